@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "engine.h"
+
+/* Each engine exports its table from its own folder. */
+extern const EngineOps engine_qemu_ops;
+extern const EngineOps engine_cloud_hypervisor_ops;
+
+static const EngineOps *const engines[] = {
+#ifdef HAVE_ENGINE_QEMU
+        &engine_qemu_ops,
+#endif
+#ifdef HAVE_ENGINE_CLOUD_HYPERVISOR
+        &engine_cloud_hypervisor_ops,
+#endif
+        NULL,
+};
+
+const EngineOps *const *engine_list(void) {
+        return engines;
+}
+
+const EngineOps *engine_lookup(const char *name) {
+        for (size_t i = 0; engines[i]; i++)
+                if (strcmp(engines[i]->name, name) == 0)
+                        return engines[i];
+        return NULL;
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Dispatch from the service to an engine's table. An operation an engine lacks is
+ * answered with NotSupported, like any other error: later, from the event loop,
+ * so that callers see one behaviour whatever the engine.
+ */
+
+#include "engine.h"
+
+typedef struct {
+        EngineDoneFn done;
+        EngineDeviceFn device_done;
+        EngineInfoFn info_done;
+        void *userdata;
+        GError *error;
+} Unsupported;
+
+static void unsupported_dispatch(Unsupported *u) {
+
+        if (u->done)
+                u->done(u->error, u->userdata);
+        else if (u->device_done)
+                u->device_done(NULL, u->error, u->userdata);
+        else
+                u->info_done(NULL, u->error, u->userdata);
+        g_error_free(u->error);
+        g_free(u);
+}
+
+/* Engines run on sd-event, so the deferral is an sd-event defer source. */
+static int unsupported_defer(sd_event_source *s, void *userdata) {
+        unsupported_dispatch(userdata);
+        sd_event_source_disable_unref(s);
+        return 0;
+}
+
+static void answer_unsupported(EngineVm *vm, const char *what, Unsupported *u) {
+        sd_event *event = NULL;
+
+        u->error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine cannot %s", vm->ops->name, what);
+        if (sd_event_default(&event) < 0 || sd_event_add_defer(event, NULL, unsupported_defer, u) < 0)
+                unsupported_dispatch(u); /* out of memory: answer at once rather than never */
+        sd_event_unref(event);
+}
+
+static void unsupported_done(EngineVm *vm, const char *what, EngineDoneFn done, void *userdata) {
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, what, u);
+}
+
+void engine_probe_clear(EngineProbe *probe) {
+        g_clear_pointer(&probe->binary, g_free);
+        g_clear_pointer(&probe->version, g_free);
+        g_clear_pointer(&probe->hotplug, g_strfreev);
+        g_clear_pointer(&probe->unusable_reason, g_free);
+        probe->usable = probe->kvm = probe->tcg = false;
+}
+
+void engine_vm_free(EngineVm *vm) {
+        if (vm)
+                vm->ops->vm_free(vm);
+}
+
+#define DISPATCH_DONE(op, what, ...)                                       \
+        do {                                                               \
+                if (vm->ops->op)                                           \
+                        vm->ops->op(vm, ##__VA_ARGS__, done, userdata);    \
+                else                                                       \
+                        unsupported_done(vm, what, done, userdata);        \
+        } while (0)
+
+void engine_vm_start(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(start, "boot a VM");
+}
+
+void engine_vm_stop(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(stop, "power off a VM");
+}
+
+void engine_vm_power_button(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(power_button, "press the power button");
+}
+
+void engine_vm_reboot(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(reboot, "reboot a VM");
+}
+
+void engine_vm_pause(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(pause, "pause a VM");
+}
+
+void engine_vm_resume(EngineVm *vm, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(resume, "resume a VM");
+}
+
+void engine_vm_snapshot(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(snapshot, "take snapshots", directory);
+}
+
+void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(restore, "restore snapshots", directory);
+}
+
+void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata) {
+        DISPATCH_DONE(remove_device, "unplug devices", id);
+}
+
+void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata) {
+        if (vm->ops->add_device) {
+                vm->ops->add_device(vm, device, done, userdata);
+                return;
+        }
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->device_done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, "hot-plug devices", u);
+}
+
+void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata) {
+        if (vm->ops->info) {
+                vm->ops->info(vm, done, userdata);
+                return;
+        }
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->info_done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, "report VM information", u);
+}
+
+int engine_vm_open_console(EngineVm *vm, GError **error) {
+        if (!vm->ops->open_console) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine has no console", vm->ops->name);
+                return -1;
+        }
+        return vm->ops->open_console(vm, error);
+}
+
+pid_t engine_vm_get_pid(EngineVm *vm) {
+        return vm->ops->get_pid ? vm->ops->get_pid(vm) : 0;
+}

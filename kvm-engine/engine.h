@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The engine interface: what the service asks of a hypervisor, whichever it is.
+ *
+ * Modelled on the Kata Containers Hypervisor trait: a table of operations per
+ * engine ("qemu", "cloud-hypervisor"), registered by name (engine-registry.c).
+ * An EngineVm is one VM's engine instance; it owns the engine process, its
+ * sockets and its timers, all on the caller's sd-event loop.
+ *
+ * Rules every engine keeps:
+ *   - Nothing blocks. Every operation that talks to the engine process takes a
+ *     completion callback, called exactly once, later, from the event loop (never
+ *     from inside the call that started it), with error NULL on success.
+ *   - Engines never touch D-Bus; the service never speaks QMP or HTTP.
+ *   - What happens on its own (guest events, the process exiting) is reported
+ *     through the one EngineEventFn given at creation.
+ *   - engine_vm_free() neither stops the process nor calls any pending callback:
+ *     after it returns nothing is called back, so the owner may go away.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "hv-error.h"
+#include "vm-config.h"
+
+typedef struct EngineOps EngineOps;
+typedef struct EngineVm EngineVm;
+
+/* Settings for one engine, from hypervisord.conf ([qemu], [cloud-hypervisor]). */
+typedef struct {
+        char *binary;         /* path or name looked up in PATH; NULL = the engine's default */
+        char **firmware_dirs; /* where <kernel>/<loader> names without '/' are looked up */
+        bool tcg_fallback;    /* qemu: run type='kvm' guests under TCG when /dev/kvm is unusable */
+        unsigned api_timeout_ms; /* every request to the engine process ends by then */
+} EngineSettings;
+
+/* What probe() found on this host. */
+typedef struct {
+        bool usable;           /* the binary exists and answered its version query */
+        char *binary;          /* absolute path */
+        char *version;         /* "7.2.19", "v53.0" */
+        bool kvm;              /* hardware acceleration usable by this engine */
+        bool tcg;              /* software emulation available */
+        char **hotplug;        /* device kinds it can hot-plug: "disk", "interface", ... */
+        char *unusable_reason; /* why not usable, for GetCapabilities and error messages */
+} EngineProbe;
+
+void engine_probe_clear(EngineProbe *probe);
+
+typedef enum {
+        ENGINE_EVENT_GUEST,   /* something the guest or the engine reported; see name */
+        ENGINE_EVENT_RUNNING, /* the engine says the vCPUs run (e.g. after a guest-side resume) */
+        ENGINE_EVENT_PAUSED,  /* the engine says the vCPUs stopped on their own */
+        ENGINE_EVENT_EXITED,  /* the engine process is gone */
+} EngineEventKind;
+
+typedef enum {
+        ENGINE_EXIT_GUEST_POWEROFF, /* the guest powered itself off */
+        ENGINE_EXIT_GUEST_RESET,    /* the guest reset and the engine exits on reset (restart policy decides) */
+        ENGINE_EXIT_GUEST_PANIC,    /* the guest crashed */
+        ENGINE_EXIT_REQUESTED,      /* we asked it to stop */
+        ENGINE_EXIT_CRASHED,        /* it died unasked */
+} EngineExitReason;
+
+typedef struct {
+        EngineEventKind kind;
+
+        /* ENGINE_EVENT_GUEST: API vocabulary ("shutdown", "reset", "powerdown",
+         * "panicked", "booted", "device-removed", "stop", "resume"), the engine's
+         * own event name ("SHUTDOWN", "vm/shutdown") and extra details (a{sv},
+         * floating or NULL). */
+        const char *name;
+        const char *engine_event;
+        GVariant *details;
+        const char *device_id; /* "device-removed": which device */
+
+        /* ENGINE_EVENT_EXITED */
+        EngineExitReason exit_reason;
+        int exit_status;      /* as from waitid(): si_status */
+        const char *log_tail; /* last lines of the engine's log, or NULL */
+} EngineEvent;
+
+typedef void (*EngineEventFn)(const EngineEvent *event, void *userdata);
+typedef void (*EngineDoneFn)(const GError *error, void *userdata);
+typedef void (*EngineInfoFn)(GVariant *info /* a{sv}, floating; NULL on error */, const GError *error,
+                             void *userdata);
+typedef void (*EngineDeviceFn)(const char *id, const GError *error, void *userdata);
+
+/* What the service hands an engine for one VM. Strings are copied. */
+typedef struct {
+        sd_event *event;
+        const VmConfig *config;
+        const EngineSettings *settings;
+        const EngineProbe *probe;
+        const char *runtime_dir; /* per-VM directory for sockets, created 0700 by the caller */
+        const char *log_path;    /* the engine's stdout/stderr go here (appended) */
+        uid_t uid;               /* run the engine process as this user; (uid_t) -1 = as the service */
+        gid_t gid;
+        EngineEventFn on_event;
+        void *userdata;
+} EngineVmParams;
+
+struct EngineOps {
+        const char *name;
+
+        bool (*probe)(const EngineSettings *settings, EngineProbe *ret, GError **error);
+        /* Can this engine run this configuration? The message names what it cannot do. */
+        bool (*validate)(const EngineProbe *probe, const VmConfig *config, GError **error);
+
+        EngineVm *(*vm_new)(const EngineVmParams *params);
+        void (*vm_free)(EngineVm *vm);
+
+        /* Spawn the engine and boot; done when the guest runs. */
+        void (*start)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        /* Force off now; done when the process is gone. */
+        void (*stop)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        /* ACPI power button; done when delivered. */
+        void (*power_button)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        void (*reboot)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        void (*pause)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        void (*resume)(EngineVm *vm, EngineDoneFn done, void *userdata);
+        /* Write state and memory into the existing, empty directory. */
+        void (*snapshot)(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata);
+        /* Spawn the engine from a snapshot directory; done when paused. */
+        void (*restore)(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata);
+        /* Hot-plug; the device's id is set (the service assigns one when the user did not). */
+        void (*add_device)(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
+        /* Done when the guest acknowledged the removal. */
+        void (*remove_device)(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
+        void (*info)(EngineVm *vm, EngineInfoFn done, void *userdata);
+        /* A new connected descriptor to the serial console (socket or pty). */
+        int (*open_console)(EngineVm *vm, GError **error);
+
+        /* Runtime facts to persist while the engine runs (pid, start time, sockets),
+         * and re-attaching to a live engine from them after a daemon restart. */
+        GVariant *(*save_runtime)(EngineVm *vm);
+        bool (*attach)(EngineVm *vm, GVariant *runtime, GError **error);
+
+        /* pid of the engine process, 0 when none */
+        pid_t (*get_pid)(EngineVm *vm);
+};
+
+/* Every EngineVm starts with this header; engines embed it as their first member. */
+struct EngineVm {
+        const EngineOps *ops;
+};
+
+/* The registry (engine-registry.c). */
+const EngineOps *engine_lookup(const char *name);
+const EngineOps *const *engine_list(void); /* NULL-terminated */
+
+/* Dispatch helpers: an engine without the operation answers NotSupported (asynchronously). */
+void engine_vm_free(EngineVm *vm);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(EngineVm, engine_vm_free)
+void engine_vm_start(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_stop(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_power_button(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_reboot(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_pause(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_resume(EngineVm *vm, EngineDoneFn done, void *userdata);
+void engine_vm_snapshot(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata);
+void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata);
+void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
+void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
+void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata);
+int engine_vm_open_console(EngineVm *vm, GError **error);
+pid_t engine_vm_get_pid(EngineVm *vm);

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "vm-config.h"
+
+static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
+        [VM_DEVICE_DISK] = "disk",
+        [VM_DEVICE_INTERFACE] = "interface",
+        [VM_DEVICE_SERIAL] = "serial",
+        [VM_DEVICE_CONSOLE] = "console",
+        [VM_DEVICE_VSOCK] = "vsock",
+        [VM_DEVICE_RNG] = "rng",
+        [VM_DEVICE_HOSTDEV] = "hostdev",
+};
+
+/* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
+static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
+        [VM_DEVICE_DISK] = "disk",
+        [VM_DEVICE_INTERFACE] = "net",
+        [VM_DEVICE_SERIAL] = "serial",
+        [VM_DEVICE_CONSOLE] = "console",
+        [VM_DEVICE_VSOCK] = "vsock",
+        [VM_DEVICE_RNG] = "rng",
+        [VM_DEVICE_HOSTDEV] = "hostdev",
+};
+
+const char *vm_device_kind_to_string(VmDeviceKind kind) {
+        g_return_val_if_fail(kind < _VM_DEVICE_KIND_MAX, NULL);
+        return device_kind_names[kind];
+}
+
+VmDevice *vm_device_new(VmDeviceKind kind) {
+        VmDevice *device = g_new0(VmDevice, 1);
+        device->kind = kind;
+        return device;
+}
+
+void vm_device_free(VmDevice *device) {
+        if (!device)
+                return;
+        switch (device->kind) {
+        case VM_DEVICE_DISK:
+                g_free(device->disk.path);
+                g_free(device->disk.target_dev);
+                g_free(device->disk.serial);
+                break;
+        case VM_DEVICE_INTERFACE:
+                g_free(device->net.target_dev);
+                g_free(device->net.mac);
+                break;
+        case VM_DEVICE_SERIAL:
+        case VM_DEVICE_CONSOLE:
+                g_free(device->chr.path);
+                break;
+        case VM_DEVICE_RNG:
+                g_free(device->rng.backend);
+                break;
+        case VM_DEVICE_VSOCK:
+        case VM_DEVICE_HOSTDEV:
+        case _VM_DEVICE_KIND_MAX:
+                break;
+        }
+        g_free(device->id);
+        g_free(device);
+}
+
+VmDevice *vm_device_copy(const VmDevice *device) {
+        VmDevice *copy = g_memdup2(device, sizeof(*device));
+
+        copy->id = g_strdup(device->id);
+        switch (device->kind) {
+        case VM_DEVICE_DISK:
+                copy->disk.path = g_strdup(device->disk.path);
+                copy->disk.target_dev = g_strdup(device->disk.target_dev);
+                copy->disk.serial = g_strdup(device->disk.serial);
+                break;
+        case VM_DEVICE_INTERFACE:
+                copy->net.target_dev = g_strdup(device->net.target_dev);
+                copy->net.mac = g_strdup(device->net.mac);
+                break;
+        case VM_DEVICE_SERIAL:
+        case VM_DEVICE_CONSOLE:
+                copy->chr.path = g_strdup(device->chr.path);
+                break;
+        case VM_DEVICE_RNG:
+                copy->rng.backend = g_strdup(device->rng.backend);
+                break;
+        case VM_DEVICE_VSOCK:
+        case VM_DEVICE_HOSTDEV:
+        case _VM_DEVICE_KIND_MAX:
+                break;
+        }
+        return copy;
+}
+
+VmConfig *vm_config_new(void) {
+        VmConfig *config = g_new0(VmConfig, 1);
+
+        config->type = VM_DOMAIN_KVM;
+        config->vcpus = 1;
+        config->max_vcpus = 1;
+        config->on_poweroff = VM_ACTION_DESTROY;
+        config->on_reboot = VM_ACTION_RESTART;
+        config->on_crash = VM_ACTION_DESTROY;
+        config->devices = g_ptr_array_new_with_free_func((GDestroyNotify) vm_device_free);
+        return config;
+}
+
+void vm_config_free(VmConfig *config) {
+        if (!config)
+                return;
+        g_free(config->name);
+        g_free(config->title);
+        g_free(config->description);
+        g_free(config->metadata);
+        g_free(config->arch);
+        g_free(config->machine);
+        g_free(config->kernel);
+        g_free(config->initrd);
+        g_free(config->cmdline);
+        g_free(config->loader);
+        g_free(config->emulator);
+        g_ptr_array_unref(config->devices);
+        g_free(config);
+}
+
+VmConfig *vm_config_copy(const VmConfig *config) {
+        VmConfig *copy = g_memdup2(config, sizeof(*config));
+
+        copy->name = g_strdup(config->name);
+        copy->title = g_strdup(config->title);
+        copy->description = g_strdup(config->description);
+        copy->metadata = g_strdup(config->metadata);
+        copy->arch = g_strdup(config->arch);
+        copy->machine = g_strdup(config->machine);
+        copy->kernel = g_strdup(config->kernel);
+        copy->initrd = g_strdup(config->initrd);
+        copy->cmdline = g_strdup(config->cmdline);
+        copy->loader = g_strdup(config->loader);
+        copy->emulator = g_strdup(config->emulator);
+        copy->devices = g_ptr_array_new_full(config->devices->len, (GDestroyNotify) vm_device_free);
+        for (guint i = 0; i < config->devices->len; i++)
+                g_ptr_array_add(copy->devices, vm_device_copy(g_ptr_array_index(config->devices, i)));
+        return copy;
+}
+
+VmDevice *vm_config_find_device(const VmConfig *config, const char *id) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (g_strcmp0(device->id, id) == 0)
+                        return device;
+        }
+        return NULL;
+}
+
+char *vm_config_new_device_id(const VmConfig *config, VmDeviceKind kind) {
+        for (unsigned n = 0;; n++) {
+                g_autofree char *id = g_strdup_printf("%s%u", device_id_prefixes[kind], n);
+                if (!vm_config_find_device(config, id))
+                        return g_steal_pointer(&id);
+        }
+}
+
+void vm_config_assign_device_ids(VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (!device->id)
+                        device->id = vm_config_new_device_id(config, device->kind);
+        }
+}
+
+bool vm_name_is_valid(const char *name) {
+        size_t n;
+
+        if (!name)
+                return false;
+        n = strlen(name);
+        if (n < 1 || n > VM_NAME_MAX)
+                return false;
+        if (name[0] == '.' || name[0] == '-')
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!g_ascii_isalnum(name[i]) && !strchr("_.+-", name[i]))
+                        return false;
+        return true;
+}
+
+bool vm_uuid_is_valid(const char *uuid) {
+        return uuid && strlen(uuid) == VM_UUID_STRING_LEN && g_uuid_string_is_valid(uuid);
+}
