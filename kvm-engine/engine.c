@@ -37,9 +37,10 @@ static int unsupported_defer(sd_event_source *s, void *userdata) {
 
 static void answer_unsupported(EngineVm *vm, const char *what, Unsupported *u) {
         sd_event *event = NULL;
+        sd_event_source *source; /* ours until the callback drops it */
 
         u->error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine cannot %s", vm->ops->name, what);
-        if (sd_event_default(&event) < 0 || sd_event_add_defer(event, NULL, unsupported_defer, u) < 0)
+        if (sd_event_default(&event) < 0 || sd_event_add_defer(event, &source, unsupported_defer, u) < 0)
                 unsupported_dispatch(u); /* out of memory: answer at once rather than never */
         sd_event_unref(event);
 }

@@ -17,7 +17,11 @@
  *   - What happens on its own (guest events, the process exiting) is reported
  *     through the one EngineEventFn given at creation.
  *   - engine_vm_free() neither stops the process nor calls any pending callback:
- *     after it returns nothing is called back, so the owner may go away.
+ *     after it returns nothing is called back, so the owner may go away. The owner
+ *     never frees an EngineVm from inside one of its callbacks (it defers).
+ *   - When the engine process exits, the engine first completes every pending
+ *     operation (with an error where it could not be done), then reports
+ *     ENGINE_EVENT_EXITED, and after that calls nothing back.
  */
 
 #include <glib.h>

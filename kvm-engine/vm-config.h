@@ -103,6 +103,7 @@ typedef struct {
 typedef struct {
         char *name;
         char uuid[VM_UUID_STRING_LEN + 1];
+        bool uuid_generated; /* the document had no <uuid>: the parser made one up */
         char *title;
         char *description;
         char *metadata; /* the <metadata> element, serialised verbatim */

@@ -1,0 +1,44 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Checks the generated systemd units with 'systemd-analyze verify': any
+# warning (an unknown key, a bad value) fails the test, not only errors.
+# hypervisord is not installed at test time, so ExecStart= is pointed at
+# /bin/true; everything else is verified as written.
+#
+# Usage: test-systemd-units.sh SYSTEM-UNIT USER-UNIT
+
+set -eu
+
+fail() {
+        echo "FAIL: $*" >&2
+        exit 1
+}
+
+[ $# -eq 2 ] || fail "usage: $0 SYSTEM-UNIT USER-UNIT"
+command -v systemd-analyze >/dev/null || fail "'systemd-analyze' not found (package 'systemd')"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -m 0700 "$tmp/system" "$tmp/user" "$tmp/runtime"
+
+# verify <mode> <unit file>
+verify() {
+        local mode=$1 unit=$2 copy
+        copy="$tmp/$mode/hypervisord.service"
+        [ -f "$unit" ] || fail "no unit '$unit'"
+        sed -E 's|^ExecStart=[^ ]+|ExecStart=/bin/true|' "$unit" >"$copy"
+        if ! XDG_RUNTIME_DIR="$tmp/runtime" systemd-analyze verify --man=no "--$mode" "$copy" \
+                        >"$tmp/out" 2>&1; then
+                cat "$tmp/out" >&2
+                fail "systemd-analyze rejected '$unit'"
+        fi
+        if [ -s "$tmp/out" ]; then
+                cat "$tmp/out" >&2
+                fail "systemd-analyze warned about '$unit'"
+        fi
+        echo "ok: $unit ($mode)"
+}
+
+verify system "$1"
+verify user "$2"

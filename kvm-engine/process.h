@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Supervision of engine processes, shared by all engines.
+ *
+ * An engine process starts with a clean environment, only the descriptors it is
+ * given (mapped to chosen numbers), stdin on /dev/null and stdout/stderr appended
+ * to the VM's log file, in its own session (so that stopping the daemon does not
+ * stop the VMs) and without a parent-death signal (VMs outlive a daemon restart).
+ *
+ * It is watched through a pidfd on the caller's sd-event loop. After a daemon
+ * restart, process_attach() watches a process that is no longer our child: its
+ * exit is seen (the pidfd becomes readable) but its status is not.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+typedef struct Process Process;
+
+typedef enum {
+        PROCESS_EXIT_UNKNOWN, /* an attached process: not our child, no status */
+        PROCESS_EXIT_EXITED,  /* status is the exit code */
+        PROCESS_EXIT_KILLED,  /* status is the signal */
+} ProcessExitKind;
+
+typedef struct {
+        ProcessExitKind kind;
+        int status;
+} ProcessExit;
+
+/* Called once when the process is gone. The callback may free the Process. */
+typedef void (*ProcessExitFn)(Process *process, const ProcessExit *exit_info, void *userdata);
+
+typedef struct {
+        int fd;     /* descriptor in the caller; stays open there */
+        int target; /* number it gets in the child (>= 3) */
+} ProcessFd;
+
+typedef struct {
+        const char *const *argv;  /* argv[0]: the binary, absolute or looked up in PATH of envp */
+        const char *const *envp;  /* the whole environment; NULL = empty */
+        const ProcessFd *fds;
+        size_t n_fds;
+        const char *log_path;     /* stdout and stderr, appended; NULL = /dev/null */
+        uid_t uid;                /* (uid_t) -1: keep ours */
+        gid_t gid;
+} ProcessSpawnParams;
+
+/* Exec failures ("binary not found") are reported here, as GError (G_IO_ERROR). */
+Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, ProcessExitFn on_exit, void *userdata,
+                       GError **error);
+
+/* Watch a running process that some earlier instance of us spawned; fails when
+ * that pid is gone or now belongs to another process (start time differs). */
+Process *process_attach(sd_event *event, pid_t pid, uint64_t start_time, ProcessExitFn on_exit, void *userdata,
+                        GError **error);
+
+/* Stops watching; neither kills the process nor calls back. */
+void process_free(Process *process);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Process, process_free)
+
+pid_t process_get_pid(const Process *process);
+uint64_t process_get_start_time(const Process *process);
+bool process_has_exited(const Process *process);
+
+/* pidfd_send_signal(): never hits a recycled pid. Negative errno on failure. */
+int process_send_signal(Process *process, int sig);
+
+/* Field 22 of /proc/PID/stat (clock ticks since boot). Negative errno on failure. */
+int process_read_start_time(pid_t pid, uint64_t *ret);
+
+/* The last n_lines lines of a (log) file, or NULL if it cannot be read. */
+char *process_read_log_tail(const char *path, unsigned n_lines);

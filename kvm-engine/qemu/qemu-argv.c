@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "hv-error.h"
+#include "qemu-argv.h"
+
+void qemu_command_line_free(QemuCommandLine *cmdline) {
+        if (!cmdline)
+                return;
+        g_strfreev(cmdline->argv);
+        g_clear_pointer(&cmdline->port_owners, g_ptr_array_unref);
+        g_clear_pointer(&cmdline->disk_nodes, g_hash_table_unref);
+        g_free(cmdline->console_socket);
+        g_free(cmdline);
+}
+
+/* QEMU ids: a letter, then letters, digits, '-', '.', '_'. */
+bool qemu_id_is_valid(const char *id) {
+        if (!id || !g_ascii_isalpha(id[0]) || strlen(id) > 100)
+                return false;
+        for (const char *p = id; *p; p++)
+                if (!g_ascii_isalnum(*p) && !strchr("-._", *p))
+                        return false;
+        return true;
+}
+
+bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GError **error) {
+        const char *machine = config->machine;
+
+        if (!machine || g_str_equal(machine, "q35") || g_str_has_prefix(machine, "pc-q35-"))
+                *ret = QEMU_MACHINE_Q35;
+        else if (g_str_equal(machine, "pc") || g_str_has_prefix(machine, "pc-i440fx-"))
+                *ret = QEMU_MACHINE_PC;
+        else if (g_str_equal(machine, "microvm"))
+                *ret = QEMU_MACHINE_MICROVM;
+        else {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Machine type '%s' is not supported by the QEMU engine (q35, pc, microvm)", machine);
+                return false;
+        }
+        return true;
+}
+
+bool qemu_argv_check_config(const VmConfig *config, GError **error) {
+        QemuMachineKind machine;
+
+        if (!qemu_machine_from_config(config, &machine, error))
+                return false;
+        if (config->arch && !g_str_equal(config->arch, "x86_64")) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
+                return false;
+        }
+        if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "A microvm machine needs a <kernel>");
+                return false;
+        }
+
+        unsigned n_consoles = 0;
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->id && !qemu_id_is_valid(device->id)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "Device id '%s' is not usable by QEMU (a letter, then letters, digits, "
+                                    "'-', '.', '_')",
+                                    device->id);
+                        return false;
+                }
+                switch (device->kind) {
+                case VM_DEVICE_INTERFACE:
+                        if (device->net.type == VM_NET_ETHERNET) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<interface type='ethernet'> needs a tap device, which the QEMU "
+                                            "engine cannot set up yet; use <interface type='user'>");
+                                return false;
+                        }
+                        break;
+                case VM_DEVICE_SERIAL:
+                case VM_DEVICE_CONSOLE:
+                        if (++n_consoles > 4) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "At most 4 <serial>/<console> devices are supported");
+                                return false;
+                        }
+                        if (device->chr.type != VM_CHAR_PTY && !device->chr.path) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<%s type='%s'> needs a path", vm_device_kind_to_string(device->kind),
+                                            device->chr.type == VM_CHAR_FILE ? "file" : "unix");
+                                return false;
+                        }
+                        break;
+                case VM_DEVICE_HOSTDEV:
+                case VM_DEVICE_VSOCK:
+                case VM_DEVICE_RNG:
+                        if (machine == QEMU_MACHINE_MICROVM && device->kind != VM_DEVICE_RNG) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<%s> needs PCI, which the microvm machine has not",
+                                            vm_device_kind_to_string(device->kind));
+                                return false;
+                        }
+                        break;
+                default:
+                        break;
+                }
+        }
+        return true;
+}
+
+/* In QEMU's key=value syntax a comma is written twice. */
+static char *qemu_escape_opt(const char *value) {
+        g_auto(GStrv) parts = g_strsplit(value, ",", -1);
+        return g_strjoinv(",,", parts);
+}
+
+static char *json_node_to_arg(JsonNode *node) {
+        return json_to_string(node, FALSE);
+}
+
+static JsonNode *json_object_node(JsonObject *object) {
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, object);
+        return node;
+}
+
+char *qemu_disk_node_name(unsigned index) {
+        return g_strdup_printf("disk%u", index);
+}
+
+char *qemu_disk_file_node_name(const char *node_name) {
+        return g_strconcat(node_name, "-file", NULL);
+}
+
+JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
+        g_autofree char *file_node = qemu_disk_file_node_name(node_name);
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "driver", "file");
+        json_object_set_string_member(o, "node-name", file_node);
+        json_object_set_string_member(o, "filename", disk->path);
+        json_object_set_boolean_member(o, "read-only", disk->readonly);
+        return json_object_node(o);
+}
+
+JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name) {
+        g_autofree char *file_node = qemu_disk_file_node_name(node_name);
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "driver", disk->format == VM_DISK_FORMAT_QCOW2 ? "qcow2" : "raw");
+        json_object_set_string_member(o, "node-name", node_name);
+        json_object_set_string_member(o, "file", file_node);
+        json_object_set_boolean_member(o, "read-only", disk->readonly);
+        return json_object_node(o);
+}
+
+static const char *qemu_virtio_driver(QemuMachineKind machine, const char *kind) {
+        /* microvm has no PCI: its virtio devices sit on virtio-mmio. */
+        static const char *const pci[] = { "blk", "virtio-blk-pci", "net", "virtio-net-pci", "rng", "virtio-rng-pci", NULL };
+        static const char *const mmio[] = { "blk", "virtio-blk-device", "net", "virtio-net-device", "rng", "virtio-rng-device", NULL };
+        const char *const *table = machine == QEMU_MACHINE_MICROVM ? mmio : pci;
+        for (size_t i = 0; table[i]; i += 2)
+                if (g_str_equal(table[i], kind))
+                        return table[i + 1];
+        g_assert_not_reached();
+}
+
+JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
+                           const char *bus) {
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "driver", qemu_virtio_driver(machine, "blk"));
+        json_object_set_string_member(o, "id", device->id);
+        json_object_set_string_member(o, "drive", node_name);
+        if (bus)
+                json_object_set_string_member(o, "bus", bus);
+        if (device->disk.serial)
+                json_object_set_string_member(o, "serial", device->disk.serial);
+        return json_object_node(o);
+}
+
+static void argv_add(GPtrArray *argv, const char *option, const char *value) {
+        g_ptr_array_add(argv, g_strdup(option));
+        if (value)
+                g_ptr_array_add(argv, g_strdup(value));
+}
+
+static void argv_add_json(GPtrArray *argv, const char *option, JsonNode *node /* taken */) {
+        g_ptr_array_add(argv, g_strdup(option));
+        g_ptr_array_add(argv, json_node_to_arg(node));
+        json_node_unref(node);
+}
+
+static void argv_add_printf(GPtrArray *argv, const char *option, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void argv_add_printf(GPtrArray *argv, const char *option, const char *format, ...) {
+        va_list ap;
+        va_start(ap, format);
+        g_ptr_array_add(argv, g_strdup(option));
+        g_ptr_array_add(argv, g_strdup_vprintf(format, ap));
+        va_end(ap);
+}
+
+/* One serial port's chardev. The first one is what OpenConsole reaches. */
+static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const VmChar *chr, unsigned index) {
+        g_autofree char *id = g_strdup_printf("serial%u", index);
+        g_autofree char *path = chr->path ? qemu_escape_opt(chr->path) : NULL;
+
+        switch (chr->type) {
+        case VM_CHAR_PTY:
+                argv_add_printf(argv, "-chardev", "pty,id=%s", id);
+                if (index == 0)
+                        cmdline->console_is_pty = true;
+                break;
+        case VM_CHAR_FILE:
+                argv_add_printf(argv, "-chardev", "file,id=%s,path=%s,append=on", id, path);
+                break;
+        case VM_CHAR_UNIX:
+                argv_add_printf(argv, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
+                if (index == 0)
+                        cmdline->console_socket = g_strdup(chr->path);
+                break;
+        }
+        argv_add_printf(argv, "-serial", "chardev:%s", id);
+}
+
+static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const VmConfig *config, GError **error) {
+        unsigned n_disks = 0, n_serials = 0, n_nets = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                JsonObject *o;
+
+                switch (device->kind) {
+                case VM_DEVICE_DISK: {
+                        g_autofree char *node = qemu_disk_node_name(n_disks);
+                        /* On q35 the i-th disk sits on root port i (added before). */
+                        g_autofree char *bus = NULL;
+                        if (cmdline->machine == QEMU_MACHINE_Q35) {
+                                g_free(cmdline->port_owners->pdata[n_disks]);
+                                cmdline->port_owners->pdata[n_disks] = g_strdup(device->id);
+                                bus = g_strdup_printf("rp%u", n_disks);
+                        }
+                        argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
+                        argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));
+                        argv_add_json(argv, "-device", qemu_disk_device(cmdline->machine, device, node, bus));
+                        g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));
+                        n_disks++;
+                        break;
+                }
+                case VM_DEVICE_INTERFACE: {
+                        g_autofree char *netdev = g_strdup_printf("net%u", n_nets++);
+                        argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "net"));
+                        json_object_set_string_member(o, "id", device->id);
+                        json_object_set_string_member(o, "netdev", netdev);
+                        if (device->net.mac)
+                                json_object_set_string_member(o, "mac", device->net.mac);
+                        argv_add_json(argv, "-device", json_object_node(o));
+                        break;
+                }
+                case VM_DEVICE_SERIAL:
+                case VM_DEVICE_CONSOLE:
+                        argv_add_serial(argv, cmdline, &device->chr, n_serials++);
+                        break;
+                case VM_DEVICE_VSOCK:
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", "vhost-vsock-pci");
+                        json_object_set_string_member(o, "id", device->id);
+                        json_object_set_int_member(o, "guest-cid", device->vsock.cid);
+                        argv_add_json(argv, "-device", json_object_node(o));
+                        break;
+                case VM_DEVICE_RNG: {
+                        g_autofree char *backend = g_strconcat("rng-", device->id, NULL);
+                        o = json_object_new();
+                        json_object_set_string_member(o, "qom-type", "rng-random");
+                        json_object_set_string_member(o, "id", backend);
+                        json_object_set_string_member(o, "filename",
+                                                      device->rng.backend ? device->rng.backend : "/dev/urandom");
+                        argv_add_json(argv, "-object", json_object_node(o));
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));
+                        json_object_set_string_member(o, "id", device->id);
+                        json_object_set_string_member(o, "rng", backend);
+                        argv_add_json(argv, "-device", json_object_node(o));
+                        break;
+                }
+                case VM_DEVICE_HOSTDEV: {
+                        g_autofree char *host = g_strdup_printf("%04x:%02x:%02x.%x", device->hostdev.domain,
+                                                                device->hostdev.bus, device->hostdev.slot,
+                                                                device->hostdev.function);
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", "vfio-pci");
+                        json_object_set_string_member(o, "id", device->id);
+                        json_object_set_string_member(o, "host", host);
+                        argv_add_json(argv, "-device", json_object_node(o));
+                        break;
+                }
+                default:
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
+                                    vm_device_kind_to_string(device->kind));
+                        return false;
+                }
+        }
+        return true;
+}
+
+QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
+        const VmConfig *config = params->config;
+        g_autoptr(QemuCommandLine) cmdline = g_new0(QemuCommandLine, 1);
+        g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
+
+        if (!qemu_argv_check_config(config, error))
+                return NULL;
+        (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
+        cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
+        cmdline->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+        argv_add(argv, params->binary, NULL);
+        argv_add_printf(argv, "-name", "guest=%s,debug-threads=on", config->name);
+        if (config->uuid[0])
+                argv_add(argv, "-uuid", config->uuid);
+
+        const char *machine = config->machine ? config->machine : "q35";
+        g_autofree char *machine_escaped = qemu_escape_opt(machine);
+        argv_add(argv, "-machine", machine_escaped);
+        argv_add(argv, "-accel", params->kvm ? "kvm" : "tcg");
+        argv_add(argv, "-cpu", params->kvm ? "host" : "max");
+
+        /* -m counts MiB; a size between two MiB rounds up. */
+        uint64_t mib = (config->memory + (1u << 20) - 1) >> 20;
+        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, mib);
+        unsigned vcpus = config->vcpus ? config->vcpus : 1;
+        argv_add_printf(argv, "-smp", "%u,maxcpus=%u", vcpus, MAX(config->max_vcpus, vcpus));
+
+        argv_add(argv, "-nodefaults", NULL);
+        argv_add(argv, "-no-user-config", NULL);
+        argv_add(argv, "-display", "none");
+        argv_add(argv, "-msg", "timestamp=on");
+        /* QEMU never needs to spawn, gain privileges or change its limits here. */
+        argv_add(argv, "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+        argv_add(argv, "-S", NULL);
+
+        argv_add_printf(argv, "-chardev", "socket,id=qmp,fd=%d,server=on,wait=off", params->qmp_fd);
+        argv_add(argv, "-mon", "chardev=qmp,mode=control");
+
+        /* Guest power-off and panic end the process; reset is in place only when
+         * the VM restarts on reboot anyway. */
+        argv_add_printf(argv, "-action", "reboot=%s,shutdown=poweroff,panic=shutdown",
+                        config->on_reboot == VM_ACTION_RESTART ? "reset" : "shutdown");
+
+        if (config->kernel) {
+                argv_add(argv, "-kernel", config->kernel);
+                if (config->initrd)
+                        argv_add(argv, "-initrd", config->initrd);
+                if (config->cmdline)
+                        argv_add(argv, "-append", config->cmdline);
+        }
+        if (config->loader)
+                argv_add(argv, "-bios", config->loader);
+
+        /* Without pvpanic a guest panic is indistinguishable from a reset. */
+        if (cmdline->machine != QEMU_MACHINE_MICROVM)
+                argv_add(argv, "-device", "pvpanic");
+
+        bool has_console = false;
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDeviceKind kind = ((const VmDevice *) config->devices->pdata[i])->kind;
+                has_console |= kind == VM_DEVICE_SERIAL || kind == VM_DEVICE_CONSOLE;
+        }
+        if (!has_console && params->console_fd >= 0) {
+                argv_add_printf(argv, "-chardev", "socket,id=console,fd=%d,server=on,wait=off",
+                                params->console_fd);
+                argv_add(argv, "-serial", "chardev:console");
+        }
+
+        /* A root port per disk, plus spares for hot-plug; before the disks that
+         * name them as their bus. */
+        if (cmdline->machine == QEMU_MACHINE_Q35) {
+                unsigned n_ports = QEMU_SPARE_HOTPLUG_PORTS;
+                for (guint i = 0; i < config->devices->len; i++)
+                        n_ports += ((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_DISK;
+                for (unsigned i = 0; i < n_ports; i++) {
+                        JsonObject *o = json_object_new();
+                        g_autofree char *id = g_strdup_printf("rp%u", i);
+                        json_object_set_string_member(o, "driver", "pcie-root-port");
+                        json_object_set_string_member(o, "id", id);
+                        json_object_set_string_member(o, "bus", "pcie.0");
+                        json_object_set_int_member(o, "chassis", i + 1);
+                        argv_add_json(argv, "-device", json_object_node(o));
+                        g_ptr_array_add(cmdline->port_owners, NULL);
+                }
+        }
+
+        if (!argv_add_devices(argv, cmdline, config, error))
+                return NULL;
+
+        if (params->incoming)
+                argv_add(argv, "-incoming", params->incoming);
+
+        g_ptr_array_add(argv, NULL);
+        cmdline->argv = (char **) g_ptr_array_free(g_steal_pointer(&argv), FALSE);
+        return g_steal_pointer(&cmdline);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The QEMU command line for one VmConfig.
+ *
+ * QMP and the default serial console are sockets the engine creates and passes
+ * by descriptor, so that connecting to them never races QEMU's start-up. Every
+ * disk sits on its own PCIe root port on q35 (plus a few spare ones) so that any
+ * disk can be unplugged and new ones plugged.
+ *
+ * Lifecycle: QEMU exits on guest power-off and on panic (the service applies
+ * <on_poweroff>/<on_crash>); a guest reset resets in place when
+ * <on_reboot>restart</on_reboot> and makes QEMU exit otherwise.
+ */
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+#include <stdbool.h>
+
+#include "engine.h"
+#include "vm-config.h"
+
+#define QEMU_SPARE_HOTPLUG_PORTS 4
+
+typedef enum {
+        QEMU_MACHINE_Q35,
+        QEMU_MACHINE_PC,
+        QEMU_MACHINE_MICROVM,
+} QemuMachineKind;
+
+typedef struct {
+        const VmConfig *config;
+        const char *binary;
+        bool kvm;              /* -accel kvm (else tcg) */
+        int qmp_fd;            /* listening socket, number in the child */
+        int console_fd;        /* listening socket for the default console, -1 when the config has its own */
+        const char *incoming;  /* "defer" when restoring, else NULL */
+} QemuArgvParams;
+
+typedef struct {
+        char **argv;
+        QemuMachineKind machine;
+        /* Hot-plug ports "rp<N>" on q35: the device id on each, NULL when free. */
+        GPtrArray *port_owners;
+        /* Disk device id -> its block node name. */
+        GHashTable *disk_nodes;
+        /* What OpenConsole connects to: a socket path (when the config names one),
+         * or NULL for the engine's own console socket, or pty. */
+        char *console_socket;
+        bool console_is_pty;
+} QemuCommandLine;
+
+void qemu_command_line_free(QemuCommandLine *cmdline);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuCommandLine, qemu_command_line_free)
+
+bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GError **error);
+
+/* Checks what the command line cannot express (HV_ERROR_NOT_SUPPORTED naming it). */
+bool qemu_argv_check_config(const VmConfig *config, GError **error);
+
+QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error);
+
+/* Node names for a disk: the format node, and its file node. */
+char *qemu_disk_node_name(unsigned index);
+char *qemu_disk_file_node_name(const char *node_name);
+
+/* -blockdev/blockdev-add arguments and -device/device_add arguments of a disk. */
+JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name);
+JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name);
+JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
+                           const char *bus);
+
+bool qemu_id_is_valid(const char *id);

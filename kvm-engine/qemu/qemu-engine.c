@@ -1,0 +1,866 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The QEMU engine: probe, validation, the process and its QMP connection,
+ * start/stop/restore, events, re-attach. Commands on a running VM are in
+ * qemu-operations.c.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qemu-vm.h"
+
+#define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
+#define QEMU_QMP_FD 3
+#define QEMU_CONSOLE_FD 4
+/* How long QEMU may take to leave after 'quit' before it is killed. */
+#define QEMU_QUIT_GRACE_USEC (2 * G_USEC_PER_SEC)
+#define QEMU_LOG_TAIL_LINES 10
+
+/* validate() has no settings: probe() records the one it needs. */
+static bool qemu_tcg_fallback_setting;
+
+static const char *const qemu_environment[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+
+static bool qemu_kvm_usable(char **ret_reason) {
+        int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+                if (ret_reason)
+                        *ret_reason = g_strdup_printf("/dev/kvm: %s", g_strerror(errno));
+                return false;
+        }
+        close(fd);
+        return true;
+}
+
+static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError **error) {
+        const char *name = settings && settings->binary ? settings->binary : QEMU_DEFAULT_BINARY;
+
+        qemu_tcg_fallback_setting = settings && settings->tcg_fallback;
+        ret->tcg = true;
+        ret->kvm = qemu_kvm_usable(NULL);
+        g_strfreev(ret->hotplug);
+        ret->hotplug = g_strsplit("disk", ",", -1);
+
+        g_autofree char *binary = g_find_program_in_path(name);
+        if (!binary) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s' not found", name);
+                return true;
+        }
+        ret->binary = g_strdup(binary);
+
+        /* Synchronous, and allowed to be: probe runs before the bus is served. */
+        const char *argv[] = { binary, "--version", NULL };
+        g_autofree char *out = NULL;
+        g_autoptr(GError) local = NULL;
+        int status = 0;
+        if (!g_spawn_sync(NULL, (char **) argv, (char **) qemu_environment, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
+                          &out, NULL, &status, &local) ||
+            !g_spawn_check_wait_status(status, &local)) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
+                return true;
+        }
+        const char *v = strstr(out, "version ");
+        if (!v) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
+                return true;
+        }
+        v += strlen("version ");
+        ret->version = g_strndup(v, strspn(v, "0123456789."));
+        ret->usable = true;
+        return true;
+}
+
+static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
+        if (!qemu_argv_check_config(config, error))
+                return false;
+
+        if (config->type == VM_DOMAIN_KVM && !probe->kvm && !qemu_tcg_fallback_setting) {
+                g_autofree char *reason = NULL;
+                if (!qemu_kvm_usable(&reason))
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "KVM is not available (%s); use <domain type='qemu'> or enable tcg_fallback",
+                                    reason);
+                else
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "KVM was not available when the service started");
+                return false;
+        }
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const char *node = device->kind == VM_DEVICE_VSOCK     ? "/dev/vhost-vsock"
+                                   : device->kind == VM_DEVICE_HOSTDEV ? "/dev/vfio/vfio"
+                                                                       : NULL;
+                if (node && access(node, R_OK | W_OK) < 0) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "<%s> needs %s: %s",
+                                    vm_device_kind_to_string(device->kind), node, g_strerror(errno));
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* ---- VM, references, operations ---- */
+
+QemuVm *qemu_vm_ref(QemuVm *vm) {
+        vm->n_ref++;
+        return vm;
+}
+
+static void qemu_op_free(QemuOp *op) {
+        sd_event_source_disable_unref(op->defer);
+        sd_event_source_disable_unref(op->timer);
+        g_clear_error(&op->error);
+        g_free(op->directory);
+        g_free(op->device_id);
+        vm_device_free(op->device);
+        g_free(op->node_name);
+        if (op->info)
+                g_variant_dict_unref(op->info);
+        g_free(op);
+}
+
+void qemu_vm_unref(QemuVm *vm) {
+        if (--vm->n_ref > 0)
+                return;
+        g_list_free_full(vm->ops, (GDestroyNotify) qemu_op_free);
+        sd_event_source_disable_unref(vm->kill_timer);
+        process_free(vm->process);
+        qmp_client_free(vm->qmp);
+        vm_config_free(vm->config);
+        g_free(vm->binary);
+        g_free(vm->version);
+        g_free(vm->runtime_dir);
+        g_free(vm->log_path);
+        g_free(vm->qmp_path);
+        g_free(vm->console_path);
+        g_free(vm->console_pty);
+        g_free(vm->shutdown_reason);
+        g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
+        g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        sd_event_unref(vm->event);
+        g_free(vm);
+}
+
+QemuOp *qemu_op_new(QemuVm *vm, QemuOpKind kind, EngineDoneFn done, void *userdata) {
+        QemuOp *op = g_new0(QemuOp, 1);
+        op->vm = vm;
+        op->kind = kind;
+        op->done = done;
+        op->userdata = userdata;
+        op->port = -1;
+        vm->ops = g_list_append(vm->ops, op);
+        return op;
+}
+
+void qemu_op_finish(QemuOp *op, const GError *error) {
+        QemuVm *vm = op->vm;
+
+        vm->ops = g_list_remove(vm->ops, op);
+        if (op->own_transition)
+                vm->own_transitions--;
+
+        qemu_vm_ref(vm);
+        if (op->info_done) {
+                g_autoptr(GVariant) info = NULL;
+                if (!error && op->info)
+                        info = g_variant_ref_sink(g_variant_dict_end(op->info));
+                op->info_done(info, error, op->userdata);
+        } else if (op->device_done)
+                op->device_done(error ? NULL : op->device_id, error, op->userdata);
+        else if (op->done)
+                op->done(error, op->userdata);
+        qemu_op_free(op);
+        qemu_vm_unref(vm);
+}
+
+static int qemu_op_on_defer(sd_event_source *source, void *userdata) {
+        QemuOp *op = userdata;
+        g_autoptr(GError) error = g_steal_pointer(&op->error);
+        qemu_op_finish(op, error);
+        return 0;
+}
+
+void qemu_op_fail_later(QemuOp *op, GError *error) {
+        g_clear_error(&op->error);
+        op->error = error;
+        if (sd_event_add_defer(op->vm->event, &op->defer, qemu_op_on_defer, op) < 0)
+                g_warning("Cannot schedule an answer: out of memory");
+}
+
+void qemu_op_fail_later_literal(QemuOp *op, int code, const char *message) {
+        qemu_op_fail_later(op, g_error_new_literal(HV_ERROR, code, message));
+}
+
+bool qemu_op_require_qmp(QemuOp *op) {
+        if (op->vm->qmp && op->vm->process && !op->vm->stopping)
+                return true;
+        qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE,
+                                   op->vm->process ? "QEMU is shutting down" : "QEMU is not running");
+        return false;
+}
+
+static void qemu_vm_emit(QemuVm *vm, const EngineEvent *event) {
+        if (vm->on_event)
+                vm->on_event(event, vm->userdata);
+}
+
+static GVariant *qemu_json_object_to_variant(JsonObject *data) {
+        if (!data)
+                return NULL;
+        g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+        json_node_set_object(node, data);
+        g_autoptr(GError) error = NULL;
+        GVariant *v = json_gvariant_deserialize(node, NULL, &error);
+        if (!v || !g_variant_is_of_type(v, G_VARIANT_TYPE_VARDICT)) {
+                if (v)
+                        g_variant_unref(v);
+                return NULL;
+        }
+        return v;
+}
+
+void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_event, JsonObject *data,
+                              const char *device_id) {
+        g_autoptr(GVariant) details = qemu_json_object_to_variant(data);
+        EngineEvent event = {
+                .kind = ENGINE_EVENT_GUEST,
+                .name = name,
+                .engine_event = engine_event,
+                .details = details,
+                .device_id = device_id,
+        };
+        qemu_vm_emit(vm, &event);
+}
+
+static void qemu_vm_emit_kind(QemuVm *vm, EngineEventKind kind, const char *engine_event) {
+        EngineEvent event = { .kind = kind, .engine_event = engine_event };
+        qemu_vm_emit(vm, &event);
+}
+
+/* ---- the process ---- */
+
+static int qemu_on_kill_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        QemuVm *vm = userdata;
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        if (vm->process)
+                (void) process_send_signal(vm->process, SIGKILL);
+        return 0;
+}
+
+void qemu_vm_kill(QemuVm *vm) {
+        if (vm->process)
+                (void) process_send_signal(vm->process, SIGKILL);
+}
+
+static EngineExitReason qemu_exit_reason(QemuVm *vm) {
+        if (vm->stopping)
+                return ENGINE_EXIT_REQUESTED;
+        if (vm->panicked)
+                return ENGINE_EXIT_GUEST_PANIC;
+        const char *reason = vm->shutdown_reason;
+        if (!reason)
+                return ENGINE_EXIT_CRASHED;
+        if (g_str_equal(reason, "guest-shutdown"))
+                return ENGINE_EXIT_GUEST_POWEROFF;
+        if (g_str_equal(reason, "guest-reset") || g_str_equal(reason, "host-qmp-system-reset"))
+                return ENGINE_EXIT_GUEST_RESET;
+        if (g_str_equal(reason, "guest-panic"))
+                return ENGINE_EXIT_GUEST_PANIC;
+        if (g_str_equal(reason, "host-qmp-quit"))
+                return ENGINE_EXIT_REQUESTED;
+        return ENGINE_EXIT_CRASHED; /* host-signal and the like: it went unasked */
+}
+
+static char *qemu_exit_description(const ProcessExit *exit_info) {
+        switch (exit_info->kind) {
+        case PROCESS_EXIT_EXITED:
+                return g_strdup_printf("exited with status %d", exit_info->status);
+        case PROCESS_EXIT_KILLED:
+                return g_strdup_printf("was killed by signal %s", sigabbrev_np(exit_info->status) ?: "?");
+        default:
+                return g_strdup("exited");
+        }
+}
+
+static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
+        QemuVm *vm = userdata;
+
+        qemu_vm_ref(vm);
+        g_clear_pointer(&vm->process, process_free);
+        g_clear_pointer(&vm->qmp, qmp_client_free); /* drops its pending replies silently */
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        if (vm->qmp_path)
+                (void) unlink(vm->qmp_path);
+
+        g_autofree char *how = qemu_exit_description(exit_info);
+        g_autofree char *tail = process_read_log_tail(vm->log_path, QEMU_LOG_TAIL_LINES);
+        g_autoptr(GError) gone = NULL;
+
+        /* A start that did not finish fails with QEMU's own last words. */
+        QemuOp *start = NULL;
+        for (GList *l = vm->ops; l; l = l->next) {
+                QemuOp *op = l->data;
+                if (op->kind == QEMU_OP_START || op->kind == QEMU_OP_RESTORE)
+                        start = op;
+        }
+        if (start) {
+                g_autofree char *last = process_read_log_tail(vm->log_path, 3);
+                gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up%s%s", how,
+                                   last && *last ? ": " : "", last ? last : "");
+                if (start->error) /* why we gave up on it, when we did */
+                        g_prefix_error(&gone, "%s; ", start->error->message);
+                vm->silent_exit = true;
+        } else
+                gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s", how);
+
+        if (!vm->silent_exit) {
+                EngineEvent event = {
+                        .kind = ENGINE_EVENT_EXITED,
+                        .exit_reason = qemu_exit_reason(vm),
+                        .exit_status = exit_info->status,
+                };
+                if (event.exit_reason == ENGINE_EXIT_CRASHED)
+                        event.log_tail = tail;
+                qemu_vm_emit(vm, &event);
+        }
+
+        /* Stops succeed now; everything else waiting on this process fails. */
+        while (!vm->freed && vm->ops) {
+                QemuOp *op = vm->ops->data;
+                qemu_op_finish(op, op->kind == QEMU_OP_STOP ? NULL : gone);
+        }
+        vm->stopping = vm->silent_exit = vm->panicked = false;
+        g_clear_pointer(&vm->shutdown_reason, g_free);
+        qemu_vm_unref(vm);
+}
+
+/* ---- QMP events ---- */
+
+static bool json_get_bool(JsonObject *data, const char *member) {
+        return data && json_object_get_boolean_member_with_default(data, member, FALSE);
+}
+
+static const char *json_get_string(JsonObject *data, const char *member) {
+        return data ? json_object_get_string_member_with_default(data, member, NULL) : NULL;
+}
+
+static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data, void *userdata) {
+        QemuVm *vm = userdata;
+
+        if (g_str_equal(name, "SHUTDOWN")) {
+                const char *reason = json_get_string(data, "reason");
+                g_free(vm->shutdown_reason);
+                vm->shutdown_reason = g_strdup(reason);
+                if (reason && g_str_equal(reason, "guest-shutdown"))
+                        qemu_vm_emit_guest_event(vm, "shutdown", name, data, NULL);
+                else if (reason && g_str_equal(reason, "guest-reset"))
+                        qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
+        } else if (g_str_equal(name, "RESET"))
+                qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
+        else if (g_str_equal(name, "POWERDOWN"))
+                qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);
+        else if (g_str_equal(name, "GUEST_PANICKED")) {
+                vm->panicked = true;
+                qemu_vm_emit_guest_event(vm, "panicked", name, data, NULL);
+        } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
+                bool stop = g_str_equal(name, "STOP");
+                qemu_vm_ref(vm);
+                qemu_vm_emit_guest_event(vm, stop ? "stop" : "resume", name, data, NULL);
+                /* Only a change we did not cause ourselves is news to the service. */
+                if (!vm->freed && vm->own_transitions == 0 && !vm->stopping && vm->process)
+                        qemu_vm_emit_kind(vm, stop ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, name);
+                qemu_vm_unref(vm);
+        } else if (g_str_equal(name, "DEVICE_DELETED")) {
+                const char *id = json_get_string(data, "device");
+                if (id) /* without one it is a device's internal part */
+                        qemu_vm_on_device_deleted(vm, id);
+        } else if (g_str_equal(name, "MIGRATION"))
+                qemu_vm_on_migration_event(vm, data);
+        (void) json_get_bool;
+}
+
+static void qemu_on_qmp_closed(QmpClient *qmp, const GError *error, void *userdata) {
+        QemuVm *vm = userdata;
+        /* QEMU is most likely exiting; the pidfd will say. Without QMP it can only be killed. */
+        g_clear_pointer(&vm->qmp, qmp_client_free);
+        if (vm->stopping)
+                qemu_vm_kill(vm);
+}
+
+static QmpClient *qemu_vm_new_qmp(QemuVm *vm) {
+        QmpClientParams params = {
+                .event = vm->event,
+                .timeout_ms = vm->timeout_ms,
+                .on_event = qemu_on_qmp_event,
+                .on_closed = qemu_on_qmp_closed,
+                .userdata = vm,
+        };
+        return qmp_client_new(&params);
+}
+
+/* ---- start and restore ---- */
+
+static int qemu_listen_unix(const char *path, GError **error) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(addr.sun_path)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
+                return -1;
+        }
+        strcpy(addr.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) ||
+            bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 8) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
+                return -1;
+        }
+        return fd;
+}
+
+/* The start failed after the spawn: QEMU goes, and its exit answers the op
+ * (with its log, which usually says why). */
+static void qemu_start_give_up(QemuOp *op, const GError *error) {
+        QemuVm *vm = op->vm;
+        g_clear_error(&op->error);
+        op->error = g_error_copy(error);
+        vm->silent_exit = true;
+        g_clear_pointer(&vm->qmp, qmp_client_free);
+        qemu_vm_kill(vm);
+}
+
+static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qemu_op_finish(op, NULL);
+}
+
+static void qemu_start_on_chardevs(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        QemuVm *vm = op->vm;
+
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        JsonArray *chardevs = JSON_NODE_HOLDS_ARRAY(result) ? json_node_get_array(result) : NULL;
+        for (guint i = 0; chardevs && i < json_array_get_length(chardevs); i++) {
+                JsonObject *c = json_array_get_object_element(chardevs, i);
+                const char *label = json_get_string(c, "label"), *filename = json_get_string(c, "filename");
+                if (label && filename && g_str_equal(label, "serial0") && g_str_has_prefix(filename, "pty:")) {
+                        g_free(vm->console_pty);
+                        vm->console_pty = g_strdup(filename + 4);
+                }
+        }
+        if (op->kind == QEMU_OP_RESTORE)
+                qemu_vm_restore_after_ready(op);
+        else
+                qmp_client_execute(vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        if (op->vm->console_is_pty)
+                qmp_client_execute(qmp, "query-chardev", NULL, -1, qemu_start_on_chardevs, op);
+        else
+                qemu_start_on_chardevs(qmp, NULL, NULL, op);
+}
+
+static void qemu_log_command_line(QemuVm *vm, char **argv) {
+        g_autoptr(GString) line = g_string_new(NULL);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        g_autofree char *stamp = g_date_time_format_iso8601(now);
+        g_string_append_printf(line, "%s hypervisord: starting", stamp);
+        for (size_t i = 0; argv[i]; i++) {
+                g_autofree char *quoted = g_shell_quote(argv[i]);
+                g_string_append_printf(line, " %s", quoted);
+        }
+        g_string_append_c(line, '\n');
+        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd >= 0) {
+                (void) !write(fd, line->str, line->len);
+                close(fd);
+        }
+}
+
+/* Spawns QEMU with QMP ready to connect; restore_fd >= 0 is the snapshot's memory. */
+static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
+        QemuVm *vm = op->vm;
+        bool kvm = vm->config->type == VM_DOMAIN_KVM && vm->kvm_usable;
+
+        if (vm->config->type == VM_DOMAIN_KVM && !vm->kvm_usable && !vm->tcg_fallback) {
+                g_autofree char *reason = NULL;
+                (void) qemu_kvm_usable(&reason);
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "KVM is not available (%s)",
+                            reason ? reason : "not found at start-up");
+                return false;
+        }
+
+        g_autofree char *console_path = g_build_filename(vm->runtime_dir, "console.sock", NULL);
+        g_free(vm->qmp_path);
+        vm->qmp_path = g_build_filename(vm->runtime_dir, "qmp.sock", NULL);
+        int qmp_listen = qemu_listen_unix(vm->qmp_path, error);
+        if (qmp_listen < 0)
+                return false;
+        int console_listen = qemu_listen_unix(console_path, error);
+        if (console_listen < 0) {
+                close(qmp_listen);
+                return false;
+        }
+
+        QemuArgvParams params = {
+                .config = vm->config,
+                .binary = vm->binary,
+                .kvm = kvm,
+                .qmp_fd = QEMU_QMP_FD,
+                .console_fd = QEMU_CONSOLE_FD,
+                .incoming = restore_fd >= 0 ? "defer" : NULL,
+        };
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, error);
+        g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
+        /* Connected before QEMU even runs: it accepts from the backlog, no race. */
+        bool ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        if (ok) {
+                ProcessFd fds[] = {
+                        { qmp_listen, QEMU_QMP_FD },
+                        { console_listen, QEMU_CONSOLE_FD },
+                        { restore_fd, QEMU_RESTORE_FD },
+                };
+                ProcessSpawnParams spawn = {
+                        .argv = (const char *const *) cmdline->argv,
+                        .envp = qemu_environment,
+                        .fds = fds,
+                        .n_fds = restore_fd >= 0 ? 3 : 2,
+                        .log_path = vm->log_path,
+                        .uid = vm->uid,
+                        .gid = vm->gid,
+                };
+                qemu_log_command_line(vm, cmdline->argv);
+                vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
+                ok = vm->process != NULL;
+                if (!ok)
+                        g_prefix_error(error, "Cannot start QEMU: ");
+        }
+        close(qmp_listen);
+        close(console_listen);
+        if (!ok)
+                return false;
+
+        vm->qmp = g_steal_pointer(&qmp);
+        vm->machine = cmdline->machine;
+        g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
+        g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        vm->port_owners = g_steal_pointer(&cmdline->port_owners);
+        vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
+        vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
+        g_free(vm->console_path);
+        vm->console_path = cmdline->console_is_pty ? NULL
+                           : cmdline->console_socket ? g_strdup(cmdline->console_socket)
+                                                     : g_steal_pointer(&console_path);
+        vm->console_is_pty = cmdline->console_is_pty;
+        g_clear_pointer(&vm->console_pty, g_free);
+        vm->stopping = vm->silent_exit = vm->panicked = false;
+        g_clear_pointer(&vm->shutdown_reason, g_free);
+        return true;
+}
+
+static void qemu_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_START, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->process) {
+                qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "QEMU is already running");
+                return;
+        }
+        op->own_transition = true;
+        vm->own_transitions++;
+        if (!qemu_spawn(op, -1, &error))
+                qemu_op_fail_later(op, g_steal_pointer(&error));
+}
+
+static void qemu_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_RESTORE, done, userdata);
+        g_autoptr(GError) error = NULL;
+        int fd = -1;
+
+        if (vm->process) {
+                qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "QEMU is already running");
+                return;
+        }
+        op->own_transition = true;
+        vm->own_transitions++;
+        if (!qemu_vm_restore_prepare(op, directory, &fd, &error) || !qemu_spawn(op, fd, &error))
+                qemu_op_fail_later(op, g_steal_pointer(&error));
+        if (fd >= 0)
+                close(fd);
+}
+
+/* ---- stop and the simple commands ---- */
+
+static void qemu_stop_on_quit(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuVm *vm = userdata;
+        if (error)
+                qemu_vm_kill(vm); /* it would not listen: the grace is over */
+}
+
+static void qemu_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_STOP, done, userdata);
+
+        if (!vm->process) {
+                qemu_op_fail_later(op, NULL); /* already off: success, answered later */
+                return;
+        }
+        if (vm->stopping)
+                return; /* answered with the others when it is gone */
+        vm->stopping = true;
+
+        /* A start in progress is abandoned: the exit fails it. */
+        if (vm->qmp && qmp_client_is_ready(vm->qmp)) {
+                qmp_client_execute(vm->qmp, "quit", NULL, -1, qemu_stop_on_quit, vm);
+                (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC,
+                                                  QEMU_QUIT_GRACE_USEC, 0, qemu_on_kill_timer, vm);
+        } else
+                qemu_vm_kill(vm);
+}
+
+static void qemu_vm_power_button(EngineVm *base, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) base, "system_powerdown", false, done, userdata);
+}
+
+static void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) base, "system_reset", false, done, userdata);
+}
+
+static void qemu_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) base, "stop", true, done, userdata);
+}
+
+static void qemu_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) base, "cont", true, done, userdata);
+}
+
+/* ---- console, pid, runtime ---- */
+
+static int qemu_vm_open_console(EngineVm *base, GError **error) {
+        QemuVm *vm = (QemuVm *) base;
+
+        if (!vm->process) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
+                return -1;
+        }
+        if (vm->console_is_pty) {
+                int fd = vm->console_pty ? open(vm->console_pty, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
+                if (fd < 0)
+                        g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot open the console pty '%s': %s",
+                                    vm->console_pty ? vm->console_pty : "?", g_strerror(errno));
+                return fd;
+        }
+
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        g_strlcpy(addr.sun_path, vm->console_path, sizeof(addr.sun_path));
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, e == EAGAIN ? HV_ERROR_LIMITS_EXCEEDED : HV_ERROR_ENGINE_FAILED,
+                            "Cannot connect to the console '%s': %s", vm->console_path, g_strerror(e));
+                return -1;
+        }
+        /* Whoever receives it expects an ordinary blocking stream. */
+        (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return fd;
+}
+
+static pid_t qemu_vm_get_pid(EngineVm *base) {
+        QemuVm *vm = (QemuVm *) base;
+        return vm->process ? process_get_pid(vm->process) : 0;
+}
+
+static GVariant *qemu_vm_save_runtime(EngineVm *base) {
+        QemuVm *vm = (QemuVm *) base;
+        GVariantBuilder b;
+
+        if (!vm->process)
+                return NULL;
+        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->process)));
+        g_variant_builder_add(&b, "{sv}", "start-time", g_variant_new_uint64(process_get_start_time(vm->process)));
+        g_variant_builder_add(&b, "{sv}", "qmp-socket", g_variant_new_string(vm->qmp_path));
+        if (vm->console_path)
+                g_variant_builder_add(&b, "{sv}", "console-socket", g_variant_new_string(vm->console_path));
+        if (vm->console_pty)
+                g_variant_builder_add(&b, "{sv}", "console-pty", g_variant_new_string(vm->console_pty));
+        g_variant_builder_add(&b, "{sv}", "machine", g_variant_new_uint32(vm->machine));
+
+        GVariantBuilder ports;
+        g_variant_builder_init(&ports, G_VARIANT_TYPE_STRING_ARRAY);
+        for (guint i = 0; vm->port_owners && i < vm->port_owners->len; i++) {
+                const char *owner = vm->port_owners->pdata[i];
+                g_variant_builder_add(&ports, "s", owner ? owner : "");
+        }
+        g_variant_builder_add(&b, "{sv}", "ports", g_variant_builder_end(&ports));
+
+        GVariantBuilder disks;
+        g_variant_builder_init(&disks, G_VARIANT_TYPE("a{ss}"));
+        GHashTableIter iter;
+        gpointer key, value;
+        g_hash_table_iter_init(&iter, vm->disk_nodes);
+        while (g_hash_table_iter_next(&iter, &key, &value))
+                g_variant_builder_add(&disks, "{ss}", key, value);
+        g_variant_builder_add(&b, "{sv}", "disk-nodes", g_variant_builder_end(&disks));
+        g_variant_builder_add(&b, "{sv}", "next-disk-index", g_variant_new_uint32(vm->next_disk_index));
+        return g_variant_builder_end(&b);
+}
+
+static void qemu_attach_on_status(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuVm *vm = userdata;
+        if (error || !JSON_NODE_HOLDS_OBJECT(result))
+                return;
+        bool running = json_object_get_boolean_member_with_default(json_node_get_object(result), "running", FALSE);
+        qemu_vm_emit_kind(vm, running ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED, "query-status");
+}
+
+static void qemu_attach_on_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
+        QemuVm *vm = userdata;
+        if (error) {
+                g_clear_pointer(&vm->qmp, qmp_client_free);
+                return;
+        }
+        qmp_client_execute(qmp, "query-status", NULL, -1, qemu_attach_on_status, vm);
+}
+
+static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
+        QemuVm *vm = (QemuVm *) base;
+        guint32 pid = 0, machine = QEMU_MACHINE_Q35, next_disk = 0;
+        guint64 start_time = 0;
+        const char *qmp_path = NULL, *console_path = NULL, *console_pty = NULL;
+        g_autofree const char **ports = NULL;
+        g_autoptr(GVariantIter) disks = NULL;
+
+        if (vm->process) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "QEMU is already running");
+                return false;
+        }
+        g_autoptr(GVariantDict) dict = g_variant_dict_new(runtime);
+        if (!g_variant_dict_lookup(dict, "pid", "u", &pid) || !g_variant_dict_lookup(dict, "start-time", "t", &start_time) ||
+            !g_variant_dict_lookup(dict, "qmp-socket", "&s", &qmp_path)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or qmp-socket");
+                return false;
+        }
+        (void) g_variant_dict_lookup(dict, "console-socket", "&s", &console_path);
+        (void) g_variant_dict_lookup(dict, "console-pty", "&s", &console_pty);
+        (void) g_variant_dict_lookup(dict, "machine", "u", &machine);
+        (void) g_variant_dict_lookup(dict, "ports", "^a&s", &ports);
+        (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
+        (void) g_variant_dict_lookup(dict, "next-disk-index", "u", &next_disk);
+
+        g_autoptr(Process) process = process_attach(vm->event, (pid_t) pid, start_time, qemu_on_process_exit, vm, error);
+        if (!process)
+                return false;
+        g_autoptr(QmpClient) qmp = qemu_vm_new_qmp(vm);
+        if (!qmp_client_connect(qmp, qmp_path, qemu_attach_on_ready, vm, error))
+                return false;
+
+        vm->process = g_steal_pointer(&process);
+        vm->qmp = g_steal_pointer(&qmp);
+        g_free(vm->qmp_path);
+        vm->qmp_path = g_strdup(qmp_path);
+        g_free(vm->console_path);
+        vm->console_path = g_strdup(console_path);
+        g_free(vm->console_pty);
+        vm->console_pty = g_strdup(console_pty);
+        vm->console_is_pty = console_path == NULL;
+        vm->machine = machine;
+        vm->next_disk_index = next_disk;
+        g_ptr_array_set_size(vm->port_owners, 0);
+        for (size_t i = 0; ports && ports[i]; i++)
+                g_ptr_array_add(vm->port_owners, ports[i][0] ? g_strdup(ports[i]) : NULL);
+        g_hash_table_remove_all(vm->disk_nodes);
+        const char *key, *value;
+        while (disks && g_variant_iter_next(disks, "{&s&s}", &key, &value))
+                g_hash_table_insert(vm->disk_nodes, g_strdup(key), g_strdup(value));
+        return true;
+}
+
+/* ---- creation ---- */
+
+static EngineVm *qemu_vm_new(const EngineVmParams *params) {
+        QemuVm *vm = g_new0(QemuVm, 1);
+        vm->n_ref = 1;
+        vm->event = sd_event_ref(params->event);
+        vm->config = vm_config_copy(params->config);
+        vm->binary = g_strdup(params->config->emulator ? params->config->emulator
+                              : params->probe && params->probe->binary ? params->probe->binary
+                                                                       : QEMU_DEFAULT_BINARY);
+        vm->version = g_strdup(params->probe ? params->probe->version : NULL);
+        vm->kvm_usable = params->probe && params->probe->kvm;
+        vm->tcg_fallback = params->settings && params->settings->tcg_fallback;
+        vm->timeout_ms = params->settings && params->settings->api_timeout_ms ? params->settings->api_timeout_ms : 30000;
+        vm->runtime_dir = g_strdup(params->runtime_dir);
+        vm->log_path = g_strdup(params->log_path);
+        vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
+        vm->gid = params->gid;
+        vm->on_event = params->on_event;
+        vm->userdata = params->userdata;
+        vm->port_owners = g_ptr_array_new_with_free_func(g_free);
+        vm->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        return &vm->base;
+}
+
+static void qemu_vm_free(EngineVm *base) {
+        QemuVm *vm = (QemuVm *) base;
+        vm->freed = true;
+        vm->on_event = NULL;
+        /* Pending answers are dropped: after this nothing calls back. */
+        g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) qemu_op_free);
+        g_clear_pointer(&vm->qmp, qmp_client_free);
+        g_clear_pointer(&vm->process, process_free);
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        qemu_vm_unref(vm);
+}
+
+const EngineOps engine_qemu_ops = {
+        .name = "qemu",
+        .probe = qemu_probe,
+        .validate = qemu_validate,
+        .vm_new = qemu_vm_new,
+        .vm_free = qemu_vm_free,
+        .start = qemu_vm_start,
+        .stop = qemu_vm_stop,
+        .power_button = qemu_vm_power_button,
+        .reboot = qemu_vm_reboot,
+        .pause = qemu_vm_pause,
+        .resume = qemu_vm_resume,
+        .snapshot = qemu_vm_snapshot,
+        .restore = qemu_vm_restore,
+        .add_device = qemu_vm_add_device,
+        .remove_device = qemu_vm_remove_device,
+        .info = qemu_vm_info,
+        .open_console = qemu_vm_open_console,
+        .save_runtime = qemu_vm_save_runtime,
+        .attach = qemu_vm_attach,
+        .get_pid = qemu_vm_get_pid,
+};

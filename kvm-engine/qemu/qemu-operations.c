@@ -1,0 +1,583 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Operations on a running QEMU: plain commands, snapshot/restore by migration
+ * to a file descriptor, disk hot-plug, information.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "qemu-vm.h"
+
+/* Migration runs at the speed of the disk, not QEMU's 32 MiB/s default. */
+#define QEMU_MIGRATION_BANDWIDTH (INT64_C(1) << 34)
+/* Writing the memory of a large guest takes longer than one API call. */
+#define QEMU_MIGRATION_TIMEOUT_USEC (10 * 60 * G_USEC_PER_SEC)
+
+static JsonNode *json_string(const char *value) {
+        JsonNode *node = json_node_new(JSON_NODE_VALUE);
+        json_node_set_string(node, value);
+        return node;
+}
+
+static JsonNode *json_int(gint64 value) {
+        JsonNode *node = json_node_new(JSON_NODE_VALUE);
+        json_node_set_int(node, value);
+        return node;
+}
+
+static QemuOp *qemu_vm_find_op(QemuVm *vm, QemuOpKind kind, const char *device_id) {
+        for (GList *l = vm->ops; l; l = l->next) {
+                QemuOp *op = l->data;
+                if (op->kind == kind && (!device_id || g_strcmp0(op->device_id, device_id) == 0))
+                        return op;
+        }
+        return NULL;
+}
+
+static void qemu_op_finish_on_reply(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        qemu_op_finish(userdata, error);
+}
+
+void qemu_vm_command_op(QemuVm *vm, const char *command, bool own_transition, EngineDoneFn done, void *userdata) {
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_COMMAND, done, userdata);
+        if (!qemu_op_require_qmp(op))
+                return;
+        if (own_transition) {
+                op->own_transition = true;
+                vm->own_transitions++;
+        }
+        qmp_client_execute(vm->qmp, command, NULL, -1, qemu_op_finish_on_reply, op);
+}
+
+/* ---- snapshot ---- */
+
+static void qemu_migration_wait(QemuOp *op);
+static void qemu_migration_fail(QemuOp *op, const GError *error);
+
+static void qemu_snapshot_fail(QemuOp *op, const GError *error) {
+        QemuVm *vm = op->vm;
+        /* The VM returns to the state it was in, even when the snapshot failed. */
+        if (op->was_running && vm->qmp)
+                qmp_client_execute(vm->qmp, "cont", NULL, -1, NULL, NULL);
+        g_autoptr(GError) e = g_error_copy(error);
+        g_prefix_error(&e, "Snapshot failed: ");
+        qemu_op_finish(op, e);
+}
+
+static bool qemu_snapshot_write_info(QemuOp *op, GError **error) {
+        QemuVm *vm = op->vm;
+        g_autoptr(JsonBuilder) b = json_builder_new();
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "engine");
+        json_builder_add_string_value(b, "qemu");
+        json_builder_set_member_name(b, "qemu-version");
+        json_builder_add_string_value(b, vm->version ? vm->version : "");
+        json_builder_set_member_name(b, "name");
+        json_builder_add_string_value(b, vm->config->name);
+        json_builder_set_member_name(b, "uuid");
+        json_builder_add_string_value(b, vm->config->uuid);
+        json_builder_set_member_name(b, "machine");
+        json_builder_add_string_value(b, vm->config->machine ? vm->config->machine : "q35");
+        json_builder_set_member_name(b, "was-running");
+        json_builder_add_boolean_value(b, op->was_running);
+        /* The restored QEMU must have the very same devices: hot-plugged ones too. */
+        json_builder_set_member_name(b, "disks");
+        json_builder_begin_object(b);
+        GHashTableIter iter;
+        gpointer key, value;
+        g_hash_table_iter_init(&iter, vm->disk_nodes);
+        while (g_hash_table_iter_next(&iter, &key, &value)) {
+                json_builder_set_member_name(b, key);
+                json_builder_add_string_value(b, value);
+        }
+        json_builder_end_object(b);
+        json_builder_end_object(b);
+
+        g_autoptr(JsonNode) root = json_builder_get_root(b);
+        g_autofree char *text = json_to_string(root, TRUE);
+        g_autofree char *path = g_build_filename(op->directory, QEMU_SNAPSHOT_INFO, NULL);
+        return g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+static void qemu_snapshot_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                g_autoptr(GError) e = g_error_copy(error);
+                g_prefix_error(&e, "The snapshot was written but the VM did not resume: ");
+                qemu_op_finish(op, e);
+                return;
+        }
+        qemu_op_finish(op, NULL);
+}
+
+static void qemu_snapshot_on_migrated(QemuOp *op) {
+        QemuVm *vm = op->vm;
+        g_autoptr(GError) error = NULL;
+
+        if (!qemu_snapshot_write_info(op, &error)) {
+                qemu_snapshot_fail(op, error);
+                return;
+        }
+        if (op->was_running)
+                qmp_client_execute(vm->qmp, "cont", NULL, -1, qemu_snapshot_on_cont, op);
+        else
+                qemu_op_finish(op, NULL);
+}
+
+static void qemu_snapshot_on_migrate(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_snapshot_fail(op, error);
+                return;
+        }
+        qemu_migration_wait(op);
+}
+
+static void qemu_snapshot_on_getfd(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_snapshot_fail(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "migrate", qmp_args("uri", json_string("fd:hv-snapshot"), NULL), -1,
+                           qemu_snapshot_on_migrate, op);
+}
+
+static void qemu_snapshot_on_prepared(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_snapshot_fail(op, error);
+                return;
+        }
+        g_autofree char *path = g_build_filename(op->directory, QEMU_SNAPSHOT_MEMORY, NULL);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+        if (fd < 0) {
+                g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", path,
+                                                  g_strerror(errno));
+                qemu_snapshot_fail(op, e);
+                return;
+        }
+        qmp_client_execute(qmp, "getfd", qmp_args("fdname", json_string("hv-snapshot"), NULL), fd,
+                           qemu_snapshot_on_getfd, op);
+        close(fd); /* the client sends a duplicate */
+}
+
+static void qemu_migration_fail(QemuOp *op, const GError *error) {
+        if (op->kind == QEMU_OP_SNAPSHOT)
+                qemu_snapshot_fail(op, error);
+        else
+                qemu_op_finish(op, error);
+}
+
+static void qemu_migration_on_capabilities(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_migration_fail(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "migrate-set-parameters",
+                           qmp_args("max-bandwidth", json_int(QEMU_MIGRATION_BANDWIDTH), NULL), -1, op->next_step,
+                           op);
+}
+
+/* Both sides of a migration report progress by MIGRATION events once asked to. */
+static void qemu_migration_set_up(QmpClient *qmp, QemuOp *op, QmpReplyFn next_step) {
+        JsonObject *cap = json_object_new();
+        json_object_set_string_member(cap, "capability", "events");
+        json_object_set_boolean_member(cap, "state", TRUE);
+        JsonArray *caps = json_array_new();
+        json_array_add_object_element(caps, cap);
+        JsonNode *caps_node = json_node_new(JSON_NODE_ARRAY);
+        json_node_take_array(caps_node, caps);
+        op->next_step = next_step;
+        qmp_client_execute(qmp, "migrate-set-capabilities", qmp_args("capabilities", caps_node, NULL), -1,
+                           qemu_migration_on_capabilities, op);
+}
+
+static void qemu_snapshot_on_status(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_snapshot_fail(op, error);
+                return;
+        }
+        op->was_running = json_object_get_boolean_member_with_default(json_node_get_object(result), "running",
+                                                                      FALSE);
+        /* Pause first: the memory then goes out in one pass and stays consistent. */
+        if (op->was_running)
+                qmp_client_execute(qmp, "stop", NULL, -1, NULL, NULL);
+        qemu_migration_set_up(qmp, op, qemu_snapshot_on_prepared);
+}
+
+void qemu_vm_snapshot(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_SNAPSHOT, done, userdata);
+
+        if (!qemu_op_require_qmp(op))
+                return;
+        if (qemu_vm_find_op(vm, QEMU_OP_SNAPSHOT, NULL) != op) {
+                qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "A snapshot is already being taken");
+                return;
+        }
+        op->directory = g_strdup(directory);
+        op->own_transition = true;
+        vm->own_transitions++;
+        qmp_client_execute(vm->qmp, "query-status", NULL, -1, qemu_snapshot_on_status, op);
+}
+
+/* ---- waiting for the migration ---- */
+
+static int qemu_migration_on_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        QemuOp *op = userdata;
+        op->timer = sd_event_source_disable_unref(op->timer);
+        g_autoptr(GError) e = g_error_new_literal(HV_ERROR, HV_ERROR_TIMEOUT, "The migration did not finish in time");
+        qemu_migration_fail(op, e); /* restore: the caller stops the process */
+        return 0;
+}
+
+static void qemu_migration_wait(QemuOp *op) {
+        (void) sd_event_add_time_relative(op->vm->event, &op->timer, CLOCK_MONOTONIC, QEMU_MIGRATION_TIMEOUT_USEC, 0,
+                                          qemu_migration_on_timeout, op);
+}
+
+static void qemu_migration_on_query(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        const char *desc = NULL;
+        if (!error && JSON_NODE_HOLDS_OBJECT(result))
+                desc = json_object_get_string_member_with_default(json_node_get_object(result), "error-desc", NULL);
+        g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "Migration failed: %s",
+                                          desc ? desc : "QEMU gave no reason");
+        qemu_migration_fail(op, e);
+}
+
+void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data) {
+        const char *status = data ? json_object_get_string_member_with_default(data, "status", NULL) : NULL;
+        QemuOp *op = NULL;
+
+        for (GList *l = vm->ops; l; l = l->next) {
+                QemuOp *o = l->data;
+                if ((o->kind == QEMU_OP_SNAPSHOT || o->kind == QEMU_OP_RESTORE) && o->timer)
+                        op = o;
+        }
+        if (!op || !status)
+                return;
+        if (g_str_equal(status, "completed")) {
+                op->timer = sd_event_source_disable_unref(op->timer);
+                if (op->kind == QEMU_OP_SNAPSHOT)
+                        qemu_snapshot_on_migrated(op);
+                else
+                        qemu_op_finish(op, NULL);
+        } else if (g_str_equal(status, "failed") || g_str_equal(status, "cancelled")) {
+                op->timer = sd_event_source_disable_unref(op->timer);
+                qmp_client_execute(vm->qmp, "query-migrate", NULL, -1, qemu_migration_on_query, op);
+        }
+}
+
+/* ---- restore ---- */
+
+bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GError **error) {
+        QemuVm *vm = op->vm;
+        g_autofree char *info_path = g_build_filename(directory, QEMU_SNAPSHOT_INFO, NULL);
+        g_autofree char *memory_path = g_build_filename(directory, QEMU_SNAPSHOT_MEMORY, NULL);
+        g_autoptr(JsonParser) parser = json_parser_new();
+
+        if (!json_parser_load_from_mapped_file(parser, info_path, error)) {
+                g_prefix_error(error, "'%s' holds no QEMU snapshot: ", directory);
+                if (*error)
+                        (*error)->domain = HV_ERROR, (*error)->code = HV_ERROR_INVALID_ARGUMENT;
+                return false;
+        }
+        JsonNode *root = json_parser_get_root(parser);
+        JsonObject *info = root && JSON_NODE_HOLDS_OBJECT(root) ? json_node_get_object(root) : NULL;
+        const char *engine = info ? json_object_get_string_member_with_default(info, "engine", NULL) : NULL;
+        if (g_strcmp0(engine, "qemu") != 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "'%s' holds no QEMU snapshot", directory);
+                return false;
+        }
+
+        /* Hot-plugged disks are not on the command line yet: refuse rather than
+         * have the migration fail obscurely. */
+        JsonNode *disks_node = json_object_get_member(info, "disks");
+        JsonObject *disks = disks_node && JSON_NODE_HOLDS_OBJECT(disks_node) ? json_node_get_object(disks_node) : NULL;
+        unsigned n_config_disks = 0;
+        for (guint i = 0; i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_DISK)
+                        continue;
+                n_config_disks++;
+                if (!disks || !json_object_has_member(disks, device->id)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "The snapshot in '%s' lacks disk '%s' of the VM's configuration", directory,
+                                    device->id);
+                        return false;
+                }
+        }
+        if (disks && json_object_get_size(disks) != n_config_disks) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "The snapshot in '%s' has disks that were hot-plugged; restoring those is not supported",
+                            directory);
+                return false;
+        }
+
+        int fd = open(memory_path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Cannot open '%s': %s", memory_path,
+                            g_strerror(errno));
+                return false;
+        }
+        op->directory = g_strdup(directory);
+        *ret_fd = fd;
+        return true;
+}
+
+static void qemu_restore_on_incoming(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_op_finish(op, error);
+                return;
+        }
+        qemu_migration_wait(op);
+}
+
+static void qemu_restore_on_prepared(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_op_finish(op, error);
+                return;
+        }
+        g_autofree char *uri = g_strdup_printf("fd:%d", QEMU_RESTORE_FD);
+        qmp_client_execute(qmp, "migrate-incoming", qmp_args("uri", json_string(uri), NULL), -1,
+                           qemu_restore_on_incoming, op);
+}
+
+void qemu_vm_restore_after_ready(QemuOp *op) {
+        qemu_migration_set_up(op->vm->qmp, op, qemu_restore_on_prepared);
+}
+
+/* ---- disk hot-plug ---- */
+
+static void qemu_add_on_device(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        QemuVm *vm = op->vm;
+
+        if (error) {
+                /* Undo the block nodes; their fate does not change the answer. */
+                g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(op->node_name), NULL), -1,
+                                   NULL, NULL);
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+                                   NULL, NULL);
+                qemu_op_finish(op, error);
+                return;
+        }
+        if (op->port >= 0) {
+                g_free(vm->port_owners->pdata[op->port]);
+                vm->port_owners->pdata[op->port] = g_strdup(op->device_id);
+        }
+        g_hash_table_insert(vm->disk_nodes, g_strdup(op->device_id), g_strdup(op->node_name));
+        qemu_op_finish(op, NULL);
+}
+
+static void qemu_add_on_format_node(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+                                   NULL, NULL);
+                qemu_op_finish(op, error);
+                return;
+        }
+        g_autofree char *bus = op->port >= 0 ? g_strdup_printf("rp%d", op->port) : NULL;
+        JsonNode *args = qemu_disk_device(op->vm->machine, op->device, op->node_name, bus);
+        qmp_client_execute(qmp, "device_add", args, -1, qemu_add_on_device, op);
+}
+
+static void qemu_add_on_file_node(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_op_finish(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "blockdev-add", qemu_disk_format_blockdev(&op->device->disk, op->node_name), -1,
+                           qemu_add_on_format_node, op);
+}
+
+void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_ADD_DEVICE, NULL, userdata);
+        op->device_done = done;
+        op->device_id = g_strdup(device->id);
+
+        if (!qemu_op_require_qmp(op))
+                return;
+        if (device->kind != VM_DEVICE_DISK) {
+                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                   "The QEMU engine cannot hot-plug <%s> devices, only <disk>",
+                                                   vm_device_kind_to_string(device->kind)));
+                return;
+        }
+        if (vm->machine == QEMU_MACHINE_MICROVM) {
+                qemu_op_fail_later_literal(op, HV_ERROR_NOT_SUPPORTED, "The microvm machine has no hot-plug");
+                return;
+        }
+        if (!device->id || !qemu_id_is_valid(device->id)) {
+                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                   "Device id '%s' is not usable by QEMU", device->id ? device->id : ""));
+                return;
+        }
+        if (g_hash_table_contains(vm->disk_nodes, device->id) || qemu_vm_find_op(vm, QEMU_OP_ADD_DEVICE, device->id) != op) {
+                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_ALREADY_EXISTS, "Device '%s' already exists",
+                                                   device->id));
+                return;
+        }
+        if (vm->machine == QEMU_MACHINE_Q35) {
+                for (guint i = 0; i < vm->port_owners->len && op->port < 0; i++) {
+                        bool reserved = false;
+                        for (GList *l = vm->ops; l; l = l->next)
+                                reserved |= ((QemuOp *) l->data)->port == (int) i;
+                        if (!vm->port_owners->pdata[i] && !reserved)
+                                op->port = (int) i;
+                }
+                if (op->port < 0) {
+                        qemu_op_fail_later_literal(op, HV_ERROR_LIMITS_EXCEEDED,
+                                                   "No free hot-plug slot left on this VM (q35 root ports)");
+                        return;
+                }
+        }
+
+        op->node_name = qemu_disk_node_name(vm->next_disk_index++);
+        op->device = vm_device_copy(device);
+        /* The file node, the format node, then the device; a failing step undoes the earlier ones. */
+        qmp_client_execute(vm->qmp, "blockdev-add", qemu_disk_file_blockdev(&device->disk, op->node_name), -1,
+                           qemu_add_on_file_node, op);
+}
+
+static void qemu_remove_on_device_del(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        /* On success the guest still has to let go: DEVICE_DELETED finishes the op. */
+        if (error)
+                qemu_op_finish(op, error);
+}
+
+static int qemu_remove_on_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        QemuOp *op = userdata;
+        op->timer = sd_event_source_disable_unref(op->timer);
+        g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_TIMEOUT,
+                                          "The guest did not release device '%s' in time", op->device_id);
+        qemu_op_finish(op, e);
+        return 0;
+}
+
+void qemu_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_REMOVE_DEVICE, done, userdata);
+        op->device_id = g_strdup(id);
+
+        if (!qemu_op_require_qmp(op))
+                return;
+        if (!g_hash_table_contains(vm->disk_nodes, id)) {
+                qemu_op_fail_later(op, g_error_new(HV_ERROR, vm_config_find_device(vm->config, id) ? HV_ERROR_NOT_SUPPORTED : HV_ERROR_NOT_FOUND,
+                                                   "The QEMU engine can only unplug disks; no disk '%s'", id));
+                return;
+        }
+        (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, (uint64_t) vm->timeout_ms * 1000, 0,
+                                          qemu_remove_on_timeout, op);
+        qmp_client_execute(vm->qmp, "device_del", qmp_args("id", json_string(id), NULL), -1,
+                           qemu_remove_on_device_del, op);
+}
+
+void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
+        g_autofree char *node = NULL;
+        g_autofree char *key = NULL;
+
+        if (!g_hash_table_steal_extended(vm->disk_nodes, id, (gpointer *) &key, (gpointer *) &node))
+                return;
+        for (guint i = 0; i < vm->port_owners->len; i++)
+                if (g_strcmp0(vm->port_owners->pdata[i], id) == 0)
+                        g_clear_pointer(&vm->port_owners->pdata[i], g_free);
+
+        /* The block nodes outlive the device; they go now. */
+        g_autofree char *file_node = qemu_disk_file_node_name(node);
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", json_string(node), NULL), -1, NULL, NULL);
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+                           NULL, NULL);
+
+        qemu_vm_ref(vm);
+        qemu_vm_emit_guest_event(vm, "device-removed", "DEVICE_DELETED", NULL, id);
+        QemuOp *op = vm->freed ? NULL : qemu_vm_find_op(vm, QEMU_OP_REMOVE_DEVICE, id);
+        if (op)
+                qemu_op_finish(op, NULL);
+        qemu_vm_unref(vm);
+}
+
+/* ---- information ---- */
+
+static void qemu_info_reply_done(QemuOp *op, const GError *error) {
+        if (error && !op->error)
+                op->error = g_error_copy(error);
+        if (--op->n_waiting > 0)
+                return;
+        g_autoptr(GError) e = g_steal_pointer(&op->error);
+        qemu_op_finish(op, e);
+}
+
+static void qemu_info_on_status(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (!error && JSON_NODE_HOLDS_OBJECT(result)) {
+                const char *status = json_object_get_string_member_with_default(json_node_get_object(result), "status",
+                                                                                "unknown");
+                g_variant_dict_insert(op->info, "engine-state", "s", status);
+        }
+        qemu_info_reply_done(op, error);
+}
+
+static void qemu_info_on_cpus(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (!error && JSON_NODE_HOLDS_ARRAY(result)) {
+                JsonArray *cpus = json_node_get_array(result);
+                GVariantBuilder b;
+                g_variant_builder_init(&b, G_VARIANT_TYPE("au"));
+                for (guint i = 0; i < json_array_get_length(cpus); i++) {
+                        JsonNode *cpu = json_array_get_element(cpus, i);
+                        if (JSON_NODE_HOLDS_OBJECT(cpu))
+                                g_variant_builder_add(&b, "u", (guint32) json_object_get_int_member_with_default(
+                                                                       json_node_get_object(cpu), "thread-id", 0));
+                }
+                g_variant_dict_insert_value(op->info, "vcpu-threads", g_variant_builder_end(&b));
+        }
+        qemu_info_reply_done(op, error);
+}
+
+static void qemu_info_on_memory(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (!error && JSON_NODE_HOLDS_OBJECT(result)) {
+                JsonObject *o = json_node_get_object(result);
+                guint64 bytes = (guint64) json_object_get_int_member_with_default(o, "base-memory", 0) +
+                                (guint64) json_object_get_int_member_with_default(o, "plugged-memory", 0);
+                g_variant_dict_insert(op->info, "memory-actual", "t", bytes);
+        }
+        qemu_info_reply_done(op, error);
+}
+
+void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_INFO, NULL, userdata);
+        op->info_done = done;
+
+        if (!qemu_op_require_qmp(op))
+                return;
+        op->info = g_variant_dict_new(NULL);
+        g_variant_dict_insert(op->info, "pid", "u", (guint32) process_get_pid(vm->process));
+        g_variant_dict_insert(op->info, "engine-version", "s", vm->version ? vm->version : "");
+        g_variant_dict_insert(op->info, "api-socket", "s", vm->qmp_path);
+        if (vm->console_path)
+                g_variant_dict_insert(op->info, "console-socket", "s", vm->console_path);
+        op->n_waiting = 3;
+        qmp_client_execute(vm->qmp, "query-status", NULL, -1, qemu_info_on_status, op);
+        qmp_client_execute(vm->qmp, "query-cpus-fast", NULL, -1, qemu_info_on_cpus, op);
+        qmp_client_execute(vm->qmp, "query-memory-size-summary", NULL, -1, qemu_info_on_memory, op);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Who may do what. Every mutating method asks here first, naming its verb; a
+ * deny-by-default table maps the verb to its polkit action (API.md).
+ *
+ * Returns 1 when the call may go on, 0 when the decision is pending (the call
+ * is parked and will be dispatched again once it is known), or a negative
+ * errno with error set.
+ */
+
+#include <systemd/sd-bus.h>
+
+#include "manager.h"
+
+int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, sd_bus_error *error);
+
+/* The polkit action a verb needs; NULL for a verb not in the table (denied). */
+const char *authorize_action_for_verb(const char *verb, bool own_vm);

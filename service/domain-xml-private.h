@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Shared by domain-xml.c (reading) and domain-xml-format.c (writing). */
+
+#include <stdbool.h>
+
+#include <glib.h>
+
+#define DOMAIN_XML_DEFAULT_RNG_BACKEND "/dev/urandom"
+
+/* The XML spelling of VmConfig's enums, indexed by them, NULL-terminated. */
+extern const char *const domain_xml_domain_type_names[];
+extern const char *const domain_xml_action_names[];
+extern const char *const domain_xml_disk_format_names[];
+extern const char *const domain_xml_net_type_names[];
+extern const char *const domain_xml_char_type_names[];
+
+void domain_xml_append_device(GString *out, unsigned level, const VmDevice *device);

@@ -1,0 +1,384 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The registry of VMs, the engines of this host, and the daemon's life on the bus. */
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include "bus-util.h"
+#include "domain-xml.h"
+#include "manager.h"
+#include "store.h"
+#include "vm.h"
+
+Manager *manager_new(Settings *settings) {
+        Manager *manager = g_new0(Manager, 1);
+
+        manager->settings = *settings;
+        memset(settings, 0, sizeof(*settings));
+        manager->vms_dir = g_build_filename(manager->settings.state_dir, "vms", NULL);
+        manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) vm_free);
+        manager->vms_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+        if (sd_event_default(&manager->event) < 0)
+                g_error("Cannot create the event loop");
+        return manager;
+}
+
+void manager_free(Manager *manager) {
+        if (!manager)
+                return;
+        /* VMs first: they may answer parked calls on the bus. Their engines keep running. */
+        g_hash_table_remove_all(manager->vms_by_name);
+        g_hash_table_unref(manager->vms_by_uuid);
+        g_hash_table_unref(manager->vms_by_name);
+        for (size_t i = 0; i < manager->n_engines; i++)
+                engine_probe_clear(&manager->engines[i].probe);
+        g_free(manager->engines);
+        sd_bus_flush_close_unref(manager->bus);
+        sd_event_unref(manager->event);
+        g_free(manager->vms_dir);
+        settings_clear(&manager->settings);
+        g_free(manager);
+}
+
+Vm *manager_find_vm_by_uuid(Manager *manager, const char *uuid) {
+        return g_hash_table_lookup(manager->vms_by_uuid, uuid);
+}
+
+Vm *manager_find_vm_by_name(Manager *manager, const char *name) {
+        return g_hash_table_lookup(manager->vms_by_name, name);
+}
+
+Vm *manager_find_vm_by_path(Manager *manager, const char *path) {
+        g_autofree char *uuid = NULL;
+
+        if (sd_bus_path_decode(path, HV_VM_PATH_PREFIX, &uuid) <= 0)
+                return NULL;
+        return manager_find_vm_by_uuid(manager, uuid);
+}
+
+unsigned manager_count_vms_of_owner(Manager *manager, uid_t owner) {
+        GHashTableIter iter;
+        gpointer value;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                if (((Vm *) value)->owner == owner)
+                        n++;
+        return n;
+}
+
+const ManagerEngine *manager_get_engine(Manager *manager, const char *name) {
+        for (size_t i = 0; i < manager->n_engines; i++)
+                if (g_str_equal(manager->engines[i].ops->name, name))
+                        return &manager->engines[i];
+        return NULL;
+}
+
+static void manager_add_vm(Manager *manager, Vm *vm) {
+        g_hash_table_insert(manager->vms_by_uuid, vm->config->uuid, vm);
+        g_hash_table_insert(manager->vms_by_name, vm->config->name, vm);
+}
+
+/* ---- start-up ---------------------------------------------------------------------- */
+
+static void manager_probe_engines(Manager *manager) {
+        const EngineOps *const *list = engine_list();
+        size_t n = 0;
+
+        while (list[n])
+                n++;
+        manager->engines = g_new0(ManagerEngine, n);
+        manager->n_engines = n;
+        for (size_t i = 0; i < n; i++) {
+                g_autoptr(GError) error = NULL;
+                ManagerEngine *engine = &manager->engines[i];
+
+                engine->ops = list[i];
+                if (!engine->ops->probe(settings_get_engine(&manager->settings, engine->ops->name), &engine->probe,
+                                        &error)) {
+                        engine->probe.usable = false;
+                        if (!engine->probe.unusable_reason)
+                                engine->probe.unusable_reason = g_strdup(error ? error->message : "probe failed");
+                }
+                if (engine->probe.usable)
+                        g_info("Engine %s: %s %s%s", engine->ops->name, engine->probe.binary, engine->probe.version,
+                               engine->probe.kvm ? " (KVM)" : "");
+                else
+                        g_info("Engine %s unusable: %s", engine->ops->name, engine->probe.unusable_reason);
+        }
+}
+
+static DomainXmlPaths manager_xml_paths(Manager *manager) {
+        return (DomainXmlPaths){
+                .images_dir = manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) manager->settings.firmware_dirs,
+        };
+}
+
+static void manager_load_definitions(Manager *manager, GPtrArray *stored_vms) {
+        DomainXmlPaths paths = manager_xml_paths(manager);
+
+        for (guint i = 0; i < stored_vms->len; i++) {
+                StoredVm *stored = g_ptr_array_index(stored_vms, i);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_parse(stored->xml, strlen(stored->xml), &paths, &error);
+                Vm *vm;
+
+                if (!config) {
+                        g_warning("Ignoring the definition %s: %s", stored->uuid, error->message);
+                        continue;
+                }
+                if (!g_str_equal(config->uuid, stored->uuid) || manager_find_vm_by_name(manager, config->name) ||
+                    manager_find_vm_by_uuid(manager, config->uuid)) {
+                        g_warning("Ignoring the definition %s: its name or UUID clashes", stored->uuid);
+                        continue;
+                }
+                vm = vm_new(manager, g_steal_pointer(&config), stored->engine, stored->owner, true);
+                vm->autostart = stored->autostart;
+                manager_add_vm(manager, vm);
+        }
+}
+
+bool manager_load(Manager *manager, GError **error) {
+        const char *const dirs[] = { manager->vms_dir, manager->settings.runtime_dir, manager->settings.logs_dir };
+        g_autoptr(GPtrArray) stored_vms = NULL;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++)
+                if (g_mkdir_with_parents(dirs[i], 0700) < 0) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", dirs[i],
+                                    g_strerror(errno));
+                        return false;
+                }
+        manager_probe_engines(manager);
+        if (!manager_get_engine(manager, manager->settings.default_engine))
+                g_warning("The default engine '%s' is not built in", manager->settings.default_engine);
+
+        stored_vms = store_load_vms(manager->vms_dir, error);
+        if (!stored_vms)
+                return false;
+        manager_load_definitions(manager, stored_vms);
+        g_info("%u VMs defined", g_hash_table_size(manager->vms_by_uuid));
+        return true;
+}
+
+/* ---- define and delete ---------------------------------------------------------------- */
+
+/* The engine a definition asks for: the option, else <emulator>, else what it had, else the default. */
+static const char *choose_engine(Manager *manager, const VmConfig *config, const char *requested, Vm *existing) {
+        if (requested)
+                return requested;
+        if (config->emulator) {
+                g_autofree char *base = g_path_get_basename(config->emulator);
+                if (g_str_has_prefix(base, "cloud-hypervisor"))
+                        return "cloud-hypervisor";
+                if (g_str_has_prefix(base, "qemu"))
+                        return "qemu";
+        }
+        if (existing)
+                return existing->engine;
+        return manager->settings.default_engine;
+}
+
+/*
+ * Only that the engine exists: whether it can run this configuration on this
+ * host is checked at boot, where the answer is current (a definition may name
+ * files, devices or an accelerator that appear later).
+ */
+static bool check_engine_exists(Manager *manager, const char *name, GError **error) {
+        if (!manager_get_engine(manager, name)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Engine '%s' is not available", name);
+                return false;
+        }
+        return true;
+}
+
+Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine_name, uid_t owner, bool persistent,
+                      bool *ret_created, GError **error) {
+        DomainXmlPaths paths = manager_xml_paths(manager);
+        g_autoptr(VmConfig) config = NULL;
+        Vm *by_uuid, *by_name, *vm;
+        const char *engine;
+
+        *ret_created = false;
+        if (strlen(xml) > DOMAIN_XML_MAX_SIZE) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_XML, "The domain XML is larger than %u bytes",
+                            (unsigned) DOMAIN_XML_MAX_SIZE);
+                return NULL;
+        }
+        config = domain_xml_parse(xml, strlen(xml), &paths, error);
+        if (!config)
+                return NULL;
+
+        by_name = manager_find_vm_by_name(manager, config->name);
+        if (by_name && config->uuid_generated) {
+                /* A document without <uuid> that names an existing VM redefines it. */
+                memcpy(config->uuid, by_name->config->uuid, sizeof(config->uuid));
+        }
+        by_uuid = manager_find_vm_by_uuid(manager, config->uuid);
+        if (by_name && by_name != by_uuid) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "A VM named '%s' already exists with UUID %s",
+                            config->name, by_name->config->uuid);
+                return NULL;
+        }
+        if (by_uuid && !g_str_equal(by_uuid->config->name, config->name)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS,
+                            "UUID %s already belongs to VM '%s' (VMs cannot be renamed by redefining them)",
+                            config->uuid, by_uuid->config->name);
+                return NULL;
+        }
+        if (by_uuid && !persistent) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "VM '%s' already exists", config->name);
+                return NULL;
+        }
+
+        engine = choose_engine(manager, config, engine_name, by_uuid);
+        if (!check_engine_exists(manager, engine, error))
+                return NULL;
+
+        if (by_uuid) {
+                if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE,
+                                    "Cannot move VM '%s' to the %s engine while it runs", config->name, engine);
+                        return NULL;
+                }
+                if (!by_uuid->persistent) {
+                        /* Defining a transient VM makes it persistent. */
+                        by_uuid->persistent = true;
+                        if (!vm_set_config(by_uuid, g_steal_pointer(&config), engine, error)) {
+                                by_uuid->persistent = false;
+                                return NULL;
+                        }
+                        vm_dbus_emit_properties(by_uuid, (const char *const[]){ "Persistent", NULL });
+                        return by_uuid;
+                }
+                if (!vm_set_config(by_uuid, g_steal_pointer(&config), engine, error))
+                        return NULL;
+                return by_uuid;
+        }
+
+        if (manager_count_vms_of_owner(manager, owner) >= manager->settings.max_vms_per_user) {
+                g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED, "Too many VMs for uid %u (the limit is %u)",
+                            (unsigned) owner, manager->settings.max_vms_per_user);
+                return NULL;
+        }
+        vm = vm_new(manager, g_steal_pointer(&config), engine, owner, persistent);
+        if (!vm_save(vm, error)) {
+                vm_free(vm);
+                return NULL;
+        }
+        manager_add_vm(manager, vm);
+        manager_dbus_emit_vm_added(manager, vm);
+        *ret_created = true;
+        return vm;
+}
+
+bool manager_delete_vm(Manager *manager, Vm *vm, GError **error) {
+        g_autofree char *path = g_strdup(vm->path);
+        g_autofree char *name = g_strdup(vm->config->name);
+
+        if (vm->persistent && !store_remove_vm(manager->vms_dir, vm->config->uuid, error))
+                return false;
+        /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
+        manager_dbus_emit_vm_removed(manager, path, name);
+        g_hash_table_remove(manager->vms_by_name, vm->config->name);
+        g_hash_table_remove(manager->vms_by_uuid, vm->config->uuid);
+        return true;
+}
+
+typedef struct {
+        Manager *manager;
+        char *uuid;
+} DeleteLater;
+
+static int delete_later_run(sd_event_source *source, void *userdata) {
+        DeleteLater *d = userdata;
+        Vm *vm = manager_find_vm_by_uuid(d->manager, d->uuid);
+        g_autoptr(GError) error = NULL;
+
+        /* It may have been defined persistently or booted again meanwhile. */
+        if (vm && !vm->persistent && !vm_is_active(vm) && !manager_delete_vm(d->manager, vm, &error))
+                g_warning("Cannot remove transient VM '%s': %s", d->uuid, error->message);
+        g_free(d->uuid);
+        g_free(d);
+        sd_event_source_disable_unref(source);
+        return 0;
+}
+
+void manager_delete_vm_later(Manager *manager, Vm *vm) {
+        DeleteLater *d = g_new0(DeleteLater, 1);
+        sd_event_source *source;
+
+        d->manager = manager;
+        d->uuid = g_strdup(vm->config->uuid);
+        if (sd_event_add_defer(manager->event, &source, delete_later_run, d) < 0) {
+                g_warning("Cannot schedule the removal of transient VM '%s'", vm->config->name);
+                g_free(d->uuid);
+                g_free(d);
+        }
+}
+
+/* ---- the bus and the loop ------------------------------------------------------------ */
+
+static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
+        Manager *manager = userdata;
+        const sd_bus_error *error = sd_bus_message_get_error(m);
+
+        if (error) {
+                g_warning("Cannot own %s: %s", HV_BUS_NAME, error->message);
+                sd_event_exit(manager->event, EXIT_FAILURE);
+                return 0;
+        }
+        g_info("Serving %s on the %s bus", HV_BUS_NAME, manager->settings.session ? "session" : "system");
+        return 0;
+}
+
+static int on_exit_signal(sd_event_source *source, const struct signalfd_siginfo *si, void *userdata) {
+        Manager *manager = userdata;
+
+        /* VMs are left running; a restarted daemon takes them back. */
+        g_info("Received %s, exiting", strsignal((int) si->ssi_signo));
+        sd_event_exit(manager->event, 0);
+        return 0;
+}
+
+bool manager_connect_bus(Manager *manager, GError **error) {
+        sigset_t mask;
+        int r;
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        r = sd_event_add_signal(manager->event, NULL, SIGTERM, on_exit_signal, manager);
+        if (r >= 0)
+                r = sd_event_add_signal(manager->event, NULL, SIGINT, on_exit_signal, manager);
+        if (r < 0)
+                goto fail;
+
+        r = manager->settings.session ? sd_bus_open_user(&manager->bus) : sd_bus_open_system(&manager->bus);
+        if (r < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot connect to the %s bus: %s",
+                            manager->settings.session ? "session" : "system", g_strerror(-r));
+                return false;
+        }
+        r = manager_dbus_register(manager);
+        if (r >= 0)
+                r = vm_dbus_register(manager);
+        if (r >= 0)
+                r = sd_bus_request_name_async(manager->bus, NULL, HV_BUS_NAME, 0, on_name_acquired, manager);
+        if (r >= 0)
+                r = sd_bus_attach_event(manager->bus, manager->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r < 0)
+                goto fail;
+        return true;
+fail:
+        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot set up the bus: %s", g_strerror(-r));
+        return false;
+}
+
+int manager_run(Manager *manager) {
+        return sd_event_loop(manager->event);
+}

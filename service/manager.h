@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The Manager: the registry of VMs, the engines found on this host, the bus
+ * connection and the event loop. One per process.
+ */
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+#include <systemd/sd-event.h>
+
+#include "engine.h"
+#include "settings.h"
+
+typedef struct Vm Vm;
+
+typedef struct {
+        const EngineOps *ops;
+        EngineProbe probe;
+} ManagerEngine;
+
+typedef struct Manager {
+        Settings settings;
+        sd_event *event;
+        sd_bus *bus;
+
+        char *vms_dir;            /* <state>/vms: definitions */
+        GHashTable *vms_by_uuid;  /* uuid -> Vm*, owns the VMs */
+        GHashTable *vms_by_name;  /* name -> Vm*, borrowed */
+
+        ManagerEngine *engines;   /* every compiled-in engine, probed at start */
+        size_t n_engines;
+} Manager;
+
+/* Takes the settings over. */
+Manager *manager_new(Settings *settings);
+void manager_free(Manager *manager);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(Manager, manager_free)
+
+/* Create directories, probe engines, load definitions (no bus yet). */
+bool manager_load(Manager *manager, GError **error);
+/* Connect to the bus, export the objects, take the name. */
+bool manager_connect_bus(Manager *manager, GError **error);
+int manager_run(Manager *manager);
+
+Vm *manager_find_vm_by_uuid(Manager *manager, const char *uuid);
+Vm *manager_find_vm_by_name(Manager *manager, const char *name);
+Vm *manager_find_vm_by_path(Manager *manager, const char *path);
+unsigned manager_count_vms_of_owner(Manager *manager, uid_t owner);
+
+const ManagerEngine *manager_get_engine(Manager *manager, const char *name);
+
+/*
+ * Define (or redefine) a VM from domain XML. engine may be NULL (chosen from
+ * <emulator>, the VM's current engine, or the default). A new VM is announced
+ * on the bus; *ret_created tells which happened.
+ */
+Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine, uid_t owner, bool persistent,
+                      bool *ret_created, GError **error);
+
+/* Forget a VM: remove its definition, announce it gone, free it. */
+bool manager_delete_vm(Manager *manager, Vm *vm, GError **error);
+/* The same, deferred to the event loop: for transient VMs that stopped. */
+void manager_delete_vm_later(Manager *manager, Vm *vm);
+
+/* manager-dbus.c */
+int manager_dbus_register(Manager *manager);
+void manager_dbus_emit_vm_added(Manager *manager, Vm *vm);
+void manager_dbus_emit_vm_removed(Manager *manager, const char *path, const char *name);

@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "config.h"
+#include "settings.h"
+
+#define DEFAULT_CONFIG_FILE SYSCONFDIR "/hypervisor/hypervisord.conf"
+#define DEFAULT_FIRMWARE_DIRS "/usr/share/hypervisor/firmware;/usr/share/cloud-hypervisor;/usr/share/qemu"
+
+/* systemd may pass several directories separated by ':'; the first is ours. */
+static char *directory_from_env(const char *variable, const char *fallback) {
+        const char *value = g_getenv(variable);
+
+        if (value && *value) {
+                g_auto(GStrv) parts = g_strsplit(value, ":", 2);
+                return g_strdup(parts[0]);
+        }
+        return g_strdup(fallback);
+}
+
+static void set_directories(Settings *settings) {
+        if (settings->session) {
+                g_autofree char *state = g_build_filename(g_get_user_state_dir(), "hypervisor", NULL);
+                g_autofree char *runtime = g_build_filename(g_get_user_runtime_dir(), "hypervisor", NULL);
+                g_autofree char *logs = g_build_filename(g_get_user_state_dir(), "hypervisor", "log", NULL);
+
+                settings->state_dir = directory_from_env("STATE_DIRECTORY", state);
+                settings->runtime_dir = directory_from_env("RUNTIME_DIRECTORY", runtime);
+                settings->logs_dir = directory_from_env("LOGS_DIRECTORY", logs);
+        } else {
+                settings->state_dir = directory_from_env("STATE_DIRECTORY", "/var/lib/hypervisor");
+                settings->runtime_dir = directory_from_env("RUNTIME_DIRECTORY", "/run/hypervisor");
+                settings->logs_dir = directory_from_env("LOGS_DIRECTORY", "/var/log/hypervisor");
+        }
+}
+
+static char *default_images_dir(bool session) {
+        if (session)
+                return g_build_filename(g_get_user_data_dir(), "hypervisor", "images", NULL);
+        return g_strdup("/var/lib/hypervisor/images");
+}
+
+/* A missing key gives the default; a key with a bad value is an error naming it. */
+static bool read_string(GKeyFile *file, const char *group, const char *key, const char *fallback, char **ret) {
+        g_autofree char *value = g_key_file_get_string(file, group, key, NULL);
+
+        g_free(*ret);
+        *ret = (value && *value) ? g_steal_pointer(&value) : g_strdup(fallback);
+        return true;
+}
+
+static bool read_unsigned(GKeyFile *file, const char *group, const char *key, unsigned fallback, unsigned max,
+                          unsigned *ret, GError **error) {
+        g_autofree char *value = g_key_file_get_string(file, group, key, NULL);
+        guint64 n;
+
+        if (!value || !*value) {
+                *ret = fallback;
+                return true;
+        }
+        if (!g_ascii_string_to_unsigned(value, 10, 1, max, &n, NULL)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                            "[%s] %s='%s' is not a number from 1 to %u", group, key, value, max);
+                return false;
+        }
+        *ret = (unsigned) n;
+        return true;
+}
+
+static bool read_boolean(GKeyFile *file, const char *group, const char *key, bool fallback, bool *ret,
+                         GError **error) {
+        g_autoptr(GError) local = NULL;
+        gboolean value;
+
+        if (!g_key_file_has_key(file, group, key, NULL)) {
+                *ret = fallback;
+                return true;
+        }
+        value = g_key_file_get_boolean(file, group, key, &local);
+        if (local) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "[%s] %s: %s", group, key, local->message);
+                return false;
+        }
+        *ret = value;
+        return true;
+}
+
+static bool read_engine(GKeyFile *file, const char *group, const char *default_binary, Settings *settings,
+                        EngineSettings *engine, GError **error) {
+        unsigned timeout_sec;
+
+        read_string(file, group, "Binary", default_binary, &engine->binary);
+        if (!read_boolean(file, group, "TCGFallback", true, &engine->tcg_fallback, error))
+                return false;
+        if (!read_unsigned(file, group, "APITimeoutSec", 30, 3600, &timeout_sec, error))
+                return false;
+        engine->api_timeout_ms = timeout_sec * 1000;
+        engine->firmware_dirs = g_strdupv(settings->firmware_dirs);
+        return true;
+}
+
+bool settings_load(Settings *settings, const char *config_path, bool session, GError **error) {
+        g_autoptr(GKeyFile) file = g_key_file_new();
+        g_autoptr(GError) local = NULL;
+        g_autofree char *firmware = NULL;
+        g_autofree char *images = NULL;
+
+        settings->session = session;
+        set_directories(settings);
+
+        if (!g_key_file_load_from_file(file, config_path ? config_path : DEFAULT_CONFIG_FILE, G_KEY_FILE_NONE,
+                                       &local)) {
+                bool missing = g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
+                if (config_path || !missing) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Cannot read '%s': %s",
+                                    config_path ? config_path : DEFAULT_CONFIG_FILE, local->message);
+                        return false;
+                }
+        }
+
+        read_string(file, "Manager", "DefaultEngine", "qemu", &settings->default_engine);
+        read_string(file, "Manager", "ImagesDirectory", NULL, &images);
+        settings->images_dir = images ? g_steal_pointer(&images) : default_images_dir(session);
+        read_string(file, "Manager", "FirmwareDirectories", DEFAULT_FIRMWARE_DIRS, &firmware);
+        settings->firmware_dirs = g_strsplit(firmware, ";", -1);
+        if (!read_unsigned(file, "Manager", "MaxVMsPerUser", 100, 1000000, &settings->max_vms_per_user, error))
+                return false;
+        if (!read_unsigned(file, "Manager", "MaxOperationsInFlight", 32, 100000,
+                           &settings->max_operations_in_flight, error))
+                return false;
+        if (!read_engine(file, "qemu", "qemu-system-x86_64", settings, &settings->qemu, error))
+                return false;
+        if (!read_engine(file, "cloud-hypervisor", "cloud-hypervisor", settings, &settings->cloud_hypervisor, error))
+                return false;
+        return true;
+}
+
+static void engine_settings_clear(EngineSettings *engine) {
+        g_clear_pointer(&engine->binary, g_free);
+        g_clear_pointer(&engine->firmware_dirs, g_strfreev);
+}
+
+void settings_clear(Settings *settings) {
+        g_free(settings->state_dir);
+        g_free(settings->runtime_dir);
+        g_free(settings->logs_dir);
+        g_free(settings->images_dir);
+        g_strfreev(settings->firmware_dirs);
+        g_free(settings->default_engine);
+        engine_settings_clear(&settings->qemu);
+        engine_settings_clear(&settings->cloud_hypervisor);
+        memset(settings, 0, sizeof(*settings));
+}
+
+const EngineSettings *settings_get_engine(const Settings *settings, const char *engine) {
+        if (strcmp(engine, "qemu") == 0)
+                return &settings->qemu;
+        if (strcmp(engine, "cloud-hypervisor") == 0)
+                return &settings->cloud_hypervisor;
+        return NULL;
+}

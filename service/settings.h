@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* What the service was told: command line, hypervisord.conf, environment. */
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "engine.h"
+
+typedef struct {
+        bool session;       /* --session: the session bus, the user's directories, no polkit */
+        bool verbose;
+
+        char *state_dir;    /* definitions: STATE_DIRECTORY or /var/lib/hypervisor */
+        char *runtime_dir;  /* sockets and runtime facts: RUNTIME_DIRECTORY or /run/hypervisor */
+        char *logs_dir;     /* engine logs: LOGS_DIRECTORY or /var/log/hypervisor */
+        char *images_dir;   /* relative disk paths resolve here */
+        char **firmware_dirs;
+
+        char *default_engine;
+        unsigned max_vms_per_user;
+        unsigned max_operations_in_flight;
+
+        EngineSettings qemu;
+        EngineSettings cloud_hypervisor;
+} Settings;
+
+/* config_path NULL means the default file, which may be absent; a named file must exist. */
+bool settings_load(Settings *settings, const char *config_path, bool session, GError **error);
+void settings_clear(Settings *settings);
+
+/* The settings of one engine by its registry name. */
+const EngineSettings *settings_get_engine(const Settings *settings, const char *engine);

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Durable VM definitions: one file per VM, <state>/vms/<uuid>.xml, written
+ * atomically (temporary file, fsync, rename, fsync of the directory), so that
+ * after a crash at any instant each file is either its old or its new content.
+ *
+ * A file is the normalised domain XML behind one header line that carries what
+ * the domain XML has no place for:
+ *   <?hypervisord owner="1000" engine="qemu" autostart="no"?>
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+typedef struct {
+        char *uuid;
+        uid_t owner;
+        char *engine;
+        bool autostart;
+        char *xml; /* the domain document, without the header */
+} StoredVm;
+
+void stored_vm_free(StoredVm *stored);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredVm, stored_vm_free)
+
+/* Write data to dir/name atomically; dir must exist. */
+bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
+                             GError **error);
+
+bool store_save_vm(const char *vms_dir, const StoredVm *stored, GError **error);
+bool store_remove_vm(const char *vms_dir, const char *uuid, GError **error);
+
+/* Every definition in vms_dir; unreadable files are reported through warn_fn and skipped,
+ * leftover temporary files are removed. */
+GPtrArray *store_load_vms(const char *vms_dir, GError **error);
+
+/* Parse one stored file's contents; exposed for tests. */
+StoredVm *store_parse_vm(const char *uuid, const char *contents, GError **error);

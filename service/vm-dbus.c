@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The org.example.Hypervisor.VM interface: one object per VM, served through a
+ * fallback vtable with a find function and a node enumerator. Handlers
+ * validate their arguments, then authorize, then call into vm.c; the reply is
+ * sent when vm.c completes the verb.
+ */
+
+#include <errno.h>
+#include <unistd.h>
+
+#include "authorize.h"
+#include "bus-util.h"
+#include "vm.h"
+
+char *vm_dbus_path_for_uuid(const char *uuid) {
+        char *path = NULL;
+
+        if (sd_bus_path_encode(HV_VM_PATH_PREFIX, uuid, &path) < 0)
+                g_error("Out of memory");
+        return path;
+}
+
+static int vm_object_find(sd_bus *bus, const char *path, const char *interface, void *userdata, void **found,
+                          sd_bus_error *error) {
+        Vm *vm = manager_find_vm_by_path(userdata, path);
+
+        if (!vm)
+                return 0;
+        *found = vm;
+        return 1;
+}
+
+static int vm_node_enumerator(sd_bus *bus, const char *path, void *userdata, char ***nodes, sd_bus_error *error) {
+        Manager *manager = userdata;
+        GHashTableIter iter;
+        gpointer value;
+        char **list = g_new0(char *, g_hash_table_size(manager->vms_by_uuid) + 1);
+        size_t n = 0;
+
+        /* sd-bus frees the list with free(): allocate it with malloc-compatible g_new (GLib uses malloc). */
+        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                list[n++] = g_strdup(((Vm *) value)->path);
+        *nodes = list;
+        return 1;
+}
+
+/* ---- properties -------------------------------------------------------------------- */
+
+static int property_get_name(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((Vm *) userdata)->config->name);
+}
+
+static int property_get_uuid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                             sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((Vm *) userdata)->config->uuid);
+}
+
+static int property_get_engine(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((Vm *) userdata)->engine);
+}
+
+static int property_get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", vm_state_to_string(((Vm *) userdata)->state));
+}
+
+static int property_get_state_reason(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "s", ((Vm *) userdata)->state_reason);
+}
+
+static int property_get_vcpus(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", ((Vm *) userdata)->config->vcpus);
+}
+
+static int property_get_memory(sd_bus *bus, const char *path, const char *interface, const char *property,
+                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "t", ((Vm *) userdata)->config->memory);
+}
+
+static int property_get_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                   sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((Vm *) userdata)->persistent);
+}
+
+static int property_get_autostart(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                  sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "b", ((Vm *) userdata)->autostart);
+}
+
+static int property_get_owner(sd_bus *bus, const char *path, const char *interface, const char *property,
+                              sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", (uint32_t) ((Vm *) userdata)->owner);
+}
+
+static int property_get_pid(sd_bus *bus, const char *path, const char *interface, const char *property,
+                            sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        return sd_bus_message_append(reply, "u", (uint32_t) ((Vm *) userdata)->pid);
+}
+
+/* ---- replies -------------------------------------------------------------------- */
+
+/* The completion of a verb: answer the parked call. userdata is our reference to it. */
+static void reply_to_call(GVariant *result, const GError *error, void *userdata) {
+        g_autoptr(sd_bus_message) call = userdata;
+        g_autoptr(sd_bus_message) reply = NULL;
+        int r;
+
+        if (error) {
+                r = bus_reply_gerror(call, error);
+                goto out;
+        }
+        r = sd_bus_message_new_method_return(call, &reply);
+        if (r >= 0 && result)
+                r = bus_message_append_gvariant(reply, result);
+        if (r >= 0)
+                r = sd_bus_send(NULL, reply, NULL);
+out:
+        if (r < 0)
+                g_warning("Cannot reply to %s(): %s", sd_bus_message_get_member(call), g_strerror(-r));
+}
+
+/* Start a verb: on an immediate failure answer with it, else the reply comes later. */
+typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+
+static int run_verb(sd_bus_message *m, Vm *vm, VerbFn verb, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+
+        sd_bus_message_ref(m);
+        if (!verb(vm, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+/* Shared start of every mutating handler: options, then authorization. */
+static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
+                      sd_bus_error *error) {
+        int r;
+
+        r = bus_message_read_options(m, options, n_options, error);
+        if (r < 0)
+                return r;
+        return authorize_call(vm->manager, m, verb, vm, error);
+}
+
+/* ---- methods -------------------------------------------------------------------- */
+
+static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = begin_call(m, userdata, "boot", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        return run_verb(m, userdata, vm_boot, error);
+}
+
+static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "timeout", .type = 'u' } };
+        g_autoptr(GError) gerror = NULL;
+        int r;
+
+        r = begin_call(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error);
+        if (r <= 0)
+                return r;
+        sd_bus_message_ref(m);
+        if (!vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = begin_call(m, userdata, "poweroff", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        return run_verb(m, userdata, vm_poweroff, error);
+}
+
+static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = begin_call(m, userdata, "reboot", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        return run_verb(m, userdata, vm_reboot, error);
+}
+
+static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = begin_call(m, userdata, "pause", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        return run_verb(m, userdata, vm_pause, error);
+}
+
+static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = begin_call(m, userdata, "resume", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        return run_verb(m, userdata, vm_resume, error);
+}
+
+static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "stop", .type = 'b' } };
+        g_autoptr(GError) gerror = NULL;
+        const char *directory;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &directory);
+        if (r < 0)
+                return r;
+        r = begin_call(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error);
+        if (r <= 0)
+                return r;
+        sd_bus_message_ref(m);
+        if (!vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "resume", .type = 'b' } };
+        g_autoptr(GError) gerror = NULL;
+        const char *directory;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &directory);
+        if (r < 0)
+                return r;
+        r = begin_call(m, userdata, "restore", options, G_N_ELEMENTS(options), error);
+        if (r <= 0)
+                return r;
+        sd_bus_message_ref(m);
+        if (!vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+typedef struct {
+        sd_bus_message *call;
+        Manager *manager;
+        char *uuid;
+} DeleteCall;
+
+static void delete_call_free(DeleteCall *d) {
+        sd_bus_message_unref(d->call);
+        g_free(d->uuid);
+        g_free(d);
+}
+
+/* Delete with force: the VM is off now (or the power-off failed). */
+static void delete_after_poweroff(GVariant *result, const GError *error, void *userdata) {
+        DeleteCall *d = userdata;
+        g_autoptr(GError) delete_error = NULL;
+        Vm *vm;
+
+        if (error) {
+                bus_reply_gerror(d->call, error);
+                delete_call_free(d);
+                return;
+        }
+        /* Looked up afresh: a transient VM is gone by itself once off. */
+        vm = manager_find_vm_by_uuid(d->manager, d->uuid);
+        if (vm && !manager_delete_vm(d->manager, vm, &delete_error))
+                bus_reply_gerror(d->call, delete_error);
+        else
+                sd_bus_reply_method_return(d->call, NULL);
+        delete_call_free(d);
+}
+
+static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "force", .type = 'b' } };
+        Vm *vm = userdata;
+        Manager *manager = vm->manager;
+        g_autoptr(GError) gerror = NULL;
+        DeleteCall *d;
+        int r;
+
+        r = begin_call(m, vm, "delete", options, G_N_ELEMENTS(options), error);
+        if (r <= 0)
+                return r;
+        if (vm_is_active(vm)) {
+                if (!(options[0].present && options[0].b))
+                        return bus_error_setf(error, HV_ERROR_INVALID_STATE,
+                                              "Cannot delete VM '%s': it is %s (use the 'force' option to power it off first)",
+                                              vm->config->name, vm_state_to_string(vm->state));
+                d = g_new0(DeleteCall, 1);
+                d->call = sd_bus_message_ref(m);
+                d->manager = manager;
+                d->uuid = g_strdup(vm->config->uuid);
+                if (!vm_poweroff(vm, delete_after_poweroff, d, &gerror)) {
+                        delete_call_free(d);
+                        return bus_error_set_gerror(error, gerror);
+                }
+                return 1;
+        }
+        if (!manager_delete_vm(manager, vm, &gerror))
+                return bus_error_set_gerror(error, gerror);
+        return sd_bus_reply_method_return(m, NULL);
+}
+
+static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+        const char *xml;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &xml);
+        if (r < 0)
+                return r;
+        r = begin_call(m, userdata, "add-device", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        sd_bus_message_ref(m);
+        if (!vm_add_device(userdata, xml, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+        const char *id;
+        int r;
+
+        r = sd_bus_message_read(m, "s", &id);
+        if (r < 0)
+                return r;
+        r = begin_call(m, userdata, "remove-device", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        sd_bus_message_ref(m);
+        if (!vm_remove_device(userdata, id, reply_to_call, m, &gerror)) {
+                sd_bus_message_unref(m);
+                return bus_error_set_gerror(error, gerror);
+        }
+        return 1;
+}
+
+static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "live", .type = 'b' } };
+        g_autofree char *xml = NULL;
+        int r;
+
+        r = bus_message_read_options(m, options, G_N_ELEMENTS(options), error);
+        if (r < 0)
+                return r;
+        xml = vm_get_xml(userdata, options[0].present && options[0].b);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
+static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        int r = BUS_READ_NO_OPTIONS(m, error);
+        if (r < 0)
+                return r;
+        return run_verb(m, userdata, vm_get_info, error);
+}
+
+static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+        int fd, r;
+
+        r = begin_call(m, userdata, "console", NULL, 0, error);
+        if (r <= 0)
+                return r;
+        fd = vm_open_console(userdata, &gerror);
+        if (fd < 0)
+                return bus_error_set_gerror(error, gerror);
+        r = sd_bus_reply_method_return(m, "h", fd); /* sd-bus sends a duplicate */
+        close(fd);
+        return r;
+}
+
+static const sd_bus_vtable vm_vtable[] = {
+        SD_BUS_VTABLE_START(0),
+        SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("UUID", "s", property_get_uuid, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("Engine", "s", property_get_engine, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("State", "s", property_get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("StateReason", "s", property_get_state_reason, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("VCPUs", "u", property_get_vcpus, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Memory", "t", property_get_memory, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Persistent", "b", property_get_persistent, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Autostart", "b", property_get_autostart, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Owner", "u", property_get_owner, 0, SD_BUS_VTABLE_PROPERTY_CONST),
+        SD_BUS_PROPERTY("PID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+
+        SD_BUS_METHOD_WITH_ARGS("Boot", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_boot,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Shutdown", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_shutdown,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("PowerOff", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_poweroff,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Reboot", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_reboot,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Pause", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_pause,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Resume", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_resume,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Snapshot", SD_BUS_ARGS("s", directory, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_snapshot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Restore", SD_BUS_ARGS("s", directory, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_restore, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Delete", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_delete,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("AddDevice", SD_BUS_ARGS("s", xml, "a{sv}", options), SD_BUS_RESULT("s", id),
+                                method_add_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("RemoveDevice", SD_BUS_ARGS("s", id, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_remove_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("s", xml), method_get_xml,
+                                SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", info),
+                                method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenConsole", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("h", fd),
+                                method_open_console, SD_BUS_VTABLE_UNPRIVILEGED),
+
+        SD_BUS_SIGNAL_WITH_ARGS("StateChanged", SD_BUS_ARGS("s", state, "s", reason), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("GuestEvent", SD_BUS_ARGS("s", event, "a{sv}", details), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("DeviceAdded", SD_BUS_ARGS("s", id), 0),
+        SD_BUS_SIGNAL_WITH_ARGS("DeviceRemoved", SD_BUS_ARGS("s", id), 0),
+        SD_BUS_VTABLE_END,
+};
+
+int vm_dbus_register(Manager *manager) {
+        int r;
+
+        r = sd_bus_add_fallback_vtable(manager->bus, NULL, HV_VM_PATH_PREFIX, HV_VM_INTERFACE, vm_vtable,
+                                       vm_object_find, manager);
+        if (r < 0)
+                return r;
+        return sd_bus_add_node_enumerator(manager->bus, NULL, HV_VM_PATH_PREFIX, vm_node_enumerator, manager);
+}
+
+/* ---- signals -------------------------------------------------------------------- */
+
+void vm_dbus_emit_state(Vm *vm, bool pid_changed) {
+        sd_bus *bus = vm->manager->bus;
+
+        if (!bus)
+                return;
+        (void) sd_bus_emit_properties_changed(bus, vm->path, HV_VM_INTERFACE, "State", "StateReason",
+                                              pid_changed ? "PID" : NULL, NULL);
+        (void) sd_bus_emit_signal(bus, vm->path, HV_VM_INTERFACE, "StateChanged", "ss",
+                                  vm_state_to_string(vm->state), vm->state_reason);
+}
+
+void vm_dbus_emit_properties(Vm *vm, const char *const *names) {
+        if (!vm->manager->bus)
+                return;
+        (void) sd_bus_emit_properties_changed_strv(vm->manager->bus, vm->path, HV_VM_INTERFACE, (char **) names);
+}
+
+void vm_dbus_emit_guest_event(Vm *vm, const char *event, const char *engine_event, GVariant *details) {
+        g_auto(GVariantDict) dict;
+        g_autoptr(GVariant) owned_details = details ? g_variant_ref_sink(details) : NULL;
+        g_autoptr(GVariant) all = NULL;
+        g_autoptr(sd_bus_message) m = NULL;
+        int r;
+
+        if (!vm->manager->bus)
+                return;
+        g_variant_dict_init(&dict, owned_details);
+        if (engine_event)
+                g_variant_dict_insert(&dict, "engine-event", "s", engine_event);
+        all = g_variant_ref_sink(g_variant_dict_end(&dict));
+
+        r = sd_bus_message_new_signal(vm->manager->bus, &m, vm->path, HV_VM_INTERFACE, "GuestEvent");
+        if (r >= 0)
+                r = sd_bus_message_append(m, "s", event);
+        if (r >= 0)
+                r = bus_message_append_gvariant(m, all);
+        if (r >= 0)
+                r = sd_bus_send(vm->manager->bus, m, NULL);
+        if (r < 0)
+                g_warning("VM '%s': cannot emit GuestEvent '%s': %s", vm->config->name, event, g_strerror(-r));
+}
+
+void vm_dbus_emit_device(Vm *vm, const char *id, bool added) {
+        if (!vm->manager->bus)
+                return;
+        (void) sd_bus_emit_signal(vm->manager->bus, vm->path, HV_VM_INTERFACE,
+                                  added ? "DeviceAdded" : "DeviceRemoved", "s", id);
+}

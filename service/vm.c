@@ -1,0 +1,903 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * One VM's state machine. Verbs check the state, start an engine operation and
+ * park the caller's completion in a VmOp; the engine's answer or event moves
+ * the state on and completes the op. At most one op waits for the engine at a
+ * time (vm->busy); calls that wait for the VM to be off sit in vm->waiting.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "domain-xml.h"
+#include "store.h"
+#include "vm.h"
+
+struct VmOp {
+        Vm *vm;
+        const char *verb; /* for messages: "boot", "pause" */
+        VmReplyFn reply;
+        void *userdata;
+
+        char *directory;        /* snapshot, restore */
+        bool flag;              /* snapshot: stop afterwards; restore: resume */
+        VmDevice *device;       /* add_device */
+        char *device_id;        /* remove_device */
+        unsigned timeout_sec;   /* shutdown: how long the guest gets */
+        sd_event_source *timer; /* shutdown: the moment to force it off */
+};
+
+static const char *const state_names[_VM_STATE_MAX] = {
+        [VM_STATE_SHUTOFF] = "shutoff",
+        [VM_STATE_STARTING] = "starting",
+        [VM_STATE_RUNNING] = "running",
+        [VM_STATE_PAUSED] = "paused",
+        [VM_STATE_SHUTTING_DOWN] = "shutting-down",
+        [VM_STATE_CRASHED] = "crashed",
+};
+
+const char *vm_state_to_string(VmState state) {
+        g_return_val_if_fail(state < _VM_STATE_MAX, NULL);
+        return state_names[state];
+}
+
+static VmOp *op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata) {
+        VmOp *op = g_new0(VmOp, 1);
+
+        op->vm = vm;
+        op->verb = verb;
+        op->reply = reply;
+        op->userdata = userdata;
+        return op;
+}
+
+static void op_free(VmOp *op) {
+        g_free(op->directory);
+        vm_device_free(op->device);
+        g_free(op->device_id);
+        sd_event_source_disable_unref(op->timer);
+        g_free(op);
+}
+
+/* Detach the op from its VM, answer the caller, free it. */
+static void op_finish(VmOp *op, GVariant *result, const GError *error) {
+        Vm *vm = op->vm;
+
+        if (vm->busy == op)
+                vm->busy = NULL;
+        vm->waiting = g_list_remove(vm->waiting, op);
+        vm->queries = g_list_remove(vm->queries, op);
+        if (result)
+                g_variant_ref_sink(result);
+        if (op->reply)
+                op->reply(result, error, op->userdata);
+        if (result)
+                g_variant_unref(result);
+        op_free(op);
+}
+
+/* Finish with the engine's error, prefixed with what we were doing. */
+static void op_fail(VmOp *op, const GError *engine_error) {
+        g_autoptr(GError) error = g_error_new(engine_error->domain, engine_error->code, "Cannot %s VM '%s': %s",
+                                              op->verb, op->vm->config->name, engine_error->message);
+        op_finish(op, NULL, error);
+}
+
+Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent) {
+        Vm *vm = g_new0(Vm, 1);
+
+        vm->manager = manager;
+        vm->config = config;
+        vm->engine = g_strdup(engine);
+        vm->owner = owner;
+        vm->persistent = persistent;
+        vm->state = VM_STATE_SHUTOFF;
+        vm->state_reason = g_strdup("defined");
+        vm->path = vm_dbus_path_for_uuid(config->uuid);
+        return vm;
+}
+
+static int engine_free_deferred(sd_event_source *source, void *userdata) {
+        engine_vm_free(userdata);
+        sd_event_source_disable_unref(source);
+        return 0;
+}
+
+/* Engines are never freed from inside their own callbacks: defer it. */
+static void vm_release_engine(Vm *vm) {
+        sd_event_source *source;
+        EngineVm *engine_vm = g_steal_pointer(&vm->engine_vm);
+
+        if (!engine_vm)
+                return;
+        if (sd_event_add_defer(vm->manager->event, &source, engine_free_deferred, engine_vm) < 0)
+                g_warning("VM '%s': cannot defer freeing its engine; leaking it", vm->config->name);
+}
+
+void vm_free(Vm *vm) {
+        g_autoptr(GError) error = NULL;
+
+        if (!vm)
+                return;
+        error = g_error_new(HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' was removed", vm->config->name);
+        if (vm->busy)
+                op_finish(vm->busy, NULL, error);
+        while (vm->waiting)
+                op_finish(vm->waiting->data, NULL, error);
+        while (vm->queries)
+                op_finish(vm->queries->data, NULL, error);
+        /* The service going away must not stop running guests: just let go. */
+        engine_vm_free(vm->engine_vm);
+        vm_config_free(vm->config);
+        vm_config_free(vm->live);
+        g_free(vm->engine);
+        g_free(vm->path);
+        g_free(vm->state_reason);
+        g_free(vm->log_tail);
+        g_free(vm->stop_reason);
+        g_free(vm);
+}
+
+bool vm_is_active(const Vm *vm) {
+        return vm->engine_vm != NULL;
+}
+
+bool vm_save(Vm *vm, GError **error) {
+        g_autofree char *xml = NULL;
+        StoredVm stored;
+
+        if (!vm->persistent)
+                return true;
+        xml = domain_xml_format(vm->config);
+        stored = (StoredVm){
+                .uuid = vm->config->uuid,
+                .owner = vm->owner,
+                .engine = vm->engine,
+                .autostart = vm->autostart,
+                .xml = xml,
+        };
+        return store_save_vm(vm->manager->vms_dir, &stored, error);
+}
+
+bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error) {
+        g_autoptr(VmConfig) old_config = vm->config;
+        g_autofree char *old_engine = vm->engine;
+        bool engine_changed = g_strcmp0(engine, old_engine) != 0;
+        bool vcpus_changed = config->vcpus != old_config->vcpus;
+        bool memory_changed = config->memory != old_config->memory;
+        const char *changed[4];
+        size_t n = 0;
+
+        vm->config = config;
+        vm->engine = g_strdup(engine);
+        if (!vm_save(vm, error)) {
+                /* Nothing changes when the definition cannot be written. */
+                vm->config = g_steal_pointer(&old_config);
+                g_free(vm->engine);
+                vm->engine = g_steal_pointer(&old_engine);
+                return false;
+        }
+        if (engine_changed)
+                changed[n++] = "Engine";
+        if (vcpus_changed)
+                changed[n++] = "VCPUs";
+        if (memory_changed)
+                changed[n++] = "Memory";
+        changed[n] = NULL;
+        if (n > 0)
+                vm_dbus_emit_properties(vm, changed);
+        return true;
+}
+
+char *vm_get_xml(Vm *vm, bool live) {
+        return domain_xml_format(live && vm->live ? vm->live : vm->config);
+}
+
+static void vm_set_state(Vm *vm, VmState state, const char *reason) {
+        pid_t pid = vm->engine_vm ? engine_vm_get_pid(vm->engine_vm) : 0;
+        bool pid_changed = pid != vm->pid;
+
+        if (state == vm->state && g_strcmp0(reason, vm->state_reason) == 0 && !pid_changed)
+                return;
+        vm->pid = pid;
+        if (state == vm->state && g_strcmp0(reason, vm->state_reason) == 0) {
+                vm_dbus_emit_state(vm, true);
+                return;
+        }
+        g_debug("VM '%s': %s (%s) -> %s (%s)", vm->config->name, vm_state_to_string(vm->state), vm->state_reason,
+                vm_state_to_string(state), reason);
+        vm->state = state;
+        g_free(vm->state_reason);
+        vm->state_reason = g_strdup(reason);
+        vm_dbus_emit_state(vm, pid_changed);
+}
+
+static bool check_state(Vm *vm, const char *verb, GError **error, int n_states, ...) {
+        va_list ap;
+        bool ok = false;
+
+        va_start(ap, n_states);
+        for (int i = 0; i < n_states; i++)
+                if ((VmState) va_arg(ap, int) == vm->state)
+                        ok = true;
+        va_end(ap);
+        if (!ok) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", verb,
+                            vm->config->name, vm_state_to_string(vm->state));
+                return false;
+        }
+        if (vm->busy) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is busy (%s)", verb,
+                            vm->config->name, vm->busy->verb);
+                return false;
+        }
+        return true;
+}
+
+/* ---- the engine's events ---------------------------------------------------- */
+
+static bool restart_wanted(Vm *vm, EngineExitReason reason) {
+        if (vm->stop_reason)
+                return false; /* we were asked to stop it */
+        switch (reason) {
+        case ENGINE_EXIT_GUEST_POWEROFF:
+                return vm->config->on_poweroff == VM_ACTION_RESTART;
+        case ENGINE_EXIT_GUEST_RESET:
+                return vm->config->on_reboot == VM_ACTION_RESTART;
+        case ENGINE_EXIT_GUEST_PANIC:
+                return vm->config->on_crash == VM_ACTION_RESTART;
+        case ENGINE_EXIT_REQUESTED:
+        case ENGINE_EXIT_CRASHED:
+                return false;
+        }
+        return false;
+}
+
+static void on_engine_exited(Vm *vm, const EngineEvent *event) {
+        g_autoptr(GError) crashed_error = NULL;
+        VmState state = VM_STATE_SHUTOFF;
+        const char *reason;
+        bool restart = restart_wanted(vm, event->exit_reason);
+
+        switch (event->exit_reason) {
+        case ENGINE_EXIT_GUEST_POWEROFF:
+                reason = vm->stop_reason ? vm->stop_reason : "guest";
+                break;
+        case ENGINE_EXIT_GUEST_RESET:
+                reason = vm->stop_reason ? vm->stop_reason : "guest-reset";
+                break;
+        case ENGINE_EXIT_GUEST_PANIC:
+                state = VM_STATE_CRASHED;
+                reason = "guest-panicked";
+                break;
+        case ENGINE_EXIT_REQUESTED:
+                reason = vm->stop_reason ? vm->stop_reason : "user";
+                break;
+        case ENGINE_EXIT_CRASHED:
+        default:
+                state = VM_STATE_CRASHED;
+                reason = "engine-crashed";
+                break;
+        }
+        g_free(vm->log_tail);
+        vm->log_tail = g_strdup(event->log_tail);
+        if (state == VM_STATE_CRASHED)
+                g_warning("VM '%s' %s; the engine's last words:\n%s", vm->config->name, reason,
+                          event->log_tail ? event->log_tail : "(none)");
+
+        /* The engine completes its own operations before it reports the exit; this is a safety net. */
+        if (vm->busy) {
+                g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "the engine exited (%s)",
+                                                      reason);
+                op_fail(vm->busy, error);
+        }
+        while (vm->queries) {
+                g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "the engine exited (%s)",
+                                                      reason);
+                op_fail(vm->queries->data, error);
+        }
+
+        vm_release_engine(vm);
+        g_clear_pointer(&vm->live, vm_config_free);
+        vm_set_state(vm, state, reason);
+        g_clear_pointer(&vm->stop_reason, g_free);
+
+        if (state == VM_STATE_CRASHED)
+                crashed_error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "VM '%s' crashed (%s)",
+                                            vm->config->name, reason);
+        while (vm->waiting)
+                op_finish(vm->waiting->data, NULL, crashed_error);
+
+        if (restart) {
+                g_autoptr(GError) error = NULL;
+                g_info("VM '%s': restarting as its configuration asks", vm->config->name);
+                if (vm_boot(vm, NULL, NULL, &error))
+                        return;
+                g_warning("VM '%s': cannot restart: %s", vm->config->name, error->message);
+        }
+        if (!vm->persistent)
+                manager_delete_vm_later(vm->manager, vm);
+}
+
+static void on_engine_event(const EngineEvent *event, void *userdata) {
+        Vm *vm = userdata;
+
+        switch (event->kind) {
+        case ENGINE_EVENT_GUEST:
+                vm_dbus_emit_guest_event(vm, event->name, event->engine_event, event->details);
+                break;
+        case ENGINE_EVENT_RUNNING:
+                /* While an op runs it decides the state; otherwise the guest or engine did it. */
+                if (!vm->busy && vm->state == VM_STATE_PAUSED)
+                        vm_set_state(vm, VM_STATE_RUNNING, "engine");
+                break;
+        case ENGINE_EVENT_PAUSED:
+                if (!vm->busy && vm->state == VM_STATE_RUNNING)
+                        vm_set_state(vm, VM_STATE_PAUSED, "engine");
+                break;
+        case ENGINE_EVENT_EXITED:
+                on_engine_exited(vm, event);
+                break;
+        }
+}
+
+/* ---- creating the engine instance ---------------------------------------------- */
+
+static bool make_private_dir(const char *path, GError **error) {
+        if (g_mkdir_with_parents(path, 0700) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", path, g_strerror(errno));
+                return false;
+        }
+        return true;
+}
+
+static const ManagerEngine *usable_engine(Vm *vm, const VmConfig *config, GError **error) {
+        const ManagerEngine *engine = manager_get_engine(vm->manager, vm->engine);
+
+        if (!engine) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "VM '%s' uses the '%s' engine, which is not available",
+                            config->name, vm->engine);
+                return NULL;
+        }
+        if (!engine->probe.usable) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine cannot run on this host: %s",
+                            vm->engine, engine->probe.unusable_reason ? engine->probe.unusable_reason : "unknown");
+                return NULL;
+        }
+        if (engine->ops->validate && !engine->ops->validate(&engine->probe, config, error))
+                return NULL;
+        return engine;
+}
+
+/* Make the EngineVm that will run `config` (which becomes vm->live). */
+static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
+        Manager *manager = vm->manager;
+        g_autoptr(VmConfig) live = config;
+        g_autofree char *runtime_dir = g_build_filename(manager->settings.runtime_dir, "vms", live->uuid, NULL);
+        g_autofree char *log_name = g_strconcat(live->uuid, ".log", NULL);
+        g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
+        const ManagerEngine *engine;
+        EngineVmParams params;
+
+        engine = usable_engine(vm, live, error);
+        if (!engine)
+                return false;
+        if (!make_private_dir(runtime_dir, error) || !make_private_dir(manager->settings.logs_dir, error))
+                return false;
+
+        params = (EngineVmParams){
+                .event = manager->event,
+                .config = live,
+                .settings = settings_get_engine(&manager->settings, vm->engine),
+                .probe = &engine->probe,
+                .runtime_dir = runtime_dir,
+                .log_path = log_path,
+                .uid = (uid_t) -1,
+                .gid = (gid_t) -1,
+                .on_event = on_engine_event,
+                .userdata = vm,
+        };
+        vm->engine_vm = engine->ops->vm_new(&params);
+        if (!vm->engine_vm) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot set up the %s engine for VM '%s'",
+                            vm->engine, live->name);
+                return false;
+        }
+        g_clear_pointer(&vm->live, vm_config_free);
+        vm->live = g_steal_pointer(&live);
+        g_clear_pointer(&vm->log_tail, g_free);
+        return true;
+}
+
+/* A failed start leaves no engine behind. */
+static void vm_abandon_engine(Vm *vm, VmState state, const char *reason) {
+        vm_release_engine(vm);
+        g_clear_pointer(&vm->live, vm_config_free);
+        vm_set_state(vm, state, reason);
+}
+
+/* ---- Boot ------------------------------------------------------------------- */
+
+static void boot_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                vm_abandon_engine(vm, VM_STATE_SHUTOFF, "boot-failed");
+                op_fail(op, error);
+                if (!vm->persistent)
+                        manager_delete_vm_later(vm->manager, vm);
+                return;
+        }
+        vm_set_state(vm, VM_STATE_RUNNING, "booted");
+        op_finish(op, NULL, NULL);
+}
+
+bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "boot", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
+                return false;
+        if (!vm_create_engine(vm, vm_config_copy(vm->config), error))
+                return false;
+        op = op_new(vm, "boot", reply, userdata);
+        vm->busy = op;
+        vm_set_state(vm, VM_STATE_STARTING, "user");
+        engine_vm_start(vm->engine_vm, boot_done, op);
+        return true;
+}
+
+/* ---- Shutdown and PowerOff ----------------------------------------------------------- */
+
+static void forced_stop_done(const GError *error, void *userdata) {
+        Vm *vm = userdata;
+
+        if (error)
+                g_warning("VM '%s': cannot force it off: %s", vm->config->name, error->message);
+}
+
+static int shutdown_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        g_info("VM '%s' did not shut down in time; forcing it off", vm->config->name);
+        g_free(vm->stop_reason);
+        vm->stop_reason = g_strdup("timeout");
+        if (vm->engine_vm)
+                engine_vm_stop(vm->engine_vm, forced_stop_done, vm);
+        return 0;
+}
+
+static void power_button_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        g_free(vm->stop_reason);
+        vm->stop_reason = g_strdup("user");
+        vm_set_state(vm, VM_STATE_SHUTTING_DOWN, "user");
+        if (op->timeout_sec == 0) {
+                op_finish(op, NULL, NULL);
+                return;
+        }
+        /* Now it waits for the VM to be off, or for the deadline. */
+        vm->busy = NULL;
+        vm->waiting = g_list_append(vm->waiting, op);
+        if (sd_event_add_time_relative(vm->manager->event, &op->timer, CLOCK_MONOTONIC,
+                                       (uint64_t) op->timeout_sec * G_USEC_PER_SEC, 0, shutdown_timeout, op) < 0)
+                g_warning("VM '%s': cannot arm the shutdown timeout", vm->config->name);
+}
+
+static void shutdown_resumed(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        vm_set_state(op->vm, VM_STATE_RUNNING, "user");
+        engine_vm_power_button(op->vm->engine_vm, power_button_done, op);
+}
+
+bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "shut down", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
+                return false;
+        op = op_new(vm, "shut down", reply, userdata);
+        op->timeout_sec = timeout_sec;
+        vm->busy = op;
+        /* A paused guest cannot see the button: let it run first. */
+        if (vm->state == VM_STATE_PAUSED)
+                engine_vm_resume(vm->engine_vm, shutdown_resumed, op);
+        else
+                engine_vm_power_button(vm->engine_vm, power_button_done, op);
+        return true;
+}
+
+static void poweroff_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        if (!vm->engine_vm) {
+                op_finish(op, NULL, NULL); /* already off */
+                return;
+        }
+        /* The process is gone; the exit report comes next and completes this call. */
+        vm->busy = NULL;
+        vm->waiting = g_list_append(vm->waiting, op);
+}
+
+bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "power off", error, 3, VM_STATE_RUNNING, VM_STATE_PAUSED, VM_STATE_SHUTTING_DOWN))
+                return false;
+        op = op_new(vm, "power off", reply, userdata);
+        vm->busy = op;
+        g_free(vm->stop_reason);
+        vm->stop_reason = g_strdup("user");
+        engine_vm_stop(vm->engine_vm, poweroff_done, op);
+        return true;
+}
+
+/* ---- Reboot, Pause, Resume -------------------------------------------------------- */
+
+static void simple_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        if (g_str_equal(op->verb, "pause"))
+                vm_set_state(vm, VM_STATE_PAUSED, "user");
+        else if (g_str_equal(op->verb, "resume"))
+                vm_set_state(vm, VM_STATE_RUNNING, "user");
+        op_finish(op, NULL, NULL);
+}
+
+bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "reboot", error, 1, VM_STATE_RUNNING))
+                return false;
+        op = op_new(vm, "reboot", reply, userdata);
+        vm->busy = op;
+        engine_vm_reboot(vm->engine_vm, simple_done, op);
+        return true;
+}
+
+bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "pause", error, 1, VM_STATE_RUNNING))
+                return false;
+        op = op_new(vm, "pause", reply, userdata);
+        vm->busy = op;
+        engine_vm_pause(vm->engine_vm, simple_done, op);
+        return true;
+}
+
+bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        VmOp *op;
+
+        if (!check_state(vm, "resume", error, 1, VM_STATE_PAUSED))
+                return false;
+        op = op_new(vm, "resume", reply, userdata);
+        vm->busy = op;
+        engine_vm_resume(vm->engine_vm, simple_done, op);
+        return true;
+}
+
+/* ---- Snapshot and Restore ---------------------------------------------------------- */
+
+#define SNAPSHOT_DEFINITION "domain.xml"
+
+static bool check_directory_argument(const char *directory, GError **error) {
+        if (!g_path_is_absolute(directory) || strstr(directory, "/../") || g_str_has_suffix(directory, "/..")) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                            "Directory '%s' must be an absolute path without '..'", directory);
+                return false;
+        }
+        return true;
+}
+
+static void snapshot_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        if (!op->flag) {
+                op_finish(op, NULL, NULL);
+                return;
+        }
+        g_free(vm->stop_reason);
+        vm->stop_reason = g_strdup("user");
+        op->verb = "power off";
+        engine_vm_stop(vm->engine_vm, poweroff_done, op);
+}
+
+bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error) {
+        g_autofree char *definition = NULL;
+        g_autofree char *xml = NULL;
+        VmOp *op;
+
+        if (!check_directory_argument(directory, error))
+                return false;
+        if (!check_state(vm, "snapshot", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
+                return false;
+        if (mkdir(directory, 0700) < 0) {
+                g_set_error(error, HV_ERROR, errno == EEXIST ? HV_ERROR_ALREADY_EXISTS : HV_ERROR_INVALID_ARGUMENT,
+                            "Cannot create snapshot directory '%s': %s", directory, g_strerror(errno));
+                return false;
+        }
+        /* The definition goes beside the state, so that a restore rebuilds the same machine. */
+        xml = vm_get_xml(vm, true);
+        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, error))
+                return false;
+        op = op_new(vm, "snapshot", reply, userdata);
+        op->directory = g_strdup(directory);
+        op->flag = stop;
+        vm->busy = op;
+        engine_vm_snapshot(vm->engine_vm, directory, snapshot_done, op);
+        return true;
+}
+
+static void restore_resumed(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        vm_set_state(op->vm, VM_STATE_RUNNING, "restored");
+        op_finish(op, NULL, NULL);
+}
+
+static void restore_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                vm_abandon_engine(vm, VM_STATE_SHUTOFF, "restore-failed");
+                op_fail(op, error);
+                return;
+        }
+        vm_set_state(vm, VM_STATE_PAUSED, "restored");
+        if (!op->flag) {
+                op_finish(op, NULL, NULL);
+                return;
+        }
+        op->verb = "resume";
+        engine_vm_resume(vm->engine_vm, restore_resumed, op);
+}
+
+bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, void *userdata, GError **error) {
+        g_autofree char *path = NULL;
+        g_autofree char *xml = NULL;
+        g_autoptr(VmConfig) saved = NULL;
+        g_autoptr(GError) local = NULL;
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        VmOp *op;
+
+        if (!check_directory_argument(directory, error))
+                return false;
+        if (!check_state(vm, "restore", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
+                return false;
+        path = g_build_filename(directory, SNAPSHOT_DEFINITION, NULL);
+        if (!g_file_get_contents(path, &xml, NULL, &local)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "'%s' is not a snapshot of a VM: %s", directory,
+                            local->message);
+                return false;
+        }
+        saved = domain_xml_parse(xml, strlen(xml), &paths, error);
+        if (!saved)
+                return false;
+        if (!g_str_equal(saved->uuid, vm->config->uuid)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                            "Snapshot '%s' belongs to VM '%s' (%s), not to '%s'", directory, saved->name, saved->uuid,
+                            vm->config->name);
+                return false;
+        }
+        if (!vm_create_engine(vm, g_steal_pointer(&saved), error))
+                return false;
+        op = op_new(vm, "restore", reply, userdata);
+        op->flag = resume;
+        vm->busy = op;
+        vm_set_state(vm, VM_STATE_STARTING, "restoring");
+        engine_vm_restore(vm->engine_vm, directory, restore_done, op);
+        return true;
+}
+
+/* ---- Devices ------------------------------------------------------------------- */
+
+static void add_device_done(const char *id, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+        g_autofree char *device_id = g_strdup(op->device->id);
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        if (vm->live)
+                g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
+        vm_dbus_emit_device(vm, device_id, true);
+        op_finish(op, g_variant_new_string(device_id), NULL);
+}
+
+bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error) {
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        g_autoptr(VmDevice) device = NULL;
+        VmConfig *target;
+        VmOp *op;
+
+        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
+        if (!device)
+                return false;
+        if (!check_state(vm, "add a device to", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED, VM_STATE_RUNNING,
+                         VM_STATE_PAUSED))
+                return false;
+        target = vm->live ? vm->live : vm->config;
+        if (device->id && vm_config_find_device(target, device->id)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'",
+                            vm->config->name, device->id);
+                return false;
+        }
+        if (!device->id)
+                device->id = vm_config_new_device_id(target, device->kind);
+
+        if (!vm->engine_vm) {
+                /* Shut off: this edits the definition. */
+                g_autofree char *id = g_strdup(device->id);
+                g_ptr_array_add(vm->config->devices, g_steal_pointer(&device));
+                if (!vm_save(vm, error)) {
+                        g_ptr_array_remove_index(vm->config->devices, vm->config->devices->len - 1);
+                        return false;
+                }
+                vm_dbus_emit_device(vm, id, true);
+                reply(g_variant_new_string(id), NULL, userdata);
+                return true;
+        }
+        op = op_new(vm, "add a device to", reply, userdata);
+        op->device = g_steal_pointer(&device);
+        vm->busy = op;
+        engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
+        return true;
+}
+
+static bool remove_device_from(VmConfig *config, const char *id) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (g_str_equal(device->id, id)) {
+                        g_ptr_array_remove_index(config->devices, i);
+                        return true;
+                }
+        }
+        return false;
+}
+
+static void remove_device_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                op_fail(op, error);
+                return;
+        }
+        if (vm->live)
+                remove_device_from(vm->live, op->device_id);
+        vm_dbus_emit_device(vm, op->device_id, false);
+        op_finish(op, NULL, NULL);
+}
+
+bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error) {
+        VmConfig *target = vm->live ? vm->live : vm->config;
+        VmOp *op;
+
+        if (!vm_config_find_device(target, id)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'", vm->config->name, id);
+                return false;
+        }
+        if (!check_state(vm, "remove a device from", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED,
+                         VM_STATE_RUNNING, VM_STATE_PAUSED))
+                return false;
+        if (!vm->engine_vm) {
+                g_autoptr(VmConfig) before = vm_config_copy(vm->config);
+                remove_device_from(vm->config, id);
+                if (!vm_save(vm, error)) {
+                        vm_config_free(vm->config);
+                        vm->config = g_steal_pointer(&before);
+                        return false;
+                }
+                vm_dbus_emit_device(vm, id, false);
+                reply(NULL, NULL, userdata);
+                return true;
+        }
+        op = op_new(vm, "remove a device from", reply, userdata);
+        op->device_id = g_strdup(id);
+        vm->busy = op;
+        engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);
+        return true;
+}
+
+/* ---- GetInfo and OpenConsole -------------------------------------------------------- */
+
+static void add_own_facts(Vm *vm, GVariantBuilder *builder) {
+        g_variant_builder_add(builder, "{sv}", "state", g_variant_new_string(vm_state_to_string(vm->state)));
+        g_variant_builder_add(builder, "{sv}", "state-reason", g_variant_new_string(vm->state_reason));
+        g_variant_builder_add(builder, "{sv}", "engine", g_variant_new_string(vm->engine));
+        if (vm->log_tail)
+                g_variant_builder_add(builder, "{sv}", "log-tail", g_variant_new_string(vm->log_tail));
+}
+
+static void info_done(GVariant *info, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+        GVariantIter iter;
+        const char *key;
+        GVariant *value;
+
+        if (error) {
+                if (info)
+                        g_variant_unref(g_variant_ref_sink(info));
+                op_fail(op, error);
+                return;
+        }
+        add_own_facts(op->vm, &builder);
+        if (info) {
+                g_variant_ref_sink(info);
+                g_variant_iter_init(&iter, info);
+                while (g_variant_iter_loop(&iter, "{&sv}", &key, &value))
+                        g_variant_builder_add(&builder, "{sv}", key, value);
+                g_variant_unref(info);
+        }
+        op_finish(op, g_variant_builder_end(&builder), NULL);
+}
+
+bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE_VARDICT);
+        VmOp *op;
+
+        if (!vm->engine_vm || vm->state == VM_STATE_STARTING) {
+                add_own_facts(vm, &builder);
+                g_variant_builder_add(&builder, "{sv}", "pid", g_variant_new_uint32((uint32_t) vm->pid));
+                reply(g_variant_builder_end(&builder), NULL, userdata);
+                return true;
+        }
+        /* Information may be read while another op is under way: not busy. */
+        op = op_new(vm, "get information about", reply, userdata);
+        vm->queries = g_list_append(vm->queries, op);
+        engine_vm_info(vm->engine_vm, info_done, op);
+        return true;
+}
+
+int vm_open_console(Vm *vm, GError **error) {
+        if (!vm->engine_vm || (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED &&
+                               vm->state != VM_STATE_SHUTTING_DOWN)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot open the console of VM '%s': it is %s",
+                            vm->config->name, vm_state_to_string(vm->state));
+                return -1;
+        }
+        return engine_vm_open_console(vm->engine_vm, error);
+}

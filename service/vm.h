@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * One VM: its definition, its state machine and its engine instance. vm.c
+ * knows nothing of D-Bus; verbs take a completion callback, and what the bus
+ * must hear (state changes, guest events, devices) goes to the vm_dbus_emit_*
+ * functions of vm-dbus.c.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "engine.h"
+#include "manager.h"
+#include "vm-config.h"
+
+typedef enum {
+        VM_STATE_SHUTOFF,
+        VM_STATE_STARTING,
+        VM_STATE_RUNNING,
+        VM_STATE_PAUSED,
+        VM_STATE_SHUTTING_DOWN,
+        VM_STATE_CRASHED,
+        _VM_STATE_MAX,
+} VmState;
+
+const char *vm_state_to_string(VmState state);
+
+/* Completion of a verb: result is NULL or a value for the reply (borrowed). */
+typedef void (*VmReplyFn)(GVariant *result, const GError *error, void *userdata);
+
+typedef struct VmOp VmOp;
+
+struct Vm {
+        Manager *manager;
+        char *path;            /* D-Bus object path */
+        VmConfig *config;      /* the definition */
+        VmConfig *live;        /* what runs, with hot-plugged devices; NULL when off */
+        char *engine;          /* registry name */
+        uid_t owner;
+        bool persistent;
+        bool autostart;
+
+        VmState state;
+        char *state_reason;
+
+        EngineVm *engine_vm;   /* while an engine process exists */
+        pid_t pid;             /* as last announced on the bus */
+        char *log_tail;        /* the engine's last words after a crash */
+        char *stop_reason;     /* reason to report when the engine exits after our request */
+
+        VmOp *busy;            /* the operation waiting for the engine, at most one */
+        GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */
+        GList *queries;        /* GetInfo calls waiting for the engine */
+};
+
+Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent);
+/* Any parked calls are answered with an error. The engine process is left alone. */
+void vm_free(Vm *vm);
+
+bool vm_is_active(const Vm *vm); /* an engine process exists or is starting */
+
+/* Persist the definition (no-op for transient VMs). */
+bool vm_save(Vm *vm, GError **error);
+/* Replace the definition (redefine); applies at next boot when running. */
+bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error);
+
+/* The document GetXML returns. */
+char *vm_get_xml(Vm *vm, bool live);
+
+/* Verbs. Each either fails at once (returns false, error set, nothing changed) or
+ * returns true and calls reply exactly once later. */
+bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error);
+bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error);
+bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, void *userdata, GError **error);
+/* result: the device id ("s") */
+bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error);
+bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error);
+/* result: a{sv} */
+bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+int vm_open_console(Vm *vm, GError **error);
+
+/* vm-dbus.c */
+int vm_dbus_register(Manager *manager);
+char *vm_dbus_path_for_uuid(const char *uuid);
+void vm_dbus_emit_state(Vm *vm, bool pid_changed);
+void vm_dbus_emit_properties(Vm *vm, const char *const *names);
+void vm_dbus_emit_guest_event(Vm *vm, const char *event, const char *engine_event, GVariant *details);
+void vm_dbus_emit_device(Vm *vm, const char *id, bool added);

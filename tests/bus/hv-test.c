@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hv-test.h"
+
+#define HV_BUS_NAME "org.example.Hypervisor"
+#define HV_MANAGER_PATH "/org/example/Hypervisor"
+
+/* The test that runs now, so that a failed assertion can still show the daemon's log. */
+static HvTest *current_test;
+
+static void print_log(const HvTest *t) {
+        g_autofree char *log = NULL;
+
+        if (t && t->log_path && g_file_get_contents(t->log_path, &log, NULL, NULL))
+                g_printerr("---- hypervisord log (%s) ----\n%s---- end of log ----\n", t->log_path, log);
+}
+
+/* g_assert*() and g_error() abort without running the teardown. */
+static void on_abort(int signal_number) {
+        signal(SIGABRT, SIG_DFL);
+        print_log(current_test);
+        if (current_test && current_test->pid > 0)
+                kill(current_test->pid, SIGTERM);
+        raise(SIGABRT);
+}
+
+static const char *daemon_path(void) {
+        const char *path = g_getenv("HV_DAEMON");
+
+        if (!path || !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_DAEMON does not name the built hypervisord (is '%s')", path ? path : "(unset)");
+        return path;
+}
+
+static void write_config(HvTest *t, const char *extra_config) {
+        g_autofree char *firmware = g_build_filename(t->dir, "firmware", NULL);
+        g_autofree char *images = g_build_filename(t->dir, "images", NULL);
+        g_autoptr(GString) text = g_string_new(NULL);
+        g_autoptr(GError) error = NULL;
+
+        g_mkdir_with_parents(firmware, 0755);
+        g_mkdir_with_parents(images, 0755);
+        g_string_append_printf(text, "[Manager]\nImagesDirectory=%s\nFirmwareDirectories=%s\n", images, firmware);
+        if (extra_config)
+                g_string_append(text, extra_config);
+        t->config_path = g_build_filename(t->dir, "hypervisord.conf", NULL);
+        g_assert_true(g_file_set_contents(t->config_path, text->str, -1, &error));
+        g_assert_no_error(error);
+}
+
+static gboolean name_has_owner(gpointer data) {
+        HvTest *t = data;
+        g_autoptr(GVariant) reply = NULL;
+        gboolean owned = FALSE;
+
+        reply = g_dbus_connection_call_sync(t->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                            "org.freedesktop.DBus", "NameHasOwner", g_variant_new("(s)", HV_BUS_NAME),
+                                            G_VARIANT_TYPE("(b)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+        if (reply)
+                g_variant_get(reply, "(b)", &owned);
+        return owned;
+}
+
+void hv_test_start_daemon(HvTest *t) {
+        g_autofree char *state = g_build_filename(t->dir, "state", NULL);
+        g_autofree char *run = g_build_filename(t->dir, "run", NULL);
+        g_autofree char *logs = g_build_filename(t->dir, "log", NULL);
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) env = g_get_environ();
+        const char *argv[] = { daemon_path(), "--session", "--verbose", "--config", t->config_path, NULL };
+        int log_fd;
+
+        env = g_environ_setenv(env, "DBUS_SESSION_BUS_ADDRESS", g_test_dbus_get_bus_address(t->bus), TRUE);
+        env = g_environ_setenv(env, "STATE_DIRECTORY", state, TRUE);
+        env = g_environ_setenv(env, "RUNTIME_DIRECTORY", run, TRUE);
+        env = g_environ_setenv(env, "LOGS_DIRECTORY", logs, TRUE);
+        env = g_environ_setenv(env, "G_DEBUG", "fatal-criticals", TRUE);
+
+        log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+        g_assert_cmpint(log_fd, >=, 0);
+        {
+                g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
+                g_autoptr(GSubprocess) process = NULL;
+
+                g_subprocess_launcher_set_environ(launcher, env);
+                g_subprocess_launcher_take_stdout_fd(launcher, log_fd);
+                g_subprocess_launcher_take_stderr_fd(launcher, dup(log_fd));
+                process = g_subprocess_launcher_spawnv(launcher, argv, &error);
+                g_assert_no_error(error);
+                t->pid = (GPid) atoi(g_subprocess_get_identifier(process));
+        }
+        hv_wait_until("hypervisord to own its bus name", name_has_owner, t, 10000);
+}
+
+void hv_test_stop_daemon(HvTest *t, int signal_number) {
+        int status;
+
+        if (t->pid <= 0)
+                return;
+        kill(t->pid, signal_number);
+        /* GSubprocess has a child watch, but waiting here directly is simplest for a test. */
+        while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        t->pid = 0;
+}
+
+void hv_test_setup(HvTest *t, const char *extra_config) {
+        g_autoptr(GError) error = NULL;
+
+        memset(t, 0, sizeof(*t));
+        current_test = t;
+        signal(SIGABRT, on_abort);
+        t->dir = g_dir_make_tmp("hv-test-XXXXXX", &error);
+        g_assert_no_error(error);
+        t->log_path = g_build_filename(t->dir, "hypervisord.log", NULL);
+        write_config(t, extra_config);
+
+        t->bus = g_test_dbus_new(G_TEST_DBUS_NONE);
+        g_test_dbus_up(t->bus);
+        t->connection = g_dbus_connection_new_for_address_sync(
+                g_test_dbus_get_bus_address(t->bus),
+                G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION, NULL,
+                NULL, &error);
+        g_assert_no_error(error);
+        hv_test_start_daemon(t);
+}
+
+static void print_log_on_failure(HvTest *t) {
+        if (g_test_failed())
+                print_log(t);
+}
+
+void hv_test_teardown(HvTest *t) {
+        g_autofree char *command = NULL;
+
+        hv_test_stop_daemon(t, SIGTERM);
+        print_log_on_failure(t);
+        g_dbus_connection_close_sync(t->connection, NULL, NULL);
+        g_clear_object(&t->connection);
+        g_test_dbus_down(t->bus);
+        g_clear_object(&t->bus);
+        /* Engine processes the test left behind are the test's to stop; the folder goes. */
+        command = g_strdup_printf("rm -rf '%s'", t->dir);
+        (void) !system(command);
+        g_free(t->dir);
+        g_free(t->config_path);
+        g_free(t->log_path);
+        current_test = NULL;
+        signal(SIGABRT, SIG_DFL);
+}
+
+GVariant *hv_call(HvTest *t, const char *path, const char *interface, const char *method, GVariant *args,
+                  const char *reply_type, GError **error) {
+        return g_dbus_connection_call_sync(t->connection, HV_BUS_NAME, path, interface, method, args,
+                                           reply_type ? G_VARIANT_TYPE(reply_type) : NULL, G_DBUS_CALL_FLAGS_NONE,
+                                           120000, NULL, error);
+}
+
+GVariant *hv_manager_call(HvTest *t, const char *method, GVariant *args, const char *reply_type, GError **error) {
+        return hv_call(t, HV_MANAGER_PATH, "org.example.Hypervisor.Manager", method, args, reply_type, error);
+}
+
+GVariant *hv_vm_call(HvTest *t, const char *vm_path, const char *method, GVariant *args, const char *reply_type,
+                     GError **error) {
+        return hv_call(t, vm_path, "org.example.Hypervisor.VM", method, args, reply_type, error);
+}
+
+char *hv_define(HvTest *t, const char *xml) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", xml, NULL), "(o)",
+                                                    &error);
+        char *path;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(o)", &path);
+        return path;
+}
+
+GVariant *hv_get_property(HvTest *t, const char *path, const char *interface, const char *name) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_call(t, path, "org.freedesktop.DBus.Properties", "Get",
+                                            g_variant_new("(ss)", interface, name), "(v)", &error);
+        GVariant *value;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(v)", &value);
+        return value;
+}
+
+char *hv_vm_state(HvTest *t, const char *vm_path) {
+        g_autoptr(GVariant) value = hv_get_property(t, vm_path, "org.example.Hypervisor.VM", "State");
+        return g_variant_dup_string(value, NULL);
+}
+
+char *hv_error_name(const GError *error) {
+        return g_dbus_error_get_remote_error(error);
+}
+
+void hv_assert_error(const GError *error, const char *name, const char *message_part) {
+        g_autofree char *remote = NULL;
+
+        g_assert_nonnull(error);
+        remote = hv_error_name(error);
+        if (g_strcmp0(remote, name) != 0)
+                g_error("Expected error %s, got %s: %s", name, remote, error->message);
+        if (message_part && !strstr(error->message, message_part))
+                g_error("Error message '%s' does not mention '%s'", error->message, message_part);
+}
+
+char *hv_minimal_xml(HvTest *t, const char *name, const char *uuid) {
+        g_autofree char *uuid_element = uuid ? g_strdup_printf("<uuid>%s</uuid>", uuid) : g_strdup("");
+
+        return g_strdup_printf("<domain type='qemu'><name>%s</name>%s<memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                               "</domain>",
+                               name, uuid_element);
+}
+
+static gboolean on_tick(gpointer data) {
+        return G_SOURCE_CONTINUE;
+}
+
+static gboolean on_timeout(gpointer data) {
+        *(gboolean *) data = TRUE;
+        return G_SOURCE_REMOVE;
+}
+
+void hv_wait_until(const char *what, gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms) {
+        gboolean timed_out = FALSE;
+        guint id = g_timeout_add(timeout_ms, on_timeout, &timed_out);
+        guint tick = g_timeout_add(10, on_tick, NULL); /* conditions may change without a main-loop event */
+
+        while (!cond(data)) {
+                if (timed_out)
+                        g_error("Timed out after %u ms waiting for %s", timeout_ms, what);
+                g_main_context_iteration(NULL, TRUE);
+        }
+        g_source_remove(tick);
+        if (!timed_out)
+                g_source_remove(id);
+}
+
+static void on_signal(GDBusConnection *connection, const char *sender, const char *path, const char *interface,
+                      const char *member, GVariant *parameters, gpointer userdata) {
+        HvSignalLog *log = userdata;
+
+        g_ptr_array_add(log->signals, g_variant_ref_sink(g_variant_new("(sov)", member, path, parameters)));
+}
+
+void hv_signal_log_start(HvSignalLog *log, HvTest *t, const char *interface, const char *path) {
+        log->connection = g_object_ref(t->connection);
+        log->signals = g_ptr_array_new_with_free_func((GDestroyNotify) g_variant_unref);
+        log->id = g_dbus_connection_signal_subscribe(t->connection, HV_BUS_NAME, interface, NULL, path, NULL,
+                                                     G_DBUS_SIGNAL_FLAGS_NONE, on_signal, log, NULL);
+}
+
+void hv_signal_log_stop(HvSignalLog *log) {
+        g_dbus_connection_signal_unsubscribe(log->connection, log->id);
+        g_clear_object(&log->connection);
+        g_clear_pointer(&log->signals, g_ptr_array_unref);
+}
+
+static GVariant *signal_log_nth(HvSignalLog *log, const char *member, const char *path, unsigned n) {
+        unsigned seen = 0;
+
+        for (guint i = 0; i < log->signals->len; i++) {
+                GVariant *entry = g_ptr_array_index(log->signals, i);
+                const char *entry_member, *entry_path;
+                g_autoptr(GVariant) body = NULL;
+
+                g_variant_get(entry, "(&s&ov)", &entry_member, &entry_path, &body);
+                if (g_strcmp0(entry_member, member) != 0 || (path && g_strcmp0(entry_path, path) != 0))
+                        continue;
+                if (++seen == n)
+                        return g_variant_get_child_value(entry, 2);
+        }
+        return NULL;
+}
+
+unsigned hv_signal_log_count(HvSignalLog *log, const char *member, const char *path) {
+        unsigned n = 0;
+        GVariant *v;
+
+        while ((v = signal_log_nth(log, member, path, n + 1))) {
+                g_variant_unref(v);
+                n++;
+        }
+        return n;
+}
+
+typedef struct {
+        HvSignalLog *log;
+        const char *member;
+        const char *path;
+        unsigned n;
+} SignalWait;
+
+static gboolean signal_arrived(gpointer data) {
+        SignalWait *w = data;
+        return hv_signal_log_count(w->log, w->member, w->path) >= w->n;
+}
+
+GVariant *hv_signal_log_wait(HvSignalLog *log, const char *member, const char *path, unsigned n,
+                             unsigned timeout_ms) {
+        SignalWait w = { log, member, path, n };
+        g_autofree char *what = g_strdup_printf("signal %s #%u", member, n);
+        g_autoptr(GVariant) wrapped = NULL;
+
+        hv_wait_until(what, signal_arrived, &w, timeout_ms);
+        wrapped = signal_log_nth(log, member, path, n);
+        return g_variant_get_variant(wrapped);
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Test fixture for bus tests: a private dbus-daemon, and hypervisord from the
+ * build tree serving it in --session mode with its directories in a fresh
+ * temporary folder. The daemon's log is printed only when a test fails.
+ */
+
+#include <gio/gio.h>
+#include <stdbool.h>
+
+typedef struct {
+        GTestDBus *bus;
+        GDBusConnection *connection;
+        char *dir;         /* temporary folder: state/, run/, log/, images/, firmware/, hypervisord.conf */
+        char *config_path;
+        char *log_path;
+        GPid pid;          /* the daemon */
+        GPtrArray *extra_config; /* lines appended to hypervisord.conf */
+} HvTest;
+
+/* Private bus + daemon. extra_config: lines added to the [Manager] etc. groups, or NULL. */
+void hv_test_setup(HvTest *t, const char *extra_config);
+void hv_test_teardown(HvTest *t);
+
+void hv_test_start_daemon(HvTest *t);
+void hv_test_stop_daemon(HvTest *t, int signal_number);
+
+/* Calls on the Manager or a VM; the reply, or NULL with error set. */
+GVariant *hv_call(HvTest *t, const char *path, const char *interface, const char *method, GVariant *args,
+                  const char *reply_type, GError **error);
+GVariant *hv_manager_call(HvTest *t, const char *method, GVariant *args, const char *reply_type, GError **error);
+GVariant *hv_vm_call(HvTest *t, const char *vm_path, const char *method, GVariant *args, const char *reply_type,
+                     GError **error);
+
+/* DefineVM, asserting success; returns the object path. */
+char *hv_define(HvTest *t, const char *xml);
+GVariant *hv_get_property(HvTest *t, const char *path, const char *interface, const char *name);
+char *hv_vm_state(HvTest *t, const char *vm_path);
+
+/* The remote error name of a failed call, e.g. "org.example.Hypervisor.Error.NotFound". */
+char *hv_error_name(const GError *error);
+void hv_assert_error(const GError *error, const char *name, const char *message_part);
+
+/* A minimal valid domain of the given name (type='qemu', 256 MiB, 1 vCPU, direct kernel). */
+char *hv_minimal_xml(HvTest *t, const char *name, const char *uuid);
+
+/* Run the main context until cond(data) is true or timeout_ms passes (then the test fails). */
+void hv_wait_until(const char *what, gboolean (*cond)(gpointer), gpointer data, unsigned timeout_ms);
+
+/* Record signals of one interface on the bus; each entry is (s member, o path, v body). */
+typedef struct {
+        GDBusConnection *connection;
+        guint id;
+        GPtrArray *signals; /* GVariant* "(sov)" */
+} HvSignalLog;
+
+void hv_signal_log_start(HvSignalLog *log, HvTest *t, const char *interface, const char *path);
+void hv_signal_log_stop(HvSignalLog *log);
+/* Number of recorded signals with this member (and path, if not NULL). */
+unsigned hv_signal_log_count(HvSignalLog *log, const char *member, const char *path);
+/* Wait for the nth (1-based) signal with this member; returns its body (transfer full). */
+GVariant *hv_signal_log_wait(HvSignalLog *log, const char *member, const char *path, unsigned n,
+                             unsigned timeout_ms);

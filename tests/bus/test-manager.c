@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* The Manager and VM objects over a private bus: definitions, lookups, errors, devices. */
+
+#include <string.h>
+#include <unistd.h>
+
+#include "hv-test.h"
+
+#define VM_IFACE "org.example.Hypervisor.VM"
+#define MANAGER_IFACE "org.example.Hypervisor.Manager"
+#define ERR "org.example.Hypervisor.Error."
+
+static const char *const example_xml =
+        "<domain type='kvm'>\n"
+        "  <name>cloudhypervisor</name>\n"
+        "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+        "  <os><type>hvm</type><kernel>hypervisor-fw</kernel></os>\n"
+        "  <memory unit='G'>2</memory>\n"
+        "  <devices>\n"
+        "    <disk type='file'><source file='disk.raw'/><target dev='vda' bus='virtio'/></disk>\n"
+        "    <interface type='ethernet'><model type='virtio'/></interface>\n"
+        "  </devices>\n"
+        "  <vcpu>2</vcpu>\n"
+        "</domain>\n";
+
+static void test_manager_properties(HvTest *t, gconstpointer data) {
+        g_autoptr(GVariant) version = hv_get_property(t, "/org/example/Hypervisor", MANAGER_IFACE, "Version");
+        g_autoptr(GVariant) engines = hv_get_property(t, "/org/example/Hypervisor", MANAGER_IFACE, "Engines");
+        g_autoptr(GVariant) def = hv_get_property(t, "/org/example/Hypervisor", MANAGER_IFACE, "DefaultEngine");
+        g_autofree const char **list = g_variant_get_strv(engines, NULL);
+
+        g_assert_cmpstr(g_variant_get_string(version, NULL), !=, "");
+        g_assert_cmpstr(g_variant_get_string(def, NULL), ==, "qemu");
+        g_assert_true(g_strv_contains(list, "qemu"));
+}
+
+static void test_define_and_lookup(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "web1", "11111111-2222-3333-4444-555555555555");
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) list = NULL, by_name = NULL, by_uuid = NULL;
+        g_autoptr(GVariant) name = NULL, uuid = NULL, persistent = NULL, owner = NULL, memory = NULL, vcpus = NULL;
+        g_autoptr(GVariant) pid = NULL, engine = NULL, reason = NULL;
+        g_autofree char *state = NULL;
+        g_autofree const char **paths = NULL;
+        const char *found;
+
+        g_assert_true(g_str_has_prefix(path, "/org/example/Hypervisor/vm/"));
+        list = hv_manager_call(t, "ListVMs", g_variant_new("(a{sv})", NULL), "(ao)", &error);
+        g_assert_no_error(error);
+        {
+                g_autoptr(GVariant) array = g_variant_get_child_value(list, 0);
+                paths = g_variant_get_objv(array, NULL);
+        }
+        g_assert_cmpuint(g_strv_length((char **) paths), ==, 1);
+        g_assert_cmpstr(paths[0], ==, path);
+
+        by_name = hv_manager_call(t, "GetVMByName", g_variant_new("(sa{sv})", "web1", NULL), "(o)", &error);
+        g_assert_no_error(error);
+        g_variant_get(by_name, "(&o)", &found);
+        g_assert_cmpstr(found, ==, path);
+        /* UUIDs are matched without regard to case. */
+        by_uuid = hv_manager_call(t, "GetVMByUUID",
+                                  g_variant_new("(sa{sv})", "11111111-2222-3333-4444-555555555555", NULL), "(o)",
+                                  &error);
+        g_assert_no_error(error);
+        g_variant_get(by_uuid, "(&o)", &found);
+        g_assert_cmpstr(found, ==, path);
+
+        name = hv_get_property(t, path, VM_IFACE, "Name");
+        uuid = hv_get_property(t, path, VM_IFACE, "UUID");
+        persistent = hv_get_property(t, path, VM_IFACE, "Persistent");
+        owner = hv_get_property(t, path, VM_IFACE, "Owner");
+        memory = hv_get_property(t, path, VM_IFACE, "Memory");
+        vcpus = hv_get_property(t, path, VM_IFACE, "VCPUs");
+        pid = hv_get_property(t, path, VM_IFACE, "PID");
+        engine = hv_get_property(t, path, VM_IFACE, "Engine");
+        reason = hv_get_property(t, path, VM_IFACE, "StateReason");
+        state = hv_vm_state(t, path);
+        g_assert_cmpstr(g_variant_get_string(name, NULL), ==, "web1");
+        g_assert_cmpstr(g_variant_get_string(uuid, NULL), ==, "11111111-2222-3333-4444-555555555555");
+        g_assert_true(g_variant_get_boolean(persistent));
+        g_assert_cmpuint(g_variant_get_uint32(owner), ==, getuid());
+        g_assert_cmpuint(g_variant_get_uint64(memory), ==, 256 * 1024 * 1024);
+        g_assert_cmpuint(g_variant_get_uint32(vcpus), ==, 1);
+        g_assert_cmpuint(g_variant_get_uint32(pid), ==, 0);
+        g_assert_cmpstr(g_variant_get_string(engine, NULL), ==, "qemu");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "defined");
+        g_assert_cmpstr(state, ==, "shutoff");
+}
+
+static void test_lookup_errors(HvTest *t, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        reply = hv_manager_call(t, "GetVMByName", g_variant_new("(sa{sv})", "nosuch", NULL), "(o)", &error);
+        hv_assert_error(error, ERR "NotFound", "'nosuch'");
+        g_clear_error(&error);
+        reply = hv_manager_call(t, "GetVMByUUID", g_variant_new("(sa{sv})", "not-a-uuid", NULL), "(o)", &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'not-a-uuid'");
+        g_clear_error(&error);
+        reply = hv_manager_call(t, "GetVMByUUID",
+                                g_variant_new("(sa{sv})", "11111111-2222-3333-4444-555555555555", NULL), "(o)",
+                                &error);
+        hv_assert_error(error, ERR "NotFound", "11111111-2222-3333-4444-555555555555");
+}
+
+static GVariant *options_with(const char *key, GVariant *value) {
+        GVariantBuilder b;
+
+        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&b, "{sv}", key, value);
+        return g_variant_builder_end(&b);
+}
+
+static void test_unknown_options(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "opts", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        reply = hv_manager_call(t, "ListVMs", g_variant_new("(@a{sv})", options_with("colour", g_variant_new_string("red"))),
+                                "(ao)", &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'colour'");
+        g_clear_error(&error);
+        /* A known key with the wrong type. */
+        reply = hv_vm_call(t, path, "Shutdown", g_variant_new("(@a{sv})", options_with("timeout", g_variant_new_string("5"))),
+                           NULL, &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'timeout'");
+        g_clear_error(&error);
+        reply = hv_vm_call(t, path, "GetXML", g_variant_new("(@a{sv})", options_with("force", g_variant_new_boolean(TRUE))),
+                           "(s)", &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'force'");
+        g_clear_error(&error);
+        reply = hv_manager_call(t, "DefineVM",
+                                g_variant_new("(s@a{sv})", xml, options_with("engine", g_variant_new_string("vmware"))),
+                                "(o)", &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'vmware'");
+}
+
+static void test_define_errors(HvTest *t, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *first = hv_minimal_xml(t, "dup", "11111111-2222-3333-4444-555555555555");
+        g_autofree char *second = hv_minimal_xml(t, "dup", "66666666-2222-3333-4444-555555555555");
+        g_autofree char *renamed = hv_minimal_xml(t, "other", "11111111-2222-3333-4444-555555555555");
+        g_autofree char *path = hv_define(t, first);
+        g_autofree char *state_dir = g_build_filename(t->dir, "state", "vms", NULL);
+
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", "<domain><name>x</name", NULL), "(o)",
+                                &error);
+        hv_assert_error(error, ERR "InvalidXML", "line");
+        g_assert_nonnull(strstr(error->message, "column"));
+        g_clear_error(&error);
+
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", second, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "AlreadyExists", "'dup'");
+        g_clear_error(&error);
+
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", renamed, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "AlreadyExists", "'dup'");
+        g_clear_error(&error);
+
+        reply = hv_manager_call(t, "DefineVM",
+                                g_variant_new("(sa{sv})",
+                                              "<domain type='qemu'><name>-bad</name><memory>1024</memory></domain>",
+                                              NULL),
+                                "(o)", &error);
+        g_assert_nonnull(error);
+        g_assert_nonnull(strstr(error->message, "-bad"));
+        g_clear_error(&error);
+
+        /* Nothing of the failures reached the disk: one definition. */
+        {
+                g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);
+                unsigned n = 0;
+                while (g_dir_read_name(dir))
+                        n++;
+                g_assert_cmpuint(n, ==, 1);
+        }
+}
+
+static void test_hostile_xml(HvTest *t, gconstpointer data) {
+        const char *laughs =
+                "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
+                "<!ENTITY lol1 '&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;'>"
+                "<!ENTITY lol2 '&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;'>"
+                "<!ENTITY lol3 '&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;'>]>"
+                "<domain type='qemu'><name>&lol3;</name><memory>1024</memory></domain>";
+        const char *xxe = "<?xml version='1.0'?><!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+                          "<domain type='qemu'><name>&x;</name><memory>1024</memory></domain>";
+        g_autoptr(GString) big = g_string_new("<domain type='qemu'><name>big</name><description>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) list = NULL;
+
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", laughs, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "InvalidXML", NULL);
+        g_clear_error(&error);
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", xxe, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "InvalidXML", NULL);
+        g_assert_null(strstr(error->message, "root:"));
+        g_clear_error(&error);
+        while (big->len <= 1024 * 1024)
+                g_string_append(big, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+        g_string_append(big, "</description><memory>1024</memory></domain>");
+        reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", big->str, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "InvalidXML", NULL);
+        g_clear_error(&error);
+
+        list = hv_manager_call(t, "ListVMs", g_variant_new("(a{sv})", NULL), "(ao)", &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(g_variant_get_type_string(list), ==, "(ao)");
+        {
+                g_autoptr(GVariant) array = g_variant_get_child_value(list, 0);
+                g_assert_cmpuint(g_variant_n_children(array), ==, 0);
+        }
+}
+
+static char *get_xml(HvTest *t, const char *path, gboolean live) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "GetXML",
+                                               g_variant_new("(@a{sv})", options_with("live", g_variant_new_boolean(live))),
+                                               "(s)", &error);
+        char *xml;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+static void test_example_defines(HvTest *t, gconstpointer data) {
+        g_autofree char *path = hv_define(t, example_xml);
+        g_autofree char *xml = get_xml(t, path, FALSE);
+        g_autofree char *disk = g_build_filename(t->dir, "images", "disk.raw", NULL);
+        g_autofree char *firmware = g_build_filename(t->dir, "firmware", "hypervisor-fw", NULL);
+        g_autoptr(GVariant) memory = hv_get_property(t, path, VM_IFACE, "Memory");
+        g_autoptr(GVariant) vcpus = hv_get_property(t, path, VM_IFACE, "VCPUs");
+
+        /* GetXML shows the resolved absolute paths. */
+        g_assert_nonnull(strstr(xml, disk));
+        g_assert_nonnull(strstr(xml, firmware));
+        g_assert_cmpuint(g_variant_get_uint64(memory), ==, G_GUINT64_CONSTANT(2) << 30);
+        g_assert_cmpuint(g_variant_get_uint32(vcpus), ==, 2);
+}
+
+static void test_xml_round_trip(HvTest *t, gconstpointer data) {
+        g_autofree char *path = hv_define(t, example_xml);
+        g_autofree char *first = get_xml(t, path, FALSE);
+        g_autofree char *again = NULL;
+        g_autofree char *second = NULL;
+
+        again = hv_define(t, first);
+        g_assert_cmpstr(again, ==, path);
+        second = get_xml(t, path, FALSE);
+        g_assert_cmpstr(first, ==, second);
+}
+
+static void test_redefine_emits_real_changes_only(HvTest *t, gconstpointer data) {
+        const char *uuid = "11111111-2222-3333-4444-555555555555";
+        g_autofree char *xml = hv_minimal_xml(t, "grow", uuid);
+        g_autofree char *path = hv_define(t, xml);
+        g_autofree char *bigger = NULL;
+        g_autoptr(GVariant) memory = NULL;
+        g_autoptr(GVariant) changed = NULL;
+        HvSignalLog log;
+        char *p;
+
+        hv_signal_log_start(&log, t, "org.freedesktop.DBus.Properties", path);
+        /* The same document again changes nothing, so nothing is announced. */
+        g_free(hv_define(t, xml));
+        bigger = g_strdup(xml);
+        p = strstr(bigger, "256");
+        memcpy(p, "512", 3);
+        g_free(hv_define(t, bigger));
+        changed = hv_signal_log_wait(&log, "PropertiesChanged", path, 1, 5000);
+        {
+                g_autoptr(GVariant) dict = g_variant_get_child_value(changed, 1);
+                g_autoptr(GVariant) value = g_variant_lookup_value(dict, "Memory", G_VARIANT_TYPE_UINT64);
+                g_assert_nonnull(value);
+                g_assert_cmpuint(g_variant_get_uint64(value), ==, 512 * 1024 * 1024);
+        }
+        /* Exactly one change notice: the first redefinition was silent. */
+        g_assert_cmpuint(hv_signal_log_count(&log, "PropertiesChanged", path), ==, 1);
+        memory = hv_get_property(t, path, VM_IFACE, "Memory");
+        g_assert_cmpuint(g_variant_get_uint64(memory), ==, 512 * 1024 * 1024);
+        hv_signal_log_stop(&log);
+}
+
+static void test_redefine_without_uuid(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "nouuid", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        g_autofree char *again = hv_define(t, xml);
+
+        /* The same name without a UUID is the same VM, not a clash. */
+        g_assert_cmpstr(path, ==, again);
+}
+
+static void test_devices_on_shutoff_vm(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "devs", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        g_autofree char *disk_path = g_build_filename(t->dir, "images", "data.raw", NULL);
+        g_autofree char *disk = g_strdup_printf("<disk type='file' device='disk'><source file='data.raw'/>"
+                                                "<target dev='vdb' bus='virtio'/><alias name='ua-data'/></disk>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) added = NULL;
+        g_autoptr(GVariant) removed = NULL;
+        g_autofree char *with_disk = NULL;
+        g_autofree char *without_disk = NULL;
+        const char *id;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, t, VM_IFACE, path);
+        reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", disk, NULL), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &id);
+        g_assert_cmpstr(id, ==, "ua-data");
+        added = hv_signal_log_wait(&log, "DeviceAdded", path, 1, 5000);
+        g_assert_cmpstr(g_variant_get_type_string(added), ==, "(s)");
+        with_disk = get_xml(t, path, FALSE);
+        g_assert_nonnull(strstr(with_disk, disk_path));
+        g_assert_nonnull(strstr(with_disk, "ua-data"));
+
+        /* The same id again is refused. */
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", disk, NULL), "(s)", &error);
+        hv_assert_error(error, ERR "InvalidArgument", "'ua-data'");
+        g_clear_error(&error);
+
+        reply = hv_vm_call(t, path, "RemoveDevice", g_variant_new("(sa{sv})", "nosuch", NULL), NULL, &error);
+        hv_assert_error(error, ERR "NotFound", "'nosuch'");
+        g_clear_error(&error);
+
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = hv_vm_call(t, path, "RemoveDevice", g_variant_new("(sa{sv})", "ua-data", NULL), NULL, &error);
+        g_assert_no_error(error);
+        removed = hv_signal_log_wait(&log, "DeviceRemoved", path, 1, 5000);
+        without_disk = get_xml(t, path, FALSE);
+        g_assert_null(strstr(without_disk, "ua-data"));
+        hv_signal_log_stop(&log);
+}
+
+static void test_delete(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "gone", NULL);
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) removed = NULL;
+        HvSignalLog log, om;
+
+        hv_signal_log_start(&log, t, MANAGER_IFACE, NULL);
+        hv_signal_log_start(&om, t, "org.freedesktop.DBus.ObjectManager", NULL);
+        path = hv_define(t, xml);
+        g_variant_unref(hv_signal_log_wait(&log, "VMAdded", NULL, 1, 5000));
+        g_variant_unref(hv_signal_log_wait(&om, "InterfacesAdded", NULL, 1, 5000));
+
+        reply = hv_vm_call(t, path, "Delete", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_no_error(error);
+        removed = hv_signal_log_wait(&log, "VMRemoved", NULL, 1, 5000);
+        {
+                const char *removed_path, *name;
+                g_variant_get(removed, "(&o&s)", &removed_path, &name);
+                g_assert_cmpstr(removed_path, ==, path);
+                g_assert_cmpstr(name, ==, "gone");
+        }
+        g_variant_unref(hv_signal_log_wait(&om, "InterfacesRemoved", NULL, 1, 5000));
+
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = hv_vm_call(t, path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        g_assert_nonnull(error);
+        hv_signal_log_stop(&log);
+        hv_signal_log_stop(&om);
+}
+
+static void test_verbs_check_state(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "idle", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        const char *const verbs[] = { "Pause", "Resume", "Reboot", "PowerOff", "Shutdown" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(verbs); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(t, path, verbs[i], g_variant_new("(a{sv})", NULL), NULL, &error);
+                hv_assert_error(error, ERR "InvalidState", "shutoff");
+                g_assert_nonnull(strstr(error->message, "'idle'"));
+        }
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(t, path, "OpenConsole", g_variant_new("(a{sv})", NULL), NULL,
+                                                       &error);
+                hv_assert_error(error, ERR "InvalidState", "shutoff");
+        }
+}
+
+static void test_boot_reports_missing_kernel(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "nokernel", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_autofree char *state = NULL;
+
+        g_assert_nonnull(error);
+        g_test_message("Boot failed as expected: %s", error->message);
+        g_assert_nonnull(strstr(error->message, "/nonexistent/vmlinux"));
+        state = hv_vm_state(t, path);
+        g_assert_cmpstr(state, ==, "shutoff");
+}
+
+static void test_object_manager(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = hv_minimal_xml(t, "om", NULL);
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_call(t, "/org/example/Hypervisor", "org.freedesktop.DBus.ObjectManager",
+                                            "GetManagedObjects", NULL, "(a{oa{sa{sv}}})", &error);
+        g_autoptr(GVariant) objects = NULL;
+        g_autoptr(GVariant) interfaces = NULL;
+        g_autoptr(GVariant) props = NULL;
+        g_autoptr(GVariant) name = NULL;
+
+        g_assert_no_error(error);
+        objects = g_variant_get_child_value(reply, 0);
+        interfaces = g_variant_lookup_value(objects, path, G_VARIANT_TYPE("a{sa{sv}}"));
+        g_assert_nonnull(interfaces);
+        props = g_variant_lookup_value(interfaces, VM_IFACE, G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(props);
+        name = g_variant_lookup_value(props, "Name", G_VARIANT_TYPE_STRING);
+        g_assert_cmpstr(g_variant_get_string(name, NULL), ==, "om");
+}
+
+static void test_capabilities(HvTest *t, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_manager_call(t, "GetCapabilities", g_variant_new("(a{sv})", NULL), "(a{sv})",
+                                                    &error);
+        g_autoptr(GVariant) caps = NULL, engines = NULL, qemu = NULL, accel = NULL, tcg = NULL, binary = NULL;
+
+        g_assert_no_error(error);
+        caps = g_variant_get_child_value(reply, 0);
+        engines = g_variant_lookup_value(caps, "engines", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(engines);
+        qemu = g_variant_lookup_value(engines, "qemu", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(qemu);
+        binary = g_variant_lookup_value(qemu, "binary", G_VARIANT_TYPE_STRING);
+        g_assert_nonnull(binary);
+        g_assert_true(g_str_has_prefix(g_variant_get_string(binary, NULL), "/"));
+        accel = g_variant_lookup_value(caps, "accelerators", G_VARIANT_TYPE_VARDICT);
+        tcg = g_variant_lookup_value(accel, "tcg", G_VARIANT_TYPE_BOOLEAN);
+        g_assert_true(g_variant_get_boolean(tcg));
+}
+
+static void setup(HvTest *t, gconstpointer data) {
+        hv_test_setup(t, NULL);
+}
+
+static void teardown(HvTest *t, gconstpointer data) {
+        hv_test_teardown(t);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+
+#define ADD(path, fn) g_test_add(path, HvTest, NULL, setup, fn, teardown)
+        ADD("/manager/properties", test_manager_properties);
+        ADD("/manager/capabilities", test_capabilities);
+        ADD("/manager/define-and-lookup", test_define_and_lookup);
+        ADD("/manager/lookup-errors", test_lookup_errors);
+        ADD("/manager/unknown-options", test_unknown_options);
+        ADD("/manager/define-errors", test_define_errors);
+        ADD("/manager/hostile-xml", test_hostile_xml);
+        ADD("/manager/example-defines", test_example_defines);
+        ADD("/manager/object-manager", test_object_manager);
+        ADD("/vm/xml-round-trip", test_xml_round_trip);
+        ADD("/vm/redefine-emits-real-changes-only", test_redefine_emits_real_changes_only);
+        ADD("/vm/redefine-without-uuid", test_redefine_without_uuid);
+        ADD("/vm/devices-on-shutoff-vm", test_devices_on_shutoff_vm);
+        ADD("/vm/delete", test_delete);
+        ADD("/vm/verbs-check-state", test_verbs_check_state);
+        ADD("/vm/boot-reports-missing-kernel", test_boot_reports_missing_kernel);
+#undef ADD
+        return g_test_run();
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* Definitions survive restarts, and a SIGKILL mid-burst leaves every one whole. */
+
+#include <signal.h>
+#include <string.h>
+
+#include "hv-test.h"
+
+#define VM_IFACE "org.example.Hypervisor.VM"
+
+static char *get_xml(HvTest *t, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        char *xml;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+static GStrv list_vms(HvTest *t) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_manager_call(t, "ListVMs", g_variant_new("(a{sv})", NULL), "(ao)", &error);
+        g_autoptr(GVariant) array = NULL;
+
+        g_assert_no_error(error);
+        array = g_variant_get_child_value(reply, 0);
+        return g_variant_dup_objv(array, NULL);
+}
+
+static void test_restart_keeps_definitions(HvTest *t, gconstpointer data) {
+        const char *names[] = { "alpha", "beta", "gamma" };
+        char *paths[3] = { 0 };
+        char *xmls[3] = { 0 };
+        g_auto(GStrv) listed = NULL;
+
+        for (size_t i = 0; i < 3; i++) {
+                g_autofree char *xml = hv_minimal_xml(t, names[i], NULL);
+                paths[i] = hv_define(t, xml);
+                xmls[i] = get_xml(t, paths[i]);
+        }
+        hv_test_stop_daemon(t, SIGTERM);
+        hv_test_start_daemon(t);
+
+        listed = list_vms(t);
+        g_assert_cmpuint(g_strv_length(listed), ==, 3);
+        for (size_t i = 0; i < 3; i++) {
+                g_autofree char *xml = get_xml(t, paths[i]);
+                g_autoptr(GVariant) name = hv_get_property(t, paths[i], VM_IFACE, "Name");
+                g_assert_true(g_strv_contains((const char *const *) listed, paths[i]));
+                g_assert_cmpstr(xml, ==, xmls[i]);
+                g_assert_cmpstr(g_variant_get_string(name, NULL), ==, names[i]);
+        }
+        for (size_t i = 0; i < 3; i++) {
+                g_free(paths[i]);
+                g_free(xmls[i]);
+        }
+}
+
+/* ---- SIGKILL in the middle of a burst ---------------------------------------------- */
+
+#define N_OLD 20
+#define N_NEW 40
+
+typedef struct {
+        unsigned replies;
+} Burst;
+
+static void on_reply(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Burst *burst = userdata;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, NULL);
+
+        burst->replies++;
+}
+
+static char *xml_with_memory(const char *name, const char *uuid, unsigned mib) {
+        return g_strdup_printf("<domain type='qemu'><name>%s</name><uuid>%s</uuid><memory unit='MiB'>%u</memory>"
+                               "<vcpu>1</vcpu><os><type arch='x86_64'>hvm</type><kernel>/boot/vmlinux</kernel></os>"
+                               "</domain>",
+                               name, uuid, mib);
+}
+
+static void send_async(HvTest *t, const char *path, const char *interface, const char *method, GVariant *args,
+                       Burst *burst) {
+        g_dbus_connection_call(t->connection, "org.example.Hypervisor", path, interface, method, args, NULL,
+                               G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_reply, burst);
+}
+
+static gboolean enough_replies(gpointer data) {
+        return ((Burst *) data)->replies >= (N_OLD + N_NEW) / 2;
+}
+
+static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
+        char *old_paths[N_OLD] = { 0 };
+        g_autofree char *vms_dir = g_build_filename(t->dir, "state", "vms", NULL);
+        g_auto(GStrv) listed = NULL;
+        g_autoptr(GDir) dir = NULL;
+        Burst burst = { 0 };
+        unsigned files = 0;
+        const char *entry;
+
+        for (unsigned i = 0; i < N_OLD; i++) {
+                g_autofree char *name = g_strdup_printf("old%u", i);
+                g_autofree char *uuid = g_strdup_printf("00000000-0000-0000-0000-%012u", i);
+                g_autofree char *xml = xml_with_memory(name, uuid, 256);
+                old_paths[i] = hv_define(t, xml);
+        }
+
+        /* Redefine the old ones, delete every third, define new ones: all at once. */
+        for (unsigned i = 0; i < N_OLD + N_NEW; i++) {
+                if (i < N_OLD && i % 3 == 0) {
+                        send_async(t, old_paths[i], VM_IFACE, "Delete", g_variant_new("(a{sv})", NULL), &burst);
+                } else if (i < N_OLD) {
+                        g_autofree char *name = g_strdup_printf("old%u", i);
+                        g_autofree char *uuid = g_strdup_printf("00000000-0000-0000-0000-%012u", i);
+                        g_autofree char *xml = xml_with_memory(name, uuid, 512);
+                        send_async(t, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                                   g_variant_new("(sa{sv})", xml, NULL), &burst);
+                } else {
+                        g_autofree char *name = g_strdup_printf("new%u", i);
+                        g_autofree char *uuid = g_strdup_printf("11111111-0000-0000-0000-%012u", i);
+                        g_autofree char *xml = xml_with_memory(name, uuid, 1024);
+                        send_async(t, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                                   g_variant_new("(sa{sv})", xml, NULL), &burst);
+                }
+        }
+        hv_wait_until("half of the burst to be answered", enough_replies, &burst, 30000);
+        hv_test_stop_daemon(t, SIGKILL);
+        g_test_message("killed after %u of %u replies", burst.replies, N_OLD + N_NEW);
+        g_assert_cmpuint(burst.replies, <, N_OLD + N_NEW);
+
+        hv_test_start_daemon(t);
+        listed = list_vms(t);
+
+        /* Every definition file was loaded (none was torn), and no temporary file is left. */
+        dir = g_dir_open(vms_dir, 0, NULL);
+        g_assert_nonnull(dir);
+        while ((entry = g_dir_read_name(dir))) {
+                g_assert_false(g_str_has_suffix(entry, ".tmp"));
+                if (g_str_has_suffix(entry, ".xml"))
+                        files++;
+        }
+        g_assert_cmpuint(files, ==, g_strv_length(listed));
+
+        /* Each VM is wholly its old or its new definition. */
+        for (char **p = listed; *p; p++) {
+                g_autofree char *xml = get_xml(t, *p);
+                g_autoptr(GVariant) name_value = hv_get_property(t, *p, VM_IFACE, "Name");
+                g_autoptr(GVariant) memory_value = hv_get_property(t, *p, VM_IFACE, "Memory");
+                const char *name = g_variant_get_string(name_value, NULL);
+                guint64 mib = g_variant_get_uint64(memory_value) >> 20;
+
+                if (g_str_has_prefix(name, "old"))
+                        g_assert_true(mib == 256 || mib == 512);
+                else
+                        g_assert_cmpuint(mib, ==, 1024);
+                g_assert_nonnull(strstr(xml, name));
+        }
+        for (unsigned i = 0; i < N_OLD; i++)
+                g_free(old_paths[i]);
+}
+
+static void setup(HvTest *t, gconstpointer data) {
+        hv_test_setup(t, NULL);
+}
+
+static void teardown(HvTest *t, gconstpointer data) {
+        hv_test_teardown(t);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add("/persistence/restart-keeps-definitions", HvTest, NULL, setup, test_restart_keeps_definitions,
+                   teardown);
+        g_test_add("/persistence/sigkill-during-burst", HvTest, NULL, setup, test_sigkill_during_burst, teardown);
+        return g_test_run();
+}

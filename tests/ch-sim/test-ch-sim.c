@@ -1,0 +1,1168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Tests for ch-sim: start it the way a manager starts cloud-hypervisor and
+ * talk raw HTTP/1.1 over its unix socket (with SCM_RIGHTS where needed).
+ * The binaries are found through CH_SIM_DIR (set by meson).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+typedef struct {
+        char *dir;
+        char *api;
+        char *control;
+        char *events;
+        pid_t pid;
+        int status;
+        gboolean reaped;
+} Sim;
+
+typedef struct {
+        int status;
+        char *head;             /* status line and headers */
+        char *body;
+        gboolean has_length;
+} Reply;
+
+static void reply_clear(Reply *r)
+{
+        g_clear_pointer(&r->head, g_free);
+        g_clear_pointer(&r->body, g_free);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Reply, reply_clear)
+
+static char *binary_path(const char *name)
+{
+        const char *dir = g_getenv("CH_SIM_DIR");
+        char *path;
+
+        if (!dir)
+                g_error("CH_SIM_DIR is not set: run through meson test");
+        path = g_build_filename(dir, name, NULL);
+        if (!g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("'%s' is missing", path);
+        return path;
+}
+
+/* fork+execve with an empty environment, as the engine does; keep_fd stays open */
+static pid_t spawn(const char *name, const char *const *args, int keep_fd, int stdout_fd)
+{
+        g_autofree char *path = binary_path(name);
+        g_autoptr(GPtrArray) argv = g_ptr_array_new();
+        char *envp[] = { NULL };
+        pid_t pid;
+
+        g_ptr_array_add(argv, path);
+        for (guint i = 0; args && args[i]; i++)
+                g_ptr_array_add(argv, (gpointer) args[i]);
+        g_ptr_array_add(argv, NULL);
+
+        pid = fork();
+        g_assert_cmpint(pid, >=, 0);
+        if (pid == 0) {
+                int null_fd = open("/dev/null", O_RDWR);
+
+                /* a failed assertion must not leave simulators behind */
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+                dup2(null_fd, STDIN_FILENO);
+                if (stdout_fd >= 0)
+                        dup2(stdout_fd, STDOUT_FILENO);
+                if (keep_fd >= 0)
+                        fcntl(keep_fd, F_SETFD, 0);
+                execve(path, (char **) argv->pdata, envp);
+                _exit(127);
+        }
+        return pid;
+}
+
+static int connect_unix(const char *path)
+{
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+        g_assert_cmpint(fd, >=, 0);
+        g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+        if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+static gboolean sim_try_reap(Sim *sim, int timeout_ms)
+{
+        gint64 deadline = g_get_monotonic_time() + timeout_ms * 1000;
+
+        while (!sim->reaped) {
+                pid_t r = waitpid(sim->pid, &sim->status, WNOHANG);
+
+                if (r == sim->pid) {
+                        sim->reaped = TRUE;
+                        break;
+                }
+                if (g_get_monotonic_time() > deadline)
+                        return FALSE;
+                g_usleep(10 * 1000);
+        }
+        return TRUE;
+}
+
+static void sim_start_full(Sim *sim, const char *name, const char *const *extra, gboolean with_api)
+{
+        g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func(g_free);
+        gint64 deadline;
+
+        memset(sim, 0, sizeof(*sim));
+        sim->dir = g_dir_make_tmp("ch-sim-test-XXXXXX", NULL);
+        g_assert_nonnull(sim->dir);
+        sim->api = g_build_filename(sim->dir, "api.sock", NULL);
+        sim->control = g_build_filename(sim->dir, "ch-sim.control", NULL);
+        sim->events = g_build_filename(sim->dir, "events", NULL);
+
+        if (with_api) {
+                g_ptr_array_add(args, g_strdup("--api-socket"));
+                g_ptr_array_add(args, g_strdup_printf("path=%s", sim->api));
+        }
+        g_ptr_array_add(args, g_strdup_printf("--event-monitor=path=%s", sim->events));
+        g_ptr_array_add(args, g_strdup("--seccomp"));
+        g_ptr_array_add(args, g_strdup("true"));
+        for (guint i = 0; extra && extra[i]; i++)
+                g_ptr_array_add(args, g_strdup(extra[i]));
+        g_ptr_array_add(args, NULL);
+        sim->pid = spawn(name, (const char *const *) args->pdata, -1, -1);
+
+        /* readiness like Kata: connect until it works */
+        deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        while (with_api) {
+                int fd = connect_unix(sim->api);
+
+                if (fd >= 0) {
+                        close(fd);
+                        break;
+                }
+                g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+                g_assert_false(sim_try_reap(sim, 0));
+                g_usleep(10 * 1000);
+        }
+}
+
+static void sim_start(Sim *sim, const char *name, const char *const *extra)
+{
+        sim_start_full(sim, name, extra, TRUE);
+}
+
+static void rm_rf(const char *dir)
+{
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+
+                if (g_file_test(path, G_FILE_TEST_IS_DIR) && !g_file_test(path, G_FILE_TEST_IS_SYMLINK))
+                        rm_rf(path);
+                else
+                        g_unlink(path);
+        }
+        g_rmdir(dir);
+}
+
+static void sim_stop(Sim *sim)
+{
+        if (!sim->reaped) {
+                kill(sim->pid, SIGKILL);
+                g_assert_true(sim_try_reap(sim, 5000));
+        }
+        rm_rf(sim->dir);
+        g_free(sim->dir);
+        g_free(sim->api);
+        g_free(sim->control);
+        g_free(sim->events);
+}
+
+/* One request on an open connection; returns -ETIMEDOUT if nothing came back. */
+static int http_on(int fd, const char *method, const char *path, const char *body,
+                   const int *fds, guint n_fds, int timeout_ms, Reply *reply)
+{
+        g_autoptr(GString) request = g_string_new(NULL);
+        g_autoptr(GString) in = g_string_new(NULL);
+        struct timeval tv = { .tv_sec = timeout_ms / 1000, .tv_usec = (timeout_ms % 1000) * 1000 };
+        char control[CMSG_SPACE(sizeof(int) * 8)] = { 0 };
+        struct iovec iov;
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+        const char *end;
+        gsize content_length = 0;
+
+        memset(reply, 0, sizeof(*reply));
+        g_string_append_printf(request, "%s /api/v1/%s HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n",
+                               method, path);
+        if (body)
+                g_string_append_printf(request, "Content-Type: application/json\r\n"
+                                                "Content-Length: %zu\r\n", strlen(body));
+        g_string_append(request, "\r\n");
+        if (body)
+                g_string_append(request, body);
+
+        iov.iov_base = request->str;
+        iov.iov_len = request->len;
+        if (n_fds > 0) {
+                struct cmsghdr *c;
+
+                g_assert_cmpuint(n_fds, <=, 8);
+                msg.msg_control = control;
+                msg.msg_controllen = CMSG_SPACE(sizeof(int) * n_fds);
+                c = CMSG_FIRSTHDR(&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int) * n_fds);
+                memcpy(CMSG_DATA(c), fds, sizeof(int) * n_fds);
+        }
+        g_assert_cmpint(sendmsg(fd, &msg, MSG_NOSIGNAL), ==, (ssize_t) request->len);
+
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        for (;;) {
+                char buffer[4096];
+                ssize_t n;
+
+                end = strstr(in->str, "\r\n\r\n");
+                if (end) {
+                        gsize head_length = end - in->str + 4;
+                        g_autofree char *head = g_strndup(in->str, head_length);
+                        const char *cl = strstr(head, "Content-Length: ");
+
+                        reply->has_length = cl != NULL;
+                        content_length = cl ? g_ascii_strtoull(cl + 16, NULL, 10) : 0;
+                        /* skip interim 100 responses */
+                        if (g_str_has_prefix(head, "HTTP/1.1 100 ")) {
+                                g_string_erase(in, 0, head_length);
+                                continue;
+                        }
+                        if (in->len >= head_length + content_length) {
+                                reply->head = g_steal_pointer(&head);
+                                reply->body = g_strndup(in->str + head_length, content_length);
+                                reply->status = (int) g_ascii_strtoll(in->str + 9, NULL, 10);
+                                return 0;
+                        }
+                }
+                n = recv(fd, buffer, sizeof(buffer), 0);
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return -ETIMEDOUT;
+                if (n <= 0)
+                        return -ECONNRESET;
+                g_string_append_len(in, buffer, n);
+        }
+}
+
+static int http_full(Sim *sim, const char *method, const char *path, const char *body,
+                     const int *fds, guint n_fds, int timeout_ms, Reply *reply)
+{
+        int fd = connect_unix(sim->api);
+        int r;
+
+        g_assert_cmpint(fd, >=, 0);
+        r = http_on(fd, method, path, body, fds, n_fds, timeout_ms, reply);
+        close(fd);
+        return r;
+}
+
+/* Request expected to be answered; returns the status. */
+static int http(Sim *sim, const char *method, const char *path, const char *body, Reply *reply)
+{
+        g_assert_cmpint(http_full(sim, method, path, body, NULL, 0, 5000, reply), ==, 0);
+        return reply->status;
+}
+
+static int put(Sim *sim, const char *path, const char *body)
+{
+        g_auto(Reply) reply = { 0 };
+
+        return http(sim, "PUT", path, body, &reply);
+}
+
+static char *control(Sim *sim, const char *command)
+{
+        int fd = connect_unix(sim->control);
+        g_autofree char *line = g_strdup_printf("%s\n", command);
+        g_autoptr(GString) in = g_string_new(NULL);
+        struct timeval tv = { .tv_sec = 5 };
+
+        g_assert_cmpint(fd, >=, 0);
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        g_assert_cmpint(send(fd, line, strlen(line), MSG_NOSIGNAL), ==, (ssize_t) strlen(line));
+        while (!strchr(in->str, '\n')) {
+                char c[256];
+                ssize_t n = recv(fd, c, sizeof(c), 0);
+
+                if (n <= 0)
+                        break;
+                g_string_append_len(in, c, n);
+        }
+        close(fd);
+        g_strchomp(in->str);
+        return g_strdup(in->str);
+}
+
+static void assert_control_ok(Sim *sim, const char *command)
+{
+        g_autofree char *answer = control(sim, command);
+
+        g_assert_cmpstr(answer, ==, "ok");
+}
+
+static guint64 counter(Sim *sim)
+{
+        g_autofree char *answer = control(sim, "counter");
+
+        g_assert_true(g_str_has_prefix(answer, "ok "));
+        return g_ascii_strtoull(answer + 3, NULL, 10);
+}
+
+static JsonNode *parse_json(const char *text)
+{
+        g_autoptr(GError) error = NULL;
+        JsonNode *node = json_from_string(text, &error);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(node);
+        return node;
+}
+
+static char *info_state(Sim *sim, gboolean *has_device_tree)
+{
+        g_auto(Reply) reply = { 0 };
+        g_autoptr(JsonNode) node = NULL;
+        JsonObject *o;
+
+        g_assert_cmpint(http(sim, "GET", "vm.info", NULL, &reply), ==, 200);
+        node = parse_json(reply.body);
+        o = json_node_get_object(node);
+        if (has_device_tree)
+                *has_device_tree = json_object_has_member(o, "device_tree");
+        return g_strdup(json_object_get_string_member(o, "state"));
+}
+
+static void assert_state(Sim *sim, const char *expected, gboolean device_tree_expected)
+{
+        gboolean device_tree;
+        g_autofree char *state = info_state(sim, &device_tree);
+
+        g_assert_cmpstr(state, ==, expected);
+        g_assert_cmpint(device_tree, ==, device_tree_expected);
+}
+
+/* Error bodies are JSON arrays of strings. */
+static void assert_error_body(const Reply *reply, const char *first)
+{
+        g_autoptr(JsonNode) node = parse_json(reply->body);
+        JsonArray *array;
+
+        g_assert_true(JSON_NODE_HOLDS_ARRAY(node));
+        array = json_node_get_array(node);
+        g_assert_cmpuint(json_array_get_length(array), >, 0);
+        for (guint i = 0; i < json_array_get_length(array); i++)
+                g_assert_cmpint(json_node_get_value_type(json_array_get_element(array, i)), ==,
+                                G_TYPE_STRING);
+        g_assert_cmpstr(json_array_get_string_element(array, 0), ==, first);
+}
+
+/* "source/event" of every record, checking each parses and has the fields */
+static GPtrArray *read_events(Sim *sim)
+{
+        g_autofree char *text = NULL;
+        g_auto(GStrv) records = NULL;
+        GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+
+        g_assert_true(g_file_get_contents(sim->events, &text, NULL, NULL));
+        records = g_strsplit(g_strstrip(text), "\n\n", -1);
+        for (guint i = 0; records[i]; i++) {
+                g_autoptr(JsonNode) node = NULL;
+                JsonObject *o, *ts;
+
+                if (!*records[i])
+                        continue;
+                node = parse_json(records[i]);
+                o = json_node_get_object(node);
+                ts = json_object_get_object_member(o, "timestamp");
+                g_assert_true(json_object_has_member(ts, "secs"));
+                g_assert_true(json_object_has_member(ts, "nanos"));
+                g_assert_true(json_object_has_member(o, "properties"));
+                g_ptr_array_add(names, g_strdup_printf("%s/%s",
+                                                       json_object_get_string_member(o, "source"),
+                                                       json_object_get_string_member(o, "event")));
+        }
+        return names;
+}
+
+static gboolean has_event(Sim *sim, const char *name)
+{
+        g_autoptr(GPtrArray) events = read_events(sim);
+
+        for (guint i = 0; i < events->len; i++)
+                if (g_str_equal(g_ptr_array_index(events, i), name))
+                        return TRUE;
+        return FALSE;
+}
+
+static char *vm_config(Sim *sim, const char *extra)
+{
+        g_autofree char *kernel = g_build_filename(sim->dir, "vmlinux", NULL);
+
+        g_assert_true(g_file_set_contents(kernel, "not really a kernel", -1, NULL));
+        return g_strdup_printf("{\"payload\":{\"kernel\":\"%s\",\"cmdline\":\"console=hvc0\"},"
+                               "\"cpus\":{\"boot_vcpus\":1,\"max_vcpus\":2},"
+                               "\"memory\":{\"size\":268435456}%s}", kernel, extra ? extra : "");
+}
+
+static void create_and_boot(Sim *sim, const char *extra)
+{
+        g_autofree char *config = vm_config(sim, extra);
+
+        g_assert_cmpint(put(sim, "vm.create", config), ==, 204);
+        g_assert_cmpint(put(sim, "vm.boot", NULL), ==, 204);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+static char *run_version(const char *name)
+{
+        int pipe_fds[2];
+        char buffer[256] = { 0 };
+        pid_t pid;
+        int status;
+        ssize_t n;
+
+        g_assert_cmpint(pipe(pipe_fds), ==, 0);
+        pid = spawn(name, (const char *const[]) { "--version", NULL }, -1, pipe_fds[1]);
+        close(pipe_fds[1]);
+        n = read(pipe_fds[0], buffer, sizeof(buffer) - 1);
+        close(pipe_fds[0]);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        g_assert_cmpint(n, >, 0);
+        return g_strdup(buffer);
+}
+
+static void test_version(void)
+{
+        g_autofree char *v52 = run_version("cloud-hypervisor-v52");
+        g_autofree char *v53 = run_version("cloud-hypervisor-v53");
+        g_autofree char *head = run_version("cloud-hypervisor");
+        pid_t pid;
+        int status;
+
+        g_assert_cmpstr(v52, ==, "cloud-hypervisor v52.0.0\n");
+        g_assert_cmpstr(v53, ==, "cloud-hypervisor v53.0.0\n");
+        g_assert_true(g_str_has_prefix(head, "cloud-hypervisor v53.0-"));
+
+        /* clap rejects unknown options with status 2 */
+        pid = spawn("cloud-hypervisor", (const char *const[]) { "--no-such-option", NULL }, -1, -1);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 2);
+}
+
+static void test_lifecycle(void)
+{
+        g_auto(Reply) reply = { 0 };
+        g_autofree char *config = NULL;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        config = vm_config(&sim, NULL);
+
+        g_assert_cmpint(http(&sim, "PUT", "vm.create", config, &reply), ==, 204);
+        /* 204: no Content-Length, no Content-Type, no body */
+        g_assert_false(reply.has_length);
+        g_assert_null(strstr(reply.head, "Content-Type"));
+        g_assert_cmpstr(reply.body, ==, "");
+        g_assert_true(g_str_has_prefix(reply.head, "HTTP/1.1 204 \r\n"));
+        g_assert_nonnull(strstr(reply.head, "Server: Cloud Hypervisor API\r\n"));
+        assert_state(&sim, "Created", FALSE);
+        g_assert_cmpint(put(&sim, "vm.create", config), ==, 500);
+
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        assert_state(&sim, "Running", TRUE);
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 500);
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 204);
+        assert_state(&sim, "Paused", TRUE);
+        g_assert_cmpint(put(&sim, "vm.resume", NULL), ==, 204);
+        assert_state(&sim, "Running", TRUE);
+
+        /* vm.shutdown drops the Vm: "Created" again, and it can boot again */
+        g_assert_cmpint(put(&sim, "vm.shutdown", NULL), ==, 204);
+        assert_state(&sim, "Created", FALSE);
+        g_assert_cmpint(put(&sim, "vm.shutdown", NULL), ==, 500);
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        assert_state(&sim, "Running", TRUE);
+
+        g_assert_cmpint(put(&sim, "vm.delete", NULL), ==, 204);
+        g_assert_cmpint(http(&sim, "GET", "vm.info", NULL, &reply), ==, 404);
+        g_assert_cmpint(put(&sim, "vm.delete", NULL), ==, 204);
+        g_assert_false(sim_try_reap(&sim, 0));
+        sim_stop(&sim);
+}
+
+typedef struct {
+        const char *name;
+        int not_created;        /* vm.info / vm.boot with no VM */
+        int unknown_device;     /* vm.remove-device with an unknown id */
+        int reserved_id;        /* vm.add-disk with id "__x" */
+        int duplicate_id;
+} StatusProfile;
+
+static void check_status_profile(gconstpointer data)
+{
+        const StatusProfile *p = data;
+        g_auto(Reply) reply = { 0 };
+        g_autofree char *disk_body = NULL;
+        g_autofree char *disk = NULL;
+        int fd;
+        Sim sim;
+
+        sim_start(&sim, p->name, NULL);
+
+        g_assert_cmpint(http(&sim, "GET", "vm.info", NULL, &reply), ==, p->not_created);
+        assert_error_body(&reply, "Error from API");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "PUT", "vm.boot", NULL, &reply), ==, p->not_created);
+        assert_error_body(&reply, "Error from API");
+        reply_clear(&reply);
+        /* still 500 everywhere (#8678) */
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 500);
+        g_assert_cmpint(put(&sim, "vm.shutdown", NULL), ==, 500);
+
+        /* HTTP-layer errors are the same in every release */
+        g_assert_cmpint(http(&sim, "GET", "vm.boot", NULL, &reply), ==, 400);
+        g_assert_cmpstr(reply.body, ==, "[\"Bad Request\"]");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "DELETE", "vm.boot", NULL, &reply), ==, 400);
+        g_assert_cmpstr(reply.body, ==, "");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "PUT", "vm.info", NULL, &reply), ==, 400);
+        g_assert_cmpstr(reply.body, ==, "[\"Bad Request\"]");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "PUT", "vm.boot", "{}", &reply), ==, 400);
+        g_assert_cmpstr(reply.body, ==, "[\"Bad Request\"]");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "GET", "vm.nonsense", NULL, &reply), ==, 404);
+        g_assert_cmpstr(reply.body, ==, "[\"Not Found\"]");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "PUT", "vm.create", "{not json", &reply), ==, 400);
+        assert_error_body(&reply, "Failed to deserialize JSON");
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "PUT", "vm.create", NULL, &reply), ==, 400);
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "POST", "vm.boot", NULL, &reply), ==, 400);
+        reply_clear(&reply);
+
+        /* wrong state, with a VM */
+        create_and_boot(&sim, NULL);
+        g_assert_cmpint(put(&sim, "vm.resume", NULL), ==, 500);
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 204);
+        g_assert_cmpint(http(&sim, "PUT", "vm.pause", NULL, &reply), ==, 500);
+        assert_error_body(&reply, "Error from API");
+        reply_clear(&reply);
+        g_assert_cmpint(put(&sim, "vm.resume", NULL), ==, 204);
+
+        g_assert_cmpint(http(&sim, "PUT", "vm.remove-device", "{\"id\":\"nope\"}", &reply), ==,
+                        p->unknown_device);
+        assert_error_body(&reply, "Error from API");
+        reply_clear(&reply);
+
+        disk = g_build_filename(sim.dir, "disk.img", NULL);
+        g_assert_true(g_file_set_contents(disk, "", 0, NULL));
+        disk_body = g_strdup_printf("{\"path\":\"%s\",\"id\":\"__x\"}", disk);
+        g_assert_cmpint(put(&sim, "vm.add-disk", disk_body), ==, p->reserved_id);
+        g_free(disk_body);
+        disk_body = g_strdup_printf("{\"path\":\"%s\",\"id\":\"data\"}", disk);
+        g_assert_cmpint(put(&sim, "vm.add-disk", disk_body), ==, 200);
+        g_assert_cmpint(put(&sim, "vm.add-disk", disk_body), ==, p->duplicate_id);
+
+        /* keep-alive: two requests on one connection */
+        fd = connect_unix(sim.api);
+        g_assert_cmpint(http_on(fd, "GET", "vmm.ping", NULL, NULL, 0, 5000, &reply), ==, 0);
+        g_assert_cmpint(reply.status, ==, 200);
+        reply_clear(&reply);
+        g_assert_cmpint(http_on(fd, "GET", "vm.info", NULL, NULL, 0, 5000, &reply), ==, 0);
+        g_assert_cmpint(reply.status, ==, 200);
+        close(fd);
+
+        sim_stop(&sim);
+}
+
+static void test_vmm_shutdown(void)
+{
+        g_auto(Reply) reply = { 0 };
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        g_assert_cmpint(http(&sim, "PUT", "vmm.shutdown", NULL, &reply), ==, 200);
+        g_assert_true(reply.has_length);
+        g_assert_nonnull(strstr(reply.head, "Content-Length: 0\r\n"));
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFEXITED(sim.status));
+        g_assert_cmpint(WEXITSTATUS(sim.status), ==, 0);
+        g_assert_false(g_file_test(sim.api, G_FILE_TEST_EXISTS));
+        g_assert_true(has_event(&sim, "vmm/shutdown"));
+        sim_stop(&sim);
+}
+
+static void test_socket_mode(void)
+{
+        struct stat st;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor-v53", NULL);
+        g_assert_cmpint(stat(sim.api, &st), ==, 0);
+        g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+        g_assert_true(S_ISSOCK(st.st_mode));
+        sim_stop(&sim);
+}
+
+static void test_hotplug(void)
+{
+        g_auto(Reply) reply = { 0 };
+        g_autoptr(JsonNode) node = NULL;
+        g_autofree char *disk = NULL;
+        g_autofree char *body = NULL;
+        g_autofree char *vsock = NULL;
+        g_autofree char *answer = NULL;
+        g_autofree char *config = NULL;
+        g_autofree char *vsock_id = NULL;
+        g_autofree char *remove = NULL;
+        g_autofree char *ack = NULL;
+        JsonObject *o;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        config = vm_config(&sim, NULL);
+        g_assert_cmpint(put(&sim, "vm.add-disk", "{\"path\":\"/x\"}"), ==, 404);
+        g_assert_cmpint(put(&sim, "vm.create", config), ==, 204);
+
+        disk = g_build_filename(sim.dir, "disk.img", NULL);
+        g_assert_true(g_file_set_contents(disk, "", 0, NULL));
+        body = g_strdup_printf("{\"path\":\"%s\"}", disk);
+        /* cold add: 204, no body */
+        g_assert_cmpint(http(&sim, "PUT", "vm.add-disk", body, &reply), ==, 204);
+        g_assert_cmpstr(reply.body, ==, "");
+        reply_clear(&reply);
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+
+        /* hot add: 200 {"id","bdf"} */
+        g_assert_cmpint(http(&sim, "PUT", "vm.add-disk", body, &reply), ==, 200);
+        node = parse_json(reply.body);
+        o = json_node_get_object(node);
+        g_assert_true(g_str_has_prefix(json_object_get_string_member(o, "id"), "_disk"));
+        g_assert_cmpstr(json_object_get_string_member(o, "id"), !=, "_disk0");
+        g_assert_true(g_regex_match_simple("^0000:00:[0-9a-f]{2}\\.0$",
+                                           json_object_get_string_member(o, "bdf"), 0, 0));
+        reply_clear(&reply);
+
+        vsock = g_strdup_printf("{\"cid\":3,\"socket\":\"%s/vsock\"}", sim.dir);
+        g_assert_cmpint(http(&sim, "PUT", "vm.add-vsock", vsock, &reply), ==, 200);
+        {
+                g_autoptr(JsonNode) added = parse_json(reply.body);
+
+                vsock_id = g_strdup(json_object_get_string_member(json_node_get_object(added), "id"));
+        }
+        reply_clear(&reply);
+        g_assert_cmpint(put(&sim, "vm.add-vsock", vsock), ==, 500);
+        g_assert_cmpint(put(&sim, "vm.add-vsock", "{\"cid\":3}"), ==, 400);
+
+        /* removal completes when the guest acknowledges: at once by default */
+        g_assert_cmpint(put(&sim, "vm.remove-device", "{\"id\":\"_disk0\"}"), ==, 204);
+        for (int i = 0; i < 100 && !has_event(&sim, "vm/device-removed"); i++)
+                g_usleep(10 * 1000);
+        g_assert_true(has_event(&sim, "vm/device-removed"));
+
+        /* ... or when the test says so */
+        assert_control_ok(&sim, "manual-ack on");
+        remove = g_strdup_printf("{\"id\":\"%s\"}", vsock_id);
+        g_assert_cmpint(put(&sim, "vm.remove-device", remove), ==, 204);
+        g_usleep(100 * 1000);
+        {
+                g_autoptr(GPtrArray) events = read_events(&sim);
+                guint removed = 0;
+
+                for (guint i = 0; i < events->len; i++)
+                        removed += g_str_equal(g_ptr_array_index(events, i), "vm/device-removed");
+                g_assert_cmpuint(removed, ==, 1);
+        }
+        answer = control(&sim, "ack-remove nope");
+        g_test_message("ack-remove nope: '%s'", answer);
+        g_assert_true(g_str_has_prefix(answer, "error "));
+        ack = g_strdup_printf("ack-remove %s", vsock_id);
+        assert_control_ok(&sim, ack);
+        {
+                g_autoptr(GPtrArray) events = read_events(&sim);
+
+                g_assert_cmpstr(g_ptr_array_index(events, events->len - 1), ==, "vm/device-removed");
+        }
+        sim_stop(&sim);
+}
+
+static void test_add_net_fds(void)
+{
+        g_auto(Reply) reply = { 0 };
+        g_autoptr(JsonNode) node = NULL;
+        JsonArray *nets;
+        int pair[2];
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+
+        /* no fds and no tap name: an unprivileged VMM cannot create a tap */
+        g_assert_cmpint(http(&sim, "PUT", "vm.add-net", "{\"mac\":\"52:54:00:00:00:01\"}", &reply),
+                        ==, 500);
+        assert_error_body(&reply, "Error from API");
+        reply_clear(&reply);
+
+        g_assert_cmpint(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, pair), ==, 0);
+        g_assert_cmpint(http_full(&sim, "PUT", "vm.add-net", "{\"id\":\"tap0\",\"fds\":[99]}",
+                                  pair, 1, 5000, &reply), ==, 0);
+        g_assert_cmpint(reply.status, ==, 200);
+        reply_clear(&reply);
+        close(pair[0]);
+        close(pair[1]);
+
+        g_assert_cmpint(http(&sim, "GET", "vm.info", NULL, &reply), ==, 200);
+        node = parse_json(reply.body);
+        nets = json_object_get_array_member(json_object_get_object_member(
+                                                    json_node_get_object(node), "config"), "net");
+        g_assert_cmpuint(json_array_get_length(nets), ==, 1);
+        g_assert_cmpstr(json_object_get_string_member(json_array_get_object_element(nets, 0), "id"),
+                        ==, "tap0");
+        /* the fd number is the simulator's own, not the 99 we wrote */
+        g_assert_cmpuint(json_array_get_length(json_object_get_array_member(
+                                 json_array_get_object_element(nets, 0), "fds")), ==, 1);
+        g_assert_cmpint(json_array_get_int_element(json_object_get_array_member(
+                                json_array_get_object_element(nets, 0), "fds"), 0), !=, 99);
+        sim_stop(&sim);
+}
+
+static void test_snapshot_restore(void)
+{
+        g_autofree char *snapshot_dir = NULL;
+        g_autofree char *url = NULL;
+        g_autofree char *bad_url = NULL;
+        g_autofree char *config = NULL;
+        g_autofree char *restore = NULL;
+        g_autofree char *state = NULL;
+        guint64 saved;
+        Sim sim, sim2;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        snapshot_dir = g_build_filename(sim.dir, "snap", NULL);
+        g_assert_cmpint(g_mkdir(snapshot_dir, 0700), ==, 0);
+        url = g_strdup_printf("{\"destination_url\":\"file://%s\"}", snapshot_dir);
+        bad_url = g_strdup_printf("{\"destination_url\":\"file://%s/missing\"}", snapshot_dir);
+
+        g_usleep(300 * 1000);
+        g_assert_cmpint(put(&sim, "vm.snapshot", url), ==, 500);       /* running */
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 204);
+        g_assert_cmpint(put(&sim, "vm.snapshot", bad_url), ==, 500);   /* no such dir */
+        saved = counter(&sim);
+        g_assert_cmpuint(saved, >=, 2);
+        g_assert_cmpint(put(&sim, "vm.snapshot", url), ==, 204);
+        assert_state(&sim, "Paused", TRUE);
+        for (const char *const *f = (const char *const[]) { "config.json", "state.json",
+                                                            "memory-ranges", NULL }; *f; f++) {
+                g_autofree char *path = g_build_filename(snapshot_dir, *f, NULL);
+                struct stat st;
+
+                g_assert_cmpint(stat(path, &st), ==, 0);
+                g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+        }
+        g_assert_true(has_event(&sim, "vm/snapshotted"));
+
+        /* restore into a fresh VMM; not while it has a VM */
+        sim_start(&sim2, "cloud-hypervisor", NULL);
+        restore = g_strdup_printf("{\"source_url\":\"file://%s\",\"prefault\":false}", snapshot_dir);
+        config = vm_config(&sim2, NULL);
+        g_assert_cmpint(put(&sim2, "vm.create", config), ==, 204);
+        g_assert_cmpint(put(&sim2, "vm.restore", restore), ==, 500);
+        g_assert_cmpint(put(&sim2, "vm.delete", NULL), ==, 204);
+        g_assert_cmpint(put(&sim2, "vm.restore", restore), ==, 204);
+        assert_state(&sim2, "Paused", TRUE);
+        g_assert_true(has_event(&sim2, "vm/restored"));
+        g_assert_cmpuint(counter(&sim2), ==, saved);
+        g_assert_cmpint(put(&sim2, "vm.resume", NULL), ==, 204);
+        g_usleep(250 * 1000);
+        g_assert_cmpuint(counter(&sim2), >, saved);
+        state = control(&sim2, "state");
+        g_assert_cmpstr(state, ==, "ok Running");
+        sim_stop(&sim2);
+        sim_stop(&sim);
+}
+
+static void test_events_boot(void)
+{
+        static const char *const expected[] = {
+                "vmm/starting", "vm/booting", "vm/booted", "virtio-device/activated",
+                "vm/pausing", "vm/paused", "vm/resuming", "vm/resumed", "vm/shutdown",
+                "vm/deleted", "vmm/shutdown", NULL
+        };
+        g_autoptr(GPtrArray) events = NULL;
+        guint next = 0;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 204);
+        g_assert_cmpint(put(&sim, "vm.resume", NULL), ==, 204);
+        g_assert_cmpint(put(&sim, "vmm.shutdown", NULL), ==, 200);
+        g_assert_true(sim_try_reap(&sim, 5000));
+
+        events = read_events(&sim);
+        /* the expected ones appear in this order (activated may repeat) */
+        for (guint i = 0; i < events->len && expected[next]; i++)
+                if (g_str_equal(g_ptr_array_index(events, i), expected[next]))
+                        next++;
+        g_assert_cmpstr(expected[next], ==, NULL);
+        g_assert_cmpstr(g_ptr_array_index(events, 0), ==, "vmm/starting");
+        sim_stop(&sim);
+}
+
+static void test_poweroff(void)
+{
+        g_autoptr(GPtrArray) events = NULL;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        assert_control_ok(&sim, "poweroff");
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFEXITED(sim.status));
+        g_assert_cmpint(WEXITSTATUS(sim.status), ==, 0);
+        events = read_events(&sim);
+        g_assert_cmpuint(events->len, >=, 3);
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 3), ==, "vm/shutdown");
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 2), ==, "vm/deleted");
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 1), ==, "vmm/shutdown");
+        sim_stop(&sim);
+}
+
+static void test_power_button_no_shutdown(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", (const char *const[]) { "--no-shutdown", NULL });
+        create_and_boot(&sim, NULL);
+        g_assert_cmpint(put(&sim, "vm.power-button", NULL), ==, 204);
+        for (int i = 0; i < 200 && !has_event(&sim, "vm/shutdown"); i++)
+                g_usleep(10 * 1000);
+        g_assert_true(has_event(&sim, "vm/shutdown"));
+        g_assert_false(has_event(&sim, "vmm/shutdown"));
+        g_assert_false(sim_try_reap(&sim, 100));
+        assert_state(&sim, "Created", FALSE);
+        /* a second guest poweroff, from the control channel */
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        assert_control_ok(&sim, "poweroff");
+        assert_state(&sim, "Created", FALSE);
+        sim_stop(&sim);
+}
+
+static void test_power_button_exit(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor-v53", NULL);
+        create_and_boot(&sim, NULL);
+        g_assert_cmpint(put(&sim, "vm.power-button", NULL), ==, 204);
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFEXITED(sim.status));
+        g_assert_cmpint(WEXITSTATUS(sim.status), ==, 0);
+        sim_stop(&sim);
+}
+
+static void test_crash(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        control(&sim, "crash");
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFSIGNALED(sim.status));
+        sim_stop(&sim);
+}
+
+static void test_hang(void)
+{
+        g_auto(Reply) reply = { 0 };
+        Sim sim;
+        gint64 start;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        assert_control_ok(&sim, "hang");
+        start = g_get_monotonic_time();
+        g_assert_cmpint(http_full(&sim, "GET", "vmm.ping", NULL, NULL, 0, 300, &reply), ==,
+                        -ETIMEDOUT);
+        g_assert_cmpint(g_get_monotonic_time() - start, >=, 250 * 1000);
+        g_assert_false(sim_try_reap(&sim, 0));
+        assert_control_ok(&sim, "unhang");
+        g_assert_cmpint(http(&sim, "GET", "vmm.ping", NULL, &reply), ==, 200);
+
+        assert_control_ok(&sim, "delay 200");
+        start = g_get_monotonic_time();
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "GET", "vmm.ping", NULL, &reply), ==, 200);
+        g_assert_cmpint(g_get_monotonic_time() - start, >=, 190 * 1000);
+        sim_stop(&sim);
+}
+
+static void test_counter(void)
+{
+        guint64 a, b, c;
+        g_autofree char *state = NULL;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        state = control(&sim, "state");
+        g_assert_cmpstr(state, ==, "ok none");
+        create_and_boot(&sim, NULL);
+        g_usleep(350 * 1000);
+        a = counter(&sim);
+        g_assert_cmpuint(a, >=, 3);
+        g_assert_cmpint(put(&sim, "vm.pause", NULL), ==, 204);
+        b = counter(&sim);
+        g_usleep(300 * 1000);
+        g_assert_cmpuint(counter(&sim), ==, b);
+        g_assert_cmpint(put(&sim, "vm.resume", NULL), ==, 204);
+        g_usleep(250 * 1000);
+        c = counter(&sim);
+        g_assert_cmpuint(c, >, b);
+        sim_stop(&sim);
+}
+
+static void test_reboot_panic(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, ",\"pvpanic\":true");
+        assert_control_ok(&sim, "reboot");
+        g_assert_true(has_event(&sim, "vm/rebooting"));
+        g_assert_true(has_event(&sim, "vm/rebooted"));
+        assert_control_ok(&sim, "panic");
+        g_assert_true(has_event(&sim, "guest/panic"));
+        assert_state(&sim, "Running", TRUE);
+        g_assert_cmpint(put(&sim, "vm.reboot", NULL), ==, 204);
+        assert_state(&sim, "Running", TRUE);
+        sim_stop(&sim);
+}
+
+static void test_fd_sockets(void)
+{
+        g_autofree char *dir = g_dir_make_tmp("ch-sim-fd-XXXXXX", NULL);
+        g_autofree char *path = g_build_filename(dir, "api.sock", NULL);
+        g_autofree char *api_arg = NULL;
+        g_autofree char *event_arg = NULL;
+        g_autofree char *control_path = g_build_filename(dir, "ch-sim.control", NULL);
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        g_auto(Reply) reply = { 0 };
+        char buffer[65536];
+        int listen_fd, pipe_fds[2];
+        ssize_t n;
+        Sim sim = { 0 };
+
+        listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
+        g_assert_cmpint(bind(listen_fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+        g_assert_cmpint(listen(listen_fd, 8), ==, 0);
+        g_assert_cmpint(pipe2(pipe_fds, O_CLOEXEC), ==, 0);
+        /* both fds must survive exec: move the pipe end next to the socket */
+        g_assert_cmpint(dup2(pipe_fds[1], 100), ==, 100);
+        close(pipe_fds[1]);
+
+        api_arg = g_strdup_printf("fd=%d", listen_fd);
+        event_arg = g_strdup_printf("fd=%d", 100);
+        {
+                g_autofree char *bin = binary_path("cloud-hypervisor");
+                char *argv[] = { bin, "--api-socket", api_arg, "--event-monitor", event_arg, NULL };
+                char *envp[] = { NULL };
+
+                sim.pid = fork();
+                if (sim.pid == 0) {
+                        fcntl(listen_fd, F_SETFD, 0);
+                        execve(bin, argv, envp);
+                        _exit(127);
+                }
+        }
+        close(100);
+        close(listen_fd);
+        sim.dir = g_strdup(dir);
+        sim.api = g_strdup(path);
+        sim.control = g_strdup(control_path);
+        sim.events = g_build_filename(dir, "unused", NULL);
+
+        g_assert_cmpint(http(&sim, "GET", "vmm.ping", NULL, &reply), ==, 200);
+        /* the control channel was found from getsockname() */
+        for (int i = 0; i < 100 && !g_file_test(control_path, G_FILE_TEST_EXISTS); i++)
+                g_usleep(10 * 1000);
+        create_and_boot(&sim, NULL);
+        assert_control_ok(&sim, "poweroff");
+        g_assert_true(sim_try_reap(&sim, 5000));
+        n = read(pipe_fds[0], buffer, sizeof(buffer) - 1);
+        g_assert_cmpint(n, >, 0);
+        buffer[n] = '\0';
+        g_assert_nonnull(strstr(buffer, "\"event\": \"booted\""));
+        g_assert_nonnull(strstr(buffer, "}\n\n"));
+        close(pipe_fds[0]);
+        sim_stop(&sim);
+}
+
+static void test_connection_limit(void)
+{
+        g_auto(Reply) reply = { 0 };
+        int fds[10];
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        for (guint i = 0; i < G_N_ELEMENTS(fds); i++) {
+                fds[i] = connect_unix(sim.api);
+                g_assert_cmpint(fds[i], >=, 0);
+        }
+        g_usleep(100 * 1000);
+        g_assert_cmpint(http_full(&sim, "GET", "vmm.ping", NULL, NULL, 0, 2000, &reply), ==, 0);
+        g_assert_cmpint(reply.status, ==, 503);
+        for (guint i = 0; i < G_N_ELEMENTS(fds); i++)
+                close(fds[i]);
+        g_usleep(100 * 1000);
+        reply_clear(&reply);
+        g_assert_cmpint(http(&sim, "GET", "vmm.ping", NULL, &reply), ==, 200);
+        sim_stop(&sim);
+}
+
+static void test_stale_socket(void)
+{
+        Sim sim;
+        pid_t pid;
+        int status;
+        g_autofree char *arg = NULL;
+
+        /* v53+ takes over a stale socket file */
+        sim_start(&sim, "cloud-hypervisor-v53", NULL);
+        kill(sim.pid, SIGKILL);
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(g_file_test(sim.api, G_FILE_TEST_EXISTS));
+        arg = g_strdup_printf("path=%s", sim.api);
+        sim.reaped = FALSE;
+        sim.pid = spawn("cloud-hypervisor-v53",
+                        (const char *const[]) { "--api-socket", arg, NULL }, -1, -1);
+        for (int i = 0; i < 200; i++) {
+                g_auto(Reply) reply = { 0 };
+
+                int probe = connect_unix(sim.api);
+
+                if (probe >= 0) {
+                        close(probe);
+                        if (http_full(&sim, "GET", "vmm.ping", NULL, NULL, 0, 1000, &reply) == 0)
+                                break;
+                }
+                g_usleep(10 * 1000);
+        }
+        g_assert_false(sim_try_reap(&sim, 0));
+
+        /* a second instance on a live socket fails */
+        pid = spawn("cloud-hypervisor-v53", (const char *const[]) { "--api-socket", arg, NULL },
+                    -1, -1);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        kill(sim.pid, SIGKILL);
+        g_assert_true(sim_try_reap(&sim, 5000));
+
+        /* v52 refuses a leftover socket file */
+        pid = spawn("cloud-hypervisor-v52", (const char *const[]) { "--api-socket", arg, NULL },
+                    -1, -1);
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+        sim_stop(&sim);
+}
+
+static void test_sigterm(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        kill(sim.pid, SIGTERM);
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFEXITED(sim.status) && WEXITSTATUS(sim.status) == 0);
+        g_assert_true(has_event(&sim, "vmm/shutdown"));
+        sim_stop(&sim);
+}
+
+static void test_cli_boot(void)
+{
+        g_autofree char *kernel = NULL;
+        g_autofree char *state = NULL;
+        Sim sim;
+        const char *args[] = { "--kernel", NULL, "--cpus", "boot=2", "--memory", "size=1G",
+                               "-v", NULL };
+        g_autofree char *dir = g_dir_make_tmp("ch-sim-kernel-XXXXXX", NULL);
+
+        kernel = g_build_filename(dir, "vmlinux", NULL);
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL));
+        args[1] = kernel;
+        sim_start(&sim, "cloud-hypervisor", args);
+        for (int i = 0; i < 100; i++) {
+                g_free(state);
+                state = control(&sim, "state");
+                if (g_str_equal(state, "ok Running"))
+                        break;
+                g_usleep(10 * 1000);
+        }
+        g_assert_cmpstr(state, ==, "ok Running");
+        sim_stop(&sim);
+        rm_rf(dir);
+}
+
+static const StatusProfile profile_v52 = { "cloud-hypervisor-v52", 500, 500, 500, 500 };
+static const StatusProfile profile_v53 = { "cloud-hypervisor-v53", 404, 500, 500, 500 };
+static const StatusProfile profile_head = { "cloud-hypervisor", 404, 404, 400, 409 };
+
+int main(int argc, char **argv)
+{
+        g_test_init(&argc, &argv, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        g_test_add_func("/ch-sim/version", test_version);
+        g_test_add_func("/ch-sim/lifecycle", test_lifecycle);
+        g_test_add_data_func("/ch-sim/status-v52", &profile_v52, check_status_profile);
+        g_test_add_data_func("/ch-sim/status-v53", &profile_v53, check_status_profile);
+        g_test_add_data_func("/ch-sim/status-head", &profile_head, check_status_profile);
+        g_test_add_func("/ch-sim/vmm-shutdown", test_vmm_shutdown);
+        g_test_add_func("/ch-sim/socket-mode", test_socket_mode);
+        g_test_add_func("/ch-sim/hotplug", test_hotplug);
+        g_test_add_func("/ch-sim/add-net-fds", test_add_net_fds);
+        g_test_add_func("/ch-sim/snapshot-restore", test_snapshot_restore);
+        g_test_add_func("/ch-sim/events-boot", test_events_boot);
+        g_test_add_func("/ch-sim/poweroff", test_poweroff);
+        g_test_add_func("/ch-sim/power-button-no-shutdown", test_power_button_no_shutdown);
+        g_test_add_func("/ch-sim/power-button-exit", test_power_button_exit);
+        g_test_add_func("/ch-sim/crash", test_crash);
+        g_test_add_func("/ch-sim/hang-delay", test_hang);
+        g_test_add_func("/ch-sim/counter", test_counter);
+        g_test_add_func("/ch-sim/reboot-panic", test_reboot_panic);
+        g_test_add_func("/ch-sim/fd-sockets", test_fd_sockets);
+        g_test_add_func("/ch-sim/connection-limit", test_connection_limit);
+        g_test_add_func("/ch-sim/stale-socket", test_stale_socket);
+        g_test_add_func("/ch-sim/sigterm", test_sigterm);
+        g_test_add_func("/ch-sim/cli-boot", test_cli_boot);
+        return g_test_run();
+}

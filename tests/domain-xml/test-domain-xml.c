@@ -1,0 +1,997 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Unit tests of service/domain-xml.c: valid, invalid and hostile documents, the round trip
+ * and single devices. Each case is its own meson test; `--registered NAME...` checks that
+ * meson.build lists exactly the cases registered here.
+ */
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "domain-xml.h"
+#include "hv-error.h"
+
+#define IMAGES_DIR "/var/lib/hypervisor/images"
+
+/* Two firmware directories: the first empty, the second holding 'hypervisor-fw' and
+ * 'vmlinuz', so that "the first directory that has the file wins" can be seen. */
+static char *firmware_empty_dir;
+static char *firmware_dir;
+static const char *firmware_dirs[3];
+static const DomainXmlPaths test_paths = { .images_dir = IMAGES_DIR, .firmware_dirs = firmware_dirs };
+
+static char *read_data_file(const char *name) {
+        g_autofree char *path = g_build_filename(DOMAIN_XML_TEST_DATA, name, NULL);
+        g_autoptr(GError) error = NULL;
+        char *contents = NULL;
+
+        g_file_get_contents(path, &contents, NULL, &error);
+        g_assert_no_error(error);
+        return contents;
+}
+
+static VmConfig *parse_string(const char *xml, GError **error) {
+        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
+}
+
+static VmConfig *parse_data_file(const char *name) {
+        g_autofree char *xml = read_data_file(name);
+        g_autoptr(GError) error = NULL;
+        VmConfig *config = parse_string(xml, &error);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(config);
+        return config;
+}
+
+/* Asserts that xml is refused with code and that the message contains each of the
+ * NULL-terminated fragments. */
+static void assert_refused(const char *xml, size_t length, int code, ...) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_parse(xml, length, &test_paths, &error);
+        va_list ap;
+
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, code);
+        va_start(ap, code);
+        for (const char *fragment = va_arg(ap, const char *); fragment; fragment = va_arg(ap, const char *))
+                if (!strstr(error->message, fragment))
+                        g_error("message '%s' lacks '%s'", error->message, fragment);
+        va_end(ap);
+}
+
+#define assert_refused_string(xml, code, ...) assert_refused((xml), strlen(xml), (code), __VA_ARGS__, NULL)
+
+/* A minimal valid domain with one extra snippet inside <domain> and one inside <devices>. */
+static char *domain_with(const char *top, const char *devices) {
+        return g_strdup_printf("<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory>"
+                               "<os><type>hvm</type></os>%s<devices>%s</devices></domain>",
+                               top, devices);
+}
+
+static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
+        g_assert_cmpint(a->kind, ==, b->kind);
+        g_assert_cmpstr(a->id, ==, b->id);
+        switch (a->kind) {
+        case VM_DEVICE_DISK:
+                g_assert_cmpstr(a->disk.path, ==, b->disk.path);
+                g_assert_cmpstr(a->disk.target_dev, ==, b->disk.target_dev);
+                g_assert_cmpint(a->disk.format, ==, b->disk.format);
+                g_assert_cmpint(a->disk.readonly, ==, b->disk.readonly);
+                g_assert_cmpstr(a->disk.serial, ==, b->disk.serial);
+                break;
+        case VM_DEVICE_INTERFACE:
+                g_assert_cmpint(a->net.type, ==, b->net.type);
+                g_assert_cmpstr(a->net.target_dev, ==, b->net.target_dev);
+                g_assert_cmpstr(a->net.mac, ==, b->net.mac);
+                break;
+        case VM_DEVICE_SERIAL:
+        case VM_DEVICE_CONSOLE:
+                g_assert_cmpint(a->chr.type, ==, b->chr.type);
+                g_assert_cmpstr(a->chr.path, ==, b->chr.path);
+                break;
+        case VM_DEVICE_VSOCK:
+                g_assert_cmpuint(a->vsock.cid, ==, b->vsock.cid);
+                break;
+        case VM_DEVICE_RNG:
+                g_assert_cmpstr(a->rng.backend, ==, b->rng.backend);
+                break;
+        case VM_DEVICE_HOSTDEV:
+                g_assert_cmpuint(a->hostdev.domain, ==, b->hostdev.domain);
+                g_assert_cmpuint(a->hostdev.bus, ==, b->hostdev.bus);
+                g_assert_cmpuint(a->hostdev.slot, ==, b->hostdev.slot);
+                g_assert_cmpuint(a->hostdev.function, ==, b->hostdev.function);
+                break;
+        case _VM_DEVICE_KIND_MAX:
+                g_assert_not_reached();
+        }
+}
+
+/* Every field but uuid_generated, which says where the uuid came from, not what the VM is. */
+static void assert_configs_equal(const VmConfig *a, const VmConfig *b) {
+        g_assert_cmpstr(a->name, ==, b->name);
+        g_assert_cmpstr(a->uuid, ==, b->uuid);
+        g_assert_cmpstr(a->title, ==, b->title);
+        g_assert_cmpstr(a->description, ==, b->description);
+        g_assert_cmpstr(a->metadata, ==, b->metadata);
+        g_assert_cmpint(a->type, ==, b->type);
+        g_assert_cmpuint(a->memory, ==, b->memory);
+        g_assert_cmpuint(a->current_memory, ==, b->current_memory);
+        g_assert_cmpuint(a->vcpus, ==, b->vcpus);
+        g_assert_cmpuint(a->max_vcpus, ==, b->max_vcpus);
+        g_assert_cmpstr(a->arch, ==, b->arch);
+        g_assert_cmpstr(a->machine, ==, b->machine);
+        g_assert_cmpstr(a->kernel, ==, b->kernel);
+        g_assert_cmpstr(a->initrd, ==, b->initrd);
+        g_assert_cmpstr(a->cmdline, ==, b->cmdline);
+        g_assert_cmpstr(a->loader, ==, b->loader);
+        g_assert_cmpint(a->on_poweroff, ==, b->on_poweroff);
+        g_assert_cmpint(a->on_reboot, ==, b->on_reboot);
+        g_assert_cmpint(a->on_crash, ==, b->on_crash);
+        g_assert_cmpstr(a->emulator, ==, b->emulator);
+        g_assert_cmpuint(a->devices->len, ==, b->devices->len);
+        for (guint i = 0; i < a->devices->len; i++)
+                assert_devices_equal(g_ptr_array_index(a->devices, i), g_ptr_array_index(b->devices, i));
+}
+
+/* parse -> format -> parse -> format: same VmConfig, same bytes. */
+static void assert_round_trip(const VmConfig *config) {
+        g_autofree char *first = domain_xml_format(config);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) again = parse_string(first, &error);
+        g_autofree char *second = NULL;
+
+        g_assert_no_error(error);
+        assert_configs_equal(config, again);
+        g_assert_false(again->uuid_generated);
+        second = domain_xml_format(again);
+        g_assert_cmpstr(first, ==, second);
+}
+
+static VmDevice *device_at(const VmConfig *config, guint index) {
+        g_assert_cmpuint(index, <, config->devices->len);
+        return g_ptr_array_index(config->devices, index);
+}
+
+/* ---- sizes ---- */
+
+static void test_size_units(void) {
+        static const struct {
+                const char *value, *unit;
+                uint64_t bytes;
+        } table[] = {
+                { "1", NULL, 1024 },
+                { "1", "", 1024 },
+                { "7", "b", 7 },
+                { "7", "bytes", 7 },
+                { "1", "KB", 1000 },
+                { "1", "K", 1024 },
+                { "1", "KiB", 1024 },
+                { "3", "MB", 3000000 },
+                { "3", "M", 3 * 1048576ULL },
+                { "3", "MiB", 3 * 1048576ULL },
+                { "2", "GB", 2000000000ULL },
+                { "2", "G", 2ULL << 30 },
+                { "2", "GiB", 2ULL << 30 },
+                { "5", "TB", 5000000000000ULL },
+                { "5", "T", 5ULL << 40 },
+                { "5", "TiB", 5ULL << 40 },
+                { "1", "kib", 1024 },
+                { "1", "mb", 1000000 },
+                { "0", "GiB", 0 },
+                { "18446744073709551615", "b", UINT64_MAX },
+                { "16777215", "TiB", 16777215ULL << 40 },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                uint64_t bytes = 0;
+
+                if (!domain_xml_parse_size(table[i].value, table[i].unit, &bytes))
+                        g_error("'%s' '%s' refused", table[i].value, table[i].unit);
+                g_assert_cmpuint(bytes, ==, table[i].bytes);
+        }
+}
+
+static void test_size_invalid(void) {
+        static const struct {
+                const char *value, *unit;
+        } table[] = {
+                { "", "KiB" },     { "-1", "KiB" },  { "1.5", "GiB" },  { " 1", "KiB" }, { "0x10", "b" },
+                { "1", "XB" },     { "1", "Ki" },    { "1", "KiBB" },   { "1", "q" },    { "1", "iB" },
+                { "18446744073709551616", "b" },     { "16777216", "TiB" }, { "18446744073709551615", "K" },
+                { "1e3", "b" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                uint64_t bytes = 12345;
+
+                if (domain_xml_parse_size(table[i].value, table[i].unit, &bytes))
+                        g_error("'%s' '%s' accepted", table[i].value, table[i].unit);
+                g_assert_cmpuint(bytes, ==, 12345);
+        }
+}
+
+/* ---- valid documents ---- */
+
+static void test_parse_example(void) {
+        g_autoptr(VmConfig) config = parse_data_file("example.xml");
+        g_autofree char *kernel = g_build_filename(firmware_dir, "hypervisor-fw", NULL);
+        VmDevice *disk, *net;
+
+        g_assert_cmpstr(config->name, ==, "cloudhypervisor");
+        g_assert_cmpstr(config->uuid, ==, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+        g_assert_false(config->uuid_generated);
+        g_assert_cmpint(config->type, ==, VM_DOMAIN_KVM);
+        g_assert_cmpuint(config->memory, ==, UINT64_C(2) << 30);
+        g_assert_cmpuint(config->current_memory, ==, UINT64_C(2) << 30);
+        g_assert_cmpuint(config->vcpus, ==, 2);
+        g_assert_cmpuint(config->max_vcpus, ==, 2);
+        g_assert_cmpstr(config->arch, ==, "x86_64");
+        g_assert_null(config->machine);
+        g_assert_cmpstr(config->kernel, ==, kernel);
+        g_assert_null(config->initrd);
+        g_assert_null(config->emulator);
+        g_assert_cmpuint(config->devices->len, ==, 2);
+
+        disk = device_at(config, 0);
+        g_assert_cmpint(disk->kind, ==, VM_DEVICE_DISK);
+        g_assert_cmpstr(disk->disk.path, ==, IMAGES_DIR "/disk.raw");
+        g_assert_cmpstr(disk->disk.target_dev, ==, "vda");
+        g_assert_cmpint(disk->disk.format, ==, VM_DISK_FORMAT_RAW);
+        g_assert_false(disk->disk.readonly);
+        g_assert_cmpstr(disk->id, ==, "disk0");
+
+        net = device_at(config, 1);
+        g_assert_cmpint(net->kind, ==, VM_DEVICE_INTERFACE);
+        g_assert_cmpint(net->net.type, ==, VM_NET_ETHERNET);
+        g_assert_null(net->net.mac);
+        g_assert_null(net->net.target_dev);
+        g_assert_cmpstr(net->id, ==, "net0");
+}
+
+static void test_parse_minimal(void) {
+        g_autoptr(VmConfig) config = parse_data_file("minimal.xml");
+        g_autoptr(VmConfig) other = parse_data_file("minimal.xml");
+
+        g_assert_cmpstr(config->name, ==, "minimal");
+        g_assert_cmpint(config->type, ==, VM_DOMAIN_QEMU);
+        g_assert_cmpuint(config->memory, ==, 1024 * 1024);
+        g_assert_cmpuint(config->vcpus, ==, 1);
+        g_assert_cmpuint(config->max_vcpus, ==, 1);
+        g_assert_true(config->uuid_generated);
+        g_assert_true(vm_uuid_is_valid(config->uuid));
+        g_assert_cmpstr(config->uuid, !=, other->uuid);
+        g_assert_null(config->kernel);
+        g_assert_null(config->title);
+        g_assert_null(config->metadata);
+        g_assert_cmpint(config->on_poweroff, ==, VM_ACTION_DESTROY);
+        g_assert_cmpint(config->on_reboot, ==, VM_ACTION_RESTART);
+        g_assert_cmpint(config->on_crash, ==, VM_ACTION_DESTROY);
+        g_assert_cmpuint(config->devices->len, ==, 0);
+}
+
+static void test_parse_full(void) {
+        g_autoptr(VmConfig) config = parse_data_file("full.xml");
+        g_autofree char *kernel = g_build_filename(firmware_dir, "vmlinuz", NULL);
+        VmDevice *d;
+
+        g_assert_cmpstr(config->name, ==, "full.vm_1+test");
+        g_assert_cmpstr(config->uuid, ==, "a1b2c3d4-0000-4000-8000-0123456789ab");
+        g_assert_cmpstr(config->title, ==, "A \"full\" test VM & friends");
+        g_assert_cmpstr(config->description, ==, "Line one\nline two <with markup>");
+        g_assert_nonnull(strstr(config->metadata, "<app:owner>alice</app:owner>"));
+        g_assert_nonnull(strstr(config->metadata, "xmlns:app=\"http://example.org/app/1.0\""));
+        g_assert_nonnull(strstr(config->metadata, "<!-- a comment kept verbatim -->"));
+        g_assert_cmpuint(config->memory, ==, 1536ULL << 20);
+        g_assert_cmpuint(config->current_memory, ==, 1000000000ULL);
+        g_assert_cmpuint(config->vcpus, ==, 2);
+        g_assert_cmpuint(config->max_vcpus, ==, 4);
+        g_assert_cmpstr(config->machine, ==, "q35");
+        g_assert_cmpstr(config->loader, ==, "/usr/share/hypervisor/firmware/CLOUDHV.fd");
+        g_assert_cmpstr(config->kernel, ==, kernel);
+        g_assert_cmpstr(config->initrd, ==, "/boot/initrd.img");
+        g_assert_cmpstr(config->cmdline, ==, "console=ttyS0 root=/dev/vda1 quiet");
+        g_assert_cmpint(config->on_poweroff, ==, VM_ACTION_RESTART);
+        g_assert_cmpint(config->on_reboot, ==, VM_ACTION_DESTROY);
+        g_assert_cmpint(config->on_crash, ==, VM_ACTION_RESTART);
+        g_assert_cmpstr(config->emulator, ==, "/usr/bin/qemu-system-x86_64");
+        g_assert_cmpuint(config->devices->len, ==, 11);
+
+        d = device_at(config, 0);
+        g_assert_cmpstr(d->id, ==, "ua-root");
+        g_assert_cmpstr(d->disk.path, ==, IMAGES_DIR "/vms/full/root.qcow2");
+        g_assert_cmpint(d->disk.format, ==, VM_DISK_FORMAT_QCOW2);
+        g_assert_cmpstr(d->disk.serial, ==, "ROOT-0001");
+        d = device_at(config, 1);
+        g_assert_cmpstr(d->id, ==, "disk0");
+        g_assert_cmpstr(d->disk.path, ==, "/srv/images/data.raw");
+        g_assert_cmpstr(d->disk.target_dev, ==, "vdb");
+        g_assert_true(d->disk.readonly);
+        d = device_at(config, 2);
+        g_assert_cmpstr(d->id, ==, "ua-net");
+        g_assert_cmpstr(d->net.mac, ==, "52:54:00:ab:cd:ef");
+        g_assert_cmpstr(d->net.target_dev, ==, "tap-full0");
+        d = device_at(config, 3);
+        g_assert_cmpint(d->net.type, ==, VM_NET_USER);
+        g_assert_cmpstr(d->id, ==, "net0");
+        d = device_at(config, 4);
+        g_assert_cmpint(d->kind, ==, VM_DEVICE_SERIAL);
+        g_assert_cmpint(d->chr.type, ==, VM_CHAR_PTY);
+        g_assert_null(d->chr.path);
+        d = device_at(config, 5);
+        g_assert_cmpint(d->chr.type, ==, VM_CHAR_UNIX);
+        g_assert_cmpstr(d->chr.path, ==, "/run/user/1000/full.sock");
+        d = device_at(config, 6);
+        g_assert_cmpint(d->chr.type, ==, VM_CHAR_FILE);
+        g_assert_cmpstr(d->id, ==, "ua-log");
+        d = device_at(config, 7);
+        g_assert_cmpint(d->kind, ==, VM_DEVICE_CONSOLE);
+        g_assert_cmpstr(d->id, ==, "console0");
+        d = device_at(config, 8);
+        g_assert_cmpint(d->kind, ==, VM_DEVICE_VSOCK);
+        g_assert_cmpuint(d->vsock.cid, ==, 42);
+        d = device_at(config, 9);
+        g_assert_cmpstr(d->rng.backend, ==, "/dev/random");
+        d = device_at(config, 10);
+        g_assert_cmpint(d->kind, ==, VM_DEVICE_HOSTDEV);
+        g_assert_cmpuint(d->hostdev.domain, ==, 0);
+        g_assert_cmpuint(d->hostdev.bus, ==, 6);
+        g_assert_cmpuint(d->hostdev.slot, ==, 0x12);
+        g_assert_cmpuint(d->hostdev.function, ==, 5);
+}
+
+static void test_firmware_lookup(void) {
+        const char *only_empty[] = { firmware_empty_dir, NULL };
+        const DomainXmlPaths paths = { .images_dir = IMAGES_DIR, .firmware_dirs = only_empty };
+        g_autofree char *xml = read_data_file("example.xml");
+        g_autofree char *missing = g_build_filename(firmware_empty_dir, "hypervisor-fw", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_parse(xml, strlen(xml), &paths, &error);
+        const DomainXmlPaths no_firmware_dirs = { .images_dir = IMAGES_DIR };
+        g_autoptr(VmConfig) refused = NULL;
+
+        /* Nowhere to be found: the first directory is named, for boot to fail on it. */
+        g_assert_no_error(error);
+        g_assert_cmpstr(config->kernel, ==, missing);
+
+        refused = domain_xml_parse(xml, strlen(xml), &no_firmware_dirs, &error);
+        g_assert_null(refused);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "'hypervisor-fw'"));
+}
+
+static void test_features(void) {
+        g_autofree char *both = domain_with("<features><acpi/><apic/></features>", "");
+        g_autofree char *none = domain_with("<features/>", "");
+        g_autofree char *pae = domain_with("<features><acpi/><pae/></features>", "");
+        g_autofree char *eoi = domain_with("<features><apic eoi='on'/></features>", "");
+        g_autoptr(VmConfig) config = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL;
+
+        config = parse_string(both, &error);
+        g_assert_no_error(error);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<features>\n    <acpi/>\n    <apic/>\n  </features>"));
+        g_clear_pointer(&config, vm_config_free);
+        config = parse_string(none, &error);
+        g_assert_no_error(error);
+
+        assert_refused_string(pae, HV_ERROR_NOT_SUPPORTED, "'<pae>'", "'<features>'");
+        assert_refused_string(eoi, HV_ERROR_NOT_SUPPORTED, "'eoi'");
+}
+
+/* ---- invalid documents ---- */
+
+static void test_invalid_malformed(void) {
+        assert_refused_string("<domain type='kvm'>\n  <name>x</nme>\n</domain>", HV_ERROR_INVALID_XML, "line 2",
+                              "column");
+        assert_refused_string("<domain type='kvm'", HV_ERROR_INVALID_XML, "line 1", "column");
+        assert_refused_string("not xml at all", HV_ERROR_INVALID_XML, "line 1", "column");
+        assert_refused_string("<domain type='kvm'><name>&undefined;</name></domain>", HV_ERROR_INVALID_XML, "line 1",
+                              "undefined");
+        assert_refused_string("<domain type='kvm' type='qemu'/>", HV_ERROR_INVALID_XML, "line 1", "column");
+        assert_refused("", 0, HV_ERROR_INVALID_XML, "empty", NULL);
+        assert_refused_string("<!-- only a comment -->", HV_ERROR_INVALID_XML, "line");
+}
+
+static void test_invalid_structure(void) {
+        assert_refused_string("<vm/>", HV_ERROR_INVALID_XML, "'<domain>'", "'<vm>'");
+        assert_refused_string("<domain><name>x</name></domain>", HV_ERROR_INVALID_XML, "'type'");
+        assert_refused_string("<domain type='kvm'><memory>1024</memory><os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_XML, "'<name>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_XML, "'<memory>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory></domain>",
+                              HV_ERROR_INVALID_XML, "'<os>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory><os/></domain>",
+                              HV_ERROR_INVALID_XML, "'<type>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><name>y</name></domain>", HV_ERROR_INVALID_XML,
+                              "'<name>'", "more than once");
+        assert_refused_string("<domain type='kvm'>\n<name>x<b/></name></domain>", HV_ERROR_INVALID_XML, "line 2",
+                              "'<b>'", "'<name>'");
+        assert_refused_string("<domain type='kvm'>stray<name>x</name></domain>", HV_ERROR_INVALID_XML, "'stray'");
+        assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory>"
+                              "<os><type>hvm</type><initrd>/boot/i</initrd></os></domain>",
+                              HV_ERROR_INVALID_XML, "'<kernel>'");
+}
+
+static void test_invalid_name(void) {
+        static const char *const names[] = {
+                "", "-x", ".x", "a b", "a/b", "caf\xc3\xa9",
+                "a1234567890123456789012345678901234567890123456789012345678901234",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>%s</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+                        names[i]);
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "name");
+        }
+}
+
+static void test_invalid_uuid(void) {
+        static const char *const uuids[] = {
+                "", "x", "4dea22b3-1d52-d8f3-2516-782e98ab3fa", "4dea22b3-1d52-d8f3-2516-782e98ab3fa0a",
+                "4dea22b31d52d8f32516782e98ab3fa0", "4dea22b3-1d52-d8f3-2516-782e98ab3fag",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(uuids); i++) {
+                g_autofree char *top = g_strdup_printf("<uuid>%s</uuid>", uuids[i]);
+                g_autofree char *xml = domain_with(top, "");
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "UUID");
+        }
+}
+
+static void test_invalid_memory(void) {
+        static const char *const bad[] = {
+                "<memory unit='KiB'>1023</memory>", "<memory unit='b'>1048575</memory>", "<memory>0</memory>",
+                "<memory unit='KiB'>-5</memory>", "<memory unit='KiB'>lots</memory>",
+                "<memory unit='TiB'>99999999</memory>",
+        };
+        g_autofree char *exact = g_strdup("<domain type='kvm'><name>x</name><memory unit='b'>1048576</memory>"
+                                          "<os><type>hvm</type></os></domain>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(exact, &error);
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->memory, ==, VM_MEMORY_MIN);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>x</name>%s<os><type>hvm</type></os></domain>", bad[i]);
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "'<memory>'");
+        }
+        assert_refused_string("<domain type='kvm'><name>x</name><memory unit='MiB'>2</memory>"
+                              "<currentMemory unit='MiB'>3</currentMemory><os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_ARGUMENT, "'<currentMemory>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><memory unit='MiB'>2</memory>"
+                              "<currentMemory unit='KiB'>512</currentMemory><os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_ARGUMENT, "'<currentMemory>'", "1 MiB");
+}
+
+static void test_invalid_unit(void) {
+        assert_refused_string("<domain type='kvm'><name>x</name><memory unit='XB'>2</memory>"
+                              "<os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_ARGUMENT, "unit", "'XB'");
+}
+
+static void test_invalid_vcpu(void) {
+        static const char *const bad[] = {
+                "<vcpu>0</vcpu>", "<vcpu>256</vcpu>", "<vcpu current='3'>2</vcpu>", "<vcpu current='0'>2</vcpu>",
+                "<vcpu>two</vcpu>", "<vcpu>99999999999999999999999</vcpu>", "<vcpu current='x'>2</vcpu>",
+        };
+        g_autofree char *max = domain_with("<vcpu current='1'>255</vcpu>", "");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(max, &error);
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->vcpus, ==, 1);
+        g_assert_cmpuint(config->max_vcpus, ==, 255);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *xml = domain_with(bad[i], "");
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "'<vcpu>'");
+        }
+}
+
+static void test_invalid_paths(void) {
+        static const char *const dotdot[] = { "../disk.raw", "a/../../etc/shadow", "..", "a/.." };
+        g_autofree char *abs_dotdot = domain_with("", "<disk type='file'><source file='/srv/../x.raw'/>"
+                                                      "<target dev='vda'/></disk>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(abs_dotdot, &error);
+
+        /* The rule is for relative paths; an absolute one is opened as the VM's owner. */
+        g_assert_no_error(error);
+        g_assert_cmpstr(device_at(config, 0)->disk.path, ==, "/srv/../x.raw");
+
+        for (size_t i = 0; i < G_N_ELEMENTS(dotdot); i++) {
+                g_autofree char *disk = g_strdup_printf(
+                        "<disk type='file'><source file='%s'/><target dev='vda'/></disk>", dotdot[i]);
+                g_autofree char *xml = domain_with("", disk);
+                g_autofree char *quoted = g_strdup_printf("'%s'", dotdot[i]);
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, quoted, "..");
+        }
+
+        g_autofree char *kernel = g_strdup("<domain type='kvm'><name>x</name><memory>1024</memory>"
+                                           "<os><type>hvm</type><kernel>boot/vmlinuz</kernel></os></domain>");
+        assert_refused_string(kernel, HV_ERROR_INVALID_ARGUMENT, "'boot/vmlinuz'");
+        g_autofree char *dots = g_strdup("<domain type='kvm'><name>x</name><memory>1024</memory>"
+                                         "<os><type>hvm</type><loader>..</loader></os></domain>");
+        assert_refused_string(dots, HV_ERROR_INVALID_ARGUMENT, "'..'");
+        g_autofree char *serial = domain_with("", "<serial type='file'><source path='log.txt'/></serial>");
+        assert_refused_string(serial, HV_ERROR_INVALID_ARGUMENT, "'log.txt'", "absolute");
+        g_autofree char *emulator = domain_with("", "<emulator>bin/qemu</emulator>");
+        assert_refused_string(emulator, HV_ERROR_INVALID_ARGUMENT, "'bin/qemu'");
+}
+
+static void test_unsupported_device(void) {
+        static const char *const devices[] = { "graphics", "sound", "input", "watchdog", "video", "controller",
+                                               "memballoon", "filesystem" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(devices); i++) {
+                g_autofree char *device = g_strdup_printf("\n<%s type='x'/>", devices[i]);
+                g_autofree char *xml = domain_with("", device);
+                g_autofree char *quoted = g_strdup_printf("'<%s>'", devices[i]);
+                assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, quoted, "is not supported", "line 2");
+        }
+}
+
+static void test_unsupported_toplevel(void) {
+        g_autofree char *clock = domain_with("<clock offset='utc'/>", "");
+        g_autofree char *cpu = domain_with("<cpu mode='host-passthrough'/>", "");
+        g_autofree char *qemu = g_strdup(
+                "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
+                "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
+
+        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<clock>'", "is not supported");
+        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<cpu>'");
+        assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
+}
+
+static void test_unsupported_values(void) {
+        static const struct {
+                const char *top, *devices, *fragment;
+        } table[] = {
+                { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
+                { "", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'" },
+                { "", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'" },
+                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'" },
+                { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>", "'vmdk'" },
+                { "", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'" },
+                { "", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>", "'cache'" },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'" },
+                { "", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'" },
+                { "", "<interface type='user'><model type='e1000'/></interface>", "'e1000'" },
+                { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
+                { "", "<serial type='tcp'/>", "'tcp'" },
+                { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
+                { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
+                { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
+                { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
+                { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
+                { "", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'" },
+        };
+        static const char *const domain_values[] = {
+                "<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+                "<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type arch='aarch64'>hvm</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>xen</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os firmware='efi'><type>hvm</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type><boot dev='hd'/></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type>"
+                "<loader type='pflash'>/x</loader></os></domain>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *xml = domain_with(table[i].top, table[i].devices);
+                assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, table[i].fragment);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(domain_values); i++)
+                assert_refused_string(domain_values[i], HV_ERROR_NOT_SUPPORTED, "not supported");
+}
+
+static void test_invalid_devices(void) {
+        static const struct {
+                const char *devices, *fragment;
+        } table[] = {
+                { "<disk type='file'><source file='a'/><target dev='vda'/><alias name='9x'/></disk>", "'9x'" },
+                { "<disk type='file'><source file='a'/><target dev='vda'/><alias name='a,b'/></disk>", "'a,b'" },
+                { "<rng model='virtio'><alias name='same'/></rng><rng model='virtio'><alias name='same'/></rng>",
+                  "'same'" },
+                { "<disk type='file'><source file='a'/><target dev='vda'/></disk>"
+                  "<disk type='file'><source file='b'/><target dev='vda'/></disk>", "'vda'" },
+                { "<disk type='file'><source file='a'/><target dev='vd,a'/></disk>", "'vd,a'" },
+                { "<disk type='file'><source file='a'/><target dev='vda'/><serial>a,b</serial></disk>", "'a,b'" },
+                { "<interface type='ethernet'><mac address='01:00:5e:00:00:01'/></interface>", "'01:00:5e:00:00:01'" },
+                { "<interface type='ethernet'><mac address='52:54:00:12:34'/></interface>", "MAC" },
+                { "<interface type='ethernet'><target dev='a-very-long-tap-name'/></interface>", "tap" },
+                { "<vsock model='virtio'><cid address='2'/></vsock>", "'2'" },
+                { "<vsock model='virtio'><cid address='4294967295'/></vsock>", "'4294967295'" },
+                { "<vsock><cid address='3'/></vsock><vsock><cid address='4'/></vsock>", "vsock" },
+                { "<rng model='virtio'><backend model='random'>urandom</backend></rng>", "'urandom'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='0x100' slot='0' function='0'/>"
+                  "</source></hostdev>", "'0x100'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='1' slot='0x20' function='0'/>"
+                  "</source></hostdev>", "'0x20'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='1' slot='1' function='8'/>"
+                  "</source></hostdev>", "'8'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='010' slot='1' function='0'/>"
+                  "</source></hostdev>", "'010'" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *xml = domain_with("", table[i].devices);
+                assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, table[i].fragment);
+        }
+}
+
+/* ---- hostile documents: each must be refused (and quickly, which the fuzzer watches) ---- */
+
+static void test_hostile_billion_laughs(void) {
+        GString *xml = g_string_new("<?xml version='1.0'?>\n<!DOCTYPE domain [\n<!ENTITY lol0 'lol'>\n");
+
+        for (int i = 1; i < 10; i++) {
+                g_string_append_printf(xml, "<!ENTITY lol%d '", i);
+                for (int j = 0; j < 10; j++)
+                        g_string_append_printf(xml, "&lol%d;", i - 1);
+                g_string_append(xml, "'>\n");
+        }
+        g_string_append(xml, "]>\n<domain type='kvm'><name>&lol9;</name><memory>1024</memory>"
+                             "<os><type>hvm</type></os></domain>\n");
+        assert_refused(xml->str, xml->len, HV_ERROR_INVALID_XML, "DOCTYPE", "line 2", NULL);
+        g_string_free(xml, TRUE);
+}
+
+static void test_hostile_external_entity(void) {
+        assert_refused_string("<!DOCTYPE domain [<!ENTITY xxe SYSTEM 'file:///etc/passwd'>]>"
+                              "<domain type='kvm'><name>x</name><title>&xxe;</title><memory>1024</memory>"
+                              "<os><type>hvm</type></os></domain>",
+                              HV_ERROR_INVALID_XML, "DOCTYPE");
+        assert_refused_string("<!DOCTYPE domain [<!ENTITY % p SYSTEM 'file:///etc/passwd'> %p;]><domain/>",
+                              HV_ERROR_INVALID_XML, "DOCTYPE");
+}
+
+static void test_hostile_external_dtd(void) {
+        assert_refused_string("<?xml version='1.0'?>\n<!DOCTYPE domain SYSTEM 'http://127.0.0.1:9/evil.dtd'>\n"
+                              "<domain type='kvm'/>",
+                              HV_ERROR_INVALID_XML, "DOCTYPE", "line 2");
+        assert_refused_string("<!DOCTYPE domain PUBLIC '-//x//y' 'file:///etc/passwd'><domain type='kvm'/>",
+                              HV_ERROR_INVALID_XML, "DOCTYPE");
+}
+
+static void test_hostile_xinclude(void) {
+        g_autofree char *top = domain_with("<xi:include xmlns:xi='http://www.w3.org/2001/XInclude' "
+                                           "href='/etc/passwd' parse='text'/>", "");
+        g_autofree char *meta = domain_with("<metadata><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' "
+                                            "href='/etc/passwd' parse='text'/></metadata>", "");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = NULL;
+
+        assert_refused_string(top, HV_ERROR_NOT_SUPPORTED, "'<xi:include>'");
+        /* Inside <metadata> it is kept as text, never expanded. */
+        config = parse_string(meta, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(strstr(config->metadata, "xi:include"));
+        g_assert_null(strstr(config->metadata, "root:"));
+}
+
+static void test_hostile_oversize(void) {
+        g_autofree char *head = domain_with("", "");
+        g_autofree char *xml = g_malloc(DOMAIN_XML_MAX_SIZE + 2);
+        size_t head_length = strlen(head);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = NULL;
+
+        /* Exactly at the limit is fine; one byte more is refused before parsing. */
+        memcpy(xml, head, head_length);
+        memset(xml + head_length, ' ', DOMAIN_XML_MAX_SIZE + 1 - head_length);
+        xml[DOMAIN_XML_MAX_SIZE + 1] = '\0';
+        config = domain_xml_parse(xml, DOMAIN_XML_MAX_SIZE, &test_paths, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(config);
+        assert_refused(xml, DOMAIN_XML_MAX_SIZE + 1, HV_ERROR_INVALID_XML, "1048577 bytes", "limit", NULL);
+}
+
+static void test_hostile_deep_nesting(void) {
+        GString *xml = g_string_new("<domain type='kvm'><name>x</name><memory>1024</memory>"
+                                    "<os><type>hvm</type></os><metadata>");
+        GString *deep = g_string_new("<domain>");
+
+        /* 2 levels (domain, metadata) + 30 = 32 is allowed; one more is not. */
+        for (int i = 0; i < 30; i++)
+                g_string_append(xml, "<a>");
+        for (int i = 0; i < 30; i++)
+                g_string_append(xml, "</a>");
+        g_string_append(xml, "</metadata></domain>");
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_parse(xml->str, xml->len, &test_paths, &error);
+                g_assert_no_error(error);
+        }
+        g_string_replace(xml, "<a></a>", "<a><a/></a>", 1);
+        assert_refused(xml->str, xml->len, HV_ERROR_INVALID_XML, "nested", "line 1", "column", NULL);
+
+        for (int i = 0; i < 200000; i++)
+                g_string_append(deep, "<a>");
+        assert_refused(deep->str, deep->len, HV_ERROR_INVALID_XML, "nested", NULL);
+        g_string_free(xml, TRUE);
+        g_string_free(deep, TRUE);
+}
+
+static void test_hostile_nul(void) {
+        static const char xml[] = "<domain type='kvm'>\n  <name>a\0b</name></domain>";
+
+        assert_refused(xml, sizeof(xml) - 1, HV_ERROR_INVALID_XML, "NUL", "line 2, column 10", NULL);
+        /* A trailing NUL counted in the length is refused too, not silently ignored. */
+        assert_refused(xml, sizeof(xml), HV_ERROR_INVALID_XML, "NUL", NULL);
+}
+
+static void test_hostile_non_utf8(void) {
+        assert_refused_string("<domain type='kvm'><name>caf\xe9</name></domain>", HV_ERROR_INVALID_XML, "UTF-8",
+                              "line 1");
+        assert_refused_string("<?xml version='1.0' encoding='ISO-8859-1'?><domain type='kvm'><name>caf\xe9</name>"
+                              "</domain>",
+                              HV_ERROR_INVALID_XML, "UTF-8");
+        assert_refused_string("\xff\xfe<\0d\0", HV_ERROR_INVALID_XML, "UTF-8");
+        /* Valid UTF-8 but a character XML forbids. */
+        assert_refused_string("<domain type='kvm'><name>a\x01</name></domain>", HV_ERROR_INVALID_XML, "line 1",
+                              "column");
+}
+
+/* ---- round trip ---- */
+
+static void test_round_trip(void) {
+        static const char *const files[] = { "example.xml", "minimal.xml", "full.xml", "metadata-namespace.xml" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(files); i++) {
+                g_autoptr(VmConfig) config = parse_data_file(files[i]);
+                assert_round_trip(config);
+        }
+}
+
+static void test_round_trip_escaping(void) {
+        g_autoptr(VmConfig) config = parse_data_file("metadata-namespace.xml");
+        g_autofree char *out = NULL;
+
+        g_assert_cmpstr(config->cmdline, ==, "a\tb\rc");
+        g_assert_cmpuint(config->memory, ==, 1048577);
+        g_assert_nonnull(strstr(config->metadata, "xmlns:my=\"urn:example:my\""));
+        g_assert_nonnull(strstr(config->metadata, "<![CDATA[ raw <cdata> ]]>"));
+        g_assert_cmpuint(device_at(config, 1)->hostdev.bus, ==, 3);
+        g_assert_cmpuint(device_at(config, 1)->hostdev.slot, ==, 0x1f);
+        g_assert_cmpstr(device_at(config, 0)->rng.backend, ==, "/dev/urandom");
+
+        /* Strange but legal values survive the trip too. */
+        g_free(config->title);
+        config->title = g_strdup(" <&>'\"\r\n\t ");
+        g_free(config->description);
+        config->description = g_strdup("");
+        g_free(config->cmdline);
+        config->cmdline = g_strdup("x]]>y");
+        g_free(device_at(config, 0)->id);
+        device_at(config, 0)->id = g_strdup("r.n-g_1");
+        assert_round_trip(config);
+
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<memory unit='b'>1048577</memory>"));
+        g_assert_nonnull(strstr(out, "<address domain='0x0000' bus='0x03' slot='0x1f' function='0x7'/>"));
+}
+
+static void test_format_example(void) {
+        g_autoptr(VmConfig) config = parse_data_file("example.xml");
+        g_autofree char *out = domain_xml_format(config);
+        g_autofree char *expected = g_strdup_printf(
+                "<domain type='kvm'>\n"
+                "  <name>cloudhypervisor</name>\n"
+                "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+                "  <memory unit='KiB'>2097152</memory>\n"
+                "  <currentMemory unit='KiB'>2097152</currentMemory>\n"
+                "  <vcpu>2</vcpu>\n"
+                "  <os>\n"
+                "    <type arch='x86_64'>hvm</type>\n"
+                "    <kernel>%s/hypervisor-fw</kernel>\n"
+                "  </os>\n"
+                "  <features>\n"
+                "    <acpi/>\n"
+                "    <apic/>\n"
+                "  </features>\n"
+                "  <on_poweroff>destroy</on_poweroff>\n"
+                "  <on_reboot>restart</on_reboot>\n"
+                "  <on_crash>destroy</on_crash>\n"
+                "  <devices>\n"
+                "    <disk type='file' device='disk'>\n"
+                "      <driver type='raw'/>\n"
+                "      <source file='" IMAGES_DIR "/disk.raw'/>\n"
+                "      <target dev='vda' bus='virtio'/>\n"
+                "      <alias name='disk0'/>\n"
+                "    </disk>\n"
+                "    <interface type='ethernet'>\n"
+                "      <model type='virtio'/>\n"
+                "      <alias name='net0'/>\n"
+                "    </interface>\n"
+                "  </devices>\n"
+                "</domain>\n",
+                firmware_dir);
+
+        g_assert_cmpstr(out, ==, expected);
+}
+
+/* ---- single devices ---- */
+
+static void test_device_round_trip(void) {
+        static const char *const devices[] = {
+                "<disk type='file' device='disk'><driver type='qcow2'/><source file='d.qcow2'/>"
+                "<target dev='vdc' bus='virtio'/><readonly/><serial>S1</serial><alias name='ua-d'/></disk>",
+                "<interface type='ethernet'><mac address='52:54:00:00:00:01'/><target dev='tap1'/></interface>",
+                "<interface type='user'><alias name='ua-user'/></interface>",
+                "<serial type='unix'><source path='/run/s.sock'/></serial>",
+                "<console type='file'><source path='/var/log/c.log'/></console>",
+                "<vsock model='virtio'><cid address='4294967294'/></vsock>",
+                "<rng model='virtio'><backend model='random'/></rng>",
+                "<hostdev mode='subsystem' type='pci'><source><address domain='0xffff' bus='0xff' slot='0x1f' "
+                "function='0x7'/></source><alias name='gpu'/></hostdev>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(devices); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmDevice) device = domain_xml_parse_device(devices[i], strlen(devices[i]), &test_paths, &error);
+                g_autoptr(VmDevice) again = NULL;
+                g_autofree char *first = NULL, *second = NULL;
+
+                g_assert_no_error(error);
+                first = domain_xml_format_device(device);
+                again = domain_xml_parse_device(first, strlen(first), &test_paths, &error);
+                g_assert_no_error(error);
+                assert_devices_equal(device, again);
+                second = domain_xml_format_device(again);
+                g_assert_cmpstr(first, ==, second);
+        }
+}
+
+static void test_device_parse(void) {
+        static const char disk_xml[] = "<disk type='file'><source file='d.raw'/><target dev='vdb'/></disk>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmDevice) disk = domain_xml_parse_device(disk_xml, strlen(disk_xml), &test_paths, &error);
+        g_autofree char *out = NULL;
+        g_autoptr(VmDevice) refused = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(disk->kind, ==, VM_DEVICE_DISK);
+        g_assert_null(disk->id);
+        g_assert_cmpstr(disk->disk.path, ==, IMAGES_DIR "/d.raw");
+        out = domain_xml_format_device(disk);
+        g_assert_cmpstr(out, ==,
+                        "<disk type='file' device='disk'>\n"
+                        "  <driver type='raw'/>\n"
+                        "  <source file='" IMAGES_DIR "/d.raw'/>\n"
+                        "  <target dev='vdb' bus='virtio'/>\n"
+                        "</disk>\n");
+
+        refused = domain_xml_parse_device("<graphics type='vnc'/>", 22, &test_paths, &error);
+        g_assert_null(refused);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'<graphics>'"));
+        g_clear_error(&error);
+
+        refused = domain_xml_parse_device("<disk type='file'><source file='../x'/><target dev='vda'/></disk>", 65,
+                                          &test_paths, &error);
+        g_assert_null(refused);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+
+        refused = domain_xml_parse_device("<!DOCTYPE disk [<!ENTITY a 'b'>]><disk/>", 40, &test_paths, &error);
+        g_assert_null(refused);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_XML);
+}
+
+/* ---- registration ---- */
+
+typedef struct {
+        const char *name;
+        GTestFunc func;
+} TestCase;
+
+static const TestCase test_cases[] = {
+        { "size-units", test_size_units },
+        { "size-invalid", test_size_invalid },
+        { "parse-example", test_parse_example },
+        { "parse-minimal", test_parse_minimal },
+        { "parse-full", test_parse_full },
+        { "firmware-lookup", test_firmware_lookup },
+        { "features", test_features },
+        { "invalid-malformed", test_invalid_malformed },
+        { "invalid-structure", test_invalid_structure },
+        { "invalid-name", test_invalid_name },
+        { "invalid-uuid", test_invalid_uuid },
+        { "invalid-memory", test_invalid_memory },
+        { "invalid-unit", test_invalid_unit },
+        { "invalid-vcpu", test_invalid_vcpu },
+        { "invalid-paths", test_invalid_paths },
+        { "invalid-devices", test_invalid_devices },
+        { "unsupported-device", test_unsupported_device },
+        { "unsupported-toplevel", test_unsupported_toplevel },
+        { "unsupported-values", test_unsupported_values },
+        { "hostile-billion-laughs", test_hostile_billion_laughs },
+        { "hostile-external-entity", test_hostile_external_entity },
+        { "hostile-external-dtd", test_hostile_external_dtd },
+        { "hostile-xinclude", test_hostile_xinclude },
+        { "hostile-oversize", test_hostile_oversize },
+        { "hostile-deep-nesting", test_hostile_deep_nesting },
+        { "hostile-nul", test_hostile_nul },
+        { "hostile-non-utf8", test_hostile_non_utf8 },
+        { "round-trip", test_round_trip },
+        { "round-trip-escaping", test_round_trip_escaping },
+        { "format-example", test_format_example },
+        { "device-round-trip", test_device_round_trip },
+        { "device-parse", test_device_parse },
+};
+
+/* meson.build lists the cases once more, one meson test each; a case missing there would
+ * never run, so this compares the two lists. */
+static int check_registered(int argc, char **argv) {
+        bool ok = argc == (int) G_N_ELEMENTS(test_cases);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(test_cases); i++)
+                if (!g_strv_contains((const char *const *) argv, test_cases[i].name)) {
+                        g_printerr("test case '%s' is not listed in meson.build\n", test_cases[i].name);
+                        ok = false;
+                }
+        if (!ok)
+                g_printerr("meson.build lists %d cases, the test program has %zu\n", argc,
+                           G_N_ELEMENTS(test_cases));
+        return ok ? 0 : 1;
+}
+
+static void write_firmware(const char *name) {
+        g_autofree char *path = g_build_filename(firmware_dir, name, NULL);
+        g_autoptr(GError) error = NULL;
+
+        g_file_set_contents(path, "firmware", -1, &error);
+        g_assert_no_error(error);
+}
+
+static void remove_dir(const char *dir) {
+        g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+        const char *name;
+
+        while (d && (name = g_dir_read_name(d))) {
+                g_autofree char *path = g_build_filename(dir, name, NULL);
+                g_unlink(path);
+        }
+        g_rmdir(dir);
+}
+
+int main(int argc, char **argv) {
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if (argc > 1 && strcmp(argv[1], "--registered") == 0)
+                return check_registered(argc - 2, argv + 2);
+
+        g_test_init(&argc, &argv, NULL);
+
+        firmware_empty_dir = g_dir_make_tmp("domain-xml-fw-empty-XXXXXX", &error);
+        g_assert_no_error(error);
+        firmware_dir = g_dir_make_tmp("domain-xml-fw-XXXXXX", &error);
+        g_assert_no_error(error);
+        firmware_dirs[0] = firmware_empty_dir;
+        firmware_dirs[1] = firmware_dir;
+        write_firmware("hypervisor-fw");
+        write_firmware("vmlinuz");
+
+        for (size_t i = 0; i < G_N_ELEMENTS(test_cases); i++) {
+                g_autofree char *path = g_strconcat("/domain-xml/", test_cases[i].name, NULL);
+                g_test_add_func(path, test_cases[i].func);
+        }
+        r = g_test_run();
+
+        remove_dir(firmware_empty_dir);
+        remove_dir(firmware_dir);
+        g_free(firmware_empty_dir);
+        g_free(firmware_dir);
+        return r;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <time.h>
+
+#include "test-util.h"
+
+guint64 test_now_usec(void) {
+        return (guint64) g_get_monotonic_time();
+}
+
+void test_run_until_fn(sd_event *event, bool (*check)(void *userdata), void *userdata, unsigned timeout_ms,
+                       const char *what) {
+        guint64 deadline = test_now_usec() + (guint64) timeout_ms * 1000;
+        while (!check(userdata)) {
+                guint64 now = test_now_usec();
+                if (now >= deadline)
+                        g_error("Timed out after %u ms waiting for %s", timeout_ms, what);
+                int r = sd_event_run(event, deadline - now);
+                g_assert_cmpint(r, >=, 0);
+        }
+}
+
+static bool check_flag(void *userdata) {
+        return *(const bool *) userdata;
+}
+
+void test_run_until(sd_event *event, const bool *flag, unsigned timeout_ms, const char *what) {
+        test_run_until_fn(event, check_flag, (void *) flag, timeout_ms, what);
+}
+
+void test_run_for(sd_event *event, unsigned ms) {
+        guint64 deadline = test_now_usec() + (guint64) ms * 1000;
+        for (guint64 now = test_now_usec(); now < deadline; now = test_now_usec())
+                g_assert_cmpint(sd_event_run(event, deadline - now), >=, 0);
+}
