@@ -6,6 +6,7 @@
 
 #include "authorize.h"
 #include "bus-util.h"
+#include "polkit.h"
 #include "vm.h"
 
 #define ACTION_CREATE "org.example.hypervisor.create"
@@ -57,7 +58,13 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
         if (uid == 0)
                 return 1;
 
-        /* polkit is not consulted yet (see the polkit issue): without it, deny. */
-        return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Not authorized to %s (%s): polkit is not available",
-                              verb, action);
+        {
+                const char *details[] = {
+                        "verb", verb,
+                        vm ? "vm.name" : NULL, vm ? vm->config->name : NULL,
+                        "vm.uuid", vm ? vm->config->uuid : NULL,
+                        NULL,
+                };
+                return polkit_check(manager->polkit, m, action, details, error);
+        }
 }

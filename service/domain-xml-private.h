@@ -7,6 +7,8 @@
 
 #include <glib.h>
 
+#include "vm-config.h"
+
 #define DOMAIN_XML_DEFAULT_RNG_BACKEND "/dev/urandom"
 
 /* The XML spelling of VmConfig's enums, indexed by them, NULL-terminated. */
@@ -15,5 +17,3 @@ extern const char *const domain_xml_action_names[];
 extern const char *const domain_xml_disk_format_names[];
 extern const char *const domain_xml_net_type_names[];
 extern const char *const domain_xml_char_type_names[];
-
-void domain_xml_append_device(GString *out, unsigned level, const VmDevice *device);

@@ -1,35 +1,23 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * libvirt domain XML -> VmConfig and back.
+ * libvirt domain XML -> VmConfig.
  *
- * Reading happens in two steps. First the bytes become a tree through a private libxml2
- * parser context that is told to stop at the first DOCTYPE (so no entity can ever be
- * declared: no expansion bomb, no external entity, no DTD fetch), never uses the network,
- * limits nesting, and reports errors to this call only. Then the tree is walked against
- * explicit lists of what is understood; anything else is an error naming it, because
- * dropping an element would give the user a VM other than the one described.
- *
- * Writing is done by hand, not with libxml2's serialiser, so that the normalised form is
- * stable byte for byte (format(parse(format(c))) == format(c)).
+ * The bytes become a tree through domain-xml-reader.c (hardened libxml2). The tree is then
+ * walked against explicit lists of what is understood; anything else is an error naming
+ * it, because dropping an element would give the user a VM other than the one described.
+ * Writing is in domain-xml-format.c.
  */
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/un.h>
 
-#include <libxml/SAX2.h>
-#include <libxml/parser.h>
-#include <libxml/parserInternals.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-
+#include "domain-xml-private.h"
+#include "domain-xml-reader.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
-#define DOMAIN_XML_MAX_DEPTH 32
-#define QUOTE_MAX_BYTES 64 /* of a user value quoted in an error message */
 #define DEVICE_ID_MAX 64
 #define TOKEN_MAX 64 /* machine types, disk targets */
 #define TAP_NAME_MAX 15 /* IFNAMSIZ - 1 */
@@ -37,409 +25,18 @@
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1)
 #define VSOCK_CID_MIN 3 /* 0-2 are the hypervisor, reserved and the host */
 #define VSOCK_CID_MAX (UINT32_MAX - 1) /* UINT32_MAX is VMADDR_CID_ANY */
-#define DEFAULT_RNG_BACKEND "/dev/urandom"
 
-#if LIBXML_VERSION >= 21200
-typedef const xmlError XmlErrorArg;
-#else
-typedef xmlError XmlErrorArg;
-#endif
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlNode, xmlFreeNode)
-
-#define NAME(node) ((const char *) (node)->name)
-
-static const char *const domain_type_names[] = { [VM_DOMAIN_KVM] = "kvm", [VM_DOMAIN_QEMU] = "qemu", NULL };
-static const char *const action_names[] = { [VM_ACTION_DESTROY] = "destroy", [VM_ACTION_RESTART] = "restart", NULL };
-static const char *const disk_format_names[] = { [VM_DISK_FORMAT_RAW] = "raw", [VM_DISK_FORMAT_QCOW2] = "qcow2", NULL };
-static const char *const net_type_names[] = { [VM_NET_ETHERNET] = "ethernet", [VM_NET_USER] = "user", NULL };
-static const char *const char_type_names[] = { [VM_CHAR_PTY] = "pty", [VM_CHAR_FILE] = "file", [VM_CHAR_UNIX] = "unix", NULL };
-
-/* ---- error messages ---- */
-
-/* User values are quoted back in messages; a 1 MiB value would drown the message. The input
- * is valid UTF-8, so cutting at a character start keeps it valid. */
-static char *shorten(const char *value) {
-        size_t n = strlen(value);
-
-        if (n <= QUOTE_MAX_BYTES)
-                return g_strdup(value);
-        n = QUOTE_MAX_BYTES;
-        while (n > 0 && ((unsigned char) value[n] & 0xC0) == 0x80)
-                n--;
-        return g_strdup_printf("%.*s...", (int) n, value);
-}
-
-/* "'<name>'" or "'<prefix:name>'" */
-static char *element_label(const xmlNode *node) {
-        g_autofree char *name = NULL;
-
-        if (node->ns && node->ns->prefix)
-                name = g_strdup_printf("%s:%s", (const char *) node->ns->prefix, NAME(node));
-        else
-                name = g_strdup(NAME(node));
-        g_autofree char *short_name = shorten(name);
-        return g_strdup_printf("'<%s>'", short_name);
-}
-
-static bool fail(GError **error, const xmlNode *node, HvErrorCode code, const char *format, ...) G_GNUC_PRINTF(4, 5);
-
-static bool fail(GError **error, const xmlNode *node, HvErrorCode code, const char *format, ...) {
-        g_autofree char *message = NULL;
-        long line = node ? xmlGetLineNo(node) : -1;
-        va_list ap;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-
-        if (line > 0)
-                g_set_error(error, HV_ERROR, code, "line %ld: %s", line, message);
-        else
-                g_set_error_literal(error, HV_ERROR, code, message);
-        return false;
-}
-
-static bool fail_unsupported_element(GError **error, const xmlNode *node) {
-        g_autofree char *label = element_label(node);
-
-        if (node->parent && node->parent->type == XML_ELEMENT_NODE) {
-                g_autofree char *parent = element_label(node->parent);
-                return fail(error, node, HV_ERROR_NOT_SUPPORTED, "%s in %s is not supported", label, parent);
-        }
-        return fail(error, node, HV_ERROR_NOT_SUPPORTED, "%s is not supported", label);
-}
-
-static bool fail_unsupported_value(GError **error, const xmlNode *node, const char *attribute, const char *value) {
-        g_autofree char *label = element_label(node);
-        g_autofree char *quoted = shorten(value);
-
-        if (attribute)
-                return fail(error, node, HV_ERROR_NOT_SUPPORTED, "%s='%s' of %s is not supported",
-                            attribute, quoted, label);
-        return fail(error, node, HV_ERROR_NOT_SUPPORTED, "value '%s' of %s is not supported", quoted, label);
-}
-
-static bool fail_bad_value(GError **error, const xmlNode *node, const char *what, const char *value, const char *rule) {
-        g_autofree char *label = element_label(node);
-        g_autofree char *quoted = shorten(value);
-
-        return fail(error, node, HV_ERROR_INVALID_ARGUMENT, "invalid %s '%s' in %s: %s", what, quoted, label, rule);
-}
-
-/* ---- reading bytes into a tree ---- */
-
-typedef struct {
-        char *error; /* the first error, with its position */
-        unsigned depth;
-} XmlReader;
-
-static XmlReader *reader_of(void *ctx) {
-        return ((xmlParserCtxt *) ctx)->_private;
-}
-
-static void reader_stop(void *ctx, const char *what) {
-        xmlParserCtxt *ctxt = ctx;
-        XmlReader *reader = reader_of(ctx);
-
-        if (!reader->error)
-                reader->error = g_strdup_printf("line %d, column %d: %s", xmlSAX2GetLineNumber(ctx),
-                                                xmlSAX2GetColumnNumber(ctx), what);
-        xmlStopParser(ctxt);
-}
-
-static void on_xml_error(void *ctx, XmlErrorArg *e) {
-        XmlReader *reader = reader_of(ctx);
-        g_autofree char *message = NULL;
-
-        /* Warnings (e.g. a relative namespace URI) do not make a document invalid. */
-        if (!e || e->level == XML_ERR_WARNING || reader->error)
-                return;
-        message = g_utf8_make_valid(e->message ? e->message : "unknown error", -1);
-        g_strchomp(message);
-        if (e->line > 0 && e->int2 > 0)
-                reader->error = g_strdup_printf("line %d, column %d: %s", e->line, e->int2, message);
-        else if (e->line > 0)
-                reader->error = g_strdup_printf("line %d: %s", e->line, message);
-        else
-                reader->error = g_steal_pointer(&message);
-}
-
-/* A DOCTYPE is where entities and external DTDs come from; none is needed for a domain. */
-static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *external_id, const xmlChar *system_id) {
-        reader_stop(ctx, "a document type declaration (<!DOCTYPE>) is not allowed");
-}
-
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                           const xmlChar *system_id, xmlChar *content) {
-        reader_stop(ctx, "entity declarations are not allowed");
-}
-
-static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-                             int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
-                             int nb_defaulted, const xmlChar **attributes) {
-        XmlReader *reader = reader_of(ctx);
-
-        if (++reader->depth > DOMAIN_XML_MAX_DEPTH) {
-                reader_stop(ctx, "elements are nested more than " G_STRINGIFY(DOMAIN_XML_MAX_DEPTH) " deep");
-                return;
-        }
-        xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                              nb_defaulted, attributes);
-}
-
-static void on_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
-        XmlReader *reader = reader_of(ctx);
-
-        reader->depth--;
-        xmlSAX2EndElementNs(ctx, localname, prefix, uri);
-}
-
-static bool fail_at_offset(GError **error, const char *xml, size_t offset, const char *what) {
-        unsigned line = 1, column = 1;
-
-        for (size_t i = 0; i < offset; i++) {
-                if (xml[i] == '\n') {
-                        line++;
-                        column = 1;
-                } else if (((unsigned char) xml[i] & 0xC0) != 0x80)
-                        column++;
-        }
-        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_XML, "line %u, column %u: %s", line, column, what);
-        return false;
-}
-
-static xmlDoc *read_xml(const char *xml, size_t length, GError **error) {
-        g_autoptr(xmlParserCtxt) ctxt = NULL;
-        g_autoptr(xmlDoc) doc = NULL;
-        XmlReader reader = {};
-        const char *nul, *end;
-        bool well_formed;
-
-        if (length > DOMAIN_XML_MAX_SIZE) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_XML,
-                            "the document has %zu bytes, more than the limit of %d", length, DOMAIN_XML_MAX_SIZE);
-                return NULL;
-        }
-        if (length == 0) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_XML, "the document is empty");
-                return NULL;
-        }
-        /* libxml2 would stop at a NUL or guess other encodings; D-Bus strings are UTF-8. */
-        nul = memchr(xml, '\0', length);
-        if (nul) {
-                fail_at_offset(error, xml, nul - xml, "a NUL byte is not allowed");
-                return NULL;
-        }
-        if (!g_utf8_validate_len(xml, length, &end)) {
-                fail_at_offset(error, xml, end - xml, "the document is not valid UTF-8");
-                return NULL;
-        }
-
-        xmlInitParser();
-        ctxt = xmlCreateMemoryParserCtxt(xml, (int) length);
-        if (!ctxt) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED, "cannot create an XML parser");
-                return NULL;
-        }
-        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
-        /* These follow process-wide defaults; pin them so that no other code can change them. */
-        ctxt->replaceEntities = 0;
-        ctxt->loadsubset = 0;
-        ctxt->validate = 0;
-        ctxt->keepBlanks = 1;
-        ctxt->_private = &reader;
-        ctxt->sax->serror = on_xml_error;
-        ctxt->sax->internalSubset = on_doctype;
-        ctxt->sax->externalSubset = on_doctype;
-        ctxt->sax->entityDecl = on_entity_decl;
-        ctxt->sax->startElementNs = on_start_element;
-        ctxt->sax->endElementNs = on_end_element;
-
-        xmlParseDocument(ctxt);
-        doc = g_steal_pointer(&ctxt->myDoc);
-        well_formed = ctxt->wellFormed;
-        g_clear_pointer(&ctxt, xmlFreeParserCtxt);
-
-        if (reader.error || !well_formed || !doc) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_XML,
-                                    reader.error ? reader.error : "the document is not well-formed XML");
-                g_free(reader.error);
-                return NULL;
-        }
-        if (doc->intSubset || doc->extSubset) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_XML,
-                                    "a document type declaration (<!DOCTYPE>) is not allowed");
-                return NULL;
-        }
-        if (!xmlDocGetRootElement(doc)) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_XML, "the document has no element");
-                return NULL;
-        }
-        return g_steal_pointer(&doc);
-}
-
-/* ---- tree helpers ---- */
-
-static bool is_element(const xmlNode *node, const char *name) {
-        return node->type == XML_ELEMENT_NODE && !node->ns && strcmp(NAME(node), name) == 0;
-}
-
-static bool is_blank(const xmlChar *text) {
-        for (const xmlChar *p = text; p && *p; p++)
-                if (!strchr(" \t\r\n", *p))
-                        return false;
-        return true;
-}
-
-static char *attr_value(const xmlNode *node, const char *name) {
-        xmlChar *value = xmlGetNoNsProp(node, (const xmlChar *) name);
-        char *copy = g_strdup((const char *) value);
-
-        xmlFree(value);
-        return copy;
-}
-
-static bool check_attributes(const xmlNode *node, const char *const *allowed, GError **error) {
-        for (const xmlAttr *attr = node->properties; attr; attr = attr->next) {
-                g_autofree char *label = NULL, *name = NULL;
-
-                if (!attr->ns && allowed && g_strv_contains(allowed, (const char *) attr->name))
-                        continue;
-                label = element_label(node);
-                name = shorten((const char *) attr->name);
-                if (attr->ns && attr->ns->prefix)
-                        return fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s:%s' of %s is not supported",
-                                    (const char *) attr->ns->prefix, name, label);
-                return fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s' of %s is not supported", name, label);
-        }
-        return true;
-}
-
-/* Content made of elements; white space, comments and processing instructions may go anywhere. */
-static bool check_element_content(const xmlNode *node, GError **error) {
-        for (const xmlNode *child = node->children; child; child = child->next) {
-                g_autofree char *label = NULL, *text = NULL, *quoted = NULL;
-
-                switch (child->type) {
-                case XML_ELEMENT_NODE:
-                case XML_COMMENT_NODE:
-                case XML_PI_NODE:
-                        continue;
-                case XML_TEXT_NODE:
-                case XML_CDATA_SECTION_NODE:
-                        if (is_blank(child->content))
-                                continue;
-                        label = element_label(node);
-                        text = g_strstrip(g_strdup((const char *) child->content));
-                        quoted = shorten(text);
-                        return fail(error, child, HV_ERROR_INVALID_XML, "unexpected text '%s' in %s", quoted, label);
-                default:
-                        label = element_label(node);
-                        return fail(error, child, HV_ERROR_INVALID_XML, "unexpected content in %s", label);
-                }
-        }
-        return true;
-}
-
-/* Sorts the element children of node into slots[i] by names[i] (NULL-terminated; NULL for
- * none): an unknown element is NotSupported, a repeated one InvalidXML. */
-static bool collect_children(const xmlNode *node, const char *const *names, xmlNode **slots, GError **error) {
-        if (!check_element_content(node, error))
-                return false;
-        for (xmlNode *child = node->children; child; child = child->next) {
-                size_t i;
-
-                if (child->type != XML_ELEMENT_NODE)
-                        continue;
-                for (i = 0; names && names[i]; i++)
-                        if (is_element(child, names[i]))
-                                break;
-                if (!names || !names[i])
-                        return fail_unsupported_element(error, child);
-                if (slots[i]) {
-                        g_autofree char *label = element_label(node);
-                        return fail(error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in %s",
-                                    names[i], label);
-                }
-                slots[i] = child;
-        }
-        return true;
-}
-
-/* An element made of attributes only, like <source file='...'/>. */
-static bool check_empty_element(const xmlNode *node, const char *const *attributes, GError **error) {
-        return check_attributes(node, attributes, error) && collect_children(node, NULL, NULL, error);
-}
-
-/* The text of an element that holds text only; strip for tokens such as numbers. */
-static bool element_text(const xmlNode *node, const char *const *attributes, bool strip, char **ret, GError **error) {
-        xmlChar *content;
-        char *text;
-
-        if (!check_attributes(node, attributes, error))
-                return false;
-        for (const xmlNode *child = node->children; child; child = child->next) {
-                g_autofree char *label = NULL, *child_label = NULL;
-
-                switch (child->type) {
-                case XML_TEXT_NODE:
-                case XML_CDATA_SECTION_NODE:
-                case XML_COMMENT_NODE:
-                case XML_PI_NODE:
-                        continue;
-                case XML_ELEMENT_NODE:
-                        label = element_label(node);
-                        child_label = element_label(child);
-                        return fail(error, child, HV_ERROR_INVALID_XML, "%s is not allowed inside %s", child_label, label);
-                default:
-                        label = element_label(node);
-                        return fail(error, child, HV_ERROR_INVALID_XML, "unexpected content in %s", label);
-                }
-        }
-        content = xmlNodeGetContent(node);
-        text = g_strdup(content ? (const char *) content : "");
-        xmlFree(content);
-        *ret = strip ? g_strstrip(text) : text;
-        return true;
-}
-
-static int lookup_name(const char *const *names, const char *value) {
-        for (int i = 0; names[i]; i++)
-                if (strcmp(names[i], value) == 0)
-                        return i;
-        return -1;
-}
-
-/* An attribute with a fixed set of values: absent gives default_index, or is an error when
- * default_index < 0; an unknown value is NotSupported. */
-static bool attr_choice(const xmlNode *node, const char *attribute, const char *const *names, int default_index,
-                        int *ret, GError **error) {
-        g_autofree char *value = attr_value(node, attribute);
-
-        if (!value) {
-                if (default_index < 0) {
-                        g_autofree char *label = element_label(node);
-                        return fail(error, node, HV_ERROR_INVALID_XML, "%s needs the attribute '%s'", label, attribute);
-                }
-                *ret = default_index;
-                return true;
-        }
-        *ret = lookup_name(names, value);
-        if (*ret < 0)
-                return fail_unsupported_value(error, node, attribute, value);
-        return true;
-}
-
-static bool fail_missing(GError **error, const xmlNode *node, const char *child) {
-        g_autofree char *label = element_label(node);
-
-        return fail(error, node, HV_ERROR_INVALID_XML, "%s needs a '<%s>'", label, child);
-}
+const char *const domain_xml_domain_type_names[] = { [VM_DOMAIN_KVM] = "kvm", [VM_DOMAIN_QEMU] = "qemu", NULL };
+const char *const domain_xml_action_names[] = {
+        [VM_ACTION_DESTROY] = "destroy", [VM_ACTION_RESTART] = "restart", NULL,
+};
+const char *const domain_xml_disk_format_names[] = {
+        [VM_DISK_FORMAT_RAW] = "raw", [VM_DISK_FORMAT_QCOW2] = "qcow2", NULL,
+};
+const char *const domain_xml_net_type_names[] = { [VM_NET_ETHERNET] = "ethernet", [VM_NET_USER] = "user", NULL };
+const char *const domain_xml_char_type_names[] = {
+        [VM_CHAR_PTY] = "pty", [VM_CHAR_FILE] = "file", [VM_CHAR_UNIX] = "unix", NULL,
+};
 
 /* ---- values ---- */
 
@@ -547,17 +144,17 @@ static bool path_has_dotdot(const char *path) {
 /* Disk images: a relative path lives in the images directory and may not climb out of it. */
 static char *resolve_image_path(const char *path, const DomainXmlPaths *paths, const xmlNode *node, GError **error) {
         if (!*path) {
-                fail_bad_value(error, node, "path", path, "empty");
+                xml_fail_bad_value(error, node, "path", path, "empty");
                 return NULL;
         }
         if (g_path_is_absolute(path))
                 return g_strdup(path);
         if (path_has_dotdot(path)) {
-                fail_bad_value(error, node, "path", path, "a relative path may not contain '..'");
+                xml_fail_bad_value(error, node, "path", path, "a relative path may not contain '..'");
                 return NULL;
         }
         if (!paths || !paths->images_dir) {
-                fail_bad_value(error, node, "path", path, "relative, but no images directory is configured");
+                xml_fail_bad_value(error, node, "path", path, "relative, but no images directory is configured");
                 return NULL;
         }
         return g_build_filename(paths->images_dir, path, NULL);
@@ -567,18 +164,18 @@ static char *resolve_image_path(const char *path, const DomainXmlPaths *paths, c
  * directory has it, the first one is named, so that booting fails naming the missing file. */
 static char *resolve_firmware_path(const char *name, const DomainXmlPaths *paths, const xmlNode *node, GError **error) {
         if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-                fail_bad_value(error, node, "path", name, "not a file name");
+                xml_fail_bad_value(error, node, "path", name, "not a file name");
                 return NULL;
         }
         if (g_path_is_absolute(name))
                 return g_strdup(name);
         if (strchr(name, '/')) {
-                fail_bad_value(error, node, "path", name,
+                xml_fail_bad_value(error, node, "path", name,
                                "give an absolute path or a file name to look up in the firmware directories");
                 return NULL;
         }
         if (!paths || !paths->firmware_dirs || !paths->firmware_dirs[0]) {
-                fail_bad_value(error, node, "path", name, "no firmware directory is configured to look it up in");
+                xml_fail_bad_value(error, node, "path", name, "no firmware directory is configured to look it up in");
                 return NULL;
         }
         for (size_t i = 0; paths->firmware_dirs[i]; i++) {
@@ -591,7 +188,7 @@ static char *resolve_firmware_path(const char *name, const DomainXmlPaths *paths
 
 static char *absolute_path(const char *path, const xmlNode *node, GError **error) {
         if (!g_path_is_absolute(path)) {
-                fail_bad_value(error, node, "path", path, "must be absolute");
+                xml_fail_bad_value(error, node, "path", path, "must be absolute");
                 return NULL;
         }
         return g_strdup(path);
@@ -617,15 +214,15 @@ static bool parse_alias(const xmlNode *node, VmDevice *device, GError **error) {
 
         if (!node)
                 return true;
-        if (!check_empty_element(node, attributes, error))
+        if (!xml_check_empty_element(node, attributes, error))
                 return false;
-        name = attr_value(node, "name");
+        name = xml_attr_value(node, "name");
         if (!name) {
-                g_autofree char *label = element_label(node);
-                return fail(error, node, HV_ERROR_INVALID_XML, "%s needs the attribute 'name'", label);
+                g_autofree char *label = xml_element_label(node);
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "%s needs the attribute 'name'", label);
         }
         if (!device_id_is_valid(name))
-                return fail_bad_value(error, node, "device alias", name,
+                return xml_fail_bad_value(error, node, "device alias", name,
                                       "1 to 64 characters from [A-Za-z0-9_.-], starting with a letter");
         device->id = g_steal_pointer(&name);
         return true;
@@ -651,20 +248,22 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         xmlNode *c[_DISK_CHILD_MAX] = {};
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "type", types, 0, &choice, error) ||
-            !attr_choice(node, "device", devices, 0, &choice, error) ||
-            !collect_children(node, disk_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", types, 0, &choice, error) ||
+            !xml_attr_choice(node, "device", devices, 0, &choice, error) ||
+            !xml_collect_children(node, disk_children, c, error))
                 return NULL;
 
         if (!c[DISK_SOURCE]) {
-                fail_missing(error, node, "source");
+                xml_fail_missing(error, node, "source");
                 return NULL;
         }
-        if (!check_empty_element(c[DISK_SOURCE], source_attributes, error))
+        if (!xml_check_empty_element(c[DISK_SOURCE], source_attributes, error))
                 return NULL;
-        file = attr_value(c[DISK_SOURCE], "file");
+        file = xml_attr_value(c[DISK_SOURCE], "file");
         if (!file) {
-                fail(error, c[DISK_SOURCE], HV_ERROR_INVALID_XML, "'<source>' of a '<disk>' needs the attribute 'file'");
+                xml_fail(error, c[DISK_SOURCE], HV_ERROR_INVALID_XML,
+                         "'<source>' of a '<disk>' needs the attribute 'file'");
                 return NULL;
         }
         device->disk.path = resolve_image_path(file, paths, c[DISK_SOURCE], error);
@@ -672,43 +271,46 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 return NULL;
 
         if (!c[DISK_TARGET]) {
-                fail_missing(error, node, "target");
+                xml_fail_missing(error, node, "target");
                 return NULL;
         }
-        if (!check_empty_element(c[DISK_TARGET], target_attributes, error) ||
-            !attr_choice(c[DISK_TARGET], "bus", buses, 0, &choice, error))
+        if (!xml_check_empty_element(c[DISK_TARGET], target_attributes, error) ||
+            !xml_attr_choice(c[DISK_TARGET], "bus", buses, 0, &choice, error))
                 return NULL;
-        dev = attr_value(c[DISK_TARGET], "dev");
+        dev = xml_attr_value(c[DISK_TARGET], "dev");
         if (!dev) {
-                fail(error, c[DISK_TARGET], HV_ERROR_INVALID_XML, "'<target>' of a '<disk>' needs the attribute 'dev'");
+                xml_fail(error, c[DISK_TARGET], HV_ERROR_INVALID_XML,
+                         "'<target>' of a '<disk>' needs the attribute 'dev'");
                 return NULL;
         }
         if (!token_is_valid(dev, TOKEN_MAX)) {
-                fail_bad_value(error, c[DISK_TARGET], "target device", dev, "expected a name like 'vda'");
+                xml_fail_bad_value(error, c[DISK_TARGET], "target device", dev, "expected a name like 'vda'");
                 return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
 
         if (c[DISK_DRIVER]) {
-                if (!check_empty_element(c[DISK_DRIVER], driver_attributes, error) ||
-                    !attr_choice(c[DISK_DRIVER], "name", driver_names, 0, &choice, error) ||
-                    !attr_choice(c[DISK_DRIVER], "type", disk_format_names, VM_DISK_FORMAT_RAW, &choice, error))
+                if (!xml_check_empty_element(c[DISK_DRIVER], driver_attributes, error) ||
+                    !xml_attr_choice(c[DISK_DRIVER], "name", driver_names, 0, &choice, error) ||
+                    !xml_attr_choice(c[DISK_DRIVER], "type", domain_xml_disk_format_names, VM_DISK_FORMAT_RAW, &choice,
+                                     error))
                         return NULL;
                 device->disk.format = choice;
         }
         if (c[DISK_READONLY]) {
-                if (!check_empty_element(c[DISK_READONLY], NULL, error))
+                if (!xml_check_empty_element(c[DISK_READONLY], NULL, error))
                         return NULL;
                 device->disk.readonly = true;
         }
         if (c[DISK_SERIAL]) {
                 g_autofree char *serial = NULL;
 
-                if (!element_text(c[DISK_SERIAL], NULL, false, &serial, error))
+                if (!xml_element_text(c[DISK_SERIAL], NULL, false, &serial, error))
                         return NULL;
                 if (!*serial || strlen(serial) > DISK_SERIAL_MAX ||
-                    strspn(serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-") != strlen(serial)) {
-                        fail_bad_value(error, c[DISK_SERIAL], "disk serial", serial,
+                    strspn(serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-") !=
+                            strlen(serial)) {
+                        xml_fail_bad_value(error, c[DISK_SERIAL], "disk serial", serial,
                                        "1 to 20 characters from [A-Za-z0-9_.+-]");
                         return NULL;
                 }
@@ -734,8 +336,9 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
         xmlNode *c[_NET_CHILD_MAX] = {};
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "type", net_type_names, -1, &choice, error) ||
-            !collect_children(node, net_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", domain_xml_net_type_names, -1, &choice, error) ||
+            !xml_collect_children(node, net_children, c, error))
                 return NULL;
         device->net.type = choice;
 
@@ -743,20 +346,20 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
                 g_autofree char *dev = NULL;
 
                 if (device->net.type != VM_NET_ETHERNET) {
-                        fail(error, c[NET_TARGET], HV_ERROR_NOT_SUPPORTED,
+                        xml_fail(error, c[NET_TARGET], HV_ERROR_NOT_SUPPORTED,
                              "'<target>' is only supported in an '<interface type='ethernet'>'");
                         return NULL;
                 }
-                if (!check_empty_element(c[NET_TARGET], dev_attributes, error))
+                if (!xml_check_empty_element(c[NET_TARGET], dev_attributes, error))
                         return NULL;
-                dev = attr_value(c[NET_TARGET], "dev");
+                dev = xml_attr_value(c[NET_TARGET], "dev");
                 if (!dev) {
-                        fail(error, c[NET_TARGET], HV_ERROR_INVALID_XML,
+                        xml_fail(error, c[NET_TARGET], HV_ERROR_INVALID_XML,
                              "'<target>' of an '<interface>' needs the attribute 'dev'");
                         return NULL;
                 }
                 if (!token_is_valid(dev, TAP_NAME_MAX)) {
-                        fail_bad_value(error, c[NET_TARGET], "tap device name", dev,
+                        xml_fail_bad_value(error, c[NET_TARGET], "tap device name", dev,
                                        "1 to 15 characters from [A-Za-z0-9_.-], starting with a letter or digit");
                         return NULL;
                 }
@@ -765,22 +368,22 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
         if (c[NET_MAC]) {
                 g_autofree char *address = NULL;
 
-                if (!check_empty_element(c[NET_MAC], mac_attributes, error))
+                if (!xml_check_empty_element(c[NET_MAC], mac_attributes, error))
                         return NULL;
-                address = attr_value(c[NET_MAC], "address");
+                address = xml_attr_value(c[NET_MAC], "address");
                 if (!address) {
-                        fail(error, c[NET_MAC], HV_ERROR_INVALID_XML, "'<mac>' needs the attribute 'address'");
+                        xml_fail(error, c[NET_MAC], HV_ERROR_INVALID_XML, "'<mac>' needs the attribute 'address'");
                         return NULL;
                 }
                 device->net.mac = normalize_mac(address);
                 if (!device->net.mac) {
-                        fail_bad_value(error, c[NET_MAC], "MAC address", address,
+                        xml_fail_bad_value(error, c[NET_MAC], "MAC address", address,
                                        "expected six hex pairs like '52:54:00:12:34:56', not multicast");
                         return NULL;
                 }
         }
-        if (c[NET_MODEL] && (!check_empty_element(c[NET_MODEL], model_attributes, error) ||
-                             !attr_choice(c[NET_MODEL], "type", models, -1, &choice, error)))
+        if (c[NET_MODEL] && (!xml_check_empty_element(c[NET_MODEL], model_attributes, error) ||
+                             !xml_attr_choice(c[NET_MODEL], "type", models, -1, &choice, error)))
                 return NULL;
         if (!parse_alias(c[NET_ALIAS], device, error))
                 return NULL;
@@ -801,36 +404,40 @@ static VmDevice *parse_char(const xmlNode *node, VmDeviceKind kind, GError **err
         xmlNode *source;
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "type", char_type_names, -1, &choice, error) ||
-            !collect_children(node, char_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", domain_xml_char_type_names, -1, &choice, error) ||
+            !xml_collect_children(node, char_children, c, error))
                 return NULL;
         device->chr.type = choice;
         source = c[CHAR_SOURCE];
 
         if (device->chr.type == VM_CHAR_PTY) {
                 if (source) {
-                        fail(error, source, HV_ERROR_NOT_SUPPORTED, "'<source>' of a pty %s is not supported", NAME(node));
+                        xml_fail(error, source, HV_ERROR_NOT_SUPPORTED, "'<source>' of a pty '<%s>' is not supported",
+                                 XML_NODE_NAME(node));
                         return NULL;
                 }
         } else {
                 if (!source) {
-                        fail_missing(error, node, "source");
+                        xml_fail_missing(error, node, "source");
                         return NULL;
                 }
-                if (!check_empty_element(source, device->chr.type == VM_CHAR_UNIX ? unix_source_attributes
-                                                                                  : file_source_attributes, error) ||
-                    (device->chr.type == VM_CHAR_UNIX && !attr_choice(source, "mode", unix_modes, 0, &choice, error)))
+                if (!xml_check_empty_element(
+                            source, device->chr.type == VM_CHAR_UNIX ? unix_source_attributes : file_source_attributes,
+                            error) ||
+                    (device->chr.type == VM_CHAR_UNIX &&
+                     !xml_attr_choice(source, "mode", unix_modes, 0, &choice, error)))
                         return NULL;
-                path = attr_value(source, "path");
+                path = xml_attr_value(source, "path");
                 if (!path) {
-                        fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
+                        xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
                         return NULL;
                 }
                 device->chr.path = absolute_path(path, source, error);
                 if (!device->chr.path)
                         return NULL;
                 if (device->chr.type == VM_CHAR_UNIX && strlen(path) > UNIX_PATH_MAX) {
-                        fail_bad_value(error, source, "path", path, "too long for a unix socket");
+                        xml_fail_bad_value(error, source, "path", path, "too long for a unix socket");
                         return NULL;
                 }
         }
@@ -853,23 +460,24 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         uint64_t cid;
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "model", models, 0, &choice, error) ||
-            !collect_children(node, vsock_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "model", models, 0, &choice, error) ||
+            !xml_collect_children(node, vsock_children, c, error))
                 return NULL;
         if (!c[VSOCK_CID]) {
-                fail_missing(error, node, "cid");
+                xml_fail_missing(error, node, "cid");
                 return NULL;
         }
-        if (!check_empty_element(c[VSOCK_CID], cid_attributes, error) ||
-            !attr_choice(c[VSOCK_CID], "auto", autos, 0, &choice, error))
+        if (!xml_check_empty_element(c[VSOCK_CID], cid_attributes, error) ||
+            !xml_attr_choice(c[VSOCK_CID], "auto", autos, 0, &choice, error))
                 return NULL;
-        address = attr_value(c[VSOCK_CID], "address");
+        address = xml_attr_value(c[VSOCK_CID], "address");
         if (!address) {
-                fail(error, c[VSOCK_CID], HV_ERROR_INVALID_XML, "'<cid>' needs the attribute 'address'");
+                xml_fail(error, c[VSOCK_CID], HV_ERROR_INVALID_XML, "'<cid>' needs the attribute 'address'");
                 return NULL;
         }
         if (!parse_decimal(address, &cid) || cid < VSOCK_CID_MIN || cid > VSOCK_CID_MAX) {
-                fail_bad_value(error, c[VSOCK_CID], "vsock CID", address, "expected a number from 3 to 4294967294");
+                xml_fail_bad_value(error, c[VSOCK_CID], "vsock CID", address, "expected a number from 3 to 4294967294");
                 return NULL;
         }
         device->vsock.cid = (uint32_t) cid;
@@ -890,14 +498,15 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         xmlNode *c[_RNG_CHILD_MAX] = {};
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "model", models, -1, &choice, error) ||
-            !collect_children(node, rng_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "model", models, -1, &choice, error) ||
+            !xml_collect_children(node, rng_children, c, error))
                 return NULL;
         if (c[RNG_BACKEND]) {
                 g_autofree char *path = NULL;
 
-                if (!element_text(c[RNG_BACKEND], backend_attributes, false, &path, error) ||
-                    !attr_choice(c[RNG_BACKEND], "model", backend_models, 0, &choice, error))
+                if (!xml_element_text(c[RNG_BACKEND], backend_attributes, false, &path, error) ||
+                    !xml_attr_choice(c[RNG_BACKEND], "model", backend_models, 0, &choice, error))
                         return NULL;
                 if (*path) {
                         device->rng.backend = absolute_path(path, c[RNG_BACKEND], error);
@@ -906,7 +515,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
                 }
         }
         if (!device->rng.backend)
-                device->rng.backend = g_strdup(DEFAULT_RNG_BACKEND);
+                device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
         if (!parse_alias(c[RNG_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
@@ -914,18 +523,19 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
 
 static bool parse_pci_field(const xmlNode *node, const char *attribute, uint64_t max, bool required, uint32_t *ret,
                             GError **error) {
-        g_autofree char *value = attr_value(node, attribute);
+        g_autofree char *value = xml_attr_value(node, attribute);
         uint64_t number;
 
         if (!value) {
                 if (required)
-                        return fail(error, node, HV_ERROR_INVALID_XML, "'<address>' needs the attribute '%s'", attribute);
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<address>' needs the attribute '%s'",
+                                        attribute);
                 *ret = 0;
                 return true;
         }
         if (!parse_address_number(value, &number) || number > max) {
                 g_autofree char *rule = g_strdup_printf("expected a number from 0 to 0x%" PRIx64, max);
-                return fail_bad_value(error, node, "PCI address field", value, rule);
+                return xml_fail_bad_value(error, node, "PCI address field", value, rule);
         }
         *ret = (uint32_t) number;
         return true;
@@ -946,23 +556,24 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
         xmlNode *address = NULL;
         int choice;
 
-        if (!check_attributes(node, attributes, error) || !attr_choice(node, "mode", modes, -1, &choice, error) ||
-            !attr_choice(node, "type", types, -1, &choice, error) ||
-            !attr_choice(node, "managed", manageds, 0, &choice, error) ||
-            !collect_children(node, hostdev_children, c, error))
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "mode", modes, -1, &choice, error) ||
+            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
+            !xml_attr_choice(node, "managed", manageds, 0, &choice, error) ||
+            !xml_collect_children(node, hostdev_children, c, error))
                 return NULL;
         if (!c[HOSTDEV_SOURCE]) {
-                fail_missing(error, node, "source");
+                xml_fail_missing(error, node, "source");
                 return NULL;
         }
-        if (!check_attributes(c[HOSTDEV_SOURCE], NULL, error) ||
-            !collect_children(c[HOSTDEV_SOURCE], hostdev_source_children, &address, error))
+        if (!xml_check_attributes(c[HOSTDEV_SOURCE], NULL, error) ||
+            !xml_collect_children(c[HOSTDEV_SOURCE], hostdev_source_children, &address, error))
                 return NULL;
         if (!address) {
-                fail_missing(error, c[HOSTDEV_SOURCE], "address");
+                xml_fail_missing(error, c[HOSTDEV_SOURCE], "address");
                 return NULL;
         }
-        if (!check_empty_element(address, address_attributes, error) ||
+        if (!xml_check_empty_element(address, address_attributes, error) ||
             !parse_pci_field(address, "domain", 0xffff, false, &device->hostdev.domain, error) ||
             !parse_pci_field(address, "bus", 0xff, true, &device->hostdev.bus, error) ||
             !parse_pci_field(address, "slot", 0x1f, true, &device->hostdev.slot, error) ||
@@ -974,21 +585,21 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
 }
 
 static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
-        if (is_element(node, "disk"))
+        if (xml_is_element(node, "disk"))
                 return parse_disk(node, paths, error);
-        if (is_element(node, "interface"))
+        if (xml_is_element(node, "interface"))
                 return parse_interface(node, error);
-        if (is_element(node, "serial"))
+        if (xml_is_element(node, "serial"))
                 return parse_char(node, VM_DEVICE_SERIAL, error);
-        if (is_element(node, "console"))
+        if (xml_is_element(node, "console"))
                 return parse_char(node, VM_DEVICE_CONSOLE, error);
-        if (is_element(node, "vsock"))
+        if (xml_is_element(node, "vsock"))
                 return parse_vsock(node, error);
-        if (is_element(node, "rng"))
+        if (xml_is_element(node, "rng"))
                 return parse_rng(node, error);
-        if (is_element(node, "hostdev"))
+        if (xml_is_element(node, "hostdev"))
                 return parse_hostdev(node, error);
-        fail_unsupported_element(error, node);
+        xml_fail_unsupported_element(error, node);
         return NULL;
 }
 
@@ -999,18 +610,19 @@ static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **erro
         g_autofree char *text = NULL, *unit = NULL;
         uint64_t scale;
 
-        if (!element_text(node, attributes, true, &text, error))
+        if (!xml_element_text(node, attributes, true, &text, error))
                 return false;
-        unit = attr_value(node, "unit");
+        unit = xml_attr_value(node, "unit");
         if (!size_unit_scale(unit, &scale))
-                return fail_bad_value(error, node, "unit", unit,
+                return xml_fail_bad_value(error, node, "unit", unit,
                                       "expected b, bytes, KB, K, KiB, MB, M, MiB, GB, G, GiB, TB, T or TiB");
         if (!domain_xml_parse_size(text, unit, ret))
-                return fail_bad_value(error, node, "size", text, "expected a whole number that fits in 64 bits of bytes");
+                return xml_fail_bad_value(error, node, "size", text,
+                                          "expected a whole number that fits in 64 bits of bytes");
         if (*ret < VM_MEMORY_MIN) {
-                g_autofree char *label = element_label(node);
-                return fail(error, node, HV_ERROR_INVALID_ARGUMENT, "%s of %" PRIu64 " bytes is less than the minimum of 1 MiB",
-                            label, *ret);
+                g_autofree char *label = xml_element_label(node);
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "%s of %" PRIu64 " bytes is less than the minimum of 1 MiB", label, *ret);
         }
         return true;
 }
@@ -1023,19 +635,19 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
         uint64_t max_vcpus, vcpus;
         int choice;
 
-        if (!element_text(node, attributes, true, &text, error) ||
-            !attr_choice(node, "placement", placements, 0, &choice, error))
+        if (!xml_element_text(node, attributes, true, &text, error) ||
+            !xml_attr_choice(node, "placement", placements, 0, &choice, error))
                 return false;
         if (!parse_decimal(text, &max_vcpus) || max_vcpus < 1 || max_vcpus > VM_VCPUS_MAX)
-                return fail_bad_value(error, node, "vCPU count", text, rule);
+                return xml_fail_bad_value(error, node, "vCPU count", text, rule);
         vcpus = max_vcpus;
-        current = attr_value(node, "current");
+        current = xml_attr_value(node, "current");
         if (current) {
                 g_strstrip(current);
                 if (!parse_decimal(current, &vcpus) || vcpus < 1 || vcpus > VM_VCPUS_MAX)
-                        return fail_bad_value(error, node, "current vCPU count", current, rule);
+                        return xml_fail_bad_value(error, node, "current vCPU count", current, rule);
                 if (vcpus > max_vcpus)
-                        return fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
                                     "current='%" PRIu64 "' of '<vcpu>' is more than the maximum of %" PRIu64,
                                     vcpus, max_vcpus);
         }
@@ -1055,7 +667,7 @@ static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *pa
 
         if (!node)
                 return true;
-        if (!element_text(node, NULL, false, &name, error))
+        if (!xml_element_text(node, NULL, false, &name, error))
                 return false;
         *ret = resolve_firmware_path(name, paths, node, error);
         return *ret != NULL;
@@ -1069,21 +681,21 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
         xmlNode *c[_OS_CHILD_MAX] = {};
         int choice;
 
-        if (!check_attributes(node, NULL, error) || !collect_children(node, os_children, c, error))
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, os_children, c, error))
                 return false;
         if (!c[OS_TYPE])
-                return fail_missing(error, node, "type");
-        if (!element_text(c[OS_TYPE], type_attributes, true, &os_type, error) ||
-            !attr_choice(c[OS_TYPE], "arch", arches, 0, &choice, error))
+                return xml_fail_missing(error, node, "type");
+        if (!xml_element_text(c[OS_TYPE], type_attributes, true, &os_type, error) ||
+            !xml_attr_choice(c[OS_TYPE], "arch", arches, 0, &choice, error))
                 return false;
-        if (lookup_name(os_types, os_type) < 0)
-                return fail_unsupported_value(error, c[OS_TYPE], NULL, os_type);
+        if (xml_lookup_name(os_types, os_type) < 0)
+                return xml_fail_unsupported_value(error, c[OS_TYPE], NULL, os_type);
         config->arch = g_strdup(arches[choice]);
-        machine = attr_value(c[OS_TYPE], "machine");
+        machine = xml_attr_value(c[OS_TYPE], "machine");
         if (machine) {
                 /* It ends up in -machine, where a comma would add options. */
                 if (!token_is_valid(machine, TOKEN_MAX))
-                        return fail_bad_value(error, c[OS_TYPE], "machine type", machine,
+                        return xml_fail_bad_value(error, c[OS_TYPE], "machine type", machine,
                                               "1 to 64 characters from [A-Za-z0-9_.-]");
                 config->machine = g_steal_pointer(&machine);
         }
@@ -1092,12 +704,12 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
             !parse_firmware_element(c[OS_KERNEL], paths, &config->kernel, error) ||
             !parse_firmware_element(c[OS_INITRD], paths, &config->initrd, error))
                 return false;
-        if (c[OS_CMDLINE] && !element_text(c[OS_CMDLINE], NULL, false, &config->cmdline, error))
+        if (c[OS_CMDLINE] && !xml_element_text(c[OS_CMDLINE], NULL, false, &config->cmdline, error))
                 return false;
         if (!config->kernel && c[OS_INITRD])
-                return fail(error, c[OS_INITRD], HV_ERROR_INVALID_XML, "'<initrd>' needs a '<kernel>'");
+                return xml_fail(error, c[OS_INITRD], HV_ERROR_INVALID_XML, "'<initrd>' needs a '<kernel>'");
         if (!config->kernel && c[OS_CMDLINE])
-                return fail(error, c[OS_CMDLINE], HV_ERROR_INVALID_XML, "'<cmdline>' needs a '<kernel>'");
+                return xml_fail(error, c[OS_CMDLINE], HV_ERROR_INVALID_XML, "'<cmdline>' needs a '<kernel>'");
         return true;
 }
 
@@ -1106,10 +718,10 @@ static bool parse_features(const xmlNode *node, GError **error) {
         static const char *const features[] = { "acpi", "apic", NULL };
         xmlNode *c[G_N_ELEMENTS(features) - 1] = {};
 
-        if (!check_attributes(node, NULL, error) || !collect_children(node, features, c, error))
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, features, c, error))
                 return false;
         for (size_t i = 0; i < G_N_ELEMENTS(c); i++)
-                if (c[i] && !check_empty_element(c[i], NULL, error))
+                if (c[i] && !xml_check_empty_element(c[i], NULL, error))
                         return false;
         return true;
 }
@@ -1120,11 +732,11 @@ static bool parse_action(const xmlNode *node, VmLifecycleAction *ret, GError **e
 
         if (!node)
                 return true;
-        if (!element_text(node, NULL, true, &text, error))
+        if (!xml_element_text(node, NULL, true, &text, error))
                 return false;
-        found = lookup_name(action_names, text);
+        found = xml_lookup_name(domain_xml_action_names, text);
         if (found < 0)
-                return fail_unsupported_value(error, node, NULL, text);
+                return xml_fail_unsupported_value(error, node, NULL, text);
         *ret = found;
         return true;
 }
@@ -1134,13 +746,13 @@ static bool parse_action(const xmlNode *node, VmLifecycleAction *ret, GError **e
 static bool parse_metadata(const xmlNode *node, VmConfig *config, GError **error) {
         g_autoptr(xmlBuffer) buffer = xmlBufferCreate();
 
-        if (!check_attributes(node, NULL, error))
+        if (!xml_check_attributes(node, NULL, error))
                 return false;
         for (xmlNode *child = node->children; child; child = child->next) {
                 if (child->type == XML_ELEMENT_NODE) {
                         g_autoptr(xmlNode) copy = xmlDocCopyNode(child, node->doc, 1);
                         if (!copy)
-                                return fail(error, child, HV_ERROR_INVALID_XML, "cannot copy '<metadata>'");
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML, "cannot copy '<metadata>'");
                         xmlNodeDump(buffer, node->doc, copy, 0, 0);
                 } else
                         xmlNodeDump(buffer, node->doc, child, 0, 0);
@@ -1154,13 +766,14 @@ static bool check_unique_device(const VmConfig *config, const VmDevice *device, 
                 const VmDevice *other = g_ptr_array_index(config->devices, i);
 
                 if (device->id && g_strcmp0(device->id, other->id) == 0)
-                        return fail(error, node, HV_ERROR_INVALID_ARGUMENT, "device alias '%s' is used twice", device->id);
+                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "device alias '%s' is used twice",
+                                        device->id);
                 if (device->kind == VM_DEVICE_DISK && other->kind == VM_DEVICE_DISK &&
                     strcmp(device->disk.target_dev, other->disk.target_dev) == 0)
-                        return fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
+                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
                                     device->disk.target_dev);
                 if (device->kind == VM_DEVICE_VSOCK && other->kind == VM_DEVICE_VSOCK)
-                        return fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
+                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
         }
         return true;
 }
@@ -1168,25 +781,25 @@ static bool check_unique_device(const VmConfig *config, const VmDevice *device, 
 static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
         xmlNode *emulator = NULL;
 
-        if (!check_attributes(node, NULL, error) || !check_element_content(node, error))
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error))
                 return false;
         for (xmlNode *child = node->children; child; child = child->next) {
                 g_autoptr(VmDevice) device = NULL;
 
                 if (child->type != XML_ELEMENT_NODE)
                         continue;
-                if (is_element(child, "emulator")) {
+                if (xml_is_element(child, "emulator")) {
                         g_autofree char *path = NULL;
 
                         if (emulator)
-                                return fail(error, child, HV_ERROR_INVALID_XML,
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
                                             "'<emulator>' appears more than once in '<devices>'");
                         emulator = child;
-                        if (!element_text(child, NULL, false, &path, error))
+                        if (!xml_element_text(child, NULL, false, &path, error))
                                 return false;
                         /* An absolute path, or a program name to find in $PATH. */
                         if (!*path || (!g_path_is_absolute(path) && strchr(path, '/')))
-                                return fail_bad_value(error, child, "path", path,
+                                return xml_fail_bad_value(error, child, "path", path,
                                                       "expected an absolute path or a program name");
                         config->emulator = g_steal_pointer(&path);
                         continue;
@@ -1218,25 +831,25 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};
         int choice;
 
-        if (!is_element(root, "domain")) {
-                g_autofree char *label = element_label(root);
-                fail(error, root, HV_ERROR_INVALID_XML, "expected a '<domain>', not %s", label);
+        if (!xml_is_element(root, "domain")) {
+                g_autofree char *label = xml_element_label(root);
+                xml_fail(error, root, HV_ERROR_INVALID_XML, "expected a '<domain>', not %s", label);
                 return NULL;
         }
-        if (!check_attributes(root, attributes, error) ||
-            !attr_choice(root, "type", domain_type_names, -1, &choice, error) ||
-            !collect_children(root, domain_children, c, error))
+        if (!xml_check_attributes(root, attributes, error) ||
+            !xml_attr_choice(root, "type", domain_xml_domain_type_names, -1, &choice, error) ||
+            !xml_collect_children(root, domain_children, c, error))
                 return NULL;
         config->type = choice;
 
         if (!c[DOMAIN_NAME]) {
-                fail_missing(error, root, "name");
+                xml_fail_missing(error, root, "name");
                 return NULL;
         }
-        if (!element_text(c[DOMAIN_NAME], NULL, false, &config->name, error))
+        if (!xml_element_text(c[DOMAIN_NAME], NULL, false, &config->name, error))
                 return NULL;
         if (!vm_name_is_valid(config->name)) {
-                fail_bad_value(error, c[DOMAIN_NAME], "name", config->name,
+                xml_fail_bad_value(error, c[DOMAIN_NAME], "name", config->name,
                                "1 to 64 characters from [A-Za-z0-9_.+-], not starting with '.' or '-'");
                 return NULL;
         }
@@ -1244,10 +857,10 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         if (c[DOMAIN_UUID]) {
                 g_autofree char *uuid = NULL;
 
-                if (!element_text(c[DOMAIN_UUID], NULL, true, &uuid, error))
+                if (!xml_element_text(c[DOMAIN_UUID], NULL, true, &uuid, error))
                         return NULL;
                 if (!vm_uuid_is_valid(uuid)) {
-                        fail_bad_value(error, c[DOMAIN_UUID], "UUID", uuid,
+                        xml_fail_bad_value(error, c[DOMAIN_UUID], "UUID", uuid,
                                        "expected the form 4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
                         return NULL;
                 }
@@ -1260,13 +873,14 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 config->uuid_generated = true;
         }
 
-        if ((c[DOMAIN_TITLE] && !element_text(c[DOMAIN_TITLE], NULL, false, &config->title, error)) ||
-            (c[DOMAIN_DESCRIPTION] && !element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, error)) ||
+        if ((c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, error)) ||
+            (c[DOMAIN_DESCRIPTION] &&
+             !xml_element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, error)) ||
             (c[DOMAIN_METADATA] && !parse_metadata(c[DOMAIN_METADATA], config, error)))
                 return NULL;
 
         if (!c[DOMAIN_MEMORY]) {
-                fail_missing(error, root, "memory");
+                xml_fail_missing(error, root, "memory");
                 return NULL;
         }
         if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
@@ -1276,7 +890,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
                         return NULL;
                 if (config->current_memory > config->memory) {
-                        fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
+                        xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
                              "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
                              config->current_memory, config->memory);
                         return NULL;
@@ -1286,7 +900,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         if (c[DOMAIN_VCPU] && !parse_vcpu(c[DOMAIN_VCPU], config, error))
                 return NULL;
         if (!c[DOMAIN_OS]) {
-                fail_missing(error, root, "os");
+                xml_fail_missing(error, root, "os");
                 return NULL;
         }
         if (!parse_os(c[DOMAIN_OS], config, paths, error) ||
@@ -1306,7 +920,7 @@ VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths 
 
         g_return_val_if_fail(xml || length == 0, NULL);
 
-        doc = read_xml(xml, length, error);
+        doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
         return parse_domain(xmlDocGetRootElement(doc), paths, error);
@@ -1317,217 +931,8 @@ VmDevice *domain_xml_parse_device(const char *xml, size_t length, const DomainXm
 
         g_return_val_if_fail(xml || length == 0, NULL);
 
-        doc = read_xml(xml, length, error);
+        doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
         return parse_device(xmlDocGetRootElement(doc), paths, error);
-}
-
-/* ---- writing ---- */
-
-/* Besides the markup characters, escape what a parser would normalise away: CR always,
- * and tab and newline inside attribute values. */
-static void append_escaped(GString *out, const char *text, bool attribute) {
-        for (const char *p = text; *p; p++)
-                switch (*p) {
-                case '&':
-                        g_string_append(out, "&amp;");
-                        break;
-                case '<':
-                        g_string_append(out, "&lt;");
-                        break;
-                case '>':
-                        g_string_append(out, "&gt;");
-                        break;
-                case '\r':
-                        g_string_append(out, "&#13;");
-                        break;
-                case '\'':
-                        g_string_append(out, attribute ? "&apos;" : "'");
-                        break;
-                case '"':
-                        g_string_append(out, attribute ? "&quot;" : "\"");
-                        break;
-                case '\t':
-                        g_string_append(out, attribute ? "&#9;" : "\t");
-                        break;
-                case '\n':
-                        g_string_append(out, attribute ? "&#10;" : "\n");
-                        break;
-                default:
-                        g_string_append_c(out, *p);
-                }
-}
-
-static void append_indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_string_append_printf(out, " %s='", name);
-        append_escaped(out, value, true);
-        g_string_append_c(out, '\'');
-}
-
-static void append_text_element(GString *out, unsigned level, const char *name, const char *text) {
-        if (!text)
-                return;
-        append_indent(out, level);
-        g_string_append_printf(out, "<%s>", name);
-        append_escaped(out, text, false);
-        g_string_append_printf(out, "</%s>\n", name);
-}
-
-static void append_size_element(GString *out, unsigned level, const char *name, uint64_t bytes) {
-        append_indent(out, level);
-        if (bytes % 1024 == 0)
-                g_string_append_printf(out, "<%s unit='KiB'>%" PRIu64 "</%s>\n", name, bytes / 1024, name);
-        else
-                g_string_append_printf(out, "<%s unit='b'>%" PRIu64 "</%s>\n", name, bytes, name);
-}
-
-static void append_device(GString *out, unsigned level, const VmDevice *device) {
-        const char *kind = vm_device_kind_to_string(device->kind);
-
-        append_indent(out, level);
-        g_string_append_printf(out, "<%s", kind);
-        switch (device->kind) {
-        case VM_DEVICE_DISK:
-                g_string_append(out, " type='file' device='disk'>\n");
-                append_indent(out, level + 1);
-                g_string_append_printf(out, "<driver type='%s'/>\n", disk_format_names[device->disk.format]);
-                append_indent(out, level + 1);
-                g_string_append(out, "<source");
-                append_attr(out, "file", device->disk.path);
-                g_string_append(out, "/>\n");
-                append_indent(out, level + 1);
-                g_string_append(out, "<target");
-                append_attr(out, "dev", device->disk.target_dev);
-                g_string_append(out, " bus='virtio'/>\n");
-                if (device->disk.readonly) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, "<readonly/>\n");
-                }
-                append_text_element(out, level + 1, "serial", device->disk.serial);
-                break;
-        case VM_DEVICE_INTERFACE:
-                g_string_append_printf(out, " type='%s'>\n", net_type_names[device->net.type]);
-                if (device->net.mac) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, "<mac");
-                        append_attr(out, "address", device->net.mac);
-                        g_string_append(out, "/>\n");
-                }
-                if (device->net.target_dev) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, "<target");
-                        append_attr(out, "dev", device->net.target_dev);
-                        g_string_append(out, "/>\n");
-                }
-                append_indent(out, level + 1);
-                g_string_append(out, "<model type='virtio'/>\n");
-                break;
-        case VM_DEVICE_SERIAL:
-        case VM_DEVICE_CONSOLE:
-                g_string_append_printf(out, " type='%s'>\n", char_type_names[device->chr.type]);
-                if (device->chr.type != VM_CHAR_PTY) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, device->chr.type == VM_CHAR_UNIX ? "<source mode='bind'" : "<source");
-                        append_attr(out, "path", device->chr.path ? device->chr.path : "");
-                        g_string_append(out, "/>\n");
-                }
-                break;
-        case VM_DEVICE_VSOCK:
-                g_string_append(out, " model='virtio'>\n");
-                append_indent(out, level + 1);
-                g_string_append_printf(out, "<cid address='%" PRIu32 "'/>\n", device->vsock.cid);
-                break;
-        case VM_DEVICE_RNG:
-                g_string_append(out, " model='virtio'>\n");
-                append_indent(out, level + 1);
-                g_string_append(out, "<backend model='random'>");
-                append_escaped(out, device->rng.backend ? device->rng.backend : DEFAULT_RNG_BACKEND, false);
-                g_string_append(out, "</backend>\n");
-                break;
-        case VM_DEVICE_HOSTDEV:
-                g_string_append(out, " mode='subsystem' type='pci'>\n");
-                append_indent(out, level + 1);
-                g_string_append(out, "<source>\n");
-                append_indent(out, level + 2);
-                g_string_append_printf(out, "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
-                                            "' function='0x%" PRIx32 "'/>\n",
-                                       device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
-                                       device->hostdev.function);
-                append_indent(out, level + 1);
-                g_string_append(out, "</source>\n");
-                break;
-        case _VM_DEVICE_KIND_MAX:
-                g_assert_not_reached();
-        }
-        if (device->id) {
-                append_indent(out, level + 1);
-                g_string_append(out, "<alias");
-                append_attr(out, "name", device->id);
-                g_string_append(out, "/>\n");
-        }
-        append_indent(out, level);
-        g_string_append_printf(out, "</%s>\n", kind);
-}
-
-char *domain_xml_format(const VmConfig *config) {
-        GString *out = g_string_new(NULL);
-
-        g_return_val_if_fail(config, NULL);
-
-        g_string_append_printf(out, "<domain type='%s'>\n", domain_type_names[config->type]);
-        append_text_element(out, 1, "name", config->name);
-        append_text_element(out, 1, "uuid", config->uuid);
-        append_text_element(out, 1, "title", config->title);
-        append_text_element(out, 1, "description", config->description);
-        if (config->metadata)
-                /* Already serialised XML: copied as it is, not escaped. */
-                g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
-        append_size_element(out, 1, "memory", config->memory);
-        append_size_element(out, 1, "currentMemory", config->current_memory);
-        if (config->vcpus != config->max_vcpus)
-                g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
-        else
-                g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
-
-        g_string_append(out, "  <os>\n    <type");
-        append_attr(out, "arch", config->arch ? config->arch : "x86_64");
-        if (config->machine)
-                append_attr(out, "machine", config->machine);
-        g_string_append(out, ">hvm</type>\n");
-        append_text_element(out, 2, "loader", config->loader);
-        append_text_element(out, 2, "kernel", config->kernel);
-        append_text_element(out, 2, "initrd", config->initrd);
-        append_text_element(out, 2, "cmdline", config->cmdline);
-        g_string_append(out, "  </os>\n");
-
-        /* Always on; said so that the document describes the VM completely. */
-        g_string_append(out, "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
-        append_text_element(out, 1, "on_poweroff", action_names[config->on_poweroff]);
-        append_text_element(out, 1, "on_reboot", action_names[config->on_reboot]);
-        append_text_element(out, 1, "on_crash", action_names[config->on_crash]);
-
-        if (config->emulator || config->devices->len > 0) {
-                g_string_append(out, "  <devices>\n");
-                append_text_element(out, 2, "emulator", config->emulator);
-                for (guint i = 0; i < config->devices->len; i++)
-                        append_device(out, 2, g_ptr_array_index(config->devices, i));
-                g_string_append(out, "  </devices>\n");
-        }
-        g_string_append(out, "</domain>\n");
-        return g_string_free(out, FALSE);
-}
-
-char *domain_xml_format_device(const VmDevice *device) {
-        GString *out = g_string_new(NULL);
-
-        g_return_val_if_fail(device, NULL);
-
-        append_device(out, 0, device);
-        return g_string_free(out, FALSE);
 }

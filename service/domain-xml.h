@@ -28,8 +28,9 @@
 #include "vm-config.h"
 
 typedef struct {
-        const char *images_dir;           /* relative disk paths resolve against this */
-        const char *const *firmware_dirs; /* NULL-terminated; <kernel>/<loader>/<initrd> names without '/' are looked up here */
+        const char *images_dir; /* relative disk paths resolve against this */
+        /* NULL-terminated; <kernel>/<loader>/<initrd> names without '/' are looked up here */
+        const char *const *firmware_dirs;
 } DomainXmlPaths;
 
 #define DOMAIN_XML_MAX_SIZE (1024 * 1024)

@@ -9,6 +9,7 @@
 #include "bus-util.h"
 #include "domain-xml.h"
 #include "manager.h"
+#include "polkit.h"
 #include "store.h"
 #include "vm.h"
 
@@ -18,8 +19,9 @@ Manager *manager_new(Settings *settings) {
         manager->settings = *settings;
         memset(settings, 0, sizeof(*settings));
         manager->vms_dir = g_build_filename(manager->settings.state_dir, "vms", NULL);
-        manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, (GDestroyNotify) vm_free);
-        manager->vms_by_name = g_hash_table_new(g_str_hash, g_str_equal);
+        manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
+        manager->vms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        manager->polkit = polkit_registry_new();
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
         return manager;
@@ -35,6 +37,7 @@ void manager_free(Manager *manager) {
         for (size_t i = 0; i < manager->n_engines; i++)
                 engine_probe_clear(&manager->engines[i].probe);
         g_free(manager->engines);
+        polkit_registry_free(manager->polkit);
         sd_bus_flush_close_unref(manager->bus);
         sd_event_unref(manager->event);
         g_free(manager->vms_dir);
@@ -77,9 +80,10 @@ const ManagerEngine *manager_get_engine(Manager *manager, const char *name) {
         return NULL;
 }
 
+/* The keys are copies: a redefinition replaces vm->config but never its name or UUID. */
 static void manager_add_vm(Manager *manager, Vm *vm) {
-        g_hash_table_insert(manager->vms_by_uuid, vm->config->uuid, vm);
-        g_hash_table_insert(manager->vms_by_name, vm->config->name, vm);
+        g_hash_table_insert(manager->vms_by_uuid, g_strdup(vm->config->uuid), vm);
+        g_hash_table_insert(manager->vms_by_name, g_strdup(vm->config->name), vm);
 }
 
 /* ---- start-up ---------------------------------------------------------------------- */
@@ -283,8 +287,8 @@ bool manager_delete_vm(Manager *manager, Vm *vm, GError **error) {
                 return false;
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);
-        g_hash_table_remove(manager->vms_by_name, vm->config->name);
-        g_hash_table_remove(manager->vms_by_uuid, vm->config->uuid);
+        g_hash_table_remove(manager->vms_by_name, name);
+        g_hash_table_remove(manager->vms_by_uuid, vm->config->uuid); /* frees vm */
         return true;
 }
 

@@ -14,6 +14,7 @@
 #include "settings.h"
 
 typedef struct Vm Vm;
+typedef struct PolkitRegistry PolkitRegistry;
 
 typedef struct {
         const EngineOps *ops;
@@ -28,6 +29,8 @@ typedef struct Manager {
         char *vms_dir;            /* <state>/vms: definitions */
         GHashTable *vms_by_uuid;  /* uuid -> Vm*, owns the VMs */
         GHashTable *vms_by_name;  /* name -> Vm*, borrowed */
+
+        PolkitRegistry *polkit;   /* authorization checks in flight (system bus only) */
 
         ManagerEngine *engines;   /* every compiled-in engine, probed at start */
         size_t n_engines;

@@ -175,6 +175,7 @@ bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error)
         vm->engine = g_strdup(engine);
         if (!vm_save(vm, error)) {
                 /* Nothing changes when the definition cannot be written. */
+                vm_config_free(vm->config);
                 vm->config = g_steal_pointer(&old_config);
                 g_free(vm->engine);
                 vm->engine = g_steal_pointer(&old_engine);

@@ -292,6 +292,23 @@ static char *qemu_exit_description(const ProcessExit *exit_info) {
         }
 }
 
+/* What QEMU said last, for errors: its own last lines, not ours. */
+static char *qemu_last_words(const char *log_path) {
+        g_autofree char *tail = process_read_log_tail(log_path, 3);
+        if (!tail)
+                return NULL;
+        g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
+        g_autoptr(GString) words = g_string_new(NULL);
+        for (size_t i = 0; lines[i]; i++) {
+                if (!*lines[i] || strstr(lines[i], " hypervisord: starting "))
+                        continue;
+                if (words->len)
+                        g_string_append(words, "; ");
+                g_string_append(words, lines[i]);
+        }
+        return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
+}
+
 static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         QemuVm *vm = userdata;
 
@@ -314,10 +331,11 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
                         start = op;
         }
         if (start) {
-                g_autofree char *last = process_read_log_tail(vm->log_path, 3);
+                g_autofree char *last = qemu_last_words(vm->log_path);
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up%s%s", how,
-                                   last && *last ? ": " : "", last ? last : "");
-                if (start->error) /* why we gave up on it, when we did */
+                                   last ? ": " : "", last ? last : "");
+                /* We gave up on it (it did not answer in time): say so first. */
+                if (start->error && g_error_matches(start->error, HV_ERROR, HV_ERROR_TIMEOUT))
                         g_prefix_error(&gone, "%s; ", start->error->message);
                 vm->silent_exit = true;
         } else
@@ -457,7 +475,7 @@ static void qemu_start_on_chardevs(QmpClient *qmp, JsonNode *result, const GErro
                 qemu_start_give_up(op, error);
                 return;
         }
-        JsonArray *chardevs = JSON_NODE_HOLDS_ARRAY(result) ? json_node_get_array(result) : NULL;
+        JsonArray *chardevs = result && JSON_NODE_HOLDS_ARRAY(result) ? json_node_get_array(result) : NULL;
         for (guint i = 0; chardevs && i < json_array_get_length(chardevs); i++) {
                 JsonObject *c = json_array_get_object_element(chardevs, i);
                 const char *label = json_get_string(c, "label"), *filename = json_get_string(c, "filename");
@@ -807,8 +825,11 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
 
 /* ---- creation ---- */
 
+const EngineOps engine_qemu_ops;
+
 static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         QemuVm *vm = g_new0(QemuVm, 1);
+        vm->base.ops = &engine_qemu_ops;
         vm->n_ref = 1;
         vm->event = sd_event_ref(params->event);
         vm->config = vm_config_copy(params->config);

@@ -205,8 +205,8 @@ static void qemu_snapshot_on_status(QmpClient *qmp, JsonNode *result, const GErr
                 qemu_snapshot_fail(op, error);
                 return;
         }
-        op->was_running = json_object_get_boolean_member_with_default(json_node_get_object(result), "running",
-                                                                      FALSE);
+        op->was_running = JSON_NODE_HOLDS_OBJECT(result) &&
+                          json_object_get_boolean_member_with_default(json_node_get_object(result), "running", FALSE);
         /* Pause first: the memory then goes out in one pass and stays consistent. */
         if (op->was_running)
                 qmp_client_execute(qmp, "stop", NULL, -1, NULL, NULL);

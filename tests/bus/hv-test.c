@@ -36,6 +36,9 @@ static void on_abort(int signal_number) {
 static const char *daemon_path(void) {
         const char *path = g_getenv("HV_DAEMON");
 
+        if (!path)
+                path = HV_DAEMON_DEFAULT;
+
         if (!path || !g_file_test(path, G_FILE_TEST_IS_EXECUTABLE))
                 g_error("HV_DAEMON does not name the built hypervisord (is '%s')", path ? path : "(unset)");
         return path;

@@ -193,13 +193,15 @@ static ChResponse handle_create(ChRequest *request, JsonObject *body, const char
         static const char *const memory_required[] = { "size", NULL };
         g_autoptr(GError) error = NULL;
         g_autoptr(JsonObject) config = ch_json_object_copy(body);
+        gboolean ok;
 
         if (!check_member_object(config, "cpus", cpus_required, &error) ||
             !check_member_object(config, "memory", memory_required, &error))
                 return respond_error(error, what);
         drop_fds(config, "net");
         drop_fds(config, "devices");
-        return respond_result(ch_vm_create(config, &error), error, what);
+        ok = ch_vm_create(config, &error);
+        return respond_result(ok, error, what);
 }
 
 static ChResponse handle_delete(ChRequest *request, JsonObject *body, const char *what)

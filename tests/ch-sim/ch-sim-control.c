@@ -80,9 +80,17 @@ static void run_command(ControlConn *conn, char *line)
                 reply(conn, "ok");
                 ch_vm_guest_poweroff();         /* may exit the process */
         } else if (g_str_equal(command, "reboot")) {
-                reply_result(conn, ch_vm_guest_reboot(&error), error);
+                {
+                        gboolean ok = ch_vm_guest_reboot(&error);
+
+                        reply_result(conn, ok, error);
+                }
         } else if (g_str_equal(command, "panic")) {
-                reply_result(conn, ch_vm_guest_panic(&error), error);
+                {
+                        gboolean ok = ch_vm_guest_panic(&error);
+
+                        reply_result(conn, ok, error);
+                }
         } else if (g_str_equal(command, "manual-ack") && arg &&
                    (g_str_equal(arg, "on") || g_str_equal(arg, "off"))) {
                 ch_sim.manual_ack = g_str_equal(arg, "on");
@@ -90,7 +98,11 @@ static void run_command(ControlConn *conn, char *line)
                         ch_vm_kick_removals();
                 reply(conn, "ok");
         } else if (g_str_equal(command, "ack-remove") && arg) {
-                reply_result(conn, ch_vm_ack_remove(arg, &error), error);
+                {
+                        gboolean ok = ch_vm_ack_remove(arg, &error);
+
+                        reply_result(conn, ok, error);
+                }
         } else if (g_str_equal(command, "crash")) {
                 reply(conn, "ok");
                 crash();

@@ -308,13 +308,13 @@ static void execute_head(void)
         }
         conn->in_flight = FALSE;
         g_free(response.body);
+        g_free(pending);
 
         if (response.exit_after)
                 ch_sim_exit(0);
 
         conn_try_parse(conn);
         conn_unref(conn);
-        g_free(pending);
 }
 
 static gboolean on_delay_done(gpointer user_data)

@@ -556,34 +556,38 @@ static void test_unsupported_values(void) {
         static const struct {
                 const char *top, *devices, *fragment;
         } table[] = {
-                { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
-                { "", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'" },
-                { "", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'" },
-                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'" },
-                { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>", "'vmdk'" },
-                { "", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'" },
-                { "", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>", "'cache'" },
-                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'" },
-                { "", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'" },
-                { "", "<interface type='user'><model type='e1000'/></interface>", "'e1000'" },
-                { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
-                { "", "<serial type='tcp'/>", "'tcp'" },
-                { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
-                { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
-                { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
-                { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
-                { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
-                { "", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'" },
+                {"<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'"},
+                {"", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'"},
+                {"", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'"},
+                {"", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'"},
+                {"", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>", "'vmdk'"},
+                {"", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'"},
+                {"", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>",
+                 "'cache'"},
+                {"", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'"},
+                {"", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'"},
+                {"", "<interface type='user'><model type='e1000'/></interface>", "'e1000'"},
+                {"", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'"},
+                {"", "<serial type='tcp'/>", "'tcp'"},
+                {"", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'"},
+                {"", "<console type='pty'><target type='virtio'/></console>", "'<target>'"},
+                {"", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'"},
+                {"", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'"},
+                {"", "<hostdev mode='subsystem' type='usb'/>", "'usb'"},
+                {"", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'"},
         };
         static const char *const domain_values[] = {
                 "<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
                 "<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type arch='aarch64'>hvm</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type "
+                "arch='aarch64'>hvm</type></os></domain>",
                 "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>xen</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os firmware='efi'><type>hvm</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type><boot dev='hd'/></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type>"
-                "<loader type='pflash'>/x</loader></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os "
+                "firmware='efi'><type>hvm</type></os></domain>",
+                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type><boot "
+                "dev='hd'/></os></domain>",
+                ("<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type>"
+                 "<loader type='pflash'>/x</loader></os></domain>"),
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -711,6 +715,7 @@ static void test_hostile_deep_nesting(void) {
                 g_autoptr(GError) error = NULL;
                 g_autoptr(VmConfig) config = domain_xml_parse(xml->str, xml->len, &test_paths, &error);
                 g_assert_no_error(error);
+                g_assert_nonnull(config);
         }
         g_string_replace(xml, "<a></a>", "<a><a/></a>", 1);
         assert_refused(xml->str, xml->len, HV_ERROR_INVALID_XML, "nested", "line 1", "column", NULL);
@@ -838,7 +843,8 @@ static void test_device_round_trip(void) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(devices); i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(VmDevice) device = domain_xml_parse_device(devices[i], strlen(devices[i]), &test_paths, &error);
+                g_autoptr(VmDevice) device =
+                        domain_xml_parse_device(devices[i], strlen(devices[i]), &test_paths, &error);
                 g_autoptr(VmDevice) again = NULL;
                 g_autofree char *first = NULL, *second = NULL;
 

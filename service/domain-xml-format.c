@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * VmConfig -> the normalised domain XML (GetXML).
+ *
+ * Written by hand, not with libxml2's serialiser, so that the form is stable byte for byte:
+ * fixed element order, one attribute quoting style, and escapes for everything a parser
+ * would normalise away, so that format(parse(format(c))) == format(c).
+ */
+
+#include <inttypes.h>
+
+#include "domain-xml-private.h"
+#include "domain-xml.h"
+
+/* Besides the markup characters, escape CR always, and tab and newline inside attribute
+ * values: a parser would turn them into something else. */
+static void append_escaped(GString *out, const char *text, bool attribute) {
+        for (const char *p = text; *p; p++)
+                switch (*p) {
+                case '&':
+                        g_string_append(out, "&amp;");
+                        break;
+                case '<':
+                        g_string_append(out, "&lt;");
+                        break;
+                case '>':
+                        g_string_append(out, "&gt;");
+                        break;
+                case '\r':
+                        g_string_append(out, "&#13;");
+                        break;
+                case '\'':
+                        g_string_append(out, attribute ? "&apos;" : "'");
+                        break;
+                case '"':
+                        g_string_append(out, attribute ? "&quot;" : "\"");
+                        break;
+                case '\t':
+                        g_string_append(out, attribute ? "&#9;" : "\t");
+                        break;
+                case '\n':
+                        g_string_append(out, attribute ? "&#10;" : "\n");
+                        break;
+                default:
+                        g_string_append_c(out, *p);
+                }
+}
+
+static void append_indent(GString *out, unsigned level) {
+        for (unsigned i = 0; i < level; i++)
+                g_string_append(out, "  ");
+}
+
+static void append_attr(GString *out, const char *name, const char *value) {
+        g_string_append_printf(out, " %s='", name);
+        append_escaped(out, value, true);
+        g_string_append_c(out, '\'');
+}
+
+static void append_text_element(GString *out, unsigned level, const char *name, const char *text) {
+        if (!text)
+                return;
+        append_indent(out, level);
+        g_string_append_printf(out, "<%s>", name);
+        append_escaped(out, text, false);
+        g_string_append_printf(out, "</%s>\n", name);
+}
+
+static void append_size_element(GString *out, unsigned level, const char *name, uint64_t bytes) {
+        append_indent(out, level);
+        if (bytes % 1024 == 0)
+                g_string_append_printf(out, "<%s unit='KiB'>%" PRIu64 "</%s>\n", name, bytes / 1024, name);
+        else
+                g_string_append_printf(out, "<%s unit='b'>%" PRIu64 "</%s>\n", name, bytes, name);
+}
+
+static void append_device(GString *out, unsigned level, const VmDevice *device) {
+        const char *kind = vm_device_kind_to_string(device->kind);
+
+        append_indent(out, level);
+        g_string_append_printf(out, "<%s", kind);
+        switch (device->kind) {
+        case VM_DEVICE_DISK:
+                g_string_append(out, " type='file' device='disk'>\n");
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<driver type='%s'/>\n", domain_xml_disk_format_names[device->disk.format]);
+                append_indent(out, level + 1);
+                g_string_append(out, "<source");
+                append_attr(out, "file", device->disk.path);
+                g_string_append(out, "/>\n");
+                append_indent(out, level + 1);
+                g_string_append(out, "<target");
+                append_attr(out, "dev", device->disk.target_dev);
+                g_string_append(out, " bus='virtio'/>\n");
+                if (device->disk.readonly) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<readonly/>\n");
+                }
+                append_text_element(out, level + 1, "serial", device->disk.serial);
+                break;
+        case VM_DEVICE_INTERFACE:
+                g_string_append_printf(out, " type='%s'>\n", domain_xml_net_type_names[device->net.type]);
+                if (device->net.mac) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<mac");
+                        append_attr(out, "address", device->net.mac);
+                        g_string_append(out, "/>\n");
+                }
+                if (device->net.target_dev) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<target");
+                        append_attr(out, "dev", device->net.target_dev);
+                        g_string_append(out, "/>\n");
+                }
+                append_indent(out, level + 1);
+                g_string_append(out, "<model type='virtio'/>\n");
+                break;
+        case VM_DEVICE_SERIAL:
+        case VM_DEVICE_CONSOLE:
+                g_string_append_printf(out, " type='%s'>\n", domain_xml_char_type_names[device->chr.type]);
+                if (device->chr.type != VM_CHAR_PTY) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, device->chr.type == VM_CHAR_UNIX ? "<source mode='bind'" : "<source");
+                        append_attr(out, "path", device->chr.path ? device->chr.path : "");
+                        g_string_append(out, "/>\n");
+                }
+                break;
+        case VM_DEVICE_VSOCK:
+                g_string_append(out, " model='virtio'>\n");
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<cid address='%" PRIu32 "'/>\n", device->vsock.cid);
+                break;
+        case VM_DEVICE_RNG:
+                g_string_append(out, " model='virtio'>\n");
+                append_indent(out, level + 1);
+                g_string_append(out, "<backend model='random'>");
+                append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND, false);
+                g_string_append(out, "</backend>\n");
+                break;
+        case VM_DEVICE_HOSTDEV:
+                g_string_append(out, " mode='subsystem' type='pci'>\n");
+                append_indent(out, level + 1);
+                g_string_append(out, "<source>\n");
+                append_indent(out, level + 2);
+                g_string_append_printf(out, "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
+                                            "' function='0x%" PRIx32 "'/>\n",
+                                       device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
+                                       device->hostdev.function);
+                append_indent(out, level + 1);
+                g_string_append(out, "</source>\n");
+                break;
+        case _VM_DEVICE_KIND_MAX:
+                g_assert_not_reached();
+        }
+        if (device->id) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<alias");
+                append_attr(out, "name", device->id);
+                g_string_append(out, "/>\n");
+        }
+        append_indent(out, level);
+        g_string_append_printf(out, "</%s>\n", kind);
+}
+
+char *domain_xml_format(const VmConfig *config) {
+        GString *out = g_string_new(NULL);
+
+        g_return_val_if_fail(config, NULL);
+
+        g_string_append_printf(out, "<domain type='%s'>\n", domain_xml_domain_type_names[config->type]);
+        append_text_element(out, 1, "name", config->name);
+        append_text_element(out, 1, "uuid", config->uuid);
+        append_text_element(out, 1, "title", config->title);
+        append_text_element(out, 1, "description", config->description);
+        if (config->metadata)
+                /* Already serialised XML: copied as it is, not escaped. */
+                g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
+        append_size_element(out, 1, "memory", config->memory);
+        append_size_element(out, 1, "currentMemory", config->current_memory);
+        if (config->vcpus != config->max_vcpus)
+                g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
+        else
+                g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
+
+        g_string_append(out, "  <os>\n    <type");
+        append_attr(out, "arch", config->arch ? config->arch : "x86_64");
+        if (config->machine)
+                append_attr(out, "machine", config->machine);
+        g_string_append(out, ">hvm</type>\n");
+        append_text_element(out, 2, "loader", config->loader);
+        append_text_element(out, 2, "kernel", config->kernel);
+        append_text_element(out, 2, "initrd", config->initrd);
+        append_text_element(out, 2, "cmdline", config->cmdline);
+        g_string_append(out, "  </os>\n");
+
+        /* Always on; said so that the document describes the VM completely. */
+        g_string_append(out, "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
+        append_text_element(out, 1, "on_poweroff", domain_xml_action_names[config->on_poweroff]);
+        append_text_element(out, 1, "on_reboot", domain_xml_action_names[config->on_reboot]);
+        append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
+
+        if (config->emulator || config->devices->len > 0) {
+                g_string_append(out, "  <devices>\n");
+                append_text_element(out, 2, "emulator", config->emulator);
+                for (guint i = 0; i < config->devices->len; i++)
+                        append_device(out, 2, g_ptr_array_index(config->devices, i));
+                g_string_append(out, "  </devices>\n");
+        }
+        g_string_append(out, "</domain>\n");
+        return g_string_free(out, FALSE);
+}
+
+char *domain_xml_format_device(const VmDevice *device) {
+        GString *out = g_string_new(NULL);
+
+        g_return_val_if_fail(device, NULL);
+
+        append_device(out, 0, device);
+        return g_string_free(out, FALSE);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Asynchronous polkit checks. The first time a method call asks, the question
+ * goes to polkit and the call is parked (returns 0); when polkit answers, the
+ * call is rewound and fed back into the bus queue, its handler runs again from
+ * the start, and this time the stored answer is returned (1 or an error). The
+ * event loop never waits for polkit.
+ */
+
+#include <glib.h>
+#include <systemd/sd-bus.h>
+
+typedef struct PolkitRegistry PolkitRegistry;
+
+PolkitRegistry *polkit_registry_new(void);
+void polkit_registry_free(PolkitRegistry *registry);
+
+/*
+ * details: NULL-terminated key, value, key, value... for the rules (verb, VM name).
+ * Returns 1 when authorized, 0 when the call was parked, negative errno with
+ * error set when refused (AccessDenied, InteractiveAuthorizationRequired) or
+ * when polkit could not be asked (which is a refusal too).
+ */
+int polkit_check(PolkitRegistry *registry, sd_bus_message *call, const char *action, const char *const *details,
+                 sd_bus_error *error);
+
+/* Number of checks waiting for polkit (for limits and idle checks). */
+unsigned polkit_registry_pending(PolkitRegistry *registry);

@@ -1,0 +1,28 @@
+#!/bin/bash
+# Install every package hypervisord needs to build, test and run its demo on
+# Debian 12. Idempotent and non-interactive; run as root (or with sudo).
+set -euo pipefail
+
+cd "$(dirname "$0")"
+packages=$(grep -v '^\s*#' tests/setup-packages.txt | grep -v '^\s*$' | sort -u)
+
+as_root() {
+        if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+missing=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $packages 2>/dev/null |
+          awk '$2 != "installed" {print $1}' || true)
+# dpkg-query prints nothing for packages it has never heard of.
+for p in $packages; do
+        dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing="$missing $p"
+done
+missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
+
+if [ -n "${missing// /}" ]; then
+        echo "setup: installing:$missing"
+        export DEBIAN_FRONTEND=noninteractive
+        as_root apt-get update -qq
+        as_root apt-get install -y -qq --no-install-recommends $missing
+else
+        echo "setup: all $(echo $packages | wc -w) packages are installed"
+fi

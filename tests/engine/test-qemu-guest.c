@@ -1,0 +1,702 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The QEMU engine driving the real test guest under TCG, on an sd-event loop,
+ * without D-Bus. The guest (tests/guest) comes from HV_TEST_GUEST_DIR; every
+ * wait has a deadline that fails with what was awaited, the QEMU log and the
+ * console seen so far.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "process.h"
+#include "test-util.h"
+
+#define WAIT_MS 60000
+
+extern const EngineOps engine_qemu_ops;
+
+typedef struct {
+        sd_event *event;
+        char *dir;
+        char *runtime_dir;
+        char *log_path;
+        EngineProbe probe;
+        EngineSettings settings;
+        VmConfig *config;
+        EngineVm *vm;
+
+        GPtrArray *events; /* "guest:<name>", "exited:<reason>", "running", "paused" */
+        bool exited;
+        EngineExitReason exit_reason;
+        char *exit_log_tail;
+        guint64 exited_usec;
+        char *removed_device;
+
+        int console_fd;
+        sd_event_source *console_source;
+        GString *console;
+} Fixture;
+
+typedef struct {
+        bool done;
+        GError *error;
+        char *id;
+        GVariant *info;
+        guint64 usec;
+} Completion;
+
+static void completion_clear(Completion *c) {
+        g_clear_error(&c->error);
+        g_clear_pointer(&c->id, g_free);
+        g_clear_pointer(&c->info, g_variant_unref);
+        c->done = false;
+}
+
+static void on_done(const GError *error, void *userdata) {
+        Completion *c = userdata;
+        g_assert_false(c->done);
+        c->done = true;
+        c->usec = test_now_usec();
+        c->error = error ? g_error_copy(error) : NULL;
+}
+
+static void on_device_done(const char *id, const GError *error, void *userdata) {
+        Completion *c = userdata;
+        c->id = g_strdup(id);
+        on_done(error, userdata);
+}
+
+static void on_info_done(GVariant *info, const GError *error, void *userdata) {
+        Completion *c = userdata;
+        c->info = info ? g_variant_ref_sink(info) : NULL;
+        on_done(error, userdata);
+}
+
+static const char *exit_reason_name(EngineExitReason reason) {
+        static const char *const names[] = { "guest-poweroff", "guest-reset", "guest-panic", "requested", "crashed" };
+        return names[reason];
+}
+
+static void on_event(const EngineEvent *event, void *userdata) {
+        Fixture *f = userdata;
+        switch (event->kind) {
+        case ENGINE_EVENT_GUEST:
+                g_assert_nonnull(event->engine_event);
+                g_ptr_array_add(f->events, g_strdup_printf("guest:%s", event->name));
+                if (g_str_equal(event->name, "device-removed")) {
+                        g_free(f->removed_device);
+                        f->removed_device = g_strdup(event->device_id);
+                }
+                break;
+        case ENGINE_EVENT_RUNNING:
+                g_ptr_array_add(f->events, g_strdup("running"));
+                break;
+        case ENGINE_EVENT_PAUSED:
+                g_ptr_array_add(f->events, g_strdup("paused"));
+                break;
+        case ENGINE_EVENT_EXITED:
+                g_assert_false(f->exited);
+                f->exited = true;
+                f->exited_usec = test_now_usec();
+                f->exit_reason = event->exit_reason;
+                f->exit_log_tail = g_strdup(event->log_tail);
+                g_ptr_array_add(f->events, g_strdup_printf("exited:%s", exit_reason_name(event->exit_reason)));
+                break;
+        }
+}
+
+static bool has_event(Fixture *f, const char *name) {
+        for (guint i = 0; i < f->events->len; i++)
+                if (g_str_equal(f->events->pdata[i], name))
+                        return true;
+        return false;
+}
+
+static void dump_state(Fixture *f) {
+        g_autofree char *log = process_read_log_tail(f->log_path, 20);
+        g_test_message("--- QEMU log ---\n%s", log ? log : "(none)");
+        g_test_message("--- console (last 2000 bytes) ---\n%s",
+                       f->console->str + (f->console->len > 2000 ? f->console->len - 2000 : 0));
+        for (guint i = 0; i < f->events->len; i++)
+                g_test_message("event: %s", (char *) f->events->pdata[i]);
+}
+
+static void wait_for(Fixture *f, const bool *flag, const char *what) {
+        guint64 deadline = test_now_usec() + (guint64) WAIT_MS * 1000;
+        while (!*flag) {
+                guint64 now = test_now_usec();
+                if (now >= deadline) {
+                        dump_state(f);
+                        g_error("Timed out after %u ms waiting for %s", WAIT_MS, what);
+                }
+                g_assert_cmpint(sd_event_run(f->event, deadline - now), >=, 0);
+        }
+}
+
+static void wait_op(Fixture *f, Completion *c, const char *what) {
+        wait_for(f, &c->done, what);
+        if (c->error) {
+                dump_state(f);
+                g_error("%s failed: %s", what, c->error->message);
+        }
+}
+
+static bool console_has(Fixture *f, const char *text) {
+        return strstr(f->console->str, text) != NULL;
+}
+
+static void wait_console(Fixture *f, const char *text) {
+        guint64 deadline = test_now_usec() + (guint64) WAIT_MS * 1000;
+        while (!console_has(f, text)) {
+                guint64 now = test_now_usec();
+                if (now >= deadline) {
+                        dump_state(f);
+                        g_error("Timed out after %u ms waiting for '%s' on the console", WAIT_MS, text);
+                }
+                g_assert_cmpint(sd_event_run(f->event, deadline - now), >=, 0);
+        }
+}
+
+static void wait_event(Fixture *f, const char *name) {
+        guint64 deadline = test_now_usec() + (guint64) WAIT_MS * 1000;
+        while (!has_event(f, name)) {
+                guint64 now = test_now_usec();
+                if (now >= deadline) {
+                        dump_state(f);
+                        g_error("Timed out after %u ms waiting for event '%s'", WAIT_MS, name);
+                }
+                g_assert_cmpint(sd_event_run(f->event, deadline - now), >=, 0);
+        }
+}
+
+static int on_console_readable(sd_event_source *s, int fd, uint32_t revents, void *userdata) {
+        Fixture *f = userdata;
+        char buf[4096];
+        ssize_t n = read(fd, buf, sizeof(buf));
+        if (n > 0)
+                g_string_append_len(f->console, buf, n);
+        else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+                f->console_source = sd_event_source_disable_unref(f->console_source);
+        return 0;
+}
+
+static void console_close(Fixture *f) {
+        f->console_source = sd_event_source_disable_unref(f->console_source);
+        if (f->console_fd >= 0)
+                close(f->console_fd);
+        f->console_fd = -1;
+}
+
+static void console_open(Fixture *f) {
+        g_autoptr(GError) error = NULL;
+        console_close(f);
+        f->console_fd = engine_vm_open_console(f->vm, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(fcntl(f->console_fd, F_SETFL, O_NONBLOCK), ==, 0);
+        g_assert_cmpint(sd_event_add_io(f->event, &f->console_source, f->console_fd, EPOLLIN, on_console_readable, f),
+                        >=, 0);
+}
+
+static const char *guest_dir(void) {
+        const char *dir = g_getenv("HV_TEST_GUEST_DIR");
+        if (!dir || !*dir)
+                g_error("HV_TEST_GUEST_DIR is not set: the test guest (tests/guest) is not part of this build");
+        return dir;
+}
+
+static char *guest_file(const char *name) {
+        g_autofree char *path = g_build_filename(guest_dir(), name, NULL);
+        if (!g_file_test(path, G_FILE_TEST_EXISTS))
+                g_error("Test guest file '%s' is missing: build the 'test-guest' target", path);
+        return g_steal_pointer(&path);
+}
+
+static void fixture_vm_new(Fixture *f) {
+        EngineVmParams params = {
+                .event = f->event,
+                .config = f->config,
+                .settings = &f->settings,
+                .probe = &f->probe,
+                .runtime_dir = f->runtime_dir,
+                .log_path = f->log_path,
+                .uid = (uid_t) -1,
+                .gid = (gid_t) -1,
+                .on_event = on_event,
+                .userdata = f,
+        };
+        f->vm = engine_qemu_ops.vm_new(&params);
+}
+
+static void fixture_init(Fixture *f, const char *action) {
+        g_autoptr(GError) error = NULL;
+        memset(f, 0, sizeof(*f));
+        g_assert_cmpint(sd_event_new(&f->event), >=, 0);
+        f->dir = g_dir_make_tmp("hv-qemu-guest-XXXXXX", &error);
+        g_assert_no_error(error);
+        f->runtime_dir = g_build_filename(f->dir, "run", NULL);
+        g_assert_cmpint(mkdir(f->runtime_dir, 0700), ==, 0);
+        f->log_path = g_build_filename(f->dir, "qemu.log", NULL);
+        f->events = g_ptr_array_new_with_free_func(g_free);
+        f->console = g_string_new(NULL);
+        f->console_fd = -1;
+
+        f->settings.tcg_fallback = true;
+        f->settings.api_timeout_ms = 20000;
+        g_assert_true(engine_qemu_ops.probe(&f->settings, &f->probe, &error));
+        g_assert_no_error(error);
+        if (!f->probe.usable)
+                g_error("QEMU is not usable: %s", f->probe.unusable_reason);
+
+        g_autofree char *cmdline_path = guest_file("cmdline");
+        g_autofree char *cmdline = NULL;
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+
+        f->config = vm_config_new();
+        f->config->name = g_strdup("hv-test");
+        memcpy(f->config->uuid, "6c4b5a8e-8d2f-4f6e-9a51-0c3c9f1e2b7d", VM_UUID_STRING_LEN + 1);
+        f->config->type = VM_DOMAIN_QEMU;
+        f->config->memory = f->config->current_memory = 256u << 20;
+        f->config->vcpus = f->config->max_vcpus = 1;
+        f->config->kernel = guest_file("vmlinux");
+        f->config->initrd = guest_file("initramfs.cpio.gz");
+        f->config->cmdline = action ? g_strdup_printf("%s hv.action=%s", cmdline, action) : g_strdup(cmdline);
+
+        g_assert_true(engine_qemu_ops.validate(&f->probe, f->config, &error));
+        g_assert_no_error(error);
+}
+
+static void fixture_free_vm(Fixture *f) {
+        if (!f->vm)
+                return;
+        /* Never leave a QEMU behind. */
+        pid_t pid = engine_vm_get_pid(f->vm);
+        if (pid > 0)
+                (void) kill(pid, SIGKILL);
+        g_clear_pointer(&f->vm, engine_vm_free);
+}
+
+static void fixture_clear(Fixture *f) {
+        console_close(f);
+        fixture_free_vm(f);
+        g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", f->dir);
+        (void) !system(cmd);
+        g_free(f->dir);
+        g_free(f->runtime_dir);
+        g_free(f->log_path);
+        engine_probe_clear(&f->probe);
+        vm_config_free(f->config);
+        g_ptr_array_unref(f->events);
+        g_free(f->exit_log_tail);
+        g_free(f->removed_device);
+        g_string_free(f->console, TRUE);
+        sd_event_unref(f->event);
+}
+
+/* Boot and wait until the guest says it is ready. Returns the start op's duration. */
+static guint64 boot(Fixture *f) {
+        Completion start = {};
+        fixture_vm_new(f);
+        guint64 t0 = test_now_usec();
+        engine_vm_start(f->vm, on_done, &start);
+        g_assert_false(start.done); /* never from inside the call */
+        wait_op(f, &start, "start");
+        g_assert_cmpint(engine_vm_get_pid(f->vm), >, 0);
+        g_test_message("start op: %.1f ms", (start.usec - t0) / 1000.0);
+        console_open(f);
+        wait_console(f, "HV-GUEST-READY");
+        g_test_message("start -> HV-GUEST-READY: %.1f ms", (test_now_usec() - t0) / 1000.0);
+        return start.usec - t0;
+}
+
+static void stop(Fixture *f) {
+        Completion c = {};
+        engine_vm_stop(f->vm, on_done, &c);
+        wait_op(f, &c, "stop");
+        g_assert_true(f->exited);
+        g_assert_cmpint(f->exit_reason, ==, ENGINE_EXIT_REQUESTED);
+        g_assert_cmpint(engine_vm_get_pid(f->vm), ==, 0);
+}
+
+static void test_boot_info_stop(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        boot(&f);
+
+        Completion info = {};
+        engine_vm_info(f.vm, on_info_done, &info);
+        wait_op(&f, &info, "info");
+        GVariantDict d;
+        g_variant_dict_init(&d, info.info);
+        guint32 pid = 0;
+        const char *state = NULL, *socket = NULL, *version = NULL;
+        guint64 memory = 0;
+        g_assert_true(g_variant_dict_lookup(&d, "pid", "u", &pid));
+        g_assert_cmpuint(pid, ==, (guint32) engine_vm_get_pid(f.vm));
+        g_assert_true(g_variant_dict_lookup(&d, "engine-state", "&s", &state));
+        g_assert_cmpstr(state, ==, "running");
+        g_assert_true(g_variant_dict_lookup(&d, "api-socket", "&s", &socket));
+        g_assert_true(g_str_has_prefix(socket, f.runtime_dir));
+        g_assert_true(g_variant_dict_lookup(&d, "engine-version", "&s", &version));
+        g_assert_cmpstr(version, ==, f.probe.version);
+        g_assert_true(g_variant_dict_lookup(&d, "memory-actual", "t", &memory));
+        g_assert_cmpuint(memory, ==, 256u << 20);
+        g_autoptr(GVariant) threads = g_variant_dict_lookup_value(&d, "vcpu-threads", G_VARIANT_TYPE("au"));
+        g_assert_nonnull(threads);
+        g_assert_cmpuint(g_variant_n_children(threads), ==, 1);
+        guint32 tid = 0;
+        g_variant_get_child(threads, 0, "u", &tid);
+        g_autofree char *task = g_strdup_printf("/proc/%u/task/%u", pid, tid);
+        g_assert_true(g_file_test(task, G_FILE_TEST_IS_DIR));
+        g_variant_dict_clear(&d);
+        completion_clear(&info);
+
+        /* A second start is refused, later. */
+        Completion again = {};
+        engine_vm_start(f.vm, on_done, &again);
+        g_assert_false(again.done);
+        wait_for(&f, &again.done, "the second start's answer");
+        g_assert_error(again.error, HV_ERROR, HV_ERROR_INVALID_STATE);
+        completion_clear(&again);
+
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static void test_pause_resume(void) {
+        Fixture f;
+        fixture_init(&f, "counter");
+        boot(&f);
+        wait_console(&f, "HV-COUNT 1\r\n");
+
+        Completion c = {};
+        engine_vm_pause(f.vm, on_done, &c);
+        wait_op(&f, &c, "pause");
+        g_assert_true(has_event(&f, "guest:stop"));
+        g_assert_false(has_event(&f, "paused")); /* we caused it: no news */
+        completion_clear(&c);
+
+        /* Paused means no more output. */
+        test_run_for(f.event, 200);
+        gsize len = f.console->len;
+        test_run_for(f.event, 1200);
+        g_assert_cmpuint(f.console->len, ==, len);
+
+        Completion info = {};
+        engine_vm_info(f.vm, on_info_done, &info);
+        wait_op(&f, &info, "info");
+        const char *state = NULL;
+        g_assert_true(g_variant_lookup(info.info, "engine-state", "&s", &state));
+        g_assert_cmpstr(state, ==, "paused");
+        completion_clear(&info);
+
+        engine_vm_resume(f.vm, on_done, &c);
+        wait_op(&f, &c, "resume");
+        g_assert_true(has_event(&f, "guest:resume"));
+        completion_clear(&c);
+        g_autofree char *next = NULL;
+        const char *last = g_strrstr(f.console->str, "HV-COUNT ");
+        g_assert_nonnull(last);
+        next = g_strdup_printf("HV-COUNT %d\r\n", atoi(last + strlen("HV-COUNT ")) + 1);
+        wait_console(&f, next);
+
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static void test_power_button(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        boot(&f);
+
+        Completion c = {};
+        guint64 t0 = test_now_usec();
+        engine_vm_power_button(f.vm, on_done, &c);
+        wait_op(&f, &c, "power button");
+        wait_for(&f, &f.exited, "the guest to power off");
+        g_test_message("power button -> EXITED: %.1f ms", (f.exited_usec - t0) / 1000.0);
+        g_assert_true(has_event(&f, "guest:powerdown"));
+        g_assert_true(has_event(&f, "guest:shutdown"));
+        g_assert_cmpint(f.exit_reason, ==, ENGINE_EXIT_GUEST_POWEROFF);
+        g_assert_null(f.exit_log_tail);
+        g_assert_cmpint(engine_vm_get_pid(f.vm), ==, 0);
+        fixture_clear(&f);
+}
+
+static void test_guest_poweroff(void) {
+        Fixture f;
+        fixture_init(&f, "poweroff");
+        fixture_vm_new(&f);
+        Completion c = {};
+        engine_vm_start(f.vm, on_done, &c);
+        wait_op(&f, &c, "start");
+        wait_for(&f, &f.exited, "the guest to power itself off");
+        g_assert_true(has_event(&f, "guest:shutdown"));
+        g_assert_cmpint(f.exit_reason, ==, ENGINE_EXIT_GUEST_POWEROFF);
+        fixture_clear(&f);
+}
+
+static void test_panic(void) {
+        Fixture f;
+        fixture_init(&f, "panic");
+        fixture_vm_new(&f);
+        Completion c = {};
+        engine_vm_start(f.vm, on_done, &c);
+        wait_op(&f, &c, "start");
+        wait_for(&f, &f.exited, "the guest to panic");
+        g_assert_true(has_event(&f, "guest:panicked"));
+        g_assert_cmpint(f.exit_reason, ==, ENGINE_EXIT_GUEST_PANIC);
+        fixture_clear(&f);
+}
+
+static void test_crash(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        boot(&f);
+        pid_t pid = engine_vm_get_pid(f.vm);
+        g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+        wait_for(&f, &f.exited, "QEMU's death");
+        g_assert_cmpint(f.exit_reason, ==, ENGINE_EXIT_CRASHED);
+        g_assert_nonnull(f.exit_log_tail);
+        g_assert_nonnull(strstr(f.exit_log_tail, "hypervisord: starting")); /* the log's own lines */
+
+        /* Operations on a dead VM fail cleanly, later. */
+        Completion c = {};
+        engine_vm_pause(f.vm, on_done, &c);
+        g_assert_false(c.done);
+        wait_for(&f, &c.done, "the refused pause");
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_INVALID_STATE);
+        completion_clear(&c);
+        fixture_clear(&f);
+}
+
+static void test_reboot(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        boot(&f);
+        g_string_truncate(f.console, 0);
+        Completion c = {};
+        engine_vm_reboot(f.vm, on_done, &c);
+        wait_op(&f, &c, "reboot");
+        wait_event(&f, "guest:reset");
+        wait_console(&f, "HV-GUEST-READY"); /* booted again, same process */
+        g_assert_false(f.exited);
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static void test_hotplug(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        boot(&f);
+
+        g_autofree char *image = g_build_filename(f.dir, "hot.raw", NULL);
+        int fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(ftruncate(fd, 8 << 20), ==, 0);
+        close(fd);
+
+        g_autoptr(VmDevice) disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("ua-hot1");
+        disk->disk.path = g_strdup(image);
+        disk->disk.format = VM_DISK_FORMAT_RAW;
+        disk->disk.serial = g_strdup("hv-hot1");
+
+        Completion c = {};
+        guint64 t0 = test_now_usec();
+        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        g_assert_false(c.done);
+        wait_op(&f, &c, "add_device");
+        g_assert_cmpstr(c.id, ==, "ua-hot1");
+        completion_clear(&c);
+        wait_console(&f, "HV-DISK-ADDED vda");
+        g_test_message("add_device -> HV-DISK-ADDED: %.1f ms", (test_now_usec() - t0) / 1000.0);
+
+        /* The same id twice is refused. */
+        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        wait_for(&f, &c.done, "the duplicate add_device's answer");
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_ALREADY_EXISTS);
+        completion_clear(&c);
+
+        t0 = test_now_usec();
+        engine_vm_remove_device(f.vm, "ua-hot1", on_done, &c);
+        wait_op(&f, &c, "remove_device");
+        g_test_message("remove_device: %.1f ms", (c.usec - t0) / 1000.0);
+        g_assert_cmpstr(f.removed_device, ==, "ua-hot1");
+        completion_clear(&c);
+        wait_console(&f, "HV-DISK-REMOVED vda");
+
+        engine_vm_remove_device(f.vm, "ua-hot1", on_done, &c);
+        wait_for(&f, &c.done, "the second remove_device's answer");
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_NOT_FOUND);
+        completion_clear(&c);
+
+        /* Its port and node names are free again: plug it once more. */
+        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        wait_op(&f, &c, "add_device again");
+        completion_clear(&c);
+
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static int last_count(Fixture *f) {
+        const char *last = g_strrstr(f->console->str, "HV-COUNT ");
+        return last ? atoi(last + strlen("HV-COUNT ")) : 0;
+}
+
+static void test_snapshot_restore(void) {
+        Fixture f;
+        fixture_init(&f, "counter");
+        boot(&f);
+        wait_console(&f, "HV-COUNT 3\r\n");
+
+        g_autofree char *snapdir = g_build_filename(f.dir, "snapshot", NULL);
+        g_assert_cmpint(mkdir(snapdir, 0700), ==, 0);
+        Completion c = {};
+        int at_snapshot = last_count(&f);
+        guint64 t0 = test_now_usec();
+        engine_vm_snapshot(f.vm, snapdir, on_done, &c);
+        wait_op(&f, &c, "snapshot");
+        g_test_message("snapshot: %.1f ms", (c.usec - t0) / 1000.0);
+        completion_clear(&c);
+        /* It runs on: the count goes on. */
+        g_autofree char *next = g_strdup_printf("HV-COUNT %d\r\n", last_count(&f) + 1);
+        wait_console(&f, next);
+
+        /* Stop, and everything the guest printed up to now is from before. */
+        console_close(&f);
+        test_run_for(f.event, 50);
+        int before = last_count(&f);
+        stop(&f);
+        fixture_free_vm(&f);
+        g_string_truncate(f.console, 0);
+        f.exited = false;
+
+        fixture_vm_new(&f);
+        t0 = test_now_usec();
+        engine_vm_restore(f.vm, snapdir, on_done, &c);
+        wait_op(&f, &c, "restore");
+        g_test_message("restore: %.1f ms", (c.usec - t0) / 1000.0);
+        completion_clear(&c);
+
+        Completion info = {};
+        engine_vm_info(f.vm, on_info_done, &info);
+        wait_op(&f, &info, "info");
+        const char *state = NULL;
+        g_assert_true(g_variant_lookup(info.info, "engine-state", "&s", &state));
+        g_assert_cmpstr(state, ==, "paused");
+        completion_clear(&info);
+
+        console_open(&f);
+        engine_vm_resume(f.vm, on_done, &c);
+        wait_op(&f, &c, "resume after restore");
+        completion_clear(&c);
+        wait_console(&f, "HV-COUNT ");
+        wait_console(&f, "\n");
+        const char *first = strstr(f.console->str, "HV-COUNT ");
+        int after = atoi(first + strlen("HV-COUNT "));
+        g_test_message("count at snapshot: %d, at stop: %d, first after restore: %d", at_snapshot, before, after);
+        /* It continues from the snapshot (not from 1, not from the later stop). */
+        g_assert_cmpint(after, >, at_snapshot);
+        g_assert_cmpint(after, <=, before);
+
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static void test_attach(void) {
+        Fixture f;
+        fixture_init(&f, "counter");
+        boot(&f);
+        g_autoptr(GVariant) runtime = engine_qemu_ops.save_runtime(f.vm);
+        g_assert_nonnull(runtime);
+        pid_t pid = engine_vm_get_pid(f.vm);
+
+        /* The daemon goes away: the engine stays. */
+        console_close(&f);
+        g_clear_pointer(&f.vm, engine_vm_free);
+        test_run_for(f.event, 200);
+        g_assert_cmpint(kill(pid, 0), ==, 0);
+        g_assert_false(f.exited);
+
+        fixture_vm_new(&f);
+        g_autoptr(GError) error = NULL;
+        g_assert_true(engine_qemu_ops.attach(f.vm, runtime, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(engine_vm_get_pid(f.vm), ==, pid);
+        wait_event(&f, "running");
+        console_open(&f);
+        g_autofree char *next = NULL;
+        wait_console(&f, "HV-COUNT ");
+        wait_console(&f, "\n");
+        next = g_strdup_printf("HV-COUNT %d\r\n", last_count(&f) + 1);
+        wait_console(&f, next);
+        stop(&f);
+        fixture_clear(&f);
+}
+
+static void test_start_failure(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        VmDevice *disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk0");
+        disk->disk.path = g_strdup("/nonexistent/disk.raw");
+        g_ptr_array_add(f.config->devices, disk);
+        fixture_vm_new(&f);
+
+        Completion c = {};
+        engine_vm_start(f.vm, on_done, &c);
+        wait_for(&f, &c.done, "the failing start's answer");
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
+        g_test_message("start failure: %s", c.error->message);
+        g_assert_nonnull(strstr(c.error->message, "/nonexistent/disk.raw"));
+        test_run_for(f.event, 100);
+        g_assert_false(f.exited); /* a failed start is no EXITED */
+        g_assert_cmpint(engine_vm_get_pid(f.vm), ==, 0);
+        completion_clear(&c);
+        fixture_clear(&f);
+}
+
+static void test_free_silences(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        fixture_vm_new(&f);
+        Completion c = {};
+        engine_vm_start(f.vm, on_done, &c);
+        pid_t pid = engine_vm_get_pid(f.vm);
+        g_assert_cmpint(pid, >, 0);
+        g_clear_pointer(&f.vm, engine_vm_free);
+        test_run_for(f.event, 300);
+        g_assert_false(c.done);
+        g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+        test_run_for(f.event, 100);
+        g_assert_false(f.exited);
+        fixture_clear(&f);
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
+        g_test_add_func("/qemu-guest/pause-resume", test_pause_resume);
+        g_test_add_func("/qemu-guest/power-button", test_power_button);
+        g_test_add_func("/qemu-guest/guest-poweroff", test_guest_poweroff);
+        g_test_add_func("/qemu-guest/panic", test_panic);
+        g_test_add_func("/qemu-guest/crash", test_crash);
+        g_test_add_func("/qemu-guest/reboot", test_reboot);
+        g_test_add_func("/qemu-guest/hotplug", test_hotplug);
+        g_test_add_func("/qemu-guest/snapshot-restore", test_snapshot_restore);
+        g_test_add_func("/qemu-guest/attach", test_attach);
+        g_test_add_func("/qemu-guest/start-failure", test_start_failure);
+        g_test_add_func("/qemu-guest/free-silences", test_free_silences);
+        return g_test_run();
+}
