@@ -35,7 +35,8 @@ const char *authorize_action_for_verb(const char *verb, bool own_vm) {
         return NULL;
 }
 
-int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, sd_bus_error *error) {
+int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
+                   sd_bus_error *error) {
         uid_t uid;
         const char *action;
         int r;
@@ -43,6 +44,8 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
         r = bus_query_sender_uid(m, &uid);
         if (r < 0)
                 return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Cannot tell who is calling: %s", g_strerror(-r));
+        if (ret_uid)
+                *ret_uid = uid;
 
         /* On the session bus there is no polkit: the service is the bus owner's alone. */
         if (manager->settings.session) {

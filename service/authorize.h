@@ -14,7 +14,9 @@
 
 #include "manager.h"
 
-int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, sd_bus_error *error);
+/* ret_uid (may be NULL) receives the caller's uid when the call may go on. */
+int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
+                   sd_bus_error *error);
 
 /* The polkit action a verb needs; NULL for a verb not in the table (denied). */
 const char *authorize_action_for_verb(const char *verb, bool own_vm);

@@ -84,7 +84,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_DISK:
                 g_string_append(out, " type='file' device='disk'>\n");
                 append_indent(out, level + 1);
-                g_string_append_printf(out, "<driver type='%s'/>\n", domain_xml_disk_format_names[device->disk.format]);
+                g_string_append_printf(out, "<driver type='%s'/>\n",
+                                       domain_xml_disk_format_names[device->disk.format]);
                 append_indent(out, level + 1);
                 g_string_append(out, "<source");
                 append_attr(out, "file", device->disk.path);
@@ -143,8 +144,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 g_string_append(out, "<source>\n");
                 append_indent(out, level + 2);
-                g_string_append_printf(out, "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
-                                            "' function='0x%" PRIx32 "'/>\n",
+                g_string_append_printf(out,
+                                       "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
+                                       "' function='0x%" PRIx32 "'/>\n",
                                        device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
                                        device->hostdev.function);
                 append_indent(out, level + 1);

@@ -87,8 +87,8 @@ bool xml_fail_unsupported_value(GError **error, const xmlNode *node, const char 
         g_autofree char *quoted = xml_shorten(value);
 
         if (attribute)
-                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "%s='%s' of %s is not supported",
-                            attribute, quoted, label);
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "%s='%s' of %s is not supported", attribute,
+                                quoted, label);
         return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "value '%s' of %s is not supported", quoted, label);
 }
 
@@ -96,7 +96,8 @@ bool xml_fail_bad_value(GError **error, const xmlNode *node, const char *what, c
         g_autofree char *label = xml_element_label(node);
         g_autofree char *quoted = xml_shorten(value);
 
-        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "invalid %s '%s' in %s: %s", what, quoted, label, rule);
+        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "invalid %s '%s' in %s: %s", what, quoted, label,
+                        rule);
 }
 
 /* ---- reading bytes into a tree ---- */
@@ -148,16 +149,16 @@ static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlCh
 }
 
 static void on_start_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
-                             int nb_namespaces, const xmlChar **namespaces, int nb_attributes,
-                             int nb_defaulted, const xmlChar **attributes) {
+                             int nb_namespaces, const xmlChar **namespaces, int nb_attributes, int nb_defaulted,
+                             const xmlChar **attributes) {
         XmlReader *reader = reader_of(ctx);
 
         if (++reader->depth > XML_READ_MAX_DEPTH) {
                 reader_stop(ctx, "elements are nested more than " G_STRINGIFY(XML_READ_MAX_DEPTH) " deep");
                 return;
         }
-        xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
-                              nb_defaulted, attributes);
+        xmlSAX2StartElementNs(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes, nb_defaulted,
+                              attributes);
 }
 
 static void on_end_element(void *ctx, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
@@ -214,8 +215,8 @@ xmlDoc *xml_read_document(const char *xml, size_t length, size_t max_size, GErro
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED, "cannot create an XML parser");
                 return NULL;
         }
-        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-                                XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES);
+        xmlCtxtUseOptions(ctxt, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC |
+                                        XML_PARSE_BIG_LINES);
         /* These follow process-wide defaults; pin them so that no other code can change them. */
         ctxt->replaceEntities = 0;
         ctxt->loadsubset = 0;
@@ -282,8 +283,9 @@ bool xml_check_attributes(const xmlNode *node, const char *const *allowed, GErro
                 label = xml_element_label(node);
                 name = xml_shorten((const char *) attr->name);
                 if (attr->ns && attr->ns->prefix)
-                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s:%s' of %s is not supported",
-                                    (const char *) attr->ns->prefix, name, label);
+                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                        "attribute '%s:%s' of %s is not supported", (const char *) attr->ns->prefix,
+                                        name, label);
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s' of %s is not supported", name,
                                 label);
         }
@@ -335,7 +337,7 @@ bool xml_collect_children(const xmlNode *node, const char *const *names, xmlNode
                 if (slots[i]) {
                         g_autofree char *label = xml_element_label(node);
                         return xml_fail(error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in %s",
-                                    names[i], label);
+                                        names[i], label);
                 }
                 slots[i] = child;
         }
@@ -389,8 +391,8 @@ int xml_lookup_name(const char *const *names, const char *value) {
 
 /* An attribute with a fixed set of values: absent gives default_index, or is an error when
  * default_index < 0; an unknown value is NotSupported. */
-bool xml_attr_choice(const xmlNode *node, const char *attribute, const char *const *names, int default_index,
-                        int *ret, GError **error) {
+bool xml_attr_choice(const xmlNode *node, const char *attribute, const char *const *names, int default_index, int *ret,
+                     GError **error) {
         g_autofree char *value = xml_attr_value(node, attribute);
 
         if (!value) {

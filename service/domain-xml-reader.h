@@ -67,5 +67,5 @@ bool xml_element_text(const xmlNode *node, const char *const *attributes, bool s
 int xml_lookup_name(const char *const *names, const char *value);
 /* An attribute with a fixed set of values: absent gives default_index, or is InvalidXML when
  * default_index < 0; a value not in names is NotSupported. */
-bool xml_attr_choice(const xmlNode *node, const char *attribute, const char *const *names, int default_index,
-                     int *ret, GError **error);
+bool xml_attr_choice(const xmlNode *node, const char *attribute, const char *const *names, int default_index, int *ret,
+                     GError **error);

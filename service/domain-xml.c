@@ -28,14 +28,21 @@
 
 const char *const domain_xml_domain_type_names[] = { [VM_DOMAIN_KVM] = "kvm", [VM_DOMAIN_QEMU] = "qemu", NULL };
 const char *const domain_xml_action_names[] = {
-        [VM_ACTION_DESTROY] = "destroy", [VM_ACTION_RESTART] = "restart", NULL,
+        [VM_ACTION_DESTROY] = "destroy",
+        [VM_ACTION_RESTART] = "restart",
+        NULL,
 };
 const char *const domain_xml_disk_format_names[] = {
-        [VM_DISK_FORMAT_RAW] = "raw", [VM_DISK_FORMAT_QCOW2] = "qcow2", NULL,
+        [VM_DISK_FORMAT_RAW] = "raw",
+        [VM_DISK_FORMAT_QCOW2] = "qcow2",
+        NULL,
 };
 const char *const domain_xml_net_type_names[] = { [VM_NET_ETHERNET] = "ethernet", [VM_NET_USER] = "user", NULL };
 const char *const domain_xml_char_type_names[] = {
-        [VM_CHAR_PTY] = "pty", [VM_CHAR_FILE] = "file", [VM_CHAR_UNIX] = "unix", NULL,
+        [VM_CHAR_PTY] = "pty",
+        [VM_CHAR_FILE] = "file",
+        [VM_CHAR_UNIX] = "unix",
+        NULL,
 };
 
 /* ---- values ---- */
@@ -162,7 +169,8 @@ static char *resolve_image_path(const char *path, const DomainXmlPaths *paths, c
 
 /* Kernels and firmware: a bare name is looked up in the firmware directories. When no
  * directory has it, the first one is named, so that booting fails naming the missing file. */
-static char *resolve_firmware_path(const char *name, const DomainXmlPaths *paths, const xmlNode *node, GError **error) {
+static char *resolve_firmware_path(const char *name, const DomainXmlPaths *paths, const xmlNode *node,
+                                   GError **error) {
         if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
                 xml_fail_bad_value(error, node, "path", name, "not a file name");
                 return NULL;
@@ -171,7 +179,7 @@ static char *resolve_firmware_path(const char *name, const DomainXmlPaths *paths
                 return g_strdup(name);
         if (strchr(name, '/')) {
                 xml_fail_bad_value(error, node, "path", name,
-                               "give an absolute path or a file name to look up in the firmware directories");
+                                   "give an absolute path or a file name to look up in the firmware directories");
                 return NULL;
         }
         if (!paths || !paths->firmware_dirs || !paths->firmware_dirs[0]) {
@@ -223,15 +231,20 @@ static bool parse_alias(const xmlNode *node, VmDevice *device, GError **error) {
         }
         if (!device_id_is_valid(name))
                 return xml_fail_bad_value(error, node, "device alias", name,
-                                      "1 to 64 characters from [A-Za-z0-9_.-], starting with a letter");
+                                          "1 to 64 characters from [A-Za-z0-9_.-], starting with a letter");
         device->id = g_steal_pointer(&name);
         return true;
 }
 
 enum { DISK_SOURCE, DISK_TARGET, DISK_DRIVER, DISK_READONLY, DISK_SERIAL, DISK_ALIAS, _DISK_CHILD_MAX };
 static const char *const disk_children[] = {
-        [DISK_SOURCE] = "source", [DISK_TARGET] = "target", [DISK_DRIVER] = "driver",
-        [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_ALIAS] = "alias", NULL,
+        [DISK_SOURCE] = "source",
+        [DISK_TARGET] = "target",
+        [DISK_DRIVER] = "driver",
+        [DISK_READONLY] = "readonly",
+        [DISK_SERIAL] = "serial",
+        [DISK_ALIAS] = "alias",
+        NULL,
 };
 
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
@@ -311,7 +324,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                     strspn(serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-") !=
                             strlen(serial)) {
                         xml_fail_bad_value(error, c[DISK_SERIAL], "disk serial", serial,
-                                       "1 to 20 characters from [A-Za-z0-9_.+-]");
+                                           "1 to 20 characters from [A-Za-z0-9_.+-]");
                         return NULL;
                 }
                 device->disk.serial = g_steal_pointer(&serial);
@@ -347,7 +360,7 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
 
                 if (device->net.type != VM_NET_ETHERNET) {
                         xml_fail(error, c[NET_TARGET], HV_ERROR_NOT_SUPPORTED,
-                             "'<target>' is only supported in an '<interface type='ethernet'>'");
+                                 "'<target>' is only supported in an '<interface type='ethernet'>'");
                         return NULL;
                 }
                 if (!xml_check_empty_element(c[NET_TARGET], dev_attributes, error))
@@ -355,12 +368,12 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
                 dev = xml_attr_value(c[NET_TARGET], "dev");
                 if (!dev) {
                         xml_fail(error, c[NET_TARGET], HV_ERROR_INVALID_XML,
-                             "'<target>' of an '<interface>' needs the attribute 'dev'");
+                                 "'<target>' of an '<interface>' needs the attribute 'dev'");
                         return NULL;
                 }
                 if (!token_is_valid(dev, TAP_NAME_MAX)) {
                         xml_fail_bad_value(error, c[NET_TARGET], "tap device name", dev,
-                                       "1 to 15 characters from [A-Za-z0-9_.-], starting with a letter or digit");
+                                           "1 to 15 characters from [A-Za-z0-9_.-], starting with a letter or digit");
                         return NULL;
                 }
                 device->net.target_dev = g_steal_pointer(&dev);
@@ -378,7 +391,7 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
                 device->net.mac = normalize_mac(address);
                 if (!device->net.mac) {
                         xml_fail_bad_value(error, c[NET_MAC], "MAC address", address,
-                                       "expected six hex pairs like '52:54:00:12:34:56', not multicast");
+                                           "expected six hex pairs like '52:54:00:12:34:56', not multicast");
                         return NULL;
                 }
         }
@@ -477,7 +490,8 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
                 return NULL;
         }
         if (!parse_decimal(address, &cid) || cid < VSOCK_CID_MIN || cid > VSOCK_CID_MAX) {
-                xml_fail_bad_value(error, c[VSOCK_CID], "vsock CID", address, "expected a number from 3 to 4294967294");
+                xml_fail_bad_value(error, c[VSOCK_CID], "vsock CID", address,
+                                   "expected a number from 3 to 4294967294");
                 return NULL;
         }
         device->vsock.cid = (uint32_t) cid;
@@ -615,7 +629,7 @@ static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **erro
         unit = xml_attr_value(node, "unit");
         if (!size_unit_scale(unit, &scale))
                 return xml_fail_bad_value(error, node, "unit", unit,
-                                      "expected b, bytes, KB, K, KiB, MB, M, MiB, GB, G, GiB, TB, T or TiB");
+                                          "expected b, bytes, KB, K, KiB, MB, M, MiB, GB, G, GiB, TB, T or TiB");
         if (!domain_xml_parse_size(text, unit, ret))
                 return xml_fail_bad_value(error, node, "size", text,
                                           "expected a whole number that fits in 64 bits of bytes");
@@ -648,8 +662,8 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
                         return xml_fail_bad_value(error, node, "current vCPU count", current, rule);
                 if (vcpus > max_vcpus)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
-                                    "current='%" PRIu64 "' of '<vcpu>' is more than the maximum of %" PRIu64,
-                                    vcpus, max_vcpus);
+                                        "current='%" PRIu64 "' of '<vcpu>' is more than the maximum of %" PRIu64,
+                                        vcpus, max_vcpus);
         }
         config->vcpus = (unsigned) vcpus;
         config->max_vcpus = (unsigned) max_vcpus;
@@ -658,7 +672,7 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
 
 enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, _OS_CHILD_MAX };
 static const char *const os_children[] = {
-        [OS_TYPE] = "type", [OS_LOADER] = "loader", [OS_KERNEL] = "kernel",
+        [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
         [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", NULL,
 };
 
@@ -696,7 +710,7 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 /* It ends up in -machine, where a comma would add options. */
                 if (!token_is_valid(machine, TOKEN_MAX))
                         return xml_fail_bad_value(error, c[OS_TYPE], "machine type", machine,
-                                              "1 to 64 characters from [A-Za-z0-9_.-]");
+                                                  "1 to 64 characters from [A-Za-z0-9_.-]");
                 config->machine = g_steal_pointer(&machine);
         }
 
@@ -771,7 +785,7 @@ static bool check_unique_device(const VmConfig *config, const VmDevice *device, 
                 if (device->kind == VM_DEVICE_DISK && other->kind == VM_DEVICE_DISK &&
                     strcmp(device->disk.target_dev, other->disk.target_dev) == 0)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
-                                    device->disk.target_dev);
+                                        device->disk.target_dev);
                 if (device->kind == VM_DEVICE_VSOCK && other->kind == VM_DEVICE_VSOCK)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
         }
@@ -793,14 +807,14 @@ static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
 
                         if (emulator)
                                 return xml_fail(error, child, HV_ERROR_INVALID_XML,
-                                            "'<emulator>' appears more than once in '<devices>'");
+                                                "'<emulator>' appears more than once in '<devices>'");
                         emulator = child;
                         if (!xml_element_text(child, NULL, false, &path, error))
                                 return false;
                         /* An absolute path, or a program name to find in $PATH. */
                         if (!*path || (!g_path_is_absolute(path) && strchr(path, '/')))
                                 return xml_fail_bad_value(error, child, "path", path,
-                                                      "expected an absolute path or a program name");
+                                                          "expected an absolute path or a program name");
                         config->emulator = g_steal_pointer(&path);
                         continue;
                 }
@@ -813,16 +827,38 @@ static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
 }
 
 enum {
-        DOMAIN_NAME, DOMAIN_UUID, DOMAIN_TITLE, DOMAIN_DESCRIPTION, DOMAIN_METADATA, DOMAIN_MEMORY,
-        DOMAIN_CURRENT_MEMORY, DOMAIN_VCPU, DOMAIN_OS, DOMAIN_FEATURES, DOMAIN_ON_POWEROFF, DOMAIN_ON_REBOOT,
-        DOMAIN_ON_CRASH, DOMAIN_DEVICES, _DOMAIN_CHILD_MAX
+        DOMAIN_NAME,
+        DOMAIN_UUID,
+        DOMAIN_TITLE,
+        DOMAIN_DESCRIPTION,
+        DOMAIN_METADATA,
+        DOMAIN_MEMORY,
+        DOMAIN_CURRENT_MEMORY,
+        DOMAIN_VCPU,
+        DOMAIN_OS,
+        DOMAIN_FEATURES,
+        DOMAIN_ON_POWEROFF,
+        DOMAIN_ON_REBOOT,
+        DOMAIN_ON_CRASH,
+        DOMAIN_DEVICES,
+        _DOMAIN_CHILD_MAX
 };
 static const char *const domain_children[] = {
-        [DOMAIN_NAME] = "name", [DOMAIN_UUID] = "uuid", [DOMAIN_TITLE] = "title",
-        [DOMAIN_DESCRIPTION] = "description", [DOMAIN_METADATA] = "metadata", [DOMAIN_MEMORY] = "memory",
-        [DOMAIN_CURRENT_MEMORY] = "currentMemory", [DOMAIN_VCPU] = "vcpu", [DOMAIN_OS] = "os",
-        [DOMAIN_FEATURES] = "features", [DOMAIN_ON_POWEROFF] = "on_poweroff", [DOMAIN_ON_REBOOT] = "on_reboot",
-        [DOMAIN_ON_CRASH] = "on_crash", [DOMAIN_DEVICES] = "devices", NULL,
+        [DOMAIN_NAME] = "name",
+        [DOMAIN_UUID] = "uuid",
+        [DOMAIN_TITLE] = "title",
+        [DOMAIN_DESCRIPTION] = "description",
+        [DOMAIN_METADATA] = "metadata",
+        [DOMAIN_MEMORY] = "memory",
+        [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_VCPU] = "vcpu",
+        [DOMAIN_OS] = "os",
+        [DOMAIN_FEATURES] = "features",
+        [DOMAIN_ON_POWEROFF] = "on_poweroff",
+        [DOMAIN_ON_REBOOT] = "on_reboot",
+        [DOMAIN_ON_CRASH] = "on_crash",
+        [DOMAIN_DEVICES] = "devices",
+        NULL,
 };
 
 static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
@@ -850,7 +886,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 return NULL;
         if (!vm_name_is_valid(config->name)) {
                 xml_fail_bad_value(error, c[DOMAIN_NAME], "name", config->name,
-                               "1 to 64 characters from [A-Za-z0-9_.+-], not starting with '.' or '-'");
+                                   "1 to 64 characters from [A-Za-z0-9_.+-], not starting with '.' or '-'");
                 return NULL;
         }
 
@@ -861,7 +897,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                         return NULL;
                 if (!vm_uuid_is_valid(uuid)) {
                         xml_fail_bad_value(error, c[DOMAIN_UUID], "UUID", uuid,
-                                       "expected the form 4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+                                           "expected the form 4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
                         return NULL;
                 }
                 g_strlcpy(config->uuid, uuid, sizeof(config->uuid));
@@ -891,8 +927,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                         return NULL;
                 if (config->current_memory > config->memory) {
                         xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
-                             "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
-                             config->current_memory, config->memory);
+                                 "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
+                                 config->current_memory, config->memory);
                         return NULL;
                 }
         }

@@ -46,7 +46,6 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
         g_autoptr(GError) gerror = NULL;
         const char *xml, *engine = NULL;
         uid_t uid;
-        Vm *existing = NULL;
         int r;
 
         r = sd_bus_message_read(m, "s", &xml);
@@ -60,11 +59,9 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
                 if (!manager_get_engine(manager, engine))
                         return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "Unknown engine '%s'", engine);
         }
-        r = authorize_call(manager, m, persistent ? "define" : "create", existing, error);
+        /* Redefining a VM of someone else's is refused by manager_define_vm(). */
+        r = authorize_call(manager, m, persistent ? "define" : "create", NULL, &uid, error);
         if (r <= 0)
-                return r;
-        r = bus_query_sender_uid(m, &uid);
-        if (r < 0)
                 return r;
         *ret_vm = manager_define_vm(manager, xml, engine, uid, persistent, ret_created, &gerror);
         if (!*ret_vm)

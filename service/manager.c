@@ -233,6 +233,11 @@ Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine_name
                             config->uuid, by_uuid->config->name);
                 return NULL;
         }
+        if (by_uuid && by_uuid->owner != owner && owner != 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ACCESS_DENIED, "VM '%s' belongs to uid %u, not to uid %u",
+                            config->name, (unsigned) by_uuid->owner, (unsigned) owner);
+                return NULL;
+        }
         if (by_uuid && !persistent) {
                 g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "VM '%s' already exists", config->name);
                 return NULL;

@@ -148,7 +148,7 @@ static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *op
         r = bus_message_read_options(m, options, n_options, error);
         if (r < 0)
                 return r;
-        return authorize_call(vm->manager, m, verb, vm, error);
+        return authorize_call(vm->manager, m, verb, vm, NULL, error);
 }
 
 /* ---- methods -------------------------------------------------------------------- */

@@ -765,6 +765,17 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
                             vm->config->name, device->id);
                 return false;
         }
+        if (device->kind == VM_DEVICE_DISK) {
+                for (guint i = 0; i < target->devices->len; i++) {
+                        VmDevice *other = g_ptr_array_index(target->devices, i);
+                        if (other->kind == VM_DEVICE_DISK && g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "VM '%s' already has a disk with target '%s'", vm->config->name,
+                                            device->disk.target_dev);
+                                return false;
+                        }
+                }
+        }
         if (!device->id)
                 device->id = vm_config_new_device_id(target, device->kind);
 

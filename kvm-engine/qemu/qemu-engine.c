@@ -497,6 +497,8 @@ static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GE
                 qemu_start_give_up(op, error);
                 return;
         }
+        g_debug("QMP of '%s' ready %.1f ms after the spawn", op->vm->config->name,
+                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
         if (op->vm->console_is_pty)
                 qmp_client_execute(qmp, "query-chardev", NULL, -1, qemu_start_on_chardevs, op);
         else
@@ -573,6 +575,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                         .gid = vm->gid,
                 };
                 qemu_log_command_line(vm, cmdline->argv);
+                op->started_usec = g_get_monotonic_time();
                 vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
                 ok = vm->process != NULL;
                 if (!ok)

@@ -45,7 +45,7 @@ int main(int argc, char *argv[]) {
         double define_s, read_s;
         long rss_idle, anon_idle, rss_full, anon_full;
 
-        hv_test_setup(&t, NULL);
+        hv_test_setup(&t, "MaxVMsPerUser=1000000\n");
         g_usleep(200 * 1000);
         rss_idle = status_kib(t.pid, "VmRSS:");
         anon_idle = status_kib(t.pid, "RssAnon:");

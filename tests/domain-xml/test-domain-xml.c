@@ -198,9 +198,19 @@ static void test_size_invalid(void) {
         static const struct {
                 const char *value, *unit;
         } table[] = {
-                { "", "KiB" },     { "-1", "KiB" },  { "1.5", "GiB" },  { " 1", "KiB" }, { "0x10", "b" },
-                { "1", "XB" },     { "1", "Ki" },    { "1", "KiBB" },   { "1", "q" },    { "1", "iB" },
-                { "18446744073709551616", "b" },     { "16777216", "TiB" }, { "18446744073709551615", "K" },
+                { "", "KiB" },
+                { "-1", "KiB" },
+                { "1.5", "GiB" },
+                { " 1", "KiB" },
+                { "0x10", "b" },
+                { "1", "XB" },
+                { "1", "Ki" },
+                { "1", "KiBB" },
+                { "1", "q" },
+                { "1", "iB" },
+                { "18446744073709551616", "b" },
+                { "16777216", "TiB" },
+                { "18446744073709551615", "K" },
                 { "1e3", "b" },
         };
 
@@ -404,8 +414,8 @@ static void test_invalid_structure(void) {
                               HV_ERROR_INVALID_XML, "'<name>'");
         assert_refused_string("<domain type='kvm'><name>x</name><os><type>hvm</type></os></domain>",
                               HV_ERROR_INVALID_XML, "'<memory>'");
-        assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory></domain>",
-                              HV_ERROR_INVALID_XML, "'<os>'");
+        assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory></domain>", HV_ERROR_INVALID_XML,
+                              "'<os>'");
         assert_refused_string("<domain type='kvm'><name>x</name><memory>1024</memory><os/></domain>",
                               HV_ERROR_INVALID_XML, "'<type>'");
         assert_refused_string("<domain type='kvm'><name>x</name><name>y</name></domain>", HV_ERROR_INVALID_XML,
@@ -420,7 +430,12 @@ static void test_invalid_structure(void) {
 
 static void test_invalid_name(void) {
         static const char *const names[] = {
-                "", "-x", ".x", "a b", "a/b", "caf\xc3\xa9",
+                "",
+                "-x",
+                ".x",
+                "a b",
+                "a/b",
+                "caf\xc3\xa9",
                 "a1234567890123456789012345678901234567890123456789012345678901234",
         };
 
@@ -434,8 +449,12 @@ static void test_invalid_name(void) {
 
 static void test_invalid_uuid(void) {
         static const char *const uuids[] = {
-                "", "x", "4dea22b3-1d52-d8f3-2516-782e98ab3fa", "4dea22b3-1d52-d8f3-2516-782e98ab3fa0a",
-                "4dea22b31d52d8f32516782e98ab3fa0", "4dea22b3-1d52-d8f3-2516-782e98ab3fag",
+                "",
+                "x",
+                "4dea22b3-1d52-d8f3-2516-782e98ab3fa",
+                "4dea22b3-1d52-d8f3-2516-782e98ab3fa0a",
+                "4dea22b31d52d8f32516782e98ab3fa0",
+                "4dea22b3-1d52-d8f3-2516-782e98ab3fag",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(uuids); i++) {
@@ -447,8 +466,11 @@ static void test_invalid_uuid(void) {
 
 static void test_invalid_memory(void) {
         static const char *const bad[] = {
-                "<memory unit='KiB'>1023</memory>", "<memory unit='b'>1048575</memory>", "<memory>0</memory>",
-                "<memory unit='KiB'>-5</memory>", "<memory unit='KiB'>lots</memory>",
+                "<memory unit='KiB'>1023</memory>",
+                "<memory unit='b'>1048575</memory>",
+                "<memory>0</memory>",
+                "<memory unit='KiB'>-5</memory>",
+                "<memory unit='KiB'>lots</memory>",
                 "<memory unit='TiB'>99999999</memory>",
         };
         g_autofree char *exact = g_strdup("<domain type='kvm'><name>x</name><memory unit='b'>1048576</memory>"
@@ -480,8 +502,13 @@ static void test_invalid_unit(void) {
 
 static void test_invalid_vcpu(void) {
         static const char *const bad[] = {
-                "<vcpu>0</vcpu>", "<vcpu>256</vcpu>", "<vcpu current='3'>2</vcpu>", "<vcpu current='0'>2</vcpu>",
-                "<vcpu>two</vcpu>", "<vcpu>99999999999999999999999</vcpu>", "<vcpu current='x'>2</vcpu>",
+                "<vcpu>0</vcpu>",
+                "<vcpu>256</vcpu>",
+                "<vcpu current='3'>2</vcpu>",
+                "<vcpu current='0'>2</vcpu>",
+                "<vcpu>two</vcpu>",
+                "<vcpu>99999999999999999999999</vcpu>",
+                "<vcpu current='x'>2</vcpu>",
         };
         g_autofree char *max = domain_with("<vcpu current='1'>255</vcpu>", "");
         g_autoptr(GError) error = NULL;
@@ -509,8 +536,8 @@ static void test_invalid_paths(void) {
         g_assert_cmpstr(device_at(config, 0)->disk.path, ==, "/srv/../x.raw");
 
         for (size_t i = 0; i < G_N_ELEMENTS(dotdot); i++) {
-                g_autofree char *disk = g_strdup_printf(
-                        "<disk type='file'><source file='%s'/><target dev='vda'/></disk>", dotdot[i]);
+                g_autofree char *disk =
+                        g_strdup_printf("<disk type='file'><source file='%s'/><target dev='vda'/></disk>", dotdot[i]);
                 g_autofree char *xml = domain_with("", disk);
                 g_autofree char *quoted = g_strdup_printf("'%s'", dotdot[i]);
                 assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, quoted, "..");
@@ -529,8 +556,8 @@ static void test_invalid_paths(void) {
 }
 
 static void test_unsupported_device(void) {
-        static const char *const devices[] = { "graphics", "sound", "input", "watchdog", "video", "controller",
-                                               "memballoon", "filesystem" };
+        static const char *const devices[] = { "graphics", "sound",      "input",      "watchdog",
+                                               "video",    "controller", "memballoon", "filesystem" };
 
         for (size_t i = 0; i < G_N_ELEMENTS(devices); i++) {
                 g_autofree char *device = g_strdup_printf("\n<%s type='x'/>", devices[i]);
@@ -543,9 +570,9 @@ static void test_unsupported_device(void) {
 static void test_unsupported_toplevel(void) {
         g_autofree char *clock = domain_with("<clock offset='utc'/>", "");
         g_autofree char *cpu = domain_with("<cpu mode='host-passthrough'/>", "");
-        g_autofree char *qemu = g_strdup(
-                "<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
-                "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
+        g_autofree char *qemu =
+                g_strdup("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
+                         "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
 
         assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<clock>'", "is not supported");
         assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<cpu>'");
@@ -556,46 +583,51 @@ static void test_unsupported_values(void) {
         static const struct {
                 const char *top, *devices, *fragment;
         } table[] = {
-                {"<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'"},
-                {"", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'"},
-                {"", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'"},
-                {"", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'"},
-                {"", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>", "'vmdk'"},
-                {"", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'"},
-                {"", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>",
-                 "'cache'"},
-                {"", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'"},
-                {"", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'"},
-                {"", "<interface type='user'><model type='e1000'/></interface>", "'e1000'"},
-                {"", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'"},
-                {"", "<serial type='tcp'/>", "'tcp'"},
-                {"", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'"},
-                {"", "<console type='pty'><target type='virtio'/></console>", "'<target>'"},
-                {"", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'"},
-                {"", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'"},
-                {"", "<hostdev mode='subsystem' type='usb'/>", "'usb'"},
-                {"", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'"},
+                { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
+                { "", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'" },
+                { "", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'" },
+                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'" },
+                { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>",
+                  "'vmdk'" },
+                { "", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'" },
+                { "", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>",
+                  "'cache'" },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'" },
+                { "", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'" },
+                { "", "<interface type='user'><model type='e1000'/></interface>", "'e1000'" },
+                { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
+                { "", "<serial type='tcp'/>", "'tcp'" },
+                { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
+                { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
+                { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
+                { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
+                { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
+                { "", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'" },
         };
+        /* Inside <domain>, after <name> and <memory>. */
         static const char *const domain_values[] = {
-                "<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
-                "<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type "
-                "arch='aarch64'>hvm</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>xen</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os "
-                "firmware='efi'><type>hvm</type></os></domain>",
-                "<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type><boot "
-                "dev='hd'/></os></domain>",
-                ("<domain type='kvm'><name>x</name><memory>1024</memory><os><type>hvm</type>"
-                 "<loader type='pflash'>/x</loader></os></domain>"),
+                "<os><type arch='aarch64'>hvm</type></os>",
+                "<os><type>xen</type></os>",
+                "<os firmware='efi'><type>hvm</type></os>",
+                "<os><type>hvm</type><boot dev='hd'/></os>",
+                "<os><type>hvm</type><loader type='pflash'>/x</loader></os>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
                 g_autofree char *xml = domain_with(table[i].top, table[i].devices);
                 assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, table[i].fragment);
         }
-        for (size_t i = 0; i < G_N_ELEMENTS(domain_values); i++)
-                assert_refused_string(domain_values[i], HV_ERROR_NOT_SUPPORTED, "not supported");
+        for (size_t i = 0; i < G_N_ELEMENTS(domain_values); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>x</name><memory>1024</memory>%s</domain>", domain_values[i]);
+                assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "not supported");
+        }
+        assert_refused_string("<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os>"
+                              "</domain>",
+                              HV_ERROR_NOT_SUPPORTED, "type='xen'");
+        assert_refused_string("<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type>"
+                              "</os></domain>",
+                              HV_ERROR_NOT_SUPPORTED, "'id'");
 }
 
 static void test_invalid_devices(void) {
@@ -607,7 +639,8 @@ static void test_invalid_devices(void) {
                 { "<rng model='virtio'><alias name='same'/></rng><rng model='virtio'><alias name='same'/></rng>",
                   "'same'" },
                 { "<disk type='file'><source file='a'/><target dev='vda'/></disk>"
-                  "<disk type='file'><source file='b'/><target dev='vda'/></disk>", "'vda'" },
+                  "<disk type='file'><source file='b'/><target dev='vda'/></disk>",
+                  "'vda'" },
                 { "<disk type='file'><source file='a'/><target dev='vd,a'/></disk>", "'vd,a'" },
                 { "<disk type='file'><source file='a'/><target dev='vda'/><serial>a,b</serial></disk>", "'a,b'" },
                 { "<interface type='ethernet'><mac address='01:00:5e:00:00:01'/></interface>", "'01:00:5e:00:00:01'" },
@@ -618,13 +651,17 @@ static void test_invalid_devices(void) {
                 { "<vsock><cid address='3'/></vsock><vsock><cid address='4'/></vsock>", "vsock" },
                 { "<rng model='virtio'><backend model='random'>urandom</backend></rng>", "'urandom'" },
                 { "<hostdev mode='subsystem' type='pci'><source><address bus='0x100' slot='0' function='0'/>"
-                  "</source></hostdev>", "'0x100'" },
+                  "</source></hostdev>",
+                  "'0x100'" },
                 { "<hostdev mode='subsystem' type='pci'><source><address bus='1' slot='0x20' function='0'/>"
-                  "</source></hostdev>", "'0x20'" },
+                  "</source></hostdev>",
+                  "'0x20'" },
                 { "<hostdev mode='subsystem' type='pci'><source><address bus='1' slot='1' function='8'/>"
-                  "</source></hostdev>", "'8'" },
+                  "</source></hostdev>",
+                  "'8'" },
                 { "<hostdev mode='subsystem' type='pci'><source><address bus='010' slot='1' function='0'/>"
-                  "</source></hostdev>", "'010'" },
+                  "</source></hostdev>",
+                  "'010'" },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -669,9 +706,11 @@ static void test_hostile_external_dtd(void) {
 
 static void test_hostile_xinclude(void) {
         g_autofree char *top = domain_with("<xi:include xmlns:xi='http://www.w3.org/2001/XInclude' "
-                                           "href='/etc/passwd' parse='text'/>", "");
+                                           "href='/etc/passwd' parse='text'/>",
+                                           "");
         g_autofree char *meta = domain_with("<metadata><xi:include xmlns:xi='http://www.w3.org/2001/XInclude' "
-                                            "href='/etc/passwd' parse='text'/></metadata>", "");
+                                            "href='/etc/passwd' parse='text'/></metadata>",
+                                            "");
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = NULL;
 
@@ -789,38 +828,37 @@ static void test_round_trip_escaping(void) {
 static void test_format_example(void) {
         g_autoptr(VmConfig) config = parse_data_file("example.xml");
         g_autofree char *out = domain_xml_format(config);
-        g_autofree char *expected = g_strdup_printf(
-                "<domain type='kvm'>\n"
-                "  <name>cloudhypervisor</name>\n"
-                "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
-                "  <memory unit='KiB'>2097152</memory>\n"
-                "  <currentMemory unit='KiB'>2097152</currentMemory>\n"
-                "  <vcpu>2</vcpu>\n"
-                "  <os>\n"
-                "    <type arch='x86_64'>hvm</type>\n"
-                "    <kernel>%s/hypervisor-fw</kernel>\n"
-                "  </os>\n"
-                "  <features>\n"
-                "    <acpi/>\n"
-                "    <apic/>\n"
-                "  </features>\n"
-                "  <on_poweroff>destroy</on_poweroff>\n"
-                "  <on_reboot>restart</on_reboot>\n"
-                "  <on_crash>destroy</on_crash>\n"
-                "  <devices>\n"
-                "    <disk type='file' device='disk'>\n"
-                "      <driver type='raw'/>\n"
-                "      <source file='" IMAGES_DIR "/disk.raw'/>\n"
-                "      <target dev='vda' bus='virtio'/>\n"
-                "      <alias name='disk0'/>\n"
-                "    </disk>\n"
-                "    <interface type='ethernet'>\n"
-                "      <model type='virtio'/>\n"
-                "      <alias name='net0'/>\n"
-                "    </interface>\n"
-                "  </devices>\n"
-                "</domain>\n",
-                firmware_dir);
+        g_autofree char *expected = g_strdup_printf("<domain type='kvm'>\n"
+                                                    "  <name>cloudhypervisor</name>\n"
+                                                    "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+                                                    "  <memory unit='KiB'>2097152</memory>\n"
+                                                    "  <currentMemory unit='KiB'>2097152</currentMemory>\n"
+                                                    "  <vcpu>2</vcpu>\n"
+                                                    "  <os>\n"
+                                                    "    <type arch='x86_64'>hvm</type>\n"
+                                                    "    <kernel>%s/hypervisor-fw</kernel>\n"
+                                                    "  </os>\n"
+                                                    "  <features>\n"
+                                                    "    <acpi/>\n"
+                                                    "    <apic/>\n"
+                                                    "  </features>\n"
+                                                    "  <on_poweroff>destroy</on_poweroff>\n"
+                                                    "  <on_reboot>restart</on_reboot>\n"
+                                                    "  <on_crash>destroy</on_crash>\n"
+                                                    "  <devices>\n"
+                                                    "    <disk type='file' device='disk'>\n"
+                                                    "      <driver type='raw'/>\n"
+                                                    "      <source file='" IMAGES_DIR "/disk.raw'/>\n"
+                                                    "      <target dev='vda' bus='virtio'/>\n"
+                                                    "      <alias name='disk0'/>\n"
+                                                    "    </disk>\n"
+                                                    "    <interface type='ethernet'>\n"
+                                                    "      <model type='virtio'/>\n"
+                                                    "      <alias name='net0'/>\n"
+                                                    "    </interface>\n"
+                                                    "  </devices>\n"
+                                                    "</domain>\n",
+                                                    firmware_dir);
 
         g_assert_cmpstr(out, ==, expected);
 }
@@ -947,8 +985,7 @@ static int check_registered(int argc, char **argv) {
                         ok = false;
                 }
         if (!ok)
-                g_printerr("meson.build lists %d cases, the test program has %zu\n", argc,
-                           G_N_ELEMENTS(test_cases));
+                g_printerr("meson.build lists %d cases, the test program has %zu\n", argc, G_N_ELEMENTS(test_cases));
         return ok ? 0 : 1;
 }
 

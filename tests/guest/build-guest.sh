@@ -77,7 +77,13 @@ if [ -z "$KPKG" ]; then
 fi
 if [ -z "$KPKG" ]; then
         # apt lists missing (offline, no 'apt-get update'): fall back to a cached package
-        cached=$(ls -t "$CACHE"/linux-image-*-amd64_*_amd64.deb 2>/dev/null | head -n1) || true
+        cached=""
+        for f in "$CACHE"/linux-image-*-amd64_*_amd64.deb; do
+                [ -f "$f" ] || continue
+                if [ -z "$cached" ] || [ "$f" -nt "$cached" ]; then
+                        cached=$f
+                fi
+        done
         [ -n "$cached" ] || die "cannot find the kernel package: 'apt-cache depends linux-image-amd64' gave nothing (run 'apt-get update') and '$CACHE' has no cached kernel .deb"
         KPKG=$(basename "$cached")
         KPKG=${KPKG%%_*}
@@ -196,14 +202,14 @@ module_depends() {
         module_contents "$1" | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n1 | tr ',' ' '
 }
 
-declare -A MOD_STATE=()    # name -> visiting | done
+declare -A MOD_STATE=()    # name -> visiting | added
 LOAD_ORDER=()
 
 add_module() {
         local name=$1
         local dep
         case "${MOD_STATE[$name]:-}" in
-        done) return 0 ;;
+        added) return 0 ;;
         visiting) die "module dependency cycle at '$name'" ;;
         esac
         [ -n "${MODFILE[$name]:-}" ] || die "module '$name' not found in '$MODDIR'"
@@ -211,7 +217,7 @@ add_module() {
         for dep in $(module_depends "${MODFILE[$name]}"); do
                 add_module "${dep//-/_}"
         done
-        MOD_STATE[$name]=done
+        MOD_STATE[$name]=added
         LOAD_ORDER+=("$name")
 }
 

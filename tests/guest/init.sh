@@ -29,11 +29,12 @@ note() {
         echo "HV-GUEST: $*"
 }
 
-for module in $(cat /etc/hv-modules); do
+while read -r module; do
         insmod "$module" || note "insmod '$module' failed"
-done
+done </etc/hv-modules
 
 action=""
+# shellcheck disable=SC2013 # the command line is split into words on purpose
 for word in $(cat /proc/cmdline); do
         case "$word" in
         hv.action=*) action=${word#hv.action=} ;;

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The QEMU command line for a few configurations, against golden files in
+ * data/ (one argument per line). HV_UPDATE_GOLDEN=1 rewrites them: review the
+ * diff before committing.
+ */
+
+#include <string.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "hv-error.h"
+#include "qemu/qemu-argv.h"
+
+extern const EngineOps engine_qemu_ops;
+
+static VmConfig *base_config(void) {
+        VmConfig *config = vm_config_new();
+        config->name = g_strdup("web1");
+        memcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", VM_UUID_STRING_LEN + 1);
+        config->type = VM_DOMAIN_QEMU;
+        config->memory = config->current_memory = 256u << 20;
+        config->vcpus = config->max_vcpus = 1;
+        config->kernel = g_strdup("/var/lib/hypervisor/images/vmlinux");
+        config->initrd = g_strdup("/var/lib/hypervisor/images/initramfs.cpio.gz");
+        config->cmdline = g_strdup("console=ttyS0 quiet");
+        return config;
+}
+
+static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
+        VmDevice *device = vm_device_new(kind);
+        device->id = g_strdup(id);
+        g_ptr_array_add(config->devices, device);
+        return device;
+}
+
+static void check_golden(const char *name, const QemuArgvParams *params) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(params, &error);
+        g_assert_no_error(error);
+        g_autofree char *joined = g_strjoinv("\n", cmdline->argv);
+        g_autofree char *actual = g_strconcat(joined, "\n", NULL);
+
+        const char *data_dir = g_getenv("HV_TEST_DATA_DIR");
+        if (!data_dir)
+                g_error("HV_TEST_DATA_DIR is not set (run through meson test)");
+        g_autofree char *path = g_strdup_printf("%s/%s.args", data_dir, name);
+        if (g_strcmp0(g_getenv("HV_UPDATE_GOLDEN"), "1") == 0) {
+                g_assert_true(g_file_set_contents(path, actual, -1, NULL));
+                return;
+        }
+        g_autofree char *expected = NULL;
+        if (!g_file_get_contents(path, &expected, NULL, &error))
+                g_error("Golden file missing: %s (HV_UPDATE_GOLDEN=1 writes it)", error->message);
+        g_assert_cmpstr(actual, ==, expected);
+}
+
+static void test_minimal(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        check_golden("minimal", &params);
+
+        /* Restoring adds -incoming only. */
+        params.incoming = "defer";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        guint n = g_strv_length(cmdline->argv);
+        g_assert_cmpstr(cmdline->argv[n - 2], ==, "-incoming");
+        g_assert_cmpstr(cmdline->argv[n - 1], ==, "defer");
+        g_assert_false(cmdline->console_is_pty);
+        g_assert_null(cmdline->console_socket);
+        g_assert_cmpuint(cmdline->port_owners->len, ==, QEMU_SPARE_HOTPLUG_PORTS);
+}
+
+static void test_full(void) {
+        g_autoptr(VmConfig) config = base_config();
+        config->type = VM_DOMAIN_KVM;
+        config->memory = (UINT64_C(1) << 30) + 1; /* rounds up to 1025 MiB */
+        config->vcpus = 2;
+        config->max_vcpus = 4;
+        config->on_reboot = VM_ACTION_DESTROY;
+        g_clear_pointer(&config->initrd, g_free);
+        config->loader = g_strdup("/usr/share/qemu/bios.bin");
+
+        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk.path = g_strdup("/var/lib/hypervisor/images/root,1.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d = add_device(config, VM_DEVICE_DISK, "ua-data");
+        d->disk.path = g_strdup("/srv/data.raw");
+        d->disk.readonly = true;
+        d->disk.serial = g_strdup("DATA-1");
+        d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d->net.type = VM_NET_USER;
+        d->net.mac = g_strdup("52:54:00:12:34:56");
+        d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.path = g_strdup("/run/user/1000/web1,console.sock");
+        d = add_device(config, VM_DEVICE_RNG, "rng0");
+        d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
+        d->vsock.cid = 42;
+        d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
+
+        QemuArgvParams params = {
+                .config = config, .binary = "qemu-system-x86_64", .kvm = true, .qmp_fd = 3, .console_fd = 4,
+        };
+        check_golden("full", &params);
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(cmdline->console_socket, ==, "/run/user/1000/web1,console.sock");
+        g_assert_cmpuint(cmdline->port_owners->len, ==, 2 + QEMU_SPARE_HOTPLUG_PORTS);
+        g_assert_cmpstr(cmdline->port_owners->pdata[0], ==, "disk0");
+        g_assert_cmpstr(cmdline->port_owners->pdata[1], ==, "ua-data");
+        g_assert_null(cmdline->port_owners->pdata[2]);
+        g_assert_cmpstr(g_hash_table_lookup(cmdline->disk_nodes, "ua-data"), ==, "disk1");
+}
+
+static void test_microvm_pty(void) {
+        g_autoptr(VmConfig) config = base_config();
+        config->machine = g_strdup("microvm");
+        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk.path = g_strdup("/images/root.raw");
+        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.type = VM_CHAR_PTY;
+        add_device(config, VM_DEVICE_RNG, "rng0");
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        check_golden("microvm-pty", &params);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(cmdline->console_is_pty);
+        g_assert_cmpuint(cmdline->port_owners->len, ==, 0);
+}
+
+static void test_validate(void) {
+        EngineSettings settings = { .tcg_fallback = false };
+        EngineProbe probe = {};
+        g_autoptr(GError) error = NULL;
+        g_assert_true(engine_qemu_ops.probe(&settings, &probe, &error));
+        g_assert_no_error(error);
+        g_assert_true(probe.usable);
+        g_assert_true(probe.tcg);
+        g_assert_nonnull(probe.version);
+        g_assert_true(g_strv_contains((const char *const *) probe.hotplug, "disk"));
+
+        g_autoptr(VmConfig) config = base_config();
+        g_assert_true(engine_qemu_ops.validate(&probe, config, &error));
+        g_assert_no_error(error);
+
+        /* type='kvm' without KVM and without fallback names why. */
+        config->type = VM_DOMAIN_KVM;
+        if (access("/dev/kvm", R_OK | W_OK) < 0) {
+                g_assert_false(probe.kvm);
+                g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
+                g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+                g_assert_nonnull(strstr(error->message, "KVM is not available (/dev/kvm: "));
+                g_clear_error(&error);
+        }
+        config->type = VM_DOMAIN_QEMU;
+
+        g_free(config->machine);
+        config->machine = g_strdup("virt");
+        g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'virt'"));
+        g_clear_error(&error);
+        g_clear_pointer(&config->machine, g_free);
+
+        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d->net.type = VM_NET_ETHERNET;
+        g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "type='ethernet'"));
+        g_clear_error(&error);
+        d->net.type = VM_NET_USER;
+        g_free(d->id);
+        d->id = g_strdup("1bad,id");
+        g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "'1bad,id'"));
+        g_clear_error(&error);
+        engine_probe_clear(&probe);
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/qemu-argv/minimal", test_minimal);
+        g_test_add_func("/qemu-argv/full", test_full);
+        g_test_add_func("/qemu-argv/microvm-pty", test_microvm_pty);
+        g_test_add_func("/qemu-argv/validate", test_validate);
+        return g_test_run();
+}
