@@ -78,11 +78,12 @@ typedef struct {
         /* ENGINE_EVENT_GUEST: API vocabulary ("shutdown", "reset", "powerdown",
          * "panicked", "booted", "device-removed", "stop", "resume"), the engine's
          * own event name ("SHUTDOWN", "vm/shutdown") and extra details (a{sv},
-         * floating or NULL). */
+         * borrowed for the call, never floating, or NULL). */
         const char *name;
         const char *engine_event;
         GVariant *details;
         const char *device_id; /* "device-removed": which device */
+        uint64_t timestamp_usec; /* when the engine says it happened (CLOCK_REALTIME, µs); 0 = unknown */
 
         /* ENGINE_EVENT_EXITED */
         EngineExitReason exit_reason;

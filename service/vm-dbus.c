@@ -458,29 +458,32 @@ void vm_dbus_emit_properties(Vm *vm, const char *const *names) {
         (void) sd_bus_emit_properties_changed_strv(vm->manager->bus, vm->path, HV_VM_INTERFACE, (char **) names);
 }
 
-void vm_dbus_emit_guest_event(Vm *vm, const char *event, const char *engine_event, GVariant *details) {
+void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event) {
         g_auto(GVariantDict) dict;
-        g_autoptr(GVariant) owned_details = details ? g_variant_ref_sink(details) : NULL;
         g_autoptr(GVariant) all = NULL;
         g_autoptr(sd_bus_message) m = NULL;
         int r;
 
         if (!vm->manager->bus)
                 return;
-        g_variant_dict_init(&dict, owned_details);
-        if (engine_event)
-                g_variant_dict_insert(&dict, "engine-event", "s", engine_event);
+        g_variant_dict_init(&dict, event->details);
+        if (event->engine_event)
+                g_variant_dict_insert(&dict, "engine-event", "s", event->engine_event);
+        if (event->timestamp_usec)
+                g_variant_dict_insert(&dict, "engine-timestamp", "t", event->timestamp_usec);
+        if (event->device_id)
+                g_variant_dict_insert(&dict, "device", "s", event->device_id);
         all = g_variant_ref_sink(g_variant_dict_end(&dict));
 
         r = sd_bus_message_new_signal(vm->manager->bus, &m, vm->path, HV_VM_INTERFACE, "GuestEvent");
         if (r >= 0)
-                r = sd_bus_message_append(m, "s", event);
+                r = sd_bus_message_append(m, "s", event->name);
         if (r >= 0)
                 r = bus_message_append_gvariant(m, all);
         if (r >= 0)
                 r = sd_bus_send(vm->manager->bus, m, NULL);
         if (r < 0)
-                g_warning("VM '%s': cannot emit GuestEvent '%s': %s", vm->config->name, event, g_strerror(-r));
+                g_warning("VM '%s': cannot emit GuestEvent '%s': %s", vm->config->name, event->name, g_strerror(-r));
 }
 
 void vm_dbus_emit_device(Vm *vm, const char *id, bool added) {

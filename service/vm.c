@@ -328,7 +328,7 @@ static void on_engine_event(const EngineEvent *event, void *userdata) {
 
         switch (event->kind) {
         case ENGINE_EVENT_GUEST:
-                vm_dbus_emit_guest_event(vm, event->name, event->engine_event, event->details);
+                vm_dbus_emit_guest_event(vm, event);
                 break;
         case ENGINE_EVENT_RUNNING:
                 /* While an op runs it decides the state; otherwise the guest or engine did it. */

@@ -92,5 +92,5 @@ int vm_dbus_register(Manager *manager);
 char *vm_dbus_path_for_uuid(const char *uuid);
 void vm_dbus_emit_state(Vm *vm, bool pid_changed);
 void vm_dbus_emit_properties(Vm *vm, const char *const *names);
-void vm_dbus_emit_guest_event(Vm *vm, const char *event, const char *engine_event, GVariant *details);
+void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event);
 void vm_dbus_emit_device(Vm *vm, const char *id, bool added);

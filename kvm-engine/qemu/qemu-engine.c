@@ -238,6 +238,7 @@ void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_e
                 .engine_event = engine_event,
                 .details = details,
                 .device_id = device_id,
+                .timestamp_usec = vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0,
         };
         qemu_vm_emit(vm, &event);
 }
@@ -313,6 +314,10 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         QemuVm *vm = userdata;
 
         qemu_vm_ref(vm);
+        /* The pidfd can fire before the last events were read (SHUTDOWN just before the
+         * exit): take them in first, so the exit is explained by them. */
+        if (vm->qmp)
+                qmp_client_read_pending(vm->qmp);
         g_clear_pointer(&vm->process, process_free);
         g_clear_pointer(&vm->qmp, qmp_client_free); /* drops its pending replies silently */
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
@@ -341,7 +346,15 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         } else
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s", how);
 
-        if (!vm->silent_exit) {
+        /* Stops succeed now; everything else waiting on this process fails: all of it
+         * before the exit is reported (engine.h), so the owner sees every answer first. */
+        bool silent = vm->silent_exit;
+        while (!vm->freed && vm->ops) {
+                QemuOp *op = vm->ops->data;
+                qemu_op_finish(op, op->kind == QEMU_OP_STOP ? NULL : gone);
+        }
+
+        if (!silent && !vm->freed) {
                 EngineEvent event = {
                         .kind = ENGINE_EVENT_EXITED,
                         .exit_reason = qemu_exit_reason(vm),
@@ -352,11 +365,6 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
                 qemu_vm_emit(vm, &event);
         }
 
-        /* Stops succeed now; everything else waiting on this process fails. */
-        while (!vm->freed && vm->ops) {
-                QemuOp *op = vm->ops->data;
-                qemu_op_finish(op, op->kind == QEMU_OP_STOP ? NULL : gone);
-        }
         vm->stopping = vm->silent_exit = vm->panicked = false;
         g_clear_pointer(&vm->shutdown_reason, g_free);
         qemu_vm_unref(vm);

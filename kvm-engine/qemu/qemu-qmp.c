@@ -39,6 +39,7 @@ struct QmpClient {
         sd_event *event;
         unsigned timeout_ms;
         QmpEventFn on_event;
+        uint64_t event_timestamp_usec; /* of the event being delivered */
         QmpClosedFn on_closed;
         void *userdata;
 
@@ -428,6 +429,17 @@ static bool qmp_handle_line(QmpClient *qmp, const char *line, size_t size) {
                         return false;
                 }
                 JsonNode *data = json_object_get_member(object, "data");
+                JsonNode *timestamp_node = json_object_get_member(object, "timestamp");
+                JsonObject *timestamp = timestamp_node && JSON_NODE_HOLDS_OBJECT(timestamp_node)
+                                                ? json_node_get_object(timestamp_node)
+                                                : NULL;
+                qmp->event_timestamp_usec = 0;
+                if (timestamp) {
+                        gint64 seconds = json_object_get_int_member_with_default(timestamp, "seconds", 0);
+                        gint64 microseconds = json_object_get_int_member_with_default(timestamp, "microseconds", 0);
+                        if (seconds > 0 && microseconds >= 0 && microseconds < 1000000)
+                                qmp->event_timestamp_usec = (uint64_t) seconds * 1000000 + (uint64_t) microseconds;
+                }
                 if (qmp->on_event)
                         qmp->on_event(qmp, json_node_get_string(event),
                                       data && JSON_NODE_HOLDS_OBJECT(data) ? json_node_get_object(data) : NULL,
@@ -476,35 +488,44 @@ bool qmp_client_feed(QmpClient *qmp, const void *data, size_t size) {
         return ok;
 }
 
+/* Read and handle whatever the socket holds now, without waiting. */
+static void qmp_read_available(QmpClient *qmp, unsigned max_rounds) {
+        char buf[65536];
+
+        for (unsigned round = 0; round < max_rounds && !qmp->freed && qmp->fd >= 0; round++) {
+                ssize_t n = recv(qmp->fd, buf, sizeof(buf), MSG_DONTWAIT);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        if (errno != EAGAIN)
+                                qmp_fail_printf(qmp, "Cannot read QEMU's QMP socket: %s", g_strerror(errno));
+                        break;
+                }
+                if (n == 0) {
+                        qmp_fail_printf(qmp, "QEMU closed its QMP connection");
+                        break;
+                }
+                if (!qmp_client_feed(qmp, buf, (size_t) n))
+                        break;
+        }
+}
+
 static int qmp_on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         QmpClient *qmp = userdata;
 
         qmp_ref(qmp);
         if (revents & EPOLLOUT)
                 qmp_flush(qmp);
-
-        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
-                char buf[65536];
-                for (unsigned round = 0; round < 16 && !qmp->freed && qmp->fd >= 0; round++) {
-                        ssize_t n = recv(qmp->fd, buf, sizeof(buf), MSG_DONTWAIT);
-                        if (n < 0) {
-                                if (errno == EINTR)
-                                        continue;
-                                if (errno != EAGAIN)
-                                        qmp_fail_printf(qmp, "Cannot read QEMU's QMP socket: %s",
-                                                        g_strerror(errno));
-                                break;
-                        }
-                        if (n == 0) {
-                                qmp_fail_printf(qmp, "QEMU closed its QMP connection");
-                                break;
-                        }
-                        if (!qmp_client_feed(qmp, buf, (size_t) n))
-                                break;
-                }
-        }
+        if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                qmp_read_available(qmp, 16);
         qmp_unref(qmp);
         return 0;
+}
+
+void qmp_client_read_pending(QmpClient *qmp) {
+        qmp_ref(qmp);
+        qmp_read_available(qmp, 64);
+        qmp_unref(qmp);
 }
 
 static int qmp_on_greeting_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
@@ -556,4 +577,8 @@ bool qmp_client_connect(QmpClient *qmp, const char *path, QmpReplyFn ready, void
                 return false;
         }
         return qmp_client_connect_fd(qmp, fd, ready, userdata, error);
+}
+
+uint64_t qmp_client_get_event_timestamp(QmpClient *qmp) {
+        return qmp->event_timestamp_usec;
 }

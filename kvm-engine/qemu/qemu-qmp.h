@@ -62,3 +62,9 @@ JsonNode *qmp_args(const char *first_key, ...) G_GNUC_NULL_TERMINATED;
 bool qmp_client_feed(QmpClient *qmp, const void *data, size_t size);
 
 bool qmp_client_is_ready(const QmpClient *qmp);
+
+/* While an event is delivered: when QEMU says it happened (CLOCK_REALTIME, µs), 0 if unknown. */
+uint64_t qmp_client_get_event_timestamp(QmpClient *qmp);
+
+/* Handle what QEMU already wrote (events sent just before it exited) without waiting. */
+void qmp_client_read_pending(QmpClient *qmp);

@@ -110,14 +110,11 @@ fi
 
 DEBNAME=$(basename "$DEB" .deb)
 
-# Unpack once per .deb; a half-finished unpack never gets the final name.
-KROOT=$CACHE/$DEBNAME.root
-if [ ! -d "$KROOT" ]; then
-        log "unpacking '$DEB'"
-        rm -rf "$KROOT.tmp"
-        dpkg-deb -x "$DEB" "$KROOT.tmp"
-        mv "$KROOT.tmp" "$KROOT"
-fi
+# Unpacked afresh each time into the scratch directory (~400 MB, a few seconds): keeping
+# the tree in the cache would cost that much disk for little time.
+KROOT=$WORK/kernel
+log "unpacking '$DEB'"
+dpkg-deb -x "$DEB" "$KROOT"
 
 KVER=${KPKG#linux-image-}
 KCONFIG=$KROOT/boot/config-$KVER

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The JSON follows cloud-hypervisor's serde types (vmm/src/vm_config.rs). Only
+ * what the VM description says is written; cloud-hypervisor fills in the rest
+ * with its defaults (unknown fields would be ignored, missing ones defaulted).
+ */
+
+#include <string.h>
+
+#include "ch-config.h"
+#include "hv-error.h"
+
+static bool ch_id_is_valid(const char *id) {
+        /* Ids starting with "__" are cloud-hypervisor's own (__console, __rng). */
+        return id && *id && !g_str_has_prefix(id, "__") && strlen(id) <= 64;
+}
+
+bool ch_config_check(const VmConfig *config, GError **error) {
+        if (config->type == VM_DOMAIN_QEMU) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<domain type='qemu'> (software emulation) is not supported by the "
+                                    "cloud-hypervisor engine; it always uses KVM (<domain type='kvm'>)");
+                return false;
+        }
+        if (config->arch && !g_str_equal(config->arch, "x86_64")) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Architecture '%s' is not supported by the cloud-hypervisor engine (x86_64)", config->arch);
+                return false;
+        }
+        if (config->machine) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<type machine='%s'> is not supported by the cloud-hypervisor engine, which has one "
+                            "machine type",
+                            config->machine);
+                return false;
+        }
+        if (!config->kernel && !config->loader) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "The cloud-hypervisor engine needs a <kernel> or a <loader>");
+                return false;
+        }
+        if (config->kernel && config->loader) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "The cloud-hypervisor engine boots either a <kernel> or a <loader>, not both");
+                return false;
+        }
+        if (config->initrd && !config->kernel) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "An <initrd> needs a <kernel>");
+                return false;
+        }
+
+        unsigned n_serial = 0, n_console = 0, n_vsock = 0, n_rng = 0;
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const char *kind = vm_device_kind_to_string(device->kind);
+
+                if (device->id && !ch_id_is_valid(device->id)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "Device id '%s' is not usable by cloud-hypervisor (1-64 characters, not "
+                                    "starting with '__')",
+                                    device->id);
+                        return false;
+                }
+                switch (device->kind) {
+                case VM_DEVICE_INTERFACE:
+                        if (device->net.type == VM_NET_USER) {
+                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                    "<interface type='user'> is not supported by the "
+                                                    "cloud-hypervisor engine; use <interface type='ethernet'>");
+                                return false;
+                        }
+                        break;
+                case VM_DEVICE_SERIAL:
+                case VM_DEVICE_CONSOLE: {
+                        unsigned *count = device->kind == VM_DEVICE_SERIAL ? &n_serial : &n_console;
+                        if (++*count > 1) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "cloud-hypervisor has one <%s>, not more", kind);
+                                return false;
+                        }
+                        if (device->chr.type != VM_CHAR_PTY && !device->chr.path) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "<%s type='%s'> needs a path",
+                                            kind, device->chr.type == VM_CHAR_FILE ? "file" : "unix");
+                                return false;
+                        }
+                        if (device->kind == VM_DEVICE_CONSOLE && device->chr.type == VM_CHAR_UNIX) {
+                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                    "<console type='unix'> is not supported by the "
+                                                    "cloud-hypervisor engine; use <serial type='unix'>");
+                                return false;
+                        }
+                        break;
+                }
+                case VM_DEVICE_VSOCK:
+                        if (++n_vsock > 1) {
+                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                    "cloud-hypervisor has one <vsock>, not more");
+                                return false;
+                        }
+                        if (device->vsock.cid < 3) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<vsock> needs a guest cid of 3 or more, not %u", device->vsock.cid);
+                                return false;
+                        }
+                        break;
+                case VM_DEVICE_RNG:
+                        if (++n_rng > 1) {
+                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                    "cloud-hypervisor has one <rng>, not more");
+                                return false;
+                        }
+                        break;
+                default:
+                        break;
+                }
+        }
+        return true;
+}
+
+static void add_string(JsonBuilder *b, const char *name, const char *value) {
+        if (!value)
+                return;
+        json_builder_set_member_name(b, name);
+        json_builder_add_string_value(b, value);
+}
+
+static void add_int(JsonBuilder *b, const char *name, gint64 value) {
+        json_builder_set_member_name(b, name);
+        json_builder_add_int_value(b, value);
+}
+
+static void add_bool(JsonBuilder *b, const char *name, bool value) {
+        json_builder_set_member_name(b, name);
+        json_builder_add_boolean_value(b, value);
+}
+
+static void build_disk(JsonBuilder *b, const VmDevice *device) {
+        json_builder_begin_object(b);
+        add_string(b, "path", device->disk.path);
+        add_bool(b, "readonly", device->disk.readonly);
+        add_string(b, "image_type", device->disk.format == VM_DISK_FORMAT_QCOW2 ? "Qcow2" : "Raw");
+        add_string(b, "serial", device->disk.serial);
+        add_string(b, "id", device->id);
+        json_builder_end_object(b);
+}
+
+/* The tap fds travel separately (SCM_RIGHTS); numbers in the body would be ignored. */
+static void build_net(JsonBuilder *b, const VmDevice *device) {
+        json_builder_begin_object(b);
+        add_string(b, "mac", device->net.mac);
+        add_string(b, "id", device->id);
+        json_builder_end_object(b);
+}
+
+static void build_vsock(JsonBuilder *b, const VmDevice *device, const char *runtime_dir) {
+        g_autofree char *socket = g_build_filename(runtime_dir, CH_VSOCK_SOCKET_NAME, NULL);
+        json_builder_begin_object(b);
+        add_int(b, "cid", device->vsock.cid);
+        add_string(b, "socket", socket);
+        add_string(b, "id", device->id);
+        json_builder_end_object(b);
+}
+
+static void build_hostdev(JsonBuilder *b, const VmDevice *device) {
+        g_autofree char *path = g_strdup_printf("/sys/bus/pci/devices/%04x:%02x:%02x.%x/", device->hostdev.domain,
+                                                device->hostdev.bus, device->hostdev.slot, device->hostdev.function);
+        json_builder_begin_object(b);
+        add_string(b, "path", path);
+        add_string(b, "id", device->id);
+        json_builder_end_object(b);
+}
+
+static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == kind)
+                        return device;
+        }
+        return NULL;
+}
+
+char *ch_config_serial_socket(const VmConfig *config, const char *runtime_dir) {
+        const VmDevice *serial = find_kind(config, VM_DEVICE_SERIAL);
+        if (!serial || serial->chr.type == VM_CHAR_PTY)
+                return g_build_filename(runtime_dir, CH_SERIAL_SOCKET_NAME, NULL);
+        if (serial->chr.type == VM_CHAR_UNIX)
+                return g_strdup(serial->chr.path);
+        return NULL;
+}
+
+/* The serial port is always reachable for OpenConsole: a pty is served as a
+ * socket of ours (cloud-hypervisor listens on it), since a socket needs no pty
+ * path to be learned afterwards and survives a daemon restart. */
+static void build_serial(JsonBuilder *b, const VmConfig *config, const char *runtime_dir) {
+        const VmDevice *serial = find_kind(config, VM_DEVICE_SERIAL);
+        json_builder_set_member_name(b, "serial");
+        json_builder_begin_object(b);
+        if (serial && serial->chr.type == VM_CHAR_FILE) {
+                add_string(b, "mode", "File");
+                add_string(b, "file", serial->chr.path);
+        } else {
+                g_autofree char *socket = ch_config_serial_socket(config, runtime_dir);
+                add_string(b, "mode", "Socket");
+                add_string(b, "socket", socket);
+        }
+        json_builder_end_object(b);
+}
+
+/* virtio-console: off unless asked for (its default, Tty, would write into our log). */
+static void build_console(JsonBuilder *b, const VmConfig *config) {
+        const VmDevice *console = find_kind(config, VM_DEVICE_CONSOLE);
+        json_builder_set_member_name(b, "console");
+        json_builder_begin_object(b);
+        if (!console)
+                add_string(b, "mode", "Off");
+        else if (console->chr.type == VM_CHAR_FILE) {
+                add_string(b, "mode", "File");
+                add_string(b, "file", console->chr.path);
+        } else
+                add_string(b, "mode", "Pty");
+        if (console)
+                add_string(b, "id", console->id);
+        json_builder_end_object(b);
+}
+
+static void build_list(JsonBuilder *b, const VmConfig *config, VmDeviceKind kind, const char *name) {
+        if (!find_kind(config, kind))
+                return;
+        json_builder_set_member_name(b, name);
+        json_builder_begin_array(b);
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind != kind)
+                        continue;
+                if (kind == VM_DEVICE_DISK)
+                        build_disk(b, device);
+                else
+                        build_hostdev(b, device);
+        }
+        json_builder_end_array(b);
+}
+
+JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GError **error) {
+        if (!ch_config_check(config, error))
+                return NULL;
+
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        json_builder_begin_object(b);
+
+        json_builder_set_member_name(b, "cpus");
+        json_builder_begin_object(b);
+        unsigned boot = MAX(config->vcpus, 1u);
+        add_int(b, "boot_vcpus", boot);
+        add_int(b, "max_vcpus", MAX(config->max_vcpus, boot));
+        json_builder_end_object(b);
+
+        /* memory.size is what the guest boots with; the rest up to <memory> can be
+         * hot-plugged (ACPI), which is what <currentMemory> below <memory> means. */
+        uint64_t current = config->current_memory ? MIN(config->current_memory, config->memory) : config->memory;
+        json_builder_set_member_name(b, "memory");
+        json_builder_begin_object(b);
+        add_int(b, "size", (gint64) current);
+        if (config->memory > current)
+                add_int(b, "hotplug_size", (gint64) (config->memory - current));
+        json_builder_end_object(b);
+
+        json_builder_set_member_name(b, "payload");
+        json_builder_begin_object(b);
+        add_string(b, "kernel", config->kernel);
+        add_string(b, "firmware", config->loader);
+        add_string(b, "initramfs", config->initrd);
+        add_string(b, "cmdline", config->cmdline);
+        json_builder_end_object(b);
+
+        build_list(b, config, VM_DEVICE_DISK, "disks");
+
+        const VmDevice *rng = find_kind(config, VM_DEVICE_RNG);
+        json_builder_set_member_name(b, "rng");
+        json_builder_begin_object(b);
+        add_string(b, "src", rng && rng->rng.backend ? rng->rng.backend : "/dev/urandom");
+        json_builder_end_object(b);
+
+        build_serial(b, config, runtime_dir);
+        build_console(b, config);
+
+        const VmDevice *vsock = find_kind(config, VM_DEVICE_VSOCK);
+        if (vsock) {
+                json_builder_set_member_name(b, "vsock");
+                build_vsock(b, vsock, runtime_dir);
+        }
+        build_list(b, config, VM_DEVICE_HOSTDEV, "devices");
+
+        /* Without it a guest panic goes unnoticed: the pvpanic device reports it. */
+        add_bool(b, "pvpanic", true);
+
+        json_builder_end_object(b);
+        return json_builder_get_root(b);
+}
+
+const char *ch_config_add_endpoint(VmDeviceKind kind) {
+        switch (kind) {
+        case VM_DEVICE_DISK:
+                return "vm.add-disk";
+        case VM_DEVICE_INTERFACE:
+                return "vm.add-net";
+        case VM_DEVICE_VSOCK:
+                return "vm.add-vsock";
+        case VM_DEVICE_HOSTDEV:
+                return "vm.add-device";
+        default:
+                return NULL;
+        }
+}
+
+JsonNode *ch_config_build_device(const VmDevice *device, const char *runtime_dir, GError **error) {
+        if (!ch_config_add_endpoint(device->kind)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "cloud-hypervisor cannot hot-plug a <%s>", vm_device_kind_to_string(device->kind));
+                return NULL;
+        }
+        if (!ch_id_is_valid(device->id)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                            "Device id '%s' is not usable by cloud-hypervisor", device->id ? device->id : "");
+                return NULL;
+        }
+        if (device->kind == VM_DEVICE_INTERFACE && device->net.type == VM_NET_USER) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<interface type='user'> is not supported by the cloud-hypervisor engine");
+                return NULL;
+        }
+
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        switch (device->kind) {
+        case VM_DEVICE_DISK:
+                build_disk(b, device);
+                break;
+        case VM_DEVICE_INTERFACE:
+                build_net(b, device);
+                break;
+        case VM_DEVICE_VSOCK:
+                build_vsock(b, device, runtime_dir);
+                break;
+        default:
+                build_hostdev(b, device);
+                break;
+        }
+        return json_builder_get_root(b);
+}
+
+char *ch_json_to_string(JsonNode *node, bool pretty) {
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        json_generator_set_root(generator, node);
+        json_generator_set_pretty(generator, pretty);
+        return json_generator_to_data(generator, NULL);
+}

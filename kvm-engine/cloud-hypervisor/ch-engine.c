@@ -1,0 +1,1040 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The cloud-hypervisor engine: probe, validation, the process with its API
+ * socket and event pipe, start/restore/stop, events, the exit, re-attach.
+ * Requests to a running VMM are in ch-operations.c.
+ *
+ * The API socket is created, bound and listening before the spawn and passed
+ * as --api-socket fd=3, so requests can be sent at once (they wait in the
+ * backlog until cloud-hypervisor accepts). The event monitor is a pipe passed
+ * as --event-monitor fd=4. cloud-hypervisor logs to stderr, which process.h
+ * appends to the VM's log (--log-file would truncate that file).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ch-tap.h"
+#include "ch-vm.h"
+
+#define CH_DEFAULT_BINARY "cloud-hypervisor"
+#define CH_API_FD 3
+#define CH_EVENT_FD 4
+#define CH_API_SOCKET_NAME "ch-api.sock"
+#define CH_DEFAULT_TIMEOUT_MS 30000
+/* After vmm.shutdown: how long until SIGTERM, then until SIGKILL. */
+#define CH_TERM_GRACE_USEC (3 * G_USEC_PER_SEC)
+#define CH_KILL_GRACE_USEC (2 * G_USEC_PER_SEC)
+#define CH_PING_RETRY_USEC (50 * 1000)
+#define CH_LOG_TAIL_LINES 10
+
+static const char *const ch_environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL };
+
+static bool ch_no_shutdown_setting;
+
+void ch_engine_set_no_shutdown(bool no_shutdown) {
+        ch_no_shutdown_setting = no_shutdown;
+}
+
+/* "cloud-hypervisor v53.0-246-gae44c2971" -> 53 */
+static unsigned ch_version_major(const char *version) {
+        if (!version)
+                return 0;
+        const char *v = version[0] == 'v' ? version + 1 : version;
+        return (unsigned) g_ascii_strtoull(v, NULL, 10);
+}
+
+static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **error) {
+        const char *name = settings && settings->binary ? settings->binary : CH_DEFAULT_BINARY;
+
+        /* Whether KVM works is learned from cloud-hypervisor itself when a VM starts
+         * (vmm.ping features, or its own start-up error), not from /dev/kvm here. */
+        ret->kvm = true;
+        ret->tcg = false;
+        g_strfreev(ret->hotplug);
+        ret->hotplug = g_strsplit("disk,interface,vsock,hostdev", ",", -1);
+
+        g_autofree char *binary = g_find_program_in_path(name);
+        if (!binary) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s' not found", name);
+                return true;
+        }
+        ret->binary = g_strdup(binary);
+
+        /* Synchronous, and allowed to be: probe runs before the bus is served. */
+        const char *argv[] = { binary, "--version", NULL };
+        g_autofree char *out = NULL;
+        g_autoptr(GError) local = NULL;
+        int status = 0;
+        if (!g_spawn_sync(NULL, (char **) argv, (char **) ch_environment, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
+                          NULL, &status, &local) ||
+            !g_spawn_check_wait_status(status, &local)) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
+                return true;
+        }
+        /* "cloud-hypervisor v53.0-246-gae44c2971" (then migration protocol lines) */
+        const char *v = strstr(out, "cloud-hypervisor ");
+        if (v)
+                v += strlen("cloud-hypervisor ");
+        if (!v || !g_ascii_isdigit(v[v[0] == 'v' ? 1 : 0])) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
+                return true;
+        }
+        ret->version = g_strndup(v, strcspn(v, " \n"));
+        ret->usable = true;
+        return true;
+}
+
+static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
+        if (!ch_config_check(config, error))
+                return false;
+        if (probe && !probe->usable) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "cloud-hypervisor is not usable: %s",
+                            probe->unusable_reason ? probe->unusable_reason : "unknown reason");
+                return false;
+        }
+        return true;
+}
+
+/* ---- VM, references, operations ---- */
+
+ChVm *ch_vm_ref(ChVm *vm) {
+        vm->n_ref++;
+        return vm;
+}
+
+static void ch_op_free(ChOp *op) {
+        ch_http_request_cancel(op->request);
+        sd_event_source_disable_unref(op->defer);
+        sd_event_source_disable_unref(op->timer);
+        g_clear_error(&op->error);
+        g_free(op->endpoint);
+        g_free(op->body);
+        g_free(op->directory);
+        g_free(op->device_id);
+        vm_device_free(op->device);
+        if (op->info)
+                g_variant_dict_unref(op->info);
+        g_free(op);
+}
+
+void ch_vm_unref(ChVm *vm) {
+        if (--vm->n_ref > 0)
+                return;
+        g_list_free_full(vm->ops, (GDestroyNotify) ch_op_free);
+        sd_event_source_disable_unref(vm->kill_timer);
+        ch_event_reader_free(vm->events);
+        ch_http_free(vm->http);
+        process_free(vm->process);
+        vm_config_free(vm->config);
+        g_free(vm->binary);
+        g_free(vm->version);
+        g_free(vm->runtime_dir);
+        g_free(vm->log_path);
+        g_free(vm->api_path);
+        g_free(vm->serial_path);
+        g_free(vm->console_pty);
+        g_free(vm->engine_state);
+        g_free(vm->build_version);
+        sd_event_unref(vm->event);
+        g_free(vm);
+}
+
+ChOp *ch_op_new(ChVm *vm, ChOpKind kind, EngineDoneFn done, void *userdata) {
+        ChOp *op = g_new0(ChOp, 1);
+        op->vm = vm;
+        op->kind = kind;
+        op->done = done;
+        op->userdata = userdata;
+        op->started_usec = g_get_monotonic_time();
+        vm->ops = g_list_append(vm->ops, op);
+        return op;
+}
+
+void ch_op_finish(ChOp *op, const GError *error) {
+        ChVm *vm = op->vm;
+
+        vm->ops = g_list_remove(vm->ops, op);
+        ch_http_request_cancel(g_steal_pointer(&op->request));
+        ch_vm_ref(vm);
+        if (op->info_done) {
+                g_autoptr(GVariant) info = NULL;
+                if (!error && op->info)
+                        info = g_variant_ref_sink(g_variant_dict_end(op->info));
+                op->info_done(info, error, op->userdata);
+        } else if (op->device_done)
+                op->device_done(error ? NULL : op->device_id, error, op->userdata);
+        else if (op->done)
+                op->done(error, op->userdata);
+        ch_op_free(op);
+        ch_vm_unref(vm);
+}
+
+static int ch_op_on_defer(sd_event_source *source, void *userdata) {
+        ChOp *op = userdata;
+        g_autoptr(GError) error = g_steal_pointer(&op->error);
+        ch_op_finish(op, error);
+        return 0;
+}
+
+void ch_op_fail_later(ChOp *op, GError *error) {
+        g_clear_error(&op->error);
+        op->error = error;
+        op->defer = sd_event_source_disable_unref(op->defer);
+        if (sd_event_add_defer(op->vm->event, &op->defer, ch_op_on_defer, op) < 0)
+                g_warning("Cannot schedule an answer: out of memory");
+}
+
+void ch_op_fail_later_literal(ChOp *op, int code, const char *message) {
+        ch_op_fail_later(op, g_error_new_literal(HV_ERROR, code, message));
+}
+
+bool ch_op_require_vmm(ChOp *op) {
+        ChVm *vm = op->vm;
+        if (vm->http && vm->process && !vm->stopping)
+                return true;
+        ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE,
+                                 vm->process ? "cloud-hypervisor is shutting down" : "cloud-hypervisor is not running");
+        return false;
+}
+
+static void ch_op_on_answer(const ChHttpResponse *response, const GError *error, void *userdata) {
+        ChOp *op = userdata;
+        ChOpStepFn next = op->next_step;
+
+        op->request = NULL;
+        op->next_step = NULL;
+        next(op, response, error);
+}
+
+void ch_op_call(ChOp *op, const char *method, const char *endpoint, const char *body, const int *fds, size_t n_fds,
+                ChOpStepFn next) {
+        ChVm *vm = op->vm;
+
+        g_assert(!op->request);
+        if (!vm->http) {
+                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is not running");
+                return;
+        }
+        g_free(op->endpoint);
+        op->endpoint = g_strdup(endpoint);
+        op->next_step = next;
+        op->request = ch_http_request(vm->http, method, endpoint, body, fds, n_fds, 0, ch_op_on_answer, op);
+}
+
+GError *ch_op_answer_error(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        if (error)
+                return g_error_copy(error);
+        if (!ch_http_status_is_success(response->status))
+                return ch_http_response_to_error(op->endpoint, response);
+        return NULL;
+}
+
+/* ---- events ---- */
+
+static void ch_vm_emit(ChVm *vm, const EngineEvent *event) {
+        if (vm->on_event)
+                vm->on_event(event, vm->userdata);
+}
+
+static GVariant *ch_properties_to_variant(JsonObject *properties) {
+        if (!properties)
+                return NULL;
+        GVariantBuilder b;
+        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *node;
+        json_object_iter_init(&iter, properties);
+        while (json_object_iter_next(&iter, &name, &node))
+                if (JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)
+                        g_variant_builder_add(&b, "{sv}", name, g_variant_new_string(json_node_get_string(node)));
+        return g_variant_builder_end(&b);
+}
+
+void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event, JsonObject *properties,
+                            const char *device_id) {
+        g_autoptr(GVariant) details = ch_properties_to_variant(properties);
+        if (details)
+                g_variant_ref_sink(details);
+        EngineEvent event = {
+                .kind = ENGINE_EVENT_GUEST,
+                .name = name,
+                .engine_event = engine_event,
+                .details = details,
+                .device_id = device_id,
+        };
+        ch_vm_emit(vm, &event);
+}
+
+static void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event) {
+        EngineEvent event = { .kind = kind, .engine_event = engine_event };
+        ch_vm_emit(vm, &event);
+}
+
+void ch_vm_set_engine_state(ChVm *vm, const char *state) {
+        g_free(vm->engine_state);
+        vm->engine_state = g_strdup(state);
+}
+
+static void ch_vm_terminate(ChVm *vm);
+
+static void ch_on_event_record(const ChEventRecord *record, void *userdata) {
+        ChVm *vm = userdata;
+        g_autofree char *engine_event = g_strdup_printf("%s/%s", record->source, record->event);
+        const char *name = ch_event_api_name(record->source, record->event);
+        bool is_vm = g_str_equal(record->source, "vm");
+
+        g_debug("cloud-hypervisor event %s", engine_event);
+        if (!name)
+                return;
+        ch_vm_ref(vm);
+        if (is_vm && g_str_equal(record->event, "booted")) {
+                ch_vm_set_engine_state(vm, "Running");
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+        } else if (is_vm && g_str_equal(record->event, "shutdown")) {
+                ch_vm_set_engine_state(vm, "Created");
+                /* Ours (vm.shutdown/vmm.shutdown while stopping) is no news. */
+                if (!vm->stopping && !vm->guest_poweroff) {
+                        vm->guest_poweroff = true;
+                        ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+                        /* With --no-shutdown the VMM stays, the VM back to "Created":
+                         * the guest is off, so the VMM goes as it would have. */
+                        if (!vm->freed && vm->no_shutdown && vm->process)
+                                ch_vm_terminate(vm);
+                }
+        } else if (is_vm && g_str_equal(record->event, "rebooted")) {
+                ch_vm_set_engine_state(vm, "Running");
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+        } else if (is_vm && (g_str_equal(record->event, "paused") || g_str_equal(record->event, "resumed"))) {
+                bool paused = g_str_equal(record->event, "paused");
+                unsigned *expected = paused ? &vm->expected_paused : &vm->expected_resumed;
+                ch_vm_set_engine_state(vm, paused ? "Paused" : "Running");
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+                /* Only a change we did not cause ourselves is news to the service. */
+                if (*expected > 0)
+                        (*expected)--;
+                else if (!vm->freed && !vm->stopping)
+                        ch_vm_emit_kind(vm, paused ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, engine_event);
+        } else if (is_vm && g_str_equal(record->event, "restored")) {
+                ch_vm_set_engine_state(vm, "Paused");
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+        } else if (is_vm && g_str_equal(record->event, "device-removed")) {
+                const char *id = ch_event_record_property(record, "id");
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, id);
+                if (id && !vm->freed)
+                        ch_vm_on_device_removed(vm, id);
+        } else if (g_str_equal(record->source, "guest") && g_str_equal(record->event, "panic")) {
+                vm->panicked = true;
+                ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+        }
+        ch_vm_unref(vm);
+}
+
+/* ---- the process ---- */
+
+static int ch_on_kill_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        ChVm *vm = userdata;
+
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        if (!vm->process)
+                return 0;
+        if (vm->kill_stage++ == 0) {
+                (void) process_send_signal(vm->process, SIGTERM);
+                (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC, CH_KILL_GRACE_USEC,
+                                                  1000, ch_on_kill_timer, vm);
+        } else
+                (void) process_send_signal(vm->process, SIGKILL);
+        return 0;
+}
+
+static void ch_on_vmm_shutdown_answer(const ChHttpResponse *response, const GError *error, void *userdata) {
+        ChVm *vm = userdata;
+
+        /* Success means it exits now. A connection closed on us may also mean
+         * that (it need not flush the answer), but a signal costs nothing. */
+        if ((error || !ch_http_status_is_success(response->status)) && vm->process && vm->kill_stage == 0) {
+                vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+                ch_on_kill_timer(NULL, 0, vm);
+        }
+}
+
+/* vmm.shutdown, then SIGTERM, then SIGKILL, each after a short wait. */
+static void ch_vm_terminate(ChVm *vm) {
+        if (vm->kill_timer || vm->kill_stage > 0)
+                return; /* already on its way */
+        if (vm->http)
+                (void) ch_http_request(vm->http, "PUT", "vmm.shutdown", NULL, NULL, 0,
+                                       MIN(vm->timeout_ms, (unsigned) (CH_TERM_GRACE_USEC / 1000)),
+                                       ch_on_vmm_shutdown_answer, vm);
+        else {
+                ch_on_kill_timer(NULL, 0, vm);
+                return;
+        }
+        (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC, CH_TERM_GRACE_USEC, 1000,
+                                          ch_on_kill_timer, vm);
+}
+
+static char *ch_exit_description(const ProcessExit *exit_info) {
+        switch (exit_info->kind) {
+        case PROCESS_EXIT_EXITED:
+                return g_strdup_printf("exited with status %d", exit_info->status);
+        case PROCESS_EXIT_KILLED:
+                return g_strdup_printf("was killed by signal %s", sigabbrev_np(exit_info->status) ?: "?");
+        default:
+                return g_strdup("exited");
+        }
+}
+
+/* What cloud-hypervisor said last, for errors: its own lines, not ours. */
+static char *ch_last_words(const char *log_path) {
+        g_autofree char *tail = process_read_log_tail(log_path, 3);
+        if (!tail)
+                return NULL;
+        g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
+        g_autoptr(GString) words = g_string_new(NULL);
+        for (size_t i = 0; lines[i]; i++) {
+                if (!*lines[i] || strstr(lines[i], " hypervisord: starting "))
+                        continue;
+                if (words->len)
+                        g_string_append(words, "; ");
+                g_string_append(words, lines[i]);
+        }
+        return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
+}
+
+static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, bool had_events) {
+        if (vm->stopping)
+                return ENGINE_EXIT_REQUESTED;
+        if (vm->panicked)
+                return ENGINE_EXIT_GUEST_PANIC;
+        bool clean = exit_info->kind == PROCESS_EXIT_UNKNOWN ||
+                     (exit_info->kind == PROCESS_EXIT_EXITED && exit_info->status == 0);
+        if (vm->guest_poweroff && clean)
+                return ENGINE_EXIT_GUEST_POWEROFF;
+        /* Re-attached: no event pipe (and no status unless still our child); with
+         * -v the log holds the events. */
+        if (!had_events && clean) {
+                g_autofree char *tail = process_read_log_tail(vm->log_path, 20);
+                if (tail && strstr(tail, "source = guest event = panic"))
+                        return ENGINE_EXIT_GUEST_PANIC;
+                if (tail && strstr(tail, "source = vm event = shutdown"))
+                        return ENGINE_EXIT_GUEST_POWEROFF;
+        }
+        return ENGINE_EXIT_CRASHED;
+}
+
+static void ch_vm_reset_flags(ChVm *vm) {
+        vm->stopping = vm->silent_exit = vm->guest_poweroff = vm->panicked = false;
+        vm->expected_paused = vm->expected_resumed = 0;
+        vm->kill_stage = 0;
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+}
+
+static void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
+        ChVm *vm = userdata;
+
+        ch_vm_ref(vm);
+        bool had_events = vm->events != NULL;
+        /* Whatever it wrote before it went decides why it went. */
+        if (vm->events)
+                ch_event_reader_drain(vm->events);
+        g_clear_pointer(&vm->events, ch_event_reader_free);
+        g_clear_pointer(&vm->process, process_free);
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        /* Detached, so that a start from a callback below gets a client of its own;
+         * freed after the ops that still hold requests on it. */
+        g_autoptr(ChHttp) http = g_steal_pointer(&vm->http);
+        if (vm->api_path)
+                (void) unlink(vm->api_path);
+        ch_vm_set_engine_state(vm, NULL);
+
+        g_autofree char *how = ch_exit_description(exit_info);
+        g_autofree char *tail = process_read_log_tail(vm->log_path, CH_LOG_TAIL_LINES);
+        EngineExitReason reason = ch_exit_reason(vm, exit_info, had_events);
+        g_autoptr(GError) gone = NULL;
+
+        ChOp *start = NULL;
+        for (GList *l = vm->ops; l; l = l->next) {
+                ChOp *op = l->data;
+                if (op->kind == CH_OP_START || op->kind == CH_OP_RESTORE)
+                        start = op;
+        }
+        if (start) {
+                /* A start that did not finish fails with why: our reason, else its last words. */
+                if (start->error)
+                        gone = g_error_copy(start->error);
+                else {
+                        g_autofree char *last = ch_last_words(vm->log_path);
+                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor %s during start-up%s%s",
+                                           how, last ? ": " : "", last ? last : "");
+                }
+                vm->silent_exit = true;
+        } else
+                gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor %s", how);
+
+        bool silent = vm->silent_exit;
+        ch_vm_reset_flags(vm);
+
+        /* Pending operations first: stops succeed now, the others fail. */
+        while (!vm->freed && vm->ops) {
+                ChOp *op = vm->ops->data;
+                ch_op_finish(op, op->kind == CH_OP_STOP ? NULL : gone);
+        }
+        g_clear_pointer(&http, ch_http_free);
+
+        if (!vm->freed && !silent) {
+                EngineEvent event = {
+                        .kind = ENGINE_EVENT_EXITED,
+                        .exit_reason = reason,
+                        .exit_status = exit_info->status,
+                };
+                if (reason == ENGINE_EXIT_CRASHED)
+                        event.log_tail = tail;
+                ch_vm_emit(vm, &event);
+        }
+        ch_vm_unref(vm);
+}
+
+/* ---- start and restore ---- */
+
+static int ch_listen_unix(const char *path, GError **error) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(addr.sun_path)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
+                return -1;
+        }
+        strcpy(addr.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
+            listen(fd, 16) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
+                return -1;
+        }
+        return fd;
+}
+
+/* The start failed after the spawn: the process goes, and its exit answers
+ * the op with this error. */
+static void ch_start_give_up(ChOp *op, GError *error /* taken */) {
+        ChVm *vm = op->vm;
+        g_clear_error(&op->error);
+        op->error = error;
+        vm->silent_exit = true;
+        if (vm->process)
+                (void) process_send_signal(vm->process, SIGKILL);
+}
+
+static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        JsonObject *info = NULL;
+        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                info = json_node_get_object(json_parser_get_root(parser));
+        const char *state = info ? json_object_get_string_member_with_default(info, "state", NULL) : NULL;
+        const char *expected = op->kind == CH_OP_START ? "Running" : "Paused";
+        if (!state || !g_str_equal(state, expected)) {
+                ch_start_give_up(op, g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                                 "cloud-hypervisor reports the VM as '%s', not '%s'",
+                                                 state ? state : "(unknown)", expected));
+                return;
+        }
+        ch_vm_set_engine_state(vm, state);
+
+        /* A virtio-console on a pty: OpenConsole needs its path. */
+        JsonObject *config = json_object_get_object_member(info, "config");
+        JsonObject *console = config && json_object_has_member(config, "console")
+                                      ? json_object_get_object_member(config, "console")
+                                      : NULL;
+        const char *mode = console ? json_object_get_string_member_with_default(console, "mode", NULL) : NULL;
+        g_clear_pointer(&vm->console_pty, g_free);
+        if (mode && g_str_equal(mode, "Pty"))
+                vm->console_pty = g_strdup(json_object_get_string_member_with_default(console, "file", NULL));
+
+        g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
+                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
+        ch_op_finish(op, NULL);
+}
+
+static void ch_start_on_booted(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
+}
+
+static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error);
+
+static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        /* Each interface with its tap fd, before the boot (vm.create ignores fds). */
+        while (op->next_net < vm->config->devices->len) {
+                const VmDevice *device = vm->config->devices->pdata[op->next_net++];
+                if (device->kind != VM_DEVICE_INTERFACE)
+                        continue;
+                if (!ch_op_add_net(op, device, ch_start_add_next_net, &failure))
+                        ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "PUT", "vm.boot", NULL, NULL, 0, ch_start_on_booted);
+}
+
+static void ch_restore_on_restored(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
+}
+
+static void ch_restore_send(ChOp *op) {
+        ChVm *vm = op->vm;
+        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
+        GError *failure = NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "source_url");
+        json_builder_add_string_value(b, url);
+        json_builder_set_member_name(b, "prefault");
+        json_builder_add_boolean_value(b, false);
+
+        /* The fds in the snapshot's config.json are stale: new taps go along. */
+        bool any_net = false;
+        for (guint i = 0; i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_INTERFACE)
+                        continue;
+                int fd = ch_tap_open(device->net.target_dev, &failure);
+                if (fd < 0)
+                        break;
+                g_array_append_val(fds, fd);
+                if (!any_net) {
+                        json_builder_set_member_name(b, "net_fds");
+                        json_builder_begin_array(b);
+                        any_net = true;
+                }
+                json_builder_begin_object(b);
+                json_builder_set_member_name(b, "id");
+                json_builder_add_string_value(b, device->id);
+                json_builder_set_member_name(b, "num_fds");
+                json_builder_add_int_value(b, 1);
+                json_builder_end_object(b);
+        }
+        if (any_net)
+                json_builder_end_array(b);
+        json_builder_end_object(b);
+
+        if (failure)
+                ch_start_give_up(op, failure);
+        else {
+                g_autoptr(JsonNode) root = json_builder_get_root(b);
+                g_autofree char *body = ch_json_to_string(root, false);
+                ch_op_call(op, "PUT", "vm.restore", body, (const int *) (void *) fds->data, fds->len,
+                           ch_restore_on_restored);
+        }
+        for (guint i = 0; i < fds->len; i++)
+                close(g_array_index(fds, int, i));
+}
+
+static void ch_start_ping(ChOp *op);
+
+static int ch_start_on_retry(sd_event_source *source, uint64_t usec, void *userdata) {
+        ChOp *op = userdata;
+        op->timer = sd_event_source_disable_unref(op->timer);
+        ch_start_ping(op);
+        return 0;
+}
+
+static bool ch_ping_has_kvm(JsonObject *ping) {
+        JsonNode *node = json_object_get_member(ping, "features");
+        if (!node || !JSON_NODE_HOLDS_ARRAY(node))
+                return true; /* older releases do not say */
+        JsonArray *features = json_node_get_array(node);
+        for (guint i = 0; i < json_array_get_length(features); i++) {
+                const char *f = json_array_get_string_element(features, i);
+                if (f && (g_str_equal(f, "kvm") || g_str_equal(f, "mshv")))
+                        return true;
+        }
+        return false;
+}
+
+static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+
+        /* The socket listens before the process runs; a refused or reset
+         * connection this early is worth another try, briefly. */
+        if (error && !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) && vm->process &&
+            (guint64) g_get_monotonic_time() < op->deadline_usec) {
+                (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, CH_PING_RETRY_USEC, 1000,
+                                                  ch_start_on_retry, op);
+                return;
+        }
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+                JsonObject *ping = json_node_get_object(json_parser_get_root(parser));
+                g_free(vm->build_version);
+                vm->build_version = g_strdup(json_object_get_string_member_with_default(ping, "build_version", NULL));
+                if (!ch_ping_has_kvm(ping)) {
+                        ch_start_give_up(op, g_error_new_literal(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                                 "This cloud-hypervisor was built without KVM support"));
+                        return;
+                }
+        }
+
+        if (op->kind == CH_OP_RESTORE)
+                ch_restore_send(op);
+        else
+                ch_op_call(op, "PUT", "vm.create", op->body, NULL, 0, ch_start_add_next_net);
+}
+
+static void ch_start_ping(ChOp *op) {
+        ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_start_on_ping);
+}
+
+static void ch_log_command_line(ChVm *vm, const char *const *argv) {
+        g_autoptr(GString) line = g_string_new(NULL);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        g_autofree char *stamp = g_date_time_format_iso8601(now);
+        g_string_append_printf(line, "%s hypervisord: starting", stamp);
+        for (size_t i = 0; argv[i]; i++) {
+                g_autofree char *quoted = g_shell_quote(argv[i]);
+                g_string_append_printf(line, " %s", quoted);
+        }
+        g_string_append_c(line, '\n');
+        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd >= 0) {
+                (void) !write(fd, line->str, line->len);
+                close(fd);
+        }
+}
+
+/* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
+static bool ch_spawn(ChOp *op, GError **error) {
+        ChVm *vm = op->vm;
+        int event_pipe[2];
+
+        g_free(vm->api_path);
+        vm->api_path = g_build_filename(vm->runtime_dir, CH_API_SOCKET_NAME, NULL);
+        int api_listen = ch_listen_unix(vm->api_path, error);
+        if (api_listen < 0)
+                return false;
+        if (pipe2(event_pipe, O_CLOEXEC) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create the event pipe: %s", g_strerror(errno));
+                close(api_listen);
+                return false;
+        }
+
+        g_autofree char *api_arg = g_strdup_printf("fd=%d", CH_API_FD);
+        g_autofree char *event_arg = g_strdup_printf("fd=%d", CH_EVENT_FD);
+        bool no_shutdown = ch_no_shutdown_setting && (vm->version_major == 0 || vm->version_major >= 52);
+        const char *argv[] = {
+                vm->binary, "--api-socket", api_arg, "--event-monitor", event_arg, "-v",
+                no_shutdown ? "--no-shutdown" : NULL, NULL,
+        };
+        ProcessFd fds[] = {
+                { api_listen, CH_API_FD },
+                { event_pipe[1], CH_EVENT_FD },
+        };
+        ProcessSpawnParams spawn = {
+                .argv = argv,
+                .envp = ch_environment,
+                .fds = fds,
+                .n_fds = G_N_ELEMENTS(fds),
+                .log_path = vm->log_path,
+                .uid = vm->uid,
+                .gid = vm->gid,
+        };
+        ch_log_command_line(vm, argv);
+        op->started_usec = g_get_monotonic_time();
+        Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
+        close(api_listen);
+        close(event_pipe[1]); /* now only cloud-hypervisor writes: EOF means it is gone */
+        if (!process) {
+                close(event_pipe[0]);
+                g_prefix_error(error, "Cannot start cloud-hypervisor: ");
+                return false;
+        }
+
+        ch_vm_reset_flags(vm);
+        vm->process = process;
+        vm->no_shutdown = no_shutdown;
+        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
+        vm->events = ch_event_reader_new(vm->event, event_pipe[0], ch_on_event_record, NULL, vm, NULL);
+        if (!vm->events)
+                g_warning("No events from cloud-hypervisor for '%s'", vm->config->name);
+        ch_vm_set_engine_state(vm, NULL);
+
+        op->deadline_usec = g_get_monotonic_time() + (guint64) vm->timeout_ms * 1000;
+        ch_start_ping(op);
+        return true;
+}
+
+static void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_START, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->process) {
+                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+                return;
+        }
+        g_autoptr(JsonNode) body = ch_config_build_vm(vm->config, vm->runtime_dir, &error);
+        if (!body) {
+                ch_op_fail_later(op, g_steal_pointer(&error));
+                return;
+        }
+        op->body = ch_json_to_string(body, false);
+        if (!ch_spawn(op, &error))
+                ch_op_fail_later(op, g_steal_pointer(&error));
+}
+
+static void ch_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_RESTORE, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->process) {
+                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+                return;
+        }
+        if (!g_path_is_absolute(directory) || !g_file_test(directory, G_FILE_TEST_IS_DIR)) {
+                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                 "Snapshot directory '%s' does not exist", directory));
+                return;
+        }
+        op->directory = g_strdup(directory);
+        if (!ch_spawn(op, &error))
+                ch_op_fail_later(op, g_steal_pointer(&error));
+}
+
+static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_STOP, done, userdata);
+
+        if (!vm->process) {
+                ch_op_fail_later(op, NULL); /* already off: success, answered later */
+                return;
+        }
+        if (vm->stopping)
+                return; /* answered with the others when it is gone */
+        vm->stopping = true;
+        /* A start in progress is abandoned: the exit fails it. */
+        ch_vm_terminate(vm);
+}
+
+/* ---- console, pid, runtime ---- */
+
+static int ch_vm_open_console(EngineVm *base, GError **error) {
+        ChVm *vm = (ChVm *) base;
+
+        if (!vm->process) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
+                return -1;
+        }
+        if (!vm->serial_path && vm->console_pty) {
+                int fd = open(vm->console_pty, O_RDWR | O_NOCTTY | O_CLOEXEC);
+                if (fd < 0)
+                        g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot open the console pty '%s': %s",
+                                    vm->console_pty, g_strerror(errno));
+                return fd;
+        }
+        if (!vm->serial_path) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "The serial port of this VM goes to a file; there is no console to connect to");
+                return -1;
+        }
+
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        g_strlcpy(addr.sun_path, vm->serial_path, sizeof(addr.sun_path));
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, e == EAGAIN ? HV_ERROR_LIMITS_EXCEEDED : HV_ERROR_ENGINE_FAILED,
+                            "Cannot connect to the serial console '%s': %s", vm->serial_path, g_strerror(e));
+                return -1;
+        }
+        /* Whoever receives it expects an ordinary blocking stream. */
+        (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        return fd;
+}
+
+static pid_t ch_vm_get_pid(EngineVm *base) {
+        ChVm *vm = (ChVm *) base;
+        return vm->process ? process_get_pid(vm->process) : 0;
+}
+
+static GVariant *ch_vm_save_runtime(EngineVm *base) {
+        ChVm *vm = (ChVm *) base;
+        GVariantBuilder b;
+
+        if (!vm->process)
+                return NULL;
+        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->process)));
+        g_variant_builder_add(&b, "{sv}", "start-time", g_variant_new_uint64(process_get_start_time(vm->process)));
+        g_variant_builder_add(&b, "{sv}", "api-socket", g_variant_new_string(vm->api_path));
+        if (vm->serial_path)
+                g_variant_builder_add(&b, "{sv}", "serial-socket", g_variant_new_string(vm->serial_path));
+        if (vm->console_pty)
+                g_variant_builder_add(&b, "{sv}", "console-pty", g_variant_new_string(vm->console_pty));
+        g_variant_builder_add(&b, "{sv}", "no-shutdown", g_variant_new_boolean(vm->no_shutdown));
+        return g_variant_builder_end(&b);
+}
+
+static void ch_attach_on_info(const ChHttpResponse *response, const GError *error, void *userdata) {
+        ChVm *vm = userdata;
+        if (error || !ch_http_status_is_success(response->status))
+                return;
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        if (!json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                return;
+        const char *state =
+                json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(parser)), "state", "");
+        ch_vm_set_engine_state(vm, state);
+        if (g_str_equal(state, "Running") || g_str_equal(state, "Paused"))
+                ch_vm_emit_kind(vm, g_str_equal(state, "Running") ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED,
+                                "vm.info");
+}
+
+/* After a daemon restart the event pipe is gone (its read end died with the
+ * old daemon; cloud-hypervisor's writes fail and it carries on). The re-attached
+ * VM has no guest events; its exit is seen through the pidfd, and why it went
+ * is read from its log, where -v writes every event. */
+static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
+        ChVm *vm = (ChVm *) base;
+        guint32 pid = 0;
+        guint64 start_time = 0;
+        const char *api_path = NULL, *serial_path = NULL, *console_pty = NULL;
+        gboolean no_shutdown = FALSE;
+
+        if (vm->process) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+                return false;
+        }
+        g_autoptr(GVariantDict) dict = g_variant_dict_new(runtime);
+        if (!g_variant_dict_lookup(dict, "pid", "u", &pid) || !g_variant_dict_lookup(dict, "start-time", "t", &start_time) ||
+            !g_variant_dict_lookup(dict, "api-socket", "&s", &api_path)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or api-socket");
+                return false;
+        }
+        (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
+        (void) g_variant_dict_lookup(dict, "console-pty", "&s", &console_pty);
+        (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
+
+        Process *process = process_attach(vm->event, (pid_t) pid, start_time, ch_on_process_exit, vm, error);
+        if (!process)
+                return false;
+        ch_vm_reset_flags(vm);
+        vm->process = process;
+        vm->no_shutdown = no_shutdown;
+        g_free(vm->api_path);
+        vm->api_path = g_strdup(api_path);
+        g_free(vm->serial_path);
+        vm->serial_path = g_strdup(serial_path);
+        g_free(vm->console_pty);
+        vm->console_pty = g_strdup(console_pty);
+        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
+        (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_attach_on_info, vm);
+        return true;
+}
+
+/* ---- creation ---- */
+
+const EngineOps engine_cloud_hypervisor_ops;
+
+static EngineVm *ch_vm_new(const EngineVmParams *params) {
+        ChVm *vm = g_new0(ChVm, 1);
+        vm->base.ops = &engine_cloud_hypervisor_ops;
+        vm->n_ref = 1;
+        vm->event = sd_event_ref(params->event);
+        vm->config = vm_config_copy(params->config);
+        vm->binary = g_strdup(params->config->emulator ? params->config->emulator
+                              : params->probe && params->probe->binary ? params->probe->binary
+                                                                       : CH_DEFAULT_BINARY);
+        vm->version = g_strdup(params->probe ? params->probe->version : NULL);
+        vm->version_major = ch_version_major(vm->version);
+        vm->timeout_ms = params->settings && params->settings->api_timeout_ms ? params->settings->api_timeout_ms
+                                                                              : CH_DEFAULT_TIMEOUT_MS;
+        vm->runtime_dir = g_strdup(params->runtime_dir);
+        vm->log_path = g_strdup(params->log_path);
+        vm->serial_path = ch_config_serial_socket(vm->config, vm->runtime_dir);
+        vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
+        vm->gid = params->gid;
+        vm->on_event = params->on_event;
+        vm->userdata = params->userdata;
+        return &vm->base;
+}
+
+static void ch_vm_free(EngineVm *base) {
+        ChVm *vm = (ChVm *) base;
+        vm->freed = true;
+        vm->on_event = NULL;
+        /* Pending answers are dropped: after this nothing calls back. */
+        g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) ch_op_free);
+        g_clear_pointer(&vm->http, ch_http_free);
+        g_clear_pointer(&vm->events, ch_event_reader_free);
+        g_clear_pointer(&vm->process, process_free);
+        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        ch_vm_unref(vm);
+}
+
+const EngineOps engine_cloud_hypervisor_ops = {
+        .name = "cloud-hypervisor",
+        .probe = ch_probe,
+        .validate = ch_validate,
+        .vm_new = ch_vm_new,
+        .vm_free = ch_vm_free,
+        .start = ch_vm_start,
+        .stop = ch_vm_stop,
+        .power_button = ch_vm_power_button,
+        .reboot = ch_vm_reboot,
+        .pause = ch_vm_pause,
+        .resume = ch_vm_resume,
+        .snapshot = ch_vm_snapshot,
+        .restore = ch_vm_restore,
+        .add_device = ch_vm_add_device,
+        .remove_device = ch_vm_remove_device,
+        .info = ch_vm_info,
+        .open_console = ch_vm_open_console,
+        .save_runtime = ch_vm_save_runtime,
+        .attach = ch_vm_attach,
+        .get_pid = ch_vm_get_pid,
+};

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * One VM of the cloud-hypervisor engine, shared by ch-engine.c (probe, the
+ * process, start/restore/stop, events, exit, re-attach) and ch-operations.c
+ * (requests to a running VMM).
+ *
+ * Every operation in flight is a ChOp on vm->ops, answered exactly once with
+ * ch_op_finish(), or dropped silently when the VM is freed. An op makes its
+ * requests with ch_op_call(): one at a time, each answered into the op's next
+ * step. The VM is reference counted so that a callback into the service may
+ * free it; vm->freed then tells the code on the stack to stop.
+ */
+
+#include "ch-config.h"
+#include "ch-events.h"
+#include "ch-http.h"
+#include "engine.h"
+#include "process.h"
+
+typedef struct ChVm ChVm;
+typedef struct ChOp ChOp;
+
+typedef enum {
+        CH_OP_START,
+        CH_OP_RESTORE,
+        CH_OP_STOP,
+        CH_OP_SIMPLE, /* one request, done on its answer */
+        CH_OP_SNAPSHOT,
+        CH_OP_ADD_DEVICE,
+        CH_OP_REMOVE_DEVICE,
+        CH_OP_INFO,
+} ChOpKind;
+
+typedef void (*ChOpStepFn)(ChOp *op, const ChHttpResponse *response, const GError *error);
+
+struct ChOp {
+        ChVm *vm;
+        ChOpKind kind;
+        EngineDoneFn done;
+        EngineDeviceFn device_done;
+        EngineInfoFn info_done;
+        void *userdata;
+        sd_event_source *defer; /* answering later what failed at once */
+        GError *error;          /* the answer the defer source (or the exit) gives */
+        sd_event_source *timer; /* waits for an event or a retry */
+        ChHttpRequest *request; /* in flight */
+        ChOpStepFn next_step;
+        char *endpoint; /* of the request in flight */
+
+        char *body;
+        char *directory;
+        char *device_id;
+        VmDevice *device;
+        bool was_running;   /* snapshot: resume afterwards */
+        bool removed_early; /* remove: the event came before the answer */
+        bool removal_asked; /* remove: cloud-hypervisor accepted the request */
+        unsigned next_net;  /* start: index in config->devices of the next interface */
+        guint64 deadline_usec;
+        guint64 started_usec;
+        GVariantDict *info;
+};
+
+struct ChVm {
+        EngineVm base;
+        unsigned n_ref;
+        bool freed;
+
+        sd_event *event;
+        VmConfig *config;
+        char *binary;
+        char *version;
+        unsigned version_major; /* 0 when unknown */
+        unsigned timeout_ms;
+        char *runtime_dir;
+        char *log_path;
+        char *api_path;
+        char *serial_path;  /* socket OpenConsole connects to, or NULL */
+        char *console_pty;  /* virtio-console pty from vm.info, or NULL */
+        uid_t uid;
+        gid_t gid;
+        EngineEventFn on_event;
+        void *userdata;
+
+        Process *process;
+        ChHttp *http;
+        ChEventReader *events; /* NULL after a re-attach: the pipe did not survive */
+        bool no_shutdown;      /* started with --no-shutdown */
+        char *engine_state;    /* "Running", "Paused", "Created", as last seen */
+        char *build_version;   /* from vmm.ping */
+
+        bool stopping;       /* we asked the process to go */
+        bool silent_exit;    /* a failed start: its exit is no EXITED event */
+        bool guest_poweroff; /* vm/shutdown that we did not cause */
+        bool panicked;
+        unsigned expected_paused;  /* vm/paused events our own requests cause */
+        unsigned expected_resumed;
+        sd_event_source *kill_timer;
+        unsigned kill_stage;
+        GList *ops; /* ChOp*, in flight */
+};
+
+/* ch-engine.c */
+ChVm *ch_vm_ref(ChVm *vm);
+void ch_vm_unref(ChVm *vm);
+ChOp *ch_op_new(ChVm *vm, ChOpKind kind, EngineDoneFn done, void *userdata);
+void ch_op_finish(ChOp *op, const GError *error);
+void ch_op_fail_later(ChOp *op, GError *error /* taken */);
+void ch_op_fail_later_literal(ChOp *op, int code, const char *message);
+/* Sends a request for the op; its answer goes to next. fds may be NULL. */
+void ch_op_call(ChOp *op, const char *method, const char *endpoint, const char *body, const int *fds, size_t n_fds,
+                ChOpStepFn next);
+/* The answer as an error (NULL on 2xx). */
+GError *ch_op_answer_error(ChOp *op, const ChHttpResponse *response, const GError *error);
+/* The VMM answers requests, or the op fails (later) and this returns false. */
+bool ch_op_require_vmm(ChOp *op);
+void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event, JsonObject *properties,
+                            const char *device_id);
+void ch_vm_set_engine_state(ChVm *vm, const char *state);
+
+/* ch-operations.c */
+void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *userdata);
+void ch_vm_power_button(EngineVm *base, EngineDoneFn done, void *userdata);
+void ch_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata);
+void ch_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata);
+void ch_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata);
+void ch_vm_snapshot(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata);
+void ch_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata);
+void ch_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata);
+void ch_vm_info(EngineVm *base, EngineInfoFn done, void *userdata);
+/* The event that completes a removal. */
+void ch_vm_on_device_removed(ChVm *vm, const char *id);
+/* vm.add-net for one interface: opens its tap and sends the fd. */
+bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **error);
+
+/* Tests: start cloud-hypervisor with --no-shutdown (v52 and later) or without. */
+void ch_engine_set_no_shutdown(bool no_shutdown);

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The QEMU engine through D-Bus, on the real tiny guest under TCG: boot and
+ * console, pause/resume, shutdown, guest power-off, panic, engine crash,
+ * disk hot-plug, snapshot/restore.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv-test.h"
+
+#define VM_IFACE "org.example.Hypervisor.VM"
+#define BOOT_TIMEOUT_MS 90000
+
+typedef struct {
+        HvTest t;
+        char *path;       /* the VM */
+        int console;      /* -1 when closed */
+        GString *output;  /* what the console printed so far */
+        HvSignalLog log;  /* the VM's signals */
+} GuestTest;
+
+static const char *guest_dir(void) {
+        const char *dir = g_getenv("HV_GUEST_DIR");
+        g_autofree char *kernel = NULL;
+
+        if (!dir)
+                g_error("HV_GUEST_DIR is not set");
+        kernel = g_build_filename(dir, "vmlinux", NULL);
+        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
+                g_error("The test guest is missing: no '%s' (build tests/guest first)", kernel);
+        return dir;
+}
+
+static char *guest_xml(const char *name, const char *action, const char *extra_devices) {
+        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+        return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>vmlinux</kernel>"
+                               "<initrd>initramfs.cpio.gz</initrd><cmdline>%s%s%s</cmdline></os>"
+                               "<devices>%s</devices></domain>",
+                               name, cmdline, action ? " hv.action=" : "", action ? action : "",
+                               extra_devices ? extra_devices : "");
+}
+
+static void setup(GuestTest *g, gconstpointer data) {
+        /* A later key wins: the guest's folder is the firmware directory. */
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n", guest_dir());
+
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+static void teardown(GuestTest *g, gconstpointer data) {
+        if (g->path) {
+                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL,
+                                                   NULL);
+                hv_signal_log_stop(&g->log);
+        }
+        if (g->console >= 0)
+                close(g->console);
+        g_string_free(g->output, TRUE);
+        g_free(g->path);
+        hv_test_teardown(&g->t);
+}
+
+static void define(GuestTest *g, const char *name, const char *action, const char *extra_devices) {
+        g_autofree char *xml = guest_xml(name, action, extra_devices);
+
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
+static void call_ok(GuestTest *g, const char *method, GVariant *args) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL),
+                                               NULL, &error);
+        if (error)
+                g_error("%s failed: %s", method, error->message);
+}
+
+static char *state(GuestTest *g) {
+        return hv_vm_state(&g->t, g->path);
+}
+
+static void open_console(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GUnixFDList) fds = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        int handle;
+
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                g->t.connection, "org.example.Hypervisor", g->path, VM_IFACE, "OpenConsole",
+                g_variant_new("(a{sv})", NULL), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &fds,
+                NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(h)", &handle);
+        g->console = g_unix_fd_list_get(fds, handle, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(g->console, >=, 0);
+        fcntl(g->console, F_SETFL, fcntl(g->console, F_GETFL) | O_NONBLOCK);
+}
+
+static void close_console(GuestTest *g) {
+        if (g->console >= 0)
+                close(g->console);
+        g->console = -1;
+}
+
+/* Read the console (and dispatch signals) until it printed `needle` after `from`. */
+static void console_wait(GuestTest *g, const char *needle, gsize from) {
+        gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
+
+        while (!strstr(g->output->str + MIN(from, g->output->len), needle)) {
+                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                char buffer[4096];
+                ssize_t n;
+
+                if (g_get_monotonic_time() > deadline)
+                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle,
+                                BOOT_TIMEOUT_MS, g->output->str);
+                while (g_main_context_iteration(NULL, FALSE))
+                        ;
+                if (poll(&p, 1, 20) <= 0)
+                        continue;
+                n = read(g->console, buffer, sizeof(buffer));
+                if (n == 0)
+                        g_error("The console closed while waiting for '%s':\n%s", needle, g->output->str);
+                if (n > 0)
+                        g_string_append_len(g->output, buffer, n);
+        }
+}
+
+/* Take in what the console still has (the VM is off or about to be). */
+static void console_drain(GuestTest *g) {
+        for (int idle = 0; idle < 10;) {
+                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                char buffer[4096];
+                ssize_t n;
+
+                if (poll(&p, 1, 20) <= 0) {
+                        idle++;
+                        continue;
+                }
+                n = read(g->console, buffer, sizeof(buffer));
+                if (n <= 0)
+                        return;
+                g_string_append_len(g->output, buffer, n);
+        }
+}
+
+static void console_type(GuestTest *g, const char *line) {
+        g_autofree char *text = g_strconcat(line, "\n", NULL);
+        g_assert_cmpint(write(g->console, text, strlen(text)), ==, (gssize) strlen(text));
+}
+
+/* The nth StateChanged, asserting its values. */
+static void expect_state_changed(GuestTest *g, unsigned n, const char *state_name, const char *reason) {
+        g_autoptr(GVariant) body = hv_signal_log_wait(&g->log, "StateChanged", g->path, n, BOOT_TIMEOUT_MS);
+        const char *s, *r;
+
+        g_variant_get(body, "(&s&s)", &s, &r);
+        if (!g_str_equal(s, state_name) || (reason && !g_str_equal(r, reason)))
+                g_error("StateChanged #%u was (%s, %s), expected (%s, %s)", n, s, r, state_name, reason ? reason : "*");
+}
+
+/* The GuestEvent with this name (waiting for it), and its engine-event detail. */
+static void expect_guest_event(GuestTest *g, const char *event, const char *engine_event) {
+        gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
+
+        for (unsigned n = 1;; n++) {
+                g_autoptr(GVariant) body = NULL;
+                g_autoptr(GVariant) details = NULL;
+                const char *name, *raw = NULL;
+
+                if (g_get_monotonic_time() > deadline)
+                        g_error("No GuestEvent '%s'", event);
+                body = hv_signal_log_wait(&g->log, "GuestEvent", g->path, n, BOOT_TIMEOUT_MS);
+                g_variant_get(body, "(&s@a{sv})", &name, &details);
+                if (!g_str_equal(name, event))
+                        continue;
+                g_assert_true(g_variant_lookup(details, "engine-event", "&s", &raw));
+                g_assert_cmpstr(raw, ==, engine_event);
+                return;
+        }
+}
+
+static void boot_to_marker(GuestTest *g) {
+        call_ok(g, "Boot", NULL);
+        open_console(g);
+        console_wait(g, "HV-GUEST-READY", 0);
+}
+
+/* ---- the tests ---------------------------------------------------------------- */
+
+static void test_boot_console(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) pid = NULL;
+        g_autofree char *s = NULL;
+        gsize mark;
+
+        define(g, "console", NULL, NULL);
+        boot_to_marker(g);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+        expect_state_changed(g, 1, "starting", NULL);
+        expect_state_changed(g, 2, "running", "booted");
+        pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        g_assert_cmpuint(g_variant_get_uint32(pid), >, 0);
+        g_assert_cmpint(kill((pid_t) g_variant_get_uint32(pid), 0), ==, 0);
+
+        /* The console is a two-way stream into the guest's shell. */
+        mark = g->output->len;
+        console_type(g, "echo typed-$((6*7))");
+        console_wait(g, "typed-42", mark);
+}
+
+static void test_pause_resume(GuestTest *g, gconstpointer data) {
+        g_autofree char *paused = NULL;
+        g_autofree char *running = NULL;
+
+        define(g, "pauser", "counter", NULL);
+        boot_to_marker(g);
+        call_ok(g, "Pause", NULL);
+        paused = state(g);
+        g_assert_cmpstr(paused, ==, "paused");
+        expect_state_changed(g, 3, "paused", "user");
+        expect_guest_event(g, "stop", "STOP");
+        call_ok(g, "Resume", NULL);
+        running = state(g);
+        g_assert_cmpstr(running, ==, "running");
+        expect_state_changed(g, 4, "running", "user");
+        console_wait(g, "HV-COUNT", g->output->len);
+}
+
+static void test_shutdown(GuestTest *g, gconstpointer data) {
+        GVariantBuilder options;
+        g_autoptr(GVariant) pid = NULL;
+        g_autoptr(GVariant) reason = NULL;
+        g_autofree char *s = NULL;
+
+        define(g, "shutter", NULL, NULL);
+        boot_to_marker(g);
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "timeout", g_variant_new_uint32(60));
+        /* With a timeout the reply waits until the VM is off. */
+        call_ok(g, "Shutdown", g_variant_new("(a{sv})", &options));
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+        reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "user");
+        pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        g_assert_cmpuint(g_variant_get_uint32(pid), ==, 0);
+        expect_guest_event(g, "powerdown", "POWERDOWN");
+        expect_state_changed(g, 3, "shutting-down", "user");
+        expect_state_changed(g, 4, "shutoff", "user");
+}
+
+static void test_guest_poweroff(GuestTest *g, gconstpointer data) {
+        define(g, "selfoff", "poweroff", NULL);
+        call_ok(g, "Boot", NULL);
+        expect_guest_event(g, "shutdown", "SHUTDOWN");
+        /* starting, running, then off by the guest's own doing */
+        expect_state_changed(g, 3, "shutoff", "guest");
+}
+
+static void test_guest_panic(GuestTest *g, gconstpointer data) {
+        g_autofree char *s = NULL;
+
+        define(g, "panicker", "panic", NULL);
+        call_ok(g, "Boot", NULL);
+        expect_guest_event(g, "panicked", "GUEST_PANICKED");
+        expect_state_changed(g, 3, "crashed", "guest-panicked");
+        s = state(g);
+        g_assert_cmpstr(s, ==, "crashed");
+}
+
+static void test_engine_crash(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) pid = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) info = NULL;
+        g_autoptr(GVariant) dict = NULL;
+        const char *tail = NULL;
+
+        define(g, "crasher", NULL, NULL);
+        boot_to_marker(g);
+        pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        g_assert_cmpint(kill((pid_t) g_variant_get_uint32(pid), SIGKILL), ==, 0);
+        expect_state_changed(g, 3, "crashed", "engine-crashed");
+        info = hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_assert_no_error(error);
+        dict = g_variant_get_child_value(info, 0);
+        g_assert_true(g_variant_lookup(dict, "log-tail", "&s", &tail));
+        g_test_message("log tail after the crash: %s", tail);
+        /* A crashed VM boots again. */
+        close_console(g);
+        g_string_truncate(g->output, 0);
+        boot_to_marker(g);
+}
+
+static void test_hotplug_disk(GuestTest *g, gconstpointer data) {
+        g_autofree char *image = g_build_filename(g->t.dir, "images", "hot.raw", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *live = NULL;
+        const char *id;
+        gsize mark;
+
+        g_assert_true(g_file_set_contents(image, "", 0, NULL));
+        g_assert_cmpint(truncate(image, 16 << 20), ==, 0);
+        define(g, "hotplug", NULL, NULL);
+        boot_to_marker(g);
+
+        mark = g->output->len;
+        reply = hv_vm_call(&g->t, g->path, "AddDevice",
+                           g_variant_new("(sa{sv})",
+                                         "<disk type='file' device='disk'><source file='hot.raw'/>"
+                                         "<target dev='vdb' bus='virtio'/></disk>",
+                                         NULL),
+                           "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &id);
+        console_wait(g, "HV-DISK-ADDED vd", mark);
+        g_variant_unref(hv_signal_log_wait(&g->log, "DeviceAdded", g->path, 1, 10000));
+        live = NULL;
+        {
+                g_autoptr(GVariant) x = hv_vm_call(&g->t, g->path, "GetXML",
+                                                   g_variant_new_parsed("({'live': <true>},)"), "(s)", &error);
+                g_assert_no_error(error);
+                g_variant_get(x, "(s)", &live);
+                g_assert_nonnull(strstr(live, image));
+        }
+
+        mark = g->output->len;
+        {
+                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
+                                                   NULL, &error);
+                g_assert_no_error(error);
+        }
+        /* The reply came after the guest let go of the disk. */
+        console_wait(g, "HV-DISK-REMOVED vd", mark);
+        g_variant_unref(hv_signal_log_wait(&g->log, "DeviceRemoved", g->path, 1, 10000));
+        expect_guest_event(g, "device-removed", "DEVICE_DELETED");
+}
+
+static int last_count(GString *output) {
+        const char *p = output->str, *last = NULL;
+
+        while ((p = strstr(p, "HV-COUNT "))) {
+                last = p;
+                p += 9;
+        }
+        return last ? atoi(last + 9) : -1;
+}
+
+static void test_snapshot_restore(GuestTest *g, gconstpointer data) {
+        g_autofree char *snapshot = g_build_filename(g->t.dir, "snap1", NULL);
+        g_autofree char *s = NULL;
+        GVariantBuilder options;
+        int at_snapshot, after;
+        gsize mark;
+
+        define(g, "snapper", "counter", NULL);
+        boot_to_marker(g);
+        console_wait(g, "HV-COUNT 3\r\n", 0);
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "stop", g_variant_new_boolean(TRUE));
+        call_ok(g, "Snapshot", g_variant_new("(sa{sv})", snapshot, &options));
+        console_drain(g);
+        at_snapshot = last_count(g->output);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+        close_console(g);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        call_ok(g, "Restore", g_variant_new("(sa{sv})", snapshot, &options));
+        g_free(s);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "paused");
+        {
+                g_autoptr(GVariant) reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+                g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "restored");
+        }
+        open_console(g);
+        mark = g->output->len;
+        call_ok(g, "Resume", NULL);
+        console_wait(g, "HV-COUNT ", mark);
+        console_wait(g, "\n", strstr(g->output->str + mark, "HV-COUNT ") - g->output->str);
+        after = atoi(strstr(g->output->str + mark, "HV-COUNT ") + 9);
+        g_test_message("count at snapshot: %d, first after restore: %d", at_snapshot, after);
+        /* It continues where it was, instead of starting again at 1. */
+        g_assert_cmpint(after, >=, at_snapshot);
+        g_assert_cmpint(after, <=, at_snapshot + 2);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
+        ADD("/qemu/boot-console", test_boot_console);
+        ADD("/qemu/pause-resume", test_pause_resume);
+        ADD("/qemu/shutdown", test_shutdown);
+        ADD("/qemu/guest-poweroff", test_guest_poweroff);
+        ADD("/qemu/guest-panic", test_guest_panic);
+        ADD("/qemu/engine-crash", test_engine_crash);
+        ADD("/qemu/hotplug-disk", test_hotplug_disk);
+        ADD("/qemu/snapshot-restore", test_snapshot_restore);
+#undef ADD
+        return g_test_run();
+}
