@@ -61,8 +61,6 @@ void hvctl_print_variant_dict(GVariant *dict, int indent);
 typedef struct HvctlProgress HvctlProgress;
 HvctlProgress *hvctl_progress_start(Hvctl *ctl, const char *what);
 void hvctl_progress_stop(HvctlProgress *progress, gboolean success);
-/* Runs the main context until *done; a spinner with elapsed time shows on a terminal. */
-void hvctl_wait(Hvctl *ctl, const char *what, gboolean *done);
 
 /* Command groups */
 int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv);

@@ -138,7 +138,8 @@ void hv_test_setup(HvTest *t, const char *extra_config) {
 }
 
 static void print_log_on_failure(HvTest *t) {
-        if (g_test_failed())
+        /* Benchmarks use the fixture too, outside any test. */
+        if (g_test_initialized() && g_test_failed())
                 print_log(t);
 }
 

@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* hvctl commands about definitions: list, define, create, delete, dumpxml, info, capabilities, devices. */
+
+#include <stdio.h>
+
+#include "hvctl.h"
+
+int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv) {
+        gboolean names_only = FALSE;
+        const GOptionEntry entries[] = {
+                { "names", 0, 0, G_OPTION_ARG_NONE, &names_only, "Print only the names, one a line", NULL },
+                { NULL },
+        };
+        static const char *const headers[] = { "NAME", "STATE", "ENGINE", "VCPUS", "MEMORY", "UUID", NULL };
+        g_autoptr(GPtrArray) vms = NULL;
+        g_autoptr(GPtrArray) rows = NULL;
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "list", "[--names]", entries, &argc, &argv, 0, 0)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vms = hypervisor_client_list_vms_sync(ctl->client, NULL, &error);
+        if (!vms)
+                return hvctl_fail(error);
+
+        if (ctl->json) {
+                g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);
+                g_autoptr(JsonArray) array = json_array_new();
+
+                for (guint i = 0; i < vms->len; i++)
+                        json_array_add_element(array, hvctl_vm_to_json(g_ptr_array_index(vms, i)));
+                json_node_set_array(root, array);
+                hvctl_print_json(root);
+                return HVCTL_EXIT_OK;
+        }
+        if (names_only) {
+                for (guint i = 0; i < vms->len; i++)
+                        printf("%s\n", hypervisor_vm_get_name(g_ptr_array_index(vms, i)));
+                return HVCTL_EXIT_OK;
+        }
+
+        rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
+        for (guint i = 0; i < vms->len; i++) {
+                HypervisorVm *vm = g_ptr_array_index(vms, i);
+                char **cells = g_new0(char *, 7);
+
+                cells[0] = g_strdup(hypervisor_vm_get_name(vm));
+                cells[1] = g_strdup(hypervisor_vm_get_state(vm));
+                cells[2] = g_strdup(hypervisor_vm_get_engine(vm));
+                cells[3] = g_strdup_printf("%u", hypervisor_vm_get_vcpus(vm));
+                cells[4] = hvctl_format_memory(hypervisor_vm_get_memory(vm));
+                cells[5] = g_strdup(hypervisor_vm_get_uuid(vm));
+                g_ptr_array_add(rows, cells);
+        }
+        hvctl_print_table(ctl, headers, rows, 1);
+        return HVCTL_EXIT_OK;
+}
+
+static void print_vm_result(Hvctl *ctl, HypervisorVm *vm, const char *verb) {
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = hvctl_vm_to_json(vm);
+                hvctl_print_json(node);
+        } else
+                printf("%s VM '%s' (%s)\n", verb, hypervisor_vm_get_name(vm), hypervisor_vm_get_uuid(vm));
+}
+
+int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv) {
+        g_autofree char *engine = NULL;
+        const GOptionEntry entries[] = {
+                { "engine", 0, 0, G_OPTION_ARG_STRING, &engine, "Run it on this engine (qemu, cloud-hypervisor)",
+                  "ENGINE" },
+                { NULL },
+        };
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "define", "FILE", entries, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_read_file(argv[1], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hypervisor_client_define_vm_sync(ctl->client, xml, engine, NULL, &error);
+        if (!vm)
+                return hvctl_fail(error);
+        print_vm_result(ctl, vm, "Defined");
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_create(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "create", "FILE", NULL, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_read_file(argv[1], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hypervisor_client_create_vm_sync(ctl->client, xml, NULL, &error);
+        if (!vm)
+                return hvctl_fail(error);
+        print_vm_result(ctl, vm, "Created");
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_delete(Hvctl *ctl, int argc, char **argv) {
+        gboolean force = FALSE;
+        const GOptionEntry entries[] = {
+                { "force", 'f', 0, G_OPTION_ARG_NONE, &force, "Power the VM off first when it runs", NULL },
+                { NULL },
+        };
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "delete", "NAME [--force]", entries, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !hypervisor_vm_delete_sync(vm, force, NULL, &error))
+                return hvctl_fail(error);
+        if (!ctl->json)
+                printf("Deleted VM '%s'\n", argv[1]);
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
+        gboolean live = FALSE;
+        const GOptionEntry entries[] = {
+                { "live", 0, 0, G_OPTION_ARG_NONE, &live, "The running configuration, with hot-plugged devices",
+                  NULL },
+                { NULL },
+        };
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "dumpxml", "NAME [--live]", entries, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !(xml = hypervisor_vm_get_xml_sync(vm, live, NULL, &error)))
+                return hvctl_fail(error);
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+                g_autoptr(JsonObject) object = json_object_new();
+
+                json_object_set_string_member(object, "xml", xml);
+                json_node_set_object(node, object);
+                hvctl_print_json(node);
+        } else
+                printf("%s%s", xml, g_str_has_suffix(xml, "\n") ? "" : "\n");
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GVariant) info = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *memory = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "info", "NAME", NULL, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !(info = hypervisor_vm_get_info_sync(vm, NULL, &error)))
+                return hvctl_fail(error);
+
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = hvctl_vm_to_json(vm);
+                json_object_set_member(json_node_get_object(node), "info", json_gvariant_serialize(info));
+                hvctl_print_json(node);
+                return HVCTL_EXIT_OK;
+        }
+        memory = hvctl_format_memory(hypervisor_vm_get_memory(vm));
+        printf("Name:         %s\n", hypervisor_vm_get_name(vm));
+        printf("UUID:         %s\n", hypervisor_vm_get_uuid(vm));
+        printf("State:        %s%s%s (%s)\n", hvctl_color_state(ctl, hypervisor_vm_get_state(vm)),
+               hypervisor_vm_get_state(vm), hvctl_color_reset(ctl), hypervisor_vm_get_state_reason(vm));
+        printf("Engine:       %s\n", hypervisor_vm_get_engine(vm));
+        printf("vCPUs:        %u\n", hypervisor_vm_get_vcpus(vm));
+        printf("Memory:       %s\n", memory);
+        printf("Persistent:   %s\n", hypervisor_vm_get_persistent(vm) ? "yes" : "no");
+        printf("Autostart:    %s\n", hypervisor_vm_get_autostart(vm) ? "yes" : "no");
+        printf("Owner:        %u\n", hypervisor_vm_get_owner(vm));
+        printf("PID:          %u\n", hypervisor_vm_get_pid(vm));
+        if (g_variant_n_children(info) > 0) {
+                printf("Engine facts:\n");
+                hvctl_print_variant_dict(info, 2);
+        }
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_capabilities(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(GVariant) caps = NULL;
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "capabilities", "", NULL, &argc, &argv, 0, 0)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        caps = hypervisor_client_get_capabilities_sync(ctl->client, NULL, &error);
+        if (!caps)
+                return hvctl_fail(error);
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = json_gvariant_serialize(caps);
+                hvctl_print_json(node);
+        } else {
+                const char *version = hypervisor_client_get_version(ctl->client);
+                g_autofree char *engines = g_strjoinv(", ", (char **) hypervisor_client_get_engines(ctl->client));
+
+                printf("Service version: %s\nEngines: %s (default %s)\n", version ? version : "?", engines,
+                       hypervisor_client_get_default_engine(ctl->client));
+                hvctl_print_variant_dict(caps, 0);
+        }
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *id = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "attach-device", "NAME FILE", NULL, &argc, &argv, 2, 2)) != 0 ||
+            (r = hvctl_read_file(argv[2], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !(id = hypervisor_vm_add_device_sync(vm, xml, NULL, &error)))
+                return hvctl_fail(error);
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+                g_autoptr(JsonObject) object = json_object_new();
+
+                json_object_set_string_member(object, "id", id);
+                json_node_set_object(node, object);
+                hvctl_print_json(node);
+        } else
+                printf("%s\n", id);
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_detach_device(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "detach-device", "NAME ID", NULL, &argc, &argv, 2, 2)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !hypervisor_vm_remove_device_sync(vm, argv[2], NULL, &error))
+                return hvctl_fail(error);
+        if (!ctl->json)
+                printf("Removed device '%s' from VM '%s'\n", argv[2], argv[1]);
+        return HVCTL_EXIT_OK;
+}
