@@ -257,6 +257,22 @@ static bool restart_wanted(Vm *vm, EngineExitReason reason) {
         return false;
 }
 
+static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *userdata, GError **error);
+
+/* Counts this restart unless VM_RESTART_LIMIT were made within the window already. */
+static bool restart_allowed(Vm *vm) {
+        uint64_t now = g_get_monotonic_time();
+        unsigned recent = 0;
+
+        for (unsigned i = 0; i < vm->n_restarts && i < VM_RESTART_LIMIT; i++)
+                if (now - vm->restart_times[i] < VM_RESTART_WINDOW_USEC)
+                        recent++;
+        if (recent >= VM_RESTART_LIMIT)
+                return false;
+        vm->restart_times[vm->n_restarts++ % VM_RESTART_LIMIT] = now;
+        return true;
+}
+
 static void on_engine_exited(Vm *vm, const EngineEvent *event) {
         g_autoptr(GError) crashed_error = NULL;
         VmState state = VM_STATE_SHUTOFF;
@@ -312,10 +328,17 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
         while (vm->waiting)
                 op_finish(vm->waiting->data, NULL, crashed_error);
 
+        if (restart && !restart_allowed(vm)) {
+                g_warning("VM '%s' restarted %u times within %u s; leaving it %s", vm->config->name,
+                          VM_RESTART_LIMIT, (unsigned) (VM_RESTART_WINDOW_USEC / G_USEC_PER_SEC),
+                          vm_state_to_string(state));
+                vm_set_state(vm, state, "restart-limit");
+                restart = false;
+        }
         if (restart) {
                 g_autoptr(GError) error = NULL;
                 g_info("VM '%s': restarting as its configuration asks", vm->config->name);
-                if (vm_boot(vm, NULL, NULL, &error))
+                if (vm_boot_because(vm, "restart", NULL, NULL, &error))
                         return;
                 g_warning("VM '%s': cannot restart: %s", vm->config->name, error->message);
         }
@@ -437,7 +460,7 @@ static void boot_done(const GError *error, void *userdata) {
         op_finish(op, NULL, NULL);
 }
 
-bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
         if (!check_state(vm, "boot", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
@@ -446,9 +469,13 @@ bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
                 return false;
         op = op_new(vm, "boot", reply, userdata);
         vm->busy = op;
-        vm_set_state(vm, VM_STATE_STARTING, "user");
+        vm_set_state(vm, VM_STATE_STARTING, reason);
         engine_vm_start(vm->engine_vm, boot_done, op);
         return true;
+}
+
+bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
+        return vm_boot_because(vm, "user", reply, userdata, error);
 }
 
 /* ---- Shutdown and PowerOff ----------------------------------------------------------- */

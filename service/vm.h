@@ -33,6 +33,10 @@ typedef void (*VmReplyFn)(GVariant *result, const GError *error, void *userdata)
 
 typedef struct VmOp VmOp;
 
+/* At most this many automatic restarts within VM_RESTART_WINDOW_USEC; then the VM stays down. */
+#define VM_RESTART_LIMIT 3
+#define VM_RESTART_WINDOW_USEC (60 * G_USEC_PER_SEC)
+
 struct Vm {
         Manager *manager;
         char *path;            /* D-Bus object path */
@@ -50,6 +54,10 @@ struct Vm {
         pid_t pid;             /* as last announced on the bus */
         char *log_tail;        /* the engine's last words after a crash */
         char *stop_reason;     /* reason to report when the engine exits after our request */
+
+        /* Restarts the configuration asked for (<on_crash>restart</on_crash>...), to stop loops. */
+        uint64_t restart_times[VM_RESTART_LIMIT];
+        unsigned n_restarts;
 
         VmOp *busy;            /* the operation waiting for the engine, at most one */
         GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */

@@ -40,7 +40,7 @@ static int wait_for_operation(Hvctl *ctl, Operation *op, HypervisorVm *vm, const
         if (!op->ok)
                 return hvctl_fail(error);
         if (!ctl->json && done_text)
-                printf("%s", hypervisor_vm_get_name(vm), done_text);
+                printf("VM '%s' %s\n", hypervisor_vm_get_name(vm), done_text);
         return HVCTL_EXIT_OK;
 }
 

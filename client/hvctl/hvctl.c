@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gio/gunixinputstream.h>
+
 #include "config.h"
 #include "hvctl.h"
 

@@ -40,7 +40,7 @@ static const char *guest_dir(void) {
         return dir;
 }
 
-static char *guest_xml(const char *name, const char *action, const char *extra_devices) {
+static char *guest_xml(const char *name, const char *action, const char *extra_devices, const char *lifecycle) {
         g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
         g_autofree char *cmdline = NULL;
 
@@ -48,10 +48,10 @@ static char *guest_xml(const char *name, const char *action, const char *extra_d
         g_strstrip(cmdline);
         return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
                                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>vmlinux</kernel>"
-                               "<initrd>initramfs.cpio.gz</initrd><cmdline>%s%s%s</cmdline></os>"
+                               "<initrd>initramfs.cpio.gz</initrd><cmdline>%s%s%s</cmdline></os>%s"
                                "<devices>%s</devices></domain>",
                                name, cmdline, action ? " hv.action=" : "", action ? action : "",
-                               extra_devices ? extra_devices : "");
+                               lifecycle ? lifecycle : "", extra_devices ? extra_devices : "");
 }
 
 static void setup(GuestTest *g, gconstpointer data) {
@@ -76,8 +76,15 @@ static void teardown(GuestTest *g, gconstpointer data) {
         hv_test_teardown(&g->t);
 }
 
+static void define_with(GuestTest *g, const char *name, const char *action, const char *lifecycle) {
+        g_autofree char *xml = guest_xml(name, action, NULL, lifecycle);
+
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
 static void define(GuestTest *g, const char *name, const char *action, const char *extra_devices) {
-        g_autofree char *xml = guest_xml(name, action, extra_devices);
+        g_autofree char *xml = guest_xml(name, action, extra_devices, NULL);
 
         g->path = hv_define(&g->t, xml);
         hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
@@ -404,6 +411,44 @@ static void test_snapshot_restore(GuestTest *g, gconstpointer data) {
         g_assert_cmpint(after, <=, at_snapshot + 2);
 }
 
+static void test_on_reboot_destroy(GuestTest *g, gconstpointer data) {
+        define_with(g, "rebootoff", "reboot", "<on_reboot>destroy</on_reboot>");
+        call_ok(g, "Boot", NULL);
+        expect_state_changed(g, 3, "shutoff", "guest-reset");
+}
+
+static void test_on_reboot_restart(GuestTest *g, gconstpointer data) {
+        g_autofree char *s = NULL;
+
+        /* The default: the guest resets in place and keeps running. */
+        define_with(g, "rebooter", "reboot", NULL);
+        call_ok(g, "Boot", NULL);
+        expect_guest_event(g, "reset", "RESET");
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+        g_assert_cmpuint(hv_signal_log_count(&g->log, "StateChanged", g->path), ==, 2);
+}
+
+static void test_on_crash_restart_limit(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) reason = NULL;
+        unsigned n = 2;
+
+        /* A guest that panics at every boot is restarted a few times, then left alone. */
+        define_with(g, "crashloop", "panic", "<on_crash>restart</on_crash>");
+        call_ok(g, "Boot", NULL);
+        expect_state_changed(g, 1, "starting", "user");
+        expect_state_changed(g, 2, "running", "booted");
+        for (unsigned i = 0; i < 3; i++) {
+                expect_state_changed(g, ++n, "crashed", "guest-panicked");
+                expect_state_changed(g, ++n, "starting", "restart");
+                expect_state_changed(g, ++n, "running", "booted");
+        }
+        expect_state_changed(g, ++n, "crashed", "guest-panicked");
+        expect_state_changed(g, ++n, "crashed", "restart-limit");
+        reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "restart-limit");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -415,6 +460,9 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/engine-crash", test_engine_crash);
         ADD("/qemu/hotplug-disk", test_hotplug_disk);
         ADD("/qemu/snapshot-restore", test_snapshot_restore);
+        ADD("/qemu/on-reboot-destroy", test_on_reboot_destroy);
+        ADD("/qemu/on-reboot-restart", test_on_reboot_restart);
+        ADD("/qemu/on-crash-restart-limit", test_on_crash_restart_limit);
 #undef ADD
         return g_test_run();
 }

@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""libhypervisor through GObject introspection (PyGObject), against hypervisord on a private bus."""
+
+import os
+import sys
+import time
+
+import gi
+gi.require_version('Hypervisor', '1.0')
+from gi.repository import GLib, Gio, Hypervisor  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(__file__))
+import hvtest  # noqa: E402
+
+
+def iterate_until(what, condition, timeout=60):
+    context = GLib.MainContext.default()
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f'timed out after {timeout}s waiting for {what}')
+        context.iteration(False)
+        time.sleep(0.01)
+
+
+def new_client():
+    client = Hypervisor.Client.new_sync(Gio.BusType.SESSION, None)
+    assert client.props.version, 'the service has a version'
+    assert 'qemu' in client.props.engines, client.props.engines
+    assert client.props.default_engine == 'qemu'
+    return client
+
+
+def case_list_define():
+    client = new_client()
+    assert client.list_vms_sync(None) == []
+    added = []
+    client.connect('vm-added', lambda c, vm: added.append(vm.props.name))
+
+    vm = client.define_vm_sync(hvtest.guest_xml('py-one'), None, None)
+    assert vm.props.name == 'py-one'
+    assert vm.props.state == 'shutoff'
+    assert vm.props.memory == 256 * 1024 * 1024
+    assert vm.props.vcpus == 1
+    assert vm.props.persistent
+    assert vm.props.engine == 'qemu'
+    iterate_until('vm-added', lambda: added == ['py-one'])
+
+    names = [v.props.name for v in client.list_vms_sync(None)]
+    assert names == ['py-one'], names
+    same = client.get_vm_by_uuid_sync(vm.props.uuid, None)
+    assert same.props.object_path == vm.props.object_path
+    xml = vm.get_xml_sync(False, None)
+    assert '<name>py-one</name>' in xml
+
+    # The asynchronous variant, through a main loop.
+    loop = GLib.MainLoop()
+    result = {}
+
+    def on_listed(source, res):
+        result['vms'] = source.list_vms_finish(res)
+        loop.quit()
+    client.list_vms_async(None, on_listed)
+    loop.run()
+    assert [v.props.name for v in result['vms']] == ['py-one']
+
+    removed = []
+    client.connect('vm-removed', lambda c, v: removed.append(v.props.name))
+    vm.delete_sync(False, None)
+    iterate_until('vm-removed', lambda: removed == ['py-one'])
+    assert client.list_vms_sync(None) == []
+
+
+def case_errors():
+    client = new_client()
+    try:
+        client.get_vm_by_name_sync('no-such-vm', None)
+        raise AssertionError('looking up an unknown VM succeeded')
+    except GLib.Error as e:
+        assert e.matches(Hypervisor.error_quark(), Hypervisor.Error.NOT_FOUND), (e.domain, e.code, e.message)
+        assert 'no-such-vm' in e.message and 'GDBus' not in e.message, e.message
+    try:
+        client.define_vm_sync('<domain', None, None)
+        raise AssertionError('defining bad XML succeeded')
+    except GLib.Error as e:
+        assert e.matches(Hypervisor.error_quark(), Hypervisor.Error.INVALID_XML), (e.domain, e.code, e.message)
+        assert 'line' in e.message, e.message
+    vm = client.define_vm_sync(hvtest.guest_xml('py-err'), None, None)
+    try:
+        vm.pause_sync(None)
+        raise AssertionError('pausing a shut-off VM succeeded')
+    except GLib.Error as e:
+        assert e.matches(Hypervisor.error_quark(), Hypervisor.Error.INVALID_STATE), (e.domain, e.code, e.message)
+
+
+def case_boot_shutdown():
+    client = new_client()
+    vm = client.define_vm_sync(hvtest.guest_xml('py-boot'), None, None)
+    changes = []
+    vm.connect('state-changed', lambda v, state, reason: changes.append((state, reason, v.props.state)))
+    notified = []
+    vm.connect('notify::state', lambda v, pspec: notified.append(v.props.state))
+
+    vm.boot_sync(None)
+    iterate_until('state running', lambda: vm.props.state == 'running')
+    assert ('running', 'booted', 'running') in changes, changes
+    assert 'running' in notified, notified
+    assert vm.props.pid > 0
+    info = vm.get_info_sync(None).unpack()
+    assert info.get('pid') == vm.props.pid, info
+
+    # Shutdown with a timeout replies once the VM is off (forced off when the guest ignores it).
+    vm.shutdown_sync(30, None)
+    iterate_until('state shutoff', lambda: vm.props.state == 'shutoff')
+    states = [c[0] for c in changes]
+    assert states[-1] == 'shutoff', changes
+    assert 'shutting-down' in states, changes
+    print('shutdown reason:', vm.props.state_reason)
+    assert vm.props.pid == 0
+
+
+if __name__ == '__main__':
+    hvtest.run_case({
+        'list-define': case_list_define,
+        'errors': case_errors,
+        'boot-shutdown': case_boot_shutdown,
+    }, sys.argv)
