@@ -26,3 +26,13 @@ if [ -n "${missing// /}" ]; then
 else
         echo "setup: all $(echo $packages | wc -w) packages are installed"
 fi
+
+# ---- Test users for tests/polkit (owned by tests/polkit; keep this block alone) ----
+# The polkit tests call the service as two unprivileged users on a private
+# system bus. Create them if missing; no home, no login shell.
+for user in hvtest1 hvtest2; do
+        if ! getent passwd "$user" >/dev/null; then
+                echo "setup: creating test user '$user'"
+                as_root useradd --system --no-create-home --shell /usr/sbin/nologin "$user"
+        fi
+done

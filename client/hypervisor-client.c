@@ -103,6 +103,15 @@ static void track_objects(HypervisorClient *self) {
         g_signal_connect_object(self->object_manager, "object-removed", G_CALLBACK(on_object_removed), self, 0);
 }
 
+/* Not reaching the bus at all is one more way of the service being unavailable. */
+static GError *bus_error(GBusType bus_type, GError *error) {
+        GError *converted = g_error_new(HYPERVISOR_ERROR, HYPERVISOR_ERROR_SERVICE_UNAVAILABLE,
+                                        "Cannot connect to the %s bus: %s",
+                                        bus_type == G_BUS_TYPE_SESSION ? "session" : "system", error->message);
+        g_error_free(error);
+        return converted;
+}
+
 static gboolean check_service(HypervisorClient *self, GError **error) {
         g_autofree char *owner = g_dbus_proxy_get_name_owner(G_DBUS_PROXY(self->manager));
 
@@ -121,8 +130,10 @@ static gboolean hypervisor_client_initable_init(GInitable *initable, GCancellabl
 
         if (!self->connection) {
                 self->connection = g_bus_get_sync(self->bus_type, cancellable, &local_error);
-                if (!self->connection)
-                        goto fail;
+                if (!self->connection) {
+                        g_propagate_error(error, bus_error(self->bus_type, g_steal_pointer(&local_error)));
+                        return FALSE;
+                }
         }
         self->manager = hypervisor_dbus_manager_proxy_new_sync(self->connection, G_DBUS_PROXY_FLAGS_NONE,
                                                                HYPERVISOR_BUS_NAME, HYPERVISOR_MANAGER_PATH,
@@ -198,7 +209,7 @@ static void on_bus_ready(GObject *source, GAsyncResult *result, gpointer user_da
 
         self->connection = g_bus_get_finish(result, &error);
         if (!self->connection)
-                return init_fail(task, error);
+                return init_fail(task, bus_error(self->bus_type, error));
         create_manager(task);
 }
 

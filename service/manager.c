@@ -11,6 +11,7 @@
 #include "manager.h"
 #include "polkit.h"
 #include "store.h"
+#include "vm-runtime.h"
 #include "vm.h"
 
 Manager *manager_new(Settings *settings) {
@@ -146,6 +147,49 @@ static void manager_load_definitions(Manager *manager, GPtrArray *stored_vms) {
         }
 }
 
+/* Engines that kept running while the daemon was away are taken back. */
+static void manager_reattach_vms(Manager *manager) {
+        g_autofree char *dir = g_build_filename(manager->settings.runtime_dir, "vms", NULL);
+        g_autoptr(GPtrArray) runtimes = NULL;
+        DomainXmlPaths paths = manager_xml_paths(manager);
+        unsigned attached = 0;
+
+        g_mkdir_with_parents(dir, 0700);
+        runtimes = vm_runtime_load_all(dir);
+        for (guint i = 0; i < runtimes->len; i++) {
+                VmRuntime *runtime = g_ptr_array_index(runtimes, i);
+                Vm *vm = manager_find_vm_by_uuid(manager, runtime->uuid);
+                g_autoptr(GError) error = NULL;
+
+                if (!vm && !runtime->persistent) {
+                        /* A transient VM lives only in its runtime file. */
+                        g_autoptr(VmConfig) config = domain_xml_parse(runtime->live_xml, strlen(runtime->live_xml),
+                                                                      &paths, &error);
+                        if (!config || manager_find_vm_by_name(manager, config->name)) {
+                                g_warning("Cannot take back transient VM %s: %s", runtime->uuid,
+                                          config ? "its name is taken" : error->message);
+                                continue;
+                        }
+                        vm = vm_new(manager, g_steal_pointer(&config), runtime->engine, runtime->owner, false);
+                        manager_add_vm(manager, vm);
+                }
+                if (!vm) {
+                        g_warning("A VM %s runs without a definition; leaving it alone", runtime->uuid);
+                        continue;
+                }
+                if (!vm_reattach(vm, runtime->live_xml, runtime->engine_facts,
+                                 g_str_equal(runtime->state, "paused"), &error)) {
+                        g_info("VM '%s' stopped while the daemon was away: %s", vm->config->name, error->message);
+                        if (!vm->persistent)
+                                manager_delete_vm_later(manager, vm);
+                        continue;
+                }
+                attached++;
+        }
+        if (runtimes->len > 0)
+                g_info("Re-attached %u of %u running VMs", attached, runtimes->len);
+}
+
 bool manager_load(Manager *manager, GError **error) {
         const char *const dirs[] = { manager->vms_dir, manager->settings.runtime_dir, manager->settings.logs_dir };
         g_autoptr(GPtrArray) stored_vms = NULL;
@@ -164,6 +208,7 @@ bool manager_load(Manager *manager, GError **error) {
         if (!stored_vms)
                 return false;
         manager_load_definitions(manager, stored_vms);
+        manager_reattach_vms(manager);
         g_info("%u VMs defined", g_hash_table_size(manager->vms_by_uuid));
         return true;
 }

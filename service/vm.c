@@ -9,11 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "domain-xml.h"
 #include "store.h"
+#include "vm-runtime.h"
 #include "vm.h"
 
 struct VmOp {
@@ -197,6 +199,45 @@ char *vm_get_xml(Vm *vm, bool live) {
         return domain_xml_format(live && vm->live ? vm->live : vm->config);
 }
 
+static char *runtime_dir(Vm *vm) {
+        return g_build_filename(vm->manager->settings.runtime_dir, "vms", NULL);
+}
+
+/* Keep the runtime file in step with what runs, so that a restarted daemon finds it. */
+static void vm_save_runtime(Vm *vm) {
+        g_autofree char *dir = NULL;
+        g_autofree char *xml = NULL;
+        g_autoptr(GVariant) facts = NULL;
+        g_autoptr(GError) error = NULL;
+        VmRuntime runtime;
+
+        if (!vm->engine_vm || !vm->live || !vm->engine_vm->ops->save_runtime)
+                return;
+        if (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED && vm->state != VM_STATE_SHUTTING_DOWN)
+                return;
+        facts = vm->engine_vm->ops->save_runtime(vm->engine_vm);
+        if (facts)
+                g_variant_ref_sink(facts);
+        dir = runtime_dir(vm);
+        xml = domain_xml_format(vm->live);
+        runtime = (VmRuntime){
+                .uuid = vm->config->uuid,
+                .engine = vm->engine,
+                .state = (char *) (vm->state == VM_STATE_PAUSED ? "paused" : "running"),
+                .persistent = vm->persistent,
+                .owner = vm->owner,
+                .live_xml = xml,
+                .engine_facts = facts,
+        };
+        if (!vm_runtime_write(dir, &runtime, &error))
+                g_warning("VM '%s': cannot save its runtime facts: %s", vm->config->name, error->message);
+}
+
+static void vm_forget_runtime(Vm *vm) {
+        g_autofree char *dir = runtime_dir(vm);
+        vm_runtime_remove(dir, vm->config->uuid);
+}
+
 static void vm_set_state(Vm *vm, VmState state, const char *reason) {
         pid_t pid = vm->engine_vm ? engine_vm_get_pid(vm->engine_vm) : 0;
         bool pid_changed = pid != vm->pid;
@@ -213,6 +254,7 @@ static void vm_set_state(Vm *vm, VmState state, const char *reason) {
         vm->state = state;
         g_free(vm->state_reason);
         vm->state_reason = g_strdup(reason);
+        vm_save_runtime(vm);
         vm_dbus_emit_state(vm, pid_changed);
 }
 
@@ -318,6 +360,7 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
         }
 
         vm_release_engine(vm);
+        vm_forget_runtime(vm);
         g_clear_pointer(&vm->live, vm_config_free);
         vm_set_state(vm, state, reason);
         g_clear_pointer(&vm->stop_reason, g_free);
@@ -396,6 +439,32 @@ static const ManagerEngine *usable_engine(Vm *vm, const VmConfig *config, GError
         return engine;
 }
 
+/*
+ * Who the engine process runs as. On the system bus a VM runs as its owner, so
+ * that it reaches only the files its owner could open; root's VMs and the
+ * session service's run as the service itself.
+ */
+static bool vm_engine_credentials(Vm *vm, uid_t *ret_uid, gid_t *ret_gid, GError **error) {
+        struct passwd entry, *found = NULL;
+        char buffer[4096];
+        int r;
+
+        if (vm->manager->settings.session || vm->owner == 0 || vm->owner == getuid()) {
+                *ret_uid = (uid_t) -1;
+                *ret_gid = (gid_t) -1;
+                return true;
+        }
+        r = getpwuid_r(vm->owner, &entry, buffer, sizeof(buffer), &found);
+        if (r != 0 || !found) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "VM '%s' belongs to uid %u, which has no user entry",
+                            vm->config->name, (unsigned) vm->owner);
+                return false;
+        }
+        *ret_uid = found->pw_uid;
+        *ret_gid = found->pw_gid;
+        return true;
+}
+
 /* Make the EngineVm that will run `config` (which becomes vm->live). */
 static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         Manager *manager = vm->manager;
@@ -405,6 +474,8 @@ static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
         const ManagerEngine *engine;
         EngineVmParams params;
+        uid_t uid;
+        gid_t gid;
 
         engine = usable_engine(vm, live, error);
         if (!engine)
@@ -412,6 +483,8 @@ static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         if (!make_private_dir(runtime_dir, error) || !make_private_dir(manager->settings.logs_dir, error))
                 return false;
 
+        if (!vm_engine_credentials(vm, &uid, &gid, error))
+                return false;
         params = (EngineVmParams){
                 .event = manager->event,
                 .config = live,
@@ -419,8 +492,8 @@ static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 .probe = &engine->probe,
                 .runtime_dir = runtime_dir,
                 .log_path = log_path,
-                .uid = (uid_t) -1,
-                .gid = (gid_t) -1,
+                .uid = uid,
+                .gid = gid,
                 .on_event = on_engine_event,
                 .userdata = vm,
         };
@@ -439,6 +512,7 @@ static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
 /* A failed start leaves no engine behind. */
 static void vm_abandon_engine(Vm *vm, VmState state, const char *reason) {
         vm_release_engine(vm);
+        vm_forget_runtime(vm);
         g_clear_pointer(&vm->live, vm_config_free);
         vm_set_state(vm, state, reason);
 }
@@ -767,6 +841,7 @@ static void add_device_done(const char *id, const GError *error, void *userdata)
         }
         if (vm->live)
                 g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
+        vm_save_runtime(vm);
         vm_dbus_emit_device(vm, device_id, true);
         op_finish(op, g_variant_new_string(device_id), NULL);
 }
@@ -846,6 +921,7 @@ static void remove_device_done(const GError *error, void *userdata) {
         }
         if (vm->live)
                 remove_device_from(vm->live, op->device_id);
+        vm_save_runtime(vm);
         vm_dbus_emit_device(vm, op->device_id, false);
         op_finish(op, NULL, NULL);
 }
@@ -939,4 +1015,29 @@ int vm_open_console(Vm *vm, GError **error) {
                 return -1;
         }
         return engine_vm_open_console(vm->engine_vm, error);
+}
+
+/* ---- after a daemon restart ------------------------------------------------------- */
+
+bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paused, GError **error) {
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        VmConfig *live = domain_xml_parse(live_xml, strlen(live_xml), &paths, error);
+
+        if (!live)
+                return false;
+        if (!vm_create_engine(vm, live, error))
+                return false;
+        if (!vm->engine_vm->ops->attach || !engine_facts ||
+            !vm->engine_vm->ops->attach(vm->engine_vm, engine_facts, error)) {
+                if (error && !*error)
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine cannot re-attach",
+                                    vm->engine);
+                vm_abandon_engine(vm, VM_STATE_SHUTOFF, "exited-while-daemon-down");
+                return false;
+        }
+        vm_set_state(vm, paused ? VM_STATE_PAUSED : VM_STATE_RUNNING, "daemon-restart");
+        return true;
 }

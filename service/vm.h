@@ -95,6 +95,10 @@ bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, G
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 int vm_open_console(Vm *vm, GError **error);
 
+/* Take back an engine that kept running while the daemon was away. On failure the
+ * VM is left shut off with the reason "exited-while-daemon-down". */
+bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paused, GError **error);
+
 /* vm-dbus.c */
 int vm_dbus_register(Manager *manager);
 char *vm_dbus_path_for_uuid(const char *uuid);

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hv-test.h"
@@ -449,6 +450,98 @@ static void test_on_crash_restart_limit(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "restart-limit");
 }
 
+static pid_t vm_pid(GuestTest *g) {
+        g_autoptr(GVariant) pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        return (pid_t) g_variant_get_uint32(pid);
+}
+
+/* Restart the daemon as a crash would (SIGKILL) or a stop (SIGTERM), keeping the signal log. */
+static void restart_daemon(GuestTest *g, int signal_number) {
+        hv_signal_log_stop(&g->log);
+        hv_test_stop_daemon(&g->t, signal_number);
+        hv_test_start_daemon(&g->t);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
+static void test_daemon_restart(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) reason = NULL;
+        g_autofree char *s = NULL;
+        pid_t before;
+
+        define(g, "survivor", "counter", NULL);
+        boot_to_marker(g);
+        console_wait(g, "HV-COUNT 2", 0);
+        before = vm_pid(g);
+        restart_daemon(g, SIGKILL);
+
+        /* Same engine process, right state, and it says why. */
+        g_assert_cmpint(vm_pid(g), ==, before);
+        g_assert_cmpint(kill(before, 0), ==, 0);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+        reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "daemon-restart");
+
+        /* Verbs and events work again, and so does the console. */
+        call_ok(g, "Pause", NULL);
+        expect_guest_event(g, "stop", "STOP");
+        call_ok(g, "Resume", NULL);
+        close_console(g);
+        open_console(g);
+        console_wait(g, "HV-COUNT", g->output->len);
+        {
+                GVariantBuilder options;
+                g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+                g_variant_builder_add(&options, "{sv}", "timeout", g_variant_new_uint32(60));
+                call_ok(g, "Shutdown", g_variant_new("(a{sv})", &options));
+        }
+        g_free(s);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+}
+
+static void test_sigterm_leaves_vms_running(GuestTest *g, gconstpointer data) {
+        g_autofree char *s = NULL;
+        pid_t before;
+
+        define(g, "keeper", NULL, NULL);
+        boot_to_marker(g);
+        before = vm_pid(g);
+        restart_daemon(g, SIGTERM);
+        g_assert_cmpint(vm_pid(g), ==, before);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+}
+
+static void test_stopped_while_away(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) reason = NULL;
+        g_autofree char *s = NULL;
+        pid_t pid;
+        int status = 0;
+
+        define(g, "leaver", NULL, NULL);
+        boot_to_marker(g);
+        pid = vm_pid(g);
+        hv_signal_log_stop(&g->log);
+        hv_test_stop_daemon(&g->t, SIGKILL);
+        /* The engine dies while nobody watches (it is an orphan now: reap by waiting for it to go). */
+        g_assert_cmpint(kill(pid, SIGKILL), ==, 0);
+        for (int i = 0; i < 500 && kill(pid, 0) == 0; i++) {
+                waitpid(pid, &status, WNOHANG);
+                g_usleep(10000);
+        }
+        hv_test_start_daemon(&g->t);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+        reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "exited-while-daemon-down");
+        /* It boots again. */
+        close_console(g);
+        g_string_truncate(g->output, 0);
+        boot_to_marker(g);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -463,6 +556,9 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/on-reboot-destroy", test_on_reboot_destroy);
         ADD("/qemu/on-reboot-restart", test_on_reboot_restart);
         ADD("/qemu/on-crash-restart-limit", test_on_crash_restart_limit);
+        ADD("/qemu/daemon-restart", test_daemon_restart);
+        ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);
+        ADD("/qemu/stopped-while-away", test_stopped_while_away);
 #undef ADD
         return g_test_run();
 }

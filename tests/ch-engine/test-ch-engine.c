@@ -263,6 +263,7 @@ static guint64 sim_counter(Sim *sim) {
 
 static void sim_start(Sim *sim) {
         Wait w = {};
+        sim->exited = false;
         guint64 t0 = test_now_usec();
         engine_vm_start(sim->vm, on_done, &w);
         g_assert_false(w.done); /* never from inside the call */
@@ -652,6 +653,7 @@ static void test_snapshot_restore(void) {
         wait_clear(&w);
         sim_stop(&sim);
 
+        sim.exited = false;
         engine_vm_restore(sim.vm, snapshot2, on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "restore");
         g_assert_no_error(w.error);
@@ -693,17 +695,22 @@ static void status_case(const char *binary_name) {
         g_test_message("remove unknown: %s", w.error->message);
         wait_clear(&w);
 
-        /* Another id, the same image: cloud-hypervisor's own duplicate check. */
-        g_autoptr(VmDevice) twin = vm_device_copy(sim.config->devices->pdata[0]);
-        g_free(twin->id);
-        twin->id = g_strdup("twin");
-        engine_vm_add_device(sim.vm, twin, on_device, &w);
+        /* The same host device under another id: cloud-hypervisor's own duplicate check. */
+        g_autoptr(VmDevice) hostdev = vm_device_new(VM_DEVICE_HOSTDEV);
+        hostdev->id = g_strdup("hostdev0");
+        hostdev->hostdev = (VmHostdev) { .bus = 1 };
+        engine_vm_add_device(sim.vm, hostdev, on_device, &w);
+        test_run_until(sim.event, &w.done, WAIT_MS, "add hostdev");
+        g_assert_no_error(w.error);
+        wait_clear(&w);
+        g_free(hostdev->id);
+        hostdev->id = g_strdup("twin");
+        engine_vm_add_device(sim.vm, hostdev, on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add duplicate path");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_ALREADY_EXISTS);
         g_test_message("duplicate path: %s", w.error->message);
         wait_clear(&w);
 
-        /* A snapshot into a directory that is a file: the engine's own words. */
         g_autoptr(GVariant) info = sim_info(&sim);
         g_assert_cmpstr(info_state(info), ==, "Running");
         sim_clear(&sim);
@@ -784,6 +791,7 @@ static void test_add_net(void) {
         g_ptr_array_add(sim.config->devices, vm_device_copy(hot));
         g_clear_pointer(&sim.vm, engine_vm_free);
         sim_create(&sim);
+        sim.exited = false;
         engine_vm_restore(sim.vm, snapshot, on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "restore with nets");
         g_assert_no_error(w.error);

@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""hvctl against hypervisord on a private bus (run under with-hypervisord.sh)."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+import hvtest  # noqa: E402
+
+HVCTL = os.environ['HVCTL']
+
+
+def hvctl(*args, expect=0, cwd=None):
+    env = dict(os.environ, NO_COLOR='1')
+    p = subprocess.run([HVCTL, '--session', *args], capture_output=True, text=True, cwd=cwd, env=env,
+                       timeout=300)
+    if p.returncode != expect:
+        raise AssertionError(f'hvctl {" ".join(args)}: exit {p.returncode}, expected {expect}\n'
+                             f'stdout: {p.stdout}\nstderr: {p.stderr}')
+    return p
+
+
+def define(name, workdir):
+    path = os.path.join(workdir, f'{name}.xml')
+    with open(path, 'w') as f:
+        f.write(hvtest.guest_xml(name))
+    # A relative path, resolved against hvctl's current directory.
+    return hvctl('define', f'{name}.xml', cwd=workdir)
+
+
+def case_list():
+    p = hvctl('list')
+    assert p.stdout.split() == ['NAME', 'STATE', 'ENGINE', 'VCPUS', 'MEMORY', 'UUID'], p.stdout
+    assert json.loads(hvctl('list', '--json').stdout) == []
+    with tempfile.TemporaryDirectory() as workdir:
+        define('beta', workdir)
+        define('alpha', workdir)
+    p = hvctl('list')
+    rows = [line.split() for line in p.stdout.splitlines()[1:]]
+    assert [r[0] for r in rows] == ['alpha', 'beta'], p.stdout
+    assert all(r[1] == 'shutoff' and r[2] == 'qemu' for r in rows), p.stdout
+    assert '\033[' not in p.stdout, 'no colour when not on a terminal'
+    vms = json.loads(hvctl('--json', 'list').stdout)
+    assert [v['name'] for v in vms] == ['alpha', 'beta'], vms
+    assert vms[0]['memory'] == 256 * 1024 * 1024 and vms[0]['state'] == 'shutoff', vms[0]
+    assert hvctl('list', '--names').stdout.split() == ['alpha', 'beta']
+
+
+def case_define_dumpxml():
+    with tempfile.TemporaryDirectory() as workdir:
+        p = define('round', workdir)
+        assert "Defined VM 'round'" in p.stdout, p.stdout
+        xml = hvctl('dumpxml', 'round').stdout
+        assert '<name>round</name>' in xml, xml
+        # The dumped XML defines the same VM again.
+        with open(os.path.join(workdir, 'again.xml'), 'w') as f:
+            f.write(xml)
+        uuid_before = json.loads(hvctl('info', 'round', '--json').stdout)['uuid']
+        hvctl('define', 'again.xml', cwd=workdir)
+        assert hvctl('dumpxml', 'round').stdout == xml
+        assert json.loads(hvctl('info', uuid_before, '--json').stdout)['name'] == 'round'
+        assert len(json.loads(hvctl('list', '--json').stdout)) == 1
+
+
+def case_boot_shutdown():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('tiny', workdir)
+    hvctl('boot', 'tiny')
+    info = json.loads(hvctl('info', 'tiny', '--json').stdout)
+    assert info['state'] == 'running' and info['pid'] > 0, info
+    assert info['info'].get('pid') == info['pid'], info
+    p = hvctl('boot', 'tiny', expect=6)
+    assert p.stderr.startswith('hvctl: ') and 'running' in p.stderr, p.stderr
+    hvctl('shutdown', 'tiny', '--timeout', '30')
+    info = json.loads(hvctl('info', 'tiny', '--json').stdout)
+    assert info['state'] == 'shutoff', info
+    print('shutdown reason:', info['state-reason'])
+    hvctl('delete', 'tiny')
+    assert json.loads(hvctl('list', '--json').stdout) == []
+
+
+def case_errors():
+    p = hvctl('info', 'web1', expect=3)
+    assert p.stderr.startswith('hvctl: ') and "'web1'" in p.stderr, p.stderr
+    assert 'GDBus' not in p.stderr and 'org.example' not in p.stderr, p.stderr
+    hvctl('boot', 'web1', expect=3)
+    hvctl('delete', 'web1', expect=3)
+    with tempfile.TemporaryDirectory() as workdir:
+        with open(os.path.join(workdir, 'bad.xml'), 'w') as f:
+            f.write('<domain type="qemu"><name>x</name>\n')
+        p = hvctl('define', 'bad.xml', cwd=workdir, expect=1)
+        assert 'line' in p.stderr and 'GDBus' not in p.stderr, p.stderr
+        p = hvctl('define', 'missing.xml', cwd=workdir, expect=2)
+        assert "'missing.xml'" in p.stderr, p.stderr
+    p = hvctl('list', '--bogus', expect=2)
+    assert '--bogus' in p.stderr, p.stderr
+    hvctl('frobnicate', expect=2)
+    hvctl('boot', expect=2)
+    hvctl('boot', 'a', 'b', expect=2)
+    hvctl('shutdown', 'x', '--timeout', 'soon', expect=2)
+
+
+def case_not_running():
+    env = dict(os.environ, DBUS_SESSION_BUS_ADDRESS='unix:path=/nonexistent/bus')
+    p = subprocess.run([HVCTL, '--session', 'list'], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 5, (p.returncode, p.stderr)
+    assert p.stderr.startswith('hvctl: '), p.stderr
+
+
+def case_monitor():
+    with tempfile.TemporaryDirectory() as workdir:
+        monitor = subprocess.Popen([HVCTL, '--session', '--json', 'monitor', '--count', '2'],
+                                   stdout=subprocess.PIPE, text=True)
+        try:
+            # The monitor is connected once it has loaded the (empty) list; give it a moment.
+            import time
+            time.sleep(1)
+            define('watched', workdir)
+            hvctl('delete', 'watched')
+            out, _ = monitor.communicate(timeout=30)
+        finally:
+            monitor.kill()
+    events = [json.loads(line) for line in out.splitlines()]
+    assert [e['event'] for e in events] == ['vm-added', 'vm-removed'], events
+    assert all(e['vm'] == 'watched' for e in events), events
+
+
+if __name__ == '__main__':
+    hvtest.run_case({
+        'list': case_list,
+        'define-dumpxml': case_define_dumpxml,
+        'boot-shutdown': case_boot_shutdown,
+        'errors': case_errors,
+        'not-running': case_not_running,
+        'monitor': case_monitor,
+    }, sys.argv)
