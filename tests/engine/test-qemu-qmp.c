@@ -189,9 +189,10 @@ static void test_out_of_order(void) {
                 "{\"event\": \"RESUME\", \"data\": {}}\r\n"
                 "{\"return\": 2, \"id\": %" G_GINT64_FORMAT "}\r\n",
                 ids[2], ids[0], ids[1]);
-        for (const char *p = text; *p; p += 7) {
+        size_t length = strlen(text);
+        for (size_t offset = 0; offset < length; offset += 7) {
                 char piece[8] = {};
-                strncpy(piece, p, 7);
+                strncpy(piece, text + offset, 7);
                 server_send(&f, piece);
                 test_run_for(f.event, 1);
         }
