@@ -902,6 +902,7 @@ static void test_fifty(void) {
         guint64 t0 = test_now_usec();
         for (unsigned i = 0; i < N_MANY; i++)
                 engine_vm_start(sims[i].vm, on_done, &waits[i]);
+        g_test_message("%d spawns took %.1f ms", N_MANY, (test_now_usec() - t0) / 1000.0);
         for (unsigned i = 0; i < N_MANY; i++) {
                 test_run_until(event, &waits[i].done, 60000, "start of many");
                 g_assert_no_error(waits[i].error);
