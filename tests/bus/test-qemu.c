@@ -228,6 +228,29 @@ static void test_boot_console(GuestTest *g, gconstpointer data) {
         g_assert_cmpuint(g_variant_get_uint32(pid), >, 0);
         g_assert_cmpint(kill((pid_t) g_variant_get_uint32(pid), 0), ==, 0);
 
+        /* GetInfo carries the engine's live facts. */
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL),
+                                                       "(a{sv})", &error);
+                g_autoptr(GVariant) info = NULL;
+                g_autoptr(GVariant) threads = NULL;
+                const char *version = NULL, *engine_state = NULL;
+                guint32 info_pid = 0;
+
+                g_assert_no_error(error);
+                info = g_variant_get_child_value(reply, 0);
+                g_assert_true(g_variant_lookup(info, "pid", "u", &info_pid));
+                g_assert_cmpuint(info_pid, ==, g_variant_get_uint32(pid));
+                g_assert_true(g_variant_lookup(info, "engine-version", "&s", &version));
+                g_assert_true(g_ascii_isdigit(version[0]));
+                g_assert_true(g_variant_lookup(info, "engine-state", "&s", &engine_state));
+                g_assert_cmpstr(engine_state, ==, "running");
+                threads = g_variant_lookup_value(info, "vcpu-threads", G_VARIANT_TYPE("au"));
+                g_assert_nonnull(threads);
+                g_assert_cmpuint(g_variant_n_children(threads), ==, 1);
+        }
+
         /* The console is a two-way stream into the guest's shell. */
         mark = g->output->len;
         console_type(g, "echo typed-$((6*7))");
