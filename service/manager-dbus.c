@@ -42,7 +42,7 @@ static int property_get_default_engine(sd_bus *bus, const char *path, const char
 /* DefineVM and CreateVM share their start: options, authorization, the definition. */
 static int define_common(sd_bus_message *m, Manager *manager, bool persistent, Vm **ret_vm, bool *ret_created,
                          sd_bus_error *error) {
-        BusOption options[] = { { .key = "engine", .type = 's' } };
+        BusOption options[] = { { .key = "engine", .type = 's' }, { .key = "autostart", .type = 'b' } };
         g_autoptr(GError) gerror = NULL;
         const char *xml, *engine = NULL;
         uid_t uid;
@@ -63,8 +63,12 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
         r = authorize_call(manager, m, persistent ? "define" : "create", NULL, &uid, error);
         if (r <= 0)
                 return r;
+        if (options[1].present && !persistent)
+                return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "A transient VM cannot autostart");
         *ret_vm = manager_define_vm(manager, xml, engine, uid, persistent, ret_created, &gerror);
         if (!*ret_vm)
+                return bus_error_set_gerror(error, gerror);
+        if (options[1].present && !vm_set_autostart(*ret_vm, options[1].b, &gerror))
                 return bus_error_set_gerror(error, gerror);
         return 1;
 }
@@ -76,7 +80,7 @@ static int method_define_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
 
         r = define_common(m, userdata, true, &vm, &created, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return sd_bus_reply_method_return(m, "o", vm->path);
 }
 
@@ -107,7 +111,7 @@ static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
 
         r = define_common(m, manager, false, &vm, &created, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         c = g_new0(CreateCall, 1);
         c->call = sd_bus_message_ref(m);
         c->path = g_strdup(vm->path);

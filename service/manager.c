@@ -376,6 +376,17 @@ void manager_delete_vm_later(Manager *manager, Vm *vm) {
 
 /* ---- the bus and the loop ------------------------------------------------------------ */
 
+/* Boot the VMs that ask for it, now that their signals have somewhere to go. */
+static void manager_autostart_vms(Manager *manager) {
+        GHashTableIter iter;
+        gpointer value;
+
+        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                if (((Vm *) value)->autostart)
+                        vm_autostart(value);
+}
+
 static int on_name_acquired(sd_bus_message *m, void *userdata, sd_bus_error *ret_error) {
         Manager *manager = userdata;
         const sd_bus_error *error = sd_bus_message_get_error(m);
@@ -427,6 +438,7 @@ bool manager_connect_bus(Manager *manager, GError **error) {
                 r = sd_bus_attach_event(manager->bus, manager->event, SD_EVENT_PRIORITY_NORMAL);
         if (r < 0)
                 goto fail;
+        manager_autostart_vms(manager);
         return true;
 fail:
         g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot set up the bus: %s", g_strerror(-r));

@@ -156,7 +156,7 @@ static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *op
 static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int r = begin_call(m, userdata, "boot", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, vm_boot, error);
 }
 
@@ -167,7 +167,7 @@ static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *erro
 
         r = begin_call(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         sd_bus_message_ref(m);
         if (!vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, m, &gerror)) {
                 sd_bus_message_unref(m);
@@ -179,28 +179,28 @@ static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *erro
 static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int r = begin_call(m, userdata, "poweroff", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, vm_poweroff, error);
 }
 
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int r = begin_call(m, userdata, "reboot", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, vm_reboot, error);
 }
 
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int r = begin_call(m, userdata, "pause", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, vm_pause, error);
 }
 
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         int r = begin_call(m, userdata, "resume", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, vm_resume, error);
 }
 
@@ -215,7 +215,7 @@ static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *erro
                 return r;
         r = begin_call(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         sd_bus_message_ref(m);
         if (!vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
                 sd_bus_message_unref(m);
@@ -235,7 +235,7 @@ static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
                 return r;
         r = begin_call(m, userdata, "restore", options, G_N_ELEMENTS(options), error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         sd_bus_message_ref(m);
         if (!vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
                 sd_bus_message_unref(m);
@@ -286,7 +286,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
         r = begin_call(m, vm, "delete", options, G_N_ELEMENTS(options), error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         if (vm_is_active(vm)) {
                 if (!(options[0].present && options[0].b))
                         return bus_error_setf(error, HV_ERROR_INVALID_STATE,
@@ -317,7 +317,7 @@ static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *er
                 return r;
         r = begin_call(m, userdata, "add-device", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         sd_bus_message_ref(m);
         if (!vm_add_device(userdata, xml, reply_to_call, m, &gerror)) {
                 sd_bus_message_unref(m);
@@ -336,7 +336,7 @@ static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error 
                 return r;
         r = begin_call(m, userdata, "remove-device", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         sd_bus_message_ref(m);
         if (!vm_remove_device(userdata, id, reply_to_call, m, &gerror)) {
                 sd_bus_message_unref(m);
@@ -370,7 +370,7 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
 
         r = begin_call(m, userdata, "console", NULL, 0, error);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         fd = vm_open_console(userdata, &gerror);
         if (fd < 0)
                 return bus_error_set_gerror(error, gerror);

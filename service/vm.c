@@ -195,6 +195,18 @@ bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error)
         return true;
 }
 
+bool vm_set_autostart(Vm *vm, bool autostart, GError **error) {
+        if (vm->autostart == autostart)
+                return true;
+        vm->autostart = autostart;
+        if (!vm_save(vm, error)) {
+                vm->autostart = !autostart;
+                return false;
+        }
+        vm_dbus_emit_properties(vm, (const char *const[]){ "Autostart", NULL });
+        return true;
+}
+
 char *vm_get_xml(Vm *vm, bool live) {
         return domain_xml_format(live && vm->live ? vm->live : vm->config);
 }
@@ -550,6 +562,15 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
 
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         return vm_boot_because(vm, "user", reply, userdata, error);
+}
+
+void vm_autostart(Vm *vm) {
+        g_autoptr(GError) error = NULL;
+
+        if (vm->state != VM_STATE_SHUTOFF && vm->state != VM_STATE_CRASHED)
+                return; /* it kept running while the daemon was away */
+        if (!vm_boot_because(vm, "autostart", NULL, NULL, &error))
+                g_warning("Cannot autostart VM '%s': %s", vm->config->name, error->message);
 }
 
 /* ---- Shutdown and PowerOff ----------------------------------------------------------- */

@@ -75,6 +75,11 @@ bool vm_save(Vm *vm, GError **error);
 /* Replace the definition (redefine); applies at next boot when running. */
 bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error);
 
+/* Change and persist the autostart flag. */
+bool vm_set_autostart(Vm *vm, bool autostart, GError **error);
+/* Boot at service start, because the VM asks for it; failures are logged. */
+void vm_autostart(Vm *vm);
+
 /* The document GetXML returns. */
 char *vm_get_xml(Vm *vm, bool live);
 
