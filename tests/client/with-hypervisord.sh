@@ -6,7 +6,7 @@
 # Runs COMMAND against a private session bus on which hypervisord (from the
 # build tree, $HV_DAEMON) serves in --session mode with its directories in a
 # fresh temporary folder; the firmware directory is $HV_TEST_GUEST_DIR (the
-# tiny test guest). COMMAND sees DBUS_SESSION_BUS_ADDRESS and HV_TEST_DIR.
+# tiny test guest); HV_EXTRA_CONFIG adds lines to its [Manager] group. COMMAND sees DBUS_SESSION_BUS_ADDRESS and HV_TEST_DIR.
 # The daemon's log is printed only when COMMAND fails. Exits with COMMAND's
 # status; a missing daemon or bus is a failure, never a skip.
 set -u
@@ -40,6 +40,7 @@ cat > "$dir/hypervisord.conf" << CONF
 [Manager]
 ImagesDirectory=$dir/images
 FirmwareDirectories=$HV_TEST_GUEST_DIR
+${HV_EXTRA_CONFIG:-}
 CONF
 
 exec {address_fd}> "$dir/bus-address"
