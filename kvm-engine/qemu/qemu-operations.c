@@ -104,8 +104,36 @@ static bool qemu_snapshot_write_info(QemuOp *op, GError **error) {
         return g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
+/* QEMU finishes a migration in a bottom half after the MIGRATION "completed" event, and
+ * refuses `cont` until then ("Migration is not finalized yet"): ask again shortly. */
+#define QEMU_CONT_RETRY_USEC (20 * 1000)
+#define QEMU_CONT_MAX_RETRIES 100
+
+static void qemu_snapshot_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata);
+
+static int qemu_snapshot_retry_cont(sd_event_source *source, uint64_t usec, void *userdata) {
+        QemuOp *op = userdata;
+
+        op->timer = sd_event_source_disable_unref(op->timer);
+        if (!op->vm->qmp) {
+                g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                                  "The snapshot was written but QEMU went away before resuming");
+                qemu_op_finish(op, e);
+                return 0;
+        }
+        qmp_client_execute(op->vm->qmp, "cont", NULL, -1, qemu_snapshot_on_cont, op);
+        return 0;
+}
+
 static void qemu_snapshot_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
+        if (error && strstr(error->message, "not finalized") && op->retries < QEMU_CONT_MAX_RETRIES) {
+                op->retries++;
+                op->timer = sd_event_source_disable_unref(op->timer);
+                if (sd_event_add_time_relative(op->vm->event, &op->timer, CLOCK_MONOTONIC, QEMU_CONT_RETRY_USEC, 0,
+                                               qemu_snapshot_retry_cont, op) >= 0)
+                        return;
+        }
         if (error) {
                 g_autoptr(GError) e = g_error_copy(error);
                 g_prefix_error(&e, "The snapshot was written but the VM did not resume: ");

@@ -42,6 +42,7 @@ struct QemuOp {
         sd_event_source *timer; /* waits for an event rather than a reply */
 
         bool was_running;       /* snapshot: resume afterwards */
+        unsigned retries;       /* snapshot: `cont` refused while migration winds down */
         bool own_transition;    /* counted in vm->own_transitions */
         char *directory;
         char *device_id;

@@ -389,9 +389,13 @@ void pk_mock_set_allowed(PkTest *t, ...) {
         reply = pk_mock_call(t, "SetAllowed", g_variant_new("(as)", &actions));
 }
 
+const char *pk_helper_path(void) {
+        return path_from_env("HV_CALL_AS", HV_CALL_AS_DEFAULT, G_FILE_TEST_IS_EXECUTABLE);
+}
+
 GSubprocess *pk_call_as_start(PkTest *t, const char *user, PkCallFlags flags, const char *destination,
                               const char *path, const char *interface, const char *method, GVariant *args) {
-        const char *helper = path_from_env("HV_CALL_AS", HV_CALL_AS_DEFAULT, G_FILE_TEST_IS_EXECUTABLE);
+        const char *helper = pk_helper_path();
         g_autoptr(GSubprocessLauncher) launcher = NULL;
         g_autoptr(GPtrArray) argv = g_ptr_array_new();
         g_autoptr(GVariant) sunk = args ? g_variant_ref_sink(args) : NULL;

@@ -67,6 +67,9 @@ typedef enum {
  * the D-Bus error (g_dbus_error_get_remote_error() works on it). ret_usec (may
  * be NULL) receives the time of the call itself, measured by the helper.
  */
+/* The hv-call-as helper. */
+const char *pk_helper_path(void);
+
 GSubprocess *pk_call_as_start(PkTest *t, const char *user, PkCallFlags flags, const char *destination,
                               const char *path, const char *interface, const char *method, GVariant *args);
 GVariant *pk_call_as_finish(GSubprocess *call, gint64 *ret_usec, GError **error);

@@ -1,0 +1,538 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Authorization on a private system bus with a mocked polkitd: the
+ * python-dbusmock polkitd template (SetAllowed), or our extension of it for
+ * challenges and errors. Callers are the unprivileged users hvtest1 and
+ * hvtest2; the daemon runs as root with --system.
+ */
+
+#include <string.h>
+#include <unistd.h>
+
+#include "pk-test.h"
+
+#define HV_BUS_NAME "org.example.Hypervisor"
+#define HV_MANAGER_PATH "/org/example/Hypervisor"
+#define LATENCY_ROUNDS 200
+
+static GVariant *no_options(void) {
+        return g_variant_new("(a{sv})", NULL);
+}
+
+static unsigned count_checks(PkTest *t) {
+        g_autoptr(GVariant) reply = pk_mock_call(t, "GetMethodCalls", g_variant_new("(s)", "CheckAuthorization"));
+        g_autoptr(GVariant) calls = g_variant_get_child_value(reply, 0);
+
+        return (unsigned) g_variant_n_children(calls);
+}
+
+/* The bus policy: everyone may call the service, nobody but root may own its name. */
+static void test_bus_policy(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+
+        /* hypervisord, as root, owns the name: the fixture waited for it. */
+        reply = pk_manager_call_as(&t, PK_USER1, PK_CALL_NONE, "ListVMs", no_options(), &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = pk_call_as(&t, PK_USER1, PK_CALL_NONE, HV_BUS_NAME, HV_MANAGER_PATH,
+                           "org.freedesktop.DBus.Introspectable", "Introspect", NULL, &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+
+        /* A user cannot take the name (not even queue for it). */
+        reply = pk_call_as(&t, PK_USER1, PK_CALL_NONE, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus", "RequestName", g_variant_new("(su)", HV_BUS_NAME, 0), &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, "not allowed to own the service \"org.example.Hypervisor\"");
+        g_clear_error(&error);
+
+        /* Properties are read-only on the bus too: Set never reaches the service. */
+        reply = pk_call_as(&t, PK_USER1, PK_CALL_NONE, HV_BUS_NAME, HV_MANAGER_PATH,
+                           "org.freedesktop.DBus.Properties", "Set",
+                           g_variant_new("(ssv)", "org.example.Hypervisor.Manager", "DefaultEngine",
+                                         g_variant_new_string("qemu")),
+                           &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, "org.freedesktop.DBus.Properties");
+        g_clear_error(&error);
+
+        /* A second root connection may own it (queued behind the daemon): the policy is per user. */
+        reply = pk_call_as(&t, "root", PK_CALL_NONE, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus", "RequestName", g_variant_new("(su)", HV_BUS_NAME, 0), &error);
+        g_assert_no_error(error);
+        {
+                guint32 result;
+
+                g_variant_get(reply, "(u)", &result);
+                g_assert_cmpuint(result, ==, 2); /* DBUS_REQUEST_NAME_REPLY_IN_QUEUE */
+        }
+
+        pk_test_teardown(&t);
+}
+
+static void test_allowed(void) {
+        PkTest t;
+        g_autofree char *path = NULL;
+        g_autoptr(GVariant) owner = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+
+        path = pk_define_as(&t, PK_USER1, "allowed1");
+        owner = pk_get_vm_property(&t, path, "Owner");
+        g_assert_cmpuint(g_variant_get_uint32(owner), ==, pk_user_uid(PK_USER1));
+        g_assert_cmpuint(count_checks(&t), ==, 1);
+
+        pk_test_teardown(&t);
+}
+
+static void test_denied(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        /* Another action is allowed, just not the one DefineVM needs. */
+        pk_mock_set_allowed(&t, PK_ACTION_MANAGE_OWN, NULL);
+        before = pk_list_vms(&t);
+
+        reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "denied1", &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, PK_ACTION_CREATE);
+
+        after = pk_list_vms(&t);
+        g_assert_cmpstr(before, ==, after);
+        g_assert_cmpuint(count_checks(&t), ==, 1);
+
+        pk_test_teardown(&t);
+}
+
+/* polkit would ask for a password: the caller's flag decides between asking and refusing. */
+static void test_interactive_required(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) challenge = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK_HV, NULL);
+        g_variant_unref(pk_mock_call(&t, "SetChallenge", g_variant_new_tuple(&challenge, 1)));
+        before = pk_list_vms(&t);
+
+        reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "interactive1", &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_INTERACTIVE, PK_ACTION_CREATE);
+        after = pk_list_vms(&t);
+        g_assert_cmpstr(before, ==, after);
+
+        /* With ALLOW_INTERACTIVE_AUTHORIZATION the mock "prompts" and says yes. */
+        reply = pk_try_define_as(&t, PK_USER1, PK_CALL_INTERACTIVE, "interactive1", &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(reply);
+
+        pk_test_teardown(&t);
+}
+
+/* One argument of a logged call (the mock logs them as av). */
+static GVariant *logged_arg(GVariant *args, gsize index) {
+        g_autoptr(GVariant) boxed = g_variant_get_child_value(args, index);
+
+        return g_variant_get_variant(boxed);
+}
+
+/* What the service asks: the caller's bus name as subject, the action, details, the caller's flag. */
+static void test_check_arguments(void) {
+        PkTest t;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) calls = NULL;
+        g_autoptr(GVariant) owner_reply = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *path = NULL;
+        const char *daemon_name;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        path = pk_define_as(&t, PK_USER1, "arguments1");
+        g_variant_unref(pk_try_define_as(&t, PK_USER1, PK_CALL_INTERACTIVE, "arguments2", &error));
+        g_assert_no_error(error);
+
+        owner_reply = g_dbus_connection_call_sync(t.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                                  "org.freedesktop.DBus", "GetNameOwner",
+                                                  g_variant_new("(s)", HV_BUS_NAME), G_VARIANT_TYPE("(s)"),
+                                                  G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        g_variant_get(owner_reply, "(&s)", &daemon_name);
+
+        reply = pk_mock_call(&t, "GetMethodCalls", g_variant_new("(s)", "CheckAuthorization"));
+        calls = g_variant_get_child_value(reply, 0);
+        g_assert_cmpuint(g_variant_n_children(calls), ==, 2);
+        for (guint i = 0; i < 2; i++) {
+                g_autoptr(GVariant) call = NULL;
+                g_autoptr(GVariant) args = NULL;
+                g_autoptr(GVariant) subject = NULL;
+                g_autoptr(GVariant) action = NULL;
+                g_autoptr(GVariant) details = NULL;
+                g_autoptr(GVariant) flags = NULL;
+                g_autoptr(GVariant) name = NULL;
+                const char *kind, *verb = NULL;
+                g_autoptr(GVariant) subject_details = NULL;
+
+                call = g_variant_get_child_value(calls, i);
+                args = g_variant_get_child_value(call, 1);
+                g_assert_cmpuint(g_variant_n_children(args), ==, 5);
+                subject = logged_arg(args, 0);
+                action = logged_arg(args, 1);
+                details = logged_arg(args, 2);
+                flags = logged_arg(args, 3);
+
+                g_variant_get(subject, "(&s@a{sv})", &kind, &subject_details);
+                g_assert_cmpstr(kind, ==, "system-bus-name");
+                name = g_variant_lookup_value(subject_details, "name", G_VARIANT_TYPE_STRING);
+                g_assert_nonnull(name);
+                /* A unique name, and the caller's: not the daemon's own. */
+                g_assert_true(g_variant_get_string(name, NULL)[0] == ':');
+                g_assert_cmpstr(g_variant_get_string(name, NULL), !=, daemon_name);
+
+                g_assert_cmpstr(g_variant_get_string(action, NULL), ==, PK_ACTION_CREATE);
+                g_assert_true(g_variant_lookup(details, "verb", "&s", &verb));
+                g_assert_cmpstr(verb, ==, "define");
+                /* AllowUserInteraction (1) exactly when the caller allowed it. */
+                g_assert_cmpuint(g_variant_get_uint32(flags), ==, i == 0 ? 0 : 1);
+        }
+
+        pk_test_teardown(&t);
+}
+
+/* Nobody owns org.freedesktop.PolicyKit1: refuse at once, do not hang. */
+static void test_polkit_missing(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *before = NULL;
+        g_autofree char *after = NULL;
+        gint64 start;
+
+        pk_test_setup(&t, PK_POLKIT_NONE, NULL);
+        before = pk_list_vms(&t);
+
+        start = g_get_monotonic_time();
+        reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "missing1", &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, PK_ACTION_CREATE);
+        /* Well below the 25 s D-Bus timeout that a hang would end in. */
+        g_assert_cmpint(g_get_monotonic_time() - start, <, 5 * G_USEC_PER_SEC);
+        g_test_message("refused in %.1f ms without polkit", (g_get_monotonic_time() - start) / 1000.0);
+
+        after = pk_list_vms(&t);
+        g_assert_cmpstr(before, ==, after);
+
+        /* root still may: it never asks polkit. */
+        reply = pk_try_define_as(&t, "root", PK_CALL_NONE, "missing1", &error);
+        g_assert_no_error(error);
+
+        pk_test_teardown(&t);
+}
+
+/* polkitd answers with an error: that is a refusal too. */
+static void test_polkit_error(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) failing = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
+        g_autofree char *after = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK_HV, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        g_variant_unref(pk_mock_call(&t, "SetError", g_variant_new_tuple(&failing, 1)));
+
+        reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "error1", &error);
+        g_assert_null(reply);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, PK_ACTION_CREATE);
+        after = pk_list_vms(&t);
+        g_assert_cmpstr(after, ==, "");
+
+        pk_test_teardown(&t);
+}
+
+static void delete_as(PkTest *t, const char *user, const char *vm_path, GError **error) {
+        g_autoptr(GVariant) reply = pk_vm_call_as(t, user, PK_CALL_NONE, vm_path, "Delete", no_options(), error);
+
+        g_assert_true((reply != NULL) == (error == NULL || *error == NULL));
+}
+
+static bool vm_exists(PkTest *t, const char *vm_path) {
+        g_autofree char *list = pk_list_vms(t);
+        g_auto(GStrv) paths = g_strsplit(list, " ", -1);
+
+        return g_strv_contains((const char *const *) paths, vm_path);
+}
+
+/* manage-own covers the caller's VMs only; others' need manage-all. */
+static void test_manage_own_vs_all(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *first = NULL;
+        g_autofree char *second = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        first = pk_define_as(&t, PK_USER1, "own1");
+        second = pk_define_as(&t, PK_USER1, "own2");
+
+        /* Nothing allowed: not even the owner may delete. */
+        pk_mock_set_allowed(&t, NULL);
+        delete_as(&t, PK_USER1, first, &error);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, PK_ACTION_MANAGE_OWN);
+        g_clear_error(&error);
+        g_assert_true(vm_exists(&t, first));
+
+        /* manage-own: hvtest2 may not touch hvtest1's VM, and is told which action it lacks. */
+        pk_mock_set_allowed(&t, PK_ACTION_MANAGE_OWN, NULL);
+        delete_as(&t, PK_USER2, first, &error);
+        pk_assert_error(error, PK_ERROR_ACCESS_DENIED, PK_ACTION_MANAGE_ALL);
+        g_clear_error(&error);
+        g_assert_true(vm_exists(&t, first));
+
+        /* ... while the owner may. */
+        delete_as(&t, PK_USER1, first, &error);
+        g_assert_no_error(error);
+        g_assert_false(vm_exists(&t, first));
+
+        /* manage-all: hvtest2 may delete hvtest1's VM. */
+        pk_mock_set_allowed(&t, PK_ACTION_MANAGE_ALL, NULL);
+        delete_as(&t, PK_USER2, second, &error);
+        g_assert_no_error(error);
+        g_assert_false(vm_exists(&t, second));
+
+        pk_test_teardown(&t);
+}
+
+/* Reading needs no authorization: with nothing allowed, hvtest2 reads hvtest1's VM and polkit is never asked. */
+static void test_reads_need_no_authorization(void) {
+        PkTest t;
+        g_autofree char *path = NULL;
+        g_autofree char *xml = NULL;
+        const struct {
+                const char *path, *interface, *method;
+                GVariant *args;
+        } reads[] = {
+                { HV_MANAGER_PATH, "org.example.Hypervisor.Manager", "ListVMs", no_options() },
+                { HV_MANAGER_PATH, "org.example.Hypervisor.Manager", "GetVMByName",
+                  g_variant_new("(sa{sv})", "read1", NULL) },
+                { HV_MANAGER_PATH, "org.example.Hypervisor.Manager", "GetCapabilities", no_options() },
+                { HV_MANAGER_PATH, "org.freedesktop.DBus.Properties", "GetAll",
+                  g_variant_new("(s)", "org.example.Hypervisor.Manager") },
+                { HV_MANAGER_PATH, "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL },
+                { NULL, "org.freedesktop.DBus.Properties", "GetAll", g_variant_new("(s)", "org.example.Hypervisor.VM") },
+                { NULL, "org.freedesktop.DBus.Properties", "Get",
+                  g_variant_new("(ss)", "org.example.Hypervisor.VM", "State") },
+                { NULL, "org.example.Hypervisor.VM", "GetXML", no_options() },
+                { NULL, "org.example.Hypervisor.VM", "GetInfo", no_options() },
+                { NULL, "org.freedesktop.DBus.Introspectable", "Introspect", NULL },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(reads); i++)
+                if (reads[i].args)
+                        g_variant_ref_sink(reads[i].args);
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        path = pk_define_as(&t, PK_USER1, "read1");
+        pk_mock_set_allowed(&t, NULL);
+        g_variant_unref(pk_mock_call(&t, "ClearCalls", NULL));
+
+        for (size_t i = 0; i < G_N_ELEMENTS(reads); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+
+                reply = pk_call_as(&t, PK_USER2, PK_CALL_NONE, HV_BUS_NAME, reads[i].path ? reads[i].path : path,
+                                   reads[i].interface, reads[i].method, reads[i].args, &error);
+                if (error)
+                        g_error("%s.%s as %s: %s", reads[i].interface, reads[i].method, PK_USER2, error->message);
+                if (g_str_equal(reads[i].method, "GetXML")) {
+                        g_variant_get(reply, "(s)", &xml);
+                        g_assert_nonnull(strstr(xml, "<name>read1</name>"));
+                }
+        }
+        g_assert_cmpuint(count_checks(&t), ==, 0);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(reads); i++)
+                if (reads[i].args)
+                        g_variant_unref(reads[i].args);
+        pk_test_teardown(&t);
+}
+
+/* uid 0 is always allowed, and polkit is not even asked. */
+static void test_root_always_allowed(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *users = NULL;
+        g_autofree char *roots = NULL;
+        g_autofree char *after = NULL;
+        g_autoptr(GVariant) owner = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        users = pk_define_as(&t, PK_USER1, "user1");
+        pk_mock_set_allowed(&t, NULL);
+        g_variant_unref(pk_mock_call(&t, "ClearCalls", NULL));
+
+        roots = pk_define_as(&t, "root", "root1");
+        owner = pk_get_vm_property(&t, roots, "Owner");
+        g_assert_cmpuint(g_variant_get_uint32(owner), ==, 0);
+        delete_as(&t, "root", users, &error); /* someone else's VM */
+        g_assert_no_error(error);
+        delete_as(&t, "root", roots, &error);
+        g_assert_no_error(error);
+        after = pk_list_vms(&t);
+        g_assert_cmpstr(after, ==, "");
+        g_assert_cmpuint(count_checks(&t), ==, 0);
+
+        pk_test_teardown(&t);
+}
+
+static bool has_hanging_calls(PkTest *t) {
+        g_autoptr(GVariant) reply = pk_mock_call(t, "HaveHangingCalls", NULL);
+        gboolean hanging;
+
+        g_variant_get(reply, "(b)", &hanging);
+        return hanging;
+}
+
+/* While one caller waits for polkit, the service goes on answering everyone else. */
+static void test_event_loop_not_blocked(void) {
+        PkTest t;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) hang = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
+        g_autoptr(GVariant) defined = NULL;
+        g_autoptr(GVariant) value = NULL;
+        g_autofree char *existing = NULL;
+        GSubprocess *pending;
+        gint64 deadline, usec;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
+        existing = pk_define_as(&t, PK_USER1, "existing1");
+        g_variant_unref(pk_mock_call(&t, "SimulateHangActions", g_variant_new_tuple(&hang, 1)));
+
+        pending = pk_define_as_start(&t, PK_USER1, PK_CALL_NONE, "pending1");
+        deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+        while (!has_hanging_calls(&t)) {
+                g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+                g_usleep(10 * 1000);
+        }
+
+        /* Another user's reads are answered meanwhile, each in well under a second. */
+        {
+                g_autoptr(GVariant) reply = NULL;
+
+                reply = pk_call_as_finish(pk_call_as_start(&t, PK_USER2, PK_CALL_NONE, HV_BUS_NAME, HV_MANAGER_PATH,
+                                                           "org.example.Hypervisor.Manager", "ListVMs",
+                                                           no_options()),
+                                          &usec, &error);
+                g_assert_no_error(error);
+                g_test_message("ListVMs answered in %.2f ms while DefineVM waits for polkit", usec / 1000.0);
+                g_assert_cmpint(usec, <, G_USEC_PER_SEC);
+                g_clear_pointer(&reply, g_variant_unref);
+
+                reply = pk_call_as_finish(pk_call_as_start(&t, PK_USER2, PK_CALL_NONE, HV_BUS_NAME, existing,
+                                                           "org.freedesktop.DBus.Properties", "Get",
+                                                           g_variant_new("(ss)", "org.example.Hypervisor.VM",
+                                                                         "Owner")),
+                                          &usec, &error);
+                g_assert_no_error(error);
+                g_assert_cmpint(usec, <, G_USEC_PER_SEC);
+        }
+        /* ... and the first call is still waiting. */
+        g_assert_true(has_hanging_calls(&t));
+        g_assert_nonnull(g_subprocess_get_identifier(pending));
+        value = pk_get_vm_property(&t, existing, "Name");
+        g_assert_cmpstr(g_variant_get_string(value, NULL), ==, "existing1");
+
+        g_variant_unref(pk_mock_call(&t, "ReleaseHangingCalls", NULL));
+        defined = pk_call_as_finish(pending, &usec, &error);
+        g_assert_no_error(error);
+        g_test_message("DefineVM answered after %.0f ms, once polkit did", usec / 1000.0);
+
+        pk_test_teardown(&t);
+}
+
+static double define_delete_rounds(PkTest *t, const char *user) {
+        g_autofree char *xml = pk_minimal_xml("latency1");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *rounds = g_strdup_printf("%d", LATENCY_ROUNDS);
+        const char *helper = pk_helper_path();
+        g_autofree char *args = NULL;
+        g_autofree char *out = NULL;
+        int status;
+        gint64 usec;
+
+        {
+                g_autoptr(GVariant) tuple = g_variant_ref_sink(g_variant_new("(sa{sv})", xml, NULL));
+                args = g_variant_print(tuple, TRUE);
+        }
+        {
+                const char *argv[] = { helper,      "--define-delete", rounds, user, HV_BUS_NAME,
+                                       HV_MANAGER_PATH, "org.example.Hypervisor.Manager", "DefineVM", args, NULL };
+                g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS", t->bus_address, TRUE);
+
+                g_spawn_sync(NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error);
+                g_assert_no_error(error);
+        }
+        if (!g_str_has_prefix(out, "reply "))
+                g_error("%d DefineVM+Delete rounds as %s failed: %s", LATENCY_ROUNDS, user, out);
+        usec = g_ascii_strtoll(out + strlen("reply "), NULL, 10);
+        return (double) usec / LATENCY_ROUNDS;
+}
+
+/* What an authorization check costs: the same round trips as a user (polkit asked) and as root (not asked). */
+static void test_latency(void) {
+        PkTest t;
+        double user_usec, root_usec;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+
+        /* Warm up both paths once, then measure. */
+        (void) define_delete_rounds(&t, PK_USER1);
+        (void) define_delete_rounds(&t, "root");
+        g_variant_unref(pk_mock_call(&t, "ClearCalls", NULL));
+        user_usec = define_delete_rounds(&t, PK_USER1);
+        root_usec = define_delete_rounds(&t, "root");
+        g_assert_cmpuint(count_checks(&t), ==, 2 * LATENCY_ROUNDS);
+
+        g_test_message("DefineVM+Delete round trip: %.0f us as %s (2 polkit checks), %.0f us as root (none); "
+                       "%.0f us per authorization check (dbusmock polkitd)",
+                       user_usec, PK_USER1, root_usec, (user_usec - root_usec) / 2);
+        printf("# latency: define+delete %.0f us as user, %.0f us as root, %.0f us per check\n", user_usec, root_usec,
+               (user_usec - root_usec) / 2);
+
+        pk_test_teardown(&t);
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+
+        g_test_add_func("/mock/bus-policy", test_bus_policy);
+        g_test_add_func("/mock/allowed", test_allowed);
+        g_test_add_func("/mock/denied", test_denied);
+        g_test_add_func("/mock/interactive-required", test_interactive_required);
+        g_test_add_func("/mock/check-arguments", test_check_arguments);
+        g_test_add_func("/mock/polkit-missing", test_polkit_missing);
+        g_test_add_func("/mock/polkit-error", test_polkit_error);
+        g_test_add_func("/mock/manage-own-vs-all", test_manage_own_vs_all);
+        g_test_add_func("/mock/reads-need-no-authorization", test_reads_need_no_authorization);
+        g_test_add_func("/mock/root-always-allowed", test_root_always_allowed);
+        g_test_add_func("/mock/event-loop-not-blocked", test_event_loop_not_blocked);
+        g_test_add_func("/mock/latency", test_latency);
+        return g_test_run();
+}
