@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The cloud-hypervisor engine's figures, against the simulator:
+ *   - N VMs booted at once: total time, time per VM, daemon RSS after;
+ *   - GetInfo calls per second on a running VM (it asks the engine each time);
+ *   - engine event to D-Bus signal: a guest reboot asked through the simulator's
+ *     control socket, to the GuestEvent arriving at this client (an upper
+ *     bound: it includes the control round trip).
+ *
+ *   build/tests/bench/bench-ch [N_VMS] [N_CALLS]
+ */
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "hv-test.h"
+
+#define VM_IFACE "org.example.Hypervisor.VM"
+
+typedef struct {
+        unsigned done;
+        unsigned failed;
+} Boots;
+
+static void on_boot(GObject *source, GAsyncResult *result, gpointer userdata) {
+        Boots *boots = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+        boots->done++;
+        if (error) {
+                boots->failed++;
+                g_printerr("boot failed: %s\n", error->message);
+        }
+}
+
+static unsigned n_target;
+
+static gboolean all_booted(gpointer data) {
+        return ((Boots *) data)->done >= n_target;
+}
+
+static long status_kib(GPid pid, const char *field) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
+        g_autofree char *text = NULL;
+        const char *line;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return -1;
+        line = strstr(text, field);
+        return line ? strtol(line + strlen(field) + 1, NULL, 10) : -1;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return (x > y) - (x < y);
+}
+
+static void control(HvTest *t, const char *path, const char *command) {
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", NULL);
+        g_autoptr(GVariant) facts = g_variant_get_child_value(reply, 0);
+        const char *api = NULL;
+        g_autofree char *dir = NULL;
+        g_autofree char *socket_path = NULL;
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        char answer[64];
+        int fd;
+
+        g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
+        dir = g_path_get_dirname(api);
+        socket_path = g_build_filename(dir, "ch-sim.control", NULL);
+        g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+        g_assert_cmpint(write(fd, command, strlen(command)), ==, (gssize) strlen(command));
+        g_assert_cmpint(write(fd, "\n", 1), ==, 1);
+        g_assert_cmpint(read(fd, answer, sizeof(answer)), >, 0);
+        close(fd);
+}
+
+int main(int argc, char *argv[]) {
+        unsigned n_vms = argc > 1 ? (unsigned) atoi(argv[1]) : 100;
+        unsigned n_calls = argc > 2 ? (unsigned) atoi(argv[2]) : 2000;
+        const char *sim = g_getenv("CH_SIM_DIR") ? g_getenv("CH_SIM_DIR") : CH_SIM_DIR_DEFAULT;
+        g_autofree char *config = g_strdup_printf("MaxVMsPerUser=100000\nDefaultEngine=cloud-hypervisor\n"
+                                                  "[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\n",
+                                                  sim);
+        g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
+        g_autofree char *kernel = NULL;
+        g_autofree double *lat = g_new(double, 50);
+        Boots boots = { 0 };
+        HvTest t;
+        gint64 start;
+        double boot_s, info_s;
+        long rss_before, rss_after;
+
+        hv_test_setup(&t, config);
+        kernel = g_build_filename(t.dir, "images", "vmlinux", NULL);
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL));
+        for (unsigned i = 0; i < n_vms; i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>ch%u</name><memory unit='MiB'>512</memory><vcpu>1</vcpu>"
+                        "<os><type>hvm</type><kernel>%s</kernel></os></domain>",
+                        i, kernel);
+                g_ptr_array_add(paths, hv_define(&t, xml));
+        }
+        rss_before = status_kib(t.pid, "VmRSS:");
+
+        n_target = n_vms;
+        start = g_get_monotonic_time();
+        for (unsigned i = 0; i < n_vms; i++)
+                g_dbus_connection_call(t.connection, "org.example.Hypervisor", paths->pdata[i], VM_IFACE, "Boot",
+                                       g_variant_new("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 600000, NULL,
+                                       on_boot, &boots);
+        hv_wait_until("every boot to answer", all_booted, &boots, 600000);
+        boot_s = (double) (g_get_monotonic_time() - start) / 1e6;
+        rss_after = status_kib(t.pid, "VmRSS:");
+
+        start = g_get_monotonic_time();
+        for (unsigned i = 0; i < n_calls; i++) {
+                g_autoptr(GVariant) reply = hv_vm_call(&t, paths->pdata[0], "GetInfo", g_variant_new("(a{sv})", NULL),
+                                                       "(a{sv})", NULL);
+                g_assert_nonnull(reply);
+        }
+        info_s = (double) (g_get_monotonic_time() - start) / 1e6;
+
+        for (unsigned i = 0; i < 50; i++) {
+                HvSignalLog log;
+                g_autoptr(GVariant) body = NULL;
+                gint64 t0;
+
+                hv_signal_log_start(&log, &t, VM_IFACE, paths->pdata[1]);
+                t0 = g_get_monotonic_time();
+                control(&t, paths->pdata[1], "reboot");
+                body = hv_signal_log_wait(&log, "GuestEvent", paths->pdata[1], 1, 10000);
+                lat[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
+                hv_signal_log_stop(&log);
+        }
+        qsort(lat, 50, sizeof(double), compare_doubles);
+
+        printf("cloud-hypervisor engine against the simulator\n");
+        printf("%-56s %12s\n", "figure", "value");
+        printf("%-56s %12u\n", "VMs booted at once", n_vms);
+        printf("%-56s %12u\n", "boots failed", boots.failed);
+        printf("%-56s %12.3f\n", "all booted (s)", boot_s);
+        printf("%-56s %12.2f\n", "per VM (ms)", boot_s * 1000 / n_vms);
+        printf("%-56s %12ld\n", "daemon VmRSS before (KiB)", rss_before);
+        printf("%-56s %12ld\n", "daemon VmRSS with all running (KiB)", rss_after);
+        printf("%-56s %12.0f\n", "GetInfo calls/s on a running VM (one client)", n_calls / info_s);
+        printf("%-56s %12.2f\n", "guest event -> GuestEvent at client, p50 (ms)", lat[25]);
+        printf("%-56s %12.2f\n", "guest event -> GuestEvent at client, p99 (ms)", lat[49]);
+
+        for (unsigned i = 0; i < n_vms; i++) {
+                g_autoptr(GVariant) r = hv_vm_call(&t, paths->pdata[i], "PowerOff", g_variant_new("(a{sv})", NULL),
+                                                   NULL, NULL);
+        }
+        hv_test_teardown(&t);
+        return 0;
+}
