@@ -116,6 +116,17 @@ static void test_clean_child(void) {
                 g_usleep(5000);
         }
         g_assert_cmpstr(comm, ==, "sleep\n");
+        /* The kernel renames the task before it closes the CLOEXEC descriptors: wait
+         * until sleep(1) really sleeps, which is after exec has finished. */
+        g_autofree char *stat_path = g_strdup_printf("/proc/%d/stat", (int) pid);
+        for (int i = 0; i < 400; i++) {
+                g_autofree char *stat = NULL;
+                g_assert_true(g_file_get_contents(stat_path, &stat, NULL, NULL));
+                const char *end = strrchr(stat, ')');
+                if (end && end[1] == ' ' && end[2] == 'S')
+                        break;
+                g_usleep(5000);
+        }
 
         /* Exactly 0, 1, 2 and 7. */
         g_autofree char *fd_dir = g_strdup_printf("/proc/%d/fd", (int) pid);
