@@ -25,14 +25,20 @@ status=$?
 /usr/bin/python3 - "$build/meson-logs/testlog.json" <<'PY'
 import json, sys
 passed = failed = 0
-with open(sys.argv[1]) as f:
+with open(sys.argv[1], errors="replace") as f:
     for line in f:
-        result = json.loads(line).get("result")
-        if result in ("OK", "EXPECTEDFAIL"):
+        line = line.strip("\x00 \t\r\n")
+        if not line:
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("result") in ("OK", "EXPECTEDFAIL"):
             passed += 1
         else:
             failed += 1
-            print("not passed: %s (%s)" % (json.loads(line).get("name"), result))
+            print("not passed: %s (%s)" % (entry.get("name"), entry.get("result")))
 print("%d passed, %d failed" % (passed, failed))
 PY
 exit $status

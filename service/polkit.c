@@ -151,6 +151,11 @@ int polkit_check(PolkitRegistry *registry, sd_bus_message *call, const char *act
         case QUERY_AUTHORIZED:
                 return 1;
         case QUERY_CHALLENGE:
+                /* The caller did allow a prompt, yet polkit could not get an answer (no
+                 * authentication agent): asking again with the flag cannot help. */
+                if (sd_bus_message_get_allow_interactive_authorization(call) > 0)
+                        return bus_error_setf(error, HV_ERROR_ACCESS_DENIED,
+                                              "Not authorized: %s (polkit could not ask for a password)", action);
                 return bus_error_setf(error, HV_ERROR_INTERACTIVE_AUTHORIZATION_REQUIRED,
                                       "Authorization for %s needs a password, but the call does not allow interaction",
                                       action);

@@ -6,6 +6,11 @@
 
 #include "hvctl.h"
 
+static int compare_vm_names(gconstpointer a, gconstpointer b) {
+        return g_strcmp0(hypervisor_vm_get_name(*(HypervisorVm *const *) a),
+                         hypervisor_vm_get_name(*(HypervisorVm *const *) b));
+}
+
 int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv) {
         gboolean names_only = FALSE;
         const GOptionEntry entries[] = {
@@ -24,6 +29,8 @@ int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv) {
         vms = hypervisor_client_list_vms_sync(ctl->client, NULL, &error);
         if (!vms)
                 return hvctl_fail(error);
+        /* The service lists in no particular order; people and scripts want a stable one. */
+        g_ptr_array_sort(vms, compare_vm_names);
 
         if (ctl->json) {
                 g_autoptr(JsonNode) root = json_node_new(JSON_NODE_ARRAY);

@@ -7,6 +7,26 @@ import sys
 import time
 
 
+def wait_for_console(fd, marker, timeout=90):
+    """Read the VM's console (an fd from OpenConsole) until it shows marker; closes fd."""
+    import select
+    seen = b''
+    deadline = time.monotonic() + timeout
+    try:
+        while marker.encode() not in seen:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError('the console did not show %r: %r' % (marker, seen))
+            ready, _, _ = select.select([fd], [], [], min(left, 1.0))
+            if ready:
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    raise AssertionError('the console closed before %r: %r' % (marker, seen))
+                seen += chunk
+    finally:
+        os.close(fd)
+
+
 def guest_xml(name):
     """The tiny test guest as domain XML (its files are in the firmware directory)."""
     guest_dir = os.environ['HV_TEST_GUEST_DIR']

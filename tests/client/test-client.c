@@ -6,6 +6,7 @@
  * notifications, the asynchronous variants, and a real boot of the test guest.
  */
 
+#include <poll.h>
 #include <unistd.h>
 
 #include "hv-test.h"
@@ -299,15 +300,33 @@ static void test_boot_shutdown(Fixture *f, gconstpointer data) {
         console = hypervisor_vm_open_console_sync(vm, NULL, &error);
         g_assert_no_error(error);
         g_assert_cmpint(console, >=, 0);
+        /* A power button pressed before the guest listens is lost: wait until it is ready. */
+        {
+                g_autoptr(GString) seen = g_string_new(NULL);
+                gint64 deadline = g_get_monotonic_time() + 90 * G_USEC_PER_SEC;
+                while (!strstr(seen->str, "HV-GUEST-READY")) {
+                        struct pollfd p = { .fd = console, .events = POLLIN };
+                        char buffer[1024];
+                        ssize_t n;
+                        if (g_get_monotonic_time() > deadline)
+                                g_error("The guest did not get ready; its console showed:\n%s", seen->str);
+                        if (poll(&p, 1, 100) <= 0)
+                                continue;
+                        n = read(console, buffer, sizeof(buffer));
+                        g_assert_cmpint(n, >, 0);
+                        g_string_append_len(seen, buffer, n);
+                }
+        }
         close(console);
 
-        g_assert_true(hypervisor_vm_shutdown_sync(vm, 30, NULL, &error));
+        g_assert_true(hypervisor_vm_shutdown_sync(vm, 60, NULL, &error));
         g_assert_no_error(error);
         hv_wait_until("shutoff", is_shutoff, vm, 60000);
         g_assert_cmpuint(r.states->len, >=, 3);
         g_assert_cmpstr(g_ptr_array_index(r.states, 1), ==, "running/booted");
         g_assert_true(g_str_has_prefix(g_ptr_array_index(r.states, r.states->len - 1), "shutoff/"));
         g_test_message("shutdown reason: %s", hypervisor_vm_get_state_reason(vm));
+        g_assert_cmpstr(hypervisor_vm_get_state_reason(vm), ==, "user"); /* the guest obeyed the button */
         g_signal_handlers_disconnect_by_data(vm, &r);
         g_ptr_array_unref(r.states);
 }

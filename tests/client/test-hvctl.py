@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 import hvtest  # noqa: E402
@@ -75,9 +76,22 @@ def case_boot_shutdown():
     assert info['info'].get('pid') == info['pid'], info
     p = hvctl('boot', 'tiny', expect=6)
     assert p.stderr.startswith('hvctl: ') and 'running' in p.stderr, p.stderr
-    hvctl('shutdown', 'tiny', '--timeout', '30')
+    # A power button pressed before the guest listens is lost: watch the console until it is ready.
+    console = subprocess.Popen([HVCTL, '--session', 'console', 'tiny'], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, env=dict(os.environ, NO_COLOR='1'))
+    seen = b''
+    deadline = time.monotonic() + 90
+    while b'HV-GUEST-READY' not in seen:
+        assert time.monotonic() < deadline, seen
+        chunk = os.read(console.stdout.fileno(), 4096)
+        assert chunk, 'hvctl console ended early: %r' % seen
+        seen += chunk
+    console.terminate()
+    console.wait(timeout=30)
+    hvctl('shutdown', 'tiny', '--timeout', '60')
     info = json.loads(hvctl('info', 'tiny', '--json').stdout)
     assert info['state'] == 'shutoff', info
+    assert info['state-reason'] == 'user', info
     print('shutdown reason:', info['state-reason'])
     hvctl('delete', 'tiny')
     assert json.loads(hvctl('list', '--json').stdout) == []

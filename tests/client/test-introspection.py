@@ -110,13 +110,16 @@ def case_boot_shutdown():
     info = vm.get_info_sync(None).unpack()
     assert info.get('pid') == vm.props.pid, info
 
+    # A power button pressed before the guest listens is lost: wait until it is ready.
+    hvtest.wait_for_console(vm.open_console_sync(None), 'HV-GUEST-READY')
     # Shutdown with a timeout replies once the VM is off (forced off when the guest ignores it).
-    vm.shutdown_sync(30, None)
+    vm.shutdown_sync(60, None)
     iterate_until('state shutoff', lambda: vm.props.state == 'shutoff')
     states = [c[0] for c in changes]
     assert states[-1] == 'shutoff', changes
     assert 'shutting-down' in states, changes
     print('shutdown reason:', vm.props.state_reason)
+    assert vm.props.state_reason == 'user', vm.props.state_reason
     assert vm.props.pid == 0
 
 

@@ -57,16 +57,20 @@ static void kill_child(GSubprocess *process) {
                 kill((pid_t) atoi(id), SIGTERM);
 }
 
-/* g_assert*() and g_error() abort without running the teardown. */
-static void on_abort(int signal_number) {
+/*
+ * g_assert*() abort and g_error() traps without running the teardown: show the
+ * logs, and stop the children, which would otherwise outlive the test.
+ */
+static void on_fatal_signal(int signal_number) {
         signal(SIGABRT, SIG_DFL);
+        signal(SIGTRAP, SIG_DFL);
         print_logs(current_test);
         if (current_test) {
                 kill_child(current_test->daemon);
                 kill_child(current_test->polkit);
                 kill_child(current_test->bus);
         }
-        raise(SIGABRT);
+        raise(signal_number);
 }
 
 uid_t pk_user_uid(const char *user) {
@@ -308,7 +312,8 @@ void pk_test_setup(PkTest *t, PkPolkit polkit, const char *rules) {
         (void) pk_user_uid(PK_USER1);
         (void) pk_user_uid(PK_USER2);
         current_test = t;
-        signal(SIGABRT, on_abort);
+        signal(SIGABRT, on_fatal_signal);
+        signal(SIGTRAP, on_fatal_signal);
 
         t->dir = g_dir_make_tmp("hv-polkit-XXXXXX", &error);
         g_assert_no_error(error);
@@ -347,7 +352,15 @@ static void stop_child(GSubprocess **process) {
 void pk_test_teardown(PkTest *t) {
         g_autofree char *command = NULL;
 
-        stop_child(&t->daemon);
+        /* The daemon must have survived the test, and stop cleanly (sanitizer reports included). */
+        if (t->daemon) {
+                g_subprocess_send_signal(t->daemon, SIGTERM);
+                (void) g_subprocess_wait(t->daemon, NULL, NULL);
+                if (!g_subprocess_get_if_exited(t->daemon) || g_subprocess_get_exit_status(t->daemon) != 0)
+                        g_error("hypervisord did not exit cleanly on SIGTERM (status 0x%x; log below)",
+                                (unsigned) g_subprocess_get_status(t->daemon));
+                g_clear_object(&t->daemon);
+        }
         stop_child(&t->polkit);
         if (g_test_failed())
                 print_logs(t);
@@ -364,6 +377,7 @@ void pk_test_teardown(PkTest *t) {
         g_free(t->daemon_log);
         current_test = NULL;
         signal(SIGABRT, SIG_DFL);
+        signal(SIGTRAP, SIG_DFL);
 }
 
 GVariant *pk_mock_call(PkTest *t, const char *method, GVariant *args) {
@@ -552,4 +566,24 @@ void pk_assert_error(const GError *error, const char *name, const char *message_
                 g_error("Expected the error %s, got %s: %s", name, remote, error->message);
         if (message_part && !strstr(error->message, message_part))
                 g_error("The error message '%s' does not mention '%s'", error->message, message_part);
+}
+
+double pk_define_delete_usec(PkTest *t, const char *user, unsigned rounds) {
+        g_autofree char *xml = pk_minimal_xml("latency1");
+        g_autoptr(GVariant) tuple = g_variant_ref_sink(g_variant_new("(sa{sv})", xml, NULL));
+        g_autofree char *args = g_variant_print(tuple, TRUE);
+        g_autofree char *rounds_text = g_strdup_printf("%u", rounds);
+        const char *argv[] = {
+                pk_helper_path(), "--define-delete", rounds_text, user, HV_BUS_NAME, HV_MANAGER_PATH,
+                "org.example.Hypervisor.Manager", "DefineVM", args, NULL,
+        };
+        g_auto(GStrv) env = child_environ(t);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL;
+
+        g_spawn_sync(NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL, &error);
+        g_assert_no_error(error);
+        if (!g_str_has_prefix(out, "reply "))
+                g_error("%u rounds of DefineVM and Delete as '%s' failed: %s", rounds, user, out);
+        return (double) g_ascii_strtoll(out + strlen("reply "), NULL, 10) / rounds;
 }

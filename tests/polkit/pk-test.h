@@ -94,3 +94,10 @@ GVariant *pk_get_vm_property(PkTest *t, const char *vm_path, const char *name);
 char *pk_list_vms(PkTest *t);
 
 void pk_assert_error(const GError *error, const char *name, const char *message_part);
+
+/*
+ * rounds x (DefineVM of a VM named 'latency1', then Delete), made by one
+ * hv-call-as process as user; the mean time of one round in microseconds.
+ */
+#define PK_LATENCY_ROUNDS 200
+double pk_define_delete_usec(PkTest *t, const char *user, unsigned rounds);

@@ -7,6 +7,7 @@
  * hvtest2; the daemon runs as root with --system.
  */
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,10 +15,16 @@
 
 #define HV_BUS_NAME "org.example.Hypervisor"
 #define HV_MANAGER_PATH "/org/example/Hypervisor"
-#define LATENCY_ROUNDS 200
 
 static GVariant *no_options(void) {
         return g_variant_new("(a{sv})", NULL);
+}
+
+/* ("org.example.hypervisor.create",) as the argument of a mock method taking as. */
+static GVariant *only_create(void) {
+        const char *const actions[] = { PK_ACTION_CREATE, NULL };
+
+        return g_variant_new("(^as)", actions);
 }
 
 static unsigned count_checks(PkTest *t) {
@@ -119,12 +126,11 @@ static void test_interactive_required(void) {
         PkTest t;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
-        g_autoptr(GVariant) challenge = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
         g_autofree char *before = NULL;
         g_autofree char *after = NULL;
 
         pk_test_setup(&t, PK_POLKIT_MOCK_HV, NULL);
-        g_variant_unref(pk_mock_call(&t, "SetChallenge", g_variant_new_tuple(&challenge, 1)));
+        g_variant_unref(pk_mock_call(&t, "SetChallenge", only_create()));
         before = pk_list_vms(&t);
 
         reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "interactive1", &error);
@@ -132,6 +138,8 @@ static void test_interactive_required(void) {
         pk_assert_error(error, PK_ERROR_INTERACTIVE, PK_ACTION_CREATE);
         after = pk_list_vms(&t);
         g_assert_cmpstr(before, ==, after);
+        g_clear_error(&error);
+        g_clear_pointer(&reply, g_variant_unref);
 
         /* With ALLOW_INTERACTIVE_AUTHORIZATION the mock "prompts" and says yes. */
         reply = pk_try_define_as(&t, PK_USER1, PK_CALL_INTERACTIVE, "interactive1", &error);
@@ -235,6 +243,7 @@ static void test_polkit_missing(void) {
         g_assert_cmpstr(before, ==, after);
 
         /* root still may: it never asks polkit. */
+        g_clear_error(&error);
         reply = pk_try_define_as(&t, "root", PK_CALL_NONE, "missing1", &error);
         g_assert_no_error(error);
 
@@ -246,12 +255,11 @@ static void test_polkit_error(void) {
         PkTest t;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
-        g_autoptr(GVariant) failing = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
         g_autofree char *after = NULL;
 
         pk_test_setup(&t, PK_POLKIT_MOCK_HV, NULL);
         pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
-        g_variant_unref(pk_mock_call(&t, "SetError", g_variant_new_tuple(&failing, 1)));
+        g_variant_unref(pk_mock_call(&t, "SetError", only_create()));
 
         reply = pk_try_define_as(&t, PK_USER1, PK_CALL_NONE, "error1", &error);
         g_assert_null(reply);
@@ -411,7 +419,6 @@ static bool has_hanging_calls(PkTest *t) {
 static void test_event_loop_not_blocked(void) {
         PkTest t;
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) hang = g_variant_new_strv((const char *const[]) { PK_ACTION_CREATE }, 1);
         g_autoptr(GVariant) defined = NULL;
         g_autoptr(GVariant) value = NULL;
         g_autofree char *existing = NULL;
@@ -421,7 +428,7 @@ static void test_event_loop_not_blocked(void) {
         pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
         pk_mock_set_allowed(&t, PK_ACTION_CREATE, NULL);
         existing = pk_define_as(&t, PK_USER1, "existing1");
-        g_variant_unref(pk_mock_call(&t, "SimulateHangActions", g_variant_new_tuple(&hang, 1)));
+        g_variant_unref(pk_mock_call(&t, "SimulateHangActions", only_create()));
 
         pending = pk_define_as_start(&t, PK_USER1, PK_CALL_NONE, "pending1");
         deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
@@ -465,33 +472,89 @@ static void test_event_loop_not_blocked(void) {
         pk_test_teardown(&t);
 }
 
-static double define_delete_rounds(PkTest *t, const char *user) {
-        g_autofree char *xml = pk_minimal_xml("latency1");
+static void wait_for_hanging_checks(PkTest *t) {
+        gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+
+        while (!has_hanging_calls(t)) {
+                g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+                g_usleep(10 * 1000);
+        }
+}
+
+/*
+ * The world changes while a call waits for polkit: its VM is deleted, or its
+ * caller goes away. The call is looked up afresh when polkit answers (no use
+ * of a freed VM: run this under ASan), and the service keeps working.
+ */
+static void test_changes_while_waiting(void) {
+        PkTest t;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
-        g_autofree char *rounds = g_strdup_printf("%d", LATENCY_ROUNDS);
-        const char *helper = pk_helper_path();
-        g_autofree char *args = NULL;
-        g_autofree char *out = NULL;
-        int status;
-        gint64 usec;
+        g_autofree char *doomed = NULL;
+        g_autofree char *after = NULL;
+        const char *const hang_actions[] = { PK_ACTION_MANAGE_OWN, PK_ACTION_CREATE, NULL };
+        GSubprocess *waiting_delete, *waiting_define;
 
-        {
-                g_autoptr(GVariant) tuple = g_variant_ref_sink(g_variant_new("(sa{sv})", xml, NULL));
-                args = g_variant_print(tuple, TRUE);
-        }
-        {
-                const char *argv[] = { helper,      "--define-delete", rounds, user, HV_BUS_NAME,
-                                       HV_MANAGER_PATH, "org.example.Hypervisor.Manager", "DefineVM", args, NULL };
-                g_auto(GStrv) env = g_environ_setenv(g_get_environ(), "DBUS_SYSTEM_BUS_ADDRESS", t->bus_address, TRUE);
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+        doomed = pk_define_as(&t, PK_USER1, "doomed1");
+        g_variant_unref(pk_mock_call(&t, "SimulateHangActions", g_variant_new("(^as)", hang_actions)));
 
-                g_spawn_sync(NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error);
-                g_assert_no_error(error);
+        /* hvtest1's Delete waits for polkit; meanwhile root deletes the VM. */
+        waiting_delete = pk_call_as_start(&t, PK_USER1, PK_CALL_NONE, "org.example.Hypervisor", doomed,
+                                          "org.example.Hypervisor.VM", "Delete", no_options());
+        wait_for_hanging_checks(&t);
+        reply = pk_vm_call_as(&t, "root", PK_CALL_NONE, doomed, "Delete", no_options(), &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+
+        /* hvtest1's DefineVM waits too, and hvtest1 gives up: the helper is killed. */
+        waiting_define = pk_define_as_start(&t, PK_USER1, PK_CALL_NONE, "orphan1");
+        {
+                gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
+                /* Two checks hang now: the Delete and the DefineVM. */
+                for (;;) {
+                        g_autoptr(GVariant) logged = pk_mock_call(&t, "GetMethodCalls",
+                                                                  g_variant_new("(s)", "CheckAuthorization"));
+                        g_autoptr(GVariant) list = g_variant_get_child_value(logged, 0);
+
+                        if (g_variant_n_children(list) >= 3) /* doomed1's definition, the Delete, the DefineVM */
+                                break;
+                        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+                        g_usleep(10 * 1000);
+                }
         }
-        if (!g_str_has_prefix(out, "reply "))
-                g_error("%d DefineVM+Delete rounds as %s failed: %s", LATENCY_ROUNDS, user, out);
-        usec = g_ascii_strtoll(out + strlen("reply "), NULL, 10);
-        return (double) usec / LATENCY_ROUNDS;
+        g_subprocess_force_exit(waiting_define);
+        (void) g_subprocess_wait(waiting_define, NULL, NULL);
+        g_clear_object(&waiting_define);
+
+        g_variant_unref(pk_mock_call(&t, "ReleaseHangingCalls", NULL));
+        reply = pk_call_as_finish(waiting_delete, NULL, &error);
+        g_assert_null(reply);
+        g_test_message("Delete of a VM deleted while waiting for polkit: %s", error->message);
+        {
+                g_autofree char *name = g_dbus_error_get_remote_error(error);
+
+                /* sd-bus finds no object at the path any more; NotFound would do as well. */
+                if (!g_str_equal(name, "org.freedesktop.DBus.Error.UnknownObject") &&
+                    !g_str_equal(name, "org.example.Hypervisor.Error.NotFound"))
+                        g_error("Delete of a vanished VM answered %s: %s", name, error->message);
+        }
+        g_clear_error(&error);
+
+        /*
+         * The service still answers. (Whether 'orphan1' got defined depends on
+         * whether the bus still knew the vanished caller when the daemon asked
+         * who it was; either is fine.)
+         */
+        g_variant_unref(pk_mock_call(&t, "SimulateHangActions", g_variant_new("(^as)", (const char *const[]) { NULL })));
+        reply = pk_try_define_as(&t, PK_USER2, PK_CALL_NONE, "after1", &error);
+        g_assert_no_error(error);
+        after = pk_list_vms(&t);
+        g_test_message("VMs afterwards: %s", after);
+        g_assert_false(strstr(after, doomed));
+
+        pk_test_teardown(&t);
 }
 
 /* What an authorization check costs: the same round trips as a user (polkit asked) and as root (not asked). */
@@ -503,12 +566,12 @@ static void test_latency(void) {
         pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
 
         /* Warm up both paths once, then measure. */
-        (void) define_delete_rounds(&t, PK_USER1);
-        (void) define_delete_rounds(&t, "root");
+        (void) pk_define_delete_usec(&t, PK_USER1, 10);
+        (void) pk_define_delete_usec(&t, "root", 10);
         g_variant_unref(pk_mock_call(&t, "ClearCalls", NULL));
-        user_usec = define_delete_rounds(&t, PK_USER1);
-        root_usec = define_delete_rounds(&t, "root");
-        g_assert_cmpuint(count_checks(&t), ==, 2 * LATENCY_ROUNDS);
+        user_usec = pk_define_delete_usec(&t, PK_USER1, PK_LATENCY_ROUNDS);
+        root_usec = pk_define_delete_usec(&t, "root", PK_LATENCY_ROUNDS);
+        g_assert_cmpuint(count_checks(&t), ==, 2 * PK_LATENCY_ROUNDS);
 
         g_test_message("DefineVM+Delete round trip: %.0f us as %s (2 polkit checks), %.0f us as root (none); "
                        "%.0f us per authorization check (dbusmock polkitd)",
@@ -533,6 +596,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/mock/reads-need-no-authorization", test_reads_need_no_authorization);
         g_test_add_func("/mock/root-always-allowed", test_root_always_allowed);
         g_test_add_func("/mock/event-loop-not-blocked", test_event_loop_not_blocked);
+        g_test_add_func("/mock/changes-while-waiting", test_changes_while_waiting);
         g_test_add_func("/mock/latency", test_latency);
         return g_test_run();
 }
