@@ -18,11 +18,17 @@ for p in $packages; do
 done
 missing=$(echo $missing | tr ' ' '\n' | sort -u | tr '\n' ' ')
 
-if [ -n "${missing// /}" ]; then
-        echo "setup: installing:$missing"
+# The test guest is built from Debian packages fetched with apt-get download: it needs
+# package lists even when everything else is installed.
+have_lists=$(find /var/lib/apt/lists -maxdepth 1 -name '*_Packages*' 2>/dev/null | head -n 1)
+
+if [ -n "${missing// /}" ] || [ -z "$have_lists" ]; then
         export DEBIAN_FRONTEND=noninteractive
         as_root apt-get update -qq
-        as_root apt-get install -y -qq --no-install-recommends $missing
+        if [ -n "${missing// /}" ]; then
+                echo "setup: installing:$missing"
+                as_root apt-get install -y -qq --no-install-recommends $missing
+        fi
 else
         echo "setup: all $(echo $packages | wc -w) packages are installed"
 fi
