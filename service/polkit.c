@@ -25,7 +25,12 @@ typedef struct {
         sd_bus_slot *slot;    /* the CheckAuthorization in flight */
         QueryResult result;
         char *failure;        /* polkit's error, for QUERY_FAILED */
+        uint64_t answered_usec; /* when polkit answered (CLOCK_MONOTONIC) */
 } PolkitQuery;
+
+/* An answered query whose call never came back (its object vanished meanwhile,
+ * so sd-bus answered it without our handler) is dropped after this long. */
+#define ANSWERED_QUERY_LIFETIME_USEC (60 * G_USEC_PER_SEC)
 
 struct PolkitRegistry {
         GHashTable *queries; /* sd_bus_message* -> PolkitQuery*, owned */
@@ -64,6 +69,7 @@ static int on_check_authorization_reply(sd_bus_message *reply, void *userdata, s
         int authorized, challenge, r;
 
         query->slot = sd_bus_slot_unref(query->slot);
+        query->answered_usec = g_get_monotonic_time();
         if (error) {
                 query->result = QUERY_FAILED;
                 query->failure = g_strdup(error->message);
@@ -90,8 +96,18 @@ static int on_check_authorization_reply(sd_bus_message *reply, void *userdata, s
         return 0;
 }
 
+static gboolean query_is_stale(gpointer key, gpointer value, gpointer userdata) {
+        PolkitQuery *query = value;
+        uint64_t now = *(uint64_t *) userdata;
+
+        return query->result != QUERY_PENDING && now - query->answered_usec > ANSWERED_QUERY_LIFETIME_USEC;
+}
+
 static int start_query(PolkitRegistry *registry, sd_bus_message *call, const char *action,
                        const char *const *details, sd_bus_error *error) {
+        uint64_t now = g_get_monotonic_time();
+
+        g_hash_table_foreach_remove(registry->queries, query_is_stale, &now);
         g_autoptr(sd_bus_message) request = NULL;
         sd_bus *bus = sd_bus_message_get_bus(call);
         uint32_t flags = sd_bus_message_get_allow_interactive_authorization(call) ? POLKIT_ALLOW_USER_INTERACTION : 0;

@@ -565,6 +565,40 @@ static void test_stopped_while_away(GuestTest *g, gconstpointer data) {
         boot_to_marker(g);
 }
 
+static gboolean vm_is_running(gpointer data) {
+        g_autofree char *s = state(data);
+        return g_str_equal(s, "running");
+}
+
+static void test_autostart(GuestTest *g, gconstpointer data) {
+        g_autofree char *xml = guest_xml("early", NULL, NULL, NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) autostart = NULL;
+        g_autofree char *s = NULL;
+
+        reply = hv_manager_call(&g->t, "DefineVM", g_variant_new_parsed("(%s, {'autostart': <true>})", xml), "(o)",
+                                &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(o)", &g->path);
+        autostart = hv_get_property(&g->t, g->path, VM_IFACE, "Autostart");
+        g_assert_true(g_variant_get_boolean(autostart));
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+
+        /* The next start of the service boots it. */
+        hv_test_stop_daemon(&g->t, SIGTERM);
+        hv_test_start_daemon(&g->t);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        hv_wait_until("the autostarted VM to run", vm_is_running, g, 90000);
+        {
+                g_autoptr(GVariant) reason = hv_get_property(&g->t, g->path, VM_IFACE, "StateReason");
+                g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "booted");
+        }
+        open_console(g);
+        console_wait(g, "HV-GUEST-READY", 0);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -582,6 +616,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/daemon-restart", test_daemon_restart);
         ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
+        ADD("/qemu/autostart", test_autostart);
 #undef ADD
         return g_test_run();
 }
