@@ -385,14 +385,18 @@ static void test_hotplug_disk(GuestTest *g, gconstpointer data) {
         expect_guest_event(g, "device-removed", "DEVICE_DELETED");
 }
 
+/* The last count the console printed as a whole line (the newest one may be half read). */
 static int last_count(GString *output) {
-        const char *p = output->str, *last = NULL;
+        int count = -1;
 
-        while ((p = strstr(p, "HV-COUNT "))) {
-                last = p;
-                p += 9;
+        for (const char *p = output->str; (p = strstr(p, "HV-COUNT ")); p += 9) {
+                const char *end = p + 9;
+                while (g_ascii_isdigit(*end))
+                        end++;
+                if (end > p + 9 && (*end == '\r' || *end == '\n'))
+                        count = atoi(p + 9);
         }
-        return last ? atoi(last + 9) : -1;
+        return count;
 }
 
 static void test_snapshot_restore(GuestTest *g, gconstpointer data) {

@@ -549,9 +549,19 @@ static void test_hotplug(void) {
         fixture_clear(&f);
 }
 
+/* The last count the console printed as a whole line (the newest one may be half read). */
 static int last_count(Fixture *f) {
-        const char *last = g_strrstr(f->console->str, "HV-COUNT ");
-        return last ? atoi(last + strlen("HV-COUNT ")) : 0;
+        int count = 0;
+
+        for (const char *p = f->console->str; (p = strstr(p, "HV-COUNT ")); p += strlen("HV-COUNT ")) {
+                const char *digits = p + strlen("HV-COUNT ");
+                const char *end = digits;
+                while (g_ascii_isdigit(*end))
+                        end++;
+                if (end > digits && (*end == '\r' || *end == '\n'))
+                        count = atoi(digits);
+        }
+        return count;
 }
 
 static void test_snapshot_restore(void) {
