@@ -98,6 +98,28 @@ static void test_allowed(void) {
         pk_test_teardown(&t);
 }
 
+static void test_snapshot_refused_for_users(void) {
+        PkTest t;
+        g_autofree char *path = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+
+        /* The service would create and open snapshot files with its own privileges:
+         * refused for VMs of unprivileged owners until it opens them as the owner. */
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+        path = pk_define_as(&t, PK_USER1, "nosnap");
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, path, "Snapshot",
+                              g_variant_new("(sa{sv})", "/etc/hv-should-not-exist", NULL), &error);
+        pk_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "'nosnap'");
+        g_assert_false(g_file_test("/etc/hv-should-not-exist", G_FILE_TEST_EXISTS));
+        g_clear_error(&error);
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, path, "Restore", g_variant_new("(sa{sv})", "/etc", NULL),
+                              &error);
+        pk_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "'nosnap'");
+        pk_test_teardown(&t);
+}
+
 static void test_denied(void) {
         PkTest t;
         g_autoptr(GError) error = NULL;
@@ -598,5 +620,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/mock/event-loop-not-blocked", test_event_loop_not_blocked);
         g_test_add_func("/mock/changes-while-waiting", test_changes_while_waiting);
         g_test_add_func("/mock/latency", test_latency);
+        g_test_add_func("/mock/snapshot-refused-for-users", test_snapshot_refused_for_users);
         return g_test_run();
 }
