@@ -126,81 +126,92 @@ out:
                 g_warning("Cannot reply to %s(): %s", sd_bus_message_get_member(call), g_strerror(-r));
 }
 
-/* Start a verb: on an immediate failure answer with it, else the reply comes later. */
+/*
+ * A verb was asked to start with `call` (our reference) as its reply's userdata:
+ * on an immediate failure answer with it now and drop the reference, else the
+ * reply comes later from reply_to_call().
+ */
+/* (Call it after the verb returned: gerror is only set then.) */
+static int verb_started(sd_bus_message *call, bool started, const GError *gerror, sd_bus_error *error) {
+        if (started)
+                return 1;
+        sd_bus_message_unref(call);
+        return bus_error_set_gerror(error, gerror);
+}
+
 typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 
 static int run_verb(sd_bus_message *m, Vm *vm, VerbFn verb, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
 
-        sd_bus_message_ref(m);
-        if (!verb(vm, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        bool started = verb(vm, reply_to_call, sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
-/* Shared start of every mutating handler: options, then authorization. */
+/*
+ * Shared start of every mutating handler: options, then authorization. Returns 1
+ * to go on; otherwise what the handler returns: 1 when the call is parked for
+ * polkit (handled: it comes back later), or a negative errno.
+ */
 static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
-                      sd_bus_error *error) {
+                      sd_bus_error *error, bool *ret_go_on) {
         int r;
 
+        *ret_go_on = false;
         r = bus_message_read_options(m, options, n_options, error);
         if (r < 0)
                 return r;
-        return authorize_call(vm->manager, m, verb, vm, NULL, error);
+        r = authorize_call(vm->manager, m, verb, vm, NULL, error);
+        if (r < 0)
+                return r;
+        *ret_go_on = r > 0;
+        return 1;
 }
+
+#define BEGIN_CALL(m, vm, verb, options, n_options, error)                                    \
+        do {                                                                                 \
+                bool _go_on;                                                                 \
+                int _r = begin_call((m), (vm), (verb), (options), (n_options), (error), &_go_on); \
+                if (!_go_on)                                                                 \
+                        return _r;                                                           \
+        } while (0)
 
 /* ---- methods -------------------------------------------------------------------- */
 
 static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int r = begin_call(m, userdata, "boot", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "boot", NULL, 0, error);
         return run_verb(m, userdata, vm_boot, error);
 }
 
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusOption options[] = { { .key = "timeout", .type = 'u' } };
         g_autoptr(GError) gerror = NULL;
-        int r;
 
-        r = begin_call(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        sd_bus_message_ref(m);
-        if (!vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        BEGIN_CALL(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error);
+        bool started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call,
+                                   sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
 static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int r = begin_call(m, userdata, "poweroff", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "poweroff", NULL, 0, error);
         return run_verb(m, userdata, vm_poweroff, error);
 }
 
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int r = begin_call(m, userdata, "reboot", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "reboot", NULL, 0, error);
         return run_verb(m, userdata, vm_reboot, error);
 }
 
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int r = begin_call(m, userdata, "pause", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "pause", NULL, 0, error);
         return run_verb(m, userdata, vm_pause, error);
 }
 
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        int r = begin_call(m, userdata, "resume", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "resume", NULL, 0, error);
         return run_verb(m, userdata, vm_resume, error);
 }
 
@@ -213,15 +224,11 @@ static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        r = begin_call(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        sd_bus_message_ref(m);
-        if (!vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        BEGIN_CALL(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error);
+        bool started = vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call,
+                                   sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
 static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -233,15 +240,11 @@ static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        r = begin_call(m, userdata, "restore", options, G_N_ELEMENTS(options), error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        sd_bus_message_ref(m);
-        if (!vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        BEGIN_CALL(m, userdata, "restore", options, G_N_ELEMENTS(options), error);
+        bool started = vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call,
+                                   sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
 typedef struct {
@@ -282,11 +285,8 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         Manager *manager = vm->manager;
         g_autoptr(GError) gerror = NULL;
         DeleteCall *d;
-        int r;
 
-        r = begin_call(m, vm, "delete", options, G_N_ELEMENTS(options), error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, vm, "delete", options, G_N_ELEMENTS(options), error);
         if (vm_is_active(vm)) {
                 if (!(options[0].present && options[0].b))
                         return bus_error_setf(error, HV_ERROR_INVALID_STATE,
@@ -315,15 +315,10 @@ static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
-        r = begin_call(m, userdata, "add-device", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        sd_bus_message_ref(m);
-        if (!vm_add_device(userdata, xml, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        BEGIN_CALL(m, userdata, "add-device", NULL, 0, error);
+        bool started = vm_add_device(userdata, xml, reply_to_call, sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -334,15 +329,10 @@ static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error 
         r = sd_bus_message_read(m, "s", &id);
         if (r < 0)
                 return r;
-        r = begin_call(m, userdata, "remove-device", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        sd_bus_message_ref(m);
-        if (!vm_remove_device(userdata, id, reply_to_call, m, &gerror)) {
-                sd_bus_message_unref(m);
-                return bus_error_set_gerror(error, gerror);
-        }
-        return 1;
+        BEGIN_CALL(m, userdata, "remove-device", NULL, 0, error);
+        bool started = vm_remove_device(userdata, id, reply_to_call, sd_bus_message_ref(m), &gerror);
+
+        return verb_started(m, started, gerror, error);
 }
 
 static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -368,9 +358,7 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
         g_autoptr(GError) gerror = NULL;
         int fd, r;
 
-        r = begin_call(m, userdata, "console", NULL, 0, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        BEGIN_CALL(m, userdata, "console", NULL, 0, error);
         fd = vm_open_console(userdata, &gerror);
         if (fd < 0)
                 return bus_error_set_gerror(error, gerror);

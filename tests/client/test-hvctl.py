@@ -143,6 +143,130 @@ def case_monitor():
     assert all(e['vm'] == 'watched' for e in events), events
 
 
+def boot_until_ready(name):
+    """Boot a defined VM and read its console until the guest's shell is ready."""
+    hvctl('boot', name)
+    console = subprocess.Popen([HVCTL, '--session', 'console', name], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, env=dict(os.environ, NO_COLOR='1'))
+    seen = b''
+    deadline = time.monotonic() + 90
+    try:
+        while b'HV-GUEST-READY' not in seen:
+            assert time.monotonic() < deadline, seen
+            chunk = os.read(console.stdout.fileno(), 4096)
+            assert chunk, 'hvctl console ended early: %r' % seen
+            seen += chunk
+    finally:
+        console.terminate()
+        console.wait(timeout=30)
+
+
+def vm_info(name):
+    return json.loads(hvctl('info', name, '--json').stdout)
+
+
+def case_pause_resume():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('sleeper', workdir)
+    p = hvctl('pause', 'sleeper', expect=6)
+    assert 'shutoff' in p.stderr, p.stderr
+    boot_until_ready('sleeper')
+    p = hvctl('pause', 'sleeper')
+    assert "VM 'sleeper' is paused" in p.stdout, p.stdout
+    assert vm_info('sleeper')['state'] == 'paused'
+    hvctl('pause', 'sleeper', expect=6)
+    p = hvctl('resume', 'sleeper')
+    assert "VM 'sleeper' is running" in p.stdout, p.stdout
+    assert vm_info('sleeper')['state'] == 'running'
+    hvctl('resume', 'sleeper', expect=6)
+    hvctl('delete', 'sleeper', expect=6)
+    hvctl('delete', 'sleeper', '--force')
+    assert json.loads(hvctl('list', '--json').stdout) == []
+
+
+def case_snapshot_restore():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('snapper', workdir)
+        boot_until_ready('snapper')
+        # A relative DIR is the caller's: hvctl resolves it against its own current directory.
+        p = hvctl('snapshot', 'snapper', 'snap1', '--stop', cwd=workdir)
+        assert "VM 'snapper' has been saved" in p.stdout, p.stdout
+        snapshot = os.path.join(workdir, 'snap1')
+        assert os.path.isdir(snapshot) and os.listdir(snapshot), snapshot
+        assert vm_info('snapper')['state'] == 'shutoff'
+        p = hvctl('restore', 'snapper', 'snap1', cwd=workdir)
+        assert "VM 'snapper' is restored (paused)" in p.stdout, p.stdout
+        info = vm_info('snapper')
+        assert info['state'] == 'paused' and info['state-reason'] == 'restored', info
+        hvctl('resume', 'snapper')
+        assert vm_info('snapper')['state'] == 'running'
+        hvctl('poweroff', 'snapper')
+        p = hvctl('restore', 'snapper', 'snap1', '--resume', cwd=workdir)
+        assert "VM 'snapper' is restored and running" in p.stdout, p.stdout
+        assert vm_info('snapper')['state'] == 'running'
+        hvctl('restore', 'snapper', 'snap1', cwd=workdir, expect=6)
+        hvctl('delete', 'snapper', '--force')
+
+
+def case_attach_detach():
+    images = os.path.join(os.environ['HV_TEST_DIR'], 'images')
+    image = os.path.join(images, 'extra.raw')
+    with open(image, 'wb') as f:
+        f.truncate(16 << 20)
+    with tempfile.TemporaryDirectory() as workdir:
+        define('plug', workdir)
+        boot_until_ready('plug')
+        with open(os.path.join(workdir, 'disk.xml'), 'w') as f:
+            f.write("<disk type='file' device='disk'><source file='extra.raw'/>"
+                    "<target dev='vdb' bus='virtio'/></disk>\n")
+        p = hvctl('attach-device', 'plug', 'disk.xml', cwd=workdir)
+        device_id = p.stdout.strip()
+        assert device_id and '\n' not in device_id, p.stdout
+    live = hvctl('dumpxml', 'plug', '--live').stdout
+    assert image in live, live
+    assert image not in hvctl('dumpxml', 'plug').stdout
+    p = hvctl('detach-device', 'plug', device_id)
+    assert f"Removed device '{device_id}' from VM 'plug'" in p.stdout, p.stdout
+    assert image not in hvctl('dumpxml', 'plug', '--live').stdout
+    p = hvctl('detach-device', 'plug', device_id, expect=3)
+    assert f"'{device_id}'" in p.stderr, p.stderr
+    hvctl('delete', 'plug', '--force')
+
+
+def case_reboot():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('bouncer', workdir)
+    hvctl('reboot', 'bouncer', expect=6)
+    hvctl('boot', 'bouncer')
+    # One console for the whole test: the guest must say it is ready, then, after the reset, again.
+    console = subprocess.Popen([HVCTL, '--session', 'console', 'bouncer'], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, env=dict(os.environ, NO_COLOR='1'))
+
+    def read_until_ready(seen):
+        deadline = time.monotonic() + 90
+        while b'HV-GUEST-READY' not in seen:
+            assert time.monotonic() < deadline, seen
+            chunk = os.read(console.stdout.fileno(), 4096)
+            assert chunk, 'hvctl console ended early: %r' % seen
+            seen += chunk
+        return seen
+
+    try:
+        before = read_until_ready(b'')
+        pid = vm_info('bouncer')['pid']
+        p = hvctl('reboot', 'bouncer')
+        assert "VM 'bouncer' was reset" in p.stdout, p.stdout
+        # Whatever followed the first marker in the same read came before the reset.
+        after = read_until_ready(before.split(b'HV-GUEST-READY', 1)[1])
+        print('console after the reset: %d bytes' % len(after))
+    finally:
+        console.terminate()
+        console.wait(timeout=30)
+    # The guest was reset inside the same engine process and keeps running.
+    info = vm_info('bouncer')
+    assert info['state'] == 'running' and info['pid'] == pid, info
+    hvctl('delete', 'bouncer', '--force')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -151,4 +275,8 @@ if __name__ == '__main__':
         'errors': case_errors,
         'not-running': case_not_running,
         'monitor': case_monitor,
+        'pause-resume': case_pause_resume,
+        'snapshot-restore': case_snapshot_restore,
+        'attach-detach': case_attach_detach,
+        'reboot': case_reboot,
     }, sys.argv)
