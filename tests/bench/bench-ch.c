@@ -45,42 +45,9 @@ static gboolean all_booted(gpointer data) {
         return ((Boots *) data)->done >= n_target;
 }
 
-static long status_kib(GPid pid, const char *field) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
-        g_autofree char *text = NULL;
-        const char *line;
-
-        if (!g_file_get_contents(path, &text, NULL, NULL))
-                return -1;
-        line = strstr(text, field);
-        return line ? strtol(line + strlen(field) + 1, NULL, 10) : -1;
-}
-
 static int compare_doubles(const void *a, const void *b) {
         double x = *(const double *) a, y = *(const double *) b;
         return (x > y) - (x < y);
-}
-
-static void control(HvTest *t, const char *path, const char *command) {
-        g_autoptr(GVariant) reply = hv_vm_call(t, path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", NULL);
-        g_autoptr(GVariant) facts = g_variant_get_child_value(reply, 0);
-        const char *api = NULL;
-        g_autofree char *dir = NULL;
-        g_autofree char *socket_path = NULL;
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        char answer[64];
-        int fd;
-
-        g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
-        dir = g_path_get_dirname(api);
-        socket_path = g_build_filename(dir, "ch-sim.control", NULL);
-        g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
-        g_assert_cmpint(write(fd, command, strlen(command)), ==, (gssize) strlen(command));
-        g_assert_cmpint(write(fd, "\n", 1), ==, 1);
-        g_assert_cmpint(read(fd, answer, sizeof(answer)), >, 0);
-        close(fd);
 }
 
 int main(int argc, char *argv[]) {
@@ -109,7 +76,7 @@ int main(int argc, char *argv[]) {
                         i, kernel);
                 g_ptr_array_add(paths, hv_define(&t, xml));
         }
-        rss_before = status_kib(t.pid, "VmRSS:");
+        rss_before = hv_process_status_kib(t.pid, "VmRSS:");
 
         n_target = n_vms;
         start = g_get_monotonic_time();
@@ -119,7 +86,7 @@ int main(int argc, char *argv[]) {
                                        on_boot, &boots);
         hv_wait_until("every boot to answer", all_booted, &boots, 600000);
         boot_s = (double) (g_get_monotonic_time() - start) / 1e6;
-        rss_after = status_kib(t.pid, "VmRSS:");
+        rss_after = hv_process_status_kib(t.pid, "VmRSS:");
 
         start = g_get_monotonic_time();
         for (unsigned i = 0; i < n_calls; i++) {
@@ -136,7 +103,7 @@ int main(int argc, char *argv[]) {
 
                 hv_signal_log_start(&log, &t, VM_IFACE, paths->pdata[1]);
                 t0 = g_get_monotonic_time();
-                control(&t, paths->pdata[1], "reboot");
+                g_free(hv_ch_sim_control(&t, paths->pdata[1], "reboot", TRUE));
                 body = hv_signal_log_wait(&log, "GuestEvent", paths->pdata[1], 1, 10000);
                 lat[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
                 hv_signal_log_stop(&log);

@@ -200,16 +200,6 @@ static gboolean shutoff_seen(gpointer data) {
         return ((EventTimes *) data)->shutoff_arrival != 0;
 }
 
-static long rss_anon_kib(GPid pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
-        g_autofree char *text = NULL;
-        const char *line;
-
-        g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
-        line = strstr(text, "RssAnon:");
-        return line ? strtol(line + strlen("RssAnon:"), NULL, 10) : -1;
-}
-
 int main(int argc, char *argv[]) {
         unsigned rounds = argc > 1 ? (unsigned) atoi(argv[1]) : 10;
         g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n", guest_dir());
@@ -267,7 +257,7 @@ int main(int argc, char *argv[]) {
 
         {
                 char *paths[5] = { 0 };
-                long before = rss_anon_kib(t.pid), after;
+                long before = hv_process_status_kib(t.pid, "RssAnon:"), after;
                 for (unsigned i = 0; i < 5; i++) {
                         g_autofree char *name = g_strdup_printf("rss%u", i);
                         g_autofree char *xml = guest_xml(name, "none");
@@ -277,7 +267,7 @@ int main(int argc, char *argv[]) {
                         reply = hv_vm_call(&t, paths[i], "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
                         g_assert_no_error(error);
                 }
-                after = rss_anon_kib(t.pid);
+                after = hv_process_status_kib(t.pid, "RssAnon:");
                 printf("%-58s %10ld\n", "daemon RssAnon, 0 running (KiB)", before);
                 printf("%-58s %10ld\n", "daemon RssAnon, 5 running (KiB)", after);
                 printf("%-58s %10.1f\n", "daemon RssAnon per running VM (KiB)", (double) (after - before) / 5);

@@ -14,17 +14,6 @@
 
 #include "hv-test.h"
 
-static long status_kib(GPid pid, const char *field) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
-        g_autofree char *text = NULL;
-        const char *line;
-
-        if (!g_file_get_contents(path, &text, NULL, NULL))
-                return -1;
-        line = strstr(text, field);
-        return line ? strtol(line + strlen(field) + 1, NULL, 10) : -1;
-}
-
 static int compare_doubles(const void *a, const void *b) {
         double x = *(const double *) a, y = *(const double *) b;
         return (x > y) - (x < y);
@@ -47,8 +36,8 @@ int main(int argc, char *argv[]) {
 
         hv_test_setup(&t, "MaxVMsPerUser=1000000\n");
         g_usleep(200 * 1000);
-        rss_idle = status_kib(t.pid, "VmRSS:");
-        anon_idle = status_kib(t.pid, "RssAnon:");
+        rss_idle = hv_process_status_kib(t.pid, "VmRSS:");
+        anon_idle = hv_process_status_kib(t.pid, "RssAnon:");
 
         start = g_get_monotonic_time();
         for (unsigned i = 0; i < n_vms; i++) {
@@ -61,8 +50,8 @@ int main(int argc, char *argv[]) {
                         g_free(path);
         }
         define_s = (double) (g_get_monotonic_time() - start) / 1e6;
-        rss_full = status_kib(t.pid, "VmRSS:");
-        anon_full = status_kib(t.pid, "RssAnon:");
+        rss_full = hv_process_status_kib(t.pid, "VmRSS:");
+        anon_full = hv_process_status_kib(t.pid, "RssAnon:");
 
         for (unsigned i = 0; i < 200 && i < n_reads; i++) {
                 gint64 t0 = g_get_monotonic_time();

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -322,4 +324,85 @@ GVariant *hv_signal_log_wait(HvSignalLog *log, const char *member, const char *p
         hv_wait_until(what, signal_arrived, &w, timeout_ms);
         wrapped = signal_log_nth(log, member, path, n);
         return g_variant_get_variant(wrapped);
+}
+
+void hv_test_fixture_setup(HvTest *t, gconstpointer data) {
+        hv_test_setup(t, NULL);
+}
+
+void hv_test_fixture_teardown(HvTest *t, gconstpointer data) {
+        hv_test_teardown(t);
+}
+
+void hv_expect_state_changed(HvSignalLog *log, const char *path, unsigned n, const char *state, const char *reason,
+                             unsigned timeout_ms) {
+        g_autoptr(GVariant) body = hv_signal_log_wait(log, "StateChanged", path, n, timeout_ms);
+        const char *s, *r;
+
+        g_variant_get(body, "(&s&s)", &s, &r);
+        if (!g_str_equal(s, state) || (reason && !g_str_equal(r, reason)))
+                g_error("StateChanged #%u was (%s, %s), expected (%s, %s)", n, s, r, state, reason ? reason : "*");
+}
+
+void hv_expect_guest_event(HvSignalLog *log, const char *path, const char *event, const char *engine_event,
+                           unsigned timeout_ms) {
+        for (unsigned n = 1;; n++) {
+                g_autoptr(GVariant) body = hv_signal_log_wait(log, "GuestEvent", path, n, timeout_ms);
+                g_autoptr(GVariant) details = NULL;
+                const char *name, *raw = NULL;
+
+                g_variant_get(body, "(&s@a{sv})", &name, &details);
+                if (!g_str_equal(name, event))
+                        continue;
+                g_assert_true(g_variant_lookup(details, "engine-event", "&s", &raw));
+                g_assert_cmpstr(raw, ==, engine_event);
+                return;
+        }
+}
+
+char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gboolean wait_answer) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, vm_path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})",
+                                               &error);
+        g_autoptr(GVariant) facts = NULL;
+        g_autofree char *dir = NULL;
+        g_autofree char *socket_path = NULL;
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        const char *api = NULL;
+        char answer[256] = { 0 };
+        ssize_t n;
+        int fd;
+
+        g_assert_no_error(error);
+        facts = g_variant_get_child_value(reply, 0);
+        g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
+        dir = g_path_get_dirname(api);
+        socket_path = g_build_filename(dir, "ch-sim.control", NULL);
+        g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+        g_assert_cmpint(write(fd, command, strlen(command)), ==, (gssize) strlen(command));
+        g_assert_cmpint(write(fd, "\n", 1), ==, 1);
+        if (!wait_answer) {
+                close(fd);
+                return NULL;
+        }
+        n = read(fd, answer, sizeof(answer) - 1);
+        close(fd);
+        g_assert_cmpint(n, >, 0);
+        g_strchomp(answer);
+        if (!g_str_has_prefix(answer, "ok"))
+                g_error("Simulator control '%s': %s", command, answer);
+        return g_strdup(answer);
+}
+
+long hv_process_status_kib(GPid pid, const char *field) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/status", (int) pid);
+        g_autofree char *text = NULL;
+        const char *line;
+
+        if (!g_file_get_contents(path, &text, NULL, NULL))
+                return -1;
+        line = strstr(text, field);
+        return line ? strtol(line + strlen(field), NULL, 10) : -1;
 }

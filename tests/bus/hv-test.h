@@ -63,3 +63,22 @@ unsigned hv_signal_log_count(HvSignalLog *log, const char *member, const char *p
 /* Wait for the nth (1-based) signal with this member; returns its body (transfer full). */
 GVariant *hv_signal_log_wait(HvSignalLog *log, const char *member, const char *path, unsigned n,
                              unsigned timeout_ms);
+
+/* For g_test_add(): the fixture with default settings. */
+void hv_test_fixture_setup(HvTest *t, gconstpointer data);
+void hv_test_fixture_teardown(HvTest *t, gconstpointer data);
+
+/* The nth StateChanged of path must be (state, reason); reason NULL matches any. */
+void hv_expect_state_changed(HvSignalLog *log, const char *path, unsigned n, const char *state, const char *reason,
+                             unsigned timeout_ms);
+/* Wait for a GuestEvent named event, whose details carry engine-event = engine_event. */
+void hv_expect_guest_event(HvSignalLog *log, const char *path, const char *event, const char *engine_event,
+                           unsigned timeout_ms);
+
+/* One command to the cloud-hypervisor simulator's control socket of a running VM (found
+ * beside the API socket that GetInfo reports). Returns the answer ("ok ..."), or NULL
+ * when wait_answer is false. */
+char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gboolean wait_answer);
+
+/* A field of /proc/PID/status in KiB ("VmRSS:", "RssAnon:"), -1 when unreadable. */
+long hv_process_status_kib(GPid pid, const char *field);

@@ -90,61 +90,12 @@ static GVariant *info(ChTest *c, const char *path) {
         return g_variant_get_child_value(reply, 0);
 }
 
-/* One command to the simulator's control socket, beside the VM's API socket. */
 static char *control(ChTest *c, const char *path, const char *command) {
-        g_autoptr(GVariant) facts = info(c, path);
-        const char *api = NULL;
-        g_autofree char *dir = NULL;
-        g_autofree char *socket_path = NULL;
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        char answer[256] = { 0 };
-        ssize_t n;
-        int fd;
-
-        g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
-        dir = g_path_get_dirname(api);
-        socket_path = g_build_filename(dir, "ch-sim.control", NULL);
-        g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
-        g_assert_cmpint(write(fd, command, strlen(command)), ==, (gssize) strlen(command));
-        g_assert_cmpint(write(fd, "\n", 1), ==, 1);
-        n = read(fd, answer, sizeof(answer) - 1);
-        close(fd);
-        g_assert_cmpint(n, >, 0);
-        g_strchomp(answer);
-        if (!g_str_has_prefix(answer, "ok"))
-                g_error("Simulator control '%s': %s", command, answer);
-        return g_strdup(answer);
+        return hv_ch_sim_control(&c->t, path, command, TRUE);
 }
 
 static char *state_of(ChTest *c, const char *path) {
         return hv_vm_state(&c->t, path);
-}
-
-static void expect_state_changed(HvSignalLog *log, const char *path, unsigned n, const char *state,
-                                 const char *reason) {
-        g_autoptr(GVariant) body = hv_signal_log_wait(log, "StateChanged", path, n, WAIT_MS);
-        const char *s, *r;
-
-        g_variant_get(body, "(&s&s)", &s, &r);
-        if (!g_str_equal(s, state) || (reason && !g_str_equal(r, reason)))
-                g_error("StateChanged #%u was (%s, %s), expected (%s, %s)", n, s, r, state, reason ? reason : "*");
-}
-
-static void expect_guest_event(HvSignalLog *log, const char *path, const char *event, const char *engine_event) {
-        for (unsigned n = 1;; n++) {
-                g_autoptr(GVariant) body = hv_signal_log_wait(log, "GuestEvent", path, n, WAIT_MS);
-                g_autoptr(GVariant) details = NULL;
-                const char *name, *raw = NULL;
-
-                g_variant_get(body, "(&s@a{sv})", &name, &details);
-                if (!g_str_equal(name, event))
-                        continue;
-                g_assert_true(g_variant_lookup(details, "engine-event", "&s", &raw));
-                g_assert_cmpstr(raw, ==, engine_event);
-                return;
-        }
 }
 
 /* ---- tests ------------------------------------------------------------------- */
@@ -163,8 +114,8 @@ static void test_lifecycle(ChTest *c, gconstpointer data) {
         g_assert_cmpstr(g_variant_get_string(engine, NULL), ==, "cloud-hypervisor");
         hv_signal_log_start(&log, &c->t, VM_IFACE, path);
         call_ok(c, path, "Boot", NULL);
-        expect_state_changed(&log, path, 1, "starting", "user");
-        expect_state_changed(&log, path, 2, "running", "booted");
+        hv_expect_state_changed(&log, path, 1, "starting", "user", WAIT_MS);
+        hv_expect_state_changed(&log, path, 2, "running", "booted", WAIT_MS);
 
         facts = info(c, path);
         g_assert_true(g_variant_lookup(facts, "pid", "u", &pid));
@@ -173,19 +124,19 @@ static void test_lifecycle(ChTest *c, gconstpointer data) {
         g_assert_cmpstr(engine_state, ==, "Running");
 
         call_ok(c, path, "Pause", NULL);
-        expect_state_changed(&log, path, 3, "paused", "user");
+        hv_expect_state_changed(&log, path, 3, "paused", "user", WAIT_MS);
         call_ok(c, path, "Resume", NULL);
-        expect_state_changed(&log, path, 4, "running", "user");
+        hv_expect_state_changed(&log, path, 4, "running", "user", WAIT_MS);
         call_ok(c, path, "Reboot", NULL);
-        expect_guest_event(&log, path, "reset", "vm/rebooted");
+        hv_expect_guest_event(&log, path, "reset", "vm/rebooted", WAIT_MS);
 
         g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
         g_variant_builder_add(&options, "{sv}", "timeout", g_variant_new_uint32(20));
         call_ok(c, path, "Shutdown", g_variant_new("(a{sv})", &options));
         s = state_of(c, path);
         g_assert_cmpstr(s, ==, "shutoff");
-        expect_state_changed(&log, path, 5, "shutting-down", "user");
-        expect_state_changed(&log, path, 6, "shutoff", "user");
+        hv_expect_state_changed(&log, path, 5, "shutting-down", "user", WAIT_MS);
+        hv_expect_state_changed(&log, path, 6, "shutoff", "user", WAIT_MS);
         hv_signal_log_stop(&log);
 }
 
@@ -220,8 +171,8 @@ static void test_guest_poweroff(ChTest *c, gconstpointer data) {
         hv_signal_log_start(&log, &c->t, VM_IFACE, path);
         call_ok(c, path, "Boot", NULL);
         answer = control(c, path, "poweroff");
-        expect_guest_event(&log, path, "shutdown", "vm/shutdown");
-        expect_state_changed(&log, path, 3, "shutoff", "guest");
+        hv_expect_guest_event(&log, path, "shutdown", "vm/shutdown", WAIT_MS);
+        hv_expect_state_changed(&log, path, 3, "shutoff", "guest", WAIT_MS);
         hv_signal_log_stop(&log);
 }
 
@@ -234,7 +185,7 @@ static void test_guest_panic(ChTest *c, gconstpointer data) {
         hv_signal_log_start(&log, &c->t, VM_IFACE, path);
         call_ok(c, path, "Boot", NULL);
         answer = control(c, path, "panic");
-        expect_guest_event(&log, path, "panicked", "guest/panic");
+        hv_expect_guest_event(&log, path, "panicked", "guest/panic", WAIT_MS);
         hv_signal_log_stop(&log);
 }
 
@@ -244,27 +195,12 @@ static void test_engine_crash(ChTest *c, gconstpointer data) {
         g_autoptr(GVariant) facts = NULL;
         const char *tail = NULL;
         HvSignalLog log;
-        int fd;
 
         hv_signal_log_start(&log, &c->t, VM_IFACE, path);
         call_ok(c, path, "Boot", NULL);
         /* 'crash' kills the simulator before it can answer: send it without waiting. */
-        {
-                g_autoptr(GVariant) f = info(c, path);
-                const char *api = NULL;
-                g_autofree char *dir = NULL;
-                g_autofree char *socket_path = NULL;
-                struct sockaddr_un addr = { .sun_family = AF_UNIX };
-                g_assert_true(g_variant_lookup(f, "api-socket", "&s", &api));
-                dir = g_path_get_dirname(api);
-                socket_path = g_build_filename(dir, "ch-sim.control", NULL);
-                g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
-                fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-                g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
-                g_assert_cmpint(write(fd, "crash\n", 6), ==, 6);
-                close(fd);
-        }
-        expect_state_changed(&log, path, 3, "crashed", "engine-crashed");
+        g_assert_null(hv_ch_sim_control(&c->t, path, "crash", FALSE));
+        hv_expect_state_changed(&log, path, 3, "crashed", "engine-crashed", WAIT_MS);
         facts = info(c, path);
         g_assert_true(g_variant_lookup(facts, "log-tail", "&s", &tail));
         hv_signal_log_stop(&log);
@@ -363,7 +299,7 @@ static void test_hotplug(ChTest *c, gconstpointer data) {
         hv_wait_until("the removal to complete", async_done, &removal, WAIT_MS);
         g_assert_no_error(removal.error);
         g_variant_unref(hv_signal_log_wait(&log, "DeviceRemoved", path, 1, WAIT_MS));
-        expect_guest_event(&log, path, "device-removed", "vm/device-removed");
+        hv_expect_guest_event(&log, path, "device-removed", "vm/device-removed", WAIT_MS);
         hv_signal_log_stop(&log);
 }
 

@@ -88,17 +88,10 @@ static void test_gdbus(HvTest *t, gconstpointer data) {
         g_assert_nonnull(strstr(err, "'colour'"));
 }
 
-static void setup(HvTest *t, gconstpointer data) {
-        hv_test_setup(t, NULL);
-}
-
-static void teardown(HvTest *t, gconstpointer data) {
-        hv_test_teardown(t);
-}
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
-        g_test_add("/cli/busctl", HvTest, NULL, setup, test_busctl, teardown);
-        g_test_add("/cli/gdbus", HvTest, NULL, setup, test_gdbus, teardown);
+        g_test_add("/cli/busctl", HvTest, NULL, hv_test_fixture_setup, test_busctl, hv_test_fixture_teardown);
+        g_test_add("/cli/gdbus", HvTest, NULL, hv_test_fixture_setup, test_gdbus, hv_test_fixture_teardown);
         return g_test_run();
 }

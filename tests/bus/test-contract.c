@@ -131,17 +131,10 @@ static void test_vm_matches_contract(HvTest *t, gconstpointer data) {
         g_assert_nonnull(g_dbus_node_info_lookup_interface(live, "org.freedesktop.DBus.Peer"));
 }
 
-static void setup(HvTest *t, gconstpointer data) {
-        hv_test_setup(t, NULL);
-}
-
-static void teardown(HvTest *t, gconstpointer data) {
-        hv_test_teardown(t);
-}
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
-        g_test_add("/contract/manager", HvTest, NULL, setup, test_manager_matches_contract, teardown);
-        g_test_add("/contract/vm", HvTest, NULL, setup, test_vm_matches_contract, teardown);
+        g_test_add("/contract/manager", HvTest, NULL, hv_test_fixture_setup, test_manager_matches_contract, hv_test_fixture_teardown);
+        g_test_add("/contract/vm", HvTest, NULL, hv_test_fixture_setup, test_vm_matches_contract, hv_test_fixture_teardown);
         return g_test_run();
 }

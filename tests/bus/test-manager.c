@@ -448,18 +448,11 @@ static void test_capabilities(HvTest *t, gconstpointer data) {
         g_assert_true(g_variant_get_boolean(tcg));
 }
 
-static void setup(HvTest *t, gconstpointer data) {
-        hv_test_setup(t, NULL);
-}
-
-static void teardown(HvTest *t, gconstpointer data) {
-        hv_test_teardown(t);
-}
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
-#define ADD(path, fn) g_test_add(path, HvTest, NULL, setup, fn, teardown)
+#define ADD(path, fn) g_test_add(path, HvTest, NULL, hv_test_fixture_setup, fn, hv_test_fixture_teardown)
         ADD("/manager/properties", test_manager_properties);
         ADD("/manager/capabilities", test_capabilities);
         ADD("/manager/define-and-lookup", test_define_and_lookup);

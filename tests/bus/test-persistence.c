@@ -161,18 +161,11 @@ static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
                 g_free(old_paths[i]);
 }
 
-static void setup(HvTest *t, gconstpointer data) {
-        hv_test_setup(t, NULL);
-}
-
-static void teardown(HvTest *t, gconstpointer data) {
-        hv_test_teardown(t);
-}
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
-        g_test_add("/persistence/restart-keeps-definitions", HvTest, NULL, setup, test_restart_keeps_definitions,
-                   teardown);
-        g_test_add("/persistence/sigkill-during-burst", HvTest, NULL, setup, test_sigkill_during_burst, teardown);
+        g_test_add("/persistence/restart-keeps-definitions", HvTest, NULL, hv_test_fixture_setup, test_restart_keeps_definitions,
+                   hv_test_fixture_teardown);
+        g_test_add("/persistence/sigkill-during-burst", HvTest, NULL, hv_test_fixture_setup, test_sigkill_during_burst, hv_test_fixture_teardown);
         return g_test_run();
 }

@@ -174,35 +174,12 @@ static void console_type(GuestTest *g, const char *line) {
         g_assert_cmpint(write(g->console, text, strlen(text)), ==, (gssize) strlen(text));
 }
 
-/* The nth StateChanged, asserting its values. */
 static void expect_state_changed(GuestTest *g, unsigned n, const char *state_name, const char *reason) {
-        g_autoptr(GVariant) body = hv_signal_log_wait(&g->log, "StateChanged", g->path, n, BOOT_TIMEOUT_MS);
-        const char *s, *r;
-
-        g_variant_get(body, "(&s&s)", &s, &r);
-        if (!g_str_equal(s, state_name) || (reason && !g_str_equal(r, reason)))
-                g_error("StateChanged #%u was (%s, %s), expected (%s, %s)", n, s, r, state_name, reason ? reason : "*");
+        hv_expect_state_changed(&g->log, g->path, n, state_name, reason, BOOT_TIMEOUT_MS);
 }
 
-/* The GuestEvent with this name (waiting for it), and its engine-event detail. */
 static void expect_guest_event(GuestTest *g, const char *event, const char *engine_event) {
-        gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
-
-        for (unsigned n = 1;; n++) {
-                g_autoptr(GVariant) body = NULL;
-                g_autoptr(GVariant) details = NULL;
-                const char *name, *raw = NULL;
-
-                if (g_get_monotonic_time() > deadline)
-                        g_error("No GuestEvent '%s'", event);
-                body = hv_signal_log_wait(&g->log, "GuestEvent", g->path, n, BOOT_TIMEOUT_MS);
-                g_variant_get(body, "(&s@a{sv})", &name, &details);
-                if (!g_str_equal(name, event))
-                        continue;
-                g_assert_true(g_variant_lookup(details, "engine-event", "&s", &raw));
-                g_assert_cmpstr(raw, ==, engine_event);
-                return;
-        }
+        hv_expect_guest_event(&g->log, g->path, event, engine_event, BOOT_TIMEOUT_MS);
 }
 
 static void boot_to_marker(GuestTest *g) {
