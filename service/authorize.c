@@ -68,6 +68,12 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
                         "vm.uuid", vm ? vm->config->uuid : NULL,
                         NULL,
                 };
-                return polkit_check(manager->polkit, m, action, details, error);
+                /* Waiting for polkit counts as an operation in flight. */
+                if (!polkit_registry_has_answer(manager->polkit, m) &&
+                    manager_operations_in_flight(manager, uid) >= manager->settings.max_operations_in_flight)
+                        return bus_error_setf(error, HV_ERROR_LIMITS_EXCEEDED,
+                                              "Too many operations in flight for uid %u (the limit is %u)",
+                                              (unsigned) uid, manager->settings.max_operations_in_flight);
+                return polkit_check(manager->polkit, m, uid, action, details, error);
         }
 }

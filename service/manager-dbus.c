@@ -40,11 +40,12 @@ static int property_get_default_engine(sd_bus *bus, const char *path, const char
 }
 
 /* DefineVM and CreateVM share their start: options, authorization, the definition. */
-static int define_common(sd_bus_message *m, Manager *manager, bool persistent, Vm **ret_vm, bool *ret_created,
+static int define_common(sd_bus_message *m, Manager *manager, bool persistent, Vm **ret_vm, uid_t *ret_uid,
                          sd_bus_error *error) {
         BusOption options[] = { { .key = "engine", .type = 's' }, { .key = "autostart", .type = 'b' } };
         g_autoptr(GError) gerror = NULL;
         const char *xml, *engine = NULL;
+        bool created;
         uid_t uid;
         int r;
 
@@ -65,7 +66,8 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
                 return r;
         if (options[1].present && !persistent)
                 return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "A transient VM cannot autostart");
-        *ret_vm = manager_define_vm(manager, xml, engine, uid, persistent, ret_created, &gerror);
+        *ret_uid = uid;
+        *ret_vm = manager_define_vm(manager, xml, engine, uid, persistent, &created, &gerror);
         if (!*ret_vm)
                 return bus_error_set_gerror(error, gerror);
         if (options[1].present && !vm_set_autostart(*ret_vm, options[1].b, &gerror))
@@ -75,10 +77,10 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
 
 static int method_define_vm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Vm *vm;
-        bool created;
+        uid_t uid;
         int r;
 
-        r = define_common(m, userdata, true, &vm, &created, error);
+        r = define_common(m, userdata, true, &vm, &uid, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return sd_bus_reply_method_return(m, "o", vm->path);
@@ -86,8 +88,17 @@ static int method_define_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
 
 typedef struct {
         sd_bus_message *call;
+        Manager *manager;
+        uid_t uid; /* its boot counts as an operation in flight of the caller */
         char *path;
 } CreateCall;
+
+static void create_call_free(CreateCall *c) {
+        manager_operation_end(c->manager, c->uid);
+        sd_bus_message_unref(c->call);
+        g_free(c->path);
+        g_free(c);
+}
 
 static void create_booted(GVariant *result, const GError *error, void *userdata) {
         CreateCall *c = userdata;
@@ -96,9 +107,7 @@ static void create_booted(GVariant *result, const GError *error, void *userdata)
                 bus_reply_gerror(c->call, error);
         else
                 sd_bus_reply_method_return(c->call, "o", c->path);
-        sd_bus_message_unref(c->call);
-        g_free(c->path);
-        g_free(c);
+        create_call_free(c);
 }
 
 static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -106,20 +115,25 @@ static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
         g_autoptr(GError) gerror = NULL;
         CreateCall *c;
         Vm *vm;
-        bool created;
+        uid_t uid;
         int r;
 
-        r = define_common(m, manager, false, &vm, &created, error);
+        r = define_common(m, manager, false, &vm, &uid, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        if (!manager_operation_begin(manager, uid, &gerror)) {
+                g_autoptr(GError) ignored = NULL;
+                (void) manager_delete_vm(manager, vm, &ignored);
+                return bus_error_set_gerror(error, gerror);
+        }
         c = g_new0(CreateCall, 1);
         c->call = sd_bus_message_ref(m);
+        c->manager = manager;
+        c->uid = uid;
         c->path = g_strdup(vm->path);
         if (!vm_boot(vm, create_booted, c, &gerror)) {
                 g_autoptr(GError) ignored = NULL;
-                sd_bus_message_unref(c->call);
-                g_free(c->path);
-                g_free(c);
+                create_call_free(c);
                 (void) manager_delete_vm(manager, vm, &ignored);
                 return bus_error_set_gerror(error, gerror);
         }

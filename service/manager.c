@@ -23,6 +23,7 @@ Manager *manager_new(Settings *settings) {
         manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
         manager->vms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         manager->polkit = polkit_registry_new();
+        manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
         return manager;
@@ -39,6 +40,7 @@ void manager_free(Manager *manager) {
                 engine_probe_clear(&manager->engines[i].probe);
         g_free(manager->engines);
         polkit_registry_free(manager->polkit);
+        g_hash_table_unref(manager->operations);
         sd_bus_flush_close_unref(manager->bus);
         sd_event_unref(manager->event);
         g_free(manager->vms_dir);
@@ -88,6 +90,33 @@ static void manager_add_vm(Manager *manager, Vm *vm) {
 }
 
 /* ---- start-up ---------------------------------------------------------------------- */
+
+unsigned manager_operations_in_flight(Manager *manager, uid_t uid) {
+        return GPOINTER_TO_UINT(g_hash_table_lookup(manager->operations, GUINT_TO_POINTER(uid))) +
+               polkit_registry_pending_for_uid(manager->polkit, uid);
+}
+
+bool manager_operation_begin(Manager *manager, uid_t uid, GError **error) {
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(manager->operations, GUINT_TO_POINTER(uid)));
+
+        if (manager_operations_in_flight(manager, uid) >= manager->settings.max_operations_in_flight) {
+                g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
+                            "Too many operations in flight for uid %u (the limit is %u)", (unsigned) uid,
+                            manager->settings.max_operations_in_flight);
+                return false;
+        }
+        g_hash_table_insert(manager->operations, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n + 1));
+        return true;
+}
+
+void manager_operation_end(Manager *manager, uid_t uid) {
+        unsigned n = GPOINTER_TO_UINT(g_hash_table_lookup(manager->operations, GUINT_TO_POINTER(uid)));
+
+        if (n <= 1)
+                g_hash_table_remove(manager->operations, GUINT_TO_POINTER(uid));
+        else
+                g_hash_table_insert(manager->operations, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n - 1));
+}
 
 static void manager_probe_engines(Manager *manager) {
         const EngineOps *const *list = engine_list();

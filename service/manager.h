@@ -31,6 +31,7 @@ typedef struct Manager {
         GHashTable *vms_by_name;  /* name -> Vm*, borrowed */
 
         PolkitRegistry *polkit;   /* authorization checks in flight (system bus only) */
+        GHashTable *operations;   /* caller uid -> number of its calls in progress */
 
         ManagerEngine *engines;   /* every compiled-in engine, probed at start */
         size_t n_engines;
@@ -53,6 +54,14 @@ Vm *manager_find_vm_by_path(Manager *manager, const char *path);
 unsigned manager_count_vms_of_owner(Manager *manager, uid_t owner);
 
 const ManagerEngine *manager_get_engine(Manager *manager, const char *name);
+
+/*
+ * Calls of one caller that are in progress (waiting for an engine or for polkit),
+ * limited by MaxOperationsInFlight. begin fails with LimitsExceeded at the limit.
+ */
+bool manager_operation_begin(Manager *manager, uid_t uid, GError **error);
+void manager_operation_end(Manager *manager, uid_t uid);
+unsigned manager_operations_in_flight(Manager *manager, uid_t uid);
 
 /*
  * Define (or redefine) a VM from domain XML. engine may be NULL (chosen from

@@ -21,6 +21,7 @@ typedef enum {
 typedef struct {
         PolkitRegistry *registry;
         sd_bus_message *call; /* the parked call; the key of the registry */
+        uid_t uid;            /* who called */
         char *action;
         sd_bus_slot *slot;    /* the CheckAuthorization in flight */
         QueryResult result;
@@ -103,7 +104,7 @@ static gboolean query_is_stale(gpointer key, gpointer value, gpointer userdata) 
         return query->result != QUERY_PENDING && now - query->answered_usec > ANSWERED_QUERY_LIFETIME_USEC;
 }
 
-static int start_query(PolkitRegistry *registry, sd_bus_message *call, const char *action,
+static int start_query(PolkitRegistry *registry, sd_bus_message *call, uid_t uid, const char *action,
                        const char *const *details, sd_bus_error *error) {
         uint64_t now = g_get_monotonic_time();
 
@@ -133,6 +134,7 @@ static int start_query(PolkitRegistry *registry, sd_bus_message *call, const cha
         query = g_new0(PolkitQuery, 1);
         query->registry = registry;
         query->call = sd_bus_message_ref(call);
+        query->uid = uid;
         query->action = g_strdup(action);
         /* A password dialog may take a while: wait as long as D-Bus allows. */
         r = sd_bus_call_async(bus, &query->slot, request, on_check_authorization_reply, query, UINT64_MAX);
@@ -144,20 +146,37 @@ static int start_query(PolkitRegistry *registry, sd_bus_message *call, const cha
         return 0;
 }
 
-int polkit_check(PolkitRegistry *registry, sd_bus_message *call, const char *action, const char *const *details,
-                 sd_bus_error *error) {
+bool polkit_registry_has_answer(PolkitRegistry *registry, sd_bus_message *call) {
+        PolkitQuery *query = g_hash_table_lookup(registry->queries, call);
+        return query && query->result != QUERY_PENDING;
+}
+
+unsigned polkit_registry_pending_for_uid(PolkitRegistry *registry, uid_t uid) {
+        GHashTableIter iter;
+        gpointer value;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&iter, registry->queries);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                if (((PolkitQuery *) value)->uid == uid && ((PolkitQuery *) value)->result == QUERY_PENDING)
+                        n++;
+        return n;
+}
+
+int polkit_check(PolkitRegistry *registry, sd_bus_message *call, uid_t uid, const char *action,
+                 const char *const *details, sd_bus_error *error) {
         PolkitQuery *query = g_hash_table_lookup(registry->queries, call);
         QueryResult result;
         g_autofree char *failure = NULL;
 
         if (!query)
-                return start_query(registry, call, action, details, error);
+                return start_query(registry, call, uid, action, details, error);
         if (query->result == QUERY_PENDING)
                 return 0;
         if (!g_str_equal(query->action, action)) {
                 /* A handler that asks for two actions asks one after the other. */
                 g_hash_table_remove(registry->queries, call);
-                return start_query(registry, call, action, details, error);
+                return start_query(registry, call, uid, action, details, error);
         }
         result = query->result;
         failure = g_steal_pointer(&query->failure);

@@ -10,6 +10,8 @@
  */
 
 #include <glib.h>
+#include <stdbool.h>
+#include <sys/types.h>
 #include <systemd/sd-bus.h>
 
 typedef struct PolkitRegistry PolkitRegistry;
@@ -23,8 +25,13 @@ void polkit_registry_free(PolkitRegistry *registry);
  * error set when refused (AccessDenied, InteractiveAuthorizationRequired) or
  * when polkit could not be asked (which is a refusal too).
  */
-int polkit_check(PolkitRegistry *registry, sd_bus_message *call, const char *action, const char *const *details,
-                 sd_bus_error *error);
+int polkit_check(PolkitRegistry *registry, sd_bus_message *call, uid_t uid, const char *action,
+                 const char *const *details, sd_bus_error *error);
+
+/* Whether polkit's answer for this call is stored (its second dispatch). */
+bool polkit_registry_has_answer(PolkitRegistry *registry, sd_bus_message *call);
+/* Checks of this caller still waiting for polkit. */
+unsigned polkit_registry_pending_for_uid(PolkitRegistry *registry, uid_t uid);
 
 /* Number of checks waiting for polkit (for limits and idle checks). */
 unsigned polkit_registry_pending(PolkitRegistry *registry);

@@ -106,113 +106,165 @@ static int property_get_pid(sd_bus *bus, const char *path, const char *interface
 
 /* ---- replies -------------------------------------------------------------------- */
 
-/* The completion of a verb: answer the parked call. userdata is our reference to it. */
+/*
+ * A call whose answer comes later: our reference to it, counted as an operation
+ * in flight of its caller (MaxOperationsInFlight) until it is answered.
+ */
+typedef struct {
+        sd_bus_message *call;
+        Manager *manager;
+        uid_t uid;
+} PendingCall;
+
+static PendingCall *pending_call_begin(Manager *manager, sd_bus_message *m, uid_t uid, GError **error) {
+        PendingCall *pending;
+
+        if (!manager_operation_begin(manager, uid, error))
+                return NULL;
+        pending = g_new0(PendingCall, 1);
+        pending->call = sd_bus_message_ref(m);
+        pending->manager = manager;
+        pending->uid = uid;
+        return pending;
+}
+
+static void pending_call_free(PendingCall *pending) {
+        manager_operation_end(pending->manager, pending->uid);
+        sd_bus_message_unref(pending->call);
+        g_free(pending);
+}
+
+/* The completion of a verb: answer the parked call. */
 static void reply_to_call(GVariant *result, const GError *error, void *userdata) {
-        g_autoptr(sd_bus_message) call = userdata;
+        PendingCall *pending = userdata;
         g_autoptr(sd_bus_message) reply = NULL;
         int r;
 
         if (error) {
-                r = bus_reply_gerror(call, error);
+                r = bus_reply_gerror(pending->call, error);
                 goto out;
         }
-        r = sd_bus_message_new_method_return(call, &reply);
+        r = sd_bus_message_new_method_return(pending->call, &reply);
         if (r >= 0 && result)
                 r = bus_message_append_gvariant(reply, result);
         if (r >= 0)
                 r = sd_bus_send(NULL, reply, NULL);
 out:
         if (r < 0)
-                g_warning("Cannot reply to %s(): %s", sd_bus_message_get_member(call), g_strerror(-r));
+                g_warning("Cannot reply to %s(): %s", sd_bus_message_get_member(pending->call), g_strerror(-r));
+        pending_call_free(pending);
 }
 
 /*
- * A verb was asked to start with `call` (our reference) as its reply's userdata:
- * on an immediate failure answer with it now and drop the reference, else the
- * reply comes later from reply_to_call().
+ * A verb was asked to start with `pending` as its reply's userdata: on an
+ * immediate failure answer with it now, else the reply comes later from
+ * reply_to_call(). (Call it after the verb returned: gerror is only set then.)
  */
-/* (Call it after the verb returned: gerror is only set then.) */
-static int verb_started(sd_bus_message *call, bool started, const GError *gerror, sd_bus_error *error) {
+static int verb_started(PendingCall *pending, bool started, const GError *gerror, sd_bus_error *error) {
         if (started)
                 return 1;
-        sd_bus_message_unref(call);
+        pending_call_free(pending);
         return bus_error_set_gerror(error, gerror);
 }
 
+/* Start counting the call as in flight; on failure return the error from the handler. */
+#define PENDING_CALL(pending, vm, m, uid, gerror, error)                                          \
+        do {                                                                                     \
+                (pending) = pending_call_begin((vm)->manager, (m), (uid), &(gerror));            \
+                if (!(pending))                                                                  \
+                        return bus_error_set_gerror((error), (gerror));                          \
+        } while (0)
+
 typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 
-static int run_verb(sd_bus_message *m, Vm *vm, VerbFn verb, sd_bus_error *error) {
+static int run_verb(sd_bus_message *m, Vm *vm, uid_t uid, VerbFn verb, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
+        PendingCall *pending;
+        bool started;
 
-        bool started = verb(vm, reply_to_call, sd_bus_message_ref(m), &gerror);
-
-        return verb_started(m, started, gerror, error);
+        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        started = verb(vm, reply_to_call, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 /*
- * Shared start of every mutating handler: options, then authorization. Returns 1
- * to go on; otherwise what the handler returns: 1 when the call is parked for
- * polkit (handled: it comes back later), or a negative errno.
+ * Shared start of every mutating handler: options, then authorization. Sets
+ * *ret_go_on when the handler should go on (with the caller's uid); otherwise the
+ * handler returns what this returns: 1 when the call is parked for polkit
+ * (handled: it comes back later), or a negative errno.
  */
 static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
-                      sd_bus_error *error, bool *ret_go_on) {
+                      sd_bus_error *error, uid_t *ret_uid, bool *ret_go_on) {
         int r;
 
         *ret_go_on = false;
         r = bus_message_read_options(m, options, n_options, error);
         if (r < 0)
                 return r;
-        r = authorize_call(vm->manager, m, verb, vm, NULL, error);
+        r = authorize_call(vm->manager, m, verb, vm, ret_uid, error);
         if (r < 0)
                 return r;
         *ret_go_on = r > 0;
         return 1;
 }
 
-#define BEGIN_CALL(m, vm, verb, options, n_options, error)                                    \
-        do {                                                                                 \
-                bool _go_on;                                                                 \
-                int _r = begin_call((m), (vm), (verb), (options), (n_options), (error), &_go_on); \
-                if (!_go_on)                                                                 \
-                        return _r;                                                           \
+#define BEGIN_CALL(m, vm, verb, options, n_options, error, ret_uid)                                       \
+        do {                                                                                             \
+                bool _go_on;                                                                             \
+                int _r = begin_call((m), (vm), (verb), (options), (n_options), (error), (ret_uid), &_go_on); \
+                if (!_go_on)                                                                             \
+                        return _r;                                                                       \
         } while (0)
 
 /* ---- methods -------------------------------------------------------------------- */
 
 static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BEGIN_CALL(m, userdata, "boot", NULL, 0, error);
-        return run_verb(m, userdata, vm_boot, error);
+        uid_t uid;
+
+        BEGIN_CALL(m, userdata, "boot", NULL, 0, error, &uid);
+        return run_verb(m, userdata, uid, vm_boot, error);
 }
 
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusOption options[] = { { .key = "timeout", .type = 'u' } };
         g_autoptr(GError) gerror = NULL;
 
-        BEGIN_CALL(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error);
-        bool started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call,
-                                   sd_bus_message_ref(m), &gerror);
+        PendingCall *pending;
+        uid_t uid;
 
-        return verb_started(m, started, gerror, error);
+        BEGIN_CALL(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        bool started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, pending,
+                                   &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BEGIN_CALL(m, userdata, "poweroff", NULL, 0, error);
-        return run_verb(m, userdata, vm_poweroff, error);
+        uid_t uid;
+
+        BEGIN_CALL(m, userdata, "poweroff", NULL, 0, error, &uid);
+        return run_verb(m, userdata, uid, vm_poweroff, error);
 }
 
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BEGIN_CALL(m, userdata, "reboot", NULL, 0, error);
-        return run_verb(m, userdata, vm_reboot, error);
+        uid_t uid;
+
+        BEGIN_CALL(m, userdata, "reboot", NULL, 0, error, &uid);
+        return run_verb(m, userdata, uid, vm_reboot, error);
 }
 
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BEGIN_CALL(m, userdata, "pause", NULL, 0, error);
-        return run_verb(m, userdata, vm_pause, error);
+        uid_t uid;
+
+        BEGIN_CALL(m, userdata, "pause", NULL, 0, error, &uid);
+        return run_verb(m, userdata, uid, vm_pause, error);
 }
 
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BEGIN_CALL(m, userdata, "resume", NULL, 0, error);
-        return run_verb(m, userdata, vm_resume, error);
+        uid_t uid;
+
+        BEGIN_CALL(m, userdata, "resume", NULL, 0, error, &uid);
+        return run_verb(m, userdata, uid, vm_resume, error);
 }
 
 static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -224,11 +276,14 @@ static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error);
-        bool started = vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call,
-                                   sd_bus_message_ref(m), &gerror);
+        PendingCall *pending;
+        uid_t uid;
 
-        return verb_started(m, started, gerror, error);
+        BEGIN_CALL(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        bool started = vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call, pending,
+                                   &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -240,71 +295,57 @@ static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, userdata, "restore", options, G_N_ELEMENTS(options), error);
-        bool started = vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call,
-                                   sd_bus_message_ref(m), &gerror);
+        PendingCall *pending;
+        uid_t uid;
 
-        return verb_started(m, started, gerror, error);
+        BEGIN_CALL(m, userdata, "restore", options, G_N_ELEMENTS(options), error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        bool started = vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call, pending,
+                                   &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
-typedef struct {
-        sd_bus_message *call;
-        Manager *manager;
-        char *uuid;
-} DeleteCall;
-
-static void delete_call_free(DeleteCall *d) {
-        sd_bus_message_unref(d->call);
-        g_free(d->uuid);
-        g_free(d);
-}
-
-/* Delete with force: the VM is off now (or the power-off failed). */
+/* Delete with force: the VM is off now (or the power-off failed). userdata: the
+ * pending Delete call; the VM is looked up afresh by the UUID in its path, since a
+ * transient VM is gone by itself once off. */
 static void delete_after_poweroff(GVariant *result, const GError *error, void *userdata) {
-        DeleteCall *d = userdata;
+        PendingCall *pending = userdata;
         g_autoptr(GError) delete_error = NULL;
         Vm *vm;
 
         if (error) {
-                bus_reply_gerror(d->call, error);
-                delete_call_free(d);
+                reply_to_call(NULL, error, pending);
                 return;
         }
-        /* Looked up afresh: a transient VM is gone by itself once off. */
-        vm = manager_find_vm_by_uuid(d->manager, d->uuid);
-        if (vm && !manager_delete_vm(d->manager, vm, &delete_error))
-                bus_reply_gerror(d->call, delete_error);
-        else
-                sd_bus_reply_method_return(d->call, NULL);
-        delete_call_free(d);
+        vm = manager_find_vm_by_path(pending->manager, sd_bus_message_get_path(pending->call));
+        if (vm && !manager_delete_vm(pending->manager, vm, &delete_error)) {
+                reply_to_call(NULL, delete_error, pending);
+                return;
+        }
+        reply_to_call(NULL, NULL, pending);
 }
 
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusOption options[] = { { .key = "force", .type = 'b' } };
         Vm *vm = userdata;
-        Manager *manager = vm->manager;
         g_autoptr(GError) gerror = NULL;
-        DeleteCall *d;
+        PendingCall *pending;
+        uid_t uid;
+        bool started;
 
-        BEGIN_CALL(m, vm, "delete", options, G_N_ELEMENTS(options), error);
-        if (vm_is_active(vm)) {
-                if (!(options[0].present && options[0].b))
-                        return bus_error_setf(error, HV_ERROR_INVALID_STATE,
-                                              "Cannot delete VM '%s': it is %s (use the 'force' option to power it off first)",
-                                              vm->config->name, vm_state_to_string(vm->state));
-                d = g_new0(DeleteCall, 1);
-                d->call = sd_bus_message_ref(m);
-                d->manager = manager;
-                d->uuid = g_strdup(vm->config->uuid);
-                if (!vm_poweroff(vm, delete_after_poweroff, d, &gerror)) {
-                        delete_call_free(d);
+        BEGIN_CALL(m, vm, "delete", options, G_N_ELEMENTS(options), error, &uid);
+        if (!vm_is_active(vm)) {
+                if (!manager_delete_vm(vm->manager, vm, &gerror))
                         return bus_error_set_gerror(error, gerror);
-                }
-                return 1;
+                return sd_bus_reply_method_return(m, NULL);
         }
-        if (!manager_delete_vm(manager, vm, &gerror))
-                return bus_error_set_gerror(error, gerror);
-        return sd_bus_reply_method_return(m, NULL);
+        if (!(options[0].present && options[0].b))
+                return bus_error_setf(error, HV_ERROR_INVALID_STATE,
+                                      "Cannot delete VM '%s': it is %s (use the 'force' option to power it off first)",
+                                      vm->config->name, vm_state_to_string(vm->state));
+        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        started = vm_poweroff(vm, delete_after_poweroff, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -315,10 +356,13 @@ static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *er
         r = sd_bus_message_read(m, "s", &xml);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, userdata, "add-device", NULL, 0, error);
-        bool started = vm_add_device(userdata, xml, reply_to_call, sd_bus_message_ref(m), &gerror);
+        PendingCall *pending;
+        uid_t uid;
 
-        return verb_started(m, started, gerror, error);
+        BEGIN_CALL(m, userdata, "add-device", NULL, 0, error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        bool started = vm_add_device(userdata, xml, reply_to_call, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -329,10 +373,13 @@ static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error 
         r = sd_bus_message_read(m, "s", &id);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, userdata, "remove-device", NULL, 0, error);
-        bool started = vm_remove_device(userdata, id, reply_to_call, sd_bus_message_ref(m), &gerror);
+        PendingCall *pending;
+        uid_t uid;
 
-        return verb_started(m, started, gerror, error);
+        BEGIN_CALL(m, userdata, "remove-device", NULL, 0, error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        bool started = vm_remove_device(userdata, id, reply_to_call, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -348,17 +395,21 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
 }
 
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        uid_t uid;
         int r = BUS_READ_NO_OPTIONS(m, error);
         if (r < 0)
                 return r;
-        return run_verb(m, userdata, vm_get_info, error);
+        r = bus_query_sender_uid(m, &uid);
+        if (r < 0)
+                return r;
+        return run_verb(m, userdata, uid, vm_get_info, error);
 }
 
 static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
         int fd, r;
 
-        BEGIN_CALL(m, userdata, "console", NULL, 0, error);
+        BEGIN_CALL(m, userdata, "console", NULL, 0, error, NULL);
         fd = vm_open_console(userdata, &gerror);
         if (fd < 0)
                 return bus_error_set_gerror(error, gerror);

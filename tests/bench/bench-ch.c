@@ -54,7 +54,7 @@ int main(int argc, char *argv[]) {
         unsigned n_vms = argc > 1 ? (unsigned) atoi(argv[1]) : 100;
         unsigned n_calls = argc > 2 ? (unsigned) atoi(argv[2]) : 2000;
         const char *sim = g_getenv("CH_SIM_DIR") ? g_getenv("CH_SIM_DIR") : CH_SIM_DIR_DEFAULT;
-        g_autofree char *config = g_strdup_printf("MaxVMsPerUser=100000\nDefaultEngine=cloud-hypervisor\n"
+        g_autofree char *config = g_strdup_printf("MaxVMsPerUser=100000\nMaxOperationsInFlight=100000\nDefaultEngine=cloud-hypervisor\n"
                                                   "[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\n",
                                                   sim);
         g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);

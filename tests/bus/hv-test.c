@@ -360,25 +360,28 @@ void hv_expect_guest_event(HvSignalLog *log, const char *path, const char *event
         }
 }
 
-char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gboolean wait_answer) {
+char *hv_ch_sim_control_path(HvTest *t, const char *vm_path) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = hv_vm_call(t, vm_path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})",
                                                &error);
         g_autoptr(GVariant) facts = NULL;
         g_autofree char *dir = NULL;
-        g_autofree char *socket_path = NULL;
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
         const char *api = NULL;
-        char answer[256] = { 0 };
-        ssize_t n;
-        int fd;
 
         g_assert_no_error(error);
         facts = g_variant_get_child_value(reply, 0);
         g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
         dir = g_path_get_dirname(api);
-        socket_path = g_build_filename(dir, "ch-sim.control", NULL);
-        g_strlcpy(addr.sun_path, socket_path, sizeof(addr.sun_path));
+        return g_build_filename(dir, "ch-sim.control", NULL);
+}
+
+char *hv_ch_sim_control_at(const char *control_path, const char *command, gboolean wait_answer) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        char answer[256] = { 0 };
+        ssize_t n;
+        int fd;
+
+        g_strlcpy(addr.sun_path, control_path, sizeof(addr.sun_path));
         fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
         g_assert_cmpint(write(fd, command, strlen(command)), ==, (gssize) strlen(command));
@@ -394,6 +397,11 @@ char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gbo
         if (!g_str_has_prefix(answer, "ok"))
                 g_error("Simulator control '%s': %s", command, answer);
         return g_strdup(answer);
+}
+
+char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gboolean wait_answer) {
+        g_autofree char *control_path = hv_ch_sim_control_path(t, vm_path);
+        return hv_ch_sim_control_at(control_path, command, wait_answer);
 }
 
 long hv_process_status_kib(GPid pid, const char *field) {

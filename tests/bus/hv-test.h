@@ -79,6 +79,9 @@ void hv_expect_guest_event(HvSignalLog *log, const char *path, const char *event
  * beside the API socket that GetInfo reports). Returns the answer ("ok ..."), or NULL
  * when wait_answer is false. */
 char *hv_ch_sim_control(HvTest *t, const char *vm_path, const char *command, gboolean wait_answer);
+/* The same in two steps, for when GetInfo cannot answer (a hung simulator). */
+char *hv_ch_sim_control_path(HvTest *t, const char *vm_path);
+char *hv_ch_sim_control_at(const char *control_path, const char *command, gboolean wait_answer);
 
 /* A field of /proc/PID/status in KiB ("VmRSS:", "RssAnon:"), -1 when unreadable. */
 long hv_process_status_kib(GPid pid, const char *field);

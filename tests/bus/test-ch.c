@@ -38,9 +38,9 @@ static const char *sim_dir(void) {
 
 static void setup(ChTest *c, gconstpointer data) {
         /* Short API time-outs, so that a hung engine is noticed quickly. */
-        g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\n"
+        g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\nMaxOperationsInFlight=%s\n"
                                                   "[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\nAPITimeoutSec=2\n",
-                                                  sim_dir());
+                                                  data ? (const char *) data : "200", sim_dir());
 
         hv_test_setup(&c->t, config);
         c->kernel = g_build_filename(c->t.dir, "images", "vmlinux", NULL);
@@ -375,6 +375,47 @@ static void test_fifty_at_once(ChTest *c, gconstpointer data) {
         }
 }
 
+typedef struct {
+        unsigned done;
+        unsigned limited;
+} InfoCalls;
+
+static void on_info_done(GObject *source, GAsyncResult *result, gpointer userdata) {
+        InfoCalls *calls = userdata;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+        g_autofree char *name = error ? g_dbus_error_get_remote_error(error) : NULL;
+
+        calls->done++;
+        if (g_strcmp0(name, "org.freedesktop.DBus.Error.LimitsExceeded") == 0)
+                calls->limited++;
+}
+
+static gboolean info_calls_done(gpointer data) {
+        return ((InfoCalls *) data)->done == 4;
+}
+
+static void test_operations_limit(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "limited", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *control_path = NULL;
+        InfoCalls calls = { 0 };
+
+        /* With MaxOperationsInFlight=3 and a hung engine, a fourth call is refused at once. */
+        call_ok(c, path, "Boot", NULL);
+        control_path = hv_ch_sim_control_path(&c->t, path);
+        g_free(hv_ch_sim_control_at(control_path, "hang", TRUE));
+        for (int i = 0; i < 4; i++)
+                g_dbus_connection_call(c->t.connection, "org.example.Hypervisor", path, VM_IFACE, "GetInfo",
+                                       g_variant_new("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+                                       on_info_done, &calls);
+        hv_wait_until("the calls to end", info_calls_done, &calls, WAIT_MS);
+        g_assert_cmpuint(calls.limited, ==, 1);
+        /* The limit is about calls in flight: once they ended, calls go through again. */
+        g_free(hv_ch_sim_control_at(control_path, "unhang", TRUE));
+        g_variant_unref(info(c, path));
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
@@ -387,6 +428,7 @@ int main(int argc, char *argv[]) {
         ADD("/ch/hotplug", test_hotplug);
         ADD("/ch/snapshot-restore", test_snapshot_restore);
         ADD("/ch/fifty-at-once", test_fifty_at_once);
+        g_test_add("/ch/operations-limit", ChTest, "3", setup, test_operations_limit, teardown);
 #undef ADD
         return g_test_run();
 }
