@@ -376,6 +376,50 @@ static void test_fifty_at_once(ChTest *c, gconstpointer data) {
 }
 
 typedef struct {
+        ChTest *c;
+        const char *path;
+} ShutoffWait;
+
+static gboolean is_shutoff(gpointer data) {
+        ShutoffWait *w = data;
+        g_autofree char *s = state_of(w->c, w->path);
+        return g_str_equal(s, "shutoff");
+}
+
+static void test_daemon_restart(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "keeps", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GVariant) pid_before = NULL;
+        g_autoptr(GVariant) pid_after = NULL;
+        g_autoptr(GVariant) reason = NULL;
+        g_autofree char *s = NULL;
+        g_autofree char *counter = NULL;
+
+        call_ok(c, path, "Boot", NULL);
+        pid_before = hv_get_property(&c->t, path, VM_IFACE, "PID");
+        hv_test_stop_daemon(&c->t, SIGKILL);
+        hv_test_start_daemon(&c->t);
+
+        /* The same simulator process, still running, and every verb works on it. */
+        pid_after = hv_get_property(&c->t, path, VM_IFACE, "PID");
+        g_assert_cmpuint(g_variant_get_uint32(pid_after), ==, g_variant_get_uint32(pid_before));
+        s = state_of(c, path);
+        g_assert_cmpstr(s, ==, "running");
+        reason = hv_get_property(&c->t, path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "daemon-restart");
+        call_ok(c, path, "Pause", NULL);
+        counter = control(c, path, "state");
+        g_assert_cmpstr(counter, ==, "ok Paused");
+        call_ok(c, path, "Resume", NULL);
+        /* Its exit is still seen: a guest power-off while re-attached. */
+        g_free(control(c, path, "poweroff"));
+        {
+                ShutoffWait w = { c, path };
+                hv_wait_until("the re-attached VM to be off", is_shutoff, &w, WAIT_MS);
+        }
+}
+
+typedef struct {
         unsigned done;
         unsigned limited;
 } InfoCalls;
@@ -429,6 +473,7 @@ int main(int argc, char *argv[]) {
         ADD("/ch/snapshot-restore", test_snapshot_restore);
         ADD("/ch/fifty-at-once", test_fifty_at_once);
         g_test_add("/ch/operations-limit", ChTest, "3", setup, test_operations_limit, teardown);
+        ADD("/ch/daemon-restart", test_daemon_restart);
 #undef ADD
         return g_test_run();
 }
