@@ -305,24 +305,38 @@ static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         return verb_started(pending, started, gerror, error);
 }
 
-/* Delete with force: the VM is off now (or the power-off failed). userdata: the
- * pending Delete call; the VM is looked up afresh by the UUID in its path, since a
- * transient VM is gone by itself once off. */
-static void delete_after_poweroff(GVariant *result, const GError *error, void *userdata) {
+/* Second half of a forced Delete, from the event loop: the VM may not be freed from
+ * inside its own exit handling, which is where the power-off completes. The VM is
+ * looked up afresh by its path: a transient VM is gone by itself once off. */
+static int delete_after_poweroff_run(sd_event_source *source, void *userdata) {
         PendingCall *pending = userdata;
         g_autoptr(GError) delete_error = NULL;
-        Vm *vm;
+        Vm *vm = manager_find_vm_by_path(pending->manager, sd_bus_message_get_path(pending->call));
+
+        sd_event_source_disable_unref(source);
+        if (vm && !manager_delete_vm(pending->manager, vm, &delete_error))
+                reply_to_call(NULL, delete_error, pending);
+        else
+                reply_to_call(NULL, NULL, pending);
+        return 0;
+}
+
+/* Delete with force: the VM is off now (or the power-off failed). */
+static void delete_after_poweroff(GVariant *result, const GError *error, void *userdata) {
+        PendingCall *pending = userdata;
+        sd_event_source *source;
+        int r;
 
         if (error) {
                 reply_to_call(NULL, error, pending);
                 return;
         }
-        vm = manager_find_vm_by_path(pending->manager, sd_bus_message_get_path(pending->call));
-        if (vm && !manager_delete_vm(pending->manager, vm, &delete_error)) {
-                reply_to_call(NULL, delete_error, pending);
-                return;
+        r = sd_event_add_defer(pending->manager->event, &source, delete_after_poweroff_run, pending);
+        if (r < 0) {
+                g_autoptr(GError) defer_error = g_error_new(HV_ERROR, HV_ERROR_FAILED,
+                                                            "Cannot finish deleting: %s", g_strerror(-r));
+                reply_to_call(NULL, defer_error, pending);
         }
-        reply_to_call(NULL, NULL, pending);
 }
 
 static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error) {

@@ -180,6 +180,7 @@ def case_pause_resume():
     assert vm_info('sleeper')['state'] == 'running'
     hvctl('resume', 'sleeper', expect=6)
     hvctl('delete', 'sleeper', expect=6)
+    # --force powers it off first; the service must still be there afterwards.
     hvctl('delete', 'sleeper', '--force')
     assert json.loads(hvctl('list', '--json').stdout) == []
 
@@ -205,7 +206,9 @@ def case_snapshot_restore():
         assert "VM 'snapper' is restored and running" in p.stdout, p.stdout
         assert vm_info('snapper')['state'] == 'running'
         hvctl('restore', 'snapper', 'snap1', cwd=workdir, expect=6)
-        hvctl('delete', 'snapper', '--force')
+        hvctl('poweroff', 'snapper')
+        hvctl('delete', 'snapper')
+        assert json.loads(hvctl('list', '--json').stdout) == []
 
 
 def case_attach_detach():
@@ -230,7 +233,9 @@ def case_attach_detach():
     assert image not in hvctl('dumpxml', 'plug', '--live').stdout
     p = hvctl('detach-device', 'plug', device_id, expect=3)
     assert f"'{device_id}'" in p.stderr, p.stderr
-    hvctl('delete', 'plug', '--force')
+    hvctl('poweroff', 'plug')
+    hvctl('delete', 'plug')
+    assert json.loads(hvctl('list', '--json').stdout) == []
 
 
 def case_reboot():
@@ -265,7 +270,9 @@ def case_reboot():
     # The guest was reset inside the same engine process and keeps running.
     info = vm_info('bouncer')
     assert info['state'] == 'running' and info['pid'] == pid, info
-    hvctl('delete', 'bouncer', '--force')
+    hvctl('poweroff', 'bouncer')
+    hvctl('delete', 'bouncer')
+    assert json.loads(hvctl('list', '--json').stdout) == []
 
 if __name__ == '__main__':
     hvtest.run_case({
