@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "pk-test.h"
 
 #define HV_BUS_NAME "org.example.Hypervisor"
@@ -117,6 +119,91 @@ static void test_snapshot_refused_for_users(void) {
         reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, path, "Restore", g_variant_new("(sa{sv})", "/etc", NULL),
                               &error);
         pk_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "'nosnap'");
+        pk_test_teardown(&t);
+}
+
+/* A sparse disk image of `size` bytes at path, owned by uid with the given mode. */
+static void make_disk(const char *path, uid_t uid, mode_t mode) {
+        g_assert_true(g_file_set_contents(path, "", 0, NULL));
+        g_assert_cmpint(truncate(path, 16 << 20), ==, 0);
+        g_assert_cmpint(chown(path, uid, (gid_t) -1), ==, 0);
+        g_assert_cmpint(chmod(path, mode), ==, 0);
+}
+
+static char *guest_xml_with_disk(const char *name, const char *disk) {
+        const char *guest = g_getenv("HV_TEST_GUEST_DIR");
+
+        if (!guest)
+                g_error("HV_TEST_GUEST_DIR is not set: run through meson test");
+        return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>%s/vmlinux</kernel>"
+                               "<initrd>%s/initramfs.cpio.gz</initrd><cmdline>console=ttyS0 quiet</cmdline></os>"
+                               "<devices><disk type='file' device='disk'><source file='%s'/>"
+                               "<target dev='vda' bus='virtio'/></disk></devices></domain>",
+                               name, guest, guest, disk);
+}
+
+static char *define_xml_as(PkTest *t, const char *user, const char *xml) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = pk_manager_call_as(t, user, PK_CALL_NONE, "DefineVM",
+                                                       g_variant_new("(sa{sv})", xml, NULL), &error);
+        char *path;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(o)", &path);
+        return path;
+}
+
+static void test_engine_runs_as_owner(void) {
+        PkTest t;
+        uid_t uid = pk_user_uid(PK_USER1);
+        g_autofree char *secret = NULL;
+        g_autofree char *mine = NULL;
+        g_autofree char *secret_xml = NULL;
+        g_autofree char *mine_xml = NULL;
+        g_autofree char *secret_vm = NULL;
+        g_autofree char *mine_vm = NULL;
+        g_autofree char *status = NULL;
+        g_autofree char *status_path = NULL;
+        g_autofree char *uid_line = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) pid = NULL;
+        g_autoptr(GError) error = NULL;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+        secret = g_build_filename(t.dir, "images", "secret.raw", NULL);
+        mine = g_build_filename(t.dir, "images", "mine.raw", NULL);
+        make_disk(secret, 0, 0600);
+        make_disk(mine, uid, 0600);
+
+        /* A disk only root may open: the service must not open it on the user's behalf. */
+        secret_xml = guest_xml_with_disk("rootdisk", secret);
+        secret_vm = define_xml_as(&t, PK_USER1, secret_xml);
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, secret_vm, "Boot", g_variant_new("(a{sv})", NULL), &error);
+        pk_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "secret.raw");
+        g_test_message("Boot with a root-only disk: %s", error->message);
+        g_clear_error(&error);
+        g_clear_pointer(&reply, g_variant_unref);
+
+        /* The user's own disk boots, and the engine runs as the user. */
+        mine_xml = guest_xml_with_disk("owndisk", mine);
+        mine_vm = define_xml_as(&t, PK_USER1, mine_xml);
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, mine_vm, "Boot", g_variant_new("(a{sv})", NULL), &error);
+        g_assert_no_error(error);
+        pid = pk_get_vm_property(&t, mine_vm, "PID");
+        g_assert_cmpuint(g_variant_get_uint32(pid), >, 0);
+        status_path = g_strdup_printf("/proc/%u/status", g_variant_get_uint32(pid));
+        g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+        uid_line = g_strdup_printf("\nUid:\t%u\t%u\t%u\t%u\n", (unsigned) uid, (unsigned) uid, (unsigned) uid,
+                                   (unsigned) uid);
+        if (!strstr(status, uid_line))
+                g_error("The engine does not run as uid %u:\n%s", (unsigned) uid, status);
+        g_assert_nonnull(strstr(status, "NoNewPrivs:\t1"));
+        g_clear_pointer(&reply, g_variant_unref);
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, mine_vm, "PowerOff", g_variant_new("(a{sv})", NULL),
+                              &error);
+        g_assert_no_error(error);
         pk_test_teardown(&t);
 }
 
@@ -621,5 +708,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/mock/changes-while-waiting", test_changes_while_waiting);
         g_test_add_func("/mock/latency", test_latency);
         g_test_add_func("/mock/snapshot-refused-for-users", test_snapshot_refused_for_users);
+        g_test_add_func("/mock/engine-runs-as-owner", test_engine_runs_as_owner);
         return g_test_run();
 }
