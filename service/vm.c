@@ -15,22 +15,9 @@
 
 #include "domain-xml.h"
 #include "store.h"
+#include "vm-private.h"
 #include "vm-runtime.h"
-#include "vm.h"
 
-struct VmOp {
-        Vm *vm;
-        const char *verb; /* for messages: "boot", "pause" */
-        VmReplyFn reply;
-        void *userdata;
-
-        char *directory;        /* snapshot, restore */
-        bool flag;              /* snapshot: stop afterwards; restore: resume */
-        VmDevice *device;       /* add_device */
-        char *device_id;        /* remove_device */
-        unsigned timeout_sec;   /* shutdown: how long the guest gets */
-        sd_event_source *timer; /* shutdown: the moment to force it off */
-};
 
 static const char *const state_names[_VM_STATE_MAX] = {
         [VM_STATE_SHUTOFF] = "shutoff",
@@ -46,7 +33,7 @@ const char *vm_state_to_string(VmState state) {
         return state_names[state];
 }
 
-static VmOp *op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata) {
+VmOp *vm_op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata) {
         VmOp *op = g_new0(VmOp, 1);
 
         op->vm = vm;
@@ -65,7 +52,7 @@ static void op_free(VmOp *op) {
 }
 
 /* Detach the op from its VM, answer the caller, free it. */
-static void op_finish(VmOp *op, GVariant *result, const GError *error) {
+void vm_op_finish(VmOp *op, GVariant *result, const GError *error) {
         Vm *vm = op->vm;
 
         if (vm->busy == op)
@@ -82,10 +69,10 @@ static void op_finish(VmOp *op, GVariant *result, const GError *error) {
 }
 
 /* Finish with the engine's error, prefixed with what we were doing. */
-static void op_fail(VmOp *op, const GError *engine_error) {
+void vm_op_fail(VmOp *op, const GError *engine_error) {
         g_autoptr(GError) error = g_error_new(engine_error->domain, engine_error->code, "Cannot %s VM '%s': %s",
                                               op->verb, op->vm->config->name, engine_error->message);
-        op_finish(op, NULL, error);
+        vm_op_finish(op, NULL, error);
 }
 
 Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent) {
@@ -126,11 +113,11 @@ void vm_free(Vm *vm) {
                 return;
         error = g_error_new(HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' was removed", vm->config->name);
         if (vm->busy)
-                op_finish(vm->busy, NULL, error);
+                vm_op_finish(vm->busy, NULL, error);
         while (vm->waiting)
-                op_finish(vm->waiting->data, NULL, error);
+                vm_op_finish(vm->waiting->data, NULL, error);
         while (vm->queries)
-                op_finish(vm->queries->data, NULL, error);
+                vm_op_finish(vm->queries->data, NULL, error);
         /* The service going away must not stop running guests: just let go. */
         engine_vm_free(vm->engine_vm);
         vm_config_free(vm->config);
@@ -216,7 +203,7 @@ static char *runtime_dir(Vm *vm) {
 }
 
 /* Keep the runtime file in step with what runs, so that a restarted daemon finds it. */
-static void vm_save_runtime(Vm *vm) {
+void vm_save_runtime(Vm *vm) {
         g_autofree char *dir = NULL;
         g_autofree char *xml = NULL;
         g_autoptr(GVariant) facts = NULL;
@@ -250,7 +237,7 @@ static void vm_forget_runtime(Vm *vm) {
         vm_runtime_remove(dir, vm->config->uuid);
 }
 
-static void vm_set_state(Vm *vm, VmState state, const char *reason) {
+void vm_set_state(Vm *vm, VmState state, const char *reason) {
         pid_t pid = vm->engine_vm ? engine_vm_get_pid(vm->engine_vm) : 0;
         bool pid_changed = pid != vm->pid;
 
@@ -270,7 +257,7 @@ static void vm_set_state(Vm *vm, VmState state, const char *reason) {
         vm_dbus_emit_state(vm, pid_changed);
 }
 
-static bool check_state(Vm *vm, const char *verb, GError **error, int n_states, ...) {
+bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...) {
         va_list ap;
         bool ok = false;
 
@@ -363,12 +350,12 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
         if (vm->busy) {
                 g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "the engine exited (%s)",
                                                       reason);
-                op_fail(vm->busy, error);
+                vm_op_fail(vm->busy, error);
         }
         while (vm->queries) {
                 g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "the engine exited (%s)",
                                                       reason);
-                op_fail(vm->queries->data, error);
+                vm_op_fail(vm->queries->data, error);
         }
 
         vm_release_engine(vm);
@@ -381,7 +368,7 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
                 crashed_error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "VM '%s' crashed (%s)",
                                             vm->config->name, reason);
         while (vm->waiting)
-                op_finish(vm->waiting->data, NULL, crashed_error);
+                vm_op_finish(vm->waiting->data, NULL, crashed_error);
 
         if (restart && !restart_allowed(vm)) {
                 g_warning("VM '%s' restarted %u times within %u s; leaving it %s", vm->config->name,
@@ -478,7 +465,7 @@ static bool vm_engine_credentials(Vm *vm, uid_t *ret_uid, gid_t *ret_gid, GError
 }
 
 /* Make the EngineVm that will run `config` (which becomes vm->live). */
-static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
+bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         Manager *manager = vm->manager;
         g_autoptr(VmConfig) live = config;
         g_autofree char *runtime_dir = g_build_filename(manager->settings.runtime_dir, "vms", live->uuid, NULL);
@@ -522,7 +509,7 @@ static bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
 }
 
 /* A failed start leaves no engine behind. */
-static void vm_abandon_engine(Vm *vm, VmState state, const char *reason) {
+void vm_abandon_engine(Vm *vm, VmState state, const char *reason) {
         vm_release_engine(vm);
         vm_forget_runtime(vm);
         g_clear_pointer(&vm->live, vm_config_free);
@@ -537,23 +524,23 @@ static void boot_done(const GError *error, void *userdata) {
 
         if (error) {
                 vm_abandon_engine(vm, VM_STATE_SHUTOFF, "boot-failed");
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 if (!vm->persistent)
                         manager_delete_vm_later(vm->manager, vm);
                 return;
         }
         vm_set_state(vm, VM_STATE_RUNNING, "booted");
-        op_finish(op, NULL, NULL);
+        vm_op_finish(op, NULL, NULL);
 }
 
 static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "boot", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
+        if (!vm_check_state(vm, "boot", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
                 return false;
         if (!vm_create_engine(vm, vm_config_copy(vm->config), error))
                 return false;
-        op = op_new(vm, "boot", reply, userdata);
+        op = vm_op_new(vm, "boot", reply, userdata);
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, reason);
         engine_vm_start(vm->engine_vm, boot_done, op);
@@ -598,14 +585,14 @@ static void power_button_done(const GError *error, void *userdata) {
         VmOp *op = userdata;
         Vm *vm = op->vm;
         if (error) {
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 return;
         }
         g_free(vm->stop_reason);
         vm->stop_reason = g_strdup("user");
         vm_set_state(vm, VM_STATE_SHUTTING_DOWN, "user");
         if (op->timeout_sec == 0) {
-                op_finish(op, NULL, NULL);
+                vm_op_finish(op, NULL, NULL);
                 return;
         }
         /* Now it waits for the VM to be off, or for the deadline. */
@@ -620,7 +607,7 @@ static void shutdown_resumed(const GError *error, void *userdata) {
         VmOp *op = userdata;
 
         if (error) {
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 return;
         }
         vm_set_state(op->vm, VM_STATE_RUNNING, "user");
@@ -630,9 +617,9 @@ static void shutdown_resumed(const GError *error, void *userdata) {
 bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "shut down", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, "shut down", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
                 return false;
-        op = op_new(vm, "shut down", reply, userdata);
+        op = vm_op_new(vm, "shut down", reply, userdata);
         op->timeout_sec = timeout_sec;
         vm->busy = op;
         /* A paused guest cannot see the button: let it run first. */
@@ -643,16 +630,16 @@ bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, 
         return true;
 }
 
-static void poweroff_done(const GError *error, void *userdata) {
+void vm_poweroff_done(const GError *error, void *userdata) {
         VmOp *op = userdata;
         Vm *vm = op->vm;
 
         if (error) {
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 return;
         }
         if (!vm->engine_vm) {
-                op_finish(op, NULL, NULL); /* already off */
+                vm_op_finish(op, NULL, NULL); /* already off */
                 return;
         }
         /* The process is gone; the exit report comes next and completes this call. */
@@ -663,13 +650,13 @@ static void poweroff_done(const GError *error, void *userdata) {
 bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "power off", error, 3, VM_STATE_RUNNING, VM_STATE_PAUSED, VM_STATE_SHUTTING_DOWN))
+        if (!vm_check_state(vm, "power off", error, 3, VM_STATE_RUNNING, VM_STATE_PAUSED, VM_STATE_SHUTTING_DOWN))
                 return false;
-        op = op_new(vm, "power off", reply, userdata);
+        op = vm_op_new(vm, "power off", reply, userdata);
         vm->busy = op;
         g_free(vm->stop_reason);
         vm->stop_reason = g_strdup("user");
-        engine_vm_stop(vm->engine_vm, poweroff_done, op);
+        engine_vm_stop(vm->engine_vm, vm_poweroff_done, op);
         return true;
 }
 
@@ -680,22 +667,22 @@ static void simple_done(const GError *error, void *userdata) {
         Vm *vm = op->vm;
 
         if (error) {
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 return;
         }
         if (g_str_equal(op->verb, "pause"))
                 vm_set_state(vm, VM_STATE_PAUSED, "user");
         else if (g_str_equal(op->verb, "resume"))
                 vm_set_state(vm, VM_STATE_RUNNING, "user");
-        op_finish(op, NULL, NULL);
+        vm_op_finish(op, NULL, NULL);
 }
 
 bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "reboot", error, 1, VM_STATE_RUNNING))
+        if (!vm_check_state(vm, "reboot", error, 1, VM_STATE_RUNNING))
                 return false;
-        op = op_new(vm, "reboot", reply, userdata);
+        op = vm_op_new(vm, "reboot", reply, userdata);
         vm->busy = op;
         engine_vm_reboot(vm->engine_vm, simple_done, op);
         return true;
@@ -704,9 +691,9 @@ bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
 bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "pause", error, 1, VM_STATE_RUNNING))
+        if (!vm_check_state(vm, "pause", error, 1, VM_STATE_RUNNING))
                 return false;
-        op = op_new(vm, "pause", reply, userdata);
+        op = vm_op_new(vm, "pause", reply, userdata);
         vm->busy = op;
         engine_vm_pause(vm->engine_vm, simple_done, op);
         return true;
@@ -715,279 +702,11 @@ bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
 bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!check_state(vm, "resume", error, 1, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, "resume", error, 1, VM_STATE_PAUSED))
                 return false;
-        op = op_new(vm, "resume", reply, userdata);
+        op = vm_op_new(vm, "resume", reply, userdata);
         vm->busy = op;
         engine_vm_resume(vm->engine_vm, simple_done, op);
-        return true;
-}
-
-/* ---- Snapshot and Restore ---------------------------------------------------------- */
-
-#define SNAPSHOT_DEFINITION "domain.xml"
-
-/*
- * Snapshot files are created and opened by the service and its engines. For a VM of
- * an unprivileged owner on the system bus that would reach paths the owner cannot,
- * so until those files are opened as the owner, such VMs cannot snapshot or restore.
- */
-static bool check_snapshot_allowed(Vm *vm, const char *verb, GError **error) {
-        if (vm->manager->settings.session || vm->owner == 0 || vm->owner == getuid())
-                return true;
-        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                    "Cannot %s VM '%s': snapshots of VMs owned by uid %u are not supported on the system bus yet",
-                    verb, vm->config->name, (unsigned) vm->owner);
-        return false;
-}
-
-static bool check_directory_argument(const char *directory, GError **error) {
-        if (!g_path_is_absolute(directory) || strstr(directory, "/../") || g_str_has_suffix(directory, "/..")) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                            "Directory '%s' must be an absolute path without '..'", directory);
-                return false;
-        }
-        return true;
-}
-
-static void snapshot_done(const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        Vm *vm = op->vm;
-
-        if (error) {
-                op_fail(op, error);
-                return;
-        }
-        if (!op->flag) {
-                op_finish(op, NULL, NULL);
-                return;
-        }
-        g_free(vm->stop_reason);
-        vm->stop_reason = g_strdup("user");
-        op->verb = "power off";
-        engine_vm_stop(vm->engine_vm, poweroff_done, op);
-}
-
-bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error) {
-        g_autofree char *definition = NULL;
-        g_autofree char *xml = NULL;
-        VmOp *op;
-
-        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, "snapshot", error))
-                return false;
-        if (!check_state(vm, "snapshot", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
-                return false;
-        if (mkdir(directory, 0700) < 0) {
-                g_set_error(error, HV_ERROR, errno == EEXIST ? HV_ERROR_ALREADY_EXISTS : HV_ERROR_INVALID_ARGUMENT,
-                            "Cannot create snapshot directory '%s': %s", directory, g_strerror(errno));
-                return false;
-        }
-        /* The definition goes beside the state, so that a restore rebuilds the same machine. */
-        xml = vm_get_xml(vm, true);
-        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, error))
-                return false;
-        op = op_new(vm, "snapshot", reply, userdata);
-        op->directory = g_strdup(directory);
-        op->flag = stop;
-        vm->busy = op;
-        engine_vm_snapshot(vm->engine_vm, directory, snapshot_done, op);
-        return true;
-}
-
-static void restore_resumed(const GError *error, void *userdata) {
-        VmOp *op = userdata;
-
-        if (error) {
-                op_fail(op, error);
-                return;
-        }
-        vm_set_state(op->vm, VM_STATE_RUNNING, "restored");
-        op_finish(op, NULL, NULL);
-}
-
-static void restore_done(const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        Vm *vm = op->vm;
-
-        if (error) {
-                vm_abandon_engine(vm, VM_STATE_SHUTOFF, "restore-failed");
-                op_fail(op, error);
-                return;
-        }
-        vm_set_state(vm, VM_STATE_PAUSED, "restored");
-        if (!op->flag) {
-                op_finish(op, NULL, NULL);
-                return;
-        }
-        op->verb = "resume";
-        engine_vm_resume(vm->engine_vm, restore_resumed, op);
-}
-
-bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, void *userdata, GError **error) {
-        g_autofree char *path = NULL;
-        g_autofree char *xml = NULL;
-        g_autoptr(VmConfig) saved = NULL;
-        g_autoptr(GError) local = NULL;
-        DomainXmlPaths paths = {
-                .images_dir = vm->manager->settings.images_dir,
-                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
-        };
-        VmOp *op;
-
-        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, "restore", error))
-                return false;
-        if (!check_state(vm, "restore", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
-                return false;
-        path = g_build_filename(directory, SNAPSHOT_DEFINITION, NULL);
-        if (!g_file_get_contents(path, &xml, NULL, &local)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "'%s' is not a snapshot of a VM: %s", directory,
-                            local->message);
-                return false;
-        }
-        saved = domain_xml_parse(xml, strlen(xml), &paths, error);
-        if (!saved)
-                return false;
-        if (!g_str_equal(saved->uuid, vm->config->uuid)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                            "Snapshot '%s' belongs to VM '%s' (%s), not to '%s'", directory, saved->name, saved->uuid,
-                            vm->config->name);
-                return false;
-        }
-        if (!vm_create_engine(vm, g_steal_pointer(&saved), error))
-                return false;
-        op = op_new(vm, "restore", reply, userdata);
-        op->flag = resume;
-        vm->busy = op;
-        vm_set_state(vm, VM_STATE_STARTING, "restoring");
-        engine_vm_restore(vm->engine_vm, directory, restore_done, op);
-        return true;
-}
-
-/* ---- Devices ------------------------------------------------------------------- */
-
-static void add_device_done(const char *id, const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        Vm *vm = op->vm;
-        g_autofree char *device_id = g_strdup(op->device->id);
-
-        if (error) {
-                op_fail(op, error);
-                return;
-        }
-        if (vm->live)
-                g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
-        vm_save_runtime(vm);
-        vm_dbus_emit_device(vm, device_id, true);
-        op_finish(op, g_variant_new_string(device_id), NULL);
-}
-
-bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error) {
-        DomainXmlPaths paths = {
-                .images_dir = vm->manager->settings.images_dir,
-                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
-        };
-        g_autoptr(VmDevice) device = NULL;
-        VmConfig *target;
-        VmOp *op;
-
-        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
-        if (!device)
-                return false;
-        if (!check_state(vm, "add a device to", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED, VM_STATE_RUNNING,
-                         VM_STATE_PAUSED))
-                return false;
-        target = vm->live ? vm->live : vm->config;
-        if (device->id && vm_config_find_device(target, device->id)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'",
-                            vm->config->name, device->id);
-                return false;
-        }
-        if (device->kind == VM_DEVICE_DISK) {
-                for (guint i = 0; i < target->devices->len; i++) {
-                        VmDevice *other = g_ptr_array_index(target->devices, i);
-                        if (other->kind == VM_DEVICE_DISK && g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "VM '%s' already has a disk with target '%s'", vm->config->name,
-                                            device->disk.target_dev);
-                                return false;
-                        }
-                }
-        }
-        if (!device->id)
-                device->id = vm_config_new_device_id(target, device->kind);
-
-        if (!vm->engine_vm) {
-                /* Shut off: this edits the definition. */
-                g_autofree char *id = g_strdup(device->id);
-                g_ptr_array_add(vm->config->devices, g_steal_pointer(&device));
-                if (!vm_save(vm, error)) {
-                        g_ptr_array_remove_index(vm->config->devices, vm->config->devices->len - 1);
-                        return false;
-                }
-                vm_dbus_emit_device(vm, id, true);
-                reply(g_variant_new_string(id), NULL, userdata);
-                return true;
-        }
-        op = op_new(vm, "add a device to", reply, userdata);
-        op->device = g_steal_pointer(&device);
-        vm->busy = op;
-        engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
-        return true;
-}
-
-static bool remove_device_from(VmConfig *config, const char *id) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                VmDevice *device = g_ptr_array_index(config->devices, i);
-                if (g_str_equal(device->id, id)) {
-                        g_ptr_array_remove_index(config->devices, i);
-                        return true;
-                }
-        }
-        return false;
-}
-
-static void remove_device_done(const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        Vm *vm = op->vm;
-
-        if (error) {
-                op_fail(op, error);
-                return;
-        }
-        if (vm->live)
-                remove_device_from(vm->live, op->device_id);
-        vm_save_runtime(vm);
-        vm_dbus_emit_device(vm, op->device_id, false);
-        op_finish(op, NULL, NULL);
-}
-
-bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error) {
-        VmConfig *target = vm->live ? vm->live : vm->config;
-        VmOp *op;
-
-        if (!vm_config_find_device(target, id)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'", vm->config->name, id);
-                return false;
-        }
-        if (!check_state(vm, "remove a device from", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED,
-                         VM_STATE_RUNNING, VM_STATE_PAUSED))
-                return false;
-        if (!vm->engine_vm) {
-                g_autoptr(VmConfig) before = vm_config_copy(vm->config);
-                remove_device_from(vm->config, id);
-                if (!vm_save(vm, error)) {
-                        vm_config_free(vm->config);
-                        vm->config = g_steal_pointer(&before);
-                        return false;
-                }
-                vm_dbus_emit_device(vm, id, false);
-                reply(NULL, NULL, userdata);
-                return true;
-        }
-        op = op_new(vm, "remove a device from", reply, userdata);
-        op->device_id = g_strdup(id);
-        vm->busy = op;
-        engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);
         return true;
 }
 
@@ -1011,7 +730,7 @@ static void info_done(GVariant *info, const GError *error, void *userdata) {
         if (error) {
                 if (info)
                         g_variant_unref(g_variant_ref_sink(info));
-                op_fail(op, error);
+                vm_op_fail(op, error);
                 return;
         }
         add_own_facts(op->vm, &builder);
@@ -1022,7 +741,7 @@ static void info_done(GVariant *info, const GError *error, void *userdata) {
                         g_variant_builder_add(&builder, "{sv}", key, value);
                 g_variant_unref(info);
         }
-        op_finish(op, g_variant_builder_end(&builder), NULL);
+        vm_op_finish(op, g_variant_builder_end(&builder), NULL);
 }
 
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
@@ -1036,7 +755,7 @@ bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
                 return true;
         }
         /* Information may be read while another op is under way: not busy. */
-        op = op_new(vm, "get information about", reply, userdata);
+        op = vm_op_new(vm, "get information about", reply, userdata);
         vm->queries = g_list_append(vm->queries, op);
         engine_vm_info(vm->engine_vm, info_done, op);
         return true;

@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* AddDevice and RemoveDevice: hot-plug on a running VM, or edits of the definition. */
+
+#include <string.h>
+
+#include "domain-xml.h"
+#include "vm-private.h"
+
+static void add_device_done(const char *id, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+        g_autofree char *device_id = g_strdup(op->device->id);
+
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        if (vm->live)
+                g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
+        vm_save_runtime(vm);
+        vm_dbus_emit_device(vm, device_id, true);
+        vm_op_finish(op, g_variant_new_string(device_id), NULL);
+}
+
+bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error) {
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        g_autoptr(VmDevice) device = NULL;
+        VmConfig *target;
+        VmOp *op;
+
+        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
+        if (!device)
+                return false;
+        if (!vm_check_state(vm, "add a device to", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED, VM_STATE_RUNNING,
+                         VM_STATE_PAUSED))
+                return false;
+        target = vm->live ? vm->live : vm->config;
+        if (device->id && vm_config_find_device(target, device->id)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'",
+                            vm->config->name, device->id);
+                return false;
+        }
+        if (device->kind == VM_DEVICE_DISK) {
+                for (guint i = 0; i < target->devices->len; i++) {
+                        VmDevice *other = g_ptr_array_index(target->devices, i);
+                        if (other->kind == VM_DEVICE_DISK && g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "VM '%s' already has a disk with target '%s'", vm->config->name,
+                                            device->disk.target_dev);
+                                return false;
+                        }
+                }
+        }
+        if (!device->id)
+                device->id = vm_config_new_device_id(target, device->kind);
+
+        if (!vm->engine_vm) {
+                /* Shut off: this edits the definition. */
+                g_autofree char *id = g_strdup(device->id);
+                g_ptr_array_add(vm->config->devices, g_steal_pointer(&device));
+                if (!vm_save(vm, error)) {
+                        g_ptr_array_remove_index(vm->config->devices, vm->config->devices->len - 1);
+                        return false;
+                }
+                vm_dbus_emit_device(vm, id, true);
+                reply(g_variant_new_string(id), NULL, userdata);
+                return true;
+        }
+        op = vm_op_new(vm, "add a device to", reply, userdata);
+        op->device = g_steal_pointer(&device);
+        vm->busy = op;
+        engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
+        return true;
+}
+
+static bool remove_device_from(VmConfig *config, const char *id) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (g_str_equal(device->id, id)) {
+                        g_ptr_array_remove_index(config->devices, i);
+                        return true;
+                }
+        }
+        return false;
+}
+
+static void remove_device_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        if (vm->live)
+                remove_device_from(vm->live, op->device_id);
+        vm_save_runtime(vm);
+        vm_dbus_emit_device(vm, op->device_id, false);
+        vm_op_finish(op, NULL, NULL);
+}
+
+bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error) {
+        VmConfig *target = vm->live ? vm->live : vm->config;
+        VmOp *op;
+
+        if (!vm_config_find_device(target, id)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'", vm->config->name, id);
+                return false;
+        }
+        if (!vm_check_state(vm, "remove a device from", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED,
+                         VM_STATE_RUNNING, VM_STATE_PAUSED))
+                return false;
+        if (!vm->engine_vm) {
+                g_autoptr(VmConfig) before = vm_config_copy(vm->config);
+                remove_device_from(vm->config, id);
+                if (!vm_save(vm, error)) {
+                        vm_config_free(vm->config);
+                        vm->config = g_steal_pointer(&before);
+                        return false;
+                }
+                vm_dbus_emit_device(vm, id, false);
+                reply(NULL, NULL, userdata);
+                return true;
+        }
+        op = vm_op_new(vm, "remove a device from", reply, userdata);
+        op->device_id = g_strdup(id);
+        vm->busy = op;
+        engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);
+        return true;
+}
+

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Shared by the files of the VM model (vm.c, vm-snapshot.c, vm-devices.c), not
+ * by the rest of the service: the parked operation and the state machine's steps.
+ */
+
+#include "vm.h"
+
+struct VmOp {
+        Vm *vm;
+        const char *verb; /* for messages: "boot", "pause" */
+        VmReplyFn reply;
+        void *userdata;
+
+        char *directory;        /* snapshot, restore */
+        bool flag;              /* snapshot: stop afterwards; restore: resume */
+        VmDevice *device;       /* add_device */
+        char *device_id;        /* remove_device */
+        unsigned timeout_sec;   /* shutdown: how long the guest gets */
+        sd_event_source *timer; /* shutdown: the moment to force it off */
+};
+
+VmOp *vm_op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata);
+/* Detach the op from its VM, answer the caller, free it. */
+void vm_op_finish(VmOp *op, GVariant *result, const GError *error);
+/* Finish with the engine's error, prefixed with what we were doing. */
+void vm_op_fail(VmOp *op, const GError *engine_error);
+
+/* The verb is allowed in one of the n_states states (VmState values) and nothing else runs. */
+bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...);
+void vm_set_state(Vm *vm, VmState state, const char *reason);
+
+/* Make the EngineVm that will run config (which becomes vm->live); takes config. */
+bool vm_create_engine(Vm *vm, VmConfig *config, GError **error);
+/* A failed start leaves no engine behind. */
+void vm_abandon_engine(Vm *vm, VmState state, const char *reason);
+/* Keep the runtime file in step with what runs. */
+void vm_save_runtime(Vm *vm);
+
+/* A power-off's engine answer: the op then waits for the exit report. */
+void vm_poweroff_done(const GError *error, void *userdata);
