@@ -55,7 +55,6 @@ static void snapshot_done(const GError *error, void *userdata) {
 }
 
 bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error) {
-        g_autofree char *definition = NULL;
         g_autofree char *xml = NULL;
         VmOp *op;
 

@@ -581,7 +581,9 @@ static char *response_words(const ChHttpResponse *response) {
         g_auto(GStrv) lines = g_strsplit(words->str, "\n", -1);
         g_autofree char *joined = g_strjoinv(": ", lines);
         g_strstrip(joined);
-        return *joined ? g_steal_pointer(&joined) : NULL;
+        /* The words end up in a D-Bus error, which must be UTF-8; the raw body
+         * (or its cut at 2048 bytes) need not be. */
+        return *joined ? g_utf8_make_valid(joined, -1) : NULL;
 }
 
 static int response_error_code(const char *endpoint, long status, const char *words) {

@@ -92,6 +92,7 @@ static VmConfig *config_unix_serial(void) {
 
 static void check_golden(const char *name, VmConfig *config) {
         g_autoptr(VmConfig) owned = config;
+        (void) owned; /* held for its cleanup */
         g_autoptr(GError) error = NULL;
         g_autoptr(JsonNode) node = ch_config_build_vm(config, RUNTIME_DIR, &error);
         g_assert_no_error(error);
@@ -171,6 +172,7 @@ static void test_config_devices(void) {
 
 static void expect_invalid(VmConfig *config, int code, const char *words) {
         g_autoptr(VmConfig) owned = config;
+        (void) owned; /* held for its cleanup */
         g_autoptr(GError) error = NULL;
         g_assert_false(ch_config_check(config, &error));
         g_assert_error(error, HV_ERROR, code);

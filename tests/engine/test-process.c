@@ -203,6 +203,7 @@ static void test_exit_status_and_log(void) {
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
+        (void) p; /* held for its cleanup */
         g_assert_no_error(error);
         test_run_until(event, &record.exited, 5000, "the shell's exit");
         g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_EXITED);

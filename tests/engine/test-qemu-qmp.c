@@ -242,6 +242,7 @@ static void test_malformed(void) {
         qmp_client_execute(f.qmp, "query-status", NULL, -1, on_reply, &r);
         gint64 id;
         g_autoptr(JsonObject) cmd = server_next_command(&f, &id);
+        (void) cmd; /* held for its cleanup */
         server_send(&f, "{\"return\": {\"status\": \r\n");
         test_run_until(f.event, &r.done, 5000, "the failed reply");
         g_assert_error(r.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
@@ -279,6 +280,7 @@ static void test_timeout(void) {
         qmp_client_execute(f.qmp, "slow", NULL, -1, on_reply, &r);
         gint64 id;
         g_autoptr(JsonObject) cmd = server_next_command(&f, &id);
+        (void) cmd; /* held for its cleanup */
         test_run_until(f.event, &r.done, 5000, "the timeout");
         guint64 elapsed = test_now_usec() - t0;
         g_assert_error(r.error, HV_ERROR, HV_ERROR_TIMEOUT);
