@@ -228,14 +228,13 @@ static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusOption options[] = { { .key = "timeout", .type = 'u' } };
         g_autoptr(GError) gerror = NULL;
-
         PendingCall *pending;
+        bool started;
         uid_t uid;
 
         BEGIN_CALL(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error, &uid);
         PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
-        bool started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, pending,
-                                   &gerror);
+        started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
@@ -267,42 +266,35 @@ static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return run_verb(m, userdata, uid, vm_resume, error);
 }
 
-static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BusOption options[] = { { .key = "stop", .type = 'b' } };
+/* Snapshot and Restore: a directory, one boolean option, a reply later. */
+typedef bool (*DirectoryVerbFn)(Vm *vm, const char *directory, bool flag, VmReplyFn reply, void *userdata,
+                                GError **error);
+
+static int run_directory_verb(sd_bus_message *m, Vm *vm, const char *verb, const char *flag_option,
+                              DirectoryVerbFn fn, sd_bus_error *error) {
+        BusOption options[] = { { .key = flag_option, .type = 'b' } };
         g_autoptr(GError) gerror = NULL;
+        PendingCall *pending;
         const char *directory;
+        bool started;
+        uid_t uid;
         int r;
 
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        PendingCall *pending;
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "snapshot", options, G_N_ELEMENTS(options), error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
-        bool started = vm_snapshot(userdata, directory, options[0].present && options[0].b, reply_to_call, pending,
-                                   &gerror);
+        BEGIN_CALL(m, vm, verb, options, G_N_ELEMENTS(options), error, &uid);
+        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        started = fn(vm, directory, options[0].present && options[0].b, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
+static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return run_directory_verb(m, userdata, "snapshot", "stop", vm_snapshot, error);
+}
+
 static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        BusOption options[] = { { .key = "resume", .type = 'b' } };
-        g_autoptr(GError) gerror = NULL;
-        const char *directory;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &directory);
-        if (r < 0)
-                return r;
-        PendingCall *pending;
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "restore", options, G_N_ELEMENTS(options), error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
-        bool started = vm_restore(userdata, directory, options[0].present && options[0].b, reply_to_call, pending,
-                                   &gerror);
-        return verb_started(pending, started, gerror, error);
+        return run_directory_verb(m, userdata, "restore", "resume", vm_restore, error);
 }
 
 /* Second half of a forced Delete, from the event loop: the VM may not be freed from
@@ -362,38 +354,32 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return verb_started(pending, started, gerror, error);
 }
 
-static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+/* AddDevice and RemoveDevice: one string argument, no options, a reply later. */
+typedef bool (*StringVerbFn)(Vm *vm, const char *argument, VmReplyFn reply, void *userdata, GError **error);
+
+static int run_string_verb(sd_bus_message *m, Vm *vm, const char *verb, StringVerbFn fn, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
-        const char *xml;
+        PendingCall *pending;
+        const char *argument;
+        bool started;
+        uid_t uid;
         int r;
 
-        r = sd_bus_message_read(m, "s", &xml);
+        r = sd_bus_message_read(m, "s", &argument);
         if (r < 0)
                 return r;
-        PendingCall *pending;
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "add-device", NULL, 0, error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
-        bool started = vm_add_device(userdata, xml, reply_to_call, pending, &gerror);
+        BEGIN_CALL(m, vm, verb, NULL, 0, error, &uid);
+        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        started = fn(vm, argument, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
+static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return run_string_verb(m, userdata, "add-device", vm_add_device, error);
+}
+
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        g_autoptr(GError) gerror = NULL;
-        const char *id;
-        int r;
-
-        r = sd_bus_message_read(m, "s", &id);
-        if (r < 0)
-                return r;
-        PendingCall *pending;
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "remove-device", NULL, 0, error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
-        bool started = vm_remove_device(userdata, id, reply_to_call, pending, &gerror);
-        return verb_started(pending, started, gerror, error);
+        return run_string_verb(m, userdata, "remove-device", vm_remove_device, error);
 }
 
 static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
