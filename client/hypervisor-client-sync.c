@@ -42,19 +42,8 @@ HypervisorClient *hypervisor_client_new_for_connection_sync(GDBusConnection *con
 static GVariant *manager_call_sync(HypervisorClient *self, const char *method, GVariant *args,
                                    HypervisorCallKind kind, const char *reply_type, GCancellable *cancellable,
                                    GError **error) {
-        g_autoptr(GVariant) reply = NULL;
-
-        reply = hypervisor_call_sync(hypervisor_client_get_manager_proxy(self), method, args, kind, NULL,
-                                     cancellable, error);
-        if (!reply)
-                return NULL;
-        if (!g_variant_is_of_type(reply, G_VARIANT_TYPE(reply_type))) {
-                g_set_error(error, HYPERVISOR_ERROR, HYPERVISOR_ERROR_FAILED,
-                            "The service answered %s() with type '%s', expected '%s'", method,
-                            g_variant_get_type_string(reply), reply_type);
-                return NULL;
-        }
-        return g_steal_pointer(&reply);
+        return hypervisor_call_sync(hypervisor_client_get_manager_proxy(self), method, args, kind, reply_type, NULL,
+                                    cancellable, error);
 }
 
 static HypervisorVm *manager_call_for_vm_sync(HypervisorClient *self, const char *method, GVariant *args,

@@ -27,8 +27,10 @@ void hypervisor_call_async(GDBusProxy *proxy, const char *method, GVariant *para
                            GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
 GVariant *hypervisor_call_finish(GDBusProxy *proxy, GAsyncResult *result, GUnixFDList **ret_fd_list,
                                  GError **error);
+/* Blocking call; a reply not of @reply_type is an error. */
 GVariant *hypervisor_call_sync(GDBusProxy *proxy, const char *method, GVariant *parameters, HypervisorCallKind kind,
-                               GUnixFDList **ret_fd_list, GCancellable *cancellable, GError **error);
+                               const char *reply_type, GUnixFDList **ret_fd_list, GCancellable *cancellable,
+                               GError **error);
 
 /* A floating "a{sv}" with the given boolean/uint keys set only when they differ from the default. */
 GVariant *hypervisor_options_empty(void);

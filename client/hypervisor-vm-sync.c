@@ -15,19 +15,8 @@ static GVariant *options_args(void) {
 static GVariant *vm_call_sync(HypervisorVm *self, const char *method, GVariant *args, HypervisorCallKind kind,
                               const char *reply_type, GUnixFDList **ret_fd_list, GCancellable *cancellable,
                               GError **error) {
-        g_autoptr(GVariant) reply = NULL;
-
-        reply = hypervisor_call_sync(G_DBUS_PROXY(hypervisor_vm_get_proxy(self)), method, args, kind, ret_fd_list,
-                                     cancellable, error);
-        if (!reply)
-                return NULL;
-        if (!g_variant_is_of_type(reply, G_VARIANT_TYPE(reply_type))) {
-                g_set_error(error, HYPERVISOR_ERROR, HYPERVISOR_ERROR_FAILED,
-                            "The service answered %s() with type '%s', expected '%s'", method,
-                            g_variant_get_type_string(reply), reply_type);
-                return NULL;
-        }
-        return g_steal_pointer(&reply);
+        return hypervisor_call_sync(G_DBUS_PROXY(hypervisor_vm_get_proxy(self)), method, args, kind, reply_type,
+                                    ret_fd_list, cancellable, error);
 }
 
 /**

@@ -121,44 +121,73 @@ int hvctl_cmd_shutdown(Hvctl *ctl, int argc, char **argv) {
                                   timeout > 0 ? "is off" : "was asked to shut down");
 }
 
-int hvctl_cmd_snapshot(Hvctl *ctl, int argc, char **argv) {
-        gboolean stop = FALSE;
+typedef void (*DirectoryStartFunc)(HypervisorVm *vm, const char *directory, gboolean flag, GCancellable *cancellable,
+                                   GAsyncReadyCallback callback, gpointer user_data);
+
+/* snapshot and restore: NAME DIR and one boolean option. */
+typedef struct {
+        const char *command;
+        const char *arguments;
+        const char *flag_name;
+        const char *flag_description;
+        DirectoryStartFunc start;
+        FinishFunc finish;
+        const char *progress_verb;        /* "Saving 'vm' to 'dir'" */
+        const char *progress_preposition;
+        const char *done_text;
+        const char *done_text_with_flag;
+} DirectoryCommand;
+
+static int run_directory_command(Hvctl *ctl, const DirectoryCommand *command, int argc, char **argv) {
+        gboolean flag = FALSE;
         const GOptionEntry entries[] = {
-                { "stop", 0, 0, G_OPTION_ARG_NONE, &stop, "Power the VM off once the snapshot is written", NULL },
+                { command->flag_name, 0, 0, G_OPTION_ARG_NONE, &flag, command->flag_description, NULL },
                 { NULL },
         };
         g_autoptr(HypervisorVm) vm = NULL;
         g_autofree char *directory = NULL;
         g_autofree char *progress = NULL;
-        Operation op = { .finish = hypervisor_vm_snapshot_finish };
+        Operation op = { .finish = command->finish };
         int r;
 
-        if ((r = prepare(ctl, "snapshot", "NAME DIR [--stop]", entries, 2, &argc, &argv, &vm)) != 0)
+        if ((r = prepare(ctl, command->command, command->arguments, entries, 2, &argc, &argv, &vm)) != 0)
                 return r;
         /* The service runs elsewhere: it needs the path as the caller means it. */
         directory = g_canonicalize_filename(argv[2], NULL);
-        progress = g_strdup_printf("Saving '%s' to '%s'", hypervisor_vm_get_name(vm), directory);
-        hypervisor_vm_snapshot_async(vm, directory, stop, NULL, on_operation_done, &op);
-        return wait_for_operation(ctl, &op, vm, progress, "has been saved");
+        progress = g_strdup_printf("%s '%s' %s '%s'", command->progress_verb, hypervisor_vm_get_name(vm),
+                                   command->progress_preposition, directory);
+        command->start(vm, directory, flag, NULL, on_operation_done, &op);
+        return wait_for_operation(ctl, &op, vm, progress, flag ? command->done_text_with_flag : command->done_text);
+}
+
+int hvctl_cmd_snapshot(Hvctl *ctl, int argc, char **argv) {
+        static const DirectoryCommand snapshot = {
+                .command = "snapshot",
+                .arguments = "NAME DIR [--stop]",
+                .flag_name = "stop",
+                .flag_description = "Power the VM off once the snapshot is written",
+                .start = hypervisor_vm_snapshot_async,
+                .finish = hypervisor_vm_snapshot_finish,
+                .progress_verb = "Saving",
+                .progress_preposition = "to",
+                .done_text = "has been saved",
+                .done_text_with_flag = "has been saved",
+        };
+        return run_directory_command(ctl, &snapshot, argc, argv);
 }
 
 int hvctl_cmd_restore(Hvctl *ctl, int argc, char **argv) {
-        gboolean resume = FALSE;
-        const GOptionEntry entries[] = {
-                { "resume", 0, 0, G_OPTION_ARG_NONE, &resume, "Let the guest run once restored", NULL },
-                { NULL },
+        static const DirectoryCommand restore = {
+                .command = "restore",
+                .arguments = "NAME DIR [--resume]",
+                .flag_name = "resume",
+                .flag_description = "Let the guest run once restored",
+                .start = hypervisor_vm_restore_async,
+                .finish = hypervisor_vm_restore_finish,
+                .progress_verb = "Restoring",
+                .progress_preposition = "from",
+                .done_text = "is restored (paused)",
+                .done_text_with_flag = "is restored and running",
         };
-        g_autoptr(HypervisorVm) vm = NULL;
-        g_autofree char *directory = NULL;
-        g_autofree char *progress = NULL;
-        Operation op = { .finish = hypervisor_vm_restore_finish };
-        int r;
-
-        if ((r = prepare(ctl, "restore", "NAME DIR [--resume]", entries, 2, &argc, &argv, &vm)) != 0)
-                return r;
-        directory = g_canonicalize_filename(argv[2], NULL);
-        progress = g_strdup_printf("Restoring '%s' from '%s'", hypervisor_vm_get_name(vm), directory);
-        hypervisor_vm_restore_async(vm, directory, resume, NULL, on_operation_done, &op);
-        return wait_for_operation(ctl, &op, vm, progress,
-                                  resume ? "is restored and running" : "is restored (paused)");
+        return run_directory_command(ctl, &restore, argc, argv);
 }

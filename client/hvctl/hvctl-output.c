@@ -47,34 +47,37 @@ void hvctl_print_json(JsonNode *node) {
         printf("%s\n", text);
 }
 
+static void add_string_member(JsonBuilder *builder, const char *name, const char *value) {
+        json_builder_set_member_name(builder, name);
+        json_builder_add_string_value(builder, value);
+}
+
+static void add_int_member(JsonBuilder *builder, const char *name, gint64 value) {
+        json_builder_set_member_name(builder, name);
+        json_builder_add_int_value(builder, value);
+}
+
+static void add_boolean_member(JsonBuilder *builder, const char *name, gboolean value) {
+        json_builder_set_member_name(builder, name);
+        json_builder_add_boolean_value(builder, value);
+}
+
 JsonNode *hvctl_vm_to_json(HypervisorVm *vm) {
         g_autoptr(JsonBuilder) builder = json_builder_new();
 
         json_builder_begin_object(builder);
-        json_builder_set_member_name(builder, "name");
-        json_builder_add_string_value(builder, hypervisor_vm_get_name(vm));
-        json_builder_set_member_name(builder, "uuid");
-        json_builder_add_string_value(builder, hypervisor_vm_get_uuid(vm));
-        json_builder_set_member_name(builder, "state");
-        json_builder_add_string_value(builder, hypervisor_vm_get_state(vm));
-        json_builder_set_member_name(builder, "state-reason");
-        json_builder_add_string_value(builder, hypervisor_vm_get_state_reason(vm));
-        json_builder_set_member_name(builder, "engine");
-        json_builder_add_string_value(builder, hypervisor_vm_get_engine(vm));
-        json_builder_set_member_name(builder, "vcpus");
-        json_builder_add_int_value(builder, hypervisor_vm_get_vcpus(vm));
-        json_builder_set_member_name(builder, "memory");
-        json_builder_add_int_value(builder, (gint64) hypervisor_vm_get_memory(vm));
-        json_builder_set_member_name(builder, "persistent");
-        json_builder_add_boolean_value(builder, hypervisor_vm_get_persistent(vm));
-        json_builder_set_member_name(builder, "autostart");
-        json_builder_add_boolean_value(builder, hypervisor_vm_get_autostart(vm));
-        json_builder_set_member_name(builder, "owner");
-        json_builder_add_int_value(builder, hypervisor_vm_get_owner(vm));
-        json_builder_set_member_name(builder, "pid");
-        json_builder_add_int_value(builder, hypervisor_vm_get_pid(vm));
-        json_builder_set_member_name(builder, "object-path");
-        json_builder_add_string_value(builder, hypervisor_vm_get_object_path(vm));
+        add_string_member(builder, "name", hypervisor_vm_get_name(vm));
+        add_string_member(builder, "uuid", hypervisor_vm_get_uuid(vm));
+        add_string_member(builder, "state", hypervisor_vm_get_state(vm));
+        add_string_member(builder, "state-reason", hypervisor_vm_get_state_reason(vm));
+        add_string_member(builder, "engine", hypervisor_vm_get_engine(vm));
+        add_int_member(builder, "vcpus", hypervisor_vm_get_vcpus(vm));
+        add_int_member(builder, "memory", (gint64) hypervisor_vm_get_memory(vm));
+        add_boolean_member(builder, "persistent", hypervisor_vm_get_persistent(vm));
+        add_boolean_member(builder, "autostart", hypervisor_vm_get_autostart(vm));
+        add_int_member(builder, "owner", hypervisor_vm_get_owner(vm));
+        add_int_member(builder, "pid", hypervisor_vm_get_pid(vm));
+        add_string_member(builder, "object-path", hypervisor_vm_get_object_path(vm));
         json_builder_end_object(builder);
         return json_builder_get_root(builder);
 }
