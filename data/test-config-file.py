@@ -30,6 +30,7 @@ KEYS = {
     'cloud-hypervisor': {
         'Binary': 'string',
         'APITimeoutSec': 'uint64',
+        'NoShutdown': 'boolean',
     },
 }
 

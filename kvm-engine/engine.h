@@ -42,6 +42,7 @@ typedef struct {
         char **firmware_dirs; /* where <kernel>/<loader> names without '/' are looked up */
         bool tcg_fallback;    /* qemu: run type='kvm' guests under TCG when /dev/kvm is unusable */
         unsigned api_timeout_ms; /* every request to the engine process ends by then */
+        bool no_shutdown;     /* cloud-hypervisor: start it with --no-shutdown (v52 and later) */
 } EngineSettings;
 
 /* What probe() found on this host. */

@@ -4,11 +4,14 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <grp.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -174,6 +177,21 @@ static char *process_find_binary(const char *name, const char *const *envp) {
         return NULL;
 }
 
+/*
+ * What the child needs, prepared by the parent: the child runs on its own
+ * stack but in the parent's memory (CLONE_VM|CLONE_VFORK, as posix_spawn()
+ * does), so it must not allocate, and what it changes here it changes for the
+ * parent too (only the fd numbers in sources, which the parent no longer reads).
+ */
+typedef struct {
+        const ProcessSpawnParams *params;
+        const char *binary;
+        int *sources;
+        const int *targets;
+        size_t n;
+        int error_fd;
+} ChildArgs;
+
 /* In the child, only async-signal-safe calls until execve(). On failure the errno is
  * written to error_fd; the parent reads it. */
 _Noreturn static void process_child(const ProcessSpawnParams *params, const char *binary, int *sources,
@@ -204,7 +222,7 @@ _Noreturn static void process_child(const ProcessSpawnParams *params, const char
                 if (moved < 0)
                         goto fail;
                 highest = moved;
-                sources[i] = moved; /* the child's own copy of the array */
+                sources[i] = moved; /* the parent's array: it no longer reads it */
         }
         for (size_t i = 0; i < n; i++)
                 if (dup2(sources[i], targets[i]) < 0) /* dup2 clears CLOEXEC on the target */
@@ -225,9 +243,13 @@ _Noreturn static void process_child(const ProcessSpawnParams *params, const char
                         (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
         }
 
+        /* Raw system calls: glibc's wrappers would try to change the uid of
+         * every thread of the daemon, whose memory this child shares. Here
+         * they change this process only, which is all there is to change. */
         if (params->uid != (uid_t) -1) {
-                if (setgroups(0, NULL) < 0 || setresgid(params->gid, params->gid, params->gid) < 0 ||
-                    setresuid(params->uid, params->uid, params->uid) < 0)
+                if (syscall(SYS_setgroups, 0, NULL) < 0 ||
+                    syscall(SYS_setresgid, params->gid, params->gid, params->gid) < 0 ||
+                    syscall(SYS_setresuid, params->uid, params->uid, params->uid) < 0)
                         goto fail;
         }
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -240,6 +262,35 @@ fail:
         while (write(error_fd, &err, sizeof(err)) < 0 && errno == EINTR)
                 ;
         _exit(127);
+}
+
+static int process_child_main(void *userdata) {
+        const ChildArgs *args = userdata;
+        process_child(args->params, args->binary, args->sources, args->targets, args->n, args->error_fd);
+}
+
+/*
+ * Starts the child without copying the daemon's memory: the daemon waits,
+ * suspended, only until the child's execve() (or its failure), as with
+ * posix_spawn(). A fork() would copy the page tables of a daemon holding a
+ * thousand VMs, and the event loop would stall for that each time.
+ */
+static pid_t process_clone(ChildArgs *args) {
+        const size_t stack_size = 64 * 1024;
+        g_autofree char *stack = g_malloc(stack_size);
+        sigset_t all, saved;
+        pid_t pid;
+        int clone_errno;
+
+        /* No handler of the daemon may run on the child's stack in shared memory:
+         * the child resets them all before it unblocks signals. */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &saved);
+        pid = clone(process_child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, args);
+        clone_errno = errno;
+        pthread_sigmask(SIG_SETMASK, &saved, NULL);
+        errno = clone_errno;
+        return pid;
 }
 
 Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, ProcessExitFn on_exit, void *userdata,
@@ -270,7 +321,7 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                 return NULL;
         }
 
-        /* Prepared before fork(): the child must not allocate. */
+        /* Prepared before the clone: the child must not allocate. */
         size_t n = params->n_fds + 3;
         g_autofree int *sources = g_new(int, n);
         g_autofree int *targets = g_new(int, n);
@@ -291,22 +342,28 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                 return NULL;
         }
 
-        pid_t pid = fork();
-        if (pid == 0)
-                process_child(params, binary, sources, targets, n, error_pipe[1]);
+        ChildArgs child = {
+                .params = params,
+                .binary = binary,
+                .sources = sources,
+                .targets = targets,
+                .n = n,
+                .error_fd = error_pipe[1],
+        };
+        pid_t pid = process_clone(&child);
         int fork_errno = errno;
         close(error_pipe[1]);
         close(devnull);
         close(log_fd);
         if (pid < 0) {
                 close(error_pipe[0]);
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(fork_errno), "fork: %s",
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(fork_errno), "clone: %s",
                             g_strerror(fork_errno));
                 return NULL;
         }
 
-        /* Blocks only until the child's execve() (or its failure): a few hundred µs,
-         * the same wait posix_spawn() makes. */
+        /* The child has exec'd (the pipe's write end closed with it) or written
+         * why it could not and exited: this read does not wait. */
         int child_errno = 0;
         ssize_t got;
         do

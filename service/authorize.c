@@ -41,7 +41,7 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
         const char *action;
         int r;
 
-        r = bus_query_sender_uid(m, &uid);
+        r = sender_cache_query_uid(manager->senders, m, &uid);
         if (r < 0)
                 return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Cannot tell who is calling: %s", g_strerror(-r));
         if (ret_uid)

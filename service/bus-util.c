@@ -215,16 +215,3 @@ children:
         }
         return sd_bus_message_close_container(m);
 }
-
-int bus_query_sender_uid(sd_bus_message *m, uid_t *ret_uid) {
-        g_autoptr(sd_bus_creds) creds = NULL;
-        int r;
-
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID | SD_BUS_CREDS_UID | SD_BUS_CREDS_AUGMENT, &creds);
-        if (r < 0)
-                return r;
-        r = sd_bus_creds_get_euid(creds, ret_uid);
-        if (r < 0)
-                r = sd_bus_creds_get_uid(creds, ret_uid);
-        return r;
-}

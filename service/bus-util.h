@@ -58,6 +58,3 @@ int bus_message_read_options(sd_bus_message *m, BusOption *options, size_t n_opt
 
 /* Append a GVariant (any type sd-bus can carry) to a message being built. */
 int bus_message_append_gvariant(sd_bus_message *m, GVariant *value);
-
-/* The caller's uid, as the bus driver knows it. */
-int bus_query_sender_uid(sd_bus_message *m, uid_t *ret_uid);

@@ -2,11 +2,32 @@
 
 /* hypervisord: parse the command line, load the settings, run the manager. */
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 
 #include "config.h"
 #include "manager.h"
+
+/*
+ * Every running VM holds a few descriptors (its process, its API or QMP
+ * socket, its event stream): a thousand VMs need more than the customary soft
+ * limit of 1024. Raise it to the hard limit, as systemd does for its own
+ * services' LimitNOFILE=. The engines inherit the raised limit; they use
+ * epoll or poll, never select(), so descriptors above 1023 are fine for them.
+ */
+static void raise_open_files_limit(void) {
+        struct rlimit limit;
+
+        if (getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= limit.rlim_max)
+                return;
+        limit.rlim_cur = limit.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
+                g_warning("Cannot raise the limit of open files to %llu: %s", (unsigned long long) limit.rlim_max,
+                          g_strerror(errno));
+}
 
 int main(int argc, char *argv[]) {
         gboolean session = FALSE, system_bus = FALSE, verbose = FALSE, version = FALSE;
@@ -40,6 +61,7 @@ int main(int argc, char *argv[]) {
         }
         if (verbose)
                 g_log_set_debug_enabled(TRUE);
+        raise_open_files_limit();
 
         if (!settings_load(&settings, config_path, session, &error)) {
                 fprintf(stderr, "hypervisord: %s\n", error->message);

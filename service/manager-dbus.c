@@ -141,10 +141,8 @@ static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
 }
 
 static int method_list_vms(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Manager *manager = userdata;
         g_autoptr(sd_bus_message) reply = NULL;
-        GHashTableIter iter;
-        gpointer value;
+        const GString *paths;
         int r;
 
         r = BUS_READ_NO_OPTIONS(m, error);
@@ -156,9 +154,9 @@ static int method_list_vms(sd_bus_message *m, void *userdata, sd_bus_error *erro
         r = sd_bus_message_open_container(reply, 'a', "o");
         if (r < 0)
                 return r;
-        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
-        while (g_hash_table_iter_next(&iter, NULL, &value)) {
-                r = sd_bus_message_append(reply, "o", ((Vm *) value)->path);
+        paths = manager_get_vm_paths(userdata);
+        for (const char *p = paths->str; p < paths->str + paths->len; p += strlen(p) + 1) {
+                r = sd_bus_message_append_basic(reply, 'o', p);
                 if (r < 0)
                         return r;
         }

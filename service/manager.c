@@ -22,6 +22,8 @@ Manager *manager_new(Settings *settings) {
         manager->vms_dir = g_build_filename(manager->settings.state_dir, "vms", NULL);
         manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
         manager->vms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        manager->vms_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+        manager->senders = sender_cache_new();
         manager->polkit = polkit_registry_new();
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
@@ -36,6 +38,10 @@ void manager_free(Manager *manager) {
         g_hash_table_remove_all(manager->vms_by_name);
         g_hash_table_unref(manager->vms_by_uuid);
         g_hash_table_unref(manager->vms_by_name);
+        g_hash_table_unref(manager->vms_per_owner);
+        sender_cache_free(manager->senders);
+        if (manager->vm_paths)
+                g_string_free(manager->vm_paths, TRUE);
         for (size_t i = 0; i < manager->n_engines; i++)
                 engine_probe_clear(&manager->engines[i].probe);
         g_free(manager->engines);
@@ -65,15 +71,18 @@ Vm *manager_find_vm_by_path(Manager *manager, const char *path) {
 }
 
 unsigned manager_count_vms_of_owner(Manager *manager, uid_t owner) {
-        GHashTableIter iter;
-        gpointer value;
-        unsigned n = 0;
+        return GPOINTER_TO_UINT(g_hash_table_lookup(manager->vms_per_owner, GUINT_TO_POINTER(owner)));
+}
 
-        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
-        while (g_hash_table_iter_next(&iter, NULL, &value))
-                if (((Vm *) value)->owner == owner)
-                        n++;
-        return n;
+static void manager_count_owner(Manager *manager, uid_t owner, int delta) {
+        unsigned n = manager_count_vms_of_owner(manager, owner);
+
+        g_assert(delta > 0 || n > 0);
+        n = (unsigned) ((int) n + delta);
+        if (n == 0)
+                g_hash_table_remove(manager->vms_per_owner, GUINT_TO_POINTER(owner));
+        else
+                g_hash_table_insert(manager->vms_per_owner, GUINT_TO_POINTER(owner), GUINT_TO_POINTER(n));
 }
 
 const ManagerEngine *manager_get_engine(Manager *manager, const char *name) {
@@ -87,6 +96,30 @@ const ManagerEngine *manager_get_engine(Manager *manager, const char *name) {
 static void manager_add_vm(Manager *manager, Vm *vm) {
         g_hash_table_insert(manager->vms_by_uuid, g_strdup(vm->config->uuid), vm);
         g_hash_table_insert(manager->vms_by_name, g_strdup(vm->config->name), vm);
+        manager_count_owner(manager, vm->owner, +1);
+        if (manager->vm_paths)
+                g_string_append_len(manager->vm_paths, vm->path, (gssize) strlen(vm->path) + 1);
+}
+
+/*
+ * ListVMs with 10,000 VMs is dominated by memory: walking the hash table
+ * touches every Vm and every path string, each a cache miss. One contiguous
+ * copy of the paths is read sequentially instead. Appending keeps it current;
+ * a removal makes it stale, and the next ListVMs rebuilds it.
+ */
+const GString *manager_get_vm_paths(Manager *manager) {
+        GHashTableIter iter;
+        gpointer value;
+
+        if (manager->vm_paths)
+                return manager->vm_paths;
+        manager->vm_paths = g_string_sized_new(g_hash_table_size(manager->vms_by_uuid) * 80);
+        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
+        while (g_hash_table_iter_next(&iter, NULL, &value)) {
+                const char *path = ((Vm *) value)->path;
+                g_string_append_len(manager->vm_paths, path, (gssize) strlen(path) + 1);
+        }
+        return manager->vm_paths;
 }
 
 /* ---- start-up ---------------------------------------------------------------------- */
@@ -204,6 +237,13 @@ static void manager_reattach_vms(Manager *manager) {
                 }
                 if (!vm) {
                         g_warning("A VM %s runs without a definition; leaving it alone", runtime->uuid);
+                        continue;
+                }
+                if (g_str_equal(runtime->state, "starting")) {
+                        /* A boot cut short by the daemon's death: its engine goes. */
+                        vm_end_interrupted_start(vm, runtime->engine_facts);
+                        if (!vm->persistent)
+                                manager_delete_vm_later(manager, vm);
                         continue;
                 }
                 if (!vm_reattach(vm, runtime->live_xml, runtime->engine_facts,
@@ -367,6 +407,11 @@ bool manager_delete_vm(Manager *manager, Vm *vm, GError **error) {
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);
         g_hash_table_remove(manager->vms_by_name, name);
+        manager_count_owner(manager, vm->owner, -1);
+        if (manager->vm_paths) {
+                g_string_free(manager->vm_paths, TRUE);
+                manager->vm_paths = NULL;
+        }
         g_hash_table_remove(manager->vms_by_uuid, vm->config->uuid); /* frees vm */
         return true;
 }
@@ -459,6 +504,8 @@ bool manager_connect_bus(Manager *manager, GError **error) {
                 return false;
         }
         r = manager_dbus_register(manager);
+        if (r >= 0)
+                r = sender_cache_attach(manager->senders, manager->bus);
         if (r >= 0)
                 r = vm_dbus_register(manager);
         if (r >= 0)

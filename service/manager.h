@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "engine.h"
+#include "sender-cache.h"
 #include "settings.h"
 
 typedef struct Vm Vm;
@@ -29,6 +30,10 @@ typedef struct Manager {
         char *vms_dir;            /* <state>/vms: definitions */
         GHashTable *vms_by_uuid;  /* uuid -> Vm*, owns the VMs */
         GHashTable *vms_by_name;  /* name -> Vm*, borrowed */
+        GHashTable *vms_per_owner; /* uid -> how many VMs it owns, for MaxVMsPerUser without a scan */
+
+        SenderCache *senders;     /* caller unique name -> uid */
+        GString *vm_paths;        /* every VM's object path, each NUL-terminated, for ListVMs; NULL when stale */
 
         PolkitRegistry *polkit;   /* authorization checks in flight (system bus only) */
         GHashTable *operations;   /* caller uid -> number of its calls in progress */
@@ -52,6 +57,8 @@ Vm *manager_find_vm_by_uuid(Manager *manager, const char *uuid);
 Vm *manager_find_vm_by_name(Manager *manager, const char *name);
 Vm *manager_find_vm_by_path(Manager *manager, const char *path);
 unsigned manager_count_vms_of_owner(Manager *manager, uid_t owner);
+/* The object paths of all VMs, one after the other, each NUL-terminated (borrowed). */
+const GString *manager_get_vm_paths(Manager *manager);
 
 const ManagerEngine *manager_get_engine(Manager *manager, const char *name);
 

@@ -349,6 +349,12 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                 return bus_error_setf(error, HV_ERROR_INVALID_STATE,
                                       "Cannot delete VM '%s': it is %s (use the 'force' option to power it off first)",
                                       vm->config->name, vm_state_to_string(vm->state));
+        /* A boot (or any call) in progress is not cut short: say so as a Delete. */
+        if (vm->state == VM_STATE_STARTING || vm->busy)
+                return bus_error_setf(error, HV_ERROR_INVALID_STATE,
+                                      "Cannot delete VM '%s': it is %s and busy; try again once the call in "
+                                      "progress is over",
+                                      vm->config->name, vm_state_to_string(vm->state));
         PENDING_CALL(pending, vm, m, uid, gerror, error);
         started = vm_poweroff(vm, delete_after_poweroff, pending, &gerror);
         return verb_started(pending, started, gerror, error);
@@ -399,7 +405,7 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
         int r = BUS_READ_NO_OPTIONS(m, error);
         if (r < 0)
                 return r;
-        r = bus_query_sender_uid(m, &uid);
+        r = sender_cache_query_uid(((Vm *) userdata)->manager->senders, m, &uid);
         if (r < 0)
                 return r;
         return run_verb(m, userdata, uid, vm_get_info, error);

@@ -48,6 +48,21 @@ void vm_runtime_remove(const char *dir, const char *uuid) {
                 g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
 }
 
+void vm_runtime_remove_sockets(const char *dir, const char *uuid) {
+        g_autofree char *path = g_build_filename(dir, uuid, NULL);
+        g_autoptr(GDir) folder = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        /* Only sockets, fifos and the like of an engine that is gone: no subfolders. */
+        while (folder && (name = g_dir_read_name(folder))) {
+                g_autofree char *entry = g_build_filename(path, name, NULL);
+                if (unlink(entry) < 0 && errno != ENOENT)
+                        g_warning("Cannot remove '%s': %s", entry, g_strerror(errno));
+        }
+        if (folder && rmdir(path) < 0 && errno != ENOENT)
+                g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
+}
+
 static VmRuntime *load_one(const char *path, const char *uuid, GError **error) {
         g_autoptr(GKeyFile) file = g_key_file_new();
         g_autoptr(VmRuntime) runtime = g_new0(VmRuntime, 1);

@@ -28,5 +28,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmRuntime, vm_runtime_free)
 
 bool vm_runtime_write(const char *vms_runtime_dir, const VmRuntime *runtime, GError **error);
 void vm_runtime_remove(const char *vms_runtime_dir, const char *uuid);
+/* The folder of an engine's sockets, <runtime>/vms/<uuid>/, once the engine is gone. */
+void vm_runtime_remove_sockets(const char *vms_runtime_dir, const char *uuid);
 /* Every runtime file in the directory; unreadable ones are reported and skipped. */
 GPtrArray *vm_runtime_load_all(const char *vms_runtime_dir);

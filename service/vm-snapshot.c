@@ -145,6 +145,9 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, "restoring");
         engine_vm_restore(vm->engine_vm, directory, restore_done, op);
+        /* As for Boot: a restarted daemon ends an engine whose start was cut short. */
+        if (vm->busy == op)
+                vm_save_runtime(vm);
         return true;
 }
 

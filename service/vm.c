@@ -10,10 +10,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "domain-xml.h"
+#include "process.h"
 #include "store.h"
 #include "vm-private.h"
 #include "vm-runtime.h"
@@ -212,17 +214,22 @@ void vm_save_runtime(Vm *vm) {
 
         if (!vm->engine_vm || !vm->live || !vm->engine_vm->ops->save_runtime)
                 return;
-        if (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED && vm->state != VM_STATE_SHUTTING_DOWN)
+        if (vm->state != VM_STATE_STARTING && vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED &&
+            vm->state != VM_STATE_SHUTTING_DOWN)
                 return;
         facts = vm->engine_vm->ops->save_runtime(vm->engine_vm);
         if (facts)
                 g_variant_ref_sink(facts);
+        else if (vm->state == VM_STATE_STARTING)
+                return; /* no process yet: nothing a restarted daemon would have to clean up */
         dir = runtime_dir(vm);
         xml = domain_xml_format(vm->live);
         runtime = (VmRuntime){
                 .uuid = vm->config->uuid,
                 .engine = vm->engine,
-                .state = (char *) (vm->state == VM_STATE_PAUSED ? "paused" : "running"),
+                .state = (char *) (vm->state == VM_STATE_PAUSED     ? "paused"
+                                   : vm->state == VM_STATE_STARTING ? "starting"
+                                                                    : "running"),
                 .persistent = vm->persistent,
                 .owner = vm->owner,
                 .live_xml = xml,
@@ -235,9 +242,11 @@ void vm_save_runtime(Vm *vm) {
 static void vm_forget_runtime(Vm *vm) {
         g_autofree char *dir = runtime_dir(vm);
         vm_runtime_remove(dir, vm->config->uuid);
+        vm_runtime_remove_sockets(dir, vm->config->uuid);
 }
 
-void vm_set_state(Vm *vm, VmState state, const char *reason) {
+/* save_runtime: false when the runtime file already says what runs (a re-attach). */
+static void vm_set_state_full(Vm *vm, VmState state, const char *reason, bool save_runtime) {
         pid_t pid = vm->engine_vm ? engine_vm_get_pid(vm->engine_vm) : 0;
         bool pid_changed = pid != vm->pid;
 
@@ -253,8 +262,13 @@ void vm_set_state(Vm *vm, VmState state, const char *reason) {
         vm->state = state;
         g_free(vm->state_reason);
         vm->state_reason = g_strdup(reason);
-        vm_save_runtime(vm);
+        if (save_runtime)
+                vm_save_runtime(vm);
         vm_dbus_emit_state(vm, pid_changed);
+}
+
+void vm_set_state(Vm *vm, VmState state, const char *reason) {
+        vm_set_state_full(vm, state, reason, true);
 }
 
 bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...) {
@@ -544,6 +558,10 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, reason);
         engine_vm_start(vm->engine_vm, boot_done, op);
+        /* The process exists now: should the daemon die before the boot is over, the
+         * next one finds it and ends it (vm_end_interrupted_start). */
+        if (vm->busy == op)
+                vm_save_runtime(vm);
         return true;
 }
 
@@ -581,11 +599,33 @@ static int shutdown_timeout(sd_event_source *source, uint64_t usec, void *userda
         return 0;
 }
 
+/*
+ * The engine did not answer the power button (or the resume before it) in time.
+ * A caller who gave a timeout asked for the VM to be off at the end: the engine
+ * is forced off as if the guest had not stopped in time. Without a timeout the
+ * caller hears the engine's silence, and the VM is left for PowerOff.
+ */
+static bool shutdown_force_after_silence(VmOp *op, const GError *error) {
+        Vm *vm = op->vm;
+
+        if (op->timeout_sec == 0 || !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) || !vm->engine_vm)
+                return false;
+        g_warning("VM '%s': the engine does not answer (%s); forcing it off", vm->config->name, error->message);
+        g_free(vm->stop_reason);
+        vm->stop_reason = g_strdup("timeout");
+        vm_set_state(vm, VM_STATE_SHUTTING_DOWN, "timeout");
+        vm->busy = NULL;
+        vm->waiting = g_list_append(vm->waiting, op);
+        engine_vm_stop(vm->engine_vm, forced_stop_done, vm);
+        return true;
+}
+
 static void power_button_done(const GError *error, void *userdata) {
         VmOp *op = userdata;
         Vm *vm = op->vm;
         if (error) {
-                vm_op_fail(op, error);
+                if (!shutdown_force_after_silence(op, error))
+                        vm_op_fail(op, error);
                 return;
         }
         g_free(vm->stop_reason);
@@ -607,7 +647,8 @@ static void shutdown_resumed(const GError *error, void *userdata) {
         VmOp *op = userdata;
 
         if (error) {
-                vm_op_fail(op, error);
+                if (!shutdown_force_after_silence(op, error))
+                        vm_op_fail(op, error);
                 return;
         }
         vm_set_state(op->vm, VM_STATE_RUNNING, "user");
@@ -773,12 +814,33 @@ int vm_open_console(Vm *vm, GError **error) {
 
 /* ---- after a daemon restart ------------------------------------------------------- */
 
+void vm_end_interrupted_start(Vm *vm, GVariant *engine_facts) {
+        g_autofree char *dir = runtime_dir(vm);
+        guint32 pid = 0;
+        guint64 recorded = 0, now = 0;
+
+        /* The pid is ours only if the process still has the start time we recorded. */
+        if (engine_facts && g_variant_lookup(engine_facts, "pid", "u", &pid) &&
+            g_variant_lookup(engine_facts, "start-time", "t", &recorded) && pid > 0 &&
+            process_read_start_time((pid_t) pid, &now) >= 0 && now == recorded) {
+                g_info("VM '%s': its engine (pid %u) was still starting when the daemon went away; ending it",
+                       vm->config->name, (unsigned) pid);
+                if (kill((pid_t) pid, SIGKILL) < 0 && errno != ESRCH)
+                        g_warning("VM '%s': cannot kill pid %u: %s", vm->config->name, (unsigned) pid,
+                                  g_strerror(errno));
+        }
+        vm_runtime_remove(dir, vm->config->uuid);
+        vm_runtime_remove_sockets(dir, vm->config->uuid);
+        vm_set_state(vm, VM_STATE_SHUTOFF, "boot-interrupted");
+}
+
 bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paused, GError **error) {
         DomainXmlPaths paths = {
                 .images_dir = vm->manager->settings.images_dir,
                 .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
         };
         VmConfig *live = domain_xml_parse(live_xml, strlen(live_xml), &paths, error);
+        g_autoptr(GVariant) facts_now = NULL;
 
         if (!live)
                 return false;
@@ -792,6 +854,12 @@ bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paus
                 vm_abandon_engine(vm, VM_STATE_SHUTOFF, "exited-while-daemon-down");
                 return false;
         }
-        vm_set_state(vm, paused ? VM_STATE_PAUSED : VM_STATE_RUNNING, "daemon-restart");
+        /* When the runtime file it came from is still current, it is not written again: a
+         * durable write per VM was most of the time a restart took to take them back. */
+        facts_now = vm->engine_vm->ops->save_runtime ? vm->engine_vm->ops->save_runtime(vm->engine_vm) : NULL;
+        if (facts_now)
+                g_variant_ref_sink(facts_now);
+        vm_set_state_full(vm, paused ? VM_STATE_PAUSED : VM_STATE_RUNNING, "daemon-restart",
+                          !facts_now || !g_variant_equal(facts_now, engine_facts));
         return true;
 }

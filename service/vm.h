@@ -103,6 +103,9 @@ int vm_open_console(Vm *vm, GError **error);
 /* Take back an engine that kept running while the daemon was away. On failure the
  * VM is left shut off with the reason "exited-while-daemon-down". */
 bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paused, GError **error);
+/* The daemon went away while the VM's engine was starting: end that process (if it is
+ * still the one recorded) and leave the VM shut off with the reason "boot-interrupted". */
+void vm_end_interrupted_start(Vm *vm, GVariant *engine_facts);
 
 /* vm-dbus.c */
 int vm_dbus_register(Manager *manager);

@@ -2,14 +2,20 @@
 
 /*
  * The cloud-hypervisor engine: probe, validation, the process with its API
- * socket and event pipe, start/restore/stop, events, the exit, re-attach.
- * Requests to a running VMM are in ch-operations.c.
+ * socket and event pipe, stop, events, the exit, re-attach. Starting it (boot
+ * or restore) is in ch-start.c, requests to a running VMM in ch-operations.c.
  *
  * The API socket is created, bound and listening before the spawn and passed
  * as --api-socket fd=3, so requests can be sent at once (they wait in the
- * backlog until cloud-hypervisor accepts). The event monitor is a pipe passed
- * as --event-monitor fd=4. cloud-hypervisor logs to stderr, which process.h
- * appends to the VM's log (--log-file would truncate that file).
+ * backlog until cloud-hypervisor accepts). The event monitor is a named FIFO
+ * in the VM's runtime directory, passed as --event-monitor fd=4 (opened
+ * read-write, so cloud-hypervisor itself keeps a read end: see ch-events.h).
+ * It outlives a daemon restart: the new daemon opens it by path again and reads
+ * the records written while it was away, up to the pipe's capacity (1 MiB
+ * where allowed, else 64 KiB, i.e. a few thousand or a few hundred records);
+ * beyond that cloud-hypervisor drops records, as it does for any slow reader.
+ * cloud-hypervisor logs to stderr, which process.h appends to the VM's log
+ * (--log-file would truncate that file).
  */
 
 #include <errno.h>
@@ -24,23 +30,13 @@
 #include "ch-vm.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
-#define CH_API_FD 3
-#define CH_EVENT_FD 4
-#define CH_API_SOCKET_NAME "ch-api.sock"
 #define CH_DEFAULT_TIMEOUT_MS 30000
 /* After vmm.shutdown: how long until SIGTERM, then until SIGKILL. */
 #define CH_TERM_GRACE_USEC (3 * G_USEC_PER_SEC)
 #define CH_KILL_GRACE_USEC (2 * G_USEC_PER_SEC)
-#define CH_PING_RETRY_USEC (50 * 1000)
 #define CH_LOG_TAIL_LINES 10
 
-static const char *const ch_environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-
-static bool ch_no_shutdown_setting;
-
-void ch_engine_set_no_shutdown(bool no_shutdown) {
-        ch_no_shutdown_setting = no_shutdown;
-}
+const char *const ch_environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL };
 
 /* "cloud-hypervisor v53.0-246-gae44c2971" -> 53 */
 static unsigned ch_version_major(const char *version) {
@@ -142,6 +138,7 @@ void ch_vm_unref(ChVm *vm) {
         g_free(vm->log_path);
         g_free(vm->api_path);
         g_free(vm->serial_path);
+        g_free(vm->event_fifo_path);
         g_free(vm->console_pty);
         g_free(vm->engine_state);
         g_free(vm->build_version);
@@ -276,7 +273,7 @@ void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event
         ch_vm_emit(vm, &event);
 }
 
-static void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event) {
+void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event) {
         EngineEvent event = { .kind = kind, .engine_event = engine_event };
         ch_vm_emit(vm, &event);
 }
@@ -288,7 +285,7 @@ void ch_vm_set_engine_state(ChVm *vm, const char *state) {
 
 static void ch_vm_terminate(ChVm *vm);
 
-static void ch_on_event_record(const ChEventRecord *record, void *userdata) {
+void ch_on_event_record(const ChEventRecord *record, void *userdata) {
         ChVm *vm = userdata;
         g_autofree char *engine_event = g_strdup_printf("%s/%s", record->source, record->event);
         const char *name = ch_event_api_name(record->source, record->event);
@@ -412,6 +409,19 @@ static char *ch_last_words(const char *log_path) {
         return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
 }
 
+/* cloud-hypervisor creates its hypervisor (KVM, else MSHV) before it serves
+ * its API; without one it says so and exits. That is the host, not the VM:
+ * the user is told what is missing, in cloud-hypervisor's own words too. */
+static GError *ch_no_hypervisor_error(const char *last_words) {
+        if (!last_words || (!strstr(last_words, "no supported hypervisor") && !strstr(last_words, "/dev/kvm")))
+                return NULL;
+        const char *what = access("/dev/kvm", F_OK) < 0 ? "/dev/kvm is missing on this host"
+                                                        : "/dev/kvm cannot be used by cloud-hypervisor";
+        return g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                           "cloud-hypervisor cannot run VMs here: %s (KVM is required); cloud-hypervisor said: '%s'",
+                           what, last_words);
+}
+
 static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, bool had_events) {
         if (vm->stopping)
                 return ENGINE_EXIT_REQUESTED;
@@ -433,14 +443,14 @@ static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, b
         return ENGINE_EXIT_CRASHED;
 }
 
-static void ch_vm_reset_flags(ChVm *vm) {
+void ch_vm_reset_flags(ChVm *vm) {
         vm->stopping = vm->silent_exit = vm->guest_poweroff = vm->panicked = false;
         vm->expected_paused = vm->expected_resumed = 0;
         vm->kill_stage = 0;
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
 }
 
-static void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
+void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         ChVm *vm = userdata;
 
         ch_vm_ref(vm);
@@ -456,6 +466,8 @@ static void ch_on_process_exit(Process *process, const ProcessExit *exit_info, v
         g_autoptr(ChHttp) http = g_steal_pointer(&vm->http);
         if (vm->api_path)
                 (void) unlink(vm->api_path);
+        if (vm->event_fifo_path)
+                (void) unlink(vm->event_fifo_path);
         ch_vm_set_engine_state(vm, NULL);
 
         g_autofree char *how = ch_exit_description(exit_info);
@@ -475,8 +487,11 @@ static void ch_on_process_exit(Process *process, const ProcessExit *exit_info, v
                         gone = g_error_copy(start->error);
                 else {
                         g_autofree char *last = ch_last_words(vm->log_path);
-                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor %s during start-up%s%s",
-                                           how, last ? ": " : "", last ? last : "");
+                        gone = ch_no_hypervisor_error(last);
+                        if (!gone)
+                                gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                                   "cloud-hypervisor %s during start-up%s%s", how, last ? ": " : "",
+                                                   last ? last : "");
                 }
                 vm->silent_exit = true;
         } else
@@ -503,343 +518,6 @@ static void ch_on_process_exit(Process *process, const ProcessExit *exit_info, v
                 ch_vm_emit(vm, &event);
         }
         ch_vm_unref(vm);
-}
-
-/* ---- start and restore ---- */
-
-static int ch_listen_unix(const char *path, GError **error) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(addr.sun_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
-                return -1;
-        }
-        strcpy(addr.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
-            listen(fd, 16) < 0) {
-                int e = errno;
-                if (fd >= 0)
-                        close(fd);
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
-                return -1;
-        }
-        return fd;
-}
-
-/* The start failed after the spawn: the process goes, and its exit answers
- * the op with this error. */
-static void ch_start_give_up(ChOp *op, GError *error /* taken */) {
-        ChVm *vm = op->vm;
-        g_clear_error(&op->error);
-        op->error = error;
-        vm->silent_exit = true;
-        if (vm->process)
-                (void) process_send_signal(vm->process, SIGKILL);
-}
-
-static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
-        GError *failure = ch_op_answer_error(op, response, error);
-        if (failure) {
-                ch_start_give_up(op, failure);
-                return;
-        }
-        g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        JsonObject *info = NULL;
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
-            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-                info = json_node_get_object(json_parser_get_root(parser));
-        const char *state = info ? json_object_get_string_member_with_default(info, "state", NULL) : NULL;
-        const char *expected = op->kind == CH_OP_START ? "Running" : "Paused";
-        if (!state || !g_str_equal(state, expected)) {
-                ch_start_give_up(op, g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
-                                                 "cloud-hypervisor reports the VM as '%s', not '%s'",
-                                                 state ? state : "(unknown)", expected));
-                return;
-        }
-        ch_vm_set_engine_state(vm, state);
-
-        /* A virtio-console on a pty: OpenConsole needs its path. */
-        JsonObject *config = json_object_get_object_member(info, "config");
-        JsonObject *console = config && json_object_has_member(config, "console")
-                                      ? json_object_get_object_member(config, "console")
-                                      : NULL;
-        const char *mode = console ? json_object_get_string_member_with_default(console, "mode", NULL) : NULL;
-        g_clear_pointer(&vm->console_pty, g_free);
-        if (mode && g_str_equal(mode, "Pty"))
-                vm->console_pty = g_strdup(json_object_get_string_member_with_default(console, "file", NULL));
-
-        g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
-                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
-        ch_op_finish(op, NULL);
-}
-
-static void ch_start_on_booted(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        GError *failure = ch_op_answer_error(op, response, error);
-        if (failure) {
-                ch_start_give_up(op, failure);
-                return;
-        }
-        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
-}
-
-static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error);
-
-static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
-        GError *failure = ch_op_answer_error(op, response, error);
-        if (failure) {
-                ch_start_give_up(op, failure);
-                return;
-        }
-        /* Each interface with its tap fd, before the boot (vm.create ignores fds). */
-        while (op->next_net < vm->config->devices->len) {
-                const VmDevice *device = vm->config->devices->pdata[op->next_net++];
-                if (device->kind != VM_DEVICE_INTERFACE)
-                        continue;
-                if (!ch_op_add_net(op, device, ch_start_add_next_net, &failure))
-                        ch_start_give_up(op, failure);
-                return;
-        }
-        ch_op_call(op, "PUT", "vm.boot", NULL, NULL, 0, ch_start_on_booted);
-}
-
-static void ch_restore_on_restored(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        GError *failure = ch_op_answer_error(op, response, error);
-        if (failure) {
-                ch_start_give_up(op, failure);
-                return;
-        }
-        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
-}
-
-static void ch_restore_send(ChOp *op) {
-        ChVm *vm = op->vm;
-        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
-        g_autoptr(JsonBuilder) b = json_builder_new();
-        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
-        GError *failure = NULL;
-
-        json_builder_begin_object(b);
-        json_builder_set_member_name(b, "source_url");
-        json_builder_add_string_value(b, url);
-        json_builder_set_member_name(b, "prefault");
-        json_builder_add_boolean_value(b, false);
-
-        /* The fds in the snapshot's config.json are stale: new taps go along. */
-        bool any_net = false;
-        for (guint i = 0; i < vm->config->devices->len; i++) {
-                const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_INTERFACE)
-                        continue;
-                int fd = ch_tap_open(device->net.target_dev, &failure);
-                if (fd < 0)
-                        break;
-                g_array_append_val(fds, fd);
-                if (!any_net) {
-                        json_builder_set_member_name(b, "net_fds");
-                        json_builder_begin_array(b);
-                        any_net = true;
-                }
-                json_builder_begin_object(b);
-                json_builder_set_member_name(b, "id");
-                json_builder_add_string_value(b, device->id);
-                json_builder_set_member_name(b, "num_fds");
-                json_builder_add_int_value(b, 1);
-                json_builder_end_object(b);
-        }
-        if (any_net)
-                json_builder_end_array(b);
-        json_builder_end_object(b);
-
-        if (failure)
-                ch_start_give_up(op, failure);
-        else {
-                g_autoptr(JsonNode) root = json_builder_get_root(b);
-                g_autofree char *body = ch_json_to_string(root, false);
-                ch_op_call(op, "PUT", "vm.restore", body, (const int *) (void *) fds->data, fds->len,
-                           ch_restore_on_restored);
-        }
-        for (guint i = 0; i < fds->len; i++)
-                close(g_array_index(fds, int, i));
-}
-
-static void ch_start_ping(ChOp *op);
-
-static int ch_start_on_retry(sd_event_source *source, uint64_t usec, void *userdata) {
-        ChOp *op = userdata;
-        op->timer = sd_event_source_disable_unref(op->timer);
-        ch_start_ping(op);
-        return 0;
-}
-
-static bool ch_ping_has_kvm(JsonObject *ping) {
-        JsonNode *node = json_object_get_member(ping, "features");
-        if (!node || !JSON_NODE_HOLDS_ARRAY(node))
-                return true; /* older releases do not say */
-        JsonArray *features = json_node_get_array(node);
-        for (guint i = 0; i < json_array_get_length(features); i++) {
-                const char *f = json_array_get_string_element(features, i);
-                if (f && (g_str_equal(f, "kvm") || g_str_equal(f, "mshv")))
-                        return true;
-        }
-        return false;
-}
-
-static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
-
-        /* The socket listens before the process runs; a refused or reset
-         * connection this early is worth another try, briefly. */
-        if (error && !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) && vm->process &&
-            (guint64) g_get_monotonic_time() < op->deadline_usec) {
-                (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, CH_PING_RETRY_USEC, 1000,
-                                                  ch_start_on_retry, op);
-                return;
-        }
-        GError *failure = ch_op_answer_error(op, response, error);
-        if (failure) {
-                ch_start_give_up(op, failure);
-                return;
-        }
-
-        g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
-            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
-                JsonObject *ping = json_node_get_object(json_parser_get_root(parser));
-                g_free(vm->build_version);
-                vm->build_version = g_strdup(json_object_get_string_member_with_default(ping, "build_version", NULL));
-                if (!ch_ping_has_kvm(ping)) {
-                        ch_start_give_up(op, g_error_new_literal(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                                 "This cloud-hypervisor was built without KVM support"));
-                        return;
-                }
-        }
-
-        if (op->kind == CH_OP_RESTORE)
-                ch_restore_send(op);
-        else
-                ch_op_call(op, "PUT", "vm.create", op->body, NULL, 0, ch_start_add_next_net);
-}
-
-static void ch_start_ping(ChOp *op) {
-        ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_start_on_ping);
-}
-
-static void ch_log_command_line(ChVm *vm, const char *const *argv) {
-        g_autoptr(GString) line = g_string_new(NULL);
-        g_autoptr(GDateTime) now = g_date_time_new_now_local();
-        g_autofree char *stamp = g_date_time_format_iso8601(now);
-        g_string_append_printf(line, "%s hypervisord: starting", stamp);
-        for (size_t i = 0; argv[i]; i++) {
-                g_autofree char *quoted = g_shell_quote(argv[i]);
-                g_string_append_printf(line, " %s", quoted);
-        }
-        g_string_append_c(line, '\n');
-        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-        if (fd >= 0) {
-                (void) !write(fd, line->str, line->len);
-                close(fd);
-        }
-}
-
-/* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
-static bool ch_spawn(ChOp *op, GError **error) {
-        ChVm *vm = op->vm;
-        int event_pipe[2];
-
-        g_free(vm->api_path);
-        vm->api_path = g_build_filename(vm->runtime_dir, CH_API_SOCKET_NAME, NULL);
-        int api_listen = ch_listen_unix(vm->api_path, error);
-        if (api_listen < 0)
-                return false;
-        if (pipe2(event_pipe, O_CLOEXEC) < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create the event pipe: %s", g_strerror(errno));
-                close(api_listen);
-                return false;
-        }
-
-        g_autofree char *api_arg = g_strdup_printf("fd=%d", CH_API_FD);
-        g_autofree char *event_arg = g_strdup_printf("fd=%d", CH_EVENT_FD);
-        bool no_shutdown = ch_no_shutdown_setting && (vm->version_major == 0 || vm->version_major >= 52);
-        const char *argv[] = {
-                vm->binary, "--api-socket", api_arg, "--event-monitor", event_arg, "-v",
-                no_shutdown ? "--no-shutdown" : NULL, NULL,
-        };
-        ProcessFd fds[] = {
-                { api_listen, CH_API_FD },
-                { event_pipe[1], CH_EVENT_FD },
-        };
-        ProcessSpawnParams spawn = {
-                .argv = argv,
-                .envp = ch_environment,
-                .fds = fds,
-                .n_fds = G_N_ELEMENTS(fds),
-                .log_path = vm->log_path,
-                .uid = vm->uid,
-                .gid = vm->gid,
-        };
-        ch_log_command_line(vm, argv);
-        op->started_usec = g_get_monotonic_time();
-        Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
-        close(api_listen);
-        close(event_pipe[1]); /* now only cloud-hypervisor writes: EOF means it is gone */
-        if (!process) {
-                close(event_pipe[0]);
-                g_prefix_error(error, "Cannot start cloud-hypervisor: ");
-                return false;
-        }
-
-        ch_vm_reset_flags(vm);
-        vm->process = process;
-        vm->no_shutdown = no_shutdown;
-        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
-        vm->events = ch_event_reader_new(vm->event, event_pipe[0], ch_on_event_record, NULL, vm, NULL);
-        if (!vm->events)
-                g_warning("No events from cloud-hypervisor for '%s'", vm->config->name);
-        ch_vm_set_engine_state(vm, NULL);
-
-        op->deadline_usec = g_get_monotonic_time() + (guint64) vm->timeout_ms * 1000;
-        ch_start_ping(op);
-        return true;
-}
-
-static void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_START, done, userdata);
-        g_autoptr(GError) error = NULL;
-
-        if (vm->process) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
-                return;
-        }
-        g_autoptr(JsonNode) body = ch_config_build_vm(vm->config, vm->runtime_dir, &error);
-        if (!body) {
-                ch_op_fail_later(op, g_steal_pointer(&error));
-                return;
-        }
-        op->body = ch_json_to_string(body, false);
-        if (!ch_spawn(op, &error))
-                ch_op_fail_later(op, g_steal_pointer(&error));
-}
-
-static void ch_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_RESTORE, done, userdata);
-        g_autoptr(GError) error = NULL;
-
-        if (vm->process) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
-                return;
-        }
-        if (!g_path_is_absolute(directory) || !g_file_test(directory, G_FILE_TEST_IS_DIR)) {
-                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                 "Snapshot directory '%s' does not exist", directory));
-                return;
-        }
-        op->directory = g_strdup(directory);
-        if (!ch_spawn(op, &error))
-                ch_op_fail_later(op, g_steal_pointer(&error));
 }
 
 static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
@@ -915,6 +593,8 @@ static GVariant *ch_vm_save_runtime(EngineVm *base) {
         if (vm->console_pty)
                 g_variant_builder_add(&b, "{sv}", "console-pty", g_variant_new_string(vm->console_pty));
         g_variant_builder_add(&b, "{sv}", "no-shutdown", g_variant_new_boolean(vm->no_shutdown));
+        if (vm->event_fifo_path)
+                g_variant_builder_add(&b, "{sv}", "event-fifo", g_variant_new_string(vm->event_fifo_path));
         return g_variant_builder_end(&b);
 }
 
@@ -934,15 +614,16 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
                                 "vm.info");
 }
 
-/* After a daemon restart the event pipe is gone (its read end died with the
- * old daemon; cloud-hypervisor's writes fail and it carries on). The re-attached
- * VM has no guest events; its exit is seen through the pidfd, and why it went
- * is read from its log, where -v writes every event. */
+/* After a daemon restart the event FIFO is opened again by path: records
+ * written while no daemon ran wait in it and are delivered now, then events
+ * flow as before. An engine started by an older daemon (an anonymous pipe,
+ * gone with that daemon) has no events; its exit is still seen through the
+ * pidfd, and why it went is read from its log, where -v writes every event. */
 static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         ChVm *vm = (ChVm *) base;
         guint32 pid = 0;
         guint64 start_time = 0;
-        const char *api_path = NULL, *serial_path = NULL, *console_pty = NULL;
+        const char *api_path = NULL, *serial_path = NULL, *console_pty = NULL, *event_fifo = NULL;
         gboolean no_shutdown = FALSE;
 
         if (vm->process) {
@@ -958,6 +639,7 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
         (void) g_variant_dict_lookup(dict, "console-pty", "&s", &console_pty);
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
+        (void) g_variant_dict_lookup(dict, "event-fifo", "&s", &event_fifo);
 
         Process *process = process_attach(vm->event, (pid_t) pid, start_time, ch_on_process_exit, vm, error);
         if (!process)
@@ -972,6 +654,17 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         g_free(vm->console_pty);
         vm->console_pty = g_strdup(console_pty);
         vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
+        g_free(vm->event_fifo_path);
+        vm->event_fifo_path = g_strdup(event_fifo);
+        if (event_fifo) {
+                g_autoptr(GError) local = NULL;
+                int fd = ch_event_fifo_open_reader(event_fifo, &local);
+                if (fd >= 0)
+                        vm->events = ch_event_reader_new(vm->event, fd, ch_on_event_record, NULL, vm, &local);
+                if (!vm->events)
+                        g_warning("No events from cloud-hypervisor for '%s' after the restart: %s", vm->config->name,
+                                  local ? local->message : "unknown error");
+        }
         (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_attach_on_info, vm);
         return true;
 }
@@ -996,6 +689,7 @@ static EngineVm *ch_vm_new(const EngineVmParams *params) {
         vm->runtime_dir = g_strdup(params->runtime_dir);
         vm->log_path = g_strdup(params->log_path);
         vm->serial_path = ch_config_serial_socket(vm->config, vm->runtime_dir);
+        vm->want_no_shutdown = params->settings && params->settings->no_shutdown;
         vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
         vm->gid = params->gid;
         vm->on_event = params->on_event;

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ch-events.h"
@@ -287,4 +288,52 @@ ChEventReader *ch_event_reader_new(sd_event *event, int fd, ChEventRecordFn on_r
         }
         (void) sd_event_source_set_description(reader->source, "ch-event-monitor");
         return g_steal_pointer(&reader);
+}
+
+/* ---- the FIFO ---- */
+
+/* Room for a few thousand records while no daemon reads. */
+#define CH_EVENT_FIFO_SIZE (1024 * 1024)
+
+bool ch_event_fifo_create(const char *path, int *ret_reader, int *ret_engine_end, GError **error) {
+        if ((unlink(path) < 0 && errno != ENOENT) || mkfifo(path, 0600) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create the event FIFO '%s': %s", path,
+                            g_strerror(errno));
+                return false;
+        }
+        /* The read end first: a non-blocking open for reading never waits. */
+        int reader = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (reader < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the event FIFO '%s': %s", path,
+                            g_strerror(errno));
+                return false;
+        }
+        /* Read-write: never waits for a peer, and counts as a reader too. */
+        int engine_end = open(path, O_RDWR | O_CLOEXEC);
+        if (engine_end < 0) {
+                int e = errno;
+                close(reader);
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the event FIFO '%s': %s", path,
+                            g_strerror(e));
+                return false;
+        }
+        /* Best effort: the default 64 KiB still holds a few hundred records. */
+        (void) fcntl(reader, F_SETPIPE_SZ, CH_EVENT_FIFO_SIZE);
+        *ret_reader = reader;
+        *ret_engine_end = engine_end;
+        return true;
+}
+
+int ch_event_fifo_open_reader(const char *path, GError **error) {
+        struct stat st;
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode)) {
+                int e = fd < 0 ? errno : EINVAL;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the event FIFO '%s': %s", path,
+                            g_strerror(e));
+                return -1;
+        }
+        return fd;
 }

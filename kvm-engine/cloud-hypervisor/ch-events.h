@@ -46,6 +46,23 @@ unsigned ch_event_splitter_get_n_skipped(const ChEventSplitter *splitter);
  * for the service. */
 const char *ch_event_api_name(const char *source, const char *event);
 
+/* The event monitor as a named FIFO in the VM's runtime directory, so that a
+ * restarted daemon can open it again by path and read what was written while
+ * it was away.
+ *
+ * ch_event_fifo_create() makes a fresh FIFO and opens both ends: *ret_reader
+ * (read-only, non-blocking) is ours; *ret_engine_end (read-write) is given to
+ * cloud-hypervisor as --event-monitor fd=N. Being also a read end that nobody
+ * reads, it keeps the FIFO open for reading while no daemon is there, so that
+ * cloud-hypervisor's writes never fail with EPIPE: they wait in the pipe
+ * buffer (enlarged to 1 MiB when the system allows). Once that is full,
+ * cloud-hypervisor drops further records (its fd is non-blocking), as it does
+ * for any reader that falls behind. When cloud-hypervisor exits, the last
+ * writer is gone and our read end sees EOF, as with an ordinary pipe. */
+bool ch_event_fifo_create(const char *path, int *ret_reader, int *ret_engine_end, GError **error);
+/* Our read end of an existing FIFO (after a daemon restart), or -1 with error. */
+int ch_event_fifo_open_reader(const char *path, GError **error);
+
 /* Reads the pipe on the loop. on_eof runs once when the writer is gone. */
 typedef struct ChEventReader ChEventReader;
 ChEventReader *ch_event_reader_new(sd_event *event, int fd /* taken */, ChEventRecordFn on_record,

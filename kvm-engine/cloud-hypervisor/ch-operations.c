@@ -35,19 +35,37 @@ static void ch_expected_undo(unsigned *expected) {
 
 /* ---- one-call actions ---- */
 
+/* A pause or resume that got no answer (the connection broke, the reply was
+ * garbage) may still have been done: if its event came already, it was taken
+ * for ours, and the service must hear of the change after all. */
+static bool ch_simple_took_effect_anyway(ChVm *vm, const GError *no_answer, unsigned *expected, const char *state) {
+        if (no_answer && g_strcmp0(vm->engine_state, state) == 0)
+                return true;
+        ch_expected_undo(expected);
+        return false;
+}
+
 static void ch_simple_on_answer(ChOp *op, const ChHttpResponse *response, const GError *error) {
         ChVm *vm = op->vm;
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
+        bool pause = g_str_equal(op->endpoint, "vm.pause"), resume = g_str_equal(op->endpoint, "vm.resume");
+        bool took_effect = false;
 
-        if (failure && g_str_equal(op->endpoint, "vm.pause"))
-                ch_expected_undo(&vm->expected_paused);
-        if (failure && g_str_equal(op->endpoint, "vm.resume"))
-                ch_expected_undo(&vm->expected_resumed);
+        if (failure && pause)
+                took_effect = ch_simple_took_effect_anyway(vm, error, &vm->expected_paused, "Paused");
+        if (failure && resume)
+                took_effect = ch_simple_took_effect_anyway(vm, error, &vm->expected_resumed, "Running");
         /* cloud-hypervisor has no event for the button; the press itself is the news. */
         if (!failure && g_str_equal(op->endpoint, "vm.power-button"))
                 ch_vm_emit_guest_event(vm, "powerdown", "vm.power-button", NULL, NULL);
-        if (!vm->freed)
-                ch_op_finish(op, failure);
+        if (vm->freed)
+                return;
+        ch_vm_ref(vm);
+        ch_op_finish(op, failure);
+        if (took_effect && !vm->freed)
+                ch_vm_emit_kind(vm, pause ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING,
+                                pause ? "vm/paused" : "vm/resumed");
+        ch_vm_unref(vm);
 }
 
 void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *userdata) {
@@ -367,8 +385,11 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         JsonObject *info = ch_parse_object(parser, response);
         if (!info) {
-                g_autoptr(GError) e = g_error_new_literal(HV_ERROR, HV_ERROR_ENGINE_FAILED,
-                                                          "cloud-hypervisor answered vm.info with no object");
+                g_autofree char *start = g_utf8_make_valid(response->body, (gssize) MIN(response->body_length, 80));
+                g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                                  "cloud-hypervisor answered vm.info with something that is not a "
+                                                  "JSON object: '%s'",
+                                                  start);
                 ch_op_finish(op, e);
                 return;
         }

@@ -85,7 +85,9 @@ struct ChVm {
 
         Process *process;
         ChHttp *http;
-        ChEventReader *events; /* NULL after a re-attach: the pipe did not survive */
+        char *event_fifo_path; /* the event monitor FIFO, reopened after a daemon restart */
+        ChEventReader *events; /* NULL when there is no event monitor to read */
+        bool want_no_shutdown; /* NoShutdown= in hypervisord.conf */
         bool no_shutdown;      /* started with --no-shutdown */
         char *engine_state;    /* "Running", "Paused", "Created", as last seen */
         char *build_version;   /* from vmm.ping */
@@ -118,6 +120,20 @@ bool ch_op_require_vmm(ChOp *op);
 void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event, JsonObject *properties,
                             const char *device_id);
 void ch_vm_set_engine_state(ChVm *vm, const char *state);
+/* A change of state (ENGINE_EVENT_RUNNING/PAUSED) for the service. */
+void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event);
+
+/* The environment cloud-hypervisor runs with: nothing of the daemon's own. */
+extern const char *const ch_environment[];
+/* The process's exit (pidfd) and each event-monitor record. */
+void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata);
+void ch_on_event_record(const ChEventRecord *record, void *userdata);
+/* Forget what the previous process of this VM did (before a new spawn). */
+void ch_vm_reset_flags(ChVm *vm);
+
+/* ch-start.c: spawn, then boot a new VM or restore a snapshot. */
+void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata);
+void ch_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata);
 
 /* ch-operations.c */
 void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *userdata);
@@ -134,5 +150,3 @@ void ch_vm_on_device_removed(ChVm *vm, const char *id);
 /* vm.add-net for one interface: opens its tap and sends the fd. */
 bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **error);
 
-/* Tests: start cloud-hypervisor with --no-shutdown (v52 and later) or without. */
-void ch_engine_set_no_shutdown(bool no_shutdown);

@@ -339,9 +339,13 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
                 g_autofree char *last = qemu_last_words(vm->log_path);
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up%s%s", how,
                                    last ? ": " : "", last ? last : "");
-                /* We gave up on it (it did not answer in time): say so first. */
-                if (start->error && g_error_matches(start->error, HV_ERROR, HV_ERROR_TIMEOUT))
+                /* We gave up on it (it did not answer in time, or answered nonsense): that is
+                 * the cause, so it comes first and decides the error (Timeout for silence). */
+                if (start->error) {
                         g_prefix_error(&gone, "%s; ", start->error->message);
+                        if (start->error->domain == HV_ERROR)
+                                gone->code = start->error->code;
+                }
                 vm->silent_exit = true;
         } else
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s", how);

@@ -7,53 +7,18 @@
  * rename, fsync of the directory) of a definition's bytes, against DefineVM.
  *
  *   build/tests/bench/bench-floor [N_READS] [N_DEFINES]
+ *
+ * Besides the table, prints `RESULT key value unit` lines for run-benchmarks.sh.
  */
 
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <systemd/sd-bus.h>
 #include <unistd.h>
 
+#include "bench-echo.h"
 #include "hv-test.h"
-
-#define ECHO_NAME "org.example.HypervisorBenchEcho"
-
-static int get_state(sd_bus *bus, const char *path, const char *interface, const char *property,
-                     sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "s", "shutoff");
-}
-
-static const sd_bus_vtable echo_vtable[] = {
-        SD_BUS_VTABLE_START(0),
-        SD_BUS_PROPERTY("State", "s", get_state, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
-        SD_BUS_VTABLE_END,
-};
-
-/* The echo service, in a child process: one object, one property, nothing else. */
-static pid_t start_echo(const char *address) {
-        pid_t pid = fork();
-
-        if (pid == 0) {
-                sd_bus *bus = NULL;
-                if (sd_bus_new(&bus) < 0 || sd_bus_set_address(bus, address) < 0 ||
-                    sd_bus_set_bus_client(bus, 1) < 0 || sd_bus_start(bus) < 0 ||
-                    sd_bus_add_object_vtable(bus, NULL, "/echo", "org.example.Echo", echo_vtable, NULL) < 0 ||
-                    sd_bus_request_name(bus, ECHO_NAME, 0) < 0)
-                        _exit(1);
-                for (;;) {
-                        int r = sd_bus_process(bus, NULL);
-                        if (r < 0)
-                                _exit(1);
-                        if (r == 0 && sd_bus_wait(bus, UINT64_MAX) < 0)
-                                _exit(1);
-                }
-        }
-        return pid;
-}
 
 static int compare_doubles(const void *a, const void *b) {
         double x = *(const double *) a, y = *(const double *) b;
@@ -63,6 +28,13 @@ static int compare_doubles(const void *a, const void *b) {
 static double percentile(double *v, size_t n, double p) {
         qsort(v, n, sizeof(*v), compare_doubles);
         return v[(size_t) ((double) (n - 1) * p)];
+}
+
+static double sum(const double *v, size_t n) {
+        double total = 0;
+        for (size_t i = 0; i < n; i++)
+                total += v[i];
+        return total;
 }
 
 static double read_once(GDBusConnection *c, const char *name, const char *path, const char *interface) {
@@ -105,31 +77,17 @@ int main(int argc, char *argv[]) {
         g_autofree char *floor_dir = NULL;
         HvTest t;
         pid_t echo;
-        int status;
 
         hv_test_setup(&t, "MaxVMsPerUser=1000000\n");
-        echo = start_echo(g_test_dbus_get_bus_address(t.bus));
         {
                 g_autofree char *xml = hv_minimal_xml(&t, "floor", NULL);
                 vm_path = hv_define(&t, xml);
         }
-        /* Until the echo service owns its name. */
-        for (int i = 0; i < 500; i++) {
-                g_autoptr(GVariant) r = g_dbus_connection_call_sync(
-                        t.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                        "NameHasOwner", g_variant_new("(s)", ECHO_NAME), G_VARIANT_TYPE("(b)"),
-                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
-                gboolean owned = FALSE;
-                if (r)
-                        g_variant_get(r, "(b)", &owned);
-                if (owned)
-                        break;
-                g_usleep(10000);
-        }
+        echo = bench_echo_start(t.connection, g_test_dbus_get_bus_address(t.bus), NULL);
 
         /* Interleaved, so that the machine's mood falls on both alike. */
         for (unsigned i = 0; i < n_reads; i++) {
-                floor_lat[i] = read_once(t.connection, ECHO_NAME, "/echo", "org.example.Echo");
+                floor_lat[i] = read_once(t.connection, BENCH_ECHO_NAME, BENCH_ECHO_PATH, BENCH_ECHO_INTERFACE);
                 service_lat[i] = read_once(t.connection, "org.example.Hypervisor", vm_path, "org.example.Hypervisor.VM");
         }
 
@@ -151,15 +109,23 @@ int main(int argc, char *argv[]) {
                 double fp99 = percentile(floor_lat, n_reads, 0.99), sp99 = percentile(service_lat, n_reads, 0.99);
                 printf("%-56s %10.3f %10.3f %8.2f\n", "property read p50 (ms)", fp50, sp50, sp50 / fp50);
                 printf("%-56s %10.3f %10.3f %8.2f\n", "property read p99 (ms)", fp99, sp99, sp99 / fp99);
+                printf("RESULT floor.read.p50 %.4f ms\n", fp50);
+                printf("RESULT floor.read.p99 %.4f ms\n", fp99);
+                printf("RESULT vm.read.p50 %.4f ms\n", sp50);
+                printf("RESULT vm.read.p99 %.4f ms\n", sp99);
+                /* Calls per second of one client, from the mean time of each kind in the interleaved run. */
+                printf("RESULT floor.read.rate %.0f calls/s\n", 1000.0 * n_reads / sum(floor_lat, n_reads));
+                printf("RESULT vm.read.rate %.0f calls/s\n", 1000.0 * n_reads / sum(service_lat, n_reads));
         }
         {
                 double fm = percentile(raw_write, n_defines, 0.5), sm = percentile(define, n_defines, 0.5);
                 printf("%-56s %10.0f %10.0f %8.2f\n", "durable definitions per second (median based)", 1000.0 / fm,
                        1000.0 / sm, fm / sm);
+                printf("RESULT floor.define.rate %.1f per_s\n", 1000.0 / fm);
+                printf("RESULT vm.define.rate %.1f per_s\n", 1000.0 / sm);
         }
 
-        kill(echo, SIGTERM);
-        waitpid(echo, &status, 0);
+        bench_echo_stop(echo);
         hv_test_teardown(&t);
         return 0;
 }

@@ -8,7 +8,9 @@
  *     the GuestEvent and to StateChanged("shutoff") arriving at this client.
  *   - Daemon private memory per running VM.
  *
- *   build/tests/bench/bench-qemu [ROUNDS]
+ *   build/tests/bench/bench-qemu [ROUNDS] [EVENT_ROUNDS]
+ *
+ * Besides the table, prints `RESULT key value unit` lines for run-benchmarks.sh.
  */
 
 #include <errno.h>
@@ -56,8 +58,14 @@ static double median(double *v, size_t n) {
 }
 
 static double percentile(double *v, size_t n, double p) {
+        double rank = (double) (n - 1) * p;
+        size_t index = (size_t) rank;
+
+        /* Rounded up: with few samples, p99 is the worst one. */
+        if ((double) index < rank)
+                index++;
         qsort(v, n, sizeof(*v), compare_doubles);
-        return v[(size_t) ((double) (n - 1) * p)];
+        return v[index];
 }
 
 /* ---- raw QEMU: the reference ----------------------------------------------------- */
@@ -202,12 +210,13 @@ static gboolean shutoff_seen(gpointer data) {
 
 int main(int argc, char *argv[]) {
         unsigned rounds = argc > 1 ? (unsigned) atoi(argv[1]) : 10;
+        unsigned event_rounds = argc > 2 ? (unsigned) atoi(argv[2]) : rounds;
         g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n", guest_dir());
         g_auto(GStrv) raw_argv = engine_argv();
         g_autofree double *raw = g_new(double, rounds);
         g_autofree double *service = g_new(double, rounds);
-        g_autofree double *to_event = g_new(double, rounds);
-        g_autofree double *to_state = g_new(double, rounds);
+        g_autofree double *to_event = g_new(double, event_rounds);
+        g_autofree double *to_state = g_new(double, event_rounds);
         g_autofree char *boot_path = NULL;
         HvTest t;
 
@@ -216,13 +225,19 @@ int main(int argc, char *argv[]) {
                 g_autofree char *xml = guest_xml("bootbench", "none");
                 boot_path = hv_define(&t, xml);
         }
-        /* Interleaved, so that the machine's mood falls on both alike. */
+        /* Interleaved, so that the machine's mood falls on both alike; and in turns which
+         * goes first, so that neither always runs while the other's QEMU is still exiting. */
         for (unsigned i = 0; i < rounds; i++) {
-                raw[i] = raw_qemu_boot(raw_argv, t.dir);
-                service[i] = service_boot(&t, boot_path);
+                if (i % 2 == 0) {
+                        raw[i] = raw_qemu_boot(raw_argv, t.dir);
+                        service[i] = service_boot(&t, boot_path);
+                } else {
+                        service[i] = service_boot(&t, boot_path);
+                        raw[i] = raw_qemu_boot(raw_argv, t.dir);
+                }
         }
 
-        for (unsigned i = 0; i < rounds; i++) {
+        for (unsigned i = 0; i < event_rounds; i++) {
                 g_autofree char *name = g_strdup_printf("offbench%u", i);
                 g_autofree char *xml = guest_xml(name, "poweroff");
                 g_autofree char *path = hv_define(&t, xml);
@@ -245,15 +260,30 @@ int main(int argc, char *argv[]) {
         printf("QEMU engine, %u rounds, TCG, q35, 256 MiB guest\n", rounds);
         printf("%-58s %10s\n", "figure", "value");
         {
+                /* The median of each round's difference, before the medians sort the arrays. */
+                g_autofree double *paired = g_new(double, rounds);
+                for (unsigned i = 0; i < rounds; i++)
+                        paired[i] = service[i] - raw[i];
+                printf("RESULT qemu.boot.overhead.paired %.2f ms\n", median(paired, rounds) * 1000);
+        }
+        {
                 double raw_median = median(raw, rounds), service_median = median(service, rounds);
                 printf("%-58s %10.1f\n", "raw QEMU spawn -> cont answered, median (ms)", raw_median * 1000);
                 printf("%-58s %10.1f\n", "Boot call -> reply (running), median (ms)", service_median * 1000);
                 printf("%-58s %10.1f\n", "service overhead on Boot, median difference (ms)",
                        (service_median - raw_median) * 1000);
+                printf("RESULT qemu.rounds %u count\n", rounds);
+                printf("RESULT qemu.raw.median %.2f ms\n", raw_median * 1000);
+                printf("RESULT qemu.boot.median %.2f ms\n", service_median * 1000);
+                printf("RESULT qemu.boot.overhead %.2f ms\n", (service_median - raw_median) * 1000);
         }
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", median(to_event, rounds));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", percentile(to_event, rounds, 0.99));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", median(to_state, rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", median(to_event, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", percentile(to_event, event_rounds, 0.99));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", median(to_state, event_rounds));
+        printf("RESULT qmp.rounds %u count\n", event_rounds);
+        printf("RESULT qmp.event.p50 %.3f ms\n", median(to_event, event_rounds));
+        printf("RESULT qmp.event.p99 %.3f ms\n", percentile(to_event, event_rounds, 0.99));
+        printf("RESULT qmp.state.p50 %.3f ms\n", median(to_state, event_rounds));
 
         {
                 char *paths[5] = { 0 };
@@ -271,6 +301,7 @@ int main(int argc, char *argv[]) {
                 printf("%-58s %10ld\n", "daemon RssAnon, 0 running (KiB)", before);
                 printf("%-58s %10ld\n", "daemon RssAnon, 5 running (KiB)", after);
                 printf("%-58s %10.1f\n", "daemon RssAnon per running VM (KiB)", (double) (after - before) / 5);
+                printf("RESULT qemu.anon.per_running %.1f KiB\n", (double) (after - before) / 5);
                 for (unsigned i = 0; i < 5; i++) {
                         g_autoptr(GVariant) r = hv_vm_call(&t, paths[i], "PowerOff", g_variant_new("(a{sv})", NULL),
                                                            NULL, NULL);

@@ -414,3 +414,103 @@ long hv_process_status_kib(GPid pid, const char *field) {
         line = strstr(text, field);
         return line ? strtol(line + strlen(field), NULL, 10) : -1;
 }
+
+/* ---- faults and soak (appended) ---- */
+
+int hv_count_fds(GPid pid) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) pid);
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        int n = 0;
+
+        if (!dir)
+                return -1;
+        while (g_dir_read_name(dir))
+                n++;
+        return n;
+}
+
+/* An engine given everything by descriptor names no path: its log (stdout) or
+ * sockets in the test's folder betray it. */
+static gboolean process_has_file_under(GPid pid, const char *needle) {
+        g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) pid);
+        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
+        const char *name;
+
+        while (dir && (name = g_dir_read_name(dir))) {
+                g_autofree char *link = g_build_filename(path, name, NULL);
+                g_autofree char *target = g_file_read_link(link, NULL);
+                if (target && strstr(target, needle))
+                        return TRUE;
+        }
+        return FALSE;
+}
+
+GArray *hv_find_processes(const char *needle, GPid except_pid) {
+        g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
+        GArray *pids = g_array_new(FALSE, FALSE, sizeof(GPid));
+        const char *name;
+
+        g_assert_nonnull(proc);
+        while ((name = g_dir_read_name(proc))) {
+                g_autofree char *path = NULL;
+                g_autofree char *cmdline = NULL;
+                gsize length;
+                GPid pid;
+
+                if (!g_ascii_isdigit(name[0]))
+                        continue;
+                pid = (GPid) atoi(name);
+                if (pid == except_pid || pid == getpid())
+                        continue;
+                path = g_strdup_printf("/proc/%s/cmdline", name);
+                if (!g_file_get_contents(path, &cmdline, &length, NULL) || length == 0)
+                        continue;
+                /* The arguments are NUL-separated: search them as one string. */
+                for (gsize i = 0; i + 1 < length; i++)
+                        if (cmdline[i] == '\0')
+                                cmdline[i] = ' ';
+                if (strstr(cmdline, needle) || process_has_file_under(pid, needle))
+                        g_array_append_val(pids, pid);
+        }
+        return pids;
+}
+
+GStrv hv_runtime_leftovers(HvTest *t) {
+        g_autofree char *vms = g_build_filename(t->dir, "run", "vms", NULL);
+        g_autoptr(GDir) dir = g_dir_open(vms, 0, NULL);
+        g_autoptr(GStrvBuilder) builder = g_strv_builder_new();
+        const char *name;
+
+        while (dir && (name = g_dir_read_name(dir)))
+                g_strv_builder_add(builder, name);
+        return g_strv_builder_end(builder);
+}
+
+static void on_async_call_done(GObject *source, GAsyncResult *result, gpointer userdata) {
+        HvAsyncCall *call = userdata;
+
+        call->reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &call->error);
+        call->done = TRUE;
+}
+
+void hv_vm_call_async(GDBusConnection *connection, const char *vm_path, const char *method, GVariant *args,
+                      HvAsyncCall *call) {
+        memset(call, 0, sizeof(*call));
+        g_dbus_connection_call(connection, HV_BUS_NAME, vm_path, "org.example.Hypervisor.VM", method,
+                               args ? args : g_variant_new("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 120000,
+                               NULL, on_async_call_done, call);
+}
+
+static gboolean async_call_done(gpointer data) {
+        return ((HvAsyncCall *) data)->done;
+}
+
+void hv_async_call_wait(HvAsyncCall *call, unsigned timeout_ms) {
+        hv_wait_until("a call to be answered", async_call_done, call, timeout_ms);
+}
+
+void hv_async_call_clear(HvAsyncCall *call) {
+        g_clear_pointer(&call->reply, g_variant_unref);
+        g_clear_error(&call->error);
+        call->done = FALSE;
+}

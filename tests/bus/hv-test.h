@@ -85,3 +85,25 @@ char *hv_ch_sim_control_at(const char *control_path, const char *command, gboole
 
 /* A field of /proc/PID/status in KiB ("VmRSS:", "RssAnon:"), -1 when unreadable. */
 long hv_process_status_kib(GPid pid, const char *field);
+
+/* ---- faults and soak (appended) ---- */
+
+/* Open descriptors of a process (entries of /proc/PID/fd), -1 when unreadable. */
+int hv_count_fds(GPid pid);
+/* Processes other than except_pid whose command line contains needle (e.g. the test's
+ * folder, which every engine's argv names). Returns pids as GArray of GPid. */
+GArray *hv_find_processes(const char *needle, GPid except_pid);
+/* Entries left in <dir>/run/vms (runtime files and socket folders); NULL-terminated. */
+GStrv hv_runtime_leftovers(HvTest *t);
+
+/* A D-Bus call whose reply is collected later (for racing calls). */
+typedef struct {
+        gboolean done;
+        GVariant *reply;
+        GError *error;
+} HvAsyncCall;
+
+void hv_vm_call_async(GDBusConnection *connection, const char *vm_path, const char *method, GVariant *args,
+                      HvAsyncCall *call);
+void hv_async_call_wait(HvAsyncCall *call, unsigned timeout_ms);
+void hv_async_call_clear(HvAsyncCall *call);

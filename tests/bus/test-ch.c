@@ -7,6 +7,10 @@
  */
 
 #include <errno.h>
+#include <gio/gunixfdlist.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,15 +40,24 @@ static const char *sim_dir(void) {
         return dir;
 }
 
-static void setup(ChTest *c, gconstpointer data) {
+static void setup_with(ChTest *c, const char *max_operations, const char *engine_lines) {
         /* Short API time-outs, so that a hung engine is noticed quickly. */
         g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\nMaxOperationsInFlight=%s\n"
-                                                  "[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\nAPITimeoutSec=2\n",
-                                                  data ? (const char *) data : "200", sim_dir());
+                                                  "[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\nAPITimeoutSec=2\n%s",
+                                                  max_operations, sim_dir(), engine_lines);
 
         hv_test_setup(&c->t, config);
         c->kernel = g_build_filename(c->t.dir, "images", "vmlinux", NULL);
         g_assert_true(g_file_set_contents(c->kernel, "", 0, NULL));
+}
+
+static void setup(ChTest *c, gconstpointer data) {
+        setup_with(c, data ? (const char *) data : "200", "");
+}
+
+/* cloud-hypervisor started with --no-shutdown, as hypervisord.conf asks. */
+static void setup_no_shutdown(ChTest *c, gconstpointer data) {
+        setup_with(c, "200", "NoShutdown=true\n");
 }
 
 static void teardown(ChTest *c, gconstpointer data) {
@@ -65,13 +78,17 @@ static void teardown(ChTest *c, gconstpointer data) {
         hv_test_teardown(&c->t);
 }
 
-static char *ch_xml(ChTest *c, const char *name, const char *emulator) {
+static char *ch_xml_with(ChTest *c, const char *name, const char *emulator, const char *devices) {
         g_autofree char *emulator_element = emulator ? g_strdup_printf("<emulator>%s</emulator>", emulator)
                                                      : g_strdup("");
         return g_strdup_printf("<domain type='kvm'><name>%s</name><memory unit='MiB'>512</memory><vcpu>2</vcpu>"
                                "<os><type arch='x86_64'>hvm</type><kernel>%s</kernel>"
-                               "<cmdline>console=ttyS0</cmdline></os><devices>%s</devices></domain>",
-                               name, c->kernel, emulator_element);
+                               "<cmdline>console=ttyS0</cmdline></os><devices>%s%s</devices></domain>",
+                               name, c->kernel, emulator_element, devices ? devices : "");
+}
+
+static char *ch_xml(ChTest *c, const char *name, const char *emulator) {
+        return ch_xml_with(c, name, emulator, NULL);
 }
 
 static void call_ok(ChTest *c, const char *path, const char *method, GVariant *args) {
@@ -460,6 +477,484 @@ static void test_operations_limit(ChTest *c, gconstpointer data) {
         g_variant_unref(info(c, path));
 }
 
+/* ---- console ------------------------------------------------------------------ */
+
+static int open_console(ChTest *c, const char *path) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GUnixFDList) fds = NULL;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_with_unix_fd_list_sync(
+                c->t.connection, "org.example.Hypervisor", path, VM_IFACE, "OpenConsole",
+                g_variant_new("(a{sv})", NULL), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, WAIT_MS, NULL, &fds,
+                NULL, &error);
+        gint32 handle;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(h)", &handle);
+        g_assert_nonnull(fds);
+        g_assert_cmpint(handle, <, g_unix_fd_list_get_length(fds));
+        return g_unix_fd_list_get(fds, handle, NULL);
+}
+
+/* Reads from fd until text appears (the test fails after timeout_ms); returns all that was read. */
+static char *read_until(int fd, const char *text, unsigned timeout_ms) {
+        g_autoptr(GString) seen = g_string_new(NULL);
+        gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+
+        while (!strstr(seen->str, text)) {
+                gint64 left_ms = (deadline - g_get_monotonic_time()) / 1000;
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                char buffer[256];
+                ssize_t n;
+
+                if (left_ms <= 0)
+                        g_error("Timed out waiting for '%s' on the console; got '%s'", text, seen->str);
+                if (poll(&pfd, 1, (int) left_ms) <= 0)
+                        continue;
+                n = read(fd, buffer, sizeof(buffer));
+                if (n <= 0)
+                        g_error("The console closed (%s) before '%s' came; got '%s'",
+                                n < 0 ? g_strerror(errno) : "EOF", text, seen->str);
+                g_string_append_len(seen, buffer, n);
+        }
+        return g_string_free(g_steal_pointer(&seen), FALSE);
+}
+
+static void write_all(int fd, const char *text) {
+        g_assert_cmpint(write(fd, text, strlen(text)), ==, (gssize) strlen(text));
+}
+
+static void test_console(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "talker", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GVariant) facts = NULL;
+        g_autofree char *socket_path = NULL;
+        const char *console_socket = NULL;
+        HvSignalLog log;
+        int fd;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        facts = info(c, path);
+        g_assert_true(g_variant_lookup(facts, "console-socket", "&s", &console_socket));
+        socket_path = g_strdup(console_socket);
+        g_assert_true(g_file_test(socket_path, G_FILE_TEST_EXISTS));
+
+        /* Both directions through the descriptor OpenConsole hands out. */
+        fd = open_console(c, path);
+        g_free(read_until(fd, "serial console ready", WAIT_MS));
+        write_all(fd, "hello from the test\n");
+        g_free(read_until(fd, "ch-sim-guest: hello from the test", WAIT_MS));
+        /* A guest reset keeps the port and its client. */
+        g_free(control(c, path, "reboot"));
+        g_free(read_until(fd, "rebooting", WAIT_MS));
+        write_all(fd, "still there\n");
+        g_free(read_until(fd, "ch-sim-guest: still there", WAIT_MS));
+        close(fd);
+
+        /* An engine that dies leaves its socket file behind (cloud-hypervisor binds, it does
+         * not replace); whoever tidies up, the next boot must not trip on a leftover. */
+        g_assert_null(hv_ch_sim_control(&c->t, path, "crash", FALSE));
+        hv_expect_state_changed(&log, path, 3, "crashed", "engine-crashed", WAIT_MS);
+        if (!g_file_test(socket_path, G_FILE_TEST_EXISTS)) {
+                g_autofree char *socket_dir = g_path_get_dirname(socket_path);
+                g_assert_cmpint(g_mkdir_with_parents(socket_dir, 0700), ==, 0);
+                g_assert_true(g_file_set_contents(socket_path, "", 0, NULL));
+        }
+        call_ok(c, path, "Boot", NULL);
+        fd = open_console(c, path);
+        g_free(read_until(fd, "serial console ready", WAIT_MS));
+        write_all(fd, "again\n");
+        g_free(read_until(fd, "ch-sim-guest: again", WAIT_MS));
+        close(fd);
+
+        /* A clean stop removes the socket, as cloud-hypervisor does. */
+        call_ok(c, path, "PowerOff", NULL);
+        g_assert_false(g_file_test(socket_path, G_FILE_TEST_EXISTS));
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, "OpenConsole", g_variant_new("(a{sv})", NULL),
+                                                       NULL, &error);
+                hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", NULL);
+        }
+        hv_signal_log_stop(&log);
+}
+
+/* ---- hot-plug of net, vsock and VFIO ---------------------------------------------- */
+
+/* Network tests run in a network namespace of their own (we are root): the
+ * test process, the private bus, hypervisord and the simulator all in it, so
+ * the taps never touch the host. */
+static void setup_netns(ChTest *c, gconstpointer data) {
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace for the tap tests: %s", g_strerror(errno));
+        setup(c, data);
+}
+
+static char *live_xml(ChTest *c, const char *path) {
+        GVariantBuilder options;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        char *xml;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(TRUE));
+        reply = hv_vm_call(&c->t, path, "GetXML", g_variant_new("(a{sv})", &options), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+/* Plugs the device, checks it is there, removes it on the guest's ack. */
+static void hotplug_round_trip(ChTest *c, const char *path, HvSignalLog *log, unsigned n, const char *device_xml,
+                               const char *id, const char *xml_mark) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, "AddDevice", g_variant_new("(sa{sv})", device_xml, NULL),
+                                               "(s)", &error);
+        g_autoptr(GVariant) added = NULL;
+        g_autoptr(GVariant) removed = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *alias = g_strdup_printf("'%s'", id);
+        AsyncCall removal = { 0 };
+        const char *got;
+
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &got);
+        g_assert_cmpstr(got, ==, id);
+        added = hv_signal_log_wait(log, "DeviceAdded", path, n, WAIT_MS);
+        g_variant_get(added, "(&s)", &got);
+        g_assert_cmpstr(got, ==, id);
+        xml = live_xml(c, path);
+        if (!strstr(xml, alias) || !strstr(xml, xml_mark))
+                g_error("The live XML lacks %s (%s): %s", alias, xml_mark, xml);
+        g_clear_pointer(&xml, g_free);
+
+        /* Removal completes only when the guest acknowledges it. */
+        g_free(control(c, path, "manual-ack on"));
+        g_dbus_connection_call(c->t.connection, "org.example.Hypervisor", path, VM_IFACE, "RemoveDevice",
+                               g_variant_new("(sa{sv})", id, NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+                               on_async_done, &removal);
+        g_usleep(300000);
+        while (g_main_context_iteration(NULL, FALSE))
+                ;
+        g_assert_false(removal.done);
+        {
+                g_autofree char *command = g_strdup_printf("ack-remove %s", id);
+                g_free(control(c, path, command));
+        }
+        hv_wait_until("the removal to complete", async_done, &removal, WAIT_MS);
+        g_assert_no_error(removal.error);
+        removed = hv_signal_log_wait(log, "DeviceRemoved", path, n, WAIT_MS);
+        g_variant_get(removed, "(&s)", &got);
+        g_assert_cmpstr(got, ==, id);
+        xml = live_xml(c, path);
+        if (strstr(xml, alias))
+                g_error("The live XML still has %s: %s", alias, xml);
+}
+
+static void test_hotplug_net(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "netplug", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *fds = NULL;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        g_assert_cmpuint(if_nametoindex("hvtap-plug"), ==, 0);
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(
+                        &c->t, path, "AddDevice",
+                        g_variant_new("(sa{sv})",
+                                      "<interface type='ethernet'><mac address='52:54:00:aa:bb:01'/>"
+                                      "<target dev='hvtap-plug'/><model type='virtio'/>"
+                                      "<alias name='ua-net1'/></interface>",
+                                      NULL),
+                        "(s)", &error);
+                g_assert_no_error(error);
+        }
+        g_variant_unref(hv_signal_log_wait(&log, "DeviceAdded", path, 1, WAIT_MS));
+        /* The service made the tap in our namespace, and its descriptor reached the engine. */
+        g_assert_cmpuint(if_nametoindex("hvtap-plug"), >, 0);
+        fds = control(c, path, "fds");
+        g_test_message("descriptors held by the simulator: %s", fds);
+        g_assert_nonnull(strstr(fds, "tap:hvtap-plug"));
+        {
+                g_autofree char *live = live_xml(c, path);
+                g_assert_nonnull(strstr(live, "'ua-net1'"));
+                g_assert_nonnull(strstr(live, "hvtap-plug"));
+        }
+
+        g_free(control(c, path, "manual-ack on"));
+        {
+                AsyncCall removal = { 0 };
+                g_dbus_connection_call(c->t.connection, "org.example.Hypervisor", path, VM_IFACE, "RemoveDevice",
+                                       g_variant_new("(sa{sv})", "ua-net1", NULL), NULL, G_DBUS_CALL_FLAGS_NONE,
+                                       60000, NULL, on_async_done, &removal);
+                g_usleep(300000);
+                while (g_main_context_iteration(NULL, FALSE))
+                        ;
+                g_assert_false(removal.done);
+                g_free(control(c, path, "ack-remove ua-net1"));
+                hv_wait_until("the removal to complete", async_done, &removal, WAIT_MS);
+                g_assert_no_error(removal.error);
+        }
+        g_variant_unref(hv_signal_log_wait(&log, "DeviceRemoved", path, 1, WAIT_MS));
+        hv_expect_guest_event(&log, path, "device-removed", "vm/device-removed", WAIT_MS);
+        {
+                g_autofree char *live = live_xml(c, path);
+                g_autofree char *after = control(c, path, "fds");
+                g_assert_null(strstr(live, "'ua-net1'"));
+                g_assert_null(strstr(after, "tap:hvtap-plug"));
+        }
+        /* Nobody holds the tap any more: it is gone. */
+        g_assert_cmpuint(if_nametoindex("hvtap-plug"), ==, 0);
+        hv_signal_log_stop(&log);
+}
+
+static void test_hotplug_vsock(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "vsockplug", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        hotplug_round_trip(c, path, &log, 1,
+                           "<vsock model='virtio'><cid auto='no' address='7'/><alias name='ua-vsock'/></vsock>",
+                           "ua-vsock", "address='7'");
+        /* cloud-hypervisor has one vsock; once removed, another can come. */
+        hotplug_round_trip(c, path, &log, 2,
+                           "<vsock model='virtio'><cid auto='no' address='8'/><alias name='ua-vsock2'/></vsock>",
+                           "ua-vsock2", "address='8'");
+        hv_signal_log_stop(&log);
+}
+
+static void test_hotplug_vfio(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "vfioplug", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        hotplug_round_trip(c, path, &log, 1,
+                           "<hostdev mode='subsystem' type='pci' managed='no'><source>"
+                           "<address domain='0x0000' bus='0x00' slot='0x1f' function='0x2'/></source>"
+                           "<alias name='ua-vfio'/></hostdev>",
+                           "ua-vfio", "slot='0x1f'");
+        hv_signal_log_stop(&log);
+}
+
+static void test_boot_tap(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml_with(c, "tapboot", NULL,
+                                           "<interface type='ethernet'><mac address='52:54:00:aa:bb:02'/>"
+                                           "<target dev='hvtap-boot'/><model type='virtio'/>"
+                                           "<alias name='ua-net0'/></interface>");
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *fds = NULL;
+        g_autofree char *s = NULL;
+
+        g_assert_cmpuint(if_nametoindex("hvtap-boot"), ==, 0);
+        call_ok(c, path, "Boot", NULL);
+        s = state_of(c, path);
+        g_assert_cmpstr(s, ==, "running");
+        /* Made by the service during the start, handed over with vm.add-net before vm.boot. */
+        g_assert_cmpuint(if_nametoindex("hvtap-boot"), >, 0);
+        fds = control(c, path, "fds");
+        g_test_message("descriptors held by the simulator: %s", fds);
+        g_assert_nonnull(strstr(fds, "tap:hvtap-boot"));
+        {
+                g_autofree char *live = live_xml(c, path);
+                g_assert_nonnull(strstr(live, "hvtap-boot"));
+        }
+        call_ok(c, path, "PowerOff", NULL);
+        g_assert_cmpuint(if_nametoindex("hvtap-boot"), ==, 0);
+        /* And again: a second boot makes the tap anew. */
+        call_ok(c, path, "Boot", NULL);
+        g_assert_cmpuint(if_nametoindex("hvtap-boot"), >, 0);
+}
+
+/* ---- no KVM ------------------------------------------------------------------------- */
+
+static void test_no_kvm(ChTest *c, gconstpointer data) {
+        /* This simulator name behaves like cloud-hypervisor on a host without /dev/kvm. */
+        g_autofree char *emulator = g_build_filename(sim_dir(), "cloud-hypervisor-no-kvm", NULL);
+        g_autofree char *xml = ch_xml(c, "nokvm", emulator);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *s = NULL;
+        gint64 t0 = g_get_monotonic_time();
+
+        reply = hv_vm_call(&c->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_test_message("Boot answered after %.0f ms: %s", (double) (g_get_monotonic_time() - t0) / 1000.0,
+                       error ? error->message : "(success)");
+        /* What the host lacks, then cloud-hypervisor's own words. */
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
+                        g_file_test("/dev/kvm", G_FILE_TEST_EXISTS) ? "/dev/kvm cannot be used"
+                                                                     : "/dev/kvm is missing");
+        g_assert_nonnull(strstr(error->message, "cloud-hypervisor said: '"));
+        g_assert_nonnull(strstr(error->message, "no supported hypervisor"));
+        s = state_of(c, path);
+        g_assert_cmpstr(s, !=, "running");
+        g_assert_cmpstr(s, !=, "starting");
+}
+
+/* ---- malformed replies ------------------------------------------------------------- */
+
+static gboolean is_paused(gpointer data) {
+        ShutoffWait *w = data;
+        g_autofree char *s = state_of(w->c, w->path);
+        return g_str_equal(s, "paused");
+}
+
+static void test_malformed_reply(ChTest *c, gconstpointer data) {
+        static const char *const modes[] = { "garbage", "truncate", "bad-json" };
+        g_autofree char *xml = ch_xml(c, "garbled", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GVariant) pid_before = NULL;
+
+        call_ok(c, path, "Boot", NULL);
+        pid_before = hv_get_property(&c->t, path, VM_IFACE, "PID");
+        for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+                g_autofree char *command = g_strdup_printf("corrupt-next %s", modes[i]);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                g_autoptr(GVariant) pid_after = NULL;
+                g_autofree char *s = NULL;
+                gint64 t0;
+                double ms;
+
+                g_free(control(c, path, command));
+                t0 = g_get_monotonic_time();
+                /* GetInfo starts with vm.info, which gets the broken answer. */
+                reply = hv_vm_call(&c->t, path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+                ms = (double) (g_get_monotonic_time() - t0) / 1000.0;
+                g_test_message("%s: answered in %.1f ms: %s", modes[i], ms, error ? error->message : "(success)");
+                /* A clear failure, at once: not a time-out (APITimeoutSec=2), not a crash. */
+                hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "cloud-hypervisor");
+                g_assert_cmpfloat(ms, <, 1500);
+
+                /* The VM and the daemon carry on. */
+                g_variant_unref(info(c, path));
+                call_ok(c, path, "Pause", NULL);
+                call_ok(c, path, "Resume", NULL);
+                s = state_of(c, path);
+                g_assert_cmpstr(s, ==, "running");
+                pid_after = hv_get_property(&c->t, path, VM_IFACE, "PID");
+                g_assert_cmpuint(g_variant_get_uint32(pid_after), ==, g_variant_get_uint32(pid_before));
+        }
+        /* A broken answer to a verb too: Pause gets garbage. */
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                g_autofree char *s = NULL;
+                g_autofree char *engine_state = NULL;
+                ShutoffWait w = { c, path };
+
+                g_free(control(c, path, "corrupt-next garbage"));
+                reply = hv_vm_call(&c->t, path, "Pause", g_variant_new("(a{sv})", NULL), NULL, &error);
+                hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "cloud-hypervisor");
+                /* The engine did pause (only its answer was lost): the state says so. */
+                engine_state = control(c, path, "state");
+                g_assert_cmpstr(engine_state, ==, "ok Paused");
+                hv_wait_until("the service to see the pause", is_paused, &w, WAIT_MS);
+                call_ok(c, path, "Resume", NULL);
+                s = state_of(c, path);
+                g_assert_cmpstr(s, ==, "running");
+        }
+        g_variant_unref(info(c, path));
+        g_assert_cmpint(kill(c->t.pid, 0), ==, 0);
+}
+
+/* ---- --no-shutdown ------------------------------------------------------------------ */
+
+static gboolean pid_gone(gpointer data) {
+        return kill((pid_t) GPOINTER_TO_INT(data), 0) < 0 && errno == ESRCH;
+}
+
+static void test_no_shutdown(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "staysup", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GVariant) facts = NULL;
+        g_autoptr(GVariant) pid = NULL;
+        g_autoptr(GVariant) reason = NULL;
+        g_autofree char *log_text = NULL;
+        g_autofree char *vm_log = NULL;
+        gboolean no_shutdown = FALSE;
+        HvSignalLog log;
+        GVariantBuilder options;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        facts = info(c, path);
+        g_assert_true(g_variant_lookup(facts, "no-shutdown", "b", &no_shutdown));
+        g_assert_true(no_shutdown);
+        pid = hv_get_property(&c->t, path, VM_IFACE, "PID");
+
+        /* The guest powers off; the VMM stays up, its VM "Created": still the guest's doing. */
+        g_free(control(c, path, "poweroff"));
+        hv_expect_guest_event(&log, path, "shutdown", "vm/shutdown", WAIT_MS);
+        hv_expect_state_changed(&log, path, 3, "shutoff", "guest", WAIT_MS);
+        reason = hv_get_property(&c->t, path, VM_IFACE, "StateReason");
+        g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "guest");
+        /* and the VMM it left behind goes too */
+        hv_wait_until("the VMM to go", pid_gone, GINT_TO_POINTER((int) g_variant_get_uint32(pid)), WAIT_MS);
+
+        /* A graceful Shutdown works the same way with the option on. */
+        call_ok(c, path, "Boot", NULL);
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "timeout", g_variant_new_uint32(20));
+        call_ok(c, path, "Shutdown", g_variant_new("(a{sv})", &options));
+        hv_expect_state_changed(&log, path, 7, "shutoff", "user", WAIT_MS);
+
+        /* The engine was really started with the option. */
+        vm_log = g_build_filename(c->t.dir, "log", NULL);
+        {
+                g_autofree char *command = g_strdup_printf("grep -rh 'hypervisord: starting' '%s'", vm_log);
+                g_assert_true(g_spawn_command_line_sync(command, &log_text, NULL, NULL, NULL));
+        }
+        if (!strstr(log_text, "--no-shutdown"))
+                g_error("No engine was started with --no-shutdown: %s", log_text);
+        hv_signal_log_stop(&log);
+}
+
+/* ---- events after a daemon restart -------------------------------------------------- */
+
+static void test_events_after_restart(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "listens", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *control_path = NULL;
+        g_autoptr(GVariant) facts = NULL;
+        gboolean monitored = FALSE;
+        HvSignalLog log;
+
+        call_ok(c, path, "Boot", NULL);
+        control_path = hv_ch_sim_control_path(&c->t, path);
+        hv_test_stop_daemon(&c->t, SIGKILL);
+
+        /* The guest resets while nobody listens: the records wait in the FIFO. */
+        g_free(hv_ch_sim_control_at(control_path, "reboot", TRUE));
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        hv_test_start_daemon(&c->t);
+        hv_expect_guest_event(&log, path, "reset", "vm/rebooted", WAIT_MS);
+        facts = info(c, path);
+        g_assert_true(g_variant_lookup(facts, "event-monitor", "b", &monitored));
+        g_assert_true(monitored);
+
+        /* And events flow live again: a guest power-off is a guest power-off, not a crash. */
+        g_free(control(c, path, "poweroff"));
+        hv_expect_guest_event(&log, path, "shutdown", "vm/shutdown", WAIT_MS);
+        {
+                ShutoffWait w = { c, path };
+                g_autoptr(GVariant) reason = NULL;
+                hv_wait_until("the re-attached VM to be off", is_shutoff, &w, WAIT_MS);
+                reason = hv_get_property(&c->t, path, VM_IFACE, "StateReason");
+                g_assert_cmpstr(g_variant_get_string(reason, NULL), ==, "guest");
+        }
+        g_assert_cmpuint(hv_signal_log_count(&log, "GuestEvent", path), >=, 2);
+        hv_signal_log_stop(&log);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
@@ -474,6 +969,15 @@ int main(int argc, char *argv[]) {
         ADD("/ch/fifty-at-once", test_fifty_at_once);
         g_test_add("/ch/operations-limit", ChTest, "3", setup, test_operations_limit, teardown);
         ADD("/ch/daemon-restart", test_daemon_restart);
+        ADD("/ch/console", test_console);
+        g_test_add("/ch/hotplug-net", ChTest, NULL, setup_netns, test_hotplug_net, teardown);
+        ADD("/ch/hotplug-vsock", test_hotplug_vsock);
+        ADD("/ch/hotplug-vfio", test_hotplug_vfio);
+        g_test_add("/ch/boot-tap", ChTest, NULL, setup_netns, test_boot_tap, teardown);
+        ADD("/ch/no-kvm", test_no_kvm);
+        ADD("/ch/malformed-reply", test_malformed_reply);
+        ADD("/ch/events-after-restart", test_events_after_restart);
+        g_test_add("/ch/no-shutdown", ChTest, NULL, setup_no_shutdown, test_no_shutdown, teardown);
 #undef ADD
         return g_test_run();
 }

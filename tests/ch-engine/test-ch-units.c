@@ -6,7 +6,10 @@
  * HV_TEST_REGENERATE=1 rewrites the golden files (then review the diff).
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ch-config.h"
 #include "ch-events.h"
@@ -361,6 +364,50 @@ static void test_http_errors(void) {
         expect_error(500, "vm.boot", "The VM could not boot", HV_ERROR_ENGINE_FAILED, "The VM could not boot");
 }
 
+/* The event FIFO outlives its reader: what the engine writes while no daemon
+ * reads waits (no EPIPE), and a reader opened again by path gets it; when the
+ * engine's end closes, the reader sees EOF. */
+static void test_events_fifo(void) {
+        g_autofree char *dir = g_dir_make_tmp("ch-fifo-XXXXXX", NULL);
+        g_autofree char *path = g_build_filename(dir, "events.fifo", NULL);
+        g_autoptr(GError) error = NULL;
+        const char before[] = "{\"source\":\"vm\",\"event\":\"booted\"}\n\n";
+        const char away[] = "{\"source\":\"vm\",\"event\":\"rebooted\"}\n\n";
+        char buffer[256] = { 0 };
+        int reader = -1, engine_end = -1;
+
+        g_assert_nonnull(dir);
+        g_assert_true(ch_event_fifo_create(path, &reader, &engine_end, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(write(engine_end, before, strlen(before)), ==, (gssize) strlen(before));
+        g_assert_cmpint(read(reader, buffer, sizeof(buffer) - 1), ==, (gssize) strlen(before));
+        g_assert_cmpstr(buffer, ==, before);
+
+        /* The daemon dies: the engine writes on, the record waits. */
+        close(reader);
+        g_assert_cmpint(write(engine_end, away, strlen(away)), ==, (gssize) strlen(away));
+        reader = ch_event_fifo_open_reader(path, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(reader, >=, 0);
+        memset(buffer, 0, sizeof(buffer));
+        g_assert_cmpint(read(reader, buffer, sizeof(buffer) - 1), ==, (gssize) strlen(away));
+        g_assert_cmpstr(buffer, ==, away);
+        /* Nothing more yet (non-blocking), then EOF once the engine is gone. */
+        g_assert_cmpint(read(reader, buffer, sizeof(buffer)), ==, -1);
+        g_assert_cmpint(errno, ==, EAGAIN);
+        close(engine_end);
+        g_assert_cmpint(read(reader, buffer, sizeof(buffer)), ==, 0);
+        close(reader);
+
+        /* Not a FIFO: refused. */
+        g_assert_cmpint(unlink(path), ==, 0);
+        g_assert_true(g_file_set_contents(path, "", 0, NULL));
+        g_assert_cmpint(ch_event_fifo_open_reader(path, &error), <, 0);
+        g_assert_nonnull(error);
+        g_assert_cmpint(unlink(path), ==, 0);
+        g_assert_cmpint(rmdir(dir), ==, 0);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-engine/config-minimal", test_config_minimal);
@@ -372,6 +419,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-engine/events-split", test_events_split);
         g_test_add_func("/ch-engine/events-partial", test_events_partial);
         g_test_add_func("/ch-engine/events-garbage", test_events_garbage);
+        g_test_add_func("/ch-engine/events-fifo", test_events_fifo);
         g_test_add_func("/ch-engine/http-parse", test_http_parse);
         g_test_add_func("/ch-engine/http-errors", test_http_errors);
         return g_test_run();

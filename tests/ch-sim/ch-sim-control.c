@@ -6,7 +6,11 @@
  * misbehaves on request (crash, hang, delay).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/if_tun.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -58,6 +62,29 @@ static G_GNUC_NORETURN void crash(void)
         signal(SIGSEGV, SIG_DFL);
         raise(SIGSEGV);
         abort();
+}
+
+/* What the fds received over the API socket are: "tap:NAME" for a tap
+ * (TUNGETIFF), else where /proc says they lead. */
+static char *describe_held_fds(void)
+{
+        g_autoptr(GString) text = g_string_new("ok");
+        GArray *fds = ch_vm_held_fds();
+
+        for (guint i = 0; fds && i < fds->len; i++) {
+                int fd = g_array_index(fds, int, i);
+                struct ifreq request = { 0 };
+                g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+                g_autofree char *target = NULL;
+
+                if (ioctl(fd, TUNGETIFF, &request) == 0) {
+                        g_string_append_printf(text, " tap:%s", request.ifr_name);
+                        continue;
+                }
+                target = g_file_read_link(link, NULL);
+                g_string_append_printf(text, " %s", target ? target : "?");
+        }
+        return g_string_free(g_steal_pointer(&text), FALSE);
 }
 
 static void run_command(ControlConn *conn, char *line)
@@ -127,6 +154,18 @@ static void run_command(ControlConn *conn, char *line)
                 g_autofree char *text = g_strdup_printf("ok %" G_GUINT64_FORMAT, ch_vm_counter());
 
                 reply(conn, text);
+        } else if (g_str_equal(command, "fds")) {
+                g_autofree char *text = describe_held_fds();
+
+                reply(conn, text);
+        } else if (g_str_equal(command, "corrupt-next") && arg) {
+                if (!ch_http_corrupt_next(arg)) {
+                        g_autofree char *text = g_strdup_printf("error unknown corruption '%s'", arg);
+
+                        reply(conn, text);
+                        return;
+                }
+                reply(conn, "ok");
         } else if (g_str_equal(command, "state")) {
                 g_autofree char *text = g_strdup_printf("ok %s", ch_vm_state_name(ch_vm_state()));
 

@@ -5,6 +5,7 @@
  * vm.remove-device, which completes only when the guest acknowledges.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "ch-sim.h"
 #include "ch-sim-vm-model.h"
@@ -225,6 +226,33 @@ void ch_vm_adopt_fds(GArray *fds)
         g_array_append_vals(ch_vm.held_fds, fds->data, fds->len);
 }
 
+GArray *ch_vm_held_fds(void)
+{
+        return ch_vm.held_fds;
+}
+
+/* A net entry that goes takes its tap fds with it (the tap vanishes once
+ * nobody holds it). */
+static void release_entry_fds(JsonObject *entry)
+{
+        JsonNode *node = json_object_get_member(entry, "fds");
+        JsonArray *numbers;
+
+        if (!node || !JSON_NODE_HOLDS_ARRAY(node) || !ch_vm.held_fds)
+                return;
+        numbers = json_node_get_array(node);
+        for (guint i = 0; i < json_array_get_length(numbers); i++) {
+                int fd = (int) json_array_get_int_element(numbers, i);
+
+                for (guint j = 0; j < ch_vm.held_fds->len; j++)
+                        if (g_array_index(ch_vm.held_fds, int, j) == fd) {
+                                close(fd);
+                                g_array_remove_index(ch_vm.held_fds, j);
+                                break;
+                        }
+        }
+}
+
 JsonNode *ch_vm_add_device(const char *list, JsonObject *entry, GArray *fds, GError **error)
 {
         const DeviceKind *kind = kind_for_list(list);
@@ -306,6 +334,7 @@ static gboolean remove_from_config(const char *id)
                         if (g_strcmp0(json_object_get_string_member_with_default(
                                               json_array_get_object_element(array, i), "id", NULL),
                                       id) == 0) {
+                                release_entry_fds(json_array_get_object_element(array, i));
                                 json_array_remove_element(array, i);
                                 return TRUE;
                         }

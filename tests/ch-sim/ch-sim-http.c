@@ -38,6 +38,14 @@ typedef struct {
         ChRequest *request;
 } Pending;
 
+typedef enum {
+        CORRUPT_NONE,
+        CORRUPT_GARBAGE,
+        CORRUPT_TRUNCATE,
+        CORRUPT_BAD_JSON,
+} Corruption;
+
+static Corruption corrupt_next;
 static GQueue pending_queue = G_QUEUE_INIT;
 static gboolean busy;
 static guint live_connections;
@@ -285,6 +293,52 @@ static void conn_try_parse(Conn *conn)
         g_queue_push_tail(&pending_queue, pending);
 }
 
+gboolean ch_http_corrupt_next(const char *mode)
+{
+        if (g_str_equal(mode, "garbage"))
+                corrupt_next = CORRUPT_GARBAGE;
+        else if (g_str_equal(mode, "truncate"))
+                corrupt_next = CORRUPT_TRUNCATE;
+        else if (g_str_equal(mode, "bad-json"))
+                corrupt_next = CORRUPT_BAD_JSON;
+        else if (g_str_equal(mode, "off"))
+                corrupt_next = CORRUPT_NONE;
+        else
+                return FALSE;
+        return TRUE;
+}
+
+/* Tests only: the reply a broken VMM (or a broken wire) would give. Returns
+ * TRUE when the connection must close after it. */
+static gboolean append_corrupt_response(GString *out, Corruption corruption, const ChResponse *response)
+{
+        const char *body = response->body ? response->body : "[\"Error from API\",\"corrupted on request\"]";
+
+        switch (corruption) {
+        case CORRUPT_GARBAGE:
+                g_string_append(out, "\x01\x02 this is not HTTP at all \xff\r\n\r\n");
+                return TRUE;
+        case CORRUPT_TRUNCATE: {
+                gsize cut = strlen(body) / 2;
+
+                /* announce the whole body, send half, hang up */
+                g_string_append_printf(out,
+                                       "HTTP/1.1 %d \r\n"
+                                       "Server: Cloud Hypervisor API\r\n"
+                                       "Connection: keep-alive\r\n"
+                                       "Content-Type: application/json\r\n"
+                                       "Content-Length: %zu\r\n\r\n",
+                                       response->status == 204 ? 200 : response->status, strlen(body));
+                g_string_append_len(out, body, (gssize) cut);
+                return TRUE;
+        }
+        case CORRUPT_BAD_JSON:
+        default:
+                append_response(out, 200, "{\"state\": \"Running\", \"config\": {\"cpus\": [1, 2,,}");
+                return FALSE;
+        }
+}
+
 static void execute_head(void)
 {
         Pending *pending = g_queue_pop_head(&pending_queue);
@@ -299,7 +353,17 @@ static void execute_head(void)
         response = ch_api_dispatch(pending->request);
         request_free(pending->request);
 
-        if (!conn->dead) {
+        if (!conn->dead && corrupt_next != CORRUPT_NONE && !response.exit_after) {
+                Corruption corruption = corrupt_next;
+
+                corrupt_next = CORRUPT_NONE;
+                ch_log(CH_LOG_WARN, "ch-sim: corrupting this reply on request");
+                if (append_corrupt_response(conn->out, corruption, &response)) {
+                        conn_flush_blocking(conn);
+                        conn_close(conn);
+                } else
+                        conn_flush(conn);
+        } else if (!conn->dead) {
                 append_response(conn->out, response.status, response.body);
                 if (response.exit_after)
                         conn_flush_blocking(conn);

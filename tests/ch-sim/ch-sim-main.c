@@ -90,6 +90,7 @@ static const Option known_options[] = {
 
 void ch_sim_exit(int status)
 {
+        ch_serial_stop();
         if (ch_sim.api_socket_owned && ch_sim.api_socket_path)
                 unlink(ch_sim.api_socket_path);
         if (ch_sim.control_path)
@@ -128,6 +129,18 @@ static void startup_error(const char *fmt, ...)
         ch_sim_exit(1);
 }
 
+/* What the real binary does when neither /dev/kvm nor /dev/mshv can be
+ * opened: the hypervisor is created before the API server starts, so it
+ * prints its error chain and exits 1 without ever answering. */
+static G_GNUC_NORETURN void no_hypervisor_exit(void)
+{
+        fputs("Error: Cloud Hypervisor exited with the following chain of errors:\n"
+              "  0: Failed to create hypervisor\n"
+              "  1: Failed to create hypervisor: no supported hypervisor\n",
+              stderr);
+        ch_sim_exit(1);
+}
+
 static void select_profile(const char *argv0)
 {
         g_autofree char *name = g_path_get_basename(argv0);
@@ -138,6 +151,8 @@ static void select_profile(const char *argv0)
                 g_ascii_string_to_unsigned(suffix + 2, 10, 1, 999, &major, NULL);
 
         ch_sim.major = named_version ? (int) major : 54;
+        /* "cloud-hypervisor-no-kvm": the newest release on a host without /dev/kvm */
+        ch_sim.no_kvm = g_str_has_suffix(name, "-no-kvm");
 
         ch_sim.profile = ch_sim.major <= 52 ? CH_PROFILE_V52 :
                          ch_sim.major == 53 ? CH_PROFILE_V53 : CH_PROFILE_HEAD;
@@ -407,6 +422,8 @@ int main(int argc, char **argv)
         ch_log(CH_LOG_INFO, "Cloud Hypervisor simulator %s starting (pid %d)",
                ch_sim.build_version, (int) getpid());
         ch_event("vmm", "starting", NULL);
+        if (ch_sim.no_kvm)
+                no_hypervisor_exit();
 
         ch_sim.loop = g_main_loop_new(NULL, FALSE);
         if ((value = option_value(options, "api-socket"))) {

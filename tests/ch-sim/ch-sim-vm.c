@@ -503,7 +503,7 @@ gboolean ch_vm_boot(GError **error)
                 g_set_error_literal(error, CH_ERROR, CH_ERROR_INTERNAL, "VM is already created");
                 return FALSE;
         }
-        if (!check_bootable(error))
+        if (!check_bootable(error) || !ch_serial_start(ch_vm.config, error))
                 return FALSE;
         build_devices();
         start_guest();
@@ -521,6 +521,7 @@ static void drop_vm(void)
         g_clear_handle_id(&ch_vm.ack_source, g_source_remove);
         g_clear_pointer(&ch_vm.pending_removals, g_ptr_array_unref);
         g_clear_pointer(&ch_vm.devices, g_ptr_array_unref);
+        ch_serial_stop();
         ch_vm.power_button_pending = FALSE;
         ch_vm.state = CH_VM_CREATED;
         ch_log(CH_LOG_INFO, "VM shut down");
@@ -613,6 +614,8 @@ gboolean ch_vm_resume(GError **error)
 
 static void reboot_vm(void)
 {
+        /* The serial port (and its client) stays across the reset. */
+        ch_serial_print("ch-sim guest rebooting\r\n");
         build_devices();
         start_guest();
         ch_event("vm", "rebooted", NULL);
@@ -756,6 +759,12 @@ void ch_vm_restore_from(JsonObject *config, guint64 counter, gboolean resume)
         ch_vm.config = json_object_ref(config);
         if (!ch_vm.held_fds)
                 ch_vm.held_fds = g_array_new(FALSE, FALSE, sizeof(int));
+        {
+                g_autoptr(GError) error = NULL;
+
+                if (!ch_serial_start(ch_vm.config, &error))
+                        ch_log(CH_LOG_WARN, "%s", error->message);
+        }
         build_devices();
         emit_activations();
         ch_event("vm", "restoring", NULL);

@@ -44,6 +44,7 @@ typedef struct {
         const char *build_version;      /* "v53.0.0" */
         const char *version;            /* "53.0.0" */
         gboolean no_shutdown;
+        gboolean no_kvm;                /* started as cloud-hypervisor-no-kvm */
         int verbosity;                  /* number of -v */
 
         char *api_socket_path;          /* NULL without --api-socket */
@@ -96,6 +97,10 @@ void ch_log(int level, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 int ch_http_start(int listen_fd);
 void ch_http_kick(void);
 void ch_http_set_hung(gboolean hung);
+/* The next API reply goes out broken: "garbage" (not HTTP, then the connection
+ * closes), "truncate" (the body cut short, then the connection closes) or
+ * "bad-json" (a 200 whose body is not JSON). FALSE for an unknown mode. */
+gboolean ch_http_corrupt_next(const char *mode);
 
 /* ch-sim-api.c */
 ChResponse ch_api_dispatch(ChRequest *request);
@@ -126,12 +131,18 @@ guint64 ch_vm_counter(void);
 JsonObject *ch_vm_config(void);
 void ch_vm_restore_from(JsonObject *config, guint64 counter, gboolean resume);
 void ch_vm_adopt_fds(GArray *fds);
+GArray *ch_vm_held_fds(void);
 void ch_vm_fill_defaults(JsonObject *config);
 void ch_vm_kick_removals(void);
 
 /* ch-sim-snapshot.c */
 gboolean ch_snapshot(const char *destination_url, GError **error);
 gboolean ch_restore(JsonObject *restore, GArray *fds, GError **error);
+
+/* ch-sim-serial.c */
+gboolean ch_serial_start(JsonObject *config, GError **error);
+void ch_serial_stop(void);
+void ch_serial_print(const char *text);
 
 /* ch-sim-control.c */
 int ch_control_start(const char *api_socket_path);

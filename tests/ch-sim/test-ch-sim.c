@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -723,12 +724,152 @@ static const StatusProfile profile_v52 = { "cloud-hypervisor-v52", 500, 500, 500
 static const StatusProfile profile_v53 = { "cloud-hypervisor-v53", 404, 500, 500, 500 };
 static const StatusProfile profile_head = { "cloud-hypervisor", 404, 404, 400, 409 };
 
+static gboolean json_is_valid(const char *text)
+{
+        g_autoptr(JsonNode) node = text ? json_from_string(text, NULL) : NULL;
+
+        return node != NULL;
+}
+
+/* Reads from fd until text appears or 5 s pass; returns what was read. */
+static char *read_until_text(int fd, const char *text)
+{
+        g_autoptr(GString) seen = g_string_new(NULL);
+        gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+        while (!strstr(seen->str, text) && g_get_monotonic_time() < deadline) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                char buffer[256];
+                ssize_t n;
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                n = read(fd, buffer, sizeof(buffer));
+                if (n <= 0)
+                        break;
+                g_string_append_len(seen, buffer, n);
+        }
+        return g_string_free(g_steal_pointer(&seen), FALSE);
+}
+
+static void test_serial_socket(void)
+{
+        g_autofree char *serial = NULL;
+        g_autofree char *extra = NULL;
+        g_autofree char *seen = NULL;
+        struct stat st;
+        Sim sim;
+        int fd;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        serial = g_build_filename(sim.dir, "serial.sock", NULL);
+        extra = g_strdup_printf(",\"serial\":{\"mode\":\"Socket\",\"socket\":\"%s\"}", serial);
+        /* bound at boot, not at create */
+        {
+                g_autofree char *config = vm_config(&sim, extra);
+                g_assert_cmpint(put(&sim, "vm.create", config), ==, 204);
+        }
+        g_assert_cmpint(stat(serial, &st), <, 0);
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        g_assert_cmpint(stat(serial, &st), ==, 0);
+        g_assert_true(S_ISSOCK(st.st_mode));
+
+        fd = connect_unix(serial);
+        seen = read_until_text(fd, "serial console ready");
+        g_assert_nonnull(strstr(seen, "serial console ready"));
+        g_assert_cmpint(write(fd, "ls /\n", 5), ==, 5);
+        g_free(seen);
+        seen = read_until_text(fd, "ch-sim-guest: ls /");
+        g_assert_nonnull(strstr(seen, "ch-sim-guest: ls /"));
+        /* a reset keeps the client */
+        assert_control_ok(&sim, "reboot");
+        g_free(seen);
+        seen = read_until_text(fd, "rebooting");
+        g_assert_nonnull(strstr(seen, "rebooting"));
+        close(fd);
+
+        /* vm.shutdown drops the Vm and its socket; a boot binds it again */
+        g_assert_cmpint(put(&sim, "vm.shutdown", NULL), ==, 204);
+        g_assert_cmpint(stat(serial, &st), <, 0);
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        g_assert_cmpint(stat(serial, &st), ==, 0);
+
+        /* a leftover file (an engine that crashed) makes the boot fail */
+        g_assert_cmpint(put(&sim, "vm.shutdown", NULL), ==, 204);
+        g_assert_true(g_file_set_contents(serial, "", 0, NULL));
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 500);
+        sim_stop(&sim);
+}
+
+static void test_corrupt_next(void)
+{
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        for (guint i = 0; i < 3; i++) {
+                static const char *const modes[] = { "garbage", "truncate", "bad-json" };
+                g_autofree char *command = g_strdup_printf("corrupt-next %s", modes[i]);
+                g_auto(Reply) reply = { 0 };
+                int status, r;
+
+                assert_control_ok(&sim, command);
+                /* garbage and truncate end the connection: no whole reply arrives */
+                r = http_full(&sim, "GET", "/api/v1/vm.info", NULL, NULL, 0, 5000, &reply);
+                status = reply.status;
+                g_test_message("%s: result %d, status %d, body '%s'", modes[i], r, status,
+                               reply.body ? reply.body : "");
+                if (i == 2) {
+                        g_assert_cmpint(r, ==, 0);
+                        g_assert_cmpint(status, ==, 200);
+                        g_assert_false(json_is_valid(reply.body));
+                } else
+                        g_assert_true(r != 0 || status != 200 || !json_is_valid(reply.body));
+                /* only that one reply: the next is whole again */
+                assert_state(&sim, "Running", TRUE);
+        }
+        {
+                g_autofree char *answer = control(&sim, "corrupt-next sideways");
+                g_assert_true(g_str_has_prefix(answer, "error"));
+        }
+        sim_stop(&sim);
+}
+
+static void test_no_kvm(void)
+{
+        g_autofree char *dir = g_dir_make_tmp("ch-sim-XXXXXX", NULL);
+        g_autofree char *api = g_build_filename(dir, "api.sock", NULL);
+        g_autofree char *api_arg = g_strdup_printf("path=%s", api);
+        g_autofree char *binary = binary_path("cloud-hypervisor-no-kvm");
+        g_autofree char *version = run_version("cloud-hypervisor-no-kvm");
+        g_autofree char *out = NULL;
+        g_autofree char *err = NULL;
+        g_autoptr(GError) error = NULL;
+        char *argv[] = { binary, (char *) "--api-socket", api_arg, NULL };
+        char *envp[] = { NULL };
+        int status = 0;
+
+        /* it still tells its version: the service probes with -V */
+        g_assert_true(g_str_has_prefix(version, "cloud-hypervisor v53.0-"));
+        g_assert_true(g_spawn_sync(NULL, argv, envp, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+        g_assert_no_error(error);
+        g_assert_true(WIFEXITED(status));
+        g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+        g_assert_nonnull(strstr(err, "no supported hypervisor"));
+        /* it never served its API */
+        g_assert_false(g_file_test(api, G_FILE_TEST_EXISTS));
+        rm_rf(dir);
+}
+
 int main(int argc, char **argv)
 {
         g_test_init(&argc, &argv, NULL);
         signal(SIGPIPE, SIG_IGN);
 
         g_test_add_func("/ch-sim/version", test_version);
+        g_test_add_func("/ch-sim/serial-socket", test_serial_socket);
+        g_test_add_func("/ch-sim/corrupt-next", test_corrupt_next);
+        g_test_add_func("/ch-sim/no-kvm", test_no_kvm);
         g_test_add_func("/ch-sim/lifecycle", test_lifecycle);
         g_test_add_data_func("/ch-sim/status-v52", &profile_v52, check_status_profile);
         g_test_add_data_func("/ch-sim/status-v53", &profile_v53, check_status_profile);

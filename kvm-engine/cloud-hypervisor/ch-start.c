@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Starting cloud-hypervisor, for a boot or a restore: the API socket is
+ * created, bound and listening before the spawn and passed as
+ * --api-socket fd=3, so requests can be sent at once (they wait in the
+ * backlog until cloud-hypervisor accepts); the event monitor FIFO is passed
+ * as --event-monitor fd=4. Then: ping until it answers, and either vm.create,
+ * add-net for each tap, vm.boot and vm.info, or vm.restore with the taps.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ch-tap.h"
+#include "ch-vm.h"
+
+#define CH_API_FD 3
+#define CH_EVENT_FD 4
+#define CH_API_SOCKET_NAME "ch-api.sock"
+#define CH_EVENT_FIFO_NAME "ch-events.fifo"
+#define CH_PING_RETRY_USEC (50 * 1000)
+
+static int ch_listen_unix(const char *path, GError **error) {
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(addr.sun_path)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
+                return -1;
+        }
+        strcpy(addr.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
+            listen(fd, 16) < 0) {
+                int e = errno;
+                if (fd >= 0)
+                        close(fd);
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
+                return -1;
+        }
+        return fd;
+}
+
+/* The start failed after the spawn: the process goes, and its exit answers
+ * the op with this error. */
+static void ch_start_give_up(ChOp *op, GError *error /* taken */) {
+        ChVm *vm = op->vm;
+        g_clear_error(&op->error);
+        op->error = error;
+        vm->silent_exit = true;
+        if (vm->process)
+                (void) process_send_signal(vm->process, SIGKILL);
+}
+
+static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        JsonObject *info = NULL;
+        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                info = json_node_get_object(json_parser_get_root(parser));
+        const char *state = info ? json_object_get_string_member_with_default(info, "state", NULL) : NULL;
+        const char *expected = op->kind == CH_OP_START ? "Running" : "Paused";
+        if (!state || !g_str_equal(state, expected)) {
+                ch_start_give_up(op, g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                                 "cloud-hypervisor reports the VM as '%s', not '%s'",
+                                                 state ? state : "(unknown)", expected));
+                return;
+        }
+        ch_vm_set_engine_state(vm, state);
+
+        /* A virtio-console on a pty: OpenConsole needs its path. */
+        JsonObject *config = json_object_get_object_member(info, "config");
+        JsonObject *console = config && json_object_has_member(config, "console")
+                                      ? json_object_get_object_member(config, "console")
+                                      : NULL;
+        const char *mode = console ? json_object_get_string_member_with_default(console, "mode", NULL) : NULL;
+        g_clear_pointer(&vm->console_pty, g_free);
+        if (mode && g_str_equal(mode, "Pty"))
+                vm->console_pty = g_strdup(json_object_get_string_member_with_default(console, "file", NULL));
+
+        g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
+                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
+        ch_op_finish(op, NULL);
+}
+
+static void ch_start_on_booted(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
+}
+
+static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error);
+
+static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        /* Each interface with its tap fd, before the boot (vm.create ignores fds). */
+        while (op->next_net < vm->config->devices->len) {
+                const VmDevice *device = vm->config->devices->pdata[op->next_net++];
+                if (device->kind != VM_DEVICE_INTERFACE)
+                        continue;
+                if (!ch_op_add_net(op, device, ch_start_add_next_net, &failure))
+                        ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "PUT", "vm.boot", NULL, NULL, 0, ch_start_on_booted);
+}
+
+static void ch_restore_on_restored(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_start_on_info);
+}
+
+static void ch_restore_send(ChOp *op) {
+        ChVm *vm = op->vm;
+        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        g_autoptr(JsonBuilder) b = json_builder_new();
+        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
+        GError *failure = NULL;
+
+        json_builder_begin_object(b);
+        json_builder_set_member_name(b, "source_url");
+        json_builder_add_string_value(b, url);
+        json_builder_set_member_name(b, "prefault");
+        json_builder_add_boolean_value(b, false);
+
+        /* The fds in the snapshot's config.json are stale: new taps go along. */
+        bool any_net = false;
+        for (guint i = 0; i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_INTERFACE)
+                        continue;
+                int fd = ch_tap_open(device->net.target_dev, &failure);
+                if (fd < 0)
+                        break;
+                g_array_append_val(fds, fd);
+                if (!any_net) {
+                        json_builder_set_member_name(b, "net_fds");
+                        json_builder_begin_array(b);
+                        any_net = true;
+                }
+                json_builder_begin_object(b);
+                json_builder_set_member_name(b, "id");
+                json_builder_add_string_value(b, device->id);
+                json_builder_set_member_name(b, "num_fds");
+                json_builder_add_int_value(b, 1);
+                json_builder_end_object(b);
+        }
+        if (any_net)
+                json_builder_end_array(b);
+        json_builder_end_object(b);
+
+        if (failure)
+                ch_start_give_up(op, failure);
+        else {
+                g_autoptr(JsonNode) root = json_builder_get_root(b);
+                g_autofree char *body = ch_json_to_string(root, false);
+                ch_op_call(op, "PUT", "vm.restore", body, (const int *) (void *) fds->data, fds->len,
+                           ch_restore_on_restored);
+        }
+        for (guint i = 0; i < fds->len; i++)
+                close(g_array_index(fds, int, i));
+}
+
+static void ch_start_ping(ChOp *op);
+
+static int ch_start_on_retry(sd_event_source *source, uint64_t usec, void *userdata) {
+        ChOp *op = userdata;
+        op->timer = sd_event_source_disable_unref(op->timer);
+        ch_start_ping(op);
+        return 0;
+}
+
+static bool ch_ping_has_kvm(JsonObject *ping) {
+        JsonNode *node = json_object_get_member(ping, "features");
+        if (!node || !JSON_NODE_HOLDS_ARRAY(node))
+                return true; /* older releases do not say */
+        JsonArray *features = json_node_get_array(node);
+        for (guint i = 0; i < json_array_get_length(features); i++) {
+                const char *f = json_array_get_string_element(features, i);
+                if (f && (g_str_equal(f, "kvm") || g_str_equal(f, "mshv")))
+                        return true;
+        }
+        return false;
+}
+
+static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        ChVm *vm = op->vm;
+
+        /* The socket listens before the process runs; a refused or reset
+         * connection this early is worth another try, briefly. */
+        if (error && !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) && vm->process &&
+            (guint64) g_get_monotonic_time() < op->deadline_usec) {
+                (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, CH_PING_RETRY_USEC, 1000,
+                                                  ch_start_on_retry, op);
+                return;
+        }
+        GError *failure = ch_op_answer_error(op, response, error);
+        if (failure) {
+                ch_start_give_up(op, failure);
+                return;
+        }
+
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+            JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
+                JsonObject *ping = json_node_get_object(json_parser_get_root(parser));
+                g_free(vm->build_version);
+                vm->build_version = g_strdup(json_object_get_string_member_with_default(ping, "build_version", NULL));
+                if (!ch_ping_has_kvm(ping)) {
+                        ch_start_give_up(op, g_error_new_literal(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                                 "This cloud-hypervisor was built without KVM support"));
+                        return;
+                }
+        }
+
+        if (op->kind == CH_OP_RESTORE)
+                ch_restore_send(op);
+        else
+                ch_op_call(op, "PUT", "vm.create", op->body, NULL, 0, ch_start_add_next_net);
+}
+
+static void ch_start_ping(ChOp *op) {
+        ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_start_on_ping);
+}
+
+static void ch_log_command_line(ChVm *vm, const char *const *argv) {
+        g_autoptr(GString) line = g_string_new(NULL);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        g_autofree char *stamp = g_date_time_format_iso8601(now);
+        g_string_append_printf(line, "%s hypervisord: starting", stamp);
+        for (size_t i = 0; argv[i]; i++) {
+                g_autofree char *quoted = g_shell_quote(argv[i]);
+                g_string_append_printf(line, " %s", quoted);
+        }
+        g_string_append_c(line, '\n');
+        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd >= 0) {
+                (void) !write(fd, line->str, line->len);
+                close(fd);
+        }
+}
+
+/* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
+static bool ch_spawn(ChOp *op, GError **error) {
+        ChVm *vm = op->vm;
+        int event_fifo[2]; /* our read end, cloud-hypervisor's read-write end */
+
+        g_free(vm->api_path);
+        vm->api_path = g_build_filename(vm->runtime_dir, CH_API_SOCKET_NAME, NULL);
+        int api_listen = ch_listen_unix(vm->api_path, error);
+        if (api_listen < 0)
+                return false;
+        g_free(vm->event_fifo_path);
+        vm->event_fifo_path = g_build_filename(vm->runtime_dir, CH_EVENT_FIFO_NAME, NULL);
+        if (!ch_event_fifo_create(vm->event_fifo_path, &event_fifo[0], &event_fifo[1], error)) {
+                close(api_listen);
+                return false;
+        }
+        /* A socket left by an engine that died binds no more (cloud-hypervisor
+         * does not replace it); only one we chose ourselves is ours to remove. */
+        g_autofree char *serial_dir = vm->serial_path ? g_path_get_dirname(vm->serial_path) : NULL;
+        if (serial_dir && g_str_equal(serial_dir, vm->runtime_dir))
+                (void) unlink(vm->serial_path);
+
+        g_autofree char *api_arg = g_strdup_printf("fd=%d", CH_API_FD);
+        g_autofree char *event_arg = g_strdup_printf("fd=%d", CH_EVENT_FD);
+        /* Older releases do not know the option (and refuse to start with it). */
+        bool no_shutdown = vm->want_no_shutdown && (vm->version_major == 0 || vm->version_major >= 52);
+        const char *argv[] = {
+                vm->binary, "--api-socket", api_arg, "--event-monitor", event_arg, "-v",
+                no_shutdown ? "--no-shutdown" : NULL, NULL,
+        };
+        ProcessFd fds[] = {
+                { api_listen, CH_API_FD },
+                { event_fifo[1], CH_EVENT_FD },
+        };
+        ProcessSpawnParams spawn = {
+                .argv = argv,
+                .envp = ch_environment,
+                .fds = fds,
+                .n_fds = G_N_ELEMENTS(fds),
+                .log_path = vm->log_path,
+                .uid = vm->uid,
+                .gid = vm->gid,
+        };
+        ch_log_command_line(vm, argv);
+        op->started_usec = g_get_monotonic_time();
+        Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
+        close(api_listen);
+        close(event_fifo[1]); /* now only cloud-hypervisor holds a write end: EOF means it is gone */
+        if (!process) {
+                close(event_fifo[0]);
+                g_prefix_error(error, "Cannot start cloud-hypervisor: ");
+                return false;
+        }
+
+        ch_vm_reset_flags(vm);
+        vm->process = process;
+        vm->no_shutdown = no_shutdown;
+        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
+        vm->events = ch_event_reader_new(vm->event, event_fifo[0], ch_on_event_record, NULL, vm, NULL);
+        if (!vm->events)
+                g_warning("No events from cloud-hypervisor for '%s'", vm->config->name);
+        ch_vm_set_engine_state(vm, NULL);
+
+        op->deadline_usec = g_get_monotonic_time() + (guint64) vm->timeout_ms * 1000;
+        ch_start_ping(op);
+        return true;
+}
+
+void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_START, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->process) {
+                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+                return;
+        }
+        g_autoptr(JsonNode) body = ch_config_build_vm(vm->config, vm->runtime_dir, &error);
+        if (!body) {
+                ch_op_fail_later(op, g_steal_pointer(&error));
+                return;
+        }
+        op->body = ch_json_to_string(body, false);
+        if (!ch_spawn(op, &error))
+                ch_op_fail_later(op, g_steal_pointer(&error));
+}
+
+void ch_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_RESTORE, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->process) {
+                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+                return;
+        }
+        if (!g_path_is_absolute(directory) || !g_file_test(directory, G_FILE_TEST_IS_DIR)) {
+                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                 "Snapshot directory '%s' does not exist", directory));
+                return;
+        }
+        op->directory = g_strdup(directory);
+        if (!ch_spawn(op, &error))
+                ch_op_fail_later(op, g_steal_pointer(&error));
+}

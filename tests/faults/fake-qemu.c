@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * A fake QEMU that speaks broken QMP, for fault tests. The daemon starts it as
+ * it would start qemu-system-x86_64 (through <emulator>); the name it is started
+ * as picks the fault:
+ *
+ *   qemu-fake-greeting-truncated  half a greeting, then the connection closes
+ *   qemu-fake-bad-json            a greeting, then garbage as the first reply
+ *   qemu-fake-wrong-id            every reply carries an id nobody asked for
+ *   qemu-fake-close-mid-reply     a greeting, then half a reply and a close
+ *   qemu-fake-silent              accepts the connection and never says a word
+ *   qemu-fake-breaks-later        a good start (every command answered {}), then
+ *                                 garbage as the answer to "stop" (a Pause)
+ *
+ * It then stays alive until killed: the daemon must notice and end it.
+ */
+
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, " \
+                 "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
+
+static void say(int fd, const char *text) {
+        size_t length = strlen(text);
+
+        while (length > 0) {
+                ssize_t n = write(fd, text, length);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return;
+                text += n;
+                length -= (size_t) n;
+        }
+}
+
+/* One command line from the client into line (cut to size); false at the end of the stream. */
+static int read_line(int fd, char *line, size_t size) {
+        size_t length = 0;
+        char c;
+
+        for (;;) {
+                ssize_t n = read(fd, &c, 1);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return 0;
+                if (c == '\n') {
+                        line[length] = '\0';
+                        return 1;
+                }
+                if (length + 1 < size)
+                        line[length++] = c;
+        }
+}
+
+static int read_command(int fd) {
+        char line[4096];
+        return read_line(fd, line, sizeof(line));
+}
+
+/* The JSON value of "id" in a command, copied as it is (a number or a string). */
+static void command_id(const char *line, char *id, size_t size) {
+        const char *p = strstr(line, "\"id\"");
+        size_t n = 0;
+
+        snprintf(id, size, "null");
+        if (!p)
+                return;
+        p = strchr(p + 4, ':');
+        if (!p)
+                return;
+        p++;
+        while (*p == ' ')
+                p++;
+        while (p[n] && p[n] != ',' && p[n] != '}' && n + 1 < size)
+                n++;
+        memcpy(id, p, n);
+        id[n] = '\0';
+}
+
+static void serve_then_break(int fd) {
+        char line[4096], id[256], reply[512];
+
+        while (read_line(fd, line, sizeof(line))) {
+                command_id(line, id, sizeof(id));
+                if (strstr(line, "\"stop\"")) {
+                        say(fd, "{\"return\": {]]] this is not JSON\r\n");
+                        continue;
+                }
+                if (strstr(line, "\"query-status\""))
+                        snprintf(reply, sizeof(reply),
+                                 "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": %s}\r\n", id);
+                else if (strstr(line, "\"query-chardev\""))
+                        snprintf(reply, sizeof(reply), "{\"return\": [], \"id\": %s}\r\n", id);
+                else
+                        snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %s}\r\n", id);
+                say(fd, reply);
+        }
+}
+
+static int qmp_listen_fd(int argc, char *argv[]) {
+        for (int i = 1; i < argc; i++) {
+                const char *found = strstr(argv[i], "id=qmp,fd=");
+                if (found)
+                        return atoi(found + strlen("id=qmp,fd="));
+        }
+        return -1;
+}
+
+static void stay_until_killed(void) {
+        for (;;)
+                pause();
+}
+
+int main(int argc, char *argv[]) {
+        const char *name = basename(argv[0]);
+        const char *fault = strncmp(name, "qemu-fake-", 10) == 0 ? name + 10 : "";
+        int listen_fd = qmp_listen_fd(argc, argv);
+        int fd;
+
+        if (listen_fd < 0) {
+                fprintf(stderr, "fake-qemu: no '-chardev socket,id=qmp,fd=N' on the command line\n");
+                return 1;
+        }
+        fd = accept(listen_fd, NULL, NULL);
+        if (fd < 0) {
+                fprintf(stderr, "fake-qemu: accept: %s\n", strerror(errno));
+                return 1;
+        }
+        fprintf(stderr, "fake-qemu: playing '%s'\n", fault);
+
+        if (strcmp(fault, "greeting-truncated") == 0) {
+                say(fd, "{\"QMP\": {\"version\": {\"qemu\": {\"mi");
+                close(fd);
+        } else if (strcmp(fault, "bad-json") == 0) {
+                say(fd, GREETING);
+                if (read_command(fd))
+                        say(fd, "{\"return\": {]]] not json\r\n");
+        } else if (strcmp(fault, "wrong-id") == 0) {
+                say(fd, GREETING);
+                while (read_command(fd))
+                        say(fd, "{\"return\": {}, \"id\": \"nobody-asked\"}\r\n");
+        } else if (strcmp(fault, "close-mid-reply") == 0) {
+                say(fd, GREETING);
+                if (read_command(fd))
+                        say(fd, "{\"return\": {\"sta");
+                close(fd);
+        } else if (strcmp(fault, "breaks-later") == 0) {
+                say(fd, GREETING);
+                serve_then_break(fd);
+        } else if (strcmp(fault, "silent") != 0) {
+                fprintf(stderr, "fake-qemu: unknown fault '%s'\n", fault);
+                return 1;
+        }
+        stay_until_killed();
+        return 0;
+}
