@@ -28,6 +28,9 @@ Manager *manager_new(Settings *settings) {
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
+        manager->launches = launch_queue_new(manager->event, (LaunchFn) vm_launch);
+        if (!manager->launches)
+                g_error("Cannot create the engine launch queue");
         return manager;
 }
 
@@ -39,6 +42,7 @@ void manager_free(Manager *manager) {
         g_hash_table_unref(manager->vms_by_uuid);
         g_hash_table_unref(manager->vms_by_name);
         g_hash_table_unref(manager->vms_per_owner);
+        launch_queue_free(manager->launches); /* after the VMs: each leaves it when freed */
         sender_cache_free(manager->senders);
         if (manager->vm_paths)
                 g_string_free(manager->vm_paths, TRUE);

@@ -11,6 +11,7 @@
 #include <systemd/sd-event.h>
 
 #include "engine.h"
+#include "launch-queue.h"
 #include "sender-cache.h"
 #include "settings.h"
 
@@ -33,6 +34,7 @@ typedef struct Manager {
         GHashTable *vms_per_owner; /* uid -> how many VMs it owns, for MaxVMsPerUser without a scan */
 
         SenderCache *senders;     /* caller unique name -> uid */
+        LaunchQueue *launches;    /* VMs whose engine waits to be spawned (Boot) */
         GString *vm_paths;        /* every VM's object path, each NUL-terminated, for ListVMs; NULL when stale */
 
         PolkitRegistry *polkit;   /* authorization checks in flight (system bus only) */

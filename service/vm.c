@@ -113,6 +113,7 @@ void vm_free(Vm *vm) {
 
         if (!vm)
                 return;
+        launch_queue_remove(vm->manager->launches, vm);
         error = g_error_new(HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' was removed", vm->config->name);
         if (vm->busy)
                 vm_op_finish(vm->busy, NULL, error);
@@ -557,12 +558,22 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
         op = vm_op_new(vm, "boot", reply, userdata);
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, reason);
+        /* The engine is spawned when the loop is idle (see launch-queue.h); until
+         * then the VM is "starting", which no other verb accepts. */
+        if (launch_queue_add(vm->manager->launches, vm) < 0)
+                vm_launch(vm);
+        return true;
+}
+
+void vm_launch(Vm *vm) {
+        VmOp *op = vm->busy;
+
+        g_return_if_fail(op && vm->state == VM_STATE_STARTING);
         engine_vm_start(vm->engine_vm, boot_done, op);
         /* The process exists now: should the daemon die before the boot is over, the
          * next one finds it and ends it (vm_end_interrupted_start). */
         if (vm->busy == op)
                 vm_save_runtime(vm);
-        return true;
 }
 
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {

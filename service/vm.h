@@ -86,6 +86,8 @@ char *vm_get_xml(Vm *vm, bool live);
 /* Verbs. Each either fails at once (returns false, error set, nothing changed) or
  * returns true and calls reply exactly once later. */
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+/* Spawns the engine of a VM whose Boot waits in the manager's launch queue. */
+void vm_launch(Vm *vm);
 bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error);
 bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);

@@ -79,8 +79,10 @@ static void on_trap(int signal_number) {
 }
 
 static void setup(FaultTest *f, gconstpointer data) {
-        /* Short time-outs, so that a silent engine is noticed quickly. */
+        /* Short time-outs, so that a silent engine is noticed quickly; room for the
+         * fifty Boot calls of reattach-fifty, all in flight at once. */
         g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\nFirmwareDirectories=%s\n"
+                                                  "MaxOperationsInFlight=100\n"
                                                   "[cloud-hypervisor]\nBinary=%s\nAPITimeoutSec=2\n"
                                                   "[qemu]\nAPITimeoutSec=3\n",
                                                   env_dir("HV_GUEST_DIR", "vmlinux"), sim_binary());
