@@ -227,8 +227,12 @@ CHILD_CODE _Noreturn static void process_child(const ProcessSpawnParams *params,
                 highest = MAX(highest, MAX(sources[i], targets[i]));
         for (size_t i = 0; i < n; i++) {
                 int moved = fcntl(sources[i], F_DUPFD_CLOEXEC, highest + 1);
-                if (moved < 0)
+                if (moved < 0) {
+                        /* EINVAL here means no descriptor number is left above highest. */
+                        if (errno == EINVAL)
+                                errno = EMFILE;
                         goto fail;
+                }
                 highest = moved;
                 sources[i] = moved; /* the parent's array: it no longer reads it */
         }
