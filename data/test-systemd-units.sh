@@ -42,3 +42,16 @@ verify() {
 
 verify system "$1"
 verify user "$2"
+
+# Stopping or restarting the unit must leave the VMs running (DESIGN.md,
+# "Processes, state and restarts"): systemd signals the main process only, and
+# the system unit keeps the runtime directory the next hypervisord re-attaches
+# from (the user unit has none: session mode uses $XDG_RUNTIME_DIR). What
+# hypervisord does on that SIGTERM is tested by bus/qemu/sigterm-leaves-vms-running.
+require() {
+        grep -qx "$2" "$1" || fail "'$1' lacks '$2': a stop would end the VMs or lose what they need to be found again"
+}
+require "$1" KillMode=process
+require "$1" RuntimeDirectoryPreserve=yes
+require "$2" KillMode=process
+echo "ok: both units leave the VMs running when stopped"

@@ -200,6 +200,25 @@ typedef struct {
  */
 #define CHILD_CODE __attribute__((no_sanitize_address))
 
+void process_log_command_line(const char *log_path, const char *const *argv) {
+        g_autoptr(GString) line = g_string_new(NULL);
+        g_autoptr(GDateTime) now = g_date_time_new_now_local();
+        g_autofree char *stamp = g_date_time_format_iso8601(now);
+        int fd;
+
+        g_string_append_printf(line, "%s hypervisord: starting", stamp);
+        for (size_t i = 0; argv[i]; i++) {
+                g_autofree char *quoted = g_shell_quote(argv[i]);
+                g_string_append_printf(line, " %s", quoted);
+        }
+        g_string_append_c(line, '\n');
+        fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+        if (fd >= 0) {
+                (void) !write(fd, line->str, line->len);
+                close(fd);
+        }
+}
+
 /* In the child, only async-signal-safe calls until execve(). On failure the errno is
  * written to error_fd; the parent reads it. */
 CHILD_CODE _Noreturn static void process_child(const ProcessSpawnParams *params, const char *binary, int *sources,

@@ -76,3 +76,7 @@ int process_read_start_time(pid_t pid, uint64_t *ret);
 
 /* The last n_lines lines of a (log) file, or NULL if it cannot be read. */
 char *process_read_log_tail(const char *path, unsigned n_lines);
+
+/* Appends "<time> hypervisord: starting <argv, shell-quoted>" to the VM's log, so
+ * that the log tells what ran; best effort. */
+void process_log_command_line(const char *log_path, const char *const *argv);

@@ -245,23 +245,6 @@ static void ch_start_ping(ChOp *op) {
         ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_start_on_ping);
 }
 
-static void ch_log_command_line(ChVm *vm, const char *const *argv) {
-        g_autoptr(GString) line = g_string_new(NULL);
-        g_autoptr(GDateTime) now = g_date_time_new_now_local();
-        g_autofree char *stamp = g_date_time_format_iso8601(now);
-        g_string_append_printf(line, "%s hypervisord: starting", stamp);
-        for (size_t i = 0; argv[i]; i++) {
-                g_autofree char *quoted = g_shell_quote(argv[i]);
-                g_string_append_printf(line, " %s", quoted);
-        }
-        g_string_append_c(line, '\n');
-        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-        if (fd >= 0) {
-                (void) !write(fd, line->str, line->len);
-                close(fd);
-        }
-}
-
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
 static bool ch_spawn(ChOp *op, GError **error) {
         ChVm *vm = op->vm;
@@ -305,7 +288,7 @@ static bool ch_spawn(ChOp *op, GError **error) {
                 .uid = vm->uid,
                 .gid = vm->gid,
         };
-        ch_log_command_line(vm, argv);
+        process_log_command_line(vm->log_path, argv);
         op->started_usec = g_get_monotonic_time();
         Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
         close(api_listen);

@@ -517,23 +517,6 @@ static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GE
                 qemu_start_on_chardevs(qmp, NULL, NULL, op);
 }
 
-static void qemu_log_command_line(QemuVm *vm, char **argv) {
-        g_autoptr(GString) line = g_string_new(NULL);
-        g_autoptr(GDateTime) now = g_date_time_new_now_local();
-        g_autofree char *stamp = g_date_time_format_iso8601(now);
-        g_string_append_printf(line, "%s hypervisord: starting", stamp);
-        for (size_t i = 0; argv[i]; i++) {
-                g_autofree char *quoted = g_shell_quote(argv[i]);
-                g_string_append_printf(line, " %s", quoted);
-        }
-        g_string_append_c(line, '\n');
-        int fd = open(vm->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
-        if (fd >= 0) {
-                (void) !write(fd, line->str, line->len);
-                close(fd);
-        }
-}
-
 /* Spawns QEMU with QMP ready to connect; restore_fd >= 0 is the snapshot's memory. */
 static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         QemuVm *vm = op->vm;
@@ -586,7 +569,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                         .uid = vm->uid,
                         .gid = vm->gid,
                 };
-                qemu_log_command_line(vm, cmdline->argv);
+                process_log_command_line(vm->log_path, (const char *const *) cmdline->argv);
                 op->started_usec = g_get_monotonic_time();
                 vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
                 ok = vm->process != NULL;

@@ -26,13 +26,29 @@ static void print_log(const HvTest *t) {
                 g_printerr("---- hypervisord log (%s) ----\n%s---- end of log ----\n", t->log_path, log);
 }
 
-/* g_assert*() and g_error() abort without running the teardown. */
-static void on_abort(int signal_number) {
+/*
+ * g_assert*() aborts (SIGABRT) and g_error() traps (SIGTRAP, e.g. hv_wait_until's
+ * time-outs) without running the teardown: show the daemon's log and leave no
+ * daemon or engine behind (engines outlive the daemon by design), then die of
+ * the same signal.
+ */
+static void on_fatal_signal(int signal_number) {
         signal(SIGABRT, SIG_DFL);
-        print_log(current_test);
-        if (current_test && current_test->pid > 0)
-                kill(current_test->pid, SIGTERM);
-        raise(SIGABRT);
+        signal(SIGTRAP, SIG_DFL);
+        if (current_test) {
+                g_autoptr(GArray) left = NULL;
+
+                /* The daemon first, so that it starts no engine after the scan. */
+                if (current_test->pid > 0) {
+                        kill(current_test->pid, SIGKILL);
+                        waitpid(current_test->pid, NULL, 0);
+                }
+                left = hv_find_processes(current_test->dir, current_test->pid);
+                for (guint i = 0; i < left->len; i++)
+                        kill(g_array_index(left, GPid, i), SIGKILL);
+                print_log(current_test);
+        }
+        raise(signal_number);
 }
 
 static const char *daemon_path(void) {
@@ -123,7 +139,8 @@ void hv_test_setup(HvTest *t, const char *extra_config) {
 
         memset(t, 0, sizeof(*t));
         current_test = t;
-        signal(SIGABRT, on_abort);
+        signal(SIGABRT, on_fatal_signal);
+        signal(SIGTRAP, on_fatal_signal);
         t->dir = g_dir_make_tmp("hv-test-XXXXXX", &error);
         g_assert_no_error(error);
         t->log_path = g_build_filename(t->dir, "hypervisord.log", NULL);
@@ -162,6 +179,7 @@ void hv_test_teardown(HvTest *t) {
         g_free(t->log_path);
         current_test = NULL;
         signal(SIGABRT, SIG_DFL);
+        signal(SIGTRAP, SIG_DFL);
 }
 
 GVariant *hv_call(HvTest *t, const char *path, const char *interface, const char *method, GVariant *args,

@@ -52,32 +52,6 @@ static const char *sim_binary(void) {
         return binary;
 }
 
-/* g_error() (hv_wait_until's time-outs) ends the test with SIGTRAP, which the fixture
- * does not catch: show the daemon's log and leave no daemon or engine behind. */
-static HvTest *current_test;
-
-static void on_trap(int signal_number) {
-        g_autofree char *log = NULL;
-
-        signal(SIGTRAP, SIG_DFL);
-        if (current_test) {
-                g_autoptr(GArray) left = NULL;
-
-                /* The daemon first, so that it starts no engine after the scan. */
-                if (current_test->pid > 0) {
-                        kill(current_test->pid, SIGKILL);
-                        waitpid(current_test->pid, NULL, 0);
-                }
-                left = hv_find_processes(current_test->dir, current_test->pid);
-                for (guint i = 0; i < left->len; i++)
-                        kill(g_array_index(left, GPid, i), SIGKILL);
-                if (g_file_get_contents(current_test->log_path, &log, NULL, NULL))
-                        g_printerr("---- hypervisord log (%s) ----\n%s---- end of log ----\n",
-                                   current_test->log_path, log);
-        }
-        raise(SIGTRAP);
-}
-
 static void setup(FaultTest *f, gconstpointer data) {
         /* Short time-outs, so that a silent engine is noticed quickly; room for the
          * fifty Boot calls of reattach-fifty, all in flight at once. */
@@ -93,7 +67,6 @@ static void setup(FaultTest *f, gconstpointer data) {
                 g_assert_cmpint(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), ==, 0);
         }
         hv_test_setup(&f->t, config);
-        current_test = &f->t;
         f->kernel = g_build_filename(f->t.dir, "images", "vmlinux", NULL);
         g_assert_true(g_file_set_contents(f->kernel, "", 0, NULL));
         f->fds_before = hv_count_fds(f->t.pid);
@@ -107,7 +80,6 @@ static void teardown(FaultTest *f, gconstpointer data) {
         left = hv_find_processes(f->t.dir, f->t.pid);
         for (guint i = 0; i < left->len; i++)
                 kill(g_array_index(left, GPid, i), SIGKILL);
-        current_test = NULL;
         hv_test_teardown(&f->t);
         g_free(f->kernel);
 }
@@ -945,7 +917,6 @@ static void test_reattach_fifty(FaultTest *f, gconstpointer data) {
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
-        signal(SIGTRAP, on_trap);
 #define ADD(path, fn) g_test_add(path, FaultTest, NULL, setup, fn, teardown)
         ADD("/faults/engine-dies-during-boot/ch", test_engine_dies_during_boot_ch);
         ADD("/faults/engine-dies-during-boot/qemu", test_engine_dies_during_boot_qemu);

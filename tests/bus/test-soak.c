@@ -295,32 +295,6 @@ static void test_cycles(Soak *s, gconstpointer data) {
         g_assert_cmpint(kill(s->t.pid, 0), ==, 0);
 }
 
-/* g_error() (hv_wait_until's time-outs) ends the test with SIGTRAP, which the fixture
- * does not catch: show the daemon's log and leave no daemon or engine behind. */
-static HvTest *current_test;
-
-static void on_trap(int signal_number) {
-        g_autofree char *log = NULL;
-
-        signal(SIGTRAP, SIG_DFL);
-        if (current_test) {
-                g_autoptr(GArray) left = NULL;
-
-                /* The daemon first, so that it starts no engine after the scan. */
-                if (current_test->pid > 0) {
-                        kill(current_test->pid, SIGKILL);
-                        waitpid(current_test->pid, NULL, 0);
-                }
-                left = hv_find_processes(current_test->dir, current_test->pid);
-                for (guint i = 0; i < left->len; i++)
-                        kill(g_array_index(left, GPid, i), SIGKILL);
-                if (g_file_get_contents(current_test->log_path, &log, NULL, NULL))
-                        g_printerr("---- hypervisord log (%s) ----\n%s---- end of log ----\n",
-                                   current_test->log_path, log);
-        }
-        raise(SIGTRAP);
-}
-
 static void setup(Soak *s, gconstpointer data) {
         g_autofree char *sim = g_build_filename(env_dir("CH_SIM_DIR", "cloud-hypervisor"), "cloud-hypervisor", NULL);
         const char *guest = env_dir("HV_GUEST_DIR", "vmlinux");
@@ -340,7 +314,6 @@ static void setup(Soak *s, gconstpointer data) {
                                               asan_options && *asan_options ? ":" : "");
         g_setenv("ASAN_OPTIONS", daemon_asan_options, TRUE);
         hv_test_setup(&s->t, config);
-        current_test = &s->t;
         s->kernel = g_build_filename(s->t.dir, "images", "vmlinux", NULL);
         g_assert_true(g_file_set_contents(s->kernel, "", 0, NULL));
         g_assert_true(g_file_get_contents(cmdline_path, &s->qemu_cmdline, NULL, NULL));
@@ -352,7 +325,6 @@ static void teardown(Soak *s, gconstpointer data) {
 
         for (guint i = 0; i < left->len; i++)
                 kill(g_array_index(left, GPid, i), SIGKILL);
-        current_test = NULL;
         hv_test_teardown(&s->t);
         g_free(s->kernel);
         g_free(s->qemu_cmdline);
@@ -360,7 +332,6 @@ static void teardown(Soak *s, gconstpointer data) {
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
-        signal(SIGTRAP, on_trap);
         g_test_add("/soak/cycles", Soak, NULL, setup, test_cycles, teardown);
         return g_test_run();
 }
