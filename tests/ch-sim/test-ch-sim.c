@@ -708,7 +708,8 @@ static void test_cli_boot(void)
         g_assert_true(g_file_set_contents(kernel, "", 0, NULL));
         args[1] = kernel;
         sim_start(&sim, "cloud-hypervisor", args);
-        for (int i = 0; i < 100; i++) {
+        /* Up to 5 s: a loaded machine (the sanitizer pass) starts it slowly. */
+        for (int i = 0; i < 500; i++) {
                 g_free(state);
                 state = control(&sim, "state");
                 if (g_str_equal(state, "ok Running"))
