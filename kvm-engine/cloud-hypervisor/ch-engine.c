@@ -22,12 +22,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-#include "ch-tap.h"
 #include "ch-vm.h"
+#include "unix-socket.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
 #define CH_DEFAULT_TIMEOUT_MS 30000
@@ -557,20 +555,7 @@ static int ch_vm_open_console(EngineVm *base, GError **error) {
                 return -1;
         }
 
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        g_strlcpy(addr.sun_path, vm->serial_path, sizeof(addr.sun_path));
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
-                int e = errno;
-                if (fd >= 0)
-                        close(fd);
-                g_set_error(error, HV_ERROR, e == EAGAIN ? HV_ERROR_LIMITS_EXCEEDED : HV_ERROR_ENGINE_FAILED,
-                            "Cannot connect to the serial console '%s': %s", vm->serial_path, g_strerror(e));
-                return -1;
-        }
-        /* Whoever receives it expects an ordinary blocking stream. */
-        (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-        return fd;
+        return unix_socket_connect(vm->serial_path, "serial console", error);
 }
 
 static pid_t ch_vm_get_pid(EngineVm *base) {

@@ -9,41 +9,18 @@
  * add-net for each tap, vm.boot and vm.info, or vm.restore with the taps.
  */
 
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "ch-tap.h"
 #include "ch-vm.h"
+#include "unix-socket.h"
 
 #define CH_API_FD 3
 #define CH_EVENT_FD 4
 #define CH_API_SOCKET_NAME "ch-api.sock"
 #define CH_EVENT_FIFO_NAME "ch-events.fifo"
 #define CH_PING_RETRY_USEC (50 * 1000)
-
-static int ch_listen_unix(const char *path, GError **error) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(addr.sun_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
-                return -1;
-        }
-        strcpy(addr.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
-            listen(fd, 16) < 0) {
-                int e = errno;
-                if (fd >= 0)
-                        close(fd);
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
-                return -1;
-        }
-        return fd;
-}
 
 /* The start failed after the spawn: the process goes, and its exit answers
  * the op with this error. */
@@ -252,7 +229,7 @@ static bool ch_spawn(ChOp *op, GError **error) {
 
         g_free(vm->api_path);
         vm->api_path = g_build_filename(vm->runtime_dir, CH_API_SOCKET_NAME, NULL);
-        int api_listen = ch_listen_unix(vm->api_path, error);
+        int api_listen = unix_socket_listen(vm->api_path, 16, error);
         if (api_listen < 0)
                 return false;
         g_free(vm->event_fifo_path);

@@ -10,11 +10,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "qemu-vm.h"
+#include "unix-socket.h"
 
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
 #define QEMU_QMP_FD 3
@@ -440,25 +439,6 @@ static QmpClient *qemu_vm_new_qmp(QemuVm *vm) {
 
 /* ---- start and restore ---- */
 
-static int qemu_listen_unix(const char *path, GError **error) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        if (strlen(path) >= sizeof(addr.sun_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Socket path '%s' is too long", path);
-                return -1;
-        }
-        strcpy(addr.sun_path, path);
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) ||
-            bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 8) < 0) {
-                int e = errno;
-                if (fd >= 0)
-                        close(fd);
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot listen on '%s': %s", path, g_strerror(e));
-                return -1;
-        }
-        return fd;
-}
-
 /* The start failed after the spawn: QEMU goes, and its exit answers the op
  * (with its log, which usually says why). */
 static void qemu_start_give_up(QemuOp *op, const GError *error) {
@@ -533,10 +513,10 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         g_autofree char *console_path = g_build_filename(vm->runtime_dir, "console.sock", NULL);
         g_free(vm->qmp_path);
         vm->qmp_path = g_build_filename(vm->runtime_dir, "qmp.sock", NULL);
-        int qmp_listen = qemu_listen_unix(vm->qmp_path, error);
+        int qmp_listen = unix_socket_listen(vm->qmp_path, 8, error);
         if (qmp_listen < 0)
                 return false;
-        int console_listen = qemu_listen_unix(console_path, error);
+        int console_listen = unix_socket_listen(console_path, 8, error);
         if (console_listen < 0) {
                 close(qmp_listen);
                 return false;
@@ -694,20 +674,7 @@ static int qemu_vm_open_console(EngineVm *base, GError **error) {
                 return fd;
         }
 
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        g_strlcpy(addr.sun_path, vm->console_path, sizeof(addr.sun_path));
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0) {
-                int e = errno;
-                if (fd >= 0)
-                        close(fd);
-                g_set_error(error, HV_ERROR, e == EAGAIN ? HV_ERROR_LIMITS_EXCEEDED : HV_ERROR_ENGINE_FAILED,
-                            "Cannot connect to the console '%s': %s", vm->console_path, g_strerror(e));
-                return -1;
-        }
-        /* Whoever receives it expects an ordinary blocking stream. */
-        (void) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-        return fd;
+        return unix_socket_connect(vm->console_path, "console", error);
 }
 
 static pid_t qemu_vm_get_pid(EngineVm *base) {

@@ -27,6 +27,7 @@
 #include "domain-xml.h"
 #include "hv-test.h"
 #include "qemu-argv.h"
+#include "unix-socket.h"
 
 static const char *guest_dir(void) {
         const char *dir = g_getenv("HV_GUEST_DIR");
@@ -70,14 +71,13 @@ static double percentile(double *v, size_t n, double p) {
 
 /* ---- raw QEMU: the reference ----------------------------------------------------- */
 
+/* The engine's own helper, so that the reference listens exactly as the engine does. */
 static int listen_unix(const char *path) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_autoptr(GError) error = NULL;
+        int fd = unix_socket_listen(path, 4, &error);
 
-        g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
-        unlink(path);
-        if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 4) < 0)
-                g_error("Cannot listen on '%s': %s", path, g_strerror(errno));
+        if (fd < 0)
+                g_error("%s", error->message);
         return fd;
 }
 
