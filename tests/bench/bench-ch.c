@@ -22,6 +22,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "hv-test.h"
 
 #define VM_IFACE "org.example.Hypervisor.VM"
@@ -47,11 +48,6 @@ static unsigned n_target;
 
 static gboolean all_booted(gpointer data) {
         return ((Boots *) data)->done >= n_target;
-}
-
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
 }
 
 int main(int argc, char *argv[]) {
@@ -109,7 +105,7 @@ int main(int argc, char *argv[]) {
                 g_free(hv_ch_sim_control_at(control_path, "state", TRUE));
                 control_rtt[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
         }
-        qsort(control_rtt, 50, sizeof(double), compare_doubles);
+        bench_sort(control_rtt, 50);
         for (unsigned i = 0; i < 50; i++) {
                 HvSignalLog log;
                 g_autoptr(GVariant) body = NULL;
@@ -129,8 +125,8 @@ int main(int argc, char *argv[]) {
                 hv_signal_log_stop(&log);
                 net[i] = lat[i] - control_rtt[25];
         }
-        qsort(lat, 50, sizeof(double), compare_doubles);
-        qsort(net, 50, sizeof(double), compare_doubles);
+        bench_sort(lat, 50);
+        bench_sort(net, 50);
 
         printf("cloud-hypervisor engine against the simulator\n");
         printf("%-56s %12s\n", "figure", "value");

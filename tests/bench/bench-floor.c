@@ -18,17 +18,8 @@
 #include <unistd.h>
 
 #include "bench-echo.h"
+#include "bench-stats.h"
 #include "hv-test.h"
-
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p) {
-        qsort(v, n, sizeof(*v), compare_doubles);
-        return v[(size_t) ((double) (n - 1) * p)];
-}
 
 static double sum(const double *v, size_t n) {
         double total = 0;
@@ -105,8 +96,8 @@ int main(int argc, char *argv[]) {
 
         printf("%-56s %10s %10s %8s\n", "figure", "floor", "service", "ratio");
         {
-                double fp50 = percentile(floor_lat, n_reads, 0.5), sp50 = percentile(service_lat, n_reads, 0.5);
-                double fp99 = percentile(floor_lat, n_reads, 0.99), sp99 = percentile(service_lat, n_reads, 0.99);
+                double fp50 = bench_percentile(floor_lat, n_reads, 0.5), sp50 = bench_percentile(service_lat, n_reads, 0.5);
+                double fp99 = bench_percentile(floor_lat, n_reads, 0.99), sp99 = bench_percentile(service_lat, n_reads, 0.99);
                 printf("%-56s %10.3f %10.3f %8.2f\n", "property read p50 (ms)", fp50, sp50, sp50 / fp50);
                 printf("%-56s %10.3f %10.3f %8.2f\n", "property read p99 (ms)", fp99, sp99, sp99 / fp99);
                 printf("RESULT floor.read.p50 %.4f ms\n", fp50);
@@ -118,7 +109,7 @@ int main(int argc, char *argv[]) {
                 printf("RESULT vm.read.rate %.0f calls/s\n", 1000.0 * n_reads / sum(service_lat, n_reads));
         }
         {
-                double fm = percentile(raw_write, n_defines, 0.5), sm = percentile(define, n_defines, 0.5);
+                double fm = bench_percentile(raw_write, n_defines, 0.5), sm = bench_percentile(define, n_defines, 0.5);
                 printf("%-56s %10.0f %10.0f %8.2f\n", "durable definitions per second (median based)", 1000.0 / fm,
                        1000.0 / sm, fm / sm);
                 printf("RESULT floor.define.rate %.1f per_s\n", 1000.0 / fm);

@@ -32,6 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "hv-test.h"
 
 #define LV_NAME "org.libvirt"
@@ -45,16 +46,6 @@
 static const char *guest_dir(void) {
         const char *dir = g_getenv("HV_GUEST_DIR");
         return dir ? dir : HV_GUEST_DIR_DEFAULT;
-}
-
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p) {
-        qsort(v, n, sizeof(*v), compare_doubles);
-        return v[(size_t) ((double) (n - 1) * p)];
 }
 
 /* One call; its time in ms, or a negative number when it failed (error set). */
@@ -246,16 +237,16 @@ static void bench_test_driver(HvTest *t, unsigned n_defined, unsigned n_reads) {
         printf("RESULT lv.defined %u count\n", n_defined);
         if (n_defined)
                 report_rate("define_test", "define per second, median (ours durable; libvirt memory)",
-                            percentile(a, n_defined, 0.5), percentile(b, n_defined, 0.5));
+                            bench_percentile(a, n_defined, 0.5), bench_percentile(b, n_defined, 0.5));
 
         for (unsigned i = 0; i < n_reads; i++) {
                 a[i] = get_name(t->connection, HV_NAME, ours->pdata[i % ours->len], HV_VM);
                 b[i] = get_name(t->connection, LV_NAME, theirs->pdata[i % theirs->len], LV_DOMAIN);
         }
-        report("read.p50", "property read Name, p50 (ms)", percentile(a, n_reads, 0.5), percentile(b, n_reads, 0.5),
+        report("read.p50", "property read Name, p50 (ms)", bench_percentile(a, n_reads, 0.5), bench_percentile(b, n_reads, 0.5),
                "ms");
-        report("read.p99", "property read Name, p99 (ms)", percentile(a, n_reads, 0.99),
-               percentile(b, n_reads, 0.99), "ms");
+        report("read.p99", "property read Name, p99 (ms)", bench_percentile(a, n_reads, 0.99),
+               bench_percentile(b, n_reads, 0.99), "ms");
 
         for (unsigned i = 0; i < n_list; i++) {
                 g_autoptr(GError) error = NULL;
@@ -266,10 +257,10 @@ static void bench_test_driver(HvTest *t, unsigned n_defined, unsigned n_reads) {
                                   "(ao)", NULL, &error);
                 g_assert_no_error(error);
         }
-        report("list.p50", "ListVMs / ListDomains, p50 (ms)", percentile(a, n_list, 0.5), percentile(b, n_list, 0.5),
+        report("list.p50", "ListVMs / ListDomains, p50 (ms)", bench_percentile(a, n_list, 0.5), bench_percentile(b, n_list, 0.5),
                "ms");
-        report("list.p99", "ListVMs / ListDomains, p99 (ms)", percentile(a, n_list, 0.99),
-               percentile(b, n_list, 0.99), "ms");
+        report("list.p99", "ListVMs / ListDomains, p99 (ms)", bench_percentile(a, n_list, 0.99),
+               bench_percentile(b, n_list, 0.99), "ms");
 
         for (unsigned i = 0; i < n_xml; i++) {
                 g_autoptr(GError) error = NULL;
@@ -280,8 +271,8 @@ static void bench_test_driver(HvTest *t, unsigned n_defined, unsigned n_reads) {
                                   "GetXMLDesc", g_variant_new("(u)", 0), "(s)", NULL, &error);
                 g_assert_no_error(error);
         }
-        report("xml.p50", "GetXML / GetXMLDesc, p50 (ms)", percentile(a, n_xml, 0.5), percentile(b, n_xml, 0.5), "ms");
-        report("xml.p99", "GetXML / GetXMLDesc, p99 (ms)", percentile(a, n_xml, 0.99), percentile(b, n_xml, 0.99),
+        report("xml.p50", "GetXML / GetXMLDesc, p50 (ms)", bench_percentile(a, n_xml, 0.5), bench_percentile(b, n_xml, 0.5), "ms");
+        report("xml.p99", "GetXML / GetXMLDesc, p99 (ms)", bench_percentile(a, n_xml, 0.99), bench_percentile(b, n_xml, 0.99),
                "ms");
 }
 
@@ -365,7 +356,7 @@ static void bench_qemu_driver(HvTest *t, unsigned n_defines, unsigned rounds) {
         printf("%-52s %10s %10s %8s\n", "figure (qemu:///session)", "ours", "libvirt", "lv/ours");
         if (n_defines)
                 report_rate("define_qemu", "define per second, median (both write a file)",
-                            percentile(a, n_defines, 0.5), percentile(b, n_defines, 0.5));
+                            bench_percentile(a, n_defines, 0.5), bench_percentile(b, n_defines, 0.5));
 
         /* Alternating which goes first, so that neither always starts while the other's
          * QEMU is still exiting. */
@@ -388,8 +379,8 @@ static void bench_qemu_driver(HvTest *t, unsigned n_defines, unsigned rounds) {
         rounds = booted;
         if (rounds) {
                 printf("RESULT lv.boot.rounds %u count\n", rounds);
-                report("boot.median", "Boot / Create of the test guest (TCG), median (ms)", percentile(a, rounds, 0.5),
-                       percentile(b, rounds, 0.5), "ms");
+                report("boot.median", "Boot / Create of the test guest (TCG), median (ms)", bench_percentile(a, rounds, 0.5),
+                       bench_percentile(b, rounds, 0.5), "ms");
         }
 
         /* libvirt keeps its definitions in its own directories: remove what this run added. */

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "domain-xml.h"
 #include "hv-test.h"
 #include "qemu-argv.h"
@@ -46,27 +47,6 @@ static char *guest_xml(const char *name, const char *action) {
                                "<initrd>initramfs.cpio.gz</initrd><cmdline>%s hv.action=%s</cmdline></os>"
                                "</domain>",
                                name, cmdline, action);
-}
-
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *v, size_t n) {
-        qsort(v, n, sizeof(*v), compare_doubles);
-        return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-static double percentile(double *v, size_t n, double p) {
-        double rank = (double) (n - 1) * p;
-        size_t index = (size_t) rank;
-
-        /* Rounded up: with few samples, p99 is the worst one. */
-        if ((double) index < rank)
-                index++;
-        qsort(v, n, sizeof(*v), compare_doubles);
-        return v[index];
 }
 
 /* ---- raw QEMU: the reference ----------------------------------------------------- */
@@ -264,10 +244,10 @@ int main(int argc, char *argv[]) {
                 g_autofree double *paired = g_new(double, rounds);
                 for (unsigned i = 0; i < rounds; i++)
                         paired[i] = service[i] - raw[i];
-                printf("RESULT qemu.boot.overhead.paired %.2f ms\n", median(paired, rounds) * 1000);
+                printf("RESULT qemu.boot.overhead.paired %.2f ms\n", bench_median(paired, rounds) * 1000);
         }
         {
-                double raw_median = median(raw, rounds), service_median = median(service, rounds);
+                double raw_median = bench_median(raw, rounds), service_median = bench_median(service, rounds);
                 printf("%-58s %10.1f\n", "raw QEMU spawn -> cont answered, median (ms)", raw_median * 1000);
                 printf("%-58s %10.1f\n", "Boot call -> reply (running), median (ms)", service_median * 1000);
                 printf("%-58s %10.1f\n", "service overhead on Boot, median difference (ms)",
@@ -277,13 +257,13 @@ int main(int argc, char *argv[]) {
                 printf("RESULT qemu.boot.median %.2f ms\n", service_median * 1000);
                 printf("RESULT qemu.boot.overhead %.2f ms\n", (service_median - raw_median) * 1000);
         }
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", median(to_event, event_rounds));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", percentile(to_event, event_rounds, 0.99));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", median(to_state, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", bench_median(to_event, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", bench_percentile_up(to_event, event_rounds, 0.99));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", bench_median(to_state, event_rounds));
         printf("RESULT qmp.rounds %u count\n", event_rounds);
-        printf("RESULT qmp.event.p50 %.3f ms\n", median(to_event, event_rounds));
-        printf("RESULT qmp.event.p99 %.3f ms\n", percentile(to_event, event_rounds, 0.99));
-        printf("RESULT qmp.state.p50 %.3f ms\n", median(to_state, event_rounds));
+        printf("RESULT qmp.event.p50 %.3f ms\n", bench_median(to_event, event_rounds));
+        printf("RESULT qmp.event.p99 %.3f ms\n", bench_percentile_up(to_event, event_rounds, 0.99));
+        printf("RESULT qmp.state.p50 %.3f ms\n", bench_median(to_state, event_rounds));
 
         {
                 char *paths[5] = { 0 };

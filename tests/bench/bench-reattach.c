@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
 #include "hv-test.h"
 
 #define VM_IFACE "org.example.Hypervisor.VM"
@@ -99,16 +100,6 @@ static void restart_and_measure(HvTest *t, GPtrArray *paths, guint32 *pids, doub
         }
 }
 
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double median(double *values, unsigned n) {
-        qsort(values, n, sizeof(double), compare_doubles);
-        return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 static void call_ok(HvTest *t, const char *path, const char *method) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = NULL;
@@ -173,14 +164,14 @@ int main(int argc, char *argv[]) {
 
         printf("Re-attach after SIGKILL, %u rounds, medians (ms from the new daemon's spawn):\n", rounds);
         printf("%-28s %12s %18s\n", "", "bus name", "all VMs answer");
-        printf("%-28s %12.1f %18.1f\n", "no VM running", median(empty_name_ms, rounds),
-               median(empty_all_ms, rounds));
+        printf("%-28s %12.1f %18.1f\n", "no VM running", bench_median(empty_name_ms, rounds),
+               bench_median(empty_all_ms, rounds));
         g_snprintf(label, sizeof(label), "%u VMs running (%u paused)", n_vms, (n_vms + 9) / 10);
-        printf("%-28s %12.1f %18.1f\n", label, median(name_ms, rounds), median(all_ms, rounds));
+        printf("%-28s %12.1f %18.1f\n", label, bench_median(name_ms, rounds), bench_median(all_ms, rounds));
         printf("%-28s %12s %18.2f\n", "per VM (difference / N)", "",
-               n_vms ? (median(all_ms, rounds) - median(empty_all_ms, rounds)) / n_vms : 0.0);
-        printf("RESULT reattach_%u_vms_ms %.1f ms\n", n_vms, median(all_ms, rounds));
-        printf("RESULT reattach_empty_ms %.1f ms\n", median(empty_all_ms, rounds));
+               n_vms ? (bench_median(all_ms, rounds) - bench_median(empty_all_ms, rounds)) / n_vms : 0.0);
+        printf("RESULT reattach_%u_vms_ms %.1f ms\n", n_vms, bench_median(all_ms, rounds));
+        printf("RESULT reattach_empty_ms %.1f ms\n", bench_median(empty_all_ms, rounds));
 
         for (unsigned i = 0; i < n_vms; i++)
                 call_ok(&t, g_ptr_array_index(paths, i), "PowerOff");

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "bench-stats.h"
 #include "hv-test.h"
 
 #define VM_IFACE "org.example.Hypervisor.VM"
@@ -113,34 +114,10 @@ static gpointer reader_thread(gpointer data) {
         return NULL;
 }
 
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
 static double percentile(GArray *v, double p) {
         if (v->len == 0)
                 return -1;
-        double rank = (double) (v->len - 1) * p;
-        size_t index = (size_t) rank;
-
-        /* Rounded up: with few samples, p99 is the worst one. */
-        if ((double) index < rank)
-                index++;
-        qsort(v->data, v->len, sizeof(double), compare_doubles);
-        return g_array_index(v, double, index);
-}
-
-static long count_fds(GPid pid) {
-        g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) pid);
-        g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-        long n = 0;
-
-        if (!dir)
-                return -1;
-        while (g_dir_read_name(dir))
-                n++;
-        return n;
+        return bench_percentile_up((double *) v->data, v->len, p);
 }
 
 static unsigned count_running(HvTest *t, GPtrArray *paths) {
@@ -206,7 +183,7 @@ int main(int argc, char *argv[]) {
         g_usleep(200 * 1000);
         anon_before = hv_process_status_kib(t.pid, "RssAnon:");
         rss_before = hv_process_status_kib(t.pid, "VmRSS:");
-        fds_before = count_fds(t.pid);
+        fds_before = hv_count_fds(t.pid);
 
         reader.connection = connect_to_bus(&t);
         reader.latencies = g_array_new(FALSE, FALSE, sizeof(double));
@@ -219,7 +196,7 @@ int main(int argc, char *argv[]) {
         g_usleep(200 * 1000);
         anon_after = hv_process_status_kib(t.pid, "RssAnon:");
         rss_after = hv_process_status_kib(t.pid, "VmRSS:");
-        fds_after = count_fds(t.pid);
+        fds_after = hv_count_fds(t.pid);
         running = count_running(&t, paths);
 
         printf("%u VMs booted at once on the cloud-hypervisor simulator\n", n_vms);

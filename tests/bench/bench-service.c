@@ -15,17 +15,8 @@
 #include <string.h>
 
 #include "bench-echo.h"
+#include "bench-stats.h"
 #include "hv-test.h"
-
-static int compare_doubles(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
-}
-
-static double percentile(double *v, size_t n, double p) {
-        qsort(v, n, sizeof(*v), compare_doubles);
-        return v[(size_t) ((double) (n - 1) * p)];
-}
 
 int main(int argc, char *argv[]) {
         unsigned n_vms = argc > 1 ? (unsigned) atoi(argv[1]) : 1000;
@@ -87,19 +78,19 @@ int main(int argc, char *argv[]) {
         printf("%-44s %12.3f\n", "define one (ms, mean)", define_s * 1000 / n_vms);
         {
                 unsigned n = MIN(200u, n_reads);
-                printf("%-44s %12.3f\n", "ListVMs p50 (ms)", percentile(lat, n, 0.5));
-                printf("%-44s %12.3f\n", "ListVMs p99 (ms)", percentile(lat, n, 0.99));
+                printf("%-44s %12.3f\n", "ListVMs p50 (ms)", bench_percentile(lat, n, 0.5));
+                printf("%-44s %12.3f\n", "ListVMs p99 (ms)", bench_percentile(lat, n, 0.99));
                 printf("RESULT service.vms %u count\n", n_vms);
                 printf("RESULT rss.idle.anon %ld KiB\n", anon_idle);
                 printf("RESULT rss.idle.rss %ld KiB\n", rss_idle);
                 printf("RESULT rss.defined.anon %ld KiB\n", anon_full);
                 printf("RESULT rss.per_defined %.3f KiB\n", (double) (anon_full - anon_idle) / n_vms);
-                printf("RESULT listvms.p50 %.3f ms\n", percentile(lat, n, 0.5));
-                printf("RESULT listvms.p99 %.3f ms\n", percentile(lat, n, 0.99));
-                printf("%-44s %12.3f\n", "floor: same paths from sd-bus echo, p50 (ms)", percentile(list_floor, n, 0.5));
-                printf("%-44s %12.3f\n", "floor: same paths from sd-bus echo, p99 (ms)", percentile(list_floor, n, 0.99));
-                printf("RESULT listvms.floor.p50 %.3f ms\n", percentile(list_floor, n, 0.5));
-                printf("RESULT listvms.floor.p99 %.3f ms\n", percentile(list_floor, n, 0.99));
+                printf("RESULT listvms.p50 %.3f ms\n", bench_percentile(lat, n, 0.5));
+                printf("RESULT listvms.p99 %.3f ms\n", bench_percentile(lat, n, 0.99));
+                printf("%-44s %12.3f\n", "floor: same paths from sd-bus echo, p50 (ms)", bench_percentile(list_floor, n, 0.5));
+                printf("%-44s %12.3f\n", "floor: same paths from sd-bus echo, p99 (ms)", bench_percentile(list_floor, n, 0.99));
+                printf("RESULT listvms.floor.p50 %.3f ms\n", bench_percentile(list_floor, n, 0.5));
+                printf("RESULT listvms.floor.p99 %.3f ms\n", bench_percentile(list_floor, n, 0.99));
         }
 
         /* GetXML of VMs spread over the whole set, in a scrambled order. */
@@ -110,10 +101,10 @@ int main(int argc, char *argv[]) {
                 xml_lat[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
                 g_assert_nonnull(reply);
         }
-        printf("%-44s %12.3f\n", "GetXML p50 (ms)", percentile(xml_lat, n_getxml, 0.5));
-        printf("%-44s %12.3f\n", "GetXML p99 (ms)", percentile(xml_lat, n_getxml, 0.99));
-        printf("RESULT getxml.p50 %.3f ms\n", percentile(xml_lat, n_getxml, 0.5));
-        printf("RESULT getxml.p99 %.3f ms\n", percentile(xml_lat, n_getxml, 0.99));
+        printf("%-44s %12.3f\n", "GetXML p50 (ms)", bench_percentile(xml_lat, n_getxml, 0.5));
+        printf("%-44s %12.3f\n", "GetXML p99 (ms)", bench_percentile(xml_lat, n_getxml, 0.99));
+        printf("RESULT getxml.p50 %.3f ms\n", bench_percentile(xml_lat, n_getxml, 0.5));
+        printf("RESULT getxml.p99 %.3f ms\n", bench_percentile(xml_lat, n_getxml, 0.99));
 
         start = g_get_monotonic_time();
         for (unsigned i = 0; i < n_reads; i++) {
@@ -123,8 +114,8 @@ int main(int argc, char *argv[]) {
         }
         read_s = (double) (g_get_monotonic_time() - start) / 1e6;
         printf("%-44s %12.0f\n", "VM property read, calls/s (one client)", n_reads / read_s);
-        printf("%-44s %12.3f\n", "VM property read p50 (ms)", percentile(lat, n_reads, 0.5));
-        printf("%-44s %12.3f\n", "VM property read p99 (ms)", percentile(lat, n_reads, 0.99));
+        printf("%-44s %12.3f\n", "VM property read p50 (ms)", bench_percentile(lat, n_reads, 0.5));
+        printf("%-44s %12.3f\n", "VM property read p99 (ms)", bench_percentile(lat, n_reads, 0.99));
         printf("RESULT service.define.mean %.3f ms\n", define_s * 1000 / n_vms);
 
         hv_test_teardown(&t);
