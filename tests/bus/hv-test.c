@@ -435,6 +435,18 @@ long hv_process_status_kib(GPid pid, const char *field) {
 
 /* ---- faults and soak (appended) ---- */
 
+const char *hv_env_dir(const char *variable, const char *must_contain) {
+        const char *dir = g_getenv(variable);
+        g_autofree char *file = NULL;
+
+        if (!dir || !*dir)
+                g_error("%s is not set: run through meson test", variable);
+        file = g_build_filename(dir, must_contain, NULL);
+        if (!g_file_test(file, G_FILE_TEST_EXISTS))
+                g_error("'%s' is missing (%s=%s)", file, variable, dir);
+        return dir;
+}
+
 int hv_count_fds(GPid pid) {
         g_autofree char *path = g_strdup_printf("/proc/%d/fd", (int) pid);
         g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);

@@ -90,6 +90,10 @@ long hv_process_status_kib(GPid pid, const char *field);
 
 /* Open descriptors of a process (entries of /proc/PID/fd), -1 when unreadable. */
 int hv_count_fds(GPid pid);
+
+/* The directory named by the environment @variable (set by meson test), which
+ * must contain @must_contain; the test fails with a clear message otherwise. */
+const char *hv_env_dir(const char *variable, const char *must_contain);
 /* Processes other than except_pid whose command line contains needle (e.g. the test's
  * folder, which every engine's argv names). Returns pids as GArray of GPid. */
 GArray *hv_find_processes(const char *needle, GPid except_pid);

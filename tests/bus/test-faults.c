@@ -32,23 +32,11 @@ typedef struct {
         int fds_before; /* the daemon's descriptors after setup */
 } FaultTest;
 
-static const char *env_dir(const char *variable, const char *must_contain) {
-        const char *dir = g_getenv(variable);
-        g_autofree char *file = NULL;
-
-        if (!dir || !*dir)
-                g_error("%s is not set: run through meson test", variable);
-        file = g_build_filename(dir, must_contain, NULL);
-        if (!g_file_test(file, G_FILE_TEST_EXISTS))
-                g_error("'%s' is missing (%s=%s)", file, variable, dir);
-        return dir;
-}
-
 static const char *sim_binary(void) {
         static char *binary;
 
         if (!binary)
-                binary = g_build_filename(env_dir("CH_SIM_DIR", "cloud-hypervisor"), "cloud-hypervisor", NULL);
+                binary = g_build_filename(hv_env_dir("CH_SIM_DIR", "cloud-hypervisor"), "cloud-hypervisor", NULL);
         return binary;
 }
 
@@ -59,7 +47,7 @@ static void setup(FaultTest *f, gconstpointer data) {
                                                   "MaxOperationsInFlight=100\n"
                                                   "[cloud-hypervisor]\nBinary=%s\nAPITimeoutSec=2\n"
                                                   "[qemu]\nAPITimeoutSec=3\n",
-                                                  env_dir("HV_GUEST_DIR", "vmlinux"), sim_binary());
+                                                  hv_env_dir("HV_GUEST_DIR", "vmlinux"), sim_binary());
 
         if (data) {
                 /* A private mount namespace, for the tests that mount: nothing leaks to the host. */
@@ -97,7 +85,7 @@ static char *ch_xml(FaultTest *f, const char *name, const char *emulator) {
 
 /* The real tiny guest, or with an <emulator> that stands in for QEMU. */
 static char *qemu_xml(const char *name, const char *emulator) {
-        g_autofree char *cmdline_path = g_build_filename(env_dir("HV_GUEST_DIR", "cmdline"), "cmdline", NULL);
+        g_autofree char *cmdline_path = g_build_filename(hv_env_dir("HV_GUEST_DIR", "cmdline"), "cmdline", NULL);
         g_autofree char *cmdline = NULL;
         g_autofree char *emulator_element = emulator ? g_strdup_printf("<emulator>%s</emulator>", emulator)
                                                      : g_strdup("");

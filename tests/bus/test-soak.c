@@ -72,18 +72,6 @@ static unsigned env_unsigned(const char *name, unsigned fallback) {
         return value && *value ? (unsigned) strtoul(value, NULL, 10) : fallback;
 }
 
-static const char *env_dir(const char *variable, const char *must_contain) {
-        const char *dir = g_getenv(variable);
-        g_autofree char *file = NULL;
-
-        if (!dir || !*dir)
-                g_error("%s is not set: run through meson test", variable);
-        file = g_build_filename(dir, must_contain, NULL);
-        if (!g_file_test(file, G_FILE_TEST_EXISTS))
-                g_error("'%s' is missing (%s=%s)", file, variable, dir);
-        return dir;
-}
-
 static char *cycle_xml(Worker *w) {
         g_autofree char *name = g_strdup_printf("soak-%s%u-%u", w->qemu ? "qemu-" : "", w->index, w->cycle);
 
@@ -296,8 +284,8 @@ static void test_cycles(Soak *s, gconstpointer data) {
 }
 
 static void setup(Soak *s, gconstpointer data) {
-        g_autofree char *sim = g_build_filename(env_dir("CH_SIM_DIR", "cloud-hypervisor"), "cloud-hypervisor", NULL);
-        const char *guest = env_dir("HV_GUEST_DIR", "vmlinux");
+        g_autofree char *sim = g_build_filename(hv_env_dir("CH_SIM_DIR", "cloud-hypervisor"), "cloud-hypervisor", NULL);
+        const char *guest = hv_env_dir("HV_GUEST_DIR", "vmlinux");
         g_autofree char *cmdline_path = g_build_filename(guest, "cmdline", NULL);
         g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\nFirmwareDirectories=%s\n"
                                                   "MaxVMsPerUser=1000\nMaxOperationsInFlight=1000\n"
