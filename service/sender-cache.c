@@ -65,14 +65,15 @@ static int query_bus_driver(sd_bus_message *m, uid_t *ret_uid) {
         int r;
 
         /*
-         * The uid the driver recorded when the caller connected: not the
-         * effective uid read from /proc now, which would cost more reads and
-         * race with a caller that changes identity after connecting.
+         * The uid the driver recorded when the caller connected (its effective
+         * uid then; sd-bus files it as EUID): not ids read from /proc now,
+         * which would cost more reads and race with a caller that changes
+         * identity after connecting.
          */
-        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_UID | SD_BUS_CREDS_EUID | SD_BUS_CREDS_AUGMENT, &creds);
+        r = sd_bus_query_sender_creds(m, SD_BUS_CREDS_EUID, &creds);
         if (r < 0)
                 return r;
-        return sd_bus_creds_get_uid(creds, ret_uid);
+        return sd_bus_creds_get_euid(creds, ret_uid);
 }
 
 int sender_cache_query_uid(SenderCache *cache, sd_bus_message *m, uid_t *ret_uid) {
@@ -81,7 +82,7 @@ int sender_cache_query_uid(SenderCache *cache, sd_bus_message *m, uid_t *ret_uid
         uid_t uid;
         int r;
 
-        if (!cache || !sender || sender[0] != ':')
+        if (!sender || sender[0] != ':')
                 return query_bus_driver(m, ret_uid);
         value = g_hash_table_lookup(cache->uids, sender);
         if (value) {
@@ -99,8 +100,4 @@ int sender_cache_query_uid(SenderCache *cache, sd_bus_message *m, uid_t *ret_uid
                 g_hash_table_insert(cache->uids, g_strdup(sender), GSIZE_TO_POINTER((gsize) uid + 1));
         *ret_uid = uid;
         return 0;
-}
-
-unsigned sender_cache_size(SenderCache *cache) {
-        return cache ? g_hash_table_size(cache->uids) : 0;
 }

@@ -22,8 +22,5 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SenderCache, sender_cache_free)
 /* Subscribe to the departures of connections; entries are kept only once that is in place. */
 int sender_cache_attach(SenderCache *cache, sd_bus *bus);
 
-/* The caller's uid, as the bus driver knows it; cache may be NULL (no caching). */
+/* The caller's uid, as the bus driver knows it. */
 int sender_cache_query_uid(SenderCache *cache, sd_bus_message *m, uid_t *ret_uid);
-
-/* How many connections are remembered (for tests and figures). */
-unsigned sender_cache_size(SenderCache *cache);
