@@ -126,8 +126,6 @@ const GString *manager_get_vm_paths(Manager *manager) {
         return manager->vm_paths;
 }
 
-/* ---- start-up ---------------------------------------------------------------------- */
-
 unsigned manager_operations_in_flight(Manager *manager, uid_t uid) {
         return GPOINTER_TO_UINT(g_hash_table_lookup(manager->operations, GUINT_TO_POINTER(uid))) +
                polkit_registry_pending_for_uid(manager->polkit, uid);
@@ -154,6 +152,8 @@ void manager_operation_end(Manager *manager, uid_t uid) {
         else
                 g_hash_table_insert(manager->operations, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n - 1));
 }
+
+/* ---- start-up ---------------------------------------------------------------------- */
 
 static void manager_probe_engines(Manager *manager) {
         const EngineOps *const *list = engine_list();
