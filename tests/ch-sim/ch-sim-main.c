@@ -324,9 +324,7 @@ static void setup_api_socket(const char *value)
                               errno == EADDRINUSE ? "AddrInUse" : g_strerror(errno));
         ch_sim.api_socket_owned = TRUE;
         chmod(ch_sim.api_socket_path, 0600);
-        if (listen(fd, 64) < 0)
-                startup_error("Error creating API server socket: %s", g_strerror(errno));
-        ch_sim.api_listen_fd = fd;
+        ch_sim.api_listen_fd = fd; /* listening only once the control channel is up */
 }
 
 static gboolean on_terminate(gpointer user_data)
@@ -428,7 +426,7 @@ int main(int argc, char **argv)
         ch_sim.loop = g_main_loop_new(NULL, FALSE);
         if ((value = option_value(options, "api-socket"))) {
                 setup_api_socket(value);
-                ch_http_start(ch_sim.api_listen_fd);
+                /* The control channel first: a test that can reach the API can reach it too. */
                 if (ch_sim.api_socket_path) {
                         int r = ch_control_start(ch_sim.api_socket_path);
 
@@ -436,6 +434,9 @@ int main(int argc, char **argv)
                                 ch_log(CH_LOG_WARN, "ch-sim control channel unavailable: %s",
                                        g_strerror(-r));
                 }
+                if (ch_sim.api_socket_owned && listen(ch_sim.api_listen_fd, 64) < 0)
+                        startup_error("Error creating API server socket: %s", g_strerror(errno));
+                ch_http_start(ch_sim.api_listen_fd);
         }
         g_unix_signal_add(SIGTERM, on_terminate, NULL);
         g_unix_signal_add(SIGINT, on_terminate, NULL);
