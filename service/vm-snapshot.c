@@ -69,7 +69,8 @@ bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void
         }
         /* The definition goes beside the state, so that a restore rebuilds the same machine. */
         xml = vm_get_xml(vm, true);
-        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, error))
+        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, STORE_DURABLE,
+                                     error))
                 return false;
         op = vm_op_new(vm, "snapshot", reply, userdata);
         op->directory = g_strdup(directory);
@@ -144,10 +145,8 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
         op->flag = resume;
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, "restoring");
+        /* As for Boot, the runtime record follows when the process runs. */
         engine_vm_restore(vm->engine_vm, directory, restore_done, op);
-        /* As for Boot: a restarted daemon ends an engine whose start was cut short. */
-        if (vm->busy == op)
-                vm_save_runtime(vm);
         return true;
 }
 

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <signal.h>
 #include <stdio.h>
+#include <linux/magic.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -93,7 +95,6 @@ static gboolean name_has_owner(gpointer data) {
 
 void hv_test_start_daemon(HvTest *t) {
         g_autofree char *state = g_build_filename(t->dir, "state", NULL);
-        g_autofree char *run = g_build_filename(t->dir, "run", NULL);
         g_autofree char *logs = g_build_filename(t->dir, "log", NULL);
         g_autoptr(GError) error = NULL;
         g_auto(GStrv) env = g_get_environ();
@@ -102,7 +103,7 @@ void hv_test_start_daemon(HvTest *t) {
 
         env = g_environ_setenv(env, "DBUS_SESSION_BUS_ADDRESS", g_test_dbus_get_bus_address(t->bus), TRUE);
         env = g_environ_setenv(env, "STATE_DIRECTORY", state, TRUE);
-        env = g_environ_setenv(env, "RUNTIME_DIRECTORY", run, TRUE);
+        env = g_environ_setenv(env, "RUNTIME_DIRECTORY", t->run_dir, TRUE);
         env = g_environ_setenv(env, "LOGS_DIRECTORY", logs, TRUE);
         env = g_environ_setenv(env, "G_DEBUG", "fatal-criticals", TRUE);
 
@@ -134,6 +135,25 @@ void hv_test_stop_daemon(HvTest *t, int signal_number) {
         t->pid = 0;
 }
 
+/*
+ * In production the runtime folder is /run/hypervisor, on tmpfs; a folder on disk
+ * would make every runtime record and socket cost an inode on disk. So the
+ * daemon's runtime folder is made on /dev/shm, and dir/run points to it for the
+ * tests that look inside.
+ */
+static void make_run_dir(HvTest *t) {
+        g_autofree char *link = g_build_filename(t->dir, "run", NULL);
+        struct statfs fs;
+
+        if (statfs("/dev/shm", &fs) < 0 || fs.f_type != TMPFS_MAGIC)
+                g_error("/dev/shm is not a tmpfs here; the tests need one for the daemon's runtime folder");
+        t->run_dir = g_strdup("/dev/shm/hv-run-XXXXXX");
+        if (!g_mkdtemp_full(t->run_dir, 0700))
+                g_error("Cannot create '%s': %s", t->run_dir, g_strerror(errno));
+        if (symlink(t->run_dir, link) < 0)
+                g_error("Cannot create '%s': %s", link, g_strerror(errno));
+}
+
 void hv_test_setup(HvTest *t, const char *extra_config) {
         g_autoptr(GError) error = NULL;
 
@@ -144,6 +164,7 @@ void hv_test_setup(HvTest *t, const char *extra_config) {
         t->dir = g_dir_make_tmp("hv-test-XXXXXX", &error);
         g_assert_no_error(error);
         t->log_path = g_build_filename(t->dir, "hypervisord.log", NULL);
+        make_run_dir(t);
         write_config(t, extra_config);
 
         t->bus = g_test_dbus_new(G_TEST_DBUS_NONE);
@@ -172,9 +193,10 @@ void hv_test_teardown(HvTest *t) {
         g_test_dbus_down(t->bus);
         g_clear_object(&t->bus);
         /* Engine processes the test left behind are the test's to stop; the folder goes. */
-        command = g_strdup_printf("rm -rf '%s'", t->dir);
+        command = g_strdup_printf("rm -rf '%s' '%s'", t->dir, t->run_dir);
         (void) !system(command);
         g_free(t->dir);
+        g_free(t->run_dir);
         g_free(t->config_path);
         g_free(t->log_path);
         current_test = NULL;

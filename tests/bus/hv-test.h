@@ -14,6 +14,7 @@ typedef struct {
         GTestDBus *bus;
         GDBusConnection *connection;
         char *dir;         /* temporary folder: state/, run/, log/, images/, firmware/, hypervisord.conf */
+        char *run_dir;     /* the daemon's runtime folder, on tmpfs as /run is; dir/run links to it */
         char *config_path;
         char *log_path;
         GPid pid;          /* the daemon */
