@@ -59,6 +59,7 @@ typedef struct {
 void engine_probe_clear(EngineProbe *probe);
 
 typedef enum {
+        ENGINE_EVENT_STARTED, /* the engine process runs: its pid is known (for the runtime record) */
         ENGINE_EVENT_GUEST,   /* something the guest or the engine reported; see name */
         ENGINE_EVENT_RUNNING, /* the engine says the vCPUs run (e.g. after a guest-side resume) */
         ENGINE_EVENT_PAUSED,  /* the engine says the vCPUs stopped on their own */

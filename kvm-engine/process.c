@@ -3,27 +3,29 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gio.h>
-#include <grp.h>
-#include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "process-spawn.h"
 #include "process.h"
 
 struct Process {
-        pid_t pid;
+        pid_t pid; /* 0 while starting */
         int pidfd;
         uint64_t start_time;
         bool is_child; /* ours to reap */
         bool exited;
-        sd_event_source *source;
+        sd_event *event;
+        char *binary;
+        sd_event_source *source; /* the pidfd */
+        SpawnJob *job;           /* while starting */
+        sd_event_source *job_source;
+        int pending_signal; /* asked for while starting */
+        ProcessStartedFn on_started;
         ProcessExitFn on_exit;
         void *userdata;
 };
@@ -31,14 +33,47 @@ struct Process {
 void process_free(Process *process) {
         if (!process)
                 return;
+        if (process->job) {
+                /* A start nobody will hear of leaves nothing running. */
+                pid_t pid;
+                int exec_errno;
+                spawn_job_wait(process->job, &pid, &exec_errno);
+                if (pid > 0 && exec_errno == 0) {
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                }
+                spawn_job_free(process->job);
+        }
+        sd_event_source_disable_unref(process->job_source);
         sd_event_source_disable_unref(process->source);
         if (process->pidfd >= 0)
                 close(process->pidfd);
+        sd_event_unref(process->event);
+        g_free(process->binary);
         g_free(process);
 }
 
 pid_t process_get_pid(const Process *process) {
         return process->pid;
+}
+
+bool process_is_starting(const Process *process) {
+        return process->job != NULL;
+}
+
+char *process_describe_exit(const Process *process, const ProcessExit *exit_info) {
+        switch (exit_info->kind) {
+        case PROCESS_EXIT_EXITED:
+                return g_strdup_printf("exited with status %d", exit_info->status);
+        case PROCESS_EXIT_KILLED:
+                return g_strdup_printf("was killed by signal %s", sigabbrev_np(exit_info->status) ?: "?");
+        case PROCESS_EXIT_NOT_RUN:
+                return g_strdup_printf("could not be run ('%s': %s)", process->binary ? process->binary : "?",
+                                       g_strerror(exit_info->status));
+        case PROCESS_EXIT_UNKNOWN:
+                break;
+        }
+        return g_strdup("exited");
 }
 
 uint64_t process_get_start_time(const Process *process) {
@@ -52,6 +87,11 @@ bool process_has_exited(const Process *process) {
 int process_send_signal(Process *process, int sig) {
         if (process->exited)
                 return -ESRCH;
+        if (process->job) {
+                /* Sent as soon as it runs (before anyone hears that it does). */
+                process->pending_signal = sig;
+                return 0;
+        }
         if (pidfd_send_signal(process->pidfd, sig, NULL, 0) < 0)
                 return -errno;
         return 0;
@@ -119,7 +159,7 @@ char *process_read_log_tail(const char *path, unsigned n_lines) {
 
 static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Process *process = userdata;
-        ProcessExit exit_info = { .kind = PROCESS_EXIT_UNKNOWN };
+        ProcessExit exit_info = {.kind = PROCESS_EXIT_UNKNOWN};
 
         if (process->is_child) {
                 siginfo_t si = {};
@@ -130,9 +170,9 @@ static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, v
                 } else if (si.si_pid == 0)
                         return 0; /* spurious wake-up */
                 else if (si.si_code == CLD_EXITED)
-                        exit_info = (ProcessExit) { PROCESS_EXIT_EXITED, si.si_status };
+                        exit_info = (ProcessExit){PROCESS_EXIT_EXITED, si.si_status};
                 else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
-                        exit_info = (ProcessExit) { PROCESS_EXIT_KILLED, si.si_status };
+                        exit_info = (ProcessExit){PROCESS_EXIT_KILLED, si.si_status};
                 else
                         return 0; /* stopped/continued: not asked for, ignore */
         }
@@ -155,11 +195,12 @@ static bool process_watch(Process *process, sd_event *event, GError **error) {
         return true;
 }
 
-/* Resolve argv[0] the way execvp would, but in the parent, so that a missing
- * binary is an error with its name rather than a child that exits 127. */
+/* Resolve argv[0] the way execvp would, but in the loop, so that a missing or
+ * unusable binary is an error with its name at once, rather than a start that
+ * fails later. NULL with errno set when there is none. */
 static char *process_find_binary(const char *name, const char *const *envp) {
         if (strchr(name, '/'))
-                return g_strdup(name);
+                return access(name, X_OK) == 0 ? g_strdup(name) : NULL;
 
         const char *path = "/usr/local/bin:/usr/bin:/bin";
         for (size_t i = 0; envp && envp[i]; i++)
@@ -174,31 +215,9 @@ static char *process_find_binary(const char *name, const char *const *envp) {
                 if (access(candidate, X_OK) == 0)
                         return g_steal_pointer(&candidate);
         }
+        errno = ENOENT;
         return NULL;
 }
-
-/*
- * What the child needs, prepared by the parent: the child runs on its own
- * stack but in the parent's memory (CLONE_VM|CLONE_VFORK, as posix_spawn()
- * does), so it must not allocate, and what it changes here it changes for the
- * parent too (only the fd numbers in sources, which the parent no longer reads).
- */
-typedef struct {
-        const ProcessSpawnParams *params;
-        const char *binary;
-        int *sources;
-        const int *targets;
-        size_t n;
-        int error_fd;
-} ChildArgs;
-
-/*
- * The child runs on a stack of its own that AddressSanitizer does not know
- * about; left instrumented, it would take that stack for a corrupted one
- * ("false positive error reports may follow"). Both child functions are
- * therefore not instrumented.
- */
-#define CHILD_CODE __attribute__((no_sanitize_address))
 
 void process_log_command_line(const char *log_path, const char *const *argv) {
         g_autoptr(GString) line = g_string_new(NULL);
@@ -219,109 +238,58 @@ void process_log_command_line(const char *log_path, const char *const *argv) {
         }
 }
 
-/* In the child, only async-signal-safe calls until execve(). On failure the errno is
- * written to error_fd; the parent reads it. */
-CHILD_CODE _Noreturn static void process_child(const ProcessSpawnParams *params, const char *binary, int *sources,
-                                    const int *targets, size_t n, int error_fd) {
-        int err;
-        sigset_t all;
+static void process_send_pending_signal(Process *process) {
+        int sig = process->pending_signal;
 
-        /* The daemon blocks and handles signals for its loop; the engine starts fresh. */
-        for (int sig = 1; sig < _NSIG; sig++) {
-                if (sig == SIGKILL || sig == SIGSTOP)
-                        continue;
-                struct sigaction sa = { .sa_handler = SIG_DFL };
-                (void) sigaction(sig, &sa, NULL);
-        }
-        sigemptyset(&all);
-        (void) sigprocmask(SIG_SETMASK, &all, NULL);
+        process->pending_signal = 0;
+        if (sig != 0 && pidfd_send_signal(process->pidfd, sig, NULL, 0) < 0)
+                g_warning("Cannot send signal %d to process %d: %s", sig, (int) process->pid, g_strerror(errno));
+}
 
-        if (setsid() < 0)
-                goto fail;
+/* The program runs (exec_errno 0) or could not: either way the start is over. */
+static void process_start_ended(Process *process, pid_t pid, int exec_errno) {
+        g_autoptr(GError) error = NULL;
+        int watch_errno = 0;
 
-        /* First lift every source above every target, so that no dup2() below
-         * overwrites a source still needed; then put each at its place. */
-        int highest = error_fd;
-        for (size_t i = 0; i < n; i++)
-                highest = MAX(highest, MAX(sources[i], targets[i]));
-        for (size_t i = 0; i < n; i++) {
-                int moved = fcntl(sources[i], F_DUPFD_CLOEXEC, highest + 1);
-                if (moved < 0) {
-                        /* EINVAL here means no descriptor number is left above highest. */
-                        if (errno == EINVAL)
-                                errno = EMFILE;
-                        goto fail;
+        process->job_source = sd_event_source_disable_unref(process->job_source);
+        g_clear_pointer(&process->job, spawn_job_free);
+        process->pid = pid;
+        if (exec_errno == 0) {
+                process->pidfd = pidfd_open(pid, 0);
+                if (process->pidfd < 0)
+                        watch_errno = errno;
+                else if (!process_watch(process, process->event, &error)) {
+                        g_warning("%s", error->message);
+                        watch_errno = EIO;
                 }
-                highest = moved;
-                sources[i] = moved; /* the parent's array: it no longer reads it */
+                if (watch_errno != 0) {
+                        /* It runs but cannot be supervised: it is ended (our unreaped
+                         * child, so its pid is still its own). */
+                        (void) kill(pid, SIGKILL);
+                        (void) waitpid(pid, NULL, 0);
+                }
         }
-        for (size_t i = 0; i < n; i++)
-                if (dup2(sources[i], targets[i]) < 0) /* dup2 clears CLOEXEC on the target */
-                        goto fail;
-
-        /* Everything else closes at exec (error_fd must live until then). */
-        int max_target = 0;
-        for (size_t i = 0; i < n; i++)
-                max_target = MAX(max_target, targets[i]);
-        if (close_range(max_target + 1, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                goto fail;
-        /* ... and so does whatever sits between the targets. */
-        for (int fd = 3; fd < max_target; fd++) {
-                bool is_target = false;
-                for (size_t i = 0; i < n; i++)
-                        is_target |= targets[i] == fd;
-                if (!is_target)
-                        (void) fcntl(fd, F_SETFD, FD_CLOEXEC);
+        if (exec_errno != 0 || watch_errno != 0) {
+                ProcessExit exit_info = {.kind = PROCESS_EXIT_NOT_RUN,
+                                         .status = exec_errno ? exec_errno : watch_errno};
+                process->exited = true;
+                process->on_exit(process, &exit_info, process->userdata); /* may free process */
+                return;
         }
-
-        /* Raw system calls: glibc's wrappers would try to change the uid of
-         * every thread of the daemon, whose memory this child shares. Here
-         * they change this process only, which is all there is to change. */
-        if (params->uid != (uid_t) -1) {
-                if (syscall(SYS_setgroups, 0, NULL) < 0 ||
-                    syscall(SYS_setresgid, params->gid, params->gid, params->gid) < 0 ||
-                    syscall(SYS_setresuid, params->uid, params->uid, params->uid) < 0)
-                        goto fail;
-        }
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-                goto fail;
-
-        static const char *const empty[] = { NULL };
-        execve(binary, (char *const *) params->argv, (char *const *) (params->envp ? params->envp : empty));
-fail:
-        err = errno;
-        while (write(error_fd, &err, sizeof(err)) < 0 && errno == EINTR)
-                ;
-        _exit(127);
+        (void) process_read_start_time(pid, &process->start_time);
+        process_send_pending_signal(process);
+        if (process->on_started)
+                process->on_started(process, process->userdata); /* may free process */
 }
 
-CHILD_CODE static int process_child_main(void *userdata) {
-        const ChildArgs *args = userdata;
-        process_child(args->params, args->binary, args->sources, args->targets, args->n, args->error_fd);
-}
-
-/*
- * Starts the child without copying the daemon's memory: the daemon waits,
- * suspended, only until the child's execve() (or its failure), as with
- * posix_spawn(). A fork() would copy the page tables of a daemon holding a
- * thousand VMs, and the event loop would stall for that each time.
- */
-static pid_t process_clone(ChildArgs *args) {
-        const size_t stack_size = 64 * 1024;
-        g_autofree char *stack = g_malloc(stack_size);
-        sigset_t all, saved;
+static int process_on_job(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        Process *process = userdata;
         pid_t pid;
-        int clone_errno;
+        int exec_errno;
 
-        /* No handler of the daemon may run on the child's stack in shared memory:
-         * the child resets them all before it unblocks signals. */
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &saved);
-        pid = clone(process_child_main, stack + stack_size, CLONE_VM | CLONE_VFORK | SIGCHLD, args);
-        clone_errno = errno;
-        pthread_sigmask(SIG_SETMASK, &saved, NULL);
-        errno = clone_errno;
-        return pid;
+        if (spawn_job_collect(process->job, &pid, &exec_errno))
+                process_start_ended(process, pid, exec_errno);
+        return 0;
 }
 
 Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, ProcessExitFn on_exit, void *userdata,
@@ -329,6 +297,11 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
         g_return_val_if_fail(params->argv && params->argv[0], NULL);
 
         g_autofree char *binary = process_find_binary(params->argv[0], params->envp);
+        if (!binary && strchr(params->argv[0], '/')) {
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "Cannot run '%s': %s", params->argv[0],
+                            g_strerror(errno));
+                return NULL;
+        }
         if (!binary) {
                 g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Program '%s' not found in PATH",
                             params->argv[0]);
@@ -342,8 +315,8 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                 return NULL;
         }
         int log_fd = params->log_path
-                ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
-                : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                             ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
+                             : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (log_fd < 0) {
                 int e = errno;
                 close(devnull);
@@ -352,81 +325,25 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                 return NULL;
         }
 
-        /* Prepared before the clone: the child must not allocate. */
-        size_t n = params->n_fds + 3;
-        g_autofree int *sources = g_new(int, n);
-        g_autofree int *targets = g_new(int, n);
-        sources[0] = devnull, targets[0] = STDIN_FILENO;
-        sources[1] = log_fd, targets[1] = STDOUT_FILENO;
-        sources[2] = log_fd, targets[2] = STDERR_FILENO;
-        for (size_t i = 0; i < params->n_fds; i++) {
-                sources[i + 3] = params->fds[i].fd;
-                targets[i + 3] = params->fds[i].target;
-        }
-
-        int error_pipe[2];
-        if (pipe2(error_pipe, O_CLOEXEC) < 0) {
-                int e = errno;
-                close(devnull);
-                close(log_fd);
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "pipe2: %s", g_strerror(e));
-                return NULL;
-        }
-
-        ChildArgs child = {
-                .params = params,
-                .binary = binary,
-                .sources = sources,
-                .targets = targets,
-                .n = n,
-                .error_fd = error_pipe[1],
-        };
-        pid_t pid = process_clone(&child);
-        int fork_errno = errno;
-        close(error_pipe[1]);
-        close(devnull);
-        close(log_fd);
-        if (pid < 0) {
-                close(error_pipe[0]);
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(fork_errno), "clone: %s",
-                            g_strerror(fork_errno));
-                return NULL;
-        }
-
-        /* The child has exec'd (the pipe's write end closed with it) or written
-         * why it could not and exited: this read does not wait. */
-        int child_errno = 0;
-        ssize_t got;
-        do
-                got = read(error_pipe[0], &child_errno, sizeof(child_errno));
-        while (got < 0 && errno == EINTR);
-        close(error_pipe[0]);
-        if (got == sizeof(child_errno)) {
-                (void) waitpid(pid, NULL, 0); /* it exits right after writing */
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(child_errno), "Cannot run '%s': %s", binary,
-                            g_strerror(child_errno));
-                return NULL;
-        }
-
         g_autoptr(Process) process = g_new0(Process, 1);
-        process->pid = pid;
+        process->pidfd = -1;
         process->is_child = true;
+        process->event = sd_event_ref(event);
+        process->binary = g_strdup(binary);
+        process->on_started = params->on_started;
         process->on_exit = on_exit;
         process->userdata = userdata;
-        process->pidfd = pidfd_open(pid, 0);
-        if (process->pidfd < 0) {
-                int e = errno;
-                (void) kill(pid, SIGKILL);
-                (void) waitpid(pid, NULL, 0);
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "pidfd_open: %s", g_strerror(e));
+        process->job = spawn_job_start(params, binary, devnull, log_fd, error);
+        if (!process->job)
                 return NULL;
+        int r = sd_event_add_io(event, &process->job_source, spawn_job_get_fd(process->job), EPOLLIN, process_on_job,
+                                process);
+        if (r < 0) {
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(-r), "Cannot watch the start of '%s': %s", binary,
+                            g_strerror(-r));
+                return NULL; /* process_free() waits for the start and leaves nothing running */
         }
-        (void) process_read_start_time(pid, &process->start_time);
-        if (!process_watch(process, event, error)) {
-                (void) pidfd_send_signal(process->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, process->pidfd, &(siginfo_t) {}, WEXITED);
-                return NULL;
-        }
+        (void) sd_event_source_set_description(process->job_source, "engine-spawn");
         return g_steal_pointer(&process);
 }
 

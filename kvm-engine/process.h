@@ -4,6 +4,11 @@
 /*
  * Supervision of engine processes, shared by all engines.
  *
+ * process_spawn() returns at once: the program is started by a thread of its
+ * own (see process-spawn.h), and the loop hears of the outcome later: the
+ * optional on_started when it runs (its pid is known from then on), or on_exit
+ * with PROCESS_EXIT_NOT_RUN when it could not be executed.
+ *
  * An engine process starts with a clean environment, only the descriptors it is
  * given (mapped to chosen numbers), stdin on /dev/null and stdout/stderr appended
  * to the VM's log file, in its own session (so that stopping the daemon does not
@@ -26,6 +31,7 @@ typedef enum {
         PROCESS_EXIT_UNKNOWN, /* an attached process: not our child, no status */
         PROCESS_EXIT_EXITED,  /* status is the exit code */
         PROCESS_EXIT_KILLED,  /* status is the signal */
+        PROCESS_EXIT_NOT_RUN, /* the program could not be executed; status is the errno */
 } ProcessExitKind;
 
 typedef struct {
@@ -35,6 +41,8 @@ typedef struct {
 
 /* Called once when the process is gone. The callback may free the Process. */
 typedef void (*ProcessExitFn)(Process *process, const ProcessExit *exit_info, void *userdata);
+/* Called once when the program runs (after its execve()). The callback may free the Process. */
+typedef void (*ProcessStartedFn)(Process *process, void *userdata);
 
 typedef struct {
         int fd;     /* descriptor in the caller; stays open there */
@@ -42,16 +50,19 @@ typedef struct {
 } ProcessFd;
 
 typedef struct {
-        const char *const *argv;  /* argv[0]: the binary, absolute or looked up in PATH of envp */
-        const char *const *envp;  /* the whole environment; NULL = empty */
+        const char *const *argv; /* argv[0]: the binary, absolute or looked up in PATH of envp */
+        const char *const *envp; /* the whole environment; NULL = empty */
         const ProcessFd *fds;
         size_t n_fds;
-        const char *log_path;     /* stdout and stderr, appended; NULL = /dev/null */
-        uid_t uid;                /* (uid_t) -1: keep ours */
+        const char *log_path; /* stdout and stderr, appended; NULL = /dev/null */
+        uid_t uid;            /* (uid_t) -1: keep ours */
         gid_t gid;
+        ProcessStartedFn on_started; /* optional; gets the userdata of process_spawn() */
 } ProcessSpawnParams;
 
-/* Exec failures ("binary not found") are reported here, as GError (G_IO_ERROR). */
+/* What is known before the start ("binary not found", the log file) is reported
+ * here, as GError (G_IO_ERROR); a failed execve() later, as PROCESS_EXIT_NOT_RUN.
+ * The descriptors of params may be closed as soon as this returns. */
 Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, ProcessExitFn on_exit, void *userdata,
                        GError **error);
 
@@ -60,15 +71,20 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
 Process *process_attach(sd_event *event, pid_t pid, uint64_t start_time, ProcessExitFn on_exit, void *userdata,
                         GError **error);
 
-/* Stops watching; neither kills the process nor calls back. */
+/* Stops watching; neither kills the process nor calls back. A process still
+ * starting is waited for and killed: nobody would know of it. */
 void process_free(Process *process);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(Process, process_free)
 
-pid_t process_get_pid(const Process *process);
+pid_t process_get_pid(const Process *process); /* 0 while starting */
+bool process_is_starting(const Process *process);
+/* "exited with status 1", "was killed by signal KILL", "could not be run (...)" */
+char *process_describe_exit(const Process *process, const ProcessExit *exit_info);
 uint64_t process_get_start_time(const Process *process);
 bool process_has_exited(const Process *process);
 
-/* pidfd_send_signal(): never hits a recycled pid. Negative errno on failure. */
+/* pidfd_send_signal(): never hits a recycled pid. Negative errno on failure.
+ * While the process starts, the signal waits until it runs. */
 int process_send_signal(Process *process, int sig);
 
 /* Field 22 of /proc/PID/stat (clock ticks since boot). Negative errno on failure. */

@@ -407,6 +407,12 @@ static void on_engine_event(const EngineEvent *event, void *userdata) {
         Vm *vm = userdata;
 
         switch (event->kind) {
+        case ENGINE_EVENT_STARTED:
+                /* The process runs now: should the daemon die before the start is over,
+                 * the next one finds it by this record and ends it (vm_end_interrupted_start). */
+                if (vm->state == VM_STATE_STARTING)
+                        vm_save_runtime(vm);
+                break;
         case ENGINE_EVENT_GUEST:
                 vm_dbus_emit_guest_event(vm, event);
                 break;
@@ -569,11 +575,8 @@ void vm_launch(Vm *vm) {
         VmOp *op = vm->busy;
 
         g_return_if_fail(op && vm->state == VM_STATE_STARTING);
+        /* The runtime record follows when the process runs (ENGINE_EVENT_STARTED). */
         engine_vm_start(vm->engine_vm, boot_done, op);
-        /* The process exists now: should the daemon die before the boot is over, the
-         * next one finds it and ends it (vm_end_interrupted_start). */
-        if (vm->busy == op)
-                vm_save_runtime(vm);
 }
 
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {

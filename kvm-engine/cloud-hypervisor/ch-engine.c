@@ -379,17 +379,6 @@ static void ch_vm_terminate(ChVm *vm) {
                                           ch_on_kill_timer, vm);
 }
 
-static char *ch_exit_description(const ProcessExit *exit_info) {
-        switch (exit_info->kind) {
-        case PROCESS_EXIT_EXITED:
-                return g_strdup_printf("exited with status %d", exit_info->status);
-        case PROCESS_EXIT_KILLED:
-                return g_strdup_printf("was killed by signal %s", sigabbrev_np(exit_info->status) ?: "?");
-        default:
-                return g_strdup("exited");
-        }
-}
-
 /* What cloud-hypervisor said last, for errors: its own lines, not ours. */
 static char *ch_last_words(const char *log_path) {
         g_autofree char *tail = process_read_log_tail(log_path, 3);
@@ -448,6 +437,13 @@ void ch_vm_reset_flags(ChVm *vm) {
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
 }
 
+void ch_on_process_started(Process *process, void *userdata) {
+        ChVm *vm = userdata;
+        EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
+
+        ch_vm_emit(vm, &event);
+}
+
 void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         ChVm *vm = userdata;
 
@@ -468,7 +464,7 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
                 (void) unlink(vm->event_fifo_path);
         ch_vm_set_engine_state(vm, NULL);
 
-        g_autofree char *how = ch_exit_description(exit_info);
+        g_autofree char *how = process_describe_exit(process, exit_info);
         g_autofree char *tail = process_read_log_tail(vm->log_path, CH_LOG_TAIL_LINES);
         EngineExitReason reason = ch_exit_reason(vm, exit_info, had_events);
         g_autoptr(GError) gone = NULL;

@@ -264,6 +264,7 @@ static bool ch_spawn(ChOp *op, GError **error) {
                 .log_path = vm->log_path,
                 .uid = vm->uid,
                 .gid = vm->gid,
+                .on_started = ch_on_process_started,
         };
         process_log_command_line(vm->log_path, argv);
         op->started_usec = g_get_monotonic_time();

@@ -125,7 +125,8 @@ void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event);
 
 /* The environment cloud-hypervisor runs with: nothing of the daemon's own. */
 extern const char *const ch_environment[];
-/* The process's exit (pidfd) and each event-monitor record. */
+/* The process's start and exit, and each event-monitor record. */
+void ch_on_process_started(Process *process, void *userdata);
 void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata);
 void ch_on_event_record(const ChEventRecord *record, void *userdata);
 /* Forget what the previous process of this VM did (before a new spawn). */

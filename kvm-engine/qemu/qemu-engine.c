@@ -281,17 +281,6 @@ static EngineExitReason qemu_exit_reason(QemuVm *vm) {
         return ENGINE_EXIT_CRASHED; /* host-signal and the like: it went unasked */
 }
 
-static char *qemu_exit_description(const ProcessExit *exit_info) {
-        switch (exit_info->kind) {
-        case PROCESS_EXIT_EXITED:
-                return g_strdup_printf("exited with status %d", exit_info->status);
-        case PROCESS_EXIT_KILLED:
-                return g_strdup_printf("was killed by signal %s", sigabbrev_np(exit_info->status) ?: "?");
-        default:
-                return g_strdup("exited");
-        }
-}
-
 /* What QEMU said last, for errors: its own last lines, not ours. */
 static char *qemu_last_words(const char *log_path) {
         g_autofree char *tail = process_read_log_tail(log_path, 3);
@@ -309,6 +298,13 @@ static char *qemu_last_words(const char *log_path) {
         return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
 }
 
+static void qemu_on_process_started(Process *process, void *userdata) {
+        QemuVm *vm = userdata;
+        EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
+
+        qemu_vm_emit(vm, &event);
+}
+
 static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         QemuVm *vm = userdata;
 
@@ -323,7 +319,7 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
 
-        g_autofree char *how = qemu_exit_description(exit_info);
+        g_autofree char *how = process_describe_exit(process, exit_info);
         g_autofree char *tail = process_read_log_tail(vm->log_path, QEMU_LOG_TAIL_LINES);
         g_autoptr(GError) gone = NULL;
 
@@ -548,6 +544,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                         .log_path = vm->log_path,
                         .uid = vm->uid,
                         .gid = vm->gid,
+                        .on_started = qemu_on_process_started,
                 };
                 process_log_command_line(vm->log_path, (const char *const *) cmdline->argv);
                 op->started_usec = g_get_monotonic_time();

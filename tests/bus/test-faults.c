@@ -339,8 +339,8 @@ static void test_daemon_dies_during_boot(FaultTest *f, gconstpointer data) {
 
         hv_vm_call_async(f->t.connection, path, "Boot", NULL, &boot);
         engine = read_pid_file(pid_file);
-        /* Killed once the daemon recorded the engine it spawned (between the spawn and
-         * that record, a few microseconds, the engine could not be known). */
+        /* Killed once the daemon recorded the engine it spawned (between the engine's
+         * exec and that record, until the loop hears of the start, it could not be known). */
         {
                 g_autoptr(GVariant) uuid = hv_get_property(&f->t, path, VM_IFACE, "UUID");
                 g_autofree char *name = g_strconcat(g_variant_get_string(uuid, NULL), ".state", NULL);

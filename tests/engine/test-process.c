@@ -10,24 +10,38 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "process.h"
 #include "test-util.h"
 
 typedef struct {
+        bool started;
         bool exited;
         ProcessExit exit_info;
+        char *description;
 } ExitRecord;
+
+static void on_started_record(Process *process, void *userdata) {
+        ExitRecord *record = userdata;
+        g_assert_false(record->started); /* exactly once */
+        g_assert_false(record->exited);
+        g_assert_false(process_is_starting(process));
+        g_assert_cmpint(process_get_pid(process), >, 0);
+        record->started = true;
+}
 
 static void on_exit_record(Process *process, const ProcessExit *exit_info, void *userdata) {
         ExitRecord *record = userdata;
         g_assert_false(record->exited); /* exactly once */
         record->exited = true;
         record->exit_info = *exit_info;
+        g_free(record->description);
+        record->description = process_describe_exit(process, exit_info);
 }
 
-static const char *const clean_env[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HV_TEST=1", NULL };
+static const char *const clean_env[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HV_TEST=1", NULL};
 
 static char *make_tmpdir(void) {
         g_autoptr(GError) error = NULL;
@@ -42,15 +56,15 @@ static void test_exec_failure(void) {
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
 
-        const char *missing[] = { "/nonexistent/qemu", NULL };
-        ProcessSpawnParams params = { .argv = missing, .envp = clean_env, .uid = (uid_t) -1 };
+        const char *missing[] = {"/nonexistent/qemu", NULL};
+        ProcessSpawnParams params = {.argv = missing, .envp = clean_env, .uid = (uid_t) -1};
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
         g_assert_nonnull(strstr(error->message, "/nonexistent/qemu"));
         g_clear_error(&error);
 
-        const char *unknown[] = { "hv-no-such-program", NULL };
+        const char *unknown[] = {"hv-no-such-program", NULL};
         params.argv = unknown;
         p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
@@ -58,17 +72,36 @@ static void test_exec_failure(void) {
         g_assert_nonnull(strstr(error->message, "'hv-no-such-program'"));
         g_clear_error(&error);
 
-        /* Found but not executable: the failure comes from the child's execve. */
+        /* Found but not executable: known before anything starts. */
         g_autofree char *dir = make_tmpdir();
         g_autofree char *script = g_build_filename(dir, "not-executable", NULL);
         g_assert_true(g_file_set_contents(script, "#!/bin/sh\n", -1, NULL));
-        const char *noexec[] = { script, NULL };
+        const char *noexec[] = {script, NULL};
         params.argv = noexec;
         p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
         g_assert_nonnull(strstr(error->message, "Cannot run"));
-        g_assert_false(record.exited);
+        g_clear_error(&error);
+
+        /* Executable but no program (no #! line, no ELF): the failure comes from the
+         * child's execve(), after process_spawn() has returned, as an exit of its own kind. */
+        g_assert_true(g_file_set_contents(script, "not a program\n", -1, NULL));
+        g_assert_cmpint(chmod(script, 0755), ==, 0);
+        params.on_started = on_started_record;
+        p = process_spawn(event, &params, on_exit_record, &record, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(p);
+        g_assert_true(process_is_starting(p));
+        test_run_until(event, &record.exited, 5000, "the failed start");
+        g_assert_false(record.started);
+        g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_NOT_RUN);
+        g_assert_cmpint(record.exit_info.status, ==, ENOEXEC);
+        g_autofree char *expected = g_strdup_printf("could not be run ('%s': %s)", script, g_strerror(ENOEXEC));
+        g_assert_cmpstr(record.description, ==, expected);
+        g_assert_true(process_has_exited(p));
+        g_assert_cmpint(process_send_signal(p, SIGKILL), ==, -ESRCH);
+        g_free(record.description);
         unlink(script);
         rmdir(dir);
 }
@@ -94,15 +127,25 @@ static void test_clean_child(void) {
         int pipe_fds[2];
         g_assert_cmpint(pipe2(pipe_fds, O_CLOEXEC), ==, 0);
 
-        const char *argv[] = { "sleep", "30", NULL };
-        ProcessFd fds[] = { { pipe_fds[0], 7 } };
+        const char *argv[] = {"sleep", "30", NULL};
+        ProcessFd fds[] = {{pipe_fds[0], 7}};
         ProcessSpawnParams params = {
-                .argv = argv, .envp = clean_env, .fds = fds, .n_fds = 1, .log_path = log, .uid = (uid_t) -1,
+                .argv = argv,
+                .envp = clean_env,
+                .fds = fds,
+                .n_fds = 1,
+                .log_path = log,
+                .uid = (uid_t) -1,
         };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
+        params.on_started = on_started_record;
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_no_error(error);
+        /* Started off the loop: the pid is known once the loop heard of it. */
+        g_assert_true(process_is_starting(p));
+        g_assert_cmpint(process_get_pid(p), ==, 0);
+        test_run_until(event, &record.started, 5000, "the child's start");
         pid_t pid = process_get_pid(p);
 
         /* After execve, /proc shows the new image: wait for it (sleep's comm). */
@@ -183,6 +226,7 @@ static void test_clean_child(void) {
         g_assert_cmpint(process_send_signal(p, SIGKILL), ==, -ESRCH);
         /* Reaped: no zombie left. */
         g_assert_cmpint(kill(pid, 0), <, 0);
+        g_free(record.description);
 
         close(leaky);
         close(pipe_fds[0]);
@@ -198,8 +242,8 @@ static void test_exit_status_and_log(void) {
         g_autofree char *log = g_build_filename(dir, "engine.log", NULL);
         g_assert_true(g_file_set_contents(log, "earlier line\n", -1, NULL));
 
-        const char *argv[] = { "sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exit 7", NULL };
-        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .log_path = log, .uid = (uid_t) -1 };
+        const char *argv[] = {"sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exit 7", NULL};
+        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .log_path = log, .uid = (uid_t) -1};
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
@@ -208,6 +252,8 @@ static void test_exit_status_and_log(void) {
         test_run_until(event, &record.exited, 5000, "the shell's exit");
         g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_EXITED);
         g_assert_cmpint(record.exit_info.status, ==, 7);
+        g_assert_cmpstr(record.description, ==, "exited with status 7");
+        g_free(record.description);
 
         /* Appended, not truncated; the tail has the last lines only. */
         g_autofree char *all = process_read_log_tail(log, 100);
@@ -226,7 +272,7 @@ static void test_attach(void) {
 
         /* A grandchild, orphaned at once: like an engine after a daemon restart. */
         g_autofree char *out = NULL;
-        const char *argv[] = { "/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 </dev/null & echo $!", NULL };
+        const char *argv[] = {"/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 </dev/null & echo $!", NULL};
         g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL, &error));
         g_assert_no_error(error);
         pid_t pid = (pid_t) g_ascii_strtoll(out, NULL, 10);
@@ -250,6 +296,7 @@ static void test_attach(void) {
         g_assert_cmpint(process_send_signal(p, SIGTERM), ==, 0);
         test_run_until(event, &record.exited, 5000, "the attached process's exit");
         g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_UNKNOWN);
+        g_free(record.description);
 
         g_autoptr(Process) gone = process_attach(event, 999999999, 1, on_exit_record, &record, &error);
         g_assert_null(gone);
@@ -259,15 +306,57 @@ static void test_attach(void) {
 static void test_free_without_callback(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = { "true", NULL };
-        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
+        const char *argv[] = {"true", NULL};
+        ProcessSpawnParams params = {
+                .argv = argv, .envp = clean_env, .uid = (uid_t) -1, .on_started = on_started_record};
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         Process *p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_no_error(error);
+        test_run_until(event, &record.started, 5000, "the child's start");
         process_free(p);
         test_run_for(event, 100);
         g_assert_false(record.exited);
+}
+
+/* A signal sent while the process starts reaches it once it runs. */
+static void test_signal_while_starting(void) {
+        g_autoptr(sd_event) event = NULL;
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+        const char *argv[] = {"sleep", "30", NULL};
+        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .uid = (uid_t) -1};
+        ExitRecord record = {};
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
+        g_assert_no_error(error);
+        g_assert_true(process_is_starting(p));
+        g_assert_cmpint(process_send_signal(p, SIGKILL), ==, 0);
+        test_run_until(event, &record.exited, 5000, "the killed child's exit");
+        g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_KILLED);
+        g_assert_cmpint(record.exit_info.status, ==, SIGKILL);
+        g_free(record.description);
+}
+
+/* Freed before anyone heard that it runs: nothing is left running. */
+static void test_free_while_starting(void) {
+        g_autoptr(sd_event) event = NULL;
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+        const char *argv[] = {"sleep", "30", NULL};
+        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .uid = (uid_t) -1};
+        ExitRecord record = {};
+        g_autoptr(GError) error = NULL;
+        /* Earlier tests' children that nobody reaps (freed without a callback) go first. */
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+                ;
+        Process *p = process_spawn(event, &params, on_exit_record, &record, &error);
+        g_assert_no_error(error);
+        g_assert_true(process_is_starting(p));
+        process_free(p);
+        test_run_for(event, 100);
+        g_assert_false(record.exited);
+        /* No child of ours is left, not even a zombie. */
+        g_assert_cmpint(waitpid(-1, NULL, WNOHANG), ==, -1);
+        g_assert_cmpint(errno, ==, ECHILD);
 }
 
 int main(int argc, char **argv) {
@@ -277,5 +366,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/process/exit-status-and-log", test_exit_status_and_log);
         g_test_add_func("/process/attach", test_attach);
         g_test_add_func("/process/free-without-callback", test_free_without_callback);
+        g_test_add_func("/process/signal-while-starting", test_signal_while_starting);
+        g_test_add_func("/process/free-while-starting", test_free_while_starting);
         return g_test_run();
 }

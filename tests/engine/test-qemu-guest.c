@@ -89,6 +89,9 @@ static const char *exit_reason_name(EngineExitReason reason) {
 static void on_event(const EngineEvent *event, void *userdata) {
         Fixture *f = userdata;
         switch (event->kind) {
+        case ENGINE_EVENT_STARTED:
+                g_ptr_array_add(f->events, g_strdup("started"));
+                break;
         case ENGINE_EVENT_GUEST:
                 g_assert_nonnull(event->engine_event);
                 g_ptr_array_add(f->events, g_strdup_printf("guest:%s", event->name));
@@ -700,6 +703,9 @@ static void test_free_silences(void) {
         fixture_vm_new(&f);
         Completion c = {};
         engine_vm_start(f.vm, on_done, &c);
+        /* QEMU is started off the loop: its pid is known once it runs. */
+        g_assert_cmpint(engine_vm_get_pid(f.vm), ==, 0);
+        wait_event(&f, "started");
         pid_t pid = engine_vm_get_pid(f.vm);
         g_assert_cmpint(pid, >, 0);
         g_clear_pointer(&f.vm, engine_vm_free);
