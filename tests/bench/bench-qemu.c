@@ -6,6 +6,9 @@
  *     QEMU with the very same command line from spawn to `cont` answered.
  *   - Engine event to D-Bus signal: the QMP SHUTDOWN event's own timestamp to
  *     the GuestEvent and to StateChanged("shutoff") arriving at this client.
+ *     QEMU under TCG stamps an event some time before it writes it; so the same
+ *     is measured on a stand-in QEMU that stamps each event as it writes it
+ *     (tests/faults/fake-qemu.c, qemu-fake-events: 200 RESET events).
  *   - Daemon private memory per running VM.
  *
  *   build/tests/bench/bench-qemu [ROUNDS] [EVENT_ROUNDS]
@@ -35,7 +38,12 @@ static const char *guest_dir(void) {
         return dir ? dir : HV_GUEST_DIR_DEFAULT;
 }
 
-static char *guest_xml(const char *name, const char *action) {
+static const char *fake_qemu(void) {
+        const char *path = g_getenv("HV_FAKE_QEMU");
+        return path ? path : HV_FAKE_QEMU_DEFAULT;
+}
+
+static char *guest_xml_with(const char *name, const char *action, const char *devices) {
         g_autofree char *path = g_build_filename(guest_dir(), "cmdline", NULL);
         g_autofree char *cmdline = NULL;
 
@@ -45,8 +53,12 @@ static char *guest_xml(const char *name, const char *action) {
         return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
                                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>vmlinux</kernel>"
                                "<initrd>initramfs.cpio.gz</initrd><cmdline>%s hv.action=%s</cmdline></os>"
-                               "</domain>",
-                               name, cmdline, action);
+                               "<devices>%s</devices></domain>",
+                               name, cmdline, action, devices);
+}
+
+static char *guest_xml(const char *name, const char *action) {
+        return guest_xml_with(name, action, "");
 }
 
 /* ---- raw QEMU: the reference ----------------------------------------------------- */
@@ -62,7 +74,7 @@ static int listen_unix(const char *path) {
 }
 
 static int connect_unix(const char *path) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
@@ -128,8 +140,8 @@ static double raw_qemu_boot(char **argv, const char *dir) {
 
 static char **engine_argv(void) {
         g_autofree char *xml = guest_xml("raw", "none");
-        const char *firmware[] = { guest_dir(), NULL };
-        DomainXmlPaths paths = { .images_dir = "/tmp", .firmware_dirs = firmware };
+        const char *firmware[] = {guest_dir(), NULL};
+        DomainXmlPaths paths = {.images_dir = "/tmp", .firmware_dirs = firmware};
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = domain_xml_parse(xml, strlen(xml), &paths, &error);
         g_autofree char *binary = g_find_program_in_path("qemu-system-x86_64");
@@ -137,7 +149,7 @@ static char **engine_argv(void) {
         g_autoptr(QemuCommandLine) cmdline = NULL;
 
         g_assert_no_error(error);
-        params = (QemuArgvParams){ .config = config, .binary = binary, .kvm = false, .qmp_fd = 3, .console_fd = 4 };
+        params = (QemuArgvParams){.config = config, .binary = binary, .kvm = false, .qmp_fd = 3, .console_fd = 4};
         cmdline = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         return g_strdupv(cmdline->argv);
@@ -158,13 +170,13 @@ static double service_boot(HvTest *t, const char *path) {
 }
 
 typedef struct {
-        guint64 shutdown_stamp;   /* QEMU's timestamp of SHUTDOWN, µs realtime */
-        gint64 event_arrival;     /* GuestEvent "shutdown" at this client */
-        gint64 shutoff_arrival;   /* StateChanged "shutoff" at this client */
+        guint64 shutdown_stamp; /* QEMU's timestamp of SHUTDOWN, µs realtime */
+        gint64 event_arrival;   /* GuestEvent "shutdown" at this client */
+        gint64 shutoff_arrival; /* StateChanged "shutoff" at this client */
 } EventTimes;
 
-static void on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
-                      const char *member, GVariant *params, gpointer userdata) {
+static void on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface, const char *member,
+                      GVariant *params, gpointer userdata) {
         EventTimes *times = userdata;
         gint64 now = g_get_real_time();
 
@@ -186,6 +198,61 @@ static void on_signal(GDBusConnection *c, const char *sender, const char *path, 
 
 static gboolean shutoff_seen(gpointer data) {
         return ((EventTimes *) data)->shutoff_arrival != 0;
+}
+
+/* ---- events written by the stand-in QEMU --------------------------------------------- */
+
+#define FAKE_EVENTS 200
+
+typedef struct {
+        double latency[FAKE_EVENTS]; /* ms from the event's write to its GuestEvent here */
+        unsigned n;
+} FakeEvents;
+
+static void on_fake_event(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                          const char *member, GVariant *params, gpointer userdata) {
+        FakeEvents *events = userdata;
+        gint64 now = g_get_real_time();
+        const char *name;
+        g_autoptr(GVariant) details = NULL;
+        guint64 stamp = 0;
+
+        g_variant_get(params, "(&s@a{sv})", &name, &details);
+        if (!g_str_equal(name, "reset") || events->n == FAKE_EVENTS)
+                return;
+        if (!g_variant_lookup(details, "engine-timestamp", "t", &stamp))
+                g_error("The reset GuestEvent carried no engine-timestamp");
+        events->latency[events->n++] = (double) (now - (gint64) stamp) / 1000.0;
+}
+
+static gboolean fake_events_done(gpointer data) {
+        return ((FakeEvents *) data)->n == FAKE_EVENTS;
+}
+
+static void measure_fake_events(HvTest *t, FakeEvents *events) {
+        g_autofree char *link = g_build_filename(t->dir, "qemu-fake-events", NULL);
+        g_autofree char *emulator = NULL;
+        g_autofree char *xml = NULL;
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint id;
+
+        if (!g_file_test(fake_qemu(), G_FILE_TEST_IS_EXECUTABLE))
+                g_error("No stand-in QEMU at '%s' (HV_FAKE_QEMU; build tests/bus first)", fake_qemu());
+        g_assert_cmpint(symlink(fake_qemu(), link), ==, 0);
+        emulator = g_strdup_printf("<emulator>%s</emulator>", link);
+        xml = guest_xml_with("eventbench", "none", emulator);
+        path = hv_define(t, xml);
+        id = g_dbus_connection_signal_subscribe(t->connection, "org.example.Hypervisor", "org.example.Hypervisor.VM",
+                                                "GuestEvent", path, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_fake_event,
+                                                events, NULL);
+        reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_no_error(error);
+        hv_wait_until("the stand-in QEMU's events", fake_events_done, events, 60000);
+        g_dbus_connection_signal_unsubscribe(t->connection, id);
+        g_variant_unref(hv_vm_call(t, path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, &error));
+        g_assert_no_error(error);
 }
 
 int main(int argc, char *argv[]) {
@@ -221,7 +288,7 @@ int main(int argc, char *argv[]) {
                 g_autofree char *name = g_strdup_printf("offbench%u", i);
                 g_autofree char *xml = guest_xml(name, "poweroff");
                 g_autofree char *path = hv_define(&t, xml);
-                EventTimes times = { 0 };
+                EventTimes times = {0};
                 guint id = g_dbus_connection_signal_subscribe(t.connection, "org.example.Hypervisor",
                                                               "org.example.Hypervisor.VM", NULL, path, NULL,
                                                               G_DBUS_SIGNAL_FLAGS_NONE, on_signal, &times, NULL);
@@ -257,16 +324,32 @@ int main(int argc, char *argv[]) {
                 printf("RESULT qemu.boot.median %.2f ms\n", service_median * 1000);
                 printf("RESULT qemu.boot.overhead %.2f ms\n", (service_median - raw_median) * 1000);
         }
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", bench_median(to_event, event_rounds));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", bench_percentile_up(to_event, event_rounds, 0.99));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", bench_median(to_state, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)",
+               bench_median(to_event, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)",
+               bench_percentile_up(to_event, event_rounds, 0.99));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)",
+               bench_median(to_state, event_rounds));
         printf("RESULT qmp.rounds %u count\n", event_rounds);
         printf("RESULT qmp.event.p50 %.3f ms\n", bench_median(to_event, event_rounds));
         printf("RESULT qmp.event.p99 %.3f ms\n", bench_percentile_up(to_event, event_rounds, 0.99));
         printf("RESULT qmp.state.p50 %.3f ms\n", bench_median(to_state, event_rounds));
 
         {
-                char *paths[5] = { 0 };
+                FakeEvents *events = g_new0(FakeEvents, 1);
+                measure_fake_events(&t, events);
+                double p50 = bench_median(events->latency, events->n);
+                double p99 = bench_percentile_up(events->latency, events->n, 0.99);
+                printf("%-58s %10.3f\n", "QMP event written -> GuestEvent at client, median (ms)", p50);
+                printf("%-58s %10.3f\n", "QMP event written -> GuestEvent at client, p99 (ms)", p99);
+                printf("RESULT qmp.written.count %u count\n", events->n);
+                printf("RESULT qmp.written.p50 %.3f ms\n", p50);
+                printf("RESULT qmp.written.p99 %.3f ms\n", p99);
+                g_free(events);
+        }
+
+        {
+                char *paths[5] = {0};
                 long before = hv_process_status_kib(t.pid, "RssAnon:"), after;
                 for (unsigned i = 0; i < 5; i++) {
                         g_autofree char *name = g_strdup_printf("rss%u", i);
@@ -283,8 +366,8 @@ int main(int argc, char *argv[]) {
                 printf("%-58s %10.1f\n", "daemon RssAnon per running VM (KiB)", (double) (after - before) / 5);
                 printf("RESULT qemu.anon.per_running %.1f KiB\n", (double) (after - before) / 5);
                 for (unsigned i = 0; i < 5; i++) {
-                        g_autoptr(GVariant) r = hv_vm_call(&t, paths[i], "PowerOff", g_variant_new("(a{sv})", NULL),
-                                                           NULL, NULL);
+                        g_autoptr(GVariant) r =
+                                hv_vm_call(&t, paths[i], "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
                         g_free(paths[i]);
                         paths[i] = NULL;
                 }

@@ -220,6 +220,12 @@ if [ -n "$v" ]; then
 else
         row "QMP SHUTDOWN to GuestEvent, p99" $missing "-" "-" "< 1 ms" "bench-qemu failed"
 fi
+v=$(get qmp.written.p99)
+if [ -n "$v" ]; then
+        row "QMP event written (stand-in QEMU) to GuestEvent at a client, p99 of $(get qmp.written.count) (ms)" "$v" "p50 $(get qmp.written.p50)" "-" "< 1 ms" "$(is "$v" "<" 1)"
+else
+        row "QMP event written (stand-in QEMU) to GuestEvent, p99" $missing "-" "-" "< 1 ms" "bench-qemu failed"
+fi
 v=$(get ch.event.net.p99)
 if [ -n "$v" ]; then
         row "event-monitor record to GuestEvent, p99 of 50, net of control round trip (ms)" "$v" "$(get ch.event.p99) gross; control $(get ch.control.p50)" "-" "< 1 ms" "$(is "$v" "<" 1)"

@@ -14,6 +14,12 @@
  *                                 garbage as the answer to "stop" (a Pause)
  *
  * It then stays alive until killed: the daemon must notice and end it.
+ *
+ * Not a fault: qemu-fake-events is a good QEMU without a guest for the benchmark
+ * of event delivery (bench-qemu). Once "cont" is answered it writes a RESET event
+ * every 5 ms, each with the time of its write as its timestamp, so that the time
+ * from QEMU's write to a client's GuestEvent can be measured apart from how late
+ * a real QEMU under TCG writes its events.
  */
 
 #include <errno.h>
@@ -21,11 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, " \
-                 "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
+#define GREETING                                                                                                      \
+        "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "                             \
+        "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
 
 static void say(int fd, const char *text) {
         size_t length = strlen(text);
@@ -86,23 +95,60 @@ static void command_id(const char *line, char *id, size_t size) {
         id[n] = '\0';
 }
 
+/* A good answer to the command in line. */
+static void answer(int fd, const char *line) {
+        char id[256], reply[512];
+
+        command_id(line, id, sizeof(id));
+        if (strstr(line, "\"query-status\""))
+                snprintf(reply, sizeof(reply),
+                         "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": %s}\r\n", id);
+        else if (strstr(line, "\"query-chardev\""))
+                snprintf(reply, sizeof(reply), "{\"return\": [], \"id\": %s}\r\n", id);
+        else
+                snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %s}\r\n", id);
+        say(fd, reply);
+}
+
 static void serve_then_break(int fd) {
-        char line[4096], id[256], reply[512];
+        char line[4096];
 
         while (read_line(fd, line, sizeof(line))) {
-                command_id(line, id, sizeof(id));
                 if (strstr(line, "\"stop\"")) {
                         say(fd, "{\"return\": {]]] this is not JSON\r\n");
                         continue;
                 }
-                if (strstr(line, "\"query-status\""))
-                        snprintf(reply, sizeof(reply),
-                                 "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": %s}\r\n", id);
-                else if (strstr(line, "\"query-chardev\""))
-                        snprintf(reply, sizeof(reply), "{\"return\": [], \"id\": %s}\r\n", id);
-                else
-                        snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %s}\r\n", id);
-                say(fd, reply);
+                answer(fd, line);
+        }
+}
+
+/* Commands are answered; once running, a RESET event every 5 ms, stamped as it is written. */
+static void serve_with_events(int fd) {
+        char line[4096], event[256];
+        int running = 0;
+
+        for (;;) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                int r = poll(&pfd, 1, running ? 5 : -1);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r > 0) {
+                        if (!read_line(fd, line, sizeof(line)))
+                                return;
+                        answer(fd, line);
+                        if (strstr(line, "\"cont\""))
+                                running = 1;
+                        continue;
+                }
+                if (r == 0) {
+                        struct timeval now;
+                        gettimeofday(&now, NULL);
+                        snprintf(event, sizeof(event),
+                                 "{\"timestamp\": {\"seconds\": %ld, \"microseconds\": %ld}, \"event\": \"RESET\", "
+                                 "\"data\": {\"guest\": true, \"reason\": \"guest-reset\"}}\r\n",
+                                 (long) now.tv_sec, (long) now.tv_usec);
+                        say(fd, event);
+                }
         }
 }
 
@@ -156,6 +202,9 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
+        } else if (strcmp(fault, "events") == 0) {
+                say(fd, GREETING);
+                serve_with_events(fd);
         } else if (strcmp(fault, "silent") != 0) {
                 fprintf(stderr, "fake-qemu: unknown fault '%s'\n", fault);
                 return 1;
