@@ -28,7 +28,8 @@ Manager *manager_new(Settings *settings) {
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
-        manager->launches = launch_queue_new(manager->event, (LaunchFn) vm_launch);
+        /* Two: while one engine is spawned, the next waits at the spawner. */
+        manager->launches = launch_queue_new(manager->event, 2, (LaunchFn) vm_launch_queued);
         if (!manager->launches)
                 g_error("Cannot create the engine launch queue");
         return manager;

@@ -43,8 +43,7 @@ static bool write_all(int fd, const char *data, size_t length) {
 }
 
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
-                             StoreWriteMode write_mode, GError **error) {
-        bool durable = write_mode == STORE_DURABLE;
+                             GError **error) {
         g_autofree char *temp_name = g_strconcat(".", name, TEMP_SUFFIX, NULL);
         g_autofree char *path = g_build_filename(dir, name, NULL);
         int dir_fd, fd, errnum;
@@ -59,7 +58,7 @@ bool store_write_file_atomic(const char *dir, const char *name, const char *data
                 close(dir_fd);
                 return set_errno_error(error, errnum, "create", path);
         }
-        if (!write_all(fd, data, length) || (durable && fsync(fd) < 0)) {
+        if (!write_all(fd, data, length) || fsync(fd) < 0) {
                 errnum = errno;
                 close(fd);
                 unlinkat(dir_fd, temp_name, 0);
@@ -74,7 +73,7 @@ bool store_write_file_atomic(const char *dir, const char *name, const char *data
                 return set_errno_error(error, errnum, "replace", path);
         }
         /* The rename is durable only once the directory is. */
-        if (durable && fsync(dir_fd) < 0) {
+        if (fsync(dir_fd) < 0) {
                 errnum = errno;
                 close(dir_fd);
                 return set_errno_error(error, errnum, "sync directory", dir);
@@ -90,7 +89,7 @@ bool store_save_vm(const char *vms_dir, const StoredVm *stored, GError **error) 
                                                     (unsigned) stored->owner, stored->engine,
                                                     stored->autostart ? "yes" : "no", stored->xml);
 
-        return store_write_file_atomic(vms_dir, name, contents, strlen(contents), 0600, STORE_DURABLE, error);
+        return store_write_file_atomic(vms_dir, name, contents, strlen(contents), 0600, error);
 }
 
 bool store_remove_vm(const char *vms_dir, const char *uuid, GError **error) {

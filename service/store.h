@@ -26,14 +26,9 @@ typedef struct {
 void stored_vm_free(StoredVm *stored);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredVm, stored_vm_free)
 
-typedef enum {
-        STORE_ATOMIC,  /* after a crash of the daemon: the old or the new content */
-        STORE_DURABLE, /* the same after a power loss: fsync of the file and of dir */
-} StoreWriteMode;
-
-/* Write data to dir/name through a temporary file and a rename; dir must exist. */
+/* Write data to dir/name atomically; dir must exist. */
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
-                             StoreWriteMode write_mode, GError **error);
+                             GError **error);
 
 bool store_save_vm(const char *vms_dir, const StoredVm *stored, GError **error);
 bool store_remove_vm(const char *vms_dir, const char *uuid, GError **error);

@@ -38,10 +38,7 @@ bool vm_runtime_write(const char *dir, const VmRuntime *runtime, GError **error)
         g_key_file_set_string(file, GROUP, "EngineFacts", facts ? facts : "");
         g_key_file_set_string(file, GROUP, "LiveXML", runtime->live_xml);
         data = g_key_file_to_data(file, &length, NULL);
-        /* Atomic, not durable: the record describes processes that do not outlive the
-         * host, and lives on tmpfs (/run). It must survive the daemon's death, which the
-         * page cache does without an fsync. */
-        return store_write_file_atomic(dir, name, data, length, 0600, STORE_ATOMIC, error);
+        return store_write_file_atomic(dir, name, data, length, 0600, error);
 }
 
 void vm_runtime_remove(const char *dir, const char *uuid) {

@@ -69,8 +69,7 @@ bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void
         }
         /* The definition goes beside the state, so that a restore rebuilds the same machine. */
         xml = vm_get_xml(vm, true);
-        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, STORE_DURABLE,
-                                     error))
+        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, error))
                 return false;
         op = vm_op_new(vm, "snapshot", reply, userdata);
         op->directory = g_strdup(directory);

@@ -97,11 +97,20 @@ static int engine_free_deferred(sd_event_source *source, void *userdata) {
         return 0;
 }
 
+/* The launch queue's launch of this VM is over: its engine runs, or will not. */
+static void vm_launch_ended(Vm *vm) {
+        if (!vm->launching)
+                return;
+        vm->launching = false;
+        launch_queue_done(vm->manager->launches);
+}
+
 /* Engines are never freed from inside their own callbacks: defer it. */
 static void vm_release_engine(Vm *vm) {
         sd_event_source *source;
         EngineVm *engine_vm = g_steal_pointer(&vm->engine_vm);
 
+        vm_launch_ended(vm);
         if (!engine_vm)
                 return;
         if (sd_event_add_defer(vm->manager->event, &source, engine_free_deferred, engine_vm) < 0)
@@ -114,6 +123,7 @@ void vm_free(Vm *vm) {
         if (!vm)
                 return;
         launch_queue_remove(vm->manager->launches, vm);
+        vm_launch_ended(vm);
         error = g_error_new(HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' was removed", vm->config->name);
         if (vm->busy)
                 vm_op_finish(vm->busy, NULL, error);
@@ -412,6 +422,7 @@ static void on_engine_event(const EngineEvent *event, void *userdata) {
                  * the next one finds it by this record and ends it (vm_end_interrupted_start). */
                 if (vm->state == VM_STATE_STARTING)
                         vm_save_runtime(vm);
+                vm_launch_ended(vm);
                 break;
         case ENGINE_EVENT_GUEST:
                 vm_dbus_emit_guest_event(vm, event);
@@ -554,6 +565,14 @@ static void boot_done(const GError *error, void *userdata) {
         vm_op_finish(op, NULL, NULL);
 }
 
+static void vm_launch(Vm *vm) {
+        VmOp *op = vm->busy;
+
+        g_return_if_fail(op && vm->state == VM_STATE_STARTING);
+        /* The runtime record follows when the process runs (ENGINE_EVENT_STARTED). */
+        engine_vm_start(vm->engine_vm, boot_done, op);
+}
+
 static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
@@ -571,12 +590,9 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
         return true;
 }
 
-void vm_launch(Vm *vm) {
-        VmOp *op = vm->busy;
-
-        g_return_if_fail(op && vm->state == VM_STATE_STARTING);
-        /* The runtime record follows when the process runs (ENGINE_EVENT_STARTED). */
-        engine_vm_start(vm->engine_vm, boot_done, op);
+void vm_launch_queued(Vm *vm) {
+        vm->launching = true;
+        vm_launch(vm);
 }
 
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {

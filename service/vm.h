@@ -60,6 +60,7 @@ struct Vm {
         unsigned n_restarts;
 
         VmOp *busy;            /* the operation waiting for the engine, at most one */
+        bool launching;        /* a launch of the manager's queue, until its engine runs */
         GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */
         GList *queries;        /* GetInfo calls waiting for the engine */
 };
@@ -86,8 +87,9 @@ char *vm_get_xml(Vm *vm, bool live);
 /* Verbs. Each either fails at once (returns false, error set, nothing changed) or
  * returns true and calls reply exactly once later. */
 bool vm_boot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
-/* Spawns the engine of a VM whose Boot waits in the manager's launch queue. */
-void vm_launch(Vm *vm);
+/* Spawns the engine of a VM whose Boot waited in the manager's launch queue (the
+ * queue's LaunchFn: the launch counts as under way until the engine runs). */
+void vm_launch_queued(Vm *vm);
 bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error);
 bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
