@@ -66,7 +66,7 @@ CHILD_CODE _Noreturn static void spawn_child(SpawnJob *job) {
         for (int sig = 1; sig < _NSIG; sig++) {
                 if (sig == SIGKILL || sig == SIGSTOP)
                         continue;
-                struct sigaction sa = {.sa_handler = SIG_DFL};
+                struct sigaction sa = { .sa_handler = SIG_DFL };
                 (void) sigaction(sig, &sa, NULL);
         }
         sigemptyset(&all);
@@ -294,7 +294,7 @@ bool spawn_job_collect(SpawnJob *job, pid_t *ret_pid, int *ret_errno) {
 
 void spawn_job_wait(SpawnJob *job, pid_t *ret_pid, int *ret_errno) {
         while (!spawn_job_collect(job, ret_pid, ret_errno)) {
-                struct pollfd pfd = {.fd = job->error_pipe[0], .events = POLLIN};
+                struct pollfd pfd = { .fd = job->error_pipe[0], .events = POLLIN };
                 (void) poll(&pfd, 1, -1);
         }
 }

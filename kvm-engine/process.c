@@ -159,7 +159,7 @@ char *process_read_log_tail(const char *path, unsigned n_lines) {
 
 static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         Process *process = userdata;
-        ProcessExit exit_info = {.kind = PROCESS_EXIT_UNKNOWN};
+        ProcessExit exit_info = { .kind = PROCESS_EXIT_UNKNOWN };
 
         if (process->is_child) {
                 siginfo_t si = {};
@@ -170,9 +170,9 @@ static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, v
                 } else if (si.si_pid == 0)
                         return 0; /* spurious wake-up */
                 else if (si.si_code == CLD_EXITED)
-                        exit_info = (ProcessExit){PROCESS_EXIT_EXITED, si.si_status};
+                        exit_info = (ProcessExit) { PROCESS_EXIT_EXITED, si.si_status };
                 else if (si.si_code == CLD_KILLED || si.si_code == CLD_DUMPED)
-                        exit_info = (ProcessExit){PROCESS_EXIT_KILLED, si.si_status};
+                        exit_info = (ProcessExit) { PROCESS_EXIT_KILLED, si.si_status };
                 else
                         return 0; /* stopped/continued: not asked for, ignore */
         }
@@ -270,8 +270,8 @@ static void process_start_ended(Process *process, pid_t pid, int exec_errno) {
                 }
         }
         if (exec_errno != 0 || watch_errno != 0) {
-                ProcessExit exit_info = {.kind = PROCESS_EXIT_NOT_RUN,
-                                         .status = exec_errno ? exec_errno : watch_errno};
+                ProcessExit exit_info = { .kind = PROCESS_EXIT_NOT_RUN,
+                                          .status = exec_errno ? exec_errno : watch_errno };
                 process->exited = true;
                 process->on_exit(process, &exit_info, process->userdata); /* may free process */
                 return;

@@ -50,12 +50,12 @@ typedef struct {
 } ProcessFd;
 
 typedef struct {
-        const char *const *argv; /* argv[0]: the binary, absolute or looked up in PATH of envp */
-        const char *const *envp; /* the whole environment; NULL = empty */
+        const char *const *argv;  /* argv[0]: the binary, absolute or looked up in PATH of envp */
+        const char *const *envp;  /* the whole environment; NULL = empty */
         const ProcessFd *fds;
         size_t n_fds;
-        const char *log_path; /* stdout and stderr, appended; NULL = /dev/null */
-        uid_t uid;            /* (uid_t) -1: keep ours */
+        const char *log_path;     /* stdout and stderr, appended; NULL = /dev/null */
+        uid_t uid;                /* (uid_t) -1: keep ours */
         gid_t gid;
         ProcessStartedFn on_started; /* optional; gets the userdata of process_spawn() */
 } ProcessSpawnParams;

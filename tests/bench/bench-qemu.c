@@ -74,7 +74,7 @@ static int listen_unix(const char *path) {
 }
 
 static int connect_unix(const char *path) {
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
         g_strlcpy(addr.sun_path, path, sizeof(addr.sun_path));
@@ -140,8 +140,8 @@ static double raw_qemu_boot(char **argv, const char *dir) {
 
 static char **engine_argv(void) {
         g_autofree char *xml = guest_xml("raw", "none");
-        const char *firmware[] = {guest_dir(), NULL};
-        DomainXmlPaths paths = {.images_dir = "/tmp", .firmware_dirs = firmware};
+        const char *firmware[] = { guest_dir(), NULL };
+        DomainXmlPaths paths = { .images_dir = "/tmp", .firmware_dirs = firmware };
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = domain_xml_parse(xml, strlen(xml), &paths, &error);
         g_autofree char *binary = g_find_program_in_path("qemu-system-x86_64");
@@ -149,7 +149,7 @@ static char **engine_argv(void) {
         g_autoptr(QemuCommandLine) cmdline = NULL;
 
         g_assert_no_error(error);
-        params = (QemuArgvParams){.config = config, .binary = binary, .kvm = false, .qmp_fd = 3, .console_fd = 4};
+        params = (QemuArgvParams){ .config = config, .binary = binary, .kvm = false, .qmp_fd = 3, .console_fd = 4 };
         cmdline = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         return g_strdupv(cmdline->argv);
@@ -170,13 +170,13 @@ static double service_boot(HvTest *t, const char *path) {
 }
 
 typedef struct {
-        guint64 shutdown_stamp; /* QEMU's timestamp of SHUTDOWN, µs realtime */
-        gint64 event_arrival;   /* GuestEvent "shutdown" at this client */
-        gint64 shutoff_arrival; /* StateChanged "shutoff" at this client */
+        guint64 shutdown_stamp;   /* QEMU's timestamp of SHUTDOWN, µs realtime */
+        gint64 event_arrival;     /* GuestEvent "shutdown" at this client */
+        gint64 shutoff_arrival;   /* StateChanged "shutoff" at this client */
 } EventTimes;
 
-static void on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface, const char *member,
-                      GVariant *params, gpointer userdata) {
+static void on_signal(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                      const char *member, GVariant *params, gpointer userdata) {
         EventTimes *times = userdata;
         gint64 now = g_get_real_time();
 
@@ -288,7 +288,7 @@ int main(int argc, char *argv[]) {
                 g_autofree char *name = g_strdup_printf("offbench%u", i);
                 g_autofree char *xml = guest_xml(name, "poweroff");
                 g_autofree char *path = hv_define(&t, xml);
-                EventTimes times = {0};
+                EventTimes times = { 0 };
                 guint id = g_dbus_connection_signal_subscribe(t.connection, "org.example.Hypervisor",
                                                               "org.example.Hypervisor.VM", NULL, path, NULL,
                                                               G_DBUS_SIGNAL_FLAGS_NONE, on_signal, &times, NULL);
@@ -324,12 +324,9 @@ int main(int argc, char *argv[]) {
                 printf("RESULT qemu.boot.median %.2f ms\n", service_median * 1000);
                 printf("RESULT qemu.boot.overhead %.2f ms\n", (service_median - raw_median) * 1000);
         }
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)",
-               bench_median(to_event, event_rounds));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)",
-               bench_percentile_up(to_event, event_rounds, 0.99));
-        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)",
-               bench_median(to_state, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, median (ms)", bench_median(to_event, event_rounds));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> GuestEvent at client, p99 (ms)", bench_percentile_up(to_event, event_rounds, 0.99));
+        printf("%-58s %10.2f\n", "QMP SHUTDOWN -> StateChanged(shutoff), median (ms)", bench_median(to_state, event_rounds));
         printf("RESULT qmp.rounds %u count\n", event_rounds);
         printf("RESULT qmp.event.p50 %.3f ms\n", bench_median(to_event, event_rounds));
         printf("RESULT qmp.event.p99 %.3f ms\n", bench_percentile_up(to_event, event_rounds, 0.99));
@@ -349,7 +346,7 @@ int main(int argc, char *argv[]) {
         }
 
         {
-                char *paths[5] = {0};
+                char *paths[5] = { 0 };
                 long before = hv_process_status_kib(t.pid, "RssAnon:"), after;
                 for (unsigned i = 0; i < 5; i++) {
                         g_autofree char *name = g_strdup_printf("rss%u", i);
@@ -366,8 +363,8 @@ int main(int argc, char *argv[]) {
                 printf("%-58s %10.1f\n", "daemon RssAnon per running VM (KiB)", (double) (after - before) / 5);
                 printf("RESULT qemu.anon.per_running %.1f KiB\n", (double) (after - before) / 5);
                 for (unsigned i = 0; i < 5; i++) {
-                        g_autoptr(GVariant) r =
-                                hv_vm_call(&t, paths[i], "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
+                        g_autoptr(GVariant) r = hv_vm_call(&t, paths[i], "PowerOff", g_variant_new("(a{sv})", NULL),
+                                                           NULL, NULL);
                         g_free(paths[i]);
                         paths[i] = NULL;
                 }

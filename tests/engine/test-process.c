@@ -41,7 +41,7 @@ static void on_exit_record(Process *process, const ProcessExit *exit_info, void 
         record->description = process_describe_exit(process, exit_info);
 }
 
-static const char *const clean_env[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HV_TEST=1", NULL};
+static const char *const clean_env[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", "HV_TEST=1", NULL };
 
 static char *make_tmpdir(void) {
         g_autoptr(GError) error = NULL;
@@ -56,15 +56,15 @@ static void test_exec_failure(void) {
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
 
-        const char *missing[] = {"/nonexistent/qemu", NULL};
-        ProcessSpawnParams params = {.argv = missing, .envp = clean_env, .uid = (uid_t) -1};
+        const char *missing[] = { "/nonexistent/qemu", NULL };
+        ProcessSpawnParams params = { .argv = missing, .envp = clean_env, .uid = (uid_t) -1 };
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
         g_assert_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
         g_assert_nonnull(strstr(error->message, "/nonexistent/qemu"));
         g_clear_error(&error);
 
-        const char *unknown[] = {"hv-no-such-program", NULL};
+        const char *unknown[] = { "hv-no-such-program", NULL };
         params.argv = unknown;
         p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
@@ -76,7 +76,7 @@ static void test_exec_failure(void) {
         g_autofree char *dir = make_tmpdir();
         g_autofree char *script = g_build_filename(dir, "not-executable", NULL);
         g_assert_true(g_file_set_contents(script, "#!/bin/sh\n", -1, NULL));
-        const char *noexec[] = {script, NULL};
+        const char *noexec[] = { script, NULL };
         params.argv = noexec;
         p = process_spawn(event, &params, on_exit_record, &record, &error);
         g_assert_null(p);
@@ -127,15 +127,10 @@ static void test_clean_child(void) {
         int pipe_fds[2];
         g_assert_cmpint(pipe2(pipe_fds, O_CLOEXEC), ==, 0);
 
-        const char *argv[] = {"sleep", "30", NULL};
-        ProcessFd fds[] = {{pipe_fds[0], 7}};
+        const char *argv[] = { "sleep", "30", NULL };
+        ProcessFd fds[] = { { pipe_fds[0], 7 } };
         ProcessSpawnParams params = {
-                .argv = argv,
-                .envp = clean_env,
-                .fds = fds,
-                .n_fds = 1,
-                .log_path = log,
-                .uid = (uid_t) -1,
+                .argv = argv, .envp = clean_env, .fds = fds, .n_fds = 1, .log_path = log, .uid = (uid_t) -1,
         };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
@@ -242,8 +237,8 @@ static void test_exit_status_and_log(void) {
         g_autofree char *log = g_build_filename(dir, "engine.log", NULL);
         g_assert_true(g_file_set_contents(log, "earlier line\n", -1, NULL));
 
-        const char *argv[] = {"sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exit 7", NULL};
-        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .log_path = log, .uid = (uid_t) -1};
+        const char *argv[] = { "sh", "-c", "for i in 1 2 3 4 5; do echo line $i; done; echo oops >&2; exit 7", NULL };
+        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .log_path = log, .uid = (uid_t) -1 };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
@@ -272,7 +267,7 @@ static void test_attach(void) {
 
         /* A grandchild, orphaned at once: like an engine after a daemon restart. */
         g_autofree char *out = NULL;
-        const char *argv[] = {"/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 </dev/null & echo $!", NULL};
+        const char *argv[] = { "/bin/sh", "-c", "sleep 30 >/dev/null 2>&1 </dev/null & echo $!", NULL };
         g_assert_true(g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, NULL, &error));
         g_assert_no_error(error);
         pid_t pid = (pid_t) g_ascii_strtoll(out, NULL, 10);
@@ -306,9 +301,10 @@ static void test_attach(void) {
 static void test_free_without_callback(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = {"true", NULL};
+        const char *argv[] = { "true", NULL };
         ProcessSpawnParams params = {
-                .argv = argv, .envp = clean_env, .uid = (uid_t) -1, .on_started = on_started_record};
+                .argv = argv, .envp = clean_env, .uid = (uid_t) -1, .on_started = on_started_record,
+        };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         Process *p = process_spawn(event, &params, on_exit_record, &record, &error);
@@ -323,8 +319,8 @@ static void test_free_without_callback(void) {
 static void test_signal_while_starting(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = {"sleep", "30", NULL};
-        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .uid = (uid_t) -1};
+        const char *argv[] = { "sleep", "30", NULL };
+        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
@@ -341,8 +337,8 @@ static void test_signal_while_starting(void) {
 static void test_free_while_starting(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = {"sleep", "30", NULL};
-        ProcessSpawnParams params = {.argv = argv, .envp = clean_env, .uid = (uid_t) -1};
+        const char *argv[] = { "sleep", "30", NULL };
+        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
         ExitRecord record = {};
         g_autoptr(GError) error = NULL;
         /* Earlier tests' children that nobody reaps (freed without a callback) go first. */

@@ -32,9 +32,8 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#define GREETING                                                                                                      \
-        "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "                             \
-        "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
+#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, " \
+                 "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
 
 static void say(int fd, const char *text) {
         size_t length = strlen(text);
@@ -128,7 +127,7 @@ static void serve_with_events(int fd) {
         int running = 0;
 
         for (;;) {
-                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
                 int r = poll(&pfd, 1, running ? 5 : -1);
                 if (r < 0 && errno == EINTR)
                         continue;

@@ -26,7 +26,7 @@ static void run_pending(sd_event *event) {
 
 static void test_limit_and_order(void) {
         sd_event *event = NULL;
-        Launches launches = {.launched = g_ptr_array_new()};
+        Launches launches = { .launched = g_ptr_array_new() };
         int items[5] = {0};
 
         current = &launches;
@@ -76,7 +76,7 @@ static int on_defer(sd_event_source *source, void *userdata) {
 static void test_idle_priority(void) {
         sd_event *event = NULL;
         sd_event_source *source = NULL;
-        Launches launches = {.launched = g_ptr_array_new()};
+        Launches launches = { .launched = g_ptr_array_new() };
         int item = 0;
 
         current = &launches;
