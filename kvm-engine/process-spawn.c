@@ -197,7 +197,7 @@ static gpointer spawn_thread_start(gpointer userdata) {
 }
 
 static char **copy_strv(const char *const *strv) {
-        static const char *const empty[] = {NULL};
+        static const char *const empty[] = { NULL };
         return g_strdupv((char **) (strv ? strv : empty));
 }
 

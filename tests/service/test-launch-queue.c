@@ -27,7 +27,7 @@ static void run_pending(sd_event *event) {
 static void test_limit_and_order(void) {
         sd_event *event = NULL;
         Launches launches = { .launched = g_ptr_array_new() };
-        int items[5] = {0};
+        int items[5] = { 0 };
 
         current = &launches;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
