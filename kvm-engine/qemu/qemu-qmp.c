@@ -424,7 +424,8 @@ static bool qmp_handle_line(QmpClient *qmp, const char *line, size_t size) {
 
         JsonNode *event = json_object_get_member(object, "event");
         if (event) {
-                if (!JSON_NODE_HOLDS_VALUE(event) || json_node_get_value_type(event) != G_TYPE_STRING) {
+                if (!JSON_NODE_HOLDS_VALUE(event) || json_node_get_value_type(event) != G_TYPE_STRING ||
+                    json_node_get_string(event)[0] == '\0') {
                         qmp_fail_printf(qmp, "QEMU sent an event without a name");
                         return false;
                 }

@@ -261,6 +261,28 @@ static void test_malformed(void) {
         fake_clear(&f);
 }
 
+static bool has_closed(void *userdata) {
+        return ((Fake *) userdata)->n_closed > 0;
+}
+
+/* An event must have a name: "" is as broken as none (found by fuzz-qmp). */
+static void test_nameless_event(void) {
+        const char *nameless[] = { "{\"event\": \"\"}\r\n", "{\"event\": 7}\r\n" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(nameless); i++) {
+                Fake f;
+                fake_init(&f, 5000);
+                handshake(&f);
+                server_send(&f, nameless[i]);
+                test_run_until_fn(f.event, has_closed, &f, 5000, "the connection's end");
+                g_assert_error(f.closed_error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
+                g_assert_nonnull(strstr(f.closed_error->message, "event without a name"));
+                g_assert_cmpuint(f.events->len, ==, 0);
+                g_assert_false(qmp_client_is_ready(f.qmp));
+                fake_clear(&f);
+        }
+}
+
 static void test_bad_greeting(void) {
         Fake f;
         fake_init(&f, 5000);
@@ -430,6 +452,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qmp/out-of-order", test_out_of_order);
         g_test_add_func("/qmp/error-reply", test_error_reply);
         g_test_add_func("/qmp/malformed", test_malformed);
+        g_test_add_func("/qmp/nameless-event", test_nameless_event);
         g_test_add_func("/qmp/bad-greeting", test_bad_greeting);
         g_test_add_func("/qmp/timeout", test_timeout);
         g_test_add_func("/qmp/greeting-timeout", test_greeting_timeout);
