@@ -315,8 +315,8 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                 return NULL;
         }
         int log_fd = params->log_path
-                             ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
-                             : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
+                : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
         if (log_fd < 0) {
                 int e = errno;
                 close(devnull);

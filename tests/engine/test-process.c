@@ -315,17 +315,24 @@ static void test_free_without_callback(void) {
         g_assert_false(record.exited);
 }
 
+/* `sleep 30`, spawned and not yet heard of as running. */
+static Process *spawn_sleeper(sd_event *event, ExitRecord *record) {
+        const char *argv[] = { "sleep", "30", NULL };
+        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
+        g_autoptr(GError) error = NULL;
+        Process *p = process_spawn(event, &params, on_exit_record, record, &error);
+
+        g_assert_no_error(error);
+        g_assert_true(process_is_starting(p));
+        return p;
+}
+
 /* A signal sent while the process starts reaches it once it runs. */
 static void test_signal_while_starting(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = { "sleep", "30", NULL };
-        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
         ExitRecord record = {};
-        g_autoptr(GError) error = NULL;
-        g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
-        g_assert_no_error(error);
-        g_assert_true(process_is_starting(p));
+        g_autoptr(Process) p = spawn_sleeper(event, &record);
         g_assert_cmpint(process_send_signal(p, SIGKILL), ==, 0);
         test_run_until(event, &record.exited, 5000, "the killed child's exit");
         g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_KILLED);
@@ -337,16 +344,11 @@ static void test_signal_while_starting(void) {
 static void test_free_while_starting(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
-        const char *argv[] = { "sleep", "30", NULL };
-        ProcessSpawnParams params = { .argv = argv, .envp = clean_env, .uid = (uid_t) -1 };
         ExitRecord record = {};
-        g_autoptr(GError) error = NULL;
         /* Earlier tests' children that nobody reaps (freed without a callback) go first. */
         while (waitpid(-1, NULL, WNOHANG) > 0)
                 ;
-        Process *p = process_spawn(event, &params, on_exit_record, &record, &error);
-        g_assert_no_error(error);
-        g_assert_true(process_is_starting(p));
+        Process *p = spawn_sleeper(event, &record);
         process_free(p);
         test_run_for(event, 100);
         g_assert_false(record.exited);
