@@ -131,6 +131,8 @@ static void serve_with_events(int fd) {
                 int r = poll(&pfd, 1, running ? 5 : -1);
                 if (r < 0 && errno == EINTR)
                         continue;
+                if (r < 0)
+                        return;
                 if (r > 0) {
                         if (!read_line(fd, line, sizeof(line)))
                                 return;
