@@ -39,14 +39,12 @@ static int property_get_default_engine(sd_bus *bus, const char *path, const char
         return sd_bus_message_append(reply, "s", ((Manager *) userdata)->settings.default_engine);
 }
 
-/* DefineVM and CreateVM share their start: options, authorization, the definition. */
-static int define_common(sd_bus_message *m, Manager *manager, bool persistent, Vm **ret_vm, uid_t *ret_uid,
-                         sd_bus_error *error) {
+/* DefineVM and CreateVM share their start: options and authorization. Returns 1 to
+ * go on, with the document, the engine asked for (or NULL) and the caller's uid. */
+static int definition_call_begin(sd_bus_message *m, Manager *manager, bool persistent, const char **ret_xml,
+                                 const char **ret_engine, int *ret_autostart, uid_t *ret_uid, sd_bus_error *error) {
         BusOption options[] = { { .key = "engine", .type = 's' }, { .key = "autostart", .type = 'b' } };
-        g_autoptr(GError) gerror = NULL;
         const char *xml, *engine = NULL;
-        bool created;
-        uid_t uid;
         int r;
 
         r = sd_bus_message_read(m, "s", &xml);
@@ -61,29 +59,84 @@ static int define_common(sd_bus_message *m, Manager *manager, bool persistent, V
                         return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "Unknown engine '%s'", engine);
         }
         /* Redefining a VM of someone else's is refused by manager_define_vm(). */
-        r = authorize_call(manager, m, persistent ? "define" : "create", NULL, &uid, error);
+        r = authorize_call(manager, m, persistent ? "define" : "create", NULL, ret_uid, error);
         if (r <= 0)
                 return r;
         if (options[1].present && !persistent)
                 return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "A transient VM cannot autostart");
-        *ret_uid = uid;
-        *ret_vm = manager_define_vm(manager, xml, engine, uid, persistent, &created, &gerror);
-        if (!*ret_vm)
-                return bus_error_set_gerror(error, gerror);
-        if (options[1].present && !vm_set_autostart(*ret_vm, options[1].b, &gerror))
-                return bus_error_set_gerror(error, gerror);
+        *ret_xml = xml;
+        *ret_engine = engine;
+        *ret_autostart = options[1].present ? options[1].b : -1;
         return 1;
 }
 
+/* A DefineVM call, kept until its definition is on disk. */
+typedef struct {
+        Manager *manager;
+        sd_bus_message *call;
+        char *xml;
+        char *engine; /* or NULL */
+        int autostart;
+        uid_t uid;
+} DefineVmCall;
+
+static void define_vm_call_free(DefineVmCall *c) {
+        sd_bus_message_unref(c->call);
+        g_free(c->xml);
+        g_free(c->engine);
+        g_free(c);
+}
+
+/* The definition is on disk (or could not be written): answer. */
+static void define_vm_call_done(Vm *vm, const GError *error, void *userdata) {
+        DefineVmCall *c = userdata;
+        int r;
+
+        if (error)
+                r = bus_reply_gerror(c->call, error);
+        else
+                r = sd_bus_reply_method_return(c->call, "o", vm->path);
+        if (r < 0)
+                g_warning("Cannot reply to DefineVM(): %s", g_strerror(-r));
+        define_vm_call_free(c);
+}
+
+/* Define, or wait while the VM it names is being written and define then. */
+static void define_vm_call_run(void *userdata) {
+        DefineVmCall *c = userdata;
+        g_autoptr(GError) error = NULL;
+        Vm *saving;
+
+        if (manager_define_vm(c->manager, c->xml, c->engine, c->uid, c->autostart, define_vm_call_done, c, &saving,
+                              &error))
+                return;
+        if (saving) {
+                vm_wait_for_save(saving, define_vm_call_run, c);
+                return;
+        }
+        bus_reply_gerror(c->call, error);
+        define_vm_call_free(c);
+}
+
 static int method_define_vm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        Vm *vm;
+        DefineVmCall *c;
+        const char *xml, *engine;
+        int autostart;
         uid_t uid;
         int r;
 
-        r = define_common(m, userdata, true, &vm, &uid, error);
+        r = definition_call_begin(m, userdata, true, &xml, &engine, &autostart, &uid, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        return sd_bus_reply_method_return(m, "o", vm->path);
+        c = g_new0(DefineVmCall, 1);
+        c->manager = userdata;
+        c->call = sd_bus_message_ref(m);
+        c->xml = g_strdup(xml);
+        c->engine = g_strdup(engine);
+        c->autostart = autostart;
+        c->uid = uid;
+        define_vm_call_run(c);
+        return 1;
 }
 
 typedef struct {
@@ -113,17 +166,21 @@ static void create_booted(GVariant *result, const GError *error, void *userdata)
 static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Manager *manager = userdata;
         g_autoptr(GError) gerror = NULL;
+        const char *xml, *engine;
         CreateCall *c;
+        int autostart;
         Vm *vm;
         uid_t uid;
         int r;
 
-        r = define_common(m, manager, false, &vm, &uid, error);
+        r = definition_call_begin(m, manager, false, &xml, &engine, &autostart, &uid, error);
         if (r <= 0)
                 return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        vm = manager_create_vm(manager, xml, engine, uid, &gerror);
+        if (!vm)
+                return bus_error_set_gerror(error, gerror);
         if (!manager_operation_begin(manager, uid, &gerror)) {
-                g_autoptr(GError) ignored = NULL;
-                (void) manager_delete_vm(manager, vm, &ignored);
+                manager_forget_vm(manager, vm);
                 return bus_error_set_gerror(error, gerror);
         }
         c = g_new0(CreateCall, 1);
@@ -132,9 +189,8 @@ static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
         c->uid = uid;
         c->path = g_strdup(vm->path);
         if (!vm_boot(vm, create_booted, c, &gerror)) {
-                g_autoptr(GError) ignored = NULL;
                 create_call_free(c);
-                (void) manager_delete_vm(manager, vm, &ignored);
+                manager_forget_vm(manager, vm);
                 return bus_error_set_gerror(error, gerror);
         }
         return 1;

@@ -16,6 +16,7 @@
 
 Manager *manager_new(Settings *settings) {
         Manager *manager = g_new0(Manager, 1);
+        g_autoptr(GError) error = NULL;
 
         manager->settings = *settings;
         memset(settings, 0, sizeof(*settings));
@@ -23,6 +24,7 @@ Manager *manager_new(Settings *settings) {
         manager->vms_by_uuid = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
         manager->vms_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
         manager->vms_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
+        manager->vms_defining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
         manager->senders = sender_cache_new();
         manager->polkit = polkit_registry_new();
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -32,13 +34,19 @@ Manager *manager_new(Settings *settings) {
         manager->launches = launch_queue_new(manager->event, 2, (LaunchFn) vm_launch_queued);
         if (!manager->launches)
                 g_error("Cannot create the engine launch queue");
+        manager->store = store_writer_new(manager->event, &error);
+        if (!manager->store)
+                g_error("Cannot start the definition writer: %s", error->message);
         return manager;
 }
 
 void manager_free(Manager *manager) {
         if (!manager)
                 return;
-        /* VMs first: they may answer parked calls on the bus. Their engines keep running. */
+        /* Definitions being written are finished first: their callers are answered. */
+        store_writer_free(manager->store);
+        /* VMs next: they may answer parked calls on the bus. Their engines keep running. */
+        g_hash_table_unref(manager->vms_defining);
         g_hash_table_remove_all(manager->vms_by_name);
         g_hash_table_unref(manager->vms_by_uuid);
         g_hash_table_unref(manager->vms_by_name);
@@ -318,14 +326,42 @@ static bool check_engine_exists(Manager *manager, const char *name, GError **err
         return true;
 }
 
-Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine_name, uid_t owner, bool persistent,
-                      bool *ret_created, GError **error) {
+/* A new VM whose definition is being written, by name (few are, at any time). */
+static Vm *find_vm_defining_by_name(Manager *manager, const char *name) {
+        GHashTableIter iter;
+        gpointer value;
+
+        g_hash_table_iter_init(&iter, manager->vms_defining);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                if (g_str_equal(((Vm *) value)->config->name, name))
+                        return value;
+        return NULL;
+}
+
+static unsigned count_vms_defining_of_owner(Manager *manager, uid_t owner) {
+        GHashTableIter iter;
+        gpointer value;
+        unsigned n = 0;
+
+        g_hash_table_iter_init(&iter, manager->vms_defining);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+                if (((Vm *) value)->owner == owner)
+                        n++;
+        return n;
+}
+
+/*
+ * Parse a definition and check it against the VMs there are: the config, the
+ * VM it redefines (*ret_existing, or NULL for a new one) and its engine.
+ */
+static VmConfig *prepare_definition(Manager *manager, const char *xml, const char *engine_name, uid_t owner,
+                                    bool persistent, Vm **ret_existing, const char **ret_engine, Vm **ret_saving,
+                                    GError **error) {
         DomainXmlPaths paths = manager_xml_paths(manager);
         g_autoptr(VmConfig) config = NULL;
-        Vm *by_uuid, *by_name, *vm;
+        Vm *by_uuid, *by_name, *defining;
         const char *engine;
 
-        *ret_created = false;
         if (strlen(xml) > DOMAIN_XML_MAX_SIZE) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_XML, "The domain XML is larger than %u bytes",
                             (unsigned) DOMAIN_XML_MAX_SIZE);
@@ -335,6 +371,17 @@ Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine_name
         if (!config)
                 return NULL;
 
+        defining = find_vm_defining_by_name(manager, config->name);
+        if (!defining)
+                defining = g_hash_table_lookup(manager->vms_defining, config->uuid);
+        if (defining && persistent) {
+                *ret_saving = defining; /* this may redefine it: once it is written */
+                return NULL;
+        }
+        if (defining) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "VM '%s' already exists", defining->config->name);
+                return NULL;
+        }
         by_name = manager_find_vm_by_name(manager, config->name);
         if (by_name && config->uuid_generated) {
                 /* A document without <uuid> that names an existing VM redefines it. */
@@ -365,50 +412,104 @@ Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine_name
         engine = choose_engine(manager, config, engine_name, by_uuid);
         if (!check_engine_exists(manager, engine, error))
                 return NULL;
-
         if (by_uuid) {
                 if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {
                         g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE,
                                     "Cannot move VM '%s' to the %s engine while it runs", config->name, engine);
                         return NULL;
                 }
-                if (!by_uuid->persistent) {
-                        /* Defining a transient VM makes it persistent. */
-                        by_uuid->persistent = true;
-                        if (!vm_set_config(by_uuid, g_steal_pointer(&config), engine, error)) {
-                                by_uuid->persistent = false;
-                                return NULL;
-                        }
-                        vm_dbus_emit_properties(by_uuid, (const char *const[]){ "Persistent", NULL });
-                        return by_uuid;
-                }
-                if (!vm_set_config(by_uuid, g_steal_pointer(&config), engine, error))
+                if (by_uuid->saving) {
+                        *ret_saving = by_uuid;
                         return NULL;
-                return by_uuid;
-        }
-
-        if (manager_count_vms_of_owner(manager, owner) >= manager->settings.max_vms_per_user) {
+                }
+        } else if (manager_count_vms_of_owner(manager, owner) + count_vms_defining_of_owner(manager, owner) >=
+                   manager->settings.max_vms_per_user) {
                 g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED, "Too many VMs for uid %u (the limit is %u)",
                             (unsigned) owner, manager->settings.max_vms_per_user);
                 return NULL;
         }
-        vm = vm_new(manager, g_steal_pointer(&config), engine, owner, persistent);
-        if (!vm_save(vm, error)) {
+        *ret_existing = by_uuid;
+        *ret_engine = engine;
+        return g_steal_pointer(&config);
+}
+
+/* Who asked for a definition, to be told once it is on disk. */
+typedef struct {
+        ManagerDefineFn done;
+        void *userdata;
+} DefineCall;
+
+static void define_call_finish(DefineCall *call, Vm *vm, const GError *error) {
+        call->done(vm, error, call->userdata);
+        g_free(call);
+}
+
+static void redefined(Vm *vm, const GError *error, void *userdata) {
+        define_call_finish(userdata, error ? NULL : vm, error);
+}
+
+/* A new VM's first definition is written: it joins the others and is announced. */
+static void new_vm_saved(Vm *vm, const GError *error, void *userdata) {
+        Manager *manager = vm->manager;
+
+        g_hash_table_steal(manager->vms_defining, vm->config->uuid);
+        if (error) {
                 vm_free(vm);
-                return NULL;
+                define_call_finish(userdata, NULL, error);
+                return;
         }
         manager_add_vm(manager, vm);
         manager_dbus_emit_vm_added(manager, vm);
-        *ret_created = true;
+        define_call_finish(userdata, vm, NULL);
+}
+
+bool manager_define_vm(Manager *manager, const char *xml, const char *engine_name, uid_t owner, int autostart,
+                       ManagerDefineFn done, void *userdata, Vm **ret_saving, GError **error) {
+        Vm *existing;
+        const char *engine;
+        VmConfig *config;
+        DefineCall *call;
+        Vm *vm;
+
+        *ret_saving = NULL;
+        config = prepare_definition(manager, xml, engine_name, owner, true, &existing, &engine, ret_saving, error);
+        if (!config)
+                return false;
+        call = g_new0(DefineCall, 1);
+        call->done = done;
+        call->userdata = userdata;
+        if (existing) {
+                vm_redefine(existing, config, engine, autostart, redefined, call);
+                return true;
+        }
+        /* Until it is on disk, the new VM is only a name and a UUID that others cannot take. */
+        vm = vm_new(manager, config, engine, owner, true);
+        vm->autostart = autostart > 0;
+        g_hash_table_insert(manager->vms_defining, g_strdup(vm->config->uuid), vm);
+        vm_save(vm, new_vm_saved, call);
+        return true;
+}
+
+Vm *manager_create_vm(Manager *manager, const char *xml, const char *engine_name, uid_t owner, GError **error) {
+        Vm *existing, *saving = NULL;
+        const char *engine;
+        VmConfig *config = prepare_definition(manager, xml, engine_name, owner, false, &existing, &engine, &saving,
+                                              error);
+        Vm *vm;
+
+        if (!config)
+                return NULL;
+        g_assert(!existing && !saving);
+        vm = vm_new(manager, config, engine, owner, false);
+        manager_add_vm(manager, vm);
+        manager_dbus_emit_vm_added(manager, vm);
         return vm;
 }
 
-bool manager_delete_vm(Manager *manager, Vm *vm, GError **error) {
+void manager_forget_vm(Manager *manager, Vm *vm) {
         g_autofree char *path = g_strdup(vm->path);
         g_autofree char *name = g_strdup(vm->config->name);
 
-        if (vm->persistent && !store_remove_vm(manager->vms_dir, vm->config->uuid, error))
-                return false;
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);
         g_hash_table_remove(manager->vms_by_name, name);
@@ -418,6 +519,53 @@ bool manager_delete_vm(Manager *manager, Vm *vm, GError **error) {
                 manager->vm_paths = NULL;
         }
         g_hash_table_remove(manager->vms_by_uuid, vm->config->uuid); /* frees vm */
+}
+
+typedef struct {
+        Manager *manager;
+        char *uuid;
+        ManagerDeleteFn done;
+        void *userdata;
+} DeleteCall;
+
+static void definition_removed(const GError *error, void *userdata) {
+        DeleteCall *call = userdata;
+        Vm *vm = manager_find_vm_by_uuid(call->manager, call->uuid);
+        GPtrArray *waiters;
+
+        /* A VM being deleted is never freed before this: other changes wait for it. */
+        g_assert(vm && vm->deleting);
+        waiters = vm_steal_save_waiters(vm);
+        vm->saving = false;
+        vm->deleting = false;
+        if (!error)
+                manager_forget_vm(call->manager, vm);
+        call->done(error, call->userdata);
+        vm_run_save_waiters(waiters); /* after the VM is gone, they find it gone */
+        g_free(call->uuid);
+        g_free(call);
+}
+
+bool manager_delete_vm(Manager *manager, Vm *vm, ManagerDeleteFn done, void *userdata, GError **error) {
+        g_autofree char *name = NULL;
+        DeleteCall *call;
+
+        if (!vm_check_not_saving(vm, "delete", error))
+                return false;
+        if (!vm->persistent) {
+                manager_forget_vm(manager, vm);
+                done(NULL, userdata);
+                return true;
+        }
+        call = g_new0(DeleteCall, 1);
+        call->manager = manager;
+        call->uuid = g_strdup(vm->config->uuid);
+        call->done = done;
+        call->userdata = userdata;
+        vm->saving = true;
+        vm->deleting = true;
+        name = store_vm_file_name(vm->config->uuid);
+        store_writer_remove(manager->store, manager->vms_dir, name, definition_removed, call);
         return true;
 }
 
@@ -429,11 +577,10 @@ typedef struct {
 static int delete_later_run(sd_event_source *source, void *userdata) {
         DeleteLater *d = userdata;
         Vm *vm = manager_find_vm_by_uuid(d->manager, d->uuid);
-        g_autoptr(GError) error = NULL;
 
         /* It may have been defined persistently or booted again meanwhile. */
-        if (vm && !vm->persistent && !vm_is_active(vm) && !manager_delete_vm(d->manager, vm, &error))
-                g_warning("Cannot remove transient VM '%s': %s", d->uuid, error->message);
+        if (vm && !vm->persistent && !vm_is_active(vm))
+                manager_forget_vm(d->manager, vm);
         g_free(d->uuid);
         g_free(d);
         sd_event_source_disable_unref(source);

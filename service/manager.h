@@ -14,6 +14,7 @@
 #include "launch-queue.h"
 #include "sender-cache.h"
 #include "settings.h"
+#include "store-writer.h"
 
 typedef struct Vm Vm;
 typedef struct PolkitRegistry PolkitRegistry;
@@ -32,6 +33,8 @@ typedef struct Manager {
         GHashTable *vms_by_uuid;  /* uuid -> Vm*, owns the VMs */
         GHashTable *vms_by_name;  /* name -> Vm*, borrowed */
         GHashTable *vms_per_owner; /* uid -> how many VMs it owns, for MaxVMsPerUser without a scan */
+        GHashTable *vms_defining; /* uuid -> Vm*, owned: new VMs whose definition is being written */
+        StoreWriter *store;       /* writes and removes definitions off the loop */
 
         SenderCache *senders;     /* caller unique name -> uid */
         LaunchQueue *launches;    /* VMs whose engine waits to be spawned (Boot) */
@@ -74,14 +77,30 @@ unsigned manager_operations_in_flight(Manager *manager, uid_t uid);
 
 /*
  * Define (or redefine) a VM from domain XML. engine may be NULL (chosen from
- * <emulator>, the VM's current engine, or the default). A new VM is announced
- * on the bus; *ret_created tells which happened.
+ * <emulator>, the VM's current engine, or the default); autostart < 0 leaves
+ * the flag as it is (a new VM: off). Checks fail at once (false, error set,
+ * nothing changed); otherwise the definition is written off the loop and done
+ * is called with the VM once it is on disk, or with an error and nothing
+ * changed. A new VM is announced on the bus just before done.
+ *
+ * When the VM the definition names is being written already, nothing is done:
+ * false, no error, and *ret_saving is that VM, for vm_wait_for_save().
  */
-Vm *manager_define_vm(Manager *manager, const char *xml, const char *engine, uid_t owner, bool persistent,
-                      bool *ret_created, GError **error);
+typedef void (*ManagerDefineFn)(Vm *vm, const GError *error, void *userdata);
+bool manager_define_vm(Manager *manager, const char *xml, const char *engine, uid_t owner, int autostart,
+                       ManagerDefineFn done, void *userdata, Vm **ret_saving, GError **error);
+/* A transient VM (CreateVM): nothing is written, it is there and announced at once. */
+Vm *manager_create_vm(Manager *manager, const char *xml, const char *engine, uid_t owner, GError **error);
 
-/* Forget a VM: remove its definition, announce it gone, free it. */
-bool manager_delete_vm(Manager *manager, Vm *vm, GError **error);
+/*
+ * Delete a VM: remove its definition, announce it gone, free it. A persistent
+ * VM's file is removed off the loop, and done is called after; a transient VM
+ * goes at once, and done is called before this returns.
+ */
+typedef void (*ManagerDeleteFn)(const GError *error, void *userdata);
+bool manager_delete_vm(Manager *manager, Vm *vm, ManagerDeleteFn done, void *userdata, GError **error);
+/* Forget a VM without touching its definition: announce it gone, free it. */
+void manager_forget_vm(Manager *manager, Vm *vm);
 /* The same, deferred to the event loop: for transient VMs that stopped. */
 void manager_delete_vm_later(Manager *manager, Vm *vm);
 

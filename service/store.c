@@ -82,29 +82,30 @@ bool store_write_file_atomic(const char *dir, const char *name, const char *data
         return true;
 }
 
-bool store_save_vm(const char *vms_dir, const StoredVm *stored, GError **error) {
-        g_autofree char *name = g_strconcat(stored->uuid, ".xml", NULL);
-        g_autofree char *contents = g_strdup_printf(HEADER_START "owner=\"%u\" engine=\"%s\" autostart=\"%s\"" HEADER_END
-                                                    "%s",
-                                                    (unsigned) stored->owner, stored->engine,
-                                                    stored->autostart ? "yes" : "no", stored->xml);
-
-        return store_write_file_atomic(vms_dir, name, contents, strlen(contents), 0600, error);
+char *store_vm_file_name(const char *uuid) {
+        return g_strconcat(uuid, ".xml", NULL);
 }
 
-bool store_remove_vm(const char *vms_dir, const char *uuid, GError **error) {
-        g_autofree char *path = g_strdup_printf("%s/%s.xml", vms_dir, uuid);
+char *store_format_vm(const StoredVm *stored) {
+        return g_strdup_printf(HEADER_START "owner=\"%u\" engine=\"%s\" autostart=\"%s\"" HEADER_END "%s",
+                               (unsigned) stored->owner, stored->engine, stored->autostart ? "yes" : "no",
+                               stored->xml);
+}
+
+bool store_remove_file(const char *dir, const char *name, GError **error) {
+        g_autofree char *path = g_build_filename(dir, name, NULL);
         int dir_fd;
 
         if (unlink(path) < 0 && errno != ENOENT)
                 return set_errno_error(error, errno, "remove", path);
-        dir_fd = open(vms_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        /* The removal is durable only once the directory is. */
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dir_fd < 0)
-                return set_errno_error(error, errno, "open directory", vms_dir);
+                return set_errno_error(error, errno, "open directory", dir);
         if (fsync(dir_fd) < 0) {
                 int errnum = errno;
                 close(dir_fd);
-                return set_errno_error(error, errnum, "sync directory", vms_dir);
+                return set_errno_error(error, errnum, "sync directory", dir);
         }
         close(dir_fd);
         return true;

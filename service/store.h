@@ -30,8 +30,13 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredVm, stored_vm_free)
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
                              GError **error);
 
-bool store_save_vm(const char *vms_dir, const StoredVm *stored, GError **error);
-bool store_remove_vm(const char *vms_dir, const char *uuid, GError **error);
+/* Remove dir/name (no error if it is not there) and sync dir. */
+bool store_remove_file(const char *dir, const char *name, GError **error);
+
+/* The file of a VM in the definitions folder, and its contents. The daemon
+ * writes them with a StoreWriter (store-writer.h), off the event loop. */
+char *store_vm_file_name(const char *uuid);
+char *store_format_vm(const StoredVm *stored);
 
 /* Every definition in vms_dir; unreadable files are reported through warn_fn and skipped,
  * leftover temporary files are removed. */

@@ -175,6 +175,29 @@ static int verb_started(PendingCall *pending, bool started, const GError *gerror
                         return bus_error_set_gerror((error), (gerror));                          \
         } while (0)
 
+/* A call parked by wait_until_saved(): handle it again, from the start. */
+static void dispatch_again(void *userdata) {
+        sd_bus_message *m = userdata;
+        int r;
+
+        r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = sd_bus_enqueue_for_read(sd_bus_message_get_bus(m), m);
+        if (r < 0)
+                (void) sd_bus_reply_method_errorf(m, SD_BUS_ERROR_FAILED, "Cannot resume the call: %s", g_strerror(-r));
+        sd_bus_message_unref(m);
+}
+
+/*
+ * A call that would change the definition of a VM whose definition is being
+ * written waits for that, and is then handled as if it came just then. Before
+ * authorization, which it gets then.
+ */
+static int wait_until_saved(Vm *vm, sd_bus_message *m) {
+        vm_wait_for_save(vm, dispatch_again, sd_bus_message_ref(m));
+        return 1;
+}
+
 typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 
 static int run_verb(sd_bus_message *m, Vm *vm, uid_t uid, VerbFn verb, sd_bus_error *error) {
@@ -297,19 +320,31 @@ static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error
         return run_directory_verb(m, userdata, "restore", "resume", vm_restore, error);
 }
 
-/* Second half of a forced Delete, from the event loop: the VM may not be freed from
- * inside its own exit handling, which is where the power-off completes. The VM is
- * looked up afresh by its path: a transient VM is gone by itself once off. */
-static int delete_after_poweroff_run(sd_event_source *source, void *userdata) {
+/* The definition is gone (or could not be removed): answer the Delete. */
+static void vm_deleted(const GError *error, void *userdata) {
+        reply_to_call(NULL, error, userdata);
+}
+
+/* Second half of a forced Delete. The VM is looked up afresh by its path: a
+ * transient VM is gone by itself once off. */
+static void delete_powered_off(void *userdata) {
         PendingCall *pending = userdata;
         g_autoptr(GError) delete_error = NULL;
         Vm *vm = manager_find_vm_by_path(pending->manager, sd_bus_message_get_path(pending->call));
 
-        sd_event_source_disable_unref(source);
-        if (vm && !manager_delete_vm(pending->manager, vm, &delete_error))
-                reply_to_call(NULL, delete_error, pending);
-        else
+        if (!vm)
                 reply_to_call(NULL, NULL, pending);
+        else if (vm->saving)
+                vm_wait_for_save(vm, delete_powered_off, pending); /* a redefinition came meanwhile */
+        else if (!manager_delete_vm(pending->manager, vm, vm_deleted, pending, &delete_error))
+                reply_to_call(NULL, delete_error, pending);
+}
+
+/* From the event loop: the VM may not be freed from inside its own exit
+ * handling, which is where the power-off completes. */
+static int delete_after_poweroff_run(sd_event_source *source, void *userdata) {
+        sd_event_source_disable_unref(source);
+        delete_powered_off(userdata);
         return 0;
 }
 
@@ -339,11 +374,14 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         uid_t uid;
         bool started;
 
+        if (vm->saving)
+                return wait_until_saved(vm, m);
         BEGIN_CALL(m, vm, "delete", options, G_N_ELEMENTS(options), error, &uid);
         if (!vm_is_active(vm)) {
-                if (!manager_delete_vm(vm->manager, vm, &gerror))
-                        return bus_error_set_gerror(error, gerror);
-                return sd_bus_reply_method_return(m, NULL);
+                /* A transient VM is answered before manager_delete_vm() returns; never touch vm after. */
+                PENDING_CALL(pending, vm, m, uid, gerror, error);
+                started = manager_delete_vm(vm->manager, vm, vm_deleted, pending, &gerror);
+                return verb_started(pending, started, gerror, error);
         }
         if (!(options[0].present && options[0].b))
                 return bus_error_setf(error, HV_ERROR_INVALID_STATE,
@@ -371,6 +409,8 @@ static int run_string_verb(sd_bus_message *m, Vm *vm, const char *verb, StringVe
         uid_t uid;
         int r;
 
+        if (vm->saving)
+                return wait_until_saved(vm, m);
         r = sd_bus_message_read(m, "s", &argument);
         if (r < 0)
                 return r;

@@ -23,6 +23,39 @@ static void add_device_done(const char *id, const GError *error, void *userdata)
         vm_op_finish(op, g_variant_new_string(device_id), NULL);
 }
 
+static bool remove_device_from(VmConfig *config, const char *id);
+
+/* An edit of a shut-off VM's definition is on disk, or undone. */
+static void definition_edited(Vm *vm, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        bool added = op->flag;
+
+        if (error) {
+                vm_config_free(vm->config);
+                vm->config = g_steal_pointer(&op->config_before);
+                vm_op_fail(op, error);
+                return;
+        }
+        vm_dbus_emit_device(vm, op->device_id, added);
+        vm_op_finish(op, added ? g_variant_new_string(op->device_id) : NULL, NULL);
+}
+
+/* Add device to (or remove the device remove_id from) the definition of a shut-off VM, and write it. */
+static void edit_definition(VmOp *op, VmDevice *device, const char *remove_id) {
+        Vm *vm = op->vm;
+
+        op->config_before = vm_config_copy(vm->config);
+        op->flag = device != NULL;
+        if (device)
+                g_ptr_array_add(vm->config->devices, device);
+        else
+                remove_device_from(vm->config, remove_id);
+        if (vm->persistent)
+                vm_save(vm, definition_edited, op);
+        else
+                definition_edited(vm, NULL, op);
+}
+
 bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error) {
         DomainXmlPaths paths = {
                 .images_dir = vm->manager->settings.images_dir,
@@ -60,14 +93,11 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
 
         if (!vm->engine_vm) {
                 /* Shut off: this edits the definition. */
-                g_autofree char *id = g_strdup(device->id);
-                g_ptr_array_add(vm->config->devices, g_steal_pointer(&device));
-                if (!vm_save(vm, error)) {
-                        g_ptr_array_remove_index(vm->config->devices, vm->config->devices->len - 1);
+                if (!vm_check_not_saving(vm, "add a device to", error))
                         return false;
-                }
-                vm_dbus_emit_device(vm, id, true);
-                reply(g_variant_new_string(id), NULL, userdata);
+                op = vm_op_new(vm, "add a device to", reply, userdata);
+                op->device_id = g_strdup(device->id);
+                edit_definition(op, g_steal_pointer(&device), NULL);
                 return true;
         }
         op = vm_op_new(vm, "add a device to", reply, userdata);
@@ -115,15 +145,11 @@ bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, G
                          VM_STATE_RUNNING, VM_STATE_PAUSED))
                 return false;
         if (!vm->engine_vm) {
-                g_autoptr(VmConfig) before = vm_config_copy(vm->config);
-                remove_device_from(vm->config, id);
-                if (!vm_save(vm, error)) {
-                        vm_config_free(vm->config);
-                        vm->config = g_steal_pointer(&before);
+                if (!vm_check_not_saving(vm, "remove a device from", error))
                         return false;
-                }
-                vm_dbus_emit_device(vm, id, false);
-                reply(NULL, NULL, userdata);
+                op = vm_op_new(vm, "remove a device from", reply, userdata);
+                op->device_id = g_strdup(id);
+                edit_definition(op, NULL, id);
                 return true;
         }
         op = vm_op_new(vm, "remove a device from", reply, userdata);

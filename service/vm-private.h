@@ -15,9 +15,10 @@ struct VmOp {
         void *userdata;
 
         char *directory;        /* snapshot, restore */
-        bool flag;              /* snapshot: stop afterwards; restore: resume */
+        bool flag;              /* snapshot: stop afterwards; restore: resume; a definition edit: added */
         VmDevice *device;       /* add_device */
-        char *device_id;        /* remove_device */
+        char *device_id;        /* add_device, remove_device */
+        VmConfig *config_before; /* add or remove on a shut-off VM: put back if it cannot be written */
         unsigned timeout_sec;   /* shutdown: how long the guest gets */
         sd_event_source *timer; /* shutdown: the moment to force it off */
 };

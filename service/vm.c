@@ -16,6 +16,7 @@
 
 #include "domain-xml.h"
 #include "process.h"
+#include "store-writer.h"
 #include "store.h"
 #include "vm-private.h"
 #include "vm-runtime.h"
@@ -49,6 +50,7 @@ static void op_free(VmOp *op) {
         g_free(op->directory);
         vm_device_free(op->device);
         g_free(op->device_id);
+        vm_config_free(op->config_before);
         sd_event_source_disable_unref(op->timer);
         g_free(op);
 }
@@ -140,6 +142,8 @@ void vm_free(Vm *vm) {
         g_free(vm->state_reason);
         g_free(vm->log_tail);
         g_free(vm->stop_reason);
+        /* Nothing waits on a VM that goes; normally none is saving here. */
+        vm_run_save_waiters(vm_steal_save_waiters(vm));
         g_free(vm);
 }
 
@@ -147,64 +151,146 @@ bool vm_is_active(const Vm *vm) {
         return vm->engine_vm != NULL;
 }
 
-bool vm_save(Vm *vm, GError **error) {
-        g_autofree char *xml = NULL;
-        StoredVm stored;
+/* ---- the definition on disk ------------------------------------------------------ */
 
-        if (!vm->persistent)
-                return true;
-        xml = domain_xml_format(vm->config);
-        stored = (StoredVm){
+typedef struct {
+        VmWaiterFn fn;
+        void *userdata;
+} VmWaiter;
+
+void vm_wait_for_save(Vm *vm, VmWaiterFn fn, void *userdata) {
+        VmWaiter *waiter = g_new0(VmWaiter, 1);
+
+        g_assert(vm->saving);
+        waiter->fn = fn;
+        waiter->userdata = userdata;
+        if (!vm->save_waiters)
+                vm->save_waiters = g_ptr_array_new();
+        g_ptr_array_add(vm->save_waiters, waiter);
+}
+
+GPtrArray *vm_steal_save_waiters(Vm *vm) {
+        return g_steal_pointer(&vm->save_waiters);
+}
+
+void vm_run_save_waiters(GPtrArray *waiters) {
+        if (!waiters)
+                return;
+        for (guint i = 0; i < waiters->len; i++) {
+                VmWaiter *waiter = g_ptr_array_index(waiters, i);
+                waiter->fn(waiter->userdata);
+                g_free(waiter);
+        }
+        g_ptr_array_unref(waiters);
+}
+
+typedef struct {
+        Vm *vm;
+        VmSavedFn done;
+        void *userdata;
+} VmSave;
+
+static void vm_save_done(const GError *error, void *userdata) {
+        VmSave *save = userdata;
+        GPtrArray *waiters = vm_steal_save_waiters(save->vm);
+
+        save->vm->saving = false;
+        /* done may free the VM (a new VM whose definition could not be written). */
+        save->done(save->vm, error, save->userdata);
+        vm_run_save_waiters(waiters);
+        g_free(save);
+}
+
+void vm_save(Vm *vm, VmSavedFn done, void *userdata) {
+        g_autofree char *xml = domain_xml_format(vm->config);
+        g_autofree char *name = store_vm_file_name(vm->config->uuid);
+        StoredVm stored = {
                 .uuid = vm->config->uuid,
                 .owner = vm->owner,
                 .engine = vm->engine,
                 .autostart = vm->autostart,
                 .xml = xml,
         };
-        return store_save_vm(vm->manager->vms_dir, &stored, error);
+        VmSave *save = g_new0(VmSave, 1);
+
+        g_assert(!vm->saving);
+        save->vm = vm;
+        save->done = done;
+        save->userdata = userdata;
+        vm->saving = true;
+        store_writer_write(vm->manager->store, vm->manager->vms_dir, name, store_format_vm(&stored), vm_save_done,
+                           save);
 }
 
-bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error) {
-        g_autoptr(VmConfig) old_config = vm->config;
-        g_autofree char *old_engine = vm->engine;
-        bool engine_changed = g_strcmp0(engine, old_engine) != 0;
-        bool vcpus_changed = config->vcpus != old_config->vcpus;
-        bool memory_changed = config->memory != old_config->memory;
-        const char *changed[4];
+bool vm_check_not_saving(Vm *vm, const char *verb, GError **error) {
+        if (!vm->saving)
+                return true;
+        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': %s; try again once that call is answered",
+                    verb, vm->config->name, vm->deleting ? "it is being deleted" : "its definition is being written");
+        return false;
+}
+
+/* What a redefinition replaced, to announce it or to put it back. */
+typedef struct {
+        VmConfig *old_config;
+        char *old_engine;
+        bool old_persistent;
+        bool old_autostart;
+        VmSavedFn done;
+        void *userdata;
+} Redefinition;
+
+static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
+        Redefinition *r = userdata;
+        const char *changed[6];
         size_t n = 0;
 
-        vm->config = config;
-        vm->engine = g_strdup(engine);
-        if (!vm_save(vm, error)) {
+        if (error) {
                 /* Nothing changes when the definition cannot be written. */
                 vm_config_free(vm->config);
-                vm->config = g_steal_pointer(&old_config);
+                vm->config = g_steal_pointer(&r->old_config);
                 g_free(vm->engine);
-                vm->engine = g_steal_pointer(&old_engine);
-                return false;
+                vm->engine = g_steal_pointer(&r->old_engine);
+                vm->persistent = r->old_persistent;
+                vm->autostart = r->old_autostart;
+                if (!vm->persistent && !vm_is_active(vm))
+                        manager_delete_vm_later(vm->manager, vm); /* a transient VM that stopped meanwhile */
+        } else {
+                if (!g_str_equal(vm->engine, r->old_engine))
+                        changed[n++] = "Engine";
+                if (vm->config->vcpus != r->old_config->vcpus)
+                        changed[n++] = "VCPUs";
+                if (vm->config->memory != r->old_config->memory)
+                        changed[n++] = "Memory";
+                if (vm->persistent != r->old_persistent)
+                        changed[n++] = "Persistent";
+                if (vm->autostart != r->old_autostart)
+                        changed[n++] = "Autostart";
+                changed[n] = NULL;
+                if (n > 0)
+                        vm_dbus_emit_properties(vm, changed);
         }
-        if (engine_changed)
-                changed[n++] = "Engine";
-        if (vcpus_changed)
-                changed[n++] = "VCPUs";
-        if (memory_changed)
-                changed[n++] = "Memory";
-        changed[n] = NULL;
-        if (n > 0)
-                vm_dbus_emit_properties(vm, changed);
-        return true;
+        r->done(vm, error, r->userdata);
+        vm_config_free(r->old_config);
+        g_free(r->old_engine);
+        g_free(r);
 }
 
-bool vm_set_autostart(Vm *vm, bool autostart, GError **error) {
-        if (vm->autostart == autostart)
-                return true;
-        vm->autostart = autostart;
-        if (!vm_save(vm, error)) {
-                vm->autostart = !autostart;
-                return false;
-        }
-        vm_dbus_emit_properties(vm, (const char *const[]){ "Autostart", NULL });
-        return true;
+void vm_redefine(Vm *vm, VmConfig *config, const char *engine, int autostart, VmSavedFn done, void *userdata) {
+        Redefinition *r = g_new0(Redefinition, 1);
+
+        r->old_config = vm->config;
+        r->old_engine = vm->engine;
+        r->old_persistent = vm->persistent;
+        r->old_autostart = vm->autostart;
+        r->done = done;
+        r->userdata = userdata;
+        vm->config = config;
+        vm->engine = g_strdup(engine);
+        vm->persistent = true;
+        if (autostart >= 0)
+                vm->autostart = autostart;
+        vm_save(vm, redefinition_saved, r);
 }
 
 char *vm_get_xml(Vm *vm, bool live) {
@@ -299,6 +385,11 @@ bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...)
         if (vm->busy) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is busy (%s)", verb,
                             vm->config->name, vm->busy->verb);
+                return false;
+        }
+        if (vm->deleting) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is being deleted", verb,
+                            vm->config->name);
                 return false;
         }
         return true;

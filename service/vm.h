@@ -60,6 +60,9 @@ struct Vm {
         unsigned n_restarts;
 
         VmOp *busy;            /* the operation waiting for the engine, at most one */
+        bool saving;           /* its definition file is being written or removed (vm_save()) */
+        bool deleting;         /* ... removed: it goes once that is done */
+        GPtrArray *save_waiters; /* VmWaiter*: run once the write is over (vm_wait_for_save()) */
         bool launching;        /* a launch of the manager's queue, until its engine runs */
         GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */
         GList *queries;        /* GetInfo calls waiting for the engine */
@@ -71,13 +74,36 @@ void vm_free(Vm *vm);
 
 bool vm_is_active(const Vm *vm); /* an engine process exists or is starting */
 
-/* Persist the definition (no-op for transient VMs). */
-bool vm_save(Vm *vm, GError **error);
-/* Replace the definition (redefine); applies at next boot when running. */
-bool vm_set_config(Vm *vm, VmConfig *config, const char *engine, GError **error);
+/*
+ * The definition on disk. vm_save() writes the definition as it is now with
+ * the manager's StoreWriter, off the event loop, and calls done once it is on
+ * disk or could not be written. Meanwhile vm->saving is set, and other changes
+ * of the definition are refused (vm_check_not_saving()): each change is either
+ * written or undone before the next.
+ */
+typedef void (*VmSavedFn)(Vm *vm, const GError *error, void *userdata);
+void vm_save(Vm *vm, VmSavedFn done, void *userdata);
+bool vm_check_not_saving(Vm *vm, const char *verb, GError **error);
 
-/* Change and persist the autostart flag. */
-bool vm_set_autostart(Vm *vm, bool autostart, GError **error);
+/*
+ * A change that comes while the VM is saving waits: fn(userdata) is called once
+ * the write is over (after the VM is gone, for a deletion), and the change is
+ * made then (the bus layer dispatches the call again).
+ */
+typedef void (*VmWaiterFn)(void *userdata);
+void vm_wait_for_save(Vm *vm, VmWaiterFn fn, void *userdata);
+/* Taken from the VM that was saving: run them once its save is over. */
+GPtrArray *vm_steal_save_waiters(Vm *vm);
+void vm_run_save_waiters(GPtrArray *waiters);
+
+/*
+ * Replace the definition (redefine), make the VM persistent and, when
+ * autostart >= 0, set its autostart flag; applies at next boot when running.
+ * The change is made at once and written; if the write fails, it is undone
+ * before done is called with the error. Properties that changed are announced
+ * once it is on disk.
+ */
+void vm_redefine(Vm *vm, VmConfig *config, const char *engine, int autostart, VmSavedFn done, void *userdata);
 /* Boot at service start, because the VM asks for it; failures are logged. */
 void vm_autostart(Vm *vm);
 

@@ -4,7 +4,9 @@
  * The floor for a property read: a trivial sd-bus service with one read-only
  * string property on the same private dbus-daemon as hypervisord, read the same
  * way, in interleaved rounds; and the raw cost of a durable write (write, fsync,
- * rename, fsync of the directory) of a definition's bytes, against DefineVM.
+ * rename, fsync of the directory) of a definition's bytes, against DefineVM;
+ * and property reads while another client defines VMs without pause, against the
+ * reads of the first part (a definition's fsync must not hold up other callers).
  *
  *   build/tests/bench/bench-floor [N_READS] [N_DEFINES]
  *
@@ -57,6 +59,32 @@ static double durable_write_once(const char *dir, const char *data, unsigned i) 
         return (double) (g_get_monotonic_time() - t0) / 1000.0;
 }
 
+typedef struct {
+        HvTest *t;
+        GDBusConnection *connection; /* the definer's own connection */
+        gint stop;
+        gint defined;
+} Definer;
+
+/* Defines VMs one after another on its own connection until told to stop. */
+static gpointer definer_run(gpointer data) {
+        Definer *d = data;
+
+        while (!g_atomic_int_get(&d->stop)) {
+                g_autofree char *name = g_strdup_printf("busy%d", g_atomic_int_get(&d->defined));
+                g_autofree char *xml = hv_minimal_xml(d->t, name, NULL);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = g_dbus_connection_call_sync(
+                        d->connection, "org.example.Hypervisor", "/org/example/Hypervisor",
+                        "org.example.Hypervisor.Manager", "DefineVM", g_variant_new("(sa{sv})", xml, NULL),
+                        G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+
+                g_assert_no_error(error);
+                g_atomic_int_inc(&d->defined);
+        }
+        return NULL;
+}
+
 int main(int argc, char *argv[]) {
         unsigned n_reads = argc > 1 ? (unsigned) atoi(argv[1]) : 20000;
         unsigned n_defines = argc > 2 ? (unsigned) atoi(argv[2]) : 500;
@@ -64,6 +92,8 @@ int main(int argc, char *argv[]) {
         g_autofree double *service_lat = g_new(double, n_reads);
         g_autofree double *raw_write = g_new(double, n_defines);
         g_autofree double *define = g_new(double, n_defines);
+        g_autofree double *busy_lat = g_new(double, n_reads);
+        unsigned n_busy = 0;
         g_autofree char *vm_path = NULL;
         g_autofree char *floor_dir = NULL;
         HvTest t;
@@ -94,6 +124,28 @@ int main(int argc, char *argv[]) {
                 define[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
         }
 
+        /* Reads while a second client keeps the daemon writing definitions; as many reads as the
+         * definer makes definitions in the time, at most n_reads. */
+        {
+                Definer d = { .t = &t };
+                GThread *thread;
+                g_autoptr(GError) error = NULL;
+
+                d.connection = g_dbus_connection_new_for_address_sync(
+                        g_test_dbus_get_bus_address(t.bus),
+                        G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT | G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                        NULL, NULL, &error);
+                g_assert_no_error(error);
+                thread = g_thread_new("definer", definer_run, &d);
+                while (n_busy < n_reads && g_atomic_int_get(&d.defined) < (gint) n_defines)
+                        busy_lat[n_busy++] = read_once(t.connection, "org.example.Hypervisor", vm_path,
+                                                       "org.example.Hypervisor.VM");
+                g_atomic_int_set(&d.stop, 1);
+                g_thread_join(thread);
+                g_object_unref(d.connection);
+                g_assert_cmpuint(n_busy, >, 0);
+        }
+
         printf("%-56s %10s %10s %8s\n", "figure", "floor", "service", "ratio");
         {
                 double fp50 = bench_percentile(floor_lat, n_reads, 0.5), sp50 = bench_percentile(service_lat, n_reads, 0.5);
@@ -114,6 +166,15 @@ int main(int argc, char *argv[]) {
                        1000.0 / sm, fm / sm);
                 printf("RESULT floor.define.rate %.1f per_s\n", 1000.0 / fm);
                 printf("RESULT vm.define.rate %.1f per_s\n", 1000.0 / sm);
+        }
+
+        {
+                double ip99 = bench_percentile(service_lat, n_reads, 0.99), bp99 = bench_percentile(busy_lat, n_busy, 0.99);
+                printf("%-56s %10.3f %10.3f %8.2f\n", "read p99 (ms): idle | while another client defines", ip99, bp99,
+                       bp99 / ip99);
+                printf("RESULT vm.read_during_defines.p50 %.4f ms\n", bench_percentile(busy_lat, n_busy, 0.5));
+                printf("RESULT vm.read_during_defines.p99 %.4f ms\n", bp99);
+                printf("RESULT vm.read_during_defines.n %u reads\n", n_busy);
         }
 
         bench_echo_stop(echo);

@@ -206,6 +206,12 @@ if [ -n "$v" ] && [ -n "$f" ]; then
 else
         row "DefineVM durable, per second" $missing $missing $missing ">= 0.8x floor" "bench-floor failed"
 fi
+v=$(get vm.read_during_defines.p99) f=$(get vm.read.p99)
+if [ -n "$v" ] && [ -n "$f" ]; then
+        row "VM property read p99 while another client defines VMs (ms)" "$v" "$f (same read, nothing else running); p50 $(get vm.read_during_defines.p50), $(get vm.read_during_defines.n) reads" "$(calc %.2f "$v / $f")x" "-" "-"
+else
+        row "VM property read p99 while another client defines VMs" $missing $missing $missing "-" "bench-floor failed"
+fi
 
 v=$(get qemu.boot.median) f=$(get qemu.raw.median) o=$(get qemu.boot.overhead)
 if [ -n "$v" ]; then

@@ -545,12 +545,17 @@ static void on_async_call_done(GObject *source, GAsyncResult *result, gpointer u
         call->done = TRUE;
 }
 
-void hv_vm_call_async(GDBusConnection *connection, const char *vm_path, const char *method, GVariant *args,
-                      HvAsyncCall *call) {
+void hv_call_async(GDBusConnection *connection, const char *path, const char *interface, const char *method,
+                   GVariant *args, HvAsyncCall *call) {
         memset(call, 0, sizeof(*call));
-        g_dbus_connection_call(connection, HV_BUS_NAME, vm_path, "org.example.Hypervisor.VM", method,
+        g_dbus_connection_call(connection, HV_BUS_NAME, path, interface, method,
                                args ? args : g_variant_new("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 120000,
                                NULL, on_async_call_done, call);
+}
+
+void hv_vm_call_async(GDBusConnection *connection, const char *vm_path, const char *method, GVariant *args,
+                      HvAsyncCall *call) {
+        hv_call_async(connection, vm_path, "org.example.Hypervisor.VM", method, args, call);
 }
 
 static gboolean async_call_done(gpointer data) {

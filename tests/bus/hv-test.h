@@ -108,6 +108,9 @@ typedef struct {
         GError *error;
 } HvAsyncCall;
 
+/* args NULL: no options. */
+void hv_call_async(GDBusConnection *connection, const char *path, const char *interface, const char *method,
+                   GVariant *args, HvAsyncCall *call);
 void hv_vm_call_async(GDBusConnection *connection, const char *vm_path, const char *method, GVariant *args,
                       HvAsyncCall *call);
 void hv_async_call_wait(HvAsyncCall *call, unsigned timeout_ms);

@@ -162,10 +162,96 @@ static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
 }
 
 
+/* ---- changes that come while a definition is being written ------------------------- */
+
+#define N_REDEFINES 12
+#define SAME_UUID "22222222-0000-0000-0000-000000000001"
+#define TWIN_UUID "33333333-0000-0000-0000-000000000001"
+
+static guint64 memory_mib(HvTest *t, const char *path) {
+        g_autoptr(GVariant) value = hv_get_property(t, path, VM_IFACE, "Memory");
+        return g_variant_get_uint64(value) >> 20;
+}
+
+/*
+ * Definitions are written off the event loop. Calls that change a definition
+ * while it is being written wait for it and are made after, in the order they
+ * came; none is refused or lost, and what the daemon shows is what it wrote, as
+ * a restart proves.
+ */
+static void test_changes_during_write(HvTest *t, gconstpointer data) {
+        g_autofree char *first = xml_with_memory("same", SAME_UUID, 128);
+        g_autofree char *path = hv_define(t, first);
+        g_autofree char *twin = NULL;
+        HvAsyncCall redefines[N_REDEFINES], twins[2], last, delete;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, t, "org.freedesktop.DBus.Properties", path);
+        /* All leave before any is answered; the daemon takes them in this order. */
+        for (unsigned i = 0; i < N_REDEFINES; i++) {
+                g_autofree char *xml = xml_with_memory("same", SAME_UUID, 256 + 64 * i);
+                hv_call_async(t->connection, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                              g_variant_new("(sa{sv})", xml, NULL), &redefines[i]);
+        }
+        for (unsigned i = 0; i < 2; i++) {
+                g_autofree char *xml = xml_with_memory("twin", TWIN_UUID, 256 << i);
+                hv_call_async(t->connection, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                              g_variant_new("(sa{sv})", xml, NULL), &twins[i]);
+        }
+        for (unsigned i = 0; i < N_REDEFINES; i++) {
+                hv_async_call_wait(&redefines[i], 30000);
+                g_assert_no_error(redefines[i].error);
+        }
+        hv_async_call_wait(&twins[0], 30000);
+        hv_async_call_wait(&twins[1], 30000);
+        g_assert_no_error(twins[0].error);
+        g_assert_no_error(twins[1].error); /* it redefines the first twin, once that is written */
+        g_variant_get(twins[1].reply, "(o)", &twin);
+
+        /* Each redefinition was announced, the last one last. */
+        g_assert_cmpuint(hv_signal_log_count(&log, "PropertiesChanged", path), ==, N_REDEFINES);
+        g_assert_cmpuint(memory_mib(t, path), ==, 256 + 64 * (N_REDEFINES - 1));
+        g_assert_cmpuint(memory_mib(t, twin), ==, 512);
+        hv_signal_log_stop(&log);
+
+        hv_test_stop_daemon(t, SIGTERM);
+        hv_test_start_daemon(t);
+        g_assert_cmpuint(memory_mib(t, path), ==, 256 + 64 * (N_REDEFINES - 1));
+        g_assert_cmpuint(memory_mib(t, twin), ==, 512);
+
+        /* A Delete that comes while a redefinition is written waits, then deletes. */
+        {
+                g_autofree char *xml = xml_with_memory("same", SAME_UUID, 4096);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = NULL;
+
+                hv_call_async(t->connection, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                              g_variant_new("(sa{sv})", xml, NULL), &last);
+                hv_vm_call_async(t->connection, path, "Delete", NULL, &delete);
+                hv_async_call_wait(&last, 30000);
+                hv_async_call_wait(&delete, 30000);
+                g_assert_no_error(last.error);
+                g_assert_no_error(delete.error);
+                hv_test_stop_daemon(t, SIGTERM);
+                hv_test_start_daemon(t);
+                reply = hv_manager_call(t, "GetVMByName", g_variant_new("(sa{sv})", "same", NULL), "(o)", &error);
+                hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", "same");
+        }
+
+        for (unsigned i = 0; i < N_REDEFINES; i++)
+                hv_async_call_clear(&redefines[i]);
+        hv_async_call_clear(&twins[0]);
+        hv_async_call_clear(&twins[1]);
+        hv_async_call_clear(&last);
+        hv_async_call_clear(&delete);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add("/persistence/restart-keeps-definitions", HvTest, NULL, hv_test_fixture_setup, test_restart_keeps_definitions,
                    hv_test_fixture_teardown);
         g_test_add("/persistence/sigkill-during-burst", HvTest, NULL, hv_test_fixture_setup, test_sigkill_during_burst, hv_test_fixture_teardown);
+        g_test_add("/persistence/changes-during-write", HvTest, NULL, hv_test_fixture_setup, test_changes_during_write,
+                   hv_test_fixture_teardown);
         return g_test_run();
 }

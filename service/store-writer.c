@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "hv-error.h"
+#include "store-writer.h"
+#include "store.h"
+
+typedef enum {
+        JOB_WRITE,
+        JOB_REMOVE,
+        JOB_STOP, /* the thread's last job */
+} JobKind;
+
+typedef struct {
+        JobKind kind;
+        char *dir;
+        char *name;
+        char *data;
+        GError *error; /* set by the thread */
+        StoreWriterDoneFn done;
+        void *userdata;
+} Job;
+
+struct StoreWriter {
+        GThread *thread;
+        GAsyncQueue *todo; /* Job*, for the thread */
+        GAsyncQueue *done; /* Job*, for the loop, in the order they were done */
+        int eventfd;       /* counts jobs moved to done */
+        sd_event_source *source;
+        unsigned pending;  /* queued, callback not called yet (loop only) */
+};
+
+static void job_free(Job *job) {
+        g_free(job->dir);
+        g_free(job->name);
+        g_free(job->data);
+        g_clear_error(&job->error);
+        g_free(job);
+}
+
+static void job_run(Job *job) {
+        if (job->kind == JOB_WRITE)
+                store_write_file_atomic(job->dir, job->name, job->data, strlen(job->data), 0600, &job->error);
+        else
+                store_remove_file(job->dir, job->name, &job->error);
+}
+
+static gpointer writer_thread(gpointer userdata) {
+        StoreWriter *writer = userdata;
+        const uint64_t one = 1;
+        sigset_t all;
+
+        /* Signals are the loop's (signalfd); none may be delivered here. */
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, NULL);
+        for (;;) {
+                Job *job = g_async_queue_pop(writer->todo);
+
+                if (job->kind == JOB_STOP) {
+                        job_free(job);
+                        return NULL;
+                }
+                job_run(job);
+                g_async_queue_push(writer->done, job);
+                while (write(writer->eventfd, &one, sizeof(one)) < 0 && errno == EINTR)
+                        ;
+        }
+}
+
+/* Call the callbacks of the jobs that are done, in order. */
+static void writer_finish_done(StoreWriter *writer) {
+        Job *job;
+
+        while ((job = g_async_queue_try_pop(writer->done))) {
+                writer->pending--;
+                job->done(job->error, job->userdata);
+                job_free(job);
+        }
+}
+
+static int on_jobs_done(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
+        uint64_t count;
+
+        if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN && errno != EINTR)
+                g_warning("Cannot read the store writer's eventfd: %s", g_strerror(errno));
+        writer_finish_done(userdata);
+        return 0;
+}
+
+StoreWriter *store_writer_new(sd_event *event, GError **error) {
+        g_autoptr(StoreWriter) writer = g_new0(StoreWriter, 1);
+        int r;
+
+        writer->todo = g_async_queue_new();
+        writer->done = g_async_queue_new();
+        writer->eventfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (writer->eventfd < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create an eventfd: %s", g_strerror(errno));
+                return NULL;
+        }
+        r = sd_event_add_io(event, &writer->source, writer->eventfd, EPOLLIN, on_jobs_done, writer);
+        if (r < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot watch the store writer: %s", g_strerror(-r));
+                return NULL;
+        }
+        writer->thread = g_thread_try_new("store", writer_thread, writer, error);
+        if (!writer->thread)
+                return NULL;
+        return g_steal_pointer(&writer);
+}
+
+static void writer_queue(StoreWriter *writer, Job *job) {
+        writer->pending++;
+        g_async_queue_push(writer->todo, job);
+}
+
+void store_writer_free(StoreWriter *writer) {
+        Job *job;
+
+        if (!writer)
+                return;
+        if (writer->thread) {
+                Job *stop = g_new0(Job, 1);
+
+                stop->kind = JOB_STOP;
+                g_async_queue_push(writer->todo, stop);
+                g_thread_join(writer->thread);
+        }
+        writer_finish_done(writer);
+        /* A callback may queue another job (a call that waited for the write): it is done here. */
+        while ((job = g_async_queue_try_pop(writer->todo))) {
+                job_run(job);
+                g_async_queue_push(writer->done, job);
+                writer_finish_done(writer);
+        }
+        g_assert(writer->pending == 0);
+        sd_event_source_disable_unref(writer->source);
+        if (writer->eventfd >= 0)
+                close(writer->eventfd);
+        g_async_queue_unref(writer->todo);
+        g_async_queue_unref(writer->done);
+        g_free(writer);
+}
+
+void store_writer_write(StoreWriter *writer, const char *dir, const char *name, char *data, StoreWriterDoneFn done,
+                        void *userdata) {
+        Job *job = g_new0(Job, 1);
+
+        job->kind = JOB_WRITE;
+        job->dir = g_strdup(dir);
+        job->name = g_strdup(name);
+        job->data = data;
+        job->done = done;
+        job->userdata = userdata;
+        writer_queue(writer, job);
+}
+
+void store_writer_remove(StoreWriter *writer, const char *dir, const char *name, StoreWriterDoneFn done,
+                         void *userdata) {
+        Job *job = g_new0(Job, 1);
+
+        job->kind = JOB_REMOVE;
+        job->dir = g_strdup(dir);
+        job->name = g_strdup(name);
+        job->done = done;
+        job->userdata = userdata;
+        writer_queue(writer, job);
+}
+
+unsigned store_writer_pending(const StoreWriter *writer) {
+        return writer->pending;
+}
