@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -113,7 +114,16 @@ StoreWriter *store_writer_new(sd_event *event, GError **error) {
         return g_steal_pointer(&writer);
 }
 
-static void writer_queue(StoreWriter *writer, Job *job) {
+static void writer_queue(StoreWriter *writer, JobKind kind, const char *dir, const char *name, char *data,
+                         StoreWriterDoneFn done, void *userdata) {
+        Job *job = g_new0(Job, 1);
+
+        job->kind = kind;
+        job->dir = g_strdup(dir);
+        job->name = g_strdup(name);
+        job->data = data;
+        job->done = done;
+        job->userdata = userdata;
         writer->pending++;
         g_async_queue_push(writer->todo, job);
 }
@@ -148,27 +158,12 @@ void store_writer_free(StoreWriter *writer) {
 
 void store_writer_write(StoreWriter *writer, const char *dir, const char *name, char *data, StoreWriterDoneFn done,
                         void *userdata) {
-        Job *job = g_new0(Job, 1);
-
-        job->kind = JOB_WRITE;
-        job->dir = g_strdup(dir);
-        job->name = g_strdup(name);
-        job->data = data;
-        job->done = done;
-        job->userdata = userdata;
-        writer_queue(writer, job);
+        writer_queue(writer, JOB_WRITE, dir, name, data, done, userdata);
 }
 
 void store_writer_remove(StoreWriter *writer, const char *dir, const char *name, StoreWriterDoneFn done,
                          void *userdata) {
-        Job *job = g_new0(Job, 1);
-
-        job->kind = JOB_REMOVE;
-        job->dir = g_strdup(dir);
-        job->name = g_strdup(name);
-        job->done = done;
-        job->userdata = userdata;
-        writer_queue(writer, job);
+        writer_queue(writer, JOB_REMOVE, dir, name, NULL, done, userdata);
 }
 
 unsigned store_writer_pending(const StoreWriter *writer) {

@@ -10,6 +10,7 @@
 
 struct VmOp {
         Vm *vm;
+        uint64_t serial;  /* unique in the process: tells a later callback whether the op is still there */
         const char *verb; /* for messages: "boot", "pause" */
         VmReplyFn reply;
         void *userdata;

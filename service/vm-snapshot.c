@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "domain-xml.h"
-#include "store.h"
+#include "store-writer.h"
 #include "vm-private.h"
 
 #define SNAPSHOT_DEFINITION "domain.xml"
@@ -54,8 +54,32 @@ static void snapshot_done(const GError *error, void *userdata) {
         engine_vm_stop(vm->engine_vm, vm_poweroff_done, op);
 }
 
+/* A snapshot's op while its definition file is written: the op may be answered meanwhile
+ * (the engine died, the VM went), so it is looked up again by its serial. */
+typedef struct {
+        Manager *manager;
+        char *uuid;
+        uint64_t serial;
+} SnapshotDefinition;
+
+static void snapshot_definition_written(const GError *error, void *userdata) {
+        SnapshotDefinition *written = userdata;
+        Vm *vm = manager_find_vm_by_uuid(written->manager, written->uuid);
+        VmOp *op = vm && vm->busy && vm->busy->serial == written->serial ? vm->busy : NULL;
+
+        g_free(written->uuid);
+        g_free(written);
+        if (!op)
+                return; /* already answered */
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        engine_vm_snapshot(vm->engine_vm, op->directory, snapshot_done, op);
+}
+
 bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error) {
-        g_autofree char *xml = NULL;
+        SnapshotDefinition *written;
         VmOp *op;
 
         if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, "snapshot", error))
@@ -67,15 +91,18 @@ bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void
                             "Cannot create snapshot directory '%s': %s", directory, g_strerror(errno));
                 return false;
         }
-        /* The definition goes beside the state, so that a restore rebuilds the same machine. */
-        xml = vm_get_xml(vm, true);
-        if (!store_write_file_atomic(directory, SNAPSHOT_DEFINITION, xml, strlen(xml), 0600, error))
-                return false;
         op = vm_op_new(vm, "snapshot", reply, userdata);
         op->directory = g_strdup(directory);
         op->flag = stop;
         vm->busy = op;
-        engine_vm_snapshot(vm->engine_vm, directory, snapshot_done, op);
+        /* The definition goes beside the state, so that a restore rebuilds the same machine;
+         * written off the loop, as definitions are. */
+        written = g_new0(SnapshotDefinition, 1);
+        written->manager = vm->manager;
+        written->uuid = g_strdup(vm->config->uuid);
+        written->serial = op->serial;
+        store_writer_write(vm->manager->store, directory, SNAPSHOT_DEFINITION, vm_get_xml(vm, true),
+                           snapshot_definition_written, written);
         return true;
 }
 

@@ -37,9 +37,11 @@ const char *vm_state_to_string(VmState state) {
 }
 
 VmOp *vm_op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata) {
+        static uint64_t last_serial;
         VmOp *op = g_new0(VmOp, 1);
 
         op->vm = vm;
+        op->serial = ++last_serial;
         op->verb = verb;
         op->reply = reply;
         op->userdata = userdata;
