@@ -27,6 +27,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench-echo.h"
 #include "bench-stats.h"
 #include "domain-xml.h"
 #include "hv-test.h"
@@ -255,6 +256,36 @@ static void measure_fake_events(HvTest *t, FakeEvents *events) {
         g_assert_no_error(error);
 }
 
+/* The floor of that way: the sd-bus echo service sending on the stamps of a ticker
+ * process that writes one every 5 ms (bench-echo.h). */
+static void on_tick(GDBusConnection *c, const char *sender, const char *path, const char *iface,
+                    const char *member, GVariant *params, gpointer userdata) {
+        FakeEvents *ticks = userdata;
+        gint64 now = g_get_real_time();
+        guint64 stamp;
+
+        g_variant_get(params, "(t)", &stamp);
+        if (ticks->n < FAKE_EVENTS)
+                ticks->latency[ticks->n++] = (double) (now - (gint64) stamp) / 1000.0;
+}
+
+static void measure_ticks(HvTest *t, FakeEvents *ticks) {
+        pid_t echo = bench_echo_start(t->connection, g_test_dbus_get_bus_address(t->bus), NULL);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        guint id = g_dbus_connection_signal_subscribe(t->connection, BENCH_ECHO_NAME, BENCH_ECHO_INTERFACE, "Tick",
+                                                      BENCH_ECHO_PATH, NULL, G_DBUS_SIGNAL_FLAGS_NONE, on_tick, ticks,
+                                                      NULL);
+
+        reply = g_dbus_connection_call_sync(t->connection, BENCH_ECHO_NAME, BENCH_ECHO_PATH, BENCH_ECHO_INTERFACE,
+                                            "StartTicks", g_variant_new("(u)", FAKE_EVENTS), NULL,
+                                            G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_no_error(error);
+        hv_wait_until("the echo service's ticks", fake_events_done, ticks, 60000);
+        g_dbus_connection_signal_unsubscribe(t->connection, id);
+        bench_echo_stop(echo);
+}
+
 int main(int argc, char *argv[]) {
         unsigned rounds = argc > 1 ? (unsigned) atoi(argv[1]) : 10;
         unsigned event_rounds = argc > 2 ? (unsigned) atoi(argv[2]) : rounds;
@@ -334,15 +365,24 @@ int main(int argc, char *argv[]) {
 
         {
                 FakeEvents *events = g_new0(FakeEvents, 1);
+                FakeEvents *ticks = g_new0(FakeEvents, 1);
                 measure_fake_events(&t, events);
+                measure_ticks(&t, ticks);
                 double p50 = bench_median(events->latency, events->n);
                 double p99 = bench_percentile_up(events->latency, events->n, 0.99);
+                double floor50 = bench_median(ticks->latency, ticks->n);
+                double floor99 = bench_percentile_up(ticks->latency, ticks->n, 0.99);
                 printf("%-58s %10.3f\n", "QMP event written -> GuestEvent at client, median (ms)", p50);
                 printf("%-58s %10.3f\n", "QMP event written -> GuestEvent at client, p99 (ms)", p99);
+                printf("%-58s %10.3f\n", "floor: tick written -> echo's signal at client, median (ms)", floor50);
+                printf("%-58s %10.3f\n", "floor: tick written -> echo's signal at client, p99 (ms)", floor99);
                 printf("RESULT qmp.written.count %u count\n", events->n);
                 printf("RESULT qmp.written.p50 %.3f ms\n", p50);
                 printf("RESULT qmp.written.p99 %.3f ms\n", p99);
+                printf("RESULT qmp.written.floor.p50 %.3f ms\n", floor50);
+                printf("RESULT qmp.written.floor.p99 %.3f ms\n", floor99);
                 g_free(events);
+                g_free(ticks);
         }
 
         {
