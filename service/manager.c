@@ -451,8 +451,10 @@ static void redefined(Vm *vm, const GError *error, void *userdata) {
 /* A new VM's first definition is written: it joins the others and is announced. */
 static void new_vm_saved(Vm *vm, const GError *error, void *userdata) {
         Manager *manager = vm->manager;
+        gpointer key;
 
-        g_hash_table_steal(manager->vms_defining, vm->config->uuid);
+        g_assert(g_hash_table_steal_extended(manager->vms_defining, vm->config->uuid, &key, NULL));
+        g_free(key);
         if (error) {
                 vm_free(vm);
                 define_call_finish(userdata, NULL, error);

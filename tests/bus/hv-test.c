@@ -133,6 +133,11 @@ void hv_test_stop_daemon(HvTest *t, int signal_number) {
         while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
                 ;
         t->pid = 0;
+        /* Asked to stop, the daemon exits with 0 (under ASan: with no leak nor error found). */
+        if (signal_number == SIGTERM && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+                print_log(t);
+                g_error("hypervisord did not exit cleanly on SIGTERM (status 0x%x; log above)", (unsigned) status);
+        }
 }
 
 /*
