@@ -109,29 +109,25 @@ void hv_test_start_daemon(HvTest *t) {
 
         log_fd = open(t->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         g_assert_cmpint(log_fd, >=, 0);
-        {
-                g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_NONE);
-                g_autoptr(GSubprocess) process = NULL;
-
-                g_subprocess_launcher_set_environ(launcher, env);
-                g_subprocess_launcher_take_stdout_fd(launcher, log_fd);
-                g_subprocess_launcher_take_stderr_fd(launcher, dup(log_fd));
-                process = g_subprocess_launcher_spawnv(launcher, argv, &error);
-                g_assert_no_error(error);
-                t->pid = (GPid) atoi(g_subprocess_get_identifier(process));
-        }
+        /* Not reaped by GLib (no child watch): hv_test_stop_daemon() waits for it and reads
+         * its exit status. */
+        g_spawn_async_with_fds(NULL, (char **) argv, env, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &t->pid, -1, log_fd,
+                               log_fd, &error);
+        g_assert_no_error(error);
+        close(log_fd);
         hv_wait_until("hypervisord to own its bus name", name_has_owner, t, 10000);
 }
 
 void hv_test_stop_daemon(HvTest *t, int signal_number) {
-        int status;
+        int status = 0;
+        pid_t r;
 
         if (t->pid <= 0)
                 return;
         kill(t->pid, signal_number);
-        /* GSubprocess has a child watch, but waiting here directly is simplest for a test. */
-        while (waitpid(t->pid, &status, 0) < 0 && errno == EINTR)
+        while ((r = waitpid(t->pid, &status, 0)) < 0 && errno == EINTR)
                 ;
+        g_assert_cmpint(r, ==, t->pid);
         t->pid = 0;
         /* Asked to stop, the daemon exits with 0 (under ASan: with no leak nor error found). */
         if (signal_number == SIGTERM && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
