@@ -451,9 +451,10 @@ static void redefined(Vm *vm, const GError *error, void *userdata) {
 /* A new VM's first definition is written: it joins the others and is announced. */
 static void new_vm_saved(Vm *vm, const GError *error, void *userdata) {
         Manager *manager = vm->manager;
-        gpointer key;
+        gpointer key = NULL;
+        gboolean found = g_hash_table_steal_extended(manager->vms_defining, vm->config->uuid, &key, NULL);
 
-        g_assert(g_hash_table_steal_extended(manager->vms_defining, vm->config->uuid, &key, NULL));
+        g_assert(found);
         g_free(key);
         if (error) {
                 vm_free(vm);
