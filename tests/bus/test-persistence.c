@@ -175,9 +175,9 @@ static guint64 memory_mib(HvTest *t, const char *path) {
 
 /*
  * Definitions are written off the event loop. Calls that change a definition
- * while it is being written wait for it and are made after, in the order they
- * came; none is refused or lost, and what the daemon shows is what it wrote, as
- * a restart proves.
+ * while it is being written (DefineVM, AddDevice, Delete) wait for it and are
+ * made after, in the order they came; none is refused or lost, and what the
+ * daemon shows is what it wrote, as a restart proves.
  */
 static void test_changes_during_write(HvTest *t, gconstpointer data) {
         g_autofree char *first = xml_with_memory("same", SAME_UUID, 128);
@@ -218,6 +218,31 @@ static void test_changes_during_write(HvTest *t, gconstpointer data) {
         hv_test_start_daemon(t);
         g_assert_cmpuint(memory_mib(t, path), ==, 256 + 64 * (N_REDEFINES - 1));
         g_assert_cmpuint(memory_mib(t, twin), ==, 512);
+
+        /* An AddDevice that comes while a redefinition is written waits, then edits the new
+         * definition: both are kept. */
+        {
+                g_autofree char *xml = xml_with_memory("same", SAME_UUID, 2048);
+                g_autofree char *written = NULL;
+                const char *disk = "<disk type='file' device='disk'><source file='data.raw'/>"
+                                   "<target dev='vdb' bus='virtio'/><alias name='ua-data'/></disk>";
+                HvAsyncCall redefine, add;
+
+                hv_call_async(t->connection, "/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                              g_variant_new("(sa{sv})", xml, NULL), &redefine);
+                hv_vm_call_async(t->connection, path, "AddDevice", g_variant_new("(sa{sv})", disk, NULL), &add);
+                hv_async_call_wait(&redefine, 30000);
+                hv_async_call_wait(&add, 30000);
+                g_assert_no_error(redefine.error);
+                g_assert_no_error(add.error);
+                hv_test_stop_daemon(t, SIGTERM);
+                hv_test_start_daemon(t);
+                g_assert_cmpuint(memory_mib(t, path), ==, 2048);
+                written = get_xml(t, path);
+                g_assert_nonnull(strstr(written, "ua-data"));
+                hv_async_call_clear(&redefine);
+                hv_async_call_clear(&add);
+        }
 
         /* A Delete that comes while a redefinition is written waits, then deletes. */
         {
