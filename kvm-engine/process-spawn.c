@@ -146,6 +146,12 @@ static void close_owned(SpawnJob *job) {
  * loop read end of file. Nothing of the job is touched after that: the loop
  * may free it at once.
  */
+static gint report_delay_ms; /* spawn_delay_reports_for_tests() */
+
+void spawn_delay_reports_for_tests(unsigned msec) {
+        g_atomic_int_set(&report_delay_ms, (gint) msec);
+}
+
 static void spawn_one(SpawnJob *job) {
         const size_t stack_size = 64 * 1024;
         g_autofree char *stack = g_malloc(stack_size);
@@ -157,6 +163,8 @@ static void spawn_one(SpawnJob *job) {
         else
                 g_atomic_int_set(&job->pid, pid);
         close_owned(job);
+        if (g_atomic_int_get(&report_delay_ms) > 0)
+                g_usleep((gulong) g_atomic_int_get(&report_delay_ms) * 1000);
         close(job->error_pipe[1]);
 }
 

@@ -43,3 +43,7 @@ void spawn_job_wait(SpawnJob *job, pid_t *ret_pid, int *ret_errno);
 
 /* Only once done. */
 void spawn_job_free(SpawnJob *job);
+
+/* For tests: the spawner thread waits msec after each start before it reports it,
+ * as a busy host can make it, so that the engine's first answers come first. */
+void spawn_delay_reports_for_tests(unsigned msec);

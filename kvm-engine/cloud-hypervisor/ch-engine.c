@@ -440,8 +440,16 @@ void ch_vm_reset_flags(ChVm *vm) {
 void ch_on_process_started(Process *process, void *userdata) {
         ChVm *vm = userdata;
         EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
+        ChOp *waiting = NULL;
 
+        ch_vm_ref(vm);
         ch_vm_emit(vm, &event);
+        for (GList *l = vm->ops; l && !vm->freed; l = l->next)
+                if (((ChOp *) l->data)->answer_when_started)
+                        waiting = l->data;
+        if (waiting)
+                ch_op_finish(waiting, NULL);
+        ch_vm_unref(vm);
 }
 
 void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {

@@ -67,6 +67,12 @@ static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GEr
 
         g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
                 (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
+        /* It answered, so it runs; but its answers can overtake the spawner's news of the start,
+         * and a VM that is up has a known pid: then the op is answered with that news. */
+        if (process_get_pid(vm->process) == 0) {
+                op->answer_when_started = true;
+                return;
+        }
         ch_op_finish(op, NULL);
 }
 

@@ -57,6 +57,7 @@ struct ChOp {
         bool removed_early; /* remove: the event came before the answer */
         bool removal_asked; /* remove: cloud-hypervisor accepted the request */
         unsigned next_net;  /* start: index in config->devices of the next interface */
+        bool answer_when_started; /* start, restore: done, but the loop has not heard yet that the process runs */
         guint64 deadline_usec;
         guint64 started_usec;
         GVariantDict *info;

@@ -301,8 +301,26 @@ static char *qemu_last_words(const char *log_path) {
 static void qemu_on_process_started(Process *process, void *userdata) {
         QemuVm *vm = userdata;
         EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
+        QemuOp *waiting = NULL;
 
+        qemu_vm_ref(vm);
         qemu_vm_emit(vm, &event);
+        for (GList *l = vm->ops; l && !vm->freed; l = l->next)
+                if (((QemuOp *) l->data)->answer_when_started)
+                        waiting = l->data;
+        if (waiting)
+                qemu_op_finish(waiting, NULL);
+        qemu_vm_unref(vm);
+}
+
+void qemu_start_succeeded(QemuOp *op) {
+        /* QEMU answered, so it runs; but its answers can overtake the spawner's news of the
+         * start, and a VM that is up has a known pid: then the op is answered with that news. */
+        if (process_get_pid(op->vm->process) == 0) {
+                op->answer_when_started = true;
+                return;
+        }
+        qemu_op_finish(op, NULL);
 }
 
 static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
@@ -452,7 +470,7 @@ static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *e
                 qemu_start_give_up(op, error);
                 return;
         }
-        qemu_op_finish(op, NULL);
+        qemu_start_succeeded(op);
 }
 
 static void qemu_start_on_chardevs(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {

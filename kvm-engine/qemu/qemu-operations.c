@@ -298,7 +298,7 @@ void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data) {
                 if (op->kind == QEMU_OP_SNAPSHOT)
                         qemu_snapshot_on_migrated(op);
                 else
-                        qemu_op_finish(op, NULL);
+                        qemu_start_succeeded(op);
         } else if (g_str_equal(status, "failed") || g_str_equal(status, "cancelled")) {
                 op->timer = sd_event_source_disable_unref(op->timer);
                 qmp_client_execute(vm->qmp, "query-migrate", NULL, -1, qemu_migration_on_query, op);

@@ -53,6 +53,7 @@ struct QemuOp {
         unsigned n_waiting;     /* info: replies still due */
         GVariantDict *info;
         guint64 started_usec;
+        bool answer_when_started; /* start, restore: done, but the loop has not heard yet that QEMU runs */
 };
 
 struct QemuVm {
@@ -100,6 +101,8 @@ void qemu_vm_unref(QemuVm *vm);
 QemuOp *qemu_op_new(QemuVm *vm, QemuOpKind kind, EngineDoneFn done, void *userdata);
 /* Answers the op (error NULL = success) and frees it. */
 void qemu_op_finish(QemuOp *op, const GError *error);
+/* A start or restore succeeded: answered now, or once the loop knows QEMU's pid. */
+void qemu_start_succeeded(QemuOp *op);
 /* Answers later from the event loop: for failures found inside the call. */
 void qemu_op_fail_later(QemuOp *op, GError *error /* taken */);
 void qemu_op_fail_later_literal(QemuOp *op, int code, const char *message);

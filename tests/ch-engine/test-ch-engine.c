@@ -19,6 +19,7 @@
 #include "ch-tap.h"
 #include "ch-vm.h"
 #include "engine.h"
+#include "process-spawn.h"
 #include "test-util.h"
 
 #define WAIT_MS 10000
@@ -431,6 +432,20 @@ static void test_pause_resume(void) {
         /* Our own pause and resume are no unsolicited state changes. */
         g_assert_null(find_seen(&sim, ENGINE_EVENT_PAUSED, NULL));
         g_assert_null(find_seen(&sim, ENGINE_EVENT_RUNNING, NULL));
+        sim_clear(&sim);
+}
+
+/* The spawner's news of a start can come after cloud-hypervisor's own answers (a busy
+ * host delays its thread): the start is answered only once the pid is known. */
+static void test_start_answered_with_pid(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        spawn_delay_reports_for_tests(300);
+        sim_start(&sim); /* checks the pid */
+        spawn_delay_reports_for_tests(0);
+        g_assert_nonnull(find_seen(&sim, ENGINE_EVENT_STARTED, NULL));
         sim_clear(&sim);
 }
 
@@ -961,6 +976,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-engine/probe", test_probe);
         g_test_add_func("/ch-engine/boot", test_boot);
         g_test_add_func("/ch-engine/pause-resume", test_pause_resume);
+        g_test_add_func("/ch-engine/start-answered-with-pid", test_start_answered_with_pid);
         g_test_add_func("/ch-engine/power-button", test_power_button);
         g_test_add_func("/ch-engine/power-button-no-shutdown", test_power_button_no_shutdown);
         g_test_add_func("/ch-engine/guest-poweroff", test_guest_poweroff);

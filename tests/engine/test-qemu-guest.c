@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "process-spawn.h"
 #include "process.h"
 #include "test-util.h"
 
@@ -389,6 +390,18 @@ static void test_boot_info_stop(void) {
         fixture_clear(&f);
 }
 
+/* QMP's answers can come before the spawner's news of the start (a busy host delays its
+ * thread): the start is answered only once the pid is known. */
+static void test_start_answered_with_pid(void) {
+        Fixture f;
+        fixture_init(&f, NULL);
+        spawn_delay_reports_for_tests(1000);
+        boot(&f); /* checks the pid */
+        spawn_delay_reports_for_tests(0);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 static void test_pause_resume(void) {
         Fixture f;
         fixture_init(&f, "counter");
@@ -720,6 +733,7 @@ static void test_free_silences(void) {
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
+        g_test_add_func("/qemu-guest/start-answered-with-pid", test_start_answered_with_pid);
         g_test_add_func("/qemu-guest/pause-resume", test_pause_resume);
         g_test_add_func("/qemu-guest/power-button", test_power_button);
         g_test_add_func("/qemu-guest/guest-poweroff", test_guest_poweroff);
