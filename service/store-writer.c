@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -30,7 +31,7 @@ struct StoreWriter {
         GThread *thread;
         GAsyncQueue *todo; /* Job*, for the thread */
         GAsyncQueue *done; /* Job*, for the loop, in the order they were done */
-        int eventfd;       /* counts jobs moved to done */
+        int eventfd;       /* counts batches moved to done */
         sd_event_source *source;
         unsigned pending;  /* queued, callback not called yet (loop only) */
 };
@@ -43,11 +44,50 @@ static void job_free(Job *job) {
         g_free(job);
 }
 
-static void job_run(Job *job) {
-        if (job->kind == JOB_WRITE)
-                store_write_file_atomic(job->dir, job->name, job->data, strlen(job->data), 0600, &job->error);
-        else
-                store_remove_file(job->dir, job->name, &job->error);
+/* Jobs done together, with one sync of their folder (store_apply_changes()). */
+#define BATCH_MAX 64
+
+/* A job may join the batch if it changes the same folder and a file no other job of the batch names. */
+static bool job_joins(const Job *job, Job *const *batch, unsigned n) {
+        if (job->kind == JOB_STOP || n == BATCH_MAX || !g_str_equal(job->dir, batch[0]->dir))
+                return false;
+        for (unsigned i = 0; i < n; i++)
+                if (g_str_equal(job->name, batch[i]->name))
+                        return false;
+        return true;
+}
+
+static void batch_run(Job *const *batch, unsigned n) {
+        StoreChange changes[BATCH_MAX] = { 0 };
+
+        g_assert(n > 0 && n <= BATCH_MAX);
+        for (unsigned i = 0; i < n; i++) {
+                changes[i].name = batch[i]->name;
+                changes[i].data = batch[i]->data;
+                changes[i].length = batch[i]->data ? strlen(batch[i]->data) : 0;
+        }
+        store_apply_changes(batch[0]->dir, changes, n, 0600);
+        for (unsigned i = 0; i < n; i++)
+                batch[i]->error = changes[i].error;
+}
+
+/* The next job, and the jobs queued behind it that may be done with it; blocks until there is one. */
+static unsigned take_batch(StoreWriter *writer, Job **batch) {
+        unsigned n = 0;
+        Job *job;
+
+        batch[n++] = g_async_queue_pop(writer->todo);
+        if (batch[0]->kind == JOB_STOP)
+                return n;
+        while ((job = g_async_queue_try_pop(writer->todo))) {
+                if (!job_joins(job, batch, n)) {
+                        /* Only this thread takes jobs, so it is the next one again. */
+                        g_async_queue_push_front(writer->todo, job);
+                        break;
+                }
+                batch[n++] = job;
+        }
+        return n;
 }
 
 static gpointer writer_thread(gpointer userdata) {
@@ -59,14 +99,16 @@ static gpointer writer_thread(gpointer userdata) {
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, NULL);
         for (;;) {
-                Job *job = g_async_queue_pop(writer->todo);
+                Job *batch[BATCH_MAX];
+                unsigned n = take_batch(writer, batch);
 
-                if (job->kind == JOB_STOP) {
-                        job_free(job);
+                if (batch[0]->kind == JOB_STOP) {
+                        job_free(batch[0]);
                         return NULL;
                 }
-                job_run(job);
-                g_async_queue_push(writer->done, job);
+                batch_run(batch, n);
+                for (unsigned i = 0; i < n; i++)
+                        g_async_queue_push(writer->done, batch[i]);
                 while (write(writer->eventfd, &one, sizeof(one)) < 0 && errno == EINTR)
                         ;
         }
@@ -143,7 +185,7 @@ void store_writer_free(StoreWriter *writer) {
         writer_finish_done(writer);
         /* A callback may queue another job (a call that waited for the write): it is done here. */
         while ((job = g_async_queue_try_pop(writer->todo))) {
-                job_run(job);
+                batch_run(&job, 1);
                 g_async_queue_push(writer->done, job);
                 writer_finish_done(writer);
         }

@@ -7,9 +7,17 @@
  * busy disk; made on the loop, they would hold up every other caller and every
  * engine event meanwhile. The StoreWriter makes them on a thread of its own.
  *
- * Jobs run one after the other in the order they were queued, so the last
- * write of a file is the one that stays. Each job's done callback is called on
- * the loop, in the same order, with NULL or the job's error.
+ * Jobs are done in the order they were queued, so the last write of a file is
+ * the one that stays. Each job's done callback is called on the loop, in the
+ * same order, with NULL or the job's error, once its change is on disk.
+ *
+ * Jobs that are queued while the thread is busy are done together when they
+ * change different files of one folder (at most 64): each new content is
+ * written and fsync'd, the files are replaced or removed in order, and the
+ * folder is fsync'd once for them all (store_apply_changes()). A burst of
+ * definitions from many callers thus costs one folder sync per batch, not one
+ * per definition, and each caller still hears back only when its file is
+ * durable.
  */
 
 #include <glib.h>
@@ -26,7 +34,7 @@ StoreWriter *store_writer_new(sd_event *event, GError **error);
 void store_writer_free(StoreWriter *writer);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoreWriter, store_writer_free)
 
-/* dir/name gets data (taken over), atomically and durably (store_write_file_atomic()). */
+/* dir/name gets data (taken over), atomically and durably. */
 void store_writer_write(StoreWriter *writer, const char *dir, const char *name, char *data, StoreWriterDoneFn done,
                         void *userdata);
 

@@ -42,44 +42,114 @@ static bool write_all(int fd, const char *data, size_t length) {
         return true;
 }
 
-bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
-                             GError **error) {
-        g_autofree char *temp_name = g_strconcat(".", name, TEMP_SUFFIX, NULL);
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-        int dir_fd, fd, errnum;
+static void remove_temp(int dir_fd, const StoreChange *change) {
+        g_autofree char *temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
 
-        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0)
-                return set_errno_error(error, errno, "open directory", dir);
+        unlinkat(dir_fd, temp_name, 0);
+}
+
+/* Phase one of a write: the new bytes in .name.tmp, their write to the disk started. Returns
+ * the open file, or -1 with change->error set. */
+static int write_temp(int dir_fd, const char *dir, StoreChange *change, mode_t mode) {
+        g_autofree char *temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+        g_autofree char *path = g_build_filename(dir, change->name, NULL);
+        int fd, errnum;
 
         fd = openat(dir_fd, temp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0) {
-                errnum = errno;
-                close(dir_fd);
-                return set_errno_error(error, errnum, "create", path);
+                set_errno_error(&change->error, errno, "create", path);
+                return -1;
         }
-        if (!write_all(fd, data, length) || fsync(fd) < 0) {
+        if (!write_all(fd, change->data, change->length)) {
                 errnum = errno;
                 close(fd);
-                unlinkat(dir_fd, temp_name, 0);
-                close(dir_fd);
-                return set_errno_error(error, errnum, "write", path);
+                remove_temp(dir_fd, change);
+                set_errno_error(&change->error, errnum, "write", path);
+                return -1;
+        }
+        /* Only a hint: every file's blocks are then given out before the first fsync(), whose
+         * journal commit then covers them all, and the later fsync() calls find little to do. */
+        sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+        return fd;
+}
+
+/* Phase one, end: the temporary file is on disk. Closes fd. */
+static bool sync_temp(int dir_fd, const char *dir, StoreChange *change, int fd) {
+        g_autofree char *path = g_build_filename(dir, change->name, NULL);
+        int errnum;
+
+        if (fsync(fd) < 0) {
+                errnum = errno;
+                close(fd);
+                remove_temp(dir_fd, change);
+                return set_errno_error(&change->error, errnum, "write", path);
         }
         close(fd);
-        if (renameat(dir_fd, temp_name, dir_fd, name) < 0) {
-                errnum = errno;
-                unlinkat(dir_fd, temp_name, 0);
-                close(dir_fd);
-                return set_errno_error(error, errnum, "replace", path);
+        return true;
+}
+
+/* Phase two: the file takes its new content, or goes. */
+static bool replace_or_remove(int dir_fd, const char *dir, StoreChange *change) {
+        g_autofree char *path = g_build_filename(dir, change->name, NULL);
+        g_autofree char *temp_name = NULL;
+        int errnum;
+
+        if (!change->data) {
+                if (unlinkat(dir_fd, change->name, 0) < 0 && errno != ENOENT)
+                        return set_errno_error(&change->error, errno, "remove", path);
+                return true;
         }
-        /* The rename is durable only once the directory is. */
-        if (fsync(dir_fd) < 0) {
+        temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+        if (renameat(dir_fd, temp_name, dir_fd, change->name) < 0) {
                 errnum = errno;
-                close(dir_fd);
-                return set_errno_error(error, errnum, "sync directory", dir);
+                remove_temp(dir_fd, change);
+                return set_errno_error(&change->error, errnum, "replace", path);
+        }
+        return true;
+}
+
+unsigned store_apply_changes(const char *dir, StoreChange *changes, unsigned n, mode_t mode) {
+        g_autofree int *fds = g_new(int, n);
+        unsigned failed = 0, made = 0;
+        int dir_fd, errnum;
+
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dir_fd < 0) {
+                errnum = errno;
+                for (unsigned i = 0; i < n; i++)
+                        set_errno_error(&changes[i].error, errnum, "open directory", dir);
+                return n;
+        }
+        for (unsigned i = 0; i < n; i++)
+                fds[i] = changes[i].data ? write_temp(dir_fd, dir, &changes[i], mode) : -1;
+        for (unsigned i = 0; i < n; i++)
+                if (fds[i] >= 0)
+                        sync_temp(dir_fd, dir, &changes[i], fds[i]);
+        for (unsigned i = 0; i < n; i++)
+                if (!changes[i].error && replace_or_remove(dir_fd, dir, &changes[i]))
+                        made++;
+        /* The renames and removals are durable only once the directory is; one sync serves them all. */
+        if (made > 0 && fsync(dir_fd) < 0) {
+                errnum = errno;
+                for (unsigned i = 0; i < n; i++)
+                        if (!changes[i].error)
+                                set_errno_error(&changes[i].error, errnum, "sync directory", dir);
         }
         close(dir_fd);
-        return true;
+        for (unsigned i = 0; i < n; i++)
+                if (changes[i].error)
+                        failed++;
+        return failed;
+}
+
+bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
+                             GError **error) {
+        StoreChange change = { .name = name, .data = data, .length = length };
+
+        if (store_apply_changes(dir, &change, 1, mode) == 0)
+                return true;
+        g_propagate_error(error, change.error);
+        return false;
 }
 
 char *store_vm_file_name(const char *uuid) {
@@ -93,22 +163,12 @@ char *store_format_vm(const StoredVm *stored) {
 }
 
 bool store_remove_file(const char *dir, const char *name, GError **error) {
-        g_autofree char *path = g_build_filename(dir, name, NULL);
-        int dir_fd;
+        StoreChange change = { .name = name };
 
-        if (unlink(path) < 0 && errno != ENOENT)
-                return set_errno_error(error, errno, "remove", path);
-        /* The removal is durable only once the directory is. */
-        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dir_fd < 0)
-                return set_errno_error(error, errno, "open directory", dir);
-        if (fsync(dir_fd) < 0) {
-                int errnum = errno;
-                close(dir_fd);
-                return set_errno_error(error, errnum, "sync directory", dir);
-        }
-        close(dir_fd);
-        return true;
+        if (store_apply_changes(dir, &change, 1, 0) == 0)
+                return true;
+        g_propagate_error(error, change.error);
+        return false;
 }
 
 /* The value of key="value" inside the header, or NULL. */

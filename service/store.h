@@ -26,7 +26,24 @@ typedef struct {
 void stored_vm_free(StoredVm *stored);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(StoredVm, stored_vm_free)
 
-/* Write data to dir/name atomically; dir must exist. */
+/* One change of a file in a folder: new contents, or removal when data is NULL. */
+typedef struct {
+        const char *name;
+        const char *data;
+        size_t length;
+        GError *error; /* set when this change could not be made, or not made durable */
+} StoreChange;
+
+/* Make the n changes in dir, atomically and durably, with one sync of the folder
+ * for them all: each new content goes to a temporary file that is fsync'd; then,
+ * in the order given, each file is replaced by its temporary file or removed; then
+ * the folder is fsync'd once. After a crash at any instant each file is its old or
+ * its new content. No two changes may name the same file. A change that fails does
+ * not stop the others; when the folder's sync fails, every change that was made
+ * gets that error. Returns the number of changes that failed. */
+unsigned store_apply_changes(const char *dir, StoreChange *changes, unsigned n, mode_t mode);
+
+/* Write data to dir/name atomically and durably (one change); dir must exist. */
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
                              GError **error);
 

@@ -5,8 +5,10 @@
  * string property on the same private dbus-daemon as hypervisord, read the same
  * way, in interleaved rounds; and the raw cost of a durable write (write, fsync,
  * rename, fsync of the directory) of a definition's bytes, against DefineVM;
- * and property reads while another client defines VMs without pause, against the
- * reads of the first part (a definition's fsync must not hold up other callers).
+ * and the same with DEFINE_IN_FLIGHT DefineVM calls under way at once, as an
+ * orchestrator that defines many VMs makes them; and property reads while another
+ * client defines VMs without pause, against the reads of the first part (a
+ * definition's fsync must not hold up other callers).
  *
  *   build/tests/bench/bench-floor [N_READS] [N_DEFINES]
  *
@@ -59,6 +61,52 @@ static double durable_write_once(const char *dir, const char *data, unsigned i) 
         return (double) (g_get_monotonic_time() - t0) / 1000.0;
 }
 
+/* DefineVM calls under way at once in the in-flight phase, and the definitions per round. */
+#define DEFINE_IN_FLIGHT 8
+#define DEFINE_ROUND 50
+
+/* DefineVM calls sent on one connection, DEFINE_IN_FLIGHT at a time: each answer sends the next. */
+typedef struct {
+        HvTest *t;
+        unsigned round;
+        unsigned sent;
+        unsigned answered;
+} InFlight;
+
+static void in_flight_send(InFlight *f);
+
+static void on_in_flight_defined(GObject *source, GAsyncResult *result, gpointer data) {
+        InFlight *f = data;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = g_dbus_connection_call_finish(G_DBUS_CONNECTION(source), result, &error);
+
+        g_assert_no_error(error);
+        f->answered++;
+        if (f->sent < DEFINE_ROUND)
+                in_flight_send(f);
+}
+
+static void in_flight_send(InFlight *f) {
+        g_autofree char *name = g_strdup_printf("inflight%u-%u", f->round, f->sent++);
+        g_autofree char *xml = hv_minimal_xml(f->t, name, NULL);
+
+        g_dbus_connection_call(f->t->connection, "org.example.Hypervisor", "/org/example/Hypervisor",
+                               "org.example.Hypervisor.Manager", "DefineVM", g_variant_new("(sa{sv})", xml, NULL),
+                               G_VARIANT_TYPE("(o)"), G_DBUS_CALL_FLAGS_NONE, -1, NULL, on_in_flight_defined, f);
+}
+
+/* Milliseconds for DEFINE_ROUND definitions with DEFINE_IN_FLIGHT under way at once. */
+static double define_round_in_flight(HvTest *t, unsigned round) {
+        InFlight f = { .t = t, .round = round };
+        gint64 t0 = g_get_monotonic_time();
+
+        for (unsigned i = 0; i < DEFINE_IN_FLIGHT; i++)
+                in_flight_send(&f);
+        while (f.answered < DEFINE_ROUND)
+                g_main_context_iteration(NULL, TRUE);
+        return (double) (g_get_monotonic_time() - t0) / 1000.0;
+}
+
 typedef struct {
         HvTest *t;
         GDBusConnection *connection; /* the definer's own connection */
@@ -94,6 +142,8 @@ int main(int argc, char *argv[]) {
         g_autofree double *define = g_new(double, n_defines);
         g_autofree double *busy_lat = g_new(double, n_reads);
         unsigned n_busy = 0;
+        unsigned n_rounds = MAX(n_defines / DEFINE_ROUND, 1);
+        double raw_round_ms = 0, in_flight_ms = 0;
         g_autofree char *vm_path = NULL;
         g_autofree char *floor_dir = NULL;
         HvTest t;
@@ -122,6 +172,21 @@ int main(int argc, char *argv[]) {
                 t0 = g_get_monotonic_time();
                 g_free(hv_define(&t, xml));
                 define[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
+        }
+
+        /* Rounds of DEFINE_ROUND raw writes one after the other, then as many DefineVM calls with
+         * DEFINE_IN_FLIGHT under way at once; rates from the total time of each kind. */
+        for (unsigned r = 0; r < n_rounds; r++) {
+                gint64 t0 = g_get_monotonic_time();
+
+                for (unsigned i = 0; i < DEFINE_ROUND; i++) {
+                        g_autofree char *name = g_strdup_printf("inflight%u-%u", r, i);
+                        g_autofree char *xml = hv_minimal_xml(&t, name, NULL);
+
+                        durable_write_once(floor_dir, xml, n_defines + r * DEFINE_ROUND + i);
+                }
+                raw_round_ms += (double) (g_get_monotonic_time() - t0) / 1000.0;
+                in_flight_ms += define_round_in_flight(&t, r);
         }
 
         /* Reads while a second client keeps the daemon writing definitions; as many reads as the
@@ -166,6 +231,16 @@ int main(int argc, char *argv[]) {
                        1000.0 / sm, fm / sm);
                 printf("RESULT floor.define.rate %.1f per_s\n", 1000.0 / fm);
                 printf("RESULT vm.define.rate %.1f per_s\n", 1000.0 / sm);
+        }
+        {
+                double fr = 1000.0 * n_rounds * DEFINE_ROUND / raw_round_ms;
+                double sr = 1000.0 * n_rounds * DEFINE_ROUND / in_flight_ms;
+
+                printf("%-56s %10.0f %10.0f %8.2f\n", "durable definitions per second, " G_STRINGIFY(DEFINE_IN_FLIGHT) " in flight",
+                       fr, sr, sr / fr);
+                printf("RESULT floor.define_in_flight.rate %.1f per_s\n", fr);
+                printf("RESULT vm.define_in_flight.rate %.1f per_s\n", sr);
+                printf("RESULT vm.define_in_flight.calls %d calls\n", DEFINE_IN_FLIGHT);
         }
 
         {

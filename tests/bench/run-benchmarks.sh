@@ -206,6 +206,13 @@ if [ -n "$v" ] && [ -n "$f" ]; then
 else
         row "DefineVM durable, per second" $missing $missing $missing ">= 0.8x floor" "bench-floor failed"
 fi
+v=$(get vm.define_in_flight.rate) f=$(get floor.define_in_flight.rate)
+if [ -n "$v" ] && [ -n "$f" ]; then
+        r=$(calc %.2f "$v / $f")
+        row "DefineVM durable, per second, $(get vm.define_in_flight.calls) calls in flight (one folder sync per batch)" "$v" "$f (write+fsync+rename+fsync dir, one after the other)" "${r}x" ">= 0.8x floor" "$(is "$r" ">=" 0.8)"
+else
+        row "DefineVM durable, per second, calls in flight" $missing $missing $missing ">= 0.8x floor" "bench-floor failed"
+fi
 v=$(get vm.read_during_defines.p99) f=$(get vm.read.p99)
 if [ -n "$v" ] && [ -n "$f" ]; then
         row "VM property read p99 while another client defines VMs (ms)" "$v" "$f (same read, nothing else running); p50 $(get vm.read_during_defines.p50), $(get vm.read_during_defines.n) reads" "$(calc %.2f "$v / $f")x" "-" "-"

@@ -199,10 +199,74 @@ static void test_free_finishes(void) {
         g_rmdir(dir);
 }
 
+/* Many jobs queued at once over two folders, writes and removals of the same files mixed:
+ * the thread does them in batches, and what is on disk must still be what the jobs, done in
+ * order, leave. */
+static void test_burst(void) {
+        enum { N_JOBS = 400, N_FILES = 24 };
+        char *dirs[2] = { g_dir_make_tmp("hv-store-writer-XXXXXX", NULL),
+                          g_dir_make_tmp("hv-store-writer-XXXXXX", NULL) };
+        GHashTable *expected[2] = { g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free),
+                                    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
+        g_autofree Tag *tags = g_new(Tag, N_JOBS);
+        g_autofree char *labels = g_new0(char, N_JOBS * 8);
+        sd_event *event = NULL;
+        g_autoptr(GError) error = NULL;
+        Calls calls;
+        StoreWriter *writer;
+
+        calls_init(&calls);
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+        writer = store_writer_new(event, &error);
+        g_assert_no_error(error);
+
+        for (unsigned i = 0; i < N_JOBS; i++) {
+                unsigned d = (i / 40) % 2;
+                g_autofree char *name = g_strdup_printf("f%u.xml", (i * 5) % N_FILES);
+
+                g_snprintf(labels + i * 8, 8, "%u", i);
+                tags[i] = (Tag) { &calls, labels + i * 8 };
+                if (i % 5 == 4) {
+                        store_writer_remove(writer, dirs[d], name, record_done, &tags[i]);
+                        g_hash_table_remove(expected[d], name);
+                } else {
+                        store_writer_write(writer, dirs[d], name, g_strdup(tags[i].tag), record_done, &tags[i]);
+                        g_hash_table_insert(expected[d], g_strdup(name), g_strdup(tags[i].tag));
+                }
+        }
+        run_until_done(event, writer);
+
+        g_assert_cmpuint(calls.order->len, ==, N_JOBS);
+        for (unsigned i = 0; i < N_JOBS; i++) {
+                g_assert_cmpstr(calls.order->pdata[i], ==, tags[i].tag);
+                g_assert_cmpstr(calls.errors->pdata[i], ==, "");
+        }
+        for (unsigned d = 0; d < 2; d++) {
+                GHashTableIter iter;
+                gpointer name, contents;
+
+                /* Only the files expected: no temporary file, nothing removed that came back. */
+                g_assert_cmpuint(count_entries(dirs[d]), ==, g_hash_table_size(expected[d]));
+                g_hash_table_iter_init(&iter, expected[d]);
+                while (g_hash_table_iter_next(&iter, &name, &contents)) {
+                        g_autofree char *on_disk = read_file(dirs[d], name);
+                        g_assert_cmpstr(on_disk, ==, contents);
+                        remove_file(dirs[d], name);
+                }
+                g_rmdir(dirs[d]);
+                g_free(dirs[d]);
+                g_hash_table_unref(expected[d]);
+        }
+        store_writer_free(writer);
+        sd_event_unref(event);
+        calls_clear(&calls);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/store-writer/order-and-content", test_order_and_content);
         g_test_add_func("/store-writer/errors", test_errors);
         g_test_add_func("/store-writer/free-finishes", test_free_finishes);
+        g_test_add_func("/store-writer/burst", test_burst);
         return g_test_run();
 }
