@@ -14,15 +14,58 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <systemd/sd-bus.h>
+
 #include "bench-echo.h"
 #include "bench-stats.h"
 #include "hv-test.h"
+
+/* One call answered by an array of object paths, through sd-bus, every path read as a client
+ * would; milliseconds. */
+static double list_with_sd_bus(sd_bus *bus, const char *name, const char *path, const char *interface,
+                               const char *method, unsigned expected) {
+        sd_bus_error error = SD_BUS_ERROR_NULL;
+        sd_bus_message *reply = NULL;
+        gint64 t0 = g_get_monotonic_time();
+        const char *object;
+        unsigned n = 0;
+        int r;
+
+        r = sd_bus_call_method(bus, name, path, interface, method, &error, &reply, "a{sv}", 0);
+        g_assert_cmpint(r, >=, 0);
+        g_assert_cmpint(sd_bus_message_enter_container(reply, 'a', "o"), >, 0);
+        while ((r = sd_bus_message_read(reply, "o", &object)) > 0)
+                n++;
+        g_assert_cmpint(r, ==, 0);
+        g_assert_cmpuint(n, ==, expected);
+        sd_bus_message_unref(reply);
+        return (double) (g_get_monotonic_time() - t0) / 1000.0;
+}
+
+/* ListVMs and the echo's List alternating, from an sd-bus client (as busctl and sd-bus programs are). */
+static void list_through_sd_bus(const char *address, unsigned n_vms, unsigned rounds, double *lat, double *floor_lat) {
+        sd_bus *bus = NULL;
+
+        g_assert_cmpint(sd_bus_new(&bus), >=, 0);
+        g_assert_cmpint(sd_bus_set_address(bus, address), >=, 0);
+        g_assert_cmpint(sd_bus_set_bus_client(bus, 1), >=, 0);
+        g_assert_cmpint(sd_bus_start(bus), >=, 0);
+        for (unsigned i = 0; i < rounds; i++) {
+                lat[i] = list_with_sd_bus(bus, "org.example.Hypervisor", "/org/example/Hypervisor",
+                                          "org.example.Hypervisor.Manager", "ListVMs", n_vms);
+                floor_lat[i] = list_with_sd_bus(bus, BENCH_ECHO_NAME, BENCH_ECHO_PATH, BENCH_ECHO_INTERFACE, "List",
+                                                n_vms);
+        }
+        sd_bus_flush_close_unref(bus);
+}
 
 int main(int argc, char *argv[]) {
         unsigned n_vms = argc > 1 ? (unsigned) atoi(argv[1]) : 1000;
         unsigned n_reads = argc > 2 ? (unsigned) atoi(argv[2]) : 20000;
         g_autofree double *lat = g_new(double, MAX(n_reads, 200u));
         g_autofree double *list_floor = g_new(double, 200);
+        g_autofree double *sd_lat = g_new(double, 200);
+        g_autofree double *sd_floor = g_new(double, 200);
         pid_t echo;
         g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func(g_free);
         const char *first_path;
@@ -66,6 +109,7 @@ int main(int argc, char *argv[]) {
                 list_floor[i] = (double) (g_get_monotonic_time() - t0) / 1000.0;
                 g_assert_nonnull(floor_reply);
         }
+        list_through_sd_bus(g_test_dbus_get_bus_address(t.bus), n_vms, MIN(200u, n_reads), sd_lat, sd_floor);
         bench_echo_stop(echo);
         printf("%-44s %12s\n", "figure", "value");
         printf("%-44s %12ld\n", "daemon VmRSS idle (KiB)", rss_idle);
@@ -91,6 +135,14 @@ int main(int argc, char *argv[]) {
                 printf("%-44s %12.3f\n", "floor: same paths from sd-bus echo, p99 (ms)", bench_percentile(list_floor, n, 0.99));
                 printf("RESULT listvms.floor.p50 %.3f ms\n", bench_percentile(list_floor, n, 0.5));
                 printf("RESULT listvms.floor.p99 %.3f ms\n", bench_percentile(list_floor, n, 0.99));
+                printf("%-44s %12.3f\n", "ListVMs, sd-bus client, p50 (ms)", bench_percentile(sd_lat, n, 0.5));
+                printf("%-44s %12.3f\n", "ListVMs, sd-bus client, p99 (ms)", bench_percentile(sd_lat, n, 0.99));
+                printf("%-44s %12.3f\n", "floor, sd-bus client, p50 (ms)", bench_percentile(sd_floor, n, 0.5));
+                printf("%-44s %12.3f\n", "floor, sd-bus client, p99 (ms)", bench_percentile(sd_floor, n, 0.99));
+                printf("RESULT listvms.sd_bus.p50 %.3f ms\n", bench_percentile(sd_lat, n, 0.5));
+                printf("RESULT listvms.sd_bus.p99 %.3f ms\n", bench_percentile(sd_lat, n, 0.99));
+                printf("RESULT listvms.sd_bus.floor.p50 %.3f ms\n", bench_percentile(sd_floor, n, 0.5));
+                printf("RESULT listvms.sd_bus.floor.p99 %.3f ms\n", bench_percentile(sd_floor, n, 0.99));
         }
 
         /* GetXML of VMs spread over the whole set, in a scrambled order. */
