@@ -42,8 +42,13 @@ static bool write_all(int fd, const char *data, size_t length) {
         return true;
 }
 
+/* Where a change's new content waits for its rename: .name.tmp, which store_load_vms() removes. */
+static char *temp_name_of(const StoreChange *change) {
+        return g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+}
+
 static void remove_temp(int dir_fd, const StoreChange *change) {
-        g_autofree char *temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+        g_autofree char *temp_name = temp_name_of(change);
 
         unlinkat(dir_fd, temp_name, 0);
 }
@@ -51,7 +56,7 @@ static void remove_temp(int dir_fd, const StoreChange *change) {
 /* Phase one of a write: the new bytes in .name.tmp, their write to the disk started. Returns
  * the open file, or -1 with change->error set. */
 static int write_temp(int dir_fd, const char *dir, StoreChange *change, mode_t mode) {
-        g_autofree char *temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+        g_autofree char *temp_name = temp_name_of(change);
         g_autofree char *path = g_build_filename(dir, change->name, NULL);
         int fd, errnum;
 
@@ -99,7 +104,7 @@ static bool replace_or_remove(int dir_fd, const char *dir, StoreChange *change) 
                         return set_errno_error(&change->error, errno, "remove", path);
                 return true;
         }
-        temp_name = g_strconcat(".", change->name, TEMP_SUFFIX, NULL);
+        temp_name = temp_name_of(change);
         if (renameat(dir_fd, temp_name, dir_fd, change->name) < 0) {
                 errnum = errno;
                 remove_temp(dir_fd, change);
@@ -142,14 +147,19 @@ unsigned store_apply_changes(const char *dir, StoreChange *changes, unsigned n, 
         return failed;
 }
 
+/* One change alone, its error handed on. */
+static bool apply_one(const char *dir, StoreChange *change, mode_t mode, GError **error) {
+        if (store_apply_changes(dir, change, 1, mode) == 0)
+                return true;
+        g_propagate_error(error, change->error);
+        return false;
+}
+
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
                              GError **error) {
         StoreChange change = { .name = name, .data = data, .length = length };
 
-        if (store_apply_changes(dir, &change, 1, mode) == 0)
-                return true;
-        g_propagate_error(error, change.error);
-        return false;
+        return apply_one(dir, &change, mode, error);
 }
 
 char *store_vm_file_name(const char *uuid) {
@@ -165,10 +175,7 @@ char *store_format_vm(const StoredVm *stored) {
 bool store_remove_file(const char *dir, const char *name, GError **error) {
         StoreChange change = { .name = name };
 
-        if (store_apply_changes(dir, &change, 1, 0) == 0)
-                return true;
-        g_propagate_error(error, change.error);
-        return false;
+        return apply_one(dir, &change, 0, error);
 }
 
 /* The value of key="value" inside the header, or NULL. */
