@@ -87,8 +87,10 @@ static void send_async(HvTest *t, const char *path, const char *interface, const
                                G_DBUS_CALL_FLAGS_NONE, 60000, NULL, on_reply, burst);
 }
 
+/* The first answer: the store writes the definitions that wait as one batch and answers
+ * them together, so waiting for half of them could see the rest answered at once. */
 static gboolean enough_replies(gpointer data) {
-        return ((Burst *) data)->replies >= (N_OLD + N_NEW) / 2;
+        return ((Burst *) data)->replies > 0;
 }
 
 static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
@@ -125,7 +127,7 @@ static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
                                    g_variant_new("(sa{sv})", xml, NULL), &burst);
                 }
         }
-        hv_wait_until("half of the burst to be answered", enough_replies, &burst, 30000);
+        hv_wait_until("the first of the burst to be answered", enough_replies, &burst, 30000);
         hv_test_stop_daemon(t, SIGKILL);
         g_test_message("killed after %u of %u replies", burst.replies, N_OLD + N_NEW);
         g_assert_cmpuint(burst.replies, <, N_OLD + N_NEW);
