@@ -12,6 +12,7 @@ typedef struct {
         EngineDoneFn done;
         EngineDeviceFn device_done;
         EngineInfoFn info_done;
+        EngineConsoleFn console_done;
         void *userdata;
         GError *error;
 } Unsupported;
@@ -20,6 +21,8 @@ static void unsupported_dispatch(Unsupported *u) {
 
         if (u->done)
                 u->done(u->error, u->userdata);
+        else if (u->console_done)
+                u->console_done(-1, u->error, u->userdata);
         else if (u->device_done)
                 u->device_done(NULL, u->error, u->userdata);
         else
@@ -131,12 +134,15 @@ void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata) {
         answer_unsupported(vm, "report VM information", u);
 }
 
-int engine_vm_open_console(EngineVm *vm, GError **error) {
-        if (!vm->ops->open_console) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine has no console", vm->ops->name);
-                return -1;
+void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata) {
+        if (vm->ops->open_console) {
+                vm->ops->open_console(vm, done, userdata);
+                return;
         }
-        return vm->ops->open_console(vm, error);
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->console_done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, "open a console", u);
 }
 
 pid_t engine_vm_get_pid(EngineVm *vm) {

@@ -98,6 +98,9 @@ typedef void (*EngineDoneFn)(const GError *error, void *userdata);
 typedef void (*EngineInfoFn)(GVariant *info /* a{sv}, floating; NULL on error */, const GError *error,
                              void *userdata);
 typedef void (*EngineDeviceFn)(const char *id, const GError *error, void *userdata);
+/* OpenConsole's answer: a connected descriptor (fd >= 0, error NULL) that the
+ * callback owns from then on (it closes it or hands it on), or fd -1 and the error. */
+typedef void (*EngineConsoleFn)(int fd, const GError *error, void *userdata);
 
 /* What the service hands an engine for one VM. Strings are copied. */
 typedef struct {
@@ -141,8 +144,11 @@ struct EngineOps {
         /* Done when the guest acknowledged the removal. */
         void (*remove_device)(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
         void (*info)(EngineVm *vm, EngineInfoFn done, void *userdata);
-        /* A new connected descriptor to the serial console (socket or pty). */
-        int (*open_console)(EngineVm *vm, GError **error);
+        /* A new connection to the serial console. Never a path the engine reports
+         * nor one the owner controls opened with the service's rights: a socket the
+         * service made in its own runtime directory, or the owner's socket connected
+         * as the owner and checked to be served by the engine (connect-as-owner.h). */
+        void (*open_console)(EngineVm *vm, EngineConsoleFn done, void *userdata);
 
         /* Runtime facts to persist while the engine runs (pid, start time, sockets),
          * and re-attaching to a live engine from them after a daemon restart. */
@@ -176,5 +182,5 @@ void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, v
 void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
 void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata);
-int engine_vm_open_console(EngineVm *vm, GError **error);
+void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata);
 pid_t engine_vm_get_pid(EngineVm *vm);

@@ -18,6 +18,7 @@
 static const struct {
         const char *verb;
         const char *action_own; /* on a VM the caller owns (or creating one) */
+        bool display;           /* the display rule applies (authorize_display_call()) */
 } verb_table[] = {
         { "define", ACTION_CREATE },         { "create", ACTION_CREATE },
         { "boot", ACTION_MANAGE_OWN },       { "shutdown", ACTION_MANAGE_OWN },
@@ -25,8 +26,40 @@ static const struct {
         { "pause", ACTION_MANAGE_OWN },      { "resume", ACTION_MANAGE_OWN },
         { "snapshot", ACTION_MANAGE_OWN },   { "restore", ACTION_MANAGE_OWN },
         { "delete", ACTION_MANAGE_OWN },     { "add-device", ACTION_MANAGE_OWN },
-        { "remove-device", ACTION_MANAGE_OWN }, { "console", ACTION_CONSOLE },
+        { "remove-device", ACTION_MANAGE_OWN }, { "console", ACTION_CONSOLE, true },
+        /* OpenGraphics, Screenshot, SendKey: add them here with display = true. */
 };
+
+static bool verb_is_display(const char *verb) {
+        for (size_t i = 0; i < G_N_ELEMENTS(verb_table); i++)
+                if (strcmp(verb_table[i].verb, verb) == 0)
+                        return verb_table[i].display;
+        return false;
+}
+
+/*
+ * The display rule, for every call that reaches into a guest's console, screen
+ * or keyboard (OpenConsole; OpenGraphics, Screenshot and SendKey when they come):
+ * on one's own VM `console`; on another user's VM `console` and `manage-all`,
+ * both; root always (checked by the caller). The two questions go to polkit one
+ * after the other: the call is parked for the first, dispatched again, parked
+ * for the second, dispatched again with both answers known.
+ */
+static int authorize_display_call(Manager *manager, sd_bus_message *m, uid_t uid, bool own_vm,
+                                  const char *const *details, sd_bus_error *error) {
+        const char *answered;
+        int r;
+
+        if (own_vm)
+                return polkit_check(manager->polkit, m, uid, ACTION_CONSOLE, details, error);
+        answered = polkit_registry_answered_action(manager->polkit, m);
+        if (answered && strcmp(answered, ACTION_MANAGE_ALL) == 0)
+                return polkit_check(manager->polkit, m, uid, ACTION_MANAGE_ALL, details, error);
+        r = polkit_check(manager->polkit, m, uid, ACTION_CONSOLE, details, error);
+        if (r <= 0)
+                return r;
+        return polkit_check(manager->polkit, m, uid, ACTION_MANAGE_ALL, details, error);
+}
 
 const char *authorize_action_for_verb(const char *verb, bool own_vm) {
         for (size_t i = 0; i < G_N_ELEMENTS(verb_table); i++)
@@ -74,6 +107,8 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
                         return bus_error_setf(error, HV_ERROR_LIMITS_EXCEEDED,
                                               "Too many operations in flight for uid %u (the limit is %u)",
                                               (unsigned) uid, manager->settings.max_operations_in_flight);
+                if (verb_is_display(verb))
+                        return authorize_display_call(manager, m, uid, !vm || vm->owner == uid, details, error);
                 return polkit_check(manager->polkit, m, uid, action, details, error);
         }
 }

@@ -18,5 +18,7 @@
 int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
                    sd_bus_error *error);
 
-/* The polkit action a verb needs; NULL for a verb not in the table (denied). */
+/* The polkit action a verb needs; NULL for a verb not in the table (denied).
+ * Display verbs ("console") on another user's VM need `console` as well as this
+ * one (`manage-all`): see authorize_display_call() in authorize.c. */
 const char *authorize_action_for_verb(const char *verb, bool own_vm);

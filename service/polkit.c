@@ -151,6 +151,11 @@ bool polkit_registry_has_answer(PolkitRegistry *registry, sd_bus_message *call) 
         return query && query->result != QUERY_PENDING;
 }
 
+const char *polkit_registry_answered_action(PolkitRegistry *registry, sd_bus_message *call) {
+        PolkitQuery *query = g_hash_table_lookup(registry->queries, call);
+        return query && query->result != QUERY_PENDING ? query->action : NULL;
+}
+
 unsigned polkit_registry_pending_for_uid(PolkitRegistry *registry, uid_t uid) {
         GHashTableIter iter;
         gpointer value;

@@ -28,6 +28,9 @@ void polkit_registry_free(PolkitRegistry *registry);
 int polkit_check(PolkitRegistry *registry, sd_bus_message *call, uid_t uid, const char *action,
                  const char *const *details, sd_bus_error *error);
 
+/* The action whose answer is stored for this call, or NULL (for handlers that
+ * ask for two actions one after the other). */
+const char *polkit_registry_answered_action(PolkitRegistry *registry, sd_bus_message *call);
 /* Whether polkit's answer for this call is stored (its second dispatch). */
 bool polkit_registry_has_answer(PolkitRegistry *registry, sd_bus_message *call);
 /* Checks of this caller still waiting for polkit. */

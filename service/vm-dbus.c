@@ -451,17 +451,32 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
         return run_verb(m, userdata, uid, vm_get_info, error);
 }
 
+/* OpenConsole's completion: the result is a handle holding the descriptor, ours to close. */
+static void reply_with_console(GVariant *result, const GError *error, void *userdata) {
+        PendingCall *pending = userdata;
+        int r, fd = result ? g_variant_get_handle(result) : -1;
+
+        if (error)
+                r = bus_reply_gerror(pending->call, error);
+        else
+                r = sd_bus_reply_method_return(pending->call, "h", fd); /* sd-bus sends a duplicate */
+        if (r < 0)
+                g_warning("Cannot reply to OpenConsole(): %s", g_strerror(-r));
+        if (fd >= 0)
+                close(fd);
+        pending_call_free(pending);
+}
+
 static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
-        int fd, r;
+        PendingCall *pending;
+        bool started;
+        uid_t uid;
 
-        BEGIN_CALL(m, userdata, "console", NULL, 0, error, NULL);
-        fd = vm_open_console(userdata, &gerror);
-        if (fd < 0)
-                return bus_error_set_gerror(error, gerror);
-        r = sd_bus_reply_method_return(m, "h", fd); /* sd-bus sends a duplicate */
-        close(fd);
-        return r;
+        BEGIN_CALL(m, userdata, "console", NULL, 0, error, &uid);
+        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        started = vm_open_console(userdata, reply_with_console, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
 }
 
 static const sd_bus_vtable vm_vtable[] = {

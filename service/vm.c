@@ -925,14 +925,29 @@ bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         return true;
 }
 
-int vm_open_console(Vm *vm, GError **error) {
+static void console_done(int fd, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        /* The reply function owns the descriptor (vm.h). */
+        vm_op_finish(op, g_variant_new_handle(fd), NULL);
+}
+
+bool vm_open_console(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         if (!vm->engine_vm || (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED &&
                                vm->state != VM_STATE_SHUTTING_DOWN)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot open the console of VM '%s': it is %s",
                             vm->config->name, vm_state_to_string(vm->state));
-                return -1;
+                return false;
         }
-        return engine_vm_open_console(vm->engine_vm, error);
+        /* Like GetInfo: answered (with an error) when the engine exits or the VM goes. */
+        VmOp *op = vm_op_new(vm, "open the console of", reply, userdata);
+        vm->queries = g_list_append(vm->queries, op);
+        engine_vm_open_console(vm->engine_vm, console_done, op);
+        return true;
 }
 
 /* ---- after a daemon restart ------------------------------------------------------- */

@@ -65,7 +65,7 @@ struct Vm {
         GPtrArray *save_waiters; /* VmWaiter*: run once the write is over (vm_wait_for_save()) */
         bool launching;        /* a launch of the manager's queue, until its engine runs */
         GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */
-        GList *queries;        /* GetInfo calls waiting for the engine */
+        GList *queries;        /* GetInfo and OpenConsole calls waiting for the engine */
 };
 
 Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent);
@@ -128,7 +128,12 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
 bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error);
 /* result: a{sv} */
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
-int vm_open_console(Vm *vm, GError **error);
+/*
+ * OpenConsole: the reply comes later. On success its result is a handle
+ * ("h") whose value is a connected descriptor that the reply function owns:
+ * it must close it (after sending a copy).
+ */
+bool vm_open_console(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 
 /* Take back an engine that kept running while the daemon was away. On failure the
  * VM is left shut off with the reason "exited-while-daemon-down". */

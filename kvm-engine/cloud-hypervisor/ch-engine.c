@@ -137,7 +137,7 @@ void ch_vm_unref(ChVm *vm) {
         g_free(vm->api_path);
         g_free(vm->serial_path);
         g_free(vm->event_fifo_path);
-        g_free(vm->console_pty);
+        console_requests_free(vm->consoles);
         g_free(vm->engine_state);
         g_free(vm->build_version);
         sd_event_unref(vm->event);
@@ -507,6 +507,8 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
                 ChOp *op = vm->ops->data;
                 ch_op_finish(op, op->kind == CH_OP_STOP ? NULL : gone);
         }
+        if (!vm->freed)
+                console_requests_fail_all(vm->consoles, gone);
         g_clear_pointer(&http, ch_http_free);
 
         if (!vm->freed && !silent) {
@@ -539,27 +541,36 @@ static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
 
 /* ---- console, pid, runtime ---- */
 
-static int ch_vm_open_console(EngineVm *base, GError **error) {
+/*
+ * The serial socket is bound by cloud-hypervisor itself (it has no option to be
+ * handed a listening descriptor), as the owner: it is connected as the owner
+ * and must be served by the engine's process. A virtio-console pty, whose path
+ * only the engine reports, is never opened.
+ */
+static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
         ChVm *vm = (ChVm *) base;
+        g_autoptr(GError) error = NULL;
 
-        if (!vm->process) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
-                return -1;
+        if (!vm->process)
+                error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
+        else if (!vm->serial_path)
+                error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "The serial port of this VM goes to a file; there is no console to connect to "
+                                    "(the pty of a <console type='pty'> is not opened by the service)");
+        if (error) {
+                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                return;
         }
-        if (!vm->serial_path && vm->console_pty) {
-                int fd = open(vm->console_pty, O_RDWR | O_NOCTTY | O_CLOEXEC);
-                if (fd < 0)
-                        g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot open the console pty '%s': %s",
-                                    vm->console_pty, g_strerror(errno));
-                return fd;
-        }
-        if (!vm->serial_path) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "The serial port of this VM goes to a file; there is no console to connect to");
-                return -1;
-        }
-
-        return unix_socket_connect(vm->serial_path, "serial console", error);
+        ConnectAsOwnerParams params = {
+                .event = vm->event,
+                .path = vm->serial_path,
+                .uid = vm->uid,
+                .gid = vm->gid,
+                .engine_pid = process_get_pid(vm->process),
+                .vm_name = vm->config->name,
+                .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
+        };
+        console_requests_connect_as_owner(vm->consoles, &params, done, userdata);
 }
 
 static pid_t ch_vm_get_pid(EngineVm *base) {
@@ -579,8 +590,6 @@ static GVariant *ch_vm_save_runtime(EngineVm *base) {
         g_variant_builder_add(&b, "{sv}", "api-socket", g_variant_new_string(vm->api_path));
         if (vm->serial_path)
                 g_variant_builder_add(&b, "{sv}", "serial-socket", g_variant_new_string(vm->serial_path));
-        if (vm->console_pty)
-                g_variant_builder_add(&b, "{sv}", "console-pty", g_variant_new_string(vm->console_pty));
         g_variant_builder_add(&b, "{sv}", "no-shutdown", g_variant_new_boolean(vm->no_shutdown));
         if (vm->event_fifo_path)
                 g_variant_builder_add(&b, "{sv}", "event-fifo", g_variant_new_string(vm->event_fifo_path));
@@ -612,7 +621,7 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         ChVm *vm = (ChVm *) base;
         guint32 pid = 0;
         guint64 start_time = 0;
-        const char *api_path = NULL, *serial_path = NULL, *console_pty = NULL, *event_fifo = NULL;
+        const char *api_path = NULL, *serial_path = NULL, *event_fifo = NULL;
         gboolean no_shutdown = FALSE;
 
         if (vm->process) {
@@ -626,7 +635,7 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
                 return false;
         }
         (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
-        (void) g_variant_dict_lookup(dict, "console-pty", "&s", &console_pty);
+        /* "console-pty" of older records is ignored: never opened. */
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
         (void) g_variant_dict_lookup(dict, "event-fifo", "&s", &event_fifo);
 
@@ -640,8 +649,6 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         vm->api_path = g_strdup(api_path);
         g_free(vm->serial_path);
         vm->serial_path = g_strdup(serial_path);
-        g_free(vm->console_pty);
-        vm->console_pty = g_strdup(console_pty);
         vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
         g_free(vm->event_fifo_path);
         vm->event_fifo_path = g_strdup(event_fifo);
@@ -683,6 +690,7 @@ static EngineVm *ch_vm_new(const EngineVmParams *params) {
         vm->gid = params->gid;
         vm->on_event = params->on_event;
         vm->userdata = params->userdata;
+        vm->consoles = console_requests_new(vm->event);
         return &vm->base;
 }
 
@@ -692,6 +700,7 @@ static void ch_vm_free(EngineVm *base) {
         vm->on_event = NULL;
         /* Pending answers are dropped: after this nothing calls back. */
         g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) ch_op_free);
+        g_clear_pointer(&vm->consoles, console_requests_free);
         g_clear_pointer(&vm->http, ch_http_free);
         g_clear_pointer(&vm->events, ch_event_reader_free);
         g_clear_pointer(&vm->process, process_free);

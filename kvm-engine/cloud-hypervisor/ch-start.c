@@ -55,15 +55,8 @@ static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GEr
         }
         ch_vm_set_engine_state(vm, state);
 
-        /* A virtio-console on a pty: OpenConsole needs its path. */
-        JsonObject *config = json_object_get_object_member(info, "config");
-        JsonObject *console = config && json_object_has_member(config, "console")
-                                      ? json_object_get_object_member(config, "console")
-                                      : NULL;
-        const char *mode = console ? json_object_get_string_member_with_default(console, "mode", NULL) : NULL;
-        g_clear_pointer(&vm->console_pty, g_free);
-        if (mode && g_str_equal(mode, "Pty"))
-                vm->console_pty = g_strdup(json_object_get_string_member_with_default(console, "file", NULL));
+        /* The pty path of a virtio-console (config.console.file) is the engine's word:
+         * it is not read, and OpenConsole never opens it. */
 
         g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
                 (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);

@@ -16,6 +16,7 @@
 #include "ch-config.h"
 #include "ch-events.h"
 #include "ch-http.h"
+#include "console-request.h"
 #include "engine.h"
 #include "process.h"
 
@@ -77,8 +78,8 @@ struct ChVm {
         char *runtime_dir;
         char *log_path;
         char *api_path;
-        char *serial_path;  /* socket OpenConsole connects to, or NULL */
-        char *console_pty;  /* virtio-console pty from vm.info, or NULL */
+        char *serial_path;  /* socket OpenConsole connects to (as the owner: cloud-hypervisor binds it), or NULL */
+        ConsoleRequests *consoles; /* OpenConsole calls in flight */
         uid_t uid;
         gid_t gid;
         EngineEventFn on_event;

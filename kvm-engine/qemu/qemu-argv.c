@@ -196,16 +196,25 @@ static void argv_add_printf(GPtrArray *argv, const char *option, const char *for
         va_end(ap);
 }
 
-/* One serial port's chardev. The first one is what OpenConsole reaches. */
-static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const VmChar *chr, unsigned index) {
+/*
+ * One serial port's chardev. The first one is what OpenConsole reaches. A pty
+ * there is the service's own listening socket instead (params->console_fd, made
+ * in the runtime directory the engine cannot write): the service never opens a
+ * pty path QEMU reports. A pty on a later port stays a pty nobody opens for you.
+ */
+static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
+                            const VmChar *chr, unsigned index) {
         g_autofree char *id = g_strdup_printf("serial%u", index);
         g_autofree char *path = chr->path ? qemu_escape_opt(chr->path) : NULL;
 
         switch (chr->type) {
         case VM_CHAR_PTY:
-                argv_add_printf(argv, "-chardev", "pty,id=%s", id);
-                if (index == 0)
-                        cmdline->console_is_pty = true;
+                if (index == 0 && params->console_fd >= 0) {
+                        argv_add_printf(argv, "-chardev", "socket,id=%s,fd=%d,server=on,wait=off", id,
+                                        params->console_fd);
+                        cmdline->console_is_ours = true;
+                } else
+                        argv_add_printf(argv, "-chardev", "pty,id=%s", id);
                 break;
         case VM_CHAR_FILE:
                 argv_add_printf(argv, "-chardev", "file,id=%s,path=%s,append=on", id, path);
@@ -219,7 +228,8 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const VmC
         argv_add_printf(argv, "-serial", "chardev:%s", id);
 }
 
-static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const VmConfig *config, GError **error) {
+static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
+                             const VmConfig *config, GError **error) {
         unsigned n_disks = 0, n_serials = 0, n_nets = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
@@ -257,7 +267,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Vm
                 }
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
-                        argv_add_serial(argv, cmdline, &device->chr, n_serials++);
+                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
                         break;
                 case VM_DEVICE_VSOCK:
                         o = json_object_new();
@@ -368,6 +378,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 argv_add_printf(argv, "-chardev", "socket,id=console,fd=%d,server=on,wait=off",
                                 params->console_fd);
                 argv_add(argv, "-serial", "chardev:console");
+                cmdline->console_is_ours = true;
         }
 
         /* A root port per disk, plus spares for hot-plug; before the disks that
@@ -388,7 +399,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 }
         }
 
-        if (!argv_add_devices(argv, cmdline, config, error))
+        if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
 
         if (params->incoming)

@@ -45,10 +45,11 @@ typedef struct {
         GPtrArray *port_owners;
         /* Disk device id -> its block node name. */
         GHashTable *disk_nodes;
-        /* What OpenConsole connects to: a socket path (when the config names one),
-         * or NULL for the engine's own console socket, or pty. */
+        /* What OpenConsole connects to: the service's own console socket (the
+         * default console, or a <serial type='pty'> first), or the owner's socket
+         * path of a first <serial type='unix'>, or neither (a file). */
+        bool console_is_ours;
         char *console_socket;
-        bool console_is_pty;
 } QemuCommandLine;
 
 void qemu_command_line_free(QemuCommandLine *cmdline);

@@ -142,7 +142,7 @@ void qemu_vm_unref(QemuVm *vm) {
         g_free(vm->log_path);
         g_free(vm->qmp_path);
         g_free(vm->console_path);
-        g_free(vm->console_pty);
+        console_requests_free(vm->consoles);
         g_free(vm->shutdown_reason);
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
@@ -370,6 +370,8 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
                 QemuOp *op = vm->ops->data;
                 qemu_op_finish(op, op->kind == QEMU_OP_STOP ? NULL : gone);
         }
+        if (!vm->freed)
+                console_requests_fail_all(vm->consoles, gone);
 
         if (!silent && !vm->freed) {
                 EngineEvent event = {
@@ -473,27 +475,12 @@ static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *e
         qemu_start_succeeded(op);
 }
 
-static void qemu_start_on_chardevs(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
-        QemuOp *op = userdata;
-        QemuVm *vm = op->vm;
-
-        if (error) {
-                qemu_start_give_up(op, error);
-                return;
-        }
-        JsonArray *chardevs = result && JSON_NODE_HOLDS_ARRAY(result) ? json_node_get_array(result) : NULL;
-        for (guint i = 0; chardevs && i < json_array_get_length(chardevs); i++) {
-                JsonObject *c = json_array_get_object_element(chardevs, i);
-                const char *label = json_get_string(c, "label"), *filename = json_get_string(c, "filename");
-                if (label && filename && g_str_equal(label, "serial0") && g_str_has_prefix(filename, "pty:")) {
-                        g_free(vm->console_pty);
-                        vm->console_pty = g_strdup(filename + 4);
-                }
-        }
+/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
+static void qemu_start_after_qmp(QemuOp *op) {
         if (op->kind == QEMU_OP_RESTORE)
                 qemu_vm_restore_after_ready(op);
         else
-                qmp_client_execute(vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+                qmp_client_execute(op->vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 
 static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
@@ -505,10 +492,7 @@ static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GE
         }
         g_debug("QMP of '%s' ready %.1f ms after the spawn", op->vm->config->name,
                 (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
-        if (op->vm->console_is_pty)
-                qmp_client_execute(qmp, "query-chardev", NULL, -1, qemu_start_on_chardevs, op);
-        else
-                qemu_start_on_chardevs(qmp, NULL, NULL, op);
+        qemu_start_after_qmp(op);
 }
 
 /* Spawns QEMU with QMP ready to connect; restore_fd >= 0 is the snapshot's memory. */
@@ -584,11 +568,9 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
         vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
         g_free(vm->console_path);
-        vm->console_path = cmdline->console_is_pty ? NULL
-                           : cmdline->console_socket ? g_strdup(cmdline->console_socket)
-                                                     : g_steal_pointer(&console_path);
-        vm->console_is_pty = cmdline->console_is_pty;
-        g_clear_pointer(&vm->console_pty, g_free);
+        vm->console_path = cmdline->console_is_ours ? g_steal_pointer(&console_path)
+                                                    : g_strdup(cmdline->console_socket);
+        vm->console_is_owners = !cmdline->console_is_ours && cmdline->console_socket;
         vm->stopping = vm->silent_exit = vm->panicked = false;
         g_clear_pointer(&vm->shutdown_reason, g_free);
         return true;
@@ -674,22 +656,41 @@ static void qemu_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
 
 /* ---- console, pid, runtime ---- */
 
-static int qemu_vm_open_console(EngineVm *base, GError **error) {
+/*
+ * Our own console.sock lies in the runtime directory, root's and 0700: QEMU
+ * cannot replace it, so we connect to it ourselves. The owner's socket of a
+ * <serial type='unix'> is connected as the owner and must be QEMU's own.
+ */
+static void qemu_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
         QemuVm *vm = (QemuVm *) base;
+        g_autoptr(GError) error = NULL;
 
         if (!vm->process) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
-                return -1;
+                error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
+                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                return;
         }
-        if (vm->console_is_pty) {
-                int fd = vm->console_pty ? open(vm->console_pty, O_RDWR | O_NOCTTY | O_CLOEXEC) : -1;
-                if (fd < 0)
-                        g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot open the console pty '%s': %s",
-                                    vm->console_pty ? vm->console_pty : "?", g_strerror(errno));
-                return fd;
+        if (!vm->console_path) {
+                error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "The serial port of this VM goes to a file; there is no console to connect to");
+                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                return;
         }
-
-        return unix_socket_connect(vm->console_path, "console", error);
+        if (vm->console_is_owners) {
+                ConnectAsOwnerParams params = {
+                        .event = vm->event,
+                        .path = vm->console_path,
+                        .uid = vm->uid,
+                        .gid = vm->gid,
+                        .engine_pid = process_get_pid(vm->process),
+                        .vm_name = vm->config->name,
+                        .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
+                };
+                console_requests_connect_as_owner(vm->consoles, &params, done, userdata);
+                return;
+        }
+        int fd = unix_socket_connect(vm->console_path, "console", &error);
+        console_requests_answer_later(vm->consoles, fd, error, done, userdata);
 }
 
 static pid_t qemu_vm_get_pid(EngineVm *base) {
@@ -709,8 +710,6 @@ static GVariant *qemu_vm_save_runtime(EngineVm *base) {
         g_variant_builder_add(&b, "{sv}", "qmp-socket", g_variant_new_string(vm->qmp_path));
         if (vm->console_path)
                 g_variant_builder_add(&b, "{sv}", "console-socket", g_variant_new_string(vm->console_path));
-        if (vm->console_pty)
-                g_variant_builder_add(&b, "{sv}", "console-pty", g_variant_new_string(vm->console_pty));
         g_variant_builder_add(&b, "{sv}", "machine", g_variant_new_uint32(vm->machine));
 
         GVariantBuilder ports;
@@ -754,7 +753,7 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         QemuVm *vm = (QemuVm *) base;
         guint32 pid = 0, machine = QEMU_MACHINE_Q35, next_disk = 0;
         guint64 start_time = 0;
-        const char *qmp_path = NULL, *console_path = NULL, *console_pty = NULL;
+        const char *qmp_path = NULL, *console_path = NULL;
         g_autofree const char **ports = NULL;
         g_autoptr(GVariantIter) disks = NULL;
 
@@ -769,7 +768,6 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
                 return false;
         }
         (void) g_variant_dict_lookup(dict, "console-socket", "&s", &console_path);
-        (void) g_variant_dict_lookup(dict, "console-pty", "&s", &console_pty);
         (void) g_variant_dict_lookup(dict, "machine", "u", &machine);
         (void) g_variant_dict_lookup(dict, "ports", "^a&s", &ports);
         (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
@@ -786,11 +784,12 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         vm->qmp = g_steal_pointer(&qmp);
         g_free(vm->qmp_path);
         vm->qmp_path = g_strdup(qmp_path);
+        /* A record may name a pty ("console-pty", written by older versions): it is
+         * never opened. Only our own console.sock is connected to as ourselves. */
+        g_autofree char *own_console = g_build_filename(vm->runtime_dir, "console.sock", NULL);
         g_free(vm->console_path);
         vm->console_path = g_strdup(console_path);
-        g_free(vm->console_pty);
-        vm->console_pty = g_strdup(console_pty);
-        vm->console_is_pty = console_path == NULL;
+        vm->console_is_owners = console_path && !g_str_equal(console_path, own_console);
         vm->machine = machine;
         vm->next_disk_index = next_disk;
         g_ptr_array_set_size(vm->port_owners, 0);
@@ -828,6 +827,7 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->userdata = params->userdata;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);
         vm->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        vm->consoles = console_requests_new(vm->event);
         return &vm->base;
 }
 
@@ -837,6 +837,7 @@ static void qemu_vm_free(EngineVm *base) {
         vm->on_event = NULL;
         /* Pending answers are dropped: after this nothing calls back. */
         g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) qemu_op_free);
+        g_clear_pointer(&vm->consoles, console_requests_free);
         g_clear_pointer(&vm->qmp, qmp_client_free);
         g_clear_pointer(&vm->process, process_free);
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);

@@ -11,6 +11,7 @@
  * vm->freed then tells the code on the stack to stop.
  */
 
+#include "console-request.h"
 #include "engine.h"
 #include "process.h"
 #include "qemu-argv.h"
@@ -71,9 +72,10 @@ struct QemuVm {
         char *runtime_dir;
         char *log_path;
         char *qmp_path;
-        char *console_path; /* socket OpenConsole connects to, NULL when pty */
-        char *console_pty;  /* pty path from query-chardev */
-        bool console_is_pty;
+        char *console_path;     /* socket OpenConsole connects to, NULL when the console is a file */
+        bool console_is_owners; /* console_path is the owner's (<serial type='unix'>): connected as
+                                 * the owner and checked to be QEMU's; else it is our console.sock */
+        ConsoleRequests *consoles; /* OpenConsole calls in flight */
         uid_t uid;
         gid_t gid;
         EngineEventFn on_event;

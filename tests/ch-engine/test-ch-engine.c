@@ -83,6 +83,20 @@ static void on_info(GVariant *info, const GError *error, void *userdata) {
 }
 
 typedef struct {
+        bool done;
+        int fd;
+        GError *error;
+} ConsoleWait;
+
+static void on_console(int fd, const GError *error, void *userdata) {
+        ConsoleWait *w = userdata;
+        g_assert_false(w->done); /* exactly once */
+        w->done = true;
+        w->fd = fd;
+        w->error = error ? g_error_copy(error) : NULL;
+}
+
+typedef struct {
         sd_event *event;
         char *dir;
         char *runtime_dir;
@@ -389,9 +403,11 @@ static void test_boot(void) {
         g_assert_true(g_variant_lookup(runtime, "api-socket", "&s", &version));
 
         /* The serial port is the socket the simulator serves, as cloud-hypervisor does. */
-        g_autoptr(GError) error = NULL;
-        int console = engine_vm_open_console(sim.vm, &error);
-        g_assert_no_error(error);
+        ConsoleWait cw = { .fd = -1 };
+        engine_vm_open_console(sim.vm, on_console, &cw);
+        test_run_until(sim.event, &cw.done, WAIT_MS, "console");
+        g_assert_no_error(cw.error);
+        int console = cw.fd;
         g_assert_cmpint(console, >=, 0);
         {
                 char greeting[128] = { 0 };

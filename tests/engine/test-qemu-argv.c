@@ -71,7 +71,7 @@ static void test_minimal(void) {
         guint n = g_strv_length(cmdline->argv);
         g_assert_cmpstr(cmdline->argv[n - 2], ==, "-incoming");
         g_assert_cmpstr(cmdline->argv[n - 1], ==, "defer");
-        g_assert_false(cmdline->console_is_pty);
+        g_assert_true(cmdline->console_is_ours);
         g_assert_null(cmdline->console_socket);
         g_assert_cmpuint(cmdline->port_owners->len, ==, QEMU_SPARE_HOTPLUG_PORTS);
 }
@@ -136,7 +136,7 @@ static void test_microvm_pty(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
-        g_assert_true(cmdline->console_is_pty);
+        g_assert_true(cmdline->console_is_ours);
         g_assert_cmpuint(cmdline->port_owners->len, ==, 0);
 }
 

@@ -214,11 +214,27 @@ static void console_close(Fixture *f) {
         f->console_fd = -1;
 }
 
+typedef struct {
+        bool done;
+        int fd;
+        GError *error;
+} ConsoleWait;
+
+static void on_console(int fd, const GError *error, void *userdata) {
+        ConsoleWait *w = userdata;
+        g_assert_false(w->done); /* exactly once */
+        w->done = true;
+        w->fd = fd;
+        w->error = error ? g_error_copy(error) : NULL;
+}
+
 static void console_open(Fixture *f) {
-        g_autoptr(GError) error = NULL;
+        ConsoleWait w = { .fd = -1 };
         console_close(f);
-        f->console_fd = engine_vm_open_console(f->vm, &error);
-        g_assert_no_error(error);
+        engine_vm_open_console(f->vm, on_console, &w);
+        wait_for(f, &w.done, "the console");
+        g_assert_no_error(w.error);
+        f->console_fd = w.fd;
         g_assert_cmpint(fcntl(f->console_fd, F_SETFL, O_NONBLOCK), ==, 0);
         g_assert_cmpint(sd_event_add_io(f->event, &f->console_source, f->console_fd, EPOLLIN, on_console_readable, f),
                         >=, 0);
