@@ -4,7 +4,7 @@
  * hv-call-as: become another user, connect to the system bus named by
  * DBUS_SYSTEM_BUS_ADDRESS, make one method call, print the outcome.
  *
- *   hv-call-as [--interactive] [--define-delete N] USER DEST PATH INTERFACE METHOD [ARGS]
+ *   hv-call-as [--interactive] [--define-delete N] [--console ...] USER DEST PATH INTERFACE METHOD [ARGS]
  *
  * ARGS is a GVariant tuple in text form, with types (g_variant_print(v, TRUE)).
  * --interactive sets the ALLOW_INTERACTIVE_AUTHORIZATION flag on the call.
@@ -14,6 +14,12 @@
  * Output on stdout, for the tests to parse:
  *   reply USEC\n<reply as GVariant text>\n        (exit 0)
  *   error USEC\n<D-Bus error name>\n<message>\n   (exit 1)
+ * --console: the reply carries a descriptor (OpenConsole). After the reply,
+ * hv-call-as writes --console-write (C escapes allowed) to it, reads until
+ * --console-expect appears, the end of the stream, or --console-timeout-ms,
+ * and prints two more lines:
+ *   fd <what /proc/self/fd/N names: "socket:[...]", "/dev/pts/3", a file>
+ *   data <what was read, C-escaped>
  * USEC is the time of the call(s) alone, without start-up. Anything else
  * (no such user, cannot drop privileges, cannot connect) goes to stderr with
  * exit status 2.
@@ -21,7 +27,10 @@
 
 #include <errno.h>
 #include <gio/gio.h>
+#include <fcntl.h>
+#include <gio/gunixfdlist.h>
 #include <grp.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +62,35 @@ static int become_user(const char *user) {
         return 0;
 }
 
+/* Talks to the descriptor OpenConsole returned, prints what it is and what it said. */
+static void use_console(int fd, const char *write_text, const char *expect, int timeout_ms) {
+        g_autofree char *link = g_strdup_printf("/proc/self/fd/%d", fd);
+        g_autofree char *target = g_file_read_link(link, NULL);
+        g_autoptr(GString) data = g_string_new(NULL);
+        gint64 deadline = g_get_monotonic_time() + (gint64) timeout_ms * 1000;
+
+        if (write_text) {
+                g_autofree char *bytes = g_strcompress(write_text);
+                /* "\0" compresses to an empty string: the text may start with a NUL byte. */
+                size_t length = write_text[0] == '\\' && write_text[1] == '0' ? 1 + strlen(bytes + 1) : strlen(bytes);
+                if (write(fd, bytes, length) < 0)
+                        fprintf(stderr, "hv-call-as: write to the console: %s\n", g_strerror(errno));
+        }
+        while (!(expect && strstr(data->str, expect))) {
+                gint64 left = deadline - g_get_monotonic_time();
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                char buffer[4096];
+                if (left <= 0 || poll(&pfd, 1, (int) (left / 1000) + 1) <= 0)
+                        break;
+                ssize_t n = read(fd, buffer, sizeof(buffer));
+                if (n <= 0)
+                        break;
+                g_string_append_len(data, buffer, n);
+        }
+        g_autofree char *escaped = g_strescape(data->str, NULL);
+        printf("fd %s\ndata %s\n", target ? target : "?", escaped);
+}
+
 static int print_error(GError *error, gint64 usec) {
         g_autofree char *name = g_dbus_error_get_remote_error(error);
 
@@ -65,7 +103,14 @@ static int print_error(GError *error, gint64 usec) {
 int main(int argc, char *argv[]) {
         gboolean interactive = FALSE;
         gint define_delete = 0;
+        gboolean console = FALSE;
+        gchar *console_write = NULL, *console_expect = NULL;
+        gint console_timeout_ms = 5000;
         const GOptionEntry entries[] = {
+                { "console", 0, 0, G_OPTION_ARG_NONE, &console, "The reply carries a console descriptor", NULL },
+                { "console-write", 0, 0, G_OPTION_ARG_STRING, &console_write, "Write this to it", "TEXT" },
+                { "console-expect", 0, 0, G_OPTION_ARG_STRING, &console_expect, "Read until this", "TEXT" },
+                { "console-timeout-ms", 0, 0, G_OPTION_ARG_INT, &console_timeout_ms, "Read at most this long", "MS" },
                 { "interactive", 0, 0, G_OPTION_ARG_NONE, &interactive, "Allow interactive authorization", NULL },
                 { "define-delete", 0, 0, G_OPTION_ARG_INT, &define_delete, "DefineVM then Delete, N times", "N" },
                 { NULL },
@@ -109,7 +154,27 @@ int main(int argc, char *argv[]) {
 
         flags = interactive ? G_DBUS_CALL_FLAGS_ALLOW_INTERACTIVE_AUTHORIZATION : G_DBUS_CALL_FLAGS_NONE;
         start = g_get_monotonic_time();
-        if (define_delete <= 0) {
+        if (console) {
+                g_autoptr(GUnixFDList) fds = NULL;
+                int fd;
+
+                reply = g_dbus_connection_call_with_unix_fd_list_sync(connection, argv[2], argv[3], argv[4], argv[5],
+                                                                      args ? g_variant_ref(args) : NULL,
+                                                                      G_VARIANT_TYPE("(h)"), flags, -1, NULL, &fds,
+                                                                      NULL, &error);
+                if (!reply)
+                        return print_error(error, g_get_monotonic_time() - start);
+                {
+                        g_autofree char *text = g_variant_print(reply, TRUE);
+                        printf("reply %" G_GINT64_FORMAT "\n%s\n", g_get_monotonic_time() - start, text);
+                }
+                fd = fds ? g_unix_fd_list_get(fds, 0, &error) : -1;
+                if (fd < 0)
+                        return fail("no descriptor in the reply");
+                use_console(fd, console_write, console_expect, console_timeout_ms);
+                close(fd);
+                return 0;
+        } else if (define_delete <= 0) {
                 reply = g_dbus_connection_call_sync(connection, argv[2], argv[3], argv[4], argv[5],
                                                     args ? g_variant_ref(args) : NULL, NULL, flags, -1, NULL, &error);
                 if (!reply)
