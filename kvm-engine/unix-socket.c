@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -18,8 +19,11 @@ int unix_socket_listen(const char *path, int backlog, GError **error) {
         }
         strcpy(addr.sun_path, path);
         int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        /* Only root may connect by name, whatever the umask: a runtime directory may be
+         * searchable by the engine's owner (cloud-hypervisor's, ch-start.c). Before
+         * listen(), so that nobody connects in between. */
         if (fd < 0 || (unlink(path) < 0 && errno != ENOENT) || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 ||
-            listen(fd, backlog) < 0) {
+            chmod(path, 0600) < 0 || listen(fd, backlog) < 0) {
                 int e = errno;
                 if (fd >= 0)
                         close(fd);

@@ -183,7 +183,7 @@ static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
 char *ch_config_serial_socket(const VmConfig *config, const char *runtime_dir) {
         const VmDevice *serial = find_kind(config, VM_DEVICE_SERIAL);
         if (!serial || serial->chr.type == VM_CHAR_PTY)
-                return g_build_filename(runtime_dir, CH_SERIAL_SOCKET_NAME, NULL);
+                return g_build_filename(runtime_dir, CH_ENGINE_DIR_NAME, CH_SERIAL_SOCKET_NAME, NULL);
         if (serial->chr.type == VM_CHAR_UNIX)
                 return g_strdup(serial->chr.path);
         return NULL;

@@ -12,6 +12,10 @@
 
 #include "vm-config.h"
 
+/* Sockets cloud-hypervisor binds itself (it takes no descriptor for them) go
+ * into this subdirectory of the runtime directory, owned by the VM's owner: the
+ * engine runs as the owner and cannot write the runtime directory itself. */
+#define CH_ENGINE_DIR_NAME "engine"
 #define CH_SERIAL_SOCKET_NAME "serial.sock"
 #define CH_VSOCK_SOCKET_NAME "vsock.sock"
 

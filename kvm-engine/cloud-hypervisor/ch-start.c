@@ -9,7 +9,9 @@
  * add-net for each tap, vm.boot and vm.info, or vm.restore with the taps.
  */
 
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ch-tap.h"
@@ -221,6 +223,36 @@ static void ch_start_ping(ChOp *op) {
         ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_start_on_ping);
 }
 
+/*
+ * The directory where cloud-hypervisor binds its serial socket: the runtime
+ * directory's "engine", owned by the owner (0700). The runtime directory and
+ * its parent become 0711 so that the engine can reach it by name; the sockets
+ * the service makes stay in the runtime directory, which only root writes. A
+ * socket left by an engine that died binds no more (cloud-hypervisor does not
+ * replace it): it is removed by name inside that directory, never through a
+ * path the owner could redirect.
+ */
+static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
+        g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
+        g_autofree char *parent = g_path_get_dirname(vm->runtime_dir);
+        int fd;
+
+        if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || chmod(vm->runtime_dir, 0711) < 0 || chmod(parent, 0711) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot prepare '%s': %s", dir, g_strerror(errno));
+                return false;
+        }
+        fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || (vm->uid != (uid_t) -1 && fchown(fd, vm->uid, vm->gid) < 0) || fchmod(fd, 0700) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot prepare '%s': %s", dir, g_strerror(errno));
+                if (fd >= 0)
+                        close(fd);
+                return false;
+        }
+        (void) unlinkat(fd, CH_SERIAL_SOCKET_NAME, 0);
+        close(fd);
+        return true;
+}
+
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
 static bool ch_spawn(ChOp *op, GError **error) {
         ChVm *vm = op->vm;
@@ -237,11 +269,12 @@ static bool ch_spawn(ChOp *op, GError **error) {
                 close(api_listen);
                 return false;
         }
-        /* A socket left by an engine that died binds no more (cloud-hypervisor
-         * does not replace it); only one we chose ourselves is ours to remove. */
-        g_autofree char *serial_dir = vm->serial_path ? g_path_get_dirname(vm->serial_path) : NULL;
-        if (serial_dir && g_str_equal(serial_dir, vm->runtime_dir))
-                (void) unlink(vm->serial_path);
+        if (!ch_prepare_engine_dir(vm, error)) {
+                close(api_listen);
+                close(event_fifo[0]);
+                close(event_fifo[1]);
+                return false;
+        }
 
         g_autofree char *api_arg = g_strdup_printf("fd=%d", CH_API_FD);
         g_autofree char *event_arg = g_strdup_printf("fd=%d", CH_EVENT_FD);

@@ -130,7 +130,7 @@ static void test_config_full(void) {
         check_golden("full", config_full());
         g_autoptr(VmConfig) config = config_full();
         g_autofree char *serial = ch_config_serial_socket(config, RUNTIME_DIR);
-        g_assert_cmpstr(serial, ==, RUNTIME_DIR "/serial.sock");
+        g_assert_cmpstr(serial, ==, RUNTIME_DIR "/engine/serial.sock");
 }
 
 static void test_config_firmware_file(void) {
