@@ -509,6 +509,7 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
         }
         if (!vm->freed)
                 console_requests_fail_all(vm->consoles, gone);
+        ch_remove_engine_dir(vm);
         g_clear_pointer(&http, ch_http_free);
 
         if (!vm->freed && !silent) {

@@ -9,8 +9,10 @@
  * add-net for each tap, vm.boot and vm.info, or vm.restore with the taps.
  */
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -232,12 +234,24 @@ static void ch_start_ping(ChOp *op) {
  * replace it): it is removed by name inside that directory, never through a
  * path the owner could redirect.
  */
+/* Others may pass through path (search), nothing more is given. */
+static bool make_searchable(const char *path) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return false;
+        return (st.st_mode & 0011) == 0011 || chmod(path, (st.st_mode & 07777) | 0011) == 0;
+}
+
 static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
         g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
         g_autofree char *parent = g_path_get_dirname(vm->runtime_dir);
+        g_autofree char *root = g_path_get_dirname(parent);
         int fd;
 
-        if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || chmod(vm->runtime_dir, 0711) < 0 || chmod(parent, 0711) < 0) {
+        /* The runtime directory, "vms" and the service's runtime root. */
+        if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || !make_searchable(vm->runtime_dir) ||
+            !make_searchable(parent) || !make_searchable(root)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot prepare '%s': %s", dir, g_strerror(errno));
                 return false;
         }
@@ -251,6 +265,26 @@ static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
         (void) unlinkat(fd, CH_SERIAL_SOCKET_NAME, 0);
         close(fd);
         return true;
+}
+
+/* The engine is gone: its directory goes, entry by entry by name (nothing is followed). */
+void ch_remove_engine_dir(ChVm *vm) {
+        g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
+        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *listing = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *entry;
+
+        if (!listing) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        while ((entry = readdir(listing)))
+                if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+                        (void) unlinkat(fd, entry->d_name, 0);
+        closedir(listing);
+        if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
+                g_warning("Cannot remove '%s': %s", dir, g_strerror(errno));
 }
 
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */

@@ -153,3 +153,5 @@ void ch_vm_on_device_removed(ChVm *vm, const char *id);
 /* vm.add-net for one interface: opens its tap and sends the fd. */
 bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **error);
 
+/* ch-start.c: remove the engine's own directory (<runtime>/engine) once it is gone. */
+void ch_remove_engine_dir(ChVm *vm);

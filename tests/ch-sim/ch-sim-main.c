@@ -153,6 +153,13 @@ static void select_profile(const char *argv0)
         ch_sim.major = named_version ? (int) major : 54;
         /* "cloud-hypervisor-no-kvm": the newest release on a host without /dev/kvm */
         ch_sim.no_kvm = g_str_has_suffix(name, "-no-kvm");
+        /* "cloud-hypervisor-hostile-pty": a hostile engine for the console tests */
+        if (g_str_has_suffix(name, "-hostile-pty")) {
+                g_autofree char *file = g_strconcat(argv0, ".pty", NULL);
+                g_autofree char *text = NULL;
+                if (g_file_get_contents(file, &text, NULL, NULL))
+                        ch_sim.hostile_pty = g_strndup(text, strcspn(text, "\n"));
+        }
 
         ch_sim.profile = ch_sim.major <= 52 ? CH_PROFILE_V52 :
                          ch_sim.major == 53 ? CH_PROFILE_V53 : CH_PROFILE_HEAD;

@@ -505,6 +505,12 @@ gboolean ch_vm_boot(GError **error)
         }
         if (!check_bootable(error) || !ch_serial_start(ch_vm.config, error))
                 return FALSE;
+        if (ch_sim.hostile_pty) {
+                /* What the real VMM writes there is the path of the pty it made. */
+                JsonObject *console = json_object_get_object_member(ch_vm.config, "console");
+                if (console && g_strcmp0(json_object_get_string_member_with_default(console, "mode", ""), "Pty") == 0)
+                        json_object_set_string_member(console, "file", ch_sim.hostile_pty);
+        }
         build_devices();
         start_guest();
         ch_event("vm", "booted", NULL);

@@ -45,6 +45,8 @@ typedef struct {
         const char *version;            /* "53.0.0" */
         gboolean no_shutdown;
         gboolean no_kvm;                /* started as cloud-hypervisor-no-kvm */
+        char *hostile_pty;              /* "cloud-hypervisor-hostile-pty": the first line of <argv[0]>.pty,
+                                         * reported as config.console.file of a Pty console */
         int verbosity;                  /* number of -v */
 
         char *api_socket_path;          /* NULL without --api-socket */

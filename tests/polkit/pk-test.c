@@ -276,6 +276,13 @@ static void start_real_polkitd(PkTest *t, const char *rules) {
         wait_for_name(t, t->polkit, "polkitd", POLKIT_NAME);
 }
 
+static char *extra_config;
+
+void pk_test_set_extra_config(const char *lines) {
+        g_free(extra_config);
+        extra_config = g_strdup(lines);
+}
+
 static void start_daemon(PkTest *t) {
         const char *daemon = path_from_env("HV_DAEMON", HV_DAEMON_DEFAULT, G_FILE_TEST_IS_EXECUTABLE);
         g_autofree char *state = g_build_filename(t->dir, "state", NULL);
@@ -287,7 +294,8 @@ static void start_daemon(PkTest *t) {
         g_auto(GStrv) env = child_environ(t);
 
         g_assert_cmpint(g_mkdir_with_parents(images, 0755), ==, 0);
-        config_text = g_strdup_printf("[Manager]\nImagesDirectory=%s\n", images);
+        config_text = g_strdup_printf("[Manager]\nImagesDirectory=%s\n%s", images,
+                                      extra_config ? extra_config : "");
         config = write_file(t, "hypervisord.conf", config_text, 0644);
         {
                 const char *argv[] = { daemon, "--system", "--verbose", "--config", config, NULL };

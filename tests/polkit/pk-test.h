@@ -44,6 +44,9 @@ typedef struct {
         char *bus_log, *polkit_log, *daemon_log;
 } PkTest;
 
+/* Lines appended to the daemon's hypervisord.conf by the next pk_test_setup() (NULL: none). */
+void pk_test_set_extra_config(const char *lines);
+
 /* rules: the text of a polkit .rules file (PK_POLKIT_REAL only), or NULL. */
 void pk_test_setup(PkTest *t, PkPolkit polkit, const char *rules);
 void pk_test_teardown(PkTest *t);

@@ -296,6 +296,119 @@ static void test_qemu_unix_symlink_to_victim(void) {
         pk_test_teardown(&t);
 }
 
+/* ---- items 1 and 2 against cloud-hypervisor (its simulator, tests/ch-sim, as the owner) ------------- */
+
+/* The simulator under the name that picks the cloud-hypervisor engine. */
+static const char *ch_sim_binary(void) {
+        static char *binary;
+        const char *sim = g_getenv("HV_CH_SIM");
+
+        if (!sim)
+                g_error("HV_CH_SIM is not set: run through meson test");
+        if (!binary) {
+                g_autofree char *dir = g_path_get_dirname(sim);
+                binary = g_build_filename(dir, "cloud-hypervisor", NULL);
+        }
+        if (!g_file_test(binary, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("The simulator is missing: '%s'", binary);
+        return binary;
+}
+
+/* The daemon with a usable cloud-hypervisor engine (the simulator). */
+static void ch_setup(PkTest *t) {
+        g_autofree char *config = g_strdup_printf("[cloud-hypervisor]\nBinary=%s\nAPITimeoutSec=5\n", ch_sim_binary());
+
+        pk_test_set_extra_config(config);
+        pk_test_setup(t, PK_POLKIT_MOCK, NULL);
+        pk_test_set_extra_config(NULL);
+        pk_mock_set_allowed(t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, PK_ACTION_CONSOLE, NULL);
+}
+
+/* A cloud-hypervisor VM: the simulator only checks that the kernel exists. */
+static char *ch_xml(PkTest *t, const char *name, const char *emulator, const char *devices) {
+        g_autofree char *kernel = g_build_filename(t->dir, "images", "vmlinux", NULL);
+
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL));
+        g_assert_cmpint(chmod(kernel, 0644), ==, 0);
+        return g_strdup_printf("<domain type='kvm'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os>"
+                               "<devices><emulator>%s</emulator>%s</devices></domain>",
+                               name, kernel, emulator, devices);
+}
+
+/* The default serial port: cloud-hypervisor, as the owner, binds it in the owner's engine directory. */
+static void test_ch_default_serial(void) {
+        PkTest t;
+        Console c;
+
+        ch_setup(&t);
+        g_autofree char *xml = ch_xml(&t, "chserial", ch_sim_binary(), "");
+        g_autofree char *vm = define_and_boot(&t, PK_USER1, xml);
+        open_console_as(&t, PK_USER1, vm, NULL, "serial console ready", 3000, &c);
+        assert_console_is_engine(&c, NULL);
+        g_assert_nonnull(strstr(c.data, "serial console ready"));
+        console_clear(&c);
+        pk_test_teardown(&t);
+}
+
+static void test_ch_serial_symlink_to_bus(void) {
+        PkTest t;
+        Console c;
+
+        ch_setup(&t);
+        g_autofree char *dir = user_dir(&t, PK_USER1);
+        g_autofree char *socket = g_build_filename(dir, "serial.sock", NULL);
+        g_autofree char *serial = unix_serial(socket);
+        g_autofree char *xml = ch_xml(&t, "unixattack", ch_sim_binary(), serial);
+        g_autofree char *vm = define_and_boot(&t, PK_USER1, xml);
+
+        open_console_as(&t, PK_USER1, vm, NULL, "serial console ready", 3000, &c);
+        assert_console_is_engine(&c, NULL);
+        console_clear(&c);
+
+        g_autofree char *bus_socket = g_strndup(t.bus_address + strlen("unix:path="),
+                                                strcspn(t.bus_address + strlen("unix:path="), ","));
+        swap_for_symlink(socket, bus_socket);
+        open_console_as(&t, PK_USER1, vm, "\\0AUTH EXTERNAL 30\\r\\n", "OK", 3000, &c);
+        assert_refused(&c, "the bus socket");
+        console_clear(&c);
+        pk_test_teardown(&t);
+}
+
+/* A virtio-console pty whose path the engine reports as /etc/shadow: not opened. */
+static void test_ch_console_pty_shadow(void) {
+        PkTest t;
+        Console c;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *contents = NULL;
+        gsize length = 0;
+
+        ch_setup(&t);
+        g_autofree char *bin = g_build_filename(t.dir, "bin", NULL);
+        g_autofree char *hostile = g_build_filename(bin, "cloud-hypervisor-hostile-pty", NULL);
+        g_autofree char *pty_file = g_strconcat(hostile, ".pty", NULL);
+        g_assert_cmpint(g_mkdir_with_parents(bin, 0755), ==, 0);
+        g_assert_true(g_file_get_contents(ch_sim_binary(), &contents, &length, &error));
+        g_assert_true(g_file_set_contents_full(hostile, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755,
+                                               &error));
+        g_assert_true(g_file_set_contents_full(pty_file, "/etc/shadow\n", -1, G_FILE_SET_CONTENTS_NONE, 0644, &error));
+
+        g_autofree char *dir = user_dir(&t, PK_USER1);
+        g_autofree char *log = g_build_filename(dir, "serial.log", NULL);
+        g_autofree char *devices = g_strdup_printf("<serial type='file'><source path='%s'/></serial>"
+                                                   "<console type='pty'/>", log);
+        g_autofree char *xml = ch_xml(&t, "ptyattack", hostile, devices);
+        g_autofree char *vm = define_and_boot(&t, PK_USER1, xml);
+
+        open_console_as(&t, PK_USER1, vm, NULL, NULL, 1000, &c);
+        if (c.replied)
+                g_error("OpenConsole returned a descriptor on '%s' that said '%s'", c.fd_target, c.data);
+        g_test_message("OpenConsole with a reported pty: %s", c.error->message);
+        pk_assert_error(c.error, "org.example.Hypervisor.Error.NotSupported", "not opened by the service");
+        console_clear(&c);
+        pk_test_teardown(&t);
+}
+
 /* ---- item 11: who may open whose console ----------------------------------------------------------------- */
 
 static void authorization_case(bool console, bool manage_all, bool expect_allowed, const char *missing) {
@@ -369,6 +482,9 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/console/qemu-pty-victim-file", test_qemu_pty_victim_file);
         g_test_add_func("/console/qemu-unix-symlink-to-bus", test_qemu_unix_symlink_to_bus);
         g_test_add_func("/console/qemu-unix-symlink-to-victim", test_qemu_unix_symlink_to_victim);
+        g_test_add_func("/console/ch-default-serial", test_ch_default_serial);
+        g_test_add_func("/console/ch-serial-symlink-to-bus", test_ch_serial_symlink_to_bus);
+        g_test_add_func("/console/ch-console-pty-shadow", test_ch_console_pty_shadow);
         g_test_add_func("/console/auth-console-only", test_auth_console_only);
         g_test_add_func("/console/auth-console-and-manage-all", test_auth_console_and_manage_all);
         g_test_add_func("/console/auth-manage-all-only", test_auth_manage_all_only);
