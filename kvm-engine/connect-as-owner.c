@@ -195,6 +195,10 @@ _Noreturn static void child_main(int report_fd, uid_t uid, gid_t gid, const gid_
         ChildReport report = { .stage = STAGE_BECOME_OWNER };
         int fd = -1;
 
+        /* Nothing of the service stays open while a lookup may hang (report_fd > 2). */
+        if (report_fd > 3)
+                (void) close_range(3, (unsigned) report_fd - 1, 0);
+        (void) close_range((unsigned) report_fd + 1, ~0U, 0);
         if (uid != (uid_t) -1 &&
             (syscall(SYS_setgroups, (size_t) n_groups, groups) < 0 || syscall(SYS_setresgid, gid, gid, gid) < 0 ||
              syscall(SYS_setresuid, uid, uid, uid) < 0))

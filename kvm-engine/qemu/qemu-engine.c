@@ -671,8 +671,10 @@ static void qemu_vm_open_console(EngineVm *base, EngineConsoleFn done, void *use
                 return;
         }
         if (!vm->console_path) {
+                /* A file; or a pty, named only in the record of an older version: never opened. */
                 error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "The serial port of this VM goes to a file; there is no console to connect to");
+                                    "The first serial port of this VM is not a socket the service can connect to "
+                                    "(it goes to a file, or is a pty of an engine started by an older version)");
                 console_requests_answer_later(vm->consoles, -1, error, done, userdata);
                 return;
         }
