@@ -104,7 +104,8 @@ int main(int argc, char *argv[]) {
         gboolean interactive = FALSE;
         gint define_delete = 0;
         gboolean console = FALSE;
-        gchar *console_write = NULL, *console_expect = NULL;
+        g_autofree gchar *console_write = NULL;
+        g_autofree gchar *console_expect = NULL;
         gint console_timeout_ms = 5000;
         const GOptionEntry entries[] = {
                 { "console", 0, 0, G_OPTION_ARG_NONE, &console, "The reply carries a console descriptor", NULL },
