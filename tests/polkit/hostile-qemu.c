@@ -16,11 +16,16 @@
  *   - accepts on the descriptor of "-chardev socket,id=serial0,fd=N" (or
  *     id=console) and says the same.
  *
+ * When the file "<argv[0]>.stall" exists, it never accepts on the console
+ * socket of a path, listening with a backlog of 0: the second connection
+ * stalls in connect(), as a lookup through a user's hung FUSE mount would.
+ *
  * It exits on "quit" or when the QMP connection closes.
  */
 
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +78,7 @@ static int qmp_listen_fd(int argc, char *argv[]) {
         return -1;
 }
 
-static int listen_on(const char *path) {
+static int listen_on(const char *path, int backlog) {
         struct sockaddr_un addr = { .sun_family = AF_UNIX };
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
@@ -83,7 +88,7 @@ static int listen_on(const char *path) {
         }
         memcpy(addr.sun_path, path, strlen(path) + 1);
         (void) unlink(path);
-        if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 8) < 0) {
+        if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, backlog) < 0) {
                 fprintf(stderr, "hostile-qemu: cannot listen on '%s': %s\n", path, strerror(errno));
                 exit(1);
         }
@@ -157,8 +162,14 @@ int main(int argc, char *argv[]) {
                 return 1;
         }
         reported_pty(argv[0], pty, sizeof(pty));
-        if (chardev_value(argc, argv, ",path=", value, sizeof(value)))
-                console_listen = listen_on(value);
+        char stall_file[4096];
+        snprintf(stall_file, sizeof(stall_file), "%s.stall", argv[0]);
+        bool stall = access(stall_file, F_OK) == 0;
+        if (chardev_value(argc, argv, ",path=", value, sizeof(value))) {
+                int fd = listen_on(value, stall ? 0 : 8);
+                /* Stalling: listen, but never accept. */
+                console_listen = stall ? -1 : fd;
+        }
         else if (chardev_value(argc, argv, ",fd=", value, sizeof(value)))
                 console_listen = atoi(value);
         snprintf(hello, sizeof(hello), "HOSTILE-CONSOLE %d\n", (int) getpid());

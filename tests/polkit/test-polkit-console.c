@@ -298,6 +298,43 @@ static void test_qemu_unix_symlink_to_victim(void) {
         pk_test_teardown(&t);
 }
 
+/*
+ * A connect that hangs (here: a socket that never accepts, its backlog full; in
+ * the wild a user's hung FUSE mount) ends in Timeout: the helper is killed and
+ * reaped, and the service goes on answering meanwhile.
+ */
+static void test_qemu_unix_stalled(void) {
+        PkTest t;
+        Console c;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, PK_ACTION_CONSOLE, NULL);
+        g_autofree char *qemu = install_hostile_qemu(&t, NULL);
+        g_autofree char *stall_file = g_strconcat(qemu, ".stall", NULL);
+        g_assert_true(g_file_set_contents(stall_file, "", 0, NULL));
+        g_autofree char *dir = user_dir(&t, PK_USER1);
+        g_autofree char *socket = g_build_filename(dir, "serial.sock", NULL);
+        g_autofree char *serial = unix_serial(socket);
+        g_autofree char *xml = guest_xml("stalled", qemu, serial);
+        g_autofree char *vm = define_and_boot(&t, PK_USER1, xml);
+
+        /* The first connection fills the backlog (it is never accepted). */
+        open_console_as(&t, PK_USER1, vm, NULL, NULL, 100, &c);
+        assert_console_is_engine(&c, NULL);
+        console_clear(&c);
+        open_console_as(&t, PK_USER1, vm, NULL, NULL, 100, &c);
+        if (c.replied)
+                g_error("OpenConsole on a stalled socket returned a descriptor on '%s'", c.fd_target);
+        g_test_message("OpenConsole on a stalled socket: %s", c.error->message);
+        pk_assert_error(c.error, "org.example.Hypervisor.Error.Timeout", "took longer than");
+        console_clear(&c);
+
+        /* The service still answers (and its SIGTERM exit in the teardown is clean). */
+        g_autoptr(GVariant) state = pk_get_vm_property(&t, vm, "State");
+        g_assert_cmpstr(g_variant_get_string(state, NULL), ==, "running");
+        pk_test_teardown(&t);
+}
+
 /* ---- items 1 and 2 against cloud-hypervisor (its simulator, tests/ch-sim, as the owner) ------------- */
 
 /* The simulator under the name that picks the cloud-hypervisor engine. */
@@ -484,6 +521,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/console/qemu-pty-victim-file", test_qemu_pty_victim_file);
         g_test_add_func("/console/qemu-unix-symlink-to-bus", test_qemu_unix_symlink_to_bus);
         g_test_add_func("/console/qemu-unix-symlink-to-victim", test_qemu_unix_symlink_to_victim);
+        g_test_add_func("/console/qemu-unix-stalled", test_qemu_unix_stalled);
         g_test_add_func("/console/ch-default-serial", test_ch_default_serial);
         g_test_add_func("/console/ch-serial-symlink-to-bus", test_ch_serial_symlink_to_bus);
         g_test_add_func("/console/ch-console-pty-shadow", test_ch_console_pty_shadow);
