@@ -105,7 +105,7 @@ static void check_peer(ConnectAsOwner *c, int fd) {
 /* Reads the child's report if it is there; returns without a word if not yet. */
 static void read_report(ConnectAsOwner *c) {
         ChildReport report = {};
-        struct iovec iov = { .iov_base = &report, .iov_len = sizeof(report) };
+        struct iovec iov = {.iov_base = &report, .iov_len = sizeof(report)};
         union {
                 struct cmsghdr header;
                 char space[CMSG_SPACE(sizeof(int))];
@@ -146,8 +146,7 @@ static void read_report(ConnectAsOwner *c) {
                                   "Cannot connect to '%s': %s", c->path, g_strerror(report.error));
                 break;
         default:
-                finish_with_error(c, HV_ERROR_FAILED, "Cannot connect to '%s': %s", c->path,
-                                  g_strerror(report.error));
+                finish_with_error(c, HV_ERROR_FAILED, "Cannot connect to '%s': %s", c->path, g_strerror(report.error));
                 break;
         }
 }
@@ -192,7 +191,7 @@ static int on_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
  */
 _Noreturn static void child_main(int report_fd, uid_t uid, gid_t gid, const gid_t *groups, int n_groups,
                                  const struct sockaddr_un *addr) {
-        ChildReport report = { .stage = STAGE_BECOME_OWNER };
+        ChildReport report = {.stage = STAGE_BECOME_OWNER};
         int fd = -1;
 
         /* Nothing of the service stays open while a lookup may hang (report_fd > 2). */
@@ -217,7 +216,7 @@ _Noreturn static void child_main(int report_fd, uid_t uid, gid_t gid, const gid_
                         struct cmsghdr header;
                         char space[CMSG_SPACE(sizeof(int))];
                 } control = {};
-                struct iovec iov = { .iov_base = &report, .iov_len = sizeof(report) };
+                struct iovec iov = {.iov_base = &report, .iov_len = sizeof(report)};
                 struct msghdr msg = {
                         .msg_iov = &iov,
                         .msg_iovlen = 1,
@@ -259,7 +258,7 @@ static int owner_groups(uid_t uid, gid_t gid, gid_t *groups, GError **error) {
 
 ConnectAsOwner *connect_as_owner_start(const ConnectAsOwnerParams *params, ConnectAsOwnerFn done, void *userdata,
                                        GError **error) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
         gid_t groups[MAX_GROUPS];
         int n_groups = 0, pair[2];
 
@@ -326,7 +325,7 @@ ConnectAsOwner *connect_as_owner_start(const ConnectAsOwnerParams *params, Conne
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot wait for the helper connecting to '%s': %s",
                             params->path, g_strerror(-r));
                 (void) pidfd_send_signal(c->pidfd, SIGKILL, NULL, 0);
-                (void) waitid(P_PIDFD, c->pidfd, &(siginfo_t) {}, WEXITED); /* killed: at once */
+                (void) waitid(P_PIDFD, c->pidfd, &(siginfo_t){}, WEXITED); /* killed: at once */
                 connect_as_owner_free(c);
                 return NULL;
         }

@@ -37,12 +37,12 @@ typedef void (*ConnectAsOwnerFn)(int fd, const GError *error, void *userdata);
 
 typedef struct {
         sd_event *event;
-        const char *path;        /* the owner's path */
-        uid_t uid;               /* the owner; (uid_t) -1 = do not change users */
+        const char *path; /* the owner's path */
+        uid_t uid;        /* the owner; (uid_t) -1 = do not change users */
         gid_t gid;
-        pid_t engine_pid;        /* the connection's peer must be this process */
-        const char *vm_name;     /* for messages */
-        uint64_t timeout_usec;   /* the whole attempt, lookup included */
+        pid_t engine_pid;      /* the connection's peer must be this process */
+        const char *vm_name;   /* for messages */
+        uint64_t timeout_usec; /* the whole attempt, lookup included */
 } ConnectAsOwnerParams;
 
 #define CONNECT_AS_OWNER_TIMEOUT_USEC (5 * G_USEC_PER_SEC)

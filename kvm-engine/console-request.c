@@ -8,7 +8,7 @@ typedef struct {
         ConsoleRequests *requests;
         EngineConsoleFn done;
         void *userdata;
-        sd_event_source *defer;  /* answer_later */
+        sd_event_source *defer; /* answer_later */
         int fd;
         GError *error;
         ConnectAsOwner *connect; /* connect_as_owner */
@@ -82,8 +82,8 @@ void console_requests_answer_later(ConsoleRequests *requests, int fd, const GErr
         request->fd = fd;
         request->error = error ? g_error_copy(error) : NULL;
         if (sd_event_add_defer(requests->event, &request->defer, on_defer, request) < 0) {
-                request->error = request->error ? request->error
-                                                : g_error_new(HV_ERROR, HV_ERROR_FAILED, "Out of memory");
+                request->error =
+                        request->error ? request->error : g_error_new(HV_ERROR, HV_ERROR_FAILED, "Out of memory");
                 on_defer(NULL, request); /* rather now than never */
         }
 }

@@ -33,8 +33,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#define GREETING "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, " \
-                 "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
+#define GREETING                                                                                                      \
+        "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, \"major\": 7}, "                             \
+        "\"package\": \"\"}, \"capabilities\": [\"oob\"]}}\r\n"
 
 static void say(int fd, const char *text) {
         size_t length = strlen(text);
@@ -79,7 +80,7 @@ static int qmp_listen_fd(int argc, char *argv[]) {
 }
 
 static int listen_on(const char *path, int backlog) {
-        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
         int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
         if (strlen(path) >= sizeof(addr.sun_path)) {
@@ -169,8 +170,7 @@ int main(int argc, char *argv[]) {
                 int fd = listen_on(value, stall ? 0 : 8);
                 /* Stalling: listen, but never accept. */
                 console_listen = stall ? -1 : fd;
-        }
-        else if (chardev_value(argc, argv, ",fd=", value, sizeof(value)))
+        } else if (chardev_value(argc, argv, ",fd=", value, sizeof(value)))
                 console_listen = atoi(value);
         snprintf(hello, sizeof(hello), "HOSTILE-CONSOLE %d\n", (int) getpid());
 
@@ -181,7 +181,7 @@ int main(int argc, char *argv[]) {
         }
         say(qmp, GREETING);
         for (;;) {
-                struct pollfd pfd[2] = { { .fd = qmp, .events = POLLIN }, { .fd = console_listen, .events = POLLIN } };
+                struct pollfd pfd[2] = {{.fd = qmp, .events = POLLIN}, {.fd = console_listen, .events = POLLIN}};
                 if (poll(pfd, console_listen >= 0 ? 2 : 1, -1) < 0) {
                         if (errno == EINTR)
                                 continue;

@@ -63,21 +63,21 @@ static char *install_hostile_qemu(PkTest *t, const char *pty_path) {
                 g_error("HV_HOSTILE_QEMU is not set: run through meson test");
         g_assert_cmpint(g_mkdir_with_parents(dir, 0755), ==, 0);
         g_assert_true(g_file_get_contents(built, &contents, &length, &error));
-        g_assert_true(g_file_set_contents_full(path, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755,
-                                               &error));
+        g_assert_true(
+                g_file_set_contents_full(path, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755, &error));
         g_assert_no_error(error);
         if (pty_path) {
                 g_autofree char *pty_file = g_strconcat(path, ".pty", NULL);
-                g_assert_true(g_file_set_contents_full(pty_file, pty_path, -1, G_FILE_SET_CONTENTS_NONE, 0644,
-                                                       &error));
+                g_assert_true(
+                        g_file_set_contents_full(pty_file, pty_path, -1, G_FILE_SET_CONTENTS_NONE, 0644, &error));
         }
         return path;
 }
 
 /* A VM of the test guest; emulator NULL = the real QEMU; serial: a <serial> element or "". */
 static char *guest_xml(const char *name, const char *emulator, const char *serial) {
-        g_autofree char *emulator_element = emulator ? g_strdup_printf("<emulator>%s</emulator>", emulator)
-                                                     : g_strdup("");
+        g_autofree char *emulator_element =
+                emulator ? g_strdup_printf("<emulator>%s</emulator>", emulator) : g_strdup("");
 
         return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
                                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>%s/vmlinux</kernel>"
@@ -93,8 +93,8 @@ static char *unix_serial(const char *path) {
 /* DefineVM then Boot as user, asserting success; the VM's path. */
 static char *define_and_boot(PkTest *t, const char *user, const char *xml) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = pk_manager_call_as(t, user, PK_CALL_NONE, "DefineVM",
-                                                       g_variant_new("(sa{sv})", xml, NULL), &error);
+        g_autoptr(GVariant) reply =
+                pk_manager_call_as(t, user, PK_CALL_NONE, "DefineVM", g_variant_new("(sa{sv})", xml, NULL), &error);
         char *path;
 
         g_assert_no_error(error);
@@ -262,8 +262,8 @@ static void test_qemu_unix_symlink_to_bus(void) {
         g_autofree char *vm = boot_attacker_unix_vm(&t, qemu, &socket);
 
         g_assert_true(g_str_has_prefix(t.bus_address, "unix:path="));
-        g_autofree char *bus_socket = g_strndup(t.bus_address + strlen("unix:path="),
-                                                strcspn(t.bus_address + strlen("unix:path="), ","));
+        g_autofree char *bus_socket =
+                g_strndup(t.bus_address + strlen("unix:path="), strcspn(t.bus_address + strlen("unix:path="), ","));
         swap_for_symlink(socket, bus_socket);
         /* Were it connected as root, the bus would take "AUTH EXTERNAL 30" (uid 0) with "OK". */
         open_console_as(&t, PK_USER1, vm, "\\0AUTH EXTERNAL 30\\r\\n", "OK", 3000, &c);
@@ -405,8 +405,8 @@ static void test_ch_serial_symlink_to_bus(void) {
         assert_console_is_engine(&c, NULL);
         console_clear(&c);
 
-        g_autofree char *bus_socket = g_strndup(t.bus_address + strlen("unix:path="),
-                                                strcspn(t.bus_address + strlen("unix:path="), ","));
+        g_autofree char *bus_socket =
+                g_strndup(t.bus_address + strlen("unix:path="), strcspn(t.bus_address + strlen("unix:path="), ","));
         swap_for_symlink(socket, bus_socket);
         open_console_as(&t, PK_USER1, vm, "\\0AUTH EXTERNAL 30\\r\\n", "OK", 3000, &c);
         assert_refused(&c, "the bus socket");
@@ -428,14 +428,15 @@ static void test_ch_console_pty_shadow(void) {
         g_autofree char *pty_file = g_strconcat(hostile, ".pty", NULL);
         g_assert_cmpint(g_mkdir_with_parents(bin, 0755), ==, 0);
         g_assert_true(g_file_get_contents(ch_sim_binary(), &contents, &length, &error));
-        g_assert_true(g_file_set_contents_full(hostile, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755,
-                                               &error));
+        g_assert_true(
+                g_file_set_contents_full(hostile, contents, (gssize) length, G_FILE_SET_CONTENTS_NONE, 0755, &error));
         g_assert_true(g_file_set_contents_full(pty_file, "/etc/shadow\n", -1, G_FILE_SET_CONTENTS_NONE, 0644, &error));
 
         g_autofree char *dir = user_dir(&t, PK_USER1);
         g_autofree char *log = g_build_filename(dir, "serial.log", NULL);
         g_autofree char *devices = g_strdup_printf("<serial type='file'><source path='%s'/></serial>"
-                                                   "<console type='pty'/>", log);
+                                                   "<console type='pty'/>",
+                                                   log);
         g_autofree char *xml = ch_xml(&t, "ptyattack", hostile, devices);
         g_autofree char *vm = define_and_boot(&t, PK_USER1, xml);
 
