@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,15 +50,42 @@ void vm_runtime_remove(const char *dir, const char *uuid) {
                 g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
 }
 
+/*
+ * A subfolder of the engine's own (cloud-hypervisor's "engine", owned by the VM's
+ * owner): its entries are removed by name through a descriptor of the folder,
+ * never through a path the owner could redirect; then the folder.
+ */
+static void remove_engine_folder(const char *path) {
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *listing = fd >= 0 ? fdopendir(fd) : NULL;
+        struct dirent *entry;
+
+        if (!listing) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        while ((entry = readdir(listing)))
+                if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
+                        (void) unlinkat(fd, entry->d_name, 0);
+        closedir(listing);
+        if (rmdir(path) < 0 && errno != ENOENT)
+                g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
+}
+
 void vm_runtime_remove_sockets(const char *dir, const char *uuid) {
         g_autofree char *path = g_build_filename(dir, uuid, NULL);
         g_autoptr(GDir) folder = g_dir_open(path, 0, NULL);
         const char *name;
 
-        /* Only sockets, fifos and the like of an engine that is gone: no subfolders. */
+        /* Sockets, fifos and the like of an engine that is gone, and the engine's own folder. */
         while (folder && (name = g_dir_read_name(folder))) {
                 g_autofree char *entry = g_build_filename(path, name, NULL);
-                if (unlink(entry) < 0 && errno != ENOENT)
+                if (unlink(entry) == 0 || errno == ENOENT)
+                        continue;
+                if (errno == EISDIR)
+                        remove_engine_folder(entry);
+                else
                         g_warning("Cannot remove '%s': %s", entry, g_strerror(errno));
         }
         if (folder && rmdir(path) < 0 && errno != ENOENT)
