@@ -592,7 +592,7 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
         if (error || !ch_http_status_is_success(response->status))
                 return;
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (!json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) ||
+        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 return;
         const char *state =

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ch-http.h"
+#include "json-bounded.h"
 
 /* vm.info with a large device tree is a few tens of KiB; nothing is larger. */
 #define CH_HTTP_BODY_MAX (4 * 1024 * 1024)
@@ -559,7 +560,7 @@ static char *response_words(const ChHttpResponse *response) {
 
         g_autoptr(GString) words = g_string_new(NULL);
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+        if (hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) &&
             JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser))) {
                 JsonArray *array = json_node_get_array(json_parser_get_root(parser));
                 for (guint i = 0; i < json_array_get_length(array); i++) {

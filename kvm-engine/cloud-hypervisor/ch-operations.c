@@ -17,7 +17,7 @@
 
 static JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response) {
         if (!response->body_length ||
-            !json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) ||
+            !hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 return NULL;
         return json_node_get_object(json_parser_get_root(parser));

@@ -17,6 +17,7 @@
 #include "ch-events.h"
 #include "ch-http.h"
 #include "engine.h"
+#include "json-bounded.h"
 #include "process.h"
 
 typedef struct ChVm ChVm;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hv-error.h"
+#include "json-bounded.h"
 #include "qemu-qmp.h"
 
 /* QEMU's largest replies (query-qmp-schema) are a few hundred KiB. */
@@ -401,7 +402,7 @@ static bool qmp_handle_line(QmpClient *qmp, const char *line, size_t size) {
 
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         g_autoptr(GError) error = NULL;
-        if (!json_parser_load_from_data(parser, line, (gssize) size, &error)) {
+        if (!hv_json_parse(parser, line, size, "QEMU", &error)) {
                 qmp_fail_printf(qmp, "QEMU sent malformed QMP: %s", error->message);
                 return false;
         }
