@@ -597,6 +597,91 @@ static void test_qmp_malformed_later(FaultTest *f, gconstpointer data) {
         assert_no_runtime_files(f);
 }
 
+/* ---- JSON nested 200,000 levels deep --------------------------------------------------------- */
+
+/* A bystander VM of the same daemon, running before the attack and after it. */
+static char *boot_bystander(FaultTest *f) {
+        g_autofree char *xml = ch_xml(f, "bystander", NULL);
+        char *path = hv_define(&f->t, xml);
+
+        call_ok(f, path, "Boot", NULL);
+        assert_state(f, path, "running", "booted");
+        return path;
+}
+
+static void assert_bystander_unharmed(FaultTest *f, const char *path) {
+        assert_daemon_serves(f);
+        call_ok(f, path, "Pause", NULL);
+        assert_state(f, path, "paused", "user");
+        call_ok(f, path, "Resume", NULL);
+        assert_state(f, path, "running", "user");
+}
+
+/* Before the depth bound, json-glib recursed into each level and the daemon died of a stack overflow. */
+static void test_qmp_deep_json(FaultTest *f, gconstpointer data) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *bystander = boot_bystander(f);
+        g_autofree char *link = g_build_filename(f->t.dir, "qemu-fake-deep-later", NULL);
+        g_autofree char *xml = NULL;
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GPid engine;
+
+        /* In the greeting: Boot fails. */
+        qmp_fault(f, "deep-greeting", ERROR_PREFIX "EngineFailed", "nested deeper than 64 levels");
+        assert_bystander_unharmed(f, bystander);
+
+        /* In a reply: that command fails and the QMP connection is closed. */
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        xml = qemu_xml("deep-later", link);
+        path = hv_define(&f->t, xml);
+        call_ok(f, path, "Boot", NULL);
+        engine = (GPid) vm_pid(f, path);
+        reply = hv_vm_call(&f->t, path, "Pause", no_options(), NULL, &error);
+        g_assert_nonnull(error);
+        g_test_message("Pause answered with 200,000 levels: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "QEMU sent JSON nested deeper than 64 levels");
+        assert_bystander_unharmed(f, bystander);
+        call_ok(f, path, "PowerOff", NULL);
+        assert_state(f, path, "shutoff", "user");
+        assert_process_gone(engine);
+        call_ok(f, bystander, "PowerOff", NULL);
+        assert_nothing_leaked(f);
+        assert_no_runtime_files(f);
+}
+
+static void test_ch_deep_json(FaultTest *f, gconstpointer data) {
+        g_autofree char *bystander = boot_bystander(f);
+        g_autofree char *xml = ch_xml(f, "deep", NULL);
+        g_autofree char *path = hv_define(&f->t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        call_ok(f, path, "Boot", NULL);
+        /* vm.info answered with 200,000 levels: GetInfo fails. */
+        g_free(hv_ch_sim_control(&f->t, path, "corrupt-next deep-json", TRUE));
+        reply = hv_vm_call(&f->t, path, "GetInfo", no_options(), "(a{sv})", &error);
+        g_assert_nonnull(error);
+        g_test_message("GetInfo answered with 200,000 levels: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "cloud-hypervisor");
+        assert_bystander_unharmed(f, bystander);
+
+        /* Event records as deep as fit in one record (64 KiB), and far deeper: skipped. */
+        g_free(hv_ch_sim_control(&f->t, path, "deep-event 30000", TRUE));
+        g_free(hv_ch_sim_control(&f->t, path, "deep-event 200000", TRUE));
+        /* The records are read before the answer to a later request (one engine, in order). */
+        call_ok(f, path, "Pause", NULL);
+        assert_state(f, path, "paused", "user");
+        assert_bystander_unharmed(f, bystander);
+        call_ok(f, path, "PowerOff", NULL);
+        call_ok(f, bystander, "PowerOff", NULL);
+        assert_nothing_leaked(f);
+        assert_no_runtime_files(f);
+}
+
 /* ---- a client goes away in the middle of a call ------------------------------------------------ */
 
 static GDBusConnection *second_client(FaultTest *f) {
@@ -919,6 +1004,8 @@ int main(int argc, char *argv[]) {
         g_test_add("/faults/enospc-define", FaultTest, "mount", setup, test_enospc_define, teardown);
         ADD("/faults/qmp-malformed", test_qmp_malformed);
         ADD("/faults/qmp-malformed-later", test_qmp_malformed_later);
+        ADD("/faults/qmp-deep-json", test_qmp_deep_json);
+        ADD("/faults/ch-deep-json", test_ch_deep_json);
         ADD("/faults/client-disconnects-mid-call", test_client_disconnects_mid_call);
         ADD("/faults/race-boot-delete", test_race_boot_delete);
         ADD("/faults/race-two-boots", test_race_two_boots);

@@ -12,6 +12,9 @@
  *   qemu-fake-silent              accepts the connection and never says a word
  *   qemu-fake-breaks-later        a good start (every command answered {}), then
  *                                 garbage as the answer to "stop" (a Pause)
+ *   qemu-fake-deep-greeting       a greeting nested 200,000 levels deep
+ *   qemu-fake-deep-later          a good start, then a reply to "stop" nested
+ *                                 200,000 levels deep
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
@@ -121,6 +124,34 @@ static void serve_then_break(int fd) {
         }
 }
 
+#define DEEP_LEVELS 200000
+
+/* before, DEEP_LEVELS brackets and their closing ones, after: one line. */
+static void say_deep(int fd, const char *before, const char *after) {
+        static char brackets[2 * DEEP_LEVELS + 1];
+
+        memset(brackets, '[', DEEP_LEVELS);
+        memset(brackets + DEEP_LEVELS, ']', DEEP_LEVELS);
+        say(fd, before);
+        say(fd, brackets);
+        say(fd, after);
+}
+
+static void serve_then_deep(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                if (strstr(line, "\"stop\"")) {
+                        char id[256], after[300];
+                        command_id(line, id, sizeof(id));
+                        snprintf(after, sizeof(after), ", \"id\": %s}\r\n", id);
+                        say_deep(fd, "{\"return\": ", after);
+                        continue;
+                }
+                answer(fd, line);
+        }
+}
+
 /* Commands are answered; once running, a RESET event every 5 ms, stamped as it is written. */
 static void serve_with_events(int fd) {
         char line[4096], event[256];
@@ -203,6 +234,11 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
+        } else if (strcmp(fault, "deep-greeting") == 0) {
+                say_deep(fd, "{\"QMP\": ", "}\r\n");
+        } else if (strcmp(fault, "deep-later") == 0) {
+                say(fd, GREETING);
+                serve_then_deep(fd);
         } else if (strcmp(fault, "events") == 0) {
                 say(fd, GREETING);
                 serve_with_events(fd);
