@@ -154,7 +154,8 @@ char *process_read_log_tail(const char *path, unsigned n_lines) {
                         break;
                 i--;
         }
-        return g_strdup(buf + i);
+        /* It goes into GetInfo's "log-tail", a D-Bus string: UTF-8 it must be. */
+        return g_utf8_make_valid(buf + i, -1);
 }
 
 static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, void *userdata) {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ch-vm.h"
+#include "engine-words.h"
 #include "unix-socket.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
@@ -393,7 +394,7 @@ static char *ch_last_words(const char *log_path) {
                         g_string_append(words, "; ");
                 g_string_append(words, lines[i]);
         }
-        return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
+        return words->len ? engine_words_quote(words->str, (gssize) words->len, ENGINE_WORDS_MAX) : NULL;
 }
 
 /* cloud-hypervisor creates its hypervisor (KVM, else MSHV) before it serves
@@ -405,7 +406,7 @@ static GError *ch_no_hypervisor_error(const char *last_words) {
         const char *what = access("/dev/kvm", F_OK) < 0 ? "/dev/kvm is missing on this host"
                                                         : "/dev/kvm cannot be used by cloud-hypervisor";
         return g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                           "cloud-hypervisor cannot run VMs here: %s (KVM is required); cloud-hypervisor said: '%s'",
+                           "cloud-hypervisor cannot run VMs here: %s (KVM is required); cloud-hypervisor said: %s",
                            what, last_words);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ch-http.h"
+#include "engine-words.h"
 #include "json-bounded.h"
 
 /* vm.info with a large device tree is a few tens of KiB; nothing is larger. */
@@ -626,7 +627,8 @@ static int response_error_code(const char *endpoint, long status, const char *wo
 
 GError *ch_http_response_to_error(const char *endpoint, const ChHttpResponse *response) {
         g_autofree char *words = response_words(response);
+        g_autofree char *quoted = words ? engine_words_quote(words, -1, ENGINE_WORDS_MAX) : NULL;
         return g_error_new(HV_ERROR, response_error_code(endpoint, response->status, words),
                            "cloud-hypervisor refused '%s' (HTTP %ld)%s%s", endpoint, response->status,
-                           words ? ": " : "", words ? words : "");
+                           quoted ? ": " : "", quoted ? quoted : "");
 }

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "engine-words.h"
 #include "hv-error.h"
 #include "json-bounded.h"
 #include "qemu-qmp.h"
@@ -376,7 +377,11 @@ static void qmp_handle_reply(QmpClient *qmp, JsonObject *object) {
                         klass = json_object_get_string_member_with_default(json_node_get_object(e), "class",
                                                                            NULL);
                 }
-                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "%s", desc ? desc : (klass ? klass : "QEMU reported an error"));
+                /* QEMU's words are the VM owner's program's: quoted, as data. */
+                g_autofree char *words = desc || klass ? engine_words_quote(desc ? desc : klass, -1, ENGINE_WORDS_MAX)
+                                                       : NULL;
+                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU said: %s",
+                                    words ? words : "(an error without a description)");
         } else
                 result = json_object_get_member(object, "return");
 

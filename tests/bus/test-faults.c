@@ -682,6 +682,66 @@ static void test_ch_deep_json(FaultTest *f, gconstpointer data) {
         assert_no_runtime_files(f);
 }
 
+/* ---- an engine's words are quoted as data ----------------------------------------------------- */
+
+static char *fake_qemu_link(FaultTest *f, const char *fault) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *name = g_strdup_printf("qemu-fake-%s", fault);
+        char *link = g_build_filename(f->t.dir, name, NULL);
+
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        return link;
+}
+
+static gboolean is_crashed(gpointer data) {
+        HvTest *t = ((gpointer *) data)[0];
+        const char *path = ((gpointer *) data)[1];
+        g_autofree char *state = hv_vm_state(t, path);
+        return g_str_equal(state, "crashed");
+}
+
+/* No line of the daemon's log is the engine's: the forged one only appears quoted. */
+static void assert_log_not_forged(FaultTest *f) {
+        g_autofree char *log = NULL;
+
+        g_assert_true(g_file_get_contents(f->t.log_path, &log, NULL, NULL));
+        g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+        for (size_t i = 0; lines[i]; i++)
+                if (g_str_has_prefix(lines[i], "<2>hypervisord[1]: CRITICAL"))
+                        g_error("The engine forged a line of the daemon's log: %s", lines[i]);
+        g_assert_null(strchr(log, '\x1b'));
+        g_assert_true(g_utf8_validate(log, -1, NULL));
+        g_assert_nonnull(strstr(log, "fake-qemu: bye\\n<2>hypervisord[1]: CRITICAL **: forged by the VM owner\\x1b[2J"));
+}
+
+static void test_engine_words_quoted(FaultTest *f, gconstpointer data) {
+        g_autofree char *start_link = fake_qemu_link(f, "forged-start");
+        g_autofree char *crash_link = fake_qemu_link(f, "forged-crash");
+        g_autofree char *start_xml = qemu_xml("forged-start", start_link);
+        g_autofree char *crash_xml = qemu_xml("forged-crash", crash_link);
+        g_autofree char *start_path = hv_define(&f->t, start_xml);
+        g_autofree char *crash_path = hv_define(&f->t, crash_xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        gpointer crash_vm[] = { &f->t, crash_path };
+
+        /* Its last words in a D-Bus error: one line, quoted, UTF-8. */
+        reply = hv_vm_call(&f->t, start_path, "Boot", no_options(), NULL, &error);
+        g_assert_nonnull(error);
+        g_test_message("Boot: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "CRITICAL **: forged by the VM owner\\x1b[2J");
+        g_assert_null(strchr(error->message, '\n'));
+        g_assert_null(strchr(error->message, '\x1b'));
+
+        /* Its last words after a crash, in the daemon's own log. */
+        call_ok(f, crash_path, "Boot", NULL);
+        hv_wait_until("the forging engine to crash", is_crashed, crash_vm, WAIT_MS);
+        assert_log_not_forged(f);
+        assert_daemon_serves(f);
+}
+
 /* ---- a client goes away in the middle of a call ------------------------------------------------ */
 
 static GDBusConnection *second_client(FaultTest *f) {
@@ -1006,6 +1066,7 @@ int main(int argc, char *argv[]) {
         ADD("/faults/qmp-malformed-later", test_qmp_malformed_later);
         ADD("/faults/qmp-deep-json", test_qmp_deep_json);
         ADD("/faults/ch-deep-json", test_ch_deep_json);
+        ADD("/faults/engine-words-quoted", test_engine_words_quoted);
         ADD("/faults/client-disconnects-mid-call", test_client_disconnects_mid_call);
         ADD("/faults/race-boot-delete", test_race_boot_delete);
         ADD("/faults/race-two-boots", test_race_two_boots);

@@ -15,6 +15,12 @@
  *   qemu-fake-deep-greeting       a greeting nested 200,000 levels deep
  *   qemu-fake-deep-later          a good start, then a reply to "stop" nested
  *                                 200,000 levels deep
+ *   qemu-fake-forged-start        writes a forged daemon line (newlines, terminal
+ *                                 escapes, invalid UTF-8) to stderr and exits 1
+ *   qemu-fake-forged-crash        a good start; once "cont" is answered, the same
+ *                                 forged line, then exit 1 (a crash)
+ *   qemu-fake-log-flood           a good start, while a child writes FLOOD_MIB MiB
+ *                                 to stderr as fast as it can
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
@@ -137,6 +143,37 @@ static void say_deep(int fd, const char *before, const char *after) {
         say(fd, after);
 }
 
+/* What a user's engine wrote to forge a line in the daemon's log. */
+#define FORGED "fake-qemu: bye\n<2>hypervisord[1]: CRITICAL **: forged by the VM owner\x1b[2J\xff\n"
+
+static void serve_then_forge(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                answer(fd, line);
+                if (strstr(line, "\"cont\"")) {
+                        usleep(100 * 1000); /* the answer first: Boot succeeds, then the crash */
+                        fputs(FORGED, stderr);
+                        _exit(1);
+                }
+        }
+}
+
+#define FLOOD_MIB 256
+
+/* FLOOD_MIB MiB of log lines to stderr, from a child, while the parent answers. */
+static void start_flood(void) {
+        static char chunk[1024 * 1024 + 1]; /* NUL-terminated for say() */
+
+        if (fork() != 0)
+                return;
+        for (size_t i = 0; i + 1 < sizeof(chunk); i++)
+                chunk[i] = i % 64 == 63 ? '\n' : 'f';
+        for (int i = 0; i < FLOOD_MIB; i++)
+                say(STDERR_FILENO, chunk);
+        _exit(0);
+}
+
 static void serve_then_deep(int fd) {
         char line[4096];
 
@@ -202,6 +239,7 @@ int main(int argc, char *argv[]) {
         const char *name = basename(argv[0]);
         const char *fault = strncmp(name, "qemu-fake-", 10) == 0 ? name + 10 : "";
         int listen_fd = qmp_listen_fd(argc, argv);
+        char line[4096];
         int fd;
 
         if (listen_fd < 0) {
@@ -234,6 +272,17 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
+        } else if (strcmp(fault, "forged-start") == 0) {
+                fputs(FORGED, stderr);
+                return 1;
+        } else if (strcmp(fault, "forged-crash") == 0) {
+                say(fd, GREETING);
+                serve_then_forge(fd);
+        } else if (strcmp(fault, "log-flood") == 0) {
+                start_flood();
+                say(fd, GREETING);
+                while (read_line(fd, line, sizeof(line)))
+                        answer(fd, line);
         } else if (strcmp(fault, "deep-greeting") == 0) {
                 say_deep(fd, "{\"QMP\": ", "}\r\n");
         } else if (strcmp(fault, "deep-later") == 0) {
