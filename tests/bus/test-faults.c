@@ -742,6 +742,56 @@ static void test_engine_words_quoted(FaultTest *f, gconstpointer data) {
         assert_daemon_serves(f);
 }
 
+/* ---- an engine's log is capped --------------------------------------------------------------- */
+
+#define LOG_CAP (8 * 1024 * 1024) /* PROCESS_LOG_MAX_BYTES */
+
+static gboolean flood_done(gpointer data) {
+        const char *log_path = data;
+        g_autofree char *log = NULL;
+
+        return g_file_get_contents(log_path, &log, NULL, NULL) && strstr(log, "fake-qemu: flood done");
+}
+
+static goffset file_size(const char *path) {
+        struct stat st;
+
+        g_assert_cmpint(stat(path, &st), ==, 0);
+        return st.st_size;
+}
+
+/* 256 MiB of stderr: the log stays under its cap (one rotation), the daemon answers
+ * meanwhile, and the engine is not blocked while the daemon is gone. */
+static void test_engine_log_capped(FaultTest *f, gconstpointer data) {
+        g_autofree char *link = fake_qemu_link(f, "log-flood");
+        g_autofree char *xml = qemu_xml("flood", link);
+        g_autofree char *path = hv_define(&f->t, xml);
+        g_autoptr(GVariant) uuid = hv_get_property(&f->t, path, VM_IFACE, "UUID");
+        g_autofree char *log_name = g_strconcat(g_variant_get_string(uuid, NULL), ".log", NULL);
+        g_autofree char *log_path = g_build_filename(f->t.dir, "log", log_name, NULL);
+        g_autofree char *old_log_path = g_strconcat(log_path, ".1", NULL);
+        GPid engine;
+
+        call_ok(f, path, "Boot", NULL);
+        engine = (GPid) vm_pid(f, path);
+        for (int i = 0; i < 20; i++)
+                assert_daemon_serves(f);
+        /* The daemon goes; the engine's writes go on. */
+        hv_test_stop_daemon(&f->t, SIGKILL);
+        hv_wait_until("the engine to write 256 MiB to its log", flood_done, log_path, 120000);
+        g_test_message("log: %" G_GOFFSET_FORMAT " bytes", file_size(log_path));
+        g_assert_cmpint(file_size(log_path), <=, LOG_CAP);
+        g_test_message("old log: %" G_GOFFSET_FORMAT " bytes", file_size(old_log_path));
+        g_assert_cmpint(file_size(old_log_path), <=, LOG_CAP);
+
+        /* A new daemon takes the VM back. */
+        hv_test_start_daemon(&f->t);
+        assert_state(f, path, "running", NULL);
+        g_assert_cmpuint(vm_pid(f, path), ==, (guint32) engine);
+        call_ok(f, path, "PowerOff", NULL);
+        assert_process_gone(engine);
+}
+
 /* ---- a client goes away in the middle of a call ------------------------------------------------ */
 
 static GDBusConnection *second_client(FaultTest *f) {
@@ -1067,6 +1117,7 @@ int main(int argc, char *argv[]) {
         ADD("/faults/qmp-deep-json", test_qmp_deep_json);
         ADD("/faults/ch-deep-json", test_ch_deep_json);
         ADD("/faults/engine-words-quoted", test_engine_words_quoted);
+        ADD("/faults/engine-log-capped", test_engine_log_capped);
         ADD("/faults/client-disconnects-mid-call", test_client_disconnects_mid_call);
         ADD("/faults/race-boot-delete", test_race_boot_delete);
         ADD("/faults/race-two-boots", test_race_two_boots);

@@ -20,7 +20,8 @@
  *   qemu-fake-forged-crash        a good start; once "cont" is answered, the same
  *                                 forged line, then exit 1 (a crash)
  *   qemu-fake-log-flood           a good start, while a child writes FLOOD_MIB MiB
- *                                 to stderr as fast as it can
+ *                                 to stderr as fast as it can, then
+ *                                 "fake-qemu: flood done"
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
@@ -171,6 +172,7 @@ static void start_flood(void) {
                 chunk[i] = i % 64 == 63 ? '\n' : 'f';
         for (int i = 0; i < FLOOD_MIB; i++)
                 say(STDERR_FILENO, chunk);
+        say(STDERR_FILENO, "fake-qemu: flood done\n");
         _exit(0);
 }
 
