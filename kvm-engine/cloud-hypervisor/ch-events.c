@@ -136,7 +136,7 @@ static void splitter_complete(ChEventSplitter *splitter, ChEventRecordFn fn, voi
                 fn(&record, userdata);
                 ch_event_record_clear(&record);
         } else {
-                g_debug("Skipping an event record: %s", error->message);
+                g_debug("Skipping an event record: %s", error->domain == HV_ERROR ? error->message : "not JSON");
                 splitter->n_skipped++;
         }
         g_string_truncate(splitter->record, 0);

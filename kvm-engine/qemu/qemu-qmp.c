@@ -408,7 +408,10 @@ static bool qmp_handle_line(QmpClient *qmp, const char *line, size_t size) {
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         g_autoptr(GError) error = NULL;
         if (!hv_json_parse(parser, line, size, "QEMU", &error)) {
-                qmp_fail_printf(qmp, "QEMU sent malformed QMP: %s", error->message);
+                /* json-glib's message may quote QEMU's bytes; ours does not. */
+                g_autofree char *why = error->domain == HV_ERROR ? g_strdup(error->message)
+                                                                 : engine_words_quote(error->message, -1, 200);
+                qmp_fail_printf(qmp, "QEMU sent malformed QMP: %s", why);
                 return false;
         }
         JsonNode *root = json_parser_get_root(parser);
