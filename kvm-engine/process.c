@@ -14,6 +14,8 @@
 #include "process.h"
 
 static char *log_keeper; /* process_set_log_keeper() */
+/* Keepers whose engine is forgotten, still watched so that they are reaped when they end. */
+static GPtrArray *detached_keepers;
 
 /* How long an engine's exit waits for its log keeper to write its last words. */
 #define PROCESS_KEEPER_WAIT_USEC (2 * 1000 * 1000)
@@ -58,9 +60,13 @@ void process_free(Process *process) {
         sd_event_source_disable_unref(process->job_source);
         sd_event_source_disable_unref(process->source);
         sd_event_source_disable_unref(process->keeper_timer);
-        if (process->keeper && !process->keeper->exited)
-                process->keeper->userdata = NULL; /* reaped and freed when it ends */
-        else
+        if (process->keeper && !process->keeper->exited) {
+                /* Reaped and freed when it ends. */
+                process->keeper->userdata = NULL;
+                if (!detached_keepers)
+                        detached_keepers = g_ptr_array_new();
+                g_ptr_array_add(detached_keepers, process->keeper);
+        } else
                 process_free(process->keeper);
         if (process->pidfd >= 0)
                 close(process->pidfd);
@@ -347,6 +353,7 @@ static void process_keeper_on_exit(Process *keeper, const ProcessExit *exit_info
                 g_warning("An engine's log keeper %s", how);
         }
         if (!engine) {
+                g_ptr_array_remove_fast(detached_keepers, keeper);
                 process_free(keeper);
                 return;
         }
