@@ -19,14 +19,18 @@ static size_t node_depth(JsonNode *node) {
 
         if (JSON_NODE_HOLDS_ARRAY(node)) {
                 JsonArray *array = json_node_get_array(node);
-                for (guint i = 0; i < json_array_get_length(array); i++)
-                        deepest = MAX(deepest, node_depth(json_array_get_element(array, i)));
+                for (guint i = 0; i < json_array_get_length(array); i++) {
+                        size_t depth = node_depth(json_array_get_element(array, i)); /* not in MAX(): once */
+                        deepest = MAX(deepest, depth);
+                }
                 return deepest + 1;
         }
         if (JSON_NODE_HOLDS_OBJECT(node)) {
                 g_autoptr(GList) members = json_object_get_values(json_node_get_object(node));
-                for (GList *l = members; l; l = l->next)
-                        deepest = MAX(deepest, node_depth(l->data));
+                for (GList *l = members; l; l = l->next) {
+                        size_t depth = node_depth(l->data);
+                        deepest = MAX(deepest, depth);
+                }
                 return deepest + 1;
         }
         return 0;
