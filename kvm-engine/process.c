@@ -43,6 +43,24 @@ struct Process {
         sd_event_source *keeper_timer;
 };
 
+/*
+ * An engine's keeper that runs on once the engine is forgotten stays watched,
+ * to be reaped when it ends (it then frees itself); one still starting goes as
+ * a starting engine does.
+ */
+static void process_forget_keeper(Process *keeper) {
+        if (!keeper)
+                return;
+        if (keeper->exited || keeper->job) {
+                process_free(keeper);
+                return;
+        }
+        keeper->userdata = NULL;
+        if (!detached_keepers)
+                detached_keepers = g_ptr_array_new();
+        g_ptr_array_add(detached_keepers, keeper);
+}
+
 void process_free(Process *process) {
         if (!process)
                 return;
@@ -60,14 +78,7 @@ void process_free(Process *process) {
         sd_event_source_disable_unref(process->job_source);
         sd_event_source_disable_unref(process->source);
         sd_event_source_disable_unref(process->keeper_timer);
-        if (process->keeper && !process->keeper->exited) {
-                /* Reaped and freed when it ends. */
-                process->keeper->userdata = NULL;
-                if (!detached_keepers)
-                        detached_keepers = g_ptr_array_new();
-                g_ptr_array_add(detached_keepers, process->keeper);
-        } else
-                process_free(process->keeper);
+        process_forget_keeper(process->keeper);
         if (process->pidfd >= 0)
                 close(process->pidfd);
         sd_event_unref(process->event);
@@ -442,7 +453,7 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
         }
         Process *process = process_start(event, params, binary, devnull, log_fd, on_exit, userdata, error);
         if (!process) {
-                process_free(keeper); /* its pipe has no writer left: it ends on its own */
+                process_forget_keeper(keeper); /* its pipe has no writer left: it ends on its own */
                 return NULL;
         }
         if (keeper) {
