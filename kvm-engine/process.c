@@ -13,6 +13,13 @@
 #include "process-spawn.h"
 #include "process.h"
 
+static char *log_keeper; /* process_set_log_keeper() */
+/* Keepers whose engine is forgotten, still watched so that they are reaped when they end. */
+static GPtrArray *detached_keepers;
+
+/* How long an engine's exit waits for its log keeper to write its last words. */
+#define PROCESS_KEEPER_WAIT_USEC (2 * 1000 * 1000)
+
 struct Process {
         pid_t pid; /* 0 while starting */
         int pidfd;
@@ -28,7 +35,31 @@ struct Process {
         ProcessStartedFn on_started;
         ProcessExitFn on_exit;
         void *userdata;
+        /* The engine's log keeper, while we know it (a keeper's userdata is its engine,
+         * or NULL once the engine is forgotten: then it frees itself when it ends). */
+        Process *keeper;
+        bool exit_pending;          /* the engine is gone; its keeper still writes */
+        ProcessExit pending_exit;
+        sd_event_source *keeper_timer;
 };
+
+/*
+ * An engine's keeper that runs on once the engine is forgotten stays watched,
+ * to be reaped when it ends (it then frees itself); one still starting goes as
+ * a starting engine does.
+ */
+static void process_forget_keeper(Process *keeper) {
+        if (!keeper)
+                return;
+        if (keeper->exited || keeper->job) {
+                process_free(keeper);
+                return;
+        }
+        keeper->userdata = NULL;
+        if (!detached_keepers)
+                detached_keepers = g_ptr_array_new();
+        g_ptr_array_add(detached_keepers, keeper);
+}
 
 void process_free(Process *process) {
         if (!process)
@@ -46,6 +77,8 @@ void process_free(Process *process) {
         }
         sd_event_source_disable_unref(process->job_source);
         sd_event_source_disable_unref(process->source);
+        sd_event_source_disable_unref(process->keeper_timer);
+        process_forget_keeper(process->keeper);
         if (process->pidfd >= 0)
                 close(process->pidfd);
         sd_event_unref(process->event);
@@ -154,7 +187,26 @@ char *process_read_log_tail(const char *path, unsigned n_lines) {
                         break;
                 i--;
         }
-        return g_strdup(buf + i);
+        /* It goes into GetInfo's "log-tail", a D-Bus string: UTF-8 it must be. */
+        return g_utf8_make_valid(buf + i, -1);
+}
+
+/* The callback may free the process: nothing touches it afterwards. */
+static void process_report_exit(Process *process, const ProcessExit *exit_info) {
+        ProcessExit copy = *exit_info;
+
+        process->exit_pending = false;
+        process->keeper_timer = sd_event_source_disable_unref(process->keeper_timer);
+        process->exited = true;
+        process->on_exit(process, &copy, process->userdata);
+}
+
+/* The keeper did not end in time (a child of the engine holds the pipe): report anyway. */
+static int process_on_keeper_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        Process *process = userdata;
+
+        process_report_exit(process, &process->pending_exit);
+        return 0;
 }
 
 static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
@@ -177,10 +229,16 @@ static int process_on_pidfd(sd_event_source *source, int fd, uint32_t revents, v
                         return 0; /* stopped/continued: not asked for, ignore */
         }
 
-        process->exited = true;
         process->source = sd_event_source_disable_unref(process->source);
-        /* The callback may free the process: nothing touches it afterwards. */
-        process->on_exit(process, &exit_info, process->userdata);
+        if (process->keeper && !process->keeper->exited && !process->exit_pending) {
+                /* Its last words may still be in the pipe: the keeper ends once it wrote them. */
+                process->exit_pending = true;
+                process->pending_exit = exit_info;
+                if (sd_event_add_time_relative(process->event, &process->keeper_timer, CLOCK_MONOTONIC,
+                                               PROCESS_KEEPER_WAIT_USEC, 0, process_on_keeper_timer, process) >= 0)
+                        return 0;
+        }
+        process_report_exit(process, &exit_info);
         return 0;
 }
 
@@ -292,6 +350,65 @@ static int process_on_job(sd_event_source *source, int fd, uint32_t revents, voi
         return 0;
 }
 
+void process_set_log_keeper(const char *path) {
+        g_free(log_keeper);
+        log_keeper = g_strdup(path);
+}
+
+/* The keeper ended: its engine's exit, if it waited for that, is reported now. */
+static void process_keeper_on_exit(Process *keeper, const ProcessExit *exit_info, void *userdata) {
+        Process *engine = userdata;
+
+        if (exit_info->kind != PROCESS_EXIT_EXITED || exit_info->status != 0) {
+                g_autofree char *how = process_describe_exit(keeper, exit_info);
+                g_warning("An engine's log keeper %s", how);
+        }
+        if (!engine) {
+                g_ptr_array_remove_fast(detached_keepers, keeper);
+                process_free(keeper);
+                return;
+        }
+        if (engine->exit_pending)
+                process_report_exit(engine, &engine->pending_exit); /* may free engine and keeper */
+}
+
+static Process *process_start(sd_event *event, const ProcessSpawnParams *params, const char *binary, int stdin_fd,
+                              int log_fd, ProcessExitFn on_exit, void *userdata, GError **error);
+
+/*
+ * A pipe whose read end goes to a log keeper that appends to log_path; the
+ * write end (returned, close-on-exec) is the engine's stdout and stderr. -1
+ * with error set when the keeper cannot be started.
+ */
+static int process_start_log_keeper(sd_event *event, const char *log_path, Process **ret_keeper, GError **error) {
+        g_autofree char *max_bytes = g_strdup_printf("%u", PROCESS_LOG_MAX_BYTES);
+        const char *argv[] = { log_keeper, log_path, max_bytes, NULL };
+        ProcessSpawnParams params = { .argv = argv, .uid = (uid_t) -1, .gid = (gid_t) -1 };
+        int fds[2];
+
+        if (pipe2(fds, O_CLOEXEC) < 0) {
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "Cannot make the log pipe of '%s': %s",
+                            log_path, g_strerror(errno));
+                return -1;
+        }
+        int devnull = open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+        if (devnull < 0) {
+                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "Cannot open /dev/null: %s",
+                            g_strerror(errno));
+                close(fds[0]);
+                close(fds[1]);
+                return -1;
+        }
+        /* The keeper's job owns fds[0] and devnull from here on. */
+        *ret_keeper = process_start(event, &params, log_keeper, fds[0], devnull, process_keeper_on_exit, NULL, error);
+        if (!*ret_keeper) {
+                g_prefix_error(error, "Cannot start the log keeper: ");
+                close(fds[1]);
+                return -1;
+        }
+        return fds[1];
+}
+
 Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, ProcessExitFn on_exit, void *userdata,
                        GError **error) {
         g_return_val_if_fail(params->argv && params->argv[0], NULL);
@@ -314,17 +431,41 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                             g_strerror(errno));
                 return NULL;
         }
-        int log_fd = params->log_path
-                ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
-                : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
-        if (log_fd < 0) {
-                int e = errno;
-                close(devnull);
-                g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "Cannot open log file '%s': %s",
-                            params->log_path, g_strerror(e));
+        int log_fd;
+        Process *keeper = NULL;
+        if (params->log_path && log_keeper) {
+                log_fd = process_start_log_keeper(event, params->log_path, &keeper, error);
+                if (log_fd < 0) {
+                        close(devnull);
+                        return NULL;
+                }
+        } else {
+                log_fd = params->log_path
+                        ? open(params->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640)
+                        : open("/dev/null", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+                if (log_fd < 0) {
+                        int e = errno;
+                        close(devnull);
+                        g_set_error(error, G_IO_ERROR, g_io_error_from_errno(e), "Cannot open log file '%s': %s",
+                                    params->log_path, g_strerror(e));
+                        return NULL;
+                }
+        }
+        Process *process = process_start(event, params, binary, devnull, log_fd, on_exit, userdata, error);
+        if (!process) {
+                process_forget_keeper(keeper); /* its pipe has no writer left: it ends on its own */
                 return NULL;
         }
+        if (keeper) {
+                process->keeper = keeper;
+                keeper->userdata = process;
+        }
+        return process;
+}
 
+/* Takes stdin_fd and log_fd. */
+static Process *process_start(sd_event *event, const ProcessSpawnParams *params, const char *binary, int stdin_fd,
+                              int log_fd, ProcessExitFn on_exit, void *userdata, GError **error) {
         g_autoptr(Process) process = g_new0(Process, 1);
         process->pidfd = -1;
         process->is_child = true;
@@ -333,7 +474,7 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
         process->on_started = params->on_started;
         process->on_exit = on_exit;
         process->userdata = userdata;
-        process->job = spawn_job_start(params, binary, devnull, log_fd, error);
+        process->job = spawn_job_start(params, binary, stdin_fd, log_fd, error);
         if (!process->job)
                 return NULL;
         int r = sd_event_add_io(event, &process->job_source, spawn_job_get_fd(process->job), EPOLLIN, process_on_job,

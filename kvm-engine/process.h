@@ -14,6 +14,11 @@
  * to the VM's log file, in its own session (so that stopping the daemon does not
  * stop the VMs) and without a parent-death signal (VMs outlive a daemon restart).
  *
+ * With a log keeper set (process_set_log_keeper(), as the daemon does), the
+ * engine's stdout/stderr is a pipe to a hypervisord-log-keeper of its own, which
+ * appends to the log file with a size cap and one rotation (see log-keeper.c);
+ * without one (the engine tests), they go straight to the file.
+ *
  * It is watched through a pidfd on the caller's sd-event loop. After a daemon
  * restart, process_attach() watches a process that is no longer our child: its
  * exit is seen (the pidfd becomes readable) but its status is not.
@@ -89,6 +94,13 @@ int process_send_signal(Process *process, int sig);
 
 /* Field 22 of /proc/PID/stat (clock ticks since boot). Negative errno on failure. */
 int process_read_start_time(pid_t pid, uint64_t *ret);
+
+/* The largest an engine's log file grows before it becomes <log>.1. */
+#define PROCESS_LOG_MAX_BYTES (8u * 1024 * 1024)
+
+/* The hypervisord-log-keeper program that writes engine logs from now on (copied),
+ * or NULL: straight to the file. */
+void process_set_log_keeper(const char *path);
 
 /* The last n_lines lines of a (log) file, or NULL if it cannot be read. */
 char *process_read_log_tail(const char *path, unsigned n_lines);

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "manager.h"
+#include "process.h"
 
 /*
  * Every running VM holds a few descriptors (its process, its API or QMP
@@ -27,6 +28,19 @@ static void raise_open_files_limit(void) {
         if (setrlimit(RLIMIT_NOFILE, &limit) < 0)
                 g_warning("Cannot raise the limit of open files to %llu: %s", (unsigned long long) limit.rlim_max,
                           g_strerror(errno));
+}
+
+/* Engine logs go through hypervisord-log-keeper, installed next to us (see process.h). */
+static void set_log_keeper(void) {
+        g_autofree char *self = g_file_read_link("/proc/self/exe", NULL);
+        g_autofree char *dir = self ? g_path_get_dirname(self) : NULL;
+        g_autofree char *keeper = dir ? g_build_filename(dir, "hypervisord-log-keeper", NULL) : NULL;
+
+        if (!keeper || access(keeper, X_OK) < 0) {
+                g_warning("No hypervisord-log-keeper next to the daemon: engine logs are not capped");
+                return;
+        }
+        process_set_log_keeper(keeper);
 }
 
 int main(int argc, char *argv[]) {
@@ -62,6 +76,7 @@ int main(int argc, char *argv[]) {
         if (verbose)
                 g_log_set_debug_enabled(TRUE);
         raise_open_files_limit();
+        set_log_keeper();
 
         if (!settings_load(&settings, config_path, session, &error)) {
                 fprintf(stderr, "hypervisord: %s\n", error->message);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "domain-xml.h"
+#include "engine-words.h"
 #include "process.h"
 #include "store-writer.h"
 #include "store.h"
@@ -460,9 +461,13 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
         }
         g_free(vm->log_tail);
         vm->log_tail = g_strdup(event->log_tail);
-        if (state == VM_STATE_CRASHED)
-                g_warning("VM '%s' %s; the engine's last words:\n%s", vm->config->name, reason,
-                          event->log_tail ? event->log_tail : "(none)");
+        if (state == VM_STATE_CRASHED) {
+                /* One line of ours, with the engine's words quoted as data inside it. */
+                g_autofree char *words = event->log_tail
+                        ? engine_words_quote(event->log_tail, -1, 4 * ENGINE_WORDS_MAX)
+                        : g_strdup("(none)");
+                g_warning("VM '%s' %s; the engine's last words: %s", vm->config->name, reason, words);
+        }
 
         /* The engine completes its own operations before it reports the exit; this is a safety net. */
         if (vm->busy) {

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "ch-vm.h"
+#include "engine-words.h"
 #include "unix-socket.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
@@ -393,7 +394,7 @@ static char *ch_last_words(const char *log_path) {
                         g_string_append(words, "; ");
                 g_string_append(words, lines[i]);
         }
-        return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
+        return words->len ? engine_words_quote(words->str, (gssize) words->len, ENGINE_WORDS_MAX) : NULL;
 }
 
 /* cloud-hypervisor creates its hypervisor (KVM, else MSHV) before it serves
@@ -405,7 +406,7 @@ static GError *ch_no_hypervisor_error(const char *last_words) {
         const char *what = access("/dev/kvm", F_OK) < 0 ? "/dev/kvm is missing on this host"
                                                         : "/dev/kvm cannot be used by cloud-hypervisor";
         return g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                           "cloud-hypervisor cannot run VMs here: %s (KVM is required); cloud-hypervisor said: '%s'",
+                           "cloud-hypervisor cannot run VMs here: %s (KVM is required); cloud-hypervisor said: %s",
                            what, last_words);
 }
 
@@ -602,7 +603,7 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
         if (error || !ch_http_status_is_success(response->status))
                 return;
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (!json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) ||
+        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 return;
         const char *state =

@@ -16,6 +16,7 @@
 
 #include "ch-events.h"
 #include "hv-error.h"
+#include "json-bounded.h"
 
 /* A record is a few hundred bytes; anything much larger is not one. */
 #define CH_EVENT_RECORD_MAX (64 * 1024)
@@ -52,7 +53,7 @@ static gint64 json_member_int(JsonObject *object, const char *name) {
 
 bool ch_event_record_parse(const char *text, size_t length, ChEventRecord *ret, GError **error) {
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (length > G_MAXSSIZE || !json_parser_load_from_data(parser, text, (gssize) length, error))
+        if (!hv_json_parse(parser, text, length, "cloud-hypervisor's event monitor", error))
                 return false;
 
         JsonNode *root = json_parser_get_root(parser);
@@ -135,7 +136,7 @@ static void splitter_complete(ChEventSplitter *splitter, ChEventRecordFn fn, voi
                 fn(&record, userdata);
                 ch_event_record_clear(&record);
         } else {
-                g_debug("Skipping an event record: %s", error->message);
+                g_debug("Skipping an event record: %s", error->domain == HV_ERROR ? error->message : "not JSON");
                 splitter->n_skipped++;
         }
         g_string_truncate(splitter->record, 0);

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include "ch-http.h"
+#include "engine-words.h"
+#include "json-bounded.h"
 
 /* vm.info with a large device tree is a few tens of KiB; nothing is larger. */
 #define CH_HTTP_BODY_MAX (4 * 1024 * 1024)
@@ -559,7 +561,7 @@ static char *response_words(const ChHttpResponse *response) {
 
         g_autoptr(GString) words = g_string_new(NULL);
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+        if (hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) &&
             JSON_NODE_HOLDS_ARRAY(json_parser_get_root(parser))) {
                 JsonArray *array = json_node_get_array(json_parser_get_root(parser));
                 for (guint i = 0; i < json_array_get_length(array); i++) {
@@ -625,7 +627,8 @@ static int response_error_code(const char *endpoint, long status, const char *wo
 
 GError *ch_http_response_to_error(const char *endpoint, const ChHttpResponse *response) {
         g_autofree char *words = response_words(response);
+        g_autofree char *quoted = words ? engine_words_quote(words, -1, ENGINE_WORDS_MAX) : NULL;
         return g_error_new(HV_ERROR, response_error_code(endpoint, response->status, words),
                            "cloud-hypervisor refused '%s' (HTTP %ld)%s%s", endpoint, response->status,
-                           words ? ": " : "", words ? words : "");
+                           quoted ? ": " : "", quoted ? quoted : "");
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ch-tap.h"
+#include "engine-words.h"
 #include "ch-vm.h"
 
 /* The guest may take its time to release a device (ACPI eject). */
@@ -17,7 +18,7 @@
 
 static JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response) {
         if (!response->body_length ||
-            !json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) ||
+            !hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 return NULL;
         return json_node_get_object(json_parser_get_root(parser));
@@ -385,10 +386,10 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         JsonObject *info = ch_parse_object(parser, response);
         if (!info) {
-                g_autofree char *start = g_utf8_make_valid(response->body, (gssize) MIN(response->body_length, 80));
+                g_autofree char *start = engine_words_quote(response->body, (gssize) MIN(response->body_length, 80), 80);
                 g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
                                                   "cloud-hypervisor answered vm.info with something that is not a "
-                                                  "JSON object: '%s'",
+                                                  "JSON object: %s",
                                                   start);
                 ch_op_finish(op, e);
                 return;

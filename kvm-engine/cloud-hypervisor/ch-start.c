@@ -46,7 +46,7 @@ static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GEr
         }
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         JsonObject *info = NULL;
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+        if (hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) &&
             JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 info = json_node_get_object(json_parser_get_root(parser));
         const char *state = info ? json_object_get_string_member_with_default(info, "state", NULL) : NULL;
@@ -203,7 +203,7 @@ static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GEr
         }
 
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (json_parser_load_from_data(parser, response->body, (gssize) response->body_length, NULL) &&
+        if (hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) &&
             JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser))) {
                 JsonObject *ping = json_node_get_object(json_parser_get_root(parser));
                 g_free(vm->build_version);

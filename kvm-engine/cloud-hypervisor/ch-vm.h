@@ -18,6 +18,7 @@
 #include "ch-http.h"
 #include "console-request.h"
 #include "engine.h"
+#include "json-bounded.h"
 #include "process.h"
 
 typedef struct ChVm ChVm;

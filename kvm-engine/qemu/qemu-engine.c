@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine-words.h"
 #include "qemu-vm.h"
 #include "unix-socket.h"
 
@@ -295,7 +296,7 @@ static char *qemu_last_words(const char *log_path) {
                         g_string_append(words, "; ");
                 g_string_append(words, lines[i]);
         }
-        return words->len ? g_string_free(g_steal_pointer(&words), FALSE) : NULL;
+        return words->len ? engine_words_quote(words->str, (gssize) words->len, ENGINE_WORDS_MAX) : NULL;
 }
 
 static void qemu_on_process_started(Process *process, void *userdata) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "json-bounded.h"
 #include "qemu-vm.h"
 
 /* Migration runs at the speed of the disk, not QEMU's 32 MiB/s default. */
@@ -312,8 +313,11 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
         g_autofree char *info_path = g_build_filename(directory, QEMU_SNAPSHOT_INFO, NULL);
         g_autofree char *memory_path = g_build_filename(directory, QEMU_SNAPSHOT_MEMORY, NULL);
         g_autoptr(JsonParser) parser = json_parser_new();
+        g_autofree char *info_text = NULL;
+        size_t info_length = 0;
 
-        if (!json_parser_load_from_mapped_file(parser, info_path, error)) {
+        if (!g_file_get_contents(info_path, &info_text, &info_length, error) ||
+            !hv_json_parse(parser, info_text, info_length, "its info file", error)) {
                 g_prefix_error(error, "'%s' holds no QEMU snapshot: ", directory);
                 if (*error)
                         (*error)->domain = HV_ERROR, (*error)->code = HV_ERROR_INVALID_ARGUMENT;

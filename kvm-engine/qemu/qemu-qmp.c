@@ -7,7 +7,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "engine-words.h"
 #include "hv-error.h"
+#include "json-bounded.h"
 #include "qemu-qmp.h"
 
 /* QEMU's largest replies (query-qmp-schema) are a few hundred KiB. */
@@ -375,7 +377,11 @@ static void qmp_handle_reply(QmpClient *qmp, JsonObject *object) {
                         klass = json_object_get_string_member_with_default(json_node_get_object(e), "class",
                                                                            NULL);
                 }
-                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "%s", desc ? desc : (klass ? klass : "QEMU reported an error"));
+                /* QEMU's words are the VM owner's program's: quoted, as data. */
+                g_autofree char *words = desc || klass ? engine_words_quote(desc ? desc : klass, -1, ENGINE_WORDS_MAX)
+                                                       : NULL;
+                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU said: %s",
+                                    words ? words : "(an error without a description)");
         } else
                 result = json_object_get_member(object, "return");
 
@@ -401,8 +407,11 @@ static bool qmp_handle_line(QmpClient *qmp, const char *line, size_t size) {
 
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         g_autoptr(GError) error = NULL;
-        if (!json_parser_load_from_data(parser, line, (gssize) size, &error)) {
-                qmp_fail_printf(qmp, "QEMU sent malformed QMP: %s", error->message);
+        if (!hv_json_parse(parser, line, size, "QEMU", &error)) {
+                /* json-glib's message may quote QEMU's bytes; ours does not. */
+                g_autofree char *why = error->domain == HV_ERROR ? g_strdup(error->message)
+                                                                 : engine_words_quote(error->message, -1, 200);
+                qmp_fail_printf(qmp, "QEMU sent malformed QMP: %s", why);
                 return false;
         }
         JsonNode *root = json_parser_get_root(parser);

@@ -498,9 +498,22 @@ static gboolean process_has_file_under(GPid pid, const char *needle) {
         return FALSE;
 }
 
+/* "pipe:[N]" and the like: what descriptor fd of pid is, or NULL. */
+static char *fd_target(GPid pid, int fd) {
+        g_autofree char *link = g_strdup_printf("/proc/%d/fd/%d", (int) pid, fd);
+        return g_file_read_link(link, NULL);
+}
+
+/*
+ * Engines write their stdout and stderr to a pipe that a hypervisord-log-keeper
+ * reads (the keeper names the log, under the test's folder): the keepers are
+ * not engines, and what writes to their pipes is.
+ */
 GArray *hv_find_processes(const char *needle, GPid except_pid) {
         g_autoptr(GDir) proc = g_dir_open("/proc", 0, NULL);
         GArray *pids = g_array_new(FALSE, FALSE, sizeof(GPid));
+        g_autoptr(GHashTable) keeper_pipes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        g_autoptr(GArray) others = g_array_new(FALSE, FALSE, sizeof(GPid));
         const char *name;
 
         g_assert_nonnull(proc);
@@ -522,7 +535,19 @@ GArray *hv_find_processes(const char *needle, GPid except_pid) {
                 for (gsize i = 0; i + 1 < length; i++)
                         if (cmdline[i] == '\0')
                                 cmdline[i] = ' ';
-                if (strstr(cmdline, needle) || process_has_file_under(pid, needle))
+                if (strstr(cmdline, "hypervisord-log-keeper") && strstr(cmdline, needle)) {
+                        char *pipe = fd_target(pid, STDIN_FILENO);
+                        if (pipe)
+                                g_hash_table_add(keeper_pipes, pipe);
+                } else if (strstr(cmdline, needle) || process_has_file_under(pid, needle))
+                        g_array_append_val(pids, pid);
+                else
+                        g_array_append_val(others, pid);
+        }
+        for (guint i = 0; i < others->len; i++) {
+                GPid pid = g_array_index(others, GPid, i);
+                g_autofree char *out = fd_target(pid, STDOUT_FILENO);
+                if (out && g_hash_table_contains(keeper_pipes, out))
                         g_array_append_val(pids, pid);
         }
         return pids;

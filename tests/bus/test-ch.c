@@ -791,7 +791,7 @@ static void test_no_kvm(ChTest *c, gconstpointer data) {
         hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
                         g_file_test("/dev/kvm", G_FILE_TEST_EXISTS) ? "/dev/kvm cannot be used"
                                                                      : "/dev/kvm is missing");
-        g_assert_nonnull(strstr(error->message, "cloud-hypervisor said: '"));
+        g_assert_nonnull(strstr(error->message, "cloud-hypervisor said: \""));
         g_assert_nonnull(strstr(error->message, "no supported hypervisor"));
         s = state_of(c, path);
         g_assert_cmpstr(s, !=, "running");

@@ -597,6 +597,201 @@ static void test_qmp_malformed_later(FaultTest *f, gconstpointer data) {
         assert_no_runtime_files(f);
 }
 
+/* ---- JSON nested 200,000 levels deep --------------------------------------------------------- */
+
+/* A bystander VM of the same daemon, running before the attack and after it. */
+static char *boot_bystander(FaultTest *f) {
+        g_autofree char *xml = ch_xml(f, "bystander", NULL);
+        char *path = hv_define(&f->t, xml);
+
+        call_ok(f, path, "Boot", NULL);
+        assert_state(f, path, "running", "booted");
+        return path;
+}
+
+static void assert_bystander_unharmed(FaultTest *f, const char *path) {
+        assert_daemon_serves(f);
+        call_ok(f, path, "Pause", NULL);
+        assert_state(f, path, "paused", "user");
+        call_ok(f, path, "Resume", NULL);
+        assert_state(f, path, "running", "user");
+}
+
+/* Before the depth bound, json-glib recursed into each level and the daemon died of a stack overflow. */
+static void test_qmp_deep_json(FaultTest *f, gconstpointer data) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *bystander = boot_bystander(f);
+        g_autofree char *link = g_build_filename(f->t.dir, "qemu-fake-deep-later", NULL);
+        g_autofree char *xml = NULL;
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GPid engine;
+
+        /* In the greeting: Boot fails. */
+        qmp_fault(f, "deep-greeting", ERROR_PREFIX "EngineFailed", "nested deeper than 64 levels");
+        assert_bystander_unharmed(f, bystander);
+
+        /* In a reply: that command fails and the QMP connection is closed. */
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        xml = qemu_xml("deep-later", link);
+        path = hv_define(&f->t, xml);
+        call_ok(f, path, "Boot", NULL);
+        engine = (GPid) vm_pid(f, path);
+        reply = hv_vm_call(&f->t, path, "Pause", no_options(), NULL, &error);
+        g_assert_nonnull(error);
+        g_test_message("Pause answered with 200,000 levels: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "QEMU sent JSON nested deeper than 64 levels");
+        assert_bystander_unharmed(f, bystander);
+        call_ok(f, path, "PowerOff", NULL);
+        assert_state(f, path, "shutoff", "user");
+        assert_process_gone(engine);
+        call_ok(f, bystander, "PowerOff", NULL);
+        assert_nothing_leaked(f);
+        assert_no_runtime_files(f);
+}
+
+static void test_ch_deep_json(FaultTest *f, gconstpointer data) {
+        g_autofree char *bystander = boot_bystander(f);
+        g_autofree char *xml = ch_xml(f, "deep", NULL);
+        g_autofree char *path = hv_define(&f->t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        call_ok(f, path, "Boot", NULL);
+        /* vm.info answered with 200,000 levels: GetInfo fails. */
+        g_free(hv_ch_sim_control(&f->t, path, "corrupt-next deep-json", TRUE));
+        reply = hv_vm_call(&f->t, path, "GetInfo", no_options(), "(a{sv})", &error);
+        g_assert_nonnull(error);
+        g_test_message("GetInfo answered with 200,000 levels: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "cloud-hypervisor");
+        assert_bystander_unharmed(f, bystander);
+
+        /* Event records as deep as fit in one record (64 KiB), and far deeper: skipped. */
+        g_free(hv_ch_sim_control(&f->t, path, "deep-event 30000", TRUE));
+        g_free(hv_ch_sim_control(&f->t, path, "deep-event 200000", TRUE));
+        /* The records are read before the answer to a later request (one engine, in order). */
+        call_ok(f, path, "Pause", NULL);
+        assert_state(f, path, "paused", "user");
+        assert_bystander_unharmed(f, bystander);
+        call_ok(f, path, "PowerOff", NULL);
+        call_ok(f, bystander, "PowerOff", NULL);
+        assert_nothing_leaked(f);
+        assert_no_runtime_files(f);
+}
+
+/* ---- an engine's words are quoted as data ----------------------------------------------------- */
+
+static char *fake_qemu_link(FaultTest *f, const char *fault) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *name = g_strdup_printf("qemu-fake-%s", fault);
+        char *link = g_build_filename(f->t.dir, name, NULL);
+
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        return link;
+}
+
+static gboolean is_crashed(gpointer data) {
+        HvTest *t = ((gpointer *) data)[0];
+        const char *path = ((gpointer *) data)[1];
+        g_autofree char *state = hv_vm_state(t, path);
+        return g_str_equal(state, "crashed");
+}
+
+/* No line of the daemon's log is the engine's: the forged one only appears quoted. */
+static void assert_log_not_forged(FaultTest *f) {
+        g_autofree char *log = NULL;
+
+        g_assert_true(g_file_get_contents(f->t.log_path, &log, NULL, NULL));
+        g_auto(GStrv) lines = g_strsplit(log, "\n", -1);
+        for (size_t i = 0; lines[i]; i++)
+                if (g_str_has_prefix(lines[i], "<2>hypervisord[1]: CRITICAL"))
+                        g_error("The engine forged a line of the daemon's log: %s", lines[i]);
+        g_assert_null(strchr(log, '\x1b'));
+        g_assert_true(g_utf8_validate(log, -1, NULL));
+        g_assert_nonnull(strstr(log, "fake-qemu: bye\\n<2>hypervisord[1]: CRITICAL **: forged by the VM owner\\x1b[2J"));
+}
+
+static void test_engine_words_quoted(FaultTest *f, gconstpointer data) {
+        g_autofree char *start_link = fake_qemu_link(f, "forged-start");
+        g_autofree char *crash_link = fake_qemu_link(f, "forged-crash");
+        g_autofree char *start_xml = qemu_xml("forged-start", start_link);
+        g_autofree char *crash_xml = qemu_xml("forged-crash", crash_link);
+        g_autofree char *start_path = hv_define(&f->t, start_xml);
+        g_autofree char *crash_path = hv_define(&f->t, crash_xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        gpointer crash_vm[] = { &f->t, crash_path };
+
+        /* Its last words in a D-Bus error: one line, quoted, UTF-8. */
+        reply = hv_vm_call(&f->t, start_path, "Boot", no_options(), NULL, &error);
+        g_assert_nonnull(error);
+        g_test_message("Boot: %s", error->message);
+        hv_assert_error(error, ERROR_PREFIX "EngineFailed", "CRITICAL **: forged by the VM owner\\x1b[2J");
+        g_assert_null(strchr(error->message, '\n'));
+        g_assert_null(strchr(error->message, '\x1b'));
+
+        /* Its last words after a crash, in the daemon's own log. */
+        call_ok(f, crash_path, "Boot", NULL);
+        hv_wait_until("the forging engine to crash", is_crashed, crash_vm, WAIT_MS);
+        assert_log_not_forged(f);
+        assert_daemon_serves(f);
+}
+
+/* ---- an engine's log is capped --------------------------------------------------------------- */
+
+#define LOG_CAP (8 * 1024 * 1024) /* PROCESS_LOG_MAX_BYTES */
+
+static gboolean flood_done(gpointer data) {
+        const char *log_path = data;
+        g_autofree char *log = NULL;
+
+        return g_file_get_contents(log_path, &log, NULL, NULL) && strstr(log, "fake-qemu: flood done");
+}
+
+static goffset file_size(const char *path) {
+        struct stat st;
+
+        g_assert_cmpint(stat(path, &st), ==, 0);
+        return st.st_size;
+}
+
+/* 256 MiB of stderr: the log stays under its cap (one rotation), the daemon answers
+ * meanwhile, and the engine is not blocked while the daemon is gone. */
+static void test_engine_log_capped(FaultTest *f, gconstpointer data) {
+        g_autofree char *link = fake_qemu_link(f, "log-flood");
+        g_autofree char *xml = qemu_xml("flood", link);
+        g_autofree char *path = hv_define(&f->t, xml);
+        g_autoptr(GVariant) uuid = hv_get_property(&f->t, path, VM_IFACE, "UUID");
+        g_autofree char *log_name = g_strconcat(g_variant_get_string(uuid, NULL), ".log", NULL);
+        g_autofree char *log_path = g_build_filename(f->t.dir, "log", log_name, NULL);
+        g_autofree char *old_log_path = g_strconcat(log_path, ".1", NULL);
+        GPid engine;
+
+        call_ok(f, path, "Boot", NULL);
+        engine = (GPid) vm_pid(f, path);
+        for (int i = 0; i < 20; i++)
+                assert_daemon_serves(f);
+        /* The daemon goes; the engine's writes go on. */
+        hv_test_stop_daemon(&f->t, SIGKILL);
+        hv_wait_until("the engine to write 256 MiB to its log", flood_done, log_path, 120000);
+        g_test_message("log: %" G_GOFFSET_FORMAT " bytes", file_size(log_path));
+        g_assert_cmpint(file_size(log_path), <=, LOG_CAP);
+        g_test_message("old log: %" G_GOFFSET_FORMAT " bytes", file_size(old_log_path));
+        g_assert_cmpint(file_size(old_log_path), <=, LOG_CAP);
+
+        /* A new daemon takes the VM back. */
+        hv_test_start_daemon(&f->t);
+        assert_state(f, path, "running", NULL);
+        g_assert_cmpuint(vm_pid(f, path), ==, (guint32) engine);
+        call_ok(f, path, "PowerOff", NULL);
+        assert_process_gone(engine);
+}
+
 /* ---- a client goes away in the middle of a call ------------------------------------------------ */
 
 static GDBusConnection *second_client(FaultTest *f) {
@@ -919,6 +1114,10 @@ int main(int argc, char *argv[]) {
         g_test_add("/faults/enospc-define", FaultTest, "mount", setup, test_enospc_define, teardown);
         ADD("/faults/qmp-malformed", test_qmp_malformed);
         ADD("/faults/qmp-malformed-later", test_qmp_malformed_later);
+        ADD("/faults/qmp-deep-json", test_qmp_deep_json);
+        ADD("/faults/ch-deep-json", test_ch_deep_json);
+        ADD("/faults/engine-words-quoted", test_engine_words_quoted);
+        ADD("/faults/engine-log-capped", test_engine_log_capped);
         ADD("/faults/client-disconnects-mid-call", test_client_disconnects_mid_call);
         ADD("/faults/race-boot-delete", test_race_boot_delete);
         ADD("/faults/race-two-boots", test_race_two_boots);

@@ -642,9 +642,69 @@ static void test_random_calls(HvTest *t, gconstpointer data) {
         g_ptr_array_unref(h.bad_replies);
 }
 
+/* ---- 200,000 nested elements ---------------------------------------------------------- */
+
+#define DEEP_LEVELS 200000
+
+/* before, @levels <a> (closed again when @closed) and after: what must fit in DefineVM's 1 MiB. */
+static char *deep_xml(const char *before, int levels, gboolean closed, const char *after) {
+        GString *xml = g_string_new(before);
+
+        for (int i = 0; i < levels; i++)
+                g_string_append(xml, "<a>");
+        for (int i = 0; closed && i < levels; i++)
+                g_string_append(xml, "</a>");
+        g_string_append(xml, after);
+        g_assert_cmpuint(xml->len, <, 1024 * 1024);
+        return g_string_free(xml, FALSE);
+}
+
+static void assert_invalid_xml(HvTest *t, const char *path, const char *method, const char *xml) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        if (path)
+                reply = hv_vm_call(t, path, method, g_variant_new("(sa{sv})", xml, NULL), "(s)", &error);
+        else
+                reply = hv_manager_call(t, method, g_variant_new("(sa{sv})", xml, NULL), "(o)", &error);
+        g_assert_nonnull(error);
+        g_test_message("%s with %zu bytes of nesting: %s", method, strlen(xml), error->message);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidXML", "nested more than");
+        g_assert_cmpint(kill(t->pid, 0), ==, 0);
+}
+
+/* The reader refuses more than 32 levels (and libxml2 itself would stop at 256, without
+ * XML_PARSE_HUGE): DefineVM and AddDevice answer InvalidXML and the daemon lives. */
+static void test_deep_xml(HvTest *t, gconstpointer data) {
+        const char *domain = "<domain type='qemu'><name>deep</name><memory>1024</memory>";
+        g_autofree char *open_define = deep_xml(domain, DEEP_LEVELS, FALSE, "</domain>");
+        /* As many closed levels as fit in 1 MiB. */
+        g_autofree char *closed_define = deep_xml(domain, 140000, TRUE, "</domain>");
+        g_autofree char *open_device = deep_xml("<disk type='file' device='disk'>", DEEP_LEVELS, FALSE, "</disk>");
+        g_autofree char *closed_device = deep_xml("<disk type='file' device='disk'>", 140000, TRUE, "</disk>");
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) list = NULL;
+
+        assert_invalid_xml(t, NULL, "DefineVM", open_define);
+        assert_invalid_xml(t, NULL, "DefineVM", closed_define);
+        path = hv_define(t, "<domain type='qemu'><name>shallow</name><memory>1024</memory>"
+                               "<os><type>hvm</type><kernel>/boot/vmlinuz</kernel></os></domain>");
+        assert_invalid_xml(t, path, "AddDevice", open_device);
+        assert_invalid_xml(t, path, "AddDevice", closed_device);
+
+        list = hv_manager_call(t, "ListVMs", g_variant_new("(a{sv})", NULL), "(ao)", &error);
+        g_assert_no_error(error);
+        {
+                g_autoptr(GVariant) array = g_variant_get_child_value(list, 0);
+                g_assert_cmpuint(g_variant_n_children(array), ==, 1);
+        }
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add("/hostile/random-calls", HvTest, NULL, hv_test_fixture_setup, test_random_calls,
                    hv_test_fixture_teardown);
+        g_test_add("/hostile/deep-xml", HvTest, NULL, hv_test_fixture_setup, test_deep_xml, hv_test_fixture_teardown);
         return g_test_run();
 }

@@ -166,6 +166,9 @@ static void run_command(ControlConn *conn, char *line)
                         return;
                 }
                 reply(conn, "ok");
+        } else if (g_str_equal(command, "deep-event") && arg) {
+                ch_event_deep("deep", atoi(arg));
+                reply(conn, "ok");
         } else if (g_str_equal(command, "state")) {
                 g_autofree char *text = g_strdup_printf("ok %s", ch_vm_state_name(ch_vm_state()));
 

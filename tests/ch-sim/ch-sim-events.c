@@ -5,6 +5,7 @@
  * uses the "cloud-hypervisor: <elapsed>: <thread> LEVEL:file -- msg" format.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <string.h>
 #include <unistd.h>
@@ -53,6 +54,41 @@ static void write_dropping(int fd, const char *data, size_t length)
                 data += n;
                 length -= (size_t) n;
         }
+}
+
+/* Tests only: all of data, waiting while the pipe is full. */
+static void write_waiting(int fd, const char *data, size_t length)
+{
+        while (length > 0) {
+                ssize_t n = write(fd, data, length);
+                if (n < 0 && (errno == EINTR || errno == EAGAIN)) {
+                        struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+                        if (poll(&pfd, 1, 1000) <= 0 && errno != EINTR)
+                                return;
+                        continue;
+                }
+                if (n <= 0)
+                        return;
+                data += n;
+                length -= (size_t) n;
+        }
+}
+
+/* Tests only: a "vm" event whose properties are nested @levels deep. */
+void ch_event_deep(const char *event, int levels)
+{
+        g_autoptr(GString) record = g_string_new("{\"source\": \"vm\", \"event\": ");
+
+        append_json_string(record, event);
+        g_string_append(record, ", \"properties\": ");
+        for (int i = 0; i < levels; i++)
+                g_string_append_c(record, '[');
+        for (int i = 0; i < levels; i++)
+                g_string_append_c(record, ']');
+        g_string_append(record, "}\n\n");
+        ch_log(CH_LOG_WARN, "Event: source = vm event = %s, %d levels deep", event, levels);
+        if (ch_sim.event_fd >= 0)
+                write_waiting(ch_sim.event_fd, record->str, record->len);
 }
 
 static void elapsed(gint64 *secs, gint64 *nanos)

@@ -43,7 +43,11 @@ typedef enum {
         CORRUPT_GARBAGE,
         CORRUPT_TRUNCATE,
         CORRUPT_BAD_JSON,
+        CORRUPT_DEEP_JSON,
 } Corruption;
+
+/* deep-json: a reply nested this deep overflowed json-glib's stack in a client without a bound. */
+#define DEEP_JSON_LEVELS 200000
 
 static Corruption corrupt_next;
 static GQueue pending_queue = G_QUEUE_INIT;
@@ -301,6 +305,8 @@ gboolean ch_http_corrupt_next(const char *mode)
                 corrupt_next = CORRUPT_TRUNCATE;
         else if (g_str_equal(mode, "bad-json"))
                 corrupt_next = CORRUPT_BAD_JSON;
+        else if (g_str_equal(mode, "deep-json"))
+                corrupt_next = CORRUPT_DEEP_JSON;
         else if (g_str_equal(mode, "off"))
                 corrupt_next = CORRUPT_NONE;
         else
@@ -331,6 +337,16 @@ static gboolean append_corrupt_response(GString *out, Corruption corruption, con
                                        response->status == 204 ? 200 : response->status, strlen(body));
                 g_string_append_len(out, body, (gssize) cut);
                 return TRUE;
+        }
+        case CORRUPT_DEEP_JSON: {
+                g_autoptr(GString) deep = g_string_new("{\"state\": \"Running\", \"config\": ");
+                for (int i = 0; i < DEEP_JSON_LEVELS; i++)
+                        g_string_append_c(deep, '[');
+                for (int i = 0; i < DEEP_JSON_LEVELS; i++)
+                        g_string_append_c(deep, ']');
+                g_string_append_c(deep, '}');
+                append_response(out, 200, deep->str);
+                return FALSE;
         }
         case CORRUPT_BAD_JSON:
         default:

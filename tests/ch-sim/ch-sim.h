@@ -91,6 +91,7 @@ void ch_sim_exit(int status) G_GNUC_NORETURN;
 /* ch-sim-events.c */
 void ch_event(const char *source, const char *event, ...) G_GNUC_NULL_TERMINATED;
 void ch_log(int level, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void ch_event_deep(const char *event, int levels);
 #define CH_LOG_WARN 0
 #define CH_LOG_INFO 1
 #define CH_LOG_DEBUG 2
@@ -101,7 +102,8 @@ void ch_http_kick(void);
 void ch_http_set_hung(gboolean hung);
 /* The next API reply goes out broken: "garbage" (not HTTP, then the connection
  * closes), "truncate" (the body cut short, then the connection closes) or
- * "bad-json" (a 200 whose body is not JSON). FALSE for an unknown mode. */
+ * "bad-json" (a 200 whose body is not JSON) or "deep-json" (a 200 whose body is
+ * nested 200,000 levels deep). FALSE for an unknown mode. */
 gboolean ch_http_corrupt_next(const char *mode);
 
 /* ch-sim-api.c */

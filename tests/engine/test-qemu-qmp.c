@@ -228,7 +228,7 @@ static void test_error_reply(void) {
         server_send(&f, reply);
         test_run_until(f.event, &r.done, 5000, "the error reply");
         g_assert_error(r.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
-        g_assert_cmpstr(r.error->message, ==, "Device 'x' not found");
+        g_assert_cmpstr(r.error->message, ==, "QEMU said: \"Device 'x' not found\"");
         g_assert_null(r.result);
         reply_clear(&r);
         fake_clear(&f);

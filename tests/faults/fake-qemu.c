@@ -12,6 +12,16 @@
  *   qemu-fake-silent              accepts the connection and never says a word
  *   qemu-fake-breaks-later        a good start (every command answered {}), then
  *                                 garbage as the answer to "stop" (a Pause)
+ *   qemu-fake-deep-greeting       a greeting nested 200,000 levels deep
+ *   qemu-fake-deep-later          a good start, then a reply to "stop" nested
+ *                                 200,000 levels deep
+ *   qemu-fake-forged-start        writes a forged daemon line (newlines, terminal
+ *                                 escapes, invalid UTF-8) to stderr and exits 1
+ *   qemu-fake-forged-crash        a good start; once "cont" is answered, the same
+ *                                 forged line, then exit 1 (a crash)
+ *   qemu-fake-log-flood           a good start, while a child writes FLOOD_MIB MiB
+ *                                 to stderr as fast as it can, then
+ *                                 "fake-qemu: flood done"
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
@@ -121,6 +131,66 @@ static void serve_then_break(int fd) {
         }
 }
 
+#define DEEP_LEVELS 200000
+
+/* before, DEEP_LEVELS brackets and their closing ones, after: one line. */
+static void say_deep(int fd, const char *before, const char *after) {
+        static char brackets[2 * DEEP_LEVELS + 1];
+
+        memset(brackets, '[', DEEP_LEVELS);
+        memset(brackets + DEEP_LEVELS, ']', DEEP_LEVELS);
+        say(fd, before);
+        say(fd, brackets);
+        say(fd, after);
+}
+
+/* What a user's engine wrote to forge a line in the daemon's log. */
+#define FORGED "fake-qemu: bye\n<2>hypervisord[1]: CRITICAL **: forged by the VM owner\x1b[2J\xff\n"
+
+static void serve_then_forge(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                answer(fd, line);
+                if (strstr(line, "\"cont\"")) {
+                        usleep(100 * 1000); /* the answer first: Boot succeeds, then the crash */
+                        fputs(FORGED, stderr);
+                        _exit(1);
+                }
+        }
+}
+
+#define FLOOD_MIB 256
+
+/* FLOOD_MIB MiB of log lines to stderr, from a child, while the parent answers. */
+static void start_flood(void) {
+        static char chunk[1024 * 1024 + 1]; /* NUL-terminated for say() */
+
+        if (fork() != 0)
+                return;
+        for (size_t i = 0; i + 1 < sizeof(chunk); i++)
+                chunk[i] = i % 64 == 63 ? '\n' : 'f';
+        for (int i = 0; i < FLOOD_MIB; i++)
+                say(STDERR_FILENO, chunk);
+        say(STDERR_FILENO, "fake-qemu: flood done\n");
+        _exit(0);
+}
+
+static void serve_then_deep(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                if (strstr(line, "\"stop\"")) {
+                        char id[256], after[300];
+                        command_id(line, id, sizeof(id));
+                        snprintf(after, sizeof(after), ", \"id\": %s}\r\n", id);
+                        say_deep(fd, "{\"return\": ", after);
+                        continue;
+                }
+                answer(fd, line);
+        }
+}
+
 /* Commands are answered; once running, a RESET event every 5 ms, stamped as it is written. */
 static void serve_with_events(int fd) {
         char line[4096], event[256];
@@ -171,6 +241,7 @@ int main(int argc, char *argv[]) {
         const char *name = basename(argv[0]);
         const char *fault = strncmp(name, "qemu-fake-", 10) == 0 ? name + 10 : "";
         int listen_fd = qmp_listen_fd(argc, argv);
+        char line[4096];
         int fd;
 
         if (listen_fd < 0) {
@@ -203,6 +274,22 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
+        } else if (strcmp(fault, "forged-start") == 0) {
+                fputs(FORGED, stderr);
+                return 1;
+        } else if (strcmp(fault, "forged-crash") == 0) {
+                say(fd, GREETING);
+                serve_then_forge(fd);
+        } else if (strcmp(fault, "log-flood") == 0) {
+                start_flood();
+                say(fd, GREETING);
+                while (read_line(fd, line, sizeof(line)))
+                        answer(fd, line);
+        } else if (strcmp(fault, "deep-greeting") == 0) {
+                say_deep(fd, "{\"QMP\": ", "}\r\n");
+        } else if (strcmp(fault, "deep-later") == 0) {
+                say(fd, GREETING);
+                serve_then_deep(fd);
         } else if (strcmp(fault, "events") == 0) {
                 say(fd, GREETING);
                 serve_with_events(fd);
