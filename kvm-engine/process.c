@@ -195,12 +195,17 @@ static bool process_watch(Process *process, sd_event *event, GError **error) {
         return true;
 }
 
-/* Resolve argv[0] the way execvp would, but in the loop, so that a missing or
- * unusable binary is an error with its name at once, rather than a start that
- * fails later. NULL with errno set when there is none. */
+/* Resolve a program name the way execvp would, but in the loop, so that a
+ * missing binary is an error with its name at once, rather than a start that
+ * fails later. NULL with errno set when there is none.
+ *
+ * A path (with a '/') is not looked at here: it may be the owner's <emulator>,
+ * and access() as root would tell the owner whether a file it cannot see
+ * exists. The exec in the child, with the owner's credentials, reports why
+ * it cannot run. */
 static char *process_find_binary(const char *name, const char *const *envp) {
         if (strchr(name, '/'))
-                return access(name, X_OK) == 0 ? g_strdup(name) : NULL;
+                return g_strdup(name);
 
         const char *path = "/usr/local/bin:/usr/bin:/bin";
         for (size_t i = 0; envp && envp[i]; i++)

@@ -18,5 +18,9 @@
 int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
                    sd_bus_error *error);
 
+/* GetXML, GetInfo and GetStats: nothing on the caller's own VM, manage-all on
+ * another user's; same return values as authorize_call(). */
+int authorize_read(Manager *manager, sd_bus_message *m, Vm *vm, uid_t *ret_uid, sd_bus_error *error);
+
 /* The polkit action a verb needs; NULL for a verb not in the table (denied). */
 const char *authorize_action_for_verb(const char *verb, bool own_vm);

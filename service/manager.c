@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus-util.h"
 #include "domain-xml.h"
@@ -512,6 +513,12 @@ Vm *manager_create_vm(Manager *manager, const char *xml, const char *engine_name
 void manager_forget_vm(Manager *manager, Vm *vm) {
         g_autofree char *path = g_strdup(vm->path);
         g_autofree char *name = g_strdup(vm->config->name);
+        g_autofree char *log_name = g_strconcat(vm->config->uuid, ".log", NULL);
+        g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
+
+        /* The engine log goes with the VM: a later VM with the same UUID starts a new one. */
+        if (unlink(log_path) < 0 && errno != ENOENT)
+                g_warning("Cannot remove the engine log '%s': %s", log_path, g_strerror(errno));
 
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);

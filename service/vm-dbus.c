@@ -436,6 +436,9 @@ static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error
         r = bus_message_read_options(m, options, G_N_ELEMENTS(options), error);
         if (r < 0)
                 return r;
+        r = authorize_read(((Vm *) userdata)->manager, m, userdata, NULL, error);
+        if (r <= 0)
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         xml = vm_get_xml(userdata, options[0].present && options[0].b);
         return sd_bus_reply_method_return(m, "s", xml);
 }
@@ -445,9 +448,9 @@ static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *erro
         int r = BUS_READ_NO_OPTIONS(m, error);
         if (r < 0)
                 return r;
-        r = sender_cache_query_uid(((Vm *) userdata)->manager->senders, m, &uid);
-        if (r < 0)
-                return r;
+        r = authorize_read(((Vm *) userdata)->manager, m, userdata, &uid, error);
+        if (r <= 0)
+                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
         return run_verb(m, userdata, uid, vm_get_info, error);
 }
 
