@@ -11,6 +11,7 @@
  *   root may read gives the same answer as a missing one.
  */
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -229,6 +230,107 @@ static void test_emulator_no_oracle(void) {
         pk_test_teardown(&t);
 }
 
+/* ---- read load (issue 15, item 8) ---- */
+
+/* Under dbus-daemon's own bound of 128 pending replies per connection, which would answer LimitsExceeded itself. */
+#define FLOOD_CALLS 120
+
+/* hvtest1 pipelines GetXML of a 1 MB definition and does not read the replies; hvtest2's
+ * calls are still answered, and the attacker is refused past its bound. */
+static void test_pipelined_getxml(void) {
+        PkTest t;
+        g_autoptr(GString) big = g_string_new(NULL);
+        g_autofree char *xml = NULL;
+        g_autofree char *xml_file = NULL;
+        g_autofree char *at_file = NULL;
+        g_autofree char *victim_vm = NULL;
+        g_autofree char *count = g_strdup_printf("%u", FLOOD_CALLS);
+        const char *flood_helper = g_getenv("HV_FLOOD_AS");
+        g_autoptr(GSubprocess) flood = NULL;
+        g_autoptr(GDataInputStream) flood_out = NULL;
+        g_autofree char *line = NULL;
+        g_autoptr(GError) error = NULL;
+        unsigned ok = 0, limits = 0, other = 0;
+
+        if (!flood_helper)
+                g_error("HV_FLOOD_AS is not set: run through meson test");
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+
+        /* A definition just under the 1 MiB limit. */
+        while (big->len < 1000 * 1000)
+                g_string_append(big, "0123456789abcdef");
+        xml = g_strdup_printf("<domain type='qemu'><name>big1</name><description>%s</description>"
+                              "<memory unit='MiB'>256</memory><vcpu>1</vcpu><os><type arch='x86_64'>hvm</type>"
+                              "<kernel>/nonexistent/vmlinux</kernel></os></domain>",
+                              big->str);
+        /* Too long for a command line: the helper defines it from a file. */
+        xml_file = g_build_filename(t.dir, "big1.xml", NULL);
+        g_assert_true(g_file_set_contents(xml_file, xml, -1, NULL));
+        g_assert_cmpint(chmod(xml_file, 0644), ==, 0);
+        at_file = g_strconcat("@", xml_file, NULL);
+        victim_vm = pk_define_as(&t, PK_USER2, "small2");
+
+        {
+                const char *argv[] = { flood_helper, PK_USER1, at_file, "GetXML", count, NULL };
+                g_auto(GStrv) env = g_get_environ();
+
+                env = g_environ_setenv(env, "DBUS_SYSTEM_BUS_ADDRESS", t.bus_address, TRUE);
+                g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new(
+                        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+                g_subprocess_launcher_set_environ(launcher, env);
+                flood = g_subprocess_launcher_spawnv(launcher, argv, &error);
+                g_assert_no_error(error);
+        }
+        flood_out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(flood));
+        line = g_data_input_stream_read_line(flood_out, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(line, ==, "sent " G_STRINGIFY(FLOOD_CALLS));
+        g_clear_pointer(&line, g_free);
+
+        /* The victim is answered while the attacker's replies wait (hv-call-as gives up after 25 s). */
+        for (unsigned i = 0; i < 3; i++) {
+                g_autoptr(GVariant) reply = NULL;
+                gint64 usec = 0;
+                GSubprocess *call = pk_call_as_start(&t, PK_USER2, PK_CALL_NONE, "org.example.Hypervisor",
+                                                     "/org/example/Hypervisor", "org.example.Hypervisor.Manager",
+                                                     "ListVMs", no_options());
+
+                reply = pk_call_as_finish(call, &usec, &error);
+                g_assert_no_error(error);
+                g_test_message("ListVMs as %s during the flood: %.3f s", PK_USER2, usec / 1e6);
+                g_clear_pointer(&reply, g_variant_unref);
+                call = pk_call_as_start(&t, PK_USER2, PK_CALL_NONE, "org.example.Hypervisor", victim_vm,
+                                        "org.example.Hypervisor.VM", "GetXML", no_options());
+                reply = pk_call_as_finish(call, &usec, &error);
+                g_assert_no_error(error);
+                g_test_message("GetXML as %s during the flood: %.3f s", PK_USER2, usec / 1e6);
+        }
+
+        /* Now the attacker reads: past the bound, its calls were refused with LimitsExceeded. */
+        g_assert_true(g_output_stream_close(g_subprocess_get_stdin_pipe(flood), NULL, &error));
+        g_assert_no_error(error);
+        line = g_data_input_stream_read_line(flood_out, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        g_test_message("attacker: %s", line);
+        g_assert_cmpint(sscanf(line, "replies %u %u %u", &ok, &limits, &other), ==, 3);
+        g_assert_cmpuint(other, ==, 0);
+        g_assert_cmpuint(ok + limits, ==, FLOOD_CALLS);
+        g_assert_cmpuint(limits, >, 0);
+        g_clear_pointer(&line, g_free);
+        line = g_data_input_stream_read_line(flood_out, NULL, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_nonnull(line);
+        g_test_message("attacker: %s", line);
+        /* The service's bound, not the bus's. */
+        g_assert_nonnull(strstr(line, "Too many replies to reads of uid"));
+        g_assert_true(g_subprocess_wait_check(flood, NULL, &error));
+        g_assert_no_error(error);
+
+        pk_test_teardown(&t);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 
@@ -236,5 +338,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/reads/own-needs-nothing", test_own_needs_nothing);
         g_test_add_func("/reads/log-deleted-with-vm", test_log_deleted_with_vm);
         g_test_add_func("/reads/emulator-no-oracle", test_emulator_no_oracle);
+        g_test_add_func("/reads/pipelined-getxml", test_pipelined_getxml);
         return g_test_run();
 }
