@@ -255,8 +255,16 @@ static bool process_watch(Process *process, sd_event *event, GError **error) {
 
 /* Resolve argv[0] the way execvp would, but in the loop, so that a missing or
  * unusable binary is an error with its name at once, rather than a start that
- * fails later. NULL with errno set when there is none. */
-static char *process_find_binary(const char *name, const char *const *envp) {
+ * fails later. NULL with errno set when there is none.
+ *
+ * check_path false: a path (with a '/') is taken as it is. The process will
+ * run as another user (a VM's owner, whose <emulator> it may be), and
+ * access() with the service's rights would tell that user whether a file it
+ * cannot see exists; the execve() in the child, with the user's credentials,
+ * reports why it cannot run instead. */
+static char *process_find_binary(const char *name, const char *const *envp, bool check_path) {
+        if (strchr(name, '/') && !check_path)
+                return g_strdup(name);
         if (strchr(name, '/'))
                 return access(name, X_OK) == 0 ? g_strdup(name) : NULL;
 
@@ -413,7 +421,7 @@ Process *process_spawn(sd_event *event, const ProcessSpawnParams *params, Proces
                        GError **error) {
         g_return_val_if_fail(params->argv && params->argv[0], NULL);
 
-        g_autofree char *binary = process_find_binary(params->argv[0], params->envp);
+        g_autofree char *binary = process_find_binary(params->argv[0], params->envp, params->uid == (uid_t) -1);
         if (!binary && strchr(params->argv[0], '/')) {
                 g_set_error(error, G_IO_ERROR, g_io_error_from_errno(errno), "Cannot run '%s': %s", params->argv[0],
                             g_strerror(errno));

@@ -154,19 +154,47 @@ VmDevice *vm_config_find_device(const VmConfig *config, const char *id) {
         return NULL;
 }
 
-char *vm_config_new_device_id(const VmConfig *config, VmDeviceKind kind) {
-        for (unsigned n = 0;; n++) {
-                g_autofree char *id = g_strdup_printf("%s%u", device_id_prefixes[kind], n);
-                if (!vm_config_find_device(config, id))
+/* The ids in config, as a set of strings it owns. */
+static GHashTable *device_id_set(const VmConfig *config) {
+        GHashTable *ids = g_hash_table_new(g_str_hash, g_str_equal);
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (device->id)
+                        g_hash_table_add(ids, device->id);
+        }
+        return ids;
+}
+
+/* The first "<prefix><n>" not in ids, trying n from *next on, which moves past it:
+ * over all calls for one kind, each n is tried once. */
+static char *first_free_device_id(GHashTable *ids, VmDeviceKind kind, unsigned *next) {
+        for (;; (*next)++) {
+                g_autofree char *id = g_strdup_printf("%s%u", device_id_prefixes[kind], *next);
+                if (!g_hash_table_contains(ids, id)) {
+                        (*next)++;
                         return g_steal_pointer(&id);
+                }
         }
 }
 
+char *vm_config_new_device_id(const VmConfig *config, VmDeviceKind kind) {
+        g_autoptr(GHashTable) ids = device_id_set(config);
+        unsigned next = 0;
+
+        return first_free_device_id(ids, kind, &next);
+}
+
 void vm_config_assign_device_ids(VmConfig *config) {
+        g_autoptr(GHashTable) ids = device_id_set(config);
+        unsigned next[_VM_DEVICE_KIND_MAX] = { 0 };
+
         for (guint i = 0; i < config->devices->len; i++) {
                 VmDevice *device = g_ptr_array_index(config->devices, i);
-                if (!device->id)
-                        device->id = vm_config_new_device_id(config, device->kind);
+                if (device->id)
+                        continue;
+                device->id = first_free_device_id(ids, device->kind, &next[device->kind]);
+                g_hash_table_add(ids, device->id);
         }
 }
 

@@ -17,6 +17,9 @@
 #define VM_NAME_MAX 64
 #define VM_UUID_STRING_LEN 36
 #define VM_VCPUS_MAX 255
+/* Devices in one definition (DOMAIN-XML.md): virt-manager writes a few dozen;
+ * the bound keeps every check on a definition small. */
+#define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
 
 typedef enum {
@@ -145,8 +148,10 @@ const char *vm_device_kind_to_string(VmDeviceKind kind);
 /* Look a device up by its id; NULL if absent. */
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id);
 
-/* Give every device without an id a fresh one ("disk0", "net1", ...), unique in config. */
+/* Give every device without an id a fresh one ("disk0", "net1", ...), unique in config;
+ * linear in the number of devices. */
 void vm_config_assign_device_ids(VmConfig *config);
+/* One fresh id for a device of kind that is to join config; linear too. */
 char *vm_config_new_device_id(const VmConfig *config, VmDeviceKind kind);
 
 bool vm_name_is_valid(const char *name);

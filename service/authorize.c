@@ -68,47 +68,80 @@ const char *authorize_action_for_verb(const char *verb, bool own_vm) {
         return NULL;
 }
 
+/* Ask polkit for action on behalf of uid (not root), unless too much is in flight. */
+static int authorize_action(Manager *manager, sd_bus_message *m, uid_t uid, const char *verb, Vm *vm,
+                            const char *action, sd_bus_error *error) {
+        const char *details[] = {
+                "verb", verb,
+                vm ? "vm.name" : NULL, vm ? vm->config->name : NULL,
+                "vm.uuid", vm ? vm->config->uuid : NULL,
+                NULL,
+        };
+
+        /* Waiting for polkit counts as an operation in flight. */
+        if (!polkit_registry_has_answer(manager->polkit, m) &&
+            manager_operations_in_flight(manager, uid) >= manager->settings.max_operations_in_flight)
+                return bus_error_setf(error, HV_ERROR_LIMITS_EXCEEDED,
+                                      "Too many operations in flight for uid %u (the limit is %u)", (unsigned) uid,
+                                      manager->settings.max_operations_in_flight);
+        if (verb_is_display(verb))
+                return authorize_display_call(manager, m, uid, !vm || vm->owner == uid, details, error);
+        return polkit_check(manager->polkit, m, uid, action, details, error);
+}
+
+/* The caller's uid; on the session bus, only the bus owner gets one. */
+static int authorize_caller(Manager *manager, sd_bus_message *m, uid_t *ret_uid, sd_bus_error *error) {
+        uid_t uid;
+        int r;
+
+        r = sender_cache_query_uid(manager->senders, m, &uid);
+        if (r < 0)
+                return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Cannot tell who is calling: %s", g_strerror(-r));
+        /* On the session bus there is no polkit: the service is the bus owner's alone. */
+        if (manager->settings.session && uid != getuid())
+                return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Only uid %u may use this session service",
+                                      (unsigned) getuid());
+        *ret_uid = uid;
+        return 1;
+}
+
 int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
                    sd_bus_error *error) {
         uid_t uid;
         const char *action;
         int r;
 
-        r = sender_cache_query_uid(manager->senders, m, &uid);
+        r = authorize_caller(manager, m, &uid, error);
         if (r < 0)
-                return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "Cannot tell who is calling: %s", g_strerror(-r));
+                return r;
         if (ret_uid)
                 *ret_uid = uid;
-
-        /* On the session bus there is no polkit: the service is the bus owner's alone. */
-        if (manager->settings.session) {
-                if (uid != getuid())
-                        return bus_error_setf(error, HV_ERROR_ACCESS_DENIED,
-                                              "Only uid %u may use this session service", (unsigned) getuid());
+        if (manager->settings.session)
                 return 1;
-        }
 
         action = authorize_action_for_verb(verb, !vm || vm->owner == uid);
         if (!action)
                 return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "'%s' is not allowed", verb);
         if (uid == 0)
                 return 1;
+        return authorize_action(manager, m, uid, verb, vm, action, error);
+}
 
-        {
-                const char *details[] = {
-                        "verb", verb,
-                        vm ? "vm.name" : NULL, vm ? vm->config->name : NULL,
-                        "vm.uuid", vm ? vm->config->uuid : NULL,
-                        NULL,
-                };
-                /* Waiting for polkit counts as an operation in flight. */
-                if (!polkit_registry_has_answer(manager->polkit, m) &&
-                    manager_operations_in_flight(manager, uid) >= manager->settings.max_operations_in_flight)
-                        return bus_error_setf(error, HV_ERROR_LIMITS_EXCEEDED,
-                                              "Too many operations in flight for uid %u (the limit is %u)",
-                                              (unsigned) uid, manager->settings.max_operations_in_flight);
-                if (verb_is_display(verb))
-                        return authorize_display_call(manager, m, uid, !vm || vm->owner == uid, details, error);
-                return polkit_check(manager->polkit, m, uid, action, details, error);
-        }
+/*
+ * The reads that show what a VM holds (GetXML, GetInfo, GetStats): free on the
+ * caller's own VMs and for root, manage-all on another user's (API.md,
+ * Authorization). Properties, ListVMs and the lookups do not come here.
+ */
+int authorize_read(Manager *manager, sd_bus_message *m, Vm *vm, uid_t *ret_uid, sd_bus_error *error) {
+        uid_t uid;
+        int r;
+
+        r = authorize_caller(manager, m, &uid, error);
+        if (r < 0)
+                return r;
+        if (ret_uid)
+                *ret_uid = uid;
+        if (manager->settings.session || uid == 0 || vm->owner == uid)
+                return 1;
+        return authorize_action(manager, m, uid, "read", vm, ACTION_MANAGE_ALL, error);
 }

@@ -18,6 +18,10 @@
 int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
                    sd_bus_error *error);
 
+/* GetXML, GetInfo and GetStats: nothing on the caller's own VM, manage-all on
+ * another user's; same return values as authorize_call(). */
+int authorize_read(Manager *manager, sd_bus_message *m, Vm *vm, uid_t *ret_uid, sd_bus_error *error);
+
 /* The polkit action a verb needs; NULL for a verb not in the table (denied).
  * Display verbs ("console") on another user's VM need `console` as well as this
  * one (`manage-all`): see authorize_display_call() in authorize.c. */

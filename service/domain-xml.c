@@ -775,27 +775,51 @@ static bool parse_metadata(const xmlNode *node, VmConfig *config, GError **error
         return true;
 }
 
-static bool check_unique_device(const VmConfig *config, const VmDevice *device, const xmlNode *node, GError **error) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *other = g_ptr_array_index(config->devices, i);
+/* What must be unique among a definition's devices, as sets: one look-up per device. */
+typedef struct {
+        GHashTable *ids;          /* device ids (aliases) */
+        GHashTable *disk_targets; /* <target dev> of the disks */
+        bool has_vsock;
+} DeviceKeys;
 
-                if (device->id && g_strcmp0(device->id, other->id) == 0)
-                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "device alias '%s' is used twice",
-                                        device->id);
-                if (device->kind == VM_DEVICE_DISK && other->kind == VM_DEVICE_DISK &&
-                    strcmp(device->disk.target_dev, other->disk.target_dev) == 0)
-                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
-                                        device->disk.target_dev);
-                if (device->kind == VM_DEVICE_VSOCK && other->kind == VM_DEVICE_VSOCK)
+static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const xmlNode *node, GError **error) {
+        if (device->id && !g_hash_table_add(keys->ids, device->id))
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "device alias '%s' is used twice",
+                                device->id);
+        if (device->kind == VM_DEVICE_DISK && !g_hash_table_add(keys->disk_targets, device->disk.target_dev))
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
+                                device->disk.target_dev);
+        if (device->kind == VM_DEVICE_VSOCK) {
+                if (keys->has_vsock)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
+                keys->has_vsock = true;
         }
+        return true;
+}
+
+/* The device elements in <devices> (all but <emulator>), counted before any is parsed. */
+static bool check_device_count(const xmlNode *node, GError **error) {
+        unsigned n = 0;
+
+        for (const xmlNode *child = node->children; child; child = child->next)
+                if (child->type == XML_ELEMENT_NODE && !xml_is_element(child, "emulator"))
+                        n++;
+        if (n > VM_DEVICES_MAX)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<devices>' has %u devices, more than the limit of %u devices per definition", n,
+                                (unsigned) VM_DEVICES_MAX);
         return true;
 }
 
 static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
         xmlNode *emulator = NULL;
+        /* The sets point into the devices, which config owns and keeps while they live. */
+        g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+        g_autoptr(GHashTable) disk_targets = g_hash_table_new(g_str_hash, g_str_equal);
+        DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets };
 
-        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error))
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
+            !check_device_count(node, error))
                 return false;
         for (xmlNode *child = node->children; child; child = child->next) {
                 g_autoptr(VmDevice) device = NULL;
@@ -819,7 +843,7 @@ static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                         continue;
                 }
                 device = parse_device(child, paths, error);
-                if (!device || !check_unique_device(config, device, child, error))
+                if (!device || !check_unique_device(&keys, device, child, error))
                         return false;
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }

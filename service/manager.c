@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bus-util.h"
 #include "domain-xml.h"
@@ -28,6 +29,7 @@ Manager *manager_new(Settings *settings) {
         manager->senders = sender_cache_new();
         manager->polkit = polkit_registry_new();
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
+        manager->queued_reads = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
         /* Two: while one engine is spawned, the next waits at the spawner. */
@@ -60,6 +62,7 @@ void manager_free(Manager *manager) {
         g_free(manager->engines);
         polkit_registry_free(manager->polkit);
         g_hash_table_unref(manager->operations);
+        g_hash_table_unref(manager->queued_reads);
         sd_bus_flush_close_unref(manager->bus);
         sd_event_unref(manager->event);
         g_free(manager->vms_dir);
@@ -150,6 +153,25 @@ bool manager_operation_begin(Manager *manager, uid_t uid, GError **error) {
                 return false;
         }
         g_hash_table_insert(manager->operations, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n + 1));
+        return true;
+}
+
+bool manager_read_admit(Manager *manager, uid_t uid, GError **error) {
+        uint64_t queued = 0;
+        unsigned n;
+
+        /* Everything answered so far has left: nobody's reads wait any more. */
+        if (sd_bus_get_n_queued_write(manager->bus, &queued) < 0 || queued == 0)
+                g_hash_table_remove_all(manager->queued_reads);
+        n = GPOINTER_TO_UINT(g_hash_table_lookup(manager->queued_reads, GUINT_TO_POINTER(uid)));
+        if (n >= MANAGER_MAX_QUEUED_READS) {
+                g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
+                            "Too many replies to reads of uid %u wait to be delivered (the limit is %u): "
+                            "read the replies before asking again",
+                            (unsigned) uid, (unsigned) MANAGER_MAX_QUEUED_READS);
+                return false;
+        }
+        g_hash_table_insert(manager->queued_reads, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n + 1));
         return true;
 }
 
@@ -512,6 +534,16 @@ Vm *manager_create_vm(Manager *manager, const char *xml, const char *engine_name
 void manager_forget_vm(Manager *manager, Vm *vm) {
         g_autofree char *path = g_strdup(vm->path);
         g_autofree char *name = g_strdup(vm->config->name);
+        const char *const log_suffixes[] = { ".log", ".log.1" }; /* the log and its rotated part */
+
+        /* The engine log goes with the VM: a later VM with the same UUID starts a new one. */
+        for (size_t i = 0; i < G_N_ELEMENTS(log_suffixes); i++) {
+                g_autofree char *log_name = g_strconcat(vm->config->uuid, log_suffixes[i], NULL);
+                g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
+
+                if (unlink(log_path) < 0 && errno != ENOENT)
+                        g_warning("Cannot remove the engine log '%s': %s", log_path, g_strerror(errno));
+        }
 
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);

@@ -72,6 +72,12 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
                          VM_STATE_PAUSED))
                 return false;
         target = vm->live ? vm->live : vm->config;
+        if (target->devices->len >= VM_DEVICES_MAX) {
+                g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
+                            "VM '%s' already has %u devices, the limit per definition", vm->config->name,
+                            (unsigned) VM_DEVICES_MAX);
+                return false;
+        }
         if (device->id && vm_config_find_device(target, device->id)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'",
                             vm->config->name, device->id);

@@ -7,12 +7,17 @@
  */
 
 #include <glib.h>
+#include <sys/types.h>
 
 /* Opens the tap named name (created when it does not exist and we may), or a new
  * one when name is NULL. Returns the fd, or -1 with error. */
 typedef int (*ChTapOpenFn)(const char *name, void *userdata, GError **error);
 
-int ch_tap_open(const char *name, GError **error);
+/* For a VM of uid (whose engine runs with gid): a tap that does not exist is
+ * created; an existing one is attached only when its tun owner is uid or its
+ * tun group is gid, else AccessDenied (a name in the owner's XML must not give
+ * the VM another user's tap). uid (uid_t) -1: the engine runs as the service. */
+int ch_tap_open(const char *name, uid_t uid, gid_t gid, GError **error);
 
 /* Tests put something else in (a socketpair end stands in for a tap). NULL
  * restores the real one. */

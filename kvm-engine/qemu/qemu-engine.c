@@ -327,6 +327,9 @@ void qemu_start_succeeded(QemuOp *op) {
 static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         QemuVm *vm = userdata;
 
+        /* Described before the process is freed: the description names its binary. */
+        g_autofree char *how = process_describe_exit(process, exit_info);
+
         qemu_vm_ref(vm);
         /* The pidfd can fire before the last events were read (SHUTDOWN just before the
          * exit): take them in first, so the exit is explained by them. */
@@ -338,7 +341,6 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
 
-        g_autofree char *how = process_describe_exit(process, exit_info);
         g_autofree char *tail = process_read_log_tail(vm->log_path, QEMU_LOG_TAIL_LINES);
         g_autoptr(GError) gone = NULL;
 

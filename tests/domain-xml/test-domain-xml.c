@@ -939,6 +939,62 @@ typedef struct {
         GTestFunc func;
 } TestCase;
 
+/* ---- device count (issue 15, item 4) ---- */
+
+/* n <rng/> without alias, after the given aliased devices. */
+static char *domain_with_rngs(unsigned n, const char *aliased) {
+        g_autoptr(GString) devices = g_string_new(aliased);
+
+        for (unsigned i = 0; i < n; i++)
+                g_string_append(devices, "<rng model='virtio'><backend model='random'/></rng>");
+        return domain_with("", devices->str);
+}
+
+/* 4,000 devices (once 30 s of the event loop, and accepted) are refused before any is parsed. */
+static void test_device_limit(void) {
+        g_autofree char *huge = domain_with_rngs(4000, "");
+        g_autofree char *over = domain_with_rngs(VM_DEVICES_MAX + 1, "");
+        g_autofree char *limit = g_strdup_printf("the limit of %u devices", (unsigned) VM_DEVICES_MAX);
+
+        assert_refused_string(huge, HV_ERROR_INVALID_XML, "'<devices>' has 4000 devices", limit);
+        assert_refused_string(over, HV_ERROR_INVALID_XML, limit);
+        /* Counted first: a broken device past the limit does not change the answer. */
+        {
+                g_autofree char *broken = domain_with_rngs(VM_DEVICES_MAX, "<rng model='nonsense'/>");
+                assert_refused_string(broken, HV_ERROR_INVALID_XML, limit);
+        }
+}
+
+/* At the limit, devices without aliases get ids unique among themselves and the aliased ones. */
+static void test_device_limit_ids(void) {
+        static const char aliased[] = "<rng model='virtio'><backend model='random'/><alias name='rng1'/></rng>"
+                                      "<rng model='virtio'><backend model='random'/><alias name='rng3'/></rng>"
+                                      "<rng model='virtio'><backend model='random'/><alias name='rng250'/></rng>";
+        g_autofree char *xml = domain_with_rngs(VM_DEVICES_MAX - 3, aliased);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(xml, &error);
+        g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->devices->len, ==, VM_DEVICES_MAX);
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = g_ptr_array_index(config->devices, i);
+
+                g_assert_nonnull(device->id);
+                if (!g_hash_table_add(ids, device->id))
+                        g_error("device id '%s' is given twice", device->id);
+        }
+        g_assert_cmpstr(((VmDevice *) g_ptr_array_index(config->devices, 0))->id, ==, "rng1");
+        g_assert_cmpstr(((VmDevice *) g_ptr_array_index(config->devices, 3))->id, ==, "rng0");
+        g_assert_cmpstr(((VmDevice *) g_ptr_array_index(config->devices, 4))->id, ==, "rng2");
+        g_assert_cmpstr(((VmDevice *) g_ptr_array_index(config->devices, 5))->id, ==, "rng4");
+        /* A later one for the same VM (AddDevice) is fresh too. */
+        {
+                g_autofree char *id = vm_config_new_device_id(config, VM_DEVICE_RNG);
+                g_assert_false(g_hash_table_contains(ids, id));
+        }
+}
+
 static const TestCase test_cases[] = {
         { "size-units", test_size_units },
         { "size-invalid", test_size_invalid },
@@ -972,6 +1028,8 @@ static const TestCase test_cases[] = {
         { "format-example", test_format_example },
         { "device-round-trip", test_device_round_trip },
         { "device-parse", test_device_parse },
+        { "device-limit", test_device_limit },
+        { "device-limit-ids", test_device_limit_ids },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would
