@@ -34,7 +34,7 @@ def load(mock, parameters):
     mock.challenge_actions = []
     mock.error_actions = []
     mock.never_answer_actions = []
-    mock.waiting = {}  # cancellation id -> err_cb of a check that never answers
+    mock.waiting = []  # (cancellation id, err_cb) of the checks that never answer
     mock.cancelled = []
 
 
@@ -44,7 +44,7 @@ def load(mock, parameters):
                      async_callbacks=('ok_cb', 'err_cb'))
 def CheckAuthorization(self, subject, action_id, details, flags, cancellation_id, ok_cb, err_cb):
     if action_id in self.never_answer_actions:
-        self.waiting[str(cancellation_id)] = err_cb
+        self.waiting.append((str(cancellation_id), err_cb))
     elif action_id in self.error_actions:
         err_cb(dbus.exceptions.DBusException('mock polkitd failed on purpose',
                                              name='org.freedesktop.PolicyKit1.Error.Failed'))
@@ -78,7 +78,7 @@ def SetNeverAnswer(self, actions):
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
 def GetWaiting(self):
     '''Cancellation ids of the checks that wait for an answer'''
-    return dbus.Array(sorted(self.waiting.keys()), signature='s')
+    return dbus.Array([waiting_id for (waiting_id, _) in self.waiting], signature='s')
 
 
 @dbus.service.method(MOCK_IFACE, in_signature='', out_signature='as')
@@ -90,7 +90,9 @@ def GetCancelled(self):
 @dbus.service.method(MAIN_IFACE, in_signature='s', out_signature='')  # noqa: F405
 def CancelCheckAuthorization(self, cancellation_id):
     self.cancelled.append(str(cancellation_id))
-    err_cb = self.waiting.pop(str(cancellation_id), None)
-    if err_cb:
-        err_cb(dbus.exceptions.DBusException('the check was cancelled',
-                                             name='org.freedesktop.PolicyKit1.Error.Cancelled'))
+    for (waiting_id, err_cb) in self.waiting:
+        if waiting_id == cancellation_id:
+            self.waiting.remove((waiting_id, err_cb))
+            err_cb(dbus.exceptions.DBusException('the check was cancelled',
+                                                 name='org.freedesktop.PolicyKit1.Error.Cancelled'))
+            break
