@@ -517,8 +517,13 @@ static int qmp_on_io(sd_event_source *source, int fd, uint32_t revents, void *us
         qmp_ref(qmp);
         if (revents & EPOLLOUT)
                 qmp_flush(qmp);
+        /*
+         * One read (64 KiB) per wakeup: a QEMU that floods events cannot keep the
+         * loop to itself. The socket stays readable, so the loop comes back after
+         * the other sources that are ready had their turn.
+         */
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                qmp_read_available(qmp, 16);
+                qmp_read_available(qmp, 1);
         qmp_unref(qmp);
         return 0;
 }

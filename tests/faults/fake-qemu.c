@@ -15,6 +15,12 @@
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
+ * A hostile engine rather than a broken one: qemu-fake-flood answers commands
+ * until "cont" is answered, then writes FLOOD_EVENTS events STOP, RESUME, STOP...
+ * as fast as the socket takes them, without reading (the last is a STOP: the
+ * guest ends paused), and then answers commands again. A command sent during
+ * the flood is answered after its last event.
+ *
  * Not a fault: qemu-fake-events is a good QEMU without a guest for the benchmark
  * of event delivery (bench-qemu). Once "cont" is answered it writes a RESET event
  * every 5 ms, each with the time of its write as its timestamp, so that the time
@@ -102,11 +108,43 @@ static void answer(int fd, const char *line) {
         if (strstr(line, "\"query-status\""))
                 snprintf(reply, sizeof(reply),
                          "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": %s}\r\n", id);
-        else if (strstr(line, "\"query-chardev\""))
+        else if (strstr(line, "\"query-chardev\"") || strstr(line, "\"query-cpus-fast\""))
                 snprintf(reply, sizeof(reply), "{\"return\": [], \"id\": %s}\r\n", id);
         else
                 snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %s}\r\n", id);
         say(fd, reply);
+}
+
+/* Odd: the flood ends with a STOP. */
+#define FLOOD_EVENTS 200001
+#define FLOOD_EVENTS_PER_WRITE 256
+
+static void flood_events(int fd) {
+        char buffer[FLOOD_EVENTS_PER_WRITE * 128];
+        unsigned sent = 0;
+
+        while (sent < FLOOD_EVENTS) {
+                size_t length = 0;
+
+                for (unsigned i = 0; i < FLOOD_EVENTS_PER_WRITE && sent < FLOOD_EVENTS; i++, sent++)
+                        length += (size_t) snprintf(buffer + length, sizeof(buffer) - length,
+                                                    "{\"timestamp\": {\"seconds\": %u, \"microseconds\": 0}, "
+                                                    "\"event\": \"%s\"}\r\n",
+                                                    1700000000u + sent, sent % 2 == 0 ? "STOP" : "RESUME");
+                buffer[length] = '\0';
+                say(fd, buffer);
+        }
+        fprintf(stderr, "fake-qemu: flooded %u events\n", sent);
+}
+
+static void serve_then_flood(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                answer(fd, line);
+                if (strstr(line, "\"cont\""))
+                        flood_events(fd);
+        }
 }
 
 static void serve_then_break(int fd) {
@@ -203,6 +241,9 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
+        } else if (strcmp(fault, "flood") == 0) {
+                say(fd, GREETING);
+                serve_then_flood(fd);
         } else if (strcmp(fault, "events") == 0) {
                 say(fd, GREETING);
                 serve_with_events(fd);
