@@ -17,6 +17,7 @@
  *
  * A hostile engine rather than a broken one: qemu-fake-flood answers commands
  * until "cont" is answered, then writes FLOOD_EVENTS events STOP, RESUME, STOP...
+ * (qemu-fake-flood-N: N events, N odd)
  * as fast as the socket takes them, without reading (the last is a STOP: the
  * guest ends paused), and then answers commands again. A command sent during
  * the flood is answered after its last event.
@@ -119,14 +120,16 @@ static void answer(int fd, const char *line) {
 #define FLOOD_EVENTS 200001
 #define FLOOD_EVENTS_PER_WRITE 256
 
+static unsigned flood_count = FLOOD_EVENTS;
+
 static void flood_events(int fd) {
         char buffer[FLOOD_EVENTS_PER_WRITE * 128];
         unsigned sent = 0;
 
-        while (sent < FLOOD_EVENTS) {
+        while (sent < flood_count) {
                 size_t length = 0;
 
-                for (unsigned i = 0; i < FLOOD_EVENTS_PER_WRITE && sent < FLOOD_EVENTS; i++, sent++)
+                for (unsigned i = 0; i < FLOOD_EVENTS_PER_WRITE && sent < flood_count; i++, sent++)
                         length += (size_t) snprintf(buffer + length, sizeof(buffer) - length,
                                                     "{\"timestamp\": {\"seconds\": %u, \"microseconds\": 0}, "
                                                     "\"event\": \"%s\"}\r\n",
@@ -241,7 +244,9 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);
-        } else if (strcmp(fault, "flood") == 0) {
+        } else if (strncmp(fault, "flood", 5) == 0) {
+                if (fault[5] == '-')
+                        flood_count = (unsigned) strtoul(fault + 6, NULL, 10);
                 say(fd, GREETING);
                 serve_then_flood(fd);
         } else if (strcmp(fault, "events") == 0) {
