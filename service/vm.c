@@ -145,6 +145,7 @@ void vm_free(Vm *vm) {
         g_free(vm->state_reason);
         g_free(vm->announced_reason);
         sd_event_source_disable_unref(vm->event_flush);
+        sd_event_source_disable_unref(vm->runtime_save);
         g_free(vm->log_tail);
         g_free(vm->stop_reason);
         /* Nothing waits on a VM that goes; normally none is saving here. */
@@ -339,10 +340,35 @@ void vm_save_runtime(Vm *vm) {
         };
         if (!vm_runtime_write(dir, &runtime, &error))
                 g_warning("VM '%s': cannot save its runtime facts: %s", vm->config->name, error->message);
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save); /* written: nothing waits */
+}
+
+static int on_runtime_save(sd_event_source *source, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save);
+        vm_save_runtime(vm);
+        return 0;
+}
+
+/* Write the runtime file a little later, once for all the changes made meanwhile. */
+static void vm_save_runtime_later(Vm *vm) {
+        int r;
+
+        if (vm->runtime_save)
+                return;
+        r = sd_event_add_time_relative(vm->manager->event, &vm->runtime_save, CLOCK_MONOTONIC,
+                                       VM_RUNTIME_SAVE_DELAY_USEC, 0, on_runtime_save, vm);
+        if (r < 0) {
+                g_warning("VM '%s': cannot delay saving its runtime facts: %s", vm->config->name, g_strerror(-r));
+                vm_save_runtime(vm);
+        }
 }
 
 static void vm_forget_runtime(Vm *vm) {
         g_autofree char *dir = runtime_dir(vm);
+
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save);
         vm_runtime_remove(dir, vm->config->uuid);
         vm_runtime_remove_sockets(dir, vm->config->uuid);
 }
@@ -363,8 +389,6 @@ static void vm_set_state_full(Vm *vm, VmState state, const char *reason, bool sa
                 return;
         vm->pid = pid;
         if (state == vm->state && g_strcmp0(reason, vm->state_reason) == 0) {
-                if (vm->state_deferred && save_runtime)
-                        vm_save_runtime(vm);
                 vm_end_deferred_state(vm);
                 vm_dbus_emit_state(vm, true);
                 return;
@@ -526,9 +550,11 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
  * each state change the engine reports spends a token of the VM's budget. A
  * GuestEvent without a token is dropped, and the next one sent says how many
  * were ("dropped-events"). A state change without a token is made at once (so
- * State reads right), but its signals and runtime file wait: when the window
- * ends, the bus hears the state as it is then, once. Changes the service makes
- * itself (vm_set_state()) end the wait, so StateChanged stays in order.
+ * State reads right), but its signals wait: when the window ends, the bus
+ * hears the state as it is then, once. Changes the service makes itself
+ * (vm_set_state()) end the wait, so StateChanged stays in order. The runtime
+ * file follows the engine's state changes a little later, written once for
+ * all of them (vm_save_runtime_later()).
  */
 static int on_event_flush(sd_event_source *source, uint64_t usec, void *userdata) {
         Vm *vm = userdata;
@@ -537,7 +563,6 @@ static int on_event_flush(sd_event_source *source, uint64_t usec, void *userdata
         vm_end_deferred_state(vm);
         if (!changed)
                 return 0; /* it came back to what the bus last heard */
-        vm_save_runtime(vm);
         vm_dbus_emit_state(vm, false);
         return 0;
 }
@@ -545,8 +570,9 @@ static int on_event_flush(sd_event_source *source, uint64_t usec, void *userdata
 static void vm_set_engine_state(Vm *vm, VmState state) {
         int r;
 
+        vm_save_runtime_later(vm);
         if (!vm->state_deferred && event_budget_take(&vm->event_budget, g_get_monotonic_time())) {
-                vm_set_state(vm, state, "engine");
+                vm_set_state_full(vm, state, "engine", false);
                 return;
         }
         if (!vm->state_deferred) {
@@ -554,7 +580,7 @@ static void vm_set_engine_state(Vm *vm, VmState state) {
                                                VM_EVENT_COALESCE_USEC, 0, on_event_flush, vm);
                 if (r < 0) {
                         g_warning("VM '%s': cannot coalesce engine events: %s", vm->config->name, g_strerror(-r));
-                        vm_set_state(vm, state, "engine");
+                        vm_set_state_full(vm, state, "engine", false);
                         return;
                 }
                 vm->state_deferred = true;

@@ -39,10 +39,12 @@ typedef struct VmOp VmOp;
 #define VM_RESTART_WINDOW_USEC (60 * G_USEC_PER_SEC)
 
 /* Engine events one VM passes on to the bus: a burst, then a rate (see on_engine_event()). */
-#define VM_EVENT_BURST 32
-#define VM_EVENTS_PER_SECOND 16
+#define VM_EVENT_BURST 256
+#define VM_EVENTS_PER_SECOND 128
 /* How long state changes beyond that wait to be announced together. */
 #define VM_EVENT_COALESCE_USEC (100 * 1000)
+/* How long the runtime file waits after a state change of the engine's, to be written once for all. */
+#define VM_RUNTIME_SAVE_DELAY_USEC (200 * 1000)
 
 struct Vm {
         Manager *manager;
@@ -81,6 +83,7 @@ struct Vm {
         char *announced_reason;
         unsigned guest_events_dropped; /* GuestEvents not sent since the last one that was */
         sd_event_source *event_flush;
+        sd_event_source *runtime_save; /* the runtime file is written when it fires */
 };
 
 Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent);
