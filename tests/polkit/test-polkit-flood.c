@@ -207,6 +207,24 @@ static void test_event_flood(void) {
                 g_main_context_iteration(NULL, FALSE);
                 g_usleep(10 * 1000);
         }
+        /* The runtime file, written once for many changes, ends right too. */
+        {
+                g_autoptr(GVariant) uuid = pk_get_vm_property(&t, attacker_vm, "UUID");
+                g_autofree char *runtime = g_strdup_printf("%s/run/vms/%s.state", t.dir,
+                                                           g_variant_get_string(uuid, NULL));
+
+                deadline = g_get_monotonic_time() + SETTLE_TIMEOUT_USEC;
+                for (;;) {
+                        g_autofree char *text = NULL;
+
+                        if (g_file_get_contents(runtime, &text, NULL, NULL) && strstr(text, "\nState=paused\n"))
+                                break;
+                        if (g_get_monotonic_time() > deadline)
+                                g_error("The runtime file %s does not say State=paused:\n%s", runtime, text);
+                        g_usleep(10 * 1000);
+                }
+        }
+
         /* Let late signals come, then count. */
         deadline = g_get_monotonic_time() + 300 * 1000;
         while (g_get_monotonic_time() < deadline)
