@@ -21,6 +21,8 @@ KEYS = {
         'FirmwareDirectories': 'string_list',
         'MaxVMsPerUser': 'uint64',
         'MaxOperationsInFlight': 'uint64',
+        'PolkitTimeoutSec': 'uint64',
+        'MaxParkedBytesPerUser': 'uint64',
     },
     'qemu': {
         'Binary': 'string',

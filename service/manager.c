@@ -27,7 +27,8 @@ Manager *manager_new(Settings *settings) {
         manager->vms_per_owner = g_hash_table_new(g_direct_hash, g_direct_equal);
         manager->vms_defining = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify) vm_free);
         manager->senders = sender_cache_new();
-        manager->polkit = polkit_registry_new();
+        manager->polkit = polkit_registry_new(manager->settings.polkit_timeout_sec * G_USEC_PER_SEC,
+                                              manager->settings.max_parked_bytes_per_user);
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
         manager->queued_reads = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
@@ -693,6 +694,8 @@ bool manager_connect_bus(Manager *manager, GError **error) {
         r = manager_dbus_register(manager);
         if (r >= 0)
                 r = sender_cache_attach(manager->senders, manager->bus);
+        if (r >= 0)
+                r = polkit_registry_attach(manager->polkit, manager->bus);
         if (r >= 0)
                 r = vm_dbus_register(manager);
         if (r >= 0)

@@ -16,8 +16,17 @@
 
 typedef struct PolkitRegistry PolkitRegistry;
 
-PolkitRegistry *polkit_registry_new(void);
+/*
+ * Limits of parked calls: polkit gets timeout_usec to answer (then the check is
+ * cancelled and the call fails with Timeout), and the calls of one uid that wait
+ * may hold at most max_bytes_per_uid of arguments (beyond: LimitsExceeded). Their
+ * number is bounded by MaxOperationsInFlight (see authorize.c).
+ */
+PolkitRegistry *polkit_registry_new(uint64_t timeout_usec, uint64_t max_bytes_per_uid);
 void polkit_registry_free(PolkitRegistry *registry);
+
+/* Watch callers leave the bus: their parked calls are dropped and their checks cancelled. */
+int polkit_registry_attach(PolkitRegistry *registry, sd_bus *bus);
 
 /*
  * details: NULL-terminated key, value, key, value... for the rules (verb, VM name).

@@ -131,6 +131,11 @@ bool settings_load(Settings *settings, const char *config_path, bool session, GE
         if (!read_unsigned(file, "Manager", "MaxOperationsInFlight", 32, 100000,
                            &settings->max_operations_in_flight, error))
                 return false;
+        if (!read_unsigned(file, "Manager", "PolkitTimeoutSec", 300, 86400, &settings->polkit_timeout_sec, error))
+                return false;
+        if (!read_unsigned(file, "Manager", "MaxParkedBytesPerUser", 8 * 1024 * 1024, 1024 * 1024 * 1024,
+                           &settings->max_parked_bytes_per_user, error))
+                return false;
         if (!read_engine(file, "qemu", "qemu-system-x86_64", settings, &settings->qemu, error))
                 return false;
         if (!read_engine(file, "cloud-hypervisor", "cloud-hypervisor", settings, &settings->cloud_hypervisor, error))

@@ -21,6 +21,8 @@ typedef struct {
         char *default_engine;
         unsigned max_vms_per_user;
         unsigned max_operations_in_flight;
+        unsigned polkit_timeout_sec;          /* how long a call may wait for polkit */
+        unsigned max_parked_bytes_per_user;   /* what one uid's calls waiting for polkit may hold */
 
         EngineSettings qemu;
         EngineSettings cloud_hypervisor;

@@ -568,7 +568,8 @@ void vm_dbus_emit_properties(Vm *vm, const char *const *names) {
         (void) sd_bus_emit_properties_changed_strv(vm->manager->bus, vm->path, HV_VM_INTERFACE, (char **) names);
 }
 
-void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event) {
+/* dropped: GuestEvents of this VM not sent since the last one (rate limit), told as "dropped-events". */
+void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event, unsigned dropped) {
         g_auto(GVariantDict) dict;
         g_autoptr(GVariant) all = NULL;
         g_autoptr(sd_bus_message) m = NULL;
@@ -583,6 +584,8 @@ void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event) {
                 g_variant_dict_insert(&dict, "engine-timestamp", "t", event->timestamp_usec);
         if (event->device_id)
                 g_variant_dict_insert(&dict, "device", "s", event->device_id);
+        if (dropped)
+                g_variant_dict_insert(&dict, "dropped-events", "u", dropped);
         all = g_variant_ref_sink(g_variant_dict_end(&dict));
 
         r = sd_bus_message_new_signal(vm->manager->bus, &m, vm->path, HV_VM_INTERFACE, "GuestEvent");

@@ -93,6 +93,7 @@ Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, 
         vm->state = VM_STATE_SHUTOFF;
         vm->state_reason = g_strdup("defined");
         vm->path = vm_dbus_path_for_uuid(config->uuid);
+        event_budget_init(&vm->event_budget, VM_EVENT_BURST, VM_EVENTS_PER_SECOND, g_get_monotonic_time());
         return vm;
 }
 
@@ -143,6 +144,9 @@ void vm_free(Vm *vm) {
         g_free(vm->engine);
         g_free(vm->path);
         g_free(vm->state_reason);
+        g_free(vm->announced_reason);
+        sd_event_source_disable_unref(vm->event_flush);
+        sd_event_source_disable_unref(vm->runtime_save);
         g_free(vm->log_tail);
         g_free(vm->stop_reason);
         /* Nothing waits on a VM that goes; normally none is saving here. */
@@ -337,15 +341,47 @@ void vm_save_runtime(Vm *vm) {
         };
         if (!vm_runtime_write(dir, &runtime, &error))
                 g_warning("VM '%s': cannot save its runtime facts: %s", vm->config->name, error->message);
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save); /* written: nothing waits */
+}
+
+static int on_runtime_save(sd_event_source *source, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save);
+        vm_save_runtime(vm);
+        return 0;
+}
+
+/* Write the runtime file a little later, once for all the changes made meanwhile. */
+static void vm_save_runtime_later(Vm *vm) {
+        int r;
+
+        if (vm->runtime_save)
+                return;
+        r = sd_event_add_time_relative(vm->manager->event, &vm->runtime_save, CLOCK_MONOTONIC,
+                                       VM_RUNTIME_SAVE_DELAY_USEC, 0, on_runtime_save, vm);
+        if (r < 0) {
+                g_warning("VM '%s': cannot delay saving its runtime facts: %s", vm->config->name, g_strerror(-r));
+                vm_save_runtime(vm);
+        }
 }
 
 static void vm_forget_runtime(Vm *vm) {
         g_autofree char *dir = runtime_dir(vm);
+
+        vm->runtime_save = sd_event_source_disable_unref(vm->runtime_save);
         vm_runtime_remove(dir, vm->config->uuid);
         vm_runtime_remove_sockets(dir, vm->config->uuid);
 }
 
 /* save_runtime: false when the runtime file already says what runs (a re-attach). */
+/* The bus hears the state now: a coalesced change of the engine's is announced with it. */
+static void vm_end_deferred_state(Vm *vm) {
+        vm->state_deferred = false;
+        g_clear_pointer(&vm->announced_reason, g_free);
+        vm->event_flush = sd_event_source_disable_unref(vm->event_flush);
+}
+
 static void vm_set_state_full(Vm *vm, VmState state, const char *reason, bool save_runtime) {
         pid_t pid = vm->engine_vm ? engine_vm_get_pid(vm->engine_vm) : 0;
         bool pid_changed = pid != vm->pid;
@@ -354,6 +390,7 @@ static void vm_set_state_full(Vm *vm, VmState state, const char *reason, bool sa
                 return;
         vm->pid = pid;
         if (state == vm->state && g_strcmp0(reason, vm->state_reason) == 0) {
+                vm_end_deferred_state(vm);
                 vm_dbus_emit_state(vm, true);
                 return;
         }
@@ -364,6 +401,7 @@ static void vm_set_state_full(Vm *vm, VmState state, const char *reason, bool sa
         vm->state_reason = g_strdup(reason);
         if (save_runtime)
                 vm_save_runtime(vm);
+        vm_end_deferred_state(vm);
         vm_dbus_emit_state(vm, pid_changed);
 }
 
@@ -511,6 +549,63 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
                 manager_delete_vm_later(vm->manager, vm);
 }
 
+/*
+ * A flood of engine events (a guest that pauses and resumes itself in a loop)
+ * must not flood the bus, nor the disk with runtime files. Each GuestEvent and
+ * each state change the engine reports spends a token of the VM's budget. A
+ * GuestEvent without a token is dropped, and the next one sent says how many
+ * were ("dropped-events"). A state change without a token is made at once (so
+ * State reads right), but its signals wait: when the window ends, the bus
+ * hears the state as it is then, once. Changes the service makes itself
+ * (vm_set_state()) end the wait, so StateChanged stays in order. The runtime
+ * file follows the engine's state changes a little later, written once for
+ * all of them (vm_save_runtime_later()).
+ */
+static int on_event_flush(sd_event_source *source, uint64_t usec, void *userdata) {
+        Vm *vm = userdata;
+        bool changed = vm->state != vm->announced_state || g_strcmp0(vm->state_reason, vm->announced_reason) != 0;
+
+        vm_end_deferred_state(vm);
+        if (!changed)
+                return 0; /* it came back to what the bus last heard */
+        vm_dbus_emit_state(vm, false);
+        return 0;
+}
+
+static void vm_set_engine_state(Vm *vm, VmState state) {
+        int r;
+
+        vm_save_runtime_later(vm);
+        if (!vm->state_deferred && event_budget_take(&vm->event_budget, g_get_monotonic_time())) {
+                vm_set_state_full(vm, state, "engine", false);
+                return;
+        }
+        if (!vm->state_deferred) {
+                r = sd_event_add_time_relative(vm->manager->event, &vm->event_flush, CLOCK_MONOTONIC,
+                                               VM_EVENT_COALESCE_USEC, 0, on_event_flush, vm);
+                if (r < 0) {
+                        g_warning("VM '%s': cannot coalesce engine events: %s", vm->config->name, g_strerror(-r));
+                        vm_set_state_full(vm, state, "engine", false);
+                        return;
+                }
+                vm->state_deferred = true;
+                vm->announced_state = vm->state;
+                vm->announced_reason = g_strdup(vm->state_reason);
+        }
+        vm->state = state;
+        g_free(vm->state_reason);
+        vm->state_reason = g_strdup("engine");
+}
+
+static void vm_pass_guest_event(Vm *vm, const EngineEvent *event) {
+        if (!event_budget_take(&vm->event_budget, g_get_monotonic_time())) {
+                vm->guest_events_dropped++;
+                return;
+        }
+        vm_dbus_emit_guest_event(vm, event, vm->guest_events_dropped);
+        vm->guest_events_dropped = 0;
+}
+
 static void on_engine_event(const EngineEvent *event, void *userdata) {
         Vm *vm = userdata;
 
@@ -523,16 +618,16 @@ static void on_engine_event(const EngineEvent *event, void *userdata) {
                 vm_launch_ended(vm);
                 break;
         case ENGINE_EVENT_GUEST:
-                vm_dbus_emit_guest_event(vm, event);
+                vm_pass_guest_event(vm, event);
                 break;
         case ENGINE_EVENT_RUNNING:
                 /* While an op runs it decides the state; otherwise the guest or engine did it. */
                 if (!vm->busy && vm->state == VM_STATE_PAUSED)
-                        vm_set_state(vm, VM_STATE_RUNNING, "engine");
+                        vm_set_engine_state(vm, VM_STATE_RUNNING);
                 break;
         case ENGINE_EVENT_PAUSED:
                 if (!vm->busy && vm->state == VM_STATE_RUNNING)
-                        vm_set_state(vm, VM_STATE_PAUSED, "engine");
+                        vm_set_engine_state(vm, VM_STATE_PAUSED);
                 break;
         case ENGINE_EVENT_EXITED:
                 on_engine_exited(vm, event);

@@ -13,6 +13,7 @@
 #include <sys/types.h>
 
 #include "engine.h"
+#include "event-budget.h"
 #include "manager.h"
 #include "vm-config.h"
 
@@ -36,6 +37,14 @@ typedef struct VmOp VmOp;
 /* At most this many automatic restarts within VM_RESTART_WINDOW_USEC; then the VM stays down. */
 #define VM_RESTART_LIMIT 3
 #define VM_RESTART_WINDOW_USEC (60 * G_USEC_PER_SEC)
+
+/* Engine events one VM passes on to the bus: a burst, then a rate (see on_engine_event()). */
+#define VM_EVENT_BURST 256
+#define VM_EVENTS_PER_SECOND 128
+/* How long state changes beyond that wait to be announced together. */
+#define VM_EVENT_COALESCE_USEC (100 * 1000)
+/* How long the runtime file waits after a state change of the engine's, to be written once for all. */
+#define VM_RUNTIME_SAVE_DELAY_USEC (200 * 1000)
 
 struct Vm {
         Manager *manager;
@@ -66,6 +75,15 @@ struct Vm {
         bool launching;        /* a launch of the manager's queue, until its engine runs */
         GList *waiting;        /* calls waiting for the VM to be off (Shutdown, PowerOff) */
         GList *queries;        /* GetInfo and OpenConsole calls waiting for the engine */
+
+        /* Engine events passed on to the bus (on_engine_event()): a flood is coalesced. */
+        EventBudget event_budget;
+        bool state_deferred;       /* State changed, its signals and runtime file wait for event_flush */
+        VmState announced_state;   /* ...what the bus last heard, meanwhile */
+        char *announced_reason;
+        unsigned guest_events_dropped; /* GuestEvents not sent since the last one that was */
+        sd_event_source *event_flush;
+        sd_event_source *runtime_save; /* the runtime file is written when it fires */
 };
 
 Vm *vm_new(Manager *manager, VmConfig *config, const char *engine, uid_t owner, bool persistent);
@@ -147,5 +165,5 @@ int vm_dbus_register(Manager *manager);
 char *vm_dbus_path_for_uuid(const char *uuid);
 void vm_dbus_emit_state(Vm *vm, bool pid_changed);
 void vm_dbus_emit_properties(Vm *vm, const char *const *names);
-void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event);
+void vm_dbus_emit_guest_event(Vm *vm, const EngineEvent *event, unsigned dropped);
 void vm_dbus_emit_device(Vm *vm, const char *id, bool added);

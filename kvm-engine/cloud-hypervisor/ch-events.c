@@ -231,11 +231,19 @@ void ch_event_reader_free(ChEventReader *reader) {
         g_free(reader);
 }
 
-/* Returns false at the end of the stream. */
-static bool reader_read_available(ChEventReader *reader) {
+/*
+ * At most max_reads reads, so that an engine that writes events as fast as it
+ * can does not keep the loop to itself: the pipe stays readable and the loop
+ * comes back to it after the other sources. Returns false at the end of the stream.
+ */
+#define CH_EVENT_READS_PER_WAKEUP 16
+/* The FIFO holds 1 MiB (CH_EVENT_FIFO_SIZE below): draining reads what it held. */
+#define CH_EVENT_READS_TO_DRAIN (1024 * 1024 / 4096 + 1)
+
+static bool reader_read_available(ChEventReader *reader, unsigned max_reads) {
         char buffer[4096];
 
-        for (;;) {
+        for (unsigned i = 0; i < max_reads; i++) {
                 ssize_t n = read(reader->fd, buffer, sizeof(buffer));
                 if (n < 0 && errno == EINTR)
                         continue;
@@ -245,12 +253,13 @@ static bool reader_read_available(ChEventReader *reader) {
                         return false;
                 ch_event_splitter_feed(reader->splitter, buffer, (size_t) n, reader->on_record, reader->userdata);
         }
+        return true;
 }
 
 static int reader_on_io(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
         ChEventReader *reader = userdata;
 
-        if (reader_read_available(reader))
+        if (reader_read_available(reader, CH_EVENT_READS_PER_WAKEUP))
                 return 0;
         reader->eof = true;
         reader->source = sd_event_source_disable_unref(reader->source);
@@ -260,7 +269,7 @@ static int reader_on_io(sd_event_source *source, int fd, uint32_t revents, void 
 }
 
 void ch_event_reader_drain(ChEventReader *reader) {
-        if (!reader->eof && !reader_read_available(reader)) {
+        if (!reader->eof && !reader_read_available(reader, CH_EVENT_READS_TO_DRAIN)) {
                 reader->eof = true;
                 reader->source = sd_event_source_disable_unref(reader->source);
         }

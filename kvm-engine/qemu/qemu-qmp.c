@@ -498,12 +498,19 @@ bool qmp_client_feed(QmpClient *qmp, const void *data, size_t size) {
         return ok;
 }
 
-/* Read and handle whatever the socket holds now, without waiting. */
-static void qmp_read_available(QmpClient *qmp, unsigned max_rounds) {
+/*
+ * What one wakeup of the loop reads at most: a QEMU that floods events cannot
+ * keep the loop to itself. The socket stays readable, so the loop comes back
+ * after the other sources that are ready had their turn.
+ */
+#define QMP_READ_PER_WAKEUP (16 * 1024)
+
+/* Read and handle what the socket holds now, at most max_rounds reads of chunk bytes, without waiting. */
+static void qmp_read_available(QmpClient *qmp, unsigned max_rounds, size_t chunk) {
         char buf[65536];
 
         for (unsigned round = 0; round < max_rounds && !qmp->freed && qmp->fd >= 0; round++) {
-                ssize_t n = recv(qmp->fd, buf, sizeof(buf), MSG_DONTWAIT);
+                ssize_t n = recv(qmp->fd, buf, MIN(chunk, sizeof(buf)), MSG_DONTWAIT);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -527,14 +534,14 @@ static int qmp_on_io(sd_event_source *source, int fd, uint32_t revents, void *us
         if (revents & EPOLLOUT)
                 qmp_flush(qmp);
         if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
-                qmp_read_available(qmp, 16);
+                qmp_read_available(qmp, 1, QMP_READ_PER_WAKEUP);
         qmp_unref(qmp);
         return 0;
 }
 
 void qmp_client_read_pending(QmpClient *qmp) {
         qmp_ref(qmp);
-        qmp_read_available(qmp, 64);
+        qmp_read_available(qmp, 64, 65536);
         qmp_unref(qmp);
 }
 

@@ -25,6 +25,13 @@
  *
  * It then stays alive until killed: the daemon must notice and end it.
  *
+ * A hostile engine rather than a broken one: qemu-fake-flood answers commands
+ * until "cont" is answered, then writes FLOOD_EVENTS events STOP, RESUME, STOP...
+ * (qemu-fake-flood-N: N events, N odd)
+ * as fast as the socket takes them, without reading (the last is a STOP: the
+ * guest ends paused), and then answers commands again. A command sent during
+ * the flood is answered after its last event.
+ *
  * Not a fault: qemu-fake-events is a good QEMU without a guest for the benchmark
  * of event delivery (bench-qemu). Once "cont" is answered it writes a RESET event
  * every 5 ms, each with the time of its write as its timestamp, so that the time
@@ -112,11 +119,45 @@ static void answer(int fd, const char *line) {
         if (strstr(line, "\"query-status\""))
                 snprintf(reply, sizeof(reply),
                          "{\"return\": {\"status\": \"running\", \"running\": true}, \"id\": %s}\r\n", id);
-        else if (strstr(line, "\"query-chardev\""))
+        else if (strstr(line, "\"query-chardev\"") || strstr(line, "\"query-cpus-fast\""))
                 snprintf(reply, sizeof(reply), "{\"return\": [], \"id\": %s}\r\n", id);
         else
                 snprintf(reply, sizeof(reply), "{\"return\": {}, \"id\": %s}\r\n", id);
         say(fd, reply);
+}
+
+/* Odd: the flood ends with a STOP. */
+#define FLOOD_EVENTS 200001
+#define FLOOD_EVENTS_PER_WRITE 256
+
+static unsigned flood_count = FLOOD_EVENTS;
+
+static void flood_events(int fd) {
+        char buffer[FLOOD_EVENTS_PER_WRITE * 128];
+        unsigned sent = 0;
+
+        while (sent < flood_count) {
+                size_t length = 0;
+
+                for (unsigned i = 0; i < FLOOD_EVENTS_PER_WRITE && sent < flood_count; i++, sent++)
+                        length += (size_t) snprintf(buffer + length, sizeof(buffer) - length,
+                                                    "{\"timestamp\": {\"seconds\": %u, \"microseconds\": 0}, "
+                                                    "\"event\": \"%s\"}\r\n",
+                                                    1700000000u + sent, sent % 2 == 0 ? "STOP" : "RESUME");
+                buffer[length] = '\0';
+                say(fd, buffer);
+        }
+        fprintf(stderr, "fake-qemu: flooded %u events\n", sent);
+}
+
+static void serve_then_flood(int fd) {
+        char line[4096];
+
+        while (read_line(fd, line, sizeof(line))) {
+                answer(fd, line);
+                if (strstr(line, "\"cont\""))
+                        flood_events(fd);
+        }
 }
 
 static void serve_then_break(int fd) {
@@ -290,6 +331,11 @@ int main(int argc, char *argv[]) {
         } else if (strcmp(fault, "deep-later") == 0) {
                 say(fd, GREETING);
                 serve_then_deep(fd);
+        } else if (strncmp(fault, "flood", 5) == 0) {
+                if (fault[5] == '-')
+                        flood_count = (unsigned) strtoul(fault + 6, NULL, 10);
+                say(fd, GREETING);
+                serve_then_flood(fd);
         } else if (strcmp(fault, "events") == 0) {
                 say(fd, GREETING);
                 serve_with_events(fd);

@@ -276,14 +276,7 @@ static void start_real_polkitd(PkTest *t, const char *rules) {
         wait_for_name(t, t->polkit, "polkitd", POLKIT_NAME);
 }
 
-static char *extra_config;
-
-void pk_test_set_extra_config(const char *lines) {
-        g_free(extra_config);
-        extra_config = g_strdup(lines);
-}
-
-static void start_daemon(PkTest *t) {
+static void start_daemon(PkTest *t, const char *manager_config) {
         const char *daemon = path_from_env("HV_DAEMON", HV_DAEMON_DEFAULT, G_FILE_TEST_IS_EXECUTABLE);
         g_autofree char *state = g_build_filename(t->dir, "state", NULL);
         g_autofree char *run = g_build_filename(t->dir, "run", NULL);
@@ -294,8 +287,7 @@ static void start_daemon(PkTest *t) {
         g_auto(GStrv) env = child_environ(t);
 
         g_assert_cmpint(g_mkdir_with_parents(images, 0755), ==, 0);
-        config_text = g_strdup_printf("[Manager]\nImagesDirectory=%s\n%s", images,
-                                      extra_config ? extra_config : "");
+        config_text = g_strdup_printf("[Manager]\nImagesDirectory=%s\n%s", images, manager_config ? manager_config : "");
         config = write_file(t, "hypervisord.conf", config_text, 0644);
         {
                 const char *argv[] = { daemon, "--system", "--verbose", "--config", config, NULL };
@@ -310,6 +302,10 @@ static void start_daemon(PkTest *t) {
 }
 
 void pk_test_setup(PkTest *t, PkPolkit polkit, const char *rules) {
+        pk_test_setup_config(t, polkit, rules, NULL);
+}
+
+void pk_test_setup_config(PkTest *t, PkPolkit polkit, const char *rules, const char *manager_config) {
         g_autoptr(GError) error = NULL;
 
         memset(t, 0, sizeof(*t));
@@ -346,7 +342,7 @@ void pk_test_setup(PkTest *t, PkPolkit polkit, const char *rules) {
                 start_real_polkitd(t, rules);
                 break;
         }
-        start_daemon(t);
+        start_daemon(t, manager_config);
 }
 
 static void stop_child(GSubprocess **process) {

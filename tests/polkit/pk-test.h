@@ -45,10 +45,11 @@ typedef struct {
 } PkTest;
 
 /* Lines appended to the daemon's hypervisord.conf by the next pk_test_setup() (NULL: none). */
-void pk_test_set_extra_config(const char *lines);
 
 /* rules: the text of a polkit .rules file (PK_POLKIT_REAL only), or NULL. */
 void pk_test_setup(PkTest *t, PkPolkit polkit, const char *rules);
+/* The same, with lines added to the [Manager] group of hypervisord.conf (each ending in a newline). */
+void pk_test_setup_config(PkTest *t, PkPolkit polkit, const char *rules, const char *manager_config);
 void pk_test_teardown(PkTest *t);
 
 /* The uid of a test user; the test fails when the user is missing. */

@@ -357,9 +357,7 @@ static const char *ch_sim_binary(void) {
 static void ch_setup(PkTest *t) {
         g_autofree char *config = g_strdup_printf("[cloud-hypervisor]\nBinary=%s\nAPITimeoutSec=5\n", ch_sim_binary());
 
-        pk_test_set_extra_config(config);
-        pk_test_setup(t, PK_POLKIT_MOCK, NULL);
-        pk_test_set_extra_config(NULL);
+        pk_test_setup_config(t, PK_POLKIT_MOCK, NULL, config);
         pk_mock_set_allowed(t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, PK_ACTION_CONSOLE, NULL);
 }
 
