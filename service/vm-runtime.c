@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hv-error.h"
+#include "owner-dir.h"
 #include "store.h"
 #include "vm-config.h"
 #include "vm-runtime.h"
@@ -50,29 +51,6 @@ void vm_runtime_remove(const char *dir, const char *uuid) {
                 g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
 }
 
-/*
- * A subfolder of the engine's own (cloud-hypervisor's "engine", owned by the VM's
- * owner): its entries are removed by name through a descriptor of the folder,
- * never through a path the owner could redirect; then the folder.
- */
-static void remove_engine_folder(const char *path) {
-        int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *listing = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *entry;
-
-        if (!listing) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        while ((entry = readdir(listing)))
-                if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
-                        (void) unlinkat(fd, entry->d_name, 0);
-        closedir(listing);
-        if (rmdir(path) < 0 && errno != ENOENT)
-                g_warning("Cannot remove '%s': %s", path, g_strerror(errno));
-}
-
 void vm_runtime_remove_sockets(const char *dir, const char *uuid) {
         g_autofree char *path = g_build_filename(dir, uuid, NULL);
         g_autoptr(GDir) folder = g_dir_open(path, 0, NULL);
@@ -84,7 +62,7 @@ void vm_runtime_remove_sockets(const char *dir, const char *uuid) {
                 if (unlink(entry) == 0 || errno == ENOENT)
                         continue;
                 if (errno == EISDIR)
-                        remove_engine_folder(entry);
+                        owner_dir_remove(entry); /* cloud-hypervisor's "engine" folder, the owner's */
                 else
                         g_warning("Cannot remove '%s': %s", entry, g_strerror(errno));
         }

@@ -18,6 +18,7 @@
 
 #include "ch-tap.h"
 #include "ch-vm.h"
+#include "owner-dir.h"
 #include "unix-socket.h"
 
 #define CH_API_FD 3
@@ -270,21 +271,8 @@ static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
 /* The engine is gone: its directory goes, entry by entry by name (nothing is followed). */
 void ch_remove_engine_dir(ChVm *vm) {
         g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
-        int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        DIR *listing = fd >= 0 ? fdopendir(fd) : NULL;
-        struct dirent *entry;
 
-        if (!listing) {
-                if (fd >= 0)
-                        close(fd);
-                return;
-        }
-        while ((entry = readdir(listing)))
-                if (strcmp(entry->d_name, ".") != 0 && strcmp(entry->d_name, "..") != 0)
-                        (void) unlinkat(fd, entry->d_name, 0);
-        closedir(listing);
-        if (rmdir(dir) < 0 && errno != ENOENT && errno != ENOTEMPTY)
-                g_warning("Cannot remove '%s': %s", dir, g_strerror(errno));
+        owner_dir_remove(dir);
 }
 
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
