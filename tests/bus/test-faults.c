@@ -682,6 +682,64 @@ static void test_ch_deep_json(FaultTest *f, gconstpointer data) {
         assert_no_runtime_files(f);
 }
 
+/* ---- an engine's event storm ---------------------------------------------------------------- */
+
+#define CH_FLOOD_EVENTS 20001 /* odd: the last record says paused */
+
+static gboolean is_paused(gpointer data) {
+        gpointer *args = data;
+        g_autofree char *state = vm_state(args[0], args[1]);
+
+        return g_str_equal(state, "paused");
+}
+
+/*
+ * A cloud-hypervisor engine that writes pause/resume records as fast as it can.
+ * Before the per-VM event budget each record became a GuestEvent, a StateChanged
+ * and a PropertiesChanged (three broadcasts, 60,000 for this flood) and a
+ * runtime-file write; the budget lets through a bounded number. Another VM is
+ * served meanwhile, and the flooded VM ends in the state the last record gave.
+ */
+static void test_ch_event_flood(FaultTest *f, gconstpointer data) {
+        g_autofree char *bystander = boot_bystander(f);
+        g_autofree char *xml = ch_xml(f, "flood", NULL);
+        g_autofree char *path = hv_define(&f->t, xml);
+        g_autofree char *control = NULL;
+        HvSignalLog log;
+        gpointer args[] = { f, path };
+        unsigned signals;
+
+        call_ok(f, path, "Boot", NULL);
+        assert_state(f, path, "running", "booted");
+        hv_signal_log_start(&log, &f->t, "org.example.Hypervisor.VM", path);
+        control = hv_ch_sim_control_path(&f->t, path);
+        g_free(hv_ch_sim_control_at(control, "flood-events " G_STRINGIFY(CH_FLOOD_EVENTS), FALSE));
+
+        /* Served while the storm is read. */
+        for (int i = 0; i < 20; i++)
+                assert_daemon_serves(f);
+        assert_bystander_unharmed(f, bystander);
+
+        hv_wait_until("the flooded VM paused, as the last record says", is_paused, args, WAIT_MS);
+        /* The last coalesced announcement has come by now (100 ms after the last change). */
+        g_variant_unref(hv_signal_log_wait(&log, "StateChanged", path, 1, WAIT_MS));
+        g_usleep(500 * 1000);
+        while (g_main_context_iteration(NULL, FALSE))
+                ;
+        signals = hv_signal_log_count(&log, "StateChanged", path) + hv_signal_log_count(&log, "GuestEvent", path);
+        g_test_message("%u events gave %u StateChanged and %u GuestEvent signals", CH_FLOOD_EVENTS,
+                       hv_signal_log_count(&log, "StateChanged", path), hv_signal_log_count(&log, "GuestEvent", path));
+        if (signals > 1000 + CH_FLOOD_EVENTS / 40)
+                g_error("%u engine events became %u signals: the storm was not bounded", CH_FLOOD_EVENTS, signals);
+        hv_signal_log_stop(&log);
+        assert_state(f, path, "paused", NULL);
+
+        call_ok(f, path, "PowerOff", NULL);
+        call_ok(f, bystander, "PowerOff", NULL);
+        assert_nothing_leaked(f);
+        assert_no_runtime_files(f);
+}
+
 /* ---- an engine's words are quoted as data ----------------------------------------------------- */
 
 static char *fake_qemu_link(FaultTest *f, const char *fault) {
@@ -1116,6 +1174,7 @@ int main(int argc, char *argv[]) {
         ADD("/faults/qmp-malformed-later", test_qmp_malformed_later);
         ADD("/faults/qmp-deep-json", test_qmp_deep_json);
         ADD("/faults/ch-deep-json", test_ch_deep_json);
+        ADD("/faults/ch-event-flood", test_ch_event_flood);
         ADD("/faults/engine-words-quoted", test_engine_words_quoted);
         ADD("/faults/engine-log-capped", test_engine_log_capped);
         ADD("/faults/client-disconnects-mid-call", test_client_disconnects_mid_call);

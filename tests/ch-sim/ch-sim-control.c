@@ -166,6 +166,9 @@ static void run_command(ControlConn *conn, char *line)
                         return;
                 }
                 reply(conn, "ok");
+        } else if (g_str_equal(command, "flood-events") && arg) {
+                ch_event_flood((unsigned) strtoul(arg, NULL, 10));
+                reply(conn, "ok");
         } else if (g_str_equal(command, "deep-event") && arg) {
                 ch_event_deep("deep", atoi(arg));
                 reply(conn, "ok");

@@ -91,6 +91,25 @@ void ch_event_deep(const char *event, int levels)
                 write_waiting(ch_sim.event_fd, record->str, record->len);
 }
 
+/* ch_event() waits for room in the pipe instead of dropping the record (ch_event_flood()). */
+static gboolean events_wait_for_room;
+
+/* Tests only: an engine event storm. The VM's own state is not changed: only
+ * the records say it pauses and resumes, as a hostile engine would. */
+void ch_event_flood(unsigned count)
+{
+        ch_log(CH_LOG_WARN, "Event flood: %u paused/resumed records", count);
+        /* Records that find the pipe full are dropped, as cloud-hypervisor drops them;
+         * the last one waits for room, so that the VM's final state is known. */
+        for (unsigned i = 0; i + 1 < count; i++)
+                ch_event("vm", i % 2 == 0 ? "paused" : "resumed", NULL);
+        if (count > 0) {
+                events_wait_for_room = TRUE;
+                ch_event("vm", (count - 1) % 2 == 0 ? "paused" : "resumed", NULL);
+                events_wait_for_room = FALSE;
+        }
+}
+
 static void elapsed(gint64 *secs, gint64 *nanos)
 {
         gint64 us = g_get_monotonic_time() - ch_sim.start_us;
@@ -134,7 +153,9 @@ void ch_event(const char *source, const char *event, ...)
         g_string_append(record, any ? "\n  }\n}\n\n" : "null\n}\n\n");
 
         ch_log(CH_LOG_INFO, "Event: source = %s event = %s", source, event);
-        if (ch_sim.event_fd >= 0)
+        if (ch_sim.event_fd >= 0 && events_wait_for_room)
+                write_waiting(ch_sim.event_fd, record->str, record->len);
+        else if (ch_sim.event_fd >= 0)
                 write_dropping(ch_sim.event_fd, record->str, record->len);
 }
 

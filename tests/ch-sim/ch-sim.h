@@ -92,6 +92,8 @@ void ch_sim_exit(int status) G_GNUC_NORETURN;
 void ch_event(const char *source, const char *event, ...) G_GNUC_NULL_TERMINATED;
 void ch_log(int level, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 void ch_event_deep(const char *event, int levels);
+/* Tests only: count "vm" events alternating paused and resumed, starting with paused. */
+void ch_event_flood(unsigned count);
 #define CH_LOG_WARN 0
 #define CH_LOG_INFO 1
 #define CH_LOG_DEBUG 2

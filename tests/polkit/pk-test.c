@@ -353,9 +353,37 @@ static void stop_child(GSubprocess **process) {
         g_clear_object(process);
 }
 
+/*
+ * Engines outlive the daemon by design: a test's VMs are powered off (as root)
+ * before it stops, so that no engine of the test is left running after it.
+ */
+static void power_off_every_vm(PkTest *t) {
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariantIter) paths = NULL;
+        const char *path;
+
+        reply = g_dbus_connection_call_sync(t->connection, "org.example.Hypervisor", "/org/example/Hypervisor",
+                                            "org.example.Hypervisor.Manager", "ListVMs",
+                                            g_variant_new("(a{sv})", NULL), G_VARIANT_TYPE("(ao)"),
+                                            G_DBUS_CALL_FLAGS_NONE, 30000, NULL, NULL);
+        if (!reply)
+                return; /* the teardown below says what became of the daemon */
+        g_variant_get(reply, "(ao)", &paths);
+        while (g_variant_iter_next(paths, "&o", &path)) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) done = g_dbus_connection_call_sync(
+                        t->connection, "org.example.Hypervisor", path, "org.example.Hypervisor.VM", "PowerOff",
+                        g_variant_new("(a{sv})", NULL), NULL, G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &error);
+                if (!done) /* a VM that is off answers InvalidState: nothing to do */
+                        g_test_message("Teardown: PowerOff of %s: %s", path, error->message);
+        }
+}
+
 void pk_test_teardown(PkTest *t) {
         g_autofree char *command = NULL;
 
+        if (t->daemon && t->connection)
+                power_off_every_vm(t);
         /* The daemon must have survived the test, and stop cleanly (sanitizer reports included). */
         if (t->daemon) {
                 g_subprocess_send_signal(t->daemon, SIGTERM);
