@@ -22,8 +22,8 @@ void ch_tap_set_opener(ChTapOpenFn opener, void *userdata) {
 }
 
 /* TUNSETIFF on a fresh /dev/net/tun descriptor; -errno on failure. */
-static int tun_attach(const char *name, short flags) {
-        struct ifreq request = { .ifr_flags = flags };
+static int tun_attach(const char *name, unsigned flags) {
+        struct ifreq request = { .ifr_flags = (short) flags }; /* IFF_TUN_EXCL is its sign bit */
         int fd;
 
         if (name)
@@ -80,7 +80,7 @@ static bool tap_usable_by(const char *name, uid_t uid, gid_t gid, GError **error
 }
 
 static int tap_open_real(const char *name, uid_t uid, gid_t gid, GError **error) {
-        const short flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+        const unsigned flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
         int fd;
 
         if (name && strlen(name) >= IFNAMSIZ) {
