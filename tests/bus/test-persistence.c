@@ -129,8 +129,10 @@ static void test_sigkill_during_burst(HvTest *t, gconstpointer data) {
         }
         hv_wait_until("the first of the burst to be answered", enough_replies, &burst, 30000);
         hv_test_stop_daemon(t, SIGKILL);
+        /* Usually mid-burst; but the store may answer a whole batch (up to 64) at once before the
+         * kill lands, so how many were answered is reported, not asserted (a timing matter). What
+         * is asserted below holds whenever the kill comes. */
         g_test_message("killed after %u of %u replies", burst.replies, N_OLD + N_NEW);
-        g_assert_cmpuint(burst.replies, <, N_OLD + N_NEW);
 
         hv_test_start_daemon(t);
         listed = list_vms(t);
