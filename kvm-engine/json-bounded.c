@@ -1,8 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
+#include <string.h>
+
 #include "json-bounded.h"
 
 #include "hv-error.h"
+
+/* The length of the escape at text (which starts with a backslash), or 0 when it is not one of
+ * JSON's: \" \\ \/ \b \f \n \r \t, or \u and four hex digits. */
+static size_t json_escape_length(const char *text, size_t length) {
+        if (length < 2)
+                return 0;
+        if (strchr("\"\\/bfnrt", text[1]) && text[1] != '\0')
+                return 2;
+        if (text[1] != 'u' || length < 6)
+                return 0;
+        for (size_t i = 2; i < 6; i++)
+                if (!g_ascii_isxdigit(text[i]))
+                        return 0;
+        return 6;
+}
 
 size_t hv_json_depth(const char *text, size_t length, size_t limit) {
         size_t depth = 0, deepest = 0;
@@ -11,9 +28,15 @@ size_t hv_json_depth(const char *text, size_t length, size_t limit) {
         for (size_t i = 0; i < length; i++) {
                 char c = text[i];
                 if (in_string) {
-                        if (c == '\\')
-                                i++; /* the escaped character, a quote included */
-                        else if (c == '"')
+                        if (c == '\\') {
+                                /* Only JSON's own escapes: json-glib reads a broken one (a \u
+                                 * with fewer than four hex digits, say) in its own way, and
+                                 * could then see brackets this count takes for text. */
+                                size_t escape = json_escape_length(text + i, length - i);
+                                if (escape == 0)
+                                        return HV_JSON_DEPTH_UNKNOWN;
+                                i += escape - 1;
+                        } else if (c == '"')
                                 in_string = false;
                         continue;
                 }
@@ -41,7 +64,8 @@ bool hv_json_parse(JsonParser *parser, const char *text, size_t length, const ch
         size_t depth = hv_json_depth(text, length, HV_JSON_MAX_DEPTH);
         if (depth == HV_JSON_DEPTH_UNKNOWN) {
                 g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED,
-                            "%s sent JSON with a comment or a single-quoted string", sender);
+                            "%s sent JSON with a comment, a single-quoted string or an escape that is not JSON's",
+                            sender);
                 return false;
         }
         if (depth > HV_JSON_MAX_DEPTH) {

@@ -32,7 +32,10 @@
  *
  * json-glib also accepts single-quoted strings and C comments, in which a
  * double quote would hide the brackets after it from this count: a ' or a /
- * outside a string returns HV_JSON_DEPTH_UNKNOWN. No engine sends them.
+ * outside a string returns HV_JSON_DEPTH_UNKNOWN. No engine sends them. So does
+ * an escape in a string that is not one of JSON's (a \u without four hex
+ * digits, say), which json-glib reads its own way: the fuzzer found one that
+ * hid brackets from the count.
  */
 size_t hv_json_depth(const char *text, size_t length, size_t limit);
 

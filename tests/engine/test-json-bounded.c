@@ -80,6 +80,23 @@ static void test_hidden_brackets(void) {
         assert_refused(after_single, "single-quoted");
 }
 
+/*
+ * A \u escape without its four hex digits: json-glib takes the quote after it into
+ * the string, a plain count took the quote as the string's end and the brackets
+ * after the next quote as text (found by fuzz-json-bounded). Only JSON's escapes
+ * are counted through.
+ */
+static void test_broken_escape(void) {
+        g_autofree char *deep = nested(ATTACK_LEVELS, "{\"\\u005\"b\": ");
+        g_autoptr(GString) attack = g_string_new(deep);
+
+        g_string_append_c(attack, '}');
+        assert_refused(attack->str, "escape");
+        g_assert_cmpuint(depth_of("[\"\\u005b\\n\\\\\\/\"]"), ==, 1);
+        g_assert_cmpuint(depth_of("[\"\\x41\"]"), ==, HV_JSON_DEPTH_UNKNOWN);
+        g_assert_cmpuint(depth_of("[\"\\u12\"]"), ==, HV_JSON_DEPTH_UNKNOWN);
+}
+
 /* Brackets in strings are data: a long one parses. */
 static void test_brackets_in_string(void) {
         g_autoptr(GString) text = g_string_new("{\"return\": \"");
@@ -111,5 +128,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/json-bounded/hidden-brackets", test_hidden_brackets);
         g_test_add_func("/json-bounded/brackets-in-string", test_brackets_in_string);
         g_test_add_func("/json-bounded/malformed", test_malformed);
+        g_test_add_func("/json-bounded/broken-escape", test_broken_escape);
         return g_test_run();
 }
