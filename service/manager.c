@@ -30,7 +30,6 @@ Manager *manager_new(Settings *settings) {
         manager->polkit = polkit_registry_new(manager->settings.polkit_timeout_sec * G_USEC_PER_SEC,
                                               manager->settings.max_parked_bytes_per_user);
         manager->operations = g_hash_table_new(g_direct_hash, g_direct_equal);
-        manager->queued_reads = g_hash_table_new(g_direct_hash, g_direct_equal);
         if (sd_event_default(&manager->event) < 0)
                 g_error("Cannot create the event loop");
         /* Two: while one engine is spawned, the next waits at the spawner. */
@@ -63,7 +62,7 @@ void manager_free(Manager *manager) {
         g_free(manager->engines);
         polkit_registry_free(manager->polkit);
         g_hash_table_unref(manager->operations);
-        g_hash_table_unref(manager->queued_reads);
+        read_queue_free(manager->reads);
         sd_bus_flush_close_unref(manager->bus);
         sd_event_unref(manager->event);
         g_free(manager->vms_dir);
@@ -154,25 +153,6 @@ bool manager_operation_begin(Manager *manager, uid_t uid, GError **error) {
                 return false;
         }
         g_hash_table_insert(manager->operations, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n + 1));
-        return true;
-}
-
-bool manager_read_admit(Manager *manager, uid_t uid, GError **error) {
-        uint64_t queued = 0;
-        unsigned n;
-
-        /* Everything answered so far has left: nobody's reads wait any more. */
-        if (sd_bus_get_n_queued_write(manager->bus, &queued) < 0 || queued == 0)
-                g_hash_table_remove_all(manager->queued_reads);
-        n = GPOINTER_TO_UINT(g_hash_table_lookup(manager->queued_reads, GUINT_TO_POINTER(uid)));
-        if (n >= MANAGER_MAX_QUEUED_READS) {
-                g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
-                            "Too many replies to reads of uid %u wait to be delivered (the limit is %u): "
-                            "read the replies before asking again",
-                            (unsigned) uid, (unsigned) MANAGER_MAX_QUEUED_READS);
-                return false;
-        }
-        g_hash_table_insert(manager->queued_reads, GUINT_TO_POINTER(uid), GUINT_TO_POINTER(n + 1));
         return true;
 }
 
@@ -702,6 +682,11 @@ bool manager_connect_bus(Manager *manager, GError **error) {
                 r = sd_bus_request_name_async(manager->bus, NULL, HV_BUS_NAME, 0, on_name_acquired, manager);
         if (r >= 0)
                 r = sd_bus_attach_event(manager->bus, manager->event, SD_EVENT_PRIORITY_NORMAL);
+        if (r >= 0) {
+                manager->reads = read_queue_new(manager->bus, manager);
+                if (!manager->reads)
+                        r = -ENOMEM;
+        }
         if (r < 0)
                 goto fail;
         manager_autostart_vms(manager);

@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "launch-queue.h"
+#include "read-queue.h"
 #include "sender-cache.h"
 #include "settings.h"
 #include "store-writer.h"
@@ -42,7 +43,7 @@ typedef struct Manager {
 
         PolkitRegistry *polkit;   /* authorization checks in flight (system bus only) */
         GHashTable *operations;   /* caller uid -> number of its calls in progress */
-        GHashTable *queued_reads; /* caller uid -> reads answered since the outgoing queue was last empty */
+        ReadQueue *reads;         /* GetXML and GetInfo take turns between users (NULL before the bus) */
 
         ManagerEngine *engines;   /* every compiled-in engine, probed at start */
         size_t n_engines;
@@ -75,16 +76,6 @@ const ManagerEngine *manager_get_engine(Manager *manager, const char *name);
 bool manager_operation_begin(Manager *manager, uid_t uid, GError **error);
 void manager_operation_end(Manager *manager, uid_t uid);
 unsigned manager_operations_in_flight(Manager *manager, uid_t uid);
-
-/*
- * Reads (GetXML, GetInfo, GetStats) are answered at once, but a reply can wait
- * in the service's outgoing queue, ahead of every other user's, while the bus
- * delivers it to a client that does not read. A caller gets at most
- * MANAGER_MAX_QUEUED_READS reads answered while the queue has not emptied
- * since; past that, LimitsExceeded until it has. Call before answering.
- */
-#define MANAGER_MAX_QUEUED_READS 16
-bool manager_read_admit(Manager *manager, uid_t uid, GError **error);
 
 /*
  * Define (or redefine) a VM from domain XML. engine may be NULL (chosen from

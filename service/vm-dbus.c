@@ -428,37 +428,74 @@ static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error 
         return run_string_verb(m, userdata, "remove-device", vm_remove_device, error);
 }
 
+/* The VM a waiting read was addressed to, if it is still there. */
+static Vm *read_target(sd_bus_message *m, Manager *manager, sd_bus_error *error) {
+        Vm *vm = manager_find_vm_by_path(manager, sd_bus_message_get_path(m));
+
+        if (!vm)
+                sd_bus_error_setf(error, SD_BUS_ERROR_UNKNOWN_OBJECT,
+                                  "The VM at %s was deleted before its %s() was answered",
+                                  sd_bus_message_get_path(m), sd_bus_message_get_member(m));
+        return vm;
+}
+
+/* GetXML's answer, when its turn has come (read-queue.h); the options are read again. */
+static int answer_get_xml(sd_bus_message *m, void *userdata, uid_t uid, sd_bus_error *error) {
+        BusOption options[] = { { .key = "live", .type = 'b' } };
+        Vm *vm = read_target(m, userdata, error);
+        g_autofree char *xml = NULL;
+        int r;
+
+        if (!vm)
+                return -ENOENT;
+        r = sd_bus_message_rewind(m, true);
+        if (r >= 0)
+                r = bus_message_read_options(m, options, G_N_ELEMENTS(options), error);
+        if (r < 0)
+                return r;
+        xml = vm_get_xml(vm, options[0].present && options[0].b);
+        return sd_bus_reply_method_return(m, "s", xml);
+}
+
 static int method_get_xml(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         BusOption options[] = { { .key = "live", .type = 'b' } };
-        g_autoptr(GError) gerror = NULL;
-        g_autofree char *xml = NULL;
+        Vm *vm = userdata;
         uid_t uid;
         int r;
 
         r = bus_message_read_options(m, options, G_N_ELEMENTS(options), error);
         if (r < 0)
                 return r;
-        r = authorize_read(((Vm *) userdata)->manager, m, userdata, &uid, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        if (!manager_read_admit(((Vm *) userdata)->manager, uid, &gerror))
-                return bus_error_set_gerror(error, gerror);
-        xml = vm_get_xml(userdata, options[0].present && options[0].b);
-        return sd_bus_reply_method_return(m, "s", xml);
+        r = authorize_read(vm->manager, m, vm, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        return read_queue_submit(vm->manager->reads, m, uid, answer_get_xml, error);
+}
+
+/* GetInfo's answer, when its turn has come. */
+static int answer_get_info(sd_bus_message *m, void *userdata, uid_t uid, sd_bus_error *error) {
+        Vm *vm = read_target(m, userdata, error);
+
+        if (!vm)
+                return -ENOENT;
+        return run_verb(m, vm, uid, vm_get_info, error);
 }
 
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        g_autoptr(GError) gerror = NULL;
+        Vm *vm = userdata;
         uid_t uid;
         int r = BUS_READ_NO_OPTIONS(m, error);
+
         if (r < 0)
                 return r;
-        r = authorize_read(((Vm *) userdata)->manager, m, userdata, &uid, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
-        if (!manager_read_admit(((Vm *) userdata)->manager, uid, &gerror))
-                return bus_error_set_gerror(error, gerror);
-        return run_verb(m, userdata, uid, vm_get_info, error);
+        r = authorize_read(vm->manager, m, vm, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        return read_queue_submit(vm->manager->reads, m, uid, answer_get_info, error);
 }
 
 /* OpenConsole's completion: the result is a handle holding the descriptor, ours to close. */

@@ -2,12 +2,16 @@
 
 /*
  * hv-flood-as: a client that asks and does not listen. Becomes USER, connects
- * to DBUS_SYSTEM_BUS_ADDRESS, sends COUNT calls of METHOD (no arguments but an
- * empty a{sv}) to PATH on org.example.Hypervisor.VM without reading anything,
- * prints "sent COUNT" and waits until its standard input closes. PATH may be
- * @FILE instead: the VM is first defined (DefineVM, as USER) from the XML in
- * FILE, which may be larger than a command line allows. Only then
- * does it read the replies, and prints one line:
+ * to DBUS_SYSTEM_BUS_ADDRESS, makes one call of METHOD (no arguments but an
+ * empty a{sv}) to PATH on org.example.Hypervisor.VM and reads its reply (so the
+ * service knows the caller already), prints "ready UNIQUE-NAME" and waits for a
+ * line on its standard input. Then it sends COUNT calls of METHOD without
+ * reading anything, asks the bus driver for its id (the bus handles one
+ * connection's messages in order: once that is answered, every call has been
+ * passed on to the service), prints "sent COUNT" and waits until its standard
+ * input closes. PATH may be @FILE instead: the VM is first defined (DefineVM,
+ * as USER) from the XML in FILE, which may be larger than a command line
+ * allows. Only then does it read the replies, and prints one line:
  *
  *   replies OK LIMITS OTHER FIRST_OTHER_ERROR
  *   limit FIRST_LIMITS_EXCEEDED_MESSAGE            (when there was one)
@@ -76,6 +80,24 @@ int main(int argc, char *argv[]) {
                         return 2;
                 }
         }
+        {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                sd_bus_message *first = NULL;
+                const char *unique = NULL;
+
+                r = sd_bus_call_method(bus, "org.example.Hypervisor", vm_path, "org.example.Hypervisor.VM", argv[3],
+                                       &error, &first, "a{sv}", 0);
+                if (r < 0 || sd_bus_get_unique_name(bus, &unique) < 0) {
+                        fprintf(stderr, "hv-flood-as: first %s: %s\n", argv[3],
+                                error.message ? error.message : strerror(-r));
+                        return 2;
+                }
+                sd_bus_message_unref(first);
+                printf("ready %s\n", unique);
+                fflush(stdout);
+        }
+        while (read(STDIN_FILENO, &byte, 1) > 0 && byte != '\n')
+                ;
         for (unsigned i = 0; i < count; i++) {
                 sd_bus_message *m = NULL;
                 uint64_t cookie; /* asked for, or sd-bus would mark the call as wanting no reply */
@@ -96,6 +118,18 @@ int main(int argc, char *argv[]) {
         if (r < 0) {
                 fprintf(stderr, "hv-flood-as: cannot flush: %s\n", strerror(-r));
                 return 2;
+        }
+        {
+                sd_bus_error error = SD_BUS_ERROR_NULL;
+                sd_bus_message *id = NULL;
+
+                r = sd_bus_call_method(bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "GetId", &error, &id, "");
+                if (r < 0) {
+                        fprintf(stderr, "hv-flood-as: GetId: %s\n", error.message ? error.message : strerror(-r));
+                        return 2;
+                }
+                sd_bus_message_unref(id);
         }
         printf("sent %u\n", count);
         fflush(stdout);

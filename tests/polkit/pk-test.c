@@ -95,8 +95,8 @@ static char *write_file(PkTest *t, const char *name, const char *text, int mode)
 /*
  * A system bus in miniature: the default policy of Debian's system.conf (deny
  * owning names and method calls, allow replies and signals, allow talking to
- * the bus itself), the polkit holes of polkitd's own bus policy, one hole for
- * root to steer the mock, and then the repository's policy, included as is.
+ * the bus itself), the polkit holes of polkitd's own bus policy, holes for
+ * root to steer the mock and read the bus's statistics, and then the repository's policy, included as is.
  */
 static char *write_bus_config(PkTest *t) {
         const char *policy = path_from_env("HV_BUS_POLICY", HV_BUS_POLICY_DEFAULT, G_FILE_TEST_IS_REGULAR);
@@ -132,6 +132,8 @@ static char *write_bus_config(PkTest *t) {
                 "  <policy user=\"root\">\n"
                 "    <allow own=\"" POLKIT_NAME "\"/>\n"
                 "    <allow send_destination=\"" POLKIT_NAME "\" send_interface=\"org.freedesktop.DBus.Mock\"/>\n"
+                "    <allow send_destination=\"org.freedesktop.DBus\"\n"
+                "           send_interface=\"org.freedesktop.DBus.Debug.Stats\"/>\n"
                 "  </policy>\n"
                 "  <policy context=\"default\">\n"
                 "    <allow send_destination=\"" POLKIT_NAME "\"\n"
