@@ -1,0 +1,50 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# How many of the documents in this folder does the service define? Starts the
+# build's hypervisord --session on a private bus, calls DefineVM with each
+# document, prints one line per document (defined, or the error's first line)
+# and a last line "N of M defined". A measurement for issue 17, not a test: it
+# exits 0 whatever the count.
+#
+#   tests/domain-xml/real-world/survey.sh [BUILD_DIR]
+
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+build=$(cd "${1:-$top/build}" && pwd)
+work=$(mktemp -d /tmp/hv-survey-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+printf '[Manager]\nDefaultEngine=qemu\n' >"$work/hypervisord.conf"
+
+export HV_WORK=$work HV_BUILD=$build HV_HERE=$here
+dbus-run-session -- bash -c '
+        STATE_DIRECTORY=$HV_WORK/state RUNTIME_DIRECTORY=$HV_WORK/run LOGS_DIRECTORY=$HV_WORK/log \
+                "$HV_BUILD/service/hypervisord" --session --config "$HV_WORK/hypervisord.conf" 2>"$HV_WORK/daemon.log" &
+        daemon=$!
+        for i in $(seq 100); do
+                busctl --user status org.example.Hypervisor >/dev/null 2>&1 && break
+                sleep 0.1
+        done
+        /usr/bin/python3 - "$HV_HERE"/*.xml <<PY
+import sys
+from gi.repository import Gio, GLib
+bus = Gio.bus_get_sync(Gio.BusType.SESSION)
+defined = 0
+for path in sys.argv[1:]:
+    name = path.rsplit("/", 1)[1]
+    xml = open(path).read()
+    try:
+        reply = bus.call_sync("org.example.Hypervisor", "/org/example/Hypervisor",
+                              "org.example.Hypervisor.Manager", "DefineVM",
+                              GLib.Variant("(sa{sv})", (xml, {})), None, 0, -1, None)
+        defined += 1
+        print(f"{name}: defined")
+    except GLib.Error as e:
+        remote = Gio.DBusError.get_remote_error(e)
+        Gio.DBusError.strip_remote_error(e)
+        print(f"{name}: {remote}: {e.message}".splitlines()[0])
+print(f"{defined} of {len(sys.argv) - 1} defined")
+PY
+        kill $daemon; wait $daemon 2>/dev/null || true
+'
