@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ch-console.h"
 #include "ch-vm.h"
 #include "engine-words.h"
 #include "unix-socket.h"
@@ -138,6 +139,7 @@ void ch_vm_unref(ChVm *vm) {
         g_free(vm->api_path);
         g_free(vm->serial_path);
         g_free(vm->event_fifo_path);
+        ch_console_end_all(vm, NULL);
         console_requests_free(vm->consoles);
         g_free(vm->engine_state);
         g_free(vm->build_version);
@@ -357,6 +359,8 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
                 if (ours)
                         vm->expected_reboots--;
                 ch_vm_set_engine_state(vm, "Running");
+                /* The new Vm bound the serial socket again: consoles follow. */
+                ch_console_on_reset(vm);
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
                 /* cloud-hypervisor has no way to exit on a guest reset (the VM is rebuilt
                  * at once): <on_reboot>destroy ends it here, as QEMU's -no-reboot would. */
@@ -567,8 +571,10 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
                 ChOp *op = vm->ops->data;
                 ch_op_finish(op, op->kind == CH_OP_STOP ? NULL : gone);
         }
-        if (!vm->freed)
+        if (!vm->freed) {
                 console_requests_fail_all(vm->consoles, gone);
+                ch_console_end_all(vm, gone);
+        }
         ch_remove_engine_dir(vm);
         g_clear_pointer(&http, ch_http_free);
 
@@ -605,8 +611,10 @@ static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
 /*
  * The serial socket is bound by cloud-hypervisor itself (it has no option to be
  * handed a listening descriptor), as the owner: it is connected as the owner
- * and must be served by the engine's process. A virtio-console pty, whose path
- * only the engine reports, is never opened.
+ * and must be served by the engine's process, which closes and binds it again
+ * at every guest reset: the client gets a relayed stream that survives that
+ * (ch-console.c). A virtio-console pty, whose path only the engine reports, is
+ * never opened.
  */
 static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
         ChVm *vm = (ChVm *) base;
@@ -622,16 +630,7 @@ static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userd
                 console_requests_answer_later(vm->consoles, -1, error, done, userdata);
                 return;
         }
-        ConnectAsOwnerParams params = {
-                .event = vm->event,
-                .path = vm->serial_path,
-                .uid = vm->uid,
-                .gid = vm->gid,
-                .engine_pid = process_get_pid(vm->process),
-                .vm_name = vm->config->name,
-                .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
-        };
-        console_requests_connect_as_owner(vm->consoles, &params, done, userdata);
+        ch_console_open(vm, done, userdata);
 }
 
 static pid_t ch_vm_get_pid(EngineVm *base) {
@@ -766,6 +765,7 @@ static void ch_vm_free(EngineVm *base) {
         vm->on_event = NULL;
         /* Pending answers are dropped: after this nothing calls back. */
         g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) ch_op_free);
+        ch_console_end_all(vm, NULL);
         g_clear_pointer(&vm->consoles, console_requests_free);
         g_clear_pointer(&vm->http, ch_http_free);
         g_clear_pointer(&vm->events, ch_event_reader_free);

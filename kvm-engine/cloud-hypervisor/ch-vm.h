@@ -81,6 +81,7 @@ struct ChVm {
         char *api_path;
         char *serial_path;  /* socket OpenConsole connects to (as the owner: cloud-hypervisor binds it), or NULL */
         ConsoleRequests *consoles; /* OpenConsole calls in flight */
+        GList *console_relays;     /* ChConsoleRelay*: consoles kept across resets (ch-console.c) */
         uid_t uid;
         gid_t gid;
         EngineEventFn on_event;

@@ -355,6 +355,30 @@ static sd_event *new_loop(void) {
 
 /* ---- cases ---- */
 
+typedef struct {
+        int fd;
+        GString *seen;
+        const char *text;
+} ConsoleRead;
+
+static bool console_check(void *userdata) {
+        ConsoleRead *r = userdata;
+        char buffer[256];
+        ssize_t n;
+        while ((n = recv(r->fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+                g_string_append_len(r->seen, buffer, n);
+        if (n == 0)
+                g_error("The console ended before '%s' came; got '%s'", r->text, r->seen->str);
+        return strstr(r->seen->str, r->text) != NULL;
+}
+
+/* Runs the loop (the engine relays the console) until text came on fd. */
+static void console_read_until(Sim *sim, int fd, const char *text) {
+        ConsoleRead r = { fd, g_string_new(NULL), text };
+        test_run_until_fn(sim->event, console_check, &r, WAIT_MS, text);
+        g_string_free(r.seen, TRUE);
+}
+
 static void test_probe(void) {
         g_autoptr(sd_event) event = new_loop();
         Sim sim;
@@ -412,13 +436,7 @@ static void test_boot(void) {
         g_assert_no_error(cw.error);
         int console = cw.fd;
         g_assert_cmpint(console, >=, 0);
-        {
-                char greeting[128] = { 0 };
-                struct pollfd pfd = { .fd = console, .events = POLLIN };
-                g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
-                g_assert_cmpint(read(console, greeting, sizeof(greeting) - 1), >, 0);
-                g_assert_nonnull(strstr(greeting, "serial console ready"));
-        }
+        console_read_until(&sim, console, "serial console ready");
         close(console);
 
         sim_stop(&sim);
@@ -546,6 +564,38 @@ static void test_panic(void) {
         g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_GUEST_PANIC);
         g_assert_null(find_seen(&sim, ENGINE_EVENT_GUEST, "shutdown"));
         g_assert_cmpint(engine_vm_get_pid(sim.vm), ==, 0);
+        sim_clear(&sim);
+}
+
+/* cloud-hypervisor closes the serial socket and binds it again at every reset:
+ * the console the engine handed out carries on across guest resets and reboots. */
+static void test_console_across_reboot(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        sim_start(&sim);
+        ConsoleWait cw = { .fd = -1 };
+        engine_vm_open_console(sim.vm, on_console, &cw);
+        test_run_until(sim.event, &cw.done, WAIT_MS, "console");
+        g_assert_no_error(cw.error);
+        int console = cw.fd;
+        console_read_until(&sim, console, "serial console ready");
+
+        g_free(sim_control(&sim, "reboot"));
+        console_read_until(&sim, console, "rebooting");
+        g_assert_cmpint(write(console, "hello\n", 6), ==, 6);
+        console_read_until(&sim, console, "ch-sim-guest: hello");
+        sim_op(&sim, engine_vm_reboot, "reboot", -1);
+        console_read_until(&sim, console, "serial console ready");
+        g_assert_cmpint(write(console, "again\n", 6), ==, 6);
+        console_read_until(&sim, console, "ch-sim-guest: again");
+
+        /* The VMM going ends the stream. */
+        sim_stop(&sim);
+        char byte;
+        g_assert_cmpint(read(console, &byte, 1), ==, 0);
+        close(console);
         sim_clear(&sim);
 }
 
@@ -1111,6 +1161,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-engine/sigterm", test_sigterm);
         g_test_add_func("/ch-engine/vcpu-error", test_vcpu_error);
         g_test_add_func("/ch-engine/event-timestamp", test_event_timestamp);
+        g_test_add_func("/ch-engine/console-across-reboot", test_console_across_reboot);
         g_test_add_func("/ch-engine/crash", test_crash);
         g_test_add_func("/ch-engine/hang", test_hang);
         g_test_add_func("/ch-engine/hotplug", test_hotplug);
