@@ -319,7 +319,9 @@ static void ch_on_shutdown_info(const ChHttpResponse *response, const GError *er
                 return;
         ch_vm_ref(vm);
         vm->guest_poweroff = true;
+        vm->record_usec = vm->shutdown_usec;
         ch_vm_emit_guest_event(vm, "shutdown", "vm/shutdown", NULL, NULL);
+        vm->record_usec = 0;
         /* The guest is off: the VMM goes as it would have without --no-shutdown. */
         if (!vm->freed)
                 ch_vm_end(vm, ENGINE_EXIT_GUEST_POWEROFF);
@@ -346,9 +348,10 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
                 /* Ours (vm.shutdown/vmm.shutdown while stopping or ending it) is no news. */
                 if (vm->stopping || vm->exit_planned || vm->guest_poweroff)
                         ;
-                else if (vm->no_shutdown && vm->http && vm->process)
+                else if (vm->no_shutdown && vm->http && vm->process) {
+                        vm->shutdown_usec = vm->record_usec;
                         (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_on_shutdown_info, vm);
-                else if (!vm->no_shutdown) {
+                } else if (!vm->no_shutdown) {
                         /* Without --no-shutdown the VMM exits after a guest power-off, and
                          * its own exit looks the same: taken as the guest's. */
                         vm->guest_poweroff = true;

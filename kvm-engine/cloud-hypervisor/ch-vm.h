@@ -106,6 +106,7 @@ struct ChVm {
         unsigned expected_reboots; /* vm/rebooted events our vm.reboot requests cause */
         guint64 events_epoch_usec; /* CLOCK_REALTIME at the spawn: records count their time from about then */
         guint64 record_usec;       /* CLOCK_REALTIME of the record being delivered, 0 = none */
+        guint64 shutdown_usec;     /* ... of the vm/shutdown whose meaning vm.info is to tell */
         sd_event_source *kill_timer;
         unsigned kill_stage;
         GList *ops; /* ChOp*, in flight */

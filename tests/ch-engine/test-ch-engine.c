@@ -700,6 +700,12 @@ static void test_event_timestamp(void) {
         g_assert_cmpuint(booted->engine_usec, >=, before);
         g_assert_cmpuint(booted->engine_usec, <=, reset->engine_usec);
         g_assert_cmpuint(reset->engine_usec, <=, after);
+        /* also the power-off, told only after vm.info said "Created" */
+        g_free(sim_control(&sim, "poweroff"));
+        const Seen *shutdown = wait_seen(&sim, ENGINE_EVENT_GUEST, "shutdown");
+        g_assert_cmpuint(shutdown->engine_usec, >=, reset->engine_usec);
+        g_assert_cmpuint(shutdown->engine_usec, <=, (guint64) g_get_real_time());
+        wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
         sim_clear(&sim);
 }
 
