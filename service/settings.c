@@ -95,7 +95,7 @@ static bool read_engine(GKeyFile *file, const char *group, const char *default_b
                 return false;
         if (!read_unsigned(file, group, "APITimeoutSec", 30, 3600, &timeout_sec, error))
                 return false;
-        if (!read_boolean(file, group, "NoShutdown", false, &engine->no_shutdown, error))
+        if (!read_boolean(file, group, "NoShutdown", true, &engine->no_shutdown, error))
                 return false;
         engine->api_timeout_ms = timeout_sec * 1000;
         engine->firmware_dirs = g_strdupv(settings->firmware_dirs);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ch-console.h"
 #include "ch-vm.h"
 #include "engine-words.h"
 #include "unix-socket.h"
@@ -138,6 +139,7 @@ void ch_vm_unref(ChVm *vm) {
         g_free(vm->api_path);
         g_free(vm->serial_path);
         g_free(vm->event_fifo_path);
+        ch_console_end_all(vm, NULL);
         console_requests_free(vm->consoles);
         g_free(vm->engine_state);
         g_free(vm->build_version);
@@ -268,6 +270,7 @@ void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event
                 .engine_event = engine_event,
                 .details = details,
                 .device_id = device_id,
+                .timestamp_usec = vm->record_usec,
         };
         ch_vm_emit(vm, &event);
 }
@@ -284,6 +287,47 @@ void ch_vm_set_engine_state(ChVm *vm, const char *state) {
 
 static void ch_vm_terminate(ChVm *vm);
 
+void ch_vm_end(ChVm *vm, EngineExitReason reason) {
+        if (vm->stopping || vm->exit_planned || !vm->process)
+                return; /* already on its way, for a reason that came first */
+        vm->exit_planned = true;
+        vm->planned_exit = reason;
+        ch_vm_terminate(vm);
+}
+
+/*
+ * With --no-shutdown a guest power-off is "vm/shutdown" alone and the VMM
+ * stays, its VM "Created". The VMM's own exit (SIGTERM from someone else, a
+ * vCPU error, an internal panic) also begins with "vm/shutdown", then
+ * "vm/deleted", "vmm/shutdown" and exit 0: the control loop is gone by then and
+ * answers no vm.info. So the power-off is the guest's only once the VMM says
+ * "Created" afterwards; if it exits instead, it crashed.
+ */
+static void ch_on_shutdown_info(const ChHttpResponse *response, const GError *error, void *userdata) {
+        ChVm *vm = userdata;
+
+        if (error || !ch_http_status_is_success(response->status) || vm->freed || !vm->process || vm->stopping ||
+            vm->exit_planned)
+                return;
+        g_autoptr(JsonParser) parser = json_parser_new_immutable();
+        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                return;
+        const char *state =
+                json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(parser)), "state", "");
+        if (!g_str_equal(state, "Created"))
+                return;
+        ch_vm_ref(vm);
+        vm->guest_poweroff = true;
+        vm->record_usec = vm->shutdown_usec;
+        ch_vm_emit_guest_event(vm, "shutdown", "vm/shutdown", NULL, NULL);
+        vm->record_usec = 0;
+        /* The guest is off: the VMM goes as it would have without --no-shutdown. */
+        if (!vm->freed)
+                ch_vm_end(vm, ENGINE_EXIT_GUEST_POWEROFF);
+        ch_vm_unref(vm);
+}
+
 void ch_on_event_record(const ChEventRecord *record, void *userdata) {
         ChVm *vm = userdata;
         g_autofree char *engine_event = g_strdup_printf("%s/%s", record->source, record->event);
@@ -294,23 +338,37 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
         if (!name)
                 return;
         ch_vm_ref(vm);
+        /* The record's time counts from the event monitor's start, about our spawn. */
+        vm->record_usec = vm->events_epoch_usec ? vm->events_epoch_usec + record->timestamp_usec : 0;
         if (is_vm && g_str_equal(record->event, "booted")) {
                 ch_vm_set_engine_state(vm, "Running");
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
         } else if (is_vm && g_str_equal(record->event, "shutdown")) {
                 ch_vm_set_engine_state(vm, "Created");
-                /* Ours (vm.shutdown/vmm.shutdown while stopping) is no news. */
-                if (!vm->stopping && !vm->guest_poweroff) {
+                /* Ours (vm.shutdown/vmm.shutdown while stopping or ending it) is no news. */
+                if (vm->stopping || vm->exit_planned || vm->guest_poweroff)
+                        ;
+                else if (vm->no_shutdown && vm->http && vm->process) {
+                        vm->shutdown_usec = vm->record_usec;
+                        (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_on_shutdown_info, vm);
+                } else if (!vm->no_shutdown) {
+                        /* Without --no-shutdown the VMM exits after a guest power-off, and
+                         * its own exit looks the same: taken as the guest's. */
                         vm->guest_poweroff = true;
                         ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
-                        /* With --no-shutdown the VMM stays, the VM back to "Created":
-                         * the guest is off, so the VMM goes as it would have. */
-                        if (!vm->freed && vm->no_shutdown && vm->process)
-                                ch_vm_terminate(vm);
                 }
         } else if (is_vm && g_str_equal(record->event, "rebooted")) {
+                bool ours = vm->expected_reboots > 0;
+                if (ours)
+                        vm->expected_reboots--;
                 ch_vm_set_engine_state(vm, "Running");
+                /* The new Vm bound the serial socket again: consoles follow. */
+                ch_console_on_reset(vm);
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+                /* cloud-hypervisor has no way to exit on a guest reset (the VM is rebuilt
+                 * at once): <on_reboot>destroy ends it here, as QEMU's -no-reboot would. */
+                if (!ours && !vm->freed && vm->config->on_reboot == VM_ACTION_DESTROY)
+                        ch_vm_end(vm, ENGINE_EXIT_GUEST_RESET);
         } else if (is_vm && (g_str_equal(record->event, "paused") || g_str_equal(record->event, "resumed"))) {
                 bool paused = g_str_equal(record->event, "paused");
                 unsigned *expected = paused ? &vm->expected_paused : &vm->expected_resumed;
@@ -330,9 +388,13 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
                 if (id && !vm->freed)
                         ch_vm_on_device_removed(vm, id);
         } else if (g_str_equal(record->source, "guest") && g_str_equal(record->event, "panic")) {
-                vm->panicked = true;
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
+                /* pvpanic only reports; the VM would keep running. A panicked guest is
+                 * ended here, as QEMU ends it, and <on_crash> decides what follows. */
+                if (!vm->freed)
+                        ch_vm_end(vm, ENGINE_EXIT_GUEST_PANIC);
         }
+        vm->record_usec = 0;
         ch_vm_unref(vm);
 }
 
@@ -413,8 +475,8 @@ static GError *ch_no_hypervisor_error(const char *last_words) {
 static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, bool had_events) {
         if (vm->stopping)
                 return ENGINE_EXIT_REQUESTED;
-        if (vm->panicked)
-                return ENGINE_EXIT_GUEST_PANIC;
+        if (vm->exit_planned)
+                return vm->planned_exit;
         bool clean = exit_info->kind == PROCESS_EXIT_UNKNOWN ||
                      (exit_info->kind == PROCESS_EXIT_EXITED && exit_info->status == 0);
         if (vm->guest_poweroff && clean)
@@ -423,7 +485,10 @@ static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, b
          * -v the log holds the events. */
         if (!had_events && clean) {
                 g_autofree char *tail = process_read_log_tail(vm->log_path, 20);
-                if (tail && strstr(tail, "source = guest event = panic"))
+                const char *panic = tail ? g_strrstr(tail, "source = guest event = panic") : NULL;
+                const char *rebooted = tail ? g_strrstr(tail, "source = vm event = rebooted") : NULL;
+                /* A panic the guest rebooted from is over. */
+                if (panic && (!rebooted || rebooted < panic))
                         return ENGINE_EXIT_GUEST_PANIC;
                 if (tail && strstr(tail, "source = vm event = shutdown"))
                         return ENGINE_EXIT_GUEST_POWEROFF;
@@ -432,8 +497,9 @@ static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, b
 }
 
 void ch_vm_reset_flags(ChVm *vm) {
-        vm->stopping = vm->silent_exit = vm->guest_poweroff = vm->panicked = false;
-        vm->expected_paused = vm->expected_resumed = 0;
+        vm->stopping = vm->silent_exit = vm->guest_poweroff = vm->exit_planned = false;
+        vm->expected_paused = vm->expected_resumed = vm->expected_reboots = 0;
+        vm->record_usec = 0;
         vm->kill_stage = 0;
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
 }
@@ -508,8 +574,10 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
                 ChOp *op = vm->ops->data;
                 ch_op_finish(op, op->kind == CH_OP_STOP ? NULL : gone);
         }
-        if (!vm->freed)
+        if (!vm->freed) {
                 console_requests_fail_all(vm->consoles, gone);
+                ch_console_end_all(vm, gone);
+        }
         ch_remove_engine_dir(vm);
         g_clear_pointer(&http, ch_http_free);
 
@@ -546,8 +614,10 @@ static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
 /*
  * The serial socket is bound by cloud-hypervisor itself (it has no option to be
  * handed a listening descriptor), as the owner: it is connected as the owner
- * and must be served by the engine's process. A virtio-console pty, whose path
- * only the engine reports, is never opened.
+ * and must be served by the engine's process, which closes and binds it again
+ * at every guest reset: the client gets a relayed stream that survives that
+ * (ch-console.c). A virtio-console pty, whose path only the engine reports, is
+ * never opened.
  */
 static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
         ChVm *vm = (ChVm *) base;
@@ -563,16 +633,7 @@ static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userd
                 console_requests_answer_later(vm->consoles, -1, error, done, userdata);
                 return;
         }
-        ConnectAsOwnerParams params = {
-                .event = vm->event,
-                .path = vm->serial_path,
-                .uid = vm->uid,
-                .gid = vm->gid,
-                .engine_pid = process_get_pid(vm->process),
-                .vm_name = vm->config->name,
-                .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
-        };
-        console_requests_connect_as_owner(vm->consoles, &params, done, userdata);
+        ch_console_open(vm, done, userdata);
 }
 
 static pid_t ch_vm_get_pid(EngineVm *base) {
@@ -593,6 +654,8 @@ static GVariant *ch_vm_save_runtime(EngineVm *base) {
         if (vm->serial_path)
                 g_variant_builder_add(&b, "{sv}", "serial-socket", g_variant_new_string(vm->serial_path));
         g_variant_builder_add(&b, "{sv}", "no-shutdown", g_variant_new_boolean(vm->no_shutdown));
+        if (vm->events_epoch_usec)
+                g_variant_builder_add(&b, "{sv}", "event-epoch", g_variant_new_uint64(vm->events_epoch_usec));
         if (vm->event_fifo_path)
                 g_variant_builder_add(&b, "{sv}", "event-fifo", g_variant_new_string(vm->event_fifo_path));
         return g_variant_builder_end(&b);
@@ -640,6 +703,8 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         /* "console-pty" of older records is ignored: never opened. */
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
         (void) g_variant_dict_lookup(dict, "event-fifo", "&s", &event_fifo);
+        guint64 events_epoch = 0;
+        (void) g_variant_dict_lookup(dict, "event-epoch", "t", &events_epoch);
 
         Process *process = process_attach(vm->event, (pid_t) pid, start_time, ch_on_process_exit, vm, error);
         if (!process)
@@ -647,6 +712,7 @@ static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         ch_vm_reset_flags(vm);
         vm->process = process;
         vm->no_shutdown = no_shutdown;
+        vm->events_epoch_usec = events_epoch;
         g_free(vm->api_path);
         vm->api_path = g_strdup(api_path);
         g_free(vm->serial_path);
@@ -702,6 +768,7 @@ static void ch_vm_free(EngineVm *base) {
         vm->on_event = NULL;
         /* Pending answers are dropped: after this nothing calls back. */
         g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) ch_op_free);
+        ch_console_end_all(vm, NULL);
         g_clear_pointer(&vm->consoles, console_requests_free);
         g_clear_pointer(&vm->http, ch_http_free);
         g_clear_pointer(&vm->events, ch_event_reader_free);

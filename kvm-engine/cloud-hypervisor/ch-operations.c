@@ -56,6 +56,8 @@ static void ch_simple_on_answer(ChOp *op, const ChHttpResponse *response, const 
                 took_effect = ch_simple_took_effect_anyway(vm, error, &vm->expected_paused, "Paused");
         if (failure && resume)
                 took_effect = ch_simple_took_effect_anyway(vm, error, &vm->expected_resumed, "Running");
+        if (failure && g_str_equal(op->endpoint, "vm.reboot") && !error)
+                ch_expected_undo(&vm->expected_reboots); /* refused: no reboot comes */
         /* cloud-hypervisor has no event for the button; the press itself is the news. */
         if (!failure && g_str_equal(op->endpoint, "vm.power-button"))
                 ch_vm_emit_guest_event(vm, "powerdown", "vm.power-button", NULL, NULL);
@@ -78,6 +80,9 @@ void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *us
                 vm->expected_paused++;
         if (g_str_equal(endpoint, "vm.resume"))
                 vm->expected_resumed++;
+        /* A reboot the service asked for is no guest reset: <on_reboot> does not apply. */
+        if (g_str_equal(endpoint, "vm.reboot"))
+                vm->expected_reboots++;
         ch_op_call(op, "PUT", endpoint, NULL, NULL, 0, ch_simple_on_answer);
 }
 

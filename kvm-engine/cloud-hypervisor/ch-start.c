@@ -322,6 +322,7 @@ static bool ch_spawn(ChOp *op, GError **error) {
         };
         process_log_command_line(vm->log_path, argv);
         op->started_usec = g_get_monotonic_time();
+        guint64 epoch = (guint64) g_get_real_time();
         Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
         close(api_listen);
         close(event_fifo[1]); /* now only cloud-hypervisor holds a write end: EOF means it is gone */
@@ -334,6 +335,7 @@ static bool ch_spawn(ChOp *op, GError **error) {
         ch_vm_reset_flags(vm);
         vm->process = process;
         vm->no_shutdown = no_shutdown;
+        vm->events_epoch_usec = epoch;
         vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
         vm->events = ch_event_reader_new(vm->event, event_fifo[0], ch_on_event_record, NULL, vm, NULL);
         if (!vm->events)

@@ -81,6 +81,7 @@ struct ChVm {
         char *api_path;
         char *serial_path;  /* socket OpenConsole connects to (as the owner: cloud-hypervisor binds it), or NULL */
         ConsoleRequests *consoles; /* OpenConsole calls in flight */
+        GList *console_relays;     /* ChConsoleRelay*: consoles kept across resets (ch-console.c) */
         uid_t uid;
         gid_t gid;
         EngineEventFn on_event;
@@ -97,10 +98,15 @@ struct ChVm {
 
         bool stopping;       /* we asked the process to go */
         bool silent_exit;    /* a failed start: its exit is no EXITED event */
-        bool guest_poweroff; /* vm/shutdown that we did not cause */
-        bool panicked;
+        bool guest_poweroff; /* vm/shutdown that we did not cause, the VMM still there */
+        bool exit_planned;   /* we end the VMM for the guest's sake (panic, on_reboot destroy, power-off) */
+        EngineExitReason planned_exit; /* ... and this is why */
         unsigned expected_paused;  /* vm/paused events our own requests cause */
         unsigned expected_resumed;
+        unsigned expected_reboots; /* vm/rebooted events our vm.reboot requests cause */
+        guint64 events_epoch_usec; /* CLOCK_REALTIME at the spawn: records count their time from about then */
+        guint64 record_usec;       /* CLOCK_REALTIME of the record being delivered, 0 = none */
+        guint64 shutdown_usec;     /* ... of the vm/shutdown whose meaning vm.info is to tell */
         sd_event_source *kill_timer;
         unsigned kill_stage;
         GList *ops; /* ChOp*, in flight */
@@ -134,6 +140,8 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
 void ch_on_event_record(const ChEventRecord *record, void *userdata);
 /* Forget what the previous process of this VM did (before a new spawn). */
 void ch_vm_reset_flags(ChVm *vm);
+/* Ends the VMM for the guest's sake; its exit is then reported as reason. */
+void ch_vm_end(ChVm *vm, EngineExitReason reason);
 
 /* ch-start.c: spawn, then boot a new VM or restore a snapshot. */
 void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata);

@@ -91,6 +91,23 @@ static char *ch_xml(ChTest *c, const char *name, const char *emulator) {
         return ch_xml_with(c, name, emulator, NULL);
 }
 
+/* With lifecycle elements (<on_crash>, <on_reboot>...) after <devices>. */
+static char *ch_xml_lifecycle(ChTest *c, const char *name, const char *lifecycle) {
+        g_autofree char *xml = ch_xml(c, name, NULL);
+        g_autofree char *head = g_strndup(xml, strlen(xml) - strlen("</domain>"));
+        return g_strconcat(head, lifecycle, "</domain>", NULL);
+}
+
+/* The nth GuestEvent of path, whose name must be event: its details. */
+static GVariant *nth_guest_event(HvSignalLog *log, const char *path, unsigned n, const char *event) {
+        g_autoptr(GVariant) body = hv_signal_log_wait(log, "GuestEvent", path, n, WAIT_MS);
+        GVariant *details = NULL;
+        const char *name = NULL;
+        g_variant_get(body, "(&s@a{sv})", &name, &details);
+        g_assert_cmpstr(name, ==, event);
+        return details;
+}
+
 static void call_ok(ChTest *c, const char *path, const char *method, GVariant *args) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, method, args ? args : g_variant_new("(a{sv})", NULL),
@@ -203,6 +220,95 @@ static void test_guest_panic(ChTest *c, gconstpointer data) {
         call_ok(c, path, "Boot", NULL);
         answer = control(c, path, "panic");
         hv_expect_guest_event(&log, path, "panicked", "guest/panic", WAIT_MS);
+        /* <on_crash> is destroy by default: the engine ends the VMM, as QEMU does */
+        hv_expect_state_changed(&log, path, 3, "crashed", "guest-panicked", WAIT_MS);
+        hv_signal_log_stop(&log);
+}
+
+static void test_guest_panic_restart(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml_lifecycle(c, "phoenix", "<on_crash>restart</on_crash>");
+        g_autofree char *path = hv_define(&c->t, xml);
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        hv_expect_state_changed(&log, path, 2, "running", "booted", WAIT_MS);
+        g_free(control(c, path, "panic"));
+        hv_expect_state_changed(&log, path, 3, "crashed", "guest-panicked", WAIT_MS);
+        hv_expect_state_changed(&log, path, 4, "starting", NULL, WAIT_MS);
+        hv_expect_state_changed(&log, path, 5, "running", "booted", WAIT_MS);
+        /* the new run knows nothing of the panic: a clean power-off is the guest's */
+        g_free(control(c, path, "poweroff"));
+        hv_expect_state_changed(&log, path, 6, "shutoff", "guest", WAIT_MS);
+        hv_signal_log_stop(&log);
+}
+
+/* <on_reboot>destroy: the guest resetting ends the VM (shutoff/guest-reset, as on
+ * QEMU); the Reboot verb is the user's wish and reboots. */
+static void test_reboot_destroy(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml_lifecycle(c, "oneshot", "<on_reboot>destroy</on_reboot>");
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *s = NULL;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        hv_expect_state_changed(&log, path, 2, "running", "booted", WAIT_MS);
+        call_ok(c, path, "Reboot", NULL);
+        hv_expect_guest_event(&log, path, "reset", "vm/rebooted", WAIT_MS);
+        s = state_of(c, path);
+        g_assert_cmpstr(s, ==, "running");
+        g_free(control(c, path, "reboot"));
+        hv_expect_state_changed(&log, path, 3, "shutoff", "guest-reset", WAIT_MS);
+        hv_signal_log_stop(&log);
+}
+
+/* The VMM leaving unasked is a crash, not a guest power-off (--no-shutdown is the
+ * default, and tells them apart). */
+static void test_engine_sigterm(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml_lifecycle(c, "termed", "<on_poweroff>restart</on_poweroff>");
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GVariant) facts = NULL;
+        gboolean no_shutdown = FALSE;
+        guint32 pid = 0;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        hv_expect_state_changed(&log, path, 2, "running", "booted", WAIT_MS);
+        facts = info(c, path);
+        g_assert_true(g_variant_lookup(facts, "no-shutdown", "b", &no_shutdown));
+        g_assert_true(no_shutdown);
+        g_assert_true(g_variant_lookup(facts, "pid", "u", &pid));
+        g_assert_cmpint(kill((pid_t) pid, SIGTERM), ==, 0);
+        hv_expect_state_changed(&log, path, 3, "crashed", "engine-crashed", WAIT_MS);
+        /* no 'shutdown' GuestEvent, and no restart */
+        for (unsigned i = 0; i < hv_signal_log_count(&log, "GuestEvent", path); i++) {
+                g_autoptr(GVariant) body = hv_signal_log_wait(&log, "GuestEvent", path, i + 1, WAIT_MS);
+                const char *name = NULL;
+                g_variant_get(body, "(&s@a{sv})", &name, NULL);
+                g_assert_cmpstr(name, !=, "shutdown");
+        }
+        g_free(state_of(c, path));
+        g_assert_cmpuint(hv_signal_log_count(&log, "StateChanged", path), ==, 3);
+        hv_signal_log_stop(&log);
+}
+
+/* GuestEvents carry the engine's own time of the event. */
+static void test_engine_timestamp(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml(c, "timely", NULL);
+        g_autofree char *path = hv_define(&c->t, xml);
+        guint64 before = (guint64) g_get_real_time(), stamp = 0;
+        HvSignalLog log;
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, path);
+        call_ok(c, path, "Boot", NULL);
+        {
+                g_autoptr(GVariant) details = nth_guest_event(&log, path, 1, "booted");
+                g_assert_true(g_variant_lookup(details, "engine-timestamp", "t", &stamp));
+        }
+        g_assert_cmpuint(stamp, >=, before);
+        g_assert_cmpuint(stamp, <=, (guint64) g_get_real_time());
         hv_signal_log_stop(&log);
 }
 
@@ -544,11 +650,17 @@ static void test_console(ChTest *c, gconstpointer data) {
         g_free(read_until(fd, "serial console ready", WAIT_MS));
         write_all(fd, "hello from the test\n");
         g_free(read_until(fd, "ch-sim-guest: hello from the test", WAIT_MS));
-        /* A guest reset keeps the port and its client. */
+        /* cloud-hypervisor closes the serial socket and binds it again at every reset
+         * (as ch-sim does); the console client's stream carries on, as on QEMU: after
+         * a guest reset, and after a Reboot call. */
         g_free(control(c, path, "reboot"));
         g_free(read_until(fd, "rebooting", WAIT_MS));
         write_all(fd, "still there\n");
         g_free(read_until(fd, "ch-sim-guest: still there", WAIT_MS));
+        call_ok(c, path, "Reboot", NULL);
+        g_free(read_until(fd, "serial console ready", WAIT_MS));
+        write_all(fd, "and again\n");
+        g_free(read_until(fd, "ch-sim-guest: and again", WAIT_MS));
         close(fd);
 
         /* An engine that dies leaves its socket file behind (cloud-hypervisor binds, it does
@@ -962,6 +1074,10 @@ int main(int argc, char *argv[]) {
         ADD("/ch/emulator-from-xml", test_emulator_from_xml);
         ADD("/ch/guest-poweroff", test_guest_poweroff);
         ADD("/ch/guest-panic", test_guest_panic);
+        ADD("/ch/guest-panic-restart", test_guest_panic_restart);
+        ADD("/ch/reboot-destroy", test_reboot_destroy);
+        ADD("/ch/engine-sigterm", test_engine_sigterm);
+        ADD("/ch/engine-timestamp", test_engine_timestamp);
         ADD("/ch/engine-crash", test_engine_crash);
         ADD("/ch/hang-isolated", test_hang_isolated);
         ADD("/ch/hotplug", test_hotplug);

@@ -33,6 +33,7 @@ typedef struct {
         int exit_status;
         char *log_tail;
         guint64 usec;
+        guint64 engine_usec; /* EngineEvent.timestamp_usec */
 } Seen;
 
 static void seen_free(Seen *seen) {
@@ -127,6 +128,7 @@ static void on_event(const EngineEvent *event, void *userdata) {
         seen->exit_status = event->exit_status;
         seen->log_tail = g_strdup(event->log_tail);
         seen->usec = test_now_usec();
+        seen->engine_usec = event->timestamp_usec;
         g_ptr_array_add(sim->seen, seen);
         if (event->kind == ENGINE_EVENT_EXITED) {
                 g_assert_false(sim->exited); /* once, and nothing after it */
@@ -162,6 +164,7 @@ static void sim_init_in(Sim *sim, sd_event *event, const char *binary_name, unsi
 
         sim->settings.binary = sim_binary(binary_name);
         sim->settings.api_timeout_ms = timeout_ms;
+        sim->settings.no_shutdown = true; /* the daemon's default */
         g_autoptr(GError) error = NULL;
         g_assert_true(ops()->probe(&sim->settings, &sim->probe, &error));
         g_assert_no_error(error);
@@ -352,6 +355,30 @@ static sd_event *new_loop(void) {
 
 /* ---- cases ---- */
 
+typedef struct {
+        int fd;
+        GString *seen;
+        const char *text;
+} ConsoleRead;
+
+static bool console_check(void *userdata) {
+        ConsoleRead *r = userdata;
+        char buffer[256];
+        ssize_t n;
+        while ((n = recv(r->fd, buffer, sizeof(buffer), MSG_DONTWAIT)) > 0)
+                g_string_append_len(r->seen, buffer, n);
+        if (n == 0)
+                g_error("The console ended before '%s' came; got '%s'", r->text, r->seen->str);
+        return strstr(r->seen->str, r->text) != NULL;
+}
+
+/* Runs the loop (the engine relays the console) until text came on fd. */
+static void console_read_until(Sim *sim, int fd, const char *text) {
+        ConsoleRead r = { fd, g_string_new(NULL), text };
+        test_run_until_fn(sim->event, console_check, &r, WAIT_MS, text);
+        g_string_free(r.seen, TRUE);
+}
+
 static void test_probe(void) {
         g_autoptr(sd_event) event = new_loop();
         Sim sim;
@@ -409,13 +436,7 @@ static void test_boot(void) {
         g_assert_no_error(cw.error);
         int console = cw.fd;
         g_assert_cmpint(console, >=, 0);
-        {
-                char greeting[128] = { 0 };
-                struct pollfd pfd = { .fd = console, .events = POLLIN };
-                g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
-                g_assert_cmpint(read(console, greeting, sizeof(greeting) - 1), >, 0);
-                g_assert_nonnull(strstr(greeting, "serial console ready"));
-        }
+        console_read_until(&sim, console, "serial console ready");
         close(console);
 
         sim_stop(&sim);
@@ -538,10 +559,153 @@ static void test_panic(void) {
         g_free(sim_control(&sim, "panic"));
         const Seen *panicked = wait_seen(&sim, ENGINE_EVENT_GUEST, "panicked");
         g_assert_cmpstr(panicked->engine_event, ==, "guest/panic");
-        g_assert_cmpint(engine_vm_get_pid(sim.vm), >, 0);
-        sim_stop(&sim);
+        /* pvpanic only reports: the engine ends the VMM itself, as a panic exit */
         const Seen *exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
-        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_REQUESTED);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_GUEST_PANIC);
+        g_assert_null(find_seen(&sim, ENGINE_EVENT_GUEST, "shutdown"));
+        g_assert_cmpint(engine_vm_get_pid(sim.vm), ==, 0);
+        sim_clear(&sim);
+}
+
+/* cloud-hypervisor closes the serial socket and binds it again at every reset:
+ * the console the engine handed out carries on across guest resets and reboots. */
+static void test_console_across_reboot(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        sim_start(&sim);
+        ConsoleWait cw = { .fd = -1 };
+        engine_vm_open_console(sim.vm, on_console, &cw);
+        test_run_until(sim.event, &cw.done, WAIT_MS, "console");
+        g_assert_no_error(cw.error);
+        int console = cw.fd;
+        console_read_until(&sim, console, "serial console ready");
+
+        g_free(sim_control(&sim, "reboot"));
+        console_read_until(&sim, console, "rebooting");
+        g_assert_cmpint(write(console, "hello\n", 6), ==, 6);
+        console_read_until(&sim, console, "ch-sim-guest: hello");
+        sim_op(&sim, engine_vm_reboot, "reboot", -1);
+        console_read_until(&sim, console, "serial console ready");
+        g_assert_cmpint(write(console, "again\n", 6), ==, 6);
+        console_read_until(&sim, console, "ch-sim-guest: again");
+
+        /* The VMM going ends the stream. */
+        sim_stop(&sim);
+        char byte;
+        g_assert_cmpint(read(console, &byte, 1), ==, 0);
+        close(console);
+        sim_clear(&sim);
+}
+
+static void clear_seen(Sim *sim) {
+        g_ptr_array_set_size(sim->seen, 0);
+        sim->exited = false;
+}
+
+/* After a panic, the next run of the same VM knows nothing of it. */
+static void test_panic_then_poweroff(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        sim_start(&sim);
+        g_free(sim_control(&sim, "panic"));
+        const Seen *exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_GUEST_PANIC);
+
+        clear_seen(&sim);
+        sim_start(&sim);
+        g_free(sim_control(&sim, "poweroff"));
+        exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_GUEST_POWEROFF);
+
+        clear_seen(&sim);
+        sim_start(&sim);
+        g_free(sim_control(&sim, "panic"));
+        wait_seen(&sim, ENGINE_EVENT_GUEST, "panicked");
+        exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        clear_seen(&sim);
+        sim_start(&sim);
+        g_assert_cmpint(kill(engine_vm_get_pid(sim.vm), SIGKILL), ==, 0);
+        exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_CRASHED);
+        sim_clear(&sim);
+}
+
+/* <on_reboot>destroy: a guest reset ends the VMM; a reboot we ask for does not. */
+static void test_reboot_destroy(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim.config->on_reboot = VM_ACTION_DESTROY;
+        sim_create(&sim);
+        sim_start(&sim);
+        sim_op(&sim, engine_vm_reboot, "reboot", -1);
+        wait_seen(&sim, ENGINE_EVENT_GUEST, "reset");
+        g_autoptr(GVariant) info = sim_info(&sim);
+        g_assert_cmpstr(info_state(info), ==, "Running");
+        g_assert_null(find_seen(&sim, ENGINE_EVENT_EXITED, NULL));
+
+        clear_seen(&sim);
+        g_free(sim_control(&sim, "reboot"));
+        const Seen *reset = wait_seen(&sim, ENGINE_EVENT_GUEST, "reset");
+        g_assert_cmpstr(reset->engine_event, ==, "vm/rebooted");
+        const Seen *exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_GUEST_RESET);
+        g_assert_null(find_seen(&sim, ENGINE_EVENT_GUEST, "shutdown"));
+        sim_clear(&sim);
+}
+
+/* The VMM leaving on its own (SIGTERM from someone else, a vCPU error) writes the
+ * same events as a guest power-off used to: it is a crash, not the guest's doing. */
+static void vmm_exit_case(const char *how) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        sim_start(&sim);
+        if (g_str_equal(how, "sigterm"))
+                g_assert_cmpint(kill(engine_vm_get_pid(sim.vm), SIGTERM), ==, 0);
+        else
+                g_free(sim_control(&sim, how));
+        const Seen *exited = wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
+        g_assert_cmpint(exited->exit_reason, ==, ENGINE_EXIT_CRASHED);
+        g_assert_cmpint(exited->exit_status, ==, 0);
+        g_assert_null(find_seen(&sim, ENGINE_EVENT_GUEST, "shutdown"));
+        sim_clear(&sim);
+}
+
+static void test_sigterm(void) {
+        vmm_exit_case("sigterm");
+}
+
+static void test_vcpu_error(void) {
+        vmm_exit_case("vcpu-error");
+}
+
+/* Each event carries when cloud-hypervisor says it happened (wall clock). */
+static void test_event_timestamp(void) {
+        g_autoptr(sd_event) event = new_loop();
+        Sim sim;
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim_create(&sim);
+        guint64 before = (guint64) g_get_real_time();
+        sim_start(&sim);
+        g_free(sim_control(&sim, "reboot"));
+        const Seen *reset = wait_seen(&sim, ENGINE_EVENT_GUEST, "reset");
+        guint64 after = (guint64) g_get_real_time();
+        const Seen *booted = wait_seen(&sim, ENGINE_EVENT_GUEST, "booted");
+        g_assert_cmpuint(booted->engine_usec, >=, before);
+        g_assert_cmpuint(booted->engine_usec, <=, reset->engine_usec);
+        g_assert_cmpuint(reset->engine_usec, <=, after);
+        /* also the power-off, told only after vm.info said "Created" */
+        g_free(sim_control(&sim, "poweroff"));
+        const Seen *shutdown = wait_seen(&sim, ENGINE_EVENT_GUEST, "shutdown");
+        g_assert_cmpuint(shutdown->engine_usec, >=, reset->engine_usec);
+        g_assert_cmpuint(shutdown->engine_usec, <=, (guint64) g_get_real_time());
+        wait_seen(&sim, ENGINE_EVENT_EXITED, NULL);
         sim_clear(&sim);
 }
 
@@ -998,6 +1162,12 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-engine/guest-poweroff", test_guest_poweroff);
         g_test_add_func("/ch-engine/reboot", test_reboot);
         g_test_add_func("/ch-engine/panic", test_panic);
+        g_test_add_func("/ch-engine/panic-then-poweroff", test_panic_then_poweroff);
+        g_test_add_func("/ch-engine/reboot-destroy", test_reboot_destroy);
+        g_test_add_func("/ch-engine/sigterm", test_sigterm);
+        g_test_add_func("/ch-engine/vcpu-error", test_vcpu_error);
+        g_test_add_func("/ch-engine/event-timestamp", test_event_timestamp);
+        g_test_add_func("/ch-engine/console-across-reboot", test_console_across_reboot);
         g_test_add_func("/ch-engine/crash", test_crash);
         g_test_add_func("/ch-engine/hang", test_hang);
         g_test_add_func("/ch-engine/hotplug", test_hotplug);

@@ -130,6 +130,13 @@ static void run_command(ControlConn *conn, char *line)
 
                         reply_result(conn, ok, error);
                 }
+        } else if (g_str_equal(command, "vcpu-error")) {
+                if (ch_vm_state() != CH_VM_RUNNING) {
+                        reply(conn, "error VM is not running");
+                        return;
+                }
+                reply(conn, "ok");
+                ch_vm_vcpu_error(); /* exits the process */
         } else if (g_str_equal(command, "crash")) {
                 reply(conn, "ok");
                 crash();

@@ -271,14 +271,16 @@ static void conn_try_parse(Conn *conn)
                 return;
         }
 
-        if (conn->in->len < header_length + content_length) {
-                if (expect_continue && !conn->continue_sent) {
-                        conn->continue_sent = TRUE;
-                        append_response(conn->out, 100, NULL);
-                        conn_flush(conn);
-                }
-                return;
+        /* micro_http queues the interim 100 as soon as the headers end, for any
+         * request with "Expect: 100-continue" and a body, whether or not the
+         * body came along already. */
+        if (expect_continue && content_length > 0 && !conn->continue_sent) {
+                conn->continue_sent = TRUE;
+                append_response(conn->out, 100, NULL);
+                conn_flush(conn);
         }
+        if (conn->in->len < header_length + content_length)
+                return;
 
         request = g_new0(ChRequest, 1);
         request->method = g_strdup(request_line[0]);

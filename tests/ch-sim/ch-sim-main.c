@@ -329,8 +329,8 @@ static void setup_api_socket(const char *value)
         if (fd < 0 || bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
                 startup_error("Error creating API server socket: CreateApiServerSocket(%s)",
                               errno == EADDRINUSE ? "AddrInUse" : g_strerror(errno));
+        /* No chmod: bind() under umask(0077) leaves the socket 0700, as the real one is. */
         ch_sim.api_socket_owned = TRUE;
-        chmod(ch_sim.api_socket_path, 0600);
         ch_sim.api_listen_fd = fd; /* listening only once the control channel is up */
 }
 

@@ -618,14 +618,33 @@ gboolean ch_vm_resume(GError **error)
         return TRUE;
 }
 
+/* vm_reboot(): the old Vm is shut down (its serial socket closed, the client
+ * dropped, the file removed), then a new Vm is built from the same config and
+ * binds the socket again. */
 static void reboot_vm(void)
 {
-        /* The serial port (and its client) stays across the reset. */
+        g_autoptr(GError) error = NULL;
+
         ch_serial_print("ch-sim guest rebooting\r\n");
+        ch_serial_stop();
+        if (!ch_serial_start(ch_vm.config, &error))
+                ch_log(CH_LOG_WARN, "Cannot bind the serial socket again: %s", error->message);
         build_devices();
         start_guest();
         ch_event("vm", "rebooted", NULL);
         emit_activations();
+}
+
+/* A guest that resets itself first resets its virtio devices (its drivers
+ * write status 0): one "virtio-device/reset" each, before "vm/rebooting". */
+static void guest_resets_devices(void)
+{
+        for (guint i = 0; ch_vm.devices && i < ch_vm.devices->len; i++) {
+                Device *device = g_ptr_array_index(ch_vm.devices, i);
+
+                if (device->event_source && g_str_equal(device->event_source, "virtio-device"))
+                        ch_event("virtio-device", "reset", "id", device->id, NULL);
+        }
 }
 
 gboolean ch_vm_reboot(GError **error)
@@ -646,6 +665,7 @@ gboolean ch_vm_guest_reboot(GError **error)
                 g_set_error_literal(error, CH_ERROR, CH_ERROR_INTERNAL, "VM is not running");
                 return FALSE;
         }
+        guest_resets_devices();
         ch_event("vm", "rebooting", NULL);
         reboot_vm();
         return TRUE;
@@ -685,9 +705,21 @@ void ch_vm_guest_poweroff(void)
         ch_sim_exit(0);
 }
 
+/* A vCPU run error (or a caught thread panic) writes exit_evt: the VMM takes
+ * the vmm_shutdown() path whatever --no-shutdown says, with the same events as
+ * a guest power-off without it, and exits 0. */
+void ch_vm_vcpu_error(void)
+{
+        ch_log(CH_LOG_WARN, "VCPU generated error: VcpuRun(Unknown error)");
+        ch_vm_delete();
+        ch_event("vmm", "shutdown", NULL);
+        ch_sim_exit(0);
+}
+
 static gboolean on_panic_reboot(gpointer user_data)
 {
         ch_vm.panic_reboot_source = 0;
+        guest_resets_devices();
         ch_event("vm", "rebooting", NULL);
         reboot_vm();
         return G_SOURCE_REMOVE;

@@ -131,6 +131,7 @@ JsonNode *ch_vm_add_device(const char *list, JsonObject *entry, GArray *fds, GEr
 gboolean ch_vm_remove_device(const char *id, GError **error);
 gboolean ch_vm_ack_remove(const char *id, GError **error);
 void ch_vm_guest_poweroff(void);
+void ch_vm_vcpu_error(void);
 gboolean ch_vm_guest_reboot(GError **error);
 gboolean ch_vm_guest_panic(GError **error);
 guint64 ch_vm_counter(void);

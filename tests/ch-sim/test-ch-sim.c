@@ -215,7 +215,8 @@ static void test_socket_mode(void)
 
         sim_start(&sim, "cloud-hypervisor-v53", NULL);
         g_assert_cmpint(stat(sim.api, &st), ==, 0);
-        g_assert_cmpint(st.st_mode & 0777, ==, 0600);
+        /* bind() under cloud-hypervisor's umask(0o077): 0700, not the notes' 0600 */
+        g_assert_cmpint(st.st_mode & 0777, ==, 0700);
         g_assert_true(S_ISSOCK(st.st_mode));
         sim_stop(&sim);
 }
@@ -554,6 +555,105 @@ static void test_reboot_panic(void)
         sim_stop(&sim);
 }
 
+/* micro_http queues "100" for a request with "Expect: 100-continue" and a body
+ * as soon as its headers end, even when the body came in the same write. */
+static void test_expect_continue(void)
+{
+        g_autofree char *config = NULL;
+        g_autofree char *request = NULL;
+        g_autoptr(GString) seen = g_string_new(NULL);
+        gint64 deadline;
+        Sim sim;
+        int fd;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        config = vm_config(&sim, NULL);
+        request = g_strdup_printf("PUT /api/v1/vm.create HTTP/1.1\r\nHost: localhost\r\n"
+                                  "Expect: 100-continue\r\nContent-Length: %zu\r\n\r\n%s",
+                                  strlen(config), config);
+        fd = connect_unix(sim.api);
+        g_assert_cmpint(write(fd, request, strlen(request)), ==, (gssize) strlen(request));
+        deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+        while (!strstr(seen->str, "HTTP/1.1 204 ") && g_get_monotonic_time() < deadline) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                char buffer[512];
+                ssize_t n;
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                n = read(fd, buffer, sizeof(buffer));
+                if (n <= 0)
+                        break;
+                g_string_append_len(seen, buffer, n);
+        }
+        close(fd);
+        g_assert_true(g_str_has_prefix(seen->str, "HTTP/1.1 100 \r\n"));
+        g_assert_nonnull(strstr(seen->str, "\r\n\r\nHTTP/1.1 204 \r\n"));
+        /* no body, no interim answer */
+        g_assert_cmpint(put(&sim, "vm.boot", NULL), ==, 204);
+        sim_stop(&sim);
+}
+
+/* A guest that reboots resets its virtio devices first; vm.reboot does not. */
+static void test_guest_reset_events(void)
+{
+        g_autoptr(GPtrArray) events = NULL;
+        guint rebooting = 0, resets = 0;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", NULL);
+        create_and_boot(&sim, NULL);
+        assert_control_ok(&sim, "reboot");
+        events = read_events(&sim);
+        for (guint i = 0; i < events->len; i++) {
+                const char *name = g_ptr_array_index(events, i);
+
+                if (g_str_equal(name, "vm/rebooting"))
+                        rebooting = i;
+                else if (g_str_equal(name, "virtio-device/reset")) {
+                        g_assert_cmpuint(rebooting, ==, 0);
+                        resets++;
+                }
+        }
+        g_assert_cmpuint(rebooting, >, 0);
+        g_assert_cmpuint(resets, >=, 1);
+        g_clear_pointer(&events, g_ptr_array_unref);
+
+        g_assert_cmpint(put(&sim, "vm.reboot", NULL), ==, 204);
+        events = read_events(&sim);
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 1), !=, "virtio-device/reset");
+        {
+                guint after = 0;
+
+                for (guint i = 0; i < events->len; i++)
+                        if (g_str_equal(g_ptr_array_index(events, i), "virtio-device/reset"))
+                                after++;
+                g_assert_cmpuint(after, ==, resets);
+        }
+        sim_stop(&sim);
+}
+
+/* A vCPU error goes through exit_evt: the whole power-off sequence and exit 0,
+ * even with --no-shutdown. */
+static void test_vcpu_error(void)
+{
+        g_autoptr(GPtrArray) events = NULL;
+        Sim sim;
+
+        sim_start(&sim, "cloud-hypervisor", (const char *const[]) { "--no-shutdown", NULL });
+        create_and_boot(&sim, NULL);
+        assert_control_ok(&sim, "vcpu-error");
+        g_assert_true(sim_try_reap(&sim, 5000));
+        g_assert_true(WIFEXITED(sim.status));
+        g_assert_cmpint(WEXITSTATUS(sim.status), ==, 0);
+        events = read_events(&sim);
+        g_assert_cmpuint(events->len, >=, 3);
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 3), ==, "vm/shutdown");
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 2), ==, "vm/deleted");
+        g_assert_cmpstr(g_ptr_array_index(events, events->len - 1), ==, "vmm/shutdown");
+        sim_stop(&sim);
+}
+
 static void test_fd_sockets(void)
 {
         g_autofree char *dir = g_dir_make_tmp("ch-sim-fd-XXXXXX", NULL);
@@ -753,6 +853,23 @@ static char *read_until_text(int fd, const char *text)
         return g_string_free(g_steal_pointer(&seen), FALSE);
 }
 
+/* TRUE once the peer closed, FALSE if it has not within 5 s (never a pass by waiting). */
+static gboolean wait_for_eof(int fd)
+{
+        gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+        while (g_get_monotonic_time() < deadline) {
+                struct pollfd pfd = { .fd = fd, .events = POLLIN };
+                char buffer[256];
+
+                if (poll(&pfd, 1, 100) <= 0)
+                        continue;
+                if (read(fd, buffer, sizeof(buffer)) <= 0)
+                        return TRUE;
+        }
+        return FALSE;
+}
+
 static void test_serial_socket(void)
 {
         g_autofree char *serial = NULL;
@@ -782,11 +899,19 @@ static void test_serial_socket(void)
         g_free(seen);
         seen = read_until_text(fd, "ch-sim-guest: ls /");
         g_assert_nonnull(strstr(seen, "ch-sim-guest: ls /"));
-        /* a reset keeps the client */
+        /* a reset closes the port and binds it again: the client sees the end
+         * of its stream, and a new connection is served */
         assert_control_ok(&sim, "reboot");
         g_free(seen);
         seen = read_until_text(fd, "rebooting");
         g_assert_nonnull(strstr(seen, "rebooting"));
+        g_assert_true(wait_for_eof(fd));
+        close(fd);
+        g_assert_cmpint(stat(serial, &st), ==, 0);
+        fd = connect_unix(serial);
+        g_free(seen);
+        seen = read_until_text(fd, "serial console ready");
+        g_assert_nonnull(strstr(seen, "serial console ready"));
         close(fd);
 
         /* vm.shutdown drops the Vm and its socket; a boot binds it again */
@@ -893,5 +1018,8 @@ int main(int argc, char **argv)
         g_test_add_func("/ch-sim/stale-socket", test_stale_socket);
         g_test_add_func("/ch-sim/sigterm", test_sigterm);
         g_test_add_func("/ch-sim/cli-boot", test_cli_boot);
+        g_test_add_func("/ch-sim/expect-continue", test_expect_continue);
+        g_test_add_func("/ch-sim/guest-reset-events", test_guest_reset_events);
+        g_test_add_func("/ch-sim/vcpu-error", test_vcpu_error);
         return g_test_run();
 }
