@@ -303,7 +303,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
         /**
          * HypervisorVm::guest-event:
          * @self: the VM
-         * @event: what happened: "shutdown", "reset", "powerdown", "panicked", "booted", ...
+         * @event: what happened: "booted", "restored", "stop", "resume", "powerdown", "shutdown",
+         *   "reset", "panicked", "device-removed" (the same names for every engine), ...
          * @details: an a{sv} dictionary; "engine-event" holds the engine's own name of the event
          *
          * Emitted for events from the guest or the engine.

@@ -77,8 +77,9 @@ typedef enum {
 typedef struct {
         EngineEventKind kind;
 
-        /* ENGINE_EVENT_GUEST: API vocabulary ("shutdown", "reset", "powerdown",
-         * "panicked", "booted", "device-removed", "stop", "resume"), the engine's
+        /* ENGINE_EVENT_GUEST: API vocabulary, the same for every engine and listed
+         * in the contract XML ("booted", "restored", "stop", "resume", "powerdown",
+         * "shutdown", "reset", "panicked", "device-removed"), the engine's
          * own event name ("SHUTDOWN", "vm/shutdown") and extra details (a{sv},
          * borrowed for the call, never floating, or NULL). */
         const char *name;

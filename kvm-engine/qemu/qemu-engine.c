@@ -402,6 +402,17 @@ static const char *json_get_string(JsonObject *data, const char *member) {
         return data ? json_object_get_string_member_with_default(data, member, NULL) : NULL;
 }
 
+static bool qemu_vm_has_op(QemuVm *vm, QemuOpKind kind) {
+        for (GList *l = vm->ops; l; l = l->next)
+                if (((QemuOp *) l->data)->kind == kind)
+                        return true;
+        return false;
+}
+
+/* GuestEvent names are one vocabulary for both engines (the contract XML lists them):
+ * the RESUME of a start's `cont` is the guest booting ("booted", cloud-hypervisor's
+ * vm/booted), other RESUMEs are "resume"; a restore's completed incoming migration
+ * is "restored" (vm/restored). The raw name stays in details["engine-event"]. */
 static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data, void *userdata) {
         QemuVm *vm = userdata;
 
@@ -423,7 +434,8 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
         } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
                 bool stop = g_str_equal(name, "STOP");
                 qemu_vm_ref(vm);
-                qemu_vm_emit_guest_event(vm, stop ? "stop" : "resume", name, data, NULL);
+                qemu_vm_emit_guest_event(vm, stop ? "stop" : qemu_vm_has_op(vm, QEMU_OP_START) ? "booted" : "resume",
+                                         name, data, NULL);
                 /* Only a change we did not cause ourselves is news to the service. */
                 if (!vm->freed && vm->own_transitions == 0 && !vm->stopping && vm->process)
                         qemu_vm_emit_kind(vm, stop ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, name);
@@ -432,8 +444,14 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                 const char *id = json_get_string(data, "device");
                 if (id) /* without one it is a device's internal part */
                         qemu_vm_on_device_deleted(vm, id);
-        } else if (g_str_equal(name, "MIGRATION"))
-                qemu_vm_on_migration_event(vm, data);
+        } else if (g_str_equal(name, "MIGRATION")) {
+                qemu_vm_ref(vm);
+                if (qemu_vm_has_op(vm, QEMU_OP_RESTORE) && g_strcmp0(json_get_string(data, "status"), "completed") == 0)
+                        qemu_vm_emit_guest_event(vm, "restored", name, data, NULL);
+                if (!vm->freed)
+                        qemu_vm_on_migration_event(vm, data);
+                qemu_vm_unref(vm);
+        }
         (void) json_get_bool;
 }
 
