@@ -52,6 +52,18 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
                             "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
                 return false;
         }
+        /* qemu-system-<arch> emulates <arch> only; another name (qemu-kvm, a wrapper) says nothing. */
+        if (config->emulator) {
+                g_autofree char *base = g_path_get_basename(config->emulator);
+                const char *arch = config->arch ? config->arch : "x86_64";
+                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(base + strlen("qemu-system-"), arch)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
+                                    "x86_64 guests with qemu-system-x86_64",
+                                    config->emulator, base + strlen("qemu-system-"), arch);
+                        return false;
+                }
+        }
         if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "A microvm machine needs a <kernel>");
                 return false;

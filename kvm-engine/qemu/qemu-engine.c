@@ -134,6 +134,7 @@ void qemu_vm_unref(QemuVm *vm) {
                 return;
         g_list_free_full(vm->ops, (GDestroyNotify) qemu_op_free);
         sd_event_source_disable_unref(vm->kill_timer);
+        sd_event_source_disable_unref(vm->reboot_timer);
         process_free(vm->process);
         qmp_client_free(vm->qmp);
         vm_config_free(vm->config);
@@ -338,6 +339,8 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         g_clear_pointer(&vm->process, process_free);
         g_clear_pointer(&vm->qmp, qmp_client_free); /* drops its pending replies silently */
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
+        vm->reboot_action_reset = false;
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
 
@@ -413,8 +416,11 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                         qemu_vm_emit_guest_event(vm, "shutdown", name, data, NULL);
                 else if (reason && g_str_equal(reason, "guest-reset"))
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
-        } else if (g_str_equal(name, "RESET"))
+        } else if (g_str_equal(name, "RESET")) {
+                if (json_get_bool(data, "guest"))
+                        qemu_vm_reboot_restore_action(vm);
                 qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
+        }
         else if (g_str_equal(name, "POWERDOWN"))
                 qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);
         else if (g_str_equal(name, "GUEST_PANICKED")) {
@@ -434,7 +440,6 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                         qemu_vm_on_device_deleted(vm, id);
         } else if (g_str_equal(name, "MIGRATION"))
                 qemu_vm_on_migration_event(vm, data);
-        (void) json_get_bool;
 }
 
 static void qemu_on_qmp_closed(QmpClient *qmp, const GError *error, void *userdata) {
@@ -645,10 +650,6 @@ static void qemu_vm_power_button(EngineVm *base, EngineDoneFn done, void *userda
         qemu_vm_command_op((QemuVm *) base, "system_powerdown", false, done, userdata);
 }
 
-static void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata) {
-        qemu_vm_command_op((QemuVm *) base, "system_reset", false, done, userdata);
-}
-
 static void qemu_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata) {
         qemu_vm_command_op((QemuVm *) base, "stop", true, done, userdata);
 }
@@ -846,12 +847,14 @@ static void qemu_vm_free(EngineVm *base) {
         g_clear_pointer(&vm->qmp, qmp_client_free);
         g_clear_pointer(&vm->process, process_free);
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
         qemu_vm_unref(vm);
 }
 
 const EngineOps engine_qemu_ops = {
         .name = "qemu",
         .probe = qemu_probe,
+        .check = qemu_argv_check_config,
         .validate = qemu_validate,
         .vm_new = qemu_vm_new,
         .vm_free = qemu_vm_free,

@@ -422,6 +422,28 @@ static void test_on_reboot_destroy(GuestTest *g, gconstpointer data) {
         expect_state_changed(g, 3, "shutoff", "guest-reset");
 }
 
+/* Reboot is the user's wish, not the guest's: the VM reboots whatever <on_reboot> says. */
+static void test_reboot_verb_on_reboot_destroy(GuestTest *g, gconstpointer data) {
+        g_autofree char *s = NULL;
+        gsize mark;
+
+        define_with(g, "rebootverb", NULL, "<on_reboot>destroy</on_reboot>");
+        boot_to_marker(g);
+        mark = g->output->len;
+        call_ok(g, "Reboot", NULL);
+        expect_guest_event(g, "reset", "RESET");
+        /* The guest starts again on the same console. */
+        console_wait(g, "HV-GUEST-READY", mark);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+        /* starting, running: nothing since */
+        g_assert_cmpuint(hv_signal_log_count(&g->log, "StateChanged", g->path), ==, 2);
+
+        /* The guest's own reboot still follows <on_reboot>destroy. */
+        console_type(g, "reboot -f");
+        expect_state_changed(g, 3, "shutoff", "guest-reset");
+}
+
 static void test_on_reboot_restart(GuestTest *g, gconstpointer data) {
         g_autofree char *s = NULL;
 
@@ -593,6 +615,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/snapshot-restore", test_snapshot_restore);
         ADD("/qemu/on-reboot-destroy", test_on_reboot_destroy);
         ADD("/qemu/on-reboot-restart", test_on_reboot_restart);
+        ADD("/qemu/reboot-verb-on-reboot-destroy", test_reboot_verb_on_reboot_destroy);
         ADD("/qemu/on-crash-restart-limit", test_on_crash_restart_limit);
         ADD("/qemu/daemon-restart", test_daemon_restart);
         ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);
