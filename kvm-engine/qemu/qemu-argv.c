@@ -80,14 +80,6 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
                         return false;
                 }
                 switch (device->kind) {
-                case VM_DEVICE_INTERFACE:
-                        if (device->net.type == VM_NET_ETHERNET) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<interface type='ethernet'> needs a tap device, which the QEMU "
-                                            "engine cannot set up yet; use <interface type='user'>");
-                                return false;
-                        }
-                        break;
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
                         if (++n_consoles > 4) {
@@ -242,7 +234,7 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const Qem
 
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_serials = 0, n_nets = 0;
+        unsigned n_disks = 0, n_serials = 0, n_nets = 0, n_taps = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -267,7 +259,19 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 }
                 case VM_DEVICE_INTERFACE: {
                         g_autofree char *netdev = g_strdup_printf("net%u", n_nets++);
-                        argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
+                        if (device->net.type == VM_NET_ETHERNET) {
+                                /* QEMU gets the tap open: it needs no CAP_NET_ADMIN, and never
+                                 * a tap the VM's owner may not have. */
+                                if (n_taps >= params->n_tap_fds) {
+                                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
+                                                    "No tap device was opened for <interface type='ethernet'> %u",
+                                                    n_taps + 1);
+                                        return false;
+                                }
+                                argv_add_printf(argv, "-netdev", "tap,id=%s,fd=%d", netdev,
+                                                params->tap_fds[n_taps++]);
+                        } else
+                                argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
                         o = json_object_new();
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "net"));
                         json_object_set_string_member(o, "id", device->id);

@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include "engine-words.h"
+#include "tap.h"
 #include "qemu-vm.h"
 #include "unix-socket.h"
 
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
 #define QEMU_QMP_FD 3
 #define QEMU_CONSOLE_FD 4
+/* QEMU_RESTORE_FD is 5; the taps follow. */
+#define QEMU_FIRST_TAP_FD 6
 /* How long QEMU may take to leave after 'quit' before it is killed. */
 #define QEMU_QUIT_GRACE_USEC (2 * G_USEC_PER_SEC)
 #define QEMU_LOG_TAIL_LINES 10
@@ -528,6 +531,29 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 return false;
         }
 
+        /* The taps, opened here as kvm-engine/tap.c allows, inherited by QEMU. */
+        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(ProcessFd));
+        g_autoptr(GArray) tap_targets = g_array_new(FALSE, FALSE, sizeof(int));
+        ProcessFd fixed[] = {
+                { qmp_listen, QEMU_QMP_FD },
+                { console_listen, QEMU_CONSOLE_FD },
+                { restore_fd, QEMU_RESTORE_FD },
+        };
+        g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
+        bool ok = true;
+        for (guint i = 0; ok && i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_INTERFACE || device->net.type != VM_NET_ETHERNET)
+                        continue;
+                ProcessFd tap = { tap_open(device->net.target_dev, vm->uid, vm->gid, error),
+                                  QEMU_FIRST_TAP_FD + (int) tap_targets->len };
+                ok = tap.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, tap);
+                        g_array_append_val(tap_targets, tap.target);
+                }
+        }
+
         QemuArgvParams params = {
                 .config = vm->config,
                 .binary = vm->binary,
@@ -535,22 +561,19 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .qmp_fd = QEMU_QMP_FD,
                 .console_fd = QEMU_CONSOLE_FD,
                 .incoming = restore_fd >= 0 ? "defer" : NULL,
+                .tap_fds = (const int *) tap_targets->data,
+                .n_tap_fds = tap_targets->len,
         };
-        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, error);
+        g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
-        bool ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
         if (ok) {
-                ProcessFd fds[] = {
-                        { qmp_listen, QEMU_QMP_FD },
-                        { console_listen, QEMU_CONSOLE_FD },
-                        { restore_fd, QEMU_RESTORE_FD },
-                };
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
                         .envp = qemu_environment,
-                        .fds = fds,
-                        .n_fds = restore_fd >= 0 ? 3 : 2,
+                        .fds = (const ProcessFd *) fds->data,
+                        .n_fds = fds->len,
                         .log_path = vm->log_path,
                         .uid = vm->uid,
                         .gid = vm->gid,
@@ -565,6 +588,9 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         }
         close(qmp_listen);
         close(console_listen);
+        /* QEMU has its copies: the tap goes when QEMU lets go of it. */
+        for (guint i = restore_fd >= 0 ? 3 : 2; i < fds->len; i++)
+                close(g_array_index(fds, ProcessFd, i).fd);
         if (!ok)
                 return false;
 

@@ -174,12 +174,21 @@ static void test_validate(void) {
         g_clear_error(&error);
         g_clear_pointer(&config->machine, g_free);
 
+        /* A tap: its descriptor, opened by the service, becomes -netdev tap,fd=N. */
         VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_ETHERNET;
-        g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
-        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
-        g_assert_nonnull(strstr(error->message, "type='ethernet'"));
-        g_clear_error(&error);
+        g_assert_true(engine_qemu_ops.check(config, &error));
+        g_assert_no_error(error);
+        {
+                const int tap_fds[] = { 6 };
+                QemuArgvParams params = {
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                };
+                g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(g_strv_contains((const char *const *) cmdline->argv, "tap,id=net0,fd=6"));
+        }
         d->net.type = VM_NET_USER;
         g_free(d->id);
         d->id = g_strdup("1bad,id");
