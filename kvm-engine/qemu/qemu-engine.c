@@ -583,8 +583,14 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 op->started_usec = g_get_monotonic_time();
                 vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
                 ok = vm->process != NULL;
-                if (!ok)
+                if (!ok) {
+                        /* "not found", the log file: the engine failed to start, as API.md names it. */
                         g_prefix_error(error, "Cannot start QEMU: ");
+                        if (error && *error && (*error)->domain != HV_ERROR) {
+                                (*error)->domain = HV_ERROR;
+                                (*error)->code = HV_ERROR_ENGINE_FAILED;
+                        }
+                }
         }
         close(qmp_listen);
         close(console_listen);

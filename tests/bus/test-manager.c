@@ -453,6 +453,21 @@ static void test_boot_reports_missing_kernel(HvTest *t, gconstpointer data) {
         g_assert_cmpstr(state, ==, "shutoff");
 }
 
+/* A missing <emulator> is the engine failing to start, as API.md names it. */
+static void test_boot_reports_missing_emulator(HvTest *t, gconstpointer data) {
+        const char *xml = "<domain type='qemu'><name>noemu</name><memory unit='MiB'>256</memory>"
+                          "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                          "<devices><emulator>/nonexistent/qemu-system-x86_64</emulator></devices></domain>";
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_autofree char *state = NULL;
+
+        hv_assert_error(error, ERR "EngineFailed", "/nonexistent/qemu-system-x86_64");
+        state = hv_vm_state(t, path);
+        g_assert_cmpstr(state, ==, "shutoff");
+}
+
 static void test_object_manager(HvTest *t, gconstpointer data) {
         g_autofree char *xml = hv_minimal_xml(t, "om", NULL);
         g_autofree char *path = hv_define(t, xml);
@@ -516,6 +531,7 @@ int main(int argc, char *argv[]) {
         ADD("/vm/delete", test_delete);
         ADD("/vm/verbs-check-state", test_verbs_check_state);
         ADD("/vm/boot-reports-missing-kernel", test_boot_reports_missing_kernel);
+        ADD("/vm/boot-reports-missing-emulator", test_boot_reports_missing_emulator);
 #undef ADD
         return g_test_run();
 }
