@@ -232,6 +232,13 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const Qem
         argv_add_printf(argv, "-serial", "chardev:%s", id);
 }
 
+static bool config_has_serial(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++)
+                if (((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_SERIAL)
+                        return true;
+        return false;
+}
+
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
         unsigned n_disks = 0, n_serials = 0, n_nets = 0, n_taps = 0;
@@ -281,8 +288,13 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
-                case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
+                        /* As in libvirt: with a <serial>, the <console> is the first serial port. */
+                        if (config_has_serial(config))
+                                break;
+                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        break;
+                case VM_DEVICE_SERIAL:
                         argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
                         break;
                 case VM_DEVICE_VSOCK:
