@@ -157,8 +157,8 @@ JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name) {
 
 static const char *qemu_virtio_driver(QemuMachineKind machine, const char *kind) {
         /* microvm has no PCI: its virtio devices sit on virtio-mmio. */
-        static const char *const pci[] = { "blk", "virtio-blk-pci", "net", "virtio-net-pci", "rng", "virtio-rng-pci", NULL };
-        static const char *const mmio[] = { "blk", "virtio-blk-device", "net", "virtio-net-device", "rng", "virtio-rng-device", NULL };
+        static const char *const pci[] = { "blk", "virtio-blk-pci", "net", "virtio-net-pci", "rng", "virtio-rng-pci", "balloon", "virtio-balloon-pci", NULL };
+        static const char *const mmio[] = { "blk", "virtio-blk-device", "net", "virtio-net-device", "rng", "virtio-rng-device", "balloon", "virtio-balloon-device", NULL };
         const char *const *table = machine == QEMU_MACHINE_MICROVM ? mmio : pci;
         for (size_t i = 0; table[i]; i += 2)
                 if (g_str_equal(table[i], kind))
@@ -425,6 +425,14 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                         argv_add_json(argv, "-device", json_object_node(o));
                         g_ptr_array_add(cmdline->port_owners, NULL);
                 }
+        }
+
+        /* <currentMemory> below <memory>: as libvirt, a balloon, whose target is set once QEMU runs. */
+        if (config->current_memory && config->current_memory < config->memory) {
+                JsonObject *o = json_object_new();
+                json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
+                json_object_set_string_member(o, "id", "balloon0");
+                argv_add_json(argv, "-device", json_object_node(o));
         }
 
         if (!argv_add_devices(argv, cmdline, params, config, error))

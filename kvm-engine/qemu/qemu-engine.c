@@ -486,11 +486,29 @@ static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *e
         qemu_start_succeeded(op);
 }
 
+static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
 /* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
 static void qemu_start_after_qmp(QemuOp *op) {
+        const VmConfig *config = op->vm->config;
+
         if (op->kind == QEMU_OP_RESTORE)
                 qemu_vm_restore_after_ready(op);
-        else
+        else if (config->current_memory && config->current_memory < config->memory) {
+                /* The balloon's target: the guest's driver takes it when it starts. */
+                JsonObject *o = json_object_new();
+                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
+                json_object_set_int_member(o, "value", (gint64) config->current_memory);
+                json_node_take_object(arguments, o);
+                qmp_client_execute(op->vm->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
+        } else
                 qmp_client_execute(op->vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 

@@ -189,6 +189,24 @@ static void test_validate(void) {
                 g_assert_no_error(error);
                 g_assert_true(g_strv_contains((const char *const *) cmdline->argv, "tap,id=net0,fd=6"));
         }
+        /* <currentMemory> below <memory>: a balloon (its target is set once QEMU runs). */
+        {
+                const int tap_fds[] = { 6 };
+                QemuArgvParams params = {
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                };
+                g_autoptr(QemuCommandLine) full = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_false(g_strv_contains((const char *const *) full->argv,
+                                               "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}"));
+                config->current_memory = config->memory / 2;
+                g_autoptr(QemuCommandLine) ballooned = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(g_strv_contains((const char *const *) ballooned->argv,
+                                              "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}"));
+                config->current_memory = config->memory;
+        }
         d->net.type = VM_NET_USER;
         g_free(d->id);
         d->id = g_strdup("1bad,id");
