@@ -121,7 +121,12 @@ struct EngineOps {
         const char *name;
 
         bool (*probe)(const EngineSettings *settings, EngineProbe *ret, GError **error);
-        /* Can this engine run this configuration? The message names what it cannot do. */
+        /* Could this engine run this configuration on any host? Asked at DefineVM, so
+         * that what the engine cannot do is refused there, not at Boot; the message
+         * names the element and the engine. Nothing of the host is looked at. */
+        bool (*check)(const VmConfig *config, GError **error);
+        /* Can this engine run this configuration on this host, now (at Boot)? The
+         * message names what it cannot do. */
         bool (*validate)(const EngineProbe *probe, const VmConfig *config, GError **error);
 
         EngineVm *(*vm_new)(const EngineVmParams *params);

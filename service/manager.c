@@ -317,15 +317,21 @@ static const char *choose_engine(Manager *manager, const VmConfig *config, const
 }
 
 /*
- * Only that the engine exists: whether it can run this configuration on this
- * host is checked at boot, where the answer is current (a definition may name
- * files, devices or an accelerator that appear later).
+ * That the engine exists and could run this configuration on some host (a
+ * machine type, a device kind it has not: NotSupported naming the element and
+ * the engine). Whether it can run it on this host is checked at boot, where the
+ * answer is current (a definition may name files, devices or an accelerator
+ * that appear later).
  */
-static bool check_engine_exists(Manager *manager, const char *name, GError **error) {
-        if (!manager_get_engine(manager, name)) {
+static bool check_engine_can_run(Manager *manager, const char *name, const VmConfig *config, GError **error) {
+        const ManagerEngine *engine = manager_get_engine(manager, name);
+
+        if (!engine) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Engine '%s' is not available", name);
                 return false;
         }
+        if (engine->ops->check && !engine->ops->check(config, error))
+                return false;
         return true;
 }
 
@@ -413,7 +419,7 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
         }
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
-        if (!check_engine_exists(manager, engine, error))
+        if (!check_engine_can_run(manager, engine, config, error))
                 return NULL;
         if (by_uuid) {
                 if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {

@@ -780,6 +780,7 @@ static void ch_vm_free(EngineVm *base) {
 const EngineOps engine_cloud_hypervisor_ops = {
         .name = "cloud-hypervisor",
         .probe = ch_probe,
+        .check = ch_config_check,
         .validate = ch_validate,
         .vm_new = ch_vm_new,
         .vm_free = ch_vm_free,

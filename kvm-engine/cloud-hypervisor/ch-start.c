@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ch-tap.h"
+#include "tap.h"
 #include "ch-vm.h"
 #include "owner-dir.h"
 #include "unix-socket.h"
@@ -132,7 +132,7 @@ static void ch_restore_send(ChOp *op) {
                 const VmDevice *device = vm->config->devices->pdata[i];
                 if (device->kind != VM_DEVICE_INTERFACE)
                         continue;
-                int fd = ch_tap_open(device->net.target_dev, vm->uid, vm->gid, &failure);
+                int fd = tap_open(device->net.target_dev, vm->uid, vm->gid, &failure);
                 if (fd < 0)
                         break;
                 g_array_append_val(fds, fd);

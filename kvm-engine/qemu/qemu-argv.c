@@ -52,6 +52,18 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
                             "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
                 return false;
         }
+        /* qemu-system-<arch> emulates <arch> only; another name (qemu-kvm, a wrapper) says nothing. */
+        if (config->emulator) {
+                g_autofree char *base = g_path_get_basename(config->emulator);
+                const char *arch = config->arch ? config->arch : "x86_64";
+                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(base + strlen("qemu-system-"), arch)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
+                                    "x86_64 guests with qemu-system-x86_64",
+                                    config->emulator, base + strlen("qemu-system-"), arch);
+                        return false;
+                }
+        }
         if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "A microvm machine needs a <kernel>");
                 return false;
@@ -68,14 +80,6 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
                         return false;
                 }
                 switch (device->kind) {
-                case VM_DEVICE_INTERFACE:
-                        if (device->net.type == VM_NET_ETHERNET) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<interface type='ethernet'> needs a tap device, which the QEMU "
-                                            "engine cannot set up yet; use <interface type='user'>");
-                                return false;
-                        }
-                        break;
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
                         if (++n_consoles > 4) {
@@ -153,8 +157,8 @@ JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name) {
 
 static const char *qemu_virtio_driver(QemuMachineKind machine, const char *kind) {
         /* microvm has no PCI: its virtio devices sit on virtio-mmio. */
-        static const char *const pci[] = { "blk", "virtio-blk-pci", "net", "virtio-net-pci", "rng", "virtio-rng-pci", NULL };
-        static const char *const mmio[] = { "blk", "virtio-blk-device", "net", "virtio-net-device", "rng", "virtio-rng-device", NULL };
+        static const char *const pci[] = { "blk", "virtio-blk-pci", "net", "virtio-net-pci", "rng", "virtio-rng-pci", "balloon", "virtio-balloon-pci", NULL };
+        static const char *const mmio[] = { "blk", "virtio-blk-device", "net", "virtio-net-device", "rng", "virtio-rng-device", "balloon", "virtio-balloon-device", NULL };
         const char *const *table = machine == QEMU_MACHINE_MICROVM ? mmio : pci;
         for (size_t i = 0; table[i]; i += 2)
                 if (g_str_equal(table[i], kind))
@@ -228,9 +232,16 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const Qem
         argv_add_printf(argv, "-serial", "chardev:%s", id);
 }
 
+static bool config_has_serial(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++)
+                if (((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_SERIAL)
+                        return true;
+        return false;
+}
+
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_serials = 0, n_nets = 0;
+        unsigned n_disks = 0, n_serials = 0, n_nets = 0, n_taps = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -255,7 +266,19 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 }
                 case VM_DEVICE_INTERFACE: {
                         g_autofree char *netdev = g_strdup_printf("net%u", n_nets++);
-                        argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
+                        if (device->net.type == VM_NET_ETHERNET) {
+                                /* QEMU gets the tap open: it needs no CAP_NET_ADMIN, and never
+                                 * a tap the VM's owner may not have. */
+                                if (n_taps >= params->n_tap_fds) {
+                                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
+                                                    "No tap device was opened for <interface type='ethernet'> %u",
+                                                    n_taps + 1);
+                                        return false;
+                                }
+                                argv_add_printf(argv, "-netdev", "tap,id=%s,fd=%d", netdev,
+                                                params->tap_fds[n_taps++]);
+                        } else
+                                argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
                         o = json_object_new();
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "net"));
                         json_object_set_string_member(o, "id", device->id);
@@ -265,8 +288,13 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
-                case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
+                        /* As in libvirt: with a <serial>, the <console> is the first serial port. */
+                        if (config_has_serial(config))
+                                break;
+                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        break;
+                case VM_DEVICE_SERIAL:
                         argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
                         break;
                 case VM_DEVICE_VSOCK:
@@ -397,6 +425,14 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                         argv_add_json(argv, "-device", json_object_node(o));
                         g_ptr_array_add(cmdline->port_owners, NULL);
                 }
+        }
+
+        /* <currentMemory> below <memory>: as libvirt, a balloon, whose target is set once QEMU runs. */
+        if (config->current_memory && config->current_memory < config->memory) {
+                JsonObject *o = json_object_new();
+                json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
+                json_object_set_string_member(o, "id", "balloon0");
+                argv_add_json(argv, "-device", json_object_node(o));
         }
 
         if (!argv_add_devices(argv, cmdline, params, config, error))

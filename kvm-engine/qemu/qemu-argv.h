@@ -36,6 +36,10 @@ typedef struct {
         int qmp_fd;            /* listening socket, number in the child */
         int console_fd;        /* listening socket for the default console, -1 when the config has its own */
         const char *incoming;  /* "defer" when restoring, else NULL */
+        /* Per <interface type='ethernet'>, in order: the tap's descriptor number in
+         * the child (the service opened it: kvm-engine/tap.c). */
+        const int *tap_fds;
+        size_t n_tap_fds;
 } QemuArgvParams;
 
 typedef struct {

@@ -13,12 +13,15 @@
 #include <unistd.h>
 
 #include "engine-words.h"
+#include "tap.h"
 #include "qemu-vm.h"
 #include "unix-socket.h"
 
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
 #define QEMU_QMP_FD 3
 #define QEMU_CONSOLE_FD 4
+/* QEMU_RESTORE_FD is 5; the taps follow. */
+#define QEMU_FIRST_TAP_FD 6
 /* How long QEMU may take to leave after 'quit' before it is killed. */
 #define QEMU_QUIT_GRACE_USEC (2 * G_USEC_PER_SEC)
 #define QEMU_LOG_TAIL_LINES 10
@@ -134,6 +137,7 @@ void qemu_vm_unref(QemuVm *vm) {
                 return;
         g_list_free_full(vm->ops, (GDestroyNotify) qemu_op_free);
         sd_event_source_disable_unref(vm->kill_timer);
+        sd_event_source_disable_unref(vm->reboot_timer);
         process_free(vm->process);
         qmp_client_free(vm->qmp);
         vm_config_free(vm->config);
@@ -338,6 +342,8 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         g_clear_pointer(&vm->process, process_free);
         g_clear_pointer(&vm->qmp, qmp_client_free); /* drops its pending replies silently */
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
+        vm->reboot_action_reset = false;
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
 
@@ -424,8 +430,11 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                         qemu_vm_emit_guest_event(vm, "shutdown", name, data, NULL);
                 else if (reason && g_str_equal(reason, "guest-reset"))
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
-        } else if (g_str_equal(name, "RESET"))
+        } else if (g_str_equal(name, "RESET")) {
+                if (json_get_bool(data, "guest"))
+                        qemu_vm_reboot_restore_action(vm);
                 qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
+        }
         else if (g_str_equal(name, "POWERDOWN"))
                 qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);
         else if (g_str_equal(name, "GUEST_PANICKED")) {
@@ -452,7 +461,6 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                         qemu_vm_on_migration_event(vm, data);
                 qemu_vm_unref(vm);
         }
-        (void) json_get_bool;
 }
 
 static void qemu_on_qmp_closed(QmpClient *qmp, const GError *error, void *userdata) {
@@ -496,11 +504,29 @@ static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *e
         qemu_start_succeeded(op);
 }
 
+static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
 /* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
 static void qemu_start_after_qmp(QemuOp *op) {
+        const VmConfig *config = op->vm->config;
+
         if (op->kind == QEMU_OP_RESTORE)
                 qemu_vm_restore_after_ready(op);
-        else
+        else if (config->current_memory && config->current_memory < config->memory) {
+                /* The balloon's target: the guest's driver takes it when it starts. */
+                JsonObject *o = json_object_new();
+                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
+                json_object_set_int_member(o, "value", (gint64) config->current_memory);
+                json_node_take_object(arguments, o);
+                qmp_client_execute(op->vm->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
+        } else
                 qmp_client_execute(op->vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 
@@ -541,6 +567,29 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 return false;
         }
 
+        /* The taps, opened here as kvm-engine/tap.c allows, inherited by QEMU. */
+        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(ProcessFd));
+        g_autoptr(GArray) tap_targets = g_array_new(FALSE, FALSE, sizeof(int));
+        ProcessFd fixed[] = {
+                { qmp_listen, QEMU_QMP_FD },
+                { console_listen, QEMU_CONSOLE_FD },
+                { restore_fd, QEMU_RESTORE_FD },
+        };
+        g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
+        bool ok = true;
+        for (guint i = 0; ok && i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_INTERFACE || device->net.type != VM_NET_ETHERNET)
+                        continue;
+                ProcessFd tap = { tap_open(device->net.target_dev, vm->uid, vm->gid, error),
+                                  QEMU_FIRST_TAP_FD + (int) tap_targets->len };
+                ok = tap.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, tap);
+                        g_array_append_val(tap_targets, tap.target);
+                }
+        }
+
         QemuArgvParams params = {
                 .config = vm->config,
                 .binary = vm->binary,
@@ -548,22 +597,19 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .qmp_fd = QEMU_QMP_FD,
                 .console_fd = QEMU_CONSOLE_FD,
                 .incoming = restore_fd >= 0 ? "defer" : NULL,
+                .tap_fds = (const int *) tap_targets->data,
+                .n_tap_fds = tap_targets->len,
         };
-        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, error);
+        g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
-        bool ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
         if (ok) {
-                ProcessFd fds[] = {
-                        { qmp_listen, QEMU_QMP_FD },
-                        { console_listen, QEMU_CONSOLE_FD },
-                        { restore_fd, QEMU_RESTORE_FD },
-                };
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
                         .envp = qemu_environment,
-                        .fds = fds,
-                        .n_fds = restore_fd >= 0 ? 3 : 2,
+                        .fds = (const ProcessFd *) fds->data,
+                        .n_fds = fds->len,
                         .log_path = vm->log_path,
                         .uid = vm->uid,
                         .gid = vm->gid,
@@ -573,11 +619,20 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 op->started_usec = g_get_monotonic_time();
                 vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
                 ok = vm->process != NULL;
-                if (!ok)
+                if (!ok) {
+                        /* "not found", the log file: the engine failed to start, as API.md names it. */
                         g_prefix_error(error, "Cannot start QEMU: ");
+                        if (error && *error && (*error)->domain != HV_ERROR) {
+                                (*error)->domain = HV_ERROR;
+                                (*error)->code = HV_ERROR_ENGINE_FAILED;
+                        }
+                }
         }
         close(qmp_listen);
         close(console_listen);
+        /* QEMU has its copies: the tap goes when QEMU lets go of it. */
+        for (guint i = restore_fd >= 0 ? 3 : 2; i < fds->len; i++)
+                close(g_array_index(fds, ProcessFd, i).fd);
         if (!ok)
                 return false;
 
@@ -661,10 +716,6 @@ static void qemu_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
 
 static void qemu_vm_power_button(EngineVm *base, EngineDoneFn done, void *userdata) {
         qemu_vm_command_op((QemuVm *) base, "system_powerdown", false, done, userdata);
-}
-
-static void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata) {
-        qemu_vm_command_op((QemuVm *) base, "system_reset", false, done, userdata);
 }
 
 static void qemu_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata) {
@@ -864,12 +915,14 @@ static void qemu_vm_free(EngineVm *base) {
         g_clear_pointer(&vm->qmp, qmp_client_free);
         g_clear_pointer(&vm->process, process_free);
         vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
         qemu_vm_unref(vm);
 }
 
 const EngineOps engine_qemu_ops = {
         .name = "qemu",
         .probe = qemu_probe,
+        .check = qemu_argv_check_config,
         .validate = qemu_validate,
         .vm_new = qemu_vm_new,
         .vm_free = qemu_vm_free,

@@ -54,6 +54,94 @@ void qemu_vm_command_op(QemuVm *vm, const char *command, bool own_transition, En
         qmp_client_execute(vm->qmp, command, NULL, -1, qemu_op_finish_on_reply, op);
 }
 
+/* ---- Reboot ---- */
+
+/*
+ * QEMU runs with -action reboot=shutdown when <on_reboot> is not restart, so
+ * that a guest reset ends it. A Reboot call is the user's, not the guest's: the
+ * action is reset for the reboot and put back after it. QEMU decides when a
+ * reset is requested, so set-action before system_reset is enough for that one;
+ * but SeaBIOS (QEMU's firmware when there is no <loader>) answers a warm reset
+ * with one reset of its own, to start again from its pristine copy: the action
+ * goes back once that reset came (or, should it not come, after
+ * QEMU_REBOOT_FIRMWARE_RESET_USEC). A guest reboot within that window resets too.
+ */
+#define QEMU_REBOOT_FIRMWARE_RESET_USEC (30 * G_USEC_PER_SEC)
+
+static JsonNode *qemu_reboot_action(const char *action) {
+        JsonObject *o = json_object_new();
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_object_set_string_member(o, "reboot", action);
+        json_node_take_object(node, o);
+        return node;
+}
+
+static void qemu_reboot_on_restored(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuVm *vm = userdata;
+        if (error)
+                g_warning("VM '%s': <on_reboot> could not be restored after a Reboot: %s", vm->config->name,
+                          error->message);
+        qemu_vm_unref(vm);
+}
+
+void qemu_vm_reboot_restore_action(QemuVm *vm) {
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
+        if (!vm->reboot_action_reset)
+                return;
+        vm->reboot_action_reset = false;
+        if (vm->qmp)
+                qmp_client_execute(vm->qmp, "set-action", qemu_reboot_action("shutdown"), -1,
+                                   qemu_reboot_on_restored, qemu_vm_ref(vm));
+}
+
+static int qemu_reboot_on_timer(sd_event_source *source, uint64_t usec, void *userdata) {
+        qemu_vm_reboot_restore_action(userdata);
+        return 0;
+}
+
+static bool qemu_firmware_resets_again(const QemuVm *vm) {
+        return !vm->config->loader && vm->machine != QEMU_MACHINE_MICROVM;
+}
+
+static void qemu_reboot_on_reset(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        QemuVm *vm = op->vm;
+
+        if (error || !qemu_firmware_resets_again(vm))
+                qemu_vm_reboot_restore_action(vm);
+        else
+                (void) sd_event_add_time_relative(vm->event, &vm->reboot_timer, CLOCK_MONOTONIC,
+                                                  QEMU_REBOOT_FIRMWARE_RESET_USEC, 0, qemu_reboot_on_timer, vm);
+        qemu_op_finish(op, error);
+}
+
+static void qemu_reboot_on_action(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+
+        if (error) {
+                /* Without the action changed, system_reset would end the VM. */
+                g_autoptr(GError) e = g_error_copy(error);
+                g_prefix_error(&e, "Cannot reboot without ending the VM (<on_reboot> is not restart): ");
+                qemu_op_finish(op, e);
+                return;
+        }
+        op->vm->reboot_action_reset = true;
+        qmp_client_execute(qmp, "system_reset", NULL, -1, qemu_reboot_on_reset, op);
+}
+
+void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) base;
+
+        if (vm->config->on_reboot == VM_ACTION_RESTART) {
+                qemu_vm_command_op(vm, "system_reset", false, done, userdata);
+                return;
+        }
+        QemuOp *op = qemu_op_new(vm, QEMU_OP_COMMAND, done, userdata);
+        if (!qemu_op_require_qmp(op))
+                return;
+        qmp_client_execute(vm->qmp, "set-action", qemu_reboot_action("reset"), -1, qemu_reboot_on_action, op);
+}
+
 /* ---- snapshot ---- */
 
 static void qemu_migration_wait(QemuOp *op);

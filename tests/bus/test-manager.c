@@ -181,6 +181,52 @@ static void test_define_errors(HvTest *t, gconstpointer data) {
         }
 }
 
+static void define_refused(HvTest *t, const char *xml, const char *engine, const char *needle1,
+                           const char *needle2) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+
+        if (engine)
+                reply = hv_manager_call(t, "DefineVM",
+                                        g_variant_new("(s@a{sv})", xml,
+                                                      options_with("engine", g_variant_new_string(engine))),
+                                        "(o)", &error);
+        else
+                reply = hv_manager_call(t, "DefineVM", g_variant_new("(sa{sv})", xml, NULL), "(o)", &error);
+        hv_assert_error(error, ERR "NotSupported", needle1);
+        g_assert_nonnull(strstr(error->message, needle2));
+}
+
+/* What an engine cannot do on any host is refused at DefineVM, naming the element and the engine. */
+static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data) {
+        static const char *const machines[] = { "virt", "pseries", "s390-ccw-virtio" };
+        g_autofree char *state_dir = g_build_filename(t->dir, "state", "vms", NULL);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(machines); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='qemu'><name>m%zu</name><memory unit='MiB'>256</memory>"
+                        "<os><type arch='x86_64' machine='%s'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                        "</domain>",
+                        i, machines[i]);
+                g_autofree char *quoted = g_strdup_printf("'%s'", machines[i]);
+                define_refused(t, xml, NULL, quoted, "QEMU engine");
+        }
+        define_refused(t,
+                       "<domain type='qemu'><name>arm</name><memory unit='MiB'>256</memory>"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                       "<devices><emulator>/usr/bin/qemu-system-aarch64</emulator></devices></domain>",
+                       NULL, "<emulator> '/usr/bin/qemu-system-aarch64'", "QEMU engine");
+        define_refused(t,
+                       "<domain type='kvm'><name>chuser</name><memory unit='MiB'>256</memory>"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                       "<devices><interface type='user'/></devices></domain>",
+                       "cloud-hypervisor", "<interface type='user'>", "cloud-hypervisor engine");
+
+        /* Nothing reached the disk. */
+        g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);
+        g_assert_true(dir == NULL || g_dir_read_name(dir) == NULL);
+}
+
 static void test_hostile_xml(HvTest *t, gconstpointer data) {
         const char *laughs =
                 "<?xml version='1.0'?><!DOCTYPE lolz [<!ENTITY lol 'lol'>"
@@ -407,6 +453,21 @@ static void test_boot_reports_missing_kernel(HvTest *t, gconstpointer data) {
         g_assert_cmpstr(state, ==, "shutoff");
 }
 
+/* A missing <emulator> is the engine failing to start, as API.md names it. */
+static void test_boot_reports_missing_emulator(HvTest *t, gconstpointer data) {
+        const char *xml = "<domain type='qemu'><name>noemu</name><memory unit='MiB'>256</memory>"
+                          "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                          "<devices><emulator>/nonexistent/qemu-system-x86_64</emulator></devices></domain>";
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_autofree char *state = NULL;
+
+        hv_assert_error(error, ERR "EngineFailed", "/nonexistent/qemu-system-x86_64");
+        state = hv_vm_state(t, path);
+        g_assert_cmpstr(state, ==, "shutoff");
+}
+
 static void test_object_manager(HvTest *t, gconstpointer data) {
         g_autofree char *xml = hv_minimal_xml(t, "om", NULL);
         g_autofree char *path = hv_define(t, xml);
@@ -459,6 +520,7 @@ int main(int argc, char *argv[]) {
         ADD("/manager/lookup-errors", test_lookup_errors);
         ADD("/manager/unknown-options", test_unknown_options);
         ADD("/manager/define-errors", test_define_errors);
+        ADD("/manager/define-refuses-what-engine-cannot", test_define_refuses_what_engine_cannot);
         ADD("/manager/hostile-xml", test_hostile_xml);
         ADD("/manager/example-defines", test_example_defines);
         ADD("/manager/object-manager", test_object_manager);
@@ -469,6 +531,7 @@ int main(int argc, char *argv[]) {
         ADD("/vm/delete", test_delete);
         ADD("/vm/verbs-check-state", test_verbs_check_state);
         ADD("/vm/boot-reports-missing-kernel", test_boot_reports_missing_kernel);
+        ADD("/vm/boot-reports-missing-emulator", test_boot_reports_missing_emulator);
 #undef ADD
         return g_test_run();
 }

@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gio/gunixfdlist.h>
+#include <net/if.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,12 @@ static void setup(GuestTest *g, gconstpointer data) {
         hv_test_setup(&g->t, config);
         g->console = -1;
         g->output = g_string_new(NULL);
+}
+
+static void setup_netns(GuestTest *g, gconstpointer data) {
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace for the tap test: %s", g_strerror(errno));
+        setup(g, data);
 }
 
 static void teardown(GuestTest *g, gconstpointer data) {
@@ -422,6 +430,47 @@ static void test_on_reboot_destroy(GuestTest *g, gconstpointer data) {
         expect_state_changed(g, 3, "shutoff", "guest-reset");
 }
 
+/* Reboot is the user's wish, not the guest's: the VM reboots whatever <on_reboot> says. */
+static void test_reboot_verb_on_reboot_destroy(GuestTest *g, gconstpointer data) {
+        g_autofree char *s = NULL;
+        gsize mark;
+
+        define_with(g, "rebootverb", NULL, "<on_reboot>destroy</on_reboot>");
+        boot_to_marker(g);
+        mark = g->output->len;
+        call_ok(g, "Reboot", NULL);
+        expect_guest_event(g, "reset", "RESET");
+        /* The guest starts again on the same console. */
+        console_wait(g, "HV-GUEST-READY", mark);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+        /* starting, running: nothing since */
+        g_assert_cmpuint(hv_signal_log_count(&g->log, "StateChanged", g->path), ==, 2);
+
+        /* The guest's own reboot still follows <on_reboot>destroy. */
+        console_type(g, "reboot -f");
+        expect_state_changed(g, 3, "shutoff", "guest-reset");
+}
+
+/* <interface type='ethernet'>: the service makes the tap (in this test's own network
+ * namespace) and QEMU inherits it as -netdev tap,fd=N; the guest sees the NIC. */
+static void test_boot_tap(GuestTest *g, gconstpointer data) {
+        gsize mark;
+
+        define(g, "tapboot", NULL,
+               "<interface type='ethernet'><mac address='52:54:00:aa:bb:07'/><target dev='hvqtap0'/>"
+               "<model type='virtio'/></interface>");
+        g_assert_cmpuint(if_nametoindex("hvqtap0"), ==, 0);
+        boot_to_marker(g);
+        g_assert_cmpuint(if_nametoindex("hvqtap0"), >, 0);
+        mark = g->output->len;
+        console_type(g, "cat /sys/class/net/*/address");
+        console_wait(g, "52:54:00:aa:bb:07", mark);
+        call_ok(g, "PowerOff", NULL);
+        /* Made for this VM: it went with QEMU. */
+        g_assert_cmpuint(if_nametoindex("hvqtap0"), ==, 0);
+}
+
 static void test_on_reboot_restart(GuestTest *g, gconstpointer data) {
         g_autofree char *s = NULL;
 
@@ -593,11 +642,13 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/snapshot-restore", test_snapshot_restore);
         ADD("/qemu/on-reboot-destroy", test_on_reboot_destroy);
         ADD("/qemu/on-reboot-restart", test_on_reboot_restart);
+        ADD("/qemu/reboot-verb-on-reboot-destroy", test_reboot_verb_on_reboot_destroy);
         ADD("/qemu/on-crash-restart-limit", test_on_crash_restart_limit);
         ADD("/qemu/daemon-restart", test_daemon_restart);
         ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
         ADD("/qemu/autostart", test_autostart);
+        g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
 #undef ADD
         return g_test_run();
 }

@@ -16,7 +16,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ch-tap.h"
+#include "tap.h"
 #include "ch-vm.h"
 #include "engine.h"
 #include "process-spawn.h"
@@ -959,7 +959,7 @@ static void test_add_net(void) {
         g_autoptr(GPtrArray) kept = g_ptr_array_new();
         Sim sim;
         sim_init_in(&sim, event, "cloud-hypervisor", 5000);
-        ch_tap_set_opener(fake_tap, kept);
+        tap_set_opener(fake_tap, kept);
         VmDevice *net = vm_device_new(VM_DEVICE_INTERFACE);
         net->id = g_strdup("net0");
         net->net.mac = g_strdup("52:54:00:00:00:01");
@@ -1002,7 +1002,7 @@ static void test_add_net(void) {
         wait_clear(&w);
         g_assert_cmpuint(kept->len, ==, 4);
 
-        ch_tap_set_opener(NULL, NULL);
+        tap_set_opener(NULL, NULL);
         for (guint i = 0; i < kept->len; i++)
                 close(GPOINTER_TO_INT(kept->pdata[i]));
         sim_clear(&sim);

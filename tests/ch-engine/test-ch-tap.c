@@ -15,7 +15,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-#include "ch-tap.h"
+#include "tap.h"
 #include "hv-error.h"
 
 typedef struct {
@@ -58,7 +58,7 @@ static void add_persistent_tap(const char *name, const char *key, const char *va
 
 static void assert_refused(const char *name, User user, const char *message_part) {
         g_autoptr(GError) error = NULL;
-        int fd = ch_tap_open(name, user.uid, user.gid, &error);
+        int fd = tap_open(name, user.uid, user.gid, &error);
 
         if (fd >= 0)
                 g_error("Tap '%s' was attached for uid %u", name, (unsigned) user.uid);
@@ -70,7 +70,7 @@ static void assert_refused(const char *name, User user, const char *message_part
 
 static void assert_attached(const char *name, User user) {
         g_autoptr(GError) error = NULL;
-        int fd = ch_tap_open(name, user.uid, user.gid, &error);
+        int fd = tap_open(name, user.uid, user.gid, &error);
 
         g_assert_no_error(error);
         g_assert_cmpint(fd, >=, 0);

@@ -174,12 +174,39 @@ static void test_validate(void) {
         g_clear_error(&error);
         g_clear_pointer(&config->machine, g_free);
 
+        /* A tap: its descriptor, opened by the service, becomes -netdev tap,fd=N. */
         VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_ETHERNET;
-        g_assert_false(engine_qemu_ops.validate(&probe, config, &error));
-        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
-        g_assert_nonnull(strstr(error->message, "type='ethernet'"));
-        g_clear_error(&error);
+        g_assert_true(engine_qemu_ops.check(config, &error));
+        g_assert_no_error(error);
+        {
+                const int tap_fds[] = { 6 };
+                QemuArgvParams params = {
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                };
+                g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(g_strv_contains((const char *const *) cmdline->argv, "tap,id=net0,fd=6"));
+        }
+        /* <currentMemory> below <memory>: a balloon (its target is set once QEMU runs). */
+        {
+                const int tap_fds[] = { 6 };
+                QemuArgvParams params = {
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                };
+                g_autoptr(QemuCommandLine) full = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_false(g_strv_contains((const char *const *) full->argv,
+                                               "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}"));
+                config->current_memory = config->memory / 2;
+                g_autoptr(QemuCommandLine) ballooned = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(g_strv_contains((const char *const *) ballooned->argv,
+                                              "{\"driver\":\"virtio-balloon-pci\",\"id\":\"balloon0\"}"));
+                config->current_memory = config->memory;
+        }
         d->net.type = VM_NET_USER;
         g_free(d->id);
         d->id = g_strdup("1bad,id");
@@ -190,11 +217,43 @@ static void test_validate(void) {
         engine_probe_clear(&probe);
 }
 
+/* As in libvirt: a <console> next to a <serial> is that serial port, not a second one. */
+static void test_serial_and_console(void) {
+        g_autoptr(VmConfig) config = base_config();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_PTY;
+        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.type = VM_CHAR_PTY;
+        QemuArgvParams params = {
+                .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        unsigned n_serial = 0;
+
+        g_assert_no_error(error);
+        for (size_t i = 0; cmdline->argv[i]; i++)
+                n_serial += g_str_equal(cmdline->argv[i], "-serial");
+        g_assert_cmpuint(n_serial, ==, 1);
+        g_assert_true(cmdline->console_is_ours);
+
+        /* A <console> alone is the first serial port. */
+        g_ptr_array_remove_index(config->devices, 0);
+        g_clear_pointer(&cmdline, qemu_command_line_free);
+        cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        n_serial = 0;
+        for (size_t i = 0; cmdline->argv[i]; i++)
+                n_serial += g_str_equal(cmdline->argv[i], "-serial");
+        g_assert_cmpuint(n_serial, ==, 1);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
         g_test_add_func("/qemu-argv/full", test_full);
         g_test_add_func("/qemu-argv/microvm-pty", test_microvm_pty);
         g_test_add_func("/qemu-argv/validate", test_validate);
+        g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         return g_test_run();
 }

@@ -2,8 +2,10 @@
 #pragma once
 
 /*
- * Tap devices for <interface type='ethernet'>: cloud-hypervisor receives an open
- * tap fd (vm.add-net with SCM_RIGHTS) and so needs no CAP_NET_ADMIN itself.
+ * Tap devices for <interface type='ethernet'>, for every engine: the service
+ * opens the tap and the engine receives the descriptor (cloud-hypervisor by
+ * vm.add-net with SCM_RIGHTS, QEMU inherited as -netdev tap,fd=N), so the
+ * engine needs no CAP_NET_ADMIN itself. docs/security.md, rule 8.
  */
 
 #include <glib.h>
@@ -11,14 +13,14 @@
 
 /* Opens the tap named name (created when it does not exist and we may), or a new
  * one when name is NULL. Returns the fd, or -1 with error. */
-typedef int (*ChTapOpenFn)(const char *name, void *userdata, GError **error);
+typedef int (*TapOpenFn)(const char *name, void *userdata, GError **error);
 
 /* For a VM of uid (whose engine runs with gid): a tap that does not exist is
  * created; an existing one is attached only when its tun owner is uid or its
  * tun group is gid, else AccessDenied (a name in the owner's XML must not give
  * the VM another user's tap). uid (uid_t) -1: the engine runs as the service. */
-int ch_tap_open(const char *name, uid_t uid, gid_t gid, GError **error);
+int tap_open(const char *name, uid_t uid, gid_t gid, GError **error);
 
 /* Tests put something else in (a socketpair end stands in for a tap). NULL
  * restores the real one. */
-void ch_tap_set_opener(ChTapOpenFn opener, void *userdata);
+void tap_set_opener(TapOpenFn opener, void *userdata);

@@ -10,13 +10,13 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "ch-tap.h"
+#include "tap.h"
 #include "hv-error.h"
 
-static ChTapOpenFn tap_opener;
+static TapOpenFn tap_opener;
 static void *tap_opener_userdata;
 
-void ch_tap_set_opener(ChTapOpenFn opener, void *userdata) {
+void tap_set_opener(TapOpenFn opener, void *userdata) {
         tap_opener = opener;
         tap_opener_userdata = userdata;
 }
@@ -121,7 +121,7 @@ static int tap_open_real(const char *name, uid_t uid, gid_t gid, GError **error)
         return fd;
 }
 
-int ch_tap_open(const char *name, uid_t uid, gid_t gid, GError **error) {
+int tap_open(const char *name, uid_t uid, gid_t gid, GError **error) {
         if (tap_opener)
                 return tap_opener(name, tap_opener_userdata, error);
         return tap_open_real(name, uid, gid, error);
