@@ -24,6 +24,8 @@
 #define QEMU_FIRST_TAP_FD 6
 /* How long QEMU may take to leave after 'quit' before it is killed. */
 #define QEMU_QUIT_GRACE_USEC (2 * G_USEC_PER_SEC)
+/* RESETs closer together than this are one reboot (no guest boots again that fast). */
+#define QEMU_RESET_REPEAT_USEC (2 * G_USEC_PER_SEC)
 #define QEMU_LOG_TAIL_LINES 10
 
 /* validate() has no settings: probe() records the one it needs. */
@@ -431,9 +433,15 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                 else if (reason && g_str_equal(reason, "guest-reset"))
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
         } else if (g_str_equal(name, "RESET")) {
+                int64_t now = g_get_monotonic_time();
+                bool same_reboot = vm->last_reset_usec != 0 && now - vm->last_reset_usec < QEMU_RESET_REPEAT_USEC;
+
+                vm->last_reset_usec = now;
                 if (json_get_bool(data, "guest"))
                         qemu_vm_reboot_restore_action(vm);
-                qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
+                /* One reboot, one 'reset': the RESETs that follow it closely are the same one. */
+                if (!same_reboot)
+                        qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
         }
         else if (g_str_equal(name, "POWERDOWN"))
                 qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);

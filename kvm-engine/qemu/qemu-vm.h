@@ -92,6 +92,9 @@ struct QemuVm {
         bool silent_exit;       /* a failed start: its exit is no EXITED event */
         char *shutdown_reason;  /* from the last SHUTDOWN event */
         bool panicked;
+        /* When the last RESET came (monotonic µs): one guest reboot can make QEMU report many
+         * (Linux writes the keyboard controller's reset ten times; SeaBIOS resets once more). */
+        int64_t last_reset_usec;
         unsigned own_transitions; /* STOP/RESUME events caused by our own ops */
         sd_event_source *kill_timer;
         bool reboot_action_reset;    /* a Reboot set the reset action, which goes back after it */
