@@ -653,7 +653,8 @@ static const ManagerEngine *usable_engine(Vm *vm, const VmConfig *config, GError
                             config->name, vm->engine);
                 return NULL;
         }
-        if (!engine->probe.usable) {
+        /* The probe tried the configured binary; a VM's own <emulator> is asked when it starts. */
+        if (!engine->probe.usable && !config->emulator) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "The %s engine cannot run on this host: %s",
                             vm->engine, engine->probe.unusable_reason ? engine->probe.unusable_reason : "unknown");
                 return NULL;

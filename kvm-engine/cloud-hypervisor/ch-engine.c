@@ -38,8 +38,19 @@
 
 const char *const ch_environment[] = { "PATH=/usr/local/bin:/usr/bin:/bin", "LANG=C.UTF-8", NULL };
 
-/* "cloud-hypervisor v53.0-246-gae44c2971" -> 53 */
-static unsigned ch_version_major(const char *version) {
+/* "cloud-hypervisor v53.0-246-gae44c2971" (then migration protocol lines) -> "v53.0-246-gae44c2971", or NULL. */
+char *ch_parse_version_output(const char *output) {
+        const char *v = output ? strstr(output, "cloud-hypervisor ") : NULL;
+
+        if (v)
+                v += strlen("cloud-hypervisor ");
+        if (!v || !g_ascii_isdigit(v[v[0] == 'v' ? 1 : 0]))
+                return NULL;
+        return g_strndup(v, strcspn(v, " \n"));
+}
+
+/* "v53.0-246-gae44c2971" -> 53 */
+unsigned ch_version_major(const char *version) {
         if (!version)
                 return 0;
         const char *v = version[0] == 'v' ? version + 1 : version;
@@ -76,16 +87,12 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
                 ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
                 return true;
         }
-        /* "cloud-hypervisor v53.0-246-gae44c2971" (then migration protocol lines) */
-        const char *v = strstr(out, "cloud-hypervisor ");
-        if (v)
-                v += strlen("cloud-hypervisor ");
-        if (!v || !g_ascii_isdigit(v[v[0] == 'v' ? 1 : 0])) {
+        ret->version = ch_parse_version_output(out);
+        if (!ret->version) {
                 ret->usable = false;
                 ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
                 return true;
         }
-        ret->version = g_strndup(v, strcspn(v, " \n"));
         ret->usable = true;
         return true;
 }
@@ -93,7 +100,8 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
 static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
         if (!ch_config_check(config, error))
                 return false;
-        if (probe && !probe->usable) {
+        /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */
+        if (probe && !probe->usable && !config->emulator) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "cloud-hypervisor is not usable: %s",
                             probe->unusable_reason ? probe->unusable_reason : "unknown reason");
                 return false;
@@ -110,6 +118,7 @@ ChVm *ch_vm_ref(ChVm *vm) {
 
 static void ch_op_free(ChOp *op) {
         ch_http_request_cancel(op->request);
+        version_query_free(op->version_query);
         sd_event_source_disable_unref(op->defer);
         sd_event_source_disable_unref(op->timer);
         g_clear_error(&op->error);
@@ -746,7 +755,8 @@ static EngineVm *ch_vm_new(const EngineVmParams *params) {
         vm->binary = g_strdup(params->config->emulator ? params->config->emulator
                               : params->probe && params->probe->binary ? params->probe->binary
                                                                        : CH_DEFAULT_BINARY);
-        vm->version = g_strdup(params->probe ? params->probe->version : NULL);
+        /* The probe's version is the configured binary's; a VM's own <emulator> is asked at its start. */
+        vm->version = params->config->emulator ? NULL : g_strdup(params->probe ? params->probe->version : NULL);
         vm->version_major = ch_version_major(vm->version);
         vm->timeout_ms = params->settings && params->settings->api_timeout_ms ? params->settings->api_timeout_ms
                                                                               : CH_DEFAULT_TIMEOUT_MS;

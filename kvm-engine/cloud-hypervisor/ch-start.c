@@ -25,12 +25,20 @@
 #define CH_EVENT_FD 4
 #define CH_API_SOCKET_NAME "ch-api.sock"
 #define CH_EVENT_FIFO_NAME "ch-events.fifo"
+#define CH_VERSION_OUTPUT_NAME "emulator-version.out"
 #define CH_PING_RETRY_USEC (50 * 1000)
+
+/* Who cloud-hypervisor runs as: the version cache keeps its answers per uid. */
+static uid_t ch_runs_as(const ChVm *vm) {
+        return vm->uid == (uid_t) -1 ? getuid() : vm->uid;
+}
 
 /* The start failed after the spawn: the process goes, and its exit answers
  * the op with this error. */
 static void ch_start_give_up(ChOp *op, GError *error /* taken */) {
         ChVm *vm = op->vm;
+        /* Perhaps the program was replaced: its version is asked again next time. */
+        version_query_forget(ch_runs_as(vm), vm->binary);
         g_clear_error(&op->error);
         op->error = error;
         vm->silent_exit = true;
@@ -276,7 +284,7 @@ void ch_remove_engine_dir(ChVm *vm) {
 }
 
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
-static bool ch_spawn(ChOp *op, GError **error) {
+static bool ch_spawn_engine(ChOp *op, GError **error) {
         ChVm *vm = op->vm;
         int event_fifo[2]; /* our read end, cloud-hypervisor's read-write end */
 
@@ -345,6 +353,57 @@ static bool ch_spawn(ChOp *op, GError **error) {
         op->deadline_usec = g_get_monotonic_time() + (guint64) vm->timeout_ms * 1000;
         ch_start_ping(op);
         return true;
+}
+
+static bool ch_learn_version(ChVm *vm, const char *output, GError **error) {
+        g_free(vm->version);
+        vm->version = ch_parse_version_output(output);
+        vm->version_major = ch_version_major(vm->version);
+        if (vm->version)
+                return true;
+        version_query_forget(ch_runs_as(vm), vm->binary);
+        g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                    "<emulator> '%s' is not cloud-hypervisor: its --version printed no cloud-hypervisor version",
+                    vm->binary);
+        return false;
+}
+
+/* The VM's own <emulator> said what it is (or failed to): now the engine itself. */
+static void ch_spawn_on_version(const char *output, const GError *error, void *userdata) {
+        ChOp *op = userdata;
+        g_autoptr(GError) local = NULL;
+
+        version_query_free(g_steal_pointer(&op->version_query));
+        if (error) {
+                local = g_error_copy(error);
+                g_prefix_error(&local, "Cannot start cloud-hypervisor: ");
+        } else if (ch_learn_version(op->vm, output, &local))
+                (void) ch_spawn_engine(op, &local);
+        if (local)
+                ch_op_finish(op, local);
+}
+
+/*
+ * Spawns cloud-hypervisor for a start or a restore. Its command line depends
+ * on its release; a VM's own <emulator> is asked first, as its owner, unless
+ * it was already (version-query.h).
+ */
+static bool ch_spawn(ChOp *op, GError **error) {
+        ChVm *vm = op->vm;
+        const char *known;
+        g_autofree char *scratch = NULL;
+
+        if (vm->version || !vm->config->emulator)
+                return ch_spawn_engine(op, error);
+        known = version_query_lookup(ch_runs_as(vm), vm->binary);
+        if (known)
+                return ch_learn_version(vm, known, error) && ch_spawn_engine(op, error);
+        scratch = g_build_filename(vm->runtime_dir, CH_VERSION_OUTPUT_NAME, NULL);
+        op->version_query = version_query_start(vm->event, vm->binary, vm->uid, vm->gid, ch_environment, scratch,
+                                                ch_spawn_on_version, op, error);
+        if (!op->version_query)
+                g_prefix_error(error, "Cannot start cloud-hypervisor: ");
+        return op->version_query != NULL;
 }
 
 void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {

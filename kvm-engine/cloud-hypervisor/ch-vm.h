@@ -20,6 +20,7 @@
 #include "engine.h"
 #include "json-bounded.h"
 #include "process.h"
+#include "version-query.h"
 
 typedef struct ChVm ChVm;
 typedef struct ChOp ChOp;
@@ -63,6 +64,7 @@ struct ChOp {
         guint64 deadline_usec;
         guint64 started_usec;
         GVariantDict *info;
+        VersionQuery *version_query; /* start, restore: the VM's own <emulator> asked its version */
 };
 
 struct ChVm {
@@ -134,6 +136,11 @@ void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event);
 
 /* The environment cloud-hypervisor runs with: nothing of the daemon's own. */
 extern const char *const ch_environment[];
+
+/* "cloud-hypervisor v53.0 ..." (its --version) -> "v53.0", or NULL. */
+char *ch_parse_version_output(const char *output);
+/* "v53.0-246-gae44c2971" -> 53; 0 when unknown. */
+unsigned ch_version_major(const char *version);
 /* The process's start and exit, and each event-monitor record. */
 void ch_on_process_started(Process *process, void *userdata);
 void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata);

@@ -60,6 +60,17 @@ static void setup_no_shutdown(ChTest *c, gconstpointer data) {
         setup_with(c, "200", "NoShutdown=true\n");
 }
 
+/* The configured binary is missing: only a VM's own <emulator> can run. */
+static void setup_no_default_binary(ChTest *c, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("DefaultEngine=cloud-hypervisor\n[cloud-hypervisor]\n"
+                                                  "Binary=%s/missing/cloud-hypervisor\nAPITimeoutSec=2\n",
+                                                  sim_dir());
+
+        hv_test_setup(&c->t, config);
+        c->kernel = g_build_filename(c->t.dir, "images", "vmlinux", NULL);
+        g_assert_true(g_file_set_contents(c->kernel, "", 0, NULL));
+}
+
 static void teardown(ChTest *c, gconstpointer data) {
         g_autoptr(GVariant) list = hv_manager_call(&c->t, "ListVMs", g_variant_new("(a{sv})", NULL), "(ao)", NULL);
 
@@ -194,6 +205,37 @@ static void test_emulator_from_xml(ChTest *c, gconstpointer data) {
         /* An error answered with v52's blanket 500 still reaches the user as a state error. */
         reply = hv_vm_call(&c->t, path, "Resume", g_variant_new("(a{sv})", NULL), NULL, &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "running");
+}
+
+/*
+ * Issue 16, item 10: the engine-wide probe found no cloud-hypervisor, yet a VM
+ * naming its own by absolute path boots; that binary is asked its version (as
+ * the VM's owner) and the engine goes by its answer. A program that is not
+ * cloud-hypervisor is refused with EngineFailed.
+ */
+static void test_emulator_without_default(ChTest *c, gconstpointer data) {
+        g_autofree char *emulator = g_build_filename(sim_dir(), "cloud-hypervisor-v52", NULL);
+        g_autofree char *xml = ch_xml(c, "ownbinary", emulator);
+        g_autofree char *other_xml = ch_xml(c, "notch", "/bin/true");
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *other = hv_define(&c->t, other_xml);
+        g_autoptr(GVariant) facts = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *version = NULL;
+
+        call_ok(c, path, "Boot", NULL);
+        facts = info(c, path);
+        g_assert_true(g_variant_lookup(facts, "engine-version", "&s", &version));
+        g_test_message("engine version: %s", version);
+        g_assert_nonnull(strstr(version, "v52"));
+        /* The second boot takes the kept answer. */
+        call_ok(c, path, "PowerOff", NULL);
+        call_ok(c, path, "Boot", NULL);
+
+        reply = hv_vm_call(&c->t, other, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_null(reply);
+        hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "is not cloud-hypervisor");
 }
 
 static void test_guest_poweroff(ChTest *c, gconstpointer data) {
@@ -1072,6 +1114,8 @@ int main(int argc, char *argv[]) {
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
         ADD("/ch/lifecycle", test_lifecycle);
         ADD("/ch/emulator-from-xml", test_emulator_from_xml);
+        g_test_add("/ch/emulator-without-default", ChTest, NULL, setup_no_default_binary,
+                   test_emulator_without_default, teardown);
         ADD("/ch/guest-poweroff", test_guest_poweroff);
         ADD("/ch/guest-panic", test_guest_panic);
         ADD("/ch/guest-panic-restart", test_guest_panic_restart);

@@ -66,6 +66,16 @@ static void setup(GuestTest *g, gconstpointer data) {
         g->output = g_string_new(NULL);
 }
 
+/* The configured QEMU is missing: only a VM's own <emulator> can run. */
+static void setup_no_default_binary(GuestTest *g, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nBinary=/nonexistent/qemu\n",
+                                                  guest_dir());
+
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
 static void setup_netns(GuestTest *g, gconstpointer data) {
         if (unshare(CLONE_NEWNET) < 0)
                 g_error("Cannot create a network namespace for the tap test: %s", g_strerror(errno));
@@ -197,6 +207,20 @@ static void boot_to_marker(GuestTest *g) {
 }
 
 /* ---- the tests ---------------------------------------------------------------- */
+
+/* Issue 16, item 10: a VM that names its own QEMU boots although the configured one is missing. */
+static void test_emulator_without_default(GuestTest *g, gconstpointer data) {
+        g_autofree char *emulator = g_find_program_in_path("qemu-system-x86_64");
+        g_autofree char *element = NULL;
+        g_autofree char *s = NULL;
+
+        g_assert_nonnull(emulator);
+        element = g_strdup_printf("<emulator>%s</emulator>", emulator);
+        define(g, "ownqemu", NULL, element);
+        boot_to_marker(g);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+}
 
 static void test_boot_console(GuestTest *g, gconstpointer data) {
         g_autoptr(GVariant) pid = NULL;
@@ -633,6 +657,8 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
         ADD("/qemu/boot-console", test_boot_console);
+        g_test_add("/qemu/emulator-without-default", GuestTest, NULL, setup_no_default_binary,
+                   test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
         ADD("/qemu/shutdown", test_shutdown);
         ADD("/qemu/guest-poweroff", test_guest_poweroff);
