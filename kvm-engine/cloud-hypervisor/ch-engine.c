@@ -90,7 +90,7 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
 }
 
 static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!ch_config_check(config, error))
+        if (!ch_config_check(config, error) || !ch_platform_check(config, error))
                 return false;
         if (probe && !probe->usable) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "cloud-hypervisor is not usable: %s",
