@@ -120,6 +120,7 @@ void vm_config_free(VmConfig *config) {
         g_free(config->initrd);
         g_free(config->cmdline);
         g_free(config->loader);
+        vm_platform_clear(&config->platform);
         g_free(config->emulator);
         g_ptr_array_unref(config->devices);
         g_free(config);
@@ -138,6 +139,7 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         copy->initrd = g_strdup(config->initrd);
         copy->cmdline = g_strdup(config->cmdline);
         copy->loader = g_strdup(config->loader);
+        vm_platform_copy(&copy->platform, &config->platform);
         copy->emulator = g_strdup(config->emulator);
         copy->devices = g_ptr_array_new_full(config->devices->len, (GDestroyNotify) vm_device_free);
         for (guint i = 0; i < config->devices->len; i++)

@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm-platform.h"
+
 #define VM_NAME_MAX 64
 #define VM_UUID_STRING_LEN 36
 #define VM_VCPUS_MAX 255
@@ -123,6 +125,7 @@ typedef struct {
         char *initrd;
         char *cmdline;
         char *loader;
+        VmPlatform platform; /* <clock>, <cpu>, <features>, <pm>, firmware and boot order */
 
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 
+#include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml.h"
 
@@ -185,22 +186,24 @@ char *domain_xml_format(const VmConfig *config) {
         else
                 g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
 
-        g_string_append(out, "  <os>\n    <type");
+        domain_xml_format_os_open(out, &config->platform);
+        g_string_append(out, "    <type");
         append_attr(out, "arch", config->arch ? config->arch : "x86_64");
         if (config->machine)
                 append_attr(out, "machine", config->machine);
         g_string_append(out, ">hvm</type>\n");
-        append_text_element(out, 2, "loader", config->loader);
+        domain_xml_format_loader(out, config);
         append_text_element(out, 2, "kernel", config->kernel);
         append_text_element(out, 2, "initrd", config->initrd);
         append_text_element(out, 2, "cmdline", config->cmdline);
+        domain_xml_format_boot(out, &config->platform);
         g_string_append(out, "  </os>\n");
 
-        /* Always on; said so that the document describes the VM completely. */
-        g_string_append(out, "  <features>\n    <acpi/>\n    <apic/>\n  </features>\n");
+        domain_xml_format_platform(out, &config->platform);
         append_text_element(out, 1, "on_poweroff", domain_xml_action_names[config->on_poweroff]);
         append_text_element(out, 1, "on_reboot", domain_xml_action_names[config->on_reboot]);
         append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
+        domain_xml_format_pm(out, &config->platform);
 
         if (config->emulator || config->devices->len > 0) {
                 g_string_append(out, "  <devices>\n");

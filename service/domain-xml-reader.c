@@ -322,6 +322,11 @@ bool xml_check_element_content(const xmlNode *node, GError **error) {
 /* Sorts the element children of node into slots[i] by names[i] (NULL-terminated; NULL for
  * none): an unknown element is NotSupported, a repeated one InvalidXML. */
 bool xml_collect_children(const xmlNode *node, const char *const *names, xmlNode **slots, GError **error) {
+        return xml_collect_children_repeatable(node, names, slots, NULL, error);
+}
+
+bool xml_collect_children_repeatable(const xmlNode *node, const char *const *names, xmlNode **slots,
+                                     const char *const *repeatable, GError **error) {
         if (!xml_check_element_content(node, error))
                 return false;
         for (xmlNode *child = node->children; child; child = child->next) {
@@ -334,6 +339,8 @@ bool xml_collect_children(const xmlNode *node, const char *const *names, xmlNode
                                 break;
                 if (!names || !names[i])
                         return xml_fail_unsupported_element(error, child);
+                if (slots[i] && repeatable && g_strv_contains(repeatable, names[i]))
+                        continue;
                 if (slots[i]) {
                         g_autofree char *label = xml_element_label(node);
                         return xml_fail(error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in %s",

@@ -57,6 +57,10 @@ bool xml_check_element_content(const xmlNode *node, GError **error);
 /* Sorts the element children of node into slots[i] by names[i] (NULL-terminated; NULL for
  * none): an unknown element is NotSupported, a repeated one InvalidXML. */
 bool xml_collect_children(const xmlNode *node, const char *const *names, xmlNode **slots, GError **error);
+/* Like xml_collect_children(), but the elements named in repeatable (NULL-terminated) may
+ * appear more than once: their slot holds the first, and the caller walks the others. */
+bool xml_collect_children_repeatable(const xmlNode *node, const char *const *names, xmlNode **slots,
+                                     const char *const *repeatable, GError **error);
 /* An element made of the allowed attributes only, like <source file='...'/>. */
 bool xml_check_empty_element(const xmlNode *node, const char *const *attributes, GError **error);
 /* The text of an element that holds text only (child elements are InvalidXML); strip for

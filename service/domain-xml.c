@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
 #include "domain-xml.h"
@@ -670,18 +671,20 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
         return true;
 }
 
-enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, _OS_CHILD_MAX };
+enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, OS_BOOT, OS_BOOTMENU, OS_NVRAM, _OS_CHILD_MAX };
 static const char *const os_children[] = {
         [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
-        [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", NULL,
+        [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", [OS_BOOT] = "boot",
+        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", NULL,
 };
 
-static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, char **ret, GError **error) {
+static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, const char *const *attributes,
+                                   char **ret, GError **error) {
         g_autofree char *name = NULL;
 
         if (!node)
                 return true;
-        if (!xml_element_text(node, NULL, false, &name, error))
+        if (!xml_element_text(node, attributes, false, &name, error))
                 return false;
         *ret = resolve_firmware_path(name, paths, node, error);
         return *ret != NULL;
@@ -690,12 +693,15 @@ static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *pa
 static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
         static const char *const type_attributes[] = { "arch", "machine", NULL };
         static const char *const os_types[] = { "hvm", NULL };
-        static const char *const arches[] = { "x86_64", NULL };
+        static const char *const arches[] = { "x86_64", "i686", NULL };
         g_autofree char *os_type = NULL, *machine = NULL;
         xmlNode *c[_OS_CHILD_MAX] = {};
         int choice;
 
-        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, os_children, c, error))
+        static const char *const os_attributes[] = { "firmware", NULL };
+
+        if (!xml_check_attributes(node, os_attributes, error) ||
+            !xml_collect_children_repeatable(node, os_children, c, domain_xml_os_platform_children, error))
                 return false;
         if (!c[OS_TYPE])
                 return xml_fail_missing(error, node, "type");
@@ -714,9 +720,10 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 config->machine = g_steal_pointer(&machine);
         }
 
-        if (!parse_firmware_element(c[OS_LOADER], paths, &config->loader, error) ||
-            !parse_firmware_element(c[OS_KERNEL], paths, &config->kernel, error) ||
-            !parse_firmware_element(c[OS_INITRD], paths, &config->initrd, error))
+        if (!parse_firmware_element(c[OS_LOADER], paths, domain_xml_loader_attributes, &config->loader, error) ||
+            !parse_firmware_element(c[OS_KERNEL], paths, NULL, &config->kernel, error) ||
+            !parse_firmware_element(c[OS_INITRD], paths, NULL, &config->initrd, error) ||
+            !domain_xml_parse_os_platform(node, c[OS_LOADER], &config->platform, error))
                 return false;
         if (c[OS_CMDLINE] && !xml_element_text(c[OS_CMDLINE], NULL, false, &config->cmdline, error))
                 return false;
@@ -724,19 +731,6 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 return xml_fail(error, c[OS_INITRD], HV_ERROR_INVALID_XML, "'<initrd>' needs a '<kernel>'");
         if (!config->kernel && c[OS_CMDLINE])
                 return xml_fail(error, c[OS_CMDLINE], HV_ERROR_INVALID_XML, "'<cmdline>' needs a '<kernel>'");
-        return true;
-}
-
-/* ACPI and the APIC are always on; any other feature would be a promise we cannot keep. */
-static bool parse_features(const xmlNode *node, GError **error) {
-        static const char *const features[] = { "acpi", "apic", NULL };
-        xmlNode *c[G_N_ELEMENTS(features) - 1] = {};
-
-        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, features, c, error))
-                return false;
-        for (size_t i = 0; i < G_N_ELEMENTS(c); i++)
-                if (c[i] && !xml_check_empty_element(c[i], NULL, error))
-                        return false;
         return true;
 }
 
@@ -861,6 +855,9 @@ enum {
         DOMAIN_VCPU,
         DOMAIN_OS,
         DOMAIN_FEATURES,
+        DOMAIN_CPU,
+        DOMAIN_CLOCK,
+        DOMAIN_PM,
         DOMAIN_ON_POWEROFF,
         DOMAIN_ON_REBOOT,
         DOMAIN_ON_CRASH,
@@ -878,6 +875,9 @@ static const char *const domain_children[] = {
         [DOMAIN_VCPU] = "vcpu",
         [DOMAIN_OS] = "os",
         [DOMAIN_FEATURES] = "features",
+        [DOMAIN_CPU] = "cpu",
+        [DOMAIN_CLOCK] = "clock",
+        [DOMAIN_PM] = "pm",
         [DOMAIN_ON_POWEROFF] = "on_poweroff",
         [DOMAIN_ON_REBOOT] = "on_reboot",
         [DOMAIN_ON_CRASH] = "on_crash",
@@ -964,7 +964,10 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 return NULL;
         }
         if (!parse_os(c[DOMAIN_OS], config, paths, error) ||
-            (c[DOMAIN_FEATURES] && !parse_features(c[DOMAIN_FEATURES], error)) ||
+            (c[DOMAIN_FEATURES] && !domain_xml_parse_features(c[DOMAIN_FEATURES], &config->platform, error)) ||
+            (c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, error)) ||
+            (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, error)) ||
+            (c[DOMAIN_PM] && !domain_xml_parse_pm(c[DOMAIN_PM], &config->platform, error)) ||
             !parse_action(c[DOMAIN_ON_POWEROFF], &config->on_poweroff, error) ||
             !parse_action(c[DOMAIN_ON_REBOOT], &config->on_reboot, error) ||
             !parse_action(c[DOMAIN_ON_CRASH], &config->on_crash, error) ||

@@ -21,6 +21,8 @@
 
 /* Can cloud-hypervisor run this? The message names what it cannot. */
 bool ch_config_check(const VmConfig *config, GError **error);
+/* The platform parts (ch-platform.c): refused naming the element and the engine. */
+bool ch_platform_check(const VmConfig *config, GError **error);
 
 /* The vm.create body. runtime_dir holds the sockets we choose (serial, vsock). */
 JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GError **error);

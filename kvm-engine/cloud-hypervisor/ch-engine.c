@@ -98,7 +98,7 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
 }
 
 static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!ch_config_check(config, error))
+        if (!ch_config_check(config, error) || !ch_platform_check(config, error))
                 return false;
         /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */
         if (probe && !probe->usable && !config->emulator) {

@@ -47,7 +47,7 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
 
         if (!qemu_machine_from_config(config, &machine, error))
                 return false;
-        if (config->arch && !g_str_equal(config->arch, "x86_64")) {
+        if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                             "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
                 return false;
@@ -112,7 +112,7 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
 }
 
 /* In QEMU's key=value syntax a comma is written twice. */
-static char *qemu_escape_opt(const char *value) {
+char *qemu_escape_opt(const char *value) {
         g_auto(GStrv) parts = g_strsplit(value, ",", -1);
         return g_strjoinv(",,", parts);
 }
@@ -344,7 +344,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autoptr(QemuCommandLine) cmdline = g_new0(QemuCommandLine, 1);
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
-        if (!qemu_argv_check_config(config, error))
+        if (!qemu_argv_check_config(config, error) || !qemu_platform_check(config, params->kvm, error))
                 return NULL;
         (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
         cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
@@ -357,15 +357,17 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         const char *machine = config->machine ? config->machine : "q35";
         g_autofree char *machine_escaped = qemu_escape_opt(machine);
-        argv_add(argv, "-machine", machine_escaped);
+        g_autofree char *machine_options = qemu_platform_machine_options(config);
+        argv_add_printf(argv, "-machine", "%s%s", machine_escaped, machine_options);
         argv_add(argv, "-accel", params->kvm ? "kvm" : "tcg");
-        argv_add(argv, "-cpu", params->kvm ? "host" : "max");
+        g_autofree char *cpu = qemu_platform_cpu(config, params->kvm);
+        argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
         uint64_t mib = (config->memory + (1u << 20) - 1) >> 20;
         argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, mib);
-        unsigned vcpus = config->vcpus ? config->vcpus : 1;
-        argv_add_printf(argv, "-smp", "%u,maxcpus=%u", vcpus, MAX(config->max_vcpus, vcpus));
+        g_autofree char *smp = qemu_platform_smp(config);
+        argv_add(argv, "-smp", smp);
 
         argv_add(argv, "-nodefaults", NULL);
         argv_add(argv, "-no-user-config", NULL);
@@ -390,8 +392,9 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 if (config->cmdline)
                         argv_add(argv, "-append", config->cmdline);
         }
-        if (config->loader)
+        if (config->loader && !qemu_platform_uses_pflash(config))
                 argv_add(argv, "-bios", config->loader);
+        qemu_platform_add_args(argv, config, cmdline->machine);
 
         /* Without pvpanic a guest panic is indistinguishable from a reset. */
         if (cmdline->machine != QEMU_MACHINE_MICROVM)

@@ -77,3 +77,16 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                            const char *bus);
 
 bool qemu_id_is_valid(const char *id);
+/* A value for a QEMU option list: commas doubled. */
+char *qemu_escape_opt(const char *value);
+
+/* VmPlatform (qemu-argv-platform.c). kvm: whether the VM runs under KVM. */
+bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error);
+/* qemu-system-i386 for i686 guests, else x86_64_binary. */
+const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary);
+bool qemu_platform_uses_pflash(const VmConfig *config);
+char *qemu_platform_machine_options(const VmConfig *config); /* ",vmport=off,..." */
+char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
+char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
+/* -rtc, -global, -no-hpet, pflash, -boot */
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);

@@ -86,7 +86,8 @@ static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError 
 }
 
 static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!qemu_argv_check_config(config, error))
+        if (!qemu_argv_check_config(config, error) ||
+            !qemu_platform_check(config, config->type == VM_DOMAIN_KVM && probe && probe->kvm, error))
                 return false;
 
         if (config->type == VM_DOMAIN_KVM && !probe->kvm && !qemu_tcg_fallback_setting) {
@@ -897,6 +898,13 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->binary = g_strdup(params->config->emulator ? params->config->emulator
                               : params->probe && params->probe->binary ? params->probe->binary
                                                                        : QEMU_DEFAULT_BINARY);
+        /* Like libvirt, an i686 guest without <emulator> runs in qemu-system-i386. */
+        if (!params->config->emulator && qemu_platform_binary(params->config, NULL)) {
+                g_free(vm->binary);
+                vm->binary = g_find_program_in_path(qemu_platform_binary(params->config, NULL));
+                if (!vm->binary)
+                        vm->binary = g_strdup(qemu_platform_binary(params->config, NULL));
+        }
         vm->version = g_strdup(params->probe ? params->probe->version : NULL);
         vm->kvm_usable = params->probe && params->probe->kvm;
         vm->tcg_fallback = params->settings && params->settings->tcg_fallback;

@@ -389,7 +389,10 @@ static void test_features(void) {
         config = parse_string(none, &error);
         g_assert_no_error(error);
 
-        assert_refused_string(pae, HV_ERROR_NOT_SUPPORTED, "'<pae>'", "'<features>'");
+        g_clear_pointer(&config, vm_config_free);
+        config = parse_string(pae, &error);
+        g_assert_no_error(error);
+        g_assert_true(config->platform.features.pae);
         assert_refused_string(eoi, HV_ERROR_NOT_SUPPORTED, "'eoi'");
 }
 
@@ -568,14 +571,14 @@ static void test_unsupported_device(void) {
 }
 
 static void test_unsupported_toplevel(void) {
-        g_autofree char *clock = domain_with("<clock offset='utc'/>", "");
-        g_autofree char *cpu = domain_with("<cpu mode='host-passthrough'/>", "");
+        g_autofree char *clock = domain_with("<iothreads>1</iothreads>", "");
+        g_autofree char *cpu = domain_with("<memoryBacking><hugepages/></memoryBacking>", "");
         g_autofree char *qemu =
                 g_strdup("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
                          "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
 
-        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<clock>'", "is not supported");
-        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<cpu>'");
+        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<iothreads>'", "is not supported");
+        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<memoryBacking>'");
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
@@ -608,9 +611,9 @@ static void test_unsupported_values(void) {
         static const char *const domain_values[] = {
                 "<os><type arch='aarch64'>hvm</type></os>",
                 "<os><type>xen</type></os>",
-                "<os firmware='efi'><type>hvm</type></os>",
-                "<os><type>hvm</type><boot dev='hd'/></os>",
-                "<os><type>hvm</type><loader type='pflash'>/x</loader></os>",
+                "<os firmware='bios'><type>hvm</type></os>",
+                "<os><type>hvm</type><boot dev='floppy'/></os>",
+                "<os><type>hvm</type><loader type='flash'>/x</loader></os>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -932,6 +935,165 @@ static void test_device_parse(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_XML);
 }
 
+/* ---- platform: <clock>, <cpu>, <features>, <pm>, firmware and boot ---- */
+
+/* What virt-install 4.1 writes for a Windows guest, platform parts only, and more. */
+static const char platform_windows[] =
+        "<domain type='qemu'><name>w</name><memory>4194304</memory><vcpu>4</vcpu>\n"
+        "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+        "<boot dev='cdrom'/><boot dev='hd'/><bootmenu enable='yes'/></os>\n"
+        "<features><acpi/><apic/><pae/><hyperv mode='custom'><relaxed state='on'/><vapic state='on'/>"
+        "<spinlocks state='on' retries='8191'/></hyperv><kvm><hidden state='on'/></kvm>"
+        "<vmport state='off'/><smm state='on'/></features>\n"
+        "<cpu mode='custom' match='exact' check='none'><model fallback='forbid'>qemu64</model>"
+        "<topology sockets='1' dies='1' cores='2' threads='2'/><feature policy='disable' name='svm'/>"
+        "<feature name='x2apic'/></cpu>\n"
+        "<clock offset='localtime'><timer name='rtc' tickpolicy='catchup'/><timer name='pit' tickpolicy='delay'/>"
+        "<timer name='hpet' present='no'/><timer name='hypervclock' present='yes'/></clock>\n"
+        "<on_reboot>destroy</on_reboot>"
+        "<pm><suspend-to-mem enabled='no'/><suspend-to-disk enabled='yes'/></pm></domain>";
+
+static void test_platform_parse(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(platform_windows, &error);
+        const VmPlatform *p;
+        const VmCpuFeature *feature;
+
+        g_assert_no_error(error);
+        p = &config->platform;
+        g_assert_cmpint(p->clock_offset, ==, VM_CLOCK_LOCALTIME);
+        g_assert_cmpint(p->timers[VM_TIMER_RTC].tickpolicy, ==, VM_TICK_CATCHUP);
+        g_assert_cmpint(p->timers[VM_TIMER_PIT].tickpolicy, ==, VM_TICK_DELAY);
+        g_assert_cmpint(p->timers[VM_TIMER_HPET].present, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(p->timers[VM_TIMER_HYPERVCLOCK].present, ==, VM_SWITCH_ON);
+        g_assert_false(p->timers[VM_TIMER_KVMCLOCK].set);
+        g_assert_cmpint(p->cpu.mode, ==, VM_CPU_MODE_CUSTOM);
+        g_assert_cmpint(p->cpu.match, ==, VM_CPU_MATCH_EXACT);
+        g_assert_cmpint(p->cpu.check, ==, VM_CPU_CHECK_NONE);
+        g_assert_cmpstr(p->cpu.model, ==, "qemu64");
+        g_assert_cmpint(p->cpu.fallback, ==, VM_CPU_FALLBACK_FORBID);
+        g_assert_cmpuint(p->cpu.sockets * p->cpu.dies * p->cpu.cores * p->cpu.threads, ==, 4);
+        g_assert_cmpuint(p->cpu.features->len, ==, 2);
+        feature = p->cpu.features->pdata[0];
+        g_assert_cmpint(feature->policy, ==, VM_CPU_POLICY_DISABLE);
+        g_assert_cmpstr(feature->name, ==, "svm");
+        feature = p->cpu.features->pdata[1];
+        g_assert_cmpint(feature->policy, ==, VM_CPU_POLICY_REQUIRE);
+        g_assert_true(p->features.pae);
+        g_assert_true(p->features.hyperv);
+        g_assert_cmpint(p->features.hv[VM_HV_RELAXED], ==, VM_SWITCH_ON);
+        g_assert_cmpint(p->features.hv[VM_HV_SPINLOCKS], ==, VM_SWITCH_ON);
+        g_assert_cmpuint(p->features.hv_spinlock_retries, ==, 8191);
+        g_assert_cmpint(p->features.hv[VM_HV_SYNIC], ==, VM_SWITCH_DEFAULT);
+        g_assert_cmpint(p->features.kvm_hidden, ==, VM_SWITCH_ON);
+        g_assert_cmpint(p->features.vmport, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(p->features.smm, ==, VM_SWITCH_ON);
+        g_assert_cmpint(p->suspend_to_mem, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(p->suspend_to_disk, ==, VM_SWITCH_ON);
+        g_assert_true(p->firmware.efi);
+        g_assert_cmpuint(p->firmware.n_boot, ==, 2);
+        g_assert_cmpint(p->firmware.boot[0], ==, VM_BOOT_CDROM);
+        g_assert_cmpint(p->firmware.boot[1], ==, VM_BOOT_HD);
+        g_assert_cmpint(p->firmware.bootmenu, ==, VM_SWITCH_ON);
+}
+
+static void test_platform_round_trip(void) {
+        static const char *const others[] = {
+                "<domain type='kvm'><name>h</name><memory>65536</memory><vcpu>2</vcpu>"
+                "<os><type arch='i686' machine='pc-i440fx-7.2'>hvm</type>"
+                "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"
+                "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'/></os>"
+                "<cpu mode='host-passthrough' check='none' migratable='on'/><clock offset='utc'/></domain>",
+                "<domain type='kvm'><name>m</name><memory>65536</memory>"
+                "<os><type>hvm</type><loader type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"
+                "<nvram>/home/u/vars.fd</nvram></os><cpu mode='host-model'/></domain>",
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_string(platform_windows, &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<os firmware='efi'>"));
+        g_assert_nonnull(strstr(out, "<boot dev='cdrom'/>\n    <boot dev='hd'/>\n    <bootmenu enable='yes'/>"));
+        g_assert_nonnull(strstr(out, "<timer name='rtc' tickpolicy='catchup'/>"));
+        g_assert_nonnull(strstr(out, "<spinlocks state='on' retries='8191'/>"));
+        g_assert_nonnull(strstr(out, "<topology sockets='1' dies='1' cores='2' threads='2'/>"));
+        g_assert_nonnull(strstr(out, "<suspend-to-mem enabled='no'/>"));
+        for (size_t i = 0; i < G_N_ELEMENTS(others); i++) {
+                g_autoptr(VmConfig) other = parse_string(others[i], &error);
+                g_assert_no_error(error);
+                assert_round_trip(other);
+        }
+}
+
+static void test_platform_invalid(void) {
+        static const struct {
+                const char *top;
+                int code;
+                const char *fragment;
+        } table[] = {
+                { "<vcpu>4</vcpu><cpu><topology sockets='1' cores='2' threads='1'/></cpu>", HV_ERROR_INVALID_ARGUMENT,
+                  "'<topology>' gives 2 vCPUs" },
+                { "<cpu><topology sockets='1' cores='1'/></cpu>", HV_ERROR_INVALID_XML, "'threads'" },
+                { "<cpu mode='host-passthrough'><model>qemu64</model></cpu>", HV_ERROR_NOT_SUPPORTED, "'<model>'" },
+                { "<cpu mode='custom' migratable='on'><model>qemu64</model></cpu>", HV_ERROR_NOT_SUPPORTED,
+                  "'migratable'" },
+                { "<cpu mode='maximum'/>", HV_ERROR_NOT_SUPPORTED, "mode='maximum'" },
+                { "<cpu><model>qemu64,+vmx</model></cpu>", HV_ERROR_INVALID_ARGUMENT, "CPU model" },
+                { "<cpu check='full'/>", HV_ERROR_NOT_SUPPORTED, "check='full'" },
+                { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
+                { "<cpu><numa/></cpu>", HV_ERROR_NOT_SUPPORTED, "'<numa>'" },
+                { "<clock offset='variable'/>", HV_ERROR_NOT_SUPPORTED, "offset='variable'" },
+                { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
+                { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },
+                { "<clock><timer name='hpet' tickpolicy='delay'/></clock>", HV_ERROR_NOT_SUPPORTED, "tickpolicy" },
+                { "<clock><timer name='rtc' track='guest'/></clock>", HV_ERROR_NOT_SUPPORTED, "'track'" },
+                { "<features><hyperv><spinlocks state='on' retries='10'/></hyperv></features>",
+                  HV_ERROR_INVALID_ARGUMENT, "minimum of 4095" },
+                { "<features><hyperv><vendor_id state='on' value='x'/></hyperv></features>", HV_ERROR_NOT_SUPPORTED,
+                  "'<vendor_id>'" },
+                { "<features><hyperv mode='passthrough'/></features>", HV_ERROR_NOT_SUPPORTED, "mode='passthrough'" },
+                { "<features><vmport state='maybe'/></features>", HV_ERROR_NOT_SUPPORTED, "state='maybe'" },
+                { "<features><smm/></features>", HV_ERROR_INVALID_XML, "'state'" },
+                { "<features><gic/></features>", HV_ERROR_NOT_SUPPORTED, "'<gic>'" },
+                { "<pm><suspend-to-mem enabled='maybe'/></pm>", HV_ERROR_NOT_SUPPORTED, "enabled='maybe'" },
+                { "<pm><suspend-to-ram/></pm>", HV_ERROR_NOT_SUPPORTED, "'<suspend-to-ram>'" },
+        };
+        static const struct {
+                const char *os;
+                int code;
+                const char *fragment;
+        } os_table[] = {
+                { "<os><type>hvm</type><nvram template='/home/u/VARS.fd'/></os>", HV_ERROR_INVALID_ARGUMENT,
+                  "/usr/share/OVMF/" },
+                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/../../../etc/shadow'/></os>",
+                  HV_ERROR_INVALID_ARGUMENT, "nvram template" },
+                { "<os><type>hvm</type><nvram>vars.fd</nvram></os>", HV_ERROR_INVALID_ARGUMENT, "absolute" },
+                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/x/v.fd</nvram></os>",
+                  HV_ERROR_NOT_SUPPORTED, "both a path and a template" },
+                { "<os><type>hvm</type><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/>"
+                  "<boot dev='hd'/></os>",
+                  HV_ERROR_INVALID_XML, "more than 4" },
+                { "<os><type>hvm</type><boot/></os>", HV_ERROR_INVALID_XML, "'dev'" },
+                { "<os><type>hvm</type><bootmenu enable='yes' timeout='3000'/></os>", HV_ERROR_NOT_SUPPORTED,
+                  "'timeout'" },
+                { "<os><type>hvm</type><loader secure='yes'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED, "'secure'" },
+                { "<os><type>hvm</type><smbios mode='sysinfo'/></os>", HV_ERROR_NOT_SUPPORTED, "'<smbios>'" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *xml = domain_with(table[i].top, "");
+                assert_refused_string(xml, table[i].code, table[i].fragment, "line 1");
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(os_table); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>x</name><memory>1024</memory>%s</domain>", os_table[i].os);
+                assert_refused_string(xml, os_table[i].code, os_table[i].fragment);
+        }
+}
+
 /* ---- registration ---- */
 
 typedef struct {
@@ -1030,6 +1192,9 @@ static const TestCase test_cases[] = {
         { "device-parse", test_device_parse },
         { "device-limit", test_device_limit },
         { "device-limit-ids", test_device_limit_ids },
+        { "platform-parse", test_platform_parse },
+        { "platform-round-trip", test_platform_round_trip },
+        { "platform-invalid", test_platform_invalid },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -248,6 +248,88 @@ static void test_serial_and_console(void) {
         g_assert_cmpuint(n_serial, ==, 1);
 }
 
+/* What virt-install writes for a Windows guest under TCG: -rtc, the PIT, -no-hpet, S3/S4,
+ * vmport, a custom CPU with Hyper-V flags and a topology, the boot order. */
+static void test_platform(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->vcpus = config->max_vcpus = 4;
+        p->clock_offset = VM_CLOCK_LOCALTIME;
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
+        p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
+        p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
+        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){ .set = true, .present = VM_SWITCH_ON };
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
+                          .sockets = 1, .dies = 1, .cores = 2, .threads = 2 };
+        vm_cpu_add_feature(&p->cpu, vm_cpu_feature_new(VM_CPU_POLICY_DISABLE, "svm"));
+        p->features.vmport = VM_SWITCH_OFF;
+        p->features.smm = VM_SWITCH_ON;
+        p->features.hyperv = true;
+        p->features.hv[VM_HV_RELAXED] = p->features.hv[VM_HV_VAPIC] = VM_SWITCH_ON;
+        p->features.hv[VM_HV_SPINLOCKS] = VM_SWITCH_ON;
+        p->features.hv_spinlock_retries = 8191;
+        p->features.kvm_hidden = VM_SWITCH_ON;
+        p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
+        p->firmware.boot[0] = VM_BOOT_CDROM;
+        p->firmware.boot[1] = VM_BOOT_HD;
+        p->firmware.n_boot = 2;
+        check_golden("platform", &params);
+
+        /* i440fx: the PIIX4 carries S3/S4. */
+        g_free(config->machine);
+        config->machine = g_strdup("pc-i440fx-7.2");
+        g_autoptr(QemuCommandLine) pc = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) pc->argv, "PIIX4_PM.disable_s3=1"));
+
+        /* Under TCG: what needs KVM is refused, naming the element. */
+        p->features.hv[VM_HV_VPINDEX] = VM_SWITCH_ON;
+        g_assert_null(qemu_argv_build(&params, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<vpindex state='on'> needs KVM"));
+        g_clear_error(&error);
+        params.kvm = true;
+        g_autoptr(QemuCommandLine) kvm = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        p->features.hv[VM_HV_VPINDEX] = VM_SWITCH_DEFAULT;
+        params.kvm = false;
+        p->cpu.mode = VM_CPU_MODE_HOST_PASSTHROUGH;
+        g_assert_null(qemu_argv_build(&params, &error));
+        g_assert_nonnull(strstr(error->message, "<cpu mode='host-passthrough'> needs KVM"));
+        g_clear_error(&error);
+        g_assert_false(engine_qemu_ops.validate(&(EngineProbe){ .kvm = true }, config, &error));
+        g_assert_nonnull(strstr(error->message, "needs KVM"));
+        g_clear_error(&error);
+        p->cpu.mode = VM_CPU_MODE_CUSTOM;
+
+        /* UEFI: the variables are the owner's <nvram>, opened by QEMU; without one, refused. */
+        p->firmware.efi = true;
+        g_assert_null(qemu_argv_build(&params, &error));
+        g_assert_nonnull(strstr(error->message, "<os firmware='efi'> without an <nvram>"));
+        g_clear_error(&error);
+        p->firmware.nvram = g_strdup("/home/u/vars,1.fd");
+        g_autoptr(QemuCommandLine) efi = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) efi->argv,
+                                      "driver=file,filename=/home/u/vars,,1.fd,node-name=pflash1-file"));
+        g_assert_true(g_strv_contains((const char *const *) efi->argv,
+                                      "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=pflash0-file,"
+                                      "read-only=on"));
+        g_assert_true(g_strv_contains((const char *const *) efi->argv, "-kernel"));
+        g_assert_false(g_strv_contains((const char *const *) efi->argv, "-bios"));
+
+        /* i686 guests run in qemu-system-i386 when no <emulator> says otherwise. */
+        g_free(config->arch);
+        config->arch = g_strdup("i686");
+        g_assert_cmpstr(qemu_platform_binary(config, "x"), ==, "qemu-system-i386");
+        g_assert_true(qemu_argv_check_config(config, &error));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -255,5 +337,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/microvm-pty", test_microvm_pty);
         g_test_add_func("/qemu-argv/validate", test_validate);
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
+        g_test_add_func("/qemu-argv/platform", test_platform);
         return g_test_run();
 }

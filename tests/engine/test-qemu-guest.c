@@ -746,6 +746,38 @@ static void test_free_silences(void) {
         fixture_clear(&f);
 }
 
+/* The platform elements virt-install writes (clock, timers, pm, vmport, a custom CPU with
+ * Hyper-V flags and a topology, the boot order) on the test guest under TCG: it comes up.
+ * (UEFI is in the argv test: the tiny guest's vmlinux has no EFI stub for OVMF to run.) */
+static void test_platform(void) {
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+
+        fixture_init(&f, NULL);
+        VmPlatform *p = &f.config->platform;
+        f.config->vcpus = f.config->max_vcpus = 2;
+        p->clock_offset = VM_CLOCK_LOCALTIME;
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
+        p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
+        p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
+        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){ .set = true, .present = VM_SWITCH_ON };
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
+                          .sockets = 1, .dies = 1, .cores = 2, .threads = 1 };
+        p->features.vmport = VM_SWITCH_OFF;
+        p->features.hyperv = true;
+        p->features.hv[VM_HV_RELAXED] = p->features.hv[VM_HV_VAPIC] = p->features.hv[VM_HV_SPINLOCKS] = VM_SWITCH_ON;
+        p->features.hv_spinlock_retries = 8191;
+        p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
+        p->firmware.boot[0] = VM_BOOT_HD;
+        p->firmware.n_boot = 1;
+        g_assert_true(engine_qemu_ops.validate(&f.probe, f.config, &error));
+        g_assert_no_error(error);
+
+        boot(&f);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -761,5 +793,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/attach", test_attach);
         g_test_add_func("/qemu-guest/start-failure", test_start_failure);
         g_test_add_func("/qemu-guest/free-silences", test_free_silences);
+        g_test_add_func("/qemu-guest/platform", test_platform);
         return g_test_run();
 }

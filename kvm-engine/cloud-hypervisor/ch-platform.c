@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * What cloud-hypervisor honours of VmPlatform (<clock>, <cpu>, <features>, <pm>, firmware
+ * and boot), and a refusal naming the element and the engine for the rest. Its clock is
+ * UTC, it boots the firmware or kernel it is given (so <boot dev='hd'> is what it does), it
+ * has no S3/S4, no VMware port, no SMM, no Hyper-V enlightenments and no CPU model choice.
+ */
+
+#include "ch-config.h"
+#include "hv-error.h"
+
+static bool refuse(GError **error, const char *what) {
+        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
+                    what);
+        return false;
+}
+
+bool ch_platform_check(const VmConfig *config, GError **error) {
+        const VmPlatform *p = &config->platform;
+        const VmFeatures *f = &p->features;
+
+        if (config->arch && g_str_equal(config->arch, "i686"))
+                return refuse(error, "<type arch='i686'>");
+        if (p->clock_offset == VM_CLOCK_LOCALTIME)
+                return refuse(error, "<clock offset='localtime'> (its clock is UTC)");
+        for (size_t i = 0; i < _VM_TIMER_MAX; i++)
+                if (p->timers[i].set)
+                        return refuse(error, "<timer> in <clock>");
+        if (p->cpu.set)
+                return refuse(error, "<cpu>");
+        if (f->vmport == VM_SWITCH_ON)
+                return refuse(error, "<vmport state='on'>");
+        if (f->smm == VM_SWITCH_ON)
+                return refuse(error, "<smm state='on'>");
+        if (f->hyperv)
+                return refuse(error, "<hyperv>");
+        if (f->kvm_hidden)
+                return refuse(error, "<kvm><hidden>");
+        if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
+                return refuse(error, "<pm> with a suspend enabled");
+        if (p->firmware.efi)
+                return refuse(error, "<os firmware='efi'> (name its firmware in <loader>)");
+        if (p->firmware.loader_type == VM_LOADER_PFLASH)
+                return refuse(error, "<loader type='pflash'>");
+        if (p->firmware.nvram || p->firmware.nvram_template)
+                return refuse(error, "<nvram>");
+        if (p->firmware.bootmenu == VM_SWITCH_ON)
+                return refuse(error, "<bootmenu enable='yes'>");
+        for (unsigned i = 0; i < p->firmware.n_boot; i++)
+                if (p->firmware.boot[i] != VM_BOOT_HD)
+                        return refuse(error, "<boot> other than dev='hd'");
+        return true;
+}

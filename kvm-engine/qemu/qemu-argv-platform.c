@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * VmPlatform on QEMU's command line, the way libvirt's QEMU driver writes it for QEMU 7.2:
+ * <clock> is -rtc and the PIT's lost tick policy, <timer name='hpet' present='no'> is
+ * -no-hpet, <pm> the disable_s3/disable_s4 globals of the machine's power management
+ * device, <cpu> and the Hyper-V enlightenments the -cpu value, <topology> -smp's, vmport
+ * and smm machine options, <boot dev> -boot order (no device has a bootindex yet).
+ * What QEMU could not do is refused before it runs (qemu_platform_check()).
+ */
+
+#include "hv-error.h"
+#include "qemu-argv.h"
+
+#define QEMU_SYSTEM_I386 "qemu-system-i386"
+/* Debian's OVMF (package ovmf), what firmware='efi' picks when no <loader> is named. */
+#define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
+
+bool qemu_platform_uses_pflash(const VmConfig *config) {
+        return config->platform.firmware.efi || config->platform.firmware.loader_type == VM_LOADER_PFLASH;
+}
+
+static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+static bool refuse(GError **error, const char *format, ...) {
+        va_list ap;
+        g_autofree char *message = NULL;
+
+        va_start(ap, format);
+        message = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
+        return false;
+}
+
+const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary) {
+        if (config->arch && g_str_equal(config->arch, "i686"))
+                return QEMU_SYSTEM_I386;
+        return x86_64_binary;
+}
+
+bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
+        const VmPlatform *p = &config->platform;
+        const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
+        QemuMachineKind machine;
+
+        if (!qemu_machine_from_config(config, &machine, error))
+                return false;
+        if (!kvm && (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL))
+                return refuse(error,
+                              "<cpu mode='%s'> needs KVM, and this VM would run under TCG (<domain type='qemu'> "
+                              "or KVM unusable); use <cpu mode='custom'><model>qemu64</model></cpu>",
+                              p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH ? "host-passthrough" : "host-model");
+        if (!kvm) {
+                static const VmHypervFeature kvm_only[] = { VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER };
+                for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
+                        if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
+                                return refuse(error,
+                                              "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
+                                              "this VM would run under TCG",
+                                              vm_hyperv_feature_names[kvm_only[i]]);
+        }
+        if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
+                return refuse(error, "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
+                              rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
+        if (pit->tickpolicy == VM_TICK_CATCHUP || pit->tickpolicy == VM_TICK_MERGE)
+                return refuse(error, "<timer name='pit' tickpolicy='%s'> is not supported by the QEMU engine",
+                              pit->tickpolicy == VM_TICK_CATCHUP ? "catchup" : "merge");
+        if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
+                return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
+                              rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
+        if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
+                return refuse(error, "<pm> is not supported on the microvm machine");
+        if (p->firmware.efi && !p->firmware.nvram)
+                return refuse(error, "<os firmware='efi'> without an <nvram> path is not supported by the QEMU "
+                                     "engine yet: name your own variables file in <nvram>");
+        if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
+                return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
+                                     "engine (UEFI runs from pflash)");
+        return true;
+}
+
+char *qemu_platform_machine_options(const VmConfig *config) {
+        const VmFeatures *f = &config->platform.features;
+        GString *out = g_string_new(NULL);
+
+        if (f->vmport)
+                g_string_append_printf(out, ",vmport=%s", f->vmport == VM_SWITCH_ON ? "on" : "off");
+        if (f->smm)
+                g_string_append_printf(out, ",smm=%s", f->smm == VM_SWITCH_ON ? "on" : "off");
+        if (qemu_platform_uses_pflash(config))
+                g_string_append(out, ",pflash0=pflash0");
+        if (qemu_platform_uses_pflash(config) && config->platform.firmware.nvram)
+                g_string_append(out, ",pflash1=pflash1");
+        return g_string_free(out, FALSE);
+}
+
+static void append_switch(GString *out, const char *name, VmSwitch value) {
+        if (value)
+                g_string_append_printf(out, ",%s=%s", name, value == VM_SWITCH_ON ? "on" : "off");
+}
+
+char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
+        const VmPlatform *p = &config->platform;
+        const VmFeatures *f = &p->features;
+        GString *out = g_string_new(NULL);
+
+        if (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL)
+                g_string_append(out, "host");
+        else if (p->cpu.model)
+                g_string_append(out, p->cpu.model);
+        else
+                g_string_append(out, kvm ? "host" : "max");
+        append_switch(out, "migratable", p->cpu.migratable);
+        for (guint i = 0; p->cpu.features && i < p->cpu.features->len; i++) {
+                const VmCpuFeature *feature = p->cpu.features->pdata[i];
+                bool off = feature->policy == VM_CPU_POLICY_DISABLE || feature->policy == VM_CPU_POLICY_FORBID;
+                g_string_append_printf(out, ",%s=%s", feature->name, off ? "off" : "on");
+        }
+        /* libvirt writes the enlightenments that are on; off is QEMU's default. */
+        for (size_t i = 0; i < _VM_HV_MAX; i++) {
+                if (f->hv[i] != VM_SWITCH_ON)
+                        continue;
+                if (i == VM_HV_SPINLOCKS)
+                        g_string_append_printf(out, ",hv-spinlocks=0x%x", f->hv_spinlock_retries);
+                else
+                        g_string_append_printf(out, ",hv-%s=on", vm_hyperv_feature_names[i]);
+        }
+        if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
+                g_string_append(out, ",hv-time=on");
+        append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
+        if (f->kvm_hidden == VM_SWITCH_ON)
+                g_string_append(out, ",kvm=off");
+        return g_string_free(out, FALSE);
+}
+
+char *qemu_platform_smp(const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+        unsigned vcpus = config->vcpus ? config->vcpus : 1;
+        GString *out = g_string_new(NULL);
+
+        g_string_append_printf(out, "%u,maxcpus=%u", vcpus, MAX(config->max_vcpus, vcpus));
+        if (cpu->sockets)
+                g_string_append_printf(out, ",sockets=%u,dies=%u,cores=%u,threads=%u", cpu->sockets, cpu->dies,
+                                       cpu->cores, cpu->threads);
+        return g_string_free(out, FALSE);
+}
+
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine) {
+        const VmPlatform *p = &config->platform;
+        /* The power management device of each machine carries the S3/S4 switches. */
+        const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
+
+        if (p->clock_offset) {
+                g_autofree char *rtc = g_strdup_printf(
+                        "base=%s%s", p->clock_offset == VM_CLOCK_LOCALTIME ? "localtime" : "utc",
+                        p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
+                g_ptr_array_add(argv, g_strdup("-rtc"));
+                g_ptr_array_add(argv, g_steal_pointer(&rtc));
+        }
+        if (p->timers[VM_TIMER_PIT].tickpolicy == VM_TICK_DELAY || p->timers[VM_TIMER_PIT].tickpolicy == VM_TICK_DISCARD) {
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup_printf("kvm-pit.lost_tick_policy=%s",
+                                                      p->timers[VM_TIMER_PIT].tickpolicy == VM_TICK_DELAY ? "delay"
+                                                                                                          : "discard"));
+        }
+        if (p->timers[VM_TIMER_HPET].present == VM_SWITCH_OFF)
+                g_ptr_array_add(argv, g_strdup("-no-hpet"));
+        if (p->suspend_to_mem) {
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup_printf("%s.disable_s3=%d", pm_device,
+                                                      p->suspend_to_mem == VM_SWITCH_OFF));
+        }
+        if (p->suspend_to_disk) {
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup_printf("%s.disable_s4=%d", pm_device,
+                                                      p->suspend_to_disk == VM_SWITCH_OFF));
+        }
+        /* UEFI: the code read-only, the variables the owner's <nvram>, both opened by QEMU. */
+        if (qemu_platform_uses_pflash(config)) {
+                g_autofree char *code = qemu_escape_opt(config->loader ? config->loader : QEMU_OVMF_CODE);
+                g_ptr_array_add(argv, g_strdup("-blockdev"));
+                g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash0-file,read-only=on",
+                                                      code));
+                g_ptr_array_add(argv, g_strdup("-blockdev"));
+                g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash0-file,node-name=pflash0,read-only=on"));
+        }
+        if (qemu_platform_uses_pflash(config) && p->firmware.nvram) {
+                g_autofree char *vars = qemu_escape_opt(p->firmware.nvram);
+                g_ptr_array_add(argv, g_strdup("-blockdev"));
+                g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash1-file", vars));
+                g_ptr_array_add(argv, g_strdup("-blockdev"));
+                g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash1-file,node-name=pflash1"));
+        }
+        if (p->firmware.n_boot > 0 || p->firmware.bootmenu) {
+                static const char letters[] = { [VM_BOOT_HD] = 'c', [VM_BOOT_CDROM] = 'd', [VM_BOOT_NETWORK] = 'n',
+                                                [VM_BOOT_FD] = 'a' };
+                GString *boot = g_string_new(NULL);
+                if (p->firmware.n_boot > 0) {
+                        g_string_append(boot, "order=");
+                        for (unsigned i = 0; i < p->firmware.n_boot; i++)
+                                g_string_append_c(boot, letters[p->firmware.boot[i]]);
+                }
+                if (p->firmware.bootmenu)
+                        g_string_append_printf(boot, "%smenu=%s", boot->len ? "," : "",
+                                               p->firmware.bootmenu == VM_SWITCH_ON ? "on" : "off");
+                g_ptr_array_add(argv, g_strdup("-boot"));
+                g_ptr_array_add(argv, g_string_free(boot, FALSE));
+        }
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/* VmPlatform's resources: the strings and the CPU feature list (see vm-platform.h). */
+
+#include "vm-platform.h"
+
+const char *const vm_hyperv_feature_names[] = {
+        [VM_HV_RELAXED] = "relaxed",
+        [VM_HV_VAPIC] = "vapic",
+        [VM_HV_SPINLOCKS] = "spinlocks",
+        [VM_HV_VPINDEX] = "vpindex",
+        [VM_HV_RUNTIME] = "runtime",
+        [VM_HV_SYNIC] = "synic",
+        [VM_HV_STIMER] = "stimer",
+        [VM_HV_RESET] = "reset",
+        [VM_HV_FREQUENCIES] = "frequencies",
+        [VM_HV_REENLIGHTENMENT] = "reenlightenment",
+        [VM_HV_TLBFLUSH] = "tlbflush",
+        [VM_HV_IPI] = "ipi",
+        [VM_HV_EVMCS] = "evmcs",
+        NULL,
+};
+
+static void cpu_feature_free(VmCpuFeature *feature) {
+        g_free(feature->name);
+        g_free(feature);
+}
+
+void vm_platform_clear(VmPlatform *platform) {
+        g_clear_pointer(&platform->cpu.model, g_free);
+        g_clear_pointer(&platform->cpu.features, g_ptr_array_unref);
+        g_clear_pointer(&platform->firmware.nvram, g_free);
+        g_clear_pointer(&platform->firmware.nvram_template, g_free);
+}
+
+void vm_platform_copy(VmPlatform *dest, const VmPlatform *src) {
+        *dest = *src;
+        dest->cpu.model = g_strdup(src->cpu.model);
+        dest->cpu.features = NULL;
+        if (src->cpu.features) {
+                dest->cpu.features = g_ptr_array_new_with_free_func((GDestroyNotify) cpu_feature_free);
+                for (guint i = 0; i < src->cpu.features->len; i++) {
+                        const VmCpuFeature *feature = src->cpu.features->pdata[i];
+                        VmCpuFeature *copy = g_new0(VmCpuFeature, 1);
+                        copy->policy = feature->policy;
+                        copy->name = g_strdup(feature->name);
+                        g_ptr_array_add(dest->cpu.features, copy);
+                }
+        }
+        dest->firmware.nvram = g_strdup(src->firmware.nvram);
+        dest->firmware.nvram_template = g_strdup(src->firmware.nvram_template);
+}
+
+VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name) {
+        VmCpuFeature *feature = g_new0(VmCpuFeature, 1);
+        feature->policy = policy;
+        feature->name = g_strdup(name);
+        return feature;
+}
+
+void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature) {
+        if (!cpu->features)
+                cpu->features = g_ptr_array_new_with_free_func((GDestroyNotify) cpu_feature_free);
+        g_ptr_array_add(cpu->features, feature);
+}

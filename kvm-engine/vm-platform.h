@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * VmPlatform: the machine around the devices, as libvirt's <clock>, <cpu>, <features>,
+ * <pm> and the firmware and boot parts of <os> describe it. Part of VmConfig (its
+ * `platform` member): plain data, every string owned, freed by vm_platform_clear().
+ *
+ * Every enum starts with a *_DEFAULT value that means "the document did not say", so that
+ * GetXML writes back only what was written and the engine keeps its own default.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+
+#define VM_BOOT_DEVS_MAX 4
+
+/* libvirt's on/off (and yes/no) attributes. */
+typedef enum {
+        VM_SWITCH_DEFAULT,
+        VM_SWITCH_ON,
+        VM_SWITCH_OFF,
+} VmSwitch;
+
+typedef enum {
+        VM_CLOCK_DEFAULT, /* no <clock>: UTC */
+        VM_CLOCK_UTC,
+        VM_CLOCK_LOCALTIME,
+} VmClockOffset;
+
+typedef enum {
+        VM_TIMER_RTC,
+        VM_TIMER_PIT,
+        VM_TIMER_HPET,
+        VM_TIMER_KVMCLOCK,
+        VM_TIMER_HYPERVCLOCK,
+        _VM_TIMER_MAX,
+} VmTimerName;
+
+typedef enum {
+        VM_TICK_DEFAULT,
+        VM_TICK_DELAY,
+        VM_TICK_CATCHUP,
+        VM_TICK_MERGE,
+        VM_TICK_DISCARD,
+} VmTickPolicy;
+
+typedef struct {
+        bool set; /* a <timer> of this name was written */
+        VmSwitch present;
+        VmTickPolicy tickpolicy;
+} VmTimer;
+
+typedef enum {
+        VM_CPU_MODE_DEFAULT, /* no mode: libvirt's custom */
+        VM_CPU_MODE_HOST_PASSTHROUGH,
+        VM_CPU_MODE_HOST_MODEL,
+        VM_CPU_MODE_CUSTOM,
+} VmCpuMode;
+
+typedef enum {
+        VM_CPU_CHECK_DEFAULT,
+        VM_CPU_CHECK_NONE,
+        VM_CPU_CHECK_PARTIAL,
+} VmCpuCheck;
+
+typedef enum {
+        VM_CPU_MATCH_DEFAULT,
+        VM_CPU_MATCH_EXACT,
+        VM_CPU_MATCH_MINIMUM,
+        VM_CPU_MATCH_STRICT,
+} VmCpuMatch;
+
+typedef enum {
+        VM_CPU_FALLBACK_DEFAULT,
+        VM_CPU_FALLBACK_ALLOW,
+        VM_CPU_FALLBACK_FORBID,
+} VmCpuFallback;
+
+typedef enum {
+        VM_CPU_POLICY_FORCE,
+        VM_CPU_POLICY_REQUIRE,
+        VM_CPU_POLICY_OPTIONAL,
+        VM_CPU_POLICY_DISABLE,
+        VM_CPU_POLICY_FORBID,
+} VmCpuFeaturePolicy;
+
+typedef struct {
+        VmCpuFeaturePolicy policy;
+        char *name;
+} VmCpuFeature;
+
+typedef struct {
+        bool set; /* a <cpu> was written */
+        VmCpuMode mode;
+        VmCpuCheck check;
+        VmCpuMatch match;
+        VmSwitch migratable;
+        char *model; /* custom mode: a QEMU CPU model such as "qemu64" */
+        VmCpuFallback fallback;
+        unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
+        GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
+} VmCpu;
+
+/* <hyperv> children that are a plain state; their QEMU flag is "hv-" and the name. */
+typedef enum {
+        VM_HV_RELAXED,
+        VM_HV_VAPIC,
+        VM_HV_SPINLOCKS, /* with retries */
+        VM_HV_VPINDEX,
+        VM_HV_RUNTIME,
+        VM_HV_SYNIC,
+        VM_HV_STIMER,
+        VM_HV_RESET,
+        VM_HV_FREQUENCIES,
+        VM_HV_REENLIGHTENMENT,
+        VM_HV_TLBFLUSH,
+        VM_HV_IPI,
+        VM_HV_EVMCS,
+        _VM_HV_MAX,
+} VmHypervFeature;
+
+extern const char *const vm_hyperv_feature_names[]; /* "relaxed", ... indexed by VmHypervFeature */
+
+typedef struct {
+        bool pae;
+        VmSwitch vmport;
+        VmSwitch smm;
+        bool hyperv; /* a <hyperv> was written (mode custom) */
+        VmSwitch hv[_VM_HV_MAX];
+        unsigned hv_spinlock_retries;
+        VmSwitch kvm_hidden; /* <kvm><hidden state> */
+} VmFeatures;
+
+typedef enum {
+        VM_BOOT_HD,
+        VM_BOOT_CDROM,
+        VM_BOOT_NETWORK,
+        VM_BOOT_FD,
+} VmBootDev;
+
+typedef enum {
+        VM_LOADER_DEFAULT,
+        VM_LOADER_ROM,
+        VM_LOADER_PFLASH,
+} VmLoaderType;
+
+typedef struct {
+        bool efi; /* <os firmware='efi'> */
+        VmLoaderType loader_type;
+        VmSwitch loader_readonly;
+        char *nvram;          /* <nvram>: the owner's file, opened by the engine; NULL = the service's */
+        char *nvram_template; /* template of the service's per-VM copy; NULL = the default */
+        VmBootDev boot[VM_BOOT_DEVS_MAX];
+        unsigned n_boot;
+        VmSwitch bootmenu;
+} VmFirmware;
+
+typedef struct {
+        VmClockOffset clock_offset;
+        VmTimer timers[_VM_TIMER_MAX];
+        VmCpu cpu;
+        VmFeatures features;
+        VmSwitch suspend_to_mem; /* <pm> */
+        VmSwitch suspend_to_disk;
+        VmFirmware firmware;
+} VmPlatform;
+
+VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);
+/* Takes feature. */
+void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature);
+
+void vm_platform_clear(VmPlatform *platform);
+void vm_platform_copy(VmPlatform *dest, const VmPlatform *src);

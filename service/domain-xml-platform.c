@@ -1,0 +1,592 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Domain XML <-> VmPlatform: the machine around the devices (see domain-xml-platform.h).
+ *
+ * As in domain-xml.c, every element and attribute is checked against a list of what is
+ * understood, and anything else is refused naming it and its line. Whether an engine can
+ * honour what is read is its own validate()'s question: this file knows the language only.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "domain-xml-platform.h"
+#include "domain-xml-reader.h"
+#include "hv-error.h"
+
+#define NAME_MAX_LEN 64            /* CPU models and features */
+#define SPINLOCK_RETRIES_MIN 4095  /* libvirt's range */
+#define SPINLOCK_RETRIES_MAX UINT32_MAX
+#define OVMF_DIR "/usr/share/OVMF/"
+
+static const char *const switch_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on",
+                                            [VM_SWITCH_OFF] = "off", NULL };
+static const char *const yes_no_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes",
+                                            [VM_SWITCH_OFF] = "no", NULL };
+static const char *const clock_offset_names[] = { [VM_CLOCK_DEFAULT] = "", [VM_CLOCK_UTC] = "utc",
+                                                  [VM_CLOCK_LOCALTIME] = "localtime", NULL };
+static const char *const timer_names[] = {
+        [VM_TIMER_RTC] = "rtc",         [VM_TIMER_PIT] = "pit",
+        [VM_TIMER_HPET] = "hpet",       [VM_TIMER_KVMCLOCK] = "kvmclock",
+        [VM_TIMER_HYPERVCLOCK] = "hypervclock", NULL,
+};
+static const char *const tick_names[] = {
+        [VM_TICK_DEFAULT] = "",       [VM_TICK_DELAY] = "delay",     [VM_TICK_CATCHUP] = "catchup",
+        [VM_TICK_MERGE] = "merge",    [VM_TICK_DISCARD] = "discard", NULL,
+};
+static const char *const cpu_mode_names[] = {
+        [VM_CPU_MODE_DEFAULT] = "",
+        [VM_CPU_MODE_HOST_PASSTHROUGH] = "host-passthrough",
+        [VM_CPU_MODE_HOST_MODEL] = "host-model",
+        [VM_CPU_MODE_CUSTOM] = "custom",
+        NULL,
+};
+static const char *const cpu_check_names[] = { [VM_CPU_CHECK_DEFAULT] = "", [VM_CPU_CHECK_NONE] = "none",
+                                               [VM_CPU_CHECK_PARTIAL] = "partial", NULL };
+static const char *const cpu_match_names[] = { [VM_CPU_MATCH_DEFAULT] = "", [VM_CPU_MATCH_EXACT] = "exact",
+                                               [VM_CPU_MATCH_MINIMUM] = "minimum",
+                                               [VM_CPU_MATCH_STRICT] = "strict", NULL };
+static const char *const cpu_fallback_names[] = { [VM_CPU_FALLBACK_DEFAULT] = "", [VM_CPU_FALLBACK_ALLOW] = "allow",
+                                                  [VM_CPU_FALLBACK_FORBID] = "forbid", NULL };
+static const char *const cpu_policy_names[] = {
+        [VM_CPU_POLICY_FORCE] = "force",       [VM_CPU_POLICY_REQUIRE] = "require",
+        [VM_CPU_POLICY_OPTIONAL] = "optional", [VM_CPU_POLICY_DISABLE] = "disable",
+        [VM_CPU_POLICY_FORBID] = "forbid",     NULL,
+};
+static const char *const boot_dev_names[] = { [VM_BOOT_HD] = "hd", [VM_BOOT_CDROM] = "cdrom",
+                                              [VM_BOOT_NETWORK] = "network", [VM_BOOT_FD] = "fd", NULL };
+static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_LOADER_ROM] = "rom",
+                                                 [VM_LOADER_PFLASH] = "pflash", NULL };
+
+const char *const domain_xml_os_platform_children[] = { "boot", "bootmenu", "nvram", NULL };
+const char *const domain_xml_loader_attributes[] = { "readonly", "type", NULL };
+
+/* ---- values ---- */
+
+/* An optional attribute with a fixed set of values; "" (index 0) is never accepted. */
+static bool attr_switch(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
+                        GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+
+        *ret = 0;
+        if (!value)
+                return true;
+        *ret = *value ? xml_lookup_name(names, value) : -1;
+        if (*ret <= 0)
+                return xml_fail_unsupported_value(error, node, attribute, value);
+        return true;
+}
+
+/* Like attr_switch(), but the attribute must be there. */
+static bool attr_required(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
+                          GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+
+        if (!value) {
+                g_autofree char *label = xml_element_label(node);
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "%s needs the attribute '%s'", label, attribute);
+        }
+        return attr_switch(node, attribute, names, ret, error);
+}
+
+static bool name_is_valid(const char *name) {
+        size_t n = strlen(name);
+
+        if (n < 1 || n > NAME_MAX_LEN || !g_ascii_isalnum(name[0]))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!g_ascii_isalnum(name[i]) && !strchr("_.-", name[i]))
+                        return false;
+        return true;
+}
+
+static bool parse_count(const xmlNode *node, const char *attribute, uint64_t max, unsigned *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+        uint64_t number = 0;
+
+        if (!value) {
+                g_autofree char *label = xml_element_label(node);
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "%s needs the attribute '%s'", label, attribute);
+        }
+        if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) > 10 ||
+            (number = g_ascii_strtoull(value, NULL, 10)) < 1 || number > max) {
+                g_autofree char *rule = g_strdup_printf("expected a number from 1 to %" PRIu64, max);
+                return xml_fail_bad_value(error, node, attribute, value, rule);
+        }
+        *ret = (unsigned) number;
+        return true;
+}
+
+/* A path the service hands on (never opens, except an OVMF template): absolute, no "..",
+ * no control characters. */
+static bool path_is_clean(const char *path) {
+        g_auto(GStrv) parts = NULL;
+
+        if (!g_path_is_absolute(path))
+                return false;
+        for (const char *p = path; *p; p++)
+                if ((unsigned char) *p < 0x20)
+                        return false;
+        parts = g_strsplit(path, "/", -1);
+        for (size_t i = 0; parts[i]; i++)
+                if (strcmp(parts[i], "..") == 0)
+                        return false;
+        return true;
+}
+
+/* ---- <clock> ---- */
+
+static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const attributes[] = { "name", "present", "tickpolicy", NULL };
+        int name, present, tick;
+        VmTimer *timer;
+
+        if (!xml_check_empty_element(node, attributes, error) || !xml_attr_choice(node, "name", timer_names, -1, &name, error) ||
+            !attr_switch(node, "present", yes_no_names, &present, error) ||
+            !attr_switch(node, "tickpolicy", tick_names, &tick, error))
+                return false;
+        timer = &platform->timers[name];
+        if (timer->set)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<timer name='%s'>' appears more than once",
+                                timer_names[name]);
+        if (tick != VM_TICK_DEFAULT && name != VM_TIMER_RTC && name != VM_TIMER_PIT)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "tickpolicy of '<timer name='%s'>' is not supported (only of rtc and pit)",
+                                timer_names[name]);
+        timer->set = true;
+        timer->present = present;
+        timer->tickpolicy = tick;
+        return true;
+}
+
+bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const attributes[] = { "offset", NULL };
+        static const char *const children[] = { "timer", NULL };
+        xmlNode *c[1] = {};
+        int offset;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !attr_switch(node, "offset", clock_offset_names, &offset, error) ||
+            !xml_collect_children_repeatable(node, children, c, children, error))
+                return false;
+        /* <clock> without offset is libvirt's utc. */
+        platform->clock_offset = offset == VM_CLOCK_DEFAULT ? VM_CLOCK_UTC : offset;
+        for (xmlNode *child = node->children; child; child = child->next)
+                if (child->type == XML_ELEMENT_NODE && !parse_timer(child, platform, error))
+                        return false;
+        return true;
+}
+
+/* ---- <cpu> ---- */
+
+static bool parse_cpu_model(const xmlNode *node, VmCpu *cpu, GError **error) {
+        static const char *const attributes[] = { "fallback", NULL };
+        g_autofree char *model = NULL;
+        int fallback;
+
+        if (!xml_element_text(node, attributes, true, &model, error) ||
+            !attr_switch(node, "fallback", cpu_fallback_names, &fallback, error))
+                return false;
+        if (cpu->mode == VM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VM_CPU_MODE_HOST_MODEL)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "'<model>' in a '<cpu mode='%s'>' is not supported (only with mode='custom')",
+                                cpu_mode_names[cpu->mode]);
+        /* It ends up in -cpu, where a comma would add options. */
+        if (!name_is_valid(model))
+                return xml_fail_bad_value(error, node, "CPU model", model, "1 to 64 characters from [A-Za-z0-9_.-]");
+        cpu->model = g_steal_pointer(&model);
+        cpu->fallback = fallback;
+        return true;
+}
+
+static bool parse_cpu_topology(const xmlNode *node, VmConfig *config, GError **error) {
+        static const char *const attributes[] = { "sockets", "dies", "cores", "threads", NULL };
+        VmCpu *cpu = &config->platform.cpu;
+        g_autofree char *dies = xml_attr_value(node, "dies");
+        uint64_t product;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !parse_count(node, "sockets", VM_VCPUS_MAX, &cpu->sockets, error) ||
+            !parse_count(node, "cores", VM_VCPUS_MAX, &cpu->cores, error) ||
+            !parse_count(node, "threads", VM_VCPUS_MAX, &cpu->threads, error))
+                return false;
+        cpu->dies = 1;
+        if (dies && !parse_count(node, "dies", VM_VCPUS_MAX, &cpu->dies, error))
+                return false;
+        product = (uint64_t) cpu->sockets * cpu->dies * cpu->cores * cpu->threads;
+        if (product != config->max_vcpus)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<topology>' gives %" PRIu64 " vCPUs (sockets x dies x cores x threads) but "
+                                "'<vcpu>' has %u: they must be equal",
+                                product, config->max_vcpus);
+        return true;
+}
+
+static bool parse_cpu_feature(const xmlNode *node, VmCpu *cpu, GError **error) {
+        static const char *const attributes[] = { "policy", "name", NULL };
+        g_autofree char *name = NULL;
+        int policy;
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        name = xml_attr_value(node, "name");
+        if (!name)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<feature>' needs the attribute 'name'");
+        if (!name_is_valid(name))
+                return xml_fail_bad_value(error, node, "CPU feature", name, "1 to 64 characters from [A-Za-z0-9_.-]");
+        /* libvirt's default policy is require. */
+        if (!xml_attr_choice(node, "policy", cpu_policy_names, VM_CPU_POLICY_REQUIRE, &policy, error))
+                return false;
+        vm_cpu_add_feature(cpu, vm_cpu_feature_new(policy, name));
+        return true;
+}
+
+bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error) {
+        static const char *const attributes[] = { "mode", "match", "check", "migratable", NULL };
+        static const char *const children[] = { "model", "topology", "feature", NULL };
+        static const char *const repeatable[] = { "feature", NULL };
+        VmCpu *cpu = &config->platform.cpu;
+        xmlNode *c[3] = {};
+        int mode, match, check, migratable;
+
+        if (!xml_check_attributes(node, attributes, error) || !attr_switch(node, "mode", cpu_mode_names, &mode, error) ||
+            !attr_switch(node, "match", cpu_match_names, &match, error) ||
+            !attr_switch(node, "check", cpu_check_names, &check, error) ||
+            !attr_switch(node, "migratable", switch_names, &migratable, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error))
+                return false;
+        cpu->set = true;
+        cpu->mode = mode;
+        cpu->match = match;
+        cpu->check = check;
+        cpu->migratable = migratable;
+        if (migratable != VM_SWITCH_DEFAULT && mode != VM_CPU_MODE_HOST_PASSTHROUGH)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'migratable' of '<cpu>' is only supported with mode='host-passthrough'");
+        if (c[0] && !parse_cpu_model(c[0], cpu, error))
+                return false;
+        if (c[1] && !parse_cpu_topology(c[1], config, error))
+                return false;
+        for (xmlNode *child = node->children; child; child = child->next)
+                if (xml_is_element(child, "feature") && !parse_cpu_feature(child, cpu, error))
+                        return false;
+        return true;
+}
+
+/* ---- <features> ---- */
+
+static bool parse_state(const xmlNode *node, const char *const *extra, VmSwitch *ret, GError **error) {
+        const char *attributes[4] = { "state", NULL };
+        int state;
+
+        for (size_t i = 0; extra && extra[i] && i < 2; i++)
+                attributes[i + 1] = extra[i];
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !attr_required(node, "state", switch_names, &state, error))
+                return false;
+        *ret = state;
+        return true;
+}
+
+static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "mode", NULL };
+        static const char *const modes[] = { "custom", NULL };
+        static const char *const spinlock_attributes[] = { "retries", NULL };
+        xmlNode *c[_VM_HV_MAX] = {};
+        int mode;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_attr_choice(node, "mode", modes, 0, &mode, error) ||
+            !xml_collect_children(node, vm_hyperv_feature_names, c, error))
+                return false;
+        features->hyperv = true;
+        for (size_t i = 0; i < _VM_HV_MAX; i++) {
+                if (!c[i])
+                        continue;
+                if (!parse_state(c[i], i == VM_HV_SPINLOCKS ? spinlock_attributes : NULL, &features->hv[i], error))
+                        return false;
+        }
+        if (features->hv[VM_HV_SPINLOCKS] == VM_SWITCH_ON &&
+            !parse_count(c[VM_HV_SPINLOCKS], "retries", SPINLOCK_RETRIES_MAX, &features->hv_spinlock_retries, error))
+                return false;
+        if (features->hv[VM_HV_SPINLOCKS] == VM_SWITCH_ON && features->hv_spinlock_retries < SPINLOCK_RETRIES_MIN)
+                return xml_fail(error, c[VM_HV_SPINLOCKS], HV_ERROR_INVALID_ARGUMENT,
+                                "retries='%u' of '<spinlocks>' is less than the minimum of %u",
+                                features->hv_spinlock_retries, SPINLOCK_RETRIES_MIN);
+        return true;
+}
+
+static bool parse_kvm(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const children[] = { "hidden", NULL };
+        xmlNode *c[1] = {};
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
+                return false;
+        return !c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error);
+}
+
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, _F_MAX };
+
+bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const children[] = {
+                [F_ACPI] = "acpi", [F_APIC] = "apic",     [F_PAE] = "pae", [F_VMPORT] = "vmport",
+                [F_SMM] = "smm",   [F_HYPERV] = "hyperv", [F_KVM] = "kvm", NULL,
+        };
+        VmFeatures *features = &platform->features;
+        xmlNode *c[_F_MAX] = {};
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
+                return false;
+        /* ACPI and the APIC are always on. */
+        for (size_t i = F_ACPI; i <= F_PAE; i++)
+                if (c[i] && !xml_check_empty_element(c[i], NULL, error))
+                        return false;
+        features->pae = c[F_PAE] != NULL;
+        return (!c[F_VMPORT] || parse_state(c[F_VMPORT], NULL, &features->vmport, error)) &&
+               (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
+               (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
+               (!c[F_KVM] || parse_kvm(c[F_KVM], features, error));
+}
+
+/* ---- <pm> ---- */
+
+bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const children[] = { "suspend-to-mem", "suspend-to-disk", NULL };
+        static const char *const attributes[] = { "enabled", NULL };
+        VmSwitch *states[] = { &platform->suspend_to_mem, &platform->suspend_to_disk };
+        xmlNode *c[2] = {};
+        int enabled;
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
+                return false;
+        for (size_t i = 0; i < 2; i++) {
+                if (!c[i])
+                        continue;
+                if (!xml_check_empty_element(c[i], attributes, error) ||
+                    !attr_required(c[i], "enabled", yes_no_names, &enabled, error))
+                        return false;
+                *states[i] = enabled;
+        }
+        return true;
+}
+
+/* ---- <os>: firmware and boot ---- */
+
+static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **error) {
+        static const char *const attributes[] = { "template", NULL };
+        g_autofree char *path = NULL, *template = NULL;
+
+        if (!xml_element_text(node, attributes, true, &path, error))
+                return false;
+        template = xml_attr_value(node, "template");
+        if (template) {
+                /* The service copies it with its own rights: only the system's OVMF files. */
+                if (!path_is_clean(template) || !g_str_has_prefix(template, OVMF_DIR))
+                        return xml_fail_bad_value(error, node, "nvram template", template,
+                                                  "only the system's templates in " OVMF_DIR " can be copied");
+                firmware->nvram_template = g_steal_pointer(&template);
+        }
+        if (*path) {
+                if (!path_is_clean(path))
+                        return xml_fail_bad_value(error, node, "path", path,
+                                                  "an absolute path without '..' or control characters");
+                if (firmware->nvram_template)
+                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                        "'<nvram>' with both a path and a template is not supported: the path is "
+                                        "your own file, used as it is; leave it out to get a copy of the template");
+                firmware->nvram = g_steal_pointer(&path);
+        }
+        return true;
+}
+
+bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPlatform *platform, GError **error) {
+        static const char *const firmwares[] = { "", "efi", NULL };
+        static const char *const bootmenu_attributes[] = { "enable", NULL };
+        VmFirmware *firmware = &platform->firmware;
+        int choice;
+
+        if (!attr_switch(os, "firmware", firmwares, &choice, error))
+                return false;
+        firmware->efi = choice == 1;
+        if (loader) {
+                if (!attr_switch(loader, "readonly", yes_no_names, &choice, error))
+                        return false;
+                firmware->loader_readonly = choice;
+                if (!attr_switch(loader, "type", loader_type_names, &choice, error))
+                        return false;
+                firmware->loader_type = choice;
+        }
+        for (xmlNode *child = os->children; child; child = child->next) {
+                if (xml_is_element(child, "boot")) {
+                        static const char *const attributes[] = { "dev", NULL };
+                        if (!xml_check_empty_element(child, attributes, error) ||
+                            !xml_attr_choice(child, "dev", boot_dev_names, -1, &choice, error))
+                                return false;
+                        if (firmware->n_boot == VM_BOOT_DEVS_MAX)
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                                "more than %d '<boot>' elements in '<os>'", VM_BOOT_DEVS_MAX);
+                        firmware->boot[firmware->n_boot++] = choice;
+                } else if (xml_is_element(child, "bootmenu")) {
+                        if (!xml_check_empty_element(child, bootmenu_attributes, error) ||
+                            !attr_required(child, "enable", yes_no_names, &choice, error))
+                                return false;
+                        firmware->bootmenu = choice;
+                } else if (xml_is_element(child, "nvram")) {
+                        if (!parse_nvram(child, firmware, error))
+                                return false;
+                }
+        }
+        return true;
+}
+
+/* ---- writing ---- */
+
+static void append_escaped_attr(GString *out, const char *name, const char *value) {
+        g_autofree char *escaped = g_markup_escape_text(value, -1);
+        g_string_append_printf(out, " %s='%s'", name, escaped);
+}
+
+void domain_xml_format_os_open(GString *out, const VmPlatform *platform) {
+        g_string_append(out, platform->firmware.efi ? "  <os firmware='efi'>\n" : "  <os>\n");
+}
+
+void domain_xml_format_loader(GString *out, const VmConfig *config) {
+        const VmFirmware *firmware = &config->platform.firmware;
+
+        if (config->loader) {
+                g_autofree char *escaped = g_markup_escape_text(config->loader, -1);
+                g_string_append(out, "    <loader");
+                if (firmware->loader_readonly)
+                        g_string_append_printf(out, " readonly='%s'", yes_no_names[firmware->loader_readonly]);
+                if (firmware->loader_type)
+                        g_string_append_printf(out, " type='%s'", loader_type_names[firmware->loader_type]);
+                g_string_append_printf(out, ">%s</loader>\n", escaped);
+        }
+        if (firmware->nvram || firmware->nvram_template) {
+                g_string_append(out, "    <nvram");
+                if (firmware->nvram_template)
+                        append_escaped_attr(out, "template", firmware->nvram_template);
+                if (firmware->nvram) {
+                        g_autofree char *escaped = g_markup_escape_text(firmware->nvram, -1);
+                        g_string_append_printf(out, ">%s</nvram>\n", escaped);
+                } else
+                        g_string_append(out, "/>\n");
+        }
+}
+
+void domain_xml_format_boot(GString *out, const VmPlatform *platform) {
+        const VmFirmware *firmware = &platform->firmware;
+
+        for (unsigned i = 0; i < firmware->n_boot; i++)
+                g_string_append_printf(out, "    <boot dev='%s'/>\n", boot_dev_names[firmware->boot[i]]);
+        if (firmware->bootmenu)
+                g_string_append_printf(out, "    <bootmenu enable='%s'/>\n", yes_no_names[firmware->bootmenu]);
+}
+
+static void append_features(GString *out, const VmFeatures *features) {
+        /* ACPI and the APIC are always on; said so that the document describes the VM. */
+        g_string_append(out, "  <features>\n    <acpi/>\n    <apic/>\n");
+        if (features->pae)
+                g_string_append(out, "    <pae/>\n");
+        if (features->hyperv) {
+                g_string_append(out, "    <hyperv mode='custom'>\n");
+                for (size_t i = 0; i < _VM_HV_MAX; i++) {
+                        if (!features->hv[i])
+                                continue;
+                        g_string_append_printf(out, "      <%s state='%s'", vm_hyperv_feature_names[i],
+                                               switch_names[features->hv[i]]);
+                        if (i == VM_HV_SPINLOCKS && features->hv[i] == VM_SWITCH_ON)
+                                g_string_append_printf(out, " retries='%u'", features->hv_spinlock_retries);
+                        g_string_append(out, "/>\n");
+                }
+                g_string_append(out, "    </hyperv>\n");
+        }
+        if (features->kvm_hidden)
+                g_string_append_printf(out, "    <kvm>\n      <hidden state='%s'/>\n    </kvm>\n",
+                                       switch_names[features->kvm_hidden]);
+        if (features->vmport)
+                g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
+        if (features->smm)
+                g_string_append_printf(out, "    <smm state='%s'/>\n", switch_names[features->smm]);
+        g_string_append(out, "  </features>\n");
+}
+
+static void append_cpu(GString *out, const VmCpu *cpu) {
+        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0);
+
+        g_string_append(out, "  <cpu");
+        if (cpu->mode)
+                g_string_append_printf(out, " mode='%s'", cpu_mode_names[cpu->mode]);
+        if (cpu->match)
+                g_string_append_printf(out, " match='%s'", cpu_match_names[cpu->match]);
+        if (cpu->check)
+                g_string_append_printf(out, " check='%s'", cpu_check_names[cpu->check]);
+        if (cpu->migratable)
+                g_string_append_printf(out, " migratable='%s'", switch_names[cpu->migratable]);
+        if (empty) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        if (cpu->model) {
+                g_string_append(out, "    <model");
+                if (cpu->fallback)
+                        g_string_append_printf(out, " fallback='%s'", cpu_fallback_names[cpu->fallback]);
+                g_string_append_printf(out, ">%s</model>\n", cpu->model);
+        }
+        if (cpu->sockets)
+                g_string_append_printf(out, "    <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n",
+                                       cpu->sockets, cpu->dies, cpu->cores, cpu->threads);
+        for (guint i = 0; cpu->features && i < cpu->features->len; i++) {
+                const VmCpuFeature *feature = cpu->features->pdata[i];
+                g_string_append_printf(out, "    <feature policy='%s' name='%s'/>\n", cpu_policy_names[feature->policy],
+                                       feature->name);
+        }
+        g_string_append(out, "  </cpu>\n");
+}
+
+static void append_clock(GString *out, const VmPlatform *platform) {
+        bool any_timer = false;
+
+        for (size_t i = 0; i < _VM_TIMER_MAX; i++)
+                any_timer |= platform->timers[i].set;
+        g_string_append_printf(out, "  <clock offset='%s'", clock_offset_names[platform->clock_offset]);
+        if (!any_timer) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        for (size_t i = 0; i < _VM_TIMER_MAX; i++) {
+                const VmTimer *timer = &platform->timers[i];
+                if (!timer->set)
+                        continue;
+                g_string_append_printf(out, "    <timer name='%s'", timer_names[i]);
+                if (timer->tickpolicy)
+                        g_string_append_printf(out, " tickpolicy='%s'", tick_names[timer->tickpolicy]);
+                if (timer->present)
+                        g_string_append_printf(out, " present='%s'", yes_no_names[timer->present]);
+                g_string_append(out, "/>\n");
+        }
+        g_string_append(out, "  </clock>\n");
+}
+
+void domain_xml_format_platform(GString *out, const VmPlatform *platform) {
+        append_features(out, &platform->features);
+        if (platform->cpu.set)
+                append_cpu(out, &platform->cpu);
+        if (platform->clock_offset)
+                append_clock(out, platform);
+}
+
+void domain_xml_format_pm(GString *out, const VmPlatform *platform) {
+        if (!platform->suspend_to_mem && !platform->suspend_to_disk)
+                return;
+        g_string_append(out, "  <pm>\n");
+        if (platform->suspend_to_mem)
+                g_string_append_printf(out, "    <suspend-to-mem enabled='%s'/>\n",
+                                       yes_no_names[platform->suspend_to_mem]);
+        if (platform->suspend_to_disk)
+                g_string_append_printf(out, "    <suspend-to-disk enabled='%s'/>\n",
+                                       yes_no_names[platform->suspend_to_disk]);
+        g_string_append(out, "  </pm>\n");
+}

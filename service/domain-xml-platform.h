@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The platform parts of domain XML (VmPlatform): <clock>, <cpu>, <features>, <pm>, and in
+ * <os> the firmware attribute, <loader>'s attributes, <nvram>, <boot> and <bootmenu>.
+ * Read and written here; service/domain-xml.c and domain-xml-format.c call in.
+ */
+
+#include <stdbool.h>
+
+#include <glib.h>
+#include <libxml/tree.h>
+
+#include "vm-config.h"
+
+/* The children of <os> read here; <boot> may repeat. NULL-terminated. */
+extern const char *const domain_xml_os_platform_children[];
+
+bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error);
+/* After <vcpu>: a <topology> must multiply to config->max_vcpus. */
+bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error);
+bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);
+bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error);
+/* The <os> element's platform parts; loader is its <loader> or NULL. */
+bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPlatform *platform, GError **error);
+/* The attributes <loader> may carry. */
+extern const char *const domain_xml_loader_attributes[];
+
+/* "  <os firmware='efi'>\n" */
+void domain_xml_format_os_open(GString *out, const VmPlatform *platform);
+/* "    <loader ...>path</loader>\n" and <nvram>, after <type> */
+void domain_xml_format_loader(GString *out, const VmConfig *config);
+/* <boot>, <bootmenu>: the last children of <os> */
+void domain_xml_format_boot(GString *out, const VmPlatform *platform);
+/* <features>, <cpu>, <clock>, after <os> */
+void domain_xml_format_platform(GString *out, const VmPlatform *platform);
+/* <pm>, after the <on_*> */
+void domain_xml_format_pm(GString *out, const VmPlatform *platform);
