@@ -97,8 +97,13 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
         return true;
 }
 
+/* What cloud-hypervisor cannot run, whatever the host: asked at DefineVM and again at Boot. */
+static bool ch_check(const VmConfig *config, GError **error) {
+        return ch_config_check(config, error) && ch_platform_check(config, error);
+}
+
 static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!ch_config_check(config, error) || !ch_platform_check(config, error))
+        if (!ch_check(config, error))
                 return false;
         /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */
         if (probe && !probe->usable && !config->emulator) {
@@ -790,7 +795,7 @@ static void ch_vm_free(EngineVm *base) {
 const EngineOps engine_cloud_hypervisor_ops = {
         .name = "cloud-hypervisor",
         .probe = ch_probe,
-        .check = ch_config_check,
+        .check = ch_check,
         .validate = ch_validate,
         .vm_new = ch_vm_new,
         .vm_free = ch_vm_free,

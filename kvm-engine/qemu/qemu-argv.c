@@ -47,6 +47,10 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
 
         if (!qemu_machine_from_config(config, &machine, error))
                 return false;
+        /* What needs KVM is refused here for type='qemu' (TCG by definition); for type='kvm', at Boot,
+         * where the host's KVM is known. */
+        if (!qemu_platform_check(config, config->type == VM_DOMAIN_KVM, error))
+                return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                             "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);

@@ -293,11 +293,13 @@ static void test_platform(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "<vpindex state='on'> needs KVM"));
         g_clear_error(&error);
+        config->type = VM_DOMAIN_KVM; /* a type='qemu' VM runs under TCG whatever the host has */
         params.kvm = true;
         g_autoptr(QemuCommandLine) kvm = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         p->features.hv[VM_HV_VPINDEX] = VM_SWITCH_DEFAULT;
         params.kvm = false;
+        config->type = VM_DOMAIN_QEMU;
         p->cpu.mode = VM_CPU_MODE_HOST_PASSTHROUGH;
         g_assert_null(qemu_argv_build(&params, &error));
         g_assert_nonnull(strstr(error->message, "<cpu mode='host-passthrough'> needs KVM"));
