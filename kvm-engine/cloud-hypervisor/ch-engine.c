@@ -317,6 +317,15 @@ void ch_vm_end(ChVm *vm, EngineExitReason reason) {
  * answers no vm.info. So the power-off is the guest's only once the VMM says
  * "Created" afterwards; if it exits instead, it crashed.
  */
+/* vm.info's "state" ("" when absent), read with parser (which keeps the string); NULL when the reply is no object. */
+static const char *ch_info_state(JsonParser *parser, const ChHttpResponse *response) {
+        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                return NULL;
+        return json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(parser)), "state",
+                                                          "");
+}
+
 static void ch_on_shutdown_info(const ChHttpResponse *response, const GError *error, void *userdata) {
         ChVm *vm = userdata;
 
@@ -324,12 +333,8 @@ static void ch_on_shutdown_info(const ChHttpResponse *response, const GError *er
             vm->exit_planned)
                 return;
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
-            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-                return;
-        const char *state =
-                json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(parser)), "state", "");
-        if (!g_str_equal(state, "Created"))
+        const char *state = ch_info_state(parser, response);
+        if (!state || !g_str_equal(state, "Created"))
                 return;
         ch_vm_ref(vm);
         vm->guest_poweroff = true;
@@ -680,11 +685,9 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
         if (error || !ch_http_status_is_success(response->status))
                 return;
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
-        if (!hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
-            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+        const char *state = ch_info_state(parser, response);
+        if (!state)
                 return;
-        const char *state =
-                json_object_get_string_member_with_default(json_node_get_object(json_parser_get_root(parser)), "state", "");
         ch_vm_set_engine_state(vm, state);
         if (g_str_equal(state, "Running") || g_str_equal(state, "Paused"))
                 ch_vm_emit_kind(vm, g_str_equal(state, "Running") ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED,
