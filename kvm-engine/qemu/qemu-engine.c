@@ -403,10 +403,6 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
 
 /* ---- QMP events ---- */
 
-static bool json_get_bool(JsonObject *data, const char *member) {
-        return data && json_object_get_boolean_member_with_default(data, member, FALSE);
-}
-
 static const char *json_get_string(JsonObject *data, const char *member) {
         return data ? json_object_get_string_member_with_default(data, member, NULL) : NULL;
 }
@@ -438,8 +434,7 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                 bool same_reboot = vm->last_reset_usec != 0 && now - vm->last_reset_usec < QEMU_RESET_REPEAT_USEC;
 
                 vm->last_reset_usec = now;
-                if (json_get_bool(data, "guest"))
-                        qemu_vm_reboot_restore_action(vm);
+                qemu_vm_reboot_on_reset_event(vm);
                 /* One reboot, one 'reset': the RESETs that follow it closely are the same one. */
                 if (!same_reboot)
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);

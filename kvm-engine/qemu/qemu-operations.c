@@ -62,11 +62,13 @@ void qemu_vm_command_op(QemuVm *vm, const char *command, bool own_transition, En
  * action is reset for the reboot and put back after it. QEMU decides when a
  * reset is requested, so set-action before system_reset is enough for that one;
  * but SeaBIOS (QEMU's firmware when there is no <loader>) answers a warm reset
- * with one reset of its own, to start again from its pristine copy: the action
- * goes back once that reset came (or, should it not come, after
- * QEMU_REBOOT_FIRMWARE_RESET_USEC). A guest reboot within that window resets too.
+ * with resets of its own, to start again from its pristine copy: one, and on a
+ * busy host sometimes two some tens of ms apart. So the action goes back only
+ * once no reset came for QEMU_REBOOT_QUIET_USEC: the firmware is done and the
+ * kernel is loading, which takes longer than that even on KVM. A guest reboot
+ * within that window resets too.
  */
-#define QEMU_REBOOT_FIRMWARE_RESET_USEC (30 * G_USEC_PER_SEC)
+#define QEMU_REBOOT_QUIET_USEC (1 * G_USEC_PER_SEC)
 
 static JsonNode *qemu_reboot_action(const char *action) {
         JsonObject *o = json_object_new();
@@ -84,7 +86,7 @@ static void qemu_reboot_on_restored(QmpClient *qmp, JsonNode *result, const GErr
         qemu_vm_unref(vm);
 }
 
-void qemu_vm_reboot_restore_action(QemuVm *vm) {
+static void qemu_reboot_restore_action(QemuVm *vm) {
         vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
         if (!vm->reboot_action_reset)
                 return;
@@ -94,9 +96,22 @@ void qemu_vm_reboot_restore_action(QemuVm *vm) {
                                    qemu_reboot_on_restored, qemu_vm_ref(vm));
 }
 
-static int qemu_reboot_on_timer(sd_event_source *source, uint64_t usec, void *userdata) {
-        qemu_vm_reboot_restore_action(userdata);
+static int qemu_reboot_on_quiet(sd_event_source *source, uint64_t usec, void *userdata) {
+        qemu_reboot_restore_action(userdata);
         return 0;
+}
+
+/* (Re)starts the quiet window after which <on_reboot> applies again. */
+static void qemu_reboot_wait_quiet(QemuVm *vm) {
+        vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
+        if (sd_event_add_time_relative(vm->event, &vm->reboot_timer, CLOCK_MONOTONIC, QEMU_REBOOT_QUIET_USEC, 0,
+                                       qemu_reboot_on_quiet, vm) < 0)
+                qemu_reboot_restore_action(vm);
+}
+
+void qemu_vm_reboot_on_reset_event(QemuVm *vm) {
+        if (vm->reboot_action_reset)
+                qemu_reboot_wait_quiet(vm);
 }
 
 static bool qemu_firmware_resets_again(const QemuVm *vm) {
@@ -108,10 +123,9 @@ static void qemu_reboot_on_reset(QmpClient *qmp, JsonNode *result, const GError 
         QemuVm *vm = op->vm;
 
         if (error || !qemu_firmware_resets_again(vm))
-                qemu_vm_reboot_restore_action(vm);
+                qemu_reboot_restore_action(vm);
         else
-                (void) sd_event_add_time_relative(vm->event, &vm->reboot_timer, CLOCK_MONOTONIC,
-                                                  QEMU_REBOOT_FIRMWARE_RESET_USEC, 0, qemu_reboot_on_timer, vm);
+                qemu_reboot_wait_quiet(vm);
         qemu_op_finish(op, error);
 }
 

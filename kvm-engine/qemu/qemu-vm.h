@@ -98,7 +98,7 @@ struct QemuVm {
         unsigned own_transitions; /* STOP/RESUME events caused by our own ops */
         sd_event_source *kill_timer;
         bool reboot_action_reset;    /* a Reboot set the reset action, which goes back after it */
-        sd_event_source *reboot_timer; /* when it goes back, should the firmware's reset not come */
+        sd_event_source *reboot_timer; /* when it goes back: once the firmware's resets stopped */
         GList *ops; /* QemuOp*, in flight */
 };
 
@@ -123,8 +123,8 @@ void qemu_vm_kill(QemuVm *vm);
 void qemu_vm_command_op(QemuVm *vm, const char *command, bool own_transition, EngineDoneFn done, void *userdata);
 /* Reboots whatever <on_reboot> says: the user asked, not the guest. */
 void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata);
-/* The firmware's reset after a Reboot came: <on_reboot> applies again. */
-void qemu_vm_reboot_restore_action(QemuVm *vm);
+/* A RESET came: after a Reboot, <on_reboot> applies again once they stop coming. */
+void qemu_vm_reboot_on_reset_event(QemuVm *vm);
 void qemu_vm_snapshot(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata);
 void qemu_vm_restore_after_ready(QemuOp *op);
 bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GError **error);

@@ -8,7 +8,7 @@
  *     the GuestEvent and to StateChanged("shutoff") arriving at this client.
  *     QEMU under TCG stamps an event some time before it writes it; so the same
  *     is measured on a stand-in QEMU that stamps each event as it writes it
- *     (tests/faults/fake-qemu.c, qemu-fake-events: 200 RESET events).
+ *     (tests/faults/fake-qemu.c, qemu-fake-events: 200 POWERDOWN events).
  *   - Daemon private memory per running VM.
  *
  *   build/tests/bench/bench-qemu [ROUNDS] [EVENT_ROUNDS]
@@ -219,10 +219,10 @@ static void on_fake_event(GDBusConnection *c, const char *sender, const char *pa
         guint64 stamp = 0;
 
         g_variant_get(params, "(&s@a{sv})", &name, &details);
-        if (!g_str_equal(name, "reset") || events->n == FAKE_EVENTS)
+        if (!g_str_equal(name, "powerdown") || events->n == FAKE_EVENTS)
                 return;
         if (!g_variant_lookup(details, "engine-timestamp", "t", &stamp))
-                g_error("The reset GuestEvent carried no engine-timestamp");
+                g_error("The powerdown GuestEvent carried no engine-timestamp");
         events->latency[events->n++] = (double) (now - (gint64) stamp) / 1000.0;
 }
 

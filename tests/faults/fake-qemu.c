@@ -33,8 +33,8 @@
  * the flood is answered after its last event.
  *
  * Not a fault: qemu-fake-events is a good QEMU without a guest for the benchmark
- * of event delivery (bench-qemu). Once "cont" is answered it writes a RESET event
- * every 5 ms, each with the time of its write as its timestamp, so that the time
+ * of event delivery (bench-qemu). Once "cont" is answered it writes a POWERDOWN
+ * event every 5 ms (one GuestEvent each; RESETs close together are one reboot), each with the time of its write as its timestamp, so that the time
  * from QEMU's write to a client's GuestEvent can be measured apart from how late
  * a real QEMU under TCG writes its events.
  */
@@ -232,7 +232,7 @@ static void serve_then_deep(int fd) {
         }
 }
 
-/* Commands are answered; once running, a RESET event every 5 ms, stamped as it is written. */
+/* Commands are answered; once running, a POWERDOWN event every 5 ms, stamped as it is written. */
 static void serve_with_events(int fd) {
         char line[4096], event[256];
         int running = 0;
@@ -256,8 +256,7 @@ static void serve_with_events(int fd) {
                         struct timeval now;
                         gettimeofday(&now, NULL);
                         snprintf(event, sizeof(event),
-                                 "{\"timestamp\": {\"seconds\": %ld, \"microseconds\": %ld}, \"event\": \"RESET\", "
-                                 "\"data\": {\"guest\": true, \"reason\": \"guest-reset\"}}\r\n",
+                                 "{\"timestamp\": {\"seconds\": %ld, \"microseconds\": %ld}, \"event\": \"POWERDOWN\"}\r\n",
                                  (long) now.tv_sec, (long) now.tv_usec);
                         say(fd, event);
                 }
