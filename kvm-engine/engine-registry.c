@@ -5,8 +5,6 @@
 #include "engine.h"
 
 /* Each engine exports its table from its own folder. */
-extern const EngineOps engine_qemu_ops;
-extern const EngineOps engine_cloud_hypervisor_ops;
 
 static const EngineOps *const engines[] = {
 #ifdef HAVE_ENGINE_QEMU
@@ -20,11 +18,4 @@ static const EngineOps *const engines[] = {
 
 const EngineOps *const *engine_list(void) {
         return engines;
-}
-
-const EngineOps *engine_lookup(const char *name) {
-        for (size_t i = 0; engines[i]; i++)
-                if (strcmp(engines[i]->name, name) == 0)
-                        return engines[i];
-        return NULL;
 }

@@ -170,8 +170,10 @@ struct EngineVm {
         const EngineOps *ops;
 };
 
-/* The registry (engine-registry.c). */
-const EngineOps *engine_lookup(const char *name);
+/* The engines (qemu/qemu-engine.c, cloud-hypervisor/ch-engine.c) and their registry
+ * (engine-registry.c), which lists the ones this build has. */
+extern const EngineOps engine_qemu_ops;
+extern const EngineOps engine_cloud_hypervisor_ops;
 const EngineOps *const *engine_list(void); /* NULL-terminated */
 
 /* Dispatch helpers: an engine without the operation answers NotSupported (asynchronously). */

@@ -187,10 +187,6 @@ static uint64_t parked_bytes_for_uid(PolkitRegistry *registry, uid_t uid) {
         return bytes;
 }
 
-unsigned polkit_registry_pending(PolkitRegistry *registry) {
-        return g_hash_table_size(registry->queries);
-}
-
 static int on_check_authorization_reply(sd_bus_message *reply, void *userdata, sd_bus_error *ret_error) {
         PolkitQuery *query = userdata;
         const sd_bus_error *error = sd_bus_message_get_error(reply);

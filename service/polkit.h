@@ -45,5 +45,3 @@ bool polkit_registry_has_answer(PolkitRegistry *registry, sd_bus_message *call);
 /* Checks of this caller still waiting for polkit. */
 unsigned polkit_registry_pending_for_uid(PolkitRegistry *registry, uid_t uid);
 
-/* Number of checks waiting for polkit (for limits and idle checks). */
-unsigned polkit_registry_pending(PolkitRegistry *registry);

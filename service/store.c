@@ -172,12 +172,6 @@ char *store_format_vm(const StoredVm *stored) {
                                stored->xml);
 }
 
-bool store_remove_file(const char *dir, const char *name, GError **error) {
-        StoreChange change = { .name = name };
-
-        return apply_one(dir, &change, 0, error);
-}
-
 /* The value of key="value" inside the header, or NULL. */
 static char *header_value(const char *header, const char *key) {
         g_autofree char *needle = g_strconcat(" ", key, "=\"", NULL);

@@ -47,8 +47,6 @@ unsigned store_apply_changes(const char *dir, StoreChange *changes, unsigned n, 
 bool store_write_file_atomic(const char *dir, const char *name, const char *data, size_t length, mode_t mode,
                              GError **error);
 
-/* Remove dir/name (no error if it is not there) and sync dir. */
-bool store_remove_file(const char *dir, const char *name, GError **error);
 
 /* The file of a VM in the definitions folder, and its contents. The daemon
  * writes them with a StoreWriter (store-writer.h), off the event loop. */

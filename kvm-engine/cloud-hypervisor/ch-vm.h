@@ -3,8 +3,8 @@
 
 /*
  * One VM of the cloud-hypervisor engine, shared by ch-engine.c (probe, the
- * process, start/restore/stop, events, exit, re-attach) and ch-operations.c
- * (requests to a running VMM).
+ * process, stop, events, exit, re-attach), ch-start.c (spawning the VMM for a
+ * boot or a restore) and ch-operations.c (requests to a running VMM).
  *
  * Every operation in flight is a ChOp on vm->ops, answered exactly once with
  * ch_op_finish(), or dropped silently when the VM is freed. An op makes its

@@ -112,9 +112,7 @@ typedef struct {
 } Sim;
 
 static const EngineOps *ops(void) {
-        const EngineOps *o = engine_lookup("cloud-hypervisor");
-        g_assert_nonnull(o);
-        return o;
+        return &engine_cloud_hypervisor_ops;
 }
 
 static void on_event(const EngineEvent *event, void *userdata) {
