@@ -68,48 +68,67 @@ void engine_vm_free(EngineVm *vm) {
                 vm->ops->vm_free(vm);
 }
 
-#define DISPATCH_DONE(op, what, ...)                                       \
-        do {                                                               \
-                if (vm->ops->op)                                           \
-                        vm->ops->op(vm, ##__VA_ARGS__, done, userdata);    \
-                else                                                       \
-                        unsupported_done(vm, what, done, userdata);        \
-        } while (0)
-
 void engine_vm_start(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(start, "boot a VM");
+        if (vm->ops->start)
+                vm->ops->start(vm, done, userdata);
+        else
+                unsupported_done(vm, "boot a VM", done, userdata);
 }
 
 void engine_vm_stop(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(stop, "power off a VM");
+        if (vm->ops->stop)
+                vm->ops->stop(vm, done, userdata);
+        else
+                unsupported_done(vm, "power off a VM", done, userdata);
 }
 
 void engine_vm_power_button(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(power_button, "press the power button");
+        if (vm->ops->power_button)
+                vm->ops->power_button(vm, done, userdata);
+        else
+                unsupported_done(vm, "press the power button", done, userdata);
 }
 
 void engine_vm_reboot(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(reboot, "reboot a VM");
+        if (vm->ops->reboot)
+                vm->ops->reboot(vm, done, userdata);
+        else
+                unsupported_done(vm, "reboot a VM", done, userdata);
 }
 
 void engine_vm_pause(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(pause, "pause a VM");
+        if (vm->ops->pause)
+                vm->ops->pause(vm, done, userdata);
+        else
+                unsupported_done(vm, "pause a VM", done, userdata);
 }
 
 void engine_vm_resume(EngineVm *vm, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(resume, "resume a VM");
+        if (vm->ops->resume)
+                vm->ops->resume(vm, done, userdata);
+        else
+                unsupported_done(vm, "resume a VM", done, userdata);
 }
 
 void engine_vm_snapshot(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(snapshot, "take snapshots", directory);
+        if (vm->ops->snapshot)
+                vm->ops->snapshot(vm, directory, done, userdata);
+        else
+                unsupported_done(vm, "take snapshots", done, userdata);
 }
 
 void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(restore, "restore snapshots", directory);
+        if (vm->ops->restore)
+                vm->ops->restore(vm, directory, done, userdata);
+        else
+                unsupported_done(vm, "restore snapshots", done, userdata);
 }
 
 void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata) {
-        DISPATCH_DONE(remove_device, "unplug devices", id);
+        if (vm->ops->remove_device)
+                vm->ops->remove_device(vm, id, done, userdata);
+        else
+                unsupported_done(vm, "unplug devices", done, userdata);
 }
 
 void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata) {

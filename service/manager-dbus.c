@@ -126,8 +126,10 @@ static int method_define_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
         int r;
 
         r = definition_call_begin(m, userdata, true, &xml, &engine, &autostart, &uid, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
         c = g_new0(DefineVmCall, 1);
         c->manager = userdata;
         c->call = sd_bus_message_ref(m);
@@ -174,8 +176,10 @@ static int method_create_vm(sd_bus_message *m, void *userdata, sd_bus_error *err
         int r;
 
         r = definition_call_begin(m, manager, false, &xml, &engine, &autostart, &uid, error);
-        if (r <= 0)
-                return r < 0 ? r : 1; /* 0: parked for polkit, but handled */
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
         vm = manager_create_vm(manager, xml, engine, uid, &gerror);
         if (!vm)
                 return bus_error_set_gerror(error, gerror);

@@ -167,14 +167,6 @@ static int verb_started(PendingCall *pending, bool started, const GError *gerror
         return bus_error_set_gerror(error, gerror);
 }
 
-/* Start counting the call as in flight; on failure return the error from the handler. */
-#define PENDING_CALL(pending, vm, m, uid, gerror, error)                                          \
-        do {                                                                                     \
-                (pending) = pending_call_begin((vm)->manager, (m), (uid), &(gerror));            \
-                if (!(pending))                                                                  \
-                        return bus_error_set_gerror((error), (gerror));                          \
-        } while (0)
-
 /* A call parked by wait_until_saved(): handle it again, from the start. */
 static void dispatch_again(void *userdata) {
         sd_bus_message *m = userdata;
@@ -200,52 +192,52 @@ static int wait_until_saved(Vm *vm, sd_bus_message *m) {
 
 typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 
-static int run_verb(sd_bus_message *m, Vm *vm, uid_t uid, VerbFn verb, sd_bus_error *error) {
+/*
+ * Shared start of every mutating handler: options, then authorization.
+ * Returns 1 when the handler goes on (with the caller's uid), 0 when the call
+ * is parked for polkit (the bus dispatches it again once polkit answered; the
+ * handler returns 1: handled), or a negative errno for the handler to return.
+ */
+static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
+                      uid_t *ret_uid, sd_bus_error *error) {
+        int r;
+
+        r = bus_message_read_options(m, options, n_options, error);
+        if (r < 0)
+                return r;
+        return authorize_call(vm->manager, m, verb, vm, ret_uid, error);
+}
+
+/* Start a verb for an authorized caller; its reply comes later (reply_to_call()). */
+static int start_verb(sd_bus_message *m, Vm *vm, uid_t uid, VerbFn fn, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
         PendingCall *pending;
         bool started;
 
-        PENDING_CALL(pending, vm, m, uid, gerror, error);
-        started = verb(vm, reply_to_call, pending, &gerror);
+        pending = pending_call_begin(vm->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
+        started = fn(vm, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
-/*
- * Shared start of every mutating handler: options, then authorization. Sets
- * *ret_go_on when the handler should go on (with the caller's uid); otherwise the
- * handler returns what this returns: 1 when the call is parked for polkit
- * (handled: it comes back later), or a negative errno.
- */
-static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
-                      sd_bus_error *error, uid_t *ret_uid, bool *ret_go_on) {
+/* A verb without arguments or options (Boot, PowerOff, Reboot, Pause, Resume). */
+static int run_verb(sd_bus_message *m, Vm *vm, const char *verb, VerbFn fn, sd_bus_error *error) {
+        uid_t uid;
         int r;
 
-        *ret_go_on = false;
-        r = bus_message_read_options(m, options, n_options, error);
+        r = begin_call(m, vm, verb, NULL, 0, &uid, error);
         if (r < 0)
                 return r;
-        r = authorize_call(vm->manager, m, verb, vm, ret_uid, error);
-        if (r < 0)
-                return r;
-        *ret_go_on = r > 0;
-        return 1;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        return start_verb(m, vm, uid, fn, error);
 }
-
-#define BEGIN_CALL(m, vm, verb, options, n_options, error, ret_uid)                                       \
-        do {                                                                                             \
-                bool _go_on;                                                                             \
-                int _r = begin_call((m), (vm), (verb), (options), (n_options), (error), (ret_uid), &_go_on); \
-                if (!_go_on)                                                                             \
-                        return _r;                                                                       \
-        } while (0)
 
 /* ---- methods -------------------------------------------------------------------- */
 
 static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "boot", NULL, 0, error, &uid);
-        return run_verb(m, userdata, uid, vm_boot, error);
+        return run_verb(m, userdata, "boot", vm_boot, error);
 }
 
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -254,39 +246,34 @@ static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *erro
         PendingCall *pending;
         bool started;
         uid_t uid;
+        int r;
 
-        BEGIN_CALL(m, userdata, "shutdown", options, G_N_ELEMENTS(options), error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        r = begin_call(m, userdata, "shutdown", options, G_N_ELEMENTS(options), &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(((Vm *) userdata)->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
         started = vm_shutdown(userdata, options[0].present ? options[0].u : 0, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
 static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "poweroff", NULL, 0, error, &uid);
-        return run_verb(m, userdata, uid, vm_poweroff, error);
+        return run_verb(m, userdata, "poweroff", vm_poweroff, error);
 }
 
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "reboot", NULL, 0, error, &uid);
-        return run_verb(m, userdata, uid, vm_reboot, error);
+        return run_verb(m, userdata, "reboot", vm_reboot, error);
 }
 
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "pause", NULL, 0, error, &uid);
-        return run_verb(m, userdata, uid, vm_pause, error);
+        return run_verb(m, userdata, "pause", vm_pause, error);
 }
 
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        uid_t uid;
-
-        BEGIN_CALL(m, userdata, "resume", NULL, 0, error, &uid);
-        return run_verb(m, userdata, uid, vm_resume, error);
+        return run_verb(m, userdata, "resume", vm_resume, error);
 }
 
 /* Snapshot and Restore: a directory, one boolean option, a reply later. */
@@ -306,8 +293,14 @@ static int run_directory_verb(sd_bus_message *m, Vm *vm, const char *verb, const
         r = sd_bus_message_read(m, "s", &directory);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, vm, verb, options, G_N_ELEMENTS(options), error, &uid);
-        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        r = begin_call(m, vm, verb, options, G_N_ELEMENTS(options), &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(vm->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
         started = fn(vm, directory, options[0].present && options[0].b, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
@@ -372,14 +365,21 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         g_autoptr(GError) gerror = NULL;
         PendingCall *pending;
         uid_t uid;
+        int r;
         bool started;
 
         if (vm->saving)
                 return wait_until_saved(vm, m);
-        BEGIN_CALL(m, vm, "delete", options, G_N_ELEMENTS(options), error, &uid);
+        r = begin_call(m, vm, "delete", options, G_N_ELEMENTS(options), &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
         if (!vm_is_active(vm)) {
                 /* A transient VM is answered before manager_delete_vm() returns; never touch vm after. */
-                PENDING_CALL(pending, vm, m, uid, gerror, error);
+                pending = pending_call_begin(vm->manager, m, uid, &gerror);
+                if (!pending)
+                        return bus_error_set_gerror(error, gerror);
                 started = manager_delete_vm(vm->manager, vm, vm_deleted, pending, &gerror);
                 return verb_started(pending, started, gerror, error);
         }
@@ -393,7 +393,9 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
                                       "Cannot delete VM '%s': it is %s and busy; try again once the call in "
                                       "progress is over",
                                       vm->config->name, vm_state_to_string(vm->state));
-        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        pending = pending_call_begin(vm->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
         started = vm_poweroff(vm, delete_after_poweroff, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
@@ -414,8 +416,14 @@ static int run_string_verb(sd_bus_message *m, Vm *vm, const char *verb, StringVe
         r = sd_bus_message_read(m, "s", &argument);
         if (r < 0)
                 return r;
-        BEGIN_CALL(m, vm, verb, NULL, 0, error, &uid);
-        PENDING_CALL(pending, vm, m, uid, gerror, error);
+        r = begin_call(m, vm, verb, NULL, 0, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(vm->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
         started = fn(vm, argument, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
@@ -480,7 +488,7 @@ static int answer_get_info(sd_bus_message *m, void *userdata, uid_t uid, sd_bus_
 
         if (!vm)
                 return -ENOENT;
-        return run_verb(m, vm, uid, vm_get_info, error);
+        return start_verb(m, vm, uid, vm_get_info, error);
 }
 
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -519,9 +527,16 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
         PendingCall *pending;
         bool started;
         uid_t uid;
+        int r;
 
-        BEGIN_CALL(m, userdata, "console", NULL, 0, error, &uid);
-        PENDING_CALL(pending, (Vm *) userdata, m, uid, gerror, error);
+        r = begin_call(m, userdata, "console", NULL, 0, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(((Vm *) userdata)->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
         started = vm_open_console(userdata, reply_with_console, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
