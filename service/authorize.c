@@ -9,34 +9,6 @@
 #include "polkit.h"
 #include "vm.h"
 
-#define ACTION_CREATE "org.example.hypervisor.create"
-#define ACTION_MANAGE_OWN "org.example.hypervisor.manage-own"
-#define ACTION_MANAGE_ALL "org.example.hypervisor.manage-all"
-#define ACTION_CONSOLE "org.example.hypervisor.console"
-
-/* The bouncer: what is not listed is refused. */
-static const struct {
-        const char *verb;
-        const char *action_own; /* on a VM the caller owns (or creating one) */
-        bool display;           /* the display rule applies (authorize_display_call()) */
-} verb_table[] = {
-        { "define", ACTION_CREATE },         { "create", ACTION_CREATE },
-        { "boot", ACTION_MANAGE_OWN },       { "shutdown", ACTION_MANAGE_OWN },
-        { "poweroff", ACTION_MANAGE_OWN },   { "reboot", ACTION_MANAGE_OWN },
-        { "pause", ACTION_MANAGE_OWN },      { "resume", ACTION_MANAGE_OWN },
-        { "snapshot", ACTION_MANAGE_OWN },   { "restore", ACTION_MANAGE_OWN },
-        { "delete", ACTION_MANAGE_OWN },     { "add-device", ACTION_MANAGE_OWN },
-        { "remove-device", ACTION_MANAGE_OWN }, { "console", ACTION_CONSOLE, true },
-        /* OpenGraphics, Screenshot, SendKey: add them here with display = true. */
-};
-
-static bool verb_is_display(const char *verb) {
-        for (size_t i = 0; i < G_N_ELEMENTS(verb_table); i++)
-                if (strcmp(verb_table[i].verb, verb) == 0)
-                        return verb_table[i].display;
-        return false;
-}
-
 /*
  * The display rule, for every call that reaches into a guest's console, screen
  * or keyboard (OpenConsole; OpenGraphics, Screenshot and SendKey when they come):
@@ -61,16 +33,17 @@ static int authorize_display_call(Manager *manager, sd_bus_message *m, uid_t uid
         return polkit_check(manager->polkit, m, uid, ACTION_MANAGE_ALL, details, error);
 }
 
-const char *authorize_action_for_verb(const char *verb, bool own_vm) {
-        for (size_t i = 0; i < G_N_ELEMENTS(verb_table); i++)
-                if (strcmp(verb_table[i].verb, verb) == 0)
-                        return own_vm ? verb_table[i].action_own : ACTION_MANAGE_ALL;
-        return NULL;
+const char *authorize_action_for_verb(VmVerb verb, bool own_vm) {
+        const VmVerbInfo *info = vm_verb_info(verb);
+
+        if (!info || !info->action_own)
+                return NULL;
+        return own_vm ? info->action_own : ACTION_MANAGE_ALL;
 }
 
 /* Ask polkit for action on behalf of uid (not root), unless too much is in flight. */
-static int authorize_action(Manager *manager, sd_bus_message *m, uid_t uid, const char *verb, Vm *vm,
-                            const char *action, sd_bus_error *error) {
+static int authorize_action(Manager *manager, sd_bus_message *m, uid_t uid, const char *verb, bool display,
+                            Vm *vm, const char *action, sd_bus_error *error) {
         const char *details[] = {
                 "verb", verb,
                 vm ? "vm.name" : NULL, vm ? vm->config->name : NULL,
@@ -84,7 +57,7 @@ static int authorize_action(Manager *manager, sd_bus_message *m, uid_t uid, cons
                 return bus_error_setf(error, HV_ERROR_LIMITS_EXCEEDED,
                                       "Too many operations in flight for uid %u (the limit is %u)", (unsigned) uid,
                                       manager->settings.max_operations_in_flight);
-        if (verb_is_display(verb))
+        if (display)
                 return authorize_display_call(manager, m, uid, !vm || vm->owner == uid, details, error);
         return polkit_check(manager->polkit, m, uid, action, details, error);
 }
@@ -105,7 +78,7 @@ static int authorize_caller(Manager *manager, sd_bus_message *m, uid_t *ret_uid,
         return 1;
 }
 
-int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm, uid_t *ret_uid,
+int authorize_call(Manager *manager, sd_bus_message *m, VmVerb verb, Vm *vm, uid_t *ret_uid,
                    sd_bus_error *error) {
         uid_t uid;
         const char *action;
@@ -121,10 +94,11 @@ int authorize_call(Manager *manager, sd_bus_message *m, const char *verb, Vm *vm
 
         action = authorize_action_for_verb(verb, !vm || vm->owner == uid);
         if (!action)
-                return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "'%s' is not allowed", verb);
+                return bus_error_setf(error, HV_ERROR_ACCESS_DENIED, "%s is not allowed", vm_verb_info(verb)->method);
         if (uid == 0)
                 return 1;
-        return authorize_action(manager, m, uid, verb, vm, action, error);
+        return authorize_action(manager, m, uid, vm_verb_info(verb)->name, vm_verb_info(verb)->display, vm, action,
+                                error);
 }
 
 /*
@@ -143,5 +117,5 @@ int authorize_read(Manager *manager, sd_bus_message *m, Vm *vm, uid_t *ret_uid, 
                 *ret_uid = uid;
         if (manager->settings.session || uid == 0 || vm->owner == uid)
                 return 1;
-        return authorize_action(manager, m, uid, "read", vm, ACTION_MANAGE_ALL, error);
+        return authorize_action(manager, m, uid, "read", false, vm, ACTION_MANAGE_ALL, error);
 }

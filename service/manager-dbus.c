@@ -59,7 +59,7 @@ static int definition_call_begin(sd_bus_message *m, Manager *manager, bool persi
                         return bus_error_setf(error, HV_ERROR_INVALID_ARGUMENT, "Unknown engine '%s'", engine);
         }
         /* Redefining a VM of someone else's is refused by manager_define_vm(). */
-        r = authorize_call(manager, m, persistent ? "define" : "create", NULL, ret_uid, error);
+        r = authorize_call(manager, m, persistent ? VM_VERB_DEFINE : VM_VERB_CREATE, NULL, ret_uid, error);
         if (r <= 0)
                 return r;
         if (options[1].present && !persistent)

@@ -572,7 +572,7 @@ bool manager_delete_vm(Manager *manager, Vm *vm, ManagerDeleteFn done, void *use
         g_autofree char *name = NULL;
         DeleteCall *call;
 
-        if (!vm_check_not_saving(vm, "delete", error))
+        if (!vm_check_not_saving(vm, VM_VERB_DELETE, error))
                 return false;
         if (!vm->persistent) {
                 manager_forget_vm(manager, vm);

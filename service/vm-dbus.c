@@ -198,7 +198,7 @@ typedef bool (*VerbFn)(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
  * is parked for polkit (the bus dispatches it again once polkit answered; the
  * handler returns 1: handled), or a negative errno for the handler to return.
  */
-static int begin_call(sd_bus_message *m, Vm *vm, const char *verb, BusOption *options, size_t n_options,
+static int begin_call(sd_bus_message *m, Vm *vm, VmVerb verb, BusOption *options, size_t n_options,
                       uid_t *ret_uid, sd_bus_error *error) {
         int r;
 
@@ -222,7 +222,7 @@ static int start_verb(sd_bus_message *m, Vm *vm, uid_t uid, VerbFn fn, sd_bus_er
 }
 
 /* A verb without arguments or options (Boot, PowerOff, Reboot, Pause, Resume). */
-static int run_verb(sd_bus_message *m, Vm *vm, const char *verb, VerbFn fn, sd_bus_error *error) {
+static int run_verb(sd_bus_message *m, Vm *vm, VmVerb verb, VerbFn fn, sd_bus_error *error) {
         uid_t uid;
         int r;
 
@@ -237,7 +237,7 @@ static int run_verb(sd_bus_message *m, Vm *vm, const char *verb, VerbFn fn, sd_b
 /* ---- methods -------------------------------------------------------------------- */
 
 static int method_boot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_verb(m, userdata, "boot", vm_boot, error);
+        return run_verb(m, userdata, VM_VERB_BOOT, vm_boot, error);
 }
 
 static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *error) {
@@ -248,7 +248,7 @@ static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *erro
         uid_t uid;
         int r;
 
-        r = begin_call(m, userdata, "shutdown", options, G_N_ELEMENTS(options), &uid, error);
+        r = begin_call(m, userdata, VM_VERB_SHUTDOWN, options, G_N_ELEMENTS(options), &uid, error);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -261,26 +261,26 @@ static int method_shutdown(sd_bus_message *m, void *userdata, sd_bus_error *erro
 }
 
 static int method_poweroff(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_verb(m, userdata, "poweroff", vm_poweroff, error);
+        return run_verb(m, userdata, VM_VERB_POWEROFF, vm_poweroff, error);
 }
 
 static int method_reboot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_verb(m, userdata, "reboot", vm_reboot, error);
+        return run_verb(m, userdata, VM_VERB_REBOOT, vm_reboot, error);
 }
 
 static int method_pause(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_verb(m, userdata, "pause", vm_pause, error);
+        return run_verb(m, userdata, VM_VERB_PAUSE, vm_pause, error);
 }
 
 static int method_resume(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_verb(m, userdata, "resume", vm_resume, error);
+        return run_verb(m, userdata, VM_VERB_RESUME, vm_resume, error);
 }
 
 /* Snapshot and Restore: a directory, one boolean option, a reply later. */
 typedef bool (*DirectoryVerbFn)(Vm *vm, const char *directory, bool flag, VmReplyFn reply, void *userdata,
                                 GError **error);
 
-static int run_directory_verb(sd_bus_message *m, Vm *vm, const char *verb, const char *flag_option,
+static int run_directory_verb(sd_bus_message *m, Vm *vm, VmVerb verb, const char *flag_option,
                               DirectoryVerbFn fn, sd_bus_error *error) {
         BusOption options[] = { { .key = flag_option, .type = 'b' } };
         g_autoptr(GError) gerror = NULL;
@@ -306,11 +306,11 @@ static int run_directory_verb(sd_bus_message *m, Vm *vm, const char *verb, const
 }
 
 static int method_snapshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_directory_verb(m, userdata, "snapshot", "stop", vm_snapshot, error);
+        return run_directory_verb(m, userdata, VM_VERB_SNAPSHOT, "stop", vm_snapshot, error);
 }
 
 static int method_restore(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_directory_verb(m, userdata, "restore", "resume", vm_restore, error);
+        return run_directory_verb(m, userdata, VM_VERB_RESTORE, "resume", vm_restore, error);
 }
 
 /* The definition is gone (or could not be removed): answer the Delete. */
@@ -370,7 +370,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 
         if (vm->saving)
                 return wait_until_saved(vm, m);
-        r = begin_call(m, vm, "delete", options, G_N_ELEMENTS(options), &uid, error);
+        r = begin_call(m, vm, VM_VERB_DELETE, options, G_N_ELEMENTS(options), &uid, error);
         if (r < 0)
                 return r;
         if (r == 0)
@@ -403,7 +403,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
 /* AddDevice and RemoveDevice: one string argument, no options, a reply later. */
 typedef bool (*StringVerbFn)(Vm *vm, const char *argument, VmReplyFn reply, void *userdata, GError **error);
 
-static int run_string_verb(sd_bus_message *m, Vm *vm, const char *verb, StringVerbFn fn, sd_bus_error *error) {
+static int run_string_verb(sd_bus_message *m, Vm *vm, VmVerb verb, StringVerbFn fn, sd_bus_error *error) {
         g_autoptr(GError) gerror = NULL;
         PendingCall *pending;
         const char *argument;
@@ -429,11 +429,11 @@ static int run_string_verb(sd_bus_message *m, Vm *vm, const char *verb, StringVe
 }
 
 static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_string_verb(m, userdata, "add-device", vm_add_device, error);
+        return run_string_verb(m, userdata, VM_VERB_ADD_DEVICE, vm_add_device, error);
 }
 
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_string_verb(m, userdata, "remove-device", vm_remove_device, error);
+        return run_string_verb(m, userdata, VM_VERB_REMOVE_DEVICE, vm_remove_device, error);
 }
 
 /* The VM a waiting read was addressed to, if it is still there. */
@@ -529,7 +529,7 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
         uid_t uid;
         int r;
 
-        r = begin_call(m, userdata, "console", NULL, 0, &uid, error);
+        r = begin_call(m, userdata, VM_VERB_CONSOLE, NULL, 0, &uid, error);
         if (r < 0)
                 return r;
         if (r == 0)

@@ -28,7 +28,7 @@ static bool remove_device_from(VmConfig *config, const char *id);
 /* An edit of a shut-off VM's definition is on disk, or undone. */
 static void definition_edited(Vm *vm, const GError *error, void *userdata) {
         VmOp *op = userdata;
-        bool added = op->flag;
+        bool added = op->adding;
 
         if (error) {
                 vm_config_free(vm->config);
@@ -45,7 +45,7 @@ static void edit_definition(VmOp *op, VmDevice *device, const char *remove_id) {
         Vm *vm = op->vm;
 
         op->config_before = vm_config_copy(vm->config);
-        op->flag = device != NULL;
+        op->adding = device != NULL;
         if (device)
                 g_ptr_array_add(vm->config->devices, device);
         else
@@ -68,8 +68,7 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
         device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
         if (!device)
                 return false;
-        if (!vm_check_state(vm, "add a device to", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED, VM_STATE_RUNNING,
-                         VM_STATE_PAUSED))
+        if (!vm_check_state(vm, VM_VERB_ADD_DEVICE, error))
                 return false;
         target = vm->live ? vm->live : vm->config;
         if (target->devices->len >= VM_DEVICES_MAX) {
@@ -99,14 +98,14 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
 
         if (!vm->engine_vm) {
                 /* Shut off: this edits the definition. */
-                if (!vm_check_not_saving(vm, "add a device to", error))
+                if (!vm_check_not_saving(vm, VM_VERB_ADD_DEVICE, error))
                         return false;
-                op = vm_op_new(vm, "add a device to", reply, userdata);
+                op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
                 op->device_id = g_strdup(device->id);
                 edit_definition(op, g_steal_pointer(&device), NULL);
                 return true;
         }
-        op = vm_op_new(vm, "add a device to", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
         op->device = g_steal_pointer(&device);
         vm->busy = op;
         engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
@@ -147,18 +146,17 @@ bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, G
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'", vm->config->name, id);
                 return false;
         }
-        if (!vm_check_state(vm, "remove a device from", error, 4, VM_STATE_SHUTOFF, VM_STATE_CRASHED,
-                         VM_STATE_RUNNING, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, VM_VERB_REMOVE_DEVICE, error))
                 return false;
         if (!vm->engine_vm) {
-                if (!vm_check_not_saving(vm, "remove a device from", error))
+                if (!vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
                         return false;
-                op = vm_op_new(vm, "remove a device from", reply, userdata);
+                op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
                 op->device_id = g_strdup(id);
                 edit_definition(op, NULL, id);
                 return true;
         }
-        op = vm_op_new(vm, "remove a device from", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
         op->device_id = g_strdup(id);
         vm->busy = op;
         engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);

@@ -11,12 +11,14 @@
 struct VmOp {
         Vm *vm;
         uint64_t serial;  /* unique in the process: tells a later callback whether the op is still there */
-        const char *verb; /* for messages: "boot", "pause" */
+        VmVerb verb;      /* what the caller asked; its words go into messages */
         VmReplyFn reply;
         void *userdata;
 
         char *directory;        /* snapshot, restore */
-        bool flag;              /* snapshot: stop afterwards; restore: resume; a definition edit: added */
+        bool stop_after;        /* snapshot: the VM stops once its state is saved */
+        bool resume_after;      /* restore: the VM runs once restored */
+        bool adding;            /* a definition edit: a device is added (else removed) */
         VmDevice *device;       /* add_device */
         char *device_id;        /* add_device, remove_device */
         VmConfig *config_before; /* add or remove on a shut-off VM: put back if it cannot be written */
@@ -24,14 +26,14 @@ struct VmOp {
         sd_event_source *timer; /* shutdown: the moment to force it off */
 };
 
-VmOp *vm_op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata);
+VmOp *vm_op_new(Vm *vm, VmVerb verb, VmReplyFn reply, void *userdata);
 /* Detach the op from its VM, answer the caller, free it. */
 void vm_op_finish(VmOp *op, GVariant *result, const GError *error);
 /* Finish with the engine's error, prefixed with what we were doing. */
 void vm_op_fail(VmOp *op, const GError *engine_error);
 
-/* The verb is allowed in one of the n_states states (VmState values) and nothing else runs. */
-bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...);
+/* The verb is allowed in the VM's state (its VmVerbInfo.states) and nothing else runs. */
+bool vm_check_state(Vm *vm, VmVerb verb, GError **error);
 void vm_set_state(Vm *vm, VmState state, const char *reason);
 
 /* Make the EngineVm that will run config (which becomes vm->live); takes config. */

@@ -18,12 +18,12 @@
  * an unprivileged owner on the system bus that would reach paths the owner cannot,
  * so until those files are opened as the owner, such VMs cannot snapshot or restore.
  */
-static bool check_snapshot_allowed(Vm *vm, const char *verb, GError **error) {
+static bool check_snapshot_allowed(Vm *vm, VmVerb verb, GError **error) {
         if (vm->manager->settings.session || vm->owner == 0 || vm->owner == getuid())
                 return true;
         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                     "Cannot %s VM '%s': snapshots of VMs owned by uid %u are not supported on the system bus yet",
-                    verb, vm->config->name, (unsigned) vm->owner);
+                    vm_verb_info(verb)->words, vm->config->name, (unsigned) vm->owner);
         return false;
 }
 
@@ -44,13 +44,13 @@ static void snapshot_done(const GError *error, void *userdata) {
                 vm_op_fail(op, error);
                 return;
         }
-        if (!op->flag) {
+        if (!op->stop_after) {
                 vm_op_finish(op, NULL, NULL);
                 return;
         }
         g_free(vm->stop_reason);
         vm->stop_reason = g_strdup("user");
-        op->verb = "power off";
+        op->verb = VM_VERB_POWEROFF;
         engine_vm_stop(vm->engine_vm, vm_poweroff_done, op);
 }
 
@@ -82,18 +82,18 @@ bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void
         SnapshotDefinition *written;
         VmOp *op;
 
-        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, "snapshot", error))
+        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, VM_VERB_SNAPSHOT, error))
                 return false;
-        if (!vm_check_state(vm, "snapshot", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, VM_VERB_SNAPSHOT, error))
                 return false;
         if (mkdir(directory, 0700) < 0) {
                 g_set_error(error, HV_ERROR, errno == EEXIST ? HV_ERROR_ALREADY_EXISTS : HV_ERROR_INVALID_ARGUMENT,
                             "Cannot create snapshot directory '%s': %s", directory, g_strerror(errno));
                 return false;
         }
-        op = vm_op_new(vm, "snapshot", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_SNAPSHOT, reply, userdata);
         op->directory = g_strdup(directory);
-        op->flag = stop;
+        op->stop_after = stop;
         vm->busy = op;
         /* The definition goes beside the state, so that a restore rebuilds the same machine;
          * written off the loop, as definitions are. */
@@ -127,11 +127,11 @@ static void restore_done(const GError *error, void *userdata) {
                 return;
         }
         vm_set_state(vm, VM_STATE_PAUSED, "restored");
-        if (!op->flag) {
+        if (!op->resume_after) {
                 vm_op_finish(op, NULL, NULL);
                 return;
         }
-        op->verb = "resume";
+        op->verb = VM_VERB_RESUME;
         engine_vm_resume(vm->engine_vm, restore_resumed, op);
 }
 
@@ -146,9 +146,9 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
         };
         VmOp *op;
 
-        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, "restore", error))
+        if (!check_directory_argument(directory, error) || !check_snapshot_allowed(vm, VM_VERB_RESTORE, error))
                 return false;
-        if (!vm_check_state(vm, "restore", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
+        if (!vm_check_state(vm, VM_VERB_RESTORE, error))
                 return false;
         path = g_build_filename(directory, SNAPSHOT_DEFINITION, NULL);
         if (!g_file_get_contents(path, &xml, NULL, &local)) {
@@ -167,8 +167,8 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
         }
         if (!vm_create_engine(vm, g_steal_pointer(&saved), error))
                 return false;
-        op = vm_op_new(vm, "restore", reply, userdata);
-        op->flag = resume;
+        op = vm_op_new(vm, VM_VERB_RESTORE, reply, userdata);
+        op->resume_after = resume;
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, "restoring");
         /* As for Boot, the runtime record follows when the process runs. */

@@ -37,7 +37,7 @@ const char *vm_state_to_string(VmState state) {
         return state_names[state];
 }
 
-VmOp *vm_op_new(Vm *vm, const char *verb, VmReplyFn reply, void *userdata) {
+VmOp *vm_op_new(Vm *vm, VmVerb verb, VmReplyFn reply, void *userdata) {
         static uint64_t last_serial;
         VmOp *op = g_new0(VmOp, 1);
 
@@ -78,7 +78,7 @@ void vm_op_finish(VmOp *op, GVariant *result, const GError *error) {
 /* Finish with the engine's error, prefixed with what we were doing. */
 void vm_op_fail(VmOp *op, const GError *engine_error) {
         g_autoptr(GError) error = g_error_new(engine_error->domain, engine_error->code, "Cannot %s VM '%s': %s",
-                                              op->verb, op->vm->config->name, engine_error->message);
+                                              vm_verb_info(op->verb)->words, op->vm->config->name, engine_error->message);
         vm_op_finish(op, NULL, error);
 }
 
@@ -229,11 +229,11 @@ void vm_save(Vm *vm, VmSavedFn done, void *userdata) {
                            save);
 }
 
-bool vm_check_not_saving(Vm *vm, const char *verb, GError **error) {
+bool vm_check_not_saving(Vm *vm, VmVerb verb, GError **error) {
         if (!vm->saving)
                 return true;
         g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': %s; try again once that call is answered",
-                    verb, vm->config->name, vm->deleting ? "it is being deleted" : "its definition is being written");
+                    vm_verb_info(verb)->words, vm->config->name, vm->deleting ? "it is being deleted" : "its definition is being written");
         return false;
 }
 
@@ -409,28 +409,22 @@ void vm_set_state(Vm *vm, VmState state, const char *reason) {
         vm_set_state_full(vm, state, reason, true);
 }
 
-bool vm_check_state(Vm *vm, const char *verb, GError **error, int n_states, ...) {
-        va_list ap;
-        bool ok = false;
+bool vm_check_state(Vm *vm, VmVerb verb, GError **error) {
+        const VmVerbInfo *info = vm_verb_info(verb);
 
-        va_start(ap, n_states);
-        for (int i = 0; i < n_states; i++)
-                if ((VmState) va_arg(ap, int) == vm->state)
-                        ok = true;
-        va_end(ap);
-        if (!ok) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", verb,
+        if (!(info->states & VM_STATES(vm->state))) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", info->words,
                             vm->config->name, vm_state_to_string(vm->state));
                 return false;
         }
         if (vm->busy) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is busy (%s)", verb,
-                            vm->config->name, vm->busy->verb);
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is busy (%s)", info->words,
+                            vm->config->name, vm_verb_info(vm->busy->verb)->words);
                 return false;
         }
         if (vm->deleting) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is being deleted", verb,
-                            vm->config->name);
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is being deleted",
+                            info->words, vm->config->name);
                 return false;
         }
         return true;
@@ -770,11 +764,11 @@ static void vm_launch(Vm *vm) {
 static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "boot", error, 2, VM_STATE_SHUTOFF, VM_STATE_CRASHED))
+        if (!vm_check_state(vm, VM_VERB_BOOT, error))
                 return false;
         if (!vm_create_engine(vm, vm_config_copy(vm->config), error))
                 return false;
-        op = vm_op_new(vm, "boot", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_BOOT, reply, userdata);
         vm->busy = op;
         vm_set_state(vm, VM_STATE_STARTING, reason);
         /* The engine is spawned when the loop is idle (see launch-queue.h); until
@@ -882,9 +876,9 @@ static void shutdown_resumed(const GError *error, void *userdata) {
 bool vm_shutdown(Vm *vm, unsigned timeout_sec, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "shut down", error, 2, VM_STATE_RUNNING, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, VM_VERB_SHUTDOWN, error))
                 return false;
-        op = vm_op_new(vm, "shut down", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_SHUTDOWN, reply, userdata);
         op->timeout_sec = timeout_sec;
         vm->busy = op;
         /* A paused guest cannot see the button: let it run first. */
@@ -915,9 +909,9 @@ void vm_poweroff_done(const GError *error, void *userdata) {
 bool vm_poweroff(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "power off", error, 3, VM_STATE_RUNNING, VM_STATE_PAUSED, VM_STATE_SHUTTING_DOWN))
+        if (!vm_check_state(vm, VM_VERB_POWEROFF, error))
                 return false;
-        op = vm_op_new(vm, "power off", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_POWEROFF, reply, userdata);
         vm->busy = op;
         g_free(vm->stop_reason);
         vm->stop_reason = g_strdup("user");
@@ -935,9 +929,9 @@ static void simple_done(const GError *error, void *userdata) {
                 vm_op_fail(op, error);
                 return;
         }
-        if (g_str_equal(op->verb, "pause"))
+        if (op->verb == VM_VERB_PAUSE)
                 vm_set_state(vm, VM_STATE_PAUSED, "user");
-        else if (g_str_equal(op->verb, "resume"))
+        else if (op->verb == VM_VERB_RESUME)
                 vm_set_state(vm, VM_STATE_RUNNING, "user");
         vm_op_finish(op, NULL, NULL);
 }
@@ -945,9 +939,9 @@ static void simple_done(const GError *error, void *userdata) {
 bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "reboot", error, 1, VM_STATE_RUNNING))
+        if (!vm_check_state(vm, VM_VERB_REBOOT, error))
                 return false;
-        op = vm_op_new(vm, "reboot", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_REBOOT, reply, userdata);
         vm->busy = op;
         engine_vm_reboot(vm->engine_vm, simple_done, op);
         return true;
@@ -956,9 +950,9 @@ bool vm_reboot(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
 bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "pause", error, 1, VM_STATE_RUNNING))
+        if (!vm_check_state(vm, VM_VERB_PAUSE, error))
                 return false;
-        op = vm_op_new(vm, "pause", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_PAUSE, reply, userdata);
         vm->busy = op;
         engine_vm_pause(vm->engine_vm, simple_done, op);
         return true;
@@ -967,9 +961,9 @@ bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
 bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm_check_state(vm, "resume", error, 1, VM_STATE_PAUSED))
+        if (!vm_check_state(vm, VM_VERB_RESUME, error))
                 return false;
-        op = vm_op_new(vm, "resume", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_RESUME, reply, userdata);
         vm->busy = op;
         engine_vm_resume(vm->engine_vm, simple_done, op);
         return true;
@@ -1020,7 +1014,7 @@ bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
                 return true;
         }
         /* Information may be read while another op is under way: not busy. */
-        op = vm_op_new(vm, "get information about", reply, userdata);
+        op = vm_op_new(vm, VM_VERB_GET_INFO, reply, userdata);
         vm->queries = g_list_append(vm->queries, op);
         engine_vm_info(vm->engine_vm, info_done, op);
         return true;
@@ -1045,7 +1039,7 @@ bool vm_open_console(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
                 return false;
         }
         /* Like GetInfo: answered (with an error) when the engine exits or the VM goes. */
-        VmOp *op = vm_op_new(vm, "open the console of", reply, userdata);
+        VmOp *op = vm_op_new(vm, VM_VERB_CONSOLE, reply, userdata);
         vm->queries = g_list_append(vm->queries, op);
         engine_vm_open_console(vm->engine_vm, console_done, op);
         return true;

@@ -16,6 +16,7 @@
 #include "event-budget.h"
 #include "manager.h"
 #include "vm-config.h"
+#include "vm-verb.h"
 
 typedef enum {
         VM_STATE_SHUTOFF,
@@ -101,7 +102,7 @@ bool vm_is_active(const Vm *vm); /* an engine process exists or is starting */
  */
 typedef void (*VmSavedFn)(Vm *vm, const GError *error, void *userdata);
 void vm_save(Vm *vm, VmSavedFn done, void *userdata);
-bool vm_check_not_saving(Vm *vm, const char *verb, GError **error);
+bool vm_check_not_saving(Vm *vm, VmVerb verb, GError **error);
 
 /*
  * A change that comes while the VM is saving waits: fn(userdata) is called once
