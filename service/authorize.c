@@ -27,7 +27,8 @@ static const struct {
         { "snapshot", ACTION_MANAGE_OWN },   { "restore", ACTION_MANAGE_OWN },
         { "delete", ACTION_MANAGE_OWN },     { "add-device", ACTION_MANAGE_OWN },
         { "remove-device", ACTION_MANAGE_OWN }, { "console", ACTION_CONSOLE, true },
-        /* OpenGraphics, Screenshot, SendKey: add them here with display = true. */
+        { "open-graphics", ACTION_CONSOLE, true }, { "screenshot", ACTION_CONSOLE, true },
+        { "send-key", ACTION_CONSOLE, true },
 };
 
 static bool verb_is_display(const char *verb) {
@@ -39,7 +40,7 @@ static bool verb_is_display(const char *verb) {
 
 /*
  * The display rule, for every call that reaches into a guest's console, screen
- * or keyboard (OpenConsole; OpenGraphics, Screenshot and SendKey when they come):
+ * or keyboard (OpenConsole, OpenGraphics, Screenshot, SendKey):
  * on one's own VM `console`; on another user's VM `console` and `manage-all`,
  * both; root always (checked by the caller). The two questions go to polkit one
  * after the other: the call is parked for the first, dispatched again, parked
