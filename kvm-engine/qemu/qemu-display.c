@@ -6,19 +6,23 @@
  * No path is ever handed to QEMU or taken from it:
  *   - OpenGraphics makes a socketpair, passes one end with `getfd` (a name of our own,
  *     unique per call) and `add_client`, and answers with the other end.
- *   - Screenshot makes a pipe, passes its write end with `add-fd` and asks `screendump`
- *     to write a PNG to "/dev/fdset/N" (QEMU 7.2 opens that name through qemu_open,
- *     which dups the fdset's descriptor). The service reads the pipe as QEMU writes, at
- *     most QEMU_SCREENSHOT_MAX bytes, and answers with a sealed memfd holding the bytes,
- *     which must start with the PNG signature: QEMU is not trusted to have written one.
+ *   - Screenshot makes a memfd, passes a write-only description of it with `add-fd` and
+ *     asks `screendump` to write a PNG to "/dev/fdset/N" (QEMU 7.2 opens that name through
+ *     qemu_open, which dups the fdset's descriptor with the same access mode and truncates
+ *     it: a pipe fails there). Once QEMU answered, the service seals the memfd (no write,
+ *     grow or shrink, also through a copy QEMU kept), then checks it: at most
+ *     QEMU_SCREENSHOT_MAX bytes, starting with the PNG signature (QEMU is not trusted to
+ *     have written one), and answers with it.
  *   - SendKey maps Linux input keycodes to QEMU's key names (QKeyCode) for `send-key`.
  */
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "qemu-vm.h"
@@ -29,10 +33,7 @@
 static const unsigned char png_signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
 
 struct QemuScreenshot {
-        int read_fd;
-        sd_event_source *source;
-        GByteArray *data;
-        bool too_large;
+        int memfd;       /* ours; QEMU writes through a write-only description of it */
         gint64 fdset_id; /* -1 until add-fd answered */
 };
 
@@ -129,98 +130,49 @@ void qemu_vm_open_graphics(EngineVm *base, unsigned index, EngineConsoleFn done,
 void qemu_screenshot_free(QemuScreenshot *shot) {
         if (!shot)
                 return;
-        sd_event_source_disable_unref(shot->source);
-        if (shot->read_fd >= 0)
-                close(shot->read_fd);
-        g_byte_array_unref(shot->data);
+        if (shot->memfd >= 0)
+                close(shot->memfd);
         g_free(shot);
 }
 
-/* Reads what is there; false at the end (EOF, error, too much), when reading stops. */
-static bool screenshot_read(QemuScreenshot *shot) {
-        unsigned char buffer[65536];
+/* Sealed first, then checked: a QEMU that kept a copy of its descriptor cannot change it after. */
+static int screenshot_seal(QemuScreenshot *shot, GError **error) {
+        unsigned char head[sizeof(png_signature)];
+        struct stat st;
+        int fd;
 
-        for (;;) {
-                ssize_t n = read(shot->read_fd, buffer, sizeof(buffer));
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n < 0 && errno == EAGAIN)
-                        return true;
-                if (n <= 0)
-                        break;
-                if (shot->data->len + (size_t) n > QEMU_SCREENSHOT_MAX) {
-                        /* Closing the pipe makes QEMU's write fail rather than wait for us. */
-                        shot->too_large = true;
-                        break;
-                }
-                g_byte_array_append(shot->data, buffer, (guint) n);
-        }
-        shot->source = sd_event_source_disable_unref(shot->source);
-        close(shot->read_fd);
-        shot->read_fd = -1;
-        return false;
-}
-
-static int screenshot_on_readable(sd_event_source *source, int fd, uint32_t revents, void *userdata) {
-        QemuOp *op = userdata;
-
-        screenshot_read(op->screenshot);
-        return 0;
-}
-
-/* The bytes into a sealed memfd: the caller can read it, nobody can change it. */
-static int sealed_memfd(const GByteArray *data, GError **error) {
-        int fd = memfd_create("screenshot.png", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        size_t done = 0;
-
-        if (fd < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot make a memfd: %s", g_strerror(errno));
-                return -1;
-        }
-        while (done < data->len) {
-                ssize_t n = write(fd, data->data + done, data->len - done);
-                if (n < 0 && errno == EINTR)
-                        continue;
-                if (n <= 0) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot write the screenshot: %s",
-                                    g_strerror(n < 0 ? errno : EIO));
-                        close(fd);
-                        return -1;
-                }
-                done += (size_t) n;
-        }
-        if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
-            lseek(fd, 0, SEEK_SET) < 0) {
+        if (fcntl(shot->memfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0 ||
+            fstat(shot->memfd, &st) < 0) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot seal the screenshot: %s", g_strerror(errno));
-                close(fd);
                 return -1;
         }
+        if (st.st_size > QEMU_SCREENSHOT_MAX) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU's screenshot is larger than %u MiB",
+                            QEMU_SCREENSHOT_MAX >> 20);
+                return -1;
+        }
+        if (pread(shot->memfd, head, sizeof(head), 0) != (ssize_t) sizeof(head) ||
+            memcmp(head, png_signature, sizeof(head)) != 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU's screenshot is not a PNG (%jd bytes)",
+                            (intmax_t) st.st_size);
+                return -1;
+        }
+        fd = shot->memfd;
+        shot->memfd = -1;
         return fd;
 }
 
 static void screenshot_on_dumped(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
-        QemuScreenshot *shot = op->screenshot;
         g_autoptr(GError) e = NULL;
 
-        /* QEMU has closed its copy: what it wrote is in the pipe, or read already. */
-        if (shot->read_fd >= 0)
-                screenshot_read(shot);
-        qmp_client_execute(qmp, "remove-fd", qmp_args("fdset-id", json_int(shot->fdset_id), NULL), -1, ignore_reply,
-                           NULL);
+        qmp_client_execute(qmp, "remove-fd", qmp_args("fdset-id", json_int(op->screenshot->fdset_id), NULL), -1,
+                           ignore_reply, NULL);
         if (error) {
                 qemu_op_finish(op, error);
                 return;
         }
-        if (shot->too_large)
-                e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU's screenshot is larger than %u MiB",
-                                QEMU_SCREENSHOT_MAX >> 20);
-        else if (shot->data->len < sizeof(png_signature) ||
-                 memcmp(shot->data->data, png_signature, sizeof(png_signature)) != 0)
-                e = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU's screenshot is not a PNG (%u bytes)",
-                                shot->data->len);
-        else
-                op->fd = sealed_memfd(shot->data, &e);
+        op->fd = screenshot_seal(op->screenshot, &e);
         qemu_op_finish(op, e);
 }
 
@@ -257,12 +209,19 @@ static unsigned count_screens(const VmDisplay *display) {
         return n;
 }
 
+/* A write-only description of our own memfd: QEMU opens "/dev/fdset/N" for writing only
+ * (and truncates, which a pipe would refuse). */
+static int open_write_only(int memfd) {
+        g_autofree char *self = g_strdup_printf("/proc/self/fd/%d", memfd);
+        return open(self, O_WRONLY | O_CLOEXEC);
+}
+
 void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, void *userdata) {
         QemuVm *vm = (QemuVm *) base;
         QemuOp *op = display_op_new(vm, done, userdata);
         unsigned n_screens = count_screens(&vm->config->display);
         QemuScreenshot *shot;
-        int pipe_fds[2];
+        int write_fd;
 
         if (!qemu_op_require_qmp(op))
                 return;
@@ -276,27 +235,20 @@ void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, v
                                                    "The VM has no screen number %u (it has %u)", screen, n_screens));
                 return;
         }
-        if (pipe2(pipe_fds, O_CLOEXEC) < 0) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make a pipe: %s",
-                                                   g_strerror(errno)));
-                return;
-        }
-        /* Our end only: QEMU writes to its end as to a file, blocking. */
-        (void) fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
         shot = g_new0(QemuScreenshot, 1);
-        shot->read_fd = pipe_fds[0];
-        shot->data = g_byte_array_new();
         shot->fdset_id = -1;
         op->screenshot = shot;
         op->port = (int) screen;
-        if (sd_event_add_io(vm->event, &shot->source, shot->read_fd, EPOLLIN, screenshot_on_readable, op) < 0) {
-                close(pipe_fds[1]);
-                qemu_op_fail_later_literal(op, HV_ERROR_FAILED, "Cannot watch the screenshot pipe");
+        shot->memfd = memfd_create("screenshot.png", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        write_fd = shot->memfd >= 0 ? open_write_only(shot->memfd) : -1;
+        if (write_fd < 0) {
+                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make the screenshot's memfd: %s",
+                                                   g_strerror(errno)));
                 return;
         }
-        qmp_client_execute(vm->qmp, "add-fd", qmp_args("opaque", json_string("hv-screenshot"), NULL), pipe_fds[1],
+        qmp_client_execute(vm->qmp, "add-fd", qmp_args("opaque", json_string("hv-screenshot"), NULL), write_fd,
                            screenshot_on_add_fd, op);
-        close(pipe_fds[1]); /* the client sends a duplicate */
+        close(write_fd); /* the client sends a duplicate */
 }
 
 /* ---- SendKey ---- */
