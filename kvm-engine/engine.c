@@ -164,6 +164,35 @@ void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata) 
         answer_unsupported(vm, "open a console", u);
 }
 
+static void unsupported_fd(EngineVm *vm, const char *what, EngineConsoleFn done, void *userdata) {
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->console_done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, what, u);
+}
+
+void engine_vm_open_graphics(EngineVm *vm, unsigned index, EngineConsoleFn done, void *userdata) {
+        if (vm->ops->open_graphics)
+                vm->ops->open_graphics(vm, index, done, userdata);
+        else
+                unsupported_fd(vm, "open a display", done, userdata);
+}
+
+void engine_vm_screenshot(EngineVm *vm, unsigned screen, EngineConsoleFn done, void *userdata) {
+        if (vm->ops->screenshot)
+                vm->ops->screenshot(vm, screen, done, userdata);
+        else
+                unsupported_fd(vm, "take a screenshot", done, userdata);
+}
+
+void engine_vm_send_key(EngineVm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
+                        EngineDoneFn done, void *userdata) {
+        if (vm->ops->send_key)
+                vm->ops->send_key(vm, keycodes, n_keycodes, hold_ms, done, userdata);
+        else
+                unsupported_done(vm, "send keys", done, userdata);
+}
+
 pid_t engine_vm_get_pid(EngineVm *vm) {
         return vm->ops->get_pid ? vm->ops->get_pid(vm) : 0;
 }

@@ -155,6 +155,14 @@ struct EngineOps {
          * service made in its own runtime directory, or the owner's socket connected
          * as the owner and checked to be served by the engine (connect-as-owner.h). */
         void (*open_console)(EngineVm *vm, EngineConsoleFn done, void *userdata);
+        /* Display (config->display): a new client of display number index (the <graphics> in
+         * order), as one end of a socketpair whose other end the engine's display server took;
+         * a PNG of screen `screen` in a sealed memfd at offset 0; Linux input keycodes pressed
+         * together and released after hold_ms (0: the engine's default). */
+        void (*open_graphics)(EngineVm *vm, unsigned index, EngineConsoleFn done, void *userdata);
+        void (*screenshot)(EngineVm *vm, unsigned screen, EngineConsoleFn done, void *userdata);
+        void (*send_key)(EngineVm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
+                         EngineDoneFn done, void *userdata);
 
         /* Runtime facts to persist while the engine runs (pid, start time, sockets),
          * and re-attaching to a live engine from them after a daemon restart. */
@@ -191,4 +199,8 @@ void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn d
 void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
 void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata);
 void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata);
+void engine_vm_open_graphics(EngineVm *vm, unsigned index, EngineConsoleFn done, void *userdata);
+void engine_vm_screenshot(EngineVm *vm, unsigned screen, EngineConsoleFn done, void *userdata);
+void engine_vm_send_key(EngineVm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
+                        EngineDoneFn done, void *userdata);
 pid_t engine_vm_get_pid(EngineVm *vm);

@@ -121,6 +121,7 @@ void vm_config_free(VmConfig *config) {
         g_free(config->cmdline);
         g_free(config->loader);
         vm_platform_clear(&config->platform);
+        vm_display_clear(&config->display);
         g_free(config->emulator);
         g_ptr_array_unref(config->devices);
         g_free(config);
@@ -140,6 +141,7 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         copy->cmdline = g_strdup(config->cmdline);
         copy->loader = g_strdup(config->loader);
         vm_platform_copy(&copy->platform, &config->platform);
+        vm_display_copy(&copy->display, &config->display);
         copy->emulator = g_strdup(config->emulator);
         copy->devices = g_ptr_array_new_full(config->devices->len, (GDestroyNotify) vm_device_free);
         for (guint i = 0; i < config->devices->len; i++)

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm-display.h"
 #include "vm-platform.h"
 
 #define VM_NAME_MAX 64
@@ -126,6 +127,7 @@ typedef struct {
         char *cmdline;
         char *loader;
         VmPlatform platform; /* <clock>, <cpu>, <features>, <pm>, firmware and boot order */
+        VmDisplay display;   /* <graphics>, <video>, <input>, <sound>, <audio>, spice channels */
 
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;

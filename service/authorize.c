@@ -11,7 +11,7 @@
 
 /*
  * The display rule, for every call that reaches into a guest's console, screen
- * or keyboard (OpenConsole; OpenGraphics, Screenshot and SendKey when they come):
+ * or keyboard (OpenConsole, OpenGraphics, Screenshot, SendKey):
  * on one's own VM `console`; on another user's VM `console` and `manage-all`,
  * both; root always (checked by the caller). The two questions go to polkit one
  * after the other: the call is parked for the first, dispatched again, parked

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 
+#include "domain-xml-display.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml.h"
@@ -205,11 +206,12 @@ char *domain_xml_format(const VmConfig *config) {
         append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
         domain_xml_format_pm(out, &config->platform);
 
-        if (config->emulator || config->devices->len > 0) {
+        if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display)) {
                 g_string_append(out, "  <devices>\n");
                 append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
                         append_device(out, 2, g_ptr_array_index(config->devices, i));
+                domain_xml_format_display(out, &config->display);
                 g_string_append(out, "  </devices>\n");
         }
         g_string_append(out, "</domain>\n");

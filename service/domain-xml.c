@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "domain-xml-display.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
@@ -836,12 +837,17 @@ static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                         config->emulator = g_steal_pointer(&path);
                         continue;
                 }
+                if (domain_xml_is_display_element(child)) {
+                        if (!domain_xml_parse_display_element(child, &config->display, error))
+                                return false;
+                        continue;
+                }
                 device = parse_device(child, paths, error);
                 if (!device || !check_unique_device(&keys, device, child, error))
                         return false;
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }
-        return true;
+        return domain_xml_finish_display(node, &config->display, error);
 }
 
 enum {

@@ -541,6 +541,72 @@ static int method_open_console(sd_bus_message *m, void *userdata, sd_bus_error *
         return verb_started(pending, started, gerror, error);
 }
 
+/* OpenGraphics, Screenshot (vm-display.c): a number, no options, a descriptor like OpenConsole's. */
+typedef bool (*DisplayFdFn)(Vm *vm, unsigned number, VmReplyFn reply, void *userdata, GError **error);
+
+static int run_display_fd_verb(sd_bus_message *m, Vm *vm, VmVerb verb, DisplayFdFn fn, sd_bus_error *error) {
+        g_autoptr(GError) gerror = NULL;
+        PendingCall *pending;
+        uint32_t number;
+        bool started;
+        uid_t uid;
+        int r;
+
+        r = sd_bus_message_read(m, "u", &number);
+        if (r < 0)
+                return r;
+        r = begin_call(m, vm, verb, NULL, 0, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(vm->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
+        started = fn(vm, number, reply_with_console, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
+}
+
+static int method_open_graphics(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return run_display_fd_verb(m, userdata, VM_VERB_OPEN_GRAPHICS, vm_open_graphics, error);
+}
+
+static int method_screenshot(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return run_display_fd_verb(m, userdata, VM_VERB_SCREENSHOT, vm_screenshot, error);
+}
+
+static int method_send_key(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        BusOption options[] = { { .key = "hold-time", .type = 'u' } };
+        g_autoptr(GError) gerror = NULL;
+        const void *keycodes = NULL;
+        PendingCall *pending;
+        size_t size = 0;
+        bool started;
+        uid_t uid;
+        int r;
+
+        r = sd_bus_message_read_array(m, 'u', &keycodes, &size);
+        if (r < 0)
+                return r;
+        r = begin_call(m, userdata, VM_VERB_SEND_KEY, options, G_N_ELEMENTS(options), &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        pending = pending_call_begin(((Vm *) userdata)->manager, m, uid, &gerror);
+        if (!pending)
+                return bus_error_set_gerror(error, gerror);
+        started = vm_send_key(userdata, keycodes, size / sizeof(uint32_t), options[0].present ? options[0].u : 0,
+                              reply_to_call, pending, &gerror);
+        return verb_started(pending, started, gerror, error);
+}
+
+static int property_get_graphics(sd_bus *bus, const char *path, const char *interface, const char *property,
+                                 sd_bus_message *reply, void *userdata, sd_bus_error *error) {
+        g_autoptr(GVariant) graphics = g_variant_ref_sink(vm_graphics_to_variant(userdata));
+        return bus_message_append_gvariant(reply, graphics);
+}
+
 static const sd_bus_vtable vm_vtable[] = {
         SD_BUS_VTABLE_START(0),
         SD_BUS_PROPERTY("Name", "s", property_get_name, 0, SD_BUS_VTABLE_PROPERTY_CONST),
@@ -554,6 +620,7 @@ static const sd_bus_vtable vm_vtable[] = {
         SD_BUS_PROPERTY("Autostart", "b", property_get_autostart, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
         SD_BUS_PROPERTY("Owner", "u", property_get_owner, 0, SD_BUS_VTABLE_PROPERTY_CONST),
         SD_BUS_PROPERTY("PID", "u", property_get_pid, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
+        SD_BUS_PROPERTY("Graphics", "a(sua{sv})", property_get_graphics, 0, SD_BUS_VTABLE_PROPERTY_EMITS_CHANGE),
 
         SD_BUS_METHOD_WITH_ARGS("Boot", SD_BUS_ARGS("a{sv}", options), SD_BUS_NO_RESULT, method_boot,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
@@ -583,6 +650,12 @@ static const sd_bus_vtable vm_vtable[] = {
                                 method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenConsole", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("h", fd),
                                 method_open_console, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("OpenGraphics", SD_BUS_ARGS("u", index, "a{sv}", options), SD_BUS_RESULT("h", fd),
+                                method_open_graphics, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("Screenshot", SD_BUS_ARGS("u", screen, "a{sv}", options), SD_BUS_RESULT("h", fd),
+                                method_screenshot, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("SendKey", SD_BUS_ARGS("au", keycodes, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_send_key, SD_BUS_VTABLE_UNPRIVILEGED),
 
         SD_BUS_SIGNAL_WITH_ARGS("StateChanged", SD_BUS_ARGS("s", state, "s", reason), 0),
         SD_BUS_SIGNAL_WITH_ARGS("GuestEvent", SD_BUS_ARGS("s", event, "a{sv}", details), 0),
@@ -608,7 +681,7 @@ void vm_dbus_emit_state(Vm *vm, bool pid_changed) {
 
         if (!bus)
                 return;
-        (void) sd_bus_emit_properties_changed(bus, vm->path, HV_VM_INTERFACE, "State", "StateReason",
+        (void) sd_bus_emit_properties_changed(bus, vm->path, HV_VM_INTERFACE, "State", "StateReason", "Graphics",
                                               pid_changed ? "PID" : NULL, NULL);
         (void) sd_bus_emit_signal(bus, vm->path, HV_VM_INTERFACE, "StateChanged", "ss",
                                   vm_state_to_string(vm->state), vm->state_reason);

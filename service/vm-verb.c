@@ -7,6 +7,7 @@
 
 #define OFF (VM_STATES(VM_STATE_SHUTOFF) | VM_STATES(VM_STATE_CRASHED))
 #define UP (VM_STATES(VM_STATE_RUNNING) | VM_STATES(VM_STATE_PAUSED))
+#define SCREEN (UP | VM_STATES(VM_STATE_SHUTTING_DOWN)) /* the guest has a screen */
 
 /* The bouncer's list too: a verb without an action is refused by authorize_call(). */
 static const VmVerbInfo verbs[_VM_VERB_MAX] = {
@@ -26,6 +27,9 @@ static const VmVerbInfo verbs[_VM_VERB_MAX] = {
         [VM_VERB_REMOVE_DEVICE] = { "RemoveDevice", "remove-device", "remove a device from", ACTION_MANAGE_OWN,
                                     false, OFF | UP },
         [VM_VERB_CONSOLE] = { "OpenConsole", "console", "open the console of", ACTION_CONSOLE, true, 0 },
+        [VM_VERB_OPEN_GRAPHICS] = { "OpenGraphics", "open-graphics", "open a display of", ACTION_CONSOLE, true, SCREEN },
+        [VM_VERB_SCREENSHOT] = { "Screenshot", "screenshot", "take a screenshot of", ACTION_CONSOLE, true, SCREEN },
+        [VM_VERB_SEND_KEY] = { "SendKey", "send-key", "send keys to", ACTION_CONSOLE, true, SCREEN },
         [VM_VERB_GET_INFO] = { "GetInfo", "get-info", "get information about", NULL, false, 0 },
 };
 

@@ -30,6 +30,9 @@ typedef enum {
         VM_VERB_ADD_DEVICE,
         VM_VERB_REMOVE_DEVICE,
         VM_VERB_CONSOLE,
+        VM_VERB_OPEN_GRAPHICS,
+        VM_VERB_SCREENSHOT,
+        VM_VERB_SEND_KEY,
         VM_VERB_GET_INFO,
         _VM_VERB_MAX,
 } VmVerb;

@@ -249,7 +249,7 @@ typedef struct {
 
 static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
         Redefinition *r = userdata;
-        const char *changed[6];
+        const char *changed[7];
         size_t n = 0;
 
         if (error) {
@@ -269,6 +269,8 @@ static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
                         changed[n++] = "VCPUs";
                 if (vm->config->memory != r->old_config->memory)
                         changed[n++] = "Memory";
+                if (!vm->live)
+                        changed[n++] = "Graphics"; /* follows the definition while the VM is off */
                 if (vm->persistent != r->old_persistent)
                         changed[n++] = "Persistent";
                 if (vm->autostart != r->old_autostart)

@@ -153,6 +153,16 @@ bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
  * it must close it (after sending a copy).
  */
 bool vm_open_console(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+/* vm-display.c. OpenGraphics and Screenshot answer like OpenConsole: a handle the reply
+ * function owns (a socket connected to display `index`; a sealed memfd with a PNG). */
+#define VM_SEND_KEY_MAX 16
+#define VM_SEND_KEY_HOLD_MAX_MS 10000
+bool vm_open_graphics(Vm *vm, unsigned index, VmReplyFn reply, void *userdata, GError **error);
+bool vm_screenshot(Vm *vm, unsigned screen, VmReplyFn reply, void *userdata, GError **error);
+bool vm_send_key(Vm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms, VmReplyFn reply,
+                 void *userdata, GError **error);
+/* The Graphics property: a(sua{sv}), floating. */
+GVariant *vm_graphics_to_variant(Vm *vm);
 
 /* Take back an engine that kept running while the daemon was away. On failure the
  * VM is left shut off with the reason "exited-while-daemon-down". */

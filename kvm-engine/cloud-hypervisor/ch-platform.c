@@ -52,3 +52,25 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<boot> other than dev='hd'");
         return true;
 }
+
+/* cloud-hypervisor has no display, sound nor USB: each element is refused by name. */
+bool ch_display_check(const VmConfig *config, GError **error) {
+        const VmDisplay *d = &config->display;
+
+        if (d->n_graphics > 0)
+                return refuse(error, d->graphics[0].type == VM_GRAPHICS_SPICE ? "<graphics type='spice'>"
+                                                                              : "<graphics type='vnc'>");
+        if (d->n_videos > 0)
+                return refuse(error, "<video>");
+        if (d->n_inputs > 0)
+                return refuse(error, "<input>");
+        if (d->n_sounds > 0)
+                return refuse(error, "<sound>");
+        if (d->n_audios > 0)
+                return refuse(error, "<audio>");
+        if (d->n_redirdevs > 0)
+                return refuse(error, "<redirdev>");
+        if (d->spice_agent_channel)
+                return refuse(error, "<channel type='spicevmc'>");
+        return true;
+}

@@ -45,7 +45,7 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
 bool qemu_argv_check_config(const VmConfig *config, GError **error) {
         QemuMachineKind machine;
 
-        if (!qemu_machine_from_config(config, &machine, error))
+        if (!qemu_machine_from_config(config, &machine, error) || !qemu_display_check(config, machine, error))
                 return false;
         /* What needs KVM is refused here for type='qemu' (TCG by definition); for type='kvm', at Boot,
          * where the host's KVM is known. */
@@ -444,6 +444,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
+        qemu_display_add_args(argv, config);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

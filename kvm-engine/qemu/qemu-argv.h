@@ -90,3 +90,7 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value *
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 /* -rtc, -global, -no-hpet, pflash, -boot */
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
+
+/* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
+bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);

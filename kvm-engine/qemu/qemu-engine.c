@@ -132,6 +132,9 @@ static void qemu_op_free(QemuOp *op) {
         g_free(op->node_name);
         if (op->info)
                 g_variant_dict_unref(op->info);
+        if (op->fd >= 0)
+                close(op->fd);
+        qemu_screenshot_free(op->screenshot);
         g_free(op);
 }
 
@@ -165,6 +168,7 @@ QemuOp *qemu_op_new(QemuVm *vm, QemuOpKind kind, EngineDoneFn done, void *userda
         op->done = done;
         op->userdata = userdata;
         op->port = -1;
+        op->fd = -1;
         vm->ops = g_list_append(vm->ops, op);
         return op;
 }
@@ -182,6 +186,11 @@ void qemu_op_finish(QemuOp *op, const GError *error) {
                 if (!error && op->info)
                         info = g_variant_ref_sink(g_variant_dict_end(op->info));
                 op->info_done(info, error, op->userdata);
+        } else if (op->fd_done) {
+                int fd = error ? -1 : op->fd; /* handed over */
+                if (!error)
+                        op->fd = -1;
+                op->fd_done(fd, error, op->userdata);
         } else if (op->device_done)
                 op->device_done(error ? NULL : op->device_id, error, op->userdata);
         else if (op->done)
@@ -949,6 +958,9 @@ const EngineOps engine_qemu_ops = {
         .remove_device = qemu_vm_remove_device,
         .info = qemu_vm_info,
         .open_console = qemu_vm_open_console,
+        .open_graphics = qemu_vm_open_graphics,
+        .screenshot = qemu_vm_screenshot,
+        .send_key = qemu_vm_send_key,
         .save_runtime = qemu_vm_save_runtime,
         .attach = qemu_vm_attach,
         .get_pid = qemu_vm_get_pid,

@@ -19,6 +19,7 @@
 
 typedef struct QemuVm QemuVm;
 typedef struct QemuOp QemuOp;
+typedef struct QemuScreenshot QemuScreenshot;
 
 typedef enum {
         QEMU_OP_START,
@@ -55,6 +56,9 @@ struct QemuOp {
         GVariantDict *info;
         guint64 started_usec;
         bool answer_when_started; /* start, restore: done, but the loop has not heard yet that QEMU runs */
+        EngineConsoleFn fd_done;  /* display: answered with fd (handed over) */
+        int fd;                   /* display: the descriptor for fd_done, -1 none */
+        QemuScreenshot *screenshot; /* screenshot: the pipe QEMU writes into (qemu-display.c) */
 };
 
 struct QemuVm {
@@ -134,6 +138,13 @@ void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata);
 /* Events the operations wait for. */
 void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data);
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id);
+
+/* qemu-display.c */
+void qemu_vm_open_graphics(EngineVm *base, unsigned index, EngineConsoleFn done, void *userdata);
+void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, void *userdata);
+void qemu_vm_send_key(EngineVm *base, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
+                      EngineDoneFn done, void *userdata);
+void qemu_screenshot_free(QemuScreenshot *shot);
 
 #define QEMU_SNAPSHOT_MEMORY "memory"
 #define QEMU_SNAPSHOT_INFO "qemu-snapshot.json"

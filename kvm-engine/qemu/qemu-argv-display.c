@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * VmDisplay on QEMU 7.2's command line, the way libvirt's QEMU driver writes it:
+ *
+ *   <graphics type='vnc'>    -vnc none (no listener: clients come through QMP add_client),
+ *                            or -vnc unix:PATH for the owner's socket
+ *   <graphics type='spice'>  -spice port=0,disable-ticketing=on (no listener), or
+ *                            unix=on,addr=PATH; image-compression=
+ *   <video>                  virtio-vga / qxl-vga / VGA / bochs-display / cirrus-vga first,
+ *                            qxl / virtio-gpu-pci after it
+ *   <input bus='usb'>        usb-tablet / usb-kbd / usb-mouse on a qemu-xhci controller
+ *   <input bus='virtio'>     virtio-tablet-pci / virtio-keyboard-pci / virtio-mouse-pci
+ *   <input bus='ps2'>        the machine's own i8042: nothing to add
+ *   <audio>                  -audiodev none|spice,id=audioN
+ *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex, AC97, usb-audio
+ *   <redirdev>               -chardev spicevmc,name=usbredir + usb-redir
+ *   <channel type='spicevmc'> -chardev spicevmc,name=vdagent + virtserialport
+ *                            com.redhat.spice.0 on a virtio-serial-pci of its own
+ */
+
+#include <inttypes.h>
+
+#include "qemu-argv.h"
+
+#define USB_CONTROLLER_ID "hv-usb"
+#define SPICE_SERIAL_ID "hv-spice-serial"
+
+static void add(GPtrArray *argv, const char *option, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void add(GPtrArray *argv, const char *option, const char *format, ...) {
+        va_list ap;
+
+        va_start(ap, format);
+        g_ptr_array_add(argv, g_strdup(option));
+        g_ptr_array_add(argv, g_strdup_vprintf(format, ap));
+        va_end(ap);
+}
+
+bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+        if (machine == QEMU_MACHINE_MICROVM && !vm_display_is_empty(&config->display)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<graphics>, <video>, <input>, <sound> and spice devices are not supported on the "
+                            "microvm machine of the QEMU engine (it has no PCI display nor USB)");
+                return false;
+        }
+        return true;
+}
+
+static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
+        g_autofree char *socket = graphics->socket ? qemu_escape_opt(graphics->socket) : NULL;
+        const char *compression[] = {
+                [VM_IMAGE_COMPRESSION_DEFAULT] = NULL,      [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
+                [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
+                [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
+                [VM_IMAGE_COMPRESSION_OFF] = "off",
+        };
+        const char *image = compression[graphics->image_compression];
+
+        if (graphics->type == VM_GRAPHICS_VNC) {
+                if (graphics->listen == VM_LISTEN_SOCKET)
+                        add(argv, "-vnc", "unix:%s", socket);
+                else
+                        add(argv, "-vnc", "none");
+                return;
+        }
+        add(argv, "-spice", "%s%s,disable-ticketing=on%s%s",
+            graphics->listen == VM_LISTEN_SOCKET ? "unix=on,addr=" : "port=0",
+            graphics->listen == VM_LISTEN_SOCKET ? socket : "", image ? ",image-compression=" : "",
+            image ? image : "");
+}
+
+static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
+        static const char *const primary_drivers[] = {
+                [VM_VIDEO_VIRTIO] = "virtio-vga", [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
+                [VM_VIDEO_BOCHS] = "bochs-display", [VM_VIDEO_CIRRUS] = "cirrus-vga", [VM_VIDEO_NONE] = NULL,
+        };
+        g_autoptr(GString) options = g_string_new(NULL);
+        const char *driver;
+
+        if (video->model == VM_VIDEO_NONE)
+                return;
+        if (index == 0)
+                driver = primary_drivers[video->model];
+        else
+                driver = video->model == VM_VIDEO_QXL ? "qxl" : "virtio-gpu-pci";
+        g_string_append_printf(options, "%s,id=video%u", driver, index);
+        if (video->model == VM_VIDEO_QXL) {
+                if (video->ram)
+                        g_string_append_printf(options, ",ram_size=%" PRIu64, (uint64_t) video->ram * 1024);
+                if (video->vram)
+                        g_string_append_printf(options, ",vram_size=%" PRIu64, (uint64_t) video->vram * 1024);
+                if (video->vgamem)
+                        g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vgamem / 1024, 1));
+        } else if (video->model == VM_VIDEO_VGA && video->vram) {
+                g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vram / 1024, 1));
+        }
+        if (video->heads && (video->model == VM_VIDEO_QXL || video->model == VM_VIDEO_VIRTIO))
+                g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);
+        add(argv, "-device", "%s", options->str);
+}
+
+static void add_input(GPtrArray *argv, const VmInput *input, unsigned index) {
+        static const char *const usb_drivers[] = { [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd",
+                                                   [VM_INPUT_MOUSE] = "usb-mouse" };
+        static const char *const virtio_drivers[] = { [VM_INPUT_TABLET] = "virtio-tablet-pci",
+                                                      [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
+                                                      [VM_INPUT_MOUSE] = "virtio-mouse-pci" };
+
+        if (input->bus == VM_INPUT_BUS_USB)
+                add(argv, "-device", "%s,id=input%u,bus=" USB_CONTROLLER_ID ".0", usb_drivers[input->type], index);
+        else if (input->bus == VM_INPUT_BUS_VIRTIO)
+                add(argv, "-device", "%s,id=input%u", virtio_drivers[input->type], index);
+        /* PS/2: the i8042 of pc and q35 is there already. */
+}
+
+static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index) {
+        g_autofree char *audiodev = g_strdup_printf("audio%" PRIu32, sound->audio_id);
+
+        switch (sound->model) {
+        case VM_SOUND_ICH9:
+        case VM_SOUND_ICH6:
+                add(argv, "-device", "%s,id=sound%u", sound->model == VM_SOUND_ICH9 ? "ich9-intel-hda" : "intel-hda",
+                    index);
+                add(argv, "-device", "hda-duplex,id=sound%u-codec0,bus=sound%u.0,cad=0,audiodev=%s", index, index,
+                    audiodev);
+                break;
+        case VM_SOUND_AC97:
+                add(argv, "-device", "AC97,id=sound%u,audiodev=%s", index, audiodev);
+                break;
+        case VM_SOUND_USB:
+                add(argv, "-device", "usb-audio,id=sound%u,bus=" USB_CONTROLLER_ID ".0,audiodev=%s", index, audiodev);
+                break;
+        }
+}
+
+void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
+        const VmDisplay *display = &config->display;
+
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                add_graphics(argv, &display->graphics[i]);
+        for (unsigned i = 0; i < display->n_videos; i++)
+                add_video(argv, &display->videos[i], i);
+        if (vm_display_needs_usb(display))
+                add(argv, "-device", "qemu-xhci,id=" USB_CONTROLLER_ID);
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                add_input(argv, &display->inputs[i], i);
+        for (unsigned i = 0; i < display->n_audios; i++)
+                add(argv, "-audiodev", "%s,id=audio%" PRIu32,
+                    display->audios[i].type == VM_AUDIO_SPICE ? "spice" : "none", display->audios[i].id);
+        for (unsigned i = 0; i < display->n_sounds; i++)
+                add_sound(argv, &display->sounds[i], i);
+        for (unsigned i = 0; i < display->n_redirdevs; i++) {
+                add(argv, "-chardev", "spicevmc,id=charredir%u,name=usbredir", i);
+                add(argv, "-device", "usb-redir,chardev=charredir%u,id=redir%u,bus=" USB_CONTROLLER_ID ".0", i, i);
+        }
+        if (display->spice_agent_channel) {
+                add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);
+                add(argv, "-chardev", "spicevmc,id=charchannel-spice,name=vdagent");
+                add(argv, "-device", "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
+                                     "id=channel-spice,name=com.redhat.spice.0");
+        }
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <string.h>
+
+#include "vm-display.h"
+
+void vm_display_clear(VmDisplay *display) {
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                g_free(display->graphics[i].socket);
+        memset(display, 0, sizeof(*display));
+}
+
+void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
+        *dest = *src;
+        for (unsigned i = 0; i < dest->n_graphics; i++)
+                dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
+}
+
+bool vm_display_is_empty(const VmDisplay *display) {
+        return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
+               display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
+               !display->spice_agent_channel;
+}
+
+const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type) {
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                if (display->graphics[i].type == type)
+                        return &display->graphics[i];
+        return NULL;
+}
+
+bool vm_display_needs_usb(const VmDisplay *display) {
+        if (display->n_redirdevs > 0)
+                return true;
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                if (display->inputs[i].bus == VM_INPUT_BUS_USB)
+                        return true;
+        for (unsigned i = 0; i < display->n_sounds; i++)
+                if (display->sounds[i].model == VM_SOUND_USB)
+                        return true;
+        return false;
+}
+
+const char *vm_graphics_type_to_string(VmGraphicsType type) {
+        return type == VM_GRAPHICS_SPICE ? "spice" : "vnc";
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * VmDisplay: what a desktop user sees and touches of a VM, as libvirt's <graphics>,
+ * <video>, <input>, <sound>, <audio>, <redirdev> and spicevmc <channel> describe it.
+ * Part of VmConfig (its `display` member): plain data in fixed arrays, no strings but
+ * the owner's socket paths, freed by vm_display_clear().
+ *
+ * No display ever listens on a network: a <graphics> is reached through OpenGraphics (a
+ * descriptor the service passes to the engine) or the owner's own unix socket.
+ */
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Of each kind, per VM. */
+#define VM_DISPLAY_ITEMS_MAX 8
+
+typedef enum {
+        VM_GRAPHICS_VNC,
+        VM_GRAPHICS_SPICE,
+} VmGraphicsType;
+
+typedef enum {
+        VM_LISTEN_NONE,   /* no listener: OpenGraphics only */
+        VM_LISTEN_SOCKET, /* the owner's unix socket, created by the engine as the owner */
+} VmListenType;
+
+/* <image compression>: SPICE only. */
+typedef enum {
+        VM_IMAGE_COMPRESSION_DEFAULT,
+        VM_IMAGE_COMPRESSION_AUTO_GLZ,
+        VM_IMAGE_COMPRESSION_AUTO_LZ,
+        VM_IMAGE_COMPRESSION_QUIC,
+        VM_IMAGE_COMPRESSION_GLZ,
+        VM_IMAGE_COMPRESSION_LZ,
+        VM_IMAGE_COMPRESSION_OFF,
+} VmImageCompression;
+
+typedef struct {
+        VmGraphicsType type;
+        VmListenType listen;
+        char *socket; /* VM_LISTEN_SOCKET: absolute path, the owner's */
+        VmImageCompression image_compression;
+} VmGraphics;
+
+typedef enum {
+        VM_VIDEO_VIRTIO,
+        VM_VIDEO_QXL,
+        VM_VIDEO_VGA,
+        VM_VIDEO_BOCHS,
+        VM_VIDEO_CIRRUS,
+        VM_VIDEO_NONE,
+} VmVideoModel;
+
+typedef struct {
+        VmVideoModel model;
+        /* KiB, 0 = not written (the engine's default) */
+        uint32_t ram, vram, vgamem;
+        uint32_t heads; /* 0 = not written */
+        bool primary;   /* the first video device is primary */
+} VmVideo;
+
+typedef enum {
+        VM_INPUT_TABLET,
+        VM_INPUT_KEYBOARD,
+        VM_INPUT_MOUSE,
+} VmInputType;
+
+typedef enum {
+        VM_INPUT_BUS_USB,
+        VM_INPUT_BUS_PS2,
+        VM_INPUT_BUS_VIRTIO,
+} VmInputBus;
+
+typedef struct {
+        VmInputType type;
+        VmInputBus bus;
+} VmInput;
+
+typedef enum {
+        VM_SOUND_ICH9,
+        VM_SOUND_ICH6,
+        VM_SOUND_AC97,
+        VM_SOUND_USB,
+} VmSoundModel;
+
+typedef struct {
+        VmSoundModel model;
+        uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
+} VmSound;
+
+typedef enum {
+        VM_AUDIO_NONE,
+        VM_AUDIO_SPICE,
+} VmAudioType;
+
+typedef struct {
+        uint32_t id; /* >= 1 */
+        VmAudioType type;
+} VmAudio;
+
+typedef struct {
+        VmGraphics graphics[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_graphics;
+        VmVideo videos[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_videos;
+        VmInput inputs[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_inputs;
+        VmSound sounds[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_sounds;
+        VmAudio audios[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_audios;
+        unsigned n_redirdevs;     /* <redirdev bus='usb' type='spicevmc'/>, each a USB redirection */
+        bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
+} VmDisplay;
+
+void vm_display_clear(VmDisplay *display);
+void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
+
+/* Whether anything of this was written (an engine without a display refuses it). */
+bool vm_display_is_empty(const VmDisplay *display);
+/* The graphics of that type, or NULL. */
+const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type);
+/* Whether the guest needs a USB controller for these devices. */
+bool vm_display_needs_usb(const VmDisplay *display);
+
+const char *vm_graphics_type_to_string(VmGraphicsType type);
