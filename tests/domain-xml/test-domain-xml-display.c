@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The display parts of domain XML (service/domain-xml-display.c): what virt-install and
+ * virsh dumpxml write is read, the defaults come out explicit, GetXML's text defines again
+ * unchanged, and every way to listen on a network is refused by name.
+ */
+
+#include <glib.h>
+#include <string.h>
+
+#include "domain-xml.h"
+#include "hv-error.h"
+
+static const DomainXmlPaths test_paths = { .images_dir = "/images" };
+
+static char *domain(const char *devices) {
+        return g_strdup_printf("<domain type='qemu'><name>d</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
+                               "<devices>%s</devices></domain>",
+                               devices);
+}
+
+static VmConfig *parse_devices(const char *devices, GError **error) {
+        g_autofree char *xml = domain(devices);
+        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
+}
+
+static void assert_round_trip(const VmConfig *config) {
+        g_autofree char *first = domain_xml_format(config);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) again = domain_xml_parse(first, strlen(first), &test_paths, &error);
+        g_autofree char *second = NULL;
+
+        g_assert_no_error(error);
+        second = domain_xml_format(again);
+        g_assert_cmpstr(first, ==, second);
+}
+
+/* virt-install's desktop devices, and virsh dumpxml's spellings of the same. */
+static void test_parse_desktop(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_devices(
+                "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+                "<input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/><input type='keyboard'/>"
+                "<graphics type='spice' port='-1' tlsPort='-1' autoport='yes'><listen type='address'/>"
+                "<image compression='off'/></graphics>"
+                "<sound model='ich9'/>"
+                "<video><model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1' primary='yes'/></video>"
+                "<redirdev bus='usb' type='spicevmc'/><redirdev type='spicevmc'/>",
+                &error);
+        const VmDisplay *d;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        d = &config->display;
+        g_assert_cmpuint(d->n_graphics, ==, 1);
+        g_assert_cmpint(d->graphics[0].type, ==, VM_GRAPHICS_SPICE);
+        g_assert_cmpint(d->graphics[0].listen, ==, VM_LISTEN_NONE);
+        g_assert_cmpint(d->graphics[0].image_compression, ==, VM_IMAGE_COMPRESSION_OFF);
+        g_assert_cmpuint(d->n_inputs, ==, 3);
+        g_assert_cmpint(d->inputs[2].bus, ==, VM_INPUT_BUS_PS2); /* libvirt's default for a keyboard */
+        g_assert_cmpuint(d->n_videos, ==, 1);
+        g_assert_cmpuint(d->videos[0].vgamem, ==, 16384);
+        g_assert_cmpuint(d->n_sounds, ==, 1);
+        /* The default audio backend of a SPICE VM, made explicit. */
+        g_assert_cmpuint(d->n_audios, ==, 1);
+        g_assert_cmpint(d->audios[0].type, ==, VM_AUDIO_SPICE);
+        g_assert_cmpuint(d->sounds[0].audio_id, ==, 1);
+        g_assert_cmpuint(d->n_redirdevs, ==, 2);
+        g_assert_true(d->spice_agent_channel);
+
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<graphics type='spice'>\n      <listen type='none'/>\n"
+                                     "      <image compression='off'/>\n    </graphics>"));
+        g_assert_nonnull(strstr(out, "<model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1' "
+                                     "primary='yes'/>"));
+        g_assert_nonnull(strstr(out, "<sound model='ich9'>\n      <audio id='1'/>\n    </sound>"));
+        assert_round_trip(config);
+}
+
+static void test_defaults(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) vnc = parse_devices("<graphics type='vnc'/><sound model='ac97'/>", &error);
+        g_autoptr(VmConfig) socket = NULL;
+        g_autoptr(VmConfig) videos = NULL;
+
+        g_assert_no_error(error);
+        /* A display gets a video card (VGA for VNC), a sound card an audio backend (none without SPICE). */
+        g_assert_cmpuint(vnc->display.n_videos, ==, 1);
+        g_assert_cmpint(vnc->display.videos[0].model, ==, VM_VIDEO_VGA);
+        g_assert_cmpint(vnc->display.audios[0].type, ==, VM_AUDIO_NONE);
+        assert_round_trip(vnc);
+
+        socket = parse_devices("<graphics type='vnc'><listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
+                               &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(socket->display.graphics[0].listen, ==, VM_LISTEN_SOCKET);
+        g_assert_cmpstr(socket->display.graphics[0].socket, ==, "/home/u/vnc.sock");
+        assert_round_trip(socket);
+
+        /* The primary video card goes first. */
+        videos = parse_devices("<video><model type='qxl'/></video><video><model type='virtio' primary='yes'/></video>",
+                               &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(videos->display.videos[0].model, ==, VM_VIDEO_VIRTIO);
+        g_assert_true(videos->display.videos[0].primary);
+        g_assert_cmpint(videos->display.videos[1].model, ==, VM_VIDEO_QXL);
+        assert_round_trip(videos);
+}
+
+static void test_refused(void) {
+        static const struct {
+                const char *devices;
+                int code;
+                const char *fragment;
+        } table[] = {
+                { "<graphics type='vnc' port='5900'/>", HV_ERROR_NOT_SUPPORTED, "never listens on a network" },
+                { "<graphics type='vnc' listen='0.0.0.0'/>", HV_ERROR_NOT_SUPPORTED, "listen='0.0.0.0'" },
+                { "<graphics type='spice'><listen type='address' address='127.0.0.1'/></graphics>",
+                  HV_ERROR_NOT_SUPPORTED, "address='127.0.0.1'" },
+                { "<graphics type='vnc'><listen type='network' network='default'/></graphics>",
+                  HV_ERROR_NOT_SUPPORTED, "network" },
+                { "<graphics type='vnc'><listen type='socket'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'socket' path" },
+                { "<graphics type='vnc' passwd='x'/>", HV_ERROR_NOT_SUPPORTED, "'passwd'" },
+                { "<graphics type='sdl'/>", HV_ERROR_NOT_SUPPORTED, "type='sdl'" },
+                { "<graphics type='vnc'/><graphics type='vnc'/>", HV_ERROR_INVALID_ARGUMENT, "at most one" },
+                { "<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'" },
+                { "<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'" },
+                { "<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'" },
+                { "<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads" },
+                { "<video><model type='bochs' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'" },
+                { "<video><model type='vga'/></video><video><model type='vga'/></video>", HV_ERROR_NOT_SUPPORTED,
+                  "secondary" },
+                { "<video/>", HV_ERROR_INVALID_XML, "'<model>'" },
+                { "<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2" },
+                { "<input type='passthrough' bus='virtio'/>", HV_ERROR_NOT_SUPPORTED, "type='passthrough'" },
+                { "<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'" },
+                { "<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'" },
+                { "<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
+                  "audio id 2" },
+                { "<audio id='1' type='pulseaudio'/>", HV_ERROR_NOT_SUPPORTED, "type='pulseaudio'" },
+                { "<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'" },
+                { "<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics" },
+                { "<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'" },
+                { "<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = parse_devices(table[i].devices, &error);
+
+                if (config)
+                        g_error("'%s' was accepted", table[i].devices);
+                g_assert_error(error, HV_ERROR, table[i].code);
+                if (!strstr(error->message, table[i].fragment))
+                        g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
+                                table[i].fragment);
+        }
+}
+
+int main(int argc, char *argv[]) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-display/parse-desktop", test_parse_desktop);
+        g_test_add_func("/domain-xml-display/defaults", test_defaults);
+        g_test_add_func("/domain-xml-display/refused", test_refused);
+        return g_test_run();
+}
