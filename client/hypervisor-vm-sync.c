@@ -285,6 +285,25 @@ GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancella
 }
 
 /**
+ * hypervisor_vm_get_stats_sync:
+ * @self: a #HypervisorVm
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Gets the counters of a running VM; see hypervisor_vm_get_stats_async().
+ *
+ * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ */
+GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
+        g_autoptr(GVariant) reply = NULL;
+
+        g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
+        reply = vm_call_sync(self, "GetStats", options_args(), HYPERVISOR_CALL_READ, "(a{sv})", NULL, cancellable,
+                             error);
+        return reply ? g_variant_get_child_value(reply, 0) : NULL;
+}
+
+/**
  * hypervisor_vm_open_console_sync:
  * @self: a #HypervisorVm
  * @cancellable: (nullable): a #GCancellable

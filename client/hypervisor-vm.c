@@ -977,6 +977,40 @@ GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result
         return g_task_propagate_pointer(G_TASK(result), error);
 }
 
+/**
+ * hypervisor_vm_get_stats_async:
+ * @self: a #HypervisorVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the counters
+ * @user_data: (closure): data for @callback
+ *
+ * Gets the counters of a running VM: "cpu-time" (t, ns), "memory-maximum",
+ * "memory-actual", "memory-balloon" (t, bytes), and "block" and "net" (aa{sv},
+ * one dictionary per device with its "id"), as the GetStats entry of
+ * org.example.Hypervisor.VM.xml documents them. Fails with
+ * %HYPERVISOR_ERROR_INVALID_STATE when the VM does not run.
+ */
+void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data) {
+        g_return_if_fail(HYPERVISOR_IS_VM(self));
+        vm_call(self, "GetStats", options_args(), HYPERVISOR_CALL_READ, "(a{sv})", hypervisor_vm_get_stats_async,
+                cancellable, callback, user_data);
+}
+
+/**
+ * hypervisor_vm_get_stats_finish:
+ * @self: a #HypervisorVm
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ */
+GVariant *hypervisor_vm_get_stats_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
+        g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+        g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == hypervisor_vm_get_stats_async, NULL);
+        return g_task_propagate_pointer(G_TASK(result), error);
+}
+
 static void on_console_opened(GObject *source, GAsyncResult *result, gpointer user_data) {
         g_autoptr(GTask) task = user_data;
         g_autoptr(GUnixFDList) fd_list = NULL;

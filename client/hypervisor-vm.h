@@ -91,6 +91,11 @@ void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable,
 GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
 GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancellable, GError **error);
 
+void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GVariant *hypervisor_vm_get_stats_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancellable, GError **error);
+
 void hypervisor_vm_open_console_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);
 int hypervisor_vm_open_console_finish(HypervisorVm *self, GAsyncResult *result, GError **error);

@@ -34,6 +34,7 @@ static const HvctlCommand commands[] = {
         { "detach-device", "NAME ID", "Remove a device", hvctl_cmd_detach_device },
         { "dumpxml", "NAME [--live]", "Print a VM's domain XML", hvctl_cmd_dumpxml },
         { "info", "NAME", "Show a VM's properties and live facts", hvctl_cmd_info },
+        { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
         { "capabilities", "", "Show what the host offers", hvctl_cmd_capabilities },
         { "console", "NAME", "Connect to a VM's serial console (leave with Ctrl-])", hvctl_cmd_console },
         { "monitor", "[--count N]", "Print events as they happen, one line each", hvctl_cmd_monitor },

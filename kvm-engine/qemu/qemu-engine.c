@@ -948,6 +948,7 @@ const EngineOps engine_qemu_ops = {
         .add_device = qemu_vm_add_device,
         .remove_device = qemu_vm_remove_device,
         .info = qemu_vm_info,
+        .stats = qemu_vm_stats,
         .open_console = qemu_vm_open_console,
         .save_runtime = qemu_vm_save_runtime,
         .attach = qemu_vm_attach,

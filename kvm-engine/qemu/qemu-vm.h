@@ -131,6 +131,8 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
 void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void qemu_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata);
 void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata);
+/* qemu-stats.c */
+void qemu_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata);
 /* Events the operations wait for. */
 void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data);
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id);

@@ -274,6 +274,27 @@ def case_reboot():
     hvctl('delete', 'bouncer')
     assert json.loads(hvctl('list', '--json').stdout) == []
 
+
+def case_stats():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('counted', workdir)
+    p = hvctl('stats', 'counted', expect=6)
+    assert 'shutoff' in p.stderr and 'GDBus' not in p.stderr, p.stderr
+    hvctl('boot', 'counted')
+    stats = json.loads(hvctl('stats', 'counted', '--json').stdout)
+    assert stats['name'] == 'counted', stats
+    counters = stats['stats']
+    assert counters['state'] == 'running', counters
+    assert counters['memory-maximum'] == 256 * 1024 * 1024, counters
+    assert counters['cpu-time'] == counters['cpu-user'] + counters['cpu-system'], counters
+    assert counters['block'] == [] and counters['net'] == [], counters
+    text = hvctl('stats', 'counted').stdout
+    print(text)
+    assert 'CPU time:' in text and 'Memory:       256 MiB of 256 MiB' in text, text
+    assert '<uint64' not in text and '{' not in text, text
+    hvctl('poweroff', 'counted')
+    hvctl('delete', 'counted')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -286,4 +307,5 @@ if __name__ == '__main__':
         'snapshot-restore': case_snapshot_restore,
         'attach-detach': case_attach_detach,
         'reboot': case_reboot,
+        'stats': case_stats,
     }, sys.argv)
