@@ -19,7 +19,8 @@
 
 static const HvctlCommand commands[] = {
         { "list", "[--names]", "List the VMs", hvctl_cmd_list },
-        { "define", "FILE", "Define (or update) a VM from domain XML", hvctl_cmd_define },
+        { "define", "FILE [--engine ENGINE] [--autostart]", "Define (or update) a VM from domain XML", hvctl_cmd_define },
+        { "autostart", "NAME [--disable]", "Boot a VM whenever the service starts (or not)", hvctl_cmd_autostart },
         { "create", "FILE", "Create and boot a transient VM from domain XML", hvctl_cmd_create },
         { "boot", "NAME", "Boot a VM", hvctl_cmd_boot },
         { "shutdown", "NAME [--timeout SECONDS]", "Ask the guest to power off", hvctl_cmd_shutdown },

@@ -295,6 +295,23 @@ def case_stats():
     hvctl('poweroff', 'counted')
     hvctl('delete', 'counted')
 
+
+def case_autostart():
+    with tempfile.TemporaryDirectory() as workdir:
+        with open(os.path.join(workdir, 'auto.xml'), 'w') as f:
+            f.write(hvtest.guest_xml('auto'))
+        hvctl('define', '--autostart', 'auto.xml', cwd=workdir)
+    assert vm_info('auto')['autostart'] is True
+    p = hvctl('autostart', 'auto', '--disable')
+    assert p.stdout == "VM 'auto' no longer boots when the service starts\n", p.stdout
+    assert vm_info('auto')['autostart'] is False
+    hvctl('autostart', 'auto')
+    assert vm_info('auto')['autostart'] is True
+    # The definition is the same; the VM was not booted.
+    assert vm_info('auto')['state'] == 'shutoff'
+    hvctl('autostart', 'nosuch', expect=3)
+    hvctl('delete', 'auto')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -308,4 +325,5 @@ if __name__ == '__main__':
         'attach-detach': case_attach_detach,
         'reboot': case_reboot,
         'stats': case_stats,
+        'autostart': case_autostart,
     }, sys.argv)

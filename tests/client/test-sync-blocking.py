@@ -128,9 +128,23 @@ def case_cancelled_boot():
     assert vm.props.state == 'shutoff', vm.props.state
 
 
+def case_autostart():
+    client = new_client()
+    vm = client.define_vm_sync(hvtest.guest_xml('py-auto'), None, None)
+    xml = vm.get_xml_sync(False, None)
+    assert vm.props.autostart is False
+    vm.set_autostart_sync(True, None)
+    assert vm.props.autostart is True, 'the property follows without a main loop'
+    assert vm.get_xml_sync(False, None) == xml, 'the definition did not change'
+    assert new_client().get_vm_by_name_sync('py-auto', None).props.autostart is True
+    vm.set_autostart_sync(False, None)
+    assert vm.props.autostart is False
+
+
 if __name__ == '__main__':
     hvtest.run_case({
         'properties': case_properties,
         'deleted': case_deleted,
         'cancelled-boot': case_cancelled_boot,
+        'autostart': case_autostart,
     }, sys.argv)
