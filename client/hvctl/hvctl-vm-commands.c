@@ -2,6 +2,7 @@
 
 /* hvctl commands about definitions: list, define, create, delete, dumpxml, info, capabilities, devices. */
 
+#include <pwd.h>
 #include <stdio.h>
 
 #include "hvctl.h"
@@ -190,6 +191,8 @@ int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
 }
 
 int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
+        const char *accelerator = NULL;
+        struct passwd *owner;
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GVariant) info = NULL;
         g_autoptr(GError) error = NULL;
@@ -219,8 +222,18 @@ int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
         printf("Memory:       %s\n", memory);
         printf("Persistent:   %s\n", hypervisor_vm_get_persistent(vm) ? "yes" : "no");
         printf("Autostart:    %s\n", hypervisor_vm_get_autostart(vm) ? "yes" : "no");
-        printf("Owner:        %u\n", hypervisor_vm_get_owner(vm));
+        printf("Owner:        %u", hypervisor_vm_get_owner(vm));
+        owner = getpwuid(hypervisor_vm_get_owner(vm));
+        printf(owner ? " (%s)\n" : "\n", owner ? owner->pw_name : "");
         printf("PID:          %u\n", hypervisor_vm_get_pid(vm));
+        if (g_variant_lookup(info, "accelerator", "&s", &accelerator))
+                printf("Accelerator:  %s%s\n",
+                       g_str_equal(accelerator, "kvm")   ? "KVM"
+                       : g_str_equal(accelerator, "tcg") ? "TCG (software emulation)"
+                                                         : accelerator,
+                       g_variant_lookup(info, "accelerator-fallback", "&s", NULL)
+                               ? ", because KVM was asked for and is not available"
+                               : "");
         if (g_variant_n_children(info) > 0) {
                 printf("Engine facts:\n");
                 hvctl_print_variant_dict(info, 2);

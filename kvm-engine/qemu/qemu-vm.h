@@ -68,6 +68,7 @@ struct QemuVm {
         char *version;
         bool kvm_usable;
         bool tcg_fallback;
+        bool fell_back_to_tcg;  /* <domain type='kvm'> runs under TCG (tcg_fallback): GetInfo says so */
         unsigned timeout_ms;
         char *runtime_dir;
         char *log_path;

@@ -288,6 +288,9 @@ def case_stats():
     assert counters['memory-maximum'] == 256 * 1024 * 1024, counters
     assert counters['cpu-time'] == counters['cpu-user'] + counters['cpu-system'], counters
     assert counters['block'] == [] and counters['net'] == [], counters
+    info = hvctl('info', 'counted').stdout
+    assert 'Accelerator:  TCG (software emulation)\n' in info, info
+    assert 'Owner:        0 (root)\n' in info, info
     text = hvctl('stats', 'counted').stdout
     print(text)
     assert 'CPU time:' in text and 'Memory:       256 MiB of 256 MiB' in text, text
