@@ -520,8 +520,11 @@ HypervisorVm *hypervisor_client_vm_for_path_sync(HypervisorClient *self, const c
         g_autoptr(HypervisorDBusVM) proxy = NULL;
         HypervisorVm *vm = g_hash_table_lookup(self->vms, path);
 
-        if (vm)
+        if (vm) {
+                /* Known, but its cache may wait for a main loop the caller never runs. */
+                hypervisor_vm_refresh_sync(vm);
                 return g_object_ref(vm);
+        }
         /*
          * A blocking call returned before the ObjectManager's InterfacesAdded was
          * dispatched: build the VM from its own proxy. The ObjectManager will

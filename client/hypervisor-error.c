@@ -109,6 +109,13 @@ void hypervisor_error_convert(GError **error) {
                 e->domain = HYPERVISOR_ERROR;
                 e->code = HYPERVISOR_ERROR_LIMITS_EXCEEDED;
                 break;
+        case G_DBUS_ERROR_UNKNOWN_OBJECT:
+                /* A VM object that the service removed (deleted, or a transient VM that stopped). */
+                e->domain = HYPERVISOR_ERROR;
+                e->code = HYPERVISOR_ERROR_NOT_FOUND;
+                g_free(e->message);
+                e->message = g_strdup_printf("No such VM (it was deleted): %s", message);
+                break;
         case G_DBUS_ERROR_SERVICE_UNKNOWN:
         case G_DBUS_ERROR_NAME_HAS_NO_OWNER:
         case G_DBUS_ERROR_SPAWN_SERVICE_NOT_FOUND:

@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 /**
  * HypervisorError:
  * @HYPERVISOR_ERROR_FAILED: another failure; the message says what happened
- * @HYPERVISOR_ERROR_NOT_FOUND: no such VM or device (org.example.Hypervisor.Error.NotFound)
+ * @HYPERVISOR_ERROR_NOT_FOUND: no such VM or device (org.example.Hypervisor.Error.NotFound), also for any call on a #HypervisorVm whose VM was deleted since
  * @HYPERVISOR_ERROR_ALREADY_EXISTS: the name or UUID is taken by another VM (org.example.Hypervisor.Error.AlreadyExists)
  * @HYPERVISOR_ERROR_INVALID_ARGUMENT: a bad option, name, size or path (org.example.Hypervisor.Error.InvalidArgument)
  * @HYPERVISOR_ERROR_INVALID_XML: XML that does not parse or validate; the message gives line and column (org.example.Hypervisor.Error.InvalidXML)

@@ -41,6 +41,10 @@ void hypervisor_call_to_task(GDBusProxy *proxy, const char *method, GVariant *pa
 
 HypervisorVm *hypervisor_vm_new(HypervisorDBusVM *proxy);
 HypervisorDBusVM *hypervisor_vm_get_proxy(HypervisorVm *self);
+/* Puts the a{sv} @properties into the proxy's cache and notifies those that changed. */
+void hypervisor_vm_apply_properties(HypervisorVm *self, GVariant *properties);
+/* Reads the VM's properties from the service, blocking (hypervisor-vm-refresh.c). */
+void hypervisor_vm_refresh_sync(HypervisorVm *self);
 
 /* Argument tuples shared by the async and the sync variants. */
 GVariant *hypervisor_vm_shutdown_args(guint timeout_seconds);

@@ -3,7 +3,8 @@
 /*
  * The blocking variants of the HypervisorVm operations. They call the service
  * directly (no private main loop), so signals keep arriving in the caller's
- * main context and nothing else is dispatched while they wait.
+ * main context and nothing else is dispatched while they wait. Once they
+ * return, the VM's properties are as current as the reply.
  */
 
 #include "hypervisor-private.h"
@@ -12,11 +13,20 @@ static GVariant *options_args(void) {
         return g_variant_new("(@a{sv})", hypervisor_options_empty());
 }
 
+/*
+ * Every successful call but Delete leaves the VM's properties as current as
+ * its reply (hypervisor-vm-refresh.c): a blocking script that never iterates a
+ * main loop reads `running` after boot_sync().
+ */
 static GVariant *vm_call_sync(HypervisorVm *self, const char *method, GVariant *args, HypervisorCallKind kind,
                               const char *reply_type, GUnixFDList **ret_fd_list, GCancellable *cancellable,
                               GError **error) {
-        return hypervisor_call_sync(G_DBUS_PROXY(hypervisor_vm_get_proxy(self)), method, args, kind, reply_type,
-                                    ret_fd_list, cancellable, error);
+        GVariant *reply = hypervisor_call_sync(G_DBUS_PROXY(hypervisor_vm_get_proxy(self)), method, args, kind,
+                                               reply_type, ret_fd_list, cancellable, error);
+
+        if (reply && !g_str_equal(method, "Delete"))
+                hypervisor_vm_refresh_sync(self);
+        return reply;
 }
 
 /**
@@ -26,6 +36,7 @@ static GVariant *vm_call_sync(HypervisorVm *self, const char *method, GVariant *
  * @error: return location for a #GError
  *
  * Boots the VM and waits until it runs. Blocks until the service answers; see hypervisor_vm_boot_async().
+ * Cancelling @cancellable from another thread returns %G_IO_ERROR_CANCELLED at once, and the VM boots anyway.
  *
  * Returns: %TRUE on success
  */
@@ -269,6 +280,25 @@ GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancella
 
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
         reply = vm_call_sync(self, "GetInfo", options_args(), HYPERVISOR_CALL_READ, "(a{sv})", NULL, cancellable,
+                             error);
+        return reply ? g_variant_get_child_value(reply, 0) : NULL;
+}
+
+/**
+ * hypervisor_vm_get_stats_sync:
+ * @self: a #HypervisorVm
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Gets the counters of a running VM; see hypervisor_vm_get_stats_async().
+ *
+ * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ */
+GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
+        g_autoptr(GVariant) reply = NULL;
+
+        g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
+        reply = vm_call_sync(self, "GetStats", options_args(), HYPERVISOR_CALL_READ, "(a{sv})", NULL, cancellable,
                              error);
         return reply ? g_variant_get_child_value(reply, 0) : NULL;
 }

@@ -17,7 +17,11 @@
  * One virtual machine known to hypervisord. Get one from #HypervisorClient;
  * the properties follow the service and emit #GObject::notify when they
  * change. Every operation has an asynchronous variant (`_async` / `_finish`)
- * and a blocking one (`_sync`).
+ * and a blocking one (`_sync`). A `_sync` call that succeeded leaves the
+ * properties as current as its reply, without a main loop. Cancelling an
+ * operation abandons its reply, never the operation itself (see
+ * hypervisor_vm_boot_async()). Any call on a VM that was deleted since fails
+ * with %HYPERVISOR_ERROR_NOT_FOUND.
  */
 struct _HypervisorVm {
         GObject parent_instance;
@@ -113,6 +117,29 @@ static void on_properties_changed(GDBusProxy *proxy, GVariant *changed, const ch
                 notify_dbus_property(self, key);
         for (size_t i = 0; invalidated && invalidated[i]; i++)
                 notify_dbus_property(self, invalidated[i]);
+        g_object_thaw_notify(G_OBJECT(self));
+}
+
+void hypervisor_vm_apply_properties(HypervisorVm *self, GVariant *properties) {
+        GDBusProxy *proxy = G_DBUS_PROXY(self->proxy);
+        g_autoptr(GPtrArray) changed = g_ptr_array_new_with_free_func(g_free);
+        GVariantIter iter;
+        const char *key;
+        GVariant *value;
+
+        g_variant_iter_init(&iter, properties);
+        while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+                g_autoptr(GVariant) cached = g_dbus_proxy_get_cached_property(proxy, key);
+
+                if (!cached || !g_variant_equal(cached, value)) {
+                        g_dbus_proxy_set_cached_property(proxy, key, value);
+                        g_ptr_array_add(changed, g_strdup(key));
+                }
+                g_variant_unref(value);
+        }
+        g_object_freeze_notify(G_OBJECT(self));
+        for (guint i = 0; i < changed->len; i++)
+                notify_dbus_property(self, g_ptr_array_index(changed, i));
         g_object_thaw_notify(G_OBJECT(self));
 }
 
@@ -568,6 +595,13 @@ static char *vm_finish_string(HypervisorVm *self, GAsyncResult *result, gpointer
  *
  * Boots the VM (from "shutoff" or "crashed"). The call completes when the
  * engine reports the VM running.
+ *
+ * Cancelling @cancellable stops the waiting, not the boot: the request has
+ * reached the service, which has no way to withdraw it, so the VM goes on
+ * booting and is normally "running" soon after; the finish function then
+ * fails with %G_IO_ERROR_CANCELLED. Read #HypervisorVm:state to know where the
+ * VM ended, and call hypervisor_vm_poweroff_async() to undo the boot. The same
+ * holds for every operation of #HypervisorVm: cancelling abandons the reply.
  */
 void hypervisor_vm_boot_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data) {
@@ -940,6 +974,40 @@ void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable,
 GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_return_val_if_fail(g_task_is_valid(result, self), NULL);
         g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == hypervisor_vm_get_info_async, NULL);
+        return g_task_propagate_pointer(G_TASK(result), error);
+}
+
+/**
+ * hypervisor_vm_get_stats_async:
+ * @self: a #HypervisorVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called with the counters
+ * @user_data: (closure): data for @callback
+ *
+ * Gets the counters of a running VM: "cpu-time" (t, ns), "memory-maximum",
+ * "memory-actual", "memory-balloon" (t, bytes), and "block" and "net" (aa{sv},
+ * one dictionary per device with its "id"), as the GetStats entry of
+ * org.example.Hypervisor.VM.xml documents them. Fails with
+ * %HYPERVISOR_ERROR_INVALID_STATE when the VM does not run.
+ */
+void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data) {
+        g_return_if_fail(HYPERVISOR_IS_VM(self));
+        vm_call(self, "GetStats", options_args(), HYPERVISOR_CALL_READ, "(a{sv})", hypervisor_vm_get_stats_async,
+                cancellable, callback, user_data);
+}
+
+/**
+ * hypervisor_vm_get_stats_finish:
+ * @self: a #HypervisorVm
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ */
+GVariant *hypervisor_vm_get_stats_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
+        g_return_val_if_fail(g_task_is_valid(result, self), NULL);
+        g_return_val_if_fail(g_task_get_source_tag(G_TASK(result)) == hypervisor_vm_get_stats_async, NULL);
         return g_task_propagate_pointer(G_TASK(result), error);
 }
 

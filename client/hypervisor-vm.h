@@ -91,6 +91,17 @@ void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable,
 GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
 GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancellable, GError **error);
 
+void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
+                                   gpointer user_data);
+GVariant *hypervisor_vm_get_stats_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancellable, GError **error);
+
+void hypervisor_vm_set_autostart_async(HypervisorVm *self, gboolean autostart, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+gboolean hypervisor_vm_set_autostart_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+gboolean hypervisor_vm_set_autostart_sync(HypervisorVm *self, gboolean autostart, GCancellable *cancellable,
+                                          GError **error);
+
 void hypervisor_vm_open_console_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data);
 int hypervisor_vm_open_console_finish(HypervisorVm *self, GAsyncResult *result, GError **error);

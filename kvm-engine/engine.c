@@ -153,6 +153,17 @@ void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata) {
         answer_unsupported(vm, "report VM information", u);
 }
 
+void engine_vm_stats(EngineVm *vm, EngineInfoFn done, void *userdata) {
+        if (vm->ops->stats) {
+                vm->ops->stats(vm, done, userdata);
+                return;
+        }
+        Unsupported *u = g_new0(Unsupported, 1);
+        u->info_done = done;
+        u->userdata = userdata;
+        answer_unsupported(vm, "report statistics", u);
+}
+
 void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata) {
         if (vm->ops->open_console) {
                 vm->ops->open_console(vm, done, userdata);

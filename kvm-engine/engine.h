@@ -150,6 +150,9 @@ struct EngineOps {
         /* Done when the guest acknowledged the removal. */
         void (*remove_device)(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
         void (*info)(EngineVm *vm, EngineInfoFn done, void *userdata);
+        /* GetStats: the counters of a running VM as an a{sv} with the keys of the
+         * contract XML (cpu-time, memory-*, block, net); see engine-stats.h. */
+        void (*stats)(EngineVm *vm, EngineInfoFn done, void *userdata);
         /* A new connection to the serial console. Never a path the engine reports
          * nor one the owner controls opened with the service's rights: a socket the
          * service made in its own runtime directory, or the owner's socket connected
@@ -198,6 +201,7 @@ void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, v
 void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
 void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata);
+void engine_vm_stats(EngineVm *vm, EngineInfoFn done, void *userdata);
 void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata);
 void engine_vm_open_graphics(EngineVm *vm, unsigned index, EngineConsoleFn done, void *userdata);
 void engine_vm_screenshot(EngineVm *vm, unsigned screen, EngineConsoleFn done, void *userdata);

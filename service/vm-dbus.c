@@ -491,6 +491,30 @@ static int answer_get_info(sd_bus_message *m, void *userdata, uid_t uid, sd_bus_
         return start_verb(m, vm, uid, vm_get_info, error);
 }
 
+/* GetStats: read like GetInfo (authorize_read, the read queue). */
+static int answer_get_stats(sd_bus_message *m, void *userdata, uid_t uid, sd_bus_error *error) {
+        Vm *vm = read_target(m, userdata, error);
+
+        if (!vm)
+                return -ENOENT;
+        return start_verb(m, vm, uid, vm_get_stats, error);
+}
+
+static int method_get_stats(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        Vm *vm = userdata;
+        uid_t uid;
+        int r = BUS_READ_NO_OPTIONS(m, error);
+
+        if (r < 0)
+                return r;
+        r = authorize_read(vm->manager, m, vm, &uid, error);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return 1; /* parked for polkit: this handler is called again */
+        return read_queue_submit(vm->manager->reads, m, uid, answer_get_stats, error);
+}
+
 static int method_get_info(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         Vm *vm = userdata;
         uid_t uid;
@@ -648,6 +672,8 @@ static const sd_bus_vtable vm_vtable[] = {
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", info),
                                 method_get_info, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("GetStats", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", stats),
+                                method_get_stats, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenConsole", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("h", fd),
                                 method_open_console, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("OpenGraphics", SD_BUS_ARGS("u", index, "a{sv}", options), SD_BUS_RESULT("h", fd),

@@ -9,16 +9,6 @@
 
 #include "vm-private.h"
 
-/* Where the guest has a screen: the engine runs and the guest is not gone. Not
- * vm_check_state(): these go beside a busy verb. */
-static bool check_display_state(Vm *vm, VmVerb verb, GError **error) {
-        if (vm->engine_vm && (vm_verb_info(verb)->states & VM_STATES(vm->state)))
-                return true;
-        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", vm_verb_info(verb)->words,
-                    vm->config->name, vm_state_to_string(vm->state));
-        return false;
-}
-
 static void fd_done(int fd, const GError *error, void *userdata) {
         VmOp *op = userdata;
 
@@ -40,7 +30,7 @@ static void key_done(const GError *error, void *userdata) {
 }
 
 bool vm_open_graphics(Vm *vm, unsigned index, VmReplyFn reply, void *userdata, GError **error) {
-        if (!check_display_state(vm, VM_VERB_OPEN_GRAPHICS, error))
+        if (!vm_check_engine_state(vm, VM_VERB_OPEN_GRAPHICS, error))
                 return false;
         VmOp *op = vm_op_new(vm, VM_VERB_OPEN_GRAPHICS, reply, userdata);
         vm->queries = g_list_append(vm->queries, op);
@@ -49,7 +39,7 @@ bool vm_open_graphics(Vm *vm, unsigned index, VmReplyFn reply, void *userdata, G
 }
 
 bool vm_screenshot(Vm *vm, unsigned screen, VmReplyFn reply, void *userdata, GError **error) {
-        if (!check_display_state(vm, VM_VERB_SCREENSHOT, error))
+        if (!vm_check_engine_state(vm, VM_VERB_SCREENSHOT, error))
                 return false;
         VmOp *op = vm_op_new(vm, VM_VERB_SCREENSHOT, reply, userdata);
         vm->queries = g_list_append(vm->queries, op);
@@ -71,7 +61,7 @@ bool vm_send_key(Vm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned h
                             (unsigned) VM_SEND_KEY_HOLD_MAX_MS);
                 return false;
         }
-        if (!check_display_state(vm, VM_VERB_SEND_KEY, error))
+        if (!vm_check_engine_state(vm, VM_VERB_SEND_KEY, error))
                 return false;
         VmOp *op = vm_op_new(vm, VM_VERB_SEND_KEY, reply, userdata);
         vm->queries = g_list_append(vm->queries, op);

@@ -34,6 +34,9 @@ void vm_op_fail(VmOp *op, const GError *engine_error);
 
 /* The verb is allowed in the VM's state (its VmVerbInfo.states) and nothing else runs. */
 bool vm_check_state(Vm *vm, VmVerb verb, GError **error);
+/* For what goes beside a busy verb (OpenGraphics, Screenshot, SendKey, GetStats): the
+ * engine runs and the VM is in one of the verb's states. */
+bool vm_check_engine_state(Vm *vm, VmVerb verb, GError **error);
 void vm_set_state(Vm *vm, VmState state, const char *reason);
 
 /* Make the EngineVm that will run config (which becomes vm->live); takes config. */

@@ -7,7 +7,7 @@
 
 #define OFF (VM_STATES(VM_STATE_SHUTOFF) | VM_STATES(VM_STATE_CRASHED))
 #define UP (VM_STATES(VM_STATE_RUNNING) | VM_STATES(VM_STATE_PAUSED))
-#define SCREEN (UP | VM_STATES(VM_STATE_SHUTTING_DOWN)) /* the guest has a screen */
+#define SCREEN (UP | VM_STATES(VM_STATE_SHUTTING_DOWN)) /* the guest is there: its screen, its counters */
 
 /* The bouncer's list too: a verb without an action is refused by authorize_call(). */
 static const VmVerbInfo verbs[_VM_VERB_MAX] = {
@@ -31,6 +31,7 @@ static const VmVerbInfo verbs[_VM_VERB_MAX] = {
         [VM_VERB_SCREENSHOT] = { "Screenshot", "screenshot", "take a screenshot of", ACTION_CONSOLE, true, SCREEN },
         [VM_VERB_SEND_KEY] = { "SendKey", "send-key", "send keys to", ACTION_CONSOLE, true, SCREEN },
         [VM_VERB_GET_INFO] = { "GetInfo", "get-info", "get information about", NULL, false, 0 },
+        [VM_VERB_GET_STATS] = { "GetStats", "get-stats", "get the statistics of", NULL, false, SCREEN },
 };
 
 const VmVerbInfo *vm_verb_info(VmVerb verb) {

@@ -34,6 +34,7 @@ typedef enum {
         VM_VERB_SCREENSHOT,
         VM_VERB_SEND_KEY,
         VM_VERB_GET_INFO,
+        VM_VERB_GET_STATS,
         _VM_VERB_MAX,
 } VmVerb;
 

@@ -411,6 +411,16 @@ void vm_set_state(Vm *vm, VmState state, const char *reason) {
         vm_set_state_full(vm, state, reason, true);
 }
 
+bool vm_check_engine_state(Vm *vm, VmVerb verb, GError **error) {
+        const VmVerbInfo *info = vm_verb_info(verb);
+
+        if (vm->engine_vm && (info->states & VM_STATES(vm->state)))
+                return true;
+        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", info->words,
+                    vm->config->name, vm_state_to_string(vm->state));
+        return false;
+}
+
 bool vm_check_state(Vm *vm, VmVerb verb, GError **error) {
         const VmVerbInfo *info = vm_verb_info(verb);
 

@@ -147,6 +147,8 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
 bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error);
 /* result: a{sv} */
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
+/* vm-stats.c: the counters of a running VM, a{sv}. */
+bool vm_get_stats(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 /*
  * OpenConsole: the reply comes later. On success its result is a handle
  * ("h") whose value is a connected descriptor that the reply function owns:

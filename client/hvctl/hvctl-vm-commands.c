@@ -2,6 +2,7 @@
 
 /* hvctl commands about definitions: list, define, create, delete, dumpxml, info, capabilities, devices. */
 
+#include <pwd.h>
 #include <stdio.h>
 
 #include "hvctl.h"
@@ -75,9 +76,11 @@ static void print_vm_result(Hvctl *ctl, HypervisorVm *vm, const char *verb) {
 
 int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv) {
         g_autofree char *engine = NULL;
+        gboolean autostart = FALSE;
         const GOptionEntry entries[] = {
                 { "engine", 0, 0, G_OPTION_ARG_STRING, &engine, "Run it on this engine (qemu, cloud-hypervisor)",
                   "ENGINE" },
+                { "autostart", 0, 0, G_OPTION_ARG_NONE, &autostart, "Boot it whenever the service starts", NULL },
                 { NULL },
         };
         g_autoptr(HypervisorVm) vm = NULL;
@@ -89,9 +92,34 @@ int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv) {
             (r = hvctl_read_file(argv[1], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hypervisor_client_define_vm_sync(ctl->client, xml, engine, NULL, &error);
-        if (!vm)
+        if (!vm || (autostart && !hypervisor_vm_set_autostart_sync(vm, TRUE, NULL, &error)))
                 return hvctl_fail(error);
         print_vm_result(ctl, vm, "Defined");
+        return HVCTL_EXIT_OK;
+}
+
+int hvctl_cmd_autostart(Hvctl *ctl, int argc, char **argv) {
+        gboolean disable = FALSE;
+        const GOptionEntry entries[] = {
+                { "disable", 0, 0, G_OPTION_ARG_NONE, &disable, "Do not boot it when the service starts", NULL },
+                { NULL },
+        };
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(GError) error = NULL;
+        int r;
+
+        if ((r = hvctl_parse_options(ctl, "autostart", "NAME [--disable]", entries, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !hypervisor_vm_set_autostart_sync(vm, !disable, NULL, &error))
+                return hvctl_fail(error);
+        if (ctl->json) {
+                g_autoptr(JsonNode) node = hvctl_vm_to_json(vm);
+                hvctl_print_json(node);
+        } else
+                printf("VM '%s' %s\n", hypervisor_vm_get_name(vm),
+                       disable ? "no longer boots when the service starts" : "boots when the service starts");
         return HVCTL_EXIT_OK;
 }
 
@@ -163,6 +191,8 @@ int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
 }
 
 int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
+        const char *accelerator = NULL;
+        struct passwd *owner;
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GVariant) info = NULL;
         g_autoptr(GError) error = NULL;
@@ -192,8 +222,18 @@ int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
         printf("Memory:       %s\n", memory);
         printf("Persistent:   %s\n", hypervisor_vm_get_persistent(vm) ? "yes" : "no");
         printf("Autostart:    %s\n", hypervisor_vm_get_autostart(vm) ? "yes" : "no");
-        printf("Owner:        %u\n", hypervisor_vm_get_owner(vm));
+        printf("Owner:        %u", hypervisor_vm_get_owner(vm));
+        owner = getpwuid(hypervisor_vm_get_owner(vm));
+        printf(owner ? " (%s)\n" : "\n", owner ? owner->pw_name : "");
         printf("PID:          %u\n", hypervisor_vm_get_pid(vm));
+        if (g_variant_lookup(info, "accelerator", "&s", &accelerator))
+                printf("Accelerator:  %s%s\n",
+                       g_str_equal(accelerator, "kvm")   ? "KVM"
+                       : g_str_equal(accelerator, "tcg") ? "TCG (software emulation)"
+                                                         : accelerator,
+                       g_variant_lookup(info, "accelerator-fallback", "&s", NULL)
+                               ? ", because KVM was asked for and is not available"
+                               : "");
         if (g_variant_n_children(info) > 0) {
                 printf("Engine facts:\n");
                 hvctl_print_variant_dict(info, 2);

@@ -19,7 +19,8 @@
 
 static const HvctlCommand commands[] = {
         { "list", "[--names]", "List the VMs", hvctl_cmd_list },
-        { "define", "FILE", "Define (or update) a VM from domain XML", hvctl_cmd_define },
+        { "define", "FILE [--engine ENGINE] [--autostart]", "Define (or update) a VM from domain XML", hvctl_cmd_define },
+        { "autostart", "NAME [--disable]", "Boot a VM whenever the service starts (or not)", hvctl_cmd_autostart },
         { "create", "FILE", "Create and boot a transient VM from domain XML", hvctl_cmd_create },
         { "boot", "NAME", "Boot a VM", hvctl_cmd_boot },
         { "shutdown", "NAME [--timeout SECONDS]", "Ask the guest to power off", hvctl_cmd_shutdown },
@@ -34,6 +35,7 @@ static const HvctlCommand commands[] = {
         { "detach-device", "NAME ID", "Remove a device", hvctl_cmd_detach_device },
         { "dumpxml", "NAME [--live]", "Print a VM's domain XML", hvctl_cmd_dumpxml },
         { "info", "NAME", "Show a VM's properties and live facts", hvctl_cmd_info },
+        { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
         { "capabilities", "", "Show what the host offers", hvctl_cmd_capabilities },
         { "console", "NAME", "Connect to a VM's serial console (leave with Ctrl-])", hvctl_cmd_console },
         { "monitor", "[--count N]", "Print events as they happen, one line each", hvctl_cmd_monitor },

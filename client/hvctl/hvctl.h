@@ -65,6 +65,7 @@ void hvctl_progress_stop(HvctlProgress *progress, gboolean success);
 /* Command groups */
 int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_autostart(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_create(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_delete(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv);
@@ -84,3 +85,4 @@ int hvctl_cmd_restore(Hvctl *ctl, int argc, char **argv);
 
 int hvctl_cmd_console(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_monitor(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_stats(Hvctl *ctl, int argc, char **argv);

@@ -813,6 +813,7 @@ const EngineOps engine_cloud_hypervisor_ops = {
         .add_device = ch_vm_add_device,
         .remove_device = ch_vm_remove_device,
         .info = ch_vm_info,
+        .stats = ch_vm_stats,
         .open_console = ch_vm_open_console,
         .save_runtime = ch_vm_save_runtime,
         .attach = ch_vm_attach,

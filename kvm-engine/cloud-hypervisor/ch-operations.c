@@ -438,5 +438,7 @@ void ch_vm_info(EngineVm *base, EngineInfoFn done, void *userdata) {
         op->info = g_variant_dict_new(NULL);
         if (!ch_op_require_vmm(op))
                 return;
+        /* cloud-hypervisor runs guests only under a hypervisor (KVM here), never emulated. */
+        g_variant_dict_insert(op->info, "accelerator", "s", "kvm");
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_info_on_vm_info);
 }

@@ -164,6 +164,8 @@ void ch_vm_snapshot(EngineVm *base, const char *directory, EngineDoneFn done, vo
 void ch_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void ch_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata);
 void ch_vm_info(EngineVm *base, EngineInfoFn done, void *userdata);
+/* ch-stats.c */
+void ch_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata);
 /* The event that completes a removal. */
 void ch_vm_on_device_removed(ChVm *vm, const char *id);
 /* vm.add-net for one interface: opens its tap and sends the fd. */

@@ -567,6 +567,14 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                             reason ? reason : "not found at start-up");
                 return false;
         }
+        vm->fell_back_to_tcg = vm->config->type == VM_DOMAIN_KVM && !kvm;
+        if (vm->fell_back_to_tcg) {
+                g_autofree char *reason = NULL;
+                (void) qemu_kvm_usable(&reason);
+                g_warning("VM '%s' asks for KVM, which is not available (%s): it runs under TCG, software "
+                          "emulation, as TCGFallback= allows",
+                          vm->config->name, reason ? reason : "not found at start-up");
+        }
 
         g_autofree char *console_path = g_build_filename(vm->runtime_dir, "console.sock", NULL);
         g_free(vm->qmp_path);
@@ -957,6 +965,7 @@ const EngineOps engine_qemu_ops = {
         .add_device = qemu_vm_add_device,
         .remove_device = qemu_vm_remove_device,
         .info = qemu_vm_info,
+        .stats = qemu_vm_stats,
         .open_console = qemu_vm_open_console,
         .open_graphics = qemu_vm_open_graphics,
         .screenshot = qemu_vm_screenshot,

@@ -697,6 +697,21 @@ static void qemu_info_on_memory(QmpClient *qmp, JsonNode *result, const GError *
         qemu_info_reply_done(op, error);
 }
 
+/* query-kvm: whether this QEMU runs the guest under KVM or under TCG. */
+static void qemu_info_on_kvm(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (!error && JSON_NODE_HOLDS_OBJECT(result)) {
+                bool enabled = json_object_get_boolean_member_with_default(json_node_get_object(result), "enabled",
+                                                                           false);
+                g_variant_dict_insert(op->info, "accelerator", "s", enabled ? "kvm" : "tcg");
+                if (op->vm->fell_back_to_tcg)
+                        g_variant_dict_insert(op->info, "accelerator-fallback", "s",
+                                              "the VM asks for KVM (<domain type='kvm'>), which is not available: "
+                                              "it runs under TCG");
+        }
+        qemu_info_reply_done(op, error);
+}
+
 void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata) {
         QemuVm *vm = (QemuVm *) base;
         QemuOp *op = qemu_op_new(vm, QEMU_OP_INFO, NULL, userdata);
@@ -710,8 +725,9 @@ void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata) {
         g_variant_dict_insert(op->info, "api-socket", "s", vm->qmp_path);
         if (vm->console_path)
                 g_variant_dict_insert(op->info, "console-socket", "s", vm->console_path);
-        op->n_waiting = 3;
+        op->n_waiting = 4;
         qmp_client_execute(vm->qmp, "query-status", NULL, -1, qemu_info_on_status, op);
+        qmp_client_execute(vm->qmp, "query-kvm", NULL, -1, qemu_info_on_kvm, op);
         qmp_client_execute(vm->qmp, "query-cpus-fast", NULL, -1, qemu_info_on_cpus, op);
         qmp_client_execute(vm->qmp, "query-memory-size-summary", NULL, -1, qemu_info_on_memory, op);
 }

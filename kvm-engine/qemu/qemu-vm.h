@@ -72,6 +72,7 @@ struct QemuVm {
         char *version;
         bool kvm_usable;
         bool tcg_fallback;
+        bool fell_back_to_tcg;  /* <domain type='kvm'> runs under TCG (tcg_fallback): GetInfo says so */
         unsigned timeout_ms;
         char *runtime_dir;
         char *log_path;
@@ -135,6 +136,8 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
 void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void qemu_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata);
 void qemu_vm_info(EngineVm *base, EngineInfoFn done, void *userdata);
+/* qemu-stats.c */
+void qemu_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata);
 /* Events the operations wait for. */
 void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data);
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id);

@@ -265,6 +265,13 @@ static gboolean is_shutoff(gpointer data) {
         return g_strcmp0(hypervisor_vm_get_state(data), "shutoff") == 0;
 }
 
+/* The StateChanged signals came up to shutoff (the properties may say so before: boot_sync refreshes them). */
+static gboolean signalled_shutoff(gpointer data) {
+        StateRecord *r = data;
+
+        return r->states->len > 0 && g_str_has_prefix(g_ptr_array_index(r->states, r->states->len - 1), "shutoff/");
+}
+
 static void link_guest_file(Fixture *f, const char *name) {
         g_autofree char *target = g_build_filename(HV_TEST_GUEST_DIR, name, NULL);
         g_autofree char *link = g_build_filename(f->t.dir, "firmware", name, NULL);
@@ -321,7 +328,8 @@ static void test_boot_shutdown(Fixture *f, gconstpointer data) {
 
         g_assert_true(hypervisor_vm_shutdown_sync(vm, 60, NULL, &error));
         g_assert_no_error(error);
-        hv_wait_until("shutoff", is_shutoff, vm, 60000);
+        g_assert_true(is_shutoff(vm));
+        hv_wait_until("StateChanged shutoff", signalled_shutoff, &r, 60000);
         g_assert_cmpuint(r.states->len, >=, 3);
         g_assert_cmpstr(g_ptr_array_index(r.states, 1), ==, "running/booted");
         g_assert_true(g_str_has_prefix(g_ptr_array_index(r.states, r.states->len - 1), "shutoff/"));

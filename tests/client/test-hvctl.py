@@ -274,6 +274,47 @@ def case_reboot():
     hvctl('delete', 'bouncer')
     assert json.loads(hvctl('list', '--json').stdout) == []
 
+
+def case_stats():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('counted', workdir)
+    p = hvctl('stats', 'counted', expect=6)
+    assert 'shutoff' in p.stderr and 'GDBus' not in p.stderr, p.stderr
+    hvctl('boot', 'counted')
+    stats = json.loads(hvctl('stats', 'counted', '--json').stdout)
+    assert stats['name'] == 'counted', stats
+    counters = stats['stats']
+    assert counters['state'] == 'running', counters
+    assert counters['memory-maximum'] == 256 * 1024 * 1024, counters
+    assert counters['cpu-time'] == counters['cpu-user'] + counters['cpu-system'], counters
+    assert counters['block'] == [] and counters['net'] == [], counters
+    info = hvctl('info', 'counted').stdout
+    assert 'Accelerator:  TCG (software emulation)\n' in info, info
+    assert 'Owner:        0 (root)\n' in info, info
+    text = hvctl('stats', 'counted').stdout
+    print(text)
+    assert 'CPU time:' in text and 'Memory:       256 MiB of 256 MiB' in text, text
+    assert '<uint64' not in text and '{' not in text, text
+    hvctl('poweroff', 'counted')
+    hvctl('delete', 'counted')
+
+
+def case_autostart():
+    with tempfile.TemporaryDirectory() as workdir:
+        with open(os.path.join(workdir, 'auto.xml'), 'w') as f:
+            f.write(hvtest.guest_xml('auto'))
+        hvctl('define', '--autostart', 'auto.xml', cwd=workdir)
+    assert vm_info('auto')['autostart'] is True
+    p = hvctl('autostart', 'auto', '--disable')
+    assert p.stdout == "VM 'auto' no longer boots when the service starts\n", p.stdout
+    assert vm_info('auto')['autostart'] is False
+    hvctl('autostart', 'auto')
+    assert vm_info('auto')['autostart'] is True
+    # The definition is the same; the VM was not booted.
+    assert vm_info('auto')['state'] == 'shutoff'
+    hvctl('autostart', 'nosuch', expect=3)
+    hvctl('delete', 'auto')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -286,4 +327,6 @@ if __name__ == '__main__':
         'snapshot-restore': case_snapshot_restore,
         'attach-detach': case_attach_detach,
         'reboot': case_reboot,
+        'stats': case_stats,
+        'autostart': case_autostart,
     }, sys.argv)

@@ -103,8 +103,9 @@ def case_boot_shutdown():
     vm.connect('notify::state', lambda v, pspec: notified.append(v.props.state))
 
     vm.boot_sync(None)
-    iterate_until('state running', lambda: vm.props.state == 'running')
-    assert ('running', 'booted', 'running') in changes, changes
+    # The reply leaves the properties current; the signals come with the main loop.
+    assert vm.props.state == 'running', vm.props.state
+    iterate_until('StateChanged running', lambda: ('running', 'booted', 'running') in changes)
     assert 'running' in notified, notified
     assert vm.props.pid > 0
     info = vm.get_info_sync(None).unpack()
@@ -114,7 +115,8 @@ def case_boot_shutdown():
     hvtest.wait_for_console(vm.open_console_sync(None), 'HV-GUEST-READY')
     # Shutdown with a timeout replies once the VM is off (forced off when the guest ignores it).
     vm.shutdown_sync(60, None)
-    iterate_until('state shutoff', lambda: vm.props.state == 'shutoff')
+    assert vm.props.state == 'shutoff', vm.props.state
+    iterate_until('StateChanged shutoff', lambda: changes and changes[-1][0] == 'shutoff')
     states = [c[0] for c in changes]
     assert states[-1] == 'shutoff', changes
     assert 'shutting-down' in states, changes

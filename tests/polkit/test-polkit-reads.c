@@ -4,7 +4,7 @@
  * Who may read what (issue 15, item 9), on the private system bus with the
  * mocked polkitd: hvtest1 is the attacker, hvtest2 the victim.
  *
- * - GetXML and GetInfo of another user's VM need manage-all; the own VM needs nothing.
+ * - GetXML, GetInfo and GetStats of another user's VM need manage-all; the own VM needs nothing.
  * - The engine log of a deleted VM goes with it: a later VM with the same UUID
  *   does not get the earlier one's log.
  * - <emulator> is not looked at with root's rights: a program in a folder only
@@ -81,7 +81,7 @@ static void assert_read_allowed(PkTest *t, const char *user, const char *vm_path
         g_assert_nonnull(reply);
 }
 
-/* GetXML and GetInfo of another user's VM need manage-all; properties stay free. */
+/* GetXML, GetInfo and GetStats of another user's VM need manage-all; properties stay free. */
 static void test_other_needs_manage_all(void) {
         PkTest t;
         g_autofree char *victim = NULL;
@@ -95,6 +95,7 @@ static void test_other_needs_manage_all(void) {
 
         assert_read_denied(&t, PK_USER1, victim, "GetXML");
         assert_read_denied(&t, PK_USER1, victim, "GetInfo");
+        assert_read_denied(&t, PK_USER1, victim, "GetStats");
 
         /* Properties are still free. */
         reply = pk_call_as(&t, PK_USER1, PK_CALL_NONE, HV_BUS_NAME, victim, "org.freedesktop.DBus.Properties", "Get",
@@ -108,6 +109,12 @@ static void test_other_needs_manage_all(void) {
         g_variant_get(reply, "(s)", &xml);
         g_assert_nonnull(strstr(xml, "<name>victim1</name>"));
         assert_read_allowed(&t, PK_USER1, victim, "GetInfo");
+        /* Past polkit: GetStats of a shut-off VM is refused for its state. */
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, victim, "GetStats", no_options(), &error);
+        g_assert_null(reply);
+        g_assert_nonnull(error);
+        g_assert_nonnull(strstr(error->message, "shutoff"));
+        g_clear_error(&error);
 
         pk_test_teardown(&t);
 }

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * GetStats on cloud-hypervisor: CPU time from the kernel (/proc/PID/stat of
+ * the VMM), disks and interfaces from GET vm.counters, memory from GET
+ * vm.info. vm.counters answers {"<device id>": {"<counter>": n, ...}, ...}
+ * for each virtio device that counts (block: read_bytes, write_bytes,
+ * read_ops, write_ops and latencies; net: rx_bytes, tx_bytes, rx_frames,
+ * tx_frames, rx being what the guest received). What the VMM answers is
+ * hostile input: only the VM's own disks and interfaces are looked up in it,
+ * by the ids this engine gave them, and every number is read with a default.
+ */
+
+#include "ch-vm.h"
+#include "engine-stats.h"
+#include "json-bounded.h"
+
+static JsonObject *parse_object(JsonParser *parser, const ChHttpResponse *response) {
+        if (!response->body_length ||
+            !hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
+            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
+                return NULL;
+        return json_node_get_object(json_parser_get_root(parser));
+}
+
+static JsonObject *member_object(JsonObject *object, const char *name) {
+        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
+        return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+}
+
+static uint64_t member_u64(JsonObject *object, const char *name) {
+        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
+        gint64 value;
+
+        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+                return 0;
+        value = json_node_get_int(node);
+        return value > 0 ? (uint64_t) value : 0;
+}
+
+static GError *not_an_object(const char *endpoint) {
+        return g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor answered %s with something that is "
+                                                             "not a JSON object",
+                           endpoint);
+}
+
+static void stats_on_vm_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *info;
+
+        if (failure) {
+                ch_op_finish(op, failure);
+                return;
+        }
+        parser = json_parser_new_immutable();
+        info = parse_object(parser, response);
+        if (!info) {
+                g_autoptr(GError) e = not_an_object("vm.info");
+                ch_op_finish(op, e);
+                return;
+        }
+        /* memory_actual_size: the guest's memory less what the balloon holds. */
+        engine_stats_add_memory(op->info, op->vm->config->memory, member_u64(info, "memory_actual_size"));
+        ch_op_finish(op, NULL);
+}
+
+static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GError *error) {
+        g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
+        g_auto(GVariantBuilder) block = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("aa{sv}"));
+        g_auto(GVariantBuilder) net = G_VARIANT_BUILDER_INIT(G_VARIANT_TYPE("aa{sv}"));
+        g_autoptr(JsonParser) parser = NULL;
+        JsonObject *counters;
+
+        if (failure) {
+                ch_op_finish(op, failure);
+                return;
+        }
+        parser = json_parser_new_immutable();
+        counters = parse_object(parser, response);
+        if (!counters) {
+                g_autoptr(GError) e = not_an_object("vm.counters");
+                ch_op_finish(op, e);
+                return;
+        }
+        for (guint i = 0; i < op->vm->config->devices->len; i++) {
+                const VmDevice *device = op->vm->config->devices->pdata[i];
+                JsonObject *c = device->id ? member_object(counters, device->id) : NULL;
+
+                if (!c)
+                        continue;
+                if (device->kind == VM_DEVICE_DISK)
+                        g_variant_builder_add_value(&block, engine_stats_block_entry(
+                                                                    device->id, member_u64(c, "read_bytes"),
+                                                                    member_u64(c, "write_bytes"),
+                                                                    member_u64(c, "read_ops"), member_u64(c, "write_ops")));
+                else if (device->kind == VM_DEVICE_INTERFACE)
+                        g_variant_builder_add_value(&net, engine_stats_net_entry(
+                                                                  device->id, member_u64(c, "rx_bytes"),
+                                                                  member_u64(c, "tx_bytes"), member_u64(c, "rx_frames"),
+                                                                  member_u64(c, "tx_frames")));
+        }
+        engine_stats_add_devices(op->info, &block, &net);
+        ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, stats_on_vm_info);
+}
+
+void ch_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata) {
+        ChVm *vm = (ChVm *) base;
+        ChOp *op = ch_op_new(vm, CH_OP_INFO, NULL, userdata);
+
+        op->info_done = done;
+        op->info = g_variant_dict_new(NULL);
+        if (!ch_op_require_vmm(op))
+                return;
+        engine_stats_add_cpu(op->info, process_get_pid(vm->process));
+        ch_op_call(op, "GET", "vm.counters", NULL, NULL, 0, stats_on_counters);
+}
