@@ -12,6 +12,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_VSOCK] = "vsock",
         [VM_DEVICE_RNG] = "rng",
         [VM_DEVICE_HOSTDEV] = "hostdev",
+        [VM_DEVICE_CONTROLLER] = "controller",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -23,6 +24,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_VSOCK] = "vsock",
         [VM_DEVICE_RNG] = "rng",
         [VM_DEVICE_HOSTDEV] = "hostdev",
+        [VM_DEVICE_CONTROLLER] = "ctrl",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -58,6 +60,7 @@ void vm_device_free(VmDevice *device) {
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+        case VM_DEVICE_CONTROLLER:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }
@@ -88,6 +91,7 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+        case VM_DEVICE_CONTROLLER:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm-devices.h"
 #include "vm-platform.h"
 
 #define VM_NAME_MAX 64
@@ -42,6 +43,7 @@ typedef enum {
         VM_DEVICE_VSOCK,
         VM_DEVICE_RNG,
         VM_DEVICE_HOSTDEV,
+        VM_DEVICE_CONTROLLER,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -62,11 +64,15 @@ typedef enum {
 } VmCharType;
 
 typedef struct {
-        char *path; /* absolute after domain_xml_parse() */
+        char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
         char *target_dev;
         VmDiskFormat format;
         bool readonly;
         char *serial;
+        bool block;             /* <disk type='block'>: path is a block device */
+        bool cdrom;             /* <disk device='cdrom'>: read-only, maybe empty */
+        VmDiskBus bus;
+        VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
 } VmDisk;
 
 typedef struct {
@@ -78,6 +84,7 @@ typedef struct {
 typedef struct {
         VmCharType type;
         char *path; /* for file and unix */
+        VmCharTarget target; /* <target type port>, as written */
 } VmChar;
 
 typedef struct {
@@ -102,7 +109,10 @@ typedef struct {
                 VmVsock vsock;
                 VmRng rng;
                 VmHostdev hostdev;
+                VmController controller;
         };
+        VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
+        unsigned boot_order; /* <boot order='N'>, 0 = none */
 } VmDevice;
 
 typedef struct {
@@ -132,6 +142,7 @@ typedef struct {
         VmLifecycleAction on_crash;
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
+        VmMemballoon memballoon; /* <memballoon> */
 
         GPtrArray *devices; /* VmDevice*, owned; in document order */
 } VmConfig;

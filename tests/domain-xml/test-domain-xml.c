@@ -71,9 +71,27 @@ static char *domain_with(const char *top, const char *devices) {
                                top, devices);
 }
 
+static void assert_addresses_equal(const VmAddress *a, const VmAddress *b) {
+        g_assert_cmpint(a->type, ==, b->type);
+        g_assert_cmpuint(a->domain, ==, b->domain);
+        g_assert_cmpuint(a->bus, ==, b->bus);
+        g_assert_cmpuint(a->slot, ==, b->slot);
+        g_assert_cmpuint(a->function, ==, b->function);
+        g_assert_cmpint(a->multifunction, ==, b->multifunction);
+        g_assert_cmpuint(a->controller, ==, b->controller);
+        g_assert_cmpuint(a->target, ==, b->target);
+        g_assert_cmpuint(a->unit, ==, b->unit);
+        g_assert_cmpuint(a->port, ==, b->port);
+        g_assert_cmpstr(a->usb_port, ==, b->usb_port);
+        g_assert_cmpuint(a->iobase, ==, b->iobase);
+        g_assert_cmpuint(a->irq, ==, b->irq);
+}
+
 static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
         g_assert_cmpint(a->kind, ==, b->kind);
         g_assert_cmpstr(a->id, ==, b->id);
+        assert_addresses_equal(&a->address, &b->address);
+        g_assert_cmpuint(a->boot_order, ==, b->boot_order);
         switch (a->kind) {
         case VM_DEVICE_DISK:
                 g_assert_cmpstr(a->disk.path, ==, b->disk.path);
@@ -81,6 +99,13 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpint(a->disk.format, ==, b->disk.format);
                 g_assert_cmpint(a->disk.readonly, ==, b->disk.readonly);
                 g_assert_cmpstr(a->disk.serial, ==, b->disk.serial);
+                g_assert_cmpint(a->disk.block, ==, b->disk.block);
+                g_assert_cmpint(a->disk.cdrom, ==, b->disk.cdrom);
+                g_assert_cmpint(a->disk.bus, ==, b->disk.bus);
+                g_assert_cmpint(a->disk.driver.discard, ==, b->disk.driver.discard);
+                g_assert_cmpint(a->disk.driver.cache, ==, b->disk.driver.cache);
+                g_assert_cmpint(a->disk.driver.io, ==, b->disk.driver.io);
+                g_assert_cmpint(a->disk.driver.detect_zeroes, ==, b->disk.driver.detect_zeroes);
                 break;
         case VM_DEVICE_INTERFACE:
                 g_assert_cmpint(a->net.type, ==, b->net.type);
@@ -103,6 +128,20 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpuint(a->hostdev.bus, ==, b->hostdev.bus);
                 g_assert_cmpuint(a->hostdev.slot, ==, b->hostdev.slot);
                 g_assert_cmpuint(a->hostdev.function, ==, b->hostdev.function);
+                break;
+        case VM_DEVICE_CONTROLLER:
+                g_assert_cmpint(a->controller.type, ==, b->controller.type);
+                g_assert_cmpuint(a->controller.index, ==, b->controller.index);
+                g_assert_cmpint(a->controller.model, ==, b->controller.model);
+                g_assert_cmpuint(a->controller.ports, ==, b->controller.ports);
+                g_assert_cmpuint(a->controller.vectors, ==, b->controller.vectors);
+                g_assert_cmpint(a->controller.has_master, ==, b->controller.has_master);
+                g_assert_cmpuint(a->controller.master_startport, ==, b->controller.master_startport);
+                g_assert_cmpint(a->controller.has_model_name, ==, b->controller.has_model_name);
+                g_assert_cmpint(a->controller.has_chassis, ==, b->controller.has_chassis);
+                g_assert_cmpuint(a->controller.chassis, ==, b->controller.chassis);
+                g_assert_cmpint(a->controller.has_port, ==, b->controller.has_port);
+                g_assert_cmpuint(a->controller.port, ==, b->controller.port);
                 break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
@@ -587,15 +626,16 @@ static void test_unsupported_values(void) {
                 const char *top, *devices, *fragment;
         } table[] = {
                 { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
-                { "", "<disk type='block'><source dev='/dev/sda'/><target dev='vda'/></disk>", "type='block'" },
-                { "", "<disk type='file' device='cdrom'><source file='a.iso'/><target dev='vda'/></disk>", "'cdrom'" },
-                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='scsi'/></disk>", "'scsi'" },
+                { "", "<disk type='network'><source protocol='nbd'/><target dev='vda'/></disk>", "type='network'" },
+                { "", "<disk type='file' device='lun'><source file='a.iso'/><target dev='vda'/></disk>", "'lun'" },
+                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='xen'/></disk>", "'xen'" },
                 { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>",
                   "'vmdk'" },
                 { "", "<disk type='file' snapshot='no'><source file='a'/><target dev='vda'/></disk>", "'snapshot'" },
-                { "", "<disk type='file'><driver cache='none'/><source file='a'/><target dev='vda'/></disk>",
-                  "'cache'" },
-                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1'/></disk>", "'<boot>'" },
+                { "", "<disk type='file'><driver cache='default'/><source file='a'/><target dev='vda'/></disk>",
+                  "cache='default'" },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1' loadparm='x'/></disk>",
+                  "'loadparm'" },
                 { "", "<interface type='bridge'><source bridge='br0'/></interface>", "'bridge'" },
                 { "", "<interface type='user'><model type='e1000'/></interface>", "'e1000'" },
                 { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
