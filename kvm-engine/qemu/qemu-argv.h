@@ -90,3 +90,13 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value *
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 /* -rtc, -global, -no-hpet, pflash, -boot */
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
+
+/* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
+ * (qemu-argv-devices.c). */
+bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+bool qemu_devices_want_balloon(const VmConfig *config);
+JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
+void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
+void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
+JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
+                               QemuMachineKind machine);
