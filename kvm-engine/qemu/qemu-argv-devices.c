@@ -56,26 +56,64 @@ static bool has_usb_controller(const VmConfig *config) {
         return false;
 }
 
+/* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's
+ * virDiskNameToIndex. */
+static uint32_t disk_name_index(const char *dev) {
+        uint32_t index = 0;
+
+        if (strlen(dev) < 3)
+                return 0;
+        for (const char *p = dev + 2; *p >= 'a' && *p <= 'z' && index < 0xffff; p++)
+                index = index * 26 + (uint32_t) (*p - 'a') + (p == dev + 2 ? 0 : 26);
+        return index;
+}
+
+/* Units per controller when libvirt derives a drive address from the name. */
+static uint32_t units_per_controller(VmDiskBus bus) {
+        return bus == VM_DISK_BUS_SATA ? 6 : bus == VM_DISK_BUS_SCSI ? 7 : 4;
+}
+
 /* The controller a disk on a sata, scsi or ide bus sits on: its <address type='drive'
  * controller>, else what libvirt derives from the target name (sda is the first). */
 static uint32_t disk_controller_index(const VmDevice *device) {
         if (device->address.type == VM_ADDRESS_DRIVE)
                 return device->address.controller;
-        return 0;
+        return disk_name_index(device->disk.target_dev) / units_per_controller(device->disk.bus);
 }
 
+/* The unit on that controller; IDE: 0-3 across its two buses of two units. */
 static uint32_t disk_unit(const VmDevice *device) {
-        const char *dev = device->disk.target_dev;
-        uint32_t index = 0;
-
         if (device->address.type == VM_ADDRESS_DRIVE)
-                return device->address.unit;
-        /* "sdb" -> 1, "sdaa" -> 26, as libvirt's virDiskNameToIndex. */
-        if (strlen(dev) < 3)
-                return 0;
-        for (const char *p = dev + 2; *p >= 'a' && *p <= 'z'; p++)
-                index = index * 26 + (uint32_t) (*p - 'a') + (p == dev + 2 ? 0 : 26);
-        return index;
+                return device->disk.bus == VM_DISK_BUS_IDE ? device->address.bus * 2 + device->address.unit
+                                                           : device->address.unit;
+        return disk_name_index(device->disk.target_dev) % units_per_controller(device->disk.bus);
+}
+
+static uint32_t disk_target(const VmDevice *device) {
+        return device->address.type == VM_ADDRESS_DRIVE ? device->address.target : 0;
+}
+
+/* Two disks at one drive address would be one QEMU error at Boot: refuse at DefineVM. */
+static bool check_drive_addresses(const VmConfig *config, GError **error) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *a = config->devices->pdata[i];
+                if (a->kind != VM_DEVICE_DISK || a->disk.bus == VM_DISK_BUS_VIRTIO || a->disk.bus == VM_DISK_BUS_USB)
+                        continue;
+                for (guint j = i + 1; j < config->devices->len; j++) {
+                        const VmDevice *b = config->devices->pdata[j];
+                        if (b->kind == VM_DEVICE_DISK && b->disk.bus == a->disk.bus &&
+                            disk_controller_index(a) == disk_controller_index(b) && disk_unit(a) == disk_unit(b) &&
+                            disk_target(a) == disk_target(b)) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<disk> '%s' and '%s' are at the same address on bus '%s' "
+                                            "(controller %u, unit %u)",
+                                            a->disk.target_dev, b->disk.target_dev, bus_name(a->disk.bus),
+                                            disk_controller_index(a), disk_unit(a));
+                                return false;
+                        }
+                }
+        }
+        return true;
 }
 
 static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
@@ -138,8 +176,8 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                         return refuse(error, "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has "
                                              "no IDE controller; use bus='sata')",
                                       dev);
-                if (disk_controller_index(device) > 0 || disk_unit(device) > 1 ||
-                    (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 1))
+                if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
+                    (device->address.type == VM_ADDRESS_DRIVE && (device->address.bus > 1 || device->address.unit > 1)))
                         return refuse(error, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
                                       dev);
                 return true;
@@ -179,14 +217,14 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
                 if (device->kind == VM_DEVICE_DISK && !check_disk(config, device, machine, error))
                         return false;
         }
+        if (!check_drive_addresses(config, error))
+                return false;
         /* libvirt's rule: one way or the other. */
         if (device_boot && config->platform.firmware.n_boot > 0) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                                     "A device's <boot order> cannot be used together with <os><boot dev>");
                 return false;
         }
-        if (config->memballoon.model == VM_MEMBALLOON_VIRTIO && machine == QEMU_MACHINE_MICROVM)
-                return true; /* virtio-balloon-device on virtio-mmio */
         return true;
 }
 
@@ -345,11 +383,10 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         }
         case VM_DISK_BUS_IDE: {
                 uint32_t unit = disk_unit(device);
-                uint32_t ide_bus = device->address.type == VM_ADDRESS_DRIVE ? device->address.bus : unit / 2;
                 json_object_set_string_member(o, "driver", disk->cdrom ? "ide-cd" : "ide-hd");
-                bus = g_strdup_printf("ide.%u", ide_bus);
+                bus = g_strdup_printf("ide.%u", unit / 2);
                 json_object_set_string_member(o, "bus", bus);
-                json_object_set_int_member(o, "unit", device->address.type == VM_ADDRESS_DRIVE ? unit : unit % 2);
+                json_object_set_int_member(o, "unit", unit % 2);
                 break;
         }
         case VM_DISK_BUS_SCSI: {
@@ -358,8 +395,7 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
                 bus = g_strdup_printf("%s.0", ctrl ? ctrl->id : "scsi0");
                 json_object_set_string_member(o, "bus", bus);
                 json_object_set_int_member(o, "channel", 0);
-                json_object_set_int_member(o, "scsi-id",
-                                           device->address.type == VM_ADDRESS_DRIVE ? device->address.target : 0);
+                json_object_set_int_member(o, "scsi-id", disk_target(device));
                 json_object_set_int_member(o, "lun", disk_unit(device));
                 break;
         }
