@@ -286,6 +286,18 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
         return disk->path != NULL;
 }
 
+/* The <address> type of a disk on each bus. */
+static VmAddressType disk_address_type(VmDiskBus bus) {
+        switch (bus) {
+        case VM_DISK_BUS_VIRTIO:
+                return VM_ADDRESS_PCI;
+        case VM_DISK_BUS_USB:
+                return VM_ADDRESS_USB;
+        default:
+                return VM_ADDRESS_DRIVE;
+        }
+}
+
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
         static const char *const types[] = { "file", "block", NULL };
@@ -361,12 +373,11 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
             (c[DISK_ADDRESS] && !domain_xml_parse_address(c[DISK_ADDRESS], &device->address, error)) ||
             !parse_alias(c[DISK_ALIAS], device, error))
                 return NULL;
-        if (device->address.type != VM_ADDRESS_NONE &&
-            (device->address.type == VM_ADDRESS_DRIVE) == (device->disk.bus == VM_DISK_BUS_VIRTIO)) {
+        if (device->address.type != VM_ADDRESS_NONE && device->address.type != disk_address_type(device->disk.bus)) {
+                g_autofree char *type = xml_attr_value(c[DISK_ADDRESS], "type");
                 xml_fail(error, c[DISK_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
-                         "a '<disk>' on bus '%s' has %s address",
-                         domain_xml_disk_bus_names[device->disk.bus],
-                         device->disk.bus == VM_DISK_BUS_VIRTIO ? "a PCI" : "a 'drive'");
+                         "a '<disk>' on bus '%s' cannot have a '%s' address", domain_xml_disk_bus_names[device->disk.bus],
+                         type);
                 return NULL;
         }
         return g_steal_pointer(&device);
@@ -1195,11 +1206,19 @@ VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths 
 
 VmDevice *domain_xml_parse_device(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {
         g_autoptr(xmlDoc) doc = NULL;
+        VmDevice *device;
 
         g_return_val_if_fail(xml || length == 0, NULL);
 
         doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
-        return parse_device(xmlDocGetRootElement(doc), paths, error);
+        device = parse_device(xmlDocGetRootElement(doc), paths, error);
+        if (device && device->kind == VM_DEVICE_CONTROLLER) {
+                /* Alone, a controller without index is the first of its type. */
+                g_autoptr(GPtrArray) alone = g_ptr_array_new();
+                g_ptr_array_add(alone, device);
+                (void) domain_xml_assign_controller_indexes(alone, NULL);
+        }
+        return device;
 }

@@ -906,6 +906,150 @@ static void test_format_example(void) {
         g_assert_cmpstr(out, ==, expected);
 }
 
+/* ---- what virt-install and virsh dumpxml write around devices ---- */
+
+static const VmDevice *find_controller(const VmConfig *config, VmControllerType type, guint nth) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *d = device_at(config, i);
+                if (d->kind == VM_DEVICE_CONTROLLER && d->controller.type == type && nth-- == 0)
+                        return d;
+        }
+        g_error("no controller %u of type %d", nth, type);
+}
+
+static void test_devices_libvirt(void) {
+        g_autoptr(VmConfig) config = parse_data_file("devices-libvirt.xml");
+        const VmDevice *d;
+        g_autofree char *out = NULL;
+
+        d = device_at(config, 0);
+        g_assert_cmpint(d->disk.bus, ==, VM_DISK_BUS_VIRTIO);
+        g_assert_cmpint(d->disk.driver.cache, ==, VM_DISK_CACHE_NONE);
+        g_assert_cmpint(d->disk.driver.io, ==, VM_DISK_IO_NATIVE);
+        g_assert_cmpint(d->disk.driver.discard, ==, VM_DISK_DISCARD_UNMAP);
+        g_assert_cmpint(d->disk.driver.detect_zeroes, ==, VM_DISK_ZEROES_UNMAP);
+        g_assert_cmpuint(d->boot_order, ==, 2);
+        g_assert_cmpint(d->address.type, ==, VM_ADDRESS_PCI);
+        g_assert_cmpuint(d->address.bus, ==, 4);
+        d = device_at(config, 1);
+        g_assert_true(d->disk.block);
+        g_assert_cmpstr(d->disk.path, ==, "/dev/vg0/data");
+        g_assert_cmpint(d->disk.bus, ==, VM_DISK_BUS_SATA);
+        g_assert_cmpint(d->address.type, ==, VM_ADDRESS_DRIVE);
+        d = device_at(config, 2);
+        g_assert_true(d->disk.cdrom);
+        g_assert_true(d->disk.readonly);
+        g_assert_null(d->disk.path); /* an empty tray */
+        g_assert_cmpuint(d->address.unit, ==, 1);
+        d = device_at(config, 3);
+        g_assert_cmpint(d->disk.bus, ==, VM_DISK_BUS_SCSI);
+        g_assert_cmpstr(d->disk.path, ==, IMAGES_DIR "/scsi.raw");
+
+        /* The EHCI master and its companion share index 0; the others get the lowest free one. */
+        g_assert_cmpint(find_controller(config, VM_CONTROLLER_USB, 0)->controller.model, ==,
+                        VM_CONTROLLER_MODEL_ICH9_EHCI1);
+        g_assert_true(find_controller(config, VM_CONTROLLER_USB, 1)->controller.has_master);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_USB, 1)->controller.index, ==, 0);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_PCI, 1)->controller.index, ==, 1);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_PCI, 1)->controller.chassis, ==, 1);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_PCI, 1)->controller.port, ==, 0x10);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_PCI, 2)->controller.index, ==, 2);
+        g_assert_cmpint(find_controller(config, VM_CONTROLLER_SCSI, 0)->controller.model, ==,
+                        VM_CONTROLLER_MODEL_VIRTIO_SCSI);
+        g_assert_cmpuint(find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, 0)->controller.ports, ==, 16);
+        g_assert_cmpint(config->memballoon.model, ==, VM_MEMBALLOON_VIRTIO);
+        g_assert_cmpuint(config->memballoon.address.bus, ==, 5);
+
+        assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<disk type='block' device='disk'>"));
+        g_assert_nonnull(strstr(out, "<source dev='/dev/vg0/data'/>"));
+        g_assert_nonnull(strstr(out, "<driver type='qcow2' cache='none' io='native' discard='unmap' "
+                                     "detect_zeroes='unmap'/>"));
+        g_assert_nonnull(strstr(out, "<address type='drive' controller='0' bus='0' target='0' unit='1'/>"));
+        g_assert_nonnull(strstr(out, "<controller type='pci' index='2' model='pcie-to-pci-bridge'>"));
+        g_assert_nonnull(strstr(out, "<model name='pcie-pci-bridge'/>"));
+        g_assert_nonnull(strstr(out, "<target type='isa-serial' port='0'>"));
+        g_assert_nonnull(strstr(out, "<memballoon model='virtio'>"));
+        g_assert_nonnull(strstr(out, "function='0x0' multifunction='on'/>"));
+}
+
+static void test_devices_invalid(void) {
+        static const struct {
+                const char *top, *devices, *fragment;
+                int code;
+        } table[] = {
+                { "", "<controller type='usb' index='1'/><controller type='usb' index='1'/>", "appears twice",
+                  HV_ERROR_INVALID_ARGUMENT },
+                { "", "<controller type='usb' model='virtio-scsi'/>", "model='virtio-scsi'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='scsi' model='lsilogic'/>", "'lsilogic'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
+                  "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
+                { "", "<controller type='fdc'/>", "'fdc'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/>"
+                      "<address type='drive' unit='0'/></disk>",
+                  "cannot have a 'drive' address", HV_ERROR_INVALID_ARGUMENT },
+                { "", "<disk type='file'><source file='a'/><target dev='sda' bus='sata'/>"
+                      "<address type='ccw'/></disk>",
+                  "type='ccw'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/>"
+                      "<address type='pci' slot='0x20'/></disk>",
+                  "'0x20'", HV_ERROR_INVALID_ARGUMENT },
+                { "", "<disk type='block'><source file='/dev/sda'/><target dev='vda'/></disk>", "'file'",
+                  HV_ERROR_NOT_SUPPORTED },
+                { "", "<disk type='file' device='disk'><target dev='vda'/></disk>", "'<source>'",
+                  HV_ERROR_INVALID_XML },
+                { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='0'/></disk>",
+                  "boot order", HV_ERROR_INVALID_ARGUMENT },
+                { "", "<memballoon model='virtio'/><memballoon model='virtio'/>", "more than once",
+                  HV_ERROR_INVALID_XML },
+                { "", "<memballoon model='xen'/>", "'xen'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<memballoon/>", "'model'", HV_ERROR_INVALID_XML },
+                { "<currentMemory unit='MiB'>32</currentMemory>", "<memballoon model='none'/>", "needs a balloon",
+                  HV_ERROR_INVALID_ARGUMENT },
+                { "", "<serial type='pty'><target type='serial'/></serial>", "'serial'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<console type='pty'><target type='serial' port='4'/></console>", "'4'",
+                  HV_ERROR_INVALID_ARGUMENT },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *xml = domain_with(table[i].top, table[i].devices);
+                assert_refused_string(xml, table[i].code, table[i].fragment);
+        }
+}
+
+/* A refused document gets one error naming every problem, in document order, each with its
+ * line: one round of edits fixes them all. */
+static void test_all_problems(void) {
+        static const char xml[] = "<domain type='kvm'>\n"                        /* 1 */
+                                  "<name>t</name>\n"                             /* 2 */
+                                  "<memory unit='MiB'>64</memory>\n"             /* 3 */
+                                  "<os><type>hvm</type></os>\n"                  /* 4 */
+                                  "<clock offset='variable'/>\n"                 /* 5 */
+                                  "<iothreads>2</iothreads>\n"                   /* 6 */
+                                  "<devices>\n"                                  /* 7 */
+                                  "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
+                                  "<sound model='ich9'/>\n"                      /* 9 */
+                                  "<disk type='file'><source file='b'/><target dev='vdb'/></disk>\n" /* 10 */
+                                  "<graphics type='spice'/>\n"                   /* 11 */
+                                  "</devices>\n"                                 /* 12 */
+                                  "<vcpu>0</vcpu>\n"                             /* 13 */
+                                  "</domain>\n";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_parse(xml, strlen(xml), &test_paths, &error);
+
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 5: offset='variable' of '<clock>' is not supported; "
+                        "line 6: '<iothreads>' in '<domain>' is not supported; "
+                        "line 8: bus='xen' of '<target>' is not supported; "
+                        "line 9: '<sound>' in '<devices>' is not supported; "
+                        "line 11: '<graphics>' in '<devices>' is not supported; "
+                        "line 13: invalid vCPU count '0' in '<vcpu>': expected a number from 1 to 255");
+}
+
 /* ---- single devices ---- */
 
 static void test_device_round_trip(void) {
@@ -1217,6 +1361,9 @@ static const TestCase test_cases[] = {
         { "unsupported-device", test_unsupported_device },
         { "unsupported-toplevel", test_unsupported_toplevel },
         { "unsupported-values", test_unsupported_values },
+        { "devices-libvirt", test_devices_libvirt },
+        { "devices-invalid", test_devices_invalid },
+        { "all-problems", test_all_problems },
         { "hostile-billion-laughs", test_hostile_billion_laughs },
         { "hostile-external-entity", test_hostile_external_entity },
         { "hostile-external-dtd", test_hostile_external_dtd },
