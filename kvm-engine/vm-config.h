@@ -44,6 +44,8 @@ typedef enum {
         VM_DEVICE_RNG,
         VM_DEVICE_HOSTDEV,
         VM_DEVICE_CONTROLLER,
+        VM_DEVICE_CHANNEL,
+        VM_DEVICE_WATCHDOG,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -110,6 +112,8 @@ typedef struct {
                 VmRng rng;
                 VmHostdev hostdev;
                 VmController controller;
+                VmChannel channel;
+                VmWatchdog watchdog;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */

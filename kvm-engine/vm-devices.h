@@ -138,3 +138,33 @@ typedef struct {
         VmMemballoonModel model;
         VmAddress address;
 } VmMemballoon;
+
+/* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
+ * VM's runtime folder, never a path of the document. */
+typedef enum {
+        VM_CHANNEL_GUEST_AGENT, /* <target type='virtio' name='org.qemu.guest_agent.0'/> */
+} VmChannelTarget;
+
+typedef struct {
+        VmChannelTarget target;
+} VmChannel;
+
+typedef enum {
+        VM_WATCHDOG_I6300ESB,
+        VM_WATCHDOG_ITCO,
+        VM_WATCHDOG_IB700,
+} VmWatchdogModel;
+
+typedef enum {
+        VM_WATCHDOG_ACTION_RESET, /* libvirt's default */
+        VM_WATCHDOG_ACTION_SHUTDOWN,
+        VM_WATCHDOG_ACTION_POWEROFF,
+        VM_WATCHDOG_ACTION_PAUSE,
+        VM_WATCHDOG_ACTION_NONE,
+        VM_WATCHDOG_ACTION_INJECT_NMI,
+} VmWatchdogAction;
+
+typedef struct {
+        VmWatchdogModel model;
+        VmWatchdogAction action;
+} VmWatchdog;

@@ -619,3 +619,118 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
         append_indent(out, level);
         g_string_append(out, "</memballoon>\n");
 }
+
+/* ---- <channel> and <watchdog> ---- */
+
+enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };
+static const char *const channel_children[] = {
+        [CHANNEL_SOURCE] = "source", [CHANNEL_TARGET] = "target", [CHANNEL_ADDRESS] = "address",
+        [CHANNEL_ALIAS] = "alias",   NULL,
+};
+
+VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "type", NULL };
+        static const char *const types[] = { "unix", NULL };
+        static const char *const source_attributes[] = { "mode", NULL };
+        static const char *const modes[] = { "bind", NULL };
+        static const char *const target_attributes[] = { "type", "name", NULL };
+        static const char *const target_types[] = { "virtio", NULL };
+        static const char *const target_names[] = { "org.qemu.guest_agent.0", NULL };
+        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CHANNEL);
+        xmlNode *c[_CHANNEL_CHILD_MAX] = {};
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
+            !xml_collect_children(node, channel_children, c, error))
+                return NULL;
+        /* The socket is the service's: a path of the document is refused, not followed. */
+        g_autofree char *path = c[CHANNEL_SOURCE] ? xml_attr_value(c[CHANNEL_SOURCE], "path") : NULL;
+        if (path) {
+                xml_fail(error, c[CHANNEL_SOURCE], HV_ERROR_NOT_SUPPORTED,
+                         "attribute 'path' of '<source>' in a '<channel>' is not supported: the service places "
+                         "the guest agent's socket in the VM's runtime folder");
+                return NULL;
+        }
+        if (c[CHANNEL_SOURCE] && (!xml_check_empty_element(c[CHANNEL_SOURCE], source_attributes, error) ||
+                                  !xml_attr_choice(c[CHANNEL_SOURCE], "mode", modes, 0, &choice, error)))
+                return NULL;
+        if (!c[CHANNEL_TARGET]) {
+                xml_fail_missing(error, node, "target");
+                return NULL;
+        }
+        if (!xml_check_empty_element(c[CHANNEL_TARGET], target_attributes, error) ||
+            !xml_attr_choice(c[CHANNEL_TARGET], "type", target_types, -1, &choice, error) ||
+            !xml_attr_choice(c[CHANNEL_TARGET], "name", target_names, -1, &choice, error))
+                return NULL;
+        device->channel.target = VM_CHANNEL_GUEST_AGENT;
+        if (c[CHANNEL_ADDRESS]) {
+                if (!domain_xml_parse_address(c[CHANNEL_ADDRESS], &device->address, error))
+                        return NULL;
+                if (device->address.type != VM_ADDRESS_VIRTIO_SERIAL) {
+                        g_autofree char *type = xml_attr_value(c[CHANNEL_ADDRESS], "type");
+                        xml_fail_unsupported_value(error, c[CHANNEL_ADDRESS], "type", type);
+                        return NULL;
+                }
+                if (device->address.port == 0) {
+                        xml_fail_bad_value(error, c[CHANNEL_ADDRESS], "port", "0",
+                                           "port 0 of a virtio-serial bus is the console's");
+                        return NULL;
+                }
+        }
+        if (c[CHANNEL_ALIAS]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                /* libvirt's "channel0": the service names its devices itself. */
+                if (!xml_check_empty_element(c[CHANNEL_ALIAS], alias_attributes, error))
+                        return NULL;
+        }
+        return g_steal_pointer(&device);
+}
+
+void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel) {
+        g_string_append(out, " type='unix'>\n");
+        append_indent(out, level + 1);
+        g_string_append(out, "<source mode='bind'/>\n");
+        append_indent(out, level + 1);
+        g_string_append(out, "<target type='virtio' name='org.qemu.guest_agent.0'/>\n");
+}
+
+static const char *const watchdog_model_names[] = { [VM_WATCHDOG_I6300ESB] = "i6300esb",
+                                                    [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700",
+                                                    NULL };
+static const char *const watchdog_action_names[] = {
+        [VM_WATCHDOG_ACTION_RESET] = "reset",       [VM_WATCHDOG_ACTION_SHUTDOWN] = "shutdown",
+        [VM_WATCHDOG_ACTION_POWEROFF] = "poweroff", [VM_WATCHDOG_ACTION_PAUSE] = "pause",
+        [VM_WATCHDOG_ACTION_NONE] = "none",         [VM_WATCHDOG_ACTION_INJECT_NMI] = "inject-nmi",
+        NULL,
+};
+
+VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "model", "action", NULL };
+        static const char *const children[] = { "address", "alias", NULL };
+        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_WATCHDOG);
+        xmlNode *c[2] = {};
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "model", watchdog_model_names, -1, &choice, error))
+                return NULL;
+        device->watchdog.model = choice;
+        if (!xml_attr_choice(node, "action", watchdog_action_names, VM_WATCHDOG_ACTION_RESET, &choice, error) ||
+            !xml_collect_children(node, children, c, error))
+                return NULL;
+        device->watchdog.action = choice;
+        if (c[0] && !domain_xml_parse_address(c[0], &device->address, error))
+                return NULL;
+        if (c[1]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                if (!xml_check_empty_element(c[1], alias_attributes, error))
+                        return NULL;
+        }
+        return g_steal_pointer(&device);
+}
+
+void domain_xml_format_watchdog(GString *out, const VmWatchdog *watchdog) {
+        g_string_append_printf(out, " model='%s' action='%s'>\n", watchdog_model_names[watchdog->model],
+                               watchdog_action_names[watchdog->action]);
+}

@@ -42,3 +42,9 @@ extern const char *const domain_xml_controller_model_names[];
 
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error);
 void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballoon *memballoon);
+
+/* <channel type='unix'> of the QEMU guest agent, <watchdog>. */
+VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error);
+void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel);
+VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error);
+void domain_xml_format_watchdog(GString *out, const VmWatchdog *watchdog);

@@ -166,6 +166,12 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_CONTROLLER:
                 domain_xml_format_controller(out, level, &device->controller);
                 break;
+        case VM_DEVICE_CHANNEL:
+                domain_xml_format_channel(out, level, &device->channel);
+                break;
+        case VM_DEVICE_WATCHDOG:
+                domain_xml_format_watchdog(out, &device->watchdog);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }

@@ -687,6 +687,10 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return parse_hostdev(node, error);
         if (xml_is_element(node, "controller"))
                 return domain_xml_parse_controller(node, error);
+        if (xml_is_element(node, "channel"))
+                return domain_xml_parse_channel(node, error);
+        if (xml_is_element(node, "watchdog"))
+                return domain_xml_parse_watchdog(node, error);
         xml_fail_unsupported_element(error, node);
         return NULL;
 }

@@ -44,6 +44,10 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<boot order> in a device");
                 if (device->address.type != VM_ADDRESS_NONE && device->address.type != VM_ADDRESS_PCI)
                         return refuse(error, "an <address> other than type='pci'");
+                if (device->kind == VM_DEVICE_CHANNEL)
+                        return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
+                if (device->kind == VM_DEVICE_WATCHDOG)
+                        return refuse(error, "<watchdog>");
                 if (device->kind == VM_DEVICE_DISK && !check_disk(device, error))
                         return false;
                 if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type != VM_CONTROLLER_PCI &&

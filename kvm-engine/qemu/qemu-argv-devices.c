@@ -205,8 +205,43 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         return true;
 }
 
+static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, GError **error) {
+        if (machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<watchdog> is not supported by the microvm machine");
+        if (watchdog->model == VM_WATCHDOG_ITCO && machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
+        if (watchdog->model == VM_WATCHDOG_IB700 && machine == QEMU_MACHINE_Q35)
+                return refuse(error, "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
+        return true;
+}
+
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
         bool device_boot = false;
+        unsigned n_agents = 0, n_watchdogs = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CHANNEL) {
+                        if (machine == QEMU_MACHINE_MICROVM)
+                                return refuse(error, "<channel> needs virtio-serial on PCI, which the microvm "
+                                                     "machine has not");
+                        if (++n_agents > 1)
+                                return refuse(error, "<channel> of the guest agent appears more than once");
+                        if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
+                            !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
+                            device->address.controller > 0)
+                                return refuse(error, "<channel> on virtio-serial controller %u needs "
+                                                     "<controller type='virtio-serial' index='%u'>",
+                                              device->address.controller, device->address.controller);
+                }
+                if (device->kind == VM_DEVICE_WATCHDOG) {
+                        /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
+                        if (++n_watchdogs > 1)
+                                return refuse(error, "<watchdog> appears more than once (the QEMU engine has one)");
+                        if (!check_watchdog(&device->watchdog, machine, error))
+                                return false;
+                }
+        }
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -416,4 +451,93 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;
+}
+
+/* ---- the guest agent's channel, the watchdog ---- */
+
+static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == kind)
+                        return device;
+        }
+        return NULL;
+}
+
+const char *qemu_watchdog_action(const VmConfig *config) {
+        static const char *const actions[] = {
+                [VM_WATCHDOG_ACTION_RESET] = ",watchdog=reset",
+                [VM_WATCHDOG_ACTION_SHUTDOWN] = ",watchdog=shutdown",
+                [VM_WATCHDOG_ACTION_POWEROFF] = ",watchdog=poweroff",
+                [VM_WATCHDOG_ACTION_PAUSE] = ",watchdog=pause",
+                [VM_WATCHDOG_ACTION_NONE] = ",watchdog=none",
+                [VM_WATCHDOG_ACTION_INJECT_NMI] = ",watchdog=inject-nmi",
+        };
+        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+
+        return watchdog ? actions[watchdog->watchdog.action] : "";
+}
+
+static void add_device_json(GPtrArray *argv, JsonObject *o) {
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_to_string(node, FALSE));
+        json_node_unref(node);
+}
+
+/*
+ * The guest agent: a virtserialport named org.qemu.guest_agent.0 on the virtio-serial
+ * controller (libvirt adds one when the document has none), whose chardev is the service's
+ * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
+ * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
+ */
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
+                                          int agent_fd) {
+        const VmDevice *agent = find_kind(config, VM_DEVICE_CHANNEL);
+        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+        JsonObject *o;
+
+        if (agent && agent_fd > 0) {
+                uint32_t index = agent->address.type == VM_ADDRESS_VIRTIO_SERIAL ? agent->address.controller : 0;
+                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, index);
+                g_autofree char *bus = g_strconcat(ctrl ? ctrl->id : "virtio-serial0", ".0", NULL);
+                g_autofree char *chardev = g_strconcat("char", agent->id, NULL);
+
+                if (!ctrl) {
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", "virtio-serial-pci");
+                        json_object_set_string_member(o, "id", "virtio-serial0");
+                        add_device_json(argv, o);
+                }
+                g_ptr_array_add(argv, g_strdup("-chardev"));
+                g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", chardev, agent_fd));
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "virtserialport");
+                json_object_set_string_member(o, "bus", bus);
+                if (agent->address.type == VM_ADDRESS_VIRTIO_SERIAL)
+                        json_object_set_int_member(o, "nr", agent->address.port);
+                json_object_set_string_member(o, "chardev", chardev);
+                json_object_set_string_member(o, "id", agent->id);
+                json_object_set_string_member(o, "name", "org.qemu.guest_agent.0");
+                add_device_json(argv, o);
+        }
+        if (!watchdog)
+                return;
+        switch (watchdog->watchdog.model) {
+        case VM_WATCHDOG_ITCO:
+                /* Built into q35's ICH9: QEMU keeps it from rebooting unless told. */
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup("ICH9-LPC.noreboot=off"));
+                break;
+        case VM_WATCHDOG_I6300ESB:
+        case VM_WATCHDOG_IB700:
+                o = json_object_new();
+                json_object_set_string_member(o, "driver",
+                                              watchdog->watchdog.model == VM_WATCHDOG_I6300ESB ? "i6300esb" : "ib700");
+                json_object_set_string_member(o, "id", watchdog->id);
+                add_device_json(argv, o);
+                break;
+        }
+        (void) machine;
 }

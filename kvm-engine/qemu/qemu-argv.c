@@ -359,6 +359,8 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         break;
                 }
                 case VM_DEVICE_CONTROLLER:
+                case VM_DEVICE_CHANNEL:
+                case VM_DEVICE_WATCHDOG:
                         break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
@@ -412,8 +414,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         /* Guest power-off and panic end the process; reset is in place only when
          * the VM restarts on reboot anyway. */
-        argv_add_printf(argv, "-action", "reboot=%s,shutdown=poweroff,panic=shutdown",
-                        config->on_reboot == VM_ACTION_RESTART ? "reset" : "shutdown");
+        argv_add_printf(argv, "-action", "reboot=%s,shutdown=poweroff,panic=shutdown%s",
+                        config->on_reboot == VM_ACTION_RESTART ? "reset" : "shutdown", qemu_watchdog_action(config));
 
         if (config->kernel) {
                 argv_add(argv, "-kernel", config->kernel);
@@ -473,6 +475,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
+        qemu_argv_add_channels_and_watchdogs(argv, config, cmdline->machine, params->agent_fd);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

@@ -129,6 +129,13 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpuint(a->hostdev.slot, ==, b->hostdev.slot);
                 g_assert_cmpuint(a->hostdev.function, ==, b->hostdev.function);
                 break;
+        case VM_DEVICE_CHANNEL:
+                g_assert_cmpint(a->channel.target, ==, b->channel.target);
+                break;
+        case VM_DEVICE_WATCHDOG:
+                g_assert_cmpint(a->watchdog.model, ==, b->watchdog.model);
+                g_assert_cmpint(a->watchdog.action, ==, b->watchdog.action);
+                break;
         case VM_DEVICE_CONTROLLER:
                 g_assert_cmpint(a->controller.type, ==, b->controller.type);
                 g_assert_cmpuint(a->controller.index, ==, b->controller.index);

@@ -268,9 +268,14 @@ static void test_devices(void) {
         add_controller(config, "ctrl4", VM_CONTROLLER_VIRTIO_SERIAL, 0, VM_CONTROLLER_MODEL_DEFAULT);
         add_controller(config, "ctrl5", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+        d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+        d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
 
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .agent_fd = 9,
         };
         g_autoptr(GError) error = NULL;
         g_assert_true(qemu_argv_check_config(config, &error));
