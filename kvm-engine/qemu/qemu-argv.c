@@ -61,7 +61,11 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
         if (config->emulator) {
                 g_autofree char *base = g_path_get_basename(config->emulator);
                 const char *arch = config->arch ? config->arch : "x86_64";
-                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(base + strlen("qemu-system-"), arch)) {
+                /* QEMU names i686 guests' binary qemu-system-i386; qemu-system-x86_64 runs them too. */
+                const char *binary_arch = g_str_equal(arch, "i686") ? "i386" : arch;
+                const char *emulated = base + strlen("qemu-system-");
+                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(emulated, binary_arch) &&
+                    !(g_str_equal(arch, "i686") && g_str_equal(emulated, "x86_64"))) {
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
                                     "x86_64 guests with qemu-system-x86_64",
