@@ -691,6 +691,16 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_channel(node, error);
         if (xml_is_element(node, "watchdog"))
                 return domain_xml_parse_watchdog(node, error);
+        if (xml_is_element(node, "tpm") || xml_is_element(node, "filesystem")) {
+                /* Each needs a helper process per VM that the service does not run yet. */
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "'<%s>' in '<devices>' is not supported: %s",
+                         XML_NODE_NAME(node),
+                         xml_is_element(node, "tpm") ? "an emulated TPM needs a swtpm process per VM, which the "
+                                                      "service does not run yet"
+                                                    : "a shared folder needs a virtiofsd process per VM, which the "
+                                                      "service does not run yet");
+                return NULL;
+        }
         xml_fail_unsupported_element(error, node);
         return NULL;
 }
