@@ -385,6 +385,32 @@ void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node) 
                 json_object_set_string_member(o, "detect-zeroes", zeroes[disk->driver.detect_zeroes]);
 }
 
+/*
+ * A disk's bootindex: its own <boot order>, else what <os><boot dev> says, as libvirt turns
+ * it into bootindex: dev='hd' is the first <disk device='disk'>, dev='cdrom' the first
+ * cdrom, at the position of that <boot> (OVMF reads bootindex only; -boot order stays for
+ * SeaBIOS and the network). 0: none.
+ */
+unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device) {
+        const VmFirmware *firmware = &config->platform.firmware;
+        VmBootDev wanted = device->disk.cdrom ? VM_BOOT_CDROM : VM_BOOT_HD;
+
+        if (device->boot_order)
+                return device->boot_order;
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *other = config->devices->pdata[i];
+                if (other == device)
+                        break;
+                /* An earlier disk of the same kind is the one booted. */
+                if (other->kind == VM_DEVICE_DISK && other->disk.cdrom == device->disk.cdrom)
+                        return 0;
+        }
+        for (unsigned i = 0; i < firmware->n_boot; i++)
+                if (firmware->boot[i] == wanted)
+                        return i + 1;
+        return 0;
+}
+
 /* The properties every disk front-end shares: id, its node, serial, write cache, boot order. */
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
         VmDiskCache cache = device->disk.driver.cache;
@@ -448,6 +474,8 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         if (disk->serial)
                 json_object_set_string_member(o, "serial", disk->serial);
         qemu_disk_tune_device(device, o);
+        if (!device->boot_order && qemu_disk_bootindex(config, device))
+                json_object_set_int_member(o, "bootindex", qemu_disk_bootindex(config, device));
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;

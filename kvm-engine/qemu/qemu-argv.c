@@ -289,8 +289,12 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                                         cmdline->port_owners->pdata[n_ports] = g_strdup(device->id);
                                         bus = g_strdup_printf("rp%u", n_ports++);
                                 }
-                                argv_add_json(argv, "-device",
-                                              qemu_disk_device(cmdline->machine, device, node, bus));
+                                JsonNode *front = qemu_disk_device(cmdline->machine, device, node, bus);
+                                unsigned bootindex = qemu_disk_bootindex(config, device);
+                                if (bootindex && !device->boot_order)
+                                        json_object_set_int_member(json_node_get_object(front), "bootindex",
+                                                                   bootindex);
+                                argv_add_json(argv, "-device", front);
                         }
                         if (device->disk.path)
                                 g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));

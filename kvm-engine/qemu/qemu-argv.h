@@ -103,5 +103,6 @@ void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *confi
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
+unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device);
 JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
                                QemuMachineKind machine);

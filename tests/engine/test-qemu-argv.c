@@ -290,6 +290,26 @@ static void test_devices(void) {
         g_assert_null(g_hash_table_lookup(cmdline->disk_nodes, "cd1"));
         g_assert_cmpstr(g_hash_table_lookup(cmdline->disk_nodes, "cd0"), ==, "disk2");
 
+        /* <os><boot dev='cdrom'/><boot dev='hd'/> without <boot order>: as libvirt, the first
+         * cdrom and the first disk get bootindex 1 and 2, the others none. */
+        for (guint i = 0; i < config->devices->len; i++)
+                ((VmDevice *) config->devices->pdata[i])->boot_order = 0;
+        config->platform.firmware.boot[0] = VM_BOOT_CDROM;
+        config->platform.firmware.boot[1] = VM_BOOT_HD;
+        config->platform.firmware.n_boot = 2;
+        {
+                g_autoptr(QemuCommandLine) booted = qemu_argv_build(&params, &error);
+                g_autofree char *joined = NULL;
+                g_assert_no_error(error);
+                joined = g_strjoinv("\n", booted->argv);
+                g_assert_nonnull(strstr(joined, "\"id\":\"cd0\",\"drive\":\"disk2\",\"bootindex\":1}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":\"on\",\"bootindex\":2}"));
+                g_assert_nonnull(strstr(joined, "{\"driver\":\"ide-cd\",\"bus\":\"ide.3\",\"id\":\"cd1\"}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk1\",\"drive\":\"disk1\",\"write-cache\":\"off\"}"));
+                g_assert_nonnull(strstr(joined, "order=dc"));
+        }
+        config->platform.firmware.n_boot = 0;
+
         /* <memballoon model='none'>: no balloon, even with <currentMemory> as <memory>. */
         config->memballoon.model = VM_MEMBALLOON_NONE;
         g_autoptr(QemuCommandLine) unballooned = qemu_argv_build(&params, &error);
