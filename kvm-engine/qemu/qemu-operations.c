@@ -440,7 +440,8 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
         unsigned n_config_disks = 0;
         for (guint i = 0; i < vm->config->devices->len; i++) {
                 const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_DISK)
+                /* An empty cdrom has no block node to snapshot. */
+                if (device->kind != VM_DEVICE_DISK || !device->disk.path)
                         continue;
                 n_config_disks++;
                 if (!disks || !json_object_has_member(disks, device->id)) {
