@@ -928,6 +928,8 @@ static const VmDevice *find_controller(const VmConfig *config, VmControllerType 
         g_error("no controller %u of type %d", nth, type);
 }
 
+static void assert_valid_libvirt_xml(const char *xml, const char *name);
+
 static void test_devices_libvirt(void) {
         g_autoptr(VmConfig) config = parse_data_file("devices-libvirt.xml");
         const VmDevice *d;
@@ -954,7 +956,7 @@ static void test_devices_libvirt(void) {
         g_assert_cmpuint(d->address.unit, ==, 1);
         d = device_at(config, 3);
         g_assert_cmpint(d->disk.bus, ==, VM_DISK_BUS_SCSI);
-        g_assert_cmpstr(d->disk.path, ==, IMAGES_DIR "/scsi.raw");
+        g_assert_cmpstr(d->disk.path, ==, "/var/lib/libvirt/images/scsi.raw");
 
         /* The EHCI master and its companion share index 0; the others get the lowest free one. */
         g_assert_cmpint(find_controller(config, VM_CONTROLLER_USB, 0)->controller.model, ==,
@@ -982,6 +984,11 @@ static void test_devices_libvirt(void) {
         g_assert_nonnull(strstr(out, "<model name='pcie-pci-bridge'/>"));
         g_assert_nonnull(strstr(out, "<target type='isa-serial' port='0'>"));
         g_assert_nonnull(strstr(out, "<memballoon model='virtio'>"));
+        g_assert_nonnull(strstr(out, "<channel type='unix'>\n      <source mode='bind'/>\n"
+                                     "      <target type='virtio' name='org.qemu.guest_agent.0'/>"));
+        g_assert_nonnull(strstr(out, "<address type='virtio-serial' controller='0' bus='0' port='1'/>"));
+        g_assert_nonnull(strstr(out, "<watchdog model='i6300esb' action='poweroff'>"));
+        assert_valid_libvirt_xml(out, "devices-libvirt.xml");
         g_assert_nonnull(strstr(out, "function='0x0' multifunction='on'/>"));
 }
 
@@ -1020,6 +1027,18 @@ static void test_devices_invalid(void) {
                 { "<currentMemory unit='MiB'>32</currentMemory>", "<memballoon model='none'/>", "needs a balloon",
                   HV_ERROR_INVALID_ARGUMENT },
                 { "", "<serial type='pty'><target type='serial'/></serial>", "'serial'", HV_ERROR_NOT_SUPPORTED },
+                /* The guest agent's socket is the service's: a path of the document is not followed. */
+                { "", "<channel type='unix'><source mode='bind' path='/home/u/agent.sock'/>"
+                      "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+                  "runtime folder", HV_ERROR_NOT_SUPPORTED },
+                { "", "<channel type='unix'><target type='virtio' name='org.libguestfs.channel.0'/></channel>",
+                  "org.libguestfs.channel.0", HV_ERROR_NOT_SUPPORTED },
+                { "", "<channel type='pty'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
+                  "type='pty'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<watchdog model='diag288'/>", "'diag288'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<watchdog model='i6300esb' action='dump'/>", "'dump'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>", "swtpm",
+                  HV_ERROR_NOT_SUPPORTED },
                 { "", "<console type='pty'><target type='serial' port='4'/></console>", "'4'",
                   HV_ERROR_INVALID_ARGUMENT },
         };
