@@ -12,6 +12,9 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_VSOCK] = "vsock",
         [VM_DEVICE_RNG] = "rng",
         [VM_DEVICE_HOSTDEV] = "hostdev",
+        [VM_DEVICE_CONTROLLER] = "controller",
+        [VM_DEVICE_CHANNEL] = "channel",
+        [VM_DEVICE_WATCHDOG] = "watchdog",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -23,6 +26,9 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_VSOCK] = "vsock",
         [VM_DEVICE_RNG] = "rng",
         [VM_DEVICE_HOSTDEV] = "hostdev",
+        [VM_DEVICE_CONTROLLER] = "ctrl",
+        [VM_DEVICE_CHANNEL] = "channel",
+        [VM_DEVICE_WATCHDOG] = "watchdog",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -58,6 +64,9 @@ void vm_device_free(VmDevice *device) {
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+        case VM_DEVICE_CONTROLLER:
+        case VM_DEVICE_CHANNEL:
+        case VM_DEVICE_WATCHDOG:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }
@@ -88,6 +97,9 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+        case VM_DEVICE_CONTROLLER:
+        case VM_DEVICE_CHANNEL:
+        case VM_DEVICE_WATCHDOG:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "vm-display.h"
+#include "vm-devices.h"
 #include "vm-platform.h"
 
 #define VM_NAME_MAX 64
@@ -43,6 +44,9 @@ typedef enum {
         VM_DEVICE_VSOCK,
         VM_DEVICE_RNG,
         VM_DEVICE_HOSTDEV,
+        VM_DEVICE_CONTROLLER,
+        VM_DEVICE_CHANNEL,
+        VM_DEVICE_WATCHDOG,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -63,11 +67,15 @@ typedef enum {
 } VmCharType;
 
 typedef struct {
-        char *path; /* absolute after domain_xml_parse() */
+        char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
         char *target_dev;
         VmDiskFormat format;
         bool readonly;
         char *serial;
+        bool block;             /* <disk type='block'>: path is a block device */
+        bool cdrom;             /* <disk device='cdrom'>: read-only, maybe empty */
+        VmDiskBus bus;
+        VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
 } VmDisk;
 
 typedef struct {
@@ -79,6 +87,7 @@ typedef struct {
 typedef struct {
         VmCharType type;
         char *path; /* for file and unix */
+        VmCharTarget target; /* <target type port>, as written */
 } VmChar;
 
 typedef struct {
@@ -103,7 +112,12 @@ typedef struct {
                 VmVsock vsock;
                 VmRng rng;
                 VmHostdev hostdev;
+                VmController controller;
+                VmChannel channel;
+                VmWatchdog watchdog;
         };
+        VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
+        unsigned boot_order; /* <boot order='N'>, 0 = none */
 } VmDevice;
 
 typedef struct {
@@ -134,6 +148,7 @@ typedef struct {
         VmLifecycleAction on_crash;
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
+        VmMemballoon memballoon; /* <memballoon> */
 
         GPtrArray *devices; /* VmDevice*, owned; in document order */
 } VmConfig;

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 
 #include "domain-xml-display.h"
+#include "domain-xml-devices.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml.h"
@@ -84,18 +85,26 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         g_string_append_printf(out, "<%s", kind);
         switch (device->kind) {
         case VM_DEVICE_DISK:
-                g_string_append(out, " type='file' device='disk'>\n");
+                g_string_append_printf(out, " type='%s' device='%s'>\n", device->disk.block ? "block" : "file",
+                                       device->disk.cdrom ? "cdrom" : "disk");
                 append_indent(out, level + 1);
-                g_string_append_printf(out, "<driver type='%s'/>\n",
-                                       domain_xml_disk_format_names[device->disk.format]);
-                append_indent(out, level + 1);
-                g_string_append(out, "<source");
-                append_attr(out, "file", device->disk.path);
+                g_string_append(out, "<driver");
+                domain_xml_format_disk_driver(out, &device->disk);
                 g_string_append(out, "/>\n");
+                if (device->disk.path) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source");
+                        append_attr(out, device->disk.block ? "dev" : "file", device->disk.path);
+                        g_string_append(out, "/>\n");
+                }
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 append_attr(out, "dev", device->disk.target_dev);
-                g_string_append(out, " bus='virtio'/>\n");
+                g_string_append_printf(out, " bus='%s'/>\n", domain_xml_disk_bus_names[device->disk.bus]);
+                if (device->boot_order) {
+                        append_indent(out, level + 1);
+                        g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);
+                }
                 if (device->disk.readonly) {
                         append_indent(out, level + 1);
                         g_string_append(out, "<readonly/>\n");
@@ -128,6 +137,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         append_attr(out, "path", device->chr.path ? device->chr.path : "");
                         g_string_append(out, "/>\n");
                 }
+                domain_xml_format_char_target(out, level + 1, &device->chr.target);
                 break;
         case VM_DEVICE_VSOCK:
                 g_string_append(out, " model='virtio'>\n");
@@ -154,6 +164,15 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 g_string_append(out, "</source>\n");
                 break;
+        case VM_DEVICE_CONTROLLER:
+                domain_xml_format_controller(out, level, &device->controller);
+                break;
+        case VM_DEVICE_CHANNEL:
+                domain_xml_format_channel(out, level, &device->channel);
+                break;
+        case VM_DEVICE_WATCHDOG:
+                domain_xml_format_watchdog(out, &device->watchdog);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }
@@ -163,6 +182,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_attr(out, "name", device->id);
                 g_string_append(out, "/>\n");
         }
+        domain_xml_format_address(out, level + 1, &device->address);
         append_indent(out, level);
         g_string_append_printf(out, "</%s>\n", kind);
 }
@@ -206,12 +226,14 @@ char *domain_xml_format(const VmConfig *config) {
         append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
         domain_xml_format_pm(out, &config->platform);
 
-        if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display)) {
+        if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display) ||
+            config->memballoon.model != VM_MEMBALLOON_DEFAULT) {
                 g_string_append(out, "  <devices>\n");
                 append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
                         append_device(out, 2, g_ptr_array_index(config->devices, i));
                 domain_xml_format_display(out, &config->display);
+                domain_xml_format_memballoon(out, 2, &config->memballoon);
                 g_string_append(out, "  </devices>\n");
         }
         g_string_append(out, "</domain>\n");

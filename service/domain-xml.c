@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "domain-xml-display.h"
+#include "domain-xml-devices.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
@@ -238,59 +239,95 @@ static bool parse_alias(const xmlNode *node, VmDevice *device, GError **error) {
         return true;
 }
 
-enum { DISK_SOURCE, DISK_TARGET, DISK_DRIVER, DISK_READONLY, DISK_SERIAL, DISK_ALIAS, _DISK_CHILD_MAX };
-static const char *const disk_children[] = {
-        [DISK_SOURCE] = "source",
-        [DISK_TARGET] = "target",
-        [DISK_DRIVER] = "driver",
-        [DISK_READONLY] = "readonly",
-        [DISK_SERIAL] = "serial",
-        [DISK_ALIAS] = "alias",
-        NULL,
+enum {
+        DISK_SOURCE,
+        DISK_TARGET,
+        DISK_DRIVER,
+        DISK_READONLY,
+        DISK_SERIAL,
+        DISK_BOOT,
+        DISK_ADDRESS,
+        DISK_ALIAS,
+        _DISK_CHILD_MAX
 };
+static const char *const disk_children[] = {
+        [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
+        [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
+        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
+};
+
+/* <source file='...'> or <source dev='...'>; a cdrom may have none: its tray is empty. */
+static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const DomainXmlPaths *paths,
+                              VmDisk *disk, GError **error) {
+        static const char *const file_attributes[] = { "file", NULL };
+        static const char *const dev_attributes[] = { "dev", NULL };
+        const char *attribute = disk->block ? "dev" : "file";
+        g_autofree char *path = NULL;
+
+        if (!source) {
+                if (disk->cdrom)
+                        return true;
+                return xml_fail_missing(error, node, "source");
+        }
+        if (!xml_check_empty_element(source, disk->block ? dev_attributes : file_attributes, error))
+                return false;
+        path = xml_attr_value(source, attribute);
+        if (!path) {
+                if (disk->cdrom)
+                        return true;
+                return xml_fail(error, source, HV_ERROR_INVALID_XML,
+                                "'<source>' of a '<disk type='%s'>' needs the attribute '%s'",
+                                disk->block ? "block" : "file", attribute);
+        }
+        if (disk->block) {
+                disk->path = absolute_path(path, source, error);
+                return disk->path != NULL;
+        }
+        disk->path = resolve_image_path(path, paths, source, error);
+        return disk->path != NULL;
+}
+
+/* The <address> type of a disk on each bus. */
+static VmAddressType disk_address_type(VmDiskBus bus) {
+        switch (bus) {
+        case VM_DISK_BUS_VIRTIO:
+                return VM_ADDRESS_PCI;
+        case VM_DISK_BUS_USB:
+                return VM_ADDRESS_USB;
+        default:
+                return VM_ADDRESS_DRIVE;
+        }
+}
 
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
-        static const char *const types[] = { "file", NULL };
-        static const char *const devices[] = { "disk", NULL };
-        static const char *const source_attributes[] = { "file", NULL };
+        static const char *const types[] = { "file", "block", NULL };
+        static const char *const devices[] = { "disk", "cdrom", NULL };
         static const char *const target_attributes[] = { "dev", "bus", NULL };
-        static const char *const buses[] = { "virtio", NULL };
-        static const char *const driver_attributes[] = { "name", "type", NULL };
-        static const char *const driver_names[] = { "qemu", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
-        g_autofree char *file = NULL, *dev = NULL;
+        g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
         int choice;
 
         if (!xml_check_attributes(node, attributes, error) ||
-            !xml_attr_choice(node, "type", types, 0, &choice, error) ||
-            !xml_attr_choice(node, "device", devices, 0, &choice, error) ||
+            !xml_attr_choice(node, "type", types, 0, &choice, error))
+                return NULL;
+        device->disk.block = choice == 1;
+        if (!xml_attr_choice(node, "device", devices, 0, &choice, error) ||
             !xml_collect_children(node, disk_children, c, error))
                 return NULL;
+        device->disk.cdrom = choice == 1;
+        device->disk.readonly = device->disk.cdrom;
 
-        if (!c[DISK_SOURCE]) {
-                xml_fail_missing(error, node, "source");
-                return NULL;
-        }
-        if (!xml_check_empty_element(c[DISK_SOURCE], source_attributes, error))
-                return NULL;
-        file = xml_attr_value(c[DISK_SOURCE], "file");
-        if (!file) {
-                xml_fail(error, c[DISK_SOURCE], HV_ERROR_INVALID_XML,
-                         "'<source>' of a '<disk>' needs the attribute 'file'");
-                return NULL;
-        }
-        device->disk.path = resolve_image_path(file, paths, c[DISK_SOURCE], error);
-        if (!device->disk.path)
+        if (!parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
                 return NULL;
 
         if (!c[DISK_TARGET]) {
                 xml_fail_missing(error, node, "target");
                 return NULL;
         }
-        if (!xml_check_empty_element(c[DISK_TARGET], target_attributes, error) ||
-            !xml_attr_choice(c[DISK_TARGET], "bus", buses, 0, &choice, error))
+        /* libvirt's default bus follows the name: vd* virtio, sd* scsi, hd* ide. */
+        if (!xml_check_empty_element(c[DISK_TARGET], target_attributes, error))
                 return NULL;
         dev = xml_attr_value(c[DISK_TARGET], "dev");
         if (!dev) {
@@ -302,16 +339,18 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 xml_fail_bad_value(error, c[DISK_TARGET], "target device", dev, "expected a name like 'vda'");
                 return NULL;
         }
+        {
+                int default_bus = g_str_has_prefix(dev, "sd")   ? VM_DISK_BUS_SCSI
+                                  : g_str_has_prefix(dev, "hd") ? VM_DISK_BUS_IDE
+                                                                : VM_DISK_BUS_VIRTIO;
+                if (!xml_attr_choice(c[DISK_TARGET], "bus", domain_xml_disk_bus_names, default_bus, &choice, error))
+                        return NULL;
+                device->disk.bus = choice;
+        }
         device->disk.target_dev = g_steal_pointer(&dev);
 
-        if (c[DISK_DRIVER]) {
-                if (!xml_check_empty_element(c[DISK_DRIVER], driver_attributes, error) ||
-                    !xml_attr_choice(c[DISK_DRIVER], "name", driver_names, 0, &choice, error) ||
-                    !xml_attr_choice(c[DISK_DRIVER], "type", domain_xml_disk_format_names, VM_DISK_FORMAT_RAW, &choice,
-                                     error))
-                        return NULL;
-                device->disk.format = choice;
-        }
+        if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))
+                return NULL;
         if (c[DISK_READONLY]) {
                 if (!xml_check_empty_element(c[DISK_READONLY], NULL, error))
                         return NULL;
@@ -331,8 +370,17 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 }
                 device->disk.serial = g_steal_pointer(&serial);
         }
-        if (!parse_alias(c[DISK_ALIAS], device, error))
+        if (!domain_xml_parse_boot_order(c[DISK_BOOT], &device->boot_order, error) ||
+            (c[DISK_ADDRESS] && !domain_xml_parse_address(c[DISK_ADDRESS], &device->address, error)) ||
+            !parse_alias(c[DISK_ALIAS], device, error))
                 return NULL;
+        if (device->address.type != VM_ADDRESS_NONE && device->address.type != disk_address_type(device->disk.bus)) {
+                g_autofree char *type = xml_attr_value(c[DISK_ADDRESS], "type");
+                xml_fail(error, c[DISK_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
+                         "a '<disk>' on bus '%s' cannot have a '%s' address", domain_xml_disk_bus_names[device->disk.bus],
+                         type);
+                return NULL;
+        }
         return g_steal_pointer(&device);
 }
 
@@ -405,8 +453,10 @@ static VmDevice *parse_interface(const xmlNode *node, GError **error) {
         return g_steal_pointer(&device);
 }
 
-enum { CHAR_SOURCE, CHAR_ALIAS, _CHAR_CHILD_MAX };
-static const char *const char_children[] = { [CHAR_SOURCE] = "source", [CHAR_ALIAS] = "alias", NULL };
+enum { CHAR_SOURCE, CHAR_TARGET, CHAR_ALIAS, _CHAR_CHILD_MAX };
+static const char *const char_children[] = {
+        [CHAR_SOURCE] = "source", [CHAR_TARGET] = "target", [CHAR_ALIAS] = "alias", NULL
+};
 
 static VmDevice *parse_char(const xmlNode *node, VmDeviceKind kind, GError **error) {
         static const char *const attributes[] = { "type", NULL };
@@ -456,13 +506,27 @@ static VmDevice *parse_char(const xmlNode *node, VmDeviceKind kind, GError **err
                         return NULL;
                 }
         }
-        if (!parse_alias(c[CHAR_ALIAS], device, error))
+        if (!domain_xml_parse_char_target(c[CHAR_TARGET], kind, &device->chr.target, error) ||
+            !parse_alias(c[CHAR_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
 
-enum { VSOCK_CID, VSOCK_ALIAS, _VSOCK_CHILD_MAX };
-static const char *const vsock_children[] = { [VSOCK_CID] = "cid", [VSOCK_ALIAS] = "alias", NULL };
+/* The guest-side <address> of a PCI device. */
+static bool parse_pci_address(const xmlNode *node, VmDevice *device, GError **error) {
+        if (!domain_xml_parse_address(node, &device->address, error))
+                return false;
+        if (device->address.type != VM_ADDRESS_PCI) {
+                g_autofree char *type = xml_attr_value(node, "type");
+                return xml_fail_unsupported_value(error, node, "type", type);
+        }
+        return true;
+}
+
+enum { VSOCK_CID, VSOCK_ADDRESS, VSOCK_ALIAS, _VSOCK_CHILD_MAX };
+static const char *const vsock_children[] = {
+        [VSOCK_CID] = "cid", [VSOCK_ADDRESS] = "address", [VSOCK_ALIAS] = "alias", NULL
+};
 
 static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
@@ -497,13 +561,16 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
                 return NULL;
         }
         device->vsock.cid = (uint32_t) cid;
-        if (!parse_alias(c[VSOCK_ALIAS], device, error))
+        if ((c[VSOCK_ADDRESS] && !parse_pci_address(c[VSOCK_ADDRESS], device, error)) ||
+            !parse_alias(c[VSOCK_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
 
-enum { RNG_BACKEND, RNG_ALIAS, _RNG_CHILD_MAX };
-static const char *const rng_children[] = { [RNG_BACKEND] = "backend", [RNG_ALIAS] = "alias", NULL };
+enum { RNG_BACKEND, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
+static const char *const rng_children[] = {
+        [RNG_BACKEND] = "backend", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
+};
 
 static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
@@ -532,7 +599,8 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         }
         if (!device->rng.backend)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
-        if (!parse_alias(c[RNG_ALIAS], device, error))
+        if ((c[RNG_ADDRESS] && !parse_pci_address(c[RNG_ADDRESS], device, error)) ||
+            !parse_alias(c[RNG_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -557,8 +625,10 @@ static bool parse_pci_field(const xmlNode *node, const char *attribute, uint64_t
         return true;
 }
 
-enum { HOSTDEV_SOURCE, HOSTDEV_ALIAS, _HOSTDEV_CHILD_MAX };
-static const char *const hostdev_children[] = { [HOSTDEV_SOURCE] = "source", [HOSTDEV_ALIAS] = "alias", NULL };
+enum { HOSTDEV_SOURCE, HOSTDEV_ADDRESS, HOSTDEV_ALIAS, _HOSTDEV_CHILD_MAX };
+static const char *const hostdev_children[] = {
+        [HOSTDEV_SOURCE] = "source", [HOSTDEV_ADDRESS] = "address", [HOSTDEV_ALIAS] = "alias", NULL
+};
 static const char *const hostdev_source_children[] = { "address", NULL };
 
 static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
@@ -595,7 +665,8 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
             !parse_pci_field(address, "slot", 0x1f, true, &device->hostdev.slot, error) ||
             !parse_pci_field(address, "function", 0x7, true, &device->hostdev.function, error))
                 return NULL;
-        if (!parse_alias(c[HOSTDEV_ALIAS], device, error))
+        if ((c[HOSTDEV_ADDRESS] && !parse_pci_address(c[HOSTDEV_ADDRESS], device, error)) ||
+            !parse_alias(c[HOSTDEV_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -615,6 +686,22 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return parse_rng(node, error);
         if (xml_is_element(node, "hostdev"))
                 return parse_hostdev(node, error);
+        if (xml_is_element(node, "controller"))
+                return domain_xml_parse_controller(node, error);
+        if (xml_is_element(node, "channel"))
+                return domain_xml_parse_channel(node, error);
+        if (xml_is_element(node, "watchdog"))
+                return domain_xml_parse_watchdog(node, error);
+        if (xml_is_element(node, "tpm") || xml_is_element(node, "filesystem")) {
+                /* Each needs a helper process per VM that the service does not run yet. */
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "'<%s>' in '<devices>' is not supported: %s",
+                         XML_NODE_NAME(node),
+                         xml_is_element(node, "tpm") ? "an emulated TPM needs a swtpm process per VM, which the "
+                                                      "service does not run yet"
+                                                    : "a shared folder needs a virtiofsd process per VM, which the "
+                                                      "service does not run yet");
+                return NULL;
+        }
         xml_fail_unsupported_element(error, node);
         return NULL;
 }
@@ -806,48 +893,131 @@ static bool check_device_count(const xmlNode *node, GError **error) {
         return true;
 }
 
-static bool parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
-        xmlNode *emulator = NULL;
+/* What a refused document cannot be given: each element's first problem, reported together
+ * in document order so that one round of edits fixes them all. */
+typedef struct {
+        long line; /* 0 when the message names none: such ones come last */
+        guint order;
+        GError *error;
+} Problem;
+
+static void problem_free(Problem *problem) {
+        g_error_free(problem->error);
+        g_free(problem);
+}
+
+static GPtrArray *problems_new(void) {
+        return g_ptr_array_new_with_free_func((GDestroyNotify) problem_free);
+}
+
+/* Takes error. */
+static void problems_add(GPtrArray *problems, GError *error) {
+        Problem *problem = g_new0(Problem, 1);
+        const char *message = error->message;
+
+        if (g_str_has_prefix(message, "line "))
+                problem->line = (long) g_ascii_strtoll(message + strlen("line "), NULL, 10);
+        if (problem->line <= 0)
+                problem->line = G_MAXLONG;
+        problem->order = problems->len;
+        problem->error = error;
+        g_ptr_array_add(problems, problem);
+}
+
+static gint problem_compare(gconstpointer a, gconstpointer b) {
+        const Problem *pa = *(Problem *const *) a, *pb = *(Problem *const *) b;
+
+        if (pa->line != pb->line)
+                return pa->line < pb->line ? -1 : 1;
+        return pa->order < pb->order ? -1 : pa->order > pb->order;
+}
+
+/* One error for all the problems, with the first one's code; true when there are none. */
+static bool problems_report(GPtrArray *problems, GError **error) {
+        g_autoptr(GString) message = g_string_new(NULL);
+        const Problem *first;
+
+        if (problems->len == 0)
+                return true;
+        g_ptr_array_sort(problems, problem_compare);
+        for (guint i = 0; i < problems->len; i++) {
+                const Problem *problem = problems->pdata[i];
+                if (i > 0)
+                        g_string_append(message, "; ");
+                g_string_append(message, problem->error->message);
+        }
+        first = problems->pdata[0];
+        g_set_error_literal(error, first->error->domain, first->error->code, message->str);
+        return false;
+}
+
+static bool parse_emulator(const xmlNode *node, VmConfig *config, GError **error) {
+        g_autofree char *path = NULL;
+
+        if (config->emulator)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<emulator>' appears more than once in '<devices>'");
+        if (!xml_element_text(node, NULL, false, &path, error))
+                return false;
+        /* An absolute path, or a program name to find in $PATH. */
+        if (!*path || (!g_path_is_absolute(path) && strchr(path, '/')))
+                return xml_fail_bad_value(error, node, "path", path, "expected an absolute path or a program name");
+        config->emulator = g_steal_pointer(&path);
+        return true;
+}
+
+static bool parse_memballoon(const xmlNode *node, VmConfig *config, bool *seen, GError **error) {
+        if (*seen)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<memballoon>' appears more than once in '<devices>'");
+        *seen = true;
+        return domain_xml_parse_memballoon(node, &config->memballoon, error);
+}
+
+/* Every child is read, also after one failed: each one's first problem goes to problems. */
+static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GPtrArray *problems) {
         /* The sets point into the devices, which config owns and keeps while they live. */
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GHashTable) disk_targets = g_hash_table_new(g_str_hash, g_str_equal);
         DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets };
+        bool has_memballoon = false;
+        GError *error = NULL;
 
-        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
-            !check_device_count(node, error))
-                return false;
+        if (!xml_check_attributes(node, NULL, &error) || !xml_check_element_content(node, &error) ||
+            !check_device_count(node, &error)) {
+                problems_add(problems, error);
+                return;
+        }
         for (xmlNode *child = node->children; child; child = child->next) {
                 g_autoptr(VmDevice) device = NULL;
 
                 if (child->type != XML_ELEMENT_NODE)
                         continue;
                 if (xml_is_element(child, "emulator")) {
-                        g_autofree char *path = NULL;
-
-                        if (emulator)
-                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
-                                                "'<emulator>' appears more than once in '<devices>'");
-                        emulator = child;
-                        if (!xml_element_text(child, NULL, false, &path, error))
-                                return false;
-                        /* An absolute path, or a program name to find in $PATH. */
-                        if (!*path || (!g_path_is_absolute(path) && strchr(path, '/')))
-                                return xml_fail_bad_value(error, child, "path", path,
-                                                          "expected an absolute path or a program name");
-                        config->emulator = g_steal_pointer(&path);
+                        if (!parse_emulator(child, config, &error))
+                                problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
+                if (xml_is_element(child, "memballoon")) {
+                        if (!parse_memballoon(child, config, &has_memballoon, &error))
+                                problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
                 if (domain_xml_is_display_element(child)) {
-                        if (!domain_xml_parse_display_element(child, &config->display, error))
-                                return false;
+                        if (!domain_xml_parse_display_element(child, &config->display, &error))
+                                problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
-                device = parse_device(child, paths, error);
-                if (!device || !check_unique_device(&keys, device, child, error))
-                        return false;
+                device = parse_device(child, paths, &error);
+                if (!device || !check_unique_device(&keys, device, child, &error)) {
+                        problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }
-        return domain_xml_finish_display(node, &config->display, error);
+        if (!domain_xml_finish_display(node, &config->display, &error))
+                problems_add(problems, g_steal_pointer(&error));
+        if (!domain_xml_assign_controller_indexes(config->devices, &error))
+                problems_add(problems, g_steal_pointer(&error));
 }
 
 enum {
@@ -891,10 +1061,98 @@ static const char *const domain_children[] = {
         NULL,
 };
 
+/* Like xml_collect_children(), but an unknown or repeated child is a problem and the rest
+ * is still sorted. */
+static void collect_domain_children(const xmlNode *root, xmlNode **slots, GPtrArray *problems) {
+        GError *error = NULL;
+
+        if (!xml_check_element_content(root, &error)) {
+                problems_add(problems, error);
+                return;
+        }
+        for (xmlNode *child = root->children; child; child = child->next) {
+                size_t i;
+
+                if (child->type != XML_ELEMENT_NODE)
+                        continue;
+                for (i = 0; domain_children[i]; i++)
+                        if (xml_is_element(child, domain_children[i]))
+                                break;
+                if (!domain_children[i])
+                        xml_fail_unsupported_element(&error, child);
+                else if (slots[i])
+                        xml_fail(&error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in '<domain>'",
+                                 domain_children[i]);
+                else
+                        slots[i] = child;
+                if (error)
+                        problems_add(problems, g_steal_pointer(&error));
+        }
+}
+
+static bool parse_name(const xmlNode *root, const xmlNode *node, VmConfig *config, GError **error) {
+        if (!node)
+                return xml_fail_missing(error, root, "name");
+        if (!xml_element_text(node, NULL, false, &config->name, error))
+                return false;
+        if (!vm_name_is_valid(config->name))
+                return xml_fail_bad_value(error, node, "name", config->name,
+                                          "1 to 64 characters from [A-Za-z0-9_.+-], not starting with '.' or '-'");
+        return true;
+}
+
+static bool parse_uuid(const xmlNode *node, VmConfig *config, GError **error) {
+        g_autofree char *uuid = NULL;
+
+        if (!node) {
+                g_autofree char *random = g_uuid_string_random();
+                g_strlcpy(config->uuid, random, sizeof(config->uuid));
+                config->uuid_generated = true;
+                return true;
+        }
+        if (!xml_element_text(node, NULL, true, &uuid, error))
+                return false;
+        if (!vm_uuid_is_valid(uuid))
+                return xml_fail_bad_value(error, node, "UUID", uuid,
+                                          "expected the form 4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
+        g_strlcpy(config->uuid, uuid, sizeof(config->uuid));
+        for (char *p = config->uuid; *p; p++)
+                *p = g_ascii_tolower(*p);
+        return true;
+}
+
+static bool parse_memory(const xmlNode *root, xmlNode **c, VmConfig *config, GError **error) {
+        if (!c[DOMAIN_MEMORY])
+                return xml_fail_missing(error, root, "memory");
+        if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
+                return false;
+        config->current_memory = config->memory;
+        if (!c[DOMAIN_CURRENT_MEMORY])
+                return true;
+        if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
+                return false;
+        if (config->current_memory > config->memory)
+                return xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
+                                "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
+                                config->current_memory, config->memory);
+        return true;
+}
+
+/* <currentMemory> below <memory> needs the balloon that <memballoon model='none'> takes away. */
+static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error) {
+        if (config->memballoon.model != VM_MEMBALLOON_NONE || config->current_memory >= config->memory)
+                return true;
+        return xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
+                        "'<currentMemory>' below '<memory>' needs a balloon, and '<memballoon model='none'>' "
+                        "has none");
+}
+
 static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", NULL };
         g_autoptr(VmConfig) config = vm_config_new();
+        g_autoptr(GPtrArray) problems = problems_new();
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};
+        GError *e = NULL;
         int choice;
 
         if (!xml_is_element(root, "domain")) {
@@ -902,84 +1160,57 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 xml_fail(error, root, HV_ERROR_INVALID_XML, "expected a '<domain>', not %s", label);
                 return NULL;
         }
-        if (!xml_check_attributes(root, attributes, error) ||
-            !xml_attr_choice(root, "type", domain_xml_domain_type_names, -1, &choice, error) ||
-            !xml_collect_children(root, domain_children, c, error))
-                return NULL;
-        config->type = choice;
+        if (!xml_check_attributes(root, attributes, &e) ||
+            !xml_attr_choice(root, "type", domain_xml_domain_type_names, -1, &choice, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        else
+                config->type = choice;
+        collect_domain_children(root, c, problems);
 
-        if (!c[DOMAIN_NAME]) {
-                xml_fail_missing(error, root, "name");
-                return NULL;
-        }
-        if (!xml_element_text(c[DOMAIN_NAME], NULL, false, &config->name, error))
-                return NULL;
-        if (!vm_name_is_valid(config->name)) {
-                xml_fail_bad_value(error, c[DOMAIN_NAME], "name", config->name,
-                                   "1 to 64 characters from [A-Za-z0-9_.+-], not starting with '.' or '-'");
-                return NULL;
-        }
+        if (!parse_name(root, c[DOMAIN_NAME], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (!parse_uuid(c[DOMAIN_UUID], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_DESCRIPTION] && !xml_element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_METADATA] && !parse_metadata(c[DOMAIN_METADATA], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        bool memory_ok = parse_memory(root, c, config, &e);
+        if (!memory_ok)
+                problems_add(problems, g_steal_pointer(&e));
+        bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
+        if (!vcpu_ok)
+                problems_add(problems, g_steal_pointer(&e));
+        if (!c[DOMAIN_OS])
+                xml_fail_missing(&e, root, "os");
+        else
+                parse_os(c[DOMAIN_OS], config, paths, &e);
+        if (e)
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_FEATURES] && !domain_xml_parse_features(c[DOMAIN_FEATURES], &config->platform, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        /* <cpu><topology> is checked against <vcpu>: only once that was read. */
+        if (vcpu_ok && c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_PM] && !domain_xml_parse_pm(c[DOMAIN_PM], &config->platform, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (!parse_action(c[DOMAIN_ON_POWEROFF], &config->on_poweroff, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (!parse_action(c[DOMAIN_ON_REBOOT], &config->on_reboot, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (!parse_action(c[DOMAIN_ON_CRASH], &config->on_crash, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_DEVICES])
+                parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        if (memory_ok && !check_memballoon(c, config, &e))
+                problems_add(problems, g_steal_pointer(&e));
 
-        if (c[DOMAIN_UUID]) {
-                g_autofree char *uuid = NULL;
-
-                if (!xml_element_text(c[DOMAIN_UUID], NULL, true, &uuid, error))
-                        return NULL;
-                if (!vm_uuid_is_valid(uuid)) {
-                        xml_fail_bad_value(error, c[DOMAIN_UUID], "UUID", uuid,
-                                           "expected the form 4dea22b3-1d52-d8f3-2516-782e98ab3fa0");
-                        return NULL;
-                }
-                g_strlcpy(config->uuid, uuid, sizeof(config->uuid));
-                for (char *p = config->uuid; *p; p++)
-                        *p = g_ascii_tolower(*p);
-        } else {
-                g_autofree char *uuid = g_uuid_string_random();
-                g_strlcpy(config->uuid, uuid, sizeof(config->uuid));
-                config->uuid_generated = true;
-        }
-
-        if ((c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, error)) ||
-            (c[DOMAIN_DESCRIPTION] &&
-             !xml_element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, error)) ||
-            (c[DOMAIN_METADATA] && !parse_metadata(c[DOMAIN_METADATA], config, error)))
+        if (!problems_report(problems, error))
                 return NULL;
-
-        if (!c[DOMAIN_MEMORY]) {
-                xml_fail_missing(error, root, "memory");
-                return NULL;
-        }
-        if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
-                return NULL;
-        config->current_memory = config->memory;
-        if (c[DOMAIN_CURRENT_MEMORY]) {
-                if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
-                        return NULL;
-                if (config->current_memory > config->memory) {
-                        xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
-                                 "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
-                                 config->current_memory, config->memory);
-                        return NULL;
-                }
-        }
-
-        if (c[DOMAIN_VCPU] && !parse_vcpu(c[DOMAIN_VCPU], config, error))
-                return NULL;
-        if (!c[DOMAIN_OS]) {
-                xml_fail_missing(error, root, "os");
-                return NULL;
-        }
-        if (!parse_os(c[DOMAIN_OS], config, paths, error) ||
-            (c[DOMAIN_FEATURES] && !domain_xml_parse_features(c[DOMAIN_FEATURES], &config->platform, error)) ||
-            (c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, error)) ||
-            (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, error)) ||
-            (c[DOMAIN_PM] && !domain_xml_parse_pm(c[DOMAIN_PM], &config->platform, error)) ||
-            !parse_action(c[DOMAIN_ON_POWEROFF], &config->on_poweroff, error) ||
-            !parse_action(c[DOMAIN_ON_REBOOT], &config->on_reboot, error) ||
-            !parse_action(c[DOMAIN_ON_CRASH], &config->on_crash, error) ||
-            (c[DOMAIN_DEVICES] && !parse_devices(c[DOMAIN_DEVICES], config, paths, error)))
-                return NULL;
-
         vm_config_assign_device_ids(config);
         return g_steal_pointer(&config);
 }
@@ -997,11 +1228,19 @@ VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths 
 
 VmDevice *domain_xml_parse_device(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {
         g_autoptr(xmlDoc) doc = NULL;
+        VmDevice *device;
 
         g_return_val_if_fail(xml || length == 0, NULL);
 
         doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
-        return parse_device(xmlDocGetRootElement(doc), paths, error);
+        device = parse_device(xmlDocGetRootElement(doc), paths, error);
+        if (device && device->kind == VM_DEVICE_CONTROLLER) {
+                /* Alone, a controller without index is the first of its type. */
+                g_autoptr(GPtrArray) alone = g_ptr_array_new();
+                g_ptr_array_add(alone, device);
+                (void) domain_xml_assign_controller_indexes(alone, NULL);
+        }
+        return device;
 }

@@ -291,6 +291,14 @@ JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GE
         }
         build_list(b, config, VM_DEVICE_HOSTDEV, "devices");
 
+        /* <memballoon model='virtio'>: its balloon, empty at boot (<currentMemory> is hot-plug here). */
+        if (config->memballoon.model == VM_MEMBALLOON_VIRTIO) {
+                json_builder_set_member_name(b, "balloon");
+                json_builder_begin_object(b);
+                add_int(b, "size", 0);
+                json_builder_end_object(b);
+        }
+
         /* Without it a guest panic goes unnoticed: the pvpanic device reports it. */
         add_bool(b, "pvpanic", true);
 

@@ -24,6 +24,8 @@ bool ch_config_check(const VmConfig *config, GError **error);
 /* The platform parts (ch-platform.c): refused naming the element and the engine. */
 bool ch_platform_check(const VmConfig *config, GError **error);
 bool ch_display_check(const VmConfig *config, GError **error);
+/* The device parts of vm-devices.h it honours; the rest refused (ch-devices.c). */
+bool ch_devices_check(const VmConfig *config, GError **error);
 
 /* The vm.create body. runtime_dir holds the sockets we choose (serial, vsock). */
 JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GError **error);

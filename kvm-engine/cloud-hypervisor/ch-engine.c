@@ -99,7 +99,8 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
 
 /* What cloud-hypervisor cannot run, whatever the host: asked at DefineVM and again at Boot. */
 static bool ch_check(const VmConfig *config, GError **error) {
-        return ch_config_check(config, error) && ch_platform_check(config, error) && ch_display_check(config, error);
+        return ch_config_check(config, error) && ch_platform_check(config, error) && ch_display_check(config, error) &&
+               ch_devices_check(config, error);
 }
 
 static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {

@@ -5,7 +5,8 @@
  * <clock> is -rtc and the PIT's lost tick policy, <timer name='hpet' present='no'> is
  * -no-hpet, <pm> the disable_s3/disable_s4 globals of the machine's power management
  * device, <cpu> and the Hyper-V enlightenments the -cpu value, <topology> -smp's, vmport
- * and smm machine options, <boot dev> -boot order (no device has a bootindex yet).
+ * and smm machine options, <boot dev> -boot order (disks also get a bootindex from it:
+ * qemu-argv-devices.c).
  * What QEMU could not do is refused before it runs (qemu_platform_check()).
  */
 

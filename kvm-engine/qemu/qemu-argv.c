@@ -49,7 +49,8 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
                 return false;
         /* What needs KVM is refused here for type='qemu' (TCG by definition); for type='kvm', at Boot,
          * where the host's KVM is known. */
-        if (!qemu_platform_check(config, config->type == VM_DOMAIN_KVM, error))
+        if (!qemu_platform_check(config, config->type == VM_DOMAIN_KVM, error) ||
+            !qemu_devices_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -60,7 +61,11 @@ bool qemu_argv_check_config(const VmConfig *config, GError **error) {
         if (config->emulator) {
                 g_autofree char *base = g_path_get_basename(config->emulator);
                 const char *arch = config->arch ? config->arch : "x86_64";
-                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(base + strlen("qemu-system-"), arch)) {
+                /* QEMU names i686 guests' binary qemu-system-i386; qemu-system-x86_64 runs them too. */
+                const char *binary_arch = g_str_equal(arch, "i686") ? "i386" : arch;
+                const char *emulated = base + strlen("qemu-system-");
+                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(emulated, binary_arch) &&
+                    !(g_str_equal(arch, "i686") && g_str_equal(emulated, "x86_64"))) {
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
                                     "x86_64 guests with qemu-system-x86_64",
@@ -142,10 +147,11 @@ char *qemu_disk_file_node_name(const char *node_name) {
 JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
         g_autofree char *file_node = qemu_disk_file_node_name(node_name);
         JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "driver", "file");
+        json_object_set_string_member(o, "driver", disk->block ? "host_device" : "file");
         json_object_set_string_member(o, "node-name", file_node);
         json_object_set_string_member(o, "filename", disk->path);
         json_object_set_boolean_member(o, "read-only", disk->readonly);
+        qemu_disk_tune_blockdev(disk, o, true);
         return json_object_node(o);
 }
 
@@ -156,6 +162,7 @@ JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name) {
         json_object_set_string_member(o, "node-name", node_name);
         json_object_set_string_member(o, "file", file_node);
         json_object_set_boolean_member(o, "read-only", disk->readonly);
+        qemu_disk_tune_blockdev(disk, o, false);
         return json_object_node(o);
 }
 
@@ -180,6 +187,7 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 json_object_set_string_member(o, "bus", bus);
         if (device->disk.serial)
                 json_object_set_string_member(o, "serial", device->disk.serial);
+        qemu_disk_tune_device(device, o);
         return json_object_node(o);
 }
 
@@ -245,27 +253,51 @@ static bool config_has_serial(const VmConfig *config) {
 
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_serials = 0, n_nets = 0, n_taps = 0;
+        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0;
 
+        /* Controllers first: the devices on them name them as their bus. */
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                JsonNode *node;
+                if (device->kind != VM_DEVICE_CONTROLLER)
+                        continue;
+                node = qemu_controller_device(config, device, cmdline->machine);
+                if (node)
+                        argv_add_json(argv, "-device", node);
+        }
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
                 JsonObject *o;
 
                 switch (device->kind) {
                 case VM_DEVICE_DISK: {
-                        g_autofree char *node = qemu_disk_node_name(n_disks);
-                        /* On q35 the i-th disk sits on root port i (added before). */
-                        g_autofree char *bus = NULL;
-                        if (cmdline->machine == QEMU_MACHINE_Q35) {
-                                g_free(cmdline->port_owners->pdata[n_disks]);
-                                cmdline->port_owners->pdata[n_disks] = g_strdup(device->id);
-                                bus = g_strdup_printf("rp%u", n_disks);
+                        g_autofree char *node = qemu_disk_node_name(n_disks++);
+                        /* A cdrom without <source> is an empty tray: a device without a drive. */
+                        if (device->disk.path) {
+                                argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
+                                argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));
                         }
-                        argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
-                        argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));
-                        argv_add_json(argv, "-device", qemu_disk_device(cmdline->machine, device, node, bus));
-                        g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));
-                        n_disks++;
+                        if (device->disk.bus != VM_DISK_BUS_VIRTIO) {
+                                argv_add_json(argv, "-device",
+                                              qemu_disk_bus_device(config, device, device->disk.path ? node : NULL,
+                                                                   cmdline->machine));
+                        } else {
+                                /* On q35 the i-th virtio disk sits on root port i (added before). */
+                                g_autofree char *bus = NULL;
+                                if (cmdline->machine == QEMU_MACHINE_Q35) {
+                                        g_free(cmdline->port_owners->pdata[n_ports]);
+                                        cmdline->port_owners->pdata[n_ports] = g_strdup(device->id);
+                                        bus = g_strdup_printf("rp%u", n_ports++);
+                                }
+                                JsonNode *front = qemu_disk_device(cmdline->machine, device, node, bus);
+                                unsigned bootindex = qemu_disk_bootindex(config, device);
+                                if (bootindex && !device->boot_order)
+                                        json_object_set_int_member(json_node_get_object(front), "bootindex",
+                                                                   bootindex);
+                                argv_add_json(argv, "-device", front);
+                        }
+                        if (device->disk.path)
+                                g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));
                         break;
                 }
                 case VM_DEVICE_INTERFACE: {
@@ -334,6 +366,10 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
+                case VM_DEVICE_CONTROLLER:
+                case VM_DEVICE_CHANNEL:
+                case VM_DEVICE_WATCHDOG:
+                        break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
                                     vm_device_kind_to_string(device->kind));
@@ -386,8 +422,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         /* Guest power-off and panic end the process; reset is in place only when
          * the VM restarts on reboot anyway. */
-        argv_add_printf(argv, "-action", "reboot=%s,shutdown=poweroff,panic=shutdown",
-                        config->on_reboot == VM_ACTION_RESTART ? "reset" : "shutdown");
+        argv_add_printf(argv, "-action", "reboot=%s,shutdown=poweroff,panic=shutdown%s",
+                        config->on_reboot == VM_ACTION_RESTART ? "reset" : "shutdown", qemu_watchdog_action(config));
 
         if (config->kernel) {
                 argv_add(argv, "-kernel", config->kernel);
@@ -420,8 +456,10 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
          * name them as their bus. */
         if (cmdline->machine == QEMU_MACHINE_Q35) {
                 unsigned n_ports = QEMU_SPARE_HOTPLUG_PORTS;
-                for (guint i = 0; i < config->devices->len; i++)
-                        n_ports += ((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_DISK;
+                for (guint i = 0; i < config->devices->len; i++) {
+                        const VmDevice *device = config->devices->pdata[i];
+                        n_ports += device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_VIRTIO;
+                }
                 for (unsigned i = 0; i < n_ports; i++) {
                         JsonObject *o = json_object_new();
                         g_autofree char *id = g_strdup_printf("rp%u", i);
@@ -434,8 +472,9 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 }
         }
 
-        /* <currentMemory> below <memory>: as libvirt, a balloon, whose target is set once QEMU runs. */
-        if (config->current_memory && config->current_memory < config->memory) {
+        /* <currentMemory> below <memory>, or <memballoon model='virtio'>: as libvirt, a balloon, whose
+         * target is set once QEMU runs. */
+        if (qemu_devices_want_balloon(config)) {
                 JsonObject *o = json_object_new();
                 json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
                 json_object_set_string_member(o, "id", "balloon0");
@@ -445,6 +484,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
         qemu_display_add_args(argv, config);
+        qemu_argv_add_channels_and_watchdogs(argv, config, cmdline->machine, params->agent_fd);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

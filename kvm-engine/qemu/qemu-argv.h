@@ -36,6 +36,7 @@ typedef struct {
         int qmp_fd;            /* listening socket, number in the child */
         int console_fd;        /* listening socket for the default console, -1 when the config has its own */
         const char *incoming;  /* "defer" when restoring, else NULL */
+        int agent_fd;          /* listening socket for the guest agent's <channel> (the service's), 0 = none */
         /* Per <interface type='ethernet'>, in order: the tap's descriptor number in
          * the child (the service opened it: kvm-engine/tap.c). */
         const int *tap_fds;
@@ -94,3 +95,17 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
+/* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
+ * (qemu-argv-devices.c). */
+bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+bool qemu_devices_want_balloon(const VmConfig *config);
+/* ",watchdog=..." for -action, or "" */
+const char *qemu_watchdog_action(const VmConfig *config);
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
+                                          int agent_fd);
+JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
+void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
+void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
+unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device);
+JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
+                               QemuMachineKind machine);

@@ -611,6 +611,23 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 }
         }
 
+        /* The guest agent's socket: the service's, in the runtime folder, as the console's. */
+        int agent_target = 0;
+        for (guint i = 0; ok && i < vm->config->devices->len; i++) {
+                const VmDevice *device = vm->config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_CHANNEL)
+                        continue;
+                g_autofree char *agent_path = g_build_filename(vm->runtime_dir, "guest-agent.sock", NULL);
+                ProcessFd agent = { unix_socket_listen(agent_path, 8, error),
+                                    QEMU_FIRST_TAP_FD + (int) tap_targets->len };
+                ok = agent.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, agent);
+                        agent_target = agent.target;
+                }
+                break;
+        }
+
         QemuArgvParams params = {
                 .config = vm->config,
                 .binary = vm->binary,
@@ -620,6 +637,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .incoming = restore_fd >= 0 ? "defer" : NULL,
                 .tap_fds = (const int *) tap_targets->data,
                 .n_tap_fds = tap_targets->len,
+                .agent_fd = agent_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;

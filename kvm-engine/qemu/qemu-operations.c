@@ -440,7 +440,8 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
         unsigned n_config_disks = 0;
         for (guint i = 0; i < vm->config->devices->len; i++) {
                 const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_DISK)
+                /* An empty cdrom has no block node to snapshot. */
+                if (device->kind != VM_DEVICE_DISK || !device->disk.path)
                         continue;
                 n_config_disks++;
                 if (!disks || !json_object_has_member(disks, device->id)) {
@@ -552,6 +553,11 @@ void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn d
                 qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                                    "The QEMU engine cannot hot-plug <%s> devices, only <disk>",
                                                    vm_device_kind_to_string(device->kind)));
+                return;
+        }
+        if (device->disk.bus != VM_DISK_BUS_VIRTIO || device->disk.cdrom || !device->disk.path) {
+                qemu_op_fail_later_literal(op, HV_ERROR_NOT_SUPPORTED,
+                                           "The QEMU engine hot-plugs virtio disks only (<target bus='virtio'>)");
                 return;
         }
         if (vm->machine == QEMU_MACHINE_MICROVM) {

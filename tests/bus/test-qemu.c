@@ -652,6 +652,42 @@ static void test_autostart(GuestTest *g, gconstpointer data) {
         open_console(g);
         console_wait(g, "HV-GUEST-READY", 0);
 }
+/* Issue 17: disks off virtio, as virt-install writes them (a SATA disk on q35's AHCI, a SCSI
+ * disk on virtio-scsi with its drive address), with the balloon, the guest agent's channel
+ * and a watchdog beside them: the guest sees both disks at their sizes. */
+static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
+        static const char devices[] =
+                "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='sata.raw'/>"
+                "<target dev='sda' bus='sata'/><address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                "</disk>"
+                "<disk type='file' device='disk'><driver name='qemu' type='raw' discard='unmap'/>"
+                "<source file='scsi.raw'/><target dev='sdb' bus='scsi'/></disk>"
+                "<controller type='sata' index='0'/>"
+                "<controller type='scsi' index='0' model='virtio-scsi'/>"
+                "<controller type='pci' index='0' model='pcie-root'/>"
+                "<channel type='unix'><source mode='bind'/>"
+                "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
+                "<watchdog model='i6300esb' action='reset'/>"
+                "<memballoon model='virtio'/>";
+        const char *sizes[] = { "sata.raw", "scsi.raw" };
+        gsize mark;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+                g_autofree char *image = g_build_filename(g->t.dir, "images", sizes[i], NULL);
+                g_assert_true(g_file_set_contents(image, "", 0, NULL));
+                g_assert_cmpint(truncate(image, (off_t) (i == 0 ? 24 : 12) << 20), ==, 0);
+        }
+        define(g, "sata-scsi", NULL, devices);
+        boot_to_marker(g);
+
+        /* 24 MiB and 12 MiB in 1 KiB blocks; the names are the guest's probe order. */
+        mark = g->output->len;
+        console_type(g, "cat /proc/partitions; echo partitions-$((40+2))");
+        console_wait(g, "partitions-42", mark);
+        if (!strstr(g->output->str + mark, "24576 sd") || !strstr(g->output->str + mark, "12288 sd"))
+                g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
+}
+
 
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
@@ -674,6 +710,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
         ADD("/qemu/autostart", test_autostart);
+        ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
 #undef ADD
         return g_test_run();

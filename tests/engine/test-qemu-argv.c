@@ -217,6 +217,155 @@ static void test_validate(void) {
         engine_probe_clear(&probe);
 }
 
+static VmDevice *add_controller(VmConfig *config, const char *id, VmControllerType type, uint32_t index,
+                                VmControllerModel model) {
+        VmDevice *d = add_device(config, VM_DEVICE_CONTROLLER, id);
+        d->controller.type = type;
+        d->controller.index = index;
+        d->controller.model = model;
+        return d;
+}
+
+static VmDevice *add_disk(VmConfig *config, const char *id, const char *target, VmDiskBus bus, const char *path) {
+        VmDevice *d = add_device(config, VM_DEVICE_DISK, id);
+        d->disk.target_dev = g_strdup(target);
+        d->disk.bus = bus;
+        d->disk.path = g_strdup(path);
+        return d;
+}
+
+/* What virt-install writes around its disks, on q35: controllers as libvirt creates them,
+ * disks on sata, scsi and usb, a cdrom with and without medium, a block device, <driver>
+ * tuning, boot order and the balloon. */
+static void test_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDevice *d;
+
+        /* Disks first, as virt-install writes them: controllers still come first on the line. */
+        d = add_disk(config, "disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/root.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.driver = (VmDiskDriver) { VM_DISK_DISCARD_UNMAP, VM_DISK_CACHE_NONE, VM_DISK_IO_NATIVE,
+                                          VM_DISK_ZEROES_UNMAP };
+        d->boot_order = 2;
+        d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
+        d = add_disk(config, "disk1", "sda", VM_DISK_BUS_SATA, "/dev/vg0/data");
+        d->disk.block = true;
+        d->disk.driver.cache = VM_DISK_CACHE_WRITETHROUGH;
+        d->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 1 };
+        d = add_disk(config, "cd0", "sdc", VM_DISK_BUS_SATA, "/images/install.iso");
+        d->disk.cdrom = d->disk.readonly = true;
+        d->boot_order = 1;
+        d = add_disk(config, "cd1", "sdd", VM_DISK_BUS_SATA, NULL);
+        d->disk.cdrom = d->disk.readonly = true;
+        add_disk(config, "disk2", "sde", VM_DISK_BUS_SCSI, "/images/scsi.raw")->address =
+                (VmAddress) { .type = VM_ADDRESS_DRIVE, .controller = 0, .target = 1, .unit = 2 };
+        add_disk(config, "disk3", "sdf", VM_DISK_BUS_USB, "/images/stick.raw");
+        d = add_controller(config, "ctrl0", VM_CONTROLLER_USB, 0, VM_CONTROLLER_MODEL_QEMU_XHCI);
+        d->controller.ports = 15;
+        add_controller(config, "ctrl1", VM_CONTROLLER_PCI, 0, VM_CONTROLLER_MODEL_PCIE_ROOT);
+        add_controller(config, "ctrl2", VM_CONTROLLER_PCI, 1, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        add_controller(config, "ctrl3", VM_CONTROLLER_SATA, 0, VM_CONTROLLER_MODEL_DEFAULT);
+        add_controller(config, "ctrl4", VM_CONTROLLER_VIRTIO_SERIAL, 0, VM_CONTROLLER_MODEL_DEFAULT);
+        add_controller(config, "ctrl5", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
+        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+        d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+        d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
+
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .agent_fd = 9,
+        };
+        g_autoptr(GError) error = NULL;
+        g_assert_true(qemu_argv_check_config(config, &error));
+        g_assert_no_error(error);
+        check_golden("devices", &params);
+
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        /* Only the virtio disk takes a root port; the empty tray has no block node. */
+        g_assert_cmpuint(cmdline->port_owners->len, ==, 1 + QEMU_SPARE_HOTPLUG_PORTS);
+        g_assert_cmpstr(cmdline->port_owners->pdata[0], ==, "disk0");
+        g_assert_null(g_hash_table_lookup(cmdline->disk_nodes, "cd1"));
+        g_assert_cmpstr(g_hash_table_lookup(cmdline->disk_nodes, "cd0"), ==, "disk2");
+
+        /* <os><boot dev='cdrom'/><boot dev='hd'/> without <boot order>: as libvirt, the first
+         * cdrom and the first disk get bootindex 1 and 2, the others none. */
+        for (guint i = 0; i < config->devices->len; i++)
+                ((VmDevice *) config->devices->pdata[i])->boot_order = 0;
+        config->platform.firmware.boot[0] = VM_BOOT_CDROM;
+        config->platform.firmware.boot[1] = VM_BOOT_HD;
+        config->platform.firmware.n_boot = 2;
+        {
+                g_autoptr(QemuCommandLine) booted = qemu_argv_build(&params, &error);
+                g_autofree char *joined = NULL;
+                g_assert_no_error(error);
+                joined = g_strjoinv("\n", booted->argv);
+                g_assert_nonnull(strstr(joined, "\"id\":\"cd0\",\"drive\":\"disk2\",\"bootindex\":1}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":\"on\",\"bootindex\":2}"));
+                g_assert_nonnull(strstr(joined, "{\"driver\":\"ide-cd\",\"bus\":\"ide.3\",\"id\":\"cd1\"}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk1\",\"drive\":\"disk1\",\"write-cache\":\"off\"}"));
+                g_assert_nonnull(strstr(joined, "order=dc"));
+        }
+        config->platform.firmware.n_boot = 0;
+
+        /* <memballoon model='none'>: no balloon, even with <currentMemory> as <memory>. */
+        config->memballoon.model = VM_MEMBALLOON_NONE;
+        g_autoptr(QemuCommandLine) unballooned = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (char **arg = unballooned->argv; *arg; arg++)
+                g_assert_null(strstr(*arg, "balloon"));
+}
+
+/* What QEMU 7.2 or the machine type cannot do is refused at DefineVM, naming it. */
+static void test_devices_refused(void) {
+        static const struct {
+                const char *machine;
+                VmControllerType ctrl_type;
+                VmControllerModel ctrl_model;
+                VmDiskBus bus;
+                bool cdrom;
+                VmDiskIo io;
+                unsigned boot_order;
+                const char *fragment;
+        } table[] = {
+                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
+                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
+                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
+                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
+                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(VmConfig) config = base_config();
+                g_autoptr(GError) error = NULL;
+                VmDevice *d;
+
+                config->machine = g_strdup(table[i].machine);
+                add_controller(config, "ctrl0", table[i].ctrl_type, 0, table[i].ctrl_model);
+                d = add_disk(config, "disk0", "sda", table[i].bus, "/images/a.raw");
+                d->disk.cdrom = table[i].cdrom;
+                d->disk.driver.io = table[i].io;
+                if (table[i].boot_order == 99) /* a second disk at sda's address */
+                        add_disk(config, "disk1", "sdb", VM_DISK_BUS_SATA, "/images/b.raw")->address =
+                                (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 0 };
+                else if (table[i].boot_order) {
+                        d->boot_order = table[i].boot_order;
+                        config->platform.firmware.n_boot = 1;
+                }
+                g_assert_false(qemu_argv_check_config(config, &error));
+                g_assert_nonnull(error);
+                if (!strstr(error->message, table[i].fragment))
+                        g_error("case %zu: '%s' lacks '%s'", i, error->message, table[i].fragment);
+        }
+}
+
 /* As in libvirt: a <console> next to a <serial> is that serial port, not a second one. */
 static void test_serial_and_console(void) {
         g_autoptr(VmConfig) config = base_config();
@@ -340,5 +489,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/validate", test_validate);
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         g_test_add_func("/qemu-argv/platform", test_platform);
+        g_test_add_func("/qemu-argv/devices", test_devices);
+        g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         return g_test_run();
 }

@@ -176,6 +176,9 @@ WANTED_MODULES=(
         pvpanic_pci:PVPANIC_PCI
         button:ACPI_BUTTON
         evdev:INPUT_EVDEV
+        ahci:SATA_AHCI
+        sd_mod:BLK_DEV_SD
+        virtio_scsi:SCSI_VIRTIO
 )
 
 declare -A MODFILE=()

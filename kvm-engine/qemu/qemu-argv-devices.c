@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The QEMU side of <controller>, of the disks that are not virtio (sata, scsi, usb, ide,
+ * cdroms), of a disk's <driver> tuning and <boot order>, and of <memballoon>: what libvirt's
+ * QEMU driver puts on the command line for them, and the refusals of what QEMU 7.2 and the
+ * machine type cannot do.
+ *
+ * A controller's QEMU id is its device id, except the ones the machine has built in: q35's
+ * SATA controller (index 0) is QEMU's "ide", pc's IDE controller (index 0) too.
+ */
+
+#include <string.h>
+
+#include "hv-error.h"
+#include "qemu-argv.h"
+
+#define Q35_SATA_PORTS 6 /* the ICH9 AHCI controller's ports */
+
+static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+static bool refuse(GError **error, const char *format, ...) {
+        g_autofree char *message = NULL;
+        va_list ap;
+
+        va_start(ap, format);
+        message = g_strdup_vprintf(format, ap);
+        va_end(ap);
+        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
+        return false;
+}
+
+static const char *bus_name(VmDiskBus bus) {
+        static const char *const names[] = { [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata",
+                                             [VM_DISK_BUS_SCSI] = "scsi", [VM_DISK_BUS_USB] = "usb",
+                                             [VM_DISK_BUS_IDE] = "ide" };
+        return names[bus];
+}
+
+static const VmDevice *find_controller(const VmConfig *config, VmControllerType type, uint32_t index) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == type &&
+                    device->controller.index == index && !device->controller.has_master)
+                        return device;
+        }
+        return NULL;
+}
+
+static bool has_usb_controller(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
+                    device->controller.model != VM_CONTROLLER_MODEL_USB_NONE)
+                        return true;
+        }
+        return false;
+}
+
+/* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's
+ * virDiskNameToIndex. */
+static uint32_t disk_name_index(const char *dev) {
+        uint32_t index = 0;
+
+        if (strlen(dev) < 3)
+                return 0;
+        for (const char *p = dev + 2; *p >= 'a' && *p <= 'z' && index < 0xffff; p++)
+                index = index * 26 + (uint32_t) (*p - 'a') + (p == dev + 2 ? 0 : 26);
+        return index;
+}
+
+/* Units per controller when libvirt derives a drive address from the name. */
+static uint32_t units_per_controller(VmDiskBus bus) {
+        return bus == VM_DISK_BUS_SATA ? 6 : bus == VM_DISK_BUS_SCSI ? 7 : 4;
+}
+
+/* The controller a disk on a sata, scsi or ide bus sits on: its <address type='drive'
+ * controller>, else what libvirt derives from the target name (sda is the first). */
+static uint32_t disk_controller_index(const VmDevice *device) {
+        if (device->address.type == VM_ADDRESS_DRIVE)
+                return device->address.controller;
+        return disk_name_index(device->disk.target_dev) / units_per_controller(device->disk.bus);
+}
+
+/* The unit on that controller; IDE: 0-3 across its two buses of two units. */
+static uint32_t disk_unit(const VmDevice *device) {
+        if (device->address.type == VM_ADDRESS_DRIVE)
+                return device->disk.bus == VM_DISK_BUS_IDE ? device->address.bus * 2 + device->address.unit
+                                                           : device->address.unit;
+        return disk_name_index(device->disk.target_dev) % units_per_controller(device->disk.bus);
+}
+
+static uint32_t disk_target(const VmDevice *device) {
+        return device->address.type == VM_ADDRESS_DRIVE ? device->address.target : 0;
+}
+
+/* Two disks at one drive address would be one QEMU error at Boot: refuse at DefineVM. */
+static bool check_drive_addresses(const VmConfig *config, GError **error) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *a = config->devices->pdata[i];
+                if (a->kind != VM_DEVICE_DISK || a->disk.bus == VM_DISK_BUS_VIRTIO || a->disk.bus == VM_DISK_BUS_USB)
+                        continue;
+                for (guint j = i + 1; j < config->devices->len; j++) {
+                        const VmDevice *b = config->devices->pdata[j];
+                        if (b->kind == VM_DEVICE_DISK && b->disk.bus == a->disk.bus &&
+                            disk_controller_index(a) == disk_controller_index(b) && disk_unit(a) == disk_unit(b) &&
+                            disk_target(a) == disk_target(b)) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<disk> '%s' and '%s' are at the same address on bus '%s' "
+                                            "(controller %u, unit %u)",
+                                            a->disk.target_dev, b->disk.target_dev, bus_name(a->disk.bus),
+                                            disk_controller_index(a), disk_unit(a));
+                                return false;
+                        }
+                }
+        }
+        return true;
+}
+
+static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
+        const char *type = (const char *[]) { "usb", "pci", "virtio-serial", "sata", "scsi", "ide" }[ctrl->type];
+
+        if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
+            !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
+                return refuse(error, "<controller type='%s'> needs PCI, which the microvm machine has not", type);
+        switch (ctrl->type) {
+        case VM_CONTROLLER_IDE:
+                if (machine == QEMU_MACHINE_Q35)
+                        return refuse(error, "<controller type='ide'> is not supported by the q35 machine (it has "
+                                             "no IDE controller; use type='sata')");
+                if (ctrl->index > 0)
+                        return refuse(error, "<controller type='ide' index='%u'>: the pc machine has one IDE "
+                                             "controller, index 0",
+                                      ctrl->index);
+                return true;
+        case VM_CONTROLLER_SCSI:
+                if (ctrl->model != VM_CONTROLLER_MODEL_VIRTIO_SCSI)
+                        return refuse(error, "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine "
+                                             "(libvirt's default, lsilogic, is not supported)");
+                return true;
+        case VM_CONTROLLER_PCI:
+                if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
+                        return refuse(error, "<controller type='pci' model='pci-root'> is the pc machine's; q35 has "
+                                             "pcie-root");
+                if (machine == QEMU_MACHINE_PC && (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT ||
+                                                   ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
+                                                   ctrl->model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE))
+                        return refuse(error, "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
+                                      ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
+                                      : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
+                                                                                          : "pcie-to-pci-bridge");
+                return true;
+        default:
+                return true;
+        }
+}
+
+static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, GError **error) {
+        const VmDisk *disk = &device->disk;
+        const char *dev = disk->target_dev;
+
+        if (disk->bus != VM_DISK_BUS_VIRTIO && machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<disk> '%s' on bus '%s': the microvm machine has virtio disks only", dev,
+                              bus_name(disk->bus));
+        if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
+                return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+        if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
+            disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
+                return refuse(error, "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
+                                     "needs direct I/O for it)",
+                              dev);
+        switch (disk->bus) {
+        case VM_DISK_BUS_VIRTIO:
+                return true;
+        case VM_DISK_BUS_IDE:
+                if (machine == QEMU_MACHINE_Q35)
+                        return refuse(error, "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has "
+                                             "no IDE controller; use bus='sata')",
+                                      dev);
+                if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
+                    (device->address.type == VM_ADDRESS_DRIVE && (device->address.bus > 1 || device->address.unit > 1)))
+                        return refuse(error, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
+                                      dev);
+                return true;
+        case VM_DISK_BUS_SATA:
+                if (disk_unit(device) >= Q35_SATA_PORTS || device->address.bus > 0)
+                        return refuse(error, "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
+                if (machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0)
+                        return true;
+                if (!find_controller(config, VM_CONTROLLER_SATA, disk_controller_index(device)))
+                        return refuse(error, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
+                                      dev, disk_controller_index(device));
+                return true;
+        case VM_DISK_BUS_SCSI:
+                if (!find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device)))
+                        return refuse(error,
+                                      "<disk> '%s' on bus 'scsi' needs <controller type='scsi' index='%u' "
+                                      "model='virtio-scsi'>",
+                                      dev, disk_controller_index(device));
+                return true;
+        case VM_DISK_BUS_USB:
+                if (!has_usb_controller(config))
+                        return refuse(error, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
+                return true;
+        }
+        return true;
+}
+
+static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, GError **error) {
+        if (machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<watchdog> is not supported by the microvm machine");
+        if (watchdog->model == VM_WATCHDOG_ITCO && machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
+        if (watchdog->model == VM_WATCHDOG_IB700 && machine == QEMU_MACHINE_Q35)
+                return refuse(error, "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
+        return true;
+}
+
+bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+        bool device_boot = false;
+        unsigned n_agents = 0, n_watchdogs = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CHANNEL) {
+                        if (machine == QEMU_MACHINE_MICROVM)
+                                return refuse(error, "<channel> needs virtio-serial on PCI, which the microvm "
+                                                     "machine has not");
+                        if (++n_agents > 1)
+                                return refuse(error, "<channel> of the guest agent appears more than once");
+                        if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
+                            !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
+                            device->address.controller > 0)
+                                return refuse(error, "<channel> on virtio-serial controller %u needs "
+                                                     "<controller type='virtio-serial' index='%u'>",
+                                              device->address.controller, device->address.controller);
+                }
+                if (device->kind == VM_DEVICE_WATCHDOG) {
+                        /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
+                        if (++n_watchdogs > 1)
+                                return refuse(error, "<watchdog> appears more than once (the QEMU engine has one)");
+                        if (!check_watchdog(&device->watchdog, machine, error))
+                                return false;
+                }
+        }
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+
+                device_boot |= device->boot_order > 0;
+                if (device->kind == VM_DEVICE_CONTROLLER && !check_controller(&device->controller, machine, error))
+                        return false;
+                if (device->kind == VM_DEVICE_DISK && !check_disk(config, device, machine, error))
+                        return false;
+        }
+        if (!check_drive_addresses(config, error))
+                return false;
+        /* libvirt's rule: one way or the other. */
+        if (device_boot && config->platform.firmware.n_boot > 0) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "A device's <boot order> cannot be used together with <os><boot dev>");
+                return false;
+        }
+        return true;
+}
+
+bool qemu_devices_want_balloon(const VmConfig *config) {
+        switch (config->memballoon.model) {
+        case VM_MEMBALLOON_VIRTIO:
+                return true;
+        case VM_MEMBALLOON_NONE:
+                return false;
+        default:
+                return config->current_memory && config->current_memory < config->memory;
+        }
+}
+
+/* ---- controllers ---- */
+
+static const char *usb_driver(VmControllerModel model, QemuMachineKind machine) {
+        switch (model) {
+        case VM_CONTROLLER_MODEL_QEMU_XHCI:
+                return "qemu-xhci";
+        case VM_CONTROLLER_MODEL_NEC_XHCI:
+                return "nec-usb-xhci";
+        case VM_CONTROLLER_MODEL_PIIX3_UHCI:
+                return "piix3-usb-uhci";
+        case VM_CONTROLLER_MODEL_PIIX4_UHCI:
+                return "piix4-usb-uhci";
+        case VM_CONTROLLER_MODEL_ICH9_EHCI1:
+                return "ich9-usb-ehci1";
+        case VM_CONTROLLER_MODEL_ICH9_UHCI1:
+                return "ich9-usb-uhci1";
+        case VM_CONTROLLER_MODEL_ICH9_UHCI2:
+                return "ich9-usb-uhci2";
+        case VM_CONTROLLER_MODEL_ICH9_UHCI3:
+                return "ich9-usb-uhci3";
+        default:
+                /* libvirt's defaults for the machine types. */
+                return machine == QEMU_MACHINE_Q35 ? "qemu-xhci" : "piix3-usb-uhci";
+        }
+}
+
+/* The -device of a controller, or NULL for one the machine has built in or that has no device. */
+JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine) {
+        const VmController *ctrl = &device->controller;
+        JsonObject *o;
+
+        switch (ctrl->type) {
+        case VM_CONTROLLER_USB:
+                if (ctrl->model == VM_CONTROLLER_MODEL_USB_NONE)
+                        return NULL;
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", usb_driver(ctrl->model, machine));
+                json_object_set_string_member(o, "id", device->id);
+                if (ctrl->has_master) {
+                        const VmDevice *master = find_controller(config, VM_CONTROLLER_USB, ctrl->index);
+                        g_autofree char *bus = g_strconcat(master ? master->id : device->id, ".0", NULL);
+                        json_object_set_string_member(o, "masterbus", bus);
+                        json_object_set_int_member(o, "firstport", ctrl->master_startport);
+                }
+                if (ctrl->ports && (ctrl->model == VM_CONTROLLER_MODEL_QEMU_XHCI ||
+                                    ctrl->model == VM_CONTROLLER_MODEL_NEC_XHCI ||
+                                    (ctrl->model == VM_CONTROLLER_MODEL_DEFAULT && machine == QEMU_MACHINE_Q35))) {
+                        json_object_set_int_member(o, "p2", ctrl->ports);
+                        json_object_set_int_member(o, "p3", ctrl->ports);
+                }
+                break;
+        case VM_CONTROLLER_VIRTIO_SERIAL:
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "virtio-serial-pci");
+                json_object_set_string_member(o, "id", device->id);
+                if (ctrl->ports)
+                        json_object_set_int_member(o, "max_ports", ctrl->ports);
+                if (ctrl->vectors)
+                        json_object_set_int_member(o, "vectors", ctrl->vectors);
+                break;
+        case VM_CONTROLLER_SATA:
+                if (machine == QEMU_MACHINE_Q35 && ctrl->index == 0)
+                        return NULL;
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "ahci");
+                json_object_set_string_member(o, "id", device->id);
+                break;
+        case VM_CONTROLLER_SCSI:
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "virtio-scsi-pci");
+                json_object_set_string_member(o, "id", device->id);
+                break;
+        default:
+                /* pci: QEMU's root bus and the engine's own root ports; ide: pc's built-in one. */
+                return NULL;
+        }
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        return node;
+}
+
+/* ---- disks ---- */
+
+static void set_cache(JsonObject *o, VmDiskCache cache) {
+        JsonObject *c;
+
+        if (cache == VM_DISK_CACHE_DEFAULT)
+                return;
+        c = json_object_new();
+        json_object_set_boolean_member(c, "direct", cache == VM_DISK_CACHE_NONE || cache == VM_DISK_CACHE_DIRECTSYNC);
+        json_object_set_boolean_member(c, "no-flush", cache == VM_DISK_CACHE_UNSAFE);
+        json_object_set_object_member(o, "cache", c);
+}
+
+/* The <driver> tuning of a disk on its two block nodes, as libvirt sets it. */
+void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node) {
+        static const char *const io[] = { [VM_DISK_IO_THREADS] = "threads", [VM_DISK_IO_NATIVE] = "native",
+                                          [VM_DISK_IO_URING] = "io_uring" };
+        static const char *const zeroes[] = { [VM_DISK_ZEROES_OFF] = "off", [VM_DISK_ZEROES_ON] = "on",
+                                              [VM_DISK_ZEROES_UNMAP] = "unmap" };
+
+        if (disk->driver.discard)
+                json_object_set_string_member(o, "discard",
+                                              disk->driver.discard == VM_DISK_DISCARD_UNMAP ? "unmap" : "ignore");
+        set_cache(o, disk->driver.cache);
+        if (file_node && disk->driver.io)
+                json_object_set_string_member(o, "aio", io[disk->driver.io]);
+        if (!file_node && disk->driver.detect_zeroes)
+                json_object_set_string_member(o, "detect-zeroes", zeroes[disk->driver.detect_zeroes]);
+}
+
+/*
+ * A disk's bootindex: its own <boot order>, else what <os><boot dev> says, as libvirt turns
+ * it into bootindex: dev='hd' is the first <disk device='disk'>, dev='cdrom' the first
+ * cdrom, at the position of that <boot> (OVMF reads bootindex only; -boot order stays for
+ * SeaBIOS and the network). 0: none.
+ */
+unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device) {
+        const VmFirmware *firmware = &config->platform.firmware;
+        VmBootDev wanted = device->disk.cdrom ? VM_BOOT_CDROM : VM_BOOT_HD;
+
+        if (device->boot_order)
+                return device->boot_order;
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *other = config->devices->pdata[i];
+                if (other == device)
+                        break;
+                /* An earlier disk of the same kind is the one booted. */
+                if (other->kind == VM_DEVICE_DISK && other->disk.cdrom == device->disk.cdrom)
+                        return 0;
+        }
+        for (unsigned i = 0; i < firmware->n_boot; i++)
+                if (firmware->boot[i] == wanted)
+                        return i + 1;
+        return 0;
+}
+
+/* The properties every disk front-end shares: id, its node, serial, write cache, boot order. */
+void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
+        VmDiskCache cache = device->disk.driver.cache;
+
+        if (cache != VM_DISK_CACHE_DEFAULT)
+                json_object_set_string_member(o, "write-cache",
+                                              cache == VM_DISK_CACHE_WRITETHROUGH ||
+                                                              cache == VM_DISK_CACHE_DIRECTSYNC
+                                                      ? "off"
+                                                      : "on");
+        if (device->boot_order)
+                json_object_set_int_member(o, "bootindex", device->boot_order);
+}
+
+/* The -device of a disk that is not on virtio (checked by qemu_devices_check()). */
+JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
+                               QemuMachineKind machine) {
+        const VmDisk *disk = &device->disk;
+        JsonObject *o = json_object_new();
+        uint32_t index = disk_controller_index(device);
+        g_autofree char *bus = NULL;
+
+        switch (disk->bus) {
+        case VM_DISK_BUS_SATA: {
+                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SATA, index);
+                const char *ctrl_id = machine == QEMU_MACHINE_Q35 && index == 0 ? "ide" : ctrl ? ctrl->id : "ide";
+                json_object_set_string_member(o, "driver", disk->cdrom ? "ide-cd" : "ide-hd");
+                bus = g_strdup_printf("%s.%u", ctrl_id, disk_unit(device));
+                json_object_set_string_member(o, "bus", bus);
+                break;
+        }
+        case VM_DISK_BUS_IDE: {
+                uint32_t unit = disk_unit(device);
+                json_object_set_string_member(o, "driver", disk->cdrom ? "ide-cd" : "ide-hd");
+                bus = g_strdup_printf("ide.%u", unit / 2);
+                json_object_set_string_member(o, "bus", bus);
+                json_object_set_int_member(o, "unit", unit % 2);
+                break;
+        }
+        case VM_DISK_BUS_SCSI: {
+                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, index);
+                json_object_set_string_member(o, "driver", disk->cdrom ? "scsi-cd" : "scsi-hd");
+                bus = g_strdup_printf("%s.0", ctrl ? ctrl->id : "scsi0");
+                json_object_set_string_member(o, "bus", bus);
+                json_object_set_int_member(o, "channel", 0);
+                json_object_set_int_member(o, "scsi-id", disk_target(device));
+                json_object_set_int_member(o, "lun", disk_unit(device));
+                break;
+        }
+        case VM_DISK_BUS_USB:
+                json_object_set_string_member(o, "driver", "usb-storage");
+                if (disk->cdrom)
+                        json_object_set_boolean_member(o, "removable", true);
+                break;
+        case VM_DISK_BUS_VIRTIO:
+                g_assert_not_reached();
+        }
+        json_object_set_string_member(o, "id", device->id);
+        if (node_name)
+                json_object_set_string_member(o, "drive", node_name);
+        if (disk->serial)
+                json_object_set_string_member(o, "serial", disk->serial);
+        qemu_disk_tune_device(device, o);
+        if (!device->boot_order && qemu_disk_bootindex(config, device))
+                json_object_set_int_member(o, "bootindex", qemu_disk_bootindex(config, device));
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        return node;
+}
+
+/* ---- the guest agent's channel, the watchdog ---- */
+
+static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == kind)
+                        return device;
+        }
+        return NULL;
+}
+
+const char *qemu_watchdog_action(const VmConfig *config) {
+        static const char *const actions[] = {
+                [VM_WATCHDOG_ACTION_RESET] = ",watchdog=reset",
+                [VM_WATCHDOG_ACTION_SHUTDOWN] = ",watchdog=shutdown",
+                [VM_WATCHDOG_ACTION_POWEROFF] = ",watchdog=poweroff",
+                [VM_WATCHDOG_ACTION_PAUSE] = ",watchdog=pause",
+                [VM_WATCHDOG_ACTION_NONE] = ",watchdog=none",
+                [VM_WATCHDOG_ACTION_INJECT_NMI] = ",watchdog=inject-nmi",
+        };
+        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+
+        return watchdog ? actions[watchdog->watchdog.action] : "";
+}
+
+static void add_device_json(GPtrArray *argv, JsonObject *o) {
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_to_string(node, FALSE));
+        json_node_unref(node);
+}
+
+/*
+ * The guest agent: a virtserialport named org.qemu.guest_agent.0 on the virtio-serial
+ * controller (libvirt adds one when the document has none), whose chardev is the service's
+ * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
+ * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
+ */
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
+                                          int agent_fd) {
+        const VmDevice *agent = find_kind(config, VM_DEVICE_CHANNEL);
+        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+        JsonObject *o;
+
+        if (agent && agent_fd > 0) {
+                uint32_t index = agent->address.type == VM_ADDRESS_VIRTIO_SERIAL ? agent->address.controller : 0;
+                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, index);
+                g_autofree char *bus = g_strconcat(ctrl ? ctrl->id : "virtio-serial0", ".0", NULL);
+                g_autofree char *chardev = g_strconcat("char", agent->id, NULL);
+
+                if (!ctrl) {
+                        o = json_object_new();
+                        json_object_set_string_member(o, "driver", "virtio-serial-pci");
+                        json_object_set_string_member(o, "id", "virtio-serial0");
+                        add_device_json(argv, o);
+                }
+                g_ptr_array_add(argv, g_strdup("-chardev"));
+                g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", chardev, agent_fd));
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "virtserialport");
+                json_object_set_string_member(o, "bus", bus);
+                if (agent->address.type == VM_ADDRESS_VIRTIO_SERIAL)
+                        json_object_set_int_member(o, "nr", agent->address.port);
+                json_object_set_string_member(o, "chardev", chardev);
+                json_object_set_string_member(o, "id", agent->id);
+                json_object_set_string_member(o, "name", "org.qemu.guest_agent.0");
+                add_device_json(argv, o);
+        }
+        if (!watchdog)
+                return;
+        switch (watchdog->watchdog.model) {
+        case VM_WATCHDOG_ITCO:
+                /* Built into q35's ICH9: QEMU keeps it from rebooting unless told. */
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup("ICH9-LPC.noreboot=off"));
+                break;
+        case VM_WATCHDOG_I6300ESB:
+        case VM_WATCHDOG_IB700:
+                o = json_object_new();
+                json_object_set_string_member(o, "driver",
+                                              watchdog->watchdog.model == VM_WATCHDOG_I6300ESB ? "i6300esb" : "ib700");
+                json_object_set_string_member(o, "id", watchdog->id);
+                add_device_json(argv, o);
+                break;
+        }
+        (void) machine;
+}

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The parts of devices that virt-install and `virsh dumpxml` write besides what the
+ * device is: where it sits (<address>), the controllers that carry disks and USB
+ * devices (<controller>), how a disk is reached (bus, <driver> tuning), the target of a
+ * serial port and the memory balloon. Plain data without pointers, kept in VmDevice and
+ * VmConfig (vm-config.h) and copied with them.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum {
+        VM_ADDRESS_NONE,
+        VM_ADDRESS_PCI,           /* domain bus slot function multifunction */
+        VM_ADDRESS_DRIVE,         /* controller bus target unit */
+        VM_ADDRESS_USB,           /* bus port */
+        VM_ADDRESS_VIRTIO_SERIAL, /* controller bus port */
+        VM_ADDRESS_ISA,           /* iobase irq */
+        _VM_ADDRESS_TYPE_MAX,
+} VmAddressType;
+
+#define VM_USB_PORT_MAX 16 /* "1.2.3", a hub path */
+
+typedef struct {
+        VmAddressType type;
+        uint32_t domain, bus, slot, function; /* bus also for drive, usb, virtio-serial */
+        bool multifunction;
+        uint32_t controller, target, unit; /* drive; controller also for virtio-serial */
+        uint32_t port;                     /* virtio-serial */
+        char usb_port[VM_USB_PORT_MAX + 1];
+        uint32_t iobase, irq;
+} VmAddress;
+
+typedef enum {
+        VM_DISK_BUS_VIRTIO,
+        VM_DISK_BUS_SATA,
+        VM_DISK_BUS_SCSI,
+        VM_DISK_BUS_USB,
+        VM_DISK_BUS_IDE,
+} VmDiskBus;
+
+/* Each enum's 0 is "not written": the engine's default. */
+typedef enum { VM_DISK_DISCARD_DEFAULT, VM_DISK_DISCARD_UNMAP, VM_DISK_DISCARD_IGNORE } VmDiskDiscard;
+typedef enum {
+        VM_DISK_CACHE_DEFAULT,
+        VM_DISK_CACHE_NONE,
+        VM_DISK_CACHE_WRITETHROUGH,
+        VM_DISK_CACHE_WRITEBACK,
+        VM_DISK_CACHE_DIRECTSYNC,
+        VM_DISK_CACHE_UNSAFE,
+} VmDiskCache;
+typedef enum { VM_DISK_IO_DEFAULT, VM_DISK_IO_THREADS, VM_DISK_IO_NATIVE, VM_DISK_IO_URING } VmDiskIo;
+typedef enum {
+        VM_DISK_ZEROES_DEFAULT,
+        VM_DISK_ZEROES_OFF,
+        VM_DISK_ZEROES_ON,
+        VM_DISK_ZEROES_UNMAP,
+} VmDiskDetectZeroes;
+
+typedef struct {
+        VmDiskDiscard discard;
+        VmDiskCache cache;
+        VmDiskIo io;
+        VmDiskDetectZeroes detect_zeroes;
+} VmDiskDriver;
+
+/* <serial>/<console> <target type port> and <model name>, kept as written. */
+typedef enum {
+        VM_CHAR_TARGET_NONE,
+        VM_CHAR_TARGET_ISA_SERIAL, /* <serial><target type='isa-serial'> */
+        VM_CHAR_TARGET_SERIAL,     /* <console><target type='serial'>: the first serial port */
+} VmCharTargetType;
+
+typedef struct {
+        VmCharTargetType type;
+        bool has_port;
+        uint32_t port;
+        bool has_model; /* <model name='isa-serial'/> */
+} VmCharTarget;
+
+typedef enum {
+        VM_CONTROLLER_USB,
+        VM_CONTROLLER_PCI,
+        VM_CONTROLLER_VIRTIO_SERIAL,
+        VM_CONTROLLER_SATA,
+        VM_CONTROLLER_SCSI,
+        VM_CONTROLLER_IDE,
+        _VM_CONTROLLER_TYPE_MAX,
+} VmControllerType;
+
+/* The models of every type in one list: domain-xml.c checks which go with which type. */
+typedef enum {
+        VM_CONTROLLER_MODEL_DEFAULT,
+        /* usb */
+        VM_CONTROLLER_MODEL_QEMU_XHCI,
+        VM_CONTROLLER_MODEL_NEC_XHCI,
+        VM_CONTROLLER_MODEL_PIIX3_UHCI,
+        VM_CONTROLLER_MODEL_PIIX4_UHCI,
+        VM_CONTROLLER_MODEL_ICH9_EHCI1,
+        VM_CONTROLLER_MODEL_ICH9_UHCI1,
+        VM_CONTROLLER_MODEL_ICH9_UHCI2,
+        VM_CONTROLLER_MODEL_ICH9_UHCI3,
+        VM_CONTROLLER_MODEL_USB_NONE,
+        /* pci */
+        VM_CONTROLLER_MODEL_PCI_ROOT,
+        VM_CONTROLLER_MODEL_PCIE_ROOT,
+        VM_CONTROLLER_MODEL_PCIE_ROOT_PORT,
+        VM_CONTROLLER_MODEL_PCI_BRIDGE,
+        VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
+        /* scsi */
+        VM_CONTROLLER_MODEL_VIRTIO_SCSI,
+        _VM_CONTROLLER_MODEL_MAX,
+} VmControllerModel;
+
+typedef struct {
+        VmControllerType type;
+        uint32_t index;
+        VmControllerModel model;
+        uint32_t ports;             /* usb and virtio-serial ports='N', 0 = not written */
+        uint32_t vectors;           /* virtio-serial vectors='N', 0 = not written */
+        bool has_master;            /* usb companion: <master startport='N'/> */
+        uint32_t master_startport;
+        bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
+        bool has_chassis, has_port; /* pci: <target chassis port> */
+        uint32_t chassis, port;
+} VmController;
+
+typedef enum {
+        VM_MEMBALLOON_DEFAULT, /* not written: a balloon when <currentMemory> is below <memory> */
+        VM_MEMBALLOON_VIRTIO,
+        VM_MEMBALLOON_NONE,
+} VmMemballoonModel;
+
+typedef struct {
+        VmMemballoonModel model;
+        VmAddress address;
+} VmMemballoon;
+
+/* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
+ * VM's runtime folder, never a path of the document. */
+typedef enum {
+        VM_CHANNEL_GUEST_AGENT, /* <target type='virtio' name='org.qemu.guest_agent.0'/> */
+} VmChannelTarget;
+
+typedef struct {
+        VmChannelTarget target;
+} VmChannel;
+
+typedef enum {
+        VM_WATCHDOG_I6300ESB,
+        VM_WATCHDOG_ITCO,
+        VM_WATCHDOG_IB700,
+} VmWatchdogModel;
+
+typedef enum {
+        VM_WATCHDOG_ACTION_RESET, /* libvirt's default */
+        VM_WATCHDOG_ACTION_SHUTDOWN,
+        VM_WATCHDOG_ACTION_POWEROFF,
+        VM_WATCHDOG_ACTION_PAUSE,
+        VM_WATCHDOG_ACTION_NONE,
+        VM_WATCHDOG_ACTION_INJECT_NMI,
+} VmWatchdogAction;
+
+typedef struct {
+        VmWatchdogModel model;
+        VmWatchdogAction action;
+} VmWatchdog;

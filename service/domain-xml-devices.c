@@ -1,0 +1,736 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * <address>, <boot order>, a disk's <driver>, a serial port's <target>, <controller> and
+ * <memballoon>: what virt-install and `virsh dumpxml` write around the devices. Read
+ * strictly (an attribute or value not listed is refused, naming it and its line) and
+ * written back in one normalised form, so that GetXML round-trips.
+ */
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "domain-xml-devices.h"
+#include "domain-xml-reader.h"
+
+#define CONTROLLER_INDEX_UNSET UINT32_MAX
+
+static const char *const address_type_names[] = {
+        [VM_ADDRESS_NONE] = "",
+        [VM_ADDRESS_PCI] = "pci",
+        [VM_ADDRESS_DRIVE] = "drive",
+        [VM_ADDRESS_USB] = "usb",
+        [VM_ADDRESS_VIRTIO_SERIAL] = "virtio-serial",
+        [VM_ADDRESS_ISA] = "isa",
+        NULL,
+};
+const char *const domain_xml_disk_bus_names[] = {
+        [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
+        [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   NULL,
+};
+static const char *const discard_names[] = { [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap",
+                                             [VM_DISK_DISCARD_IGNORE] = "ignore", NULL };
+static const char *const cache_names[] = {
+        [VM_DISK_CACHE_DEFAULT] = "",         [VM_DISK_CACHE_NONE] = "none",
+        [VM_DISK_CACHE_WRITETHROUGH] = "writethrough", [VM_DISK_CACHE_WRITEBACK] = "writeback",
+        [VM_DISK_CACHE_DIRECTSYNC] = "directsync",     [VM_DISK_CACHE_UNSAFE] = "unsafe",
+        NULL,
+};
+static const char *const io_names[] = { [VM_DISK_IO_DEFAULT] = "", [VM_DISK_IO_THREADS] = "threads",
+                                        [VM_DISK_IO_NATIVE] = "native", [VM_DISK_IO_URING] = "io_uring", NULL };
+static const char *const zeroes_names[] = { [VM_DISK_ZEROES_DEFAULT] = "", [VM_DISK_ZEROES_OFF] = "off",
+                                            [VM_DISK_ZEROES_ON] = "on", [VM_DISK_ZEROES_UNMAP] = "unmap", NULL };
+static const char *const disk_format_names[] = { "raw", "qcow2", NULL }; /* VmDiskFormat */
+static const char *const char_target_names[] = { [VM_CHAR_TARGET_NONE] = "",
+                                                  [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
+                                                  [VM_CHAR_TARGET_SERIAL] = "serial", NULL };
+const char *const domain_xml_controller_type_names[] = {
+        [VM_CONTROLLER_USB] = "usb",   [VM_CONTROLLER_PCI] = "pci",   [VM_CONTROLLER_VIRTIO_SERIAL] = "virtio-serial",
+        [VM_CONTROLLER_SATA] = "sata", [VM_CONTROLLER_SCSI] = "scsi", [VM_CONTROLLER_IDE] = "ide",
+        NULL,
+};
+const char *const domain_xml_controller_model_names[] = {
+        [VM_CONTROLLER_MODEL_DEFAULT] = "",
+        [VM_CONTROLLER_MODEL_QEMU_XHCI] = "qemu-xhci",
+        [VM_CONTROLLER_MODEL_NEC_XHCI] = "nec-xhci",
+        [VM_CONTROLLER_MODEL_PIIX3_UHCI] = "piix3-uhci",
+        [VM_CONTROLLER_MODEL_PIIX4_UHCI] = "piix4-uhci",
+        [VM_CONTROLLER_MODEL_ICH9_EHCI1] = "ich9-ehci1",
+        [VM_CONTROLLER_MODEL_ICH9_UHCI1] = "ich9-uhci1",
+        [VM_CONTROLLER_MODEL_ICH9_UHCI2] = "ich9-uhci2",
+        [VM_CONTROLLER_MODEL_ICH9_UHCI3] = "ich9-uhci3",
+        [VM_CONTROLLER_MODEL_USB_NONE] = "none",
+        [VM_CONTROLLER_MODEL_PCI_ROOT] = "pci-root",
+        [VM_CONTROLLER_MODEL_PCIE_ROOT] = "pcie-root",
+        [VM_CONTROLLER_MODEL_PCIE_ROOT_PORT] = "pcie-root-port",
+        [VM_CONTROLLER_MODEL_PCI_BRIDGE] = "pci-bridge",
+        [VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE] = "pcie-to-pci-bridge",
+        [VM_CONTROLLER_MODEL_VIRTIO_SCSI] = "virtio-scsi",
+        NULL,
+};
+static const char *const memballoon_model_names[] = { [VM_MEMBALLOON_DEFAULT] = "",
+                                                       [VM_MEMBALLOON_VIRTIO] = "virtio",
+                                                       [VM_MEMBALLOON_NONE] = "none", NULL };
+
+/* ---- values ---- */
+
+/* libvirt's numbers in addresses and indexes: decimal, or hex after "0x". */
+static bool parse_number(const char *text, uint64_t max, uint32_t *ret) {
+        const char *digits = text;
+        unsigned base = 10;
+        uint64_t value = 0;
+
+        if (g_ascii_strncasecmp(text, "0x", 2) == 0) {
+                digits = text + 2;
+                base = 16;
+        }
+        if (!*digits || strlen(digits) > 10)
+                return false;
+        for (const char *p = digits; *p; p++) {
+                int digit = base == 16 ? g_ascii_xdigit_value(*p) : g_ascii_digit_value(*p);
+                if (digit < 0)
+                        return false;
+                value = value * base + (uint64_t) digit;
+        }
+        if (value > max)
+                return false;
+        *ret = (uint32_t) value;
+        return true;
+}
+
+/* An optional numeric attribute; *present tells whether it was there (may be NULL). */
+static bool attr_number(const xmlNode *node, const char *attribute, uint64_t max, bool *present, uint32_t *ret,
+                        GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+
+        if (present)
+                *present = value != NULL;
+        if (!value)
+                return true;
+        if (!parse_number(value, max, ret)) {
+                g_autofree char *rule = g_strdup_printf("expected a number from 0 to %" PRIu64, max);
+                return xml_fail_bad_value(error, node, attribute, value, rule);
+        }
+        return true;
+}
+
+/* An optional attribute with a fixed set of values, index 0 ("") meaning absent. */
+static bool attr_enum(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
+                      GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+
+        *ret = 0;
+        if (!value)
+                return true;
+        *ret = *value ? xml_lookup_name(names, value) : -1;
+        if (*ret <= 0)
+                return xml_fail_unsupported_value(error, node, attribute, value);
+        return true;
+}
+
+static void append_indent(GString *out, unsigned level) {
+        for (unsigned i = 0; i < level; i++)
+                g_string_append(out, "  ");
+}
+
+/* ---- <address> ---- */
+
+bool domain_xml_parse_address(const xmlNode *node, VmAddress *ret, GError **error) {
+        static const char *const pci_attributes[] = { "type", "domain", "bus", "slot", "function", "multifunction",
+                                                      NULL };
+        static const char *const drive_attributes[] = { "type", "controller", "bus", "target", "unit", NULL };
+        static const char *const usb_attributes[] = { "type", "bus", "port", NULL };
+        static const char *const virtio_serial_attributes[] = { "type", "controller", "bus", "port", NULL };
+        static const char *const isa_attributes[] = { "type", "iobase", "irq", NULL };
+        static const char *const *const attributes[] = {
+                [VM_ADDRESS_PCI] = pci_attributes,
+                [VM_ADDRESS_DRIVE] = drive_attributes,
+                [VM_ADDRESS_USB] = usb_attributes,
+                [VM_ADDRESS_VIRTIO_SERIAL] = virtio_serial_attributes,
+                [VM_ADDRESS_ISA] = isa_attributes,
+        };
+        static const char *const switches[] = { "", "on", "off", NULL };
+        VmAddress a = {};
+        int type, multifunction;
+
+        if (!node)
+                return true;
+        {
+                g_autofree char *value = xml_attr_value(node, "type");
+                if (!value)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<address>' needs the attribute 'type'");
+        }
+        if (!attr_enum(node, "type", address_type_names, &type, error) ||
+            !xml_check_empty_element(node, attributes[type], error))
+                return false;
+        a.type = type;
+        switch (a.type) {
+        case VM_ADDRESS_PCI:
+                if (!attr_number(node, "domain", 0xffff, NULL, &a.domain, error) ||
+                    !attr_number(node, "bus", 0xff, NULL, &a.bus, error) ||
+                    !attr_number(node, "slot", 0x1f, NULL, &a.slot, error) ||
+                    !attr_number(node, "function", 0x7, NULL, &a.function, error) ||
+                    !attr_enum(node, "multifunction", switches, &multifunction, error))
+                        return false;
+                a.multifunction = multifunction == 1;
+                break;
+        case VM_ADDRESS_DRIVE:
+                if (!attr_number(node, "controller", 0xffff, NULL, &a.controller, error) ||
+                    !attr_number(node, "bus", 0xffff, NULL, &a.bus, error) ||
+                    !attr_number(node, "target", 0xffff, NULL, &a.target, error) ||
+                    !attr_number(node, "unit", 0xffff, NULL, &a.unit, error))
+                        return false;
+                break;
+        case VM_ADDRESS_USB: {
+                g_autofree char *port = xml_attr_value(node, "port");
+                if (!attr_number(node, "bus", 0xffff, NULL, &a.bus, error))
+                        return false;
+                if (port) {
+                        if (!*port || strlen(port) > VM_USB_PORT_MAX || strspn(port, "0123456789.") != strlen(port) ||
+                            port[0] == '.' || port[strlen(port) - 1] == '.' || strstr(port, ".."))
+                                return xml_fail_bad_value(error, node, "USB port", port,
+                                                          "expected a port number or a hub path like '1.2'");
+                        g_strlcpy(a.usb_port, port, sizeof(a.usb_port));
+                }
+                break;
+        }
+        case VM_ADDRESS_VIRTIO_SERIAL:
+                if (!attr_number(node, "controller", 0xffff, NULL, &a.controller, error) ||
+                    !attr_number(node, "bus", 0xffff, NULL, &a.bus, error) ||
+                    !attr_number(node, "port", 0xffff, NULL, &a.port, error))
+                        return false;
+                break;
+        case VM_ADDRESS_ISA:
+                if (!attr_number(node, "iobase", 0xffff, NULL, &a.iobase, error) ||
+                    !attr_number(node, "irq", 0xff, NULL, &a.irq, error))
+                        return false;
+                break;
+        default:
+                g_assert_not_reached();
+        }
+        *ret = a;
+        return true;
+}
+
+void domain_xml_format_address(GString *out, unsigned level, const VmAddress *a) {
+        if (a->type == VM_ADDRESS_NONE)
+                return;
+        append_indent(out, level);
+        g_string_append_printf(out, "<address type='%s'", address_type_names[a->type]);
+        switch (a->type) {
+        case VM_ADDRESS_PCI:
+                g_string_append_printf(out,
+                                       " domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
+                                       "' function='0x%" PRIx32 "'%s",
+                                       a->domain, a->bus, a->slot, a->function,
+                                       a->multifunction ? " multifunction='on'" : "");
+                break;
+        case VM_ADDRESS_DRIVE:
+                g_string_append_printf(out, " controller='%" PRIu32 "' bus='%" PRIu32 "' target='%" PRIu32
+                                            "' unit='%" PRIu32 "'",
+                                       a->controller, a->bus, a->target, a->unit);
+                break;
+        case VM_ADDRESS_USB:
+                g_string_append_printf(out, " bus='%" PRIu32 "'", a->bus);
+                if (a->usb_port[0])
+                        g_string_append_printf(out, " port='%s'", a->usb_port);
+                break;
+        case VM_ADDRESS_VIRTIO_SERIAL:
+                g_string_append_printf(out, " controller='%" PRIu32 "' bus='%" PRIu32 "' port='%" PRIu32 "'",
+                                       a->controller, a->bus, a->port);
+                break;
+        case VM_ADDRESS_ISA:
+                g_string_append_printf(out, " iobase='0x%" PRIx32 "' irq='0x%" PRIx32 "'", a->iobase, a->irq);
+                break;
+        default:
+                g_assert_not_reached();
+        }
+        g_string_append(out, "/>\n");
+}
+
+/* ---- <boot order> ---- */
+
+bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **error) {
+        static const char *const attributes[] = { "order", NULL };
+        g_autofree char *value = NULL;
+        uint32_t order;
+
+        if (!node)
+                return true;
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        value = xml_attr_value(node, "order");
+        if (!value)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<boot>' needs the attribute 'order'");
+        if (!parse_number(value, 0xffff, &order) || order < 1)
+                return xml_fail_bad_value(error, node, "boot order", value, "expected a number from 1 to 65535");
+        *ret = order;
+        return true;
+}
+
+/* ---- a disk's <driver> ---- */
+
+bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
+        static const char *const attributes[] = { "name", "type", "discard", "cache", "io", "detect_zeroes", NULL };
+        static const char *const driver_names[] = { "qemu", NULL };
+        int choice;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !xml_attr_choice(node, "name", driver_names, 0, &choice, error) ||
+            !xml_attr_choice(node, "type", disk_format_names, VM_DISK_FORMAT_RAW, &choice, error))
+                return false;
+        disk->format = choice;
+        if (!attr_enum(node, "discard", discard_names, &choice, error))
+                return false;
+        disk->driver.discard = choice;
+        if (!attr_enum(node, "cache", cache_names, &choice, error))
+                return false;
+        disk->driver.cache = choice;
+        if (!attr_enum(node, "io", io_names, &choice, error))
+                return false;
+        disk->driver.io = choice;
+        if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
+                return false;
+        disk->driver.detect_zeroes = choice;
+        return true;
+}
+
+void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
+        g_string_append_printf(out, " type='%s'", disk_format_names[disk->format]);
+        if (disk->driver.cache)
+                g_string_append_printf(out, " cache='%s'", cache_names[disk->driver.cache]);
+        if (disk->driver.io)
+                g_string_append_printf(out, " io='%s'", io_names[disk->driver.io]);
+        if (disk->driver.discard)
+                g_string_append_printf(out, " discard='%s'", discard_names[disk->driver.discard]);
+        if (disk->driver.detect_zeroes)
+                g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
+}
+
+/* ---- a serial port's <target> ---- */
+
+bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error) {
+        static const char *const attributes[] = { "type", "port", NULL };
+        static const char *const model_attributes[] = { "name", NULL };
+        static const char *const model_children[] = { "model", NULL };
+        static const char *const model_names[] = { "isa-serial", NULL };
+        VmCharTarget t = {};
+        xmlNode *model = NULL;
+        int type, choice;
+
+        if (!node)
+                return true;
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_collect_children(node, model_children, &model, error) ||
+            !attr_enum(node, "type", char_target_names, &type, error) ||
+            !attr_number(node, "port", 3, &t.has_port, &t.port, error))
+                return false;
+        t.type = type;
+        /* A <serial> is an ISA serial port; a <console> of type serial is the first of them. */
+        if (t.type != VM_CHAR_TARGET_NONE &&
+            (t.type == VM_CHAR_TARGET_ISA_SERIAL) != (kind == VM_DEVICE_SERIAL)) {
+                g_autofree char *value = xml_attr_value(node, "type");
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "type='%s' of '<target>' is not supported in a '<%s>' (%s)", value,
+                                kind == VM_DEVICE_SERIAL ? "serial" : "console",
+                                kind == VM_DEVICE_SERIAL ? "isa-serial" : "serial");
+        }
+        if (model) {
+                if (kind != VM_DEVICE_SERIAL)
+                        return xml_fail_unsupported_element(error, model);
+                if (!xml_check_empty_element(model, model_attributes, error) ||
+                    !xml_attr_choice(model, "name", model_names, -1, &choice, error))
+                        return false;
+                t.has_model = true;
+        }
+        *ret = t;
+        return true;
+}
+
+void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTarget *t) {
+        if (t->type == VM_CHAR_TARGET_NONE && !t->has_port && !t->has_model)
+                return;
+        append_indent(out, level);
+        g_string_append(out, "<target");
+        if (t->type != VM_CHAR_TARGET_NONE)
+                g_string_append_printf(out, " type='%s'", char_target_names[t->type]);
+        if (t->has_port)
+                g_string_append_printf(out, " port='%" PRIu32 "'", t->port);
+        if (!t->has_model) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        append_indent(out, level + 1);
+        g_string_append(out, "<model name='isa-serial'/>\n");
+        append_indent(out, level);
+        g_string_append(out, "</target>\n");
+}
+
+/* ---- <controller> ---- */
+
+static bool model_fits_type(VmControllerType type, VmControllerModel model) {
+        if (model == VM_CONTROLLER_MODEL_DEFAULT)
+                return true;
+        switch (type) {
+        case VM_CONTROLLER_USB:
+                return model >= VM_CONTROLLER_MODEL_QEMU_XHCI && model <= VM_CONTROLLER_MODEL_USB_NONE;
+        case VM_CONTROLLER_PCI:
+                return model >= VM_CONTROLLER_MODEL_PCI_ROOT && model <= VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE;
+        case VM_CONTROLLER_SCSI:
+                return model == VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+        default:
+                return false;
+        }
+}
+
+enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, _CTRL_CHILD_MAX };
+static const char *const controller_children[] = {
+        [CTRL_MODEL] = "model",     [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",
+        [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   NULL,
+};
+
+static const char *controller_model_device(VmControllerModel model);
+
+static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **error) {
+        static const char *const model_attributes[] = { "name", NULL };
+        static const char *const target_attributes[] = { "chassis", "port", NULL };
+        static const char *const master_attributes[] = { "startport", NULL };
+
+        if (c[CTRL_MODEL] || c[CTRL_TARGET]) {
+                if (ctrl->type != VM_CONTROLLER_PCI)
+                        return xml_fail_unsupported_element(error, c[CTRL_MODEL] ? c[CTRL_MODEL] : c[CTRL_TARGET]);
+        }
+        if (c[CTRL_MODEL]) {
+                g_autofree char *name = NULL;
+
+                if (!xml_check_empty_element(c[CTRL_MODEL], model_attributes, error))
+                        return false;
+                /* libvirt writes the QEMU device name, which is the model's own name for these. */
+                name = xml_attr_value(c[CTRL_MODEL], "name");
+                if (!name || g_strcmp0(name, controller_model_device(ctrl->model)) != 0 ||
+                    ctrl->model == VM_CONTROLLER_MODEL_DEFAULT)
+                        return xml_fail_bad_value(error, c[CTRL_MODEL], "controller model name", name ? name : "",
+                                                  "expected the same name as the controller's model");
+                ctrl->has_model_name = true;
+        }
+        if (c[CTRL_TARGET]) {
+                if (!xml_check_empty_element(c[CTRL_TARGET], target_attributes, error) ||
+                    !attr_number(c[CTRL_TARGET], "chassis", 0xff, &ctrl->has_chassis, &ctrl->chassis, error) ||
+                    !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error))
+                        return false;
+        }
+        if (c[CTRL_MASTER]) {
+                if (ctrl->type != VM_CONTROLLER_USB)
+                        return xml_fail_unsupported_element(error, c[CTRL_MASTER]);
+                if (!xml_check_empty_element(c[CTRL_MASTER], master_attributes, error) ||
+                    !attr_number(c[CTRL_MASTER], "startport", 0xff, &ctrl->has_master, &ctrl->master_startport,
+                                 error))
+                        return false;
+                if (!ctrl->has_master)
+                        return xml_fail(error, c[CTRL_MASTER], HV_ERROR_INVALID_XML,
+                                        "'<master>' needs the attribute 'startport'");
+        }
+        return true;
+}
+
+VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "type", "index", "model", "ports", "vectors", NULL };
+        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CONTROLLER);
+        VmController *ctrl = &device->controller;
+        xmlNode *c[_CTRL_CHILD_MAX] = {};
+        bool has_index, has_ports, has_vectors;
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", domain_xml_controller_type_names, -1, &choice, error))
+                return NULL;
+        ctrl->type = choice;
+        if (!attr_enum(node, "model", domain_xml_controller_model_names, &choice, error))
+                return NULL;
+        ctrl->model = choice;
+        if (!model_fits_type(ctrl->type, ctrl->model)) {
+                g_autofree char *model = xml_attr_value(node, "model");
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "model='%s' of '<controller type='%s'>' is not supported", model,
+                         domain_xml_controller_type_names[ctrl->type]);
+                return NULL;
+        }
+        if (!attr_number(node, "index", 0xff, &has_index, &ctrl->index, error) ||
+            !attr_number(node, "ports", 0xff, &has_ports, &ctrl->ports, error) ||
+            !attr_number(node, "vectors", 0xffff, &has_vectors, &ctrl->vectors, error))
+                return NULL;
+        if (!has_index)
+                ctrl->index = CONTROLLER_INDEX_UNSET;
+        if ((has_ports && ctrl->type != VM_CONTROLLER_USB && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL) ||
+            (has_vectors && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL)) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s' of '<controller type='%s'>' is not supported",
+                         has_vectors && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL ? "vectors" : "ports",
+                         domain_xml_controller_type_names[ctrl->type]);
+                return NULL;
+        }
+        if (has_ports && ctrl->ports < 1) {
+                xml_fail_bad_value(error, node, "ports", "0", "expected at least one port");
+                return NULL;
+        }
+
+        if (!xml_collect_children(node, controller_children, c, error) ||
+            !parse_controller_children(c, ctrl, error) ||
+            (c[CTRL_ADDRESS] && !domain_xml_parse_address(c[CTRL_ADDRESS], &device->address, error)))
+                return NULL;
+        if (c[CTRL_ALIAS]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                if (!xml_check_empty_element(c[CTRL_ALIAS], alias_attributes, error))
+                        return NULL;
+                /* libvirt's own names ("usb", "pci.1") are not ids of ours: the service names
+                 * controllers itself, as it does all devices without a "ua-" alias. */
+        }
+        return g_steal_pointer(&device);
+}
+
+void domain_xml_format_controller(GString *out, unsigned level, const VmController *ctrl) {
+        g_string_append_printf(out, " type='%s' index='%" PRIu32 "'", domain_xml_controller_type_names[ctrl->type],
+                               ctrl->index);
+        if (ctrl->model)
+                g_string_append_printf(out, " model='%s'", domain_xml_controller_model_names[ctrl->model]);
+        if (ctrl->ports)
+                g_string_append_printf(out, " ports='%" PRIu32 "'", ctrl->ports);
+        if (ctrl->vectors)
+                g_string_append_printf(out, " vectors='%" PRIu32 "'", ctrl->vectors);
+        g_string_append(out, ">\n");
+        if (ctrl->has_master) {
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<master startport='%" PRIu32 "'/>\n", ctrl->master_startport);
+        }
+        if (ctrl->has_model_name) {
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<model name='%s'/>\n", controller_model_device(ctrl->model));
+        }
+        if (ctrl->has_chassis || ctrl->has_port) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<target");
+                if (ctrl->has_chassis)
+                        g_string_append_printf(out, " chassis='%" PRIu32 "'", ctrl->chassis);
+                if (ctrl->has_port)
+                        g_string_append_printf(out, " port='0x%" PRIx32 "'", ctrl->port);
+                g_string_append(out, "/>\n");
+        }
+}
+
+/* <model name>: the QEMU device libvirt uses for a PCI controller model. */
+static const char *controller_model_device(VmControllerModel model) {
+        if (model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE)
+                return "pcie-pci-bridge";
+        return domain_xml_controller_model_names[model];
+}
+
+/* The USB companions (ich9-uhci with <master>) share the index of their EHCI master. */
+static bool is_usb_companion(const VmController *ctrl) {
+        return ctrl->type == VM_CONTROLLER_USB && ctrl->has_master;
+}
+
+bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
+        /* Bit i of used[type] for index i; indexes are at most 0xff. */
+        guint64 used[_VM_CONTROLLER_TYPE_MAX][4] = {};
+
+        for (guint i = 0; i < devices->len; i++) {
+                const VmDevice *device = devices->pdata[i];
+                const VmController *ctrl = &device->controller;
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index == CONTROLLER_INDEX_UNSET)
+                        continue;
+                if ((used[ctrl->type][ctrl->index / 64] >> (ctrl->index % 64)) & 1) {
+                        if (is_usb_companion(ctrl))
+                                continue;
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "'<controller type='%s' index='%" PRIu32 "'>' appears twice",
+                                    domain_xml_controller_type_names[ctrl->type], ctrl->index);
+                        return false;
+                }
+                used[ctrl->type][ctrl->index / 64] |= G_GUINT64_CONSTANT(1) << (ctrl->index % 64);
+        }
+        for (guint i = 0; i < devices->len; i++) {
+                VmDevice *device = devices->pdata[i];
+                VmController *ctrl = &device->controller;
+                uint32_t index = 0;
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index != CONTROLLER_INDEX_UNSET)
+                        continue;
+                while (index <= 0xff && ((used[ctrl->type][index / 64] >> (index % 64)) & 1))
+                        index++;
+                if (index > 0xff) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "more than 256 '<controller type='%s'>'",
+                                    domain_xml_controller_type_names[ctrl->type]);
+                        return false;
+                }
+                ctrl->index = index;
+                used[ctrl->type][index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
+        }
+        return true;
+}
+
+/* ---- <memballoon> ---- */
+
+bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error) {
+        static const char *const attributes[] = { "model", NULL };
+        static const char *const children[] = { "address", "alias", NULL };
+        enum { BALLOON_ADDRESS, BALLOON_ALIAS };
+        xmlNode *c[2] = {};
+        VmMemballoon balloon = {};
+        int model;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_collect_children(node, children, c, error))
+                return false;
+        {
+                g_autofree char *value = xml_attr_value(node, "model");
+                if (!value)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "'<memballoon>' needs the attribute 'model'");
+        }
+        if (!attr_enum(node, "model", memballoon_model_names, &model, error))
+                return false;
+        balloon.model = model;
+        if (c[BALLOON_ADDRESS] && !domain_xml_parse_address(c[BALLOON_ADDRESS], &balloon.address, error))
+                return false;
+        if (c[BALLOON_ALIAS]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                /* libvirt's "balloon0": the service's id for it is fixed. */
+                if (!xml_check_empty_element(c[BALLOON_ALIAS], alias_attributes, error))
+                        return false;
+        }
+        if (balloon.model == VM_MEMBALLOON_NONE && balloon.address.type != VM_ADDRESS_NONE)
+                return xml_fail(error, c[BALLOON_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
+                                "'<memballoon model='none'>' has no '<address>'");
+        *ret = balloon;
+        return true;
+}
+
+void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballoon *balloon) {
+        if (balloon->model == VM_MEMBALLOON_DEFAULT)
+                return;
+        append_indent(out, level);
+        g_string_append_printf(out, "<memballoon model='%s'", memballoon_model_names[balloon->model]);
+        if (balloon->address.type == VM_ADDRESS_NONE) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        domain_xml_format_address(out, level + 1, &balloon->address);
+        append_indent(out, level);
+        g_string_append(out, "</memballoon>\n");
+}
+
+/* ---- <channel> and <watchdog> ---- */
+
+enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };
+static const char *const channel_children[] = {
+        [CHANNEL_SOURCE] = "source", [CHANNEL_TARGET] = "target", [CHANNEL_ADDRESS] = "address",
+        [CHANNEL_ALIAS] = "alias",   NULL,
+};
+
+VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "type", NULL };
+        static const char *const types[] = { "unix", NULL };
+        static const char *const source_attributes[] = { "mode", NULL };
+        static const char *const modes[] = { "bind", NULL };
+        static const char *const target_attributes[] = { "type", "name", NULL };
+        static const char *const target_types[] = { "virtio", NULL };
+        static const char *const target_names[] = { "org.qemu.guest_agent.0", NULL };
+        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CHANNEL);
+        xmlNode *c[_CHANNEL_CHILD_MAX] = {};
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
+            !xml_collect_children(node, channel_children, c, error))
+                return NULL;
+        /* The socket is the service's: a path of the document is refused, not followed. */
+        g_autofree char *path = c[CHANNEL_SOURCE] ? xml_attr_value(c[CHANNEL_SOURCE], "path") : NULL;
+        if (path) {
+                xml_fail(error, c[CHANNEL_SOURCE], HV_ERROR_NOT_SUPPORTED,
+                         "attribute 'path' of '<source>' in a '<channel>' is not supported: the service places "
+                         "the guest agent's socket in the VM's runtime folder");
+                return NULL;
+        }
+        if (c[CHANNEL_SOURCE] && (!xml_check_empty_element(c[CHANNEL_SOURCE], source_attributes, error) ||
+                                  !xml_attr_choice(c[CHANNEL_SOURCE], "mode", modes, 0, &choice, error)))
+                return NULL;
+        if (!c[CHANNEL_TARGET]) {
+                xml_fail_missing(error, node, "target");
+                return NULL;
+        }
+        if (!xml_check_empty_element(c[CHANNEL_TARGET], target_attributes, error) ||
+            !xml_attr_choice(c[CHANNEL_TARGET], "type", target_types, -1, &choice, error) ||
+            !xml_attr_choice(c[CHANNEL_TARGET], "name", target_names, -1, &choice, error))
+                return NULL;
+        device->channel.target = VM_CHANNEL_GUEST_AGENT;
+        if (c[CHANNEL_ADDRESS]) {
+                if (!domain_xml_parse_address(c[CHANNEL_ADDRESS], &device->address, error))
+                        return NULL;
+                if (device->address.type != VM_ADDRESS_VIRTIO_SERIAL) {
+                        g_autofree char *type = xml_attr_value(c[CHANNEL_ADDRESS], "type");
+                        xml_fail_unsupported_value(error, c[CHANNEL_ADDRESS], "type", type);
+                        return NULL;
+                }
+                if (device->address.port == 0) {
+                        xml_fail_bad_value(error, c[CHANNEL_ADDRESS], "port", "0",
+                                           "port 0 of a virtio-serial bus is the console's");
+                        return NULL;
+                }
+        }
+        if (c[CHANNEL_ALIAS]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                /* libvirt's "channel0": the service names its devices itself. */
+                if (!xml_check_empty_element(c[CHANNEL_ALIAS], alias_attributes, error))
+                        return NULL;
+        }
+        return g_steal_pointer(&device);
+}
+
+void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel) {
+        g_string_append(out, " type='unix'>\n");
+        append_indent(out, level + 1);
+        g_string_append(out, "<source mode='bind'/>\n");
+        append_indent(out, level + 1);
+        g_string_append(out, "<target type='virtio' name='org.qemu.guest_agent.0'/>\n");
+}
+
+static const char *const watchdog_model_names[] = { [VM_WATCHDOG_I6300ESB] = "i6300esb",
+                                                    [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700",
+                                                    NULL };
+static const char *const watchdog_action_names[] = {
+        [VM_WATCHDOG_ACTION_RESET] = "reset",       [VM_WATCHDOG_ACTION_SHUTDOWN] = "shutdown",
+        [VM_WATCHDOG_ACTION_POWEROFF] = "poweroff", [VM_WATCHDOG_ACTION_PAUSE] = "pause",
+        [VM_WATCHDOG_ACTION_NONE] = "none",         [VM_WATCHDOG_ACTION_INJECT_NMI] = "inject-nmi",
+        NULL,
+};
+
+VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "model", "action", NULL };
+        static const char *const children[] = { "address", "alias", NULL };
+        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_WATCHDOG);
+        xmlNode *c[2] = {};
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_attr_choice(node, "model", watchdog_model_names, -1, &choice, error))
+                return NULL;
+        device->watchdog.model = choice;
+        if (!xml_attr_choice(node, "action", watchdog_action_names, VM_WATCHDOG_ACTION_RESET, &choice, error) ||
+            !xml_collect_children(node, children, c, error))
+                return NULL;
+        device->watchdog.action = choice;
+        if (c[0] && !domain_xml_parse_address(c[0], &device->address, error))
+                return NULL;
+        if (c[1]) {
+                static const char *const alias_attributes[] = { "name", NULL };
+                if (!xml_check_empty_element(c[1], alias_attributes, error))
+                        return NULL;
+        }
+        return g_steal_pointer(&device);
+}
+
+void domain_xml_format_watchdog(GString *out, const VmWatchdog *watchdog) {
+        g_string_append_printf(out, " model='%s' action='%s'>\n", watchdog_model_names[watchdog->model],
+                               watchdog_action_names[watchdog->action]);
+}
