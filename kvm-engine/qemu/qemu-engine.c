@@ -583,9 +583,9 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         bool ok = true;
         for (guint i = 0; ok && i < vm->config->devices->len; i++) {
                 const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_INTERFACE || device->net.type != VM_NET_ETHERNET)
+                if (device->kind != VM_DEVICE_INTERFACE || !vm_interface_uses_tap(&device->net))
                         continue;
-                ProcessFd tap = { tap_open(device->net.target_dev, vm->uid, vm->gid, error),
+                ProcessFd tap = { tap_open_interface(&device->net, vm->uid, vm->gid, error),
                                   QEMU_FIRST_TAP_FD + (int) tap_targets->len };
                 ok = tap.fd >= 0;
                 if (ok) {
