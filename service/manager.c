@@ -10,6 +10,7 @@
 #include "bus-util.h"
 #include "domain-xml.h"
 #include "manager.h"
+#include "vm-net.h"
 #include "polkit.h"
 #include "store.h"
 #include "vm-runtime.h"
@@ -417,6 +418,11 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
                 g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "VM '%s' already exists", config->name);
                 return NULL;
         }
+
+        /* Its bridges and networks for its owner, and a MAC address per interface (vm-net.h). */
+        if (!vm_net_resolve(&manager->settings, by_uuid ? by_uuid->owner : owner, config, error))
+                return NULL;
+        vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
         if (!check_engine_can_run(manager, engine, config, error))
