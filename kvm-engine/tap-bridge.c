@@ -33,10 +33,10 @@ bool vm_interface_uses_tap(const VmInterface *net) {
         return false;
 }
 
+/* By ioctl, not /sys: sysfs shows the network namespace of whoever mounted it. Whether
+ * it is a bridge, SIOCBRADDIF says. */
 static bool bridge_exists(const char *bridge) {
-        g_autofree char *path = g_strdup_printf("/sys/class/net/%s/bridge", bridge);
-
-        return g_file_test(path, G_FILE_TEST_IS_DIR);
+        return strlen(bridge) < IFNAMSIZ && if_nametoindex(bridge) != 0;
 }
 
 static bool tap_join_bridge(int tap_fd, const char *bridge, GError **error) {
@@ -44,10 +44,6 @@ static bool tap_join_bridge(int tap_fd, const char *bridge, GError **error) {
         unsigned index;
         int sock, r = 0;
 
-        if (strlen(bridge) >= IFNAMSIZ || !bridge_exists(bridge)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "Bridge '%s' does not exist on this host", bridge);
-                return false;
-        }
         if (ioctl(tap_fd, TUNGETIFF, &tap) < 0) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot name the tap for bridge '%s': %s", bridge,
                             g_strerror(errno));
@@ -75,6 +71,14 @@ static bool tap_join_bridge(int tap_fd, const char *bridge, GError **error) {
         if (r == 0 && ioctl(sock, SIOCSIFFLAGS, &request) < 0)
                 r = -errno;
         close(sock);
+        if (r == -EOPNOTSUPP || r == -EINVAL) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "'%s' is not a bridge", bridge);
+                return false;
+        }
+        if (r == -ENODEV) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "Bridge '%s' does not exist on this host", bridge);
+                return false;
+        }
         if (r < 0) {
                 g_set_error(error, HV_ERROR, r == -EPERM ? HV_ERROR_ACCESS_DENIED : HV_ERROR_FAILED,
                             "Cannot attach tap '%s' to bridge '%s': %s", tap.ifr_name, bridge, g_strerror(-r));

@@ -653,6 +653,124 @@ static void test_autostart(GuestTest *g, gconstpointer data) {
         console_wait(g, "HV-GUEST-READY", 0);
 }
 
+/* ---- a real bridge (issue 17) ------------------------------------------------ */
+
+#define TEST_BRIDGE "hvbr0"
+#define TEST_BRIDGE_ADDRESS "10.77.0.1"
+
+static void run_host(const char *command) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL, *err = NULL;
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, &err, &status, &error))
+                g_error("Cannot run '%s': %s", command, error->message);
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("'%s' failed: %s%s", command, out, err);
+}
+
+/* Our own network namespace with a bridge that has an address, and hypervisord.conf
+ * naming it as the network 'lan'. */
+static void setup_bridge(GuestTest *g, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n",
+                                                  guest_dir());
+
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace for the bridge test: %s", g_strerror(errno));
+        run_host("ip link set lo up");
+        run_host("ip link add " TEST_BRIDGE " type bridge");
+        run_host("ip addr add " TEST_BRIDGE_ADDRESS "/24 dev " TEST_BRIDGE);
+        run_host("ip link set " TEST_BRIDGE " up");
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+/* The bridge's ports, by name, space-separated ("ip", as /sys shows the namespace of
+ * whoever mounted it, not ours). */
+static char *bridge_ports(const char *bridge) {
+        g_autofree char *command = g_strdup_printf("ip -o link show master %s", bridge);
+        g_autofree char *out = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) lines = NULL;
+        GString *names = g_string_new(NULL);
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, NULL, &status, &error) ||
+            !g_spawn_check_wait_status(status, &error))
+                g_error("'%s' failed: %s", command, error->message);
+        lines = g_strsplit(out, "\n", -1);
+        /* "7: tap0: <BROADCAST,...> ... master hvbr0 ..." */
+        for (char **line = lines; *line; line++) {
+                g_auto(GStrv) fields = g_strsplit(*line, ": ", 3);
+                if (g_strv_length(fields) >= 2)
+                        g_string_append_printf(names, "%s%s", names->len ? " " : "", fields[1]);
+        }
+        return g_string_free(names, FALSE);
+}
+
+static char *vm_mac(GuestTest *g) {
+        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", NULL);
+        const char *xml, *at;
+
+        g_assert_nonnull(reply);
+        g_variant_get(reply, "(&s)", &xml);
+        at = strstr(xml, "<mac address='");
+        g_assert_nonnull(at);
+        return g_strndup(at + strlen("<mac address='"), 17);
+}
+
+/*
+ * <interface type='bridge'> (data NULL) or type='network' mapped to the bridge ("lan"):
+ * the service makes a tap, joins it to the bridge and QEMU gets it; the guest, given an
+ * address, pings the host's end of the bridge and answers the host's ping. The tap
+ * leaves the bridge with the VM.
+ */
+static void test_bridge_ping(GuestTest *g, gconstpointer data) {
+        const char *network = data;
+        const char *guest_address = network ? "10.77.0.3" : "10.77.0.2";
+        g_autofree char *element =
+                network ? g_strdup_printf("<interface type='network'><source network='%s'/></interface>", network)
+                        : g_strdup("<interface type='bridge'><source bridge='" TEST_BRIDGE "'/>"
+                                   "<model type='virtio'/></interface>");
+        g_autofree char *ports = NULL, *mac = NULL, *typed = NULL, *host_ping = NULL;
+        gsize mark;
+
+        define(g, network ? "netping" : "brping", NULL, element);
+        mac = vm_mac(g);
+        g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, ==, "");
+        boot_to_marker(g);
+        g_free(ports);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_test_message("ports of " TEST_BRIDGE ": '%s'", ports);
+        g_assert_cmpstr(ports, !=, "");
+        g_assert_null(strchr(ports, ' '));
+
+        /* The guest's NIC has the address GetXML shows. */
+        mark = g->output->len;
+        console_type(g, "cat /sys/class/net/eth0/address");
+        console_wait(g, mac, mark);
+
+        /* (The markers are computed by the guest's shell: the echoed command line does not match.) */
+        mark = g->output->len;
+        typed = g_strdup_printf("ip addr add %s/24 dev eth0 && ip link set eth0 up && echo HV-NET-$((40+2))",
+                                guest_address);
+        console_type(g, typed);
+        console_wait(g, "HV-NET-42", mark);
+        mark = g->output->len;
+        console_type(g, "ping -c 2 -w 60 " TEST_BRIDGE_ADDRESS " >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+        host_ping = g_strdup_printf("busybox ping -c 2 -w 60 %s", guest_address);
+        run_host(host_ping);
+
+        call_ok(g, "PowerOff", NULL);
+        g_free(ports);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, ==, "");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -675,6 +793,8 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
         ADD("/qemu/autostart", test_autostart);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
+        g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
+        g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
 #undef ADD
         return g_test_run();
 }
