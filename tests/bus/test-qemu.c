@@ -771,6 +771,20 @@ static void test_bridge_ping(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(ports, ==, "");
 }
 
+/* <interface type='network'><source network='default'/>: user-mode networking, built in; the
+ * guest reaches slirp's gateway (10.0.2.2 answers pings). */
+static void test_default_network(GuestTest *g, gconstpointer data) {
+        gsize mark;
+
+        define(g, "usernet", NULL, "<interface type='network'><source network='default'/></interface>");
+        boot_to_marker(g);
+        mark = g->output->len;
+        console_type(g, "ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && "
+                        "ping -c 2 -w 60 10.0.2.2 >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+        call_ok(g, "PowerOff", NULL);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -795,6 +809,7 @@ int main(int argc, char *argv[]) {
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
+        ADD("/qemu/default-network", test_default_network);
 #undef ADD
         return g_test_run();
 }
