@@ -12,6 +12,7 @@ void qemu_command_line_free(QemuCommandLine *cmdline) {
         g_strfreev(cmdline->argv);
         g_clear_pointer(&cmdline->port_owners, g_ptr_array_unref);
         g_clear_pointer(&cmdline->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&cmdline->net_backends, g_hash_table_unref);
         g_free(cmdline->console_socket);
         g_free(cmdline);
 }
@@ -283,6 +284,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         g_autofree char *backend = qemu_net_netdev_arg(&device->net, netdev, tap_fd);
                         argv_add(argv, "-netdev", backend);
                         argv_add_json(argv, "-device", qemu_net_device(cmdline->machine, device, netdev));
+                        g_hash_table_insert(cmdline->net_backends, g_strdup(device->id), g_steal_pointer(&netdev));
                         break;
                 }
                 case VM_DEVICE_CONSOLE:
@@ -346,6 +348,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
         cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
         cmdline->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        cmdline->net_backends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
         argv_add(argv, params->binary, NULL);
         argv_add_printf(argv, "-name", "guest=%s,debug-threads=on", config->name);

@@ -49,6 +49,8 @@ typedef struct {
         GPtrArray *port_owners;
         /* Disk device id -> its block node name. */
         GHashTable *disk_nodes;
+        /* Interface device id -> its -netdev id. */
+        GHashTable *net_backends;
         /* What OpenConsole connects to: the service's own console socket (the
          * default console, or a <serial type='pty'> first), or the owner's socket
          * path of a first <serial type='unix'>, or neither (a file). */

@@ -154,6 +154,7 @@ void qemu_vm_unref(QemuVm *vm) {
         g_free(vm->shutdown_reason);
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         sd_event_unref(vm->event);
         g_free(vm);
 }
@@ -644,8 +645,10 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         vm->machine = cmdline->machine;
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         vm->port_owners = g_steal_pointer(&cmdline->port_owners);
         vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
+        vm->net_backends = g_steal_pointer(&cmdline->net_backends);
         vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
         g_free(vm->console_path);
         vm->console_path = cmdline->console_is_ours ? g_steal_pointer(&console_path)
@@ -912,6 +915,7 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->userdata = params->userdata;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);
         vm->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        vm->net_backends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         vm->consoles = console_requests_new(vm->event);
         return &vm->base;
 }

@@ -785,6 +785,64 @@ static void test_default_network(GuestTest *g, gconstpointer data) {
         call_ok(g, "PowerOff", NULL);
 }
 
+/* AddDevice of an <interface type='bridge'> on a running VM: the service's tap, joined to
+ * the bridge, reaches QEMU by getfd (netdev_add, device_add on a free root port); the guest
+ * gets a NIC with the address GetXML shows and pings the host over it. RemoveDevice takes
+ * it away, and the tap leaves the bridge. */
+static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *ports = NULL, *live = NULL, *mac = NULL;
+        const char *id, *at;
+        gsize mark;
+
+        define(g, "hotnet", NULL, NULL);
+        boot_to_marker(g);
+        reply = hv_vm_call(&g->t, g->path, "AddDevice",
+                           g_variant_new("(sa{sv})",
+                                         "<interface type='bridge'><source bridge='" TEST_BRIDGE "'/></interface>",
+                                         NULL),
+                           "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &id);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, !=, "");
+        {
+                g_autoptr(GVariant) x = hv_vm_call(&g->t, g->path, "GetXML",
+                                                   g_variant_new_parsed("({'live': <true>},)"), "(s)", &error);
+                g_assert_no_error(error);
+                g_variant_get(x, "(s)", &live);
+        }
+        at = strstr(live, "<mac address='");
+        g_assert_nonnull(at);
+        mac = g_strndup(at + strlen("<mac address='"), 17);
+
+        /* The guest may take a moment to bind the driver: wait for the NIC. */
+        mark = g->output->len;
+        console_type(g, "until [ -e /sys/class/net/eth0 ]; do sleep 0.2; done; cat /sys/class/net/eth0/address");
+        console_wait(g, mac, mark);
+        mark = g->output->len;
+        console_type(g, "ip addr add 10.77.0.4/24 dev eth0 && ip link set eth0 up && "
+                        "ping -c 2 -w 60 " TEST_BRIDGE_ADDRESS " >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+
+        {
+                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
+                                                   NULL, &error);
+                g_assert_no_error(error);
+        }
+        expect_guest_event(g, "device-removed", "DEVICE_DELETED");
+        /* netdev_del went out after the reply; the tap goes once QEMU closed it. */
+        for (int i = 0; i < 100; i++) {
+                g_free(ports);
+                ports = bridge_ports(TEST_BRIDGE);
+                if (!*ports)
+                        break;
+                g_usleep(100000);
+        }
+        g_assert_cmpstr(ports, ==, "");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -810,6 +868,7 @@ int main(int argc, char *argv[]) {
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
         ADD("/qemu/default-network", test_default_network);
+        g_test_add("/qemu/hotplug-interface", GuestTest, NULL, setup_bridge, test_hotplug_interface, teardown);
 #undef ADD
         return g_test_run();
 }
