@@ -809,6 +809,12 @@ static GVariant *qemu_vm_save_runtime(EngineVm *base) {
         while (g_hash_table_iter_next(&iter, &key, &value))
                 g_variant_builder_add(&disks, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "disk-nodes", g_variant_builder_end(&disks));
+        GVariantBuilder nets;
+        g_variant_builder_init(&nets, G_VARIANT_TYPE("a{ss}"));
+        g_hash_table_iter_init(&iter, vm->net_backends);
+        while (g_hash_table_iter_next(&iter, &key, &value))
+                g_variant_builder_add(&nets, "{ss}", key, value);
+        g_variant_builder_add(&b, "{sv}", "net-backends", g_variant_builder_end(&nets));
         g_variant_builder_add(&b, "{sv}", "next-disk-index", g_variant_new_uint32(vm->next_disk_index));
         return g_variant_builder_end(&b);
 }
@@ -837,6 +843,7 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         const char *qmp_path = NULL, *console_path = NULL;
         g_autofree const char **ports = NULL;
         g_autoptr(GVariantIter) disks = NULL;
+        g_autoptr(GVariantIter) nets = NULL;
 
         if (vm->process) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "QEMU is already running");
@@ -852,6 +859,7 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         (void) g_variant_dict_lookup(dict, "machine", "u", &machine);
         (void) g_variant_dict_lookup(dict, "ports", "^a&s", &ports);
         (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
+        (void) g_variant_dict_lookup(dict, "net-backends", "a{ss}", &nets);
         (void) g_variant_dict_lookup(dict, "next-disk-index", "u", &next_disk);
 
         g_autoptr(Process) process = process_attach(vm->event, (pid_t) pid, start_time, qemu_on_process_exit, vm, error);
@@ -880,6 +888,9 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         const char *key, *value;
         while (disks && g_variant_iter_next(disks, "{&s&s}", &key, &value))
                 g_hash_table_insert(vm->disk_nodes, g_strdup(key), g_strdup(value));
+        g_hash_table_remove_all(vm->net_backends);
+        while (nets && g_variant_iter_next(nets, "{&s&s}", &key, &value))
+                g_hash_table_insert(vm->net_backends, g_strdup(key), g_strdup(value));
         return true;
 }
 
