@@ -294,6 +294,7 @@ bool manager_load(Manager *manager, GError **error) {
         if (!stored_vms)
                 return false;
         manager_load_definitions(manager, stored_vms);
+        vm_net_give_loaded_vms_macs(manager);
         manager_reattach_vms(manager);
         g_info("%u VMs defined", g_hash_table_size(manager->vms_by_uuid));
         return true;

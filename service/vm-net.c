@@ -202,3 +202,34 @@ void vm_net_assign_device_mac(Manager *manager, const VmConfig *config, VmDevice
         add_macs_of(taken, config);
         device->net.mac = new_mac(taken);
 }
+
+/* ---- definitions written before every interface had an address ---- */
+
+static void macs_saved(Vm *vm, const GError *error, void *userdata) {
+        if (error)
+                g_warning("VM '%s': cannot store its new MAC addresses: %s", vm->config->name, error->message);
+}
+
+static bool config_lacks_mac(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_INTERFACE && !device->net.mac)
+                        return true;
+        }
+        return false;
+}
+
+void vm_net_give_loaded_vms_macs(Manager *manager) {
+        GHashTableIter iter;
+        gpointer value;
+
+        g_hash_table_iter_init(&iter, manager->vms_by_uuid);
+        while (g_hash_table_iter_next(&iter, NULL, &value)) {
+                Vm *vm = value;
+                if (!vm->persistent || vm->saving || !config_lacks_mac(vm->config))
+                        continue;
+                vm_net_assign_macs(manager, vm->config, NULL);
+                g_info("VM '%s': its interfaces got MAC addresses", vm->config->name);
+                vm_save(vm, macs_saved, NULL);
+        }
+}

@@ -35,3 +35,7 @@ bool vm_net_resolve(const Settings *settings, uid_t owner, VmConfig *config, GEr
 void vm_net_assign_macs(Manager *manager, VmConfig *config, const VmConfig *previous);
 /* One new interface for a VM (AddDevice): a MAC unused by every VM. */
 void vm_net_assign_device_mac(Manager *manager, const VmConfig *config, VmDevice *device);
+
+/* At start-up, after the definitions are loaded: definitions stored without MAC
+ * addresses (by older versions) get them, and are written again. */
+void vm_net_give_loaded_vms_macs(Manager *manager);

@@ -172,9 +172,50 @@ static void setup_with_ch(HvTest *t, gconstpointer data) {
         hv_test_setup(t, config);
 }
 
+/* A definition stored without MAC addresses (by a version before them) gets them when the
+ * service starts, and keeps them: they are written back. */
+static void test_macs_for_old_definitions(HvTest *t, gconstpointer data) {
+        g_autofree char *xml = xml_with_devices(t, "oldmac", "<interface type='user'/>");
+        g_autofree char *path = hv_define(t, xml);
+        g_auto(GStrv) first = macs_of_vm(t, path);
+        g_autofree char *vms_dir = g_build_filename(t->dir, "state", "vms", NULL);
+        g_autoptr(GDir) dir = NULL;
+        const char *name;
+        unsigned edited = 0;
+
+        g_assert_cmpuint(g_strv_length(first), ==, 1);
+        hv_test_stop_daemon(t, SIGTERM);
+        dir = g_dir_open(vms_dir, 0, NULL);
+        g_assert_nonnull(dir);
+        while ((name = g_dir_read_name(dir))) {
+                g_autofree char *file = g_build_filename(vms_dir, name, NULL);
+                g_autofree char *text = NULL;
+                g_autofree char *line = g_strdup_printf("<mac address='%s'/>", first[0]);
+                char *at;
+
+                if (!g_file_get_contents(file, &text, NULL, NULL) || !(at = strstr(text, line)))
+                        continue;
+                memmove(at, at + strlen(line), strlen(at + strlen(line)) + 1);
+                g_assert_true(g_file_set_contents(file, text, -1, NULL));
+                edited++;
+        }
+        g_assert_cmpuint(edited, ==, 1);
+
+        hv_test_start_daemon(t);
+        g_auto(GStrv) given = macs_of_vm(t, path);
+        g_assert_cmpuint(g_strv_length(given), ==, 1);
+        g_assert_true(g_str_has_prefix(given[0], "52:54:00:"));
+        hv_test_stop_daemon(t, SIGTERM);
+        hv_test_start_daemon(t);
+        g_auto(GStrv) kept = macs_of_vm(t, path);
+        assert_same_macs(kept, given);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add("/net/macs-assigned", HvTest, NULL, hv_test_fixture_setup, test_macs_assigned,
+                   hv_test_fixture_teardown);
+        g_test_add("/net/macs-for-old-definitions", HvTest, NULL, hv_test_fixture_setup, test_macs_for_old_definitions,
                    hv_test_fixture_teardown);
         g_test_add("/net/mac-on-add-device", HvTest, NULL, hv_test_fixture_setup, test_mac_on_add_device,
                    hv_test_fixture_teardown);
