@@ -95,7 +95,9 @@ static bool parse_target(const xmlNode *node, VmInterface *net, GError **error) 
 
 static bool parse_source(const xmlNode *node, VmInterface *net, GError **error) {
         static const char *const bridge_attributes[] = { "bridge", NULL };
-        static const char *const network_attributes[] = { "network", NULL };
+        /* A running VM's dumpxml adds where libvirt put it (portid, bridge): facts of that
+         * run, not of the definition; libvirt ignores them too when it defines. */
+        static const char *const network_attributes[] = { "network", "portid", "bridge", NULL };
         const char *attribute = net->type == VM_NET_BRIDGE ? "bridge" : "network";
         g_autofree char *name = NULL;
 

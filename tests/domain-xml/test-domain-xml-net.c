@@ -110,9 +110,20 @@ static void test_sources(void) {
         xml_again = domain_xml_format(again);
         g_assert_cmpstr(xml, ==, xml_again);
 
+        /* A running VM's dumpxml: the run's port and bridge are not part of the definition. */
+        {
+                g_autoptr(VmConfig) live = parse_ok("<interface type='network'><source network='default' "
+                                                    "portid='0b9d3a8e-6a5b-4a8e-9c3b-6c9b1a2f3e4d' "
+                                                    "bridge='virbr0'/></interface>");
+                g_autofree char *live_xml = domain_xml_format(live);
+                g_assert_null(first_interface(live)->bridge);
+                g_assert_nonnull(strstr(live_xml, "<source network='default'/>"));
+        }
         assert_refused("<interface type='bridge'/>", HV_ERROR_INVALID_XML, "source");
-        assert_refused("<interface type='network'><source bridge='br0'/></interface>", HV_ERROR_NOT_SUPPORTED,
-                       "'bridge'");
+        assert_refused("<interface type='network'><source bridge='br0'/></interface>", HV_ERROR_INVALID_XML,
+                       "needs the attribute 'network'");
+        assert_refused("<interface type='bridge'><source network='default'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'network'");
         assert_refused("<interface type='bridge'><source bridge='br0;rm'/></interface>", HV_ERROR_INVALID_ARGUMENT,
                        "bridge name");
         assert_refused("<interface type='bridge'><source bridge='a-very-long-bridge'/></interface>",
