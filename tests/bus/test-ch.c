@@ -1178,6 +1178,21 @@ static void test_boot_bridge(ChTest *c, gconstpointer data) {
                 g_autofree char *held = g_strconcat("tap:", *name, NULL);
                 g_assert_nonnull(strstr(fds, held));
         }
+        /* Hot-plugged on the bridge too (vm.add-net with the tap). */
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply =
+                        hv_vm_call(&c->t, path, "AddDevice",
+                                   g_variant_new("(sa{sv})",
+                                                 "<interface type='bridge'><source bridge='hvbr0'/></interface>", NULL),
+                                   "(s)", &error);
+                g_auto(GStrv) now = NULL;
+                g_assert_no_error(error);
+                g_free(ports);
+                ports = bridge_ports("hvbr0");
+                now = g_strsplit(ports, " ", -1);
+                g_assert_cmpuint(g_strv_length(now), ==, 3);
+        }
         call_ok(c, path, "PowerOff", NULL);
         g_free(ports);
         ports = bridge_ports("hvbr0");
