@@ -16,6 +16,10 @@
 static TapOpenFn tap_opener;
 static void *tap_opener_userdata;
 
+bool tap_is_replaced(void) {
+        return tap_opener != NULL;
+}
+
 void tap_set_opener(TapOpenFn opener, void *userdata) {
         tap_opener = opener;
         tap_opener_userdata = userdata;

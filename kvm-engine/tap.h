@@ -9,7 +9,10 @@
  */
 
 #include <glib.h>
+#include <stdbool.h>
 #include <sys/types.h>
+
+#include "vm-config.h"
 
 /* Opens the tap named name (created when it does not exist and we may), or a new
  * one when name is NULL. Returns the fd, or -1 with error. */
@@ -24,3 +27,14 @@ int tap_open(const char *name, uid_t uid, gid_t gid, GError **error);
 /* Tests put something else in (a socketpair end stands in for a tap). NULL
  * restores the real one. */
 void tap_set_opener(TapOpenFn opener, void *userdata);
+
+/* Whether an interface is backed by a tap (ethernet, bridge, a network mapped to a
+ * bridge) rather than by the engine's user-mode networking. */
+bool vm_interface_uses_tap(const VmInterface *net);
+
+/* tap_open() for an interface, and for one with a bridge (net->bridge) the tap
+ * joined to it and up (kvm-engine/tap-bridge.c). */
+int tap_open_interface(const VmInterface *net, uid_t uid, gid_t gid, GError **error);
+
+/* Whether tests replaced the opener (their taps join no bridge). */
+bool tap_is_replaced(void);

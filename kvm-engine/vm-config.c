@@ -54,6 +54,8 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_INTERFACE:
                 g_free(device->net.target_dev);
                 g_free(device->net.mac);
+                g_free(device->net.source);
+                g_free(device->net.bridge);
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
@@ -87,6 +89,8 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_INTERFACE:
                 copy->net.target_dev = g_strdup(device->net.target_dev);
                 copy->net.mac = g_strdup(device->net.mac);
+                copy->net.source = g_strdup(device->net.source);
+                copy->net.bridge = g_strdup(device->net.bridge);
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:

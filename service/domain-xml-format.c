@@ -12,6 +12,7 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml.h"
@@ -111,23 +112,11 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 }
                 append_text_element(out, level + 1, "serial", device->disk.serial);
                 break;
-        case VM_DEVICE_INTERFACE:
-                g_string_append_printf(out, " type='%s'>\n", domain_xml_net_type_names[device->net.type]);
-                if (device->net.mac) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, "<mac");
-                        append_attr(out, "address", device->net.mac);
-                        g_string_append(out, "/>\n");
-                }
-                if (device->net.target_dev) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, "<target");
-                        append_attr(out, "dev", device->net.target_dev);
-                        g_string_append(out, "/>\n");
-                }
-                append_indent(out, level + 1);
-                g_string_append(out, "<model type='virtio'/>\n");
+        case VM_DEVICE_INTERFACE: {
+                g_autofree char *indent = g_strnfill((level + 1) * 2, ' ');
+                domain_xml_format_interface(out, indent, &device->net);
                 break;
+        }
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
                 g_string_append_printf(out, " type='%s'>\n", domain_xml_char_type_names[device->chr.type]);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include <glib.h>
+#include <libxml/tree.h>
 
 #include "vm-config.h"
 
@@ -17,3 +18,6 @@ extern const char *const domain_xml_action_names[];
 extern const char *const domain_xml_disk_format_names[];
 extern const char *const domain_xml_net_type_names[];
 extern const char *const domain_xml_char_type_names[];
+
+/* <alias name=...> of a device (node may be NULL): its id. */
+bool domain_xml_parse_alias(const xmlNode *node, VmDevice *device, GError **error);

@@ -15,6 +15,7 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
@@ -40,7 +41,6 @@ const char *const domain_xml_disk_format_names[] = {
         [VM_DISK_FORMAT_QCOW2] = "qcow2",
         NULL,
 };
-const char *const domain_xml_net_type_names[] = { [VM_NET_ETHERNET] = "ethernet", [VM_NET_USER] = "user", NULL };
 const char *const domain_xml_char_type_names[] = {
         [VM_CHAR_PTY] = "pty",
         [VM_CHAR_FILE] = "file",
@@ -205,21 +205,9 @@ static char *absolute_path(const char *path, const xmlNode *node, GError **error
         return g_strdup(path);
 }
 
-/* "52:54:00:12:34:56", any case in, lower case out; a multicast address cannot be a NIC's. */
-static char *normalize_mac(const char *mac) {
-        if (strlen(mac) != 17)
-                return NULL;
-        for (size_t i = 0; i < 17; i++)
-                if (i % 3 == 2 ? mac[i] != ':' : !g_ascii_isxdigit(mac[i]))
-                        return NULL;
-        if (g_ascii_xdigit_value(mac[1]) & 1)
-                return NULL;
-        return g_ascii_strdown(mac, -1);
-}
-
 /* ---- devices ---- */
 
-static bool parse_alias(const xmlNode *node, VmDevice *device, GError **error) {
+bool domain_xml_parse_alias(const xmlNode *node, VmDevice *device, GError **error) {
         static const char *const attributes[] = { "name", NULL };
         g_autofree char *name = NULL;
 
@@ -372,7 +360,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         }
         if (!domain_xml_parse_boot_order(c[DISK_BOOT], &device->boot_order, error) ||
             (c[DISK_ADDRESS] && !domain_xml_parse_address(c[DISK_ADDRESS], &device->address, error)) ||
-            !parse_alias(c[DISK_ALIAS], device, error))
+            !domain_xml_parse_alias(c[DISK_ALIAS], device, error))
                 return NULL;
         if (device->address.type != VM_ADDRESS_NONE && device->address.type != disk_address_type(device->disk.bus)) {
                 g_autofree char *type = xml_attr_value(c[DISK_ADDRESS], "type");
@@ -381,75 +369,6 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                          type);
                 return NULL;
         }
-        return g_steal_pointer(&device);
-}
-
-enum { NET_TARGET, NET_MAC, NET_MODEL, NET_ALIAS, _NET_CHILD_MAX };
-static const char *const net_children[] = {
-        [NET_TARGET] = "target", [NET_MAC] = "mac", [NET_MODEL] = "model", [NET_ALIAS] = "alias", NULL,
-};
-
-static VmDevice *parse_interface(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
-        static const char *const dev_attributes[] = { "dev", NULL };
-        static const char *const mac_attributes[] = { "address", NULL };
-        static const char *const model_attributes[] = { "type", NULL };
-        static const char *const models[] = { "virtio", NULL };
-        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_INTERFACE);
-        xmlNode *c[_NET_CHILD_MAX] = {};
-        int choice;
-
-        if (!xml_check_attributes(node, attributes, error) ||
-            !xml_attr_choice(node, "type", domain_xml_net_type_names, -1, &choice, error) ||
-            !xml_collect_children(node, net_children, c, error))
-                return NULL;
-        device->net.type = choice;
-
-        if (c[NET_TARGET]) {
-                g_autofree char *dev = NULL;
-
-                if (device->net.type != VM_NET_ETHERNET) {
-                        xml_fail(error, c[NET_TARGET], HV_ERROR_NOT_SUPPORTED,
-                                 "'<target>' is only supported in an '<interface type='ethernet'>'");
-                        return NULL;
-                }
-                if (!xml_check_empty_element(c[NET_TARGET], dev_attributes, error))
-                        return NULL;
-                dev = xml_attr_value(c[NET_TARGET], "dev");
-                if (!dev) {
-                        xml_fail(error, c[NET_TARGET], HV_ERROR_INVALID_XML,
-                                 "'<target>' of an '<interface>' needs the attribute 'dev'");
-                        return NULL;
-                }
-                if (!token_is_valid(dev, TAP_NAME_MAX)) {
-                        xml_fail_bad_value(error, c[NET_TARGET], "tap device name", dev,
-                                           "1 to 15 characters from [A-Za-z0-9_.-], starting with a letter or digit");
-                        return NULL;
-                }
-                device->net.target_dev = g_steal_pointer(&dev);
-        }
-        if (c[NET_MAC]) {
-                g_autofree char *address = NULL;
-
-                if (!xml_check_empty_element(c[NET_MAC], mac_attributes, error))
-                        return NULL;
-                address = xml_attr_value(c[NET_MAC], "address");
-                if (!address) {
-                        xml_fail(error, c[NET_MAC], HV_ERROR_INVALID_XML, "'<mac>' needs the attribute 'address'");
-                        return NULL;
-                }
-                device->net.mac = normalize_mac(address);
-                if (!device->net.mac) {
-                        xml_fail_bad_value(error, c[NET_MAC], "MAC address", address,
-                                           "expected six hex pairs like '52:54:00:12:34:56', not multicast");
-                        return NULL;
-                }
-        }
-        if (c[NET_MODEL] && (!xml_check_empty_element(c[NET_MODEL], model_attributes, error) ||
-                             !xml_attr_choice(c[NET_MODEL], "type", models, -1, &choice, error)))
-                return NULL;
-        if (!parse_alias(c[NET_ALIAS], device, error))
-                return NULL;
         return g_steal_pointer(&device);
 }
 
@@ -507,7 +426,7 @@ static VmDevice *parse_char(const xmlNode *node, VmDeviceKind kind, GError **err
                 }
         }
         if (!domain_xml_parse_char_target(c[CHAR_TARGET], kind, &device->chr.target, error) ||
-            !parse_alias(c[CHAR_ALIAS], device, error))
+            !domain_xml_parse_alias(c[CHAR_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -562,7 +481,7 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         }
         device->vsock.cid = (uint32_t) cid;
         if ((c[VSOCK_ADDRESS] && !parse_pci_address(c[VSOCK_ADDRESS], device, error)) ||
-            !parse_alias(c[VSOCK_ALIAS], device, error))
+            !domain_xml_parse_alias(c[VSOCK_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -600,7 +519,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         if (!device->rng.backend)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
         if ((c[RNG_ADDRESS] && !parse_pci_address(c[RNG_ADDRESS], device, error)) ||
-            !parse_alias(c[RNG_ALIAS], device, error))
+            !domain_xml_parse_alias(c[RNG_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -666,7 +585,7 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
             !parse_pci_field(address, "function", 0x7, true, &device->hostdev.function, error))
                 return NULL;
         if ((c[HOSTDEV_ADDRESS] && !parse_pci_address(c[HOSTDEV_ADDRESS], device, error)) ||
-            !parse_alias(c[HOSTDEV_ALIAS], device, error))
+            !domain_xml_parse_alias(c[HOSTDEV_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -675,7 +594,7 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
         if (xml_is_element(node, "disk"))
                 return parse_disk(node, paths, error);
         if (xml_is_element(node, "interface"))
-                return parse_interface(node, error);
+                return domain_xml_parse_interface(node, error);
         if (xml_is_element(node, "serial"))
                 return parse_char(node, VM_DEVICE_SERIAL, error);
         if (xml_is_element(node, "console"))

@@ -10,6 +10,7 @@
 #include "bus-util.h"
 #include "domain-xml.h"
 #include "manager.h"
+#include "vm-net.h"
 #include "polkit.h"
 #include "store.h"
 #include "vm-runtime.h"
@@ -293,6 +294,7 @@ bool manager_load(Manager *manager, GError **error) {
         if (!stored_vms)
                 return false;
         manager_load_definitions(manager, stored_vms);
+        vm_net_give_loaded_vms_macs(manager);
         manager_reattach_vms(manager);
         g_info("%u VMs defined", g_hash_table_size(manager->vms_by_uuid));
         return true;
@@ -417,6 +419,11 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
                 g_set_error(error, HV_ERROR, HV_ERROR_ALREADY_EXISTS, "VM '%s' already exists", config->name);
                 return NULL;
         }
+
+        /* Its bridges and networks for its owner, and a MAC address per interface (vm-net.h). */
+        if (!vm_net_resolve(&manager->settings, by_uuid ? by_uuid->owner : owner, config, error))
+                return NULL;
+        vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
         if (!check_engine_can_run(manager, engine, config, error))

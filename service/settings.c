@@ -140,7 +140,7 @@ bool settings_load(Settings *settings, const char *config_path, bool session, GE
                 return false;
         if (!read_engine(file, "cloud-hypervisor", "cloud-hypervisor", settings, &settings->cloud_hypervisor, error))
                 return false;
-        return true;
+        return settings_net_load(&settings->net, file, error);
 }
 
 static void engine_settings_clear(EngineSettings *engine) {
@@ -157,6 +157,7 @@ void settings_clear(Settings *settings) {
         g_free(settings->default_engine);
         engine_settings_clear(&settings->qemu);
         engine_settings_clear(&settings->cloud_hypervisor);
+        settings_net_clear(&settings->net);
         memset(settings, 0, sizeof(*settings));
 }
 

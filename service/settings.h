@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "engine.h"
+#include "settings-net.h"
 
 typedef struct {
         bool session;       /* --session: the session bus, the user's directories, no polkit */
@@ -26,6 +27,7 @@ typedef struct {
 
         EngineSettings qemu;
         EngineSettings cloud_hypervisor;
+        SettingsNet net; /* [bridge.*], [network.*] */
 } Settings;
 
 /* config_path NULL means the default file, which may be absent; a named file must exist. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "domain-xml.h"
+#include "vm-net.h"
 #include "vm-private.h"
 
 static void add_device_done(const char *id, const GError *error, void *userdata) {
@@ -95,6 +96,11 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
         }
         if (!device->id)
                 device->id = vm_config_new_device_id(target, device->kind);
+        if (device->kind == VM_DEVICE_INTERFACE) {
+                if (!vm_net_resolve_interface(&vm->manager->settings, vm->owner, &device->net, error))
+                        return false;
+                vm_net_assign_device_mac(vm->manager, target, device);
+        }
 
         if (!vm->engine_vm) {
                 /* Shut off: this edits the definition. */

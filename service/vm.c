@@ -19,6 +19,7 @@
 #include "process.h"
 #include "store-writer.h"
 #include "store.h"
+#include "vm-net.h"
 #include "vm-private.h"
 #include "vm-runtime.h"
 
@@ -708,6 +709,9 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         uid_t uid;
         gid_t gid;
 
+        /* Bridges and networks as this host has them now (vm-net.h). */
+        if (!vm_net_resolve(&manager->settings, vm->owner, live, error))
+                return false;
         engine = usable_engine(vm, live, error);
         if (!engine)
                 return false;

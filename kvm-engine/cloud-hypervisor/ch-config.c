@@ -64,12 +64,8 @@ bool ch_config_check(const VmConfig *config, GError **error) {
                 }
                 switch (device->kind) {
                 case VM_DEVICE_INTERFACE:
-                        if (device->net.type == VM_NET_USER) {
-                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                    "<interface type='user'> is not supported by the "
-                                                    "cloud-hypervisor engine; use <interface type='ethernet'>");
+                        if (!ch_check_interface(&device->net, error))
                                 return false;
-                        }
                         break;
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE: {
@@ -332,11 +328,8 @@ JsonNode *ch_config_build_device(const VmDevice *device, const char *runtime_dir
                             "Device id '%s' is not usable by cloud-hypervisor", device->id ? device->id : "");
                 return NULL;
         }
-        if (device->kind == VM_DEVICE_INTERFACE && device->net.type == VM_NET_USER) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<interface type='user'> is not supported by the cloud-hypervisor engine");
+        if (device->kind == VM_DEVICE_INTERFACE && !ch_check_interface(&device->net, error))
                 return NULL;
-        }
 
         g_autoptr(JsonBuilder) b = json_builder_new();
         switch (device->kind) {

@@ -21,6 +21,8 @@
 
 /* Can cloud-hypervisor run this? The message names what it cannot. */
 bool ch_config_check(const VmConfig *config, GError **error);
+/* An <interface> it can honour, else NotSupported naming it (ch-net.c). */
+bool ch_check_interface(const VmInterface *net, GError **error);
 /* The platform parts (ch-platform.c): refused naming the element and the engine. */
 bool ch_platform_check(const VmConfig *config, GError **error);
 bool ch_display_check(const VmConfig *config, GError **error);

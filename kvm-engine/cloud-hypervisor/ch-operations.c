@@ -192,7 +192,7 @@ bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **e
         g_autoptr(JsonNode) body = ch_config_build_device(device, op->vm->runtime_dir, error);
         if (!body)
                 return false;
-        int fd = tap_open(device->net.target_dev, op->vm->uid, op->vm->gid, error);
+        int fd = tap_open_interface(&device->net, op->vm->uid, op->vm->gid, error);
         if (fd < 0)
                 return false;
         g_autofree char *json = ch_json_to_string(body, false);

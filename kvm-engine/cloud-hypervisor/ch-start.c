@@ -140,7 +140,7 @@ static void ch_restore_send(ChOp *op) {
                 const VmDevice *device = vm->config->devices->pdata[i];
                 if (device->kind != VM_DEVICE_INTERFACE)
                         continue;
-                int fd = tap_open(device->net.target_dev, vm->uid, vm->gid, &failure);
+                int fd = tap_open_interface(&device->net, vm->uid, vm->gid, &failure);
                 if (fd < 0)
                         break;
                 g_array_append_val(fds, fd);

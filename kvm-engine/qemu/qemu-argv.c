@@ -4,6 +4,7 @@
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "tap.h"
 
 void qemu_command_line_free(QemuCommandLine *cmdline) {
         if (!cmdline)
@@ -11,6 +12,7 @@ void qemu_command_line_free(QemuCommandLine *cmdline) {
         g_strfreev(cmdline->argv);
         g_clear_pointer(&cmdline->port_owners, g_ptr_array_unref);
         g_clear_pointer(&cmdline->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&cmdline->net_backends, g_hash_table_unref);
         g_free(cmdline->console_socket);
         g_free(cmdline);
 }
@@ -302,26 +304,19 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 }
                 case VM_DEVICE_INTERFACE: {
                         g_autofree char *netdev = g_strdup_printf("net%u", n_nets++);
-                        if (device->net.type == VM_NET_ETHERNET) {
-                                /* QEMU gets the tap open: it needs no CAP_NET_ADMIN, and never
-                                 * a tap the VM's owner may not have. */
-                                if (n_taps >= params->n_tap_fds) {
-                                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
-                                                    "No tap device was opened for <interface type='ethernet'> %u",
-                                                    n_taps + 1);
-                                        return false;
-                                }
-                                argv_add_printf(argv, "-netdev", "tap,id=%s,fd=%d", netdev,
-                                                params->tap_fds[n_taps++]);
-                        } else
-                                argv_add_printf(argv, "-netdev", "user,id=%s", netdev);
-                        o = json_object_new();
-                        json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "net"));
-                        json_object_set_string_member(o, "id", device->id);
-                        json_object_set_string_member(o, "netdev", netdev);
-                        if (device->net.mac)
-                                json_object_set_string_member(o, "mac", device->net.mac);
-                        argv_add_json(argv, "-device", json_object_node(o));
+                        /* QEMU gets a tap open: it needs no CAP_NET_ADMIN, and never a tap
+                         * (or bridge) the VM's owner may not have. */
+                        if (vm_interface_uses_tap(&device->net) && n_taps >= params->n_tap_fds) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
+                                            "No tap device was opened for <interface type='%s'> %u",
+                                            device->net.type == VM_NET_BRIDGE ? "bridge" : "ethernet", n_taps + 1);
+                                return false;
+                        }
+                        int tap_fd = vm_interface_uses_tap(&device->net) ? params->tap_fds[n_taps++] : -1;
+                        g_autofree char *backend = qemu_net_netdev_arg(&device->net, netdev, tap_fd);
+                        argv_add(argv, "-netdev", backend);
+                        argv_add_json(argv, "-device", qemu_net_device(cmdline->machine, device, netdev));
+                        g_hash_table_insert(cmdline->net_backends, g_strdup(device->id), g_steal_pointer(&netdev));
                         break;
                 }
                 case VM_DEVICE_CONSOLE:
@@ -389,6 +384,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
         cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
         cmdline->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        cmdline->net_backends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
         argv_add(argv, params->binary, NULL);
         argv_add_printf(argv, "-name", "guest=%s,debug-threads=on", config->name);

@@ -50,6 +50,8 @@ typedef struct {
         GPtrArray *port_owners;
         /* Disk device id -> its block node name. */
         GHashTable *disk_nodes;
+        /* Interface device id -> its -netdev id. */
+        GHashTable *net_backends;
         /* What OpenConsole connects to: the service's own console socket (the
          * default console, or a <serial type='pty'> first), or the owner's socket
          * path of a first <serial type='unix'>, or neither (a file). */
@@ -80,6 +82,11 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
 bool qemu_id_is_valid(const char *id);
 /* A value for a QEMU option list: commas doubled. */
 char *qemu_escape_opt(const char *value);
+
+/* An <interface> (qemu-argv-net.c): the -netdev value (tap_fd: its number in QEMU,
+ * for an interface on a tap), and the -device/device_add arguments. */
+char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
+JsonNode *qemu_net_device(QemuMachineKind machine, const VmDevice *device, const char *netdev_id);
 
 /* VmPlatform (qemu-argv-platform.c). kvm: whether the VM runs under KVM. */
 bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error);

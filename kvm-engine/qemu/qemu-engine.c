@@ -157,6 +157,7 @@ void qemu_vm_unref(QemuVm *vm) {
         g_free(vm->shutdown_reason);
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         sd_event_unref(vm->event);
         g_free(vm);
 }
@@ -600,9 +601,9 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         bool ok = true;
         for (guint i = 0; ok && i < vm->config->devices->len; i++) {
                 const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_INTERFACE || device->net.type != VM_NET_ETHERNET)
+                if (device->kind != VM_DEVICE_INTERFACE || !vm_interface_uses_tap(&device->net))
                         continue;
-                ProcessFd tap = { tap_open(device->net.target_dev, vm->uid, vm->gid, error),
+                ProcessFd tap = { tap_open_interface(&device->net, vm->uid, vm->gid, error),
                                   QEMU_FIRST_TAP_FD + (int) tap_targets->len };
                 ok = tap.fd >= 0;
                 if (ok) {
@@ -679,8 +680,10 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         vm->machine = cmdline->machine;
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         vm->port_owners = g_steal_pointer(&cmdline->port_owners);
         vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
+        vm->net_backends = g_steal_pointer(&cmdline->net_backends);
         vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
         g_free(vm->console_path);
         vm->console_path = cmdline->console_is_ours ? g_steal_pointer(&console_path)
@@ -841,6 +844,12 @@ static GVariant *qemu_vm_save_runtime(EngineVm *base) {
         while (g_hash_table_iter_next(&iter, &key, &value))
                 g_variant_builder_add(&disks, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "disk-nodes", g_variant_builder_end(&disks));
+        GVariantBuilder nets;
+        g_variant_builder_init(&nets, G_VARIANT_TYPE("a{ss}"));
+        g_hash_table_iter_init(&iter, vm->net_backends);
+        while (g_hash_table_iter_next(&iter, &key, &value))
+                g_variant_builder_add(&nets, "{ss}", key, value);
+        g_variant_builder_add(&b, "{sv}", "net-backends", g_variant_builder_end(&nets));
         g_variant_builder_add(&b, "{sv}", "next-disk-index", g_variant_new_uint32(vm->next_disk_index));
         return g_variant_builder_end(&b);
 }
@@ -869,6 +878,7 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         const char *qmp_path = NULL, *console_path = NULL;
         g_autofree const char **ports = NULL;
         g_autoptr(GVariantIter) disks = NULL;
+        g_autoptr(GVariantIter) nets = NULL;
 
         if (vm->process) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "QEMU is already running");
@@ -884,6 +894,7 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         (void) g_variant_dict_lookup(dict, "machine", "u", &machine);
         (void) g_variant_dict_lookup(dict, "ports", "^a&s", &ports);
         (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
+        (void) g_variant_dict_lookup(dict, "net-backends", "a{ss}", &nets);
         (void) g_variant_dict_lookup(dict, "next-disk-index", "u", &next_disk);
 
         g_autoptr(Process) process = process_attach(vm->event, (pid_t) pid, start_time, qemu_on_process_exit, vm, error);
@@ -912,6 +923,9 @@ static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
         const char *key, *value;
         while (disks && g_variant_iter_next(disks, "{&s&s}", &key, &value))
                 g_hash_table_insert(vm->disk_nodes, g_strdup(key), g_strdup(value));
+        g_hash_table_remove_all(vm->net_backends);
+        while (nets && g_variant_iter_next(nets, "{&s&s}", &key, &value))
+                g_hash_table_insert(vm->net_backends, g_strdup(key), g_strdup(value));
         return true;
 }
 
@@ -947,6 +961,7 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->userdata = params->userdata;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);
         vm->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+        vm->net_backends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         vm->consoles = console_requests_new(vm->event);
         return &vm->base;
 }

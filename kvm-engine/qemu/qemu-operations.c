@@ -30,7 +30,7 @@ static JsonNode *json_int(gint64 value) {
         return node;
 }
 
-static QemuOp *qemu_vm_find_op(QemuVm *vm, QemuOpKind kind, const char *device_id) {
+QemuOp *qemu_vm_find_op(QemuVm *vm, QemuOpKind kind, const char *device_id) {
         for (GList *l = vm->ops; l; l = l->next) {
                 QemuOp *op = l->data;
                 if (op->kind == kind && (!device_id || g_strcmp0(op->device_id, device_id) == 0))
@@ -549,9 +549,10 @@ void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn d
 
         if (!qemu_op_require_qmp(op))
                 return;
-        if (device->kind != VM_DEVICE_DISK) {
+        if (device->kind != VM_DEVICE_DISK && device->kind != VM_DEVICE_INTERFACE) {
                 qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                   "The QEMU engine cannot hot-plug <%s> devices, only <disk>",
+                                                   "The QEMU engine cannot hot-plug <%s> devices, only <disk> "
+                                                   "and <interface>",
                                                    vm_device_kind_to_string(device->kind)));
                 return;
         }
@@ -569,7 +570,8 @@ void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn d
                                                    "Device id '%s' is not usable by QEMU", device->id ? device->id : ""));
                 return;
         }
-        if (g_hash_table_contains(vm->disk_nodes, device->id) || qemu_vm_find_op(vm, QEMU_OP_ADD_DEVICE, device->id) != op) {
+        if (g_hash_table_contains(vm->disk_nodes, device->id) || g_hash_table_contains(vm->net_backends, device->id) ||
+            qemu_vm_find_op(vm, QEMU_OP_ADD_DEVICE, device->id) != op) {
                 qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_ALREADY_EXISTS, "Device '%s' already exists",
                                                    device->id));
                 return;
@@ -589,8 +591,12 @@ void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn d
                 }
         }
 
-        op->node_name = qemu_disk_node_name(vm->next_disk_index++);
         op->device = vm_device_copy(device);
+        if (device->kind == VM_DEVICE_INTERFACE) {
+                qemu_vm_add_interface(op);
+                return;
+        }
+        op->node_name = qemu_disk_node_name(vm->next_disk_index++);
         /* The file node, the format node, then the device; a failing step undoes the earlier ones. */
         qmp_client_execute(vm->qmp, "blockdev-add", qemu_disk_file_blockdev(&device->disk, op->node_name), -1,
                            qemu_add_on_file_node, op);
@@ -619,9 +625,9 @@ void qemu_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, vo
 
         if (!qemu_op_require_qmp(op))
                 return;
-        if (!g_hash_table_contains(vm->disk_nodes, id)) {
+        if (!g_hash_table_contains(vm->disk_nodes, id) && !g_hash_table_contains(vm->net_backends, id)) {
                 qemu_op_fail_later(op, g_error_new(HV_ERROR, vm_config_find_device(vm->config, id) ? HV_ERROR_NOT_SUPPORTED : HV_ERROR_NOT_FOUND,
-                                                   "The QEMU engine can only unplug disks; no disk '%s'", id));
+                                                   "The QEMU engine can only unplug disks and interfaces; no such device '%s'", id));
                 return;
         }
         (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, (uint64_t) vm->timeout_ms * 1000, 0,
@@ -634,6 +640,8 @@ void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
         g_autofree char *node = NULL;
         g_autofree char *key = NULL;
 
+        if (qemu_vm_on_interface_deleted(vm, id))
+                return;
         if (!g_hash_table_steal_extended(vm->disk_nodes, id, (gpointer *) &key, (gpointer *) &node))
                 return;
         for (guint i = 0; i < vm->port_owners->len; i++)

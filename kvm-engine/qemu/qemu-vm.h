@@ -91,6 +91,7 @@ struct QemuVm {
         QemuMachineKind machine;
         GPtrArray *port_owners;  /* char* device id or NULL per root port "rpN" */
         GHashTable *disk_nodes;  /* device id -> block node name */
+        GHashTable *net_backends; /* interface device id -> netdev id (qemu-hotplug-net.c) */
         unsigned next_disk_index;
 
         bool stopping;          /* we asked the process to go */
@@ -125,6 +126,8 @@ void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_e
 void qemu_vm_kill(QemuVm *vm);
 
 /* qemu-operations.c */
+/* The op of kind in flight for device_id (NULL: any), or NULL. */
+QemuOp *qemu_vm_find_op(QemuVm *vm, QemuOpKind kind, const char *device_id);
 void qemu_vm_command_op(QemuVm *vm, const char *command, bool own_transition, EngineDoneFn done, void *userdata);
 /* Reboots whatever <on_reboot> says: the user asked, not the guest. */
 void qemu_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata);
@@ -148,6 +151,10 @@ void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, v
 void qemu_vm_send_key(EngineVm *base, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
                       EngineDoneFn done, void *userdata);
 void qemu_screenshot_free(QemuScreenshot *shot);
+/* qemu-hotplug-net.c: AddDevice of an <interface> (op->device, op->port chosen), and its
+ * removal once the guest let go (false: id is no interface). */
+void qemu_vm_add_interface(QemuOp *op);
+bool qemu_vm_on_interface_deleted(QemuVm *vm, const char *id);
 
 #define QEMU_SNAPSHOT_MEMORY "memory"
 #define QEMU_SNAPSHOT_INFO "qemu-snapshot.json"

@@ -1109,6 +1109,96 @@ static void test_events_after_restart(ChTest *c, gconstpointer data) {
         hv_signal_log_stop(&log);
 }
 
+/* ---- a bridge (issue 17) ------------------------------------------------------------ */
+
+static void run_host(const char *command) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL, *err = NULL;
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, &err, &status, &error))
+                g_error("Cannot run '%s': %s", command, error->message);
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("'%s' failed: %s%s", command, out, err);
+}
+
+static void setup_bridge(ChTest *c, gconstpointer data) {
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace for the bridge test: %s", g_strerror(errno));
+        run_host("ip link add hvbr0 type bridge");
+        run_host("ip link set hvbr0 up");
+        setup_with(c, "200", "[network.lan]\nBridge=hvbr0\n");
+}
+
+/* The interfaces whose master is bridge, by name ("ip": /sys shows another namespace). */
+static char *bridge_ports(const char *bridge) {
+        g_autofree char *command = g_strdup_printf("ip -o link show master %s", bridge);
+        g_autofree char *out = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) lines = NULL;
+        GString *names = g_string_new(NULL);
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, NULL, &status, &error) ||
+            !g_spawn_check_wait_status(status, &error))
+                g_error("'%s' failed: %s", command, error->message);
+        lines = g_strsplit(out, "\n", -1);
+        for (char **line = lines; *line; line++) {
+                g_auto(GStrv) fields = g_strsplit(*line, ": ", 3);
+                if (g_strv_length(fields) >= 2)
+                        g_string_append_printf(names, "%s%s", names->len ? " " : "", fields[1]);
+        }
+        return g_string_free(names, FALSE);
+}
+
+/* <interface type='bridge'> and type='network' mapped to the bridge: the service makes
+ * each tap, joins it to the bridge and hands it over with vm.add-net; with the VM, the
+ * taps and their bridge membership go. */
+static void test_boot_bridge(ChTest *c, gconstpointer data) {
+        g_autofree char *xml = ch_xml_with(c, "brboot", NULL,
+                                           "<interface type='bridge'><source bridge='hvbr0'/></interface>"
+                                           "<interface type='network'><source network='lan'/></interface>");
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *ports = bridge_ports("hvbr0");
+        g_autofree char *fds = NULL, *s = NULL;
+        g_auto(GStrv) names = NULL;
+
+        g_assert_cmpstr(ports, ==, "");
+        call_ok(c, path, "Boot", NULL);
+        s = state_of(c, path);
+        g_assert_cmpstr(s, ==, "running");
+        g_free(ports);
+        ports = bridge_ports("hvbr0");
+        g_test_message("ports of hvbr0: '%s'", ports);
+        names = g_strsplit(ports, " ", -1);
+        g_assert_cmpuint(g_strv_length(names), ==, 2);
+        fds = control(c, path, "fds");
+        g_test_message("descriptors held by the simulator: %s", fds);
+        for (char **name = names; *name; name++) {
+                g_autofree char *held = g_strconcat("tap:", *name, NULL);
+                g_assert_nonnull(strstr(fds, held));
+        }
+        /* Hot-plugged on the bridge too (vm.add-net with the tap). */
+        {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply =
+                        hv_vm_call(&c->t, path, "AddDevice",
+                                   g_variant_new("(sa{sv})",
+                                                 "<interface type='bridge'><source bridge='hvbr0'/></interface>", NULL),
+                                   "(s)", &error);
+                g_auto(GStrv) now = NULL;
+                g_assert_no_error(error);
+                g_free(ports);
+                ports = bridge_ports("hvbr0");
+                now = g_strsplit(ports, " ", -1);
+                g_assert_cmpuint(g_strv_length(now), ==, 3);
+        }
+        call_ok(c, path, "PowerOff", NULL);
+        g_free(ports);
+        ports = bridge_ports("hvbr0");
+        g_assert_cmpstr(ports, ==, "");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
@@ -1134,6 +1224,7 @@ int main(int argc, char *argv[]) {
         ADD("/ch/hotplug-vsock", test_hotplug_vsock);
         ADD("/ch/hotplug-vfio", test_hotplug_vfio);
         g_test_add("/ch/boot-tap", ChTest, NULL, setup_netns, test_boot_tap, teardown);
+        g_test_add("/ch/boot-bridge", ChTest, NULL, setup_bridge, test_boot_bridge, teardown);
         ADD("/ch/no-kvm", test_no_kvm);
         ADD("/ch/malformed-reply", test_malformed_reply);
         ADD("/ch/events-after-restart", test_events_after_restart);

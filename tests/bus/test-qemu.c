@@ -689,6 +689,196 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
 }
 
 
+/* ---- a real bridge (issue 17) ------------------------------------------------ */
+
+#define TEST_BRIDGE "hvbr0"
+#define TEST_BRIDGE_ADDRESS "10.77.0.1"
+
+static void run_host(const char *command) {
+        g_autoptr(GError) error = NULL;
+        g_autofree char *out = NULL, *err = NULL;
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, &err, &status, &error))
+                g_error("Cannot run '%s': %s", command, error->message);
+        if (!g_spawn_check_wait_status(status, NULL))
+                g_error("'%s' failed: %s%s", command, out, err);
+}
+
+/* Our own network namespace with a bridge that has an address, and hypervisord.conf
+ * naming it as the network 'lan'. */
+static void setup_bridge(GuestTest *g, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n",
+                                                  guest_dir());
+
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace for the bridge test: %s", g_strerror(errno));
+        run_host("ip link set lo up");
+        run_host("ip link add " TEST_BRIDGE " type bridge");
+        run_host("ip addr add " TEST_BRIDGE_ADDRESS "/24 dev " TEST_BRIDGE);
+        run_host("ip link set " TEST_BRIDGE " up");
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+/* The bridge's ports, by name, space-separated ("ip", as /sys shows the namespace of
+ * whoever mounted it, not ours). */
+static char *bridge_ports(const char *bridge) {
+        g_autofree char *command = g_strdup_printf("ip -o link show master %s", bridge);
+        g_autofree char *out = NULL;
+        g_autoptr(GError) error = NULL;
+        g_auto(GStrv) lines = NULL;
+        GString *names = g_string_new(NULL);
+        int status;
+
+        if (!g_spawn_command_line_sync(command, &out, NULL, &status, &error) ||
+            !g_spawn_check_wait_status(status, &error))
+                g_error("'%s' failed: %s", command, error->message);
+        lines = g_strsplit(out, "\n", -1);
+        /* "7: tap0: <BROADCAST,...> ... master hvbr0 ..." */
+        for (char **line = lines; *line; line++) {
+                g_auto(GStrv) fields = g_strsplit(*line, ": ", 3);
+                if (g_strv_length(fields) >= 2)
+                        g_string_append_printf(names, "%s%s", names->len ? " " : "", fields[1]);
+        }
+        return g_string_free(names, FALSE);
+}
+
+static char *vm_mac(GuestTest *g) {
+        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", NULL);
+        const char *xml, *at;
+
+        g_assert_nonnull(reply);
+        g_variant_get(reply, "(&s)", &xml);
+        at = strstr(xml, "<mac address='");
+        g_assert_nonnull(at);
+        return g_strndup(at + strlen("<mac address='"), 17);
+}
+
+/*
+ * <interface type='bridge'> (data NULL) or type='network' mapped to the bridge ("lan"):
+ * the service makes a tap, joins it to the bridge and QEMU gets it; the guest, given an
+ * address, pings the host's end of the bridge and answers the host's ping. The tap
+ * leaves the bridge with the VM.
+ */
+static void test_bridge_ping(GuestTest *g, gconstpointer data) {
+        const char *network = data;
+        const char *guest_address = network ? "10.77.0.3" : "10.77.0.2";
+        g_autofree char *element =
+                network ? g_strdup_printf("<interface type='network'><source network='%s'/></interface>", network)
+                        : g_strdup("<interface type='bridge'><source bridge='" TEST_BRIDGE "'/>"
+                                   "<model type='virtio'/></interface>");
+        g_autofree char *ports = NULL, *mac = NULL, *typed = NULL, *host_ping = NULL;
+        gsize mark;
+
+        define(g, network ? "netping" : "brping", NULL, element);
+        mac = vm_mac(g);
+        g_assert_true(g_str_has_prefix(mac, "52:54:00:"));
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, ==, "");
+        boot_to_marker(g);
+        g_free(ports);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_test_message("ports of " TEST_BRIDGE ": '%s'", ports);
+        g_assert_cmpstr(ports, !=, "");
+        g_assert_null(strchr(ports, ' '));
+
+        /* The guest's NIC has the address GetXML shows. */
+        mark = g->output->len;
+        console_type(g, "cat /sys/class/net/eth0/address");
+        console_wait(g, mac, mark);
+
+        /* (The markers are computed by the guest's shell: the echoed command line does not match.) */
+        mark = g->output->len;
+        typed = g_strdup_printf("ip addr add %s/24 dev eth0 && ip link set eth0 up && echo HV-NET-$((40+2))",
+                                guest_address);
+        console_type(g, typed);
+        console_wait(g, "HV-NET-42", mark);
+        mark = g->output->len;
+        console_type(g, "ping -c 2 -w 60 " TEST_BRIDGE_ADDRESS " >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+        host_ping = g_strdup_printf("busybox ping -c 2 -w 60 %s", guest_address);
+        run_host(host_ping);
+
+        call_ok(g, "PowerOff", NULL);
+        g_free(ports);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, ==, "");
+}
+
+/* <interface type='network'><source network='default'/>: user-mode networking, built in; the
+ * guest reaches slirp's gateway (10.0.2.2 answers pings). */
+static void test_default_network(GuestTest *g, gconstpointer data) {
+        gsize mark;
+
+        define(g, "usernet", NULL, "<interface type='network'><source network='default'/></interface>");
+        boot_to_marker(g);
+        mark = g->output->len;
+        console_type(g, "ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up && "
+                        "ping -c 2 -w 60 10.0.2.2 >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+        call_ok(g, "PowerOff", NULL);
+}
+
+/* AddDevice of an <interface type='bridge'> on a running VM: the service's tap, joined to
+ * the bridge, reaches QEMU by getfd (netdev_add, device_add on a free root port); the guest
+ * gets a NIC with the address GetXML shows and pings the host over it. RemoveDevice takes
+ * it away, and the tap leaves the bridge. */
+static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autofree char *ports = NULL, *live = NULL, *mac = NULL;
+        const char *id, *at;
+        gsize mark;
+
+        define(g, "hotnet", NULL, NULL);
+        boot_to_marker(g);
+        reply = hv_vm_call(&g->t, g->path, "AddDevice",
+                           g_variant_new("(sa{sv})",
+                                         "<interface type='bridge'><source bridge='" TEST_BRIDGE "'/></interface>",
+                                         NULL),
+                           "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &id);
+        ports = bridge_ports(TEST_BRIDGE);
+        g_assert_cmpstr(ports, !=, "");
+        {
+                g_autoptr(GVariant) x = hv_vm_call(&g->t, g->path, "GetXML",
+                                                   g_variant_new_parsed("({'live': <true>},)"), "(s)", &error);
+                g_assert_no_error(error);
+                g_variant_get(x, "(s)", &live);
+        }
+        at = strstr(live, "<mac address='");
+        g_assert_nonnull(at);
+        mac = g_strndup(at + strlen("<mac address='"), 17);
+
+        /* The guest may take a moment to bind the driver: wait for the NIC. */
+        mark = g->output->len;
+        console_type(g, "until [ -e /sys/class/net/eth0 ]; do sleep 0.2; done; cat /sys/class/net/eth0/address");
+        console_wait(g, mac, mark);
+        mark = g->output->len;
+        console_type(g, "ip addr add 10.77.0.4/24 dev eth0 && ip link set eth0 up && "
+                        "ping -c 2 -w 60 " TEST_BRIDGE_ADDRESS " >/dev/null && echo HV-PING-$((40+2))");
+        console_wait(g, "HV-PING-42", mark);
+
+        {
+                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
+                                                   NULL, &error);
+                g_assert_no_error(error);
+        }
+        expect_guest_event(g, "device-removed", "DEVICE_DELETED");
+        /* netdev_del went out after the reply; the tap goes once QEMU closed it. */
+        for (int i = 0; i < 100; i++) {
+                g_free(ports);
+                ports = bridge_ports(TEST_BRIDGE);
+                if (!*ports)
+                        break;
+                g_usleep(100000);
+        }
+        g_assert_cmpstr(ports, ==, "");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -712,6 +902,10 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/autostart", test_autostart);
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
+        g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
+        g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
+        ADD("/qemu/default-network", test_default_network);
+        g_test_add("/qemu/hotplug-interface", GuestTest, NULL, setup_bridge, test_hotplug_interface, teardown);
 #undef ADD
         return g_test_run();
 }

@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * <interface> in domain XML (service/domain-xml-net.c) and what hypervisord.conf
+ * lets a VM's owner use (service/settings-net.c, service/vm-net.c). Each case is
+ * its own meson test.
+ */
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "domain-xml.h"
+#include "hv-error.h"
+#include "settings.h"
+#include "vm-net.h"
+
+static const char *const no_dirs[] = { NULL };
+static const DomainXmlPaths paths = { .images_dir = "/var/lib/hypervisor/images", .firmware_dirs = no_dirs };
+
+static char *domain_with(const char *devices) {
+        return g_strdup_printf("<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory>"
+                               "<os><type>hvm</type></os><devices>%s</devices></domain>",
+                               devices);
+}
+
+static VmConfig *parse_ok(const char *devices) {
+        g_autofree char *xml = domain_with(devices);
+        g_autoptr(GError) error = NULL;
+        VmConfig *config = domain_xml_parse(xml, strlen(xml), &paths, &error);
+
+        g_assert_no_error(error);
+        return config;
+}
+
+static void assert_refused(const char *devices, int code, const char *words) {
+        g_autofree char *xml = domain_with(devices);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_parse(xml, strlen(xml), &paths, &error);
+
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, code);
+        if (!strstr(error->message, words))
+                g_error("'%s' lacks '%s'", error->message, words);
+}
+
+static const VmInterface *first_interface(const VmConfig *config) {
+        const VmDevice *device = config->devices->pdata[0];
+
+        g_assert_cmpint(device->kind, ==, VM_DEVICE_INTERFACE);
+        return &device->net;
+}
+
+/* virtio, e1000, e1000e, rtl8139 in any case, as libvirt compares them; written in its spelling. */
+static void test_models(void) {
+        static const struct {
+                const char *written;
+                VmNetModel model;
+                const char *formatted;
+        } cases[] = {
+                { "virtio", VM_NET_MODEL_VIRTIO, "<model type='virtio'/>" },
+                { "E1000", VM_NET_MODEL_E1000, "<model type='e1000'/>" },
+                { "e1000e", VM_NET_MODEL_E1000E, "<model type='e1000e'/>" },
+                { "RTL8139", VM_NET_MODEL_RTL8139, "<model type='rtl8139'/>" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *devices =
+                        g_strdup_printf("<interface type='user'><model type='%s'/></interface>", cases[i].written);
+                g_autoptr(VmConfig) config = parse_ok(devices);
+                g_autofree char *xml = domain_xml_format(config);
+
+                g_assert_cmpint(first_interface(config)->model, ==, cases[i].model);
+                g_assert_nonnull(strstr(xml, cases[i].formatted));
+        }
+        assert_refused("<interface type='user'><model type='ne2k_pci'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'ne2k_pci'");
+        assert_refused("<interface type='user'><model/></interface>", HV_ERROR_INVALID_XML, "'type'");
+}
+
+/* type='bridge' and type='network' with their <source>, as virt-install writes them, round-trip;
+ * libvirt's own tap names (vnetN, from dumpxml) are dropped as libvirt drops them. */
+static void test_sources(void) {
+        g_autoptr(VmConfig) config = parse_ok(
+                "<interface type='bridge'><source bridge='br0'/><mac address='52:54:00:AB:CD:EF'/>"
+                "<model type='virtio'/></interface>"
+                "<interface type='network'><source network='default'/><target dev='vnet3'/>"
+                "<model type='e1000'/></interface>");
+        const VmDevice *net1 = config->devices->pdata[1];
+        g_autofree char *xml = domain_xml_format(config);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) again = domain_xml_parse(xml, strlen(xml), &paths, &error);
+        g_autofree char *xml_again = NULL;
+
+        g_assert_cmpstr(first_interface(config)->source, ==, "br0");
+        g_assert_cmpstr(first_interface(config)->bridge, ==, "br0");
+        g_assert_cmpstr(first_interface(config)->mac, ==, "52:54:00:ab:cd:ef");
+        g_assert_cmpint(net1->net.type, ==, VM_NET_NETWORK);
+        g_assert_cmpstr(net1->net.source, ==, "default");
+        g_assert_null(net1->net.bridge); /* resolved by the service, for the owner */
+        g_assert_null(net1->net.target_dev);
+        g_assert_nonnull(strstr(xml, "    <interface type='bridge'>\n"
+                                     "      <mac address='52:54:00:ab:cd:ef'/>\n"
+                                     "      <source bridge='br0'/>\n"
+                                     "      <model type='virtio'/>\n"
+                                     "      <alias name='net0'/>\n"
+                                     "    </interface>\n"));
+        g_assert_nonnull(strstr(xml, "<source network='default'/>"));
+        g_assert_no_error(error);
+        xml_again = domain_xml_format(again);
+        g_assert_cmpstr(xml, ==, xml_again);
+
+        /* A running VM's dumpxml: the run's port and bridge are not part of the definition. */
+        {
+                g_autoptr(VmConfig) live = parse_ok("<interface type='network'><source network='default' "
+                                                    "portid='0b9d3a8e-6a5b-4a8e-9c3b-6c9b1a2f3e4d' "
+                                                    "bridge='virbr0'/></interface>");
+                g_autofree char *live_xml = domain_xml_format(live);
+                g_assert_null(first_interface(live)->bridge);
+                g_assert_nonnull(strstr(live_xml, "<source network='default'/>"));
+        }
+        assert_refused("<interface type='bridge'/>", HV_ERROR_INVALID_XML, "source");
+        assert_refused("<interface type='network'><source bridge='br0'/></interface>", HV_ERROR_INVALID_XML,
+                       "needs the attribute 'network'");
+        assert_refused("<interface type='bridge'><source network='default'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'network'");
+        assert_refused("<interface type='bridge'><source bridge='br0;rm'/></interface>", HV_ERROR_INVALID_ARGUMENT,
+                       "bridge name");
+        assert_refused("<interface type='bridge'><source bridge='a-very-long-bridge'/></interface>",
+                       HV_ERROR_INVALID_ARGUMENT, "bridge name");
+        assert_refused("<interface type='user'><source network='default'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'<source>'");
+}
+
+/* A given MAC is kept, in lower case, when it can be a NIC's: unicast, not all zero. */
+static void test_mac_validation(void) {
+        assert_refused("<interface type='user'><mac address='00:00:00:00:00:00'/></interface>",
+                       HV_ERROR_INVALID_ARGUMENT, "'00:00:00:00:00:00'");
+        assert_refused("<interface type='user'><mac address='01:00:5e:00:00:01'/></interface>",
+                       HV_ERROR_INVALID_ARGUMENT, "unicast");
+        assert_refused("<interface type='user'><mac address='52:54:00:zz:00:01'/></interface>",
+                       HV_ERROR_INVALID_ARGUMENT, "MAC");
+        g_autoptr(VmConfig) config = parse_ok("<interface type='user'><mac address='02:AA:00:00:00:01'/></interface>");
+        g_assert_cmpstr(first_interface(config)->mac, ==, "02:aa:00:00:00:01");
+}
+
+/* ---- hypervisord.conf: who may use which bridge and network ---- */
+
+static void load_settings(Settings *settings, const char *text, bool session) {
+        g_autofree char *path = NULL;
+        g_autoptr(GError) error = NULL;
+        int fd = g_file_open_tmp("hv-net-XXXXXX.conf", &path, &error);
+
+        g_assert_no_error(error);
+        g_assert_true(g_file_set_contents(path, text, -1, &error));
+        close(fd);
+        g_assert_true(settings_load(settings, path, session, &error));
+        g_assert_no_error(error);
+        g_unlink(path);
+}
+
+static VmInterface interface_of(VmNetType type, const char *source) {
+        return (VmInterface){
+                .type = type,
+                .source = g_strdup(source),
+                .bridge = type == VM_NET_BRIDGE ? g_strdup(source) : NULL,
+        };
+}
+
+static void interface_clear(VmInterface *net) {
+        g_free(net->source);
+        g_free(net->bridge);
+}
+
+static void expect_resolve(const Settings *settings, uid_t uid, VmNetType type, const char *source, int code,
+                           const char *bridge) {
+        VmInterface net = interface_of(type, source);
+        g_autoptr(GError) error = NULL;
+        bool ok = vm_net_resolve_interface(settings, uid, &net, &error);
+
+        if (code < 0) {
+                g_assert_no_error(error);
+                g_assert_true(ok);
+                g_assert_cmpstr(net.bridge, ==, bridge);
+        } else {
+                g_assert_false(ok);
+                g_assert_error(error, HV_ERROR, code);
+                /* The refusal names what was asked for. */
+                g_assert_nonnull(strstr(error->message, source));
+        }
+        interface_clear(&net);
+}
+
+#define NOBODY 65534 /* 'nobody' on Debian */
+#define DAEMON 1     /* 'daemon' */
+
+static void test_policy(void) {
+        Settings settings = { 0 };
+
+        load_settings(&settings,
+                      "[bridge.br0]\n"
+                      "Users=nobody\n"
+                      "[bridge.br1]\n"
+                      "[bridge.br2]\n"
+                      "Groups=daemon\n"
+                      "[network.lan]\n"
+                      "Bridge=br9\n"
+                      "Users=1\n"
+                      "[network.slirp]\n"
+                      "Mode=user\n",
+                      false);
+        /* A bridge named for a user, for everyone, for a group; one not named at all. */
+        expect_resolve(&settings, NOBODY, VM_NET_BRIDGE, "br0", -1, "br0");
+        expect_resolve(&settings, DAEMON, VM_NET_BRIDGE, "br0", HV_ERROR_ACCESS_DENIED, NULL);
+        expect_resolve(&settings, DAEMON, VM_NET_BRIDGE, "br1", -1, "br1");
+        expect_resolve(&settings, DAEMON, VM_NET_BRIDGE, "br2", -1, "br2");
+        expect_resolve(&settings, NOBODY, VM_NET_BRIDGE, "br2", HV_ERROR_ACCESS_DENIED, NULL);
+        expect_resolve(&settings, NOBODY, VM_NET_BRIDGE, "virbr0", HV_ERROR_ACCESS_DENIED, NULL);
+        /* Root may use any bridge. */
+        expect_resolve(&settings, 0, VM_NET_BRIDGE, "virbr0", -1, "virbr0");
+        /* Networks: a bridge, user mode, the built-in default (user mode), unknown ones. */
+        expect_resolve(&settings, DAEMON, VM_NET_NETWORK, "lan", -1, "br9");
+        expect_resolve(&settings, NOBODY, VM_NET_NETWORK, "lan", HV_ERROR_ACCESS_DENIED, NULL);
+        expect_resolve(&settings, NOBODY, VM_NET_NETWORK, "slirp", -1, NULL);
+        expect_resolve(&settings, NOBODY, VM_NET_NETWORK, "default", -1, NULL);
+        expect_resolve(&settings, NOBODY, VM_NET_NETWORK, "nosuchnet", HV_ERROR_INVALID_ARGUMENT, NULL);
+        expect_resolve(&settings, 0, VM_NET_NETWORK, "nosuchnet", HV_ERROR_INVALID_ARGUMENT, NULL);
+        settings_clear(&settings);
+
+        /* The session service: the user's own VMs, any bridge; 'default' can be a bridge. */
+        load_settings(&settings, "[network.default]\nBridge=virbr0\n", true);
+        expect_resolve(&settings, NOBODY, VM_NET_BRIDGE, "br7", -1, "br7");
+        expect_resolve(&settings, NOBODY, VM_NET_NETWORK, "default", -1, "virbr0");
+        settings_clear(&settings);
+}
+
+/* A bad section is an error naming it, when the daemon starts. */
+static void test_policy_invalid(void) {
+        static const struct {
+                const char *text, *words;
+        } cases[] = {
+                { "[network.lan]\n", "[network.lan] needs Bridge=NAME or Mode=user" },
+                { "[network.lan]\nMode=nat\n", "Mode='nat'" },
+                { "[network.lan]\nMode=user\nBridge=br0\n", "choose one" },
+                { "[network.lan]\nBridge=br0;x\n", "Bridge='br0;x'" },
+                { "[bridge.a-very-long-bridge]\n", "[bridge.a-very-long-bridge]" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autofree char *path = NULL;
+                g_autoptr(GError) error = NULL;
+                Settings settings = { 0 };
+                int fd = g_file_open_tmp("hv-net-XXXXXX.conf", &path, &error);
+
+                g_assert_true(g_file_set_contents(path, cases[i].text, -1, &error));
+                close(fd);
+                g_assert_false(settings_load(&settings, path, false, &error));
+                g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+                if (!strstr(error->message, cases[i].words))
+                        g_error("'%s' lacks '%s'", error->message, cases[i].words);
+                settings_clear(&settings);
+                g_unlink(path);
+        }
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-net/models", test_models);
+        g_test_add_func("/domain-xml-net/sources", test_sources);
+        g_test_add_func("/domain-xml-net/mac-validation", test_mac_validation);
+        g_test_add_func("/domain-xml-net/policy", test_policy);
+        g_test_add_func("/domain-xml-net/policy-invalid", test_policy_invalid);
+        return g_test_run();
+}
