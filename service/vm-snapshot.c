@@ -9,6 +9,7 @@
 
 #include "domain-xml.h"
 #include "store-writer.h"
+#include "vm-net.h"
 #include "vm-private.h"
 
 #define SNAPSHOT_DEFINITION "domain.xml"
@@ -165,7 +166,8 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
                             vm->config->name);
                 return false;
         }
-        if (!vm_create_engine(vm, g_steal_pointer(&saved), error))
+        if (!vm_net_resolve(&vm->manager->settings, vm->owner, saved, error) ||
+            !vm_create_engine(vm, g_steal_pointer(&saved), error))
                 return false;
         op = vm_op_new(vm, VM_VERB_RESTORE, reply, userdata);
         op->resume_after = resume;

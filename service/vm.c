@@ -709,9 +709,6 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         uid_t uid;
         gid_t gid;
 
-        /* Bridges and networks as this host has them now (vm-net.h). */
-        if (!vm_net_resolve(&manager->settings, vm->owner, live, error))
-                return false;
         engine = usable_engine(vm, live, error);
         if (!engine)
                 return false;
@@ -782,7 +779,10 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
 
         if (!vm_check_state(vm, VM_VERB_BOOT, error))
                 return false;
-        if (!vm_create_engine(vm, vm_config_copy(vm->config), error))
+        g_autoptr(VmConfig) config = vm_config_copy(vm->config);
+        /* Bridges and networks as this host has them now (vm-net.h). */
+        if (!vm_net_resolve(&vm->manager->settings, vm->owner, config, error) ||
+            !vm_create_engine(vm, g_steal_pointer(&config), error))
                 return false;
         op = vm_op_new(vm, VM_VERB_BOOT, reply, userdata);
         vm->busy = op;
@@ -1093,6 +1093,8 @@ bool vm_reattach(Vm *vm, const char *live_xml, GVariant *engine_facts, bool paus
 
         if (!live)
                 return false;
+        /* Its networks as they map now, for the engine's checks; a VM that runs keeps what it has. */
+        (void) vm_net_resolve(&vm->manager->settings, vm->owner, live, NULL);
         if (!vm_create_engine(vm, live, error))
                 return false;
         if (!vm->engine_vm->ops->attach || !engine_facts ||

@@ -1193,6 +1193,12 @@ static void test_boot_bridge(ChTest *c, gconstpointer data) {
                 now = g_strsplit(ports, " ", -1);
                 g_assert_cmpuint(g_strv_length(now), ==, 3);
         }
+        /* The service restarts: the VM runs on, its network as it was. */
+        hv_test_stop_daemon(&c->t, SIGKILL);
+        hv_test_start_daemon(&c->t);
+        g_free(s);
+        s = state_of(c, path);
+        g_assert_cmpstr(s, ==, "running");
         call_ok(c, path, "PowerOff", NULL);
         g_free(ports);
         ports = bridge_ports("hvbr0");

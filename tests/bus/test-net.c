@@ -7,6 +7,8 @@
  * /qemu/bridge-ping, /qemu/network-bridge-ping and /ch/boot-bridge.
  */
 
+#include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 
@@ -211,6 +213,28 @@ static void test_macs_for_old_definitions(HvTest *t, gconstpointer data) {
         assert_same_macs(kept, given);
 }
 
+/* A bridge that does not exist (yet) defines, since it may appear later, and the Boot says
+ * which is missing, before any tap is made. In a network namespace of the test's own. */
+static void test_missing_bridge_at_boot(HvTest *t, gconstpointer data) {
+        g_autofree char *xml =
+                xml_with_devices(t, "nobridge", "<interface type='bridge'><source bridge='hvnosuchbr'/></interface>");
+        g_autofree char *path = hv_define(t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_autofree char *s = NULL;
+
+        g_assert_null(reply);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", "Bridge 'hvnosuchbr'");
+        s = hv_vm_state(t, path);
+        g_assert_cmpstr(s, ==, "shutoff");
+}
+
+static void setup_netns(HvTest *t, gconstpointer data) {
+        if (unshare(CLONE_NEWNET) < 0)
+                g_error("Cannot create a network namespace: %s", g_strerror(errno));
+        hv_test_setup(t, NULL);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add("/net/macs-assigned", HvTest, NULL, hv_test_fixture_setup, test_macs_assigned,
@@ -218,6 +242,8 @@ int main(int argc, char *argv[]) {
         g_test_add("/net/macs-for-old-definitions", HvTest, NULL, hv_test_fixture_setup, test_macs_for_old_definitions,
                    hv_test_fixture_teardown);
         g_test_add("/net/mac-on-add-device", HvTest, NULL, hv_test_fixture_setup, test_mac_on_add_device,
+                   hv_test_fixture_teardown);
+        g_test_add("/net/missing-bridge-at-boot", HvTest, NULL, setup_netns, test_missing_bridge_at_boot,
                    hv_test_fixture_teardown);
         g_test_add("/net/define-refusals", HvTest, NULL, setup_with_ch, test_define_refusals,
                    hv_test_fixture_teardown);
