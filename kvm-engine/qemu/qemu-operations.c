@@ -556,7 +556,8 @@ void qemu_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn d
                                                    vm_device_kind_to_string(device->kind)));
                 return;
         }
-        if (device->disk.bus != VM_DISK_BUS_VIRTIO || device->disk.cdrom || !device->disk.path) {
+        if (device->kind == VM_DEVICE_DISK &&
+            (device->disk.bus != VM_DISK_BUS_VIRTIO || device->disk.cdrom || !device->disk.path)) {
                 qemu_op_fail_later_literal(op, HV_ERROR_NOT_SUPPORTED,
                                            "The QEMU engine hot-plugs virtio disks only (<target bus='virtio'>)");
                 return;
