@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "domain-xml-devices.h"
 #include "domain-xml-net.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
@@ -160,10 +161,10 @@ static bool parse_model(const xmlNode *node, VmInterface *net, GError **error) {
         return xml_fail_unsupported_value(error, node, "type", type);
 }
 
-enum { NET_SOURCE, NET_TARGET, NET_MAC, NET_MODEL, NET_ALIAS, _NET_CHILD_MAX };
+enum { NET_SOURCE, NET_TARGET, NET_MAC, NET_MODEL, NET_ADDRESS, NET_ALIAS, _NET_CHILD_MAX };
 static const char *const net_children[] = {
-        [NET_SOURCE] = "source", [NET_TARGET] = "target", [NET_MAC] = "mac",
-        [NET_MODEL] = "model",   [NET_ALIAS] = "alias",   NULL,
+        [NET_SOURCE] = "source", [NET_TARGET] = "target",   [NET_MAC] = "mac",
+        [NET_MODEL] = "model",   [NET_ADDRESS] = "address", [NET_ALIAS] = "alias", NULL,
 };
 
 VmDevice *domain_xml_parse_interface(const xmlNode *node, GError **error) {
@@ -185,8 +186,15 @@ VmDevice *domain_xml_parse_interface(const xmlNode *node, GError **error) {
             (c[NET_TARGET] && !parse_target(c[NET_TARGET], &device->net, error)) ||
             (c[NET_MAC] && !parse_mac(c[NET_MAC], &device->net, error)) ||
             (c[NET_MODEL] && !parse_model(c[NET_MODEL], &device->net, error)) ||
+            (c[NET_ADDRESS] && !domain_xml_parse_address(c[NET_ADDRESS], &device->address, error)) ||
             !domain_xml_parse_alias(c[NET_ALIAS], device, error))
                 return NULL;
+        /* A NIC is a PCI device; its slot is kept in GetXML, as for disks. */
+        if (device->address.type != VM_ADDRESS_NONE && device->address.type != VM_ADDRESS_PCI) {
+                xml_fail(error, c[NET_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
+                         "an '<interface>' can only have a 'pci' address");
+                return NULL;
+        }
         return g_steal_pointer(&device);
 }
 

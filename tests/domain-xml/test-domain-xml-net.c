@@ -133,6 +133,18 @@ static void test_sources(void) {
 }
 
 /* A given MAC is kept, in lower case, when it can be a NIC's: unicast, not all zero. */
+/* virt-install writes a PCI slot for every NIC: kept in GetXML; another address type refused. */
+static void test_address(void) {
+        g_autoptr(VmConfig) config = parse_ok(
+                "<interface type='network'><source network='default'/><model type='virtio'/>"
+                "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+
+        g_assert_nonnull(strstr(xml, "<address type='pci' domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>"));
+        assert_refused("<interface type='user'><address type='drive' controller='0' bus='0' unit='0'/></interface>",
+                       HV_ERROR_INVALID_ARGUMENT, "'pci' address");
+}
+
 static void test_mac_validation(void) {
         assert_refused("<interface type='user'><mac address='00:00:00:00:00:00'/></interface>",
                        HV_ERROR_INVALID_ARGUMENT, "'00:00:00:00:00:00'");
@@ -268,6 +280,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-net/models", test_models);
         g_test_add_func("/domain-xml-net/sources", test_sources);
         g_test_add_func("/domain-xml-net/mac-validation", test_mac_validation);
+        g_test_add_func("/domain-xml-net/address", test_address);
         g_test_add_func("/domain-xml-net/policy", test_policy);
         g_test_add_func("/domain-xml-net/policy-invalid", test_policy_invalid);
         return g_test_run();
