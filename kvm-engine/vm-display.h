@@ -15,6 +15,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm-devices.h"
+
 /* Of each kind, per VM. */
 #define VM_DISPLAY_ITEMS_MAX 8
 
@@ -61,6 +63,7 @@ typedef struct {
         uint32_t ram, vram, vgamem;
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
+        VmAddress address; /* as written; the engine places the device itself */
 } VmVideo;
 
 typedef enum {
@@ -78,6 +81,7 @@ typedef enum {
 typedef struct {
         VmInputType type;
         VmInputBus bus;
+        VmAddress address;
 } VmInput;
 
 typedef enum {
@@ -90,6 +94,7 @@ typedef enum {
 typedef struct {
         VmSoundModel model;
         uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
+        VmAddress address;
 } VmSound;
 
 typedef enum {
@@ -114,7 +119,9 @@ typedef struct {
         VmAudio audios[VM_DISPLAY_ITEMS_MAX];
         unsigned n_audios;
         unsigned n_redirdevs;     /* <redirdev bus='usb' type='spicevmc'/>, each a USB redirection */
+        VmAddress redirdev_addresses[VM_DISPLAY_ITEMS_MAX];
         bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
+        VmAddress spice_agent_address;
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);

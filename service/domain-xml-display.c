@@ -13,6 +13,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "domain-xml-devices.h"
 #include "domain-xml-display.h"
 #include "domain-xml-reader.h"
 #include "hv-error.h"
@@ -168,7 +169,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
 /* ---- <video> ---- */
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = { "model", NULL };
+        static const char *const children[] = { "model", "address", NULL };
         static const char *const model_attributes[] = { "type", "ram", "vram", "vgamem", "heads", "primary", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmVideo video = { 0 };
@@ -182,7 +183,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (!c[0])
                 return xml_fail_missing(error, node, "model");
         if (!xml_check_empty_element(c[0], model_attributes, error) ||
-            !xml_attr_choice(c[0], "type", video_model_names, -1, &choice, error))
+            !xml_attr_choice(c[0], "type", video_model_names, -1, &choice, error) ||
+            (c[1] && !domain_xml_parse_address(c[1], &video.address, error)))
                 return false;
         video.model = (VmVideoModel) choice;
         if (!parse_number_attr(c[0], "ram", 1, VIDEO_MEMORY_MAX_KIB, &video.ram, error) ||
@@ -207,13 +209,17 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
 
 static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", "bus", NULL };
+        static const char *const children[] = { "address", NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmInput input = { 0 };
         int type, bus;
 
         if (display->n_inputs >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
-        if (!xml_check_empty_element(node, attributes, error) ||
-            !xml_attr_choice(node, "type", input_type_names, -1, &type, error))
+        if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "type", input_type_names, -1, &type, error) ||
+            (c[0] && !domain_xml_parse_address(c[0], &input.address, error)))
                 return false;
         /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2. */
         if (!xml_attr_choice(node, "bus", input_bus_names, type == VM_INPUT_TABLET ? VM_INPUT_BUS_USB : VM_INPUT_BUS_PS2,
@@ -229,7 +235,7 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
 
 static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "model", NULL };
-        static const char *const children[] = { "audio", NULL };
+        static const char *const children[] = { "audio", "address", NULL };
         static const char *const audio_attributes[] = { "id", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmSound sound = { 0 };
@@ -242,6 +248,8 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
             !xml_attr_choice(node, "model", sound_model_names, -1, &model, error))
                 return false;
         sound.model = (VmSoundModel) model;
+        if (c[1] && !domain_xml_parse_address(c[1], &sound.address, error))
+                return false;
         if (c[0]) {
                 if (!xml_check_empty_element(c[0], audio_attributes, error))
                         return false;
@@ -279,13 +287,17 @@ static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error)
 
 static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "bus", "type", NULL };
+        static const char *const children[] = { "address", NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         int choice;
 
         if (display->n_redirdevs >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
-        if (!xml_check_empty_element(node, attributes, error) ||
+        if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "bus", usb_names, 0, &choice, error) ||
-            !xml_attr_choice(node, "type", spicevmc_names, -1, &choice, error))
+            !xml_attr_choice(node, "type", spicevmc_names, -1, &choice, error) ||
+            (c[0] && !domain_xml_parse_address(c[0], &display->redirdev_addresses[display->n_redirdevs], error)))
                 return false;
         display->n_redirdevs++;
         return true;
@@ -293,7 +305,7 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
 
 static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", NULL };
-        static const char *const children[] = { "target", NULL };
+        static const char *const children[] = { "target", "address", NULL };
         static const char *const target_attributes[] = { "type", "name", NULL };
         static const char *const names[] = { SPICE_AGENT_CHANNEL, NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
@@ -309,6 +321,8 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         if (display->spice_agent_channel)
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
                                 "a VM has at most one '<channel type='spicevmc'>'");
+        if (c[1] && !domain_xml_parse_address(c[1], &display->spice_agent_address, error))
+                return false;
         display->spice_agent_channel = true;
         return true;
 }
@@ -444,6 +458,17 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         g_string_append(out, "    </graphics>\n");
 }
 
+/* Ends an element whose attributes are written: empty, or with its <address> inside. */
+static void append_address_and_close(GString *out, const VmAddress *address, const char *element) {
+        if (address->type == VM_ADDRESS_NONE) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        domain_xml_format_address(out, 3, address);
+        g_string_append_printf(out, "    </%s>\n", element);
+}
+
 static void append_video(GString *out, const VmVideo *video) {
         g_string_append_printf(out, "    <video>\n      <model type='%s'", video_model_names[video->model]);
         if (video->ram)
@@ -456,35 +481,46 @@ static void append_video(GString *out, const VmVideo *video) {
                 g_string_append_printf(out, " heads='%" PRIu32 "'", video->heads);
         if (video->primary && video->model != VM_VIDEO_NONE)
                 g_string_append(out, " primary='yes'");
-        g_string_append(out, "/>\n    </video>\n");
+        g_string_append(out, "/>\n");
+        domain_xml_format_address(out, 3, &video->address);
+        g_string_append(out, "    </video>\n");
 }
 
 void domain_xml_format_display(GString *out, const VmDisplay *display) {
-        if (display->spice_agent_channel)
+        if (display->spice_agent_channel) {
                 g_string_append(out, "    <channel type='spicevmc'>\n"
-                                     "      <target type='virtio' name='" SPICE_AGENT_CHANNEL "'/>\n"
-                                     "    </channel>\n");
-        for (unsigned i = 0; i < display->n_inputs; i++)
-                g_string_append_printf(out, "    <input type='%s' bus='%s'/>\n",
-                                       input_type_names[display->inputs[i].type],
-                                       input_bus_names[display->inputs[i].bus]);
+                                     "      <target type='virtio' name='" SPICE_AGENT_CHANNEL "'/>\n");
+                domain_xml_format_address(out, 3, &display->spice_agent_address);
+                g_string_append(out, "    </channel>\n");
+        }
+        for (unsigned i = 0; i < display->n_inputs; i++) {
+                const VmInput *input = &display->inputs[i];
+
+                g_string_append_printf(out, "    <input type='%s' bus='%s'", input_type_names[input->type],
+                                       input_bus_names[input->bus]);
+                append_address_and_close(out, &input->address, "input");
+        }
         for (unsigned i = 0; i < display->n_graphics; i++)
                 append_graphics(out, &display->graphics[i]);
         for (unsigned i = 0; i < display->n_sounds; i++) {
                 const VmSound *sound = &display->sounds[i];
 
                 g_string_append_printf(out, "    <sound model='%s'", sound_model_names[sound->model]);
-                if (sound->audio_id)
-                        g_string_append_printf(out, ">\n      <audio id='%" PRIu32 "'/>\n    </sound>\n",
-                                               sound->audio_id);
-                else
-                        g_string_append(out, "/>\n");
+                if (!sound->audio_id) {
+                        append_address_and_close(out, &sound->address, "sound");
+                        continue;
+                }
+                g_string_append_printf(out, ">\n      <audio id='%" PRIu32 "'/>\n", sound->audio_id);
+                domain_xml_format_address(out, 3, &sound->address);
+                g_string_append(out, "    </sound>\n");
         }
         for (unsigned i = 0; i < display->n_audios; i++)
                 g_string_append_printf(out, "    <audio id='%" PRIu32 "' type='%s'/>\n", display->audios[i].id,
                                        audio_type_names[display->audios[i].type]);
         for (unsigned i = 0; i < display->n_videos; i++)
                 append_video(out, &display->videos[i]);
-        for (unsigned i = 0; i < display->n_redirdevs; i++)
-                g_string_append(out, "    <redirdev bus='usb' type='spicevmc'/>\n");
+        for (unsigned i = 0; i < display->n_redirdevs; i++) {
+                g_string_append(out, "    <redirdev bus='usb' type='spicevmc'");
+                append_address_and_close(out, &display->redirdev_addresses[i], "redirdev");
+        }
 }

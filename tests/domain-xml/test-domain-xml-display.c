@@ -159,10 +159,38 @@ static void test_refused(void) {
         }
 }
 
+/* virsh dumpxml writes an <address> in each of these: kept in GetXML. */
+static void test_addresses(void) {
+        static const char *const devices =
+                "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/>"
+                "<address type='virtio-serial' controller='0' bus='0' port='2'/></channel>"
+                "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>"
+                "<graphics type='spice'/>"
+                "<sound model='ich9'><address type='pci' domain='0x0000' bus='0x00' slot='0x1b' function='0x0'/></sound>"
+                "<audio id='1' type='spice'/>"
+                "<video><model type='qxl'/>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></video>"
+                "<redirdev bus='usb' type='spicevmc'><address type='usb' bus='0' port='2'/></redirdev>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_devices(devices, &error);
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<address type='virtio-serial' controller='0' bus='0' port='2'/>"));
+        g_assert_nonnull(strstr(xml, "<input type='tablet' bus='usb'>\n      <address type='usb' bus='0' port='1'/>\n"
+                                     "    </input>\n"));
+        g_assert_nonnull(strstr(xml, "slot='0x1b'"));
+        g_assert_nonnull(strstr(xml, "slot='0x01'"));
+        g_assert_nonnull(strstr(xml, "<address type='usb' bus='0' port='2'/>"));
+        assert_round_trip(config);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-display/parse-desktop", test_parse_desktop);
         g_test_add_func("/domain-xml-display/defaults", test_defaults);
         g_test_add_func("/domain-xml-display/refused", test_refused);
+        g_test_add_func("/domain-xml-display/addresses", test_addresses);
         return g_test_run();
 }
