@@ -111,6 +111,10 @@ typedef struct {
         const EngineProbe *probe;
         const char *runtime_dir; /* per-VM directory for sockets, created 0700 by the caller */
         const char *log_path;    /* the engine's stdout/stderr go here (appended) */
+        /* The VM's UEFI variables when the service keeps them (<os firmware='efi'> without
+         * <nvram>): open read-write; the engine uses it while it exists and closes its copy
+         * (it dups it). 0 = none, so that a zeroed EngineVmParams has none. */
+        int nvram_fd;
         uid_t uid;               /* run the engine process as this user; (uid_t) -1 = as the service */
         gid_t gid;
         EngineEventFn on_event;

@@ -10,6 +10,7 @@
 #include "bus-util.h"
 #include "domain-xml.h"
 #include "manager.h"
+#include "vm-nvram.h"
 #include "vm-net.h"
 #include "polkit.h"
 #include "store.h"
@@ -538,6 +539,9 @@ void manager_forget_vm(Manager *manager, Vm *vm) {
                 if (unlink(log_path) < 0 && errno != ENOENT)
                         g_warning("Cannot remove the engine log '%s': %s", log_path, g_strerror(errno));
         }
+
+        /* So do the UEFI variables the service kept for it. */
+        vm_nvram_remove(manager->settings.state_dir, vm->config->uuid);
 
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);

@@ -20,6 +20,7 @@
 #include "store-writer.h"
 #include "store.h"
 #include "vm-net.h"
+#include "vm-nvram.h"
 #include "vm-private.h"
 #include "vm-runtime.h"
 
@@ -706,6 +707,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
         const ManagerEngine *engine;
         EngineVmParams params;
+        int nvram_fd = -1;
         uid_t uid;
         gid_t gid;
 
@@ -717,6 +719,12 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
 
         if (!vm_engine_credentials(vm, &uid, &gid, error))
                 return false;
+        /* Only what starts a process has a firmware to run: the engine dups the descriptor. */
+        if (vm_nvram_is_ours(live)) {
+                nvram_fd = vm_nvram_open(manager->settings.state_dir, live, error);
+                if (nvram_fd < 0)
+                        return false;
+        }
         params = (EngineVmParams){
                 .event = manager->event,
                 .config = live,
@@ -724,12 +732,15 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 .probe = &engine->probe,
                 .runtime_dir = runtime_dir,
                 .log_path = log_path,
+                .nvram_fd = nvram_fd,
                 .uid = uid,
                 .gid = gid,
                 .on_event = on_engine_event,
                 .userdata = vm,
         };
         vm->engine_vm = engine->ops->vm_new(&params);
+        if (nvram_fd >= 0)
+                close(nvram_fd);
         if (!vm->engine_vm) {
                 g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot set up the %s engine for VM '%s'",
                             vm->engine, live->name);

@@ -17,6 +17,9 @@
 /* Debian's OVMF (package ovmf), what firmware='efi' picks when no <loader> is named. */
 #define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 
+#define QEMU_NVRAM_FDSET 1
+#define QEMU_NVRAM_FDSET_PATH "/dev/fdset/1"
+
 bool qemu_platform_uses_pflash(const VmConfig *config) {
         return config->platform.firmware.efi || config->platform.firmware.loader_type == VM_LOADER_PFLASH;
 }
@@ -71,16 +74,13 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                               rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
         if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
                 return refuse(error, "<pm> is not supported on the microvm machine");
-        if (p->firmware.efi && !p->firmware.nvram)
-                return refuse(error, "<os firmware='efi'> without an <nvram> path is not supported by the QEMU "
-                                     "engine yet: name your own variables file in <nvram>");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
                 return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
                                      "engine (UEFI runs from pflash)");
         return true;
 }
 
-char *qemu_platform_machine_options(const VmConfig *config) {
+char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
         const VmFeatures *f = &config->platform.features;
         GString *out = g_string_new(NULL);
 
@@ -90,7 +90,7 @@ char *qemu_platform_machine_options(const VmConfig *config) {
                 g_string_append_printf(out, ",smm=%s", f->smm == VM_SWITCH_ON ? "on" : "off");
         if (qemu_platform_uses_pflash(config))
                 g_string_append(out, ",pflash0=pflash0");
-        if (qemu_platform_uses_pflash(config) && config->platform.firmware.nvram)
+        if (qemu_platform_uses_pflash(config) && has_vars)
                 g_string_append(out, ",pflash1=pflash1");
         return g_string_free(out, FALSE);
 }
@@ -146,7 +146,7 @@ char *qemu_platform_smp(const VmConfig *config) {
         return g_string_free(out, FALSE);
 }
 
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine) {
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd) {
         const VmPlatform *p = &config->platform;
         /* The power management device of each machine carries the S3/S4 switches. */
         const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
@@ -185,8 +185,16 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash0-file,node-name=pflash0,read-only=on"));
         }
-        if (qemu_platform_uses_pflash(config) && p->firmware.nvram) {
-                g_autofree char *vars = qemu_escape_opt(p->firmware.nvram);
+        /* The variables: the owner's <nvram>, opened by QEMU as the owner; else the
+         * service's copy for this VM, handed over open (fd set 1: /dev/fdset/1). */
+        if (qemu_platform_uses_pflash(config) && (p->firmware.nvram || nvram_fd > 0)) {
+                g_autofree char *vars = p->firmware.nvram ? qemu_escape_opt(p->firmware.nvram)
+                                                          : g_strdup(QEMU_NVRAM_FDSET_PATH);
+                if (!p->firmware.nvram) {
+                        g_ptr_array_add(argv, g_strdup("-add-fd"));
+                        g_ptr_array_add(argv, g_strdup_printf("fd=%d,set=%d,opaque=nvram", nvram_fd,
+                                                              QEMU_NVRAM_FDSET));
+                }
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash1-file", vars));
                 g_ptr_array_add(argv, g_strdup("-blockdev"));

@@ -381,6 +381,11 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         if (!qemu_argv_check_config(config, error) || !qemu_platform_check(config, params->kvm, error))
                 return NULL;
+        if (config->platform.firmware.efi && !config->platform.firmware.nvram && params->nvram_fd <= 0) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED,
+                                    "<os firmware='efi'> needs a variables file, and the service gave none");
+                return NULL;
+        }
         (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
         cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
         cmdline->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -393,7 +398,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         const char *machine = config->machine ? config->machine : "q35";
         g_autofree char *machine_escaped = qemu_escape_opt(machine);
-        g_autofree char *machine_options = qemu_platform_machine_options(config);
+        g_autofree char *machine_options =
+                qemu_platform_machine_options(config, config->platform.firmware.nvram || params->nvram_fd > 0);
         argv_add_printf(argv, "-machine", "%s%s", machine_escaped, machine_options);
         argv_add(argv, "-accel", params->kvm ? "kvm" : "tcg");
         g_autofree char *cpu = qemu_platform_cpu(config, params->kvm);
@@ -430,7 +436,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         }
         if (config->loader && !qemu_platform_uses_pflash(config))
                 argv_add(argv, "-bios", config->loader);
-        qemu_platform_add_args(argv, config, cmdline->machine);
+        qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd);
 
         /* Without pvpanic a guest panic is indistinguishable from a reset. */
         if (cmdline->machine != QEMU_MACHINE_MICROVM)

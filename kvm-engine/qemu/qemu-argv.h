@@ -37,6 +37,7 @@ typedef struct {
         int console_fd;        /* listening socket for the default console, -1 when the config has its own */
         const char *incoming;  /* "defer" when restoring, else NULL */
         int agent_fd;          /* listening socket for the guest agent's <channel> (the service's), 0 = none */
+        int nvram_fd;          /* the service's UEFI variables of this VM, open read-write; 0 = none */
         /* Per <interface type='ethernet'>, in order: the tap's descriptor number in
          * the child (the service opened it: kvm-engine/tap.c). */
         const int *tap_fds;
@@ -93,11 +94,12 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error);
 /* qemu-system-i386 for i686 guests, else x86_64_binary. */
 const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary);
 bool qemu_platform_uses_pflash(const VmConfig *config);
-char *qemu_platform_machine_options(const VmConfig *config); /* ",vmport=off,..." */
+char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 /* -rtc, -global, -no-hpet, pflash, -boot */
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
+/* nvram_fd: the service's variables file for firmware='efi' without <nvram> (0 = none). */
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd);
 
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);

@@ -158,6 +158,8 @@ void qemu_vm_unref(QemuVm *vm) {
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
         g_clear_pointer(&vm->net_backends, g_hash_table_unref);
+        if (vm->nvram_fd >= 0)
+                close(vm->nvram_fd);
         sd_event_unref(vm->event);
         g_free(vm);
 }
@@ -629,6 +631,21 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 break;
         }
 
+        /* The service's UEFI variables of this VM: a copy of the descriptor, after the rest. */
+        int nvram_target = 0;
+        if (ok && vm->nvram_fd >= 0) {
+                ProcessFd nvram = { fcntl(vm->nvram_fd, F_DUPFD_CLOEXEC, 3),
+                                    QEMU_FIRST_TAP_FD + (int) tap_targets->len + (agent_target ? 1 : 0) };
+                ok = nvram.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, nvram);
+                        nvram_target = nvram.target;
+                } else {
+                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot pass the UEFI variables on: %s",
+                                    g_strerror(errno));
+                }
+        }
+
         QemuArgvParams params = {
                 .config = vm->config,
                 .binary = vm->binary,
@@ -639,6 +656,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .tap_fds = (const int *) tap_targets->data,
                 .n_tap_fds = tap_targets->len,
                 .agent_fd = agent_target,
+                .nvram_fd = nvram_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
@@ -956,6 +974,7 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->runtime_dir = g_strdup(params->runtime_dir);
         vm->log_path = g_strdup(params->log_path);
         vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
+        vm->nvram_fd = params->nvram_fd > 0 ? fcntl(params->nvram_fd, F_DUPFD_CLOEXEC, 3) : -1;
         vm->gid = params->gid;
         vm->on_event = params->on_event;
         vm->userdata = params->userdata;

@@ -103,6 +103,7 @@ struct QemuVm {
         int64_t last_reset_usec;
         unsigned own_transitions; /* STOP/RESUME events caused by our own ops */
         sd_event_source *kill_timer;
+        int nvram_fd;             /* the service's UEFI variables of this VM (a copy), -1 = none */
         bool reboot_action_reset;    /* a Reboot set the reset action, which goes back after it */
         sd_event_source *reboot_timer; /* when it goes back: once the firmware's resets stopped */
         GList *ops; /* QemuOp*, in flight */

@@ -458,11 +458,20 @@ static void test_platform(void) {
         g_clear_error(&error);
         p->cpu.mode = VM_CPU_MODE_CUSTOM;
 
-        /* UEFI: the variables are the owner's <nvram>, opened by QEMU; without one, refused. */
+        /* UEFI: the variables are the owner's <nvram>, opened by QEMU; without one, the
+         * service's copy, handed over open; without that, refused. */
         p->firmware.efi = true;
         g_assert_null(qemu_argv_build(&params, &error));
-        g_assert_nonnull(strstr(error->message, "<os firmware='efi'> without an <nvram>"));
+        g_assert_nonnull(strstr(error->message, "needs a variables file, and the service gave none"));
         g_clear_error(&error);
+        params.nvram_fd = 9;
+        g_autoptr(QemuCommandLine) ours = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) ours->argv, "fd=9,set=1,opaque=nvram"));
+        g_assert_true(g_strv_contains((const char *const *) ours->argv,
+                                      "driver=file,filename=/dev/fdset/1,node-name=pflash1-file"));
+        g_assert_nonnull(strstr(g_strjoinv(" ", ours->argv), "pflash0=pflash0,pflash1=pflash1"));
+        params.nvram_fd = 0;
         p->firmware.nvram = g_strdup("/home/u/vars,1.fd");
         g_autoptr(QemuCommandLine) efi = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
