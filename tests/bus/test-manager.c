@@ -423,6 +423,21 @@ static void test_devices_on_shutoff_vm(HvTest *t, gconstpointer data) {
         removed = hv_signal_log_wait(&log, "DeviceRemoved", path, 1, 5000);
         without_disk = get_xml(t, path, FALSE);
         g_assert_null(strstr(without_disk, "ua-data"));
+
+        /* A controller joins the definition once per type and index. */
+        {
+                static const char controller[] = "<controller type='usb' model='qemu-xhci'/>";
+                g_autofree char *with_controller = NULL;
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", controller, NULL), "(s)", &error);
+                g_assert_no_error(error);
+                with_controller = get_xml(t, path, FALSE);
+                g_assert_nonnull(strstr(with_controller, "<controller type='usb' index='0' model='qemu-xhci'>"));
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", controller, NULL), "(s)", &error);
+                hv_assert_error(error, ERR "InvalidArgument", "index 0");
+                g_clear_error(&error);
+        }
         hv_signal_log_stop(&log);
 }
 
