@@ -554,12 +554,24 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
                 }
                 used[ctrl->type][ctrl->index / 64] |= G_GUINT64_CONSTANT(1) << (ctrl->index % 64);
         }
+        /* The USB master the companions after it belong to. */
+        const VmController *usb_master = NULL;
         for (guint i = 0; i < devices->len; i++) {
                 VmDevice *device = devices->pdata[i];
                 VmController *ctrl = &device->controller;
                 uint32_t index = 0;
-                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index != CONTROLLER_INDEX_UNSET)
+                if (device->kind != VM_DEVICE_CONTROLLER)
                         continue;
+                if (ctrl->index != CONTROLLER_INDEX_UNSET) {
+                        if (ctrl->type == VM_CONTROLLER_USB && !ctrl->has_master)
+                                usb_master = ctrl;
+                        continue;
+                }
+                /* As libvirt: a companion without index takes its master's. */
+                if (is_usb_companion(ctrl) && usb_master) {
+                        ctrl->index = usb_master->index;
+                        continue;
+                }
                 while (index <= 0xff && ((used[ctrl->type][index / 64] >> (index % 64)) & 1))
                         index++;
                 if (index > 0xff) {
@@ -570,6 +582,8 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
                 }
                 ctrl->index = index;
                 used[ctrl->type][index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
+                if (ctrl->type == VM_CONTROLLER_USB && !ctrl->has_master)
+                        usb_master = ctrl;
         }
         return true;
 }
