@@ -343,10 +343,12 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_RNG: {
                         g_autofree char *backend = g_strconcat("rng-", device->id, NULL);
                         o = json_object_new();
-                        json_object_set_string_member(o, "qom-type", "rng-random");
+                        json_object_set_string_member(o, "qom-type", device->rng.builtin ? "rng-builtin" : "rng-random");
                         json_object_set_string_member(o, "id", backend);
-                        json_object_set_string_member(o, "filename",
-                                                      device->rng.backend ? device->rng.backend : "/dev/urandom");
+                        if (!device->rng.builtin)
+                                json_object_set_string_member(o, "filename",
+                                                              device->rng.backend ? device->rng.backend
+                                                                                  : "/dev/urandom");
                         argv_add_json(argv, "-object", json_object_node(o));
                         o = json_object_new();
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));

@@ -270,6 +270,7 @@ static void test_devices(void) {
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
         d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
         d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+        add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
         d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
         d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
 
