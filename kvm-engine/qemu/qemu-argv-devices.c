@@ -261,6 +261,18 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
         }
         if (!check_drive_addresses(config, error))
                 return false;
+        /* QEMU refuses one bootindex on two devices; libvirt refuses the document. */
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *a = config->devices->pdata[i];
+                for (guint j = i + 1; a->boot_order && j < config->devices->len; j++) {
+                        const VmDevice *b = config->devices->pdata[j];
+                        if (b->boot_order == a->boot_order) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<boot order='%u'> is used by two devices", a->boot_order);
+                                return false;
+                        }
+                }
+        }
         /* libvirt's rule: one way or the other. */
         if (device_boot && config->platform.firmware.n_boot > 0) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,

@@ -340,6 +340,7 @@ static void test_devices_refused(void) {
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
                 { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
                 { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
                 { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
         };
 
@@ -356,6 +357,10 @@ static void test_devices_refused(void) {
                 if (table[i].boot_order == 99) /* a second disk at sda's address */
                         add_disk(config, "disk1", "sdb", VM_DISK_BUS_SATA, "/images/b.raw")->address =
                                 (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 0 };
+                else if (table[i].boot_order == 98) { /* two devices with one boot order */
+                        d->boot_order = 1;
+                        add_disk(config, "disk1", "vdb", VM_DISK_BUS_VIRTIO, "/images/b.raw")->boot_order = 1;
+                }
                 else if (table[i].boot_order) {
                         d->boot_order = table[i].boot_order;
                         config->platform.firmware.n_boot = 1;
