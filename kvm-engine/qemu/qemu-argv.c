@@ -147,7 +147,8 @@ char *qemu_disk_file_node_name(const char *node_name) {
 JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
         g_autofree char *file_node = qemu_disk_file_node_name(node_name);
         JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "driver", disk->block ? "host_device" : "file");
+        /* As libvirt: a host's optical drive is host_cdrom, other block devices host_device. */
+        json_object_set_string_member(o, "driver", !disk->block ? "file" : disk->cdrom ? "host_cdrom" : "host_device");
         json_object_set_string_member(o, "node-name", file_node);
         json_object_set_string_member(o, "filename", disk->path);
         json_object_set_boolean_member(o, "read-only", disk->readonly);
