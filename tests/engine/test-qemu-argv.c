@@ -311,6 +311,17 @@ static void test_devices(void) {
         }
         config->platform.firmware.n_boot = 0;
 
+        /* The host's optical drive as a cdrom: host_cdrom, as libvirt. */
+        vm_config_find_device(config, "cd0")->disk.block = true;
+        {
+                g_autoptr(QemuCommandLine) optical = qemu_argv_build(&params, &error);
+                g_autofree char *joined = NULL;
+                g_assert_no_error(error);
+                joined = g_strjoinv("\n", optical->argv);
+                g_assert_nonnull(strstr(joined, "{\"driver\":\"host_cdrom\",\"node-name\":\"disk2-file\""));
+        }
+        vm_config_find_device(config, "cd0")->disk.block = false;
+
         /* <memballoon model='none'>: no balloon, even with <currentMemory> as <memory>. */
         config->memballoon.model = VM_MEMBALLOON_NONE;
         g_autoptr(QemuCommandLine) unballooned = qemu_argv_build(&params, &error);
