@@ -109,7 +109,8 @@ typedef struct {
 } VmVsock;
 
 typedef struct {
-        char *backend; /* entropy source, default /dev/urandom */
+        char *backend; /* entropy source, default /dev/urandom; NULL when builtin */
+        bool builtin;  /* <backend model='builtin'/>: the engine's own (QEMU: getrandom()) */
 } VmRng;
 
 typedef struct {

@@ -119,9 +119,9 @@ typedef struct {
         VmControllerType type;
         uint32_t index;
         VmControllerModel model;
-        uint32_t ports;             /* usb and virtio-serial ports='N', 0 = not written */
-        uint32_t vectors;           /* virtio-serial vectors='N', 0 = not written */
-        bool has_master;            /* usb companion: <master startport='N'/> */
+        uint32_t ports;   /* usb and virtio-serial ports='N', 0 = not written */
+        uint32_t vectors; /* virtio-serial vectors='N', 0 = not written */
+        bool has_master;  /* usb companion: <master startport='N'/> */
         uint32_t master_startport;
         bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
         bool has_chassis, has_port; /* pci: <target chassis port> */

@@ -28,25 +28,39 @@ const char *const domain_xml_disk_bus_names[] = {
         [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
         [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   NULL,
 };
-static const char *const discard_names[] = { [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap",
-                                             [VM_DISK_DISCARD_IGNORE] = "ignore", NULL };
+static const char *const discard_names[] = {
+        [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap", [VM_DISK_DISCARD_IGNORE] = "ignore", NULL};
 static const char *const cache_names[] = {
-        [VM_DISK_CACHE_DEFAULT] = "",         [VM_DISK_CACHE_NONE] = "none",
-        [VM_DISK_CACHE_WRITETHROUGH] = "writethrough", [VM_DISK_CACHE_WRITEBACK] = "writeback",
-        [VM_DISK_CACHE_DIRECTSYNC] = "directsync",     [VM_DISK_CACHE_UNSAFE] = "unsafe",
+        [VM_DISK_CACHE_DEFAULT] = "",
+        [VM_DISK_CACHE_NONE] = "none",
+        [VM_DISK_CACHE_WRITETHROUGH] = "writethrough",
+        [VM_DISK_CACHE_WRITEBACK] = "writeback",
+        [VM_DISK_CACHE_DIRECTSYNC] = "directsync",
+        [VM_DISK_CACHE_UNSAFE] = "unsafe",
         NULL,
 };
-static const char *const io_names[] = { [VM_DISK_IO_DEFAULT] = "", [VM_DISK_IO_THREADS] = "threads",
-                                        [VM_DISK_IO_NATIVE] = "native", [VM_DISK_IO_URING] = "io_uring", NULL };
-static const char *const zeroes_names[] = { [VM_DISK_ZEROES_DEFAULT] = "", [VM_DISK_ZEROES_OFF] = "off",
-                                            [VM_DISK_ZEROES_ON] = "on", [VM_DISK_ZEROES_UNMAP] = "unmap", NULL };
-static const char *const disk_format_names[] = { "raw", "qcow2", NULL }; /* VmDiskFormat */
-static const char *const char_target_names[] = { [VM_CHAR_TARGET_NONE] = "",
-                                                  [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
-                                                  [VM_CHAR_TARGET_SERIAL] = "serial", NULL };
+static const char *const io_names[] = {[VM_DISK_IO_DEFAULT] = "",
+                                       [VM_DISK_IO_THREADS] = "threads",
+                                       [VM_DISK_IO_NATIVE] = "native",
+                                       [VM_DISK_IO_URING] = "io_uring",
+                                       NULL};
+static const char *const zeroes_names[] = {[VM_DISK_ZEROES_DEFAULT] = "",
+                                           [VM_DISK_ZEROES_OFF] = "off",
+                                           [VM_DISK_ZEROES_ON] = "on",
+                                           [VM_DISK_ZEROES_UNMAP] = "unmap",
+                                           NULL};
+static const char *const disk_format_names[] = {"raw", "qcow2", NULL}; /* VmDiskFormat */
+static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
+                                                [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
+                                                [VM_CHAR_TARGET_SERIAL] = "serial",
+                                                NULL};
 const char *const domain_xml_controller_type_names[] = {
-        [VM_CONTROLLER_USB] = "usb",   [VM_CONTROLLER_PCI] = "pci",   [VM_CONTROLLER_VIRTIO_SERIAL] = "virtio-serial",
-        [VM_CONTROLLER_SATA] = "sata", [VM_CONTROLLER_SCSI] = "scsi", [VM_CONTROLLER_IDE] = "ide",
+        [VM_CONTROLLER_USB] = "usb",
+        [VM_CONTROLLER_PCI] = "pci",
+        [VM_CONTROLLER_VIRTIO_SERIAL] = "virtio-serial",
+        [VM_CONTROLLER_SATA] = "sata",
+        [VM_CONTROLLER_SCSI] = "scsi",
+        [VM_CONTROLLER_IDE] = "ide",
         NULL,
 };
 const char *const domain_xml_controller_model_names[] = {
@@ -68,9 +82,8 @@ const char *const domain_xml_controller_model_names[] = {
         [VM_CONTROLLER_MODEL_VIRTIO_SCSI] = "virtio-scsi",
         NULL,
 };
-static const char *const memballoon_model_names[] = { [VM_MEMBALLOON_DEFAULT] = "",
-                                                       [VM_MEMBALLOON_VIRTIO] = "virtio",
-                                                       [VM_MEMBALLOON_NONE] = "none", NULL };
+static const char *const memballoon_model_names[] = {
+        [VM_MEMBALLOON_DEFAULT] = "", [VM_MEMBALLOON_VIRTIO] = "virtio", [VM_MEMBALLOON_NONE] = "none", NULL};
 
 /* ---- values ---- */
 
@@ -115,8 +128,7 @@ static bool attr_number(const xmlNode *node, const char *attribute, uint64_t max
 }
 
 /* An optional attribute with a fixed set of values, index 0 ("") meaning absent. */
-static bool attr_enum(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
-                      GError **error) {
+static bool attr_enum(const xmlNode *node, const char *attribute, const char *const *names, int *ret, GError **error) {
         g_autofree char *value = xml_attr_value(node, attribute);
 
         *ret = 0;
@@ -136,20 +148,18 @@ static void append_indent(GString *out, unsigned level) {
 /* ---- <address> ---- */
 
 bool domain_xml_parse_address(const xmlNode *node, VmAddress *ret, GError **error) {
-        static const char *const pci_attributes[] = { "type", "domain", "bus", "slot", "function", "multifunction",
-                                                      NULL };
-        static const char *const drive_attributes[] = { "type", "controller", "bus", "target", "unit", NULL };
-        static const char *const usb_attributes[] = { "type", "bus", "port", NULL };
-        static const char *const virtio_serial_attributes[] = { "type", "controller", "bus", "port", NULL };
-        static const char *const isa_attributes[] = { "type", "iobase", "irq", NULL };
+        static const char *const pci_attributes[] = {"type",     "domain",        "bus", "slot",
+                                                     "function", "multifunction", NULL};
+        static const char *const drive_attributes[] = {"type", "controller", "bus", "target", "unit", NULL};
+        static const char *const usb_attributes[] = {"type", "bus", "port", NULL};
+        static const char *const virtio_serial_attributes[] = {"type", "controller", "bus", "port", NULL};
+        static const char *const isa_attributes[] = {"type", "iobase", "irq", NULL};
         static const char *const *const attributes[] = {
-                [VM_ADDRESS_PCI] = pci_attributes,
-                [VM_ADDRESS_DRIVE] = drive_attributes,
-                [VM_ADDRESS_USB] = usb_attributes,
-                [VM_ADDRESS_VIRTIO_SERIAL] = virtio_serial_attributes,
+                [VM_ADDRESS_PCI] = pci_attributes, [VM_ADDRESS_DRIVE] = drive_attributes,
+                [VM_ADDRESS_USB] = usb_attributes, [VM_ADDRESS_VIRTIO_SERIAL] = virtio_serial_attributes,
                 [VM_ADDRESS_ISA] = isa_attributes,
         };
-        static const char *const switches[] = { "", "on", "off", NULL };
+        static const char *const switches[] = {"", "on", "off", NULL};
         VmAddress a = {};
         int type, multifunction;
 
@@ -226,9 +236,9 @@ void domain_xml_format_address(GString *out, unsigned level, const VmAddress *a)
                                        a->multifunction ? " multifunction='on'" : "");
                 break;
         case VM_ADDRESS_DRIVE:
-                g_string_append_printf(out, " controller='%" PRIu32 "' bus='%" PRIu32 "' target='%" PRIu32
-                                            "' unit='%" PRIu32 "'",
-                                       a->controller, a->bus, a->target, a->unit);
+                g_string_append_printf(
+                        out, " controller='%" PRIu32 "' bus='%" PRIu32 "' target='%" PRIu32 "' unit='%" PRIu32 "'",
+                        a->controller, a->bus, a->target, a->unit);
                 break;
         case VM_ADDRESS_USB:
                 g_string_append_printf(out, " bus='%" PRIu32 "'", a->bus);
@@ -251,7 +261,7 @@ void domain_xml_format_address(GString *out, unsigned level, const VmAddress *a)
 /* ---- <boot order> ---- */
 
 bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **error) {
-        static const char *const attributes[] = { "order", NULL };
+        static const char *const attributes[] = {"order", NULL};
         g_autofree char *value = NULL;
         uint32_t order;
 
@@ -271,8 +281,8 @@ bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **er
 /* ---- a disk's <driver> ---- */
 
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = { "name", "type", "discard", "cache", "io", "detect_zeroes", NULL };
-        static const char *const driver_names[] = { "qemu", NULL };
+        static const char *const attributes[] = {"name", "type", "discard", "cache", "io", "detect_zeroes", NULL};
+        static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
         if (!xml_check_empty_element(node, attributes, error) ||
@@ -310,10 +320,10 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
 /* ---- a serial port's <target> ---- */
 
 bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error) {
-        static const char *const attributes[] = { "type", "port", NULL };
-        static const char *const model_attributes[] = { "name", NULL };
-        static const char *const model_children[] = { "model", NULL };
-        static const char *const model_names[] = { "isa-serial", NULL };
+        static const char *const attributes[] = {"type", "port", NULL};
+        static const char *const model_attributes[] = {"name", NULL};
+        static const char *const model_children[] = {"model", NULL};
+        static const char *const model_names[] = {"isa-serial", NULL};
         VmCharTarget t = {};
         xmlNode *model = NULL;
         int type, choice;
@@ -327,8 +337,7 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
                 return false;
         t.type = type;
         /* A <serial> is an ISA serial port; a <console> of type serial is the first of them. */
-        if (t.type != VM_CHAR_TARGET_NONE &&
-            (t.type == VM_CHAR_TARGET_ISA_SERIAL) != (kind == VM_DEVICE_SERIAL)) {
+        if (t.type != VM_CHAR_TARGET_NONE && (t.type == VM_CHAR_TARGET_ISA_SERIAL) != (kind == VM_DEVICE_SERIAL)) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "type='%s' of '<target>' is not supported in a '<%s>' (%s)", value,
@@ -390,12 +399,17 @@ static const char *const controller_children[] = {
         [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   NULL,
 };
 
-static const char *controller_model_device(VmControllerModel model);
+/* <model name>: the QEMU device libvirt uses for a PCI controller model. */
+static const char *controller_model_device(VmControllerModel model) {
+        if (model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE)
+                return "pcie-pci-bridge";
+        return domain_xml_controller_model_names[model];
+}
 
 static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **error) {
-        static const char *const model_attributes[] = { "name", NULL };
-        static const char *const target_attributes[] = { "chassis", "port", NULL };
-        static const char *const master_attributes[] = { "startport", NULL };
+        static const char *const model_attributes[] = {"name", NULL};
+        static const char *const target_attributes[] = {"chassis", "port", NULL};
+        static const char *const master_attributes[] = {"startport", NULL};
 
         if (c[CTRL_MODEL] || c[CTRL_TARGET]) {
                 if (ctrl->type != VM_CONTROLLER_PCI)
@@ -424,8 +438,7 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
                 if (ctrl->type != VM_CONTROLLER_USB)
                         return xml_fail_unsupported_element(error, c[CTRL_MASTER]);
                 if (!xml_check_empty_element(c[CTRL_MASTER], master_attributes, error) ||
-                    !attr_number(c[CTRL_MASTER], "startport", 0xff, &ctrl->has_master, &ctrl->master_startport,
-                                 error))
+                    !attr_number(c[CTRL_MASTER], "startport", 0xff, &ctrl->has_master, &ctrl->master_startport, error))
                         return false;
                 if (!ctrl->has_master)
                         return xml_fail(error, c[CTRL_MASTER], HV_ERROR_INVALID_XML,
@@ -435,7 +448,7 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
 }
 
 VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "type", "index", "model", "ports", "vectors", NULL };
+        static const char *const attributes[] = {"type", "index", "model", "ports", "vectors", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CONTROLLER);
         VmController *ctrl = &device->controller;
         xmlNode *c[_CTRL_CHILD_MAX] = {};
@@ -464,7 +477,8 @@ VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error) {
                 ctrl->index = CONTROLLER_INDEX_UNSET;
         if ((has_ports && ctrl->type != VM_CONTROLLER_USB && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL) ||
             (has_vectors && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL)) {
-                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute '%s' of '<controller type='%s'>' is not supported",
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "attribute '%s' of '<controller type='%s'>' is not supported",
                          has_vectors && ctrl->type != VM_CONTROLLER_VIRTIO_SERIAL ? "vectors" : "ports",
                          domain_xml_controller_type_names[ctrl->type]);
                 return NULL;
@@ -474,12 +488,11 @@ VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error) {
                 return NULL;
         }
 
-        if (!xml_collect_children(node, controller_children, c, error) ||
-            !parse_controller_children(c, ctrl, error) ||
+        if (!xml_collect_children(node, controller_children, c, error) || !parse_controller_children(c, ctrl, error) ||
             (c[CTRL_ADDRESS] && !domain_xml_parse_address(c[CTRL_ADDRESS], &device->address, error)))
                 return NULL;
         if (c[CTRL_ALIAS]) {
-                static const char *const alias_attributes[] = { "name", NULL };
+                static const char *const alias_attributes[] = {"name", NULL};
                 if (!xml_check_empty_element(c[CTRL_ALIAS], alias_attributes, error))
                         return NULL;
                 /* libvirt's own names ("usb", "pci.1") are not ids of ours: the service names
@@ -517,13 +530,6 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
         }
 }
 
-/* <model name>: the QEMU device libvirt uses for a PCI controller model. */
-static const char *controller_model_device(VmControllerModel model) {
-        if (model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE)
-                return "pcie-pci-bridge";
-        return domain_xml_controller_model_names[model];
-}
-
 /* The USB companions (ich9-uhci with <master>) share the index of their EHCI master. */
 static bool is_usb_companion(const VmController *ctrl) {
         return ctrl->type == VM_CONTROLLER_USB && ctrl->has_master;
@@ -548,12 +554,24 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
                 }
                 used[ctrl->type][ctrl->index / 64] |= G_GUINT64_CONSTANT(1) << (ctrl->index % 64);
         }
+        /* The USB master the companions after it belong to. */
+        const VmController *usb_master = NULL;
         for (guint i = 0; i < devices->len; i++) {
                 VmDevice *device = devices->pdata[i];
                 VmController *ctrl = &device->controller;
                 uint32_t index = 0;
-                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index != CONTROLLER_INDEX_UNSET)
+                if (device->kind != VM_DEVICE_CONTROLLER)
                         continue;
+                if (ctrl->index != CONTROLLER_INDEX_UNSET) {
+                        if (ctrl->type == VM_CONTROLLER_USB && !ctrl->has_master)
+                                usb_master = ctrl;
+                        continue;
+                }
+                /* As libvirt: a companion without index takes its master's. */
+                if (is_usb_companion(ctrl) && usb_master) {
+                        ctrl->index = usb_master->index;
+                        continue;
+                }
                 while (index <= 0xff && ((used[ctrl->type][index / 64] >> (index % 64)) & 1))
                         index++;
                 if (index > 0xff) {
@@ -564,6 +582,8 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
                 }
                 ctrl->index = index;
                 used[ctrl->type][index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
+                if (ctrl->type == VM_CONTROLLER_USB && !ctrl->has_master)
+                        usb_master = ctrl;
         }
         return true;
 }
@@ -571,15 +591,14 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
 /* ---- <memballoon> ---- */
 
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error) {
-        static const char *const attributes[] = { "model", NULL };
-        static const char *const children[] = { "address", "alias", NULL };
+        static const char *const attributes[] = {"model", NULL};
+        static const char *const children[] = {"address", "alias", NULL};
         enum { BALLOON_ADDRESS, BALLOON_ALIAS };
         xmlNode *c[2] = {};
         VmMemballoon balloon = {};
         int model;
 
-        if (!xml_check_attributes(node, attributes, error) ||
-            !xml_collect_children(node, children, c, error))
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error))
                 return false;
         {
                 g_autofree char *value = xml_attr_value(node, "model");
@@ -593,7 +612,7 @@ bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError 
         if (c[BALLOON_ADDRESS] && !domain_xml_parse_address(c[BALLOON_ADDRESS], &balloon.address, error))
                 return false;
         if (c[BALLOON_ALIAS]) {
-                static const char *const alias_attributes[] = { "name", NULL };
+                static const char *const alias_attributes[] = {"name", NULL};
                 /* libvirt's "balloon0": the service's id for it is fixed. */
                 if (!xml_check_empty_element(c[BALLOON_ALIAS], alias_attributes, error))
                         return false;
@@ -624,18 +643,21 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
 
 enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };
 static const char *const channel_children[] = {
-        [CHANNEL_SOURCE] = "source", [CHANNEL_TARGET] = "target", [CHANNEL_ADDRESS] = "address",
-        [CHANNEL_ALIAS] = "alias",   NULL,
+        [CHANNEL_SOURCE] = "source",
+        [CHANNEL_TARGET] = "target",
+        [CHANNEL_ADDRESS] = "address",
+        [CHANNEL_ALIAS] = "alias",
+        NULL,
 };
 
 VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
-        static const char *const types[] = { "unix", NULL };
-        static const char *const source_attributes[] = { "mode", NULL };
-        static const char *const modes[] = { "bind", NULL };
-        static const char *const target_attributes[] = { "type", "name", NULL };
-        static const char *const target_types[] = { "virtio", NULL };
-        static const char *const target_names[] = { "org.qemu.guest_agent.0", NULL };
+        static const char *const attributes[] = {"type", NULL};
+        static const char *const types[] = {"unix", NULL};
+        static const char *const source_attributes[] = {"mode", NULL};
+        static const char *const modes[] = {"bind", NULL};
+        static const char *const target_attributes[] = {"type", "name", NULL};
+        static const char *const target_types[] = {"virtio", NULL};
+        static const char *const target_names[] = {"org.qemu.guest_agent.0", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CHANNEL);
         xmlNode *c[_CHANNEL_CHILD_MAX] = {};
         int choice;
@@ -679,7 +701,7 @@ VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
                 }
         }
         if (c[CHANNEL_ALIAS]) {
-                static const char *const alias_attributes[] = { "name", NULL };
+                static const char *const alias_attributes[] = {"name", NULL};
                 /* libvirt's "channel0": the service names its devices itself. */
                 if (!xml_check_empty_element(c[CHANNEL_ALIAS], alias_attributes, error))
                         return NULL;
@@ -695,19 +717,21 @@ void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *ch
         g_string_append(out, "<target type='virtio' name='org.qemu.guest_agent.0'/>\n");
 }
 
-static const char *const watchdog_model_names[] = { [VM_WATCHDOG_I6300ESB] = "i6300esb",
-                                                    [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700",
-                                                    NULL };
+static const char *const watchdog_model_names[] = {
+        [VM_WATCHDOG_I6300ESB] = "i6300esb", [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700", NULL};
 static const char *const watchdog_action_names[] = {
-        [VM_WATCHDOG_ACTION_RESET] = "reset",       [VM_WATCHDOG_ACTION_SHUTDOWN] = "shutdown",
-        [VM_WATCHDOG_ACTION_POWEROFF] = "poweroff", [VM_WATCHDOG_ACTION_PAUSE] = "pause",
-        [VM_WATCHDOG_ACTION_NONE] = "none",         [VM_WATCHDOG_ACTION_INJECT_NMI] = "inject-nmi",
+        [VM_WATCHDOG_ACTION_RESET] = "reset",
+        [VM_WATCHDOG_ACTION_SHUTDOWN] = "shutdown",
+        [VM_WATCHDOG_ACTION_POWEROFF] = "poweroff",
+        [VM_WATCHDOG_ACTION_PAUSE] = "pause",
+        [VM_WATCHDOG_ACTION_NONE] = "none",
+        [VM_WATCHDOG_ACTION_INJECT_NMI] = "inject-nmi",
         NULL,
 };
 
 VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "model", "action", NULL };
-        static const char *const children[] = { "address", "alias", NULL };
+        static const char *const attributes[] = {"model", "action", NULL};
+        static const char *const children[] = {"address", "alias", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_WATCHDOG);
         xmlNode *c[2] = {};
         int choice;
@@ -723,7 +747,7 @@ VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error) {
         if (c[0] && !domain_xml_parse_address(c[0], &device->address, error))
                 return NULL;
         if (c[1]) {
-                static const char *const alias_attributes[] = { "name", NULL };
+                static const char *const alias_attributes[] = {"name", NULL};
                 if (!xml_check_empty_element(c[1], alias_attributes, error))
                         return NULL;
         }

@@ -136,6 +136,10 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_RNG:
                 g_string_append(out, " model='virtio'>\n");
                 append_indent(out, level + 1);
+                if (device->rng.builtin) {
+                        g_string_append(out, "<backend model='builtin'/>\n");
+                        break;
+                }
                 g_string_append(out, "<backend model='random'>");
                 append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND, false);
                 g_string_append(out, "</backend>\n");

@@ -495,7 +495,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
         static const char *const models[] = { "virtio", NULL };
         static const char *const backend_attributes[] = { "model", NULL };
-        static const char *const backend_models[] = { "random", NULL };
+        static const char *const backend_models[] = { "random", "builtin", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_RNG);
         xmlNode *c[_RNG_CHILD_MAX] = {};
         int choice;
@@ -510,13 +510,19 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
                 if (!xml_element_text(c[RNG_BACKEND], backend_attributes, false, &path, error) ||
                     !xml_attr_choice(c[RNG_BACKEND], "model", backend_models, 0, &choice, error))
                         return NULL;
+                device->rng.builtin = choice == 1;
+                if (device->rng.builtin && *path) {
+                        xml_fail(error, c[RNG_BACKEND], HV_ERROR_INVALID_XML,
+                                 "'<backend model='builtin'>' of an '<rng>' takes no path");
+                        return NULL;
+                }
                 if (*path) {
                         device->rng.backend = absolute_path(path, c[RNG_BACKEND], error);
                         if (!device->rng.backend)
                                 return NULL;
                 }
         }
-        if (!device->rng.backend)
+        if (!device->rng.backend && !device->rng.builtin)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
         if ((c[RNG_ADDRESS] && !parse_pci_address(c[RNG_ADDRESS], device, error)) ||
             !domain_xml_parse_alias(c[RNG_ALIAS], device, error))

@@ -94,6 +94,19 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
                         }
                 }
         }
+        if (device->kind == VM_DEVICE_CONTROLLER && !device->controller.has_master) {
+                for (guint i = 0; i < target->devices->len; i++) {
+                        VmDevice *other = g_ptr_array_index(target->devices, i);
+                        if (other->kind == VM_DEVICE_CONTROLLER && !other->controller.has_master &&
+                            other->controller.type == device->controller.type &&
+                            other->controller.index == device->controller.index) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "VM '%s' already has a <controller> of that type with index %u",
+                                            vm->config->name, device->controller.index);
+                                return false;
+                        }
+                }
+        }
         if (!device->id)
                 device->id = vm_config_new_device_id(target, device->kind);
         if (device->kind == VM_DEVICE_INTERFACE) {

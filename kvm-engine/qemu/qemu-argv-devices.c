@@ -30,9 +30,11 @@ static bool refuse(GError **error, const char *format, ...) {
 }
 
 static const char *bus_name(VmDiskBus bus) {
-        static const char *const names[] = { [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata",
-                                             [VM_DISK_BUS_SCSI] = "scsi", [VM_DISK_BUS_USB] = "usb",
-                                             [VM_DISK_BUS_IDE] = "ide" };
+        static const char *const names[] = {[VM_DISK_BUS_VIRTIO] = "virtio",
+                                            [VM_DISK_BUS_SATA] = "sata",
+                                            [VM_DISK_BUS_SCSI] = "scsi",
+                                            [VM_DISK_BUS_USB] = "usb",
+                                            [VM_DISK_BUS_IDE] = "ide"};
         return names[bus];
 }
 
@@ -117,7 +119,7 @@ static bool check_drive_addresses(const VmConfig *config, GError **error) {
 }
 
 static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
-        const char *type = (const char *[]) { "usb", "pci", "virtio-serial", "sata", "scsi", "ide" }[ctrl->type];
+        const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide"}[ctrl->type];
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
             !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
@@ -128,8 +130,9 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
                         return refuse(error, "<controller type='ide'> is not supported by the q35 machine (it has "
                                              "no IDE controller; use type='sata')");
                 if (ctrl->index > 0)
-                        return refuse(error, "<controller type='ide' index='%u'>: the pc machine has one IDE "
-                                             "controller, index 0",
+                        return refuse(error,
+                                      "<controller type='ide' index='%u'>: the pc machine has one IDE "
+                                      "controller, index 0",
                                       ctrl->index);
                 return true;
         case VM_CONTROLLER_SCSI:
@@ -165,19 +168,22 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
         if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
             disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
-                return refuse(error, "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
-                                     "needs direct I/O for it)",
+                return refuse(error,
+                              "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
+                              "needs direct I/O for it)",
                               dev);
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
                 return true;
         case VM_DISK_BUS_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        return refuse(error, "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has "
-                                             "no IDE controller; use bus='sata')",
+                        return refuse(error,
+                                      "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has "
+                                      "no IDE controller; use bus='sata')",
                                       dev);
                 if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
-                    (device->address.type == VM_ADDRESS_DRIVE && (device->address.bus > 1 || device->address.unit > 1)))
+                    (device->address.type == VM_ADDRESS_DRIVE &&
+                     (device->address.bus > 1 || device->address.unit > 1)))
                         return refuse(error, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
                                       dev);
                 return true;
@@ -230,8 +236,9 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
                         if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
                             !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
                             device->address.controller > 0)
-                                return refuse(error, "<channel> on virtio-serial controller %u needs "
-                                                     "<controller type='virtio-serial' index='%u'>",
+                                return refuse(error,
+                                              "<channel> on virtio-serial controller %u needs "
+                                              "<controller type='virtio-serial' index='%u'>",
                                               device->address.controller, device->address.controller);
                 }
                 if (device->kind == VM_DEVICE_WATCHDOG) {
@@ -254,6 +261,18 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
         }
         if (!check_drive_addresses(config, error))
                 return false;
+        /* QEMU refuses one bootindex on two devices; libvirt refuses the document. */
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *a = config->devices->pdata[i];
+                for (guint j = i + 1; a->boot_order && j < config->devices->len; j++) {
+                        const VmDevice *b = config->devices->pdata[j];
+                        if (b->boot_order == a->boot_order) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                            "<boot order='%u'> is used by two devices", a->boot_order);
+                                return false;
+                        }
+                }
+        }
         /* libvirt's rule: one way or the other. */
         if (device_boot && config->platform.firmware.n_boot > 0) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
@@ -318,9 +337,9 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
                         json_object_set_string_member(o, "masterbus", bus);
                         json_object_set_int_member(o, "firstport", ctrl->master_startport);
                 }
-                if (ctrl->ports && (ctrl->model == VM_CONTROLLER_MODEL_QEMU_XHCI ||
-                                    ctrl->model == VM_CONTROLLER_MODEL_NEC_XHCI ||
-                                    (ctrl->model == VM_CONTROLLER_MODEL_DEFAULT && machine == QEMU_MACHINE_Q35))) {
+                if (ctrl->ports &&
+                    (ctrl->model == VM_CONTROLLER_MODEL_QEMU_XHCI || ctrl->model == VM_CONTROLLER_MODEL_NEC_XHCI ||
+                     (ctrl->model == VM_CONTROLLER_MODEL_DEFAULT && machine == QEMU_MACHINE_Q35))) {
                         json_object_set_int_member(o, "p2", ctrl->ports);
                         json_object_set_int_member(o, "p3", ctrl->ports);
                 }
@@ -370,10 +389,10 @@ static void set_cache(JsonObject *o, VmDiskCache cache) {
 
 /* The <driver> tuning of a disk on its two block nodes, as libvirt sets it. */
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node) {
-        static const char *const io[] = { [VM_DISK_IO_THREADS] = "threads", [VM_DISK_IO_NATIVE] = "native",
-                                          [VM_DISK_IO_URING] = "io_uring" };
-        static const char *const zeroes[] = { [VM_DISK_ZEROES_OFF] = "off", [VM_DISK_ZEROES_ON] = "on",
-                                              [VM_DISK_ZEROES_UNMAP] = "unmap" };
+        static const char *const io[] = {
+                [VM_DISK_IO_THREADS] = "threads", [VM_DISK_IO_NATIVE] = "native", [VM_DISK_IO_URING] = "io_uring"};
+        static const char *const zeroes[] = {
+                [VM_DISK_ZEROES_OFF] = "off", [VM_DISK_ZEROES_ON] = "on", [VM_DISK_ZEROES_UNMAP] = "unmap"};
 
         if (disk->driver.discard)
                 json_object_set_string_member(o, "discard",
@@ -416,11 +435,9 @@ void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
         VmDiskCache cache = device->disk.driver.cache;
 
         if (cache != VM_DISK_CACHE_DEFAULT)
-                json_object_set_string_member(o, "write-cache",
-                                              cache == VM_DISK_CACHE_WRITETHROUGH ||
-                                                              cache == VM_DISK_CACHE_DIRECTSYNC
-                                                      ? "off"
-                                                      : "on");
+                json_object_set_string_member(
+                        o, "write-cache",
+                        cache == VM_DISK_CACHE_WRITETHROUGH || cache == VM_DISK_CACHE_DIRECTSYNC ? "off" : "on");
         if (device->boot_order)
                 json_object_set_int_member(o, "bootindex", device->boot_order);
 }

@@ -149,7 +149,8 @@ char *qemu_disk_file_node_name(const char *node_name) {
 JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
         g_autofree char *file_node = qemu_disk_file_node_name(node_name);
         JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "driver", disk->block ? "host_device" : "file");
+        /* As libvirt: a host's optical drive is host_cdrom, other block devices host_device. */
+        json_object_set_string_member(o, "driver", !disk->block ? "file" : disk->cdrom ? "host_cdrom" : "host_device");
         json_object_set_string_member(o, "node-name", file_node);
         json_object_set_string_member(o, "filename", disk->path);
         json_object_set_boolean_member(o, "read-only", disk->readonly);
@@ -338,10 +339,12 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_RNG: {
                         g_autofree char *backend = g_strconcat("rng-", device->id, NULL);
                         o = json_object_new();
-                        json_object_set_string_member(o, "qom-type", "rng-random");
+                        json_object_set_string_member(o, "qom-type", device->rng.builtin ? "rng-builtin" : "rng-random");
                         json_object_set_string_member(o, "id", backend);
-                        json_object_set_string_member(o, "filename",
-                                                      device->rng.backend ? device->rng.backend : "/dev/urandom");
+                        if (!device->rng.builtin)
+                                json_object_set_string_member(o, "filename",
+                                                              device->rng.backend ? device->rng.backend
+                                                                                  : "/dev/urandom");
                         argv_add_json(argv, "-object", json_object_node(o));
                         o = json_object_new();
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));

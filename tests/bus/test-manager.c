@@ -232,6 +232,33 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
                        "<clock offset='localtime'/></domain>",
                        "cloud-hypervisor", "localtime", "cloud-hypervisor");
+        /* Devices: q35 has no IDE; cloud-hypervisor has no SATA nor guest agent channel. */
+        define_refused(t,
+                       "<domain type='qemu'><name>ide</name><memory unit='MiB'>256</memory>"
+                       "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                       "<devices><disk type='file' device='cdrom'><target dev='hdc' bus='ide'/></disk></devices>"
+                       "</domain>",
+                       NULL, "bus 'ide'", "q35");
+        define_refused(t,
+                       "<domain type='kvm'><name>chsata</name><memory unit='MiB'>256</memory>"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                       "<devices><controller type='sata' index='0'/></devices></domain>",
+                       "cloud-hypervisor", "<controller>", "cloud-hypervisor engine");
+        define_refused(t,
+                       "<domain type='kvm'><name>chagent</name><memory unit='MiB'>256</memory>"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                       "<devices><channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/>"
+                       "</channel></devices></domain>",
+                       "cloud-hypervisor", "<channel>", "cloud-hypervisor engine");
+
+        /* A document's problems come back together, each with its line, in document order. */
+        define_refused(t,
+                       "<domain type='qemu'><name>many</name><memory unit='MiB'>256</memory>\n"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
+                       "<iothreads>1</iothreads>\n"
+                       "<devices><sound model='ich9'/>\n<graphics type='spice'/></devices></domain>",
+                       NULL, "line 3: '<iothreads>' in '<domain>' is not supported; line 4: '<sound>'",
+                       "; line 5: '<graphics>'");
 
         /* Nothing reached the disk. */
         g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);
@@ -396,6 +423,21 @@ static void test_devices_on_shutoff_vm(HvTest *t, gconstpointer data) {
         removed = hv_signal_log_wait(&log, "DeviceRemoved", path, 1, 5000);
         without_disk = get_xml(t, path, FALSE);
         g_assert_null(strstr(without_disk, "ua-data"));
+
+        /* A controller joins the definition once per type and index. */
+        {
+                static const char controller[] = "<controller type='usb' model='qemu-xhci'/>";
+                g_autofree char *with_controller = NULL;
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", controller, NULL), "(s)", &error);
+                g_assert_no_error(error);
+                with_controller = get_xml(t, path, FALSE);
+                g_assert_nonnull(strstr(with_controller, "<controller type='usb' index='0' model='qemu-xhci'>"));
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", controller, NULL), "(s)", &error);
+                hv_assert_error(error, ERR "InvalidArgument", "index 0");
+                g_clear_error(&error);
+        }
         hv_signal_log_stop(&log);
 }
 

@@ -126,6 +126,7 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 break;
         case VM_DEVICE_RNG:
                 g_assert_cmpstr(a->rng.backend, ==, b->rng.backend);
+                g_assert_cmpint(a->rng.builtin, ==, b->rng.builtin);
                 break;
         case VM_DEVICE_HOSTDEV:
                 g_assert_cmpuint(a->hostdev.domain, ==, b->hostdev.domain);
@@ -1206,6 +1207,7 @@ static void test_device_round_trip(void) {
                 "<console type='file'><source path='/var/log/c.log'/></console>",
                 "<vsock model='virtio'><cid address='4294967294'/></vsock>",
                 "<rng model='virtio'><backend model='random'/></rng>",
+                "<rng model='virtio'><backend model='builtin'/><address type='pci' bus='0x06'/></rng>",
                 "<hostdev mode='subsystem' type='pci'><source><address domain='0xffff' bus='0xff' slot='0x1f' "
                 "function='0x7'/></source><alias name='gpu'/></hostdev>",
         };

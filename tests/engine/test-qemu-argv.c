@@ -270,6 +270,7 @@ static void test_devices(void) {
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
         d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
         d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+        add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
         d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
         d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
 
@@ -310,6 +311,17 @@ static void test_devices(void) {
         }
         config->platform.firmware.n_boot = 0;
 
+        /* The host's optical drive as a cdrom: host_cdrom, as libvirt. */
+        vm_config_find_device(config, "cd0")->disk.block = true;
+        {
+                g_autoptr(QemuCommandLine) optical = qemu_argv_build(&params, &error);
+                g_autofree char *joined = NULL;
+                g_assert_no_error(error);
+                joined = g_strjoinv("\n", optical->argv);
+                g_assert_nonnull(strstr(joined, "{\"driver\":\"host_cdrom\",\"node-name\":\"disk2-file\""));
+        }
+        vm_config_find_device(config, "cd0")->disk.block = false;
+
         /* <memballoon model='none'>: no balloon, even with <currentMemory> as <memory>. */
         config->memballoon.model = VM_MEMBALLOON_NONE;
         g_autoptr(QemuCommandLine) unballooned = qemu_argv_build(&params, &error);
@@ -339,6 +351,7 @@ static void test_devices_refused(void) {
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
                 { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
                 { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
                 { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
         };
 
@@ -355,6 +368,10 @@ static void test_devices_refused(void) {
                 if (table[i].boot_order == 99) /* a second disk at sda's address */
                         add_disk(config, "disk1", "sdb", VM_DISK_BUS_SATA, "/images/b.raw")->address =
                                 (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 0 };
+                else if (table[i].boot_order == 98) { /* two devices with one boot order */
+                        d->boot_order = 1;
+                        add_disk(config, "disk1", "vdb", VM_DISK_BUS_VIRTIO, "/images/b.raw")->boot_order = 1;
+                }
                 else if (table[i].boot_order) {
                         d->boot_order = table[i].boot_order;
                         config->platform.firmware.n_boot = 1;
