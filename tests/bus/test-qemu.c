@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hv-test.h"
@@ -207,6 +208,48 @@ static void boot_to_marker(GuestTest *g) {
 }
 
 /* ---- the tests ---------------------------------------------------------------- */
+
+/* Issue 17: what virt-install --boot uefi writes (firmware='efi', no <nvram>) boots with
+ * Debian's OVMF, on variables the service keeps for the VM and hands over open; they
+ * stay across boots and go with the VM. The kernel is the bzImage, booted by OVMF. */
+static void test_uefi_boot(GuestTest *g, gconstpointer data) {
+        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+        g_autofree char *xml = NULL;
+        g_autoptr(GVariant) uuid = NULL;
+        g_autofree char *vars = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        struct stat template_st, st;
+
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+        xml = g_strdup_printf("<domain type='qemu'><name>uefi</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                              "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline>"
+                              "</os><devices/></domain>",
+                              cmdline);
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        vars = g_strdup_printf("%s/state/nvram/%s_VARS.fd", g->t.dir, g_variant_get_string(uuid, NULL));
+        g_assert_false(g_file_test(vars, G_FILE_TEST_EXISTS)); /* made at the first boot */
+
+        boot_to_marker(g);
+        g_assert_cmpint(stat(vars, &st), ==, 0);
+        g_assert_cmpint(stat("/usr/share/OVMF/OVMF_VARS_4M.fd", &template_st), ==, 0);
+        g_assert_cmpint(st.st_size, ==, template_st.st_size);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+        g_assert_cmpint(st.st_uid, ==, getuid());
+        call_ok(g, "PowerOff", NULL);
+        g_assert_true(g_file_test(vars, G_FILE_TEST_EXISTS)); /* kept for the next boot */
+
+        reply = hv_vm_call(&g->t, g->path, "Delete", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_file_test(vars, G_FILE_TEST_EXISTS));
+        hv_signal_log_stop(&g->log);
+        g_clear_pointer(&g->path, g_free);
+}
 
 /* Issue 16, item 10: a VM that names its own QEMU boots although the configured one is missing. */
 static void test_emulator_without_default(GuestTest *g, gconstpointer data) {
@@ -895,6 +938,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/on-reboot-destroy", test_on_reboot_destroy);
         ADD("/qemu/on-reboot-restart", test_on_reboot_restart);
         ADD("/qemu/reboot-verb-on-reboot-destroy", test_reboot_verb_on_reboot_destroy);
+        ADD("/qemu/uefi-boot", test_uefi_boot);
         ADD("/qemu/on-crash-restart-limit", test_on_crash_restart_limit);
         ADD("/qemu/daemon-restart", test_daemon_restart);
         ADD("/qemu/sigterm-leaves-vms-running", test_sigterm_leaves_vms_running);

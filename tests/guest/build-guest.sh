@@ -5,7 +5,8 @@
 #
 # Writes OUTDIR/vmlinux (uncompressed ELF kernel, boots by PVH on pc/q35/microvm),
 # OUTDIR/initramfs.cpio.gz (busybox-static, /init, the modules the guest needs) and
-# OUTDIR/cmdline (the base kernel command line; tests append 'hv.action=...').
+# OUTDIR/cmdline (the base kernel command line; tests append 'hv.action=...'),
+# OUTDIR/vmlinuz (the same kernel as a bzImage with its EFI stub, for UEFI boots).
 #
 # Everything comes from Debian packages: the kernel package is fetched with
 # 'apt-get download' and unpacked with 'dpkg-deb -x' (never installed), busybox comes
@@ -316,7 +317,9 @@ echo "$CMDLINE" >"$WORK/cmdline"
 # 6. Publish: replace each output atomically.
 
 cp "$VMLINUX_CACHED" "$WORK/vmlinux"
-for f in vmlinux initramfs.cpio.gz cmdline; do
+# The bzImage as Debian ships it, with its EFI stub: what UEFI firmware (OVMF) boots.
+cp "$BZIMAGE" "$WORK/vmlinuz"
+for f in vmlinux vmlinuz initramfs.cpio.gz cmdline; do
         mv -f "$WORK/$f" "$OUTDIR/$f"
 done
 echo "$KPKG $(basename "$DEB")" >"$OUTDIR/kernel-version"
