@@ -200,8 +200,8 @@ void hypervisor_vm_send_key_async(HypervisorVm *self, const guint *keycodes, gsi
         task = g_task_new(self, cancellable, callback, user_data);
         g_task_set_source_tag(task, hypervisor_vm_send_key_async);
         hypervisor_call_to_task(G_DBUS_PROXY(hypervisor_vm_get_proxy(self)), "SendKey",
-                                send_key_args(keycodes, n_keycodes, hold_time_ms), HYPERVISOR_CALL_MAY_AUTHORIZE,
-                                "()", task);
+                                send_key_args(keycodes, n_keycodes, hold_time_ms), HYPERVISOR_CALL_MAY_AUTHORIZE, "()",
+                                task);
 }
 
 /**

@@ -11,8 +11,8 @@
 
 /* Where the guest has a screen: the engine runs and the guest is not gone. */
 static bool check_display_state(Vm *vm, const char *what, GError **error) {
-        if (vm->engine_vm && (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED ||
-                              vm->state == VM_STATE_SHUTTING_DOWN))
+        if (vm->engine_vm &&
+            (vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_PAUSED || vm->state == VM_STATE_SHUTTING_DOWN))
                 return true;
         g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot %s VM '%s': it is %s", what, vm->config->name,
                     vm_state_to_string(vm->state));

@@ -29,8 +29,8 @@
 int hvctl_cmd_screenshot(Hvctl *ctl, int argc, char **argv) {
         int screen = 0;
         const GOptionEntry entries[] = {
-                { "screen", 0, 0, G_OPTION_ARG_INT, &screen, "Which screen (0 for the first)", "N" },
-                { NULL },
+                {"screen", 0, 0, G_OPTION_ARG_INT, &screen, "Which screen (0 for the first)", "N"},
+                {NULL},
         };
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
@@ -77,27 +77,106 @@ static const struct {
         const char *name;
         guint code;
 } key_names[] = {
-        { "ESC", 1 },         { "1", 2 },           { "2", 3 },          { "3", 4 },         { "4", 5 },
-        { "5", 6 },           { "6", 7 },           { "7", 8 },          { "8", 9 },         { "9", 10 },
-        { "0", 11 },          { "MINUS", 12 },      { "EQUAL", 13 },     { "BACKSPACE", 14 }, { "TAB", 15 },
-        { "Q", 16 },          { "W", 17 },          { "E", 18 },         { "R", 19 },        { "T", 20 },
-        { "Y", 21 },          { "U", 22 },          { "I", 23 },         { "O", 24 },        { "P", 25 },
-        { "LEFTBRACE", 26 },  { "RIGHTBRACE", 27 }, { "ENTER", 28 },     { "LEFTCTRL", 29 }, { "A", 30 },
-        { "S", 31 },          { "D", 32 },          { "F", 33 },         { "G", 34 },        { "H", 35 },
-        { "J", 36 },          { "K", 37 },          { "L", 38 },         { "SEMICOLON", 39 }, { "APOSTROPHE", 40 },
-        { "GRAVE", 41 },      { "LEFTSHIFT", 42 },  { "BACKSLASH", 43 }, { "Z", 44 },        { "X", 45 },
-        { "C", 46 },          { "V", 47 },          { "B", 48 },         { "N", 49 },        { "M", 50 },
-        { "COMMA", 51 },      { "DOT", 52 },        { "SLASH", 53 },     { "RIGHTSHIFT", 54 }, { "KPASTERISK", 55 },
-        { "LEFTALT", 56 },    { "SPACE", 57 },      { "CAPSLOCK", 58 },  { "F1", 59 },       { "F2", 60 },
-        { "F3", 61 },         { "F4", 62 },         { "F5", 63 },        { "F6", 64 },       { "F7", 65 },
-        { "F8", 66 },         { "F9", 67 },         { "F10", 68 },       { "NUMLOCK", 69 },  { "SCROLLLOCK", 70 },
-        { "F11", 87 },        { "F12", 88 },        { "KPENTER", 96 },   { "RIGHTCTRL", 97 }, { "SYSRQ", 99 },
-        { "RIGHTALT", 100 },  { "HOME", 102 },      { "UP", 103 },       { "PAGEUP", 104 },  { "LEFT", 105 },
-        { "RIGHT", 106 },     { "END", 107 },       { "DOWN", 108 },     { "PAGEDOWN", 109 }, { "INSERT", 110 },
-        { "DELETE", 111 },    { "POWER", 116 },     { "PAUSE", 119 },    { "LEFTMETA", 125 }, { "RIGHTMETA", 126 },
-        { "COMPOSE", 127 },   { "MENU", 139 },      { "SLEEP", 142 },    { "WAKEUP", 143 },
+        {"ESC", 1},
+        {"1", 2},
+        {"2", 3},
+        {"3", 4},
+        {"4", 5},
+        {"5", 6},
+        {"6", 7},
+        {"7", 8},
+        {"8", 9},
+        {"9", 10},
+        {"0", 11},
+        {"MINUS", 12},
+        {"EQUAL", 13},
+        {"BACKSPACE", 14},
+        {"TAB", 15},
+        {"Q", 16},
+        {"W", 17},
+        {"E", 18},
+        {"R", 19},
+        {"T", 20},
+        {"Y", 21},
+        {"U", 22},
+        {"I", 23},
+        {"O", 24},
+        {"P", 25},
+        {"LEFTBRACE", 26},
+        {"RIGHTBRACE", 27},
+        {"ENTER", 28},
+        {"LEFTCTRL", 29},
+        {"A", 30},
+        {"S", 31},
+        {"D", 32},
+        {"F", 33},
+        {"G", 34},
+        {"H", 35},
+        {"J", 36},
+        {"K", 37},
+        {"L", 38},
+        {"SEMICOLON", 39},
+        {"APOSTROPHE", 40},
+        {"GRAVE", 41},
+        {"LEFTSHIFT", 42},
+        {"BACKSLASH", 43},
+        {"Z", 44},
+        {"X", 45},
+        {"C", 46},
+        {"V", 47},
+        {"B", 48},
+        {"N", 49},
+        {"M", 50},
+        {"COMMA", 51},
+        {"DOT", 52},
+        {"SLASH", 53},
+        {"RIGHTSHIFT", 54},
+        {"KPASTERISK", 55},
+        {"LEFTALT", 56},
+        {"SPACE", 57},
+        {"CAPSLOCK", 58},
+        {"F1", 59},
+        {"F2", 60},
+        {"F3", 61},
+        {"F4", 62},
+        {"F5", 63},
+        {"F6", 64},
+        {"F7", 65},
+        {"F8", 66},
+        {"F9", 67},
+        {"F10", 68},
+        {"NUMLOCK", 69},
+        {"SCROLLLOCK", 70},
+        {"F11", 87},
+        {"F12", 88},
+        {"KPENTER", 96},
+        {"RIGHTCTRL", 97},
+        {"SYSRQ", 99},
+        {"RIGHTALT", 100},
+        {"HOME", 102},
+        {"UP", 103},
+        {"PAGEUP", 104},
+        {"LEFT", 105},
+        {"RIGHT", 106},
+        {"END", 107},
+        {"DOWN", 108},
+        {"PAGEDOWN", 109},
+        {"INSERT", 110},
+        {"DELETE", 111},
+        {"POWER", 116},
+        {"PAUSE", 119},
+        {"LEFTMETA", 125},
+        {"RIGHTMETA", 126},
+        {"COMPOSE", 127},
+        {"MENU", 139},
+        {"SLEEP", 142},
+        {"WAKEUP", 143},
         /* Short names people type */
-        { "CTRL", 29 },       { "ALT", 56 },        { "SHIFT", 42 },     { "DEL", 111 },     { "RETURN", 28 },
+        {"CTRL", 29},
+        {"ALT", 56},
+        {"SHIFT", 42},
+        {"DEL", 111},
+        {"RETURN", 28},
 };
 
 static gboolean parse_key(const char *text, guint *ret) {
@@ -130,8 +209,8 @@ static gboolean parse_key(const char *text, guint *ret) {
 int hvctl_cmd_send_key(Hvctl *ctl, int argc, char **argv) {
         int hold_time = 0;
         const GOptionEntry entries[] = {
-                { "hold-time", 0, 0, G_OPTION_ARG_INT, &hold_time, "Keep the keys pressed this long", "MS" },
-                { NULL },
+                {"hold-time", 0, 0, G_OPTION_ARG_INT, &hold_time, "Keep the keys pressed this long", "MS"},
+                {NULL},
         };
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
@@ -194,10 +273,10 @@ static int relay_until_viewer_exits(HypervisorVm *vm, guint index, int listener,
 
                 if (waitpid(viewer, &status, WNOHANG) == viewer)
                         break;
-                fds[n++] = (struct pollfd) { .fd = listener, .events = POLLIN };
+                fds[n++] = (struct pollfd){.fd = listener, .events = POLLIN};
                 for (unsigned i = 0; i < n_relays; i++) {
-                        fds[n++] = (struct pollfd) { .fd = relays[i].viewer, .events = POLLIN };
-                        fds[n++] = (struct pollfd) { .fd = relays[i].display, .events = POLLIN };
+                        fds[n++] = (struct pollfd){.fd = relays[i].viewer, .events = POLLIN};
+                        fds[n++] = (struct pollfd){.fd = relays[i].display, .events = POLLIN};
                 }
                 if (poll(fds, n, 200) <= 0)
                         continue;
@@ -210,7 +289,7 @@ static int relay_until_viewer_exits(HypervisorVm *vm, guint index, int listener,
                                 fprintf(stderr, "hvctl: %s\n", error->message);
                                 close(client);
                         } else if (client >= 0) {
-                                relays[n_relays++] = (Relay) { .viewer = client, .display = display };
+                                relays[n_relays++] = (Relay){.viewer = client, .display = display};
                         }
                         continue;
                 }
@@ -240,15 +319,15 @@ static int relay_until_viewer_exits(HypervisorVm *vm, guint index, int listener,
 int hvctl_cmd_display(Hvctl *ctl, int argc, char **argv) {
         int index = 0;
         const GOptionEntry entries[] = {
-                { "index", 0, 0, G_OPTION_ARG_INT, &index, "Which display (0 for the first)", "N" },
-                { NULL },
+                {"index", 0, 0, G_OPTION_ARG_INT, &index, "Which display (0 for the first)", "N"},
+                {NULL},
         };
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
         g_autoptr(GVariant) graphics = NULL;
         g_autofree char *viewer = NULL, *dir = NULL, *socket_path = NULL, *uri = NULL;
         const char *type = NULL;
-        struct sockaddr_un address = { .sun_family = AF_UNIX };
+        struct sockaddr_un address = {.sun_family = AF_UNIX};
         GPid pid;
         int listener, r;
 
@@ -264,8 +343,9 @@ int hvctl_cmd_display(Hvctl *ctl, int argc, char **argv) {
         if (graphics && (gsize) index < g_variant_n_children(graphics))
                 g_variant_get_child(graphics, (gsize) index, "(&su@a{sv})", &type, NULL, NULL);
         if (!type) {
-                fprintf(stderr, "hvctl: VM '%s' has no display number %d (add a <graphics type='vnc'/> or "
-                                "<graphics type='spice'/> to its definition)\n",
+                fprintf(stderr,
+                        "hvctl: VM '%s' has no display number %d (add a <graphics type='vnc'/> or "
+                        "<graphics type='spice'/> to its definition)\n",
                         hypervisor_vm_get_name(vm), index);
                 return HVCTL_EXIT_FAILURE;
         }
@@ -279,7 +359,8 @@ int hvctl_cmd_display(Hvctl *ctl, int argc, char **argv) {
         /* A socket only this user can reach, in its runtime folder. */
         dir = g_build_filename(g_get_user_runtime_dir(), "hvctl-display-XXXXXX", NULL);
         if (!g_mkdtemp_full(dir, 0700)) {
-                fprintf(stderr, "hvctl: Cannot make a folder in %s: %s\n", g_get_user_runtime_dir(), g_strerror(errno));
+                fprintf(stderr, "hvctl: Cannot make a folder in %s: %s\n", g_get_user_runtime_dir(),
+                        g_strerror(errno));
                 return HVCTL_EXIT_FAILURE;
         }
         socket_path = g_build_filename(dir, "display.sock", NULL);
@@ -301,7 +382,7 @@ int hvctl_cmd_display(Hvctl *ctl, int argc, char **argv) {
 
         uri = g_strdup_printf("%s+unix://%s", type, socket_path);
         {
-                const char *viewer_argv[] = { viewer, "--title", hypervisor_vm_get_name(vm), uri, NULL };
+                const char *viewer_argv[] = {viewer, "--title", hypervisor_vm_get_name(vm), uri, NULL};
                 if (!g_spawn_async(NULL, (char **) viewer_argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL, &pid,
                                    &error)) {
                         fprintf(stderr, "hvctl: Cannot run %s: %s\n", viewer, error->message);

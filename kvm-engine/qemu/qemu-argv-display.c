@@ -71,7 +71,7 @@ static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
 
 static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         static const char *const primary_drivers[] = {
-                [VM_VIDEO_VIRTIO] = "virtio-vga", [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
+                [VM_VIDEO_VIRTIO] = "virtio-vga",   [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
                 [VM_VIDEO_BOCHS] = "bochs-display", [VM_VIDEO_CIRRUS] = "cirrus-vga", [VM_VIDEO_NONE] = NULL,
         };
         g_autoptr(GString) options = g_string_new(NULL);
@@ -100,11 +100,11 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
 }
 
 static void add_input(GPtrArray *argv, const VmInput *input, unsigned index) {
-        static const char *const usb_drivers[] = { [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd",
-                                                   [VM_INPUT_MOUSE] = "usb-mouse" };
-        static const char *const virtio_drivers[] = { [VM_INPUT_TABLET] = "virtio-tablet-pci",
-                                                      [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
-                                                      [VM_INPUT_MOUSE] = "virtio-mouse-pci" };
+        static const char *const usb_drivers[] = {
+                [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd", [VM_INPUT_MOUSE] = "usb-mouse"};
+        static const char *const virtio_drivers[] = {[VM_INPUT_TABLET] = "virtio-tablet-pci",
+                                                     [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
+                                                     [VM_INPUT_MOUSE] = "virtio-mouse-pci"};
 
         if (input->bus == VM_INPUT_BUS_USB)
                 add(argv, "-device", "%s,id=input%u,bus=" USB_CONTROLLER_ID ".0", usb_drivers[input->type], index);
@@ -156,7 +156,8 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         if (display->spice_agent_channel) {
                 add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);
                 add(argv, "-chardev", "spicevmc,id=charchannel-spice,name=vdagent");
-                add(argv, "-device", "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
-                                     "id=channel-spice,name=com.redhat.spice.0");
+                add(argv, "-device",
+                    "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
+                    "id=channel-spice,name=com.redhat.spice.0");
         }
 }

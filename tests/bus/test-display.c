@@ -80,8 +80,8 @@ static void setup(DisplayTest *g, gconstpointer data) {
 
 static void teardown(DisplayTest *g, gconstpointer data) {
         if (g->path) {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL,
-                                                   NULL);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
         }
         if (g->console >= 0)
                 close(g->console);
@@ -92,8 +92,8 @@ static void teardown(DisplayTest *g, gconstpointer data) {
 
 static void call_ok(DisplayTest *g, const char *method, GVariant *args) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL),
-                                               NULL, &error);
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL), NULL, &error);
         if (error)
                 g_error("%s failed: %s", method, error->message);
 }
@@ -117,13 +117,13 @@ static void console_wait(DisplayTest *g, const char *needle, gsize from) {
         gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
 
         while (!strstr(g->output->str + MIN(from, g->output->len), needle)) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
                 if (g_get_monotonic_time() > deadline)
-                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle,
-                                BOOT_TIMEOUT_MS, g->output->str);
+                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle, BOOT_TIMEOUT_MS,
+                                g->output->str);
                 while (g_main_context_iteration(NULL, FALSE))
                         ;
                 if (poll(&p, 1, 20) <= 0)
@@ -174,7 +174,7 @@ static void read_all(int fd, GByteArray *out) {
 
 /* Screenshot(0): the descriptor is a sealed memfd holding a PNG; checked and decoded. */
 static void take_screenshot(DisplayTest *g, Png *png) {
-        static const unsigned char signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+        static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
         g_autoptr(GError) error = NULL;
         g_autoptr(GByteArray) data = g_byte_array_new();
         g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type("png", &error);
@@ -231,7 +231,7 @@ static const char vga_vnc[] = "<graphics type='vnc'/><video><model type='vga'/><
 
 static void test_screenshot_and_keys(DisplayTest *g, gconstpointer data) {
         g_autofree char *xml = display_guest_xml("screen", vga_vnc);
-        Png before = { 0 }, after = { 0 };
+        Png before = {0}, after = {0};
         gsize mark;
 
         define_and_boot(g, xml);
@@ -267,16 +267,16 @@ static void test_send_key_errors(DisplayTest *g, gconstpointer data) {
 
         g->path = hv_define(&g->t, xml);
         /* Not running: InvalidState. */
-        reply = hv_vm_call(&g->t, g->path, "SendKey", g_variant_new_parsed("([%u], @a{sv} {})", (guint32) KEY_Q),
-                           NULL, &error);
+        reply = hv_vm_call(&g->t, g->path, "SendKey", g_variant_new_parsed("([%u], @a{sv} {})", (guint32) KEY_Q), NULL,
+                           &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
         g_clear_error(&error);
         reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new("(ua{sv})", 0, NULL), NULL, &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
         g_clear_error(&error);
         /* Unknown option. */
-        reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new_parsed("(@u 0, {'max-width': <@u 100>})"),
-                           NULL, &error);
+        reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new_parsed("(@u 0, {'max-width': <@u 100>})"), NULL,
+                           &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidArgument", "max-width");
         g_clear_error(&error);
 
@@ -299,7 +299,7 @@ static void read_exactly(int fd, void *buffer, size_t n) {
         size_t done = 0;
 
         while (done < n) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
+                struct pollfd p = {.fd = fd, .events = POLLIN};
                 ssize_t r;
 
                 if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
@@ -357,7 +357,7 @@ static void test_open_graphics_vnc(DisplayTest *g, gconstpointer data) {
 
         /* FramebufferUpdateRequest for the whole screen; the answer is a FramebufferUpdate. */
         {
-                guint8 request[10] = { 3, 0 };
+                guint8 request[10] = {3, 0};
                 guint16 w = width, h = height; /* network order already */
                 memcpy(request + 6, &w, 2);
                 memcpy(request + 8, &h, 2);
@@ -387,7 +387,7 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         const char *text, *type;
         guint32 index;
-        Png png = { 0 };
+        Png png = {0};
         int fd;
 
         define_and_boot(g, xml);
@@ -420,8 +420,16 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
         g_assert_no_error(error);
         {
                 /* SpiceLinkHeader (magic, major 2, minor 2, size) + SpiceLinkMess for the main channel */
-                guint32 link[4 + 6] = { GUINT32_TO_LE(0x51444552), GUINT32_TO_LE(2), GUINT32_TO_LE(2),
-                                        GUINT32_TO_LE(24), 0, GUINT32_TO_LE(1), 0, 0, 0, GUINT32_TO_LE(24) };
+                guint32 link[4 + 6] = {GUINT32_TO_LE(0x51444552),
+                                       GUINT32_TO_LE(2),
+                                       GUINT32_TO_LE(2),
+                                       GUINT32_TO_LE(24),
+                                       0,
+                                       GUINT32_TO_LE(1),
+                                       0,
+                                       0,
+                                       0,
+                                       GUINT32_TO_LE(24)};
                 guint32 reply_header[4];
                 /* channel_type 1 (main) and id 0 sit in the second word as bytes */
                 link[5] = GUINT32_TO_LE(1);
@@ -434,10 +442,10 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
 
 static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         static const char *const elements[][2] = {
-                { "<graphics type='vnc'/>", "<graphics type='vnc'>" },
-                { "<video><model type='vga'/></video>", "<video>" },
-                { "<input type='tablet' bus='usb'/>", "<input>" },
-                { "<sound model='ich9'/>", "<sound>" },
+                {"<graphics type='vnc'/>", "<graphics type='vnc'>"},
+                {"<video><model type='vga'/></video>", "<video>"},
+                {"<input type='tablet' bus='usb'/>", "<input>"},
+                {"<sound model='ich9'/>", "<sound>"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(elements); i++) {
@@ -448,8 +456,8 @@ static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
                         i, elements[i][0]);
                 g_autoptr(GError) error = NULL;
                 g_autoptr(GVariant) reply = hv_manager_call(
-                        &g->t, "DefineVM",
-                        g_variant_new_parsed("(%s, {'engine': <'cloud-hypervisor'>})", xml), "(o)", &error);
+                        &g->t, "DefineVM", g_variant_new_parsed("(%s, {'engine': <'cloud-hypervisor'>})", xml), "(o)",
+                        &error);
                 hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", elements[i][1]);
                 g_assert_nonnull(strstr(error->message, "cloud-hypervisor"));
         }
