@@ -463,6 +463,32 @@ static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         }
 }
 
+/* The Graphics property follows the definition of a VM that is off, and says so. */
+static void test_graphics_property(DisplayTest *g, gconstpointer data) {
+        g_autofree char *plain = display_guest_xml("props", "");
+        g_autofree char *with_vnc = display_guest_xml("props", vga_vnc);
+        g_autoptr(GVariant) graphics = NULL;
+        g_autoptr(GVariant) body = NULL;
+        g_autoptr(GVariant) changed = NULL;
+        g_autoptr(GVariant) value = NULL;
+        g_autofree char *again = NULL;
+        HvSignalLog log;
+
+        g->path = hv_define(&g->t, plain);
+        graphics = hv_get_property(&g->t, g->path, VM_IFACE, "Graphics");
+        g_assert_cmpuint(g_variant_n_children(graphics), ==, 0);
+
+        hv_signal_log_start(&log, &g->t, "org.freedesktop.DBus.Properties", g->path);
+        again = hv_define(&g->t, with_vnc);
+        g_assert_cmpstr(again, ==, g->path);
+        body = hv_signal_log_wait(&log, "PropertiesChanged", g->path, 1, 30000);
+        g_variant_get(body, "(&s@a{sv}@as)", NULL, &changed, NULL);
+        value = g_variant_lookup_value(changed, "Graphics", G_VARIANT_TYPE("a(sua{sv})"));
+        g_assert_nonnull(value);
+        g_assert_cmpuint(g_variant_n_children(value), ==, 1);
+        hv_signal_log_stop(&log);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, DisplayTest, NULL, setup, fn, teardown)
@@ -471,6 +497,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/open-graphics-vnc", test_open_graphics_vnc);
         ADD("/display/virt-install-desktop", test_virt_install_desktop);
         ADD("/display/ch-refuses-display", test_ch_refuses_display);
+        ADD("/display/graphics-property", test_graphics_property);
 #undef ADD
         return g_test_run();
 }
