@@ -23,6 +23,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gunixfdlist.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -463,6 +464,34 @@ static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         }
 }
 
+/* After a daemon restart the re-attached VM still has its display, screen and keyboard. */
+static void test_daemon_restart(DisplayTest *g, gconstpointer data) {
+        g_autofree char *xml = display_guest_xml("survivor", vga_vnc);
+        g_autoptr(GVariant) graphics = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *s = NULL;
+        Png png = { 0 };
+        char greeting[12];
+        int fd;
+
+        define_and_boot(g, xml);
+        hv_test_stop_daemon(&g->t, SIGKILL);
+        hv_test_start_daemon(&g->t);
+        s = hv_vm_state(&g->t, g->path);
+        g_assert_cmpstr(s, ==, "running");
+
+        graphics = hv_get_property(&g->t, g->path, VM_IFACE, "Graphics");
+        g_assert_cmpuint(g_variant_n_children(graphics), ==, 1);
+        take_screenshot(g, &png);
+        png_clear(&png);
+        send_key(g, KEY_ENTER);
+        fd = call_fd(g, "OpenGraphics", g_variant_new("(ua{sv})", 0, NULL), &error);
+        g_assert_no_error(error);
+        read_exactly(fd, greeting, sizeof(greeting));
+        g_assert_cmpmem(greeting, 4, "RFB ", 4);
+        close(fd);
+}
+
 /* The Graphics property follows the definition of a VM that is off, and says so. */
 static void test_graphics_property(DisplayTest *g, gconstpointer data) {
         g_autofree char *plain = display_guest_xml("props", "");
@@ -498,6 +527,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/virt-install-desktop", test_virt_install_desktop);
         ADD("/display/ch-refuses-display", test_ch_refuses_display);
         ADD("/display/graphics-property", test_graphics_property);
+        ADD("/display/daemon-restart", test_daemon_restart);
 #undef ADD
         return g_test_run();
 }
