@@ -464,13 +464,33 @@ static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         }
 }
 
+/* A QEMU that writes something else than a PNG: the caller gets an error, not those bytes. */
+static void test_screenshot_not_png(DisplayTest *g, gconstpointer data) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *link = g_build_filename(g->t.dir, "qemu-fake-screenshot-not-png", NULL);
+        g_autofree char *devices = NULL, *xml = NULL;
+        g_autoptr(GError) error = NULL;
+        int fd;
+
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        devices = g_strdup_printf("<emulator>%s</emulator>%s", link, vga_vnc);
+        xml = display_guest_xml("notpng", devices);
+        g->path = hv_define(&g->t, xml);
+        call_ok(g, "Boot", NULL);
+        fd = call_fd(g, "Screenshot", g_variant_new("(ua{sv})", 0, NULL), &error);
+        g_assert_cmpint(fd, <, 0);
+        hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "not a PNG");
+}
+
 /* After a daemon restart the re-attached VM still has its display, screen and keyboard. */
 static void test_daemon_restart(DisplayTest *g, gconstpointer data) {
         g_autofree char *xml = display_guest_xml("survivor", vga_vnc);
         g_autoptr(GVariant) graphics = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *s = NULL;
-        Png png = { 0 };
+        Png png = {0};
         char greeting[12];
         int fd;
 
@@ -528,6 +548,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/ch-refuses-display", test_ch_refuses_display);
         ADD("/display/graphics-property", test_graphics_property);
         ADD("/display/daemon-restart", test_daemon_restart);
+        ADD("/display/screenshot-not-png", test_screenshot_not_png);
 #undef ADD
         return g_test_run();
 }
