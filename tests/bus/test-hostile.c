@@ -313,7 +313,7 @@ static GVariant *arguments_for(Hostile *h, const char *signature) {
                         unsigned n = pick(h, 21);
                         g_variant_builder_init(&keys, G_VARIANT_TYPE("au"));
                         for (unsigned i = 0; i < n; i++)
-                                g_variant_builder_add(&keys, "u", pick(h, 2) ? pick(h, 256) : pick(h, G_MAXUINT32));
+                                g_variant_builder_add(&keys, "u", pick(h, 4) == 0 ? G_MAXUINT32 : pick(h, 300));
                         g_ptr_array_add(children, g_variant_builder_end(&keys));
                         p += 2;
                         continue;
@@ -328,7 +328,7 @@ static GVariant *arguments_for(Hostile *h, const char *signature) {
                         g_ptr_array_add(children, g_variant_new_variant(random_value(h, 0)));
                         break;
                 case 'u': /* a display or screen number */
-                        g_ptr_array_add(children, g_variant_new_uint32(pick(h, 2) ? pick(h, 3) : pick(h, G_MAXUINT32)));
+                        g_ptr_array_add(children, g_variant_new_uint32(pick(h, 4) == 0 ? G_MAXUINT32 : pick(h, 3)));
                         break;
                 default:
                         g_assert_not_reached();
