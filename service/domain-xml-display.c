@@ -50,6 +50,11 @@ static const char *const virtio_names[] = {"virtio", NULL};
 static const char *const minus_one_names[] = {"-1", NULL};
 static const char *const yes_no_names[] = {"yes", "no", NULL};
 
+static bool has_attribute(const xmlNode *node, const char *name) {
+        g_autofree char *value = xml_attr_value(node, name);
+        return value != NULL;
+}
+
 static bool too_many(GError **error, const xmlNode *node) {
         g_autofree char *label = xml_element_label(node);
 
@@ -249,7 +254,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
         if (c[0]) {
                 if (!xml_check_empty_element(c[0], audio_attributes, error))
                         return false;
-                if (!xml_attr_value(c[0], "id"))
+                if (!has_attribute(c[0], "id"))
                         return xml_fail(error, c[0], HV_ERROR_INVALID_XML, "'<audio>' in '<sound>' needs an 'id'");
                 if (!parse_number_attr(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
                         return false;
@@ -269,7 +274,7 @@ static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error)
             !xml_attr_choice(node, "type", audio_type_names, -1, &type, error))
                 return false;
         audio.type = (VmAudioType) type;
-        if (!xml_attr_value(node, "id"))
+        if (!has_attribute(node, "id"))
                 return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<audio>' needs an 'id'");
         if (!parse_number_attr(node, "id", 1, UINT32_MAX, &audio.id, error))
                 return false;
