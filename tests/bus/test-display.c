@@ -370,6 +370,57 @@ static void test_open_graphics_vnc(DisplayTest *g, gconstpointer data) {
         close(fd);
 }
 
+typedef struct {
+        gboolean done;
+        int fd;
+        GError *error;
+} FdCall;
+
+static void on_fd_reply(GObject *source, GAsyncResult *result, gpointer userdata) {
+        FdCall *call = userdata;
+        g_autoptr(GUnixFDList) fds = NULL;
+        g_autoptr(GVariant) reply =
+                g_dbus_connection_call_with_unix_fd_list_finish(G_DBUS_CONNECTION(source), &fds, result, &call->error);
+        int handle;
+
+        call->fd = -1;
+        if (reply) {
+                g_variant_get(reply, "(h)", &handle);
+                call->fd = g_unix_fd_list_get(fds, handle, &call->error);
+        }
+        call->done = TRUE;
+}
+
+static gboolean all_done(gpointer data) {
+        FdCall *calls = data;
+        for (int i = 0; i < 4; i++)
+                if (!calls[i].done)
+                        return FALSE;
+        return TRUE;
+}
+
+/* Clients opened at the same time each get their own connection (a getfd name per call). */
+static void test_open_graphics_concurrent(DisplayTest *g, gconstpointer data) {
+        g_autofree char *xml = display_guest_xml("many", vga_vnc);
+        FdCall calls[4] = {0};
+
+        define_and_boot(g, xml);
+        for (int i = 0; i < 4; i++)
+                g_dbus_connection_call_with_unix_fd_list(g->t.connection, "org.example.Hypervisor", g->path, VM_IFACE,
+                                                         "OpenGraphics", g_variant_new("(ua{sv})", 0, NULL),
+                                                         G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+                                                         NULL, on_fd_reply, &calls[i]);
+        hv_wait_until("four OpenGraphics replies", all_done, calls, 60000);
+        for (int i = 0; i < 4; i++) {
+                char greeting[12];
+
+                g_assert_no_error(calls[i].error);
+                read_exactly(calls[i].fd, greeting, sizeof(greeting));
+                g_assert_cmpmem(greeting, 4, "RFB ", 4);
+                close(calls[i].fd);
+        }
+}
+
 /* What virt-install 4.1 writes for a desktop install, trimmed to what the tiny guest boots. */
 static const char desktop_devices[] =
         "<console type='pty'/>"
@@ -549,6 +600,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/graphics-property", test_graphics_property);
         ADD("/display/daemon-restart", test_daemon_restart);
         ADD("/display/screenshot-not-png", test_screenshot_not_png);
+        ADD("/display/open-graphics-concurrent", test_open_graphics_concurrent);
 #undef ADD
         return g_test_run();
 }
