@@ -107,4 +107,21 @@ void hypervisor_vm_open_console_async(HypervisorVm *self, GCancellable *cancella
 int hypervisor_vm_open_console_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
 int hypervisor_vm_open_console_sync(HypervisorVm *self, GCancellable *cancellable, GError **error);
 
+void hypervisor_vm_open_graphics_async(HypervisorVm *self, guint index, GCancellable *cancellable,
+                                       GAsyncReadyCallback callback, gpointer user_data);
+int hypervisor_vm_open_graphics_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+int hypervisor_vm_open_graphics_sync(HypervisorVm *self, guint index, GCancellable *cancellable, GError **error);
+
+void hypervisor_vm_screenshot_async(HypervisorVm *self, guint screen, GCancellable *cancellable,
+                                    GAsyncReadyCallback callback, gpointer user_data);
+int hypervisor_vm_screenshot_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+int hypervisor_vm_screenshot_sync(HypervisorVm *self, guint screen, GCancellable *cancellable, GError **error);
+
+void hypervisor_vm_send_key_async(HypervisorVm *self, const guint *keycodes, gsize n_keycodes, guint hold_time_ms,
+                                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean hypervisor_vm_send_key_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+GVariant *hypervisor_vm_dup_graphics(HypervisorVm *self);
+gboolean hypervisor_vm_send_key_sync(HypervisorVm *self, const guint *keycodes, gsize n_keycodes, guint hold_time_ms,
+                                     GCancellable *cancellable, GError **error);
+
 G_END_DECLS

@@ -44,3 +44,13 @@ bool vm_display_needs_usb(const VmDisplay *display) {
 const char *vm_graphics_type_to_string(VmGraphicsType type) {
         return type == VM_GRAPHICS_SPICE ? "spice" : "vnc";
 }
+
+bool vm_display_graphics_equal(const VmDisplay *a, const VmDisplay *b) {
+        if (a->n_graphics != b->n_graphics)
+                return false;
+        for (unsigned i = 0; i < a->n_graphics; i++)
+                if (a->graphics[i].type != b->graphics[i].type || a->graphics[i].listen != b->graphics[i].listen ||
+                    g_strcmp0(a->graphics[i].socket, b->graphics[i].socket) != 0)
+                        return false;
+        return true;
+}

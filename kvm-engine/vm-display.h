@@ -135,3 +135,5 @@ const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsT
 bool vm_display_needs_usb(const VmDisplay *display);
 
 const char *vm_graphics_type_to_string(VmGraphicsType type);
+/* Whether the two list the same displays (what the Graphics property shows). */
+bool vm_display_graphics_equal(const VmDisplay *a, const VmDisplay *b);

@@ -21,32 +21,40 @@
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
-static const char *const graphics_type_names[] = { [VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice",
-                                                   NULL };
+static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
 static const char *const compression_names[] = {
-        [VM_IMAGE_COMPRESSION_DEFAULT] = "",      [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
+        [VM_IMAGE_COMPRESSION_DEFAULT] = "",        [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
         [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
-        [VM_IMAGE_COMPRESSION_GLZ] = "glz",       [VM_IMAGE_COMPRESSION_LZ] = "lz",
-        [VM_IMAGE_COMPRESSION_OFF] = "off",       NULL,
+        [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
+        [VM_IMAGE_COMPRESSION_OFF] = "off",         NULL,
 };
 static const char *const video_model_names[] = {
-        [VM_VIDEO_VIRTIO] = "virtio", [VM_VIDEO_QXL] = "qxl",       [VM_VIDEO_VGA] = "vga",
-        [VM_VIDEO_BOCHS] = "bochs",   [VM_VIDEO_CIRRUS] = "cirrus", [VM_VIDEO_NONE] = "none",
+        [VM_VIDEO_VIRTIO] = "virtio",
+        [VM_VIDEO_QXL] = "qxl",
+        [VM_VIDEO_VGA] = "vga",
+        [VM_VIDEO_BOCHS] = "bochs",
+        [VM_VIDEO_CIRRUS] = "cirrus",
+        [VM_VIDEO_NONE] = "none",
         NULL,
 };
-static const char *const input_type_names[] = { [VM_INPUT_TABLET] = "tablet", [VM_INPUT_KEYBOARD] = "keyboard",
-                                                [VM_INPUT_MOUSE] = "mouse", NULL };
-static const char *const input_bus_names[] = { [VM_INPUT_BUS_USB] = "usb", [VM_INPUT_BUS_PS2] = "ps2",
-                                               [VM_INPUT_BUS_VIRTIO] = "virtio", NULL };
-static const char *const sound_model_names[] = { [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6",
-                                                 [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL };
-static const char *const audio_type_names[] = { [VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", NULL };
-static const char *const yes_names[] = { "yes", NULL };
-static const char *const usb_names[] = { "usb", NULL };
-static const char *const spicevmc_names[] = { "spicevmc", NULL };
-static const char *const virtio_names[] = { "virtio", NULL };
-static const char *const minus_one_names[] = { "-1", NULL };
-static const char *const yes_no_names[] = { "yes", "no", NULL };
+static const char *const input_type_names[] = {
+        [VM_INPUT_TABLET] = "tablet", [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse", NULL};
+static const char *const input_bus_names[] = {
+        [VM_INPUT_BUS_USB] = "usb", [VM_INPUT_BUS_PS2] = "ps2", [VM_INPUT_BUS_VIRTIO] = "virtio", NULL};
+static const char *const sound_model_names[] = {
+        [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL};
+static const char *const audio_type_names[] = {[VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", NULL};
+static const char *const yes_names[] = {"yes", NULL};
+static const char *const usb_names[] = {"usb", NULL};
+static const char *const spicevmc_names[] = {"spicevmc", NULL};
+static const char *const virtio_names[] = {"virtio", NULL};
+static const char *const minus_one_names[] = {"-1", NULL};
+static const char *const yes_no_names[] = {"yes", "no", NULL};
+
+static bool has_attribute(const xmlNode *node, const char *name) {
+        g_autofree char *value = xml_attr_value(node, name);
+        return value != NULL;
+}
 
 static bool too_many(GError **error, const xmlNode *node) {
         g_autofree char *label = xml_element_label(node);
@@ -87,12 +95,13 @@ static bool refuse_network(GError **error, const xmlNode *node, const char *what
 }
 
 static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **error) {
-        static const char *const attributes[] = { "type", "address", "socket", "network", NULL };
-        static const char *const types[] = { "none", "socket", "address", NULL };
+        static const char *const attributes[] = {"type", "address", "socket", "network", NULL};
+        static const char *const types[] = {"none", "socket", "address", NULL};
         g_autofree char *address = NULL, *socket = NULL, *network = NULL;
         int type;
 
-        if (!xml_check_empty_element(node, attributes, error) || !xml_attr_choice(node, "type", types, -1, &type, error))
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !xml_attr_choice(node, "type", types, -1, &type, error))
                 return false;
         address = xml_attr_value(node, "address");
         socket = xml_attr_value(node, "socket");
@@ -120,12 +129,12 @@ static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **err
 }
 
 static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = { "type", "port", "tlsPort", "autoport", "listen", NULL };
-        static const char *const children[] = { "listen", "image", NULL };
+        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", NULL};
+        static const char *const children[] = {"listen", "image", NULL};
         enum { G_LISTEN, G_IMAGE };
-        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
         g_autofree char *listen = NULL, *port = NULL;
-        VmGraphics graphics = { 0 };
+        VmGraphics graphics = {0};
         int type, choice;
 
         if (display->n_graphics >= VM_DISPLAY_ITEMS_MAX)
@@ -151,7 +160,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         if (c[G_LISTEN] && !parse_listen(c[G_LISTEN], &graphics, error))
                 return false;
         if (c[G_IMAGE]) {
-                static const char *const image_attributes[] = { "compression", NULL };
+                static const char *const image_attributes[] = {"compression", NULL};
 
                 if (graphics.type != VM_GRAPHICS_SPICE)
                         return xml_fail_unsupported_element(error, c[G_IMAGE]);
@@ -222,8 +231,8 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
             (c[0] && !domain_xml_parse_address(c[0], &input.address, error)))
                 return false;
         /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2. */
-        if (!xml_attr_choice(node, "bus", input_bus_names, type == VM_INPUT_TABLET ? VM_INPUT_BUS_USB : VM_INPUT_BUS_PS2,
-                             &bus, error))
+        if (!xml_attr_choice(node, "bus", input_bus_names,
+                             type == VM_INPUT_TABLET ? VM_INPUT_BUS_USB : VM_INPUT_BUS_PS2, &bus, error))
                 return false;
         if (type == VM_INPUT_TABLET && bus == VM_INPUT_BUS_PS2)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a tablet on bus 'ps2' is not supported");
@@ -253,7 +262,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
         if (c[0]) {
                 if (!xml_check_empty_element(c[0], audio_attributes, error))
                         return false;
-                if (!xml_attr_value(c[0], "id"))
+                if (!has_attribute(c[0], "id"))
                         return xml_fail(error, c[0], HV_ERROR_INVALID_XML, "'<audio>' in '<sound>' needs an 'id'");
                 if (!parse_number_attr(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
                         return false;
@@ -263,8 +272,8 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
 }
 
 static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = { "id", "type", NULL };
-        VmAudio audio = { 0 };
+        static const char *const attributes[] = {"id", "type", NULL};
+        VmAudio audio = {0};
         int type;
 
         if (display->n_audios >= VM_DISPLAY_ITEMS_MAX)
@@ -273,7 +282,7 @@ static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error)
             !xml_attr_choice(node, "type", audio_type_names, -1, &type, error))
                 return false;
         audio.type = (VmAudioType) type;
-        if (!xml_attr_value(node, "id"))
+        if (!has_attribute(node, "id"))
                 return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<audio>' needs an 'id'");
         if (!parse_number_attr(node, "id", 1, UINT32_MAX, &audio.id, error))
                 return false;
@@ -339,7 +348,7 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = { "graphics", "video", "input", "sound", "audio", "redirdev", NULL };
+        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -422,12 +431,12 @@ bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GErro
 
         /* libvirt's defaults, written out: a display has a video device, a sound card an audio backend. */
         if (display->n_graphics > 0 && display->n_videos == 0)
-                display->videos[display->n_videos++] = (VmVideo) {
+                display->videos[display->n_videos++] = (VmVideo){
                         .model = spice ? VM_VIDEO_QXL : VM_VIDEO_VGA,
                         .primary = true,
                 };
         if (display->n_sounds > 0 && display->n_audios == 0)
-                display->audios[display->n_audios++] = (VmAudio) {
+                display->audios[display->n_audios++] = (VmAudio){
                         .id = 1,
                         .type = spice ? VM_AUDIO_SPICE : VM_AUDIO_NONE,
                 };

@@ -271,7 +271,7 @@ static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
                         changed[n++] = "VCPUs";
                 if (vm->config->memory != r->old_config->memory)
                         changed[n++] = "Memory";
-                if (!vm->live)
+                if (!vm->live && !vm_display_graphics_equal(&vm->config->display, &r->old_config->display))
                         changed[n++] = "Graphics"; /* follows the definition while the VM is off */
                 if (vm->persistent != r->old_persistent)
                         changed[n++] = "Persistent";

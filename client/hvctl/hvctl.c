@@ -38,6 +38,10 @@ static const HvctlCommand commands[] = {
         { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
         { "capabilities", "", "Show what the host offers", hvctl_cmd_capabilities },
         { "console", "NAME", "Connect to a VM's serial console (leave with Ctrl-])", hvctl_cmd_console },
+        { "display", "NAME [--index N]", "Show a VM's screen in remote-viewer", hvctl_cmd_display },
+        { "screenshot", "NAME FILE.png [--screen N]", "Save a picture of a VM's screen ('-': stdout)",
+          hvctl_cmd_screenshot },
+        { "send-key", "NAME KEY... [--hold-time MS]", "Press keys together (e.g. ctrl alt delete)", hvctl_cmd_send_key },
         { "monitor", "[--count N]", "Print events as they happen, one line each", hvctl_cmd_monitor },
 };
 

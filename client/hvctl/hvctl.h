@@ -86,3 +86,8 @@ int hvctl_cmd_restore(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_console(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_monitor(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_stats(Hvctl *ctl, int argc, char **argv);
+
+/* hvctl-display.c */
+int hvctl_cmd_screenshot(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_send_key(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_display(Hvctl *ctl, int argc, char **argv);

@@ -36,11 +36,29 @@ static void add(GPtrArray *argv, const char *option, const char *format, ...) {
         va_end(ap);
 }
 
+/* The document's first USB controller (index 0), or NULL. */
+static const VmDevice *first_usb_controller(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
+                    device->controller.index == 0)
+                        return device;
+        }
+        return NULL;
+}
+
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
         if (machine == QEMU_MACHINE_MICROVM && !vm_display_is_empty(&config->display)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                             "<graphics>, <video>, <input>, <sound> and spice devices are not supported on the "
                             "microvm machine of the QEMU engine (it has no PCI display nor USB)");
+                return false;
+        }
+        const VmDevice *usb = first_usb_controller(config);
+        if (vm_display_needs_usb(&config->display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
+                            "model='none'> leaves the VM without it");
                 return false;
         }
         return true;
@@ -71,7 +89,7 @@ static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
 
 static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         static const char *const primary_drivers[] = {
-                [VM_VIDEO_VIRTIO] = "virtio-vga", [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
+                [VM_VIDEO_VIRTIO] = "virtio-vga",   [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
                 [VM_VIDEO_BOCHS] = "bochs-display", [VM_VIDEO_CIRRUS] = "cirrus-vga", [VM_VIDEO_NONE] = NULL,
         };
         g_autoptr(GString) options = g_string_new(NULL);
@@ -99,21 +117,21 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         add(argv, "-device", "%s", options->str);
 }
 
-static void add_input(GPtrArray *argv, const VmInput *input, unsigned index) {
-        static const char *const usb_drivers[] = { [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd",
-                                                   [VM_INPUT_MOUSE] = "usb-mouse" };
-        static const char *const virtio_drivers[] = { [VM_INPUT_TABLET] = "virtio-tablet-pci",
-                                                      [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
-                                                      [VM_INPUT_MOUSE] = "virtio-mouse-pci" };
+static void add_input(GPtrArray *argv, const VmInput *input, unsigned index, const char *usb_bus) {
+        static const char *const usb_drivers[] = {
+                [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd", [VM_INPUT_MOUSE] = "usb-mouse"};
+        static const char *const virtio_drivers[] = {[VM_INPUT_TABLET] = "virtio-tablet-pci",
+                                                     [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
+                                                     [VM_INPUT_MOUSE] = "virtio-mouse-pci"};
 
         if (input->bus == VM_INPUT_BUS_USB)
-                add(argv, "-device", "%s,id=input%u,bus=" USB_CONTROLLER_ID ".0", usb_drivers[input->type], index);
+                add(argv, "-device", "%s,id=input%u,bus=%s.0", usb_drivers[input->type], index, usb_bus);
         else if (input->bus == VM_INPUT_BUS_VIRTIO)
                 add(argv, "-device", "%s,id=input%u", virtio_drivers[input->type], index);
         /* PS/2: the i8042 of pc and q35 is there already. */
 }
 
-static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index) {
+static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index, const char *usb_bus) {
         g_autofree char *audiodev = g_strdup_printf("audio%" PRIu32, sound->audio_id);
 
         switch (sound->model) {
@@ -128,35 +146,40 @@ static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index) {
                 add(argv, "-device", "AC97,id=sound%u,audiodev=%s", index, audiodev);
                 break;
         case VM_SOUND_USB:
-                add(argv, "-device", "usb-audio,id=sound%u,bus=" USB_CONTROLLER_ID ".0,audiodev=%s", index, audiodev);
+                add(argv, "-device", "usb-audio,id=sound%u,bus=%s.0,audiodev=%s", index, usb_bus, audiodev);
                 break;
         }
 }
 
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         const VmDisplay *display = &config->display;
+        /* USB devices go on the document's <controller type='usb'> (qemu-argv-devices.c makes
+         * it); without one, on a qemu-xhci of ours, as libvirt adds one by default. */
+        const VmDevice *usb = first_usb_controller(config);
+        const char *usb_bus = usb ? usb->id : USB_CONTROLLER_ID;
 
         for (unsigned i = 0; i < display->n_graphics; i++)
                 add_graphics(argv, &display->graphics[i]);
         for (unsigned i = 0; i < display->n_videos; i++)
                 add_video(argv, &display->videos[i], i);
-        if (vm_display_needs_usb(display))
+        if (vm_display_needs_usb(display) && !usb)
                 add(argv, "-device", "qemu-xhci,id=" USB_CONTROLLER_ID);
         for (unsigned i = 0; i < display->n_inputs; i++)
-                add_input(argv, &display->inputs[i], i);
+                add_input(argv, &display->inputs[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_audios; i++)
                 add(argv, "-audiodev", "%s,id=audio%" PRIu32,
                     display->audios[i].type == VM_AUDIO_SPICE ? "spice" : "none", display->audios[i].id);
         for (unsigned i = 0; i < display->n_sounds; i++)
-                add_sound(argv, &display->sounds[i], i);
+                add_sound(argv, &display->sounds[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_redirdevs; i++) {
                 add(argv, "-chardev", "spicevmc,id=charredir%u,name=usbredir", i);
-                add(argv, "-device", "usb-redir,chardev=charredir%u,id=redir%u,bus=" USB_CONTROLLER_ID ".0", i, i);
+                add(argv, "-device", "usb-redir,chardev=charredir%u,id=redir%u,bus=%s.0", i, i, usb_bus);
         }
         if (display->spice_agent_channel) {
                 add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);
                 add(argv, "-chardev", "spicevmc,id=charchannel-spice,name=vdagent");
-                add(argv, "-device", "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
-                                     "id=channel-spice,name=com.redhat.spice.0");
+                add(argv, "-device",
+                    "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
+                    "id=channel-spice,name=com.redhat.spice.0");
         }
 }

@@ -23,6 +23,7 @@
 #include <gdk-pixbuf/gdk-pixbuf.h>
 #include <gio/gunixfdlist.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -80,8 +81,8 @@ static void setup(DisplayTest *g, gconstpointer data) {
 
 static void teardown(DisplayTest *g, gconstpointer data) {
         if (g->path) {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL,
-                                                   NULL);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
         }
         if (g->console >= 0)
                 close(g->console);
@@ -92,8 +93,8 @@ static void teardown(DisplayTest *g, gconstpointer data) {
 
 static void call_ok(DisplayTest *g, const char *method, GVariant *args) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL),
-                                               NULL, &error);
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL), NULL, &error);
         if (error)
                 g_error("%s failed: %s", method, error->message);
 }
@@ -117,13 +118,13 @@ static void console_wait(DisplayTest *g, const char *needle, gsize from) {
         gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
 
         while (!strstr(g->output->str + MIN(from, g->output->len), needle)) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
                 if (g_get_monotonic_time() > deadline)
-                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle,
-                                BOOT_TIMEOUT_MS, g->output->str);
+                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle, BOOT_TIMEOUT_MS,
+                                g->output->str);
                 while (g_main_context_iteration(NULL, FALSE))
                         ;
                 if (poll(&p, 1, 20) <= 0)
@@ -174,7 +175,7 @@ static void read_all(int fd, GByteArray *out) {
 
 /* Screenshot(0): the descriptor is a sealed memfd holding a PNG; checked and decoded. */
 static void take_screenshot(DisplayTest *g, Png *png) {
-        static const unsigned char signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+        static const unsigned char signature[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
         g_autoptr(GError) error = NULL;
         g_autoptr(GByteArray) data = g_byte_array_new();
         g_autoptr(GdkPixbufLoader) loader = gdk_pixbuf_loader_new_with_type("png", &error);
@@ -231,7 +232,7 @@ static const char vga_vnc[] = "<graphics type='vnc'/><video><model type='vga'/><
 
 static void test_screenshot_and_keys(DisplayTest *g, gconstpointer data) {
         g_autofree char *xml = display_guest_xml("screen", vga_vnc);
-        Png before = { 0 }, after = { 0 };
+        Png before = {0}, after = {0};
         gsize mark;
 
         define_and_boot(g, xml);
@@ -267,16 +268,16 @@ static void test_send_key_errors(DisplayTest *g, gconstpointer data) {
 
         g->path = hv_define(&g->t, xml);
         /* Not running: InvalidState. */
-        reply = hv_vm_call(&g->t, g->path, "SendKey", g_variant_new_parsed("([%u], @a{sv} {})", (guint32) KEY_Q),
-                           NULL, &error);
+        reply = hv_vm_call(&g->t, g->path, "SendKey", g_variant_new_parsed("([%u], @a{sv} {})", (guint32) KEY_Q), NULL,
+                           &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
         g_clear_error(&error);
         reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new("(ua{sv})", 0, NULL), NULL, &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
         g_clear_error(&error);
         /* Unknown option. */
-        reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new_parsed("(@u 0, {'max-width': <@u 100>})"),
-                           NULL, &error);
+        reply = hv_vm_call(&g->t, g->path, "Screenshot", g_variant_new_parsed("(@u 0, {'max-width': <@u 100>})"), NULL,
+                           &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.InvalidArgument", "max-width");
         g_clear_error(&error);
 
@@ -299,7 +300,7 @@ static void read_exactly(int fd, void *buffer, size_t n) {
         size_t done = 0;
 
         while (done < n) {
-                struct pollfd p = { .fd = fd, .events = POLLIN };
+                struct pollfd p = {.fd = fd, .events = POLLIN};
                 ssize_t r;
 
                 if (poll(&p, 1, IO_TIMEOUT_MS) <= 0)
@@ -357,7 +358,7 @@ static void test_open_graphics_vnc(DisplayTest *g, gconstpointer data) {
 
         /* FramebufferUpdateRequest for the whole screen; the answer is a FramebufferUpdate. */
         {
-                guint8 request[10] = { 3, 0 };
+                guint8 request[10] = {3, 0};
                 guint16 w = width, h = height; /* network order already */
                 memcpy(request + 6, &w, 2);
                 memcpy(request + 8, &h, 2);
@@ -367,6 +368,57 @@ static void test_open_graphics_vnc(DisplayTest *g, gconstpointer data) {
         g_assert_cmpuint(header[0], ==, 0); /* FramebufferUpdate */
         g_assert_cmpuint((header[2] << 8) | header[3], >, 0);
         close(fd);
+}
+
+typedef struct {
+        gboolean done;
+        int fd;
+        GError *error;
+} FdCall;
+
+static void on_fd_reply(GObject *source, GAsyncResult *result, gpointer userdata) {
+        FdCall *call = userdata;
+        g_autoptr(GUnixFDList) fds = NULL;
+        g_autoptr(GVariant) reply =
+                g_dbus_connection_call_with_unix_fd_list_finish(G_DBUS_CONNECTION(source), &fds, result, &call->error);
+        int handle;
+
+        call->fd = -1;
+        if (reply) {
+                g_variant_get(reply, "(h)", &handle);
+                call->fd = g_unix_fd_list_get(fds, handle, &call->error);
+        }
+        call->done = TRUE;
+}
+
+static gboolean all_done(gpointer data) {
+        FdCall *calls = data;
+        for (int i = 0; i < 4; i++)
+                if (!calls[i].done)
+                        return FALSE;
+        return TRUE;
+}
+
+/* Clients opened at the same time each get their own connection (a getfd name per call). */
+static void test_open_graphics_concurrent(DisplayTest *g, gconstpointer data) {
+        g_autofree char *xml = display_guest_xml("many", vga_vnc);
+        FdCall calls[4] = {0};
+
+        define_and_boot(g, xml);
+        for (int i = 0; i < 4; i++)
+                g_dbus_connection_call_with_unix_fd_list(g->t.connection, "org.example.Hypervisor", g->path, VM_IFACE,
+                                                         "OpenGraphics", g_variant_new("(ua{sv})", 0, NULL),
+                                                         G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 60000, NULL,
+                                                         NULL, on_fd_reply, &calls[i]);
+        hv_wait_until("four OpenGraphics replies", all_done, calls, 60000);
+        for (int i = 0; i < 4; i++) {
+                char greeting[12];
+
+                g_assert_no_error(calls[i].error);
+                read_exactly(calls[i].fd, greeting, sizeof(greeting));
+                g_assert_cmpmem(greeting, 4, "RFB ", 4);
+                close(calls[i].fd);
+        }
 }
 
 /* What virt-install 4.1 writes for a desktop install, trimmed to what the tiny guest boots. */
@@ -387,7 +439,7 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         const char *text, *type;
         guint32 index;
-        Png png = { 0 };
+        Png png = {0};
         int fd;
 
         define_and_boot(g, xml);
@@ -420,8 +472,16 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
         g_assert_no_error(error);
         {
                 /* SpiceLinkHeader (magic, major 2, minor 2, size) + SpiceLinkMess for the main channel */
-                guint32 link[4 + 6] = { GUINT32_TO_LE(0x51444552), GUINT32_TO_LE(2), GUINT32_TO_LE(2),
-                                        GUINT32_TO_LE(24), 0, GUINT32_TO_LE(1), 0, 0, 0, GUINT32_TO_LE(24) };
+                guint32 link[4 + 6] = {GUINT32_TO_LE(0x51444552),
+                                       GUINT32_TO_LE(2),
+                                       GUINT32_TO_LE(2),
+                                       GUINT32_TO_LE(24),
+                                       0,
+                                       GUINT32_TO_LE(1),
+                                       0,
+                                       0,
+                                       0,
+                                       GUINT32_TO_LE(24)};
                 guint32 reply_header[4];
                 /* channel_type 1 (main) and id 0 sit in the second word as bytes */
                 link[5] = GUINT32_TO_LE(1);
@@ -434,10 +494,10 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
 
 static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         static const char *const elements[][2] = {
-                { "<graphics type='vnc'/>", "<graphics type='vnc'>" },
-                { "<video><model type='vga'/></video>", "<video>" },
-                { "<input type='tablet' bus='usb'/>", "<input>" },
-                { "<sound model='ich9'/>", "<sound>" },
+                {"<graphics type='vnc'/>", "<graphics type='vnc'>"},
+                {"<video><model type='vga'/></video>", "<video>"},
+                {"<input type='tablet' bus='usb'/>", "<input>"},
+                {"<sound model='ich9'/>", "<sound>"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(elements); i++) {
@@ -448,11 +508,85 @@ static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
                         i, elements[i][0]);
                 g_autoptr(GError) error = NULL;
                 g_autoptr(GVariant) reply = hv_manager_call(
-                        &g->t, "DefineVM",
-                        g_variant_new_parsed("(%s, {'engine': <'cloud-hypervisor'>})", xml), "(o)", &error);
+                        &g->t, "DefineVM", g_variant_new_parsed("(%s, {'engine': <'cloud-hypervisor'>})", xml), "(o)",
+                        &error);
                 hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", elements[i][1]);
                 g_assert_nonnull(strstr(error->message, "cloud-hypervisor"));
         }
+}
+
+/* A QEMU that writes something else than a PNG: the caller gets an error, not those bytes. */
+static void test_screenshot_not_png(DisplayTest *g, gconstpointer data) {
+        const char *fake = g_getenv("HV_FAKE_QEMU");
+        g_autofree char *link = g_build_filename(g->t.dir, "qemu-fake-screenshot-not-png", NULL);
+        g_autofree char *devices = NULL, *xml = NULL;
+        g_autoptr(GError) error = NULL;
+        int fd;
+
+        if (!fake || !g_file_test(fake, G_FILE_TEST_IS_EXECUTABLE))
+                g_error("HV_FAKE_QEMU does not name the built fake-qemu: run through meson test");
+        g_assert_cmpint(symlink(fake, link), ==, 0);
+        devices = g_strdup_printf("<emulator>%s</emulator>%s", link, vga_vnc);
+        xml = display_guest_xml("notpng", devices);
+        g->path = hv_define(&g->t, xml);
+        call_ok(g, "Boot", NULL);
+        fd = call_fd(g, "Screenshot", g_variant_new("(ua{sv})", 0, NULL), &error);
+        g_assert_cmpint(fd, <, 0);
+        hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "not a PNG");
+}
+
+/* After a daemon restart the re-attached VM still has its display, screen and keyboard. */
+static void test_daemon_restart(DisplayTest *g, gconstpointer data) {
+        g_autofree char *xml = display_guest_xml("survivor", vga_vnc);
+        g_autoptr(GVariant) graphics = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *s = NULL;
+        Png png = {0};
+        char greeting[12];
+        int fd;
+
+        define_and_boot(g, xml);
+        hv_test_stop_daemon(&g->t, SIGKILL);
+        hv_test_start_daemon(&g->t);
+        s = hv_vm_state(&g->t, g->path);
+        g_assert_cmpstr(s, ==, "running");
+
+        graphics = hv_get_property(&g->t, g->path, VM_IFACE, "Graphics");
+        g_assert_cmpuint(g_variant_n_children(graphics), ==, 1);
+        take_screenshot(g, &png);
+        png_clear(&png);
+        send_key(g, KEY_ENTER);
+        fd = call_fd(g, "OpenGraphics", g_variant_new("(ua{sv})", 0, NULL), &error);
+        g_assert_no_error(error);
+        read_exactly(fd, greeting, sizeof(greeting));
+        g_assert_cmpmem(greeting, 4, "RFB ", 4);
+        close(fd);
+}
+
+/* The Graphics property follows the definition of a VM that is off, and says so. */
+static void test_graphics_property(DisplayTest *g, gconstpointer data) {
+        g_autofree char *plain = display_guest_xml("props", "");
+        g_autofree char *with_vnc = display_guest_xml("props", vga_vnc);
+        g_autoptr(GVariant) graphics = NULL;
+        g_autoptr(GVariant) body = NULL;
+        g_autoptr(GVariant) changed = NULL;
+        g_autoptr(GVariant) value = NULL;
+        g_autofree char *again = NULL;
+        HvSignalLog log;
+
+        g->path = hv_define(&g->t, plain);
+        graphics = hv_get_property(&g->t, g->path, VM_IFACE, "Graphics");
+        g_assert_cmpuint(g_variant_n_children(graphics), ==, 0);
+
+        hv_signal_log_start(&log, &g->t, "org.freedesktop.DBus.Properties", g->path);
+        again = hv_define(&g->t, with_vnc);
+        g_assert_cmpstr(again, ==, g->path);
+        body = hv_signal_log_wait(&log, "PropertiesChanged", g->path, 1, 30000);
+        g_variant_get(body, "(&s@a{sv}@as)", NULL, &changed, NULL);
+        value = g_variant_lookup_value(changed, "Graphics", G_VARIANT_TYPE("a(sua{sv})"));
+        g_assert_nonnull(value);
+        g_assert_cmpuint(g_variant_n_children(value), ==, 1);
+        hv_signal_log_stop(&log);
 }
 
 int main(int argc, char *argv[]) {
@@ -463,6 +597,10 @@ int main(int argc, char *argv[]) {
         ADD("/display/open-graphics-vnc", test_open_graphics_vnc);
         ADD("/display/virt-install-desktop", test_virt_install_desktop);
         ADD("/display/ch-refuses-display", test_ch_refuses_display);
+        ADD("/display/graphics-property", test_graphics_property);
+        ADD("/display/daemon-restart", test_daemon_restart);
+        ADD("/display/screenshot-not-png", test_screenshot_not_png);
+        ADD("/display/open-graphics-concurrent", test_open_graphics_concurrent);
 #undef ADD
         return g_test_run();
 }

@@ -308,6 +308,16 @@ static GVariant *arguments_for(Hostile *h, const char *signature) {
                         p += 5;
                         continue;
                 }
+                if (g_str_has_prefix(p, "au")) { /* SendKey's keycodes: 0-20 of them, some out of range */
+                        GVariantBuilder keys;
+                        unsigned n = pick(h, 21);
+                        g_variant_builder_init(&keys, G_VARIANT_TYPE("au"));
+                        for (unsigned i = 0; i < n; i++)
+                                g_variant_builder_add(&keys, "u", pick(h, 4) == 0 ? G_MAXUINT32 : pick(h, 300));
+                        g_ptr_array_add(children, g_variant_builder_end(&keys));
+                        p += 2;
+                        continue;
+                }
                 switch (*p) {
                 case 's': {
                         g_autofree char *s = random_string(h);
@@ -316,6 +326,9 @@ static GVariant *arguments_for(Hostile *h, const char *signature) {
                 }
                 case 'v':
                         g_ptr_array_add(children, g_variant_new_variant(random_value(h, 0)));
+                        break;
+                case 'u': /* a display or screen number */
+                        g_ptr_array_add(children, g_variant_new_uint32(pick(h, 4) == 0 ? G_MAXUINT32 : pick(h, 3)));
                         break;
                 default:
                         g_assert_not_reached();
@@ -357,7 +370,8 @@ static const Method vm_methods[] = {
         { VM_IFACE, "Delete", "a{sv}" },         { VM_IFACE, "AddDevice", "sa{sv}" },
         { VM_IFACE, "RemoveDevice", "sa{sv}" },  { VM_IFACE, "GetXML", "a{sv}" },
         { VM_IFACE, "GetInfo", "a{sv}" },        { VM_IFACE, "OpenConsole", "a{sv}" },
-        { VM_IFACE, "Frobnicate", "" },
+        { VM_IFACE, "OpenGraphics", "ua{sv}" },  { VM_IFACE, "Screenshot", "ua{sv}" },
+        { VM_IFACE, "SendKey", "aua{sv}" },      { VM_IFACE, "Frobnicate", "" },
 };
 
 static const Method standard_methods[] = {

@@ -315,6 +315,42 @@ def case_autostart():
     hvctl('autostart', 'nosuch', expect=3)
     hvctl('delete', 'auto')
 
+def case_display():
+    """hvctl screenshot, send-key and display on a VM with a VNC display (issue 18)."""
+    with tempfile.TemporaryDirectory() as workdir:
+        xml = hvtest.guest_xml('screen').replace(
+            "<serial type='pty'/>",
+            "<serial type='pty'/><graphics type='vnc'/><video><model type='vga'/></video>")
+        path = os.path.join(workdir, 'screen.xml')
+        with open(path, 'w') as f:
+            f.write(xml)
+        hvctl('define', path)
+        # Not running: exit 6 (invalid state).
+        hvctl('screenshot', 'screen', os.path.join(workdir, 'off.png'), expect=6)
+        boot_until_ready('screen')
+        png = os.path.join(workdir, 'screen.png')
+        hvctl('screenshot', 'screen', png)
+        with open(png, 'rb') as f:
+            data = f.read()
+        assert data[:8] == b'\x89PNG\r\n\x1a\n' and data[12:16] == b'IHDR', data[:32]
+        width, height = int.from_bytes(data[16:20], 'big'), int.from_bytes(data[20:24], 'big')
+        assert width >= 320 and height >= 200, (width, height)
+        stdout = subprocess.run([HVCTL, '--session', 'screenshot', 'screen', '-'], capture_output=True,
+                                timeout=300, check=True).stdout
+        assert stdout[:4] == b'\x89PNG', stdout[:16]
+        # Keys by name and by number; an unknown key is a usage error.
+        hvctl('send-key', 'screen', 'ctrl', 'alt', 'KEY_DELETE')
+        hvctl('send-key', 'screen', '--hold-time', '50', '30')
+        p = hvctl('send-key', 'screen', 'nosuchkey', expect=2)
+        assert 'nosuchkey' in p.stderr, p.stderr
+        # display: with no viewer in PATH, it says what to install.
+        env = dict(os.environ, NO_COLOR='1', PATH=workdir)
+        p = subprocess.run([HVCTL, '--session', 'display', 'screen'], capture_output=True, text=True, env=env,
+                           timeout=300)
+        assert p.returncode == 1 and 'virt-viewer' in p.stderr, (p.returncode, p.stderr)
+        hvctl('poweroff', 'screen')
+
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -329,4 +365,6 @@ if __name__ == '__main__':
         'reboot': case_reboot,
         'stats': case_stats,
         'autostart': case_autostart,
+
+        'display': case_display,
     }, sys.argv)

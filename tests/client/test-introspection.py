@@ -125,9 +125,42 @@ def case_boot_shutdown():
     assert vm.props.pid == 0
 
 
+def case_display():
+    """OpenGraphics, Screenshot, SendKey and the graphics list through introspection (issue 18)."""
+    client = new_client()
+    xml = hvtest.guest_xml('py-screen').replace(
+        "<serial type='pty'/>", "<serial type='pty'/><graphics type='vnc'/><video><model type='vga'/></video>")
+    vm = client.define_vm_sync(xml, None, None)
+    graphics = vm.dup_graphics().unpack()
+    assert [(g[0], g[1]) for g in graphics] == [('vnc', 0)], graphics
+    vm.boot_sync(None)
+    hvtest.wait_for_console(vm.open_console_sync(None), 'HV-GUEST-READY')
+
+    fd = vm.screenshot_sync(0, None)
+    with os.fdopen(fd, 'rb') as f:
+        data = f.read()
+    assert data[:8] == b'\x89PNG\r\n\x1a\n', data[:16]
+
+    # The array annotation: a Python list of keycodes; Ctrl+Alt+Del, then an async call.
+    assert vm.send_key_sync([29, 56, 111], 0, None)
+    done = []
+    vm.send_key_async([30], 50, None, lambda v, result: done.append(v.send_key_finish(result)))
+    iterate_until('send_key_async', lambda: done)
+    assert done == [True], done
+
+    # An RFB server greets on the descriptor OpenGraphics gives.
+    opened = []
+    vm.open_graphics_async(0, None, lambda v, result: opened.append(v.open_graphics_finish(result)))
+    iterate_until('open_graphics_async', lambda: opened)
+    with os.fdopen(opened[0], 'rb', buffering=0) as f:
+        assert f.read(4) == b'RFB ', 'the VNC server greets'
+    vm.poweroff_sync(None)
+
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list-define': case_list_define,
         'errors': case_errors,
         'boot-shutdown': case_boot_shutdown,
+        'display': case_display,
     }, sys.argv)

@@ -12,7 +12,7 @@
 #include "domain-xml.h"
 #include "hv-error.h"
 
-static const DomainXmlPaths test_paths = { .images_dir = "/images" };
+static const DomainXmlPaths test_paths = {.images_dir = "/images"};
 
 static char *domain(const char *devices) {
         return g_strdup_printf("<domain type='qemu'><name>d</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
@@ -115,35 +115,35 @@ static void test_refused(void) {
                 int code;
                 const char *fragment;
         } table[] = {
-                { "<graphics type='vnc' port='5900'/>", HV_ERROR_NOT_SUPPORTED, "never listens on a network" },
-                { "<graphics type='vnc' listen='0.0.0.0'/>", HV_ERROR_NOT_SUPPORTED, "listen='0.0.0.0'" },
-                { "<graphics type='spice'><listen type='address' address='127.0.0.1'/></graphics>",
-                  HV_ERROR_NOT_SUPPORTED, "address='127.0.0.1'" },
-                { "<graphics type='vnc'><listen type='network' network='default'/></graphics>",
-                  HV_ERROR_NOT_SUPPORTED, "network" },
-                { "<graphics type='vnc'><listen type='socket'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'socket' path" },
-                { "<graphics type='vnc' passwd='x'/>", HV_ERROR_NOT_SUPPORTED, "'passwd'" },
-                { "<graphics type='sdl'/>", HV_ERROR_NOT_SUPPORTED, "type='sdl'" },
-                { "<graphics type='vnc'/><graphics type='vnc'/>", HV_ERROR_INVALID_ARGUMENT, "at most one" },
-                { "<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'" },
-                { "<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'" },
-                { "<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'" },
-                { "<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads" },
-                { "<video><model type='bochs' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'" },
-                { "<video><model type='vga'/></video><video><model type='vga'/></video>", HV_ERROR_NOT_SUPPORTED,
-                  "secondary" },
-                { "<video/>", HV_ERROR_INVALID_XML, "'<model>'" },
-                { "<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2" },
-                { "<input type='passthrough' bus='virtio'/>", HV_ERROR_NOT_SUPPORTED, "type='passthrough'" },
-                { "<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'" },
-                { "<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'" },
-                { "<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
-                  "audio id 2" },
-                { "<audio id='1' type='pulseaudio'/>", HV_ERROR_NOT_SUPPORTED, "type='pulseaudio'" },
-                { "<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'" },
-                { "<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics" },
-                { "<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'" },
-                { "<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics" },
+                {"<graphics type='vnc' port='5900'/>", HV_ERROR_NOT_SUPPORTED, "never listens on a network"},
+                {"<graphics type='vnc' listen='0.0.0.0'/>", HV_ERROR_NOT_SUPPORTED, "listen='0.0.0.0'"},
+                {"<graphics type='spice'><listen type='address' address='127.0.0.1'/></graphics>",
+                 HV_ERROR_NOT_SUPPORTED, "address='127.0.0.1'"},
+                {"<graphics type='vnc'><listen type='network' network='default'/></graphics>", HV_ERROR_NOT_SUPPORTED,
+                 "network"},
+                {"<graphics type='vnc'><listen type='socket'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'socket' path"},
+                {"<graphics type='vnc' passwd='x'/>", HV_ERROR_NOT_SUPPORTED, "'passwd'"},
+                {"<graphics type='sdl'/>", HV_ERROR_NOT_SUPPORTED, "type='sdl'"},
+                {"<graphics type='vnc'/><graphics type='vnc'/>", HV_ERROR_INVALID_ARGUMENT, "at most one"},
+                {"<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'"},
+                {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
+                {"<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'"},
+                {"<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads"},
+                {"<video><model type='bochs' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'"},
+                {"<video><model type='vga'/></video><video><model type='vga'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "secondary"},
+                {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
+                {"<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2"},
+                {"<input type='passthrough' bus='virtio'/>", HV_ERROR_NOT_SUPPORTED, "type='passthrough'"},
+                {"<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'"},
+                {"<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'"},
+                {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
+                 "audio id 2"},
+                {"<audio id='1' type='pulseaudio'/>", HV_ERROR_NOT_SUPPORTED, "type='pulseaudio'"},
+                {"<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'"},
+                {"<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
+                {"<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
+                {"<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {

@@ -32,6 +32,10 @@
  * guest ends paused), and then answers commands again. A command sent during
  * the flood is answered after its last event.
  *
+ * A hostile engine for Screenshot (issue 18): qemu-fake-screenshot-not-png answers every
+ * command, keeps the descriptor that comes with add-fd, and for screendump writes bytes
+ * that are not a PNG into it.
+ *
  * Not a fault: qemu-fake-events is a good QEMU without a guest for the benchmark
  * of event delivery (bench-qemu). Once "cont" is answered it writes a POWERDOWN
  * event every 5 ms (one GuestEvent each; RESETs close together are one reboot), each with the time of its write as its timestamp, so that the time
@@ -263,6 +267,57 @@ static void serve_with_events(int fd) {
         }
 }
 
+/* Like read_line(), but keeps a descriptor passed with the bytes (SCM_RIGHTS) in *ret_fd. */
+static int read_line_with_fd(int fd, char *line, size_t size, int *ret_fd) {
+        size_t length = 0;
+        char c;
+
+        for (;;) {
+                union {
+                        char buffer[CMSG_SPACE(sizeof(int))];
+                        struct cmsghdr align;
+                } control;
+                struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+                struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buffer,
+                                      .msg_controllen = sizeof(control.buffer) };
+                ssize_t n = recvmsg(fd, &msg, 0);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n <= 0)
+                        return 0;
+                for (struct cmsghdr *h = CMSG_FIRSTHDR(&msg); h; h = CMSG_NXTHDR(&msg, h))
+                        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+                                memcpy(ret_fd, CMSG_DATA(h), sizeof(int));
+                if (c == '\n') {
+                        line[length] = '\0';
+                        return 1;
+                }
+                if (length + 1 < size)
+                        line[length++] = c;
+        }
+}
+
+static void serve_screenshot_not_png(int fd) {
+        char line[4096], id[256], reply[512];
+        int passed = -1;
+
+        while (read_line_with_fd(fd, line, sizeof(line), &passed)) {
+                command_id(line, id, sizeof(id));
+                if (strstr(line, "\"add-fd\"")) {
+                        snprintf(reply, sizeof(reply), "{\"return\": {\"fdset-id\": 0, \"fd\": %d}, \"id\": %s}\r\n",
+                                 passed, id);
+                        say(fd, reply);
+                } else if (strstr(line, "\"screendump\"")) {
+                        if (passed >= 0)
+                                say(passed, "GIF89a: not what was asked for\n");
+                        answer(fd, line);
+                } else {
+                        answer(fd, line);
+                }
+        }
+}
+
 static int qmp_listen_fd(int argc, char *argv[]) {
         for (int i = 1; i < argc; i++) {
                 const char *found = strstr(argv[i], "id=qmp,fd=");
@@ -311,6 +366,9 @@ int main(int argc, char *argv[]) {
                 if (read_command(fd))
                         say(fd, "{\"return\": {\"sta");
                 close(fd);
+        } else if (strcmp(fault, "screenshot-not-png") == 0) {
+                say(fd, GREETING);
+                serve_screenshot_not_png(fd);
         } else if (strcmp(fault, "breaks-later") == 0) {
                 say(fd, GREETING);
                 serve_then_break(fd);

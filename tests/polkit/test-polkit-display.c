@@ -31,8 +31,8 @@ static char *boot_victim_vm(PkTest *t) {
                 "<devices><graphics type='vnc'/><video><model type='vga'/></video></devices></domain>",
                 guest_dir(), guest_dir());
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply =
-                pk_manager_call_as(t, PK_USER2, PK_CALL_NONE, "DefineVM", g_variant_new("(sa{sv})", xml, NULL), &error);
+        g_autoptr(GVariant) reply = pk_manager_call_as(t, PK_USER2, PK_CALL_NONE, "DefineVM",
+                                                       g_variant_new("(sa{sv})", xml, NULL), &error);
         char *path;
 
         g_assert_no_error(error);
