@@ -5,15 +5,19 @@
 #include "vm-display.h"
 
 void vm_display_clear(VmDisplay *display) {
-        for (unsigned i = 0; i < display->n_graphics; i++)
+        for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
+                g_free(display->graphics[i].address);
+        }
         memset(display, 0, sizeof(*display));
 }
 
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         *dest = *src;
-        for (unsigned i = 0; i < dest->n_graphics; i++)
+        for (unsigned i = 0; i < dest->n_graphics; i++) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
+                dest->graphics[i].address = g_strdup(src->graphics[i].address);
+        }
 }
 
 bool vm_display_is_empty(const VmDisplay *display) {
@@ -50,7 +54,9 @@ bool vm_display_graphics_equal(const VmDisplay *a, const VmDisplay *b) {
                 return false;
         for (unsigned i = 0; i < a->n_graphics; i++)
                 if (a->graphics[i].type != b->graphics[i].type || a->graphics[i].listen != b->graphics[i].listen ||
-                    g_strcmp0(a->graphics[i].socket, b->graphics[i].socket) != 0)
+                    g_strcmp0(a->graphics[i].socket, b->graphics[i].socket) != 0 ||
+                    g_strcmp0(a->graphics[i].address, b->graphics[i].address) != 0 ||
+                    a->graphics[i].port != b->graphics[i].port)
                         return false;
         return true;
 }

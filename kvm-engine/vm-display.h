@@ -7,8 +7,9 @@
  * Part of VmConfig (its `display` member): plain data in fixed arrays, no strings but
  * the owner's socket paths, freed by vm_display_clear().
  *
- * No display ever listens on a network: a <graphics> is reached through OpenGraphics (a
- * descriptor the service passes to the engine) or the owner's own unix socket.
+ * A <graphics> is reached through OpenGraphics (a descriptor the service passes to the
+ * engine) or the owner's own unix socket; it listens on a network address only where
+ * the administrator allows that address ([display] ListenAddresses=).
  */
 
 #include <glib.h>
@@ -28,6 +29,7 @@ typedef enum {
 typedef enum {
         VM_LISTEN_NONE,   /* no listener: OpenGraphics only */
         VM_LISTEN_SOCKET, /* the owner's unix socket, created by the engine as the owner */
+        VM_LISTEN_ADDRESS, /* a TCP port on an IP address the administrator allows */
 } VmListenType;
 
 /* <image compression>: SPICE only. */
@@ -45,6 +47,9 @@ typedef struct {
         VmGraphicsType type;
         VmListenType listen;
         char *socket; /* VM_LISTEN_SOCKET: absolute path, the owner's */
+        char *address; /* VM_LISTEN_ADDRESS: an IP address literal */
+        uint16_t port; /* VM_LISTEN_ADDRESS: the TCP port; 0 = not chosen yet */
+        bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
 } VmGraphics;
 

@@ -427,7 +427,8 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
         vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
-        if (!check_engine_can_run(manager, engine, config, error))
+        if (!check_engine_can_run(manager, engine, config, error) ||
+            !vm_display_check_listen(&manager->settings, config, error))
                 return NULL;
         if (by_uuid) {
                 if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {

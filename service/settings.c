@@ -102,6 +102,21 @@ static bool read_engine(GKeyFile *file, const char *group, const char *default_b
         return true;
 }
 
+/* [Display] ListenAddresses=: space-separated IP address literals; none by default. */
+static bool read_listen_addresses(GKeyFile *file, Settings *settings, GError **error) {
+        g_autofree char *value = NULL;
+
+        read_string(file, "Display", "ListenAddresses", "", &value);
+        settings->display_listen_addresses = g_strsplit_set(g_strstrip(value), " \t", -1);
+        for (char **a = settings->display_listen_addresses; *a; a++)
+                if (**a && !g_hostname_is_ip_address(*a)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "[Display] ListenAddresses: '%s' is not an IP address", *a);
+                        return false;
+                }
+        return true;
+}
+
 bool settings_load(Settings *settings, const char *config_path, bool session, GError **error) {
         g_autoptr(GKeyFile) file = g_key_file_new();
         g_autoptr(GError) local = NULL;
@@ -140,6 +155,8 @@ bool settings_load(Settings *settings, const char *config_path, bool session, GE
                 return false;
         if (!read_engine(file, "cloud-hypervisor", "cloud-hypervisor", settings, &settings->cloud_hypervisor, error))
                 return false;
+        if (!read_listen_addresses(file, settings, error))
+                return false;
         return settings_net_load(&settings->net, file, error);
 }
 
@@ -158,6 +175,7 @@ void settings_clear(Settings *settings) {
         engine_settings_clear(&settings->qemu);
         engine_settings_clear(&settings->cloud_hypervisor);
         settings_net_clear(&settings->net);
+        g_strfreev(settings->display_listen_addresses);
         memset(settings, 0, sizeof(*settings));
 }
 

@@ -28,6 +28,7 @@ typedef struct {
         EngineSettings qemu;
         EngineSettings cloud_hypervisor;
         SettingsNet net; /* [bridge.*], [network.*] */
+        char **display_listen_addresses; /* [Display] ListenAddresses: IP literals a display may listen on */
 } Settings;
 
 /* config_path NULL means the default file, which may be absent; a named file must exist. */

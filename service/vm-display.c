@@ -7,6 +7,8 @@
  * (with an error) when the engine exits or the VM goes.
  */
 
+#include <gio/gio.h>
+
 #include "vm-private.h"
 
 static void fd_done(int fd, const GError *error, void *userdata) {
@@ -80,10 +82,75 @@ GVariant *vm_graphics_to_variant(Vm *vm) {
 
                 g_variant_builder_init(&details, G_VARIANT_TYPE_VARDICT);
                 g_variant_builder_add(&details, "{sv}", "listen",
-                                      g_variant_new_string(graphics->listen == VM_LISTEN_SOCKET ? "socket" : "none"));
+                                      g_variant_new_string(graphics->listen == VM_LISTEN_SOCKET    ? "socket"
+                                                           : graphics->listen == VM_LISTEN_ADDRESS ? "address"
+                                                                                                   : "none"));
                 if (graphics->socket)
                         g_variant_builder_add(&details, "{sv}", "socket", g_variant_new_string(graphics->socket));
+                if (graphics->address)
+                        g_variant_builder_add(&details, "{sv}", "address", g_variant_new_string(graphics->address));
+                if (graphics->port) /* chosen at boot: while it runs */
+                        g_variant_builder_add(&details, "{sv}", "port", g_variant_new_uint32(graphics->port));
                 g_variant_builder_add(&builder, "(sua{sv})", vm_graphics_type_to_string(graphics->type), i, &details);
         }
         return g_variant_builder_end(&builder);
+}
+
+/* ---- displays on a network address ---- */
+
+bool vm_display_check_listen(const Settings *settings, const VmConfig *config, GError **error) {
+        for (unsigned i = 0; i < config->display.n_graphics; i++) {
+                const VmGraphics *graphics = &config->display.graphics[i];
+
+                if (graphics->listen != VM_LISTEN_ADDRESS ||
+                    g_strv_contains((const char *const *) settings->display_listen_addresses, graphics->address))
+                        continue;
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<graphics type='%s'> may not listen on %s: the administrator has not allowed that "
+                            "address ([Display] ListenAddresses= in hypervisord.conf(5)); use OpenGraphics "
+                            "('hvctl display') or a <listen type='socket'> of yours",
+                            vm_graphics_type_to_string(graphics->type), graphics->address);
+                return false;
+        }
+        return true;
+}
+
+/* Whether a TCP port is free on that address now (another process may take it before the
+ * engine does; the engine then fails to start, naming the port). */
+static bool port_is_free(const char *address, uint16_t port, const VmConfig *config) {
+        g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address);
+        g_autoptr(GSocketAddress) socket_address = NULL;
+        g_autoptr(GSocket) socket = NULL;
+
+        for (unsigned i = 0; i < config->display.n_graphics; i++)
+                if (config->display.graphics[i].port == port)
+                        return false;
+        if (!inet)
+                return false;
+        socket_address = g_inet_socket_address_new(inet, port);
+        socket = g_socket_new(g_inet_address_get_family(inet), G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+        return socket && g_socket_bind(socket, socket_address, FALSE, NULL);
+}
+
+bool vm_display_prepare(const Settings *settings, VmConfig *config, GError **error) {
+        if (!vm_display_check_listen(settings, config, error))
+                return false;
+        for (unsigned i = 0; i < config->display.n_graphics; i++) {
+                VmGraphics *graphics = &config->display.graphics[i];
+
+                if (graphics->listen != VM_LISTEN_ADDRESS || !graphics->autoport)
+                        continue;
+                graphics->port = 0; /* chosen anew at each boot */
+                for (unsigned port = VM_DISPLAY_FIRST_PORT; port <= VM_DISPLAY_LAST_PORT && !graphics->port; port++)
+                        if (port_is_free(graphics->address, (uint16_t) port, config))
+                                graphics->port = (uint16_t) port;
+                if (!graphics->port) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
+                                    "No free port from %u to %u on %s for <graphics type='%s'>",
+                                    (unsigned) VM_DISPLAY_FIRST_PORT, (unsigned) VM_DISPLAY_LAST_PORT,
+                                    graphics->address, vm_graphics_type_to_string(graphics->type));
+                        return false;
+                }
+        }
+        return true;
 }

@@ -167,6 +167,7 @@ bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, voi
                 return false;
         }
         if (!vm_net_resolve(&vm->manager->settings, vm->owner, saved, error) ||
+            !vm_display_prepare(&vm->manager->settings, saved, error) ||
             !vm_create_engine(vm, g_steal_pointer(&saved), error))
                 return false;
         op = vm_op_new(vm, VM_VERB_RESTORE, reply, userdata);

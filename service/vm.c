@@ -793,6 +793,7 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
         g_autoptr(VmConfig) config = vm_config_copy(vm->config);
         /* Bridges and networks as this host has them now (vm-net.h). */
         if (!vm_net_resolve(&vm->manager->settings, vm->owner, config, error) ||
+            !vm_display_prepare(&vm->manager->settings, config, error) ||
             !vm_create_engine(vm, g_steal_pointer(&config), error))
                 return false;
         op = vm_op_new(vm, VM_VERB_BOOT, reply, userdata);

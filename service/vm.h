@@ -165,6 +165,13 @@ bool vm_send_key(Vm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned h
                  void *userdata, GError **error);
 /* The Graphics property: a(sua{sv}), floating. */
 GVariant *vm_graphics_to_variant(Vm *vm);
+/* A display listens on an address only where [Display] ListenAddresses= allows it
+ * (DefineVM and every boot); at boot each gets a free port, as libvirt's autoport does
+ * (VNC's must be 5900 + a display number). */
+#define VM_DISPLAY_FIRST_PORT 5900
+#define VM_DISPLAY_LAST_PORT 65535
+bool vm_display_check_listen(const Settings *settings, const VmConfig *config, GError **error);
+bool vm_display_prepare(const Settings *settings, VmConfig *config, GError **error);
 
 /* Take back an engine that kept running while the daemon was away. On failure the
  * VM is left shut off with the reason "exited-while-daemon-down". */

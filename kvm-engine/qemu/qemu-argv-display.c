@@ -24,6 +24,8 @@
 #include "qemu-argv.h"
 
 #define USB_CONTROLLER_ID "hv-usb"
+/* VNC display N listens on 5900 + N. */
+#define QEMU_VNC_BASE_PORT 5900
 #define SPICE_SERIAL_ID "hv-spice-serial"
 
 static void add(GPtrArray *argv, const char *option, const char *format, ...) G_GNUC_PRINTF(3, 4);
@@ -64,6 +66,19 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
         return true;
 }
 
+bool qemu_display_ports_chosen(const VmConfig *config, GError **error) {
+        for (unsigned i = 0; i < config->display.n_graphics; i++) {
+                const VmGraphics *graphics = &config->display.graphics[i];
+                if (graphics->listen == VM_LISTEN_ADDRESS && graphics->port < QEMU_VNC_BASE_PORT) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
+                                    "<graphics type='%s'> on %s has no port (the service chooses one at boot)",
+                                    vm_graphics_type_to_string(graphics->type), graphics->address);
+                        return false;
+                }
+        }
+        return true;
+}
+
 static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
         g_autofree char *socket = graphics->socket ? qemu_escape_opt(graphics->socket) : NULL;
         const char *compression[] = {
@@ -74,17 +89,28 @@ static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
         };
         const char *image = compression[graphics->image_compression];
 
+        /* An address the administrator allowed, and a port the service chose (>= 5900). */
+        bool ipv6 = graphics->listen == VM_LISTEN_ADDRESS && strchr(graphics->address, ':');
+
         if (graphics->type == VM_GRAPHICS_VNC) {
                 if (graphics->listen == VM_LISTEN_SOCKET)
                         add(argv, "-vnc", "unix:%s", socket);
+                else if (graphics->listen == VM_LISTEN_ADDRESS)
+                        add(argv, "-vnc", "%s%s%s:%u", ipv6 ? "[" : "", graphics->address, ipv6 ? "]" : "",
+                            (unsigned) graphics->port - QEMU_VNC_BASE_PORT);
                 else
                         add(argv, "-vnc", "none");
                 return;
         }
-        add(argv, "-spice", "%s%s,disable-ticketing=on%s%s",
-            graphics->listen == VM_LISTEN_SOCKET ? "unix=on,addr=" : "port=0",
-            graphics->listen == VM_LISTEN_SOCKET ? socket : "", image ? ",image-compression=" : "",
-            image ? image : "");
+        if (graphics->listen == VM_LISTEN_ADDRESS)
+                add(argv, "-spice", "addr=%s,%sport=%u,disable-ticketing=on%s%s", graphics->address,
+                    ipv6 ? "ipv6=on," : "ipv4=on,", (unsigned) graphics->port, image ? ",image-compression=" : "",
+                    image ? image : "");
+        else
+                add(argv, "-spice", "%s%s,disable-ticketing=on%s%s",
+                    graphics->listen == VM_LISTEN_SOCKET ? "unix=on,addr=" : "port=0",
+                    graphics->listen == VM_LISTEN_SOCKET ? socket : "", image ? ",image-compression=" : "",
+                    image ? image : "");
 }
 
 static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {

@@ -384,6 +384,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         if (!qemu_argv_check_config(config, error) || !qemu_platform_check(config, params->kvm, error))
                 return NULL;
+        if (!qemu_display_ports_chosen(config, error))
+                return NULL;
         if (config->platform.firmware.efi && !config->platform.firmware.nvram && params->nvram_fd <= 0) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED,
                                     "<os firmware='efi'> needs a variables file, and the service gave none");

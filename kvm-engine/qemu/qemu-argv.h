@@ -103,6 +103,8 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
 
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+/* At Boot: a display on an address has the port the service chose for it (>= 5900). */
+bool qemu_display_ports_chosen(const VmConfig *config, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
  * (qemu-argv-devices.c). */

@@ -589,6 +589,76 @@ static void test_graphics_property(DisplayTest *g, gconstpointer data) {
         hv_signal_log_stop(&log);
 }
 
+/* The administrator allows displays on 127.0.0.1 only. */
+static void setup_listen(DisplayTest *g, gconstpointer data) {
+        g_autofree char *config =
+                g_strdup_printf("FirmwareDirectories=%s\n[Display]\nListenAddresses=127.0.0.1\n", guest_dir());
+
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+static char *vm_xml(DisplayTest *g, bool live) {
+        GVariantBuilder options;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        char *xml;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(live));
+        reply = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", &options), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+/* A display listens on a network address only where [Display] ListenAddresses= allows
+ * it; there it gets a port at boot (autoport), shown in Graphics and the live XML, and a
+ * VNC client reaches it over TCP. */
+static void test_listen_address(DisplayTest *g, gconstpointer data) {
+        static const char allowed[] = "<graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'>"
+                                      "<listen type='address' address='127.0.0.1'/></graphics>"
+                                      "<video><model type='vga'/></video>";
+        g_autofree char *other = display_guest_xml("elsewhere", "<graphics type='vnc' listen='127.0.0.2'/>");
+        g_autofree char *xml = display_guest_xml("listener", allowed);
+        g_autofree char *live = NULL, *inactive = NULL, *port_attr = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) graphics = NULL;
+        g_autoptr(GVariant) details = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GSocketClient) client = g_socket_client_new();
+        g_autoptr(GSocketConnection) connection = NULL;
+        char banner[13] = { 0 };
+        gsize got = 0;
+        guint32 port = 0;
+
+        reply = hv_manager_call(&g->t, "DefineVM", g_variant_new("(sa{sv})", other, NULL), "(o)", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "ListenAddresses");
+        g_clear_error(&error);
+
+        g->path = hv_define(&g->t, xml);
+        call_ok(g, "Boot", NULL);
+        graphics = hv_get_property(&g->t, g->path, VM_IFACE, "Graphics");
+        g_assert_cmpuint(g_variant_n_children(graphics), ==, 1);
+        g_variant_get_child(graphics, 0, "(&su@a{sv})", NULL, NULL, &details);
+        g_assert_true(g_variant_lookup(details, "port", "u", &port));
+        g_assert_cmpuint(port, >=, 5900);
+
+        connection = g_socket_client_connect_to_host(client, "127.0.0.1", (guint16) port, NULL, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(connection)), banner, 12,
+                                              &got, NULL, &error));
+        g_assert_no_error(error);
+        g_assert_cmpstr(banner, ==, "RFB 003.008\n");
+
+        live = vm_xml(g, true);
+        port_attr = g_strdup_printf("port='%u' autoport='yes' listen='127.0.0.1'", port);
+        g_assert_nonnull(strstr(live, port_attr));
+        inactive = vm_xml(g, false);
+        g_assert_nonnull(strstr(inactive, "port='-1' autoport='yes' listen='127.0.0.1'"));
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(name, fn) g_test_add(name, DisplayTest, NULL, setup, fn, teardown)
@@ -601,6 +671,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/daemon-restart", test_daemon_restart);
         ADD("/display/screenshot-not-png", test_screenshot_not_png);
         ADD("/display/open-graphics-concurrent", test_open_graphics_concurrent);
+        g_test_add("/display/listen-address", DisplayTest, NULL, setup_listen, test_listen_address, teardown);
 #undef ADD
         return g_test_run();
 }

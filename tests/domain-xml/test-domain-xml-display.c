@@ -115,10 +115,13 @@ static void test_refused(void) {
                 int code;
                 const char *fragment;
         } table[] = {
-                {"<graphics type='vnc' port='5900'/>", HV_ERROR_NOT_SUPPORTED, "never listens on a network"},
-                {"<graphics type='vnc' listen='0.0.0.0'/>", HV_ERROR_NOT_SUPPORTED, "listen='0.0.0.0'"},
-                {"<graphics type='spice'><listen type='address' address='127.0.0.1'/></graphics>",
-                 HV_ERROR_NOT_SUPPORTED, "address='127.0.0.1'"},
+                {"<graphics type='vnc' port='5900'/>", HV_ERROR_NOT_SUPPORTED, "listens only on an IP address"},
+                {"<graphics type='vnc' listen='localhost'/>", HV_ERROR_INVALID_ARGUMENT, "expected an IP address"},
+                {"<graphics type='spice'><listen type='address' address='host.example'/></graphics>",
+                 HV_ERROR_INVALID_ARGUMENT, "expected an IP address"},
+                {"<graphics type='vnc' listen='127.0.0.1'><listen type='address' address='::1'/></graphics>",
+                 HV_ERROR_INVALID_ARGUMENT, "differ"},
+                {"<graphics type='vnc' autoport='no' listen='127.0.0.1'/>", HV_ERROR_INVALID_XML, "needs a 'port'"},
                 {"<graphics type='vnc'><listen type='network' network='default'/></graphics>", HV_ERROR_NOT_SUPPORTED,
                  "network"},
                 {"<graphics type='vnc'><listen type='socket'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'socket' path"},
