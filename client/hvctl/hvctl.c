@@ -95,10 +95,13 @@ int hvctl_usage_error(const char *format, ...) {
 
 int hvctl_parse_options(Hvctl *ctl, const char *command, const char *arguments, const GOptionEntry *entries,
                         int *argc, char ***argv, int n_positional_min, int n_positional_max) {
-        g_autofree char *parameter = g_strdup_printf("%s %s", command, arguments);
-        g_autoptr(GOptionContext) context = g_option_context_new(parameter);
+        g_autofree char *program = g_strdup_printf("hvctl %s", command);
+        g_autoptr(GOptionContext) context = g_option_context_new(arguments);
         g_autoptr(GError) error = NULL;
         int n_positional;
+
+        /* --help's usage line: "hvctl boot [OPTION…] NAME". */
+        g_set_prgname(program);
 
         if (entries)
                 g_option_context_add_main_entries(context, entries, NULL);

@@ -315,6 +315,32 @@ def case_autostart():
     hvctl('autostart', 'nosuch', expect=3)
     hvctl('delete', 'auto')
 
+
+def case_small_things():
+    # --help's usage line names the program and the command once.
+    p = hvctl('boot', '--help')
+    assert 'hvctl boot [OPTION…] NAME' in p.stdout, p.stdout
+    with tempfile.TemporaryDirectory() as workdir:
+        define('small', workdir)
+    assert json.loads(hvctl('--json', 'list', '--names').stdout) == ['small']
+    # The monitor prints guest-event details as key=value, not GVariant text.
+    monitor = subprocess.Popen([HVCTL, '--session', 'monitor', '--count', '3'], stdout=subprocess.PIPE, text=True,
+                               env=dict(os.environ, NO_COLOR='1'))
+    try:
+        time.sleep(1)
+        hvctl('boot', 'small')
+        out, _ = monitor.communicate(timeout=60)
+    finally:
+        monitor.kill()
+    print(out)
+    events = [line for line in out.splitlines() if ' guest-event ' in line]
+    assert events and 'engine-event=' in events[0], out
+    assert "<'" not in out and "{'" not in out, out
+    # The CLI's words for the service's 'force' option.
+    p = hvctl('delete', 'small', expect=6)
+    assert 'use --force' in p.stderr and "'force' option" not in p.stderr, p.stderr
+    hvctl('delete', 'small', '--force')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -329,4 +355,5 @@ if __name__ == '__main__':
         'reboot': case_reboot,
         'stats': case_stats,
         'autostart': case_autostart,
+        'small-things': case_small_things,
     }, sys.argv)
