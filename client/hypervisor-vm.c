@@ -954,7 +954,14 @@ char *hypervisor_vm_get_xml_finish(HypervisorVm *self, GAsyncResult *result, GEr
  * @callback: (scope async): called with the facts
  * @user_data: (closure): data for @callback
  *
- * Gets live facts from the engine ("pid", "vcpu-threads", "engine-version", ...).
+ * Gets live facts from the engine, an a{sv} whose keys the GetInfo entry of
+ * org.example.Hypervisor.VM.xml documents: "state", "state-reason" and
+ * "engine" (s) always; with an engine process "pid" (u), "vcpu-threads" (au),
+ * "engine-version", "api-socket", "engine-state" and "accelerator" ("kvm" or
+ * "tcg") (s), "memory-actual" (t, bytes), and "accelerator-fallback" (s) when
+ * a VM that asks for KVM runs under TCG; "log-tail" (s) after the engine
+ * stopped unexpectedly. From Python, `.unpack()` gives a dict. Keys may be
+ * added; ignore those you do not know.
  */
 void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data) {
