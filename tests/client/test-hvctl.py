@@ -341,6 +341,42 @@ def case_small_things():
     assert 'use --force' in p.stderr and "'force' option" not in p.stderr, p.stderr
     hvctl('delete', 'small', '--force')
 
+
+def complete(*words):
+    """What the bash completion offers after 'hvctl --session WORDS...' (the last word is being typed)."""
+    completion = os.path.join(os.path.dirname(__file__), '..', '..', 'client', 'hvctl.bash-completion')
+    line = ' '.join(('hvctl', '--session') + words)
+    script = ('source /usr/share/bash-completion/bash_completion && source "$1" && shift && '
+              'COMP_WORDS=("$@") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && COMP_LINE="${COMP_WORDS[*]}" && '
+              'COMP_POINT=${#COMP_LINE} && _hvctl && printf "%s\\n" "${COMPREPLY[@]}"')
+    env = dict(os.environ, PATH=os.path.dirname(HVCTL) + ':' + os.environ['PATH'])
+    p = subprocess.run(['bash', '-c', script, 'complete', completion, 'hvctl', '--session', *words],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, (line, p.stderr)
+    return sorted(w for w in p.stdout.splitlines() if w)
+
+
+def case_completion():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('off1', workdir)
+        define('on1', workdir)
+    hvctl('boot', 'on1')
+    assert complete('boot', '') == ['off1'], complete('boot', '')
+    assert complete('pause', '') == ['on1'], complete('pause', '')
+    assert complete('info', '') == ['off1', 'on1'], complete('info', '')
+    assert complete('define', '--engine', '') == ['cloud-hypervisor', 'qemu']
+    assert complete('define', '--engine', 'q') == ['qemu']
+    # After an option and its value, the VM name is still the first argument.
+    assert complete('shutdown', '--timeout', '30', '') == ['on1'], complete('shutdown', '--timeout', '30', '')
+    ids = complete('detach-device', 'on1', '')
+    xml = hvctl('dumpxml', 'on1', '--live').stdout
+    import re
+    assert ids == sorted(re.findall(r"<alias name='([^']*)'", xml)) and ids, (ids, xml)
+    assert complete('autostart', 'off1', '--') == ['--disable', '--help', '--json', '--session', '--system']
+    hvctl('poweroff', 'on1')
+    hvctl('delete', 'on1')
+    hvctl('delete', 'off1')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -356,4 +392,5 @@ if __name__ == '__main__':
         'stats': case_stats,
         'autostart': case_autostart,
         'small-things': case_small_things,
+        'completion': case_completion,
     }, sys.argv)
