@@ -36,6 +36,7 @@ static const HvctlCommand commands[] = {
         { "dumpxml", "NAME [--live]", "Print a VM's domain XML", hvctl_cmd_dumpxml },
         { "info", "NAME", "Show a VM's properties and live facts", hvctl_cmd_info },
         { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
+        { "top", "[--count N] [--interval SECONDS]", "Show the running VMs' statistics every few seconds", hvctl_cmd_top },
         { "capabilities", "", "Show what the host offers", hvctl_cmd_capabilities },
         { "console", "NAME", "Connect to a VM's serial console (leave with Ctrl-])", hvctl_cmd_console },
         { "monitor", "[--count N]", "Print events as they happen, one line each", hvctl_cmd_monitor },

@@ -90,3 +90,4 @@ int hvctl_cmd_restore(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_console(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_monitor(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_stats(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_top(Hvctl *ctl, int argc, char **argv);

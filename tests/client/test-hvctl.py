@@ -295,6 +295,17 @@ def case_stats():
     print(text)
     assert 'CPU time:' in text and 'Memory:       256 MiB of 256 MiB' in text, text
     assert '<uint64' not in text and '{' not in text, text
+    # top: a table per round; the second round has a CPU%.
+    top = hvctl('top', '--count', '2', '--interval', '1').stdout
+    print(top)
+    rounds = [r for r in top.split('\n\n') if r.strip()]
+    assert len(rounds) == 2 and all(r.startswith('NAME') for r in rounds), top
+    first, second = (r.splitlines()[1].split() for r in rounds)
+    assert first[0] == 'counted' and first[2] == '-', first
+    assert second[0] == 'counted' and float(second[2]) >= 0, second
+    rows = json.loads(hvctl('--json', 'top', '--count', '1').stdout)
+    assert [r['name'] for r in rows] == ['counted'] and rows[0]['stats']['state'] == 'running', rows
+    hvctl('top', '--interval', '0', expect=2)
     hvctl('poweroff', 'counted')
     hvctl('delete', 'counted')
 
