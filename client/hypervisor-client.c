@@ -917,6 +917,12 @@ HypervisorVm *hypervisor_client_get_vm_by_uuid_finish(HypervisorClient *self, GA
  * @user_data: (closure): data for @callback
  *
  * Asks what the host offers: engines, accelerators, hot-pluggable devices, limits.
+ * The a{sv} has the keys the GetCapabilities entry of
+ * org.example.Hypervisor.Manager.xml documents: "version" and
+ * "default-engine" (s), "engines" (one a{sv} per engine: "usable", "binary",
+ * "version", "kvm", "tcg", "hotplug"), "accelerators" ("kvm", "tcg": b) and
+ * "limits" ("max-vms-per-user", "max-xml-size", "max-vcpus": u;
+ * "min-memory": t). From Python, `.unpack()` gives nested dicts.
  *
  * Since: 0.1
  */
