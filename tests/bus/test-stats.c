@@ -133,7 +133,10 @@ static void test_stats(HvTest *t, gconstpointer data) {
         g_assert_no_error(error);
         first = get_stats(t, path, &error);
         g_assert_no_error(error);
-        g_test_message("%s: %s", c->engine, g_variant_print(first, TRUE));
+        {
+                g_autofree char *printed = g_variant_print(first, TRUE);
+                g_test_message("%s: %s", c->engine, printed);
+        }
 
         g_assert_true(g_variant_lookup(first, "state", "&s", &state));
         g_assert_cmpstr(state, ==, "running");
