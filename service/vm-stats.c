@@ -27,11 +27,10 @@ static void stats_done(GVariant *stats, const GError *error, void *userdata) {
 bool vm_get_stats(Vm *vm, VmReplyFn reply, void *userdata, GError **error) {
         VmOp *op;
 
-        if (!vm->engine_vm || (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED &&
-                               vm->state != VM_STATE_SHUTTING_DOWN)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE,
-                            "Cannot get the statistics of VM '%s': it is %s", vm->config->name,
-                            vm_state_to_string(vm->state));
+        if (!vm->engine_vm ||
+            (vm->state != VM_STATE_RUNNING && vm->state != VM_STATE_PAUSED && vm->state != VM_STATE_SHUTTING_DOWN)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "Cannot get the statistics of VM '%s': it is %s",
+                            vm->config->name, vm_state_to_string(vm->state));
                 return false;
         }
         op = vm_op_new(vm, "get the statistics of", reply, userdata);

@@ -36,8 +36,8 @@ static char *bytes_cell(guint64 bytes) {
 
 /* One round: a row per running VM; previous maps a VM's UUID to its last cpu-time, updated here. */
 static int print_round(Hvctl *ctl, GHashTable *previous, gint64 elapsed_usec) {
-        static const char *const headers[] = { "NAME", "STATE", "CPU%", "MEMORY", "DISK READ", "DISK WRITTEN",
-                                               "NET RX", "NET TX", NULL };
+        static const char *const headers[] = {"NAME",         "STATE",  "CPU%",   "MEMORY", "DISK READ",
+                                              "DISK WRITTEN", "NET RX", "NET TX", NULL};
         g_autoptr(GPtrArray) vms = NULL;
         g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func((GDestroyNotify) g_strfreev);
         g_autoptr(JsonArray) array = json_array_new();
@@ -99,15 +99,16 @@ int hvctl_cmd_top(Hvctl *ctl, int argc, char **argv) {
         int count = 0;
         int interval = 2;
         const GOptionEntry entries[] = {
-                { "count", 'n', 0, G_OPTION_ARG_INT, &count, "Stop after N rounds", "N" },
-                { "interval", 'i', 0, G_OPTION_ARG_INT, &interval, "Seconds between rounds (default 2)", "SECONDS" },
-                { NULL },
+                {"count", 'n', 0, G_OPTION_ARG_INT, &count, "Stop after N rounds", "N"},
+                {"interval", 'i', 0, G_OPTION_ARG_INT, &interval, "Seconds between rounds (default 2)", "SECONDS"},
+                {NULL},
         };
         g_autoptr(GHashTable) previous = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         gint64 last = 0;
         int r;
 
-        if ((r = hvctl_parse_options(ctl, "top", "[--count N] [--interval SECONDS]", entries, &argc, &argv, 0, 0)) != 0)
+        if ((r = hvctl_parse_options(ctl, "top", "[--count N] [--interval SECONDS]", entries, &argc, &argv, 0, 0)) !=
+            0)
                 return r;
         if (count < 0 || interval < 1)
                 return hvctl_usage_error("--count must be 0 or more and --interval 1 or more");

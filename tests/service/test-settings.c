@@ -21,7 +21,7 @@ static void write_user_file(const char *contents) {
 }
 
 static void test_session_reads_user_file(void) {
-        Settings settings = { 0 };
+        Settings settings = {0};
         g_autoptr(GError) error = NULL;
 
         write_user_file("[Manager]\nDefaultEngine=cloud-hypervisor\nMaxVMsPerUser=7\n[qemu]\nAPITimeoutSec=9\n");
@@ -36,7 +36,7 @@ static void test_session_reads_user_file(void) {
 }
 
 static void test_system_ignores_user_file(void) {
-        Settings settings = { 0 };
+        Settings settings = {0};
         g_autoptr(GError) error = NULL;
 
         write_user_file("[Manager]\nDefaultEngine=cloud-hypervisor\nMaxVMsPerUser=7\n");
@@ -48,7 +48,7 @@ static void test_system_ignores_user_file(void) {
 }
 
 static void test_config_option_alone(void) {
-        Settings settings = { 0 };
+        Settings settings = {0};
         g_autoptr(GError) error = NULL;
         g_autofree char *path = g_build_filename(config_home, "given.conf", NULL);
 
@@ -62,7 +62,7 @@ static void test_config_option_alone(void) {
 }
 
 static void test_broken_user_file(void) {
-        Settings settings = { 0 };
+        Settings settings = {0};
         g_autoptr(GError) error = NULL;
         g_autofree char *path = NULL;
 
