@@ -18,6 +18,8 @@
  *
  * Returns: (transfer full) (nullable): the client, %NULL on error
  * (%HYPERVISOR_ERROR_SERVICE_UNAVAILABLE when the service is not running)
+ *
+ * Since: 0.1
  */
 HypervisorClient *hypervisor_client_new_sync(GBusType bus_type, GCancellable *cancellable, GError **error) {
         return g_initable_new(HYPERVISOR_TYPE_CLIENT, cancellable, error, "bus-type", bus_type, NULL);
@@ -32,6 +34,8 @@ HypervisorClient *hypervisor_client_new_sync(GBusType bus_type, GCancellable *ca
  * Connects to hypervisord on the bus of @connection and loads its VMs, blocking.
  *
  * Returns: (transfer full) (nullable): the client, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorClient *hypervisor_client_new_for_connection_sync(GDBusConnection *connection,
                                                             GCancellable *cancellable, GError **error) {
@@ -68,6 +72,8 @@ static HypervisorVm *manager_call_for_vm_sync(HypervisorClient *self, const char
  * Defines a persistent VM, or updates an existing one; see hypervisor_client_define_vm_async().
  *
  * Returns: (transfer full) (nullable): the defined VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_define_vm_sync(HypervisorClient *self, const char *xml, const char *engine,
                                                GCancellable *cancellable, GError **error) {
@@ -87,6 +93,8 @@ HypervisorVm *hypervisor_client_define_vm_sync(HypervisorClient *self, const cha
  * Defines a transient VM and boots it; see hypervisor_client_create_vm_async().
  *
  * Returns: (transfer full) (nullable): the running VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_create_vm_sync(HypervisorClient *self, const char *xml, GCancellable *cancellable,
                                                GError **error) {
@@ -105,6 +113,8 @@ HypervisorVm *hypervisor_client_create_vm_sync(HypervisorClient *self, const cha
  * Asks the service for the VMs visible to the caller, blocking.
  *
  * Returns: (transfer container) (element-type HypervisorVm) (nullable): the VMs, %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *hypervisor_client_list_vms_sync(HypervisorClient *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -129,6 +139,8 @@ GPtrArray *hypervisor_client_list_vms_sync(HypervisorClient *self, GCancellable 
  * Looks a VM up by name, blocking.
  *
  * Returns: (transfer full) (nullable): the VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_get_vm_by_name_sync(HypervisorClient *self, const char *name,
                                                     GCancellable *cancellable, GError **error) {
@@ -149,6 +161,8 @@ HypervisorVm *hypervisor_client_get_vm_by_name_sync(HypervisorClient *self, cons
  * Looks a VM up by UUID, blocking.
  *
  * Returns: (transfer full) (nullable): the VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_get_vm_by_uuid_sync(HypervisorClient *self, const char *uuid,
                                                     GCancellable *cancellable, GError **error) {
@@ -168,6 +182,8 @@ HypervisorVm *hypervisor_client_get_vm_by_uuid_sync(HypervisorClient *self, cons
  * Asks what the host offers, blocking.
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_client_get_capabilities_sync(HypervisorClient *self, GCancellable *cancellable,
                                                   GError **error) {

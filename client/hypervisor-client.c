@@ -16,6 +16,8 @@
  * it tracks the VMs of the service and emits #HypervisorClient::vm-added and
  * #HypervisorClient::vm-removed as they come and go. Use it from the thread
  * and main context that created it.
+ *
+ * Since: 0.1
  */
 struct _HypervisorClient {
         GObject parent_instance;
@@ -310,6 +312,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * HypervisorClient:bus-type:
          *
          * The bus to connect to when #HypervisorClient:connection is not set.
+         *
+         * Since: 0.1
          */
         props[PROP_BUS_TYPE] = g_param_spec_enum("bus-type", NULL, NULL, G_TYPE_BUS_TYPE, G_BUS_TYPE_SYSTEM,
                                                  G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
@@ -318,6 +322,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * HypervisorClient:connection:
          *
          * The D-Bus connection to the bus the service is on.
+         *
+         * Since: 0.1
          */
         props[PROP_CONNECTION] = g_param_spec_object("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
                                                      G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
@@ -326,6 +332,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * HypervisorClient:version:
          *
          * The version of the running service.
+         *
+         * Since: 0.1
          */
         props[PROP_VERSION] = g_param_spec_string("version", NULL, NULL, NULL,
                                                   G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -333,6 +341,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * HypervisorClient:engines:
          *
          * The engines usable on the service's host.
+         *
+         * Since: 0.1
          */
         props[PROP_ENGINES] = g_param_spec_boxed("engines", NULL, NULL, G_TYPE_STRV,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -340,6 +350,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * HypervisorClient:default-engine:
          *
          * The engine used when a definition names none.
+         *
+         * Since: 0.1
          */
         props[PROP_DEFAULT_ENGINE] = g_param_spec_string("default-engine", NULL, NULL, NULL,
                                                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -351,6 +363,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * @vm: the new VM
          *
          * Emitted when a VM appears on the service.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_VM_ADDED] = g_signal_new("vm-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
                                                 NULL, NULL, G_TYPE_NONE, 1, HYPERVISOR_TYPE_VM);
@@ -360,6 +374,8 @@ static void hypervisor_client_class_init(HypervisorClientClass *klass) {
          * @vm: the VM that is gone
          *
          * Emitted when a VM disappears from the service.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_VM_REMOVED] = g_signal_new("vm-removed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                                   NULL, NULL, NULL, G_TYPE_NONE, 1, HYPERVISOR_TYPE_VM);
@@ -380,6 +396,8 @@ static void hypervisor_client_init(HypervisorClient *self) {
  * @user_data: (closure): data for @callback
  *
  * Connects to hypervisord on @bus_type and loads its VMs.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_new_async(GBusType bus_type, GCancellable *cancellable, GAsyncReadyCallback callback,
                                  gpointer user_data) {
@@ -401,6 +419,8 @@ static HypervisorClient *client_new_finish(GAsyncResult *result, GError **error)
  *
  * Returns: (transfer full) (nullable): the client, %NULL on error
  * (%HYPERVISOR_ERROR_SERVICE_UNAVAILABLE when the service is not running)
+ *
+ * Since: 0.1
  */
 HypervisorClient *hypervisor_client_new_finish(GAsyncResult *result, GError **error) {
         return client_new_finish(result, error);
@@ -414,6 +434,8 @@ HypervisorClient *hypervisor_client_new_finish(GAsyncResult *result, GError **er
  * @user_data: (closure): data for @callback
  *
  * Connects to hypervisord on the bus of @connection and loads its VMs.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_new_for_connection_async(GDBusConnection *connection, GCancellable *cancellable,
                                                 GAsyncReadyCallback callback, gpointer user_data) {
@@ -428,6 +450,8 @@ void hypervisor_client_new_for_connection_async(GDBusConnection *connection, GCa
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the client, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorClient *hypervisor_client_new_for_connection_finish(GAsyncResult *result, GError **error) {
         return client_new_finish(result, error);
@@ -440,6 +464,8 @@ HypervisorClient *hypervisor_client_new_for_connection_finish(GAsyncResult *resu
  * @self: a #HypervisorClient
  *
  * Returns: (transfer none): the D-Bus connection the client uses
+ *
+ * Since: 0.1
  */
 GDBusConnection *hypervisor_client_get_connection(HypervisorClient *self) {
         g_return_val_if_fail(HYPERVISOR_IS_CLIENT(self), NULL);
@@ -451,6 +477,8 @@ GDBusConnection *hypervisor_client_get_connection(HypervisorClient *self) {
  * @self: a #HypervisorClient
  *
  * Returns: (transfer none) (nullable): the version of the running service
+ *
+ * Since: 0.1
  */
 const char *hypervisor_client_get_version(HypervisorClient *self) {
         g_return_val_if_fail(HYPERVISOR_IS_CLIENT(self), NULL);
@@ -462,6 +490,8 @@ const char *hypervisor_client_get_version(HypervisorClient *self) {
  * @self: a #HypervisorClient
  *
  * Returns: (transfer none) (array zero-terminated=1) (nullable): the engines usable on the host
+ *
+ * Since: 0.1
  */
 const char *const *hypervisor_client_get_engines(HypervisorClient *self) {
         g_return_val_if_fail(HYPERVISOR_IS_CLIENT(self), NULL);
@@ -473,6 +503,8 @@ const char *const *hypervisor_client_get_engines(HypervisorClient *self) {
  * @self: a #HypervisorClient
  *
  * Returns: (transfer none) (nullable): the engine used when a definition names none
+ *
+ * Since: 0.1
  */
 const char *hypervisor_client_get_default_engine(HypervisorClient *self) {
         g_return_val_if_fail(HYPERVISOR_IS_CLIENT(self), NULL);
@@ -494,6 +526,8 @@ static int compare_vm_names(gconstpointer a, gconstpointer b) {
  * show to the caller.
  *
  * Returns: (transfer container) (element-type HypervisorVm): the VMs, sorted by name
+ *
+ * Since: 0.1
  */
 GPtrArray *hypervisor_client_get_vms(HypervisorClient *self) {
         GPtrArray *vms;
@@ -708,6 +742,8 @@ GVariant *hypervisor_client_define_args(const char *xml, const char *engine) {
  *
  * Defines a persistent VM, or updates the definition of the VM with the same
  * name or UUID.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_define_vm_async(HypervisorClient *self, const char *xml, const char *engine,
                                        GCancellable *cancellable, GAsyncReadyCallback callback,
@@ -726,6 +762,8 @@ void hypervisor_client_define_vm_async(HypervisorClient *self, const char *xml, 
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the defined VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_define_vm_finish(HypervisorClient *self, GAsyncResult *result, GError **error) {
         return finish_one_vm(self, result, hypervisor_client_define_vm_async, error);
@@ -740,6 +778,8 @@ HypervisorVm *hypervisor_client_define_vm_finish(HypervisorClient *self, GAsyncR
  * @user_data: (closure): data for @callback
  *
  * Defines a transient VM and boots it; it vanishes when it stops.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_create_vm_async(HypervisorClient *self, const char *xml, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data) {
@@ -757,6 +797,8 @@ void hypervisor_client_create_vm_async(HypervisorClient *self, const char *xml, 
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the running VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_create_vm_finish(HypervisorClient *self, GAsyncResult *result, GError **error) {
         return finish_one_vm(self, result, hypervisor_client_create_vm_async, error);
@@ -770,6 +812,8 @@ HypervisorVm *hypervisor_client_create_vm_finish(HypervisorClient *self, GAsyncR
  * @user_data: (closure): data for @callback
  *
  * Asks the service for the VMs visible to the caller.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_list_vms_async(HypervisorClient *self, GCancellable *cancellable,
                                       GAsyncReadyCallback callback, gpointer user_data) {
@@ -786,6 +830,8 @@ void hypervisor_client_list_vms_async(HypervisorClient *self, GCancellable *canc
  * @error: return location for a #GError
  *
  * Returns: (transfer container) (element-type HypervisorVm) (nullable): the VMs, %NULL on error
+ *
+ * Since: 0.1
  */
 GPtrArray *hypervisor_client_list_vms_finish(HypervisorClient *self, GAsyncResult *result, GError **error) {
         return finish_vms(self, result, hypervisor_client_list_vms_async, error);
@@ -800,6 +846,8 @@ GPtrArray *hypervisor_client_list_vms_finish(HypervisorClient *self, GAsyncResul
  * @user_data: (closure): data for @callback
  *
  * Looks a VM up by name; fails with %HYPERVISOR_ERROR_NOT_FOUND when there is none.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_get_vm_by_name_async(HypervisorClient *self, const char *name, GCancellable *cancellable,
                                             GAsyncReadyCallback callback, gpointer user_data) {
@@ -817,6 +865,8 @@ void hypervisor_client_get_vm_by_name_async(HypervisorClient *self, const char *
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_get_vm_by_name_finish(HypervisorClient *self, GAsyncResult *result,
                                                       GError **error) {
@@ -832,6 +882,8 @@ HypervisorVm *hypervisor_client_get_vm_by_name_finish(HypervisorClient *self, GA
  * @user_data: (closure): data for @callback
  *
  * Looks a VM up by UUID; fails with %HYPERVISOR_ERROR_NOT_FOUND when there is none.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_get_vm_by_uuid_async(HypervisorClient *self, const char *uuid, GCancellable *cancellable,
                                             GAsyncReadyCallback callback, gpointer user_data) {
@@ -849,6 +901,8 @@ void hypervisor_client_get_vm_by_uuid_async(HypervisorClient *self, const char *
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the VM, %NULL on error
+ *
+ * Since: 0.1
  */
 HypervisorVm *hypervisor_client_get_vm_by_uuid_finish(HypervisorClient *self, GAsyncResult *result,
                                                       GError **error) {
@@ -863,6 +917,14 @@ HypervisorVm *hypervisor_client_get_vm_by_uuid_finish(HypervisorClient *self, GA
  * @user_data: (closure): data for @callback
  *
  * Asks what the host offers: engines, accelerators, hot-pluggable devices, limits.
+ * The a{sv} has the keys the GetCapabilities entry of
+ * org.example.Hypervisor.Manager.xml documents: "version" and
+ * "default-engine" (s), "engines" (one a{sv} per engine: "usable", "binary",
+ * "version", "kvm", "tcg", "hotplug"), "accelerators" ("kvm", "tcg": b) and
+ * "limits" ("max-vms-per-user", "max-xml-size", "max-vcpus": u;
+ * "min-memory": t). From Python, `.unpack()` gives nested dicts.
+ *
+ * Since: 0.1
  */
 void hypervisor_client_get_capabilities_async(HypervisorClient *self, GCancellable *cancellable,
                                               GAsyncReadyCallback callback, gpointer user_data) {
@@ -883,6 +945,8 @@ void hypervisor_client_get_capabilities_async(HypervisorClient *self, GCancellab
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_client_get_capabilities_finish(HypervisorClient *self, GAsyncResult *result,
                                                     GError **error) {

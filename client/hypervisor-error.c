@@ -27,6 +27,8 @@ static const GDBusErrorEntry error_entries[] = {
  * Returns: the #GQuark of the %HYPERVISOR_ERROR domain. Calling it registers
  * the D-Bus error names of hypervisord, so that remote errors arrive with
  * their codes.
+ *
+ * Since: 0.1
  */
 GQuark hypervisor_error_quark(void) {
         static gsize quark = 0;
@@ -57,6 +59,8 @@ G_DEFINE_ENUM_TYPE(HypervisorError, hypervisor_error,
  *
  * Returns: (transfer none): a short name of @code, such as "not-found", or
  * "failed" for an unknown code.
+ *
+ * Since: 0.1
  */
 const char *hypervisor_error_to_string(HypervisorError code) {
         g_autoptr(GEnumClass) klass = g_type_class_ref(hypervisor_error_get_type());

@@ -10,6 +10,8 @@ G_BEGIN_DECLS
  *
  * The error domain of libhypervisor. Errors the service returns arrive in this
  * domain with the service's own message (without the D-Bus error name).
+ *
+ * Since: 0.1
  */
 #define HYPERVISOR_ERROR (hypervisor_error_quark())
 
@@ -31,6 +33,8 @@ G_BEGIN_DECLS
  *
  * Error codes in the %HYPERVISOR_ERROR domain. New codes may be added; treat
  * unknown codes like %HYPERVISOR_ERROR_FAILED.
+ *
+ * Since: 0.1
  */
 typedef enum {
         HYPERVISOR_ERROR_FAILED,

@@ -33,6 +33,8 @@ static GDBusConnection *connection_of(HypervisorVm *self) {
  * #HypervisorVm:autostart has the new value.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_set_autostart_sync(HypervisorVm *self, gboolean autostart, GCancellable *cancellable,
                                           GError **error) {
@@ -100,6 +102,8 @@ static void on_definition_read(GObject *source, GAsyncResult *result, gpointer u
  * definition as it was (a change made by someone else between the two steps
  * would be undone) and a running VM running. On the system bus this needs
  * the polkit action org.example.hypervisor.create.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_set_autostart_async(HypervisorVm *self, gboolean autostart, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data) {
@@ -119,6 +123,8 @@ void hypervisor_vm_set_autostart_async(HypervisorVm *self, gboolean autostart, G
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_set_autostart_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_return_val_if_fail(g_task_is_valid(result, self), FALSE);

@@ -39,6 +39,8 @@ static GVariant *vm_call_sync(HypervisorVm *self, const char *method, GVariant *
  * Cancelling @cancellable from another thread returns %G_IO_ERROR_CANCELLED at once, and the VM boots anyway.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_boot_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -58,6 +60,8 @@ gboolean hypervisor_vm_boot_sync(HypervisorVm *self, GCancellable *cancellable, 
  * Asks the guest to shut down; with @timeout_seconds > 0 waits until it is off, forcing it off after that time. Blocks until the service answers; see hypervisor_vm_shutdown_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_shutdown_sync(HypervisorVm *self, guint timeout_seconds, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -76,6 +80,8 @@ gboolean hypervisor_vm_shutdown_sync(HypervisorVm *self, guint timeout_seconds, 
  * Stops the VM at once. Blocks until the service answers; see hypervisor_vm_poweroff_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_poweroff_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -94,6 +100,8 @@ gboolean hypervisor_vm_poweroff_sync(HypervisorVm *self, GCancellable *cancellab
  * Resets the running guest. Blocks until the service answers; see hypervisor_vm_reboot_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_reboot_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -112,6 +120,8 @@ gboolean hypervisor_vm_reboot_sync(HypervisorVm *self, GCancellable *cancellable
  * Stops the guest's vCPUs. Blocks until the service answers; see hypervisor_vm_pause_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_pause_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -130,6 +140,8 @@ gboolean hypervisor_vm_pause_sync(HypervisorVm *self, GCancellable *cancellable,
  * Lets a paused guest run again. Blocks until the service answers; see hypervisor_vm_resume_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_resume_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -150,6 +162,8 @@ gboolean hypervisor_vm_resume_sync(HypervisorVm *self, GCancellable *cancellable
  * Writes the VM's state and memory to a new directory. Blocks until the service answers; see hypervisor_vm_snapshot_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_snapshot_sync(HypervisorVm *self, const char *directory, gboolean stop, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -170,6 +184,8 @@ gboolean hypervisor_vm_snapshot_sync(HypervisorVm *self, const char *directory, 
  * Starts a shut-off VM from a snapshot. Blocks until the service answers; see hypervisor_vm_restore_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_restore_sync(HypervisorVm *self, const char *directory, gboolean resume, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -189,6 +205,8 @@ gboolean hypervisor_vm_restore_sync(HypervisorVm *self, const char *directory, g
  * Removes the VM and its definition. Blocks until the service answers; see hypervisor_vm_delete_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_delete_sync(HypervisorVm *self, gboolean force, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -208,6 +226,8 @@ gboolean hypervisor_vm_delete_sync(HypervisorVm *self, gboolean force, GCancella
  * Unplugs a device or removes it from the definition. Blocks until the service answers; see hypervisor_vm_remove_device_async().
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_remove_device_sync(HypervisorVm *self, const char *id, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -227,6 +247,8 @@ gboolean hypervisor_vm_remove_device_sync(HypervisorVm *self, const char *id, GC
  * Adds a device; see hypervisor_vm_add_device_async().
  *
  * Returns: (transfer full) (nullable): the id of the new device, %NULL on error
+ *
+ * Since: 0.1
  */
 char *hypervisor_vm_add_device_sync(HypervisorVm *self, const char *xml, GCancellable *cancellable,
                                     GError **error) {
@@ -252,6 +274,8 @@ char *hypervisor_vm_add_device_sync(HypervisorVm *self, const char *xml, GCancel
  * Gets the VM as domain XML; see hypervisor_vm_get_xml_async().
  *
  * Returns: (transfer full) (nullable): the XML, %NULL on error
+ *
+ * Since: 0.1
  */
 char *hypervisor_vm_get_xml_sync(HypervisorVm *self, gboolean live, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -274,6 +298,8 @@ char *hypervisor_vm_get_xml_sync(HypervisorVm *self, gboolean live, GCancellable
  * Gets live facts from the engine; see hypervisor_vm_get_info_async().
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -293,6 +319,8 @@ GVariant *hypervisor_vm_get_info_sync(HypervisorVm *self, GCancellable *cancella
  * Gets the counters of a running VM; see hypervisor_vm_get_stats_async().
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GVariant) reply = NULL;
@@ -312,6 +340,8 @@ GVariant *hypervisor_vm_get_stats_sync(HypervisorVm *self, GCancellable *cancell
  * Opens the VM's serial console; see hypervisor_vm_open_console_async().
  *
  * Returns: a file descriptor the caller owns and closes, or -1 on error
+ *
+ * Since: 0.1
  */
 int hypervisor_vm_open_console_sync(HypervisorVm *self, GCancellable *cancellable, GError **error) {
         g_autoptr(GUnixFDList) fd_list = NULL;

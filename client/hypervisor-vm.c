@@ -22,6 +22,8 @@
  * operation abandons its reply, never the operation itself (see
  * hypervisor_vm_boot_async()). Any call on a VM that was deleted since fails
  * with %HYPERVISOR_ERROR_NOT_FOUND.
+ *
+ * Since: 0.1
  */
 struct _HypervisorVm {
         GObject parent_instance;
@@ -245,72 +247,96 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
          * HypervisorVm:object-path:
          *
          * The D-Bus object path of the VM.
+         *
+         * Since: 0.1
          */
         props[PROP_OBJECT_PATH] = g_param_spec_string("object-path", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:name:
          *
          * The VM's name, unique on the host.
+         *
+         * Since: 0.1
          */
         props[PROP_NAME] = g_param_spec_string("name", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:uuid:
          *
          * The VM's UUID in its textual form.
+         *
+         * Since: 0.1
          */
         props[PROP_UUID] = g_param_spec_string("uuid", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:engine:
          *
          * The engine that runs the VM: "qemu" or "cloud-hypervisor".
+         *
+         * Since: 0.1
          */
         props[PROP_ENGINE] = g_param_spec_string("engine", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:state:
          *
          * "shutoff", "starting", "running", "paused", "shutting-down" or "crashed".
+         *
+         * Since: 0.1
          */
         props[PROP_STATE] = g_param_spec_string("state", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:state-reason:
          *
          * Why the VM is in its state: "booted", "user", "guest", "timeout", "engine-crashed", ...
+         *
+         * Since: 0.1
          */
         props[PROP_STATE_REASON] = g_param_spec_string("state-reason", NULL, NULL, NULL, flags);
         /**
          * HypervisorVm:vcpus:
          *
          * The number of vCPUs the VM boots with.
+         *
+         * Since: 0.1
          */
         props[PROP_VCPUS] = g_param_spec_uint("vcpus", NULL, NULL, 0, G_MAXUINT, 0, flags);
         /**
          * HypervisorVm:memory:
          *
          * The VM's memory in bytes.
+         *
+         * Since: 0.1
          */
         props[PROP_MEMORY] = g_param_spec_uint64("memory", NULL, NULL, 0, G_MAXUINT64, 0, flags);
         /**
          * HypervisorVm:persistent:
          *
          * Whether the definition is stored (false for VMs made with hypervisor_client_create_vm_async()).
+         *
+         * Since: 0.1
          */
         props[PROP_PERSISTENT] = g_param_spec_boolean("persistent", NULL, NULL, FALSE, flags);
         /**
          * HypervisorVm:autostart:
          *
          * Whether the VM boots when the service starts.
+         *
+         * Since: 0.1
          */
         props[PROP_AUTOSTART] = g_param_spec_boolean("autostart", NULL, NULL, FALSE, flags);
         /**
          * HypervisorVm:owner:
          *
          * The uid of the user who defined the VM.
+         *
+         * Since: 0.1
          */
         props[PROP_OWNER] = g_param_spec_uint("owner", NULL, NULL, 0, G_MAXUINT, 0, flags);
         /**
          * HypervisorVm:pid:
          *
          * The engine process id, 0 when there is none.
+         *
+         * Since: 0.1
          */
         props[PROP_PID] = g_param_spec_uint("pid", NULL, NULL, 0, G_MAXUINT, 0, flags);
         g_object_class_install_properties(object_class, N_PROPS, props);
@@ -323,6 +349,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
          *
          * Emitted on every state transition, in order. #HypervisorVm:state
          * already holds @state when it is emitted.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_STATE_CHANGED] = g_signal_new("state-changed", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST,
                                                      0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
@@ -335,6 +363,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
          * @details: an a{sv} dictionary; "engine-event" holds the engine's own name of the event
          *
          * Emitted for events from the guest or the engine.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_GUEST_EVENT] = g_signal_new("guest-event", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                                    NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
@@ -345,6 +375,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
          * @id: the id of the new device
          *
          * Emitted when a device was added.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_DEVICE_ADDED] = g_signal_new("device-added", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0,
                                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
@@ -354,6 +386,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
          * @id: the id of the device that is gone
          *
          * Emitted when a device was removed.
+         *
+         * Since: 0.1
          */
         signals[SIGNAL_DEVICE_REMOVED] = g_signal_new("device-removed", G_TYPE_FROM_CLASS(klass),
                                                       G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 1,
@@ -368,6 +402,8 @@ static void hypervisor_vm_init(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none): the VM's D-Bus object path
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_object_path(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -379,6 +415,8 @@ const char *hypervisor_vm_get_object_path(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none) (nullable): the VM's name, %NULL when the service did not say
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_name(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -390,6 +428,8 @@ const char *hypervisor_vm_get_name(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none) (nullable): the VM's UUID
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_uuid(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -401,6 +441,8 @@ const char *hypervisor_vm_get_uuid(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none) (nullable): "qemu" or "cloud-hypervisor"
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_engine(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -412,6 +454,8 @@ const char *hypervisor_vm_get_engine(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none) (nullable): the VM's state, e.g. "running"
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_state(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -423,6 +467,8 @@ const char *hypervisor_vm_get_state(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: (transfer none) (nullable): why the VM is in its state, e.g. "booted"
+ *
+ * Since: 0.1
  */
 const char *hypervisor_vm_get_state_reason(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
@@ -434,6 +480,8 @@ const char *hypervisor_vm_get_state_reason(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: the number of vCPUs
+ *
+ * Since: 0.1
  */
 guint hypervisor_vm_get_vcpus(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), 0);
@@ -445,6 +493,8 @@ guint hypervisor_vm_get_vcpus(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: the memory size in bytes
+ *
+ * Since: 0.1
  */
 guint64 hypervisor_vm_get_memory(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), 0);
@@ -456,6 +506,8 @@ guint64 hypervisor_vm_get_memory(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: whether the definition is stored
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_get_persistent(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), FALSE);
@@ -467,6 +519,8 @@ gboolean hypervisor_vm_get_persistent(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: whether the VM boots when the service starts
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_get_autostart(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), FALSE);
@@ -478,6 +532,8 @@ gboolean hypervisor_vm_get_autostart(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: the uid of the VM's owner
+ *
+ * Since: 0.1
  */
 guint hypervisor_vm_get_owner(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), 0);
@@ -489,6 +545,8 @@ guint hypervisor_vm_get_owner(HypervisorVm *self) {
  * @self: a #HypervisorVm
  *
  * Returns: the engine process id, 0 when there is none
+ *
+ * Since: 0.1
  */
 guint hypervisor_vm_get_pid(HypervisorVm *self) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), 0);
@@ -602,6 +660,8 @@ static char *vm_finish_string(HypervisorVm *self, GAsyncResult *result, gpointer
  * fails with %G_IO_ERROR_CANCELLED. Read #HypervisorVm:state to know where the
  * VM ended, and call hypervisor_vm_poweroff_async() to undo the boot. The same
  * holds for every operation of #HypervisorVm: cancelling abandons the reply.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_boot_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                               gpointer user_data) {
@@ -617,6 +677,8 @@ void hypervisor_vm_boot_async(HypervisorVm *self, GCancellable *cancellable, GAs
  * @error: return location for a #GError
  *
  * Returns: %TRUE when the VM was booted
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_boot_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_boot_async, error);
@@ -632,6 +694,8 @@ gboolean hypervisor_vm_boot_finish(HypervisorVm *self, GAsyncResult *result, GEr
  * @user_data: (closure): data for @callback
  *
  * Asks the guest to shut down (an ACPI power-button press).
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_shutdown_async(HypervisorVm *self, guint timeout_seconds, GCancellable *cancellable,
                                   GAsyncReadyCallback callback, gpointer user_data) {
@@ -647,6 +711,8 @@ void hypervisor_vm_shutdown_async(HypervisorVm *self, guint timeout_seconds, GCa
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_shutdown_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_shutdown_async, error);
@@ -660,6 +726,8 @@ gboolean hypervisor_vm_shutdown_finish(HypervisorVm *self, GAsyncResult *result,
  * @user_data: (closure): data for @callback
  *
  * Stops the VM at once, without asking the guest.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_poweroff_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data) {
@@ -675,6 +743,8 @@ void hypervisor_vm_poweroff_async(HypervisorVm *self, GCancellable *cancellable,
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_poweroff_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_poweroff_async, error);
@@ -688,6 +758,8 @@ gboolean hypervisor_vm_poweroff_finish(HypervisorVm *self, GAsyncResult *result,
  * @user_data: (closure): data for @callback
  *
  * Resets the running guest.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_reboot_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                 gpointer user_data) {
@@ -703,6 +775,8 @@ void hypervisor_vm_reboot_async(HypervisorVm *self, GCancellable *cancellable, G
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_reboot_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_reboot_async, error);
@@ -716,6 +790,8 @@ gboolean hypervisor_vm_reboot_finish(HypervisorVm *self, GAsyncResult *result, G
  * @user_data: (closure): data for @callback
  *
  * Stops the guest's vCPUs, keeping its memory.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_pause_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                gpointer user_data) {
@@ -731,6 +807,8 @@ void hypervisor_vm_pause_async(HypervisorVm *self, GCancellable *cancellable, GA
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_pause_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_pause_async, error);
@@ -744,6 +822,8 @@ gboolean hypervisor_vm_pause_finish(HypervisorVm *self, GAsyncResult *result, GE
  * @user_data: (closure): data for @callback
  *
  * Lets a paused guest run again.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_resume_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                 gpointer user_data) {
@@ -759,6 +839,8 @@ void hypervisor_vm_resume_async(HypervisorVm *self, GCancellable *cancellable, G
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_resume_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_resume_async, error);
@@ -774,6 +856,8 @@ gboolean hypervisor_vm_resume_finish(HypervisorVm *self, GAsyncResult *result, G
  * @user_data: (closure): data for @callback
  *
  * Writes the state and memory of a running or paused VM to @directory.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_snapshot_async(HypervisorVm *self, const char *directory, gboolean stop,
                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data) {
@@ -790,6 +874,8 @@ void hypervisor_vm_snapshot_async(HypervisorVm *self, const char *directory, gbo
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_snapshot_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_snapshot_async, error);
@@ -805,6 +891,8 @@ gboolean hypervisor_vm_snapshot_finish(HypervisorVm *self, GAsyncResult *result,
  * @user_data: (closure): data for @callback
  *
  * Starts a shut-off VM from a snapshot.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_restore_async(HypervisorVm *self, const char *directory, gboolean resume,
                                  GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data) {
@@ -821,6 +909,8 @@ void hypervisor_vm_restore_async(HypervisorVm *self, const char *directory, gboo
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_restore_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_restore_async, error);
@@ -835,6 +925,8 @@ gboolean hypervisor_vm_restore_finish(HypervisorVm *self, GAsyncResult *result, 
  * @user_data: (closure): data for @callback
  *
  * Removes the VM and its stored definition. Disk images are left alone.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_delete_async(HypervisorVm *self, gboolean force, GCancellable *cancellable,
                                 GAsyncReadyCallback callback, gpointer user_data) {
@@ -850,6 +942,8 @@ void hypervisor_vm_delete_async(HypervisorVm *self, gboolean force, GCancellable
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_delete_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_delete_async, error);
@@ -865,6 +959,8 @@ gboolean hypervisor_vm_delete_finish(HypervisorVm *self, GAsyncResult *result, G
  *
  * Hot-plugs a device into a running VM, or adds it to the definition of a
  * shut-off one.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_add_device_async(HypervisorVm *self, const char *xml, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data) {
@@ -882,6 +978,8 @@ void hypervisor_vm_add_device_async(HypervisorVm *self, const char *xml, GCancel
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the id of the new device, %NULL on error
+ *
+ * Since: 0.1
  */
 char *hypervisor_vm_add_device_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_string(self, result, hypervisor_vm_add_device_async, error);
@@ -896,6 +994,8 @@ char *hypervisor_vm_add_device_finish(HypervisorVm *self, GAsyncResult *result, 
  * @user_data: (closure): data for @callback
  *
  * Unplugs a device, or removes it from the definition.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_remove_device_async(HypervisorVm *self, const char *id, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data) {
@@ -913,6 +1013,8 @@ void hypervisor_vm_remove_device_async(HypervisorVm *self, const char *id, GCanc
  * @error: return location for a #GError
  *
  * Returns: %TRUE on success
+ *
+ * Since: 0.1
  */
 gboolean hypervisor_vm_remove_device_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_boolean(self, result, hypervisor_vm_remove_device_async, error);
@@ -927,6 +1029,8 @@ gboolean hypervisor_vm_remove_device_finish(HypervisorVm *self, GAsyncResult *re
  * @user_data: (closure): data for @callback
  *
  * Gets the VM as domain XML.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_get_xml_async(HypervisorVm *self, gboolean live, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data) {
@@ -942,6 +1046,8 @@ void hypervisor_vm_get_xml_async(HypervisorVm *self, gboolean live, GCancellable
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): the domain XML, %NULL on error
+ *
+ * Since: 0.1
  */
 char *hypervisor_vm_get_xml_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return vm_finish_string(self, result, hypervisor_vm_get_xml_async, error);
@@ -954,7 +1060,16 @@ char *hypervisor_vm_get_xml_finish(HypervisorVm *self, GAsyncResult *result, GEr
  * @callback: (scope async): called with the facts
  * @user_data: (closure): data for @callback
  *
- * Gets live facts from the engine ("pid", "vcpu-threads", "engine-version", ...).
+ * Gets live facts from the engine, an a{sv} whose keys the GetInfo entry of
+ * org.example.Hypervisor.VM.xml documents: "state", "state-reason" and
+ * "engine" (s) always; with an engine process "pid" (u), "vcpu-threads" (au),
+ * "engine-version", "api-socket", "engine-state" and "accelerator" ("kvm" or
+ * "tcg") (s), "memory-actual" (t, bytes), and "accelerator-fallback" (s) when
+ * a VM that asks for KVM runs under TCG; "log-tail" (s) after the engine
+ * stopped unexpectedly. From Python, `.unpack()` gives a dict. Keys may be
+ * added; ignore those you do not know.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                   gpointer user_data) {
@@ -970,6 +1085,8 @@ void hypervisor_vm_get_info_async(HypervisorVm *self, GCancellable *cancellable,
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_return_val_if_fail(g_task_is_valid(result, self), NULL);
@@ -989,6 +1106,8 @@ GVariant *hypervisor_vm_get_info_finish(HypervisorVm *self, GAsyncResult *result
  * one dictionary per device with its "id"), as the GetStats entry of
  * org.example.Hypervisor.VM.xml documents them. Fails with
  * %HYPERVISOR_ERROR_INVALID_STATE when the VM does not run.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                    gpointer user_data) {
@@ -1004,6 +1123,8 @@ void hypervisor_vm_get_stats_async(HypervisorVm *self, GCancellable *cancellable
  * @error: return location for a #GError
  *
  * Returns: (transfer full) (nullable): an a{sv} dictionary, %NULL on error
+ *
+ * Since: 0.1
  */
 GVariant *hypervisor_vm_get_stats_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_return_val_if_fail(g_task_is_valid(result, self), NULL);
@@ -1039,6 +1160,8 @@ static void on_console_opened(GObject *source, GAsyncResult *result, gpointer us
  * @user_data: (closure): data for @callback
  *
  * Opens the VM's serial console.
+ *
+ * Since: 0.1
  */
 void hypervisor_vm_open_console_async(HypervisorVm *self, GCancellable *cancellable, GAsyncReadyCallback callback,
                                       gpointer user_data) {
@@ -1059,6 +1182,8 @@ void hypervisor_vm_open_console_async(HypervisorVm *self, GCancellable *cancella
  *
  * Returns: a file descriptor connected to the serial console (a socket or a
  *   pty) that the caller owns and closes, or -1 on error
+ *
+ * Since: 0.1
  */
 int hypervisor_vm_open_console_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_autoptr(GError) local_error = NULL;

@@ -54,8 +54,8 @@ void engine_stats_add_memory(GVariantDict *stats, uint64_t maximum, uint64_t act
         g_variant_dict_insert(stats, "memory-balloon", "t", maximum - actual);
 }
 
-GVariant *engine_stats_block_entry(const char *id, uint64_t read_bytes, uint64_t write_bytes,
-                                   uint64_t read_requests, uint64_t write_requests) {
+GVariant *engine_stats_block_entry(const char *id, uint64_t read_bytes, uint64_t write_bytes, uint64_t read_requests,
+                                   uint64_t write_requests) {
         GVariantDict entry;
 
         g_variant_dict_init(&entry, NULL);

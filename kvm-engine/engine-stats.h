@@ -36,8 +36,8 @@ bool engine_stats_parse_proc_stat(const char *text, uint64_t *ret_utime, uint64_
 void engine_stats_add_memory(GVariantDict *stats, uint64_t maximum, uint64_t actual);
 
 /* One entry of "block" or "net" (floating a{sv}). */
-GVariant *engine_stats_block_entry(const char *id, uint64_t read_bytes, uint64_t write_bytes,
-                                   uint64_t read_requests, uint64_t write_requests);
+GVariant *engine_stats_block_entry(const char *id, uint64_t read_bytes, uint64_t write_bytes, uint64_t read_requests,
+                                   uint64_t write_requests);
 GVariant *engine_stats_net_entry(const char *id, uint64_t rx_bytes, uint64_t tx_bytes, uint64_t rx_packets,
                                  uint64_t tx_packets);
 /* Parses the text of /proc/net/dev: interface's rx bytes, rx packets, tx bytes, tx packets. */

@@ -117,24 +117,70 @@ static bool read_listen_addresses(GKeyFile *file, Settings *settings, GError **e
         return true;
 }
 
+/* Loads path into file; a missing file is fine unless required. */
+static bool load_file(GKeyFile *file, const char *path, bool required, GError **error) {
+        g_autoptr(GError) local = NULL;
+
+        if (g_key_file_load_from_file(file, path, G_KEY_FILE_NONE, &local))
+                return true;
+        if (!required && g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+                return true;
+        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Cannot read '%s': %s", path, local->message);
+        return false;
+}
+
+/* Every key of over replaces or joins those of file. */
+static void layer_over(GKeyFile *file, GKeyFile *over) {
+        g_auto(GStrv) groups = g_key_file_get_groups(over, NULL);
+
+        for (size_t g = 0; groups[g]; g++) {
+                g_auto(GStrv) keys = g_key_file_get_keys(over, groups[g], NULL, NULL);
+                for (size_t k = 0; keys && keys[k]; k++) {
+                        g_autofree char *value = g_key_file_get_value(over, groups[g], keys[k], NULL);
+                        if (value)
+                                g_key_file_set_value(file, groups[g], keys[k], value);
+                }
+        }
+}
+
+char *settings_user_config_path(void) {
+        return g_build_filename(g_get_user_config_dir(), "hypervisor", "hypervisord.conf", NULL);
+}
+
+/*
+ * The configuration: --config FILE alone when given; otherwise the system
+ * file and, for a session service, the user's own
+ * ($XDG_CONFIG_HOME/hypervisor/hypervisord.conf) over it, key by key.
+ * A system service never reads a user's file.
+ */
+static bool load_configuration(GKeyFile *file, const char *config_path, bool session, GError **error) {
+        g_autoptr(GKeyFile) user = NULL;
+        g_autofree char *user_path = NULL;
+
+        if (config_path)
+                return load_file(file, config_path, true, error);
+        if (!load_file(file, DEFAULT_CONFIG_FILE, false, error))
+                return false;
+        if (!session)
+                return true;
+        user = g_key_file_new();
+        user_path = settings_user_config_path();
+        if (!load_file(user, user_path, false, error))
+                return false;
+        layer_over(file, user);
+        return true;
+}
+
 bool settings_load(Settings *settings, const char *config_path, bool session, GError **error) {
         g_autoptr(GKeyFile) file = g_key_file_new();
-        g_autoptr(GError) local = NULL;
         g_autofree char *firmware = NULL;
         g_autofree char *images = NULL;
 
         settings->session = session;
         set_directories(settings);
 
-        if (!g_key_file_load_from_file(file, config_path ? config_path : DEFAULT_CONFIG_FILE, G_KEY_FILE_NONE,
-                                       &local)) {
-                bool missing = g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT);
-                if (config_path || !missing) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Cannot read '%s': %s",
-                                    config_path ? config_path : DEFAULT_CONFIG_FILE, local->message);
-                        return false;
-                }
-        }
+        if (!load_configuration(file, config_path, session, error))
+                return false;
 
         read_string(file, "Manager", "DefaultEngine", "qemu", &settings->default_engine);
         read_string(file, "Manager", "ImagesDirectory", NULL, &images);

@@ -31,8 +31,12 @@ typedef struct {
         char **display_listen_addresses; /* [Display] ListenAddresses: IP literals a display may listen on */
 } Settings;
 
-/* config_path NULL means the default file, which may be absent; a named file must exist. */
+/* config_path NULL means the default file, which may be absent, and for a session
+ * service the user's file over it (settings_user_config_path()); a named file must
+ * exist and is read alone. */
 bool settings_load(Settings *settings, const char *config_path, bool session, GError **error);
+/* $XDG_CONFIG_HOME/hypervisor/hypervisord.conf */
+char *settings_user_config_path(void);
 void settings_clear(Settings *settings);
 
 /* The settings of one engine by its registry name. */

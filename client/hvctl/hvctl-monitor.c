@@ -56,8 +56,8 @@ static void on_state_changed(HypervisorVm *vm, const char *state, const char *re
 
 static void on_guest_event(HypervisorVm *vm, const char *event, GVariant *details, Monitor *m) {
         g_autoptr(JsonObject) fields = json_object_new();
-        g_autofree char *details_text = g_variant_print(details, FALSE);
-        g_autofree char *text = g_strdup_printf("%s %s", event, details_text);
+        g_autofree char *details_text = hvctl_format_details(details);
+        g_autofree char *text = g_strdup_printf("%s%s%s", event, *details_text ? " " : "", details_text);
 
         json_object_set_string_member(fields, "guest-event", event);
         json_object_set_member(fields, "details", json_gvariant_serialize(details));

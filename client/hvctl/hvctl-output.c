@@ -183,3 +183,31 @@ void hvctl_progress_stop(HvctlProgress *progress, gboolean success) {
         g_free(progress->what);
         g_free(progress);
 }
+
+char *hvctl_replace(const char *text, const char *old, const char *replacement) {
+        g_auto(GStrv) parts = g_strsplit(text, old, -1);
+
+        return g_strjoinv(replacement, parts);
+}
+
+char *hvctl_format_details(GVariant *dict) {
+        g_autoptr(GString) text = g_string_new(NULL);
+        GVariantIter iter;
+        const char *key;
+        GVariant *value;
+
+        /* key=value, strings as they are, other values as GVariant text. */
+        g_variant_iter_init(&iter, dict);
+        while (g_variant_iter_next(&iter, "{&sv}", &key, &value)) {
+                if (text->len)
+                        g_string_append_c(text, ' ');
+                if (g_variant_is_of_type(value, G_VARIANT_TYPE_STRING))
+                        g_string_append_printf(text, "%s=%s", key, g_variant_get_string(value, NULL));
+                else {
+                        g_autofree char *printed = g_variant_print(value, FALSE);
+                        g_string_append_printf(text, "%s=%s", key, printed);
+                }
+                g_variant_unref(value);
+        }
+        return g_string_free(g_steal_pointer(&text), FALSE);
+}

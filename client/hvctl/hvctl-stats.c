@@ -47,10 +47,10 @@ static void print_devices(GVariant *stats, const char *key, const char *label, c
 }
 
 int hvctl_cmd_stats(Hvctl *ctl, int argc, char **argv) {
-        static const char *const block_counters[4] = { "read-bytes", "read-requests", "write-bytes", "write-requests" };
-        static const char *const block_words[4] = { "read:", "requests", "written:", "requests" };
-        static const char *const net_counters[4] = { "rx-bytes", "rx-packets", "tx-bytes", "tx-packets" };
-        static const char *const net_words[4] = { "received:", "packets", "sent:", "packets" };
+        static const char *const block_counters[4] = {"read-bytes", "read-requests", "write-bytes", "write-requests"};
+        static const char *const block_words[4] = {"read:", "requests", "written:", "requests"};
+        static const char *const net_counters[4] = {"rx-bytes", "rx-packets", "tx-bytes", "tx-packets"};
+        static const char *const net_words[4] = {"received:", "packets", "sent:", "packets"};
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GVariant) stats = NULL;
         g_autoptr(GError) error = NULL;

@@ -38,7 +38,10 @@ int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv) {
                 g_autoptr(JsonArray) array = json_array_new();
 
                 for (guint i = 0; i < vms->len; i++)
-                        json_array_add_element(array, hvctl_vm_to_json(g_ptr_array_index(vms, i)));
+                        if (names_only) /* --json list --names: an array of names */
+                                json_array_add_string_element(array, hypervisor_vm_get_name(g_ptr_array_index(vms, i)));
+                        else
+                                json_array_add_element(array, hvctl_vm_to_json(g_ptr_array_index(vms, i)));
                 json_node_set_array(root, array);
                 hvctl_print_json(root);
                 return HVCTL_EXIT_OK;
@@ -153,8 +156,16 @@ int hvctl_cmd_delete(Hvctl *ctl, int argc, char **argv) {
             (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
-        if (!vm || !hypervisor_vm_delete_sync(vm, force, NULL, &error))
+        if (!vm || !hypervisor_vm_delete_sync(vm, force, NULL, &error)) {
+                /* The service's words name its D-Bus option; here it is a command-line option. */
+                g_autofree char *message = error ? hvctl_replace(error->message, "use the 'force' option", "use --force")
+                                                 : NULL;
+                if (message) {
+                        g_free(error->message);
+                        error->message = g_steal_pointer(&message);
+                }
                 return hvctl_fail(error);
+        }
         if (!ctl->json)
                 printf("Deleted VM '%s'\n", argv[1]);
         return HVCTL_EXIT_OK;

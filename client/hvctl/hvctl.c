@@ -36,6 +36,7 @@ static const HvctlCommand commands[] = {
         { "dumpxml", "NAME [--live]", "Print a VM's domain XML", hvctl_cmd_dumpxml },
         { "info", "NAME", "Show a VM's properties and live facts", hvctl_cmd_info },
         { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
+        { "top", "[--count N] [--interval SECONDS]", "Show the running VMs' statistics every few seconds", hvctl_cmd_top },
         { "capabilities", "", "Show what the host offers", hvctl_cmd_capabilities },
         { "console", "NAME", "Connect to a VM's serial console (leave with Ctrl-])", hvctl_cmd_console },
         { "display", "NAME [--index N]", "Show a VM's screen in remote-viewer", hvctl_cmd_display },
@@ -99,10 +100,13 @@ int hvctl_usage_error(const char *format, ...) {
 
 int hvctl_parse_options(Hvctl *ctl, const char *command, const char *arguments, const GOptionEntry *entries,
                         int *argc, char ***argv, int n_positional_min, int n_positional_max) {
-        g_autofree char *parameter = g_strdup_printf("%s %s", command, arguments);
-        g_autoptr(GOptionContext) context = g_option_context_new(parameter);
+        g_autofree char *program = g_strdup_printf("hvctl %s", command);
+        g_autoptr(GOptionContext) context = g_option_context_new(arguments);
         g_autoptr(GError) error = NULL;
         int n_positional;
+
+        /* --help's usage line: "hvctl boot [OPTION…] NAME". */
+        g_set_prgname(program);
 
         if (entries)
                 g_option_context_add_main_entries(context, entries, NULL);

@@ -57,6 +57,10 @@ JsonNode *hvctl_vm_to_json(HypervisorVm *vm);
 char *hvctl_format_memory(guint64 bytes);
 void hvctl_print_table(Hvctl *ctl, const char *const *headers, GPtrArray *rows, int state_column);
 void hvctl_print_variant_dict(GVariant *dict, int indent);
+/* text with every old replaced. */
+char *hvctl_replace(const char *text, const char *old, const char *replacement);
+/* An a{sv} as "key=value key=value", strings unquoted (monitor's guest-event details). */
+char *hvctl_format_details(GVariant *dict);
 
 typedef struct HvctlProgress HvctlProgress;
 HvctlProgress *hvctl_progress_start(Hvctl *ctl, const char *what);
@@ -86,6 +90,7 @@ int hvctl_cmd_restore(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_console(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_monitor(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_stats(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_top(Hvctl *ctl, int argc, char **argv);
 
 /* hvctl-display.c */
 int hvctl_cmd_screenshot(Hvctl *ctl, int argc, char **argv);

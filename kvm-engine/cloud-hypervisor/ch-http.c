@@ -628,7 +628,10 @@ static int response_error_code(const char *endpoint, long status, const char *wo
 GError *ch_http_response_to_error(const char *endpoint, const ChHttpResponse *response) {
         g_autofree char *words = response_words(response);
         g_autofree char *quoted = words ? engine_words_quote(words, -1, ENGINE_WORDS_MAX) : NULL;
+        /* Its own words first (the cause), then what was refused. */
+        if (quoted)
+                return g_error_new(HV_ERROR, response_error_code(endpoint, response->status, words),
+                                   "%s (cloud-hypervisor refused '%s', HTTP %ld)", quoted, endpoint, response->status);
         return g_error_new(HV_ERROR, response_error_code(endpoint, response->status, words),
-                           "cloud-hypervisor refused '%s' (HTTP %ld)%s%s", endpoint, response->status,
-                           quoted ? ": " : "", quoted ? quoted : "");
+                           "cloud-hypervisor refused '%s' (HTTP %ld)", endpoint, response->status);
 }

@@ -39,8 +39,9 @@ static uint64_t member_u64(JsonObject *object, const char *name) {
 }
 
 static GError *not_an_object(const char *endpoint) {
-        return g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor answered %s with something that is "
-                                                             "not a JSON object",
+        return g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                           "cloud-hypervisor answered %s with something that is "
+                           "not a JSON object",
                            endpoint);
 }
 
@@ -90,15 +91,15 @@ static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GE
                 if (!c)
                         continue;
                 if (device->kind == VM_DEVICE_DISK)
-                        g_variant_builder_add_value(&block, engine_stats_block_entry(
-                                                                    device->id, member_u64(c, "read_bytes"),
-                                                                    member_u64(c, "write_bytes"),
-                                                                    member_u64(c, "read_ops"), member_u64(c, "write_ops")));
+                        g_variant_builder_add_value(
+                                &block, engine_stats_block_entry(
+                                                device->id, member_u64(c, "read_bytes"), member_u64(c, "write_bytes"),
+                                                member_u64(c, "read_ops"), member_u64(c, "write_ops")));
                 else if (device->kind == VM_DEVICE_INTERFACE)
-                        g_variant_builder_add_value(&net, engine_stats_net_entry(
-                                                                  device->id, member_u64(c, "rx_bytes"),
-                                                                  member_u64(c, "tx_bytes"), member_u64(c, "rx_frames"),
-                                                                  member_u64(c, "tx_frames")));
+                        g_variant_builder_add_value(&net, engine_stats_net_entry(device->id, member_u64(c, "rx_bytes"),
+                                                                                 member_u64(c, "tx_bytes"),
+                                                                                 member_u64(c, "rx_frames"),
+                                                                                 member_u64(c, "tx_frames")));
         }
         engine_stats_add_devices(op->info, &block, &net);
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, stats_on_vm_info);

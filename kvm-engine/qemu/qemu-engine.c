@@ -14,6 +14,7 @@
 
 #include "engine-words.h"
 #include "tap.h"
+#include "qemu-error-line.h"
 #include "qemu-vm.h"
 #include "unix-socket.h"
 
@@ -374,14 +375,27 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         }
         if (start) {
                 g_autofree char *last = qemu_last_words(vm->log_path);
-                gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up%s%s", how,
-                                   last ? ": " : "", last ? last : "");
-                /* We gave up on it (it did not answer in time, or answered nonsense): that is
-                 * the cause, so it comes first and decides the error (Timeout for silence). */
-                if (start->error) {
-                        g_prefix_error(&gone, "%s; ", start->error->message);
-                        if (start->error->domain == HV_ERROR)
-                                gone->code = start->error->code;
+                g_autofree char *last_lines = process_read_log_tail(vm->log_path, 3);
+                g_autofree char *cause = qemu_error_cause(last_lines);
+                bool timed_out = start->error && g_error_matches(start->error, HV_ERROR, HV_ERROR_TIMEOUT);
+
+                if (cause && !timed_out) {
+                        /* QEMU said why it stopped: its words first ("Could not open 'x.qcow2': ..."), then
+                         * the context, including what we saw of it (a QMP socket reset as it exited). */
+                        g_autofree char *quoted = engine_words_quote(cause, -1, ENGINE_WORDS_MAX);
+                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "%s (QEMU %s during start-up: %s%s%s)",
+                                           quoted, how, last ? last : "", start->error ? "; " : "",
+                                           start->error ? start->error->message : "");
+                } else {
+                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up%s%s", how,
+                                           last ? ": " : "", last ? last : "");
+                        /* We gave up on it (it did not answer in time, or answered nonsense): that is
+                         * the cause, so it comes first and decides the error (Timeout for silence). */
+                        if (start->error) {
+                                g_prefix_error(&gone, "%s; ", start->error->message);
+                                if (start->error->domain == HV_ERROR)
+                                        gone->code = start->error->code;
+                        }
                 }
                 vm->silent_exit = true;
         } else

@@ -49,7 +49,7 @@ static const char *disk_for_node(QemuVm *vm, const char *node_name) {
         gpointer id, node;
 
         g_hash_table_iter_init(&iter, vm->disk_nodes);
-        while (g_hash_table_iter_next(&iter, &id, &node))
+        while (g_hash_table_iter_next (&iter, &id, &node))
                 if (g_strcmp0(node, node_name) == 0)
                         return id;
         return NULL;
@@ -69,8 +69,8 @@ static void stats_on_blockstats(QmpClient *qmp, JsonNode *result, const GError *
         for (guint i = 0; devices && i < json_array_get_length(devices); i++) {
                 JsonNode *node = json_array_get_element(devices, i);
                 JsonObject *device = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
-                const char *node_name = device ? json_object_get_string_member_with_default(device, "node-name", NULL)
-                                               : NULL;
+                const char *node_name =
+                        device ? json_object_get_string_member_with_default(device, "node-name", NULL) : NULL;
                 const char *id = node_name ? disk_for_node(op->vm, node_name) : NULL;
                 JsonNode *stats_node = id ? json_object_get_member(device, "stats") : NULL;
 

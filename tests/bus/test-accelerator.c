@@ -58,7 +58,10 @@ static GVariant *boot_and_info(HvTest *t, const char *type) {
         reply = hv_vm_call(t, path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
         g_assert_no_error(error);
         info = g_variant_get_child_value(reply, 0);
-        g_test_message("%s: %s", type, g_variant_print(info, TRUE));
+        {
+                g_autofree char *printed = g_variant_print(info, TRUE);
+                g_test_message("%s: %s", type, printed);
+        }
         g_clear_pointer(&reply, g_variant_unref);
         reply = hv_vm_call(t, path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, &error);
         g_assert_no_error(error);

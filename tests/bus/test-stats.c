@@ -19,8 +19,8 @@ typedef struct {
         const char *engine;
 } StatsCase;
 
-static const StatsCase qemu_case = { "qemu" };
-static const StatsCase ch_case = { "cloud-hypervisor" };
+static const StatsCase qemu_case = {"qemu"};
+static const StatsCase ch_case = {"cloud-hypervisor"};
 
 static const char *env_dir(const char *variable, const char *file) {
         const char *dir = g_getenv(variable);
@@ -111,8 +111,8 @@ static GVariant *only_device(GVariant *stats, const char *key, const char *id) {
         return entry;
 }
 
-static const char *const block_keys[] = { "read-bytes", "write-bytes", "read-requests", "write-requests", NULL };
-static const char *const net_keys[] = { "rx-bytes", "tx-bytes", "rx-packets", "tx-packets", NULL };
+static const char *const block_keys[] = {"read-bytes", "write-bytes", "read-requests", "write-requests", NULL};
+static const char *const net_keys[] = {"rx-bytes", "tx-bytes", "rx-packets", "tx-packets", NULL};
 
 static void test_stats(HvTest *t, gconstpointer data) {
         const StatsCase *c = data;
@@ -133,7 +133,10 @@ static void test_stats(HvTest *t, gconstpointer data) {
         g_assert_no_error(error);
         first = get_stats(t, path, &error);
         g_assert_no_error(error);
-        g_test_message("%s: %s", c->engine, g_variant_print(first, TRUE));
+        {
+                g_autofree char *printed = g_variant_print(first, TRUE);
+                g_test_message("%s: %s", c->engine, printed);
+        }
 
         g_assert_true(g_variant_lookup(first, "state", "&s", &state));
         g_assert_cmpstr(state, ==, "running");

@@ -427,6 +427,15 @@ static void test_http_errors(void) {
         expect_error(404, "vm.nothing", "[\"Not Found\"]", HV_ERROR_NOT_SUPPORTED, "Not Found");
         expect_error(400, "vm.boot", "", HV_ERROR_INVALID_ARGUMENT, "HTTP 400");
         expect_error(500, "vm.boot", "The VM could not boot", HV_ERROR_ENGINE_FAILED, "The VM could not boot");
+        /* The cause first (its own words), then what was refused. */
+        {
+                const char *body = "[\"Error from API\",\"The VM could not boot\",\"Cannot open disk: No such file\"]";
+                ChHttpResponse r = { .status = 500, .body = body, .body_length = strlen(body) };
+                g_autoptr(GError) error = ch_http_response_to_error("vm.boot", &r);
+                g_assert_cmpstr(error->message, ==,
+                                "\"The VM could not boot: Cannot open disk: No such file\" (cloud-hypervisor refused "
+                                "'vm.boot', HTTP 500)");
+        }
 }
 
 /* The event FIFO outlives its reader: what the engine writes while no daemon

@@ -295,6 +295,17 @@ def case_stats():
     print(text)
     assert 'CPU time:' in text and 'Memory:       256 MiB of 256 MiB' in text, text
     assert '<uint64' not in text and '{' not in text, text
+    # top: a table per round; the second round has a CPU%.
+    top = hvctl('top', '--count', '2', '--interval', '1').stdout
+    print(top)
+    rounds = [r for r in top.split('\n\n') if r.strip()]
+    assert len(rounds) == 2 and all(r.startswith('NAME') for r in rounds), top
+    first, second = (r.splitlines()[1].split() for r in rounds)
+    assert first[0] == 'counted' and first[2] == '-', first
+    assert second[0] == 'counted' and float(second[2]) >= 0, second
+    rows = json.loads(hvctl('--json', 'top', '--count', '1').stdout)
+    assert [r['name'] for r in rows] == ['counted'] and rows[0]['stats']['state'] == 'running', rows
+    hvctl('top', '--interval', '0', expect=2)
     hvctl('poweroff', 'counted')
     hvctl('delete', 'counted')
 
@@ -351,6 +362,67 @@ def case_display():
         hvctl('poweroff', 'screen')
 
 
+def case_small_things():
+    # --help's usage line names the program and the command once.
+    p = hvctl('boot', '--help')
+    assert 'hvctl boot [OPTION…] NAME' in p.stdout, p.stdout
+    with tempfile.TemporaryDirectory() as workdir:
+        define('small', workdir)
+    assert json.loads(hvctl('--json', 'list', '--names').stdout) == ['small']
+    # The monitor prints guest-event details as key=value, not GVariant text.
+    monitor = subprocess.Popen([HVCTL, '--session', 'monitor', '--count', '3'], stdout=subprocess.PIPE, text=True,
+                               env=dict(os.environ, NO_COLOR='1'))
+    try:
+        time.sleep(1)
+        hvctl('boot', 'small')
+        out, _ = monitor.communicate(timeout=60)
+    finally:
+        monitor.kill()
+    print(out)
+    events = [line for line in out.splitlines() if ' guest-event ' in line]
+    assert events and 'engine-event=' in events[0], out
+    assert "<'" not in out and "{'" not in out, out
+    # The CLI's words for the service's 'force' option.
+    p = hvctl('delete', 'small', expect=6)
+    assert 'use --force' in p.stderr and "'force' option" not in p.stderr, p.stderr
+    hvctl('delete', 'small', '--force')
+
+
+def complete(*words):
+    """What the bash completion offers after 'hvctl --session WORDS...' (the last word is being typed)."""
+    completion = os.path.join(os.path.dirname(__file__), '..', '..', 'client', 'hvctl.bash-completion')
+    line = ' '.join(('hvctl', '--session') + words)
+    script = ('source /usr/share/bash-completion/bash_completion && source "$1" && shift && '
+              'COMP_WORDS=("$@") && COMP_CWORD=$((${#COMP_WORDS[@]} - 1)) && COMP_LINE="${COMP_WORDS[*]}" && '
+              'COMP_POINT=${#COMP_LINE} && _hvctl && printf "%s\\n" "${COMPREPLY[@]}"')
+    env = dict(os.environ, PATH=os.path.dirname(HVCTL) + ':' + os.environ['PATH'])
+    p = subprocess.run(['bash', '-c', script, 'complete', completion, 'hvctl', '--session', *words],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, (line, p.stderr)
+    return sorted(w for w in p.stdout.splitlines() if w)
+
+
+def case_completion():
+    with tempfile.TemporaryDirectory() as workdir:
+        define('off1', workdir)
+        define('on1', workdir)
+    hvctl('boot', 'on1')
+    assert complete('boot', '') == ['off1'], complete('boot', '')
+    assert complete('pause', '') == ['on1'], complete('pause', '')
+    assert complete('info', '') == ['off1', 'on1'], complete('info', '')
+    assert complete('define', '--engine', '') == ['cloud-hypervisor', 'qemu']
+    assert complete('define', '--engine', 'q') == ['qemu']
+    # After an option and its value, the VM name is still the first argument.
+    assert complete('shutdown', '--timeout', '30', '') == ['on1'], complete('shutdown', '--timeout', '30', '')
+    ids = complete('detach-device', 'on1', '')
+    xml = hvctl('dumpxml', 'on1', '--live').stdout
+    import re
+    assert ids == sorted(re.findall(r"<alias name='([^']*)'", xml)) and ids, (ids, xml)
+    assert complete('autostart', 'off1', '--') == ['--disable', '--help', '--json', '--session', '--system']
+    hvctl('poweroff', 'on1')
+    hvctl('delete', 'on1')
+    hvctl('delete', 'off1')
+
 if __name__ == '__main__':
     hvtest.run_case({
         'list': case_list,
@@ -367,4 +439,8 @@ if __name__ == '__main__':
         'autostart': case_autostart,
 
         'display': case_display,
+
+
+        'small-things': case_small_things,
+        'completion': case_completion,
     }, sys.argv)

@@ -11,8 +11,8 @@ static void test_proc_stat(void) {
         uint64_t utime = 0, stime = 0;
 
         g_assert_true(engine_stats_parse_proc_stat(
-                "4242 (qemu-system-x86) S 1 4242 4242 0 -1 4194560 1234 0 0 0 150 75 0 0 20 0 5 0 100 0 0\n",
-                &utime, &stime));
+                "4242 (qemu-system-x86) S 1 4242 4242 0 -1 4194560 1234 0 0 0 150 75 0 0 20 0 5 0 100 0 0\n", &utime,
+                &stime));
         g_assert_cmpuint(utime, ==, 150);
         g_assert_cmpuint(stime, ==, 75);
         /* The owner names the process: spaces and ") " in comm do not shift the fields. */
@@ -35,7 +35,7 @@ static void test_net_dev(void) {
                 "    0       0          0\n"
                 "hvtap0:    5000      10    0    0    0     0          0         0      700       7    0    0    0 "
                 "    0       0          0\n";
-        uint64_t counters[4] = { 0 };
+        uint64_t counters[4] = {0};
 
         g_assert_true(engine_stats_parse_net_dev(text, "hvtap0", counters));
         g_assert_cmpuint(counters[0], ==, 5000);
