@@ -4,6 +4,7 @@
 
 #include <pwd.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "hvctl.h"
 
@@ -98,6 +99,73 @@ int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv) {
         if (!vm || (autostart && !hypervisor_vm_set_autostart_sync(vm, TRUE, NULL, &error)))
                 return hvctl_fail(error);
         print_vm_result(ctl, vm, "Defined");
+        return HVCTL_EXIT_OK;
+}
+
+/* Runs the user's editor on path, as a shell would ($VISUAL, $EDITOR may carry options). */
+static gboolean run_editor(const char *path, GError **error) {
+        const char *editor = g_getenv("VISUAL");
+        const char *command[] = { "/bin/sh", "-c", NULL, "sh", path, NULL };
+        g_autofree char *line = NULL;
+        int status = 0;
+
+        if (!editor || !*editor)
+                editor = g_getenv("EDITOR");
+        if (!editor || !*editor)
+                editor = "vi";
+        line = g_strdup_printf("%s \"$1\"", editor);
+        command[2] = line;
+        if (!g_spawn_sync(NULL, (char **) command, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL, NULL, NULL,
+                          &status, error))
+                return FALSE;
+        if (!g_spawn_check_wait_status(status, NULL)) {
+                g_set_error(error, G_IO_ERROR, G_IO_ERROR_FAILED, "The editor '%s' failed", editor);
+                return FALSE;
+        }
+        return TRUE;
+}
+
+/*
+ * hvctl edit NAME, as virsh edit: the VM's definition (not the running configuration) in
+ * the user's editor, on a private temporary file, and defined again when it changed. A
+ * definition the service refuses is not lost: the file stays, and the message says where.
+ */
+int hvctl_cmd_edit(Hvctl *ctl, int argc, char **argv) {
+        g_autoptr(HypervisorVm) vm = NULL;
+        g_autoptr(HypervisorVm) redefined = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL, *edited = NULL, *path = NULL;
+        int r, fd;
+
+        if ((r = hvctl_parse_options(ctl, "edit", "NAME", NULL, &argc, &argv, 1, 1)) != 0 ||
+            (r = hvctl_connect(ctl)) != 0)
+                return r;
+        vm = hvctl_find_vm(ctl, argv[1], &error);
+        if (!vm || !(xml = hypervisor_vm_get_xml_sync(vm, FALSE, NULL, &error)))
+                return hvctl_fail(error);
+        fd = g_file_open_tmp("hvctl-edit-XXXXXX.xml", &path, &error); /* 0600 */
+        if (fd < 0)
+                return hvctl_fail(error);
+        close(fd);
+        if (!g_file_set_contents(path, xml, -1, &error) || !run_editor(path, &error) ||
+            !g_file_get_contents(path, &edited, NULL, &error)) {
+                r = hvctl_fail(error);
+                (void) unlink(path);
+                return r;
+        }
+        if (g_str_equal(edited, xml)) {
+                (void) unlink(path);
+                printf("The definition of VM '%s' did not change\n", hypervisor_vm_get_name(vm));
+                return HVCTL_EXIT_OK;
+        }
+        redefined = hypervisor_client_define_vm_sync(ctl->client, edited, NULL, NULL, &error);
+        if (!redefined) {
+                r = hvctl_fail(error);
+                fprintf(stderr, "hvctl: your edits are kept in %s (hvctl define %s, once fixed)\n", path, path);
+                return r;
+        }
+        (void) unlink(path);
+        print_vm_result(ctl, redefined, "Redefined");
         return HVCTL_EXIT_OK;
 }
 

@@ -34,6 +34,7 @@ static const HvctlCommand commands[] = {
         { "attach-device", "NAME FILE", "Add a device (hot-plug when running)", hvctl_cmd_attach_device },
         { "detach-device", "NAME ID", "Remove a device", hvctl_cmd_detach_device },
         { "dumpxml", "NAME [--live]", "Print a VM's domain XML", hvctl_cmd_dumpxml },
+        { "edit", "NAME", "Edit a VM's definition in $VISUAL or $EDITOR and define it again", hvctl_cmd_edit },
         { "info", "NAME", "Show a VM's properties and live facts", hvctl_cmd_info },
         { "stats", "NAME", "Show a running VM's CPU, memory, disk and network counters", hvctl_cmd_stats },
         { "top", "[--count N] [--interval SECONDS]", "Show the running VMs' statistics every few seconds", hvctl_cmd_top },

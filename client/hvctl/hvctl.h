@@ -70,6 +70,7 @@ void hvctl_progress_stop(HvctlProgress *progress, gboolean success);
 int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_autostart(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_edit(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_create(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_delete(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv);

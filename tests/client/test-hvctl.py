@@ -310,6 +310,38 @@ def case_stats():
     hvctl('delete', 'counted')
 
 
+def case_edit():
+    """hvctl edit, as virsh edit: the editor changes the definition; unchanged says so;
+    a refused edit is kept in its file, which the message names (issue 17)."""
+    with tempfile.TemporaryDirectory() as workdir:
+        define('edited', workdir)
+        editor = os.path.join(workdir, 'editor.sh')
+        with open(editor, 'w') as f:
+            f.write('#!/bin/sh\nsed -i "s|</name>|</name><description>$HV_EDIT_TEXT</description>|" "$1"\n')
+        os.chmod(editor, 0o755)
+        env = dict(os.environ, NO_COLOR='1', EDITOR=editor, HV_EDIT_TEXT='from the editor')
+        env.pop('VISUAL', None)
+        p = subprocess.run([HVCTL, '--session', 'edit', 'edited'], capture_output=True, text=True, env=env,
+                           timeout=300)
+        assert p.returncode == 0 and "Redefined VM 'edited'" in p.stdout, (p.returncode, p.stdout, p.stderr)
+        assert '<description>from the editor</description>' in hvctl('dumpxml', 'edited').stdout
+        p = subprocess.run([HVCTL, '--session', 'edit', 'edited'], capture_output=True, text=True,
+                           env=dict(env, EDITOR='true'), timeout=300)
+        assert p.returncode == 0 and 'did not change' in p.stdout, (p.returncode, p.stdout, p.stderr)
+        # An edit the service refuses: nothing changes, the edits stay in the file named.
+        with open(editor, 'w') as f:
+            f.write('#!/bin/sh\nsed -i "s|</devices>|<smartcard mode=\'host\'/></devices>|" "$1"\n')
+        p = subprocess.run([HVCTL, '--session', 'edit', 'edited'], capture_output=True, text=True, env=env,
+                           timeout=300)
+        assert p.returncode == 1 and 'smartcard' in p.stderr, (p.returncode, p.stderr)
+        kept = p.stderr.split('your edits are kept in ')[1].split()[0]
+        with open(kept) as f:
+            assert '<smartcard' in f.read()
+        os.unlink(kept)
+        assert '<smartcard' not in hvctl('dumpxml', 'edited').stdout
+        hvctl('delete', 'edited')
+
+
 def case_autostart():
     with tempfile.TemporaryDirectory() as workdir:
         with open(os.path.join(workdir, 'auto.xml'), 'w') as f:
@@ -437,6 +469,7 @@ if __name__ == '__main__':
         'reboot': case_reboot,
         'stats': case_stats,
         'autostart': case_autostart,
+        'edit': case_edit,
 
         'display': case_display,
 
