@@ -2,11 +2,12 @@
 
 /*
  * Desktop VMs through D-Bus (issue 18), on the real tiny guest under TCG with a VGA
- * display (the kernel console on tty0 as well as the serial port; booted by PVH, tty0 is
- * the dummy console, so the screen shows the firmware's text and what the test paints):
+ * display and the kernel console on tty0 as well as the serial port (the screenshot test
+ * boots the bzImage through SeaBIOS, so the kernel's VGA console shows the boot; the
+ * others boot by PVH, where tty0 is the dummy console):
  *
  *   - Screenshot: a PNG (signature, IHDR, decoded with GdkPixbuf) of the size the
- *     header says, not one flat colour, and different after keys were typed;
+ *     header says, not one flat colour, with the typed keys' glyphs on it afterwards;
  *   - SendKey: the keys reach the guest (a reader of tty1 prints them on the serial
  *     console);
  *   - OpenGraphics: an RFB 3.8 handshake over the descriptor (security None,
@@ -158,6 +159,7 @@ static void define_and_boot(DisplayTest *g, const char *xml) {
 typedef struct {
         GBytes *bytes;
         guint32 width, height; /* from IHDR */
+        unsigned lit;          /* pixels brighter than the background: the text on the screen */
 } Png;
 
 static void png_clear(Png *png) {
@@ -214,9 +216,12 @@ static void take_screenshot(DisplayTest *g, Png *png) {
                 int rowstride = gdk_pixbuf_get_rowstride(pixbuf), n_channels = gdk_pixbuf_get_n_channels(pixbuf);
                 bool differs = false;
 
-                for (int y = 0; y < gdk_pixbuf_get_height(pixbuf) && !differs; y++)
-                        for (int x = 0; x < gdk_pixbuf_get_width(pixbuf) && !differs; x++)
-                                differs = memcmp(pixels + y * rowstride + x * n_channels, pixels, 3) != 0;
+                for (int y = 0; y < gdk_pixbuf_get_height(pixbuf); y++)
+                        for (int x = 0; x < gdk_pixbuf_get_width(pixbuf); x++) {
+                                const guint8 *p = pixels + y * rowstride + x * n_channels;
+                                differs |= memcmp(p, pixels, 3) != 0;
+                                png->lit += p[0] > 64 || p[1] > 64 || p[2] > 64;
+                        }
                 if (!differs)
                         g_error("The screenshot (%ux%u) is one flat colour", png->width, png->height);
         }
@@ -231,17 +236,18 @@ static void send_key(DisplayTest *g, guint32 keycode) {
 static const char vga_vnc[] = "<graphics type='vnc'/><video><model type='vga'/></video>";
 
 static void test_screenshot_and_keys(DisplayTest *g, gconstpointer data) {
-        g_autofree char *xml = display_guest_xml("screen", vga_vnc);
+        g_autofree char *pvh = display_guest_xml("screen", vga_vnc);
+        g_auto(GStrv) parts = g_strsplit(pvh, "<kernel>vmlinux</kernel>", 2);
+        g_autofree char *xml = g_strjoinv("<kernel>vmlinuz</kernel>", parts);
         Png before = {0}, after = {0};
         gsize mark;
 
+        /* The bzImage, booted by SeaBIOS: the kernel's VGA console (tty0, the foreground
+         * tty1) shows the boot on the screen, and what the keys type appears there. */
         define_and_boot(g, xml);
-        /* A reader of the keyboard's tty (tty1) that prints each line on the serial console and
-         * paints it into the VGA text memory: the guest boots by PVH, so its tty0 is the dummy
-         * console and the screen shows the firmware's text until something writes there. */
+        /* A reader of the keyboard's tty (tty1) that reports each line on the serial console. */
         console_type(g, "(exec </dev/tty1; echo HV-READER-STARTED; while read l; do echo \"KEYS:$l\"; "
-                        "a=$((0xB8000+160*12)); for c in $(printf %s \"$l\" | od -An -tu1); do "
-                        "devmem $a 16 $((0x1f00+c)); a=$((a+2)); done; echo HV-SHOWN; done) &");
+                        "echo HV-SHOWN; done) &");
         console_wait(g, "HV-READER-STARTED\r", 0); /* not the echo of the command */
         take_screenshot(g, &before);
 
@@ -254,9 +260,11 @@ static void test_screenshot_and_keys(DisplayTest *g, gconstpointer data) {
         console_wait(g, "KEYS:qzqz", mark);
         console_wait(g, "HV-SHOWN\r", mark);
 
-        /* The typed line is echoed on tty1: the screen changed. */
+        /* The typed line is echoed by tty1 on the screen: four more glyphs lit (about 30
+         * pixels each; the blinking cursor alone is under 20). */
         take_screenshot(g, &after);
-        g_assert_false(g_bytes_equal(before.bytes, after.bytes));
+        g_test_message("lit pixels before the keys: %u, after: %u", before.lit, after.lit);
+        g_assert_cmpuint(after.lit, >=, before.lit + 60);
         png_clear(&before);
         png_clear(&after);
 }
