@@ -25,6 +25,8 @@ build=$(cd "${1:-$top/build}" && pwd)
 work=$(mktemp -d /tmp/hv-survey-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 printf '[Manager]\nDefaultEngine=qemu\n' >"$work/hypervisord.conf"
+# SURVEY_CONFIG: more lines for it, e.g. '[Display]\nListenAddresses=127.0.0.1' (printf escapes).
+[ -z "${SURVEY_CONFIG:-}" ] || printf "$SURVEY_CONFIG\n" >>"$work/hypervisord.conf"
 
 export HV_WORK=$work HV_BUILD=$build HV_HERE=$here HV_STRIP=$strip
 dbus-run-session -- bash -c '
