@@ -145,6 +145,59 @@ static char *state_of(ChTest *c, const char *path) {
 
 /* ---- tests ------------------------------------------------------------------- */
 
+/* Issue 17: libvirt's own Cloud Hypervisor example (tests/chxml2xmlin/basic.xml in libvirt,
+ * LGPL-2.1-or-later, as of 2024) defines on this engine as written, and its GetXML defines
+ * again. It was refused for <clock offset='utc'>, <boot dev='hd'> and the console's <target>. */
+static void test_libvirt_example(ChTest *c, gconstpointer data) {
+        static const char xml[] =
+                "<domain type='kvm'>\n"
+                "  <name>cloudhypervisor</name>\n"
+                "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+                "  <memory unit='KiB'>2097152</memory>\n"
+                "  <currentMemory unit='KiB'>2097152</currentMemory>\n"
+                "  <vcpu placement='static'>2</vcpu>\n"
+                "  <os>\n"
+                "    <type arch='x86_64'>hvm</type>\n"
+                "    <kernel>/path/to/hypervisor-fw</kernel>\n"
+                "    <boot dev='hd'/>\n"
+                "  </os>\n"
+                "  <clock offset='utc'/>\n"
+                "  <on_poweroff>destroy</on_poweroff>\n"
+                "  <on_reboot>restart</on_reboot>\n"
+                "  <on_crash>destroy</on_crash>\n"
+                "  <devices>\n"
+                "    <emulator>/usr/local/bin/cloud-hypervisor</emulator>\n"
+                "    <disk type='file' device='disk'>\n"
+                "      <source file='/path/to/disk.raw'/>\n"
+                "      <target dev='vda' bus='virtio'/>\n"
+                "    </disk>\n"
+                "    <interface type='ethernet'>\n"
+                "      <mac address='52:54:00:5c:e4:84'/>\n"
+                "      <model type='virtio'/>\n"
+                "    </interface>\n"
+                "    <console type='pty'>\n"
+                "      <target type='serial' port='0'/>\n"
+                "    </console>\n"
+                "  </devices>\n"
+                "</domain>\n";
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *again = NULL;
+        g_autoptr(GVariant) engine = hv_get_property(&c->t, path, VM_IFACE, "Engine");
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *written;
+
+        g_assert_cmpstr(g_variant_get_string(engine, NULL), ==, "cloud-hypervisor");
+        reply = hv_vm_call(&c->t, path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &written);
+        g_assert_nonnull(strstr(written, "<clock offset='utc'"));
+        g_assert_nonnull(strstr(written, "<boot dev='hd'/>"));
+        g_assert_nonnull(strstr(written, "52:54:00:5c:e4:84"));
+        again = hv_define(&c->t, written);
+        g_assert_cmpstr(again, ==, path);
+}
+
 static void test_lifecycle(ChTest *c, gconstpointer data) {
         g_autofree char *xml = ch_xml(c, "chvm", NULL);
         g_autofree char *path = hv_define(&c->t, xml);
@@ -1209,6 +1262,7 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
         ADD("/ch/lifecycle", test_lifecycle);
+        ADD("/ch/libvirt-example", test_libvirt_example);
         ADD("/ch/emulator-from-xml", test_emulator_from_xml);
         g_test_add("/ch/emulator-without-default", ChTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);
