@@ -487,7 +487,8 @@ static void test_platform(void) {
         g_assert_true(g_strv_contains((const char *const *) ours->argv, "fd=9,set=1,opaque=nvram"));
         g_assert_true(g_strv_contains((const char *const *) ours->argv,
                                       "driver=file,filename=/dev/fdset/1,node-name=pflash1-file"));
-        g_assert_nonnull(strstr(g_strjoinv(" ", ours->argv), "pflash0=pflash0,pflash1=pflash1"));
+        g_autofree char *ours_line = g_strjoinv(" ", ours->argv);
+        g_assert_nonnull(strstr(ours_line, "pflash0=pflash0,pflash1=pflash1"));
         params.nvram_fd = 0;
         p->firmware.nvram = g_strdup("/home/u/vars,1.fd");
         g_autoptr(QemuCommandLine) efi = qemu_argv_build(&params, &error);
