@@ -16,7 +16,7 @@
 /* The guest may take its time to release a device (ACPI eject). */
 #define CH_REMOVE_TIMEOUT_MIN_MS 10000
 
-static JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response) {
+JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response) {
         if (!response->body_length ||
             !hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
             !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
@@ -24,7 +24,7 @@ static JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *res
         return json_node_get_object(json_parser_get_root(parser));
 }
 
-static JsonObject *json_member_object(JsonObject *object, const char *name) {
+JsonObject *ch_member_object(JsonObject *object, const char *name) {
         JsonNode *node = object ? json_object_get_member(object, name) : NULL;
         return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
 }
@@ -404,9 +404,9 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
                 ch_vm_set_engine_state(vm, state);
                 g_variant_dict_insert(op->info, "engine-state", "s", state);
         }
-        JsonObject *config = json_member_object(info, "config");
-        JsonObject *memory = json_member_object(config, "memory");
-        JsonObject *cpus = json_member_object(config, "cpus");
+        JsonObject *config = ch_member_object(info, "config");
+        JsonObject *memory = ch_member_object(config, "memory");
+        JsonObject *cpus = ch_member_object(config, "cpus");
         gint64 actual = json_object_get_int_member_with_default(info, "memory_actual_size", 0);
         if (actual <= 0 && memory)
                 actual = json_object_get_int_member_with_default(memory, "size", 0);
@@ -418,7 +418,7 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
                 g_variant_dict_insert(op->info, "max-vcpus", "u",
                                       (guint32) json_object_get_int_member_with_default(cpus, "max_vcpus", 0));
         }
-        JsonObject *tree = json_member_object(info, "device_tree");
+        JsonObject *tree = ch_member_object(info, "device_tree");
         if (tree) {
                 GVariantBuilder b;
                 g_variant_builder_init(&b, G_VARIANT_TYPE_STRING_ARRAY);

@@ -13,20 +13,6 @@
 
 #include "ch-vm.h"
 #include "engine-stats.h"
-#include "json-bounded.h"
-
-static JsonObject *parse_object(JsonParser *parser, const ChHttpResponse *response) {
-        if (!response->body_length ||
-            !hv_json_parse(parser, response->body, response->body_length, "cloud-hypervisor", NULL) ||
-            !JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
-                return NULL;
-        return json_node_get_object(json_parser_get_root(parser));
-}
-
-static JsonObject *member_object(JsonObject *object, const char *name) {
-        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-        return node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
-}
 
 static uint64_t member_u64(JsonObject *object, const char *name) {
         JsonNode *node = object ? json_object_get_member(object, name) : NULL;
@@ -55,7 +41,7 @@ static void stats_on_vm_info(ChOp *op, const ChHttpResponse *response, const GEr
                 return;
         }
         parser = json_parser_new_immutable();
-        info = parse_object(parser, response);
+        info = ch_parse_object(parser, response);
         if (!info) {
                 g_autoptr(GError) e = not_an_object("vm.info");
                 ch_op_finish(op, e);
@@ -78,7 +64,7 @@ static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GE
                 return;
         }
         parser = json_parser_new_immutable();
-        counters = parse_object(parser, response);
+        counters = ch_parse_object(parser, response);
         if (!counters) {
                 g_autoptr(GError) e = not_an_object("vm.counters");
                 ch_op_finish(op, e);
@@ -86,7 +72,7 @@ static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GE
         }
         for (guint i = 0; i < op->vm->config->devices->len; i++) {
                 const VmDevice *device = op->vm->config->devices->pdata[i];
-                JsonObject *c = device->id ? member_object(counters, device->id) : NULL;
+                JsonObject *c = device->id ? ch_member_object(counters, device->id) : NULL;
 
                 if (!c)
                         continue;

@@ -126,6 +126,11 @@ void ch_op_call(ChOp *op, const char *method, const char *endpoint, const char *
                 ChOpStepFn next);
 /* The answer as an error (NULL on 2xx). */
 GError *ch_op_answer_error(ChOp *op, const ChHttpResponse *response, const GError *error);
+
+/* ch-operations.c: an answer's body as a JSON object (bounded: json-bounded.h), or NULL;
+ * the object owned by parser. A member that is an object, or NULL. */
+JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response);
+JsonObject *ch_member_object(JsonObject *object, const char *name);
 /* The VMM answers requests, or the op fails (later) and this returns false. */
 bool ch_op_require_vmm(ChOp *op);
 void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event, JsonObject *properties,
