@@ -37,24 +37,6 @@ struct QemuScreenshot {
         gint64 fdset_id; /* -1 until add-fd answered */
 };
 
-static JsonNode *json_string(const char *value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_string(node, value);
-        return node;
-}
-
-static JsonNode *json_int(gint64 value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_int(node, value);
-        return node;
-}
-
-static JsonNode *json_bool(bool value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_boolean(node, value);
-        return node;
-}
-
 /* For commands whose answer nobody waits for (cleaning up in QEMU). */
 static void ignore_reply(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
 }
@@ -72,7 +54,7 @@ static void graphics_on_add_client(QmpClient *qmp, JsonNode *result, const GErro
 
         if (error) {
                 /* The descriptor stays in QEMU's list when add_client refused it. */
-                qmp_client_execute(qmp, "closefd", qmp_args("fdname", json_string(op->device_id), NULL), -1,
+                qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->device_id), NULL), -1,
                                    ignore_reply, NULL);
                 g_autoptr(GError) e =
                         g_error_new(HV_ERROR, error->code, "QEMU did not take the display client: %s", error->message);
@@ -91,8 +73,8 @@ static void graphics_on_getfd(QmpClient *qmp, JsonNode *result, const GError *er
                 qemu_op_finish(op, error);
                 return;
         }
-        args = qmp_args("protocol", json_string(vm_graphics_type_to_string(graphics->type)), "fdname",
-                        json_string(op->device_id), "skipauth", json_bool(true), NULL);
+        args = qmp_args("protocol", qmp_string(vm_graphics_type_to_string(graphics->type)), "fdname",
+                        qmp_string(op->device_id), "skipauth", qmp_bool(true), NULL);
         if (graphics->type == VM_GRAPHICS_SPICE)
                 json_object_set_boolean_member(json_node_get_object(args), "tls", FALSE);
         qmp_client_execute(qmp, "add_client", args, -1, graphics_on_add_client, op);
@@ -120,7 +102,7 @@ void qemu_vm_open_graphics(EngineVm *base, unsigned index, EngineConsoleFn done,
         op->port = (int) index;
         op->fd = pair[0];
         op->device_id = g_strdup_printf("hv-graphics-%u", ++serial); /* getfd's name, unique per call */
-        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", json_string(op->device_id), NULL), pair[1],
+        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", qmp_string(op->device_id), NULL), pair[1],
                            graphics_on_getfd, op);
         close(pair[1]); /* the client sends a duplicate */
 }
@@ -166,7 +148,7 @@ static void screenshot_on_dumped(QmpClient *qmp, JsonNode *result, const GError 
         QemuOp *op = userdata;
         g_autoptr(GError) e = NULL;
 
-        qmp_client_execute(qmp, "remove-fd", qmp_args("fdset-id", json_int(op->screenshot->fdset_id), NULL), -1,
+        qmp_client_execute(qmp, "remove-fd", qmp_args("fdset-id", qmp_int(op->screenshot->fdset_id), NULL), -1,
                            ignore_reply, NULL);
         if (error) {
                 qemu_op_finish(op, error);
@@ -193,7 +175,7 @@ static void screenshot_on_add_fd(QmpClient *qmp, JsonNode *result, const GError 
         }
         op->screenshot->fdset_id = json_node_get_int(id);
         filename = g_strdup_printf("/dev/fdset/%" G_GINT64_FORMAT, op->screenshot->fdset_id);
-        args = qmp_args("filename", json_string(filename), "format", json_string("png"), NULL);
+        args = qmp_args("filename", qmp_string(filename), "format", qmp_string("png"), NULL);
         if (op->port > 0) {
                 g_autofree char *device = g_strdup_printf("video%d", op->port);
                 json_object_set_string_member(json_node_get_object(args), "device", device);
@@ -246,7 +228,7 @@ void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, v
                                                    g_strerror(errno)));
                 return;
         }
-        qmp_client_execute(vm->qmp, "add-fd", qmp_args("opaque", json_string("hv-screenshot"), NULL), write_fd,
+        qmp_client_execute(vm->qmp, "add-fd", qmp_args("opaque", qmp_string("hv-screenshot"), NULL), write_fd,
                            screenshot_on_add_fd, op);
         close(write_fd); /* the client sends a duplicate */
 }

@@ -17,14 +17,8 @@
 
 #define BACKEND_PREFIX "hostnet-"
 
-static JsonNode *string_node(const char *value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_string(node, value);
-        return node;
-}
-
 static void forget_backend(QmpClient *qmp, const char *netdev_id) {
-        qmp_client_execute(qmp, "netdev_del", qmp_args("id", string_node(netdev_id), NULL), -1, NULL, NULL);
+        qmp_client_execute(qmp, "netdev_del", qmp_args("id", qmp_string(netdev_id), NULL), -1, NULL, NULL);
 }
 
 static void on_device_added(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
@@ -50,7 +44,7 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
         if (error) {
                 /* A descriptor netdev_add did not take stays in the monitor: close it. */
                 if (vm_interface_uses_tap(&op->device->net))
-                        qmp_client_execute(qmp, "closefd", qmp_args("fdname", string_node(op->node_name), NULL), -1,
+                        qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->node_name), NULL), -1,
                                            NULL, NULL);
                 qemu_op_finish(op, error);
                 return;
@@ -67,10 +61,10 @@ static void add_netdev(QmpClient *qmp, QemuOp *op) {
         JsonNode *args;
 
         if (vm_interface_uses_tap(&op->device->net))
-                args = qmp_args("type", string_node("tap"), "id", string_node(op->node_name), "fd",
-                                string_node(op->node_name), NULL);
+                args = qmp_args("type", qmp_string("tap"), "id", qmp_string(op->node_name), "fd",
+                                qmp_string(op->node_name), NULL);
         else
-                args = qmp_args("type", string_node("user"), "id", string_node(op->node_name), NULL);
+                args = qmp_args("type", qmp_string("user"), "id", qmp_string(op->node_name), NULL);
         qmp_client_execute(qmp, "netdev_add", args, -1, on_netdev_added, op);
 }
 
@@ -100,7 +94,7 @@ void qemu_vm_add_interface(QemuOp *op) {
                 return;
         }
         /* The fd's name in QEMU is the backend's id. */
-        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", string_node(op->node_name), NULL), fd, on_getfd, op);
+        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", qmp_string(op->node_name), NULL), fd, on_getfd, op);
         close(fd); /* the client sends a duplicate */
 }
 

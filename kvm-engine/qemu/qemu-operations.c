@@ -18,18 +18,6 @@
 /* Writing the memory of a large guest takes longer than one API call. */
 #define QEMU_MIGRATION_TIMEOUT_USEC (10 * 60 * G_USEC_PER_SEC)
 
-static JsonNode *json_string(const char *value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_string(node, value);
-        return node;
-}
-
-static JsonNode *json_int(gint64 value) {
-        JsonNode *node = json_node_new(JSON_NODE_VALUE);
-        json_node_set_int(node, value);
-        return node;
-}
-
 QemuOp *qemu_vm_find_op(QemuVm *vm, QemuOpKind kind, const char *device_id) {
         for (GList *l = vm->ops; l; l = l->next) {
                 QemuOp *op = l->data;
@@ -275,7 +263,7 @@ static void qemu_snapshot_on_getfd(QmpClient *qmp, JsonNode *result, const GErro
                 qemu_snapshot_fail(op, error);
                 return;
         }
-        qmp_client_execute(qmp, "migrate", qmp_args("uri", json_string("fd:hv-snapshot"), NULL), -1,
+        qmp_client_execute(qmp, "migrate", qmp_args("uri", qmp_string("fd:hv-snapshot"), NULL), -1,
                            qemu_snapshot_on_migrate, op);
 }
 
@@ -293,7 +281,7 @@ static void qemu_snapshot_on_prepared(QmpClient *qmp, JsonNode *result, const GE
                 qemu_snapshot_fail(op, e);
                 return;
         }
-        qmp_client_execute(qmp, "getfd", qmp_args("fdname", json_string("hv-snapshot"), NULL), fd,
+        qmp_client_execute(qmp, "getfd", qmp_args("fdname", qmp_string("hv-snapshot"), NULL), fd,
                            qemu_snapshot_on_getfd, op);
         close(fd); /* the client sends a duplicate */
 }
@@ -312,7 +300,7 @@ static void qemu_migration_on_capabilities(QmpClient *qmp, JsonNode *result, con
                 return;
         }
         qmp_client_execute(qmp, "migrate-set-parameters",
-                           qmp_args("max-bandwidth", json_int(QEMU_MIGRATION_BANDWIDTH), NULL), -1, op->next_step,
+                           qmp_args("max-bandwidth", qmp_int(QEMU_MIGRATION_BANDWIDTH), NULL), -1, op->next_step,
                            op);
 }
 
@@ -485,7 +473,7 @@ static void qemu_restore_on_prepared(QmpClient *qmp, JsonNode *result, const GEr
                 return;
         }
         g_autofree char *uri = g_strdup_printf("fd:%d", QEMU_RESTORE_FD);
-        qmp_client_execute(qmp, "migrate-incoming", qmp_args("uri", json_string(uri), NULL), -1,
+        qmp_client_execute(qmp, "migrate-incoming", qmp_args("uri", qmp_string(uri), NULL), -1,
                            qemu_restore_on_incoming, op);
 }
 
@@ -502,9 +490,9 @@ static void qemu_add_on_device(QmpClient *qmp, JsonNode *result, const GError *e
         if (error) {
                 /* Undo the block nodes; their fate does not change the answer. */
                 g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
-                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(op->node_name), NULL), -1,
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(op->node_name), NULL), -1,
                                    NULL, NULL);
-                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
                                    NULL, NULL);
                 qemu_op_finish(op, error);
                 return;
@@ -521,7 +509,7 @@ static void qemu_add_on_format_node(QmpClient *qmp, JsonNode *result, const GErr
         QemuOp *op = userdata;
         if (error) {
                 g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
-                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
                                    NULL, NULL);
                 qemu_op_finish(op, error);
                 return;
@@ -633,7 +621,7 @@ void qemu_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, vo
         }
         (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, (uint64_t) vm->timeout_ms * 1000, 0,
                                           qemu_remove_on_timeout, op);
-        qmp_client_execute(vm->qmp, "device_del", qmp_args("id", json_string(id), NULL), -1,
+        qmp_client_execute(vm->qmp, "device_del", qmp_args("id", qmp_string(id), NULL), -1,
                            qemu_remove_on_device_del, op);
 }
 
@@ -651,8 +639,8 @@ void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
 
         /* The block nodes outlive the device; they go now. */
         g_autofree char *file_node = qemu_disk_file_node_name(node);
-        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", json_string(node), NULL), -1, NULL, NULL);
-        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", json_string(file_node), NULL), -1,
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(node), NULL), -1, NULL, NULL);
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
                            NULL, NULL);
 
         qemu_vm_ref(vm);

@@ -142,6 +142,24 @@ JsonNode *qmp_args(const char *first_key, ...) {
         return node;
 }
 
+JsonNode *qmp_string(const char *value) {
+        JsonNode *node = json_node_new(JSON_NODE_VALUE);
+        json_node_set_string(node, value);
+        return node;
+}
+
+JsonNode *qmp_int(gint64 value) {
+        JsonNode *node = json_node_new(JSON_NODE_VALUE);
+        json_node_set_int(node, value);
+        return node;
+}
+
+JsonNode *qmp_bool(bool value) {
+        JsonNode *node = json_node_new(JSON_NODE_VALUE);
+        json_node_set_boolean(node, value);
+        return node;
+}
+
 static gint qmp_compare_ids(gconstpointer a, gconstpointer b) {
         guint64 x = (*(QmpCommand *const *) a)->id, y = (*(QmpCommand *const *) b)->id;
         return x < y ? -1 : x > y;

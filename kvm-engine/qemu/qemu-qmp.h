@@ -55,6 +55,10 @@ void qmp_client_execute(QmpClient *qmp, const char *command, JsonNode *arguments
 /* Convenience: arguments from a GVariant a{sv}-like builder are overkill; build
  * small objects with this (key, JsonNode* pairs, NULL-terminated; nodes taken). */
 JsonNode *qmp_args(const char *first_key, ...) G_GNUC_NULL_TERMINATED;
+/* The values for it. */
+JsonNode *qmp_string(const char *value);
+JsonNode *qmp_int(gint64 value);
+JsonNode *qmp_bool(bool value);
 
 /* Feed bytes as if read from the socket (for tests and fuzzing). Unlike the
  * rest, this calls back from inside the call. Returns false once the stream
