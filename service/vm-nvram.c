@@ -122,12 +122,15 @@ int vm_nvram_open(const char *state_dir, const VmConfig *config, GError **error)
                 return -1;
         }
         fd = openat(dir_fd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-        if (fd < 0 && errno == ENOENT && create_from_template(dir_fd, name, config, error))
+        if (fd < 0 && errno == ENOENT) {
+                /* The first boot: made from the template (error set when that fails). */
+                if (!create_from_template(dir_fd, name, config, error)) {
+                        close(dir_fd);
+                        return -1;
+                }
                 fd = openat(dir_fd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-        else if (fd < 0)
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the UEFI variables of VM '%s': %s",
-                            config->name, g_strerror(errno));
-        if (fd < 0 && error && !*error)
+        }
+        if (fd < 0)
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the UEFI variables of VM '%s': %s",
                             config->name, g_strerror(errno));
         close(dir_fd);
