@@ -15,6 +15,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_CONTROLLER] = "controller",
         [VM_DEVICE_CHANNEL] = "channel",
         [VM_DEVICE_WATCHDOG] = "watchdog",
+        [VM_DEVICE_TPM] = "tpm",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -29,6 +30,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_CONTROLLER] = "ctrl",
         [VM_DEVICE_CHANNEL] = "channel",
         [VM_DEVICE_WATCHDOG] = "watchdog",
+        [VM_DEVICE_TPM] = "tpm",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -69,6 +71,7 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_CHANNEL:
         case VM_DEVICE_WATCHDOG:
+        case VM_DEVICE_TPM:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }
@@ -104,6 +107,7 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_CHANNEL:
         case VM_DEVICE_WATCHDOG:
+        case VM_DEVICE_TPM:
         case _VM_DEVICE_KIND_MAX:
                 break;
         }

@@ -47,6 +47,7 @@ typedef enum {
         VM_DEVICE_CONTROLLER,
         VM_DEVICE_CHANNEL,
         VM_DEVICE_WATCHDOG,
+        VM_DEVICE_TPM,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -130,6 +131,7 @@ typedef struct {
                 VmController controller;
                 VmChannel channel;
                 VmWatchdog watchdog;
+                VmTpm tpm;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */

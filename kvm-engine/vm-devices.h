@@ -168,3 +168,14 @@ typedef struct {
         VmWatchdogModel model;
         VmWatchdogAction action;
 } VmWatchdog;
+
+/* <tpm model><backend type='emulator' version='2.0'/>: a TPM 2.0 emulated by a swtpm process
+ * per VM, whose state the service keeps (<state>/tpm/<uuid>/, service/vm-tpm.c). */
+typedef enum {
+        VM_TPM_TIS, /* libvirt's default on x86 */
+        VM_TPM_CRB, /* what virt-install writes for TPM 2.0 */
+} VmTpmModel;
+
+typedef struct {
+        VmTpmModel model;
+} VmTpm;

@@ -19,6 +19,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
@@ -617,14 +618,13 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_channel(node, error);
         if (xml_is_element(node, "watchdog"))
                 return domain_xml_parse_watchdog(node, error);
-        if (xml_is_element(node, "tpm") || xml_is_element(node, "filesystem")) {
-                /* Each needs a helper process per VM that the service does not run yet. */
-                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "'<%s>' in '<devices>' is not supported: %s",
-                         XML_NODE_NAME(node),
-                         xml_is_element(node, "tpm") ? "an emulated TPM needs a swtpm process per VM, which the "
-                                                      "service does not run yet"
-                                                    : "a shared folder needs a virtiofsd process per VM, which the "
-                                                      "service does not run yet");
+        if (xml_is_element(node, "tpm"))
+                return domain_xml_parse_tpm(node, error);
+        if (xml_is_element(node, "filesystem")) {
+                /* It needs a helper process per VM that the service does not run yet. */
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "'<filesystem>' in '<devices>' is not supported: a shared folder needs a virtiofsd process "
+                         "per VM, which the service does not run yet");
                 return NULL;
         }
         xml_fail_unsupported_element(error, node);
@@ -787,6 +787,7 @@ typedef struct {
         GHashTable *ids;          /* device ids (aliases) */
         GHashTable *disk_targets; /* <target dev> of the disks */
         bool has_vsock;
+        bool has_tpm;
 } DeviceKeys;
 
 static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const xmlNode *node, GError **error) {
@@ -800,6 +801,11 @@ static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const 
                 if (keys->has_vsock)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
                 keys->has_vsock = true;
+        }
+        if (device->kind == VM_DEVICE_TPM) {
+                if (keys->has_tpm)
+                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a VM has at most one '<tpm>'");
+                keys->has_tpm = true;
         }
         return true;
 }

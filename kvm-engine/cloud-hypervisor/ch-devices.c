@@ -48,6 +48,9 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
                 if (device->kind == VM_DEVICE_WATCHDOG)
                         return refuse(error, "<watchdog>");
+                /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
+                if (device->kind == VM_DEVICE_TPM)
+                        return refuse(error, "<tpm>");
                 if (device->kind == VM_DEVICE_DISK && !check_disk(device, error))
                         return false;
                 if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type != VM_CONTROLLER_PCI &&
