@@ -223,7 +223,7 @@ static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, 
 
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
         bool device_boot = false;
-        unsigned n_agents = 0, n_watchdogs = 0;
+        unsigned n_agents = 0, n_watchdogs = 0, n_tpms = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -240,6 +240,13 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
                                               "<channel> on virtio-serial controller %u needs "
                                               "<controller type='virtio-serial' index='%u'>",
                                               device->address.controller, device->address.controller);
+                }
+                if (device->kind == VM_DEVICE_TPM) {
+                        if (machine == QEMU_MACHINE_MICROVM)
+                                return refuse(error, "<tpm> is not supported by the microvm machine (it has no "
+                                                     "ACPI table for it)");
+                        if (++n_tpms > 1)
+                                return refuse(error, "<tpm> appears more than once (a VM has one)");
                 }
                 if (device->kind == VM_DEVICE_WATCHDOG) {
                         /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
@@ -585,4 +592,30 @@ void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *confi
                 break;
         }
         (void) machine;
+}
+
+/*
+ * The TPM, as libvirt's QEMU driver writes it: a chardev to the swtpm's control socket, the
+ * emulator backend on it, the front end. The socket is the service's (kvm-engine/qemu/qemu-tpm.c):
+ * QEMU gets an O_PATH descriptor of it and connects through /proc/self/fd, since QEMU 7.2 passes
+ * the TPM's data channel over the control channel only on a chardev with a path.
+ */
+void qemu_argv_add_tpm(GPtrArray *argv, const VmConfig *config, int tpm_fd) {
+        const VmDevice *tpm = find_kind(config, VM_DEVICE_TPM);
+        g_autofree char *chardev = NULL, *backend = NULL;
+        JsonObject *o;
+
+        if (!tpm || tpm_fd <= 0)
+                return;
+        chardev = g_strconcat("char", tpm->id, NULL);
+        backend = g_strconcat("tpm-", tpm->id, NULL);
+        g_ptr_array_add(argv, g_strdup("-chardev"));
+        g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,path=/proc/self/fd/%d", chardev, tpm_fd));
+        g_ptr_array_add(argv, g_strdup("-tpmdev"));
+        g_ptr_array_add(argv, g_strdup_printf("emulator,id=%s,chardev=%s", backend, chardev));
+        o = json_object_new();
+        json_object_set_string_member(o, "driver", tpm->tpm.model == VM_TPM_CRB ? "tpm-crb" : "tpm-tis");
+        json_object_set_string_member(o, "tpmdev", backend);
+        json_object_set_string_member(o, "id", tpm->id);
+        add_device_json(argv, o);
 }

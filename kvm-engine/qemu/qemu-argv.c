@@ -367,6 +367,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:
                 case VM_DEVICE_WATCHDOG:
+                case VM_DEVICE_TPM:
                         break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
@@ -390,6 +391,13 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED,
                                     "<os firmware='efi'> needs a variables file, and the service gave none");
                 return NULL;
+        }
+        for (guint i = 0; i < config->devices->len; i++) {
+                if (((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_TPM && params->tpm_fd <= 0) {
+                        g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED,
+                                            "<tpm> needs the socket of its TPM emulator, and none was made");
+                        return NULL;
+                }
         }
         (void) qemu_machine_from_config(config, &cmdline->machine, NULL);
         cmdline->port_owners = g_ptr_array_new_with_free_func(g_free);
@@ -492,6 +500,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 return NULL;
         qemu_display_add_args(argv, config);
         qemu_argv_add_channels_and_watchdogs(argv, config, cmdline->machine, params->agent_fd);
+        qemu_argv_add_tpm(argv, config, params->tpm_fd);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

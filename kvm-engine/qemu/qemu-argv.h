@@ -38,6 +38,7 @@ typedef struct {
         const char *incoming;  /* "defer" when restoring, else NULL */
         int agent_fd;          /* listening socket for the guest agent's <channel> (the service's), 0 = none */
         int nvram_fd;          /* the service's UEFI variables of this VM, open read-write; 0 = none */
+        int tpm_fd;            /* O_PATH descriptor of the swtpm's control socket (qemu-tpm.c); 0 = none */
         /* Per <interface type='ethernet'>, in order: the tap's descriptor number in
          * the child (the service opened it: kvm-engine/tap.c). */
         const int *tap_fds;
@@ -114,6 +115,8 @@ bool qemu_devices_want_balloon(const VmConfig *config);
 const char *qemu_watchdog_action(const VmConfig *config);
 void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
                                           int agent_fd);
+/* -chardev, -tpmdev and -device of the <tpm>, connecting to the socket of tpm_fd (0: none). */
+void qemu_argv_add_tpm(GPtrArray *argv, const VmConfig *config, int tpm_fd);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);

@@ -508,6 +508,61 @@ static void test_platform(void) {
         g_assert_true(qemu_argv_check_config(config, &error));
 }
 
+/* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
+ * descriptor the engine passes), the emulator backend and the front end; none without the
+ * socket, none on microvm, one per VM. */
+static void test_tpm(void) {
+        g_autoptr(VmConfig) config = base_config();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = add_device(config, VM_DEVICE_TPM, "tpm0");
+        d->tpm.model = VM_TPM_CRB;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+                .tpm_fd = 7,
+        };
+
+        g_assert_true(qemu_argv_check_config(config, &error));
+        g_assert_no_error(error);
+        check_golden("tpm", &params);
+
+        /* tpm-tis on pc. */
+        d->tpm.model = VM_TPM_TIS;
+        config->machine = g_strdup("pc");
+        {
+                g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+                g_autofree char *joined = NULL;
+                g_assert_no_error(error);
+                joined = g_strjoinv("\n", cmdline->argv);
+                g_assert_nonnull(strstr(joined, "-chardev\nsocket,id=chartpm0,path=/proc/self/fd/7\n"
+                                                "-tpmdev\nemulator,id=tpm-tpm0,chardev=chartpm0\n"
+                                                "-device\n{\"driver\":\"tpm-tis\",\"tpmdev\":\"tpm-tpm0\","
+                                                "\"id\":\"tpm0\"}"));
+        }
+
+        /* The engine made no socket: refused, never a TPM without its emulator. */
+        params.tpm_fd = 0;
+        g_assert_null(qemu_argv_build(&params, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_FAILED);
+        g_clear_error(&error);
+        params.tpm_fd = 7;
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<tpm>"));
+        g_clear_error(&error);
+
+        g_clear_pointer(&config->machine, g_free);
+        add_device(config, VM_DEVICE_TPM, "tpm1");
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "more than once"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -518,5 +573,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/platform", test_platform);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
+        g_test_add_func("/qemu-argv/tpm", test_tpm);
         return g_test_run();
 }
