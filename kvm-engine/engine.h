@@ -115,6 +115,10 @@ typedef struct {
          * <nvram>): open read-write; the engine uses it while it exists and closes its copy
          * (it dups it). 0 = none, so that a zeroed EngineVmParams has none. */
         int nvram_fd;
+        /* The folder of the TPM's state for a VM with a <tpm> (service/vm-tpm.c), open
+         * (O_DIRECTORY), the owner's: the engine gives it to the TPM emulator (it dups it).
+         * 0 = none. */
+        int tpm_state_fd;
         uid_t uid;               /* run the engine process as this user; (uid_t) -1 = as the service */
         gid_t gid;
         EngineEventFn on_event;

@@ -11,6 +11,7 @@
 #include "domain-xml.h"
 #include "manager.h"
 #include "vm-nvram.h"
+#include "vm-tpm.h"
 #include "vm-net.h"
 #include "polkit.h"
 #include "store.h"
@@ -541,8 +542,9 @@ void manager_forget_vm(Manager *manager, Vm *vm) {
                         g_warning("Cannot remove the engine log '%s': %s", log_path, g_strerror(errno));
         }
 
-        /* So do the UEFI variables the service kept for it. */
+        /* So do the UEFI variables and the TPM state the service kept for it. */
         vm_nvram_remove(manager->settings.state_dir, vm->config->uuid);
+        vm_tpm_state_remove(manager->settings.state_dir, vm->config->uuid);
 
         /* Announced while the object still exists, so the ObjectManager can list its interfaces. */
         manager_dbus_emit_vm_removed(manager, path, name);

@@ -21,6 +21,7 @@
 #include "store.h"
 #include "vm-net.h"
 #include "vm-nvram.h"
+#include "vm-tpm.h"
 #include "vm-private.h"
 #include "vm-runtime.h"
 
@@ -707,7 +708,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
         const ManagerEngine *engine;
         EngineVmParams params;
-        int nvram_fd = -1;
+        int nvram_fd = -1, tpm_state_fd = -1;
         uid_t uid;
         gid_t gid;
 
@@ -725,6 +726,14 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 if (nvram_fd < 0)
                         return false;
         }
+        if (vm_tpm_is_wanted(live)) {
+                tpm_state_fd = vm_tpm_state_open(manager->settings.state_dir, live, uid, gid, error);
+                if (tpm_state_fd < 0) {
+                        if (nvram_fd >= 0)
+                                close(nvram_fd);
+                        return false;
+                }
+        }
         params = (EngineVmParams){
                 .event = manager->event,
                 .config = live,
@@ -733,6 +742,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 .runtime_dir = runtime_dir,
                 .log_path = log_path,
                 .nvram_fd = nvram_fd,
+                .tpm_state_fd = tpm_state_fd,
                 .uid = uid,
                 .gid = gid,
                 .on_event = on_engine_event,
@@ -741,6 +751,8 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         vm->engine_vm = engine->ops->vm_new(&params);
         if (nvram_fd >= 0)
                 close(nvram_fd);
+        if (tpm_state_fd >= 0)
+                close(tpm_state_fd);
         if (!vm->engine_vm) {
                 g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED, "Cannot set up the %s engine for VM '%s'",
                             vm->engine, live->name);

@@ -161,6 +161,7 @@ void qemu_vm_unref(QemuVm *vm) {
         g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         if (vm->nvram_fd >= 0)
                 close(vm->nvram_fd);
+        qemu_tpm_free(vm->tpm);
         sd_event_unref(vm->event);
         g_free(vm);
 }
@@ -362,6 +363,7 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
         vm->reboot_action_reset = false;
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
+        qemu_tpm_stop(vm->tpm); /* swtpm goes with its QEMU */
 
         g_autofree char *tail = process_read_log_tail(vm->log_path, QEMU_LOG_TAIL_LINES);
         g_autoptr(GError) gone = NULL;
@@ -660,6 +662,10 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 }
         }
 
+        /* The TPM's emulator first, so that QEMU can connect to it at once (qemu-tpm.c). */
+        int tpm_target = 0;
+        ok = ok && qemu_tpm_start(vm->tpm, fds, &tpm_target, error);
+
         QemuArgvParams params = {
                 .config = vm->config,
                 .binary = vm->binary,
@@ -671,6 +677,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .n_tap_fds = tap_targets->len,
                 .agent_fd = agent_target,
                 .nvram_fd = nvram_target,
+                .tpm_fd = tpm_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
@@ -705,8 +712,10 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         /* QEMU has its copies: the tap goes when QEMU lets go of it. */
         for (guint i = restore_fd >= 0 ? 3 : 2; i < fds->len; i++)
                 close(g_array_index(fds, ProcessFd, i).fd);
-        if (!ok)
+        if (!ok) {
+                qemu_tpm_stop(vm->tpm);
                 return false;
+        }
 
         vm->qmp = g_steal_pointer(&qmp);
         vm->machine = cmdline->machine;
@@ -990,6 +999,8 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
         vm->nvram_fd = params->nvram_fd > 0 ? fcntl(params->nvram_fd, F_DUPFD_CLOEXEC, 3) : -1;
         vm->gid = params->gid;
+        vm->tpm = qemu_tpm_new(vm->event, params->config, params->tpm_state_fd > 0 ? params->tpm_state_fd : -1,
+                               params->runtime_dir, params->log_path, vm->uid, vm->gid);
         vm->on_event = params->on_event;
         vm->userdata = params->userdata;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);

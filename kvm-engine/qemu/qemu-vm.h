@@ -16,6 +16,7 @@
 #include "process.h"
 #include "qemu-argv.h"
 #include "qemu-qmp.h"
+#include "qemu-tpm.h"
 
 typedef struct QemuVm QemuVm;
 typedef struct QemuOp QemuOp;
@@ -104,6 +105,7 @@ struct QemuVm {
         unsigned own_transitions; /* STOP/RESUME events caused by our own ops */
         sd_event_source *kill_timer;
         int nvram_fd;             /* the service's UEFI variables of this VM (a copy), -1 = none */
+        QemuTpm *tpm;             /* the swtpm beside QEMU for a <tpm> (qemu-tpm.c), NULL = none */
         bool reboot_action_reset;    /* a Reboot set the reset action, which goes back after it */
         sd_event_source *reboot_timer; /* when it goes back: once the firmware's resets stopped */
         GList *ops; /* QemuOp*, in flight */

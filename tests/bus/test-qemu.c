@@ -922,6 +922,95 @@ static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(ports, ==, "");
 }
 
+/* ---- an emulated TPM (issue 17) ---------------------------------------------- */
+
+/* The swtpm processes that hold the folder dir (the daemon holds it too). */
+static GArray *swtpm_processes(const char *dir) {
+        g_autoptr(GArray) pids = hv_find_processes(dir, 0);
+        GArray *swtpms = g_array_new(FALSE, FALSE, sizeof(GPid));
+
+        for (guint i = 0; i < pids->len; i++) {
+                GPid pid = g_array_index(pids, GPid, i);
+                g_autofree char *path = g_strdup_printf("/proc/%d/status", pid);
+                g_autofree char *status = NULL;
+                if (g_file_get_contents(path, &status, NULL, NULL) && g_str_has_prefix(status, "Name:\tswtpm\n"))
+                        g_array_append_val(swtpms, pid);
+        }
+        return swtpms;
+}
+
+static gboolean no_swtpm(gpointer data) {
+        g_autoptr(GArray) pids = swtpm_processes(data);
+        return pids->len == 0;
+}
+
+/* virt-install's <tpm model='tpm-crb'>: a swtpm beside QEMU, as the owner, on a state folder the
+ * service made for the VM (0700, the owner's); the guest's kernel finds a TPM 2.0 on the CRB
+ * interface; swtpm goes with QEMU, the state stays for the next boot and goes with the VM. */
+static void test_tpm(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) uuid = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *xml = NULL, *tpm_dir = NULL, *permall = NULL;
+        struct stat st;
+        gsize mark;
+
+        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+
+        /* As virt-install writes it for a TPM 2.0 guest: UEFI, whose ACPI tables tell the kernel
+         * of the CRB interface (a kernel booted directly by PVH gets none that it can read). */
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+        xml = g_strdup_printf("<domain type='qemu'><name>tpm</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                              "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline>"
+                              "</os><features><acpi/></features><devices>"
+                              "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
+                              "</devices></domain>",
+                              cmdline);
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        tpm_dir = g_strdup_printf("%s/state/tpm/%s", g->t.dir, g_variant_get_string(uuid, NULL));
+        permall = g_build_filename(tpm_dir, "tpm2-00.permall", NULL);
+        g_assert_false(g_file_test(tpm_dir, G_FILE_TEST_EXISTS)); /* made at the first boot */
+
+        boot_to_marker(g);
+        g_assert_cmpint(lstat(tpm_dir, &st), ==, 0);
+        g_assert_true(S_ISDIR(st.st_mode));
+        g_assert_cmpint(st.st_mode & 07777, ==, 0700);
+        g_assert_cmpint(st.st_uid, ==, getuid());
+        g_assert_true(g_file_test(permall, G_FILE_TEST_IS_REGULAR));
+        {
+                g_autoptr(GArray) pids = swtpm_processes(tpm_dir);
+                g_autofree char *status = NULL, *status_path = NULL;
+                g_autofree char *uid_line = g_strdup_printf("Uid:\t%u\t", (unsigned) getuid());
+                g_assert_cmpuint(pids->len, ==, 1);
+                status_path = g_strdup_printf("/proc/%d/status", g_array_index(pids, GPid, 0));
+                g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+                g_assert_nonnull(strstr(status, uid_line));
+        }
+
+        mark = g->output->len;
+        console_type(g, "ls /sys/class/tpm; cat /sys/class/tpm/tpm0/tpm_version_major; "
+                        "ls /sys/bus/acpi/drivers/tpm_crb; echo tpm-$((40+2))");
+        console_wait(g, "tpm-42", mark);
+        if (!strstr(g->output->str + mark, "tpm0") || !strstr(g->output->str + mark, "\n2\r") ||
+            !strstr(g->output->str + mark, "MSFT0101"))
+                g_error("The guest does not show a TPM 2.0 on the CRB interface:\n%s", g->output->str + mark);
+
+        call_ok(g, "PowerOff", NULL);
+        hv_wait_until("swtpm to go with QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
+        g_assert_true(g_file_test(permall, G_FILE_TEST_IS_REGULAR)); /* kept for the next boot */
+
+        reply = hv_vm_call(&g->t, g->path, "Delete", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_file_test(tpm_dir, G_FILE_TEST_EXISTS));
+        hv_signal_log_stop(&g->log);
+        g_clear_pointer(&g->path, g_free);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -945,6 +1034,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
         ADD("/qemu/autostart", test_autostart);
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
+        ADD("/qemu/tpm", test_tpm);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);

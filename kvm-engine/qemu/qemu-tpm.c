@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include "hv-error.h"
+#include "process.h"
+#include "qemu-tpm.h"
+#include "unix-socket.h"
+
+/* The descriptors swtpm gets. */
+#define SWTPM_CTRL_FD 3
+#define SWTPM_STATE_FD 4
+
+struct QemuTpm {
+        sd_event *event;
+        int state_fd; /* the TPM's state folder (the service's descriptor, a copy) */
+        char *socket_path;
+        char *log_path;
+        uid_t uid;
+        gid_t gid;
+        Process *swtpm; /* the one this engine started, until it is gone */
+};
+
+static const char *const swtpm_environment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL};
+
+QemuTpm *qemu_tpm_new(sd_event *event, const VmConfig *config, int state_fd, const char *runtime_dir,
+                      const char *log_path, uid_t uid, gid_t gid) {
+        bool wanted = false;
+
+        for (guint i = 0; i < config->devices->len; i++)
+                wanted |= ((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_TPM;
+        if (!wanted)
+                return NULL;
+
+        QemuTpm *tpm = g_new0(QemuTpm, 1);
+        tpm->event = sd_event_ref(event);
+        tpm->state_fd = state_fd >= 0 ? fcntl(state_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        tpm->socket_path = g_build_filename(runtime_dir, "tpm.sock", NULL);
+        tpm->log_path = g_strdup(log_path);
+        tpm->uid = uid;
+        tpm->gid = gid;
+        return tpm;
+}
+
+void qemu_tpm_free(QemuTpm *tpm) {
+        if (!tpm)
+                return;
+        process_free(tpm->swtpm);
+        if (tpm->state_fd >= 0)
+                close(tpm->state_fd);
+        g_free(tpm->socket_path);
+        g_free(tpm->log_path);
+        sd_event_unref(tpm->event);
+        g_free(tpm);
+}
+
+pid_t qemu_tpm_get_pid(const QemuTpm *tpm) {
+        return tpm && tpm->swtpm ? process_get_pid(tpm->swtpm) : 0;
+}
+
+static void swtpm_on_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
+        QemuTpm *tpm = userdata;
+
+        /* It ends with QEMU: only an end of its own is news, and it is in the VM's log too. */
+        if (exit_info->kind != PROCESS_EXIT_EXITED || exit_info->status != 0) {
+                g_autofree char *how = process_describe_exit(process, exit_info);
+                g_warning("The TPM emulator of a VM %s (its log: %s)", how, tpm->log_path);
+        }
+        g_clear_pointer(&tpm->swtpm, process_free);
+}
+
+/* The socket's name may be connected to only by the owner (QEMU), through the descriptor. */
+static int make_socket(QemuTpm *tpm, GError **error) {
+        int fd = unix_socket_listen(tpm->socket_path, 1, error);
+
+        if (fd < 0)
+                return -1;
+        /* In the service's own runtime folder, which nobody else can change: not a path of the owner's. */
+        if (tpm->uid != (uid_t) -1 && lchown(tpm->socket_path, tpm->uid, tpm->gid) < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot give the TPM's socket '%s' to uid %u: %s",
+                            tpm->socket_path, (unsigned) tpm->uid, g_strerror(errno));
+                close(fd);
+                return -1;
+        }
+        return fd;
+}
+
+static int next_target(GArray *fds) {
+        int target = 2;
+
+        for (guint i = 0; i < fds->len; i++)
+                target = MAX(target, g_array_index(fds, ProcessFd, i).target);
+        return target + 1;
+}
+
+bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) {
+        *ret_target = 0;
+        if (!tpm)
+                return true;
+        if (tpm->state_fd < 0) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_FAILED,
+                                    "<tpm> needs the folder of the TPM's state, and the service gave none");
+                return false;
+        }
+        /* The last one went with its QEMU (it was told to, and its data channel closed); one that
+         * lingers would hold the state's lock. */
+        if (tpm->swtpm)
+                (void) process_send_signal(tpm->swtpm, SIGTERM);
+        g_clear_pointer(&tpm->swtpm, process_free);
+
+        int listen_fd = make_socket(tpm, error);
+        if (listen_fd < 0)
+                return false;
+        g_autofree char *state = g_strdup_printf("dir=/proc/self/fd/%d,mode=0600", SWTPM_STATE_FD);
+        g_autofree char *ctrl = g_strdup_printf("type=unixio,fd=%d", SWTPM_CTRL_FD);
+        const char *argv[] = {
+                QEMU_TPM_BINARY, "socket", "--tpm2", "--tpmstate", state, "--ctrl", ctrl, "--terminate", NULL,
+        };
+        ProcessFd swtpm_fds[] = {{listen_fd, SWTPM_CTRL_FD}, {tpm->state_fd, SWTPM_STATE_FD}};
+        ProcessSpawnParams spawn = {
+                .argv = argv,
+                .envp = swtpm_environment,
+                .fds = swtpm_fds,
+                .n_fds = G_N_ELEMENTS(swtpm_fds),
+                .log_path = tpm->log_path,
+                .uid = tpm->uid,
+                .gid = tpm->gid,
+        };
+        process_log_command_line(tpm->log_path, argv);
+        tpm->swtpm = process_spawn(tpm->event, &spawn, swtpm_on_exit, tpm, error);
+        close(listen_fd); /* swtpm has its own */
+        if (!tpm->swtpm) {
+                g_prefix_error(error,
+                               "Cannot start the TPM emulator '" QEMU_TPM_BINARY "' (from the package swtpm): ");
+                if (error && *error && (*error)->domain != HV_ERROR) {
+                        (*error)->domain = HV_ERROR;
+                        (*error)->code = HV_ERROR_ENGINE_FAILED;
+                }
+                (void) unlink(tpm->socket_path);
+                return false;
+        }
+
+        ProcessFd for_qemu = {open(tpm->socket_path, O_PATH | O_NOFOLLOW | O_CLOEXEC), next_target(fds)};
+        if (for_qemu.fd < 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open the TPM's socket '%s': %s",
+                            tpm->socket_path, g_strerror(errno));
+                qemu_tpm_stop(tpm);
+                return false;
+        }
+        g_array_append_val(fds, for_qemu);
+        *ret_target = for_qemu.target;
+        return true;
+}
+
+void qemu_tpm_stop(QemuTpm *tpm) {
+        if (!tpm)
+                return;
+        /* After its QEMU connected it is leaving already; before, it would wait for it forever. */
+        if (tpm->swtpm)
+                (void) process_send_signal(tpm->swtpm, SIGTERM);
+        (void) unlink(tpm->socket_path);
+}
