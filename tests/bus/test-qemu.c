@@ -944,6 +944,38 @@ static gboolean no_swtpm(gpointer data) {
         return pids->len == 0;
 }
 
+/* The guest asks its TPM for 8 random bytes (TPM2_GetRandom) through /dev/tpm0: the answer
+ * comes from swtpm, through QEMU's data channel. */
+static void guest_tpm_get_random(GuestTest *g) {
+        gsize mark = g->output->len;
+
+        console_type(g, "exec 3<>/dev/tpm0; printf '\\x80\\x01\\x00\\x00\\x00\\x0c\\x00\\x00\\x01\\x7b"
+                        "\\x00\\x08' >&3; head -c 10 <&3 | od -An -tx1; exec 3<&-; echo rnd-$((40+2))");
+        console_wait(g, "rnd-42", mark);
+        /* TPM_ST_NO_SESSIONS, 20 bytes, TPM_RC_SUCCESS */
+        if (!strstr(g->output->str + mark, "80 01 00 00 00 14 00 00 00 00"))
+                g_error("The guest's TPM2_GetRandom failed:\n%s", g->output->str + mark);
+}
+
+/* As virt-install writes it for a TPM 2.0 guest: UEFI, whose ACPI tables tell the kernel of the
+ * CRB interface (a kernel booted directly by PVH gets none that it can read). */
+static void define_tpm(GuestTest *g, const char *name) {
+        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
+        g_autofree char *cmdline = NULL, *xml = NULL;
+
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+        xml = g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                              "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline>"
+                              "</os><features><acpi/></features><devices>"
+                              "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
+                              "</devices></domain>",
+                              name, cmdline);
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
 /* virt-install's <tpm model='tpm-crb'>: a swtpm beside QEMU, as the owner, on a state folder the
  * service made for the VM (0700, the owner's); the guest's kernel finds a TPM 2.0 on the CRB
  * interface; swtpm goes with QEMU, the state stays for the next boot and goes with the VM. */
@@ -951,26 +983,11 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
         g_autoptr(GVariant) uuid = NULL;
         g_autoptr(GVariant) reply = NULL;
         g_autoptr(GError) error = NULL;
-        g_autofree char *xml = NULL, *tpm_dir = NULL, *permall = NULL;
+        g_autofree char *tpm_dir = NULL, *permall = NULL;
         struct stat st;
         gsize mark;
 
-        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
-        g_autofree char *cmdline = NULL;
-
-        /* As virt-install writes it for a TPM 2.0 guest: UEFI, whose ACPI tables tell the kernel
-         * of the CRB interface (a kernel booted directly by PVH gets none that it can read). */
-        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
-        g_strstrip(cmdline);
-        xml = g_strdup_printf("<domain type='qemu'><name>tpm</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-                              "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
-                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline>"
-                              "</os><features><acpi/></features><devices>"
-                              "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
-                              "</devices></domain>",
-                              cmdline);
-        g->path = hv_define(&g->t, xml);
-        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        define_tpm(g, "tpm");
         uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
         tpm_dir = g_strdup_printf("%s/state/tpm/%s", g->t.dir, g_variant_get_string(uuid, NULL));
         permall = g_build_filename(tpm_dir, "tpm2-00.permall", NULL);
@@ -999,6 +1016,7 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
         if (!strstr(g->output->str + mark, "tpm0") || !strstr(g->output->str + mark, "\n2\r") ||
             !strstr(g->output->str + mark, "MSFT0101"))
                 g_error("The guest does not show a TPM 2.0 on the CRB interface:\n%s", g->output->str + mark);
+        guest_tpm_get_random(g);
 
         call_ok(g, "PowerOff", NULL);
         hv_wait_until("swtpm to go with QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
@@ -1009,6 +1027,30 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
         g_assert_false(g_file_test(tpm_dir, G_FILE_TEST_EXISTS));
         hv_signal_log_stop(&g->log);
         g_clear_pointer(&g->path, g_free);
+}
+
+/* The TPM's state travels in a snapshot (QEMU's tpm-emulator takes it from swtpm and gives it to
+ * the new one at Restore): the restored guest's TPM answers, from a new swtpm. */
+static void test_tpm_snapshot_restore(GuestTest *g, gconstpointer data) {
+        g_autofree char *snapshot = g_build_filename(g->t.dir, "snap-tpm", NULL);
+        g_autofree char *s = NULL;
+        GVariantBuilder options;
+
+        define_tpm(g, "tpmsnap");
+        boot_to_marker(g);
+        guest_tpm_get_random(g);
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(&options, "{sv}", "stop", g_variant_new_boolean(TRUE));
+        call_ok(g, "Snapshot", g_variant_new("(sa{sv})", snapshot, &options));
+        s = state(g);
+        g_assert_cmpstr(s, ==, "shutoff");
+        close_console(g);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        call_ok(g, "Restore", g_variant_new("(sa{sv})", snapshot, &options));
+        open_console(g);
+        call_ok(g, "Resume", NULL);
+        guest_tpm_get_random(g);
 }
 
 int main(int argc, char *argv[]) {
@@ -1035,6 +1077,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/autostart", test_autostart);
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
         ADD("/qemu/tpm", test_tpm);
+        ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
