@@ -223,9 +223,15 @@ static void test_config_device_parts(void) {
                 int what;
                 const char *words;
         } refused[] = {
-                { 0, "<disk device='cdrom'>" }, { 1, "bus other than 'virtio'" }, { 2, "<driver discard>" },
-                { 3, "<controller>" },          { 4, "<channel>" },               { 5, "<watchdog>" },
-                { 6, "<boot order>" },          { 7, "type='pci'" },
+                {0, "<disk device='cdrom'>"},
+                {1, "bus other than 'virtio'"},
+                {2, "<driver discard>"},
+                {3, "<controller>"},
+                {4, "<channel>"},
+                {5, "<watchdog>"},
+                {6, "<boot order>"},
+                {7, "type='pci'"},
+                {8, "<tpm>"},
         };
         g_autoptr(VmConfig) ok = config_minimal();
         g_autoptr(GError) error = NULL;
@@ -272,6 +278,9 @@ static void test_config_device_parts(void) {
                         break;
                 case 7:
                         disk->address.type = VM_ADDRESS_DRIVE;
+                        break;
+                case 8:
+                        add_device(config, VM_DEVICE_TPM, "tpm0");
                         break;
                 }
                 g_assert_false(ch_devices_check(config, &e));
