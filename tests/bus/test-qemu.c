@@ -1053,6 +1053,33 @@ static void test_tpm_snapshot_restore(GuestTest *g, gconstpointer data) {
         guest_tpm_get_random(g);
 }
 
+/* The swtpm is QEMU's peer, not the daemon's: a daemon killed and started again leaves it
+ * running, the guest's TPM still answers, and when QEMU goes (PowerOff through the new daemon,
+ * which never knew this swtpm) it goes too. */
+static void test_tpm_daemon_restart(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) uuid = NULL;
+        g_autofree char *tpm_dir = NULL;
+        g_autoptr(GArray) before = NULL, after = NULL;
+
+        define_tpm(g, "tpmrestart");
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        tpm_dir = g_strdup_printf("%s/state/tpm/%s", g->t.dir, g_variant_get_string(uuid, NULL));
+        boot_to_marker(g);
+        before = swtpm_processes(tpm_dir);
+        g_assert_cmpuint(before->len, ==, 1);
+
+        restart_daemon(g, SIGKILL);
+        after = swtpm_processes(tpm_dir);
+        g_assert_cmpuint(after->len, ==, 1);
+        g_assert_cmpint(g_array_index(after, GPid, 0), ==, g_array_index(before, GPid, 0));
+        close_console(g);
+        open_console(g);
+        guest_tpm_get_random(g);
+
+        call_ok(g, "PowerOff", NULL);
+        hv_wait_until("swtpm to go with QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -1078,6 +1105,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
         ADD("/qemu/tpm", test_tpm);
         ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
+        ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
