@@ -958,8 +958,9 @@ static void guest_tpm_get_random(GuestTest *g) {
 }
 
 /* As virt-install writes it for a TPM 2.0 guest: UEFI, whose ACPI tables tell the kernel of the
- * CRB interface (a kernel booted directly by PVH gets none that it can read). */
-static void define_tpm(GuestTest *g, const char *name) {
+ * CRB interface (the test guest's kernel booted directly by PVH beside a TPM finds QEMU's ACPI
+ * tables unreadable). action: hv.action= of the guest, lifecycle: elements after <os>. */
+static void define_tpm_with(GuestTest *g, const char *name, const char *action, const char *lifecycle) {
         g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
         g_autofree char *cmdline = NULL, *xml = NULL;
 
@@ -967,13 +968,18 @@ static void define_tpm(GuestTest *g, const char *name) {
         g_strstrip(cmdline);
         xml = g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
                               "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
-                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline>"
-                              "</os><features><acpi/></features><devices>"
+                              "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s%s%s</cmdline>"
+                              "</os><features><acpi/></features>%s<devices>"
                               "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
                               "</devices></domain>",
-                              name, cmdline);
+                              name, cmdline, action ? " hv.action=" : "", action ? action : "",
+                              lifecycle ? lifecycle : "");
         g->path = hv_define(&g->t, xml);
         hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
+static void define_tpm(GuestTest *g, const char *name) {
+        define_tpm_with(g, name, NULL, NULL);
 }
 
 /* virt-install's <tpm model='tpm-crb'>: a swtpm beside QEMU, as the owner, on a state folder the
@@ -1080,6 +1086,25 @@ static void test_tpm_daemon_restart(GuestTest *g, gconstpointer data) {
         hv_wait_until("swtpm to go with QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
 }
 
+/* A guest that panics at every boot, with <on_crash>restart</on_crash>: each restart starts a new
+ * swtpm on the same state at once, while the last one is leaving with its QEMU (it holds the
+ * state's lock until it is gone); every restart boots. */
+static void test_tpm_restart_loop(GuestTest *g, gconstpointer data) {
+        unsigned n = 2;
+
+        define_tpm_with(g, "tpmloop", "panic", "<on_crash>restart</on_crash>");
+        call_ok(g, "Boot", NULL);
+        expect_state_changed(g, 1, "starting", "user");
+        expect_state_changed(g, 2, "running", "booted");
+        for (unsigned i = 0; i < 3; i++) {
+                expect_state_changed(g, ++n, "crashed", "guest-panicked");
+                expect_state_changed(g, ++n, "starting", "restart");
+                expect_state_changed(g, ++n, "running", "booted");
+        }
+        expect_state_changed(g, ++n, "crashed", "guest-panicked");
+        expect_state_changed(g, ++n, "crashed", "restart-limit");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -1106,6 +1131,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/tpm", test_tpm);
         ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
+        ADD("/qemu/tpm-restart-loop", test_tpm_restart_loop);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
