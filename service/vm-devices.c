@@ -7,6 +7,7 @@
 #include "domain-xml.h"
 #include "vm-net.h"
 #include "vm-private.h"
+#include "vm-tpm.h"
 
 static void add_device_done(const char *id, const GError *error, void *userdata) {
         VmOp *op = userdata;
@@ -93,6 +94,11 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
                                 return false;
                         }
                 }
+        }
+        if (device->kind == VM_DEVICE_TPM && vm_tpm_is_wanted(target)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a <tpm> (a VM has one)",
+                            vm->config->name);
+                return false;
         }
         if (device->kind == VM_DEVICE_CONTROLLER && !device->controller.has_master) {
                 for (guint i = 0; i < target->devices->len; i++) {

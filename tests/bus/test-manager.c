@@ -438,6 +438,21 @@ static void test_devices_on_shutoff_vm(HvTest *t, gconstpointer data) {
                 hv_assert_error(error, ERR "InvalidArgument", "index 0");
                 g_clear_error(&error);
         }
+
+        /* A TPM joins the definition once. */
+        {
+                static const char tpm[] = "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>";
+                g_autofree char *with_tpm = NULL;
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", tpm, NULL), "(s)", &error);
+                g_assert_no_error(error);
+                with_tpm = get_xml(t, path, FALSE);
+                g_assert_nonnull(strstr(with_tpm, "<tpm model='tpm-crb'>"));
+                g_clear_pointer(&reply, g_variant_unref);
+                reply = hv_vm_call(t, path, "AddDevice", g_variant_new("(sa{sv})", tpm, NULL), "(s)", &error);
+                hv_assert_error(error, ERR "InvalidArgument", "already has a <tpm>");
+                g_clear_error(&error);
+        }
         hv_signal_log_stop(&log);
 }
 
