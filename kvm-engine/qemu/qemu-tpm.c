@@ -14,6 +14,8 @@
 #define SWTPM_CTRL_FD 3
 #define SWTPM_STATE_FD 4
 
+typedef struct SwtpmRun SwtpmRun;
+
 struct QemuTpm {
         sd_event *event;
         int state_fd; /* the TPM's state folder (the service's descriptor, a copy) */
@@ -21,8 +23,34 @@ struct QemuTpm {
         char *log_path;
         uid_t uid;
         gid_t gid;
-        Process *swtpm; /* the one this engine started, until it is gone */
+        SwtpmRun *run; /* the swtpm this engine started, until it is gone */
 };
+
+/* One swtpm process, watched until its exit is seen (which reaps it). */
+struct SwtpmRun {
+        Process *process;
+        char *log_path;
+        QemuTpm *tpm; /* whose run it is; NULL once detached */
+};
+
+/* Runs whose QemuTpm let go of them while swtpm still ran (its QEMU gone and the engine's VM
+ * freed, or a new start): kept here until their exit is seen, so that no swtpm is left a
+ * zombie of the daemon. */
+static GList *detached_runs;
+
+static void swtpm_run_free(SwtpmRun *run) {
+        process_free(run->process);
+        g_free(run->log_path);
+        g_free(run);
+}
+
+static void swtpm_run_detach(SwtpmRun *run) {
+        if (!run)
+                return;
+        run->tpm->run = NULL;
+        run->tpm = NULL;
+        detached_runs = g_list_prepend(detached_runs, run);
+}
 
 static const char *const swtpm_environment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL};
 
@@ -48,7 +76,7 @@ QemuTpm *qemu_tpm_new(sd_event *event, const VmConfig *config, int state_fd, con
 void qemu_tpm_free(QemuTpm *tpm) {
         if (!tpm)
                 return;
-        process_free(tpm->swtpm);
+        swtpm_run_detach(tpm->run);
         if (tpm->state_fd >= 0)
                 close(tpm->state_fd);
         g_free(tpm->socket_path);
@@ -58,18 +86,24 @@ void qemu_tpm_free(QemuTpm *tpm) {
 }
 
 pid_t qemu_tpm_get_pid(const QemuTpm *tpm) {
-        return tpm && tpm->swtpm ? process_get_pid(tpm->swtpm) : 0;
+        return tpm && tpm->run ? process_get_pid(tpm->run->process) : 0;
 }
 
 static void swtpm_on_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
-        QemuTpm *tpm = userdata;
+        SwtpmRun *run = userdata;
 
-        /* It ends with QEMU: only an end of its own is news, and it is in the VM's log too. */
-        if (exit_info->kind != PROCESS_EXIT_EXITED || exit_info->status != 0) {
+        /* It ends with QEMU: only an end of its own is news, and it is in the VM's log too. The
+         * SIGTERM of qemu_tpm_stop() is ours. */
+        if (!(exit_info->kind == PROCESS_EXIT_EXITED && exit_info->status == 0) &&
+            !(exit_info->kind == PROCESS_EXIT_KILLED && exit_info->status == SIGTERM)) {
                 g_autofree char *how = process_describe_exit(process, exit_info);
-                g_warning("The TPM emulator of a VM %s (its log: %s)", how, tpm->log_path);
+                g_warning("The TPM emulator of a VM %s (its log: %s)", how, run->log_path);
         }
-        g_clear_pointer(&tpm->swtpm, process_free);
+        if (run->tpm)
+                run->tpm->run = NULL;
+        else
+                detached_runs = g_list_remove(detached_runs, run);
+        swtpm_run_free(run);
 }
 
 /* The socket's name may be connected to only by the owner (QEMU), through the descriptor. */
@@ -107,9 +141,9 @@ bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) 
         }
         /* The last one went with its QEMU (it was told to, and its data channel closed); one that
          * lingers would hold the state's lock. */
-        if (tpm->swtpm)
-                (void) process_send_signal(tpm->swtpm, SIGTERM);
-        g_clear_pointer(&tpm->swtpm, process_free);
+        if (tpm->run)
+                (void) process_send_signal(tpm->run->process, SIGTERM);
+        swtpm_run_detach(tpm->run);
 
         int listen_fd = make_socket(tpm, error);
         if (listen_fd < 0)
@@ -129,10 +163,13 @@ bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) 
                 .uid = tpm->uid,
                 .gid = tpm->gid,
         };
+        SwtpmRun *run = g_new0(SwtpmRun, 1);
+        run->log_path = g_strdup(tpm->log_path);
         process_log_command_line(tpm->log_path, argv);
-        tpm->swtpm = process_spawn(tpm->event, &spawn, swtpm_on_exit, tpm, error);
+        run->process = process_spawn(tpm->event, &spawn, swtpm_on_exit, run, error);
         close(listen_fd); /* swtpm has its own */
-        if (!tpm->swtpm) {
+        if (!run->process) {
+                swtpm_run_free(run);
                 g_prefix_error(error,
                                "Cannot start the TPM emulator '" QEMU_TPM_BINARY "' (from the package swtpm): ");
                 if (error && *error && (*error)->domain != HV_ERROR) {
@@ -142,6 +179,8 @@ bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) 
                 (void) unlink(tpm->socket_path);
                 return false;
         }
+        run->tpm = tpm;
+        tpm->run = run;
 
         ProcessFd for_qemu = {open(tpm->socket_path, O_PATH | O_NOFOLLOW | O_CLOEXEC), next_target(fds)};
         if (for_qemu.fd < 0) {
@@ -159,7 +198,7 @@ void qemu_tpm_stop(QemuTpm *tpm) {
         if (!tpm)
                 return;
         /* After its QEMU connected it is leaving already; before, it would wait for it forever. */
-        if (tpm->swtpm)
-                (void) process_send_signal(tpm->swtpm, SIGTERM);
+        if (tpm->run)
+                (void) process_send_signal(tpm->run->process, SIGTERM);
         (void) unlink(tpm->socket_path);
 }

@@ -944,6 +944,12 @@ static gboolean no_swtpm(gpointer data) {
         return pids->len == 0;
 }
 
+/* Gone from the process table: exited and reaped (a zombie has a /proc entry still). */
+static gboolean process_gone(gpointer data) {
+        g_autofree char *path = g_strdup_printf("/proc/%d", GPOINTER_TO_INT(data));
+        return !g_file_test(path, G_FILE_TEST_EXISTS);
+}
+
 /* The guest asks its TPM for 8 random bytes (TPM2_GetRandom) through /dev/tpm0: the answer
  * comes from swtpm, through QEMU's data channel. */
 static void guest_tpm_get_random(GuestTest *g) {
@@ -991,6 +997,7 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autofree char *tpm_dir = NULL, *permall = NULL;
         struct stat st;
+        GPid swtpm;
         gsize mark;
 
         define_tpm(g, "tpm");
@@ -1010,7 +1017,8 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
                 g_autofree char *status = NULL, *status_path = NULL;
                 g_autofree char *uid_line = g_strdup_printf("Uid:\t%u\t", (unsigned) getuid());
                 g_assert_cmpuint(pids->len, ==, 1);
-                status_path = g_strdup_printf("/proc/%d/status", g_array_index(pids, GPid, 0));
+                swtpm = g_array_index(pids, GPid, 0);
+                status_path = g_strdup_printf("/proc/%d/status", swtpm);
                 g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
                 g_assert_nonnull(strstr(status, uid_line));
         }
@@ -1026,6 +1034,8 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
 
         call_ok(g, "PowerOff", NULL);
         hv_wait_until("swtpm to go with QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
+        /* ... and to be reaped by the daemon, its parent, although its QEMU's engine object is freed */
+        hv_wait_until("swtpm to be reaped", process_gone, GINT_TO_POINTER(swtpm), BOOT_TIMEOUT_MS);
         g_assert_true(g_file_test(permall, G_FILE_TEST_IS_REGULAR)); /* kept for the next boot */
 
         reply = hv_vm_call(&g->t, g->path, "Delete", g_variant_new("(a{sv})", NULL), NULL, &error);
