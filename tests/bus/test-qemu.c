@@ -1115,6 +1115,29 @@ static void test_tpm_restart_loop(GuestTest *g, gconstpointer data) {
         expect_state_changed(g, ++n, "crashed", "restart-limit");
 }
 
+/* A QEMU that ends before it connected to its swtpm (here: not QEMU at all) does not leave the
+ * swtpm waiting for it: the start fails and swtpm goes too. */
+static void test_tpm_qemu_never_connects(GuestTest *g, gconstpointer data) {
+        g_autofree char *xml = guest_xml("tpmnoqemu", NULL,
+                                         "<emulator>/bin/false</emulator>"
+                                         "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>",
+                                         NULL);
+        g_autoptr(GVariant) uuid = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autofree char *tpm_dir = NULL;
+
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        tpm_dir = g_strdup_printf("%s/state/tpm/%s", g->t.dir, g_variant_get_string(uuid, NULL));
+        reply = hv_vm_call(&g->t, g->path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_assert_nonnull(error);
+        g_test_message("Boot: %s", error->message);
+        g_assert_true(g_file_test(tpm_dir, G_FILE_TEST_IS_DIR)); /* swtpm was started on it */
+        hv_wait_until("swtpm to go without its QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -1142,6 +1165,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
         ADD("/qemu/tpm-restart-loop", test_tpm_restart_loop);
+        ADD("/qemu/tpm-qemu-never-connects", test_tpm_qemu_never_connects);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
