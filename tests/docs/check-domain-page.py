@@ -2,27 +2,29 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Keeps hypervisord-domain(5) true (issue 20, item 15).
 
-The page gives each element an example in an .EX/.EE block preceded by a marker:
+Every example of the page (an .EX/.EE block; those under SYNOPSIS aside) is
+followed by its verdict, a line the reader sees, in one of these forms:
 
-    .\\" check: in=devices qemu=yes ch=no error='is not supported'
+    \\fI[in <devices>] QEMU takes it; cloud\\-hypervisor refuses it, saying \\(lq<watchdog>\\(rq.\\fP
+    \\fI[in <domain>] QEMU and cloud\\-hypervisor take it.\\fP
+    \\fI[a whole document] QEMU and cloud\\-hypervisor refuse it.\\fP
 
-in=      where the example goes: 'devices', 'domain' (a child of <domain>), 'os' (a
-         child of <os>, whose <kernel> is then left out) or 'document' (a whole
-         <domain> as written);
-qemu=, ch=   'yes': DefineVM with that engine takes it; 'no': DefineVM refuses it
-         with NotSupported, InvalidArgument, InvalidXML or AccessDenied;
-error=   (optional, quoted with '...' or "...") a text every refusal's message contains.
+[in <devices>], [in <domain>], [in <os>]: the example goes there in a small
+document (in <os>, that document's <kernel> is left out); [a whole document]:
+it is one. An engine 'takes it': DefineVM with that engine succeeds; 'refuses
+it': DefineVM fails with NotSupported, InvalidArgument, InvalidXML or
+AccessDenied, and its message contains the text after 'saying', if any.
 
 Two commands:
 
   names PAGE SOURCE_ROOT every element name the XML reader knows (the names it
                          compares element names with, in SOURCE_ROOT's
                          service/domain-xml*.c and kvm-engine/vm-platform.c) is in
-                         an example of the page, and every attribute name it
-                         reads is in the page as name=.
+                         a checked example of the page, and every attribute name
+                         it reads is in the page as name=.
   define PAGE            defines each example on the daemon of the session bus
                          (tests/client/with-hypervisord.sh) with each engine and
-                         compares the outcome with the marker.
+                         compares the outcome with the verdict.
 
 Either fails listing every disagreement.
 """
@@ -32,23 +34,25 @@ import re
 import sys
 
 ENGINES = {'qemu': 'qemu', 'ch': 'cloud-hypervisor'}
-PLACES = ('devices', 'domain', 'os', 'document')
 REFUSALS = ('NotSupported', 'InvalidArgument', 'InvalidXML', 'AccessDenied')
-MARKER = re.compile(r'^\.\\" check:(.*)$')
-MARKER_FIELD = re.compile(r"""\s*(\w+)=('[^']*'|"[^"]*"|\S+)""")
+VERDICT = re.compile(r'^\[(?:in <(?P<place>devices|domain|os)>|(?P<document>a whole document))\] '
+                     r'(?:QEMU and cloud-hypervisor (?P<both>take|refuse) it|'
+                     r'QEMU (?P<qemu>takes|refuses) it; cloud-hypervisor (?P<ch>takes|refuses) it)'
+                     r'(?:, saying \u201c(?P<error>.+)\u201d)?\.$')
 
 
 def unescape(line):
-    """The text groff prints for the few escapes the examples use."""
-    for escape, text in (('\\(aq', "'"), ('\\-', '-'), ('\\&', ''), ('\\e', '\\')):
+    """The text groff prints for the few escapes the examples and verdicts use."""
+    for escape, text in (('\\(aq', "'"), ('\\(lq', '\u201c'), ('\\(rq', '\u201d'), ('\\fI', ''),
+                         ('\\fP', ''), ('\\-', '-'), ('\\&', ''), ('\\e', '\\')):
         line = line.replace(escape, text)
     return line
 
 
 class Example:
     def __init__(self, line, fields, text):
-        self.line = line  # of the marker, in the page
-        self.fields = fields
+        self.line = line  # of the verdict, in the page
+        self.fields = fields  # 'in', 'qemu', 'ch' ('yes' or 'no'), maybe 'error'
         self.text = text
 
     def __str__(self):
@@ -56,43 +60,52 @@ class Example:
         return f'page line {self.line} ({first.strip()[:60]})'
 
 
+def read_verdict(line):
+    """The fields of a verdict line, or None."""
+    match = VERDICT.match(unescape(line))
+    if not match:
+        return None
+    fields = {'in': match.group('place') or 'document'}
+    for key in ENGINES:
+        said = match.group('both') or match.group(key)
+        fields[key] = 'yes' if said in ('take', 'takes') else 'no'
+    if match.group('error') is not None:
+        if 'no' not in fields.values():
+            return None
+        fields['error'] = match.group('error')
+    return fields
+
+
 def read_examples(page):
-    """The checked examples of the page; a malformed marker is an error, never skipped."""
+    """The checked examples of the page; an example without a verdict, or a verdict that
+    does not read, is an error, never skipped."""
     with open(page, encoding='utf-8') as f:
         lines = f.read().splitlines()
     examples, problems = [], []
+    section = ''
     i = 0
     while i < len(lines):
-        match = MARKER.match(lines[i])
-        if not match:
+        if lines[i].startswith('.SH '):
+            section = lines[i][4:].strip('"')
+        if lines[i] != '.EX':
             i += 1
             continue
-        marker_line = i + 1
-        fields = {}
-        rest = match.group(1)
-        while rest.strip():
-            field = MARKER_FIELD.match(rest)
-            if not field:
-                problems.append(f'page line {marker_line}: cannot read the marker at {rest.strip()!r}')
-                break
-            value = field.group(2)
-            fields[field.group(1)] = value[1:-1] if value[0] in '\'"' else value
-            rest = rest[field.end():]
-        bad = [k for k in fields if k not in ('in', 'qemu', 'ch', 'error')]
-        if bad or fields.get('in') not in PLACES or any(fields.get(e) not in ('yes', 'no') for e in ENGINES):
-            problems.append(f'page line {marker_line}: a marker needs in={"|".join(PLACES)}, qemu=yes|no and '
-                            f'ch=yes|no (and may have error=\'...\'): {lines[i]!r}')
-        if i + 1 >= len(lines) or lines[i + 1] != '.EX':
-            problems.append(f'page line {marker_line}: the marker is not followed by .EX')
-            i += 1
-            continue
-        end = i + 2
+        end = i + 1
         while end < len(lines) and lines[end] != '.EE':
             end += 1
         if end == len(lines):
-            problems.append(f'page line {marker_line}: .EX without .EE')
+            problems.append(f'page line {i + 1}: .EX without .EE')
             break
-        examples.append(Example(marker_line, fields, '\n'.join(unescape(line) for line in lines[i + 2:end])))
+        text = '\n'.join(unescape(line) for line in lines[i + 1:end])
+        if section != 'SYNOPSIS':
+            after = lines[end + 1] if end + 1 < len(lines) else ''
+            fields = read_verdict(after)
+            if fields is None:
+                problems.append(f'page line {end + 2}: the example of line {i + 1} needs a verdict after .EE, '
+                                f'e.g. "\\fI[in <devices>] QEMU takes it; cloud\\-hypervisor refuses it.\\fP" '
+                                f'(see {os.path.basename(__file__)}), not {after!r}')
+            else:
+                examples.append(Example(end + 2, fields, text))
         i = end + 1
     if not examples:
         problems.append(f'{page}: no checked example')
@@ -194,8 +207,8 @@ def check_define(page):
                          GLib.Variant('(sa{sv})', (xml, {'engine': GLib.Variant('s', engine)})))
         except GLib.Error as e:
             name = Gio.DBusError.get_remote_error(e) or ''
-            Gio.DBusError.strip_remote_error(e)
-            return False, name, e.message
+            prefix = f'GDBus.Error:{name}: '
+            return False, name, e.message[len(prefix):] if e.message.startswith(prefix) else e.message
         path = reply.unpack()[0]
         call(path, 'org.example.Hypervisor.VM', 'Delete', GLib.Variant('(a{sv})', ({},)))
         return True, path
