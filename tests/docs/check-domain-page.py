@@ -123,10 +123,11 @@ CALL_ATTRIBUTE = re.compile(r'\b(?:xml_attr_value|xml_attr_choice|attr_switch|at
 
 
 def reader_names(sources):
-    """(elements, attributes) the reader compares names with, from its C sources: arrays
-    named *children (and vm_hyperv_feature_names, the children of <hyperv>), arrays named
-    *attributes, xml_is_element() and xml_fail_missing() for elements, xml_attr_value()
-    for attributes."""
+    """(elements, attributes) the reader compares names with, from its C sources. Elements:
+    the arrays named *children (and vm_hyperv_feature_names, the children of <hyperv>),
+    xml_is_element() and xml_fail_missing(). Attributes: the arrays named *attributes, and
+    the readers of one attribute (xml_attr_value(), xml_attr_choice(), attr_switch(),
+    attr_number()...)."""
     elements, attributes = set(), set()
     for source in sources:
         with open(source, encoding='utf-8') as f:
