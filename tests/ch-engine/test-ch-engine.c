@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "ch-vm.h"
 #include "engine.h"
 #include "process-spawn.h"
 #include "test-util.h"

@@ -23,8 +23,6 @@
 
 #define WAIT_MS 60000
 
-extern const EngineOps engine_qemu_ops;
-
 typedef struct {
         sd_event *event;
         char *dir;
