@@ -603,7 +603,7 @@ static void test_reboot_destroy(void) {
 }
 
 /* The VMM leaving on its own (SIGTERM from someone else, a vCPU error) writes the
- * same events as a guest power-off used to: it is a crash, not the guest's doing. */
+ * same events as a guest power-off, yet it is a crash, not the guest's doing. */
 static void vmm_exit_case(const char *how) {
         g_autoptr(sd_event) event = new_loop();
         Sim sim;
