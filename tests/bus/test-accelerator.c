@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * GetInfo says which accelerator runs the guest (issue 20, item 12): a
+ * GetInfo says which accelerator runs the guest: a
  * <domain type='qemu'> runs under TCG; a <domain type='kvm'> runs under KVM
  * when /dev/kvm can be opened, and otherwise falls back to TCG
  * (TCGFallback=, on by default) and says so in 'accelerator-fallback'.

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * A failed boot names the engine's own error first, then the context (issue
- * 20, item 13): a disk image that is not what its <driver type> says makes
- * QEMU exit at start-up, and Boot's error reads "Cannot boot VM 'x': "<QEMU's
- * message>" (QEMU exited ...)".
+ * A failed boot names the engine's own error first, then the context: a disk
+ * image that is not what its <driver type> says makes QEMU exit at start-up,
+ * and Boot's error reads "Cannot boot VM 'x': "<QEMU's message>" (QEMU
+ * exited ...)".
  */
 
 #include <string.h>

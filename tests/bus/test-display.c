@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Desktop VMs through D-Bus (issue 18), on the real tiny guest under TCG with a VGA
+ * Desktop VMs through D-Bus, on the real tiny guest under TCG with a VGA
  * display and the kernel console on tty0 as well as the serial port (the screenshot test
  * boots the bzImage through SeaBIOS, so the kernel's VGA console shows the boot; the
  * others boot by PVH, where tty0 is the dummy console):

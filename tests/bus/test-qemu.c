@@ -209,7 +209,7 @@ static void boot_to_marker(GuestTest *g) {
 
 /* ---- the tests ---------------------------------------------------------------- */
 
-/* Issue 17: what virt-install --boot uefi writes (firmware='efi', no <nvram>) boots with
+/* What virt-install --boot uefi writes (firmware='efi', no <nvram>) boots with
  * Debian's OVMF, on variables the service keeps for the VM and hands over open; they
  * stay across boots and go with the VM. The kernel is the bzImage, booted by OVMF. */
 static void test_uefi_boot(GuestTest *g, gconstpointer data) {
@@ -251,7 +251,7 @@ static void test_uefi_boot(GuestTest *g, gconstpointer data) {
         g_clear_pointer(&g->path, g_free);
 }
 
-/* Issue 16, item 10: a VM that names its own QEMU boots although the configured one is missing. */
+/* A VM that names its own QEMU boots although the configured one is missing. */
 static void test_emulator_without_default(GuestTest *g, gconstpointer data) {
         g_autofree char *emulator = g_find_program_in_path("qemu-system-x86_64");
         g_autofree char *element = NULL;
@@ -695,7 +695,7 @@ static void test_autostart(GuestTest *g, gconstpointer data) {
         open_console(g);
         console_wait(g, "HV-GUEST-READY", 0);
 }
-/* Issue 17: disks off virtio, as virt-install writes them (a SATA disk on q35's AHCI, a SCSI
+/* Disks off virtio, as virt-install writes them (a SATA disk on q35's AHCI, a SCSI
  * disk on virtio-scsi with its drive address), with the balloon, the guest agent's channel
  * and a watchdog beside them: the guest sees both disks at their sizes. */
 static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
@@ -732,7 +732,7 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
 }
 
 
-/* ---- a real bridge (issue 17) ------------------------------------------------ */
+/* ---- a real bridge ----------------------------------------------------------- */
 
 #define TEST_BRIDGE "hvbr0"
 #define TEST_BRIDGE_ADDRESS "10.77.0.1"

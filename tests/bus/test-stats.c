@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * GetStats (issue 20, item 10): the same test body on both engines, QEMU
+ * GetStats: the same test body on both engines, QEMU
  * with the tiny guest under TCG and cloud-hypervisor's simulator. A VM with
  * a disk and a tap interface boots; its statistics have every documented key
  * with its type, the VM's disk and interface by id, the memory of its

@@ -312,7 +312,7 @@ def case_stats():
 
 def case_edit():
     """hvctl edit, as virsh edit: the editor changes the definition; unchanged says so;
-    a refused edit is kept in its file, which the message names (issue 17)."""
+    a refused edit is kept in its file, which the message names."""
     with tempfile.TemporaryDirectory() as workdir:
         define('edited', workdir)
         editor = os.path.join(workdir, 'editor.sh')
@@ -359,7 +359,7 @@ def case_autostart():
     hvctl('delete', 'auto')
 
 def case_display():
-    """hvctl screenshot, send-key and display on a VM with a VNC display (issue 18)."""
+    """hvctl screenshot, send-key and display on a VM with a VNC display."""
     with tempfile.TemporaryDirectory() as workdir:
         xml = hvtest.guest_xml('screen').replace(
             "<serial type='pty'/>",

@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """libhypervisor from a plain blocking Python script: no main loop is ever
-iterated here, as in a script that only calls `_sync` functions (issue 20,
-items 5 and 6). The properties must still follow the replies."""
+iterated here, as in a script that only calls `_sync` functions. The properties must still follow the replies."""
 
 import os
 import sys

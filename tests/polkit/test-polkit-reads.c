@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Who may read what (issue 15, item 9), on the private system bus with the
+ * Who may read what, on the private system bus with the
  * mocked polkitd: hvtest1 is the attacker, hvtest2 the victim.
  *
  * - GetXML, GetInfo and GetStats of another user's VM need manage-all; the own VM needs nothing.
@@ -9,7 +9,7 @@
  *   does not get the earlier one's log.
  * - <emulator> is not looked at with root's rights: a program in a folder only
  *   root may read gives the same answer as a missing one.
- * - Reads take turns between users (item 8): one user's pipelined reads of a
+ * - Reads take turns between users: one user's pipelined reads of a
  *   large definition do not put their replies ahead of another user's.
  */
 
@@ -241,7 +241,7 @@ static void test_emulator_no_oracle(void) {
         pk_test_teardown(&t);
 }
 
-/* ---- read load (issue 15, item 8) ---- */
+/* ---- read load ---- */
 
 /* Under dbus-daemon's own bound of 128 pending replies per connection, which would answer LimitsExceeded itself. */
 #define FLOOD_CALLS 120
