@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""Keeps hypervisord-domain(5) true (issue 20, item 15).
+"""Keeps hypervisord-domain(5) true.
 
 Every example of the page (an .EX/.EE block; those under SYNOPSIS aside) is
 followed by its verdict, a line the reader sees, in one of these forms:
