@@ -17,8 +17,7 @@
 #include "vm-private.h"
 
 /* Which configurations a call changes: *ret_live the running VM, *ret_config the definition. */
-static bool resolve_scope(Vm *vm, VmVerb verb, VmDeviceScope scope, bool *ret_live, bool *ret_config,
-                          GError **error) {
+static bool resolve_scope(Vm *vm, VmVerb verb, VmDeviceScope scope, bool *ret_live, bool *ret_config, GError **error) {
         bool running = vm->engine_vm != NULL;
 
         if (scope == VM_DEVICE_CURRENT) {
@@ -67,7 +66,8 @@ static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *de
         if (device->kind == VM_DEVICE_DISK) {
                 for (guint i = 0; i < target->devices->len; i++) {
                         VmDevice *other = g_ptr_array_index(target->devices, i);
-                        if (other->kind == VM_DEVICE_DISK && g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
+                        if (other->kind == VM_DEVICE_DISK &&
+                            g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                                             "VM '%s' already has a disk with target '%s'%s", vm->config->name,
                                             device->disk.target_dev, where(vm, target));
@@ -95,7 +95,7 @@ static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *de
  * one id in both. The lookup sees the devices of both as one list (borrowed). */
 static char *new_device_id(Vm *vm, VmDeviceKind kind) {
         g_autoptr(GPtrArray) all = g_ptr_array_new();
-        VmConfig both = { 0 };
+        VmConfig both = {0};
 
         g_ptr_array_extend(all, vm->config->devices, NULL, NULL);
         if (vm->live)
@@ -210,8 +210,7 @@ static void add_device_done(const char *id, const GError *error, void *userdata)
         follow_in_definition(op);
 }
 
-bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata,
-                   GError **error) {
+bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
         DomainXmlPaths paths = {
                 .images_dir = vm->manager->settings.images_dir,
                 .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
@@ -273,8 +272,7 @@ static void remove_device_done(const GError *error, void *userdata) {
         follow_in_definition(op);
 }
 
-bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata,
-                      GError **error) {
+bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
         bool live, config;
         VmOp *op;
 
@@ -286,8 +284,8 @@ bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn rep
             !resolve_scope(vm, VM_VERB_REMOVE_DEVICE, scope, &live, &config, error))
                 return false;
         if ((live && !vm_config_find_device(vm->live, id)) || (config && !vm_config_find_device(vm->config, id))) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'%s", vm->config->name,
-                            id, where(vm, live && !vm_config_find_device(vm->live, id) ? vm->live : vm->config));
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'%s", vm->config->name, id,
+                            where(vm, live && !vm_config_find_device(vm->live, id) ? vm->live : vm->config));
                 return false;
         }
         if (config && !vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
