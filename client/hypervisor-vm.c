@@ -300,7 +300,9 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
         /**
          * HypervisorVm:vcpus:
          *
-         * The number of vCPUs the VM boots with.
+         * The number of vCPUs of the VM: of what runs while it runs, of its
+         * definition when it is off. A redefinition of a running VM shows at its
+         * next boot; hypervisor_vm_get_info_async() gives `next-boot-vcpus` meanwhile.
          *
          * Since: 0.1
          */
@@ -308,7 +310,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
         /**
          * HypervisorVm:memory:
          *
-         * The VM's memory in bytes.
+         * The VM's memory in bytes: of what runs while it runs, of its
+         * definition when it is off (see #HypervisorVm:vcpus).
          *
          * Since: 0.1
          */
