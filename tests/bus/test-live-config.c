@@ -5,7 +5,9 @@
  * under TCG: a redefinition of a running VM shows in GetXML() at once and in
  * the properties and the live XML only from its next boot; AddDevice() and
  * RemoveDevice() with 'live', 'config' and both change what runs, the
- * definition, or both, as virsh's --live, --config and --persistent.
+ * definition, or both, as virsh's --live, --config and --persistent (the
+ * unplug of both on cloud-hypervisor's simulator, which acknowledges it at
+ * once; the QEMU guest would have to be up first).
  */
 
 #include <signal.h>
@@ -52,6 +54,18 @@ static void setup(LiveTest *l, gconstpointer data) {
         /* The guest's folder is the firmware directory: its kernel is found there. */
         g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n", guest_dir());
 
+        hv_test_setup(&l->t, config);
+}
+
+/* cloud-hypervisor's simulator (tests/ch-sim), which acknowledges an unplug at once. */
+static void setup_ch(LiveTest *l, gconstpointer data) {
+        const char *sim_dir = g_getenv("CH_SIM_DIR");
+        g_autofree char *config = NULL;
+
+        if (!sim_dir || !*sim_dir)
+                g_error("CH_SIM_DIR is not set: run through meson test");
+        config = g_strdup_printf("DefaultEngine=cloud-hypervisor\n[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\n",
+                                 sim_dir);
         hv_test_setup(&l->t, config);
 }
 
@@ -351,11 +365,61 @@ static void test_device_scopes(LiveTest *l, gconstpointer data) {
         assert_contains(live, c, FALSE);
 }
 
+/* Both at once (virsh's --persistent) on cloud-hypervisor, unplug included. */
+static void test_ch_persistent(LiveTest *l, gconstpointer data) {
+        g_autofree char *kernel = g_build_filename(l->t.dir, "images", "vmlinux", NULL);
+        g_autofree char *a = make_image(l, "a.raw"), *b = make_image(l, "b.raw");
+        g_autofree char *disk_a = disk_xml(a, "vdb"), *disk_b = disk_xml(b, "vdc");
+        g_autofree char *xml = NULL, *id_a = NULL, *id_b = NULL, *stored = NULL, *live = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL)); /* the simulator only checks it exists */
+        xml = g_strdup_printf("<domain type='kvm'><name>chlive</name><memory unit='MiB'>512</memory><vcpu>2</vcpu>"
+                              "<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os></domain>",
+                              kernel);
+        l->path = hv_define(&l->t, xml);
+        hv_signal_log_start(&l->log, &l->t, PROPERTIES_IFACE, l->path);
+        call_ok(l, "Boot");
+
+        id_a = add_device_ok(l, disk_a, "live+config");
+        id_b = add_device_ok(l, disk_b, "live");
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, a, TRUE);
+        assert_contains(stored, b, FALSE);
+        /* b is not in the definition: 'config' cannot take it out of it, nor can both. */
+        remove_device(l, id_b, "config", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", "in its definition");
+        g_clear_error(&error);
+        remove_device(l, id_b, "live+config", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", id_b);
+        g_clear_error(&error);
+
+        remove_device(l, id_a, "live+config", &error);
+        g_assert_no_error(error);
+        live = get_xml(l, TRUE);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(live, a, FALSE);
+        assert_contains(live, b, TRUE);
+        assert_contains(stored, a, FALSE);
+
+        /* Re-added with both, then off and on: only what the definition has comes back. */
+        g_free(id_a);
+        id_a = add_device_ok(l, disk_a, "live+config");
+        call_ok(l, "PowerOff");
+        call_ok(l, "Boot");
+        g_free(live);
+        live = get_xml(l, TRUE);
+        assert_contains(live, a, TRUE);
+        assert_contains(live, b, FALSE);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, LiveTest, NULL, setup, fn, teardown)
         ADD("/live/redefine-running", test_redefine_running);
         ADD("/live/device-scopes", test_device_scopes);
 #undef ADD
+        g_test_add("/live/ch-persistent", LiveTest, NULL, setup_ch, test_ch_persistent, teardown);
         return g_test_run();
 }
