@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Live vs next-boot configuration (issue 20, item 9), on the real tiny guest
+ * Live vs next-boot configuration, on the real tiny guest
  * under TCG: a redefinition of a running VM shows in GetXML() at once and in
  * the properties and the live XML only from its next boot; AddDevice() and
  * RemoveDevice() with 'live', 'config' and both change what runs, the
