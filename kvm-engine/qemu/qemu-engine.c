@@ -87,8 +87,10 @@ static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError 
 }
 
 static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!qemu_argv_check_config(config, error) ||
-            !qemu_platform_check(config, config->type == VM_DOMAIN_KVM && probe && probe->kvm, error))
+        /* This checks what needs KVM (a host CPU model, Hyper-V's KVM-only parts) as DefineVM
+         * did: refused for type='qemu'. A type='kvm' VM is checked in qemu_argv_build(), against
+         * the accelerator it really gets (TCG when KVM is unusable and tcg_fallback allows). */
+        if (!qemu_argv_check_config(config, error))
                 return false;
 
         if (config->type == VM_DOMAIN_KVM && !probe->kvm && !qemu_tcg_fallback_setting) {
