@@ -129,9 +129,11 @@ struct EngineOps {
          * that what the engine cannot do is refused there, not at Boot; the message
          * names the element and the engine. Nothing of the host is looked at. */
         bool (*check)(const VmConfig *config, GError **error);
-        /* Can this engine run this configuration on this host, now (at Boot)? The
-         * message names what it cannot do. */
-        bool (*validate)(const EngineProbe *probe, const VmConfig *config, GError **error);
+        /* Can this engine run this configuration on this host, now (at Boot), with these
+         * settings (NULL: the defaults) and what probe() found? The message names what it
+         * cannot do. */
+        bool (*validate)(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                         GError **error);
 
         EngineVm *(*vm_new)(const EngineVmParams *params);
         void (*vm_free)(EngineVm *vm);

@@ -103,7 +103,8 @@ static bool ch_check(const VmConfig *config, GError **error) {
                ch_devices_check(config, error);
 }
 
-static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
+static bool ch_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                        GError **error) {
         if (!ch_check(config, error))
                 return false;
         /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */

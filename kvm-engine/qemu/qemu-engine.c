@@ -29,9 +29,6 @@
 #define QEMU_RESET_REPEAT_USEC (2 * G_USEC_PER_SEC)
 #define QEMU_LOG_TAIL_LINES 10
 
-/* validate() has no settings: probe() records the one it needs. */
-static bool qemu_tcg_fallback_setting;
-
 static const char *const qemu_environment[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
 
 static bool qemu_kvm_usable(char **ret_reason) {
@@ -48,7 +45,6 @@ static bool qemu_kvm_usable(char **ret_reason) {
 static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError **error) {
         const char *name = settings && settings->binary ? settings->binary : QEMU_DEFAULT_BINARY;
 
-        qemu_tcg_fallback_setting = settings && settings->tcg_fallback;
         ret->tcg = true;
         ret->kvm = qemu_kvm_usable(NULL);
         g_strfreev(ret->hotplug);
@@ -86,14 +82,15 @@ static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError 
         return true;
 }
 
-static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
+static bool qemu_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                          GError **error) {
         /* This checks what needs KVM (a host CPU model, Hyper-V's KVM-only parts) as DefineVM
          * did: refused for type='qemu'. A type='kvm' VM is checked in qemu_argv_build(), against
          * the accelerator it really gets (TCG when KVM is unusable and tcg_fallback allows). */
         if (!qemu_argv_check_config(config, error))
                 return false;
 
-        if (config->type == VM_DOMAIN_KVM && !probe->kvm && !qemu_tcg_fallback_setting) {
+        if (config->type == VM_DOMAIN_KVM && !probe->kvm && !(settings && settings->tcg_fallback)) {
                 g_autofree char *reason = NULL;
                 if (!qemu_kvm_usable(&reason))
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
