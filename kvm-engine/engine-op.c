@@ -7,9 +7,9 @@
 #include "engine-op.h"
 #include "engine-vm.h"
 
-EngineOp *engine_op_new(EngineVmBase *vm, size_t size, EngineOpKind kind, EngineDoneFn done, void *userdata) {
-        g_assert(size >= sizeof(EngineOp));
-        EngineOp *op = g_malloc0(size);
+EngineOp *engine_op_new(EngineVmBase *vm, EngineOpKind kind, EngineDoneFn done, void *userdata) {
+        g_assert(vm->klass->op_size >= sizeof(EngineOp));
+        EngineOp *op = g_malloc0(vm->klass->op_size);
         op->vm = vm;
         op->kind = kind;
         op->done = done;
@@ -24,6 +24,8 @@ void engine_op_free(EngineOp *op) {
         sd_event_source_disable_unref(op->defer);
         sd_event_source_disable_unref(op->timer);
         g_clear_error(&op->error);
+        g_free(op->directory);
+        vm_device_free(op->device);
         g_free(op->device_id);
         if (op->info)
                 g_variant_dict_unref(op->info);

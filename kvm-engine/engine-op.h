@@ -45,14 +45,17 @@ struct EngineOp {
         sd_event_source *defer; /* answering later what failed at once */
         GError *error;          /* the answer the defer source (or the process's exit) gives */
         sd_event_source *timer; /* waits for an event, a retry or a deadline */
+        char *directory;        /* snapshot, restore */
+        VmDevice *device;       /* add_device: what to plug */
         char *device_id;
         GVariantDict *info;
         int fd;                   /* for fd_done, handed over on success; -1 none */
         bool answer_when_started; /* start, restore: done, but the loop has not heard yet that the process runs */
+        bool was_running;         /* snapshot: resume afterwards */
 };
 
-/* A zeroed op of size bytes (the engine's op, which begins with an EngineOp), on vm's list. */
-EngineOp *engine_op_new(EngineVmBase *vm, size_t size, EngineOpKind kind, EngineDoneFn done, void *userdata);
+/* A zeroed op (the engine's, of its class's op_size), on vm's list. */
+EngineOp *engine_op_new(EngineVmBase *vm, EngineOpKind kind, EngineDoneFn done, void *userdata);
 /* Answers the op (error NULL = success) and frees it. */
 void engine_op_finish(EngineOp *op, const GError *error);
 /* Answers later from the event loop: for failures found inside the call. */

@@ -73,6 +73,32 @@ void engine_vm_base_emit_kind(EngineVmBase *vm, EngineEventKind kind, const char
         engine_vm_base_emit(vm, &event);
 }
 
+bool engine_vm_base_begin_stop(EngineVmBase *vm, EngineDoneFn done, void *userdata) {
+        EngineOp *op = engine_op_new(vm, ENGINE_OP_STOP, done, userdata);
+
+        if (!vm->process) {
+                engine_op_fail_later(op, NULL); /* already off: success, answered later */
+                return false;
+        }
+        if (vm->stopping)
+                return false; /* answered with the others when it is gone */
+        vm->stopping = true;
+        return true;
+}
+
+void engine_vm_base_emit_guest(EngineVmBase *vm, const char *name, const char *engine_event, GVariant *details,
+                               const char *device_id, uint64_t timestamp_usec) {
+        EngineEvent event = {
+                .kind = ENGINE_EVENT_GUEST,
+                .name = name,
+                .engine_event = engine_event,
+                .details = details,
+                .device_id = device_id,
+                .timestamp_usec = timestamp_usec,
+        };
+        engine_vm_base_emit(vm, &event);
+}
+
 void engine_vm_base_on_process_started(Process *process, void *userdata) {
         EngineVmBase *vm = userdata;
         EngineEvent event = {.kind = ENGINE_EVENT_STARTED};
@@ -91,6 +117,30 @@ void engine_vm_base_on_process_started(Process *process, void *userdata) {
 pid_t engine_vm_base_get_pid(EngineVm *engine_vm) {
         EngineVmBase *vm = (EngineVmBase *) engine_vm;
         return vm->process ? process_get_pid(vm->process) : 0;
+}
+
+bool engine_vm_base_save_process(EngineVmBase *vm, GVariantBuilder *b) {
+        if (!vm->process)
+                return false;
+        g_variant_builder_init(b, G_VARIANT_TYPE_VARDICT);
+        g_variant_builder_add(b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->process)));
+        g_variant_builder_add(b, "{sv}", "start-time", g_variant_new_uint64(process_get_start_time(vm->process)));
+        return true;
+}
+
+Process *engine_vm_base_attach_process(EngineVmBase *vm, GVariantDict *facts, const char *socket_key,
+                                       const char **ret_socket, ProcessExitFn on_exit, GError **error) {
+        guint32 pid = 0;
+        guint64 start_time = 0;
+
+        if (!g_variant_dict_lookup(facts, "pid", "u", &pid) ||
+            !g_variant_dict_lookup(facts, "start-time", "t", &start_time) ||
+            !g_variant_dict_lookup(facts, socket_key, "&s", ret_socket)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or %s",
+                            socket_key);
+                return NULL;
+        }
+        return process_attach(vm->event, (pid_t) pid, start_time, on_exit, vm, error);
 }
 
 EngineOp *engine_vm_base_find_start(EngineVmBase *vm) {

@@ -31,6 +31,7 @@
 
 /* What an engine adds to the base's work; one static table per engine. */
 typedef struct {
+        size_t op_size; /* of the engine's op, which begins with an EngineOp */
         /* An op is about to be answered: the engine lets go of what the op holds in it
          * (a request in flight, a count). NULL: nothing to do. */
         void (*op_finishing)(EngineOp *op);
@@ -81,12 +82,29 @@ void engine_vm_base_disown(EngineVmBase *vm);
 /* Events to the service (none after vm_free). */
 void engine_vm_base_emit(EngineVmBase *vm, const EngineEvent *event);
 void engine_vm_base_emit_kind(EngineVmBase *vm, EngineEventKind kind, const char *engine_event);
+/* ENGINE_EVENT_GUEST (engine.h: the names, details borrowed for the call or NULL, 0 = time unknown). */
+void engine_vm_base_emit_guest(EngineVmBase *vm, const char *name, const char *engine_event, GVariant *details,
+                               const char *device_id, uint64_t timestamp_usec);
+
+/* EngineOps.stop's shared part: with no process the stop succeeds (answered later); a stop
+ * under way is joined (all are answered when the process is gone). True: the engine is to end
+ * the process now (stopping is set; a start in progress is abandoned, and its exit fails it). */
+bool engine_vm_base_begin_stop(EngineVmBase *vm, EngineDoneFn done, void *userdata);
 
 /* The process's on_started (process-spawn.h): ENGINE_EVENT_STARTED, then the start or restore
  * that was only waiting for this news is answered. userdata is the VM. */
 void engine_vm_base_on_process_started(Process *process, void *userdata);
 /* pid of the engine process, 0 when none (EngineOps.get_pid). */
 pid_t engine_vm_base_get_pid(EngineVm *vm);
+
+/* save_runtime's shared part: b begun as a vardict with the process's facts ("pid",
+ * "start-time"); false (b untouched) when there is no process. */
+bool engine_vm_base_save_process(EngineVmBase *vm, GVariantBuilder *b);
+/* attach's shared part: the process the runtime facts name ("pid", "start-time"), watched with
+ * on_exit (its userdata the VM), and the engine's socket, which they must name under socket_key
+ * (returned borrowed from facts). NULL and error otherwise. */
+Process *engine_vm_base_attach_process(EngineVmBase *vm, GVariantDict *facts, const char *socket_key,
+                                       const char **ret_socket, ProcessExitFn on_exit, GError **error);
 
 /* The exit sequence's shared steps, in the order the engine calls them. */
 /* The start or restore in flight, or NULL. */

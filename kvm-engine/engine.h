@@ -7,7 +7,8 @@
  * Modelled on the Kata Containers Hypervisor trait: a table of operations per
  * engine ("qemu", "cloud-hypervisor"), registered by name (engine-registry.c).
  * An EngineVm is one VM's engine instance; it owns the engine process, its
- * sockets and its timers, all on the caller's sd-event loop.
+ * sockets and its timers, all on the caller's sd-event loop. Both engines build
+ * theirs on one skeleton (engine-vm.h, engine-op.h) that keeps the rules below.
  *
  * Rules every engine keeps:
  *   - Nothing blocks. Every operation that talks to the engine process takes a
@@ -182,7 +183,8 @@ struct EngineOps {
         pid_t (*get_pid)(EngineVm *vm);
 };
 
-/* Every EngineVm starts with this header; engines embed it as their first member. */
+/* Every EngineVm starts with this header: an engine's VM begins with an EngineVmBase
+ * (engine-vm.h, the part both engines share), which begins with it. */
 struct EngineVm {
         const EngineOps *ops;
 };

@@ -26,7 +26,6 @@
 
 #include "ch-console.h"
 #include "ch-vm.h"
-#include "engine-words.h"
 #include "unix-socket.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
@@ -102,8 +101,6 @@ static void ch_op_clear(EngineOp *base_op) {
         version_query_free(op->version_query);
         g_free(op->endpoint);
         g_free(op->body);
-        g_free(op->directory);
-        vm_device_free(op->device);
 }
 
 static void ch_vm_clear(EngineVmBase *base_vm) {
@@ -119,13 +116,14 @@ static void ch_vm_clear(EngineVmBase *base_vm) {
 }
 
 static const EngineVmClass ch_vm_class = {
+        .op_size = sizeof(ChOp),
         .op_finishing = ch_op_finishing,
         .op_clear = ch_op_clear,
         .vm_clear = ch_vm_clear,
 };
 
 ChOp *ch_op_new(ChVm *vm, EngineOpKind kind, EngineDoneFn done, void *userdata) {
-        ChOp *op = (ChOp *) engine_op_new(&vm->base, sizeof(ChOp), kind, done, userdata);
+        ChOp *op = (ChOp *) engine_op_new(&vm->base, kind, done, userdata);
         op->started_usec = g_get_monotonic_time();
         return op;
 }
@@ -194,15 +192,7 @@ void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event
         g_autoptr(GVariant) details = ch_properties_to_variant(properties);
         if (details)
                 g_variant_ref_sink(details);
-        EngineEvent event = {
-                .kind = ENGINE_EVENT_GUEST,
-                .name = name,
-                .engine_event = engine_event,
-                .details = details,
-                .device_id = device_id,
-                .timestamp_usec = vm->record_usec,
-        };
-        engine_vm_base_emit(&vm->base, &event);
+        engine_vm_base_emit_guest(&vm->base, name, engine_event, details, device_id, vm->record_usec);
 }
 
 void ch_vm_set_engine_state(ChVm *vm, const char *state) {
@@ -477,17 +467,9 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
 
 static void ch_vm_stop(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
         ChVm *vm = (ChVm *) engine_vm;
-        ChOp *op = ch_op_new(vm, ENGINE_OP_STOP, done, userdata);
 
-        if (!vm->base.process) {
-                engine_op_fail_later(&op->base, NULL); /* already off: success, answered later */
-                return;
-        }
-        if (vm->base.stopping)
-                return; /* answered with the others when it is gone */
-        vm->base.stopping = true;
-        /* A start in progress is abandoned: the exit fails it. */
-        ch_vm_terminate(vm);
+        if (engine_vm_base_begin_stop(&vm->base, done, userdata))
+                ch_vm_terminate(vm);
 }
 
 /* ---- console, pid, runtime ---- */
@@ -521,12 +503,8 @@ static GVariant *ch_vm_save_runtime(EngineVm *engine_vm) {
         ChVm *vm = (ChVm *) engine_vm;
         GVariantBuilder b;
 
-        if (!vm->base.process)
+        if (!engine_vm_base_save_process(&vm->base, &b))
                 return NULL;
-        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-        g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->base.process)));
-        g_variant_builder_add(&b, "{sv}", "start-time",
-                              g_variant_new_uint64(process_get_start_time(vm->base.process)));
         g_variant_builder_add(&b, "{sv}", "api-socket", g_variant_new_string(vm->api_path));
         if (vm->serial_path)
                 g_variant_builder_add(&b, "{sv}", "serial-socket", g_variant_new_string(vm->serial_path));
@@ -560,8 +538,6 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
  * pidfd, and why it went is read from its log, where -v writes every event. */
 static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error) {
         ChVm *vm = (ChVm *) engine_vm;
-        guint32 pid = 0;
-        guint64 start_time = 0;
         const char *api_path = NULL, *serial_path = NULL, *event_fifo = NULL;
         gboolean no_shutdown = FALSE;
 
@@ -570,11 +546,10 @@ static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error)
                 return false;
         }
         g_autoptr(GVariantDict) dict = g_variant_dict_new(runtime);
-        if (!g_variant_dict_lookup(dict, "pid", "u", &pid) || !g_variant_dict_lookup(dict, "start-time", "t", &start_time) ||
-            !g_variant_dict_lookup(dict, "api-socket", "&s", &api_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or api-socket");
+        Process *process =
+                engine_vm_base_attach_process(&vm->base, dict, "api-socket", &api_path, ch_on_process_exit, error);
+        if (!process)
                 return false;
-        }
         (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
         /* "console-pty" of older records is ignored: never opened. */
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
@@ -582,9 +557,6 @@ static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error)
         guint64 events_epoch = 0;
         (void) g_variant_dict_lookup(dict, "event-epoch", "t", &events_epoch);
 
-        Process *process = process_attach(vm->base.event, (pid_t) pid, start_time, ch_on_process_exit, vm, error);
-        if (!process)
-                return false;
         ch_vm_reset_flags(vm);
         vm->base.process = process;
         vm->no_shutdown = no_shutdown;

@@ -117,7 +117,7 @@ static void ch_snapshot_on_written(ChOp *op, const ChHttpResponse *response, con
         ChVm *vm = ch_op_vm(op);
         g_clear_error(&op->base.error);
         op->base.error = ch_op_answer_error(op, response, error);
-        if (!op->was_running || !vm->http) {
+        if (!op->base.was_running || !vm->http) {
                 g_autoptr(GError) answer = g_steal_pointer(&op->base.error);
                 engine_op_finish(&op->base, answer);
                 return;
@@ -127,7 +127,7 @@ static void ch_snapshot_on_written(ChOp *op, const ChHttpResponse *response, con
 }
 
 static void ch_snapshot_write(ChOp *op) {
-        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        g_autofree char *url = g_strconcat("file://", op->base.directory, NULL);
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "destination_url");
@@ -159,7 +159,7 @@ static void ch_snapshot_on_info(ChOp *op, const ChHttpResponse *response, const 
         JsonObject *info = ch_parse_object(parser, response);
         const char *state = info ? json_object_get_string_member_with_default(info, "state", "") : "";
         if (g_str_equal(state, "Running")) {
-                op->was_running = true;
+                op->base.was_running = true;
                 vm->expected_paused++;
                 ch_op_call(op, "PUT", "vm.pause", NULL, NULL, 0, ch_snapshot_on_paused);
         } else if (g_str_equal(state, "Paused"))
@@ -182,7 +182,7 @@ void ch_vm_snapshot(EngineVm *engine_vm, const char *directory, EngineDoneFn don
                                                             "Snapshot directory '%s' does not exist", directory));
                 return;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_snapshot_on_info);
 }
 
@@ -210,7 +210,7 @@ static void ch_add_on_answer(ChOp *op, const ChHttpResponse *response, const GEr
                 JsonObject *info = ch_parse_object(parser, response);
                 const char *bdf = info ? json_object_get_string_member_with_default(info, "bdf", NULL) : NULL;
                 g_debug("Device '%s' plugged at %s", op->base.device_id, bdf ? bdf : "(not yet)");
-                g_ptr_array_add(vm->base.config->devices, g_steal_pointer(&op->device));
+                g_ptr_array_add(vm->base.config->devices, g_steal_pointer(&op->base.device));
         }
         engine_op_finish(&op->base, failure);
 }
@@ -222,7 +222,7 @@ void ch_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDeviceF
 
         op->base.device_done = done;
         op->base.device_id = g_strdup(device->id);
-        op->device = vm_device_copy(device);
+        op->base.device = vm_device_copy(device);
         if (!ch_op_require_vmm(op))
                 return;
         if (!device->id) {

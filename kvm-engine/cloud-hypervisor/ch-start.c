@@ -117,7 +117,7 @@ static void ch_restore_on_restored(ChOp *op, const ChHttpResponse *response, con
 
 static void ch_restore_send(ChOp *op) {
         ChVm *vm = ch_op_vm(op);
-        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        g_autofree char *url = g_strconcat("file://", op->base.directory, NULL);
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
         GError *failure = NULL;
@@ -440,7 +440,7 @@ void ch_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn done
                                                             "Snapshot directory '%s' does not exist", directory));
                 return;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         if (!ch_spawn(op, &error))
                 engine_op_fail_later(&op->base, g_steal_pointer(&error));
 }

@@ -14,16 +14,6 @@
 #include "ch-vm.h"
 #include "engine-stats.h"
 
-static uint64_t member_u64(JsonObject *object, const char *name) {
-        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-        gint64 value;
-
-        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-                return 0;
-        value = json_node_get_int(node);
-        return value > 0 ? (uint64_t) value : 0;
-}
-
 static GError *not_an_object(const char *endpoint) {
         return g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
                            "cloud-hypervisor answered %s with something that is "
@@ -48,7 +38,8 @@ static void stats_on_vm_info(ChOp *op, const ChHttpResponse *response, const GEr
                 return;
         }
         /* memory_actual_size: the guest's memory less what the balloon holds. */
-        engine_stats_add_memory(op->base.info, op->base.vm->config->memory, member_u64(info, "memory_actual_size"));
+        engine_stats_add_memory(op->base.info, op->base.vm->config->memory,
+                                engine_stats_member_u64(info, "memory_actual_size"));
         engine_op_finish(&op->base, NULL);
 }
 
@@ -78,14 +69,16 @@ static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GE
                         continue;
                 if (device->kind == VM_DEVICE_DISK)
                         g_variant_builder_add_value(
-                                &block, engine_stats_block_entry(
-                                                device->id, member_u64(c, "read_bytes"), member_u64(c, "write_bytes"),
-                                                member_u64(c, "read_ops"), member_u64(c, "write_ops")));
+                                &block, engine_stats_block_entry(device->id, engine_stats_member_u64(c, "read_bytes"),
+                                                                 engine_stats_member_u64(c, "write_bytes"),
+                                                                 engine_stats_member_u64(c, "read_ops"),
+                                                                 engine_stats_member_u64(c, "write_ops")));
                 else if (device->kind == VM_DEVICE_INTERFACE)
-                        g_variant_builder_add_value(&net, engine_stats_net_entry(device->id, member_u64(c, "rx_bytes"),
-                                                                                 member_u64(c, "tx_bytes"),
-                                                                                 member_u64(c, "rx_frames"),
-                                                                                 member_u64(c, "tx_frames")));
+                        g_variant_builder_add_value(
+                                &net, engine_stats_net_entry(device->id, engine_stats_member_u64(c, "rx_bytes"),
+                                                             engine_stats_member_u64(c, "tx_bytes"),
+                                                             engine_stats_member_u64(c, "rx_frames"),
+                                                             engine_stats_member_u64(c, "tx_frames")));
         }
         engine_stats_add_devices(op->base.info, &block, &net);
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, stats_on_vm_info);

@@ -36,9 +36,6 @@ struct ChOp {
         char *endpoint; /* of the request in flight */
 
         char *body;
-        char *directory;
-        VmDevice *device;
-        bool was_running;   /* snapshot: resume afterwards */
         bool removed_early; /* remove: the event came before the answer */
         bool removal_asked; /* remove: cloud-hypervisor accepted the request */
         unsigned next_net;  /* start: index in config->devices of the next interface */

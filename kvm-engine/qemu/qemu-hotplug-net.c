@@ -43,13 +43,13 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
 
         if (error) {
                 /* A descriptor netdev_add did not take stays in the monitor: close it. */
-                if (vm_interface_uses_tap(&op->device->net))
+                if (vm_interface_uses_tap(&op->base.device->net))
                         qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->node_name), NULL), -1,
                                            NULL, NULL);
                 engine_op_finish(&op->base, error);
                 return;
         }
-        JsonNode *args = qemu_net_device(qemu_op_vm(op)->machine, op->device, op->node_name);
+        JsonNode *args = qemu_net_device(qemu_op_vm(op)->machine, op->base.device, op->node_name);
         if (op->port >= 0) {
                 g_autofree char *bus = g_strdup_printf("rp%d", op->port);
                 json_object_set_string_member(json_node_get_object(args), "bus", bus);
@@ -60,7 +60,7 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
 static void add_netdev(QmpClient *qmp, QemuOp *op) {
         JsonNode *args;
 
-        if (vm_interface_uses_tap(&op->device->net))
+        if (vm_interface_uses_tap(&op->base.device->net))
                 args = qmp_args("type", qmp_string("tap"), "id", qmp_string(op->node_name), "fd",
                                 qmp_string(op->node_name), NULL);
         else
@@ -84,11 +84,11 @@ void qemu_vm_add_interface(QemuOp *op) {
         int fd;
 
         op->node_name = g_strconcat(BACKEND_PREFIX, op->base.device_id, NULL);
-        if (!vm_interface_uses_tap(&op->device->net)) {
+        if (!vm_interface_uses_tap(&op->base.device->net)) {
                 add_netdev(vm->qmp, op);
                 return;
         }
-        fd = tap_open_interface(&op->device->net, vm->base.uid, vm->base.gid, &error);
+        fd = tap_open_interface(&op->base.device->net, vm->base.uid, vm->base.gid, &error);
         if (fd < 0) {
                 engine_op_fail_later(&op->base, error);
                 return;

@@ -152,7 +152,7 @@ static void qemu_migration_fail(QemuOp *op, const GError *error);
 static void qemu_snapshot_fail(QemuOp *op, const GError *error) {
         QemuVm *vm = qemu_op_vm(op);
         /* The VM returns to the state it was in, even when the snapshot failed. */
-        if (op->was_running && vm->qmp)
+        if (op->base.was_running && vm->qmp)
                 qmp_client_execute(vm->qmp, "cont", NULL, -1, NULL, NULL);
         g_autoptr(GError) e = g_error_copy(error);
         g_prefix_error(&e, "Snapshot failed: ");
@@ -175,7 +175,7 @@ static bool qemu_snapshot_write_info(QemuOp *op, GError **error) {
         json_builder_set_member_name(b, "machine");
         json_builder_add_string_value(b, vm->base.config->machine ? vm->base.config->machine : "q35");
         json_builder_set_member_name(b, "was-running");
-        json_builder_add_boolean_value(b, op->was_running);
+        json_builder_add_boolean_value(b, op->base.was_running);
         /* The restored QEMU must have the very same devices: hot-plugged ones too. */
         json_builder_set_member_name(b, "disks");
         json_builder_begin_object(b);
@@ -191,7 +191,7 @@ static bool qemu_snapshot_write_info(QemuOp *op, GError **error) {
 
         g_autoptr(JsonNode) root = json_builder_get_root(b);
         g_autofree char *text = json_to_string(root, TRUE);
-        g_autofree char *path = g_build_filename(op->directory, QEMU_SNAPSHOT_INFO, NULL);
+        g_autofree char *path = g_build_filename(op->base.directory, QEMU_SNAPSHOT_INFO, NULL);
         return g_file_set_contents_full(path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
 }
 
@@ -242,7 +242,7 @@ static void qemu_snapshot_on_migrated(QemuOp *op) {
                 qemu_snapshot_fail(op, error);
                 return;
         }
-        if (op->was_running)
+        if (op->base.was_running)
                 qmp_client_execute(vm->qmp, "cont", NULL, -1, qemu_snapshot_on_cont, op);
         else
                 engine_op_finish(&op->base, NULL);
@@ -273,7 +273,7 @@ static void qemu_snapshot_on_prepared(QmpClient *qmp, JsonNode *result, const GE
                 qemu_snapshot_fail(op, error);
                 return;
         }
-        g_autofree char *path = g_build_filename(op->directory, QEMU_SNAPSHOT_MEMORY, NULL);
+        g_autofree char *path = g_build_filename(op->base.directory, QEMU_SNAPSHOT_MEMORY, NULL);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd < 0) {
                 g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", path,
@@ -324,10 +324,11 @@ static void qemu_snapshot_on_status(QmpClient *qmp, JsonNode *result, const GErr
                 qemu_snapshot_fail(op, error);
                 return;
         }
-        op->was_running = JSON_NODE_HOLDS_OBJECT(result) &&
-                          json_object_get_boolean_member_with_default(json_node_get_object(result), "running", FALSE);
+        op->base.was_running =
+                JSON_NODE_HOLDS_OBJECT(result) &&
+                json_object_get_boolean_member_with_default(json_node_get_object(result), "running", FALSE);
         /* Pause first: the memory then goes out in one pass and stays consistent. */
-        if (op->was_running)
+        if (op->base.was_running)
                 qmp_client_execute(qmp, "stop", NULL, -1, NULL, NULL);
         qemu_migration_set_up(qmp, op, qemu_snapshot_on_prepared);
 }
@@ -342,7 +343,7 @@ void qemu_vm_snapshot(EngineVm *engine_vm, const char *directory, EngineDoneFn d
                 engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "A snapshot is already being taken");
                 return;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         op->own_transition = true;
         vm->own_transitions++;
         qmp_client_execute(vm->qmp, "query-status", NULL, -1, qemu_snapshot_on_status, op);
@@ -452,7 +453,7 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
                             g_strerror(errno));
                 return false;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         *ret_fd = fd;
         return true;
 }
@@ -515,7 +516,7 @@ static void qemu_add_on_format_node(QmpClient *qmp, JsonNode *result, const GErr
                 return;
         }
         g_autofree char *bus = op->port >= 0 ? g_strdup_printf("rp%d", op->port) : NULL;
-        JsonNode *args = qemu_disk_device(qemu_op_vm(op)->machine, op->device, op->node_name, bus);
+        JsonNode *args = qemu_disk_device(qemu_op_vm(op)->machine, op->base.device, op->node_name, bus);
         qmp_client_execute(qmp, "device_add", args, -1, qemu_add_on_device, op);
 }
 
@@ -525,7 +526,7 @@ static void qemu_add_on_file_node(QmpClient *qmp, JsonNode *result, const GError
                 engine_op_finish(&op->base, error);
                 return;
         }
-        qmp_client_execute(qmp, "blockdev-add", qemu_disk_format_blockdev(&op->device->disk, op->node_name), -1,
+        qmp_client_execute(qmp, "blockdev-add", qemu_disk_format_blockdev(&op->base.device->disk, op->node_name), -1,
                            qemu_add_on_format_node, op);
 }
 
@@ -582,7 +583,7 @@ void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDevic
                 }
         }
 
-        op->device = vm_device_copy(device);
+        op->base.device = vm_device_copy(device);
         if (device->kind == VM_DEVICE_INTERFACE) {
                 qemu_vm_add_interface(op);
                 return;

@@ -22,23 +22,13 @@ static void stats_reply_done(QemuOp *op, const GError *error) {
         engine_op_finish(&op->base, e);
 }
 
-static uint64_t member_u64(JsonObject *object, const char *name) {
-        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-        gint64 value;
-
-        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-                return 0;
-        value = json_node_get_int(node);
-        return value > 0 ? (uint64_t) value : 0;
-}
-
 static void stats_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
         uint64_t actual = 0;
 
         /* Without a balloon device QEMU answers an error: the guest has all its memory. */
         if (!error && JSON_NODE_HOLDS_OBJECT(result))
-                actual = member_u64(json_node_get_object(result), "actual");
+                actual = engine_stats_member_u64(json_node_get_object(result), "actual");
         engine_stats_add_memory(op->base.info, op->base.vm->config->memory, actual);
         stats_reply_done(op, NULL);
 }
@@ -78,10 +68,11 @@ static void stats_on_blockstats(QmpClient *qmp, JsonNode *result, const GError *
                         continue;
                 JsonObject *stats = json_node_get_object(stats_node);
                 g_hash_table_add(seen, (gpointer) id);
-                g_variant_builder_add_value(&block, engine_stats_block_entry(id, member_u64(stats, "rd_bytes"),
-                                                                             member_u64(stats, "wr_bytes"),
-                                                                             member_u64(stats, "rd_operations"),
-                                                                             member_u64(stats, "wr_operations")));
+                g_variant_builder_add_value(&block,
+                                            engine_stats_block_entry(id, engine_stats_member_u64(stats, "rd_bytes"),
+                                                                     engine_stats_member_u64(stats, "wr_bytes"),
+                                                                     engine_stats_member_u64(stats, "rd_operations"),
+                                                                     engine_stats_member_u64(stats, "wr_operations")));
         }
         for (guint i = 0; i < op->base.vm->config->devices->len; i++) {
                 const VmDevice *device = op->base.vm->config->devices->pdata[i];

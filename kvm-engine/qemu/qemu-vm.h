@@ -26,11 +26,8 @@ typedef struct QemuScreenshot QemuScreenshot;
 struct QemuOp {
         EngineOp base; /* base.vm is the QemuVm (qemu_op_vm()) */
 
-        bool was_running;       /* snapshot: resume afterwards */
         unsigned retries;       /* snapshot: `cont` refused while migration winds down */
         bool own_transition;    /* counted in vm->own_transitions */
-        char *directory;
-        VmDevice *device;       /* add_device: what to plug */
         char *node_name;
         QmpReplyFn next_step;   /* after a shared sequence of commands */
         int port;               /* add_device: root port index, -1 none */
@@ -73,6 +70,14 @@ static inline QemuVm *qemu_op_vm(QemuOp *op) {
 }
 
 /* qemu-engine.c */
+/* The environment QEMU runs with: nothing of the daemon's own. */
+extern const char *const qemu_environment[];
+/* Whether /dev/kvm opens; if not and ret_reason, why ("/dev/kvm: ..."). */
+bool qemu_kvm_usable(char **ret_reason);
+/* A QMP client whose events and closing go to the VM (not connected yet). */
+QmpClient *qemu_vm_new_qmp(QemuVm *vm);
+/* The process's exit. */
+void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata);
 /* A new op on vm's list (engine_op_new()). */
 QemuOp *qemu_op_new(QemuVm *vm, EngineOpKind kind, EngineDoneFn done, void *userdata);
 /* The QMP connection, or fails the op (later) and returns false. */
@@ -80,6 +85,10 @@ bool qemu_op_require_qmp(QemuOp *op);
 void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_event, JsonObject *data,
                               const char *device_id);
 void qemu_vm_kill(QemuVm *vm);
+
+/* qemu-start.c: spawn, then boot a new VM or restore a snapshot. */
+void qemu_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata);
+void qemu_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn done, void *userdata);
 
 /* qemu-operations.c */
 /* The op of kind in flight for device_id (NULL: any), or NULL. */

@@ -279,7 +279,7 @@ static void test_devices(void) {
                 .agent_fd = 9,
         };
         g_autoptr(GError) error = NULL;
-        g_assert_true(qemu_argv_check_config(config, &error));
+        g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         check_golden("devices", &params);
 
@@ -376,7 +376,7 @@ static void test_devices_refused(void) {
                         d->boot_order = table[i].boot_order;
                         config->platform.firmware.n_boot = 1;
                 }
-                g_assert_false(qemu_argv_check_config(config, &error));
+                g_assert_false(qemu_config_check(config, &error));
                 g_assert_nonnull(error);
                 if (!strstr(error->message, table[i].fragment))
                         g_error("case %zu: '%s' lacks '%s'", i, error->message, table[i].fragment);
@@ -505,7 +505,7 @@ static void test_platform(void) {
         g_free(config->arch);
         config->arch = g_strdup("i686");
         g_assert_cmpstr(qemu_platform_binary(config, "x"), ==, "qemu-system-i386");
-        g_assert_true(qemu_argv_check_config(config, &error));
+        g_assert_true(qemu_config_check(config, &error));
 }
 
 int main(int argc, char **argv) {
