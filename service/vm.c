@@ -707,7 +707,8 @@ static const ManagerEngine *usable_engine(Vm *vm, const VmConfig *config, GError
                             vm->engine, engine->probe.unusable_reason ? engine->probe.unusable_reason : "unknown");
                 return NULL;
         }
-        if (engine->ops->validate && !engine->ops->validate(&engine->probe, config, error))
+        if (engine->ops->validate && !engine->ops->validate(settings_get_engine(&vm->manager->settings, vm->engine),
+                                                            &engine->probe, config, error))
                 return NULL;
         return engine;
 }

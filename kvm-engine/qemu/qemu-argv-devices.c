@@ -500,15 +500,6 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
 
 /* ---- the guest agent's channel, the watchdog ---- */
 
-static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == kind)
-                        return device;
-        }
-        return NULL;
-}
-
 const char *qemu_watchdog_action(const VmConfig *config) {
         static const char *const actions[] = {
                 [VM_WATCHDOG_ACTION_RESET] = ",watchdog=reset",
@@ -518,7 +509,7 @@ const char *qemu_watchdog_action(const VmConfig *config) {
                 [VM_WATCHDOG_ACTION_NONE] = ",watchdog=none",
                 [VM_WATCHDOG_ACTION_INJECT_NMI] = ",watchdog=inject-nmi",
         };
-        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+        const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
 
         return watchdog ? actions[watchdog->watchdog.action] : "";
 }
@@ -539,8 +530,8 @@ static void add_device_json(GPtrArray *argv, JsonObject *o) {
  */
 void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
                                           int agent_fd) {
-        const VmDevice *agent = find_kind(config, VM_DEVICE_CHANNEL);
-        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+        const VmDevice *agent = vm_config_find_kind(config, VM_DEVICE_CHANNEL);
+        const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
         JsonObject *o;
 
         if (agent && agent_fd > 0) {

@@ -44,7 +44,7 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
         return true;
 }
 
-bool qemu_argv_check_config(const VmConfig *config, GError **error) {
+bool qemu_config_check(const VmConfig *config, GError **error) {
         QemuMachineKind machine;
 
         if (!qemu_machine_from_config(config, &machine, error) || !qemu_display_check(config, machine, error))
@@ -382,7 +382,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autoptr(QemuCommandLine) cmdline = g_new0(QemuCommandLine, 1);
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
-        if (!qemu_argv_check_config(config, error) || !qemu_platform_check(config, params->kvm, error))
+        if (!qemu_config_check(config, error) || !qemu_platform_check(config, params->kvm, error))
                 return NULL;
         if (!qemu_display_ports_chosen(config, error))
                 return NULL;

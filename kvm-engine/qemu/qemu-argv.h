@@ -66,7 +66,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuCommandLine, qemu_command_line_free)
 bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GError **error);
 
 /* Checks what the command line cannot express (HV_ERROR_NOT_SUPPORTED naming it). */
-bool qemu_argv_check_config(const VmConfig *config, GError **error);
+bool qemu_config_check(const VmConfig *config, GError **error);
 
 QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error);
 

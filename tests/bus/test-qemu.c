@@ -922,6 +922,94 @@ static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(ports, ==, "");
 }
 
+/* TCGFallback= said in so many words (it is on by default): a type='kvm' VM runs under TCG when
+ * KVM is not usable. */
+static void setup_tcg_fallback(GuestTest *g, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nTCGFallback=true\n", guest_dir());
+
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+/* What the service's probe found: can the QEMU engine use KVM on this host? */
+static bool qemu_probe_has_kvm(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_manager_call(&g->t, "GetCapabilities", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_autoptr(GVariant) caps = NULL;
+        g_autoptr(GVariant) engines = NULL;
+        g_autoptr(GVariant) qemu = NULL;
+        gboolean kvm = FALSE;
+
+        g_assert_no_error(error);
+        caps = g_variant_get_child_value(reply, 0);
+        engines = g_variant_lookup_value(caps, "engines", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(engines);
+        qemu = g_variant_lookup_value(engines, "qemu", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(qemu);
+        g_assert_true(g_variant_lookup(qemu, "kvm", "b", &kvm));
+        return kvm;
+}
+
+/* <cpu mode='host-passthrough'> needs KVM. A <domain type='kvm'> asking for it is defined
+ * whatever the host, and Boot checks it against the accelerator the VM really gets. Under
+ * TCG (KVM unusable, TCGFallback=) Boot refuses it, naming the CPU mode and TCG, and the VM
+ * stays off. Under KVM it passes that check: QEMU is started with -cpu host and KVM (and
+ * runs; on a host whose KVM cannot give a guest the host CPU, as some nested ones, QEMU's
+ * own failure is the answer, never a refusal of the CPU mode). Which of the two this host
+ * shows, the service's probe says. */
+static void test_kvm_host_cpu_at_boot(GuestTest *g, gconstpointer data) {
+        g_autofree char *qemu_xml = guest_xml("hostcpu", NULL, NULL, "<cpu mode='host-passthrough'/>");
+        g_autofree char *xml = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) uuid = NULL;
+        g_autofree char *log_name = NULL;
+        g_autofree char *log_path = NULL;
+        g_autofree char *log = NULL;
+        g_autofree char *s = NULL;
+        bool kvm = qemu_probe_has_kvm(g);
+
+        g_assert_true(g_str_has_prefix(qemu_xml, "<domain type='qemu'>"));
+        xml = g_strconcat("<domain type='kvm'>", qemu_xml + strlen("<domain type='qemu'>"), NULL);
+        g_test_message("The QEMU engine's probe found KVM %s", kvm ? "usable" : "unusable: TCG");
+        /* (A type='qemu' VM asking for it is refused at DefineVM: test-manager.c.) */
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        log_name = g_strconcat(g_variant_get_string(uuid, NULL), ".log", NULL);
+        log_path = g_build_filename(g->t.dir, "log", log_name, NULL);
+
+        reply = hv_vm_call(&g->t, g->path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_test_message("Boot: %s", error ? error->message : "(success)");
+        if (!kvm) {
+                hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "<cpu mode='host-passthrough'>");
+                g_assert_nonnull(strstr(error->message, "TCG"));
+                s = state(g);
+                g_assert_cmpstr(s, ==, "shutoff");
+                /* Refused before QEMU was started. */
+                g_assert_false(g_file_test(log_path, G_FILE_TEST_EXISTS) &&
+                               g_file_get_contents(log_path, &log, NULL, NULL) &&
+                               strstr(log, "hypervisord: starting"));
+                return;
+        }
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "hypervisord: starting"));
+        g_assert_nonnull(strstr(log, " '-accel' 'kvm' "));
+        g_assert_nonnull(strstr(log, " '-cpu' 'host"));
+        if (error) {
+                g_autofree char *name = hv_error_name(error);
+                g_assert_cmpstr(name, ==, "org.example.Hypervisor.Error.EngineFailed");
+                g_assert_null(strstr(error->message, "needs KVM"));
+                return;
+        }
+        open_console(g);
+        console_wait(g, "HV-GUEST-READY", 0);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
@@ -950,6 +1038,8 @@ int main(int argc, char *argv[]) {
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
         ADD("/qemu/default-network", test_default_network);
         g_test_add("/qemu/hotplug-interface", GuestTest, NULL, setup_bridge, test_hotplug_interface, teardown);
+        g_test_add("/qemu/kvm-host-cpu-at-boot", GuestTest, NULL, setup_tcg_fallback, test_kvm_host_cpu_at_boot,
+                   teardown);
 #undef ADD
         return g_test_run();
 }

@@ -135,7 +135,7 @@ static VmDevice *sim_add_disk(Sim *sim, const char *id) {
 
 static void sim_create(Sim *sim) {
         g_autoptr(GError) error = NULL;
-        g_assert_true(ops()->validate(&sim->probe, sim->config, &error));
+        g_assert_true(ops()->validate(&sim->settings, &sim->probe, sim->config, &error));
         g_assert_no_error(error);
         EngineVmParams params = {
                 .event = sim->event,

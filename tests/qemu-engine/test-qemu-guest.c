@@ -254,7 +254,7 @@ static void fixture_init(Fixture *f, const char *action) {
         f->config->initrd = guest_file("initramfs.cpio.gz");
         f->config->cmdline = action ? g_strdup_printf("%s hv.action=%s", cmdline, action) : g_strdup(cmdline);
 
-        g_assert_true(engine_qemu_ops.validate(&f->probe, f->config, &error));
+        g_assert_true(engine_qemu_ops.validate(&f->settings, &f->probe, f->config, &error));
         g_assert_no_error(error);
 }
 
@@ -719,7 +719,7 @@ static void test_platform(void) {
         p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
         p->firmware.boot[0] = VM_BOOT_HD;
         p->firmware.n_boot = 1;
-        g_assert_true(engine_qemu_ops.validate(&f.probe, f.config, &error));
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
         g_assert_no_error(error);
 
         boot(&f);
