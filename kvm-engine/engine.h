@@ -41,6 +41,7 @@ typedef struct EngineVm EngineVm;
 typedef struct {
         char *binary;         /* path or name looked up in PATH; NULL = the engine's default */
         char **firmware_dirs; /* where <kernel>/<loader> names without '/' are looked up */
+        bool use_kvm;         /* qemu: KVM may be used when /dev/kvm opens (false: never, TCG only) */
         bool tcg_fallback;    /* qemu: run type='kvm' guests under TCG when /dev/kvm is unusable */
         unsigned api_timeout_ms; /* every request to the engine process ends by then */
         bool no_shutdown;     /* cloud-hypervisor: start it with --no-shutdown (v52 and later) */

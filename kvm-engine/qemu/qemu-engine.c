@@ -27,7 +27,12 @@
 
 const char *const qemu_environment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL};
 
-bool qemu_kvm_usable(char **ret_reason) {
+bool qemu_kvm_usable(bool turned_off, char **ret_reason) {
+        if (turned_off) {
+                if (ret_reason)
+                        *ret_reason = g_strdup("turned off in hypervisord.conf: [qemu] KVM=false");
+                return false;
+        }
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd < 0) {
                 if (ret_reason)
@@ -51,7 +56,7 @@ static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError 
         const char *name = settings && settings->binary ? settings->binary : QEMU_DEFAULT_BINARY;
 
         ret->tcg = true;
-        ret->kvm = qemu_kvm_usable(NULL);
+        ret->kvm = qemu_kvm_usable(settings && !settings->use_kvm, NULL);
         g_strfreev(ret->hotplug);
         ret->hotplug = g_strsplit("disk", ",", -1);
 
@@ -69,7 +74,7 @@ static bool qemu_validate(const EngineSettings *settings, const EngineProbe *pro
 
         if (config->type == VM_DOMAIN_KVM && !probe->kvm && !(settings && settings->tcg_fallback)) {
                 g_autofree char *reason = NULL;
-                if (!qemu_kvm_usable(&reason))
+                if (!qemu_kvm_usable(settings && !settings->use_kvm, &reason))
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "KVM is not available (%s); use <domain type='qemu'> or enable tcg_fallback",
                                     reason);
@@ -113,6 +118,7 @@ static void qemu_vm_clear(EngineVmBase *base_vm) {
         g_free(vm->qmp_path);
         g_free(vm->console_path);
         g_free(vm->shutdown_reason);
+        g_free(vm->tcg_fallback_reason);
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
         g_clear_pointer(&vm->net_backends, g_hash_table_unref);
@@ -160,6 +166,25 @@ void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_e
                               const char *device_id) {
         g_autoptr(GVariant) details = qemu_json_object_to_variant(data);
         engine_vm_base_emit_guest(&vm->base, name, engine_event, details, device_id,
+                                  vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0);
+}
+
+/* What GetInfo's 'accelerator-fallback' says, and the 'reason' of its GuestEvent. */
+GVariant *qemu_tcg_fallback_text(QemuVm *vm) {
+        return g_variant_new_take_string(g_strdup_printf(
+                "the VM asks for KVM (<domain type='kvm'>), which is not available (%s): it runs under TCG",
+                vm->tcg_fallback_reason));
+}
+
+/* A <domain type='kvm'> booted under TCG: said once, before its 'booted'. */
+void qemu_vm_emit_tcg_fallback(QemuVm *vm) {
+        GVariantDict details;
+
+        g_variant_dict_init(&details, NULL);
+        g_variant_dict_insert(&details, "accelerator", "s", "tcg");
+        g_variant_dict_insert_value(&details, "reason", qemu_tcg_fallback_text(vm));
+        g_autoptr(GVariant) variant = g_variant_ref_sink(g_variant_dict_end(&details));
+        engine_vm_base_emit_guest(&vm->base, "accelerator-fallback", NULL, variant, NULL,
                                   vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0);
 }
 
@@ -299,20 +324,19 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                 /* One reboot, one 'reset': the RESETs that follow it closely are the same one. */
                 if (!same_reboot)
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
-        }
-        else if (g_str_equal(name, "POWERDOWN"))
+        } else if (g_str_equal(name, "POWERDOWN"))
                 qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);
         else if (g_str_equal(name, "GUEST_PANICKED")) {
                 vm->panicked = true;
                 qemu_vm_emit_guest_event(vm, "panicked", name, data, NULL);
         } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
                 bool stop = g_str_equal(name, "STOP");
+                bool booted = !stop && qemu_vm_has_op(vm, ENGINE_OP_START);
                 engine_vm_base_ref(&vm->base);
-                qemu_vm_emit_guest_event(vm,
-                                         stop                                  ? "stop"
-                                         : qemu_vm_has_op(vm, ENGINE_OP_START) ? "booted"
-                                                                               : "resume",
-                                         name, data, NULL);
+                if (booted && vm->tcg_fallback_reason)
+                        qemu_vm_emit_tcg_fallback(vm);
+                if (!vm->base.freed)
+                        qemu_vm_emit_guest_event(vm, stop ? "stop" : booted ? "booted" : "resume", name, data, NULL);
                 /* Only a change we did not cause ourselves is news to the service. */
                 if (!vm->base.freed && vm->own_transitions == 0 && !vm->base.stopping && vm->base.process)
                         engine_vm_base_emit_kind(&vm->base, stop ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, name);
@@ -449,16 +473,18 @@ static GVariant *qemu_vm_save_runtime(EngineVm *engine_vm) {
         GHashTableIter iter;
         gpointer key, value;
         g_hash_table_iter_init(&iter, vm->disk_nodes);
-        while (g_hash_table_iter_next(&iter, &key, &value))
+        while (g_hash_table_iter_next (&iter, &key, &value))
                 g_variant_builder_add(&disks, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "disk-nodes", g_variant_builder_end(&disks));
         GVariantBuilder nets;
         g_variant_builder_init(&nets, G_VARIANT_TYPE("a{ss}"));
         g_hash_table_iter_init(&iter, vm->net_backends);
-        while (g_hash_table_iter_next(&iter, &key, &value))
+        while (g_hash_table_iter_next (&iter, &key, &value))
                 g_variant_builder_add(&nets, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "net-backends", g_variant_builder_end(&nets));
         g_variant_builder_add(&b, "{sv}", "next-disk-index", g_variant_new_uint32(vm->next_disk_index));
+        if (vm->tcg_fallback_reason)
+                g_variant_builder_add(&b, "{sv}", "tcg-fallback", g_variant_new_string(vm->tcg_fallback_reason));
         return g_variant_builder_end(&b);
 }
 
@@ -482,7 +508,7 @@ static void qemu_attach_on_ready(QmpClient *qmp, JsonNode *greeting, const GErro
 static bool qemu_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error) {
         QemuVm *vm = (QemuVm *) engine_vm;
         guint32 machine = QEMU_MACHINE_Q35, next_disk = 0;
-        const char *qmp_path = NULL, *console_path = NULL;
+        const char *qmp_path = NULL, *console_path = NULL, *fallback = NULL;
         g_autofree const char **ports = NULL;
         g_autoptr(GVariantIter) disks = NULL;
         g_autoptr(GVariantIter) nets = NULL;
@@ -502,6 +528,7 @@ static bool qemu_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **erro
         (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
         (void) g_variant_dict_lookup(dict, "net-backends", "a{ss}", &nets);
         (void) g_variant_dict_lookup(dict, "next-disk-index", "u", &next_disk);
+        (void) g_variant_dict_lookup(dict, "tcg-fallback", "&s", &fallback);
 
         g_autoptr(QmpClient) qmp = qemu_vm_new_qmp(vm);
         if (!qmp_client_connect(qmp, qmp_path, qemu_attach_on_ready, vm, error))
@@ -519,6 +546,8 @@ static bool qemu_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **erro
         vm->console_is_owners = console_path && !g_str_equal(console_path, own_console);
         vm->machine = machine;
         vm->next_disk_index = next_disk;
+        g_free(vm->tcg_fallback_reason);
+        vm->tcg_fallback_reason = g_strdup(fallback);
         g_ptr_array_set_size(vm->port_owners, 0);
         for (size_t i = 0; ports && ports[i]; i++)
                 g_ptr_array_add(vm->port_owners, ports[i][0] ? g_strdup(ports[i]) : NULL);
@@ -548,6 +577,7 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         }
         vm->base.version = g_strdup(params->probe ? params->probe->version : NULL);
         vm->kvm_usable = params->probe && params->probe->kvm;
+        vm->kvm_turned_off = params->settings && !params->settings->use_kvm;
         vm->tcg_fallback = params->settings && params->settings->tcg_fallback;
         vm->nvram_fd = params->nvram_fd > 0 ? fcntl(params->nvram_fd, F_DUPFD_CLOEXEC, 3) : -1;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);

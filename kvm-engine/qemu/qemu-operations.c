@@ -182,7 +182,7 @@ static bool qemu_snapshot_write_info(QemuOp *op, GError **error) {
         GHashTableIter iter;
         gpointer key, value;
         g_hash_table_iter_init(&iter, vm->disk_nodes);
-        while (g_hash_table_iter_next(&iter, &key, &value)) {
+        while (g_hash_table_iter_next (&iter, &key, &value)) {
                 json_builder_set_member_name(b, key);
                 json_builder_add_string_value(b, value);
         }
@@ -276,8 +276,8 @@ static void qemu_snapshot_on_prepared(QmpClient *qmp, JsonNode *result, const GE
         g_autofree char *path = g_build_filename(op->base.directory, QEMU_SNAPSHOT_MEMORY, NULL);
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
         if (fd < 0) {
-                g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", path,
-                                                  g_strerror(errno));
+                g_autoptr(GError) e =
+                        g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", path, g_strerror(errno));
                 qemu_snapshot_fail(op, e);
                 return;
         }
@@ -300,8 +300,7 @@ static void qemu_migration_on_capabilities(QmpClient *qmp, JsonNode *result, con
                 return;
         }
         qmp_client_execute(qmp, "migrate-set-parameters",
-                           qmp_args("max-bandwidth", qmp_int(QEMU_MIGRATION_BANDWIDTH), NULL), -1, op->next_step,
-                           op);
+                           qmp_args("max-bandwidth", qmp_int(QEMU_MIGRATION_BANDWIDTH), NULL), -1, op->next_step, op);
 }
 
 /* Both sides of a migration report progress by MIGRATION events once asked to. */
@@ -493,8 +492,8 @@ static void qemu_add_on_device(QmpClient *qmp, JsonNode *result, const GError *e
                 g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
                 qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(op->node_name), NULL), -1,
                                    NULL, NULL);
-                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
-                                   NULL, NULL);
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1, NULL,
+                                   NULL);
                 engine_op_finish(&op->base, error);
                 return;
         }
@@ -510,8 +509,8 @@ static void qemu_add_on_format_node(QmpClient *qmp, JsonNode *result, const GErr
         QemuOp *op = userdata;
         if (error) {
                 g_autofree char *file_node = qemu_disk_file_node_name(op->node_name);
-                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
-                                   NULL, NULL);
+                qmp_client_execute(qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1, NULL,
+                                   NULL);
                 engine_op_finish(&op->base, error);
                 return;
         }
@@ -628,8 +627,8 @@ void qemu_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn don
         }
         (void) sd_event_add_time_relative(vm->base.event, &op->base.timer, CLOCK_MONOTONIC,
                                           (uint64_t) vm->base.timeout_ms * 1000, 0, qemu_remove_on_timeout, op);
-        qmp_client_execute(vm->qmp, "device_del", qmp_args("id", qmp_string(id), NULL), -1,
-                           qemu_remove_on_device_del, op);
+        qmp_client_execute(vm->qmp, "device_del", qmp_args("id", qmp_string(id), NULL), -1, qemu_remove_on_device_del,
+                           op);
 }
 
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
@@ -647,8 +646,8 @@ void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
         /* The block nodes outlive the device; they go now. */
         g_autofree char *file_node = qemu_disk_file_node_name(node);
         qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(node), NULL), -1, NULL, NULL);
-        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1,
-                           NULL, NULL);
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1, NULL,
+                           NULL);
 
         engine_vm_base_ref(&vm->base);
         qemu_vm_emit_guest_event(vm, "device-removed", "DEVICE_DELETED", NULL, id);
@@ -672,8 +671,8 @@ static void qemu_info_reply_done(QemuOp *op, const GError *error) {
 static void qemu_info_on_status(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
         if (!error && JSON_NODE_HOLDS_OBJECT(result)) {
-                const char *status = json_object_get_string_member_with_default(json_node_get_object(result), "status",
-                                                                                "unknown");
+                const char *status =
+                        json_object_get_string_member_with_default(json_node_get_object(result), "status", "unknown");
                 g_variant_dict_insert(op->base.info, "engine-state", "s", status);
         }
         qemu_info_reply_done(op, error);
@@ -688,8 +687,9 @@ static void qemu_info_on_cpus(QmpClient *qmp, JsonNode *result, const GError *er
                 for (guint i = 0; i < json_array_get_length(cpus); i++) {
                         JsonNode *cpu = json_array_get_element(cpus, i);
                         if (JSON_NODE_HOLDS_OBJECT(cpu))
-                                g_variant_builder_add(&b, "u", (guint32) json_object_get_int_member_with_default(
-                                                                       json_node_get_object(cpu), "thread-id", 0));
+                                g_variant_builder_add(&b, "u",
+                                                      (guint32) json_object_get_int_member_with_default(
+                                                              json_node_get_object(cpu), "thread-id", 0));
                 }
                 g_variant_dict_insert_value(op->base.info, "vcpu-threads", g_variant_builder_end(&b));
         }
@@ -711,13 +711,12 @@ static void qemu_info_on_memory(QmpClient *qmp, JsonNode *result, const GError *
 static void qemu_info_on_kvm(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
         if (!error && JSON_NODE_HOLDS_OBJECT(result)) {
-                bool enabled = json_object_get_boolean_member_with_default(json_node_get_object(result), "enabled",
-                                                                           false);
+                bool enabled =
+                        json_object_get_boolean_member_with_default(json_node_get_object(result), "enabled", false);
                 g_variant_dict_insert(op->base.info, "accelerator", "s", enabled ? "kvm" : "tcg");
-                if (qemu_op_vm(op)->fell_back_to_tcg)
-                        g_variant_dict_insert(op->base.info, "accelerator-fallback", "s",
-                                              "the VM asks for KVM (<domain type='kvm'>), which is not available: "
-                                              "it runs under TCG");
+                if (qemu_op_vm(op)->tcg_fallback_reason)
+                        g_variant_dict_insert_value(op->base.info, "accelerator-fallback",
+                                                    qemu_tcg_fallback_text(qemu_op_vm(op)));
         }
         /* A QEMU that does not answer query-kvm still has its other facts: the key is left out. */
         qemu_info_reply_done(op, NULL);

@@ -87,20 +87,21 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         QemuVm *vm = qemu_op_vm(op);
         bool kvm = vm->base.config->type == VM_DOMAIN_KVM && vm->kvm_usable;
 
-        if (vm->base.config->type == VM_DOMAIN_KVM && !vm->kvm_usable && !vm->tcg_fallback) {
+        g_clear_pointer(&vm->tcg_fallback_reason, g_free);
+        if (vm->base.config->type == VM_DOMAIN_KVM && !kvm) {
                 g_autofree char *reason = NULL;
-                (void) qemu_kvm_usable(&reason);
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "KVM is not available (%s)",
-                            reason ? reason : "not found at start-up");
-                return false;
-        }
-        vm->fell_back_to_tcg = vm->base.config->type == VM_DOMAIN_KVM && !kvm;
-        if (vm->fell_back_to_tcg) {
-                g_autofree char *reason = NULL;
-                (void) qemu_kvm_usable(&reason);
+                if (qemu_kvm_usable(vm->kvm_turned_off, &reason) || !reason) {
+                        g_free(reason);
+                        reason = g_strdup("not found when the service started");
+                }
+                if (!vm->tcg_fallback) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "KVM is not available (%s)", reason);
+                        return false;
+                }
                 g_warning("VM '%s' asks for KVM, which is not available (%s): it runs under TCG, software "
                           "emulation, as TCGFallback= allows",
-                          vm->base.config->name, reason ? reason : "not found at start-up");
+                          vm->base.config->name, reason);
+                vm->tcg_fallback_reason = g_steal_pointer(&reason);
         }
 
         g_autofree char *console_path = g_build_filename(vm->base.runtime_dir, "console.sock", NULL);

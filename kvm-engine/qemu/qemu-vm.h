@@ -40,8 +40,10 @@ struct QemuVm {
         EngineVmBase base;
 
         bool kvm_usable;
+        bool kvm_turned_off;    /* [qemu] KVM=false */
         bool tcg_fallback;
-        bool fell_back_to_tcg; /* <domain type='kvm'> runs under TCG (tcg_fallback): GetInfo says so */
+        char *tcg_fallback_reason; /* why a <domain type='kvm'> runs under TCG (tcg_fallback), or NULL:
+                                    * GetInfo and an 'accelerator-fallback' GuestEvent say so */
         char *qmp_path;
         char *console_path;     /* socket OpenConsole connects to, NULL when the console is a file */
         bool console_is_owners; /* console_path is the owner's (<serial type='unix'>): connected as
@@ -73,7 +75,8 @@ static inline QemuVm *qemu_op_vm(QemuOp *op) {
 /* The environment QEMU runs with: nothing of the daemon's own. */
 extern const char *const qemu_environment[];
 /* Whether /dev/kvm opens; if not and ret_reason, why ("/dev/kvm: ..."). */
-bool qemu_kvm_usable(char **ret_reason);
+/* Whether QEMU may use KVM: not turned off, and /dev/kvm opens; why not in *ret_reason. */
+bool qemu_kvm_usable(bool turned_off, char **ret_reason);
 /* A QMP client whose events and closing go to the VM (not connected yet). */
 QmpClient *qemu_vm_new_qmp(QemuVm *vm);
 /* The process's exit. */
@@ -85,6 +88,8 @@ bool qemu_op_require_qmp(QemuOp *op);
 void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_event, JsonObject *data,
                               const char *device_id);
 void qemu_vm_kill(QemuVm *vm);
+GVariant *qemu_tcg_fallback_text(QemuVm *vm);
+void qemu_vm_emit_tcg_fallback(QemuVm *vm);
 
 /* qemu-start.c: spawn, then boot a new VM or restore a snapshot. */
 void qemu_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata);
