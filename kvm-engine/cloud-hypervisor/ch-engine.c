@@ -533,9 +533,9 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
 
 /* After a daemon restart the event FIFO is opened again by path: records
  * written while no daemon ran wait in it and are delivered now, then events
- * flow as before. An engine started by an older daemon (an anonymous pipe,
- * gone with that daemon) has no events; its exit is still seen through the
- * pidfd, and why it went is read from its log, where -v writes every event. */
+ * flow as before. When it cannot be opened there are no events; the exit is
+ * still seen through the pidfd, and why it went is read from the engine's log,
+ * where -v writes every event. */
 static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error) {
         ChVm *vm = (ChVm *) engine_vm;
         const char *api_path = NULL, *serial_path = NULL, *event_fifo = NULL;
@@ -551,7 +551,6 @@ static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error)
         if (!process)
                 return false;
         (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
-        /* "console-pty" of older records is ignored: never opened. */
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
         (void) g_variant_dict_lookup(dict, "event-fifo", "&s", &event_fifo);
         guint64 events_epoch = 0;

@@ -84,20 +84,13 @@ void ch_op_call(ChOp *op, const char *method, const char *endpoint, const char *
                 ChOpStepFn next);
 /* The answer as an error (NULL on 2xx). */
 GError *ch_op_answer_error(ChOp *op, const ChHttpResponse *response, const GError *error);
-
-/* ch-operations.c: an answer's body as a JSON object (bounded: json-bounded.h), or NULL;
- * the object owned by parser. A member that is an object, or NULL. */
-JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response);
-JsonObject *ch_member_object(JsonObject *object, const char *name);
 /* The VMM answers requests, or the op fails (later) and this returns false. */
 bool ch_op_require_vmm(ChOp *op);
 void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event, JsonObject *properties,
                             const char *device_id);
 void ch_vm_set_engine_state(ChVm *vm, const char *state);
-
 /* The environment cloud-hypervisor runs with: nothing of the daemon's own. */
 extern const char *const ch_environment[];
-
 /* "cloud-hypervisor v53.0 ..." (its --version) -> "v53.0", or NULL. */
 char *ch_parse_version_output(const char *output);
 /* "v53.0-246-gae44c2971" -> 53; 0 when unknown. */
@@ -113,8 +106,14 @@ void ch_vm_end(ChVm *vm, EngineExitReason reason);
 /* ch-start.c: spawn, then boot a new VM or restore a snapshot. */
 void ch_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata);
 void ch_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn done, void *userdata);
+/* Remove the engine's own directory (<runtime>/engine) once it is gone. */
+void ch_remove_engine_dir(ChVm *vm);
 
 /* ch-operations.c */
+/* An answer's body as a JSON object (bounded: json-bounded.h), or NULL; the object owned
+ * by parser. A member that is an object, or NULL. */
+JsonObject *ch_parse_object(JsonParser *parser, const ChHttpResponse *response);
+JsonObject *ch_member_object(JsonObject *object, const char *name);
 void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *userdata);
 void ch_vm_power_button(EngineVm *engine_vm, EngineDoneFn done, void *userdata);
 void ch_vm_reboot(EngineVm *engine_vm, EngineDoneFn done, void *userdata);
@@ -124,12 +123,10 @@ void ch_vm_snapshot(EngineVm *engine_vm, const char *directory, EngineDoneFn don
 void ch_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void ch_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn done, void *userdata);
 void ch_vm_info(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
-/* ch-stats.c */
-void ch_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
 /* The event that completes a removal. */
 void ch_vm_on_device_removed(ChVm *vm, const char *id);
 /* vm.add-net for one interface: opens its tap and sends the fd. */
 bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **error);
 
-/* ch-start.c: remove the engine's own directory (<runtime>/engine) once it is gone. */
-void ch_remove_engine_dir(ChVm *vm);
+/* ch-stats.c */
+void ch_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata);

@@ -528,8 +528,7 @@ static void add_device_json(GPtrArray *argv, JsonObject *o) {
  * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
  * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
  */
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
-                                          int agent_fd) {
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd) {
         const VmDevice *agent = vm_config_find_kind(config, VM_DEVICE_CHANNEL);
         const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
         JsonObject *o;
@@ -575,5 +574,4 @@ void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *confi
                 add_device_json(argv, o);
                 break;
         }
-        (void) machine;
 }

@@ -491,7 +491,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
         qemu_display_add_args(argv, config);
-        qemu_argv_add_channels_and_watchdogs(argv, config, cmdline->machine, params->agent_fd);
+        qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

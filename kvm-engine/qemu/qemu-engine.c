@@ -425,10 +425,10 @@ static void qemu_vm_open_console(EngineVm *engine_vm, EngineConsoleFn done, void
                 return;
         }
         if (!vm->console_path) {
-                /* A file; or a pty, named only in the record of an older version: never opened. */
+                /* A file (or nothing): the service opens no path of the owner's. */
                 error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "The first serial port of this VM is not a socket the service can connect to "
-                                    "(it goes to a file, or is a pty of an engine started by an older version)");
+                                    "(it goes to a file)");
                 console_requests_answer_later(vm->base.consoles, -1, error, done, userdata);
                 return;
         }
@@ -538,8 +538,8 @@ static bool qemu_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **erro
         vm->qmp = g_steal_pointer(&qmp);
         g_free(vm->qmp_path);
         vm->qmp_path = g_strdup(qmp_path);
-        /* A record may name a pty ("console-pty", written by older versions): it is
-         * never opened. Only our own console.sock is connected to as ourselves. */
+        /* Only our own console.sock is connected to as ourselves; another path is the
+         * owner's <serial type='unix'>, connected to as the owner. */
         g_autofree char *own_console = g_build_filename(vm->base.runtime_dir, "console.sock", NULL);
         g_free(vm->console_path);
         vm->console_path = g_strdup(console_path);

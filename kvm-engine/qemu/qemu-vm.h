@@ -109,11 +109,12 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
 void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void qemu_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn done, void *userdata);
 void qemu_vm_info(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
-/* qemu-stats.c */
-void qemu_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
 /* Events the operations wait for. */
 void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data);
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id);
+
+/* qemu-stats.c */
+void qemu_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
 
 /* qemu-display.c */
 void qemu_vm_open_graphics(EngineVm *engine_vm, unsigned index, EngineConsoleFn done, void *userdata);
