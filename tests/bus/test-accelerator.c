@@ -19,15 +19,7 @@
 #include "hv-test.h"
 
 static const char *guest_dir(void) {
-        const char *dir = g_getenv("HV_GUEST_DIR");
-        g_autofree char *kernel = NULL;
-
-        if (!dir)
-                g_error("HV_GUEST_DIR is not set");
-        kernel = g_build_filename(dir, "vmlinux", NULL);
-        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
-                g_error("The test guest is missing: no '%s'", kernel);
-        return dir;
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
 }
 
 /* data: more configuration lines, or NULL. */

@@ -26,22 +26,14 @@
 
 typedef struct {
         HvTest t;
-        char *path;       /* the VM */
-        int console;      /* -1 when closed */
-        GString *output;  /* what the console printed so far */
-        HvSignalLog log;  /* the VM's signals */
+        char *path;      /* the VM */
+        int console;     /* -1 when closed */
+        GString *output; /* what the console printed so far */
+        HvSignalLog log; /* the VM's signals */
 } GuestTest;
 
 static const char *guest_dir(void) {
-        const char *dir = g_getenv("HV_GUEST_DIR");
-        g_autofree char *kernel = NULL;
-
-        if (!dir)
-                g_error("HV_GUEST_DIR is not set");
-        kernel = g_build_filename(dir, "vmlinux", NULL);
-        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
-                g_error("The test guest is missing: no '%s' (build tests/guest first)", kernel);
-        return dir;
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
 }
 
 static char *guest_xml(const char *name, const char *action, const char *extra_devices, const char *lifecycle) {
@@ -69,8 +61,8 @@ static void setup(GuestTest *g, gconstpointer data) {
 
 /* The configured QEMU is missing: only a VM's own <emulator> can run. */
 static void setup_no_default_binary(GuestTest *g, gconstpointer data) {
-        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nBinary=/nonexistent/qemu\n",
-                                                  guest_dir());
+        g_autofree char *config =
+                g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nBinary=/nonexistent/qemu\n", guest_dir());
 
         hv_test_setup(&g->t, config);
         g->console = -1;
@@ -85,8 +77,8 @@ static void setup_netns(GuestTest *g, gconstpointer data) {
 
 static void teardown(GuestTest *g, gconstpointer data) {
         if (g->path) {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL,
-                                                   NULL);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
                 hv_signal_log_stop(&g->log);
         }
         if (g->console >= 0)
@@ -112,8 +104,8 @@ static void define(GuestTest *g, const char *name, const char *action, const cha
 
 static void call_ok(GuestTest *g, const char *method, GVariant *args) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL),
-                                               NULL, &error);
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL), NULL, &error);
         if (error)
                 g_error("%s failed: %s", method, error->message);
 }
@@ -128,10 +120,10 @@ static void open_console(GuestTest *g) {
         g_autoptr(GVariant) reply = NULL;
         int handle;
 
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                g->t.connection, "org.example.Hypervisor", g->path, VM_IFACE, "OpenConsole",
-                g_variant_new("(a{sv})", NULL), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &fds,
-                NULL, &error);
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(g->t.connection, "org.example.Hypervisor", g->path,
+                                                              VM_IFACE, "OpenConsole", g_variant_new("(a{sv})", NULL),
+                                                              G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000,
+                                                              NULL, &fds, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(h)", &handle);
         g->console = g_unix_fd_list_get(fds, handle, &error);
@@ -151,13 +143,13 @@ static void console_wait(GuestTest *g, const char *needle, gsize from) {
         gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
 
         while (!strstr(g->output->str + MIN(from, g->output->len), needle)) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
                 if (g_get_monotonic_time() > deadline)
-                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle,
-                                BOOT_TIMEOUT_MS, g->output->str);
+                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle, BOOT_TIMEOUT_MS,
+                                g->output->str);
                 while (g_main_context_iteration(NULL, FALSE))
                         ;
                 if (poll(&p, 1, 20) <= 0)
@@ -173,7 +165,7 @@ static void console_wait(GuestTest *g, const char *needle, gsize from) {
 /* Take in what the console still has (the VM is off or about to be). */
 static void console_drain(GuestTest *g) {
         for (int idle = 0; idle < 10;) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
@@ -283,8 +275,8 @@ static void test_boot_console(GuestTest *g, gconstpointer data) {
         /* GetInfo carries the engine's live facts. */
         {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL),
-                                                       "(a{sv})", &error);
+                g_autoptr(GVariant) reply =
+                        hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
                 g_autoptr(GVariant) info = NULL;
                 g_autoptr(GVariant) threads = NULL;
                 const char *version = NULL, *engine_state = NULL;
@@ -427,8 +419,8 @@ static void test_hotplug_disk(GuestTest *g, gconstpointer data) {
 
         mark = g->output->len;
         {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
-                                                   NULL, &error);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL), NULL, &error);
                 g_assert_no_error(error);
         }
         /* The reply came after the guest let go of the disk. */
@@ -712,7 +704,7 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
                 "<watchdog model='i6300esb' action='reset'/>"
                 "<memballoon model='virtio'/>";
-        const char *sizes[] = { "sata.raw", "scsi.raw" };
+        const char *sizes[] = {"sata.raw", "scsi.raw"};
         gsize mark;
 
         for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -730,7 +722,6 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
         if (!strstr(g->output->str + mark, "24576 sd") || !strstr(g->output->str + mark, "12288 sd"))
                 g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
 }
-
 
 /* ---- a real bridge ----------------------------------------------------------- */
 
@@ -751,8 +742,8 @@ static void run_host(const char *command) {
 /* Our own network namespace with a bridge that has an address, and hypervisord.conf
  * naming it as the network 'lan'. */
 static void setup_bridge(GuestTest *g, gconstpointer data) {
-        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n",
-                                                  guest_dir());
+        g_autofree char *config =
+                g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n", guest_dir());
 
         if (unshare(CLONE_NEWNET) < 0)
                 g_error("Cannot create a network namespace for the bridge test: %s", g_strerror(errno));
@@ -906,8 +897,8 @@ static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
         console_wait(g, "HV-PING-42", mark);
 
         {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
-                                                   NULL, &error);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL), NULL, &error);
                 g_assert_no_error(error);
         }
         expect_guest_event(g, "device-removed", "DEVICE_DELETED");
