@@ -49,9 +49,10 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
 
         if (!qemu_machine_from_config(config, &machine, error) || !qemu_display_check(config, machine, error))
                 return false;
-        /* What needs KVM is refused here for type='qemu' (TCG by definition); for type='kvm', at Boot,
-         * where the host's KVM is known. */
-        if (!qemu_platform_check(config, config->type == VM_DOMAIN_KVM, error) ||
+        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
+         * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
+         * definition is kept, and its Boot says why it cannot run under TCG. */
+        if (!qemu_platform_check(config, true, error) ||
             !qemu_devices_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {

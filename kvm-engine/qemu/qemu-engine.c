@@ -66,9 +66,8 @@ static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError 
 
 static bool qemu_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
                           GError **error) {
-        /* This checks what needs KVM (a host CPU model, Hyper-V's KVM-only parts) as DefineVM
-         * did: refused for type='qemu'. A type='kvm' VM is checked in qemu_argv_build(), against
-         * the accelerator it really gets (TCG when KVM is unusable and tcg_fallback allows). */
+        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is not checked here: it is
+         * checked in qemu_argv_build() at Boot, against the accelerator the VM really gets. */
         if (!qemu_config_check(config, error))
                 return false;
 

@@ -965,7 +965,7 @@ static void test_kvm_host_cpu_at_boot(GuestTest *g, gconstpointer data) {
         g_assert_true(g_str_has_prefix(qemu_xml, "<domain type='qemu'>"));
         xml = g_strconcat("<domain type='kvm'>", qemu_xml + strlen("<domain type='qemu'>"), NULL);
         g_test_message("The QEMU engine's probe found KVM %s", kvm ? "usable" : "unusable: TCG");
-        /* (A type='qemu' VM asking for it is refused at DefineVM: test-manager.c.) */
+        /* (A type='qemu' VM asking for it: /qemu/host-cpu-under-tcg.) */
         g->path = hv_define(&g->t, xml);
         hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
         uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
@@ -1001,10 +1001,38 @@ static void test_kvm_host_cpu_at_boot(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(s, ==, "running");
 }
 
+/* A <domain type='qemu'> runs under TCG, which cannot give the host's CPU: as libvirt, the
+ * definition is kept (the document may move to a host with KVM, or be edited), and Boot
+ * refuses it before QEMU starts, naming the CPU mode and TCG. */
+static void test_host_cpu_under_tcg(GuestTest *g, gconstpointer data) {
+        static const char *const modes[] = { "host-passthrough", "host-model" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+                g_autofree char *cpu = g_strdup_printf("<cpu mode='%s'/>", modes[i]);
+                g_autofree char *name = g_strdup_printf("tcgcpu%zu", i);
+                g_autofree char *xml = guest_xml(name, NULL, NULL, cpu);
+                g_autofree char *path = hv_define(&g->t, xml);
+                g_autofree char *mode = g_strdup_printf("<cpu mode='%s'>", modes[i]);
+                g_autofree char *s = NULL;
+                g_autoptr(GVariant) pid = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                g_autoptr(GError) error = NULL;
+
+                reply = hv_vm_call(&g->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+                hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", mode);
+                g_assert_nonnull(strstr(error->message, "TCG"));
+                s = hv_vm_state(&g->t, path);
+                g_assert_cmpstr(s, ==, "shutoff");
+                pid = hv_get_property(&g->t, path, VM_IFACE, "PID");
+                g_assert_cmpuint(g_variant_get_uint32(pid), ==, 0);
+        }
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
         ADD("/qemu/boot-console", test_boot_console);
+        ADD("/qemu/host-cpu-under-tcg", test_host_cpu_under_tcg);
         g_test_add("/qemu/emulator-without-default", GuestTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
