@@ -56,11 +56,7 @@ static const char *const swtpm_environment[] = {"PATH=/usr/bin:/bin", "LANG=C.UT
 
 QemuTpm *qemu_tpm_new(sd_event *event, const VmConfig *config, int state_fd, const char *runtime_dir,
                       const char *log_path, uid_t uid, gid_t gid) {
-        bool wanted = false;
-
-        for (guint i = 0; i < config->devices->len; i++)
-                wanted |= ((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_TPM;
-        if (!wanted)
+        if (!vm_config_find_kind(config, VM_DEVICE_TPM))
                 return NULL;
 
         QemuTpm *tpm = g_new0(QemuTpm, 1);

@@ -1433,7 +1433,7 @@ typedef struct {
         GTestFunc func;
 } TestCase;
 
-/* ---- device count (issue 15, item 4) ---- */
+/* ---- device count ---- */
 
 /* n <rng/> without alias, after the given aliased devices. */
 static char *domain_with_rngs(unsigned n, const char *aliased) {
