@@ -145,6 +145,51 @@ static char *state_of(ChTest *c, const char *path) {
 
 /* ---- tests ------------------------------------------------------------------- */
 
+/* The example of libvirt's Cloud Hypervisor driver page (docs/drvch.rst in libvirt,
+ * LGPL-2.1-or-later, as of 2024): <kernel> names the firmware, found in the firmware
+ * directories; memory in G; no arch, no <emulator>, an ethernet interface without a tap
+ * name. It defines on this engine as written, gets a MAC, and its GetXML defines again. */
+static void test_libvirt_driver_page_example(ChTest *c, gconstpointer data) {
+        static const char xml[] = "<domain type='kvm'>\n"
+                                  "  <name>cloudhypervisor</name>\n"
+                                  "  <uuid>4dea22b3-1d52-d8f3-2516-782e98ab3fa0</uuid>\n"
+                                  "  <os>\n"
+                                  "    <type>hvm</type>\n"
+                                  "    <kernel>hypervisor-fw</kernel>\n"
+                                  "  </os>\n"
+                                  "  <memory unit='G'>2</memory>\n"
+                                  "  <devices>\n"
+                                  "    <disk type='file'>\n"
+                                  "      <source file='disk.raw'/>\n"
+                                  "      <target dev='vda' bus='virtio'/>\n"
+                                  "    </disk>\n"
+                                  "    <interface type='ethernet'>\n"
+                                  "      <model type='virtio'/>\n"
+                                  "    </interface>\n"
+                                  "  </devices>\n"
+                                  "  <vcpu>2</vcpu>\n"
+                                  "</domain>\n";
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autofree char *again = NULL;
+        g_autoptr(GVariant) engine = hv_get_property(&c->t, path, VM_IFACE, "Engine");
+        g_autoptr(GVariant) memory = hv_get_property(&c->t, path, VM_IFACE, "Memory");
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *written;
+
+        g_assert_cmpstr(g_variant_get_string(engine, NULL), ==, "cloud-hypervisor");
+        g_assert_cmpuint(g_variant_get_uint64(memory), ==, 2ull << 30);
+        reply = hv_vm_call(&c->t, path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &written);
+        g_test_message("%s", written);
+        g_assert_nonnull(strstr(written, "<interface type='ethernet'>"));
+        g_assert_nonnull(strstr(written, "<mac address='52:54:00:"));
+        g_assert_nonnull(strstr(written, "disk.raw"));
+        again = hv_define(&c->t, written);
+        g_assert_cmpstr(again, ==, path);
+}
+
 /* libvirt's own Cloud Hypervisor example (tests/chxml2xmlin/basic.xml in libvirt,
  * LGPL-2.1-or-later, as of 2024) defines on this engine as written, and its GetXML defines
  * again, with its <clock offset='utc'>, <boot dev='hd'> and the console's <target>. */
@@ -1263,6 +1308,7 @@ int main(int argc, char *argv[]) {
 #define ADD(path, fn) g_test_add(path, ChTest, NULL, setup, fn, teardown)
         ADD("/ch/lifecycle", test_lifecycle);
         ADD("/ch/libvirt-example", test_libvirt_example);
+        ADD("/ch/libvirt-driver-page-example", test_libvirt_driver_page_example);
         ADD("/ch/emulator-from-xml", test_emulator_from_xml);
         g_test_add("/ch/emulator-without-default", ChTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);

@@ -6,13 +6,15 @@
  * it, so each step of the machine is seen on its own. What is pinned: a verb in
  * the wrong state is refused with the state named, a busy VM refuses other verbs,
  * the restart policy stops after VM_RESTART_LIMIT restarts, Shutdown with a
- * timeout forces the engine off, an engine exit answers what waits for it, and a
- * re-attach that fails leaves the VM off with its reason.
+ * timeout forces the engine off, an engine exit answers what waits for it, a
+ * re-attach that fails leaves the VM off with its reason, and what waits for the
+ * definition to be written runs once it is, in order, never before.
  */
 
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "manager.h"
@@ -33,7 +35,7 @@ typedef struct {
         GQueue calls; /* FakeCall*, in the order the VM made them */
 } FakeVm;
 
-static FakeVm *fake_current; /* the engine of the test's VM, NULL once it exited */
+static FakeVm *fake_current;              /* the engine of the test's VM, NULL once it exited */
 static unsigned fake_created, fake_freed; /* how many engines the VM made, and freed */
 static bool fake_attach_works;
 
@@ -141,7 +143,7 @@ static void setup(Fixture *f, gconstpointer data) {
         const char *lifecycle = data ? data : "";
         g_autofree char *xml = NULL;
         g_autoptr(GError) error = NULL;
-        Settings settings = { 0 };
+        Settings settings = {0};
 
         f->dir = g_dir_make_tmp("hv-test-vm-XXXXXX", &error);
         g_assert_no_error(error);
@@ -224,7 +226,7 @@ static void fake_answer(Fixture *f, const char *what, const GError *error) {
 static void fake_exit(EngineExitReason reason) {
         FakeVm *vm = fake_current;
         g_autoptr(GError) error = g_error_new_literal(HV_ERROR, HV_ERROR_ENGINE_FAILED, "the engine exited");
-        EngineEvent event = { .kind = ENGINE_EVENT_EXITED, .exit_reason = reason, .log_tail = "last words" };
+        EngineEvent event = {.kind = ENGINE_EVENT_EXITED, .exit_reason = reason, .log_tail = "last words"};
         FakeCall *call;
 
         g_assert_nonnull(vm);
@@ -335,7 +337,7 @@ static void test_shutdown_timeout(Fixture *f, gconstpointer data) {
 static void test_exit_answers_busy(Fixture *f, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         FakeVm *vm;
-        EngineEvent event = { .kind = ENGINE_EVENT_EXITED, .exit_reason = ENGINE_EXIT_CRASHED };
+        EngineEvent event = {.kind = ENGINE_EVENT_EXITED, .exit_reason = ENGINE_EXIT_CRASHED};
         unsigned replies;
 
         boot(f, "user");
@@ -381,6 +383,54 @@ static void test_reattach_fails(Fixture *f, gconstpointer data) {
         run_until(f, engines_freed, "the engine to be freed");
 }
 
+/* ---- the definition being written ---- */
+
+typedef struct {
+        Fixture *f;
+        GString *order;
+        const char *name;
+} SaveStep;
+
+static void on_saved(Vm *vm, const GError *error, void *userdata) {
+        SaveStep *step = userdata;
+        g_assert_no_error(error);
+        g_string_append_printf(step->order, "%s%s,", step->name, vm->saving ? "(saving)" : "");
+}
+
+static void on_waiter(void *userdata) {
+        SaveStep *step = userdata;
+        g_string_append_printf(step->order, "%s%s,", step->name, step->f->vm->saving ? "(saving)" : "");
+}
+
+static gboolean waiters_ran(Fixture *f) {
+        return f->vm->save_waiters == NULL && !f->vm->saving;
+}
+
+/* While the definition is written, a change is refused naming why, and what waits for the
+ * write (a DefineVM or a call dispatched again) runs after the write's own answer, in the
+ * order it came, with the VM no longer saving, so it can start a write of its own. */
+static void test_save_waiters(Fixture *f, gconstpointer data) {
+        g_autoptr(GString) order = g_string_new(NULL);
+        g_autoptr(GError) error = NULL;
+        SaveStep saved = {f, order, "saved"}, first = {f, order, "first"}, second = {f, order, "second"};
+
+        g_assert_cmpint(g_mkdir_with_parents(f->manager->vms_dir, 0700), ==, 0);
+        vm_save(f->vm, on_saved, &saved);
+        g_assert_true(f->vm->saving);
+        g_assert_false(vm_check_not_saving(f->vm, VM_VERB_BOOT, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_STATE);
+        g_assert_nonnull(strstr(error->message, "its definition is being written"));
+        vm_wait_for_save(f->vm, on_waiter, &first);
+        vm_wait_for_save(f->vm, on_waiter, &second);
+        g_assert_cmpstr(order->str, ==, "");
+
+        run_until(f, waiters_ran, "the write and its waiters");
+        g_assert_cmpstr(order->str, ==, "saved,first,second,");
+        g_clear_error(&error);
+        g_assert_true(vm_check_not_saving(f->vm, VM_VERB_BOOT, &error));
+        g_assert_no_error(error);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         /* The service warns of crashes and forced stops, which these cases make on purpose. */
@@ -393,6 +443,7 @@ int main(int argc, char **argv) {
         ADD("/vm/exit-answers-busy", test_exit_answers_busy, NULL);
         ADD("/vm/reattach", test_reattach, NULL);
         ADD("/vm/reattach-fails", test_reattach_fails, NULL);
+        ADD("/vm/save-waiters", test_save_waiters, NULL);
 #undef ADD
         return g_test_run();
 }
