@@ -16,6 +16,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_CHANNEL] = "channel",
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
+        [VM_DEVICE_FILESYSTEM] = "filesystem",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -31,6 +32,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_CHANNEL] = "channel",
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
+        [VM_DEVICE_FILESYSTEM] = "fs",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -65,6 +67,10 @@ void vm_device_free(VmDevice *device) {
                 break;
         case VM_DEVICE_RNG:
                 g_free(device->rng.backend);
+                break;
+        case VM_DEVICE_FILESYSTEM:
+                g_free(device->fs.source);
+                g_free(device->fs.target);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
@@ -101,6 +107,10 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 break;
         case VM_DEVICE_RNG:
                 copy->rng.backend = g_strdup(device->rng.backend);
+                break;
+        case VM_DEVICE_FILESYSTEM:
+                copy->fs.source = g_strdup(device->fs.source);
+                copy->fs.target = g_strdup(device->fs.target);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:

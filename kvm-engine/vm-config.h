@@ -48,6 +48,7 @@ typedef enum {
         VM_DEVICE_CHANNEL,
         VM_DEVICE_WATCHDOG,
         VM_DEVICE_TPM,
+        VM_DEVICE_FILESYSTEM,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -132,6 +133,7 @@ typedef struct {
                 VmChannel channel;
                 VmWatchdog watchdog;
                 VmTpm tpm;
+                VmFilesystem fs;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */

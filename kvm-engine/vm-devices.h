@@ -179,3 +179,27 @@ typedef enum {
 typedef struct {
         VmTpmModel model;
 } VmTpm;
+
+/* <filesystem type='mount'>: a host folder shared with the guest over virtio-9p, as libvirt's
+ * QEMU driver makes it without <driver type='virtiofs'>. QEMU opens the folder as the owner. */
+typedef enum {
+        VM_FS_ACCESS_PASSTHROUGH, /* libvirt's default: the guest's owners and modes, as the host's */
+        VM_FS_ACCESS_MAPPED,      /* owners and modes kept in extended attributes */
+        VM_FS_ACCESS_SQUASH,      /* QEMU's security_model=none: passthrough, failures ignored */
+} VmFsAccessMode;
+
+typedef enum {
+        VM_FS_MULTIDEVS_DEFAULT, /* QEMU's default (warn) */
+        VM_FS_MULTIDEVS_REMAP,
+        VM_FS_MULTIDEVS_FORBID,
+        VM_FS_MULTIDEVS_WARN,
+} VmFsMultidevs;
+
+typedef struct {
+        char *source; /* <source dir>: an absolute path */
+        char *target; /* <target dir>: the mount tag */
+        VmFsAccessMode access;
+        VmFsMultidevs multidevs;
+        bool readonly;
+        unsigned fmode, dmode; /* mapped mode's file and folder creation modes; 0 = QEMU's */
+} VmFilesystem;

@@ -15,6 +15,7 @@
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
+#include "domain-xml-filesystem.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 
@@ -169,6 +170,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_TPM:
                 domain_xml_format_tpm(out, level, &device->tpm);
+                break;
+        case VM_DEVICE_FILESYSTEM:
+                domain_xml_format_filesystem(out, level, &device->fs);
                 break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();

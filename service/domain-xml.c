@@ -19,6 +19,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-filesystem.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "hv-error.h"
@@ -620,13 +621,8 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_watchdog(node, error);
         if (xml_is_element(node, "tpm"))
                 return domain_xml_parse_tpm(node, error);
-        if (xml_is_element(node, "filesystem")) {
-                /* It needs a helper process per VM that the service does not run yet. */
-                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                         "'<filesystem>' in '<devices>' is not supported: a shared folder needs a virtiofsd process "
-                         "per VM, which the service does not run yet");
-                return NULL;
-        }
+        if (xml_is_element(node, "filesystem"))
+                return domain_xml_parse_filesystem(node, error);
         xml_fail_unsupported_element(error, node);
         return NULL;
 }

@@ -51,6 +51,9 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
                 if (device->kind == VM_DEVICE_TPM)
                         return refuse(error, "<tpm>");
+                /* Its shared folders are virtiofs only, which needs a virtiofsd per VM. */
+                if (device->kind == VM_DEVICE_FILESYSTEM)
+                        return refuse(error, "<filesystem> (its shared folders are virtiofs only)");
                 if (device->kind == VM_DEVICE_DISK && !check_disk(device, error))
                         return false;
                 if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type != VM_CONTROLLER_PCI &&

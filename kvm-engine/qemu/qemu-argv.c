@@ -53,7 +53,7 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG. */
         if (!qemu_platform_check(config, true, error) ||
-            !qemu_devices_check(config, machine, error))
+            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -369,6 +369,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_CHANNEL:
                 case VM_DEVICE_WATCHDOG:
                 case VM_DEVICE_TPM:
+                case VM_DEVICE_FILESYSTEM:
                         break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
@@ -500,6 +501,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         qemu_display_add_args(argv, config);
         qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
         qemu_argv_add_tpm(argv, config, params->tpm_fd);
+        qemu_argv_add_filesystems(argv, config);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

@@ -116,6 +116,10 @@ const char *qemu_watchdog_action(const VmConfig *config);
 void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd);
 /* -chardev, -tpmdev and -device of the <tpm>, connecting to the socket of tpm_fd (0: none). */
 void qemu_argv_add_tpm(GPtrArray *argv, const VmConfig *config, int tpm_fd);
+/* <filesystem> as virtio-9p (qemu-argv-filesystem.c): what the machine cannot have, the
+ * -fsdev and -device pairs. */
+bool qemu_filesystems_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);

@@ -144,6 +144,15 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
         case VM_DEVICE_TPM:
                 g_assert_cmpint(a->tpm.model, ==, b->tpm.model);
                 break;
+        case VM_DEVICE_FILESYSTEM:
+                g_assert_cmpstr(a->fs.source, ==, b->fs.source);
+                g_assert_cmpstr(a->fs.target, ==, b->fs.target);
+                g_assert_cmpint(a->fs.access, ==, b->fs.access);
+                g_assert_cmpint(a->fs.multidevs, ==, b->fs.multidevs);
+                g_assert_cmpint(a->fs.readonly, ==, b->fs.readonly);
+                g_assert_cmpuint(a->fs.fmode, ==, b->fs.fmode);
+                g_assert_cmpuint(a->fs.dmode, ==, b->fs.dmode);
+                break;
         case VM_DEVICE_CONTROLLER:
                 g_assert_cmpint(a->controller.type, ==, b->controller.type);
                 g_assert_cmpuint(a->controller.index, ==, b->controller.index);
@@ -1149,43 +1158,25 @@ static void assert_valid_libvirt_xml(const char *xml, const char *name) {
 
 /* Every document of tests/domain-xml/real-world (virt-install 4.1, virsh dumpxml), without the
  * networking and display elements: defined, round-tripped, and GetXML valid for libvirt's
- * schema. The few that are refused are refused naming their element. */
+ * schema. (The two with a <filesystem> were refused naming it before virtio-9p.) */
 static void test_real_world(void) {
-        static const struct {
-                const char *file, *fragment;
-        } refused[] = {
-                { "virt-install-extras.xml", "'<filesystem>'" },
-                { "dumpxml-extras.xml", "'<filesystem>'" },
-        };
         g_autofree char *dir_path = g_build_filename(DOMAIN_XML_TEST_DATA, "..", "real-world", NULL);
         g_autoptr(GDir) dir = g_dir_open(dir_path, 0, NULL);
         const char *name;
-        unsigned n_defined = 0, n_refused = 0;
+        unsigned n_defined = 0;
 
         g_assert_nonnull(dir);
         while ((name = g_dir_read_name(dir))) {
                 g_autofree char *path = NULL, *xml = NULL, *stripped = NULL, *out = NULL;
                 g_autoptr(GError) error = NULL;
                 g_autoptr(VmConfig) config = NULL;
-                const char *fragment = NULL;
 
                 if (!g_str_has_suffix(name, ".xml"))
                         continue;
-                for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
-                        if (g_str_equal(name, refused[i].file))
-                                fragment = refused[i].fragment;
                 path = g_build_filename(dir_path, name, NULL);
                 g_assert_true(g_file_get_contents(path, &xml, NULL, NULL));
                 stripped = strip_other_work(xml);
                 config = parse_string(stripped, &error);
-                if (fragment) {
-                        g_assert_null(config);
-                        if (!error || !strstr(error->message, fragment))
-                                g_error("%s: expected a refusal naming %s, got %s", name, fragment,
-                                        error ? error->message : "none");
-                        n_refused++;
-                        continue;
-                }
                 if (error)
                         g_error("%s: %s", name, error->message);
                 assert_round_trip(config);
@@ -1193,8 +1184,7 @@ static void test_real_world(void) {
                 assert_valid_libvirt_xml(out, name);
                 n_defined++;
         }
-        g_assert_cmpuint(n_defined, ==, 37);
-        g_assert_cmpuint(n_refused, ==, G_N_ELEMENTS(refused));
+        g_assert_cmpuint(n_defined, ==, 39);
 }
 
 /* ---- single devices ---- */
