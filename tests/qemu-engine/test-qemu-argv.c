@@ -59,7 +59,10 @@ static void check_golden(const char *name, const QemuArgvParams *params) {
 static void test_minimal(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         check_golden("minimal", &params);
 
@@ -103,10 +106,14 @@ static void test_full(void) {
         d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
         d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
-        d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
+        d->hostdev = (VmHostdev){0, 0x3b, 0, 1};
 
         QemuArgvParams params = {
-                .config = config, .binary = "qemu-system-x86_64", .kvm = true, .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "qemu-system-x86_64",
+                .kvm = true,
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         check_golden("full", &params);
 
@@ -130,7 +137,10 @@ static void test_microvm_pty(void) {
         d->chr.type = VM_CHAR_PTY;
         add_device(config, VM_DEVICE_RNG, "rng0");
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         check_golden("microvm-pty", &params);
         g_autoptr(GError) error = NULL;
@@ -141,7 +151,7 @@ static void test_microvm_pty(void) {
 }
 
 static void test_validate(void) {
-        EngineSettings settings = { .tcg_fallback = false };
+        EngineSettings settings = {.tcg_fallback = false};
         EngineProbe probe = {};
         g_autoptr(GError) error = NULL;
         g_assert_true(engine_qemu_ops.probe(&settings, &probe, &error));
@@ -180,10 +190,14 @@ static void test_validate(void) {
         g_assert_true(engine_qemu_ops.check(config, &error));
         g_assert_no_error(error);
         {
-                const int tap_fds[] = { 6 };
+                const int tap_fds[] = {6};
                 QemuArgvParams params = {
-                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
-                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                        .config = config,
+                        .binary = "qemu-system-x86_64",
+                        .qmp_fd = 3,
+                        .console_fd = 4,
+                        .tap_fds = tap_fds,
+                        .n_tap_fds = 1,
                 };
                 g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
                 g_assert_no_error(error);
@@ -191,10 +205,14 @@ static void test_validate(void) {
         }
         /* <currentMemory> below <memory>: a balloon (its target is set once QEMU runs). */
         {
-                const int tap_fds[] = { 6 };
+                const int tap_fds[] = {6};
                 QemuArgvParams params = {
-                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
-                        .tap_fds = tap_fds, .n_tap_fds = 1,
+                        .config = config,
+                        .binary = "qemu-system-x86_64",
+                        .qmp_fd = 3,
+                        .console_fd = 4,
+                        .tap_fds = tap_fds,
+                        .n_tap_fds = 1,
                 };
                 g_autoptr(QemuCommandLine) full = qemu_argv_build(&params, &error);
                 g_assert_no_error(error);
@@ -244,21 +262,21 @@ static void test_devices(void) {
         /* Disks first, as virt-install writes them: controllers still come first on the line. */
         d = add_disk(config, "disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/root.qcow2");
         d->disk.format = VM_DISK_FORMAT_QCOW2;
-        d->disk.driver = (VmDiskDriver) { VM_DISK_DISCARD_UNMAP, VM_DISK_CACHE_NONE, VM_DISK_IO_NATIVE,
-                                          VM_DISK_ZEROES_UNMAP };
+        d->disk.driver =
+                (VmDiskDriver){VM_DISK_DISCARD_UNMAP, VM_DISK_CACHE_NONE, VM_DISK_IO_NATIVE, VM_DISK_ZEROES_UNMAP};
         d->boot_order = 2;
-        d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
+        d->address = (VmAddress){.type = VM_ADDRESS_PCI, .bus = 4};
         d = add_disk(config, "disk1", "sda", VM_DISK_BUS_SATA, "/dev/vg0/data");
         d->disk.block = true;
         d->disk.driver.cache = VM_DISK_CACHE_WRITETHROUGH;
-        d->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 1 };
+        d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .unit = 1};
         d = add_disk(config, "cd0", "sdc", VM_DISK_BUS_SATA, "/images/install.iso");
         d->disk.cdrom = d->disk.readonly = true;
         d->boot_order = 1;
         d = add_disk(config, "cd1", "sdd", VM_DISK_BUS_SATA, NULL);
         d->disk.cdrom = d->disk.readonly = true;
         add_disk(config, "disk2", "sde", VM_DISK_BUS_SCSI, "/images/scsi.raw")->address =
-                (VmAddress) { .type = VM_ADDRESS_DRIVE, .controller = 0, .target = 1, .unit = 2 };
+                (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 0, .target = 1, .unit = 2};
         add_disk(config, "disk3", "sdf", VM_DISK_BUS_USB, "/images/stick.raw");
         d = add_controller(config, "ctrl0", VM_CONTROLLER_USB, 0, VM_CONTROLLER_MODEL_QEMU_XHCI);
         d->controller.ports = 15;
@@ -269,13 +287,16 @@ static void test_devices(void) {
         add_controller(config, "ctrl5", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
         d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
-        d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1};
         add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
         d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
-        d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
+        d->watchdog = (VmWatchdog){VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF};
 
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
                 .agent_fd = 9,
         };
         g_autoptr(GError) error = NULL;
@@ -304,7 +325,8 @@ static void test_devices(void) {
                 g_assert_no_error(error);
                 joined = g_strjoinv("\n", booted->argv);
                 g_assert_nonnull(strstr(joined, "\"id\":\"cd0\",\"drive\":\"disk2\",\"bootindex\":1}"));
-                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":\"on\",\"bootindex\":2}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":"
+                                                "\"on\",\"bootindex\":2}"));
                 g_assert_nonnull(strstr(joined, "{\"driver\":\"ide-cd\",\"bus\":\"ide.3\",\"id\":\"cd1\"}"));
                 g_assert_nonnull(strstr(joined, "\"id\":\"disk1\",\"drive\":\"disk1\",\"write-cache\":\"off\"}"));
                 g_assert_nonnull(strstr(joined, "order=dc"));
@@ -342,17 +364,19 @@ static void test_devices_refused(void) {
                 unsigned boot_order;
                 const char *fragment;
         } table[] = {
-                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
-                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
-                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
-                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
+                {NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "<controller type='ide'> is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35"},
+                {NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
+                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "needs PCI Express"},
+                {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
+                {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -367,12 +391,11 @@ static void test_devices_refused(void) {
                 d->disk.driver.io = table[i].io;
                 if (table[i].boot_order == 99) /* a second disk at sda's address */
                         add_disk(config, "disk1", "sdb", VM_DISK_BUS_SATA, "/images/b.raw")->address =
-                                (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 0 };
+                                (VmAddress){.type = VM_ADDRESS_DRIVE, .unit = 0};
                 else if (table[i].boot_order == 98) { /* two devices with one boot order */
                         d->boot_order = 1;
                         add_disk(config, "disk1", "vdb", VM_DISK_BUS_VIRTIO, "/images/b.raw")->boot_order = 1;
-                }
-                else if (table[i].boot_order) {
+                } else if (table[i].boot_order) {
                         d->boot_order = table[i].boot_order;
                         config->platform.firmware.n_boot = 1;
                 }
@@ -392,7 +415,10 @@ static void test_serial_and_console(void) {
         d = add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_PTY;
         QemuArgvParams params = {
-                .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
         unsigned n_serial = 0;
@@ -420,18 +446,26 @@ static void test_platform(void) {
         g_autoptr(VmConfig) config = base_config();
         VmPlatform *p = &config->platform;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
         config->vcpus = config->max_vcpus = 4;
         p->clock_offset = VM_CLOCK_LOCALTIME;
-        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
-        p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
-        p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
-        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){ .set = true, .present = VM_SWITCH_ON };
-        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
-                          .sockets = 1, .dies = 1, .cores = 2, .threads = 2 };
+        p->timers[VM_TIMER_RTC] = (VmTimer){.set = true, .tickpolicy = VM_TICK_CATCHUP};
+        p->timers[VM_TIMER_PIT] = (VmTimer){.set = true, .tickpolicy = VM_TICK_DELAY};
+        p->timers[VM_TIMER_HPET] = (VmTimer){.set = true, .present = VM_SWITCH_OFF};
+        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){.set = true, .present = VM_SWITCH_ON};
+        p->cpu = (VmCpu){.set = true,
+                         .mode = VM_CPU_MODE_CUSTOM,
+                         .model = g_strdup("qemu64"),
+                         .sockets = 1,
+                         .dies = 1,
+                         .cores = 2,
+                         .threads = 2};
         vm_cpu_add_feature(&p->cpu, vm_cpu_feature_new(VM_CPU_POLICY_DISABLE, "svm"));
         p->features.vmport = VM_SWITCH_OFF;
         p->features.smm = VM_SWITCH_ON;
@@ -563,6 +597,55 @@ static void test_tpm(void) {
         g_assert_nonnull(strstr(error->message, "more than once"));
 }
 
+/* <filesystem>: as libvirt's QEMU driver, -fsdev local (the path's comma doubled, libvirt's
+ * squash as security_model=none) and virtio-9p-pci with the mount tag; none on microvm, one tag
+ * once. */
+static VmDevice *add_filesystem(VmConfig *config, const char *id, const char *source, const char *tag) {
+        VmDevice *d = add_device(config, VM_DEVICE_FILESYSTEM, id);
+        d->fs.source = g_strdup(source);
+        d->fs.target = g_strdup(tag);
+        return d;
+}
+
+static void test_filesystem(void) {
+        g_autoptr(VmConfig) config = base_config();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = add_filesystem(config, "fs0", "/home/alice/share,1", "share0");
+        d->fs.access = VM_FS_ACCESS_MAPPED;
+        d->fs.fmode = 0644;
+        d->fs.dmode = 0755;
+        d = add_filesystem(config, "fs1", "/srv/ro", "ro");
+        d->fs.access = VM_FS_ACCESS_SQUASH;
+        d->fs.readonly = true;
+        d->fs.multidevs = VM_FS_MULTIDEVS_REMAP;
+        add_filesystem(config, "ua-home", "/home/alice", "home");
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("filesystem", &params);
+
+        /* One tag twice: the guest could mount the first only. */
+        g_free(d->fs.target);
+        d->fs.target = g_strdup("share0");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "'share0' is used twice"));
+        g_clear_error(&error);
+        g_free(d->fs.target);
+        d->fs.target = g_strdup("home");
+
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<filesystem>"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -574,5 +657,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
+        g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         return g_test_run();
 }
