@@ -59,10 +59,7 @@ static void check_golden(const char *name, const QemuArgvParams *params) {
 static void test_minimal(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config,
-                .binary = "/usr/bin/qemu-system-x86_64",
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         check_golden("minimal", &params);
 
@@ -106,14 +103,10 @@ static void test_full(void) {
         d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
         d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
-        d->hostdev = (VmHostdev){0, 0x3b, 0, 1};
+        d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
 
         QemuArgvParams params = {
-                .config = config,
-                .binary = "qemu-system-x86_64",
-                .kvm = true,
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "qemu-system-x86_64", .kvm = true, .qmp_fd = 3, .console_fd = 4,
         };
         check_golden("full", &params);
 
@@ -137,10 +130,7 @@ static void test_microvm_pty(void) {
         d->chr.type = VM_CHAR_PTY;
         add_device(config, VM_DEVICE_RNG, "rng0");
         QemuArgvParams params = {
-                .config = config,
-                .binary = "/usr/bin/qemu-system-x86_64",
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         check_golden("microvm-pty", &params);
         g_autoptr(GError) error = NULL;
@@ -151,7 +141,7 @@ static void test_microvm_pty(void) {
 }
 
 static void test_validate(void) {
-        EngineSettings settings = {.tcg_fallback = false};
+        EngineSettings settings = { .tcg_fallback = false };
         EngineProbe probe = {};
         g_autoptr(GError) error = NULL;
         g_assert_true(engine_qemu_ops.probe(&settings, &probe, &error));
@@ -190,14 +180,10 @@ static void test_validate(void) {
         g_assert_true(engine_qemu_ops.check(config, &error));
         g_assert_no_error(error);
         {
-                const int tap_fds[] = {6};
+                const int tap_fds[] = { 6 };
                 QemuArgvParams params = {
-                        .config = config,
-                        .binary = "qemu-system-x86_64",
-                        .qmp_fd = 3,
-                        .console_fd = 4,
-                        .tap_fds = tap_fds,
-                        .n_tap_fds = 1,
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
                 };
                 g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
                 g_assert_no_error(error);
@@ -205,14 +191,10 @@ static void test_validate(void) {
         }
         /* <currentMemory> below <memory>: a balloon (its target is set once QEMU runs). */
         {
-                const int tap_fds[] = {6};
+                const int tap_fds[] = { 6 };
                 QemuArgvParams params = {
-                        .config = config,
-                        .binary = "qemu-system-x86_64",
-                        .qmp_fd = 3,
-                        .console_fd = 4,
-                        .tap_fds = tap_fds,
-                        .n_tap_fds = 1,
+                        .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                        .tap_fds = tap_fds, .n_tap_fds = 1,
                 };
                 g_autoptr(QemuCommandLine) full = qemu_argv_build(&params, &error);
                 g_assert_no_error(error);
@@ -262,21 +244,21 @@ static void test_devices(void) {
         /* Disks first, as virt-install writes them: controllers still come first on the line. */
         d = add_disk(config, "disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/root.qcow2");
         d->disk.format = VM_DISK_FORMAT_QCOW2;
-        d->disk.driver =
-                (VmDiskDriver){VM_DISK_DISCARD_UNMAP, VM_DISK_CACHE_NONE, VM_DISK_IO_NATIVE, VM_DISK_ZEROES_UNMAP};
+        d->disk.driver = (VmDiskDriver) { VM_DISK_DISCARD_UNMAP, VM_DISK_CACHE_NONE, VM_DISK_IO_NATIVE,
+                                          VM_DISK_ZEROES_UNMAP };
         d->boot_order = 2;
-        d->address = (VmAddress){.type = VM_ADDRESS_PCI, .bus = 4};
+        d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
         d = add_disk(config, "disk1", "sda", VM_DISK_BUS_SATA, "/dev/vg0/data");
         d->disk.block = true;
         d->disk.driver.cache = VM_DISK_CACHE_WRITETHROUGH;
-        d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .unit = 1};
+        d->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 1 };
         d = add_disk(config, "cd0", "sdc", VM_DISK_BUS_SATA, "/images/install.iso");
         d->disk.cdrom = d->disk.readonly = true;
         d->boot_order = 1;
         d = add_disk(config, "cd1", "sdd", VM_DISK_BUS_SATA, NULL);
         d->disk.cdrom = d->disk.readonly = true;
         add_disk(config, "disk2", "sde", VM_DISK_BUS_SCSI, "/images/scsi.raw")->address =
-                (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 0, .target = 1, .unit = 2};
+                (VmAddress) { .type = VM_ADDRESS_DRIVE, .controller = 0, .target = 1, .unit = 2 };
         add_disk(config, "disk3", "sdf", VM_DISK_BUS_USB, "/images/stick.raw");
         d = add_controller(config, "ctrl0", VM_CONTROLLER_USB, 0, VM_CONTROLLER_MODEL_QEMU_XHCI);
         d->controller.ports = 15;
@@ -287,16 +269,13 @@ static void test_devices(void) {
         add_controller(config, "ctrl5", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
         d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
-        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1};
+        d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
         add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
         d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
-        d->watchdog = (VmWatchdog){VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF};
+        d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
 
         QemuArgvParams params = {
-                .config = config,
-                .binary = "/usr/bin/qemu-system-x86_64",
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
                 .agent_fd = 9,
         };
         g_autoptr(GError) error = NULL;
@@ -325,8 +304,7 @@ static void test_devices(void) {
                 g_assert_no_error(error);
                 joined = g_strjoinv("\n", booted->argv);
                 g_assert_nonnull(strstr(joined, "\"id\":\"cd0\",\"drive\":\"disk2\",\"bootindex\":1}"));
-                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":"
-                                                "\"on\",\"bootindex\":2}"));
+                g_assert_nonnull(strstr(joined, "\"id\":\"disk0\",\"drive\":\"disk0\",\"bus\":\"rp0\",\"write-cache\":\"on\",\"bootindex\":2}"));
                 g_assert_nonnull(strstr(joined, "{\"driver\":\"ide-cd\",\"bus\":\"ide.3\",\"id\":\"cd1\"}"));
                 g_assert_nonnull(strstr(joined, "\"id\":\"disk1\",\"drive\":\"disk1\",\"write-cache\":\"off\"}"));
                 g_assert_nonnull(strstr(joined, "order=dc"));
@@ -364,19 +342,17 @@ static void test_devices_refused(void) {
                 unsigned boot_order;
                 const char *fragment;
         } table[] = {
-                {NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0,
-                 "<controller type='ide'> is not supported by the q35"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35"},
-                {NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
-                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
-                 "needs PCI Express"},
-                {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
-                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
-                {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
+                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
+                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
+                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
+                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
+                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
+                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -391,11 +367,12 @@ static void test_devices_refused(void) {
                 d->disk.driver.io = table[i].io;
                 if (table[i].boot_order == 99) /* a second disk at sda's address */
                         add_disk(config, "disk1", "sdb", VM_DISK_BUS_SATA, "/images/b.raw")->address =
-                                (VmAddress){.type = VM_ADDRESS_DRIVE, .unit = 0};
+                                (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = 0 };
                 else if (table[i].boot_order == 98) { /* two devices with one boot order */
                         d->boot_order = 1;
                         add_disk(config, "disk1", "vdb", VM_DISK_BUS_VIRTIO, "/images/b.raw")->boot_order = 1;
-                } else if (table[i].boot_order) {
+                }
+                else if (table[i].boot_order) {
                         d->boot_order = table[i].boot_order;
                         config->platform.firmware.n_boot = 1;
                 }
@@ -415,10 +392,7 @@ static void test_serial_and_console(void) {
         d = add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_PTY;
         QemuArgvParams params = {
-                .config = config,
-                .binary = "qemu-system-x86_64",
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
         unsigned n_serial = 0;
@@ -446,26 +420,18 @@ static void test_platform(void) {
         g_autoptr(VmConfig) config = base_config();
         VmPlatform *p = &config->platform;
         QemuArgvParams params = {
-                .config = config,
-                .binary = "/usr/bin/qemu-system-x86_64",
-                .qmp_fd = 3,
-                .console_fd = 4,
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
         config->vcpus = config->max_vcpus = 4;
         p->clock_offset = VM_CLOCK_LOCALTIME;
-        p->timers[VM_TIMER_RTC] = (VmTimer){.set = true, .tickpolicy = VM_TICK_CATCHUP};
-        p->timers[VM_TIMER_PIT] = (VmTimer){.set = true, .tickpolicy = VM_TICK_DELAY};
-        p->timers[VM_TIMER_HPET] = (VmTimer){.set = true, .present = VM_SWITCH_OFF};
-        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){.set = true, .present = VM_SWITCH_ON};
-        p->cpu = (VmCpu){.set = true,
-                         .mode = VM_CPU_MODE_CUSTOM,
-                         .model = g_strdup("qemu64"),
-                         .sockets = 1,
-                         .dies = 1,
-                         .cores = 2,
-                         .threads = 2};
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
+        p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
+        p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
+        p->timers[VM_TIMER_HYPERVCLOCK] = (VmTimer){ .set = true, .present = VM_SWITCH_ON };
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
+                          .sockets = 1, .dies = 1, .cores = 2, .threads = 2 };
         vm_cpu_add_feature(&p->cpu, vm_cpu_feature_new(VM_CPU_POLICY_DISABLE, "svm"));
         p->features.vmport = VM_SWITCH_OFF;
         p->features.smm = VM_SWITCH_ON;
