@@ -723,6 +723,68 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
 }
 
+/* <filesystem> as virtio-9p: the guest mounts a folder of the test's (accessmode='mapped'),
+ * reads the file there and writes one back that the test sees; a <readonly/> share refuses
+ * the guest's write. A snapshot while the share is mounted fails with QEMU's reason. */
+static void test_filesystem_9p(GuestTest *g, gconstpointer data) {
+        g_autofree char *share = g_build_filename(g->t.dir, "share", NULL);
+        g_autofree char *ro = g_build_filename(g->t.dir, "share-ro", NULL);
+        g_autofree char *known = g_build_filename(share, "hello.txt", NULL);
+        g_autofree char *back = g_build_filename(share, "back.txt", NULL);
+        g_autofree char *ro_known = g_build_filename(ro, "hello.txt", NULL);
+        g_autofree char *ro_new = g_build_filename(ro, "new.txt", NULL);
+        g_autofree char *snapshot = g_build_filename(g->t.dir, "snap-9p", NULL);
+        g_autofree char *devices = NULL, *text = NULL, *s = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+        gsize mark;
+
+        g_assert_cmpint(g_mkdir_with_parents(share, 0755), ==, 0);
+        g_assert_cmpint(g_mkdir_with_parents(ro, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(known, "hv-9p-known-content\n", -1, NULL));
+        g_assert_true(g_file_set_contents(ro_known, "hv-9p-read-only\n", -1, NULL));
+        devices = g_strdup_printf("<filesystem type='mount' accessmode='mapped'><source dir='%s'/>"
+                                  "<target dir='share0'/></filesystem>"
+                                  "<filesystem type='mount'><source dir='%s'/><target dir='ro0'/><readonly/>"
+                                  "</filesystem>",
+                                  share, ro);
+        define(g, "nine-p", NULL, devices);
+        boot_to_marker(g);
+
+        /* Read the host's file, write one back. */
+        mark = g->output->len;
+        console_type(g, "mkdir -p /mnt/a /mnt/b && mount -t 9p -o trans=virtio share0 /mnt/a && "
+                        "cat /mnt/a/hello.txt && echo written-by-guest > /mnt/a/back.txt && sync; "
+                        "echo mounted-$((40+2))");
+        console_wait(g, "mounted-42", mark);
+        if (!strstr(g->output->str + mark, "hv-9p-known-content"))
+                g_error("The guest did not read the shared file:\n%s", g->output->str + mark);
+        g_assert_true(g_file_get_contents(back, &text, NULL, NULL));
+        g_assert_cmpstr(text, ==, "written-by-guest\n");
+
+        /* <readonly/>: the guest reads, its write is refused, nothing appears on the host. */
+        mark = g->output->len;
+        console_type(g, "mount -t 9p -o trans=virtio ro0 /mnt/b && cat /mnt/b/hello.txt && "
+                        "{ echo x > /mnt/b/new.txt && echo ro-written-$((40+2)) || echo ro-refused-$((40+2)); }");
+        console_wait(g, "-42", mark);
+        if (!strstr(g->output->str + mark, "hv-9p-read-only") || !strstr(g->output->str + mark, "ro-refused-42"))
+                g_error("The read-only share was not read, or took a write:\n%s", g->output->str + mark);
+        g_assert_false(g_file_test(ro_new, G_FILE_TEST_EXISTS));
+
+        /* QEMU blocks migration, hence a snapshot, while a 9p export is mounted: its words (naming
+         * one of the mounted exports). */
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        reply = hv_vm_call(&g->t, g->path, "Snapshot", g_variant_new("(sa{sv})", snapshot, &options), NULL, &error);
+        g_assert_null(reply);
+        g_assert_nonnull(error);
+        g_test_message("Snapshot with a mounted share: %s", error->message);
+        if (!strstr(error->message, "VirtFS") || !strstr(error->message, "mount_tag"))
+                g_error("The snapshot's error does not give QEMU's reason: %s", error->message);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+}
+
 /* ---- a real bridge ----------------------------------------------------------- */
 
 #define TEST_BRIDGE "hvbr0"
@@ -1267,6 +1329,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/stopped-while-away", test_stopped_while_away);
         ADD("/qemu/autostart", test_autostart);
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
+        ADD("/qemu/filesystem-9p", test_filesystem_9p);
         ADD("/qemu/tpm", test_tpm);
         ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);

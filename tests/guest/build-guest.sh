@@ -180,6 +180,8 @@ WANTED_MODULES=(
         ahci:SATA_AHCI
         sd_mod:BLK_DEV_SD
         virtio_scsi:SCSI_VIRTIO
+        9p:9P_FS
+        9pnet_virtio:NET_9P_VIRTIO
 )
 
 declare -A MODFILE=()
