@@ -40,6 +40,7 @@ static void test_device_parts(void) {
                 { 0, "<disk device='cdrom'>" }, { 1, "bus other than 'virtio'" }, { 2, "<driver discard>" },
                 { 3, "<controller>" },          { 4, "<channel>" },               { 5, "<watchdog>" },
                 { 6, "<boot order>" },          { 7, "type='pci'" },              { 8, "<tpm>" },
+                { 9, "<filesystem> (its shared folders are virtiofs only)" },
         };
         g_autoptr(VmConfig) ok = config_minimal();
         g_autoptr(GError) error = NULL;
@@ -89,6 +90,9 @@ static void test_device_parts(void) {
                         break;
                 case 8:
                         add_device(config, VM_DEVICE_TPM, "tpm0");
+                        break;
+                case 9:
+                        add_device(config, VM_DEVICE_FILESYSTEM, "fs0");
                         break;
                 }
                 g_assert_false(ch_devices_check(config, &e));
