@@ -745,12 +745,31 @@ static void test_filesystem_9p(GuestTest *g, gconstpointer data) {
         g_assert_true(g_file_set_contents(known, "hv-9p-known-content\n", -1, NULL));
         g_assert_true(g_file_set_contents(ro_known, "hv-9p-read-only\n", -1, NULL));
         devices = g_strdup_printf("<filesystem type='mount' accessmode='mapped'><source dir='%s'/>"
-                                  "<target dir='share0'/></filesystem>"
-                                  "<filesystem type='mount'><source dir='%s'/><target dir='ro0'/><readonly/>"
-                                  "</filesystem>",
-                                  share, ro);
+                                  "<target dir='share0'/></filesystem>",
+                                  share);
         define(g, "nine-p", NULL, devices);
+        /* On the shut-off VM, AddDevice adds the read-only share to the definition. */
+        g_free(devices);
+        devices = g_strdup_printf("<filesystem type='mount'><source dir='%s'/><target dir='ro0'/><readonly/>"
+                                  "</filesystem>",
+                                  ro);
+        reply = hv_vm_call(&g->t, g->path, "AddDevice", g_variant_new("(sa{sv})", devices, NULL), "(s)", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
         boot_to_marker(g);
+
+        /* No hot-plug: refused naming the element. */
+        reply = hv_vm_call(&g->t, g->path, "AddDevice",
+                           g_variant_new("(sa{sv})",
+                                         "<filesystem><source dir='/nonexistent'/><target dir='hot'/></filesystem>",
+                                         NULL),
+                           "(s)", &error);
+        g_assert_null(reply);
+        g_assert_nonnull(error);
+        g_test_message("AddDevice of a <filesystem> while running: %s", error->message);
+        if (!strstr(error->message, "NotSupported") || !strstr(error->message, "<filesystem>"))
+                g_error("Hot-plug of a <filesystem> was not refused naming it: %s", error->message);
+        g_clear_error(&error);
 
         /* Read the host's file, write one back. */
         mark = g->output->len;
