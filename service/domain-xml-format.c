@@ -12,10 +12,10 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
-#include "domain-xml-filesystem.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 

@@ -3,10 +3,11 @@
 #
 # Do the real-world documents not only define but start QEMU? Like survey.sh --strip, on a
 # private session bus, but each document is first made bootable here: <domain type='qemu'>
-# (TCG), no <emulator>, no host CPU model, every disk a scratch file of its own (raw), and
-# the networking and display elements removed. Each defined VM is booted, its state read
-# after a few seconds (QEMU 7.2 accepted its command line when it is "running") and powered
-# off. A measurement, not a test: it exits 0 whatever the count.
+# (TCG), no <emulator>, no host CPU model, every disk a scratch file of its own (raw), every
+# <filesystem> a scratch folder of its own, and the networking and display elements
+# removed. Each defined VM is booted, its state read after a few seconds (QEMU 7.2 accepted
+# its command line when it is "running") and powered off. A measurement, not a test: it
+# exits 0 whatever the count.
 #
 #   tests/domain-xml/real-world/boot-check.sh [BUILD_DIR]
 
@@ -61,6 +62,13 @@ def bootable(path, name):
         driver = disk.find("driver")
         if driver is not None:
             driver.set("type", "raw")
+    for n, fs in enumerate(root.iter("filesystem")):
+        source = fs.find("source")
+        if source is None:
+            continue
+        folder = os.path.join(disks, "%s-fs%d" % (name, n))
+        os.makedirs(folder, exist_ok=True)
+        source.set("dir", folder)
     return ET.tostring(root, encoding="unicode")
 running = 0
 for path in sys.argv[2:]:
