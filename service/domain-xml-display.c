@@ -240,13 +240,27 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
             !xml_attr_choice(c[0], "primary", yes_no_names, 1, &choice, error))
                 return false;
         video.primary = choice == 0;
-        /* As QEMU's devices take them: qxl all three, vga its vram; the others none. */
+        /* As QEMU's devices take them: qxl all three; vga, cirrus and bochs their vram, in the sizes
+         * cirrus-vga (4, 8 or 16 MiB) and bochs-display (a power of two from 4 MiB to 256 MiB) have;
+         * virtio none. */
         if (video.model != VM_VIDEO_QXL && (video.ram || video.vgamem))
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'ram' and 'vgamem' are supported for '<model type='qxl'>' only");
-        if (video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VGA && video.vram)
+        if (video.model == VM_VIDEO_VIRTIO && video.vram)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
-                                "'vram' is supported for '<model type='qxl'>' and 'vga' only");
+                                "'vram' is supported for '<model type='qxl'>', 'vga', 'cirrus' and 'bochs' only");
+        if (video.model == VM_VIDEO_CIRRUS && video.vram && video.vram != 4096 && video.vram != 8192 &&
+            video.vram != 16384)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "vram='%" PRIu32 "' of '<model type='cirrus'>' is not supported: "
+                                "cirrus-vga has 4096, 8192 or 16384 KiB",
+                                video.vram);
+        if (video.model == VM_VIDEO_BOCHS && video.vram &&
+            (video.vram < 4096 || video.vram > 262144 || (video.vram & (video.vram - 1)) != 0))
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "vram='%" PRIu32 "' of '<model type='bochs'>' is not supported: "
+                                "bochs-display has a power of two from 4096 to 262144 KiB",
+                                video.vram);
         display->videos[display->n_videos++] = video;
         return true;
 }

@@ -137,6 +137,10 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
                         g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vgamem / 1024, 1));
         } else if (video->model == VM_VIDEO_VGA && video->vram) {
                 g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vram / 1024, 1));
+        } else if (video->model == VM_VIDEO_CIRRUS && video->vram) {
+                g_string_append_printf(options, ",vgamem_mb=%" PRIu32, video->vram / 1024);
+        } else if (video->model == VM_VIDEO_BOCHS && video->vram) {
+                g_string_append_printf(options, ",vgamem=%" PRIu64, (uint64_t) video->vram * 1024);
         }
         if (video->heads && (video->model == VM_VIDEO_QXL || video->model == VM_VIDEO_VIRTIO))
                 g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);

@@ -508,6 +508,29 @@ static void test_platform(void) {
         g_assert_true(qemu_argv_check_config(config, &error));
 }
 
+/* The video memory libvirt's documents give cirrus and bochs cards: bochs-display's vgamem
+ * (bytes), as libvirt's QEMU driver sets it; cirrus-vga's vgamem_mb (4, 8 or 16 MiB), which
+ * libvirt leaves at QEMU's 4 whatever vram says, where the service gives what was written. */
+static void test_video_memory(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1};
+        config->display.n_videos = 1;
+        check_golden("video-memory", &params);
+
+        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_BOCHS, .vram = 16384};
+        g_autoptr(QemuCommandLine) bochs = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -518,5 +541,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/platform", test_platform);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
+        g_test_add_func("/qemu-argv/video-memory", test_video_memory);
         return g_test_run();
 }
