@@ -21,6 +21,7 @@
 #define VM_NAME_MAX 64
 #define VM_UUID_STRING_LEN 36
 #define VM_VCPUS_MAX 255
+G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
 /* Devices in one definition (DOMAIN-XML.md): virt-manager writes a few dozen;
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256

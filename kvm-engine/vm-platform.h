@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define VM_BOOT_DEVS_MAX 4
 
@@ -90,6 +91,19 @@ typedef struct {
         char *name;
 } VmCpuFeature;
 
+/* <cpu><numa><cell>: a guest NUMA node. */
+#define VM_NUMA_CELLS_MAX 16
+#define VM_NUMA_CPU_WORDS 4 /* 256 vCPU ids: VM_VCPUS_MAX of vm-config.h fits (checked there) */
+typedef struct {
+        uint64_t memory;                    /* bytes */
+        uint64_t cpus[VM_NUMA_CPU_WORDS];   /* vCPU ids, bit i of word i / 64; none: memory only */
+        uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
+} VmNumaCell;
+
+static inline bool vm_numa_cell_has_cpu(const uint64_t *cpus, unsigned id) {
+        return (cpus[id / 64] >> (id % 64)) & 1;
+}
+
 typedef struct {
         bool set; /* a <cpu> was written */
         VmCpuMode mode;
@@ -100,6 +114,8 @@ typedef struct {
         VmCpuFallback fallback;
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
         GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
+        VmNumaCell numa[VM_NUMA_CELLS_MAX];     /* <numa>: cells by id */
+        unsigned n_numa;
 } VmCpu;
 
 /* <hyperv> children that are a plain state; their QEMU flag is "hv-" and the name. */

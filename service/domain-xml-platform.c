@@ -244,10 +244,10 @@ static bool parse_cpu_feature(const xmlNode *node, VmCpu *cpu, GError **error) {
 
 bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error) {
         static const char *const attributes[] = { "mode", "match", "check", "migratable", NULL };
-        static const char *const children[] = { "model", "topology", "feature", NULL };
+        static const char *const children[] = { "model", "topology", "feature", "numa", NULL };
         static const char *const repeatable[] = { "feature", NULL };
         VmCpu *cpu = &config->platform.cpu;
-        xmlNode *c[3] = {};
+        xmlNode *c[4] = {};
         int mode, match, check, migratable;
 
         if (!xml_check_attributes(node, attributes, error) || !attr_switch(node, "mode", cpu_mode_names, &mode, error) ||
@@ -271,7 +271,7 @@ bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error)
         for (xmlNode *child = node->children; child; child = child->next)
                 if (xml_is_element(child, "feature") && !parse_cpu_feature(child, cpu, error))
                         return false;
-        return true;
+        return !c[3] || domain_xml_parse_numa(c[3], config, error);
 }
 
 /* ---- <features> ---- */
@@ -512,7 +512,7 @@ static void append_features(GString *out, const VmFeatures *features) {
 }
 
 static void append_cpu(GString *out, const VmCpu *cpu) {
-        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0);
+        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa;
 
         g_string_append(out, "  <cpu");
         if (cpu->mode)
@@ -542,6 +542,7 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
                 g_string_append_printf(out, "    <feature policy='%s' name='%s'/>\n", cpu_policy_names[feature->policy],
                                        feature->name);
         }
+        domain_xml_format_numa(out, cpu);
         g_string_append(out, "  </cpu>\n");
 }
 

@@ -20,6 +20,8 @@ extern const char *const domain_xml_os_platform_children[];
 bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error);
 /* After <vcpu>: a <topology> must multiply to config->max_vcpus. */
 bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error);
+/* <cpu><numa> (domain-xml-numa.c): after <memory> and <vcpu>; sets <memory> to the cells' sum. */
+bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error);
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);
 bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error);
 /* The <os> element's platform parts; loader is its <loader> or NULL. */
@@ -36,4 +38,6 @@ void domain_xml_format_boot(GString *out, const VmPlatform *platform);
 /* <features>, <cpu>, <clock>, after <os> */
 void domain_xml_format_platform(GString *out, const VmPlatform *platform);
 /* <pm>, after the <on_*> */
+/* The <numa> inside <cpu>, if it has cells. */
+void domain_xml_format_numa(GString *out, const VmCpu *cpu);
 void domain_xml_format_pm(GString *out, const VmPlatform *platform);

@@ -10,6 +10,8 @@
  * What QEMU could not do is refused before it runs (qemu_platform_check()).
  */
 
+#include <inttypes.h>
+
 #include "hv-error.h"
 #include "qemu-argv.h"
 
@@ -144,6 +146,61 @@ char *qemu_platform_smp(const VmConfig *config) {
                 g_string_append_printf(out, ",sockets=%u,dies=%u,cores=%u,threads=%u", cpu->sockets, cpu->dies,
                                        cpu->cores, cpu->threads);
         return g_string_free(out, FALSE);
+}
+
+static uint64_t round_up_mib(uint64_t bytes) {
+        return (bytes + (1u << 20) - 1) >> 20;
+}
+
+uint64_t qemu_platform_memory_mib(const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+        uint64_t mib = 0;
+
+        if (cpu->n_numa == 0)
+                return round_up_mib(config->memory);
+        /* As libvirt aligns them: each cell on its own, the guest's memory their sum. */
+        for (unsigned i = 0; i < cpu->n_numa; i++)
+                mib += round_up_mib(cpu->numa[i].memory);
+        return mib;
+}
+
+void qemu_platform_add_numa(GPtrArray *argv, const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+
+        for (unsigned i = 0; i < cpu->n_numa; i++) {
+                const VmNumaCell *cell = &cpu->numa[i];
+                GString *node = g_string_new(NULL);
+
+                g_ptr_array_add(argv, g_strdup("-object"));
+                g_ptr_array_add(argv, g_strdup_printf("memory-backend-ram,id=ram-node%u,size=%" PRIu64, i,
+                                                      round_up_mib(cell->memory) << 20));
+                g_string_append_printf(node, "node,nodeid=%u", i);
+                /* One cpus= per range, as QEMU's option takes them. */
+                for (unsigned id = 0; id < VM_NUMA_CPU_WORDS * 64; id++) {
+                        unsigned last = id;
+
+                        if (!vm_numa_cell_has_cpu(cell->cpus, id))
+                                continue;
+                        while (last + 1 < VM_NUMA_CPU_WORDS * 64 && vm_numa_cell_has_cpu(cell->cpus, last + 1))
+                                last++;
+                        if (last == id)
+                                g_string_append_printf(node, ",cpus=%u", id);
+                        else
+                                g_string_append_printf(node, ",cpus=%u-%u", id, last);
+                        id = last;
+                }
+                g_string_append_printf(node, ",memdev=ram-node%u", i);
+                g_ptr_array_add(argv, g_strdup("-numa"));
+                g_ptr_array_add(argv, g_string_free(node, FALSE));
+        }
+        for (unsigned i = 0; i < cpu->n_numa; i++)
+                for (unsigned j = 0; j < cpu->n_numa; j++) {
+                        if (!cpu->numa[i].distances[j])
+                                continue;
+                        g_ptr_array_add(argv, g_strdup("-numa"));
+                        g_ptr_array_add(argv, g_strdup_printf("dist,src=%u,dst=%u,val=%u", i, j,
+                                                              (unsigned) cpu->numa[i].distances[j]));
+                }
 }
 
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd) {

@@ -411,10 +411,10 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
-        uint64_t mib = (config->memory + (1u << 20) - 1) >> 20;
-        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, mib);
+        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
+        qemu_platform_add_numa(argv, config);
 
         argv_add(argv, "-nodefaults", NULL);
         argv_add(argv, "-no-user-config", NULL);

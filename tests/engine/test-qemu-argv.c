@@ -521,14 +521,40 @@ static void test_video_memory(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1};
+        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1 };
         config->display.n_videos = 1;
         check_golden("video-memory", &params);
 
-        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_BOCHS, .vram = 16384};
+        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_BOCHS, .vram = 16384 };
         g_autoptr(QemuCommandLine) bochs = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
+}
+
+/* <cpu><numa>: a memory-backend-ram and a -numa node per cell (one cpus= per range), the
+ * distances, and -m the sum of the cells each rounded up to a MiB, as libvirt's QEMU driver
+ * writes them for QEMU 7.2. */
+static void test_numa(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        config->vcpus = config->max_vcpus = 4;
+        cpu->set = true;
+        cpu->n_numa = 3;
+        cpu->numa[0].memory = 109550u * 1024; /* 107 MiB less 18 KiB */
+        cpu->numa[0].cpus[0] = 0x5;           /* 0, 2 */
+        cpu->numa[1].memory = 128u << 20;
+        cpu->numa[1].cpus[0] = 0xa; /* 1, 3 */
+        cpu->numa[2].memory = 64u << 20;
+        cpu->numa[0].distances[0] = 10;
+        cpu->numa[0].distances[1] = 21;
+        cpu->numa[0].distances[2] = 31;
+        cpu->numa[1].distances[2] = 21;
+        config->memory = config->current_memory = cpu->numa[0].memory + (192u << 20);
+        check_golden("numa", &params);
 }
 
 int main(int argc, char **argv) {
@@ -542,5 +568,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/video-memory", test_video_memory);
+        g_test_add_func("/qemu-argv/numa", test_numa);
         return g_test_run();
 }
