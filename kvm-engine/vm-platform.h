@@ -172,6 +172,46 @@ typedef struct {
         VmSwitch bootmenu;
 } VmFirmware;
 
+/* <memoryBacking>: how the guest's memory is allocated on the host. */
+typedef enum {
+        VM_MEMORY_SOURCE_DEFAULT,
+        VM_MEMORY_SOURCE_ANONYMOUS,
+        VM_MEMORY_SOURCE_MEMFD,
+} VmMemorySource;
+
+typedef enum {
+        VM_MEMORY_ACCESS_DEFAULT, /* private */
+        VM_MEMORY_ACCESS_SHARED,
+        VM_MEMORY_ACCESS_PRIVATE,
+} VmMemoryAccess;
+
+typedef enum {
+        VM_MEMORY_ALLOCATION_DEFAULT, /* on demand */
+        VM_MEMORY_ALLOCATION_IMMEDIATE,
+        VM_MEMORY_ALLOCATION_ONDEMAND,
+} VmMemoryAllocation;
+
+#define VM_PAGE_SIZE_KIB 4 /* x86's base page: a <page> of this size means no huge pages */
+typedef struct {
+        uint64_t size_kib; /* <page size>; 0 = none written: the host's default huge page size */
+        uint32_t cells;    /* <page nodeset>: bit i for NUMA cell i; 0 = not written (every cell) */
+} VmHugePage;
+
+typedef struct {
+        bool set;       /* a <memoryBacking> was written */
+        bool hugepages; /* <hugepages>: without <page>, the host's default size for all memory */
+        VmHugePage pages[VM_NUMA_CELLS_MAX];
+        unsigned n_pages;
+        bool nosharepages;
+        VmMemorySource source;
+        VmMemoryAccess access;
+        VmMemoryAllocation allocation;
+} VmMemoryBacking;
+
+/* Whether huge pages back NUMA cell (or, cell < 0, the memory of a guest without cells), and
+ * their size in KiB (0: the host's default). */
+bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib);
+
 typedef struct {
         VmClockOffset clock_offset;
         VmTimer timers[_VM_TIMER_MAX];
@@ -180,6 +220,7 @@ typedef struct {
         VmSwitch suspend_to_mem; /* <pm> */
         VmSwitch suspend_to_disk;
         VmFirmware firmware;
+        VmMemoryBacking memory_backing;
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

@@ -195,6 +195,7 @@ char *domain_xml_format(const VmConfig *config) {
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
         append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
+        domain_xml_format_memory_backing(out, &config->platform.memory_backing);
         if (config->vcpus != config->max_vcpus)
                 g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
         else

@@ -23,16 +23,16 @@
 #define DISTANCE_LOCAL 10
 #define DISTANCE_MAX 255
 
-static void cpus_set(uint64_t *cpus, unsigned id, bool on) {
+static void ids_set(uint64_t *ids, unsigned id, bool on) {
         if (on)
-                cpus[id / 64] |= UINT64_C(1) << (id % 64);
+                ids[id / 64] |= UINT64_C(1) << (id % 64);
         else
-                cpus[id / 64] &= ~(UINT64_C(1) << (id % 64));
+                ids[id / 64] &= ~(UINT64_C(1) << (id % 64));
 }
 
-static bool cpus_empty(const uint64_t *cpus) {
-        for (size_t i = 0; i < VM_NUMA_CPU_WORDS; i++)
-                if (cpus[i])
+static bool ids_empty(const uint64_t *ids, size_t n_words) {
+        for (size_t i = 0; i < n_words; i++)
+                if (ids[i])
                         return false;
         return true;
 }
@@ -44,9 +44,10 @@ static bool parse_id(const char *text, unsigned limit, unsigned *ret) {
         return *ret < limit;
 }
 
-/* "0-3,^2,8": ranges and single ids, a '^' takes one out again; every id below limit. */
-static bool parse_cpus(const char *text, unsigned limit, uint64_t *cpus) {
+bool domain_xml_parse_id_set(const char *text, unsigned limit, uint64_t *ids, size_t n_words) {
         g_auto(GStrv) parts = g_strsplit(text, ",", -1);
+
+        g_return_val_if_fail(limit <= n_words * 64, false);
 
         for (size_t i = 0; parts[i]; i++) {
                 char *part = g_strstrip(parts[i]);
@@ -56,7 +57,7 @@ static bool parse_cpus(const char *text, unsigned limit, uint64_t *cpus) {
                 if (part[0] == '^') {
                         if (!parse_id(part + 1, limit, &first))
                                 return false;
-                        cpus_set(cpus, first, false);
+                        ids_set(ids, first, false);
                         continue;
                 }
                 if (dash)
@@ -67,9 +68,9 @@ static bool parse_cpus(const char *text, unsigned limit, uint64_t *cpus) {
                 if (dash && (!parse_id(dash + 1, limit, &last) || last < first))
                         return false;
                 for (unsigned id = first; id <= last; id++)
-                        cpus_set(cpus, id, true);
+                        ids_set(ids, id, true);
         }
-        return !cpus_empty(cpus);
+        return !ids_empty(ids, n_words);
 }
 
 static bool parse_distances(const xmlNode *node, unsigned cell, VmNumaCell *numa, GError **error) {
@@ -136,7 +137,7 @@ static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *conf
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error))
                 return false;
-        if (cpus && !parse_cpus(cpus, config->max_vcpus, cell->cpus)) {
+        if (cpus && !domain_xml_parse_id_set(cpus, config->max_vcpus, cell->cpus, VM_NUMA_CPU_WORDS)) {
                 g_autofree char *rule =
                         g_strdup_printf("expected vCPU ids below %u (the '<vcpu>' count), as '0-3,^2,8'",
                                         config->max_vcpus);
@@ -255,7 +256,7 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
                 bool distances = false;
 
                 g_string_append_printf(out, "      <cell id='%u'", i);
-                if (!cpus_empty(cell->cpus)) {
+                if (!ids_empty(cell->cpus, VM_NUMA_CPU_WORDS)) {
                         g_string_append(out, " cpus='");
                         append_cpus(out, cell->cpus);
                         g_string_append(out, "'");

@@ -20,6 +20,15 @@ extern const char *const domain_xml_os_platform_children[];
 bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error);
 /* After <vcpu>: a <topology> must multiply to config->max_vcpus. */
 bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error);
+/* libvirt's id sets ("0-3,^2,8": ranges and single ids, a '^' takes one out again), every id
+ * below limit, into a bitmap of n_words (bit i of word i / 64); false when one is not, or none
+ * is left (domain-xml-numa.c). */
+bool domain_xml_parse_id_set(const char *text, unsigned limit, uint64_t *ids, size_t n_words);
+
+/* <memoryBacking> (domain-xml-memory.c): after <cpu>, whose NUMA cells its <page nodeset> names. */
+bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error);
+void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backing);
+
 /* <cpu><numa> (domain-xml-numa.c): after <memory> and <vcpu>; sets <memory> to the cells' sum. */
 bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error);
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);

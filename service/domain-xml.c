@@ -953,6 +953,7 @@ enum {
         DOMAIN_METADATA,
         DOMAIN_MEMORY,
         DOMAIN_CURRENT_MEMORY,
+        DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
         DOMAIN_OS,
         DOMAIN_FEATURES,
@@ -973,6 +974,7 @@ static const char *const domain_children[] = {
         [DOMAIN_METADATA] = "metadata",
         [DOMAIN_MEMORY] = "memory",
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
         [DOMAIN_OS] = "os",
         [DOMAIN_FEATURES] = "features",
@@ -1118,6 +1120,10 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         /* <cpu><topology> is checked against <vcpu>: only once that was read. */
         if (vcpu_ok && c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        /* <memoryBacking><page nodeset> names NUMA cells of <cpu>: after it. */
+        if (c[DOMAIN_MEMORY_BACKING] &&
+            !domain_xml_parse_memory_backing(c[DOMAIN_MEMORY_BACKING], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));

@@ -94,6 +94,10 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
                 g_string_append(out, ",pflash0=pflash0");
         if (qemu_platform_uses_pflash(config) && has_vars)
                 g_string_append(out, ",pflash1=pflash1");
+        if (config->platform.memory_backing.nosharepages)
+                g_string_append(out, ",mem-merge=off");
+        if (qemu_platform_has_memory_backend(config))
+                g_string_append(out, ",memory-backend=pc.ram");
         return g_string_free(out, FALSE);
 }
 
@@ -164,16 +168,61 @@ uint64_t qemu_platform_memory_mib(const VmConfig *config) {
         return mib;
 }
 
-void qemu_platform_add_numa(GPtrArray *argv, const VmConfig *config) {
-        const VmCpu *cpu = &config->platform.cpu;
+/* The memory backend <memoryBacking> asks for NUMA cell (or, cell < 0, all of a guest without
+ * cells): huge pages and memfd as memory-backend-memfd (no path on the host, where libvirt
+ * has a file on hugetlbfs), shared access as share=on, immediate allocation (and huge pages
+ * unless on demand is asked) as prealloc=on. NULL: QEMU's own default would do. */
+static char *memory_backend(const VmMemoryBacking *backing, int cell, const char *id, uint64_t bytes) {
+        uint64_t page_kib;
+        bool huge = vm_memory_backing_huge(backing, cell, &page_kib);
+        bool memfd = huge || backing->source == VM_MEMORY_SOURCE_MEMFD;
+        bool shared = backing->access == VM_MEMORY_ACCESS_SHARED;
+        bool prealloc = backing->allocation == VM_MEMORY_ALLOCATION_IMMEDIATE ||
+                        (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
+        GString *out;
 
+        if (cell < 0 && !memfd && !shared && !prealloc)
+                return NULL;
+        out = g_string_new(NULL);
+        g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
+        if (memfd || shared) /* memfd's default is shared */
+                g_string_append_printf(out, ",share=%s", shared ? "on" : "off");
+        if (huge)
+                g_string_append(out, ",hugetlb=on");
+        if (page_kib)
+                g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
+        if (prealloc)
+                g_string_append(out, ",prealloc=on");
+        return g_string_free(out, FALSE);
+}
+
+bool qemu_platform_has_memory_backend(const VmConfig *config) {
+        g_autofree char *backend = NULL;
+
+        if (config->platform.cpu.n_numa > 0)
+                return false;
+        backend = memory_backend(&config->platform.memory_backing, -1, "pc.ram", 0);
+        return backend != NULL;
+}
+
+void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+        const VmMemoryBacking *backing = &config->platform.memory_backing;
+        char *whole = cpu->n_numa ? NULL
+                                  : memory_backend(backing, -1, "pc.ram", qemu_platform_memory_mib(config) << 20);
+
+        if (whole) {
+                g_ptr_array_add(argv, g_strdup("-object"));
+                g_ptr_array_add(argv, whole);
+        }
         for (unsigned i = 0; i < cpu->n_numa; i++) {
                 const VmNumaCell *cell = &cpu->numa[i];
                 GString *node = g_string_new(NULL);
+                g_autofree char *backend_id = g_strdup_printf("ram-node%u", i);
 
                 g_ptr_array_add(argv, g_strdup("-object"));
-                g_ptr_array_add(argv, g_strdup_printf("memory-backend-ram,id=ram-node%u,size=%" PRIu64, i,
-                                                      round_up_mib(cell->memory) << 20));
+                g_ptr_array_add(argv,
+                                memory_backend(backing, (int) i, backend_id, round_up_mib(cell->memory) << 20));
                 g_string_append_printf(node, "node,nodeid=%u", i);
                 /* One cpus= per range, as QEMU's option takes them. */
                 for (unsigned id = 0; id < VM_NUMA_CPU_WORDS * 64; id++) {

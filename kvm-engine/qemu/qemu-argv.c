@@ -414,7 +414,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
-        qemu_platform_add_numa(argv, config);
+        qemu_platform_add_memory(argv, config);
 
         argv_add(argv, "-nodefaults", NULL);
         argv_add(argv, "-no-user-config", NULL);

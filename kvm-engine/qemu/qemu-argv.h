@@ -98,8 +98,11 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* "
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
-/* <cpu><numa>: a memory-backend-ram and a -numa node per cell, then the distances. */
-void qemu_platform_add_numa(GPtrArray *argv, const VmConfig *config);
+/* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
+bool qemu_platform_has_memory_backend(const VmConfig *config);
+/* <memoryBacking> and <cpu><numa>: the memory backend of the whole guest, if it needs one, or
+ * one and a -numa node per cell, then the distances. */
+void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config);
 /* -rtc, -global, -no-hpet, pflash, -boot */
 /* nvram_fd: the service's variables file for firmware='efi' without <nvram> (0 = none). */
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd);

@@ -212,6 +212,11 @@ static void test_config_validate(void) {
         add_device(config, VM_DEVICE_VSOCK, "v1")->vsock.cid = 4;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<vsock>");
 
+        config = config_minimal();
+        config->platform.memory_backing.set = true;
+        config->platform.memory_backing.hugepages = true;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<memoryBacking>");
+
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));
 }

@@ -623,13 +623,13 @@ static void test_unsupported_device(void) {
 
 static void test_unsupported_toplevel(void) {
         g_autofree char *clock = domain_with("<iothreads>1</iothreads>", "");
-        g_autofree char *cpu = domain_with("<memoryBacking><hugepages/></memoryBacking>", "");
+        g_autofree char *cpu = domain_with("<memoryBacking><locked/></memoryBacking>", "");
         g_autofree char *qemu =
                 g_strdup("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
                          "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
 
         assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<iothreads>'", "is not supported");
-        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<memoryBacking>'");
+        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<locked>' in '<memoryBacking>'");
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
@@ -1374,7 +1374,8 @@ static void test_platform_invalid(void) {
                 { "<cpu><model>qemu64,+vmx</model></cpu>", HV_ERROR_INVALID_ARGUMENT, "CPU model" },
                 { "<cpu check='full'/>", HV_ERROR_NOT_SUPPORTED, "check='full'" },
                 { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
-                { "<cpu><numa/></cpu>", HV_ERROR_NOT_SUPPORTED, "'<numa>'" },
+                { "<cpu><numa><cell memory='1024' memAccess='shared'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
+                  "'memAccess'" },
                 { "<clock offset='variable'/>", HV_ERROR_NOT_SUPPORTED, "offset='variable'" },
                 { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
                 { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },

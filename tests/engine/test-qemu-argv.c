@@ -557,6 +557,53 @@ static void test_numa(void) {
         check_golden("numa", &params);
 }
 
+/* <memoryBacking>: huge pages and memfd as memory-backend-memfd, shared access as share=on,
+ * immediate allocation as prealloc=on, <nosharepages/> as mem-merge=off; per NUMA cell when
+ * the guest has cells, else one backend for all (-machine memory-backend=pc.ram). */
+static void test_memory_backing(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmMemoryBacking *b = &config->platform.memory_backing;
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        b->set = b->hugepages = b->nosharepages = true;
+        b->pages[0] = (VmHugePage){ .size_kib = 2048 };
+        b->n_pages = 1;
+        b->access = VM_MEMORY_ACCESS_SHARED;
+        check_golden("memory-backing", &params);
+
+        /* Per cell: 1 GiB pages for cell 1, none for cell 0; memfd as asked for both. */
+        config->vcpus = config->max_vcpus = 2;
+        cpu->set = true;
+        cpu->n_numa = 2;
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 1 } };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 2 } };
+        b->pages[0] = (VmHugePage){ .size_kib = 1024 * 1024, .cells = 2 };
+        b->nosharepages = false;
+        b->access = VM_MEMORY_ACCESS_DEFAULT;
+        b->source = VM_MEMORY_SOURCE_MEMFD;
+        g_autoptr(QemuCommandLine) cells = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-memfd,id=ram-node0,size=134217728,share=off"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-memfd,id=ram-node1,size=134217728,share=off,hugetlb=on,"
+                                      "hugetlbsize=1073741824,prealloc=on"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+
+        /* libvirt's defaults written out: QEMU's own memory, no backend. */
+        cpu->n_numa = 0;
+        *b = (VmMemoryBacking){ .set = true, .source = VM_MEMORY_SOURCE_ANONYMOUS,
+                                .access = VM_MEMORY_ACCESS_PRIVATE, .allocation = VM_MEMORY_ALLOCATION_ONDEMAND };
+        g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_strv_contains((const char *const *) plain->argv, "-object"));
+        g_assert_true(g_strv_contains((const char *const *) plain->argv, "q35"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -569,5 +616,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/video-memory", test_video_memory);
         g_test_add_func("/qemu-argv/numa", test_numa);
+        g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
         return g_test_run();
 }
