@@ -91,6 +91,14 @@ typedef struct {
         char *name;
 } VmCpuFeature;
 
+/* <cpu><cache mode>: the CPU caches the guest sees. */
+typedef enum {
+        VM_CPU_CACHE_DEFAULT, /* no <cache> */
+        VM_CPU_CACHE_EMULATE,
+        VM_CPU_CACHE_PASSTHROUGH,
+        VM_CPU_CACHE_DISABLE,
+} VmCpuCacheMode;
+
 /* <cpu><numa><cell>: a guest NUMA node. */
 #define VM_NUMA_CELLS_MAX 16
 #define VM_NUMA_CPU_WORDS 4 /* 256 vCPU ids: VM_VCPUS_MAX of vm-config.h fits (checked there) */
@@ -113,6 +121,8 @@ typedef struct {
         char *model; /* custom mode: a QEMU CPU model such as "qemu64" */
         VmCpuFallback fallback;
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
+        VmCpuCacheMode cache_mode;
+        unsigned cache_level; /* <cache level>, 1 to 3; 0 = not written */
         GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
         VmNumaCell numa[VM_NUMA_CELLS_MAX];     /* <numa>: cells by id */
         unsigned n_numa;
@@ -146,6 +156,7 @@ typedef struct {
         VmSwitch hv[_VM_HV_MAX];
         unsigned hv_spinlock_retries;
         VmSwitch kvm_hidden; /* <kvm><hidden state> */
+        VmSwitch apic_eoi;   /* <apic eoi>: KVM's paravirtual end of interrupt */
 } VmFeatures;
 
 typedef enum {

@@ -39,6 +39,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<hyperv>");
         if (f->kvm_hidden)
                 return refuse(error, "<kvm><hidden>");
+        if (f->apic_eoi)
+                return refuse(error, "<apic eoi>");
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
                 return refuse(error, "<pm> with a suspend enabled");
         if (p->firmware.efi)

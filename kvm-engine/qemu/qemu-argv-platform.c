@@ -74,6 +74,15 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
         if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
                 return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
                               rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
+        /* libvirt's rules for <cache>, which QEMU's options follow. */
+        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE && p->cpu.cache_level != 3)
+                return refuse(error, "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH && p->cpu.mode != VM_CPU_MODE_HOST_PASSTHROUGH)
+                return refuse(error, "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
+        if ((p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
+            p->cpu.cache_level)
+                return refuse(error, "<cache mode='%s'> takes no level",
+                              p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
         if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
                 return refuse(error, "<pm> is not supported on the microvm machine");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
@@ -135,6 +144,18 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
+        append_switch(out, "kvm-pv-eoi", f->apic_eoi);
+        /* <cache>, as libvirt's driver writes it: emulate is an L3 cache of QEMU's, passthrough the
+         * host's caches (without QEMU's L3), disable neither. */
+        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE)
+                g_string_append(out, ",l3-cache=on");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH)
+                g_string_append(out, ",host-cache-info=on");
+        if ((p->cpu.cache_mode == VM_CPU_CACHE_EMULATE || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
+            p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH)
+                g_string_append(out, ",host-cache-info=off");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE)
+                g_string_append(out, ",l3-cache=off");
         if (f->kvm_hidden == VM_SWITCH_ON)
                 g_string_append(out, ",kvm=off");
         return g_string_free(out, FALSE);

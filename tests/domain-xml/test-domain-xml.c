@@ -1435,6 +1435,45 @@ typedef struct {
 /* ---- device count (issue 15, item 4) ---- */
 
 /* n <rng/> without alias, after the given aliased devices. */
+/* <apic eoi> and <cpu><cache>, as libvirt's eoi-*.xml and cpu-cache-*.xml write them. */
+static void test_cpu_cache_and_eoi(void) {
+        g_autofree char *xml = domain_with("<vcpu>2</vcpu><features><acpi/><apic eoi='off'/></features>"
+                                           "<cpu mode='host-passthrough'><cache mode='passthrough'/></cpu>",
+                                           "");
+        g_autofree char *emulate = domain_with("<cpu><cache level='3' mode='emulate'/></cpu>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) l3 = parse_string(emulate, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_cmpint(config->platform.features.apic_eoi, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(config->platform.cpu.cache_mode, ==, VM_CPU_CACHE_PASSTHROUGH);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<apic eoi='off'/>"));
+        g_assert_nonnull(strstr(out, "<cpu mode='host-passthrough'>\n    <cache mode='passthrough'/>\n  </cpu>"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(l3);
+        g_assert_cmpuint(l3->platform.cpu.cache_level, ==, 3);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(l3);
+        g_assert_nonnull(strstr(out, "<cache level='3' mode='emulate'/>"));
+        assert_round_trip(l3);
+
+        g_free(xml);
+        xml = domain_with("<cpu><cache level='4' mode='emulate'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "level");
+        g_free(xml);
+        xml = domain_with("<cpu><cache mode='write-back'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "mode='write-back'");
+        g_free(xml);
+        xml = domain_with("<cpu><cache level='3'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "'mode'");
+        g_free(xml);
+        xml = domain_with("<features><apic eoi='maybe'/></features>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "eoi='maybe'");
+}
+
 static char *domain_with_rngs(unsigned n, const char *aliased) {
         g_autoptr(GString) devices = g_string_new(aliased);
 
@@ -1530,6 +1569,7 @@ static const TestCase test_cases[] = {
         { "platform-parse", test_platform_parse },
         { "platform-round-trip", test_platform_round_trip },
         { "platform-invalid", test_platform_invalid },
+        { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -604,6 +604,50 @@ static void test_memory_backing(void) {
         g_assert_true(g_strv_contains((const char *const *) plain->argv, "q35"));
 }
 
+/* <apic eoi> as kvm-pv-eoi, <cpu><cache> as libvirt's driver writes it (l3-cache,
+ * host-cache-info), and libvirt's rules for which mode goes with which CPU. */
+static void test_cpu_cache(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        p->features.apic_eoi = VM_SWITCH_ON;
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
+                          .cache_mode = VM_CPU_CACHE_EMULATE, .cache_level = 3 };
+        check_golden("cpu-cache", &params);
+
+        /* host-passthrough (KVM): the host's caches, or none. */
+        config->type = VM_DOMAIN_KVM;
+        params.kvm = true;
+        p->cpu.mode = VM_CPU_MODE_HOST_PASSTHROUGH;
+        g_clear_pointer(&p->cpu.model, g_free);
+        p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
+        p->cpu.cache_level = 0;
+        g_autofree char *passthrough = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(passthrough, ==, "host,kvm-pv-eoi=on,host-cache-info=on,l3-cache=off");
+        p->cpu.cache_mode = VM_CPU_CACHE_DISABLE;
+        g_autofree char *disable = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(disable, ==, "host,kvm-pv-eoi=on,host-cache-info=off,l3-cache=off");
+
+        /* Refused as libvirt refuses them. */
+        p->cpu.cache_level = 2;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "<cache mode='disable'> takes no level"));
+        g_clear_error(&error);
+        p->cpu.cache_mode = VM_CPU_CACHE_EMULATE;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "needs level='3'"));
+        g_clear_error(&error);
+        p->cpu.mode = VM_CPU_MODE_CUSTOM;
+        p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
+        p->cpu.cache_level = 0;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "needs <cpu mode='host-passthrough'>"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -617,5 +661,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/video-memory", test_video_memory);
         g_test_add_func("/qemu-argv/numa", test_numa);
         g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
+        g_test_add_func("/qemu-argv/cpu-cache", test_cpu_cache);
         return g_test_run();
 }
