@@ -108,7 +108,8 @@ typedef struct {
         uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
 } VmNumaCell;
 
-static inline bool vm_numa_cell_has_cpu(const uint64_t *cpus, unsigned id) {
+/* Bit id of a bitmap of 64-bit words (cell cpus, host nodes). */
+static inline bool vm_id_set_has(const uint64_t *cpus, unsigned id) {
         return (cpus[id / 64] >> (id % 64)) & 1;
 }
 
@@ -183,6 +184,26 @@ typedef struct {
         VmSwitch bootmenu;
 } VmFirmware;
 
+/* <numatune>: on which host NUMA nodes the guest's memory lives. */
+typedef enum {
+        VM_NUMA_MODE_DEFAULT, /* strict */
+        VM_NUMA_MODE_STRICT,
+        VM_NUMA_MODE_PREFERRED,
+        VM_NUMA_MODE_INTERLEAVE,
+} VmNumaMode;
+
+#define VM_HOST_NODES_MAX 64
+typedef struct {
+        VmNumaMode mode;
+        uint64_t nodes; /* host nodes, bit i for node i; 0 = no policy */
+} VmNumaPolicy;
+
+typedef struct {
+        bool set;                                 /* a <numatune> was written */
+        VmNumaPolicy memory;                      /* <memory mode nodeset>: all memory, or cells without memnode */
+        VmNumaPolicy memnode[VM_NUMA_CELLS_MAX]; /* <memnode cellid mode nodeset> */
+} VmNumaTune;
+
 /* <memoryBacking>: how the guest's memory is allocated on the host. */
 typedef enum {
         VM_MEMORY_SOURCE_DEFAULT,
@@ -232,6 +253,7 @@ typedef struct {
         VmSwitch suspend_to_disk;
         VmFirmware firmware;
         VmMemoryBacking memory_backing;
+        VmNumaTune numatune;
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Domain XML <-> the guest NUMA topology: <cpu><numa>, its <cell>s and their <distances>.
+ * Domain XML <-> NUMA: the guest's topology (<cpu><numa>, its <cell>s and their <distances>)
+ * and where its memory lives on the host's nodes (<numatune>).
  *
  * As libvirt reads them: n cells have the ids 0 to n - 1, each once, in any order (a cell
  * without id takes its place in the document), cpus in libvirt's cpuset syntax ("0-3,^2,8") naming vCPUs below <vcpu>,
@@ -228,15 +229,16 @@ bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error
         return true;
 }
 
-static void append_cpus(GString *out, const uint64_t *cpus) {
+/* An id set as libvirt writes it: "0-3,5". */
+static void append_ids(GString *out, const uint64_t *ids, unsigned n_bits) {
         const char *separator = "";
 
-        for (unsigned id = 0; id < VM_NUMA_CPU_WORDS * 64; id++) {
+        for (unsigned id = 0; id < n_bits; id++) {
                 unsigned last = id;
 
-                if (!vm_numa_cell_has_cpu(cpus, id))
+                if (!vm_id_set_has(ids, id))
                         continue;
-                while (last + 1 < VM_NUMA_CPU_WORDS * 64 && vm_numa_cell_has_cpu(cpus, last + 1))
+                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
                         last++;
                 if (last == id)
                         g_string_append_printf(out, "%s%u", separator, id);
@@ -258,7 +260,7 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
                 g_string_append_printf(out, "      <cell id='%u'", i);
                 if (!ids_empty(cell->cpus, VM_NUMA_CPU_WORDS)) {
                         g_string_append(out, " cpus='");
-                        append_cpus(out, cell->cpus);
+                        append_ids(out, cell->cpus, VM_NUMA_CPU_WORDS * 64);
                         g_string_append(out, "'");
                 }
                 if (cell->memory % 1024 == 0)
@@ -279,4 +281,101 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
                 g_string_append(out, "        </distances>\n      </cell>\n");
         }
         g_string_append(out, "    </numa>\n");
+}
+
+/* ---- <numatune> ---- */
+
+static const char *const numa_mode_names[] = { [VM_NUMA_MODE_DEFAULT] = "",
+                                               [VM_NUMA_MODE_STRICT] = "strict",
+                                               [VM_NUMA_MODE_PREFERRED] = "preferred",
+                                               [VM_NUMA_MODE_INTERLEAVE] = "interleave", NULL };
+
+/* mode and nodeset of <memory> or <memnode>; libvirt's 'restrictive' (cgroups only) and
+ * placement='auto' (numad) are refused by name. */
+static bool parse_policy(const xmlNode *node, VmNumaPolicy *policy, GError **error) {
+        g_autofree char *mode = xml_attr_value(node, "mode");
+        g_autofree char *nodeset = xml_attr_value(node, "nodeset");
+        g_autofree char *placement = xml_attr_value(node, "placement");
+        int choice = VM_NUMA_MODE_STRICT;
+
+        if (placement && !g_str_equal(placement, "static"))
+                return xml_fail_unsupported_value(error, node, "placement", placement);
+        if (mode && (choice = xml_lookup_name(numa_mode_names, mode)) <= 0)
+                return xml_fail_unsupported_value(error, node, "mode", mode);
+        if (!nodeset)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<%s>' of '<numatune>' needs a 'nodeset'",
+                                (const char *) node->name);
+        if (!domain_xml_parse_id_set(nodeset, VM_HOST_NODES_MAX, &policy->nodes, 1))
+                return xml_fail_bad_value(error, node, "nodeset", nodeset, "expected host NUMA nodes below 64");
+        policy->mode = mode ? choice : VM_NUMA_MODE_DEFAULT;
+        return true;
+}
+
+bool domain_xml_parse_numatune(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const memory_attributes[] = { "mode", "nodeset", "placement", NULL };
+        static const char *const memnode_attributes[] = { "cellid", "mode", "nodeset", NULL };
+        VmNumaTune *tune = &platform->numatune;
+        bool memory_seen = false;
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error))
+                return false;
+        tune->set = true;
+        for (const xmlNode *child = node->children; child; child = child->next) {
+                g_autofree char *cellid = NULL;
+                unsigned cell;
+
+                if (child->type != XML_ELEMENT_NODE)
+                        continue;
+                if (xml_is_element(child, "memory")) {
+                        if (memory_seen)
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                                "'<memory>' appears more than once in '<numatune>'");
+                        memory_seen = true;
+                        if (!xml_check_empty_element(child, memory_attributes, error) ||
+                            !parse_policy(child, &tune->memory, error))
+                                return false;
+                        continue;
+                }
+                if (!xml_is_element(child, "memnode"))
+                        return xml_fail_unsupported_element(error, child);
+                if (!xml_check_empty_element(child, memnode_attributes, error))
+                        return false;
+                cellid = xml_attr_value(child, "cellid");
+                if (!cellid || !parse_id(cellid, platform->cpu.n_numa, &cell)) {
+                        g_autofree char *rule = g_strdup_printf("expected a NUMA cell of '<cpu><numa>', below %u",
+                                                                platform->cpu.n_numa);
+                        return xml_fail_bad_value(error, child, "cellid", cellid ? cellid : "", rule);
+                }
+                if (tune->memnode[cell].nodes)
+                        return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<memnode cellid='%u'>' appears twice in '<numatune>'", cell);
+                if (!parse_policy(child, &tune->memnode[cell], error))
+                        return false;
+        }
+        return true;
+}
+
+static void append_policy(GString *out, const char *element, const VmNumaPolicy *policy, int cell) {
+        g_string_append_printf(out, "    <%s", element);
+        if (cell >= 0)
+                g_string_append_printf(out, " cellid='%d'", cell);
+        if (policy->mode)
+                g_string_append_printf(out, " mode='%s'", numa_mode_names[policy->mode]);
+        g_string_append(out, " nodeset='");
+        append_ids(out, &policy->nodes, VM_HOST_NODES_MAX);
+        g_string_append(out, "'/>\n");
+}
+
+void domain_xml_format_numatune(GString *out, const VmPlatform *platform) {
+        const VmNumaTune *tune = &platform->numatune;
+
+        if (!tune->set)
+                return;
+        g_string_append(out, "  <numatune>\n");
+        if (tune->memory.nodes)
+                append_policy(out, "memory", &tune->memory, -1);
+        for (unsigned i = 0; i < VM_NUMA_CELLS_MAX; i++)
+                if (tune->memnode[i].nodes)
+                        append_policy(out, "memnode", &tune->memnode[i], (int) i);
+        g_string_append(out, "  </numatune>\n");
 }

@@ -29,6 +29,10 @@ bool domain_xml_parse_id_set(const char *text, unsigned limit, uint64_t *ids, si
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error);
 void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backing);
 
+/* <numatune> (domain-xml-numa.c): after <cpu>, whose NUMA cells its <memnode>s name. */
+bool domain_xml_parse_numatune(const xmlNode *node, VmPlatform *platform, GError **error);
+void domain_xml_format_numatune(GString *out, const VmPlatform *platform);
+
 /* <cpu><numa> (domain-xml-numa.c): after <memory> and <vcpu>; sets <memory> to the cells' sum. */
 bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error);
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);

@@ -955,6 +955,7 @@ enum {
         DOMAIN_CURRENT_MEMORY,
         DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
+        DOMAIN_NUMATUNE,
         DOMAIN_OS,
         DOMAIN_FEATURES,
         DOMAIN_CPU,
@@ -976,6 +977,7 @@ static const char *const domain_children[] = {
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
         [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
+        [DOMAIN_NUMATUNE] = "numatune",
         [DOMAIN_OS] = "os",
         [DOMAIN_FEATURES] = "features",
         [DOMAIN_CPU] = "cpu",
@@ -1124,6 +1126,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         /* <memoryBacking><page nodeset> names NUMA cells of <cpu>: after it. */
         if (c[DOMAIN_MEMORY_BACKING] &&
             !domain_xml_parse_memory_backing(c[DOMAIN_MEMORY_BACKING], &config->platform, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_NUMATUNE] && !domain_xml_parse_numatune(c[DOMAIN_NUMATUNE], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));

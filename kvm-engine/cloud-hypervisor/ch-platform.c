@@ -31,6 +31,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<cpu>");
         if (p->memory_backing.set)
                 return refuse(error, "<memoryBacking>");
+        if (p->numatune.set)
+                return refuse(error, "<numatune>");
         if (f->vmport == VM_SWITCH_ON)
                 return refuse(error, "<vmport state='on'>");
         if (f->smm == VM_SWITCH_ON)

@@ -189,11 +189,39 @@ uint64_t qemu_platform_memory_mib(const VmConfig *config) {
         return mib;
 }
 
-/* The memory backend <memoryBacking> asks for NUMA cell (or, cell < 0, all of a guest without
- * cells): huge pages and memfd as memory-backend-memfd (no path on the host, where libvirt
- * has a file on hugetlbfs), shared access as share=on, immediate allocation (and huge pages
- * unless on demand is asked) as prealloc=on. NULL: QEMU's own default would do. */
-static char *memory_backend(const VmMemoryBacking *backing, int cell, const char *id, uint64_t bytes) {
+/* The memory backend <memoryBacking> and <numatune> ask for NUMA cell (or, cell < 0, all of a
+ * guest without cells): huge pages and memfd as memory-backend-memfd (no path on the host,
+ * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
+ * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
+ * (strict is bind). NULL: QEMU's own default would do. */
+/* ",key=a-b,key=c": one key= per range, as QEMU's options take id lists. */
+static void append_ranges(GString *out, const char *key, const uint64_t *ids, unsigned n_bits) {
+        for (unsigned id = 0; id < n_bits; id++) {
+                unsigned last = id;
+
+                if (!vm_id_set_has(ids, id))
+                        continue;
+                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
+                        last++;
+                if (last == id)
+                        g_string_append_printf(out, ",%s=%u", key, id);
+                else
+                        g_string_append_printf(out, ",%s=%u-%u", key, id, last);
+                id = last;
+        }
+}
+
+static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
+        static const char *const policies[] = { [VM_NUMA_MODE_DEFAULT] = "bind", [VM_NUMA_MODE_STRICT] = "bind",
+                                                [VM_NUMA_MODE_PREFERRED] = "preferred",
+                                                [VM_NUMA_MODE_INTERLEAVE] = "interleave" };
+
+        append_ranges(out, "host-nodes", &policy->nodes, VM_HOST_NODES_MAX);
+        g_string_append_printf(out, ",policy=%s", policies[policy->mode]);
+}
+
+static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *policy, int cell, const char *id,
+                            uint64_t bytes) {
         uint64_t page_kib;
         bool huge = vm_memory_backing_huge(backing, cell, &page_kib);
         bool memfd = huge || backing->source == VM_MEMORY_SOURCE_MEMFD;
@@ -202,7 +230,7 @@ static char *memory_backend(const VmMemoryBacking *backing, int cell, const char
                         (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
         GString *out;
 
-        if (cell < 0 && !memfd && !shared && !prealloc)
+        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes)
                 return NULL;
         out = g_string_new(NULL);
         g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
@@ -214,6 +242,8 @@ static char *memory_backend(const VmMemoryBacking *backing, int cell, const char
                 g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
         if (prealloc)
                 g_string_append(out, ",prealloc=on");
+        if (policy->nodes)
+                append_host_nodes(out, policy);
         return g_string_free(out, FALSE);
 }
 
@@ -222,15 +252,18 @@ bool qemu_platform_has_memory_backend(const VmConfig *config) {
 
         if (config->platform.cpu.n_numa > 0)
                 return false;
-        backend = memory_backend(&config->platform.memory_backing, -1, "pc.ram", 0);
+        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram",
+                                 0);
         return backend != NULL;
 }
 
 void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
         const VmCpu *cpu = &config->platform.cpu;
         const VmMemoryBacking *backing = &config->platform.memory_backing;
+        const VmNumaTune *tune = &config->platform.numatune;
         char *whole = cpu->n_numa ? NULL
-                                  : memory_backend(backing, -1, "pc.ram", qemu_platform_memory_mib(config) << 20);
+                                  : memory_backend(backing, &tune->memory, -1, "pc.ram",
+                                                   qemu_platform_memory_mib(config) << 20);
 
         if (whole) {
                 g_ptr_array_add(argv, g_strdup("-object"));
@@ -243,22 +276,10 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
 
                 g_ptr_array_add(argv, g_strdup("-object"));
                 g_ptr_array_add(argv,
-                                memory_backend(backing, (int) i, backend_id, round_up_mib(cell->memory) << 20));
+                                memory_backend(backing, tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
+                                               (int) i, backend_id, round_up_mib(cell->memory) << 20));
                 g_string_append_printf(node, "node,nodeid=%u", i);
-                /* One cpus= per range, as QEMU's option takes them. */
-                for (unsigned id = 0; id < VM_NUMA_CPU_WORDS * 64; id++) {
-                        unsigned last = id;
-
-                        if (!vm_numa_cell_has_cpu(cell->cpus, id))
-                                continue;
-                        while (last + 1 < VM_NUMA_CPU_WORDS * 64 && vm_numa_cell_has_cpu(cell->cpus, last + 1))
-                                last++;
-                        if (last == id)
-                                g_string_append_printf(node, ",cpus=%u", id);
-                        else
-                                g_string_append_printf(node, ",cpus=%u-%u", id, last);
-                        id = last;
-                }
+                append_ranges(node, "cpus", cell->cpus, VM_NUMA_CPU_WORDS * 64);
                 g_string_append_printf(node, ",memdev=ram-node%u", i);
                 g_ptr_array_add(argv, g_strdup("-numa"));
                 g_ptr_array_add(argv, g_string_free(node, FALSE));

@@ -220,6 +220,11 @@ static void test_config_validate(void) {
         g_assert_false(ch_platform_check(backing, &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "<memoryBacking>"));
+        backing->platform.memory_backing.set = false;
+        backing->platform.numatune.set = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(backing, &error));
+        g_assert_nonnull(strstr(error->message, "<numatune>"));
 
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));

@@ -50,10 +50,10 @@ static void test_parse(void) {
         cpu = &config->platform.cpu;
         g_assert_cmpuint(cpu->n_numa, ==, 2);
         g_assert_cmpuint(cpu->numa[0].memory, ==, 109550u * 1024);
-        g_assert_true(vm_numa_cell_has_cpu(cpu->numa[0].cpus, 3));
-        g_assert_false(vm_numa_cell_has_cpu(cpu->numa[0].cpus, 4));
-        g_assert_true(vm_numa_cell_has_cpu(cpu->numa[1].cpus, 7));
-        g_assert_false(vm_numa_cell_has_cpu(cpu->numa[1].cpus, 6));
+        g_assert_true(vm_id_set_has(cpu->numa[0].cpus, 3));
+        g_assert_false(vm_id_set_has(cpu->numa[0].cpus, 4));
+        g_assert_true(vm_id_set_has(cpu->numa[1].cpus, 7));
+        g_assert_false(vm_id_set_has(cpu->numa[1].cpus, 6));
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "    <numa>\n      <cell id='0' cpus='0-3' memory='109550' unit='KiB'/>\n"
                                      "      <cell id='1' cpus='4-5,7' memory='109550' unit='KiB'/>\n    </numa>\n"
@@ -87,7 +87,7 @@ static void test_parse(void) {
                                &error);
         g_assert_no_error(error);
         g_assert_cmpuint(disordered->platform.cpu.numa[0].memory, ==, 128u << 20);
-        g_assert_true(vm_numa_cell_has_cpu(disordered->platform.cpu.numa[1].cpus, 4));
+        g_assert_true(vm_id_set_has(disordered->platform.cpu.numa[1].cpus, 4));
         g_clear_pointer(&out, g_free);
         out = domain_xml_format(disordered);
         g_assert_nonnull(strstr(out, "<cell id='0' cpus='0-3' memory='131072' unit='KiB'/>\n"
@@ -157,9 +157,76 @@ static void test_refused(void) {
         }
 }
 
+static VmConfig *parse_numatune(const char *numatune, GError **error) {
+        g_autofree char *xml = g_strdup_printf(
+                "<domain type='qemu'><name>d</name><memory unit='KiB'>1048576</memory><vcpu>4</vcpu>%s"
+                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
+                "<cpu><numa><cell cpus='0-1' memory='524288'/><cell cpus='2-3' memory='524288'/></numa></cpu>"
+                "<devices/></domain>",
+                numatune);
+        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
+}
+
+/* <numatune>, as numatune-memnode.xml writes it. */
+static void test_numatune(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config =
+                parse_numatune("<numatune><memnode cellid='1' mode='preferred' nodeset='3'/>"
+                               "<memory nodeset='0-7,^6' placement='static'/></numatune>",
+                               &error);
+        const VmNumaTune *tune;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        tune = &config->platform.numatune;
+        g_assert_true(tune->set);
+        g_assert_cmpuint(tune->memory.nodes, ==, 0xbf);
+        g_assert_cmpint(tune->memory.mode, ==, VM_NUMA_MODE_DEFAULT);
+        g_assert_cmpuint(tune->memnode[1].nodes, ==, 0x8);
+        g_assert_cmpint(tune->memnode[1].mode, ==, VM_NUMA_MODE_PREFERRED);
+        g_assert_cmpuint(tune->memnode[0].nodes, ==, 0);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "  <vcpu>4</vcpu>\n  <numatune>\n    <memory nodeset='0-5,7'/>\n"
+                                     "    <memnode cellid='1' mode='preferred' nodeset='3'/>\n  </numatune>\n"));
+        assert_round_trip(config);
+}
+
+static void test_numatune_refused(void) {
+        static const struct {
+                const char *numatune;
+                int code;
+                const char *fragment;
+        } table[] = {
+                {"<numatune><memory mode='restrictive' nodeset='0'/></numatune>", HV_ERROR_NOT_SUPPORTED,
+                 "mode='restrictive'"},
+                {"<numatune><memory mode='interleave' placement='auto'/></numatune>", HV_ERROR_NOT_SUPPORTED,
+                 "placement='auto'"},
+                {"<numatune><memory mode='strict'/></numatune>", HV_ERROR_INVALID_XML, "needs a 'nodeset'"},
+                {"<numatune><memory nodeset='64'/></numatune>", HV_ERROR_INVALID_ARGUMENT, "below 64"},
+                {"<numatune><memnode cellid='2' nodeset='0'/></numatune>", HV_ERROR_INVALID_ARGUMENT, "below 2"},
+                {"<numatune><memnode cellid='0' nodeset='0'/><memnode cellid='0' nodeset='1'/></numatune>",
+                 HV_ERROR_INVALID_ARGUMENT, "appears twice"},
+                {"<numatune><memory nodeset='0'/><memory nodeset='1'/></numatune>", HV_ERROR_INVALID_XML,
+                 "more than once"},
+                {"<numatune><memory nodeset='0' extra='1'/></numatune>", HV_ERROR_NOT_SUPPORTED, "'extra'"},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = parse_numatune(table[i].numatune, &error);
+
+                g_test_message("%s", table[i].numatune);
+                g_assert_null(config);
+                g_assert_error(error, HV_ERROR, table[i].code);
+                g_assert_nonnull(strstr(error->message, table[i].fragment));
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-numa/parse", test_parse);
         g_test_add_func("/domain-xml-numa/refused", test_refused);
+        g_test_add_func("/domain-xml-numa/numatune", test_numatune);
+        g_test_add_func("/domain-xml-numa/numatune-refused", test_numatune_refused);
         return g_test_run();
 }

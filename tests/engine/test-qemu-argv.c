@@ -648,6 +648,38 @@ static void test_cpu_cache(void) {
         g_assert_nonnull(strstr(error->message, "needs <cpu mode='host-passthrough'>"));
 }
 
+/* <numatune>: host nodes and policy on the memory backend, of the whole guest or of each cell
+ * (its <memnode>, else <memory>), as libvirt's driver writes them; strict is bind. */
+static void test_numatune(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmNumaTune *tune = &config->platform.numatune;
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        tune->set = true;
+        tune->memory = (VmNumaPolicy){ .mode = VM_NUMA_MODE_STRICT, .nodes = 0x1 };
+        check_golden("numatune", &params);
+
+        config->vcpus = config->max_vcpus = 2;
+        cpu->set = true;
+        cpu->n_numa = 2;
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 1 } };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 2 } };
+        tune->memory = (VmNumaPolicy){ .mode = VM_NUMA_MODE_INTERLEAVE, .nodes = 0xa6 }; /* 1-2,5,7 */
+        tune->memnode[0] = (VmNumaPolicy){ .mode = VM_NUMA_MODE_PREFERRED, .nodes = 0x8 };
+        g_autoptr(QemuCommandLine) cells = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-ram,id=ram-node0,size=134217728,host-nodes=3,policy=preferred"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,host-nodes=1-2,host-nodes=5,"
+                                      "host-nodes=7,policy=interleave"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -662,5 +694,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/numa", test_numa);
         g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
         g_test_add_func("/qemu-argv/cpu-cache", test_cpu_cache);
+        g_test_add_func("/qemu-argv/numatune", test_numatune);
         return g_test_run();
 }
