@@ -26,6 +26,7 @@ G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
+#define VM_IOTHREADS_MAX 64
 
 typedef enum {
         VM_DOMAIN_KVM,  /* <domain type='kvm'>: hardware virtualisation required */
@@ -149,6 +150,11 @@ typedef struct {
         uint64_t current_memory; /* bytes, at boot */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
+        /* <iothreads> and <iothreadids>: QEMU I/O threads by id, those <iothreadids> named first,
+         * then the lowest unused ids (libvirt's order). */
+        uint32_t iothread_ids[VM_IOTHREADS_MAX];
+        unsigned n_iothreads;
+        bool iothread_ids_written; /* <iothreadids> was there: GetXML writes it back, with every id */
 
         char *arch;    /* "x86_64" */
         char *machine; /* NULL = engine default */

@@ -65,6 +65,7 @@ typedef struct {
         VmDiskCache cache;
         VmDiskIo io;
         VmDiskDetectZeroes detect_zeroes;
+        uint32_t iothread; /* <driver iothread>: an id of <iothreads>; 0 = none */
 } VmDiskDriver;
 
 /* <serial>/<console> <target type port> and <model name>, kept as written. */

@@ -280,8 +280,22 @@ bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **er
 
 /* ---- a disk's <driver> ---- */
 
+/* <driver iothread='id'>: which of <iothreads> serves the disk. */
+static bool parse_iothread_attr(const xmlNode *node, uint32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, "iothread");
+
+        *ret = 0;
+        if (!value)
+                return true;
+        if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) > 6 ||
+            (*ret = (uint32_t) g_ascii_strtoull(value, NULL, 10)) == 0)
+                return xml_fail_bad_value(error, node, "iothread", value, "expected the id of an '<iothread>'");
+        return true;
+}
+
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name", "type", "discard", "cache", "io", "detect_zeroes", NULL};
+        static const char *const attributes[] = {"name",          "type",     "discard", "cache", "io",
+                                                 "detect_zeroes", "iothread", NULL};
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -302,7 +316,7 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
-        return true;
+        return parse_iothread_attr(node, &disk->driver.iothread, error);
 }
 
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
@@ -315,6 +329,8 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " discard='%s'", discard_names[disk->driver.discard]);
         if (disk->driver.detect_zeroes)
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
+        if (disk->driver.iothread)
+                g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
 }
 
 /* ---- a serial port's <target> ---- */

@@ -200,6 +200,7 @@ char *domain_xml_format(const VmConfig *config) {
                 g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
         else
                 g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
+        domain_xml_format_iothreads(out, config);
         domain_xml_format_numatune(out, &config->platform);
 
         domain_xml_format_os_open(out, &config->platform);

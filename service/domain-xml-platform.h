@@ -29,6 +29,10 @@ bool domain_xml_parse_id_set(const char *text, unsigned limit, uint64_t *ids, si
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error);
 void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backing);
 
+/* <iothreads> and <iothreadids> (domain-xml-iothreads.c); either may be NULL. */
+bool domain_xml_parse_iothreads(const xmlNode *iothreads, const xmlNode *ids, VmConfig *config, GError **error);
+void domain_xml_format_iothreads(GString *out, const VmConfig *config);
+
 /* <numatune> (domain-xml-numa.c): after <cpu>, whose NUMA cells its <memnode>s name. */
 bool domain_xml_parse_numatune(const xmlNode *node, VmPlatform *platform, GError **error);
 void domain_xml_format_numatune(GString *out, const VmPlatform *platform);

@@ -955,6 +955,8 @@ enum {
         DOMAIN_CURRENT_MEMORY,
         DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
+        DOMAIN_IOTHREADS,
+        DOMAIN_IOTHREADIDS,
         DOMAIN_NUMATUNE,
         DOMAIN_OS,
         DOMAIN_FEATURES,
@@ -977,6 +979,8 @@ static const char *const domain_children[] = {
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
         [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
+        [DOMAIN_IOTHREADS] = "iothreads",
+        [DOMAIN_IOTHREADIDS] = "iothreadids",
         [DOMAIN_NUMATUNE] = "numatune",
         [DOMAIN_OS] = "os",
         [DOMAIN_FEATURES] = "features",
@@ -1111,6 +1115,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)
+                problems_add(problems, g_steal_pointer(&e));
+        if (!domain_xml_parse_iothreads(c[DOMAIN_IOTHREADS], c[DOMAIN_IOTHREADIDS], config, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (!c[DOMAIN_OS])
                 xml_fail_missing(&e, root, "os");

@@ -33,6 +33,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<memoryBacking>");
         if (p->numatune.set)
                 return refuse(error, "<numatune>");
+        if (config->n_iothreads)
+                return refuse(error, "<iothreads>");
         if (f->vmport == VM_SWITCH_ON)
                 return refuse(error, "<vmport state='on'>");
         if (f->smm == VM_SWITCH_ON)

@@ -157,6 +157,13 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
         }
 }
 
+static bool iothread_exists(const VmConfig *config, uint32_t id) {
+        for (unsigned i = 0; i < config->n_iothreads; i++)
+                if (config->iothread_ids[i] == id)
+                        return true;
+        return false;
+}
+
 static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, GError **error) {
         const VmDisk *disk = &device->disk;
         const char *dev = disk->target_dev;
@@ -166,6 +173,12 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               bus_name(disk->bus));
         if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+        if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
+                return refuse(error, "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)",
+                              dev);
+        if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread))
+                return refuse(error, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
+                              disk->driver.iothread, dev);
         if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
             disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
                 return refuse(error,

@@ -190,6 +190,10 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 json_object_set_string_member(o, "bus", bus);
         if (device->disk.serial)
                 json_object_set_string_member(o, "serial", device->disk.serial);
+        if (device->disk.driver.iothread) {
+                g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, device->disk.driver.iothread);
+                json_object_set_string_member(o, "iothread", iothread);
+        }
         qemu_disk_tune_device(device, o);
         return json_object_node(o);
 }
@@ -415,6 +419,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
         qemu_platform_add_memory(argv, config);
+        for (unsigned i = 0; i < config->n_iothreads; i++)
+                argv_add_printf(argv, "-object", "iothread,id=iothread%" PRIu32, config->iothread_ids[i]);
 
         argv_add(argv, "-nodefaults", NULL);
         argv_add(argv, "-no-user-config", NULL);

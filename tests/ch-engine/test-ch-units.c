@@ -225,6 +225,11 @@ static void test_config_validate(void) {
         g_clear_error(&error);
         g_assert_false(ch_platform_check(backing, &error));
         g_assert_nonnull(strstr(error->message, "<numatune>"));
+        backing->platform.numatune.set = false;
+        backing->n_iothreads = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(backing, &error));
+        g_assert_nonnull(strstr(error->message, "<iothreads>"));
 
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));

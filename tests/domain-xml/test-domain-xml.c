@@ -1475,6 +1475,64 @@ static void test_cpu_cache_and_eoi(void) {
         assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "eoi='maybe'");
 }
 
+/* <iothreads>, <iothreadids> and a disk's <driver iothread>, as libvirt's iothreads-*.xml. */
+static void test_iothreads(void) {
+        g_autofree char *xml = domain_with("<iothreads>4</iothreads><iothreadids><iothread id='5'/>"
+                                           "<iothread id='2'/></iothreadids>",
+                                           "<disk type='file'><source file='/d.img'/><target dev='vda'/>"
+                                           "<driver name='qemu' type='raw' iothread='5'/></disk>");
+        g_autofree char *plain = domain_with("<iothreads>2</iothreads>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) two = parse_string(plain, NULL);
+        g_autofree char *out = NULL;
+        const VmDevice *disk;
+
+        g_assert_nonnull(config);
+        /* The named ids first, then the lowest unused: libvirt's order. */
+        g_assert_cmpuint(config->n_iothreads, ==, 4);
+        g_assert_cmpuint(config->iothread_ids[0], ==, 5);
+        g_assert_cmpuint(config->iothread_ids[1], ==, 2);
+        g_assert_cmpuint(config->iothread_ids[2], ==, 1);
+        g_assert_cmpuint(config->iothread_ids[3], ==, 3);
+        disk = config->devices->pdata[0];
+        g_assert_cmpuint(disk->disk.driver.iothread, ==, 5);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "  <iothreads>4</iothreads>\n  <iothreadids>\n    <iothread id='5'/>\n"
+                                     "    <iothread id='2'/>\n    <iothread id='1'/>\n    <iothread id='3'/>\n"
+                                     "  </iothreadids>\n"));
+        g_assert_nonnull(strstr(out, "iothread='5'/>"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(two);
+        g_assert_cmpuint(two->iothread_ids[1], ==, 2);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(two);
+        g_assert_nonnull(strstr(out, "  <iothreads>2</iothreads>\n  <os>"));
+        assert_round_trip(two);
+
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><iothreadids><iothread id='1'/><iothread id='2'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "more threads than the 1");
+        g_free(xml);
+        xml = domain_with("<iothreads>2</iothreads><iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "appears twice");
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_max='4'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "'thread_pool_max'");
+        g_free(xml);
+        xml = domain_with("<iothreads>65</iothreads>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "from 0 to 64");
+        g_free(xml);
+        xml = domain_with("<iothreadids><iothread id='1'/></iothreadids>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "needs '<iothreads>'");
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><defaultiothread/>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "'<defaultiothread>'");
+}
+
 static char *domain_with_rngs(unsigned n, const char *aliased) {
         g_autoptr(GString) devices = g_string_new(aliased);
 
@@ -1571,6 +1629,7 @@ static const TestCase test_cases[] = {
         { "platform-round-trip", test_platform_round_trip },
         { "platform-invalid", test_platform_invalid },
         { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
+        { "iothreads", test_iothreads },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -680,6 +680,33 @@ static void test_numatune(void) {
         g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
 }
 
+/* <iothreads>: an iothread object per id, a virtio disk's <driver iothread> its iothread
+ * property, as libvirt's driver writes them; other buses and unknown ids refused. */
+static void test_iothreads(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        config->n_iothreads = 2;
+        config->iothread_ids[0] = 5;
+        config->iothread_ids[1] = 1;
+        d = add_disk(config, "disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/root.qcow2");
+        d->disk.driver.iothread = 5;
+        check_golden("iothreads", &params);
+
+        d->disk.driver.iothread = 2;
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver iothread='2'> of disk 'vda' names no thread"));
+        g_clear_error(&error);
+        d->disk.driver.iothread = 1;
+        d->disk.bus = VM_DISK_BUS_SATA;
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs bus 'virtio'"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -695,5 +722,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
         g_test_add_func("/qemu-argv/cpu-cache", test_cpu_cache);
         g_test_add_func("/qemu-argv/numatune", test_numatune);
+        g_test_add_func("/qemu-argv/iothreads", test_iothreads);
         return g_test_run();
 }
