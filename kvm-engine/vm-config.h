@@ -85,6 +85,7 @@ typedef struct {
         char *serial;
         bool block;             /* <disk type='block'>: path is a block device */
         bool cdrom;             /* <disk device='cdrom'>: read-only, maybe empty */
+        bool floppy;            /* <disk device='floppy'>: on bus fdc, maybe empty */
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
 } VmDisk;

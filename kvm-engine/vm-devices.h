@@ -40,6 +40,7 @@ typedef enum {
         VM_DISK_BUS_SCSI,
         VM_DISK_BUS_USB,
         VM_DISK_BUS_IDE,
+        VM_DISK_BUS_FDC, /* floppies only */
 } VmDiskBus;
 
 /* Each enum's 0 is "not written": the engine's default. */
@@ -89,6 +90,7 @@ typedef enum {
         VM_CONTROLLER_SATA,
         VM_CONTROLLER_SCSI,
         VM_CONTROLLER_IDE,
+        VM_CONTROLLER_FDC, /* the ISA floppy controller */
         _VM_CONTROLLER_TYPE_MAX,
 } VmControllerType;
 

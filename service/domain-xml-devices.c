@@ -26,7 +26,7 @@ static const char *const address_type_names[] = {
 };
 const char *const domain_xml_disk_bus_names[] = {
         [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
-        [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   NULL,
+        [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   [VM_DISK_BUS_FDC] = "fdc", NULL,
 };
 static const char *const discard_names[] = {
         [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap", [VM_DISK_DISCARD_IGNORE] = "ignore", NULL};
@@ -61,6 +61,7 @@ const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_SATA] = "sata",
         [VM_CONTROLLER_SCSI] = "scsi",
         [VM_CONTROLLER_IDE] = "ide",
+        [VM_CONTROLLER_FDC] = "fdc",
         NULL,
 };
 const char *const domain_xml_controller_model_names[] = {

@@ -244,7 +244,7 @@ static const char *const disk_children[] = {
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
 };
 
-/* <source file='...'> or <source dev='...'>; a cdrom may have none: its tray is empty. */
+/* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
 static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const DomainXmlPaths *paths,
                               VmDisk *disk, GError **error) {
         static const char *const file_attributes[] = { "file", NULL };
@@ -253,7 +253,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
         g_autofree char *path = NULL;
 
         if (!source) {
-                if (disk->cdrom)
+                if (disk->cdrom || disk->floppy)
                         return true;
                 return xml_fail_missing(error, node, "source");
         }
@@ -261,7 +261,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
                 return false;
         path = xml_attr_value(source, attribute);
         if (!path) {
-                if (disk->cdrom)
+                if (disk->cdrom || disk->floppy)
                         return true;
                 return xml_fail(error, source, HV_ERROR_INVALID_XML,
                                 "'<source>' of a '<disk type='%s'>' needs the attribute '%s'",
@@ -290,7 +290,7 @@ static VmAddressType disk_address_type(VmDiskBus bus) {
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
         static const char *const types[] = { "file", "block", NULL };
-        static const char *const devices[] = { "disk", "cdrom", NULL };
+        static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
         static const char *const target_attributes[] = { "dev", "bus", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
@@ -305,6 +305,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
             !xml_collect_children(node, disk_children, c, error))
                 return NULL;
         device->disk.cdrom = choice == 1;
+        device->disk.floppy = choice == 2;
         device->disk.readonly = device->disk.cdrom;
 
         if (!parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
@@ -314,7 +315,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 xml_fail_missing(error, node, "target");
                 return NULL;
         }
-        /* libvirt's default bus follows the name: vd* virtio, sd* scsi, hd* ide. */
+        /* libvirt's default bus follows the name: vd* virtio, sd* scsi, hd* ide, fd* fdc. */
         if (!xml_check_empty_element(c[DISK_TARGET], target_attributes, error))
                 return NULL;
         dev = xml_attr_value(c[DISK_TARGET], "dev");
@@ -330,10 +331,18 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         {
                 int default_bus = g_str_has_prefix(dev, "sd")   ? VM_DISK_BUS_SCSI
                                   : g_str_has_prefix(dev, "hd") ? VM_DISK_BUS_IDE
+                                  : g_str_has_prefix(dev, "fd") ? VM_DISK_BUS_FDC
                                                                 : VM_DISK_BUS_VIRTIO;
                 if (!xml_attr_choice(c[DISK_TARGET], "bus", domain_xml_disk_bus_names, default_bus, &choice, error))
                         return NULL;
                 device->disk.bus = choice;
+        }
+        /* A floppy drive is on the floppy controller, and nothing else is. */
+        if (device->disk.floppy != (device->disk.bus == VM_DISK_BUS_FDC)) {
+                xml_fail(error, c[DISK_TARGET], HV_ERROR_INVALID_ARGUMENT,
+                         device->disk.floppy ? "a '<disk device='floppy'>' needs bus 'fdc'"
+                                             : "bus 'fdc' is for '<disk device='floppy'>' only");
+                return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
 

@@ -112,6 +112,8 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
 /* At Boot: a display on an address has the port the service chose for it (>= 5900). */
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
+/* Floppies: q35's isa-fdc, and the floppies' boot index on the controller. */
+void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
  * (qemu-argv-devices.c). */
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error);

@@ -1533,6 +1533,39 @@ static void test_iothreads(void) {
         assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "'<defaultiothread>'");
 }
 
+/* <disk device='floppy'> and <controller type='fdc'>, as libvirt's disk-floppy.xml. */
+static void test_floppy(void) {
+        g_autofree char *xml = domain_with("", "<disk type='file' device='floppy'><source file='/fd.img'/>"
+                                               "<target dev='fda' bus='fdc'/>"
+                                               "<address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                                               "</disk><disk type='file' device='floppy'><target dev='fdb'/></disk>"
+                                               "<controller type='fdc' index='0'/>");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        const VmDevice *fda, *fdb;
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        fda = config->devices->pdata[0];
+        fdb = config->devices->pdata[1];
+        g_assert_true(fda->disk.floppy && !fda->disk.readonly);
+        g_assert_cmpint(fda->disk.bus, ==, VM_DISK_BUS_FDC);
+        /* fd* is on fdc unless said otherwise, and a floppy may be empty. */
+        g_assert_cmpint(fdb->disk.bus, ==, VM_DISK_BUS_FDC);
+        g_assert_null(fdb->disk.path);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<disk type='file' device='floppy'>"));
+        g_assert_nonnull(strstr(out, "<target dev='fdb' bus='fdc'/>"));
+        g_assert_nonnull(strstr(out, "<controller type='fdc' index='0'"));
+        assert_round_trip(config);
+
+        g_free(xml);
+        xml = domain_with("", "<disk type='file' device='floppy'><target dev='sda' bus='sata'/></disk>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "needs bus 'fdc'");
+        g_free(xml);
+        xml = domain_with("", "<disk type='file'><source file='/d.img'/><target dev='fda'/></disk>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "bus 'fdc' is for");
+}
+
 static char *domain_with_rngs(unsigned n, const char *aliased) {
         g_autoptr(GString) devices = g_string_new(aliased);
 
@@ -1630,6 +1663,7 @@ static const TestCase test_cases[] = {
         { "platform-invalid", test_platform_invalid },
         { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
         { "iothreads", test_iothreads },
+        { "floppy", test_floppy },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -707,6 +707,46 @@ static void test_iothreads(void) {
         g_assert_nonnull(strstr(error->message, "needs bus 'virtio'"));
 }
 
+/* Floppies: QEMU's floppy device on the ISA floppy controller, the boot index on the
+ * controller (pc: -global, q35: the isa-fdc it gets), fda booted for <boot dev='fd'> wherever
+ * it is written, as libvirt's driver does; what the controller lacks refused. */
+static void test_floppy(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *fdb, *fda;
+
+        g_clear_pointer(&config->kernel, g_free);
+        g_clear_pointer(&config->initrd, g_free);
+        g_clear_pointer(&config->cmdline, g_free);
+        config->machine = g_strdup("pc");
+        fdb = add_disk(config, "fd1", "fdb", VM_DISK_BUS_FDC, NULL);
+        fdb->disk.floppy = true;
+        fda = add_disk(config, "fd0", "fda", VM_DISK_BUS_FDC, "/images/dos.img");
+        fda->disk.floppy = true;
+        add_device(config, VM_DEVICE_CONTROLLER, "fdc0")->controller.type = VM_CONTROLLER_FDC;
+        config->platform.firmware.boot[0] = VM_BOOT_FD;
+        config->platform.firmware.n_boot = 1;
+        check_golden("floppy", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("q35");
+        g_autoptr(QemuCommandLine) q35 = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) q35->argv, "isa-fdc,bootindexA=1"));
+
+        fda->disk.serial = g_strdup("X1");
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "<serial> of floppy 'fda'"));
+        g_clear_error(&error);
+        g_clear_pointer(&fda->disk.serial, g_free);
+        fda->address = (VmAddress){ .type = VM_ADDRESS_DRIVE, .unit = 2 };
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "units 0 and 1"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -723,5 +763,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/cpu-cache", test_cpu_cache);
         g_test_add_func("/qemu-argv/numatune", test_numatune);
         g_test_add_func("/qemu-argv/iothreads", test_iothreads);
+        g_test_add_func("/qemu-argv/floppy", test_floppy);
         return g_test_run();
 }
