@@ -172,6 +172,7 @@ typedef struct {
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
         VmMemballoon memballoon; /* <memballoon> */
+        VmPanic panic;           /* <panic> */
 
         GPtrArray *devices; /* VmDevice*, owned; in document order */
 } VmConfig;

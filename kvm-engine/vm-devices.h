@@ -142,6 +142,13 @@ typedef struct {
         VmAddress address;
 } VmMemballoon;
 
+/* <panic>: how the guest tells the host it panicked. */
+typedef struct {
+        bool isa;          /* <panic model='isa'> (x86's default model): the pvpanic ISA device */
+        VmAddress address; /* isa: <address type='isa' iobase>, as written */
+        bool hyperv;       /* <panic model='hyperv'>: Hyper-V's crash MSRs */
+} VmPanic;
+
 /* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
  * VM's runtime folder, never a path of the document. */
 typedef enum {

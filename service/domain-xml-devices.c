@@ -656,6 +656,58 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
         g_string_append(out, "</memballoon>\n");
 }
 
+/* ---- <panic> ---- */
+
+bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error) {
+        static const char *const attributes[] = {"model", NULL};
+        static const char *const children[] = {"address", NULL};
+        static const char *const models[] = {"isa", "hyperv", NULL};
+        xmlNode *c[1] = {};
+        int model;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "model", models, 0, &model, error))
+                return false;
+        if ((model == 0 && panic->isa) || (model == 1 && panic->hyperv))
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<panic model='%s'>' appears twice",
+                                models[model]);
+        if (model == 1) {
+                if (c[0])
+                        return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                        "'<panic model='hyperv'>' has no '<address>'");
+                panic->hyperv = true;
+                return true;
+        }
+        if (c[0] && !domain_xml_parse_address(c[0], &panic->address, error))
+                return false;
+        if (panic->address.type != VM_ADDRESS_NONE &&
+            (panic->address.type != VM_ADDRESS_ISA || panic->address.irq != 0))
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                "'<panic model='isa'>' has an '<address type='isa' iobase>' only");
+        panic->isa = true;
+        return true;
+}
+
+static void format_panic(GString *out, unsigned level, const char *model, const VmAddress *address) {
+        append_indent(out, level);
+        g_string_append_printf(out, "<panic model='%s'", model);
+        if (!address || address->type == VM_ADDRESS_NONE) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        domain_xml_format_address(out, level + 1, address);
+        append_indent(out, level);
+        g_string_append(out, "</panic>\n");
+}
+
+void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic) {
+        if (panic->isa)
+                format_panic(out, level, "isa", &panic->address);
+        if (panic->hyperv)
+                format_panic(out, level, "hyperv", NULL);
+}
+
 /* ---- <channel> and <watchdog> ---- */
 
 enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };

@@ -936,6 +936,11 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                                 problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
+                if (xml_is_element(child, "panic")) {
+                        if (!domain_xml_parse_panic(child, &config->panic, &error))
+                                problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
                 if (domain_xml_is_display_element(child)) {
                         if (!domain_xml_parse_display_element(child, &config->display, &error))
                                 problems_add(problems, g_steal_pointer(&error));

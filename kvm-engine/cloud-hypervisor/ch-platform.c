@@ -35,6 +35,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<numatune>");
         if (config->n_iothreads)
                 return refuse(error, "<iothreads>");
+        if (config->panic.isa || config->panic.hyperv)
+                return refuse(error, "<panic>");
         if (f->vmport == VM_SWITCH_ON)
                 return refuse(error, "<vmport state='on'>");
         if (f->smm == VM_SWITCH_ON)

@@ -74,6 +74,9 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
         if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
                 return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
                               rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
+        if (machine == QEMU_MACHINE_MICROVM && config->panic.isa)
+                return refuse(error, "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
+                                     "pvpanic)");
         /* libvirt's rules for <cache>, which QEMU's options follow. */
         if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE && p->cpu.cache_level != 3)
                 return refuse(error, "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
@@ -145,6 +148,8 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
         append_switch(out, "kvm-pv-eoi", f->apic_eoi);
+        if (config->panic.hyperv)
+                g_string_append(out, ",hv-crash");
         /* <cache>, as libvirt's driver writes it: emulate is an L3 cache of QEMU's, passthrough the
          * host's caches (without QEMU's L3), disable neither. */
         if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE)

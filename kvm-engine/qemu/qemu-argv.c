@@ -450,8 +450,11 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 argv_add(argv, "-bios", config->loader);
         qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd);
 
-        /* Without pvpanic a guest panic is indistinguishable from a reset. */
-        if (cmdline->machine != QEMU_MACHINE_MICROVM)
+        /* Without pvpanic a guest panic is indistinguishable from a reset; <panic model='isa'>
+         * may place it (libvirt's ioport). */
+        if (cmdline->machine != QEMU_MACHINE_MICROVM && config->panic.address.type == VM_ADDRESS_ISA)
+                argv_add_printf(argv, "-device", "pvpanic,ioport=%" PRIu32, config->panic.address.iobase);
+        else if (cmdline->machine != QEMU_MACHINE_MICROVM)
                 argv_add(argv, "-device", "pvpanic");
 
         bool has_console = false;

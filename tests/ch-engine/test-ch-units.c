@@ -230,6 +230,11 @@ static void test_config_validate(void) {
         g_clear_error(&error);
         g_assert_false(ch_platform_check(backing, &error));
         g_assert_nonnull(strstr(error->message, "<iothreads>"));
+        backing->n_iothreads = 0;
+        backing->panic.hyperv = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(backing, &error));
+        g_assert_nonnull(strstr(error->message, "<panic>"));
 
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));

@@ -623,13 +623,13 @@ static void test_unsupported_device(void) {
 }
 
 static void test_unsupported_toplevel(void) {
-        g_autofree char *clock = domain_with("<iothreads>1</iothreads>", "");
+        g_autofree char *clock = domain_with("<cputune><shares>2</shares></cputune>", "");
         g_autofree char *cpu = domain_with("<memoryBacking><locked/></memoryBacking>", "");
         g_autofree char *qemu =
                 g_strdup("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
                          "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
 
-        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<iothreads>'", "is not supported");
+        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<cputune>'", "is not supported");
         assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<locked>' in '<memoryBacking>'");
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
@@ -1006,7 +1006,7 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
-                { "", "<controller type='fdc'/>", "'fdc'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='ccid'/>", "'ccid'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<disk type='file'><source file='a'/><target dev='vda'/>"
                       "<address type='drive' unit='0'/></disk>",
                   "cannot have a 'drive' address", HV_ERROR_INVALID_ARGUMENT },
@@ -1059,7 +1059,7 @@ static void test_all_problems(void) {
                                   "<memory unit='MiB'>64</memory>\n"             /* 3 */
                                   "<os><type>hvm</type></os>\n"                  /* 4 */
                                   "<clock offset='variable'/>\n"                 /* 5 */
-                                  "<iothreads>2</iothreads>\n"                   /* 6 */
+                                  "<cputune><shares>2</shares></cputune>\n"     /* 6 */
                                   "<devices>\n"                                  /* 7 */
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
                                   "<smartcard mode='host'/>\n"                   /* 9 */
@@ -1075,7 +1075,7 @@ static void test_all_problems(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
                         "line 5: offset='variable' of '<clock>' is not supported; "
-                        "line 6: '<iothreads>' in '<domain>' is not supported; "
+                        "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: '<smartcard>' in '<devices>' is not supported; "
                         "line 11: model='sb16' of '<sound>' is not supported; "
@@ -1566,6 +1566,32 @@ static void test_floppy(void) {
         assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "bus 'fdc' is for");
 }
 
+/* <panic>, as libvirt's panic.xml and panic-double.xml. */
+static void test_panic(void) {
+        g_autofree char *xml = domain_with("", "<panic model='hyperv'/><panic><address type='isa' iobase='0x505'/>"
+                                               "</panic>");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_true(config->panic.isa && config->panic.hyperv);
+        g_assert_cmpuint(config->panic.address.iobase, ==, 0x505);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<panic model='isa'>\n      <address type='isa' iobase='0x505'"));
+        g_assert_nonnull(strstr(out, "<panic model='hyperv'/>"));
+        assert_round_trip(config);
+
+        g_free(xml);
+        xml = domain_with("", "<panic model='isa'/><panic/>");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "appears twice");
+        g_free(xml);
+        xml = domain_with("", "<panic model='hyperv'><address type='isa' iobase='0x505'/></panic>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "has no '<address>'");
+        g_free(xml);
+        xml = domain_with("", "<panic model='pseries'/>");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "model='pseries'");
+}
+
 static char *domain_with_rngs(unsigned n, const char *aliased) {
         g_autoptr(GString) devices = g_string_new(aliased);
 
@@ -1664,6 +1690,7 @@ static const TestCase test_cases[] = {
         { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
         { "iothreads", test_iothreads },
         { "floppy", test_floppy },
+        { "panic", test_panic },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -747,6 +747,24 @@ static void test_floppy(void) {
         g_assert_nonnull(strstr(error->message, "units 0 and 1"));
 }
 
+/* <panic>: the pvpanic device at the written ioport, Hyper-V's crash MSRs as hv-crash. */
+static void test_panic(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->panic = (VmPanic){ .isa = true, .hyperv = true,
+                                   .address = { .type = VM_ADDRESS_ISA, .iobase = 0x505 } };
+        check_golden("panic", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "<panic model='isa'> is not supported on the microvm machine"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -764,5 +782,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/numatune", test_numatune);
         g_test_add_func("/qemu-argv/iothreads", test_iothreads);
         g_test_add_func("/qemu-argv/floppy", test_floppy);
+        g_test_add_func("/qemu-argv/panic", test_panic);
         return g_test_run();
 }
