@@ -99,6 +99,13 @@ typedef enum {
         VM_CPU_CACHE_DISABLE,
 } VmCpuCacheMode;
 
+/* <cpu><maxphysaddr mode>: the guest's physical address bits. */
+typedef enum {
+        VM_MAXPHYSADDR_DEFAULT, /* none written */
+        VM_MAXPHYSADDR_PASSTHROUGH,
+        VM_MAXPHYSADDR_EMULATE,
+} VmMaxPhysAddrMode;
+
 /* <cpu><numa><cell>: a guest NUMA node. */
 #define VM_NUMA_CELLS_MAX 16
 #define VM_NUMA_CPU_WORDS 4 /* 256 vCPU ids: VM_VCPUS_MAX of vm-config.h fits (checked there) */
@@ -124,6 +131,8 @@ typedef struct {
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
         VmCpuCacheMode cache_mode;
         unsigned cache_level; /* <cache level>, 1 to 3; 0 = not written */
+        VmMaxPhysAddrMode maxphysaddr;
+        unsigned maxphysaddr_bits; /* emulate: <maxphysaddr bits> */
         GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
         VmNumaCell numa[VM_NUMA_CELLS_MAX];     /* <numa>: cells by id */
         unsigned n_numa;
@@ -158,6 +167,7 @@ typedef struct {
         unsigned hv_spinlock_retries;
         VmSwitch kvm_hidden; /* <kvm><hidden state> */
         VmSwitch apic_eoi;   /* <apic eoi>: KVM's paravirtual end of interrupt */
+        VmSwitch pvspinlock; /* <pvspinlock state>: KVM's paravirtual spinlocks (PV unhalt) */
 } VmFeatures;
 
 typedef enum {

@@ -58,6 +58,9 @@ static const char *const cpu_cache_mode_names[] = { [VM_CPU_CACHE_DEFAULT] = "",
                                                     [VM_CPU_CACHE_EMULATE] = "emulate",
                                                     [VM_CPU_CACHE_PASSTHROUGH] = "passthrough",
                                                     [VM_CPU_CACHE_DISABLE] = "disable", NULL };
+static const char *const maxphysaddr_mode_names[] = { [VM_MAXPHYSADDR_DEFAULT] = "",
+                                                     [VM_MAXPHYSADDR_PASSTHROUGH] = "passthrough",
+                                                     [VM_MAXPHYSADDR_EMULATE] = "emulate", NULL };
 static const char *const boot_dev_names[] = { [VM_BOOT_HD] = "hd", [VM_BOOT_CDROM] = "cdrom",
                                               [VM_BOOT_NETWORK] = "network", [VM_BOOT_FD] = "fd", NULL };
 static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_LOADER_ROM] = "rom",
@@ -260,12 +263,31 @@ static bool parse_cpu_cache(const xmlNode *node, VmCpu *cpu, GError **error) {
         return true;
 }
 
+/* <maxphysaddr mode bits>, as libvirt 9.0 reads it: passthrough takes the host's bits and no
+ * 'bits'; emulate needs them. */
+static bool parse_cpu_maxphysaddr(const xmlNode *node, VmCpu *cpu, GError **error) {
+        static const char *const attributes[] = { "mode", "bits", NULL };
+        g_autofree char *bits = xml_attr_value(node, "bits");
+        int mode;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !attr_required(node, "mode", maxphysaddr_mode_names, &mode, error))
+                return false;
+        cpu->maxphysaddr = mode;
+        if (mode == VM_MAXPHYSADDR_PASSTHROUGH && bits)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<maxphysaddr mode='passthrough'>' takes the host's bits: no 'bits'");
+        if (mode == VM_MAXPHYSADDR_EMULATE && !bits)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<maxphysaddr mode='emulate'>' needs 'bits'");
+        return !bits || parse_count(node, "bits", 64, &cpu->maxphysaddr_bits, error);
+}
+
 bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error) {
         static const char *const attributes[] = { "mode", "match", "check", "migratable", NULL };
-        static const char *const children[] = { "model", "topology", "feature", "numa", "cache", NULL };
+        static const char *const children[] = { "model", "topology", "feature", "numa", "cache", "maxphysaddr", NULL };
         static const char *const repeatable[] = { "feature", NULL };
         VmCpu *cpu = &config->platform.cpu;
-        xmlNode *c[5] = {};
+        xmlNode *c[6] = {};
         int mode, match, check, migratable;
 
         if (!xml_check_attributes(node, attributes, error) || !attr_switch(node, "mode", cpu_mode_names, &mode, error) ||
@@ -287,6 +309,8 @@ bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error)
         if (c[1] && !parse_cpu_topology(c[1], config, error))
                 return false;
         if (c[4] && !parse_cpu_cache(c[4], cpu, error))
+                return false;
+        if (c[5] && !parse_cpu_maxphysaddr(c[5], cpu, error))
                 return false;
         for (xmlNode *child = node->children; child; child = child->next)
                 if (xml_is_element(child, "feature") && !parse_cpu_feature(child, cpu, error))
@@ -345,12 +369,12 @@ static bool parse_kvm(const xmlNode *node, VmFeatures *features, GError **error)
         return !c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error);
 }
 
-enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, _F_MAX };
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, _F_MAX };
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
                 [F_ACPI] = "acpi", [F_APIC] = "apic",     [F_PAE] = "pae", [F_VMPORT] = "vmport",
-                [F_SMM] = "smm",   [F_HYPERV] = "hyperv", [F_KVM] = "kvm", NULL,
+                [F_SMM] = "smm",   [F_HYPERV] = "hyperv", [F_KVM] = "kvm", [F_PVSPINLOCK] = "pvspinlock", NULL,
         };
         static const char *const apic_attributes[] = { "eoi", NULL };
         VmFeatures *features = &platform->features;
@@ -370,7 +394,8 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
         return (!c[F_VMPORT] || parse_state(c[F_VMPORT], NULL, &features->vmport, error)) &&
                (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
                (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
-               (!c[F_KVM] || parse_kvm(c[F_KVM], features, error));
+               (!c[F_KVM] || parse_kvm(c[F_KVM], features, error)) &&
+               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error));
 }
 
 /* ---- <pm> ---- */
@@ -536,12 +561,14 @@ static void append_features(GString *out, const VmFeatures *features) {
                 g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
         if (features->smm)
                 g_string_append_printf(out, "    <smm state='%s'/>\n", switch_names[features->smm]);
+        if (features->pvspinlock)
+                g_string_append_printf(out, "    <pvspinlock state='%s'/>\n", switch_names[features->pvspinlock]);
         g_string_append(out, "  </features>\n");
 }
 
 static void append_cpu(GString *out, const VmCpu *cpu) {
         bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
-                     !cpu->cache_mode;
+                     !cpu->cache_mode && !cpu->maxphysaddr;
 
         g_string_append(out, "  <cpu");
         if (cpu->mode)
@@ -571,6 +598,12 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
                 if (cpu->cache_level)
                         g_string_append_printf(out, " level='%u'", cpu->cache_level);
                 g_string_append_printf(out, " mode='%s'/>\n", cpu_cache_mode_names[cpu->cache_mode]);
+        }
+        if (cpu->maxphysaddr) {
+                g_string_append_printf(out, "    <maxphysaddr mode='%s'", maxphysaddr_mode_names[cpu->maxphysaddr]);
+                if (cpu->maxphysaddr_bits)
+                        g_string_append_printf(out, " bits='%u'", cpu->maxphysaddr_bits);
+                g_string_append(out, "/>\n");
         }
         for (guint i = 0; cpu->features && i < cpu->features->len; i++) {
                 const VmCpuFeature *feature = cpu->features->pdata[i];

@@ -1095,7 +1095,10 @@ static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error
 }
 
 static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
+        /* id: the number libvirt gives a running domain, in what `virsh dumpxml` prints of
+         * one; libvirt's define reads past it, and so does this (a VM's identity is its
+         * name and UUID). */
+        static const char *const attributes[] = { "type", "id", NULL };
         g_autoptr(VmConfig) config = vm_config_new();
         g_autoptr(GPtrArray) problems = problems_new();
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};

@@ -47,6 +47,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<kvm><hidden>");
         if (f->apic_eoi)
                 return refuse(error, "<apic eoi>");
+        if (f->pvspinlock)
+                return refuse(error, "<pvspinlock>");
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
                 return refuse(error, "<pm> with a suspend enabled");
         if (p->firmware.efi)

@@ -148,6 +148,11 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
         append_switch(out, "kvm-pv-eoi", f->apic_eoi);
+        append_switch(out, "kvm-pv-unhalt", f->pvspinlock);
+        if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_PASSTHROUGH)
+                g_string_append(out, ",host-phys-bits=on");
+        if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_EMULATE)
+                g_string_append_printf(out, ",phys-bits=%u", p->cpu.maxphysaddr_bits);
         if (config->panic.hyperv)
                 g_string_append(out, ",hv-crash");
         /* <cache>, as libvirt's driver writes it: emulate is an L3 cache of QEMU's, passthrough the

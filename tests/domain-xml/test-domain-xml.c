@@ -444,6 +444,14 @@ static void test_features(void) {
         config = parse_string(pae, &error);
         g_assert_no_error(error);
         g_assert_true(config->platform.features.pae);
+        /* A running domain's id, as `virsh dumpxml` prints it, is read past, as libvirt's define does. */
+        g_autoptr(VmConfig) running = parse_string("<domain type='kvm' id='7'><name>t</name><memory>65536</memory>"
+                                                   "<os><type>hvm</type></os></domain>",
+                                                   &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(running);
+        g_assert_null(strstr(out, "id="));
         /* <apic eoi> is read (cpu-cache-and-eoi); anything else on <apic> is refused. */
         assert_refused_string(eoi, HV_ERROR_NOT_SUPPORTED, "'extra'");
 }
@@ -681,9 +689,9 @@ static void test_unsupported_values(void) {
         assert_refused_string("<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os>"
                               "</domain>",
                               HV_ERROR_NOT_SUPPORTED, "type='xen'");
-        assert_refused_string("<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type>"
-                              "</os></domain>",
-                              HV_ERROR_NOT_SUPPORTED, "'id'");
+        assert_refused_string("<domain type='kvm' xmlns:foo='urn:x' foo:id='3'><name>x</name><memory>1024</memory>"
+                              "<os><type>hvm</type></os></domain>",
+                              HV_ERROR_NOT_SUPPORTED, "'foo:id'");
 }
 
 static void test_invalid_devices(void) {
@@ -1473,6 +1481,28 @@ static void test_cpu_cache_and_eoi(void) {
         g_free(xml);
         xml = domain_with("<features><apic eoi='maybe'/></features>", "");
         assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "eoi='maybe'");
+
+        /* <pvspinlock> and <maxphysaddr>, as pv-spinlock-*.xml and cpu-phys-bits-*.xml. */
+        g_free(xml);
+        xml = domain_with("<features><pvspinlock state='off'/></features>"
+                          "<cpu><maxphysaddr mode='emulate' bits='42'/></cpu>",
+                          "");
+        g_autoptr(VmConfig) phys = parse_string(xml, NULL);
+        g_assert_nonnull(phys);
+        g_assert_cmpint(phys->platform.features.pvspinlock, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(phys->platform.cpu.maxphysaddr, ==, VM_MAXPHYSADDR_EMULATE);
+        g_assert_cmpuint(phys->platform.cpu.maxphysaddr_bits, ==, 42);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(phys);
+        g_assert_nonnull(strstr(out, "<pvspinlock state='off'/>"));
+        g_assert_nonnull(strstr(out, "<maxphysaddr mode='emulate' bits='42'/>"));
+        assert_round_trip(phys);
+        g_free(xml);
+        xml = domain_with("<cpu><maxphysaddr mode='emulate'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "needs 'bits'");
+        g_free(xml);
+        xml = domain_with("<cpu><maxphysaddr mode='passthrough' bits='42'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "no 'bits'");
 }
 
 /* <iothreads>, <iothreadids> and a disk's <driver iothread>, as libvirt's iothreads-*.xml. */

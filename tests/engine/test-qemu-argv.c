@@ -632,6 +632,18 @@ static void test_cpu_cache(void) {
         g_autofree char *disable = qemu_platform_cpu(config, true);
         g_assert_cmpstr(disable, ==, "host,kvm-pv-eoi=on,host-cache-info=off,l3-cache=off");
 
+        /* <pvspinlock> as kvm-pv-unhalt, <maxphysaddr> as host-phys-bits or phys-bits. */
+        p->features.pvspinlock = VM_SWITCH_OFF;
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_PASSTHROUGH;
+        g_autofree char *phys = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(phys, ==, "host,kvm-pv-eoi=on,kvm-pv-unhalt=off,host-phys-bits=on,host-cache-info=off,l3-cache=off");
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_EMULATE;
+        p->cpu.maxphysaddr_bits = 42;
+        g_autofree char *emulated = qemu_platform_cpu(config, true);
+        g_assert_nonnull(strstr(emulated, ",phys-bits=42"));
+        p->features.pvspinlock = VM_SWITCH_DEFAULT;
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_DEFAULT;
+
         /* Refused as libvirt refuses them. */
         p->cpu.cache_level = 2;
         g_assert_false(qemu_platform_check(config, true, &error));
