@@ -3,11 +3,20 @@
 # Sourced by survey.sh and survey-libvirt.sh: runs a command beside the build's
 # hypervisord --session on a private session bus.
 #
+#   hv_write_config WORK_DIR
 #   hv_with_session_daemon BUILD_DIR WORK_DIR COMMAND [ARGUMENT...]
+#
+# hv_write_config writes WORK_DIR/hypervisord.conf: the QEMU engine by default, and the
+# lines of $SURVEY_CONFIG after it (printf escapes, e.g. '[Display]\nListenAddresses=127.0.0.1').
 #
 # WORK_DIR/hypervisord.conf is the daemon's configuration; its state, runtime and log
 # folders go under WORK_DIR, its standard error to WORK_DIR/daemon.log. The daemon is
 # stopped when COMMAND ends, and COMMAND's exit status is returned.
+
+hv_write_config() {
+        printf '[Manager]\nDefaultEngine=qemu\n' >"$1/hypervisord.conf"
+        [ -z "${SURVEY_CONFIG:-}" ] || printf "$SURVEY_CONFIG\n" >>"$1/hypervisord.conf"
+}
 
 hv_with_session_daemon() {
         local build=$1 work=$2

@@ -9,7 +9,7 @@
 # of the class "x86, libvirt accepts" each blocks. A measurement for issue 17, not a test:
 # it exits 0 whatever the count.
 #
-#   tests/domain-xml/real-world/survey-libvirt.sh CORPUS_DIR [BUILD_DIR]
+#   [SURVEY_CONFIG=...] tests/domain-xml/real-world/survey-libvirt.sh CORPUS_DIR [BUILD_DIR]
 #
 # Classes: "other-arch" for <type arch> other than x86_64 and i686 (aarch64, ppc64, s390x,
 # riscv64, armv7l...); "libvirt-refuses" for names ending in -invalid and for those that
@@ -25,7 +25,9 @@ corpus=$(cd "${1:?usage: survey-libvirt.sh CORPUS_DIR [BUILD_DIR]}" && pwd)
 build=$(cd "${2:-$top/build}" && pwd)
 work=$(mktemp -d /tmp/hv-survey-libvirt-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-printf '[Manager]\nDefaultEngine=qemu\n' >"$work/hypervisord.conf"
+. "$here/session-daemon.sh"
+# SURVEY_CONFIG: more lines for the daemon's configuration (see session-daemon.sh).
+hv_write_config "$work"
 cat >"$work/survey.py" <<'PY'
 import collections, os, re, sys
 import xml.etree.ElementTree as ET
@@ -115,5 +117,4 @@ for klass in ("x86", "other-arch", "libvirt-refuses"):
     print(f"{klass}: {defined[klass]} of {total[klass]} defined")
 print(f"all: {sum(defined.values())} of {len(files)} defined")
 PY
-. "$here/session-daemon.sh"
 hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$corpus"

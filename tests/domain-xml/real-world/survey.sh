@@ -24,9 +24,9 @@ top=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 work=$(mktemp -d /tmp/hv-survey-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-printf '[Manager]\nDefaultEngine=qemu\n' >"$work/hypervisord.conf"
-# SURVEY_CONFIG: more lines for it, e.g. '[Display]\nListenAddresses=127.0.0.1' (printf escapes).
-[ -z "${SURVEY_CONFIG:-}" ] || printf "$SURVEY_CONFIG\n" >>"$work/hypervisord.conf"
+. "$here/session-daemon.sh"
+# SURVEY_CONFIG: more lines for the daemon's configuration (see session-daemon.sh).
+hv_write_config "$work"
 
 cat >"$work/survey.py" <<'PY'
 import sys
@@ -59,5 +59,4 @@ for path in sys.argv[2:]:
         print(f"{name}: {remote}: {e.message}".splitlines()[0])
 print(f"{defined} of {len(sys.argv) - 2} defined")
 PY
-. "$here/session-daemon.sh"
 hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$strip" "$here"/*.xml
