@@ -110,8 +110,8 @@ typedef enum {
 #define VM_NUMA_CELLS_MAX 16
 #define VM_NUMA_CPU_WORDS 4 /* 256 vCPU ids: VM_VCPUS_MAX of vm-config.h fits (checked there) */
 typedef struct {
-        uint64_t memory;                    /* bytes */
-        uint64_t cpus[VM_NUMA_CPU_WORDS];   /* vCPU ids, bit i of word i / 64; none: memory only */
+        uint64_t memory;                      /* bytes */
+        uint64_t cpus[VM_NUMA_CPU_WORDS];     /* vCPU ids, bit i of word i / 64; none: memory only */
         uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
 } VmNumaCell;
 
@@ -132,7 +132,7 @@ typedef struct {
         VmCpuCacheMode cache_mode;
         unsigned cache_level; /* <cache level>, 1 to 3; 0 = not written */
         VmMaxPhysAddrMode maxphysaddr;
-        unsigned maxphysaddr_bits; /* emulate: <maxphysaddr bits> */
+        unsigned maxphysaddr_bits;              /* emulate: <maxphysaddr bits> */
         GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
         VmNumaCell numa[VM_NUMA_CELLS_MAX];     /* <numa>: cells by id */
         unsigned n_numa;
@@ -209,8 +209,8 @@ typedef struct {
 } VmNumaPolicy;
 
 typedef struct {
-        bool set;                                 /* a <numatune> was written */
-        VmNumaPolicy memory;                      /* <memory mode nodeset>: all memory, or cells without memnode */
+        bool set;                                /* a <numatune> was written */
+        VmNumaPolicy memory;                     /* <memory mode nodeset>: all memory, or cells without memnode */
         VmNumaPolicy memnode[VM_NUMA_CELLS_MAX]; /* <memnode cellid mode nodeset> */
 } VmNumaTune;
 

@@ -25,8 +25,13 @@ static const char *const address_type_names[] = {
         NULL,
 };
 const char *const domain_xml_disk_bus_names[] = {
-        [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
-        [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   [VM_DISK_BUS_FDC] = "fdc", NULL,
+        [VM_DISK_BUS_VIRTIO] = "virtio",
+        [VM_DISK_BUS_SATA] = "sata",
+        [VM_DISK_BUS_SCSI] = "scsi",
+        [VM_DISK_BUS_USB] = "usb",
+        [VM_DISK_BUS_IDE] = "ide",
+        [VM_DISK_BUS_FDC] = "fdc",
+        NULL,
 };
 static const char *const discard_names[] = {
         [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap", [VM_DISK_DISCARD_IGNORE] = "ignore", NULL};
@@ -295,8 +300,8 @@ static bool parse_iothread_attr(const xmlNode *node, uint32_t *ret, GError **err
 }
 
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name",          "type",     "discard", "cache", "io",
-                                                 "detect_zeroes", "iothread", NULL};
+        static const char *const attributes[] = {"name", "type",          "discard",  "cache",
+                                                 "io",   "detect_zeroes", "iothread", NULL};
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 

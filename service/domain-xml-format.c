@@ -87,7 +87,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         switch (device->kind) {
         case VM_DEVICE_DISK:
                 g_string_append_printf(out, " type='%s' device='%s'>\n", device->disk.block ? "block" : "file",
-                                       device->disk.cdrom ? "cdrom" : device->disk.floppy ? "floppy" : "disk");
+                                       device->disk.cdrom    ? "cdrom"
+                                       : device->disk.floppy ? "floppy"
+                                                             : "disk");
                 append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);

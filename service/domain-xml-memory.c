@@ -18,19 +18,23 @@
 #include "domain-xml.h"
 #include "hv-error.h"
 
-static const char *const source_names[] = { [VM_MEMORY_SOURCE_DEFAULT] = "",
-                                            [VM_MEMORY_SOURCE_ANONYMOUS] = "anonymous",
-                                            [VM_MEMORY_SOURCE_MEMFD] = "memfd", NULL };
-static const char *const access_names[] = { [VM_MEMORY_ACCESS_DEFAULT] = "", [VM_MEMORY_ACCESS_SHARED] = "shared",
-                                            [VM_MEMORY_ACCESS_PRIVATE] = "private", NULL };
-static const char *const allocation_names[] = { [VM_MEMORY_ALLOCATION_DEFAULT] = "",
-                                                [VM_MEMORY_ALLOCATION_IMMEDIATE] = "immediate",
-                                                [VM_MEMORY_ALLOCATION_ONDEMAND] = "ondemand", NULL };
+static const char *const source_names[] = {[VM_MEMORY_SOURCE_DEFAULT] = "",
+                                           [VM_MEMORY_SOURCE_ANONYMOUS] = "anonymous",
+                                           [VM_MEMORY_SOURCE_MEMFD] = "memfd",
+                                           NULL};
+static const char *const access_names[] = {[VM_MEMORY_ACCESS_DEFAULT] = "",
+                                           [VM_MEMORY_ACCESS_SHARED] = "shared",
+                                           [VM_MEMORY_ACCESS_PRIVATE] = "private",
+                                           NULL};
+static const char *const allocation_names[] = {[VM_MEMORY_ALLOCATION_DEFAULT] = "",
+                                               [VM_MEMORY_ALLOCATION_IMMEDIATE] = "immediate",
+                                               [VM_MEMORY_ALLOCATION_ONDEMAND] = "ondemand",
+                                               NULL};
 
 /* <source type>, <access mode>, <allocation mode>: one attribute, a choice. */
 static bool parse_choice(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
                          GError **error) {
-        const char *attributes[] = { attribute, NULL };
+        const char *attributes[] = {attribute, NULL};
         g_autofree char *value = NULL;
         int choice;
 
@@ -73,8 +77,8 @@ static bool parse_page(const xmlNode *node, const VmPlatform *platform, VmMemory
         if (nodeset) {
                 unsigned n_cells = platform->cpu.n_numa;
                 if (n_cells == 0 || !domain_xml_parse_id_set(nodeset, n_cells, &cells, 1)) {
-                        g_autofree char *rule = g_strdup_printf("expected NUMA cells of '<cpu><numa>', below %u",
-                                                                n_cells);
+                        g_autofree char *rule =
+                                g_strdup_printf("expected NUMA cells of '<cpu><numa>', below %u", n_cells);
                         return xml_fail_bad_value(error, node, "nodeset", nodeset, rule);
                 }
                 page->cells = (uint32_t) cells;

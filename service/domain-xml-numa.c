@@ -125,8 +125,7 @@ static bool parse_cell_id(const xmlNode *node, unsigned index, unsigned n_cells,
         return true;
 }
 
-static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *config, VmNumaCell *numa,
-                       GError **error) {
+static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *config, VmNumaCell *numa, GError **error) {
         static const char *const attributes[] = { "id", "cpus", "memory", "unit", NULL };
         static const char *const children[] = { "distances", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
@@ -139,9 +138,8 @@ static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *conf
             !xml_collect_children(node, children, c, error))
                 return false;
         if (cpus && !domain_xml_parse_id_set(cpus, config->max_vcpus, cell->cpus, VM_NUMA_CPU_WORDS)) {
-                g_autofree char *rule =
-                        g_strdup_printf("expected vCPU ids below %u (the '<vcpu>' count), as '0-3,^2,8'",
-                                        config->max_vcpus);
+                g_autofree char *rule = g_strdup_printf(
+                        "expected vCPU ids below %u (the '<vcpu>' count), as '0-3,^2,8'", config->max_vcpus);
                 return xml_fail_bad_value(error, node, "cpus", cpus, rule);
         }
         if (!memory)
@@ -164,8 +162,7 @@ static bool check_cells(const xmlNode *node, const VmCpu *cpu, GError **error) {
                                 if (both)
                                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
                                                         "vCPU %u is in the NUMA cells %u and %u: one at most",
-                                                        (unsigned) (w * 64 + (unsigned) __builtin_ctzll(both)),
-                                                        i, j);
+                                                        (unsigned) (w * 64 + (unsigned) __builtin_ctzll(both)), i, j);
                         }
         for (unsigned i = 0; i < cpu->n_numa; i++)
                 for (unsigned j = 0; j < VM_NUMA_CELLS_MAX; j++) {
@@ -201,8 +198,8 @@ bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error
                 if (!xml_is_element(child, "cell"))
                         return xml_fail_unsupported_element(error, child);
                 if (n_cells++ == VM_NUMA_CELLS_MAX)
-                        return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
-                                        "'<numa>' has more than %u cells", VM_NUMA_CELLS_MAX);
+                        return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT, "'<numa>' has more than %u cells",
+                                        VM_NUMA_CELLS_MAX);
         }
         if (n_cells == 0)
                 return xml_fail_missing(error, node, "cell");
@@ -285,10 +282,11 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
 
 /* ---- <numatune> ---- */
 
-static const char *const numa_mode_names[] = { [VM_NUMA_MODE_DEFAULT] = "",
-                                               [VM_NUMA_MODE_STRICT] = "strict",
-                                               [VM_NUMA_MODE_PREFERRED] = "preferred",
-                                               [VM_NUMA_MODE_INTERLEAVE] = "interleave", NULL };
+static const char *const numa_mode_names[] = {[VM_NUMA_MODE_DEFAULT] = "",
+                                              [VM_NUMA_MODE_STRICT] = "strict",
+                                              [VM_NUMA_MODE_PREFERRED] = "preferred",
+                                              [VM_NUMA_MODE_INTERLEAVE] = "interleave",
+                                              NULL};
 
 /* mode and nodeset of <memory> or <memnode>; libvirt's 'restrictive' (cgroups only) and
  * placement='auto' (numad) are refused by name. */

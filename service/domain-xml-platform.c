@@ -54,13 +54,15 @@ static const char *const cpu_policy_names[] = {
         [VM_CPU_POLICY_OPTIONAL] = "optional", [VM_CPU_POLICY_DISABLE] = "disable",
         [VM_CPU_POLICY_FORBID] = "forbid",     NULL,
 };
-static const char *const cpu_cache_mode_names[] = { [VM_CPU_CACHE_DEFAULT] = "",
-                                                    [VM_CPU_CACHE_EMULATE] = "emulate",
-                                                    [VM_CPU_CACHE_PASSTHROUGH] = "passthrough",
-                                                    [VM_CPU_CACHE_DISABLE] = "disable", NULL };
-static const char *const maxphysaddr_mode_names[] = { [VM_MAXPHYSADDR_DEFAULT] = "",
+static const char *const cpu_cache_mode_names[] = {[VM_CPU_CACHE_DEFAULT] = "",
+                                                   [VM_CPU_CACHE_EMULATE] = "emulate",
+                                                   [VM_CPU_CACHE_PASSTHROUGH] = "passthrough",
+                                                   [VM_CPU_CACHE_DISABLE] = "disable",
+                                                   NULL};
+static const char *const maxphysaddr_mode_names[] = {[VM_MAXPHYSADDR_DEFAULT] = "",
                                                      [VM_MAXPHYSADDR_PASSTHROUGH] = "passthrough",
-                                                     [VM_MAXPHYSADDR_EMULATE] = "emulate", NULL };
+                                                     [VM_MAXPHYSADDR_EMULATE] = "emulate",
+                                                     NULL};
 static const char *const boot_dev_names[] = { [VM_BOOT_HD] = "hd", [VM_BOOT_CDROM] = "cdrom",
                                               [VM_BOOT_NETWORK] = "network", [VM_BOOT_FD] = "fd", NULL };
 static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_LOADER_ROM] = "rom",
@@ -373,8 +375,15 @@ enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, _F
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
-                [F_ACPI] = "acpi", [F_APIC] = "apic",     [F_PAE] = "pae", [F_VMPORT] = "vmport",
-                [F_SMM] = "smm",   [F_HYPERV] = "hyperv", [F_KVM] = "kvm", [F_PVSPINLOCK] = "pvspinlock", NULL,
+                [F_ACPI] = "acpi",
+                [F_APIC] = "apic",
+                [F_PAE] = "pae",
+                [F_VMPORT] = "vmport",
+                [F_SMM] = "smm",
+                [F_HYPERV] = "hyperv",
+                [F_KVM] = "kvm",
+                [F_PVSPINLOCK] = "pvspinlock",
+                NULL,
         };
         static const char *const apic_attributes[] = { "eoi", NULL };
         VmFeatures *features = &platform->features;

@@ -30,12 +30,9 @@ static bool refuse(GError **error, const char *format, ...) {
 }
 
 static const char *bus_name(VmDiskBus bus) {
-        static const char *const names[] = {[VM_DISK_BUS_VIRTIO] = "virtio",
-                                            [VM_DISK_BUS_SATA] = "sata",
-                                            [VM_DISK_BUS_SCSI] = "scsi",
-                                            [VM_DISK_BUS_USB] = "usb",
-                                            [VM_DISK_BUS_IDE] = "ide",
-                                            [VM_DISK_BUS_FDC] = "fdc"};
+        static const char *const names[] = {
+                [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
+                [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   [VM_DISK_BUS_FDC] = "fdc"};
         return names[bus];
 }
 
@@ -138,8 +135,9 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
                 return true;
         case VM_CONTROLLER_FDC:
                 if (ctrl->index > 0)
-                        return refuse(error, "<controller type='fdc' index='%u'>: a machine has one floppy "
-                                             "controller, index 0",
+                        return refuse(error,
+                                      "<controller type='fdc' index='%u'>: a machine has one floppy "
+                                      "controller, index 0",
                                       ctrl->index);
                 return true;
         case VM_CONTROLLER_SCSI:
@@ -181,8 +179,8 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
         if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error, "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)",
-                              dev);
+                return refuse(error,
+                              "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
         if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread))
                 return refuse(error, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
                               disk->driver.iothread, dev);
@@ -197,11 +195,11 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 return true;
         case VM_DISK_BUS_FDC:
                 if (disk_controller_index(device) > 0 || disk_unit(device) > 1 ||
-                    (device->address.type == VM_ADDRESS_DRIVE && (device->address.bus > 0 || device->address.target > 0)))
+                    (device->address.type == VM_ADDRESS_DRIVE &&
+                     (device->address.bus > 0 || device->address.target > 0)))
                         return refuse(error, "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
                 if (disk->serial)
-                        return refuse(error, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)",
-                                      dev);
+                        return refuse(error, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)", dev);
                 return true;
         case VM_DISK_BUS_IDE:
                 if (machine == QEMU_MACHINE_Q35)
@@ -497,8 +495,7 @@ unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device) {
                 if (device->disk.floppy && other->disk.floppy && disk_unit(other) < disk_unit(device))
                         return 0;
                 /* Otherwise an earlier disk of the same kind is the one booted. */
-                if (!device->disk.floppy && i < own &&
-                    other->disk.cdrom == device->disk.cdrom && !other->disk.floppy)
+                if (!device->disk.floppy && i < own && other->disk.cdrom == device->disk.cdrom && !other->disk.floppy)
                         return 0;
         }
         for (unsigned i = 0; i < firmware->n_boot; i++)

@@ -222,9 +222,10 @@ static void append_ranges(GString *out, const char *key, const uint64_t *ids, un
 }
 
 static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
-        static const char *const policies[] = { [VM_NUMA_MODE_DEFAULT] = "bind", [VM_NUMA_MODE_STRICT] = "bind",
-                                                [VM_NUMA_MODE_PREFERRED] = "preferred",
-                                                [VM_NUMA_MODE_INTERLEAVE] = "interleave" };
+        static const char *const policies[] = {[VM_NUMA_MODE_DEFAULT] = "bind",
+                                               [VM_NUMA_MODE_STRICT] = "bind",
+                                               [VM_NUMA_MODE_PREFERRED] = "preferred",
+                                               [VM_NUMA_MODE_INTERLEAVE] = "interleave"};
 
         append_ranges(out, "host-nodes", &policy->nodes, VM_HOST_NODES_MAX);
         g_string_append_printf(out, ",policy=%s", policies[policy->mode]);
@@ -262,8 +263,7 @@ bool qemu_platform_has_memory_backend(const VmConfig *config) {
 
         if (config->platform.cpu.n_numa > 0)
                 return false;
-        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram",
-                                 0);
+        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram", 0);
         return backend != NULL;
 }
 

@@ -36,12 +36,11 @@ static void assert_round_trip(const VmConfig *config) {
 /* As libvirt's tests write them (cpu-numa1.xml, numatune-distances.xml). */
 static void test_parse(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config = parse_cpu(
-                "219100",
-                "<cpu><topology sockets='2' dies='1' cores='2' threads='2'/><numa>"
-                "<cell cpus='0-3' memory='109550' unit='KiB'/>"
-                "<cell id='1' cpus='4,5, 6-7,^6' memory='109550'/></numa></cpu>",
-                &error);
+        g_autoptr(VmConfig) config = parse_cpu("219100",
+                                               "<cpu><topology sockets='2' dies='1' cores='2' threads='2'/><numa>"
+                                               "<cell cpus='0-3' memory='109550' unit='KiB'/>"
+                                               "<cell id='1' cpus='4,5, 6-7,^6' memory='109550'/></numa></cpu>",
+                                               &error);
         g_autoptr(VmConfig) distances = NULL, memory_only = NULL, disordered = NULL;
         g_autofree char *out = NULL;
         const VmCpu *cpu;
@@ -95,8 +94,9 @@ static void test_parse(void) {
         assert_round_trip(disordered);
 
         /* A cell may have memory only; a size in bytes stays in bytes. */
-        memory_only = parse_cpu("1024", "<cpu><numa><cell cpus='0-7' memory='100000000' unit='b'/>"
-                                     "<cell memory='65536'/></numa></cpu>",
+        memory_only = parse_cpu("1024",
+                                "<cpu><numa><cell cpus='0-7' memory='100000000' unit='b'/>"
+                                "<cell memory='65536'/></numa></cpu>",
                                 &error);
         g_assert_no_error(error);
         g_clear_pointer(&out, g_free);
@@ -170,10 +170,9 @@ static VmConfig *parse_numatune(const char *numatune, GError **error) {
 /* <numatune>, as numatune-memnode.xml writes it. */
 static void test_numatune(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config =
-                parse_numatune("<numatune><memnode cellid='1' mode='preferred' nodeset='3'/>"
-                               "<memory nodeset='0-7,^6' placement='static'/></numatune>",
-                               &error);
+        g_autoptr(VmConfig) config = parse_numatune("<numatune><memnode cellid='1' mode='preferred' nodeset='3'/>"
+                                                    "<memory nodeset='0-7,^6' placement='static'/></numatune>",
+                                                    &error);
         const VmNumaTune *tune;
         g_autofree char *out = NULL;
 

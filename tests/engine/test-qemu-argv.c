@@ -538,7 +538,10 @@ static void test_numa(void) {
         g_autoptr(VmConfig) config = base_config();
         VmCpu *cpu = &config->platform.cpu;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
 
         config->vcpus = config->max_vcpus = 4;
@@ -565,7 +568,10 @@ static void test_memory_backing(void) {
         VmMemoryBacking *b = &config->platform.memory_backing;
         VmCpu *cpu = &config->platform.cpu;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
@@ -579,8 +585,8 @@ static void test_memory_backing(void) {
         config->vcpus = config->max_vcpus = 2;
         cpu->set = true;
         cpu->n_numa = 2;
-        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 1 } };
-        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 2 } };
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = {1} };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = {2} };
         b->pages[0] = (VmHugePage){ .size_kib = 1024 * 1024, .cells = 2 };
         b->nosharepages = false;
         b->access = VM_MEMORY_ACCESS_DEFAULT;
@@ -596,8 +602,10 @@ static void test_memory_backing(void) {
 
         /* libvirt's defaults written out: QEMU's own memory, no backend. */
         cpu->n_numa = 0;
-        *b = (VmMemoryBacking){ .set = true, .source = VM_MEMORY_SOURCE_ANONYMOUS,
-                                .access = VM_MEMORY_ACCESS_PRIVATE, .allocation = VM_MEMORY_ALLOCATION_ONDEMAND };
+        *b = (VmMemoryBacking){.set = true,
+                               .source = VM_MEMORY_SOURCE_ANONYMOUS,
+                               .access = VM_MEMORY_ACCESS_PRIVATE,
+                               .allocation = VM_MEMORY_ALLOCATION_ONDEMAND};
         g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         g_assert_false(g_strv_contains((const char *const *) plain->argv, "-object"));
@@ -610,13 +618,19 @@ static void test_cpu_cache(void) {
         g_autoptr(VmConfig) config = base_config();
         VmPlatform *p = &config->platform;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
         p->features.apic_eoi = VM_SWITCH_ON;
-        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("qemu64"),
-                          .cache_mode = VM_CPU_CACHE_EMULATE, .cache_level = 3 };
+        p->cpu = (VmCpu){.set = true,
+                         .mode = VM_CPU_MODE_CUSTOM,
+                         .model = g_strdup("qemu64"),
+                         .cache_mode = VM_CPU_CACHE_EMULATE,
+                         .cache_level = 3};
         check_golden("cpu-cache", &params);
 
         /* host-passthrough (KVM): the host's caches, or none. */
@@ -636,7 +650,8 @@ static void test_cpu_cache(void) {
         p->features.pvspinlock = VM_SWITCH_OFF;
         p->cpu.maxphysaddr = VM_MAXPHYSADDR_PASSTHROUGH;
         g_autofree char *phys = qemu_platform_cpu(config, true);
-        g_assert_cmpstr(phys, ==, "host,kvm-pv-eoi=on,kvm-pv-unhalt=off,host-phys-bits=on,host-cache-info=off,l3-cache=off");
+        g_assert_cmpstr(phys, ==,
+                        "host,kvm-pv-eoi=on,kvm-pv-unhalt=off,host-phys-bits=on,host-cache-info=off,l3-cache=off");
         p->cpu.maxphysaddr = VM_MAXPHYSADDR_EMULATE;
         p->cpu.maxphysaddr_bits = 42;
         g_autofree char *emulated = qemu_platform_cpu(config, true);
@@ -667,7 +682,10 @@ static void test_numatune(void) {
         VmNumaTune *tune = &config->platform.numatune;
         VmCpu *cpu = &config->platform.cpu;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
@@ -678,9 +696,9 @@ static void test_numatune(void) {
         config->vcpus = config->max_vcpus = 2;
         cpu->set = true;
         cpu->n_numa = 2;
-        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 1 } };
-        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = { 2 } };
-        tune->memory = (VmNumaPolicy){ .mode = VM_NUMA_MODE_INTERLEAVE, .nodes = 0xa6 }; /* 1-2,5,7 */
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = {1} };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = {2} };
+        tune->memory = (VmNumaPolicy){.mode = VM_NUMA_MODE_INTERLEAVE, .nodes = 0xa6}; /* 1-2,5,7 */
         tune->memnode[0] = (VmNumaPolicy){ .mode = VM_NUMA_MODE_PREFERRED, .nodes = 0x8 };
         g_autoptr(QemuCommandLine) cells = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
@@ -697,7 +715,10 @@ static void test_numatune(void) {
 static void test_iothreads(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
         VmDevice *d;
@@ -725,7 +746,10 @@ static void test_iothreads(void) {
 static void test_floppy(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
         VmDevice *fdb, *fda;
@@ -763,12 +787,14 @@ static void test_floppy(void) {
 static void test_panic(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
-        config->panic = (VmPanic){ .isa = true, .hyperv = true,
-                                   .address = { .type = VM_ADDRESS_ISA, .iobase = 0x505 } };
+        config->panic = (VmPanic){ .isa = true, .hyperv = true, .address = {.type = VM_ADDRESS_ISA, .iobase = 0x505} };
         check_golden("panic", &params);
 
         g_free(config->machine);
