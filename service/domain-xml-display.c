@@ -363,6 +363,27 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
         return true;
 }
 
+/* <hub type='usb'>, as libvirt's usb-hub.xml: where it sits is its <address type='usb'>. */
+static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const attributes[] = { "type", NULL };
+        static const char *const children[] = { "address", NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        VmAddress *address = &display->hubs[display->n_hubs];
+        int choice;
+
+        if (display->n_hubs >= VM_DISPLAY_ITEMS_MAX)
+                return too_many(error, node);
+        if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "type", usb_names, -1, &choice, error) ||
+            (c[0] && !domain_xml_parse_address(c[0], address, error)))
+                return false;
+        if (address->type != VM_ADDRESS_NONE && address->type != VM_ADDRESS_USB)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT, "a '<hub>' has a USB '<address>' only");
+        display->n_hubs++;
+        return true;
+}
+
 static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", NULL };
         static const char *const children[] = { "target", "address", NULL };
@@ -399,7 +420,7 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", NULL};
+        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", "hub", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -420,6 +441,8 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
                 return parse_audio(node, display, error);
         if (xml_is_element(node, "redirdev"))
                 return parse_redirdev(node, display, error);
+        if (xml_is_element(node, "hub"))
+                return parse_hub(node, display, error);
         if (is_spicevmc_channel(node))
                 return parse_spice_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
@@ -597,5 +620,9 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
         for (unsigned i = 0; i < display->n_redirdevs; i++) {
                 g_string_append(out, "    <redirdev bus='usb' type='spicevmc'");
                 append_address_and_close(out, &display->redirdev_addresses[i], "redirdev");
+        }
+        for (unsigned i = 0; i < display->n_hubs; i++) {
+                g_string_append(out, "    <hub type='usb'");
+                append_address_and_close(out, &display->hubs[i], "hub");
         }
 }

@@ -84,5 +84,7 @@ bool ch_display_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<redirdev>");
         if (d->spice_agent_channel)
                 return refuse(error, "<channel type='spicevmc'>");
+        if (d->n_hubs > 0)
+                return refuse(error, "<hub>");
         return true;
 }

@@ -235,6 +235,11 @@ static void test_config_validate(void) {
         g_clear_error(&error);
         g_assert_false(ch_platform_check(backing, &error));
         g_assert_nonnull(strstr(error->message, "<panic>"));
+        backing->panic.hyperv = false;
+        backing->display.n_hubs = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_display_check(backing, &error));
+        g_assert_nonnull(strstr(error->message, "<hub>"));
 
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));

@@ -130,6 +130,36 @@ static void test_video_memory(void) {
         assert_round_trip(bochs);
 }
 
+/* <hub type='usb'>, as libvirt's usb-ports.xml: a hub and what sits behind it. */
+static void test_hubs(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_devices("<controller type='usb' index='0'/>"
+                                                   "<hub type='usb'><address type='usb' bus='0' port='1'/></hub>"
+                                                   "<input type='mouse' bus='usb'><address type='usb' bus='0' "
+                                                   "port='1.1'/></input><hub type='usb'/>",
+                                                   &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->display.n_hubs, ==, 2);
+        g_assert_cmpstr(config->display.hubs[0].usb_port, ==, "1");
+        g_assert_cmpint(config->display.hubs[1].type, ==, VM_ADDRESS_NONE);
+        g_assert_true(vm_display_needs_usb(&config->display));
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<hub type='usb'>\n      <address type='usb' bus='0' port='1'/>\n    </hub>"));
+        g_assert_nonnull(strstr(out, "<hub type='usb'/>"));
+        assert_round_trip(config);
+
+        g_clear_pointer(&config, vm_config_free);
+        config = parse_devices("<hub type='usb'><address type='pci' bus='0' slot='3'/></hub>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+        config = parse_devices("<hub type='pci'/>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+}
+
 static void test_refused(void) {
         static const struct {
                 const char *devices;
@@ -220,6 +250,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/parse-desktop", test_parse_desktop);
         g_test_add_func("/domain-xml-display/defaults", test_defaults);
         g_test_add_func("/domain-xml-display/video-memory", test_video_memory);
+        g_test_add_func("/domain-xml-display/hubs", test_hubs);
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         return g_test_run();

@@ -803,6 +803,47 @@ static void test_panic(void) {
         g_assert_nonnull(strstr(error->message, "<panic model='isa'> is not supported on the microvm machine"));
 }
 
+/* USB devices: hubs and inputs as JSON (QEMU creates key=value -devices before JSON ones, and
+ * the controller is JSON), at the ports their <address> writes; what QEMU would refuse is
+ * refused before: a port the controller or a hub lacks, a path without its hub, two devices
+ * on one port. */
+static void test_usb(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *usb = add_device(config, VM_DEVICE_CONTROLLER, "usb0");
+
+        usb->controller.type = VM_CONTROLLER_USB;
+        usb->controller.model = VM_CONTROLLER_MODEL_QEMU_XHCI;
+        d->hubs[0] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1" };
+        d->hubs[1] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1.2" };
+        d->n_hubs = 2;
+        d->inputs[0] = (VmInput){ .type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB,
+                                  .address = { .type = VM_ADDRESS_USB, .usb_port = "1.2.1" } };
+        d->inputs[1] = (VmInput){ .type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_USB };
+        d->n_inputs = 2;
+        check_golden("usb", &params);
+
+        g_strlcpy(d->inputs[0].address.usb_port, "5", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "USB port '5' of <input> does not exist"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "2.1", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "behind a hub at port '2', and there is none"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "1.2", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "USB port '1.2' has two devices"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "1.9", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_argv_check_config(config, &error));
+        g_assert_nonnull(strstr(error->message, "a hub has ports 1 to 8"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -821,5 +862,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/iothreads", test_iothreads);
         g_test_add_func("/qemu-argv/floppy", test_floppy);
         g_test_add_func("/qemu-argv/panic", test_panic);
+        g_test_add_func("/qemu-argv/usb", test_usb);
         return g_test_run();
 }
