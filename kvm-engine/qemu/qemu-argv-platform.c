@@ -199,11 +199,6 @@ uint64_t qemu_platform_memory_mib(const VmConfig *config) {
         return mib;
 }
 
-/* The memory backend <memoryBacking> and <numatune> ask for NUMA cell (or, cell < 0, all of a
- * guest without cells): huge pages and memfd as memory-backend-memfd (no path on the host,
- * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
- * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
- * (strict is bind). NULL: QEMU's own default would do. */
 /* ",key=a-b,key=c": one key= per range, as QEMU's options take id lists. */
 static void append_ranges(GString *out, const char *key, const uint64_t *ids, unsigned n_bits) {
         for (unsigned id = 0; id < n_bits; id++) {
@@ -231,6 +226,11 @@ static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
         g_string_append_printf(out, ",policy=%s", policies[policy->mode]);
 }
 
+/* The memory backend <memoryBacking> and <numatune> ask for NUMA cell (or, cell < 0, all of a
+ * guest without cells): huge pages and memfd as memory-backend-memfd (no path on the host,
+ * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
+ * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
+ * (strict is bind). NULL: QEMU's own default would do. */
 static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *policy, int cell, const char *id,
                             uint64_t bytes) {
         uint64_t page_kib;
