@@ -52,6 +52,8 @@ GVariant *hypervisor_vm_snapshot_args(const char *directory, gboolean stop);
 GVariant *hypervisor_vm_restore_args(const char *directory, gboolean resume);
 GVariant *hypervisor_vm_delete_args(gboolean force);
 GVariant *hypervisor_vm_get_xml_args(gboolean live);
+/* AddDevice and RemoveDevice: (s xml_or_id, a{sv} with 'live' and 'config' as flags asks). */
+GVariant *hypervisor_vm_device_args(const char *argument, HypervisorDeviceFlags flags);
 int hypervisor_vm_take_console_fd(GVariant *reply, GUnixFDList *fd_list, GError **error);
 
 GVariant *hypervisor_client_define_args(const char *xml, const char *engine);

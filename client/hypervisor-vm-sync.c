@@ -233,7 +233,33 @@ gboolean hypervisor_vm_remove_device_sync(HypervisorVm *self, const char *id, GC
         g_autoptr(GVariant) reply = NULL;
 
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), FALSE);
-        reply = vm_call_sync(self, "RemoveDevice", g_variant_new("(s@a{sv})", id, hypervisor_options_empty()), HYPERVISOR_CALL_MAY_AUTHORIZE, "()", NULL, cancellable, error);
+        reply = vm_call_sync(self, "RemoveDevice", hypervisor_vm_device_args(id, HYPERVISOR_DEVICE_CURRENT), HYPERVISOR_CALL_MAY_AUTHORIZE, "()", NULL, cancellable, error);
+        return reply != NULL;
+}
+
+/**
+ * hypervisor_vm_remove_device_with_flags_sync:
+ * @self: a #HypervisorVm
+ * @id: the device id
+ * @flags: which configurations lose the device: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Removes a device from the running VM, its definition or both. Blocks until the service answers; see
+ * hypervisor_vm_remove_device_with_flags_async().
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean hypervisor_vm_remove_device_with_flags_sync(HypervisorVm *self, const char *id, HypervisorDeviceFlags flags,
+                                                     GCancellable *cancellable, GError **error) {
+        g_autoptr(GVariant) reply = NULL;
+
+        g_return_val_if_fail(HYPERVISOR_IS_VM(self), FALSE);
+        g_return_val_if_fail(id != NULL, FALSE);
+        reply = vm_call_sync(self, "RemoveDevice", hypervisor_vm_device_args(id, flags), HYPERVISOR_CALL_MAY_AUTHORIZE,
+                             "()", NULL, cancellable, error);
         return reply != NULL;
 }
 
@@ -257,8 +283,36 @@ char *hypervisor_vm_add_device_sync(HypervisorVm *self, const char *xml, GCancel
 
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
         g_return_val_if_fail(xml != NULL, NULL);
-        reply = vm_call_sync(self, "AddDevice", g_variant_new("(s@a{sv})", xml, hypervisor_options_empty()),
+        reply = vm_call_sync(self, "AddDevice", hypervisor_vm_device_args(xml, HYPERVISOR_DEVICE_CURRENT),
                              HYPERVISOR_CALL_MAY_AUTHORIZE, "(s)", NULL, cancellable, error);
+        if (reply)
+                g_variant_get(reply, "(s)", &id);
+        return id;
+}
+
+/**
+ * hypervisor_vm_add_device_with_flags_sync:
+ * @self: a #HypervisorVm
+ * @xml: one libvirt device element
+ * @flags: which configurations get the device: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Adds a device to the running VM, its definition or both; see hypervisor_vm_add_device_with_flags_async().
+ *
+ * Returns: (transfer full) (nullable): the id of the new device, %NULL on error
+ *
+ * Since: 0.1
+ */
+char *hypervisor_vm_add_device_with_flags_sync(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                               GCancellable *cancellable, GError **error) {
+        g_autoptr(GVariant) reply = NULL;
+        char *id = NULL;
+
+        g_return_val_if_fail(HYPERVISOR_IS_VM(self), NULL);
+        g_return_val_if_fail(xml != NULL, NULL);
+        reply = vm_call_sync(self, "AddDevice", hypervisor_vm_device_args(xml, flags), HYPERVISOR_CALL_MAY_AUTHORIZE,
+                             "(s)", NULL, cancellable, error);
         if (reply)
                 g_variant_get(reply, "(s)", &id);
         return id;

@@ -35,6 +35,12 @@ struct _HypervisorVm {
 
 G_DEFINE_TYPE(HypervisorVm, hypervisor_vm, G_TYPE_OBJECT)
 
+G_DEFINE_FLAGS_TYPE(HypervisorDeviceFlags, hypervisor_device_flags,
+        G_DEFINE_ENUM_VALUE(HYPERVISOR_DEVICE_CURRENT, "current"),
+        G_DEFINE_ENUM_VALUE(HYPERVISOR_DEVICE_LIVE, "live"),
+        G_DEFINE_ENUM_VALUE(HYPERVISOR_DEVICE_CONFIG, "config"),
+        G_DEFINE_ENUM_VALUE(HYPERVISOR_DEVICE_PERSISTENT, "persistent"))
+
 enum {
         PROP_0,
         PROP_OBJECT_PATH,
@@ -294,7 +300,9 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
         /**
          * HypervisorVm:vcpus:
          *
-         * The number of vCPUs the VM boots with.
+         * The number of vCPUs of the VM: of what runs while it runs, of its
+         * definition when it is off. A redefinition of a running VM shows at its
+         * next boot; hypervisor_vm_get_info_async() gives `next-boot-vcpus` meanwhile.
          *
          * Since: 0.1
          */
@@ -302,7 +310,8 @@ static void hypervisor_vm_class_init(HypervisorVmClass *klass) {
         /**
          * HypervisorVm:memory:
          *
-         * The VM's memory in bytes.
+         * The VM's memory in bytes: of what runs while it runs, of its
+         * definition when it is off (see #HypervisorVm:vcpus).
          *
          * Since: 0.1
          */
@@ -600,6 +609,17 @@ GVariant *hypervisor_vm_delete_args(gboolean force) {
 
 GVariant *hypervisor_vm_get_xml_args(gboolean live) {
         return flag_args("live", live);
+}
+
+GVariant *hypervisor_vm_device_args(const char *argument, HypervisorDeviceFlags flags) {
+        GVariantBuilder options;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (flags & HYPERVISOR_DEVICE_LIVE)
+                g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(TRUE));
+        if (flags & HYPERVISOR_DEVICE_CONFIG)
+                g_variant_builder_add(&options, "{sv}", "config", g_variant_new_boolean(TRUE));
+        return g_variant_new("(sa{sv})", argument, &options);
 }
 
 int hypervisor_vm_take_console_fd(GVariant *reply, GUnixFDList *fd_list, GError **error) {
@@ -957,8 +977,9 @@ gboolean hypervisor_vm_delete_finish(HypervisorVm *self, GAsyncResult *result, G
  * @callback: (scope async): called when the device was added
  * @user_data: (closure): data for @callback
  *
- * Hot-plugs a device into a running VM, or adds it to the definition of a
- * shut-off one.
+ * Hot-plugs a device into a running VM (its definition does not change: the
+ * device is gone once the VM stops), or adds it to the definition of a
+ * shut-off one. hypervisor_vm_add_device_with_flags_async() chooses.
  *
  * Since: 0.1
  */
@@ -966,9 +987,49 @@ void hypervisor_vm_add_device_async(HypervisorVm *self, const char *xml, GCancel
                                     GAsyncReadyCallback callback, gpointer user_data) {
         g_return_if_fail(HYPERVISOR_IS_VM(self));
         g_return_if_fail(xml != NULL);
-        vm_call(self, "AddDevice", g_variant_new("(s@a{sv})", xml, hypervisor_options_empty()),
+        vm_call(self, "AddDevice", hypervisor_vm_device_args(xml, HYPERVISOR_DEVICE_CURRENT),
                 HYPERVISOR_CALL_MAY_AUTHORIZE, "(s)", hypervisor_vm_add_device_async, cancellable, callback,
                 user_data);
+}
+
+/**
+ * hypervisor_vm_add_device_with_flags_async:
+ * @self: a #HypervisorVm
+ * @xml: one libvirt device element, e.g. `<disk>...</disk>`
+ * @flags: which configurations get the device: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the device was added
+ * @user_data: (closure): data for @callback
+ *
+ * Adds a device as virsh attach-device does with `--live`, `--config` or
+ * `--persistent`: %HYPERVISOR_DEVICE_CONFIG on a running VM adds it to the
+ * definition only, for the next boot; %HYPERVISOR_DEVICE_PERSISTENT
+ * hot-plugs it and keeps it in the definition. With
+ * %HYPERVISOR_DEVICE_CURRENT this is hypervisor_vm_add_device_async().
+ *
+ * Since: 0.1
+ */
+void hypervisor_vm_add_device_with_flags_async(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                                               gpointer user_data) {
+        g_return_if_fail(HYPERVISOR_IS_VM(self));
+        g_return_if_fail(xml != NULL);
+        vm_call(self, "AddDevice", hypervisor_vm_device_args(xml, flags), HYPERVISOR_CALL_MAY_AUTHORIZE, "(s)",
+                hypervisor_vm_add_device_with_flags_async, cancellable, callback, user_data);
+}
+
+/**
+ * hypervisor_vm_add_device_with_flags_finish:
+ * @self: a #HypervisorVm
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the id of the new device, %NULL on error
+ *
+ * Since: 0.1
+ */
+char *hypervisor_vm_add_device_with_flags_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
+        return vm_finish_string(self, result, hypervisor_vm_add_device_with_flags_async, error);
 }
 
 /**
@@ -993,7 +1054,9 @@ char *hypervisor_vm_add_device_finish(HypervisorVm *self, GAsyncResult *result, 
  * @callback: (scope async): called when the device is gone
  * @user_data: (closure): data for @callback
  *
- * Unplugs a device, or removes it from the definition.
+ * Unplugs a device from a running VM (its definition keeps it), or removes
+ * it from the definition of a shut-off one.
+ * hypervisor_vm_remove_device_with_flags_async() chooses.
  *
  * Since: 0.1
  */
@@ -1001,9 +1064,47 @@ void hypervisor_vm_remove_device_async(HypervisorVm *self, const char *id, GCanc
                                        GAsyncReadyCallback callback, gpointer user_data) {
         g_return_if_fail(HYPERVISOR_IS_VM(self));
         g_return_if_fail(id != NULL);
-        vm_call(self, "RemoveDevice", g_variant_new("(s@a{sv})", id, hypervisor_options_empty()),
+        vm_call(self, "RemoveDevice", hypervisor_vm_device_args(id, HYPERVISOR_DEVICE_CURRENT),
                 HYPERVISOR_CALL_MAY_AUTHORIZE, "()", hypervisor_vm_remove_device_async, cancellable, callback,
                 user_data);
+}
+
+/**
+ * hypervisor_vm_remove_device_with_flags_async:
+ * @self: a #HypervisorVm
+ * @id: the device id
+ * @flags: which configurations lose the device: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the device is gone
+ * @user_data: (closure): data for @callback
+ *
+ * Removes a device as virsh detach-device does with `--live`, `--config` or
+ * `--persistent`. With %HYPERVISOR_DEVICE_CURRENT this is
+ * hypervisor_vm_remove_device_async().
+ *
+ * Since: 0.1
+ */
+void hypervisor_vm_remove_device_with_flags_async(HypervisorVm *self, const char *id, HypervisorDeviceFlags flags,
+                                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                                  gpointer user_data) {
+        g_return_if_fail(HYPERVISOR_IS_VM(self));
+        g_return_if_fail(id != NULL);
+        vm_call(self, "RemoveDevice", hypervisor_vm_device_args(id, flags), HYPERVISOR_CALL_MAY_AUTHORIZE, "()",
+                hypervisor_vm_remove_device_with_flags_async, cancellable, callback, user_data);
+}
+
+/**
+ * hypervisor_vm_remove_device_with_flags_finish:
+ * @self: a #HypervisorVm
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean hypervisor_vm_remove_device_with_flags_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
+        return vm_finish_boolean(self, result, hypervisor_vm_remove_device_with_flags_async, error);
 }
 
 /**

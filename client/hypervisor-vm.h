@@ -5,6 +5,29 @@
 
 G_BEGIN_DECLS
 
+/**
+ * HypervisorDeviceFlags:
+ * @HYPERVISOR_DEVICE_CURRENT: the running VM when it runs (a hot-plug; its definition does not change), its definition when it is off
+ * @HYPERVISOR_DEVICE_LIVE: the running VM; fails with %HYPERVISOR_ERROR_INVALID_STATE when it is off
+ * @HYPERVISOR_DEVICE_CONFIG: the definition, which the next boot uses; fails with %HYPERVISOR_ERROR_INVALID_STATE on a transient VM
+ * @HYPERVISOR_DEVICE_PERSISTENT: both: the running VM, then the definition
+ *
+ * Which configurations of a VM hypervisor_vm_add_device_with_flags_async()
+ * and hypervisor_vm_remove_device_with_flags_async() change, as virsh
+ * attach-device's `--current`, `--live`, `--config` and `--persistent`.
+ *
+ * Since: 0.1
+ */
+typedef enum {
+        HYPERVISOR_DEVICE_CURRENT = 0,
+        HYPERVISOR_DEVICE_LIVE = 1 << 0,
+        HYPERVISOR_DEVICE_CONFIG = 1 << 1,
+        HYPERVISOR_DEVICE_PERSISTENT = HYPERVISOR_DEVICE_LIVE | HYPERVISOR_DEVICE_CONFIG,
+} HypervisorDeviceFlags;
+
+GType hypervisor_device_flags_get_type(void) G_GNUC_CONST;
+#define HYPERVISOR_TYPE_DEVICE_FLAGS (hypervisor_device_flags_get_type())
+
 #define HYPERVISOR_TYPE_VM (hypervisor_vm_get_type())
 G_DECLARE_FINAL_TYPE(HypervisorVm, hypervisor_vm, HYPERVISOR, VM, GObject)
 
@@ -75,11 +98,25 @@ char *hypervisor_vm_add_device_finish(HypervisorVm *self, GAsyncResult *result, 
 char *hypervisor_vm_add_device_sync(HypervisorVm *self, const char *xml, GCancellable *cancellable,
                                     GError **error);
 
+void hypervisor_vm_add_device_with_flags_async(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                               GCancellable *cancellable, GAsyncReadyCallback callback,
+                                               gpointer user_data);
+char *hypervisor_vm_add_device_with_flags_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+char *hypervisor_vm_add_device_with_flags_sync(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                               GCancellable *cancellable, GError **error);
+
 void hypervisor_vm_remove_device_async(HypervisorVm *self, const char *id, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data);
 gboolean hypervisor_vm_remove_device_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
 gboolean hypervisor_vm_remove_device_sync(HypervisorVm *self, const char *id, GCancellable *cancellable,
                                           GError **error);
+
+void hypervisor_vm_remove_device_with_flags_async(HypervisorVm *self, const char *id, HypervisorDeviceFlags flags,
+                                                  GCancellable *cancellable, GAsyncReadyCallback callback,
+                                                  gpointer user_data);
+gboolean hypervisor_vm_remove_device_with_flags_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+gboolean hypervisor_vm_remove_device_with_flags_sync(HypervisorVm *self, const char *id, HypervisorDeviceFlags flags,
+                                                     GCancellable *cancellable, GError **error);
 
 void hypervisor_vm_get_xml_async(HypervisorVm *self, gboolean live, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);

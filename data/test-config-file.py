@@ -26,6 +26,7 @@ KEYS = {
     },
     'qemu': {
         'Binary': 'string',
+        'KVM': 'boolean',
         'TCGFallback': 'boolean',
         'APITimeoutSec': 'uint64',
     },

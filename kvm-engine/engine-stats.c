@@ -137,3 +137,13 @@ void engine_stats_add_devices(GVariantDict *stats, GVariantBuilder *block, GVari
         g_variant_dict_insert_value(stats, "block", g_variant_builder_end(block));
         g_variant_dict_insert_value(stats, "net", g_variant_builder_end(net));
 }
+
+uint64_t engine_stats_member_u64(JsonObject *object, const char *name) {
+        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
+        gint64 value;
+
+        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
+                return 0;
+        value = json_node_get_int(node);
+        return value > 0 ? (uint64_t) value : 0;
+}

@@ -26,6 +26,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <json-glib/json-glib.h>
 
 /* cpu-time, cpu-user and cpu-system of process pid; nothing when it cannot be read. */
 void engine_stats_add_cpu(GVariantDict *stats, pid_t pid);
@@ -47,3 +48,6 @@ GVariant *engine_stats_tap_entry(const char *id, const char *tap);
 
 /* Ends the arrays (possibly empty) into "block" and "net". */
 void engine_stats_add_devices(GVariantDict *stats, GVariantBuilder *block, GVariantBuilder *net);
+
+/* A counter in the engine's JSON: the member's integer when it is one above 0, else 0. */
+uint64_t engine_stats_member_u64(JsonObject *object, const char *name);

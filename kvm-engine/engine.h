@@ -7,7 +7,8 @@
  * Modelled on the Kata Containers Hypervisor trait: a table of operations per
  * engine ("qemu", "cloud-hypervisor"), registered by name (engine-registry.c).
  * An EngineVm is one VM's engine instance; it owns the engine process, its
- * sockets and its timers, all on the caller's sd-event loop.
+ * sockets and its timers, all on the caller's sd-event loop. Both engines build
+ * theirs on one skeleton (engine-vm.h, engine-op.h) that keeps the rules below.
  *
  * Rules every engine keeps:
  *   - Nothing blocks. Every operation that talks to the engine process takes a
@@ -40,6 +41,7 @@ typedef struct EngineVm EngineVm;
 typedef struct {
         char *binary;         /* path or name looked up in PATH; NULL = the engine's default */
         char **firmware_dirs; /* where <kernel>/<loader> names without '/' are looked up */
+        bool use_kvm;         /* qemu: KVM may be used when /dev/kvm opens (false: never, TCG only) */
         bool tcg_fallback;    /* qemu: run type='kvm' guests under TCG when /dev/kvm is unusable */
         unsigned api_timeout_ms; /* every request to the engine process ends by then */
         bool no_shutdown;     /* cloud-hypervisor: start it with --no-shutdown (v52 and later) */
@@ -129,9 +131,11 @@ struct EngineOps {
          * that what the engine cannot do is refused there, not at Boot; the message
          * names the element and the engine. Nothing of the host is looked at. */
         bool (*check)(const VmConfig *config, GError **error);
-        /* Can this engine run this configuration on this host, now (at Boot)? The
-         * message names what it cannot do. */
-        bool (*validate)(const EngineProbe *probe, const VmConfig *config, GError **error);
+        /* Can this engine run this configuration on this host, now (at Boot), with these
+         * settings (NULL: the defaults) and what probe() found? The message names what it
+         * cannot do. */
+        bool (*validate)(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                         GError **error);
 
         EngineVm *(*vm_new)(const EngineVmParams *params);
         void (*vm_free)(EngineVm *vm);
@@ -180,7 +184,8 @@ struct EngineOps {
         pid_t (*get_pid)(EngineVm *vm);
 };
 
-/* Every EngineVm starts with this header; engines embed it as their first member. */
+/* Every EngineVm starts with this header: an engine's VM begins with an EngineVmBase
+ * (engine-vm.h, the part both engines share), which begins with it. */
 struct EngineVm {
         const EngineOps *ops;
 };

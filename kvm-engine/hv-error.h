@@ -3,7 +3,7 @@
 
 /*
  * The one error domain of the service and the engines. Every code maps to one
- * D-Bus error name of API.md (service/bus-error.c); the GError message is what
+ * D-Bus error name of the contract (dbus-interfaces/, service/bus-util.c); the GError message is what
  * the user reads, so it quotes the user's own words.
  */
 

@@ -120,3 +120,33 @@ void version_query_free(VersionQuery *query) {
         g_free(query->scratch_path);
         g_free(query);
 }
+
+void version_query_probe(const char *name, const char *const *envp, char *(*parse)(const char *output),
+                         EngineProbe *ret) {
+        g_autofree char *binary = g_find_program_in_path(name);
+        if (!binary) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s' not found", name);
+                return;
+        }
+        ret->binary = g_strdup(binary);
+
+        const char *argv[] = {binary, "--version", NULL};
+        g_autofree char *out = NULL;
+        g_autoptr(GError) local = NULL;
+        int status = 0;
+        if (!g_spawn_sync(NULL, (char **) argv, (char **) envp, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out, NULL,
+                          &status, &local) ||
+            !g_spawn_check_wait_status(status, &local)) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
+                return;
+        }
+        ret->version = parse(out);
+        if (!ret->version) {
+                ret->usable = false;
+                ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
+                return;
+        }
+        ret->usable = true;
+}

@@ -17,6 +17,8 @@
 #include <sys/types.h>
 #include <systemd/sd-event.h>
 
+#include "engine.h"
+
 /* Only so much of the program's output is kept. */
 #define VERSION_QUERY_MAX_OUTPUT 4096
 
@@ -39,3 +41,12 @@ VersionQuery *version_query_start(sd_event *event, const char *program, uid_t ui
                                   const char *scratch_path, VersionQueryFn done, void *userdata, GError **error);
 /* Cancels: done is not called. */
 void version_query_free(VersionQuery *query);
+
+/*
+ * The engine-wide probe's part (EngineOps.probe): finds name in PATH and runs
+ * "BINARY --version" with envp, synchronously (probe runs before the bus is
+ * served); parse takes the version out of what it printed (NULL: none). Sets
+ * ret's usable, binary, version, or unusable_reason.
+ */
+void version_query_probe(const char *name, const char *const *envp, char *(*parse)(const char *output),
+                         EngineProbe *ret);

@@ -165,6 +165,15 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         return copy;
 }
 
+const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == kind)
+                        return device;
+        }
+        return NULL;
+}
+
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id) {
         for (guint i = 0; i < config->devices->len; i++) {
                 VmDevice *device = g_ptr_array_index(config->devices, i);

@@ -191,6 +191,8 @@ const char *vm_device_kind_to_string(VmDeviceKind kind);
 
 /* Look a device up by its id; NULL if absent. */
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id);
+/* The first device of kind, or NULL. */
+const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind);
 
 /* Give every device without an id a fresh one ("disk0", "net1", ...), unique in config;
  * linear in the number of devices. */

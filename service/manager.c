@@ -264,6 +264,7 @@ static void manager_reattach_vms(Manager *manager) {
                                 manager_delete_vm_later(manager, vm);
                         continue;
                 }
+                vm->definition_changed = runtime->definition_changed; /* before it may be written again */
                 if (!vm_reattach(vm, runtime->live_xml, runtime->engine_facts,
                                  g_str_equal(runtime->state, "paused"), &error)) {
                         g_info("VM '%s' stopped while the daemon was away: %s", vm->config->name, error->message);

@@ -91,6 +91,8 @@ static bool read_engine(GKeyFile *file, const char *group, const char *default_b
         unsigned timeout_sec;
 
         read_string(file, group, "Binary", default_binary, &engine->binary);
+        if (!read_boolean(file, group, "KVM", true, &engine->use_kvm, error))
+                return false;
         if (!read_boolean(file, group, "TCGFallback", true, &engine->tcg_fallback, error))
                 return false;
         if (!read_unsigned(file, group, "APITimeoutSec", 30, 3600, &timeout_sec, error))

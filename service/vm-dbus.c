@@ -76,12 +76,12 @@ static int property_get_state_reason(sd_bus *bus, const char *path, const char *
 
 static int property_get_vcpus(sd_bus *bus, const char *path, const char *interface, const char *property,
                               sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "u", ((Vm *) userdata)->config->vcpus);
+        return sd_bus_message_append(reply, "u", vm_current_config(userdata)->vcpus);
 }
 
 static int property_get_memory(sd_bus *bus, const char *path, const char *interface, const char *property,
                                sd_bus_message *reply, void *userdata, sd_bus_error *error) {
-        return sd_bus_message_append(reply, "t", ((Vm *) userdata)->config->memory);
+        return sd_bus_message_append(reply, "t", vm_current_config(userdata)->memory);
 }
 
 static int property_get_persistent(sd_bus *bus, const char *path, const char *interface, const char *property,
@@ -400,11 +400,14 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return verb_started(pending, started, gerror, error);
 }
 
-/* AddDevice and RemoveDevice: one string argument, no options, a reply later. */
-typedef bool (*StringVerbFn)(Vm *vm, const char *argument, VmReplyFn reply, void *userdata, GError **error);
+/* AddDevice and RemoveDevice: one string argument, the options 'live' and 'config', a reply later. */
+typedef bool (*DeviceVerbFn)(Vm *vm, const char *argument, VmDeviceScope scope, VmReplyFn reply, void *userdata,
+                             GError **error);
 
-static int run_string_verb(sd_bus_message *m, Vm *vm, VmVerb verb, StringVerbFn fn, sd_bus_error *error) {
+static int run_device_verb(sd_bus_message *m, Vm *vm, VmVerb verb, DeviceVerbFn fn, sd_bus_error *error) {
+        BusOption options[] = { { .key = "live", .type = 'b' }, { .key = "config", .type = 'b' } };
         g_autoptr(GError) gerror = NULL;
+        VmDeviceScope scope = VM_DEVICE_CURRENT;
         PendingCall *pending;
         const char *argument;
         bool started;
@@ -416,24 +419,29 @@ static int run_string_verb(sd_bus_message *m, Vm *vm, VmVerb verb, StringVerbFn 
         r = sd_bus_message_read(m, "s", &argument);
         if (r < 0)
                 return r;
-        r = begin_call(m, vm, verb, NULL, 0, &uid, error);
+        r = begin_call(m, vm, verb, options, G_N_ELEMENTS(options), &uid, error);
         if (r < 0)
                 return r;
         if (r == 0)
                 return 1; /* parked for polkit: this handler is called again */
+        /* A flag given as false is a flag not given, as virsh has them. */
+        if (options[0].present && options[0].b)
+                scope |= VM_DEVICE_LIVE;
+        if (options[1].present && options[1].b)
+                scope |= VM_DEVICE_CONFIG;
         pending = pending_call_begin(vm->manager, m, uid, &gerror);
         if (!pending)
                 return bus_error_set_gerror(error, gerror);
-        started = fn(vm, argument, reply_to_call, pending, &gerror);
+        started = fn(vm, argument, scope, reply_to_call, pending, &gerror);
         return verb_started(pending, started, gerror, error);
 }
 
 static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_string_verb(m, userdata, VM_VERB_ADD_DEVICE, vm_add_device, error);
+        return run_device_verb(m, userdata, VM_VERB_ADD_DEVICE, vm_add_device, error);
 }
 
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
-        return run_string_verb(m, userdata, VM_VERB_REMOVE_DEVICE, vm_remove_device, error);
+        return run_device_verb(m, userdata, VM_VERB_REMOVE_DEVICE, vm_remove_device, error);
 }
 
 /* The VM a waiting read was addressed to, if it is still there. */

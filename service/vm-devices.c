@@ -1,6 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
-/* AddDevice and RemoveDevice: hot-plug on a running VM, or edits of the definition. */
+/*
+ * AddDevice and RemoveDevice: hot-plug on a running VM, edits of the
+ * definition, or both (VmDeviceScope, as virsh's --live, --config and
+ * --persistent). With both, the running VM's part comes first (the engine may
+ * refuse the device); the definition follows once the engine has answered,
+ * and a definition that cannot take the change then (it is being written, or
+ * a redefinition made meanwhile has the device's id) fails the call with
+ * words that say the running VM has it.
+ */
 
 #include <string.h>
 
@@ -8,88 +16,61 @@
 #include "vm-net.h"
 #include "vm-private.h"
 
-static void add_device_done(const char *id, const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        Vm *vm = op->vm;
-        g_autofree char *device_id = g_strdup(op->device->id);
+/* Which configurations a call changes: *ret_live the running VM, *ret_config the definition. */
+static bool resolve_scope(Vm *vm, VmVerb verb, VmDeviceScope scope, bool *ret_live, bool *ret_config, GError **error) {
+        bool running = vm->engine_vm != NULL;
 
-        if (error) {
-                vm_op_fail(op, error);
-                return;
+        if (scope == VM_DEVICE_CURRENT) {
+                *ret_live = running;
+                *ret_config = !running;
+                return true;
         }
-        if (vm->live)
-                g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
-        vm_save_runtime(vm);
-        vm_dbus_emit_device(vm, device_id, true);
-        vm_op_finish(op, g_variant_new_string(device_id), NULL);
-}
-
-static bool remove_device_from(VmConfig *config, const char *id);
-
-/* An edit of a shut-off VM's definition is on disk, or undone. */
-static void definition_edited(Vm *vm, const GError *error, void *userdata) {
-        VmOp *op = userdata;
-        bool added = op->adding;
-
-        if (error) {
-                vm_config_free(vm->config);
-                vm->config = g_steal_pointer(&op->config_before);
-                vm_op_fail(op, error);
-                return;
+        if ((scope & VM_DEVICE_LIVE) && !running) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE,
+                            "Cannot %s VM '%s' with the 'live' option: it is %s (without it the definition changes)",
+                            vm_verb_info(verb)->words, vm->config->name, vm_state_to_string(vm->state));
+                return false;
         }
-        vm_dbus_emit_device(vm, op->device_id, added);
-        vm_op_finish(op, added ? g_variant_new_string(op->device_id) : NULL, NULL);
+        if ((scope & VM_DEVICE_CONFIG) && !vm->persistent) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE,
+                            "Cannot %s VM '%s' with the 'config' option: it is transient, it has no definition "
+                            "for a next boot",
+                            vm_verb_info(verb)->words, vm->config->name);
+                return false;
+        }
+        *ret_live = (scope & VM_DEVICE_LIVE) != 0;
+        *ret_config = (scope & VM_DEVICE_CONFIG) != 0;
+        return true;
 }
 
-/* Add device to (or remove the device remove_id from) the definition of a shut-off VM, and write it. */
-static void edit_definition(VmOp *op, VmDevice *device, const char *remove_id) {
-        Vm *vm = op->vm;
-
-        op->config_before = vm_config_copy(vm->config);
-        op->adding = device != NULL;
-        if (device)
-                g_ptr_array_add(vm->config->devices, device);
-        else
-                remove_device_from(vm->config, remove_id);
-        if (vm->persistent)
-                vm_save(vm, definition_edited, op);
-        else
-                definition_edited(vm, NULL, op);
+/* Words that tell the definition from what runs, in messages about one of them when both exist. */
+static const char *where(Vm *vm, const VmConfig *target) {
+        if (!vm->live)
+                return "";
+        return target == vm->live ? " while it runs" : " in its definition";
 }
 
-bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error) {
-        DomainXmlPaths paths = {
-                .images_dir = vm->manager->settings.images_dir,
-                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
-        };
-        g_autoptr(VmDevice) device = NULL;
-        VmConfig *target;
-        VmOp *op;
-
-        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
-        if (!device)
-                return false;
-        if (!vm_check_state(vm, VM_VERB_ADD_DEVICE, error))
-                return false;
-        target = vm->live ? vm->live : vm->config;
+/* The device can join target: room, its id, its disk target, its controller index free. */
+static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *device, GError **error) {
         if (target->devices->len >= VM_DEVICES_MAX) {
                 g_set_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED,
-                            "VM '%s' already has %u devices, the limit per definition", vm->config->name,
-                            (unsigned) VM_DEVICES_MAX);
+                            "VM '%s' already has %u devices%s, the limit per definition", vm->config->name,
+                            (unsigned) VM_DEVICES_MAX, where(vm, target));
                 return false;
         }
         if (device->id && vm_config_find_device(target, device->id)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'",
-                            vm->config->name, device->id);
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'%s",
+                            vm->config->name, device->id, where(vm, target));
                 return false;
         }
         if (device->kind == VM_DEVICE_DISK) {
                 for (guint i = 0; i < target->devices->len; i++) {
                         VmDevice *other = g_ptr_array_index(target->devices, i);
-                        if (other->kind == VM_DEVICE_DISK && g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
+                        if (other->kind == VM_DEVICE_DISK &&
+                            g_strcmp0(other->disk.target_dev, device->disk.target_dev) == 0) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "VM '%s' already has a disk with target '%s'", vm->config->name,
-                                            device->disk.target_dev);
+                                            "VM '%s' already has a disk with target '%s'%s", vm->config->name,
+                                            device->disk.target_dev, where(vm, target));
                                 return false;
                         }
                 }
@@ -101,34 +82,26 @@ bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GEr
                             other->controller.type == device->controller.type &&
                             other->controller.index == device->controller.index) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "VM '%s' already has a <controller> of that type with index %u",
-                                            vm->config->name, device->controller.index);
+                                            "VM '%s' already has a <controller> of that type with index %u%s",
+                                            vm->config->name, device->controller.index, where(vm, target));
                                 return false;
                         }
                 }
         }
-        if (!device->id)
-                device->id = vm_config_new_device_id(target, device->kind);
-        if (device->kind == VM_DEVICE_INTERFACE) {
-                if (!vm_net_resolve_interface(&vm->manager->settings, vm->owner, &device->net, error))
-                        return false;
-                vm_net_assign_device_mac(vm->manager, target, device);
-        }
-
-        if (!vm->engine_vm) {
-                /* Shut off: this edits the definition. */
-                if (!vm_check_not_saving(vm, VM_VERB_ADD_DEVICE, error))
-                        return false;
-                op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
-                op->device_id = g_strdup(device->id);
-                edit_definition(op, g_steal_pointer(&device), NULL);
-                return true;
-        }
-        op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
-        op->device = g_steal_pointer(&device);
-        vm->busy = op;
-        engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
         return true;
+}
+
+/* A fresh id for device, free in what runs and in the definition alike: the device keeps
+ * one id in both. The lookup sees the devices of both as one list (borrowed). */
+static char *new_device_id(Vm *vm, VmDeviceKind kind) {
+        g_autoptr(GPtrArray) all = g_ptr_array_new();
+        VmConfig both = {0};
+
+        g_ptr_array_extend(all, vm->config->devices, NULL, NULL);
+        if (vm->live)
+                g_ptr_array_extend(all, vm->live->devices, NULL, NULL);
+        both.devices = all;
+        return vm_config_new_device_id(&both, kind);
 }
 
 static bool remove_device_from(VmConfig *config, const char *id) {
@@ -142,6 +115,147 @@ static bool remove_device_from(VmConfig *config, const char *id) {
         return false;
 }
 
+/* The op ends with error; when the running VM has its part already, the words say so. */
+static void fail_after_plug(VmOp *op, const GError *cause) {
+        g_autoptr(GError) error = NULL;
+
+        if (!op->plugged) {
+                vm_op_fail(op, cause);
+                return;
+        }
+        error = g_error_new(cause->domain, cause->code,
+                            "Cannot %s VM '%s': device '%s' was %s the running VM, but its definition did not "
+                            "change: %s",
+                            vm_verb_info(op->verb)->words, op->vm->config->name, op->device_id,
+                            op->adding ? "hot-plugged into" : "unplugged from", cause->message);
+        vm_op_finish(op, NULL, error);
+}
+
+/* An edit of the definition is on disk, or undone. */
+static void definition_edited(Vm *vm, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+
+        if (error) {
+                vm_config_free(vm->config);
+                vm->config = g_steal_pointer(&op->config_before);
+                fail_after_plug(op, error);
+                return;
+        }
+        if (vm->live && !op->plugged) {
+                /* Only the next boot has it: GetInfo's definition-changed, kept across a daemon restart. */
+                vm->definition_changed = true;
+                vm_save_runtime(vm);
+        }
+        if (!op->plugged) /* else the running VM's change was announced already */
+                vm_dbus_emit_device(vm, op->device_id, op->adding);
+        vm_op_finish(op, op->adding ? g_variant_new_string(op->device_id) : NULL, NULL);
+}
+
+/* Add op->config_device to the definition (or remove op->device_id from it), and write it. */
+static void edit_definition(VmOp *op) {
+        Vm *vm = op->vm;
+
+        op->config_before = vm_config_copy(vm->config);
+        if (op->adding)
+                g_ptr_array_add(vm->config->devices, g_steal_pointer(&op->config_device));
+        else
+                remove_device_from(vm->config, op->device_id);
+        if (vm->persistent)
+                vm_save(vm, definition_edited, op);
+        else
+                definition_edited(vm, NULL, op);
+}
+
+/* The running VM's part is done: the definition follows, if the call asked for it. */
+static void follow_in_definition(VmOp *op) {
+        g_autoptr(GError) error = NULL;
+        Vm *vm = op->vm;
+
+        op->plugged = true;
+        if (!op->edit_config) {
+                vm_op_finish(op, op->adding ? g_variant_new_string(op->device_id) : NULL, NULL);
+                return;
+        }
+        if (!op->adding && !vm_config_find_device(vm->config, op->device_id)) {
+                vm_op_finish(op, NULL, NULL); /* a redefinition meanwhile took it out already */
+                return;
+        }
+        if (vm->saving) {
+                error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE,
+                                    "another call is writing it; %s it with the 'config' option",
+                                    op->adding ? "add" : "remove");
+                fail_after_plug(op, error);
+                return;
+        }
+        if (op->adding && !check_device_fits(vm, vm->config, op->config_device, &error)) {
+                fail_after_plug(op, error);
+                return;
+        }
+        edit_definition(op);
+}
+
+static void add_device_done(const char *id, const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        vm->busy = NULL; /* the engine's part is over: a write of the definition is not an engine op */
+        if (vm->live)
+                g_ptr_array_add(vm->live->devices, g_steal_pointer(&op->device));
+        vm_save_runtime(vm);
+        vm_dbus_emit_device(vm, op->device_id, true);
+        follow_in_definition(op);
+}
+
+bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        g_autoptr(VmDevice) device = NULL;
+        bool live, config;
+        VmOp *op;
+
+        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
+        if (!device)
+                return false;
+        if (!vm_check_state(vm, VM_VERB_ADD_DEVICE, error) ||
+            !resolve_scope(vm, VM_VERB_ADD_DEVICE, scope, &live, &config, error))
+                return false;
+        if ((live && !check_device_fits(vm, vm->live, device, error)) ||
+            (config && !check_device_fits(vm, vm->config, device, error)))
+                return false;
+        if (config && !vm_check_not_saving(vm, VM_VERB_ADD_DEVICE, error))
+                return false;
+        if (!device->id)
+                device->id = new_device_id(vm, device->kind);
+        if (device->kind == VM_DEVICE_INTERFACE) {
+                if (!vm_net_resolve_interface(&vm->manager->settings, vm->owner, &device->net, error))
+                        return false;
+                /* Unique among every VM's running and defined interfaces: one address in both. */
+                vm_net_assign_device_mac(vm->manager, vm_current_config(vm), device);
+        }
+
+        op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
+        op->adding = true;
+        op->device_id = g_strdup(device->id);
+        op->edit_config = config;
+        if (!live) {
+                op->config_device = g_steal_pointer(&device);
+                edit_definition(op);
+                return true;
+        }
+        if (config)
+                op->config_device = vm_device_copy(device); /* before the engine sees it */
+        op->device = g_steal_pointer(&device);
+        vm->busy = op;
+        engine_vm_add_device(vm->engine_vm, op->device, add_device_done, op);
+        return true;
+}
+
 static void remove_device_done(const GError *error, void *userdata) {
         VmOp *op = userdata;
         Vm *vm = op->vm;
@@ -150,35 +264,40 @@ static void remove_device_done(const GError *error, void *userdata) {
                 vm_op_fail(op, error);
                 return;
         }
+        vm->busy = NULL;
         if (vm->live)
                 remove_device_from(vm->live, op->device_id);
         vm_save_runtime(vm);
         vm_dbus_emit_device(vm, op->device_id, false);
-        vm_op_finish(op, NULL, NULL);
+        follow_in_definition(op);
 }
 
-bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error) {
-        VmConfig *target = vm->live ? vm->live : vm->config;
+bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        bool live, config;
         VmOp *op;
 
-        if (!vm_config_find_device(target, id)) {
+        if (scope == VM_DEVICE_CURRENT && !vm_config_find_device(vm_current_config(vm), id)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'", vm->config->name, id);
                 return false;
         }
-        if (!vm_check_state(vm, VM_VERB_REMOVE_DEVICE, error))
+        if (!vm_check_state(vm, VM_VERB_REMOVE_DEVICE, error) ||
+            !resolve_scope(vm, VM_VERB_REMOVE_DEVICE, scope, &live, &config, error))
                 return false;
-        if (!vm->engine_vm) {
-                if (!vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
-                        return false;
-                op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
-                op->device_id = g_strdup(id);
-                edit_definition(op, NULL, id);
-                return true;
+        if ((live && !vm_config_find_device(vm->live, id)) || (config && !vm_config_find_device(vm->config, id))) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no device '%s'%s", vm->config->name, id,
+                            where(vm, live && !vm_config_find_device(vm->live, id) ? vm->live : vm->config));
+                return false;
         }
+        if (config && !vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
+                return false;
         op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
         op->device_id = g_strdup(id);
+        op->edit_config = config;
+        if (!live) {
+                edit_definition(op);
+                return true;
+        }
         vm->busy = op;
         engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);
         return true;
 }
-

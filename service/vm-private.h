@@ -18,10 +18,13 @@ struct VmOp {
         char *directory;        /* snapshot, restore */
         bool stop_after;        /* snapshot: the VM stops once its state is saved */
         bool resume_after;      /* restore: the VM runs once restored */
-        bool adding;            /* a definition edit: a device is added (else removed) */
-        VmDevice *device;       /* add_device */
+        bool adding;            /* a device is added (else removed) */
+        VmDevice *device;       /* add_device: what is hot-plugged */
         char *device_id;        /* add_device, remove_device */
-        VmConfig *config_before; /* add or remove on a shut-off VM: put back if it cannot be written */
+        bool edit_config;       /* the definition changes (VM_DEVICE_CONFIG, or a VM that is off) */
+        VmDevice *config_device; /* add_device with edit_config: what joins the definition */
+        bool plugged;           /* the running VM's part is done; the definition's follows */
+        VmConfig *config_before; /* a definition edit: put back if it cannot be written */
         unsigned timeout_sec;   /* shutdown: how long the guest gets */
         sd_event_source *timer; /* shutdown: the moment to force it off */
 };
@@ -39,6 +42,8 @@ bool vm_check_state(Vm *vm, VmVerb verb, GError **error);
 bool vm_check_engine_state(Vm *vm, VmVerb verb, GError **error);
 void vm_set_state(Vm *vm, VmState state, const char *reason);
 
+/* Replace what runs (NULL: nothing), announcing VCPUs and Memory if they change; takes live. */
+void vm_set_live(Vm *vm, VmConfig *live);
 /* Make the EngineVm that will run config (which becomes vm->live); takes config. */
 bool vm_create_engine(Vm *vm, VmConfig *config, GError **error);
 /* A failed start leaves no engine behind. */

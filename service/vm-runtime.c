@@ -40,6 +40,7 @@ bool vm_runtime_write(const char *dir, const VmRuntime *runtime, GError **error)
         g_key_file_set_uint64(file, GROUP, "Owner", runtime->owner);
         g_key_file_set_string(file, GROUP, "EngineFacts", facts ? facts : "");
         g_key_file_set_string(file, GROUP, "LiveXML", runtime->live_xml);
+        g_key_file_set_boolean(file, GROUP, "DefinitionChanged", runtime->definition_changed);
         data = g_key_file_to_data(file, &length, NULL);
         return store_write_file_atomic(dir, name, data, length, 0600, error);
 }
@@ -89,6 +90,8 @@ static VmRuntime *load_one(const char *path, const char *uuid, GError **error) {
         runtime->live_xml = g_key_file_get_string(file, GROUP, "LiveXML", error);
         if (!runtime->live_xml)
                 return NULL;
+        /* Absent from the files of older daemons: false. */
+        runtime->definition_changed = g_key_file_get_boolean(file, GROUP, "DefinitionChanged", NULL);
         facts = g_key_file_get_string(file, GROUP, "EngineFacts", NULL);
         if (facts && *facts) {
                 runtime->engine_facts = g_variant_parse(G_VARIANT_TYPE_VARDICT, facts, NULL, NULL, error);

@@ -20,6 +20,7 @@ typedef struct {
         bool persistent;
         uid_t owner;
         char *live_xml;        /* the configuration that runs */
+        bool definition_changed; /* the definition changed since, apart from it (Vm.definition_changed) */
         GVariant *engine_facts; /* from the engine's save_runtime() */
 } VmRuntime;
 

@@ -54,6 +54,7 @@ VmOp *vm_op_new(Vm *vm, VmVerb verb, VmReplyFn reply, void *userdata) {
 static void op_free(VmOp *op) {
         g_free(op->directory);
         vm_device_free(op->device);
+        vm_device_free(op->config_device);
         g_free(op->device_id);
         vm_config_free(op->config_before);
         sd_event_source_disable_unref(op->timer);
@@ -249,6 +250,14 @@ typedef struct {
         void *userdata;
 } Redefinition;
 
+/* The definition now differs from what it was, as a document (what a redefinition with the same XML is not). */
+static bool definition_differs(const VmConfig *a, const VmConfig *b) {
+        g_autofree char *xml_a = domain_xml_format(a);
+        g_autofree char *xml_b = domain_xml_format(b);
+
+        return !g_str_equal(xml_a, xml_b);
+}
+
 static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
         Redefinition *r = userdata;
         const char *changed[7];
@@ -267,12 +276,14 @@ static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
         } else {
                 if (!g_str_equal(vm->engine, r->old_engine))
                         changed[n++] = "Engine";
-                if (vm->config->vcpus != r->old_config->vcpus)
+                /* VCPUs, Memory and Graphics follow the definition only while the VM is off; a
+                 * running VM shows them at its next boot (vm_set_live()). */
+                if (!vm->live && vm->config->vcpus != r->old_config->vcpus)
                         changed[n++] = "VCPUs";
-                if (vm->config->memory != r->old_config->memory)
+                if (!vm->live && vm->config->memory != r->old_config->memory)
                         changed[n++] = "Memory";
                 if (!vm->live && !vm_display_graphics_equal(&vm->config->display, &r->old_config->display))
-                        changed[n++] = "Graphics"; /* follows the definition while the VM is off */
+                        changed[n++] = "Graphics";
                 if (vm->persistent != r->old_persistent)
                         changed[n++] = "Persistent";
                 if (vm->autostart != r->old_autostart)
@@ -280,6 +291,10 @@ static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
                 changed[n] = NULL;
                 if (n > 0)
                         vm_dbus_emit_properties(vm, changed);
+                if (vm->live && !vm->definition_changed && definition_differs(vm->config, r->old_config)) {
+                        vm->definition_changed = true;
+                        vm_save_runtime(vm); /* a restarted daemon still knows */
+                }
         }
         r->done(vm, error, r->userdata);
         vm_config_free(r->old_config);
@@ -306,6 +321,30 @@ void vm_redefine(Vm *vm, VmConfig *config, const char *engine, int autostart, Vm
 
 char *vm_get_xml(Vm *vm, bool live) {
         return domain_xml_format(live && vm->live ? vm->live : vm->config);
+}
+
+const VmConfig *vm_current_config(const Vm *vm) {
+        return vm->live ? vm->live : vm->config;
+}
+
+void vm_set_live(Vm *vm, VmConfig *live) {
+        const VmConfig *before = vm_current_config(vm);
+        unsigned vcpus = before->vcpus;
+        uint64_t memory = before->memory;
+        const char *changed[3];
+        size_t n = 0;
+
+        g_clear_pointer(&vm->live, vm_config_free);
+        vm->live = live;
+        if (!live)
+                vm->definition_changed = false; /* the next boot runs the definition */
+        if (vm_current_config(vm)->vcpus != vcpus)
+                changed[n++] = "VCPUs";
+        if (vm_current_config(vm)->memory != memory)
+                changed[n++] = "Memory";
+        changed[n] = NULL;
+        if (n > 0)
+                vm_dbus_emit_properties(vm, changed);
 }
 
 static char *runtime_dir(Vm *vm) {
@@ -341,6 +380,7 @@ void vm_save_runtime(Vm *vm) {
                 .persistent = vm->persistent,
                 .owner = vm->owner,
                 .live_xml = xml,
+                .definition_changed = vm->definition_changed,
                 .engine_facts = facts,
         };
         if (!vm_runtime_write(dir, &runtime, &error))
@@ -529,7 +569,7 @@ static void on_engine_exited(Vm *vm, const EngineEvent *event) {
 
         vm_release_engine(vm);
         vm_forget_runtime(vm);
-        g_clear_pointer(&vm->live, vm_config_free);
+        vm_set_live(vm, NULL);
         vm_set_state(vm, state, reason);
         g_clear_pointer(&vm->stop_reason, g_free);
 
@@ -667,7 +707,8 @@ static const ManagerEngine *usable_engine(Vm *vm, const VmConfig *config, GError
                             vm->engine, engine->probe.unusable_reason ? engine->probe.unusable_reason : "unknown");
                 return NULL;
         }
-        if (engine->ops->validate && !engine->ops->validate(&engine->probe, config, error))
+        if (engine->ops->validate && !engine->ops->validate(settings_get_engine(&vm->manager->settings, vm->engine),
+                                                            &engine->probe, config, error))
                 return NULL;
         return engine;
 }
@@ -746,8 +787,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                             vm->engine, live->name);
                 return false;
         }
-        g_clear_pointer(&vm->live, vm_config_free);
-        vm->live = g_steal_pointer(&live);
+        vm_set_live(vm, g_steal_pointer(&live));
         g_clear_pointer(&vm->log_tail, g_free);
         return true;
 }
@@ -756,7 +796,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
 void vm_abandon_engine(Vm *vm, VmState state, const char *reason) {
         vm_release_engine(vm);
         vm_forget_runtime(vm);
-        g_clear_pointer(&vm->live, vm_config_free);
+        vm_set_live(vm, NULL);
         vm_set_state(vm, state, reason);
 }
 
@@ -1003,6 +1043,12 @@ static void add_own_facts(Vm *vm, GVariantBuilder *builder) {
         g_variant_builder_add(builder, "{sv}", "state", g_variant_new_string(vm_state_to_string(vm->state)));
         g_variant_builder_add(builder, "{sv}", "state-reason", g_variant_new_string(vm->state_reason));
         g_variant_builder_add(builder, "{sv}", "engine", g_variant_new_string(vm->engine));
+        /* What the next boot gets: the properties show what runs. */
+        g_variant_builder_add(builder, "{sv}", "next-boot-vcpus", g_variant_new_uint32(vm->config->vcpus));
+        g_variant_builder_add(builder, "{sv}", "next-boot-memory", g_variant_new_uint64(vm->config->memory));
+        if (vm->live)
+                g_variant_builder_add(builder, "{sv}", "definition-changed",
+                                      g_variant_new_boolean(vm->definition_changed));
         if (vm->log_tail)
                 g_variant_builder_add(builder, "{sv}", "log-tail", g_variant_new_string(vm->log_tail));
 }

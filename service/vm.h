@@ -50,8 +50,9 @@ typedef struct VmOp VmOp;
 struct Vm {
         Manager *manager;
         char *path;            /* D-Bus object path */
-        VmConfig *config;      /* the definition */
-        VmConfig *live;        /* what runs, with hot-plugged devices; NULL when off */
+        VmConfig *config;      /* the definition: what the next boot runs */
+        VmConfig *live;        /* what runs, with hot-plugged devices; NULL when off (vm_set_live()) */
+        bool definition_changed; /* config was changed since live started, apart from it (DefineVM, 'config') */
         char *engine;          /* registry name */
         uid_t owner;
         bool persistent;
@@ -128,6 +129,12 @@ void vm_autostart(Vm *vm);
 
 /* The document GetXML returns. */
 char *vm_get_xml(Vm *vm, bool live);
+/*
+ * What the VM is now: the configuration that runs, or the definition when
+ * off. The VCPUs and Memory properties show it (as virsh dominfo does): a
+ * redefinition of a running VM shows at its next boot.
+ */
+const VmConfig *vm_current_config(const Vm *vm);
 
 /* Verbs. Each either fails at once (returns false, error set, nothing changed) or
  * returns true and calls reply exactly once later. */
@@ -142,9 +149,23 @@ bool vm_pause(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error);
 bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, void *userdata, GError **error);
+/*
+ * Which configurations AddDevice and RemoveDevice change, as virsh's
+ * attach-device flags: CURRENT (0) is the running VM when it runs (hot-plug,
+ * the definition unchanged), else the definition; LIVE the running VM
+ * (InvalidState when off); CONFIG the definition, for the next boot; both
+ * (virsh's --persistent): the running VM first, then the definition.
+ */
+typedef enum {
+        VM_DEVICE_CURRENT = 0,
+        VM_DEVICE_LIVE = 1 << 0,
+        VM_DEVICE_CONFIG = 1 << 1,
+} VmDeviceScope;
+
 /* result: the device id ("s") */
-bool vm_add_device(Vm *vm, const char *xml, VmReplyFn reply, void *userdata, GError **error);
-bool vm_remove_device(Vm *vm, const char *id, VmReplyFn reply, void *userdata, GError **error);
+bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error);
+bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata,
+                      GError **error);
 /* result: a{sv} */
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 /* vm-stats.c: the counters of a running VM, a{sv}. */

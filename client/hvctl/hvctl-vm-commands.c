@@ -239,11 +239,18 @@ int hvctl_cmd_delete(Hvctl *ctl, int argc, char **argv) {
         return HVCTL_EXIT_OK;
 }
 
+/*
+ * hvctl dumpxml NAME, as virsh dumpxml: what runs (with hot-plugged devices) while the VM
+ * runs, its definition when it is off; --inactive the definition, which the next boot uses.
+ * --live, the default, is still taken.
+ */
 int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
-        gboolean live = FALSE;
+        gboolean live = FALSE, inactive = FALSE;
         const GOptionEntry entries[] = {
-                { "live", 0, 0, G_OPTION_ARG_NONE, &live, "The running configuration, with hot-plugged devices",
-                  NULL },
+                { "inactive", 0, 0, G_OPTION_ARG_NONE, &inactive,
+                  "The definition, which the next boot uses (not what runs)", NULL },
+                { "live", 0, 0, G_OPTION_ARG_NONE, &live,
+                  "What runs, with hot-plugged devices (the default; the definition when off)", NULL },
                 { NULL },
         };
         g_autoptr(HypervisorVm) vm = NULL;
@@ -251,11 +258,14 @@ int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
         g_autofree char *xml = NULL;
         int r;
 
-        if ((r = hvctl_parse_options(ctl, "dumpxml", "NAME [--live]", entries, &argc, &argv, 1, 1)) != 0 ||
-            (r = hvctl_connect(ctl)) != 0)
+        if ((r = hvctl_parse_options(ctl, "dumpxml", "NAME [--inactive]", entries, &argc, &argv, 1, 1)) != 0)
+                return r;
+        if (live && inactive)
+                return hvctl_usage_error("dumpxml: --live and --inactive exclude each other");
+        if ((r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
-        if (!vm || !(xml = hypervisor_vm_get_xml_sync(vm, live, NULL, &error)))
+        if (!vm || !(xml = hypervisor_vm_get_xml_sync(vm, !inactive, NULL, &error)))
                 return hvctl_fail(error);
         if (ctl->json) {
                 g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
@@ -269,6 +279,25 @@ int hvctl_cmd_dumpxml(Hvctl *ctl, int argc, char **argv) {
         return HVCTL_EXIT_OK;
 }
 
+/* What the next boot gets, when it differs from what runs: a line of info's, or NULL. */
+static char *next_boot_line(HypervisorVm *vm, GVariant *info) {
+        gboolean changed = FALSE;
+        guint32 vcpus = 0;
+        guint64 memory = 0;
+        g_autofree char *memory_text = NULL;
+
+        /* definition-changed is there only while the VM runs. */
+        if (!g_variant_lookup(info, "definition-changed", "b", &changed) ||
+            !g_variant_lookup(info, "next-boot-vcpus", "u", &vcpus) ||
+            !g_variant_lookup(info, "next-boot-memory", "t", &memory))
+                return NULL;
+        if (!changed && vcpus == hypervisor_vm_get_vcpus(vm) && memory == hypervisor_vm_get_memory(vm))
+                return NULL;
+        memory_text = hvctl_format_memory(memory);
+        return g_strdup_printf("%u vCPU%s, %s%s", vcpus, vcpus == 1 ? "" : "s", memory_text,
+                               changed ? " (the definition changed since boot: hvctl dumpxml --inactive)" : "");
+}
+
 int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
         const char *accelerator = NULL;
         struct passwd *owner;
@@ -276,6 +305,7 @@ int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
         g_autoptr(GVariant) info = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *memory = NULL;
+        g_autofree char *next_boot = NULL;
         int r;
 
         if ((r = hvctl_parse_options(ctl, "info", "NAME", NULL, &argc, &argv, 1, 1)) != 0 ||
@@ -299,6 +329,9 @@ int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv) {
         printf("Engine:       %s\n", hypervisor_vm_get_engine(vm));
         printf("vCPUs:        %u\n", hypervisor_vm_get_vcpus(vm));
         printf("Memory:       %s\n", memory);
+        next_boot = next_boot_line(vm, info);
+        if (next_boot)
+                printf("Next boot:    %s\n", next_boot);
         printf("Persistent:   %s\n", hypervisor_vm_get_persistent(vm) ? "yes" : "no");
         printf("Autostart:    %s\n", hypervisor_vm_get_autostart(vm) ? "yes" : "no");
         printf("Owner:        %u", hypervisor_vm_get_owner(vm));
@@ -345,18 +378,56 @@ int hvctl_cmd_capabilities(Hvctl *ctl, int argc, char **argv) {
         return HVCTL_EXIT_OK;
 }
 
+/* attach-device and detach-device: virsh's --current, --live, --config and --persistent. */
+typedef struct {
+        gboolean current, live, config, persistent;
+} DeviceScopeOptions;
+
+/* The options of attach-device and detach-device, pointing into o; the last entry ends the list. */
+static void device_scope_entries(DeviceScopeOptions *o, GOptionEntry entries[5]) {
+        entries[0] = (GOptionEntry){ "current", 0, 0, G_OPTION_ARG_NONE, &o->current,
+                                     "The running VM when it runs, else the definition (the default)", NULL };
+        entries[1] = (GOptionEntry){ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "The running VM (hot-plug)", NULL };
+        entries[2] = (GOptionEntry){ "config", 0, 0, G_OPTION_ARG_NONE, &o->config,
+                                     "The definition, which the next boot uses", NULL };
+        entries[3] = (GOptionEntry){ "persistent", 0, 0, G_OPTION_ARG_NONE, &o->persistent,
+                                     "Both the running VM and the definition", NULL };
+        entries[4] = (GOptionEntry){ NULL };
+}
+
+static int device_scope_flags(const char *command, const DeviceScopeOptions *o, HypervisorDeviceFlags *ret_flags) {
+        HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
+
+        if (o->live)
+                flags |= HYPERVISOR_DEVICE_LIVE;
+        if (o->config)
+                flags |= HYPERVISOR_DEVICE_CONFIG;
+        if (o->persistent)
+                flags |= HYPERVISOR_DEVICE_PERSISTENT;
+        if (o->current && flags != HYPERVISOR_DEVICE_CURRENT)
+                return hvctl_usage_error("%s: --current excludes --live, --config and --persistent", command);
+        *ret_flags = flags;
+        return 0;
+}
+
 int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
+        DeviceScopeOptions scope = { FALSE };
+        HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
+        GOptionEntry entries[5];
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *xml = NULL;
         g_autofree char *id = NULL;
         int r;
 
-        if ((r = hvctl_parse_options(ctl, "attach-device", "NAME FILE", NULL, &argc, &argv, 2, 2)) != 0 ||
+        device_scope_entries(&scope, entries);
+        if ((r = hvctl_parse_options(ctl, "attach-device", "NAME FILE [--live] [--config] [--persistent]", entries,
+                                     &argc, &argv, 2, 2)) != 0 ||
+            (r = device_scope_flags("attach-device", &scope, &flags)) != 0 ||
             (r = hvctl_read_file(argv[2], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
-        if (!vm || !(id = hypervisor_vm_add_device_sync(vm, xml, NULL, &error)))
+        if (!vm || !(id = hypervisor_vm_add_device_with_flags_sync(vm, xml, flags, NULL, &error)))
                 return hvctl_fail(error);
         if (ctl->json) {
                 g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
@@ -371,17 +442,24 @@ int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
 }
 
 int hvctl_cmd_detach_device(Hvctl *ctl, int argc, char **argv) {
+        DeviceScopeOptions scope = { FALSE };
+        HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
+        GOptionEntry entries[5];
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
         int r;
 
-        if ((r = hvctl_parse_options(ctl, "detach-device", "NAME ID", NULL, &argc, &argv, 2, 2)) != 0 ||
-            (r = hvctl_connect(ctl)) != 0)
+        device_scope_entries(&scope, entries);
+        if ((r = hvctl_parse_options(ctl, "detach-device", "NAME ID [--live] [--config] [--persistent]", entries,
+                                     &argc, &argv, 2, 2)) != 0 ||
+            (r = device_scope_flags("detach-device", &scope, &flags)) != 0 || (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
-        if (!vm || !hypervisor_vm_remove_device_sync(vm, argv[2], NULL, &error))
+        if (!vm || !hypervisor_vm_remove_device_with_flags_sync(vm, argv[2], flags, NULL, &error))
                 return hvctl_fail(error);
         if (!ctl->json)
-                printf("Removed device '%s' from VM '%s'\n", argv[2], argv[1]);
+                printf("Removed device '%s' from %sVM '%s'%s\n", argv[2],
+                       flags == HYPERVISOR_DEVICE_CONFIG ? "the definition of " : "", argv[1],
+                       flags == HYPERVISOR_DEVICE_PERSISTENT ? " and its definition" : "");
         return HVCTL_EXIT_OK;
 }

@@ -167,17 +167,8 @@ static void build_hostdev(JsonBuilder *b, const VmDevice *device) {
         json_builder_end_object(b);
 }
 
-static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == kind)
-                        return device;
-        }
-        return NULL;
-}
-
 char *ch_config_serial_socket(const VmConfig *config, const char *runtime_dir) {
-        const VmDevice *serial = find_kind(config, VM_DEVICE_SERIAL);
+        const VmDevice *serial = vm_config_find_kind(config, VM_DEVICE_SERIAL);
         if (!serial || serial->chr.type == VM_CHAR_PTY)
                 return g_build_filename(runtime_dir, CH_ENGINE_DIR_NAME, CH_SERIAL_SOCKET_NAME, NULL);
         if (serial->chr.type == VM_CHAR_UNIX)
@@ -189,7 +180,7 @@ char *ch_config_serial_socket(const VmConfig *config, const char *runtime_dir) {
  * socket of ours (cloud-hypervisor listens on it), since a socket needs no pty
  * path to be learned afterwards and survives a daemon restart. */
 static void build_serial(JsonBuilder *b, const VmConfig *config, const char *runtime_dir) {
-        const VmDevice *serial = find_kind(config, VM_DEVICE_SERIAL);
+        const VmDevice *serial = vm_config_find_kind(config, VM_DEVICE_SERIAL);
         json_builder_set_member_name(b, "serial");
         json_builder_begin_object(b);
         if (serial && serial->chr.type == VM_CHAR_FILE) {
@@ -205,7 +196,7 @@ static void build_serial(JsonBuilder *b, const VmConfig *config, const char *run
 
 /* virtio-console: off unless asked for (its default, Tty, would write into our log). */
 static void build_console(JsonBuilder *b, const VmConfig *config) {
-        const VmDevice *console = find_kind(config, VM_DEVICE_CONSOLE);
+        const VmDevice *console = vm_config_find_kind(config, VM_DEVICE_CONSOLE);
         json_builder_set_member_name(b, "console");
         json_builder_begin_object(b);
         if (!console)
@@ -221,7 +212,7 @@ static void build_console(JsonBuilder *b, const VmConfig *config) {
 }
 
 static void build_list(JsonBuilder *b, const VmConfig *config, VmDeviceKind kind, const char *name) {
-        if (!find_kind(config, kind))
+        if (!vm_config_find_kind(config, kind))
                 return;
         json_builder_set_member_name(b, name);
         json_builder_begin_array(b);
@@ -271,7 +262,7 @@ JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GE
 
         build_list(b, config, VM_DEVICE_DISK, "disks");
 
-        const VmDevice *rng = find_kind(config, VM_DEVICE_RNG);
+        const VmDevice *rng = vm_config_find_kind(config, VM_DEVICE_RNG);
         json_builder_set_member_name(b, "rng");
         json_builder_begin_object(b);
         add_string(b, "src", rng && rng->rng.backend ? rng->rng.backend : "/dev/urandom");
@@ -280,7 +271,7 @@ JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GE
         build_serial(b, config, runtime_dir);
         build_console(b, config);
 
-        const VmDevice *vsock = find_kind(config, VM_DEVICE_VSOCK);
+        const VmDevice *vsock = vm_config_find_kind(config, VM_DEVICE_VSOCK);
         if (vsock) {
                 json_builder_set_member_name(b, "vsock");
                 build_vsock(b, vsock, runtime_dir);

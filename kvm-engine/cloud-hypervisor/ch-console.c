@@ -158,7 +158,7 @@ static bool relay_give_client_end(ChConsoleRelay *relay, GError **error) {
         int flags = fcntl(pair[0], F_GETFL);
         int r = flags < 0 ? -errno : fcntl(pair[0], F_SETFL, flags | O_NONBLOCK) < 0 ? -errno : 0;
         if (r == 0)
-                r = sd_event_add_io(relay->vm->event, &relay->client_source, pair[0], EPOLLIN, relay_on_client_io,
+                r = sd_event_add_io(relay->vm->base.event, &relay->client_source, pair[0], EPOLLIN, relay_on_client_io,
                                     relay);
         if (r < 0) {
                 close(pair[0]);
@@ -167,14 +167,14 @@ static bool relay_give_client_end(ChConsoleRelay *relay, GError **error) {
                 return false;
         }
         relay->client_fd = pair[0];
-        console_requests_answer_later(relay->vm->consoles, pair[1], NULL, relay->done, relay->userdata);
+        console_requests_answer_later(relay->vm->base.consoles, pair[1], NULL, relay->done, relay->userdata);
         relay->done = NULL;
         return true;
 }
 
 static void relay_fail(ChConsoleRelay *relay, const GError *error) {
         if (relay->done)
-                console_requests_answer_later(relay->vm->consoles, -1, error, relay->done, relay->userdata);
+                console_requests_answer_later(relay->vm->base.consoles, -1, error, relay->done, relay->userdata);
         relay_free(relay);
 }
 
@@ -192,7 +192,7 @@ static void relay_on_connected(int fd, const GError *error, void *userdata) {
         int flags = fcntl(fd, F_GETFL);
         int r = flags < 0 ? -errno : fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ? -errno : 0;
         if (r == 0)
-                r = sd_event_add_io(relay->vm->event, &relay->vmm_source, fd, EPOLLIN, relay_on_vmm_io, relay);
+                r = sd_event_add_io(relay->vm->base.event, &relay->vmm_source, fd, EPOLLIN, relay_on_vmm_io, relay);
         if (r < 0) {
                 failure = g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot relay the console: %s", g_strerror(-r));
                 relay_fail(relay, failure);
@@ -209,12 +209,12 @@ static void relay_on_connected(int fd, const GError *error, void *userdata) {
 static bool relay_connect(ChConsoleRelay *relay, GError **error) {
         ChVm *vm = relay->vm;
         ConnectAsOwnerParams params = {
-                .event = vm->event,
+                .event = vm->base.event,
                 .path = vm->serial_path,
-                .uid = vm->uid,
-                .gid = vm->gid,
-                .engine_pid = process_get_pid(vm->process),
-                .vm_name = vm->config->name,
+                .uid = vm->base.uid,
+                .gid = vm->base.gid,
+                .engine_pid = process_get_pid(vm->base.process),
+                .vm_name = vm->base.config->name,
                 .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
         };
         relay->connecting = connect_as_owner_start(&params, relay_on_connected, relay, error);
@@ -249,7 +249,7 @@ void ch_console_on_reset(ChVm *vm) {
                         continue;
                 relay_drop_vmm(relay);
                 if (!relay_connect(relay, &error)) {
-                        g_warning("VM '%s': cannot connect the console again after a reset: %s", vm->config->name,
+                        g_warning("VM '%s': cannot connect the console again after a reset: %s", vm->base.config->name,
                                   error->message);
                         relay_free(relay);
                 }

@@ -26,11 +26,9 @@
 
 #include "ch-console.h"
 #include "ch-vm.h"
-#include "engine-words.h"
 #include "unix-socket.h"
 
 #define CH_DEFAULT_BINARY "cloud-hypervisor"
-#define CH_DEFAULT_TIMEOUT_MS 30000
 /* After vmm.shutdown: how long until SIGTERM, then until SIGKILL. */
 #define CH_TERM_GRACE_USEC (3 * G_USEC_PER_SEC)
 #define CH_KILL_GRACE_USEC (2 * G_USEC_PER_SEC)
@@ -67,33 +65,7 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
         g_strfreev(ret->hotplug);
         ret->hotplug = g_strsplit("disk,interface,vsock,hostdev", ",", -1);
 
-        g_autofree char *binary = g_find_program_in_path(name);
-        if (!binary) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s' not found", name);
-                return true;
-        }
-        ret->binary = g_strdup(binary);
-
-        /* Synchronous, and allowed to be: probe runs before the bus is served. */
-        const char *argv[] = { binary, "--version", NULL };
-        g_autofree char *out = NULL;
-        g_autoptr(GError) local = NULL;
-        int status = 0;
-        if (!g_spawn_sync(NULL, (char **) argv, (char **) ch_environment, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &out,
-                          NULL, &status, &local) ||
-            !g_spawn_check_wait_status(status, &local)) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
-                return true;
-        }
-        ret->version = ch_parse_version_output(out);
-        if (!ret->version) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
-                return true;
-        }
-        ret->usable = true;
+        version_query_probe(name, ch_environment, ch_parse_version_output, ret);
         return true;
 }
 
@@ -103,7 +75,8 @@ static bool ch_check(const VmConfig *config, GError **error) {
                ch_devices_check(config, error);
 }
 
-static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
+static bool ch_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                        GError **error) {
         if (!ch_check(config, error))
                 return false;
         /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */
@@ -115,108 +88,53 @@ static bool ch_validate(const EngineProbe *probe, const VmConfig *config, GError
         return true;
 }
 
-/* ---- VM, references, operations ---- */
+/* ---- the VM's and the op's own parts (engine-vm.h, engine-op.h) ---- */
 
-ChVm *ch_vm_ref(ChVm *vm) {
-        vm->n_ref++;
-        return vm;
+static void ch_op_finishing(EngineOp *base_op) {
+        ChOp *op = (ChOp *) base_op;
+        ch_http_request_cancel(g_steal_pointer(&op->request));
 }
 
-static void ch_op_free(ChOp *op) {
+static void ch_op_clear(EngineOp *base_op) {
+        ChOp *op = (ChOp *) base_op;
         ch_http_request_cancel(op->request);
         version_query_free(op->version_query);
-        sd_event_source_disable_unref(op->defer);
-        sd_event_source_disable_unref(op->timer);
-        g_clear_error(&op->error);
         g_free(op->endpoint);
         g_free(op->body);
-        g_free(op->directory);
-        g_free(op->device_id);
-        vm_device_free(op->device);
-        if (op->info)
-                g_variant_dict_unref(op->info);
-        g_free(op);
 }
 
-void ch_vm_unref(ChVm *vm) {
-        if (--vm->n_ref > 0)
-                return;
-        g_list_free_full(vm->ops, (GDestroyNotify) ch_op_free);
-        sd_event_source_disable_unref(vm->kill_timer);
+static void ch_vm_clear(EngineVmBase *base_vm) {
+        ChVm *vm = (ChVm *) base_vm;
         ch_event_reader_free(vm->events);
         ch_http_free(vm->http);
-        process_free(vm->process);
-        vm_config_free(vm->config);
-        g_free(vm->binary);
-        g_free(vm->version);
-        g_free(vm->runtime_dir);
-        g_free(vm->log_path);
         g_free(vm->api_path);
         g_free(vm->serial_path);
         g_free(vm->event_fifo_path);
         ch_console_end_all(vm, NULL);
-        console_requests_free(vm->consoles);
         g_free(vm->engine_state);
         g_free(vm->build_version);
-        sd_event_unref(vm->event);
-        g_free(vm);
 }
 
-ChOp *ch_op_new(ChVm *vm, ChOpKind kind, EngineDoneFn done, void *userdata) {
-        ChOp *op = g_new0(ChOp, 1);
-        op->vm = vm;
-        op->kind = kind;
-        op->done = done;
-        op->userdata = userdata;
+static const EngineVmClass ch_vm_class = {
+        .op_size = sizeof(ChOp),
+        .op_finishing = ch_op_finishing,
+        .op_clear = ch_op_clear,
+        .vm_clear = ch_vm_clear,
+};
+
+ChOp *ch_op_new(ChVm *vm, EngineOpKind kind, EngineDoneFn done, void *userdata) {
+        ChOp *op = (ChOp *) engine_op_new(&vm->base, kind, done, userdata);
         op->started_usec = g_get_monotonic_time();
-        vm->ops = g_list_append(vm->ops, op);
         return op;
 }
 
-void ch_op_finish(ChOp *op, const GError *error) {
-        ChVm *vm = op->vm;
-
-        vm->ops = g_list_remove(vm->ops, op);
-        ch_http_request_cancel(g_steal_pointer(&op->request));
-        ch_vm_ref(vm);
-        if (op->info_done) {
-                g_autoptr(GVariant) info = NULL;
-                if (!error && op->info)
-                        info = g_variant_ref_sink(g_variant_dict_end(op->info));
-                op->info_done(info, error, op->userdata);
-        } else if (op->device_done)
-                op->device_done(error ? NULL : op->device_id, error, op->userdata);
-        else if (op->done)
-                op->done(error, op->userdata);
-        ch_op_free(op);
-        ch_vm_unref(vm);
-}
-
-static int ch_op_on_defer(sd_event_source *source, void *userdata) {
-        ChOp *op = userdata;
-        g_autoptr(GError) error = g_steal_pointer(&op->error);
-        ch_op_finish(op, error);
-        return 0;
-}
-
-void ch_op_fail_later(ChOp *op, GError *error) {
-        g_clear_error(&op->error);
-        op->error = error;
-        op->defer = sd_event_source_disable_unref(op->defer);
-        if (sd_event_add_defer(op->vm->event, &op->defer, ch_op_on_defer, op) < 0)
-                g_warning("Cannot schedule an answer: out of memory");
-}
-
-void ch_op_fail_later_literal(ChOp *op, int code, const char *message) {
-        ch_op_fail_later(op, g_error_new_literal(HV_ERROR, code, message));
-}
-
 bool ch_op_require_vmm(ChOp *op) {
-        ChVm *vm = op->vm;
-        if (vm->http && vm->process && !vm->stopping)
+        ChVm *vm = ch_op_vm(op);
+        if (vm->http && vm->base.process && !vm->base.stopping)
                 return true;
-        ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE,
-                                 vm->process ? "cloud-hypervisor is shutting down" : "cloud-hypervisor is not running");
+        engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE,
+                                     vm->base.process ? "cloud-hypervisor is shutting down"
+                                                      : "cloud-hypervisor is not running");
         return false;
 }
 
@@ -231,11 +149,11 @@ static void ch_op_on_answer(const ChHttpResponse *response, const GError *error,
 
 void ch_op_call(ChOp *op, const char *method, const char *endpoint, const char *body, const int *fds, size_t n_fds,
                 ChOpStepFn next) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
 
         g_assert(!op->request);
         if (!vm->http) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is not running");
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "cloud-hypervisor is not running");
                 return;
         }
         g_free(op->endpoint);
@@ -253,11 +171,6 @@ GError *ch_op_answer_error(ChOp *op, const ChHttpResponse *response, const GErro
 }
 
 /* ---- events ---- */
-
-static void ch_vm_emit(ChVm *vm, const EngineEvent *event) {
-        if (vm->on_event)
-                vm->on_event(event, vm->userdata);
-}
 
 static GVariant *ch_properties_to_variant(JsonObject *properties) {
         if (!properties)
@@ -279,20 +192,7 @@ void ch_vm_emit_guest_event(ChVm *vm, const char *name, const char *engine_event
         g_autoptr(GVariant) details = ch_properties_to_variant(properties);
         if (details)
                 g_variant_ref_sink(details);
-        EngineEvent event = {
-                .kind = ENGINE_EVENT_GUEST,
-                .name = name,
-                .engine_event = engine_event,
-                .details = details,
-                .device_id = device_id,
-                .timestamp_usec = vm->record_usec,
-        };
-        ch_vm_emit(vm, &event);
-}
-
-void ch_vm_emit_kind(ChVm *vm, EngineEventKind kind, const char *engine_event) {
-        EngineEvent event = { .kind = kind, .engine_event = engine_event };
-        ch_vm_emit(vm, &event);
+        engine_vm_base_emit_guest(&vm->base, name, engine_event, details, device_id, vm->record_usec);
 }
 
 void ch_vm_set_engine_state(ChVm *vm, const char *state) {
@@ -303,7 +203,7 @@ void ch_vm_set_engine_state(ChVm *vm, const char *state) {
 static void ch_vm_terminate(ChVm *vm);
 
 void ch_vm_end(ChVm *vm, EngineExitReason reason) {
-        if (vm->stopping || vm->exit_planned || !vm->process)
+        if (vm->base.stopping || vm->exit_planned || !vm->base.process)
                 return; /* already on its way, for a reason that came first */
         vm->exit_planned = true;
         vm->planned_exit = reason;
@@ -330,22 +230,22 @@ static const char *ch_info_state(JsonParser *parser, const ChHttpResponse *respo
 static void ch_on_shutdown_info(const ChHttpResponse *response, const GError *error, void *userdata) {
         ChVm *vm = userdata;
 
-        if (error || !ch_http_status_is_success(response->status) || vm->freed || !vm->process || vm->stopping ||
-            vm->exit_planned)
+        if (error || !ch_http_status_is_success(response->status) || vm->base.freed || !vm->base.process ||
+            vm->base.stopping || vm->exit_planned)
                 return;
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         const char *state = ch_info_state(parser, response);
         if (!state || !g_str_equal(state, "Created"))
                 return;
-        ch_vm_ref(vm);
+        engine_vm_base_ref(&vm->base);
         vm->guest_poweroff = true;
         vm->record_usec = vm->shutdown_usec;
         ch_vm_emit_guest_event(vm, "shutdown", "vm/shutdown", NULL, NULL);
         vm->record_usec = 0;
         /* The guest is off: the VMM goes as it would have without --no-shutdown. */
-        if (!vm->freed)
+        if (!vm->base.freed)
                 ch_vm_end(vm, ENGINE_EXIT_GUEST_POWEROFF);
-        ch_vm_unref(vm);
+        engine_vm_base_unref(&vm->base);
 }
 
 void ch_on_event_record(const ChEventRecord *record, void *userdata) {
@@ -357,7 +257,7 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
         g_debug("cloud-hypervisor event %s", engine_event);
         if (!name)
                 return;
-        ch_vm_ref(vm);
+        engine_vm_base_ref(&vm->base);
         /* The record's time counts from the event monitor's start, about our spawn. */
         vm->record_usec = vm->events_epoch_usec ? vm->events_epoch_usec + record->timestamp_usec : 0;
         if (is_vm && g_str_equal(record->event, "booted")) {
@@ -366,9 +266,9 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
         } else if (is_vm && g_str_equal(record->event, "shutdown")) {
                 ch_vm_set_engine_state(vm, "Created");
                 /* Ours (vm.shutdown/vmm.shutdown while stopping or ending it) is no news. */
-                if (vm->stopping || vm->exit_planned || vm->guest_poweroff)
+                if (vm->base.stopping || vm->exit_planned || vm->guest_poweroff)
                         ;
-                else if (vm->no_shutdown && vm->http && vm->process) {
+                else if (vm->no_shutdown && vm->http && vm->base.process) {
                         vm->shutdown_usec = vm->record_usec;
                         (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_on_shutdown_info, vm);
                 } else if (!vm->no_shutdown) {
@@ -387,7 +287,7 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
                 /* cloud-hypervisor has no way to exit on a guest reset (the VM is rebuilt
                  * at once): <on_reboot>destroy ends it here, as QEMU's -no-reboot would. */
-                if (!ours && !vm->freed && vm->config->on_reboot == VM_ACTION_DESTROY)
+                if (!ours && !vm->base.freed && vm->base.config->on_reboot == VM_ACTION_DESTROY)
                         ch_vm_end(vm, ENGINE_EXIT_GUEST_RESET);
         } else if (is_vm && (g_str_equal(record->event, "paused") || g_str_equal(record->event, "resumed"))) {
                 bool paused = g_str_equal(record->event, "paused");
@@ -397,25 +297,26 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
                 /* Only a change we did not cause ourselves is news to the service. */
                 if (*expected > 0)
                         (*expected)--;
-                else if (!vm->freed && !vm->stopping)
-                        ch_vm_emit_kind(vm, paused ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, engine_event);
+                else if (!vm->base.freed && !vm->base.stopping)
+                        engine_vm_base_emit_kind(&vm->base, paused ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING,
+                                                 engine_event);
         } else if (is_vm && g_str_equal(record->event, "restored")) {
                 ch_vm_set_engine_state(vm, "Paused");
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
         } else if (is_vm && g_str_equal(record->event, "device-removed")) {
                 const char *id = ch_event_record_property(record, "id");
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, id);
-                if (id && !vm->freed)
+                if (id && !vm->base.freed)
                         ch_vm_on_device_removed(vm, id);
         } else if (g_str_equal(record->source, "guest") && g_str_equal(record->event, "panic")) {
                 ch_vm_emit_guest_event(vm, name, engine_event, record->properties, NULL);
                 /* pvpanic only reports; the VM would keep running. A panicked guest is
                  * ended here, as QEMU ends it, and <on_crash> decides what follows. */
-                if (!vm->freed)
+                if (!vm->base.freed)
                         ch_vm_end(vm, ENGINE_EXIT_GUEST_PANIC);
         }
         vm->record_usec = 0;
-        ch_vm_unref(vm);
+        engine_vm_base_unref(&vm->base);
 }
 
 /* ---- the process ---- */
@@ -423,15 +324,15 @@ void ch_on_event_record(const ChEventRecord *record, void *userdata) {
 static int ch_on_kill_timer(sd_event_source *source, uint64_t usec, void *userdata) {
         ChVm *vm = userdata;
 
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
-        if (!vm->process)
+        vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
+        if (!vm->base.process)
                 return 0;
         if (vm->kill_stage++ == 0) {
-                (void) process_send_signal(vm->process, SIGTERM);
-                (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC, CH_KILL_GRACE_USEC,
-                                                  1000, ch_on_kill_timer, vm);
+                (void) process_send_signal(vm->base.process, SIGTERM);
+                (void) sd_event_add_time_relative(vm->base.event, &vm->base.kill_timer, CLOCK_MONOTONIC,
+                                                  CH_KILL_GRACE_USEC, 1000, ch_on_kill_timer, vm);
         } else
-                (void) process_send_signal(vm->process, SIGKILL);
+                (void) process_send_signal(vm->base.process, SIGKILL);
         return 0;
 }
 
@@ -440,43 +341,26 @@ static void ch_on_vmm_shutdown_answer(const ChHttpResponse *response, const GErr
 
         /* Success means it exits now. A connection closed on us may also mean
          * that (it need not flush the answer), but a signal costs nothing. */
-        if ((error || !ch_http_status_is_success(response->status)) && vm->process && vm->kill_stage == 0) {
-                vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        if ((error || !ch_http_status_is_success(response->status)) && vm->base.process && vm->kill_stage == 0) {
+                vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
                 ch_on_kill_timer(NULL, 0, vm);
         }
 }
 
 /* vmm.shutdown, then SIGTERM, then SIGKILL, each after a short wait. */
 static void ch_vm_terminate(ChVm *vm) {
-        if (vm->kill_timer || vm->kill_stage > 0)
+        if (vm->base.kill_timer || vm->kill_stage > 0)
                 return; /* already on its way */
         if (vm->http)
                 (void) ch_http_request(vm->http, "PUT", "vmm.shutdown", NULL, NULL, 0,
-                                       MIN(vm->timeout_ms, (unsigned) (CH_TERM_GRACE_USEC / 1000)),
+                                       MIN(vm->base.timeout_ms, (unsigned) (CH_TERM_GRACE_USEC / 1000)),
                                        ch_on_vmm_shutdown_answer, vm);
         else {
                 ch_on_kill_timer(NULL, 0, vm);
                 return;
         }
-        (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC, CH_TERM_GRACE_USEC, 1000,
-                                          ch_on_kill_timer, vm);
-}
-
-/* What cloud-hypervisor said last, for errors: its own lines, not ours. */
-static char *ch_last_words(const char *log_path) {
-        g_autofree char *tail = process_read_log_tail(log_path, 3);
-        if (!tail)
-                return NULL;
-        g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
-        g_autoptr(GString) words = g_string_new(NULL);
-        for (size_t i = 0; lines[i]; i++) {
-                if (!*lines[i] || strstr(lines[i], " hypervisord: starting "))
-                        continue;
-                if (words->len)
-                        g_string_append(words, "; ");
-                g_string_append(words, lines[i]);
-        }
-        return words->len ? engine_words_quote(words->str, (gssize) words->len, ENGINE_WORDS_MAX) : NULL;
+        (void) sd_event_add_time_relative(vm->base.event, &vm->base.kill_timer, CLOCK_MONOTONIC, CH_TERM_GRACE_USEC,
+                                          1000, ch_on_kill_timer, vm);
 }
 
 /* cloud-hypervisor creates its hypervisor (KVM, else MSHV) before it serves
@@ -493,7 +377,7 @@ static GError *ch_no_hypervisor_error(const char *last_words) {
 }
 
 static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, bool had_events) {
-        if (vm->stopping)
+        if (vm->base.stopping)
                 return ENGINE_EXIT_REQUESTED;
         if (vm->exit_planned)
                 return vm->planned_exit;
@@ -504,7 +388,7 @@ static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, b
         /* Re-attached: no event pipe (and no status unless still our child); with
          * -v the log holds the events. */
         if (!had_events && clean) {
-                g_autofree char *tail = process_read_log_tail(vm->log_path, 20);
+                g_autofree char *tail = process_read_log_tail(vm->base.log_path, 20);
                 const char *panic = tail ? g_strrstr(tail, "source = guest event = panic") : NULL;
                 const char *rebooted = tail ? g_strrstr(tail, "source = vm event = rebooted") : NULL;
                 /* A panic the guest rebooted from is over. */
@@ -517,39 +401,24 @@ static EngineExitReason ch_exit_reason(ChVm *vm, const ProcessExit *exit_info, b
 }
 
 void ch_vm_reset_flags(ChVm *vm) {
-        vm->stopping = vm->silent_exit = vm->guest_poweroff = vm->exit_planned = false;
+        vm->base.stopping = vm->base.silent_exit = vm->guest_poweroff = vm->exit_planned = false;
         vm->expected_paused = vm->expected_resumed = vm->expected_reboots = 0;
         vm->record_usec = 0;
         vm->kill_stage = 0;
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
-}
-
-void ch_on_process_started(Process *process, void *userdata) {
-        ChVm *vm = userdata;
-        EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
-        ChOp *waiting = NULL;
-
-        ch_vm_ref(vm);
-        ch_vm_emit(vm, &event);
-        for (GList *l = vm->ops; l && !vm->freed; l = l->next)
-                if (((ChOp *) l->data)->answer_when_started)
-                        waiting = l->data;
-        if (waiting)
-                ch_op_finish(waiting, NULL);
-        ch_vm_unref(vm);
+        vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
 }
 
 void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         ChVm *vm = userdata;
 
-        ch_vm_ref(vm);
+        engine_vm_base_ref(&vm->base);
         bool had_events = vm->events != NULL;
         /* Whatever it wrote before it went decides why it went. */
         if (vm->events)
                 ch_event_reader_drain(vm->events);
         g_clear_pointer(&vm->events, ch_event_reader_free);
-        g_clear_pointer(&vm->process, process_free);
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        g_clear_pointer(&vm->base.process, process_free);
+        vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
         /* Detached, so that a start from a callback below gets a client of its own;
          * freed after the ops that still hold requests on it. */
         g_autoptr(ChHttp) http = g_steal_pointer(&vm->http);
@@ -560,73 +429,47 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
         ch_vm_set_engine_state(vm, NULL);
 
         g_autofree char *how = process_describe_exit(process, exit_info);
-        g_autofree char *tail = process_read_log_tail(vm->log_path, CH_LOG_TAIL_LINES);
+        g_autofree char *tail = process_read_log_tail(vm->base.log_path, CH_LOG_TAIL_LINES);
         EngineExitReason reason = ch_exit_reason(vm, exit_info, had_events);
         g_autoptr(GError) gone = NULL;
 
-        ChOp *start = NULL;
-        for (GList *l = vm->ops; l; l = l->next) {
-                ChOp *op = l->data;
-                if (op->kind == CH_OP_START || op->kind == CH_OP_RESTORE)
-                        start = op;
-        }
+        EngineOp *start = engine_vm_base_find_start(&vm->base);
         if (start) {
                 /* A start that did not finish fails with why: our reason, else its last words. */
                 if (start->error)
                         gone = g_error_copy(start->error);
                 else {
-                        g_autofree char *last = ch_last_words(vm->log_path);
+                        g_autofree char *last = engine_vm_base_last_words(&vm->base);
                         gone = ch_no_hypervisor_error(last);
                         if (!gone)
                                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
                                                    "cloud-hypervisor %s during start-up%s%s", how, last ? ": " : "",
                                                    last ? last : "");
                 }
-                vm->silent_exit = true;
+                vm->base.silent_exit = true;
         } else
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor %s", how);
 
-        bool silent = vm->silent_exit;
+        bool silent = vm->base.silent_exit;
         ch_vm_reset_flags(vm);
 
         /* Pending operations first: stops succeed now, the others fail. */
-        while (!vm->freed && vm->ops) {
-                ChOp *op = vm->ops->data;
-                ch_op_finish(op, op->kind == CH_OP_STOP ? NULL : gone);
-        }
-        if (!vm->freed) {
-                console_requests_fail_all(vm->consoles, gone);
+        engine_vm_base_fail_pending(&vm->base, gone);
+        if (!vm->base.freed)
                 ch_console_end_all(vm, gone);
-        }
         ch_remove_engine_dir(vm);
         g_clear_pointer(&http, ch_http_free);
 
-        if (!vm->freed && !silent) {
-                EngineEvent event = {
-                        .kind = ENGINE_EVENT_EXITED,
-                        .exit_reason = reason,
-                        .exit_status = exit_info->status,
-                };
-                if (reason == ENGINE_EXIT_CRASHED)
-                        event.log_tail = tail;
-                ch_vm_emit(vm, &event);
-        }
-        ch_vm_unref(vm);
+        if (!silent)
+                engine_vm_base_emit_exited(&vm->base, reason, exit_info->status, tail);
+        engine_vm_base_unref(&vm->base);
 }
 
-static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_STOP, done, userdata);
+static void ch_vm_stop(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
 
-        if (!vm->process) {
-                ch_op_fail_later(op, NULL); /* already off: success, answered later */
-                return;
-        }
-        if (vm->stopping)
-                return; /* answered with the others when it is gone */
-        vm->stopping = true;
-        /* A start in progress is abandoned: the exit fails it. */
-        ch_vm_terminate(vm);
+        if (engine_vm_base_begin_stop(&vm->base, done, userdata))
+                ch_vm_terminate(vm);
 }
 
 /* ---- console, pid, runtime ---- */
@@ -639,37 +482,29 @@ static void ch_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
  * (ch-console.c). A virtio-console pty, whose path only the engine reports, is
  * never opened.
  */
-static void ch_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
+static void ch_vm_open_console(EngineVm *engine_vm, EngineConsoleFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
         g_autoptr(GError) error = NULL;
 
-        if (!vm->process)
+        if (!vm->base.process)
                 error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
         else if (!vm->serial_path)
                 error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "The serial port of this VM goes to a file; there is no console to connect to "
                                     "(the pty of a <console type='pty'> is not opened by the service)");
         if (error) {
-                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                console_requests_answer_later(vm->base.consoles, -1, error, done, userdata);
                 return;
         }
         ch_console_open(vm, done, userdata);
 }
 
-static pid_t ch_vm_get_pid(EngineVm *base) {
-        ChVm *vm = (ChVm *) base;
-        return vm->process ? process_get_pid(vm->process) : 0;
-}
-
-static GVariant *ch_vm_save_runtime(EngineVm *base) {
-        ChVm *vm = (ChVm *) base;
+static GVariant *ch_vm_save_runtime(EngineVm *engine_vm) {
+        ChVm *vm = (ChVm *) engine_vm;
         GVariantBuilder b;
 
-        if (!vm->process)
+        if (!engine_vm_base_save_process(&vm->base, &b))
                 return NULL;
-        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-        g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->process)));
-        g_variant_builder_add(&b, "{sv}", "start-time", g_variant_new_uint64(process_get_start_time(vm->process)));
         g_variant_builder_add(&b, "{sv}", "api-socket", g_variant_new_string(vm->api_path));
         if (vm->serial_path)
                 g_variant_builder_add(&b, "{sv}", "serial-socket", g_variant_new_string(vm->serial_path));
@@ -691,61 +526,55 @@ static void ch_attach_on_info(const ChHttpResponse *response, const GError *erro
                 return;
         ch_vm_set_engine_state(vm, state);
         if (g_str_equal(state, "Running") || g_str_equal(state, "Paused"))
-                ch_vm_emit_kind(vm, g_str_equal(state, "Running") ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED,
-                                "vm.info");
+                engine_vm_base_emit_kind(&vm->base,
+                                         g_str_equal(state, "Running") ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED,
+                                         "vm.info");
 }
 
 /* After a daemon restart the event FIFO is opened again by path: records
  * written while no daemon ran wait in it and are delivered now, then events
- * flow as before. An engine started by an older daemon (an anonymous pipe,
- * gone with that daemon) has no events; its exit is still seen through the
- * pidfd, and why it went is read from its log, where -v writes every event. */
-static bool ch_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
-        ChVm *vm = (ChVm *) base;
-        guint32 pid = 0;
-        guint64 start_time = 0;
+ * flow as before. When it cannot be opened there are no events; the exit is
+ * still seen through the pidfd, and why it went is read from the engine's log,
+ * where -v writes every event. */
+static bool ch_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error) {
+        ChVm *vm = (ChVm *) engine_vm;
         const char *api_path = NULL, *serial_path = NULL, *event_fifo = NULL;
         gboolean no_shutdown = FALSE;
 
-        if (vm->process) {
+        if (vm->base.process) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
                 return false;
         }
         g_autoptr(GVariantDict) dict = g_variant_dict_new(runtime);
-        if (!g_variant_dict_lookup(dict, "pid", "u", &pid) || !g_variant_dict_lookup(dict, "start-time", "t", &start_time) ||
-            !g_variant_dict_lookup(dict, "api-socket", "&s", &api_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or api-socket");
+        Process *process =
+                engine_vm_base_attach_process(&vm->base, dict, "api-socket", &api_path, ch_on_process_exit, error);
+        if (!process)
                 return false;
-        }
         (void) g_variant_dict_lookup(dict, "serial-socket", "&s", &serial_path);
-        /* "console-pty" of older records is ignored: never opened. */
         (void) g_variant_dict_lookup(dict, "no-shutdown", "b", &no_shutdown);
         (void) g_variant_dict_lookup(dict, "event-fifo", "&s", &event_fifo);
         guint64 events_epoch = 0;
         (void) g_variant_dict_lookup(dict, "event-epoch", "t", &events_epoch);
 
-        Process *process = process_attach(vm->event, (pid_t) pid, start_time, ch_on_process_exit, vm, error);
-        if (!process)
-                return false;
         ch_vm_reset_flags(vm);
-        vm->process = process;
+        vm->base.process = process;
         vm->no_shutdown = no_shutdown;
         vm->events_epoch_usec = events_epoch;
         g_free(vm->api_path);
         vm->api_path = g_strdup(api_path);
         g_free(vm->serial_path);
         vm->serial_path = g_strdup(serial_path);
-        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
+        vm->http = ch_http_new(vm->base.event, vm->api_path, vm->base.timeout_ms);
         g_free(vm->event_fifo_path);
         vm->event_fifo_path = g_strdup(event_fifo);
         if (event_fifo) {
                 g_autoptr(GError) local = NULL;
                 int fd = ch_event_fifo_open_reader(event_fifo, &local);
                 if (fd >= 0)
-                        vm->events = ch_event_reader_new(vm->event, fd, ch_on_event_record, NULL, vm, &local);
+                        vm->events = ch_event_reader_new(vm->base.event, fd, ch_on_event_record, NULL, vm, &local);
                 if (!vm->events)
-                        g_warning("No events from cloud-hypervisor for '%s' after the restart: %s", vm->config->name,
-                                  local ? local->message : "unknown error");
+                        g_warning("No events from cloud-hypervisor for '%s' after the restart: %s",
+                                  vm->base.config->name, local ? local->message : "unknown error");
         }
         (void) ch_http_request(vm->http, "GET", "vm.info", NULL, NULL, 0, 0, ch_attach_on_info, vm);
         return true;
@@ -757,43 +586,22 @@ const EngineOps engine_cloud_hypervisor_ops;
 
 static EngineVm *ch_vm_new(const EngineVmParams *params) {
         ChVm *vm = g_new0(ChVm, 1);
-        vm->base.ops = &engine_cloud_hypervisor_ops;
-        vm->n_ref = 1;
-        vm->event = sd_event_ref(params->event);
-        vm->config = vm_config_copy(params->config);
-        vm->binary = g_strdup(params->config->emulator ? params->config->emulator
-                              : params->probe && params->probe->binary ? params->probe->binary
-                                                                       : CH_DEFAULT_BINARY);
+        engine_vm_base_init(&vm->base, &engine_cloud_hypervisor_ops, &ch_vm_class, params, CH_DEFAULT_BINARY);
         /* The probe's version is the configured binary's; a VM's own <emulator> is asked at its start. */
-        vm->version = params->config->emulator ? NULL : g_strdup(params->probe ? params->probe->version : NULL);
-        vm->version_major = ch_version_major(vm->version);
-        vm->timeout_ms = params->settings && params->settings->api_timeout_ms ? params->settings->api_timeout_ms
-                                                                              : CH_DEFAULT_TIMEOUT_MS;
-        vm->runtime_dir = g_strdup(params->runtime_dir);
-        vm->log_path = g_strdup(params->log_path);
-        vm->serial_path = ch_config_serial_socket(vm->config, vm->runtime_dir);
+        vm->base.version = params->config->emulator ? NULL : g_strdup(params->probe ? params->probe->version : NULL);
+        vm->version_major = ch_version_major(vm->base.version);
+        vm->serial_path = ch_config_serial_socket(vm->base.config, vm->base.runtime_dir);
         vm->want_no_shutdown = params->settings && params->settings->no_shutdown;
-        vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
-        vm->gid = params->gid;
-        vm->on_event = params->on_event;
-        vm->userdata = params->userdata;
-        vm->consoles = console_requests_new(vm->event);
-        return &vm->base;
+        return &vm->base.header;
 }
 
-static void ch_vm_free(EngineVm *base) {
-        ChVm *vm = (ChVm *) base;
-        vm->freed = true;
-        vm->on_event = NULL;
-        /* Pending answers are dropped: after this nothing calls back. */
-        g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) ch_op_free);
+static void ch_vm_free(EngineVm *engine_vm) {
+        ChVm *vm = (ChVm *) engine_vm;
+        engine_vm_base_disown(&vm->base);
         ch_console_end_all(vm, NULL);
-        g_clear_pointer(&vm->consoles, console_requests_free);
         g_clear_pointer(&vm->http, ch_http_free);
         g_clear_pointer(&vm->events, ch_event_reader_free);
-        g_clear_pointer(&vm->process, process_free);
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
-        ch_vm_unref(vm);
+        engine_vm_base_unref(&vm->base);
 }
 
 const EngineOps engine_cloud_hypervisor_ops = {
@@ -818,5 +626,5 @@ const EngineOps engine_cloud_hypervisor_ops = {
         .open_console = ch_vm_open_console,
         .save_runtime = ch_vm_save_runtime,
         .attach = ch_vm_attach,
-        .get_pid = ch_vm_get_pid,
+        .get_pid = engine_vm_base_get_pid,
 };

@@ -47,7 +47,7 @@ static bool ch_simple_took_effect_anyway(ChVm *vm, const GError *no_answer, unsi
 }
 
 static void ch_simple_on_answer(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         bool pause = g_str_equal(op->endpoint, "vm.pause"), resume = g_str_equal(op->endpoint, "vm.resume");
         bool took_effect = false;
@@ -61,18 +61,18 @@ static void ch_simple_on_answer(ChOp *op, const ChHttpResponse *response, const 
         /* cloud-hypervisor has no event for the button; the press itself is the news. */
         if (!failure && g_str_equal(op->endpoint, "vm.power-button"))
                 ch_vm_emit_guest_event(vm, "powerdown", "vm.power-button", NULL, NULL);
-        if (vm->freed)
+        if (vm->base.freed)
                 return;
-        ch_vm_ref(vm);
-        ch_op_finish(op, failure);
-        if (took_effect && !vm->freed)
-                ch_vm_emit_kind(vm, pause ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING,
-                                pause ? "vm/paused" : "vm/resumed");
-        ch_vm_unref(vm);
+        engine_vm_base_ref(&vm->base);
+        engine_op_finish(&op->base, failure);
+        if (took_effect && !vm->base.freed)
+                engine_vm_base_emit_kind(&vm->base, pause ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING,
+                                         pause ? "vm/paused" : "vm/resumed");
+        engine_vm_base_unref(&vm->base);
 }
 
 void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *userdata) {
-        ChOp *op = ch_op_new(vm, CH_OP_SIMPLE, done, userdata);
+        ChOp *op = ch_op_new(vm, ENGINE_OP_COMMAND, done, userdata);
         if (!ch_op_require_vmm(op))
                 return;
         /* Our own pause/resume events are not news to the service. */
@@ -86,20 +86,20 @@ void ch_vm_simple_op(ChVm *vm, const char *endpoint, EngineDoneFn done, void *us
         ch_op_call(op, "PUT", endpoint, NULL, NULL, 0, ch_simple_on_answer);
 }
 
-void ch_vm_power_button(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ch_vm_simple_op((ChVm *) base, "vm.power-button", done, userdata);
+void ch_vm_power_button(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ch_vm_simple_op((ChVm *) engine_vm, "vm.power-button", done, userdata);
 }
 
-void ch_vm_reboot(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ch_vm_simple_op((ChVm *) base, "vm.reboot", done, userdata);
+void ch_vm_reboot(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ch_vm_simple_op((ChVm *) engine_vm, "vm.reboot", done, userdata);
 }
 
-void ch_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ch_vm_simple_op((ChVm *) base, "vm.pause", done, userdata);
+void ch_vm_pause(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ch_vm_simple_op((ChVm *) engine_vm, "vm.pause", done, userdata);
 }
 
-void ch_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ch_vm_simple_op((ChVm *) base, "vm.resume", done, userdata);
+void ch_vm_resume(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ch_vm_simple_op((ChVm *) engine_vm, "vm.resume", done, userdata);
 }
 
 /* ---- snapshot: pause if running, vm.snapshot, resume if it was running ---- */
@@ -107,19 +107,19 @@ void ch_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
 static void ch_snapshot_on_resumed(ChOp *op, const ChHttpResponse *response, const GError *error) {
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure)
-                ch_expected_undo(&op->vm->expected_resumed);
+                ch_expected_undo(&ch_op_vm(op)->expected_resumed);
         /* The snapshot's own failure says more than the resume's. */
-        g_autoptr(GError) answer = op->error ? g_steal_pointer(&op->error) : g_steal_pointer(&failure);
-        ch_op_finish(op, answer);
+        g_autoptr(GError) answer = op->base.error ? g_steal_pointer(&op->base.error) : g_steal_pointer(&failure);
+        engine_op_finish(&op->base, answer);
 }
 
 static void ch_snapshot_on_written(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
-        g_clear_error(&op->error);
-        op->error = ch_op_answer_error(op, response, error);
-        if (!op->was_running || !vm->http) {
-                g_autoptr(GError) answer = g_steal_pointer(&op->error);
-                ch_op_finish(op, answer);
+        ChVm *vm = ch_op_vm(op);
+        g_clear_error(&op->base.error);
+        op->base.error = ch_op_answer_error(op, response, error);
+        if (!op->base.was_running || !vm->http) {
+                g_autoptr(GError) answer = g_steal_pointer(&op->base.error);
+                engine_op_finish(&op->base, answer);
                 return;
         }
         vm->expected_resumed++;
@@ -127,7 +127,7 @@ static void ch_snapshot_on_written(ChOp *op, const ChHttpResponse *response, con
 }
 
 static void ch_snapshot_write(ChOp *op) {
-        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        g_autofree char *url = g_strconcat("file://", op->base.directory, NULL);
         g_autoptr(JsonBuilder) b = json_builder_new();
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "destination_url");
@@ -141,25 +141,25 @@ static void ch_snapshot_write(ChOp *op) {
 static void ch_snapshot_on_paused(ChOp *op, const ChHttpResponse *response, const GError *error) {
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure) {
-                ch_expected_undo(&op->vm->expected_paused);
-                ch_op_finish(op, failure);
+                ch_expected_undo(&ch_op_vm(op)->expected_paused);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         ch_snapshot_write(op);
 }
 
 static void ch_snapshot_on_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         JsonObject *info = ch_parse_object(parser, response);
         const char *state = info ? json_object_get_string_member_with_default(info, "state", "") : "";
         if (g_str_equal(state, "Running")) {
-                op->was_running = true;
+                op->base.was_running = true;
                 vm->expected_paused++;
                 ch_op_call(op, "PUT", "vm.pause", NULL, NULL, 0, ch_snapshot_on_paused);
         } else if (g_str_equal(state, "Paused"))
@@ -167,32 +167,32 @@ static void ch_snapshot_on_info(ChOp *op, const ChHttpResponse *response, const 
         else {
                 g_autoptr(GError) e = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE,
                                                   "Cannot take a snapshot: the VM is '%s', not running", state);
-                ch_op_finish(op, e);
+                engine_op_finish(&op->base, e);
         }
 }
 
-void ch_vm_snapshot(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_SNAPSHOT, done, userdata);
+void ch_vm_snapshot(EngineVm *engine_vm, const char *directory, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_SNAPSHOT, done, userdata);
 
         if (!ch_op_require_vmm(op))
                 return;
         if (!g_path_is_absolute(directory) || !g_file_test(directory, G_FILE_TEST_IS_DIR)) {
-                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                 "Snapshot directory '%s' does not exist", directory));
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                            "Snapshot directory '%s' does not exist", directory));
                 return;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_snapshot_on_info);
 }
 
 /* ---- hot-plug ---- */
 
 bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **error) {
-        g_autoptr(JsonNode) body = ch_config_build_device(device, op->vm->runtime_dir, error);
+        g_autoptr(JsonNode) body = ch_config_build_device(device, op->base.vm->runtime_dir, error);
         if (!body)
                 return false;
-        int fd = tap_open_interface(&device->net, op->vm->uid, op->vm->gid, error);
+        int fd = tap_open_interface(&device->net, op->base.vm->uid, op->base.vm->gid, error);
         if (fd < 0)
                 return false;
         g_autofree char *json = ch_json_to_string(body, false);
@@ -202,46 +202,46 @@ bool ch_op_add_net(ChOp *op, const VmDevice *device, ChOpStepFn next, GError **e
 }
 
 static void ch_add_on_answer(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (!failure) {
                 /* 200 {"id","bdf"} when plugged into a running VM. */
                 g_autoptr(JsonParser) parser = json_parser_new_immutable();
                 JsonObject *info = ch_parse_object(parser, response);
                 const char *bdf = info ? json_object_get_string_member_with_default(info, "bdf", NULL) : NULL;
-                g_debug("Device '%s' plugged at %s", op->device_id, bdf ? bdf : "(not yet)");
-                g_ptr_array_add(vm->config->devices, g_steal_pointer(&op->device));
+                g_debug("Device '%s' plugged at %s", op->base.device_id, bdf ? bdf : "(not yet)");
+                g_ptr_array_add(vm->base.config->devices, g_steal_pointer(&op->base.device));
         }
-        ch_op_finish(op, failure);
+        engine_op_finish(&op->base, failure);
 }
 
-void ch_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_ADD_DEVICE, NULL, userdata);
+void ch_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDeviceFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_ADD_DEVICE, NULL, userdata);
         g_autoptr(GError) error = NULL;
 
-        op->device_done = done;
-        op->device_id = g_strdup(device->id);
-        op->device = vm_device_copy(device);
+        op->base.device_done = done;
+        op->base.device_id = g_strdup(device->id);
+        op->base.device = vm_device_copy(device);
         if (!ch_op_require_vmm(op))
                 return;
         if (!device->id) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_ARGUMENT, "The device has no id");
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_ARGUMENT, "The device has no id");
                 return;
         }
-        if (vm_config_find_device(vm->config, device->id)) {
-                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_ALREADY_EXISTS, "A device '%s' exists already",
-                                                 device->id));
+        if (vm_config_find_device(vm->base.config, device->id)) {
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_ALREADY_EXISTS,
+                                                            "A device '%s' exists already", device->id));
                 return;
         }
         if (device->kind == VM_DEVICE_INTERFACE) {
                 if (!ch_op_add_net(op, device, ch_add_on_answer, &error))
-                        ch_op_fail_later(op, g_steal_pointer(&error));
+                        engine_op_fail_later(&op->base, g_steal_pointer(&error));
                 return;
         }
-        g_autoptr(JsonNode) body = ch_config_build_device(device, vm->runtime_dir, &error);
+        g_autoptr(JsonNode) body = ch_config_build_device(device, vm->base.runtime_dir, &error);
         if (!body) {
-                ch_op_fail_later(op, g_steal_pointer(&error));
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
                 return;
         }
         g_autofree char *json = ch_json_to_string(body, false);
@@ -251,28 +251,28 @@ void ch_vm_add_device(EngineVm *base, const VmDevice *device, EngineDeviceFn don
 /* ---- removal: done on the guest's acknowledgement (vm/device-removed) ---- */
 
 static void ch_remove_complete(ChOp *op) {
-        ChVm *vm = op->vm;
-        VmDevice *device = vm_config_find_device(vm->config, op->device_id);
+        ChVm *vm = ch_op_vm(op);
+        VmDevice *device = vm_config_find_device(vm->base.config, op->base.device_id);
         if (device)
-                g_ptr_array_remove(vm->config->devices, device);
-        ch_op_finish(op, NULL);
+                g_ptr_array_remove(vm->base.config->devices, device);
+        engine_op_finish(&op->base, NULL);
 }
 
 static int ch_remove_on_timeout(sd_event_source *source, uint64_t usec, void *userdata) {
         ChOp *op = userdata;
-        g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_TIMEOUT,
-                                              "The guest did not release device '%s' within %u ms", op->device_id,
-                                              MAX(op->vm->timeout_ms, (unsigned) CH_REMOVE_TIMEOUT_MIN_MS));
-        op->timer = sd_event_source_disable_unref(op->timer);
-        ch_op_finish(op, error);
+        g_autoptr(GError) error =
+                g_error_new(HV_ERROR, HV_ERROR_TIMEOUT, "The guest did not release device '%s' within %u ms",
+                            op->base.device_id, MAX(op->base.vm->timeout_ms, (unsigned) CH_REMOVE_TIMEOUT_MIN_MS));
+        op->base.timer = sd_event_source_disable_unref(op->base.timer);
+        engine_op_finish(&op->base, error);
         return 0;
 }
 
 static void ch_remove_on_answer(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         op->removal_asked = true;
@@ -280,15 +280,16 @@ static void ch_remove_on_answer(ChOp *op, const ChHttpResponse *response, const 
                 ch_remove_complete(op);
                 return;
         }
-        unsigned timeout_ms = MAX(vm->timeout_ms, (unsigned) CH_REMOVE_TIMEOUT_MIN_MS);
-        (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, (uint64_t) timeout_ms * 1000, 1000,
-                                          ch_remove_on_timeout, op);
+        unsigned timeout_ms = MAX(vm->base.timeout_ms, (unsigned) CH_REMOVE_TIMEOUT_MIN_MS);
+        (void) sd_event_add_time_relative(vm->base.event, &op->base.timer, CLOCK_MONOTONIC,
+                                          (uint64_t) timeout_ms * 1000, 1000, ch_remove_on_timeout, op);
 }
 
 void ch_vm_on_device_removed(ChVm *vm, const char *id) {
-        for (GList *l = vm->ops; l; l = l->next) {
+        for (GList *l = vm->base.ops; l; l = l->next) {
                 ChOp *op = l->data;
-                if (op->kind != CH_OP_REMOVE_DEVICE || op->removed_early || !g_str_equal(op->device_id, id))
+                if (op->base.kind != ENGINE_OP_REMOVE_DEVICE || op->removed_early ||
+                    !g_str_equal(op->base.device_id, id))
                         continue;
                 if (!op->removal_asked) {
                         /* The event overtook the answer: done when the answer comes. */
@@ -300,11 +301,11 @@ void ch_vm_on_device_removed(ChVm *vm, const char *id) {
         }
 }
 
-void ch_vm_remove_device(EngineVm *base, const char *id, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_REMOVE_DEVICE, done, userdata);
+void ch_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_REMOVE_DEVICE, done, userdata);
 
-        op->device_id = g_strdup(id);
+        op->base.device_id = g_strdup(id);
         if (!ch_op_require_vmm(op))
                 return;
         g_autoptr(JsonBuilder) b = json_builder_new();
@@ -345,17 +346,17 @@ static GVariant *ch_vcpu_threads(pid_t pid) {
 }
 
 static void ch_info_on_ping(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
         JsonObject *ping = ch_parse_object(parser, response);
         const char *version = ping ? json_object_get_string_member_with_default(ping, "build_version", NULL) : NULL;
-        if (version || vm->version)
-                g_variant_dict_insert(op->info, "engine-version", "s", version ? version : vm->version);
+        if (version || vm->base.version)
+                g_variant_dict_insert(op->base.info, "engine-version", "s", version ? version : vm->base.version);
         JsonNode *features = ping ? json_object_get_member(ping, "features") : NULL;
         if (features && JSON_NODE_HOLDS_ARRAY(features)) {
                 GVariantBuilder b;
@@ -366,26 +367,26 @@ static void ch_info_on_ping(ChOp *op, const ChHttpResponse *response, const GErr
                         if (f)
                                 g_variant_builder_add(&b, "s", f);
                 }
-                g_variant_dict_insert_value(op->info, "engine-features", g_variant_builder_end(&b));
+                g_variant_dict_insert_value(op->base.info, "engine-features", g_variant_builder_end(&b));
         }
-        if (vm->process) {
-                pid_t pid = process_get_pid(vm->process);
-                g_variant_dict_insert(op->info, "pid", "u", (guint32) pid);
-                g_variant_dict_insert_value(op->info, "vcpu-threads", ch_vcpu_threads(pid));
+        if (vm->base.process) {
+                pid_t pid = process_get_pid(vm->base.process);
+                g_variant_dict_insert(op->base.info, "pid", "u", (guint32) pid);
+                g_variant_dict_insert_value(op->base.info, "vcpu-threads", ch_vcpu_threads(pid));
         }
-        g_variant_dict_insert(op->info, "api-socket", "s", vm->api_path);
+        g_variant_dict_insert(op->base.info, "api-socket", "s", vm->api_path);
         if (vm->serial_path)
-                g_variant_dict_insert(op->info, "console-socket", "s", vm->serial_path);
-        g_variant_dict_insert(op->info, "event-monitor", "b", vm->events != NULL);
-        g_variant_dict_insert(op->info, "no-shutdown", "b", vm->no_shutdown);
-        ch_op_finish(op, NULL);
+                g_variant_dict_insert(op->base.info, "console-socket", "s", vm->serial_path);
+        g_variant_dict_insert(op->base.info, "event-monitor", "b", vm->events != NULL);
+        g_variant_dict_insert(op->base.info, "no-shutdown", "b", vm->no_shutdown);
+        engine_op_finish(&op->base, NULL);
 }
 
 static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         g_autoptr(GError) failure = ch_op_answer_error(op, response, error);
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         g_autoptr(JsonParser) parser = json_parser_new_immutable();
@@ -396,13 +397,13 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
                                                   "cloud-hypervisor answered vm.info with something that is not a "
                                                   "JSON object: %s",
                                                   start);
-                ch_op_finish(op, e);
+                engine_op_finish(&op->base, e);
                 return;
         }
         const char *state = json_object_get_string_member_with_default(info, "state", NULL);
         if (state) {
                 ch_vm_set_engine_state(vm, state);
-                g_variant_dict_insert(op->info, "engine-state", "s", state);
+                g_variant_dict_insert(op->base.info, "engine-state", "s", state);
         }
         JsonObject *config = ch_member_object(info, "config");
         JsonObject *memory = ch_member_object(config, "memory");
@@ -411,11 +412,11 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
         if (actual <= 0 && memory)
                 actual = json_object_get_int_member_with_default(memory, "size", 0);
         if (actual > 0)
-                g_variant_dict_insert(op->info, "memory-actual", "t", (guint64) actual);
+                g_variant_dict_insert(op->base.info, "memory-actual", "t", (guint64) actual);
         if (cpus) {
-                g_variant_dict_insert(op->info, "boot-vcpus", "u",
+                g_variant_dict_insert(op->base.info, "boot-vcpus", "u",
                                       (guint32) json_object_get_int_member_with_default(cpus, "boot_vcpus", 0));
-                g_variant_dict_insert(op->info, "max-vcpus", "u",
+                g_variant_dict_insert(op->base.info, "max-vcpus", "u",
                                       (guint32) json_object_get_int_member_with_default(cpus, "max_vcpus", 0));
         }
         JsonObject *tree = ch_member_object(info, "device_tree");
@@ -425,20 +426,20 @@ static void ch_info_on_vm_info(ChOp *op, const ChHttpResponse *response, const G
                 g_autoptr(GList) ids = json_object_get_members(tree);
                 for (GList *l = ids; l; l = l->next)
                         g_variant_builder_add(&b, "s", (const char *) l->data);
-                g_variant_dict_insert_value(op->info, "engine-devices", g_variant_builder_end(&b));
+                g_variant_dict_insert_value(op->base.info, "engine-devices", g_variant_builder_end(&b));
         }
         ch_op_call(op, "GET", "vmm.ping", NULL, NULL, 0, ch_info_on_ping);
 }
 
-void ch_vm_info(EngineVm *base, EngineInfoFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_INFO, NULL, userdata);
+void ch_vm_info(EngineVm *engine_vm, EngineInfoFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_INFO, NULL, userdata);
 
-        op->info_done = done;
-        op->info = g_variant_dict_new(NULL);
+        op->base.info_done = done;
+        op->base.info = g_variant_dict_new(NULL);
         if (!ch_op_require_vmm(op))
                 return;
         /* cloud-hypervisor runs guests only under a hypervisor (KVM here), never emulated. */
-        g_variant_dict_insert(op->info, "accelerator", "s", "kvm");
+        g_variant_dict_insert(op->base.info, "accelerator", "s", "kvm");
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, ch_info_on_vm_info);
 }

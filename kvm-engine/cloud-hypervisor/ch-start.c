@@ -30,24 +30,24 @@
 
 /* Who cloud-hypervisor runs as: the version cache keeps its answers per uid. */
 static uid_t ch_runs_as(const ChVm *vm) {
-        return vm->uid == (uid_t) -1 ? getuid() : vm->uid;
+        return vm->base.uid == (uid_t) -1 ? getuid() : vm->base.uid;
 }
 
 /* The start failed after the spawn: the process goes, and its exit answers
  * the op with this error. */
 static void ch_start_give_up(ChOp *op, GError *error /* taken */) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         /* Perhaps the program was replaced: its version is asked again next time. */
-        version_query_forget(ch_runs_as(vm), vm->binary);
-        g_clear_error(&op->error);
-        op->error = error;
-        vm->silent_exit = true;
-        if (vm->process)
-                (void) process_send_signal(vm->process, SIGKILL);
+        version_query_forget(ch_runs_as(vm), vm->base.binary);
+        g_clear_error(&op->base.error);
+        op->base.error = error;
+        vm->base.silent_exit = true;
+        if (vm->base.process)
+                (void) process_send_signal(vm->base.process, SIGKILL);
 }
 
 static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         GError *failure = ch_op_answer_error(op, response, error);
         if (failure) {
                 ch_start_give_up(op, failure);
@@ -59,7 +59,7 @@ static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GEr
             JSON_NODE_HOLDS_OBJECT(json_parser_get_root(parser)))
                 info = json_node_get_object(json_parser_get_root(parser));
         const char *state = info ? json_object_get_string_member_with_default(info, "state", NULL) : NULL;
-        const char *expected = op->kind == CH_OP_START ? "Running" : "Paused";
+        const char *expected = op->base.kind == ENGINE_OP_START ? "Running" : "Paused";
         if (!state || !g_str_equal(state, expected)) {
                 ch_start_give_up(op, g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
                                                  "cloud-hypervisor reports the VM as '%s', not '%s'",
@@ -71,15 +71,9 @@ static void ch_start_on_info(ChOp *op, const ChHttpResponse *response, const GEr
         /* The pty path of a virtio-console (config.console.file) is the engine's word:
          * it is not read, and OpenConsole never opens it. */
 
-        g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->config->name, expected,
+        g_debug("cloud-hypervisor for '%s' %s %.1f ms after the spawn", vm->base.config->name, expected,
                 (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
-        /* It answered, so it runs; but its answers can overtake the spawner's news of the start,
-         * and a VM that is up has a known pid: then the op is answered with that news. */
-        if (process_get_pid(vm->process) == 0) {
-                op->answer_when_started = true;
-                return;
-        }
-        ch_op_finish(op, NULL);
+        engine_op_start_succeeded(&op->base);
 }
 
 static void ch_start_on_booted(ChOp *op, const ChHttpResponse *response, const GError *error) {
@@ -94,15 +88,15 @@ static void ch_start_on_booted(ChOp *op, const ChHttpResponse *response, const G
 static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error);
 
 static void ch_start_add_next_net(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         GError *failure = ch_op_answer_error(op, response, error);
         if (failure) {
                 ch_start_give_up(op, failure);
                 return;
         }
         /* Each interface with its tap fd, before the boot (vm.create ignores fds). */
-        while (op->next_net < vm->config->devices->len) {
-                const VmDevice *device = vm->config->devices->pdata[op->next_net++];
+        while (op->next_net < vm->base.config->devices->len) {
+                const VmDevice *device = vm->base.config->devices->pdata[op->next_net++];
                 if (device->kind != VM_DEVICE_INTERFACE)
                         continue;
                 if (!ch_op_add_net(op, device, ch_start_add_next_net, &failure))
@@ -122,8 +116,8 @@ static void ch_restore_on_restored(ChOp *op, const ChHttpResponse *response, con
 }
 
 static void ch_restore_send(ChOp *op) {
-        ChVm *vm = op->vm;
-        g_autofree char *url = g_strconcat("file://", op->directory, NULL);
+        ChVm *vm = ch_op_vm(op);
+        g_autofree char *url = g_strconcat("file://", op->base.directory, NULL);
         g_autoptr(JsonBuilder) b = json_builder_new();
         g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(int));
         GError *failure = NULL;
@@ -136,11 +130,11 @@ static void ch_restore_send(ChOp *op) {
 
         /* The fds in the snapshot's config.json are stale: new taps go along. */
         bool any_net = false;
-        for (guint i = 0; i < vm->config->devices->len; i++) {
-                const VmDevice *device = vm->config->devices->pdata[i];
+        for (guint i = 0; i < vm->base.config->devices->len; i++) {
+                const VmDevice *device = vm->base.config->devices->pdata[i];
                 if (device->kind != VM_DEVICE_INTERFACE)
                         continue;
-                int fd = tap_open_interface(&device->net, vm->uid, vm->gid, &failure);
+                int fd = tap_open_interface(&device->net, vm->base.uid, vm->base.gid, &failure);
                 if (fd < 0)
                         break;
                 g_array_append_val(fds, fd);
@@ -176,7 +170,7 @@ static void ch_start_ping(ChOp *op);
 
 static int ch_start_on_retry(sd_event_source *source, uint64_t usec, void *userdata) {
         ChOp *op = userdata;
-        op->timer = sd_event_source_disable_unref(op->timer);
+        op->base.timer = sd_event_source_disable_unref(op->base.timer);
         ch_start_ping(op);
         return 0;
 }
@@ -195,14 +189,14 @@ static bool ch_ping_has_kvm(JsonObject *ping) {
 }
 
 static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GError *error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
 
         /* The socket listens before the process runs; a refused or reset
          * connection this early is worth another try, briefly. */
-        if (error && !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) && vm->process &&
+        if (error && !g_error_matches(error, HV_ERROR, HV_ERROR_TIMEOUT) && vm->base.process &&
             (guint64) g_get_monotonic_time() < op->deadline_usec) {
-                (void) sd_event_add_time_relative(vm->event, &op->timer, CLOCK_MONOTONIC, CH_PING_RETRY_USEC, 1000,
-                                                  ch_start_on_retry, op);
+                (void) sd_event_add_time_relative(vm->base.event, &op->base.timer, CLOCK_MONOTONIC, CH_PING_RETRY_USEC,
+                                                  1000, ch_start_on_retry, op);
                 return;
         }
         GError *failure = ch_op_answer_error(op, response, error);
@@ -224,7 +218,7 @@ static void ch_start_on_ping(ChOp *op, const ChHttpResponse *response, const GEr
                 }
         }
 
-        if (op->kind == CH_OP_RESTORE)
+        if (op->base.kind == ENGINE_OP_RESTORE)
                 ch_restore_send(op);
         else
                 ch_op_call(op, "PUT", "vm.create", op->body, NULL, 0, ch_start_add_next_net);
@@ -253,19 +247,20 @@ static bool make_searchable(const char *path) {
 }
 
 static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
-        g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
-        g_autofree char *parent = g_path_get_dirname(vm->runtime_dir);
+        g_autofree char *dir = g_build_filename(vm->base.runtime_dir, CH_ENGINE_DIR_NAME, NULL);
+        g_autofree char *parent = g_path_get_dirname(vm->base.runtime_dir);
         g_autofree char *root = g_path_get_dirname(parent);
         int fd;
 
         /* The runtime directory, "vms" and the service's runtime root. */
-        if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || !make_searchable(vm->runtime_dir) ||
+        if ((mkdir(dir, 0700) < 0 && errno != EEXIST) || !make_searchable(vm->base.runtime_dir) ||
             !make_searchable(parent) || !make_searchable(root)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot prepare '%s': %s", dir, g_strerror(errno));
                 return false;
         }
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0 || (vm->uid != (uid_t) -1 && fchown(fd, vm->uid, vm->gid) < 0) || fchmod(fd, 0700) < 0) {
+        if (fd < 0 || (vm->base.uid != (uid_t) -1 && fchown(fd, vm->base.uid, vm->base.gid) < 0) ||
+            fchmod(fd, 0700) < 0) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot prepare '%s': %s", dir, g_strerror(errno));
                 if (fd >= 0)
                         close(fd);
@@ -278,23 +273,23 @@ static bool ch_prepare_engine_dir(ChVm *vm, GError **error) {
 
 /* The engine is gone: its directory goes, entry by entry by name (nothing is followed). */
 void ch_remove_engine_dir(ChVm *vm) {
-        g_autofree char *dir = g_build_filename(vm->runtime_dir, CH_ENGINE_DIR_NAME, NULL);
+        g_autofree char *dir = g_build_filename(vm->base.runtime_dir, CH_ENGINE_DIR_NAME, NULL);
 
         owner_dir_remove(dir);
 }
 
 /* Spawns cloud-hypervisor with its API socket and event pipe, then pings it. */
 static bool ch_spawn_engine(ChOp *op, GError **error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         int event_fifo[2]; /* our read end, cloud-hypervisor's read-write end */
 
         g_free(vm->api_path);
-        vm->api_path = g_build_filename(vm->runtime_dir, CH_API_SOCKET_NAME, NULL);
+        vm->api_path = g_build_filename(vm->base.runtime_dir, CH_API_SOCKET_NAME, NULL);
         int api_listen = unix_socket_listen(vm->api_path, 16, error);
         if (api_listen < 0)
                 return false;
         g_free(vm->event_fifo_path);
-        vm->event_fifo_path = g_build_filename(vm->runtime_dir, CH_EVENT_FIFO_NAME, NULL);
+        vm->event_fifo_path = g_build_filename(vm->base.runtime_dir, CH_EVENT_FIFO_NAME, NULL);
         if (!ch_event_fifo_create(vm->event_fifo_path, &event_fifo[0], &event_fifo[1], error)) {
                 close(api_listen);
                 return false;
@@ -311,8 +306,14 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
         /* Older releases do not know the option (and refuse to start with it). */
         bool no_shutdown = vm->want_no_shutdown && (vm->version_major == 0 || vm->version_major >= 52);
         const char *argv[] = {
-                vm->binary, "--api-socket", api_arg, "--event-monitor", event_arg, "-v",
-                no_shutdown ? "--no-shutdown" : NULL, NULL,
+                vm->base.binary,
+                "--api-socket",
+                api_arg,
+                "--event-monitor",
+                event_arg,
+                "-v",
+                no_shutdown ? "--no-shutdown" : NULL,
+                NULL,
         };
         ProcessFd fds[] = {
                 { api_listen, CH_API_FD },
@@ -323,15 +324,15 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
                 .envp = ch_environment,
                 .fds = fds,
                 .n_fds = G_N_ELEMENTS(fds),
-                .log_path = vm->log_path,
-                .uid = vm->uid,
-                .gid = vm->gid,
-                .on_started = ch_on_process_started,
+                .log_path = vm->base.log_path,
+                .uid = vm->base.uid,
+                .gid = vm->base.gid,
+                .on_started = engine_vm_base_on_process_started,
         };
-        process_log_command_line(vm->log_path, argv);
+        process_log_command_line(vm->base.log_path, argv);
         op->started_usec = g_get_monotonic_time();
         guint64 epoch = (guint64) g_get_real_time();
-        Process *process = process_spawn(vm->event, &spawn, ch_on_process_exit, vm, error);
+        Process *process = process_spawn(vm->base.event, &spawn, ch_on_process_exit, vm, error);
         close(api_listen);
         close(event_fifo[1]); /* now only cloud-hypervisor holds a write end: EOF means it is gone */
         if (!process) {
@@ -341,30 +342,30 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
         }
 
         ch_vm_reset_flags(vm);
-        vm->process = process;
+        vm->base.process = process;
         vm->no_shutdown = no_shutdown;
         vm->events_epoch_usec = epoch;
-        vm->http = ch_http_new(vm->event, vm->api_path, vm->timeout_ms);
-        vm->events = ch_event_reader_new(vm->event, event_fifo[0], ch_on_event_record, NULL, vm, NULL);
+        vm->http = ch_http_new(vm->base.event, vm->api_path, vm->base.timeout_ms);
+        vm->events = ch_event_reader_new(vm->base.event, event_fifo[0], ch_on_event_record, NULL, vm, NULL);
         if (!vm->events)
-                g_warning("No events from cloud-hypervisor for '%s'", vm->config->name);
+                g_warning("No events from cloud-hypervisor for '%s'", vm->base.config->name);
         ch_vm_set_engine_state(vm, NULL);
 
-        op->deadline_usec = g_get_monotonic_time() + (guint64) vm->timeout_ms * 1000;
+        op->deadline_usec = g_get_monotonic_time() + (guint64) vm->base.timeout_ms * 1000;
         ch_start_ping(op);
         return true;
 }
 
 static bool ch_learn_version(ChVm *vm, const char *output, GError **error) {
-        g_free(vm->version);
-        vm->version = ch_parse_version_output(output);
-        vm->version_major = ch_version_major(vm->version);
-        if (vm->version)
+        g_free(vm->base.version);
+        vm->base.version = ch_parse_version_output(output);
+        vm->version_major = ch_version_major(vm->base.version);
+        if (vm->base.version)
                 return true;
-        version_query_forget(ch_runs_as(vm), vm->binary);
+        version_query_forget(ch_runs_as(vm), vm->base.binary);
         g_set_error(error, HV_ERROR, HV_ERROR_ENGINE_FAILED,
                     "<emulator> '%s' is not cloud-hypervisor: its --version printed no cloud-hypervisor version",
-                    vm->binary);
+                    vm->base.binary);
         return false;
 }
 
@@ -377,10 +378,10 @@ static void ch_spawn_on_version(const char *output, const GError *error, void *u
         if (error) {
                 local = g_error_copy(error);
                 g_prefix_error(&local, "Cannot start cloud-hypervisor: ");
-        } else if (ch_learn_version(op->vm, output, &local))
+        } else if (ch_learn_version(ch_op_vm(op), output, &local))
                 (void) ch_spawn_engine(op, &local);
         if (local)
-                ch_op_finish(op, local);
+                engine_op_finish(&op->base, local);
 }
 
 /*
@@ -389,57 +390,57 @@ static void ch_spawn_on_version(const char *output, const GError *error, void *u
  * it was already (version-query.h).
  */
 static bool ch_spawn(ChOp *op, GError **error) {
-        ChVm *vm = op->vm;
+        ChVm *vm = ch_op_vm(op);
         const char *known;
         g_autofree char *scratch = NULL;
 
-        if (vm->version || !vm->config->emulator)
+        if (vm->base.version || !vm->base.config->emulator)
                 return ch_spawn_engine(op, error);
-        known = version_query_lookup(ch_runs_as(vm), vm->binary);
+        known = version_query_lookup(ch_runs_as(vm), vm->base.binary);
         if (known)
                 return ch_learn_version(vm, known, error) && ch_spawn_engine(op, error);
-        scratch = g_build_filename(vm->runtime_dir, CH_VERSION_OUTPUT_NAME, NULL);
-        op->version_query = version_query_start(vm->event, vm->binary, vm->uid, vm->gid, ch_environment, scratch,
-                                                ch_spawn_on_version, op, error);
+        scratch = g_build_filename(vm->base.runtime_dir, CH_VERSION_OUTPUT_NAME, NULL);
+        op->version_query = version_query_start(vm->base.event, vm->base.binary, vm->base.uid, vm->base.gid,
+                                                ch_environment, scratch, ch_spawn_on_version, op, error);
         if (!op->version_query)
                 g_prefix_error(error, "Cannot start cloud-hypervisor: ");
         return op->version_query != NULL;
 }
 
-void ch_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_START, done, userdata);
+void ch_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_START, done, userdata);
         g_autoptr(GError) error = NULL;
 
-        if (vm->process) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+        if (vm->base.process) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
                 return;
         }
-        g_autoptr(JsonNode) body = ch_config_build_vm(vm->config, vm->runtime_dir, &error);
+        g_autoptr(JsonNode) body = ch_config_build_vm(vm->base.config, vm->base.runtime_dir, &error);
         if (!body) {
-                ch_op_fail_later(op, g_steal_pointer(&error));
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
                 return;
         }
         op->body = ch_json_to_string(body, false);
         if (!ch_spawn(op, &error))
-                ch_op_fail_later(op, g_steal_pointer(&error));
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
 }
 
-void ch_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_RESTORE, done, userdata);
+void ch_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_RESTORE, done, userdata);
         g_autoptr(GError) error = NULL;
 
-        if (vm->process) {
-                ch_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
+        if (vm->base.process) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "cloud-hypervisor is already running");
                 return;
         }
         if (!g_path_is_absolute(directory) || !g_file_test(directory, G_FILE_TEST_IS_DIR)) {
-                ch_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                 "Snapshot directory '%s' does not exist", directory));
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                            "Snapshot directory '%s' does not exist", directory));
                 return;
         }
-        op->directory = g_strdup(directory);
+        op->base.directory = g_strdup(directory);
         if (!ch_spawn(op, &error))
-                ch_op_fail_later(op, g_steal_pointer(&error));
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
 }

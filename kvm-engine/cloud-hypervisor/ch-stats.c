@@ -14,16 +14,6 @@
 #include "ch-vm.h"
 #include "engine-stats.h"
 
-static uint64_t member_u64(JsonObject *object, const char *name) {
-        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-        gint64 value;
-
-        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-                return 0;
-        value = json_node_get_int(node);
-        return value > 0 ? (uint64_t) value : 0;
-}
-
 static GError *not_an_object(const char *endpoint) {
         return g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
                            "cloud-hypervisor answered %s with something that is "
@@ -37,19 +27,20 @@ static void stats_on_vm_info(ChOp *op, const ChHttpResponse *response, const GEr
         JsonObject *info;
 
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         parser = json_parser_new_immutable();
         info = ch_parse_object(parser, response);
         if (!info) {
                 g_autoptr(GError) e = not_an_object("vm.info");
-                ch_op_finish(op, e);
+                engine_op_finish(&op->base, e);
                 return;
         }
         /* memory_actual_size: the guest's memory less what the balloon holds. */
-        engine_stats_add_memory(op->info, op->vm->config->memory, member_u64(info, "memory_actual_size"));
-        ch_op_finish(op, NULL);
+        engine_stats_add_memory(op->base.info, op->base.vm->config->memory,
+                                engine_stats_member_u64(info, "memory_actual_size"));
+        engine_op_finish(&op->base, NULL);
 }
 
 static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GError *error) {
@@ -60,45 +51,47 @@ static void stats_on_counters(ChOp *op, const ChHttpResponse *response, const GE
         JsonObject *counters;
 
         if (failure) {
-                ch_op_finish(op, failure);
+                engine_op_finish(&op->base, failure);
                 return;
         }
         parser = json_parser_new_immutable();
         counters = ch_parse_object(parser, response);
         if (!counters) {
                 g_autoptr(GError) e = not_an_object("vm.counters");
-                ch_op_finish(op, e);
+                engine_op_finish(&op->base, e);
                 return;
         }
-        for (guint i = 0; i < op->vm->config->devices->len; i++) {
-                const VmDevice *device = op->vm->config->devices->pdata[i];
+        for (guint i = 0; i < op->base.vm->config->devices->len; i++) {
+                const VmDevice *device = op->base.vm->config->devices->pdata[i];
                 JsonObject *c = device->id ? ch_member_object(counters, device->id) : NULL;
 
                 if (!c)
                         continue;
                 if (device->kind == VM_DEVICE_DISK)
                         g_variant_builder_add_value(
-                                &block, engine_stats_block_entry(
-                                                device->id, member_u64(c, "read_bytes"), member_u64(c, "write_bytes"),
-                                                member_u64(c, "read_ops"), member_u64(c, "write_ops")));
+                                &block, engine_stats_block_entry(device->id, engine_stats_member_u64(c, "read_bytes"),
+                                                                 engine_stats_member_u64(c, "write_bytes"),
+                                                                 engine_stats_member_u64(c, "read_ops"),
+                                                                 engine_stats_member_u64(c, "write_ops")));
                 else if (device->kind == VM_DEVICE_INTERFACE)
-                        g_variant_builder_add_value(&net, engine_stats_net_entry(device->id, member_u64(c, "rx_bytes"),
-                                                                                 member_u64(c, "tx_bytes"),
-                                                                                 member_u64(c, "rx_frames"),
-                                                                                 member_u64(c, "tx_frames")));
+                        g_variant_builder_add_value(
+                                &net, engine_stats_net_entry(device->id, engine_stats_member_u64(c, "rx_bytes"),
+                                                             engine_stats_member_u64(c, "tx_bytes"),
+                                                             engine_stats_member_u64(c, "rx_frames"),
+                                                             engine_stats_member_u64(c, "tx_frames")));
         }
-        engine_stats_add_devices(op->info, &block, &net);
+        engine_stats_add_devices(op->base.info, &block, &net);
         ch_op_call(op, "GET", "vm.info", NULL, NULL, 0, stats_on_vm_info);
 }
 
-void ch_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata) {
-        ChVm *vm = (ChVm *) base;
-        ChOp *op = ch_op_new(vm, CH_OP_INFO, NULL, userdata);
+void ch_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata) {
+        ChVm *vm = (ChVm *) engine_vm;
+        ChOp *op = ch_op_new(vm, ENGINE_OP_INFO, NULL, userdata);
 
-        op->info_done = done;
-        op->info = g_variant_dict_new(NULL);
+        op->base.info_done = done;
+        op->base.info = g_variant_dict_new(NULL);
         if (!ch_op_require_vmm(op))
                 return;
-        engine_stats_add_cpu(op->info, process_get_pid(vm->process));
+        engine_stats_add_cpu(op->base.info, process_get_pid(vm->base.process));
         ch_op_call(op, "GET", "vm.counters", NULL, NULL, 0, stats_on_counters);
 }

@@ -579,15 +579,6 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
 
 /* ---- the guest agent's channel, the watchdog ---- */
 
-static const VmDevice *find_kind(const VmConfig *config, VmDeviceKind kind) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == kind)
-                        return device;
-        }
-        return NULL;
-}
-
 const char *qemu_watchdog_action(const VmConfig *config) {
         static const char *const actions[] = {
                 [VM_WATCHDOG_ACTION_RESET] = ",watchdog=reset",
@@ -597,7 +588,7 @@ const char *qemu_watchdog_action(const VmConfig *config) {
                 [VM_WATCHDOG_ACTION_NONE] = ",watchdog=none",
                 [VM_WATCHDOG_ACTION_INJECT_NMI] = ",watchdog=inject-nmi",
         };
-        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+        const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
 
         return watchdog ? actions[watchdog->watchdog.action] : "";
 }
@@ -616,10 +607,9 @@ static void add_device_json(GPtrArray *argv, JsonObject *o) {
  * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
  * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
  */
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
-                                          int agent_fd) {
-        const VmDevice *agent = find_kind(config, VM_DEVICE_CHANNEL);
-        const VmDevice *watchdog = find_kind(config, VM_DEVICE_WATCHDOG);
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd) {
+        const VmDevice *agent = vm_config_find_kind(config, VM_DEVICE_CHANNEL);
+        const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
         JsonObject *o;
 
         if (agent && agent_fd > 0) {
@@ -663,5 +653,4 @@ void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *confi
                 add_device_json(argv, o);
                 break;
         }
-        (void) machine;
 }

@@ -44,14 +44,15 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
         return true;
 }
 
-bool qemu_argv_check_config(const VmConfig *config, GError **error) {
+bool qemu_config_check(const VmConfig *config, GError **error) {
         QemuMachineKind machine;
 
         if (!qemu_machine_from_config(config, &machine, error) || !qemu_display_check(config, machine, error))
                 return false;
-        /* What needs KVM is refused here for type='qemu' (TCG by definition); for type='kvm', at Boot,
-         * where the host's KVM is known. */
-        if (!qemu_platform_check(config, config->type == VM_DOMAIN_KVM, error) ||
+        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
+         * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
+         * definition is kept, and its Boot says why it cannot run under TCG. */
+        if (!qemu_platform_check(config, true, error) ||
             !qemu_devices_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
@@ -387,7 +388,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autoptr(QemuCommandLine) cmdline = g_new0(QemuCommandLine, 1);
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
-        if (!qemu_argv_check_config(config, error) || !qemu_platform_check(config, params->kvm, error))
+        if (!qemu_config_check(config, error) || !qemu_platform_check(config, params->kvm, error))
                 return NULL;
         if (!qemu_display_ports_chosen(config, error))
                 return NULL;
@@ -501,7 +502,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
         qemu_display_add_args(argv, config);
-        qemu_argv_add_channels_and_watchdogs(argv, config, cmdline->machine, params->agent_fd);
+        qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
 
         if (params->incoming)
                 argv_add(argv, "-incoming", params->incoming);

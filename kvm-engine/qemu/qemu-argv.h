@@ -66,7 +66,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuCommandLine, qemu_command_line_free)
 bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GError **error);
 
 /* Checks what the command line cannot express (HV_ERROR_NOT_SUPPORTED naming it). */
-bool qemu_argv_check_config(const VmConfig *config, GError **error);
+bool qemu_config_check(const VmConfig *config, GError **error);
 
 QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error);
 
@@ -120,8 +120,7 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
 bool qemu_devices_want_balloon(const VmConfig *config);
 /* ",watchdog=..." for -action, or "" */
 const char *qemu_watchdog_action(const VmConfig *config);
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine,
-                                          int agent_fd);
+void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);

@@ -42,8 +42,8 @@ static void ignore_reply(QmpClient *qmp, JsonNode *result, const GError *error, 
 }
 
 static QemuOp *display_op_new(QemuVm *vm, EngineConsoleFn done, void *userdata) {
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_COMMAND, NULL, userdata);
-        op->fd_done = done;
+        QemuOp *op = qemu_op_new(vm, ENGINE_OP_COMMAND, NULL, userdata);
+        op->base.fd_done = done;
         return op;
 }
 
@@ -54,55 +54,55 @@ static void graphics_on_add_client(QmpClient *qmp, JsonNode *result, const GErro
 
         if (error) {
                 /* The descriptor stays in QEMU's list when add_client refused it. */
-                qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->device_id), NULL), -1,
+                qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->base.device_id), NULL), -1,
                                    ignore_reply, NULL);
                 g_autoptr(GError) e =
                         g_error_new(HV_ERROR, error->code, "QEMU did not take the display client: %s", error->message);
-                qemu_op_finish(op, e);
+                engine_op_finish(&op->base, e);
                 return;
         }
-        qemu_op_finish(op, NULL);
+        engine_op_finish(&op->base, NULL);
 }
 
 static void graphics_on_getfd(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
-        const VmGraphics *graphics = &op->vm->config->display.graphics[op->port];
+        const VmGraphics *graphics = &op->base.vm->config->display.graphics[op->port];
         JsonNode *args;
 
         if (error) {
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
         args = qmp_args("protocol", qmp_string(vm_graphics_type_to_string(graphics->type)), "fdname",
-                        qmp_string(op->device_id), "skipauth", qmp_bool(true), NULL);
+                        qmp_string(op->base.device_id), "skipauth", qmp_bool(true), NULL);
         if (graphics->type == VM_GRAPHICS_SPICE)
                 json_object_set_boolean_member(json_node_get_object(args), "tls", FALSE);
         qmp_client_execute(qmp, "add_client", args, -1, graphics_on_add_client, op);
 }
 
-void qemu_vm_open_graphics(EngineVm *base, unsigned index, EngineConsoleFn done, void *userdata) {
+void qemu_vm_open_graphics(EngineVm *engine_vm, unsigned index, EngineConsoleFn done, void *userdata) {
         static unsigned serial;
-        QemuVm *vm = (QemuVm *) base;
+        QemuVm *vm = (QemuVm *) engine_vm;
         QemuOp *op = display_op_new(vm, done, userdata);
         int pair[2];
 
         if (!qemu_op_require_qmp(op))
                 return;
-        if (index >= vm->config->display.n_graphics) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                   "The VM has no display number %u (it has %u)", index,
-                                                   vm->config->display.n_graphics));
+        if (index >= vm->base.config->display.n_graphics) {
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                            "The VM has no display number %u (it has %u)", index,
+                                                            vm->base.config->display.n_graphics));
                 return;
         }
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make a socket pair: %s",
-                                                   g_strerror(errno)));
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make a socket pair: %s",
+                                                            g_strerror(errno)));
                 return;
         }
         op->port = (int) index;
-        op->fd = pair[0];
-        op->device_id = g_strdup_printf("hv-graphics-%u", ++serial); /* getfd's name, unique per call */
-        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", qmp_string(op->device_id), NULL), pair[1],
+        op->base.fd = pair[0];
+        op->base.device_id = g_strdup_printf("hv-graphics-%u", ++serial); /* getfd's name, unique per call */
+        qmp_client_execute(vm->qmp, "getfd", qmp_args("fdname", qmp_string(op->base.device_id), NULL), pair[1],
                            graphics_on_getfd, op);
         close(pair[1]); /* the client sends a duplicate */
 }
@@ -151,11 +151,11 @@ static void screenshot_on_dumped(QmpClient *qmp, JsonNode *result, const GError 
         qmp_client_execute(qmp, "remove-fd", qmp_args("fdset-id", qmp_int(op->screenshot->fdset_id), NULL), -1,
                            ignore_reply, NULL);
         if (error) {
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
-        op->fd = screenshot_seal(op->screenshot, &e);
-        qemu_op_finish(op, e);
+        op->base.fd = screenshot_seal(op->screenshot, &e);
+        engine_op_finish(&op->base, e);
 }
 
 static void screenshot_on_add_fd(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
@@ -166,11 +166,12 @@ static void screenshot_on_add_fd(QmpClient *qmp, JsonNode *result, const GError 
         JsonNode *args;
 
         if (error) {
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
         if (!id || json_node_get_value_type(id) != G_TYPE_INT64 || json_node_get_int(id) < 0) {
-                qemu_op_fail_later_literal(op, HV_ERROR_ENGINE_FAILED, "QEMU's answer to add-fd has no fdset-id");
+                engine_op_fail_later_literal(&op->base, HV_ERROR_ENGINE_FAILED,
+                                             "QEMU's answer to add-fd has no fdset-id");
                 return;
         }
         op->screenshot->fdset_id = json_node_get_int(id);
@@ -198,23 +199,24 @@ static int open_write_only(int memfd) {
         return open(self, O_WRONLY | O_CLOEXEC);
 }
 
-void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
+void qemu_vm_screenshot(EngineVm *engine_vm, unsigned screen, EngineConsoleFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
         QemuOp *op = display_op_new(vm, done, userdata);
-        unsigned n_screens = count_screens(&vm->config->display);
+        unsigned n_screens = count_screens(&vm->base.config->display);
         QemuScreenshot *shot;
         int write_fd;
 
         if (!qemu_op_require_qmp(op))
                 return;
         if (n_screens == 0) {
-                qemu_op_fail_later_literal(op, HV_ERROR_NOT_SUPPORTED,
-                                           "The VM has no screen: its definition has no '<video>'");
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "The VM has no screen: its definition has no '<video>'");
                 return;
         }
         if (screen >= n_screens) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                   "The VM has no screen number %u (it has %u)", screen, n_screens));
+                engine_op_fail_later(&op->base,
+                                     g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                 "The VM has no screen number %u (it has %u)", screen, n_screens));
                 return;
         }
         shot = g_new0(QemuScreenshot, 1);
@@ -224,8 +226,9 @@ void qemu_vm_screenshot(EngineVm *base, unsigned screen, EngineConsoleFn done, v
         shot->memfd = memfd_create("screenshot.png", MFD_CLOEXEC | MFD_ALLOW_SEALING);
         write_fd = shot->memfd >= 0 ? open_write_only(shot->memfd) : -1;
         if (write_fd < 0) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make the screenshot's memfd: %s",
-                                                   g_strerror(errno)));
+                engine_op_fail_later(&op->base,
+                                     g_error_new(HV_ERROR, HV_ERROR_FAILED, "Cannot make the screenshot's memfd: %s",
+                                                 g_strerror(errno)));
                 return;
         }
         qmp_client_execute(vm->qmp, "add-fd", qmp_args("opaque", qmp_string("hv-screenshot"), NULL), write_fd,
@@ -389,22 +392,22 @@ static const char *const linux_to_qcode[] = {
 };
 
 static void send_key_on_reply(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
-        qemu_op_finish(userdata, error);
+        engine_op_finish(userdata, error); /* a QemuOp, which begins with its EngineOp */
 }
 
-void qemu_vm_send_key(EngineVm *base, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms, EngineDoneFn done,
-                      void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_COMMAND, done, userdata);
+void qemu_vm_send_key(EngineVm *engine_vm, const uint32_t *keycodes, size_t n_keycodes, unsigned hold_ms,
+                      EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        QemuOp *op = qemu_op_new(vm, ENGINE_OP_COMMAND, done, userdata);
         g_autoptr(JsonArray) keys = json_array_new();
         JsonNode *args, *keys_node;
 
         if (!qemu_op_require_qmp(op))
                 return;
         if (n_keycodes == 0 || n_keycodes > QEMU_SEND_KEY_MAX) {
-                qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                   "Between 1 and %u keys are pressed together, not %zu",
-                                                   QEMU_SEND_KEY_MAX, n_keycodes));
+                engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                            "Between 1 and %u keys are pressed together, not %zu",
+                                                            QEMU_SEND_KEY_MAX, n_keycodes));
                 return;
         }
         for (size_t i = 0; i < n_keycodes; i++) {
@@ -412,10 +415,10 @@ void qemu_vm_send_key(EngineVm *base, const uint32_t *keycodes, size_t n_keycode
                 JsonObject *key;
 
                 if (!qcode) {
-                        qemu_op_fail_later(op, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                                           "Linux keycode %" G_GUINT32_FORMAT
-                                                           " has no key on the QEMU engine",
-                                                           keycodes[i]));
+                        engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                                                    "Linux keycode %" G_GUINT32_FORMAT
+                                                                    " has no key on the QEMU engine",
+                                                                    keycodes[i]));
                         return;
                 }
                 key = json_object_new();

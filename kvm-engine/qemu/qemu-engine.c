@@ -2,8 +2,8 @@
 
 /*
  * The QEMU engine: probe, validation, the process and its QMP connection,
- * start/stop/restore, events, re-attach. Commands on a running VM are in
- * qemu-operations.c.
+ * stop, events, the exit, re-attach. Starting QEMU (boot or restore) is in
+ * qemu-start.c, commands on a running VM in qemu-operations.c.
  */
 
 #include <errno.h>
@@ -13,28 +13,26 @@
 #include <unistd.h>
 
 #include "engine-words.h"
-#include "tap.h"
 #include "qemu-error-line.h"
 #include "qemu-vm.h"
 #include "unix-socket.h"
+#include "version-query.h"
 
 #define QEMU_DEFAULT_BINARY "qemu-system-x86_64"
-#define QEMU_QMP_FD 3
-#define QEMU_CONSOLE_FD 4
-/* QEMU_RESTORE_FD is 5; the taps follow. */
-#define QEMU_FIRST_TAP_FD 6
 /* How long QEMU may take to leave after 'quit' before it is killed. */
 #define QEMU_QUIT_GRACE_USEC (2 * G_USEC_PER_SEC)
 /* RESETs closer together than this are one reboot (no guest boots again that fast). */
 #define QEMU_RESET_REPEAT_USEC (2 * G_USEC_PER_SEC)
 #define QEMU_LOG_TAIL_LINES 10
 
-/* validate() has no settings: probe() records the one it needs. */
-static bool qemu_tcg_fallback_setting;
+const char *const qemu_environment[] = {"PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL};
 
-static const char *const qemu_environment[] = { "PATH=/usr/bin:/bin", "LANG=C.UTF-8", NULL };
-
-static bool qemu_kvm_usable(char **ret_reason) {
+bool qemu_kvm_usable(bool turned_off, char **ret_reason) {
+        if (turned_off) {
+                if (ret_reason)
+                        *ret_reason = g_strdup("turned off in hypervisord.conf: [qemu] KVM=false");
+                return false;
+        }
         int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
         if (fd < 0) {
                 if (ret_reason)
@@ -45,55 +43,37 @@ static bool qemu_kvm_usable(char **ret_reason) {
         return true;
 }
 
+/* "QEMU emulator version 7.2.19 (Debian ...)" -> "7.2.19", or NULL. */
+static char *qemu_parse_version_output(const char *output) {
+        const char *v = strstr(output, "version ");
+        if (!v)
+                return NULL;
+        v += strlen("version ");
+        return g_strndup(v, strspn(v, "0123456789."));
+}
+
 static bool qemu_probe(const EngineSettings *settings, EngineProbe *ret, GError **error) {
         const char *name = settings && settings->binary ? settings->binary : QEMU_DEFAULT_BINARY;
 
-        qemu_tcg_fallback_setting = settings && settings->tcg_fallback;
         ret->tcg = true;
-        ret->kvm = qemu_kvm_usable(NULL);
+        ret->kvm = qemu_kvm_usable(settings && !settings->use_kvm, NULL);
         g_strfreev(ret->hotplug);
         ret->hotplug = g_strsplit("disk", ",", -1);
 
-        g_autofree char *binary = g_find_program_in_path(name);
-        if (!binary) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s' not found", name);
-                return true;
-        }
-        ret->binary = g_strdup(binary);
-
-        /* Synchronous, and allowed to be: probe runs before the bus is served. */
-        const char *argv[] = { binary, "--version", NULL };
-        g_autofree char *out = NULL;
-        g_autoptr(GError) local = NULL;
-        int status = 0;
-        if (!g_spawn_sync(NULL, (char **) argv, (char **) qemu_environment, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                          &out, NULL, &status, &local) ||
-            !g_spawn_check_wait_status(status, &local)) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s --version' failed: %s", binary, local->message);
-                return true;
-        }
-        const char *v = strstr(out, "version ");
-        if (!v) {
-                ret->usable = false;
-                ret->unusable_reason = g_strdup_printf("'%s --version' printed no version", binary);
-                return true;
-        }
-        v += strlen("version ");
-        ret->version = g_strndup(v, strspn(v, "0123456789."));
-        ret->usable = true;
+        version_query_probe(name, qemu_environment, qemu_parse_version_output, ret);
         return true;
 }
 
-static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GError **error) {
-        if (!qemu_argv_check_config(config, error) ||
-            !qemu_platform_check(config, config->type == VM_DOMAIN_KVM && probe && probe->kvm, error))
+static bool qemu_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
+                          GError **error) {
+        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is not checked here: it is
+         * checked in qemu_argv_build() at Boot, against the accelerator the VM really gets. */
+        if (!qemu_config_check(config, error))
                 return false;
 
-        if (config->type == VM_DOMAIN_KVM && !probe->kvm && !qemu_tcg_fallback_setting) {
+        if (config->type == VM_DOMAIN_KVM && !probe->kvm && !(settings && settings->tcg_fallback)) {
                 g_autofree char *reason = NULL;
-                if (!qemu_kvm_usable(&reason))
+                if (!qemu_kvm_usable(settings && !settings->use_kvm, &reason))
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "KVM is not available (%s); use <domain type='qemu'> or enable tcg_fallback",
                                     reason);
@@ -116,122 +96,54 @@ static bool qemu_validate(const EngineProbe *probe, const VmConfig *config, GErr
         return true;
 }
 
-/* ---- VM, references, operations ---- */
+/* ---- the VM's and the op's own parts (engine-vm.h, engine-op.h) ---- */
 
-QemuVm *qemu_vm_ref(QemuVm *vm) {
-        vm->n_ref++;
-        return vm;
+static void qemu_op_finishing(EngineOp *base_op) {
+        QemuOp *op = (QemuOp *) base_op;
+        if (op->own_transition)
+                qemu_op_vm(op)->own_transitions--;
 }
 
-static void qemu_op_free(QemuOp *op) {
-        sd_event_source_disable_unref(op->defer);
-        sd_event_source_disable_unref(op->timer);
-        g_clear_error(&op->error);
-        g_free(op->directory);
-        g_free(op->device_id);
-        vm_device_free(op->device);
+static void qemu_op_clear(EngineOp *base_op) {
+        QemuOp *op = (QemuOp *) base_op;
         g_free(op->node_name);
-        if (op->info)
-                g_variant_dict_unref(op->info);
-        if (op->fd >= 0)
-                close(op->fd);
         qemu_screenshot_free(op->screenshot);
-        g_free(op);
 }
 
-void qemu_vm_unref(QemuVm *vm) {
-        if (--vm->n_ref > 0)
-                return;
-        g_list_free_full(vm->ops, (GDestroyNotify) qemu_op_free);
-        sd_event_source_disable_unref(vm->kill_timer);
+static void qemu_vm_clear(EngineVmBase *base_vm) {
+        QemuVm *vm = (QemuVm *) base_vm;
         sd_event_source_disable_unref(vm->reboot_timer);
-        process_free(vm->process);
         qmp_client_free(vm->qmp);
-        vm_config_free(vm->config);
-        g_free(vm->binary);
-        g_free(vm->version);
-        g_free(vm->runtime_dir);
-        g_free(vm->log_path);
         g_free(vm->qmp_path);
         g_free(vm->console_path);
-        console_requests_free(vm->consoles);
         g_free(vm->shutdown_reason);
+        g_free(vm->tcg_fallback_reason);
         g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
         g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
         g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         if (vm->nvram_fd >= 0)
                 close(vm->nvram_fd);
-        sd_event_unref(vm->event);
-        g_free(vm);
 }
 
-QemuOp *qemu_op_new(QemuVm *vm, QemuOpKind kind, EngineDoneFn done, void *userdata) {
-        QemuOp *op = g_new0(QemuOp, 1);
-        op->vm = vm;
-        op->kind = kind;
-        op->done = done;
-        op->userdata = userdata;
+static const EngineVmClass qemu_vm_class = {
+        .op_size = sizeof(QemuOp),
+        .op_finishing = qemu_op_finishing,
+        .op_clear = qemu_op_clear,
+        .vm_clear = qemu_vm_clear,
+};
+
+QemuOp *qemu_op_new(QemuVm *vm, EngineOpKind kind, EngineDoneFn done, void *userdata) {
+        QemuOp *op = (QemuOp *) engine_op_new(&vm->base, kind, done, userdata);
         op->port = -1;
-        op->fd = -1;
-        vm->ops = g_list_append(vm->ops, op);
         return op;
 }
 
-void qemu_op_finish(QemuOp *op, const GError *error) {
-        QemuVm *vm = op->vm;
-
-        vm->ops = g_list_remove(vm->ops, op);
-        if (op->own_transition)
-                vm->own_transitions--;
-
-        qemu_vm_ref(vm);
-        if (op->info_done) {
-                g_autoptr(GVariant) info = NULL;
-                if (!error && op->info)
-                        info = g_variant_ref_sink(g_variant_dict_end(op->info));
-                op->info_done(info, error, op->userdata);
-        } else if (op->fd_done) {
-                int fd = error ? -1 : op->fd; /* handed over */
-                if (!error)
-                        op->fd = -1;
-                op->fd_done(fd, error, op->userdata);
-        } else if (op->device_done)
-                op->device_done(error ? NULL : op->device_id, error, op->userdata);
-        else if (op->done)
-                op->done(error, op->userdata);
-        qemu_op_free(op);
-        qemu_vm_unref(vm);
-}
-
-static int qemu_op_on_defer(sd_event_source *source, void *userdata) {
-        QemuOp *op = userdata;
-        g_autoptr(GError) error = g_steal_pointer(&op->error);
-        qemu_op_finish(op, error);
-        return 0;
-}
-
-void qemu_op_fail_later(QemuOp *op, GError *error) {
-        g_clear_error(&op->error);
-        op->error = error;
-        if (sd_event_add_defer(op->vm->event, &op->defer, qemu_op_on_defer, op) < 0)
-                g_warning("Cannot schedule an answer: out of memory");
-}
-
-void qemu_op_fail_later_literal(QemuOp *op, int code, const char *message) {
-        qemu_op_fail_later(op, g_error_new_literal(HV_ERROR, code, message));
-}
-
 bool qemu_op_require_qmp(QemuOp *op) {
-        if (op->vm->qmp && op->vm->process && !op->vm->stopping)
+        if (qemu_op_vm(op)->qmp && op->base.vm->process && !op->base.vm->stopping)
                 return true;
-        qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE,
-                                   op->vm->process ? "QEMU is shutting down" : "QEMU is not running");
+        engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE,
+                                     op->base.vm->process ? "QEMU is shutting down" : "QEMU is not running");
         return false;
-}
-
-static void qemu_vm_emit(QemuVm *vm, const EngineEvent *event) {
-        if (vm->on_event)
-                vm->on_event(event, vm->userdata);
 }
 
 static GVariant *qemu_json_object_to_variant(JsonObject *data) {
@@ -252,39 +164,46 @@ static GVariant *qemu_json_object_to_variant(JsonObject *data) {
 void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_event, JsonObject *data,
                               const char *device_id) {
         g_autoptr(GVariant) details = qemu_json_object_to_variant(data);
-        EngineEvent event = {
-                .kind = ENGINE_EVENT_GUEST,
-                .name = name,
-                .engine_event = engine_event,
-                .details = details,
-                .device_id = device_id,
-                .timestamp_usec = vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0,
-        };
-        qemu_vm_emit(vm, &event);
+        engine_vm_base_emit_guest(&vm->base, name, engine_event, details, device_id,
+                                  vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0);
 }
 
-static void qemu_vm_emit_kind(QemuVm *vm, EngineEventKind kind, const char *engine_event) {
-        EngineEvent event = { .kind = kind, .engine_event = engine_event };
-        qemu_vm_emit(vm, &event);
+/* What GetInfo's 'accelerator-fallback' says, and the 'reason' of its GuestEvent. */
+GVariant *qemu_tcg_fallback_text(QemuVm *vm) {
+        return g_variant_new_take_string(g_strdup_printf(
+                "the VM asks for KVM (<domain type='kvm'>), which is not available (%s): it runs under TCG",
+                vm->tcg_fallback_reason));
+}
+
+/* A <domain type='kvm'> booted under TCG: said once, before its 'booted'. */
+void qemu_vm_emit_tcg_fallback(QemuVm *vm) {
+        GVariantDict details;
+
+        g_variant_dict_init(&details, NULL);
+        g_variant_dict_insert(&details, "accelerator", "s", "tcg");
+        g_variant_dict_insert_value(&details, "reason", qemu_tcg_fallback_text(vm));
+        g_autoptr(GVariant) variant = g_variant_ref_sink(g_variant_dict_end(&details));
+        engine_vm_base_emit_guest(&vm->base, "accelerator-fallback", NULL, variant, NULL,
+                                  vm->qmp ? qmp_client_get_event_timestamp(vm->qmp) : 0);
 }
 
 /* ---- the process ---- */
 
 static int qemu_on_kill_timer(sd_event_source *source, uint64_t usec, void *userdata) {
         QemuVm *vm = userdata;
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
-        if (vm->process)
-                (void) process_send_signal(vm->process, SIGKILL);
+        vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
+        if (vm->base.process)
+                (void) process_send_signal(vm->base.process, SIGKILL);
         return 0;
 }
 
 void qemu_vm_kill(QemuVm *vm) {
-        if (vm->process)
-                (void) process_send_signal(vm->process, SIGKILL);
+        if (vm->base.process)
+                (void) process_send_signal(vm->base.process, SIGKILL);
 }
 
 static EngineExitReason qemu_exit_reason(QemuVm *vm) {
-        if (vm->stopping)
+        if (vm->base.stopping)
                 return ENGINE_EXIT_REQUESTED;
         if (vm->panicked)
                 return ENGINE_EXIT_GUEST_PANIC;
@@ -302,80 +221,33 @@ static EngineExitReason qemu_exit_reason(QemuVm *vm) {
         return ENGINE_EXIT_CRASHED; /* host-signal and the like: it went unasked */
 }
 
-/* What QEMU said last, for errors: its own last lines, not ours. */
-static char *qemu_last_words(const char *log_path) {
-        g_autofree char *tail = process_read_log_tail(log_path, 3);
-        if (!tail)
-                return NULL;
-        g_auto(GStrv) lines = g_strsplit(tail, "\n", -1);
-        g_autoptr(GString) words = g_string_new(NULL);
-        for (size_t i = 0; lines[i]; i++) {
-                if (!*lines[i] || strstr(lines[i], " hypervisord: starting "))
-                        continue;
-                if (words->len)
-                        g_string_append(words, "; ");
-                g_string_append(words, lines[i]);
-        }
-        return words->len ? engine_words_quote(words->str, (gssize) words->len, ENGINE_WORDS_MAX) : NULL;
-}
-
-static void qemu_on_process_started(Process *process, void *userdata) {
-        QemuVm *vm = userdata;
-        EngineEvent event = { .kind = ENGINE_EVENT_STARTED };
-        QemuOp *waiting = NULL;
-
-        qemu_vm_ref(vm);
-        qemu_vm_emit(vm, &event);
-        for (GList *l = vm->ops; l && !vm->freed; l = l->next)
-                if (((QemuOp *) l->data)->answer_when_started)
-                        waiting = l->data;
-        if (waiting)
-                qemu_op_finish(waiting, NULL);
-        qemu_vm_unref(vm);
-}
-
-void qemu_start_succeeded(QemuOp *op) {
-        /* QEMU answered, so it runs; but its answers can overtake the spawner's news of the
-         * start, and a VM that is up has a known pid: then the op is answered with that news. */
-        if (process_get_pid(op->vm->process) == 0) {
-                op->answer_when_started = true;
-                return;
-        }
-        qemu_op_finish(op, NULL);
-}
-
-static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
+void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *userdata) {
         QemuVm *vm = userdata;
 
         /* Described before the process is freed: the description names its binary. */
         g_autofree char *how = process_describe_exit(process, exit_info);
 
-        qemu_vm_ref(vm);
+        engine_vm_base_ref(&vm->base);
         /* The pidfd can fire before the last events were read (SHUTDOWN just before the
          * exit): take them in first, so the exit is explained by them. */
         if (vm->qmp)
                 qmp_client_read_pending(vm->qmp);
-        g_clear_pointer(&vm->process, process_free);
+        g_clear_pointer(&vm->base.process, process_free);
         g_clear_pointer(&vm->qmp, qmp_client_free); /* drops its pending replies silently */
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
+        vm->base.kill_timer = sd_event_source_disable_unref(vm->base.kill_timer);
         vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
         vm->reboot_action_reset = false;
         if (vm->qmp_path)
                 (void) unlink(vm->qmp_path);
 
-        g_autofree char *tail = process_read_log_tail(vm->log_path, QEMU_LOG_TAIL_LINES);
+        g_autofree char *tail = process_read_log_tail(vm->base.log_path, QEMU_LOG_TAIL_LINES);
         g_autoptr(GError) gone = NULL;
 
         /* A start that did not finish fails with QEMU's own last words. */
-        QemuOp *start = NULL;
-        for (GList *l = vm->ops; l; l = l->next) {
-                QemuOp *op = l->data;
-                if (op->kind == QEMU_OP_START || op->kind == QEMU_OP_RESTORE)
-                        start = op;
-        }
+        EngineOp *start = engine_vm_base_find_start(&vm->base);
         if (start) {
-                g_autofree char *last = qemu_last_words(vm->log_path);
-                g_autofree char *last_lines = process_read_log_tail(vm->log_path, 3);
+                g_autofree char *last = engine_vm_base_last_words(&vm->base);
+                g_autofree char *last_lines = process_read_log_tail(vm->base.log_path, 3);
                 g_autofree char *cause = qemu_error_cause(last_lines);
                 bool timed_out = start->error && g_error_matches(start->error, HV_ERROR, HV_ERROR_TIMEOUT);
 
@@ -397,34 +269,21 @@ static void qemu_on_process_exit(Process *process, const ProcessExit *exit_info,
                                         gone->code = start->error->code;
                         }
                 }
-                vm->silent_exit = true;
+                vm->base.silent_exit = true;
         } else
                 gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s", how);
 
         /* Stops succeed now; everything else waiting on this process fails: all of it
          * before the exit is reported (engine.h), so the owner sees every answer first. */
-        bool silent = vm->silent_exit;
-        while (!vm->freed && vm->ops) {
-                QemuOp *op = vm->ops->data;
-                qemu_op_finish(op, op->kind == QEMU_OP_STOP ? NULL : gone);
-        }
-        if (!vm->freed)
-                console_requests_fail_all(vm->consoles, gone);
+        bool silent = vm->base.silent_exit;
+        engine_vm_base_fail_pending(&vm->base, gone);
 
-        if (!silent && !vm->freed) {
-                EngineEvent event = {
-                        .kind = ENGINE_EVENT_EXITED,
-                        .exit_reason = qemu_exit_reason(vm),
-                        .exit_status = exit_info->status,
-                };
-                if (event.exit_reason == ENGINE_EXIT_CRASHED)
-                        event.log_tail = tail;
-                qemu_vm_emit(vm, &event);
-        }
+        if (!silent && !vm->base.freed)
+                engine_vm_base_emit_exited(&vm->base, qemu_exit_reason(vm), exit_info->status, tail);
 
-        vm->stopping = vm->silent_exit = vm->panicked = false;
+        vm->base.stopping = vm->base.silent_exit = vm->panicked = false;
         g_clear_pointer(&vm->shutdown_reason, g_free);
-        qemu_vm_unref(vm);
+        engine_vm_base_unref(&vm->base);
 }
 
 /* ---- QMP events ---- */
@@ -433,9 +292,9 @@ static const char *json_get_string(JsonObject *data, const char *member) {
         return data ? json_object_get_string_member_with_default(data, member, NULL) : NULL;
 }
 
-static bool qemu_vm_has_op(QemuVm *vm, QemuOpKind kind) {
-        for (GList *l = vm->ops; l; l = l->next)
-                if (((QemuOp *) l->data)->kind == kind)
+static bool qemu_vm_has_op(QemuVm *vm, EngineOpKind kind) {
+        for (GList *l = vm->base.ops; l; l = l->next)
+                if (((EngineOp *) l->data)->kind == kind)
                         return true;
         return false;
 }
@@ -464,32 +323,35 @@ static void qemu_on_qmp_event(QmpClient *qmp, const char *name, JsonObject *data
                 /* One reboot, one 'reset': the RESETs that follow it closely are the same one. */
                 if (!same_reboot)
                         qemu_vm_emit_guest_event(vm, "reset", name, data, NULL);
-        }
-        else if (g_str_equal(name, "POWERDOWN"))
+        } else if (g_str_equal(name, "POWERDOWN"))
                 qemu_vm_emit_guest_event(vm, "powerdown", name, data, NULL);
         else if (g_str_equal(name, "GUEST_PANICKED")) {
                 vm->panicked = true;
                 qemu_vm_emit_guest_event(vm, "panicked", name, data, NULL);
         } else if (g_str_equal(name, "STOP") || g_str_equal(name, "RESUME")) {
                 bool stop = g_str_equal(name, "STOP");
-                qemu_vm_ref(vm);
-                qemu_vm_emit_guest_event(vm, stop ? "stop" : qemu_vm_has_op(vm, QEMU_OP_START) ? "booted" : "resume",
-                                         name, data, NULL);
+                bool booted = !stop && qemu_vm_has_op(vm, ENGINE_OP_START);
+                engine_vm_base_ref(&vm->base);
+                if (booted && vm->tcg_fallback_reason)
+                        qemu_vm_emit_tcg_fallback(vm);
+                if (!vm->base.freed)
+                        qemu_vm_emit_guest_event(vm, stop ? "stop" : booted ? "booted" : "resume", name, data, NULL);
                 /* Only a change we did not cause ourselves is news to the service. */
-                if (!vm->freed && vm->own_transitions == 0 && !vm->stopping && vm->process)
-                        qemu_vm_emit_kind(vm, stop ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, name);
-                qemu_vm_unref(vm);
+                if (!vm->base.freed && vm->own_transitions == 0 && !vm->base.stopping && vm->base.process)
+                        engine_vm_base_emit_kind(&vm->base, stop ? ENGINE_EVENT_PAUSED : ENGINE_EVENT_RUNNING, name);
+                engine_vm_base_unref(&vm->base);
         } else if (g_str_equal(name, "DEVICE_DELETED")) {
                 const char *id = json_get_string(data, "device");
                 if (id) /* without one it is a device's internal part */
                         qemu_vm_on_device_deleted(vm, id);
         } else if (g_str_equal(name, "MIGRATION")) {
-                qemu_vm_ref(vm);
-                if (qemu_vm_has_op(vm, QEMU_OP_RESTORE) && g_strcmp0(json_get_string(data, "status"), "completed") == 0)
+                engine_vm_base_ref(&vm->base);
+                if (qemu_vm_has_op(vm, ENGINE_OP_RESTORE) &&
+                    g_strcmp0(json_get_string(data, "status"), "completed") == 0)
                         qemu_vm_emit_guest_event(vm, "restored", name, data, NULL);
-                if (!vm->freed)
+                if (!vm->base.freed)
                         qemu_vm_on_migration_event(vm, data);
-                qemu_vm_unref(vm);
+                engine_vm_base_unref(&vm->base);
         }
 }
 
@@ -497,266 +359,19 @@ static void qemu_on_qmp_closed(QmpClient *qmp, const GError *error, void *userda
         QemuVm *vm = userdata;
         /* QEMU is most likely exiting; the pidfd will say. Without QMP it can only be killed. */
         g_clear_pointer(&vm->qmp, qmp_client_free);
-        if (vm->stopping)
+        if (vm->base.stopping)
                 qemu_vm_kill(vm);
 }
 
-static QmpClient *qemu_vm_new_qmp(QemuVm *vm) {
+QmpClient *qemu_vm_new_qmp(QemuVm *vm) {
         QmpClientParams params = {
-                .event = vm->event,
-                .timeout_ms = vm->timeout_ms,
+                .event = vm->base.event,
+                .timeout_ms = vm->base.timeout_ms,
                 .on_event = qemu_on_qmp_event,
                 .on_closed = qemu_on_qmp_closed,
                 .userdata = vm,
         };
         return qmp_client_new(&params);
-}
-
-/* ---- start and restore ---- */
-
-/* The start failed after the spawn: QEMU goes, and its exit answers the op
- * (with its log, which usually says why). */
-static void qemu_start_give_up(QemuOp *op, const GError *error) {
-        QemuVm *vm = op->vm;
-        g_clear_error(&op->error);
-        op->error = g_error_copy(error);
-        vm->silent_exit = true;
-        g_clear_pointer(&vm->qmp, qmp_client_free);
-        qemu_vm_kill(vm);
-}
-
-static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
-        QemuOp *op = userdata;
-        if (error) {
-                qemu_start_give_up(op, error);
-                return;
-        }
-        qemu_start_succeeded(op);
-}
-
-static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
-        QemuOp *op = userdata;
-        if (error) {
-                qemu_start_give_up(op, error);
-                return;
-        }
-        qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
-}
-
-/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
-static void qemu_start_after_qmp(QemuOp *op) {
-        const VmConfig *config = op->vm->config;
-
-        if (op->kind == QEMU_OP_RESTORE)
-                qemu_vm_restore_after_ready(op);
-        else if (config->current_memory && config->current_memory < config->memory) {
-                /* The balloon's target: the guest's driver takes it when it starts. */
-                JsonObject *o = json_object_new();
-                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
-                json_object_set_int_member(o, "value", (gint64) config->current_memory);
-                json_node_take_object(arguments, o);
-                qmp_client_execute(op->vm->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
-        } else
-                qmp_client_execute(op->vm->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
-}
-
-static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
-        QemuOp *op = userdata;
-
-        if (error) {
-                qemu_start_give_up(op, error);
-                return;
-        }
-        g_debug("QMP of '%s' ready %.1f ms after the spawn", op->vm->config->name,
-                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
-        qemu_start_after_qmp(op);
-}
-
-/* Spawns QEMU with QMP ready to connect; restore_fd >= 0 is the snapshot's memory. */
-static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
-        QemuVm *vm = op->vm;
-        bool kvm = vm->config->type == VM_DOMAIN_KVM && vm->kvm_usable;
-
-        if (vm->config->type == VM_DOMAIN_KVM && !vm->kvm_usable && !vm->tcg_fallback) {
-                g_autofree char *reason = NULL;
-                (void) qemu_kvm_usable(&reason);
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "KVM is not available (%s)",
-                            reason ? reason : "not found at start-up");
-                return false;
-        }
-        vm->fell_back_to_tcg = vm->config->type == VM_DOMAIN_KVM && !kvm;
-        if (vm->fell_back_to_tcg) {
-                g_autofree char *reason = NULL;
-                (void) qemu_kvm_usable(&reason);
-                g_warning("VM '%s' asks for KVM, which is not available (%s): it runs under TCG, software "
-                          "emulation, as TCGFallback= allows",
-                          vm->config->name, reason ? reason : "not found at start-up");
-        }
-
-        g_autofree char *console_path = g_build_filename(vm->runtime_dir, "console.sock", NULL);
-        g_free(vm->qmp_path);
-        vm->qmp_path = g_build_filename(vm->runtime_dir, "qmp.sock", NULL);
-        int qmp_listen = unix_socket_listen(vm->qmp_path, 8, error);
-        if (qmp_listen < 0)
-                return false;
-        int console_listen = unix_socket_listen(console_path, 8, error);
-        if (console_listen < 0) {
-                close(qmp_listen);
-                return false;
-        }
-
-        /* The taps, opened here as kvm-engine/tap.c allows, inherited by QEMU. */
-        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(ProcessFd));
-        g_autoptr(GArray) tap_targets = g_array_new(FALSE, FALSE, sizeof(int));
-        ProcessFd fixed[] = {
-                { qmp_listen, QEMU_QMP_FD },
-                { console_listen, QEMU_CONSOLE_FD },
-                { restore_fd, QEMU_RESTORE_FD },
-        };
-        g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
-        bool ok = true;
-        for (guint i = 0; ok && i < vm->config->devices->len; i++) {
-                const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_INTERFACE || !vm_interface_uses_tap(&device->net))
-                        continue;
-                ProcessFd tap = { tap_open_interface(&device->net, vm->uid, vm->gid, error),
-                                  QEMU_FIRST_TAP_FD + (int) tap_targets->len };
-                ok = tap.fd >= 0;
-                if (ok) {
-                        g_array_append_val(fds, tap);
-                        g_array_append_val(tap_targets, tap.target);
-                }
-        }
-
-        /* The guest agent's socket: the service's, in the runtime folder, as the console's. */
-        int agent_target = 0;
-        for (guint i = 0; ok && i < vm->config->devices->len; i++) {
-                const VmDevice *device = vm->config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_CHANNEL)
-                        continue;
-                g_autofree char *agent_path = g_build_filename(vm->runtime_dir, "guest-agent.sock", NULL);
-                ProcessFd agent = { unix_socket_listen(agent_path, 8, error),
-                                    QEMU_FIRST_TAP_FD + (int) tap_targets->len };
-                ok = agent.fd >= 0;
-                if (ok) {
-                        g_array_append_val(fds, agent);
-                        agent_target = agent.target;
-                }
-                break;
-        }
-
-        /* The service's UEFI variables of this VM: a copy of the descriptor, after the rest. */
-        int nvram_target = 0;
-        if (ok && vm->nvram_fd >= 0) {
-                ProcessFd nvram = { fcntl(vm->nvram_fd, F_DUPFD_CLOEXEC, 3),
-                                    QEMU_FIRST_TAP_FD + (int) tap_targets->len + (agent_target ? 1 : 0) };
-                ok = nvram.fd >= 0;
-                if (ok) {
-                        g_array_append_val(fds, nvram);
-                        nvram_target = nvram.target;
-                } else {
-                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot pass the UEFI variables on: %s",
-                                    g_strerror(errno));
-                }
-        }
-
-        QemuArgvParams params = {
-                .config = vm->config,
-                .binary = vm->binary,
-                .kvm = kvm,
-                .qmp_fd = QEMU_QMP_FD,
-                .console_fd = QEMU_CONSOLE_FD,
-                .incoming = restore_fd >= 0 ? "defer" : NULL,
-                .tap_fds = (const int *) tap_targets->data,
-                .n_tap_fds = tap_targets->len,
-                .agent_fd = agent_target,
-                .nvram_fd = nvram_target,
-        };
-        g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
-        g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
-        /* Connected before QEMU even runs: it accepts from the backlog, no race. */
-        ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
-        if (ok) {
-                ProcessSpawnParams spawn = {
-                        .argv = (const char *const *) cmdline->argv,
-                        .envp = qemu_environment,
-                        .fds = (const ProcessFd *) fds->data,
-                        .n_fds = fds->len,
-                        .log_path = vm->log_path,
-                        .uid = vm->uid,
-                        .gid = vm->gid,
-                        .on_started = qemu_on_process_started,
-                };
-                process_log_command_line(vm->log_path, (const char *const *) cmdline->argv);
-                op->started_usec = g_get_monotonic_time();
-                vm->process = process_spawn(vm->event, &spawn, qemu_on_process_exit, vm, error);
-                ok = vm->process != NULL;
-                if (!ok) {
-                        /* "not found", the log file: the engine failed to start, as API.md names it. */
-                        g_prefix_error(error, "Cannot start QEMU: ");
-                        if (error && *error && (*error)->domain != HV_ERROR) {
-                                (*error)->domain = HV_ERROR;
-                                (*error)->code = HV_ERROR_ENGINE_FAILED;
-                        }
-                }
-        }
-        close(qmp_listen);
-        close(console_listen);
-        /* QEMU has its copies: the tap goes when QEMU lets go of it. */
-        for (guint i = restore_fd >= 0 ? 3 : 2; i < fds->len; i++)
-                close(g_array_index(fds, ProcessFd, i).fd);
-        if (!ok)
-                return false;
-
-        vm->qmp = g_steal_pointer(&qmp);
-        vm->machine = cmdline->machine;
-        g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
-        g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
-        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
-        vm->port_owners = g_steal_pointer(&cmdline->port_owners);
-        vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
-        vm->net_backends = g_steal_pointer(&cmdline->net_backends);
-        vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
-        g_free(vm->console_path);
-        vm->console_path = cmdline->console_is_ours ? g_steal_pointer(&console_path)
-                                                    : g_strdup(cmdline->console_socket);
-        vm->console_is_owners = !cmdline->console_is_ours && cmdline->console_socket;
-        vm->stopping = vm->silent_exit = vm->panicked = false;
-        g_clear_pointer(&vm->shutdown_reason, g_free);
-        return true;
-}
-
-static void qemu_vm_start(EngineVm *base, EngineDoneFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_START, done, userdata);
-        g_autoptr(GError) error = NULL;
-
-        if (vm->process) {
-                qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "QEMU is already running");
-                return;
-        }
-        op->own_transition = true;
-        vm->own_transitions++;
-        if (!qemu_spawn(op, -1, &error))
-                qemu_op_fail_later(op, g_steal_pointer(&error));
-}
-
-static void qemu_vm_restore(EngineVm *base, const char *directory, EngineDoneFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_RESTORE, done, userdata);
-        g_autoptr(GError) error = NULL;
-        int fd = -1;
-
-        if (vm->process) {
-                qemu_op_fail_later_literal(op, HV_ERROR_INVALID_STATE, "QEMU is already running");
-                return;
-        }
-        op->own_transition = true;
-        vm->own_transitions++;
-        if (!qemu_vm_restore_prepare(op, directory, &fd, &error) || !qemu_spawn(op, fd, &error))
-                qemu_op_fail_later(op, g_steal_pointer(&error));
-        if (fd >= 0)
-                close(fd);
 }
 
 /* ---- stop and the simple commands ---- */
@@ -767,37 +382,29 @@ static void qemu_stop_on_quit(QmpClient *qmp, JsonNode *result, const GError *er
                 qemu_vm_kill(vm); /* it would not listen: the grace is over */
 }
 
-static void qemu_vm_stop(EngineVm *base, EngineDoneFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_STOP, done, userdata);
+static void qemu_vm_stop(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
 
-        if (!vm->process) {
-                qemu_op_fail_later(op, NULL); /* already off: success, answered later */
+        if (!engine_vm_base_begin_stop(&vm->base, done, userdata))
                 return;
-        }
-        if (vm->stopping)
-                return; /* answered with the others when it is gone */
-        vm->stopping = true;
-
-        /* A start in progress is abandoned: the exit fails it. */
         if (vm->qmp && qmp_client_is_ready(vm->qmp)) {
                 qmp_client_execute(vm->qmp, "quit", NULL, -1, qemu_stop_on_quit, vm);
-                (void) sd_event_add_time_relative(vm->event, &vm->kill_timer, CLOCK_MONOTONIC,
+                (void) sd_event_add_time_relative(vm->base.event, &vm->base.kill_timer, CLOCK_MONOTONIC,
                                                   QEMU_QUIT_GRACE_USEC, 0, qemu_on_kill_timer, vm);
         } else
                 qemu_vm_kill(vm);
 }
 
-static void qemu_vm_power_button(EngineVm *base, EngineDoneFn done, void *userdata) {
-        qemu_vm_command_op((QemuVm *) base, "system_powerdown", false, done, userdata);
+static void qemu_vm_power_button(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) engine_vm, "system_powerdown", false, done, userdata);
 }
 
-static void qemu_vm_pause(EngineVm *base, EngineDoneFn done, void *userdata) {
-        qemu_vm_command_op((QemuVm *) base, "stop", true, done, userdata);
+static void qemu_vm_pause(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) engine_vm, "stop", true, done, userdata);
 }
 
-static void qemu_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
-        qemu_vm_command_op((QemuVm *) base, "cont", true, done, userdata);
+static void qemu_vm_resume(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        qemu_vm_command_op((QemuVm *) engine_vm, "cont", true, done, userdata);
 }
 
 /* ---- console, pid, runtime ---- */
@@ -807,54 +414,46 @@ static void qemu_vm_resume(EngineVm *base, EngineDoneFn done, void *userdata) {
  * cannot replace it, so we connect to it ourselves. The owner's socket of a
  * <serial type='unix'> is connected as the owner and must be QEMU's own.
  */
-static void qemu_vm_open_console(EngineVm *base, EngineConsoleFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
+static void qemu_vm_open_console(EngineVm *engine_vm, EngineConsoleFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
         g_autoptr(GError) error = NULL;
 
-        if (!vm->process) {
+        if (!vm->base.process) {
                 error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE, "The VM is not running");
-                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                console_requests_answer_later(vm->base.consoles, -1, error, done, userdata);
                 return;
         }
         if (!vm->console_path) {
-                /* A file; or a pty, named only in the record of an older version: never opened. */
+                /* A file (or nothing): the service opens no path of the owner's. */
                 error = g_error_new(HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "The first serial port of this VM is not a socket the service can connect to "
-                                    "(it goes to a file, or is a pty of an engine started by an older version)");
-                console_requests_answer_later(vm->consoles, -1, error, done, userdata);
+                                    "(it goes to a file)");
+                console_requests_answer_later(vm->base.consoles, -1, error, done, userdata);
                 return;
         }
         if (vm->console_is_owners) {
                 ConnectAsOwnerParams params = {
-                        .event = vm->event,
+                        .event = vm->base.event,
                         .path = vm->console_path,
-                        .uid = vm->uid,
-                        .gid = vm->gid,
-                        .engine_pid = process_get_pid(vm->process),
-                        .vm_name = vm->config->name,
+                        .uid = vm->base.uid,
+                        .gid = vm->base.gid,
+                        .engine_pid = process_get_pid(vm->base.process),
+                        .vm_name = vm->base.config->name,
                         .timeout_usec = CONNECT_AS_OWNER_TIMEOUT_USEC,
                 };
-                console_requests_connect_as_owner(vm->consoles, &params, done, userdata);
+                console_requests_connect_as_owner(vm->base.consoles, &params, done, userdata);
                 return;
         }
         int fd = unix_socket_connect(vm->console_path, "console", &error);
-        console_requests_answer_later(vm->consoles, fd, error, done, userdata);
+        console_requests_answer_later(vm->base.consoles, fd, error, done, userdata);
 }
 
-static pid_t qemu_vm_get_pid(EngineVm *base) {
-        QemuVm *vm = (QemuVm *) base;
-        return vm->process ? process_get_pid(vm->process) : 0;
-}
-
-static GVariant *qemu_vm_save_runtime(EngineVm *base) {
-        QemuVm *vm = (QemuVm *) base;
+static GVariant *qemu_vm_save_runtime(EngineVm *engine_vm) {
+        QemuVm *vm = (QemuVm *) engine_vm;
         GVariantBuilder b;
 
-        if (!vm->process)
+        if (!engine_vm_base_save_process(&vm->base, &b))
                 return NULL;
-        g_variant_builder_init(&b, G_VARIANT_TYPE_VARDICT);
-        g_variant_builder_add(&b, "{sv}", "pid", g_variant_new_uint32(process_get_pid(vm->process)));
-        g_variant_builder_add(&b, "{sv}", "start-time", g_variant_new_uint64(process_get_start_time(vm->process)));
         g_variant_builder_add(&b, "{sv}", "qmp-socket", g_variant_new_string(vm->qmp_path));
         if (vm->console_path)
                 g_variant_builder_add(&b, "{sv}", "console-socket", g_variant_new_string(vm->console_path));
@@ -873,16 +472,18 @@ static GVariant *qemu_vm_save_runtime(EngineVm *base) {
         GHashTableIter iter;
         gpointer key, value;
         g_hash_table_iter_init(&iter, vm->disk_nodes);
-        while (g_hash_table_iter_next(&iter, &key, &value))
+        while (g_hash_table_iter_next (&iter, &key, &value))
                 g_variant_builder_add(&disks, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "disk-nodes", g_variant_builder_end(&disks));
         GVariantBuilder nets;
         g_variant_builder_init(&nets, G_VARIANT_TYPE("a{ss}"));
         g_hash_table_iter_init(&iter, vm->net_backends);
-        while (g_hash_table_iter_next(&iter, &key, &value))
+        while (g_hash_table_iter_next (&iter, &key, &value))
                 g_variant_builder_add(&nets, "{ss}", key, value);
         g_variant_builder_add(&b, "{sv}", "net-backends", g_variant_builder_end(&nets));
         g_variant_builder_add(&b, "{sv}", "next-disk-index", g_variant_new_uint32(vm->next_disk_index));
+        if (vm->tcg_fallback_reason)
+                g_variant_builder_add(&b, "{sv}", "tcg-fallback", g_variant_new_string(vm->tcg_fallback_reason));
         return g_variant_builder_end(&b);
 }
 
@@ -891,7 +492,7 @@ static void qemu_attach_on_status(QmpClient *qmp, JsonNode *result, const GError
         if (error || !JSON_NODE_HOLDS_OBJECT(result))
                 return;
         bool running = json_object_get_boolean_member_with_default(json_node_get_object(result), "running", FALSE);
-        qemu_vm_emit_kind(vm, running ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED, "query-status");
+        engine_vm_base_emit_kind(&vm->base, running ? ENGINE_EVENT_RUNNING : ENGINE_EVENT_PAUSED, "query-status");
 }
 
 static void qemu_attach_on_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
@@ -903,51 +504,49 @@ static void qemu_attach_on_ready(QmpClient *qmp, JsonNode *greeting, const GErro
         qmp_client_execute(qmp, "query-status", NULL, -1, qemu_attach_on_status, vm);
 }
 
-static bool qemu_vm_attach(EngineVm *base, GVariant *runtime, GError **error) {
-        QemuVm *vm = (QemuVm *) base;
-        guint32 pid = 0, machine = QEMU_MACHINE_Q35, next_disk = 0;
-        guint64 start_time = 0;
-        const char *qmp_path = NULL, *console_path = NULL;
+static bool qemu_vm_attach(EngineVm *engine_vm, GVariant *runtime, GError **error) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        guint32 machine = QEMU_MACHINE_Q35, next_disk = 0;
+        const char *qmp_path = NULL, *console_path = NULL, *fallback = NULL;
         g_autofree const char **ports = NULL;
         g_autoptr(GVariantIter) disks = NULL;
         g_autoptr(GVariantIter) nets = NULL;
 
-        if (vm->process) {
+        if (vm->base.process) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_STATE, "QEMU is already running");
                 return false;
         }
         g_autoptr(GVariantDict) dict = g_variant_dict_new(runtime);
-        if (!g_variant_dict_lookup(dict, "pid", "u", &pid) || !g_variant_dict_lookup(dict, "start-time", "t", &start_time) ||
-            !g_variant_dict_lookup(dict, "qmp-socket", "&s", &qmp_path)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Runtime facts lack pid, start-time or qmp-socket");
+        g_autoptr(Process) process =
+                engine_vm_base_attach_process(&vm->base, dict, "qmp-socket", &qmp_path, qemu_on_process_exit, error);
+        if (!process)
                 return false;
-        }
         (void) g_variant_dict_lookup(dict, "console-socket", "&s", &console_path);
         (void) g_variant_dict_lookup(dict, "machine", "u", &machine);
         (void) g_variant_dict_lookup(dict, "ports", "^a&s", &ports);
         (void) g_variant_dict_lookup(dict, "disk-nodes", "a{ss}", &disks);
         (void) g_variant_dict_lookup(dict, "net-backends", "a{ss}", &nets);
         (void) g_variant_dict_lookup(dict, "next-disk-index", "u", &next_disk);
+        (void) g_variant_dict_lookup(dict, "tcg-fallback", "&s", &fallback);
 
-        g_autoptr(Process) process = process_attach(vm->event, (pid_t) pid, start_time, qemu_on_process_exit, vm, error);
-        if (!process)
-                return false;
         g_autoptr(QmpClient) qmp = qemu_vm_new_qmp(vm);
         if (!qmp_client_connect(qmp, qmp_path, qemu_attach_on_ready, vm, error))
                 return false;
 
-        vm->process = g_steal_pointer(&process);
+        vm->base.process = g_steal_pointer(&process);
         vm->qmp = g_steal_pointer(&qmp);
         g_free(vm->qmp_path);
         vm->qmp_path = g_strdup(qmp_path);
-        /* A record may name a pty ("console-pty", written by older versions): it is
-         * never opened. Only our own console.sock is connected to as ourselves. */
-        g_autofree char *own_console = g_build_filename(vm->runtime_dir, "console.sock", NULL);
+        /* Only our own console.sock is connected to as ourselves; another path is the
+         * owner's <serial type='unix'>, connected to as the owner. */
+        g_autofree char *own_console = g_build_filename(vm->base.runtime_dir, "console.sock", NULL);
         g_free(vm->console_path);
         vm->console_path = g_strdup(console_path);
         vm->console_is_owners = console_path && !g_str_equal(console_path, own_console);
         vm->machine = machine;
         vm->next_disk_index = next_disk;
+        g_free(vm->tcg_fallback_reason);
+        vm->tcg_fallback_reason = g_strdup(fallback);
         g_ptr_array_set_size(vm->port_owners, 0);
         for (size_t i = 0; ports && ports[i]; i++)
                 g_ptr_array_add(vm->port_owners, ports[i][0] ? g_strdup(ports[i]) : NULL);
@@ -967,56 +566,37 @@ const EngineOps engine_qemu_ops;
 
 static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         QemuVm *vm = g_new0(QemuVm, 1);
-        vm->base.ops = &engine_qemu_ops;
-        vm->n_ref = 1;
-        vm->event = sd_event_ref(params->event);
-        vm->config = vm_config_copy(params->config);
-        vm->binary = g_strdup(params->config->emulator ? params->config->emulator
-                              : params->probe && params->probe->binary ? params->probe->binary
-                                                                       : QEMU_DEFAULT_BINARY);
+        engine_vm_base_init(&vm->base, &engine_qemu_ops, &qemu_vm_class, params, QEMU_DEFAULT_BINARY);
         /* Like libvirt, an i686 guest without <emulator> runs in qemu-system-i386. */
         if (!params->config->emulator && qemu_platform_binary(params->config, NULL)) {
-                g_free(vm->binary);
-                vm->binary = g_find_program_in_path(qemu_platform_binary(params->config, NULL));
-                if (!vm->binary)
-                        vm->binary = g_strdup(qemu_platform_binary(params->config, NULL));
+                g_free(vm->base.binary);
+                vm->base.binary = g_find_program_in_path(qemu_platform_binary(params->config, NULL));
+                if (!vm->base.binary)
+                        vm->base.binary = g_strdup(qemu_platform_binary(params->config, NULL));
         }
-        vm->version = g_strdup(params->probe ? params->probe->version : NULL);
+        vm->base.version = g_strdup(params->probe ? params->probe->version : NULL);
         vm->kvm_usable = params->probe && params->probe->kvm;
+        vm->kvm_turned_off = params->settings && !params->settings->use_kvm;
         vm->tcg_fallback = params->settings && params->settings->tcg_fallback;
-        vm->timeout_ms = params->settings && params->settings->api_timeout_ms ? params->settings->api_timeout_ms : 30000;
-        vm->runtime_dir = g_strdup(params->runtime_dir);
-        vm->log_path = g_strdup(params->log_path);
-        vm->uid = params->uid == getuid() ? (uid_t) -1 : params->uid;
         vm->nvram_fd = params->nvram_fd > 0 ? fcntl(params->nvram_fd, F_DUPFD_CLOEXEC, 3) : -1;
-        vm->gid = params->gid;
-        vm->on_event = params->on_event;
-        vm->userdata = params->userdata;
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);
         vm->disk_nodes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
         vm->net_backends = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
-        vm->consoles = console_requests_new(vm->event);
-        return &vm->base;
+        return &vm->base.header;
 }
 
-static void qemu_vm_free(EngineVm *base) {
-        QemuVm *vm = (QemuVm *) base;
-        vm->freed = true;
-        vm->on_event = NULL;
-        /* Pending answers are dropped: after this nothing calls back. */
-        g_list_free_full(g_steal_pointer(&vm->ops), (GDestroyNotify) qemu_op_free);
-        g_clear_pointer(&vm->consoles, console_requests_free);
+static void qemu_vm_free(EngineVm *engine_vm) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        engine_vm_base_disown(&vm->base);
         g_clear_pointer(&vm->qmp, qmp_client_free);
-        g_clear_pointer(&vm->process, process_free);
-        vm->kill_timer = sd_event_source_disable_unref(vm->kill_timer);
         vm->reboot_timer = sd_event_source_disable_unref(vm->reboot_timer);
-        qemu_vm_unref(vm);
+        engine_vm_base_unref(&vm->base);
 }
 
 const EngineOps engine_qemu_ops = {
         .name = "qemu",
         .probe = qemu_probe,
-        .check = qemu_argv_check_config,
+        .check = qemu_config_check,
         .validate = qemu_validate,
         .vm_new = qemu_vm_new,
         .vm_free = qemu_vm_free,
@@ -1038,5 +618,5 @@ const EngineOps engine_qemu_ops = {
         .send_key = qemu_vm_send_key,
         .save_runtime = qemu_vm_save_runtime,
         .attach = qemu_vm_attach,
-        .get_pid = qemu_vm_get_pid,
+        .get_pid = engine_vm_base_get_pid,
 };

@@ -3,7 +3,7 @@
 
 /*
  * The cause of a failed QEMU start, in QEMU's own words, for the first place
- * of the error a user reads (issue 20: the cause first, then the context).
+ * of the error a user reads: the cause first, then the context.
  * QEMU reports a fatal error as one line "PROGRAM: [LOCATION: ]MESSAGE",
  * where LOCATION is the command-line option it is about ("-blockdev {...}").
  */

@@ -23,19 +23,19 @@ static void forget_backend(QmpClient *qmp, const char *netdev_id) {
 
 static void on_device_added(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
-        QemuVm *vm = op->vm;
+        QemuVm *vm = qemu_op_vm(op);
 
         if (error) {
                 forget_backend(qmp, op->node_name);
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
         if (op->port >= 0) {
                 g_free(vm->port_owners->pdata[op->port]);
-                vm->port_owners->pdata[op->port] = g_strdup(op->device_id);
+                vm->port_owners->pdata[op->port] = g_strdup(op->base.device_id);
         }
-        g_hash_table_insert(vm->net_backends, g_strdup(op->device_id), g_strdup(op->node_name));
-        qemu_op_finish(op, NULL);
+        g_hash_table_insert(vm->net_backends, g_strdup(op->base.device_id), g_strdup(op->node_name));
+        engine_op_finish(&op->base, NULL);
 }
 
 static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
@@ -43,13 +43,13 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
 
         if (error) {
                 /* A descriptor netdev_add did not take stays in the monitor: close it. */
-                if (vm_interface_uses_tap(&op->device->net))
+                if (vm_interface_uses_tap(&op->base.device->net))
                         qmp_client_execute(qmp, "closefd", qmp_args("fdname", qmp_string(op->node_name), NULL), -1,
                                            NULL, NULL);
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
-        JsonNode *args = qemu_net_device(op->vm->machine, op->device, op->node_name);
+        JsonNode *args = qemu_net_device(qemu_op_vm(op)->machine, op->base.device, op->node_name);
         if (op->port >= 0) {
                 g_autofree char *bus = g_strdup_printf("rp%d", op->port);
                 json_object_set_string_member(json_node_get_object(args), "bus", bus);
@@ -60,7 +60,7 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
 static void add_netdev(QmpClient *qmp, QemuOp *op) {
         JsonNode *args;
 
-        if (vm_interface_uses_tap(&op->device->net))
+        if (vm_interface_uses_tap(&op->base.device->net))
                 args = qmp_args("type", qmp_string("tap"), "id", qmp_string(op->node_name), "fd",
                                 qmp_string(op->node_name), NULL);
         else
@@ -72,25 +72,25 @@ static void on_getfd(QmpClient *qmp, JsonNode *result, const GError *error, void
         QemuOp *op = userdata;
 
         if (error) {
-                qemu_op_finish(op, error);
+                engine_op_finish(&op->base, error);
                 return;
         }
         add_netdev(qmp, op);
 }
 
 void qemu_vm_add_interface(QemuOp *op) {
-        QemuVm *vm = op->vm;
+        QemuVm *vm = qemu_op_vm(op);
         GError *error = NULL;
         int fd;
 
-        op->node_name = g_strconcat(BACKEND_PREFIX, op->device_id, NULL);
-        if (!vm_interface_uses_tap(&op->device->net)) {
+        op->node_name = g_strconcat(BACKEND_PREFIX, op->base.device_id, NULL);
+        if (!vm_interface_uses_tap(&op->base.device->net)) {
                 add_netdev(vm->qmp, op);
                 return;
         }
-        fd = tap_open_interface(&op->device->net, vm->uid, vm->gid, &error);
+        fd = tap_open_interface(&op->base.device->net, vm->base.uid, vm->base.gid, &error);
         if (fd < 0) {
-                qemu_op_fail_later(op, error);
+                engine_op_fail_later(&op->base, error);
                 return;
         }
         /* The fd's name in QEMU is the backend's id. */
@@ -109,11 +109,11 @@ bool qemu_vm_on_interface_deleted(QemuVm *vm, const char *id) {
                         g_clear_pointer(&vm->port_owners->pdata[i], g_free);
         forget_backend(vm->qmp, netdev);
 
-        qemu_vm_ref(vm);
+        engine_vm_base_ref(&vm->base);
         qemu_vm_emit_guest_event(vm, "device-removed", "DEVICE_DELETED", NULL, id);
-        QemuOp *op = vm->freed ? NULL : qemu_vm_find_op(vm, QEMU_OP_REMOVE_DEVICE, id);
+        QemuOp *op = vm->base.freed ? NULL : qemu_vm_find_op(vm, ENGINE_OP_REMOVE_DEVICE, id);
         if (op)
-                qemu_op_finish(op, NULL);
-        qemu_vm_unref(vm);
+                engine_op_finish(&op->base, NULL);
+        engine_vm_base_unref(&vm->base);
         return true;
 }

@@ -14,22 +14,12 @@
 
 /* Two QMP queries in flight; the op is answered after the last. */
 static void stats_reply_done(QemuOp *op, const GError *error) {
-        if (error && !op->error)
-                op->error = g_error_copy(error);
+        if (error && !op->base.error)
+                op->base.error = g_error_copy(error);
         if (--op->n_waiting > 0)
                 return;
-        g_autoptr(GError) e = g_steal_pointer(&op->error);
-        qemu_op_finish(op, e);
-}
-
-static uint64_t member_u64(JsonObject *object, const char *name) {
-        JsonNode *node = object ? json_object_get_member(object, name) : NULL;
-        gint64 value;
-
-        if (!node || !JSON_NODE_HOLDS_VALUE(node) || json_node_get_value_type(node) != G_TYPE_INT64)
-                return 0;
-        value = json_node_get_int(node);
-        return value > 0 ? (uint64_t) value : 0;
+        g_autoptr(GError) e = g_steal_pointer(&op->base.error);
+        engine_op_finish(&op->base, e);
 }
 
 static void stats_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
@@ -38,8 +28,8 @@ static void stats_on_balloon(QmpClient *qmp, JsonNode *result, const GError *err
 
         /* Without a balloon device QEMU answers an error: the guest has all its memory. */
         if (!error && JSON_NODE_HOLDS_OBJECT(result))
-                actual = member_u64(json_node_get_object(result), "actual");
-        engine_stats_add_memory(op->info, op->vm->config->memory, actual);
+                actual = engine_stats_member_u64(json_node_get_object(result), "actual");
+        engine_stats_add_memory(op->base.info, op->base.vm->config->memory, actual);
         stats_reply_done(op, NULL);
 }
 
@@ -71,20 +61,21 @@ static void stats_on_blockstats(QmpClient *qmp, JsonNode *result, const GError *
                 JsonObject *device = JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
                 const char *node_name =
                         device ? json_object_get_string_member_with_default(device, "node-name", NULL) : NULL;
-                const char *id = node_name ? disk_for_node(op->vm, node_name) : NULL;
+                const char *id = node_name ? disk_for_node(qemu_op_vm(op), node_name) : NULL;
                 JsonNode *stats_node = id ? json_object_get_member(device, "stats") : NULL;
 
                 if (!stats_node || !JSON_NODE_HOLDS_OBJECT(stats_node) || g_hash_table_contains(seen, id))
                         continue;
                 JsonObject *stats = json_node_get_object(stats_node);
                 g_hash_table_add(seen, (gpointer) id);
-                g_variant_builder_add_value(&block, engine_stats_block_entry(id, member_u64(stats, "rd_bytes"),
-                                                                             member_u64(stats, "wr_bytes"),
-                                                                             member_u64(stats, "rd_operations"),
-                                                                             member_u64(stats, "wr_operations")));
+                g_variant_builder_add_value(&block,
+                                            engine_stats_block_entry(id, engine_stats_member_u64(stats, "rd_bytes"),
+                                                                     engine_stats_member_u64(stats, "wr_bytes"),
+                                                                     engine_stats_member_u64(stats, "rd_operations"),
+                                                                     engine_stats_member_u64(stats, "wr_operations")));
         }
-        for (guint i = 0; i < op->vm->config->devices->len; i++) {
-                const VmDevice *device = op->vm->config->devices->pdata[i];
+        for (guint i = 0; i < op->base.vm->config->devices->len; i++) {
+                const VmDevice *device = op->base.vm->config->devices->pdata[i];
                 GVariant *entry;
 
                 if (device->kind != VM_DEVICE_INTERFACE || !device->id)
@@ -93,19 +84,19 @@ static void stats_on_blockstats(QmpClient *qmp, JsonNode *result, const GError *
                 if (entry)
                         g_variant_builder_add_value(&net, entry);
         }
-        engine_stats_add_devices(op->info, &block, &net);
+        engine_stats_add_devices(op->base.info, &block, &net);
         stats_reply_done(op, NULL);
 }
 
-void qemu_vm_stats(EngineVm *base, EngineInfoFn done, void *userdata) {
-        QemuVm *vm = (QemuVm *) base;
-        QemuOp *op = qemu_op_new(vm, QEMU_OP_INFO, NULL, userdata);
+void qemu_vm_stats(EngineVm *engine_vm, EngineInfoFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        QemuOp *op = qemu_op_new(vm, ENGINE_OP_INFO, NULL, userdata);
 
-        op->info_done = done;
+        op->base.info_done = done;
         if (!qemu_op_require_qmp(op))
                 return;
-        op->info = g_variant_dict_new(NULL);
-        engine_stats_add_cpu(op->info, process_get_pid(vm->process));
+        op->base.info = g_variant_dict_new(NULL);
+        engine_stats_add_cpu(op->base.info, process_get_pid(vm->base.process));
         op->n_waiting = 2;
         qmp_client_execute(vm->qmp, "query-balloon", NULL, -1, stats_on_balloon, op);
         qmp_client_execute(vm->qmp, "query-blockstats", NULL, -1, stats_on_blockstats, op);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * A failed boot names the engine's own error first, then the context (issue
- * 20, item 13): a disk image that is not what its <driver type> says makes
- * QEMU exit at start-up, and Boot's error reads "Cannot boot VM 'x': "<QEMU's
- * message>" (QEMU exited ...)".
+ * A failed boot names the engine's own error first, then the context: a disk
+ * image that is not what its <driver type> says makes QEMU exit at start-up,
+ * and Boot's error reads "Cannot boot VM 'x': "<QEMU's message>" (QEMU
+ * exited ...)".
  */
 
 #include <string.h>
@@ -12,15 +12,7 @@
 #include "hv-test.h"
 
 static const char *guest_dir(void) {
-        const char *dir = g_getenv("HV_GUEST_DIR");
-        g_autofree char *kernel = NULL;
-
-        if (!dir)
-                g_error("HV_GUEST_DIR is not set");
-        kernel = g_build_filename(dir, "vmlinux", NULL);
-        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
-                g_error("The test guest is missing: no '%s'", kernel);
-        return dir;
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
 }
 
 static void setup(HvTest *t, gconstpointer data) {

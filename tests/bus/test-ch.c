@@ -145,9 +145,9 @@ static char *state_of(ChTest *c, const char *path) {
 
 /* ---- tests ------------------------------------------------------------------- */
 
-/* Issue 17: libvirt's own Cloud Hypervisor example (tests/chxml2xmlin/basic.xml in libvirt,
+/* libvirt's own Cloud Hypervisor example (tests/chxml2xmlin/basic.xml in libvirt,
  * LGPL-2.1-or-later, as of 2024) defines on this engine as written, and its GetXML defines
- * again. It was refused for <clock offset='utc'>, <boot dev='hd'> and the console's <target>. */
+ * again, with its <clock offset='utc'>, <boot dev='hd'> and the console's <target>. */
 static void test_libvirt_example(ChTest *c, gconstpointer data) {
         static const char xml[] =
                 "<domain type='kvm'>\n"
@@ -261,7 +261,7 @@ static void test_emulator_from_xml(ChTest *c, gconstpointer data) {
 }
 
 /*
- * Issue 16, item 10: the engine-wide probe found no cloud-hypervisor, yet a VM
+ * The engine-wide probe found no cloud-hypervisor, yet a VM
  * naming its own by absolute path boots; that binary is asked its version (as
  * the VM's owner) and the engine goes by its answer. A program that is not
  * cloud-hypervisor is refused with EngineFailed.
@@ -1162,7 +1162,7 @@ static void test_events_after_restart(ChTest *c, gconstpointer data) {
         hv_signal_log_stop(&log);
 }
 
-/* ---- a bridge (issue 17) ------------------------------------------------------------ */
+/* ---- a bridge ----------------------------------------------------------------------- */
 
 static void run_host(const char *command) {
         g_autoptr(GError) error = NULL;

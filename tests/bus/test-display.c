@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Desktop VMs through D-Bus (issue 18), on the real tiny guest under TCG with a VGA
+ * Desktop VMs through D-Bus, on the real tiny guest under TCG with a VGA
  * display and the kernel console on tty0 as well as the serial port (the screenshot test
  * boots the bzImage through SeaBIOS, so the kernel's VGA console shows the boot; the
  * others boot by PVH, where tty0 is the dummy console):
@@ -47,15 +47,7 @@ typedef struct {
 } DisplayTest;
 
 static const char *guest_dir(void) {
-        const char *dir = g_getenv("HV_GUEST_DIR");
-        g_autofree char *kernel = NULL;
-
-        if (!dir)
-                g_error("HV_GUEST_DIR is not set");
-        kernel = g_build_filename(dir, "vmlinux", NULL);
-        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
-                g_error("The test guest is missing: no '%s' (build tests/guest first)", kernel);
-        return dir;
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
 }
 
 /* The test guest with the kernel console on tty0 too (before ttyS0, which stays /dev/console). */
@@ -637,7 +629,7 @@ static void test_listen_address(DisplayTest *g, gconstpointer data) {
         g_autoptr(GError) error = NULL;
         g_autoptr(GSocketClient) client = g_socket_client_new();
         g_autoptr(GSocketConnection) connection = NULL;
-        char banner[13] = { 0 };
+        char banner[13] = {0};
         gsize got = 0;
         guint32 port = 0;
 
@@ -655,8 +647,8 @@ static void test_listen_address(DisplayTest *g, gconstpointer data) {
 
         connection = g_socket_client_connect_to_host(client, "127.0.0.1", (guint16) port, NULL, &error);
         g_assert_no_error(error);
-        g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(connection)), banner, 12,
-                                              &got, NULL, &error));
+        g_assert_true(g_input_stream_read_all(g_io_stream_get_input_stream(G_IO_STREAM(connection)), banner, 12, &got,
+                                              NULL, &error));
         g_assert_no_error(error);
         g_assert_cmpstr(banner, ==, "RFB 003.008\n");
 

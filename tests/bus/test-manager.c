@@ -221,12 +221,6 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
                        "<devices><interface type='user'/></devices></domain>",
                        "cloud-hypervisor", "<interface type='user'>", "cloud-hypervisor engine");
-        /* A type='qemu' VM runs under TCG: what needs KVM is refused at once. */
-        define_refused(t,
-                       "<domain type='qemu'><name>passthrough</name><memory unit='MiB'>256</memory>"
-                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
-                       "<cpu mode='host-passthrough'/></domain>",
-                       NULL, "host-passthrough", "TCG");
         define_refused(t,
                        "<domain type='kvm'><name>chclock</name><memory unit='MiB'>256</memory>"
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"

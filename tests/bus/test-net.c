@@ -2,8 +2,8 @@
 
 /*
  * Interfaces through D-Bus, without a guest: every interface gets a stable, unique
- * MAC address at DefineVM (issue 20, item 11), and what cannot be honoured is
- * refused at DefineVM naming it (issue 17). The guest tests with a real bridge are
+ * MAC address at DefineVM, and what cannot be honoured is refused at DefineVM
+ * naming it. The guest tests with a real bridge are
  * /qemu/bridge-ping, /qemu/network-bridge-ping and /ch/boot-bridge.
  */
 

@@ -26,22 +26,14 @@
 
 typedef struct {
         HvTest t;
-        char *path;       /* the VM */
-        int console;      /* -1 when closed */
-        GString *output;  /* what the console printed so far */
-        HvSignalLog log;  /* the VM's signals */
+        char *path;      /* the VM */
+        int console;     /* -1 when closed */
+        GString *output; /* what the console printed so far */
+        HvSignalLog log; /* the VM's signals */
 } GuestTest;
 
 static const char *guest_dir(void) {
-        const char *dir = g_getenv("HV_GUEST_DIR");
-        g_autofree char *kernel = NULL;
-
-        if (!dir)
-                g_error("HV_GUEST_DIR is not set");
-        kernel = g_build_filename(dir, "vmlinux", NULL);
-        if (!g_file_test(kernel, G_FILE_TEST_EXISTS))
-                g_error("The test guest is missing: no '%s' (build tests/guest first)", kernel);
-        return dir;
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
 }
 
 static char *guest_xml(const char *name, const char *action, const char *extra_devices, const char *lifecycle) {
@@ -69,8 +61,8 @@ static void setup(GuestTest *g, gconstpointer data) {
 
 /* The configured QEMU is missing: only a VM's own <emulator> can run. */
 static void setup_no_default_binary(GuestTest *g, gconstpointer data) {
-        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nBinary=/nonexistent/qemu\n",
-                                                  guest_dir());
+        g_autofree char *config =
+                g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nBinary=/nonexistent/qemu\n", guest_dir());
 
         hv_test_setup(&g->t, config);
         g->console = -1;
@@ -85,8 +77,8 @@ static void setup_netns(GuestTest *g, gconstpointer data) {
 
 static void teardown(GuestTest *g, gconstpointer data) {
         if (g->path) {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL,
-                                                   NULL);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
                 hv_signal_log_stop(&g->log);
         }
         if (g->console >= 0)
@@ -112,8 +104,8 @@ static void define(GuestTest *g, const char *name, const char *action, const cha
 
 static void call_ok(GuestTest *g, const char *method, GVariant *args) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL),
-                                               NULL, &error);
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, method, args ? args : g_variant_new("(a{sv})", NULL), NULL, &error);
         if (error)
                 g_error("%s failed: %s", method, error->message);
 }
@@ -128,10 +120,10 @@ static void open_console(GuestTest *g) {
         g_autoptr(GVariant) reply = NULL;
         int handle;
 
-        reply = g_dbus_connection_call_with_unix_fd_list_sync(
-                g->t.connection, "org.example.Hypervisor", g->path, VM_IFACE, "OpenConsole",
-                g_variant_new("(a{sv})", NULL), G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000, NULL, &fds,
-                NULL, &error);
+        reply = g_dbus_connection_call_with_unix_fd_list_sync(g->t.connection, "org.example.Hypervisor", g->path,
+                                                              VM_IFACE, "OpenConsole", g_variant_new("(a{sv})", NULL),
+                                                              G_VARIANT_TYPE("(h)"), G_DBUS_CALL_FLAGS_NONE, 30000,
+                                                              NULL, &fds, NULL, &error);
         g_assert_no_error(error);
         g_variant_get(reply, "(h)", &handle);
         g->console = g_unix_fd_list_get(fds, handle, &error);
@@ -151,13 +143,13 @@ static void console_wait(GuestTest *g, const char *needle, gsize from) {
         gint64 deadline = g_get_monotonic_time() + (gint64) BOOT_TIMEOUT_MS * 1000;
 
         while (!strstr(g->output->str + MIN(from, g->output->len), needle)) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
                 if (g_get_monotonic_time() > deadline)
-                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle,
-                                BOOT_TIMEOUT_MS, g->output->str);
+                        g_error("The console did not show '%s' within %d ms; it showed:\n%s", needle, BOOT_TIMEOUT_MS,
+                                g->output->str);
                 while (g_main_context_iteration(NULL, FALSE))
                         ;
                 if (poll(&p, 1, 20) <= 0)
@@ -173,7 +165,7 @@ static void console_wait(GuestTest *g, const char *needle, gsize from) {
 /* Take in what the console still has (the VM is off or about to be). */
 static void console_drain(GuestTest *g) {
         for (int idle = 0; idle < 10;) {
-                struct pollfd p = { .fd = g->console, .events = POLLIN };
+                struct pollfd p = {.fd = g->console, .events = POLLIN};
                 char buffer[4096];
                 ssize_t n;
 
@@ -209,7 +201,7 @@ static void boot_to_marker(GuestTest *g) {
 
 /* ---- the tests ---------------------------------------------------------------- */
 
-/* Issue 17: what virt-install --boot uefi writes (firmware='efi', no <nvram>) boots with
+/* What virt-install --boot uefi writes (firmware='efi', no <nvram>) boots with
  * Debian's OVMF, on variables the service keeps for the VM and hands over open; they
  * stay across boots and go with the VM. The kernel is the bzImage, booted by OVMF. */
 static void test_uefi_boot(GuestTest *g, gconstpointer data) {
@@ -251,7 +243,7 @@ static void test_uefi_boot(GuestTest *g, gconstpointer data) {
         g_clear_pointer(&g->path, g_free);
 }
 
-/* Issue 16, item 10: a VM that names its own QEMU boots although the configured one is missing. */
+/* A VM that names its own QEMU boots although the configured one is missing. */
 static void test_emulator_without_default(GuestTest *g, gconstpointer data) {
         g_autofree char *emulator = g_find_program_in_path("qemu-system-x86_64");
         g_autofree char *element = NULL;
@@ -283,8 +275,8 @@ static void test_boot_console(GuestTest *g, gconstpointer data) {
         /* GetInfo carries the engine's live facts. */
         {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(GVariant) reply = hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL),
-                                                       "(a{sv})", &error);
+                g_autoptr(GVariant) reply =
+                        hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
                 g_autoptr(GVariant) info = NULL;
                 g_autoptr(GVariant) threads = NULL;
                 const char *version = NULL, *engine_state = NULL;
@@ -427,8 +419,8 @@ static void test_hotplug_disk(GuestTest *g, gconstpointer data) {
 
         mark = g->output->len;
         {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
-                                                   NULL, &error);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL), NULL, &error);
                 g_assert_no_error(error);
         }
         /* The reply came after the guest let go of the disk. */
@@ -695,7 +687,7 @@ static void test_autostart(GuestTest *g, gconstpointer data) {
         open_console(g);
         console_wait(g, "HV-GUEST-READY", 0);
 }
-/* Issue 17: disks off virtio, as virt-install writes them (a SATA disk on q35's AHCI, a SCSI
+/* Disks off virtio, as virt-install writes them (a SATA disk on q35's AHCI, a SCSI
  * disk on virtio-scsi with its drive address), with the balloon, the guest agent's channel
  * and a watchdog beside them: the guest sees both disks at their sizes. */
 static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
@@ -712,7 +704,7 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
                 "<watchdog model='i6300esb' action='reset'/>"
                 "<memballoon model='virtio'/>";
-        const char *sizes[] = { "sata.raw", "scsi.raw" };
+        const char *sizes[] = {"sata.raw", "scsi.raw"};
         gsize mark;
 
         for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -731,8 +723,7 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
 }
 
-
-/* ---- a real bridge (issue 17) ------------------------------------------------ */
+/* ---- a real bridge ----------------------------------------------------------- */
 
 #define TEST_BRIDGE "hvbr0"
 #define TEST_BRIDGE_ADDRESS "10.77.0.1"
@@ -751,8 +742,8 @@ static void run_host(const char *command) {
 /* Our own network namespace with a bridge that has an address, and hypervisord.conf
  * naming it as the network 'lan'. */
 static void setup_bridge(GuestTest *g, gconstpointer data) {
-        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n",
-                                                  guest_dir());
+        g_autofree char *config =
+                g_strdup_printf("FirmwareDirectories=%s\n[network.lan]\nBridge=" TEST_BRIDGE "\n", guest_dir());
 
         if (unshare(CLONE_NEWNET) < 0)
                 g_error("Cannot create a network namespace for the bridge test: %s", g_strerror(errno));
@@ -906,8 +897,8 @@ static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
         console_wait(g, "HV-PING-42", mark);
 
         {
-                g_autoptr(GVariant) r = hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL),
-                                                   NULL, &error);
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&g->t, g->path, "RemoveDevice", g_variant_new("(sa{sv})", id, NULL), NULL, &error);
                 g_assert_no_error(error);
         }
         expect_guest_event(g, "device-removed", "DEVICE_DELETED");
@@ -922,10 +913,126 @@ static void test_hotplug_interface(GuestTest *g, gconstpointer data) {
         g_assert_cmpstr(ports, ==, "");
 }
 
+/* TCGFallback= said in so many words (it is on by default): a type='kvm' VM runs under TCG when
+ * KVM is not usable. */
+static void setup_tcg_fallback(GuestTest *g, gconstpointer data) {
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n[qemu]\nTCGFallback=true\n", guest_dir());
+
+        hv_test_setup(&g->t, config);
+        g->console = -1;
+        g->output = g_string_new(NULL);
+}
+
+/* What the service's probe found: can the QEMU engine use KVM on this host? */
+static bool qemu_probe_has_kvm(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_manager_call(&g->t, "GetCapabilities", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_autoptr(GVariant) caps = NULL;
+        g_autoptr(GVariant) engines = NULL;
+        g_autoptr(GVariant) qemu = NULL;
+        gboolean kvm = FALSE;
+
+        g_assert_no_error(error);
+        caps = g_variant_get_child_value(reply, 0);
+        engines = g_variant_lookup_value(caps, "engines", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(engines);
+        qemu = g_variant_lookup_value(engines, "qemu", G_VARIANT_TYPE_VARDICT);
+        g_assert_nonnull(qemu);
+        g_assert_true(g_variant_lookup(qemu, "kvm", "b", &kvm));
+        return kvm;
+}
+
+/* <cpu mode='host-passthrough'> needs KVM. A <domain type='kvm'> asking for it is defined
+ * whatever the host, and Boot checks it against the accelerator the VM really gets. Under
+ * TCG (KVM unusable, TCGFallback=) Boot refuses it, naming the CPU mode and TCG, and the VM
+ * stays off. Under KVM it passes that check: QEMU is started with -cpu host and KVM (and
+ * runs; on a host whose KVM cannot give a guest the host CPU, as some nested ones, QEMU's
+ * own failure is the answer, never a refusal of the CPU mode). Which of the two this host
+ * shows, the service's probe says. */
+static void test_kvm_host_cpu_at_boot(GuestTest *g, gconstpointer data) {
+        g_autofree char *qemu_xml = guest_xml("hostcpu", NULL, NULL, "<cpu mode='host-passthrough'/>");
+        g_autofree char *xml = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GVariant) uuid = NULL;
+        g_autofree char *log_name = NULL;
+        g_autofree char *log_path = NULL;
+        g_autofree char *log = NULL;
+        g_autofree char *s = NULL;
+        bool kvm = qemu_probe_has_kvm(g);
+
+        g_assert_true(g_str_has_prefix(qemu_xml, "<domain type='qemu'>"));
+        xml = g_strconcat("<domain type='kvm'>", qemu_xml + strlen("<domain type='qemu'>"), NULL);
+        g_test_message("The QEMU engine's probe found KVM %s", kvm ? "usable" : "unusable: TCG");
+        /* (A type='qemu' VM asking for it: /qemu/host-cpu-under-tcg.) */
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        log_name = g_strconcat(g_variant_get_string(uuid, NULL), ".log", NULL);
+        log_path = g_build_filename(g->t.dir, "log", log_name, NULL);
+
+        reply = hv_vm_call(&g->t, g->path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        g_test_message("Boot: %s", error ? error->message : "(success)");
+        if (!kvm) {
+                hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", "<cpu mode='host-passthrough'>");
+                g_assert_nonnull(strstr(error->message, "TCG"));
+                s = state(g);
+                g_assert_cmpstr(s, ==, "shutoff");
+                /* Refused before QEMU was started. */
+                g_assert_false(g_file_test(log_path, G_FILE_TEST_EXISTS) &&
+                               g_file_get_contents(log_path, &log, NULL, NULL) &&
+                               strstr(log, "hypervisord: starting"));
+                return;
+        }
+        g_assert_true(g_file_get_contents(log_path, &log, NULL, NULL));
+        g_assert_nonnull(strstr(log, "hypervisord: starting"));
+        g_assert_nonnull(strstr(log, " '-accel' 'kvm' "));
+        g_assert_nonnull(strstr(log, " '-cpu' 'host"));
+        if (error) {
+                g_autofree char *name = hv_error_name(error);
+                g_assert_cmpstr(name, ==, "org.example.Hypervisor.Error.EngineFailed");
+                g_assert_null(strstr(error->message, "needs KVM"));
+                return;
+        }
+        open_console(g);
+        console_wait(g, "HV-GUEST-READY", 0);
+        s = state(g);
+        g_assert_cmpstr(s, ==, "running");
+}
+
+/* A <domain type='qemu'> runs under TCG, which cannot give the host's CPU: as libvirt, the
+ * definition is kept (the document may move to a host with KVM, or be edited), and Boot
+ * refuses it before QEMU starts, naming the CPU mode and TCG. */
+static void test_host_cpu_under_tcg(GuestTest *g, gconstpointer data) {
+        static const char *const modes[] = { "host-passthrough", "host-model" };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(modes); i++) {
+                g_autofree char *cpu = g_strdup_printf("<cpu mode='%s'/>", modes[i]);
+                g_autofree char *name = g_strdup_printf("tcgcpu%zu", i);
+                g_autofree char *xml = guest_xml(name, NULL, NULL, cpu);
+                g_autofree char *path = hv_define(&g->t, xml);
+                g_autofree char *mode = g_strdup_printf("<cpu mode='%s'>", modes[i]);
+                g_autofree char *s = NULL;
+                g_autoptr(GVariant) pid = NULL;
+                g_autoptr(GVariant) reply = NULL;
+                g_autoptr(GError) error = NULL;
+
+                reply = hv_vm_call(&g->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+                hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported", mode);
+                g_assert_nonnull(strstr(error->message, "TCG"));
+                s = hv_vm_state(&g->t, path);
+                g_assert_cmpstr(s, ==, "shutoff");
+                pid = hv_get_property(&g->t, path, VM_IFACE, "PID");
+                g_assert_cmpuint(g_variant_get_uint32(pid), ==, 0);
+        }
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
         ADD("/qemu/boot-console", test_boot_console);
+        ADD("/qemu/host-cpu-under-tcg", test_host_cpu_under_tcg);
         g_test_add("/qemu/emulator-without-default", GuestTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
@@ -950,6 +1057,8 @@ int main(int argc, char *argv[]) {
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
         ADD("/qemu/default-network", test_default_network);
         g_test_add("/qemu/hotplug-interface", GuestTest, NULL, setup_bridge, test_hotplug_interface, teardown);
+        g_test_add("/qemu/kvm-host-cpu-at-boot", GuestTest, NULL, setup_tcg_fallback, test_kvm_host_cpu_at_boot,
+                   teardown);
 #undef ADD
         return g_test_run();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * GetStats (issue 20, item 10): the same test body on both engines, QEMU
+ * GetStats: the same test body on both engines, QEMU
  * with the tiny guest under TCG and cloud-hypervisor's simulator. A VM with
  * a disk and a tap interface boots; its statistics have every documented key
  * with its type, the VM's disk and interface by id, the memory of its
@@ -22,18 +22,6 @@ typedef struct {
 static const StatsCase qemu_case = {"qemu"};
 static const StatsCase ch_case = {"cloud-hypervisor"};
 
-static const char *env_dir(const char *variable, const char *file) {
-        const char *dir = g_getenv(variable);
-        g_autofree char *path = NULL;
-
-        if (!dir || !*dir)
-                g_error("%s is not set: run through meson test", variable);
-        path = g_build_filename(dir, file, NULL);
-        if (!g_file_test(path, G_FILE_TEST_EXISTS))
-                g_error("'%s' is missing", path);
-        return dir;
-}
-
 static void setup(HvTest *t, gconstpointer data) {
         const StatsCase *c = data;
         g_autofree char *config = NULL;
@@ -42,11 +30,11 @@ static void setup(HvTest *t, gconstpointer data) {
         if (unshare(CLONE_NEWNET) < 0)
                 g_error("Cannot create a network namespace: %s", g_strerror(errno));
         if (g_str_equal(c->engine, "qemu"))
-                config = g_strdup_printf("FirmwareDirectories=%s\n", env_dir("HV_GUEST_DIR", "vmlinux"));
+                config = g_strdup_printf("FirmwareDirectories=%s\n", hv_env_dir("HV_GUEST_DIR", "vmlinux"));
         else
                 config = g_strdup_printf("DefaultEngine=cloud-hypervisor\n[cloud-hypervisor]\n"
                                          "Binary=%s/cloud-hypervisor\n",
-                                         env_dir("CH_SIM_DIR", "cloud-hypervisor"));
+                                         hv_env_dir("CH_SIM_DIR", "cloud-hypervisor"));
         hv_test_setup(t, config);
 }
 
@@ -64,7 +52,8 @@ static char *stats_xml(HvTest *t, const StatsCase *c) {
         g_assert_true(g_file_set_contents(image, "", 0, NULL));
         g_assert_cmpint(truncate(image, 1 << 20), ==, 0);
         if (g_str_equal(c->engine, "qemu")) {
-                g_autofree char *cmdline_path = g_build_filename(env_dir("HV_GUEST_DIR", "cmdline"), "cmdline", NULL);
+                g_autofree char *cmdline_path =
+                        g_build_filename(hv_env_dir("HV_GUEST_DIR", "cmdline"), "cmdline", NULL);
                 g_autofree char *cmdline = NULL;
                 g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
                 g_strstrip(cmdline);

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "ch-vm.h"
 #include "engine.h"
 #include "process-spawn.h"
 #include "test-util.h"
@@ -42,59 +41,6 @@ static void seen_free(Seen *seen) {
         g_free(seen->device_id);
         g_free(seen->log_tail);
         g_free(seen);
-}
-
-typedef struct {
-        bool done;
-        GError *error;
-        char *id;
-        GVariant *info;
-        guint64 usec;
-} Wait;
-
-static void wait_clear(Wait *w) {
-        g_clear_error(&w->error);
-        g_clear_pointer(&w->id, g_free);
-        g_clear_pointer(&w->info, g_variant_unref);
-        w->done = false;
-}
-
-static void on_done(const GError *error, void *userdata) {
-        Wait *w = userdata;
-        g_assert_false(w->done); /* exactly once */
-        w->done = true;
-        w->usec = test_now_usec();
-        w->error = error ? g_error_copy(error) : NULL;
-}
-
-static void on_device(const char *id, const GError *error, void *userdata) {
-        Wait *w = userdata;
-        g_assert_false(w->done);
-        w->done = true;
-        w->id = g_strdup(id);
-        w->error = error ? g_error_copy(error) : NULL;
-}
-
-static void on_info(GVariant *info, const GError *error, void *userdata) {
-        Wait *w = userdata;
-        g_assert_false(w->done);
-        w->done = true;
-        w->info = info ? g_variant_ref_sink(info) : NULL;
-        w->error = error ? g_error_copy(error) : NULL;
-}
-
-typedef struct {
-        bool done;
-        int fd;
-        GError *error;
-} ConsoleWait;
-
-static void on_console(int fd, const GError *error, void *userdata) {
-        ConsoleWait *w = userdata;
-        g_assert_false(w->done); /* exactly once */
-        w->done = true;
-        w->fd = fd;
-        w->error = error ? g_error_copy(error) : NULL;
 }
 
 typedef struct {
@@ -189,7 +135,7 @@ static VmDevice *sim_add_disk(Sim *sim, const char *id) {
 
 static void sim_create(Sim *sim) {
         g_autoptr(GError) error = NULL;
-        g_assert_true(ops()->validate(&sim->probe, sim->config, &error));
+        g_assert_true(ops()->validate(&sim->settings, &sim->probe, sim->config, &error));
         g_assert_no_error(error);
         EngineVmParams params = {
                 .event = sim->event,
@@ -223,12 +169,12 @@ static void remove_tree(const char *path) {
 }
 
 static void sim_stop(Sim *sim) {
-        Wait w = {};
-        engine_vm_stop(sim->vm, on_done, &w);
+        TestCompletion w = {};
+        engine_vm_stop(sim->vm, test_completion_on_done, &w);
         test_run_until(sim->event, &w.done, WAIT_MS, "stop");
         g_assert_no_error(w.error);
         g_assert_cmpint(engine_vm_get_pid(sim->vm), ==, 0);
-        wait_clear(&w);
+        test_completion_clear(&w);
 }
 
 static void sim_clear(Sim *sim) {
@@ -279,10 +225,10 @@ static guint64 sim_counter(Sim *sim) {
 }
 
 static void sim_start(Sim *sim) {
-        Wait w = {};
+        TestCompletion w = {};
         sim->exited = false;
         guint64 t0 = test_now_usec();
-        engine_vm_start(sim->vm, on_done, &w);
+        engine_vm_start(sim->vm, test_completion_on_done, &w);
         g_assert_false(w.done); /* never from inside the call */
         test_run_until(sim->event, &w.done, WAIT_MS, "start");
         g_assert_no_error(w.error);
@@ -291,8 +237,8 @@ static void sim_start(Sim *sim) {
 }
 
 static GVariant *sim_info(Sim *sim) {
-        Wait w = {};
-        engine_vm_info(sim->vm, on_info, &w);
+        TestCompletion w = {};
+        engine_vm_info(sim->vm, test_completion_on_info, &w);
         test_run_until(sim->event, &w.done, WAIT_MS, "info");
         g_assert_no_error(w.error);
         return w.info;
@@ -305,8 +251,8 @@ static const char *info_state(GVariant *info) {
 }
 
 static void sim_op(Sim *sim, void (*op)(EngineVm *, EngineDoneFn, void *), const char *what, int expect_code) {
-        Wait w = {};
-        op(sim->vm, on_done, &w);
+        TestCompletion w = {};
+        op(sim->vm, test_completion_on_done, &w);
         g_assert_false(w.done);
         test_run_until(sim->event, &w.done, WAIT_MS, what);
         if (expect_code < 0)
@@ -315,7 +261,7 @@ static void sim_op(Sim *sim, void (*op)(EngineVm *, EngineDoneFn, void *), const
                 g_assert_error(w.error, HV_ERROR, expect_code);
                 g_test_message("%s: %s", what, w.error->message);
         }
-        wait_clear(&w);
+        test_completion_clear(&w);
 }
 
 static const Seen *find_seen(Sim *sim, EngineEventKind kind, const char *name) {
@@ -428,8 +374,8 @@ static void test_boot(void) {
         g_assert_true(g_variant_lookup(runtime, "api-socket", "&s", &version));
 
         /* The serial port is the socket the simulator serves, as cloud-hypervisor does. */
-        ConsoleWait cw = { .fd = -1 };
-        engine_vm_open_console(sim.vm, on_console, &cw);
+        TestCompletion cw = {};
+        engine_vm_open_console(sim.vm, test_completion_on_console, &cw);
         test_run_until(sim.event, &cw.done, WAIT_MS, "console");
         g_assert_no_error(cw.error);
         int console = cw.fd;
@@ -573,8 +519,8 @@ static void test_console_across_reboot(void) {
         sim_init_in(&sim, event, "cloud-hypervisor", 5000);
         sim_create(&sim);
         sim_start(&sim);
-        ConsoleWait cw = { .fd = -1 };
-        engine_vm_open_console(sim.vm, on_console, &cw);
+        TestCompletion cw = {};
+        engine_vm_open_console(sim.vm, test_completion_on_console, &cw);
         test_run_until(sim.event, &cw.done, WAIT_MS, "console");
         g_assert_no_error(cw.error);
         int console = cw.fd;
@@ -657,7 +603,7 @@ static void test_reboot_destroy(void) {
 }
 
 /* The VMM leaving on its own (SIGTERM from someone else, a vCPU error) writes the
- * same events as a guest power-off used to: it is a crash, not the guest's doing. */
+ * same events as a guest power-off, yet it is a crash, not the guest's doing. */
 static void vmm_exit_case(const char *how) {
         g_autoptr(sd_event) event = new_loop();
         Sim sim;
@@ -718,11 +664,11 @@ static void test_crash(void) {
         sim_add_disk(&sim, "unused");
         g_free(sim_control(&sim, "manual-ack on"));
         VmDevice *disk = vm_device_copy(sim.config->devices->pdata[0]);
-        Wait added = {}, removed = {};
-        engine_vm_add_device(sim.vm, disk, on_device, &added);
+        TestCompletion added = {}, removed = {};
+        engine_vm_add_device(sim.vm, disk, test_completion_on_device, &added);
         test_run_until(sim.event, &added.done, WAIT_MS, "add");
         g_assert_no_error(added.error);
-        engine_vm_remove_device(sim.vm, "unused", on_done, &removed);
+        engine_vm_remove_device(sim.vm, "unused", test_completion_on_done, &removed);
         test_run_for(sim.event, 200);
         g_assert_false(removed.done);
 
@@ -736,8 +682,8 @@ static void test_crash(void) {
         g_test_message("crash log tail: %s", exited->log_tail);
         g_assert_nonnull(strstr(exited->log_tail, "cloud-hypervisor"));
         vm_device_free(disk);
-        wait_clear(&added);
-        wait_clear(&removed);
+        test_completion_clear(&added);
+        test_completion_clear(&removed);
         sim_clear(&sim);
 }
 
@@ -752,10 +698,10 @@ static void test_hang(void) {
         sim_start(&b);
 
         g_free(sim_control(&a, "hang"));
-        Wait hung = {}, answered = {};
+        TestCompletion hung = {}, answered = {};
         guint64 t0 = test_now_usec();
-        engine_vm_info(a.vm, on_info, &hung);
-        engine_vm_info(b.vm, on_info, &answered);
+        engine_vm_info(a.vm, test_completion_on_info, &hung);
+        engine_vm_info(b.vm, test_completion_on_info, &answered);
         test_run_until(event, &answered.done, WAIT_MS, "info of the other VM");
         guint64 other_usec = test_now_usec() - t0;
         g_assert_no_error(answered.error);
@@ -771,8 +717,8 @@ static void test_hang(void) {
         /* Stop gets through a hung API: vmm.shutdown times out, then signals. */
         sim_stop(&a);
         g_assert_cmpint(wait_seen(&a, ENGINE_EVENT_EXITED, NULL)->exit_reason, ==, ENGINE_EXIT_REQUESTED);
-        wait_clear(&hung);
-        wait_clear(&answered);
+        test_completion_clear(&hung);
+        test_completion_clear(&answered);
         sim_clear(&a);
         sim_clear(&b);
 }
@@ -788,21 +734,21 @@ static void test_hotplug(void) {
         disk->id = g_strdup("ua-hot");
         disk->disk.path = g_build_filename(sim.dir, "hot.raw", NULL);
         touch(disk->disk.path);
-        Wait w = {};
-        engine_vm_add_device(sim.vm, disk, on_device, &w);
+        TestCompletion w = {};
+        engine_vm_add_device(sim.vm, disk, test_completion_on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add disk");
         g_assert_no_error(w.error);
         g_assert_cmpstr(w.id, ==, "ua-hot");
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         /* The same id again is refused before it reaches the engine. */
-        engine_vm_add_device(sim.vm, disk, on_device, &w);
+        engine_vm_add_device(sim.vm, disk, test_completion_on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add disk again");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_ALREADY_EXISTS);
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         g_free(sim_control(&sim, "manual-ack on"));
-        engine_vm_remove_device(sim.vm, "ua-hot", on_done, &w);
+        engine_vm_remove_device(sim.vm, "ua-hot", test_completion_on_done, &w);
         test_run_for(sim.event, 300);
         g_assert_false(w.done); /* the guest has not let go yet */
         guint64 t0 = test_now_usec();
@@ -812,12 +758,12 @@ static void test_hotplug(void) {
         g_test_message("latency: control 'ack-remove' -> removal done %.2f ms", (w.usec - t0) / 1000.0);
         const Seen *removed = wait_seen(&sim, ENGINE_EVENT_GUEST, "device-removed");
         g_assert_cmpstr(removed->device_id, ==, "ua-hot");
-        wait_clear(&w);
+        test_completion_clear(&w);
 
-        engine_vm_remove_device(sim.vm, "nonexistent", on_done, &w);
+        engine_vm_remove_device(sim.vm, "nonexistent", test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "remove unknown");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_NOT_FOUND);
-        wait_clear(&w);
+        test_completion_clear(&w);
         sim_clear(&sim);
 }
 
@@ -833,11 +779,11 @@ static void test_snapshot_restore(void) {
         g_assert_cmpint(mkdir(snapshot, 0700), ==, 0);
 
         /* Snapshot of a running VM: paused for it, running again afterwards. */
-        Wait w = {};
-        engine_vm_snapshot(sim.vm, snapshot, on_done, &w);
+        TestCompletion w = {};
+        engine_vm_snapshot(sim.vm, snapshot, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "snapshot");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         g_autoptr(GVariant) info = sim_info(&sim);
         g_assert_cmpstr(info_state(info), ==, "Running");
         g_autofree char *state_file = g_build_filename(snapshot, "state.json", NULL);
@@ -849,17 +795,17 @@ static void test_snapshot_restore(void) {
         sim_op(&sim, engine_vm_pause, "pause", -1);
         guint64 at_snapshot = sim_counter(&sim);
         g_assert_cmpuint(at_snapshot, >, 0);
-        engine_vm_snapshot(sim.vm, snapshot2, on_done, &w);
+        engine_vm_snapshot(sim.vm, snapshot2, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "snapshot paused");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         sim_stop(&sim);
 
         sim.exited = false;
-        engine_vm_restore(sim.vm, snapshot2, on_done, &w);
+        engine_vm_restore(sim.vm, snapshot2, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "restore");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         g_autoptr(GVariant) restored = sim_info(&sim);
         g_assert_cmpstr(info_state(restored), ==, "Paused");
         g_assert_cmpuint(sim_counter(&sim), ==, at_snapshot);
@@ -869,10 +815,10 @@ static void test_snapshot_restore(void) {
 
         /* Restoring from nothing fails clearly. */
         sim_stop(&sim);
-        engine_vm_restore(sim.vm, "/nonexistent", on_done, &w);
+        engine_vm_restore(sim.vm, "/nonexistent", test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "restore missing");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
-        wait_clear(&w);
+        test_completion_clear(&w);
         sim_clear(&sim);
 }
 
@@ -890,28 +836,28 @@ static void status_case(const char *binary_name) {
         sim_op(&sim, engine_vm_resume, "resume", -1);
         sim_op(&sim, engine_vm_resume, "resume twice", HV_ERROR_INVALID_STATE);
 
-        Wait w = {};
-        engine_vm_remove_device(sim.vm, "nonexistent", on_done, &w);
+        TestCompletion w = {};
+        engine_vm_remove_device(sim.vm, "nonexistent", test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "remove unknown");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_NOT_FOUND);
         g_test_message("remove unknown: %s", w.error->message);
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         /* The same host device under another id: cloud-hypervisor's own duplicate check. */
         g_autoptr(VmDevice) hostdev = vm_device_new(VM_DEVICE_HOSTDEV);
         hostdev->id = g_strdup("hostdev0");
         hostdev->hostdev = (VmHostdev) { .bus = 1 };
-        engine_vm_add_device(sim.vm, hostdev, on_device, &w);
+        engine_vm_add_device(sim.vm, hostdev, test_completion_on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add hostdev");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         g_free(hostdev->id);
         hostdev->id = g_strdup("twin");
-        engine_vm_add_device(sim.vm, hostdev, on_device, &w);
+        engine_vm_add_device(sim.vm, hostdev, test_completion_on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add duplicate path");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_ALREADY_EXISTS);
         g_test_message("duplicate path: %s", w.error->message);
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         g_autoptr(GVariant) info = sim_info(&sim);
         g_assert_cmpstr(info_state(info), ==, "Running");
@@ -968,13 +914,13 @@ static void test_add_net(void) {
 
         g_autoptr(VmDevice) hot = vm_device_new(VM_DEVICE_INTERFACE);
         hot->id = g_strdup("net1");
-        Wait w = {};
-        engine_vm_add_device(sim.vm, hot, on_device, &w);
+        TestCompletion w = {};
+        engine_vm_add_device(sim.vm, hot, test_completion_on_device, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "add net");
         g_assert_no_error(w.error);
         g_assert_cmpstr(w.id, ==, "net1");
         g_assert_cmpuint(kept->len, ==, 2);
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         g_autoptr(GVariant) info = sim_info(&sim);
         g_autofree const char **devices = NULL;
@@ -985,19 +931,19 @@ static void test_add_net(void) {
         /* Restore passes fresh fds for the interfaces (net_fds). */
         g_autofree char *snapshot = g_build_filename(sim.dir, "snapshot", NULL);
         g_assert_cmpint(mkdir(snapshot, 0700), ==, 0);
-        engine_vm_snapshot(sim.vm, snapshot, on_done, &w);
+        engine_vm_snapshot(sim.vm, snapshot, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "snapshot");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         sim_stop(&sim);
         g_ptr_array_add(sim.config->devices, vm_device_copy(hot));
         g_clear_pointer(&sim.vm, engine_vm_free);
         sim_create(&sim);
         sim.exited = false;
-        engine_vm_restore(sim.vm, snapshot, on_done, &w);
+        engine_vm_restore(sim.vm, snapshot, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "restore with nets");
         g_assert_no_error(w.error);
-        wait_clear(&w);
+        test_completion_clear(&w);
         g_assert_cmpuint(kept->len, ==, 4);
 
         tap_set_opener(NULL, NULL);
@@ -1012,8 +958,8 @@ static void test_start_failure(void) {
         sim_init_in(&sim, event, "cloud-hypervisor", 5000);
         sim_create(&sim);
         g_assert_cmpint(unlink(sim.kernel), ==, 0);
-        Wait w = {};
-        engine_vm_start(sim.vm, on_done, &w);
+        TestCompletion w = {};
+        engine_vm_start(sim.vm, test_completion_on_done, &w);
         test_run_until(sim.event, &w.done, WAIT_MS, "start");
         g_assert_error(w.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
         g_test_message("start failure: %s", w.error->message);
@@ -1021,7 +967,7 @@ static void test_start_failure(void) {
         g_assert_cmpint(engine_vm_get_pid(sim.vm), ==, 0);
         test_run_for(sim.event, 100);
         g_assert_null(find_seen(&sim, ENGINE_EVENT_EXITED, NULL)); /* the start's error says it all */
-        wait_clear(&w);
+        test_completion_clear(&w);
 
         /* The same VM starts once the kernel is there. */
         touch(sim.kernel);
@@ -1071,8 +1017,8 @@ static void test_free_silences(void) {
         Sim sim;
         sim_init_in(&sim, event, "cloud-hypervisor", 5000);
         sim_create(&sim);
-        Wait w = {};
-        engine_vm_start(sim.vm, on_done, &w);
+        TestCompletion w = {};
+        engine_vm_start(sim.vm, test_completion_on_done, &w);
         /* cloud-hypervisor is started off the loop: its pid is known once it runs. */
         g_assert_nonnull(wait_seen(&sim, ENGINE_EVENT_STARTED, NULL));
         pid_t pid = engine_vm_get_pid(sim.vm);
@@ -1104,7 +1050,7 @@ static int compare_u64(const void *a, const void *b) {
 static void test_fifty(void) {
         g_autoptr(sd_event) event = new_loop();
         Sim *sims = g_new0(Sim, N_MANY);
-        Wait *waits = g_new0(Wait, N_MANY);
+        TestCompletion *waits = g_new0(TestCompletion, N_MANY);
         guint64 durations[N_MANY];
 
         guint64 rss_before = rss_kib();
@@ -1114,7 +1060,7 @@ static void test_fifty(void) {
         }
         guint64 t0 = test_now_usec();
         for (unsigned i = 0; i < N_MANY; i++)
-                engine_vm_start(sims[i].vm, on_done, &waits[i]);
+                engine_vm_start(sims[i].vm, test_completion_on_done, &waits[i]);
         g_test_message("%d spawns took %.1f ms", N_MANY, (test_now_usec() - t0) / 1000.0);
         for (unsigned i = 0; i < N_MANY; i++) {
                 test_run_until(event, &waits[i].done, 60000, "start of many");
@@ -1134,14 +1080,14 @@ static void test_fifty(void) {
                 g_assert_cmpstr(info_state(info), ==, "Running");
         }
         for (unsigned i = 0; i < N_MANY; i++) {
-                wait_clear(&waits[i]);
-                engine_vm_stop(sims[i].vm, on_done, &waits[i]);
+                test_completion_clear(&waits[i]);
+                engine_vm_stop(sims[i].vm, test_completion_on_done, &waits[i]);
         }
         for (unsigned i = 0; i < N_MANY; i++) {
                 test_run_until(event, &waits[i].done, 20000, "stop of many");
                 g_assert_no_error(waits[i].error);
                 g_assert_cmpint(wait_seen(&sims[i], ENGINE_EVENT_EXITED, NULL)->exit_reason, ==, ENGINE_EXIT_REQUESTED);
-                wait_clear(&waits[i]);
+                test_completion_clear(&waits[i]);
                 sim_clear(&sims[i]);
         }
         g_free(sims);

@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Every public symbol of libhypervisor, as the GIR lists it, is documented and
-says since which version it exists (a 'Since:' tag), as gi-docgen shows it
-(issue 20, item 7)."""
+says since which version it exists (a 'Since:' tag), as gi-docgen shows it."""
 
 import sys
 import xml.etree.ElementTree as ET

@@ -227,7 +227,9 @@ def case_attach_detach():
         assert device_id and '\n' not in device_id, p.stdout
     live = hvctl('dumpxml', 'plug', '--live').stdout
     assert image in live, live
-    assert image not in hvctl('dumpxml', 'plug').stdout
+    # As virsh: dumpxml shows what runs; the hot-plug left the definition alone.
+    assert hvctl('dumpxml', 'plug').stdout == live
+    assert image not in hvctl('dumpxml', 'plug', '--inactive').stdout
     p = hvctl('detach-device', 'plug', device_id)
     assert f"Removed device '{device_id}' from VM 'plug'" in p.stdout, p.stdout
     assert image not in hvctl('dumpxml', 'plug', '--live').stdout
@@ -236,6 +238,60 @@ def case_attach_detach():
     hvctl('poweroff', 'plug')
     hvctl('delete', 'plug')
     assert json.loads(hvctl('list', '--json').stdout) == []
+
+
+def case_live_config():
+    """Issue 20, item 9: a running VM shows what runs; the definition is for the next boot."""
+    images = os.path.join(os.environ['HV_TEST_DIR'], 'images')
+    for name in ('later.raw', 'both.raw'):
+        with open(os.path.join(images, name), 'wb') as f:
+            f.truncate(16 << 20)
+    with tempfile.TemporaryDirectory() as workdir:
+        define('nb', workdir)
+        hvctl('boot', 'nb')
+        bigger = hvtest.guest_xml('nb').replace("<memory unit='MiB'>256</memory>", "<memory unit='MiB'>512</memory>")
+        bigger = bigger.replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>')
+        with open(os.path.join(workdir, 'bigger.xml'), 'w') as f:
+            f.write(bigger)
+        hvctl('define', 'bigger.xml', cwd=workdir)
+        for name, target in (('later', 'vdb'), ('both', 'vdc')):
+            with open(os.path.join(workdir, f'{name}.xml'), 'w') as f:
+                f.write(f"<disk type='file' device='disk'><source file='{name}.raw'/>"
+                        f"<target dev='{target}' bus='virtio'/></disk>\n")
+        hvctl('attach-device', 'nb', 'later.xml', '--config', cwd=workdir)
+        both = hvctl('attach-device', 'nb', 'both.xml', '--persistent', cwd=workdir).stdout.strip()
+        p = hvctl('attach-device', 'nb', 'both.xml', '--current', '--live', cwd=workdir, expect=2)
+        assert '--current' in p.stderr, p.stderr
+
+    # list and info show what runs, and info what the next boot gets.
+    row = [line.split() for line in hvctl('list').stdout.splitlines() if line.startswith('nb ')][0]
+    assert row[3] == '1' and row[4:6] == ['256', 'MiB'], row
+    info = hvctl('info', 'nb').stdout
+    assert 'vCPUs:        1\n' in info and 'Memory:       256 MiB\n' in info, info
+    assert 'Next boot:    2 vCPUs, 512 MiB (the definition changed since boot' in info, info
+    facts = json.loads(hvctl('info', 'nb', '--json').stdout)
+    assert facts['vcpus'] == 1 and facts['info']['next-boot-vcpus'] == 2, facts
+    assert facts['info']['definition-changed'] is True, facts
+
+    # dumpxml: what runs; --inactive: the definition; --live as before.
+    live = hvctl('dumpxml', 'nb').stdout
+    stored = hvctl('dumpxml', 'nb', '--inactive').stdout
+    assert hvctl('dumpxml', 'nb', '--live').stdout == live
+    assert '<vcpu>1</vcpu>' in live and 'later.raw' not in live and 'both.raw' in live, live
+    assert '<vcpu>2</vcpu>' in stored and 'later.raw' in stored and 'both.raw' in stored, stored
+    assert f"<alias name='{both}'/>" in live and f"<alias name='{both}'/>" in stored
+    hvctl('dumpxml', 'nb', '--live', '--inactive', expect=2)
+
+    # Off, the VM is its definition: no next-boot line, and --live is refused.
+    hvctl('poweroff', 'nb')
+    info = hvctl('info', 'nb').stdout
+    assert 'vCPUs:        2\n' in info and 'Next boot' not in info, info
+    assert hvctl('dumpxml', 'nb').stdout == hvctl('dumpxml', 'nb', '--inactive').stdout
+    p = hvctl('detach-device', 'nb', both, '--live', expect=6)
+    assert 'shutoff' in p.stderr, p.stderr
+    p = hvctl('detach-device', 'nb', both, '--config')
+    assert f"Removed device '{both}' from the definition of VM 'nb'" in p.stdout, p.stdout
+    hvctl('delete', 'nb')
 
 
 def case_reboot():
@@ -312,7 +368,7 @@ def case_stats():
 
 def case_edit():
     """hvctl edit, as virsh edit: the editor changes the definition; unchanged says so;
-    a refused edit is kept in its file, which the message names (issue 17)."""
+    a refused edit is kept in its file, which the message names."""
     with tempfile.TemporaryDirectory() as workdir:
         define('edited', workdir)
         editor = os.path.join(workdir, 'editor.sh')
@@ -359,7 +415,7 @@ def case_autostart():
     hvctl('delete', 'auto')
 
 def case_display():
-    """hvctl screenshot, send-key and display on a VM with a VNC display (issue 18)."""
+    """hvctl screenshot, send-key and display on a VM with a VNC display."""
     with tempfile.TemporaryDirectory() as workdir:
         xml = hvtest.guest_xml('screen').replace(
             "<serial type='pty'/>",
@@ -451,6 +507,11 @@ def case_completion():
     import re
     assert ids == sorted(re.findall(r"<alias name='([^']*)'", xml)) and ids, (ids, xml)
     assert complete('autostart', 'off1', '--') == ['--disable', '--help', '--json', '--session', '--system']
+    assert '--inactive' in complete('dumpxml', 'on1', '--')
+    assert '--persistent' in complete('attach-device', 'on1', '--')
+    # --config alone detaches from the definition: its ids are offered.
+    stored = hvctl('dumpxml', 'on1', '--inactive').stdout
+    assert complete('detach-device', '--config', 'on1', '') == sorted(re.findall(r"<alias name='([^']*)'", stored))
     hvctl('poweroff', 'on1')
     hvctl('delete', 'on1')
     hvctl('delete', 'off1')
@@ -466,6 +527,7 @@ if __name__ == '__main__':
         'pause-resume': case_pause_resume,
         'snapshot-restore': case_snapshot_restore,
         'attach-detach': case_attach_detach,
+        'live-config': case_live_config,
         'reboot': case_reboot,
         'stats': case_stats,
         'autostart': case_autostart,

@@ -126,7 +126,7 @@ def case_boot_shutdown():
 
 
 def case_display():
-    """OpenGraphics, Screenshot, SendKey and the graphics list through introspection (issue 18)."""
+    """OpenGraphics, Screenshot, SendKey and the graphics list through introspection."""
     client = new_client()
     xml = hvtest.guest_xml('py-screen').replace(
         "<serial type='pty'/>", "<serial type='pty'/><graphics type='vnc'/><video><model type='vga'/></video>")

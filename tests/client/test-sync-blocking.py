@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """libhypervisor from a plain blocking Python script: no main loop is ever
-iterated here, as in a script that only calls `_sync` functions (issue 20,
-items 5 and 6). The properties must still follow the replies."""
+iterated here, as in a script that only calls `_sync` functions. The properties must still follow the replies."""
 
 import os
 import sys
@@ -141,10 +140,41 @@ def case_autostart():
     assert vm.props.autostart is False
 
 
+def case_live_config():
+    """Issue 20, item 9: the properties show what runs; flags choose where a device goes."""
+    client = new_client()
+    vm = client.define_vm_sync(hvtest.guest_xml('py-live'), None, None)
+    vm.boot_sync(None)
+    vm.set_autostart_sync(True, None)   # defines the same document again: not a change for the next boot
+    assert vm.get_info_sync(None).unpack()['definition-changed'] is False
+    bigger = hvtest.guest_xml('py-live').replace('<vcpu>1</vcpu>', '<vcpu>2</vcpu>')
+    client.define_vm_sync(bigger, None, None)
+    vm.get_info_sync(None)
+    assert vm.props.vcpus == 1, vm.props.vcpus
+    info = vm.get_info_sync(None).unpack()
+    assert info['next-boot-vcpus'] == 2 and info['definition-changed'] is True, info
+
+    image = os.path.join(os.environ['HV_TEST_DIR'], 'images', 'py-live.raw')
+    with open(image, 'wb') as f:
+        f.truncate(16 << 20)
+    disk = "<disk type='file' device='disk'><source file='py-live.raw'/><target dev='vdb' bus='virtio'/></disk>"
+    device_id = vm.add_device_with_flags_sync(disk, Hypervisor.DeviceFlags.CONFIG, None)
+    assert image in vm.get_xml_sync(False, None)
+    assert image not in vm.get_xml_sync(True, None)
+    vm.poweroff_sync(None)
+    assert vm.props.vcpus == 2, 'off, the VM is its definition'
+    expect_error(Hypervisor.Error.INVALID_STATE, vm.remove_device_with_flags_sync, device_id,
+                 Hypervisor.DeviceFlags.LIVE, None)
+    vm.remove_device_with_flags_sync(device_id, Hypervisor.DeviceFlags.CURRENT, None)
+    assert image not in vm.get_xml_sync(False, None)
+    vm.delete_sync(False, None)
+
+
 if __name__ == '__main__':
     hvtest.run_case({
         'properties': case_properties,
         'deleted': case_deleted,
         'cancelled-boot': case_cancelled_boot,
         'autostart': case_autostart,
+        'live-config': case_live_config,
     }, sys.argv)

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""docs/examples/desktop-viewer.py shows a VM's screen in a real window (issue 18).
+"""docs/examples/desktop-viewer.py shows a VM's screen in a real window.
 
 Run under tests/client/with-hypervisord.sh: boots the tiny guest with a VGA display, paints
 a blue line into its text screen, starts Xvfb and the example on it, waits until the

@@ -1441,7 +1441,7 @@ typedef struct {
         GTestFunc func;
 } TestCase;
 
-/* ---- device count (issue 15, item 4) ---- */
+/* ---- device count ---- */
 
 /* n <rng/> without alias, after the given aliased devices. */
 /* <apic eoi> and <cpu><cache>, as libvirt's eoi-*.xml and cpu-cache-*.xml write them. */

@@ -33,3 +33,37 @@ void test_run_for(sd_event *event, unsigned ms) {
         for (guint64 now = test_now_usec(); now < deadline; now = test_now_usec())
                 g_assert_cmpint(sd_event_run(event, deadline - now), >=, 0);
 }
+
+void test_completion_on_done(const GError *error, void *userdata) {
+        TestCompletion *completion = userdata;
+        g_assert_false(completion->done); /* exactly once */
+        completion->done = true;
+        completion->usec = test_now_usec();
+        completion->error = error ? g_error_copy(error) : NULL;
+}
+
+void test_completion_on_device(const char *id, const GError *error, void *userdata) {
+        TestCompletion *completion = userdata;
+        test_completion_on_done(error, completion);
+        completion->id = g_strdup(id);
+}
+
+void test_completion_on_info(GVariant *info, const GError *error, void *userdata) {
+        TestCompletion *completion = userdata;
+        test_completion_on_done(error, completion);
+        completion->info = info ? g_variant_ref_sink(info) : NULL;
+}
+
+void test_completion_on_console(int fd, const GError *error, void *userdata) {
+        TestCompletion *completion = userdata;
+        test_completion_on_done(error, completion);
+        completion->fd = fd;
+}
+
+void test_completion_clear(TestCompletion *completion) {
+        g_clear_error(&completion->error);
+        g_clear_pointer(&completion->id, g_free);
+        g_clear_pointer(&completion->info, g_variant_unref);
+        completion->fd = -1;
+        completion->done = false;
+}

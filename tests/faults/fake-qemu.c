@@ -32,7 +32,7 @@
  * guest ends paused), and then answers commands again. A command sent during
  * the flood is answered after its last event.
  *
- * A hostile engine for Screenshot (issue 18): qemu-fake-screenshot-not-png answers every
+ * A hostile engine for Screenshot: qemu-fake-screenshot-not-png answers every
  * command, keeps the descriptor that comes with add-fd, and for screendump writes bytes
  * that are not a PNG into it.
  *

@@ -87,7 +87,8 @@ check "hypervisord: daemon, units, bus, polkit, config, firmware directory, man 
                 /usr/share/dbus-1/services/org.example.Hypervisor.service \
                 /usr/share/polkit-1/actions/org.example.hypervisor.policy \
                 /etc/hypervisor/hypervisord.conf /usr/share/hypervisor/firmware \
-                /usr/share/man/man8/hypervisord.8.gz /usr/share/man/man5/hypervisord.conf.5.gz
+                /usr/share/man/man8/hypervisord.8.gz /usr/share/man/man5/hypervisord.conf.5.gz \
+                /usr/share/man/man5/hypervisord-domain.5.gz
 check "libhypervisor-1-1: the shared library" \
         has libhypervisor-1-1 "/usr/lib/$multiarch/libhypervisor-1.so.1" "/usr/lib/$multiarch/libhypervisor-1.so.1.0.0"
 check "libhypervisor-1-dev: headers, .so, pkg-config, GIR" \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * OpenConsole attacked the way issue 15 says, on the private system bus of the
+ * OpenConsole attacked, on the private system bus of the
  * polkit tests (pk-test.h): hypervisord --system as root, hvtest1 the
  * attacker, hvtest2 the victim, with hostile stand-in engines (hostile-qemu.c)
  * and the real QEMU (TCG).
@@ -182,7 +182,7 @@ static void assert_console_is_engine(const Console *c, const char *forbidden_dat
                 g_error("OpenConsole returned a descriptor that reads '%s'", c->data);
 }
 
-/* ---- item 1: a pty path the engine reports is never opened -------------------------------------------- */
+/* ---- a pty path the engine reports is never opened ---------------------------------------------------- */
 
 static void attack_reported_pty(const char *target, const char *secret) {
         PkTest t;
@@ -216,7 +216,7 @@ static void test_qemu_pty_victim_file(void) {
         attack_reported_pty(NULL, "VICTIM-SECRET");
 }
 
-/* ---- item 2: the owner's socket path is connected as the owner, and must be the engine's ---------------- */
+/* ---- the owner's socket path is connected as the owner, and must be the engine's ------------------------ */
 
 /* hvtest1's VM with <serial type='unix'> in its own directory; its console works; then the attacker swaps it. */
 static char *boot_attacker_unix_vm(PkTest *t, const char *qemu, char **ret_socket) {
@@ -335,7 +335,7 @@ static void test_qemu_unix_stalled(void) {
         pk_test_teardown(&t);
 }
 
-/* ---- items 1 and 2 against cloud-hypervisor (its simulator, tests/ch-sim, as the owner) ------------- */
+/* ---- both against cloud-hypervisor (its simulator, tests/ch-sim, as the owner) ----------------------- */
 
 /* The simulator under the name that picks the cloud-hypervisor engine. */
 static const char *ch_sim_binary(void) {
@@ -447,7 +447,7 @@ static void test_ch_console_pty_shadow(void) {
         pk_test_teardown(&t);
 }
 
-/* ---- item 11: who may open whose console ----------------------------------------------------------------- */
+/* ---- who may open whose console ------------------------------------------------------------------------- */
 
 static void authorization_case(bool console, bool manage_all, bool expect_allowed, const char *missing) {
         PkTest t;
@@ -490,7 +490,7 @@ static void test_auth_manage_all_only(void) {
         authorization_case(false, true, false, PK_ACTION_CONSOLE);
 }
 
-/* ---- regression: the owner's own real QEMU ----------------------------------------------------------------- */
+/* ---- the owner's own real QEMU still gives its console ------------------------------------------------------ */
 
 static void test_real_qemu_own_console(void) {
         PkTest t;

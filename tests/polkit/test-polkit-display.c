@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Who may reach a VM's screen and keyboard (issue 18): OpenGraphics, Screenshot and
+ * Who may reach a VM's screen and keyboard: OpenGraphics, Screenshot and
  * SendKey follow the display rule of OpenConsole (service/authorize.c): on one's own VM
  * org.example.hypervisor.console; on another user's VM manage-all as well. Here hvtest2
  * runs a VM with a display on the real QEMU (TCG) and hvtest1, who has `console` but not

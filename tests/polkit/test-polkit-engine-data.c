@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Hostile engine data on the system bus (issue 15, items 3 and 10): hvtest1
+ * Hostile engine data on the system bus: hvtest1
  * names its own <emulator>, a stand-in QEMU (tests/faults/fake-qemu.c) that
  * runs as hvtest1 and sends JSON nested 200,000 levels deep, or forges a line
  * of the root daemon's log. The daemon lives on and hvtest2 is still served.

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * An engine that floods events (issue 15, item 7). The attacker hvtest1 boots
+ * An engine that floods events. The attacker hvtest1 boots
  * a VM whose <emulator> is the hostile stand-in qemu-fake-flood
  * (tests/faults/fake-qemu.c): once running it writes 200,001 STOP/RESUME
  * events as fast as the socket takes them. The victim hvtest2 has a VM of its

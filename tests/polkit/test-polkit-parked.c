@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Calls parked while polkit decides (issue 15, item 5). The attacker is
+ * Calls parked while polkit decides. The attacker is
  * hvtest1, whose authentication agent never answers (the mock's
  * SetNeverAnswer): what its waiting calls hold is bounded per uid, a check
  * that nobody answers times out and is cancelled, and the calls of a caller

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * The per-user configuration of a session service (issue 20, item 4):
+ * The per-user configuration of a session service:
  * $XDG_CONFIG_HOME/hypervisor/hypervisord.conf over the system file, key by
  * key; never read by a system service; --config alone when given.
  */

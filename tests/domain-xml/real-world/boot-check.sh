@@ -6,7 +6,7 @@
 # (TCG), no <emulator>, no host CPU model, every disk a scratch file of its own (raw), and
 # the networking and display elements removed. Each defined VM is booted, its state read
 # after a few seconds (QEMU 7.2 accepted its command line when it is "running") and powered
-# off. A measurement for issue 17, not a test: it exits 0 whatever the count.
+# off. A measurement, not a test: it exits 0 whatever the count.
 #
 #   tests/domain-xml/real-world/boot-check.sh [BUILD_DIR]
 

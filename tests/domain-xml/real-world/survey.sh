@@ -4,7 +4,7 @@
 # How many of the documents in this folder does the service define? Starts the
 # build's hypervisord --session on a private bus, calls DefineVM with each
 # document, prints one line per document (defined, or the error's first line)
-# and a last line "N of M defined". A measurement for issue 17, not a test: it
+# and a last line "N of M defined". A measurement, not a test: it
 # exits 0 whatever the count.
 #
 #   tests/domain-xml/real-world/survey.sh [--strip] [BUILD_DIR]

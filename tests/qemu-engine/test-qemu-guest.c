@@ -23,8 +23,6 @@
 
 #define WAIT_MS 60000
 
-extern const EngineOps engine_qemu_ops;
-
 typedef struct {
         sd_event *event;
         char *dir;
@@ -46,41 +44,6 @@ typedef struct {
         sd_event_source *console_source;
         GString *console;
 } Fixture;
-
-typedef struct {
-        bool done;
-        GError *error;
-        char *id;
-        GVariant *info;
-        guint64 usec;
-} Completion;
-
-static void completion_clear(Completion *c) {
-        g_clear_error(&c->error);
-        g_clear_pointer(&c->id, g_free);
-        g_clear_pointer(&c->info, g_variant_unref);
-        c->done = false;
-}
-
-static void on_done(const GError *error, void *userdata) {
-        Completion *c = userdata;
-        g_assert_false(c->done);
-        c->done = true;
-        c->usec = test_now_usec();
-        c->error = error ? g_error_copy(error) : NULL;
-}
-
-static void on_device_done(const char *id, const GError *error, void *userdata) {
-        Completion *c = userdata;
-        c->id = g_strdup(id);
-        on_done(error, userdata);
-}
-
-static void on_info_done(GVariant *info, const GError *error, void *userdata) {
-        Completion *c = userdata;
-        c->info = info ? g_variant_ref_sink(info) : NULL;
-        on_done(error, userdata);
-}
 
 static const char *exit_reason_name(EngineExitReason reason) {
         static const char *const names[] = { "guest-poweroff", "guest-reset", "guest-panic", "requested", "crashed" };
@@ -146,7 +109,7 @@ static void wait_for(Fixture *f, const bool *flag, const char *what) {
         }
 }
 
-static void wait_op(Fixture *f, Completion *c, const char *what) {
+static void wait_op(Fixture *f, TestCompletion *c, const char *what) {
         wait_for(f, &c->done, what);
         if (c->error) {
                 dump_state(f);
@@ -214,24 +177,10 @@ static void console_close(Fixture *f) {
         f->console_fd = -1;
 }
 
-typedef struct {
-        bool done;
-        int fd;
-        GError *error;
-} ConsoleWait;
-
-static void on_console(int fd, const GError *error, void *userdata) {
-        ConsoleWait *w = userdata;
-        g_assert_false(w->done); /* exactly once */
-        w->done = true;
-        w->fd = fd;
-        w->error = error ? g_error_copy(error) : NULL;
-}
-
 static void console_open(Fixture *f) {
-        ConsoleWait w = { .fd = -1 };
+        TestCompletion w = {};
         console_close(f);
-        engine_vm_open_console(f->vm, on_console, &w);
+        engine_vm_open_console(f->vm, test_completion_on_console, &w);
         wait_for(f, &w.done, "the console");
         g_assert_no_error(w.error);
         f->console_fd = w.fd;
@@ -305,7 +254,7 @@ static void fixture_init(Fixture *f, const char *action) {
         f->config->initrd = guest_file("initramfs.cpio.gz");
         f->config->cmdline = action ? g_strdup_printf("%s hv.action=%s", cmdline, action) : g_strdup(cmdline);
 
-        g_assert_true(engine_qemu_ops.validate(&f->probe, f->config, &error));
+        g_assert_true(engine_qemu_ops.validate(&f->settings, &f->probe, f->config, &error));
         g_assert_no_error(error);
 }
 
@@ -338,10 +287,10 @@ static void fixture_clear(Fixture *f) {
 
 /* Boot and wait until the guest says it is ready. Returns the start op's duration. */
 static guint64 boot(Fixture *f) {
-        Completion start = {};
+        TestCompletion start = {};
         fixture_vm_new(f);
         guint64 t0 = test_now_usec();
-        engine_vm_start(f->vm, on_done, &start);
+        engine_vm_start(f->vm, test_completion_on_done, &start);
         g_assert_false(start.done); /* never from inside the call */
         wait_op(f, &start, "start");
         g_assert_cmpint(engine_vm_get_pid(f->vm), >, 0);
@@ -353,8 +302,8 @@ static guint64 boot(Fixture *f) {
 }
 
 static void stop(Fixture *f) {
-        Completion c = {};
-        engine_vm_stop(f->vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_stop(f->vm, test_completion_on_done, &c);
         wait_op(f, &c, "stop");
         g_assert_true(f->exited);
         g_assert_cmpint(f->exit_reason, ==, ENGINE_EXIT_REQUESTED);
@@ -366,8 +315,8 @@ static void test_boot_info_stop(void) {
         fixture_init(&f, NULL);
         boot(&f);
 
-        Completion info = {};
-        engine_vm_info(f.vm, on_info_done, &info);
+        TestCompletion info = {};
+        engine_vm_info(f.vm, test_completion_on_info, &info);
         wait_op(&f, &info, "info");
         GVariantDict d;
         g_variant_dict_init(&d, info.info);
@@ -392,15 +341,15 @@ static void test_boot_info_stop(void) {
         g_autofree char *task = g_strdup_printf("/proc/%u/task/%u", pid, tid);
         g_assert_true(g_file_test(task, G_FILE_TEST_IS_DIR));
         g_variant_dict_clear(&d);
-        completion_clear(&info);
+        test_completion_clear(&info);
 
         /* A second start is refused, later. */
-        Completion again = {};
-        engine_vm_start(f.vm, on_done, &again);
+        TestCompletion again = {};
+        engine_vm_start(f.vm, test_completion_on_done, &again);
         g_assert_false(again.done);
         wait_for(&f, &again.done, "the second start's answer");
         g_assert_error(again.error, HV_ERROR, HV_ERROR_INVALID_STATE);
-        completion_clear(&again);
+        test_completion_clear(&again);
 
         stop(&f);
         fixture_clear(&f);
@@ -424,12 +373,12 @@ static void test_pause_resume(void) {
         boot(&f);
         wait_console(&f, "HV-COUNT 1\r\n");
 
-        Completion c = {};
-        engine_vm_pause(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_pause(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "pause");
         g_assert_true(has_event(&f, "guest:stop"));
         g_assert_false(has_event(&f, "paused")); /* we caused it: no news */
-        completion_clear(&c);
+        test_completion_clear(&c);
 
         /* Paused means no more output. */
         test_run_for(f.event, 200);
@@ -437,18 +386,18 @@ static void test_pause_resume(void) {
         test_run_for(f.event, 1200);
         g_assert_cmpuint(f.console->len, ==, len);
 
-        Completion info = {};
-        engine_vm_info(f.vm, on_info_done, &info);
+        TestCompletion info = {};
+        engine_vm_info(f.vm, test_completion_on_info, &info);
         wait_op(&f, &info, "info");
         const char *state = NULL;
         g_assert_true(g_variant_lookup(info.info, "engine-state", "&s", &state));
         g_assert_cmpstr(state, ==, "paused");
-        completion_clear(&info);
+        test_completion_clear(&info);
 
-        engine_vm_resume(f.vm, on_done, &c);
+        engine_vm_resume(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "resume");
         g_assert_true(has_event(&f, "guest:resume"));
-        completion_clear(&c);
+        test_completion_clear(&c);
         g_autofree char *next = NULL;
         const char *last = g_strrstr(f.console->str, "HV-COUNT ");
         g_assert_nonnull(last);
@@ -464,9 +413,9 @@ static void test_power_button(void) {
         fixture_init(&f, NULL);
         boot(&f);
 
-        Completion c = {};
+        TestCompletion c = {};
         guint64 t0 = test_now_usec();
-        engine_vm_power_button(f.vm, on_done, &c);
+        engine_vm_power_button(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "power button");
         wait_for(&f, &f.exited, "the guest to power off");
         g_test_message("power button -> EXITED: %.1f ms", (f.exited_usec - t0) / 1000.0);
@@ -482,8 +431,8 @@ static void test_guest_poweroff(void) {
         Fixture f;
         fixture_init(&f, "poweroff");
         fixture_vm_new(&f);
-        Completion c = {};
-        engine_vm_start(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_start(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "start");
         wait_for(&f, &f.exited, "the guest to power itself off");
         g_assert_true(has_event(&f, "guest:shutdown"));
@@ -495,8 +444,8 @@ static void test_panic(void) {
         Fixture f;
         fixture_init(&f, "panic");
         fixture_vm_new(&f);
-        Completion c = {};
-        engine_vm_start(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_start(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "start");
         wait_for(&f, &f.exited, "the guest to panic");
         g_assert_true(has_event(&f, "guest:panicked"));
@@ -516,12 +465,12 @@ static void test_crash(void) {
         g_assert_nonnull(strstr(f.exit_log_tail, "hypervisord: starting")); /* the log's own lines */
 
         /* Operations on a dead VM fail cleanly, later. */
-        Completion c = {};
-        engine_vm_pause(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_pause(f.vm, test_completion_on_done, &c);
         g_assert_false(c.done);
         wait_for(&f, &c.done, "the refused pause");
         g_assert_error(c.error, HV_ERROR, HV_ERROR_INVALID_STATE);
-        completion_clear(&c);
+        test_completion_clear(&c);
         fixture_clear(&f);
 }
 
@@ -530,8 +479,8 @@ static void test_reboot(void) {
         fixture_init(&f, NULL);
         boot(&f);
         g_string_truncate(f.console, 0);
-        Completion c = {};
-        engine_vm_reboot(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_reboot(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "reboot");
         wait_event(&f, "guest:reset");
         wait_console(&f, "HV-GUEST-READY"); /* booted again, same process */
@@ -557,39 +506,39 @@ static void test_hotplug(void) {
         disk->disk.format = VM_DISK_FORMAT_RAW;
         disk->disk.serial = g_strdup("hv-hot1");
 
-        Completion c = {};
+        TestCompletion c = {};
         guint64 t0 = test_now_usec();
-        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        engine_vm_add_device(f.vm, disk, test_completion_on_device, &c);
         g_assert_false(c.done);
         wait_op(&f, &c, "add_device");
         g_assert_cmpstr(c.id, ==, "ua-hot1");
-        completion_clear(&c);
+        test_completion_clear(&c);
         wait_console(&f, "HV-DISK-ADDED vda");
         g_test_message("add_device -> HV-DISK-ADDED: %.1f ms", (test_now_usec() - t0) / 1000.0);
 
         /* The same id twice is refused. */
-        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        engine_vm_add_device(f.vm, disk, test_completion_on_device, &c);
         wait_for(&f, &c.done, "the duplicate add_device's answer");
         g_assert_error(c.error, HV_ERROR, HV_ERROR_ALREADY_EXISTS);
-        completion_clear(&c);
+        test_completion_clear(&c);
 
         t0 = test_now_usec();
-        engine_vm_remove_device(f.vm, "ua-hot1", on_done, &c);
+        engine_vm_remove_device(f.vm, "ua-hot1", test_completion_on_done, &c);
         wait_op(&f, &c, "remove_device");
         g_test_message("remove_device: %.1f ms", (c.usec - t0) / 1000.0);
         g_assert_cmpstr(f.removed_device, ==, "ua-hot1");
-        completion_clear(&c);
+        test_completion_clear(&c);
         wait_console(&f, "HV-DISK-REMOVED vda");
 
-        engine_vm_remove_device(f.vm, "ua-hot1", on_done, &c);
+        engine_vm_remove_device(f.vm, "ua-hot1", test_completion_on_done, &c);
         wait_for(&f, &c.done, "the second remove_device's answer");
         g_assert_error(c.error, HV_ERROR, HV_ERROR_NOT_FOUND);
-        completion_clear(&c);
+        test_completion_clear(&c);
 
         /* Its port and node names are free again: plug it once more. */
-        engine_vm_add_device(f.vm, disk, on_device_done, &c);
+        engine_vm_add_device(f.vm, disk, test_completion_on_device, &c);
         wait_op(&f, &c, "add_device again");
-        completion_clear(&c);
+        test_completion_clear(&c);
 
         stop(&f);
         fixture_clear(&f);
@@ -618,13 +567,13 @@ static void test_snapshot_restore(void) {
 
         g_autofree char *snapdir = g_build_filename(f.dir, "snapshot", NULL);
         g_assert_cmpint(mkdir(snapdir, 0700), ==, 0);
-        Completion c = {};
+        TestCompletion c = {};
         int at_snapshot = last_count(&f);
         guint64 t0 = test_now_usec();
-        engine_vm_snapshot(f.vm, snapdir, on_done, &c);
+        engine_vm_snapshot(f.vm, snapdir, test_completion_on_done, &c);
         wait_op(&f, &c, "snapshot");
         g_test_message("snapshot: %.1f ms", (c.usec - t0) / 1000.0);
-        completion_clear(&c);
+        test_completion_clear(&c);
         /* It runs on: the count goes on. */
         g_autofree char *next = g_strdup_printf("HV-COUNT %d\r\n", last_count(&f) + 1);
         wait_console(&f, next);
@@ -640,23 +589,23 @@ static void test_snapshot_restore(void) {
 
         fixture_vm_new(&f);
         t0 = test_now_usec();
-        engine_vm_restore(f.vm, snapdir, on_done, &c);
+        engine_vm_restore(f.vm, snapdir, test_completion_on_done, &c);
         wait_op(&f, &c, "restore");
         g_test_message("restore: %.1f ms", (c.usec - t0) / 1000.0);
-        completion_clear(&c);
+        test_completion_clear(&c);
 
-        Completion info = {};
-        engine_vm_info(f.vm, on_info_done, &info);
+        TestCompletion info = {};
+        engine_vm_info(f.vm, test_completion_on_info, &info);
         wait_op(&f, &info, "info");
         const char *state = NULL;
         g_assert_true(g_variant_lookup(info.info, "engine-state", "&s", &state));
         g_assert_cmpstr(state, ==, "paused");
-        completion_clear(&info);
+        test_completion_clear(&info);
 
         console_open(&f);
-        engine_vm_resume(f.vm, on_done, &c);
+        engine_vm_resume(f.vm, test_completion_on_done, &c);
         wait_op(&f, &c, "resume after restore");
-        completion_clear(&c);
+        test_completion_clear(&c);
         wait_console(&f, "HV-COUNT ");
         wait_console(&f, "\n");
         const char *first = strstr(f.console->str, "HV-COUNT ");
@@ -713,8 +662,8 @@ static void test_start_failure(void) {
         g_ptr_array_add(f.config->devices, disk);
         fixture_vm_new(&f);
 
-        Completion c = {};
-        engine_vm_start(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_start(f.vm, test_completion_on_done, &c);
         wait_for(&f, &c.done, "the failing start's answer");
         g_assert_error(c.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
         g_test_message("start failure: %s", c.error->message);
@@ -722,7 +671,7 @@ static void test_start_failure(void) {
         test_run_for(f.event, 100);
         g_assert_false(f.exited); /* a failed start is no EXITED */
         g_assert_cmpint(engine_vm_get_pid(f.vm), ==, 0);
-        completion_clear(&c);
+        test_completion_clear(&c);
         fixture_clear(&f);
 }
 
@@ -730,8 +679,8 @@ static void test_free_silences(void) {
         Fixture f;
         fixture_init(&f, NULL);
         fixture_vm_new(&f);
-        Completion c = {};
-        engine_vm_start(f.vm, on_done, &c);
+        TestCompletion c = {};
+        engine_vm_start(f.vm, test_completion_on_done, &c);
         /* QEMU is started off the loop: its pid is known once it runs. */
         g_assert_cmpint(engine_vm_get_pid(f.vm), ==, 0);
         wait_event(&f, "started");
@@ -770,7 +719,7 @@ static void test_platform(void) {
         p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
         p->firmware.boot[0] = VM_BOOT_HD;
         p->firmware.n_boot = 1;
-        g_assert_true(engine_qemu_ops.validate(&f.probe, f.config, &error));
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
         g_assert_no_error(error);
 
         boot(&f);

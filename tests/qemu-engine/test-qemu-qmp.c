@@ -448,17 +448,17 @@ static void test_feed_garbage(void) {
 
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
-        g_test_add_func("/qmp/handshake", test_handshake);
-        g_test_add_func("/qmp/out-of-order", test_out_of_order);
-        g_test_add_func("/qmp/error-reply", test_error_reply);
-        g_test_add_func("/qmp/malformed", test_malformed);
-        g_test_add_func("/qmp/nameless-event", test_nameless_event);
-        g_test_add_func("/qmp/bad-greeting", test_bad_greeting);
-        g_test_add_func("/qmp/timeout", test_timeout);
-        g_test_add_func("/qmp/greeting-timeout", test_greeting_timeout);
-        g_test_add_func("/qmp/eof", test_eof);
-        g_test_add_func("/qmp/fd-passing", test_fd_passing);
-        g_test_add_func("/qmp/free-silences", test_free_in_callback_and_silence);
-        g_test_add_func("/qmp/feed-garbage", test_feed_garbage);
+        g_test_add_func("/qemu-qmp/handshake", test_handshake);
+        g_test_add_func("/qemu-qmp/out-of-order", test_out_of_order);
+        g_test_add_func("/qemu-qmp/error-reply", test_error_reply);
+        g_test_add_func("/qemu-qmp/malformed", test_malformed);
+        g_test_add_func("/qemu-qmp/nameless-event", test_nameless_event);
+        g_test_add_func("/qemu-qmp/bad-greeting", test_bad_greeting);
+        g_test_add_func("/qemu-qmp/timeout", test_timeout);
+        g_test_add_func("/qemu-qmp/greeting-timeout", test_greeting_timeout);
+        g_test_add_func("/qemu-qmp/eof", test_eof);
+        g_test_add_func("/qemu-qmp/fd-passing", test_fd_passing);
+        g_test_add_func("/qemu-qmp/free-silences", test_free_in_callback_and_silence);
+        g_test_add_func("/qemu-qmp/feed-garbage", test_feed_garbage);
         return g_test_run();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * Which taps a VM may get (issue 15, item 6). The service opens taps as root,
+ * Which taps a VM may get (kvm-engine/tap.c). The service opens taps as root,
  * and root may attach any tap: a name in hvtest1's XML must not give hvtest1's
  * engine hvtest2's persistent tap. Runs as root in a network namespace of its
  * own (with its own /sys), so the host's network is never touched; the taps
@@ -107,7 +107,7 @@ static void test_own_tap(void) {
 int main(int argc, char *argv[]) {
         enter_own_network(); /* before any thread: unshare(CLONE_NEWNS) needs a lone thread */
         g_test_init(&argc, &argv, NULL);
-        g_test_add_func("/ch-engine/tap-other-users", test_other_users_tap);
-        g_test_add_func("/ch-engine/tap-own", test_own_tap);
+        g_test_add_func("/tap/other-users", test_other_users_tap);
+        g_test_add_func("/tap/own", test_own_tap);
         return g_test_run();
 }

@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Starting QEMU, for a boot or a restore: the QMP and console sockets are
+ * created, bound and listening before the spawn and passed as descriptors 3
+ * and 4 (a snapshot's memory as 5, then the taps, the guest agent's socket and
+ * the UEFI variables), so QMP is connected before QEMU even runs. QEMU starts
+ * paused; once QMP is ready: the balloon's target, then `cont` for a boot, or
+ * the incoming migration for a restore (qemu-operations.c). If the start fails
+ * after the spawn, QEMU is ended and its exit answers the op, with its own
+ * last words (qemu_on_process_exit() in qemu-engine.c).
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "qemu-vm.h"
+#include "tap.h"
+#include "unix-socket.h"
+
+#define QEMU_QMP_FD 3
+#define QEMU_CONSOLE_FD 4
+/* QEMU_RESTORE_FD is 5; the taps follow. */
+#define QEMU_FIRST_TAP_FD 6
+
+/* The start failed after the spawn: QEMU goes, and its exit answers the op
+ * (with its log, which usually says why). */
+static void qemu_start_give_up(QemuOp *op, const GError *error) {
+        QemuVm *vm = qemu_op_vm(op);
+        g_clear_error(&op->base.error);
+        op->base.error = g_error_copy(error);
+        vm->base.silent_exit = true;
+        g_clear_pointer(&vm->qmp, qmp_client_free);
+        qemu_vm_kill(vm);
+}
+
+static void qemu_start_on_cont(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        engine_op_start_succeeded(&op->base);
+}
+
+static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
+static void qemu_start_after_qmp(QemuOp *op) {
+        const VmConfig *config = op->base.vm->config;
+
+        if (op->base.kind == ENGINE_OP_RESTORE)
+                qemu_vm_restore_after_ready(op);
+        else if (config->current_memory && config->current_memory < config->memory) {
+                /* The balloon's target: the guest's driver takes it when it starts. */
+                JsonObject *o = json_object_new();
+                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
+                json_object_set_int_member(o, "value", (gint64) config->current_memory);
+                json_node_take_object(arguments, o);
+                qmp_client_execute(qemu_op_vm(op)->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
+        } else
+                qmp_client_execute(qemu_op_vm(op)->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        g_debug("QMP of '%s' ready %.1f ms after the spawn", op->base.vm->config->name,
+                (g_get_monotonic_time() - (gint64) op->started_usec) / 1000.0);
+        qemu_start_after_qmp(op);
+}
+
+/* Spawns QEMU with QMP ready to connect; restore_fd >= 0 is the snapshot's memory. */
+static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
+        QemuVm *vm = qemu_op_vm(op);
+        bool kvm = vm->base.config->type == VM_DOMAIN_KVM && vm->kvm_usable;
+
+        g_clear_pointer(&vm->tcg_fallback_reason, g_free);
+        if (vm->base.config->type == VM_DOMAIN_KVM && !kvm) {
+                g_autofree char *reason = NULL;
+                if (qemu_kvm_usable(vm->kvm_turned_off, &reason) || !reason) {
+                        g_free(reason);
+                        reason = g_strdup("not found when the service started");
+                }
+                if (!vm->tcg_fallback) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "KVM is not available (%s)", reason);
+                        return false;
+                }
+                g_warning("VM '%s' asks for KVM, which is not available (%s): it runs under TCG, software "
+                          "emulation, as TCGFallback= allows",
+                          vm->base.config->name, reason);
+                vm->tcg_fallback_reason = g_steal_pointer(&reason);
+        }
+
+        g_autofree char *console_path = g_build_filename(vm->base.runtime_dir, "console.sock", NULL);
+        g_free(vm->qmp_path);
+        vm->qmp_path = g_build_filename(vm->base.runtime_dir, "qmp.sock", NULL);
+        int qmp_listen = unix_socket_listen(vm->qmp_path, 8, error);
+        if (qmp_listen < 0)
+                return false;
+        int console_listen = unix_socket_listen(console_path, 8, error);
+        if (console_listen < 0) {
+                close(qmp_listen);
+                return false;
+        }
+
+        /* The taps, opened here as kvm-engine/tap.c allows, inherited by QEMU. */
+        g_autoptr(GArray) fds = g_array_new(FALSE, FALSE, sizeof(ProcessFd));
+        g_autoptr(GArray) tap_targets = g_array_new(FALSE, FALSE, sizeof(int));
+        ProcessFd fixed[] = {
+                {qmp_listen, QEMU_QMP_FD},
+                {console_listen, QEMU_CONSOLE_FD},
+                {restore_fd, QEMU_RESTORE_FD},
+        };
+        g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
+        bool ok = true;
+        for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
+                const VmDevice *device = vm->base.config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_INTERFACE || !vm_interface_uses_tap(&device->net))
+                        continue;
+                ProcessFd tap = {tap_open_interface(&device->net, vm->base.uid, vm->base.gid, error),
+                                 QEMU_FIRST_TAP_FD + (int) tap_targets->len};
+                ok = tap.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, tap);
+                        g_array_append_val(tap_targets, tap.target);
+                }
+        }
+
+        /* The guest agent's socket: the service's, in the runtime folder, as the console's. */
+        int agent_target = 0;
+        for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
+                const VmDevice *device = vm->base.config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_CHANNEL)
+                        continue;
+                g_autofree char *agent_path = g_build_filename(vm->base.runtime_dir, "guest-agent.sock", NULL);
+                ProcessFd agent = {unix_socket_listen(agent_path, 8, error),
+                                   QEMU_FIRST_TAP_FD + (int) tap_targets->len};
+                ok = agent.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, agent);
+                        agent_target = agent.target;
+                }
+                break;
+        }
+
+        /* The service's UEFI variables of this VM: a copy of the descriptor, after the rest. */
+        int nvram_target = 0;
+        if (ok && vm->nvram_fd >= 0) {
+                ProcessFd nvram = {fcntl(vm->nvram_fd, F_DUPFD_CLOEXEC, 3),
+                                   QEMU_FIRST_TAP_FD + (int) tap_targets->len + (agent_target ? 1 : 0)};
+                ok = nvram.fd >= 0;
+                if (ok) {
+                        g_array_append_val(fds, nvram);
+                        nvram_target = nvram.target;
+                } else {
+                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot pass the UEFI variables on: %s",
+                                    g_strerror(errno));
+                }
+        }
+
+        QemuArgvParams params = {
+                .config = vm->base.config,
+                .binary = vm->base.binary,
+                .kvm = kvm,
+                .qmp_fd = QEMU_QMP_FD,
+                .console_fd = QEMU_CONSOLE_FD,
+                .incoming = restore_fd >= 0 ? "defer" : NULL,
+                .tap_fds = (const int *) tap_targets->data,
+                .n_tap_fds = tap_targets->len,
+                .agent_fd = agent_target,
+                .nvram_fd = nvram_target,
+        };
+        g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
+        g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
+        /* Connected before QEMU even runs: it accepts from the backlog, no race. */
+        ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        if (ok) {
+                ProcessSpawnParams spawn = {
+                        .argv = (const char *const *) cmdline->argv,
+                        .envp = qemu_environment,
+                        .fds = (const ProcessFd *) fds->data,
+                        .n_fds = fds->len,
+                        .log_path = vm->base.log_path,
+                        .uid = vm->base.uid,
+                        .gid = vm->base.gid,
+                        .on_started = engine_vm_base_on_process_started,
+                };
+                process_log_command_line(vm->base.log_path, (const char *const *) cmdline->argv);
+                op->started_usec = g_get_monotonic_time();
+                vm->base.process = process_spawn(vm->base.event, &spawn, qemu_on_process_exit, vm, error);
+                ok = vm->base.process != NULL;
+                if (!ok) {
+                        /* "not found", the log file: the engine failed to start, as API.md names it. */
+                        g_prefix_error(error, "Cannot start QEMU: ");
+                        if (error && *error && (*error)->domain != HV_ERROR) {
+                                (*error)->domain = HV_ERROR;
+                                (*error)->code = HV_ERROR_ENGINE_FAILED;
+                        }
+                }
+        }
+        close(qmp_listen);
+        close(console_listen);
+        /* QEMU has its copies: the tap goes when QEMU lets go of it. */
+        for (guint i = restore_fd >= 0 ? 3 : 2; i < fds->len; i++)
+                close(g_array_index(fds, ProcessFd, i).fd);
+        if (!ok)
+                return false;
+
+        vm->qmp = g_steal_pointer(&qmp);
+        vm->machine = cmdline->machine;
+        g_clear_pointer(&vm->port_owners, g_ptr_array_unref);
+        g_clear_pointer(&vm->disk_nodes, g_hash_table_unref);
+        g_clear_pointer(&vm->net_backends, g_hash_table_unref);
+        vm->port_owners = g_steal_pointer(&cmdline->port_owners);
+        vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
+        vm->net_backends = g_steal_pointer(&cmdline->net_backends);
+        vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
+        g_free(vm->console_path);
+        vm->console_path =
+                cmdline->console_is_ours ? g_steal_pointer(&console_path) : g_strdup(cmdline->console_socket);
+        vm->console_is_owners = !cmdline->console_is_ours && cmdline->console_socket;
+        vm->base.stopping = vm->base.silent_exit = vm->panicked = false;
+        g_clear_pointer(&vm->shutdown_reason, g_free);
+        return true;
+}
+
+void qemu_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        QemuOp *op = qemu_op_new(vm, ENGINE_OP_START, done, userdata);
+        g_autoptr(GError) error = NULL;
+
+        if (vm->base.process) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "QEMU is already running");
+                return;
+        }
+        op->own_transition = true;
+        vm->own_transitions++;
+        if (!qemu_spawn(op, -1, &error))
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
+}
+
+void qemu_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn done, void *userdata) {
+        QemuVm *vm = (QemuVm *) engine_vm;
+        QemuOp *op = qemu_op_new(vm, ENGINE_OP_RESTORE, done, userdata);
+        g_autoptr(GError) error = NULL;
+        int fd = -1;
+
+        if (vm->base.process) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_INVALID_STATE, "QEMU is already running");
+                return;
+        }
+        op->own_transition = true;
+        vm->own_transitions++;
+        if (!qemu_vm_restore_prepare(op, directory, &fd, &error) || !qemu_spawn(op, fd, &error))
+                engine_op_fail_later(&op->base, g_steal_pointer(&error));
+        if (fd >= 0)
+                close(fd);
+}

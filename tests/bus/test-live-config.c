@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Live vs next-boot configuration, on the real tiny guest
+ * under TCG: a redefinition of a running VM shows in GetXML() at once and in
+ * the properties and the live XML only from its next boot; AddDevice() and
+ * RemoveDevice() with 'live', 'config' and both change what runs, the
+ * definition, or both, as virsh's --live, --config and --persistent (the
+ * unplug of both on cloud-hypervisor's simulator, which acknowledges it at
+ * once; the QEMU guest would have to be up first).
+ */
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hv-test.h"
+
+#define VM_IFACE "org.example.Hypervisor.VM"
+#define PROPERTIES_IFACE "org.freedesktop.DBus.Properties"
+#define MIB (1024 * 1024)
+
+typedef struct {
+        HvTest t;
+        char *path;      /* the VM */
+        HvSignalLog log; /* its PropertiesChanged */
+} LiveTest;
+
+static const char *guest_dir(void) {
+        return hv_env_dir("HV_GUEST_DIR", "vmlinux");
+}
+
+static char *guest_xml(const char *name, unsigned vcpus, unsigned memory_mib) {
+        g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
+        g_autofree char *cmdline = NULL;
+
+        g_assert_true(g_file_get_contents(cmdline_path, &cmdline, NULL, NULL));
+        g_strstrip(cmdline);
+        return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>%u</memory><vcpu>%u</vcpu>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>vmlinux</kernel>"
+                               "<initrd>initramfs.cpio.gz</initrd><cmdline>%s</cmdline></os><devices/></domain>",
+                               name, memory_mib, vcpus, cmdline);
+}
+
+static void setup(LiveTest *l, gconstpointer data) {
+        /* The guest's folder is the firmware directory: its kernel is found there. */
+        g_autofree char *config = g_strdup_printf("FirmwareDirectories=%s\n", guest_dir());
+
+        hv_test_setup(&l->t, config);
+}
+
+/* cloud-hypervisor's simulator (tests/ch-sim), which acknowledges an unplug at once. */
+static void setup_ch(LiveTest *l, gconstpointer data) {
+        const char *sim_dir = g_getenv("CH_SIM_DIR");
+        g_autofree char *config = NULL;
+
+        if (!sim_dir || !*sim_dir)
+                g_error("CH_SIM_DIR is not set: run through meson test");
+        config = g_strdup_printf("DefaultEngine=cloud-hypervisor\n[cloud-hypervisor]\nBinary=%s/cloud-hypervisor\n",
+                                 sim_dir);
+        hv_test_setup(&l->t, config);
+}
+
+static void teardown(LiveTest *l, gconstpointer data) {
+        if (l->path) {
+                g_autoptr(GVariant) r =
+                        hv_vm_call(&l->t, l->path, "PowerOff", g_variant_new("(a{sv})", NULL), NULL, NULL);
+                hv_signal_log_stop(&l->log);
+        }
+        g_free(l->path);
+        hv_test_teardown(&l->t);
+}
+
+static void define(LiveTest *l, unsigned vcpus, unsigned memory_mib) {
+        g_autofree char *xml = guest_xml("nextboot", vcpus, memory_mib);
+
+        l->path = hv_define(&l->t, xml);
+        hv_signal_log_start(&l->log, &l->t, PROPERTIES_IFACE, l->path);
+}
+
+static void call_ok(LiveTest *l, const char *method) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(&l->t, l->path, method, g_variant_new("(a{sv})", NULL), NULL, &error);
+
+        g_assert_no_error(error);
+}
+
+static guint32 vcpus_property(LiveTest *l) {
+        g_autoptr(GVariant) value = hv_get_property(&l->t, l->path, VM_IFACE, "VCPUs");
+        return g_variant_get_uint32(value);
+}
+
+static guint64 memory_property(LiveTest *l) {
+        g_autoptr(GVariant) value = hv_get_property(&l->t, l->path, VM_IFACE, "Memory");
+        return g_variant_get_uint64(value);
+}
+
+/* GetXML with 'live' true or without options (the definition). */
+static char *get_xml(LiveTest *l, gboolean live) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        GVariantBuilder options;
+        char *xml = NULL;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (live)
+                g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(TRUE));
+        reply = hv_vm_call(&l->t, l->path, "GetXML", g_variant_new("(a{sv})", &options), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+static GVariant *get_info(LiveTest *l) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&l->t, l->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+
+        g_assert_no_error(error);
+        return g_variant_get_child_value(reply, 0);
+}
+
+/* Signals that came before the last reply are handled once the loop runs. */
+static void take_signals(LiveTest *l) {
+        g_autoptr(GVariant) ping = hv_get_property(&l->t, l->path, VM_IFACE, "State");
+
+        while (g_main_context_iteration(NULL, FALSE))
+                ;
+}
+
+/* How many PropertiesChanged of the VM carried property; *ret_last (if not NULL) the newest value. */
+static unsigned count_changes(HvSignalLog *log, const char *property, GVariant **ret_last) {
+        unsigned n = 0;
+
+        for (guint i = 0; i < log->signals->len; i++) {
+                const char *member, *path;
+                g_autoptr(GVariant) body = NULL;
+                g_autoptr(GVariant) changed = NULL;
+                g_autoptr(GVariant) value = NULL;
+
+                g_variant_get(g_ptr_array_index(log->signals, i), "(&s&ov)", &member, &path, &body);
+                if (!g_str_equal(member, "PropertiesChanged"))
+                        continue;
+                changed = g_variant_get_child_value(body, 1);
+                value = g_variant_lookup_value(changed, property, NULL);
+                if (!value)
+                        continue;
+                n++;
+                if (ret_last) {
+                        g_clear_pointer(ret_last, g_variant_unref);
+                        *ret_last = g_variant_ref(value);
+                }
+        }
+        return n;
+}
+
+static gboolean vcpus_announced(gpointer data) {
+        return count_changes(data, "VCPUs", NULL) > 0;
+}
+
+static void assert_contains(const char *xml, const char *part, gboolean expected) {
+        if ((strstr(xml, part) != NULL) != expected)
+                g_error("Expected %s'%s' in:\n%s", expected ? "" : "no ", part, xml);
+}
+
+/* ---- a redefinition of a running VM ------------------------------------------------ */
+
+static void test_redefine_running(LiveTest *l, gconstpointer data) {
+        g_autofree char *bigger = guest_xml("nextboot", 2, 512);
+        g_autofree char *stored = NULL, *live = NULL;
+        g_autoptr(GVariant) info = NULL;
+        g_autoptr(GVariant) last = NULL;
+        gboolean changed = FALSE;
+        guint32 next_vcpus = 0;
+        guint64 next_memory = 0;
+
+        define(l, 1, 256);
+        call_ok(l, "Boot");
+        g_free(hv_define(&l->t, bigger));
+
+        /* What runs is what the properties say; nothing was announced. */
+        g_assert_cmpuint(vcpus_property(l), ==, 1);
+        g_assert_cmpuint(memory_property(l), ==, 256 * MIB);
+        take_signals(l);
+        g_assert_cmpuint(count_changes(&l->log, "VCPUs", NULL), ==, 0);
+        g_assert_cmpuint(count_changes(&l->log, "Memory", NULL), ==, 0);
+
+        /* GetXML keeps its contract: the definition; 'live' what runs. */
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, "<vcpu>2</vcpu>", TRUE);
+        assert_contains(stored, "<memory unit='KiB'>524288</memory>", TRUE);
+        live = get_xml(l, TRUE);
+        assert_contains(live, "<vcpu>1</vcpu>", TRUE);
+        assert_contains(live, "<memory unit='KiB'>262144</memory>", TRUE);
+
+        /* GetInfo says what the next boot gets, and that the definition changed. */
+        info = get_info(l);
+        g_assert_true(g_variant_lookup(info, "next-boot-vcpus", "u", &next_vcpus));
+        g_assert_true(g_variant_lookup(info, "next-boot-memory", "t", &next_memory));
+        g_assert_true(g_variant_lookup(info, "definition-changed", "b", &changed));
+        g_assert_cmpuint(next_vcpus, ==, 2);
+        g_assert_cmpuint(next_memory, ==, 512 * MIB);
+        g_assert_true(changed);
+
+        /* A restarted daemon still knows (the runtime file keeps it). */
+        hv_test_stop_daemon(&l->t, SIGTERM);
+        hv_test_start_daemon(&l->t);
+        g_assert_cmpuint(vcpus_property(l), ==, 1);
+        g_clear_pointer(&info, g_variant_unref);
+        info = get_info(l);
+        g_assert_true(g_variant_lookup(info, "definition-changed", "b", &changed));
+        g_assert_true(changed);
+
+        /* Off, the VM is its definition: the change is announced now. */
+        call_ok(l, "PowerOff");
+        hv_wait_until("PropertiesChanged of VCPUs", vcpus_announced, &l->log, 10000);
+        g_assert_cmpuint(count_changes(&l->log, "VCPUs", &last), ==, 1);
+        g_assert_cmpuint(g_variant_get_uint32(last), ==, 2);
+        g_clear_pointer(&last, g_variant_unref);
+        g_assert_cmpuint(count_changes(&l->log, "Memory", &last), ==, 1);
+        g_assert_cmpuint(g_variant_get_uint64(last), ==, 512 * MIB);
+        g_assert_cmpuint(vcpus_property(l), ==, 2);
+
+        /* The next boot runs it, with nothing more to announce. */
+        call_ok(l, "Boot");
+        g_free(live);
+        live = get_xml(l, TRUE);
+        assert_contains(live, "<vcpu>2</vcpu>", TRUE);
+        g_assert_cmpuint(memory_property(l), ==, 512 * MIB);
+        g_clear_pointer(&info, g_variant_unref);
+        info = get_info(l);
+        g_assert_true(g_variant_lookup(info, "definition-changed", "b", &changed));
+        g_assert_false(changed);
+        take_signals(l);
+        g_assert_cmpuint(count_changes(&l->log, "VCPUs", NULL), ==, 1);
+}
+
+/* ---- AddDevice and RemoveDevice with 'live' and 'config' ------------------------------- */
+
+static char *make_image(LiveTest *l, const char *name) {
+        char *path = g_build_filename(l->t.dir, "images", name, NULL);
+
+        g_assert_true(g_file_set_contents(path, "", 0, NULL));
+        g_assert_cmpint(truncate(path, 16 << 20), ==, 0);
+        return path;
+}
+
+static char *disk_xml(const char *image, const char *target) {
+        return g_strdup_printf("<disk type='file' device='disk'><source file='%s'/><target dev='%s' bus='virtio'/>"
+                               "</disk>",
+                               image, target);
+}
+
+/* options: "live", "config", "live+config" or "" (none); a key name else, set true. */
+static GVariant *scope_options(const char *scope) {
+        GVariantBuilder options;
+        g_auto(GStrv) keys = g_strsplit(scope, "+", -1);
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        for (size_t i = 0; keys[i]; i++)
+                if (*keys[i])
+                        g_variant_builder_add(&options, "{sv}", keys[i], g_variant_new_boolean(TRUE));
+        return g_variant_builder_end(&options);
+}
+
+/* AddDevice; the id, or NULL with error set. */
+static char *add_device(LiveTest *l, const char *xml, const char *scope, GError **error) {
+        g_autoptr(GVariant) reply = hv_vm_call(&l->t, l->path, "AddDevice",
+                                               g_variant_new("(s@a{sv})", xml, scope_options(scope)), "(s)", error);
+        char *id = NULL;
+
+        if (reply)
+                g_variant_get(reply, "(s)", &id);
+        return id;
+}
+
+static char *add_device_ok(LiveTest *l, const char *xml, const char *scope) {
+        g_autoptr(GError) error = NULL;
+        char *id = add_device(l, xml, scope, &error);
+
+        g_assert_no_error(error);
+        return id;
+}
+
+static void remove_device(LiveTest *l, const char *id, const char *scope, GError **error) {
+        g_autoptr(GVariant) reply = hv_vm_call(&l->t, l->path, "RemoveDevice",
+                                               g_variant_new("(s@a{sv})", id, scope_options(scope)), NULL, error);
+}
+
+static void test_device_scopes(LiveTest *l, gconstpointer data) {
+        g_autofree char *a = make_image(l, "a.raw"), *b = make_image(l, "b.raw"), *c = make_image(l, "c.raw");
+        g_autofree char *disk_a = disk_xml(a, "vdb"), *disk_b = disk_xml(b, "vdc"), *disk_c = disk_xml(c, "vdd");
+        g_autofree char *disk_x = disk_xml(a, "vde");
+        g_autofree char *id_a = NULL, *id_b = NULL, *id_c = NULL, *alias_c = NULL;
+        g_autofree char *stored = NULL, *live = NULL;
+        g_autoptr(GVariant) info = NULL;
+        g_autoptr(GError) error = NULL;
+        gboolean changed = FALSE;
+        char *id;
+
+        define(l, 1, 256);
+        call_ok(l, "Boot");
+
+        id_a = add_device_ok(l, disk_a, "");            /* running: hot-plug only, as before */
+        id_b = add_device_ok(l, disk_b, "config");      /* the next boot only */
+        id_c = add_device_ok(l, disk_c, "live+config"); /* both: virsh's --persistent */
+        g_assert_cmpstr(id_b, !=, id_c);
+
+        /* Unknown keys stay refused. */
+        id = add_device(l, disk_x, "persistent", &error);
+        g_assert_null(id);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidArgument", "persistent");
+        g_clear_error(&error);
+
+        live = get_xml(l, TRUE);
+        stored = get_xml(l, FALSE);
+        alias_c = g_strdup_printf("<alias name='%s'/>", id_c);
+        assert_contains(live, a, TRUE);
+        assert_contains(live, b, FALSE);
+        assert_contains(live, c, TRUE);
+        assert_contains(live, alias_c, TRUE); /* one id in both */
+        assert_contains(stored, a, FALSE);
+        assert_contains(stored, b, TRUE);
+        assert_contains(stored, c, TRUE);
+        assert_contains(stored, alias_c, TRUE);
+        info = get_info(l);
+        g_assert_true(g_variant_lookup(info, "definition-changed", "b", &changed));
+        g_assert_true(changed);
+
+        /* The running VM has no b; the definition still has c once c leaves it. */
+        remove_device(l, id_b, "live", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", id_b);
+        g_clear_error(&error);
+        remove_device(l, id_c, "config", &error);
+        g_assert_no_error(error);
+        g_free(live);
+        live = get_xml(l, TRUE);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(live, c, TRUE);
+        assert_contains(stored, c, FALSE);
+
+        /* A reboot cycle: the next boot has what the definition has. */
+        call_ok(l, "PowerOff");
+        id = add_device(l, disk_x, "live", &error);
+        g_assert_null(id);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
+        g_clear_error(&error);
+        remove_device(l, id_b, "live", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidState", "shutoff");
+        g_clear_error(&error);
+        call_ok(l, "Boot");
+        g_free(live);
+        live = get_xml(l, TRUE);
+        assert_contains(live, a, FALSE);
+        assert_contains(live, b, TRUE);
+        assert_contains(live, c, FALSE);
+}
+
+/* Both at once (virsh's --persistent) on cloud-hypervisor, unplug included. */
+static void test_ch_persistent(LiveTest *l, gconstpointer data) {
+        g_autofree char *kernel = g_build_filename(l->t.dir, "images", "vmlinux", NULL);
+        g_autofree char *a = make_image(l, "a.raw"), *b = make_image(l, "b.raw");
+        g_autofree char *disk_a = disk_xml(a, "vdb"), *disk_b = disk_xml(b, "vdc");
+        g_autofree char *xml = NULL, *id_a = NULL, *id_b = NULL, *stored = NULL, *live = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL)); /* the simulator only checks it exists */
+        xml = g_strdup_printf("<domain type='kvm'><name>chlive</name><memory unit='MiB'>512</memory><vcpu>2</vcpu>"
+                              "<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os></domain>",
+                              kernel);
+        l->path = hv_define(&l->t, xml);
+        hv_signal_log_start(&l->log, &l->t, PROPERTIES_IFACE, l->path);
+        call_ok(l, "Boot");
+
+        id_a = add_device_ok(l, disk_a, "live+config");
+        id_b = add_device_ok(l, disk_b, "live");
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, a, TRUE);
+        assert_contains(stored, b, FALSE);
+        /* b is not in the definition: 'config' cannot take it out of it, nor can both. */
+        remove_device(l, id_b, "config", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", "in its definition");
+        g_clear_error(&error);
+        remove_device(l, id_b, "live+config", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotFound", id_b);
+        g_clear_error(&error);
+
+        remove_device(l, id_a, "live+config", &error);
+        g_assert_no_error(error);
+        live = get_xml(l, TRUE);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(live, a, FALSE);
+        assert_contains(live, b, TRUE);
+        assert_contains(stored, a, FALSE);
+
+        /* Re-added with both, then off and on: only what the definition has comes back. */
+        g_free(id_a);
+        id_a = add_device_ok(l, disk_a, "live+config");
+        call_ok(l, "PowerOff");
+        call_ok(l, "Boot");
+        g_free(live);
+        live = get_xml(l, TRUE);
+        assert_contains(live, a, TRUE);
+        assert_contains(live, b, FALSE);
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+#define ADD(path, fn) g_test_add(path, LiveTest, NULL, setup, fn, teardown)
+        ADD("/live/redefine-running", test_redefine_running);
+        ADD("/live/device-scopes", test_device_scopes);
+#undef ADD
+        g_test_add("/live/ch-persistent", LiveTest, NULL, setup_ch, test_ch_persistent, teardown);
+        return g_test_run();
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The VmConfig JSON cloud-hypervisor is given (kvm-engine/cloud-hypervisor/ch-config.c):
+ * whole VMs against golden files in data/, one device at a time, and the checks
+ * that refuse what the engine cannot run. HV_TEST_REGENERATE=1 rewrites the
+ * golden files (then review the diff).
+ */
+
+#include <string.h>
+
+#include "cloud-hypervisor/ch-config.h"
+#include "hv-error.h"
+
+#define RUNTIME_DIR "/run/hypervisor/vm/test"
+
+static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
+        VmDevice *device = vm_device_new(kind);
+        device->id = g_strdup(id);
+        g_ptr_array_add(config->devices, device);
+        return device;
+}
+
+static VmConfig *config_minimal(void) {
+        VmConfig *config = vm_config_new();
+        config->name = g_strdup("minimal");
+        g_strlcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", sizeof(config->uuid));
+        config->type = VM_DOMAIN_KVM;
+        config->memory = config->current_memory = 512 * 1024 * 1024;
+        config->vcpus = config->max_vcpus = 1;
+        config->kernel = g_strdup("/var/lib/hypervisor/vmlinux");
+        return config;
+}
+
+static VmConfig *config_full(void) {
+        VmConfig *config = config_minimal();
+        g_free(config->name);
+        config->name = g_strdup("full");
+        config->memory = 4ULL * 1024 * 1024 * 1024;
+        config->current_memory = 2ULL * 1024 * 1024 * 1024;
+        config->vcpus = 2;
+        config->max_vcpus = 4;
+        config->initrd = g_strdup("/var/lib/hypervisor/initrd.img");
+        config->cmdline = g_strdup("console=ttyS0 root=/dev/vda \"quoted\"");
+
+        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.serial = g_strdup("ROOT-1");
+        d = add_device(config, VM_DEVICE_DISK, "ua-data");
+        d->disk.path = g_strdup("/var/lib/hypervisor/images/data.raw");
+        d->disk.readonly = true;
+        d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d->net.mac = g_strdup("52:54:00:12:34:56");
+        d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_PTY;
+        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.type = VM_CHAR_PTY;
+        d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
+        d->vsock.cid = 42;
+        d = add_device(config, VM_DEVICE_RNG, "rng0");
+        d->rng.backend = g_strdup("/dev/random");
+        d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        d->hostdev = (VmHostdev) { .domain = 0, .bus = 0x3b, .slot = 0x1f, .function = 7 };
+        return config;
+}
+
+static VmConfig *config_firmware_file(void) {
+        VmConfig *config = config_minimal();
+        g_free(config->name);
+        config->name = g_strdup("firmware");
+        g_clear_pointer(&config->kernel, g_free);
+        config->loader = g_strdup("/usr/share/cloud-hypervisor/CLOUDHV.fd");
+        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_FILE;
+        d->chr.path = g_strdup("/var/log/hypervisor/firmware.serial");
+        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.type = VM_CHAR_FILE;
+        d->chr.path = g_strdup("/var/log/hypervisor/firmware.console");
+        return config;
+}
+
+static VmConfig *config_unix_serial(void) {
+        VmConfig *config = config_minimal();
+        g_free(config->name);
+        config->name = g_strdup("unix-serial");
+        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.path = g_strdup("/run/user/1000/serial.sock");
+        return config;
+}
+
+static void check_golden(const char *name, VmConfig *config) {
+        g_autoptr(VmConfig) owned = config;
+        (void) owned; /* held for its cleanup */
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonNode) node = ch_config_build_vm(config, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        g_autofree char *json = ch_json_to_string(node, true);
+        g_autofree char *text = g_strconcat(json, "\n", NULL);
+
+        const char *data_dir = g_getenv("HV_TEST_DATA_DIR");
+        if (!data_dir)
+                g_error("HV_TEST_DATA_DIR is not set");
+        g_autofree char *file = g_strdup_printf("%s/%s.json", data_dir, name);
+        if (g_getenv("HV_TEST_REGENERATE")) {
+                g_assert_true(g_file_set_contents(file, text, -1, NULL));
+                return;
+        }
+        g_autofree char *expected = NULL;
+        if (!g_file_get_contents(file, &expected, NULL, &error))
+                g_error("Golden file missing: %s", error->message);
+        g_assert_cmpstr(text, ==, expected);
+        /* And it is what cloud-hypervisor parses: JSON with the members it needs. */
+        JsonObject *root = json_node_get_object(node);
+        g_assert_true(json_object_has_member(root, "cpus"));
+        g_assert_true(json_object_has_member(root, "memory"));
+        g_assert_true(json_object_has_member(root, "payload"));
+        g_assert_false(json_object_has_member(root, "net")); /* nets go with vm.add-net */
+}
+
+static void test_config_minimal(void) {
+        check_golden("minimal", config_minimal());
+}
+
+static void test_config_full(void) {
+        check_golden("full", config_full());
+        g_autoptr(VmConfig) config = config_full();
+        g_autofree char *serial = ch_config_serial_socket(config, RUNTIME_DIR);
+        g_assert_cmpstr(serial, ==, RUNTIME_DIR "/engine/serial.sock");
+}
+
+static void test_config_firmware_file(void) {
+        check_golden("firmware-file", config_firmware_file());
+        g_autoptr(VmConfig) config = config_firmware_file();
+        g_autofree char *serial = ch_config_serial_socket(config, RUNTIME_DIR);
+        g_assert_null(serial);
+}
+
+static void test_config_unix_serial(void) {
+        check_golden("unix-serial", config_unix_serial());
+}
+
+static void test_config_devices(void) {
+        g_autoptr(VmConfig) config = config_full();
+        static const char *const expected[] = {
+                "{\"path\":\"/var/lib/hypervisor/images/root.qcow2\",\"readonly\":false,\"image_type\":\"Qcow2\","
+                "\"serial\":\"ROOT-1\",\"id\":\"disk0\"}",
+                NULL,
+                "{\"mac\":\"52:54:00:12:34:56\",\"id\":\"net0\"}",
+                NULL,
+                NULL,
+                "{\"cid\":42,\"socket\":\"" RUNTIME_DIR "/vsock.sock\",\"id\":\"vsock0\"}",
+                NULL,
+                "{\"path\":\"/sys/bus/pci/devices/0000:3b:1f.7/\",\"id\":\"hostdev0\"}",
+        };
+        for (guint i = 0; i < G_N_ELEMENTS(expected); i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                g_autoptr(GError) error = NULL;
+                g_autoptr(JsonNode) node = ch_config_build_device(device, RUNTIME_DIR, &error);
+                if (!ch_config_add_endpoint(device->kind)) {
+                        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+                        continue;
+                }
+                g_assert_no_error(error);
+                if (!expected[i])
+                        continue;
+                g_autofree char *json = ch_json_to_string(node, false);
+                g_assert_cmpstr(json, ==, expected[i]);
+        }
+}
+
+static void expect_invalid(VmConfig *config, int code, const char *words) {
+        g_autoptr(VmConfig) owned = config;
+        (void) owned; /* held for its cleanup */
+        g_autoptr(GError) error = NULL;
+        g_assert_false(ch_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, code);
+        if (!strstr(error->message, words))
+                g_error("'%s' does not mention '%s'", error->message, words);
+        g_autoptr(JsonNode) node = ch_config_build_vm(config, RUNTIME_DIR, NULL);
+        g_assert_null(node);
+}
+
+static void test_config_validate(void) {
+        VmConfig *config = config_minimal();
+        config->type = VM_DOMAIN_QEMU;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<domain type='qemu'>");
+
+        config = config_minimal();
+        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d->net.type = VM_NET_USER;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface type='user'>");
+
+        config = config_minimal();
+        g_clear_pointer(&config->kernel, g_free);
+        expect_invalid(config, HV_ERROR_INVALID_ARGUMENT, "<kernel>");
+
+        config = config_minimal();
+        config->machine = g_strdup("q35");
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "'q35'");
+
+        config = config_minimal();
+        add_device(config, VM_DEVICE_DISK, "__disk")->disk.path = g_strdup("/x");
+        expect_invalid(config, HV_ERROR_INVALID_ARGUMENT, "'__disk'");
+
+        config = config_minimal();
+        add_device(config, VM_DEVICE_VSOCK, "v0")->vsock.cid = 3;
+        add_device(config, VM_DEVICE_VSOCK, "v1")->vsock.cid = 4;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<vsock>");
+
+        /* The platform: <memoryBacking>, <numatune>, <iothreads>, <panic> and a
+         * USB <hub> are refused by name. */
+        g_autoptr(VmConfig) platform = config_minimal();
+        g_autoptr(GError) error = NULL;
+        platform->platform.memory_backing.set = true;
+        platform->platform.memory_backing.hugepages = true;
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<memoryBacking>"));
+        platform->platform.memory_backing.set = false;
+        platform->platform.numatune.set = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<numatune>"));
+        platform->platform.numatune.set = false;
+        platform->n_iothreads = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<iothreads>"));
+        platform->n_iothreads = 0;
+        platform->panic.hyperv = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<panic>"));
+        platform->panic.hyperv = false;
+        platform->display.n_hubs = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_display_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<hub>"));
+
+        g_autoptr(VmConfig) ok = config_full();
+        g_assert_true(ch_config_check(ok, NULL));
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/ch-config/minimal", test_config_minimal);
+        g_test_add_func("/ch-config/full", test_config_full);
+        g_test_add_func("/ch-config/firmware-file", test_config_firmware_file);
+        g_test_add_func("/ch-config/unix-serial", test_config_unix_serial);
+        g_test_add_func("/ch-config/devices", test_config_devices);
+        g_test_add_func("/ch-config/validate", test_config_validate);
+        return g_test_run();
+}

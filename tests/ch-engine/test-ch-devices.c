@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * Which device parts cloud-hypervisor honours and which it refuses, naming the
+ * element (kvm-engine/cloud-hypervisor/ch-devices.c).
+ */
+
+#include <string.h>
+
+#include "cloud-hypervisor/ch-config.h"
+#include "hv-error.h"
+
+#define RUNTIME_DIR "/run/hypervisor/vm/test"
+
+static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
+        VmDevice *device = vm_device_new(kind);
+        device->id = g_strdup(id);
+        g_ptr_array_add(config->devices, device);
+        return device;
+}
+
+static VmConfig *config_minimal(void) {
+        VmConfig *config = vm_config_new();
+        config->name = g_strdup("minimal");
+        g_strlcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", sizeof(config->uuid));
+        config->type = VM_DOMAIN_KVM;
+        config->memory = config->current_memory = 512 * 1024 * 1024;
+        config->vcpus = config->max_vcpus = 1;
+        config->kernel = g_strdup("/var/lib/hypervisor/vmlinux");
+        return config;
+}
+
+/* What virt-install writes around devices: a virtio disk with a PCI <address>, PCI
+ * controllers and the balloon are honoured; the rest is refused naming the element. */
+static void test_device_parts(void) {
+        static const struct {
+                int what;
+                const char *words;
+        } refused[] = {
+                { 0, "<disk device='cdrom'>" }, { 1, "bus other than 'virtio'" }, { 2, "<driver discard>" },
+                { 3, "<controller>" },          { 4, "<channel>" },               { 5, "<watchdog>" },
+                { 6, "<boot order>" },          { 7, "type='pci'" },
+        };
+        g_autoptr(VmConfig) ok = config_minimal();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = add_device(ok, VM_DEVICE_DISK, "disk0");
+        d->disk.path = g_strdup("/images/root.raw");
+        d->disk.target_dev = g_strdup("vda");
+        d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
+        d = add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
+        d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
+        ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        g_assert_true(ch_devices_check(ok, &error));
+        g_assert_no_error(error);
+        g_autoptr(JsonNode) node = ch_config_build_vm(ok, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        g_assert_true(json_object_has_member(json_node_get_object(node), "balloon"));
+
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autoptr(VmConfig) config = config_minimal();
+                g_autoptr(GError) e = NULL;
+                VmDevice *disk = add_device(config, VM_DEVICE_DISK, "disk0");
+                disk->disk.path = g_strdup("/images/root.raw");
+                disk->disk.target_dev = g_strdup("vda");
+                switch (refused[i].what) {
+                case 0:
+                        disk->disk.cdrom = true;
+                        break;
+                case 1:
+                        disk->disk.bus = VM_DISK_BUS_SATA;
+                        break;
+                case 2:
+                        disk->disk.driver.discard = VM_DISK_DISCARD_UNMAP;
+                        break;
+                case 3:
+                        add_device(config, VM_DEVICE_CONTROLLER, "ctrl0")->controller.type = VM_CONTROLLER_SATA;
+                        break;
+                case 4:
+                        add_device(config, VM_DEVICE_CHANNEL, "channel0");
+                        break;
+                case 5:
+                        add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+                        break;
+                case 6:
+                        disk->boot_order = 1;
+                        break;
+                case 7:
+                        disk->address.type = VM_ADDRESS_DRIVE;
+                        break;
+                }
+                g_assert_false(ch_devices_check(config, &e));
+                g_assert_error(e, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+                if (!strstr(e->message, refused[i].words) || !strstr(e->message, "cloud-hypervisor"))
+                        g_error("'%s' does not mention '%s' and the engine", e->message, refused[i].words);
+        }
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/ch-devices/parts", test_device_parts);
+        return g_test_run();
+}
