@@ -27,6 +27,9 @@ G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
 #define VM_IOTHREADS_MAX 64
+/* Host CPUs a <vcpu cpuset> may name: glibc's CPU_SETSIZE, the affinity a process is given. */
+#define VM_HOST_CPUS_MAX 1024
+#define VM_HOST_CPU_WORDS (VM_HOST_CPUS_MAX / 64)
 
 typedef enum {
         VM_DOMAIN_KVM,  /* <domain type='kvm'>: hardware virtualisation required */
@@ -151,6 +154,9 @@ typedef struct {
         uint64_t current_memory; /* bytes, at boot */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
+        /* <vcpu cpuset>: the host CPUs the engine's process (and so every vCPU) runs on, bit i
+         * of word i / 64 for CPU i; all 0: not written, any CPU. */
+        uint64_t cpuset[VM_HOST_CPU_WORDS];
         /* <iothreads> and <iothreadids>: QEMU I/O threads by id, those <iothreadids> named first,
          * then the lowest unused ids (libvirt's order). */
         uint32_t iothread_ids[VM_IOTHREADS_MAX];

@@ -16,6 +16,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml.h"
+#include "host-cpus.h"
 
 /* Besides the markup characters, escape CR always, and tab and newline inside attribute
  * values: a parser would turn them into something else. */
@@ -198,10 +199,15 @@ char *domain_xml_format(const VmConfig *config) {
         append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
         domain_xml_format_memory_backing(out, &config->platform.memory_backing);
+        g_string_append(out, "  <vcpu");
+        if (host_cpus_wanted(config->cpuset)) {
+                g_string_append(out, " cpuset='");
+                domain_xml_append_id_set(out, config->cpuset, VM_HOST_CPUS_MAX);
+                g_string_append(out, "'");
+        }
         if (config->vcpus != config->max_vcpus)
-                g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
-        else
-                g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
+                g_string_append_printf(out, " current='%u'", config->vcpus);
+        g_string_append_printf(out, ">%u</vcpu>\n", config->max_vcpus);
         domain_xml_format_iothreads(out, config);
         domain_xml_format_numatune(out, &config->platform);
 

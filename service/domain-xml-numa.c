@@ -39,7 +39,7 @@ static bool ids_empty(const uint64_t *ids, size_t n_words) {
 }
 
 static bool parse_id(const char *text, unsigned limit, unsigned *ret) {
-        if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 3)
+        if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 4)
                 return false;
         *ret = (unsigned) g_ascii_strtoull(text, NULL, 10);
         return *ret < limit;
@@ -226,8 +226,7 @@ bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error
         return true;
 }
 
-/* An id set as libvirt writes it: "0-3,5". */
-static void append_ids(GString *out, const uint64_t *ids, unsigned n_bits) {
+void domain_xml_append_id_set(GString *out, const uint64_t *ids, unsigned n_bits) {
         const char *separator = "";
 
         for (unsigned id = 0; id < n_bits; id++) {
@@ -257,7 +256,7 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
                 g_string_append_printf(out, "      <cell id='%u'", i);
                 if (!ids_empty(cell->cpus, VM_NUMA_CPU_WORDS)) {
                         g_string_append(out, " cpus='");
-                        append_ids(out, cell->cpus, VM_NUMA_CPU_WORDS * 64);
+                        domain_xml_append_id_set(out, cell->cpus, VM_NUMA_CPU_WORDS * 64);
                         g_string_append(out, "'");
                 }
                 if (cell->memory % 1024 == 0)
@@ -360,7 +359,7 @@ static void append_policy(GString *out, const char *element, const VmNumaPolicy 
         if (policy->mode)
                 g_string_append_printf(out, " mode='%s'", numa_mode_names[policy->mode]);
         g_string_append(out, " nodeset='");
-        append_ids(out, &policy->nodes, VM_HOST_NODES_MAX);
+        domain_xml_append_id_set(out, &policy->nodes, VM_HOST_NODES_MAX);
         g_string_append(out, "'/>\n");
 }
 

@@ -24,6 +24,8 @@ bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error)
  * below limit, into a bitmap of n_words (bit i of word i / 64); false when one is not, or none
  * is left (domain-xml-numa.c). */
 bool domain_xml_parse_id_set(const char *text, unsigned limit, uint64_t *ids, size_t n_words);
+/* An id set as libvirt writes it: "0-3,5", of the bits below n_bits. */
+void domain_xml_append_id_set(GString *out, const uint64_t *ids, unsigned n_bits);
 
 /* <memoryBacking> (domain-xml-memory.c): after <cpu>, whose NUMA cells its <page nodeset> names. */
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error);

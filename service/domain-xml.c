@@ -665,10 +665,10 @@ static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **erro
 }
 
 static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
-        static const char *const attributes[] = { "current", "placement", NULL };
+        static const char *const attributes[] = {"current", "placement", "cpuset", NULL};
         static const char *const placements[] = { "static", NULL };
         static const char *const rule = "expected a number from 1 to " G_STRINGIFY(VM_VCPUS_MAX);
-        g_autofree char *text = NULL, *current = NULL;
+        g_autofree char *text = NULL, *current = NULL, *cpuset = NULL;
         uint64_t max_vcpus, vcpus;
         int choice;
 
@@ -688,6 +688,13 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
                                         "current='%" PRIu64 "' of '<vcpu>' is more than the maximum of %" PRIu64,
                                         vcpus, max_vcpus);
         }
+        /* The host CPUs QEMU runs on, in libvirt's syntax ("0-3,^2,8"); checked against the
+         * host at Boot, where the VM runs. */
+        cpuset = xml_attr_value(node, "cpuset");
+        if (cpuset && !domain_xml_parse_id_set(cpuset, VM_HOST_CPUS_MAX, config->cpuset, VM_HOST_CPU_WORDS))
+                return xml_fail_bad_value(error, node, "cpuset", cpuset,
+                                          "expected host CPUs below " G_STRINGIFY(
+                                                  VM_HOST_CPUS_MAX) " in libvirt's syntax, such as '0-3,^2'");
         config->vcpus = (unsigned) vcpus;
         config->max_vcpus = (unsigned) max_vcpus;
         return true;

@@ -172,6 +172,7 @@ static void assert_configs_equal(const VmConfig *a, const VmConfig *b) {
         g_assert_cmpuint(a->current_memory, ==, b->current_memory);
         g_assert_cmpuint(a->vcpus, ==, b->vcpus);
         g_assert_cmpuint(a->max_vcpus, ==, b->max_vcpus);
+        g_assert_cmpmem(a->cpuset, sizeof(a->cpuset), b->cpuset, sizeof(b->cpuset));
         g_assert_cmpstr(a->arch, ==, b->arch);
         g_assert_cmpstr(a->machine, ==, b->machine);
         g_assert_cmpstr(a->kernel, ==, b->kernel);
@@ -1505,6 +1506,45 @@ static void test_cpu_cache_and_eoi(void) {
         assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "no 'bits'");
 }
 
+/* <vcpu cpuset>, as libvirt's cpuset documents write it (the affinity is set at Boot). */
+static void test_vcpu_cpuset(void) {
+        g_autofree char *xml = domain_with("<vcpu placement='static' cpuset='1-4,^3,6' current='1'>2</vcpu>", "");
+        g_autofree char *wide = domain_with("<vcpu cpuset='1023'>1</vcpu>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) last = parse_string(wide, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_cmphex(config->cpuset[0], ==, 0x56);
+        for (unsigned i = 1; i < VM_HOST_CPU_WORDS; i++)
+                g_assert_cmphex(config->cpuset[i], ==, 0);
+        g_assert_cmpuint(config->vcpus, ==, 1);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "  <vcpu cpuset='1-2,4,6' current='1'>2</vcpu>\n"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(last);
+        g_assert_cmphex(last->cpuset[VM_HOST_CPU_WORDS - 1], ==, UINT64_C(1) << 63);
+        assert_round_trip(last);
+
+        /* Without cpuset: none, and none written. */
+        g_clear_pointer(&out, g_free);
+        g_autofree char *unpinned = domain_with("<vcpu>2</vcpu>", "");
+        g_autoptr(VmConfig) plain = parse_string(unpinned, NULL);
+        g_assert_nonnull(plain);
+        out = domain_xml_format(plain);
+        g_assert_nonnull(strstr(out, "  <vcpu>2</vcpu>\n"));
+
+        static const char *const bad[] = { "1024", "", "^1", "3-1", "0-1,^0-1", "a", "1,,2", "-1", "99999" };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *vcpu = g_strdup_printf("<vcpu cpuset='%s'>1</vcpu>", bad[i]);
+                g_autofree char *refused = domain_with(vcpu, "");
+                assert_refused_string(refused, HV_ERROR_INVALID_ARGUMENT, "cpuset", "below 1024");
+        }
+        g_autofree char *automatic = domain_with("<vcpu placement='auto' cpuset='0'>1</vcpu>", "");
+        assert_refused_string(automatic, HV_ERROR_NOT_SUPPORTED, "placement='auto'");
+}
+
 /* <iothreads>, <iothreadids> and a disk's <driver iothread>, as libvirt's iothreads-*.xml. */
 static void test_iothreads(void) {
         g_autofree char *xml = domain_with("<iothreads>4</iothreads><iothreadids><iothread id='5'/>"
@@ -1718,6 +1758,7 @@ static const TestCase test_cases[] = {
         { "platform-round-trip", test_platform_round_trip },
         { "platform-invalid", test_platform_invalid },
         { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
+        { "vcpu-cpuset", test_vcpu_cpuset },
         { "iothreads", test_iothreads },
         { "floppy", test_floppy },
         { "panic", test_panic },
