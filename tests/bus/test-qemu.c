@@ -1243,11 +1243,84 @@ static void test_tpm_qemu_never_connects(GuestTest *g, gconstpointer data) {
         hv_wait_until("swtpm to go without its QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
 }
 
+/* The "Cpus_allowed_list:" of /proc/PID[/task/TID]/status. */
+static char *cpus_allowed(const char *status_path) {
+        g_autofree char *status = NULL;
+        const char *line;
+
+        g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+        line = strstr(status, "\nCpus_allowed_list:\t");
+        g_assert_nonnull(line);
+        line += strlen("\nCpus_allowed_list:\t");
+        return g_strndup(line, strcspn(line, "\n"));
+}
+
+/* <vcpu cpuset>: QEMU runs on those host CPUs, its vCPU thread too, as libvirt pins the
+ * process for a static cpuset without <cputune>; a CPU the host does not have is refused
+ * at Boot, before QEMU starts, naming it. */
+static void test_vcpu_cpuset(GuestTest *g, gconstpointer data) {
+        cpu_set_t ours;
+        int cpu = -1;
+
+        /* The last CPU this test may use: not the first, so that a pinning left out shows. */
+        g_assert_cmpint(sched_getaffinity(0, sizeof(ours), &ours), ==, 0);
+        for (int i = 0; i < CPU_SETSIZE; i++)
+                if (CPU_ISSET(i, &ours))
+                        cpu = i;
+        g_assert_cmpint(cpu, >=, 0);
+        g_autofree char *cpu_text = g_strdup_printf("%d", cpu);
+        g_autofree char *vcpu = g_strdup_printf("<vcpu cpuset='%d'>1</vcpu>", cpu);
+        g_autofree char *plain = guest_xml("pinned", NULL, NULL, NULL);
+        g_auto(GStrv) parts = g_strsplit(plain, "<vcpu>1</vcpu>", 2);
+        g_assert_nonnull(parts[1]);
+        g_autofree char *xml = g_strjoinv(vcpu, parts);
+
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        boot_to_marker(g);
+        g_autoptr(GVariant) pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        g_autofree char *status_path = g_strdup_printf("/proc/%u/status", g_variant_get_uint32(pid));
+        g_autofree char *allowed = cpus_allowed(status_path);
+        g_assert_cmpstr(allowed, ==, cpu_text);
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) info = g_variant_get_child_value(reply, 0);
+        g_autoptr(GVariant) threads = g_variant_lookup_value(info, "vcpu-threads", G_VARIANT_TYPE("au"));
+        g_assert_nonnull(threads);
+        g_assert_cmpuint(g_variant_n_children(threads), ==, 1);
+        guint32 tid = 0;
+        g_variant_get_child(threads, 0, "u", &tid);
+        g_autofree char *thread_path = g_strdup_printf("/proc/%u/task/%u/status", g_variant_get_uint32(pid), tid);
+        g_autofree char *thread_allowed = cpus_allowed(thread_path);
+        g_assert_cmpstr(thread_allowed, ==, cpu_text);
+
+        g_autoptr(GVariant) got = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", NULL);
+        const char *text = NULL;
+        g_variant_get(got, "(&s)", &text);
+        g_autofree char *written = g_strdup_printf("<vcpu cpuset='%d'>1</vcpu>", cpu);
+        g_assert_nonnull(strstr(text, written));
+
+        /* CPU 1023, which no test host has: kept in the definition, refused at Boot. */
+        g_autofree char *missing = g_strjoinv("<vcpu cpuset='1023'>1</vcpu>", parts);
+        g_auto(GStrv) renamed = g_strsplit(missing, "<name>pinned</name>", 2);
+        g_autofree char *elsewhere = g_strjoinv("<name>nowhere</name>", renamed);
+        g_autofree char *path = hv_define(&g->t, elsewhere);
+        g_autoptr(GVariant) refused = hv_vm_call(&g->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidArgument", "<vcpu cpuset='1023'>");
+        g_assert_nonnull(strstr(error->message, "host CPU 1023"));
+        g_autofree char *s = hv_vm_state(&g->t, path);
+        g_assert_cmpstr(s, ==, "shutoff");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
         ADD("/qemu/boot-console", test_boot_console);
         ADD("/qemu/host-cpu-under-tcg", test_host_cpu_under_tcg);
+        ADD("/qemu/vcpu-cpuset", test_vcpu_cpuset);
         g_test_add("/qemu/emulator-without-default", GuestTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
