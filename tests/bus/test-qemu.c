@@ -782,6 +782,27 @@ static char *vm_xml(GuestTest *g, gboolean live) {
         return xml;
 }
 
+/* The read-bytes GetStats reports for the VM's one disk, -1 when it reports none: the engine
+ * knows a drive's block node from its runtime record, which follows each change. */
+static gint64 disk_read_bytes(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetStats", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_autoptr(GVariant) stats = NULL, block = NULL;
+        guint64 bytes;
+
+        g_assert_no_error(error);
+        stats = g_variant_get_child_value(reply, 0);
+        block = g_variant_lookup_value(stats, "block", G_VARIANT_TYPE("aa{sv}"));
+        g_assert_nonnull(block);
+        if (g_variant_n_children(block) == 0)
+                return -1;
+        g_assert_cmpuint(g_variant_n_children(block), ==, 1);
+        g_autoptr(GVariant) entry = g_variant_get_child_value(block, 0);
+        g_assert_true(g_variant_lookup(entry, "read-bytes", "t", &bytes));
+        return (gint64) bytes;
+}
+
 /* An install from discs, as virt-install --cdrom and virsh change-media: an empty SATA cdrom
  * gets a disc while the guest runs, then another, then none; the guest reads each (its bytes,
  * its size), the live XML shows it, the definition keeps its own until 'config' changes it. A
@@ -806,6 +827,7 @@ static void test_cdrom_media(GuestTest *g, gconstpointer data) {
         g_free(seen);
         seen = guest_cdrom(g, round++);
         g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
         live = vm_xml(g, TRUE);
         stored = vm_xml(g, FALSE);
         g_assert_nonnull(strstr(live, one));
@@ -816,6 +838,7 @@ static void test_cdrom_media(GuestTest *g, gconstpointer data) {
         g_free(seen);
         seen = guest_cdrom(g, round++);
         g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
 
         update_cdrom(g, missing, NULL, &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "missing.iso");
@@ -829,10 +852,12 @@ static void test_cdrom_media(GuestTest *g, gconstpointer data) {
         g_free(seen);
         seen = guest_cdrom(g, round++);
         g_assert_nonnull(strstr(seen, "No medium found|"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1); /* an empty drive has no block node */
         g_free(live);
         live = vm_xml(g, TRUE);
         g_assert_null(strstr(live, two));
         g_assert_null(strstr(live, "<source"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
 
         /* The definition alone: the running drive stays empty. */
         update_cdrom(g, two, "config", &error);
