@@ -878,6 +878,17 @@ static void test_cdrom_media(GuestTest *g, gconstpointer data) {
         g_free(seen);
         seen = guest_cdrom(g, round++);
         g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+
+        /* A restarted service finds the drive as it was left (the runtime record): the
+         * disc in the live XML, its block node for GetStats, and ejects it again. */
+        restart_daemon(g, SIGTERM);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, one));
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+        update_cdrom(g, NULL, "live", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
 }
 
 /* ---- a real bridge ----------------------------------------------------------- */
