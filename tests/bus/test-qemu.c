@@ -843,6 +843,10 @@ static void test_cdrom_media(GuestTest *g, gconstpointer data) {
         update_cdrom(g, missing, NULL, &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "missing.iso");
         g_clear_error(&error);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, two));
+        g_assert_null(strstr(live, missing));
         g_free(seen);
         seen = guest_cdrom(g, round++);
         g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
