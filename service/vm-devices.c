@@ -3,8 +3,8 @@
 /*
  * AddDevice, RemoveDevice and UpdateDevice (a cdrom's medium): hot-plug on a
  * running VM, edits of the definition, or both (VmDeviceScope, as virsh's
- * --live, --config and --persistent). With both, the running VM's part comes first (the engine may
- * refuse the device); the definition follows once the engine has answered,
+ * --live, --config and --persistent). With both, the running VM's part comes
+ * first (the engine may refuse the device); the definition follows once the engine has answered,
  * and a definition that cannot take the change then (it is being written, or
  * a redefinition made meanwhile has the device's id) fails the call with
  * words that say the running VM has it.
@@ -122,7 +122,7 @@ static bool remove_device_from(VmConfig *config, const char *id) {
         return false;
 }
 
-/* The cdrom of config whose <target dev> is target_dev, or NULL. */
+/* The disk of config whose <target dev> is target_dev, or NULL. */
 static VmDevice *find_disk_by_target(const VmConfig *config, const char *target_dev) {
         for (guint i = 0; i < config->devices->len; i++) {
                 VmDevice *device = g_ptr_array_index(config->devices, i);
