@@ -723,6 +723,178 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
 }
 
+/* A disc image of size bytes that begins with label. */
+static char *make_disc(GuestTest *g, const char *name, const char *label, off_t size) {
+        char *path = g_build_filename(g->t.dir, "images", name, NULL);
+
+        g_assert_true(g_file_set_contents(path, label, -1, NULL));
+        g_assert_cmpint(truncate(path, size), ==, 0);
+        return path;
+}
+
+static void update_cdrom(GuestTest *g, const char *source, const char *scope, GError **error) {
+        g_autofree char *xml =
+                g_strdup_printf("<disk type='file' device='cdrom'>%s%s%s<target dev='sda' bus='sata'/>"
+                                "<readonly/></disk>",
+                                source ? "<source file='" : "", source ? source : "", source ? "'/>" : "");
+        GVariantBuilder options;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (scope)
+                g_variant_builder_add(&options, "{sv}", scope, g_variant_new_boolean(TRUE));
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "UpdateDevice", g_variant_new("(sa{sv})", xml, &options), NULL, error);
+}
+
+/* What the guest reads of its cdrom: its first 8 bytes (opening it makes Linux look at the
+ * drive again) or why it cannot, and its size in 512-byte sectors, as "<bytes>|<sectors>".
+ * The first read after a change fails in Linux (the drive reports the change as an error,
+ * as a real one does), so it reads twice. An empty drive has "No medium found"; its size
+ * is then whatever Linux had last (2097151 before any disc). */
+static char *guest_cdrom(GuestTest *g, unsigned round) {
+        g_autofree char *command = g_strdup_printf("head -c 8 /dev/sr0 >/dev/null 2>&1; echo \"cd=$(head -c 8 "
+                                                   "/dev/sr0 2>&1)|$(cat /sys/block/sr0/size)|$((%u+1000))\"",
+                                                   round);
+        g_autofree char *end = g_strdup_printf("|%u", round + 1000);
+        gsize mark = g->output->len;
+        const char *line, *stop;
+
+        console_type(g, command);
+        console_wait(g, end, mark); /* the echoed command has "$((N+1000))", not the number */
+        stop = strstr(g->output->str + mark, end);
+        line = g_strrstr_len(g->output->str + mark, stop - (g->output->str + mark), "cd=");
+        g_assert_nonnull(line);
+        return g_strndup(line + 3, (gsize) (stop - line - 3));
+}
+
+static char *vm_xml(GuestTest *g, gboolean live) {
+        GVariantBuilder options;
+        char *xml = NULL;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (live)
+                g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(TRUE));
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", &options), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+/* The read-bytes GetStats reports for the VM's one disk, -1 when it reports none: the engine
+ * knows a drive's block node from its runtime record, which follows each change. */
+static gint64 disk_read_bytes(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetStats", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_autoptr(GVariant) stats = NULL, block = NULL;
+        guint64 bytes;
+
+        g_assert_no_error(error);
+        stats = g_variant_get_child_value(reply, 0);
+        block = g_variant_lookup_value(stats, "block", G_VARIANT_TYPE("aa{sv}"));
+        g_assert_nonnull(block);
+        if (g_variant_n_children(block) == 0)
+                return -1;
+        g_assert_cmpuint(g_variant_n_children(block), ==, 1);
+        g_autoptr(GVariant) entry = g_variant_get_child_value(block, 0);
+        g_assert_true(g_variant_lookup(entry, "read-bytes", "t", &bytes));
+        return (gint64) bytes;
+}
+
+/* An install from discs, as virt-install --cdrom and virsh change-media: an empty SATA cdrom
+ * gets a disc while the guest runs, then another, then none; the guest reads each (its bytes,
+ * its size), the live XML shows it, the definition keeps its own until 'config' changes it. A
+ * file QEMU cannot open changes nothing. */
+static void test_cdrom_media(GuestTest *g, gconstpointer data) {
+        static const char devices[] = "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/>"
+                                      "</disk><controller type='sata' index='0'/>";
+        g_autofree char *one = make_disc(g, "disc1.iso", "HVDISC-1", 2 << 20);
+        g_autofree char *two = make_disc(g, "disc2.iso", "HVDISC-2", 4 << 20);
+        g_autofree char *missing = g_build_filename(g->t.dir, "images", "missing.iso", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *seen = NULL, *live = NULL, *stored = NULL;
+        unsigned round = 0;
+
+        define(g, "install", NULL, devices);
+        boot_to_marker(g);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+
+        update_cdrom(g, one, NULL, &error); /* running: the drive, not the definition */
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+        live = vm_xml(g, TRUE);
+        stored = vm_xml(g, FALSE);
+        g_assert_nonnull(strstr(live, one));
+        g_assert_null(strstr(stored, one));
+
+        update_cdrom(g, two, "live", &error);
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+
+        update_cdrom(g, missing, NULL, &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "missing.iso");
+        g_clear_error(&error);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, two));
+        g_assert_null(strstr(live, missing));
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
+
+        update_cdrom(g, NULL, NULL, &error); /* eject */
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1); /* an empty drive has no block node */
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_null(strstr(live, two));
+        g_assert_null(strstr(live, "<source"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
+
+        /* The definition alone: the running drive stays empty. */
+        update_cdrom(g, two, "config", &error);
+        g_assert_no_error(error);
+        g_free(live);
+        g_free(stored);
+        live = vm_xml(g, TRUE);
+        stored = vm_xml(g, FALSE);
+        g_assert_null(strstr(live, two));
+        g_assert_nonnull(strstr(stored, two));
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+
+        /* Swapped again, in the drive: the next boot gets what the definition has. */
+        update_cdrom(g, one, NULL, &error);
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+
+        /* A restarted service finds the drive as it was left (the runtime record): the
+         * disc in the live XML, its block node for GetStats, and ejects it again. */
+        restart_daemon(g, SIGTERM);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, one));
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+        update_cdrom(g, NULL, "live", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
+}
+
 /* ---- a real bridge ----------------------------------------------------------- */
 
 #define TEST_BRIDGE "hvbr0"
@@ -1345,6 +1517,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
         ADD("/qemu/tpm-restart-loop", test_tpm_restart_loop);
         ADD("/qemu/tpm-qemu-never-connects", test_tpm_qemu_never_connects);
+        ADD("/qemu/cdrom-media", test_cdrom_media);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);
