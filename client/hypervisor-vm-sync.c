@@ -264,6 +264,32 @@ gboolean hypervisor_vm_remove_device_with_flags_sync(HypervisorVm *self, const c
 }
 
 /**
+ * hypervisor_vm_update_device_sync:
+ * @self: a #HypervisorVm
+ * @xml: one libvirt `<disk device='cdrom'>` element naming a cdrom of the VM by its `<target dev>`
+ * @flags: which configurations change: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Changes the medium of a cdrom (inserts, swaps or ejects it). Blocks until the service
+ * answers; see hypervisor_vm_update_device_async().
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean hypervisor_vm_update_device_sync(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                          GCancellable *cancellable, GError **error) {
+        g_autoptr(GVariant) reply = NULL;
+
+        g_return_val_if_fail(HYPERVISOR_IS_VM(self), FALSE);
+        g_return_val_if_fail(xml != NULL, FALSE);
+        reply = vm_call_sync(self, "UpdateDevice", hypervisor_vm_device_args(xml, flags),
+                             HYPERVISOR_CALL_MAY_AUTHORIZE, "()", NULL, cancellable, error);
+        return reply != NULL;
+}
+
+/**
  * hypervisor_vm_add_device_sync:
  * @self: a #HypervisorVm
  * @xml: one libvirt device element

@@ -1108,6 +1108,46 @@ gboolean hypervisor_vm_remove_device_with_flags_finish(HypervisorVm *self, GAsyn
 }
 
 /**
+ * hypervisor_vm_update_device_async:
+ * @self: a #HypervisorVm
+ * @xml: one libvirt `<disk device='cdrom'>` element naming a cdrom of the VM by its `<target dev>`
+ * @flags: which configurations change: the running VM, the definition, or both
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called when the device has changed
+ * @user_data: (closure): data for @callback
+ *
+ * Changes a device as virsh update-device does, with `--live`, `--config` or
+ * `--persistent`; for now the medium of a cdrom: with a `<source>` it is
+ * inserted (or swapped for the one in the drive), without one the drive is
+ * ejected. Anything else of the cdrom that differs fails with
+ * %HYPERVISOR_ERROR_INVALID_ARGUMENT naming it; an engine without cdroms
+ * (cloud-hypervisor) with %HYPERVISOR_ERROR_NOT_SUPPORTED.
+ *
+ * Since: 0.1
+ */
+void hypervisor_vm_update_device_async(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data) {
+        g_return_if_fail(HYPERVISOR_IS_VM(self));
+        g_return_if_fail(xml != NULL);
+        vm_call(self, "UpdateDevice", hypervisor_vm_device_args(xml, flags), HYPERVISOR_CALL_MAY_AUTHORIZE, "()",
+                hypervisor_vm_update_device_async, cancellable, callback, user_data);
+}
+
+/**
+ * hypervisor_vm_update_device_finish:
+ * @self: a #HypervisorVm
+ * @result: the #GAsyncResult passed to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE on success
+ *
+ * Since: 0.1
+ */
+gboolean hypervisor_vm_update_device_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
+        return vm_finish_boolean(self, result, hypervisor_vm_update_device_async, error);
+}
+
+/**
  * hypervisor_vm_remove_device_finish:
  * @self: a #HypervisorVm
  * @result: the #GAsyncResult passed to the callback

@@ -12,9 +12,10 @@ G_BEGIN_DECLS
  * @HYPERVISOR_DEVICE_CONFIG: the definition, which the next boot uses; fails with %HYPERVISOR_ERROR_INVALID_STATE on a transient VM
  * @HYPERVISOR_DEVICE_PERSISTENT: both: the running VM, then the definition
  *
- * Which configurations of a VM hypervisor_vm_add_device_with_flags_async()
- * and hypervisor_vm_remove_device_with_flags_async() change, as virsh
- * attach-device's `--current`, `--live`, `--config` and `--persistent`.
+ * Which configurations of a VM hypervisor_vm_add_device_with_flags_async(),
+ * hypervisor_vm_remove_device_with_flags_async() and
+ * hypervisor_vm_update_device_async() change, as virsh attach-device's
+ * `--current`, `--live`, `--config` and `--persistent`.
  *
  * Since: 0.1
  */
@@ -117,6 +118,12 @@ void hypervisor_vm_remove_device_with_flags_async(HypervisorVm *self, const char
 gboolean hypervisor_vm_remove_device_with_flags_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
 gboolean hypervisor_vm_remove_device_with_flags_sync(HypervisorVm *self, const char *id, HypervisorDeviceFlags flags,
                                                      GCancellable *cancellable, GError **error);
+
+void hypervisor_vm_update_device_async(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                       GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data);
+gboolean hypervisor_vm_update_device_finish(HypervisorVm *self, GAsyncResult *result, GError **error);
+gboolean hypervisor_vm_update_device_sync(HypervisorVm *self, const char *xml, HypervisorDeviceFlags flags,
+                                          GCancellable *cancellable, GError **error);
 
 void hypervisor_vm_get_xml_async(HypervisorVm *self, gboolean live, GCancellable *cancellable,
                                  GAsyncReadyCallback callback, gpointer user_data);

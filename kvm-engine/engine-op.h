@@ -29,6 +29,7 @@ typedef enum {
         ENGINE_OP_SNAPSHOT,
         ENGINE_OP_ADD_DEVICE,
         ENGINE_OP_REMOVE_DEVICE,
+        ENGINE_OP_CHANGE_MEDIA,
         ENGINE_OP_INFO,
 } EngineOpKind;
 

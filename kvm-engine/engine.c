@@ -131,6 +131,14 @@ void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, vo
                 unsupported_done(vm, "unplug devices", done, userdata);
 }
 
+void engine_vm_change_media(EngineVm *vm, const VmDevice *cdrom, EngineDoneFn done, void *userdata) {
+        if (vm->ops->change_media)
+                vm->ops->change_media(vm, cdrom, done, userdata);
+        else
+                unsupported_done(vm, "change the medium of a cdrom (it has no <disk device='cdrom'>)", done,
+                                 userdata);
+}
+
 void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata) {
         if (vm->ops->add_device) {
                 vm->ops->add_device(vm, device, done, userdata);

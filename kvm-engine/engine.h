@@ -161,6 +161,11 @@ struct EngineOps {
         void (*add_device)(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
         /* Done when the guest acknowledged the removal. */
         void (*remove_device)(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
+        /* UpdateDevice of a cdrom: cdrom is the running <disk device='cdrom'> (its id) as it
+         * is to be: disk.path the new medium, opened by the engine as the owner, or NULL to
+         * eject. Done when the drive holds the new medium (or none). NULL: the engine has no
+         * cdrom; the service refuses before asking. */
+        void (*change_media)(EngineVm *vm, const VmDevice *cdrom, EngineDoneFn done, void *userdata);
         void (*info)(EngineVm *vm, EngineInfoFn done, void *userdata);
         /* GetStats: the counters of a running VM as an a{sv} with the keys of the
          * contract XML (cpu-time, memory-*, block, net); see engine-stats.h. */
@@ -213,6 +218,7 @@ void engine_vm_snapshot(EngineVm *vm, const char *directory, EngineDoneFn done, 
 void engine_vm_restore(EngineVm *vm, const char *directory, EngineDoneFn done, void *userdata);
 void engine_vm_add_device(EngineVm *vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void engine_vm_remove_device(EngineVm *vm, const char *id, EngineDoneFn done, void *userdata);
+void engine_vm_change_media(EngineVm *vm, const VmDevice *cdrom, EngineDoneFn done, void *userdata);
 void engine_vm_info(EngineVm *vm, EngineInfoFn done, void *userdata);
 void engine_vm_stats(EngineVm *vm, EngineInfoFn done, void *userdata);
 void engine_vm_open_console(EngineVm *vm, EngineConsoleFn done, void *userdata);

@@ -27,6 +27,8 @@ struct SpawnJob {
         char **envp;
         uid_t uid;
         gid_t gid;
+        bool set_affinity;
+        cpu_set_t affinity;
         int *sources; /* for the child, which renumbers them as it goes */
         int *targets;
         size_t n;
@@ -74,6 +76,20 @@ CHILD_CODE _Noreturn static void spawn_child(SpawnJob *job) {
 
         if (setsid() < 0)
                 goto fail;
+
+        /* The CPUs of <vcpu cpuset>: every thread the engine makes inherits them. The
+         * kernel silently drops CPUs the process may not use (a cpuset cgroup): read back,
+         * anything but the whole set is a failure, not a narrower pinning. */
+        if (job->set_affinity) {
+                cpu_set_t got;
+                if (sched_setaffinity(0, sizeof(job->affinity), &job->affinity) < 0 ||
+                    sched_getaffinity(0, sizeof(got), &got) < 0)
+                        goto fail;
+                if (!CPU_EQUAL(&got, &job->affinity)) {
+                        errno = EINVAL;
+                        goto fail;
+                }
+        }
 
         /* First lift every source above every target, so that no dup2() below
          * overwrites a source still needed; then put each at its place. */
@@ -219,6 +235,9 @@ SpawnJob *spawn_job_start(const ProcessSpawnParams *params, const char *binary, 
         job->envp = copy_strv(params->envp);
         job->uid = params->uid;
         job->gid = params->gid;
+        job->set_affinity = params->affinity != NULL;
+        if (params->affinity)
+                job->affinity = *params->affinity;
         job->error_pipe[0] = job->error_pipe[1] = -1;
         job->n = params->n_fds + 3;
         job->sources = g_new(int, job->n);

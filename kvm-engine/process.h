@@ -25,6 +25,7 @@
  */
 
 #include <glib.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -62,6 +63,10 @@ typedef struct {
         const char *log_path;     /* stdout and stderr, appended; NULL = /dev/null */
         uid_t uid;                /* (uid_t) -1: keep ours */
         gid_t gid;
+        /* The CPUs the child runs on, set before it runs the program; NULL: the daemon's. A
+         * set the kernel narrows (a CPU the process may not use) fails the start, as a
+         * failed execve() (PROCESS_EXIT_NOT_RUN). */
+        const cpu_set_t *affinity;
         ProcessStartedFn on_started; /* optional; gets the userdata of process_spawn() */
 } ProcessSpawnParams;
 

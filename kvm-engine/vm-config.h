@@ -21,10 +21,15 @@
 #define VM_NAME_MAX 64
 #define VM_UUID_STRING_LEN 36
 #define VM_VCPUS_MAX 255
+G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
 /* Devices in one definition (DOMAIN-XML.md): virt-manager writes a few dozen;
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
+#define VM_IOTHREADS_MAX 64
+/* Host CPUs a <vcpu cpuset> may name: glibc's CPU_SETSIZE, the affinity a process is given. */
+#define VM_HOST_CPUS_MAX 1024
+#define VM_HOST_CPU_WORDS (VM_HOST_CPUS_MAX / 64)
 
 typedef enum {
         VM_DOMAIN_KVM,  /* <domain type='kvm'>: hardware virtualisation required */
@@ -85,6 +90,7 @@ typedef struct {
         char *serial;
         bool block;             /* <disk type='block'>: path is a block device */
         bool cdrom;             /* <disk device='cdrom'>: read-only, maybe empty */
+        bool floppy;            /* <disk device='floppy'>: on bus fdc, maybe empty */
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
 } VmDisk;
@@ -152,6 +158,14 @@ typedef struct {
         uint64_t current_memory; /* bytes, at boot */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
+        /* <vcpu cpuset>: the host CPUs the engine's process (and so every vCPU) runs on, bit i
+         * of word i / 64 for CPU i; all 0: not written, any CPU. */
+        uint64_t cpuset[VM_HOST_CPU_WORDS];
+        /* <iothreads> and <iothreadids>: QEMU I/O threads by id, those <iothreadids> named first,
+         * then the lowest unused ids (libvirt's order). */
+        uint32_t iothread_ids[VM_IOTHREADS_MAX];
+        unsigned n_iothreads;
+        bool iothread_ids_written; /* <iothreadids> was there: GetXML writes it back, with every id */
 
         char *arch;    /* "x86_64" */
         char *machine; /* NULL = engine default */
@@ -168,6 +182,7 @@ typedef struct {
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
         VmMemballoon memballoon; /* <memballoon> */
+        VmPanic panic;           /* <panic> */
 
         GPtrArray *devices; /* VmDevice*, owned; in document order */
 } VmConfig;

@@ -40,6 +40,7 @@ typedef enum {
         VM_DISK_BUS_SCSI,
         VM_DISK_BUS_USB,
         VM_DISK_BUS_IDE,
+        VM_DISK_BUS_FDC, /* floppies only */
 } VmDiskBus;
 
 /* Each enum's 0 is "not written": the engine's default. */
@@ -65,6 +66,7 @@ typedef struct {
         VmDiskCache cache;
         VmDiskIo io;
         VmDiskDetectZeroes detect_zeroes;
+        uint32_t iothread; /* <driver iothread>: an id of <iothreads>; 0 = none */
 } VmDiskDriver;
 
 /* <serial>/<console> <target type port> and <model name>, kept as written. */
@@ -88,6 +90,7 @@ typedef enum {
         VM_CONTROLLER_SATA,
         VM_CONTROLLER_SCSI,
         VM_CONTROLLER_IDE,
+        VM_CONTROLLER_FDC, /* the ISA floppy controller */
         _VM_CONTROLLER_TYPE_MAX,
 } VmControllerType;
 
@@ -138,6 +141,13 @@ typedef struct {
         VmMemballoonModel model;
         VmAddress address;
 } VmMemballoon;
+
+/* <panic>: how the guest tells the host it panicked. */
+typedef struct {
+        bool isa;          /* <panic model='isa'> (x86's default model): the pvpanic ISA device */
+        VmAddress address; /* isa: <address type='isa' iobase>, as written */
+        bool hyperv;       /* <panic model='hyperv'>: Hyper-V's crash MSRs */
+} VmPanic;
 
 /* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
  * VM's runtime folder, never a path of the document. */

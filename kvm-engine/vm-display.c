@@ -23,7 +23,7 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
 bool vm_display_is_empty(const VmDisplay *display) {
         return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
                display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
-               !display->spice_agent_channel;
+               !display->spice_agent_channel && display->n_hubs == 0;
 }
 
 const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type) {
@@ -34,7 +34,7 @@ const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsT
 }
 
 bool vm_display_needs_usb(const VmDisplay *display) {
-        if (display->n_redirdevs > 0)
+        if (display->n_redirdevs > 0 || display->n_hubs > 0)
                 return true;
         for (unsigned i = 0; i < display->n_inputs; i++)
                 if (display->inputs[i].bus == VM_INPUT_BUS_USB)

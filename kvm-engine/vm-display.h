@@ -127,6 +127,10 @@ typedef struct {
         VmAddress redirdev_addresses[VM_DISPLAY_ITEMS_MAX];
         bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
         VmAddress spice_agent_address;
+        /* <hub type='usb'>: USB hubs, in document order (a hub behind another comes after it);
+         * their <address type='usb' port>, as that of an <input>, places them. */
+        VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
+        unsigned n_hubs;
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);

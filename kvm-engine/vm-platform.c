@@ -63,3 +63,22 @@ void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature) {
                 cpu->features = g_ptr_array_new_with_free_func((GDestroyNotify) cpu_feature_free);
         g_ptr_array_add(cpu->features, feature);
 }
+
+bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib) {
+        *ret_size_kib = 0;
+        if (!backing->hugepages)
+                return false;
+        if (backing->n_pages == 0)
+                return true;
+        /* The <page> naming the cell, else the one naming none. */
+        for (int pass = 0; pass < 2; pass++)
+                for (unsigned i = 0; i < backing->n_pages; i++) {
+                        const VmHugePage *page = &backing->pages[i];
+                        bool match = pass == 0 ? cell >= 0 && (page->cells >> cell) & 1 : page->cells == 0;
+                        if (match) {
+                                *ret_size_kib = page->size_kib;
+                                return page->size_kib != VM_PAGE_SIZE_KIB;
+                        }
+                }
+        return false;
+}

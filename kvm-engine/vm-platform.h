@@ -12,6 +12,7 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define VM_BOOT_DEVS_MAX 4
 
@@ -90,6 +91,35 @@ typedef struct {
         char *name;
 } VmCpuFeature;
 
+/* <cpu><cache mode>: the CPU caches the guest sees. */
+typedef enum {
+        VM_CPU_CACHE_DEFAULT, /* no <cache> */
+        VM_CPU_CACHE_EMULATE,
+        VM_CPU_CACHE_PASSTHROUGH,
+        VM_CPU_CACHE_DISABLE,
+} VmCpuCacheMode;
+
+/* <cpu><maxphysaddr mode>: the guest's physical address bits. */
+typedef enum {
+        VM_MAXPHYSADDR_DEFAULT, /* none written */
+        VM_MAXPHYSADDR_PASSTHROUGH,
+        VM_MAXPHYSADDR_EMULATE,
+} VmMaxPhysAddrMode;
+
+/* <cpu><numa><cell>: a guest NUMA node. */
+#define VM_NUMA_CELLS_MAX 16
+#define VM_NUMA_CPU_WORDS 4 /* 256 vCPU ids: VM_VCPUS_MAX of vm-config.h fits (checked there) */
+typedef struct {
+        uint64_t memory;                      /* bytes */
+        uint64_t cpus[VM_NUMA_CPU_WORDS];     /* vCPU ids, bit i of word i / 64; none: memory only */
+        uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
+} VmNumaCell;
+
+/* Bit id of a bitmap of 64-bit words (cell cpus, host nodes). */
+static inline bool vm_id_set_has(const uint64_t *cpus, unsigned id) {
+        return (cpus[id / 64] >> (id % 64)) & 1;
+}
+
 typedef struct {
         bool set; /* a <cpu> was written */
         VmCpuMode mode;
@@ -99,7 +129,13 @@ typedef struct {
         char *model; /* custom mode: a QEMU CPU model such as "qemu64" */
         VmCpuFallback fallback;
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
+        VmCpuCacheMode cache_mode;
+        unsigned cache_level; /* <cache level>, 1 to 3; 0 = not written */
+        VmMaxPhysAddrMode maxphysaddr;
+        unsigned maxphysaddr_bits;              /* emulate: <maxphysaddr bits> */
         GPtrArray *features;                    /* VmCpuFeature*, owned, in document order */
+        VmNumaCell numa[VM_NUMA_CELLS_MAX];     /* <numa>: cells by id */
+        unsigned n_numa;
 } VmCpu;
 
 /* <hyperv> children that are a plain state; their QEMU flag is "hv-" and the name. */
@@ -130,6 +166,8 @@ typedef struct {
         VmSwitch hv[_VM_HV_MAX];
         unsigned hv_spinlock_retries;
         VmSwitch kvm_hidden; /* <kvm><hidden state> */
+        VmSwitch apic_eoi;   /* <apic eoi>: KVM's paravirtual end of interrupt */
+        VmSwitch pvspinlock; /* <pvspinlock state>: KVM's paravirtual spinlocks (PV unhalt) */
 } VmFeatures;
 
 typedef enum {
@@ -156,6 +194,66 @@ typedef struct {
         VmSwitch bootmenu;
 } VmFirmware;
 
+/* <numatune>: on which host NUMA nodes the guest's memory lives. */
+typedef enum {
+        VM_NUMA_MODE_DEFAULT, /* strict */
+        VM_NUMA_MODE_STRICT,
+        VM_NUMA_MODE_PREFERRED,
+        VM_NUMA_MODE_INTERLEAVE,
+} VmNumaMode;
+
+#define VM_HOST_NODES_MAX 64
+typedef struct {
+        VmNumaMode mode;
+        uint64_t nodes; /* host nodes, bit i for node i; 0 = no policy */
+} VmNumaPolicy;
+
+typedef struct {
+        bool set;                                /* a <numatune> was written */
+        VmNumaPolicy memory;                     /* <memory mode nodeset>: all memory, or cells without memnode */
+        VmNumaPolicy memnode[VM_NUMA_CELLS_MAX]; /* <memnode cellid mode nodeset> */
+} VmNumaTune;
+
+/* <memoryBacking>: how the guest's memory is allocated on the host. */
+typedef enum {
+        VM_MEMORY_SOURCE_DEFAULT,
+        VM_MEMORY_SOURCE_ANONYMOUS,
+        VM_MEMORY_SOURCE_MEMFD,
+} VmMemorySource;
+
+typedef enum {
+        VM_MEMORY_ACCESS_DEFAULT, /* private */
+        VM_MEMORY_ACCESS_SHARED,
+        VM_MEMORY_ACCESS_PRIVATE,
+} VmMemoryAccess;
+
+typedef enum {
+        VM_MEMORY_ALLOCATION_DEFAULT, /* on demand */
+        VM_MEMORY_ALLOCATION_IMMEDIATE,
+        VM_MEMORY_ALLOCATION_ONDEMAND,
+} VmMemoryAllocation;
+
+#define VM_PAGE_SIZE_KIB 4 /* x86's base page: a <page> of this size means no huge pages */
+typedef struct {
+        uint64_t size_kib; /* <page size>; 0 = none written: the host's default huge page size */
+        uint32_t cells;    /* <page nodeset>: bit i for NUMA cell i; 0 = not written (every cell) */
+} VmHugePage;
+
+typedef struct {
+        bool set;       /* a <memoryBacking> was written */
+        bool hugepages; /* <hugepages>: without <page>, the host's default size for all memory */
+        VmHugePage pages[VM_NUMA_CELLS_MAX];
+        unsigned n_pages;
+        bool nosharepages;
+        VmMemorySource source;
+        VmMemoryAccess access;
+        VmMemoryAllocation allocation;
+} VmMemoryBacking;
+
+/* Whether huge pages back NUMA cell (or, cell < 0, the memory of a guest without cells), and
+ * their size in KiB (0: the host's default). */
+bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib);
+
 typedef struct {
         VmClockOffset clock_offset;
         VmTimer timers[_VM_TIMER_MAX];
@@ -164,6 +262,8 @@ typedef struct {
         VmSwitch suspend_to_mem; /* <pm> */
         VmSwitch suspend_to_disk;
         VmFirmware firmware;
+        VmMemoryBacking memory_backing;
+        VmNumaTune numatune;
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

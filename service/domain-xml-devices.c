@@ -25,8 +25,13 @@ static const char *const address_type_names[] = {
         NULL,
 };
 const char *const domain_xml_disk_bus_names[] = {
-        [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
-        [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   NULL,
+        [VM_DISK_BUS_VIRTIO] = "virtio",
+        [VM_DISK_BUS_SATA] = "sata",
+        [VM_DISK_BUS_SCSI] = "scsi",
+        [VM_DISK_BUS_USB] = "usb",
+        [VM_DISK_BUS_IDE] = "ide",
+        [VM_DISK_BUS_FDC] = "fdc",
+        NULL,
 };
 static const char *const discard_names[] = {
         [VM_DISK_DISCARD_DEFAULT] = "", [VM_DISK_DISCARD_UNMAP] = "unmap", [VM_DISK_DISCARD_IGNORE] = "ignore", NULL};
@@ -61,6 +66,7 @@ const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_SATA] = "sata",
         [VM_CONTROLLER_SCSI] = "scsi",
         [VM_CONTROLLER_IDE] = "ide",
+        [VM_CONTROLLER_FDC] = "fdc",
         NULL,
 };
 const char *const domain_xml_controller_model_names[] = {
@@ -280,8 +286,22 @@ bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **er
 
 /* ---- a disk's <driver> ---- */
 
+/* <driver iothread='id'>: which of <iothreads> serves the disk. */
+static bool parse_iothread_attr(const xmlNode *node, uint32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, "iothread");
+
+        *ret = 0;
+        if (!value)
+                return true;
+        if (!*value || strspn(value, "0123456789") != strlen(value) || strlen(value) > 6 ||
+            (*ret = (uint32_t) g_ascii_strtoull(value, NULL, 10)) == 0)
+                return xml_fail_bad_value(error, node, "iothread", value, "expected the id of an '<iothread>'");
+        return true;
+}
+
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name", "type", "discard", "cache", "io", "detect_zeroes", NULL};
+        static const char *const attributes[] = {"name", "type",          "discard",  "cache",
+                                                 "io",   "detect_zeroes", "iothread", NULL};
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -302,7 +322,7 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
-        return true;
+        return parse_iothread_attr(node, &disk->driver.iothread, error);
 }
 
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
@@ -315,6 +335,8 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " discard='%s'", discard_names[disk->driver.discard]);
         if (disk->driver.detect_zeroes)
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
+        if (disk->driver.iothread)
+                g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
 }
 
 /* ---- a serial port's <target> ---- */
@@ -637,6 +659,58 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
         domain_xml_format_address(out, level + 1, &balloon->address);
         append_indent(out, level);
         g_string_append(out, "</memballoon>\n");
+}
+
+/* ---- <panic> ---- */
+
+bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error) {
+        static const char *const attributes[] = {"model", NULL};
+        static const char *const children[] = {"address", NULL};
+        static const char *const models[] = {"isa", "hyperv", NULL};
+        xmlNode *c[1] = {};
+        int model;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "model", models, 0, &model, error))
+                return false;
+        if ((model == 0 && panic->isa) || (model == 1 && panic->hyperv))
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<panic model='%s'>' appears twice",
+                                models[model]);
+        if (model == 1) {
+                if (c[0])
+                        return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                        "'<panic model='hyperv'>' has no '<address>'");
+                panic->hyperv = true;
+                return true;
+        }
+        if (c[0] && !domain_xml_parse_address(c[0], &panic->address, error))
+                return false;
+        if (panic->address.type != VM_ADDRESS_NONE &&
+            (panic->address.type != VM_ADDRESS_ISA || panic->address.irq != 0))
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                "'<panic model='isa'>' has an '<address type='isa' iobase>' only");
+        panic->isa = true;
+        return true;
+}
+
+static void format_panic(GString *out, unsigned level, const char *model, const VmAddress *address) {
+        append_indent(out, level);
+        g_string_append_printf(out, "<panic model='%s'", model);
+        if (!address || address->type == VM_ADDRESS_NONE) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        domain_xml_format_address(out, level + 1, address);
+        append_indent(out, level);
+        g_string_append(out, "</panic>\n");
+}
+
+void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic) {
+        if (panic->isa)
+                format_panic(out, level, "isa", &panic->address);
+        if (panic->hyperv)
+                format_panic(out, level, "hyperv", NULL);
 }
 
 /* ---- <channel> and <watchdog> ---- */

@@ -42,6 +42,9 @@ extern const char *const domain_xml_controller_model_names[];
 
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error);
 void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballoon *memballoon);
+/* <panic model='isa'|'hyperv'>, each once; adds to panic. */
+bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error);
+void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic);
 
 /* <channel type='unix'> of the QEMU guest agent, <watchdog>. */
 VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error);

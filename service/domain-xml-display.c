@@ -240,13 +240,27 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
             !xml_attr_choice(c[0], "primary", yes_no_names, 1, &choice, error))
                 return false;
         video.primary = choice == 0;
-        /* As QEMU's devices take them: qxl all three, vga its vram; the others none. */
+        /* As QEMU's devices take them: qxl all three; vga, cirrus and bochs their vram, in the sizes
+         * cirrus-vga (4, 8 or 16 MiB) and bochs-display (a power of two from 4 MiB to 256 MiB) have;
+         * virtio none. */
         if (video.model != VM_VIDEO_QXL && (video.ram || video.vgamem))
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'ram' and 'vgamem' are supported for '<model type='qxl'>' only");
-        if (video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VGA && video.vram)
+        if (video.model == VM_VIDEO_VIRTIO && video.vram)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
-                                "'vram' is supported for '<model type='qxl'>' and 'vga' only");
+                                "'vram' is supported for '<model type='qxl'>', 'vga', 'cirrus' and 'bochs' only");
+        if (video.model == VM_VIDEO_CIRRUS && video.vram && video.vram != 4096 && video.vram != 8192 &&
+            video.vram != 16384)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "vram='%" PRIu32 "' of '<model type='cirrus'>' is not supported: "
+                                "cirrus-vga has 4096, 8192 or 16384 KiB",
+                                video.vram);
+        if (video.model == VM_VIDEO_BOCHS && video.vram &&
+            (video.vram < 4096 || video.vram > 262144 || (video.vram & (video.vram - 1)) != 0))
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "vram='%" PRIu32 "' of '<model type='bochs'>' is not supported: "
+                                "bochs-display has a power of two from 4096 to 262144 KiB",
+                                video.vram);
         display->videos[display->n_videos++] = video;
         return true;
 }
@@ -349,6 +363,27 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
         return true;
 }
 
+/* <hub type='usb'>, as libvirt's usb-hub.xml: where it sits is its <address type='usb'>. */
+static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const attributes[] = { "type", NULL };
+        static const char *const children[] = { "address", NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        VmAddress *address = &display->hubs[display->n_hubs];
+        int choice;
+
+        if (display->n_hubs >= VM_DISPLAY_ITEMS_MAX)
+                return too_many(error, node);
+        if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "type", usb_names, -1, &choice, error) ||
+            (c[0] && !domain_xml_parse_address(c[0], address, error)))
+                return false;
+        if (address->type != VM_ADDRESS_NONE && address->type != VM_ADDRESS_USB)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT, "a '<hub>' has a USB '<address>' only");
+        display->n_hubs++;
+        return true;
+}
+
 static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", NULL };
         static const char *const children[] = { "target", "address", NULL };
@@ -385,7 +420,7 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", NULL};
+        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", "hub", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -406,6 +441,8 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
                 return parse_audio(node, display, error);
         if (xml_is_element(node, "redirdev"))
                 return parse_redirdev(node, display, error);
+        if (xml_is_element(node, "hub"))
+                return parse_hub(node, display, error);
         if (is_spicevmc_channel(node))
                 return parse_spice_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
@@ -583,5 +620,9 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
         for (unsigned i = 0; i < display->n_redirdevs; i++) {
                 g_string_append(out, "    <redirdev bus='usb' type='spicevmc'");
                 append_address_and_close(out, &display->redirdev_addresses[i], "redirdev");
+        }
+        for (unsigned i = 0; i < display->n_hubs; i++) {
+                g_string_append(out, "    <hub type='usb'");
+                append_address_and_close(out, &display->hubs[i], "hub");
         }
 }

@@ -18,6 +18,7 @@
 #include "domain-xml-private.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
+#include "host-cpus.h"
 
 /* Besides the markup characters, escape CR always, and tab and newline inside attribute
  * values: a parser would turn them into something else. */
@@ -89,7 +90,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         switch (device->kind) {
         case VM_DEVICE_DISK:
                 g_string_append_printf(out, " type='%s' device='%s'>\n", device->disk.block ? "block" : "file",
-                                       device->disk.cdrom ? "cdrom" : "disk");
+                                       device->disk.cdrom    ? "cdrom"
+                                       : device->disk.floppy ? "floppy"
+                                                             : "disk");
                 append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);
@@ -203,10 +206,18 @@ char *domain_xml_format(const VmConfig *config) {
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
         append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
+        domain_xml_format_memory_backing(out, &config->platform.memory_backing);
+        g_string_append(out, "  <vcpu");
+        if (host_cpus_wanted(config->cpuset)) {
+                g_string_append(out, " cpuset='");
+                domain_xml_append_id_set(out, config->cpuset, VM_HOST_CPUS_MAX);
+                g_string_append(out, "'");
+        }
         if (config->vcpus != config->max_vcpus)
-                g_string_append_printf(out, "  <vcpu current='%u'>%u</vcpu>\n", config->vcpus, config->max_vcpus);
-        else
-                g_string_append_printf(out, "  <vcpu>%u</vcpu>\n", config->max_vcpus);
+                g_string_append_printf(out, " current='%u'", config->vcpus);
+        g_string_append_printf(out, ">%u</vcpu>\n", config->max_vcpus);
+        domain_xml_format_iothreads(out, config);
+        domain_xml_format_numatune(out, &config->platform);
 
         domain_xml_format_os_open(out, &config->platform);
         g_string_append(out, "    <type");
@@ -228,13 +239,14 @@ char *domain_xml_format(const VmConfig *config) {
         domain_xml_format_pm(out, &config->platform);
 
         if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display) ||
-            config->memballoon.model != VM_MEMBALLOON_DEFAULT) {
+            config->memballoon.model != VM_MEMBALLOON_DEFAULT || config->panic.isa || config->panic.hyperv) {
                 g_string_append(out, "  <devices>\n");
                 append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
                         append_device(out, 2, g_ptr_array_index(config->devices, i));
                 domain_xml_format_display(out, &config->display);
                 domain_xml_format_memballoon(out, 2, &config->memballoon);
+                domain_xml_format_panic(out, 2, &config->panic);
                 g_string_append(out, "  </devices>\n");
         }
         g_string_append(out, "</domain>\n");

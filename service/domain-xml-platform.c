@@ -54,6 +54,15 @@ static const char *const cpu_policy_names[] = {
         [VM_CPU_POLICY_OPTIONAL] = "optional", [VM_CPU_POLICY_DISABLE] = "disable",
         [VM_CPU_POLICY_FORBID] = "forbid",     NULL,
 };
+static const char *const cpu_cache_mode_names[] = {[VM_CPU_CACHE_DEFAULT] = "",
+                                                   [VM_CPU_CACHE_EMULATE] = "emulate",
+                                                   [VM_CPU_CACHE_PASSTHROUGH] = "passthrough",
+                                                   [VM_CPU_CACHE_DISABLE] = "disable",
+                                                   NULL};
+static const char *const maxphysaddr_mode_names[] = {[VM_MAXPHYSADDR_DEFAULT] = "",
+                                                     [VM_MAXPHYSADDR_PASSTHROUGH] = "passthrough",
+                                                     [VM_MAXPHYSADDR_EMULATE] = "emulate",
+                                                     NULL};
 static const char *const boot_dev_names[] = { [VM_BOOT_HD] = "hd", [VM_BOOT_CDROM] = "cdrom",
                                               [VM_BOOT_NETWORK] = "network", [VM_BOOT_FD] = "fd", NULL };
 static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_LOADER_ROM] = "rom",
@@ -242,12 +251,45 @@ static bool parse_cpu_feature(const xmlNode *node, VmCpu *cpu, GError **error) {
         return true;
 }
 
+/* <cache level mode>: what QEMU makes of each mode is its engine's business. */
+static bool parse_cpu_cache(const xmlNode *node, VmCpu *cpu, GError **error) {
+        static const char *const attributes[] = { "level", "mode", NULL };
+        g_autofree char *level = xml_attr_value(node, "level");
+        int mode;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !attr_required(node, "mode", cpu_cache_mode_names, &mode, error) ||
+            (level && !parse_count(node, "level", 3, &cpu->cache_level, error)))
+                return false;
+        cpu->cache_mode = mode;
+        return true;
+}
+
+/* <maxphysaddr mode bits>, as libvirt 9.0 reads it: passthrough takes the host's bits and no
+ * 'bits'; emulate needs them. */
+static bool parse_cpu_maxphysaddr(const xmlNode *node, VmCpu *cpu, GError **error) {
+        static const char *const attributes[] = { "mode", "bits", NULL };
+        g_autofree char *bits = xml_attr_value(node, "bits");
+        int mode;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !attr_required(node, "mode", maxphysaddr_mode_names, &mode, error))
+                return false;
+        cpu->maxphysaddr = mode;
+        if (mode == VM_MAXPHYSADDR_PASSTHROUGH && bits)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<maxphysaddr mode='passthrough'>' takes the host's bits: no 'bits'");
+        if (mode == VM_MAXPHYSADDR_EMULATE && !bits)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<maxphysaddr mode='emulate'>' needs 'bits'");
+        return !bits || parse_count(node, "bits", 64, &cpu->maxphysaddr_bits, error);
+}
+
 bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error) {
         static const char *const attributes[] = { "mode", "match", "check", "migratable", NULL };
-        static const char *const children[] = { "model", "topology", "feature", NULL };
+        static const char *const children[] = { "model", "topology", "feature", "numa", "cache", "maxphysaddr", NULL };
         static const char *const repeatable[] = { "feature", NULL };
         VmCpu *cpu = &config->platform.cpu;
-        xmlNode *c[3] = {};
+        xmlNode *c[6] = {};
         int mode, match, check, migratable;
 
         if (!xml_check_attributes(node, attributes, error) || !attr_switch(node, "mode", cpu_mode_names, &mode, error) ||
@@ -268,10 +310,14 @@ bool domain_xml_parse_cpu(const xmlNode *node, VmConfig *config, GError **error)
                 return false;
         if (c[1] && !parse_cpu_topology(c[1], config, error))
                 return false;
+        if (c[4] && !parse_cpu_cache(c[4], cpu, error))
+                return false;
+        if (c[5] && !parse_cpu_maxphysaddr(c[5], cpu, error))
+                return false;
         for (xmlNode *child = node->children; child; child = child->next)
                 if (xml_is_element(child, "feature") && !parse_cpu_feature(child, cpu, error))
                         return false;
-        return true;
+        return !c[3] || domain_xml_parse_numa(c[3], config, error);
 }
 
 /* ---- <features> ---- */
@@ -325,27 +371,40 @@ static bool parse_kvm(const xmlNode *node, VmFeatures *features, GError **error)
         return !c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error);
 }
 
-enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, _F_MAX };
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, _F_MAX };
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
-                [F_ACPI] = "acpi", [F_APIC] = "apic",     [F_PAE] = "pae", [F_VMPORT] = "vmport",
-                [F_SMM] = "smm",   [F_HYPERV] = "hyperv", [F_KVM] = "kvm", NULL,
+                [F_ACPI] = "acpi",
+                [F_APIC] = "apic",
+                [F_PAE] = "pae",
+                [F_VMPORT] = "vmport",
+                [F_SMM] = "smm",
+                [F_HYPERV] = "hyperv",
+                [F_KVM] = "kvm",
+                [F_PVSPINLOCK] = "pvspinlock",
+                NULL,
         };
+        static const char *const apic_attributes[] = { "eoi", NULL };
         VmFeatures *features = &platform->features;
         xmlNode *c[_F_MAX] = {};
+        int eoi = 0;
 
         if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
                 return false;
-        /* ACPI and the APIC are always on. */
+        /* ACPI and the APIC are always on; the APIC's paravirtual EOI is a switch. */
         for (size_t i = F_ACPI; i <= F_PAE; i++)
-                if (c[i] && !xml_check_empty_element(c[i], NULL, error))
+                if (c[i] && !xml_check_empty_element(c[i], i == F_APIC ? apic_attributes : NULL, error))
                         return false;
         features->pae = c[F_PAE] != NULL;
+        if (c[F_APIC] && !attr_switch(c[F_APIC], "eoi", switch_names, &eoi, error))
+                return false;
+        features->apic_eoi = eoi;
         return (!c[F_VMPORT] || parse_state(c[F_VMPORT], NULL, &features->vmport, error)) &&
                (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
                (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
-               (!c[F_KVM] || parse_kvm(c[F_KVM], features, error));
+               (!c[F_KVM] || parse_kvm(c[F_KVM], features, error)) &&
+               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error));
 }
 
 /* ---- <pm> ---- */
@@ -485,7 +544,10 @@ void domain_xml_format_boot(GString *out, const VmPlatform *platform) {
 
 static void append_features(GString *out, const VmFeatures *features) {
         /* ACPI and the APIC are always on; said so that the document describes the VM. */
-        g_string_append(out, "  <features>\n    <acpi/>\n    <apic/>\n");
+        g_string_append(out, "  <features>\n    <acpi/>\n    <apic");
+        if (features->apic_eoi)
+                g_string_append_printf(out, " eoi='%s'", switch_names[features->apic_eoi]);
+        g_string_append(out, "/>\n");
         if (features->pae)
                 g_string_append(out, "    <pae/>\n");
         if (features->hyperv) {
@@ -508,11 +570,14 @@ static void append_features(GString *out, const VmFeatures *features) {
                 g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
         if (features->smm)
                 g_string_append_printf(out, "    <smm state='%s'/>\n", switch_names[features->smm]);
+        if (features->pvspinlock)
+                g_string_append_printf(out, "    <pvspinlock state='%s'/>\n", switch_names[features->pvspinlock]);
         g_string_append(out, "  </features>\n");
 }
 
 static void append_cpu(GString *out, const VmCpu *cpu) {
-        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0);
+        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
+                     !cpu->cache_mode && !cpu->maxphysaddr;
 
         g_string_append(out, "  <cpu");
         if (cpu->mode)
@@ -537,11 +602,24 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
         if (cpu->sockets)
                 g_string_append_printf(out, "    <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n",
                                        cpu->sockets, cpu->dies, cpu->cores, cpu->threads);
+        if (cpu->cache_mode) {
+                g_string_append(out, "    <cache");
+                if (cpu->cache_level)
+                        g_string_append_printf(out, " level='%u'", cpu->cache_level);
+                g_string_append_printf(out, " mode='%s'/>\n", cpu_cache_mode_names[cpu->cache_mode]);
+        }
+        if (cpu->maxphysaddr) {
+                g_string_append_printf(out, "    <maxphysaddr mode='%s'", maxphysaddr_mode_names[cpu->maxphysaddr]);
+                if (cpu->maxphysaddr_bits)
+                        g_string_append_printf(out, " bits='%u'", cpu->maxphysaddr_bits);
+                g_string_append(out, "/>\n");
+        }
         for (guint i = 0; cpu->features && i < cpu->features->len; i++) {
                 const VmCpuFeature *feature = cpu->features->pdata[i];
                 g_string_append_printf(out, "    <feature policy='%s' name='%s'/>\n", cpu_policy_names[feature->policy],
                                        feature->name);
         }
+        domain_xml_format_numa(out, cpu);
         g_string_append(out, "  </cpu>\n");
 }
 

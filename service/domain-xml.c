@@ -246,7 +246,7 @@ static const char *const disk_children[] = {
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
 };
 
-/* <source file='...'> or <source dev='...'>; a cdrom may have none: its tray is empty. */
+/* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
 static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const DomainXmlPaths *paths,
                               VmDisk *disk, GError **error) {
         static const char *const file_attributes[] = { "file", NULL };
@@ -255,7 +255,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
         g_autofree char *path = NULL;
 
         if (!source) {
-                if (disk->cdrom)
+                if (disk->cdrom || disk->floppy)
                         return true;
                 return xml_fail_missing(error, node, "source");
         }
@@ -263,7 +263,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
                 return false;
         path = xml_attr_value(source, attribute);
         if (!path) {
-                if (disk->cdrom)
+                if (disk->cdrom || disk->floppy)
                         return true;
                 return xml_fail(error, source, HV_ERROR_INVALID_XML,
                                 "'<source>' of a '<disk type='%s'>' needs the attribute '%s'",
@@ -292,7 +292,7 @@ static VmAddressType disk_address_type(VmDiskBus bus) {
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
         static const char *const types[] = { "file", "block", NULL };
-        static const char *const devices[] = { "disk", "cdrom", NULL };
+        static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
         static const char *const target_attributes[] = { "dev", "bus", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
@@ -307,6 +307,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
             !xml_collect_children(node, disk_children, c, error))
                 return NULL;
         device->disk.cdrom = choice == 1;
+        device->disk.floppy = choice == 2;
         device->disk.readonly = device->disk.cdrom;
 
         if (!parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
@@ -316,7 +317,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 xml_fail_missing(error, node, "target");
                 return NULL;
         }
-        /* libvirt's default bus follows the name: vd* virtio, sd* scsi, hd* ide. */
+        /* libvirt's default bus follows the name: vd* virtio, sd* scsi, hd* ide, fd* fdc. */
         if (!xml_check_empty_element(c[DISK_TARGET], target_attributes, error))
                 return NULL;
         dev = xml_attr_value(c[DISK_TARGET], "dev");
@@ -332,10 +333,18 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         {
                 int default_bus = g_str_has_prefix(dev, "sd")   ? VM_DISK_BUS_SCSI
                                   : g_str_has_prefix(dev, "hd") ? VM_DISK_BUS_IDE
+                                  : g_str_has_prefix(dev, "fd") ? VM_DISK_BUS_FDC
                                                                 : VM_DISK_BUS_VIRTIO;
                 if (!xml_attr_choice(c[DISK_TARGET], "bus", domain_xml_disk_bus_names, default_bus, &choice, error))
                         return NULL;
                 device->disk.bus = choice;
+        }
+        /* A floppy drive is on the floppy controller, and nothing else is. */
+        if (device->disk.floppy != (device->disk.bus == VM_DISK_BUS_FDC)) {
+                xml_fail(error, c[DISK_TARGET], HV_ERROR_INVALID_ARGUMENT,
+                         device->disk.floppy ? "a '<disk device='floppy'>' needs bus 'fdc'"
+                                             : "bus 'fdc' is for '<disk device='floppy'>' only");
+                return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
 
@@ -652,10 +661,10 @@ static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **erro
 }
 
 static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
-        static const char *const attributes[] = { "current", "placement", NULL };
+        static const char *const attributes[] = {"current", "placement", "cpuset", NULL};
         static const char *const placements[] = { "static", NULL };
         static const char *const rule = "expected a number from 1 to " G_STRINGIFY(VM_VCPUS_MAX);
-        g_autofree char *text = NULL, *current = NULL;
+        g_autofree char *text = NULL, *current = NULL, *cpuset = NULL;
         uint64_t max_vcpus, vcpus;
         int choice;
 
@@ -675,6 +684,13 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
                                         "current='%" PRIu64 "' of '<vcpu>' is more than the maximum of %" PRIu64,
                                         vcpus, max_vcpus);
         }
+        /* The host CPUs QEMU runs on, in libvirt's syntax ("0-3,^2,8"); checked against the
+         * host at Boot, where the VM runs. */
+        cpuset = xml_attr_value(node, "cpuset");
+        if (cpuset && !domain_xml_parse_id_set(cpuset, VM_HOST_CPUS_MAX, config->cpuset, VM_HOST_CPU_WORDS))
+                return xml_fail_bad_value(error, node, "cpuset", cpuset,
+                                          "expected host CPUs below " G_STRINGIFY(
+                                                  VM_HOST_CPUS_MAX) " in libvirt's syntax, such as '0-3,^2'");
         config->vcpus = (unsigned) vcpus;
         config->max_vcpus = (unsigned) max_vcpus;
         return true;
@@ -929,6 +945,11 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                                 problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
+                if (xml_is_element(child, "panic")) {
+                        if (!domain_xml_parse_panic(child, &config->panic, &error))
+                                problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
                 if (domain_xml_is_display_element(child)) {
                         if (!domain_xml_parse_display_element(child, &config->display, &error))
                                 problems_add(problems, g_steal_pointer(&error));
@@ -955,7 +976,11 @@ enum {
         DOMAIN_METADATA,
         DOMAIN_MEMORY,
         DOMAIN_CURRENT_MEMORY,
+        DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
+        DOMAIN_IOTHREADS,
+        DOMAIN_IOTHREADIDS,
+        DOMAIN_NUMATUNE,
         DOMAIN_OS,
         DOMAIN_FEATURES,
         DOMAIN_CPU,
@@ -975,7 +1000,11 @@ static const char *const domain_children[] = {
         [DOMAIN_METADATA] = "metadata",
         [DOMAIN_MEMORY] = "memory",
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
+        [DOMAIN_IOTHREADS] = "iothreads",
+        [DOMAIN_IOTHREADIDS] = "iothreadids",
+        [DOMAIN_NUMATUNE] = "numatune",
         [DOMAIN_OS] = "os",
         [DOMAIN_FEATURES] = "features",
         [DOMAIN_CPU] = "cpu",
@@ -1075,7 +1104,10 @@ static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error
 }
 
 static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
+        /* id: the number libvirt gives a running domain, in what `virsh dumpxml` prints of
+         * one; libvirt's define reads past it, and so does this (a VM's identity is its
+         * name and UUID). */
+        static const char *const attributes[] = { "type", "id", NULL };
         g_autoptr(VmConfig) config = vm_config_new();
         g_autoptr(GPtrArray) problems = problems_new();
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};
@@ -1110,6 +1142,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)
                 problems_add(problems, g_steal_pointer(&e));
+        if (!domain_xml_parse_iothreads(c[DOMAIN_IOTHREADS], c[DOMAIN_IOTHREADIDS], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
         if (!c[DOMAIN_OS])
                 xml_fail_missing(&e, root, "os");
         else
@@ -1120,6 +1154,12 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         /* <cpu><topology> is checked against <vcpu>: only once that was read. */
         if (vcpu_ok && c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        /* <memoryBacking><page nodeset> names NUMA cells of <cpu>: after it. */
+        if (c[DOMAIN_MEMORY_BACKING] &&
+            !domain_xml_parse_memory_backing(c[DOMAIN_MEMORY_BACKING], &config->platform, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_NUMATUNE] && !domain_xml_parse_numatune(c[DOMAIN_NUMATUNE], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));

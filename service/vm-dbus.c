@@ -400,7 +400,7 @@ static int method_delete(sd_bus_message *m, void *userdata, sd_bus_error *error)
         return verb_started(pending, started, gerror, error);
 }
 
-/* AddDevice and RemoveDevice: one string argument, the options 'live' and 'config', a reply later. */
+/* AddDevice, RemoveDevice and UpdateDevice: one string argument, the options 'live' and 'config', a reply later. */
 typedef bool (*DeviceVerbFn)(Vm *vm, const char *argument, VmDeviceScope scope, VmReplyFn reply, void *userdata,
                              GError **error);
 
@@ -442,6 +442,10 @@ static int method_add_device(sd_bus_message *m, void *userdata, sd_bus_error *er
 
 static int method_remove_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
         return run_device_verb(m, userdata, VM_VERB_REMOVE_DEVICE, vm_remove_device, error);
+}
+
+static int method_update_device(sd_bus_message *m, void *userdata, sd_bus_error *error) {
+        return run_device_verb(m, userdata, VM_VERB_UPDATE_DEVICE, vm_update_device, error);
 }
 
 /* The VM a waiting read was addressed to, if it is still there. */
@@ -676,6 +680,8 @@ static const sd_bus_vtable vm_vtable[] = {
                                 method_add_device, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("RemoveDevice", SD_BUS_ARGS("s", id, "a{sv}", options), SD_BUS_NO_RESULT,
                                 method_remove_device, SD_BUS_VTABLE_UNPRIVILEGED),
+        SD_BUS_METHOD_WITH_ARGS("UpdateDevice", SD_BUS_ARGS("s", xml, "a{sv}", options), SD_BUS_NO_RESULT,
+                                method_update_device, SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetXML", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("s", xml), method_get_xml,
                                 SD_BUS_VTABLE_UNPRIVILEGED),
         SD_BUS_METHOD_WITH_ARGS("GetInfo", SD_BUS_ARGS("a{sv}", options), SD_BUS_RESULT("a{sv}", info),

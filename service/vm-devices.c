@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * AddDevice and RemoveDevice: hot-plug on a running VM, edits of the
- * definition, or both (VmDeviceScope, as virsh's --live, --config and
- * --persistent). With both, the running VM's part comes first (the engine may
- * refuse the device); the definition follows once the engine has answered,
+ * AddDevice, RemoveDevice and UpdateDevice (a cdrom's medium): hot-plug on a
+ * running VM, edits of the definition, or both (VmDeviceScope, as virsh's
+ * --live, --config and --persistent). With both, the running VM's part comes
+ * first (the engine may refuse the device); the definition follows once the engine has answered,
  * and a definition that cannot take the change then (it is being written, or
  * a redefinition made meanwhile has the device's id) fails the call with
  * words that say the running VM has it.
@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "domain-xml.h"
+#include "manager.h"
 #include "vm-net.h"
 #include "vm-private.h"
 #include "vm-tpm.h"
@@ -121,6 +122,99 @@ static bool remove_device_from(VmConfig *config, const char *id) {
         return false;
 }
 
+/* The disk of config whose <target dev> is target_dev, or NULL. */
+static VmDevice *find_disk_by_target(const VmConfig *config, const char *target_dev) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = g_ptr_array_index(config->devices, i);
+                if (device->kind == VM_DEVICE_DISK && g_strcmp0(device->disk.target_dev, target_dev) == 0)
+                        return device;
+        }
+        return NULL;
+}
+
+/* The medium of from (its <source>, of a type, in a format) goes into cdrom. */
+static void set_medium(VmDevice *cdrom, const VmDevice *from) {
+        g_free(cdrom->disk.path);
+        cdrom->disk.path = g_strdup(from->disk.path);
+        cdrom->disk.block = from->disk.block;
+        cdrom->disk.format = from->disk.format;
+}
+
+static bool addresses_equal(const VmAddress *a, const VmAddress *b) {
+        return a->type == b->type && a->domain == b->domain && a->bus == b->bus && a->slot == b->slot &&
+               a->function == b->function && a->multifunction == b->multifunction && a->controller == b->controller &&
+               a->target == b->target && a->unit == b->unit && a->port == b->port &&
+               g_str_equal(a->usb_port, b->usb_port) && a->iobase == b->iobase && a->irq == b->irq;
+}
+
+/* What wanted changes of the cdrom now besides its medium (<source>, the disk's type, <driver
+ * type>), in the words of the XML; NULL when nothing. As libvirt, an <address> or <alias> left
+ * out is no change; everything else is compared as written. */
+static const char *changed_besides_medium(const VmDevice *now, const VmDevice *wanted) {
+        if (wanted->disk.bus != now->disk.bus)
+                return "<target bus>";
+        if (wanted->disk.readonly != now->disk.readonly)
+                return "<readonly>";
+        if (g_strcmp0(wanted->disk.serial, now->disk.serial) != 0)
+                return "<serial>";
+        if (wanted->disk.driver.cache != now->disk.driver.cache)
+                return "<driver cache>";
+        if (wanted->disk.driver.io != now->disk.driver.io)
+                return "<driver io>";
+        if (wanted->disk.driver.discard != now->disk.driver.discard)
+                return "<driver discard>";
+        if (wanted->disk.driver.detect_zeroes != now->disk.driver.detect_zeroes)
+                return "<driver detect_zeroes>";
+        if (wanted->boot_order != now->boot_order)
+                return "<boot order>";
+        if (wanted->address.type != VM_ADDRESS_NONE && !addresses_equal(&wanted->address, &now->address))
+                return "<address>";
+        if (wanted->id && g_strcmp0(wanted->id, now->id) != 0)
+                return "<alias>";
+        return NULL;
+}
+
+/* target (what runs, or the definition) has a cdrom of wanted's <target dev>, and wanted
+ * changes nothing of it but its medium. */
+static bool check_medium_change(Vm *vm, const VmConfig *target, const VmDevice *wanted, GError **error) {
+        const VmDevice *now = find_disk_by_target(target, wanted->disk.target_dev);
+        const char *changed;
+
+        if (!now) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "VM '%s' has no disk with target '%s'%s",
+                            vm->config->name, wanted->disk.target_dev, where(vm, target));
+                return false;
+        }
+        if (!now->disk.cdrom) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Cannot update disk '%s' of VM '%s'%s: it is a <disk device='disk'>, and only a "
+                            "cdrom's medium can change",
+                            wanted->disk.target_dev, vm->config->name, where(vm, target));
+                return false;
+        }
+        changed = changed_besides_medium(now, wanted);
+        if (changed) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                            "Cannot update cdrom '%s' of VM '%s'%s: its %s differs, and only its medium (<source>, "
+                            "<driver type>) can change",
+                            wanted->disk.target_dev, vm->config->name, where(vm, target), changed);
+                return false;
+        }
+        return true;
+}
+
+/* What the running VM's part did, for words about it. */
+static const char *live_change_words(VmVerb verb) {
+        switch (verb) {
+        case VM_VERB_ADD_DEVICE:
+                return "hot-plugged into";
+        case VM_VERB_REMOVE_DEVICE:
+                return "unplugged from";
+        default:
+                return "changed in";
+        }
+}
+
 /* The op ends with error; when the running VM has its part already, the words say so. */
 static void fail_after_plug(VmOp *op, const GError *cause) {
         g_autoptr(GError) error = NULL;
@@ -133,7 +227,7 @@ static void fail_after_plug(VmOp *op, const GError *cause) {
                             "Cannot %s VM '%s': device '%s' was %s the running VM, but its definition did not "
                             "change: %s",
                             vm_verb_info(op->verb)->words, op->vm->config->name, op->device_id,
-                            op->adding ? "hot-plugged into" : "unplugged from", cause->message);
+                            live_change_words(op->verb), cause->message);
         vm_op_finish(op, NULL, error);
 }
 
@@ -152,17 +246,21 @@ static void definition_edited(Vm *vm, const GError *error, void *userdata) {
                 vm->definition_changed = true;
                 vm_save_runtime(vm);
         }
-        if (!op->plugged) /* else the running VM's change was announced already */
+        /* Else the running VM's change was announced already; a new medium has no signal. */
+        if (!op->plugged && op->verb != VM_VERB_UPDATE_DEVICE)
                 vm_dbus_emit_device(vm, op->device_id, op->adding);
         vm_op_finish(op, op->adding ? g_variant_new_string(op->device_id) : NULL, NULL);
 }
 
-/* Add op->config_device to the definition (or remove op->device_id from it), and write it. */
+/* Add op->config_device to the definition, remove op->device_id from it, or put the medium
+ * of op->config_device into its cdrom of that target (checked before); and write it. */
 static void edit_definition(VmOp *op) {
         Vm *vm = op->vm;
 
         op->config_before = vm_config_copy(vm->config);
-        if (op->adding)
+        if (op->verb == VM_VERB_UPDATE_DEVICE)
+                set_medium(find_disk_by_target(vm->config, op->config_device->disk.target_dev), op->config_device);
+        else if (op->adding)
                 g_ptr_array_add(vm->config->devices, g_steal_pointer(&op->config_device));
         else
                 remove_device_from(vm->config, op->device_id);
@@ -182,18 +280,22 @@ static void follow_in_definition(VmOp *op) {
                 vm_op_finish(op, op->adding ? g_variant_new_string(op->device_id) : NULL, NULL);
                 return;
         }
-        if (!op->adding && !vm_config_find_device(vm->config, op->device_id)) {
+        if (op->verb == VM_VERB_REMOVE_DEVICE && !vm_config_find_device(vm->config, op->device_id)) {
                 vm_op_finish(op, NULL, NULL); /* a redefinition meanwhile took it out already */
                 return;
         }
         if (vm->saving) {
                 error = g_error_new(HV_ERROR, HV_ERROR_INVALID_STATE,
                                     "another call is writing it; %s it with the 'config' option",
-                                    op->adding ? "add" : "remove");
+                                    op->verb == VM_VERB_ADD_DEVICE      ? "add"
+                                    : op->verb == VM_VERB_REMOVE_DEVICE ? "remove"
+                                                                        : "change");
                 fail_after_plug(op, error);
                 return;
         }
-        if (op->adding && !check_device_fits(vm, vm->config, op->config_device, &error)) {
+        /* A redefinition meanwhile may have changed what the definition has. */
+        if ((op->verb == VM_VERB_ADD_DEVICE && !check_device_fits(vm, vm->config, op->config_device, &error)) ||
+            (op->verb == VM_VERB_UPDATE_DEVICE && !check_medium_change(vm, vm->config, op->config_device, &error))) {
                 fail_after_plug(op, error);
                 return;
         }
@@ -305,5 +407,83 @@ bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn rep
         }
         vm->busy = op;
         engine_vm_remove_device(vm->engine_vm, id, remove_device_done, op);
+        return true;
+}
+
+static void update_device_done(const GError *error, void *userdata) {
+        VmOp *op = userdata;
+        Vm *vm = op->vm;
+        VmDevice *cdrom;
+
+        if (error) {
+                vm_op_fail(op, error);
+                return;
+        }
+        vm->busy = NULL;
+        cdrom = vm->live ? find_disk_by_target(vm->live, op->device->disk.target_dev) : NULL;
+        if (cdrom)
+                set_medium(cdrom, op->device);
+        vm_save_runtime(vm);
+        follow_in_definition(op);
+}
+
+/*
+ * UpdateDevice, as virsh update-device and change-media: for now the medium of a cdrom.
+ * The <disk device='cdrom'> names an existing cdrom by its <target dev>; with a <source> its
+ * medium is inserted or swapped, without one it is ejected; anything else that differs is
+ * refused, naming it.
+ */
+bool vm_update_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        DomainXmlPaths paths = {
+                .images_dir = vm->manager->settings.images_dir,
+                .firmware_dirs = (const char *const *) vm->manager->settings.firmware_dirs,
+        };
+        const ManagerEngine *engine = manager_get_engine(vm->manager, vm->engine);
+        g_autoptr(VmDevice) device = NULL;
+        bool live, config;
+        VmOp *op;
+
+        device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
+        if (!device)
+                return false;
+        if (device->kind != VM_DEVICE_DISK || !device->disk.cdrom) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Cannot update a device of VM '%s': only a <disk device='cdrom'> can be updated (its "
+                            "medium), not a <%s%s>",
+                            vm->config->name, vm_device_kind_to_string(device->kind),
+                            device->kind == VM_DEVICE_DISK ? " device='disk'" : "");
+                return false;
+        }
+        /* An engine without cdroms: said before any lookup, whatever the VM's state. */
+        if (engine && !engine->ops->change_media) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "Cannot update a device of VM '%s': the %s engine has no <disk device='cdrom'>",
+                            vm->config->name, vm->engine);
+                return false;
+        }
+        if (!vm_check_state(vm, VM_VERB_UPDATE_DEVICE, error) ||
+            !resolve_scope(vm, VM_VERB_UPDATE_DEVICE, scope, &live, &config, error))
+                return false;
+        if ((live && !check_medium_change(vm, vm->live, device, error)) ||
+            (config && !check_medium_change(vm, vm->config, device, error)))
+                return false;
+        if (config && !vm_check_not_saving(vm, VM_VERB_UPDATE_DEVICE, error))
+                return false;
+
+        op = vm_op_new(vm, VM_VERB_UPDATE_DEVICE, reply, userdata);
+        op->device_id = g_strdup(find_disk_by_target(live ? vm->live : vm->config, device->disk.target_dev)->id);
+        op->edit_config = config;
+        if (!live) {
+                op->config_device = g_steal_pointer(&device);
+                edit_definition(op);
+                return true;
+        }
+        if (config)
+                op->config_device = vm_device_copy(device);
+        /* The running cdrom with its new medium: its id is the engine's name for it. */
+        op->device = vm_device_copy(find_disk_by_target(vm->live, device->disk.target_dev));
+        set_medium(op->device, device);
+        vm->busy = op;
+        engine_vm_change_media(vm->engine_vm, op->device, update_device_done, op);
         return true;
 }

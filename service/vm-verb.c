@@ -26,6 +26,8 @@ static const VmVerbInfo verbs[_VM_VERB_MAX] = {
         [VM_VERB_ADD_DEVICE] = { "AddDevice", "add-device", "add a device to", ACTION_MANAGE_OWN, false, OFF | UP },
         [VM_VERB_REMOVE_DEVICE] = { "RemoveDevice", "remove-device", "remove a device from", ACTION_MANAGE_OWN,
                                     false, OFF | UP },
+        [VM_VERB_UPDATE_DEVICE] = { "UpdateDevice", "update-device", "update a device of", ACTION_MANAGE_OWN,
+                                    false, OFF | UP },
         [VM_VERB_CONSOLE] = { "OpenConsole", "console", "open the console of", ACTION_CONSOLE, true, 0 },
         [VM_VERB_OPEN_GRAPHICS] = { "OpenGraphics", "open-graphics", "open a display of", ACTION_CONSOLE, true, SCREEN },
         [VM_VERB_SCREENSHOT] = { "Screenshot", "screenshot", "take a screenshot of", ACTION_CONSOLE, true, SCREEN },

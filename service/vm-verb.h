@@ -29,6 +29,7 @@ typedef enum {
         VM_VERB_DELETE,
         VM_VERB_ADD_DEVICE,
         VM_VERB_REMOVE_DEVICE,
+        VM_VERB_UPDATE_DEVICE,
         VM_VERB_CONSOLE,
         VM_VERB_OPEN_GRAPHICS,
         VM_VERB_SCREENSHOT,

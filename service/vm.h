@@ -150,7 +150,7 @@ bool vm_resume(Vm *vm, VmReplyFn reply, void *userdata, GError **error);
 bool vm_snapshot(Vm *vm, const char *directory, bool stop, VmReplyFn reply, void *userdata, GError **error);
 bool vm_restore(Vm *vm, const char *directory, bool resume, VmReplyFn reply, void *userdata, GError **error);
 /*
- * Which configurations AddDevice and RemoveDevice change, as virsh's
+ * Which configurations AddDevice, RemoveDevice and UpdateDevice change, as virsh's
  * attach-device flags: CURRENT (0) is the running VM when it runs (hot-plug,
  * the definition unchanged), else the definition; LIVE the running VM
  * (InvalidState when off); CONFIG the definition, for the next boot; both
@@ -165,6 +165,9 @@ typedef enum {
 /* result: the device id ("s") */
 bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error);
 bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata,
+                      GError **error);
+/* UpdateDevice: the medium of a cdrom (vm-devices.c); no result. */
+bool vm_update_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata,
                       GError **error);
 /* result: a{sv} */
 bool vm_get_info(Vm *vm, VmReplyFn reply, void *userdata, GError **error);

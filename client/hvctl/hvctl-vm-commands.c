@@ -378,13 +378,7 @@ int hvctl_cmd_capabilities(Hvctl *ctl, int argc, char **argv) {
         return HVCTL_EXIT_OK;
 }
 
-/* attach-device and detach-device: virsh's --current, --live, --config and --persistent. */
-typedef struct {
-        gboolean current, live, config, persistent;
-} DeviceScopeOptions;
-
-/* The options of attach-device and detach-device, pointing into o; the last entry ends the list. */
-static void device_scope_entries(DeviceScopeOptions *o, GOptionEntry entries[5]) {
+void hvctl_device_scope_entries(HvctlDeviceScope *o, GOptionEntry entries[5]) {
         entries[0] = (GOptionEntry){ "current", 0, 0, G_OPTION_ARG_NONE, &o->current,
                                      "The running VM when it runs, else the definition (the default)", NULL };
         entries[1] = (GOptionEntry){ "live", 0, 0, G_OPTION_ARG_NONE, &o->live, "The running VM (hot-plug)", NULL };
@@ -395,7 +389,7 @@ static void device_scope_entries(DeviceScopeOptions *o, GOptionEntry entries[5])
         entries[4] = (GOptionEntry){ NULL };
 }
 
-static int device_scope_flags(const char *command, const DeviceScopeOptions *o, HypervisorDeviceFlags *ret_flags) {
+int hvctl_device_scope_flags(const char *command, const HvctlDeviceScope *o, HypervisorDeviceFlags *ret_flags) {
         HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
 
         if (o->live)
@@ -411,7 +405,7 @@ static int device_scope_flags(const char *command, const DeviceScopeOptions *o, 
 }
 
 int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
-        DeviceScopeOptions scope = { FALSE };
+        HvctlDeviceScope scope = { FALSE };
         HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
         GOptionEntry entries[5];
         g_autoptr(HypervisorVm) vm = NULL;
@@ -420,10 +414,10 @@ int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
         g_autofree char *id = NULL;
         int r;
 
-        device_scope_entries(&scope, entries);
+        hvctl_device_scope_entries(&scope, entries);
         if ((r = hvctl_parse_options(ctl, "attach-device", "NAME FILE [--live] [--config] [--persistent]", entries,
                                      &argc, &argv, 2, 2)) != 0 ||
-            (r = device_scope_flags("attach-device", &scope, &flags)) != 0 ||
+            (r = hvctl_device_scope_flags("attach-device", &scope, &flags)) != 0 ||
             (r = hvctl_read_file(argv[2], &xml)) != 0 || (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
@@ -442,17 +436,17 @@ int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv) {
 }
 
 int hvctl_cmd_detach_device(Hvctl *ctl, int argc, char **argv) {
-        DeviceScopeOptions scope = { FALSE };
+        HvctlDeviceScope scope = { FALSE };
         HypervisorDeviceFlags flags = HYPERVISOR_DEVICE_CURRENT;
         GOptionEntry entries[5];
         g_autoptr(HypervisorVm) vm = NULL;
         g_autoptr(GError) error = NULL;
         int r;
 
-        device_scope_entries(&scope, entries);
+        hvctl_device_scope_entries(&scope, entries);
         if ((r = hvctl_parse_options(ctl, "detach-device", "NAME ID [--live] [--config] [--persistent]", entries,
                                      &argc, &argv, 2, 2)) != 0 ||
-            (r = device_scope_flags("detach-device", &scope, &flags)) != 0 || (r = hvctl_connect(ctl)) != 0)
+            (r = hvctl_device_scope_flags("detach-device", &scope, &flags)) != 0 || (r = hvctl_connect(ctl)) != 0)
                 return r;
         vm = hvctl_find_vm(ctl, argv[1], &error);
         if (!vm || !hypervisor_vm_remove_device_with_flags_sync(vm, argv[2], flags, NULL, &error))

@@ -66,6 +66,14 @@ typedef struct HvctlProgress HvctlProgress;
 HvctlProgress *hvctl_progress_start(Hvctl *ctl, const char *what);
 void hvctl_progress_stop(HvctlProgress *progress, gboolean success);
 
+/* hvctl-vm-commands.c: the device commands' virsh --current, --live, --config and --persistent. */
+typedef struct {
+        gboolean current, live, config, persistent;
+} HvctlDeviceScope;
+/* The options, pointing into o; the last entry ends the list. */
+void hvctl_device_scope_entries(HvctlDeviceScope *o, GOptionEntry entries[5]);
+int hvctl_device_scope_flags(const char *command, const HvctlDeviceScope *o, HypervisorDeviceFlags *ret_flags);
+
 /* Command groups */
 int hvctl_cmd_list(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_define(Hvctl *ctl, int argc, char **argv);
@@ -78,6 +86,9 @@ int hvctl_cmd_info(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_capabilities(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_attach_device(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_detach_device(Hvctl *ctl, int argc, char **argv);
+/* hvctl-media.c */
+int hvctl_cmd_update_device(Hvctl *ctl, int argc, char **argv);
+int hvctl_cmd_change_media(Hvctl *ctl, int argc, char **argv);
 
 int hvctl_cmd_boot(Hvctl *ctl, int argc, char **argv);
 int hvctl_cmd_shutdown(Hvctl *ctl, int argc, char **argv);

@@ -27,6 +27,8 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)
                 return refuse(error, "<driver discard> of a <disk>");
+        if (disk->driver.iothread)
+                return refuse(error, "<driver iothread> of a <disk>");
         if (disk->driver.cache)
                 return refuse(error, "<driver cache> of a <disk>");
         if (disk->driver.io)

@@ -29,6 +29,14 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<timer> in <clock>");
         if (p->cpu.set)
                 return refuse(error, "<cpu>");
+        if (p->memory_backing.set)
+                return refuse(error, "<memoryBacking>");
+        if (p->numatune.set)
+                return refuse(error, "<numatune>");
+        if (config->n_iothreads)
+                return refuse(error, "<iothreads>");
+        if (config->panic.isa || config->panic.hyperv)
+                return refuse(error, "<panic>");
         if (f->vmport == VM_SWITCH_ON)
                 return refuse(error, "<vmport state='on'>");
         if (f->smm == VM_SWITCH_ON)
@@ -37,6 +45,10 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<hyperv>");
         if (f->kvm_hidden)
                 return refuse(error, "<kvm><hidden>");
+        if (f->apic_eoi)
+                return refuse(error, "<apic eoi>");
+        if (f->pvspinlock)
+                return refuse(error, "<pvspinlock>");
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
                 return refuse(error, "<pm> with a suspend enabled");
         if (p->firmware.efi)
@@ -72,5 +84,7 @@ bool ch_display_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<redirdev>");
         if (d->spice_agent_channel)
                 return refuse(error, "<channel type='spicevmc'>");
+        if (d->n_hubs > 0)
+                return refuse(error, "<hub>");
         return true;
 }

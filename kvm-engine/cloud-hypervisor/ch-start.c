@@ -18,6 +18,7 @@
 
 #include "tap.h"
 #include "ch-vm.h"
+#include "host-cpus.h"
 #include "owner-dir.h"
 #include "unix-socket.h"
 
@@ -283,6 +284,12 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
         ChVm *vm = ch_op_vm(op);
         int event_fifo[2]; /* our read end, cloud-hypervisor's read-write end */
 
+        /* <vcpu cpuset>: the process's CPUs, and so its vCPU threads', as QEMU's. */
+        cpu_set_t affinity;
+        bool pinned = host_cpus_wanted(vm->base.config->cpuset);
+        if (pinned && !host_cpus_affinity(vm->base.config->cpuset, &affinity, error))
+                return false;
+
         g_free(vm->api_path);
         vm->api_path = g_build_filename(vm->base.runtime_dir, CH_API_SOCKET_NAME, NULL);
         int api_listen = unix_socket_listen(vm->api_path, 16, error);
@@ -327,6 +334,7 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
                 .log_path = vm->base.log_path,
                 .uid = vm->base.uid,
                 .gid = vm->base.gid,
+                .affinity = pinned ? &affinity : NULL,
                 .on_started = engine_vm_base_on_process_started,
         };
         process_log_command_line(vm->base.log_path, argv);

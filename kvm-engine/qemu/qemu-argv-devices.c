@@ -30,11 +30,9 @@ static bool refuse(GError **error, const char *format, ...) {
 }
 
 static const char *bus_name(VmDiskBus bus) {
-        static const char *const names[] = {[VM_DISK_BUS_VIRTIO] = "virtio",
-                                            [VM_DISK_BUS_SATA] = "sata",
-                                            [VM_DISK_BUS_SCSI] = "scsi",
-                                            [VM_DISK_BUS_USB] = "usb",
-                                            [VM_DISK_BUS_IDE] = "ide"};
+        static const char *const names[] = {
+                [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
+                [VM_DISK_BUS_USB] = "usb",       [VM_DISK_BUS_IDE] = "ide",   [VM_DISK_BUS_FDC] = "fdc"};
         return names[bus];
 }
 
@@ -72,7 +70,7 @@ static uint32_t disk_name_index(const char *dev) {
 
 /* Units per controller when libvirt derives a drive address from the name. */
 static uint32_t units_per_controller(VmDiskBus bus) {
-        return bus == VM_DISK_BUS_SATA ? 6 : bus == VM_DISK_BUS_SCSI ? 7 : 4;
+        return bus == VM_DISK_BUS_SATA ? 6 : bus == VM_DISK_BUS_SCSI ? 7 : bus == VM_DISK_BUS_FDC ? 2 : 4;
 }
 
 /* The controller a disk on a sata, scsi or ide bus sits on: its <address type='drive'
@@ -119,7 +117,7 @@ static bool check_drive_addresses(const VmConfig *config, GError **error) {
 }
 
 static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
-        const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide"}[ctrl->type];
+        const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide", "fdc"}[ctrl->type];
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
             !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
@@ -132,6 +130,13 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
                 if (ctrl->index > 0)
                         return refuse(error,
                                       "<controller type='ide' index='%u'>: the pc machine has one IDE "
+                                      "controller, index 0",
+                                      ctrl->index);
+                return true;
+        case VM_CONTROLLER_FDC:
+                if (ctrl->index > 0)
+                        return refuse(error,
+                                      "<controller type='fdc' index='%u'>: a machine has one floppy "
                                       "controller, index 0",
                                       ctrl->index);
                 return true;
@@ -157,6 +162,13 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
         }
 }
 
+static bool iothread_exists(const VmConfig *config, uint32_t id) {
+        for (unsigned i = 0; i < config->n_iothreads; i++)
+                if (config->iothread_ids[i] == id)
+                        return true;
+        return false;
+}
+
 static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, GError **error) {
         const VmDisk *disk = &device->disk;
         const char *dev = disk->target_dev;
@@ -166,6 +178,12 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               bus_name(disk->bus));
         if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+        if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
+                return refuse(error,
+                              "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
+        if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread))
+                return refuse(error, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
+                              disk->driver.iothread, dev);
         if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
             disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
                 return refuse(error,
@@ -174,6 +192,14 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               dev);
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
+                return true;
+        case VM_DISK_BUS_FDC:
+                if (disk_controller_index(device) > 0 || disk_unit(device) > 1 ||
+                    (device->address.type == VM_ADDRESS_DRIVE &&
+                     (device->address.bus > 0 || device->address.target > 0)))
+                        return refuse(error, "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
+                if (disk->serial)
+                        return refuse(error, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)", dev);
                 return true;
         case VM_DISK_BUS_IDE:
                 if (machine == QEMU_MACHINE_Q35)
@@ -373,12 +399,48 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
                 json_object_set_string_member(o, "id", device->id);
                 break;
         default:
-                /* pci: QEMU's root bus and the engine's own root ports; ide: pc's built-in one. */
+                /* pci: QEMU's root bus and the engine's own root ports; ide: pc's built-in one; fdc:
+                 * qemu_floppy_controller_args(). */
                 return NULL;
         }
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;
+}
+
+/* ---- the floppy controller ---- */
+
+/* pc has an ISA floppy controller; q35 gets one (isa-fdc) when a floppy is there. A floppy's
+ * boot index is the controller's bootindexA (unit 0) or bootindexB (unit 1), as libvirt
+ * writes it: QEMU's floppy device has none. */
+void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine) {
+        unsigned bootindex[2] = { 0, 0 };
+        bool any = false;
+        GString *fdc;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_DISK || !device->disk.floppy)
+                        continue;
+                any = true;
+                bootindex[disk_unit(device) & 1] = qemu_disk_bootindex(config, device);
+        }
+        if (!any)
+                return;
+        if (machine == QEMU_MACHINE_Q35) {
+                fdc = g_string_new("isa-fdc");
+                for (unsigned unit = 0; unit < 2; unit++)
+                        if (bootindex[unit])
+                                g_string_append_printf(fdc, ",bootindex%c=%u", 'A' + unit, bootindex[unit]);
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_string_free(fdc, FALSE));
+                return;
+        }
+        for (unsigned unit = 0; unit < 2; unit++)
+                if (bootindex[unit]) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup_printf("isa-fdc.bootindex%c=%u", 'A' + unit, bootindex[unit]));
+                }
 }
 
 /* ---- disks ---- */
@@ -414,21 +476,33 @@ void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node) 
 /*
  * A disk's bootindex: its own <boot order>, else what <os><boot dev> says, as libvirt turns
  * it into bootindex: dev='hd' is the first <disk device='disk'>, dev='cdrom' the first
- * cdrom, at the position of that <boot> (OVMF reads bootindex only; -boot order stays for
- * SeaBIOS and the network). 0: none.
+ * cdrom, dev='fd' the first floppy, at the position of that <boot> (OVMF reads bootindex only;
+ * -boot order stays for SeaBIOS and the network). 0: none.
  */
+static guint device_index(const VmConfig *config, const VmDevice *device) {
+        guint index = 0;
+
+        g_ptr_array_find(config->devices, device, &index);
+        return index;
+}
+
 unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device) {
         const VmFirmware *firmware = &config->platform.firmware;
-        VmBootDev wanted = device->disk.cdrom ? VM_BOOT_CDROM : VM_BOOT_HD;
+        VmBootDev wanted = device->disk.cdrom ? VM_BOOT_CDROM : device->disk.floppy ? VM_BOOT_FD : VM_BOOT_HD;
 
         if (device->boot_order)
                 return device->boot_order;
+        guint own = device_index(config, device);
+
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *other = config->devices->pdata[i];
-                if (other == device)
-                        break;
-                /* An earlier disk of the same kind is the one booted. */
-                if (other->kind == VM_DEVICE_DISK && other->disk.cdrom == device->disk.cdrom)
+                if (other == device || other->kind != VM_DEVICE_DISK)
+                        continue;
+                /* Floppies: fda (unit 0) is the one booted, as in libvirt, wherever it is written. */
+                if (device->disk.floppy && other->disk.floppy && disk_unit(other) < disk_unit(device))
+                        return 0;
+                /* Otherwise an earlier disk of the same kind is the one booted. */
+                if (!device->disk.floppy && i < own && other->disk.cdrom == device->disk.cdrom && !other->disk.floppy)
                         return 0;
         }
         for (unsigned i = 0; i < firmware->n_boot; i++)
@@ -445,7 +519,8 @@ void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
                 json_object_set_string_member(
                         o, "write-cache",
                         cache == VM_DISK_CACHE_WRITETHROUGH || cache == VM_DISK_CACHE_DIRECTSYNC ? "off" : "on");
-        if (device->boot_order)
+        /* A floppy's boot index is its controller's (qemu_floppy_controller_args()). */
+        if (device->boot_order && !device->disk.floppy)
                 json_object_set_int_member(o, "bootindex", device->boot_order);
 }
 
@@ -489,6 +564,10 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
                 if (disk->cdrom)
                         json_object_set_boolean_member(o, "removable", true);
                 break;
+        case VM_DISK_BUS_FDC:
+                json_object_set_string_member(o, "driver", "floppy");
+                json_object_set_int_member(o, "unit", disk_unit(device));
+                break;
         case VM_DISK_BUS_VIRTIO:
                 g_assert_not_reached();
         }
@@ -498,7 +577,7 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         if (disk->serial)
                 json_object_set_string_member(o, "serial", disk->serial);
         qemu_disk_tune_device(device, o);
-        if (!device->boot_order && qemu_disk_bootindex(config, device))
+        if (!device->boot_order && !disk->floppy && qemu_disk_bootindex(config, device))
                 json_object_set_int_member(o, "bootindex", qemu_disk_bootindex(config, device));
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);

@@ -20,6 +20,9 @@
  */
 
 #include <inttypes.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
 
 #include "qemu-argv.h"
 
@@ -38,6 +41,38 @@ static void add(GPtrArray *argv, const char *option, const char *format, ...) {
         va_end(ap);
 }
 
+/* A USB device, as JSON: QEMU creates the -devices written as key=value before the JSON ones,
+ * and the controller it sits on is JSON (qemu-argv-devices.c); port: where, when written
+ * ("1.2" is behind the hub on port 1); key and value: one more property, or NULL. */
+static void add_usb_device(GPtrArray *argv, const char *driver, const char *id, const char *usb_bus, const char *port,
+                           const char *key, const char *value) {
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autofree char *bus = g_strdup_printf("%s.0", usb_bus);
+        g_autoptr(JsonNode) root = NULL;
+
+        json_builder_begin_object(builder);
+        json_builder_set_member_name(builder, "driver");
+        json_builder_add_string_value(builder, driver);
+        json_builder_set_member_name(builder, "id");
+        json_builder_add_string_value(builder, id);
+        json_builder_set_member_name(builder, "bus");
+        json_builder_add_string_value(builder, bus);
+        if (port && *port) {
+                json_builder_set_member_name(builder, "port");
+                json_builder_add_string_value(builder, port);
+        }
+        if (key) {
+                json_builder_set_member_name(builder, key);
+                json_builder_add_string_value(builder, value);
+        }
+        json_builder_end_object(builder);
+        root = json_builder_get_root(builder);
+        json_generator_set_root(generator, root);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
 /* The document's first USB controller (index 0), or NULL. */
 static const VmDevice *first_usb_controller(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
@@ -47,6 +82,83 @@ static const VmDevice *first_usb_controller(const VmConfig *config) {
                         return device;
         }
         return NULL;
+}
+
+#define USB_HUB_PORTS 8     /* QEMU's usb-hub */
+#define USB_PORT_DEPTH_MAX 4 /* libvirt's: a port path of at most four numbers */
+
+/* The USB 1/2 ports of the controller the USB devices sit on, as QEMU makes it. */
+static unsigned usb_root_ports(const VmDevice *usb, QemuMachineKind machine) {
+        VmControllerModel model = usb ? usb->controller.model : VM_CONTROLLER_MODEL_QEMU_XHCI;
+
+        if (model == VM_CONTROLLER_MODEL_DEFAULT)
+                model = machine == QEMU_MACHINE_Q35 ? VM_CONTROLLER_MODEL_QEMU_XHCI : VM_CONTROLLER_MODEL_PIIX3_UHCI;
+        switch (model) {
+        case VM_CONTROLLER_MODEL_QEMU_XHCI:
+        case VM_CONTROLLER_MODEL_NEC_XHCI:
+                return usb && usb->controller.ports ? usb->controller.ports : 4; /* p2, QEMU's default 4 */
+        case VM_CONTROLLER_MODEL_ICH9_EHCI1:
+                return 6;
+        default:
+                return 2; /* UHCI */
+        }
+}
+
+/* One written USB address (of a hub or an input): on bus 0, a port path of numbers in range,
+ * behind a hub that is there, no other device on it. Else QEMU would refuse it at Boot. */
+static bool check_usb_address(const VmConfig *config, const VmAddress *address, const char *element,
+                              unsigned root_ports, GError **error) {
+        const VmDisplay *display = &config->display;
+        g_auto(GStrv) parts = NULL;
+        unsigned depth, users = 0;
+
+        if (address->type != VM_ADDRESS_USB)
+                return true;
+        if (address->bus != 0) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<address type='usb' bus='%u'> of <%s>: the QEMU engine has one USB bus, 0",
+                            (unsigned) address->bus, element);
+                return false;
+        }
+        if (!address->usb_port[0])
+                return true;
+        parts = g_strsplit(address->usb_port, ".", -1);
+        depth = g_strv_length(parts);
+        for (unsigned i = 0; i < depth; i++) {
+                unsigned max = i == 0 ? root_ports : USB_HUB_PORTS;
+                uint64_t n = g_ascii_strtoull(parts[i], NULL, 10);
+                if (depth > USB_PORT_DEPTH_MAX || n < 1 || n > max) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "USB port '%s' of <%s> does not exist: %s", address->usb_port, element,
+                                    depth > USB_PORT_DEPTH_MAX ? "a path has at most four ports"
+                                    : i == 0                   ? "beyond the controller's ports"
+                                                               : "a hub has ports 1 to 8");
+                        return false;
+                }
+        }
+        if (depth > 1) {
+                g_autofree char *parent = g_strndup(address->usb_port, strrchr(address->usb_port, '.') -
+                                                                                address->usb_port);
+                bool found = false;
+                for (unsigned i = 0; i < display->n_hubs; i++)
+                        found |= g_str_equal(display->hubs[i].usb_port, parent);
+                if (!found) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "USB port '%s' of <%s> is behind a hub at port '%s', and there is none",
+                                    address->usb_port, element, parent);
+                        return false;
+                }
+        }
+        for (unsigned i = 0; i < display->n_hubs; i++)
+                users += g_str_equal(display->hubs[i].usb_port, address->usb_port);
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                users += g_str_equal(display->inputs[i].address.usb_port, address->usb_port);
+        if (users > 1) {
+                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "USB port '%s' has two devices",
+                            address->usb_port);
+                return false;
+        }
+        return true;
 }
 
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
@@ -63,6 +175,16 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
                             "model='none'> leaves the VM without it");
                 return false;
         }
+        /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
+         * VM_DISPLAY_ITEMS_MAX of each. */
+        unsigned root_ports = usb_root_ports(usb, machine);
+        for (unsigned i = 0; i < config->display.n_hubs; i++)
+                if (!check_usb_address(config, &config->display.hubs[i], "hub", root_ports, error))
+                        return false;
+        for (unsigned i = 0; i < config->display.n_inputs; i++)
+                if (config->display.inputs[i].bus == VM_INPUT_BUS_USB &&
+                    !check_usb_address(config, &config->display.inputs[i].address, "input", root_ports, error))
+                        return false;
         return true;
 }
 
@@ -137,6 +259,10 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
                         g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vgamem / 1024, 1));
         } else if (video->model == VM_VIDEO_VGA && video->vram) {
                 g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vram / 1024, 1));
+        } else if (video->model == VM_VIDEO_CIRRUS && video->vram) {
+                g_string_append_printf(options, ",vgamem_mb=%" PRIu32, video->vram / 1024);
+        } else if (video->model == VM_VIDEO_BOCHS && video->vram) {
+                g_string_append_printf(options, ",vgamem=%" PRIu64, (uint64_t) video->vram * 1024);
         }
         if (video->heads && (video->model == VM_VIDEO_QXL || video->model == VM_VIDEO_VIRTIO))
                 g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);
@@ -150,8 +276,11 @@ static void add_input(GPtrArray *argv, const VmInput *input, unsigned index, con
                                                      [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
                                                      [VM_INPUT_MOUSE] = "virtio-mouse-pci"};
 
+        g_autofree char *id = g_strdup_printf("input%u", index);
+
+        /* A USB port written in its <address> places it (on a hub: "1.2"), as libvirt does. */
         if (input->bus == VM_INPUT_BUS_USB)
-                add(argv, "-device", "%s,id=input%u,bus=%s.0", usb_drivers[input->type], index, usb_bus);
+                add_usb_device(argv, usb_drivers[input->type], id, usb_bus, input->address.usb_port, NULL, NULL);
         else if (input->bus == VM_INPUT_BUS_VIRTIO)
                 add(argv, "-device", "%s,id=input%u", virtio_drivers[input->type], index);
         /* PS/2: the i8042 of pc and q35 is there already. */
@@ -171,9 +300,11 @@ static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index, con
         case VM_SOUND_AC97:
                 add(argv, "-device", "AC97,id=sound%u,audiodev=%s", index, audiodev);
                 break;
-        case VM_SOUND_USB:
-                add(argv, "-device", "usb-audio,id=sound%u,bus=%s.0,audiodev=%s", index, usb_bus, audiodev);
+        case VM_SOUND_USB: {
+                g_autofree char *id = g_strdup_printf("sound%u", index);
+                add_usb_device(argv, "usb-audio", id, usb_bus, NULL, "audiodev", audiodev);
                 break;
+        }
         }
 }
 
@@ -190,6 +321,11 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 add_video(argv, &display->videos[i], i);
         if (vm_display_needs_usb(display) && !usb)
                 add(argv, "-device", "qemu-xhci,id=" USB_CONTROLLER_ID);
+        /* Hubs first: what sits behind one names its port ("1.2"). */
+        for (unsigned i = 0; i < display->n_hubs; i++) {
+                g_autofree char *id = g_strdup_printf("hub%u", i);
+                add_usb_device(argv, "usb-hub", id, usb_bus, display->hubs[i].usb_port, NULL, NULL);
+        }
         for (unsigned i = 0; i < display->n_inputs; i++)
                 add_input(argv, &display->inputs[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_audios; i++)
@@ -199,7 +335,9 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 add_sound(argv, &display->sounds[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_redirdevs; i++) {
                 add(argv, "-chardev", "spicevmc,id=charredir%u,name=usbredir", i);
-                add(argv, "-device", "usb-redir,chardev=charredir%u,id=redir%u,bus=%s.0", i, i, usb_bus);
+                g_autofree char *chardev = g_strdup_printf("charredir%u", i);
+                g_autofree char *id = g_strdup_printf("redir%u", i);
+                add_usb_device(argv, "usb-redir", id, usb_bus, NULL, "chardev", chardev);
         }
         if (display->spice_agent_channel) {
                 add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);

@@ -10,6 +10,8 @@
  * What QEMU could not do is refused before it runs (qemu_platform_check()).
  */
 
+#include <inttypes.h>
+
 #include "hv-error.h"
 #include "qemu-argv.h"
 
@@ -72,6 +74,18 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
         if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
                 return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
                               rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
+        if (machine == QEMU_MACHINE_MICROVM && config->panic.isa)
+                return refuse(error, "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
+                                     "pvpanic)");
+        /* libvirt's rules for <cache>, which QEMU's options follow. */
+        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE && p->cpu.cache_level != 3)
+                return refuse(error, "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH && p->cpu.mode != VM_CPU_MODE_HOST_PASSTHROUGH)
+                return refuse(error, "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
+        if ((p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
+            p->cpu.cache_level)
+                return refuse(error, "<cache mode='%s'> takes no level",
+                              p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
         if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
                 return refuse(error, "<pm> is not supported on the microvm machine");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
@@ -92,6 +106,10 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
                 g_string_append(out, ",pflash0=pflash0");
         if (qemu_platform_uses_pflash(config) && has_vars)
                 g_string_append(out, ",pflash1=pflash1");
+        if (config->platform.memory_backing.nosharepages)
+                g_string_append(out, ",mem-merge=off");
+        if (qemu_platform_has_memory_backend(config))
+                g_string_append(out, ",memory-backend=pc.ram");
         return g_string_free(out, FALSE);
 }
 
@@ -129,6 +147,25 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
+        append_switch(out, "kvm-pv-eoi", f->apic_eoi);
+        append_switch(out, "kvm-pv-unhalt", f->pvspinlock);
+        if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_PASSTHROUGH)
+                g_string_append(out, ",host-phys-bits=on");
+        if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_EMULATE)
+                g_string_append_printf(out, ",phys-bits=%u", p->cpu.maxphysaddr_bits);
+        if (config->panic.hyperv)
+                g_string_append(out, ",hv-crash");
+        /* <cache>, as libvirt's driver writes it: emulate is an L3 cache of QEMU's, passthrough the
+         * host's caches (without QEMU's L3), disable neither. */
+        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE)
+                g_string_append(out, ",l3-cache=on");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH)
+                g_string_append(out, ",host-cache-info=on");
+        if ((p->cpu.cache_mode == VM_CPU_CACHE_EMULATE || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
+            p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH)
+                g_string_append(out, ",host-cache-info=off");
+        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE)
+                g_string_append(out, ",l3-cache=off");
         if (f->kvm_hidden == VM_SWITCH_ON)
                 g_string_append(out, ",kvm=off");
         return g_string_free(out, FALSE);
@@ -144,6 +181,127 @@ char *qemu_platform_smp(const VmConfig *config) {
                 g_string_append_printf(out, ",sockets=%u,dies=%u,cores=%u,threads=%u", cpu->sockets, cpu->dies,
                                        cpu->cores, cpu->threads);
         return g_string_free(out, FALSE);
+}
+
+static uint64_t round_up_mib(uint64_t bytes) {
+        return (bytes + (1u << 20) - 1) >> 20;
+}
+
+uint64_t qemu_platform_memory_mib(const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+        uint64_t mib = 0;
+
+        if (cpu->n_numa == 0)
+                return round_up_mib(config->memory);
+        /* As libvirt aligns them: each cell on its own, the guest's memory their sum. */
+        for (unsigned i = 0; i < cpu->n_numa; i++)
+                mib += round_up_mib(cpu->numa[i].memory);
+        return mib;
+}
+
+/* ",key=a-b,key=c": one key= per range, as QEMU's options take id lists. */
+static void append_ranges(GString *out, const char *key, const uint64_t *ids, unsigned n_bits) {
+        for (unsigned id = 0; id < n_bits; id++) {
+                unsigned last = id;
+
+                if (!vm_id_set_has(ids, id))
+                        continue;
+                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
+                        last++;
+                if (last == id)
+                        g_string_append_printf(out, ",%s=%u", key, id);
+                else
+                        g_string_append_printf(out, ",%s=%u-%u", key, id, last);
+                id = last;
+        }
+}
+
+static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
+        static const char *const policies[] = {[VM_NUMA_MODE_DEFAULT] = "bind",
+                                               [VM_NUMA_MODE_STRICT] = "bind",
+                                               [VM_NUMA_MODE_PREFERRED] = "preferred",
+                                               [VM_NUMA_MODE_INTERLEAVE] = "interleave"};
+
+        append_ranges(out, "host-nodes", &policy->nodes, VM_HOST_NODES_MAX);
+        g_string_append_printf(out, ",policy=%s", policies[policy->mode]);
+}
+
+/* The memory backend <memoryBacking> and <numatune> ask for NUMA cell (or, cell < 0, all of a
+ * guest without cells): huge pages and memfd as memory-backend-memfd (no path on the host,
+ * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
+ * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
+ * (strict is bind). NULL: QEMU's own default would do. */
+static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *policy, int cell, const char *id,
+                            uint64_t bytes) {
+        uint64_t page_kib;
+        bool huge = vm_memory_backing_huge(backing, cell, &page_kib);
+        bool memfd = huge || backing->source == VM_MEMORY_SOURCE_MEMFD;
+        bool shared = backing->access == VM_MEMORY_ACCESS_SHARED;
+        bool prealloc = backing->allocation == VM_MEMORY_ALLOCATION_IMMEDIATE ||
+                        (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
+        GString *out;
+
+        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes)
+                return NULL;
+        out = g_string_new(NULL);
+        g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
+        if (memfd || shared) /* memfd's default is shared */
+                g_string_append_printf(out, ",share=%s", shared ? "on" : "off");
+        if (huge)
+                g_string_append(out, ",hugetlb=on");
+        if (page_kib)
+                g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
+        if (prealloc)
+                g_string_append(out, ",prealloc=on");
+        if (policy->nodes)
+                append_host_nodes(out, policy);
+        return g_string_free(out, FALSE);
+}
+
+bool qemu_platform_has_memory_backend(const VmConfig *config) {
+        g_autofree char *backend = NULL;
+
+        if (config->platform.cpu.n_numa > 0)
+                return false;
+        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram", 0);
+        return backend != NULL;
+}
+
+void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
+        const VmCpu *cpu = &config->platform.cpu;
+        const VmMemoryBacking *backing = &config->platform.memory_backing;
+        const VmNumaTune *tune = &config->platform.numatune;
+        char *whole = cpu->n_numa ? NULL
+                                  : memory_backend(backing, &tune->memory, -1, "pc.ram",
+                                                   qemu_platform_memory_mib(config) << 20);
+
+        if (whole) {
+                g_ptr_array_add(argv, g_strdup("-object"));
+                g_ptr_array_add(argv, whole);
+        }
+        for (unsigned i = 0; i < cpu->n_numa; i++) {
+                const VmNumaCell *cell = &cpu->numa[i];
+                GString *node = g_string_new(NULL);
+                g_autofree char *backend_id = g_strdup_printf("ram-node%u", i);
+
+                g_ptr_array_add(argv, g_strdup("-object"));
+                g_ptr_array_add(argv,
+                                memory_backend(backing, tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
+                                               (int) i, backend_id, round_up_mib(cell->memory) << 20));
+                g_string_append_printf(node, "node,nodeid=%u", i);
+                append_ranges(node, "cpus", cell->cpus, VM_NUMA_CPU_WORDS * 64);
+                g_string_append_printf(node, ",memdev=ram-node%u", i);
+                g_ptr_array_add(argv, g_strdup("-numa"));
+                g_ptr_array_add(argv, g_string_free(node, FALSE));
+        }
+        for (unsigned i = 0; i < cpu->n_numa; i++)
+                for (unsigned j = 0; j < cpu->n_numa; j++) {
+                        if (!cpu->numa[i].distances[j])
+                                continue;
+                        g_ptr_array_add(argv, g_strdup("-numa"));
+                        g_ptr_array_add(argv, g_strdup_printf("dist,src=%u,dst=%u,val=%u", i, j,
+                                                              (unsigned) cpu->numa[i].distances[j]));
+                }
 }
 
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd) {

@@ -191,6 +191,10 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 json_object_set_string_member(o, "bus", bus);
         if (device->disk.serial)
                 json_object_set_string_member(o, "serial", device->disk.serial);
+        if (device->disk.driver.iothread) {
+                g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, device->disk.driver.iothread);
+                json_object_set_string_member(o, "iothread", iothread);
+        }
         qemu_disk_tune_device(device, o);
         return json_object_node(o);
 }
@@ -269,6 +273,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 if (node)
                         argv_add_json(argv, "-device", node);
         }
+        qemu_floppy_controller_args(argv, config, cmdline->machine);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
                 JsonObject *o;
@@ -419,10 +424,12 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
-        uint64_t mib = (config->memory + (1u << 20) - 1) >> 20;
-        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, mib);
+        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
+        qemu_platform_add_memory(argv, config);
+        for (unsigned i = 0; i < config->n_iothreads; i++)
+                argv_add_printf(argv, "-object", "iothread,id=iothread%" PRIu32, config->iothread_ids[i]);
 
         argv_add(argv, "-nodefaults", NULL);
         argv_add(argv, "-no-user-config", NULL);
@@ -451,8 +458,11 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 argv_add(argv, "-bios", config->loader);
         qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd);
 
-        /* Without pvpanic a guest panic is indistinguishable from a reset. */
-        if (cmdline->machine != QEMU_MACHINE_MICROVM)
+        /* Without pvpanic a guest panic is indistinguishable from a reset; <panic model='isa'>
+         * may place it (libvirt's ioport). */
+        if (cmdline->machine != QEMU_MACHINE_MICROVM && config->panic.address.type == VM_ADDRESS_ISA)
+                argv_add_printf(argv, "-device", "pvpanic,ioport=%" PRIu32, config->panic.address.iobase);
+        else if (cmdline->machine != QEMU_MACHINE_MICROVM)
                 argv_add(argv, "-device", "pvpanic");
 
         bool has_console = false;

@@ -98,6 +98,12 @@ bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
+uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
+/* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
+bool qemu_platform_has_memory_backend(const VmConfig *config);
+/* <memoryBacking> and <cpu><numa>: the memory backend of the whole guest, if it needs one, or
+ * one and a -numa node per cell, then the distances. */
+void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config);
 /* -rtc, -global, -no-hpet, pflash, -boot */
 /* nvram_fd: the service's variables file for firmware='efi' without <nvram> (0 = none). */
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd);
@@ -107,6 +113,8 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
 /* At Boot: a display on an address has the port the service chose for it (>= 5900). */
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
+/* Floppies: q35's isa-fdc, and the floppies' boot index on the controller. */
+void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
  * (qemu-argv-devices.c). */
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error);

@@ -614,6 +614,7 @@ const EngineOps engine_qemu_ops = {
         .restore = qemu_vm_restore,
         .add_device = qemu_vm_add_device,
         .remove_device = qemu_vm_remove_device,
+        .change_media = qemu_vm_change_media,
         .info = qemu_vm_info,
         .stats = qemu_vm_stats,
         .open_console = qemu_vm_open_console,

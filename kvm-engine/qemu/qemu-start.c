@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "host-cpus.h"
 #include "qemu-vm.h"
 #include "tap.h"
 #include "unix-socket.h"
@@ -104,6 +105,12 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                           vm->base.config->name, reason);
                 vm->tcg_fallback_reason = g_steal_pointer(&reason);
         }
+
+        /* <vcpu cpuset>: QEMU's CPUs, as libvirt pins the process for a static cpuset. */
+        cpu_set_t affinity;
+        bool pinned = host_cpus_wanted(vm->base.config->cpuset);
+        if (pinned && !host_cpus_affinity(vm->base.config->cpuset, &affinity, error))
+                return false;
 
         g_autofree char *console_path = g_build_filename(vm->base.runtime_dir, "console.sock", NULL);
         g_free(vm->qmp_path);
@@ -202,6 +209,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                         .log_path = vm->base.log_path,
                         .uid = vm->base.uid,
                         .gid = vm->base.gid,
+                        .affinity = pinned ? &affinity : NULL,
                         .on_started = engine_vm_base_on_process_started,
                 };
                 process_log_command_line(vm->base.log_path, (const char *const *) cmdline->argv);

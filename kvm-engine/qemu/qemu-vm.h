@@ -29,7 +29,7 @@ struct QemuOp {
 
         unsigned retries;       /* snapshot: `cont` refused while migration winds down */
         bool own_transition;    /* counted in vm->own_transitions */
-        char *node_name;
+        char *node_name;        /* add_device, change_media: the new block node */
         QmpReplyFn next_step;   /* after a shared sequence of commands */
         int port;               /* add_device: root port index, -1 none */
         unsigned n_waiting;     /* info: replies still due */
@@ -111,6 +111,8 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
 void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDeviceFn done, void *userdata);
 void qemu_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn done, void *userdata);
 void qemu_vm_info(EngineVm *engine_vm, EngineInfoFn done, void *userdata);
+/* qemu-media.c: a cdrom's medium inserted, swapped or ejected. */
+void qemu_vm_change_media(EngineVm *engine_vm, const VmDevice *cdrom, EngineDoneFn done, void *userdata);
 /* Events the operations wait for. */
 void qemu_vm_on_migration_event(QemuVm *vm, JsonObject *data);
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id);

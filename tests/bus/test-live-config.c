@@ -406,6 +406,96 @@ static void test_ch_persistent(LiveTest *l, gconstpointer data) {
         assert_contains(live, b, FALSE);
 }
 
+/* ---- UpdateDevice: a cdrom's medium ---------------------------------------------------- */
+
+static void update_device(LiveTest *l, const char *xml, const char *scope, GError **error) {
+        g_autoptr(GVariant) reply = hv_vm_call(&l->t, l->path, "UpdateDevice",
+                                               g_variant_new("(s@a{sv})", xml, scope_options(scope)), NULL, error);
+}
+
+static void update_device_fails(LiveTest *l, const char *xml, const char *scope, const char *name,
+                                const char *message_part) {
+        g_autoptr(GError) error = NULL;
+
+        update_device(l, xml, scope, &error);
+        hv_assert_error(error, name, message_part);
+}
+
+/* On a VM that is off, without options or with 'config', the definition's cdrom changes;
+ * what is not a medium change is refused, naming what: another kind of device, a disk that
+ * is no cdrom, a target the VM lacks, a bus or a serial that differ; 'live' needs the VM up. */
+static void test_update_device_refusals(LiveTest *l, gconstpointer data) {
+        g_autofree char *iso = make_image(l, "install.iso"), *disk = make_image(l, "root.raw");
+        g_autofree char *xml = NULL, *stored = NULL, *cdrom = NULL, *other_bus = NULL, *serial = NULL;
+        g_autofree char *root = disk_xml(disk, "vda");
+        g_autoptr(GError) error = NULL;
+
+        xml = g_strdup_printf("<domain type='qemu'><name>media</name><memory unit='MiB'>256</memory>"
+                              "<os><type arch='x86_64' machine='q35'>hvm</type><boot dev='cdrom'/></os><devices>"
+                              "%s<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/></disk>"
+                              "</devices></domain>",
+                              root);
+        l->path = hv_define(&l->t, xml);
+        hv_signal_log_start(&l->log, &l->t, PROPERTIES_IFACE, l->path);
+        cdrom = g_strdup_printf("<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+                                "<source file='%s'/><target dev='sda' bus='sata'/><readonly/></disk>",
+                                iso);
+
+        update_device_fails(l, root, "", "org.example.Hypervisor.Error.NotSupported", "<disk device='disk'>");
+        update_device_fails(l, "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>", "",
+                            "org.example.Hypervisor.Error.NotSupported", "not a <rng>");
+        update_device_fails(l, "<disk type='file' device='cdrom'><target dev='vda' bus='sata'/></disk>", "",
+                            "org.example.Hypervisor.Error.NotSupported", "it is a <disk device='disk'>");
+        update_device_fails(l, "<disk type='file' device='cdrom'><target dev='sdz' bus='sata'/></disk>", "",
+                            "org.example.Hypervisor.Error.NotFound", "no disk with target 'sdz'");
+        other_bus =
+                g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'/><target dev='sda'/></disk>", iso);
+        update_device_fails(l, other_bus, "", "org.example.Hypervisor.Error.InvalidArgument",
+                            "its <target bus> differs");
+        serial = g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'/><target dev='sda' bus='sata'/>"
+                                 "<serial>CD1</serial></disk>",
+                                 iso);
+        update_device_fails(l, serial, "", "org.example.Hypervisor.Error.InvalidArgument", "its <serial> differs");
+        update_device_fails(l, cdrom, "live", "org.example.Hypervisor.Error.InvalidState", "'live' option");
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, iso, FALSE);
+
+        /* The definition takes the medium, and gives it back up. */
+        update_device(l, cdrom, "", &error);
+        g_assert_no_error(error);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, iso, TRUE);
+        update_device(l, "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>", "config", &error);
+        g_assert_no_error(error);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, iso, FALSE);
+        assert_contains(stored, "device='cdrom'", TRUE);
+}
+
+/* cloud-hypervisor has no cdrom: UpdateDevice says so, naming the engine. */
+static void test_update_device_ch(LiveTest *l, gconstpointer data) {
+        g_autofree char *kernel = g_build_filename(l->t.dir, "images", "vmlinux", NULL);
+        g_autofree char *iso = make_image(l, "install.iso");
+        g_autofree char *xml = NULL, *cdrom = NULL;
+
+        g_assert_true(g_file_set_contents(kernel, "", 0, NULL)); /* the simulator only checks it exists */
+        xml = g_strdup_printf("<domain type='kvm'><name>chmedia</name><memory unit='MiB'>512</memory>"
+                              "<os><type arch='x86_64'>hvm</type><kernel>%s</kernel></os></domain>",
+                              kernel);
+        l->path = hv_define(&l->t, xml);
+        hv_signal_log_start(&l->log, &l->t, PROPERTIES_IFACE, l->path);
+        cdrom = g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'/><target dev='sda' bus='sata'/>"
+                                "</disk>",
+                                iso);
+        update_device_fails(l, cdrom, "", "org.example.Hypervisor.Error.NotSupported",
+                            "the cloud-hypervisor engine has no <disk device='cdrom'>");
+        call_ok(l, "Boot");
+        update_device_fails(l, cdrom, "live", "org.example.Hypervisor.Error.NotSupported",
+                            "the cloud-hypervisor engine has no <disk device='cdrom'>");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, LiveTest, NULL, setup, fn, teardown)
@@ -413,5 +503,7 @@ int main(int argc, char **argv) {
         ADD("/live/device-scopes", test_device_scopes);
 #undef ADD
         g_test_add("/live/ch-persistent", LiveTest, NULL, setup_ch, test_ch_persistent, teardown);
+        g_test_add("/live/update-device-refusals", LiveTest, NULL, setup, test_update_device_refusals, teardown);
+        g_test_add("/live/update-device-ch", LiveTest, NULL, setup_ch, test_update_device_ch, teardown);
         return g_test_run();
 }

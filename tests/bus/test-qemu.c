@@ -723,6 +723,178 @@ static void test_sata_scsi_disks(GuestTest *g, gconstpointer data) {
                 g_error("The guest does not show the SATA and SCSI disks:\n%s", g->output->str + mark);
 }
 
+/* A disc image of size bytes that begins with label. */
+static char *make_disc(GuestTest *g, const char *name, const char *label, off_t size) {
+        char *path = g_build_filename(g->t.dir, "images", name, NULL);
+
+        g_assert_true(g_file_set_contents(path, label, -1, NULL));
+        g_assert_cmpint(truncate(path, size), ==, 0);
+        return path;
+}
+
+static void update_cdrom(GuestTest *g, const char *source, const char *scope, GError **error) {
+        g_autofree char *xml =
+                g_strdup_printf("<disk type='file' device='cdrom'>%s%s%s<target dev='sda' bus='sata'/>"
+                                "<readonly/></disk>",
+                                source ? "<source file='" : "", source ? source : "", source ? "'/>" : "");
+        GVariantBuilder options;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (scope)
+                g_variant_builder_add(&options, "{sv}", scope, g_variant_new_boolean(TRUE));
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "UpdateDevice", g_variant_new("(sa{sv})", xml, &options), NULL, error);
+}
+
+/* What the guest reads of its cdrom: its first 8 bytes (opening it makes Linux look at the
+ * drive again) or why it cannot, and its size in 512-byte sectors, as "<bytes>|<sectors>".
+ * The first read after a change fails in Linux (the drive reports the change as an error,
+ * as a real one does), so it reads twice. An empty drive has "No medium found"; its size
+ * is then whatever Linux had last (2097151 before any disc). */
+static char *guest_cdrom(GuestTest *g, unsigned round) {
+        g_autofree char *command = g_strdup_printf("head -c 8 /dev/sr0 >/dev/null 2>&1; echo \"cd=$(head -c 8 "
+                                                   "/dev/sr0 2>&1)|$(cat /sys/block/sr0/size)|$((%u+1000))\"",
+                                                   round);
+        g_autofree char *end = g_strdup_printf("|%u", round + 1000);
+        gsize mark = g->output->len;
+        const char *line, *stop;
+
+        console_type(g, command);
+        console_wait(g, end, mark); /* the echoed command has "$((N+1000))", not the number */
+        stop = strstr(g->output->str + mark, end);
+        line = g_strrstr_len(g->output->str + mark, stop - (g->output->str + mark), "cd=");
+        g_assert_nonnull(line);
+        return g_strndup(line + 3, (gsize) (stop - line - 3));
+}
+
+static char *vm_xml(GuestTest *g, gboolean live) {
+        GVariantBuilder options;
+        char *xml = NULL;
+
+        g_variant_builder_init(&options, G_VARIANT_TYPE_VARDICT);
+        if (live)
+                g_variant_builder_add(&options, "{sv}", "live", g_variant_new_boolean(TRUE));
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", &options), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(s)", &xml);
+        return xml;
+}
+
+/* The read-bytes GetStats reports for the VM's one disk, -1 when it reports none: the engine
+ * knows a drive's block node from its runtime record, which follows each change. */
+static gint64 disk_read_bytes(GuestTest *g) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetStats", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_autoptr(GVariant) stats = NULL, block = NULL;
+        guint64 bytes;
+
+        g_assert_no_error(error);
+        stats = g_variant_get_child_value(reply, 0);
+        block = g_variant_lookup_value(stats, "block", G_VARIANT_TYPE("aa{sv}"));
+        g_assert_nonnull(block);
+        if (g_variant_n_children(block) == 0)
+                return -1;
+        g_assert_cmpuint(g_variant_n_children(block), ==, 1);
+        g_autoptr(GVariant) entry = g_variant_get_child_value(block, 0);
+        g_assert_true(g_variant_lookup(entry, "read-bytes", "t", &bytes));
+        return (gint64) bytes;
+}
+
+/* An install from discs, as virt-install --cdrom and virsh change-media: an empty SATA cdrom
+ * gets a disc while the guest runs, then another, then none; the guest reads each (its bytes,
+ * its size), the live XML shows it, the definition keeps its own until 'config' changes it. A
+ * file QEMU cannot open changes nothing. */
+static void test_cdrom_media(GuestTest *g, gconstpointer data) {
+        static const char devices[] = "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/><readonly/>"
+                                      "</disk><controller type='sata' index='0'/>";
+        g_autofree char *one = make_disc(g, "disc1.iso", "HVDISC-1", 2 << 20);
+        g_autofree char *two = make_disc(g, "disc2.iso", "HVDISC-2", 4 << 20);
+        g_autofree char *missing = g_build_filename(g->t.dir, "images", "missing.iso", NULL);
+        g_autoptr(GError) error = NULL;
+        g_autofree char *seen = NULL, *live = NULL, *stored = NULL;
+        unsigned round = 0;
+
+        define(g, "install", NULL, devices);
+        boot_to_marker(g);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+
+        update_cdrom(g, one, NULL, &error); /* running: the drive, not the definition */
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+        live = vm_xml(g, TRUE);
+        stored = vm_xml(g, FALSE);
+        g_assert_nonnull(strstr(live, one));
+        g_assert_null(strstr(stored, one));
+
+        update_cdrom(g, two, "live", &error);
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+
+        update_cdrom(g, missing, NULL, &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.EngineFailed", "missing.iso");
+        g_clear_error(&error);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, two));
+        g_assert_null(strstr(live, missing));
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-2|8192");
+
+        update_cdrom(g, NULL, NULL, &error); /* eject */
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1); /* an empty drive has no block node */
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_null(strstr(live, two));
+        g_assert_null(strstr(live, "<source"));
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
+
+        /* The definition alone: the running drive stays empty. */
+        update_cdrom(g, two, "config", &error);
+        g_assert_no_error(error);
+        g_free(live);
+        g_free(stored);
+        live = vm_xml(g, TRUE);
+        stored = vm_xml(g, FALSE);
+        g_assert_null(strstr(live, two));
+        g_assert_nonnull(strstr(stored, two));
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_nonnull(strstr(seen, "No medium found|"));
+
+        /* Swapped again, in the drive: the next boot gets what the definition has. */
+        update_cdrom(g, one, NULL, &error);
+        g_assert_no_error(error);
+        g_free(seen);
+        seen = guest_cdrom(g, round++);
+        g_assert_cmpstr(seen, ==, "HVDISC-1|4096");
+
+        /* A restarted service finds the drive as it was left (the runtime record): the
+         * disc in the live XML, its block node for GetStats, and ejects it again. */
+        restart_daemon(g, SIGTERM);
+        g_free(live);
+        live = vm_xml(g, TRUE);
+        g_assert_nonnull(strstr(live, one));
+        g_assert_cmpint(disk_read_bytes(g), >, 0);
+        update_cdrom(g, NULL, "live", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(disk_read_bytes(g), ==, -1);
+}
+
 /* <filesystem> as virtio-9p: the guest mounts a folder of the test's (accessmode='mapped'),
  * reads the file there and writes one back that the test sees; a <readonly/> share refuses
  * the guest's write. A snapshot while the share is mounted fails with QEMU's reason. */
@@ -1324,11 +1496,84 @@ static void test_tpm_qemu_never_connects(GuestTest *g, gconstpointer data) {
         hv_wait_until("swtpm to go without its QEMU", no_swtpm, tpm_dir, BOOT_TIMEOUT_MS);
 }
 
+/* The "Cpus_allowed_list:" of /proc/PID[/task/TID]/status. */
+static char *cpus_allowed(const char *status_path) {
+        g_autofree char *status = NULL;
+        const char *line;
+
+        g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+        line = strstr(status, "\nCpus_allowed_list:\t");
+        g_assert_nonnull(line);
+        line += strlen("\nCpus_allowed_list:\t");
+        return g_strndup(line, strcspn(line, "\n"));
+}
+
+/* <vcpu cpuset>: QEMU runs on those host CPUs, its vCPU thread too, as libvirt pins the
+ * process for a static cpuset without <cputune>; a CPU the host does not have is refused
+ * at Boot, before QEMU starts, naming it. */
+static void test_vcpu_cpuset(GuestTest *g, gconstpointer data) {
+        cpu_set_t ours;
+        int cpu = -1;
+
+        /* The last CPU this test may use: not the first, so that a pinning left out shows. */
+        g_assert_cmpint(sched_getaffinity(0, sizeof(ours), &ours), ==, 0);
+        for (int i = 0; i < CPU_SETSIZE; i++)
+                if (CPU_ISSET(i, &ours))
+                        cpu = i;
+        g_assert_cmpint(cpu, >=, 0);
+        g_autofree char *cpu_text = g_strdup_printf("%d", cpu);
+        g_autofree char *vcpu = g_strdup_printf("<vcpu cpuset='%d'>1</vcpu>", cpu);
+        g_autofree char *plain = guest_xml("pinned", NULL, NULL, NULL);
+        g_auto(GStrv) parts = g_strsplit(plain, "<vcpu>1</vcpu>", 2);
+        g_assert_nonnull(parts[1]);
+        g_autofree char *xml = g_strjoinv(vcpu, parts);
+
+        g->path = hv_define(&g->t, xml);
+        hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+        boot_to_marker(g);
+        g_autoptr(GVariant) pid = hv_get_property(&g->t, g->path, VM_IFACE, "PID");
+        g_autofree char *status_path = g_strdup_printf("/proc/%u/status", g_variant_get_uint32(pid));
+        g_autofree char *allowed = cpus_allowed(status_path);
+        g_assert_cmpstr(allowed, ==, cpu_text);
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply =
+                hv_vm_call(&g->t, g->path, "GetInfo", g_variant_new("(a{sv})", NULL), "(a{sv})", &error);
+        g_assert_no_error(error);
+        g_autoptr(GVariant) info = g_variant_get_child_value(reply, 0);
+        g_autoptr(GVariant) threads = g_variant_lookup_value(info, "vcpu-threads", G_VARIANT_TYPE("au"));
+        g_assert_nonnull(threads);
+        g_assert_cmpuint(g_variant_n_children(threads), ==, 1);
+        guint32 tid = 0;
+        g_variant_get_child(threads, 0, "u", &tid);
+        g_autofree char *thread_path = g_strdup_printf("/proc/%u/task/%u/status", g_variant_get_uint32(pid), tid);
+        g_autofree char *thread_allowed = cpus_allowed(thread_path);
+        g_assert_cmpstr(thread_allowed, ==, cpu_text);
+
+        g_autoptr(GVariant) got = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", NULL);
+        const char *text = NULL;
+        g_variant_get(got, "(&s)", &text);
+        g_autofree char *written = g_strdup_printf("<vcpu cpuset='%d'>1</vcpu>", cpu);
+        g_assert_nonnull(strstr(text, written));
+
+        /* CPU 1023, which no test host has: kept in the definition, refused at Boot. */
+        g_autofree char *missing = g_strjoinv("<vcpu cpuset='1023'>1</vcpu>", parts);
+        g_auto(GStrv) renamed = g_strsplit(missing, "<name>pinned</name>", 2);
+        g_autofree char *elsewhere = g_strjoinv("<name>nowhere</name>", renamed);
+        g_autofree char *path = hv_define(&g->t, elsewhere);
+        g_autoptr(GVariant) refused = hv_vm_call(&g->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.InvalidArgument", "<vcpu cpuset='1023'>");
+        g_assert_nonnull(strstr(error->message, "host CPU 1023"));
+        g_autofree char *s = hv_vm_state(&g->t, path);
+        g_assert_cmpstr(s, ==, "shutoff");
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
 #define ADD(path, fn) g_test_add(path, GuestTest, NULL, setup, fn, teardown)
         ADD("/qemu/boot-console", test_boot_console);
         ADD("/qemu/host-cpu-under-tcg", test_host_cpu_under_tcg);
+        ADD("/qemu/vcpu-cpuset", test_vcpu_cpuset);
         g_test_add("/qemu/emulator-without-default", GuestTest, NULL, setup_no_default_binary,
                    test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
@@ -1354,6 +1599,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
         ADD("/qemu/tpm-restart-loop", test_tpm_restart_loop);
         ADD("/qemu/tpm-qemu-never-connects", test_tpm_qemu_never_connects);
+        ADD("/qemu/cdrom-media", test_cdrom_media);
         g_test_add("/qemu/boot-tap", GuestTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/qemu/bridge-ping", GuestTest, NULL, setup_bridge, test_bridge_ping, teardown);
         g_test_add("/qemu/network-bridge-ping", GuestTest, "lan", setup_bridge, test_bridge_ping, teardown);

@@ -209,6 +209,36 @@ static void test_config_validate(void) {
         add_device(config, VM_DEVICE_VSOCK, "v1")->vsock.cid = 4;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<vsock>");
 
+        /* The platform: <memoryBacking>, <numatune>, <iothreads>, <panic> and a
+         * USB <hub> are refused by name. */
+        g_autoptr(VmConfig) platform = config_minimal();
+        g_autoptr(GError) error = NULL;
+        platform->platform.memory_backing.set = true;
+        platform->platform.memory_backing.hugepages = true;
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<memoryBacking>"));
+        platform->platform.memory_backing.set = false;
+        platform->platform.numatune.set = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<numatune>"));
+        platform->platform.numatune.set = false;
+        platform->n_iothreads = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<iothreads>"));
+        platform->n_iothreads = 0;
+        platform->panic.hyperv = true;
+        g_clear_error(&error);
+        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<panic>"));
+        platform->panic.hyperv = false;
+        platform->display.n_hubs = 1;
+        g_clear_error(&error);
+        g_assert_false(ch_display_check(platform, &error));
+        g_assert_nonnull(strstr(error->message, "<hub>"));
+
         g_autoptr(VmConfig) ok = config_full();
         g_assert_true(ch_config_check(ok, NULL));
 }

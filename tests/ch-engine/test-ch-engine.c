@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -418,6 +419,44 @@ static void test_pause_resume(void) {
 
 /* The spawner's news of a start can come after cloud-hypervisor's own answers (a busy
  * host delays its thread): the start is answered only once the pid is known. */
+/* <vcpu cpuset>: cloud-hypervisor starts on those host CPUs, as QEMU does; a CPU the host
+ * does not have is refused before it starts. */
+static void test_cpuset(void) {
+        g_autoptr(sd_event) event = new_loop();
+        cpu_set_t ours;
+        int cpu = -1;
+        Sim sim;
+
+        /* The last CPU this test may use: not the first, so that a pinning left out shows. */
+        g_assert_cmpint(sched_getaffinity(0, sizeof(ours), &ours), ==, 0);
+        for (int i = 0; i < CPU_SETSIZE; i++)
+                if (CPU_ISSET(i, &ours))
+                        cpu = i;
+        g_assert_cmpint(cpu, >=, 0);
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim.config->cpuset[cpu / 64] = UINT64_C(1) << (cpu % 64);
+        sim_create(&sim);
+        sim_start(&sim);
+        g_autofree char *status_path = g_strdup_printf("/proc/%d/status", (int) engine_vm_get_pid(sim.vm));
+        g_autofree char *status = NULL;
+        g_assert_true(g_file_get_contents(status_path, &status, NULL, NULL));
+        g_autofree char *expected = g_strdup_printf("\nCpus_allowed_list:\t%d\n", cpu);
+        g_assert_nonnull(strstr(status, expected));
+        sim_clear(&sim);
+
+        sim_init_in(&sim, event, "cloud-hypervisor", 5000);
+        sim.config->cpuset[VM_HOST_CPU_WORDS - 1] = UINT64_C(1) << 63;
+        sim_create(&sim);
+        TestCompletion w = {};
+        engine_vm_start(sim.vm, test_completion_on_done, &w);
+        test_run_until(sim.event, &w.done, WAIT_MS, "refused start");
+        g_assert_error(w.error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(w.error->message, "host CPU 1023"));
+        g_clear_error(&w.error);
+        g_assert_cmpint(engine_vm_get_pid(sim.vm), ==, 0);
+        sim_clear(&sim);
+}
+
 static void test_start_answered_with_pid(void) {
         g_autoptr(sd_event) event = new_loop();
         Sim sim;
@@ -1099,6 +1138,7 @@ int main(int argc, char **argv) {
         signal(SIGPIPE, SIG_IGN);
         g_test_add_func("/ch-engine/probe", test_probe);
         g_test_add_func("/ch-engine/boot", test_boot);
+        g_test_add_func("/ch-engine/cpuset", test_cpuset);
         g_test_add_func("/ch-engine/pause-resume", test_pause_resume);
         g_test_add_func("/ch-engine/start-answered-with-pid", test_start_answered_with_pid);
         g_test_add_func("/ch-engine/power-button", test_power_button);

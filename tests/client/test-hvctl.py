@@ -294,6 +294,62 @@ def case_live_config():
     hvctl('delete', 'nb')
 
 
+def case_change_media():
+    """change-media and update-device, as virsh: a cdrom's disc inserted, swapped, ejected."""
+    with tempfile.TemporaryDirectory() as workdir:
+        one, two = (os.path.join(workdir, name) for name in ('disc1.iso', 'disc2.iso'))
+        for path in (one, two):
+            with open(path, 'wb') as f:
+                f.write(b'HVDISC')
+                f.truncate(1 << 20)
+        cdrom = ("<serial type='pty'/>\n    <disk type='file' device='cdrom'><target dev='sda' bus='sata'/>"
+                 "<readonly/></disk>")
+        with open(os.path.join(workdir, 'installer.xml'), 'w') as f:
+            f.write(hvtest.guest_xml('installer').replace("<serial type='pty'/>", cdrom))
+        hvctl('define', 'installer.xml', cwd=workdir)
+
+        # Off: the definition takes the disc (a path relative to where hvctl runs), and boots with it.
+        p = hvctl('change-media', 'installer', 'sda', 'disc1.iso', cwd=workdir)
+        assert f"Inserted '{one}' into 'sda' of VM 'installer'" in p.stdout, p.stdout
+        assert one in hvctl('dumpxml', 'installer', '--inactive').stdout
+        assert complete('change-media', 'installer', '') == ['sda'], complete('change-media', 'installer', '')
+        assert '--eject' in complete('change-media', 'installer', 'sda', '--')
+        hvctl('boot', 'installer')
+        assert one in hvctl('dumpxml', 'installer').stdout
+
+        # Running: the drive changes, the definition keeps its disc.
+        hvctl('change-media', 'installer', 'sda', two)
+        live, stored = hvctl('dumpxml', 'installer').stdout, hvctl('dumpxml', 'installer', '--inactive').stdout
+        assert two in live and one not in live, live
+        assert one in stored and two not in stored, stored
+        p = hvctl('change-media', 'installer', 'sda', '--eject')
+        assert "Ejected the medium of 'sda' of VM 'installer'" in p.stdout, p.stdout
+        live = hvctl('dumpxml', 'installer').stdout
+        assert two not in live and "device='cdrom'" in live, live
+        hvctl('change-media', 'installer', 'sda', two, '--config')
+        assert two in hvctl('dumpxml', 'installer', '--inactive').stdout
+        assert two not in hvctl('dumpxml', 'installer').stdout
+
+        # update-device: the element as written, here for both.
+        with open(os.path.join(workdir, 'disc.xml'), 'w') as f:
+            f.write(f"<disk type='file' device='cdrom'><source file='{one}'/><target dev='sda' bus='sata'/>"
+                    "<readonly/></disk>\n")
+        hvctl('update-device', 'installer', 'disc.xml', '--persistent', cwd=workdir)
+        assert one in hvctl('dumpxml', 'installer').stdout
+        assert one in hvctl('dumpxml', 'installer', '--inactive').stdout
+
+        p = hvctl('change-media', 'installer', 'sdz', one, expect=3)
+        assert "no disk with target 'sdz'" in p.stderr, p.stderr
+        hvctl('change-media', 'installer', 'sda', one, '--eject', expect=2)
+        hvctl('change-media', 'installer', 'sda', expect=2)
+        with open(os.path.join(workdir, 'nic.xml'), 'w') as f:
+            f.write("<interface type='user'/>\n")
+        p = hvctl('update-device', 'installer', 'nic.xml', cwd=workdir, expect=1)
+        assert "only a <disk device='cdrom'> can be updated" in p.stderr, p.stderr
+        hvctl('poweroff', 'installer')
+        hvctl('delete', 'installer')
+
+
 def case_reboot():
     with tempfile.TemporaryDirectory() as workdir:
         define('bouncer', workdir)
@@ -528,6 +584,7 @@ if __name__ == '__main__':
         'snapshot-restore': case_snapshot_restore,
         'attach-detach': case_attach_detach,
         'live-config': case_live_config,
+        'change-media': case_change_media,
         'reboot': case_reboot,
         'stats': case_stats,
         'autostart': case_autostart,

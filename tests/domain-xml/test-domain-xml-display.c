@@ -109,6 +109,57 @@ static void test_defaults(void) {
         assert_round_trip(videos);
 }
 
+/* libvirt's documents give a cirrus card 16 MiB, which cirrus-vga has (vgamem_mb=16). */
+static void test_video_memory(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) cirrus =
+                parse_devices("<video><model type='cirrus' vram='16384' heads='1' primary='yes'/></video>", &error);
+        g_autoptr(VmConfig) bochs = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(cirrus->display.videos[0].model, ==, VM_VIDEO_CIRRUS);
+        g_assert_cmpuint(cirrus->display.videos[0].vram, ==, 16384);
+        out = domain_xml_format(cirrus);
+        g_assert_nonnull(strstr(out, "<model type='cirrus' vram='16384' heads='1' primary='yes'/>"));
+        assert_round_trip(cirrus);
+
+        bochs = parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(bochs->display.videos[0].vram, ==, 65536);
+        assert_round_trip(bochs);
+}
+
+/* <hub type='usb'>, as libvirt's usb-ports.xml: a hub and what sits behind it. */
+static void test_hubs(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_devices("<controller type='usb' index='0'/>"
+                                                   "<hub type='usb'><address type='usb' bus='0' port='1'/></hub>"
+                                                   "<input type='mouse' bus='usb'><address type='usb' bus='0' "
+                                                   "port='1.1'/></input><hub type='usb'/>",
+                                                   &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->display.n_hubs, ==, 2);
+        g_assert_cmpstr(config->display.hubs[0].usb_port, ==, "1");
+        g_assert_cmpint(config->display.hubs[1].type, ==, VM_ADDRESS_NONE);
+        g_assert_true(vm_display_needs_usb(&config->display));
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<hub type='usb'>\n      <address type='usb' bus='0' port='1'/>\n    </hub>"));
+        g_assert_nonnull(strstr(out, "<hub type='usb'/>"));
+        assert_round_trip(config);
+
+        g_clear_pointer(&config, vm_config_free);
+        config = parse_devices("<hub type='usb'><address type='pci' bus='0' slot='3'/></hub>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_clear_error(&error);
+        config = parse_devices("<hub type='pci'/>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+}
+
 static void test_refused(void) {
         static const struct {
                 const char *devices;
@@ -132,7 +183,11 @@ static void test_refused(void) {
                 {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
                 {"<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'"},
                 {"<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads"},
-                {"<video><model type='bochs' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'"},
+                {"<video><model type='bochs' vram='12288'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "vram='12288' of '<model type='bochs'>'"},
+                {"<video><model type='cirrus' vram='32768'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "vram='32768' of '<model type='cirrus'>'"},
+                {"<video><model type='virtio' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'"},
                 {"<video><model type='vga'/></video><video><model type='vga'/></video>", HV_ERROR_NOT_SUPPORTED,
                  "secondary"},
                 {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
@@ -169,7 +224,8 @@ static void test_addresses(void) {
                 "<address type='virtio-serial' controller='0' bus='0' port='2'/></channel>"
                 "<input type='tablet' bus='usb'><address type='usb' bus='0' port='1'/></input>"
                 "<graphics type='spice'/>"
-                "<sound model='ich9'><address type='pci' domain='0x0000' bus='0x00' slot='0x1b' function='0x0'/></sound>"
+                "<sound model='ich9'><address type='pci' domain='0x0000' bus='0x00' slot='0x1b' "
+                "function='0x0'/></sound>"
                 "<audio id='1' type='spice'/>"
                 "<video><model type='qxl'/>"
                 "<address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></video>"
@@ -193,6 +249,8 @@ int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-display/parse-desktop", test_parse_desktop);
         g_test_add_func("/domain-xml-display/defaults", test_defaults);
+        g_test_add_func("/domain-xml-display/video-memory", test_video_memory);
+        g_test_add_func("/domain-xml-display/hubs", test_hubs);
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         return g_test_run();

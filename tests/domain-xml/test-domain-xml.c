@@ -184,6 +184,7 @@ static void assert_configs_equal(const VmConfig *a, const VmConfig *b) {
         g_assert_cmpuint(a->current_memory, ==, b->current_memory);
         g_assert_cmpuint(a->vcpus, ==, b->vcpus);
         g_assert_cmpuint(a->max_vcpus, ==, b->max_vcpus);
+        g_assert_cmpmem(a->cpuset, sizeof(a->cpuset), b->cpuset, sizeof(b->cpuset));
         g_assert_cmpstr(a->arch, ==, b->arch);
         g_assert_cmpstr(a->machine, ==, b->machine);
         g_assert_cmpstr(a->kernel, ==, b->kernel);
@@ -439,7 +440,7 @@ static void test_features(void) {
         g_autofree char *both = domain_with("<features><acpi/><apic/></features>", "");
         g_autofree char *none = domain_with("<features/>", "");
         g_autofree char *pae = domain_with("<features><acpi/><pae/></features>", "");
-        g_autofree char *eoi = domain_with("<features><apic eoi='on'/></features>", "");
+        g_autofree char *eoi = domain_with("<features><apic eoi='on' extra='x'/></features>", "");
         g_autoptr(VmConfig) config = NULL;
         g_autoptr(GError) error = NULL;
         g_autofree char *out = NULL;
@@ -456,7 +457,16 @@ static void test_features(void) {
         config = parse_string(pae, &error);
         g_assert_no_error(error);
         g_assert_true(config->platform.features.pae);
-        assert_refused_string(eoi, HV_ERROR_NOT_SUPPORTED, "'eoi'");
+        /* A running domain's id, as `virsh dumpxml` prints it, is read past, as libvirt's define does. */
+        g_autoptr(VmConfig) running = parse_string("<domain type='kvm' id='7'><name>t</name><memory>65536</memory>"
+                                                   "<os><type>hvm</type></os></domain>",
+                                                   &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(running);
+        g_assert_null(strstr(out, "id="));
+        /* <apic eoi> is read (cpu-cache-and-eoi); anything else on <apic> is refused. */
+        assert_refused_string(eoi, HV_ERROR_NOT_SUPPORTED, "'extra'");
 }
 
 /* ---- invalid documents ---- */
@@ -634,14 +644,14 @@ static void test_unsupported_device(void) {
 }
 
 static void test_unsupported_toplevel(void) {
-        g_autofree char *clock = domain_with("<iothreads>1</iothreads>", "");
-        g_autofree char *cpu = domain_with("<memoryBacking><hugepages/></memoryBacking>", "");
+        g_autofree char *clock = domain_with("<cputune><shares>2</shares></cputune>", "");
+        g_autofree char *cpu = domain_with("<memoryBacking><locked/></memoryBacking>", "");
         g_autofree char *qemu =
                 g_strdup("<domain type='kvm' xmlns:qemu='http://libvirt.org/schemas/domain/qemu/1.0'><name>x</name>"
                          "<memory>1024</memory><os><type>hvm</type></os><qemu:commandline/></domain>");
 
-        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<iothreads>'", "is not supported");
-        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<memoryBacking>'");
+        assert_refused_string(clock, HV_ERROR_NOT_SUPPORTED, "'<cputune>'", "is not supported");
+        assert_refused_string(cpu, HV_ERROR_NOT_SUPPORTED, "'<locked>' in '<memoryBacking>'");
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
@@ -692,9 +702,9 @@ static void test_unsupported_values(void) {
         assert_refused_string("<domain type='xen'><name>x</name><memory>1024</memory><os><type>hvm</type></os>"
                               "</domain>",
                               HV_ERROR_NOT_SUPPORTED, "type='xen'");
-        assert_refused_string("<domain type='kvm' id='3'><name>x</name><memory>1024</memory><os><type>hvm</type>"
-                              "</os></domain>",
-                              HV_ERROR_NOT_SUPPORTED, "'id'");
+        assert_refused_string("<domain type='kvm' xmlns:foo='urn:x' foo:id='3'><name>x</name><memory>1024</memory>"
+                              "<os><type>hvm</type></os></domain>",
+                              HV_ERROR_NOT_SUPPORTED, "'foo:id'");
 }
 
 static void test_invalid_devices(void) {
@@ -1017,7 +1027,7 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
-                { "", "<controller type='fdc'/>", "'fdc'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='ccid'/>", "'ccid'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<disk type='file'><source file='a'/><target dev='vda'/>"
                       "<address type='drive' unit='0'/></disk>",
                   "cannot have a 'drive' address", HV_ERROR_INVALID_ARGUMENT },
@@ -1070,7 +1080,7 @@ static void test_all_problems(void) {
                                   "<memory unit='MiB'>64</memory>\n"             /* 3 */
                                   "<os><type>hvm</type></os>\n"                  /* 4 */
                                   "<clock offset='variable'/>\n"                 /* 5 */
-                                  "<iothreads>2</iothreads>\n"                   /* 6 */
+                                  "<cputune><shares>2</shares></cputune>\n"     /* 6 */
                                   "<devices>\n"                                  /* 7 */
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
                                   "<smartcard mode='host'/>\n"                   /* 9 */
@@ -1086,7 +1096,7 @@ static void test_all_problems(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
                         "line 5: offset='variable' of '<clock>' is not supported; "
-                        "line 6: '<iothreads>' in '<domain>' is not supported; "
+                        "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: '<smartcard>' in '<devices>' is not supported; "
                         "line 11: model='sb16' of '<sound>' is not supported; "
@@ -1366,7 +1376,8 @@ static void test_platform_invalid(void) {
                 { "<cpu><model>qemu64,+vmx</model></cpu>", HV_ERROR_INVALID_ARGUMENT, "CPU model" },
                 { "<cpu check='full'/>", HV_ERROR_NOT_SUPPORTED, "check='full'" },
                 { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
-                { "<cpu><numa/></cpu>", HV_ERROR_NOT_SUPPORTED, "'<numa>'" },
+                { "<cpu><numa><cell memory='1024' memAccess='shared'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
+                  "'memAccess'" },
                 { "<clock offset='variable'/>", HV_ERROR_NOT_SUPPORTED, "offset='variable'" },
                 { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
                 { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },
@@ -1426,6 +1437,223 @@ typedef struct {
 /* ---- device count ---- */
 
 /* n <rng/> without alias, after the given aliased devices. */
+/* <apic eoi> and <cpu><cache>, as libvirt's eoi-*.xml and cpu-cache-*.xml write them. */
+static void test_cpu_cache_and_eoi(void) {
+        g_autofree char *xml = domain_with("<vcpu>2</vcpu><features><acpi/><apic eoi='off'/></features>"
+                                           "<cpu mode='host-passthrough'><cache mode='passthrough'/></cpu>",
+                                           "");
+        g_autofree char *emulate = domain_with("<cpu><cache level='3' mode='emulate'/></cpu>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) l3 = parse_string(emulate, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_cmpint(config->platform.features.apic_eoi, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(config->platform.cpu.cache_mode, ==, VM_CPU_CACHE_PASSTHROUGH);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<apic eoi='off'/>"));
+        g_assert_nonnull(strstr(out, "<cpu mode='host-passthrough'>\n    <cache mode='passthrough'/>\n  </cpu>"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(l3);
+        g_assert_cmpuint(l3->platform.cpu.cache_level, ==, 3);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(l3);
+        g_assert_nonnull(strstr(out, "<cache level='3' mode='emulate'/>"));
+        assert_round_trip(l3);
+
+        g_free(xml);
+        xml = domain_with("<cpu><cache level='4' mode='emulate'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "level");
+        g_free(xml);
+        xml = domain_with("<cpu><cache mode='write-back'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "mode='write-back'");
+        g_free(xml);
+        xml = domain_with("<cpu><cache level='3'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "'mode'");
+        g_free(xml);
+        xml = domain_with("<features><apic eoi='maybe'/></features>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "eoi='maybe'");
+
+        /* <pvspinlock> and <maxphysaddr>, as pv-spinlock-*.xml and cpu-phys-bits-*.xml. */
+        g_free(xml);
+        xml = domain_with("<features><pvspinlock state='off'/></features>"
+                          "<cpu><maxphysaddr mode='emulate' bits='42'/></cpu>",
+                          "");
+        g_autoptr(VmConfig) phys = parse_string(xml, NULL);
+        g_assert_nonnull(phys);
+        g_assert_cmpint(phys->platform.features.pvspinlock, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(phys->platform.cpu.maxphysaddr, ==, VM_MAXPHYSADDR_EMULATE);
+        g_assert_cmpuint(phys->platform.cpu.maxphysaddr_bits, ==, 42);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(phys);
+        g_assert_nonnull(strstr(out, "<pvspinlock state='off'/>"));
+        g_assert_nonnull(strstr(out, "<maxphysaddr mode='emulate' bits='42'/>"));
+        assert_round_trip(phys);
+        g_free(xml);
+        xml = domain_with("<cpu><maxphysaddr mode='emulate'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "needs 'bits'");
+        g_free(xml);
+        xml = domain_with("<cpu><maxphysaddr mode='passthrough' bits='42'/></cpu>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "no 'bits'");
+}
+
+/* <vcpu cpuset>, as libvirt's cpuset documents write it (the affinity is set at Boot). */
+static void test_vcpu_cpuset(void) {
+        g_autofree char *xml = domain_with("<vcpu placement='static' cpuset='1-4,^3,6' current='1'>2</vcpu>", "");
+        g_autofree char *wide = domain_with("<vcpu cpuset='1023'>1</vcpu>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) last = parse_string(wide, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_cmphex(config->cpuset[0], ==, 0x56);
+        for (unsigned i = 1; i < VM_HOST_CPU_WORDS; i++)
+                g_assert_cmphex(config->cpuset[i], ==, 0);
+        g_assert_cmpuint(config->vcpus, ==, 1);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "  <vcpu cpuset='1-2,4,6' current='1'>2</vcpu>\n"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(last);
+        g_assert_cmphex(last->cpuset[VM_HOST_CPU_WORDS - 1], ==, UINT64_C(1) << 63);
+        assert_round_trip(last);
+
+        /* Without cpuset: none, and none written. */
+        g_clear_pointer(&out, g_free);
+        g_autofree char *unpinned = domain_with("<vcpu>2</vcpu>", "");
+        g_autoptr(VmConfig) plain = parse_string(unpinned, NULL);
+        g_assert_nonnull(plain);
+        out = domain_xml_format(plain);
+        g_assert_nonnull(strstr(out, "  <vcpu>2</vcpu>\n"));
+
+        static const char *const bad[] = { "1024", "", "^1", "3-1", "0-1,^0-1", "a", "1,,2", "-1", "99999" };
+        for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+                g_autofree char *vcpu = g_strdup_printf("<vcpu cpuset='%s'>1</vcpu>", bad[i]);
+                g_autofree char *refused = domain_with(vcpu, "");
+                assert_refused_string(refused, HV_ERROR_INVALID_ARGUMENT, "cpuset", "below 1024");
+        }
+        g_autofree char *automatic = domain_with("<vcpu placement='auto' cpuset='0'>1</vcpu>", "");
+        assert_refused_string(automatic, HV_ERROR_NOT_SUPPORTED, "placement='auto'");
+}
+
+/* <iothreads>, <iothreadids> and a disk's <driver iothread>, as libvirt's iothreads-*.xml. */
+static void test_iothreads(void) {
+        g_autofree char *xml = domain_with("<iothreads>4</iothreads><iothreadids><iothread id='5'/>"
+                                           "<iothread id='2'/></iothreadids>",
+                                           "<disk type='file'><source file='/d.img'/><target dev='vda'/>"
+                                           "<driver name='qemu' type='raw' iothread='5'/></disk>");
+        g_autofree char *plain = domain_with("<iothreads>2</iothreads>", "");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autoptr(VmConfig) two = parse_string(plain, NULL);
+        g_autofree char *out = NULL;
+        const VmDevice *disk;
+
+        g_assert_nonnull(config);
+        /* The named ids first, then the lowest unused: libvirt's order. */
+        g_assert_cmpuint(config->n_iothreads, ==, 4);
+        g_assert_cmpuint(config->iothread_ids[0], ==, 5);
+        g_assert_cmpuint(config->iothread_ids[1], ==, 2);
+        g_assert_cmpuint(config->iothread_ids[2], ==, 1);
+        g_assert_cmpuint(config->iothread_ids[3], ==, 3);
+        disk = config->devices->pdata[0];
+        g_assert_cmpuint(disk->disk.driver.iothread, ==, 5);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "  <iothreads>4</iothreads>\n  <iothreadids>\n    <iothread id='5'/>\n"
+                                     "    <iothread id='2'/>\n    <iothread id='1'/>\n    <iothread id='3'/>\n"
+                                     "  </iothreadids>\n"));
+        g_assert_nonnull(strstr(out, "iothread='5'/>"));
+        assert_round_trip(config);
+
+        g_assert_nonnull(two);
+        g_assert_cmpuint(two->iothread_ids[1], ==, 2);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(two);
+        g_assert_nonnull(strstr(out, "  <iothreads>2</iothreads>\n  <os>"));
+        assert_round_trip(two);
+
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><iothreadids><iothread id='1'/><iothread id='2'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "more threads than the 1");
+        g_free(xml);
+        xml = domain_with("<iothreads>2</iothreads><iothreadids><iothread id='1'/><iothread id='1'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "appears twice");
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><iothreadids><iothread id='1' thread_pool_max='4'/></iothreadids>",
+                          "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "'thread_pool_max'");
+        g_free(xml);
+        xml = domain_with("<iothreads>65</iothreads>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "from 0 to 64");
+        g_free(xml);
+        xml = domain_with("<iothreadids><iothread id='1'/></iothreadids>", "");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "needs '<iothreads>'");
+        g_free(xml);
+        xml = domain_with("<iothreads>1</iothreads><defaultiothread/>", "");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "'<defaultiothread>'");
+}
+
+/* <disk device='floppy'> and <controller type='fdc'>, as libvirt's disk-floppy.xml. */
+static void test_floppy(void) {
+        g_autofree char *xml = domain_with("", "<disk type='file' device='floppy'><source file='/fd.img'/>"
+                                               "<target dev='fda' bus='fdc'/>"
+                                               "<address type='drive' controller='0' bus='0' target='0' unit='0'/>"
+                                               "</disk><disk type='file' device='floppy'><target dev='fdb'/></disk>"
+                                               "<controller type='fdc' index='0'/>");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        const VmDevice *fda, *fdb;
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        fda = config->devices->pdata[0];
+        fdb = config->devices->pdata[1];
+        g_assert_true(fda->disk.floppy && !fda->disk.readonly);
+        g_assert_cmpint(fda->disk.bus, ==, VM_DISK_BUS_FDC);
+        /* fd* is on fdc unless said otherwise, and a floppy may be empty. */
+        g_assert_cmpint(fdb->disk.bus, ==, VM_DISK_BUS_FDC);
+        g_assert_null(fdb->disk.path);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<disk type='file' device='floppy'>"));
+        g_assert_nonnull(strstr(out, "<target dev='fdb' bus='fdc'/>"));
+        g_assert_nonnull(strstr(out, "<controller type='fdc' index='0'"));
+        assert_round_trip(config);
+
+        g_free(xml);
+        xml = domain_with("", "<disk type='file' device='floppy'><target dev='sda' bus='sata'/></disk>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "needs bus 'fdc'");
+        g_free(xml);
+        xml = domain_with("", "<disk type='file'><source file='/d.img'/><target dev='fda'/></disk>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "bus 'fdc' is for");
+}
+
+/* <panic>, as libvirt's panic.xml and panic-double.xml. */
+static void test_panic(void) {
+        g_autofree char *xml = domain_with("", "<panic model='hyperv'/><panic><address type='isa' iobase='0x505'/>"
+                                               "</panic>");
+        g_autoptr(VmConfig) config = parse_string(xml, NULL);
+        g_autofree char *out = NULL;
+
+        g_assert_nonnull(config);
+        g_assert_true(config->panic.isa && config->panic.hyperv);
+        g_assert_cmpuint(config->panic.address.iobase, ==, 0x505);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<panic model='isa'>\n      <address type='isa' iobase='0x505'"));
+        g_assert_nonnull(strstr(out, "<panic model='hyperv'/>"));
+        assert_round_trip(config);
+
+        g_free(xml);
+        xml = domain_with("", "<panic model='isa'/><panic/>");
+        assert_refused_string(xml, HV_ERROR_INVALID_XML, "appears twice");
+        g_free(xml);
+        xml = domain_with("", "<panic model='hyperv'><address type='isa' iobase='0x505'/></panic>");
+        assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, "has no '<address>'");
+        g_free(xml);
+        xml = domain_with("", "<panic model='pseries'/>");
+        assert_refused_string(xml, HV_ERROR_NOT_SUPPORTED, "model='pseries'");
+}
+
 static char *domain_with_rngs(unsigned n, const char *aliased) {
         g_autoptr(GString) devices = g_string_new(aliased);
 
@@ -1521,6 +1749,11 @@ static const TestCase test_cases[] = {
         { "platform-parse", test_platform_parse },
         { "platform-round-trip", test_platform_round_trip },
         { "platform-invalid", test_platform_invalid },
+        { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
+        { "vcpu-cpuset", test_vcpu_cpuset },
+        { "iothreads", test_iothreads },
+        { "floppy", test_floppy },
+        { "panic", test_panic },
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

@@ -4,6 +4,7 @@
  * session, log file), exit reporting through the pidfd, re-attach, log tail. */
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <gio/gio.h>
 #include <signal.h>
@@ -260,6 +261,55 @@ static void test_exit_status_and_log(void) {
         rmdir(dir);
 }
 
+/* ProcessSpawnParams.affinity: the child runs on those CPUs only; a set the kernel would
+ * narrow fails the start instead. */
+static void test_affinity(void) {
+        g_autoptr(sd_event) event = NULL;
+        g_assert_cmpint(sd_event_new(&event), >=, 0);
+        g_autofree char *dir = make_tmpdir();
+        g_autofree char *log = g_build_filename(dir, "engine.log", NULL);
+        cpu_set_t ours, one;
+        int first = -1;
+
+        g_assert_cmpint(sched_getaffinity(0, sizeof(ours), &ours), ==, 0);
+        for (int cpu = 0; cpu < CPU_SETSIZE && first < 0; cpu++)
+                if (CPU_ISSET(cpu, &ours))
+                        first = cpu;
+        g_assert_cmpint(first, >=, 0);
+        CPU_ZERO(&one);
+        CPU_SET(first, &one);
+
+        const char *argv[] = {"sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL};
+        ProcessSpawnParams params = {
+                .argv = argv, .envp = clean_env, .log_path = log, .uid = (uid_t) -1, .affinity = &one};
+        ExitRecord record = {};
+        g_autoptr(GError) error = NULL;
+        g_autoptr(Process) p = process_spawn(event, &params, on_exit_record, &record, &error);
+        g_assert_no_error(error);
+        test_run_until(event, &record.exited, 5000, "the shell's exit");
+        g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_EXITED);
+        g_assert_cmpint(record.exit_info.status, ==, 0);
+        g_autofree char *expected = g_strdup_printf("Cpus_allowed_list:\t%d", first);
+        g_autofree char *got = process_read_log_tail(log, 1);
+        g_assert_cmpstr(got, ==, expected);
+        g_free(record.description);
+        g_clear_pointer(&p, process_free);
+
+        /* A CPU this process may not use (none has the last number of a cpu_set_t here):
+         * the kernel would drop it silently; the start fails instead. */
+        g_assert_false(CPU_ISSET(CPU_SETSIZE - 1, &ours));
+        CPU_SET(CPU_SETSIZE - 1, &one);
+        record = (ExitRecord){};
+        p = process_spawn(event, &params, on_exit_record, &record, &error);
+        g_assert_no_error(error);
+        test_run_until(event, &record.exited, 5000, "the failed start");
+        g_assert_cmpint(record.exit_info.kind, ==, PROCESS_EXIT_NOT_RUN);
+        g_assert_cmpint(record.exit_info.status, ==, EINVAL);
+        g_free(record.description);
+        unlink(log);
+        rmdir(dir);
+}
+
 static void test_attach(void) {
         g_autoptr(sd_event) event = NULL;
         g_assert_cmpint(sd_event_new(&event), >=, 0);
@@ -362,6 +412,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/process/exec-failure", test_exec_failure);
         g_test_add_func("/process/clean-child", test_clean_child);
         g_test_add_func("/process/exit-status-and-log", test_exit_status_and_log);
+        g_test_add_func("/process/affinity", test_affinity);
         g_test_add_func("/process/attach", test_attach);
         g_test_add_func("/process/free-without-callback", test_free_without_callback);
         g_test_add_func("/process/signal-while-starting", test_signal_while_starting);

@@ -179,6 +179,7 @@ WANTED_MODULES=(
         evdev:INPUT_EVDEV
         ahci:SATA_AHCI
         sd_mod:BLK_DEV_SD
+        sr_mod:BLK_DEV_SR
         virtio_scsi:SCSI_VIRTIO
         9p:9P_FS
         9pnet_virtio:NET_9P_VIRTIO

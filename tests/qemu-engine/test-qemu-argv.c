@@ -563,6 +563,342 @@ static void test_tpm(void) {
         g_assert_nonnull(strstr(error->message, "more than once"));
 }
 
+/* The video memory libvirt's documents give cirrus and bochs cards: bochs-display's vgamem
+ * (bytes), as libvirt's QEMU driver sets it; cirrus-vga's vgamem_mb (4, 8 or 16 MiB), which
+ * libvirt leaves at QEMU's 4 whatever vram says, where the service gives what was written. */
+static void test_video_memory(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1 };
+        config->display.n_videos = 1;
+        check_golden("video-memory", &params);
+
+        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_BOCHS, .vram = 16384 };
+        g_autoptr(QemuCommandLine) bochs = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
+}
+
+/* <cpu><numa>: a memory-backend-ram and a -numa node per cell (one cpus= per range), the
+ * distances, and -m the sum of the cells each rounded up to a MiB, as libvirt's QEMU driver
+ * writes them for QEMU 7.2. */
+static void test_numa(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+
+        config->vcpus = config->max_vcpus = 4;
+        cpu->set = true;
+        cpu->n_numa = 3;
+        cpu->numa[0].memory = 109550u * 1024; /* 107 MiB less 18 KiB */
+        cpu->numa[0].cpus[0] = 0x5;           /* 0, 2 */
+        cpu->numa[1].memory = 128u << 20;
+        cpu->numa[1].cpus[0] = 0xa; /* 1, 3 */
+        cpu->numa[2].memory = 64u << 20;
+        cpu->numa[0].distances[0] = 10;
+        cpu->numa[0].distances[1] = 21;
+        cpu->numa[0].distances[2] = 31;
+        cpu->numa[1].distances[2] = 21;
+        config->memory = config->current_memory = cpu->numa[0].memory + (192u << 20);
+        check_golden("numa", &params);
+}
+
+/* <memoryBacking>: huge pages and memfd as memory-backend-memfd, shared access as share=on,
+ * immediate allocation as prealloc=on, <nosharepages/> as mem-merge=off; per NUMA cell when
+ * the guest has cells, else one backend for all (-machine memory-backend=pc.ram). */
+static void test_memory_backing(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmMemoryBacking *b = &config->platform.memory_backing;
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        b->set = b->hugepages = b->nosharepages = true;
+        b->pages[0] = (VmHugePage){ .size_kib = 2048 };
+        b->n_pages = 1;
+        b->access = VM_MEMORY_ACCESS_SHARED;
+        check_golden("memory-backing", &params);
+
+        /* Per cell: 1 GiB pages for cell 1, none for cell 0; memfd as asked for both. */
+        config->vcpus = config->max_vcpus = 2;
+        cpu->set = true;
+        cpu->n_numa = 2;
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = {1} };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = {2} };
+        b->pages[0] = (VmHugePage){ .size_kib = 1024 * 1024, .cells = 2 };
+        b->nosharepages = false;
+        b->access = VM_MEMORY_ACCESS_DEFAULT;
+        b->source = VM_MEMORY_SOURCE_MEMFD;
+        g_autoptr(QemuCommandLine) cells = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-memfd,id=ram-node0,size=134217728,share=off"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-memfd,id=ram-node1,size=134217728,share=off,hugetlb=on,"
+                                      "hugetlbsize=1073741824,prealloc=on"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+
+        /* libvirt's defaults written out: QEMU's own memory, no backend. */
+        cpu->n_numa = 0;
+        *b = (VmMemoryBacking){.set = true,
+                               .source = VM_MEMORY_SOURCE_ANONYMOUS,
+                               .access = VM_MEMORY_ACCESS_PRIVATE,
+                               .allocation = VM_MEMORY_ALLOCATION_ONDEMAND};
+        g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_strv_contains((const char *const *) plain->argv, "-object"));
+        g_assert_true(g_strv_contains((const char *const *) plain->argv, "q35"));
+}
+
+/* <apic eoi> as kvm-pv-eoi, <cpu><cache> as libvirt's driver writes it (l3-cache,
+ * host-cache-info), and libvirt's rules for which mode goes with which CPU. */
+static void test_cpu_cache(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        p->features.apic_eoi = VM_SWITCH_ON;
+        p->cpu = (VmCpu){.set = true,
+                         .mode = VM_CPU_MODE_CUSTOM,
+                         .model = g_strdup("qemu64"),
+                         .cache_mode = VM_CPU_CACHE_EMULATE,
+                         .cache_level = 3};
+        check_golden("cpu-cache", &params);
+
+        /* host-passthrough (KVM): the host's caches, or none. */
+        config->type = VM_DOMAIN_KVM;
+        params.kvm = true;
+        p->cpu.mode = VM_CPU_MODE_HOST_PASSTHROUGH;
+        g_clear_pointer(&p->cpu.model, g_free);
+        p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
+        p->cpu.cache_level = 0;
+        g_autofree char *passthrough = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(passthrough, ==, "host,kvm-pv-eoi=on,host-cache-info=on,l3-cache=off");
+        p->cpu.cache_mode = VM_CPU_CACHE_DISABLE;
+        g_autofree char *disable = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(disable, ==, "host,kvm-pv-eoi=on,host-cache-info=off,l3-cache=off");
+
+        /* <pvspinlock> as kvm-pv-unhalt, <maxphysaddr> as host-phys-bits or phys-bits. */
+        p->features.pvspinlock = VM_SWITCH_OFF;
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_PASSTHROUGH;
+        g_autofree char *phys = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(phys, ==,
+                        "host,kvm-pv-eoi=on,kvm-pv-unhalt=off,host-phys-bits=on,host-cache-info=off,l3-cache=off");
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_EMULATE;
+        p->cpu.maxphysaddr_bits = 42;
+        g_autofree char *emulated = qemu_platform_cpu(config, true);
+        g_assert_nonnull(strstr(emulated, ",phys-bits=42"));
+        p->features.pvspinlock = VM_SWITCH_DEFAULT;
+        p->cpu.maxphysaddr = VM_MAXPHYSADDR_DEFAULT;
+
+        /* Refused as libvirt refuses them. */
+        p->cpu.cache_level = 2;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "<cache mode='disable'> takes no level"));
+        g_clear_error(&error);
+        p->cpu.cache_mode = VM_CPU_CACHE_EMULATE;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "needs level='3'"));
+        g_clear_error(&error);
+        p->cpu.mode = VM_CPU_MODE_CUSTOM;
+        p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
+        p->cpu.cache_level = 0;
+        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_nonnull(strstr(error->message, "needs <cpu mode='host-passthrough'>"));
+}
+
+/* <numatune>: host nodes and policy on the memory backend, of the whole guest or of each cell
+ * (its <memnode>, else <memory>), as libvirt's driver writes them; strict is bind. */
+static void test_numatune(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmNumaTune *tune = &config->platform.numatune;
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        tune->set = true;
+        tune->memory = (VmNumaPolicy){ .mode = VM_NUMA_MODE_STRICT, .nodes = 0x1 };
+        check_golden("numatune", &params);
+
+        config->vcpus = config->max_vcpus = 2;
+        cpu->set = true;
+        cpu->n_numa = 2;
+        cpu->numa[0] = (VmNumaCell){ .memory = 128u << 20, .cpus = {1} };
+        cpu->numa[1] = (VmNumaCell){ .memory = 128u << 20, .cpus = {2} };
+        tune->memory = (VmNumaPolicy){.mode = VM_NUMA_MODE_INTERLEAVE, .nodes = 0xa6}; /* 1-2,5,7 */
+        tune->memnode[0] = (VmNumaPolicy){ .mode = VM_NUMA_MODE_PREFERRED, .nodes = 0x8 };
+        g_autoptr(QemuCommandLine) cells = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-ram,id=ram-node0,size=134217728,host-nodes=3,policy=preferred"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,host-nodes=1-2,host-nodes=5,"
+                                      "host-nodes=7,policy=interleave"));
+        g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+}
+
+/* <iothreads>: an iothread object per id, a virtio disk's <driver iothread> its iothread
+ * property, as libvirt's driver writes them; other buses and unknown ids refused. */
+static void test_iothreads(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        config->n_iothreads = 2;
+        config->iothread_ids[0] = 5;
+        config->iothread_ids[1] = 1;
+        d = add_disk(config, "disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/root.qcow2");
+        d->disk.driver.iothread = 5;
+        check_golden("iothreads", &params);
+
+        d->disk.driver.iothread = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver iothread='2'> of disk 'vda' names no thread"));
+        g_clear_error(&error);
+        d->disk.driver.iothread = 1;
+        d->disk.bus = VM_DISK_BUS_SATA;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs bus 'virtio'"));
+}
+
+/* Floppies: QEMU's floppy device on the ISA floppy controller, the boot index on the
+ * controller (pc: -global, q35: the isa-fdc it gets), fda booted for <boot dev='fd'> wherever
+ * it is written, as libvirt's driver does; what the controller lacks refused. */
+static void test_floppy(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *fdb, *fda;
+
+        g_clear_pointer(&config->kernel, g_free);
+        g_clear_pointer(&config->initrd, g_free);
+        g_clear_pointer(&config->cmdline, g_free);
+        config->machine = g_strdup("pc");
+        fdb = add_disk(config, "fd1", "fdb", VM_DISK_BUS_FDC, NULL);
+        fdb->disk.floppy = true;
+        fda = add_disk(config, "fd0", "fda", VM_DISK_BUS_FDC, "/images/dos.img");
+        fda->disk.floppy = true;
+        add_device(config, VM_DEVICE_CONTROLLER, "fdc0")->controller.type = VM_CONTROLLER_FDC;
+        config->platform.firmware.boot[0] = VM_BOOT_FD;
+        config->platform.firmware.n_boot = 1;
+        check_golden("floppy", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("q35");
+        g_autoptr(QemuCommandLine) q35 = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) q35->argv, "isa-fdc,bootindexA=1"));
+
+        fda->disk.serial = g_strdup("X1");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<serial> of floppy 'fda'"));
+        g_clear_error(&error);
+        g_clear_pointer(&fda->disk.serial, g_free);
+        fda->address = (VmAddress){ .type = VM_ADDRESS_DRIVE, .unit = 2 };
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "units 0 and 1"));
+}
+
+/* <panic>: the pvpanic device at the written ioport, Hyper-V's crash MSRs as hv-crash. */
+static void test_panic(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->panic = (VmPanic){ .isa = true, .hyperv = true, .address = {.type = VM_ADDRESS_ISA, .iobase = 0x505} };
+        check_golden("panic", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<panic model='isa'> is not supported on the microvm machine"));
+}
+
+/* USB devices: hubs and inputs as JSON (QEMU creates key=value -devices before JSON ones, and
+ * the controller is JSON), at the ports their <address> writes; what QEMU would refuse is
+ * refused before: a port the controller or a hub lacks, a path without its hub, two devices
+ * on one port. */
+static void test_usb(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *usb = add_device(config, VM_DEVICE_CONTROLLER, "usb0");
+
+        usb->controller.type = VM_CONTROLLER_USB;
+        usb->controller.model = VM_CONTROLLER_MODEL_QEMU_XHCI;
+        d->hubs[0] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1" };
+        d->hubs[1] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1.2" };
+        d->n_hubs = 2;
+        d->inputs[0] = (VmInput){ .type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB,
+                                  .address = { .type = VM_ADDRESS_USB, .usb_port = "1.2.1" } };
+        d->inputs[1] = (VmInput){ .type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_USB };
+        d->n_inputs = 2;
+        check_golden("usb", &params);
+
+        g_strlcpy(d->inputs[0].address.usb_port, "5", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "USB port '5' of <input> does not exist"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "2.1", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "behind a hub at port '2', and there is none"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "1.2", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "USB port '1.2' has two devices"));
+        g_clear_error(&error);
+        g_strlcpy(d->inputs[0].address.usb_port, "1.9", sizeof(d->inputs[0].address.usb_port));
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "a hub has ports 1 to 8"));
+}
+
 /* <filesystem>: as libvirt's QEMU driver, -fsdev local (the path's comma doubled, libvirt's
  * squash as security_model=none) and virtio-9p-pci with the mount tag; none on microvm, one tag
  * once. */
@@ -623,6 +959,15 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
+        g_test_add_func("/qemu-argv/video-memory", test_video_memory);
+        g_test_add_func("/qemu-argv/numa", test_numa);
+        g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
+        g_test_add_func("/qemu-argv/cpu-cache", test_cpu_cache);
+        g_test_add_func("/qemu-argv/numatune", test_numatune);
+        g_test_add_func("/qemu-argv/iothreads", test_iothreads);
+        g_test_add_func("/qemu-argv/floppy", test_floppy);
+        g_test_add_func("/qemu-argv/panic", test_panic);
+        g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         return g_test_run();
 }

@@ -544,6 +544,89 @@ static void test_hotplug(void) {
         fixture_clear(&f);
 }
 
+/* The block node the runtime record names for device id, or NULL. */
+static char *runtime_disk_node(Fixture *f, const char *id) {
+        g_autoptr(GVariant) runtime = engine_qemu_ops.save_runtime(f->vm);
+        g_autoptr(GVariant) nodes = g_variant_lookup_value(runtime, "disk-nodes", G_VARIANT_TYPE("a{ss}"));
+        const char *node = NULL;
+
+        g_assert_nonnull(nodes);
+        return g_variant_lookup(nodes, id, "&s", &node) ? g_strdup(node) : NULL;
+}
+
+static void change_media(Fixture *f, const VmDevice *cdrom, TestCompletion *c) {
+        engine_vm_change_media(f->vm, cdrom, test_completion_on_done, c);
+        g_assert_false(c->done); /* never from inside the call */
+        wait_for(f, &c->done, "change_media's answer");
+}
+
+/* A SATA cdrom's medium: inserted into the empty drive, swapped, ejected; the runtime
+ * record names the new block node each time, and none for an empty drive. A file QEMU
+ * cannot open and a drive QEMU does not have are QEMU's errors; a device that is no cdrom
+ * is refused before QEMU is asked. */
+static void test_change_media(void) {
+        Fixture f;
+        g_autofree char *first = NULL, *second = NULL, *after_failure = NULL, *ejected = NULL;
+
+        fixture_init(&f, NULL);
+        VmDevice *drive = vm_device_new(VM_DEVICE_DISK);
+        drive->id = g_strdup("cdrom0");
+        drive->disk.target_dev = g_strdup("sda");
+        drive->disk.bus = VM_DISK_BUS_SATA;
+        drive->disk.cdrom = drive->disk.readonly = true;
+        g_ptr_array_add(f.config->devices, drive);
+        boot(&f);
+        g_assert_null(runtime_disk_node(&f, "cdrom0"));
+
+        g_autofree char *iso = g_build_filename(f.dir, "disc.iso", NULL);
+        g_assert_true(g_file_set_contents(iso, "HVDISC", -1, NULL));
+        g_assert_cmpint(truncate(iso, 1 << 20), ==, 0);
+        g_autoptr(VmDevice) cdrom = vm_device_copy(drive);
+        cdrom->disk.path = g_strdup(iso);
+        TestCompletion c = {};
+
+        change_media(&f, cdrom, &c);
+        g_assert_no_error(c.error);
+        test_completion_clear(&c);
+        first = runtime_disk_node(&f, "cdrom0");
+        g_assert_nonnull(first);
+
+        change_media(&f, cdrom, &c); /* the same disc again: new nodes, the old ones go */
+        g_assert_no_error(c.error);
+        test_completion_clear(&c);
+        second = runtime_disk_node(&f, "cdrom0");
+        g_assert_nonnull(second);
+        g_assert_cmpstr(second, !=, first);
+
+        g_free(cdrom->disk.path);
+        cdrom->disk.path = g_build_filename(f.dir, "missing.iso", NULL);
+        change_media(&f, cdrom, &c);
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
+        test_completion_clear(&c);
+        after_failure = runtime_disk_node(&f, "cdrom0");
+        g_assert_cmpstr(after_failure, ==, second);
+
+        g_clear_pointer(&cdrom->disk.path, g_free);
+        change_media(&f, cdrom, &c);
+        g_assert_no_error(c.error);
+        test_completion_clear(&c);
+        ejected = runtime_disk_node(&f, "cdrom0");
+        g_assert_null(ejected);
+
+        g_free(cdrom->id);
+        cdrom->id = g_strdup("nodrive");
+        change_media(&f, cdrom, &c);
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_ENGINE_FAILED);
+        test_completion_clear(&c);
+        cdrom->disk.cdrom = false;
+        change_media(&f, cdrom, &c);
+        g_assert_error(c.error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        test_completion_clear(&c);
+
+        stop(&f);
+        fixture_clear(&f);
+}
+
 /* The last count the console printed as a whole line (the newest one may be half read). */
 static int last_count(Fixture *f) {
         int count = 0;
@@ -738,6 +821,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/crash", test_crash);
         g_test_add_func("/qemu-guest/reboot", test_reboot);
         g_test_add_func("/qemu-guest/hotplug", test_hotplug);
+        g_test_add_func("/qemu-guest/change-media", test_change_media);
         g_test_add_func("/qemu-guest/snapshot-restore", test_snapshot_restore);
         g_test_add_func("/qemu-guest/attach", test_attach);
         g_test_add_func("/qemu-guest/start-failure", test_start_failure);

@@ -24,21 +24,12 @@ top=$(cd "$here/../../.." && pwd)
 build=$(cd "${1:-$top/build}" && pwd)
 work=$(mktemp -d /tmp/hv-survey-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-printf '[Manager]\nDefaultEngine=qemu\n' >"$work/hypervisord.conf"
-# SURVEY_CONFIG: more lines for it, e.g. '[Display]\nListenAddresses=127.0.0.1' (printf escapes).
-[ -z "${SURVEY_CONFIG:-}" ] || printf "$SURVEY_CONFIG\n" >>"$work/hypervisord.conf"
+. "$here/session-daemon.sh"
+# SURVEY_CONFIG: more lines for the daemon's configuration (see session-daemon.sh).
+hv_write_config "$work"
 
-export HV_WORK=$work HV_BUILD=$build HV_HERE=$here HV_STRIP=$strip
-dbus-run-session -- bash -c '
-        STATE_DIRECTORY=$HV_WORK/state RUNTIME_DIRECTORY=$HV_WORK/run LOGS_DIRECTORY=$HV_WORK/log \
-                "$HV_BUILD/service/hypervisord" --session --config "$HV_WORK/hypervisord.conf" 2>"$HV_WORK/daemon.log" &
-        daemon=$!
-        for i in $(seq 100); do
-                busctl --user status org.example.Hypervisor >/dev/null 2>&1 && break
-                sleep 0.1
-        done
-        /usr/bin/python3 - "$HV_HERE"/*.xml <<PY
-import os, sys
+cat >"$work/survey.py" <<'PY'
+import sys
 import xml.etree.ElementTree as ET
 from gi.repository import Gio, GLib
 STRIPPED = {"interface", "graphics", "video", "input", "sound", "audio", "redirdev"}
@@ -51,10 +42,10 @@ def strip(text):
     return ET.tostring(root, encoding="unicode")
 bus = Gio.bus_get_sync(Gio.BusType.SESSION)
 defined = 0
-for path in sys.argv[1:]:
+for path in sys.argv[2:]:
     name = path.rsplit("/", 1)[1]
     xml = open(path).read()
-    if os.environ["HV_STRIP"] == "1":
+    if sys.argv[1] == "1":
         xml = strip(xml)
     try:
         reply = bus.call_sync("org.example.Hypervisor", "/org/example/Hypervisor",
@@ -66,7 +57,6 @@ for path in sys.argv[1:]:
         remote = Gio.DBusError.get_remote_error(e)
         Gio.DBusError.strip_remote_error(e)
         print(f"{name}: {remote}: {e.message}".splitlines()[0])
-print(f"{defined} of {len(sys.argv) - 1} defined")
+print(f"{defined} of {len(sys.argv) - 2} defined")
 PY
-        kill $daemon; wait $daemon 2>/dev/null || true
-'
+hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$strip" "$here"/*.xml

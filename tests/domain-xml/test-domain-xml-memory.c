@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * <memoryBacking> (service/domain-xml-memory.c): what libvirt's documents write is read,
+ * written back to the same text, and what needs a path or a limit on the host is refused
+ * by name.
+ */
+
+#include <glib.h>
+#include <string.h>
+
+#include "domain-xml.h"
+#include "hv-error.h"
+
+static const DomainXmlPaths test_paths = {.images_dir = "/images"};
+
+static VmConfig *parse(const char *backing, const char *cpu, GError **error) {
+        g_autofree char *xml = g_strdup_printf(
+                "<domain type='qemu'><name>d</name><memory unit='MiB'>1024</memory>%s<vcpu>4</vcpu>"
+                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>%s<devices/></domain>",
+                backing, cpu);
+        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
+}
+
+static void assert_round_trip(const VmConfig *config) {
+        g_autofree char *first = domain_xml_format(config);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) again = domain_xml_parse(first, strlen(first), &test_paths, &error);
+        g_autofree char *second = NULL;
+
+        g_assert_no_error(error);
+        second = domain_xml_format(again);
+        g_assert_cmpstr(first, ==, second);
+}
+
+static const char two_cells[] = "<cpu><numa><cell cpus='0-1' memory='524288'/><cell cpus='2-3' memory='524288'/>"
+                                "</numa></cpu>";
+
+static void test_parse(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) memfd = parse("<memoryBacking><nosharepages/><source type='memfd'/>"
+                                          "<access mode='shared'/><allocation mode='immediate'/></memoryBacking>",
+                                          "", &error);
+        g_autoptr(VmConfig) huge = NULL, per_cell = NULL, unset = NULL;
+        const VmMemoryBacking *b;
+        g_autofree char *out = NULL;
+        uint64_t size;
+
+        g_assert_no_error(error);
+        b = &memfd->platform.memory_backing;
+        g_assert_true(b->set && b->nosharepages);
+        g_assert_cmpint(b->source, ==, VM_MEMORY_SOURCE_MEMFD);
+        g_assert_cmpint(b->access, ==, VM_MEMORY_ACCESS_SHARED);
+        g_assert_cmpint(b->allocation, ==, VM_MEMORY_ALLOCATION_IMMEDIATE);
+        g_assert_false(vm_memory_backing_huge(b, -1, &size));
+        out = domain_xml_format(memfd);
+        g_assert_nonnull(strstr(out, "  <memoryBacking>\n    <nosharepages/>\n    <source type='memfd'/>\n"
+                                     "    <access mode='shared'/>\n    <allocation mode='immediate'/>\n"
+                                     "  </memoryBacking>\n  <vcpu>"));
+        assert_round_trip(memfd);
+
+        /* <hugepages/>: the host's default size. */
+        huge = parse("<memoryBacking><hugepages/></memoryBacking>", "", &error);
+        g_assert_no_error(error);
+        g_assert_true(vm_memory_backing_huge(&huge->platform.memory_backing, -1, &size));
+        g_assert_cmpuint(size, ==, 0);
+        assert_round_trip(huge);
+
+        /* Per NUMA cell, as hugepages-numa-nodeset.xml; 4 KiB is no huge pages. */
+        per_cell = parse("<memoryBacking><hugepages><page size='1' unit='GiB' nodeset='1'/>"
+                         "<page size='4'/></hugepages></memoryBacking>",
+                         two_cells, &error);
+        g_assert_no_error(error);
+        b = &per_cell->platform.memory_backing;
+        g_assert_true(vm_memory_backing_huge(b, 1, &size));
+        g_assert_cmpuint(size, ==, 1024 * 1024);
+        g_assert_false(vm_memory_backing_huge(b, 0, &size));
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(per_cell);
+        g_assert_nonnull(strstr(out, "    <hugepages>\n      <page size='1048576' unit='KiB' nodeset='1'/>\n"
+                                     "      <page size='4' unit='KiB'/>\n    </hugepages>\n"));
+        assert_round_trip(per_cell);
+
+        /* libvirt's defaults written out (memorybacking-unset.xml) stay written. */
+        unset = parse("<memoryBacking><source type='anonymous'/><access mode='private'/>"
+                      "<allocation mode='ondemand'/></memoryBacking>",
+                      "", &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(unset);
+        g_assert_nonnull(strstr(out, "<source type='anonymous'/>\n    <access mode='private'/>\n"
+                                     "    <allocation mode='ondemand'/>\n"));
+        assert_round_trip(unset);
+}
+
+static void test_refused(void) {
+        static const struct {
+                const char *backing;
+                int code;
+                const char *fragment;
+        } table[] = {
+                {"<memoryBacking><source type='file'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "type='file'"},
+                {"<memoryBacking><locked/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'<locked>'"},
+                {"<memoryBacking><discard/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'<discard>'"},
+                {"<memoryBacking><allocation mode='immediate' threads='8'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED,
+                 "'threads'"},
+                {"<memoryBacking><access mode='other'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "mode='other'"},
+                {"<memoryBacking><hugepages><page size='16' unit='MiB'/></hugepages></memoryBacking>",
+                 HV_ERROR_INVALID_ARGUMENT, "2 MiB or 1 GiB"},
+                {"<memoryBacking><hugepages><page size='2048' nodeset='0'/></hugepages></memoryBacking>",
+                 HV_ERROR_INVALID_ARGUMENT, "nodeset"},
+                {"<memoryBacking><hugepages><page size='2048'/><page size='4'/></hugepages></memoryBacking>",
+                 HV_ERROR_INVALID_ARGUMENT, "same NUMA cells"},
+                {"<memoryBacking><hugepages/><source type='anonymous'/></memoryBacking>", HV_ERROR_INVALID_ARGUMENT,
+                 "not anonymous"},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = parse(table[i].backing, "", &error);
+
+                g_test_message("%s", table[i].backing);
+                g_assert_null(config);
+                g_assert_error(error, HV_ERROR, table[i].code);
+                g_assert_nonnull(strstr(error->message, table[i].fragment));
+        }
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-memory/parse", test_parse);
+        g_test_add_func("/domain-xml-memory/refused", test_refused);
+        return g_test_run();
+}
