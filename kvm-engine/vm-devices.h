@@ -211,5 +211,6 @@ typedef struct {
         VmFsAccessMode access;
         VmFsMultidevs multidevs;
         bool readonly;
+        bool write_immediate;  /* <driver wrpolicy='immediate'>: QEMU's writeout=immediate */
         unsigned fmode, dmode; /* mapped mode's file and folder creation modes; 0 = QEMU's */
 } VmFilesystem;

@@ -14,7 +14,8 @@
  * privileges the service does not give an owner's process: refused, naming why.
  *
  * Defaults as libvirt: type='mount', accessmode='passthrough'. fmode and dmode are octal
- * creation modes that QEMU honours in the mapped mode only; multidevs is QEMU's option.
+ * creation modes that QEMU honours in the mapped mode only; multidevs and <driver
+ * wrpolicy='immediate'> are QEMU's options.
  */
 
 #include <string.h>
@@ -63,10 +64,14 @@ static bool parse_type(const xmlNode *node, GError **error) {
                         type);
 }
 
-/* <driver type='path'/> is what the engine does; virtiofs and the others are refused. */
-static bool parse_driver(const xmlNode *driver, GError **error) {
-        static const char *const attributes[] = {"type", NULL};
+/* <driver type='path' [wrpolicy='immediate']/> is what the engine does (wrpolicy as QEMU's
+ * writeout=immediate: each write reaches the host's disk before the guest is answered);
+ * virtiofs and the others are refused. */
+static bool parse_driver(const xmlNode *driver, VmFilesystem *fs, GError **error) {
+        static const char *const attributes[] = {"type", "wrpolicy", NULL};
+        static const char *const policies[] = {"default", "immediate", NULL};
         g_autofree char *type = NULL;
+        int policy;
 
         if (!driver)
                 return true;
@@ -78,8 +83,11 @@ static bool parse_driver(const xmlNode *driver, GError **error) {
                                 "process; leave out the <driver> for a virtio-9p share");
         if (type && strcmp(type, "path") != 0)
                 return xml_fail_unsupported_value(error, driver, "type", type);
-        if (!xml_check_attributes(driver, attributes, error) || !xml_collect_children(driver, NULL, NULL, error))
+        if (!xml_check_attributes(driver, attributes, error) ||
+            !xml_attr_choice(driver, "wrpolicy", policies, 0, &policy, error) ||
+            !xml_collect_children(driver, NULL, NULL, error))
                 return false;
+        fs->write_immediate = policy == 1;
         return true;
 }
 
@@ -147,7 +155,7 @@ VmDevice *domain_xml_parse_filesystem(const xmlNode *node, GError **error) {
                          "creates files with in the mapped mode only)");
                 return NULL;
         }
-        if (!parse_driver(c[FS_DRIVER], error))
+        if (!parse_driver(c[FS_DRIVER], fs, error))
                 return NULL;
         if (!c[FS_SOURCE]) {
                 xml_fail_missing(error, node, "source");
@@ -195,6 +203,11 @@ void domain_xml_format_filesystem(GString *out, unsigned level, const VmFilesyst
         if (fs->multidevs != VM_FS_MULTIDEVS_DEFAULT)
                 g_string_append_printf(out, " multidevs='%s'", multidevs_names[fs->multidevs]);
         g_string_append(out, ">\n");
+        if (fs->write_immediate) {
+                for (unsigned i = 0; i < level + 1; i++)
+                        g_string_append(out, "  ");
+                g_string_append(out, "<driver type='path' wrpolicy='immediate'/>\n");
+        }
         append_dir(out, level + 1, "source", fs->source);
         append_dir(out, level + 1, "target", fs->target);
         if (fs->readonly) {

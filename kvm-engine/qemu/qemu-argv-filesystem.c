@@ -73,6 +73,8 @@ void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config) {
                 if (fs->dmode)
                         g_string_append_printf(options, ",dmode=%04o", fs->dmode);
                 g_string_append(options, multidevs_options[fs->multidevs]);
+                if (fs->write_immediate)
+                        g_string_append(options, ",writeout=immediate");
                 if (fs->readonly)
                         g_string_append(options, ",readonly=on");
                 g_ptr_array_add(argv, g_strdup("-fsdev"));

@@ -102,15 +102,17 @@ static void test_parse(void) {
 static void test_round_trip(void) {
         static const char *const documents[] = {
                 "<filesystem><source dir='/srv/a&amp;b&apos;c'/><target dir='share0'/><readonly/></filesystem>",
-                "<filesystem accessmode='mapped' fmode='0600' dmode='0700' multidevs='forbid'><source dir='/s'/>"
-                "<target dir='t'/><address type='pci' domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>"
+                "<filesystem accessmode='mapped' fmode='0600' dmode='0700' multidevs='forbid'>"
+                "<driver type='path' wrpolicy='immediate'/><source dir='/s'/><target dir='t'/><address type='pci' "
+                "domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>"
                 "</filesystem>",
         };
         static const char *const expected[] = {
                 "<filesystem type='mount' accessmode='passthrough'>\n      <source dir='/srv/a&amp;b&apos;c'/>\n"
                 "      <target dir='share0'/>\n      <readonly/>\n      <alias name='fs0'/>\n    </filesystem>",
                 "<filesystem type='mount' accessmode='mapped' fmode='0600' dmode='0700' multidevs='forbid'>\n"
-                "      <source dir='/s'/>\n      <target dir='t'/>\n      <alias name='fs0'/>\n"
+                "      <driver type='path' wrpolicy='immediate'/>\n      <source dir='/s'/>\n      <target "
+                "dir='t'/>\n      <alias name='fs0'/>\n"
                 "      <address type='pci' domain='0x0000' bus='0x02' slot='0x00' function='0x0'/>\n"
                 "    </filesystem>",
         };
@@ -145,9 +147,9 @@ static void test_refused(void) {
                  "virtiofsd", HV_ERROR_NOT_SUPPORTED},
                 {"<filesystem type='mount'><driver type='handle'/><source dir='/s'/><target dir='t'/></filesystem>",
                  "type='handle'", HV_ERROR_NOT_SUPPORTED},
-                {"<filesystem type='mount'><driver type='path' wrpolicy='immediate'/><source dir='/s'/>"
+                {"<filesystem type='mount'><driver type='path' wrpolicy='later'/><source dir='/s'/>"
                  "<target dir='t'/></filesystem>",
-                 "'wrpolicy'", HV_ERROR_NOT_SUPPORTED},
+                 "wrpolicy='later'", HV_ERROR_NOT_SUPPORTED},
                 {"<filesystem type='block'><source dev='/dev/sda'/><target dir='t'/></filesystem>", "type='block'",
                  HV_ERROR_NOT_SUPPORTED},
                 {"<filesystem type='ram'><source usage='1024'/><target dir='t'/></filesystem>", "type='ram'",

@@ -150,6 +150,7 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpint(a->fs.access, ==, b->fs.access);
                 g_assert_cmpint(a->fs.multidevs, ==, b->fs.multidevs);
                 g_assert_cmpint(a->fs.readonly, ==, b->fs.readonly);
+                g_assert_cmpint(a->fs.write_immediate, ==, b->fs.write_immediate);
                 g_assert_cmpuint(a->fs.fmode, ==, b->fs.fmode);
                 g_assert_cmpuint(a->fs.dmode, ==, b->fs.dmode);
                 break;

@@ -920,6 +920,7 @@ static void test_filesystem(void) {
         d->fs.access = VM_FS_ACCESS_SQUASH;
         d->fs.readonly = true;
         d->fs.multidevs = VM_FS_MULTIDEVS_REMAP;
+        d->fs.write_immediate = true;
         add_filesystem(config, "ua-home", "/home/alice", "home");
         QemuArgvParams params = {
                 .config = config,
