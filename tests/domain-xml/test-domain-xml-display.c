@@ -9,38 +9,14 @@
 #include <glib.h>
 #include <string.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
-
-static const DomainXmlPaths test_paths = {.images_dir = "/images"};
-
-static char *domain(const char *devices) {
-        return g_strdup_printf("<domain type='qemu'><name>d</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-                               "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
-                               "<devices>%s</devices></domain>",
-                               devices);
-}
-
-static VmConfig *parse_devices(const char *devices, GError **error) {
-        g_autofree char *xml = domain(devices);
-        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
-}
-
-static void assert_round_trip(const VmConfig *config) {
-        g_autofree char *first = domain_xml_format(config);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) again = domain_xml_parse(first, strlen(first), &test_paths, &error);
-        g_autofree char *second = NULL;
-
-        g_assert_no_error(error);
-        second = domain_xml_format(again);
-        g_assert_cmpstr(first, ==, second);
-}
 
 /* virt-install's desktop devices, and virsh dumpxml's spellings of the same. */
 static void test_parse_desktop(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config = parse_devices(
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
                 "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
                 "<input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/><input type='keyboard'/>"
                 "<graphics type='spice' port='-1' tlsPort='-1' autoport='yes'><listen type='address'/>"
@@ -76,12 +52,12 @@ static void test_parse_desktop(void) {
         g_assert_nonnull(strstr(out, "<model type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1' "
                                      "primary='yes'/>"));
         g_assert_nonnull(strstr(out, "<sound model='ich9'>\n      <audio id='1'/>\n    </sound>"));
-        assert_round_trip(config);
+        domain_xml_test_assert_round_trip(config);
 }
 
 static void test_defaults(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) vnc = parse_devices("<graphics type='vnc'/><sound model='ac97'/>", &error);
+        g_autoptr(VmConfig) vnc = domain_xml_test_parse_devices("<graphics type='vnc'/><sound model='ac97'/>", &error);
         g_autoptr(VmConfig) socket = NULL;
         g_autoptr(VmConfig) videos = NULL;
 
@@ -90,30 +66,30 @@ static void test_defaults(void) {
         g_assert_cmpuint(vnc->display.n_videos, ==, 1);
         g_assert_cmpint(vnc->display.videos[0].model, ==, VM_VIDEO_VGA);
         g_assert_cmpint(vnc->display.audios[0].type, ==, VM_AUDIO_NONE);
-        assert_round_trip(vnc);
+        domain_xml_test_assert_round_trip(vnc);
 
-        socket = parse_devices("<graphics type='vnc'><listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
+        socket = domain_xml_test_parse_devices("<graphics type='vnc'><listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
                                &error);
         g_assert_no_error(error);
         g_assert_cmpint(socket->display.graphics[0].listen, ==, VM_LISTEN_SOCKET);
         g_assert_cmpstr(socket->display.graphics[0].socket, ==, "/home/u/vnc.sock");
-        assert_round_trip(socket);
+        domain_xml_test_assert_round_trip(socket);
 
         /* The primary video card goes first. */
-        videos = parse_devices("<video><model type='qxl'/></video><video><model type='virtio' primary='yes'/></video>",
+        videos = domain_xml_test_parse_devices("<video><model type='qxl'/></video><video><model type='virtio' primary='yes'/></video>",
                                &error);
         g_assert_no_error(error);
         g_assert_cmpint(videos->display.videos[0].model, ==, VM_VIDEO_VIRTIO);
         g_assert_true(videos->display.videos[0].primary);
         g_assert_cmpint(videos->display.videos[1].model, ==, VM_VIDEO_QXL);
-        assert_round_trip(videos);
+        domain_xml_test_assert_round_trip(videos);
 }
 
 /* libvirt's documents give a cirrus card 16 MiB, which cirrus-vga has (vgamem_mb=16). */
 static void test_video_memory(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) cirrus =
-                parse_devices("<video><model type='cirrus' vram='16384' heads='1' primary='yes'/></video>", &error);
+                domain_xml_test_parse_devices("<video><model type='cirrus' vram='16384' heads='1' primary='yes'/></video>", &error);
         g_autoptr(VmConfig) bochs = NULL;
         g_autofree char *out = NULL;
 
@@ -122,18 +98,18 @@ static void test_video_memory(void) {
         g_assert_cmpuint(cirrus->display.videos[0].vram, ==, 16384);
         out = domain_xml_format(cirrus);
         g_assert_nonnull(strstr(out, "<model type='cirrus' vram='16384' heads='1' primary='yes'/>"));
-        assert_round_trip(cirrus);
+        domain_xml_test_assert_round_trip(cirrus);
 
-        bochs = parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
+        bochs = domain_xml_test_parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
         g_assert_no_error(error);
         g_assert_cmpuint(bochs->display.videos[0].vram, ==, 65536);
-        assert_round_trip(bochs);
+        domain_xml_test_assert_round_trip(bochs);
 }
 
 /* <hub type='usb'>, as libvirt's usb-ports.xml: a hub and what sits behind it. */
 static void test_hubs(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config = parse_devices("<controller type='usb' index='0'/>"
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices("<controller type='usb' index='0'/>"
                                                    "<hub type='usb'><address type='usb' bus='0' port='1'/></hub>"
                                                    "<input type='mouse' bus='usb'><address type='usb' bus='0' "
                                                    "port='1.1'/></input><hub type='usb'/>",
@@ -148,14 +124,14 @@ static void test_hubs(void) {
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<hub type='usb'>\n      <address type='usb' bus='0' port='1'/>\n    </hub>"));
         g_assert_nonnull(strstr(out, "<hub type='usb'/>"));
-        assert_round_trip(config);
+        domain_xml_test_assert_round_trip(config);
 
         g_clear_pointer(&config, vm_config_free);
-        config = parse_devices("<hub type='usb'><address type='pci' bus='0' slot='3'/></hub>", &error);
+        config = domain_xml_test_parse_devices("<hub type='usb'><address type='pci' bus='0' slot='3'/></hub>", &error);
         g_assert_null(config);
         g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
         g_clear_error(&error);
-        config = parse_devices("<hub type='pci'/>", &error);
+        config = domain_xml_test_parse_devices("<hub type='pci'/>", &error);
         g_assert_null(config);
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
 }
@@ -206,7 +182,7 @@ static void test_refused(void) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(VmConfig) config = parse_devices(table[i].devices, &error);
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(table[i].devices, &error);
 
                 if (config)
                         g_error("'%s' was accepted", table[i].devices);
@@ -231,7 +207,7 @@ static void test_addresses(void) {
                 "<address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x0'/></video>"
                 "<redirdev bus='usb' type='spicevmc'><address type='usb' bus='0' port='2'/></redirdev>";
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config = parse_devices(devices, &error);
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
         g_autofree char *xml = NULL;
 
         g_assert_no_error(error);
@@ -242,7 +218,7 @@ static void test_addresses(void) {
         g_assert_nonnull(strstr(xml, "slot='0x1b'"));
         g_assert_nonnull(strstr(xml, "slot='0x01'"));
         g_assert_nonnull(strstr(xml, "<address type='usb' bus='0' port='2'/>"));
-        assert_round_trip(config);
+        domain_xml_test_assert_round_trip(config);
 }
 
 int main(int argc, char *argv[]) {

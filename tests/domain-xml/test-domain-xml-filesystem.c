@@ -11,44 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
-
-static const DomainXmlPaths test_paths = {.images_dir = "/images"};
-
-static VmConfig *parse_devices(const char *devices, GError **error) {
-        g_autofree char *xml =
-                g_strdup_printf("<domain type='qemu'><name>t</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-                                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
-                                "<devices>%s</devices></domain>",
-                                devices);
-        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
-}
 
 static const VmDevice *only_fs(const VmConfig *config) {
         g_assert_cmpuint(config->devices->len, ==, 1);
         const VmDevice *device = config->devices->pdata[0];
         g_assert_cmpint(device->kind, ==, VM_DEVICE_FILESYSTEM);
         return device;
-}
-
-static void assert_valid_libvirt_xml(const char *xml) {
-        g_autofree char *path = NULL, *output = NULL;
-        g_autoptr(GError) error = NULL;
-        int fd = g_file_open_tmp("hv-fs-XXXXXX.xml", &path, &error);
-        int status = -1;
-
-        g_assert_no_error(error);
-        g_assert_true(g_file_set_contents(path, xml, -1, &error));
-        close(fd);
-        /* libvirt-clients (tests/setup-packages.txt): missing, the test fails. */
-        const char *argv[] = {"virt-xml-validate", path, "domain", NULL};
-        if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                          &output, NULL, &status, &error))
-                g_error("cannot run virt-xml-validate: %s", error->message);
-        if (!g_spawn_check_wait_status(status, NULL))
-                g_error("GetXML is not valid libvirt XML:\n%s\n%s", output, xml);
-        g_unlink(path);
 }
 
 /* virt-install's, virsh dumpxml's (alias, address) and libvirt's defaults. */
@@ -82,7 +53,7 @@ static void test_parse(void) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(VmConfig) config = parse_devices(table[i].xml, &error);
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(table[i].xml, &error);
 
                 g_assert_no_error(error);
                 const VmDevice *fs = only_fs(config);
@@ -119,7 +90,7 @@ static void test_round_trip(void) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(VmConfig) config = parse_devices(documents[i], &error);
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
                 g_autofree char *first = NULL, *second = NULL;
                 g_autoptr(VmConfig) again = NULL;
 
@@ -127,12 +98,12 @@ static void test_round_trip(void) {
                 first = domain_xml_format(config);
                 if (!strstr(first, expected[i]))
                         g_error("GetXML has no\n%s\nin\n%s", expected[i], first);
-                again = domain_xml_parse(first, strlen(first), &test_paths, &error);
+                again = domain_xml_parse(first, strlen(first), &domain_xml_test_paths, &error);
                 g_assert_no_error(error);
                 g_assert_cmpstr(only_fs(again)->fs.source, ==, only_fs(config)->fs.source);
                 second = domain_xml_format(again);
                 g_assert_cmpstr(first, ==, second);
-                assert_valid_libvirt_xml(first);
+                domain_xml_test_assert_valid_libvirt(first, "<filesystem>");
         }
 }
 
@@ -181,7 +152,7 @@ static void test_refused(void) {
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(VmConfig) config = parse_devices(table[i].xml, &error);
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(table[i].xml, &error);
 
                 if (config)
                         g_error("'%s' was accepted", table[i].xml);

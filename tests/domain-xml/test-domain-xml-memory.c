@@ -9,28 +9,16 @@
 #include <glib.h>
 #include <string.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
-
-static const DomainXmlPaths test_paths = {.images_dir = "/images"};
 
 static VmConfig *parse(const char *backing, const char *cpu, GError **error) {
         g_autofree char *xml = g_strdup_printf(
                 "<domain type='qemu'><name>d</name><memory unit='MiB'>1024</memory>%s<vcpu>4</vcpu>"
                 "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>%s<devices/></domain>",
                 backing, cpu);
-        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
-}
-
-static void assert_round_trip(const VmConfig *config) {
-        g_autofree char *first = domain_xml_format(config);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) again = domain_xml_parse(first, strlen(first), &test_paths, &error);
-        g_autofree char *second = NULL;
-
-        g_assert_no_error(error);
-        second = domain_xml_format(again);
-        g_assert_cmpstr(first, ==, second);
+        return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
 }
 
 static const char two_cells[] = "<cpu><numa><cell cpus='0-1' memory='524288'/><cell cpus='2-3' memory='524288'/>"
@@ -57,14 +45,14 @@ static void test_parse(void) {
         g_assert_nonnull(strstr(out, "  <memoryBacking>\n    <nosharepages/>\n    <source type='memfd'/>\n"
                                      "    <access mode='shared'/>\n    <allocation mode='immediate'/>\n"
                                      "  </memoryBacking>\n  <vcpu>"));
-        assert_round_trip(memfd);
+        domain_xml_test_assert_round_trip(memfd);
 
         /* <hugepages/>: the host's default size. */
         huge = parse("<memoryBacking><hugepages/></memoryBacking>", "", &error);
         g_assert_no_error(error);
         g_assert_true(vm_memory_backing_huge(&huge->platform.memory_backing, -1, &size));
         g_assert_cmpuint(size, ==, 0);
-        assert_round_trip(huge);
+        domain_xml_test_assert_round_trip(huge);
 
         /* Per NUMA cell, as hugepages-numa-nodeset.xml; 4 KiB is no huge pages. */
         per_cell = parse("<memoryBacking><hugepages><page size='1' unit='GiB' nodeset='1'/>"
@@ -79,7 +67,7 @@ static void test_parse(void) {
         out = domain_xml_format(per_cell);
         g_assert_nonnull(strstr(out, "    <hugepages>\n      <page size='1048576' unit='KiB' nodeset='1'/>\n"
                                      "      <page size='4' unit='KiB'/>\n    </hugepages>\n"));
-        assert_round_trip(per_cell);
+        domain_xml_test_assert_round_trip(per_cell);
 
         /* libvirt's defaults written out (memorybacking-unset.xml) stay written. */
         unset = parse("<memoryBacking><source type='anonymous'/><access mode='private'/>"
@@ -90,7 +78,7 @@ static void test_parse(void) {
         out = domain_xml_format(unset);
         g_assert_nonnull(strstr(out, "<source type='anonymous'/>\n    <access mode='private'/>\n"
                                      "    <allocation mode='ondemand'/>\n"));
-        assert_round_trip(unset);
+        domain_xml_test_assert_round_trip(unset);
 }
 
 static void test_refused(void) {

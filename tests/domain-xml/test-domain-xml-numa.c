@@ -9,28 +9,16 @@
 #include <glib.h>
 #include <string.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
-
-static const DomainXmlPaths test_paths = {.images_dir = "/images"};
 
 static VmConfig *parse_cpu(const char *memory, const char *cpu, GError **error) {
         g_autofree char *xml = g_strdup_printf(
                 "<domain type='qemu'><name>d</name><memory unit='KiB'>%s</memory><vcpu>8</vcpu>"
                 "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>%s<devices/></domain>",
                 memory, cpu);
-        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
-}
-
-static void assert_round_trip(const VmConfig *config) {
-        g_autofree char *first = domain_xml_format(config);
-        g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) again = domain_xml_parse(first, strlen(first), &test_paths, &error);
-        g_autofree char *second = NULL;
-
-        g_assert_no_error(error);
-        second = domain_xml_format(again);
-        g_assert_cmpstr(first, ==, second);
+        return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
 }
 
 /* As libvirt's tests write them (cpu-numa1.xml, numatune-distances.xml). */
@@ -57,7 +45,7 @@ static void test_parse(void) {
         g_assert_nonnull(strstr(out, "    <numa>\n      <cell id='0' cpus='0-3' memory='109550' unit='KiB'/>\n"
                                      "      <cell id='1' cpus='4-5,7' memory='109550' unit='KiB'/>\n    </numa>\n"
                                      "  </cpu>\n"));
-        assert_round_trip(config);
+        domain_xml_test_assert_round_trip(config);
 
         /* <memory> is the cells' sum, as libvirt makes it; <currentMemory> at most that. */
         distances = parse_cpu("8388608",
@@ -77,7 +65,7 @@ static void test_parse(void) {
                                      "        <distances>\n          <sibling id='0' value='10'/>\n"
                                      "          <sibling id='1' value='21'/>\n        </distances>\n"
                                      "      </cell>\n"));
-        assert_round_trip(distances);
+        domain_xml_test_assert_round_trip(distances);
 
         /* Ids in any order (libvirt's cpu-numa2.xml); GetXML writes the cells by id. */
         disordered = parse_cpu("1048576",
@@ -91,7 +79,7 @@ static void test_parse(void) {
         out = domain_xml_format(disordered);
         g_assert_nonnull(strstr(out, "<cell id='0' cpus='0-3' memory='131072' unit='KiB'/>\n"
                                      "      <cell id='1' cpus='4-7' memory='65536' unit='KiB'/>\n"));
-        assert_round_trip(disordered);
+        domain_xml_test_assert_round_trip(disordered);
 
         /* A cell may have memory only; a size in bytes stays in bytes. */
         memory_only = parse_cpu("1024",
@@ -103,7 +91,7 @@ static void test_parse(void) {
         out = domain_xml_format(memory_only);
         g_assert_nonnull(strstr(out, "<cell id='0' cpus='0-7' memory='100000000' unit='b'/>\n"
                                      "      <cell id='1' memory='65536' unit='KiB'/>\n"));
-        assert_round_trip(memory_only);
+        domain_xml_test_assert_round_trip(memory_only);
 }
 
 static void test_refused(void) {
@@ -164,7 +152,7 @@ static VmConfig *parse_numatune(const char *numatune, GError **error) {
                 "<cpu><numa><cell cpus='0-1' memory='524288'/><cell cpus='2-3' memory='524288'/></numa></cpu>"
                 "<devices/></domain>",
                 numatune);
-        return domain_xml_parse(xml, strlen(xml), &test_paths, error);
+        return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
 }
 
 /* <numatune>, as numatune-memnode.xml writes it. */
@@ -187,7 +175,7 @@ static void test_numatune(void) {
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "  <vcpu>4</vcpu>\n  <numatune>\n    <memory nodeset='0-5,7'/>\n"
                                      "    <memnode cellid='1' mode='preferred' nodeset='3'/>\n  </numatune>\n"));
-        assert_round_trip(config);
+        domain_xml_test_assert_round_trip(config);
 }
 
 static void test_numatune_refused(void) {

@@ -14,6 +14,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
@@ -952,8 +953,6 @@ static const VmDevice *find_controller(const VmConfig *config, VmControllerType 
         g_error("no controller %u of type %d", nth, type);
 }
 
-static void assert_valid_libvirt_xml(const char *xml, const char *name);
-
 static void test_devices_libvirt(void) {
         g_autoptr(VmConfig) config = parse_data_file("devices-libvirt.xml");
         const VmDevice *d;
@@ -1012,7 +1011,7 @@ static void test_devices_libvirt(void) {
                                      "      <target type='virtio' name='org.qemu.guest_agent.0'/>"));
         g_assert_nonnull(strstr(out, "<address type='virtio-serial' controller='0' bus='0' port='1'/>"));
         g_assert_nonnull(strstr(out, "<watchdog model='i6300esb' action='poweroff'>"));
-        assert_valid_libvirt_xml(out, "devices-libvirt.xml");
+        domain_xml_test_assert_valid_libvirt(out, "devices-libvirt.xml");
         g_assert_nonnull(strstr(out, "function='0x0' multifunction='on'/>"));
 }
 
@@ -1147,26 +1146,6 @@ static char *strip_other_work(const char *xml) {
         return copy;
 }
 
-static void assert_valid_libvirt_xml(const char *xml, const char *name) {
-        g_autofree char *path = NULL;
-        g_autofree char *output = NULL;
-        g_autoptr(GError) error = NULL;
-        int fd = g_file_open_tmp("hv-real-world-XXXXXX.xml", &path, &error);
-        int status = -1;
-
-        g_assert_no_error(error);
-        g_assert_true(g_file_set_contents(path, xml, -1, &error));
-        close(fd);
-        /* libvirt-clients (tests/setup-packages.txt): missing, the test fails. */
-        const char *argv[] = { "virt-xml-validate", path, "domain", NULL };
-        if (!g_spawn_sync(NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL,
-                          &output, NULL, &status, &error))
-                g_error("%s: cannot run virt-xml-validate: %s", name, error->message);
-        if (!g_spawn_check_wait_status(status, NULL))
-                g_error("%s: GetXML is not valid libvirt XML:\n%s\n%s", name, output, xml);
-        g_unlink(path);
-}
-
 /* Every document of tests/domain-xml/real-world (virt-install 4.1, virsh dumpxml), without the
  * networking and display elements: defined, round-tripped, and GetXML valid for libvirt's
  * schema. (The two with a <filesystem> were refused naming it before virtio-9p.) */
@@ -1192,7 +1171,7 @@ static void test_real_world(void) {
                         g_error("%s: %s", name, error->message);
                 assert_round_trip(config);
                 out = domain_xml_format(config);
-                assert_valid_libvirt_xml(out, name);
+                domain_xml_test_assert_valid_libvirt(out, name);
                 n_defined++;
         }
         g_assert_cmpuint(n_defined, ==, 39);
