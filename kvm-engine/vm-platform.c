@@ -82,3 +82,22 @@ bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *
                 }
         return false;
 }
+
+void vm_id_set_append_ranges(GString *out, const uint64_t *ids, unsigned n_bits, const char *before_each,
+                             const char *between) {
+        const char *separator = "";
+
+        for (unsigned id = 0; id < n_bits; id++) {
+                unsigned last = id;
+
+                if (!vm_id_set_has(ids, id))
+                        continue;
+                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
+                        last++;
+                g_string_append_printf(out, "%s%s%u", separator, before_each, id);
+                if (last != id)
+                        g_string_append_printf(out, "-%u", last);
+                separator = between;
+                id = last;
+        }
+}

@@ -120,6 +120,11 @@ static inline bool vm_id_set_has(const uint64_t *cpus, unsigned id) {
         return (cpus[id / 64] >> (id % 64)) & 1;
 }
 
+/* The ids of a bitmap as ranges ("0-3" or "5"), each after before_each, with between
+ * between two: libvirt's "0-3,5" is ("", ","), QEMU's ",cpus=0-3,cpus=5" (",cpus=", ""). */
+void vm_id_set_append_ranges(GString *out, const uint64_t *ids, unsigned n_bits, const char *before_each,
+                             const char *between);
+
 typedef struct {
         bool set; /* a <cpu> was written */
         VmCpuMode mode;

@@ -227,22 +227,7 @@ bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error
 }
 
 void domain_xml_append_id_set(GString *out, const uint64_t *ids, unsigned n_bits) {
-        const char *separator = "";
-
-        for (unsigned id = 0; id < n_bits; id++) {
-                unsigned last = id;
-
-                if (!vm_id_set_has(ids, id))
-                        continue;
-                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
-                        last++;
-                if (last == id)
-                        g_string_append_printf(out, "%s%u", separator, id);
-                else
-                        g_string_append_printf(out, "%s%u-%u", separator, id, last);
-                separator = ",";
-                id = last;
-        }
+        vm_id_set_append_ranges(out, ids, n_bits, "", ",");
 }
 
 void domain_xml_format_numa(GString *out, const VmCpu *cpu) {

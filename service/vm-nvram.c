@@ -8,6 +8,7 @@
 
 #include "hv-error.h"
 #include "vm-nvram.h"
+#include "state-dir.h"
 
 bool vm_nvram_is_ours(const VmConfig *config) {
         return config->platform.firmware.efi && !config->platform.firmware.nvram;
@@ -112,15 +113,9 @@ int vm_nvram_open(const char *state_dir, const VmConfig *config, GError **error)
         g_autofree char *name = nvram_name(config->uuid);
         int dir_fd, fd;
 
-        if (g_mkdir_with_parents(dir, 0700) < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", dir, g_strerror(errno));
+        dir_fd = state_dir_open(dir, error);
+        if (dir_fd < 0)
                 return -1;
-        }
-        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (dir_fd < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open '%s': %s", dir, g_strerror(errno));
-                return -1;
-        }
         fd = openat(dir_fd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0 && errno == ENOENT) {
                 /* The first boot: made from the template (error set when that fails). */

@@ -8,6 +8,7 @@
 
 #include "hv-error.h"
 #include "vm-tpm.h"
+#include "state-dir.h"
 
 #define REMOVE_MAX_DEPTH 8
 
@@ -27,15 +28,9 @@ int vm_tpm_state_open(const char *state_dir, const VmConfig *config, uid_t uid, 
         struct stat st;
         int dir_fd, fd;
 
-        if (g_mkdir_with_parents(dir, 0700) < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create '%s': %s", dir, g_strerror(errno));
+        dir_fd = state_dir_open(dir, error);
+        if (dir_fd < 0)
                 return -1;
-        }
-        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-        if (dir_fd < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot open '%s': %s", dir, g_strerror(errno));
-                return -1;
-        }
         if (mkdirat(dir_fd, config->uuid, 0700) < 0 && errno != EEXIST) {
                 g_set_error(error, HV_ERROR, HV_ERROR_FAILED, "Cannot create the TPM state of VM '%s' in '%s': %s",
                             config->name, dir, g_strerror(errno));

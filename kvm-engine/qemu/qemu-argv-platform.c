@@ -201,19 +201,8 @@ uint64_t qemu_platform_memory_mib(const VmConfig *config) {
 
 /* ",key=a-b,key=c": one key= per range, as QEMU's options take id lists. */
 static void append_ranges(GString *out, const char *key, const uint64_t *ids, unsigned n_bits) {
-        for (unsigned id = 0; id < n_bits; id++) {
-                unsigned last = id;
-
-                if (!vm_id_set_has(ids, id))
-                        continue;
-                while (last + 1 < n_bits && vm_id_set_has(ids, last + 1))
-                        last++;
-                if (last == id)
-                        g_string_append_printf(out, ",%s=%u", key, id);
-                else
-                        g_string_append_printf(out, ",%s=%u-%u", key, id, last);
-                id = last;
-        }
+        g_autofree char *before_each = g_strdup_printf(",%s=", key);
+        vm_id_set_append_ranges(out, ids, n_bits, before_each, "");
 }
 
 static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
