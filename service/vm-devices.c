@@ -318,6 +318,21 @@ static void add_device_done(const char *id, const GError *error, void *userdata)
         follow_in_definition(op);
 }
 
+typedef bool (*DeviceCheckFn)(Vm *vm, const VmConfig *target, const VmDevice *device, GError **error);
+
+/* What a change of a device checks first: the VM's state, the configurations it changes
+ * (*ret_live, *ret_config), the device against each of them, and that the definition is not
+ * being written when the change is for it. */
+static bool begin_device_change(Vm *vm, VmVerb verb, VmDeviceScope scope, const VmDevice *device, DeviceCheckFn check,
+                                bool *ret_live, bool *ret_config, GError **error) {
+        if (!vm_check_state(vm, verb, error) || !resolve_scope(vm, verb, scope, ret_live, ret_config, error))
+                return false;
+        if ((*ret_live && !check(vm, vm->live, device, error)) ||
+            (*ret_config && !check(vm, vm->config, device, error)))
+                return false;
+        return !*ret_config || vm_check_not_saving(vm, verb, error);
+}
+
 bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
         DomainXmlPaths paths = {
                 .images_dir = vm->manager->settings.images_dir,
@@ -330,13 +345,7 @@ bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply
         device = domain_xml_parse_device(xml, strlen(xml), &paths, error);
         if (!device)
                 return false;
-        if (!vm_check_state(vm, VM_VERB_ADD_DEVICE, error) ||
-            !resolve_scope(vm, VM_VERB_ADD_DEVICE, scope, &live, &config, error))
-                return false;
-        if ((live && !check_device_fits(vm, vm->live, device, error)) ||
-            (config && !check_device_fits(vm, vm->config, device, error)))
-                return false;
-        if (config && !vm_check_not_saving(vm, VM_VERB_ADD_DEVICE, error))
+        if (!begin_device_change(vm, VM_VERB_ADD_DEVICE, scope, device, check_device_fits, &live, &config, error))
                 return false;
         if (!device->id)
                 device->id = new_device_id(vm, device->kind);
@@ -461,13 +470,7 @@ bool vm_update_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn re
                             vm->config->name, vm->engine);
                 return false;
         }
-        if (!vm_check_state(vm, VM_VERB_UPDATE_DEVICE, error) ||
-            !resolve_scope(vm, VM_VERB_UPDATE_DEVICE, scope, &live, &config, error))
-                return false;
-        if ((live && !check_medium_change(vm, vm->live, device, error)) ||
-            (config && !check_medium_change(vm, vm->config, device, error)))
-                return false;
-        if (config && !vm_check_not_saving(vm, VM_VERB_UPDATE_DEVICE, error))
+        if (!begin_device_change(vm, VM_VERB_UPDATE_DEVICE, scope, device, check_medium_change, &live, &config, error))
                 return false;
 
         op = vm_op_new(vm, VM_VERB_UPDATE_DEVICE, reply, userdata);
