@@ -86,7 +86,7 @@ static int fd_call_sync(HypervisorVm *self, const char *method, guint number, GC
  * "Graphics" property says). gtk-vnc (vnc_display_open_fd()) and spice-gtk
  * (spice_session_open_fd()) take the descriptor.
  *
- * Since: 2
+ * Since: 0.1
  */
 void hypervisor_vm_open_graphics_async(HypervisorVm *self, guint index, GCancellable *cancellable,
                                        GAsyncReadyCallback callback, gpointer user_data) {
@@ -103,7 +103,7 @@ void hypervisor_vm_open_graphics_async(HypervisorVm *self, guint index, GCancell
  * Returns: a socket connected to the display server, which the caller owns and
  *   closes, or -1 on error
  *
- * Since: 2
+ * Since: 0.1
  */
 int hypervisor_vm_open_graphics_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return fd_finish(self, result, hypervisor_vm_open_graphics_async, error);
@@ -120,7 +120,7 @@ int hypervisor_vm_open_graphics_finish(HypervisorVm *self, GAsyncResult *result,
  *
  * Returns: a socket the caller owns and closes, or -1 on error
  *
- * Since: 2
+ * Since: 0.1
  */
 int hypervisor_vm_open_graphics_sync(HypervisorVm *self, guint index, GCancellable *cancellable, GError **error) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), -1);
@@ -137,7 +137,7 @@ int hypervisor_vm_open_graphics_sync(HypervisorVm *self, guint index, GCancellab
  *
  * Takes a PNG picture of what the VM's screen shows now.
  *
- * Since: 2
+ * Since: 0.1
  */
 void hypervisor_vm_screenshot_async(HypervisorVm *self, guint screen, GCancellable *cancellable,
                                     GAsyncReadyCallback callback, gpointer user_data) {
@@ -154,7 +154,7 @@ void hypervisor_vm_screenshot_async(HypervisorVm *self, guint screen, GCancellab
  * Returns: a sealed memfd holding the PNG, to read from offset 0, which the
  *   caller owns and closes, or -1 on error
  *
- * Since: 2
+ * Since: 0.1
  */
 int hypervisor_vm_screenshot_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         return fd_finish(self, result, hypervisor_vm_screenshot_async, error);
@@ -171,7 +171,7 @@ int hypervisor_vm_screenshot_finish(HypervisorVm *self, GAsyncResult *result, GE
  *
  * Returns: a sealed memfd holding the PNG, or -1 on error
  *
- * Since: 2
+ * Since: 0.1
  */
 int hypervisor_vm_screenshot_sync(HypervisorVm *self, guint screen, GCancellable *cancellable, GError **error) {
         g_return_val_if_fail(HYPERVISOR_IS_VM(self), -1);
@@ -190,7 +190,7 @@ int hypervisor_vm_screenshot_sync(HypervisorVm *self, guint screen, GCancellable
  *
  * Presses keys on the VM's keyboard: Ctrl+Alt+Del is { 29, 56, 111 }.
  *
- * Since: 2
+ * Since: 0.1
  */
 void hypervisor_vm_send_key_async(HypervisorVm *self, const guint *keycodes, gsize n_keycodes, guint hold_time_ms,
                                   GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data) {
@@ -212,7 +212,7 @@ void hypervisor_vm_send_key_async(HypervisorVm *self, const guint *keycodes, gsi
  *
  * Returns: %TRUE when the keys were sent
  *
- * Since: 2
+ * Since: 0.1
  */
 gboolean hypervisor_vm_send_key_finish(HypervisorVm *self, GAsyncResult *result, GError **error) {
         g_return_val_if_fail(g_task_is_valid(result, self), FALSE);
@@ -233,7 +233,7 @@ gboolean hypervisor_vm_send_key_finish(HypervisorVm *self, GAsyncResult *result,
  *
  * Returns: %TRUE when the keys were sent
  *
- * Since: 2
+ * Since: 0.1
  */
 gboolean hypervisor_vm_send_key_sync(HypervisorVm *self, const guint *keycodes, gsize n_keycodes, guint hold_time_ms,
                                      GCancellable *cancellable, GError **error) {
@@ -257,7 +257,7 @@ gboolean hypervisor_vm_send_key_sync(HypervisorVm *self, const guint *keycodes, 
  * Returns: (transfer full) (nullable): an a(sua{sv}) array, %NULL when the
  *   service did not say
  *
- * Since: 2
+ * Since: 0.1
  */
 GVariant *hypervisor_vm_dup_graphics(HypervisorVm *self) {
         g_autoptr(GVariant) value = NULL;
