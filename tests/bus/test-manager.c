@@ -249,9 +249,9 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
         define_refused(t,
                        "<domain type='qemu'><name>many</name><memory unit='MiB'>256</memory>\n"
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
-                       "<iothreads>1</iothreads>\n"
+                       "<sysinfo type='smbios'/>\n"
                        "<devices><smartcard mode='host'/>\n<sound model='sb16'/></devices></domain>",
-                       NULL, "line 3: '<iothreads>' in '<domain>' is not supported; line 4: '<smartcard>'",
+                       NULL, "line 3: '<sysinfo>' in '<domain>' is not supported; line 4: '<smartcard>'",
                        "; line 5: model='sb16' of '<sound>'");
 
         /* Nothing reached the disk. */
