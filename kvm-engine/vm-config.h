@@ -41,6 +41,16 @@ typedef enum {
         VM_ACTION_RESTART,
 } VmLifecycleAction;
 
+/* <seclabel type='none'>: the engine's process and the files it opens get no security label
+ * (no SELinux or AppArmor context, no DAC relabelling), which is what the service does with
+ * every VM; kept to be written back as it came, its model attribute included. */
+typedef enum {
+        VM_SECLABEL_ABSENT,    /* no <seclabel> */
+        VM_SECLABEL_NONE,      /* <seclabel type='none'/> */
+        VM_SECLABEL_NONE_NONE, /* <seclabel type='none' model='none'/> */
+        VM_SECLABEL_NONE_DAC,  /* <seclabel type='none' model='dac'/> */
+} VmSeclabel;
+
 typedef enum {
         VM_DEVICE_DISK,
         VM_DEVICE_INTERFACE,
@@ -179,6 +189,7 @@ typedef struct {
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;
         VmLifecycleAction on_crash;
+        VmSeclabel seclabel; /* <seclabel> */
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
         VmMemballoon memballoon; /* <memballoon> */

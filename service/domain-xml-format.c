@@ -16,6 +16,7 @@
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
+#include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
@@ -249,6 +250,7 @@ char *domain_xml_format(const VmConfig *config) {
                 domain_xml_format_panic(out, 2, &config->panic);
                 g_string_append(out, "  </devices>\n");
         }
+        domain_xml_format_seclabel(out, config->seclabel);
         g_string_append(out, "</domain>\n");
         return g_string_free(out, FALSE);
 }

@@ -20,6 +20,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "hv-error.h"
@@ -990,6 +991,7 @@ enum {
         DOMAIN_ON_REBOOT,
         DOMAIN_ON_CRASH,
         DOMAIN_DEVICES,
+        DOMAIN_SECLABEL,
         _DOMAIN_CHILD_MAX
 };
 static const char *const domain_children[] = {
@@ -1014,6 +1016,7 @@ static const char *const domain_children[] = {
         [DOMAIN_ON_REBOOT] = "on_reboot",
         [DOMAIN_ON_CRASH] = "on_crash",
         [DOMAIN_DEVICES] = "devices",
+        [DOMAIN_SECLABEL] = "seclabel",
         NULL,
 };
 
@@ -1173,6 +1176,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
+                problems_add(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))
                 problems_add(problems, g_steal_pointer(&e));
 

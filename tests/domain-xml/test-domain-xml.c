@@ -657,6 +657,61 @@ static void test_unsupported_toplevel(void) {
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
+/* <seclabel type='none'>: accepted with no model, model='none' or model='dac' (nothing is
+ * labelled, as the service does anyway) and written back as it came, after <devices>;
+ * labelling the service would not do is refused naming it. */
+static void test_seclabel(void) {
+        static const struct {
+                const char *seclabel;
+                VmSeclabel expected;
+        } accepted[] = {
+                { "<seclabel type='none'/>", VM_SECLABEL_NONE },
+                { "<seclabel type='none' model='none'/>", VM_SECLABEL_NONE_NONE },
+                { "<seclabel type='none' model='dac'/>", VM_SECLABEL_NONE_DAC },
+        };
+        static const struct {
+                const char *seclabel;
+                int code;
+                const char *fragment;
+        } refused[] = {
+                { "<seclabel type='dynamic' model='selinux' relabel='yes'/>", HV_ERROR_NOT_SUPPORTED,
+                  "type='dynamic' of '<seclabel>'" },
+                { "<seclabel relabel='yes'/>", HV_ERROR_NOT_SUPPORTED, "type='dynamic' of '<seclabel>'" },
+                { "<seclabel type='static' model='selinux' relabel='no'><label>system_u:system_r:svirt_t:s0</label>"
+                  "</seclabel>",
+                  HV_ERROR_NOT_SUPPORTED, "type='static' of '<seclabel>'" },
+                { "<seclabel type='none' model='selinux'/>", HV_ERROR_NOT_SUPPORTED, "model='selinux'" },
+                { "<seclabel type='none' relabel='no'/>", HV_ERROR_NOT_SUPPORTED, "'relabel'" },
+                { "<seclabel type='none' model='dac'><label>+0:+0</label></seclabel>", HV_ERROR_NOT_SUPPORTED,
+                  "'<label>'" },
+                { "<seclabel type='none' model='dac'/><seclabel type='none' model='none'/>", HV_ERROR_INVALID_XML,
+                  "more than once" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(accepted); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                        "<devices/>%s</domain>",
+                        accepted[i].seclabel);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = parse_string(xml, &error);
+                g_autofree char *out = NULL;
+                g_autofree char *line = g_strdup_printf("  %s\n</domain>\n", accepted[i].seclabel);
+
+                g_assert_no_error(error);
+                g_assert_cmpint(config->seclabel, ==, accepted[i].expected);
+                out = domain_xml_format(config);
+                g_assert_true(g_str_has_suffix(out, line));
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(out, accepted[i].seclabel);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autofree char *xml = domain_with(refused[i].seclabel, "");
+
+                assert_refused_string(xml, refused[i].code, refused[i].fragment);
+        }
+}
+
 static void test_unsupported_values(void) {
         static const struct {
                 const char *top, *devices, *fragment;
@@ -1707,6 +1762,7 @@ static const TestCase test_cases[] = {
         { "unsupported-device", test_unsupported_device },
         { "unsupported-toplevel", test_unsupported_toplevel },
         { "unsupported-values", test_unsupported_values },
+        { "seclabel", test_seclabel },
         { "devices-libvirt", test_devices_libvirt },
         { "devices-invalid", test_devices_invalid },
         { "all-problems", test_all_problems },
