@@ -114,6 +114,11 @@ typedef struct {
         /* The host bridge the tap joins: the source of a type bridge; for a network,
          * what the service resolved it to (NULL: user-mode networking). */
         char *bridge;
+        /* <driver iommu ats packed> of a virtio model: the virtio device's iommu_platform, ats and
+         * packed properties (VM_SWITCH_DEFAULT: not written, the engine's default, off). */
+        VmSwitch iommu;
+        VmSwitch ats;
+        VmSwitch packed;
 } VmInterface;
 
 typedef struct {

@@ -32,6 +32,13 @@ bool ch_check_interface(const VmInterface *net, GError **error) {
                             net->source ? net->source : "");
                 return false;
         }
+        /* off is what cloud-hypervisor's virtio-net does; on is not asked of it. */
+        if (net->iommu == VM_SWITCH_ON || net->ats == VM_SWITCH_ON || net->packed == VM_SWITCH_ON) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<interface><driver %s='on'/> is not supported by the cloud-hypervisor engine",
+                            net->iommu == VM_SWITCH_ON ? "iommu" : net->ats == VM_SWITCH_ON ? "ats" : "packed");
+                return false;
+        }
         if (net->model != VM_NET_MODEL_VIRTIO) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                             "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "

@@ -106,6 +106,14 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                                 return false;
                         }
                         break;
+                case VM_DEVICE_INTERFACE:
+                        /* ats is a property of virtio's PCI transport; microvm's virtio-mmio has none. */
+                        if (machine == QEMU_MACHINE_MICROVM && device->net.ats) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<interface><driver ats> needs PCI, which the microvm machine has not");
+                                return false;
+                        }
+                        break;
                 case VM_DEVICE_HOSTDEV:
                 case VM_DEVICE_VSOCK:
                 case VM_DEVICE_RNG:

@@ -949,6 +949,34 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
+/* <interface><driver iommu ats packed>: virtio-net-pci's iommu_platform, ats and packed, each
+ * written only when the document says on or off (libvirt's qemuBuildVirtioOptionsProps());
+ * ats needs PCI, which microvm has not. */
+static void test_net_driver(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+
+        d->net.type = VM_NET_USER;
+        d->net.mac = g_strdup("52:54:00:12:34:56");
+        d->net.iommu = VM_SWITCH_ON;
+        d->net.ats = VM_SWITCH_ON;
+        d->net.packed = VM_SWITCH_OFF;
+        d = add_device(config, VM_DEVICE_INTERFACE, "net1");
+        d->net.type = VM_NET_USER;
+        d->net.mac = g_strdup("52:54:00:12:34:57");
+        d->net.packed = VM_SWITCH_ON;
+        check_golden("net-driver", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<interface><driver ats> needs PCI"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -970,5 +998,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
+        g_test_add_func("/qemu-argv/net-driver", test_net_driver);
         return g_test_run();
 }
