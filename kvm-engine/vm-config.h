@@ -92,6 +92,23 @@ typedef enum {
         VM_CHAR_UNIX,
 } VmCharType;
 
+/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
+ * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
+ * default, off). */
+typedef struct {
+        VmSwitch iommu;
+        VmSwitch ats;
+        VmSwitch packed;
+} VmVirtioOptions;
+
+static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
+        return options->iommu || options->ats || options->packed;
+}
+
+static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
+        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
+}
+
 typedef struct {
         char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
         char *target_dev;
@@ -103,6 +120,7 @@ typedef struct {
         bool floppy;            /* <disk device='floppy'>: on bus fdc, maybe empty */
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
 } VmDisk;
 
 typedef struct {
@@ -114,11 +132,7 @@ typedef struct {
         /* The host bridge the tap joins: the source of a type bridge; for a network,
          * what the service resolved it to (NULL: user-mode networking). */
         char *bridge;
-        /* <driver iommu ats packed> of a virtio model: the virtio device's iommu_platform, ats and
-         * packed properties (VM_SWITCH_DEFAULT: not written, the engine's default, off). */
-        VmSwitch iommu;
-        VmSwitch ats;
-        VmSwitch packed;
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
 } VmInterface;
 
 typedef struct {

@@ -299,9 +299,37 @@ static bool parse_iothread_attr(const xmlNode *node, uint32_t *ret, GError **err
         return true;
 }
 
+static const char *const virtio_option_names[] = { "iommu", "ats", "packed", NULL };
+
+bool domain_xml_parse_virtio_options(const xmlNode *node, VmVirtioOptions *options, GError **error) {
+        static const char *const switches[] = { "on", "off", NULL };
+        VmSwitch *values[] = { &options->iommu, &options->ats, &options->packed };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
+                g_autofree char *value = xml_attr_value(node, virtio_option_names[i]);
+                int choice;
+
+                if (!value)
+                        continue;
+                if (!xml_attr_choice(node, virtio_option_names[i], switches, -1, &choice, error))
+                        return false;
+                *values[i] = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
+        return true;
+}
+
+void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *options) {
+        const VmSwitch values[] = { options->iommu, options->ats, options->packed };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++)
+                if (values[i])
+                        g_string_append_printf(out, " %s='%s'", virtio_option_names[i],
+                                               values[i] == VM_SWITCH_ON ? "on" : "off");
+}
+
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name", "type",          "discard",  "cache",
-                                                 "io",   "detect_zeroes", "iothread", NULL};
+        static const char *const attributes[] = {"name",     "type",  "discard", "cache", "io", "detect_zeroes",
+                                                 "iothread", "iommu", "ats",     "packed", NULL};
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -322,7 +350,8 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
-        return parse_iothread_attr(node, &disk->driver.iothread, error);
+        return parse_iothread_attr(node, &disk->driver.iothread, error) &&
+               domain_xml_parse_virtio_options(node, &disk->virtio, error);
 }
 
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
@@ -337,6 +366,7 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
         if (disk->driver.iothread)
                 g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
+        domain_xml_format_virtio_options(out, &disk->virtio);
 }
 
 /* ---- a serial port's <target> ---- */

@@ -166,21 +166,10 @@ static bool parse_model(const xmlNode *node, VmInterface *net, GError **error) {
  * sizes) and its <host>/<guest> offloads are refused naming them. */
 static bool parse_driver(const xmlNode *node, VmInterface *net, GError **error) {
         static const char *const attributes[] = { "iommu", "ats", "packed", NULL };
-        static const char *const switches[] = { "on", "off", NULL };
-        VmSwitch *values[] = { &net->iommu, &net->ats, &net->packed };
 
-        if (!xml_check_empty_element(node, attributes, error))
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !domain_xml_parse_virtio_options(node, &net->virtio, error))
                 return false;
-        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
-                g_autofree char *value = xml_attr_value(node, attributes[i]);
-                int choice;
-
-                if (!value)
-                        continue;
-                if (!xml_attr_choice(node, attributes[i], switches, -1, &choice, error))
-                        return false;
-                *values[i] = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
-        }
         if (net->model != VM_NET_MODEL_VIRTIO)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "'<driver>' in an '<interface>' of model '%s' is not supported: iommu, ats and packed "
@@ -238,15 +227,9 @@ void domain_xml_format_interface(GString *out, const char *indent, const VmInter
         if (net->target_dev)
                 g_string_append_printf(out, "%s<target dev='%s'/>\n", indent, net->target_dev);
         g_string_append_printf(out, "%s<model type='%s'/>\n", indent, domain_xml_net_model_names[net->model]);
-        if (net->iommu || net->ats || net->packed) {
-                static const char *const names[] = { "iommu", "ats", "packed" };
-                const VmSwitch values[] = { net->iommu, net->ats, net->packed };
-
+        if (vm_virtio_options_set(&net->virtio)) {
                 g_string_append_printf(out, "%s<driver", indent);
-                for (size_t i = 0; i < G_N_ELEMENTS(values); i++)
-                        if (values[i])
-                                g_string_append_printf(out, " %s='%s'", names[i],
-                                                       values[i] == VM_SWITCH_ON ? "on" : "off");
+                domain_xml_format_virtio_options(out, &net->virtio);
                 g_string_append(out, "/>\n");
         }
 }

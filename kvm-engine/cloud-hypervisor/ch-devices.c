@@ -35,6 +35,9 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
                 return refuse(error, "<driver detect_zeroes> of a <disk>");
+        /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
+        if (vm_virtio_options_on(&disk->virtio))
+                return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");
         return true;
 }
 

@@ -33,10 +33,9 @@ bool ch_check_interface(const VmInterface *net, GError **error) {
                 return false;
         }
         /* off is what cloud-hypervisor's virtio-net does; on is not asked of it. */
-        if (net->iommu == VM_SWITCH_ON || net->ats == VM_SWITCH_ON || net->packed == VM_SWITCH_ON) {
+        if (vm_virtio_options_on(&net->virtio)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface><driver %s='on'/> is not supported by the cloud-hypervisor engine",
-                            net->iommu == VM_SWITCH_ON ? "iommu" : net->ats == VM_SWITCH_ON ? "ats" : "packed");
+                            "<interface><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor engine");
                 return false;
         }
         if (net->model != VM_NET_MODEL_VIRTIO) {

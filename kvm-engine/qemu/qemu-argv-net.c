@@ -41,14 +41,7 @@ JsonNode *qemu_net_device(QemuMachineKind machine, const VmDevice *device, const
         json_object_set_string_member(o, "netdev", netdev_id);
         if (device->net.mac)
                 json_object_set_string_member(o, "mac", device->net.mac);
-        /* <driver iommu ats packed>, as libvirt's qemuBuildVirtioOptionsProps(): written only
-         * when the document says on or off. */
-        if (device->net.iommu)
-                json_object_set_boolean_member(o, "iommu_platform", device->net.iommu == VM_SWITCH_ON);
-        if (device->net.ats)
-                json_object_set_boolean_member(o, "ats", device->net.ats == VM_SWITCH_ON);
-        if (device->net.packed)
-                json_object_set_boolean_member(o, "packed", device->net.packed == VM_SWITCH_ON);
+        qemu_virtio_options_props(o, &device->net.virtio);
         json_node_take_object(node, o);
         return node;
 }

@@ -107,13 +107,18 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                         }
                         break;
                 case VM_DEVICE_INTERFACE:
+                case VM_DEVICE_DISK: {
                         /* ats is a property of virtio's PCI transport; microvm's virtio-mmio has none. */
-                        if (machine == QEMU_MACHINE_MICROVM && device->net.ats) {
+                        const VmVirtioOptions *virtio =
+                                device->kind == VM_DEVICE_DISK ? &device->disk.virtio : &device->net.virtio;
+                        if (machine == QEMU_MACHINE_MICROVM && virtio->ats) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<interface><driver ats> needs PCI, which the microvm machine has not");
+                                            "<%s><driver ats> needs PCI, which the microvm machine has not",
+                                            vm_device_kind_to_string(device->kind));
                                 return false;
                         }
                         break;
+                }
                 case VM_DEVICE_HOSTDEV:
                 case VM_DEVICE_VSOCK:
                 case VM_DEVICE_RNG:
@@ -189,6 +194,15 @@ static const char *qemu_virtio_driver(QemuMachineKind machine, const char *kind)
         g_assert_not_reached();
 }
 
+void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options) {
+        if (options->iommu)
+                json_object_set_boolean_member(o, "iommu_platform", options->iommu == VM_SWITCH_ON);
+        if (options->ats)
+                json_object_set_boolean_member(o, "ats", options->ats == VM_SWITCH_ON);
+        if (options->packed)
+                json_object_set_boolean_member(o, "packed", options->packed == VM_SWITCH_ON);
+}
+
 JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
                            const char *bus) {
         JsonObject *o = json_object_new();
@@ -203,6 +217,7 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, device->disk.driver.iothread);
                 json_object_set_string_member(o, "iothread", iothread);
         }
+        qemu_virtio_options_props(o, &device->disk.virtio);
         qemu_disk_tune_device(device, o);
         return json_object_node(o);
 }

@@ -196,8 +196,9 @@ static void test_config_validate(void) {
          * is what its virtio-net does, and is taken (config_full below). */
         config = config_minimal();
         d = add_device(config, VM_DEVICE_INTERFACE, "net0");
-        d->net.packed = VM_SWITCH_ON;
-        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface><driver packed='on'/>");
+        d->net.virtio.packed = VM_SWITCH_ON;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface><driver iommu|ats|packed='on'/>");
+
 
         config = config_minimal();
         g_clear_pointer(&config->kernel, g_free);
@@ -250,7 +251,7 @@ static void test_config_validate(void) {
         for (guint i = 0; i < ok->devices->len; i++) {
                 VmDevice *device = ok->devices->pdata[i];
                 if (device->kind == VM_DEVICE_INTERFACE)
-                        device->net.iommu = device->net.ats = device->net.packed = VM_SWITCH_OFF;
+                        device->net.virtio = (VmVirtioOptions){ VM_SWITCH_OFF, VM_SWITCH_OFF, VM_SWITCH_OFF };
         }
         g_assert_true(ch_config_check(ok, NULL));
 }

@@ -108,11 +108,11 @@ static void test_driver(void) {
 
         for (guint i = 0; i < 3; i++)
                 nets[i] = &((const VmDevice *) config->devices->pdata[i])->net;
-        g_assert_cmpint(nets[0]->ats, ==, VM_SWITCH_ON);
-        g_assert_cmpint(nets[0]->packed, ==, VM_SWITCH_OFF);
-        g_assert_cmpint(nets[0]->iommu, ==, VM_SWITCH_DEFAULT);
-        g_assert_cmpint(nets[1]->iommu, ==, VM_SWITCH_ON);
-        g_assert_cmpint(nets[2]->iommu | nets[2]->ats | nets[2]->packed, ==, VM_SWITCH_DEFAULT);
+        g_assert_cmpint(nets[0]->virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(nets[0]->virtio.packed, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(nets[0]->virtio.iommu, ==, VM_SWITCH_DEFAULT);
+        g_assert_cmpint(nets[1]->virtio.iommu, ==, VM_SWITCH_ON);
+        g_assert_cmpint(nets[2]->virtio.iommu | nets[2]->virtio.ats | nets[2]->virtio.packed, ==, VM_SWITCH_DEFAULT);
         g_assert_nonnull(strstr(xml, "<model type='virtio'/>\n      <driver ats='on' packed='off'/>\n"));
         g_assert_nonnull(strstr(xml, "<driver iommu='on'/>"));
         g_assert_null(strstr(strstr(xml, "<driver iommu='on'/>") + 1, "<driver"));

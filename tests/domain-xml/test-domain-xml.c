@@ -657,6 +657,41 @@ static void test_unsupported_toplevel(void) {
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
+/* <disk><driver iommu ats packed>: kept as written (on, off or absent), written back in
+ * <driver>; another value is refused naming it. */
+static void test_disk_virtio_options(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<disk type='file'><driver name='qemu' type='qcow2' iommu='off' ats='on'/>"
+                "<source file='/var/lib/hypervisor/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+                "<disk type='file'><source file='/var/lib/hypervisor/images/b.raw'/>"
+                "<target dev='vdb' bus='virtio'/></disk>",
+                &error);
+        g_autofree char *out = NULL;
+        const VmDisk *a, *b;
+
+        g_assert_no_error(error);
+        a = &((const VmDevice *) config->devices->pdata[0])->disk;
+        b = &((const VmDevice *) config->devices->pdata[1])->disk;
+        g_assert_cmpint(a->virtio.iommu, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(a->virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(a->virtio.packed, ==, VM_SWITCH_DEFAULT);
+        g_assert_false(vm_virtio_options_set(&b->virtio));
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<driver type='qcow2' iommu='off' ats='on'/>"));
+        g_assert_nonnull(strstr(out, "<driver type='raw'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "disk virtio options");
+
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices(
+                "<disk type='file'><driver packed='yes'/><source file='/var/lib/hypervisor/images/a'/>"
+                "<target dev='vda'/></disk>",
+                &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "packed='yes'"));
+}
+
 /* <seclabel type='none'>: accepted with no model, model='none' or model='dac' (nothing is
  * labelled, as the service does anyway) and written back as it came, after <devices>;
  * labelling the service would not do is refused naming it. */
@@ -1763,6 +1798,7 @@ static const TestCase test_cases[] = {
         { "unsupported-toplevel", test_unsupported_toplevel },
         { "unsupported-values", test_unsupported_values },
         { "seclabel", test_seclabel },
+        { "disk-virtio-options", test_disk_virtio_options },
         { "devices-libvirt", test_devices_libvirt },
         { "devices-invalid", test_devices_invalid },
         { "all-problems", test_all_problems },

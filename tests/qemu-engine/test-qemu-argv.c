@@ -949,10 +949,11 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
-/* <interface><driver iommu ats packed>: virtio-net-pci's iommu_platform, ats and packed, each
- * written only when the document says on or off (libvirt's qemuBuildVirtioOptionsProps());
- * ats needs PCI, which microvm has not. */
-static void test_net_driver(void) {
+/* <interface> and <disk> <driver iommu ats packed>: virtio-net-pci's and virtio-blk-pci's
+ * iommu_platform, ats and packed, each written only when the document says on or off
+ * (libvirt's qemuBuildVirtioOptionsProps()); ats needs PCI, which microvm has not, and a disk
+ * on another bus than virtio has none of them. */
+static void test_virtio_options(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
@@ -962,14 +963,26 @@ static void test_net_driver(void) {
 
         d->net.type = VM_NET_USER;
         d->net.mac = g_strdup("52:54:00:12:34:56");
-        d->net.iommu = VM_SWITCH_ON;
-        d->net.ats = VM_SWITCH_ON;
-        d->net.packed = VM_SWITCH_OFF;
+        d->net.virtio.iommu = VM_SWITCH_ON;
+        d->net.virtio.ats = VM_SWITCH_ON;
+        d->net.virtio.packed = VM_SWITCH_OFF;
         d = add_device(config, VM_DEVICE_INTERFACE, "net1");
         d->net.type = VM_NET_USER;
         d->net.mac = g_strdup("52:54:00:12:34:57");
-        d->net.packed = VM_SWITCH_ON;
-        check_golden("net-driver", &params);
+        d->net.virtio.packed = VM_SWITCH_ON;
+        d = add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.target_dev = g_strdup("vda");
+        d->disk.virtio.iommu = VM_SWITCH_OFF;
+        d->disk.virtio.packed = VM_SWITCH_ON;
+        check_golden("virtio-options", &params);
+
+        d->disk.bus = VM_DISK_BUS_SATA;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "of disk 'vda' needs bus 'virtio'"));
+        g_clear_error(&error);
+        d->disk.bus = VM_DISK_BUS_VIRTIO;
 
         g_free(config->machine);
         config->machine = g_strdup("microvm");
@@ -998,6 +1011,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
-        g_test_add_func("/qemu-argv/net-driver", test_net_driver);
+        g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         return g_test_run();
 }
