@@ -148,6 +148,7 @@ typedef struct {
 typedef struct {
         char *backend; /* entropy source, default /dev/urandom; NULL when builtin */
         bool builtin;  /* <backend model='builtin'/>: the engine's own (QEMU: getrandom()) */
+        VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 
 typedef struct {

@@ -144,11 +144,18 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 if (device->rng.builtin) {
                         g_string_append(out, "<backend model='builtin'/>\n");
-                        break;
+                } else {
+                        g_string_append(out, "<backend model='random'>");
+                        append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
+                                       false);
+                        g_string_append(out, "</backend>\n");
                 }
-                g_string_append(out, "<backend model='random'>");
-                append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND, false);
-                g_string_append(out, "</backend>\n");
+                if (vm_virtio_options_set(&device->rng.virtio)) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<driver");
+                        domain_xml_format_virtio_options(out, &device->rng.virtio);
+                        g_string_append(out, "/>\n");
+                }
                 break;
         case VM_DEVICE_HOSTDEV:
                 g_string_append(out, " mode='subsystem' type='pci'>\n");

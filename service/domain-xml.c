@@ -498,9 +498,9 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         return g_steal_pointer(&device);
 }
 
-enum { RNG_BACKEND, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
+enum { RNG_BACKEND, RNG_DRIVER, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
 static const char *const rng_children[] = {
-        [RNG_BACKEND] = "backend", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
+        [RNG_BACKEND] = "backend", [RNG_DRIVER] = "driver", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
 };
 
 static VmDevice *parse_rng(const xmlNode *node, GError **error) {
@@ -508,6 +508,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const models[] = { "virtio", NULL };
         static const char *const backend_attributes[] = { "model", NULL };
         static const char *const backend_models[] = { "random", "builtin", NULL };
+        static const char *const driver_attributes[] = { "iommu", "ats", "packed", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_RNG);
         xmlNode *c[_RNG_CHILD_MAX] = {};
         int choice;
@@ -536,6 +537,9 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         }
         if (!device->rng.backend && !device->rng.builtin)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
+        if (c[RNG_DRIVER] && (!xml_check_empty_element(c[RNG_DRIVER], driver_attributes, error) ||
+                              !domain_xml_parse_virtio_options(c[RNG_DRIVER], &device->rng.virtio, error)))
+                return NULL;
         if ((c[RNG_ADDRESS] && !parse_pci_address(c[RNG_ADDRESS], device, error)) ||
             !domain_xml_parse_alias(c[RNG_ALIAS], device, error))
                 return NULL;

@@ -108,7 +108,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                         break;
                 case VM_DEVICE_INTERFACE:
                 case VM_DEVICE_DISK: {
-                        /* ats is a property of virtio's PCI transport; microvm's virtio-mmio has none. */
+                        /* ats is a property of virtio's PCI transport; microvm's virtio-mmio has none.
+                         * (An <rng>'s is checked below, with its other microvm rule.) */
                         const VmVirtioOptions *virtio =
                                 device->kind == VM_DEVICE_DISK ? &device->disk.virtio : &device->net.virtio;
                         if (machine == QEMU_MACHINE_MICROVM && virtio->ats) {
@@ -126,6 +127,11 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                             "<%s> needs PCI, which the microvm machine has not",
                                             vm_device_kind_to_string(device->kind));
+                                return false;
+                        }
+                        if (machine == QEMU_MACHINE_MICROVM && device->kind == VM_DEVICE_RNG && device->rng.virtio.ats) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<rng><driver ats> needs PCI, which the microvm machine has not");
                                 return false;
                         }
                         break;
@@ -379,6 +385,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));
                         json_object_set_string_member(o, "id", device->id);
                         json_object_set_string_member(o, "rng", backend);
+                        qemu_virtio_options_props(o, &device->rng.virtio);
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }

@@ -198,6 +198,9 @@ static void test_config_validate(void) {
         d = add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.virtio.packed = VM_SWITCH_ON;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface><driver iommu|ats|packed='on'/>");
+        config = config_minimal();
+        add_device(config, VM_DEVICE_RNG, "rng0")->rng.virtio.ats = VM_SWITCH_ON;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><driver iommu|ats|packed='on'/>");
 
 
         config = config_minimal();

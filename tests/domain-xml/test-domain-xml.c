@@ -657,15 +657,17 @@ static void test_unsupported_toplevel(void) {
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
-/* <disk><driver iommu ats packed>: kept as written (on, off or absent), written back in
- * <driver>; another value is refused naming it. */
-static void test_disk_virtio_options(void) {
+/* <disk> and <rng> <driver iommu ats packed>: kept as written (on, off or absent), written back
+ * in <driver>; another value or attribute is refused naming it. */
+static void test_virtio_options(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
                 "<disk type='file'><driver name='qemu' type='qcow2' iommu='off' ats='on'/>"
                 "<source file='/var/lib/hypervisor/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"
                 "<disk type='file'><source file='/var/lib/hypervisor/images/b.raw'/>"
-                "<target dev='vdb' bus='virtio'/></disk>",
+                "<target dev='vdb' bus='virtio'/></disk>"
+                "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver packed='on'/></rng>"
+                "<rng model='virtio'><backend model='builtin'/><driver iommu='off'/></rng>",
                 &error);
         g_autofree char *out = NULL;
         const VmDisk *a, *b;
@@ -680,6 +682,9 @@ static void test_disk_virtio_options(void) {
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<driver type='qcow2' iommu='off' ats='on'/>"));
         g_assert_nonnull(strstr(out, "<driver type='raw'/>"));
+        g_assert_cmpint(((const VmDevice *) config->devices->pdata[2])->rng.virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_nonnull(strstr(out, "</backend>\n      <driver packed='on'/>\n      <alias name='rng0'/>"));
+        g_assert_nonnull(strstr(out, "<backend model='builtin'/>\n      <driver iommu='off'/>\n"));
         domain_xml_test_assert_round_trip(config);
         domain_xml_test_assert_valid_libvirt(out, "disk virtio options");
 
@@ -690,6 +695,10 @@ static void test_disk_virtio_options(void) {
                 &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "packed='yes'"));
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices("<rng model='virtio'><driver event_idx='on'/></rng>", &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'event_idx'"));
 }
 
 /* <seclabel type='none'>: accepted with no model, model='none' or model='dac' (nothing is
@@ -1798,7 +1807,7 @@ static const TestCase test_cases[] = {
         { "unsupported-toplevel", test_unsupported_toplevel },
         { "unsupported-values", test_unsupported_values },
         { "seclabel", test_seclabel },
-        { "disk-virtio-options", test_disk_virtio_options },
+        { "virtio-options", test_virtio_options },
         { "devices-libvirt", test_devices_libvirt },
         { "devices-invalid", test_devices_invalid },
         { "all-problems", test_all_problems },

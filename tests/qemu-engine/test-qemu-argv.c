@@ -976,18 +976,31 @@ static void test_virtio_options(void) {
         d->disk.target_dev = g_strdup("vda");
         d->disk.virtio.iommu = VM_SWITCH_OFF;
         d->disk.virtio.packed = VM_SWITCH_ON;
+        VmDevice *disk = d;
+        d = add_device(config, VM_DEVICE_RNG, "rng0");
+        d->rng.backend = g_strdup("/dev/urandom");
+        d->rng.virtio.ats = VM_SWITCH_OFF;
+        d->rng.virtio.iommu = VM_SWITCH_ON;
         check_golden("virtio-options", &params);
 
-        d->disk.bus = VM_DISK_BUS_SATA;
+        disk->disk.bus = VM_DISK_BUS_SATA;
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "of disk 'vda' needs bus 'virtio'"));
         g_clear_error(&error);
-        d->disk.bus = VM_DISK_BUS_VIRTIO;
+        disk->disk.bus = VM_DISK_BUS_VIRTIO;
 
         g_free(config->machine);
         config->machine = g_strdup("microvm");
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<interface><driver ats> needs PCI"));
+        g_clear_error(&error);
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_INTERFACE)
+                        device->net.virtio.ats = VM_SWITCH_DEFAULT;
+        }
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<rng><driver ats> needs PCI"));
 }
 
 int main(int argc, char **argv) {
