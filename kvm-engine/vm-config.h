@@ -92,23 +92,6 @@ typedef enum {
         VM_CHAR_UNIX,
 } VmCharType;
 
-/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
- * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
- * default, off). */
-typedef struct {
-        VmSwitch iommu;
-        VmSwitch ats;
-        VmSwitch packed;
-} VmVirtioOptions;
-
-static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
-        return options->iommu || options->ats || options->packed;
-}
-
-static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
-        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
-}
-
 typedef struct {
         char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
         char *target_dev;

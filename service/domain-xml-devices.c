@@ -644,9 +644,10 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
 
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error) {
         static const char *const attributes[] = {"model", NULL};
-        static const char *const children[] = {"address", "alias", NULL};
-        enum { BALLOON_ADDRESS, BALLOON_ALIAS };
-        xmlNode *c[2] = {};
+        static const char *const children[] = {"address", "alias", "driver", NULL};
+        static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
+        enum { BALLOON_ADDRESS, BALLOON_ALIAS, BALLOON_DRIVER };
+        xmlNode *c[3] = {};
         VmMemballoon balloon = {};
         int model;
 
@@ -672,6 +673,12 @@ bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError 
         if (balloon.model == VM_MEMBALLOON_NONE && balloon.address.type != VM_ADDRESS_NONE)
                 return xml_fail(error, c[BALLOON_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
                                 "'<memballoon model='none'>' has no '<address>'");
+        if (c[BALLOON_DRIVER] && (!xml_check_empty_element(c[BALLOON_DRIVER], driver_attributes, error) ||
+                                  !domain_xml_parse_virtio_options(c[BALLOON_DRIVER], &balloon.virtio, error)))
+                return false;
+        if (balloon.model == VM_MEMBALLOON_NONE && c[BALLOON_DRIVER])
+                return xml_fail(error, c[BALLOON_DRIVER], HV_ERROR_INVALID_ARGUMENT,
+                                "'<memballoon model='none'>' has no '<driver>'");
         *ret = balloon;
         return true;
 }
@@ -681,12 +688,19 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
                 return;
         append_indent(out, level);
         g_string_append_printf(out, "<memballoon model='%s'", memballoon_model_names[balloon->model]);
-        if (balloon->address.type == VM_ADDRESS_NONE) {
+        if (balloon->address.type == VM_ADDRESS_NONE && !vm_virtio_options_set(&balloon->virtio)) {
                 g_string_append(out, "/>\n");
                 return;
         }
         g_string_append(out, ">\n");
-        domain_xml_format_address(out, level + 1, &balloon->address);
+        if (balloon->address.type != VM_ADDRESS_NONE)
+                domain_xml_format_address(out, level + 1, &balloon->address);
+        if (vm_virtio_options_set(&balloon->virtio)) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<driver");
+                domain_xml_format_virtio_options(out, &balloon->virtio);
+                g_string_append(out, "/>\n");
+        }
         append_indent(out, level);
         g_string_append(out, "</memballoon>\n");
 }

@@ -81,6 +81,11 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                 return false;
         }
 
+        if (machine == QEMU_MACHINE_MICROVM && config->memballoon.virtio.ats) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<memballoon><driver ats> needs PCI, which the microvm machine has not");
+                return false;
+        }
         unsigned n_consoles = 0;
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -533,6 +538,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 JsonObject *o = json_object_new();
                 json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
                 json_object_set_string_member(o, "id", "balloon0");
+                qemu_virtio_options_props(o, &config->memballoon.virtio);
                 argv_add_json(argv, "-device", json_object_node(o));
         }
 

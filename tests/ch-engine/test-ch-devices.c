@@ -42,6 +42,7 @@ static void test_device_parts(void) {
                 { 6, "<boot order>" },          { 7, "type='pci'" },              { 8, "<tpm>" },
                 { 9, "<filesystem> (its shared folders are virtiofs only)" },
                 { 10, "<driver iommu|ats|packed='on'> of a <disk>" },
+                { 11, "<memballoon><driver iommu|ats|packed='on'>" },
         };
         g_autoptr(VmConfig) ok = config_minimal();
         g_autoptr(GError) error = NULL;
@@ -54,6 +55,7 @@ static void test_device_parts(void) {
         d = add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
         d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
         ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        ok->memballoon.virtio.packed = VM_SWITCH_OFF;
         g_assert_true(ch_devices_check(ok, &error));
         g_assert_no_error(error);
         g_autoptr(JsonNode) node = ch_config_build_vm(ok, RUNTIME_DIR, &error);
@@ -99,6 +101,10 @@ static void test_device_parts(void) {
                         break;
                 case 10:
                         disk->disk.virtio.packed = VM_SWITCH_ON;
+                        break;
+                case 11:
+                        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+                        config->memballoon.virtio.iommu = VM_SWITCH_ON;
                         break;
                 }
                 g_assert_false(ch_devices_check(config, &e));

@@ -657,7 +657,7 @@ static void test_unsupported_toplevel(void) {
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
-/* <disk> and <rng> <driver iommu ats packed>: kept as written (on, off or absent), written back
+/* <disk>, <rng> and <memballoon> <driver iommu ats packed>: kept as written (on, off or absent), written back
  * in <driver>; another value or attribute is refused naming it. */
 static void test_virtio_options(void) {
         g_autoptr(GError) error = NULL;
@@ -667,7 +667,8 @@ static void test_virtio_options(void) {
                 "<disk type='file'><source file='/var/lib/hypervisor/images/b.raw'/>"
                 "<target dev='vdb' bus='virtio'/></disk>"
                 "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver packed='on'/></rng>"
-                "<rng model='virtio'><backend model='builtin'/><driver iommu='off'/></rng>",
+                "<rng model='virtio'><backend model='builtin'/><driver iommu='off'/></rng>"
+                "<memballoon model='virtio'><driver packed='on' ats='off'/></memballoon>",
                 &error);
         g_autofree char *out = NULL;
         const VmDisk *a, *b;
@@ -685,6 +686,9 @@ static void test_virtio_options(void) {
         g_assert_cmpint(((const VmDevice *) config->devices->pdata[2])->rng.virtio.packed, ==, VM_SWITCH_ON);
         g_assert_nonnull(strstr(out, "</backend>\n      <driver packed='on'/>\n      <alias name='rng0'/>"));
         g_assert_nonnull(strstr(out, "<backend model='builtin'/>\n      <driver iommu='off'/>\n"));
+        g_assert_cmpint(config->memballoon.virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_nonnull(
+                strstr(out, "<memballoon model='virtio'>\n      <driver ats='off' packed='on'/>\n    </memballoon>"));
         domain_xml_test_assert_round_trip(config);
         domain_xml_test_assert_valid_libvirt(out, "disk virtio options");
 
@@ -699,6 +703,11 @@ static void test_virtio_options(void) {
         g_assert_null(domain_xml_test_parse_devices("<rng model='virtio'><driver event_idx='on'/></rng>", &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "'event_idx'"));
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices("<memballoon model='none'><driver packed='on'/></memballoon>",
+                                                    &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "has no '<driver>'"));
 }
 
 /* <seclabel type='none'>: accepted with no model, model='none' or model='dac' (nothing is

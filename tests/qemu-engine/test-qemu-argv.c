@@ -981,6 +981,8 @@ static void test_virtio_options(void) {
         d->rng.backend = g_strdup("/dev/urandom");
         d->rng.virtio.ats = VM_SWITCH_OFF;
         d->rng.virtio.iommu = VM_SWITCH_ON;
+        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        config->memballoon.virtio.packed = VM_SWITCH_ON;
         check_golden("virtio-options", &params);
 
         disk->disk.bus = VM_DISK_BUS_SATA;
@@ -1001,6 +1003,10 @@ static void test_virtio_options(void) {
         }
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<rng><driver ats> needs PCI"));
+        g_clear_error(&error);
+        config->memballoon.virtio.ats = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
 int main(int argc, char **argv) {
