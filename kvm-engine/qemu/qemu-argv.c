@@ -44,6 +44,28 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
         return true;
 }
 
+/* <driver iommu ats packed> of a virtio device the QEMU engine places: ats is a property of
+ * virtio's PCI transport, which microvm has not; iommu_platform=on QEMU refuses for a device that
+ * also speaks legacy virtio, which is what a virtio PCI device is except on a PCIe root port (on
+ * q35 the engine puts the virtio disks there, and nothing else). packed and off are taken. */
+static bool check_virtio_options(const char *element, const VmVirtioOptions *options, QemuMachineKind machine,
+                                 bool on_root_port, GError **error) {
+        if (machine == QEMU_MACHINE_MICROVM && options->ats) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<%s><driver ats> needs PCI, which the microvm machine has not", element);
+                return false;
+        }
+        if (options->iommu == VM_SWITCH_ON && !on_root_port) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
+                            "virtio device without legacy support, on a PCIe root port, and the engine puts only "
+                            "a q35 machine's virtio disks there",
+                            element);
+                return false;
+        }
+        return true;
+}
+
 bool qemu_config_check(const VmConfig *config, GError **error) {
         QemuMachineKind machine;
 
@@ -81,11 +103,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                 return false;
         }
 
-        if (machine == QEMU_MACHINE_MICROVM && config->memballoon.virtio.ats) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<memballoon><driver ats> needs PCI, which the microvm machine has not");
+        if (!check_virtio_options("memballoon", &config->memballoon.virtio, machine, false, error))
                 return false;
-        }
         unsigned n_consoles = 0;
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -112,19 +131,15 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                         }
                         break;
                 case VM_DEVICE_INTERFACE:
-                case VM_DEVICE_DISK: {
-                        /* ats is a property of virtio's PCI transport; microvm's virtio-mmio has none.
-                         * (An <rng>'s is checked below, with its other microvm rule.) */
-                        const VmVirtioOptions *virtio =
-                                device->kind == VM_DEVICE_DISK ? &device->disk.virtio : &device->net.virtio;
-                        if (machine == QEMU_MACHINE_MICROVM && virtio->ats) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<%s><driver ats> needs PCI, which the microvm machine has not",
-                                            vm_device_kind_to_string(device->kind));
+                        if (!check_virtio_options("interface", &device->net.virtio, machine, false, error))
                                 return false;
-                        }
                         break;
-                }
+                case VM_DEVICE_DISK:
+                        if (!check_virtio_options("disk", &device->disk.virtio, machine,
+                                                  machine == QEMU_MACHINE_Q35 && device->disk.bus == VM_DISK_BUS_VIRTIO,
+                                                  error))
+                                return false;
+                        break;
                 case VM_DEVICE_HOSTDEV:
                 case VM_DEVICE_VSOCK:
                 case VM_DEVICE_RNG:
@@ -134,11 +149,9 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                                             vm_device_kind_to_string(device->kind));
                                 return false;
                         }
-                        if (machine == QEMU_MACHINE_MICROVM && device->kind == VM_DEVICE_RNG && device->rng.virtio.ats) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<rng><driver ats> needs PCI, which the microvm machine has not");
+                        if (device->kind == VM_DEVICE_RNG &&
+                            !check_virtio_options("rng", &device->rng.virtio, machine, false, error))
                                 return false;
-                        }
                         break;
                 default:
                         break;

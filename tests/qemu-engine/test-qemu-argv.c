@@ -949,38 +949,39 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
-/* <interface> and <disk> <driver iommu ats packed>: virtio-net-pci's and virtio-blk-pci's
- * iommu_platform, ats and packed, each written only when the document says on or off
- * (libvirt's qemuBuildVirtioOptionsProps()); ats needs PCI, which microvm has not, and a disk
- * on another bus than virtio has none of them. */
+/* <driver iommu ats packed> of <interface>, <disk>, <rng> and <memballoon>: the virtio device's
+ * iommu_platform, ats and packed, each written only when the document says on or off (libvirt's
+ * qemuBuildVirtioOptionsProps()). Refused: a disk on another bus than virtio; iommu='on' but for
+ * a q35 virtio disk (QEMU takes it only for a device without legacy virtio, on a PCIe root port);
+ * ats on microvm, which has no PCI. */
 static void test_virtio_options(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
-        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        VmDevice *net0 = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        VmDevice *net1, *disk, *rng;
 
-        d->net.type = VM_NET_USER;
-        d->net.mac = g_strdup("52:54:00:12:34:56");
-        d->net.virtio.iommu = VM_SWITCH_ON;
-        d->net.virtio.ats = VM_SWITCH_ON;
-        d->net.virtio.packed = VM_SWITCH_OFF;
-        d = add_device(config, VM_DEVICE_INTERFACE, "net1");
-        d->net.type = VM_NET_USER;
-        d->net.mac = g_strdup("52:54:00:12:34:57");
-        d->net.virtio.packed = VM_SWITCH_ON;
-        d = add_device(config, VM_DEVICE_DISK, "disk0");
-        d->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
-        d->disk.format = VM_DISK_FORMAT_QCOW2;
-        d->disk.target_dev = g_strdup("vda");
-        d->disk.virtio.iommu = VM_SWITCH_OFF;
-        d->disk.virtio.packed = VM_SWITCH_ON;
-        VmDevice *disk = d;
-        d = add_device(config, VM_DEVICE_RNG, "rng0");
-        d->rng.backend = g_strdup("/dev/urandom");
-        d->rng.virtio.ats = VM_SWITCH_OFF;
-        d->rng.virtio.iommu = VM_SWITCH_ON;
+        net0->net.type = VM_NET_USER;
+        net0->net.mac = g_strdup("52:54:00:12:34:56");
+        net0->net.virtio.iommu = VM_SWITCH_OFF;
+        net0->net.virtio.ats = VM_SWITCH_ON;
+        net0->net.virtio.packed = VM_SWITCH_OFF;
+        net1 = add_device(config, VM_DEVICE_INTERFACE, "net1");
+        net1->net.type = VM_NET_USER;
+        net1->net.mac = g_strdup("52:54:00:12:34:57");
+        net1->net.virtio.packed = VM_SWITCH_ON;
+        disk = add_device(config, VM_DEVICE_DISK, "disk0");
+        disk->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
+        disk->disk.format = VM_DISK_FORMAT_QCOW2;
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.virtio.iommu = VM_SWITCH_ON;
+        disk->disk.virtio.packed = VM_SWITCH_ON;
+        rng = add_device(config, VM_DEVICE_RNG, "rng0");
+        rng->rng.backend = g_strdup("/dev/urandom");
+        rng->rng.virtio.ats = VM_SWITCH_OFF;
+        rng->rng.virtio.iommu = VM_SWITCH_OFF;
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
         config->memballoon.virtio.packed = VM_SWITCH_ON;
         check_golden("virtio-options", &params);
@@ -991,16 +992,30 @@ static void test_virtio_options(void) {
         g_clear_error(&error);
         disk->disk.bus = VM_DISK_BUS_VIRTIO;
 
+        net1->net.virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<interface><driver iommu='on'> is not supported"));
+        g_clear_error(&error);
+        net1->net.virtio.iommu = VM_SWITCH_DEFAULT;
+        config->memballoon.virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<memballoon><driver iommu='on'>"));
+        g_clear_error(&error);
+        config->memballoon.virtio.iommu = VM_SWITCH_DEFAULT;
+
+        g_free(config->machine);
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk><driver iommu='on'>"));
+        g_clear_error(&error);
+        disk->disk.virtio.iommu = VM_SWITCH_OFF;
+
         g_free(config->machine);
         config->machine = g_strdup("microvm");
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<interface><driver ats> needs PCI"));
         g_clear_error(&error);
-        for (guint i = 0; i < config->devices->len; i++) {
-                VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_INTERFACE)
-                        device->net.virtio.ats = VM_SWITCH_DEFAULT;
-        }
+        net0->net.virtio.ats = VM_SWITCH_DEFAULT;
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<rng><driver ats> needs PCI"));
         g_clear_error(&error);
