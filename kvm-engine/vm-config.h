@@ -41,6 +41,16 @@ typedef enum {
         VM_ACTION_RESTART,
 } VmLifecycleAction;
 
+/* <seclabel type='none'>: the engine's process and the files it opens get no security label
+ * (no SELinux or AppArmor context, no DAC relabelling), which is what the service does with
+ * every VM; kept to be written back as it came, its model attribute included. */
+typedef enum {
+        VM_SECLABEL_ABSENT,    /* no <seclabel> */
+        VM_SECLABEL_NONE,      /* <seclabel type='none'/> */
+        VM_SECLABEL_NONE_NONE, /* <seclabel type='none' model='none'/> */
+        VM_SECLABEL_NONE_DAC,  /* <seclabel type='none' model='dac'/> */
+} VmSeclabel;
+
 typedef enum {
         VM_DEVICE_DISK,
         VM_DEVICE_INTERFACE,
@@ -93,6 +103,7 @@ typedef struct {
         bool floppy;            /* <disk device='floppy'>: on bus fdc, maybe empty */
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
 } VmDisk;
 
 typedef struct {
@@ -104,6 +115,7 @@ typedef struct {
         /* The host bridge the tap joins: the source of a type bridge; for a network,
          * what the service resolved it to (NULL: user-mode networking). */
         char *bridge;
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
 } VmInterface;
 
 typedef struct {
@@ -119,6 +131,7 @@ typedef struct {
 typedef struct {
         char *backend; /* entropy source, default /dev/urandom; NULL when builtin */
         bool builtin;  /* <backend model='builtin'/>: the engine's own (QEMU: getrandom()) */
+        VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 
 typedef struct {
@@ -179,6 +192,7 @@ typedef struct {
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;
         VmLifecycleAction on_crash;
+        VmSeclabel seclabel; /* <seclabel> */
 
         char *emulator; /* engine binary named by <emulator>, or NULL */
         VmMemballoon memballoon; /* <memballoon> */

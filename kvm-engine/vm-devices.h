@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vm-platform.h"
+
 typedef enum {
         VM_ADDRESS_NONE,
         VM_ADDRESS_PCI,           /* domain bus slot function multifunction */
@@ -137,9 +139,27 @@ typedef enum {
         VM_MEMBALLOON_NONE,
 } VmMemballoonModel;
 
+/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
+ * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
+ * default, off). */
+typedef struct {
+        VmSwitch iommu;
+        VmSwitch ats;
+        VmSwitch packed;
+} VmVirtioOptions;
+
+static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
+        return options->iommu || options->ats || options->packed;
+}
+
+static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
+        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
+}
+
 typedef struct {
         VmMemballoonModel model;
         VmAddress address;
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
 } VmMemballoon;
 
 /* <panic>: how the guest tells the host it panicked. */

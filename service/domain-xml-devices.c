@@ -299,9 +299,37 @@ static bool parse_iothread_attr(const xmlNode *node, uint32_t *ret, GError **err
         return true;
 }
 
+static const char *const virtio_option_names[] = { "iommu", "ats", "packed", NULL };
+
+bool domain_xml_parse_virtio_options(const xmlNode *node, VmVirtioOptions *options, GError **error) {
+        static const char *const switches[] = { "on", "off", NULL };
+        VmSwitch *values[] = { &options->iommu, &options->ats, &options->packed };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
+                g_autofree char *value = xml_attr_value(node, virtio_option_names[i]);
+                int choice;
+
+                if (!value)
+                        continue;
+                if (!xml_attr_choice(node, virtio_option_names[i], switches, -1, &choice, error))
+                        return false;
+                *values[i] = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
+        return true;
+}
+
+void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *options) {
+        const VmSwitch values[] = { options->iommu, options->ats, options->packed };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++)
+                if (values[i])
+                        g_string_append_printf(out, " %s='%s'", virtio_option_names[i],
+                                               values[i] == VM_SWITCH_ON ? "on" : "off");
+}
+
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name", "type",          "discard",  "cache",
-                                                 "io",   "detect_zeroes", "iothread", NULL};
+        static const char *const attributes[] = {"name",     "type",  "discard", "cache", "io", "detect_zeroes",
+                                                 "iothread", "iommu", "ats",     "packed", NULL};
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -322,7 +350,8 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
-        return parse_iothread_attr(node, &disk->driver.iothread, error);
+        return parse_iothread_attr(node, &disk->driver.iothread, error) &&
+               domain_xml_parse_virtio_options(node, &disk->virtio, error);
 }
 
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
@@ -337,6 +366,7 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
         if (disk->driver.iothread)
                 g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
+        domain_xml_format_virtio_options(out, &disk->virtio);
 }
 
 /* ---- a serial port's <target> ---- */
@@ -614,9 +644,10 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
 
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error) {
         static const char *const attributes[] = {"model", NULL};
-        static const char *const children[] = {"address", "alias", NULL};
-        enum { BALLOON_ADDRESS, BALLOON_ALIAS };
-        xmlNode *c[2] = {};
+        static const char *const children[] = {"address", "alias", "driver", NULL};
+        static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
+        enum { BALLOON_ADDRESS, BALLOON_ALIAS, BALLOON_DRIVER };
+        xmlNode *c[3] = {};
         VmMemballoon balloon = {};
         int model;
 
@@ -642,6 +673,12 @@ bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError 
         if (balloon.model == VM_MEMBALLOON_NONE && balloon.address.type != VM_ADDRESS_NONE)
                 return xml_fail(error, c[BALLOON_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
                                 "'<memballoon model='none'>' has no '<address>'");
+        if (c[BALLOON_DRIVER] && (!xml_check_empty_element(c[BALLOON_DRIVER], driver_attributes, error) ||
+                                  !domain_xml_parse_virtio_options(c[BALLOON_DRIVER], &balloon.virtio, error)))
+                return false;
+        if (balloon.model == VM_MEMBALLOON_NONE && c[BALLOON_DRIVER])
+                return xml_fail(error, c[BALLOON_DRIVER], HV_ERROR_INVALID_ARGUMENT,
+                                "'<memballoon model='none'>' has no '<driver>'");
         *ret = balloon;
         return true;
 }
@@ -651,12 +688,19 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
                 return;
         append_indent(out, level);
         g_string_append_printf(out, "<memballoon model='%s'", memballoon_model_names[balloon->model]);
-        if (balloon->address.type == VM_ADDRESS_NONE) {
+        if (balloon->address.type == VM_ADDRESS_NONE && !vm_virtio_options_set(&balloon->virtio)) {
                 g_string_append(out, "/>\n");
                 return;
         }
         g_string_append(out, ">\n");
-        domain_xml_format_address(out, level + 1, &balloon->address);
+        if (balloon->address.type != VM_ADDRESS_NONE)
+                domain_xml_format_address(out, level + 1, &balloon->address);
+        if (vm_virtio_options_set(&balloon->virtio)) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<driver");
+                domain_xml_format_virtio_options(out, &balloon->virtio);
+                g_string_append(out, "/>\n");
+        }
         append_indent(out, level);
         g_string_append(out, "</memballoon>\n");
 }

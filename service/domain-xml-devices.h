@@ -22,6 +22,11 @@ void domain_xml_format_address(GString *out, unsigned level, const VmAddress *ad
 bool domain_xml_parse_boot_order(const xmlNode *node, unsigned *ret, GError **error);
 
 /* <driver name='qemu' type discard cache io detect_zeroes> of a <disk>. */
+/* <driver iommu ats packed> (each on or off): the attributes only; the caller checks the rest
+ * of the element. */
+bool domain_xml_parse_virtio_options(const xmlNode *node, VmVirtioOptions *options, GError **error);
+/* " iommu='on'" and so on, for those set. */
+void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *options);
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error);
 /* " type='qcow2' discard='unmap'..." */
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk);

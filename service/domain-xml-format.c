@@ -16,6 +16,7 @@
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
+#include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
@@ -143,11 +144,18 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 if (device->rng.builtin) {
                         g_string_append(out, "<backend model='builtin'/>\n");
-                        break;
+                } else {
+                        g_string_append(out, "<backend model='random'>");
+                        append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
+                                       false);
+                        g_string_append(out, "</backend>\n");
                 }
-                g_string_append(out, "<backend model='random'>");
-                append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND, false);
-                g_string_append(out, "</backend>\n");
+                if (vm_virtio_options_set(&device->rng.virtio)) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<driver");
+                        domain_xml_format_virtio_options(out, &device->rng.virtio);
+                        g_string_append(out, "/>\n");
+                }
                 break;
         case VM_DEVICE_HOSTDEV:
                 g_string_append(out, " mode='subsystem' type='pci'>\n");
@@ -249,6 +257,7 @@ char *domain_xml_format(const VmConfig *config) {
                 domain_xml_format_panic(out, 2, &config->panic);
                 g_string_append(out, "  </devices>\n");
         }
+        domain_xml_format_seclabel(out, config->seclabel);
         g_string_append(out, "</domain>\n");
         return g_string_free(out, FALSE);
 }

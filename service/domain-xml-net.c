@@ -161,10 +161,27 @@ static bool parse_model(const xmlNode *node, VmInterface *net, GError **error) {
         return xml_fail_unsupported_value(error, node, "type", type);
 }
 
-enum { NET_SOURCE, NET_TARGET, NET_MAC, NET_MODEL, NET_ADDRESS, NET_ALIAS, _NET_CHILD_MAX };
+/* <driver iommu ats packed>: libvirt's virtio options, for a virtio model only (libvirt
+ * refuses them for others). Other attributes of <driver> (name, queues, txmode, the queue
+ * sizes) and its <host>/<guest> offloads are refused naming them. */
+static bool parse_driver(const xmlNode *node, VmInterface *net, GError **error) {
+        static const char *const attributes[] = { "iommu", "ats", "packed", NULL };
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !domain_xml_parse_virtio_options(node, &net->virtio, error))
+                return false;
+        if (net->model != VM_NET_MODEL_VIRTIO)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "'<driver>' in an '<interface>' of model '%s' is not supported: iommu, ats and packed "
+                                "are virtio options",
+                                domain_xml_net_model_names[net->model]);
+        return true;
+}
+
+enum { NET_SOURCE, NET_TARGET, NET_MAC, NET_MODEL, NET_DRIVER, NET_ADDRESS, NET_ALIAS, _NET_CHILD_MAX };
 static const char *const net_children[] = {
-        [NET_SOURCE] = "source", [NET_TARGET] = "target",   [NET_MAC] = "mac",
-        [NET_MODEL] = "model",   [NET_ADDRESS] = "address", [NET_ALIAS] = "alias", NULL,
+        [NET_SOURCE] = "source", [NET_TARGET] = "target",   [NET_MAC] = "mac",     [NET_MODEL] = "model",
+        [NET_DRIVER] = "driver", [NET_ADDRESS] = "address", [NET_ALIAS] = "alias", NULL,
 };
 
 VmDevice *domain_xml_parse_interface(const xmlNode *node, GError **error) {
@@ -186,6 +203,7 @@ VmDevice *domain_xml_parse_interface(const xmlNode *node, GError **error) {
             (c[NET_TARGET] && !parse_target(c[NET_TARGET], &device->net, error)) ||
             (c[NET_MAC] && !parse_mac(c[NET_MAC], &device->net, error)) ||
             (c[NET_MODEL] && !parse_model(c[NET_MODEL], &device->net, error)) ||
+            (c[NET_DRIVER] && !parse_driver(c[NET_DRIVER], &device->net, error)) ||
             (c[NET_ADDRESS] && !domain_xml_parse_address(c[NET_ADDRESS], &device->address, error)) ||
             !domain_xml_parse_alias(c[NET_ALIAS], device, error))
                 return NULL;
@@ -209,4 +227,9 @@ void domain_xml_format_interface(GString *out, const char *indent, const VmInter
         if (net->target_dev)
                 g_string_append_printf(out, "%s<target dev='%s'/>\n", indent, net->target_dev);
         g_string_append_printf(out, "%s<model type='%s'/>\n", indent, domain_xml_net_model_names[net->model]);
+        if (vm_virtio_options_set(&net->virtio)) {
+                g_string_append_printf(out, "%s<driver", indent);
+                domain_xml_format_virtio_options(out, &net->virtio);
+                g_string_append(out, "/>\n");
+        }
 }

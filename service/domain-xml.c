@@ -20,6 +20,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml.h"
 #include "hv-error.h"
@@ -497,9 +498,9 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         return g_steal_pointer(&device);
 }
 
-enum { RNG_BACKEND, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
+enum { RNG_BACKEND, RNG_DRIVER, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
 static const char *const rng_children[] = {
-        [RNG_BACKEND] = "backend", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
+        [RNG_BACKEND] = "backend", [RNG_DRIVER] = "driver", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
 };
 
 static VmDevice *parse_rng(const xmlNode *node, GError **error) {
@@ -507,6 +508,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const models[] = { "virtio", NULL };
         static const char *const backend_attributes[] = { "model", NULL };
         static const char *const backend_models[] = { "random", "builtin", NULL };
+        static const char *const driver_attributes[] = { "iommu", "ats", "packed", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_RNG);
         xmlNode *c[_RNG_CHILD_MAX] = {};
         int choice;
@@ -535,6 +537,9 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         }
         if (!device->rng.backend && !device->rng.builtin)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
+        if (c[RNG_DRIVER] && (!xml_check_empty_element(c[RNG_DRIVER], driver_attributes, error) ||
+                              !domain_xml_parse_virtio_options(c[RNG_DRIVER], &device->rng.virtio, error)))
+                return NULL;
         if ((c[RNG_ADDRESS] && !parse_pci_address(c[RNG_ADDRESS], device, error)) ||
             !domain_xml_parse_alias(c[RNG_ALIAS], device, error))
                 return NULL;
@@ -990,6 +995,7 @@ enum {
         DOMAIN_ON_REBOOT,
         DOMAIN_ON_CRASH,
         DOMAIN_DEVICES,
+        DOMAIN_SECLABEL,
         _DOMAIN_CHILD_MAX
 };
 static const char *const domain_children[] = {
@@ -1014,6 +1020,7 @@ static const char *const domain_children[] = {
         [DOMAIN_ON_REBOOT] = "on_reboot",
         [DOMAIN_ON_CRASH] = "on_crash",
         [DOMAIN_DEVICES] = "devices",
+        [DOMAIN_SECLABEL] = "seclabel",
         NULL,
 };
 
@@ -1173,6 +1180,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
+                problems_add(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))
                 problems_add(problems, g_steal_pointer(&e));
 

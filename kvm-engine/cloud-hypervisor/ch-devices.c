@@ -35,10 +35,16 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
                 return refuse(error, "<driver detect_zeroes> of a <disk>");
+        /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
+        if (vm_virtio_options_on(&disk->virtio))
+                return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");
         return true;
 }
 
 bool ch_devices_check(const VmConfig *config, GError **error) {
+        /* off is what cloud-hypervisor's balloon does; on is not asked of it. */
+        if (vm_virtio_options_on(&config->memballoon.virtio))
+                return refuse(error, "<memballoon><driver iommu|ats|packed='on'>");
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
 

@@ -178,6 +178,9 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               bus_name(disk->bus));
         if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+        if (vm_virtio_options_set(&disk->virtio) && disk->bus != VM_DISK_BUS_VIRTIO)
+                return refuse(error, "<driver iommu|ats|packed> of disk '%s' needs bus 'virtio' (they are virtio options)",
+                              dev);
         if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
                 return refuse(error,
                               "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);

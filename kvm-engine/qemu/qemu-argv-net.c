@@ -41,6 +41,7 @@ JsonNode *qemu_net_device(QemuMachineKind machine, const VmDevice *device, const
         json_object_set_string_member(o, "netdev", netdev_id);
         if (device->net.mac)
                 json_object_set_string_member(o, "mac", device->net.mac);
+        qemu_virtio_options_props(o, &device->net.virtio);
         json_node_take_object(node, o);
         return node;
 }

@@ -44,6 +44,28 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
         return true;
 }
 
+/* <driver iommu ats packed> of a virtio device the QEMU engine places: ats is a property of
+ * virtio's PCI transport, which microvm has not; iommu_platform=on QEMU refuses for a device that
+ * also speaks legacy virtio, which is what a virtio PCI device is except on a PCIe root port (on
+ * q35 the engine puts the virtio disks there, and nothing else). packed and off are taken. */
+static bool check_virtio_options(const char *element, const VmVirtioOptions *options, QemuMachineKind machine,
+                                 bool on_root_port, GError **error) {
+        if (machine == QEMU_MACHINE_MICROVM && options->ats) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<%s><driver ats> needs PCI, which the microvm machine has not", element);
+                return false;
+        }
+        if (options->iommu == VM_SWITCH_ON && !on_root_port) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
+                            "virtio device without legacy support, on a PCIe root port, and the engine puts only "
+                            "a q35 machine's virtio disks there",
+                            element);
+                return false;
+        }
+        return true;
+}
+
 bool qemu_config_check(const VmConfig *config, GError **error) {
         QemuMachineKind machine;
 
@@ -81,6 +103,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                 return false;
         }
 
+        if (!check_virtio_options("memballoon", &config->memballoon.virtio, machine, false, error))
+                return false;
         unsigned n_consoles = 0;
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -106,6 +130,16 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                                 return false;
                         }
                         break;
+                case VM_DEVICE_INTERFACE:
+                        if (!check_virtio_options("interface", &device->net.virtio, machine, false, error))
+                                return false;
+                        break;
+                case VM_DEVICE_DISK:
+                        if (!check_virtio_options("disk", &device->disk.virtio, machine,
+                                                  machine == QEMU_MACHINE_Q35 && device->disk.bus == VM_DISK_BUS_VIRTIO,
+                                                  error))
+                                return false;
+                        break;
                 case VM_DEVICE_HOSTDEV:
                 case VM_DEVICE_VSOCK:
                 case VM_DEVICE_RNG:
@@ -115,6 +149,9 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                                             vm_device_kind_to_string(device->kind));
                                 return false;
                         }
+                        if (device->kind == VM_DEVICE_RNG &&
+                            !check_virtio_options("rng", &device->rng.virtio, machine, false, error))
+                                return false;
                         break;
                 default:
                         break;
@@ -181,6 +218,15 @@ static const char *qemu_virtio_driver(QemuMachineKind machine, const char *kind)
         g_assert_not_reached();
 }
 
+void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options) {
+        if (options->iommu)
+                json_object_set_boolean_member(o, "iommu_platform", options->iommu == VM_SWITCH_ON);
+        if (options->ats)
+                json_object_set_boolean_member(o, "ats", options->ats == VM_SWITCH_ON);
+        if (options->packed)
+                json_object_set_boolean_member(o, "packed", options->packed == VM_SWITCH_ON);
+}
+
 JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
                            const char *bus) {
         JsonObject *o = json_object_new();
@@ -195,6 +241,7 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, device->disk.driver.iothread);
                 json_object_set_string_member(o, "iothread", iothread);
         }
+        qemu_virtio_options_props(o, &device->disk.virtio);
         qemu_disk_tune_device(device, o);
         return json_object_node(o);
 }
@@ -356,6 +403,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));
                         json_object_set_string_member(o, "id", device->id);
                         json_object_set_string_member(o, "rng", backend);
+                        qemu_virtio_options_props(o, &device->rng.virtio);
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
@@ -503,6 +551,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 JsonObject *o = json_object_new();
                 json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
                 json_object_set_string_member(o, "id", "balloon0");
+                qemu_virtio_options_props(o, &config->memballoon.virtio);
                 argv_add_json(argv, "-device", json_object_node(o));
         }
 

@@ -88,6 +88,9 @@ char *qemu_escape_opt(const char *value);
 /* An <interface> (qemu-argv-net.c): the -netdev value (tap_fd: its number in QEMU,
  * for an interface on a tap), and the -device/device_add arguments. */
 char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
+/* <driver iommu ats packed> as the virtio device's iommu_platform, ats and packed, each only
+ * when set, as libvirt's qemuBuildVirtioOptionsProps() writes them. */
+void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options);
 JsonNode *qemu_net_device(QemuMachineKind machine, const VmDevice *device, const char *netdev_id);
 
 /* VmPlatform (qemu-argv-platform.c). kvm: whether the VM runs under KVM. */

@@ -41,6 +41,8 @@ static void test_device_parts(void) {
                 { 3, "<controller>" },          { 4, "<channel>" },               { 5, "<watchdog>" },
                 { 6, "<boot order>" },          { 7, "type='pci'" },              { 8, "<tpm>" },
                 { 9, "<filesystem> (its shared folders are virtiofs only)" },
+                { 10, "<driver iommu|ats|packed='on'> of a <disk>" },
+                { 11, "<memballoon><driver iommu|ats|packed='on'>" },
         };
         g_autoptr(VmConfig) ok = config_minimal();
         g_autoptr(GError) error = NULL;
@@ -48,9 +50,12 @@ static void test_device_parts(void) {
         d->disk.path = g_strdup("/images/root.raw");
         d->disk.target_dev = g_strdup("vda");
         d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
+        /* off is what cloud-hypervisor's virtio-blk does: taken. */
+        d->disk.virtio = (VmVirtioOptions) { VM_SWITCH_OFF, VM_SWITCH_OFF, VM_SWITCH_OFF };
         d = add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
         d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
         ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        ok->memballoon.virtio.packed = VM_SWITCH_OFF;
         g_assert_true(ch_devices_check(ok, &error));
         g_assert_no_error(error);
         g_autoptr(JsonNode) node = ch_config_build_vm(ok, RUNTIME_DIR, &error);
@@ -93,6 +98,13 @@ static void test_device_parts(void) {
                         break;
                 case 9:
                         add_device(config, VM_DEVICE_FILESYSTEM, "fs0");
+                        break;
+                case 10:
+                        disk->disk.virtio.packed = VM_SWITCH_ON;
+                        break;
+                case 11:
+                        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+                        config->memballoon.virtio.iommu = VM_SWITCH_ON;
                         break;
                 }
                 g_assert_false(ch_devices_check(config, &e));

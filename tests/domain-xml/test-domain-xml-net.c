@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "domain-xml-test-util.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 #include "settings.h"
@@ -76,6 +77,49 @@ static void test_models(void) {
         assert_refused("<interface type='user'><model type='ne2k_pci'/></interface>", HV_ERROR_NOT_SUPPORTED,
                        "'ne2k_pci'");
         assert_refused("<interface type='user'><model/></interface>", HV_ERROR_INVALID_XML, "'type'");
+}
+
+/* <driver iommu ats packed> of a virtio NIC: kept as written (on, off or absent) and written
+ * back after <model>; for another model, with another attribute or with offload children,
+ * refused naming it. */
+static void test_driver(void) {
+        static const struct {
+                const char *devices;
+                int code;
+                const char *words;
+        } refused[] = {
+                { "<interface type='user'><model type='e1000'/><driver iommu='on'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                  "model 'e1000'" },
+                { "<interface type='user'><model type='virtio'/><driver packed='yes'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "packed='yes'" },
+                { "<interface type='user'><model type='virtio'/><driver name='vhost' queues='4'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'name'" },
+                { "<interface type='user'><model type='virtio'/><driver txmode='iothread'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'txmode'" },
+                { "<interface type='user'><model type='virtio'/><driver><host csum='off'/></driver></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'<host>'" },
+        };
+        g_autoptr(VmConfig) config =
+                parse_ok("<interface type='user'><model type='virtio'/><driver ats='on' packed='off'/></interface>"
+                         "<interface type='user'><model type='virtio'/><driver iommu='on'/></interface>"
+                         "<interface type='user'><model type='virtio'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmInterface *nets[3];
+
+        for (guint i = 0; i < 3; i++)
+                nets[i] = &((const VmDevice *) config->devices->pdata[i])->net;
+        g_assert_cmpint(nets[0]->virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(nets[0]->virtio.packed, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(nets[0]->virtio.iommu, ==, VM_SWITCH_DEFAULT);
+        g_assert_cmpint(nets[1]->virtio.iommu, ==, VM_SWITCH_ON);
+        g_assert_cmpint(nets[2]->virtio.iommu | nets[2]->virtio.ats | nets[2]->virtio.packed, ==, VM_SWITCH_DEFAULT);
+        g_assert_nonnull(strstr(xml, "<model type='virtio'/>\n      <driver ats='on' packed='off'/>\n"));
+        g_assert_nonnull(strstr(xml, "<driver iommu='on'/>"));
+        g_assert_null(strstr(strstr(xml, "<driver iommu='on'/>") + 1, "<driver"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "interface driver");
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
+                assert_refused(refused[i].devices, refused[i].code, refused[i].words);
 }
 
 /* type='bridge' and type='network' with their <source>, as virt-install writes them, round-trip;
@@ -278,6 +322,7 @@ static void test_policy_invalid(void) {
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-net/models", test_models);
+        g_test_add_func("/domain-xml-net/driver", test_driver);
         g_test_add_func("/domain-xml-net/sources", test_sources);
         g_test_add_func("/domain-xml-net/mac-validation", test_mac_validation);
         g_test_add_func("/domain-xml-net/address", test_address);

@@ -657,6 +657,114 @@ static void test_unsupported_toplevel(void) {
         assert_refused_string(qemu, HV_ERROR_NOT_SUPPORTED, "'<qemu:commandline>'");
 }
 
+/* <disk>, <rng> and <memballoon> <driver iommu ats packed>: kept as written (on, off or absent), written back
+ * in <driver>; another value or attribute is refused naming it. */
+static void test_virtio_options(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<disk type='file'><driver name='qemu' type='qcow2' iommu='off' ats='on'/>"
+                "<source file='/var/lib/hypervisor/images/a.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+                "<disk type='file'><source file='/var/lib/hypervisor/images/b.raw'/>"
+                "<target dev='vdb' bus='virtio'/></disk>"
+                "<rng model='virtio'><backend model='random'>/dev/urandom</backend><driver packed='on'/></rng>"
+                "<rng model='virtio'><backend model='builtin'/><driver iommu='off'/></rng>"
+                "<memballoon model='virtio'><driver packed='on' ats='off'/></memballoon>",
+                &error);
+        g_autofree char *out = NULL;
+        const VmDisk *a, *b;
+
+        g_assert_no_error(error);
+        a = &((const VmDevice *) config->devices->pdata[0])->disk;
+        b = &((const VmDevice *) config->devices->pdata[1])->disk;
+        g_assert_cmpint(a->virtio.iommu, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(a->virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(a->virtio.packed, ==, VM_SWITCH_DEFAULT);
+        g_assert_false(vm_virtio_options_set(&b->virtio));
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<driver type='qcow2' iommu='off' ats='on'/>"));
+        g_assert_nonnull(strstr(out, "<driver type='raw'/>"));
+        g_assert_cmpint(((const VmDevice *) config->devices->pdata[2])->rng.virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_nonnull(strstr(out, "</backend>\n      <driver packed='on'/>\n      <alias name='rng0'/>"));
+        g_assert_nonnull(strstr(out, "<backend model='builtin'/>\n      <driver iommu='off'/>\n"));
+        g_assert_cmpint(config->memballoon.virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_nonnull(
+                strstr(out, "<memballoon model='virtio'>\n      <driver ats='off' packed='on'/>\n    </memballoon>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "disk virtio options");
+
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices(
+                "<disk type='file'><driver packed='yes'/><source file='/var/lib/hypervisor/images/a'/>"
+                "<target dev='vda'/></disk>",
+                &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "packed='yes'"));
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices("<rng model='virtio'><driver event_idx='on'/></rng>", &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "'event_idx'"));
+        g_clear_error(&error);
+        g_assert_null(domain_xml_test_parse_devices("<memballoon model='none'><driver packed='on'/></memballoon>",
+                                                    &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "has no '<driver>'"));
+}
+
+/* <seclabel type='none'>: accepted with no model, model='none' or model='dac' (nothing is
+ * labelled, as the service does anyway) and written back as it came, after <devices>;
+ * labelling the service would not do is refused naming it. */
+static void test_seclabel(void) {
+        static const struct {
+                const char *seclabel;
+                VmSeclabel expected;
+        } accepted[] = {
+                { "<seclabel type='none'/>", VM_SECLABEL_NONE },
+                { "<seclabel type='none' model='none'/>", VM_SECLABEL_NONE_NONE },
+                { "<seclabel type='none' model='dac'/>", VM_SECLABEL_NONE_DAC },
+        };
+        static const struct {
+                const char *seclabel;
+                int code;
+                const char *fragment;
+        } refused[] = {
+                { "<seclabel type='dynamic' model='selinux' relabel='yes'/>", HV_ERROR_NOT_SUPPORTED,
+                  "type='dynamic' of '<seclabel>'" },
+                { "<seclabel relabel='yes'/>", HV_ERROR_NOT_SUPPORTED, "type='dynamic' of '<seclabel>'" },
+                { "<seclabel type='static' model='selinux' relabel='no'><label>system_u:system_r:svirt_t:s0</label>"
+                  "</seclabel>",
+                  HV_ERROR_NOT_SUPPORTED, "type='static' of '<seclabel>'" },
+                { "<seclabel type='none' model='selinux'/>", HV_ERROR_NOT_SUPPORTED, "model='selinux'" },
+                { "<seclabel type='none' relabel='no'/>", HV_ERROR_NOT_SUPPORTED, "'relabel'" },
+                { "<seclabel type='none' model='dac'><label>+0:+0</label></seclabel>", HV_ERROR_NOT_SUPPORTED,
+                  "'<label>'" },
+                { "<seclabel type='none' model='dac'/><seclabel type='none' model='none'/>", HV_ERROR_INVALID_XML,
+                  "more than once" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(accepted); i++) {
+                g_autofree char *xml = g_strdup_printf(
+                        "<domain type='kvm'><name>t</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
+                        "<devices/>%s</domain>",
+                        accepted[i].seclabel);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = parse_string(xml, &error);
+                g_autofree char *out = NULL;
+                g_autofree char *line = g_strdup_printf("  %s\n</domain>\n", accepted[i].seclabel);
+
+                g_assert_no_error(error);
+                g_assert_cmpint(config->seclabel, ==, accepted[i].expected);
+                out = domain_xml_format(config);
+                g_assert_true(g_str_has_suffix(out, line));
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(out, accepted[i].seclabel);
+        }
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autofree char *xml = domain_with(refused[i].seclabel, "");
+
+                assert_refused_string(xml, refused[i].code, refused[i].fragment);
+        }
+}
+
 static void test_unsupported_values(void) {
         static const struct {
                 const char *top, *devices, *fragment;
@@ -1707,6 +1815,8 @@ static const TestCase test_cases[] = {
         { "unsupported-device", test_unsupported_device },
         { "unsupported-toplevel", test_unsupported_toplevel },
         { "unsupported-values", test_unsupported_values },
+        { "seclabel", test_seclabel },
+        { "virtio-options", test_virtio_options },
         { "devices-libvirt", test_devices_libvirt },
         { "devices-invalid", test_devices_invalid },
         { "all-problems", test_all_problems },

@@ -949,6 +949,81 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
+/* <driver iommu ats packed> of <interface>, <disk>, <rng> and <memballoon>: the virtio device's
+ * iommu_platform, ats and packed, each written only when the document says on or off (libvirt's
+ * qemuBuildVirtioOptionsProps()). Refused: a disk on another bus than virtio; iommu='on' but for
+ * a q35 virtio disk (QEMU takes it only for a device without legacy virtio, on a PCIe root port);
+ * ats on microvm, which has no PCI. */
+static void test_virtio_options(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *net0 = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        VmDevice *net1, *disk, *rng;
+
+        net0->net.type = VM_NET_USER;
+        net0->net.mac = g_strdup("52:54:00:12:34:56");
+        net0->net.virtio.iommu = VM_SWITCH_OFF;
+        net0->net.virtio.ats = VM_SWITCH_ON;
+        net0->net.virtio.packed = VM_SWITCH_OFF;
+        net1 = add_device(config, VM_DEVICE_INTERFACE, "net1");
+        net1->net.type = VM_NET_USER;
+        net1->net.mac = g_strdup("52:54:00:12:34:57");
+        net1->net.virtio.packed = VM_SWITCH_ON;
+        disk = add_device(config, VM_DEVICE_DISK, "disk0");
+        disk->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
+        disk->disk.format = VM_DISK_FORMAT_QCOW2;
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.virtio.iommu = VM_SWITCH_ON;
+        disk->disk.virtio.packed = VM_SWITCH_ON;
+        rng = add_device(config, VM_DEVICE_RNG, "rng0");
+        rng->rng.backend = g_strdup("/dev/urandom");
+        rng->rng.virtio.ats = VM_SWITCH_OFF;
+        rng->rng.virtio.iommu = VM_SWITCH_OFF;
+        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+        config->memballoon.virtio.packed = VM_SWITCH_ON;
+        check_golden("virtio-options", &params);
+
+        disk->disk.bus = VM_DISK_BUS_SATA;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "of disk 'vda' needs bus 'virtio'"));
+        g_clear_error(&error);
+        disk->disk.bus = VM_DISK_BUS_VIRTIO;
+
+        net1->net.virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<interface><driver iommu='on'> is not supported"));
+        g_clear_error(&error);
+        net1->net.virtio.iommu = VM_SWITCH_DEFAULT;
+        config->memballoon.virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<memballoon><driver iommu='on'>"));
+        g_clear_error(&error);
+        config->memballoon.virtio.iommu = VM_SWITCH_DEFAULT;
+
+        g_free(config->machine);
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk><driver iommu='on'>"));
+        g_clear_error(&error);
+        disk->disk.virtio.iommu = VM_SWITCH_OFF;
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<interface><driver ats> needs PCI"));
+        g_clear_error(&error);
+        net0->net.virtio.ats = VM_SWITCH_DEFAULT;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<rng><driver ats> needs PCI"));
+        g_clear_error(&error);
+        config->memballoon.virtio.ats = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -970,5 +1045,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
+        g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         return g_test_run();
 }
