@@ -11,29 +11,12 @@
 
 #include "cloud-hypervisor/ch-config.h"
 #include "hv-error.h"
+#include "test-util.h"
 
 #define RUNTIME_DIR "/run/hypervisor/vm/test"
 
-static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
-        VmDevice *device = vm_device_new(kind);
-        device->id = g_strdup(id);
-        g_ptr_array_add(config->devices, device);
-        return device;
-}
-
-static VmConfig *config_minimal(void) {
-        VmConfig *config = vm_config_new();
-        config->name = g_strdup("minimal");
-        g_strlcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", sizeof(config->uuid));
-        config->type = VM_DOMAIN_KVM;
-        config->memory = config->current_memory = 512 * 1024 * 1024;
-        config->vcpus = config->max_vcpus = 1;
-        config->kernel = g_strdup("/var/lib/hypervisor/vmlinux");
-        return config;
-}
-
 static VmConfig *config_full(void) {
-        VmConfig *config = config_minimal();
+        VmConfig *config = test_vm_config_minimal();
         g_free(config->name);
         config->name = g_strdup("full");
         config->memory = 4ULL * 1024 * 1024 * 1024;
@@ -43,48 +26,48 @@ static VmConfig *config_full(void) {
         config->initrd = g_strdup("/var/lib/hypervisor/initrd.img");
         config->cmdline = g_strdup("console=ttyS0 root=/dev/vda \"quoted\"");
 
-        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         d->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
         d->disk.format = VM_DISK_FORMAT_QCOW2;
         d->disk.serial = g_strdup("ROOT-1");
-        d = add_device(config, VM_DEVICE_DISK, "ua-data");
+        d = test_vm_config_add_device(config, VM_DEVICE_DISK, "ua-data");
         d->disk.path = g_strdup("/var/lib/hypervisor/images/data.raw");
         d->disk.readonly = true;
-        d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.mac = g_strdup("52:54:00:12:34:56");
-        d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
         d->chr.type = VM_CHAR_PTY;
-        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_PTY;
-        d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
+        d = test_vm_config_add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
-        d = add_device(config, VM_DEVICE_RNG, "rng0");
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
         d->rng.backend = g_strdup("/dev/random");
-        d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
         d->hostdev = (VmHostdev) { .domain = 0, .bus = 0x3b, .slot = 0x1f, .function = 7 };
         return config;
 }
 
 static VmConfig *config_firmware_file(void) {
-        VmConfig *config = config_minimal();
+        VmConfig *config = test_vm_config_minimal();
         g_free(config->name);
         config->name = g_strdup("firmware");
         g_clear_pointer(&config->kernel, g_free);
         config->loader = g_strdup("/usr/share/cloud-hypervisor/CLOUDHV.fd");
-        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
         d->chr.type = VM_CHAR_FILE;
         d->chr.path = g_strdup("/var/log/hypervisor/firmware.serial");
-        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_FILE;
         d->chr.path = g_strdup("/var/log/hypervisor/firmware.console");
         return config;
 }
 
 static VmConfig *config_unix_serial(void) {
-        VmConfig *config = config_minimal();
+        VmConfig *config = test_vm_config_minimal();
         g_free(config->name);
         config->name = g_strdup("unix-serial");
-        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
         d->chr.type = VM_CHAR_UNIX;
         d->chr.path = g_strdup("/run/user/1000/serial.sock");
         return config;
@@ -120,7 +103,7 @@ static void check_golden(const char *name, VmConfig *config) {
 }
 
 static void test_config_minimal(void) {
-        check_golden("minimal", config_minimal());
+        check_golden("minimal", test_vm_config_minimal());
 }
 
 static void test_config_full(void) {
@@ -183,46 +166,46 @@ static void expect_invalid(VmConfig *config, int code, const char *words) {
 }
 
 static void test_config_validate(void) {
-        VmConfig *config = config_minimal();
+        VmConfig *config = test_vm_config_minimal();
         config->type = VM_DOMAIN_QEMU;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<domain type='qemu'>");
 
-        config = config_minimal();
-        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        config = test_vm_config_minimal();
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_USER;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface type='user'>");
 
         /* <interface><driver packed='on'> (or iommu, ats) is not asked of cloud-hypervisor; off
          * is what its virtio-net does, and is taken (config_full below). */
-        config = config_minimal();
-        d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        config = test_vm_config_minimal();
+        d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.virtio.packed = VM_SWITCH_ON;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<interface><driver iommu|ats|packed='on'/>");
-        config = config_minimal();
-        add_device(config, VM_DEVICE_RNG, "rng0")->rng.virtio.ats = VM_SWITCH_ON;
+        config = test_vm_config_minimal();
+        test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0")->rng.virtio.ats = VM_SWITCH_ON;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><driver iommu|ats|packed='on'/>");
 
 
-        config = config_minimal();
+        config = test_vm_config_minimal();
         g_clear_pointer(&config->kernel, g_free);
         expect_invalid(config, HV_ERROR_INVALID_ARGUMENT, "<kernel>");
 
-        config = config_minimal();
+        config = test_vm_config_minimal();
         config->machine = g_strdup("q35");
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "'q35'");
 
-        config = config_minimal();
-        add_device(config, VM_DEVICE_DISK, "__disk")->disk.path = g_strdup("/x");
+        config = test_vm_config_minimal();
+        test_vm_config_add_device(config, VM_DEVICE_DISK, "__disk")->disk.path = g_strdup("/x");
         expect_invalid(config, HV_ERROR_INVALID_ARGUMENT, "'__disk'");
 
-        config = config_minimal();
-        add_device(config, VM_DEVICE_VSOCK, "v0")->vsock.cid = 3;
-        add_device(config, VM_DEVICE_VSOCK, "v1")->vsock.cid = 4;
+        config = test_vm_config_minimal();
+        test_vm_config_add_device(config, VM_DEVICE_VSOCK, "v0")->vsock.cid = 3;
+        test_vm_config_add_device(config, VM_DEVICE_VSOCK, "v1")->vsock.cid = 4;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<vsock>");
 
         /* The platform: <memoryBacking>, <numatune>, <iothreads>, <panic> and a
          * USB <hub> are refused by name. */
-        g_autoptr(VmConfig) platform = config_minimal();
+        g_autoptr(VmConfig) platform = test_vm_config_minimal();
         g_autoptr(GError) error = NULL;
         platform->platform.memory_backing.set = true;
         platform->platform.memory_backing.hugepages = true;

@@ -9,26 +9,9 @@
 
 #include "cloud-hypervisor/ch-config.h"
 #include "hv-error.h"
+#include "test-util.h"
 
 #define RUNTIME_DIR "/run/hypervisor/vm/test"
-
-static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
-        VmDevice *device = vm_device_new(kind);
-        device->id = g_strdup(id);
-        g_ptr_array_add(config->devices, device);
-        return device;
-}
-
-static VmConfig *config_minimal(void) {
-        VmConfig *config = vm_config_new();
-        config->name = g_strdup("minimal");
-        g_strlcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", sizeof(config->uuid));
-        config->type = VM_DOMAIN_KVM;
-        config->memory = config->current_memory = 512 * 1024 * 1024;
-        config->vcpus = config->max_vcpus = 1;
-        config->kernel = g_strdup("/var/lib/hypervisor/vmlinux");
-        return config;
-}
 
 /* What virt-install writes around devices: a virtio disk with a PCI <address>, PCI
  * controllers and the balloon are honoured; the rest is refused naming the element. */
@@ -44,15 +27,15 @@ static void test_device_parts(void) {
                 { 10, "<driver iommu|ats|packed='on'> of a <disk>" },
                 { 11, "<memballoon><driver iommu|ats|packed='on'>" },
         };
-        g_autoptr(VmConfig) ok = config_minimal();
+        g_autoptr(VmConfig) ok = test_vm_config_minimal();
         g_autoptr(GError) error = NULL;
-        VmDevice *d = add_device(ok, VM_DEVICE_DISK, "disk0");
+        VmDevice *d = test_vm_config_add_device(ok, VM_DEVICE_DISK, "disk0");
         d->disk.path = g_strdup("/images/root.raw");
         d->disk.target_dev = g_strdup("vda");
         d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
         /* off is what cloud-hypervisor's virtio-blk does: taken. */
         d->disk.virtio = (VmVirtioOptions) { VM_SWITCH_OFF, VM_SWITCH_OFF, VM_SWITCH_OFF };
-        d = add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
+        d = test_vm_config_add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
         d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
         ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
         ok->memballoon.virtio.packed = VM_SWITCH_OFF;
@@ -63,9 +46,9 @@ static void test_device_parts(void) {
         g_assert_true(json_object_has_member(json_node_get_object(node), "balloon"));
 
         for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
-                g_autoptr(VmConfig) config = config_minimal();
+                g_autoptr(VmConfig) config = test_vm_config_minimal();
                 g_autoptr(GError) e = NULL;
-                VmDevice *disk = add_device(config, VM_DEVICE_DISK, "disk0");
+                VmDevice *disk = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
                 disk->disk.path = g_strdup("/images/root.raw");
                 disk->disk.target_dev = g_strdup("vda");
                 switch (refused[i].what) {
@@ -79,13 +62,13 @@ static void test_device_parts(void) {
                         disk->disk.driver.discard = VM_DISK_DISCARD_UNMAP;
                         break;
                 case 3:
-                        add_device(config, VM_DEVICE_CONTROLLER, "ctrl0")->controller.type = VM_CONTROLLER_SATA;
+                        test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "ctrl0")->controller.type = VM_CONTROLLER_SATA;
                         break;
                 case 4:
-                        add_device(config, VM_DEVICE_CHANNEL, "channel0");
+                        test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
                         break;
                 case 5:
-                        add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+                        test_vm_config_add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
                         break;
                 case 6:
                         disk->boot_order = 1;
@@ -94,10 +77,10 @@ static void test_device_parts(void) {
                         disk->address.type = VM_ADDRESS_DRIVE;
                         break;
                 case 8:
-                        add_device(config, VM_DEVICE_TPM, "tpm0");
+                        test_vm_config_add_device(config, VM_DEVICE_TPM, "tpm0");
                         break;
                 case 9:
-                        add_device(config, VM_DEVICE_FILESYSTEM, "fs0");
+                        test_vm_config_add_device(config, VM_DEVICE_FILESYSTEM, "fs0");
                         break;
                 case 10:
                         disk->disk.virtio.packed = VM_SWITCH_ON;

@@ -67,3 +67,21 @@ void test_completion_clear(TestCompletion *completion) {
         completion->fd = -1;
         completion->done = false;
 }
+
+VmDevice *test_vm_config_add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
+        VmDevice *device = vm_device_new(kind);
+        device->id = g_strdup(id);
+        g_ptr_array_add(config->devices, device);
+        return device;
+}
+
+VmConfig *test_vm_config_minimal(void) {
+        VmConfig *config = vm_config_new();
+        config->name = g_strdup("minimal");
+        g_strlcpy(config->uuid, "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", sizeof(config->uuid));
+        config->type = VM_DOMAIN_KVM;
+        config->memory = config->current_memory = 512 * 1024 * 1024;
+        config->vcpus = config->max_vcpus = 1;
+        config->kernel = g_strdup("/var/lib/hypervisor/vmlinux");
+        return config;
+}

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <systemd/sd-event.h>
 
+#include "vm-config.h"
+
 /* Runs until *flag is true. On timeout fails the test, naming what. */
 void test_run_until(sd_event *event, const bool *flag, unsigned timeout_ms, const char *what);
 /* Runs until check(userdata) is true. */
@@ -41,5 +43,10 @@ void test_completion_on_info(GVariant *info, const GError *error, void *userdata
 void test_completion_on_console(int fd, const GError *error, void *userdata);
 /* Frees what the answer held and makes the completion ready for the next operation. */
 void test_completion_clear(TestCompletion *completion);
+
+/* A new device of kind with id, added to config (which owns it). */
+VmDevice *test_vm_config_add_device(VmConfig *config, VmDeviceKind kind, const char *id);
+/* The smallest VM both engines take: KVM, 512 MiB, one vCPU, a kernel, no devices. */
+VmConfig *test_vm_config_minimal(void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(sd_event, sd_event_unref)

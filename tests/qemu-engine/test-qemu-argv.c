@@ -12,6 +12,7 @@
 #include "engine.h"
 #include "hv-error.h"
 #include "qemu/qemu-argv.h"
+#include "test-util.h"
 
 extern const EngineOps engine_qemu_ops;
 
@@ -26,13 +27,6 @@ static VmConfig *base_config(void) {
         config->initrd = g_strdup("/var/lib/hypervisor/images/initramfs.cpio.gz");
         config->cmdline = g_strdup("console=ttyS0 quiet");
         return config;
-}
-
-static VmDevice *add_device(VmConfig *config, VmDeviceKind kind, const char *id) {
-        VmDevice *device = vm_device_new(kind);
-        device->id = g_strdup(id);
-        g_ptr_array_add(config->devices, device);
-        return device;
 }
 
 static void check_golden(const char *name, const QemuArgvParams *params) {
@@ -86,23 +80,23 @@ static void test_full(void) {
         g_clear_pointer(&config->initrd, g_free);
         config->loader = g_strdup("/usr/share/qemu/bios.bin");
 
-        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         d->disk.path = g_strdup("/var/lib/hypervisor/images/root,1.qcow2");
         d->disk.format = VM_DISK_FORMAT_QCOW2;
-        d = add_device(config, VM_DEVICE_DISK, "ua-data");
+        d = test_vm_config_add_device(config, VM_DEVICE_DISK, "ua-data");
         d->disk.path = g_strdup("/srv/data.raw");
         d->disk.readonly = true;
         d->disk.serial = g_strdup("DATA-1");
-        d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_USER;
         d->net.mac = g_strdup("52:54:00:12:34:56");
-        d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
         d->chr.type = VM_CHAR_UNIX;
         d->chr.path = g_strdup("/run/user/1000/web1,console.sock");
-        d = add_device(config, VM_DEVICE_RNG, "rng0");
-        d = add_device(config, VM_DEVICE_VSOCK, "vsock0");
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
+        d = test_vm_config_add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
-        d = add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
         d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
 
         QemuArgvParams params = {
@@ -124,11 +118,11 @@ static void test_full(void) {
 static void test_microvm_pty(void) {
         g_autoptr(VmConfig) config = base_config();
         config->machine = g_strdup("microvm");
-        VmDevice *d = add_device(config, VM_DEVICE_DISK, "disk0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         d->disk.path = g_strdup("/images/root.raw");
-        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_PTY;
-        add_device(config, VM_DEVICE_RNG, "rng0");
+        test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -175,7 +169,7 @@ static void test_validate(void) {
         g_clear_pointer(&config->machine, g_free);
 
         /* A tap: its descriptor, opened by the service, becomes -netdev tap,fd=N. */
-        VmDevice *d = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_ETHERNET;
         g_assert_true(engine_qemu_ops.check(config, &error));
         g_assert_no_error(error);
@@ -219,7 +213,7 @@ static void test_validate(void) {
 
 static VmDevice *add_controller(VmConfig *config, const char *id, VmControllerType type, uint32_t index,
                                 VmControllerModel model) {
-        VmDevice *d = add_device(config, VM_DEVICE_CONTROLLER, id);
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, id);
         d->controller.type = type;
         d->controller.index = index;
         d->controller.model = model;
@@ -227,7 +221,7 @@ static VmDevice *add_controller(VmConfig *config, const char *id, VmControllerTy
 }
 
 static VmDevice *add_disk(VmConfig *config, const char *id, const char *target, VmDiskBus bus, const char *path) {
-        VmDevice *d = add_device(config, VM_DEVICE_DISK, id);
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, id);
         d->disk.target_dev = g_strdup(target);
         d->disk.bus = bus;
         d->disk.path = g_strdup(path);
@@ -268,10 +262,10 @@ static void test_devices(void) {
         add_controller(config, "ctrl4", VM_CONTROLLER_VIRTIO_SERIAL, 0, VM_CONTROLLER_MODEL_DEFAULT);
         add_controller(config, "ctrl5", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
-        d = add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
         d->address = (VmAddress) { .type = VM_ADDRESS_VIRTIO_SERIAL, .port = 1 };
-        add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
-        d = add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+        test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0")->rng.builtin = true;
+        d = test_vm_config_add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
         d->watchdog = (VmWatchdog) { VM_WATCHDOG_I6300ESB, VM_WATCHDOG_ACTION_POWEROFF };
 
         QemuArgvParams params = {
@@ -387,9 +381,9 @@ static void test_devices_refused(void) {
 static void test_serial_and_console(void) {
         g_autoptr(VmConfig) config = base_config();
         g_autoptr(GError) error = NULL;
-        VmDevice *d = add_device(config, VM_DEVICE_SERIAL, "serial0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
         d->chr.type = VM_CHAR_PTY;
-        d = add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
         d->chr.type = VM_CHAR_PTY;
         QemuArgvParams params = {
                 .config = config, .binary = "qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
@@ -514,7 +508,7 @@ static void test_platform(void) {
 static void test_tpm(void) {
         g_autoptr(VmConfig) config = base_config();
         g_autoptr(GError) error = NULL;
-        VmDevice *d = add_device(config, VM_DEVICE_TPM, "tpm0");
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_TPM, "tpm0");
         d->tpm.model = VM_TPM_CRB;
         QemuArgvParams params = {
                 .config = config,
@@ -557,7 +551,7 @@ static void test_tpm(void) {
         g_clear_error(&error);
 
         g_clear_pointer(&config->machine, g_free);
-        add_device(config, VM_DEVICE_TPM, "tpm1");
+        test_vm_config_add_device(config, VM_DEVICE_TPM, "tpm1");
         g_assert_false(qemu_config_check(config, &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "more than once"));
@@ -817,7 +811,7 @@ static void test_floppy(void) {
         fdb->disk.floppy = true;
         fda = add_disk(config, "fd0", "fda", VM_DISK_BUS_FDC, "/images/dos.img");
         fda->disk.floppy = true;
-        add_device(config, VM_DEVICE_CONTROLLER, "fdc0")->controller.type = VM_CONTROLLER_FDC;
+        test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "fdc0")->controller.type = VM_CONTROLLER_FDC;
         config->platform.firmware.boot[0] = VM_BOOT_FD;
         config->platform.firmware.n_boot = 1;
         check_golden("floppy", &params);
@@ -869,7 +863,7 @@ static void test_usb(void) {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
-        VmDevice *usb = add_device(config, VM_DEVICE_CONTROLLER, "usb0");
+        VmDevice *usb = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "usb0");
 
         usb->controller.type = VM_CONTROLLER_USB;
         usb->controller.model = VM_CONTROLLER_MODEL_QEMU_XHCI;
@@ -903,7 +897,7 @@ static void test_usb(void) {
  * squash as security_model=none) and virtio-9p-pci with the mount tag; none on microvm, one tag
  * once. */
 static VmDevice *add_filesystem(VmConfig *config, const char *id, const char *source, const char *tag) {
-        VmDevice *d = add_device(config, VM_DEVICE_FILESYSTEM, id);
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_FILESYSTEM, id);
         d->fs.source = g_strdup(source);
         d->fs.target = g_strdup(tag);
         return d;
@@ -960,7 +954,7 @@ static void test_virtio_options(void) {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
-        VmDevice *net0 = add_device(config, VM_DEVICE_INTERFACE, "net0");
+        VmDevice *net0 = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         VmDevice *net1, *disk, *rng;
 
         net0->net.type = VM_NET_USER;
@@ -968,17 +962,17 @@ static void test_virtio_options(void) {
         net0->net.virtio.iommu = VM_SWITCH_OFF;
         net0->net.virtio.ats = VM_SWITCH_ON;
         net0->net.virtio.packed = VM_SWITCH_OFF;
-        net1 = add_device(config, VM_DEVICE_INTERFACE, "net1");
+        net1 = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net1");
         net1->net.type = VM_NET_USER;
         net1->net.mac = g_strdup("52:54:00:12:34:57");
         net1->net.virtio.packed = VM_SWITCH_ON;
-        disk = add_device(config, VM_DEVICE_DISK, "disk0");
+        disk = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         disk->disk.path = g_strdup("/var/lib/hypervisor/images/root.qcow2");
         disk->disk.format = VM_DISK_FORMAT_QCOW2;
         disk->disk.target_dev = g_strdup("vda");
         disk->disk.virtio.iommu = VM_SWITCH_ON;
         disk->disk.virtio.packed = VM_SWITCH_ON;
-        rng = add_device(config, VM_DEVICE_RNG, "rng0");
+        rng = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
         rng->rng.backend = g_strdup("/dev/urandom");
         rng->rng.virtio.ats = VM_SWITCH_OFF;
         rng->rng.virtio.iommu = VM_SWITCH_OFF;
