@@ -135,7 +135,7 @@ static void test_microvm_pty(void) {
 }
 
 static void test_validate(void) {
-        EngineSettings settings = { .tcg_fallback = false };
+        EngineSettings settings = { .tcg_fallback = false, .use_kvm = true };
         EngineProbe probe = {};
         g_autoptr(GError) error = NULL;
         g_assert_true(engine_qemu_ops.probe(&settings, &probe, &error));
@@ -157,6 +157,18 @@ static void test_validate(void) {
                 g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
                 g_assert_nonnull(strstr(error->message, "KVM is not available (/dev/kvm: "));
                 g_clear_error(&error);
+        }
+        /* KVM turned off in hypervisord.conf, whatever the host has: the setting is the reason. */
+        {
+                EngineSettings off = { .tcg_fallback = false, .use_kvm = false };
+                EngineProbe off_probe = {};
+                g_assert_true(engine_qemu_ops.probe(&off, &off_probe, &error));
+                g_assert_false(off_probe.kvm);
+                g_assert_false(engine_qemu_ops.validate(&off, &off_probe, config, &error));
+                g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+                g_assert_nonnull(strstr(error->message, "KVM is not available (turned off in hypervisord.conf"));
+                g_clear_error(&error);
+                engine_probe_clear(&off_probe);
         }
         config->type = VM_DOMAIN_QEMU;
 
