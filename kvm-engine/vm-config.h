@@ -104,6 +104,8 @@ typedef struct {
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
         VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
+        uint32_t rotation_rate; /* <target rotation_rate>: 1 = solid state; 0 = not written */
+        VmDiskGeometry geometry; /* <geometry> */
 } VmDisk;
 
 typedef struct {

@@ -55,6 +55,12 @@ static const char *const zeroes_names[] = {[VM_DISK_ZEROES_DEFAULT] = "",
                                            [VM_DISK_ZEROES_UNMAP] = "unmap",
                                            NULL};
 static const char *const disk_format_names[] = {"raw", "qcow2", NULL}; /* VmDiskFormat */
+static const char *const error_policy_names[] = {[VM_DISK_ERROR_DEFAULT] = "",
+                                                 [VM_DISK_ERROR_STOP] = "stop",
+                                                 [VM_DISK_ERROR_REPORT] = "report",
+                                                 [VM_DISK_ERROR_IGNORE] = "ignore",
+                                                 [VM_DISK_ERROR_ENOSPACE] = "enospace",
+                                                 NULL};
 static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
@@ -328,8 +334,12 @@ void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *optio
 }
 
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name",     "type",  "discard", "cache", "io", "detect_zeroes",
-                                                 "iothread", "iommu", "ats",     "packed", NULL};
+        static const char *const attributes[] = {"name",          "type",         "discard",       "cache",
+                                                 "io",            "detect_zeroes", "iothread",      "iommu",
+                                                 "ats",           "packed",        "error_policy",  "rerror_policy",
+                                                 "copy_on_read",  "queues",        "queue_size",    NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        bool present;
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -350,6 +360,29 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
+        if (!attr_enum(node, "error_policy", error_policy_names, &choice, error))
+                return false;
+        disk->driver.error_policy = choice;
+        if (!attr_enum(node, "rerror_policy", error_policy_names, &choice, error))
+                return false;
+        disk->driver.rerror_policy = choice;
+        /* QEMU's rerror has no enospc: a read does not fill the host's disk. */
+        if (disk->driver.rerror_policy == VM_DISK_ERROR_ENOSPACE)
+                return xml_fail_unsupported_value(error, node, "rerror_policy", "enospace");
+        if (!attr_enum(node, "copy_on_read", switches, &choice, error))
+                return false;
+        disk->driver.copy_on_read = choice == 1;
+        if (!attr_number(node, "queues", 1024, &present, &disk->driver.queues, error))
+                return false;
+        if (present && disk->driver.queues == 0)
+                return xml_fail_bad_value(error, node, "queues", "0", "expected a number from 1 to 1024");
+        if (!attr_number(node, "queue_size", 1024, &present, &disk->driver.queue_size, error))
+                return false;
+        /* virtio-blk's queue-size: a power of two, at least 4 (QEMU's rule; libvirt leaves it to QEMU). */
+        if (present && (disk->driver.queue_size < 4 || (disk->driver.queue_size & (disk->driver.queue_size - 1)))) {
+                g_autofree char *value = xml_attr_value(node, "queue_size");
+                return xml_fail_bad_value(error, node, "queue_size", value, "expected a power of two from 4 to 1024");
+        }
         return parse_iothread_attr(node, &disk->driver.iothread, error) &&
                domain_xml_parse_virtio_options(node, &disk->virtio, error);
 }
@@ -366,7 +399,75 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
         if (disk->driver.iothread)
                 g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
+        if (disk->driver.error_policy)
+                g_string_append_printf(out, " error_policy='%s'", error_policy_names[disk->driver.error_policy]);
+        if (disk->driver.rerror_policy)
+                g_string_append_printf(out, " rerror_policy='%s'", error_policy_names[disk->driver.rerror_policy]);
+        if (disk->driver.copy_on_read)
+                g_string_append(out, " copy_on_read='on'");
+        if (disk->driver.queues)
+                g_string_append_printf(out, " queues='%" PRIu32 "'", disk->driver.queues);
+        if (disk->driver.queue_size)
+                g_string_append_printf(out, " queue_size='%" PRIu32 "'", disk->driver.queue_size);
         domain_xml_format_virtio_options(out, &disk->virtio);
+}
+
+/* <target rotation_rate>: 1 is solid state, 1025 to 65534 revolutions per minute (SCSI's and
+ * ATA's rule, as libvirt documents it). */
+bool domain_xml_parse_disk_rotation_rate(const xmlNode *target, VmDisk *disk, GError **error) {
+        bool present;
+
+        if (!attr_number(target, "rotation_rate", 65534, &present, &disk->rotation_rate, error))
+                return false;
+        if (present && disk->rotation_rate != 1 && disk->rotation_rate < 1025) {
+                g_autofree char *value = xml_attr_value(target, "rotation_rate");
+                return xml_fail_bad_value(error, target, "rotation_rate", value,
+                                          "expected 1 (solid state) or 1025 to 65534");
+        }
+        return true;
+}
+
+static const char *const trans_names[] = {[VM_DISK_TRANS_DEFAULT] = "",
+                                          [VM_DISK_TRANS_NONE] = "none",
+                                          [VM_DISK_TRANS_LBA] = "lba",
+                                          [VM_DISK_TRANS_AUTO] = "auto",
+                                          NULL};
+
+/* <geometry cyls heads secs [trans]>: QEMU's limits (65535 cylinders, 16 heads, 255 sectors). */
+bool domain_xml_parse_disk_geometry(const xmlNode *node, VmDisk *disk, GError **error) {
+        static const char *const attributes[] = {"cyls", "heads", "secs", "trans", NULL};
+        static const char *const names[] = {"cyls", "heads", "secs"};
+        static const uint64_t max[] = {65535, 16, 255};
+        uint32_t *values[] = {&disk->geometry.cyls, &disk->geometry.heads, &disk->geometry.secs};
+        int trans;
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
+                bool present;
+                if (!attr_number(node, names[i], max[i], &present, values[i], error))
+                        return false;
+                if (!present || *values[i] == 0) {
+                        g_autofree char *label = xml_element_label(node);
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "%s needs the attributes 'cyls', 'heads' and 'secs', above 0", label);
+                }
+        }
+        if (!attr_enum(node, "trans", trans_names, &trans, error))
+                return false;
+        disk->geometry.trans = trans;
+        return true;
+}
+
+void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk *disk) {
+        if (!disk->geometry.cyls)
+                return;
+        append_indent(out, level);
+        g_string_append_printf(out, "<geometry cyls='%" PRIu32 "' heads='%" PRIu32 "' secs='%" PRIu32 "'",
+                               disk->geometry.cyls, disk->geometry.heads, disk->geometry.secs);
+        if (disk->geometry.trans)
+                g_string_append_printf(out, " trans='%s'", trans_names[disk->geometry.trans]);
+        g_string_append(out, "/>\n");
 }
 
 /* ---- a serial port's <target> ---- */

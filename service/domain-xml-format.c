@@ -107,7 +107,11 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 append_attr(out, "dev", device->disk.target_dev);
-                g_string_append_printf(out, " bus='%s'/>\n", domain_xml_disk_bus_names[device->disk.bus]);
+                g_string_append_printf(out, " bus='%s'", domain_xml_disk_bus_names[device->disk.bus]);
+                if (device->disk.rotation_rate)
+                        g_string_append_printf(out, " rotation_rate='%u'", (unsigned) device->disk.rotation_rate);
+                g_string_append(out, "/>\n");
+                domain_xml_format_disk_geometry(out, level + 1, &device->disk);
                 if (device->boot_order) {
                         append_indent(out, level + 1);
                         g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);

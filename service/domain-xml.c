@@ -239,12 +239,14 @@ enum {
         DISK_BOOT,
         DISK_ADDRESS,
         DISK_ALIAS,
+        DISK_GEOMETRY,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
         [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
         [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
-        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
+        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
+        NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -294,7 +296,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         static const char *const attributes[] = { "type", "device", NULL };
         static const char *const types[] = { "file", "block", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
-        static const char *const target_attributes[] = { "dev", "bus", NULL };
+        static const char *const target_attributes[] = { "dev", "bus", "rotation_rate", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -348,6 +350,9 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
+        if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
+            (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)))
+                return NULL;
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))
                 return NULL;

@@ -35,6 +35,12 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
                 return refuse(error, "<driver detect_zeroes> of a <disk>");
+        if (disk->driver.error_policy || disk->driver.rerror_policy)
+                return refuse(error, "<driver error_policy|rerror_policy> of a <disk>");
+        if (disk->driver.copy_on_read)
+                return refuse(error, "<driver copy_on_read> of a <disk>");
+        if (disk->geometry.cyls)
+                return refuse(error, "<geometry> of a <disk>");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");

@@ -193,6 +193,25 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
                               "needs direct I/O for it)",
                               dev);
+        if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
+                return refuse(error, "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)",
+                              dev);
+        if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
+                return refuse(error, "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                                     "floppy has no werror or rerror)",
+                              dev);
+        if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
+                                                    disk->bus != VM_DISK_BUS_SATA)))
+                return refuse(error,
+                              "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
+                              dev);
+        if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
+                return refuse(error, "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
+                              dev);
+        if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
+                return refuse(error, "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                                     "of an IDE disk)",
+                              dev);
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
                 return true;
@@ -525,6 +544,36 @@ void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
         /* A floppy's boot index is its controller's (qemu_floppy_controller_args()). */
         if (device->boot_order && !device->disk.floppy)
                 json_object_set_int_member(o, "bootindex", device->boot_order);
+        qemu_disk_tune_guest_view(&device->disk, o);
+}
+
+/* What the guest sees of the disk besides its data, and what QEMU does when the image fails
+ * (checked by check_disk() for the front-ends that have them), as libvirt writes them. */
+void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o) {
+        static const char *const policies[] = {[VM_DISK_ERROR_STOP] = "stop",
+                                               [VM_DISK_ERROR_REPORT] = "report",
+                                               [VM_DISK_ERROR_IGNORE] = "ignore",
+                                               [VM_DISK_ERROR_ENOSPACE] = "enospc"};
+        static const char *const trans[] = {
+                [VM_DISK_TRANS_NONE] = "none", [VM_DISK_TRANS_LBA] = "lba", [VM_DISK_TRANS_AUTO] = "auto"};
+        VmDiskErrorPolicy werror = disk->driver.error_policy, rerror = disk->driver.rerror_policy;
+
+        /* libvirt: rerror follows error_policy unless written, but for enospace, which is werror's only. */
+        if (!rerror && werror != VM_DISK_ERROR_ENOSPACE)
+                rerror = werror;
+        if (werror)
+                json_object_set_string_member(o, "werror", policies[werror]);
+        if (rerror)
+                json_object_set_string_member(o, "rerror", policies[rerror]);
+        if (disk->rotation_rate)
+                json_object_set_int_member(o, "rotation_rate", disk->rotation_rate);
+        if (disk->geometry.cyls) {
+                json_object_set_int_member(o, "cyls", disk->geometry.cyls);
+                json_object_set_int_member(o, "heads", disk->geometry.heads);
+                json_object_set_int_member(o, "secs", disk->geometry.secs);
+                if (disk->geometry.trans)
+                        json_object_set_string_member(o, "bios-chs-trans", trans[disk->geometry.trans]);
+        }
 }
 
 /* The -device of a disk that is not on virtio (checked by qemu_devices_check()). */

@@ -551,6 +551,12 @@ void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDevic
                                              "The QEMU engine hot-plugs virtio disks only (<target bus='virtio'>)");
                 return;
         }
+        if (device->kind == VM_DEVICE_DISK && device->disk.driver.copy_on_read) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<driver copy_on_read='on'> is not supported on a hot-plugged disk by "
+                                             "the QEMU engine (its filter node is made at boot)");
+                return;
+        }
         if (vm->machine == QEMU_MACHINE_MICROVM) {
                 engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED, "The microvm machine has no hot-plug");
                 return;

@@ -1018,6 +1018,64 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* A disk's guest view and failure policy (libvirt's disk-error-policy, disk-geometry,
+ * disk-rotation, disk-virtio-queues, disk-copy_on_read): werror/rerror, the CHS geometry, the
+ * rotation rate, virtio-blk's queues and a copy-on-read filter node on top of the format node. */
+static void test_disk_tuning(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d, *hdb, *cd;
+
+        config->machine = g_strdup("pc");
+        d = add_disk(config, "ide0-0-0", "hda", VM_DISK_BUS_IDE, "/images/a.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_STOP;
+        d->disk.geometry = (VmDiskGeometry){16383, 16, 63, VM_DISK_TRANS_LBA};
+        d->disk.rotation_rate = 4500;
+        hdb = add_disk(config, "ide0-0-1", "hdb", VM_DISK_BUS_IDE, "/images/b.img");
+        hdb->disk.driver.error_policy = VM_DISK_ERROR_ENOSPACE;
+        d = add_disk(config, "ide0-1-0", "hdc", VM_DISK_BUS_IDE, "/images/c.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_REPORT;
+        d->disk.driver.rerror_policy = VM_DISK_ERROR_IGNORE;
+        test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi0")->controller =
+                (VmController){.type = VM_CONTROLLER_SCSI, .model = VM_CONTROLLER_MODEL_VIRTIO_SCSI};
+        d = add_disk(config, "scsi0-0-0-0", "sda", VM_DISK_BUS_SCSI, "/images/s.img");
+        d->disk.rotation_rate = 1;
+        d = add_disk(config, "virtio-disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/v.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.driver.queues = 4;
+        d->disk.driver.queue_size = 256;
+        d->disk.driver.copy_on_read = true;
+        check_golden("disk-tuning", &params);
+
+        /* What the front-ends have not. */
+        hdb->disk.driver.queues = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver queues|queue_size> of disk 'hdb' needs bus 'virtio'"));
+        g_clear_error(&error);
+        hdb->disk.driver.queues = 0;
+        cd = add_disk(config, "ide0-1-1", "hdd", VM_DISK_BUS_IDE, NULL);
+        cd->disk.cdrom = true;
+        cd->disk.rotation_rate = 7200;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target rotation_rate> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.rotation_rate = 0;
+        cd->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_DEFAULT};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.geometry = (VmDiskGeometry){};
+        d->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_LBA};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry trans> of disk 'vda' needs bus 'ide' or 'sata'"));
+        g_clear_error(&error);
+        d->disk.geometry.trans = VM_DISK_TRANS_DEFAULT;
+        g_assert_true(qemu_config_check(config, &error));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1040,5 +1098,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
         return g_test_run();
 }
