@@ -137,8 +137,12 @@ typedef enum {
         VM_CONTROLLER_MODEL_PCIE_ROOT_PORT,
         VM_CONTROLLER_MODEL_PCI_BRIDGE,
         VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
-        /* scsi */
+        /* scsi (default: lsilogic, libvirt's for x86) */
         VM_CONTROLLER_MODEL_VIRTIO_SCSI,
+        VM_CONTROLLER_MODEL_LSILOGIC,   /* QEMU's lsi53c895a ("lsi") */
+        VM_CONTROLLER_MODEL_LSISAS1068, /* mptsas1068 */
+        VM_CONTROLLER_MODEL_LSISAS1078, /* megasas */
+        VM_CONTROLLER_MODEL_VMPVSCSI,   /* pvscsi */
         _VM_CONTROLLER_MODEL_MAX,
 } VmControllerModel;
 

@@ -324,6 +324,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 if (node)
                         argv_add_json(argv, "-device", node);
         }
+        qemu_implicit_scsi_controllers(argv, config);
         qemu_floppy_controller_args(argv, config, cmdline->machine);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];

@@ -135,6 +135,7 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
 void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
+void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
 unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device);
 JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
                                QemuMachineKind machine);

@@ -112,10 +112,44 @@ static void test_tuning_refused(void) {
         }
 }
 
+/* <controller type='scsi' model>: the models libvirt maps for x86 are read and written back;
+ * ibmvscsi (pSeries') is refused. */
+static void test_scsi_models(void) {
+        static const char devices[] = "<controller type='scsi' index='0' model='lsilogic'/>"
+                                      "<controller type='scsi' index='1' model='lsisas1068'/>"
+                                      "<controller type='scsi' index='2' model='lsisas1078'/>"
+                                      "<controller type='scsi' index='3' model='vmpvscsi'/>"
+                                      "<controller type='scsi' index='4'/>";
+        static const VmControllerModel models[] = {VM_CONTROLLER_MODEL_LSILOGIC, VM_CONTROLLER_MODEL_LSISAS1068,
+                                                   VM_CONTROLLER_MODEL_LSISAS1078, VM_CONTROLLER_MODEL_VMPVSCSI,
+                                                   VM_CONTROLLER_MODEL_DEFAULT};
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        for (guint i = 0; i < G_N_ELEMENTS(models); i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                g_assert_cmpint(device->controller.type, ==, VM_CONTROLLER_SCSI);
+                g_assert_cmpint(device->controller.model, ==, models[i]);
+        }
+        domain_xml_test_assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<controller type='scsi' index='2' model='lsisas1078'>"));
+        domain_xml_test_assert_valid_libvirt(out, "scsi models");
+
+        g_clear_pointer(&config, vm_config_free);
+        config = domain_xml_test_parse_devices("<controller type='scsi' model='ibmvscsi'/>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "model='ibmvscsi'"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-disk/tuning", test_tuning);
         g_test_add_func("/domain-xml-disk/tuning-round-trip", test_tuning_round_trip);
         g_test_add_func("/domain-xml-disk/tuning-refused", test_tuning_refused);
+        g_test_add_func("/domain-xml-disk/scsi-models", test_scsi_models);
         return g_test_run();
 }

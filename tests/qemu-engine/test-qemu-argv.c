@@ -338,8 +338,6 @@ static void test_devices_refused(void) {
         } table[] = {
                 { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
@@ -1076,6 +1074,52 @@ static void test_disk_tuning(void) {
         g_assert_true(qemu_config_check(config, &error));
 }
 
+/* SCSI controllers as libvirt maps their models (lsilogic, libvirt's default on x86, is lsi;
+ * lsisas1068 mptsas1068; lsisas1078 megasas; vmpvscsi pvscsi), the one libvirt adds for a disk
+ * whose controller is not written, and lsi's addressing (the unit is the SCSI id). */
+static void test_scsi_controllers(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        static const VmControllerModel models[] = {VM_CONTROLLER_MODEL_DEFAULT, VM_CONTROLLER_MODEL_LSISAS1068,
+                                                   VM_CONTROLLER_MODEL_LSISAS1078, VM_CONTROLLER_MODEL_VMPVSCSI};
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        for (unsigned i = 0; i < G_N_ELEMENTS(models); i++) {
+                g_autofree char *id = g_strdup_printf("scsi%u", i);
+                g_autofree char *disk_id = g_strdup_printf("disk%u", i);
+                g_autofree char *path = g_strdup_printf("/images/%u.raw", i);
+                test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, id)->controller =
+                        (VmController){.type = VM_CONTROLLER_SCSI, .index = i, .model = models[i]};
+                d = add_disk(config, disk_id, "sda", VM_DISK_BUS_SCSI, path);
+                g_free(d->disk.target_dev);
+                d->disk.target_dev = g_strdup_printf("sd%c", 'a' + i);
+                d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = i, .unit = i == 1 ? 1 : 0,
+                                         .target = i == 3 ? 2 : 0};
+        }
+        /* Controller 4 is not written: an lsi is added for it. */
+        d = add_disk(config, "disk4", "sdf", VM_DISK_BUS_SCSI, "/images/4.raw");
+        d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 4, .unit = 2};
+        check_golden("scsi-controllers", &params);
+
+        /* What QEMU's buses have not: pvscsi has LUN 0 only. */
+        d = config->devices->pdata[7];
+        d->address.unit = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdd': a SCSI controller of model 'vmpvscsi' has bus 0, "
+                                                "targets 0 to 64 and units 0 to 0"));
+        g_clear_error(&error);
+        d->address.unit = 0;
+        /* lsi has one target, whose SCSI ids are the units. */
+        d = config->devices->pdata[8];
+        d->address.target = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdf': an lsilogic SCSI controller has target 0"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1099,5 +1143,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
+        g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
         return g_test_run();
 }
