@@ -92,8 +92,49 @@ typedef enum {
         VM_CHAR_UNIX,
 } VmCharType;
 
+/* <disk type='network'><source protocol name><host/></source>: an image QEMU reaches over the
+ * network itself, as the VM's owner, with the block driver of the protocol. */
+typedef enum {
+        VM_DISK_PROTOCOL_NBD,
+        VM_DISK_PROTOCOL_ISCSI,
+        VM_DISK_PROTOCOL_HTTP,
+        VM_DISK_PROTOCOL_HTTPS,
+        VM_DISK_PROTOCOL_FTP,
+        VM_DISK_PROTOCOL_FTPS,
+        VM_DISK_PROTOCOL_GLUSTER,
+        VM_DISK_PROTOCOL_RBD,
+        VM_DISK_PROTOCOL_NFS,
+} VmDiskProtocol;
+
+#define VM_DISK_HOSTS_MAX 16
+
 typedef struct {
-        char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
+        char *name;   /* <host name>; NULL for transport='unix' */
+        char *port;   /* <host port>, as written; NULL: the protocol's default */
+        char *socket; /* <host transport='unix' socket> */
+} VmDiskHost;
+
+typedef struct {
+        VmDiskProtocol protocol;
+        char *name;  /* <source name>: the export, target/lun, volume/path, pool/image, URL path */
+        char *query; /* <source query>: http(s) and ftp(s) */
+        VmDiskHost hosts[VM_DISK_HOSTS_MAX];
+        unsigned n_hosts;
+        char *snapshot;     /* rbd <snapshot name> */
+        char *config;       /* rbd <config file> */
+        char *initiator;    /* iscsi <initiator><iqn name> */
+        uint32_t timeout;   /* curl <timeout seconds>; 0 = QEMU's */
+        uint64_t readahead; /* curl <readahead size> in bytes; 0 = QEMU's */
+        VmSwitch ssl_verify; /* https and ftps <ssl verify> */
+        bool has_identity;  /* nfs <identity user='+N' group='+N'> */
+        uint32_t nfs_user, nfs_group;
+} VmDiskNetwork;
+
+void vm_disk_network_free(VmDiskNetwork *network);
+VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network);
+
+typedef struct {
+        char *path; /* absolute after domain_xml_parse(); NULL = a network disk or a cdrom without medium */
         char *target_dev;
         VmDiskFormat format;
         bool readonly;
@@ -106,7 +147,13 @@ typedef struct {
         VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
         uint32_t rotation_rate; /* <target rotation_rate>: 1 = solid state; 0 = not written */
         VmDiskGeometry geometry; /* <geometry> */
+        VmDiskNetwork *network;  /* <disk type='network'>, else NULL */
 } VmDisk;
+
+/* A disk with an image: a path or a network source (else an empty cdrom or floppy). */
+static inline bool vm_disk_has_medium(const VmDisk *disk) {
+        return disk->path || disk->network;
+}
 
 typedef struct {
         VmNetType type;

@@ -12,6 +12,7 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-disk-network.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
@@ -90,7 +91,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         g_string_append_printf(out, "<%s", kind);
         switch (device->kind) {
         case VM_DEVICE_DISK:
-                g_string_append_printf(out, " type='%s' device='%s'>\n", device->disk.block ? "block" : "file",
+                g_string_append_printf(out, " type='%s' device='%s'>\n",
+                                       device->disk.network ? "network" : device->disk.block ? "block" : "file",
                                        device->disk.cdrom    ? "cdrom"
                                        : device->disk.floppy ? "floppy"
                                                              : "disk");
@@ -98,6 +100,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);
                 g_string_append(out, "/>\n");
+                if (device->disk.network)
+                        domain_xml_format_disk_network(out, level + 1, device->disk.network);
                 if (device->disk.path) {
                         append_indent(out, level + 1);
                         g_string_append(out, "<source");

@@ -23,6 +23,9 @@ static bool check_disk(const VmDevice *device, GError **error) {
 
         if (disk->cdrom)
                 return refuse(error, "<disk device='cdrom'>");
+        /* Its disks are files and block devices it opens itself. */
+        if (disk->network)
+                return refuse(error, "<disk type='network'>");
         if (disk->bus != VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)

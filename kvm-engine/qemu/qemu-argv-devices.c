@@ -266,6 +266,16 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
                               "needs direct I/O for it)",
                               dev);
+        if (disk->network && !disk->readonly &&
+            (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
+             disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
+                return refuse(error, "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                                     "(QEMU's curl driver only reads)",
+                              dev);
+        if (disk->network && disk->network->snapshot && !disk->readonly)
+                return refuse(error, "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                                     "snapshot only reads)",
+                              dev);
         if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)",
                               dev);

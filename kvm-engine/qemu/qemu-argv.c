@@ -186,7 +186,16 @@ char *qemu_disk_file_node_name(const char *node_name) {
 
 JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
         g_autofree char *file_node = qemu_disk_file_node_name(node_name);
-        JsonObject *o = json_object_new();
+        JsonObject *o;
+        if (disk->network) {
+                /* The protocol node: QEMU connects, as the owner. */
+                o = qemu_disk_network_blockdev(disk->network);
+                json_object_set_string_member(o, "node-name", file_node);
+                json_object_set_boolean_member(o, "read-only", disk->readonly);
+                qemu_disk_tune_blockdev(disk, o, true);
+                return json_object_node(o);
+        }
+        o = json_object_new();
         /* As libvirt: a host's optical drive is host_cdrom, other block devices host_device. */
         json_object_set_string_member(o, "driver", !disk->block ? "file" : disk->cdrom ? "host_cdrom" : "host_device");
         json_object_set_string_member(o, "node-name", file_node);
@@ -338,11 +347,11 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                          * libvirt puts on it for <driver copy_on_read='on'>. */
                         const char *front_node = device->disk.driver.copy_on_read ? cor_node : node;
                         /* A cdrom without <source> is an empty tray: a device without a drive. */
-                        if (device->disk.path) {
+                        if (vm_disk_has_medium(&device->disk)) {
                                 argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
                                 argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));
                         }
-                        if (device->disk.path && device->disk.driver.copy_on_read) {
+                        if (vm_disk_has_medium(&device->disk) && device->disk.driver.copy_on_read) {
                                 o = json_object_new();
                                 json_object_set_string_member(o, "driver", "copy-on-read");
                                 json_object_set_string_member(o, "node-name", cor_node);
@@ -352,7 +361,8 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         if (device->disk.bus != VM_DISK_BUS_VIRTIO) {
                                 argv_add_json(argv, "-device",
                                               qemu_disk_bus_device(config, device,
-                                                                   device->disk.path ? front_node : NULL,
+                                                                   vm_disk_has_medium(&device->disk) ? front_node
+                                                                                                     : NULL,
                                                                    cmdline->machine));
                         } else {
                                 /* On q35 the i-th virtio disk sits on root port i (added before). */
@@ -369,7 +379,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                                                                    bootindex);
                                 argv_add_json(argv, "-device", front);
                         }
-                        if (device->disk.path)
+                        if (vm_disk_has_medium(&device->disk))
                                 g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));
                         break;
                 }

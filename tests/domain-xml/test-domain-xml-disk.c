@@ -145,11 +145,139 @@ static void test_scsi_models(void) {
         g_assert_nonnull(strstr(error->message, "model='ibmvscsi'"));
 }
 
+/* libvirt's disk-network-* documents, as far as they need no secret. */
+static const char network_devices[] =
+        "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+        "<source protocol='nbd' name='bar'><host transport='unix' socket='/run/user/1000/nbd.sock'/></source>"
+        "<target dev='vda' bus='virtio'/></disk>"
+        "<disk type='network' device='disk'><driver name='qemu' type='qcow2'/>"
+        "<source protocol='gluster' name='Volume3/Image.qcow2'><host name='example.org' port='6000'/>"
+        "<host name='example.org'/><host transport='unix' socket='/path/to/sock'/></source>"
+        "<target dev='vdb' bus='virtio'/></disk>"
+        "<disk type='network' device='disk'><source protocol='rbd' name='pool/image'>"
+        "<host name='::1' port='6321'/><snapshot name='foo'/><config file='/blah/test.conf'/></source>"
+        "<target dev='vdc' bus='virtio'/><readonly/></disk>"
+        "<disk type='network' device='disk'><source protocol='https' name='test4.img' query='par=val&amp;other=ble'>"
+        "<host name='example.org' port='1234'/><timeout seconds='1234'/><readahead size='1024'/>"
+        "<ssl verify='no'/></source><target dev='vdd' bus='virtio'/><readonly/></disk>"
+        "<disk type='network' device='disk'><source protocol='iscsi' name='iqn.1992-01.com.example:server/0'>"
+        "<host name='example.org' port='3260'/><initiator><iqn name='iqn.1992-01.com.example:client'/></initiator>"
+        "</source><target dev='vde' bus='virtio'/></disk>"
+        "<disk type='network' device='disk'><source protocol='nfs' name='/foo/bar/baz'>"
+        "<host name='example.com'/><identity user='+6234' group='+12354'/></source>"
+        "<target dev='vdf' bus='virtio'/></disk>"
+        "<disk type='network' device='cdrom'><source protocol='ftp' name='/url/path/file.iso'>"
+        "<host name='host.name' port='21'/></source><target dev='sda' bus='sata'/><readonly/></disk>";
+
+static void test_network(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(network_devices, &error);
+        const VmDiskNetwork *n;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        n = disk_at(config, 0)->network;
+        g_assert_nonnull(n);
+        g_assert_null(disk_at(config, 0)->path);
+        g_assert_cmpint(n->protocol, ==, VM_DISK_PROTOCOL_NBD);
+        g_assert_cmpstr(n->name, ==, "bar");
+        g_assert_cmpuint(n->n_hosts, ==, 1);
+        g_assert_cmpstr(n->hosts[0].socket, ==, "/run/user/1000/nbd.sock");
+        n = disk_at(config, 1)->network;
+        g_assert_cmpuint(n->n_hosts, ==, 3);
+        g_assert_cmpstr(n->hosts[0].port, ==, "6000");
+        g_assert_null(n->hosts[1].port);
+        n = disk_at(config, 2)->network;
+        g_assert_cmpstr(n->snapshot, ==, "foo");
+        g_assert_cmpstr(n->config, ==, "/blah/test.conf");
+        n = disk_at(config, 3)->network;
+        g_assert_cmpstr(n->query, ==, "par=val&other=ble");
+        g_assert_cmpuint(n->timeout, ==, 1234);
+        g_assert_cmpuint(n->readahead, ==, 1024);
+        g_assert_cmpint(n->ssl_verify, ==, VM_SWITCH_OFF);
+        g_assert_cmpstr(disk_at(config, 4)->network->initiator, ==, "iqn.1992-01.com.example:client");
+        n = disk_at(config, 5)->network;
+        g_assert_true(n->has_identity);
+        g_assert_cmpuint(n->nfs_user, ==, 6234);
+        g_assert_cmpuint(n->nfs_group, ==, 12354);
+        g_assert_true(disk_at(config, 6)->cdrom);
+
+        domain_xml_test_assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<disk type='network' device='disk'>"));
+        g_assert_nonnull(strstr(out, "<host transport='unix' socket='/run/user/1000/nbd.sock'/>"));
+        g_assert_nonnull(strstr(out, "query='par=val&amp;other=ble'"));
+        domain_xml_test_assert_valid_libvirt(out, "network disks");
+}
+
+/* What needs a secret, a certificate or a driver QEMU 7.2 has not, and a malformed source. */
+static void test_network_refused(void) {
+        static const struct {
+                const char *source, *fragment;
+                int code;
+        } table[] = {
+                {"<source protocol='nbd' tls='yes'><host name='a'/></source>", "attribute 'tls' of '<source>'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='iscsi' name='iqn.x/1'><host name='a'/><auth username='u'>"
+                 "<secret type='iscsi' usage='x'/></auth></source>",
+                 "'<auth>' in '<source>' is not supported: its secret", HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='http' name='a'><host name='a'/><cookies><cookie name='a'>b</cookie></cookies>"
+                 "</source>",
+                 "'<cookies>' in '<source>'", HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='sheepdog' name='a'><host name='a'/></source>", "protocol='sheepdog'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='nbd'/>", "needs one '<host>'", HV_ERROR_INVALID_XML},
+                {"<source protocol='nbd'><host name='a'/><host name='b'/></source>", "needs one '<host>'",
+                 HV_ERROR_INVALID_XML},
+                {"<source protocol='gluster' name='novolume'><host name='a'/></source>", "expected 'volume/path'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='rbd' name='pool'/>", "expected 'pool/image'", HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='iscsi' name='iqn/x'><host name='a'/></source>", "expected 'target' or",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='nbd'><host name='a' port='70000'/></source>", "invalid port '70000'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='nbd'><host name='a b'/></source>", "invalid host name",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='nbd'><host transport='unix' socket='sock'/></source>", "invalid socket 'sock'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='rbd' name='p/i'><host transport='unix' socket='/s'/></source>",
+                 "transport='unix' of '<host>' is not supported for protocol 'rbd'", HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='nbd'><host name='a'/><snapshot name='s'/></source>",
+                 "'<snapshot>' in '<source>' is not supported for protocol 'nbd'", HV_ERROR_NOT_SUPPORTED},
+                {"<source protocol='nfs' name='/a'><host name='a'/><identity user='root' group='+0'/></source>",
+                 "invalid user 'root'", HV_ERROR_INVALID_ARGUMENT},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *devices = g_strdup_printf("<disk type='network'>%s<target dev='vda'/></disk>",
+                                                           table[i].source);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+
+                g_assert_null(config);
+                g_assert_error(error, HV_ERROR, table[i].code);
+                if (!strstr(error->message, table[i].fragment))
+                        g_error("%s: '%s' lacks '%s'", table[i].source, error->message, table[i].fragment);
+        }
+        /* 17 hosts: more than a source may name. */
+        GString *many = g_string_new("<disk type='network'><source protocol='gluster' name='v/p'>");
+        for (int i = 0; i < VM_DISK_HOSTS_MAX + 1; i++)
+                g_string_append(many, "<host name='a'/>");
+        g_string_append(many, "</source><target dev='vda'/></disk>");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(many->str, &error);
+        g_string_free(many, TRUE);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-disk/tuning", test_tuning);
         g_test_add_func("/domain-xml-disk/tuning-round-trip", test_tuning_round_trip);
         g_test_add_func("/domain-xml-disk/tuning-refused", test_tuning_refused);
         g_test_add_func("/domain-xml-disk/scsi-models", test_scsi_models);
+        g_test_add_func("/domain-xml-disk/network", test_network);
+        g_test_add_func("/domain-xml-disk/network-refused", test_network_refused);
         return g_test_run();
 }

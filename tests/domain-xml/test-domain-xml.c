@@ -770,7 +770,7 @@ static void test_unsupported_values(void) {
                 const char *top, *devices, *fragment;
         } table[] = {
                 { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
-                { "", "<disk type='network'><source protocol='nbd'/><target dev='vda'/></disk>", "type='network'" },
+                { "", "<disk type='network'><source protocol='vxhs' name='a'/><target dev='vda'/></disk>", "protocol='vxhs'" },
                 { "", "<disk type='file' device='lun'><source file='a.iso'/><target dev='vda'/></disk>", "'lun'" },
                 { "", "<disk type='file'><source file='a'/><target dev='sda' bus='xen'/></disk>", "'xen'" },
                 { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>",

@@ -1120,6 +1120,82 @@ static void test_scsi_controllers(void) {
         g_assert_nonnull(strstr(error->message, "<disk> 'sdf': an lsilogic SCSI controller has target 0"));
 }
 
+static VmDevice *add_network_disk(VmConfig *config, const char *id, const char *target, VmDiskProtocol protocol,
+                                  const char *name) {
+        VmDevice *d = add_disk(config, id, target, VM_DISK_BUS_VIRTIO, NULL);
+        d->disk.network = g_new0(VmDiskNetwork, 1);
+        d->disk.network->protocol = protocol;
+        d->disk.network->name = g_strdup(name);
+        return d;
+}
+
+static void add_host(VmDevice *d, const char *name, const char *port, const char *socket) {
+        VmDiskHost *host = &d->disk.network->hosts[d->disk.network->n_hosts++];
+        host->name = g_strdup(name);
+        host->port = g_strdup(port);
+        host->socket = g_strdup(socket);
+}
+
+/* <disk type='network'>: the protocol node of each driver as libvirt writes it (libvirt's
+ * disk-network-nbd, -gluster, -rbd, -http, -iscsi, -nfs), under the format node. */
+static void test_disk_network(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        d = add_network_disk(config, "virtio-disk0", "vda", VM_DISK_PROTOCOL_NBD, NULL);
+        add_host(d, "example.org", "6000", NULL);
+        d = add_network_disk(config, "virtio-disk1", "vdb", VM_DISK_PROTOCOL_NBD, "bar");
+        add_host(d, NULL, NULL, "/var/run/nbdsock");
+        d = add_network_disk(config, "virtio-disk2", "vdc", VM_DISK_PROTOCOL_GLUSTER, "Volume3/Image.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        add_host(d, "example.org", "6000", NULL);
+        add_host(d, "example.org", NULL, NULL);
+        add_host(d, NULL, NULL, "/path/to/sock");
+        d = add_network_disk(config, "virtio-disk3", "vdd", VM_DISK_PROTOCOL_RBD, "pool/image");
+        add_host(d, "mon1.example.org", "6321", NULL);
+        add_host(d, "::1", NULL, NULL);
+        d->disk.network->snapshot = g_strdup("foo");
+        d->disk.readonly = true;
+        d->disk.network->config = g_strdup("/blah/test.conf");
+        d = add_network_disk(config, "virtio-disk4", "vde", VM_DISK_PROTOCOL_HTTPS, "test4.img");
+        add_host(d, "example.org", "1234", NULL);
+        d->disk.network->query = g_strdup("par=val&other=ble");
+        d->disk.network->ssl_verify = VM_SWITCH_OFF;
+        d->disk.network->timeout = 1234;
+        d->disk.network->readahead = 1024;
+        d->disk.readonly = true;
+        d = add_network_disk(config, "virtio-disk5", "vdf", VM_DISK_PROTOCOL_ISCSI, "iqn.1992-01.com.example:server/1");
+        add_host(d, "example.org", NULL, NULL);
+        d->disk.network->initiator = g_strdup("iqn.1992-01.com.example:client");
+        d = add_network_disk(config, "virtio-disk6", "vdg", VM_DISK_PROTOCOL_NFS, "/foo/bar/baz");
+        add_host(d, "example.com", NULL, NULL);
+        d->disk.network->has_identity = true;
+        d->disk.network->nfs_user = 6234;
+        d->disk.network->nfs_group = 12354;
+        d = add_network_disk(config, "ide0-1-0", "hdc", VM_DISK_PROTOCOL_FTP, "/url/path/file.iso");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        d->disk.cdrom = d->disk.readonly = true;
+        add_host(d, "host.name", "21", NULL);
+        check_golden("disk-network", &params);
+
+        /* What QEMU's drivers only read is refused writable. */
+        g_autoptr(GError) error = NULL;
+        d = config->devices->pdata[4];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vde' over http, https, ftp or ftps needs <readonly/>"));
+        g_clear_error(&error);
+        d->disk.readonly = true;
+        d = config->devices->pdata[3];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vdd' of an rbd <snapshot> needs <readonly/>"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1144,5 +1220,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
         g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
+        g_test_add_func("/qemu-argv/disk-network", test_disk_network);
         return g_test_run();
 }
