@@ -90,6 +90,9 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->disk.target_dev);
                 g_free(device->disk.serial);
                 vm_disk_network_free(device->disk.network);
+                if (device->disk.iotune)
+                        g_free(device->disk.iotune->group_name);
+                g_free(device->disk.iotune);
                 break;
         case VM_DEVICE_INTERFACE:
                 g_free(device->net.target_dev);
@@ -131,6 +134,10 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 copy->disk.target_dev = g_strdup(device->disk.target_dev);
                 copy->disk.serial = g_strdup(device->disk.serial);
                 copy->disk.network = vm_disk_network_copy(device->disk.network);
+                if (device->disk.iotune) {
+                        copy->disk.iotune = g_memdup2(device->disk.iotune, sizeof(*device->disk.iotune));
+                        copy->disk.iotune->group_name = g_strdup(device->disk.iotune->group_name);
+                }
                 break;
         case VM_DEVICE_INTERFACE:
                 copy->net.target_dev = g_strdup(device->net.target_dev);

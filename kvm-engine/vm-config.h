@@ -133,6 +133,38 @@ typedef struct {
 void vm_disk_network_free(VmDiskNetwork *network);
 VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network);
 
+/* <iotune>: the disk's throttling, QEMU's block_set_io_throttle limits, by libvirt's element
+ * names (VM_IOTUNE_*: total_bytes_sec ... size_iops_sec); 0 = not written. */
+typedef enum {
+        VM_IOTUNE_TOTAL_BYTES_SEC,
+        VM_IOTUNE_READ_BYTES_SEC,
+        VM_IOTUNE_WRITE_BYTES_SEC,
+        VM_IOTUNE_TOTAL_IOPS_SEC,
+        VM_IOTUNE_READ_IOPS_SEC,
+        VM_IOTUNE_WRITE_IOPS_SEC,
+        VM_IOTUNE_TOTAL_BYTES_SEC_MAX,
+        VM_IOTUNE_READ_BYTES_SEC_MAX,
+        VM_IOTUNE_WRITE_BYTES_SEC_MAX,
+        VM_IOTUNE_TOTAL_IOPS_SEC_MAX,
+        VM_IOTUNE_READ_IOPS_SEC_MAX,
+        VM_IOTUNE_WRITE_IOPS_SEC_MAX,
+        VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_READ_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_SIZE_IOPS_SEC,
+        _VM_IOTUNE_MAX,
+} VmIotuneLimit;
+
+#define VM_IOTUNE_GROUP_MAX 64
+
+typedef struct {
+        uint64_t limits[_VM_IOTUNE_MAX];
+        char *group_name; /* <group_name>: disks of one group share the limits; NULL = none */
+} VmDiskIotune;
+
 typedef struct {
         char *path; /* absolute after domain_xml_parse(); NULL = a network disk or a cdrom without medium */
         char *target_dev;
@@ -148,6 +180,7 @@ typedef struct {
         uint32_t rotation_rate; /* <target rotation_rate>: 1 = solid state; 0 = not written */
         VmDiskGeometry geometry; /* <geometry> */
         VmDiskNetwork *network;  /* <disk type='network'>, else NULL */
+        VmDiskIotune *iotune;    /* <iotune>, else NULL */
 } VmDisk;
 
 /* A disk with an image: a path or a network source (else an empty cdrom or floppy). */

@@ -13,6 +13,7 @@
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-disk-network.h"
+#include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
@@ -116,6 +117,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append_printf(out, " rotation_rate='%u'", (unsigned) device->disk.rotation_rate);
                 g_string_append(out, "/>\n");
                 domain_xml_format_disk_geometry(out, level + 1, &device->disk);
+                if (device->disk.iotune)
+                        domain_xml_format_iotune(out, level + 1, device->disk.iotune);
                 if (device->boot_order) {
                         append_indent(out, level + 1);
                         g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);

@@ -16,6 +16,7 @@
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-disk-network.h"
+#include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
@@ -242,13 +243,14 @@ enum {
         DISK_ALIAS,
         DISK_GEOMETRY,
         DISK_AUTH,
+        DISK_IOTUNE,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
         [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
         [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
-        [DISK_AUTH] = "auth",         NULL,
+        [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -362,7 +364,8 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         }
         device->disk.target_dev = g_steal_pointer(&dev);
         if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
-            (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)))
+            (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
+            (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)))
                 return NULL;
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))

@@ -176,6 +176,11 @@ static const char *changed_besides_medium(const VmDevice *now, const VmDevice *w
                 return "<target rotation_rate>";
         if (memcmp(&wanted->disk.geometry, &now->disk.geometry, sizeof(now->disk.geometry)) != 0)
                 return "<geometry>";
+        if ((wanted->disk.iotune != NULL) != (now->disk.iotune != NULL) ||
+            (wanted->disk.iotune &&
+             (memcmp(wanted->disk.iotune->limits, now->disk.iotune->limits, sizeof(now->disk.iotune->limits)) != 0 ||
+              g_strcmp0(wanted->disk.iotune->group_name, now->disk.iotune->group_name) != 0)))
+                return "<iotune>";
         if (wanted->boot_order != now->boot_order)
                 return "<boot order>";
         if (wanted->address.type != VM_ADDRESS_NONE && !addresses_equal(&wanted->address, &now->address))

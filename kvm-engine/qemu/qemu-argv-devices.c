@@ -276,6 +276,12 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 return refuse(error, "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
                                      "snapshot only reads)",
                               dev);
+        if (disk->iotune && !vm_disk_has_medium(disk))
+                return refuse(error, "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                                     "one has none)",
+                              dev);
+        if (disk->iotune && disk->floppy)
+                return refuse(error, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
         if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)",
                               dev);

@@ -271,6 +271,81 @@ static void test_network_refused(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_LIMITS_EXCEEDED);
 }
 
+/* libvirt's blkdeviotune-max-length and -group-num: every limit by its element, the group. */
+static void test_iotune(void) {
+        static const char devices[] = "<disk type='file'><source file='/a'/><target dev='vda'/><iotune>"
+                                      "<total_bytes_sec>5000</total_bytes_sec><total_iops_sec>6000</total_iops_sec>"
+                                      "<total_bytes_sec_max>10000</total_bytes_sec_max>"
+                                      "<total_iops_sec_max>11000</total_iops_sec_max>"
+                                      "<total_bytes_sec_max_length>3</total_bytes_sec_max_length>"
+                                      "<total_iops_sec_max_length>5</total_iops_sec_max_length>"
+                                      "<size_iops_sec>2000</size_iops_sec>"
+                                      "<group_name>libvirt_iotune_group1</group_name></iotune></disk>"
+                                      "<disk type='file'><source file='/b'/><target dev='vdb'/><iotune>"
+                                      "<read_bytes_sec>5000</read_bytes_sec><write_bytes_sec>5500</write_bytes_sec>"
+                                      "<read_iops_sec>3500</read_iops_sec><write_iops_sec>4000</write_iops_sec>"
+                                      "<read_bytes_sec_max>6000</read_bytes_sec_max>"
+                                      "<write_iops_sec_max>7500</write_iops_sec_max>"
+                                      "<write_iops_sec_max_length>7</write_iops_sec_max_length></iotune></disk>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        const VmDiskIotune *t;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        t = disk_at(config, 0)->iotune;
+        g_assert_nonnull(t);
+        g_assert_cmpuint(t->limits[VM_IOTUNE_TOTAL_BYTES_SEC], ==, 5000);
+        g_assert_cmpuint(t->limits[VM_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH], ==, 5);
+        g_assert_cmpuint(t->limits[VM_IOTUNE_SIZE_IOPS_SEC], ==, 2000);
+        g_assert_cmpstr(t->group_name, ==, "libvirt_iotune_group1");
+        t = disk_at(config, 1)->iotune;
+        g_assert_cmpuint(t->limits[VM_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH], ==, 7);
+        g_assert_null(t->group_name);
+        domain_xml_test_assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<iotune>\n        <total_bytes_sec>5000</total_bytes_sec>\n"));
+        domain_xml_test_assert_valid_libvirt(out, "iotune");
+}
+
+static void test_iotune_refused(void) {
+        static const struct {
+                const char *iotune, *fragment;
+                int code;
+        } table[] = {
+                {"<total_bytes_sec>1</total_bytes_sec><read_bytes_sec>1</read_bytes_sec>",
+                 "'<total_bytes_sec>' cannot go with '<read_bytes_sec>'", HV_ERROR_INVALID_ARGUMENT},
+                {"<total_iops_sec>1</total_iops_sec><write_iops_sec>1</write_iops_sec>",
+                 "'<total_iops_sec>' cannot go with", HV_ERROR_INVALID_ARGUMENT},
+                {"<read_bytes_sec_max>1</read_bytes_sec_max>", "'<read_bytes_sec_max>' in '<iotune>' needs "
+                                                               "'<read_bytes_sec>'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<total_iops_sec>1</total_iops_sec><total_iops_sec_max_length>1</total_iops_sec_max_length>",
+                 "needs '<total_iops_sec_max>'", HV_ERROR_INVALID_ARGUMENT},
+                {"<total_bytes_sec>x</total_bytes_sec>", "invalid total_bytes_sec 'x'", HV_ERROR_INVALID_ARGUMENT},
+                {"<total_bytes_sec>1000000000000001</total_bytes_sec>", "invalid total_bytes_sec",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<group_name>a b</group_name>", "invalid group name 'a b'", HV_ERROR_INVALID_ARGUMENT},
+                {"<total_bytes_sec>1</total_bytes_sec><total_bytes_sec>2</total_bytes_sec>",
+                 "'<total_bytes_sec>' appears more than once", HV_ERROR_INVALID_XML},
+                {"<read_bytes_sec_max_len>1</read_bytes_sec_max_len>", "'<read_bytes_sec_max_len>' in '<iotune>'",
+                 HV_ERROR_NOT_SUPPORTED},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autofree char *devices = g_strdup_printf(
+                        "<disk type='file'><source file='/a'/><target dev='vda'/><iotune>%s</iotune></disk>",
+                        table[i].iotune);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+
+                g_assert_null(config);
+                g_assert_error(error, HV_ERROR, table[i].code);
+                if (!strstr(error->message, table[i].fragment))
+                        g_error("%s: '%s' lacks '%s'", table[i].iotune, error->message, table[i].fragment);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-disk/tuning", test_tuning);
@@ -279,5 +354,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-disk/scsi-models", test_scsi_models);
         g_test_add_func("/domain-xml-disk/network", test_network);
         g_test_add_func("/domain-xml-disk/network-refused", test_network_refused);
+        g_test_add_func("/domain-xml-disk/iotune", test_iotune);
+        g_test_add_func("/domain-xml-disk/iotune-refused", test_iotune_refused);
         return g_test_run();
 }

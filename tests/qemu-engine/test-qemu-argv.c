@@ -1196,6 +1196,35 @@ static void test_disk_network(void) {
         g_assert_nonnull(strstr(error->message, "'vdd' of an rbd <snapshot> needs <readonly/>"));
 }
 
+/* <iotune>'s block_set_io_throttle, as libvirt sends it: the six base limits always, the rest
+ * when written, the group. */
+static void test_iotune(void) {
+        g_autoptr(VmDevice) d = vm_device_new(VM_DEVICE_DISK);
+        d->id = g_strdup("ide0-0-0");
+        d->disk.iotune = g_new0(VmDiskIotune, 1);
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC] = 5000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_IOPS_SEC] = 6000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX] = 10000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH] = 3;
+        d->disk.iotune->limits[VM_IOTUNE_SIZE_IOPS_SEC] = 2000;
+        d->disk.iotune->group_name = g_strdup("libvirt_iotune_group1");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        JsonNode *args = qemu_iotune_args(d);
+        g_autofree char *text = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_cmpstr(text, ==,
+                        "{\"id\":\"ide0-0-0\",\"bps\":5000,\"bps_rd\":0,\"bps_wr\":0,\"iops\":6000,\"iops_rd\":0,"
+                        "\"iops_wr\":0,\"bps_max\":10000,\"bps_max_length\":3,\"iops_size\":2000,"
+                        "\"group\":\"libvirt_iotune_group1\"}");
+
+        /* A virtio disk's block backend is its inner virtio device's, as libvirt's QOM name says. */
+        d->disk.bus = VM_DISK_BUS_VIRTIO;
+        args = qemu_iotune_args(d);
+        g_autofree char *virtio = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_true(g_str_has_prefix(virtio, "{\"id\":\"/machine/peripheral/ide0-0-0/virtio-backend\","));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1221,5 +1250,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
         g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
         g_test_add_func("/qemu-argv/disk-network", test_disk_network);
+        g_test_add_func("/qemu-argv/iotune", test_iotune);
         return g_test_run();
 }

@@ -867,6 +867,43 @@ static void test_network_disk(void) {
         fixture_clear(&f);
 }
 
+/* <iotune>: QEMU takes the throttling (block_set_io_throttle before the guest runs, else the
+ * start fails) and the guest reads the throttled disk. */
+static void test_iotune(void) {
+        static const char marker[] = "HV-IOTUNE-DATA";
+        Fixture f;
+        fixture_init(&f, NULL);
+
+        g_autofree char *image = g_build_filename(f.dir, "throttled.raw", NULL);
+        int fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(write(fd, marker, strlen(marker)), ==, (ssize_t) strlen(marker));
+        g_assert_cmpint(ftruncate(fd, 1 << 20), ==, 0);
+        close(fd);
+
+        VmDevice *disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk0");
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.path = g_strdup(image);
+        disk->disk.iotune = g_new0(VmDiskIotune, 1);
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC] = 10 << 20;
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX] = 20 << 20;
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH] = 2;
+        disk->disk.iotune->limits[VM_IOTUNE_READ_IOPS_SEC] = 1000;
+        disk->disk.iotune->limits[VM_IOTUNE_WRITE_IOPS_SEC] = 500;
+        disk->disk.iotune->limits[VM_IOTUNE_SIZE_IOPS_SEC] = 4096;
+        disk->disk.iotune->group_name = g_strdup("hv-group");
+        g_ptr_array_add(f.config->devices, disk);
+
+        boot(&f);
+        wait_console(&f, "HV-DISK-ADDED vda");
+        static const char command[] = "dd if=/dev/vda bs=14 count=1 2>/dev/null; echo\n";
+        g_assert_cmpint(write(f.console_fd, command, strlen(command)), ==, (ssize_t) strlen(command));
+        wait_console(&f, marker);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -885,5 +922,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/free-silences", test_free_silences);
         g_test_add_func("/qemu-guest/platform", test_platform);
         g_test_add_func("/qemu-guest/network-disk", test_network_disk);
+        g_test_add_func("/qemu-guest/iotune", test_iotune);
         return g_test_run();
 }
