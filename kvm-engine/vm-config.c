@@ -93,6 +93,8 @@ void vm_device_free(VmDevice *device) {
                 if (device->disk.iotune)
                         g_free(device->disk.iotune->group_name);
                 g_free(device->disk.iotune);
+                g_free(device->disk.vendor);
+                g_free(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 g_free(device->net.target_dev);
@@ -138,6 +140,8 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                         copy->disk.iotune = g_memdup2(device->disk.iotune, sizeof(*device->disk.iotune));
                         copy->disk.iotune->group_name = g_strdup(device->disk.iotune->group_name);
                 }
+                copy->disk.vendor = g_strdup(device->disk.vendor);
+                copy->disk.product = g_strdup(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 copy->net.target_dev = g_strdup(device->net.target_dev);

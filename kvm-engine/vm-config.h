@@ -181,6 +181,11 @@ typedef struct {
         VmDiskGeometry geometry; /* <geometry> */
         VmDiskNetwork *network;  /* <disk type='network'>, else NULL */
         VmDiskIotune *iotune;    /* <iotune>, else NULL */
+        bool has_wwn;            /* <wwn>: the disk's World Wide Name */
+        uint64_t wwn;
+        char *vendor;            /* <vendor>, <product>: a SCSI disk's inquiry data, or NULL */
+        char *product;
+        bool shareable;          /* <shareable/>: other VMs may write the image at the same time */
 } VmDisk;
 
 /* A disk with an image: a path or a network source (else an empty cdrom or floppy). */

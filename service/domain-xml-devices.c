@@ -474,6 +474,72 @@ void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk 
         g_string_append(out, "/>\n");
 }
 
+/* Printable ASCII, 1 to max bytes: what a SCSI inquiry's vendor and product fields hold. */
+static bool parse_inquiry_text(const xmlNode *node, size_t max, char **ret, GError **error) {
+        g_autofree char *text = NULL;
+
+        if (!node)
+                return true;
+        if (!xml_element_text(node, NULL, false, &text, error))
+                return false;
+        for (const char *p = text; *p; p++)
+                if (*p < ' ' || *p > '~')
+                        return xml_fail_bad_value(error, node, XML_NODE_NAME(node), text,
+                                                  "expected printable ASCII characters");
+        if (!*text || strlen(text) > max) {
+                g_autofree char *rule = g_strdup_printf("expected 1 to %zu characters", max);
+                return xml_fail_bad_value(error, node, XML_NODE_NAME(node), text, rule);
+        }
+        *ret = g_steal_pointer(&text);
+        return true;
+}
+
+bool domain_xml_parse_disk_identity(const xmlNode *wwn, const xmlNode *vendor, const xmlNode *product,
+                                    const xmlNode *shareable, VmDisk *disk, GError **error) {
+        if (wwn) {
+                g_autofree char *text = NULL;
+                const char *digits;
+                if (!xml_element_text(wwn, NULL, true, &text, error))
+                        return false;
+                /* libvirt: 16 hexadecimal digits, maybe after "0x". */
+                digits = g_ascii_strncasecmp(text, "0x", 2) == 0 ? text + 2 : text;
+                if (strlen(digits) != 16 || strspn(digits, "0123456789abcdefABCDEF") != 16)
+                        return xml_fail_bad_value(error, wwn, "wwn", text, "expected 16 hexadecimal digits");
+                disk->wwn = g_ascii_strtoull(digits, NULL, 16);
+                disk->has_wwn = true;
+        }
+        if (!parse_inquiry_text(vendor, 8, &disk->vendor, error) ||
+            !parse_inquiry_text(product, 16, &disk->product, error))
+                return false;
+        if (shareable) {
+                if (!xml_check_empty_element(shareable, NULL, error))
+                        return false;
+                disk->shareable = true;
+        }
+        return true;
+}
+
+void domain_xml_format_disk_identity(GString *out, unsigned level, const VmDisk *disk) {
+        if (disk->has_wwn) {
+                append_indent(out, level);
+                g_string_append_printf(out, "<wwn>%016" PRIx64 "</wwn>\n", disk->wwn);
+        }
+        if (disk->vendor) {
+                g_autofree char *escaped = g_markup_escape_text(disk->vendor, -1);
+                append_indent(out, level);
+                g_string_append_printf(out, "<vendor>%s</vendor>\n", escaped);
+        }
+        if (disk->product) {
+                g_autofree char *escaped = g_markup_escape_text(disk->product, -1);
+                append_indent(out, level);
+                g_string_append_printf(out, "<product>%s</product>\n", escaped);
+        }
+        if (disk->shareable) {
+                append_indent(out, level);
+                g_string_append(out, "<shareable/>\n");
+        }
+}
+
 /* ---- a serial port's <target> ---- */
 
 bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error) {

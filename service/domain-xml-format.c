@@ -128,6 +128,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append(out, "<readonly/>\n");
                 }
                 append_text_element(out, level + 1, "serial", device->disk.serial);
+                domain_xml_format_disk_identity(out, level + 1, &device->disk);
                 break;
         case VM_DEVICE_INTERFACE: {
                 g_autofree char *indent = g_strnfill((level + 1) * 2, ' ');

@@ -244,13 +244,19 @@ enum {
         DISK_GEOMETRY,
         DISK_AUTH,
         DISK_IOTUNE,
+        DISK_WWN,
+        DISK_VENDOR,
+        DISK_PRODUCT,
+        DISK_SHAREABLE,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
         [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
         [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
-        [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     NULL,
+        [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     [DISK_WWN] = "wwn",
+        [DISK_VENDOR] = "vendor",     [DISK_PRODUCT] = "product",   [DISK_SHAREABLE] = "shareable",
+        NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -365,7 +371,9 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         device->disk.target_dev = g_steal_pointer(&dev);
         if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
             (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
-            (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)))
+            (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)) ||
+            !domain_xml_parse_disk_identity(c[DISK_WWN], c[DISK_VENDOR], c[DISK_PRODUCT], c[DISK_SHAREABLE],
+                                            &device->disk, error))
                 return NULL;
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))

@@ -181,6 +181,12 @@ static const char *changed_besides_medium(const VmDevice *now, const VmDevice *w
              (memcmp(wanted->disk.iotune->limits, now->disk.iotune->limits, sizeof(now->disk.iotune->limits)) != 0 ||
               g_strcmp0(wanted->disk.iotune->group_name, now->disk.iotune->group_name) != 0)))
                 return "<iotune>";
+        if (wanted->disk.has_wwn != now->disk.has_wwn || wanted->disk.wwn != now->disk.wwn)
+                return "<wwn>";
+        if (g_strcmp0(wanted->disk.vendor, now->disk.vendor) != 0 || g_strcmp0(wanted->disk.product, now->disk.product) != 0)
+                return "<vendor>|<product>";
+        if (wanted->disk.shareable != now->disk.shareable)
+                return "<shareable>";
         if (wanted->boot_order != now->boot_order)
                 return "<boot order>";
         if (wanted->address.type != VM_ADDRESS_NONE && !addresses_equal(&wanted->address, &now->address))

@@ -46,6 +46,8 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<geometry> of a <disk>");
         if (disk->iotune)
                 return refuse(error, "<iotune> of a <disk>");
+        if (disk->shareable)
+                return refuse(error, "<shareable/> of a <disk> (it locks its images)");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");

@@ -276,6 +276,17 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 return refuse(error, "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
                                      "snapshot only reads)",
                               dev);
+        if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
+            disk->bus != VM_DISK_BUS_SCSI)
+                return refuse(error, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
+        if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
+                return refuse(error, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
+        if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
+                return refuse(error, "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                                     "written by two VMs)",
+                              dev);
+        if (disk->shareable && disk->floppy)
+                return refuse(error, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
         if (disk->iotune && !vm_disk_has_medium(disk))
                 return refuse(error, "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
                                      "one has none)",
@@ -676,6 +687,15 @@ void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o) {
                 json_object_set_string_member(o, "werror", policies[werror]);
         if (rerror)
                 json_object_set_string_member(o, "rerror", policies[rerror]);
+        if (disk->shareable)
+                json_object_set_boolean_member(o, "share-rw", true);
+        /* QEMU's wwn is a uint64; JSON's integer is signed, as libvirt writes it too. */
+        if (disk->has_wwn)
+                json_object_set_int_member(o, "wwn", (gint64) disk->wwn);
+        if (disk->vendor)
+                json_object_set_string_member(o, "vendor", disk->vendor);
+        if (disk->product)
+                json_object_set_string_member(o, "product", disk->product);
         if (disk->rotation_rate)
                 json_object_set_int_member(o, "rotation_rate", disk->rotation_rate);
         if (disk->geometry.cyls) {

@@ -28,7 +28,10 @@ static const char tuning_devices[] =
         "<geometry cyls='16383' heads='16' secs='63' trans='lba'/></disk>"
         "<disk type='file' device='disk'>"
         "<driver name='qemu' type='raw' error_policy='report' rerror_policy='ignore'/>"
-        "<source file='/images/b.img'/><target dev='sdb' bus='sata' rotation_rate='1'/></disk>"
+        "<source file='/images/b.img'/><target dev='sdb' bus='sata' rotation_rate='1'/>"
+        "<wwn>0x5000c50015ea71ad</wwn><shareable/></disk>"
+        "<disk type='file'><source file='/images/s.img'/><target dev='sdc' bus='scsi'/>"
+        "<vendor>SEA GATE</vendor><product>ST67 807GD</product></disk>"
         "<disk type='file' device='disk'>"
         "<driver name='qemu' type='qcow2' queues='4' queue_size='256' copy_on_read='on' error_policy='enospace'/>"
         "<source file='/images/c.qcow2'/><target dev='vda' bus='virtio'/>"
@@ -52,7 +55,13 @@ static void test_tuning(void) {
         g_assert_cmpint(d->driver.error_policy, ==, VM_DISK_ERROR_REPORT);
         g_assert_cmpint(d->driver.rerror_policy, ==, VM_DISK_ERROR_IGNORE);
         g_assert_cmpuint(d->rotation_rate, ==, 1);
+        g_assert_true(d->has_wwn);
+        g_assert_cmpuint(d->wwn, ==, G_GUINT64_CONSTANT(0x5000c50015ea71ad));
+        g_assert_true(d->shareable);
         d = disk_at(config, 2);
+        g_assert_cmpstr(d->vendor, ==, "SEA GATE");
+        g_assert_cmpstr(d->product, ==, "ST67 807GD");
+        d = disk_at(config, 3);
         g_assert_cmpuint(d->driver.queues, ==, 4);
         g_assert_cmpuint(d->driver.queue_size, ==, 256);
         g_assert_true(d->driver.copy_on_read);
@@ -71,6 +80,8 @@ static void test_tuning_round_trip(void) {
         g_assert_nonnull(strstr(out, "<target dev='hda' bus='sata' rotation_rate='7200'/>"));
         g_assert_nonnull(strstr(out, "<geometry cyls='16383' heads='16' secs='63' trans='lba'/>"));
         g_assert_nonnull(strstr(out, "error_policy='report' rerror_policy='ignore'"));
+        g_assert_nonnull(strstr(out, "<wwn>5000c50015ea71ad</wwn>"));
+        g_assert_nonnull(strstr(out, "<vendor>SEA GATE</vendor>"));
         g_assert_nonnull(strstr(out, "error_policy='enospace' copy_on_read='on' queues='4' queue_size='256'"));
         domain_xml_test_assert_valid_libvirt(out, "disk tuning");
 }
@@ -99,6 +110,12 @@ static void test_tuning_refused(void) {
                 {"<disk type='file'><source file='/a'/><target dev='vda'/>"
                  "<geometry cyls='10' heads='1' secs='1' trans='chs'/></disk>",
                  "trans='chs'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'/><target dev='sda'/><wwn>5000c50015ea71</wwn></disk>",
+                 "invalid wwn '5000c50015ea71'", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='sda'/><vendor>TOOLONGVENDOR</vendor></disk>",
+                 "expected 1 to 8 characters", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='sda'/><product>\t</product></disk>",
+                 "expected printable ASCII", HV_ERROR_INVALID_ARGUMENT},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {

@@ -1041,6 +1041,12 @@ static void test_disk_tuning(void) {
                 (VmController){.type = VM_CONTROLLER_SCSI, .model = VM_CONTROLLER_MODEL_VIRTIO_SCSI};
         d = add_disk(config, "scsi0-0-0-0", "sda", VM_DISK_BUS_SCSI, "/images/s.img");
         d->disk.rotation_rate = 1;
+        /* libvirt's disk-scsi-disk-vpd, disk-scsi-disk-wwn, disk-shared. */
+        d->disk.vendor = g_strdup("SEA GATE");
+        d->disk.product = g_strdup("ST67 807GD");
+        d->disk.has_wwn = true;
+        d->disk.wwn = G_GUINT64_CONSTANT(0x5000c50015ea71ad);
+        d->disk.shareable = true;
         d = add_disk(config, "virtio-disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/v.qcow2");
         d->disk.format = VM_DISK_FORMAT_QCOW2;
         d->disk.driver.queues = 4;
@@ -1066,6 +1072,21 @@ static void test_disk_tuning(void) {
         g_assert_nonnull(strstr(error->message, "<geometry> of disk 'hdd' needs a hard disk"));
         g_clear_error(&error);
         cd->disk.geometry = (VmDiskGeometry){};
+        d->disk.has_wwn = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<wwn> of disk 'vda' needs bus 'ide', 'sata' or 'scsi'"));
+        g_clear_error(&error);
+        d->disk.has_wwn = false;
+        d->disk.vendor = g_strdup("X");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<vendor> and <product> of disk 'vda' need bus 'scsi'"));
+        g_clear_error(&error);
+        g_clear_pointer(&d->disk.vendor, g_free);
+        d->disk.shareable = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<shareable/> of disk 'vda' needs format raw"));
+        g_clear_error(&error);
+        d->disk.shareable = false;
         d->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_LBA};
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<geometry trans> of disk 'vda' needs bus 'ide' or 'sata'"));
