@@ -120,13 +120,13 @@ typedef struct {
         char *query; /* <source query>: http(s) and ftp(s) */
         VmDiskHost hosts[VM_DISK_HOSTS_MAX];
         unsigned n_hosts;
-        char *snapshot;     /* rbd <snapshot name> */
-        char *config;       /* rbd <config file> */
-        char *initiator;    /* iscsi <initiator><iqn name> */
-        uint32_t timeout;   /* curl <timeout seconds>; 0 = QEMU's */
-        uint64_t readahead; /* curl <readahead size> in bytes; 0 = QEMU's */
+        char *snapshot;      /* rbd <snapshot name> */
+        char *config;        /* rbd <config file> */
+        char *initiator;     /* iscsi <initiator><iqn name> */
+        uint32_t timeout;    /* curl <timeout seconds>; 0 = QEMU's */
+        uint64_t readahead;  /* curl <readahead size> in bytes; 0 = QEMU's */
         VmSwitch ssl_verify; /* https and ftps <ssl verify> */
-        bool has_identity;  /* nfs <identity user='+N' group='+N'> */
+        bool has_identity;   /* nfs <identity user='+N' group='+N'> */
         uint32_t nfs_user, nfs_group;
 } VmDiskNetwork;
 
@@ -183,9 +183,9 @@ typedef struct {
         VmDiskIotune *iotune;    /* <iotune>, else NULL */
         bool has_wwn;            /* <wwn>: the disk's World Wide Name */
         uint64_t wwn;
-        char *vendor;            /* <vendor>, <product>: a SCSI disk's inquiry data, or NULL */
+        char *vendor; /* <vendor>, <product>: a SCSI disk's inquiry data, or NULL */
         char *product;
-        bool shareable;          /* <shareable/>: other VMs may write the image at the same time */
+        bool shareable; /* <shareable/>: other VMs may write the image at the same time */
 } VmDisk;
 
 /* A disk with an image: a path or a network source (else an empty cdrom or floppy). */

@@ -55,12 +55,9 @@ static const char *const zeroes_names[] = {[VM_DISK_ZEROES_DEFAULT] = "",
                                            [VM_DISK_ZEROES_UNMAP] = "unmap",
                                            NULL};
 static const char *const disk_format_names[] = {"raw", "qcow2", NULL}; /* VmDiskFormat */
-static const char *const error_policy_names[] = {[VM_DISK_ERROR_DEFAULT] = "",
-                                                 [VM_DISK_ERROR_STOP] = "stop",
-                                                 [VM_DISK_ERROR_REPORT] = "report",
-                                                 [VM_DISK_ERROR_IGNORE] = "ignore",
-                                                 [VM_DISK_ERROR_ENOSPACE] = "enospace",
-                                                 NULL};
+static const char *const error_policy_names[] = {
+        [VM_DISK_ERROR_DEFAULT] = "",      [VM_DISK_ERROR_STOP] = "stop",         [VM_DISK_ERROR_REPORT] = "report",
+        [VM_DISK_ERROR_IGNORE] = "ignore", [VM_DISK_ERROR_ENOSPACE] = "enospace", NULL};
 static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
@@ -338,10 +335,10 @@ void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *optio
 }
 
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name",          "type",         "discard",       "cache",
-                                                 "io",            "detect_zeroes", "iothread",      "iommu",
-                                                 "ats",           "packed",        "error_policy",  "rerror_policy",
-                                                 "copy_on_read",  "queues",        "queue_size",    NULL};
+        static const char *const attributes[] = {"name",         "type",          "discard",      "cache",
+                                                 "io",           "detect_zeroes", "iothread",     "iommu",
+                                                 "ats",          "packed",        "error_policy", "rerror_policy",
+                                                 "copy_on_read", "queues",        "queue_size",   NULL};
         static const char *const switches[] = {"", "on", "off", NULL};
         bool present;
         static const char *const driver_names[] = {"qemu", NULL};

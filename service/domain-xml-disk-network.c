@@ -18,10 +18,11 @@
 #define UNIX_PATH_MAX_LENGTH 107
 
 const char *const domain_xml_disk_protocol_names[] = {
-        [VM_DISK_PROTOCOL_NBD] = "nbd",     [VM_DISK_PROTOCOL_ISCSI] = "iscsi", [VM_DISK_PROTOCOL_HTTP] = "http",
-        [VM_DISK_PROTOCOL_HTTPS] = "https", [VM_DISK_PROTOCOL_FTP] = "ftp",     [VM_DISK_PROTOCOL_FTPS] = "ftps",
-        [VM_DISK_PROTOCOL_GLUSTER] = "gluster", [VM_DISK_PROTOCOL_RBD] = "rbd", [VM_DISK_PROTOCOL_NFS] = "nfs",
-        NULL,
+        [VM_DISK_PROTOCOL_NBD] = "nbd",         [VM_DISK_PROTOCOL_ISCSI] = "iscsi",
+        [VM_DISK_PROTOCOL_HTTP] = "http",       [VM_DISK_PROTOCOL_HTTPS] = "https",
+        [VM_DISK_PROTOCOL_FTP] = "ftp",         [VM_DISK_PROTOCOL_FTPS] = "ftps",
+        [VM_DISK_PROTOCOL_GLUSTER] = "gluster", [VM_DISK_PROTOCOL_RBD] = "rbd",
+        [VM_DISK_PROTOCOL_NFS] = "nfs",         NULL,
 };
 
 enum {
@@ -38,10 +39,17 @@ enum {
         _SRC_CHILD_MAX
 };
 static const char *const source_children[] = {
-        [SRC_HOST] = "host",         [SRC_SNAPSHOT] = "snapshot",   [SRC_CONFIG] = "config",
-        [SRC_INITIATOR] = "initiator", [SRC_TIMEOUT] = "timeout",   [SRC_READAHEAD] = "readahead",
-        [SRC_SSL] = "ssl",           [SRC_IDENTITY] = "identity",   [SRC_AUTH] = "auth",
-        [SRC_COOKIES] = "cookies",   NULL,
+        [SRC_HOST] = "host",
+        [SRC_SNAPSHOT] = "snapshot",
+        [SRC_CONFIG] = "config",
+        [SRC_INITIATOR] = "initiator",
+        [SRC_TIMEOUT] = "timeout",
+        [SRC_READAHEAD] = "readahead",
+        [SRC_SSL] = "ssl",
+        [SRC_IDENTITY] = "identity",
+        [SRC_AUTH] = "auth",
+        [SRC_COOKIES] = "cookies",
+        NULL,
 };
 
 static bool is_curl(VmDiskProtocol protocol) {
@@ -89,8 +97,7 @@ static bool parse_host(const xmlNode *node, VmDiskProtocol protocol, VmDiskHost 
                 return true;
         }
         if (socket)
-                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
-                                "'socket' of '<host>' needs transport='unix'");
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "'socket' of '<host>' needs transport='unix'");
         if (!name || !is_plain_text(name, HOST_MAX_LENGTH) ||
             strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_:") != strlen(name))
                 return xml_fail_bad_value(error, node, "host name", name ? name : "",
@@ -172,8 +179,8 @@ static bool parse_protocol_children(xmlNode **c, VmDiskNetwork *n, GError **erro
         for (int i = SRC_SNAPSHOT; i <= SRC_IDENTITY; i++)
                 if (c[i] && !allowed[i])
                         return xml_fail(error, c[i], HV_ERROR_NOT_SUPPORTED,
-                                        "'<%s>' in '<source>' is not supported for protocol '%s'",
-                                        source_children[i], domain_xml_disk_protocol_names[n->protocol]);
+                                        "'<%s>' in '<source>' is not supported for protocol '%s'", source_children[i],
+                                        domain_xml_disk_protocol_names[n->protocol]);
         if (c[SRC_SNAPSHOT]) {
                 if (!xml_check_empty_element(c[SRC_SNAPSHOT], name_attribute, error))
                         return false;

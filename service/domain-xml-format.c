@@ -93,7 +93,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         switch (device->kind) {
         case VM_DEVICE_DISK:
                 g_string_append_printf(out, " type='%s' device='%s'>\n",
-                                       device->disk.network ? "network" : device->disk.block ? "block" : "file",
+                                       device->disk.network ? "network"
+                                       : device->disk.block ? "block"
+                                                            : "file",
                                        device->disk.cdrom    ? "cdrom"
                                        : device->disk.floppy ? "floppy"
                                                              : "disk");

@@ -85,8 +85,8 @@ bool domain_xml_parse_iotune(const xmlNode *node, VmDisk *disk, GError **error) 
                 if (which < 0)
                         return xml_fail_unsupported_element(error, child);
                 if (iotune->limits[which])
-                        return xml_fail(error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in '<iotune>'",
-                                        domain_xml_iotune_names[which]);
+                        return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                        "'<%s>' appears more than once in '<iotune>'", domain_xml_iotune_names[which]);
                 if (!xml_element_text(child, NULL, true, &text, error))
                         return false;
                 if (!g_ascii_string_to_unsigned(text, 10, 0, IOTUNE_VALUE_MAX, &value, NULL))

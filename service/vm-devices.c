@@ -183,7 +183,8 @@ static const char *changed_besides_medium(const VmDevice *now, const VmDevice *w
                 return "<iotune>";
         if (wanted->disk.has_wwn != now->disk.has_wwn || wanted->disk.wwn != now->disk.wwn)
                 return "<wwn>";
-        if (g_strcmp0(wanted->disk.vendor, now->disk.vendor) != 0 || g_strcmp0(wanted->disk.product, now->disk.product) != 0)
+        if (g_strcmp0(wanted->disk.vendor, now->disk.vendor) != 0 ||
+            g_strcmp0(wanted->disk.product, now->disk.product) != 0)
                 return "<vendor>|<product>";
         if (wanted->disk.shareable != now->disk.shareable)
                 return "<shareable>";

@@ -269,12 +269,14 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         if (disk->network && !disk->readonly &&
             (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
              disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
-                return refuse(error, "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
-                                     "(QEMU's curl driver only reads)",
+                return refuse(error,
+                              "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                              "(QEMU's curl driver only reads)",
                               dev);
         if (disk->network && disk->network->snapshot && !disk->readonly)
-                return refuse(error, "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
-                                     "snapshot only reads)",
+                return refuse(error,
+                              "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                              "snapshot only reads)",
                               dev);
         if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
             disk->bus != VM_DISK_BUS_SCSI)
@@ -282,23 +284,26 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
                 return refuse(error, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
         if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
-                return refuse(error, "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
-                                     "written by two VMs)",
+                return refuse(error,
+                              "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                              "written by two VMs)",
                               dev);
         if (disk->shareable && disk->floppy)
                 return refuse(error, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
         if (disk->iotune && !vm_disk_has_medium(disk))
-                return refuse(error, "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
-                                     "one has none)",
+                return refuse(error,
+                              "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                              "one has none)",
                               dev);
         if (disk->iotune && disk->floppy)
                 return refuse(error, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
         if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error, "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)",
-                              dev);
+                return refuse(error,
+                              "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
         if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
-                return refuse(error, "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
-                                     "floppy has no werror or rerror)",
+                return refuse(error,
+                              "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                              "floppy has no werror or rerror)",
                               dev);
         if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
                                                     disk->bus != VM_DISK_BUS_SATA)))
@@ -306,11 +311,13 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                               "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
                               dev);
         if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
-                return refuse(error, "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
+                return refuse(error,
+                              "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
                               dev);
         if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
-                return refuse(error, "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
-                                     "of an IDE disk)",
+                return refuse(error,
+                              "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                              "of an IDE disk)",
                               dev);
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
@@ -358,7 +365,7 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 if (!scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
                         VmControllerModel model = scsi_controller_model(config, device);
-                        uint32_t max_target = model == VM_CONTROLLER_MODEL_LSISAS1068   ? 8
+                        uint32_t max_target = model == VM_CONTROLLER_MODEL_LSISAS1068    ? 8
                                               : model == VM_CONTROLLER_MODEL_VIRTIO_SCSI ? 255
                                                                                          : 64;
                         uint32_t max_lun = model == VM_CONTROLLER_MODEL_LSISAS1068   ? 1

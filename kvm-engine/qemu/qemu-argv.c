@@ -359,11 +359,11 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                                 argv_add_json(argv, "-blockdev", json_object_node(o));
                         }
                         if (device->disk.bus != VM_DISK_BUS_VIRTIO) {
-                                argv_add_json(argv, "-device",
-                                              qemu_disk_bus_device(config, device,
-                                                                   vm_disk_has_medium(&device->disk) ? front_node
-                                                                                                     : NULL,
-                                                                   cmdline->machine));
+                                argv_add_json(
+                                        argv, "-device",
+                                        qemu_disk_bus_device(config, device,
+                                                             vm_disk_has_medium(&device->disk) ? front_node : NULL,
+                                                             cmdline->machine));
                         } else {
                                 /* On q35 the i-th virtio disk sits on root port i (added before). */
                                 g_autofree char *bus = NULL;

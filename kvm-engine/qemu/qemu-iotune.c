@@ -43,8 +43,8 @@ JsonNode *qemu_iotune_args(const VmDevice *device) {
                 g_autofree char *path = g_strdup_printf("/machine/peripheral/%s/virtio-backend", device->id);
                 json_object_set_string_member(o, "id", path);
         } else if (device->disk.bus == VM_DISK_BUS_USB) {
-                g_autofree char *path = g_strdup_printf("/machine/peripheral/%s/%s.0/legacy[0]", device->id,
-                                                        device->id);
+                g_autofree char *path =
+                        g_strdup_printf("/machine/peripheral/%s/%s.0/legacy[0]", device->id, device->id);
                 json_object_set_string_member(o, "id", path);
         } else
                 json_object_set_string_member(o, "id", device->id);

@@ -253,8 +253,7 @@ static void test_network_refused(void) {
                  HV_ERROR_INVALID_ARGUMENT},
                 {"<source protocol='nbd'><host name='a' port='70000'/></source>", "invalid port '70000'",
                  HV_ERROR_INVALID_ARGUMENT},
-                {"<source protocol='nbd'><host name='a b'/></source>", "invalid host name",
-                 HV_ERROR_INVALID_ARGUMENT},
+                {"<source protocol='nbd'><host name='a b'/></source>", "invalid host name", HV_ERROR_INVALID_ARGUMENT},
                 {"<source protocol='nbd'><host transport='unix' socket='sock'/></source>", "invalid socket 'sock'",
                  HV_ERROR_INVALID_ARGUMENT},
                 {"<source protocol='rbd' name='p/i'><host transport='unix' socket='/s'/></source>",
@@ -266,8 +265,8 @@ static void test_network_refused(void) {
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
-                g_autofree char *devices = g_strdup_printf("<disk type='network'>%s<target dev='vda'/></disk>",
-                                                           table[i].source);
+                g_autofree char *devices =
+                        g_strdup_printf("<disk type='network'>%s<target dev='vda'/></disk>", table[i].source);
                 g_autoptr(GError) error = NULL;
                 g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
 
@@ -334,8 +333,9 @@ static void test_iotune_refused(void) {
                  "'<total_bytes_sec>' cannot go with '<read_bytes_sec>'", HV_ERROR_INVALID_ARGUMENT},
                 {"<total_iops_sec>1</total_iops_sec><write_iops_sec>1</write_iops_sec>",
                  "'<total_iops_sec>' cannot go with", HV_ERROR_INVALID_ARGUMENT},
-                {"<read_bytes_sec_max>1</read_bytes_sec_max>", "'<read_bytes_sec_max>' in '<iotune>' needs "
-                                                               "'<read_bytes_sec>'",
+                {"<read_bytes_sec_max>1</read_bytes_sec_max>",
+                 "'<read_bytes_sec_max>' in '<iotune>' needs "
+                 "'<read_bytes_sec>'",
                  HV_ERROR_INVALID_ARGUMENT},
                 {"<total_iops_sec>1</total_iops_sec><total_iops_sec_max_length>1</total_iops_sec_max_length>",
                  "needs '<total_iops_sec_max>'", HV_ERROR_INVALID_ARGUMENT},

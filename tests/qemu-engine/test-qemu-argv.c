@@ -336,15 +336,17 @@ static void test_devices_refused(void) {
                 unsigned boot_order;
                 const char *fragment;
         } table[] = {
-                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
-                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
-                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
-                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
+                {NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "<controller type='ide'> is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
+                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "needs PCI Express"},
+                {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
+                {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -1022,7 +1024,10 @@ static void test_virtio_options(void) {
 static void test_disk_tuning(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
         VmDevice *d, *hdb, *cd;
@@ -1101,7 +1106,10 @@ static void test_disk_tuning(void) {
 static void test_scsi_controllers(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         static const VmControllerModel models[] = {VM_CONTROLLER_MODEL_DEFAULT, VM_CONTROLLER_MODEL_LSISAS1068,
                                                    VM_CONTROLLER_MODEL_LSISAS1078, VM_CONTROLLER_MODEL_VMPVSCSI};
@@ -1118,8 +1126,8 @@ static void test_scsi_controllers(void) {
                 d = add_disk(config, disk_id, "sda", VM_DISK_BUS_SCSI, path);
                 g_free(d->disk.target_dev);
                 d->disk.target_dev = g_strdup_printf("sd%c", 'a' + i);
-                d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = i, .unit = i == 1 ? 1 : 0,
-                                         .target = i == 3 ? 2 : 0};
+                d->address = (VmAddress){
+                        .type = VM_ADDRESS_DRIVE, .controller = i, .unit = i == 1 ? 1 : 0, .target = i == 3 ? 2 : 0};
         }
         /* Controller 4 is not written: an lsi is added for it. */
         d = add_disk(config, "disk4", "sdf", VM_DISK_BUS_SCSI, "/images/4.raw");
@@ -1162,7 +1170,10 @@ static void add_host(VmDevice *d, const char *name, const char *port, const char
 static void test_disk_network(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         VmDevice *d;
 
@@ -1189,7 +1200,8 @@ static void test_disk_network(void) {
         d->disk.network->timeout = 1234;
         d->disk.network->readahead = 1024;
         d->disk.readonly = true;
-        d = add_network_disk(config, "virtio-disk5", "vdf", VM_DISK_PROTOCOL_ISCSI, "iqn.1992-01.com.example:server/1");
+        d = add_network_disk(config, "virtio-disk5", "vdf", VM_DISK_PROTOCOL_ISCSI,
+                             "iqn.1992-01.com.example:server/1");
         add_host(d, "example.org", NULL, NULL);
         d->disk.network->initiator = g_strdup("iqn.1992-01.com.example:client");
         d = add_network_disk(config, "virtio-disk6", "vdg", VM_DISK_PROTOCOL_NFS, "/foo/bar/baz");

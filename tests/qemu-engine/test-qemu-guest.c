@@ -832,9 +832,16 @@ static void test_network_disk(void) {
         g_autofree char *blockdev = g_strdup_printf("driver=file,node-name=served,filename=%s", image);
         g_autofree char *nbd_server = g_strdup_printf("addr.type=unix,addr.path=%s", socket_path);
         g_autofree char *pidfile = g_strdup_printf("--pidfile=%s", pid_path);
-        const char *daemon_argv[] = {"qemu-storage-daemon", "--daemonize", pidfile, "--blockdev", blockdev,
-                                     "--nbd-server", nbd_server, "--export",
-                                     "type=nbd,id=export0,node-name=served,name=web1,writable=on", NULL};
+        const char *daemon_argv[] = {"qemu-storage-daemon",
+                                     "--daemonize",
+                                     pidfile,
+                                     "--blockdev",
+                                     blockdev,
+                                     "--nbd-server",
+                                     nbd_server,
+                                     "--export",
+                                     "type=nbd,id=export0,node-name=served,name=web1,writable=on",
+                                     NULL};
         gint status = -1;
         g_assert_true(g_spawn_sync(NULL, (char **) daemon_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
                                    &status, &error));
