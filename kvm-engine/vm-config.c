@@ -40,6 +40,41 @@ const char *vm_device_kind_to_string(VmDeviceKind kind) {
         return device_kind_names[kind];
 }
 
+void vm_disk_network_free(VmDiskNetwork *network) {
+        if (!network)
+                return;
+        g_free(network->name);
+        g_free(network->query);
+        for (unsigned i = 0; i < network->n_hosts; i++) {
+                g_free(network->hosts[i].name);
+                g_free(network->hosts[i].port);
+                g_free(network->hosts[i].socket);
+        }
+        g_free(network->snapshot);
+        g_free(network->config);
+        g_free(network->initiator);
+        g_free(network);
+}
+
+VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network) {
+        VmDiskNetwork *copy;
+
+        if (!network)
+                return NULL;
+        copy = g_memdup2(network, sizeof(*network));
+        copy->name = g_strdup(network->name);
+        copy->query = g_strdup(network->query);
+        for (unsigned i = 0; i < network->n_hosts; i++) {
+                copy->hosts[i].name = g_strdup(network->hosts[i].name);
+                copy->hosts[i].port = g_strdup(network->hosts[i].port);
+                copy->hosts[i].socket = g_strdup(network->hosts[i].socket);
+        }
+        copy->snapshot = g_strdup(network->snapshot);
+        copy->config = g_strdup(network->config);
+        copy->initiator = g_strdup(network->initiator);
+        return copy;
+}
+
 VmDevice *vm_device_new(VmDeviceKind kind) {
         VmDevice *device = g_new0(VmDevice, 1);
         device->kind = kind;
@@ -54,6 +89,12 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->disk.path);
                 g_free(device->disk.target_dev);
                 g_free(device->disk.serial);
+                vm_disk_network_free(device->disk.network);
+                if (device->disk.iotune)
+                        g_free(device->disk.iotune->group_name);
+                g_free(device->disk.iotune);
+                g_free(device->disk.vendor);
+                g_free(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 g_free(device->net.target_dev);
@@ -94,6 +135,13 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 copy->disk.path = g_strdup(device->disk.path);
                 copy->disk.target_dev = g_strdup(device->disk.target_dev);
                 copy->disk.serial = g_strdup(device->disk.serial);
+                copy->disk.network = vm_disk_network_copy(device->disk.network);
+                if (device->disk.iotune) {
+                        copy->disk.iotune = g_memdup2(device->disk.iotune, sizeof(*device->disk.iotune));
+                        copy->disk.iotune->group_name = g_strdup(device->disk.iotune->group_name);
+                }
+                copy->disk.vendor = g_strdup(device->disk.vendor);
+                copy->disk.product = g_strdup(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 copy->net.target_dev = g_strdup(device->net.target_dev);

@@ -63,13 +63,35 @@ typedef enum {
         VM_DISK_ZEROES_UNMAP,
 } VmDiskDetectZeroes;
 
+/* <driver error_policy rerror_policy>: what QEMU does when the image fails a write (werror) or
+ * a read (rerror). */
+typedef enum {
+        VM_DISK_ERROR_DEFAULT,
+        VM_DISK_ERROR_STOP,
+        VM_DISK_ERROR_REPORT,
+        VM_DISK_ERROR_IGNORE,
+        VM_DISK_ERROR_ENOSPACE, /* error_policy only: stop on a full host disk, report the rest */
+} VmDiskErrorPolicy;
+
 typedef struct {
         VmDiskDiscard discard;
         VmDiskCache cache;
         VmDiskIo io;
         VmDiskDetectZeroes detect_zeroes;
         uint32_t iothread; /* <driver iothread>: an id of <iothreads>; 0 = none */
+        VmDiskErrorPolicy error_policy, rerror_policy;
+        bool copy_on_read;   /* <driver copy_on_read='on'>: a copy-on-read filter node on top */
+        uint32_t queues;     /* <driver queues>: virtio-blk's num-queues; 0 = QEMU's */
+        uint32_t queue_size; /* <driver queue_size>: virtio-blk's queue-size; 0 = QEMU's */
 } VmDiskDriver;
+
+/* <geometry cyls heads secs trans>: the disk's CHS geometry as the guest's BIOS sees it. */
+typedef enum { VM_DISK_TRANS_DEFAULT, VM_DISK_TRANS_NONE, VM_DISK_TRANS_LBA, VM_DISK_TRANS_AUTO } VmDiskTrans;
+
+typedef struct {
+        uint32_t cyls, heads, secs; /* all 0: no <geometry> */
+        VmDiskTrans trans;
+} VmDiskGeometry;
 
 /* <serial>/<console> <target type port> and <model name>, kept as written. */
 typedef enum {
@@ -115,8 +137,12 @@ typedef enum {
         VM_CONTROLLER_MODEL_PCIE_ROOT_PORT,
         VM_CONTROLLER_MODEL_PCI_BRIDGE,
         VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
-        /* scsi */
+        /* scsi (default: lsilogic, libvirt's for x86) */
         VM_CONTROLLER_MODEL_VIRTIO_SCSI,
+        VM_CONTROLLER_MODEL_LSILOGIC,   /* QEMU's lsi53c895a ("lsi") */
+        VM_CONTROLLER_MODEL_LSISAS1068, /* mptsas1068 */
+        VM_CONTROLLER_MODEL_LSISAS1078, /* megasas */
+        VM_CONTROLLER_MODEL_VMPVSCSI,   /* pvscsi */
         _VM_CONTROLLER_MODEL_MAX,
 } VmControllerModel;
 

@@ -15,6 +15,8 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-disk-network.h"
+#include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
@@ -239,12 +241,22 @@ enum {
         DISK_BOOT,
         DISK_ADDRESS,
         DISK_ALIAS,
+        DISK_GEOMETRY,
+        DISK_AUTH,
+        DISK_IOTUNE,
+        DISK_WWN,
+        DISK_VENDOR,
+        DISK_PRODUCT,
+        DISK_SHAREABLE,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
         [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
         [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
-        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
+        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
+        [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     [DISK_WWN] = "wwn",
+        [DISK_VENDOR] = "vendor",     [DISK_PRODUCT] = "product",   [DISK_SHAREABLE] = "shareable",
+        NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -292,9 +304,10 @@ static VmAddressType disk_address_type(VmDiskBus bus) {
 
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
-        static const char *const types[] = { "file", "block", NULL };
+        static const char *const types[] = { "file", "block", "network", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
-        static const char *const target_attributes[] = { "dev", "bus", NULL };
+        bool network;
+        static const char *const target_attributes[] = { "dev", "bus", "rotation_rate", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -304,6 +317,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
             !xml_attr_choice(node, "type", types, 0, &choice, error))
                 return NULL;
         device->disk.block = choice == 1;
+        network = choice == 2;
         if (!xml_attr_choice(node, "device", devices, 0, &choice, error) ||
             !xml_collect_children(node, disk_children, c, error))
                 return NULL;
@@ -311,7 +325,14 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         device->disk.floppy = choice == 2;
         device->disk.readonly = device->disk.cdrom;
 
-        if (!parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
+        if (c[DISK_AUTH]) {
+                xml_fail(error, c[DISK_AUTH], HV_ERROR_NOT_SUPPORTED,
+                         "'<auth>' in '<disk>' is not supported: its secret is libvirt's, and the service keeps no "
+                         "secrets");
+                return NULL;
+        }
+        if (network ? !domain_xml_parse_disk_network(node, c[DISK_SOURCE], &device->disk, error)
+                    : !parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
                 return NULL;
 
         if (!c[DISK_TARGET]) {
@@ -348,6 +369,12 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
+        if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
+            (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
+            (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)) ||
+            !domain_xml_parse_disk_identity(c[DISK_WWN], c[DISK_VENDOR], c[DISK_PRODUCT], c[DISK_SHAREABLE],
+                                            &device->disk, error))
+                return NULL;
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))
                 return NULL;

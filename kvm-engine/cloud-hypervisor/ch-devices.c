@@ -23,6 +23,9 @@ static bool check_disk(const VmDevice *device, GError **error) {
 
         if (disk->cdrom)
                 return refuse(error, "<disk device='cdrom'>");
+        /* Its disks are files and block devices it opens itself. */
+        if (disk->network)
+                return refuse(error, "<disk type='network'>");
         if (disk->bus != VM_DISK_BUS_VIRTIO)
                 return refuse(error, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)
@@ -35,6 +38,16 @@ static bool check_disk(const VmDevice *device, GError **error) {
                 return refuse(error, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
                 return refuse(error, "<driver detect_zeroes> of a <disk>");
+        if (disk->driver.error_policy || disk->driver.rerror_policy)
+                return refuse(error, "<driver error_policy|rerror_policy> of a <disk>");
+        if (disk->driver.copy_on_read)
+                return refuse(error, "<driver copy_on_read> of a <disk>");
+        if (disk->geometry.cyls)
+                return refuse(error, "<geometry> of a <disk>");
+        if (disk->iotune)
+                return refuse(error, "<iotune> of a <disk>");
+        if (disk->shareable)
+                return refuse(error, "<shareable/> of a <disk> (it locks its images)");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");

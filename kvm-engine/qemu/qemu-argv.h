@@ -134,6 +134,12 @@ void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
+void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
+void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
+/* The protocol node's properties of a network disk, without node-name (qemu-argv-disk-network.c). */
+JsonObject *qemu_disk_network_blockdev(const VmDiskNetwork *network);
+/* The arguments of block_set_io_throttle for a disk with <iotune> (qemu-iotune.c). */
+JsonNode *qemu_iotune_args(const VmDevice *device);
 unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device);
 JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
                                QemuMachineKind machine);

@@ -770,7 +770,7 @@ static void test_unsupported_values(void) {
                 const char *top, *devices, *fragment;
         } table[] = {
                 { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
-                { "", "<disk type='network'><source protocol='nbd'/><target dev='vda'/></disk>", "type='network'" },
+                { "", "<disk type='network'><source protocol='vxhs' name='a'/><target dev='vda'/></disk>", "protocol='vxhs'" },
                 { "", "<disk type='file' device='lun'><source file='a.iso'/><target dev='vda'/></disk>", "'lun'" },
                 { "", "<disk type='file'><source file='a'/><target dev='sda' bus='xen'/></disk>", "'xen'" },
                 { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>",
@@ -1131,7 +1131,7 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='usb' index='1'/><controller type='usb' index='1'/>", "appears twice",
                   HV_ERROR_INVALID_ARGUMENT },
                 { "", "<controller type='usb' model='virtio-scsi'/>", "model='virtio-scsi'", HV_ERROR_NOT_SUPPORTED },
-                { "", "<controller type='scsi' model='lsilogic'/>", "'lsilogic'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='scsi' model='ibmvscsi'/>", "'ibmvscsi'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },

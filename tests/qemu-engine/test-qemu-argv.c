@@ -348,17 +348,17 @@ static void test_devices_refused(void) {
                 unsigned boot_order;
                 const char *fragment;
         } table[] = {
-                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
-                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
-                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
-                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
+                {NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "<controller type='ide'> is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
+                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "needs PCI Express"},
+                {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
+                {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -1030,6 +1030,246 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* A disk's guest view and failure policy (libvirt's disk-error-policy, disk-geometry,
+ * disk-rotation, disk-virtio-queues, disk-copy_on_read): werror/rerror, the CHS geometry, the
+ * rotation rate, virtio-blk's queues and a copy-on-read filter node on top of the format node. */
+static void test_disk_tuning(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d, *hdb, *cd;
+
+        config->machine = g_strdup("pc");
+        d = add_disk(config, "ide0-0-0", "hda", VM_DISK_BUS_IDE, "/images/a.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_STOP;
+        d->disk.geometry = (VmDiskGeometry){16383, 16, 63, VM_DISK_TRANS_LBA};
+        d->disk.rotation_rate = 4500;
+        hdb = add_disk(config, "ide0-0-1", "hdb", VM_DISK_BUS_IDE, "/images/b.img");
+        hdb->disk.driver.error_policy = VM_DISK_ERROR_ENOSPACE;
+        d = add_disk(config, "ide0-1-0", "hdc", VM_DISK_BUS_IDE, "/images/c.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_REPORT;
+        d->disk.driver.rerror_policy = VM_DISK_ERROR_IGNORE;
+        test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi0")->controller =
+                (VmController){.type = VM_CONTROLLER_SCSI, .model = VM_CONTROLLER_MODEL_VIRTIO_SCSI};
+        d = add_disk(config, "scsi0-0-0-0", "sda", VM_DISK_BUS_SCSI, "/images/s.img");
+        d->disk.rotation_rate = 1;
+        /* libvirt's disk-scsi-disk-vpd, disk-scsi-disk-wwn, disk-shared. */
+        d->disk.vendor = g_strdup("SEA GATE");
+        d->disk.product = g_strdup("ST67 807GD");
+        d->disk.has_wwn = true;
+        d->disk.wwn = G_GUINT64_CONSTANT(0x5000c50015ea71ad);
+        d->disk.shareable = true;
+        d = add_disk(config, "virtio-disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/v.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.driver.queues = 4;
+        d->disk.driver.queue_size = 256;
+        d->disk.driver.copy_on_read = true;
+        check_golden("disk-tuning", &params);
+
+        /* What the front-ends have not. */
+        hdb->disk.driver.queues = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver queues|queue_size> of disk 'hdb' needs bus 'virtio'"));
+        g_clear_error(&error);
+        hdb->disk.driver.queues = 0;
+        cd = add_disk(config, "ide0-1-1", "hdd", VM_DISK_BUS_IDE, NULL);
+        cd->disk.cdrom = true;
+        cd->disk.rotation_rate = 7200;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target rotation_rate> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.rotation_rate = 0;
+        cd->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_DEFAULT};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.geometry = (VmDiskGeometry){};
+        d->disk.has_wwn = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<wwn> of disk 'vda' needs bus 'ide', 'sata' or 'scsi'"));
+        g_clear_error(&error);
+        d->disk.has_wwn = false;
+        d->disk.vendor = g_strdup("X");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<vendor> and <product> of disk 'vda' need bus 'scsi'"));
+        g_clear_error(&error);
+        g_clear_pointer(&d->disk.vendor, g_free);
+        d->disk.shareable = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<shareable/> of disk 'vda' needs format raw"));
+        g_clear_error(&error);
+        d->disk.shareable = false;
+        d->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_LBA};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry trans> of disk 'vda' needs bus 'ide' or 'sata'"));
+        g_clear_error(&error);
+        d->disk.geometry.trans = VM_DISK_TRANS_DEFAULT;
+        g_assert_true(qemu_config_check(config, &error));
+}
+
+/* SCSI controllers as libvirt maps their models (lsilogic, libvirt's default on x86, is lsi;
+ * lsisas1068 mptsas1068; lsisas1078 megasas; vmpvscsi pvscsi), the one libvirt adds for a disk
+ * whose controller is not written, and lsi's addressing (the unit is the SCSI id). */
+static void test_scsi_controllers(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        static const VmControllerModel models[] = {VM_CONTROLLER_MODEL_DEFAULT, VM_CONTROLLER_MODEL_LSISAS1068,
+                                                   VM_CONTROLLER_MODEL_LSISAS1078, VM_CONTROLLER_MODEL_VMPVSCSI};
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        for (unsigned i = 0; i < G_N_ELEMENTS(models); i++) {
+                g_autofree char *id = g_strdup_printf("scsi%u", i);
+                g_autofree char *disk_id = g_strdup_printf("disk%u", i);
+                g_autofree char *path = g_strdup_printf("/images/%u.raw", i);
+                test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, id)->controller =
+                        (VmController){.type = VM_CONTROLLER_SCSI, .index = i, .model = models[i]};
+                d = add_disk(config, disk_id, "sda", VM_DISK_BUS_SCSI, path);
+                g_free(d->disk.target_dev);
+                d->disk.target_dev = g_strdup_printf("sd%c", 'a' + i);
+                d->address = (VmAddress){
+                        .type = VM_ADDRESS_DRIVE, .controller = i, .unit = i == 1 ? 1 : 0, .target = i == 3 ? 2 : 0};
+        }
+        /* Controller 4 is not written: an lsi is added for it. */
+        d = add_disk(config, "disk4", "sdf", VM_DISK_BUS_SCSI, "/images/4.raw");
+        d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 4, .unit = 2};
+        check_golden("scsi-controllers", &params);
+
+        /* What QEMU's buses have not: pvscsi has LUN 0 only. */
+        d = config->devices->pdata[7];
+        d->address.unit = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdd': a SCSI controller of model 'vmpvscsi' has bus 0, "
+                                                "targets 0 to 64 and units 0 to 0"));
+        g_clear_error(&error);
+        d->address.unit = 0;
+        /* lsi has one target, whose SCSI ids are the units. */
+        d = config->devices->pdata[8];
+        d->address.target = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdf': an lsilogic SCSI controller has target 0"));
+}
+
+static VmDevice *add_network_disk(VmConfig *config, const char *id, const char *target, VmDiskProtocol protocol,
+                                  const char *name) {
+        VmDevice *d = add_disk(config, id, target, VM_DISK_BUS_VIRTIO, NULL);
+        d->disk.network = g_new0(VmDiskNetwork, 1);
+        d->disk.network->protocol = protocol;
+        d->disk.network->name = g_strdup(name);
+        return d;
+}
+
+static void add_host(VmDevice *d, const char *name, const char *port, const char *socket) {
+        VmDiskHost *host = &d->disk.network->hosts[d->disk.network->n_hosts++];
+        host->name = g_strdup(name);
+        host->port = g_strdup(port);
+        host->socket = g_strdup(socket);
+}
+
+/* <disk type='network'>: the protocol node of each driver as libvirt writes it (libvirt's
+ * disk-network-nbd, -gluster, -rbd, -http, -iscsi, -nfs), under the format node. */
+static void test_disk_network(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        d = add_network_disk(config, "virtio-disk0", "vda", VM_DISK_PROTOCOL_NBD, NULL);
+        add_host(d, "example.org", "6000", NULL);
+        d = add_network_disk(config, "virtio-disk1", "vdb", VM_DISK_PROTOCOL_NBD, "bar");
+        add_host(d, NULL, NULL, "/var/run/nbdsock");
+        d = add_network_disk(config, "virtio-disk2", "vdc", VM_DISK_PROTOCOL_GLUSTER, "Volume3/Image.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        add_host(d, "example.org", "6000", NULL);
+        add_host(d, "example.org", NULL, NULL);
+        add_host(d, NULL, NULL, "/path/to/sock");
+        d = add_network_disk(config, "virtio-disk3", "vdd", VM_DISK_PROTOCOL_RBD, "pool/image");
+        add_host(d, "mon1.example.org", "6321", NULL);
+        add_host(d, "::1", NULL, NULL);
+        d->disk.network->snapshot = g_strdup("foo");
+        d->disk.readonly = true;
+        d->disk.network->config = g_strdup("/blah/test.conf");
+        d = add_network_disk(config, "virtio-disk4", "vde", VM_DISK_PROTOCOL_HTTPS, "test4.img");
+        add_host(d, "example.org", "1234", NULL);
+        d->disk.network->query = g_strdup("par=val&other=ble");
+        d->disk.network->ssl_verify = VM_SWITCH_OFF;
+        d->disk.network->timeout = 1234;
+        d->disk.network->readahead = 1024;
+        d->disk.readonly = true;
+        d = add_network_disk(config, "virtio-disk5", "vdf", VM_DISK_PROTOCOL_ISCSI,
+                             "iqn.1992-01.com.example:server/1");
+        add_host(d, "example.org", NULL, NULL);
+        d->disk.network->initiator = g_strdup("iqn.1992-01.com.example:client");
+        d = add_network_disk(config, "virtio-disk6", "vdg", VM_DISK_PROTOCOL_NFS, "/foo/bar/baz");
+        add_host(d, "example.com", NULL, NULL);
+        d->disk.network->has_identity = true;
+        d->disk.network->nfs_user = 6234;
+        d->disk.network->nfs_group = 12354;
+        d = add_network_disk(config, "ide0-1-0", "hdc", VM_DISK_PROTOCOL_FTP, "/url/path/file.iso");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        d->disk.cdrom = d->disk.readonly = true;
+        add_host(d, "host.name", "21", NULL);
+        check_golden("disk-network", &params);
+
+        /* What QEMU's drivers only read is refused writable. */
+        g_autoptr(GError) error = NULL;
+        d = config->devices->pdata[4];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vde' over http, https, ftp or ftps needs <readonly/>"));
+        g_clear_error(&error);
+        d->disk.readonly = true;
+        d = config->devices->pdata[3];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vdd' of an rbd <snapshot> needs <readonly/>"));
+}
+
+/* <iotune>'s block_set_io_throttle, as libvirt sends it: the six base limits always, the rest
+ * when written, the group. */
+static void test_iotune(void) {
+        g_autoptr(VmDevice) d = vm_device_new(VM_DEVICE_DISK);
+        d->id = g_strdup("ide0-0-0");
+        d->disk.iotune = g_new0(VmDiskIotune, 1);
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC] = 5000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_IOPS_SEC] = 6000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX] = 10000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH] = 3;
+        d->disk.iotune->limits[VM_IOTUNE_SIZE_IOPS_SEC] = 2000;
+        d->disk.iotune->group_name = g_strdup("libvirt_iotune_group1");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        JsonNode *args = qemu_iotune_args(d);
+        g_autofree char *text = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_cmpstr(text, ==,
+                        "{\"id\":\"ide0-0-0\",\"bps\":5000,\"bps_rd\":0,\"bps_wr\":0,\"iops\":6000,\"iops_rd\":0,"
+                        "\"iops_wr\":0,\"bps_max\":10000,\"bps_max_length\":3,\"iops_size\":2000,"
+                        "\"group\":\"libvirt_iotune_group1\"}");
+
+        /* A virtio disk's block backend is its inner virtio device's, as libvirt's QOM name says. */
+        d->disk.bus = VM_DISK_BUS_VIRTIO;
+        args = qemu_iotune_args(d);
+        g_autofree char *virtio = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_true(g_str_has_prefix(virtio, "{\"id\":\"/machine/peripheral/ide0-0-0/virtio-backend\","));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1052,5 +1292,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
+        g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
+        g_test_add_func("/qemu-argv/disk-network", test_disk_network);
+        g_test_add_func("/qemu-argv/iotune", test_iotune);
         return g_test_run();
 }
