@@ -179,6 +179,11 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         return copy;
 }
 
+bool vm_config_machine_is_q35(const VmConfig *config) {
+        const char *machine = config->machine;
+        return !machine || g_str_equal(machine, "q35") || g_str_has_prefix(machine, "pc-q35-");
+}
+
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];

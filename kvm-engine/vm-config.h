@@ -215,6 +215,8 @@ const char *vm_device_kind_to_string(VmDeviceKind kind);
 
 /* Look a device up by its id; NULL if absent. */
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id);
+/* Whether the machine is a q35 (the default, "q35" or "pc-q35-*"). */
+bool vm_config_machine_is_q35(const VmConfig *config);
 /* The first device of kind, or NULL. */
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind);
 

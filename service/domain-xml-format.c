@@ -212,7 +212,11 @@ char *domain_xml_format(const VmConfig *config) {
         if (config->metadata)
                 /* Already serialised XML: copied as it is, not escaped. */
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
-        append_size_element(out, 1, "memory", config->memory);
+        if (config->platform.dump_core)
+                g_string_append_printf(out, "  <memory unit='b' dumpCore='%s'>%" PRIu64 "</memory>\n",
+                                       config->platform.dump_core == VM_SWITCH_ON ? "on" : "off", config->memory);
+        else
+                append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
         domain_xml_format_memory_backing(out, &config->platform.memory_backing);
         g_string_append(out, "  <vcpu");

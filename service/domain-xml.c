@@ -644,7 +644,7 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
 /* ---- the domain ---- */
 
 static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **error) {
-        static const char *const attributes[] = { "unit", NULL };
+        static const char *const attributes[] = { "unit", "dumpCore", NULL };
         g_autofree char *text = NULL, *unit = NULL;
         uint64_t scale;
 
@@ -701,11 +701,25 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
         return true;
 }
 
-enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, OS_BOOT, OS_BOOTMENU, OS_NVRAM, _OS_CHILD_MAX };
+enum {
+        OS_TYPE,
+        OS_LOADER,
+        OS_KERNEL,
+        OS_INITRD,
+        OS_CMDLINE,
+        OS_BOOT,
+        OS_BOOTMENU,
+        OS_NVRAM,
+        OS_BIOS,
+        OS_ACPI,
+        OS_FIRMWARE,
+        _OS_CHILD_MAX
+};
 static const char *const os_children[] = {
         [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
         [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", [OS_BOOT] = "boot",
-        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", NULL,
+        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", [OS_BIOS] = "bios",
+        [OS_ACPI] = "acpi",     [OS_FIRMWARE] = "firmware", NULL,
 };
 
 static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, const char *const *attributes,
@@ -718,6 +732,24 @@ static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *pa
                 return false;
         *ret = resolve_firmware_path(name, paths, node, error);
         return *ret != NULL;
+}
+
+/* <loader>: a path, or none when <os firmware> has the engine choose one (its attributes then
+ * say what the choice must be). */
+static bool parse_loader(const xmlNode *os, const xmlNode *node, const DomainXmlPaths *paths, char **ret,
+                         GError **error) {
+        g_autofree char *text = NULL, *firmware = xml_attr_value(os, "firmware");
+
+        if (!node)
+                return true;
+        if (!xml_element_text(node, domain_xml_loader_attributes, true, &text, error))
+                return false;
+        if (!*text && !firmware)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<loader>' needs a path when '<os>' has no firmware='efi' or 'bios' to choose one");
+        if (!*text)
+                return true;
+        return parse_firmware_element(node, paths, domain_xml_loader_attributes, ret, error);
 }
 
 static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
@@ -750,7 +782,7 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 config->machine = g_steal_pointer(&machine);
         }
 
-        if (!parse_firmware_element(c[OS_LOADER], paths, domain_xml_loader_attributes, &config->loader, error) ||
+        if (!parse_loader(node, c[OS_LOADER], paths, &config->loader, error) ||
             !parse_firmware_element(c[OS_KERNEL], paths, NULL, &config->kernel, error) ||
             !parse_firmware_element(c[OS_INITRD], paths, NULL, &config->initrd, error) ||
             !domain_xml_parse_os_platform(node, c[OS_LOADER], &config->platform, error))
@@ -1085,13 +1117,27 @@ static bool parse_uuid(const xmlNode *node, VmConfig *config, GError **error) {
 }
 
 static bool parse_memory(const xmlNode *root, xmlNode **c, VmConfig *config, GError **error) {
+        static const char *const switches[] = { "on", "off", NULL };
+        g_autofree char *dump_core = NULL, *current_dump_core = NULL;
+        int choice;
+
         if (!c[DOMAIN_MEMORY])
                 return xml_fail_missing(error, root, "memory");
         if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
                 return false;
+        /* dumpCore: whether the guest's memory is in QEMU's core dumps (-machine dump-guest-core). */
+        dump_core = xml_attr_value(c[DOMAIN_MEMORY], "dumpCore");
+        if (dump_core) {
+                if (!xml_attr_choice(c[DOMAIN_MEMORY], "dumpCore", switches, -1, &choice, error))
+                        return false;
+                config->platform.dump_core = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
         config->current_memory = config->memory;
         if (!c[DOMAIN_CURRENT_MEMORY])
                 return true;
+        current_dump_core = xml_attr_value(c[DOMAIN_CURRENT_MEMORY], "dumpCore");
+        if (current_dump_core)
+                return xml_fail_unsupported_value(error, c[DOMAIN_CURRENT_MEMORY], "dumpCore", current_dump_core);
         if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
                 return false;
         if (config->current_memory > config->memory)

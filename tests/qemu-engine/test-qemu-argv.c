@@ -502,6 +502,109 @@ static void test_platform(void) {
         g_assert_true(qemu_config_check(config, &error));
 }
 
+static bool argv_has(const QemuCommandLine *cmdline, const char *arg) {
+        return g_strv_contains((const char *const *) cmdline->argv, arg);
+}
+
+/* Firmware as libvirt 9.0 chooses it on Debian 12 (its descriptors in /usr/share/qemu/firmware,
+ * in order: secure boot with Microsoft's keys enrolled, secure boot with none, no secure boot),
+ * <smm> and the secure pflash that a secure-boot firmware needs, <bootmenu timeout> as
+ * splash-time, <bios rebootTimeout useserial>, <acpi><table type='slic'>, <memory dumpCore>. */
+static void test_firmware(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFirmware *fw = &config->platform.firmware;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .nvram_fd = 9,
+        };
+        g_autoptr(GError) error = NULL;
+
+        fw->efi = true;
+        fw->bootmenu = VM_SWITCH_ON;
+        fw->has_bootmenu_timeout = true;
+        fw->bootmenu_timeout = 3000;
+        fw->has_reboot_timeout = true;
+        fw->reboot_timeout = -1;
+        fw->bios_useserial = VM_SWITCH_ON;
+        fw->acpi_slic = g_strdup("/home/u/slic,1.dat");
+        config->platform.dump_core = VM_SWITCH_ON;
+        check_golden("firmware", &params);
+
+        /* Without secure boot: the plain code, no SMM. */
+        fw->secure_boot = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(plain, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=pflash0-file,"
+                                      "read-only=on"));
+        g_assert_false(argv_has(plain, "driver=cfi.pflash01,property=secure,value=on"));
+        g_autofree char *plain_line = g_strjoinv(" ", plain->argv);
+        g_assert_null(strstr(plain_line, "smm=on"));
+
+        /* Secure boot without enrolled keys: the secboot code. */
+        fw->secure_boot = VM_SWITCH_ON;
+        fw->enrolled_keys = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) secboot = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(secboot, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,"
+                                        "node-name=pflash0-file,read-only=on"));
+        g_assert_true(argv_has(secboot, "driver=cfi.pflash01,property=secure,value=on"));
+
+        /* ... which needs SMM, q35, and no firmware keeps no variables or takes enrolled keys
+         * without secure boot. */
+        config->platform.features.smm = VM_SWITCH_OFF;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<smm state='off'>, but the firmware chosen"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_DEFAULT;
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "secure boot needs a q35 machine"));
+        g_clear_error(&error);
+        g_clear_pointer(&config->machine, g_free);
+        fw->secure_boot = VM_SWITCH_OFF;
+        fw->enrolled_keys = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "No UEFI firmware of the host's"));
+        g_clear_error(&error);
+        fw->enrolled_keys = VM_SWITCH_DEFAULT;
+        fw->secure_boot = VM_SWITCH_DEFAULT;
+        fw->loader_stateless = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "none is stateless"));
+        g_clear_error(&error);
+
+        /* A named stateless pflash: the code only, no variables. */
+        fw->efi = false;
+        fw->loader_type = VM_LOADER_PFLASH;
+        config->loader = g_strdup("/usr/share/OVMF/OVMF_CODE_4M.fd");
+        params.nvram_fd = 0;
+        g_autoptr(QemuCommandLine) stateless = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(stateless, "driver=raw,file=pflash1-file,node-name=pflash1"));
+        g_autofree char *stateless_line = g_strjoinv(" ", stateless->argv);
+        g_assert_nonnull(strstr(stateless_line, "pflash0=pflash0"));
+        g_assert_null(strstr(stateless_line, "pflash1"));
+
+        /* <loader secure='yes'> of one's own needs <smm state='on'>, as libvirt checks. */
+        fw->loader_stateless = VM_SWITCH_DEFAULT;
+        fw->loader_secure = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <features><smm state='on'/>"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_ON;
+        g_assert_true(qemu_config_check(config, &error));
+
+        /* firmware='bios': QEMU's own SeaBIOS, which takes no loader of one's own. */
+        *fw = (VmFirmware){ .bios = true };
+        g_clear_pointer(&config->loader, g_free);
+        g_autoptr(QemuCommandLine) bios = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(bios, "-bios"));
+        config->loader = g_strdup("/usr/share/seabios/bios.bin");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "chooses SeaBIOS itself"));
+}
+
 /* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
  * descriptor the engine passes), the emulator backend and the front end; none without the
  * socket, none on microvm, one per VM. */
@@ -1026,6 +1129,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/validate", test_validate);
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         g_test_add_func("/qemu-argv/platform", test_platform);
+        g_test_add_func("/qemu-argv/firmware", test_firmware);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
