@@ -113,6 +113,8 @@ typedef struct {
         uint64_t memory;                      /* bytes */
         uint64_t cpus[VM_NUMA_CPU_WORDS];     /* vCPU ids, bit i of word i / 64; none: memory only */
         uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
+        uint8_t access;                       /* memAccess: a VmMemoryAccess; DEFAULT = <memoryBacking>'s */
+        uint8_t discard;                      /* discard: a VmSwitch; DEFAULT = <memoryBacking><discard>'s */
 } VmNumaCell;
 
 /* Bit id of a bitmap of 64-bit words (cell cpus, host nodes). */
@@ -276,6 +278,7 @@ typedef struct {
         VmMemorySource source;
         VmMemoryAccess access;
         VmMemoryAllocation allocation;
+        bool discard; /* <discard/>: the memory is dropped when QEMU exits (what anonymous memory is) */
 } VmMemoryBacking;
 
 /* Whether huge pages back NUMA cell (or, cell < 0, the memory of a guest without cells), and

@@ -6,8 +6,9 @@
  * What an engine can honour without a path on the host: huge pages (<hugepages>, with
  * <page size nodeset> per NUMA cell; x86's 2 MiB and 1 GiB, and 4 KiB meaning none, as
  * libvirt reads it), <nosharepages/>, <source type='anonymous'|'memfd'>, <access mode>,
- * <allocation mode>. <source type='file'> (a file in a folder of the host's), <locked/>
- * (a raised memlock limit) and <discard/> are refused by name.
+ * <allocation mode>, <discard/> (the memory dropped at QEMU's exit, which anonymous memory and a
+ * memfd always are). <source type='file'> (a file in a folder of the host's) and <locked/> (a
+ * raised memlock limit) are refused by name.
  */
 
 #include <inttypes.h>
@@ -107,12 +108,13 @@ static bool parse_hugepages(const xmlNode *node, const VmPlatform *platform, VmM
         return true;
 }
 
-enum { MB_HUGEPAGES, MB_NOSHAREPAGES, MB_SOURCE, MB_ACCESS, MB_ALLOCATION, _MB_MAX };
+enum { MB_HUGEPAGES, MB_NOSHAREPAGES, MB_SOURCE, MB_ACCESS, MB_ALLOCATION, MB_DISCARD, _MB_MAX };
 
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
                 [MB_HUGEPAGES] = "hugepages", [MB_NOSHAREPAGES] = "nosharepages", [MB_SOURCE] = "source",
-                [MB_ACCESS] = "access",       [MB_ALLOCATION] = "allocation",     NULL,
+                [MB_ACCESS] = "access",       [MB_ALLOCATION] = "allocation",     [MB_DISCARD] = "discard",
+                NULL,
         };
         static const char *const no_attributes[] = { NULL };
         VmMemoryBacking *backing = &platform->memory_backing;
@@ -128,6 +130,11 @@ bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, 
         if (c[MB_NOSHAREPAGES] && !xml_check_empty_element(c[MB_NOSHAREPAGES], no_attributes, error))
                 return false;
         backing->nosharepages = c[MB_NOSHAREPAGES] != NULL;
+        /* <discard/>: libvirt asks QEMU to drop a memory file's pages when it exits; the engine's
+         * memory is anonymous or a memfd, which QEMU's exit always drops. */
+        if (c[MB_DISCARD] && !xml_check_empty_element(c[MB_DISCARD], no_attributes, error))
+                return false;
+        backing->discard = c[MB_DISCARD] != NULL;
         if (!parse_choice(c[MB_SOURCE], "type", source_names, &source, error) ||
             !parse_choice(c[MB_ACCESS], "mode", access_names, &access, error) ||
             !parse_choice(c[MB_ALLOCATION], "mode", allocation_names, &allocation, error))
@@ -146,7 +153,7 @@ void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backi
         if (!backing->set)
                 return;
         if (!backing->hugepages && !backing->nosharepages && !backing->source && !backing->access &&
-            !backing->allocation) {
+            !backing->allocation && !backing->discard) {
                 g_string_append(out, "  <memoryBacking/>\n");
                 return;
         }
@@ -181,5 +188,7 @@ void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backi
                 g_string_append_printf(out, "    <access mode='%s'/>\n", access_names[backing->access]);
         if (backing->allocation)
                 g_string_append_printf(out, "    <allocation mode='%s'/>\n", allocation_names[backing->allocation]);
+        if (backing->discard)
+                g_string_append(out, "    <discard/>\n");
         g_string_append(out, "  </memoryBacking>\n");
 }

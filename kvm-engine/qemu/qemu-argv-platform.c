@@ -288,12 +288,12 @@ static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
  * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
  * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
  * (strict is bind). NULL: QEMU's own default would do. */
-static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *policy, int cell, const char *id,
-                            uint64_t bytes) {
+static char *memory_backend(const VmMemoryBacking *backing, VmMemoryAccess access, const VmNumaPolicy *policy,
+                            int cell, const char *id, uint64_t bytes) {
         uint64_t page_kib;
         bool huge = vm_memory_backing_huge(backing, cell, &page_kib);
         bool memfd = huge || backing->source == VM_MEMORY_SOURCE_MEMFD;
-        bool shared = backing->access == VM_MEMORY_ACCESS_SHARED;
+        bool shared = access == VM_MEMORY_ACCESS_SHARED;
         bool prealloc = backing->allocation == VM_MEMORY_ALLOCATION_IMMEDIATE ||
                         (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
         GString *out;
@@ -302,11 +302,12 @@ static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *
                 return NULL;
         out = g_string_new(NULL);
         g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
-        if (memfd || shared) /* memfd's default is shared */
+        /* memfd's default is shared; a cell's memAccess='private' is written as libvirt writes it. */
+        if (memfd || shared || access == VM_MEMORY_ACCESS_PRIVATE)
                 g_string_append_printf(out, ",share=%s", shared ? "on" : "off");
         if (huge)
                 g_string_append(out, ",hugetlb=on");
-        if (page_kib)
+        if (huge && page_kib)
                 g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
         if (prealloc)
                 g_string_append(out, ",prealloc=on");
@@ -320,7 +321,8 @@ bool qemu_platform_has_memory_backend(const VmConfig *config) {
 
         if (config->platform.cpu.n_numa > 0)
                 return false;
-        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram", 0);
+        backend = memory_backend(&config->platform.memory_backing, config->platform.memory_backing.access,
+                                 &config->platform.numatune.memory, -1, "pc.ram", 0);
         return backend != NULL;
 }
 
@@ -329,7 +331,7 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
         const VmMemoryBacking *backing = &config->platform.memory_backing;
         const VmNumaTune *tune = &config->platform.numatune;
         char *whole = cpu->n_numa ? NULL
-                                  : memory_backend(backing, &tune->memory, -1, "pc.ram",
+                                  : memory_backend(backing, backing->access, &tune->memory, -1, "pc.ram",
                                                    qemu_platform_memory_mib(config) << 20);
 
         if (whole) {
@@ -342,9 +344,11 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 g_autofree char *backend_id = g_strdup_printf("ram-node%u", i);
 
                 g_ptr_array_add(argv, g_strdup("-object"));
-                g_ptr_array_add(argv,
-                                memory_backend(backing, tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
-                                               (int) i, backend_id, round_up_mib(cell->memory) << 20));
+                VmMemoryAccess access = cell->access ? (VmMemoryAccess) cell->access : backing->access;
+
+                g_ptr_array_add(argv, memory_backend(backing, access,
+                                                     tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
+                                                     (int) i, backend_id, round_up_mib(cell->memory) << 20));
                 g_string_append_printf(node, "node,nodeid=%u", i);
                 append_ranges(node, "cpus", cell->cpus, VM_NUMA_CPU_WORDS * 64);
                 g_string_append_printf(node, ",memdev=ram-node%u", i);

@@ -89,7 +89,7 @@ static void test_refused(void) {
         } table[] = {
                 {"<memoryBacking><source type='file'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "type='file'"},
                 {"<memoryBacking><locked/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'<locked>'"},
-                {"<memoryBacking><discard/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'<discard>'"},
+                {"<memoryBacking><discard mode='x'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'mode'"},
                 {"<memoryBacking><allocation mode='immediate' threads='8'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED,
                  "'threads'"},
                 {"<memoryBacking><access mode='other'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "mode='other'"},
@@ -114,9 +114,36 @@ static void test_refused(void) {
         }
 }
 
+/* <cell memAccess discard> (cpu-numa-memshared.xml, pages-discard.xml) and <discard/>. */
+static void test_cell_access(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse("<memoryBacking><discard/></memoryBacking>",
+                                           "<cpu><numa><cell id='0' cpus='0-1' memory='524288' memAccess='shared'/>"
+                                           "<cell id='1' cpus='2-3' memory='524288' memAccess='private' "
+                                           "discard='no'/></numa></cpu>",
+                                           &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_true(config->platform.memory_backing.discard);
+        g_assert_cmpint(config->platform.cpu.numa[0].access, ==, VM_MEMORY_ACCESS_SHARED);
+        g_assert_cmpint(config->platform.cpu.numa[1].access, ==, VM_MEMORY_ACCESS_PRIVATE);
+        g_assert_cmpint(config->platform.cpu.numa[1].discard, ==, VM_SWITCH_OFF);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "memory='524288' unit='KiB' memAccess='private' discard='no'/>"));
+        g_assert_nonnull(strstr(out, "    <discard/>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "memAccess");
+        g_clear_pointer(&config, vm_config_free);
+        config = parse("", "<cpu><numa><cell cpus='0-3' memory='1048576' memAccess='other'/></numa></cpu>", &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-memory/parse", test_parse);
         g_test_add_func("/domain-xml-memory/refused", test_refused);
+        g_test_add_func("/domain-xml-memory/cell-access", test_cell_access);
         return g_test_run();
 }

@@ -752,6 +752,21 @@ static void test_memory_backing(void) {
                                       "hugetlbsize=1073741824,prealloc=on"));
         g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
 
+        /* A cell's memAccess overrides <access mode> for its backend (cpu-numa-memshared.xml);
+         * discard changes nothing of memory that QEMU's exit drops anyway. */
+        b->pages[0] = (VmHugePage){ .size_kib = 4 };
+        b->source = VM_MEMORY_SOURCE_DEFAULT;
+        b->discard = true;
+        cpu->numa[0].access = VM_MEMORY_ACCESS_SHARED;
+        cpu->numa[1].access = VM_MEMORY_ACCESS_PRIVATE;
+        cpu->numa[1].discard = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) shared = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node0,size=134217728,share=on"));
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off"));
+
         /* libvirt's defaults written out: QEMU's own memory, no backend. */
         cpu->n_numa = 0;
         *b = (VmMemoryBacking){.set = true,
