@@ -26,6 +26,7 @@ G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
+#define VM_MEMORY_SLOTS_MAX 256 /* QEMU's most memory slots (pc-dimm) */
 #define VM_IOTHREADS_MAX 64
 /* Host CPUs a <vcpu cpuset> may name: glibc's CPU_SETSIZE, the affinity a process is given. */
 #define VM_HOST_CPUS_MAX 1024
@@ -169,6 +170,8 @@ typedef struct {
         VmDomainType type;
         uint64_t memory;         /* bytes, maximum */
         uint64_t current_memory; /* bytes, at boot */
+        uint64_t max_memory;     /* <maxMemory>: bytes with memory plugged into slots; 0 = none */
+        unsigned memory_slots;   /* <maxMemory slots> */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
         /* <vcpu cpuset>: the host CPUs the engine's process (and so every vCPU) runs on, bit i

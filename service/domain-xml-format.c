@@ -212,6 +212,9 @@ char *domain_xml_format(const VmConfig *config) {
         if (config->metadata)
                 /* Already serialised XML: copied as it is, not escaped. */
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
+        if (config->max_memory)
+                g_string_append_printf(out, "  <maxMemory slots='%u' unit='b'>%" PRIu64 "</maxMemory>\n",
+                                       config->memory_slots, config->max_memory);
         if (config->platform.dump_core)
                 g_string_append_printf(out, "  <memory unit='b' dumpCore='%s'>%" PRIu64 "</memory>\n",
                                        config->platform.dump_core == VM_SWITCH_ON ? "on" : "off", config->memory);

@@ -1013,6 +1013,7 @@ enum {
         DOMAIN_METADATA,
         DOMAIN_MEMORY,
         DOMAIN_CURRENT_MEMORY,
+        DOMAIN_MAX_MEMORY,
         DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
         DOMAIN_IOTHREADS,
@@ -1038,6 +1039,7 @@ static const char *const domain_children[] = {
         [DOMAIN_METADATA] = "metadata",
         [DOMAIN_MEMORY] = "memory",
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_MAX_MEMORY] = "maxMemory",
         [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
         [DOMAIN_IOTHREADS] = "iothreads",
@@ -1147,6 +1149,34 @@ static bool parse_memory(const xmlNode *root, xmlNode **c, VmConfig *config, GEr
         return true;
 }
 
+/* <maxMemory slots unit>: the most memory the guest may have with memory plugged into its
+ * slots, at least <memory> (libvirt's rule); QEMU has at most 256 slots. */
+static bool parse_max_memory(const xmlNode *node, VmConfig *config, GError **error) {
+        static const char *const attributes[] = { "unit", "slots", NULL };
+        g_autofree char *text = NULL, *unit = NULL, *slots = NULL;
+        uint64_t number;
+
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (!domain_xml_parse_size(text, unit, &config->max_memory) || config->max_memory < VM_MEMORY_MIN)
+                return xml_fail_bad_value(error, node, "size", text,
+                                          "expected a whole number of at least 1 MiB, in KiB or the 'unit' given");
+        slots = xml_attr_value(node, "slots");
+        if (!slots)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<maxMemory>' needs the attribute 'slots' (the memory slots of the guest)");
+        if (!parse_decimal(slots, &number) || number < 1 || number > VM_MEMORY_SLOTS_MAX)
+                return xml_fail_bad_value(error, node, "slots", slots,
+                                          "expected a number from 1 to " G_STRINGIFY(VM_MEMORY_SLOTS_MAX));
+        config->memory_slots = (unsigned) number;
+        if (config->max_memory < config->memory)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<maxMemory>' (%" PRIu64 " bytes) is less than '<memory>' (%" PRIu64 " bytes)",
+                                config->max_memory, config->memory);
+        return true;
+}
+
 /* <currentMemory> below <memory> needs the balloon that <memballoon model='none'> takes away. */
 static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error) {
         if (config->memballoon.model != VM_MEMBALLOON_NONE || config->current_memory >= config->memory)
@@ -1191,6 +1221,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         bool memory_ok = parse_memory(root, c, config, &e);
         if (!memory_ok)
+                problems_add(problems, g_steal_pointer(&e));
+        if (memory_ok && c[DOMAIN_MAX_MEMORY] && !parse_max_memory(c[DOMAIN_MAX_MEMORY], config, &e))
                 problems_add(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)

@@ -73,6 +73,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<acpi><table> in <os>");
         if (p->dump_core)
                 return refuse(error, "dumpCore of <memory>");
+        if (config->max_memory)
+                return refuse(error, "<maxMemory>");
         for (unsigned i = 0; i < p->firmware.n_boot; i++)
                 if (p->firmware.boot[i] != VM_BOOT_HD)
                         return refuse(error, "<boot> other than dev='hd'");

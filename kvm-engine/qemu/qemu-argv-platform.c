@@ -150,6 +150,12 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                 return refuse(error, "<pm> is not supported on the microvm machine");
         if (!firmware_check(config, machine, error))
                 return false;
+        /* libvirt's rule on x86: QEMU would make one NUMA node itself once it has memory slots. */
+        if (config->max_memory && p->cpu.n_numa == 0)
+                return refuse(error, "<maxMemory> needs at least one NUMA cell in <cpu><numa> (libvirt's rule: "
+                                     "QEMU would silently make one)");
+        if (config->max_memory && machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
                 return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
                                      "engine (UEFI runs from pflash)");
@@ -237,6 +243,15 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         if (f->kvm_hidden == VM_SWITCH_ON)
                 g_string_append(out, ",kvm=off");
         return g_string_free(out, FALSE);
+}
+
+char *qemu_platform_memory_size(const VmConfig *config) {
+        if (!config->max_memory)
+                return g_strdup_printf("%" PRIu64, qemu_platform_memory_mib(config));
+        /* With slots, as libvirt writes it: in KiB, the most the guest may have rounded down to
+         * QEMU's page. */
+        return g_strdup_printf("size=%" PRIu64 "k,slots=%u,maxmem=%" PRIu64 "k", qemu_platform_memory_mib(config) << 10,
+                               config->memory_slots, (config->max_memory >> 12) << 2);
 }
 
 char *qemu_platform_smp(const VmConfig *config) {

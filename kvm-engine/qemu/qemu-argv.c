@@ -472,7 +472,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
-        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
+        g_autofree char *memory_size = qemu_platform_memory_size(config);
+        argv_add(argv, "-m", memory_size);
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
         qemu_platform_add_memory(argv, config);

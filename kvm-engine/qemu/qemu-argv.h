@@ -101,7 +101,8 @@ bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
-uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
+uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the guest's memory at boot */
+char *qemu_platform_memory_size(const VmConfig *config);     /* the -m value */
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
 bool qemu_platform_has_memory_backend(const VmConfig *config);
 /* <memoryBacking> and <cpu><numa>: the memory backend of the whole guest, if it needs one, or

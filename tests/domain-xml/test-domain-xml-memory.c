@@ -140,10 +140,40 @@ static void test_cell_access(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
 }
 
+/* <maxMemory slots unit> (memory-hotplug.xml): at least <memory>, 1 to 256 slots. */
+static void test_max_memory(void) {
+        static const char cell[] = "<cpu><numa><cell id='0' cpus='0-3' memory='1048576'/></numa></cpu>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = NULL;
+        g_autofree char *out = NULL;
+        const char *refused[][2] = {
+                { "<maxMemory unit='KiB'>4194304</maxMemory>", "'slots'" },
+                { "<maxMemory slots='257' unit='KiB'>4194304</maxMemory>", "1 to 256" },
+                { "<maxMemory slots='16' unit='KiB'>524288</maxMemory>", "less than '<memory>'" },
+        };
+
+        config = parse("<maxMemory slots='16' unit='KiB'>1099511627776</maxMemory>", cell, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->max_memory, ==, UINT64_C(1099511627776) << 10);
+        g_assert_cmpuint(config->memory_slots, ==, 16);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<maxMemory slots='16' unit='b'>1125899906842624</maxMemory>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "maxMemory");
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autoptr(VmConfig) bad = parse(refused[i][0], cell, &error);
+                g_test_message("%s", refused[i][0]);
+                g_assert_null(bad);
+                g_assert_nonnull(strstr(error->message, refused[i][1]));
+                g_clear_error(&error);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-memory/parse", test_parse);
         g_test_add_func("/domain-xml-memory/refused", test_refused);
         g_test_add_func("/domain-xml-memory/cell-access", test_cell_access);
+        g_test_add_func("/domain-xml-memory/max-memory", test_max_memory);
         return g_test_run();
 }

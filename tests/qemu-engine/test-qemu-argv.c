@@ -605,6 +605,31 @@ static void test_firmware(void) {
         g_assert_nonnull(strstr(error->message, "chooses SeaBIOS itself"));
 }
 
+/* <maxMemory slots>: -m size=,slots=,maxmem= in KiB as libvirt writes it (memory-hotplug.xml);
+ * libvirt's x86 rule wants a NUMA cell, and microvm has no slots. */
+static void test_max_memory(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<maxMemory> needs at least one NUMA cell"));
+        g_clear_error(&error);
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){ .memory = 219136u << 10, .cpus = {1} };
+        config->memory = config->current_memory = cpu->numa[0].memory;
+        check_golden("max-memory", &params);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
 /* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
  * descriptor the engine passes), the emulator backend and the front end; none without the
  * socket, none on microvm, one per VM. */
@@ -1145,6 +1170,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         g_test_add_func("/qemu-argv/platform", test_platform);
         g_test_add_func("/qemu-argv/firmware", test_firmware);
+        g_test_add_func("/qemu-argv/max-memory", test_max_memory);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
