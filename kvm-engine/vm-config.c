@@ -17,6 +17,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "filesystem",
+        [VM_DEVICE_MEMORY] = "memory",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -33,6 +34,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "fs",
+        [VM_DEVICE_MEMORY] = "mem",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -71,6 +73,9 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_FILESYSTEM:
                 g_free(device->fs.source);
                 g_free(device->fs.target);
+                break;
+        case VM_DEVICE_MEMORY:
+                g_free(device->mem.path);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
@@ -111,6 +116,9 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_FILESYSTEM:
                 copy->fs.source = g_strdup(device->fs.source);
                 copy->fs.target = g_strdup(device->fs.target);
+                break;
+        case VM_DEVICE_MEMORY:
+                copy->mem.path = g_strdup(device->mem.path);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:

@@ -65,6 +65,7 @@ typedef enum {
         VM_DEVICE_WATCHDOG,
         VM_DEVICE_TPM,
         VM_DEVICE_FILESYSTEM,
+        VM_DEVICE_MEMORY,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -154,6 +155,7 @@ typedef struct {
                 VmWatchdog watchdog;
                 VmTpm tpm;
                 VmFilesystem fs;
+                VmMemoryDevice mem;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */

@@ -18,6 +18,7 @@
 #include "domain-xml-private.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
 
@@ -184,6 +185,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_FILESYSTEM:
                 domain_xml_format_filesystem(out, level, &device->fs);
+                break;
+        case VM_DEVICE_MEMORY:
+                domain_xml_format_memory_device(out, level, &device->mem);
                 break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();

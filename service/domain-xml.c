@@ -22,6 +22,7 @@
 #include "domain-xml-reader.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
@@ -637,6 +638,8 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_tpm(node, error);
         if (xml_is_element(node, "filesystem"))
                 return domain_xml_parse_filesystem(node, error);
+        if (xml_is_element(node, "memory"))
+                return domain_xml_parse_memory_device(node, error);
         xml_fail_unsupported_element(error, node);
         return NULL;
 }
@@ -1222,6 +1225,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         bool memory_ok = parse_memory(root, c, config, &e);
         if (!memory_ok)
                 problems_add(problems, g_steal_pointer(&e));
+        uint64_t current_written = config->current_memory;
         if (memory_ok && c[DOMAIN_MAX_MEMORY] && !parse_max_memory(c[DOMAIN_MAX_MEMORY], config, &e))
                 problems_add(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
@@ -1258,6 +1262,15 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        /* As libvirt counts it with NUMA cells: <memory> is the cells' and the memory devices' sum. */
+        if (config->platform.cpu.n_numa > 0 && vm_config_find_kind(config, VM_DEVICE_MEMORY)) {
+                for (guint i = 0; i < config->devices->len; i++) {
+                        const VmDevice *device = config->devices->pdata[i];
+                        if (device->kind == VM_DEVICE_MEMORY)
+                                config->memory += device->mem.size;
+                }
+                config->current_memory = MIN(current_written, config->memory);
+        }
         if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))

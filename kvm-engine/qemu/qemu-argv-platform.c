@@ -156,6 +156,8 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                                      "QEMU would silently make one)");
         if (config->max_memory && machine == QEMU_MACHINE_MICROVM)
                 return refuse(error, "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
+        if (!qemu_memory_devices_check(config, error))
+                return false;
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
                 return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
                                      "engine (UEFI runs from pflash)");
@@ -179,6 +181,8 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
                 g_string_append(out, ",pflash1=pflash1");
         if (config->platform.memory_backing.nosharepages)
                 g_string_append(out, ",mem-merge=off");
+        if (qemu_memory_devices_have(config, VM_MEMORY_NVDIMM))
+                g_string_append(out, ",nvdimm=on");
         if (qemu_platform_has_memory_backend(config))
                 g_string_append(out, ",memory-backend=pc.ram");
         /* SeaBIOS's output on the serial port: what libvirt writes for <bios useserial='yes'>. */

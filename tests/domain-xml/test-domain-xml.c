@@ -169,6 +169,13 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpint(a->controller.has_port, ==, b->controller.has_port);
                 g_assert_cmpuint(a->controller.port, ==, b->controller.port);
                 break;
+        case VM_DEVICE_MEMORY:
+                g_assert_cmpint(a->mem.model, ==, b->mem.model);
+                g_assert_cmpuint(a->mem.size, ==, b->mem.size);
+                g_assert_cmpint(a->mem.node, ==, b->mem.node);
+                g_assert_cmpstr(a->mem.path, ==, b->mem.path);
+                g_assert_cmpuint(a->mem.slot, ==, b->mem.slot);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }
