@@ -25,6 +25,8 @@
 #include "domain-xml.h"
 #include "hv-error.h"
 
+#define MEMORY_DEVICE_MAX (UINT64_C(1) << 50)
+
 static const char *const model_names[] = {
         [VM_MEMORY_DIMM] = "dimm", [VM_MEMORY_NVDIMM] = "nvdimm", [VM_MEMORY_VIRTIO_PMEM] = "virtio-pmem", NULL};
 static const char *const access_names[] = {"shared", "private", NULL};
@@ -111,6 +113,10 @@ static bool parse_target(const xmlNode *node, VmMemoryDevice *mem, GError **erro
                 return xml_fail_missing(error, node, "size");
         if (!parse_size(c[0], &mem->size, error))
                 return false;
+        /* Bounded, so that the sum of 256 devices cannot overflow. */
+        if (mem->size > MEMORY_DEVICE_MAX)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                "a '<memory>' device of more than 1 PiB is not supported");
         mem->node = -1;
         if (c[1]) {
                 if (!xml_element_text(c[1], NULL, true, &text, error))

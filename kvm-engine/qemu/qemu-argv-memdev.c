@@ -5,12 +5,13 @@
  * QEMU 7.2: a backend and a device each, in a slot of -m's slots:
  *
  *   dimm         memory-backend-ram (memfd with huge pages, as the guest's own memory here)
- *                + pc-dimm,node=,memdev=,id=,slot=[,addr=]; the size rounded up to 2 MiB
+ *                + pc-dimm,node=,memdev=,id=,slot=[,addr=]
  *   nvdimm       memory-backend-file,mem-path=<the owner's file>,prealloc=on + nvdimm (and
  *                -machine nvdimm=on)
  *   virtio-pmem  memory-backend-file,mem-path=<the owner's file> + virtio-pmem-pci
  *
- * QEMU opens the files as the VM's owner. Slots not written are the lowest free ones, as
+ * Sizes are rounded up to 2 MiB, as libvirt aligns them on x86. QEMU opens the files as the
+ * VM's owner. Slots not written are the lowest free ones, as
  * libvirt assigns them. libvirt's checks (qemuDomainDefValidateMemoryHotplug()) are kept.
  */
 
@@ -24,9 +25,8 @@
 static const char *const device_drivers[] = {
         [VM_MEMORY_DIMM] = "pc-dimm", [VM_MEMORY_NVDIMM] = "nvdimm", [VM_MEMORY_VIRTIO_PMEM] = "virtio-pmem-pci"};
 
+/* libvirt aligns a memory module's size to 2 MiB on x86. */
 static uint64_t device_size(const VmMemoryDevice *mem) {
-        if (mem->model != VM_MEMORY_DIMM)
-                return mem->size;
         return (mem->size + DIMM_ALIGN - 1) / DIMM_ALIGN * DIMM_ALIGN;
 }
 

@@ -630,6 +630,63 @@ static void test_max_memory(void) {
         g_assert_nonnull(strstr(error->message, "microvm"));
 }
 
+static VmDevice *memory_device(VmConfig *config, const char *id, VmMemoryModel model, uint64_t size, int node,
+                               const char *path) {
+        VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_MEMORY, id);
+        device->mem = (VmMemoryDevice){ .model = model, .size = size, .node = node, .path = g_strdup(path) };
+        return device;
+}
+
+/* <memory model> devices as libvirt writes them (memory-hotplug-dimm-addr.xml,
+ * hugepages-nvdimm.xml, memory-hotplug-virtio-pmem.xml): a dimm with huge pages and host nodes
+ * of its own in slot 0 at a base, a plain one in the next free slot, an nvdimm of the owner's
+ * file, a shared virtio-pmem; and libvirt's checks. */
+static void test_memory_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *dimm;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){ .memory = 219136u << 10, .cpus = {1} };
+        dimm = memory_device(config, "dimm0", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        dimm->mem.page_kib = 2048;
+        dimm->mem.host_nodes = 0xe;
+        dimm->mem.has_slot = true;
+        dimm->mem.base = UINT64_C(0x100000000);
+        memory_device(config, "dimm1", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        memory_device(config, "nvdimm0", VM_MEMORY_NVDIMM, 523264u << 10, 0, "/home/u/nv,dimm");
+        dimm = memory_device(config, "pmem0", VM_MEMORY_VIRTIO_PMEM, 512u << 20, -1, "/home/u/pmem");
+        dimm->mem.access = VM_MEMORY_ACCESS_SHARED;
+        check_golden("memory-devices", &params);
+
+        /* Without <maxMemory>, with a node <cpu><numa> has not, or more than the slots. */
+        config->max_memory = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <maxMemory slots>"));
+        g_clear_error(&error);
+        config->max_memory = UINT64_C(1) << 40;
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "names NUMA cell 1"));
+        g_clear_error(&error);
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 0;
+        config->memory_slots = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds slots count"));
+        g_clear_error(&error);
+        config->memory_slots = 16;
+        config->max_memory = 1u << 30;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds hotplug space"));
+}
+
 /* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
  * descriptor the engine passes), the emulator backend and the front end; none without the
  * socket, none on microvm, one per VM. */
@@ -1171,6 +1228,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/platform", test_platform);
         g_test_add_func("/qemu-argv/firmware", test_firmware);
         g_test_add_func("/qemu-argv/max-memory", test_max_memory);
+        g_test_add_func("/qemu-argv/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
