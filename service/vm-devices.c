@@ -60,6 +60,13 @@ static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *de
                             (unsigned) VM_DEVICES_MAX, where(vm, target));
                 return false;
         }
+        /* <memory> counts the memory devices, as libvirt's does: they change with the definition. */
+        if (device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device joins VM '%s' when it is defined again with it, not by AddDevice",
+                            vm->config->name);
+                return false;
+        }
         if (device->id && vm_config_find_device(target, device->id)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'%s",
                             vm->config->name, device->id, where(vm, target));
