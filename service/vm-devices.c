@@ -397,6 +397,7 @@ static void remove_device_done(const GError *error, void *userdata) {
 }
 
 bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        const VmDevice *device;
         bool live, config;
         VmOp *op;
 
@@ -414,15 +415,13 @@ bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn rep
         }
         if (config && !vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
                 return false;
-        {
-                const VmDevice *device = vm_config_find_device(live ? vm->live : vm->config, id);
-                if (device && device->kind == VM_DEVICE_MEMORY) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "A <memory> device leaves VM '%s' when it is defined again without it, not by "
-                                    "RemoveDevice",
-                                    vm->config->name);
-                        return false;
-                }
+        device = vm_config_find_device(live ? vm->live : vm->config, id);
+        if (device && device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device leaves VM '%s' when it is defined again without it, not by "
+                            "RemoveDevice",
+                            vm->config->name);
+                return false;
         }
         op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
         op->device_id = g_strdup(id);
