@@ -279,7 +279,10 @@ typedef struct {
         VmMemoryAccess access;
         VmMemoryAllocation allocation;
         bool discard; /* <discard/>: the memory is dropped when QEMU exits (what anonymous memory is) */
+        unsigned allocation_threads; /* <allocation threads>: QEMU's prealloc-threads; 0 = not written */
 } VmMemoryBacking;
+
+#define VM_ALLOCATION_THREADS_MAX 256
 
 /* Whether huge pages back NUMA cell (or, cell < 0, the memory of a guest without cells), and
  * their size in KiB (0: the host's default). */

@@ -98,13 +98,19 @@ static char *backend(const VmConfig *config, const VmDevice *device, const char 
         const VmNumaTune *tune = &config->platform.numatune;
         GString *out = g_string_new(NULL);
         VmMemoryAccess access = mem->access;
-        uint64_t page_kib = 0, host_nodes = mem->host_nodes;
+        uint64_t page_kib = 0;
+        VmNumaPolicy policy;
         bool huge, memfd;
 
         if (!access && mem->node >= 0)
                 access = config->platform.cpu.numa[mem->node].access;
         if (!access)
                 access = backing->access;
+        /* The host nodes: a dimm's <nodemask> (with <numatune>'s mode), else <numatune>'s for its
+         * cell, else for all memory. */
+        policy = mem->node >= 0 && tune->memnode[mem->node].nodes ? tune->memnode[mem->node] : tune->memory;
+        if (mem->host_nodes)
+                policy.nodes = mem->host_nodes;
         if (mem->path) {
                 g_autofree char *path = qemu_escape_opt(mem->path);
                 g_string_append_printf(out, "memory-backend-file,id=%s,mem-path=%s", id, path);
@@ -112,7 +118,11 @@ static char *backend(const VmConfig *config, const VmDevice *device, const char 
                         g_string_append_printf(out, ",share=%s", access == VM_MEMORY_ACCESS_SHARED ? "on" : "off");
                 if (mem->model == VM_MEMORY_NVDIMM)
                         g_string_append(out, ",prealloc=on");
+                if (mem->model == VM_MEMORY_NVDIMM && backing->allocation_threads)
+                        g_string_append_printf(out, ",prealloc-threads=%u", backing->allocation_threads);
                 g_string_append_printf(out, ",size=%" PRIu64, device_size(mem));
+                if (policy.nodes)
+                        qemu_platform_append_host_nodes(out, &policy);
                 return g_string_free(out, FALSE);
         }
         /* A dimm: the huge pages its <source> names, else those of its cell. */
@@ -132,15 +142,10 @@ static char *backend(const VmConfig *config, const VmDevice *device, const char 
                 g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
         if (huge || backing->allocation == VM_MEMORY_ALLOCATION_IMMEDIATE)
                 g_string_append(out, ",prealloc=on");
-        /* The host nodes: its <nodemask> (bound), else <numatune>'s for its cell. */
-        if (!host_nodes && mem->node >= 0 && tune->memnode[mem->node].nodes)
-                host_nodes = tune->memnode[mem->node].nodes;
-        else if (!host_nodes)
-                host_nodes = tune->memory.nodes;
-        if (host_nodes) {
-                vm_id_set_append_ranges(out, &host_nodes, VM_HOST_NODES_MAX, ",host-nodes=", "");
-                g_string_append(out, ",policy=bind");
-        }
+        if (backing->allocation_threads)
+                g_string_append_printf(out, ",prealloc-threads=%u", backing->allocation_threads);
+        if (policy.nodes)
+                qemu_platform_append_host_nodes(out, &policy);
         return g_string_free(out, FALSE);
 }
 

@@ -292,7 +292,7 @@ static void append_ranges(GString *out, const char *key, const uint64_t *ids, un
         vm_id_set_append_ranges(out, ids, n_bits, before_each, "");
 }
 
-static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
+void qemu_platform_append_host_nodes(GString *out, const VmNumaPolicy *policy) {
         static const char *const policies[] = {[VM_NUMA_MODE_DEFAULT] = "bind",
                                                [VM_NUMA_MODE_STRICT] = "bind",
                                                [VM_NUMA_MODE_PREFERRED] = "preferred",
@@ -317,7 +317,7 @@ static char *memory_backend(const VmMemoryBacking *backing, VmMemoryAccess acces
                         (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
         GString *out;
 
-        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes)
+        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes && !backing->allocation_threads)
                 return NULL;
         out = g_string_new(NULL);
         g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
@@ -330,8 +330,10 @@ static char *memory_backend(const VmMemoryBacking *backing, VmMemoryAccess acces
                 g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
         if (prealloc)
                 g_string_append(out, ",prealloc=on");
+        if (backing->allocation_threads)
+                g_string_append_printf(out, ",prealloc-threads=%u", backing->allocation_threads);
         if (policy->nodes)
-                append_host_nodes(out, policy);
+                qemu_platform_append_host_nodes(out, policy);
         return g_string_free(out, FALSE);
 }
 

@@ -90,8 +90,8 @@ static void test_refused(void) {
                 {"<memoryBacking><source type='file'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "type='file'"},
                 {"<memoryBacking><locked/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'<locked>'"},
                 {"<memoryBacking><discard mode='x'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "'mode'"},
-                {"<memoryBacking><allocation mode='immediate' threads='8'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED,
-                 "'threads'"},
+                {"<memoryBacking><allocation mode='immediate' threads='0'/></memoryBacking>",
+                 HV_ERROR_INVALID_ARGUMENT, "1 to 256"},
                 {"<memoryBacking><access mode='other'/></memoryBacking>", HV_ERROR_NOT_SUPPORTED, "mode='other'"},
                 {"<memoryBacking><hugepages><page size='16' unit='MiB'/></hugepages></memoryBacking>",
                  HV_ERROR_INVALID_ARGUMENT, "2 MiB or 1 GiB"},
@@ -132,6 +132,16 @@ static void test_cell_access(void) {
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "memory='524288' unit='KiB' memAccess='private' discard='no'/>"));
         g_assert_nonnull(strstr(out, "    <discard/>\n"));
+        g_clear_pointer(&out, g_free);
+        g_clear_pointer(&config, vm_config_free);
+        /* <allocation threads> (memfd-memory-numa.xml). */
+        config = parse("<memoryBacking><allocation mode='immediate' threads='8'/></memoryBacking>", "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->platform.memory_backing.allocation_threads, ==, 8);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<allocation mode='immediate' threads='8'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "allocation threads");
         domain_xml_test_assert_round_trip(config);
         domain_xml_test_assert_valid_libvirt(out, "memAccess");
         g_clear_pointer(&config, vm_config_free);

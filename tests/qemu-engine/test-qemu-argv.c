@@ -849,6 +849,17 @@ static void test_memory_backing(void) {
         g_assert_true(g_strv_contains((const char *const *) shared->argv,
                                       "memory-backend-ram,id=ram-node1,size=134217728,share=off"));
 
+        /* <allocation threads>: QEMU's prealloc-threads, as libvirt writes it. */
+        b->allocation = VM_MEMORY_ALLOCATION_IMMEDIATE;
+        b->allocation_threads = 8;
+        g_autoptr(QemuCommandLine) threads = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) threads->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off,prealloc=on,"
+                                      "prealloc-threads=8"));
+        b->allocation = VM_MEMORY_ALLOCATION_DEFAULT;
+        b->allocation_threads = 0;
+
         /* libvirt's defaults written out: QEMU's own memory, no backend. */
         cpu->n_numa = 0;
         *b = (VmMemoryBacking){.set = true,
