@@ -65,12 +65,21 @@ typedef struct {
 } DebianFirmware;
 
 static const DebianFirmware debian_firmwares[] = {
-        { "40-edk2-x86_64-secure-enrolled.json",
-          { "/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", true }, true, true, true },
-        { "50-edk2-x86_64-secure.json",
-          { "/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", true }, true, true, false },
-        { "60-edk2-x86_64.json", { "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", false },
-          false, false, false },
+        {"40-edk2-x86_64-secure-enrolled.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", true},
+         true,
+         true,
+         true},
+        {"50-edk2-x86_64-secure.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", true},
+         true,
+         true,
+         false},
+        {"60-edk2-x86_64.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", false},
+         false,
+         false,
+         false},
 };
 
 /* A <firmware><feature> asks for (on) or against (off) what a firmware has. */
@@ -96,10 +105,10 @@ bool vm_firmware_select(const VmPlatform *platform, bool q35, VmFirmwareChoice *
                     "No UEFI firmware of the host's (Debian's ovmf: %s, %s, %s) satisfies <os firmware='efi'> with "
                     "this <loader>, <firmware> and <pm>%s",
                     debian_firmwares[0].descriptor, debian_firmwares[1].descriptor, debian_firmwares[2].descriptor,
-                    firmware->loader_stateless == VM_SWITCH_ON ? " (none is stateless: each keeps variables)"
+                    firmware->loader_stateless == VM_SWITCH_ON  ? " (none is stateless: each keeps variables)"
                     : platform->suspend_to_disk == VM_SWITCH_ON ? " (none supports suspend-to-disk)"
-                    : !q35 ? " (secure boot needs a q35 machine)"
-                           : "");
+                    : !q35                                      ? " (secure boot needs a q35 machine)"
+                                                                : "");
         return false;
 }
 

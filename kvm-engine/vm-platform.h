@@ -190,8 +190,8 @@ typedef enum {
         VM_LOADER_PFLASH,
 } VmLoaderType;
 
-#define VM_BOOTMENU_TIMEOUT_MAX 65535  /* ms, libvirt's range */
-#define VM_REBOOT_TIMEOUT_MAX 65535    /* ms; -1: no reboot after a failed boot */
+#define VM_BOOTMENU_TIMEOUT_MAX 65535 /* ms, libvirt's range */
+#define VM_REBOOT_TIMEOUT_MAX 65535   /* ms; -1: no reboot after a failed boot */
 
 typedef struct {
         bool efi;  /* <os firmware='efi'> */
@@ -210,10 +210,10 @@ typedef struct {
         VmSwitch bootmenu;
         bool has_bootmenu_timeout;
         unsigned bootmenu_timeout; /* <bootmenu timeout>, ms, 0 to 65535 */
-        VmSwitch bios_useserial; /* <bios useserial> */
+        VmSwitch bios_useserial;   /* <bios useserial> */
         bool has_reboot_timeout;
-        int reboot_timeout;   /* <bios rebootTimeout>, ms, -1 to 65535 */
-        char *acpi_slic;      /* <acpi><table type='slic'>: the owner's file, opened by QEMU */
+        int reboot_timeout; /* <bios rebootTimeout>, ms, -1 to 65535 */
+        char *acpi_slic;    /* <acpi><table type='slic'>: the owner's file, opened by QEMU */
 } VmFirmware;
 
 /* The UEFI firmware an engine runs for a VM (vm_firmware_select()): what libvirt 9.0 picks from
@@ -278,7 +278,7 @@ typedef struct {
         VmMemorySource source;
         VmMemoryAccess access;
         VmMemoryAllocation allocation;
-        bool discard; /* <discard/>: the memory is dropped when QEMU exits (what anonymous memory is) */
+        bool discard;                /* <discard/>: the memory is dropped when QEMU exits (what anonymous memory is) */
         unsigned allocation_threads; /* <allocation threads>: QEMU's prealloc-threads; 0 = not written */
 } VmMemoryBacking;
 

@@ -222,7 +222,8 @@ static void indent(GString *out, unsigned level) {
 void domain_xml_format_memory_device(GString *out, unsigned level, const VmMemoryDevice *mem) {
         g_string_append_printf(out, " model='%s'", model_names[mem->model]);
         if (mem->access)
-                g_string_append_printf(out, " access='%s'", mem->access == VM_MEMORY_ACCESS_SHARED ? "shared" : "private");
+                g_string_append_printf(out, " access='%s'",
+                                       mem->access == VM_MEMORY_ACCESS_SHARED ? "shared" : "private");
         if (mem->discard)
                 g_string_append_printf(out, " discard='%s'", mem->discard == VM_SWITCH_ON ? "yes" : "no");
         g_string_append(out, ">\n");

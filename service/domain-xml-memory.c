@@ -78,8 +78,9 @@ static bool parse_allocation(const xmlNode *node, VmMemoryBacking *backing, GErr
                 uint64_t number = 0;
                 if (n == 0 || n > 4 || strspn(threads, "0123456789") != n ||
                     (number = g_ascii_strtoull(threads, NULL, 10)) < 1 || number > VM_ALLOCATION_THREADS_MAX)
-                        return xml_fail_bad_value(error, node, "threads", threads,
-                                                  "expected a number from 1 to " G_STRINGIFY(VM_ALLOCATION_THREADS_MAX));
+                        return xml_fail_bad_value(
+                                error, node, "threads", threads,
+                                "expected a number from 1 to " G_STRINGIFY(VM_ALLOCATION_THREADS_MAX));
                 backing->allocation_threads = (unsigned) number;
         }
         return true;
@@ -142,8 +143,12 @@ enum { MB_HUGEPAGES, MB_NOSHAREPAGES, MB_SOURCE, MB_ACCESS, MB_ALLOCATION, MB_DI
 
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
-                [MB_HUGEPAGES] = "hugepages", [MB_NOSHAREPAGES] = "nosharepages", [MB_SOURCE] = "source",
-                [MB_ACCESS] = "access",       [MB_ALLOCATION] = "allocation",     [MB_DISCARD] = "discard",
+                [MB_HUGEPAGES] = "hugepages",
+                [MB_NOSHAREPAGES] = "nosharepages",
+                [MB_SOURCE] = "source",
+                [MB_ACCESS] = "access",
+                [MB_ALLOCATION] = "allocation",
+                [MB_DISCARD] = "discard",
                 NULL,
         };
         static const char *const no_attributes[] = { NULL };

@@ -126,9 +126,9 @@ static bool parse_cell_id(const xmlNode *node, unsigned index, unsigned n_cells,
 }
 
 static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *config, VmNumaCell *numa, GError **error) {
-        static const char *const attributes[] = { "id", "cpus", "memory", "unit", "memAccess", "discard", NULL };
-        static const char *const accesses[] = { "shared", "private", NULL };
-        static const char *const yes_no[] = { "yes", "no", NULL };
+        static const char *const attributes[] = {"id", "cpus", "memory", "unit", "memAccess", "discard", NULL};
+        static const char *const accesses[] = {"shared", "private", NULL};
+        static const char *const yes_no[] = {"yes", "no", NULL};
         static const char *const children[] = { "distances", NULL };
         g_autofree char *access = xml_attr_value(node, "memAccess");
         g_autofree char *discard = xml_attr_value(node, "discard");

@@ -69,8 +69,8 @@ static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_L
                                                  [VM_LOADER_PFLASH] = "pflash", NULL };
 
 const char *const domain_xml_os_platform_children[] = { "boot", "bootmenu", "nvram", NULL };
-const char *const domain_xml_loader_attributes[] = { "readonly", "type", "secure", "stateless", NULL };
-static const char *const firmware_feature_names[] = { "secure-boot", "enrolled-keys", NULL };
+const char *const domain_xml_loader_attributes[] = {"readonly", "type", "secure", "stateless", NULL};
+static const char *const firmware_feature_names[] = {"secure-boot", "enrolled-keys", NULL};
 
 /* ---- values ---- */
 
@@ -436,17 +436,18 @@ bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **err
  * Network and block variables are refused: QEMU would reach a network store with secrets the
  * service does not keep, and the variables are a file of the owner's. */
 static bool parse_nvram_source(const xmlNode *node, char **ret_path, GError **error) {
-        static const char *const source_attributes[] = { "file", NULL };
-        static const char *const children[] = { "source", NULL };
+        static const char *const source_attributes[] = {"file", NULL};
+        static const char *const children[] = {"source", NULL};
         g_autofree char *type = xml_attr_value(node, "type");
         xmlNode *c[1] = {};
 
         if (!g_str_equal(type, "file"))
-                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                                "type='%s' of '<nvram>' is not supported: the UEFI variables are a file (type='file'); "
-                                "a network or block store would need secrets and devices the service does not give "
-                                "the engine",
-                                type);
+                return xml_fail(
+                        error, node, HV_ERROR_NOT_SUPPORTED,
+                        "type='%s' of '<nvram>' is not supported: the UEFI variables are a file (type='file'); "
+                        "a network or block store would need secrets and devices the service does not give "
+                        "the engine",
+                        type);
         if (!xml_collect_children(node, children, c, error))
                 return false;
         if (!c[0])
@@ -460,7 +461,7 @@ static bool parse_nvram_source(const xmlNode *node, char **ret_path, GError **er
 }
 
 static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **error) {
-        static const char *const attributes[] = { "template", "type", NULL };
+        static const char *const attributes[] = {"template", "type", NULL};
         g_autofree char *path = NULL, *template = NULL, *type = NULL;
 
         type = xml_attr_value(node, "type");
@@ -493,8 +494,8 @@ static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **erro
 
 /* <os><firmware><feature enabled name/></firmware>: what the firmware chosen must (not) have. */
 static bool parse_firmware_features(const xmlNode *node, VmFirmware *firmware, GError **error) {
-        static const char *const attributes[] = { "enabled", "name", NULL };
-        VmSwitch *features[] = { &firmware->secure_boot, &firmware->enrolled_keys };
+        static const char *const attributes[] = {"enabled", "name", NULL};
+        VmSwitch *features[] = {&firmware->secure_boot, &firmware->enrolled_keys};
 
         if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error))
                 return false;
@@ -536,7 +537,7 @@ static bool parse_int_range(const xmlNode *node, const char *attribute, int64_t 
 /* <bios useserial rebootTimeout>: SeaBIOS's output on the serial port (-machine graphics=off)
  * and its reboot after no boot device was found (-boot reboot-timeout; -1: never). */
 static bool parse_bios(const xmlNode *node, VmFirmware *firmware, GError **error) {
-        static const char *const attributes[] = { "useserial", "rebootTimeout", NULL };
+        static const char *const attributes[] = {"useserial", "rebootTimeout", NULL};
         g_autofree char *timeout = xml_attr_value(node, "rebootTimeout");
         int useserial;
         int64_t value;
@@ -557,9 +558,9 @@ static bool parse_bios(const xmlNode *node, VmFirmware *firmware, GError **error
 /* <acpi><table type='slic'>PATH</table></acpi>: libvirt 9.0 knows the SLIC table only, one. The
  * path is the owner's, opened by QEMU (-acpitable). */
 static bool parse_acpi(const xmlNode *node, VmFirmware *firmware, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
-        static const char *const types[] = { "slic", NULL };
-        static const char *const children[] = { "table", NULL };
+        static const char *const attributes[] = {"type", NULL};
+        static const char *const types[] = {"slic", NULL};
+        static const char *const children[] = {"table", NULL};
         xmlNode *c[1] = {};
         g_autofree char *path = NULL;
         int type;
@@ -606,8 +607,8 @@ static bool check_firmware(const xmlNode *os, const xmlNode *loader, const VmFir
 }
 
 bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPlatform *platform, GError **error) {
-        static const char *const firmwares[] = { "", "efi", "bios", NULL };
-        static const char *const bootmenu_attributes[] = { "enable", "timeout", NULL };
+        static const char *const firmwares[] = {"", "efi", "bios", NULL};
+        static const char *const bootmenu_attributes[] = {"enable", "timeout", NULL};
         VmFirmware *firmware = &platform->firmware;
         int choice;
 
@@ -684,7 +685,7 @@ void domain_xml_format_os_open(GString *out, const VmPlatform *platform) {
                              : platform->firmware.bios ? "  <os firmware='bios'>\n"
                                                        : "  <os>\n");
         if (platform->firmware.secure_boot || platform->firmware.enrolled_keys) {
-                VmSwitch features[] = { platform->firmware.secure_boot, platform->firmware.enrolled_keys };
+                VmSwitch features[] = {platform->firmware.secure_boot, platform->firmware.enrolled_keys};
                 g_string_append(out, "    <firmware>\n");
                 for (size_t i = 0; i < G_N_ELEMENTS(features); i++)
                         if (features[i])

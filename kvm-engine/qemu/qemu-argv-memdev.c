@@ -65,8 +65,9 @@ bool qemu_memory_devices_check(const VmConfig *config, GError **error) {
                 n++;
                 plugged += device_size(mem);
                 if (!config->max_memory)
-                        return refuse(error, "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
-                                             "memory device when domain 'maxMemory' is not defined)",
+                        return refuse(error,
+                                      "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
+                                      "memory device when domain 'maxMemory' is not defined)",
                                       device_drivers[mem->model]);
                 if (mem->model != VM_MEMORY_VIRTIO_PMEM && mem->node < 0)
                         return refuse(error, "<memory> '%s' needs a <target><node>: a NUMA cell for its memory",

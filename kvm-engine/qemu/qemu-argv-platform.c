@@ -75,9 +75,10 @@ static bool firmware_check(const VmConfig *config, QemuMachineKind machine, GErr
         if (secure && config->arch && g_str_equal(config->arch, "i686"))
                 return refuse(error, "Secure boot (<loader secure='yes'>) is supported for x86_64 only");
         if (secure && firmware->efi && !config->loader && features->smm == VM_SWITCH_OFF)
-                return refuse(error, "<smm state='off'>, but the firmware chosen for <os firmware='efi'> (%s) is a "
-                                     "secure-boot one and needs SMM; say <firmware><feature enabled='no' "
-                                     "name='secure-boot'/></firmware> for one without",
+                return refuse(error,
+                              "<smm state='off'>, but the firmware chosen for <os firmware='efi'> (%s) is a "
+                              "secure-boot one and needs SMM; say <firmware><feature enabled='no' "
+                              "name='secure-boot'/></firmware> for one without",
                               code);
         if (secure && !(firmware->efi && !config->loader) && features->smm != VM_SWITCH_ON)
                 return refuse(error, "<loader secure='yes'> needs <features><smm state='on'/></features>: "
@@ -254,8 +255,9 @@ char *qemu_platform_memory_size(const VmConfig *config) {
                 return g_strdup_printf("%" PRIu64, qemu_platform_memory_mib(config));
         /* With slots, as libvirt writes it: in KiB, the most the guest may have rounded down to
          * QEMU's page. */
-        return g_strdup_printf("size=%" PRIu64 "k,slots=%u,maxmem=%" PRIu64 "k", qemu_platform_memory_mib(config) << 10,
-                               config->memory_slots, (config->max_memory >> 12) << 2);
+        return g_strdup_printf("size=%" PRIu64 "k,slots=%u,maxmem=%" PRIu64 "k",
+                               qemu_platform_memory_mib(config) << 10, config->memory_slots,
+                               (config->max_memory >> 12) << 2);
 }
 
 char *qemu_platform_smp(const VmConfig *config) {

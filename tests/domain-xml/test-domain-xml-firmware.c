@@ -15,10 +15,10 @@
 #include "hv-error.h"
 
 static VmConfig *parse(const char *os_attributes, const char *os, GError **error) {
-        g_autofree char *xml = g_strdup_printf(
-                "<domain type='qemu'><name>d</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
-                "<os%s><type arch='x86_64' machine='q35'>hvm</type>%s</os><devices/></domain>",
-                os_attributes, os);
+        g_autofree char *xml =
+                g_strdup_printf("<domain type='qemu'><name>d</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                                "<os%s><type arch='x86_64' machine='q35'>hvm</type>%s</os><devices/></domain>",
+                                os_attributes, os);
         return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
 }
 
@@ -64,8 +64,9 @@ static void test_parse(void) {
         assert_round_trip_valid(secboot, "firmware secure boot");
 
         /* firmware-manual-efi-stateless.xml: a pflash of one's own without variables. */
-        stateless = parse("", "<loader readonly='yes' type='pflash' stateless='yes'>/usr/share/OVMF/OVMF_CODE.fd"
-                              "</loader>",
+        stateless = parse("",
+                          "<loader readonly='yes' type='pflash' stateless='yes'>/usr/share/OVMF/OVMF_CODE.fd"
+                          "</loader>",
                           &error);
         g_assert_no_error(error);
         g_assert_cmpint(stateless->platform.firmware.loader_stateless, ==, VM_SWITCH_ON);
@@ -78,8 +79,9 @@ static void test_parse(void) {
         assert_round_trip_valid(bios, "firmware='bios'");
 
         /* firmware-manual-efi-nvram-file.xml: the owner's file, written back in the same form. */
-        nvram = parse("", "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"
-                          "<nvram type='file'><source file='/home/u/guest_VARS.fd'/></nvram>",
+        nvram = parse("",
+                      "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader>"
+                      "<nvram type='file'><source file='/home/u/guest_VARS.fd'/></nvram>",
                       &error);
         g_assert_no_error(error);
         g_assert_cmpstr(nvram->platform.firmware.nvram, ==, "/home/u/guest_VARS.fd");
@@ -126,8 +128,9 @@ static void test_refused(void) {
                  "</firmware>",
                  HV_ERROR_INVALID_XML, "more than once"},
                 /* Network variables would need secrets and a network store. */
-                {"", "<loader type='pflash'>/x/CODE.fd</loader><nvram type='network'><source protocol='nbd'/>"
-                     "</nvram>",
+                {"",
+                 "<loader type='pflash'>/x/CODE.fd</loader><nvram type='network'><source protocol='nbd'/>"
+                 "</nvram>",
                  HV_ERROR_NOT_SUPPORTED, "type='network' of '<nvram>'"},
                 /* libvirt reads a timeout of a menu that is shown only. */
                 {"", "<bootmenu enable='no' timeout='3000'/>", HV_ERROR_INVALID_XML, "needs enable='yes'"},

@@ -157,9 +157,9 @@ static void test_max_memory(void) {
         g_autoptr(VmConfig) config = NULL;
         g_autofree char *out = NULL;
         const char *refused[][2] = {
-                { "<maxMemory unit='KiB'>4194304</maxMemory>", "'slots'" },
-                { "<maxMemory slots='257' unit='KiB'>4194304</maxMemory>", "1 to 256" },
-                { "<maxMemory slots='16' unit='KiB'>524288</maxMemory>", "less than '<memory>'" },
+                {"<maxMemory unit='KiB'>4194304</maxMemory>", "'slots'"},
+                {"<maxMemory slots='257' unit='KiB'>4194304</maxMemory>", "1 to 256"},
+                {"<maxMemory slots='16' unit='KiB'>524288</maxMemory>", "less than '<memory>'"},
         };
 
         config = parse("<maxMemory slots='16' unit='KiB'>1099511627776</maxMemory>", cell, &error);
@@ -180,13 +180,13 @@ static void test_max_memory(void) {
 }
 
 static VmConfig *parse_devices(const char *devices, GError **error) {
-        g_autofree char *xml = g_strdup_printf(
-                "<domain type='qemu'><name>d</name><maxMemory slots='16' unit='GiB'>16</maxMemory>"
-                "<memory unit='MiB'>1024</memory><vcpu>2</vcpu>"
-                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
-                "<cpu><numa><cell id='0' cpus='0-1' memory='1' unit='GiB'/></numa></cpu>"
-                "<devices>%s</devices></domain>",
-                devices);
+        g_autofree char *xml =
+                g_strdup_printf("<domain type='qemu'><name>d</name><maxMemory slots='16' unit='GiB'>16</maxMemory>"
+                                "<memory unit='MiB'>1024</memory><vcpu>2</vcpu>"
+                                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>"
+                                "<cpu><numa><cell id='0' cpus='0-1' memory='1' unit='GiB'/></numa></cpu>"
+                                "<devices>%s</devices></domain>",
+                                devices);
         return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
 }
 
@@ -195,16 +195,16 @@ static VmConfig *parse_devices(const char *devices, GError **error) {
  * becomes the cells' and the devices' sum. */
 static void test_devices(void) {
         g_autoptr(GError) error = NULL;
-        g_autoptr(VmConfig) config = parse_devices(
-                "<memory model='dimm' access='private' discard='yes'><source><nodemask>1-3</nodemask>"
-                "<pagesize unit='KiB'>2048</pagesize></source>"
-                "<target><size unit='MiB'>512</size><node>0</node></target>"
-                "<address type='dimm' slot='0' base='0x100000000'/></memory>"
-                "<memory model='nvdimm'><source><path>/home/u/nvdimm</path></source>"
-                "<target><size unit='MiB'>512</size><node>0</node></target></memory>"
-                "<memory model='virtio-pmem' access='shared'><source><path>/home/u/pmem</path></source>"
-                "<target><size unit='MiB'>512</size></target></memory>",
-                &error);
+        g_autoptr(VmConfig) config =
+                parse_devices("<memory model='dimm' access='private' discard='yes'><source><nodemask>1-3</nodemask>"
+                              "<pagesize unit='KiB'>2048</pagesize></source>"
+                              "<target><size unit='MiB'>512</size><node>0</node></target>"
+                              "<address type='dimm' slot='0' base='0x100000000'/></memory>"
+                              "<memory model='nvdimm'><source><path>/home/u/nvdimm</path></source>"
+                              "<target><size unit='MiB'>512</size><node>0</node></target></memory>"
+                              "<memory model='virtio-pmem' access='shared'><source><path>/home/u/pmem</path></source>"
+                              "<target><size unit='MiB'>512</size></target></memory>",
+                              &error);
         const VmDevice *dimm;
         g_autofree char *out = NULL;
 
@@ -247,8 +247,8 @@ static void test_devices_refused(void) {
                 {"<memory model='dimm'><target><size unit='MiB'>512</size></target>"
                  "<address type='dimm' slot='300'/></memory>",
                  HV_ERROR_INVALID_ARGUMENT, "below 256"},
-                {"<memory model='dimm'><target><size unit='PiB'>2</size></target></memory>",
-                 HV_ERROR_INVALID_ARGUMENT, "1 PiB"},
+                {"<memory model='dimm'><target><size unit='PiB'>2</size></target></memory>", HV_ERROR_INVALID_ARGUMENT,
+                 "1 PiB"},
                 {"<memory model='virtio-pmem'><source><path>/x</path></source>"
                  "<target><size unit='MiB'>512</size><node>0</node></target></memory>",
                  HV_ERROR_INVALID_XML, "no NUMA"},

@@ -514,7 +514,10 @@ static void test_firmware(void) {
         g_autoptr(VmConfig) config = base_config();
         VmFirmware *fw = &config->platform.firmware;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
                 .nvram_fd = 9,
         };
         g_autoptr(GError) error = NULL;
@@ -595,7 +598,7 @@ static void test_firmware(void) {
         g_assert_true(qemu_config_check(config, &error));
 
         /* firmware='bios': QEMU's own SeaBIOS, which takes no loader of one's own. */
-        *fw = (VmFirmware){ .bios = true };
+        *fw = (VmFirmware){.bios = true};
         g_clear_pointer(&config->loader, g_free);
         g_autoptr(QemuCommandLine) bios = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
@@ -611,7 +614,10 @@ static void test_max_memory(void) {
         g_autoptr(VmConfig) config = base_config();
         VmCpu *cpu = &config->platform.cpu;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
@@ -622,7 +628,7 @@ static void test_max_memory(void) {
         g_clear_error(&error);
         cpu->set = true;
         cpu->n_numa = 1;
-        cpu->numa[0] = (VmNumaCell){ .memory = 219136u << 10, .cpus = {1} };
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
         config->memory = config->current_memory = cpu->numa[0].memory;
         check_golden("max-memory", &params);
         config->machine = g_strdup("microvm");
@@ -633,7 +639,7 @@ static void test_max_memory(void) {
 static VmDevice *memory_device(VmConfig *config, const char *id, VmMemoryModel model, uint64_t size, int node,
                                const char *path) {
         VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_MEMORY, id);
-        device->mem = (VmMemoryDevice){ .model = model, .size = size, .node = node, .path = g_strdup(path) };
+        device->mem = (VmMemoryDevice){.model = model, .size = size, .node = node, .path = g_strdup(path)};
         return device;
 }
 
@@ -645,7 +651,10 @@ static void test_memory_devices(void) {
         g_autoptr(VmConfig) config = base_config();
         VmCpu *cpu = &config->platform.cpu;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
         VmDevice *dimm;
@@ -654,7 +663,7 @@ static void test_memory_devices(void) {
         config->memory_slots = 16;
         cpu->set = true;
         cpu->n_numa = 1;
-        cpu->numa[0] = (VmNumaCell){ .memory = 219136u << 10, .cpus = {1} };
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
         dimm = memory_device(config, "dimm0", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
         dimm->mem.page_kib = 2048;
         dimm->mem.host_nodes = 0xe;
@@ -836,7 +845,7 @@ static void test_memory_backing(void) {
 
         /* A cell's memAccess overrides <access mode> for its backend (cpu-numa-memshared.xml);
          * discard changes nothing of memory that QEMU's exit drops anyway. */
-        b->pages[0] = (VmHugePage){ .size_kib = 4 };
+        b->pages[0] = (VmHugePage){.size_kib = 4};
         b->source = VM_MEMORY_SOURCE_DEFAULT;
         b->discard = true;
         cpu->numa[0].access = VM_MEMORY_ACCESS_SHARED;

@@ -791,9 +791,9 @@ static void test_memory_devices(void) {
         f.config->memory_slots = 4;
         cpu->set = true;
         cpu->n_numa = 1;
-        cpu->numa[0] = (VmNumaCell){ .memory = 256u << 20, .cpus = {1} };
+        cpu->numa[0] = (VmNumaCell){.memory = 256u << 20, .cpus = {1}};
         dimm = test_vm_config_add_device(f.config, VM_DEVICE_MEMORY, "dimm0");
-        dimm->mem = (VmMemoryDevice){ .model = VM_MEMORY_DIMM, .size = 128u << 20, .node = 0 };
+        dimm->mem = (VmMemoryDevice){.model = VM_MEMORY_DIMM, .size = 128u << 20, .node = 0};
         f.config->memory = f.config->current_memory = 384u << 20;
         g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
         g_assert_no_error(error);
