@@ -17,6 +17,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "filesystem",
+        [VM_DEVICE_MEMORY] = "memory",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -33,6 +34,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "fs",
+        [VM_DEVICE_MEMORY] = "mem",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -113,6 +115,9 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->fs.source);
                 g_free(device->fs.target);
                 break;
+        case VM_DEVICE_MEMORY:
+                g_free(device->mem.path);
+                break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
         case VM_DEVICE_CONTROLLER:
@@ -159,6 +164,9 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_FILESYSTEM:
                 copy->fs.source = g_strdup(device->fs.source);
                 copy->fs.target = g_strdup(device->fs.target);
+                break;
+        case VM_DEVICE_MEMORY:
+                copy->mem.path = g_strdup(device->mem.path);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
@@ -225,6 +233,11 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++)
                 g_ptr_array_add(copy->devices, vm_device_copy(g_ptr_array_index(config->devices, i)));
         return copy;
+}
+
+bool vm_config_machine_is_q35(const VmConfig *config) {
+        const char *machine = config->machine;
+        return !machine || g_str_equal(machine, "q35") || g_str_has_prefix(machine, "pc-q35-");
 }
 
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind) {

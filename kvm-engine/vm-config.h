@@ -26,6 +26,7 @@ G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
+#define VM_MEMORY_SLOTS_MAX 256 /* QEMU's most memory slots (pc-dimm) */
 #define VM_IOTHREADS_MAX 64
 /* Host CPUs a <vcpu cpuset> may name: glibc's CPU_SETSIZE, the affinity a process is given. */
 #define VM_HOST_CPUS_MAX 1024
@@ -64,6 +65,7 @@ typedef enum {
         VM_DEVICE_WATCHDOG,
         VM_DEVICE_TPM,
         VM_DEVICE_FILESYSTEM,
+        VM_DEVICE_MEMORY,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -240,6 +242,7 @@ typedef struct {
                 VmWatchdog watchdog;
                 VmTpm tpm;
                 VmFilesystem fs;
+                VmMemoryDevice mem;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */
@@ -256,6 +259,8 @@ typedef struct {
         VmDomainType type;
         uint64_t memory;         /* bytes, maximum */
         uint64_t current_memory; /* bytes, at boot */
+        uint64_t max_memory;     /* <maxMemory>: bytes with memory plugged into slots; 0 = none */
+        unsigned memory_slots;   /* <maxMemory slots> */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
         /* <vcpu cpuset>: the host CPUs the engine's process (and so every vCPU) runs on, bit i
@@ -302,6 +307,8 @@ const char *vm_device_kind_to_string(VmDeviceKind kind);
 
 /* Look a device up by its id; NULL if absent. */
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id);
+/* Whether the machine is a q35 (the default, "q35" or "pc-q35-*"). */
+bool vm_config_machine_is_q35(const VmConfig *config);
 /* The first device of kind, or NULL. */
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind);
 

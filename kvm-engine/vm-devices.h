@@ -260,3 +260,24 @@ typedef struct {
         bool write_immediate;  /* <driver wrpolicy='immediate'>: QEMU's writeout=immediate */
         unsigned fmode, dmode; /* mapped mode's file and folder creation modes; 0 = QEMU's */
 } VmFilesystem;
+
+/* <memory model> in <devices>: memory plugged into a slot of <maxMemory>. */
+typedef enum {
+        VM_MEMORY_DIMM,        /* pc-dimm: more RAM on a NUMA node */
+        VM_MEMORY_NVDIMM,      /* nvdimm: the owner's file as persistent memory */
+        VM_MEMORY_VIRTIO_PMEM, /* virtio-pmem-pci: the owner's file as persistent memory */
+} VmMemoryModel;
+
+typedef struct {
+        VmMemoryModel model;
+        uint64_t size;       /* <target><size>, bytes */
+        int node;            /* <target><node>: a guest NUMA cell; -1 = none written */
+        uint8_t access;      /* access: a VmMemoryAccess (vm-platform.h) */
+        uint8_t discard;     /* discard: a VmSwitch */
+        uint64_t page_kib;   /* <source><pagesize>: huge pages of that size; 0 = the cell's */
+        uint64_t host_nodes; /* <source><nodemask>: host NUMA nodes, bit i for node i; 0 = any */
+        char *path;          /* <source><path> (nvdimm, virtio-pmem): the owner's file, opened by QEMU */
+        bool has_slot;       /* <address type='dimm' slot base> */
+        unsigned slot;
+        uint64_t base; /* 0 = QEMU chooses */
+} VmMemoryDevice;

@@ -20,6 +20,7 @@
 #include "domain-xml-private.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
 
@@ -199,6 +200,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_FILESYSTEM:
                 domain_xml_format_filesystem(out, level, &device->fs);
                 break;
+        case VM_DEVICE_MEMORY:
+                domain_xml_format_memory_device(out, level, &device->mem);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }
@@ -226,7 +230,14 @@ char *domain_xml_format(const VmConfig *config) {
         if (config->metadata)
                 /* Already serialised XML: copied as it is, not escaped. */
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
-        append_size_element(out, 1, "memory", config->memory);
+        if (config->max_memory)
+                g_string_append_printf(out, "  <maxMemory slots='%u' unit='b'>%" PRIu64 "</maxMemory>\n",
+                                       config->memory_slots, config->max_memory);
+        if (config->platform.dump_core)
+                g_string_append_printf(out, "  <memory unit='b' dumpCore='%s'>%" PRIu64 "</memory>\n",
+                                       config->platform.dump_core == VM_SWITCH_ON ? "on" : "off", config->memory);
+        else
+                append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
         domain_xml_format_memory_backing(out, &config->platform.memory_backing);
         g_string_append(out, "  <vcpu");

@@ -24,6 +24,7 @@
 #include "domain-xml-reader.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
@@ -664,6 +665,8 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_tpm(node, error);
         if (xml_is_element(node, "filesystem"))
                 return domain_xml_parse_filesystem(node, error);
+        if (xml_is_element(node, "memory"))
+                return domain_xml_parse_memory_device(node, error);
         xml_fail_unsupported_element(error, node);
         return NULL;
 }
@@ -671,7 +674,7 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
 /* ---- the domain ---- */
 
 static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **error) {
-        static const char *const attributes[] = { "unit", NULL };
+        static const char *const attributes[] = { "unit", "dumpCore", NULL };
         g_autofree char *text = NULL, *unit = NULL;
         uint64_t scale;
 
@@ -728,11 +731,25 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
         return true;
 }
 
-enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, OS_BOOT, OS_BOOTMENU, OS_NVRAM, _OS_CHILD_MAX };
+enum {
+        OS_TYPE,
+        OS_LOADER,
+        OS_KERNEL,
+        OS_INITRD,
+        OS_CMDLINE,
+        OS_BOOT,
+        OS_BOOTMENU,
+        OS_NVRAM,
+        OS_BIOS,
+        OS_ACPI,
+        OS_FIRMWARE,
+        _OS_CHILD_MAX
+};
 static const char *const os_children[] = {
         [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
         [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", [OS_BOOT] = "boot",
-        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", NULL,
+        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", [OS_BIOS] = "bios",
+        [OS_ACPI] = "acpi",     [OS_FIRMWARE] = "firmware", NULL,
 };
 
 static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, const char *const *attributes,
@@ -745,6 +762,24 @@ static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *pa
                 return false;
         *ret = resolve_firmware_path(name, paths, node, error);
         return *ret != NULL;
+}
+
+/* <loader>: a path, or none when <os firmware> has the engine choose one (its attributes then
+ * say what the choice must be). */
+static bool parse_loader(const xmlNode *os, const xmlNode *node, const DomainXmlPaths *paths, char **ret,
+                         GError **error) {
+        g_autofree char *text = NULL, *firmware = xml_attr_value(os, "firmware");
+
+        if (!node)
+                return true;
+        if (!xml_element_text(node, domain_xml_loader_attributes, true, &text, error))
+                return false;
+        if (!*text && !firmware)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<loader>' needs a path when '<os>' has no firmware='efi' or 'bios' to choose one");
+        if (!*text)
+                return true;
+        return parse_firmware_element(node, paths, domain_xml_loader_attributes, ret, error);
 }
 
 static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
@@ -777,7 +812,7 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 config->machine = g_steal_pointer(&machine);
         }
 
-        if (!parse_firmware_element(c[OS_LOADER], paths, domain_xml_loader_attributes, &config->loader, error) ||
+        if (!parse_loader(node, c[OS_LOADER], paths, &config->loader, error) ||
             !parse_firmware_element(c[OS_KERNEL], paths, NULL, &config->kernel, error) ||
             !parse_firmware_element(c[OS_INITRD], paths, NULL, &config->initrd, error) ||
             !domain_xml_parse_os_platform(node, c[OS_LOADER], &config->platform, error))
@@ -1008,6 +1043,7 @@ enum {
         DOMAIN_METADATA,
         DOMAIN_MEMORY,
         DOMAIN_CURRENT_MEMORY,
+        DOMAIN_MAX_MEMORY,
         DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
         DOMAIN_IOTHREADS,
@@ -1033,6 +1069,7 @@ static const char *const domain_children[] = {
         [DOMAIN_METADATA] = "metadata",
         [DOMAIN_MEMORY] = "memory",
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_MAX_MEMORY] = "maxMemory",
         [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
         [DOMAIN_IOTHREADS] = "iothreads",
@@ -1112,19 +1149,61 @@ static bool parse_uuid(const xmlNode *node, VmConfig *config, GError **error) {
 }
 
 static bool parse_memory(const xmlNode *root, xmlNode **c, VmConfig *config, GError **error) {
+        static const char *const switches[] = { "on", "off", NULL };
+        g_autofree char *dump_core = NULL, *current_dump_core = NULL;
+        int choice;
+
         if (!c[DOMAIN_MEMORY])
                 return xml_fail_missing(error, root, "memory");
         if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
                 return false;
+        /* dumpCore: whether the guest's memory is in QEMU's core dumps (-machine dump-guest-core). */
+        dump_core = xml_attr_value(c[DOMAIN_MEMORY], "dumpCore");
+        if (dump_core) {
+                if (!xml_attr_choice(c[DOMAIN_MEMORY], "dumpCore", switches, -1, &choice, error))
+                        return false;
+                config->platform.dump_core = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
         config->current_memory = config->memory;
         if (!c[DOMAIN_CURRENT_MEMORY])
                 return true;
+        current_dump_core = xml_attr_value(c[DOMAIN_CURRENT_MEMORY], "dumpCore");
+        if (current_dump_core)
+                return xml_fail_unsupported_value(error, c[DOMAIN_CURRENT_MEMORY], "dumpCore", current_dump_core);
         if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
                 return false;
         if (config->current_memory > config->memory)
                 return xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
                                 "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
                                 config->current_memory, config->memory);
+        return true;
+}
+
+/* <maxMemory slots unit>: the most memory the guest may have with memory plugged into its
+ * slots, at least <memory> (libvirt's rule); QEMU has at most 256 slots. */
+static bool parse_max_memory(const xmlNode *node, VmConfig *config, GError **error) {
+        static const char *const attributes[] = { "unit", "slots", NULL };
+        g_autofree char *text = NULL, *unit = NULL, *slots = NULL;
+        uint64_t number;
+
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (!domain_xml_parse_size(text, unit, &config->max_memory) || config->max_memory < VM_MEMORY_MIN)
+                return xml_fail_bad_value(error, node, "size", text,
+                                          "expected a whole number of at least 1 MiB, in KiB or the 'unit' given");
+        slots = xml_attr_value(node, "slots");
+        if (!slots)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<maxMemory>' needs the attribute 'slots' (the memory slots of the guest)");
+        if (!parse_decimal(slots, &number) || number < 1 || number > VM_MEMORY_SLOTS_MAX)
+                return xml_fail_bad_value(error, node, "slots", slots,
+                                          "expected a number from 1 to " G_STRINGIFY(VM_MEMORY_SLOTS_MAX));
+        config->memory_slots = (unsigned) number;
+        if (config->max_memory < config->memory)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<maxMemory>' (%" PRIu64 " bytes) is less than '<memory>' (%" PRIu64 " bytes)",
+                                config->max_memory, config->memory);
         return true;
 }
 
@@ -1173,6 +1252,9 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         bool memory_ok = parse_memory(root, c, config, &e);
         if (!memory_ok)
                 problems_add(problems, g_steal_pointer(&e));
+        uint64_t current_written = config->current_memory;
+        if (memory_ok && c[DOMAIN_MAX_MEMORY] && !parse_max_memory(c[DOMAIN_MAX_MEMORY], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)
                 problems_add(problems, g_steal_pointer(&e));
@@ -1207,6 +1289,15 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        /* As libvirt counts it with NUMA cells: <memory> is the cells' and the memory devices' sum. */
+        if (config->platform.cpu.n_numa > 0 && vm_config_find_kind(config, VM_DEVICE_MEMORY)) {
+                for (guint i = 0; i < config->devices->len; i++) {
+                        const VmDevice *device = config->devices->pdata[i];
+                        if (device->kind == VM_DEVICE_MEMORY)
+                                config->memory += device->mem.size;
+                }
+                config->current_memory = MIN(current_written, config->memory);
+        }
         if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))

@@ -60,6 +60,13 @@ static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *de
                             (unsigned) VM_DEVICES_MAX, where(vm, target));
                 return false;
         }
+        /* <memory> counts the memory devices, as libvirt's does: they change with the definition. */
+        if (device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device joins VM '%s' when it is defined again with it, not by AddDevice",
+                            vm->config->name);
+                return false;
+        }
         if (device->id && vm_config_find_device(target, device->id)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'%s",
                             vm->config->name, device->id, where(vm, target));
@@ -413,6 +420,7 @@ static void remove_device_done(const GError *error, void *userdata) {
 }
 
 bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        const VmDevice *device;
         bool live, config;
         VmOp *op;
 
@@ -430,6 +438,14 @@ bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn rep
         }
         if (config && !vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
                 return false;
+        device = vm_config_find_device(live ? vm->live : vm->config, id);
+        if (device && device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device leaves VM '%s' when it is defined again without it, not by "
+                            "RemoveDevice",
+                            vm->config->name);
+                return false;
+        }
         op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
         op->device_id = g_strdup(id);
         op->edit_config = config;

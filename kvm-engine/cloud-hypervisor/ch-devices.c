@@ -75,6 +75,8 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                 /* Its shared folders are virtiofs only, which needs a virtiofsd per VM. */
                 if (device->kind == VM_DEVICE_FILESYSTEM)
                         return refuse(error, "<filesystem> (its shared folders are virtiofs only)");
+                if (device->kind == VM_DEVICE_MEMORY)
+                        return refuse(error, "<memory> in <devices>");
                 if (device->kind == VM_DEVICE_DISK && !check_disk(device, error))
                         return false;
                 if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type != VM_CONTROLLER_PCI &&

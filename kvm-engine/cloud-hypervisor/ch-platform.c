@@ -59,6 +59,22 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<nvram>");
         if (p->firmware.bootmenu == VM_SWITCH_ON)
                 return refuse(error, "<bootmenu enable='yes'>");
+        if (p->firmware.bios)
+                return refuse(error, "<os firmware='bios'> (name its firmware in <loader>)");
+        if (p->firmware.loader_secure == VM_SWITCH_ON)
+                return refuse(error, "<loader secure='yes'> (it has no SMM)");
+        if (p->firmware.loader_stateless)
+                return refuse(error, "<loader stateless>");
+        if (p->firmware.secure_boot || p->firmware.enrolled_keys)
+                return refuse(error, "<firmware> in <os>");
+        if (p->firmware.bios_useserial || p->firmware.has_reboot_timeout)
+                return refuse(error, "<bios> in <os>");
+        if (p->firmware.acpi_slic)
+                return refuse(error, "<acpi><table> in <os>");
+        if (p->dump_core)
+                return refuse(error, "dumpCore of <memory>");
+        if (config->max_memory)
+                return refuse(error, "<maxMemory>");
         for (unsigned i = 0; i < p->firmware.n_boot; i++)
                 if (p->firmware.boot[i] != VM_BOOT_HD)
                         return refuse(error, "<boot> other than dev='hd'");

@@ -450,6 +450,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_WATCHDOG:
                 case VM_DEVICE_TPM:
                 case VM_DEVICE_FILESYSTEM:
+                case VM_DEVICE_MEMORY:
                         break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
@@ -499,10 +500,12 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
-        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
+        g_autofree char *memory_size = qemu_platform_memory_size(config);
+        argv_add(argv, "-m", memory_size);
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
         qemu_platform_add_memory(argv, config);
+        qemu_argv_add_memory_devices(argv, config);
         for (unsigned i = 0; i < config->n_iothreads; i++)
                 argv_add_printf(argv, "-object", "iothread,id=iothread%" PRIu32, config->iothread_ids[i]);
 

@@ -101,7 +101,14 @@ bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
-uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
+uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the guest's memory at boot */
+char *qemu_platform_memory_size(const VmConfig *config);     /* the -m value */
+/* ",host-nodes=a-b,...,policy=" of a memory backend. */
+void qemu_platform_append_host_nodes(GString *out, const VmNumaPolicy *policy);
+/* <memory model> devices (qemu-argv-memdev.c). */
+bool qemu_memory_devices_have(const VmConfig *config, VmMemoryModel model);
+bool qemu_memory_devices_check(const VmConfig *config, GError **error);
+void qemu_argv_add_memory_devices(GPtrArray *argv, const VmConfig *config);
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
 bool qemu_platform_has_memory_backend(const VmConfig *config);
 /* <memoryBacking> and <cpu><numa>: the memory backend of the whole guest, if it needs one, or

@@ -514,6 +514,200 @@ static void test_platform(void) {
         g_assert_true(qemu_config_check(config, &error));
 }
 
+static bool argv_has(const QemuCommandLine *cmdline, const char *arg) {
+        return g_strv_contains((const char *const *) cmdline->argv, arg);
+}
+
+/* Firmware as libvirt 9.0 chooses it on Debian 12 (its descriptors in /usr/share/qemu/firmware,
+ * in order: secure boot with Microsoft's keys enrolled, secure boot with none, no secure boot),
+ * <smm> and the secure pflash that a secure-boot firmware needs, <bootmenu timeout> as
+ * splash-time, <bios rebootTimeout useserial>, <acpi><table type='slic'>, <memory dumpCore>. */
+static void test_firmware(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFirmware *fw = &config->platform.firmware;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+                .nvram_fd = 9,
+        };
+        g_autoptr(GError) error = NULL;
+
+        fw->efi = true;
+        fw->bootmenu = VM_SWITCH_ON;
+        fw->has_bootmenu_timeout = true;
+        fw->bootmenu_timeout = 3000;
+        fw->has_reboot_timeout = true;
+        fw->reboot_timeout = -1;
+        fw->bios_useserial = VM_SWITCH_ON;
+        fw->acpi_slic = g_strdup("/home/u/slic,1.dat");
+        config->platform.dump_core = VM_SWITCH_ON;
+        check_golden("firmware", &params);
+
+        /* Without secure boot: the plain code, no SMM. */
+        fw->secure_boot = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(plain, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=pflash0-file,"
+                                      "read-only=on"));
+        g_assert_false(argv_has(plain, "driver=cfi.pflash01,property=secure,value=on"));
+        g_autofree char *plain_line = g_strjoinv(" ", plain->argv);
+        g_assert_null(strstr(plain_line, "smm=on"));
+
+        /* Secure boot without enrolled keys: the secboot code. */
+        fw->secure_boot = VM_SWITCH_ON;
+        fw->enrolled_keys = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) secboot = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(secboot, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,"
+                                        "node-name=pflash0-file,read-only=on"));
+        g_assert_true(argv_has(secboot, "driver=cfi.pflash01,property=secure,value=on"));
+
+        /* ... which needs SMM, q35, and no firmware keeps no variables or takes enrolled keys
+         * without secure boot. */
+        config->platform.features.smm = VM_SWITCH_OFF;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<smm state='off'>, but the firmware chosen"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_DEFAULT;
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "secure boot needs a q35 machine"));
+        g_clear_error(&error);
+        g_clear_pointer(&config->machine, g_free);
+        fw->secure_boot = VM_SWITCH_OFF;
+        fw->enrolled_keys = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "No UEFI firmware of the host's"));
+        g_clear_error(&error);
+        fw->enrolled_keys = VM_SWITCH_DEFAULT;
+        fw->secure_boot = VM_SWITCH_DEFAULT;
+        fw->loader_stateless = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "none is stateless"));
+        g_clear_error(&error);
+
+        /* A named stateless pflash: the code only, no variables. */
+        fw->efi = false;
+        fw->loader_type = VM_LOADER_PFLASH;
+        config->loader = g_strdup("/usr/share/OVMF/OVMF_CODE_4M.fd");
+        params.nvram_fd = 0;
+        g_autoptr(QemuCommandLine) stateless = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(stateless, "driver=raw,file=pflash1-file,node-name=pflash1"));
+        g_autofree char *stateless_line = g_strjoinv(" ", stateless->argv);
+        g_assert_nonnull(strstr(stateless_line, "pflash0=pflash0"));
+        g_assert_null(strstr(stateless_line, "pflash1"));
+
+        /* <loader secure='yes'> of one's own needs <smm state='on'>, as libvirt checks. */
+        fw->loader_stateless = VM_SWITCH_DEFAULT;
+        fw->loader_secure = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <features><smm state='on'/>"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_ON;
+        g_assert_true(qemu_config_check(config, &error));
+
+        /* firmware='bios': QEMU's own SeaBIOS, which takes no loader of one's own. */
+        *fw = (VmFirmware){.bios = true};
+        g_clear_pointer(&config->loader, g_free);
+        g_autoptr(QemuCommandLine) bios = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(bios, "-bios"));
+        config->loader = g_strdup("/usr/share/seabios/bios.bin");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "chooses SeaBIOS itself"));
+}
+
+/* <maxMemory slots>: -m size=,slots=,maxmem= in KiB as libvirt writes it (memory-hotplug.xml);
+ * libvirt's x86 rule wants a NUMA cell, and microvm has no slots. */
+static void test_max_memory(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<maxMemory> needs at least one NUMA cell"));
+        g_clear_error(&error);
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
+        config->memory = config->current_memory = cpu->numa[0].memory;
+        check_golden("max-memory", &params);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
+static VmDevice *memory_device(VmConfig *config, const char *id, VmMemoryModel model, uint64_t size, int node,
+                               const char *path) {
+        VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_MEMORY, id);
+        device->mem = (VmMemoryDevice){.model = model, .size = size, .node = node, .path = g_strdup(path)};
+        return device;
+}
+
+/* <memory model> devices as libvirt writes them (memory-hotplug-dimm-addr.xml,
+ * hugepages-nvdimm.xml, memory-hotplug-virtio-pmem.xml): a dimm with huge pages and host nodes
+ * of its own in slot 0 at a base, a plain one in the next free slot, an nvdimm of the owner's
+ * file, a shared virtio-pmem; and libvirt's checks. */
+static void test_memory_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *dimm;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
+        dimm = memory_device(config, "dimm0", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        dimm->mem.page_kib = 2048;
+        dimm->mem.host_nodes = 0xe;
+        dimm->mem.has_slot = true;
+        dimm->mem.base = UINT64_C(0x100000000);
+        memory_device(config, "dimm1", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        memory_device(config, "nvdimm0", VM_MEMORY_NVDIMM, 523264u << 10, 0, "/home/u/nv,dimm");
+        dimm = memory_device(config, "pmem0", VM_MEMORY_VIRTIO_PMEM, 512u << 20, -1, "/home/u/pmem");
+        dimm->mem.access = VM_MEMORY_ACCESS_SHARED;
+        check_golden("memory-devices", &params);
+
+        /* Without <maxMemory>, with a node <cpu><numa> has not, or more than the slots. */
+        config->max_memory = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <maxMemory slots>"));
+        g_clear_error(&error);
+        config->max_memory = UINT64_C(1) << 40;
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "names NUMA cell 1"));
+        g_clear_error(&error);
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 0;
+        config->memory_slots = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds slots count"));
+        g_clear_error(&error);
+        config->memory_slots = 16;
+        config->max_memory = 1u << 30;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds hotplug space"));
+}
+
 /* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
  * descriptor the engine passes), the emulator backend and the front end; none without the
  * socket, none on microvm, one per VM. */
@@ -660,6 +854,32 @@ static void test_memory_backing(void) {
                                       "memory-backend-memfd,id=ram-node1,size=134217728,share=off,hugetlb=on,"
                                       "hugetlbsize=1073741824,prealloc=on"));
         g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+
+        /* A cell's memAccess overrides <access mode> for its backend (cpu-numa-memshared.xml);
+         * discard changes nothing of memory that QEMU's exit drops anyway. */
+        b->pages[0] = (VmHugePage){.size_kib = 4};
+        b->source = VM_MEMORY_SOURCE_DEFAULT;
+        b->discard = true;
+        cpu->numa[0].access = VM_MEMORY_ACCESS_SHARED;
+        cpu->numa[1].access = VM_MEMORY_ACCESS_PRIVATE;
+        cpu->numa[1].discard = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) shared = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node0,size=134217728,share=on"));
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off"));
+
+        /* <allocation threads>: QEMU's prealloc-threads, as libvirt writes it. */
+        b->allocation = VM_MEMORY_ALLOCATION_IMMEDIATE;
+        b->allocation_threads = 8;
+        g_autoptr(QemuCommandLine) threads = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) threads->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off,prealloc=on,"
+                                      "prealloc-threads=8"));
+        b->allocation = VM_MEMORY_ALLOCATION_DEFAULT;
+        b->allocation_threads = 0;
 
         /* libvirt's defaults written out: QEMU's own memory, no backend. */
         cpu->n_numa = 0;
@@ -1278,6 +1498,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/validate", test_validate);
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         g_test_add_func("/qemu-argv/platform", test_platform);
+        g_test_add_func("/qemu-argv/firmware", test_firmware);
+        g_test_add_func("/qemu-argv/max-memory", test_max_memory);
+        g_test_add_func("/qemu-argv/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);

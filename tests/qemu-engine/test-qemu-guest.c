@@ -778,6 +778,31 @@ static void test_free_silences(void) {
         fixture_clear(&f);
 }
 
+/* <maxMemory slots> with a NUMA cell and a dimm in a slot (memory-hotplug-dimm.xml's shape):
+ * QEMU 7.2 takes the command line under TCG and the guest comes up. */
+static void test_memory_devices(void) {
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+        VmDevice *dimm;
+
+        fixture_init(&f, NULL);
+        VmCpu *cpu = &f.config->platform.cpu;
+        f.config->max_memory = UINT64_C(1) << 30;
+        f.config->memory_slots = 4;
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 256u << 20, .cpus = {1}};
+        dimm = test_vm_config_add_device(f.config, VM_DEVICE_MEMORY, "dimm0");
+        dimm->mem = (VmMemoryDevice){.model = VM_MEMORY_DIMM, .size = 128u << 20, .node = 0};
+        f.config->memory = f.config->current_memory = 384u << 20;
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
+        g_assert_no_error(error);
+
+        boot(&f);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 /* The platform elements virt-install writes (clock, timers, pm, vmport, a custom CPU with
  * Hyper-V flags and a topology, the boot order) on the test guest under TCG: it comes up.
  * (UEFI is in the argv test: the tiny guest's vmlinux has no EFI stub for OVMF to run.) */
@@ -930,5 +955,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/platform", test_platform);
         g_test_add_func("/qemu-guest/network-disk", test_network_disk);
         g_test_add_func("/qemu-guest/iotune", test_iotune);
+        g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
         return g_test_run();
 }
