@@ -153,13 +153,24 @@ typedef enum {
         VM_HV_SYNIC,
         VM_HV_STIMER,
         VM_HV_RESET,
+        VM_HV_VENDOR_ID, /* with hv_vendor_id */
         VM_HV_FREQUENCIES,
         VM_HV_REENLIGHTENMENT,
         VM_HV_TLBFLUSH,
         VM_HV_IPI,
         VM_HV_EVMCS,
+        VM_HV_AVIC,
         _VM_HV_MAX,
 } VmHypervFeature;
+
+#define VM_HV_VENDOR_ID_MAX 12 /* libvirt's limit: CPUID's 12 bytes */
+
+/* <ioapic driver>: who emulates the I/O APIC. */
+typedef enum {
+        VM_IOAPIC_DEFAULT, /* QEMU's: KVM's under KVM */
+        VM_IOAPIC_KVM,
+        VM_IOAPIC_QEMU, /* split irqchip: the I/O APIC in QEMU (interrupt remapping needs it) */
+} VmIoapicDriver;
 
 extern const char *const vm_hyperv_feature_names[]; /* "relaxed", ... indexed by VmHypervFeature */
 
@@ -170,7 +181,18 @@ typedef struct {
         bool hyperv; /* a <hyperv> was written (mode custom) */
         VmSwitch hv[_VM_HV_MAX];
         unsigned hv_spinlock_retries;
+        bool hyperv_passthrough;                        /* <hyperv mode='passthrough'> */
+        char hv_vendor_id[VM_HV_VENDOR_ID_MAX + 1];     /* <vendor_id value>, with hv[VM_HV_VENDOR_ID] on */
+        VmSwitch hv_stimer_direct;                      /* <stimer><direct state> */
         VmSwitch kvm_hidden; /* <kvm><hidden state> */
+        VmSwitch kvm_hint_dedicated;                    /* <kvm><hint-dedicated state> */
+        VmSwitch kvm_poll_control;                      /* <kvm><poll-control state> */
+        VmSwitch kvm_pv_ipi;                            /* <kvm><pv-ipi state> */
+        VmSwitch kvm_dirty_ring;                        /* <kvm><dirty-ring state size> */
+        unsigned kvm_dirty_ring_size;                   /* entries, a power of 2 from 1024 to 65536 */
+        VmSwitch pmu;                                   /* <pmu state>: the guest's performance counters */
+        VmSwitch vmcoreinfo;                            /* <vmcoreinfo state>: QEMU's vmcoreinfo device */
+        VmIoapicDriver ioapic;                          /* <ioapic driver> */
         VmSwitch apic_eoi;   /* <apic eoi>: KVM's paravirtual end of interrupt */
         VmSwitch pvspinlock; /* <pvspinlock state>: KVM's paravirtual spinlocks (PV unhalt) */
 } VmFeatures;

@@ -335,9 +335,48 @@ static bool parse_state(const xmlNode *node, const char *const *extra, VmSwitch 
         return true;
 }
 
+/* <stimer state>, with its <direct state>: direct-mode synthetic timers. */
+static bool parse_hyperv_stimer(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "state", NULL };
+        static const char *const children[] = { "direct", NULL };
+        xmlNode *c[1] = {};
+        int state;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !attr_required(node, "state", switch_names, &state, error))
+                return false;
+        features->hv[VM_HV_STIMER] = state;
+        return !c[0] || parse_state(c[0], NULL, &features->hv_stimer_direct, error);
+}
+
+/* <vendor_id state value>: the Hyper-V vendor the guest reads from CPUID. */
+static bool parse_hyperv_vendor_id(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const extra[] = { "value", NULL };
+        g_autofree char *value = NULL;
+
+        if (!parse_state(node, extra, &features->hv[VM_HV_VENDOR_ID], error))
+                return false;
+        value = xml_attr_value(node, "value");
+        if (features->hv[VM_HV_VENDOR_ID] != VM_SWITCH_ON)
+                return true;
+        if (!value)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<vendor_id state='on'>' needs the attribute 'value'");
+        /* It ends up in -cpu, where a comma would add options. */
+        for (const char *p = value; *p; p++)
+                if (*p < 0x20 || *p > 0x7e || *p == ',')
+                        return xml_fail_bad_value(error, node, "Hyper-V vendor_id", value,
+                                                  "1 to 12 printable ASCII characters but ','");
+        if (!*value || strlen(value) > VM_HV_VENDOR_ID_MAX)
+                return xml_fail_bad_value(error, node, "Hyper-V vendor_id", value,
+                                          "1 to 12 printable ASCII characters but ','");
+        g_strlcpy(features->hv_vendor_id, value, sizeof(features->hv_vendor_id));
+        return true;
+}
+
 static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **error) {
         static const char *const attributes[] = { "mode", NULL };
-        static const char *const modes[] = { "custom", NULL };
+        static const char *const modes[] = { "custom", "passthrough", NULL };
         static const char *const spinlock_attributes[] = { "retries", NULL };
         xmlNode *c[_VM_HV_MAX] = {};
         int mode;
@@ -346,10 +385,18 @@ static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **err
             !xml_collect_children(node, vm_hyperv_feature_names, c, error))
                 return false;
         features->hyperv = true;
+        features->hyperv_passthrough = mode == 1;
         for (size_t i = 0; i < _VM_HV_MAX; i++) {
                 if (!c[i])
                         continue;
-                if (!parse_state(c[i], i == VM_HV_SPINLOCKS ? spinlock_attributes : NULL, &features->hv[i], error))
+                if (i == VM_HV_STIMER) {
+                        if (!parse_hyperv_stimer(c[i], features, error))
+                                return false;
+                } else if (i == VM_HV_VENDOR_ID) {
+                        if (!parse_hyperv_vendor_id(c[i], features, error))
+                                return false;
+                } else if (!parse_state(c[i], i == VM_HV_SPINLOCKS ? spinlock_attributes : NULL, &features->hv[i],
+                                        error))
                         return false;
         }
         if (features->hv[VM_HV_SPINLOCKS] == VM_SWITCH_ON &&
@@ -362,16 +409,64 @@ static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **err
         return true;
 }
 
+/* <dirty-ring state size>: KVM's dirty page ring, size entries per vCPU (libvirt's rule: a
+ * power of 2 from 1024 to 65536, needed when on). */
+static bool parse_kvm_dirty_ring(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const extra[] = { "size", NULL };
+        g_autofree char *size = xml_attr_value(node, "size");
+        unsigned n;
+
+        if (!parse_state(node, extra, &features->kvm_dirty_ring, error))
+                return false;
+        if (features->kvm_dirty_ring != VM_SWITCH_ON)
+                return true;
+        if (!parse_count(node, "size", 65536, &n, error))
+                return false;
+        if (n < 1024 || (n & (n - 1)) != 0)
+                return xml_fail_bad_value(error, node, "dirty ring size", size,
+                                          "a power of 2 from 1024 to 65536");
+        features->kvm_dirty_ring_size = n;
+        return true;
+}
+
 static bool parse_kvm(const xmlNode *node, VmFeatures *features, GError **error) {
-        static const char *const children[] = { "hidden", NULL };
-        xmlNode *c[1] = {};
+        static const char *const children[] = { "hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring",
+                                                NULL };
+        xmlNode *c[5] = {};
 
         if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
                 return false;
-        return !c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error);
+        return (!c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error)) &&
+               (!c[1] || parse_state(c[1], NULL, &features->kvm_hint_dedicated, error)) &&
+               (!c[2] || parse_state(c[2], NULL, &features->kvm_poll_control, error)) &&
+               (!c[3] || parse_state(c[3], NULL, &features->kvm_pv_ipi, error)) &&
+               (!c[4] || parse_kvm_dirty_ring(c[4], features, error));
 }
 
-enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, _F_MAX };
+/* A feature whose state is optional and on when left out (libvirt's pmu, vmcoreinfo). */
+static bool parse_state_default_on(const xmlNode *node, VmSwitch *ret, GError **error) {
+        static const char *const attributes[] = { "state", NULL };
+        int state;
+
+        if (!xml_check_empty_element(node, attributes, error) || !attr_switch(node, "state", switch_names, &state, error))
+                return false;
+        *ret = state == VM_SWITCH_DEFAULT ? VM_SWITCH_ON : state;
+        return true;
+}
+
+static bool parse_ioapic(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "driver", NULL };
+        static const char *const drivers[] = { [VM_IOAPIC_DEFAULT] = "", [VM_IOAPIC_KVM] = "kvm",
+                                               [VM_IOAPIC_QEMU] = "qemu", NULL };
+        int driver;
+
+        if (!xml_check_empty_element(node, attributes, error) || !attr_switch(node, "driver", drivers, &driver, error))
+                return false;
+        features->ioapic = driver;
+        return true;
+}
+
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, F_PMU, F_VMCOREINFO, F_IOAPIC, _F_MAX };
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
@@ -383,6 +478,9 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                 [F_HYPERV] = "hyperv",
                 [F_KVM] = "kvm",
                 [F_PVSPINLOCK] = "pvspinlock",
+                [F_PMU] = "pmu",
+                [F_VMCOREINFO] = "vmcoreinfo",
+                [F_IOAPIC] = "ioapic",
                 NULL,
         };
         static const char *const apic_attributes[] = { "eoi", NULL };
@@ -404,7 +502,10 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
                (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
                (!c[F_KVM] || parse_kvm(c[F_KVM], features, error)) &&
-               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error));
+               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error)) &&
+               (!c[F_PMU] || parse_state_default_on(c[F_PMU], &features->pmu, error)) &&
+               (!c[F_VMCOREINFO] || parse_state_default_on(c[F_VMCOREINFO], &features->vmcoreinfo, error)) &&
+               (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error));
 }
 
 /* ---- <pm> ---- */
@@ -551,7 +652,8 @@ static void append_features(GString *out, const VmFeatures *features) {
         if (features->pae)
                 g_string_append(out, "    <pae/>\n");
         if (features->hyperv) {
-                g_string_append(out, "    <hyperv mode='custom'>\n");
+                g_string_append_printf(out, "    <hyperv mode='%s'>\n",
+                                       features->hyperv_passthrough ? "passthrough" : "custom");
                 for (size_t i = 0; i < _VM_HV_MAX; i++) {
                         if (!features->hv[i])
                                 continue;
@@ -559,13 +661,43 @@ static void append_features(GString *out, const VmFeatures *features) {
                                                switch_names[features->hv[i]]);
                         if (i == VM_HV_SPINLOCKS && features->hv[i] == VM_SWITCH_ON)
                                 g_string_append_printf(out, " retries='%u'", features->hv_spinlock_retries);
-                        g_string_append(out, "/>\n");
+                        if (i == VM_HV_VENDOR_ID && features->hv[i] == VM_SWITCH_ON)
+                                append_escaped_attr(out, "value", features->hv_vendor_id);
+                        if (i == VM_HV_STIMER && features->hv_stimer_direct)
+                                g_string_append_printf(out, ">\n        <direct state='%s'/>\n      </stimer>\n",
+                                                       switch_names[features->hv_stimer_direct]);
+                        else
+                                g_string_append(out, "/>\n");
                 }
                 g_string_append(out, "    </hyperv>\n");
         }
-        if (features->kvm_hidden)
-                g_string_append_printf(out, "    <kvm>\n      <hidden state='%s'/>\n    </kvm>\n",
-                                       switch_names[features->kvm_hidden]);
+        if (features->kvm_hidden || features->kvm_hint_dedicated || features->kvm_poll_control ||
+            features->kvm_pv_ipi || features->kvm_dirty_ring) {
+                g_string_append(out, "    <kvm>\n");
+                if (features->kvm_hidden)
+                        g_string_append_printf(out, "      <hidden state='%s'/>\n", switch_names[features->kvm_hidden]);
+                if (features->kvm_hint_dedicated)
+                        g_string_append_printf(out, "      <hint-dedicated state='%s'/>\n",
+                                               switch_names[features->kvm_hint_dedicated]);
+                if (features->kvm_poll_control)
+                        g_string_append_printf(out, "      <poll-control state='%s'/>\n",
+                                               switch_names[features->kvm_poll_control]);
+                if (features->kvm_pv_ipi)
+                        g_string_append_printf(out, "      <pv-ipi state='%s'/>\n", switch_names[features->kvm_pv_ipi]);
+                if (features->kvm_dirty_ring == VM_SWITCH_ON)
+                        g_string_append_printf(out, "      <dirty-ring state='on' size='%u'/>\n",
+                                               features->kvm_dirty_ring_size);
+                else if (features->kvm_dirty_ring)
+                        g_string_append(out, "      <dirty-ring state='off'/>\n");
+                g_string_append(out, "    </kvm>\n");
+        }
+        if (features->pmu)
+                g_string_append_printf(out, "    <pmu state='%s'/>\n", switch_names[features->pmu]);
+        if (features->vmcoreinfo)
+                g_string_append_printf(out, "    <vmcoreinfo state='%s'/>\n", switch_names[features->vmcoreinfo]);
+        if (features->ioapic)
+                g_string_append_printf(out, "    <ioapic driver='%s'/>\n",
+                                       features->ioapic == VM_IOAPIC_QEMU ? "qemu" : "kvm");
         if (features->vmport)
                 g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
         if (features->smm)

@@ -43,8 +43,14 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<smm state='on'>");
         if (f->hyperv)
                 return refuse(error, "<hyperv>");
-        if (f->kvm_hidden)
-                return refuse(error, "<kvm><hidden>");
+        if (f->kvm_hidden || f->kvm_hint_dedicated || f->kvm_poll_control || f->kvm_pv_ipi || f->kvm_dirty_ring)
+                return refuse(error, "<kvm>");
+        if (f->pmu)
+                return refuse(error, "<pmu>");
+        if (f->vmcoreinfo == VM_SWITCH_ON)
+                return refuse(error, "<vmcoreinfo state='on'>");
+        if (f->ioapic)
+                return refuse(error, "<ioapic>");
         if (f->apic_eoi)
                 return refuse(error, "<apic eoi>");
         if (f->pvspinlock)

@@ -65,6 +65,16 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                                               "this VM would run under TCG",
                                               vm_hyperv_feature_names[kvm_only[i]]);
         }
+        if (!kvm && p->features.kvm_dirty_ring == VM_SWITCH_ON)
+                return refuse(error, "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this "
+                                     "VM would run under TCG");
+        if (!kvm && (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON))
+                return refuse(error, "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
+                                     "and this VM would run under TCG",
+                              p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
+        if (!kvm && p->features.hyperv_passthrough)
+                return refuse(error, "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and "
+                                     "this VM would run under TCG");
         if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
                 return refuse(error, "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
                               rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
@@ -102,6 +112,9 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
                 g_string_append_printf(out, ",vmport=%s", f->vmport == VM_SWITCH_ON ? "on" : "off");
         if (f->smm)
                 g_string_append_printf(out, ",smm=%s", f->smm == VM_SWITCH_ON ? "on" : "off");
+        /* <ioapic driver='qemu'> is QEMU's split irqchip (the I/O APIC in QEMU, KVM's local APICs). */
+        if (f->ioapic)
+                g_string_append_printf(out, ",kernel_irqchip=%s", f->ioapic == VM_IOAPIC_QEMU ? "split" : "on");
         if (qemu_platform_uses_pflash(config))
                 g_string_append(out, ",pflash0=pflash0");
         if (qemu_platform_uses_pflash(config) && has_vars)
@@ -135,14 +148,21 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 bool off = feature->policy == VM_CPU_POLICY_DISABLE || feature->policy == VM_CPU_POLICY_FORBID;
                 g_string_append_printf(out, ",%s=%s", feature->name, off ? "off" : "on");
         }
-        /* libvirt writes the enlightenments that are on; off is QEMU's default. */
+        /* passthrough: every enlightenment KVM has; then, as in custom mode, libvirt writes those
+         * that are on (off is QEMU's default). */
+        if (f->hyperv_passthrough)
+                g_string_append(out, ",hv-passthrough=on");
         for (size_t i = 0; i < _VM_HV_MAX; i++) {
                 if (f->hv[i] != VM_SWITCH_ON)
                         continue;
                 if (i == VM_HV_SPINLOCKS)
                         g_string_append_printf(out, ",hv-spinlocks=0x%x", f->hv_spinlock_retries);
+                else if (i == VM_HV_VENDOR_ID)
+                        g_string_append_printf(out, ",hv-vendor-id=%s", f->hv_vendor_id);
                 else
                         g_string_append_printf(out, ",hv-%s=on", vm_hyperv_feature_names[i]);
+                if (i == VM_HV_STIMER && f->hv_stimer_direct == VM_SWITCH_ON)
+                        g_string_append(out, ",hv-stimer-direct=on");
         }
         if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
                 g_string_append(out, ",hv-time=on");
@@ -166,9 +186,25 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, ",host-cache-info=off");
         if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE)
                 g_string_append(out, ",l3-cache=off");
+        /* <kvm>, as libvirt writes it: what differs from QEMU's default (pv-ipi is on there). */
         if (f->kvm_hidden == VM_SWITCH_ON)
                 g_string_append(out, ",kvm=off");
+        if (f->kvm_hint_dedicated == VM_SWITCH_ON)
+                g_string_append(out, ",kvm-hint-dedicated=on");
+        if (f->kvm_poll_control == VM_SWITCH_ON)
+                g_string_append(out, ",kvm-poll-control=on");
+        if (f->kvm_pv_ipi == VM_SWITCH_OFF)
+                g_string_append(out, ",kvm-pv-ipi=off");
+        append_switch(out, "pmu", f->pmu);
         return g_string_free(out, FALSE);
+}
+
+char *qemu_platform_accel(const VmConfig *config, bool kvm) {
+        const VmFeatures *f = &config->platform.features;
+
+        if (kvm && f->kvm_dirty_ring == VM_SWITCH_ON)
+                return g_strdup_printf("kvm,dirty-ring-size=%u", f->kvm_dirty_ring_size);
+        return g_strdup(kvm ? "kvm" : "tcg");
 }
 
 char *qemu_platform_smp(const VmConfig *config) {
@@ -346,6 +382,10 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash1-file", vars));
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash1-file,node-name=pflash1"));
+        }
+        if (p->features.vmcoreinfo == VM_SWITCH_ON) {
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_strdup("vmcoreinfo"));
         }
         if (p->firmware.n_boot > 0 || p->firmware.bootmenu) {
                 static const char letters[] = { [VM_BOOT_HD] = 'c', [VM_BOOT_CDROM] = 'd', [VM_BOOT_NETWORK] = 'n',

@@ -100,6 +100,7 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
 bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
+char *qemu_platform_accel(const VmConfig *config, bool kvm); /* the -accel value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */

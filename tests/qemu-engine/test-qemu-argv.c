@@ -1018,6 +1018,59 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* <features> of libvirt's hyperv.xml, kvm-features.xml, pmu-feature.xml, vmcoreinfo.xml and
+ * intel-iommu*.xml under KVM: the -cpu flags, -accel's dirty ring, the split irqchip and the
+ * vmcoreinfo device as libvirt's .args have them; what needs KVM is refused under TCG. */
+static void test_features(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFeatures *f = &config->platform.features;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .kvm = true,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autofree char *tcg_accel = NULL, *passthrough = NULL;
+
+        config->type = VM_DOMAIN_KVM;
+        f->hyperv = true;
+        f->hv[VM_HV_VPINDEX] = f->hv[VM_HV_SYNIC] = f->hv[VM_HV_STIMER] = VM_SWITCH_ON;
+        f->hv_stimer_direct = VM_SWITCH_ON;
+        f->hv[VM_HV_VENDOR_ID] = VM_SWITCH_ON;
+        g_strlcpy(f->hv_vendor_id, "KVM Hv", sizeof(f->hv_vendor_id));
+        f->hv[VM_HV_AVIC] = VM_SWITCH_ON;
+        f->hv[VM_HV_RESET] = VM_SWITCH_OFF;
+        f->kvm_hidden = f->kvm_hint_dedicated = f->kvm_poll_control = VM_SWITCH_ON;
+        f->kvm_pv_ipi = VM_SWITCH_OFF;
+        f->kvm_dirty_ring = VM_SWITCH_ON;
+        f->kvm_dirty_ring_size = 4096;
+        f->pmu = VM_SWITCH_ON;
+        f->vmcoreinfo = VM_SWITCH_ON;
+        f->ioapic = VM_IOAPIC_QEMU;
+        check_golden("features", &params);
+
+        /* Under TCG the dirty ring and KVM's CPUID hints would be dropped: refused. */
+        f->hv[VM_HV_SYNIC] = f->hv[VM_HV_STIMER] = f->hv[VM_HV_VPINDEX] = VM_SWITCH_OFF;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<kvm><dirty-ring state='on'> needs KVM"));
+        g_clear_error(&error);
+        f->kvm_dirty_ring = VM_SWITCH_OFF;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<kvm><hint-dedicated state='on'> needs KVM"));
+        g_clear_error(&error);
+        tcg_accel = qemu_platform_accel(config, false);
+        g_assert_cmpstr(tcg_accel, ==, "tcg");
+
+        /* libvirt's hyperv-passthrough.xml and pmu-feature-off.xml. */
+        memset(f, 0, sizeof(*f));
+        f->hyperv = f->hyperv_passthrough = true;
+        f->pmu = VM_SWITCH_OFF;
+        passthrough = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(passthrough, ==, "host,hv-passthrough=on,pmu=off");
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<hyperv mode='passthrough'> needs KVM"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1040,5 +1093,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/features", test_features);
         return g_test_run();
 }

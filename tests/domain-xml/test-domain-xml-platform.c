@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
+ * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
+ * <kvm> and <hyperv>. Each is read as libvirt's documents write it, written back to a text
+ * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
+ */
+
+#include <glib.h>
+#include <string.h>
+
+#include "domain-xml-test-util.h"
+#include "domain-xml.h"
+#include "hv-error.h"
+
+/* A q35 <domain type='kvm'> with these elements after <os> and these devices. */
+static VmConfig *parse_with(const char *platform, const char *devices, GError **error) {
+        g_autofree char *xml = g_strdup_printf(
+                "<domain type='kvm'><name>d</name><memory unit='KiB'>219136</memory><vcpu>2</vcpu>"
+                "<os><type arch='x86_64' machine='q35'>hvm</type><kernel>/k</kernel></os>%s<devices>%s</devices>"
+                "</domain>",
+                platform, devices);
+        return domain_xml_parse(xml, strlen(xml), &domain_xml_test_paths, error);
+}
+
+static void assert_refused(const char *platform, const char *devices, int code, const char *words) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_with(platform, devices, &error);
+
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, code);
+        if (!strstr(error->message, words))
+                g_error("'%s' not in '%s'", words, error->message);
+}
+
+static void assert_round_trip_valid(const VmConfig *config, const char *name) {
+        g_autofree char *out = domain_xml_format(config);
+
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, name);
+}
+
+/* libvirt's hyperv.xml, kvm-features.xml, pmu-feature.xml, vmcoreinfo.xml, intel-iommu-*.xml. */
+static void test_features(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_with(
+                "<features><acpi/><hyperv><relaxed state='on'/><spinlocks state='on' retries='12287'/>"
+                "<vpindex state='on'/><synic state='on'/><stimer state='on'><direct state='on'/></stimer>"
+                "<reset state='on'/><vendor_id state='on' value='KVM Hv'/><avic state='on'/></hyperv>"
+                "<kvm><hidden state='on'/><hint-dedicated state='on'/><poll-control state='on'/>"
+                "<pv-ipi state='off'/><dirty-ring state='on' size='4096'/></kvm>"
+                "<pmu/><vmcoreinfo state='on'/><ioapic driver='qemu'/></features>",
+                "", &error);
+        g_autoptr(VmConfig) off = NULL, passthrough = NULL;
+        g_autofree char *out = NULL;
+        const VmFeatures *f;
+
+        g_assert_no_error(error);
+        f = &config->platform.features;
+        g_assert_cmpint(f->hv[VM_HV_STIMER], ==, VM_SWITCH_ON);
+        g_assert_cmpint(f->hv_stimer_direct, ==, VM_SWITCH_ON);
+        g_assert_cmpint(f->hv[VM_HV_VENDOR_ID], ==, VM_SWITCH_ON);
+        g_assert_cmpstr(f->hv_vendor_id, ==, "KVM Hv");
+        g_assert_cmpint(f->hv[VM_HV_AVIC], ==, VM_SWITCH_ON);
+        g_assert_false(f->hyperv_passthrough);
+        g_assert_cmpint(f->kvm_hint_dedicated, ==, VM_SWITCH_ON);
+        g_assert_cmpint(f->kvm_poll_control, ==, VM_SWITCH_ON);
+        g_assert_cmpint(f->kvm_pv_ipi, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(f->kvm_dirty_ring, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(f->kvm_dirty_ring_size, ==, 4096);
+        g_assert_cmpint(f->pmu, ==, VM_SWITCH_ON); /* no state: on, as libvirt */
+        g_assert_cmpint(f->vmcoreinfo, ==, VM_SWITCH_ON);
+        g_assert_cmpint(f->ioapic, ==, VM_IOAPIC_QEMU);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "      <stimer state='on'>\n        <direct state='on'/>\n      </stimer>\n"));
+        g_assert_nonnull(strstr(out, "      <vendor_id state='on' value='KVM Hv'/>\n"));
+        g_assert_nonnull(strstr(out, "      <dirty-ring state='on' size='4096'/>\n"));
+        g_assert_nonnull(strstr(out, "    <pmu state='on'/>\n"));
+        g_assert_nonnull(strstr(out, "    <ioapic driver='qemu'/>\n"));
+        assert_round_trip_valid(config, "features");
+
+        /* Everything off (libvirt's hyperv-off.xml, kvm-features-off.xml, pmu-feature-off.xml). */
+        off = parse_with("<features><hyperv><vendor_id state='off'/><stimer state='off'/></hyperv>"
+                         "<kvm><hint-dedicated state='off'/><dirty-ring state='off'/></kvm><pmu state='off'/>"
+                         "<ioapic driver='kvm'/></features>",
+                         "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(off->platform.features.hv[VM_HV_VENDOR_ID], ==, VM_SWITCH_OFF);
+        g_assert_cmpint(off->platform.features.kvm_dirty_ring, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(off->platform.features.pmu, ==, VM_SWITCH_OFF);
+        assert_round_trip_valid(off, "features off");
+
+        passthrough = parse_with("<features><hyperv mode='passthrough'/></features>", "", &error);
+        g_assert_no_error(error);
+        g_assert_true(passthrough->platform.features.hyperv_passthrough);
+        assert_round_trip_valid(passthrough, "hyperv passthrough");
+}
+
+static void test_features_refused(void) {
+        assert_refused("<features><hyperv><vendor_id state='on'/></hyperv></features>", "", HV_ERROR_INVALID_XML,
+                       "needs the attribute 'value'");
+        assert_refused("<features><hyperv><vendor_id state='on' value='0123456789abc'/></hyperv></features>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "0123456789abc");
+        assert_refused("<features><hyperv><vendor_id state='on' value='a,b'/></hyperv></features>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "a,b");
+        assert_refused("<features><hyperv><stimer state='on'><other/></stimer></hyperv></features>", "",
+                       HV_ERROR_NOT_SUPPORTED, "'<other>'");
+        assert_refused("<features><kvm><dirty-ring state='on' size='3000'/></kvm></features>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "3000");
+        assert_refused("<features><kvm><dirty-ring state='on'/></kvm></features>", "", HV_ERROR_INVALID_XML,
+                       "'size'");
+        assert_refused("<features><pmu state='maybe'/></features>", "", HV_ERROR_NOT_SUPPORTED, "maybe");
+        assert_refused("<features><ioapic driver='xen'/></features>", "", HV_ERROR_NOT_SUPPORTED, "xen");
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-platform/features", test_features);
+        g_test_add_func("/domain-xml-platform/features-refused", test_features_refused);
+        return g_test_run();
+}
