@@ -281,6 +281,19 @@ typedef struct {
  * their size in KiB (0: the host's default). */
 bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib);
 
+/* <devices><iommu>: the guest's IOMMU (one at most, as in libvirt). */
+typedef enum {
+        VM_IOMMU_NONE,
+        VM_IOMMU_INTEL,
+        VM_IOMMU_VIRTIO,
+} VmIommuModel;
+
+typedef struct {
+        VmIommuModel model;
+        VmSwitch intremap, caching_mode, eim, iotlb; /* <driver> */
+        unsigned aw_bits;                            /* <driver aw_bits>; 0 = not written */
+} VmIommu;
+
 typedef struct {
         VmClockOffset clock_offset;
         VmTimer timers[_VM_TIMER_MAX];
@@ -291,6 +304,7 @@ typedef struct {
         VmFirmware firmware;
         VmMemoryBacking memory_backing;
         VmNumaTune numatune;
+        VmIommu iommu;
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

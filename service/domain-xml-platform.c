@@ -508,6 +508,49 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error));
 }
 
+/* ---- <devices><iommu> ---- */
+
+bool domain_xml_parse_iommu(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const attributes[] = { "model", NULL };
+        static const char *const children[] = { "driver", NULL };
+        static const char *const driver_attributes[] = { "intremap", "caching_mode", "eim", "iotlb", "aw_bits",
+                                                         NULL };
+        static const char *const models[] = { [VM_IOMMU_NONE] = "", [VM_IOMMU_INTEL] = "intel",
+                                              [VM_IOMMU_VIRTIO] = "virtio", NULL };
+        VmIommu *iommu = &platform->iommu;
+        xmlNode *c[1] = {};
+        g_autofree char *aw_bits = NULL;
+        int model, intremap, caching_mode, eim, iotlb;
+
+        if (iommu->model != VM_IOMMU_NONE)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<iommu>' appears more than once in '<devices>'");
+        if (!xml_check_attributes(node, attributes, error) ||
+            !attr_required(node, "model", models, &model, error) ||
+            !xml_collect_children(node, children, c, error))
+                return false;
+        iommu->model = model;
+        if (!c[0])
+                return true;
+        if (!xml_check_empty_element(c[0], driver_attributes, error) ||
+            !attr_switch(c[0], "intremap", switch_names, &intremap, error) ||
+            !attr_switch(c[0], "caching_mode", switch_names, &caching_mode, error) ||
+            !attr_switch(c[0], "eim", switch_names, &eim, error) ||
+            !attr_switch(c[0], "iotlb", switch_names, &iotlb, error))
+                return false;
+        iommu->intremap = intremap;
+        iommu->caching_mode = caching_mode;
+        iommu->eim = eim;
+        iommu->iotlb = iotlb;
+        aw_bits = xml_attr_value(c[0], "aw_bits");
+        if (aw_bits && !parse_count(c[0], "aw_bits", 64, &iommu->aw_bits, error))
+                return false;
+        /* libvirt's rules (virDomainDefIOMMUValidate); the split I/O APIC is checked with <features>. */
+        if (eim == VM_SWITCH_ON && intremap != VM_SWITCH_ON)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                "eim='on' of the '<iommu>' '<driver>' needs intremap='on'");
+        return true;
+}
+
 /* ---- <pm> ---- */
 
 bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error) {
@@ -786,6 +829,30 @@ void domain_xml_format_platform(GString *out, const VmPlatform *platform) {
                 append_cpu(out, &platform->cpu);
         if (platform->clock_offset)
                 append_clock(out, platform);
+}
+
+void domain_xml_format_iommu(GString *out, const VmPlatform *platform) {
+        const VmIommu *iommu = &platform->iommu;
+        const VmSwitch switches[] = { iommu->intremap, iommu->caching_mode, iommu->eim, iommu->iotlb };
+        const char *const names[] = { "intremap", "caching_mode", "eim", "iotlb" };
+        bool any_driver = iommu->aw_bits != 0;
+
+        if (iommu->model == VM_IOMMU_NONE)
+                return;
+        for (size_t i = 0; i < G_N_ELEMENTS(switches); i++)
+                any_driver |= switches[i] != VM_SWITCH_DEFAULT;
+        g_string_append_printf(out, "    <iommu model='%s'", iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
+        if (!any_driver) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n      <driver");
+        for (size_t i = 0; i < G_N_ELEMENTS(switches); i++)
+                if (switches[i])
+                        g_string_append_printf(out, " %s='%s'", names[i], switch_names[switches[i]]);
+        if (iommu->aw_bits)
+                g_string_append_printf(out, " aw_bits='%u'", iommu->aw_bits);
+        g_string_append(out, "/>\n    </iommu>\n");
 }
 
 void domain_xml_format_pm(GString *out, const VmPlatform *platform) {

@@ -950,6 +950,11 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                                 problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
+                if (xml_is_element(child, "iommu")) {
+                        if (!domain_xml_parse_iommu(child, &config->platform, &error))
+                                problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
                 if (xml_is_element(child, "panic")) {
                         if (!domain_xml_parse_panic(child, &config->panic, &error))
                                 problems_add(problems, g_steal_pointer(&error));

@@ -51,6 +51,9 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<vmcoreinfo state='on'>");
         if (f->ioapic)
                 return refuse(error, "<ioapic>");
+        /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
+        if (p->iommu.model != VM_IOMMU_NONE)
+                return refuse(error, "<iommu>");
         if (f->apic_eoi)
                 return refuse(error, "<apic eoi>");
         if (f->pvspinlock)

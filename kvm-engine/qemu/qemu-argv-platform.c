@@ -44,6 +44,29 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
         return x86_64_binary;
 }
 
+/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. */
+static bool check_iommu(const VmPlatform *p, QemuMachineKind machine, GError **error) {
+        const VmIommu *iommu = &p->iommu;
+
+        if (iommu->model == VM_IOMMU_NONE)
+                return true;
+        if (machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<iommu model='%s'> needs the q35 machine",
+                              iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
+        if (iommu->model == VM_IOMMU_VIRTIO &&
+            (iommu->intremap || iommu->caching_mode || iommu->eim || iommu->iotlb || iommu->aw_bits))
+                return refuse(error, "<iommu model='virtio'> with a <driver> is not supported by the QEMU engine: "
+                                     "its options are the Intel IOMMU's");
+        if (iommu->intremap == VM_SWITCH_ON && p->features.ioapic != VM_IOAPIC_QEMU)
+                return refuse(error, "<iommu><driver intremap='on'> needs the split I/O APIC "
+                                     "(<features><ioapic driver='qemu'/>)");
+        if (iommu->aw_bits && iommu->aw_bits != 39 && iommu->aw_bits != 48)
+                return refuse(error, "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or "
+                                     "48)",
+                              iommu->aw_bits);
+        return true;
+}
+
 bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
         const VmPlatform *p = &config->platform;
         const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
@@ -96,6 +119,8 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
             p->cpu.cache_level)
                 return refuse(error, "<cache mode='%s'> takes no level",
                               p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
+        if (!check_iommu(p, machine, error))
+                return false;
         if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
                 return refuse(error, "<pm> is not supported on the microvm machine");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
@@ -382,6 +407,35 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash1-file", vars));
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash1-file,node-name=pflash1"));
+        }
+        /* <iommu>, as libvirt writes it, before the PCI devices it translates for. */
+        if (p->iommu.model != VM_IOMMU_NONE) {
+                JsonObject *o = json_object_new();
+                if (p->iommu.model == VM_IOMMU_INTEL) {
+                        json_object_set_string_member(o, "driver", "intel-iommu");
+                        json_object_set_string_member(o, "id", "iommu0");
+                        if (p->iommu.intremap)
+                                json_object_set_string_member(o, "intremap",
+                                                              p->iommu.intremap == VM_SWITCH_ON ? "on" : "off");
+                        if (p->iommu.caching_mode)
+                                json_object_set_boolean_member(o, "caching-mode",
+                                                               p->iommu.caching_mode == VM_SWITCH_ON);
+                        if (p->iommu.eim)
+                                json_object_set_string_member(o, "eim", p->iommu.eim == VM_SWITCH_ON ? "on" : "off");
+                        if (p->iommu.iotlb)
+                                json_object_set_boolean_member(o, "device-iotlb", p->iommu.iotlb == VM_SWITCH_ON);
+                        if (p->iommu.aw_bits)
+                                json_object_set_int_member(o, "aw-bits", p->iommu.aw_bits);
+                } else {
+                        json_object_set_string_member(o, "driver", "virtio-iommu");
+                        json_object_set_string_member(o, "id", "iommu0");
+                        json_object_set_string_member(o, "bus", "pcie.0");
+                }
+                JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+                json_node_take_object(node, o);
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, json_to_string(node, FALSE));
+                json_node_unref(node);
         }
         if (p->features.vmcoreinfo == VM_SWITCH_ON) {
                 g_ptr_array_add(argv, g_strdup("-device"));

@@ -3,7 +3,7 @@
 /*
  * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
- * <kvm> and <hyperv>. Each is read as libvirt's documents write it, written back to a text
+ * <kvm> and <hyperv>; <devices><iommu>. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -114,9 +114,47 @@ static void test_features_refused(void) {
         assert_refused("<features><ioapic driver='xen'/></features>", "", HV_ERROR_NOT_SUPPORTED, "xen");
 }
 
+/* libvirt's intel-iommu*.xml and virtio-iommu-x86_64.xml. */
+static void test_iommu(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) intel = parse_with("<features><ioapic driver='qemu'/></features>",
+                                               "<iommu model='intel'><driver intremap='on' caching_mode='on' "
+                                               "eim='on' iotlb='on' aw_bits='48'/></iommu>",
+                                               &error);
+        g_autoptr(VmConfig) virtio = NULL;
+        g_autofree char *out = NULL;
+        const VmIommu *iommu;
+
+        g_assert_no_error(error);
+        iommu = &intel->platform.iommu;
+        g_assert_cmpint(iommu->model, ==, VM_IOMMU_INTEL);
+        g_assert_cmpint(iommu->intremap, ==, VM_SWITCH_ON);
+        g_assert_cmpint(iommu->caching_mode, ==, VM_SWITCH_ON);
+        g_assert_cmpint(iommu->eim, ==, VM_SWITCH_ON);
+        g_assert_cmpint(iommu->iotlb, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(iommu->aw_bits, ==, 48);
+        out = domain_xml_format(intel);
+        g_assert_nonnull(strstr(out, "    <iommu model='intel'>\n      <driver intremap='on' caching_mode='on' "
+                                     "eim='on' iotlb='on' aw_bits='48'/>\n    </iommu>\n"));
+        assert_round_trip_valid(intel, "iommu intel");
+
+        virtio = parse_with("", "<iommu model='virtio'/>", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(virtio->platform.iommu.model, ==, VM_IOMMU_VIRTIO);
+        assert_round_trip_valid(virtio, "iommu virtio");
+
+        assert_refused("", "<iommu/>", HV_ERROR_INVALID_XML, "needs the attribute 'model'");
+        assert_refused("", "<iommu model='smmuv3'/>", HV_ERROR_NOT_SUPPORTED, "smmuv3");
+        assert_refused("", "<iommu model='intel'/><iommu model='intel'/>", HV_ERROR_INVALID_XML, "more than once");
+        assert_refused("", "<iommu model='intel'><driver eim='on'/></iommu>", HV_ERROR_INVALID_ARGUMENT,
+                       "needs intremap='on'");
+        assert_refused("", "<iommu model='intel'><driver pasid='on'/></iommu>", HV_ERROR_NOT_SUPPORTED, "pasid");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
         g_test_add_func("/domain-xml-platform/features-refused", test_features_refused);
+        g_test_add_func("/domain-xml-platform/iommu", test_iommu);
         return g_test_run();
 }

@@ -1071,6 +1071,45 @@ static void test_features(void) {
         g_assert_nonnull(strstr(error->message, "<hyperv mode='passthrough'> needs KVM"));
 }
 
+/* <iommu> as libvirt's intel-iommu-*.x86_64-latest.args and virtio-iommu-x86_64 have it, and
+ * libvirt's rules: q35 only, interrupt remapping with the split I/O APIC. */
+static void test_iommu(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) virtio = NULL;
+        gboolean found = FALSE;
+
+        p->features.ioapic = VM_IOAPIC_QEMU;
+        p->iommu = (VmIommu){ .model = VM_IOMMU_INTEL, .intremap = VM_SWITCH_ON, .caching_mode = VM_SWITCH_ON,
+                              .iotlb = VM_SWITCH_ON, .aw_bits = 48 };
+        check_golden("iommu", &params);
+
+        p->features.ioapic = VM_IOAPIC_DEFAULT;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "needs the split I/O APIC"));
+        g_clear_error(&error);
+        p->iommu.intremap = VM_SWITCH_DEFAULT;
+        p->iommu.aw_bits = 40;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "aw_bits='40'"));
+        g_clear_error(&error);
+
+        p->iommu = (VmIommu){ .model = VM_IOMMU_VIRTIO };
+        virtio = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (size_t i = 0; virtio->argv[i]; i++)
+                found |= g_str_equal(virtio->argv[i], "{\"driver\":\"virtio-iommu\",\"id\":\"iommu0\",\"bus\":\"pcie.0\"}");
+        g_assert_true(found);
+
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<iommu model='virtio'> needs the q35 machine"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1094,5 +1133,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/features", test_features);
+        g_test_add_func("/qemu-argv/iommu", test_iommu);
         return g_test_run();
 }
