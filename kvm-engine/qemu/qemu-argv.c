@@ -552,6 +552,12 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 JsonObject *o = json_object_new();
                 json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
                 json_object_set_string_member(o, "id", "balloon0");
+                if (config->memballoon.autodeflate)
+                        json_object_set_boolean_member(o, "deflate-on-oom",
+                                                       config->memballoon.autodeflate == VM_SWITCH_ON);
+                if (config->memballoon.free_page_reporting)
+                        json_object_set_boolean_member(o, "free-page-reporting",
+                                                       config->memballoon.free_page_reporting == VM_SWITCH_ON);
                 qemu_virtio_options_props(o, &config->memballoon.virtio);
                 argv_add_json(argv, "-device", json_object_node(o));
         }

@@ -55,8 +55,8 @@ static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError
         qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 
-/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
-static void qemu_start_after_qmp(QemuOp *op) {
+/* The balloon's statistics period is set: the balloon's target, then the vCPUs run. */
+static void qemu_start_after_stats_period(QemuOp *op) {
         const VmConfig *config = op->base.vm->config;
 
         if (op->base.kind == ENGINE_OP_RESTORE)
@@ -70,6 +70,33 @@ static void qemu_start_after_qmp(QemuOp *op) {
                 qmp_client_execute(qemu_op_vm(op)->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
         } else
                 qmp_client_execute(qemu_op_vm(op)->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+static void qemu_start_on_stats_period(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qemu_start_after_stats_period(op);
+}
+
+/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) <memballoon>
+ * <stats period>, as libvirt sets it: the balloon device's guest-stats-polling-interval, which
+ * QEMU keeps neither on its command line nor across a migration, so also after a restore. */
+static void qemu_start_after_qmp(QemuOp *op) {
+        const VmConfig *config = op->base.vm->config;
+
+        if (config->memballoon.stats_period && qemu_devices_want_balloon(config)) {
+                JsonObject *o = json_object_new();
+                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
+                json_object_set_string_member(o, "path", "/machine/peripheral/balloon0");
+                json_object_set_string_member(o, "property", "guest-stats-polling-interval");
+                json_object_set_int_member(o, "value", config->memballoon.stats_period);
+                json_node_take_object(arguments, o);
+                qmp_client_execute(qemu_op_vm(op)->qmp, "qom-set", arguments, -1, qemu_start_on_stats_period, op);
+        } else
+                qemu_start_after_stats_period(op);
 }
 
 static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {

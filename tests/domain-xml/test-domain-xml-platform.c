@@ -3,7 +3,7 @@
 /*
  * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
- * <kvm> and <hyperv>; <devices><iommu>. Each is read as libvirt's documents write it, written back to a text
+ * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -151,10 +151,37 @@ static void test_iommu(void) {
         assert_refused("", "<iommu model='intel'><driver pasid='on'/></iommu>", HV_ERROR_NOT_SUPPORTED, "pasid");
 }
 
+/* libvirt's balloon-device-deflate*.xml, balloon-device-period.xml and
+ * virtio-options-memballoon-freepage-reporting.xml. */
+static void test_memballoon(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_with("", "<memballoon model='virtio' autodeflate='on' "
+                                                    "freePageReporting='off'><stats period='10'/></memballoon>",
+                                                &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(config->memballoon.autodeflate, ==, VM_SWITCH_ON);
+        g_assert_cmpint(config->memballoon.free_page_reporting, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(config->memballoon.stats_period, ==, 10);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "    <memballoon model='virtio' autodeflate='on' freePageReporting='off'>\n"
+                                     "      <stats period='10'/>\n    </memballoon>\n"));
+        assert_round_trip_valid(config, "memballoon");
+
+        assert_refused("", "<memballoon model='virtio'><stats/></memballoon>", HV_ERROR_INVALID_XML, "'period'");
+        assert_refused("", "<memballoon model='virtio'><stats period='-1'/></memballoon>",
+                       HV_ERROR_INVALID_ARGUMENT, "-1");
+        assert_refused("", "<memballoon model='virtio' autodeflate='yes'/>", HV_ERROR_NOT_SUPPORTED, "yes");
+        assert_refused("", "<memballoon model='none' autodeflate='on'/>", HV_ERROR_INVALID_ARGUMENT,
+                       "model='none'");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
         g_test_add_func("/domain-xml-platform/features-refused", test_features_refused);
         g_test_add_func("/domain-xml-platform/iommu", test_iommu);
+        g_test_add_func("/domain-xml-platform/memballoon", test_memballoon);
         return g_test_run();
 }

@@ -1110,6 +1110,20 @@ static void test_iommu(void) {
         g_assert_nonnull(strstr(error->message, "<iommu model='virtio'> needs the q35 machine"));
 }
 
+/* <memballoon autodeflate freePageReporting> as libvirt's balloon-device-deflate.args and
+ * virtio-options-memballoon-freepage-reporting.x86_64-latest.args have them (<stats period> is
+ * QMP's qom-set once QEMU runs: nothing on the command line, as in balloon-device-period.args). */
+static void test_balloon_options(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        config->memballoon = (VmMemballoon){ .model = VM_MEMBALLOON_VIRTIO, .autodeflate = VM_SWITCH_ON,
+                                             .free_page_reporting = VM_SWITCH_ON, .stats_period = 10 };
+        check_golden("balloon-options", &params);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1134,5 +1148,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/features", test_features);
         g_test_add_func("/qemu-argv/iommu", test_iommu);
+        g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
         return g_test_run();
 }
