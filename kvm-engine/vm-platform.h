@@ -305,6 +305,7 @@ typedef struct {
         VmMemoryBacking memory_backing;
         VmNumaTune numatune;
         VmIommu iommu;
+        char genid[37]; /* <genid>: the guest's generation ID, a UUID (made up for an empty <genid/>); "" = none */
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

@@ -207,6 +207,8 @@ char *domain_xml_format(const VmConfig *config) {
         g_string_append_printf(out, "<domain type='%s'>\n", domain_xml_domain_type_names[config->type]);
         append_text_element(out, 1, "name", config->name);
         append_text_element(out, 1, "uuid", config->uuid);
+        if (config->platform.genid[0])
+                append_text_element(out, 1, "genid", config->platform.genid);
         append_text_element(out, 1, "title", config->title);
         append_text_element(out, 1, "description", config->description);
         if (config->metadata)

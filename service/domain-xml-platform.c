@@ -508,6 +508,28 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error));
 }
 
+/* ---- <genid> ---- */
+
+bool domain_xml_parse_genid(const xmlNode *node, VmPlatform *platform, GError **error) {
+        g_autofree char *genid = NULL;
+
+        if (!xml_element_text(node, NULL, true, &genid, error))
+                return false;
+        /* Empty: libvirt makes one up when it reads the document, and writes it back. */
+        if (!*genid) {
+                g_autofree char *random = g_uuid_string_random();
+                g_strlcpy(platform->genid, random, sizeof(platform->genid));
+                return true;
+        }
+        if (!g_uuid_string_is_valid(genid))
+                return xml_fail_bad_value(error, node, "genid", genid,
+                                          "expected the form e9392370-2917-565e-692b-d057f46512d6");
+        g_strlcpy(platform->genid, genid, sizeof(platform->genid));
+        for (char *p = platform->genid; *p; p++)
+                *p = g_ascii_tolower(*p);
+        return true;
+}
+
 /* ---- <devices><iommu> ---- */
 
 bool domain_xml_parse_iommu(const xmlNode *node, VmPlatform *platform, GError **error) {

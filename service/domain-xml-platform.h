@@ -43,6 +43,8 @@ void domain_xml_format_numatune(GString *out, const VmPlatform *platform);
 bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error);
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);
 bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error);
+/* <genid>. */
+bool domain_xml_parse_genid(const xmlNode *node, VmPlatform *platform, GError **error);
 /* <devices><iommu>. */
 bool domain_xml_parse_iommu(const xmlNode *node, VmPlatform *platform, GError **error);
 void domain_xml_format_iommu(GString *out, const VmPlatform *platform);

@@ -54,6 +54,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
         /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
         if (p->iommu.model != VM_IOMMU_NONE)
                 return refuse(error, "<iommu>");
+        if (p->genid[0])
+                return refuse(error, "<genid> (it has no vmgenid device)");
         if (f->apic_eoi)
                 return refuse(error, "<apic eoi>");
         if (f->pvspinlock)

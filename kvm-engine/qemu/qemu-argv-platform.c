@@ -354,7 +354,8 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 }
 }
 
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd) {
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
+                            bool restoring) {
         const VmPlatform *p = &config->platform;
         /* The power management device of each machine carries the S3/S4 switches. */
         const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
@@ -407,6 +408,15 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash1-file", vars));
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash1-file,node-name=pflash1"));
+        }
+        /* <genid>: the vmgenid device. A VM restored from a snapshot runs again what it ran
+         * before: as libvirt, it gets a new generation ID (the guest's sign to, for example,
+         * reseed its random numbers); the definition keeps the written one. */
+        if (p->genid[0]) {
+                g_autofree char *fresh = restoring ? g_uuid_string_random() : NULL;
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_strdup_printf("{\"driver\":\"vmgenid\",\"guid\":\"%s\",\"id\":\"vmgenid0\"}",
+                                                      fresh ? fresh : p->genid));
         }
         /* <iommu>, as libvirt writes it, before the PCI devices it translates for. */
         if (p->iommu.model != VM_IOMMU_NONE) {

@@ -505,7 +505,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         }
         if (config->loader && !qemu_platform_uses_pflash(config))
                 argv_add(argv, "-bios", config->loader);
-        qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd);
+        qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd, params->incoming != NULL);
 
         /* Without pvpanic a guest panic is indistinguishable from a reset; <panic model='isa'>
          * may place it (libvirt's ioport). */

@@ -110,7 +110,8 @@ bool qemu_platform_has_memory_backend(const VmConfig *config);
 void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config);
 /* -rtc, -global, -no-hpet, pflash, -boot */
 /* nvram_fd: the service's variables file for firmware='efi' without <nvram> (0 = none). */
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd);
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
+                            bool restoring);
 
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);

@@ -3,7 +3,8 @@
 /*
  * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
- * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>. Each is read as libvirt's documents write it, written back to a text
+ * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>;
+ * <genid>. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -177,11 +178,42 @@ static void test_memballoon(void) {
                        "model='none'");
 }
 
+/* libvirt's genid.xml and genid-auto.xml. */
+static void test_genid(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) written = NULL, made_up = NULL;
+        g_autofree char *out = NULL;
+        const char *doc = "<domain type='kvm'><name>d</name><genid>E9392370-2917-565e-692b-d057f46512d6</genid>"
+                          "<memory>219136</memory><os><type>hvm</type><kernel>/k</kernel></os></domain>";
+
+        written = domain_xml_parse(doc, strlen(doc), &domain_xml_test_paths, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(written->platform.genid, ==, "e9392370-2917-565e-692b-d057f46512d6");
+        out = domain_xml_format(written);
+        g_assert_nonnull(strstr(out, "  <genid>e9392370-2917-565e-692b-d057f46512d6</genid>\n"));
+        assert_round_trip_valid(written, "genid");
+
+        /* <genid/>: one is made up, and written back, as libvirt does. */
+        doc = "<domain type='kvm'><name>d</name><genid/><memory>219136</memory>"
+              "<os><type>hvm</type><kernel>/k</kernel></os></domain>";
+        made_up = domain_xml_parse(doc, strlen(doc), &domain_xml_test_paths, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_uuid_string_is_valid(made_up->platform.genid));
+        assert_round_trip_valid(made_up, "genid made up");
+
+        doc = "<domain type='kvm'><name>d</name><genid>not-a-uuid</genid><memory>219136</memory>"
+              "<os><type>hvm</type><kernel>/k</kernel></os></domain>";
+        g_assert_null(domain_xml_parse(doc, strlen(doc), &domain_xml_test_paths, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "not-a-uuid"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
         g_test_add_func("/domain-xml-platform/features-refused", test_features_refused);
         g_test_add_func("/domain-xml-platform/iommu", test_iommu);
         g_test_add_func("/domain-xml-platform/memballoon", test_memballoon);
+        g_test_add_func("/domain-xml-platform/genid", test_genid);
         return g_test_run();
 }

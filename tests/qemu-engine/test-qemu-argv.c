@@ -1124,6 +1124,30 @@ static void test_balloon_options(void) {
         check_golden("balloon-options", &params);
 }
 
+/* <genid> as libvirt's genid.x86_64-latest.args has it; a restore gets a new one, as libvirt's. */
+static void test_genid(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) restored = NULL;
+        const char *written = "{\"driver\":\"vmgenid\",\"guid\":\"e9392370-2917-565e-692b-d057f46512d6\","
+                              "\"id\":\"vmgenid0\"}";
+        bool found_new = false;
+
+        g_strlcpy(config->platform.genid, "e9392370-2917-565e-692b-d057f46512d6", sizeof(config->platform.genid));
+        check_golden("genid", &params);
+
+        params.incoming = "defer";
+        restored = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_strv_contains((const char *const *) restored->argv, written));
+        for (size_t i = 0; restored->argv[i]; i++)
+                found_new |= g_str_has_prefix(restored->argv[i], "{\"driver\":\"vmgenid\",\"guid\":\"");
+        g_assert_true(found_new);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1149,5 +1173,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/features", test_features);
         g_test_add_func("/qemu-argv/iommu", test_iommu);
         g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
+        g_test_add_func("/qemu-argv/genid", test_genid);
         return g_test_run();
 }

@@ -802,11 +802,12 @@ static void test_platform(void) {
         p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
         p->firmware.boot[0] = VM_BOOT_HD;
         p->firmware.n_boot = 1;
-        /* libvirt's pmu-feature, vmcoreinfo, intel-iommu-caching-mode and balloon-device-*
+        /* libvirt's pmu-feature, vmcoreinfo, genid, intel-iommu-caching-mode and balloon-device-*
          * documents: QEMU takes them, and the balloon's statistics period (QMP qom-set before
          * the vCPUs run) is set, or the start would fail. */
         p->features.pmu = p->features.vmcoreinfo = VM_SWITCH_ON;
         p->features.ioapic = VM_IOAPIC_QEMU;
+        g_strlcpy(p->genid, "e9392370-2917-565e-692b-d057f46512d6", sizeof(p->genid));
         p->iommu = (VmIommu){ .model = VM_IOMMU_INTEL, .intremap = VM_SWITCH_ON, .caching_mode = VM_SWITCH_ON };
         f.config->memballoon = (VmMemballoon){ .model = VM_MEMBALLOON_VIRTIO, .autodeflate = VM_SWITCH_ON,
                                                .free_page_reporting = VM_SWITCH_ON, .stats_period = 5 };
