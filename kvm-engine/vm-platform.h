@@ -27,7 +27,17 @@ typedef enum {
         VM_CLOCK_DEFAULT, /* no <clock>: UTC */
         VM_CLOCK_UTC,
         VM_CLOCK_LOCALTIME,
+        VM_CLOCK_VARIABLE, /* adjustment seconds from UTC (or local time), when the VM boots */
+        VM_CLOCK_ABSOLUTE, /* start: the same moment at every boot */
 } VmClockOffset;
+
+/* <timer name='rtc' track>: which clock the RTC follows. */
+typedef enum {
+        VM_TIMER_TRACK_DEFAULT,
+        VM_TIMER_TRACK_GUEST, /* the guest's virtual time (QEMU clock=vm) */
+        VM_TIMER_TRACK_WALL,  /* the host's time (clock=host) */
+        VM_TIMER_TRACK_REALTIME, /* the host's monotonic clock (clock=rt) */
+} VmTimerTrack;
 
 typedef enum {
         VM_TIMER_RTC,
@@ -50,6 +60,7 @@ typedef struct {
         bool set; /* a <timer> of this name was written */
         VmSwitch present;
         VmTickPolicy tickpolicy;
+        VmTimerTrack track; /* rtc only */
 } VmTimer;
 
 typedef enum {
@@ -296,6 +307,9 @@ typedef struct {
 
 typedef struct {
         VmClockOffset clock_offset;
+        int64_t clock_adjustment;   /* variable: seconds */
+        bool clock_basis_localtime; /* variable: the adjustment is from local time */
+        uint64_t clock_start;       /* absolute: seconds since the epoch, UTC */
         VmTimer timers[_VM_TIMER_MAX];
         VmCpu cpu;
         VmFeatures features;

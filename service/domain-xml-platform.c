@@ -25,7 +25,17 @@ static const char *const switch_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH
 static const char *const yes_no_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes",
                                             [VM_SWITCH_OFF] = "no", NULL };
 static const char *const clock_offset_names[] = { [VM_CLOCK_DEFAULT] = "", [VM_CLOCK_UTC] = "utc",
-                                                  [VM_CLOCK_LOCALTIME] = "localtime", NULL };
+                                                  [VM_CLOCK_LOCALTIME] = "localtime",
+                                                  [VM_CLOCK_VARIABLE] = "variable",
+                                                  [VM_CLOCK_ABSOLUTE] = "absolute", NULL };
+static const char *const track_names[] = { [VM_TIMER_TRACK_DEFAULT] = "", [VM_TIMER_TRACK_GUEST] = "guest",
+                                           [VM_TIMER_TRACK_WALL] = "wall",
+                                           [VM_TIMER_TRACK_REALTIME] = "realtime", NULL };
+/* 9999-12-31T23:59:59 UTC: the last moment QEMU's -rtc base takes. */
+#define CLOCK_START_MAX 253402300799ull
+/* A variable adjustment: 2000 years either way (2000 * 365.25 days), so that the RTC's start
+ * stays within the years -rtc base takes. */
+#define CLOCK_ADJUSTMENT_MAX 63115200000ll
 static const char *const timer_names[] = {
         [VM_TIMER_RTC] = "rtc",         [VM_TIMER_PIT] = "pit",
         [VM_TIMER_HPET] = "hpet",       [VM_TIMER_KVMCLOCK] = "kvmclock",
@@ -147,14 +157,19 @@ static bool path_is_clean(const char *path) {
 /* ---- <clock> ---- */
 
 static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "name", "present", "tickpolicy", NULL };
-        int name, present, tick;
+        static const char *const attributes[] = { "name", "present", "tickpolicy", "track", NULL };
+        int name, present, tick, track;
         VmTimer *timer;
 
         if (!xml_check_empty_element(node, attributes, error) || !xml_attr_choice(node, "name", timer_names, -1, &name, error) ||
             !attr_switch(node, "present", yes_no_names, &present, error) ||
-            !attr_switch(node, "tickpolicy", tick_names, &tick, error))
+            !attr_switch(node, "tickpolicy", tick_names, &tick, error) ||
+            !attr_switch(node, "track", track_names, &track, error))
                 return false;
+        /* libvirt's rule: track is the RTC's. */
+        if (track != VM_TIMER_TRACK_DEFAULT && name != VM_TIMER_RTC)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "track of '<timer name='%s'>' is not supported (only of rtc)", timer_names[name]);
         timer = &platform->timers[name];
         if (timer->set)
                 return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<timer name='%s'>' appears more than once",
@@ -166,21 +181,54 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
         timer->set = true;
         timer->present = present;
         timer->tickpolicy = tick;
+        timer->track = track;
         return true;
 }
 
 bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "offset", NULL };
+        static const char *const attributes[] = { "offset", "adjustment", "basis", "start", NULL };
         static const char *const children[] = { "timer", NULL };
+        static const char *const bases[] = { "", "utc", "localtime", NULL };
         xmlNode *c[1] = {};
-        int offset;
+        g_autofree char *adjustment = xml_attr_value(node, "adjustment");
+        g_autofree char *start = xml_attr_value(node, "start");
+        int offset, basis;
 
         if (!xml_check_attributes(node, attributes, error) ||
             !attr_switch(node, "offset", clock_offset_names, &offset, error) ||
+            !attr_switch(node, "basis", bases, &basis, error) ||
             !xml_collect_children_repeatable(node, children, c, children, error))
                 return false;
         /* <clock> without offset is libvirt's utc. */
         platform->clock_offset = offset == VM_CLOCK_DEFAULT ? VM_CLOCK_UTC : offset;
+        /* adjustment and basis belong to offset='variable', start to 'absolute' (libvirt's
+         * adjustment='reset' of utc and localtime is for Xen). */
+        if ((adjustment || basis) && offset != VM_CLOCK_VARIABLE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute '%s' of '<clock>' is only supported with offset='variable'",
+                                adjustment ? "adjustment" : "basis");
+        if (start && offset != VM_CLOCK_ABSOLUTE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'start' of '<clock>' is only supported with offset='absolute'");
+        if (offset == VM_CLOCK_ABSOLUTE) {
+                guint64 seconds = 0;
+                if (!start)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "'<clock offset='absolute'>' needs the attribute 'start'");
+                if (!g_ascii_string_to_unsigned(start, 10, 0, CLOCK_START_MAX, &seconds, NULL))
+                        return xml_fail_bad_value(error, node, "clock start", start,
+                                                  "seconds since 1970 (UTC), up to 9999-12-31T23:59:59");
+                platform->clock_start = seconds;
+        }
+        if (offset == VM_CLOCK_VARIABLE) {
+                gint64 seconds = 0;
+                if (adjustment && !g_ascii_string_to_signed(adjustment, 10, -(gint64) CLOCK_ADJUSTMENT_MAX,
+                                                            CLOCK_ADJUSTMENT_MAX, &seconds, NULL))
+                        return xml_fail_bad_value(error, node, "clock adjustment", adjustment,
+                                                  "seconds, within 2000 years");
+                platform->clock_adjustment = seconds;
+                platform->clock_basis_localtime = basis == 2;
+        }
         for (xmlNode *child = node->children; child; child = child->next)
                 if (child->type == XML_ELEMENT_NODE && !parse_timer(child, platform, error))
                         return false;
@@ -826,6 +874,11 @@ static void append_clock(GString *out, const VmPlatform *platform) {
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 any_timer |= platform->timers[i].set;
         g_string_append_printf(out, "  <clock offset='%s'", clock_offset_names[platform->clock_offset]);
+        if (platform->clock_offset == VM_CLOCK_VARIABLE)
+                g_string_append_printf(out, " adjustment='%" PRId64 "' basis='%s'", platform->clock_adjustment,
+                                       platform->clock_basis_localtime ? "localtime" : "utc");
+        if (platform->clock_offset == VM_CLOCK_ABSOLUTE)
+                g_string_append_printf(out, " start='%" PRIu64 "'", platform->clock_start);
         if (!any_timer) {
                 g_string_append(out, "/>\n");
                 return;
@@ -838,6 +891,8 @@ static void append_clock(GString *out, const VmPlatform *platform) {
                 g_string_append_printf(out, "    <timer name='%s'", timer_names[i]);
                 if (timer->tickpolicy)
                         g_string_append_printf(out, " tickpolicy='%s'", tick_names[timer->tickpolicy]);
+                if (timer->track)
+                        g_string_append_printf(out, " track='%s'", track_names[timer->track]);
                 if (timer->present)
                         g_string_append_printf(out, " present='%s'", yes_no_names[timer->present]);
                 g_string_append(out, "/>\n");

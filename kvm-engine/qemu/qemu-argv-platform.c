@@ -354,6 +354,37 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 }
 }
 
+char *qemu_platform_rtc_base(const VmPlatform *p, GDateTime *now) {
+        g_autoptr(GDateTime) then = NULL;
+        g_autoptr(GDateTime) now_utc = NULL;
+
+        switch (p->clock_offset) {
+        case VM_CLOCK_LOCALTIME:
+                return g_strdup("localtime");
+        case VM_CLOCK_ABSOLUTE:
+                then = g_date_time_new_from_unix_utc((gint64) p->clock_start);
+                break;
+        case VM_CLOCK_VARIABLE: {
+                /* As libvirt: the adjustment from UTC now (with basis='localtime', plus the host's
+                 * offset from UTC now), as the RTC's start. */
+                gint64 seconds = p->clock_adjustment;
+                now_utc = now ? g_date_time_to_utc(now) : g_date_time_new_now_utc();
+                if (p->clock_basis_localtime) {
+                        g_autoptr(GDateTime) local = g_date_time_to_local(now_utc);
+                        seconds += g_date_time_get_utc_offset(local) / G_TIME_SPAN_SECOND;
+                }
+                then = g_date_time_add_seconds(now_utc, (gdouble) seconds);
+                break;
+        }
+        default:
+                return g_strdup("utc");
+        }
+        /* Out of GDateTime's years 1 to 9999: the nearest end, as QEMU could take no other. */
+        if (!then)
+                return g_strdup(p->clock_adjustment < 0 ? "0001-01-01T00:00:00" : "9999-12-31T23:59:59");
+        return g_date_time_format(then, "%Y-%m-%dT%H:%M:%S");
+}
+
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
                             bool restoring) {
         const VmPlatform *p = &config->platform;
@@ -361,8 +392,13 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
         const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
 
         if (p->clock_offset) {
+                static const char *const tracks[] = { [VM_TIMER_TRACK_DEFAULT] = "",
+                                                      [VM_TIMER_TRACK_GUEST] = ",clock=vm",
+                                                      [VM_TIMER_TRACK_WALL] = ",clock=host",
+                                                      [VM_TIMER_TRACK_REALTIME] = ",clock=rt" };
+                g_autofree char *base = qemu_platform_rtc_base(p, NULL);
                 g_autofree char *rtc = g_strdup_printf(
-                        "base=%s%s", p->clock_offset == VM_CLOCK_LOCALTIME ? "localtime" : "utc",
+                        "base=%s%s%s", base, tracks[p->timers[VM_TIMER_RTC].track],
                         p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
                 g_ptr_array_add(argv, g_strdup("-rtc"));
                 g_ptr_array_add(argv, g_steal_pointer(&rtc));

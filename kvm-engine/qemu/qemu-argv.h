@@ -101,6 +101,9 @@ bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_accel(const VmConfig *config, bool kvm); /* the -accel value */
+/* -rtc's base: "utc", "localtime" or the RTC's start as libvirt computes it for offset
+ * 'variable' (from now, the current time when NULL) and 'absolute'. */
+char *qemu_platform_rtc_base(const VmPlatform *platform, GDateTime *now);
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */

@@ -4,7 +4,7 @@
  * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
  * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>;
- * <genid>. Each is read as libvirt's documents write it, written back to a text
+ * <genid>; <clock offset='variable'|'absolute'> and the RTC's track. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -208,6 +208,45 @@ static void test_genid(void) {
         g_assert_nonnull(strstr(error->message, "not-a-uuid"));
 }
 
+/* libvirt's clock-variable.xml, clock-localtime-basis-localtime.xml, clock-absolute.xml and
+ * clock-realtime.xml. */
+static void test_clock(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) variable = parse_with("<clock offset='variable' adjustment='-123456' basis='localtime'/>",
+                                                  "", &error);
+        g_autoptr(VmConfig) absolute = NULL, track = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(variable->platform.clock_offset, ==, VM_CLOCK_VARIABLE);
+        g_assert_cmpint(variable->platform.clock_adjustment, ==, -123456);
+        g_assert_true(variable->platform.clock_basis_localtime);
+        out = domain_xml_format(variable);
+        g_assert_nonnull(strstr(out, "  <clock offset='variable' adjustment='-123456' basis='localtime'/>\n"));
+        assert_round_trip_valid(variable, "clock variable");
+
+        absolute = parse_with("<clock offset='absolute' start='253402300799'/>", "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(absolute->platform.clock_start, ==, 253402300799ull);
+        assert_round_trip_valid(absolute, "clock absolute");
+
+        track = parse_with("<clock offset='utc'><timer name='rtc' track='realtime'/></clock>", "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(track->platform.timers[VM_TIMER_RTC].track, ==, VM_TIMER_TRACK_REALTIME);
+        assert_round_trip_valid(track, "timer track");
+
+        assert_refused("<clock offset='absolute'/>", "", HV_ERROR_INVALID_XML, "'start'");
+        assert_refused("<clock offset='absolute' start='253402300800'/>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "253402300800");
+        assert_refused("<clock offset='utc' adjustment='reset'/>", "", HV_ERROR_NOT_SUPPORTED,
+                       "only supported with offset='variable'");
+        assert_refused("<clock offset='variable' adjustment='99999999999999'/>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "2000 years");
+        assert_refused("<clock offset='utc' start='0'/>", "", HV_ERROR_NOT_SUPPORTED, "offset='absolute'");
+        assert_refused("<clock><timer name='pit' track='wall'/></clock>", "", HV_ERROR_NOT_SUPPORTED, "only of rtc");
+        assert_refused("<clock><timer name='rtc' track='boot'/></clock>", "", HV_ERROR_NOT_SUPPORTED, "boot");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
@@ -215,5 +254,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-platform/iommu", test_iommu);
         g_test_add_func("/domain-xml-platform/memballoon", test_memballoon);
         g_test_add_func("/domain-xml-platform/genid", test_genid);
+        g_test_add_func("/domain-xml-platform/clock", test_clock);
         return g_test_run();
 }

@@ -1148,6 +1148,33 @@ static void test_genid(void) {
         g_assert_true(found_new);
 }
 
+/* <clock offset='absolute'> and the RTC's track as libvirt's clock-absolute.args and
+ * clock-realtime.args have them; offset='variable' from a given moment as libvirt computes it. */
+static void test_clock(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GDateTime) now = g_date_time_new_utc(2009, 2, 13, 23, 31, 30);
+        g_autofree char *variable = NULL, *absolute = NULL;
+
+        p->clock_offset = VM_CLOCK_ABSOLUTE;
+        p->clock_start = 253402300799ull;
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .track = VM_TIMER_TRACK_REALTIME };
+        check_golden("clock", &params);
+
+        /* libvirt's clock-variable.args: 123456 s after 2009-02-13T23:31:30. */
+        p->clock_offset = VM_CLOCK_VARIABLE;
+        p->clock_adjustment = 123456;
+        variable = qemu_platform_rtc_base(p, now);
+        g_assert_cmpstr(variable, ==, "2009-02-15T09:49:06");
+        p->clock_offset = VM_CLOCK_ABSOLUTE;
+        p->clock_start = 1234567890;
+        absolute = qemu_platform_rtc_base(p, NULL);
+        g_assert_cmpstr(absolute, ==, "2009-02-13T23:31:30");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1174,5 +1201,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/iommu", test_iommu);
         g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
         g_test_add_func("/qemu-argv/genid", test_genid);
+        g_test_add_func("/qemu-argv/clock", test_clock);
         return g_test_run();
 }
