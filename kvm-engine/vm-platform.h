@@ -45,6 +45,7 @@ typedef enum {
         VM_TIMER_HPET,
         VM_TIMER_KVMCLOCK,
         VM_TIMER_HYPERVCLOCK,
+        VM_TIMER_TSC, /* frequency only */
         _VM_TIMER_MAX,
 } VmTimerName;
 
@@ -61,6 +62,7 @@ typedef struct {
         VmSwitch present;
         VmTickPolicy tickpolicy;
         VmTimerTrack track; /* rtc only */
+        uint64_t frequency; /* tsc only: Hz; 0 = the host's */
 } VmTimer;
 
 typedef enum {
@@ -74,6 +76,7 @@ typedef enum {
         VM_CPU_CHECK_DEFAULT,
         VM_CPU_CHECK_NONE,
         VM_CPU_CHECK_PARTIAL,
+        VM_CPU_CHECK_FULL, /* the guest CPU must have every feature asked for: QEMU's enforce */
 } VmCpuCheck;
 
 typedef enum {
@@ -143,6 +146,7 @@ typedef struct {
         VmCpuMatch match;
         VmSwitch migratable;
         char *model; /* custom mode: a QEMU CPU model such as "qemu64" */
+        char vendor_id[13]; /* <model vendor_id>: the CPUID vendor, 12 characters; "" = the model's */
         VmCpuFallback fallback;
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
         VmCpuCacheMode cache_mode;

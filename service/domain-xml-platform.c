@@ -39,7 +39,7 @@ static const char *const track_names[] = { [VM_TIMER_TRACK_DEFAULT] = "", [VM_TI
 static const char *const timer_names[] = {
         [VM_TIMER_RTC] = "rtc",         [VM_TIMER_PIT] = "pit",
         [VM_TIMER_HPET] = "hpet",       [VM_TIMER_KVMCLOCK] = "kvmclock",
-        [VM_TIMER_HYPERVCLOCK] = "hypervclock", NULL,
+        [VM_TIMER_HYPERVCLOCK] = "hypervclock", [VM_TIMER_TSC] = "tsc", NULL,
 };
 static const char *const tick_names[] = {
         [VM_TICK_DEFAULT] = "",       [VM_TICK_DELAY] = "delay",     [VM_TICK_CATCHUP] = "catchup",
@@ -53,7 +53,8 @@ static const char *const cpu_mode_names[] = {
         NULL,
 };
 static const char *const cpu_check_names[] = { [VM_CPU_CHECK_DEFAULT] = "", [VM_CPU_CHECK_NONE] = "none",
-                                               [VM_CPU_CHECK_PARTIAL] = "partial", NULL };
+                                               [VM_CPU_CHECK_PARTIAL] = "partial", [VM_CPU_CHECK_FULL] = "full",
+                                               NULL };
 static const char *const cpu_match_names[] = { [VM_CPU_MATCH_DEFAULT] = "", [VM_CPU_MATCH_EXACT] = "exact",
                                                [VM_CPU_MATCH_MINIMUM] = "minimum",
                                                [VM_CPU_MATCH_STRICT] = "strict", NULL };
@@ -157,7 +158,8 @@ static bool path_is_clean(const char *path) {
 /* ---- <clock> ---- */
 
 static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "name", "present", "tickpolicy", "track", NULL };
+        static const char *const attributes[] = { "name", "present", "tickpolicy", "track", "frequency", NULL };
+        g_autofree char *frequency = xml_attr_value(node, "frequency");
         int name, present, tick, track;
         VmTimer *timer;
 
@@ -182,6 +184,19 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
         timer->present = present;
         timer->tickpolicy = tick;
         timer->track = track;
+        /* tsc: its frequency only (libvirt's QEMU driver writes nothing else of it). */
+        if (name == VM_TIMER_TSC && (!frequency || present || tick))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "'<timer name='tsc'>' is only supported with a frequency (and nothing else)");
+        if (frequency && name != VM_TIMER_TSC)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "frequency of '<timer name='%s'>' is not supported (only of tsc)", timer_names[name]);
+        if (frequency) {
+                guint64 hz = 0;
+                if (!g_ascii_string_to_unsigned(frequency, 10, 1, G_MAXINT64, &hz, NULL))
+                        return xml_fail_bad_value(error, node, "TSC frequency", frequency, "a number of Hz");
+                timer->frequency = hz;
+        }
         return true;
 }
 
@@ -238,22 +253,38 @@ bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **
 /* ---- <cpu> ---- */
 
 static bool parse_cpu_model(const xmlNode *node, VmCpu *cpu, GError **error) {
-        static const char *const attributes[] = { "fallback", NULL };
+        static const char *const attributes[] = { "fallback", "vendor_id", NULL };
         g_autofree char *model = NULL;
+        g_autofree char *vendor_id = xml_attr_value(node, "vendor_id");
         int fallback;
 
         if (!xml_element_text(node, attributes, true, &model, error) ||
             !attr_switch(node, "fallback", cpu_fallback_names, &fallback, error))
                 return false;
+        /* libvirt's rule: exactly 12 characters; into -cpu, so no comma either. */
+        if (vendor_id) {
+                bool valid = strlen(vendor_id) == 12;
+                for (const char *p = vendor_id; *p; p++)
+                        valid &= *p >= 0x20 && *p <= 0x7e && *p != ',';
+                if (!valid)
+                        return xml_fail_bad_value(error, node, "CPU vendor_id", vendor_id,
+                                                  "12 printable ASCII characters but ','");
+                g_strlcpy(cpu->vendor_id, vendor_id, sizeof(cpu->vendor_id));
+        }
+        cpu->fallback = fallback;
+        /* host-model: the engine passes the host's CPU on, so a fallback to a near model never
+         * happens (allow permits it, forbid forbids it), and there is no model to name. */
+        if (cpu->mode == VM_CPU_MODE_HOST_MODEL && !*model)
+                return true;
         if (cpu->mode == VM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VM_CPU_MODE_HOST_MODEL)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                                "'<model>' in a '<cpu mode='%s'>' is not supported (only with mode='custom')",
-                                cpu_mode_names[cpu->mode]);
+                                "'<model>' in a '<cpu mode='%s'>' is not supported (only with mode='custom'%s)",
+                                cpu_mode_names[cpu->mode],
+                                cpu->mode == VM_CPU_MODE_HOST_MODEL ? ", or without a name" : "");
         /* It ends up in -cpu, where a comma would add options. */
         if (!name_is_valid(model))
                 return xml_fail_bad_value(error, node, "CPU model", model, "1 to 64 characters from [A-Za-z0-9_.-]");
         cpu->model = g_steal_pointer(&model);
-        cpu->fallback = fallback;
         return true;
 }
 
@@ -821,7 +852,8 @@ static void append_features(GString *out, const VmFeatures *features) {
 }
 
 static void append_cpu(GString *out, const VmCpu *cpu) {
-        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
+        bool has_model = cpu->model || cpu->vendor_id[0] || cpu->fallback;
+        bool empty = !has_model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
                      !cpu->cache_mode && !cpu->maxphysaddr;
 
         g_string_append(out, "  <cpu");
@@ -838,11 +870,16 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
                 return;
         }
         g_string_append(out, ">\n");
-        if (cpu->model) {
+        if (has_model) {
                 g_string_append(out, "    <model");
                 if (cpu->fallback)
                         g_string_append_printf(out, " fallback='%s'", cpu_fallback_names[cpu->fallback]);
-                g_string_append_printf(out, ">%s</model>\n", cpu->model);
+                if (cpu->vendor_id[0])
+                        append_escaped_attr(out, "vendor_id", cpu->vendor_id);
+                if (cpu->model)
+                        g_string_append_printf(out, ">%s</model>\n", cpu->model);
+                else
+                        g_string_append(out, "/>\n");
         }
         if (cpu->sockets)
                 g_string_append_printf(out, "    <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n",
@@ -893,6 +930,8 @@ static void append_clock(GString *out, const VmPlatform *platform) {
                         g_string_append_printf(out, " tickpolicy='%s'", tick_names[timer->tickpolicy]);
                 if (timer->track)
                         g_string_append_printf(out, " track='%s'", track_names[timer->track]);
+                if (timer->frequency)
+                        g_string_append_printf(out, " frequency='%" PRIu64 "'", timer->frequency);
                 if (timer->present)
                         g_string_append_printf(out, " present='%s'", yes_no_names[timer->present]);
                 g_string_append(out, "/>\n");

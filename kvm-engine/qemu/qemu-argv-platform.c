@@ -167,6 +167,8 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, p->cpu.model);
         else
                 g_string_append(out, kvm ? "host" : "max");
+        if (p->cpu.vendor_id[0])
+                g_string_append_printf(out, ",vendor=%s", p->cpu.vendor_id);
         append_switch(out, "migratable", p->cpu.migratable);
         for (guint i = 0; p->cpu.features && i < p->cpu.features->len; i++) {
                 const VmCpuFeature *feature = p->cpu.features->pdata[i];
@@ -192,6 +194,8 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
+        if (p->timers[VM_TIMER_TSC].frequency)
+                g_string_append_printf(out, ",tsc-frequency=%" PRIu64, p->timers[VM_TIMER_TSC].frequency);
         append_switch(out, "kvm-pv-eoi", f->apic_eoi);
         append_switch(out, "kvm-pv-unhalt", f->pvspinlock);
         if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_PASSTHROUGH)
@@ -221,6 +225,10 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         if (f->kvm_pv_ipi == VM_SWITCH_OFF)
                 g_string_append(out, ",kvm-pv-ipi=off");
         append_switch(out, "pmu", f->pmu);
+        /* check='full': libvirt fails the start when QEMU's CPU lacks a feature asked for; QEMU's
+         * enforce does that check itself, before the guest runs. */
+        if (p->cpu.check == VM_CPU_CHECK_FULL)
+                g_string_append(out, ",enforce");
         return g_string_free(out, FALSE);
 }
 

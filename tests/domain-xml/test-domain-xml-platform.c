@@ -4,7 +4,8 @@
  * The platform parts of libvirt's test inputs that test-domain-xml.c's platform cases do not
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
  * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>;
- * <genid>; <clock offset='variable'|'absolute'> and the RTC's track. Each is read as libvirt's documents write it, written back to a text
+ * <genid>; <clock offset='variable'|'absolute'>, the RTC's track, the TSC's frequency; <cpu check='full'>,
+ * <model vendor_id> and host-model's <model fallback>. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -247,6 +248,44 @@ static void test_clock(void) {
         assert_refused("<clock><timer name='rtc' track='boot'/></clock>", "", HV_ERROR_NOT_SUPPORTED, "boot");
 }
 
+/* libvirt's cpu-check-full.xml, cpu-host-model*.xml and cpu-tsc-frequency.xml. */
+static void test_cpu(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) full = parse_with("<cpu mode='custom' match='exact' check='full'>"
+                                              "<model fallback='forbid' vendor_id='Libvirt QEMU'>core2duo</model></cpu>",
+                                              "", &error);
+        g_autoptr(VmConfig) host = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(full->platform.cpu.check, ==, VM_CPU_CHECK_FULL);
+        g_assert_cmpstr(full->platform.cpu.vendor_id, ==, "Libvirt QEMU");
+        out = domain_xml_format(full);
+        g_assert_nonnull(strstr(out, "<model fallback='forbid' vendor_id='Libvirt QEMU'>core2duo</model>"));
+        assert_round_trip_valid(full, "cpu check full");
+
+        host = parse_with("<cpu mode='host-model'><model fallback='allow'/><feature policy='disable' name='invtsc'/>"
+                          "</cpu><clock offset='utc'><timer name='tsc' frequency='4567890000'/></clock>",
+                          "", &error);
+        g_assert_no_error(error);
+        g_assert_null(host->platform.cpu.model);
+        g_assert_cmpint(host->platform.cpu.fallback, ==, VM_CPU_FALLBACK_ALLOW);
+        g_assert_cmpuint(host->platform.timers[VM_TIMER_TSC].frequency, ==, 4567890000ull);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(host);
+        g_assert_nonnull(strstr(out, "    <model fallback='allow'/>\n"));
+        g_assert_nonnull(strstr(out, "<timer name='tsc' frequency='4567890000'/>"));
+        assert_round_trip_valid(host, "cpu host-model");
+
+        assert_refused("<cpu mode='host-model'><model>Haswell</model></cpu>", "", HV_ERROR_NOT_SUPPORTED,
+                       "without a name");
+        assert_refused("<cpu><model vendor_id='short'>qemu64</model></cpu>", "", HV_ERROR_INVALID_ARGUMENT, "short");
+        assert_refused("<clock><timer name='tsc' present='yes'/></clock>", "", HV_ERROR_NOT_SUPPORTED,
+                       "only supported with a frequency");
+        assert_refused("<clock><timer name='rtc' frequency='100'/></clock>", "", HV_ERROR_NOT_SUPPORTED,
+                       "only of tsc");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
@@ -255,5 +294,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-platform/memballoon", test_memballoon);
         g_test_add_func("/domain-xml-platform/genid", test_genid);
         g_test_add_func("/domain-xml-platform/clock", test_clock);
+        g_test_add_func("/domain-xml-platform/cpu", test_cpu);
         return g_test_run();
 }

@@ -1175,6 +1175,31 @@ static void test_clock(void) {
         g_assert_cmpstr(absolute, ==, "2009-02-13T23:31:30");
 }
 
+/* <cpu check='full'> as QEMU's enforce, <model vendor_id> as vendor= (libvirt's
+ * cpu-host-model-vendor.args), the TSC's frequency as tsc-frequency (cpu-tsc-frequency.args). */
+static void test_cpu_model(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autofree char *host = NULL;
+
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("core2duo"),
+                          .check = VM_CPU_CHECK_FULL, .fallback = VM_CPU_FALLBACK_FORBID };
+        g_strlcpy(p->cpu.vendor_id, "Libvirt QEMU", sizeof(p->cpu.vendor_id));
+        vm_cpu_add_feature(&p->cpu, vm_cpu_feature_new(VM_CPU_POLICY_REQUIRE, "ds"));
+        p->timers[VM_TIMER_TSC] = (VmTimer){ .set = true, .frequency = 4567890000ull };
+        check_golden("cpu-model", &params);
+
+        g_clear_pointer(&p->cpu.model, g_free);
+        p->cpu.mode = VM_CPU_MODE_HOST_MODEL;
+        p->cpu.check = VM_CPU_CHECK_DEFAULT;
+        p->cpu.vendor_id[0] = 0;
+        host = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(host, ==, "host,ds=on,tsc-frequency=4567890000");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1202,5 +1227,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
         g_test_add_func("/qemu-argv/genid", test_genid);
         g_test_add_func("/qemu-argv/clock", test_clock);
+        g_test_add_func("/qemu-argv/cpu-model", test_cpu_model);
         return g_test_run();
 }
