@@ -29,7 +29,10 @@ typedef enum {
         VM_CLOCK_LOCALTIME,
         VM_CLOCK_VARIABLE, /* adjustment seconds from UTC (or local time), when the VM boots */
         VM_CLOCK_ABSOLUTE, /* start: the same moment at every boot */
+        VM_CLOCK_TIMEZONE, /* the local time of clock_timezone */
 } VmClockOffset;
+
+#define VM_TIMEZONE_MAX 64 /* a zone name such as "Europe/Paris", with its NUL */
 
 /* <timer name='rtc' track>: which clock the RTC follows. */
 typedef enum {
@@ -314,6 +317,7 @@ typedef struct {
         int64_t clock_adjustment;   /* variable: seconds */
         bool clock_basis_localtime; /* variable: the adjustment is from local time */
         uint64_t clock_start;       /* absolute: seconds since the epoch, UTC */
+        char clock_timezone[VM_TIMEZONE_MAX]; /* timezone: a zone of the host's time zone database */
         VmTimer timers[_VM_TIMER_MAX];
         VmCpu cpu;
         VmFeatures features;

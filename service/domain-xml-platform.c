@@ -27,7 +27,8 @@ static const char *const yes_no_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH
 static const char *const clock_offset_names[] = { [VM_CLOCK_DEFAULT] = "", [VM_CLOCK_UTC] = "utc",
                                                   [VM_CLOCK_LOCALTIME] = "localtime",
                                                   [VM_CLOCK_VARIABLE] = "variable",
-                                                  [VM_CLOCK_ABSOLUTE] = "absolute", NULL };
+                                                  [VM_CLOCK_ABSOLUTE] = "absolute",
+                                                  [VM_CLOCK_TIMEZONE] = "timezone", NULL };
 static const char *const track_names[] = { [VM_TIMER_TRACK_DEFAULT] = "", [VM_TIMER_TRACK_GUEST] = "guest",
                                            [VM_TIMER_TRACK_WALL] = "wall",
                                            [VM_TIMER_TRACK_REALTIME] = "realtime", NULL };
@@ -200,13 +201,30 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
         return true;
 }
 
+/* A zone name ("Europe/Paris"): what QEMU gets as TZ. Letters, digits and "_+-/" only, not
+ * starting with '/' or holding "..", so that it names a zone and no other file; and one the host
+ * knows, or the C library would fall back to UTC without a word. */
+static bool timezone_is_valid(const char *name) {
+        g_autoptr(GTimeZone) zone = NULL;
+        size_t n = strlen(name);
+
+        if (n < 1 || n >= VM_TIMEZONE_MAX || name[0] == '/' || strstr(name, ".."))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!g_ascii_isalnum(name[i]) && !strchr("_+-/", name[i]))
+                        return false;
+        zone = g_time_zone_new_identifier(name);
+        return zone != NULL;
+}
+
 bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "offset", "adjustment", "basis", "start", NULL };
+        static const char *const attributes[] = { "offset", "adjustment", "basis", "start", "timezone", NULL };
         static const char *const children[] = { "timer", NULL };
         static const char *const bases[] = { "", "utc", "localtime", NULL };
         xmlNode *c[1] = {};
         g_autofree char *adjustment = xml_attr_value(node, "adjustment");
         g_autofree char *start = xml_attr_value(node, "start");
+        g_autofree char *timezone = xml_attr_value(node, "timezone");
         int offset, basis;
 
         if (!xml_check_attributes(node, attributes, error) ||
@@ -225,6 +243,18 @@ bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **
         if (start && offset != VM_CLOCK_ABSOLUTE)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "attribute 'start' of '<clock>' is only supported with offset='absolute'");
+        if (timezone && offset != VM_CLOCK_TIMEZONE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'timezone' of '<clock>' is only supported with offset='timezone'");
+        if (offset == VM_CLOCK_TIMEZONE) {
+                if (!timezone)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "'<clock offset='timezone'>' needs the attribute 'timezone'");
+                if (!timezone_is_valid(timezone))
+                        return xml_fail_bad_value(error, node, "time zone", timezone,
+                                                  "a zone of the host's time zone database, such as Europe/Paris");
+                g_strlcpy(platform->clock_timezone, timezone, sizeof(platform->clock_timezone));
+        }
         if (offset == VM_CLOCK_ABSOLUTE) {
                 guint64 seconds = 0;
                 if (!start)
@@ -916,6 +946,8 @@ static void append_clock(GString *out, const VmPlatform *platform) {
                                        platform->clock_basis_localtime ? "localtime" : "utc");
         if (platform->clock_offset == VM_CLOCK_ABSOLUTE)
                 g_string_append_printf(out, " start='%" PRIu64 "'", platform->clock_start);
+        if (platform->clock_offset == VM_CLOCK_TIMEZONE)
+                g_string_append_printf(out, " timezone='%s'", platform->clock_timezone);
         if (!any_timer) {
                 g_string_append(out, "/>\n");
                 return;

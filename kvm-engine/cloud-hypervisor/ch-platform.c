@@ -24,6 +24,8 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<type arch='i686'>");
         if (p->clock_offset == VM_CLOCK_LOCALTIME)
                 return refuse(error, "<clock offset='localtime'> (its clock is UTC)");
+        if (p->clock_offset == VM_CLOCK_TIMEZONE)
+                return refuse(error, "<clock offset='timezone'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_VARIABLE || p->clock_offset == VM_CLOCK_ABSOLUTE)
                 return refuse(error, p->clock_offset == VM_CLOCK_VARIABLE ? "<clock offset='variable'> (its clock is UTC)"
                                                                           : "<clock offset='absolute'> (its clock is UTC)");

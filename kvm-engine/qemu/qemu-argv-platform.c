@@ -362,12 +362,28 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 }
 }
 
+char **qemu_platform_environment(const VmConfig *config, const char *const *base) {
+        GStrvBuilder *builder = g_strv_builder_new();
+        char **env;
+
+        g_strv_builder_addv(builder, (const char **) base);
+        /* <clock offset='timezone'>, as libvirt: QEMU's local time is the zone's. */
+        if (config->platform.clock_offset == VM_CLOCK_TIMEZONE) {
+                g_autofree char *tz = g_strdup_printf("TZ=%s", config->platform.clock_timezone);
+                g_strv_builder_add(builder, tz);
+        }
+        env = g_strv_builder_end(builder);
+        g_strv_builder_unref(builder);
+        return env;
+}
+
 char *qemu_platform_rtc_base(const VmPlatform *p, GDateTime *now) {
         g_autoptr(GDateTime) then = NULL;
         g_autoptr(GDateTime) now_utc = NULL;
 
         switch (p->clock_offset) {
         case VM_CLOCK_LOCALTIME:
+        case VM_CLOCK_TIMEZONE: /* the zone's: QEMU runs with TZ set to it (qemu_platform_environment()) */
                 return g_strdup("localtime");
         case VM_CLOCK_ABSOLUTE:
                 then = g_date_time_new_from_unix_utc((gint64) p->clock_start);

@@ -104,6 +104,8 @@ char *qemu_platform_accel(const VmConfig *config, bool kvm); /* the -accel value
 /* -rtc's base: "utc", "localtime" or the RTC's start as libvirt computes it for offset
  * 'variable' (from now, the current time when NULL) and 'absolute'. */
 char *qemu_platform_rtc_base(const VmPlatform *platform, GDateTime *now);
+/* QEMU's environment: base, and TZ for <clock offset='timezone'>. */
+char **qemu_platform_environment(const VmConfig *config, const char *const *base);
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */

@@ -224,13 +224,14 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .tpm_fd = tpm_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
+        g_auto(GStrv) environment = qemu_platform_environment(vm->base.config, qemu_environment);
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
         ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
         if (ok) {
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
-                        .envp = qemu_environment,
+                        .envp = (const char *const *) environment,
                         .fds = (const ProcessFd *) fds->data,
                         .n_fds = fds->len,
                         .log_path = vm->base.log_path,

@@ -236,6 +236,21 @@ static void test_clock(void) {
         g_assert_cmpint(track->platform.timers[VM_TIMER_RTC].track, ==, VM_TIMER_TRACK_REALTIME);
         assert_round_trip_valid(track, "timer track");
 
+        /* libvirt's clock-france.xml. */
+        {
+                g_autoptr(VmConfig) zone = parse_with("<clock offset='timezone' timezone='Europe/Paris'/>", "", &error);
+                g_assert_no_error(error);
+                g_assert_cmpint(zone->platform.clock_offset, ==, VM_CLOCK_TIMEZONE);
+                g_assert_cmpstr(zone->platform.clock_timezone, ==, "Europe/Paris");
+                assert_round_trip_valid(zone, "clock timezone");
+        }
+        assert_refused("<clock offset='timezone'/>", "", HV_ERROR_INVALID_XML, "'timezone'");
+        assert_refused("<clock offset='timezone' timezone='../../etc/shadow'/>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "time zone");
+        assert_refused("<clock offset='timezone' timezone='Nowhere/Atlantis'/>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "Nowhere/Atlantis");
+        assert_refused("<clock offset='utc' timezone='Europe/Paris'/>", "", HV_ERROR_NOT_SUPPORTED,
+                       "offset='timezone'");
         assert_refused("<clock offset='absolute'/>", "", HV_ERROR_INVALID_XML, "'start'");
         assert_refused("<clock offset='absolute' start='253402300800'/>", "", HV_ERROR_INVALID_ARGUMENT,
                        "253402300800");

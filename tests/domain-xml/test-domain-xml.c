@@ -1187,7 +1187,7 @@ static void test_all_problems(void) {
                                   "<name>t</name>\n"                             /* 2 */
                                   "<memory unit='MiB'>64</memory>\n"             /* 3 */
                                   "<os><type>hvm</type></os>\n"                  /* 4 */
-                                  "<clock offset='timezone'/>\n"                 /* 5 */
+                                  "<clock offset='xen'/>\n"                      /* 5 */
                                   "<cputune><shares>2</shares></cputune>\n"     /* 6 */
                                   "<devices>\n"                                  /* 7 */
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
@@ -1203,7 +1203,7 @@ static void test_all_problems(void) {
         g_assert_null(config);
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
-                        "line 5: offset='timezone' of '<clock>' is not supported; "
+                        "line 5: offset='xen' of '<clock>' is not supported; "
                         "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: '<smartcard>' in '<devices>' is not supported; "
@@ -1466,7 +1466,7 @@ static void test_platform_invalid(void) {
                 { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
                 { "<cpu><numa><cell memory='1024' memAccess='shared'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
                   "'memAccess'" },
-                { "<clock offset='timezone'/>", HV_ERROR_NOT_SUPPORTED, "offset='timezone'" },
+                { "<clock offset='xen'/>", HV_ERROR_NOT_SUPPORTED, "offset='xen'" },
                 { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
                 { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },
                 { "<clock><timer name='hpet' tickpolicy='delay'/></clock>", HV_ERROR_NOT_SUPPORTED, "tickpolicy" },

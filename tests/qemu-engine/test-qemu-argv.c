@@ -1173,6 +1173,16 @@ static void test_clock(void) {
         p->clock_start = 1234567890;
         absolute = qemu_platform_rtc_base(p, NULL);
         g_assert_cmpstr(absolute, ==, "2009-02-13T23:31:30");
+
+        /* libvirt's clock-france.args: TZ=Europe/Paris and -rtc base=localtime. */
+        p->clock_offset = VM_CLOCK_TIMEZONE;
+        g_strlcpy(p->clock_timezone, "Europe/Paris", sizeof(p->clock_timezone));
+        g_autofree char *local = qemu_platform_rtc_base(p, NULL);
+        g_assert_cmpstr(local, ==, "localtime");
+        const char *const base[] = { "PATH=/usr/bin:/bin", NULL };
+        g_auto(GStrv) environment = qemu_platform_environment(config, base);
+        g_assert_cmpuint(g_strv_length(environment), ==, 2);
+        g_assert_cmpstr(environment[1], ==, "TZ=Europe/Paris");
 }
 
 /* <cpu check='full'> as QEMU's enforce, <model vendor_id> as vendor= (libvirt's
