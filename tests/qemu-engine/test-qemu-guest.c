@@ -788,7 +788,9 @@ static void test_platform(void) {
         fixture_init(&f, NULL);
         VmPlatform *p = &f.config->platform;
         f.config->vcpus = f.config->max_vcpus = 2;
-        p->clock_offset = VM_CLOCK_LOCALTIME;
+        /* libvirt's clock-france: localtime of a zone, QEMU's TZ. */
+        p->clock_offset = VM_CLOCK_TIMEZONE;
+        g_strlcpy(p->clock_timezone, "Europe/Paris", sizeof(p->clock_timezone));
         p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
         p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
         p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
