@@ -27,8 +27,9 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
         if (p->clock_offset == VM_CLOCK_TIMEZONE)
                 return refuse(error, "<clock offset='timezone'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_VARIABLE || p->clock_offset == VM_CLOCK_ABSOLUTE)
-                return refuse(error, p->clock_offset == VM_CLOCK_VARIABLE ? "<clock offset='variable'> (its clock is UTC)"
-                                                                          : "<clock offset='absolute'> (its clock is UTC)");
+                return refuse(error, p->clock_offset == VM_CLOCK_VARIABLE
+                                             ? "<clock offset='variable'> (its clock is UTC)"
+                                             : "<clock offset='absolute'> (its clock is UTC)");
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 if (p->timers[i].set)
                         return refuse(error, "<timer> in <clock>");

@@ -61,8 +61,9 @@ static bool check_iommu(const VmPlatform *p, QemuMachineKind machine, GError **e
                 return refuse(error, "<iommu><driver intremap='on'> needs the split I/O APIC "
                                      "(<features><ioapic driver='qemu'/>)");
         if (iommu->aw_bits && iommu->aw_bits != 39 && iommu->aw_bits != 48)
-                return refuse(error, "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or "
-                                     "48)",
+                return refuse(error,
+                              "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or "
+                              "48)",
                               iommu->aw_bits);
         return true;
 }
@@ -92,8 +93,9 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                 return refuse(error, "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this "
                                      "VM would run under TCG");
         if (!kvm && (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON))
-                return refuse(error, "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
-                                     "and this VM would run under TCG",
+                return refuse(error,
+                              "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
+                              "and this VM would run under TCG",
                               p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
         if (!kvm && p->features.hyperv_passthrough)
                 return refuse(error, "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and "
@@ -416,14 +418,14 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
         const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
 
         if (p->clock_offset) {
-                static const char *const tracks[] = { [VM_TIMER_TRACK_DEFAULT] = "",
-                                                      [VM_TIMER_TRACK_GUEST] = ",clock=vm",
-                                                      [VM_TIMER_TRACK_WALL] = ",clock=host",
-                                                      [VM_TIMER_TRACK_REALTIME] = ",clock=rt" };
+                static const char *const tracks[] = {[VM_TIMER_TRACK_DEFAULT] = "",
+                                                     [VM_TIMER_TRACK_GUEST] = ",clock=vm",
+                                                     [VM_TIMER_TRACK_WALL] = ",clock=host",
+                                                     [VM_TIMER_TRACK_REALTIME] = ",clock=rt"};
                 g_autofree char *base = qemu_platform_rtc_base(p, NULL);
-                g_autofree char *rtc = g_strdup_printf(
-                        "base=%s%s%s", base, tracks[p->timers[VM_TIMER_RTC].track],
-                        p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
+                g_autofree char *rtc =
+                        g_strdup_printf("base=%s%s%s", base, tracks[p->timers[VM_TIMER_RTC].track],
+                                        p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
                 g_ptr_array_add(argv, g_strdup("-rtc"));
                 g_ptr_array_add(argv, g_steal_pointer(&rtc));
         }
