@@ -186,6 +186,9 @@ typedef struct {
         VmMemballoonModel model;
         VmAddress address;
         VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
+        VmSwitch autodeflate;   /* deflate when the guest runs out of memory */
+        VmSwitch free_page_reporting; /* the guest reports its free pages, which the host takes back */
+        unsigned stats_period;        /* <stats period>: seconds between the guest's memory statistics; 0 = none */
 } VmMemballoon;
 
 /* <panic>: how the guest tells the host it panicked. */

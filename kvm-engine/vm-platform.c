@@ -14,11 +14,13 @@ const char *const vm_hyperv_feature_names[] = {
         [VM_HV_SYNIC] = "synic",
         [VM_HV_STIMER] = "stimer",
         [VM_HV_RESET] = "reset",
+        [VM_HV_VENDOR_ID] = "vendor_id",
         [VM_HV_FREQUENCIES] = "frequencies",
         [VM_HV_REENLIGHTENMENT] = "reenlightenment",
         [VM_HV_TLBFLUSH] = "tlbflush",
         [VM_HV_IPI] = "ipi",
         [VM_HV_EVMCS] = "evmcs",
+        [VM_HV_AVIC] = "avic",
         NULL,
 };
 

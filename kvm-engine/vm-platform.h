@@ -27,7 +27,20 @@ typedef enum {
         VM_CLOCK_DEFAULT, /* no <clock>: UTC */
         VM_CLOCK_UTC,
         VM_CLOCK_LOCALTIME,
+        VM_CLOCK_VARIABLE, /* adjustment seconds from UTC (or local time), when the VM boots */
+        VM_CLOCK_ABSOLUTE, /* start: the same moment at every boot */
+        VM_CLOCK_TIMEZONE, /* the local time of clock_timezone */
 } VmClockOffset;
+
+#define VM_TIMEZONE_MAX 64 /* a zone name such as "Europe/Paris", with its NUL */
+
+/* <timer name='rtc' track>: which clock the RTC follows. */
+typedef enum {
+        VM_TIMER_TRACK_DEFAULT,
+        VM_TIMER_TRACK_GUEST, /* the guest's virtual time (QEMU clock=vm) */
+        VM_TIMER_TRACK_WALL,  /* the host's time (clock=host) */
+        VM_TIMER_TRACK_REALTIME, /* the host's monotonic clock (clock=rt) */
+} VmTimerTrack;
 
 typedef enum {
         VM_TIMER_RTC,
@@ -35,6 +48,7 @@ typedef enum {
         VM_TIMER_HPET,
         VM_TIMER_KVMCLOCK,
         VM_TIMER_HYPERVCLOCK,
+        VM_TIMER_TSC, /* frequency only */
         _VM_TIMER_MAX,
 } VmTimerName;
 
@@ -50,6 +64,8 @@ typedef struct {
         bool set; /* a <timer> of this name was written */
         VmSwitch present;
         VmTickPolicy tickpolicy;
+        VmTimerTrack track; /* rtc only */
+        uint64_t frequency; /* tsc only: Hz; 0 = the host's */
 } VmTimer;
 
 typedef enum {
@@ -63,6 +79,7 @@ typedef enum {
         VM_CPU_CHECK_DEFAULT,
         VM_CPU_CHECK_NONE,
         VM_CPU_CHECK_PARTIAL,
+        VM_CPU_CHECK_FULL, /* the guest CPU must have every feature asked for: QEMU's enforce */
 } VmCpuCheck;
 
 typedef enum {
@@ -134,6 +151,7 @@ typedef struct {
         VmCpuMatch match;
         VmSwitch migratable;
         char *model; /* custom mode: a QEMU CPU model such as "qemu64" */
+        char vendor_id[13]; /* <model vendor_id>: the CPUID vendor, 12 characters; "" = the model's */
         VmCpuFallback fallback;
         unsigned sockets, dies, cores, threads; /* all 0 without <topology> */
         VmCpuCacheMode cache_mode;
@@ -155,13 +173,24 @@ typedef enum {
         VM_HV_SYNIC,
         VM_HV_STIMER,
         VM_HV_RESET,
+        VM_HV_VENDOR_ID, /* with hv_vendor_id */
         VM_HV_FREQUENCIES,
         VM_HV_REENLIGHTENMENT,
         VM_HV_TLBFLUSH,
         VM_HV_IPI,
         VM_HV_EVMCS,
+        VM_HV_AVIC,
         _VM_HV_MAX,
 } VmHypervFeature;
+
+#define VM_HV_VENDOR_ID_MAX 12 /* libvirt's limit: CPUID's 12 bytes */
+
+/* <ioapic driver>: who emulates the I/O APIC. */
+typedef enum {
+        VM_IOAPIC_DEFAULT, /* QEMU's: KVM's under KVM */
+        VM_IOAPIC_KVM,
+        VM_IOAPIC_QEMU, /* split irqchip: the I/O APIC in QEMU (interrupt remapping needs it) */
+} VmIoapicDriver;
 
 extern const char *const vm_hyperv_feature_names[]; /* "relaxed", ... indexed by VmHypervFeature */
 
@@ -172,7 +201,18 @@ typedef struct {
         bool hyperv; /* a <hyperv> was written (mode custom) */
         VmSwitch hv[_VM_HV_MAX];
         unsigned hv_spinlock_retries;
+        bool hyperv_passthrough;                        /* <hyperv mode='passthrough'> */
+        char hv_vendor_id[VM_HV_VENDOR_ID_MAX + 1];     /* <vendor_id value>, with hv[VM_HV_VENDOR_ID] on */
+        VmSwitch hv_stimer_direct;                      /* <stimer><direct state> */
         VmSwitch kvm_hidden; /* <kvm><hidden state> */
+        VmSwitch kvm_hint_dedicated;                    /* <kvm><hint-dedicated state> */
+        VmSwitch kvm_poll_control;                      /* <kvm><poll-control state> */
+        VmSwitch kvm_pv_ipi;                            /* <kvm><pv-ipi state> */
+        VmSwitch kvm_dirty_ring;                        /* <kvm><dirty-ring state size> */
+        unsigned kvm_dirty_ring_size;                   /* entries, a power of 2 from 1024 to 65536 */
+        VmSwitch pmu;                                   /* <pmu state>: the guest's performance counters */
+        VmSwitch vmcoreinfo;                            /* <vmcoreinfo state>: QEMU's vmcoreinfo device */
+        VmIoapicDriver ioapic;                          /* <ioapic driver> */
         VmSwitch apic_eoi;   /* <apic eoi>: KVM's paravirtual end of interrupt */
         VmSwitch pvspinlock; /* <pvspinlock state>: KVM's paravirtual spinlocks (PV unhalt) */
 } VmFeatures;
@@ -288,8 +328,25 @@ typedef struct {
  * their size in KiB (0: the host's default). */
 bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib);
 
+/* <devices><iommu>: the guest's IOMMU (one at most, as in libvirt). */
+typedef enum {
+        VM_IOMMU_NONE,
+        VM_IOMMU_INTEL,
+        VM_IOMMU_VIRTIO,
+} VmIommuModel;
+
+typedef struct {
+        VmIommuModel model;
+        VmSwitch intremap, caching_mode, eim, iotlb; /* <driver> */
+        unsigned aw_bits;                            /* <driver aw_bits>; 0 = not written */
+} VmIommu;
+
 typedef struct VmPlatform {
         VmClockOffset clock_offset;
+        int64_t clock_adjustment;   /* variable: seconds */
+        bool clock_basis_localtime; /* variable: the adjustment is from local time */
+        uint64_t clock_start;       /* absolute: seconds since the epoch, UTC */
+        char clock_timezone[VM_TIMEZONE_MAX]; /* timezone: a zone of the host's time zone database */
         VmTimer timers[_VM_TIMER_MAX];
         VmCpu cpu;
         VmFeatures features;
@@ -299,6 +356,8 @@ typedef struct VmPlatform {
         VmMemoryBacking memory_backing;
         VmNumaTune numatune;
         VmSwitch dump_core; /* <memory dumpCore>: the guest's memory in QEMU's core dumps */
+        VmIommu iommu;
+        char genid[37]; /* <genid>: the guest's generation ID, a UUID (made up for an empty <genid/>); "" = none */
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);

@@ -810,14 +810,19 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
 
 /* ---- <memballoon> ---- */
 
+/* autodeflate and freePageReporting, indexed by VmSwitch. */
+static const char *const balloon_switch_names[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on",
+                                                   [VM_SWITCH_OFF] = "off", NULL};
+
 bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError **error) {
-        static const char *const attributes[] = {"model", NULL};
-        static const char *const children[] = {"address", "alias", "driver", NULL};
+        static const char *const attributes[] = {"model", "autodeflate", "freePageReporting", NULL};
+        static const char *const children[] = {"address", "alias", "driver", "stats", NULL};
         static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
-        enum { BALLOON_ADDRESS, BALLOON_ALIAS, BALLOON_DRIVER };
-        xmlNode *c[3] = {};
+        static const char *const stats_attributes[] = {"period", NULL};
+        enum { BALLOON_ADDRESS, BALLOON_ALIAS, BALLOON_DRIVER, BALLOON_STATS };
+        xmlNode *c[4] = {};
         VmMemballoon balloon = {};
-        int model;
+        int model, autodeflate, free_page_reporting;
 
         if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error))
                 return false;
@@ -847,6 +852,28 @@ bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError 
         if (balloon.model == VM_MEMBALLOON_NONE && c[BALLOON_DRIVER])
                 return xml_fail(error, c[BALLOON_DRIVER], HV_ERROR_INVALID_ARGUMENT,
                                 "'<memballoon model='none'>' has no '<driver>'");
+        if (!attr_enum(node, "autodeflate", balloon_switch_names, &autodeflate, error) ||
+            !attr_enum(node, "freePageReporting", balloon_switch_names, &free_page_reporting, error))
+                return false;
+        balloon.autodeflate = autodeflate;
+        balloon.free_page_reporting = free_page_reporting;
+        if (c[BALLOON_STATS]) {
+                g_autofree char *period = xml_attr_value(c[BALLOON_STATS], "period");
+                guint64 seconds = 0;
+                if (!xml_check_empty_element(c[BALLOON_STATS], stats_attributes, error))
+                        return false;
+                if (!period)
+                        return xml_fail(error, c[BALLOON_STATS], HV_ERROR_INVALID_XML,
+                                        "'<stats>' needs the attribute 'period'");
+                /* QEMU's guest-stats-polling-interval is an int; 0 turns the statistics off. */
+                if (!g_ascii_string_to_unsigned(period, 10, 0, G_MAXINT32, &seconds, NULL))
+                        return xml_fail_bad_value(error, c[BALLOON_STATS], "stats period", period,
+                                                  "seconds, 0 to 2147483647");
+                balloon.stats_period = (unsigned) seconds;
+        }
+        if (balloon.model == VM_MEMBALLOON_NONE && (autodeflate || free_page_reporting || c[BALLOON_STATS]))
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<memballoon model='none'>' has no autodeflate, freePageReporting or '<stats>'");
         *ret = balloon;
         return true;
 }
@@ -856,13 +883,23 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
                 return;
         append_indent(out, level);
         g_string_append_printf(out, "<memballoon model='%s'", memballoon_model_names[balloon->model]);
-        if (balloon->address.type == VM_ADDRESS_NONE && !vm_virtio_options_set(&balloon->virtio)) {
+        if (balloon->autodeflate)
+                g_string_append_printf(out, " autodeflate='%s'", balloon_switch_names[balloon->autodeflate]);
+        if (balloon->free_page_reporting)
+                g_string_append_printf(out, " freePageReporting='%s'",
+                                       balloon_switch_names[balloon->free_page_reporting]);
+        if (balloon->address.type == VM_ADDRESS_NONE && !vm_virtio_options_set(&balloon->virtio) &&
+            !balloon->stats_period) {
                 g_string_append(out, "/>\n");
                 return;
         }
         g_string_append(out, ">\n");
         if (balloon->address.type != VM_ADDRESS_NONE)
                 domain_xml_format_address(out, level + 1, &balloon->address);
+        if (balloon->stats_period) {
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<stats period='%u'/>\n", balloon->stats_period);
+        }
         if (vm_virtio_options_set(&balloon->virtio)) {
                 append_indent(out, level + 1);
                 g_string_append(out, "<driver");

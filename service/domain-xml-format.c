@@ -225,6 +225,8 @@ char *domain_xml_format(const VmConfig *config) {
         g_string_append_printf(out, "<domain type='%s'>\n", domain_xml_domain_type_names[config->type]);
         append_text_element(out, 1, "name", config->name);
         append_text_element(out, 1, "uuid", config->uuid);
+        if (config->platform.genid[0])
+                append_text_element(out, 1, "genid", config->platform.genid);
         append_text_element(out, 1, "title", config->title);
         append_text_element(out, 1, "description", config->description);
         if (config->metadata)
@@ -272,7 +274,8 @@ char *domain_xml_format(const VmConfig *config) {
         domain_xml_format_pm(out, &config->platform);
 
         if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display) ||
-            config->memballoon.model != VM_MEMBALLOON_DEFAULT || config->panic.isa || config->panic.hyperv) {
+            config->memballoon.model != VM_MEMBALLOON_DEFAULT || config->panic.isa || config->panic.hyperv ||
+            config->platform.iommu.model != VM_IOMMU_NONE) {
                 g_string_append(out, "  <devices>\n");
                 append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
@@ -280,6 +283,7 @@ char *domain_xml_format(const VmConfig *config) {
                 domain_xml_format_display(out, &config->display);
                 domain_xml_format_memballoon(out, 2, &config->memballoon);
                 domain_xml_format_panic(out, 2, &config->panic);
+                domain_xml_format_iommu(out, &config->platform);
                 g_string_append(out, "  </devices>\n");
         }
         domain_xml_format_seclabel(out, config->seclabel);

@@ -25,11 +25,22 @@ static const char *const switch_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH
 static const char *const yes_no_names[] = { [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes",
                                             [VM_SWITCH_OFF] = "no", NULL };
 static const char *const clock_offset_names[] = { [VM_CLOCK_DEFAULT] = "", [VM_CLOCK_UTC] = "utc",
-                                                  [VM_CLOCK_LOCALTIME] = "localtime", NULL };
+                                                  [VM_CLOCK_LOCALTIME] = "localtime",
+                                                  [VM_CLOCK_VARIABLE] = "variable",
+                                                  [VM_CLOCK_ABSOLUTE] = "absolute",
+                                                  [VM_CLOCK_TIMEZONE] = "timezone", NULL };
+static const char *const track_names[] = { [VM_TIMER_TRACK_DEFAULT] = "", [VM_TIMER_TRACK_GUEST] = "guest",
+                                           [VM_TIMER_TRACK_WALL] = "wall",
+                                           [VM_TIMER_TRACK_REALTIME] = "realtime", NULL };
+/* 9999-12-31T23:59:59 UTC: the last moment QEMU's -rtc base takes. */
+#define CLOCK_START_MAX 253402300799ull
+/* A variable adjustment: 2000 years either way (2000 * 365.25 days), so that the RTC's start
+ * stays within the years -rtc base takes. */
+#define CLOCK_ADJUSTMENT_MAX 63115200000ll
 static const char *const timer_names[] = {
         [VM_TIMER_RTC] = "rtc",         [VM_TIMER_PIT] = "pit",
         [VM_TIMER_HPET] = "hpet",       [VM_TIMER_KVMCLOCK] = "kvmclock",
-        [VM_TIMER_HYPERVCLOCK] = "hypervclock", NULL,
+        [VM_TIMER_HYPERVCLOCK] = "hypervclock", [VM_TIMER_TSC] = "tsc", NULL,
 };
 static const char *const tick_names[] = {
         [VM_TICK_DEFAULT] = "",       [VM_TICK_DELAY] = "delay",     [VM_TICK_CATCHUP] = "catchup",
@@ -43,7 +54,8 @@ static const char *const cpu_mode_names[] = {
         NULL,
 };
 static const char *const cpu_check_names[] = { [VM_CPU_CHECK_DEFAULT] = "", [VM_CPU_CHECK_NONE] = "none",
-                                               [VM_CPU_CHECK_PARTIAL] = "partial", NULL };
+                                               [VM_CPU_CHECK_PARTIAL] = "partial", [VM_CPU_CHECK_FULL] = "full",
+                                               NULL };
 static const char *const cpu_match_names[] = { [VM_CPU_MATCH_DEFAULT] = "", [VM_CPU_MATCH_EXACT] = "exact",
                                                [VM_CPU_MATCH_MINIMUM] = "minimum",
                                                [VM_CPU_MATCH_STRICT] = "strict", NULL };
@@ -148,14 +160,20 @@ static bool path_is_clean(const char *path) {
 /* ---- <clock> ---- */
 
 static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "name", "present", "tickpolicy", NULL };
-        int name, present, tick;
+        static const char *const attributes[] = { "name", "present", "tickpolicy", "track", "frequency", NULL };
+        g_autofree char *frequency = xml_attr_value(node, "frequency");
+        int name, present, tick, track;
         VmTimer *timer;
 
         if (!xml_check_empty_element(node, attributes, error) || !xml_attr_choice(node, "name", timer_names, -1, &name, error) ||
             !attr_switch(node, "present", yes_no_names, &present, error) ||
-            !attr_switch(node, "tickpolicy", tick_names, &tick, error))
+            !attr_switch(node, "tickpolicy", tick_names, &tick, error) ||
+            !attr_switch(node, "track", track_names, &track, error))
                 return false;
+        /* libvirt's rule: track is the RTC's. */
+        if (track != VM_TIMER_TRACK_DEFAULT && name != VM_TIMER_RTC)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "track of '<timer name='%s'>' is not supported (only of rtc)", timer_names[name]);
         timer = &platform->timers[name];
         if (timer->set)
                 return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<timer name='%s'>' appears more than once",
@@ -167,21 +185,96 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
         timer->set = true;
         timer->present = present;
         timer->tickpolicy = tick;
+        timer->track = track;
+        /* tsc: its frequency only (libvirt's QEMU driver writes nothing else of it). */
+        if (name == VM_TIMER_TSC && (!frequency || present || tick))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "'<timer name='tsc'>' is only supported with a frequency (and nothing else)");
+        if (frequency && name != VM_TIMER_TSC)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "frequency of '<timer name='%s'>' is not supported (only of tsc)", timer_names[name]);
+        if (frequency) {
+                guint64 hz = 0;
+                if (!g_ascii_string_to_unsigned(frequency, 10, 1, G_MAXINT64, &hz, NULL))
+                        return xml_fail_bad_value(error, node, "TSC frequency", frequency, "a number of Hz");
+                timer->frequency = hz;
+        }
         return true;
 }
 
+/* A zone name ("Europe/Paris"): what QEMU gets as TZ. Letters, digits and "_+-/" only, not
+ * starting with '/' or holding "..", so that it names a zone and no other file; and one the host
+ * knows, or the C library would fall back to UTC without a word. */
+static bool timezone_is_valid(const char *name) {
+        g_autoptr(GTimeZone) zone = NULL;
+        size_t n = strlen(name);
+
+        if (n < 1 || n >= VM_TIMEZONE_MAX || name[0] == '/' || strstr(name, ".."))
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (!g_ascii_isalnum(name[i]) && !strchr("_+-/", name[i]))
+                        return false;
+        zone = g_time_zone_new_identifier(name);
+        return zone != NULL;
+}
+
 bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **error) {
-        static const char *const attributes[] = { "offset", NULL };
+        static const char *const attributes[] = { "offset", "adjustment", "basis", "start", "timezone", NULL };
         static const char *const children[] = { "timer", NULL };
+        static const char *const bases[] = { "", "utc", "localtime", NULL };
         xmlNode *c[1] = {};
-        int offset;
+        g_autofree char *adjustment = xml_attr_value(node, "adjustment");
+        g_autofree char *start = xml_attr_value(node, "start");
+        g_autofree char *timezone = xml_attr_value(node, "timezone");
+        int offset, basis;
 
         if (!xml_check_attributes(node, attributes, error) ||
             !attr_switch(node, "offset", clock_offset_names, &offset, error) ||
+            !attr_switch(node, "basis", bases, &basis, error) ||
             !xml_collect_children_repeatable(node, children, c, children, error))
                 return false;
         /* <clock> without offset is libvirt's utc. */
         platform->clock_offset = offset == VM_CLOCK_DEFAULT ? VM_CLOCK_UTC : offset;
+        /* adjustment and basis belong to offset='variable', start to 'absolute' (libvirt's
+         * adjustment='reset' of utc and localtime is for Xen). */
+        if ((adjustment || basis) && offset != VM_CLOCK_VARIABLE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute '%s' of '<clock>' is only supported with offset='variable'",
+                                adjustment ? "adjustment" : "basis");
+        if (start && offset != VM_CLOCK_ABSOLUTE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'start' of '<clock>' is only supported with offset='absolute'");
+        if (timezone && offset != VM_CLOCK_TIMEZONE)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'timezone' of '<clock>' is only supported with offset='timezone'");
+        if (offset == VM_CLOCK_TIMEZONE) {
+                if (!timezone)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "'<clock offset='timezone'>' needs the attribute 'timezone'");
+                if (!timezone_is_valid(timezone))
+                        return xml_fail_bad_value(error, node, "time zone", timezone,
+                                                  "a zone of the host's time zone database, such as Europe/Paris");
+                g_strlcpy(platform->clock_timezone, timezone, sizeof(platform->clock_timezone));
+        }
+        if (offset == VM_CLOCK_ABSOLUTE) {
+                guint64 seconds = 0;
+                if (!start)
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "'<clock offset='absolute'>' needs the attribute 'start'");
+                if (!g_ascii_string_to_unsigned(start, 10, 0, CLOCK_START_MAX, &seconds, NULL))
+                        return xml_fail_bad_value(error, node, "clock start", start,
+                                                  "seconds since 1970 (UTC), up to 9999-12-31T23:59:59");
+                platform->clock_start = seconds;
+        }
+        if (offset == VM_CLOCK_VARIABLE) {
+                gint64 seconds = 0;
+                if (adjustment && !g_ascii_string_to_signed(adjustment, 10, -(gint64) CLOCK_ADJUSTMENT_MAX,
+                                                            CLOCK_ADJUSTMENT_MAX, &seconds, NULL))
+                        return xml_fail_bad_value(error, node, "clock adjustment", adjustment,
+                                                  "seconds, within 2000 years");
+                platform->clock_adjustment = seconds;
+                platform->clock_basis_localtime = basis == 2;
+        }
         for (xmlNode *child = node->children; child; child = child->next)
                 if (child->type == XML_ELEMENT_NODE && !parse_timer(child, platform, error))
                         return false;
@@ -191,22 +284,38 @@ bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **
 /* ---- <cpu> ---- */
 
 static bool parse_cpu_model(const xmlNode *node, VmCpu *cpu, GError **error) {
-        static const char *const attributes[] = { "fallback", NULL };
+        static const char *const attributes[] = { "fallback", "vendor_id", NULL };
         g_autofree char *model = NULL;
+        g_autofree char *vendor_id = xml_attr_value(node, "vendor_id");
         int fallback;
 
         if (!xml_element_text(node, attributes, true, &model, error) ||
             !attr_switch(node, "fallback", cpu_fallback_names, &fallback, error))
                 return false;
+        /* libvirt's rule: exactly 12 characters; into -cpu, so no comma either. */
+        if (vendor_id) {
+                bool valid = strlen(vendor_id) == 12;
+                for (const char *p = vendor_id; *p; p++)
+                        valid &= *p >= 0x20 && *p <= 0x7e && *p != ',';
+                if (!valid)
+                        return xml_fail_bad_value(error, node, "CPU vendor_id", vendor_id,
+                                                  "12 printable ASCII characters but ','");
+                g_strlcpy(cpu->vendor_id, vendor_id, sizeof(cpu->vendor_id));
+        }
+        cpu->fallback = fallback;
+        /* host-model: the engine passes the host's CPU on, so a fallback to a near model never
+         * happens (allow permits it, forbid forbids it), and there is no model to name. */
+        if (cpu->mode == VM_CPU_MODE_HOST_MODEL && !*model)
+                return true;
         if (cpu->mode == VM_CPU_MODE_HOST_PASSTHROUGH || cpu->mode == VM_CPU_MODE_HOST_MODEL)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                                "'<model>' in a '<cpu mode='%s'>' is not supported (only with mode='custom')",
-                                cpu_mode_names[cpu->mode]);
+                                "'<model>' in a '<cpu mode='%s'>' is not supported (only with mode='custom'%s)",
+                                cpu_mode_names[cpu->mode],
+                                cpu->mode == VM_CPU_MODE_HOST_MODEL ? ", or without a name" : "");
         /* It ends up in -cpu, where a comma would add options. */
         if (!name_is_valid(model))
                 return xml_fail_bad_value(error, node, "CPU model", model, "1 to 64 characters from [A-Za-z0-9_.-]");
         cpu->model = g_steal_pointer(&model);
-        cpu->fallback = fallback;
         return true;
 }
 
@@ -336,9 +445,48 @@ static bool parse_state(const xmlNode *node, const char *const *extra, VmSwitch 
         return true;
 }
 
+/* <stimer state>, with its <direct state>: direct-mode synthetic timers. */
+static bool parse_hyperv_stimer(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "state", NULL };
+        static const char *const children[] = { "direct", NULL };
+        xmlNode *c[1] = {};
+        int state;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !attr_required(node, "state", switch_names, &state, error))
+                return false;
+        features->hv[VM_HV_STIMER] = state;
+        return !c[0] || parse_state(c[0], NULL, &features->hv_stimer_direct, error);
+}
+
+/* <vendor_id state value>: the Hyper-V vendor the guest reads from CPUID. */
+static bool parse_hyperv_vendor_id(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const extra[] = { "value", NULL };
+        g_autofree char *value = NULL;
+
+        if (!parse_state(node, extra, &features->hv[VM_HV_VENDOR_ID], error))
+                return false;
+        value = xml_attr_value(node, "value");
+        if (features->hv[VM_HV_VENDOR_ID] != VM_SWITCH_ON)
+                return true;
+        if (!value)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<vendor_id state='on'>' needs the attribute 'value'");
+        /* It ends up in -cpu, where a comma would add options. */
+        for (const char *p = value; *p; p++)
+                if (*p < 0x20 || *p > 0x7e || *p == ',')
+                        return xml_fail_bad_value(error, node, "Hyper-V vendor_id", value,
+                                                  "1 to 12 printable ASCII characters but ','");
+        if (!*value || strlen(value) > VM_HV_VENDOR_ID_MAX)
+                return xml_fail_bad_value(error, node, "Hyper-V vendor_id", value,
+                                          "1 to 12 printable ASCII characters but ','");
+        g_strlcpy(features->hv_vendor_id, value, sizeof(features->hv_vendor_id));
+        return true;
+}
+
 static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **error) {
         static const char *const attributes[] = { "mode", NULL };
-        static const char *const modes[] = { "custom", NULL };
+        static const char *const modes[] = { "custom", "passthrough", NULL };
         static const char *const spinlock_attributes[] = { "retries", NULL };
         xmlNode *c[_VM_HV_MAX] = {};
         int mode;
@@ -347,10 +495,18 @@ static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **err
             !xml_collect_children(node, vm_hyperv_feature_names, c, error))
                 return false;
         features->hyperv = true;
+        features->hyperv_passthrough = mode == 1;
         for (size_t i = 0; i < _VM_HV_MAX; i++) {
                 if (!c[i])
                         continue;
-                if (!parse_state(c[i], i == VM_HV_SPINLOCKS ? spinlock_attributes : NULL, &features->hv[i], error))
+                if (i == VM_HV_STIMER) {
+                        if (!parse_hyperv_stimer(c[i], features, error))
+                                return false;
+                } else if (i == VM_HV_VENDOR_ID) {
+                        if (!parse_hyperv_vendor_id(c[i], features, error))
+                                return false;
+                } else if (!parse_state(c[i], i == VM_HV_SPINLOCKS ? spinlock_attributes : NULL, &features->hv[i],
+                                        error))
                         return false;
         }
         if (features->hv[VM_HV_SPINLOCKS] == VM_SWITCH_ON &&
@@ -363,16 +519,64 @@ static bool parse_hyperv(const xmlNode *node, VmFeatures *features, GError **err
         return true;
 }
 
+/* <dirty-ring state size>: KVM's dirty page ring, size entries per vCPU (libvirt's rule: a
+ * power of 2 from 1024 to 65536, needed when on). */
+static bool parse_kvm_dirty_ring(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const extra[] = { "size", NULL };
+        g_autofree char *size = xml_attr_value(node, "size");
+        unsigned n;
+
+        if (!parse_state(node, extra, &features->kvm_dirty_ring, error))
+                return false;
+        if (features->kvm_dirty_ring != VM_SWITCH_ON)
+                return true;
+        if (!parse_count(node, "size", 65536, &n, error))
+                return false;
+        if (n < 1024 || (n & (n - 1)) != 0)
+                return xml_fail_bad_value(error, node, "dirty ring size", size,
+                                          "a power of 2 from 1024 to 65536");
+        features->kvm_dirty_ring_size = n;
+        return true;
+}
+
 static bool parse_kvm(const xmlNode *node, VmFeatures *features, GError **error) {
-        static const char *const children[] = { "hidden", NULL };
-        xmlNode *c[1] = {};
+        static const char *const children[] = { "hidden", "hint-dedicated", "poll-control", "pv-ipi", "dirty-ring",
+                                                NULL };
+        xmlNode *c[5] = {};
 
         if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
                 return false;
-        return !c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error);
+        return (!c[0] || parse_state(c[0], NULL, &features->kvm_hidden, error)) &&
+               (!c[1] || parse_state(c[1], NULL, &features->kvm_hint_dedicated, error)) &&
+               (!c[2] || parse_state(c[2], NULL, &features->kvm_poll_control, error)) &&
+               (!c[3] || parse_state(c[3], NULL, &features->kvm_pv_ipi, error)) &&
+               (!c[4] || parse_kvm_dirty_ring(c[4], features, error));
 }
 
-enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, _F_MAX };
+/* A feature whose state is optional and on when left out (libvirt's pmu, vmcoreinfo). */
+static bool parse_state_default_on(const xmlNode *node, VmSwitch *ret, GError **error) {
+        static const char *const attributes[] = { "state", NULL };
+        int state;
+
+        if (!xml_check_empty_element(node, attributes, error) || !attr_switch(node, "state", switch_names, &state, error))
+                return false;
+        *ret = state == VM_SWITCH_DEFAULT ? VM_SWITCH_ON : state;
+        return true;
+}
+
+static bool parse_ioapic(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "driver", NULL };
+        static const char *const drivers[] = { [VM_IOAPIC_DEFAULT] = "", [VM_IOAPIC_KVM] = "kvm",
+                                               [VM_IOAPIC_QEMU] = "qemu", NULL };
+        int driver;
+
+        if (!xml_check_empty_element(node, attributes, error) || !attr_switch(node, "driver", drivers, &driver, error))
+                return false;
+        features->ioapic = driver;
+        return true;
+}
+
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, F_PMU, F_VMCOREINFO, F_IOAPIC, _F_MAX };
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
@@ -384,6 +588,9 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                 [F_HYPERV] = "hyperv",
                 [F_KVM] = "kvm",
                 [F_PVSPINLOCK] = "pvspinlock",
+                [F_PMU] = "pmu",
+                [F_VMCOREINFO] = "vmcoreinfo",
+                [F_IOAPIC] = "ioapic",
                 NULL,
         };
         static const char *const apic_attributes[] = { "eoi", NULL };
@@ -405,7 +612,75 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
                (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
                (!c[F_KVM] || parse_kvm(c[F_KVM], features, error)) &&
-               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error));
+               (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error)) &&
+               (!c[F_PMU] || parse_state_default_on(c[F_PMU], &features->pmu, error)) &&
+               (!c[F_VMCOREINFO] || parse_state_default_on(c[F_VMCOREINFO], &features->vmcoreinfo, error)) &&
+               (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error));
+}
+
+/* ---- <genid> ---- */
+
+bool domain_xml_parse_genid(const xmlNode *node, VmPlatform *platform, GError **error) {
+        g_autofree char *genid = NULL;
+
+        if (!xml_element_text(node, NULL, true, &genid, error))
+                return false;
+        /* Empty: libvirt makes one up when it reads the document, and writes it back. */
+        if (!*genid) {
+                g_autofree char *random = g_uuid_string_random();
+                g_strlcpy(platform->genid, random, sizeof(platform->genid));
+                return true;
+        }
+        if (!g_uuid_string_is_valid(genid))
+                return xml_fail_bad_value(error, node, "genid", genid,
+                                          "expected the form e9392370-2917-565e-692b-d057f46512d6");
+        g_strlcpy(platform->genid, genid, sizeof(platform->genid));
+        for (char *p = platform->genid; *p; p++)
+                *p = g_ascii_tolower(*p);
+        return true;
+}
+
+/* ---- <devices><iommu> ---- */
+
+bool domain_xml_parse_iommu(const xmlNode *node, VmPlatform *platform, GError **error) {
+        static const char *const attributes[] = { "model", NULL };
+        static const char *const children[] = { "driver", NULL };
+        static const char *const driver_attributes[] = { "intremap", "caching_mode", "eim", "iotlb", "aw_bits",
+                                                         NULL };
+        static const char *const models[] = { [VM_IOMMU_NONE] = "", [VM_IOMMU_INTEL] = "intel",
+                                              [VM_IOMMU_VIRTIO] = "virtio", NULL };
+        VmIommu *iommu = &platform->iommu;
+        xmlNode *c[1] = {};
+        g_autofree char *aw_bits = NULL;
+        int model, intremap, caching_mode, eim, iotlb;
+
+        if (iommu->model != VM_IOMMU_NONE)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<iommu>' appears more than once in '<devices>'");
+        if (!xml_check_attributes(node, attributes, error) ||
+            !attr_required(node, "model", models, &model, error) ||
+            !xml_collect_children(node, children, c, error))
+                return false;
+        iommu->model = model;
+        if (!c[0])
+                return true;
+        if (!xml_check_empty_element(c[0], driver_attributes, error) ||
+            !attr_switch(c[0], "intremap", switch_names, &intremap, error) ||
+            !attr_switch(c[0], "caching_mode", switch_names, &caching_mode, error) ||
+            !attr_switch(c[0], "eim", switch_names, &eim, error) ||
+            !attr_switch(c[0], "iotlb", switch_names, &iotlb, error))
+                return false;
+        iommu->intremap = intremap;
+        iommu->caching_mode = caching_mode;
+        iommu->eim = eim;
+        iommu->iotlb = iotlb;
+        aw_bits = xml_attr_value(c[0], "aw_bits");
+        if (aw_bits && !parse_count(c[0], "aw_bits", 64, &iommu->aw_bits, error))
+                return false;
+        /* libvirt's rules (virDomainDefIOMMUValidate); the split I/O APIC is checked with <features>. */
+        if (eim == VM_SWITCH_ON && intremap != VM_SWITCH_ON)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
+                                "eim='on' of the '<iommu>' '<driver>' needs intremap='on'");
+        return true;
 }
 
 /* ---- <pm> ---- */
@@ -765,7 +1040,8 @@ static void append_features(GString *out, const VmFeatures *features) {
         if (features->pae)
                 g_string_append(out, "    <pae/>\n");
         if (features->hyperv) {
-                g_string_append(out, "    <hyperv mode='custom'>\n");
+                g_string_append_printf(out, "    <hyperv mode='%s'>\n",
+                                       features->hyperv_passthrough ? "passthrough" : "custom");
                 for (size_t i = 0; i < _VM_HV_MAX; i++) {
                         if (!features->hv[i])
                                 continue;
@@ -773,13 +1049,43 @@ static void append_features(GString *out, const VmFeatures *features) {
                                                switch_names[features->hv[i]]);
                         if (i == VM_HV_SPINLOCKS && features->hv[i] == VM_SWITCH_ON)
                                 g_string_append_printf(out, " retries='%u'", features->hv_spinlock_retries);
-                        g_string_append(out, "/>\n");
+                        if (i == VM_HV_VENDOR_ID && features->hv[i] == VM_SWITCH_ON)
+                                append_escaped_attr(out, "value", features->hv_vendor_id);
+                        if (i == VM_HV_STIMER && features->hv_stimer_direct)
+                                g_string_append_printf(out, ">\n        <direct state='%s'/>\n      </stimer>\n",
+                                                       switch_names[features->hv_stimer_direct]);
+                        else
+                                g_string_append(out, "/>\n");
                 }
                 g_string_append(out, "    </hyperv>\n");
         }
-        if (features->kvm_hidden)
-                g_string_append_printf(out, "    <kvm>\n      <hidden state='%s'/>\n    </kvm>\n",
-                                       switch_names[features->kvm_hidden]);
+        if (features->kvm_hidden || features->kvm_hint_dedicated || features->kvm_poll_control ||
+            features->kvm_pv_ipi || features->kvm_dirty_ring) {
+                g_string_append(out, "    <kvm>\n");
+                if (features->kvm_hidden)
+                        g_string_append_printf(out, "      <hidden state='%s'/>\n", switch_names[features->kvm_hidden]);
+                if (features->kvm_hint_dedicated)
+                        g_string_append_printf(out, "      <hint-dedicated state='%s'/>\n",
+                                               switch_names[features->kvm_hint_dedicated]);
+                if (features->kvm_poll_control)
+                        g_string_append_printf(out, "      <poll-control state='%s'/>\n",
+                                               switch_names[features->kvm_poll_control]);
+                if (features->kvm_pv_ipi)
+                        g_string_append_printf(out, "      <pv-ipi state='%s'/>\n", switch_names[features->kvm_pv_ipi]);
+                if (features->kvm_dirty_ring == VM_SWITCH_ON)
+                        g_string_append_printf(out, "      <dirty-ring state='on' size='%u'/>\n",
+                                               features->kvm_dirty_ring_size);
+                else if (features->kvm_dirty_ring)
+                        g_string_append(out, "      <dirty-ring state='off'/>\n");
+                g_string_append(out, "    </kvm>\n");
+        }
+        if (features->pmu)
+                g_string_append_printf(out, "    <pmu state='%s'/>\n", switch_names[features->pmu]);
+        if (features->vmcoreinfo)
+                g_string_append_printf(out, "    <vmcoreinfo state='%s'/>\n", switch_names[features->vmcoreinfo]);
+        if (features->ioapic)
+                g_string_append_printf(out, "    <ioapic driver='%s'/>\n",
+                                       features->ioapic == VM_IOAPIC_QEMU ? "qemu" : "kvm");
         if (features->vmport)
                 g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
         if (features->smm)
@@ -790,7 +1096,8 @@ static void append_features(GString *out, const VmFeatures *features) {
 }
 
 static void append_cpu(GString *out, const VmCpu *cpu) {
-        bool empty = !cpu->model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
+        bool has_model = cpu->model || cpu->vendor_id[0] || cpu->fallback;
+        bool empty = !has_model && !cpu->sockets && (!cpu->features || cpu->features->len == 0) && !cpu->n_numa &&
                      !cpu->cache_mode && !cpu->maxphysaddr;
 
         g_string_append(out, "  <cpu");
@@ -807,11 +1114,16 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
                 return;
         }
         g_string_append(out, ">\n");
-        if (cpu->model) {
+        if (has_model) {
                 g_string_append(out, "    <model");
                 if (cpu->fallback)
                         g_string_append_printf(out, " fallback='%s'", cpu_fallback_names[cpu->fallback]);
-                g_string_append_printf(out, ">%s</model>\n", cpu->model);
+                if (cpu->vendor_id[0])
+                        append_escaped_attr(out, "vendor_id", cpu->vendor_id);
+                if (cpu->model)
+                        g_string_append_printf(out, ">%s</model>\n", cpu->model);
+                else
+                        g_string_append(out, "/>\n");
         }
         if (cpu->sockets)
                 g_string_append_printf(out, "    <topology sockets='%u' dies='%u' cores='%u' threads='%u'/>\n",
@@ -843,6 +1155,13 @@ static void append_clock(GString *out, const VmPlatform *platform) {
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 any_timer |= platform->timers[i].set;
         g_string_append_printf(out, "  <clock offset='%s'", clock_offset_names[platform->clock_offset]);
+        if (platform->clock_offset == VM_CLOCK_VARIABLE)
+                g_string_append_printf(out, " adjustment='%" PRId64 "' basis='%s'", platform->clock_adjustment,
+                                       platform->clock_basis_localtime ? "localtime" : "utc");
+        if (platform->clock_offset == VM_CLOCK_ABSOLUTE)
+                g_string_append_printf(out, " start='%" PRIu64 "'", platform->clock_start);
+        if (platform->clock_offset == VM_CLOCK_TIMEZONE)
+                g_string_append_printf(out, " timezone='%s'", platform->clock_timezone);
         if (!any_timer) {
                 g_string_append(out, "/>\n");
                 return;
@@ -855,6 +1174,10 @@ static void append_clock(GString *out, const VmPlatform *platform) {
                 g_string_append_printf(out, "    <timer name='%s'", timer_names[i]);
                 if (timer->tickpolicy)
                         g_string_append_printf(out, " tickpolicy='%s'", tick_names[timer->tickpolicy]);
+                if (timer->track)
+                        g_string_append_printf(out, " track='%s'", track_names[timer->track]);
+                if (timer->frequency)
+                        g_string_append_printf(out, " frequency='%" PRIu64 "'", timer->frequency);
                 if (timer->present)
                         g_string_append_printf(out, " present='%s'", yes_no_names[timer->present]);
                 g_string_append(out, "/>\n");
@@ -868,6 +1191,30 @@ void domain_xml_format_platform(GString *out, const VmPlatform *platform) {
                 append_cpu(out, &platform->cpu);
         if (platform->clock_offset)
                 append_clock(out, platform);
+}
+
+void domain_xml_format_iommu(GString *out, const VmPlatform *platform) {
+        const VmIommu *iommu = &platform->iommu;
+        const VmSwitch switches[] = { iommu->intremap, iommu->caching_mode, iommu->eim, iommu->iotlb };
+        const char *const names[] = { "intremap", "caching_mode", "eim", "iotlb" };
+        bool any_driver = iommu->aw_bits != 0;
+
+        if (iommu->model == VM_IOMMU_NONE)
+                return;
+        for (size_t i = 0; i < G_N_ELEMENTS(switches); i++)
+                any_driver |= switches[i] != VM_SWITCH_DEFAULT;
+        g_string_append_printf(out, "    <iommu model='%s'", iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
+        if (!any_driver) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n      <driver");
+        for (size_t i = 0; i < G_N_ELEMENTS(switches); i++)
+                if (switches[i])
+                        g_string_append_printf(out, " %s='%s'", names[i], switch_names[switches[i]]);
+        if (iommu->aw_bits)
+                g_string_append_printf(out, " aw_bits='%u'", iommu->aw_bits);
+        g_string_append(out, "/>\n    </iommu>\n");
 }
 
 void domain_xml_format_pm(GString *out, const VmPlatform *platform) {

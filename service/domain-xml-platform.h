@@ -43,6 +43,11 @@ void domain_xml_format_numatune(GString *out, const VmPlatform *platform);
 bool domain_xml_parse_numa(const xmlNode *node, VmConfig *config, GError **error);
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error);
 bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **error);
+/* <genid>. */
+bool domain_xml_parse_genid(const xmlNode *node, VmPlatform *platform, GError **error);
+/* <devices><iommu>. */
+bool domain_xml_parse_iommu(const xmlNode *node, VmPlatform *platform, GError **error);
+void domain_xml_format_iommu(GString *out, const VmPlatform *platform);
 /* The <os> element's platform parts; loader is its <loader> or NULL. */
 bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPlatform *platform, GError **error);
 /* The attributes <loader> may carry. */

@@ -1012,6 +1012,11 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                                 problems_add(problems, g_steal_pointer(&error));
                         continue;
                 }
+                if (xml_is_element(child, "iommu")) {
+                        if (!domain_xml_parse_iommu(child, &config->platform, &error))
+                                problems_add(problems, g_steal_pointer(&error));
+                        continue;
+                }
                 if (xml_is_element(child, "panic")) {
                         if (!domain_xml_parse_panic(child, &config->panic, &error))
                                 problems_add(problems, g_steal_pointer(&error));
@@ -1059,6 +1064,7 @@ enum {
         DOMAIN_ON_CRASH,
         DOMAIN_DEVICES,
         DOMAIN_SECLABEL,
+        DOMAIN_GENID,
         _DOMAIN_CHILD_MAX
 };
 static const char *const domain_children[] = {
@@ -1085,6 +1091,7 @@ static const char *const domain_children[] = {
         [DOMAIN_ON_CRASH] = "on_crash",
         [DOMAIN_DEVICES] = "devices",
         [DOMAIN_SECLABEL] = "seclabel",
+        [DOMAIN_GENID] = "genid",
         NULL,
 };
 
@@ -1242,6 +1249,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         if (!parse_name(root, c[DOMAIN_NAME], config, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (!parse_uuid(c[DOMAIN_UUID], config, &e))
+                problems_add(problems, g_steal_pointer(&e));
+        if (c[DOMAIN_GENID] && !domain_xml_parse_genid(c[DOMAIN_GENID], &config->platform, &e))
                 problems_add(problems, g_steal_pointer(&e));
         if (c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, &e))
                 problems_add(problems, g_steal_pointer(&e));

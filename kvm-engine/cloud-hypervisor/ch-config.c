@@ -295,6 +295,12 @@ JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GE
                 json_builder_set_member_name(b, "balloon");
                 json_builder_begin_object(b);
                 add_int(b, "size", 0);
+                /* autodeflate and freePageReporting: its deflate_on_oom and free_page_reporting (off
+                 * by default there, as in QEMU). */
+                if (config->memballoon.autodeflate == VM_SWITCH_ON)
+                        add_bool(b, "deflate_on_oom", true);
+                if (config->memballoon.free_page_reporting == VM_SWITCH_ON)
+                        add_bool(b, "free_page_reporting", true);
                 json_builder_end_object(b);
         }
 

@@ -58,6 +58,9 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
         /* off is what cloud-hypervisor's balloon does; on is not asked of it. */
         if (vm_virtio_options_on(&config->memballoon.virtio))
                 return refuse(error, "<memballoon><driver iommu|ats|packed='on'>");
+        /* Its balloon keeps no guest statistics to poll. */
+        if (config->memballoon.stats_period)
+                return refuse(error, "<memballoon><stats period>");
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
 

@@ -24,6 +24,12 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<type arch='i686'>");
         if (p->clock_offset == VM_CLOCK_LOCALTIME)
                 return refuse(error, "<clock offset='localtime'> (its clock is UTC)");
+        if (p->clock_offset == VM_CLOCK_TIMEZONE)
+                return refuse(error, "<clock offset='timezone'> (its clock is UTC)");
+        if (p->clock_offset == VM_CLOCK_VARIABLE || p->clock_offset == VM_CLOCK_ABSOLUTE)
+                return refuse(error, p->clock_offset == VM_CLOCK_VARIABLE
+                                             ? "<clock offset='variable'> (its clock is UTC)"
+                                             : "<clock offset='absolute'> (its clock is UTC)");
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 if (p->timers[i].set)
                         return refuse(error, "<timer> in <clock>");
@@ -43,8 +49,19 @@ bool ch_platform_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<smm state='on'>");
         if (f->hyperv)
                 return refuse(error, "<hyperv>");
-        if (f->kvm_hidden)
-                return refuse(error, "<kvm><hidden>");
+        if (f->kvm_hidden || f->kvm_hint_dedicated || f->kvm_poll_control || f->kvm_pv_ipi || f->kvm_dirty_ring)
+                return refuse(error, "<kvm>");
+        if (f->pmu)
+                return refuse(error, "<pmu>");
+        if (f->vmcoreinfo == VM_SWITCH_ON)
+                return refuse(error, "<vmcoreinfo state='on'>");
+        if (f->ioapic)
+                return refuse(error, "<ioapic>");
+        /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
+        if (p->iommu.model != VM_IOMMU_NONE)
+                return refuse(error, "<iommu>");
+        if (p->genid[0])
+                return refuse(error, "<genid> (it has no vmgenid device)");
         if (f->apic_eoi)
                 return refuse(error, "<apic eoi>");
         if (f->pvspinlock)

@@ -105,6 +105,30 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
         return x86_64_binary;
 }
 
+/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. */
+static bool check_iommu(const VmPlatform *p, QemuMachineKind machine, GError **error) {
+        const VmIommu *iommu = &p->iommu;
+
+        if (iommu->model == VM_IOMMU_NONE)
+                return true;
+        if (machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<iommu model='%s'> needs the q35 machine",
+                              iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
+        if (iommu->model == VM_IOMMU_VIRTIO &&
+            (iommu->intremap || iommu->caching_mode || iommu->eim || iommu->iotlb || iommu->aw_bits))
+                return refuse(error, "<iommu model='virtio'> with a <driver> is not supported by the QEMU engine: "
+                                     "its options are the Intel IOMMU's");
+        if (iommu->intremap == VM_SWITCH_ON && p->features.ioapic != VM_IOAPIC_QEMU)
+                return refuse(error, "<iommu><driver intremap='on'> needs the split I/O APIC "
+                                     "(<features><ioapic driver='qemu'/>)");
+        if (iommu->aw_bits && iommu->aw_bits != 39 && iommu->aw_bits != 48)
+                return refuse(error,
+                              "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or "
+                              "48)",
+                              iommu->aw_bits);
+        return true;
+}
+
 bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
         const VmPlatform *p = &config->platform;
         const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
@@ -126,6 +150,17 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
                                               "this VM would run under TCG",
                                               vm_hyperv_feature_names[kvm_only[i]]);
         }
+        if (!kvm && p->features.kvm_dirty_ring == VM_SWITCH_ON)
+                return refuse(error, "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this "
+                                     "VM would run under TCG");
+        if (!kvm && (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON))
+                return refuse(error,
+                              "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
+                              "and this VM would run under TCG",
+                              p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
+        if (!kvm && p->features.hyperv_passthrough)
+                return refuse(error, "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and "
+                                     "this VM would run under TCG");
         if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
                 return refuse(error, "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
                               rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
@@ -147,6 +182,8 @@ bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
             p->cpu.cache_level)
                 return refuse(error, "<cache mode='%s'> takes no level",
                               p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
+        if (!check_iommu(p, machine, error))
+                return false;
         if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
                 return refuse(error, "<pm> is not supported on the microvm machine");
         if (!firmware_check(config, machine, error))
@@ -176,6 +213,9 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
         if (config->platform.dump_core)
                 g_string_append_printf(out, ",dump-guest-core=%s",
                                        config->platform.dump_core == VM_SWITCH_ON ? "on" : "off");
+        /* <ioapic driver='qemu'> is QEMU's split irqchip (the I/O APIC in QEMU, KVM's local APICs). */
+        if (f->ioapic)
+                g_string_append_printf(out, ",kernel_irqchip=%s", f->ioapic == VM_IOAPIC_QEMU ? "split" : "on");
         if (qemu_platform_uses_pflash(config))
                 g_string_append(out, ",pflash0=pflash0");
         if (qemu_platform_uses_pflash(config) && has_vars)
@@ -208,24 +248,35 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, p->cpu.model);
         else
                 g_string_append(out, kvm ? "host" : "max");
+        if (p->cpu.vendor_id[0])
+                g_string_append_printf(out, ",vendor=%s", p->cpu.vendor_id);
         append_switch(out, "migratable", p->cpu.migratable);
         for (guint i = 0; p->cpu.features && i < p->cpu.features->len; i++) {
                 const VmCpuFeature *feature = p->cpu.features->pdata[i];
                 bool off = feature->policy == VM_CPU_POLICY_DISABLE || feature->policy == VM_CPU_POLICY_FORBID;
                 g_string_append_printf(out, ",%s=%s", feature->name, off ? "off" : "on");
         }
-        /* libvirt writes the enlightenments that are on; off is QEMU's default. */
+        /* passthrough: every enlightenment KVM has; then, as in custom mode, libvirt writes those
+         * that are on (off is QEMU's default). */
+        if (f->hyperv_passthrough)
+                g_string_append(out, ",hv-passthrough=on");
         for (size_t i = 0; i < _VM_HV_MAX; i++) {
                 if (f->hv[i] != VM_SWITCH_ON)
                         continue;
                 if (i == VM_HV_SPINLOCKS)
                         g_string_append_printf(out, ",hv-spinlocks=0x%x", f->hv_spinlock_retries);
+                else if (i == VM_HV_VENDOR_ID)
+                        g_string_append_printf(out, ",hv-vendor-id=%s", f->hv_vendor_id);
                 else
                         g_string_append_printf(out, ",hv-%s=on", vm_hyperv_feature_names[i]);
+                if (i == VM_HV_STIMER && f->hv_stimer_direct == VM_SWITCH_ON)
+                        g_string_append(out, ",hv-stimer-direct=on");
         }
         if (p->timers[VM_TIMER_HYPERVCLOCK].present == VM_SWITCH_ON)
                 g_string_append(out, ",hv-time=on");
         append_switch(out, "kvmclock", p->timers[VM_TIMER_KVMCLOCK].present);
+        if (p->timers[VM_TIMER_TSC].frequency)
+                g_string_append_printf(out, ",tsc-frequency=%" PRIu64, p->timers[VM_TIMER_TSC].frequency);
         append_switch(out, "kvm-pv-eoi", f->apic_eoi);
         append_switch(out, "kvm-pv-unhalt", f->pvspinlock);
         if (p->cpu.maxphysaddr == VM_MAXPHYSADDR_PASSTHROUGH)
@@ -245,8 +296,20 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
                 g_string_append(out, ",host-cache-info=off");
         if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE)
                 g_string_append(out, ",l3-cache=off");
+        /* <kvm>, as libvirt writes it: what differs from QEMU's default (pv-ipi is on there). */
         if (f->kvm_hidden == VM_SWITCH_ON)
                 g_string_append(out, ",kvm=off");
+        if (f->kvm_hint_dedicated == VM_SWITCH_ON)
+                g_string_append(out, ",kvm-hint-dedicated=on");
+        if (f->kvm_poll_control == VM_SWITCH_ON)
+                g_string_append(out, ",kvm-poll-control=on");
+        if (f->kvm_pv_ipi == VM_SWITCH_OFF)
+                g_string_append(out, ",kvm-pv-ipi=off");
+        append_switch(out, "pmu", f->pmu);
+        /* check='full': libvirt fails the start when QEMU's CPU lacks a feature asked for; QEMU's
+         * enforce does that check itself, before the guest runs. */
+        if (p->cpu.check == VM_CPU_CHECK_FULL)
+                g_string_append(out, ",enforce");
         return g_string_free(out, FALSE);
 }
 
@@ -258,6 +321,14 @@ char *qemu_platform_memory_size(const VmConfig *config) {
         return g_strdup_printf("size=%" PRIu64 "k,slots=%u,maxmem=%" PRIu64 "k",
                                qemu_platform_memory_mib(config) << 10, config->memory_slots,
                                (config->max_memory >> 12) << 2);
+}
+
+char *qemu_platform_accel(const VmConfig *config, bool kvm) {
+        const VmFeatures *f = &config->platform.features;
+
+        if (kvm && f->kvm_dirty_ring == VM_SWITCH_ON)
+                return g_strdup_printf("kvm,dirty-ring-size=%u", f->kvm_dirty_ring_size);
+        return g_strdup(kvm ? "kvm" : "tcg");
 }
 
 char *qemu_platform_smp(const VmConfig *config) {
@@ -388,15 +459,68 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 }
 }
 
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd) {
+char **qemu_platform_environment(const VmConfig *config, const char *const *base) {
+        GStrvBuilder *builder = g_strv_builder_new();
+        char **env;
+
+        g_strv_builder_addv(builder, (const char **) base);
+        /* <clock offset='timezone'>, as libvirt: QEMU's local time is the zone's. */
+        if (config->platform.clock_offset == VM_CLOCK_TIMEZONE) {
+                g_autofree char *tz = g_strdup_printf("TZ=%s", config->platform.clock_timezone);
+                g_strv_builder_add(builder, tz);
+        }
+        env = g_strv_builder_end(builder);
+        g_strv_builder_unref(builder);
+        return env;
+}
+
+char *qemu_platform_rtc_base(const VmPlatform *p, GDateTime *now) {
+        g_autoptr(GDateTime) then = NULL;
+        g_autoptr(GDateTime) now_utc = NULL;
+
+        switch (p->clock_offset) {
+        case VM_CLOCK_LOCALTIME:
+        case VM_CLOCK_TIMEZONE: /* the zone's: QEMU runs with TZ set to it (qemu_platform_environment()) */
+                return g_strdup("localtime");
+        case VM_CLOCK_ABSOLUTE:
+                then = g_date_time_new_from_unix_utc((gint64) p->clock_start);
+                break;
+        case VM_CLOCK_VARIABLE: {
+                /* As libvirt: the adjustment from UTC now (with basis='localtime', plus the host's
+                 * offset from UTC now), as the RTC's start. */
+                gint64 seconds = p->clock_adjustment;
+                now_utc = now ? g_date_time_to_utc(now) : g_date_time_new_now_utc();
+                if (p->clock_basis_localtime) {
+                        g_autoptr(GDateTime) local = g_date_time_to_local(now_utc);
+                        seconds += g_date_time_get_utc_offset(local) / G_TIME_SPAN_SECOND;
+                }
+                then = g_date_time_add_seconds(now_utc, (gdouble) seconds);
+                break;
+        }
+        default:
+                return g_strdup("utc");
+        }
+        /* Out of GDateTime's years 1 to 9999: the nearest end, as QEMU could take no other. */
+        if (!then)
+                return g_strdup(p->clock_adjustment < 0 ? "0001-01-01T00:00:00" : "9999-12-31T23:59:59");
+        return g_date_time_format(then, "%Y-%m-%dT%H:%M:%S");
+}
+
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
+                            bool restoring) {
         const VmPlatform *p = &config->platform;
         /* The power management device of each machine carries the S3/S4 switches. */
         const char *pm_device = machine == QEMU_MACHINE_PC ? "PIIX4_PM" : "ICH9-LPC";
 
         if (p->clock_offset) {
-                g_autofree char *rtc = g_strdup_printf(
-                        "base=%s%s", p->clock_offset == VM_CLOCK_LOCALTIME ? "localtime" : "utc",
-                        p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
+                static const char *const tracks[] = {[VM_TIMER_TRACK_DEFAULT] = "",
+                                                     [VM_TIMER_TRACK_GUEST] = ",clock=vm",
+                                                     [VM_TIMER_TRACK_WALL] = ",clock=host",
+                                                     [VM_TIMER_TRACK_REALTIME] = ",clock=rt"};
+                g_autofree char *base = qemu_platform_rtc_base(p, NULL);
+                g_autofree char *rtc =
+                        g_strdup_printf("base=%s%s%s", base, tracks[p->timers[VM_TIMER_RTC].track],
+                                        p->timers[VM_TIMER_RTC].tickpolicy == VM_TICK_CATCHUP ? ",driftfix=slew" : "");
                 g_ptr_array_add(argv, g_strdup("-rtc"));
                 g_ptr_array_add(argv, g_steal_pointer(&rtc));
         }
@@ -455,6 +579,48 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_autofree char *slic = qemu_escape_opt(p->firmware.acpi_slic);
                 g_ptr_array_add(argv, g_strdup("-acpitable"));
                 g_ptr_array_add(argv, g_strdup_printf("sig=SLIC,file=%s", slic));
+        }
+        /* <genid>: the vmgenid device. A VM restored from a snapshot runs again what it ran
+         * before: as libvirt, it gets a new generation ID (the guest's sign to, for example,
+         * reseed its random numbers); the definition keeps the written one. */
+        if (p->genid[0]) {
+                g_autofree char *fresh = restoring ? g_uuid_string_random() : NULL;
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_strdup_printf("{\"driver\":\"vmgenid\",\"guid\":\"%s\",\"id\":\"vmgenid0\"}",
+                                                      fresh ? fresh : p->genid));
+        }
+        /* <iommu>, as libvirt writes it, before the PCI devices it translates for. */
+        if (p->iommu.model != VM_IOMMU_NONE) {
+                JsonObject *o = json_object_new();
+                if (p->iommu.model == VM_IOMMU_INTEL) {
+                        json_object_set_string_member(o, "driver", "intel-iommu");
+                        json_object_set_string_member(o, "id", "iommu0");
+                        if (p->iommu.intremap)
+                                json_object_set_string_member(o, "intremap",
+                                                              p->iommu.intremap == VM_SWITCH_ON ? "on" : "off");
+                        if (p->iommu.caching_mode)
+                                json_object_set_boolean_member(o, "caching-mode",
+                                                               p->iommu.caching_mode == VM_SWITCH_ON);
+                        if (p->iommu.eim)
+                                json_object_set_string_member(o, "eim", p->iommu.eim == VM_SWITCH_ON ? "on" : "off");
+                        if (p->iommu.iotlb)
+                                json_object_set_boolean_member(o, "device-iotlb", p->iommu.iotlb == VM_SWITCH_ON);
+                        if (p->iommu.aw_bits)
+                                json_object_set_int_member(o, "aw-bits", p->iommu.aw_bits);
+                } else {
+                        json_object_set_string_member(o, "driver", "virtio-iommu");
+                        json_object_set_string_member(o, "id", "iommu0");
+                        json_object_set_string_member(o, "bus", "pcie.0");
+                }
+                JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+                json_node_take_object(node, o);
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, json_to_string(node, FALSE));
+                json_node_unref(node);
+        }
+        if (p->features.vmcoreinfo == VM_SWITCH_ON) {
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_strdup("vmcoreinfo"));
         }
         if (p->firmware.n_boot > 0 || p->firmware.bootmenu || p->firmware.has_reboot_timeout) {
                 static const char letters[] = { [VM_BOOT_HD] = 'c', [VM_BOOT_CDROM] = 'd', [VM_BOOT_NETWORK] = 'n',

@@ -495,7 +495,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autofree char *machine_options =
                 qemu_platform_machine_options(config, config->platform.firmware.nvram || params->nvram_fd > 0);
         argv_add_printf(argv, "-machine", "%s%s", machine_escaped, machine_options);
-        argv_add(argv, "-accel", params->kvm ? "kvm" : "tcg");
+        g_autofree char *accel = qemu_platform_accel(config, params->kvm);
+        argv_add(argv, "-accel", accel);
         g_autofree char *cpu = qemu_platform_cpu(config, params->kvm);
         argv_add(argv, "-cpu", cpu);
 
@@ -534,7 +535,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         }
         if (config->loader && !qemu_platform_uses_pflash(config))
                 argv_add(argv, "-bios", config->loader);
-        qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd);
+        qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd, params->incoming != NULL);
 
         /* Without pvpanic a guest panic is indistinguishable from a reset; <panic model='isa'>
          * may place it (libvirt's ioport). */
@@ -581,6 +582,12 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 JsonObject *o = json_object_new();
                 json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "balloon"));
                 json_object_set_string_member(o, "id", "balloon0");
+                if (config->memballoon.autodeflate)
+                        json_object_set_boolean_member(o, "deflate-on-oom",
+                                                       config->memballoon.autodeflate == VM_SWITCH_ON);
+                if (config->memballoon.free_page_reporting)
+                        json_object_set_boolean_member(o, "free-page-reporting",
+                                                       config->memballoon.free_page_reporting == VM_SWITCH_ON);
                 qemu_virtio_options_props(o, &config->memballoon.virtio);
                 argv_add_json(argv, "-device", json_object_node(o));
         }

@@ -100,6 +100,12 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
 bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
+char *qemu_platform_accel(const VmConfig *config, bool kvm); /* the -accel value */
+/* -rtc's base: "utc", "localtime" or the RTC's start as libvirt computes it for offset
+ * 'variable' (from now, the current time when NULL) and 'absolute'. */
+char *qemu_platform_rtc_base(const VmPlatform *platform, GDateTime *now);
+/* QEMU's environment: base, and TZ for <clock offset='timezone'>. */
+char **qemu_platform_environment(const VmConfig *config, const char *const *base);
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
 uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the guest's memory at boot */
 char *qemu_platform_memory_size(const VmConfig *config);     /* the -m value */
@@ -116,7 +122,8 @@ bool qemu_platform_has_memory_backend(const VmConfig *config);
 void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config);
 /* -rtc, -global, -no-hpet, pflash, -boot */
 /* nvram_fd: the service's variables file for firmware='efi' without <nvram> (0 = none). */
-void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd);
+void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
+                            bool restoring);
 
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);

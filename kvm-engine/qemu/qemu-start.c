@@ -55,8 +55,8 @@ static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError
         qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 
-/* The disks' throttling is set: go on. */
-static void qemu_start_after_throttling(QemuOp *op) {
+/* The balloon's statistics period is set: the balloon's target, then the vCPUs run. */
+static void qemu_start_after_stats_period(QemuOp *op) {
         const VmConfig *config = op->base.vm->config;
 
         if (op->base.kind == ENGINE_OP_RESTORE)
@@ -70,6 +70,33 @@ static void qemu_start_after_throttling(QemuOp *op) {
                 qmp_client_execute(qemu_op_vm(op)->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
         } else
                 qmp_client_execute(qemu_op_vm(op)->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+static void qemu_start_on_stats_period(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qemu_start_after_stats_period(op);
+}
+
+/* The disks' throttling is set: <memballoon>
+ * <stats period>, as libvirt sets it: the balloon device's guest-stats-polling-interval, which
+ * QEMU keeps neither on its command line nor across a migration, so also after a restore. */
+static void qemu_start_after_throttling(QemuOp *op) {
+        const VmConfig *config = op->base.vm->config;
+
+        if (config->memballoon.stats_period && qemu_devices_want_balloon(config)) {
+                JsonObject *o = json_object_new();
+                JsonNode *arguments = json_node_new(JSON_NODE_OBJECT);
+                json_object_set_string_member(o, "path", "/machine/peripheral/balloon0");
+                json_object_set_string_member(o, "property", "guest-stats-polling-interval");
+                json_object_set_int_member(o, "value", config->memballoon.stats_period);
+                json_node_take_object(arguments, o);
+                qmp_client_execute(qemu_op_vm(op)->qmp, "qom-set", arguments, -1, qemu_start_on_stats_period, op);
+        } else
+                qemu_start_after_stats_period(op);
 }
 
 static void qemu_start_throttle_next(QemuOp *op);
@@ -229,13 +256,14 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .tpm_fd = tpm_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
+        g_auto(GStrv) environment = qemu_platform_environment(vm->base.config, qemu_environment);
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
         ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
         if (ok) {
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
-                        .envp = qemu_environment,
+                        .envp = (const char *const *) environment,
                         .fds = (const ProcessFd *) fds->data,
                         .n_fds = fds->len,
                         .log_path = vm->base.log_path,

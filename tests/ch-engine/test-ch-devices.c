@@ -26,6 +26,7 @@ static void test_device_parts(void) {
                 { 9, "<filesystem> (its shared folders are virtiofs only)" },
                 { 10, "<driver iommu|ats|packed='on'> of a <disk>" },
                 { 11, "<memballoon><driver iommu|ats|packed='on'>" },
+                { 12, "<memballoon><stats period>" },
         };
         g_autoptr(VmConfig) ok = test_vm_config_minimal();
         g_autoptr(GError) error = NULL;
@@ -44,6 +45,13 @@ static void test_device_parts(void) {
         g_autoptr(JsonNode) node = ch_config_build_vm(ok, RUNTIME_DIR, &error);
         g_assert_no_error(error);
         g_assert_true(json_object_has_member(json_node_get_object(node), "balloon"));
+        /* autodeflate and freePageReporting: its balloon's deflate_on_oom and free_page_reporting. */
+        ok->memballoon.autodeflate = ok->memballoon.free_page_reporting = VM_SWITCH_ON;
+        g_autoptr(JsonNode) deflating = ch_config_build_vm(ok, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        JsonObject *balloon = json_object_get_object_member(json_node_get_object(deflating), "balloon");
+        g_assert_true(json_object_get_boolean_member(balloon, "deflate_on_oom"));
+        g_assert_true(json_object_get_boolean_member(balloon, "free_page_reporting"));
 
         for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
                 g_autoptr(VmConfig) config = test_vm_config_minimal();
@@ -88,6 +96,10 @@ static void test_device_parts(void) {
                 case 11:
                         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
                         config->memballoon.virtio.iommu = VM_SWITCH_ON;
+                        break;
+                case 12:
+                        config->memballoon.model = VM_MEMBALLOON_VIRTIO;
+                        config->memballoon.stats_period = 10;
                         break;
                 }
                 g_assert_false(ch_devices_check(config, &e));

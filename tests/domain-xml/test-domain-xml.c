@@ -1194,7 +1194,7 @@ static void test_all_problems(void) {
                                   "<name>t</name>\n"                             /* 2 */
                                   "<memory unit='MiB'>64</memory>\n"             /* 3 */
                                   "<os><type>hvm</type></os>\n"                  /* 4 */
-                                  "<clock offset='variable'/>\n"                 /* 5 */
+                                  "<clock offset='xen'/>\n"                      /* 5 */
                                   "<cputune><shares>2</shares></cputune>\n"     /* 6 */
                                   "<devices>\n"                                  /* 7 */
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
@@ -1210,7 +1210,7 @@ static void test_all_problems(void) {
         g_assert_null(config);
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
-                        "line 5: offset='variable' of '<clock>' is not supported; "
+                        "line 5: offset='xen' of '<clock>' is not supported; "
                         "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: '<smartcard>' in '<devices>' is not supported; "
@@ -1469,20 +1469,20 @@ static void test_platform_invalid(void) {
                   "'migratable'" },
                 { "<cpu mode='maximum'/>", HV_ERROR_NOT_SUPPORTED, "mode='maximum'" },
                 { "<cpu><model>qemu64,+vmx</model></cpu>", HV_ERROR_INVALID_ARGUMENT, "CPU model" },
-                { "<cpu check='full'/>", HV_ERROR_NOT_SUPPORTED, "check='full'" },
+                { "<cpu check='most'/>", HV_ERROR_NOT_SUPPORTED, "check='most'" },
                 { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
                 { "<cpu><numa><cell memory='1024' memAccess='other'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
                   "memAccess='other'" },
-                { "<clock offset='variable'/>", HV_ERROR_NOT_SUPPORTED, "offset='variable'" },
+                { "<clock offset='xen'/>", HV_ERROR_NOT_SUPPORTED, "offset='xen'" },
                 { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
                 { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },
                 { "<clock><timer name='hpet' tickpolicy='delay'/></clock>", HV_ERROR_NOT_SUPPORTED, "tickpolicy" },
-                { "<clock><timer name='rtc' track='guest'/></clock>", HV_ERROR_NOT_SUPPORTED, "'track'" },
+                { "<clock><timer name='rtc' track='boot'/></clock>", HV_ERROR_NOT_SUPPORTED, "track='boot'" },
                 { "<features><hyperv><spinlocks state='on' retries='10'/></hyperv></features>",
                   HV_ERROR_INVALID_ARGUMENT, "minimum of 4095" },
-                { "<features><hyperv><vendor_id state='on' value='x'/></hyperv></features>", HV_ERROR_NOT_SUPPORTED,
-                  "'<vendor_id>'" },
-                { "<features><hyperv mode='passthrough'/></features>", HV_ERROR_NOT_SUPPORTED, "mode='passthrough'" },
+                { "<features><hyperv><vendor_id state='on' value='thirteen char'/></hyperv></features>",
+                  HV_ERROR_INVALID_ARGUMENT, "'thirteen char'" },
+                { "<features><hyperv mode='host'/></features>", HV_ERROR_NOT_SUPPORTED, "mode='host'" },
                 { "<features><vmport state='maybe'/></features>", HV_ERROR_NOT_SUPPORTED, "state='maybe'" },
                 { "<features><smm/></features>", HV_ERROR_INVALID_XML, "'state'" },
                 { "<features><gic/></features>", HV_ERROR_NOT_SUPPORTED, "'<gic>'" },

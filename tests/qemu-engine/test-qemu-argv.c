@@ -1490,6 +1490,198 @@ static void test_iotune(void) {
         g_assert_true(g_str_has_prefix(virtio, "{\"id\":\"/machine/peripheral/ide0-0-0/virtio-backend\","));
 }
 
+/* <features> of libvirt's hyperv.xml, kvm-features.xml, pmu-feature.xml, vmcoreinfo.xml and
+ * intel-iommu*.xml under KVM: the -cpu flags, -accel's dirty ring, the split irqchip and the
+ * vmcoreinfo device as libvirt's .args have them; what needs KVM is refused under TCG. */
+static void test_features(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFeatures *f = &config->platform.features;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .kvm = true,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autofree char *tcg_accel = NULL, *passthrough = NULL;
+
+        config->type = VM_DOMAIN_KVM;
+        f->hyperv = true;
+        f->hv[VM_HV_VPINDEX] = f->hv[VM_HV_SYNIC] = f->hv[VM_HV_STIMER] = VM_SWITCH_ON;
+        f->hv_stimer_direct = VM_SWITCH_ON;
+        f->hv[VM_HV_VENDOR_ID] = VM_SWITCH_ON;
+        g_strlcpy(f->hv_vendor_id, "KVM Hv", sizeof(f->hv_vendor_id));
+        f->hv[VM_HV_AVIC] = VM_SWITCH_ON;
+        f->hv[VM_HV_RESET] = VM_SWITCH_OFF;
+        f->kvm_hidden = f->kvm_hint_dedicated = f->kvm_poll_control = VM_SWITCH_ON;
+        f->kvm_pv_ipi = VM_SWITCH_OFF;
+        f->kvm_dirty_ring = VM_SWITCH_ON;
+        f->kvm_dirty_ring_size = 4096;
+        f->pmu = VM_SWITCH_ON;
+        f->vmcoreinfo = VM_SWITCH_ON;
+        f->ioapic = VM_IOAPIC_QEMU;
+        check_golden("features", &params);
+
+        /* Under TCG the dirty ring and KVM's CPUID hints would be dropped: refused. */
+        f->hv[VM_HV_SYNIC] = f->hv[VM_HV_STIMER] = f->hv[VM_HV_VPINDEX] = VM_SWITCH_OFF;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<kvm><dirty-ring state='on'> needs KVM"));
+        g_clear_error(&error);
+        f->kvm_dirty_ring = VM_SWITCH_OFF;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<kvm><hint-dedicated state='on'> needs KVM"));
+        g_clear_error(&error);
+        tcg_accel = qemu_platform_accel(config, false);
+        g_assert_cmpstr(tcg_accel, ==, "tcg");
+
+        /* libvirt's hyperv-passthrough.xml and pmu-feature-off.xml. */
+        memset(f, 0, sizeof(*f));
+        f->hyperv = f->hyperv_passthrough = true;
+        f->pmu = VM_SWITCH_OFF;
+        passthrough = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(passthrough, ==, "host,hv-passthrough=on,pmu=off");
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<hyperv mode='passthrough'> needs KVM"));
+}
+
+/* <iommu> as libvirt's intel-iommu-*.x86_64-latest.args and virtio-iommu-x86_64 have it, and
+ * libvirt's rules: q35 only, interrupt remapping with the split I/O APIC. */
+static void test_iommu(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) virtio = NULL;
+        gboolean found = FALSE;
+
+        p->features.ioapic = VM_IOAPIC_QEMU;
+        p->iommu = (VmIommu){ .model = VM_IOMMU_INTEL, .intremap = VM_SWITCH_ON, .caching_mode = VM_SWITCH_ON,
+                              .iotlb = VM_SWITCH_ON, .aw_bits = 48 };
+        check_golden("iommu", &params);
+
+        p->features.ioapic = VM_IOAPIC_DEFAULT;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "needs the split I/O APIC"));
+        g_clear_error(&error);
+        p->iommu.intremap = VM_SWITCH_DEFAULT;
+        p->iommu.aw_bits = 40;
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "aw_bits='40'"));
+        g_clear_error(&error);
+
+        p->iommu = (VmIommu){ .model = VM_IOMMU_VIRTIO };
+        virtio = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (size_t i = 0; virtio->argv[i]; i++)
+                found |= g_str_equal(virtio->argv[i], "{\"driver\":\"virtio-iommu\",\"id\":\"iommu0\",\"bus\":\"pcie.0\"}");
+        g_assert_true(found);
+
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "<iommu model='virtio'> needs the q35 machine"));
+}
+
+/* <memballoon autodeflate freePageReporting> as libvirt's balloon-device-deflate.args and
+ * virtio-options-memballoon-freepage-reporting.x86_64-latest.args have them (<stats period> is
+ * QMP's qom-set once QEMU runs: nothing on the command line, as in balloon-device-period.args). */
+static void test_balloon_options(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        config->memballoon = (VmMemballoon){ .model = VM_MEMBALLOON_VIRTIO, .autodeflate = VM_SWITCH_ON,
+                                             .free_page_reporting = VM_SWITCH_ON, .stats_period = 10 };
+        check_golden("balloon-options", &params);
+}
+
+/* <genid> as libvirt's genid.x86_64-latest.args has it; a restore gets a new one, as libvirt's. */
+static void test_genid(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) restored = NULL;
+        const char *written = "{\"driver\":\"vmgenid\",\"guid\":\"e9392370-2917-565e-692b-d057f46512d6\","
+                              "\"id\":\"vmgenid0\"}";
+        bool found_new = false;
+
+        g_strlcpy(config->platform.genid, "e9392370-2917-565e-692b-d057f46512d6", sizeof(config->platform.genid));
+        check_golden("genid", &params);
+
+        params.incoming = "defer";
+        restored = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_strv_contains((const char *const *) restored->argv, written));
+        for (size_t i = 0; restored->argv[i]; i++)
+                found_new |= g_str_has_prefix(restored->argv[i], "{\"driver\":\"vmgenid\",\"guid\":\"");
+        g_assert_true(found_new);
+}
+
+/* <clock offset='absolute'> and the RTC's track as libvirt's clock-absolute.args and
+ * clock-realtime.args have them; offset='variable' from a given moment as libvirt computes it. */
+static void test_clock(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GDateTime) now = g_date_time_new_utc(2009, 2, 13, 23, 31, 30);
+        g_autofree char *variable = NULL, *absolute = NULL;
+
+        p->clock_offset = VM_CLOCK_ABSOLUTE;
+        p->clock_start = 253402300799ull;
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .track = VM_TIMER_TRACK_REALTIME };
+        check_golden("clock", &params);
+
+        /* libvirt's clock-variable.args: 123456 s after 2009-02-13T23:31:30. */
+        p->clock_offset = VM_CLOCK_VARIABLE;
+        p->clock_adjustment = 123456;
+        variable = qemu_platform_rtc_base(p, now);
+        g_assert_cmpstr(variable, ==, "2009-02-15T09:49:06");
+        p->clock_offset = VM_CLOCK_ABSOLUTE;
+        p->clock_start = 1234567890;
+        absolute = qemu_platform_rtc_base(p, NULL);
+        g_assert_cmpstr(absolute, ==, "2009-02-13T23:31:30");
+
+        /* libvirt's clock-france.args: TZ=Europe/Paris and -rtc base=localtime. */
+        p->clock_offset = VM_CLOCK_TIMEZONE;
+        g_strlcpy(p->clock_timezone, "Europe/Paris", sizeof(p->clock_timezone));
+        g_autofree char *local = qemu_platform_rtc_base(p, NULL);
+        g_assert_cmpstr(local, ==, "localtime");
+        const char *const base[] = { "PATH=/usr/bin:/bin", NULL };
+        g_auto(GStrv) environment = qemu_platform_environment(config, base);
+        g_assert_cmpuint(g_strv_length(environment), ==, 2);
+        g_assert_cmpstr(environment[1], ==, "TZ=Europe/Paris");
+}
+
+/* <cpu check='full'> as QEMU's enforce, <model vendor_id> as vendor= (libvirt's
+ * cpu-host-model-vendor.args), the TSC's frequency as tsc-frequency (cpu-tsc-frequency.args). */
+static void test_cpu_model(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autofree char *host = NULL;
+
+        p->cpu = (VmCpu){ .set = true, .mode = VM_CPU_MODE_CUSTOM, .model = g_strdup("core2duo"),
+                          .check = VM_CPU_CHECK_FULL, .fallback = VM_CPU_FALLBACK_FORBID };
+        g_strlcpy(p->cpu.vendor_id, "Libvirt QEMU", sizeof(p->cpu.vendor_id));
+        vm_cpu_add_feature(&p->cpu, vm_cpu_feature_new(VM_CPU_POLICY_REQUIRE, "ds"));
+        p->timers[VM_TIMER_TSC] = (VmTimer){ .set = true, .frequency = 4567890000ull };
+        check_golden("cpu-model", &params);
+
+        g_clear_pointer(&p->cpu.model, g_free);
+        p->cpu.mode = VM_CPU_MODE_HOST_MODEL;
+        p->cpu.check = VM_CPU_CHECK_DEFAULT;
+        p->cpu.vendor_id[0] = 0;
+        host = qemu_platform_cpu(config, true);
+        g_assert_cmpstr(host, ==, "host,ds=on,tsc-frequency=4567890000");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1519,5 +1711,11 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
         g_test_add_func("/qemu-argv/disk-network", test_disk_network);
         g_test_add_func("/qemu-argv/iotune", test_iotune);
+        g_test_add_func("/qemu-argv/features", test_features);
+        g_test_add_func("/qemu-argv/iommu", test_iommu);
+        g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
+        g_test_add_func("/qemu-argv/genid", test_genid);
+        g_test_add_func("/qemu-argv/clock", test_clock);
+        g_test_add_func("/qemu-argv/cpu-model", test_cpu_model);
         return g_test_run();
 }

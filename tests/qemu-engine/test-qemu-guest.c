@@ -813,7 +813,9 @@ static void test_platform(void) {
         fixture_init(&f, NULL);
         VmPlatform *p = &f.config->platform;
         f.config->vcpus = f.config->max_vcpus = 2;
-        p->clock_offset = VM_CLOCK_LOCALTIME;
+        /* libvirt's clock-france: localtime of a zone, QEMU's TZ. */
+        p->clock_offset = VM_CLOCK_TIMEZONE;
+        g_strlcpy(p->clock_timezone, "Europe/Paris", sizeof(p->clock_timezone));
         p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP };
         p->timers[VM_TIMER_PIT] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_DELAY };
         p->timers[VM_TIMER_HPET] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF };
@@ -827,6 +829,15 @@ static void test_platform(void) {
         p->suspend_to_mem = p->suspend_to_disk = VM_SWITCH_OFF;
         p->firmware.boot[0] = VM_BOOT_HD;
         p->firmware.n_boot = 1;
+        /* libvirt's pmu-feature, vmcoreinfo, genid, intel-iommu-caching-mode and balloon-device-*
+         * documents: QEMU takes them, and the balloon's statistics period (QMP qom-set before
+         * the vCPUs run) is set, or the start would fail. */
+        p->features.pmu = p->features.vmcoreinfo = VM_SWITCH_ON;
+        p->features.ioapic = VM_IOAPIC_QEMU;
+        g_strlcpy(p->genid, "e9392370-2917-565e-692b-d057f46512d6", sizeof(p->genid));
+        p->iommu = (VmIommu){ .model = VM_IOMMU_INTEL, .intremap = VM_SWITCH_ON, .caching_mode = VM_SWITCH_ON };
+        f.config->memballoon = (VmMemballoon){ .model = VM_MEMBALLOON_VIRTIO, .autodeflate = VM_SWITCH_ON,
+                                               .free_page_reporting = VM_SWITCH_ON, .stats_period = 5 };
         g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
         g_assert_no_error(error);
 
