@@ -28,6 +28,10 @@ bool vm_interface_uses_tap(const VmInterface *net) {
         case VM_NET_NETWORK:
                 return net->bridge != NULL;
         case VM_NET_USER:
+        case VM_NET_SERVER:
+        case VM_NET_CLIENT:
+        case VM_NET_MCAST:
+        case VM_NET_UDP:
                 return false;
         }
         return false;

@@ -120,7 +120,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_INTERFACE: {
                 g_autofree char *indent = g_strnfill((level + 1) * 2, ' ');
-                domain_xml_format_interface(out, indent, &device->net);
+                domain_xml_format_interface(out, indent, device);
                 break;
         }
         case VM_DEVICE_SERIAL:

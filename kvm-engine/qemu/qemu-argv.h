@@ -88,6 +88,8 @@ char *qemu_escape_opt(const char *value);
 /* An <interface> (qemu-argv-net.c): the -netdev value (tap_fd: its number in QEMU,
  * for an interface on a tap), and the -device/device_add arguments. */
 char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
+/* netdev_add's arguments for the same backend; a tap's fd is the one getfd named netdev_id. */
+JsonNode *qemu_net_netdev_add_args(const VmInterface *net, const char *netdev_id);
 /* <driver iommu ats packed> as the virtio device's iommu_platform, ats and packed, each only
  * when set, as libvirt's qemuBuildVirtioOptionsProps() writes them. */
 void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options);

@@ -74,8 +74,8 @@ static void test_models(void) {
                 g_assert_cmpint(first_interface(config)->model, ==, cases[i].model);
                 g_assert_nonnull(strstr(xml, cases[i].formatted));
         }
-        assert_refused("<interface type='user'><model type='ne2k_pci'/></interface>", HV_ERROR_NOT_SUPPORTED,
-                       "'ne2k_pci'");
+        assert_refused("<interface type='user'><model type='idontexist'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'idontexist'");
         assert_refused("<interface type='user'><model/></interface>", HV_ERROR_INVALID_XML, "'type'");
 }
 
@@ -92,12 +92,19 @@ static void test_driver(void) {
                   "model 'e1000'" },
                 { "<interface type='user'><model type='virtio'/><driver packed='yes'/></interface>",
                   HV_ERROR_NOT_SUPPORTED, "packed='yes'" },
-                { "<interface type='user'><model type='virtio'/><driver name='vhost' queues='4'/></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'name'" },
-                { "<interface type='user'><model type='virtio'/><driver txmode='iothread'/></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'txmode'" },
-                { "<interface type='user'><model type='virtio'/><driver><host csum='off'/></driver></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'<host>'" },
+                { "<interface type='user'><model type='virtio'/><driver name='qemu' queues='4'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'queues'" },
+                { "<interface type='user'><model type='virtio'/><driver name='vhost'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "/dev/vhost-net" },
+                { "<interface type='user'><model type='virtio'/><driver txmode='fast'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'fast'" },
+                { "<interface type='user'><model type='virtio'/><driver rx_queue_size='300'/></interface>",
+                  HV_ERROR_INVALID_ARGUMENT, "'300'" },
+                { "<interface type='user'><model type='virtio'/><driver><host tso6='off'/><host/></driver>"
+                  "</interface>",
+                  HV_ERROR_INVALID_XML, "<host>" },
+                { "<interface type='user'><model type='virtio'/><driver><guest gso='off'/></driver></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'gso'" },
         };
         g_autoptr(VmConfig) config =
                 parse_ok("<interface type='user'><model type='virtio'/><driver ats='on' packed='off'/></interface>"

@@ -781,7 +781,7 @@ static void test_unsupported_values(void) {
                 { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1' loadparm='x'/></disk>",
                   "'loadparm'" },
                 { "", "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>", "'direct'" },
-                { "", "<interface type='user'><model type='ne2k_pci'/></interface>", "'ne2k_pci'" },
+                { "", "<interface type='user'><model type='idontexist'/></interface>", "'idontexist'" },
                 { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
                 { "", "<serial type='tcp'/>", "'tcp'" },
                 { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
