@@ -943,6 +943,71 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
+/* <interface>: the socket backends (server, client, mcast, udp, as libvirt's net-server,
+ * net-client, net-mcast and net-udp), user mode's <ip> (net-user-addr), virtio-net's <driver>
+ * details and offloads (net-virtio-device, net-virtio-rxtxqueuesize, net-virtio-rss,
+ * net-virtio-disable-offloads), <boot order>, <rom> (pci-rom, pci-rom-disabled), <acpi index>
+ * and the other models (net-many-models). */
+static VmDevice *add_net(VmConfig *config, const char *id, VmNetType type, VmNetModel model, const char *mac) {
+        VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, id);
+
+        device->net.type = type;
+        device->net.model = model;
+        device->net.mac = g_strdup(mac);
+        device->net.extra = g_new0(VmInterfaceExtra, 1);
+        return device;
+}
+
+static void test_net(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d;
+        VmNetDriver *driver;
+
+        d = add_net(config, "net0", VM_NET_SERVER, VM_NET_MODEL_RTL8139, "52:54:00:8c:b9:05");
+        d->net.extra->socket_address = g_strdup("192.168.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net1", VM_NET_CLIENT, VM_NET_MODEL_RTL8139, "52:54:00:8c:b9:06");
+        d->net.extra->socket_address = g_strdup("192.168.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net2", VM_NET_MCAST, VM_NET_MODEL_NE2K_PCI, "52:54:00:8c:b9:07");
+        d->net.extra->socket_address = g_strdup("230.0.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net3", VM_NET_UDP, VM_NET_MODEL_PCNET, "52:54:00:8c:b9:08");
+        d->net.extra->socket_address = g_strdup("192.168.10.1");
+        d->net.extra->socket_port = 5555;
+        d->net.extra->local_address = g_strdup("192.168.10.1");
+        d->net.extra->local_port = 5556;
+        d = add_net(config, "net4", VM_NET_USER, VM_NET_MODEL_VMXNET3, "00:11:22:33:44:55");
+        d->net.extra->user_ipv4 = g_strdup("172.17.2.0");
+        d->net.extra->user_ipv4_prefix = 24;
+        d->net.extra->user_ipv6 = g_strdup("2001:db8:ac10:fd01::");
+        d->net.extra->user_ipv6_prefix = 64;
+        d->net.extra->acpi_index = 3;
+        d->boot_order = 1;
+        d = add_net(config, "net5", VM_NET_USER, VM_NET_MODEL_VIRTIO, "00:22:44:66:88:aa");
+        driver = &d->net.extra->driver;
+        driver->name_qemu = true;
+        driver->txmode = VM_NET_TXMODE_IOTHREAD;
+        driver->ioeventfd = VM_SWITCH_ON;
+        driver->event_idx = VM_SWITCH_OFF;
+        driver->rx_queue_size = 512;
+        driver->tx_queue_size = 1024;
+        driver->rss = VM_SWITCH_OFF;
+        driver->rss_hash_report = VM_SWITCH_ON;
+        for (int i = 0; i < _VM_NET_OFFLOAD_MAX; i++)
+                driver->offloads[i] = VM_SWITCH_OFF;
+        d->net.extra->rom_bar = VM_SWITCH_OFF;
+        d->net.extra->rom_file = g_strdup("/home/alice/pxe.rom");
+        d = add_net(config, "net6", VM_NET_USER, VM_NET_MODEL_VIRTIO, "52:54:00:24:a5:9f");
+        d->net.extra->driver.txmode = VM_NET_TXMODE_TIMER;
+        d->net.extra->rom_enabled = VM_SWITCH_OFF;
+        d->net.extra->rom_bar = VM_SWITCH_ON; /* libvirt writes no rombar without a ROM */
+        check_golden("net", &params);
+}
+
 /* <driver iommu ats packed> of <interface>, <disk>, <rng> and <memballoon>: the virtio device's
  * iommu_platform, ats and packed, each written only when the document says on or off (libvirt's
  * qemuBuildVirtioOptionsProps()). Refused: a disk on another bus than virtio; iommu='on' but for
@@ -1040,5 +1105,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/net", test_net);
         return g_test_run();
 }
