@@ -213,8 +213,19 @@ typedef struct {
         VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 
+typedef enum {
+        VM_HOSTDEV_PCI,  /* vfio-pci of a host PCI function */
+        VM_HOSTDEV_MDEV, /* vfio-pci of a mediated device (model='vfio-pci'), by UUID */
+} VmHostdevType;
+
 typedef struct {
-        uint32_t domain, bus, slot, function;
+        VmHostdevType type;
+        uint32_t domain, bus, slot, function; /* PCI */
+        /* managed='yes': libvirt would bind the device to vfio-pci as root. The service does not;
+         * at Boot the engine requires it bound to vfio-pci already, its group open to the owner. */
+        bool managed;
+        bool driver_vfio; /* <driver name='vfio'> written (the only driver there is) */
+        char uuid[VM_UUID_STRING_LEN + 1]; /* mdev */
 } VmHostdev;
 
 typedef struct {

@@ -407,17 +407,9 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
-                case VM_DEVICE_HOSTDEV: {
-                        g_autofree char *host = g_strdup_printf("%04x:%02x:%02x.%x", device->hostdev.domain,
-                                                                device->hostdev.bus, device->hostdev.slot,
-                                                                device->hostdev.function);
-                        o = json_object_new();
-                        json_object_set_string_member(o, "driver", "vfio-pci");
-                        json_object_set_string_member(o, "id", device->id);
-                        json_object_set_string_member(o, "host", host);
-                        argv_add_json(argv, "-device", json_object_node(o));
+                case VM_DEVICE_HOSTDEV:
+                        argv_add_json(argv, "-device", qemu_hostdev_device(device));
                         break;
-                }
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:
                 case VM_DEVICE_WATCHDOG:

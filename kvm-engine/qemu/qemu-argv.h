@@ -87,6 +87,9 @@ char *qemu_escape_opt(const char *value);
 
 /* An <interface> (qemu-argv-net.c): the -netdev value (tap_fd: its number in QEMU,
  * for an interface on a tap), and the -device/device_add arguments. */
+/* A <hostdev>'s -device (qemu-argv-hostdev.c): vfio-pci of a host PCI function or an mdev. */
+JsonNode *qemu_hostdev_device(const VmDevice *device);
+
 char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
 /* netdev_add's arguments for the same backend; a tap's fd is the one getfd named netdev_id. */
 JsonNode *qemu_net_netdev_add_args(const VmInterface *net, const char *netdev_id);

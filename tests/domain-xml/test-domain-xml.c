@@ -789,7 +789,7 @@ static void test_unsupported_values(void) {
                 { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
                 { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
                 { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
-                { "", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'" },
+                { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },
         };
         /* Inside <domain>, after <name> and <memory>. */
         static const char *const domain_values[] = {
