@@ -943,6 +943,28 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
+/* <hostdev>: vfio-pci of a PCI function (managed or not: the same device, libvirt's
+ * hostdev-pci-address, hostdev-vfio), with bootindex (net-hostdev-bootorder), and of a mediated
+ * device by sysfsdev (hostdev-mdev-precreated). */
+static void test_hostdev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+
+        d->hostdev.bus = 6;
+        d->hostdev.slot = 0x12;
+        d->hostdev.function = 5;
+        d->hostdev.managed = true;
+        d->hostdev.driver_vfio = true;
+        d->boot_order = 1;
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev1");
+        d->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(d->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(d->hostdev.uuid));
+        check_golden("hostdev", &params);
+}
+
 /* <interface>: the socket backends (server, client, mcast, udp, as libvirt's net-server,
  * net-client, net-mcast and net-udp), user mode's <ip> (net-user-addr), virtio-net's <driver>
  * details and offloads (net-virtio-device, net-virtio-rxtxqueuesize, net-virtio-rss,
@@ -1106,5 +1128,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/net", test_net);
+        g_test_add_func("/qemu-argv/hostdev", test_hostdev);
         return g_test_run();
 }
