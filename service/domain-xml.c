@@ -865,6 +865,7 @@ static bool parse_metadata(const xmlNode *node, VmConfig *config, GError **error
 typedef struct {
         GHashTable *ids;          /* device ids (aliases) */
         GHashTable *disk_targets; /* <target dev> of the disks */
+        GHashTable *host_devices; /* "DDDD:BB:SS.F" or the mdev's UUID of the <hostdev>s (owned) */
         bool has_vsock;
         bool has_tpm;
 } DeviceKeys;
@@ -876,6 +877,19 @@ static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const 
         if (device->kind == VM_DEVICE_DISK && !g_hash_table_add(keys->disk_targets, device->disk.target_dev))
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
                                 device->disk.target_dev);
+        if (device->kind == VM_DEVICE_HOSTDEV) {
+                char *host = device->hostdev.type == VM_HOSTDEV_MDEV
+                                     ? g_strdup(device->hostdev.uuid)
+                                     : g_strdup_printf("%04x:%02x:%02x.%x", device->hostdev.domain,
+                                                       device->hostdev.bus, device->hostdev.slot,
+                                                       device->hostdev.function);
+                if (g_hash_table_contains(keys->host_devices, host)) {
+                        xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "host device %s is given twice", host);
+                        g_free(host);
+                        return false;
+                }
+                g_hash_table_add(keys->host_devices, host);
+        }
         if (device->kind == VM_DEVICE_VSOCK) {
                 if (keys->has_vsock)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
@@ -988,7 +1002,8 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
         /* The sets point into the devices, which config owns and keeps while they live. */
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GHashTable) disk_targets = g_hash_table_new(g_str_hash, g_str_equal);
-        DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets };
+        g_autoptr(GHashTable) host_devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets, .host_devices = host_devices };
         bool has_memballoon = false;
         GError *error = NULL;
 

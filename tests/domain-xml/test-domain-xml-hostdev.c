@@ -90,6 +90,10 @@ static void test_refused(void) {
                 { "<hostdev mode='subsystem' type='pci' model='vfio-pci'><source><address bus='0' slot='1' "
                   "function='0'/></source></hostdev>",
                   HV_ERROR_INVALID_XML, "'model'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='6' slot='0x12' function='5'/></source>"
+                  "</hostdev><hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' "
+                  "bus='0x06' slot='18' function='5'/></source></hostdev>",
+                  HV_ERROR_INVALID_ARGUMENT, "host device 0000:06:12.5 is given twice" },
                 { "<hostdev mode='subsystem' type='pci'><driver name='kvm'/><source><address bus='0' slot='1' "
                   "function='0'/></source></hostdev>",
                   HV_ERROR_NOT_SUPPORTED, "'kvm'" },
