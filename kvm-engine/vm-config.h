@@ -187,6 +187,7 @@ typedef struct {
 typedef struct {
         VmNetType type;
         char *target_dev; /* tap name, NULL = chosen at boot */
+        bool target_unmanaged; /* <target managed='no'> (ethernet): the owner's existing tap, never created */
         char *mac;        /* "52:54:00:xx:xx:xx"; the service gives every interface one */
         VmNetModel model;
         char *source;     /* <source bridge=...> or <source network=...> as written */

@@ -110,15 +110,23 @@ char *domain_xml_normalize_mac(const char *mac) {
 }
 
 static bool parse_target(const xmlNode *node, VmInterface *net, GError **error) {
-        static const char *const attributes[] = { "dev", NULL };
+        static const char *const attributes[] = { "dev", "managed", NULL };
+        static const char *const yes_no[] = { "yes", "no", NULL };
         g_autofree char *dev = NULL;
+        int managed;
 
         if (net->type != VM_NET_ETHERNET && net->type != VM_NET_BRIDGE && net->type != VM_NET_NETWORK)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "'<target>' is not supported in an '<interface type='%s'>'",
                                 domain_xml_net_type_names[net->type]);
-        if (!xml_check_empty_element(node, attributes, error))
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !xml_attr_choice(node, "managed", yes_no, 0, &managed, error))
                 return false;
+        /* managed='no': a tap of the owner's that exists (checked at Boot, with the owner rule of
+         * kvm-engine/tap.c); libvirt takes it for type='ethernet' only. */
+        if (managed == 1 && net->type != VM_NET_ETHERNET)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "managed='no' of '<target>' is only supported in an '<interface type='ethernet'>'");
         dev = xml_attr_value(node, "dev");
         if (!dev)
                 return xml_fail(error, node, HV_ERROR_INVALID_XML,
@@ -126,7 +134,8 @@ static bool parse_target(const xmlNode *node, VmInterface *net, GError **error) 
         if (!name_is_valid(dev, IFNAME_MAX))
                 return xml_fail_bad_value(error, node, "tap device name", dev,
                                           "1 to 15 characters from [A-Za-z0-9_.-], starting with a letter or digit");
-        if (g_str_has_prefix(dev, GENERATED_TAP_PREFIX))
+        net->target_unmanaged = managed == 1;
+        if (g_str_has_prefix(dev, GENERATED_TAP_PREFIX) && !net->target_unmanaged)
                 return true;
         net->target_dev = g_steal_pointer(&dev);
         return true;
@@ -615,7 +624,8 @@ void domain_xml_format_interface(GString *out, const char *indent, const VmDevic
                 g_string_append(out, "/>\n");
         }
         if (net->target_dev)
-                g_string_append_printf(out, "%s<target dev='%s'/>\n", indent, net->target_dev);
+                g_string_append_printf(out, "%s<target dev='%s'%s/>\n", indent, net->target_dev,
+                                       net->target_unmanaged ? " managed='no'" : "");
         g_string_append_printf(out, "%s<model type='%s'/>\n", indent, domain_xml_net_model_names[net->model]);
         format_driver(out, indent, net);
         if (device->boot_order)

@@ -267,6 +267,28 @@ static void test_nic_elements(void) {
                 assert_refused(refused[i].devices, refused[i].code, refused[i].words);
 }
 
+/* <target dev managed='no'> of an ethernet interface: kept (a vnetN name too, which libvirt keeps
+ * then), written back; on another type refused. */
+static void test_target_unmanaged(void) {
+        g_autoptr(VmConfig) config = parse_ok("<interface type='ethernet'><target dev='mytap0' managed='no'/></interface>"
+                                              "<interface type='ethernet'><target dev='vnet3' managed='no'/></interface>"
+                                              "<interface type='ethernet'><target dev='tap1' managed='yes'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmInterface *second = &((const VmDevice *) config->devices->pdata[1])->net;
+        const VmInterface *third = &((const VmDevice *) config->devices->pdata[2])->net;
+
+        g_assert_true(first_interface(config)->target_unmanaged);
+        g_assert_cmpstr(first_interface(config)->target_dev, ==, "mytap0");
+        g_assert_cmpstr(second->target_dev, ==, "vnet3");
+        g_assert_false(third->target_unmanaged);
+        g_assert_nonnull(strstr(xml, "<target dev='mytap0' managed='no'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "unmanaged tap");
+        assert_refused("<interface type='bridge'><source bridge='br0'/><target dev='t0' managed='no'/></interface>",
+                       HV_ERROR_NOT_SUPPORTED, "managed='no'");
+        assert_refused("<interface type='ethernet'><target managed='no'/></interface>", HV_ERROR_INVALID_XML, "'dev'");
+}
+
 /* type='bridge' and type='network' with their <source>, as virt-install writes them, round-trip;
  * libvirt's own tap names (vnetN, from dumpxml) are dropped as libvirt drops them. */
 static void test_sources(void) {
@@ -472,6 +494,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-net/driver-details", test_driver_details);
         g_test_add_func("/domain-xml-net/sockets", test_sockets);
         g_test_add_func("/domain-xml-net/nic-elements", test_nic_elements);
+        g_test_add_func("/domain-xml-net/target-unmanaged", test_target_unmanaged);
         g_test_add_func("/domain-xml-net/sources", test_sources);
         g_test_add_func("/domain-xml-net/mac-validation", test_mac_validation);
         g_test_add_func("/domain-xml-net/address", test_address);
