@@ -492,13 +492,70 @@ static const char *const net_children[] = {
 };
 static const char *const net_repeatable[] = { "ip", NULL };
 
+/* What libvirt has in an <interface> that the service cannot honour, with the reason. */
+static const struct {
+        const char *name;
+        const char *reason;
+} refused_children[] = {
+        { "script", "it names a program root would run for the VM's owner" },
+        { "downscript", "it names a program root would run for the VM's owner" },
+        { "route", "it changes the host's routing for the VM's owner" },
+        { "bandwidth", "the service sets no traffic control on the host for a VM" },
+        { "virtualport", "Open vSwitch and 802.1Qbh ports are configured by root on the host" },
+        { "vlan", "VLAN tags are set by root on the host's switch or bridge" },
+        { "filterref", "network filters are host firewall rules, which the service does not set" },
+        { "port", "port isolation is a host bridge setting, which the service does not change" },
+        { "teaming", "failover pairs a virtio NIC with a host device, which needs <interface type='hostdev'>" },
+        { "coalesce", "the service sets no coalescing on its taps yet" },
+        { "mtu", "the service does not set the MTU of its taps yet" },
+        { "link", "the service does not set a NIC's link state at Boot yet" },
+        { "backend", "it names host devices (tap, vhost) that root would open for the VM" },
+        { "tune", "the service does not tune taps" },
+        { "portForward", "passt is not started by the service" },
+};
+
+static bool check_refused_children(const xmlNode *node, GError **error) {
+        for (const xmlNode *child = node->children; child; child = child->next) {
+                if (child->type != XML_ELEMENT_NODE)
+                        continue;
+                for (size_t i = 0; i < G_N_ELEMENTS(refused_children); i++)
+                        if (xml_is_element(child, refused_children[i].name))
+                                return xml_fail(error, child, HV_ERROR_NOT_SUPPORTED,
+                                                "'<%s>' in '<interface>' is not supported: %s",
+                                                refused_children[i].name, refused_children[i].reason);
+        }
+        return true;
+}
+
+/* Types of <interface> libvirt has and the service refuses, with the reason. */
+static bool check_refused_type(const xmlNode *node, GError **error) {
+        static const struct {
+                const char *type;
+                const char *reason;
+        } refused[] = {
+                { "vdpa", "a vDPA device is a host device root would open for the VM" },
+                { "vhostuser", "vhost-user needs shared guest memory and a switch process on the host" },
+                { "hostdev", "an SR-IOV function's MAC and VLAN are set by root on the host" },
+                { "direct", "macvtap devices are created by root on the host" },
+                { "vds", "it is for VMware's switch" },
+        };
+        g_autofree char *type = xml_attr_value(node, "type");
+
+        for (size_t i = 0; type && i < G_N_ELEMENTS(refused); i++)
+                if (g_str_equal(type, refused[i].type))
+                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                        "type='%s' of '<interface>' is not supported: %s", type, refused[i].reason);
+        return true;
+}
+
 VmDevice *domain_xml_parse_interface(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "type", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_INTERFACE);
         xmlNode *c[_NET_CHILD_MAX] = {};
         int choice;
 
-        if (!xml_check_attributes(node, attributes, error) ||
+        if (!check_refused_type(node, error) || !check_refused_children(node, error) ||
+            !xml_check_attributes(node, attributes, error) ||
             !xml_attr_choice(node, "type", domain_xml_net_type_names, -1, &choice, error) ||
             !xml_collect_children_repeatable(node, net_children, c, net_repeatable, error))
                 return NULL;

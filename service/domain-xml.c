@@ -618,9 +618,22 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_HOSTDEV);
         xmlNode *c[_HOSTDEV_CHILD_MAX] = {};
         xmlNode *address = NULL;
-        g_autofree char *model = NULL;
+        g_autofree char *model = NULL, *type = xml_attr_value(node, "type");
         int choice;
 
+        if (g_strcmp0(type, "scsi_host") == 0) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "type='scsi_host' of '<hostdev>' is not supported: vhost-scsi needs /dev/vhost-scsi, which "
+                         "root would open for the VM");
+                return NULL;
+        }
+        if (g_strcmp0(type, "usb") == 0 || g_strcmp0(type, "scsi") == 0) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "type='%s' of '<hostdev>' is not supported yet: the service does not yet find the host "
+                         "device at Boot and give it a %s",
+                         type, g_str_equal(type, "usb") ? "USB port" : "SCSI unit");
+                return NULL;
+        }
         if (!xml_check_attributes(node, attributes, error) ||
             !xml_attr_choice(node, "mode", modes, -1, &choice, error) ||
             !xml_attr_choice(node, "type", types, -1, &choice, error))

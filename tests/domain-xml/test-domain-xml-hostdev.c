@@ -71,10 +71,10 @@ static void test_refused(void) {
                 const char *words;
         } cases[] = {
                 { "<hostdev mode='subsystem' type='usb'><source><address bus='14' device='6'/></source></hostdev>",
-                  HV_ERROR_NOT_SUPPORTED, "type='usb'" },
+                  HV_ERROR_NOT_SUPPORTED, "type='usb' of '<hostdev>' is not supported yet" },
                 { "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
                   "</hostdev>",
-                  HV_ERROR_NOT_SUPPORTED, "type='scsi_host'" },
+                  HV_ERROR_NOT_SUPPORTED, "/dev/vhost-scsi" },
                 { "<hostdev mode='subsystem' type='mdev'><source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/>"
                   "</source></hostdev>",
                   HV_ERROR_INVALID_XML, "'model'" },

@@ -242,6 +242,14 @@ static void test_nic_elements(void) {
                 { "<interface type='user'><rom enabled='off'/></interface>", HV_ERROR_NOT_SUPPORTED, "'off'" },
                 { "<interface type='user'><acpi index='0'/></interface>", HV_ERROR_INVALID_ARGUMENT, "'0'" },
                 { "<interface type='user'><boot order='0'/></interface>", HV_ERROR_INVALID_ARGUMENT, "'0'" },
+                { "<interface type='ethernet'><script path='/etc/qemu-ifup'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                  "a program root would run" },
+                { "<interface type='ethernet'><bandwidth><inbound average='1000'/></bandwidth></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "traffic control" },
+                { "<interface type='vdpa'><source dev='/dev/vhost-vdpa-0'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                  "host device root would open" },
+                { "<interface type='vhostuser'><source type='unix' path='/tmp/s' mode='server'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "shared guest memory" },
         };
         g_autoptr(VmConfig) config = parse_ok(
                 "<interface type='user'><ip address='172.17.2.0' family='ipv4' prefix='24'/>"
