@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "hostdev.h"
@@ -22,10 +23,35 @@ static bool owner_may_open(const struct stat *st, uid_t uid, gid_t gid) {
         return (st->st_mode & (S_IROTH | S_IWOTH)) == (S_IROTH | S_IWOTH);
 }
 
-bool hostdev_check_usable(const char *sysfs, const char *dev_vfio, const VmHostdev *hostdev, uid_t uid, gid_t gid,
+/* The node QEMU opens as the owner: there, and read-write for the owner. */
+static bool check_node(const char *name, const char *node, uid_t uid, gid_t gid, GError **error) {
+        struct stat st;
+
+        if (stat(node, &st) < 0) {
+                g_set_error(error, HV_ERROR, errno == ENOENT ? HV_ERROR_NOT_FOUND : HV_ERROR_FAILED,
+                            "<hostdev>: %s needs %s: %s", name, node, g_strerror(errno));
+                return false;
+        }
+        if (uid != (uid_t) -1 && uid != 0 && !owner_may_open(&st, uid, gid)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_ACCESS_DENIED,
+                            "<hostdev>: %s is %s, which the VM's owner (uid %u) cannot open: the administrator "
+                            "gives the owner %s",
+                            name, node, (unsigned) uid, node);
+                return false;
+        }
+        return true;
+}
+
+bool hostdev_check_usable(const char *sysfs, const char *dev, const VmHostdev *hostdev, uid_t uid, gid_t gid,
                           GError **error) {
         g_autofree char *name = NULL, *device = NULL, *link = NULL, *driver = NULL, *group = NULL, *node = NULL;
-        struct stat st;
+
+        if (hostdev->type == VM_HOSTDEV_USB) {
+                name = g_strdup_printf("USB device %" PRIu32 ".%" PRIu32, hostdev->usb_bus, hostdev->usb_device);
+                node = g_strdup_printf("%s/bus/usb/%03" PRIu32 "/%03" PRIu32, dev, hostdev->usb_bus,
+                                       hostdev->usb_device);
+                return check_node(name, node, uid, gid, error);
+        }
 
         if (hostdev->type == VM_HOSTDEV_MDEV) {
                 name = g_strdup_printf("mediated device %s", hostdev->uuid);
@@ -63,18 +89,6 @@ bool hostdev_check_usable(const char *sysfs, const char *dev_vfio, const VmHostd
                             name);
                 return false;
         }
-        node = g_build_filename(dev_vfio, group, NULL);
-        if (stat(node, &st) < 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "<hostdev>: %s needs %s: %s", name, node,
-                            g_strerror(errno));
-                return false;
-        }
-        if (uid != (uid_t) -1 && uid != 0 && !owner_may_open(&st, uid, gid)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_ACCESS_DENIED,
-                            "<hostdev>: %s is in VFIO group %s, which the VM's owner (uid %u) cannot open: the "
-                            "administrator gives the owner %s",
-                            name, node, (unsigned) uid, node);
-                return false;
-        }
-        return true;
+        node = g_build_filename(dev, "vfio", group, NULL);
+        return check_node(name, node, uid, gid, error);
 }

@@ -15,7 +15,8 @@
 
 #include "vm-config.h"
 
-/* sysfs: "/sys", or a test's tree; dev_vfio: "/dev/vfio", or a test's. uid (uid_t) -1: the
- * engine runs as the service, no owner to check for. */
-bool hostdev_check_usable(const char *sysfs, const char *dev_vfio, const VmHostdev *hostdev, uid_t uid, gid_t gid,
+/* sysfs: "/sys", or a test's tree; dev: "/dev", or a test's (with vfio/N and bus/usb/BBB/DDD).
+ * uid (uid_t) -1: the engine runs as the service, no owner to check for. A USB device: its
+ * node /dev/bus/usb/BBB/DDD exists and is open to the owner. */
+bool hostdev_check_usable(const char *sysfs, const char *dev, const VmHostdev *hostdev, uid_t uid, gid_t gid,
                           GError **error);

@@ -217,7 +217,16 @@ typedef struct {
 typedef enum {
         VM_HOSTDEV_PCI,  /* vfio-pci of a host PCI function */
         VM_HOSTDEV_MDEV, /* vfio-pci of a mediated device (model='vfio-pci'), by UUID */
+        VM_HOSTDEV_USB,  /* usb-host of /dev/bus/usb/BBB/DDD, opened by QEMU as the owner */
 } VmHostdevType;
+
+/* <source guestReset> of a USB hostdev: QEMU's guest-reset and guest-resets-all. */
+typedef enum {
+        VM_USB_GUEST_RESET_DEFAULT,
+        VM_USB_GUEST_RESET_OFF,           /* guest-reset=false */
+        VM_USB_GUEST_RESET_UNINITIALIZED, /* guest-reset=true, guest-resets-all=false */
+        VM_USB_GUEST_RESET_ON,            /* guest-reset=true, guest-resets-all=true */
+} VmUsbGuestReset;
 
 typedef struct {
         VmHostdevType type;
@@ -227,6 +236,8 @@ typedef struct {
         bool managed;
         bool driver_vfio; /* <driver name='vfio'> written (the only driver there is) */
         char uuid[VM_UUID_STRING_LEN + 1]; /* mdev */
+        uint32_t usb_bus, usb_device;       /* USB: the host's bus and device numbers */
+        VmUsbGuestReset usb_guest_reset;
 } VmHostdev;
 
 typedef struct {

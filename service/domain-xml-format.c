@@ -158,7 +158,20 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 }
                 break;
         case VM_DEVICE_HOSTDEV:
-                if (device->hostdev.type == VM_HOSTDEV_MDEV) {
+                if (device->hostdev.type == VM_HOSTDEV_USB) {
+                        static const char *const resets[] = { NULL, "off", "uninitialized", "on" };
+                        g_string_append(out, " mode='subsystem' type='usb'>\n");
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source");
+                        if (device->hostdev.usb_guest_reset)
+                                g_string_append_printf(out, " guestReset='%s'", resets[device->hostdev.usb_guest_reset]);
+                        g_string_append(out, ">\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out, "<address bus='%" PRIu32 "' device='%" PRIu32 "'/>\n",
+                                               device->hostdev.usb_bus, device->hostdev.usb_device);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
                         g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'>\n");
                         append_indent(out, level + 1);
                         g_string_append_printf(out, "<source>\n");

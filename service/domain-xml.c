@@ -603,6 +603,36 @@ static bool parse_hostdev_mdev_source(const xmlNode *address, VmHostdev *hostdev
         return true;
 }
 
+/* <source guestReset><address bus device/></source> of a USB hostdev: the device by its host bus
+ * and device numbers (QEMU opens /dev/bus/usb/BBB/DDD as the owner). <vendor>/<product> would
+ * need the device found at Boot: refused, saying so. */
+static bool parse_hostdev_usb_source(const xmlNode *source, VmHostdev *hostdev, GError **error) {
+        static const char *const attributes[] = { "guestReset", NULL };
+        static const char *const resets[] = { [VM_USB_GUEST_RESET_DEFAULT] = "default",
+                                              [VM_USB_GUEST_RESET_OFF] = "off",
+                                              [VM_USB_GUEST_RESET_UNINITIALIZED] = "uninitialized",
+                                              [VM_USB_GUEST_RESET_ON] = "on", NULL };
+        static const char *const children[] = { "address", "vendor", "product", NULL };
+        static const char *const address_attributes[] = { "bus", "device", NULL };
+        xmlNode *c[3] = {};
+        int choice;
+
+        if (!xml_check_attributes(source, attributes, error) ||
+            !xml_attr_choice(source, "guestReset", resets, VM_USB_GUEST_RESET_DEFAULT, &choice, error) ||
+            !xml_collect_children(source, children, c, error))
+                return false;
+        hostdev->usb_guest_reset = choice;
+        if (c[1] || c[2])
+                return xml_fail(error, c[1] ? c[1] : c[2], HV_ERROR_NOT_SUPPORTED,
+                                "'<vendor>'/'<product>' of a '<hostdev type='usb'>' is not supported yet: name the "
+                                "device by '<address bus device>' (lsusb shows them)");
+        if (!c[0])
+                return xml_fail_missing(error, source, "address");
+        return xml_check_empty_element(c[0], address_attributes, error) &&
+               parse_pci_field(c[0], "bus", 999, true, &hostdev->usb_bus, error) &&
+               parse_pci_field(c[0], "device", 999, true, &hostdev->usb_device, error);
+}
+
 /* <hostdev mode='subsystem'>: type='pci' (vfio-pci of a host PCI function; managed='yes'
  * taken as a device the administrator already bound to vfio-pci, checked at Boot, since the
  * service does not rebind drivers as root for an owner) or type='mdev' model='vfio-pci' (a
@@ -610,7 +640,8 @@ static bool parse_hostdev_mdev_source(const xmlNode *address, VmHostdev *hostdev
 static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "mode", "type", "managed", "model", NULL };
         static const char *const modes[] = { "subsystem", NULL };
-        static const char *const types[] = { [VM_HOSTDEV_PCI] = "pci", [VM_HOSTDEV_MDEV] = "mdev", NULL };
+        static const char *const types[] = { [VM_HOSTDEV_PCI] = "pci", [VM_HOSTDEV_MDEV] = "mdev",
+                                             [VM_HOSTDEV_USB] = "usb", NULL };
         static const char *const manageds[] = { "no", "yes", NULL };
         static const char *const models[] = { "vfio-pci", NULL };
         static const char *const driver_attributes[] = { "name", NULL };
@@ -627,11 +658,10 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
                          "root would open for the VM");
                 return NULL;
         }
-        if (g_strcmp0(type, "usb") == 0 || g_strcmp0(type, "scsi") == 0) {
+        if (g_strcmp0(type, "scsi") == 0) {
                 xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                         "type='%s' of '<hostdev>' is not supported yet: the service does not yet find the host "
-                         "device at Boot and give it a %s",
-                         type, g_str_equal(type, "usb") ? "USB port" : "SCSI unit");
+                         "type='scsi' of '<hostdev>' is not supported yet: the service does not yet find the host's "
+                         "/dev/sgN at Boot and give it a SCSI unit");
                 return NULL;
         }
         if (!xml_check_attributes(node, attributes, error) ||
@@ -669,6 +699,19 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
         if (!c[HOSTDEV_SOURCE]) {
                 xml_fail_missing(error, node, "source");
                 return NULL;
+        }
+        if (device->hostdev.type == VM_HOSTDEV_USB) {
+                if (!parse_hostdev_usb_source(c[HOSTDEV_SOURCE], &device->hostdev, error))
+                        return NULL;
+                if (c[HOSTDEV_ADDRESS]) {
+                        xml_fail(error, c[HOSTDEV_ADDRESS], HV_ERROR_NOT_SUPPORTED,
+                                 "'<address>' of a '<hostdev type='usb'>' is not supported: QEMU picks its USB port");
+                        return NULL;
+                }
+                if (!domain_xml_parse_alias(c[HOSTDEV_ALIAS], device, error) ||
+                    !domain_xml_parse_boot_order(c[HOSTDEV_BOOT], &device->boot_order, error))
+                        return NULL;
+                return g_steal_pointer(&device);
         }
         if (!xml_check_attributes(c[HOSTDEV_SOURCE], NULL, error) ||
             !xml_collect_children(c[HOSTDEV_SOURCE], hostdev_source_children, &address, error))

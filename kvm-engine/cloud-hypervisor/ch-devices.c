@@ -56,6 +56,8 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
                 if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_MDEV)
                         return refuse(error, "<hostdev type='mdev'>");
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_USB)
+                        return refuse(error, "<hostdev type='usb'> (it has no USB)");
                 if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.managed)
                         return refuse(error, "<hostdev managed='yes'>");
                 if (device->kind == VM_DEVICE_WATCHDOG)

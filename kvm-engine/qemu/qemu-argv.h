@@ -89,6 +89,11 @@ char *qemu_escape_opt(const char *value);
  * for an interface on a tap), and the -device/device_add arguments. */
 /* A <hostdev>'s -device (qemu-argv-hostdev.c): vfio-pci of a host PCI function or an mdev. */
 JsonNode *qemu_hostdev_device(const VmDevice *device);
+/* USB hostdevs (usb-host), after the display's USB devices; and what QEMU would refuse of them. */
+void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config);
+bool qemu_hostdev_check(const VmConfig *config, GError **error);
+/* The qemu-xhci added when the document has no USB controller: qemu-argv-display.c's USB_CONTROLLER_ID. */
+#define QEMU_DEFAULT_USB_CONTROLLER_ID "hv-usb"
 
 char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
 /* netdev_add's arguments for the same backend; a tap's fd is the one getfd named netdev_id. */

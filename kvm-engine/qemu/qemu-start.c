@@ -139,7 +139,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
                 if (device->kind == VM_DEVICE_HOSTDEV)
-                        ok = hostdev_check_usable("/sys", "/dev/vfio", &device->hostdev, vm->base.uid, vm->base.gid,
+                        ok = hostdev_check_usable("/sys", "/dev", &device->hostdev, vm->base.uid, vm->base.gid,
                                                   error);
         }
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {

@@ -39,7 +39,9 @@ static void test_parse(void) {
                 "<hostdev mode='subsystem' type='pci'>"
                 "<source><address domain='0x0021' bus='222' slot='31' function='1'/></source></hostdev>"
                 "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
-                "<source><address uuid='53764D0E-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>",
+                "<source><address uuid='53764D0E-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='usb' managed='no'><source guestReset='uninitialized'>"
+                "<address bus='14' device='6'/></source><boot order='1'/></hostdev>",
                 &error);
         g_assert_no_error(error);
         g_autofree char *xml = domain_xml_format(config);
@@ -56,6 +58,13 @@ static void test_parse(void) {
         d = device_at(config, 2);
         g_assert_cmpint(d->hostdev.type, ==, VM_HOSTDEV_MDEV);
         g_assert_cmpstr(d->hostdev.uuid, ==, "53764d0e-85a0-42b4-af5c-2046b460b1dc");
+        d = device_at(config, 3);
+        g_assert_cmpint(d->hostdev.type, ==, VM_HOSTDEV_USB);
+        g_assert_cmpuint(d->hostdev.usb_bus, ==, 14);
+        g_assert_cmpuint(d->hostdev.usb_device, ==, 6);
+        g_assert_cmpint(d->hostdev.usb_guest_reset, ==, VM_USB_GUEST_RESET_UNINITIALIZED);
+        g_assert_cmpuint(d->boot_order, ==, 1);
+        g_assert_nonnull(strstr(xml, "<source guestReset='uninitialized'>"));
         g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='pci' managed='yes'>"));
         g_assert_nonnull(strstr(xml, "<driver name='vfio'/>"));
         g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"));
@@ -70,8 +79,18 @@ static void test_refused(void) {
                 int code;
                 const char *words;
         } cases[] = {
-                { "<hostdev mode='subsystem' type='usb'><source><address bus='14' device='6'/></source></hostdev>",
-                  HV_ERROR_NOT_SUPPORTED, "type='usb' of '<hostdev>' is not supported yet" },
+                { "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
+                  "</hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'<address bus device>'" },
+                { "<hostdev mode='subsystem' type='usb'><source><address bus='14' device='6'/></source>"
+                  "<address type='usb' bus='0' port='1'/></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "QEMU picks its USB port" },
+                { "<hostdev mode='subsystem' type='usb'><source guestReset='sometimes'><address bus='14' "
+                  "device='6'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'sometimes'" },
+                { "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' "
+                  "target='0' unit='0'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "/dev/sgN" },
                 { "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
                   "</hostdev>",
                   HV_ERROR_NOT_SUPPORTED, "/dev/vhost-scsi" },

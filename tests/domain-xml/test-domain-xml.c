@@ -788,7 +788,7 @@ static void test_unsupported_values(void) {
                 { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
                 { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
                 { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
-                { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
+                { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
                 { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },
         };
         /* Inside <domain>, after <name> and <memory>. */

@@ -2,7 +2,7 @@
 
 /*
  * What Boot says about a <hostdev> before QEMU starts (kvm-engine/hostdev.c), on a sysfs
- * and /dev/vfio tree the test makes: a device not there, a managed='yes' one not bound to
+ * and /dev tree the test makes: a device not there, a managed='yes' one not bound to
  * vfio-pci, no IOMMU group, a group the owner cannot open, and one that is fine.
  */
 
@@ -15,14 +15,15 @@
 #include "hv-error.h"
 
 typedef struct {
-        char *root, *sysfs, *dev_vfio;
+        char *root, *sysfs, *dev, *dev_vfio;
 } Tree;
 
 static void tree_init(Tree *t) {
         t->root = g_dir_make_tmp("hv-hostdev-XXXXXX", NULL);
         g_assert_nonnull(t->root);
         t->sysfs = g_build_filename(t->root, "sys", NULL);
-        t->dev_vfio = g_build_filename(t->root, "vfio", NULL);
+        t->dev = g_build_filename(t->root, "dev", NULL);
+        t->dev_vfio = g_build_filename(t->dev, "vfio", NULL);
         g_assert_cmpint(g_mkdir_with_parents(t->dev_vfio, 0755), ==, 0);
 }
 
@@ -32,6 +33,7 @@ static void tree_clear(Tree *t) {
         g_free(t->root);
         g_free(t->sysfs);
         g_free(t->dev_vfio);
+        g_free(t->dev);
 }
 
 /* A device folder under sys/bus/BUS/devices/NAME, with driver and iommu_group links when given. */
@@ -60,7 +62,7 @@ static void add_group_node(Tree *t, const char *group, mode_t mode) {
 
 static void expect(Tree *t, const VmHostdev *hostdev, uid_t uid, gid_t gid, int code, const char *words) {
         g_autoptr(GError) error = NULL;
-        bool ok = hostdev_check_usable(t->sysfs, t->dev_vfio, hostdev, uid, gid, &error);
+        bool ok = hostdev_check_usable(t->sysfs, t->dev, hostdev, uid, gid, &error);
 
         if (!words) {
                 g_assert_no_error(error);
@@ -88,7 +90,7 @@ static void test_checks(void) {
         expect(&t, &pci, owner, no_group, HV_ERROR_NOT_SUPPORTED, "bound to driver 'e1000e', not to vfio-pci");
         /* managed='no': the owner says it is bound; VFIO says otherwise when QEMU opens it. */
         pci.managed = false;
-        expect(&t, &pci, owner, no_group, HV_ERROR_NOT_SUPPORTED, "/vfio/7");
+        expect(&t, &pci, owner, no_group, HV_ERROR_NOT_FOUND, "/vfio/7");
         pci.managed = true;
 
         add_device(&t, "pci", "0000:06:12.6", NULL, NULL);
@@ -111,6 +113,17 @@ static void test_checks(void) {
         add_group_node(&t, "9", 0660);
         expect(&t, &mdev, stranger, no_group, HV_ERROR_ACCESS_DENIED, "/vfio/9");
         expect(&t, &mdev, stranger, getgid(), 0, NULL);
+
+        /* USB: QEMU opens /dev/bus/usb/BBB/DDD as the owner. */
+        VmHostdev usb = { .type = VM_HOSTDEV_USB, .usb_bus = 14, .usb_device = 6 };
+        g_autofree char *usb_dir = g_build_filename(t.dev, "bus", "usb", "014", NULL);
+        g_autofree char *usb_node = g_build_filename(usb_dir, "006", NULL);
+        expect(&t, &usb, stranger, no_group, HV_ERROR_NOT_FOUND, "/bus/usb/014/006");
+        g_assert_cmpint(g_mkdir_with_parents(usb_dir, 0755), ==, 0);
+        g_assert_true(g_file_set_contents(usb_node, "", 0, NULL));
+        g_assert_cmpint(chmod(usb_node, 0664), ==, 0);
+        expect(&t, &usb, stranger, no_group, HV_ERROR_ACCESS_DENIED, "USB device 14.6 is");
+        expect(&t, &usb, owner, no_group, 0, NULL);
         tree_clear(&t);
 }
 

@@ -97,7 +97,7 @@ static void test_full(void) {
         d = test_vm_config_add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
         d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
-        d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
+        d->hostdev = (VmHostdev) { .domain = 0, .bus = 0x3b, .slot = 0, .function = 1 };
 
         QemuArgvParams params = {
                 .config = config, .binary = "qemu-system-x86_64", .kvm = true, .qmp_fd = 3, .console_fd = 4,
@@ -962,6 +962,19 @@ static void test_hostdev(void) {
         d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev1");
         d->hostdev.type = VM_HOSTDEV_MDEV;
         g_strlcpy(d->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(d->hostdev.uuid));
+        /* USB (hostdev-usb-address): usb-host of /dev/bus/usb/014/006, after the other USB
+         * devices, on the qemu-xhci libvirt adds without a USB controller. */
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev2");
+        d->hostdev.type = VM_HOSTDEV_USB;
+        d->hostdev.usb_bus = 14;
+        d->hostdev.usb_device = 6;
+        d->hostdev.usb_guest_reset = VM_USB_GUEST_RESET_UNINITIALIZED;
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev3");
+        d->hostdev.type = VM_HOSTDEV_USB;
+        d->hostdev.usb_bus = 1;
+        d->hostdev.usb_device = 2;
+        d->hostdev.usb_guest_reset = VM_USB_GUEST_RESET_OFF;
+        d->boot_order = 2;
         check_golden("hostdev", &params);
 }
 
