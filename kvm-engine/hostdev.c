@@ -73,8 +73,8 @@ bool hostdev_check_usable(const char *sysfs, const char *dev, const VmHostdev *h
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "<hostdev managed='yes'>: %s is bound to %s%s%s, not to vfio-pci; libvirt would "
                                     "rebind it as root, which hypervisord does not do for a VM's owner: the "
-                                    "administrator binds it to vfio-pci (for example driverctl set-override %04x:%02x:%02x.%x "
-                                    "vfio-pci)",
+                                    "administrator binds it to vfio-pci (for example driverctl set-override "
+                                    "%04x:%02x:%02x.%x vfio-pci)",
                                     name, driver ? "driver '" : "no driver", driver ? driver : "", driver ? "'" : "",
                                     hostdev->domain, hostdev->bus, hostdev->slot, hostdev->function);
                         return false;

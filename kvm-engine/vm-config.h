@@ -150,8 +150,6 @@ typedef struct {
         VmSwitch rom_bar, rom_enabled;
         char *rom_file; /* absolute, the owner's: QEMU opens it as the owner */
         unsigned acpi_index; /* <acpi index>, 0: none */
-        bool link_down;      /* <link state='down'> */
-        unsigned mtu;        /* <mtu size>, 0: none; virtio's host_mtu */
         /* <ip address prefix> of an <interface type='user'>: the guest network of user mode. */
         char *user_ipv4;
         unsigned user_ipv4_prefix;
