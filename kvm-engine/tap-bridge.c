@@ -28,6 +28,10 @@ bool vm_interface_uses_tap(const VmInterface *net) {
         case VM_NET_NETWORK:
                 return net->bridge != NULL;
         case VM_NET_USER:
+        case VM_NET_SERVER:
+        case VM_NET_CLIENT:
+        case VM_NET_MCAST:
+        case VM_NET_UDP:
                 return false;
         }
         return false;
@@ -98,7 +102,8 @@ int tap_open_interface(const VmInterface *net, uid_t uid, gid_t gid, GError **er
                             net->type == VM_NET_BRIDGE ? "bridge" : "network");
                 return -1;
         }
-        fd = tap_open(net->target_dev, uid, gid, error);
+        fd = net->target_unmanaged ? tap_open_existing(net->target_dev, uid, gid, error)
+                                   : tap_open(net->target_dev, uid, gid, error);
         if (fd < 0 || !real || !net->bridge)
                 return fd;
         if (!tap_join_bridge(fd, net->bridge, error)) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -83,7 +84,22 @@ static bool tap_usable_by(const char *name, uid_t uid, gid_t gid, GError **error
         return false;
 }
 
-static int tap_open_real(const char *name, uid_t uid, gid_t gid, GError **error) {
+/* Whether the network interface exists, by ioctl (the /sys of another namespace would lie). */
+static bool interface_exists(const char *name) {
+        struct ifreq request = { 0 };
+        int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        bool exists;
+
+        if (sock < 0)
+                return true; /* cannot tell: attaching will say */
+        g_strlcpy(request.ifr_name, name, sizeof(request.ifr_name));
+        exists = ioctl(sock, SIOCGIFINDEX, &request) == 0;
+        close(sock);
+        return exists;
+}
+
+/* create: a name that is not there makes a new tap; else it must exist (<target managed='no'>). */
+static int tap_open_real(const char *name, bool create, uid_t uid, gid_t gid, GError **error) {
         const unsigned flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
         int fd;
 
@@ -91,8 +107,15 @@ static int tap_open_real(const char *name, uid_t uid, gid_t gid, GError **error)
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "Tap device name '%s' is too long", name);
                 return -1;
         }
+        if (!create && !interface_exists(name)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND,
+                            "Tap device '%s' of <target managed='no'> does not exist: its owner creates it "
+                            "(ip tuntap add dev %s mode tap user NAME) before Boot",
+                            name, name);
+                return -1;
+        }
         /* A new tap, made now for this VM (it goes when the engine lets go of it). */
-        fd = tun_attach(name, flags | IFF_TUN_EXCL);
+        fd = create ? tun_attach(name, flags | IFF_TUN_EXCL) : -EBUSY;
         if (fd >= 0 || !name || fd != -EBUSY) {
                 if (fd < 0)
                         g_set_error(error, HV_ERROR, fd == -EPERM ? HV_ERROR_ACCESS_DENIED : HV_ERROR_FAILED,
@@ -128,5 +151,11 @@ static int tap_open_real(const char *name, uid_t uid, gid_t gid, GError **error)
 int tap_open(const char *name, uid_t uid, gid_t gid, GError **error) {
         if (tap_opener)
                 return tap_opener(name, tap_opener_userdata, error);
-        return tap_open_real(name, uid, gid, error);
+        return tap_open_real(name, true, uid, gid, error);
+}
+
+int tap_open_existing(const char *name, uid_t uid, gid_t gid, GError **error) {
+        if (tap_opener)
+                return tap_opener(name, tap_opener_userdata, error);
+        return tap_open_real(name, false, uid, gid, error);
 }

@@ -24,6 +24,10 @@ typedef int (*TapOpenFn)(const char *name, void *userdata, GError **error);
  * the VM another user's tap). uid (uid_t) -1: the engine runs as the service. */
 int tap_open(const char *name, uid_t uid, gid_t gid, GError **error);
 
+/* tap_open() of a tap that must exist already (<target managed='no'>): NotFound when it
+ * does not; it is never created. The same owner rule. */
+int tap_open_existing(const char *name, uid_t uid, gid_t gid, GError **error);
+
 /* Tests put something else in (a socketpair end stands in for a tap). NULL
  * restores the real one. */
 void tap_set_opener(TapOpenFn opener, void *userdata);

@@ -83,6 +83,31 @@ VmDevice *vm_device_new(VmDeviceKind kind) {
         return device;
 }
 
+void vm_interface_extra_free(VmInterfaceExtra *extra) {
+        if (!extra)
+                return;
+        g_free(extra->rom_file);
+        g_free(extra->user_ipv4);
+        g_free(extra->user_ipv6);
+        g_free(extra->socket_address);
+        g_free(extra->local_address);
+        g_free(extra);
+}
+
+VmInterfaceExtra *vm_interface_extra_copy(const VmInterfaceExtra *extra) {
+        VmInterfaceExtra *copy;
+
+        if (!extra)
+                return NULL;
+        copy = g_memdup2(extra, sizeof(*extra));
+        copy->rom_file = g_strdup(extra->rom_file);
+        copy->user_ipv4 = g_strdup(extra->user_ipv4);
+        copy->user_ipv6 = g_strdup(extra->user_ipv6);
+        copy->socket_address = g_strdup(extra->socket_address);
+        copy->local_address = g_strdup(extra->local_address);
+        return copy;
+}
+
 void vm_device_free(VmDevice *device) {
         if (!device)
                 return;
@@ -103,6 +128,7 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->net.mac);
                 g_free(device->net.source);
                 g_free(device->net.bridge);
+                vm_interface_extra_free(device->net.extra);
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
@@ -153,6 +179,7 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 copy->net.mac = g_strdup(device->net.mac);
                 copy->net.source = g_strdup(device->net.source);
                 copy->net.bridge = g_strdup(device->net.bridge);
+                copy->net.extra = vm_interface_extra_copy(device->net.extra);
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:

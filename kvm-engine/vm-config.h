@@ -79,6 +79,11 @@ typedef enum {
         VM_NET_USER,     /* user-mode networking (QEMU only) */
         VM_NET_BRIDGE,   /* a tap created by the service, joined to a host bridge */
         VM_NET_NETWORK,  /* a named network: a bridge or user mode (service/vm-net.c) */
+        /* QEMU's socket backend, opened by QEMU as the VM's owner (QEMU only): */
+        VM_NET_SERVER, /* listens on <source address port> for one peer */
+        VM_NET_CLIENT, /* connects to <source address port> */
+        VM_NET_MCAST,  /* joins the multicast group <source address port> */
+        VM_NET_UDP,    /* sends to <source address port> from <local address port> */
 } VmNetType;
 
 typedef enum {
@@ -86,7 +91,78 @@ typedef enum {
         VM_NET_MODEL_E1000,
         VM_NET_MODEL_E1000E,
         VM_NET_MODEL_RTL8139,
+        /* QEMU 7.2's other x86 PCI NICs, as libvirt passes their names to -device: */
+        VM_NET_MODEL_NE2K_PCI,
+        VM_NET_MODEL_PCNET,
+        VM_NET_MODEL_VMXNET3,
+        VM_NET_MODEL_I82550,
+        VM_NET_MODEL_I82551,
+        VM_NET_MODEL_I82557A,
+        VM_NET_MODEL_I82557B,
+        VM_NET_MODEL_I82557C,
+        VM_NET_MODEL_I82558A,
+        VM_NET_MODEL_I82558B,
+        VM_NET_MODEL_I82559A,
+        VM_NET_MODEL_I82559B,
+        VM_NET_MODEL_I82559C,
+        VM_NET_MODEL_I82559ER,
+        VM_NET_MODEL_I82562,
+        VM_NET_MODEL_I82801,
+        VM_NET_MODEL_TULIP,
 } VmNetModel;
+
+/* <driver txmode> of a virtio NIC: QEMU's tx property. */
+typedef enum {
+        VM_NET_TXMODE_DEFAULT,
+        VM_NET_TXMODE_IOTHREAD, /* tx=bh */
+        VM_NET_TXMODE_TIMER,    /* tx=timer */
+} VmNetTxmode;
+
+/* <driver> of a virtio NIC beyond the virtio options, and its <host>/<guest> offloads, as
+ * virtio-net-pci properties (VM_SWITCH_DEFAULT: not written, QEMU's default). */
+typedef enum {
+        VM_NET_HOST_CSUM,
+        VM_NET_HOST_GSO,
+        VM_NET_HOST_TSO4,
+        VM_NET_HOST_TSO6,
+        VM_NET_HOST_ECN,
+        VM_NET_HOST_UFO,
+        VM_NET_HOST_MRG_RXBUF,
+        VM_NET_GUEST_CSUM,
+        VM_NET_GUEST_TSO4,
+        VM_NET_GUEST_TSO6,
+        VM_NET_GUEST_ECN,
+        VM_NET_GUEST_UFO,
+        _VM_NET_OFFLOAD_MAX,
+} VmNetOffload;
+
+typedef struct {
+        bool name_qemu; /* <driver name='qemu'>: written; QEMU's own virtio-net, no vhost (what it does anyway) */
+        VmNetTxmode txmode;
+        VmSwitch ioeventfd, event_idx;
+        unsigned rx_queue_size, tx_queue_size; /* 0: not written */
+        VmSwitch rss, rss_hash_report;
+        VmSwitch offloads[_VM_NET_OFFLOAD_MAX];
+} VmNetDriver;
+
+/* The parts of an <interface> most have not: on the heap (VmInterface.extra), NULL when none. */
+typedef struct {
+        VmNetDriver driver;
+        /* <rom bar enabled file>: the NIC's option ROM (rombar, romfile; enabled='no' is romfile=""). */
+        VmSwitch rom_bar, rom_enabled;
+        char *rom_file; /* absolute, the owner's: QEMU opens it as the owner */
+        unsigned acpi_index; /* <acpi index>, 0: none */
+        /* <ip address prefix> of an <interface type='user'>: the guest network of user mode. */
+        char *user_ipv4;
+        unsigned user_ipv4_prefix;
+        char *user_ipv6;
+        unsigned user_ipv6_prefix;
+        /* <source address port> and <local address port> of the socket types. */
+        char *socket_address;
+        unsigned socket_port;
+        char *local_address;
+        unsigned local_port;
+} VmInterfaceExtra;
 
 typedef enum {
         VM_CHAR_PTY,
@@ -198,6 +274,7 @@ static inline bool vm_disk_has_medium(const VmDisk *disk) {
 typedef struct {
         VmNetType type;
         char *target_dev; /* tap name, NULL = chosen at boot */
+        bool target_unmanaged; /* <target managed='no'> (ethernet): the owner's existing tap, never created */
         char *mac;        /* "52:54:00:xx:xx:xx"; the service gives every interface one */
         VmNetModel model;
         char *source;     /* <source bridge=...> or <source network=...> as written */
@@ -205,6 +282,7 @@ typedef struct {
          * what the service resolved it to (NULL: user-mode networking). */
         char *bridge;
         VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
+        VmInterfaceExtra *extra; /* driver details, rom, acpi, link, mtu, user ip, socket: NULL when none */
 } VmInterface;
 
 typedef struct {
@@ -223,8 +301,30 @@ typedef struct {
         VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 
+typedef enum {
+        VM_HOSTDEV_PCI,  /* vfio-pci of a host PCI function */
+        VM_HOSTDEV_MDEV, /* vfio-pci of a mediated device (model='vfio-pci'), by UUID */
+        VM_HOSTDEV_USB,  /* usb-host of /dev/bus/usb/BBB/DDD, opened by QEMU as the owner */
+} VmHostdevType;
+
+/* <source guestReset> of a USB hostdev: QEMU's guest-reset and guest-resets-all. */
+typedef enum {
+        VM_USB_GUEST_RESET_DEFAULT,
+        VM_USB_GUEST_RESET_OFF,           /* guest-reset=false */
+        VM_USB_GUEST_RESET_UNINITIALIZED, /* guest-reset=true, guest-resets-all=false */
+        VM_USB_GUEST_RESET_ON,            /* guest-reset=true, guest-resets-all=true */
+} VmUsbGuestReset;
+
 typedef struct {
-        uint32_t domain, bus, slot, function;
+        VmHostdevType type;
+        uint32_t domain, bus, slot, function; /* PCI */
+        /* managed='yes': libvirt would bind the device to vfio-pci as root. The service does not;
+         * at Boot the engine requires it bound to vfio-pci already, its group open to the owner. */
+        bool managed;
+        bool driver_vfio; /* <driver name='vfio'> written (the only driver there is) */
+        char uuid[VM_UUID_STRING_LEN + 1]; /* mdev */
+        uint32_t usb_bus, usb_device;       /* USB: the host's bus and device numbers */
+        VmUsbGuestReset usb_guest_reset;
 } VmHostdev;
 
 typedef struct {
@@ -299,6 +399,9 @@ VmConfig *vm_config_copy(const VmConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmConfig, vm_config_free)
 
 VmDevice *vm_device_new(VmDeviceKind kind);
+/* NULL-safe. */
+void vm_interface_extra_free(VmInterfaceExtra *extra);
+VmInterfaceExtra *vm_interface_extra_copy(const VmInterfaceExtra *extra);
 void vm_device_free(VmDevice *device);
 VmDevice *vm_device_copy(const VmDevice *device);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmDevice, vm_device_free)

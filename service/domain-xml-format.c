@@ -135,7 +135,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_INTERFACE: {
                 g_autofree char *indent = g_strnfill((level + 1) * 2, ' ');
-                domain_xml_format_interface(out, indent, &device->net);
+                domain_xml_format_interface(out, indent, device);
                 break;
         }
         case VM_DEVICE_SERIAL:
@@ -173,17 +173,49 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 }
                 break;
         case VM_DEVICE_HOSTDEV:
-                g_string_append(out, " mode='subsystem' type='pci'>\n");
-                append_indent(out, level + 1);
-                g_string_append(out, "<source>\n");
-                append_indent(out, level + 2);
-                g_string_append_printf(out,
-                                       "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32 "' slot='0x%02" PRIx32
-                                       "' function='0x%" PRIx32 "'/>\n",
-                                       device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
-                                       device->hostdev.function);
-                append_indent(out, level + 1);
-                g_string_append(out, "</source>\n");
+                if (device->hostdev.type == VM_HOSTDEV_USB) {
+                        static const char *const resets[] = { NULL, "off", "uninitialized", "on" };
+                        g_string_append(out, " mode='subsystem' type='usb'>\n");
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source");
+                        if (device->hostdev.usb_guest_reset)
+                                g_string_append_printf(out, " guestReset='%s'", resets[device->hostdev.usb_guest_reset]);
+                        g_string_append(out, ">\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out, "<address bus='%" PRIu32 "' device='%" PRIu32 "'/>\n",
+                                               device->hostdev.usb_bus, device->hostdev.usb_device);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
+                        g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'>\n");
+                        append_indent(out, level + 1);
+                        g_string_append_printf(out, "<source>\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out, "<address uuid='%s'/>\n", device->hostdev.uuid);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                } else {
+                        g_string_append_printf(out, " mode='subsystem' type='pci' managed='%s'>\n",
+                                               device->hostdev.managed ? "yes" : "no");
+                        if (device->hostdev.driver_vfio) {
+                                append_indent(out, level + 1);
+                                g_string_append(out, "<driver name='vfio'/>\n");
+                        }
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source>\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out,
+                                               "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32
+                                               "' slot='0x%02" PRIx32 "' function='0x%" PRIx32 "'/>\n",
+                                               device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
+                                               device->hostdev.function);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                }
+                if (device->boot_order) {
+                        append_indent(out, level + 1);
+                        g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);
+                }
                 break;
         case VM_DEVICE_CONTROLLER:
                 domain_xml_format_controller(out, level, &device->controller);

@@ -594,32 +594,152 @@ static bool parse_pci_field(const xmlNode *node, const char *attribute, uint64_t
         return true;
 }
 
-enum { HOSTDEV_SOURCE, HOSTDEV_ADDRESS, HOSTDEV_ALIAS, _HOSTDEV_CHILD_MAX };
+enum { HOSTDEV_SOURCE, HOSTDEV_ADDRESS, HOSTDEV_ALIAS, HOSTDEV_DRIVER, HOSTDEV_BOOT, _HOSTDEV_CHILD_MAX };
 static const char *const hostdev_children[] = {
-        [HOSTDEV_SOURCE] = "source", [HOSTDEV_ADDRESS] = "address", [HOSTDEV_ALIAS] = "alias", NULL
+        [HOSTDEV_SOURCE] = "source", [HOSTDEV_ADDRESS] = "address", [HOSTDEV_ALIAS] = "alias",
+        [HOSTDEV_DRIVER] = "driver", [HOSTDEV_BOOT] = "boot",       NULL
 };
 static const char *const hostdev_source_children[] = { "address", NULL };
 
-static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "mode", "type", "managed", NULL };
-        static const char *const modes[] = { "subsystem", NULL };
-        static const char *const types[] = { "pci", NULL };
-        static const char *const manageds[] = { "no", NULL };
+/* <source><address domain bus slot function/></source> of a PCI hostdev. */
+static bool parse_hostdev_pci_source(const xmlNode *address, VmHostdev *hostdev, GError **error) {
         static const char *const address_attributes[] = { "domain", "bus", "slot", "function", NULL };
+
+        return xml_check_empty_element(address, address_attributes, error) &&
+               parse_pci_field(address, "domain", 0xffff, false, &hostdev->domain, error) &&
+               parse_pci_field(address, "bus", 0xff, true, &hostdev->bus, error) &&
+               parse_pci_field(address, "slot", 0x1f, true, &hostdev->slot, error) &&
+               parse_pci_field(address, "function", 0x7, true, &hostdev->function, error);
+}
+
+/* <source><address uuid/></source> of a mediated device. */
+static bool parse_hostdev_mdev_source(const xmlNode *address, VmHostdev *hostdev, GError **error) {
+        static const char *const address_attributes[] = { "uuid", NULL };
+        g_autofree char *uuid = NULL;
+
+        if (!xml_check_empty_element(address, address_attributes, error))
+                return false;
+        uuid = xml_attr_value(address, "uuid");
+        if (!uuid)
+                return xml_fail(error, address, HV_ERROR_INVALID_XML, "'<address>' needs the attribute 'uuid'");
+        if (!vm_uuid_is_valid(uuid))
+                return xml_fail_bad_value(error, address, "UUID", uuid,
+                                          "expected 36 characters like '53764d0e-85a0-42b4-af5c-2046b460b1dc'");
+        g_strlcpy(hostdev->uuid, uuid, sizeof(hostdev->uuid));
+        for (char *p = hostdev->uuid; *p; p++)
+                *p = g_ascii_tolower(*p);
+        return true;
+}
+
+/* <source guestReset><address bus device/></source> of a USB hostdev: the device by its host bus
+ * and device numbers (QEMU opens /dev/bus/usb/BBB/DDD as the owner). <vendor>/<product> would
+ * need the device found at Boot: refused, saying so. */
+static bool parse_hostdev_usb_source(const xmlNode *source, VmHostdev *hostdev, GError **error) {
+        static const char *const attributes[] = { "guestReset", NULL };
+        static const char *const resets[] = { [VM_USB_GUEST_RESET_DEFAULT] = "default",
+                                              [VM_USB_GUEST_RESET_OFF] = "off",
+                                              [VM_USB_GUEST_RESET_UNINITIALIZED] = "uninitialized",
+                                              [VM_USB_GUEST_RESET_ON] = "on", NULL };
+        static const char *const children[] = { "address", "vendor", "product", NULL };
+        static const char *const address_attributes[] = { "bus", "device", NULL };
+        xmlNode *c[3] = {};
+        int choice;
+
+        if (!xml_check_attributes(source, attributes, error) ||
+            !xml_attr_choice(source, "guestReset", resets, VM_USB_GUEST_RESET_DEFAULT, &choice, error) ||
+            !xml_collect_children(source, children, c, error))
+                return false;
+        hostdev->usb_guest_reset = choice;
+        if (c[1] || c[2])
+                return xml_fail(error, c[1] ? c[1] : c[2], HV_ERROR_NOT_SUPPORTED,
+                                "'<vendor>'/'<product>' of a '<hostdev type='usb'>' is not supported yet: name the "
+                                "device by '<address bus device>' (lsusb shows them)");
+        if (!c[0])
+                return xml_fail_missing(error, source, "address");
+        return xml_check_empty_element(c[0], address_attributes, error) &&
+               parse_pci_field(c[0], "bus", 999, true, &hostdev->usb_bus, error) &&
+               parse_pci_field(c[0], "device", 999, true, &hostdev->usb_device, error);
+}
+
+/* <hostdev mode='subsystem'>: type='pci' (vfio-pci of a host PCI function; managed='yes'
+ * taken as a device the administrator already bound to vfio-pci, checked at Boot, since the
+ * service does not rebind drivers as root for an owner) or type='mdev' model='vfio-pci' (a
+ * mediated device that exists). <driver name='vfio'> is the only driver there is. */
+static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
+        static const char *const attributes[] = { "mode", "type", "managed", "model", NULL };
+        static const char *const modes[] = { "subsystem", NULL };
+        static const char *const types[] = { [VM_HOSTDEV_PCI] = "pci", [VM_HOSTDEV_MDEV] = "mdev",
+                                             [VM_HOSTDEV_USB] = "usb", NULL };
+        static const char *const manageds[] = { "no", "yes", NULL };
+        static const char *const models[] = { "vfio-pci", NULL };
+        static const char *const driver_attributes[] = { "name", NULL };
+        static const char *const driver_names[] = { "vfio", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_HOSTDEV);
         xmlNode *c[_HOSTDEV_CHILD_MAX] = {};
         xmlNode *address = NULL;
+        g_autofree char *model = NULL, *type = xml_attr_value(node, "type");
         int choice;
 
+        if (g_strcmp0(type, "scsi_host") == 0) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "type='scsi_host' of '<hostdev>' is not supported: vhost-scsi needs /dev/vhost-scsi, which "
+                         "root would open for the VM");
+                return NULL;
+        }
+        if (g_strcmp0(type, "scsi") == 0) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "type='scsi' of '<hostdev>' is not supported yet: the service does not yet find the host's "
+                         "/dev/sgN at Boot and give it a SCSI unit");
+                return NULL;
+        }
         if (!xml_check_attributes(node, attributes, error) ||
             !xml_attr_choice(node, "mode", modes, -1, &choice, error) ||
-            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
-            !xml_attr_choice(node, "managed", manageds, 0, &choice, error) ||
+            !xml_attr_choice(node, "type", types, -1, &choice, error))
+                return NULL;
+        device->hostdev.type = choice;
+        if (!xml_attr_choice(node, "managed", manageds, 0, &choice, error) ||
             !xml_collect_children(node, hostdev_children, c, error))
                 return NULL;
+        device->hostdev.managed = choice == 1;
+        model = xml_attr_value(node, "model");
+        if (device->hostdev.type == VM_HOSTDEV_MDEV) {
+                if (!model) {
+                        xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                 "'<hostdev type='mdev'>' needs the attribute 'model'");
+                        return NULL;
+                }
+                if (!xml_attr_choice(node, "model", models, -1, &choice, error))
+                        return NULL;
+        } else if (model) {
+                xml_fail(error, node, HV_ERROR_INVALID_XML, "attribute 'model' is for a '<hostdev type='mdev'>'");
+                return NULL;
+        }
+        if (c[HOSTDEV_DRIVER]) {
+                if (device->hostdev.type != VM_HOSTDEV_PCI) {
+                        xml_fail_unsupported_element(error, c[HOSTDEV_DRIVER]);
+                        return NULL;
+                }
+                if (!xml_check_empty_element(c[HOSTDEV_DRIVER], driver_attributes, error) ||
+                    !xml_attr_choice(c[HOSTDEV_DRIVER], "name", driver_names, 0, &choice, error))
+                        return NULL;
+                device->hostdev.driver_vfio = true;
+        }
         if (!c[HOSTDEV_SOURCE]) {
                 xml_fail_missing(error, node, "source");
                 return NULL;
+        }
+        if (device->hostdev.type == VM_HOSTDEV_USB) {
+                if (!parse_hostdev_usb_source(c[HOSTDEV_SOURCE], &device->hostdev, error))
+                        return NULL;
+                if (c[HOSTDEV_ADDRESS]) {
+                        xml_fail(error, c[HOSTDEV_ADDRESS], HV_ERROR_NOT_SUPPORTED,
+                                 "'<address>' of a '<hostdev type='usb'>' is not supported: QEMU picks its USB port");
+                        return NULL;
+                }
+                if (!domain_xml_parse_alias(c[HOSTDEV_ALIAS], device, error) ||
+                    !domain_xml_parse_boot_order(c[HOSTDEV_BOOT], &device->boot_order, error))
+                        return NULL;
+                return g_steal_pointer(&device);
         }
         if (!xml_check_attributes(c[HOSTDEV_SOURCE], NULL, error) ||
             !xml_collect_children(c[HOSTDEV_SOURCE], hostdev_source_children, &address, error))
@@ -628,14 +748,12 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
                 xml_fail_missing(error, c[HOSTDEV_SOURCE], "address");
                 return NULL;
         }
-        if (!xml_check_empty_element(address, address_attributes, error) ||
-            !parse_pci_field(address, "domain", 0xffff, false, &device->hostdev.domain, error) ||
-            !parse_pci_field(address, "bus", 0xff, true, &device->hostdev.bus, error) ||
-            !parse_pci_field(address, "slot", 0x1f, true, &device->hostdev.slot, error) ||
-            !parse_pci_field(address, "function", 0x7, true, &device->hostdev.function, error))
+        if (device->hostdev.type == VM_HOSTDEV_PCI ? !parse_hostdev_pci_source(address, &device->hostdev, error)
+                                                   : !parse_hostdev_mdev_source(address, &device->hostdev, error))
                 return NULL;
         if ((c[HOSTDEV_ADDRESS] && !parse_pci_address(c[HOSTDEV_ADDRESS], device, error)) ||
-            !domain_xml_parse_alias(c[HOSTDEV_ALIAS], device, error))
+            !domain_xml_parse_alias(c[HOSTDEV_ALIAS], device, error) ||
+            !domain_xml_parse_boot_order(c[HOSTDEV_BOOT], &device->boot_order, error))
                 return NULL;
         return g_steal_pointer(&device);
 }
@@ -865,6 +983,7 @@ static bool parse_metadata(const xmlNode *node, VmConfig *config, GError **error
 typedef struct {
         GHashTable *ids;          /* device ids (aliases) */
         GHashTable *disk_targets; /* <target dev> of the disks */
+        GHashTable *host_devices; /* "DDDD:BB:SS.F" or the mdev's UUID of the <hostdev>s (owned) */
         bool has_vsock;
         bool has_tpm;
 } DeviceKeys;
@@ -876,6 +995,19 @@ static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const 
         if (device->kind == VM_DEVICE_DISK && !g_hash_table_add(keys->disk_targets, device->disk.target_dev))
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
                                 device->disk.target_dev);
+        if (device->kind == VM_DEVICE_HOSTDEV) {
+                char *host = device->hostdev.type == VM_HOSTDEV_MDEV
+                                     ? g_strdup(device->hostdev.uuid)
+                                     : g_strdup_printf("%04x:%02x:%02x.%x", device->hostdev.domain,
+                                                       device->hostdev.bus, device->hostdev.slot,
+                                                       device->hostdev.function);
+                if (g_hash_table_contains(keys->host_devices, host)) {
+                        xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "host device %s is given twice", host);
+                        g_free(host);
+                        return false;
+                }
+                g_hash_table_add(keys->host_devices, host);
+        }
         if (device->kind == VM_DEVICE_VSOCK) {
                 if (keys->has_vsock)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a VM has at most one '<vsock>'");
@@ -988,7 +1120,8 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
         /* The sets point into the devices, which config owns and keeps while they live. */
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GHashTable) disk_targets = g_hash_table_new(g_str_hash, g_str_equal);
-        DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets };
+        g_autoptr(GHashTable) host_devices = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+        DeviceKeys keys = { .ids = ids, .disk_targets = disk_targets, .host_devices = host_devices };
         bool has_memballoon = false;
         GError *error = NULL;
 

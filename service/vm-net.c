@@ -72,6 +72,11 @@ bool vm_net_resolve_interface(const Settings *settings, uid_t owner, VmInterface
         switch (net->type) {
         case VM_NET_ETHERNET:
         case VM_NET_USER:
+        /* Sockets QEMU opens as the VM's owner: what the owner may do anyway. */
+        case VM_NET_SERVER:
+        case VM_NET_CLIENT:
+        case VM_NET_MCAST:
+        case VM_NET_UDP:
                 return true;
         case VM_NET_BRIDGE:
                 if (owner_may_use_any_bridge(settings, owner))

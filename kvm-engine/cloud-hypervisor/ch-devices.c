@@ -70,6 +70,12 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "an <address> other than type='pci'");
                 if (device->kind == VM_DEVICE_CHANNEL)
                         return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_MDEV)
+                        return refuse(error, "<hostdev type='mdev'>");
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_USB)
+                        return refuse(error, "<hostdev type='usb'> (it has no USB)");
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.managed)
+                        return refuse(error, "<hostdev managed='yes'>");
                 if (device->kind == VM_DEVICE_WATCHDOG)
                         return refuse(error, "<watchdog>");
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */

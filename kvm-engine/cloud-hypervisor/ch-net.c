@@ -6,18 +6,49 @@
  * bridge). It has no user-mode networking and no emulated NICs.
  */
 
+#include <string.h>
+
 #include "ch-config.h"
 #include "hv-error.h"
 #include "tap.h"
 
 static const char *const model_names[] = {
-        [VM_NET_MODEL_VIRTIO] = "virtio",
-        [VM_NET_MODEL_E1000] = "e1000",
-        [VM_NET_MODEL_E1000E] = "e1000e",
-        [VM_NET_MODEL_RTL8139] = "rtl8139",
+        [VM_NET_MODEL_VIRTIO] = "virtio",    [VM_NET_MODEL_E1000] = "e1000",       [VM_NET_MODEL_E1000E] = "e1000e",
+        [VM_NET_MODEL_RTL8139] = "rtl8139",  [VM_NET_MODEL_NE2K_PCI] = "ne2k_pci", [VM_NET_MODEL_PCNET] = "pcnet",
+        [VM_NET_MODEL_VMXNET3] = "vmxnet3",  [VM_NET_MODEL_I82550] = "i82550",     [VM_NET_MODEL_I82551] = "i82551",
+        [VM_NET_MODEL_I82557A] = "i82557a",  [VM_NET_MODEL_I82557B] = "i82557b",   [VM_NET_MODEL_I82557C] = "i82557c",
+        [VM_NET_MODEL_I82558A] = "i82558a",  [VM_NET_MODEL_I82558B] = "i82558b",   [VM_NET_MODEL_I82559A] = "i82559a",
+        [VM_NET_MODEL_I82559B] = "i82559b",  [VM_NET_MODEL_I82559C] = "i82559c",   [VM_NET_MODEL_I82559ER] = "i82559er",
+        [VM_NET_MODEL_I82562] = "i82562",    [VM_NET_MODEL_I82801] = "i82801",     [VM_NET_MODEL_TULIP] = "tulip",
 };
 
+/* What an <interface> has beyond a tap and a virtio-net with a MAC address: <driver> details,
+ * <rom>, <acpi>. cloud-hypervisor has none of them; NULL when none is written. */
+static const char *extra_element(const VmInterfaceExtra *extra) {
+        static const VmNetDriver no_driver = {};
+
+        if (!extra)
+                return NULL;
+        if (memcmp(&extra->driver, &no_driver, sizeof(no_driver)) != 0)
+                return "<driver> other than iommu, ats, packed";
+        if (extra->rom_bar || extra->rom_enabled || extra->rom_file)
+                return "<rom>";
+        if (extra->acpi_index)
+                return "<acpi index>";
+        return NULL;
+}
+
 bool ch_check_interface(const VmInterface *net, GError **error) {
+        const char *extra = extra_element(net->extra);
+
+        if (net->type == VM_NET_SERVER || net->type == VM_NET_CLIENT || net->type == VM_NET_MCAST ||
+            net->type == VM_NET_UDP) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<interface type='server|client|mcast|udp'> is not supported by the "
+                                    "cloud-hypervisor engine (it has no socket backend); use <interface "
+                                    "type='bridge'> or 'ethernet'");
+                return false;
+        }
         if (net->type == VM_NET_USER) {
                 g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                     "<interface type='user'> is not supported by the cloud-hypervisor engine (it "
@@ -43,6 +74,11 @@ bool ch_check_interface(const VmInterface *net, GError **error) {
                             "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "
                             "'virtio')",
                             model_names[net->model]);
+                return false;
+        }
+        if (extra) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "%s in an <interface> is not supported by the cloud-hypervisor engine", extra);
                 return false;
         }
         return true;

@@ -75,7 +75,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG. */
         if (!qemu_platform_check(config, true, error) ||
-            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error))
+            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error) ||
+            !qemu_hostdev_check(config, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -434,17 +435,11 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;
                 }
-                case VM_DEVICE_HOSTDEV: {
-                        g_autofree char *host = g_strdup_printf("%04x:%02x:%02x.%x", device->hostdev.domain,
-                                                                device->hostdev.bus, device->hostdev.slot,
-                                                                device->hostdev.function);
-                        o = json_object_new();
-                        json_object_set_string_member(o, "driver", "vfio-pci");
-                        json_object_set_string_member(o, "id", device->id);
-                        json_object_set_string_member(o, "host", host);
-                        argv_add_json(argv, "-device", json_object_node(o));
+                case VM_DEVICE_HOSTDEV:
+                        /* USB ones after the display's USB devices (qemu_hostdev_add_usb_args). */
+                        if (device->hostdev.type != VM_HOSTDEV_USB)
+                                argv_add_json(argv, "-device", qemu_hostdev_device(device));
                         break;
-                }
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:
                 case VM_DEVICE_WATCHDOG:
@@ -595,6 +590,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
         qemu_display_add_args(argv, config);
+        qemu_hostdev_add_usb_args(argv, config);
         qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
         qemu_argv_add_tpm(argv, config, params->tpm_fd);
         qemu_argv_add_filesystems(argv, config);

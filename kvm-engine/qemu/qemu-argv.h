@@ -87,7 +87,17 @@ char *qemu_escape_opt(const char *value);
 
 /* An <interface> (qemu-argv-net.c): the -netdev value (tap_fd: its number in QEMU,
  * for an interface on a tap), and the -device/device_add arguments. */
+/* A <hostdev>'s -device (qemu-argv-hostdev.c): vfio-pci of a host PCI function or an mdev. */
+JsonNode *qemu_hostdev_device(const VmDevice *device);
+/* USB hostdevs (usb-host), after the display's USB devices; and what QEMU would refuse of them. */
+void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config);
+bool qemu_hostdev_check(const VmConfig *config, GError **error);
+/* The qemu-xhci added when the document has no USB controller: qemu-argv-display.c's USB_CONTROLLER_ID. */
+#define QEMU_DEFAULT_USB_CONTROLLER_ID "hv-usb"
+
 char *qemu_net_netdev_arg(const VmInterface *net, const char *netdev_id, int tap_fd);
+/* netdev_add's arguments for the same backend; a tap's fd is the one getfd named netdev_id. */
+JsonNode *qemu_net_netdev_add_args(const VmInterface *net, const char *netdev_id);
 /* <driver iommu ats packed> as the virtio device's iommu_platform, ats and packed, each only
  * when set, as libvirt's qemuBuildVirtioOptionsProps() writes them. */
 void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options);

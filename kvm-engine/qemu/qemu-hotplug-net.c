@@ -58,13 +58,8 @@ static void on_netdev_added(QmpClient *qmp, JsonNode *result, const GError *erro
 }
 
 static void add_netdev(QmpClient *qmp, QemuOp *op) {
-        JsonNode *args;
+        JsonNode *args = qemu_net_netdev_add_args(&op->base.device->net, op->node_name);
 
-        if (vm_interface_uses_tap(&op->base.device->net))
-                args = qmp_args("type", qmp_string("tap"), "id", qmp_string(op->node_name), "fd",
-                                qmp_string(op->node_name), NULL);
-        else
-                args = qmp_args("type", qmp_string("user"), "id", qmp_string(op->node_name), NULL);
         qmp_client_execute(qmp, "netdev_add", args, -1, on_netdev_added, op);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "host-cpus.h"
+#include "hostdev.h"
 #include "qemu-vm.h"
 #include "tap.h"
 #include "unix-socket.h"
@@ -193,6 +194,13 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         };
         g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
         bool ok = true;
+        /* Host devices: there, bound to vfio-pci, their group open to the owner; said in words. */
+        for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
+                const VmDevice *device = vm->base.config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_HOSTDEV)
+                        ok = hostdev_check_usable("/sys", "/dev", &device->hostdev, vm->base.uid, vm->base.gid,
+                                                  error);
+        }
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
                 if (device->kind != VM_DEVICE_INTERFACE || !vm_interface_uses_tap(&device->net))

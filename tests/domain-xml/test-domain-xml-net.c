@@ -74,8 +74,8 @@ static void test_models(void) {
                 g_assert_cmpint(first_interface(config)->model, ==, cases[i].model);
                 g_assert_nonnull(strstr(xml, cases[i].formatted));
         }
-        assert_refused("<interface type='user'><model type='ne2k_pci'/></interface>", HV_ERROR_NOT_SUPPORTED,
-                       "'ne2k_pci'");
+        assert_refused("<interface type='user'><model type='idontexist'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'idontexist'");
         assert_refused("<interface type='user'><model/></interface>", HV_ERROR_INVALID_XML, "'type'");
 }
 
@@ -92,12 +92,19 @@ static void test_driver(void) {
                   "model 'e1000'" },
                 { "<interface type='user'><model type='virtio'/><driver packed='yes'/></interface>",
                   HV_ERROR_NOT_SUPPORTED, "packed='yes'" },
-                { "<interface type='user'><model type='virtio'/><driver name='vhost' queues='4'/></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'name'" },
-                { "<interface type='user'><model type='virtio'/><driver txmode='iothread'/></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'txmode'" },
-                { "<interface type='user'><model type='virtio'/><driver><host csum='off'/></driver></interface>",
-                  HV_ERROR_NOT_SUPPORTED, "'<host>'" },
+                { "<interface type='user'><model type='virtio'/><driver name='qemu' queues='4'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'queues'" },
+                { "<interface type='user'><model type='virtio'/><driver name='vhost'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "/dev/vhost-net" },
+                { "<interface type='user'><model type='virtio'/><driver txmode='fast'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'fast'" },
+                { "<interface type='user'><model type='virtio'/><driver rx_queue_size='300'/></interface>",
+                  HV_ERROR_INVALID_ARGUMENT, "'300'" },
+                { "<interface type='user'><model type='virtio'/><driver><host tso6='off'/><host/></driver>"
+                  "</interface>",
+                  HV_ERROR_INVALID_XML, "<host>" },
+                { "<interface type='user'><model type='virtio'/><driver><guest gso='off'/></driver></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'gso'" },
         };
         g_autoptr(VmConfig) config =
                 parse_ok("<interface type='user'><model type='virtio'/><driver ats='on' packed='off'/></interface>"
@@ -120,6 +127,174 @@ static void test_driver(void) {
         domain_xml_test_assert_valid_libvirt(xml, "interface driver");
         for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
                 assert_refused(refused[i].devices, refused[i].code, refused[i].words);
+}
+
+/* QEMU 7.2's other x86 PCI NICs, by the names libvirt passes to -device. */
+static void test_more_models(void) {
+        g_autoptr(VmConfig) config =
+                parse_ok("<interface type='user'><model type='ne2k_pci'/></interface>"
+                         "<interface type='user'><model type='PCNet'/></interface>"
+                         "<interface type='user'><model type='vmxnet3'/></interface>"
+                         "<interface type='user'><model type='i82559er'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+
+        g_assert_cmpint(first_interface(config)->model, ==, VM_NET_MODEL_NE2K_PCI);
+        g_assert_nonnull(strstr(xml, "<model type='pcnet'/>"));
+        g_assert_nonnull(strstr(xml, "<model type='i82559er'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "interface models");
+        assert_refused("<interface type='user'><model type='netfront'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                       "'netfront'");
+}
+
+/* virtio-net's <driver> attributes and <host>/<guest> offloads: kept as written, written back. */
+static void test_driver_details(void) {
+        g_autoptr(VmConfig) config = parse_ok(
+                "<interface type='user'><model type='virtio'/>"
+                "<driver name='qemu' txmode='iothread' ioeventfd='on' event_idx='off' rx_queue_size='512' "
+                "tx_queue_size='1024' rss='on' rss_hash_report='off'>"
+                "<host csum='off' gso='off' tso4='off' tso6='off' ecn='off' ufo='off' mrg_rxbuf='off'/>"
+                "<guest csum='off' tso4='on' tso6='off' ecn='off' ufo='off'/></driver></interface>"
+                "<interface type='user'><model type='virtio'/><driver txmode='timer'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmInterfaceExtra *extra = first_interface(config)->extra;
+
+        g_assert_nonnull(extra);
+        g_assert_true(extra->driver.name_qemu);
+        g_assert_cmpint(extra->driver.txmode, ==, VM_NET_TXMODE_IOTHREAD);
+        g_assert_cmpint(extra->driver.ioeventfd, ==, VM_SWITCH_ON);
+        g_assert_cmpint(extra->driver.event_idx, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(extra->driver.rx_queue_size, ==, 512);
+        g_assert_cmpuint(extra->driver.tx_queue_size, ==, 1024);
+        g_assert_cmpint(extra->driver.rss, ==, VM_SWITCH_ON);
+        g_assert_cmpint(extra->driver.rss_hash_report, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(extra->driver.offloads[VM_NET_HOST_MRG_RXBUF], ==, VM_SWITCH_OFF);
+        g_assert_cmpint(extra->driver.offloads[VM_NET_GUEST_TSO4], ==, VM_SWITCH_ON);
+        g_assert_nonnull(strstr(xml, "<host csum='off' gso='off' tso4='off' tso6='off' ecn='off' ufo='off' "
+                                     "mrg_rxbuf='off'/>"));
+        g_assert_nonnull(strstr(xml, "<driver txmode='timer'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "interface driver details");
+}
+
+/* type server, client, mcast, udp: QEMU's socket backend; <source address port>, udp's <local>. */
+static void test_sockets(void) {
+        static const struct {
+                const char *devices;
+                int code;
+                const char *words;
+        } refused[] = {
+                { "<interface type='udp'><source address='10.0.0.1' port='5555'/></interface>", HV_ERROR_INVALID_XML,
+                  "'<local>'" },
+                { "<interface type='client'><source port='5555'/></interface>", HV_ERROR_INVALID_XML, "'address'" },
+                { "<interface type='mcast'/>", HV_ERROR_INVALID_XML, "'<source>'" },
+                { "<interface type='server'><source port='0'/></interface>", HV_ERROR_INVALID_ARGUMENT, "'0'" },
+                { "<interface type='client'><source address='a,b' port='1'/></interface>", HV_ERROR_INVALID_ARGUMENT,
+                  "'a,b'" },
+                { "<interface type='server'><source port='1'/><target dev='tap0'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'<target>'" },
+                { "<interface type='server'><source port='1'><local address='1.2.3.4' port='2'/></source>"
+                  "</interface>",
+                  HV_ERROR_NOT_SUPPORTED, "'<local>'" },
+        };
+        g_autoptr(VmConfig) config = parse_ok(
+                "<interface type='server'><source address='192.168.0.1' port='5558'/></interface>"
+                "<interface type='server'><source port='5559'/></interface>"
+                "<interface type='client'><source address='192.168.0.1' port='5558'/></interface>"
+                "<interface type='mcast'><source address='230.0.0.1' port='5558'/></interface>"
+                "<interface type='udp'><source address='192.168.10.1' port='5555'>"
+                "<local address='192.168.10.1' port='5556'/></source></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmInterface *server = first_interface(config);
+        const VmInterface *udp = &((const VmDevice *) config->devices->pdata[4])->net;
+
+        g_assert_cmpint(server->type, ==, VM_NET_SERVER);
+        g_assert_cmpstr(server->extra->socket_address, ==, "192.168.0.1");
+        g_assert_cmpuint(server->extra->socket_port, ==, 5558);
+        g_assert_cmpint(udp->type, ==, VM_NET_UDP);
+        g_assert_cmpstr(udp->extra->local_address, ==, "192.168.10.1");
+        g_assert_cmpuint(udp->extra->local_port, ==, 5556);
+        g_assert_nonnull(strstr(xml, "<source port='5559'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "socket interfaces");
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
+                assert_refused(refused[i].devices, refused[i].code, refused[i].words);
+}
+
+/* <boot order>, <rom>, <acpi index> of a NIC and <ip> of a user-mode one; <ip> on the host's side
+ * of a tap is refused with the reason. */
+static void test_nic_elements(void) {
+        static const struct {
+                const char *devices;
+                int code;
+                const char *words;
+        } refused[] = {
+                { "<interface type='ethernet'><ip address='192.168.122.1' prefix='24'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "host's side" },
+                { "<interface type='user'><ip address='10.0.0.0' family='ipv6'/></interface>",
+                  HV_ERROR_INVALID_ARGUMENT, "'ipv6'" },
+                { "<interface type='user'><ip address='10.0.0.0'/><ip address='10.1.0.0'/></interface>",
+                  HV_ERROR_INVALID_ARGUMENT, "one IPv4" },
+                { "<interface type='user'><ip address='10.0.0.0' prefix='33'/></interface>",
+                  HV_ERROR_INVALID_ARGUMENT, "'33'" },
+                { "<interface type='user'><rom file='rom.bin'/></interface>", HV_ERROR_INVALID_ARGUMENT,
+                  "'rom.bin'" },
+                { "<interface type='user'><rom enabled='off'/></interface>", HV_ERROR_NOT_SUPPORTED, "'off'" },
+                { "<interface type='user'><acpi index='0'/></interface>", HV_ERROR_INVALID_ARGUMENT, "'0'" },
+                { "<interface type='user'><boot order='0'/></interface>", HV_ERROR_INVALID_ARGUMENT, "'0'" },
+                { "<interface type='ethernet'><script path='/etc/qemu-ifup'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                  "a program root would run" },
+                { "<interface type='ethernet'><bandwidth><inbound average='1000'/></bandwidth></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "traffic control" },
+                { "<interface type='vdpa'><source dev='/dev/vhost-vdpa-0'/></interface>", HV_ERROR_NOT_SUPPORTED,
+                  "host device root would open" },
+                { "<interface type='vhostuser'><source type='unix' path='/tmp/s' mode='server'/></interface>",
+                  HV_ERROR_NOT_SUPPORTED, "shared guest memory" },
+        };
+        g_autoptr(VmConfig) config = parse_ok(
+                "<interface type='user'><ip address='172.17.2.0' family='ipv4' prefix='24'/>"
+                "<ip address='2001:db8:ac10:fd01::' prefix='64'/><boot order='2'/>"
+                "<rom bar='off' file='/home/alice/pxe.rom'/><acpi index='3'/></interface>"
+                "<interface type='user'><rom enabled='no'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmDevice *device = config->devices->pdata[0];
+        const VmInterfaceExtra *extra = device->net.extra;
+
+        g_assert_cmpuint(device->boot_order, ==, 2);
+        g_assert_cmpstr(extra->user_ipv4, ==, "172.17.2.0");
+        g_assert_cmpuint(extra->user_ipv4_prefix, ==, 24);
+        g_assert_cmpstr(extra->user_ipv6, ==, "2001:db8:ac10:fd01::");
+        g_assert_cmpuint(extra->user_ipv6_prefix, ==, 64);
+        g_assert_cmpint(extra->rom_bar, ==, VM_SWITCH_OFF);
+        g_assert_cmpstr(extra->rom_file, ==, "/home/alice/pxe.rom");
+        g_assert_cmpuint(extra->acpi_index, ==, 3);
+        g_assert_nonnull(strstr(xml, "<rom enabled='no'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "interface boot rom acpi ip");
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++)
+                assert_refused(refused[i].devices, refused[i].code, refused[i].words);
+}
+
+/* <target dev managed='no'> of an ethernet interface: kept (a vnetN name too, which libvirt keeps
+ * then), written back; on another type refused. */
+static void test_target_unmanaged(void) {
+        g_autoptr(VmConfig) config = parse_ok("<interface type='ethernet'><target dev='mytap0' managed='no'/></interface>"
+                                              "<interface type='ethernet'><target dev='vnet3' managed='no'/></interface>"
+                                              "<interface type='ethernet'><target dev='tap1' managed='yes'/></interface>");
+        g_autofree char *xml = domain_xml_format(config);
+        const VmInterface *second = &((const VmDevice *) config->devices->pdata[1])->net;
+        const VmInterface *third = &((const VmDevice *) config->devices->pdata[2])->net;
+
+        g_assert_true(first_interface(config)->target_unmanaged);
+        g_assert_cmpstr(first_interface(config)->target_dev, ==, "mytap0");
+        g_assert_cmpstr(second->target_dev, ==, "vnet3");
+        g_assert_false(third->target_unmanaged);
+        g_assert_nonnull(strstr(xml, "<target dev='mytap0' managed='no'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "unmanaged tap");
+        assert_refused("<interface type='bridge'><source bridge='br0'/><target dev='t0' managed='no'/></interface>",
+                       HV_ERROR_NOT_SUPPORTED, "managed='no'");
+        assert_refused("<interface type='ethernet'><target managed='no'/></interface>", HV_ERROR_INVALID_XML, "'dev'");
 }
 
 /* type='bridge' and type='network' with their <source>, as virt-install writes them, round-trip;
@@ -323,6 +498,11 @@ int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-net/models", test_models);
         g_test_add_func("/domain-xml-net/driver", test_driver);
+        g_test_add_func("/domain-xml-net/more-models", test_more_models);
+        g_test_add_func("/domain-xml-net/driver-details", test_driver_details);
+        g_test_add_func("/domain-xml-net/sockets", test_sockets);
+        g_test_add_func("/domain-xml-net/nic-elements", test_nic_elements);
+        g_test_add_func("/domain-xml-net/target-unmanaged", test_target_unmanaged);
         g_test_add_func("/domain-xml-net/sources", test_sources);
         g_test_add_func("/domain-xml-net/mac-validation", test_mac_validation);
         g_test_add_func("/domain-xml-net/address", test_address);

@@ -788,15 +788,15 @@ static void test_unsupported_values(void) {
                 { "", "<disk type='file'><source file='a'/><target dev='vda'/><boot order='1' loadparm='x'/></disk>",
                   "'loadparm'" },
                 { "", "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>", "'direct'" },
-                { "", "<interface type='user'><model type='ne2k_pci'/></interface>", "'ne2k_pci'" },
+                { "", "<interface type='user'><model type='idontexist'/></interface>", "'idontexist'" },
                 { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
                 { "", "<serial type='tcp'/>", "'tcp'" },
                 { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
                 { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
                 { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
                 { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
-                { "", "<hostdev mode='subsystem' type='usb'/>", "'usb'" },
-                { "", "<hostdev mode='subsystem' type='pci' managed='yes'/>", "managed='yes'" },
+                { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
+                { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },
         };
         /* Inside <domain>, after <name> and <memory>. */
         static const char *const domain_values[] = {

@@ -104,10 +104,38 @@ static void test_own_tap(void) {
         g_assert_false(g_file_test("/sys/class/net/hvt-new", G_FILE_TEST_EXISTS));
 }
 
+/* <target managed='no'>: the tap must exist (NotFound, never created) and be the owner's. */
+static void test_unmanaged_tap(void) {
+        User owner = user_of("hvtest1");
+        g_autoptr(GError) error = NULL;
+        int fd;
+
+        fd = tap_open_existing("hvt-absent", owner.uid, owner.gid, &error);
+        g_assert_cmpint(fd, <, 0);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_FOUND);
+        g_assert_nonnull(strstr(error->message, "managed='no'"));
+        g_assert_false(g_file_test("/sys/class/net/hvt-absent", G_FILE_TEST_EXISTS));
+        g_clear_error(&error);
+
+        add_persistent_tap("hvt-unm-other", "user", "hvtest2");
+        fd = tap_open_existing("hvt-unm-other", owner.uid, owner.gid, &error);
+        g_assert_cmpint(fd, <, 0);
+        g_assert_error(error, HV_ERROR, HV_ERROR_ACCESS_DENIED);
+        g_clear_error(&error);
+
+        add_persistent_tap("hvt-unm-own", "user", "hvtest1");
+        fd = tap_open_existing("hvt-unm-own", owner.uid, owner.gid, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(fd, >=, 0);
+        close(fd);
+        g_assert_true(g_file_test("/sys/class/net/hvt-unm-own", G_FILE_TEST_EXISTS));
+}
+
 int main(int argc, char *argv[]) {
         enter_own_network(); /* before any thread: unshare(CLONE_NEWNS) needs a lone thread */
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/tap/other-users", test_other_users_tap);
         g_test_add_func("/tap/own", test_own_tap);
+        g_test_add_func("/tap/unmanaged", test_unmanaged_tap);
         return g_test_run();
 }

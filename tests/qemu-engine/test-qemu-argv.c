@@ -97,7 +97,7 @@ static void test_full(void) {
         d = test_vm_config_add_device(config, VM_DEVICE_VSOCK, "vsock0");
         d->vsock.cid = 42;
         d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
-        d->hostdev = (VmHostdev) { 0, 0x3b, 0, 1 };
+        d->hostdev = (VmHostdev) { .domain = 0, .bus = 0x3b, .slot = 0, .function = 1 };
 
         QemuArgvParams params = {
                 .config = config, .binary = "qemu-system-x86_64", .kvm = true, .qmp_fd = 3, .console_fd = 4,
@@ -1175,6 +1175,106 @@ static void test_filesystem(void) {
         g_assert_nonnull(strstr(error->message, "<filesystem>"));
 }
 
+/* <hostdev>: vfio-pci of a PCI function (managed or not: the same device, libvirt's
+ * hostdev-pci-address, hostdev-vfio), with bootindex (net-hostdev-bootorder), and of a mediated
+ * device by sysfsdev (hostdev-mdev-precreated). */
+static void test_hostdev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+
+        d->hostdev.bus = 6;
+        d->hostdev.slot = 0x12;
+        d->hostdev.function = 5;
+        d->hostdev.managed = true;
+        d->hostdev.driver_vfio = true;
+        d->boot_order = 1;
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev1");
+        d->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(d->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(d->hostdev.uuid));
+        /* USB (hostdev-usb-address): usb-host of /dev/bus/usb/014/006, after the other USB
+         * devices, on the qemu-xhci libvirt adds without a USB controller. */
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev2");
+        d->hostdev.type = VM_HOSTDEV_USB;
+        d->hostdev.usb_bus = 14;
+        d->hostdev.usb_device = 6;
+        d->hostdev.usb_guest_reset = VM_USB_GUEST_RESET_UNINITIALIZED;
+        d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev3");
+        d->hostdev.type = VM_HOSTDEV_USB;
+        d->hostdev.usb_bus = 1;
+        d->hostdev.usb_device = 2;
+        d->hostdev.usb_guest_reset = VM_USB_GUEST_RESET_OFF;
+        d->boot_order = 2;
+        check_golden("hostdev", &params);
+}
+
+/* <interface>: the socket backends (server, client, mcast, udp, as libvirt's net-server,
+ * net-client, net-mcast and net-udp), user mode's <ip> (net-user-addr), virtio-net's <driver>
+ * details and offloads (net-virtio-device, net-virtio-rxtxqueuesize, net-virtio-rss,
+ * net-virtio-disable-offloads), <boot order>, <rom> (pci-rom, pci-rom-disabled), <acpi index>
+ * and the other models (net-many-models). */
+static VmDevice *add_net(VmConfig *config, const char *id, VmNetType type, VmNetModel model, const char *mac) {
+        VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, id);
+
+        device->net.type = type;
+        device->net.model = model;
+        device->net.mac = g_strdup(mac);
+        device->net.extra = g_new0(VmInterfaceExtra, 1);
+        return device;
+}
+
+static void test_net(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d;
+        VmNetDriver *driver;
+
+        d = add_net(config, "net0", VM_NET_SERVER, VM_NET_MODEL_RTL8139, "52:54:00:8c:b9:05");
+        d->net.extra->socket_address = g_strdup("192.168.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net1", VM_NET_CLIENT, VM_NET_MODEL_RTL8139, "52:54:00:8c:b9:06");
+        d->net.extra->socket_address = g_strdup("192.168.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net2", VM_NET_MCAST, VM_NET_MODEL_NE2K_PCI, "52:54:00:8c:b9:07");
+        d->net.extra->socket_address = g_strdup("230.0.0.1");
+        d->net.extra->socket_port = 5558;
+        d = add_net(config, "net3", VM_NET_UDP, VM_NET_MODEL_PCNET, "52:54:00:8c:b9:08");
+        d->net.extra->socket_address = g_strdup("192.168.10.1");
+        d->net.extra->socket_port = 5555;
+        d->net.extra->local_address = g_strdup("192.168.10.1");
+        d->net.extra->local_port = 5556;
+        d = add_net(config, "net4", VM_NET_USER, VM_NET_MODEL_VMXNET3, "00:11:22:33:44:55");
+        d->net.extra->user_ipv4 = g_strdup("172.17.2.0");
+        d->net.extra->user_ipv4_prefix = 24;
+        d->net.extra->user_ipv6 = g_strdup("2001:db8:ac10:fd01::");
+        d->net.extra->user_ipv6_prefix = 64;
+        d->net.extra->acpi_index = 3;
+        d->boot_order = 1;
+        d = add_net(config, "net5", VM_NET_USER, VM_NET_MODEL_VIRTIO, "00:22:44:66:88:aa");
+        driver = &d->net.extra->driver;
+        driver->name_qemu = true;
+        driver->txmode = VM_NET_TXMODE_IOTHREAD;
+        driver->ioeventfd = VM_SWITCH_ON;
+        driver->event_idx = VM_SWITCH_OFF;
+        driver->rx_queue_size = 512;
+        driver->tx_queue_size = 1024;
+        driver->rss = VM_SWITCH_OFF;
+        driver->rss_hash_report = VM_SWITCH_ON;
+        for (int i = 0; i < _VM_NET_OFFLOAD_MAX; i++)
+                driver->offloads[i] = VM_SWITCH_OFF;
+        d->net.extra->rom_bar = VM_SWITCH_OFF;
+        d->net.extra->rom_file = g_strdup("/home/alice/pxe.rom");
+        d = add_net(config, "net6", VM_NET_USER, VM_NET_MODEL_VIRTIO, "52:54:00:24:a5:9f");
+        d->net.extra->driver.txmode = VM_NET_TXMODE_TIMER;
+        d->net.extra->rom_enabled = VM_SWITCH_OFF;
+        d->net.extra->rom_bar = VM_SWITCH_ON; /* libvirt writes no rombar without a ROM */
+        check_golden("net", &params);
+}
+
 /* <driver iommu ats packed> of <interface>, <disk>, <rng> and <memballoon>: the virtio device's
  * iommu_platform, ats and packed, each written only when the document says on or off (libvirt's
  * qemuBuildVirtioOptionsProps()). Refused: a disk on another bus than virtio; iommu='on' but for
@@ -1717,5 +1817,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/genid", test_genid);
         g_test_add_func("/qemu-argv/clock", test_clock);
         g_test_add_func("/qemu-argv/cpu-model", test_cpu_model);
+        g_test_add_func("/qemu-argv/net", test_net);
+        g_test_add_func("/qemu-argv/hostdev", test_hostdev);
         return g_test_run();
 }

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * A <hostdev> on QEMU's command line, as libvirt writes it (qemuBuildPCIHostdevDevProps,
+ * qemuBuildHostdevMediatedDevProps): vfio-pci with host=DDDD:BB:SS.F for a PCI function,
+ * with sysfsdev=/sys/bus/mdev/devices/UUID for a mediated device; bootindex from <boot
+ * order>. QEMU opens /dev/vfio/N as the VM's owner: the owner needs the device's group.
+ */
+
+#include <inttypes.h>
+
+#include "hv-error.h"
+#include "qemu-argv.h"
+
+JsonNode *qemu_hostdev_device(const VmDevice *device) {
+        const VmHostdev *hostdev = &device->hostdev;
+        JsonObject *o = json_object_new();
+        JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+
+        json_object_set_string_member(o, "driver", "vfio-pci");
+        if (hostdev->type == VM_HOSTDEV_MDEV) {
+                g_autofree char *sysfsdev = g_strdup_printf("/sys/bus/mdev/devices/%s", hostdev->uuid);
+                json_object_set_string_member(o, "id", device->id);
+                json_object_set_string_member(o, "sysfsdev", sysfsdev);
+        } else {
+                g_autofree char *host = g_strdup_printf("%04x:%02x:%02x.%x", hostdev->domain, hostdev->bus,
+                                                        hostdev->slot, hostdev->function);
+                json_object_set_string_member(o, "id", device->id);
+                json_object_set_string_member(o, "host", host);
+        }
+        if (device->boot_order)
+                json_object_set_int_member(o, "bootindex", device->boot_order);
+        json_node_take_object(node, o);
+        return node;
+}
+
+/* The document's USB controller of index 0, or NULL. */
+static const VmDevice *usb_controller(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
+                    device->controller.index == 0)
+                        return device;
+        }
+        return NULL;
+}
+
+static bool has_usb_hostdev(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_USB)
+                        return true;
+        }
+        return false;
+}
+
+bool qemu_hostdev_check(const VmConfig *config, GError **error) {
+        const VmDevice *usb = usb_controller(config);
+
+        if (has_usb_hostdev(config) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE) {
+                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
+                                    "<hostdev type='usb'> needs a USB controller, and <controller type='usb' "
+                                    "model='none'> says there is none");
+                return false;
+        }
+        return true;
+}
+
+/* After the display's USB devices (qemu_display_add_args), which name their ports: QEMU gives
+ * these the free ports left. On the document's USB controller, or on the qemu-xhci libvirt
+ * adds by default (the display's, when it made one). */
+void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config) {
+        const VmDevice *usb = usb_controller(config);
+        g_autofree char *bus = g_strdup_printf("%s.0", usb ? usb->id : QEMU_DEFAULT_USB_CONTROLLER_ID);
+
+        if (!has_usb_hostdev(config))
+                return;
+        if (!usb && !vm_display_needs_usb(&config->display)) {
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, g_strdup("qemu-xhci,id=" QEMU_DEFAULT_USB_CONTROLLER_ID));
+        }
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const VmHostdev *hostdev = &device->hostdev;
+                g_autoptr(JsonGenerator) generator = json_generator_new();
+                g_autoptr(JsonNode) node = json_node_new(JSON_NODE_OBJECT);
+                g_autofree char *path = NULL;
+                JsonObject *o;
+
+                if (device->kind != VM_DEVICE_HOSTDEV || hostdev->type != VM_HOSTDEV_USB)
+                        continue;
+                o = json_object_new();
+                path = g_strdup_printf("/dev/bus/usb/%03" PRIu32 "/%03" PRIu32, hostdev->usb_bus, hostdev->usb_device);
+                json_object_set_string_member(o, "driver", "usb-host");
+                json_object_set_string_member(o, "hostdevice", path);
+                json_object_set_string_member(o, "id", device->id);
+                if (device->boot_order)
+                        json_object_set_int_member(o, "bootindex", device->boot_order);
+                if (hostdev->usb_guest_reset != VM_USB_GUEST_RESET_DEFAULT)
+                        json_object_set_boolean_member(o, "guest-reset",
+                                                       hostdev->usb_guest_reset != VM_USB_GUEST_RESET_OFF);
+                if (hostdev->usb_guest_reset == VM_USB_GUEST_RESET_UNINITIALIZED ||
+                    hostdev->usb_guest_reset == VM_USB_GUEST_RESET_ON)
+                        json_object_set_boolean_member(o, "guest-resets-all",
+                                                       hostdev->usb_guest_reset == VM_USB_GUEST_RESET_ON);
+                json_object_set_string_member(o, "bus", bus);
+                json_node_take_object(node, o);
+                json_generator_set_root(generator, node);
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+        }
+}

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * <hostdev> in domain XML (service/domain-xml.c): type='pci' with managed and <driver
+ * name='vfio'>, type='mdev' model='vfio-pci', <boot order>; what stays refused and why.
+ * Each case is its own meson test.
+ */
+
+#include <glib.h>
+#include <string.h>
+
+#include "domain-xml-test-util.h"
+#include "domain-xml.h"
+#include "hv-error.h"
+
+static const VmDevice *device_at(const VmConfig *config, guint i) {
+        g_assert_cmpuint(i, <, config->devices->len);
+        return config->devices->pdata[i];
+}
+
+static void assert_refused(const char *devices, int code, const char *words) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, code);
+        if (!strstr(error->message, words))
+                g_error("'%s' lacks '%s'", error->message, words);
+}
+
+/* PCI with managed yes or no and <driver name='vfio'>, an mdev by UUID, a boot order: kept,
+ * written back as libvirt writes them, valid for libvirt's schema. */
+static void test_parse(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<hostdev mode='subsystem' type='pci' managed='yes'><driver name='vfio'/>"
+                "<source><address domain='0x0000' bus='0x06' slot='0x12' function='0x5'/></source>"
+                "<boot order='2'/></hostdev>"
+                "<hostdev mode='subsystem' type='pci'>"
+                "<source><address domain='0x0021' bus='222' slot='31' function='1'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"
+                "<source><address uuid='53764D0E-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='usb' managed='no'><source guestReset='uninitialized'>"
+                "<address bus='14' device='6'/></source><boot order='1'/></hostdev>",
+                &error);
+        g_assert_no_error(error);
+        g_autofree char *xml = domain_xml_format(config);
+        const VmDevice *d = device_at(config, 0);
+
+        g_assert_cmpint(d->hostdev.type, ==, VM_HOSTDEV_PCI);
+        g_assert_true(d->hostdev.managed);
+        g_assert_true(d->hostdev.driver_vfio);
+        g_assert_cmpuint(d->boot_order, ==, 2);
+        d = device_at(config, 1);
+        g_assert_false(d->hostdev.managed);
+        g_assert_cmpuint(d->hostdev.domain, ==, 0x21);
+        g_assert_cmpuint(d->hostdev.bus, ==, 222);
+        d = device_at(config, 2);
+        g_assert_cmpint(d->hostdev.type, ==, VM_HOSTDEV_MDEV);
+        g_assert_cmpstr(d->hostdev.uuid, ==, "53764d0e-85a0-42b4-af5c-2046b460b1dc");
+        d = device_at(config, 3);
+        g_assert_cmpint(d->hostdev.type, ==, VM_HOSTDEV_USB);
+        g_assert_cmpuint(d->hostdev.usb_bus, ==, 14);
+        g_assert_cmpuint(d->hostdev.usb_device, ==, 6);
+        g_assert_cmpint(d->hostdev.usb_guest_reset, ==, VM_USB_GUEST_RESET_UNINITIALIZED);
+        g_assert_cmpuint(d->boot_order, ==, 1);
+        g_assert_nonnull(strstr(xml, "<source guestReset='uninitialized'>"));
+        g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='pci' managed='yes'>"));
+        g_assert_nonnull(strstr(xml, "<driver name='vfio'/>"));
+        g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='mdev' model='vfio-pci'>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "hostdev");
+}
+
+/* What the service cannot honour, with the element named. */
+static void test_refused(void) {
+        static const struct {
+                const char *devices;
+                int code;
+                const char *words;
+        } cases[] = {
+                { "<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/><product id='0xbeef'/></source>"
+                  "</hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'<address bus device>'" },
+                { "<hostdev mode='subsystem' type='usb'><source><address bus='14' device='6'/></source>"
+                  "<address type='usb' bus='0' port='1'/></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "QEMU picks its USB port" },
+                { "<hostdev mode='subsystem' type='usb'><source guestReset='sometimes'><address bus='14' "
+                  "device='6'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'sometimes'" },
+                { "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host0'/><address bus='0' "
+                  "target='0' unit='0'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "/dev/sgN" },
+                { "<hostdev mode='subsystem' type='scsi_host'><source protocol='vhost' wwpn='naa.5123456789abcde0'/>"
+                  "</hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "/dev/vhost-scsi" },
+                { "<hostdev mode='subsystem' type='mdev'><source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/>"
+                  "</source></hostdev>",
+                  HV_ERROR_INVALID_XML, "'model'" },
+                { "<hostdev mode='subsystem' type='mdev' model='vfio-ccw'><source><address "
+                  "uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'vfio-ccw'" },
+                { "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on'><source><address "
+                  "uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'display'" },
+                { "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='nope'/></source>"
+                  "</hostdev>",
+                  HV_ERROR_INVALID_ARGUMENT, "'nope'" },
+                { "<hostdev mode='subsystem' type='pci' model='vfio-pci'><source><address bus='0' slot='1' "
+                  "function='0'/></source></hostdev>",
+                  HV_ERROR_INVALID_XML, "'model'" },
+                { "<hostdev mode='subsystem' type='pci'><source><address bus='6' slot='0x12' function='5'/></source>"
+                  "</hostdev><hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0' "
+                  "bus='0x06' slot='18' function='5'/></source></hostdev>",
+                  HV_ERROR_INVALID_ARGUMENT, "host device 0000:06:12.5 is given twice" },
+                { "<hostdev mode='subsystem' type='pci'><driver name='kvm'/><source><address bus='0' slot='1' "
+                  "function='0'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'kvm'" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++)
+                assert_refused(cases[i].devices, cases[i].code, cases[i].words);
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-hostdev/parse", test_parse);
+        g_test_add_func("/domain-xml-hostdev/refused", test_refused);
+        return g_test_run();
+}
