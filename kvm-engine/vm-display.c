@@ -4,11 +4,48 @@
 
 #include "vm-display.h"
 
+void vm_audio_stream_free(VmAudioStream *stream) {
+        if (!stream)
+                return;
+        g_free(stream->dev);
+        g_free(stream->name);
+        g_free(stream->stream_name);
+        g_free(stream->server_name);
+        g_free(stream->client_name);
+        g_free(stream->connect_ports);
+        g_free(stream);
+}
+
+static VmAudioStream *audio_stream_copy(const VmAudioStream *src) {
+        VmAudioStream *copy;
+
+        if (!src)
+                return NULL;
+        copy = g_memdup2(src, sizeof(*src));
+        copy->dev = g_strdup(src->dev);
+        copy->name = g_strdup(src->name);
+        copy->stream_name = g_strdup(src->stream_name);
+        copy->server_name = g_strdup(src->server_name);
+        copy->client_name = g_strdup(src->client_name);
+        copy->connect_ports = g_strdup(src->connect_ports);
+        return copy;
+}
+
+void vm_audio_clear(VmAudio *audio) {
+        vm_audio_stream_free(audio->input);
+        vm_audio_stream_free(audio->output);
+        g_free(audio->path);
+        g_free(audio->server_name);
+        memset(audio, 0, sizeof(*audio));
+}
+
 void vm_display_clear(VmDisplay *display) {
         for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
                 g_free(display->graphics[i].address);
         }
+        for (unsigned i = 0; i < display->n_audios; i++)
+                vm_audio_clear(&display->audios[i]);
         memset(display, 0, sizeof(*display));
 }
 
@@ -17,6 +54,12 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         for (unsigned i = 0; i < dest->n_graphics; i++) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
                 dest->graphics[i].address = g_strdup(src->graphics[i].address);
+        }
+        for (unsigned i = 0; i < dest->n_audios; i++) {
+                dest->audios[i].input = audio_stream_copy(src->audios[i].input);
+                dest->audios[i].output = audio_stream_copy(src->audios[i].output);
+                dest->audios[i].path = g_strdup(src->audios[i].path);
+                dest->audios[i].server_name = g_strdup(src->audios[i].server_name);
         }
 }
 

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "vm-devices.h"
+#include "vm-platform.h"
 
 /* Of each kind, per VM. */
 #define VM_DISPLAY_ITEMS_MAX 8
@@ -102,14 +103,66 @@ typedef struct {
         VmAddress address;
 } VmSound;
 
+/* <audio type>: QEMU's -audiodev drivers (file is QEMU's wav, pulseaudio its pa). */
 typedef enum {
         VM_AUDIO_NONE,
         VM_AUDIO_SPICE,
+        VM_AUDIO_ALSA,
+        VM_AUDIO_OSS,
+        VM_AUDIO_PULSEAUDIO,
+        VM_AUDIO_SDL,
+        VM_AUDIO_JACK,
+        VM_AUDIO_FILE,
 } VmAudioType;
+
+/* <settings format> */
+typedef enum {
+        VM_AUDIO_FORMAT_DEFAULT,
+        VM_AUDIO_FORMAT_U8,
+        VM_AUDIO_FORMAT_S8,
+        VM_AUDIO_FORMAT_U16,
+        VM_AUDIO_FORMAT_S16,
+        VM_AUDIO_FORMAT_U32,
+        VM_AUDIO_FORMAT_S32,
+        VM_AUDIO_FORMAT_F32,
+} VmAudioFormat;
+
+/* <audio type='sdl' driver>: SDL's SDL_AUDIODRIVER. */
+typedef enum {
+        VM_SDL_AUDIO_DEFAULT,
+        VM_SDL_AUDIO_ESD,
+        VM_SDL_AUDIO_ALSA,
+        VM_SDL_AUDIO_ARTS,
+        VM_SDL_AUDIO_PULSEAUDIO,
+} VmSdlAudioDriver;
+
+/* <input> or <output> of an <audio>: 0, NULL and VM_SWITCH_DEFAULT are "not written". The
+ * strings are QEMU's to use as the owner (a device path, a server or stream name). */
+typedef struct {
+        VmSwitch mixing_engine, fixed_settings;
+        uint32_t voices, buffer_length; /* buffer_length in microseconds */
+        uint32_t frequency, channels;   /* <settings>: only with fixedSettings='yes' */
+        VmAudioFormat format;
+        char *dev;             /* alsa: an ALSA device name; oss: a device path */
+        uint32_t buffer_count; /* oss, sdl */
+        VmSwitch try_poll;     /* oss */
+        char *name, *stream_name; /* pulseaudio */
+        uint32_t latency;         /* pulseaudio, microseconds */
+        char *server_name, *client_name, *connect_ports; /* jack */
+        VmSwitch exact_name;                             /* jack */
+} VmAudioStream;
 
 typedef struct {
         uint32_t id; /* >= 1 */
         VmAudioType type;
+        uint32_t timer_period;         /* microseconds, 0 = not written */
+        VmAudioStream *input, *output; /* on the heap; NULL = not written */
+        char *path;                    /* file: the owner's absolute path, written by QEMU as the owner */
+        char *server_name;             /* pulseaudio */
+        VmSwitch try_mmap, exclusive;  /* oss */
+        bool has_dsp_policy;           /* oss */
+        uint32_t dsp_policy;
+        VmSdlAudioDriver sdl_driver;
 } VmAudio;
 
 typedef struct {
@@ -134,6 +187,9 @@ typedef struct {
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);
+void vm_audio_stream_free(VmAudioStream *stream);
+/* Frees what an audio holds and zeroes it. */
+void vm_audio_clear(VmAudio *audio);
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
 
 /* Whether anything of this was written (an engine without a display refuses it). */

@@ -43,7 +43,6 @@ static const char *const input_bus_names[] = {
         [VM_INPUT_BUS_USB] = "usb", [VM_INPUT_BUS_PS2] = "ps2", [VM_INPUT_BUS_VIRTIO] = "virtio", NULL};
 static const char *const sound_model_names[] = {
         [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL};
-static const char *const audio_type_names[] = {[VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", NULL};
 static const char *const usb_names[] = {"usb", NULL};
 static const char *const spicevmc_names[] = {"spicevmc", NULL};
 static const char *const virtio_names[] = {"virtio", NULL};
@@ -322,29 +321,6 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
         return true;
 }
 
-static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = {"id", "type", NULL};
-        VmAudio audio = {0};
-        int type;
-
-        if (display->n_audios >= VM_DISPLAY_ITEMS_MAX)
-                return too_many(error, node);
-        if (!xml_check_empty_element(node, attributes, error) ||
-            !xml_attr_choice(node, "type", audio_type_names, -1, &type, error))
-                return false;
-        audio.type = (VmAudioType) type;
-        if (!has_attribute(node, "id"))
-                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<audio>' needs an 'id'");
-        if (!parse_number_attr(node, "id", 1, UINT32_MAX, &audio.id, error))
-                return false;
-        for (unsigned i = 0; i < display->n_audios; i++)
-                if (display->audios[i].id == audio.id)
-                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "audio id %" PRIu32 " is used twice",
-                                        audio.id);
-        display->audios[display->n_audios++] = audio;
-        return true;
-}
-
 static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "bus", "type", NULL };
         static const char *const children[] = { "address", NULL };
@@ -438,7 +414,7 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
         if (xml_is_element(node, "sound"))
                 return parse_sound(node, display, error);
         if (xml_is_element(node, "audio"))
-                return parse_audio(node, display, error);
+                return domain_xml_parse_audio(node, display, error);
         if (xml_is_element(node, "redirdev"))
                 return parse_redirdev(node, display, error);
         if (xml_is_element(node, "hub"))
@@ -613,8 +589,7 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 g_string_append(out, "    </sound>\n");
         }
         for (unsigned i = 0; i < display->n_audios; i++)
-                g_string_append_printf(out, "    <audio id='%" PRIu32 "' type='%s'/>\n", display->audios[i].id,
-                                       audio_type_names[display->audios[i].type]);
+                domain_xml_format_audio(out, &display->audios[i]);
         for (unsigned i = 0; i < display->n_videos; i++)
                 append_video(out, &display->videos[i]);
         for (unsigned i = 0; i < display->n_redirdevs; i++) {

@@ -12,7 +12,8 @@
  *   <input bus='usb'>        usb-tablet / usb-kbd / usb-mouse on a qemu-xhci controller
  *   <input bus='virtio'>     virtio-tablet-pci / virtio-keyboard-pci / virtio-mouse-pci
  *   <input bus='ps2'>        the machine's own i8042: nothing to add
- *   <audio>                  -audiodev none|spice,id=audioN
+ *   <audio>                  -audiodev {"id":"audioN","driver":...} (none, spice, alsa, oss, pa,
+ *                            sdl, jack, wav) with its "in" and "out"; SDL_AUDIODRIVER for sdl
  *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex, AC97, usb-audio
  *   <redirdev>               -chardev spicevmc,name=usbredir + usb-redir
  *   <channel type='spicevmc'> -chardev spicevmc,name=vdagent + virtserialport
@@ -308,6 +309,116 @@ static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index, con
         }
 }
 
+/* ---- <audio>: -audiodev as JSON, in libvirt's order of members ---- */
+
+static void json_add_uint(JsonBuilder *builder, const char *name, uint32_t value) {
+        if (!value)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_int_value(builder, value);
+}
+
+static void json_add_string(JsonBuilder *builder, const char *name, const char *value) {
+        if (!value)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_string_value(builder, value);
+}
+
+static void json_add_switch(JsonBuilder *builder, const char *name, VmSwitch value) {
+        if (value == VM_SWITCH_DEFAULT)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_boolean_value(builder, value == VM_SWITCH_ON);
+}
+
+/* "in" or "out": QEMU's AudiodevPerDirectionOptions and the backend's own. As libvirt: the
+ * <settings> count only with fixedSettings='yes' (the reader refuses them otherwise). */
+static void add_audio_stream(JsonBuilder *builder, const char *name, const VmAudioStream *stream) {
+        static const char *const formats[] = {
+                [VM_AUDIO_FORMAT_DEFAULT] = NULL, [VM_AUDIO_FORMAT_U8] = "u8",   [VM_AUDIO_FORMAT_S8] = "s8",
+                [VM_AUDIO_FORMAT_U16] = "u16",    [VM_AUDIO_FORMAT_S16] = "s16", [VM_AUDIO_FORMAT_U32] = "u32",
+                [VM_AUDIO_FORMAT_S32] = "s32",    [VM_AUDIO_FORMAT_F32] = "f32",
+        };
+        bool fixed = stream->fixed_settings == VM_SWITCH_ON;
+
+        json_builder_set_member_name(builder, name);
+        json_builder_begin_object(builder);
+        json_add_switch(builder, "mixing-engine", stream->mixing_engine);
+        json_add_switch(builder, "fixed-settings", stream->fixed_settings);
+        json_add_uint(builder, "voices", stream->voices);
+        json_add_uint(builder, "buffer-length", stream->buffer_length);
+        json_add_uint(builder, "frequency", fixed ? stream->frequency : 0);
+        json_add_uint(builder, "channels", fixed ? stream->channels : 0);
+        json_add_string(builder, "format", fixed ? formats[stream->format] : NULL);
+        /* The backend's: the reader lets each backend have only its own. */
+        json_add_string(builder, "dev", stream->dev);
+        json_add_uint(builder, "buffer-count", stream->buffer_count);
+        json_add_switch(builder, "try-poll", stream->try_poll);
+        json_add_string(builder, "name", stream->name);
+        json_add_string(builder, "stream-name", stream->stream_name);
+        json_add_uint(builder, "latency", stream->latency);
+        json_add_string(builder, "server-name", stream->server_name);
+        json_add_string(builder, "client-name", stream->client_name);
+        json_add_string(builder, "connect-ports", stream->connect_ports);
+        json_add_switch(builder, "exact-name", stream->exact_name);
+        json_builder_end_object(builder);
+}
+
+static void add_audiodev(GPtrArray *argv, const VmAudio *audio) {
+        static const char *const drivers[] = {
+                [VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", [VM_AUDIO_ALSA] = "alsa",
+                [VM_AUDIO_OSS] = "oss",   [VM_AUDIO_PULSEAUDIO] = "pa", [VM_AUDIO_SDL] = "sdl",
+                [VM_AUDIO_JACK] = "jack", [VM_AUDIO_FILE] = "wav",
+        };
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autofree char *id = g_strdup_printf("audio%" PRIu32, audio->id);
+        g_autoptr(JsonNode) root = NULL;
+
+        json_builder_begin_object(builder);
+        json_add_string(builder, "id", id);
+        json_add_string(builder, "driver", drivers[audio->type]);
+        json_add_uint(builder, "timer-period", audio->timer_period);
+        json_add_switch(builder, "try-mmap", audio->try_mmap);
+        json_add_switch(builder, "exclusive", audio->exclusive);
+        if (audio->has_dsp_policy) {
+                json_builder_set_member_name(builder, "dsp-policy");
+                json_builder_add_int_value(builder, audio->dsp_policy);
+        }
+        json_add_string(builder, "server", audio->server_name);
+        json_add_string(builder, "path", audio->path);
+        if (audio->input)
+                add_audio_stream(builder, "in", audio->input);
+        if (audio->output)
+                add_audio_stream(builder, "out", audio->output);
+        json_builder_end_object(builder);
+        root = json_builder_get_root(builder);
+        json_generator_set_root(generator, root);
+        g_ptr_array_add(argv, g_strdup("-audiodev"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
+char **qemu_display_environment(const VmConfig *config) {
+        static const char *const sdl_drivers[] = {
+                [VM_SDL_AUDIO_DEFAULT] = NULL, [VM_SDL_AUDIO_ESD] = "esd", [VM_SDL_AUDIO_ALSA] = "alsa",
+                [VM_SDL_AUDIO_ARTS] = "arts",  [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio",
+        };
+        const VmDisplay *display = &config->display;
+        GPtrArray *env = g_ptr_array_new();
+
+        /* As libvirt: SDL's audio driver is chosen by the environment (one per process: the
+         * reader refuses two different ones). */
+        for (unsigned i = 0; i < display->n_audios; i++)
+                if (display->audios[i].type == VM_AUDIO_SDL && display->audios[i].sdl_driver) {
+                        g_ptr_array_add(env, g_strdup_printf("SDL_AUDIODRIVER=%s",
+                                                             sdl_drivers[display->audios[i].sdl_driver]));
+                        break;
+                }
+        g_ptr_array_add(env, NULL);
+        return (char **) g_ptr_array_free(env, false);
+}
+
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         const VmDisplay *display = &config->display;
         /* USB devices go on the document's <controller type='usb'> (qemu-argv-devices.c makes
@@ -329,8 +440,7 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         for (unsigned i = 0; i < display->n_inputs; i++)
                 add_input(argv, &display->inputs[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_audios; i++)
-                add(argv, "-audiodev", "%s,id=audio%" PRIu32,
-                    display->audios[i].type == VM_AUDIO_SPICE ? "spice" : "none", display->audios[i].id);
+                add_audiodev(argv, &display->audios[i]);
         for (unsigned i = 0; i < display->n_sounds; i++)
                 add_sound(argv, &display->sounds[i], i, usb_bus);
         for (unsigned i = 0; i < display->n_redirdevs; i++) {

@@ -14,6 +14,7 @@ void qemu_command_line_free(QemuCommandLine *cmdline) {
         g_clear_pointer(&cmdline->disk_nodes, g_hash_table_unref);
         g_clear_pointer(&cmdline->net_backends, g_hash_table_unref);
         g_free(cmdline->console_socket);
+        g_strfreev(cmdline->extra_env);
         g_free(cmdline);
 }
 
@@ -567,5 +568,6 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         g_ptr_array_add(argv, NULL);
         cmdline->argv = (char **) g_ptr_array_free(g_steal_pointer(&argv), FALSE);
+        cmdline->extra_env = qemu_display_environment(config);
         return g_steal_pointer(&cmdline);
 }

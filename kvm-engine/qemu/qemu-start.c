@@ -200,10 +200,16 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
         ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        g_autoptr(GPtrArray) environment = g_ptr_array_new();
+        for (size_t i = 0; qemu_environment[i]; i++)
+                g_ptr_array_add(environment, (char *) qemu_environment[i]);
+        for (size_t i = 0; cmdline && cmdline->extra_env[i]; i++)
+                g_ptr_array_add(environment, cmdline->extra_env[i]);
+        g_ptr_array_add(environment, NULL);
         if (ok) {
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
-                        .envp = qemu_environment,
+                        .envp = (const char *const *) environment->pdata,
                         .fds = (const ProcessFd *) fds->data,
                         .n_fds = fds->len,
                         .log_path = vm->base.log_path,

@@ -173,7 +173,20 @@ static void test_refused(void) {
                 {"<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'"},
                 {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
                  "audio id 2"},
-                {"<audio id='1' type='pulseaudio'/>", HV_ERROR_NOT_SUPPORTED, "type='pulseaudio'"},
+                {"<audio id='1' type='coreaudio'/>", HV_ERROR_NOT_SUPPORTED, "Core Audio on macOS only"},
+                {"<audio id='1' type='dbus'/>", HV_ERROR_NOT_SUPPORTED, "type='dbus'"},
+                {"<audio id='1' type='file'/>", HV_ERROR_NOT_SUPPORTED, "without a 'path'"},
+                {"<audio id='1' type='file' path='audio.wav'/>", HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<audio id='1' type='none' serverName='x'/>", HV_ERROR_NOT_SUPPORTED, "'serverName'"},
+                {"<audio id='1' type='pulseaudio'><input dev='/dev/dsp'/></audio>", HV_ERROR_NOT_SUPPORTED,
+                 "'dev'"},
+                {"<audio id='1' type='none'><input fixedSettings='yes'/></audio>", HV_ERROR_INVALID_ARGUMENT,
+                 "needs mixingEngine='yes'"},
+                {"<audio id='1' type='none'><input><settings frequency='44100'/></input></audio>",
+                 HV_ERROR_INVALID_ARGUMENT, "needs fixedSettings='yes'"},
+                {"<audio id='1' type='none' timerPeriod='0'/>", HV_ERROR_INVALID_ARGUMENT, "timerPeriod"},
+                {"<audio id='1' type='sdl' driver='alsa'/><audio id='2' type='sdl'/>", HV_ERROR_NOT_SUPPORTED,
+                 "different drivers"},
                 {"<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'"},
                 {"<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
                 {"<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
@@ -191,6 +204,58 @@ static void test_refused(void) {
                         g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
                                 table[i].fragment);
         }
+}
+
+/* <audio> backends with their <input> and <output>, as libvirt's audio-*-full.xml write them:
+ * every attribute kept in GetXML (which virt-xml-validate takes); each backend its own. */
+static void test_audio(void) {
+        static const char *const documents[] = {
+                "<audio id='1' type='alsa' timerPeriod='50'>"
+                "<input mixingEngine='yes' fixedSettings='yes' voices='1' bufferLength='100' dev='/dev/dsp0'>"
+                "<settings frequency='44100' channels='2' format='s16'/></input>"
+                "<output mixingEngine='yes' fixedSettings='yes' voices='2' bufferLength='200' dev='/dev/dsp1'>"
+                "<settings frequency='22050' channels='4' format='f32'/></output></audio>",
+                "<audio id='1' type='oss' tryMMap='yes' exclusive='yes' dspPolicy='3'>"
+                "<input mixingEngine='yes' voices='1' dev='/dev/dsp0' bufferCount='50' tryPoll='yes'/>"
+                "<output dev='/dev/dsp1' bufferCount='30' tryPoll='no'/></audio>",
+                "<audio id='1' type='pulseaudio' serverName='acme.example.org'>"
+                "<input name='fish' streamName='food' latency='100'/></audio>",
+                "<audio id='1' type='jack'><output serverName='fish' clientName='food' connectPorts='yum' "
+                "exactName='yes'/></audio>",
+                "<audio id='1' type='sdl' driver='pulseaudio'><output bufferCount='50'/></audio>",
+                "<audio id='1' type='file' path='/home/u/audio.wav'/>",
+                "<audio id='1' type='none' timerPeriod='50'/>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
+                g_autofree char *xml = NULL;
+
+                g_assert_no_error(error);
+                g_assert_cmpuint(config->display.n_audios, ==, 1);
+                xml = domain_xml_format(config);
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(xml, "<audio>");
+        }
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) alsa = domain_xml_test_parse_devices(documents[0], &error);
+        const VmAudio *a = &alsa->display.audios[0];
+        g_autofree char *out = domain_xml_format(alsa);
+
+        g_assert_no_error(error);
+        g_assert_cmpint(a->type, ==, VM_AUDIO_ALSA);
+        g_assert_cmpuint(a->timer_period, ==, 50);
+        g_assert_cmpint(a->input->fixed_settings, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(a->input->frequency, ==, 44100);
+        g_assert_cmpint(a->output->format, ==, VM_AUDIO_FORMAT_F32);
+        g_assert_cmpstr(a->output->dev, ==, "/dev/dsp1");
+        g_assert_nonnull(strstr(out, "<audio id='1' type='alsa' timerPeriod='50'>\n"
+                                     "      <input mixingEngine='yes' fixedSettings='yes' voices='1' "
+                                     "bufferLength='100' dev='/dev/dsp0'>\n"
+                                     "        <settings frequency='44100' channels='2' format='s16'/>\n"
+                                     "      </input>\n"));
 }
 
 /* virsh dumpxml writes an <address> in each of these: kept in GetXML. */
@@ -229,5 +294,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/hubs", test_hubs);
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
+        g_test_add_func("/domain-xml-display/audio", test_audio);
         return g_test_run();
 }

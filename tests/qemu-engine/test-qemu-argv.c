@@ -1018,6 +1018,74 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
+ * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
+ * direction only with fixed-settings; SDL's driver in QEMU's environment. */
+static VmAudioStream *audio_stream(uint32_t voices, uint32_t buffer_length, uint32_t frequency, uint32_t channels,
+                                   VmAudioFormat format) {
+        VmAudioStream *stream = g_new0(VmAudioStream, 1);
+
+        stream->mixing_engine = VM_SWITCH_ON;
+        stream->fixed_settings = VM_SWITCH_ON;
+        stream->voices = voices;
+        stream->buffer_length = buffer_length;
+        stream->frequency = frequency;
+        stream->channels = channels;
+        stream->format = format;
+        return stream;
+}
+
+static void test_audio(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmAudio *a = d->audios;
+
+        a[0] = (VmAudio){ .id = 1, .type = VM_AUDIO_ALSA, .timer_period = 50 };
+        a[0].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[0].input->dev = g_strdup("/dev/dsp0");
+        a[0].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[0].output->dev = g_strdup("/dev/dsp1");
+        a[1] = (VmAudio){ .id = 2, .type = VM_AUDIO_OSS, .try_mmap = VM_SWITCH_ON, .exclusive = VM_SWITCH_ON,
+                          .has_dsp_policy = true, .dsp_policy = 3 };
+        a[1].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[1].input->dev = g_strdup("/dev/dsp0");
+        a[1].input->buffer_count = 50;
+        a[1].input->try_poll = VM_SWITCH_ON;
+        a[1].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[1].output->try_poll = VM_SWITCH_OFF;
+        a[2] = (VmAudio){ .id = 3, .type = VM_AUDIO_PULSEAUDIO, .server_name = g_strdup("acme.example.org") };
+        a[2].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[2].input->name = g_strdup("fish");
+        a[2].input->stream_name = g_strdup("food");
+        a[2].input->latency = 100;
+        a[3] = (VmAudio){ .id = 4, .type = VM_AUDIO_JACK };
+        a[3].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[3].output->server_name = g_strdup("fish");
+        a[3].output->client_name = g_strdup("food");
+        a[3].output->connect_ports = g_strdup("yum");
+        a[4] = (VmAudio){ .id = 5, .type = VM_AUDIO_SDL, .sdl_driver = VM_SDL_AUDIO_PULSEAUDIO };
+        a[4].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[4].output->buffer_count = 50;
+        a[5] = (VmAudio){ .id = 6, .type = VM_AUDIO_FILE, .path = g_strdup("/home/u/audio.wav") };
+        /* Without fixed settings, frequency and the like are not QEMU's to take. */
+        a[5].output = g_new0(VmAudioStream, 1);
+        a[5].output->mixing_engine = VM_SWITCH_OFF;
+        a[5].output->voices = 2;
+        a[6] = (VmAudio){ .id = 7, .type = VM_AUDIO_SPICE };
+        a[7] = (VmAudio){ .id = 8, .type = VM_AUDIO_NONE };
+        d->n_audios = 8;
+        check_golden("audio", &params);
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(g_strv_length(cmdline->extra_env), ==, 1);
+        g_assert_cmpstr(cmdline->extra_env[0], ==, "SDL_AUDIODRIVER=pulseaudio");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1040,5 +1108,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/audio", test_audio);
         return g_test_run();
 }
