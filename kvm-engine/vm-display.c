@@ -46,6 +46,8 @@ void vm_display_clear(VmDisplay *display) {
         }
         for (unsigned i = 0; i < display->n_audios; i++)
                 vm_audio_clear(&display->audios[i]);
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                g_free(display->inputs[i].evdev);
         memset(display, 0, sizeof(*display));
 }
 
@@ -55,6 +57,8 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
                 dest->graphics[i].address = g_strdup(src->graphics[i].address);
         }
+        for (unsigned i = 0; i < dest->n_inputs; i++)
+                dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
         for (unsigned i = 0; i < dest->n_audios; i++) {
                 dest->audios[i].input = audio_stream_copy(src->audios[i].input);
                 dest->audios[i].output = audio_stream_copy(src->audios[i].output);

@@ -76,18 +76,38 @@ typedef enum {
         VM_INPUT_TABLET,
         VM_INPUT_KEYBOARD,
         VM_INPUT_MOUSE,
+        VM_INPUT_PASSTHROUGH, /* a host evdev device handed to the guest (virtio-input-host) */
+        VM_INPUT_EVDEV,       /* a host evdev device feeding QEMU's own input (input-linux) */
 } VmInputType;
 
 typedef enum {
         VM_INPUT_BUS_USB,
         VM_INPUT_BUS_PS2,
         VM_INPUT_BUS_VIRTIO,
+        VM_INPUT_BUS_NONE, /* type evdev: no device in the guest */
 } VmInputBus;
+
+/* <source grabToggle> of an evdev input: QEMU's input-linux grab-toggle. */
+typedef enum {
+        VM_GRAB_TOGGLE_DEFAULT,
+        VM_GRAB_TOGGLE_CTRL_CTRL,
+        VM_GRAB_TOGGLE_ALT_ALT,
+        VM_GRAB_TOGGLE_SHIFT_SHIFT,
+        VM_GRAB_TOGGLE_META_META,
+        VM_GRAB_TOGGLE_SCROLLLOCK,
+        VM_GRAB_TOGGLE_CTRL_SCROLLLOCK,
+} VmGrabToggle;
 
 typedef struct {
         VmInputType type;
         VmInputBus bus;
         VmAddress address;
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
+        /* passthrough and evdev: the owner's /dev/input/event* path, which QEMU opens as the owner */
+        char *evdev;
+        bool grab_all;           /* evdev: <source grab='all'> */
+        VmGrabToggle grab_toggle; /* evdev */
+        VmSwitch repeat;          /* evdev */
 } VmInput;
 
 typedef enum {

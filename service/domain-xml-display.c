@@ -38,9 +38,21 @@ static const char *const video_model_names[] = {
         NULL,
 };
 static const char *const input_type_names[] = {
-        [VM_INPUT_TABLET] = "tablet", [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse", NULL};
-static const char *const input_bus_names[] = {
-        [VM_INPUT_BUS_USB] = "usb", [VM_INPUT_BUS_PS2] = "ps2", [VM_INPUT_BUS_VIRTIO] = "virtio", NULL};
+        [VM_INPUT_TABLET] = "tablet",           [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse",
+        [VM_INPUT_PASSTHROUGH] = "passthrough", [VM_INPUT_EVDEV] = "evdev",       NULL};
+static const char *const input_bus_names[] = {[VM_INPUT_BUS_USB] = "usb",       [VM_INPUT_BUS_PS2] = "ps2",
+                                              [VM_INPUT_BUS_VIRTIO] = "virtio", [VM_INPUT_BUS_NONE] = "none",
+                                              NULL};
+static const char *const grab_toggle_names[] = {
+        [VM_GRAB_TOGGLE_DEFAULT] = "",
+        [VM_GRAB_TOGGLE_CTRL_CTRL] = "ctrl-ctrl",
+        [VM_GRAB_TOGGLE_ALT_ALT] = "alt-alt",
+        [VM_GRAB_TOGGLE_SHIFT_SHIFT] = "shift-shift",
+        [VM_GRAB_TOGGLE_META_META] = "meta-meta",
+        [VM_GRAB_TOGGLE_SCROLLLOCK] = "scrolllock",
+        [VM_GRAB_TOGGLE_CTRL_SCROLLLOCK] = "ctrl-scrolllock",
+        NULL,
+};
 static const char *const sound_model_names[] = {
         [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL};
 static const char *const usb_names[] = {"usb", NULL};
@@ -266,28 +278,94 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
 
 /* ---- <input>, <sound>, <audio>, <redirdev>, <channel type='spicevmc'> ---- */
 
+/* <source> of a passthrough input (evdev) or of an evdev one (dev, grab, grabToggle, repeat): a
+ * path of the owner's, which QEMU opens as the owner (the owner needs the rights on the device,
+ * as the group 'input' gives). */
+static bool parse_input_source(const xmlNode *node, VmInput *input, GError **error) {
+        static const char *const passthrough_attributes[] = {"evdev", NULL};
+        static const char *const evdev_attributes[] = {"dev", "grab", "grabToggle", "repeat", NULL};
+        static const char *const grab_names[] = {"all", NULL};
+        static const char *const on_off_names[] = {"on", "off", NULL};
+        const char *path_attribute = input->type == VM_INPUT_EVDEV ? "dev" : "evdev";
+        int choice;
+
+        if (!xml_check_empty_element(node, input->type == VM_INPUT_EVDEV ? evdev_attributes : passthrough_attributes,
+                                     error))
+                return false;
+        input->evdev = xml_attr_value(node, path_attribute);
+        if (!input->evdev)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<source>' of '<input type='%s'>' needs '%s'",
+                                input_type_names[input->type], path_attribute);
+        if (!g_path_is_absolute(input->evdev))
+                return xml_fail_bad_value(error, node, path_attribute, input->evdev, "expected an absolute path");
+        if (input->type != VM_INPUT_EVDEV)
+                return true;
+        if (has_attribute(node, "grab")) {
+                if (!xml_attr_choice(node, "grab", grab_names, 0, &choice, error))
+                        return false;
+                input->grab_all = true;
+        }
+        if (has_attribute(node, "grabToggle")) {
+                if (!xml_attr_choice(node, "grabToggle", grab_toggle_names + 1, 0, &choice, error))
+                        return false;
+                input->grab_toggle = (VmGrabToggle) (choice + 1);
+        }
+        if (has_attribute(node, "repeat")) {
+                if (!xml_attr_choice(node, "repeat", on_off_names, 0, &choice, error))
+                        return false;
+                input->repeat = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
+        return true;
+}
+
 static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", "bus", NULL };
-        static const char *const children[] = { "address", NULL };
+        static const char *const children[] = { "source", "driver", "address", NULL };
+        static const char *const driver_attributes[] = { "iommu", "ats", "packed", NULL };
+        enum { I_SOURCE, I_DRIVER, I_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmInput input = { 0 };
-        int type, bus;
+        int type, bus, default_bus;
 
         if (display->n_inputs >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "type", input_type_names, -1, &type, error) ||
-            (c[0] && !domain_xml_parse_address(c[0], &input.address, error)))
+            (c[I_ADDRESS] && !domain_xml_parse_address(c[I_ADDRESS], &input.address, error)))
                 return false;
-        /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2. */
-        if (!xml_attr_choice(node, "bus", input_bus_names,
-                             type == VM_INPUT_TABLET ? VM_INPUT_BUS_USB : VM_INPUT_BUS_PS2, &bus, error))
+        /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2, a passthrough on
+         * virtio, an evdev on none (it is no device of the guest). */
+        default_bus = type == VM_INPUT_TABLET        ? VM_INPUT_BUS_USB
+                      : type == VM_INPUT_PASSTHROUGH ? VM_INPUT_BUS_VIRTIO
+                      : type == VM_INPUT_EVDEV       ? VM_INPUT_BUS_NONE
+                                                     : VM_INPUT_BUS_PS2;
+        if (!xml_attr_choice(node, "bus", input_bus_names, default_bus, &bus, error))
                 return false;
         if (type == VM_INPUT_TABLET && bus == VM_INPUT_BUS_PS2)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a tablet on bus 'ps2' is not supported");
+        if ((type == VM_INPUT_PASSTHROUGH && bus != VM_INPUT_BUS_VIRTIO) ||
+            (type == VM_INPUT_EVDEV && bus != VM_INPUT_BUS_NONE) ||
+            (type != VM_INPUT_EVDEV && bus == VM_INPUT_BUS_NONE))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "bus='%s' of '<input type='%s'>' is not supported (passthrough: virtio; evdev: none)",
+                                input_bus_names[bus], input_type_names[type]);
         input.type = (VmInputType) type;
         input.bus = (VmInputBus) bus;
+        if ((type == VM_INPUT_PASSTHROUGH || type == VM_INPUT_EVDEV) && !c[I_SOURCE])
+                return xml_fail_missing(error, node, "source");
+        if (c[I_SOURCE] && type != VM_INPUT_PASSTHROUGH && type != VM_INPUT_EVDEV)
+                return xml_fail_unsupported_element(error, c[I_SOURCE]);
+        if (c[I_DRIVER] && bus != VM_INPUT_BUS_VIRTIO)
+                return xml_fail(error, c[I_DRIVER], HV_ERROR_NOT_SUPPORTED,
+                                "'<driver>' of an '<input>' is supported on bus 'virtio' only (its virtio options)");
+        if (c[I_DRIVER] && (!xml_check_empty_element(c[I_DRIVER], driver_attributes, error) ||
+                            !domain_xml_parse_virtio_options(c[I_DRIVER], &input.virtio, error)))
+                return false;
+        if (c[I_SOURCE] && !parse_input_source(c[I_SOURCE], &input, error)) {
+                g_free(input.evdev);
+                return false;
+        }
         display->inputs[display->n_inputs++] = input;
         return true;
 }
@@ -560,6 +638,40 @@ static void append_video(GString *out, const VmVideo *video) {
         g_string_append(out, "    </video>\n");
 }
 
+static void append_input(GString *out, const VmInput *input) {
+        bool children = input->evdev || vm_virtio_options_set(&input->virtio) || input->address.type != VM_ADDRESS_NONE;
+
+        /* As libvirt writes it: an evdev input without a bus. */
+        g_string_append_printf(out, "    <input type='%s'", input_type_names[input->type]);
+        if (input->bus != VM_INPUT_BUS_NONE)
+                g_string_append_printf(out, " bus='%s'", input_bus_names[input->bus]);
+        if (!children) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        if (input->evdev) {
+                g_autofree char *escaped = g_markup_escape_text(input->evdev, -1);
+
+                g_string_append_printf(out, "      <source %s='%s'", input->type == VM_INPUT_EVDEV ? "dev" : "evdev",
+                                       escaped);
+                if (input->grab_all)
+                        g_string_append(out, " grab='all'");
+                if (input->grab_toggle != VM_GRAB_TOGGLE_DEFAULT)
+                        g_string_append_printf(out, " grabToggle='%s'", grab_toggle_names[input->grab_toggle]);
+                if (input->repeat != VM_SWITCH_DEFAULT)
+                        g_string_append_printf(out, " repeat='%s'", input->repeat == VM_SWITCH_ON ? "on" : "off");
+                g_string_append(out, "/>\n");
+        }
+        if (vm_virtio_options_set(&input->virtio)) {
+                g_string_append(out, "      <driver");
+                domain_xml_format_virtio_options(out, &input->virtio);
+                g_string_append(out, "/>\n");
+        }
+        domain_xml_format_address(out, 3, &input->address);
+        g_string_append(out, "    </input>\n");
+}
+
 void domain_xml_format_display(GString *out, const VmDisplay *display) {
         if (display->spice_agent_channel) {
                 g_string_append(out, "    <channel type='spicevmc'>\n"
@@ -570,9 +682,7 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
         for (unsigned i = 0; i < display->n_inputs; i++) {
                 const VmInput *input = &display->inputs[i];
 
-                g_string_append_printf(out, "    <input type='%s' bus='%s'", input_type_names[input->type],
-                                       input_bus_names[input->bus]);
-                append_address_and_close(out, &input->address, "input");
+                append_input(out, input);
         }
         for (unsigned i = 0; i < display->n_graphics; i++)
                 append_graphics(out, &display->graphics[i]);

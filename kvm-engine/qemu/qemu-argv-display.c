@@ -10,7 +10,9 @@
  *   <video>                  virtio-vga / qxl-vga / VGA / bochs-display / cirrus-vga first,
  *                            qxl / virtio-gpu-pci after it
  *   <input bus='usb'>        usb-tablet / usb-kbd / usb-mouse on a qemu-xhci controller
- *   <input bus='virtio'>     virtio-tablet-pci / virtio-keyboard-pci / virtio-mouse-pci
+ *   <input bus='virtio'>     virtio-tablet-pci / virtio-keyboard-pci / virtio-mouse-pci, with <driver>'s
+ *                            virtio options; type='passthrough': virtio-input-host-pci,evdev=
+ *   <input type='evdev'>     -object input-linux (evdev, repeat, grab_all, grab-toggle)
  *   <input bus='ps2'>        the machine's own i8042: nothing to add
  *   <audio>                  -audiodev {"id":"audioN","driver":...} (none, spice, alsa, oss, pa,
  *                            sdl, jack, wav) with its "in" and "out"; SDL_AUDIODRIVER for sdl
@@ -176,6 +178,16 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
                             "model='none'> leaves the VM without it");
                 return false;
         }
+        /* As for the other virtio devices (qemu-argv.c): QEMU takes iommu_platform=on only for a
+         * virtio device without legacy support, which a virtio input the engine places is not. */
+        for (unsigned i = 0; i < config->display.n_inputs; i++)
+                if (config->display.inputs[i].virtio.iommu == VM_SWITCH_ON) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<input><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it "
+                                    "only for a virtio device without legacy support, on a PCIe root port, and the "
+                                    "engine puts only a q35 machine's virtio disks there");
+                        return false;
+                }
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
          * VM_DISPLAY_ITEMS_MAX of each. */
         unsigned root_ports = usb_root_ports(usb, machine);
@@ -270,20 +282,100 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         add(argv, "-device", "%s", options->str);
 }
 
+/* JSON members, written when set (libvirt's "p:", "S:" and "T:"). */
+
+static void json_add_uint(JsonBuilder *builder, const char *name, uint32_t value) {
+        if (!value)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_int_value(builder, value);
+}
+
+static void json_add_string(JsonBuilder *builder, const char *name, const char *value) {
+        if (!value)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_string_value(builder, value);
+}
+
+static void json_add_switch(JsonBuilder *builder, const char *name, VmSwitch value) {
+        if (value == VM_SWITCH_DEFAULT)
+                return;
+        json_builder_set_member_name(builder, name);
+        json_builder_add_boolean_value(builder, value == VM_SWITCH_ON);
+}
+
+/* As key=value: virtio's iommu_platform, ats and packed of <driver>. */
+static void append_virtio_options(GString *options, const VmVirtioOptions *virtio) {
+        if (virtio->iommu)
+                g_string_append_printf(options, ",iommu_platform=%s", virtio->iommu == VM_SWITCH_ON ? "on" : "off");
+        if (virtio->ats)
+                g_string_append_printf(options, ",ats=%s", virtio->ats == VM_SWITCH_ON ? "on" : "off");
+        if (virtio->packed)
+                g_string_append_printf(options, ",packed=%s", virtio->packed == VM_SWITCH_ON ? "on" : "off");
+}
+
+/* <input type='evdev'>: QEMU's input-linux object reads the owner's device (opened as the
+ * owner) and feeds the guest's keyboard and mouse, as libvirt writes it. */
+static void add_input_linux(GPtrArray *argv, const VmInput *input, unsigned index) {
+        static const char *const toggles[] = {
+                [VM_GRAB_TOGGLE_DEFAULT] = NULL,
+                [VM_GRAB_TOGGLE_CTRL_CTRL] = "ctrl-ctrl",
+                [VM_GRAB_TOGGLE_ALT_ALT] = "alt-alt",
+                [VM_GRAB_TOGGLE_SHIFT_SHIFT] = "shift-shift",
+                [VM_GRAB_TOGGLE_META_META] = "meta-meta",
+                [VM_GRAB_TOGGLE_SCROLLLOCK] = "scrolllock",
+                [VM_GRAB_TOGGLE_CTRL_SCROLLLOCK] = "ctrl-scrolllock",
+        };
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autofree char *id = g_strdup_printf("input%u", index);
+        g_autoptr(JsonNode) root = NULL;
+
+        json_builder_begin_object(builder);
+        json_add_string(builder, "qom-type", "input-linux");
+        json_add_string(builder, "id", id);
+        json_add_string(builder, "evdev", input->evdev);
+        json_add_switch(builder, "repeat", input->repeat);
+        if (input->grab_all) {
+                json_builder_set_member_name(builder, "grab_all");
+                json_builder_add_boolean_value(builder, true);
+        }
+        json_add_string(builder, "grab-toggle", toggles[input->grab_toggle]);
+        json_builder_end_object(builder);
+        root = json_builder_get_root(builder);
+        json_generator_set_root(generator, root);
+        g_ptr_array_add(argv, g_strdup("-object"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
 static void add_input(GPtrArray *argv, const VmInput *input, unsigned index, const char *usb_bus) {
         static const char *const usb_drivers[] = {
                 [VM_INPUT_TABLET] = "usb-tablet", [VM_INPUT_KEYBOARD] = "usb-kbd", [VM_INPUT_MOUSE] = "usb-mouse"};
         static const char *const virtio_drivers[] = {[VM_INPUT_TABLET] = "virtio-tablet-pci",
                                                      [VM_INPUT_KEYBOARD] = "virtio-keyboard-pci",
-                                                     [VM_INPUT_MOUSE] = "virtio-mouse-pci"};
+                                                     [VM_INPUT_MOUSE] = "virtio-mouse-pci",
+                                                     [VM_INPUT_PASSTHROUGH] = "virtio-input-host-pci"};
 
         g_autofree char *id = g_strdup_printf("input%u", index);
 
+        if (input->type == VM_INPUT_EVDEV) {
+                add_input_linux(argv, input, index);
+                return;
+        }
         /* A USB port written in its <address> places it (on a hub: "1.2"), as libvirt does. */
-        if (input->bus == VM_INPUT_BUS_USB)
+        if (input->bus == VM_INPUT_BUS_USB) {
                 add_usb_device(argv, usb_drivers[input->type], id, usb_bus, input->address.usb_port, NULL, NULL);
-        else if (input->bus == VM_INPUT_BUS_VIRTIO)
-                add(argv, "-device", "%s,id=input%u", virtio_drivers[input->type], index);
+        } else if (input->bus == VM_INPUT_BUS_VIRTIO) {
+                g_autoptr(GString) options = g_string_new(virtio_drivers[input->type]);
+                g_autofree char *evdev = input->evdev ? qemu_escape_opt(input->evdev) : NULL;
+
+                g_string_append_printf(options, ",id=%s", id);
+                if (evdev)
+                        g_string_append_printf(options, ",evdev=%s", evdev);
+                append_virtio_options(options, &input->virtio);
+                add(argv, "-device", "%s", options->str);
+        }
         /* PS/2: the i8042 of pc and q35 is there already. */
 }
 
@@ -307,29 +399,6 @@ static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index, con
                 break;
         }
         }
-}
-
-/* ---- <audio>: -audiodev as JSON, in libvirt's order of members ---- */
-
-static void json_add_uint(JsonBuilder *builder, const char *name, uint32_t value) {
-        if (!value)
-                return;
-        json_builder_set_member_name(builder, name);
-        json_builder_add_int_value(builder, value);
-}
-
-static void json_add_string(JsonBuilder *builder, const char *name, const char *value) {
-        if (!value)
-                return;
-        json_builder_set_member_name(builder, name);
-        json_builder_add_string_value(builder, value);
-}
-
-static void json_add_switch(JsonBuilder *builder, const char *name, VmSwitch value) {
-        if (value == VM_SWITCH_DEFAULT)
-                return;
-        json_builder_set_member_name(builder, name);
-        json_builder_add_boolean_value(builder, value == VM_SWITCH_ON);
 }
 
 /* "in" or "out": QEMU's AudiodevPerDirectionOptions and the backend's own. As libvirt: the

@@ -168,11 +168,20 @@ static void test_refused(void) {
                  "secondary"},
                 {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
                 {"<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2"},
-                {"<input type='passthrough' bus='virtio'/>", HV_ERROR_NOT_SUPPORTED, "type='passthrough'"},
                 {"<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'"},
                 {"<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'"},
                 {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
                  "audio id 2"},
+                {"<input type='passthrough' bus='virtio'/>", HV_ERROR_INVALID_XML, "needs a '<source>'"},
+                {"<input type='passthrough' bus='usb'><source evdev='/dev/input/event1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "bus='usb'"},
+                {"<input type='evdev'><source dev='event1'/></input>", HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<input type='evdev'><source dev='/dev/input/event1' grabToggle='f1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "grabToggle='f1'"},
+                {"<input type='mouse' bus='ps2'><driver ats='on'/></input>", HV_ERROR_NOT_SUPPORTED,
+                 "on bus 'virtio' only"},
+                {"<input type='mouse' bus='virtio'><source evdev='/dev/input/event1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "'<source>'"},
                 {"<audio id='1' type='coreaudio'/>", HV_ERROR_NOT_SUPPORTED, "Core Audio on macOS only"},
                 {"<audio id='1' type='dbus'/>", HV_ERROR_NOT_SUPPORTED, "type='dbus'"},
                 {"<audio id='1' type='file'/>", HV_ERROR_NOT_SUPPORTED, "without a 'path'"},
@@ -204,6 +213,39 @@ static void test_refused(void) {
                         g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
                                 table[i].fragment);
         }
+}
+
+/* <input> with virtio options, a passed-through evdev device, and an evdev feeding QEMU's
+ * input, as libvirt's virtio-options-input-ats.xml, virtio-input-passthrough.xml and
+ * input-linux.xml write them. */
+static void test_inputs(void) {
+        static const char *const devices =
+                "<input type='mouse' bus='virtio'><driver ats='on' packed='off'/>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></input>"
+                "<input type='passthrough' bus='virtio'><source evdev='/dev/input/event1234'/></input>"
+                "<input type='evdev'><source dev='/dev/input/event1234' grab='all' grabToggle='alt-alt' "
+                "repeat='on'/></input>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        const VmInput *in;
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        in = config->display.inputs;
+        g_assert_cmpint(in[0].virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(in[0].virtio.packed, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(in[1].type, ==, VM_INPUT_PASSTHROUGH);
+        g_assert_cmpint(in[1].bus, ==, VM_INPUT_BUS_VIRTIO);
+        g_assert_cmpstr(in[1].evdev, ==, "/dev/input/event1234");
+        g_assert_cmpint(in[2].bus, ==, VM_INPUT_BUS_NONE);
+        g_assert_true(in[2].grab_all);
+        g_assert_cmpint(in[2].grab_toggle, ==, VM_GRAB_TOGGLE_ALT_ALT);
+        g_assert_cmpint(in[2].repeat, ==, VM_SWITCH_ON);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<input type='evdev'>\n      <source dev='/dev/input/event1234' grab='all' "
+                                     "grabToggle='alt-alt' repeat='on'/>\n    </input>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<input>");
 }
 
 /* <audio> backends with their <input> and <output>, as libvirt's audio-*-full.xml write them:
@@ -295,5 +337,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         g_test_add_func("/domain-xml-display/audio", test_audio);
+        g_test_add_func("/domain-xml-display/inputs", test_inputs);
         return g_test_run();
 }

@@ -1018,6 +1018,32 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* <input>: virtio options of <driver> (libvirt's virtio-options-input-*.args, as key=value),
+ * a host evdev device passed through (virtio-input-passthrough.args) and an evdev feeding QEMU's
+ * input (input-linux.x86_64-latest.args: -object input-linux). */
+static void test_input(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->inputs[0] = (VmInput){ .type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_VIRTIO,
+                                  .virtio = { .ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF } };
+        d->inputs[1] = (VmInput){ .type = VM_INPUT_PASSTHROUGH, .bus = VM_INPUT_BUS_VIRTIO,
+                                  .evdev = g_strdup("/dev/input/event1234") };
+        d->inputs[2] = (VmInput){ .type = VM_INPUT_EVDEV, .bus = VM_INPUT_BUS_NONE,
+                                  .evdev = g_strdup("/dev/input/event1234"), .grab_all = true,
+                                  .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT, .repeat = VM_SWITCH_ON };
+        d->n_inputs = 3;
+        check_golden("input", &params);
+
+        d->inputs[0].virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<input><driver iommu='on'> is not supported"));
+}
+
 /* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
  * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
  * direction only with fixed-settings; SDL's driver in QEMU's environment. */
@@ -1109,5 +1135,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/audio", test_audio);
+        g_test_add_func("/qemu-argv/input", test_input);
         return g_test_run();
 }
