@@ -19,6 +19,7 @@
 #include "hv-error.h"
 
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
+#define VIDEO_HEADS_MAX 16 /* virtio-gpu's scanouts */
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
@@ -227,7 +228,8 @@ fail:
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const children[] = { "model", "address", NULL };
-        static const char *const model_attributes[] = { "type", "ram", "vram", "vgamem", "heads", "primary", NULL };
+        static const char *const model_attributes[] = { "type",  "ram",     "vram", "vram64",
+                                                        "vgamem", "heads", "primary", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmVideo video = { 0 };
         int choice;
@@ -247,7 +249,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (!parse_number_attr(c[0], "ram", 1, VIDEO_MEMORY_MAX_KIB, &video.ram, error) ||
             !parse_number_attr(c[0], "vram", 1, VIDEO_MEMORY_MAX_KIB, &video.vram, error) ||
             !parse_number_attr(c[0], "vgamem", 1, VIDEO_MEMORY_MAX_KIB, &video.vgamem, error) ||
-            !parse_number_attr(c[0], "heads", 1, 1, &video.heads, error) ||
+            !parse_number_attr(c[0], "vram64", 1, VIDEO_MEMORY_MAX_KIB, &video.vram64, error) ||
+            !parse_number_attr(c[0], "heads", 1, VIDEO_HEADS_MAX, &video.heads, error) ||
             !xml_attr_choice(c[0], "primary", yes_no_names, 1, &choice, error))
                 return false;
         video.primary = choice == 0;
@@ -257,6 +260,15 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (video.model != VM_VIDEO_QXL && (video.ram || video.vgamem))
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'ram' and 'vgamem' are supported for '<model type='qxl'>' only");
+        /* As libvirt: several heads (QEMU's max_outputs) on qxl and virtio only; vram64 on qxl only. */
+        if (video.heads > 1 && video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VIRTIO)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "heads='%" PRIu32 "' of '<model type='%s'>' is not supported: only qxl and virtio "
+                                "have more than one head",
+                                video.heads, video_model_names[video.model]);
+        if (video.model != VM_VIDEO_QXL && video.vram64)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "'vram64' is supported for '<model type='qxl'>' only");
         if (video.model == VM_VIDEO_VIRTIO && video.vram)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'vram' is supported for '<model type='qxl'>', 'vga', 'cirrus' and 'bochs' only");
@@ -627,6 +639,8 @@ static void append_video(GString *out, const VmVideo *video) {
                 g_string_append_printf(out, " ram='%" PRIu32 "'", video->ram);
         if (video->vram)
                 g_string_append_printf(out, " vram='%" PRIu32 "'", video->vram);
+        if (video->vram64)
+                g_string_append_printf(out, " vram64='%" PRIu32 "'", video->vram64);
         if (video->vgamem)
                 g_string_append_printf(out, " vgamem='%" PRIu32 "'", video->vgamem);
         if (video->heads)

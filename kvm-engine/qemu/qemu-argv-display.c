@@ -268,6 +268,8 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
                         g_string_append_printf(options, ",ram_size=%" PRIu64, (uint64_t) video->ram * 1024);
                 if (video->vram)
                         g_string_append_printf(options, ",vram_size=%" PRIu64, (uint64_t) video->vram * 1024);
+                if (video->vram64)
+                        g_string_append_printf(options, ",vram64_size_mb=%" PRIu32, MAX(video->vram64 / 1024, 1));
                 if (video->vgamem)
                         g_string_append_printf(options, ",vgamem_mb=%" PRIu32, MAX(video->vgamem / 1024, 1));
         } else if (video->model == VM_VIDEO_VGA && video->vram) {

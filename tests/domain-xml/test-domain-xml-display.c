@@ -100,6 +100,20 @@ static void test_video_memory(void) {
         g_assert_nonnull(strstr(out, "<model type='cirrus' vram='16384' heads='1' primary='yes'/>"));
         domain_xml_test_assert_round_trip(cirrus);
 
+        /* Heads and vram64 of qxl, as libvirt's video-qxl-heads.xml and video-qxl-device-vram64.xml. */
+        g_autoptr(VmConfig) qxl = domain_xml_test_parse_devices(
+                "<video><model type='qxl' ram='65536' vram='65536' vram64='131072' vgamem='8192' heads='1' "
+                "primary='yes'/></video><video><model type='qxl' heads='3'/></video>"
+                "<video><model type='virtio' heads='7'/></video>",
+                &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(qxl->display.videos[0].vram64, ==, 131072);
+        g_assert_cmpuint(qxl->display.videos[1].heads, ==, 3);
+        g_assert_cmpuint(qxl->display.videos[2].heads, ==, 7);
+        domain_xml_test_assert_round_trip(qxl);
+        g_autofree char *qxl_xml = domain_xml_format(qxl);
+        domain_xml_test_assert_valid_libvirt(qxl_xml, "<video><model vram64 heads>");
+
         bochs = domain_xml_test_parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
         g_assert_no_error(error);
         g_assert_cmpuint(bochs->display.videos[0].vram, ==, 65536);
@@ -158,7 +172,7 @@ static void test_refused(void) {
                 {"<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'"},
                 {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
                 {"<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'"},
-                {"<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads"},
+                {"<video><model type='cirrus' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
                 {"<video><model type='bochs' vram='12288'/></video>", HV_ERROR_NOT_SUPPORTED,
                  "vram='12288' of '<model type='bochs'>'"},
                 {"<video><model type='cirrus' vram='32768'/></video>", HV_ERROR_NOT_SUPPORTED,
@@ -182,6 +196,9 @@ static void test_refused(void) {
                  "on bus 'virtio' only"},
                 {"<input type='mouse' bus='virtio'><source evdev='/dev/input/event1'/></input>",
                  HV_ERROR_NOT_SUPPORTED, "'<source>'"},
+                {"<video><model type='vga' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
+                {"<video><model type='virtio' heads='17'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads '17'"},
+                {"<video><model type='virtio' vram64='65536'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram64'"},
                 {"<audio id='1' type='coreaudio'/>", HV_ERROR_NOT_SUPPORTED, "Core Audio on macOS only"},
                 {"<audio id='1' type='dbus'/>", HV_ERROR_NOT_SUPPORTED, "type='dbus'"},
                 {"<audio id='1' type='file'/>", HV_ERROR_NOT_SUPPORTED, "without a 'path'"},

@@ -580,6 +580,23 @@ static void test_video_memory(void) {
         g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
 }
 
+/* qxl's heads and 64-bit bar, as libvirt's video-qxl-heads.args and
+ * video-qxl-sec-device-vram64.x86_64-latest.args: max_outputs, vram64_size_mb. */
+static void test_video_heads(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        d->videos[0] = (VmVideo){ .model = VM_VIDEO_QXL, .ram = 65536, .vram = 65536, .vram64 = 131072,
+                                  .vgamem = 16384, .heads = 1, .primary = true };
+        d->videos[1] = (VmVideo){ .model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3 };
+        d->videos[2] = (VmVideo){ .model = VM_VIDEO_VIRTIO, .heads = 7 };
+        d->n_videos = 3;
+        check_golden("video-heads", &params);
+}
+
 /* <cpu><numa>: a memory-backend-ram and a -numa node per cell (one cpus= per range), the
  * distances, and -m the sum of the cells each rounded up to a MiB, as libvirt's QEMU driver
  * writes them for QEMU 7.2. */
@@ -1136,5 +1153,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/audio", test_audio);
         g_test_add_func("/qemu-argv/input", test_input);
+        g_test_add_func("/qemu-argv/video-heads", test_video_heads);
         return g_test_run();
 }
