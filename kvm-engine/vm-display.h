@@ -116,10 +116,24 @@ typedef enum {
         VM_SOUND_ICH6,
         VM_SOUND_AC97,
         VM_SOUND_USB,
+        VM_SOUND_ES1370,
+        VM_SOUND_SB16,
+        VM_SOUND_PCSPK, /* the machine's PC speaker: at most one */
 } VmSoundModel;
+
+/* <codec type> of an HDA sound card (ich6, ich9) */
+typedef enum {
+        VM_SOUND_CODEC_DUPLEX,
+        VM_SOUND_CODEC_MICRO,
+        VM_SOUND_CODEC_OUTPUT,
+} VmSoundCodec;
+
+#define VM_SOUND_CODECS_MAX 4
 
 typedef struct {
         VmSoundModel model;
+        VmSoundCodec codecs[VM_SOUND_CODECS_MAX]; /* none written: one duplex, as libvirt */
+        unsigned n_codecs;
         uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
         VmAddress address;
 } VmSound;

@@ -55,7 +55,10 @@ static const char *const grab_toggle_names[] = {
         NULL,
 };
 static const char *const sound_model_names[] = {
-        [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL};
+        [VM_SOUND_ICH9] = "ich9",     [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97",   [VM_SOUND_USB] = "usb",
+        [VM_SOUND_ES1370] = "es1370", [VM_SOUND_SB16] = "sb16", [VM_SOUND_PCSPK] = "pcspk", NULL};
+static const char *const sound_codec_names[] = {
+        [VM_SOUND_CODEC_DUPLEX] = "duplex", [VM_SOUND_CODEC_MICRO] = "micro", [VM_SOUND_CODEC_OUTPUT] = "output", NULL};
 static const char *const usb_names[] = {"usb", NULL};
 static const char *const spicevmc_names[] = {"spicevmc", NULL};
 static const char *const virtio_names[] = {"virtio", NULL};
@@ -384,19 +387,41 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
 
 static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "model", NULL };
-        static const char *const children[] = { "audio", "address", NULL };
+        static const char *const children[] = { "audio", "address", "codec", NULL };
+        static const char *const repeatable[] = { "codec", NULL };
         static const char *const audio_attributes[] = { "id", NULL };
+        static const char *const codec_attributes[] = { "type", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmSound sound = { 0 };
-        int model;
+        int model, codec;
 
         if (display->n_sounds >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
-            !xml_collect_children(node, children, c, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error) ||
             !xml_attr_choice(node, "model", sound_model_names, -1, &model, error))
                 return false;
         sound.model = (VmSoundModel) model;
+        for (xmlNode *child = c[2]; child; child = child->next) {
+                if (!xml_is_element(child, "codec"))
+                        continue;
+                /* As libvirt: codecs are those of an HDA card. */
+                if (sound.model != VM_SOUND_ICH6 && sound.model != VM_SOUND_ICH9)
+                        return xml_fail(error, child, HV_ERROR_NOT_SUPPORTED,
+                                        "'<codec>' is supported in '<sound model='ich6'>' and 'ich9' only");
+                if (sound.n_codecs >= VM_SOUND_CODECS_MAX)
+                        return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
+                                        "a '<sound>' has at most %u '<codec>' elements", (unsigned) VM_SOUND_CODECS_MAX);
+                if (!xml_check_empty_element(child, codec_attributes, error) ||
+                    !xml_attr_choice(child, "type", sound_codec_names, -1, &codec, error))
+                        return false;
+                sound.codecs[sound.n_codecs++] = (VmSoundCodec) codec;
+        }
+        if (sound.model == VM_SOUND_PCSPK)
+                for (unsigned i = 0; i < display->n_sounds; i++)
+                        if (display->sounds[i].model == VM_SOUND_PCSPK)
+                                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                                "a VM has one PC speaker: '<sound model='pcspk'>' appears twice");
         if (c[1] && !domain_xml_parse_address(c[1], &sound.address, error))
                 return false;
         if (c[0]) {
@@ -704,11 +729,15 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 const VmSound *sound = &display->sounds[i];
 
                 g_string_append_printf(out, "    <sound model='%s'", sound_model_names[sound->model]);
-                if (!sound->audio_id) {
+                if (!sound->audio_id && sound->n_codecs == 0) {
                         append_address_and_close(out, &sound->address, "sound");
                         continue;
                 }
-                g_string_append_printf(out, ">\n      <audio id='%" PRIu32 "'/>\n", sound->audio_id);
+                g_string_append(out, ">\n");
+                for (unsigned j = 0; j < sound->n_codecs; j++)
+                        g_string_append_printf(out, "      <codec type='%s'/>\n", sound_codec_names[sound->codecs[j]]);
+                if (sound->audio_id)
+                        g_string_append_printf(out, "      <audio id='%" PRIu32 "'/>\n", sound->audio_id);
                 domain_xml_format_address(out, 3, &sound->address);
                 g_string_append(out, "    </sound>\n");
         }

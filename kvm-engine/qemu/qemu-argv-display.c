@@ -16,7 +16,8 @@
  *   <input bus='ps2'>        the machine's own i8042: nothing to add
  *   <audio>                  -audiodev {"id":"audioN","driver":...} (none, spice, alsa, oss, pa,
  *                            sdl, jack, wav) with its "in" and "out"; SDL_AUDIODRIVER for sdl
- *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex, AC97, usb-audio
+ *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex (or its <codec>s), AC97,
+ *                            usb-audio, ES1370, sb16; pcspk: -machine pcspk-audiodev=
  *   <redirdev>               -chardev spicevmc,name=usbredir + usb-redir
  *   <channel type='spicevmc'> -chardev spicevmc,name=vdagent + virtserialport
  *                            com.redhat.spice.0 on a virtio-serial-pci of its own
@@ -384,13 +385,31 @@ static void add_input(GPtrArray *argv, const VmInput *input, unsigned index, con
 static void add_sound(GPtrArray *argv, const VmSound *sound, unsigned index, const char *usb_bus) {
         g_autofree char *audiodev = g_strdup_printf("audio%" PRIu32, sound->audio_id);
 
+        static const char *const codecs[] = {
+                [VM_SOUND_CODEC_DUPLEX] = "hda-duplex",
+                [VM_SOUND_CODEC_MICRO] = "hda-micro",
+                [VM_SOUND_CODEC_OUTPUT] = "hda-output",
+        };
+
         switch (sound->model) {
         case VM_SOUND_ICH9:
         case VM_SOUND_ICH6:
                 add(argv, "-device", "%s,id=sound%u", sound->model == VM_SOUND_ICH9 ? "ich9-intel-hda" : "intel-hda",
                     index);
-                add(argv, "-device", "hda-duplex,id=sound%u-codec0,bus=sound%u.0,cad=0,audiodev=%s", index, index,
-                    audiodev);
+                /* Its codecs at addresses 0, 1...; none written: a duplex one, as libvirt. */
+                for (unsigned j = 0; j < MAX(sound->n_codecs, 1u); j++)
+                        add(argv, "-device", "%s,id=sound%u-codec%u,bus=sound%u.0,cad=%u,audiodev=%s",
+                            codecs[sound->n_codecs ? sound->codecs[j] : VM_SOUND_CODEC_DUPLEX], index, j, index, j,
+                            audiodev);
+                break;
+        case VM_SOUND_ES1370:
+                add(argv, "-device", "ES1370,id=sound%u,audiodev=%s", index, audiodev);
+                break;
+        case VM_SOUND_SB16:
+                add(argv, "-device", "sb16,id=sound%u,audiodev=%s", index, audiodev);
+                break;
+        case VM_SOUND_PCSPK:
+                /* The machine's own: qemu_display_machine_options() gives it its backend. */
                 break;
         case VM_SOUND_AC97:
                 add(argv, "-device", "AC97,id=sound%u,audiodev=%s", index, audiodev);
@@ -468,6 +487,17 @@ static void add_audiodev(GPtrArray *argv, const VmAudio *audio) {
         json_generator_set_root(generator, root);
         g_ptr_array_add(argv, g_strdup("-audiodev"));
         g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
+char *qemu_display_machine_options(const VmConfig *config) {
+        const VmDisplay *display = &config->display;
+
+        /* QEMU 7.2 has no -soundhw (libvirt 9.0 still writes "-soundhw pcspk", which it refuses):
+         * the PC speaker is the machine's, and its backend a machine property. */
+        for (unsigned i = 0; i < display->n_sounds; i++)
+                if (display->sounds[i].model == VM_SOUND_PCSPK)
+                        return g_strdup_printf(",pcspk-audiodev=audio%" PRIu32, display->sounds[i].audio_id);
+        return g_strdup("");
 }
 
 char **qemu_display_environment(const VmConfig *config) {

@@ -467,7 +467,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autofree char *machine_escaped = qemu_escape_opt(machine);
         g_autofree char *machine_options =
                 qemu_platform_machine_options(config, config->platform.firmware.nvram || params->nvram_fd > 0);
-        argv_add_printf(argv, "-machine", "%s%s", machine_escaped, machine_options);
+        g_autofree char *display_machine_options = qemu_display_machine_options(config);
+        argv_add_printf(argv, "-machine", "%s%s%s", machine_escaped, machine_options, display_machine_options);
         argv_add(argv, "-accel", params->kvm ? "kvm" : "tcg");
         g_autofree char *cpu = qemu_platform_cpu(config, params->kvm);
         argv_add(argv, "-cpu", cpu);

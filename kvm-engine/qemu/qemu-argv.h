@@ -121,6 +121,8 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
 /* What QEMU's environment needs besides the engine's own (SDL_AUDIODRIVER=...): a
  * NULL-terminated list, empty for most. */
 char **qemu_display_environment(const VmConfig *config);
+/* What -machine needs for the display's devices (",pcspk-audiodev=audioN"), or "". */
+char *qemu_display_machine_options(const VmConfig *config);
 /* Floppies: q35's isa-fdc, and the floppies' boot index on the controller. */
 void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>

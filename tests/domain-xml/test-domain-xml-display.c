@@ -182,8 +182,9 @@ static void test_refused(void) {
                  "secondary"},
                 {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
                 {"<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2"},
-                {"<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'"},
-                {"<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'"},
+                {"<sound model='sb16'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'ich9' only"},
+                {"<sound model='pcspk'/><sound model='pcspk'/>", HV_ERROR_INVALID_ARGUMENT, "one PC speaker"},
+                {"<sound model='ich9'><codec type='line'/></sound>", HV_ERROR_NOT_SUPPORTED, "type='line'"},
                 {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
                  "audio id 2"},
                 {"<input type='passthrough' bus='virtio'/>", HV_ERROR_INVALID_XML, "needs a '<source>'"},
@@ -230,6 +231,28 @@ static void test_refused(void) {
                         g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
                                 table[i].fragment);
         }
+}
+
+/* The sound cards of libvirt's sound-device.xml: every model, HDA codecs, one backend. */
+static void test_sounds(void) {
+        static const char *const devices =
+                "<sound model='pcspk'/><sound model='es1370'/><sound model='sb16'/><sound model='ac97'/>"
+                "<sound model='ich6'><codec type='micro'/><codec type='duplex'/><codec type='output'/></sound>"
+                "<sound model='ich9'/><sound model='usb'/>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->display.n_sounds, ==, 7);
+        g_assert_cmpint(config->display.sounds[0].model, ==, VM_SOUND_PCSPK);
+        g_assert_cmpuint(config->display.sounds[4].n_codecs, ==, 3);
+        g_assert_cmpint(config->display.sounds[4].codecs[0], ==, VM_SOUND_CODEC_MICRO);
+        g_assert_cmpuint(config->display.sounds[0].audio_id, ==, 1);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<sound model='ich6'>\n      <codec type='micro'/>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<sound>");
 }
 
 /* <input> with virtio options, a passed-through evdev device, and an evdev feeding QEMU's
@@ -355,5 +378,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         g_test_add_func("/domain-xml-display/audio", test_audio);
         g_test_add_func("/domain-xml-display/inputs", test_inputs);
+        g_test_add_func("/domain-xml-display/sounds", test_sounds);
         return g_test_run();
 }

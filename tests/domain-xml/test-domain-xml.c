@@ -1193,7 +1193,7 @@ static void test_all_problems(void) {
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
                                   "<smartcard mode='host'/>\n"                   /* 9 */
                                   "<disk type='file'><source file='b'/><target dev='vdb'/></disk>\n" /* 10 */
-                                  "<sound model='sb16'/>\n"                      /* 11 */
+                                  "<sound model='sb32'/>\n"                      /* 11 */
                                   "</devices>\n"                                 /* 12 */
                                   "<vcpu>0</vcpu>\n"                             /* 13 */
                                   "</domain>\n";
@@ -1207,7 +1207,7 @@ static void test_all_problems(void) {
                         "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: '<smartcard>' in '<devices>' is not supported; "
-                        "line 11: model='sb16' of '<sound>' is not supported; "
+                        "line 11: model='sb32' of '<sound>' is not supported; "
                         "line 13: invalid vCPU count '0' in '<vcpu>': expected a number from 1 to 255");
 }
 

@@ -1061,6 +1061,30 @@ static void test_input(void) {
         g_assert_nonnull(strstr(error->message, "<input><driver iommu='on'> is not supported"));
 }
 
+/* <sound>: the models of libvirt's sound-device.xml, as its sound-device.args writes them
+ * (ES1370, sb16, HDA codecs at cad 0, 1, 2); the PC speaker as QEMU 7.2 takes it, a machine
+ * property (libvirt 9.0's -soundhw pcspk QEMU 7.2 has not). */
+static void test_sound(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        d->audios[0] = (VmAudio){ .id = 1, .type = VM_AUDIO_NONE };
+        d->n_audios = 1;
+        d->sounds[0] = (VmSound){ .model = VM_SOUND_PCSPK, .audio_id = 1 };
+        d->sounds[1] = (VmSound){ .model = VM_SOUND_ES1370, .audio_id = 1 };
+        d->sounds[2] = (VmSound){ .model = VM_SOUND_SB16, .audio_id = 1 };
+        d->sounds[3] = (VmSound){ .model = VM_SOUND_ICH6,
+                                  .audio_id = 1,
+                                  .codecs = { VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT },
+                                  .n_codecs = 3 };
+        d->sounds[4] = (VmSound){ .model = VM_SOUND_ICH9, .audio_id = 1 };
+        d->n_sounds = 5;
+        check_golden("sound", &params);
+}
+
 /* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
  * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
  * direction only with fixed-settings; SDL's driver in QEMU's environment. */
@@ -1154,5 +1178,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/audio", test_audio);
         g_test_add_func("/qemu-argv/input", test_input);
         g_test_add_func("/qemu-argv/video-heads", test_video_heads);
+        g_test_add_func("/qemu-argv/sound", test_sound);
         return g_test_run();
 }
