@@ -39,7 +39,31 @@ void vm_audio_clear(VmAudio *audio) {
         memset(audio, 0, sizeof(*audio));
 }
 
+void vm_smartcard_free(VmSmartcard *smartcard) {
+        if (!smartcard)
+                return;
+        for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++)
+                g_free(smartcard->certificates[i]);
+        g_free(smartcard->database);
+        g_free(smartcard->socket);
+        g_free(smartcard);
+}
+
+static VmSmartcard *smartcard_copy(const VmSmartcard *src) {
+        VmSmartcard *copy;
+
+        if (!src)
+                return NULL;
+        copy = g_memdup2(src, sizeof(*src));
+        for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++)
+                copy->certificates[i] = g_strdup(src->certificates[i]);
+        copy->database = g_strdup(src->database);
+        copy->socket = g_strdup(src->socket);
+        return copy;
+}
+
 void vm_display_clear(VmDisplay *display) {
+        vm_smartcard_free(display->smartcard);
         for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
                 g_free(display->graphics[i].address);
@@ -59,6 +83,7 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         }
         for (unsigned i = 0; i < dest->n_inputs; i++)
                 dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
+        dest->smartcard = smartcard_copy(src->smartcard);
         for (unsigned i = 0; i < dest->n_audios; i++) {
                 dest->audios[i].input = audio_stream_copy(src->audios[i].input);
                 dest->audios[i].output = audio_stream_copy(src->audios[i].output);
@@ -70,7 +95,7 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
 bool vm_display_is_empty(const VmDisplay *display) {
         return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
                display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
-               !display->spice_agent_channel && display->n_hubs == 0;
+               !display->spice_agent_channel && display->n_hubs == 0 && !display->smartcard;
 }
 
 const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type) {
@@ -81,7 +106,7 @@ const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsT
 }
 
 bool vm_display_needs_usb(const VmDisplay *display) {
-        if (display->n_redirdevs > 0 || display->n_hubs > 0)
+        if (display->n_redirdevs > 0 || display->n_hubs > 0 || display->smartcard)
                 return true;
         for (unsigned i = 0; i < display->n_inputs; i++)
                 if (display->inputs[i].bus == VM_INPUT_BUS_USB)

@@ -200,6 +200,24 @@ typedef struct {
         VmSdlAudioDriver sdl_driver;
 } VmAudio;
 
+/* <smartcard mode>: a card in a usb-ccid reader. */
+typedef enum {
+        VM_SMARTCARD_HOST,              /* the host's cards through NSS (ccid-card-emulated nss-emulated) */
+        VM_SMARTCARD_HOST_CERTIFICATES, /* three certificates of an NSS database (backend certificates) */
+        VM_SMARTCARD_PASSTHROUGH,       /* a remote card over a channel (ccid-card-passthru) */
+} VmSmartcardMode;
+
+#define VM_SMARTCARD_CERTIFICATES 3
+
+typedef struct {
+        VmSmartcardMode mode;
+        char *certificates[VM_SMARTCARD_CERTIFICATES]; /* host-certificates: NSS nicknames */
+        char *database;                               /* host-certificates: the owner's directory, NULL = /etc/pki/nssdb */
+        bool spicevmc;    /* passthrough: over SPICE; else the owner's unix socket */
+        char *socket;     /* passthrough type='unix': absolute path */
+        bool socket_bind; /* the socket's mode: QEMU listens (bind) or connects */
+} VmSmartcard;
+
 typedef struct {
         VmGraphics graphics[VM_DISPLAY_ITEMS_MAX];
         unsigned n_graphics;
@@ -219,12 +237,14 @@ typedef struct {
          * their <address type='usb' port>, as that of an <input>, places them. */
         VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
         unsigned n_hubs;
+        VmSmartcard *smartcard; /* on the heap; NULL = none (at most one) */
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);
 void vm_audio_stream_free(VmAudioStream *stream);
 /* Frees what an audio holds and zeroes it. */
 void vm_audio_clear(VmAudio *audio);
+void vm_smartcard_free(VmSmartcard *smartcard);
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
 
 /* Whether anything of this was written (an engine without a display refuses it). */

@@ -499,6 +499,162 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         return true;
 }
 
+/* ---- <smartcard> ---- */
+
+/* <smartcard mode='passthrough' type>: spicevmc (needs SPICE graphics), or the owner's unix
+ * socket (QEMU listens on it or connects to it as the owner); a TCP one would listen on a
+ * network, which no display device does. */
+static bool parse_smartcard_passthrough(const xmlNode *node, xmlNode *source, xmlNode *protocol, VmSmartcard *card,
+                                        GError **error) {
+        static const char *const types[] = {"spicevmc", "unix", NULL};
+        static const char *const source_attributes[] = {"mode", "path", NULL};
+        static const char *const modes[] = {"bind", "connect", NULL};
+        static const char *const protocol_attributes[] = {"type", NULL};
+        static const char *const raw_names[] = {"raw", NULL};
+        g_autofree char *type = xml_attr_value(node, "type");
+        int choice;
+
+        if (type && g_str_equal(type, "tcp"))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "type='tcp' of '<smartcard>' is not supported: it would listen on or reach a TCP "
+                                "port any local user could use; use a unix socket of yours or spicevmc");
+        if (!xml_attr_choice(node, "type", types, -1, &choice, error))
+                return false;
+        card->spicevmc = choice == 0;
+        if (protocol && (!xml_check_empty_element(protocol, protocol_attributes, error) ||
+                         !xml_attr_choice(protocol, "type", raw_names, 0, &choice, error)))
+                return false;
+        if (card->spicevmc) {
+                if (source)
+                        return xml_fail_unsupported_element(error, source);
+                return true;
+        }
+        if (!source)
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(source, source_attributes, error) ||
+            !xml_attr_choice(source, "mode", modes, 0, &choice, error))
+                return false;
+        card->socket_bind = choice == 0;
+        card->socket = xml_attr_value(source, "path");
+        if (!card->socket)
+                return xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
+        if (!g_path_is_absolute(card->socket) || strlen(card->socket) > 107)
+                return xml_fail_bad_value(error, source, "path", card->socket,
+                                          "expected an absolute path short enough for a unix socket");
+        return true;
+}
+
+/* host-certificates: the three certificates (NSS nicknames) libvirt takes, and the owner's NSS
+ * database directory (libvirt's default /etc/pki/nssdb). */
+static bool parse_smartcard_certificates(const xmlNode *node, VmSmartcard *card, GError **error) {
+        unsigned n = 0;
+
+        for (xmlNode *child = node->children; child; child = child->next) {
+                if (xml_is_element(child, "certificate")) {
+                        if (n >= VM_SMARTCARD_CERTIFICATES)
+                                return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
+                                                "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
+                        if (!xml_element_text(child, NULL, true, &card->certificates[n], error))
+                                return false;
+                        if (!*card->certificates[n])
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML, "'<certificate>' is empty");
+                        n++;
+                } else if (xml_is_element(child, "database")) {
+                        if (card->database)
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                                "'<database>' appears more than once in '<smartcard>'");
+                        if (!xml_element_text(child, NULL, true, &card->database, error))
+                                return false;
+                        if (!g_path_is_absolute(card->database))
+                                return xml_fail_bad_value(error, child, "database", card->database,
+                                                          "expected an absolute path");
+                }
+        }
+        if (n != VM_SMARTCARD_CERTIFICATES)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
+        return true;
+}
+
+static bool parse_smartcard(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const modes[] = {[VM_SMARTCARD_HOST] = "host",
+                                            [VM_SMARTCARD_HOST_CERTIFICATES] = "host-certificates",
+                                            [VM_SMARTCARD_PASSTHROUGH] = "passthrough", NULL};
+        static const char *const host_children[] = {NULL};
+        static const char *const certificate_children[] = {"certificate", "database", NULL};
+        static const char *const certificate_repeatable[] = {"certificate", NULL};
+        static const char *const passthrough_children[] = {"source", "protocol", NULL};
+        static const char *const passthrough_attributes[] = {"mode", "type", NULL};
+        static const char *const mode_attributes[] = {"mode", NULL};
+        xmlNode *c[3] = {NULL};
+        g_autoptr(GError) local = NULL;
+        VmSmartcard *card;
+        int mode;
+        bool ok;
+
+        if (display->smartcard)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "a second '<smartcard>' is not supported: a VM has one card reader");
+        if (!xml_attr_choice(node, "mode", modes, -1, &mode, error) ||
+            !xml_check_attributes(node, mode == VM_SMARTCARD_PASSTHROUGH ? passthrough_attributes : mode_attributes,
+                                  error) ||
+            !xml_check_element_content(node, error))
+                return false;
+        if (mode == VM_SMARTCARD_HOST && !xml_collect_children(node, host_children, c, error))
+                return false;
+        if (mode == VM_SMARTCARD_HOST_CERTIFICATES &&
+            !xml_collect_children_repeatable(node, certificate_children, c, certificate_repeatable, error))
+                return false;
+        if (mode == VM_SMARTCARD_PASSTHROUGH && !xml_collect_children(node, passthrough_children, c, error))
+                return false;
+        card = g_new0(VmSmartcard, 1);
+        card->mode = (VmSmartcardMode) mode;
+        if (mode == VM_SMARTCARD_HOST_CERTIFICATES)
+                ok = parse_smartcard_certificates(node, card, &local);
+        else if (mode == VM_SMARTCARD_PASSTHROUGH)
+                ok = parse_smartcard_passthrough(node, c[0], c[1], card, &local);
+        else
+                ok = true;
+        if (!ok) {
+                vm_smartcard_free(card);
+                g_propagate_error(error, g_steal_pointer(&local));
+                return false;
+        }
+        display->smartcard = card;
+        return true;
+}
+
+static void append_smartcard(GString *out, const VmSmartcard *card) {
+        if (card->mode == VM_SMARTCARD_HOST) {
+                g_string_append(out, "    <smartcard mode='host'/>\n");
+                return;
+        }
+        if (card->mode == VM_SMARTCARD_HOST_CERTIFICATES) {
+                g_string_append(out, "    <smartcard mode='host-certificates'>\n");
+                for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++) {
+                        g_autofree char *escaped = g_markup_escape_text(card->certificates[i], -1);
+                        g_string_append_printf(out, "      <certificate>%s</certificate>\n", escaped);
+                }
+                if (card->database) {
+                        g_autofree char *escaped = g_markup_escape_text(card->database, -1);
+                        g_string_append_printf(out, "      <database>%s</database>\n", escaped);
+                }
+                g_string_append(out, "    </smartcard>\n");
+                return;
+        }
+        if (card->spicevmc) {
+                g_string_append(out, "    <smartcard mode='passthrough' type='spicevmc'/>\n");
+                return;
+        }
+        g_autofree char *escaped = g_markup_escape_text(card->socket, -1);
+        g_string_append_printf(out,
+                               "    <smartcard mode='passthrough' type='unix'>\n"
+                               "      <source mode='%s' path='%s'/>\n"
+                               "      <protocol type='raw'/>\n"
+                               "    </smartcard>\n",
+                               card->socket_bind ? "bind" : "connect", escaped);
+}
+
 /* ---- the dispatch ---- */
 
 static bool is_spicevmc_channel(const xmlNode *node) {
@@ -511,7 +667,8 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", "hub", NULL};
+        static const char *const names[] = {"graphics", "video", "input",     "sound",
+                                            "audio",    "redirdev", "hub", "smartcard", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -534,6 +691,8 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
                 return parse_redirdev(node, display, error);
         if (xml_is_element(node, "hub"))
                 return parse_hub(node, display, error);
+        if (xml_is_element(node, "smartcard"))
+                return parse_smartcard(node, display, error);
         if (is_spicevmc_channel(node))
                 return parse_spice_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
@@ -584,6 +743,10 @@ bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GErro
         if (!spice && display->n_redirdevs > 0)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
                                 "'<redirdev type='spicevmc'>' needs a '<graphics type='spice'>'");
+        if (!spice && display->smartcard && display->smartcard->mode == VM_SMARTCARD_PASSTHROUGH &&
+            display->smartcard->spicevmc)
+                return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                "'<smartcard type='spicevmc'>' needs a '<graphics type='spice'>'");
         if (!spice && display->spice_agent_channel)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
                                 "'<channel type='spicevmc'>' needs a '<graphics type='spice'>'");
@@ -753,4 +916,6 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 g_string_append(out, "    <hub type='usb'");
                 append_address_and_close(out, &display->hubs[i], "hub");
         }
+        if (display->smartcard)
+                append_smartcard(out, display->smartcard);
 }

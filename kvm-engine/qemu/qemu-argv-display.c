@@ -19,6 +19,8 @@
  *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex (or its <codec>s), AC97,
  *                            usb-audio, ES1370, sb16; pcspk: -machine pcspk-audiodev=
  *   <redirdev>               -chardev spicevmc,name=usbredir + usb-redir
+ *   <smartcard>              usb-ccid + ccid-card-emulated (host, host-certificates) or
+ *                            ccid-card-passthru on -chardev spicevmc / socket
  *   <channel type='spicevmc'> -chardev spicevmc,name=vdagent + virtserialport
  *                            com.redhat.spice.0 on a virtio-serial-pci of its own
  */
@@ -520,6 +522,48 @@ char **qemu_display_environment(const VmConfig *config) {
         return (char **) g_ptr_array_free(env, false);
 }
 
+/* <smartcard>: a usb-ccid reader and its card, as JSON (the card sits on the reader's bus,
+ * which QEMU must have made first), as libvirt writes them. What the card opens (the NSS
+ * database, the socket) QEMU opens as the owner. */
+static void add_smartcard(GPtrArray *argv, const VmSmartcard *card, const char *usb_bus) {
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autoptr(JsonNode) root = NULL;
+
+        add_usb_device(argv, "usb-ccid", "ccid0", usb_bus, NULL, NULL, NULL);
+        if (card->mode == VM_SMARTCARD_PASSTHROUGH) {
+                g_autofree char *socket = card->socket ? qemu_escape_opt(card->socket) : NULL;
+
+                if (card->spicevmc)
+                        add(argv, "-chardev", "spicevmc,id=charsmartcard0,name=smartcard");
+                else
+                        add(argv, "-chardev", "socket,id=charsmartcard0,path=%s%s", socket,
+                            card->socket_bind ? ",server=on,wait=off" : "");
+        }
+        json_builder_begin_object(builder);
+        if (card->mode == VM_SMARTCARD_PASSTHROUGH) {
+                json_add_string(builder, "driver", "ccid-card-passthru");
+                json_add_string(builder, "chardev", "charsmartcard0");
+        } else {
+                json_add_string(builder, "driver", "ccid-card-emulated");
+                json_add_string(builder, "backend",
+                                card->mode == VM_SMARTCARD_HOST ? "nss-emulated" : "certificates");
+        }
+        if (card->mode == VM_SMARTCARD_HOST_CERTIFICATES) {
+                json_add_string(builder, "cert1", card->certificates[0]);
+                json_add_string(builder, "cert2", card->certificates[1]);
+                json_add_string(builder, "cert3", card->certificates[2]);
+                json_add_string(builder, "db", card->database ? card->database : "/etc/pki/nssdb");
+        }
+        json_add_string(builder, "id", "smartcard0");
+        json_add_string(builder, "bus", "ccid0.0");
+        json_builder_end_object(builder);
+        root = json_builder_get_root(builder);
+        json_generator_set_root(generator, root);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         const VmDisplay *display = &config->display;
         /* USB devices go on the document's <controller type='usb'> (qemu-argv-devices.c makes
@@ -550,6 +594,8 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 g_autofree char *id = g_strdup_printf("redir%u", i);
                 add_usb_device(argv, "usb-redir", id, usb_bus, NULL, "chardev", chardev);
         }
+        if (display->smartcard)
+                add_smartcard(argv, display->smartcard, usb_bus);
         if (display->spice_agent_channel) {
                 add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);
                 add(argv, "-chardev", "spicevmc,id=charchannel-spice,name=vdagent");

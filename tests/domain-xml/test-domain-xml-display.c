@@ -200,6 +200,14 @@ static void test_refused(void) {
                 {"<video><model type='vga' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
                 {"<video><model type='virtio' heads='17'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads '17'"},
                 {"<video><model type='virtio' vram64='65536'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram64'"},
+                {"<smartcard mode='passthrough' type='tcp'><source mode='bind' host='127.0.0.1' service='2001'/>"
+                 "</smartcard>", HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
+                {"<smartcard mode='passthrough' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
+                {"<smartcard mode='host-certificates'><certificate>a</certificate></smartcard>", HV_ERROR_INVALID_XML,
+                 "exactly 3"},
+                {"<smartcard mode='host'/><smartcard mode='host'/>", HV_ERROR_NOT_SUPPORTED, "second '<smartcard>'"},
+                {"<smartcard mode='passthrough' type='unix'><source path='sc.sock'/></smartcard>",
+                 HV_ERROR_INVALID_ARGUMENT, "absolute path"},
                 {"<audio id='1' type='coreaudio'/>", HV_ERROR_NOT_SUPPORTED, "Core Audio on macOS only"},
                 {"<audio id='1' type='dbus'/>", HV_ERROR_NOT_SUPPORTED, "type='dbus'"},
                 {"<audio id='1' type='file'/>", HV_ERROR_NOT_SUPPORTED, "without a 'path'"},
@@ -230,6 +238,30 @@ static void test_refused(void) {
                 if (!strstr(error->message, table[i].fragment))
                         g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
                                 table[i].fragment);
+        }
+}
+
+/* <smartcard> in each mode libvirt's smartcard-*.xml write, kept in GetXML. */
+static void test_smartcards(void) {
+        static const char *const documents[] = {
+                "<smartcard mode='host'/>",
+                "<smartcard mode='host-certificates'><certificate>cert1</certificate><certificate>cert2</certificate>"
+                "<certificate>cert3</certificate><database>/home/u/nssdb</database></smartcard>",
+                "<smartcard mode='passthrough' type='spicevmc'/><graphics type='spice'/>",
+                "<smartcard mode='passthrough' type='unix'><source mode='bind' path='/home/u/smartcard.sock'/>"
+                "<protocol type='raw'/></smartcard>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
+                g_autofree char *xml = NULL;
+
+                g_assert_no_error(error);
+                g_assert_nonnull(config->display.smartcard);
+                xml = domain_xml_format(config);
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(xml, "<smartcard>");
         }
 }
 
@@ -379,5 +411,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/audio", test_audio);
         g_test_add_func("/domain-xml-display/inputs", test_inputs);
         g_test_add_func("/domain-xml-display/sounds", test_sounds);
+        g_test_add_func("/domain-xml-display/smartcards", test_smartcards);
         return g_test_run();
 }

@@ -1085,6 +1085,44 @@ static void test_sound(void) {
         check_golden("sound", &params);
 }
 
+/* <smartcard>: usb-ccid and its card as JSON, as libvirt's smartcard-*.args (host-certificates
+ * with libvirt's default database; passthrough on the owner's unix socket or spicevmc). */
+static void test_smartcard(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->smartcard = g_new0(VmSmartcard, 1);
+        d->smartcard->mode = VM_SMARTCARD_HOST_CERTIFICATES;
+        d->smartcard->certificates[0] = g_strdup("cert1");
+        d->smartcard->certificates[1] = g_strdup("cert2");
+        d->smartcard->certificates[2] = g_strdup("cert3");
+        check_golden("smartcard", &params);
+
+        vm_smartcard_free(d->smartcard);
+        d->smartcard = g_new0(VmSmartcard, 1);
+        d->smartcard->mode = VM_SMARTCARD_PASSTHROUGH;
+        d->smartcard->socket = g_strdup("/home/u/smartcard.sock");
+        d->smartcard->socket_bind = true;
+        g_autoptr(QemuCommandLine) unix_card = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) unix_card->argv,
+                                      "socket,id=charsmartcard0,path=/home/u/smartcard.sock,server=on,wait=off"));
+        g_assert_true(g_strv_contains((const char *const *) unix_card->argv,
+                                      "{\"driver\":\"ccid-card-passthru\",\"chardev\":\"charsmartcard0\","
+                                      "\"id\":\"smartcard0\",\"bus\":\"ccid0.0\"}"));
+
+        d->smartcard->mode = VM_SMARTCARD_HOST;
+        g_autoptr(QemuCommandLine) host = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) host->argv,
+                                      "{\"driver\":\"ccid-card-emulated\",\"backend\":\"nss-emulated\","
+                                      "\"id\":\"smartcard0\",\"bus\":\"ccid0.0\"}"));
+}
+
 /* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
  * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
  * direction only with fixed-settings; SDL's driver in QEMU's environment. */
@@ -1179,5 +1217,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/input", test_input);
         g_test_add_func("/qemu-argv/video-heads", test_video_heads);
         g_test_add_func("/qemu-argv/sound", test_sound);
+        g_test_add_func("/qemu-argv/smartcard", test_smartcard);
         return g_test_run();
 }
