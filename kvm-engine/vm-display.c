@@ -64,6 +64,12 @@ static VmSmartcard *smartcard_copy(const VmSmartcard *src) {
 
 void vm_display_clear(VmDisplay *display) {
         vm_smartcard_free(display->smartcard);
+        g_free(display->redirfilter);
+        for (unsigned i = 0; i < display->n_redirdevs; i++) {
+                g_free(display->redirdev_sources[i].path);
+                g_free(display->redirdev_sources[i].host);
+                g_free(display->redirdev_sources[i].service);
+        }
         for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
                 g_free(display->graphics[i].address);
@@ -84,6 +90,13 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         for (unsigned i = 0; i < dest->n_inputs; i++)
                 dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
         dest->smartcard = smartcard_copy(src->smartcard);
+        dest->redirfilter = src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule))
+                                             : NULL;
+        for (unsigned i = 0; i < dest->n_redirdevs; i++) {
+                dest->redirdev_sources[i].path = g_strdup(src->redirdev_sources[i].path);
+                dest->redirdev_sources[i].host = g_strdup(src->redirdev_sources[i].host);
+                dest->redirdev_sources[i].service = g_strdup(src->redirdev_sources[i].service);
+        }
         for (unsigned i = 0; i < dest->n_audios; i++) {
                 dest->audios[i].input = audio_stream_copy(src->audios[i].input);
                 dest->audios[i].output = audio_stream_copy(src->audios[i].output);
@@ -95,7 +108,8 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
 bool vm_display_is_empty(const VmDisplay *display) {
         return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
                display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
-               !display->spice_agent_channel && display->n_hubs == 0 && !display->smartcard;
+               !display->spice_agent_channel && display->n_hubs == 0 && !display->smartcard &&
+               !display->has_redirfilter;
 }
 
 const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type) {

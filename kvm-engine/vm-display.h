@@ -200,6 +200,28 @@ typedef struct {
         VmSdlAudioDriver sdl_driver;
 } VmAudio;
 
+/* <redirdev type>: where a USB redirection's usbredir stream goes. */
+typedef enum {
+        VM_REDIRDEV_SPICEVMC, /* the SPICE client's */
+        VM_REDIRDEV_UNIX,     /* the owner's unix socket: QEMU listens (bind) or connects */
+        VM_REDIRDEV_TCP,      /* a TCP service QEMU connects to (never listens: no network listener) */
+} VmRedirdevType;
+
+typedef struct {
+        VmRedirdevType type;
+        char *path;          /* unix: absolute */
+        bool bind;           /* unix: QEMU listens */
+        char *host, *service; /* tcp: mode='connect' */
+} VmRedirdevSource;
+
+/* <redirfilter><usbdev>: -1 = any; version as USB's BCD (1.10 is 0x0110). */
+typedef struct {
+        int32_t usb_class, vendor, product, version;
+        bool allow;
+} VmRedirFilterRule;
+
+#define VM_REDIRFILTER_RULES_MAX 32
+
 /* <smartcard mode>: a card in a usb-ccid reader. */
 typedef enum {
         VM_SMARTCARD_HOST,              /* the host's cards through NSS (ccid-card-emulated nss-emulated) */
@@ -231,6 +253,10 @@ typedef struct {
         unsigned n_audios;
         unsigned n_redirdevs;     /* <redirdev bus='usb' type='spicevmc'/>, each a USB redirection */
         VmAddress redirdev_addresses[VM_DISPLAY_ITEMS_MAX];
+        VmRedirdevSource redirdev_sources[VM_DISPLAY_ITEMS_MAX];
+        VmRedirFilterRule *redirfilter; /* <redirfilter>: on the heap, applied to every <redirdev> */
+        unsigned n_redirfilter;
+        bool has_redirfilter;
         bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
         VmAddress spice_agent_address;
         /* <hub type='usb'>: USB hubs, in document order (a hub behind another comes after it);

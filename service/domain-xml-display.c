@@ -60,7 +60,6 @@ static const char *const sound_model_names[] = {
 static const char *const sound_codec_names[] = {
         [VM_SOUND_CODEC_DUPLEX] = "duplex", [VM_SOUND_CODEC_MICRO] = "micro", [VM_SOUND_CODEC_OUTPUT] = "output", NULL};
 static const char *const usb_names[] = {"usb", NULL};
-static const char *const spicevmc_names[] = {"spicevmc", NULL};
 static const char *const virtio_names[] = {"virtio", NULL};
 static const char *const minus_one_names[] = {"-1", NULL};
 static const char *const yes_no_names[] = {"yes", "no", NULL};
@@ -436,10 +435,62 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
         return true;
 }
 
+/* <source> and <protocol> of a <redirdev type='unix'> (the owner's socket: QEMU listens on it or
+ * connects to it as the owner) or type='tcp' (a service QEMU connects to; listening on a TCP
+ * port is refused, as for every display device). */
+static bool parse_redirdev_source(const xmlNode *node, xmlNode *source, xmlNode *protocol, VmRedirdevSource *ret,
+                                  GError **error) {
+        static const char *const unix_attributes[] = {"mode", "path", NULL};
+        static const char *const tcp_attributes[] = {"mode", "host", "service", NULL};
+        static const char *const modes[] = {"bind", "connect", NULL};
+        static const char *const protocol_attributes[] = {"type", NULL};
+        static const char *const raw_names[] = {"raw", NULL};
+        int choice;
+
+        if (protocol && (!xml_check_empty_element(protocol, protocol_attributes, error) ||
+                         !xml_attr_choice(protocol, "type", raw_names, 0, &choice, error)))
+                return false;
+        if (!source)
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(source, ret->type == VM_REDIRDEV_UNIX ? unix_attributes : tcp_attributes, error) ||
+            !xml_attr_choice(source, "mode", modes, ret->type == VM_REDIRDEV_UNIX ? 0 : 1, &choice, error))
+                return false;
+        ret->bind = choice == 0;
+        if (ret->type == VM_REDIRDEV_TCP) {
+                if (ret->bind)
+                        return xml_fail(error, source, HV_ERROR_NOT_SUPPORTED,
+                                        "mode='bind' of a '<redirdev type='tcp'>' is not supported: it would listen "
+                                        "on a TCP port any local user could use; use a unix socket of yours");
+                ret->host = xml_attr_value(source, "host");
+                ret->service = xml_attr_value(source, "service");
+                if (!ret->host || !ret->service)
+                        return xml_fail(error, source, HV_ERROR_INVALID_XML,
+                                        "'<source>' of a '<redirdev type='tcp'>' needs 'host' and 'service'");
+                if (!*ret->host || strpbrk(ret->host, ",=[]") ||
+                    strspn(ret->service, "0123456789") != strlen(ret->service) || !*ret->service ||
+                    strlen(ret->service) > 5)
+                        return xml_fail(error, source, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<source>' of a '<redirdev type='tcp'>' needs a host name or address and "
+                                        "a port number");
+                return true;
+        }
+        ret->path = xml_attr_value(source, "path");
+        if (!ret->path)
+                return xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
+        if (!g_path_is_absolute(ret->path) || strlen(ret->path) > 107)
+                return xml_fail_bad_value(error, source, "path", ret->path,
+                                          "expected an absolute path short enough for a unix socket");
+        return true;
+}
+
 static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "bus", "type", NULL };
-        static const char *const children[] = { "address", NULL };
+        static const char *const children[] = { "source", "protocol", "address", NULL };
+        static const char *const types[] = { [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix",
+                                             [VM_REDIRDEV_TCP] = "tcp", NULL };
+        enum { R_SOURCE, R_PROTOCOL, R_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        VmRedirdevSource source = { 0 };
         int choice;
 
         if (display->n_redirdevs >= VM_DISPLAY_ITEMS_MAX)
@@ -447,10 +498,105 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "bus", usb_names, 0, &choice, error) ||
-            !xml_attr_choice(node, "type", spicevmc_names, -1, &choice, error) ||
-            (c[0] && !domain_xml_parse_address(c[0], &display->redirdev_addresses[display->n_redirdevs], error)))
+            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
+            (c[R_ADDRESS] &&
+             !domain_xml_parse_address(c[R_ADDRESS], &display->redirdev_addresses[display->n_redirdevs], error)))
                 return false;
-        display->n_redirdevs++;
+        source.type = (VmRedirdevType) choice;
+        if (source.type == VM_REDIRDEV_SPICEVMC) {
+                if (c[R_SOURCE])
+                        return xml_fail_unsupported_element(error, c[R_SOURCE]);
+                if (c[R_PROTOCOL])
+                        return xml_fail_unsupported_element(error, c[R_PROTOCOL]);
+        } else if (!parse_redirdev_source(node, c[R_SOURCE], c[R_PROTOCOL], &source, error)) {
+                g_free(source.path);
+                g_free(source.host);
+                g_free(source.service);
+                return false;
+        }
+        display->redirdev_sources[display->n_redirdevs++] = source;
+        return true;
+}
+
+/* <redirfilter>: the <usbdev> rules QEMU's usb-redir applies, in order, to each device offered. */
+static bool parse_usb_id(const xmlNode *node, const char *attribute, int32_t max, int32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+        char *end = NULL;
+        gint64 number;
+
+        *ret = -1;
+        if (!value || g_str_equal(value, "-1"))
+                return true;
+        number = g_ascii_strtoll(value, &end, 0);
+        if (!*value || *end || number < 0 || number > max)
+                return xml_fail_bad_value(error, node, attribute, value, "expected -1 or a number (0x... in hex)");
+        *ret = (int32_t) number;
+        return true;
+}
+
+/* "major.minor" as libvirt reads it: each below 100, "9.4" is 9.40; USB's BCD, 1.10 is 0x0110. */
+static bool parse_usb_version(const xmlNode *node, int32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, "version");
+        const char *dot;
+        guint64 major, minor;
+        char *end = NULL;
+
+        *ret = -1;
+        if (!value || g_str_equal(value, "-1"))
+                return true;
+        dot = strchr(value, '.');
+        if (!dot || dot == value || !g_ascii_isdigit(dot[1]) || strspn(value, "0123456789") != (size_t) (dot - value))
+                goto bad;
+        major = g_ascii_strtoull(value, NULL, 10);
+        minor = g_ascii_strtoull(dot + 1, &end, 10);
+        if (*end || major >= 100 || minor >= 100)
+                goto bad;
+        if (strlen(dot + 1) == 1)
+                minor *= 10;
+        *ret = (int32_t) ((major / 10) << 12 | (major % 10) << 8 | (minor / 10) << 4 | (minor % 10));
+        return true;
+bad:
+        return xml_fail_bad_value(error, node, "version", value, "expected major.minor, each below 100, or -1");
+}
+
+static bool parse_redirfilter(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const children[] = { "usbdev", NULL };
+        static const char *const repeatable[] = { "usbdev", NULL };
+        static const char *const usbdev_attributes[] = { "class", "vendor", "product", "version", "allow", NULL };
+        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        unsigned n = 0;
+
+        if (display->has_redirfilter)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<redirfilter>' appears more than once in '<devices>'");
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error))
+                return false;
+        for (xmlNode *child = node->children; child; child = child->next)
+                n += xml_is_element(child, "usbdev");
+        if (n > VM_REDIRFILTER_RULES_MAX)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a '<redirfilter>' has at most %u '<usbdev>'",
+                                (unsigned) VM_REDIRFILTER_RULES_MAX);
+        g_autofree VmRedirFilterRule *rules = g_new0(VmRedirFilterRule, MAX(n, 1u));
+        unsigned i = 0;
+        for (xmlNode *child = node->children; child; child = child->next) {
+                VmRedirFilterRule *rule = &rules[i];
+                int allow;
+
+                if (!xml_is_element(child, "usbdev"))
+                        continue;
+                if (!xml_check_empty_element(child, usbdev_attributes, error) ||
+                    !parse_usb_id(child, "class", 0xff, &rule->usb_class, error) ||
+                    !parse_usb_id(child, "vendor", 0xffff, &rule->vendor, error) ||
+                    !parse_usb_id(child, "product", 0xffff, &rule->product, error) ||
+                    !parse_usb_version(child, &rule->version, error) ||
+                    !xml_attr_choice(child, "allow", yes_no_names, -1, &allow, error))
+                        return false;
+                rule->allow = allow == 0;
+                i++;
+        }
+        display->redirfilter = g_steal_pointer(&rules);
+        display->n_redirfilter = n;
+        display->has_redirfilter = true;
         return true;
 }
 
@@ -667,8 +813,8 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video", "input",     "sound",
-                                            "audio",    "redirdev", "hub", "smartcard", NULL};
+        static const char *const names[] = {"graphics", "video",    "input", "sound",       "audio",
+                                            "redirdev", "hub",      "smartcard", "redirfilter", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -693,6 +839,8 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
                 return parse_hub(node, display, error);
         if (xml_is_element(node, "smartcard"))
                 return parse_smartcard(node, display, error);
+        if (xml_is_element(node, "redirfilter"))
+                return parse_redirfilter(node, display, error);
         if (is_spicevmc_channel(node))
                 return parse_spice_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
@@ -740,9 +888,13 @@ static bool order_videos(const xmlNode *devices, VmDisplay *display, GError **er
 bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GError **error) {
         bool spice = vm_display_find_graphics(display, VM_GRAPHICS_SPICE) != NULL;
 
-        if (!spice && display->n_redirdevs > 0)
+        for (unsigned i = 0; i < display->n_redirdevs; i++)
+                if (!spice && display->redirdev_sources[i].type == VM_REDIRDEV_SPICEVMC)
+                        return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<redirdev type='spicevmc'>' needs a '<graphics type='spice'>'");
+        if (display->has_redirfilter && display->n_redirdevs == 0)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
-                                "'<redirdev type='spicevmc'>' needs a '<graphics type='spice'>'");
+                                "'<redirfilter>' needs a '<redirdev>' to filter");
         if (!spice && display->smartcard && display->smartcard->mode == VM_SMARTCARD_PASSTHROUGH &&
             display->smartcard->spicevmc)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
@@ -874,6 +1026,61 @@ static void append_input(GString *out, const VmInput *input) {
         g_string_append(out, "    </input>\n");
 }
 
+static void append_redirdev(GString *out, const VmRedirdevSource *source, const VmAddress *address) {
+        static const char *const types[] = {
+                [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix", [VM_REDIRDEV_TCP] = "tcp"};
+
+        g_string_append_printf(out, "    <redirdev bus='usb' type='%s'", types[source->type]);
+        if (source->type == VM_REDIRDEV_SPICEVMC) {
+                append_address_and_close(out, address, "redirdev");
+                return;
+        }
+        g_string_append(out, ">\n");
+        if (source->type == VM_REDIRDEV_UNIX) {
+                g_autofree char *path = g_markup_escape_text(source->path, -1);
+                g_string_append_printf(out, "      <source mode='%s' path='%s'/>\n", source->bind ? "bind" : "connect",
+                                       path);
+        } else {
+                g_autofree char *host = g_markup_escape_text(source->host, -1);
+                g_string_append_printf(out, "      <source mode='connect' host='%s' service='%s'/>\n", host,
+                                       source->service);
+        }
+        g_string_append(out, "      <protocol type='raw'/>\n");
+        domain_xml_format_address(out, 3, address);
+        g_string_append(out, "    </redirdev>\n");
+}
+
+/* -1, or 0x and that many hex digits */
+static void append_usb_id(GString *out, const char *name, int32_t value, int digits) {
+        if (value < 0)
+                g_string_append_printf(out, " %s='-1'", name);
+        else
+                g_string_append_printf(out, " %s='0x%0*x'", name, digits, (unsigned) value);
+}
+
+static void append_redirfilter(GString *out, const VmDisplay *display) {
+        if (display->n_redirfilter == 0) {
+                g_string_append(out, "    <redirfilter/>\n");
+                return;
+        }
+        g_string_append(out, "    <redirfilter>\n");
+        for (unsigned i = 0; i < display->n_redirfilter; i++) {
+                const VmRedirFilterRule *rule = &display->redirfilter[i];
+
+                g_string_append(out, "      <usbdev");
+                append_usb_id(out, "class", rule->usb_class, 2);
+                append_usb_id(out, "vendor", rule->vendor, 4);
+                append_usb_id(out, "product", rule->product, 4);
+                if (rule->version < 0)
+                        g_string_append(out, " version='-1'");
+                else
+                        g_string_append_printf(out, " version='%x.%02x'", (unsigned) rule->version >> 8,
+                                               (unsigned) rule->version & 0xff);
+                g_string_append_printf(out, " allow='%s'/>\n", rule->allow ? "yes" : "no");
+        }
+        g_string_append(out, "    </redirfilter>\n");
+}
+
 void domain_xml_format_display(GString *out, const VmDisplay *display) {
         if (display->spice_agent_channel) {
                 g_string_append(out, "    <channel type='spicevmc'>\n"
@@ -908,10 +1115,10 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 domain_xml_format_audio(out, &display->audios[i]);
         for (unsigned i = 0; i < display->n_videos; i++)
                 append_video(out, &display->videos[i]);
-        for (unsigned i = 0; i < display->n_redirdevs; i++) {
-                g_string_append(out, "    <redirdev bus='usb' type='spicevmc'");
-                append_address_and_close(out, &display->redirdev_addresses[i], "redirdev");
-        }
+        for (unsigned i = 0; i < display->n_redirdevs; i++)
+                append_redirdev(out, &display->redirdev_sources[i], &display->redirdev_addresses[i]);
+        if (display->has_redirfilter)
+                append_redirfilter(out, display);
         for (unsigned i = 0; i < display->n_hubs; i++) {
                 g_string_append(out, "    <hub type='usb'");
                 append_address_and_close(out, &display->hubs[i], "hub");

@@ -88,5 +88,7 @@ bool ch_display_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<hub>");
         if (d->smartcard)
                 return refuse(error, "<smartcard>");
+        if (d->has_redirfilter)
+                return refuse(error, "<redirfilter>");
         return true;
 }

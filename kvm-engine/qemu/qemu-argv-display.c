@@ -18,7 +18,8 @@
  *                            sdl, jack, wav) with its "in" and "out"; SDL_AUDIODRIVER for sdl
  *   <sound>                  ich9-intel-hda / intel-hda + hda-duplex (or its <codec>s), AC97,
  *                            usb-audio, ES1370, sb16; pcspk: -machine pcspk-audiodev=
- *   <redirdev>               -chardev spicevmc,name=usbredir + usb-redir
+ *   <redirdev>               -chardev spicevmc,name=usbredir / socket (unix, tcp connect) +
+ *                            usb-redir, with <redirfilter>'s filter
  *   <smartcard>              usb-ccid + ccid-card-emulated (host, host-certificates) or
  *                            ccid-card-passthru on -chardev spicevmc / socket
  *   <channel type='spicevmc'> -chardev spicevmc,name=vdagent + virtserialport
@@ -522,6 +523,64 @@ char **qemu_display_environment(const VmConfig *config) {
         return (char **) g_ptr_array_free(env, false);
 }
 
+/* <redirfilter> as usb-redir's filter: class:vendor:product:version:allow rules joined by '|',
+ * -1 for any, as libvirt writes it; NULL without one. */
+static char *redirfilter_string(const VmDisplay *display) {
+        GString *filter;
+
+        if (!display->has_redirfilter)
+                return NULL;
+        filter = g_string_new(NULL);
+        for (unsigned i = 0; i < display->n_redirfilter; i++) {
+                const VmRedirFilterRule *rule = &display->redirfilter[i];
+                const int32_t values[] = {rule->usb_class, rule->vendor, rule->product, rule->version};
+
+                for (unsigned j = 0; j < G_N_ELEMENTS(values); j++) {
+                        if (values[j] < 0)
+                                g_string_append(filter, "-1:");
+                        else
+                                g_string_append_printf(filter, j == 0 ? "0x%02X:" : "0x%04X:", (unsigned) values[j]);
+                }
+                g_string_append_printf(filter, "%u|", rule->allow ? 1u : 0u);
+        }
+        if (filter->len > 0)
+                g_string_truncate(filter, filter->len - 1);
+        return g_string_free(filter, false);
+}
+
+/* <redirdev>: its chardev (spicevmc, the owner's unix socket, a TCP service QEMU connects to)
+ * and a usb-redir on it, as JSON in libvirt's order. */
+static void add_redirdev(GPtrArray *argv, const VmRedirdevSource *source, unsigned index, const char *usb_bus,
+                         const char *filter) {
+        g_autoptr(JsonBuilder) builder = json_builder_new();
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autofree char *chardev = g_strdup_printf("charredir%u", index);
+        g_autofree char *id = g_strdup_printf("redir%u", index);
+        g_autofree char *bus = g_strdup_printf("%s.0", usb_bus);
+        g_autoptr(JsonNode) root = NULL;
+
+        if (source->type == VM_REDIRDEV_SPICEVMC) {
+                add(argv, "-chardev", "spicevmc,id=%s,name=usbredir", chardev);
+        } else if (source->type == VM_REDIRDEV_UNIX) {
+                g_autofree char *path = qemu_escape_opt(source->path);
+                add(argv, "-chardev", "socket,id=%s,path=%s%s", chardev, path, source->bind ? ",server=on,wait=off" : "");
+        } else {
+                /* The reader let through a host without ',' and a port number. */
+                add(argv, "-chardev", "socket,id=%s,host=%s,port=%s", chardev, source->host, source->service);
+        }
+        json_builder_begin_object(builder);
+        json_add_string(builder, "driver", "usb-redir");
+        json_add_string(builder, "chardev", chardev);
+        json_add_string(builder, "id", id);
+        json_add_string(builder, "filter", filter);
+        json_add_string(builder, "bus", bus);
+        json_builder_end_object(builder);
+        root = json_builder_get_root(builder);
+        json_generator_set_root(generator, root);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
 /* <smartcard>: a usb-ccid reader and its card, as JSON (the card sits on the reader's bus,
  * which QEMU must have made first), as libvirt writes them. What the card opens (the NSS
  * database, the socket) QEMU opens as the owner. */
@@ -588,12 +647,9 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 add_audiodev(argv, &display->audios[i]);
         for (unsigned i = 0; i < display->n_sounds; i++)
                 add_sound(argv, &display->sounds[i], i, usb_bus);
-        for (unsigned i = 0; i < display->n_redirdevs; i++) {
-                add(argv, "-chardev", "spicevmc,id=charredir%u,name=usbredir", i);
-                g_autofree char *chardev = g_strdup_printf("charredir%u", i);
-                g_autofree char *id = g_strdup_printf("redir%u", i);
-                add_usb_device(argv, "usb-redir", id, usb_bus, NULL, "chardev", chardev);
-        }
+        g_autofree char *filter = redirfilter_string(display);
+        for (unsigned i = 0; i < display->n_redirdevs; i++)
+                add_redirdev(argv, &display->redirdev_sources[i], i, usb_bus, filter);
         if (display->smartcard)
                 add_smartcard(argv, display->smartcard, usb_bus);
         if (display->spice_agent_channel) {

@@ -224,7 +224,15 @@ static void test_refused(void) {
                  "different drivers"},
                 {"<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'"},
                 {"<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
-                {"<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
+                {"<redirdev bus='usb' type='tcp'><source mode='bind' host='127.0.0.1' service='4000'/></redirdev>",
+                 HV_ERROR_NOT_SUPPORTED, "mode='bind'"},
+                {"<redirdev bus='usb' type='unix'><source mode='bind' path='x.sock'/></redirdev>",
+                 HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<redirfilter><usbdev allow='no'/></redirfilter>", HV_ERROR_INVALID_ARGUMENT, "needs a '<redirdev>'"},
+                {"<redirdev bus='usb' type='unix'><source path='/x.sock'/></redirdev>"
+                 "<redirfilter><usbdev version='1.100' allow='no'/></redirfilter>",
+                 HV_ERROR_INVALID_ARGUMENT, "version"},
+                {"<redirdev bus='usb' type='pty'/>", HV_ERROR_NOT_SUPPORTED, "type='pty'"},
                 {"<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
         };
 
@@ -263,6 +271,42 @@ static void test_smartcards(void) {
                 domain_xml_test_assert_round_trip(config);
                 domain_xml_test_assert_valid_libvirt(xml, "<smartcard>");
         }
+}
+
+/* <redirdev> over a unix socket or to a TCP service, and <redirfilter>, as libvirt's
+ * usb-redir-unix.xml, usb-redir.xml and usb-redir-filter-version.xml. */
+static void test_redirdevs(void) {
+        static const char *const devices =
+                "<redirdev bus='usb' type='unix'><source mode='connect' path='/tmp/connect.socket'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirdev bus='usb' type='unix'><source mode='bind' path='/tmp/listen.socket'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirdev bus='usb' type='tcp'><source mode='connect' host='localhost' service='4000'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirfilter><usbdev class='0x08' vendor='0x15E1' product='0x2007' version='1.09' allow='yes'/>"
+                "<usbdev class='0x08' vendor='0x15E1' product='0x2007' version='9.4' allow='yes'/>"
+                "<usbdev allow='no'/></redirfilter>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        const VmDisplay *d;
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        d = &config->display;
+        g_assert_cmpuint(d->n_redirdevs, ==, 3);
+        g_assert_false(d->redirdev_sources[0].bind);
+        g_assert_true(d->redirdev_sources[1].bind);
+        g_assert_cmpstr(d->redirdev_sources[2].host, ==, "localhost");
+        g_assert_cmpuint(d->n_redirfilter, ==, 3);
+        g_assert_cmpint(d->redirfilter[0].version, ==, 0x0109);
+        g_assert_cmpint(d->redirfilter[1].version, ==, 0x0940);
+        g_assert_cmpint(d->redirfilter[1].vendor, ==, 0x15e1);
+        g_assert_cmpint(d->redirfilter[2].usb_class, ==, -1);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<usbdev class='0x08' vendor='0x15e1' product='0x2007' version='9.40' "
+                                     "allow='yes'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<redirdev>, <redirfilter>");
 }
 
 /* The sound cards of libvirt's sound-device.xml: every model, HDA codecs, one backend. */
@@ -412,5 +456,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/inputs", test_inputs);
         g_test_add_func("/domain-xml-display/sounds", test_sounds);
         g_test_add_func("/domain-xml-display/smartcards", test_smartcards);
+        g_test_add_func("/domain-xml-display/redirdevs", test_redirdevs);
         return g_test_run();
 }

@@ -1123,6 +1123,32 @@ static void test_smartcard(void) {
                                       "\"id\":\"smartcard0\",\"bus\":\"ccid0.0\"}"));
 }
 
+/* <redirdev> over the owner's unix socket (listening and connecting) and a TCP service, with a
+ * <redirfilter>, as libvirt's usb-redir-unix, usb-redir and usb-redir-filter-version .args. */
+static void test_redirdev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        static const VmRedirFilterRule rules[] = {
+                { .usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0109, .allow = true },
+                { .usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0940, .allow = true },
+                { .usb_class = -1, .vendor = -1, .product = -1, .version = -1, .allow = false },
+        };
+
+        d->redirdev_sources[0] = (VmRedirdevSource){ .type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket") };
+        d->redirdev_sources[1] =
+                (VmRedirdevSource){ .type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/listen.socket"), .bind = true };
+        d->redirdev_sources[2] = (VmRedirdevSource){ .type = VM_REDIRDEV_TCP, .host = g_strdup("localhost"),
+                                                     .service = g_strdup("4000") };
+        d->n_redirdevs = 3;
+        d->redirfilter = g_memdup2(rules, sizeof(rules));
+        d->n_redirfilter = G_N_ELEMENTS(rules);
+        d->has_redirfilter = true;
+        check_golden("redirdev", &params);
+}
+
 /* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
  * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
  * direction only with fixed-settings; SDL's driver in QEMU's environment. */
@@ -1218,5 +1244,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/video-heads", test_video_heads);
         g_test_add_func("/qemu-argv/sound", test_sound);
         g_test_add_func("/qemu-argv/smartcard", test_smartcard);
+        g_test_add_func("/qemu-argv/redirdev", test_redirdev);
         return g_test_run();
 }
