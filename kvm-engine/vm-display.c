@@ -4,6 +4,12 @@
 
 #include "vm-display.h"
 
+const char *const vm_keymap_names[] = {
+        "ar", "bepo", "cz", "da", "de", "de-ch", "en-gb", "en-us", "es", "et", "fi",    "fo", "fr", "fr-be", "fr-ca", "fr-ch",
+        "hr", "hu",   "is", "it", "ja", "lt",    "lv",    "mk",    "nl", "no", "pl",    "pt", "pt-br", "ru", "sl", "sv",
+        "th", "tr",   NULL,
+};
+
 void vm_audio_stream_free(VmAudioStream *stream) {
         if (!stream)
                 return;

@@ -52,7 +52,11 @@ typedef struct {
         uint16_t port; /* VM_LISTEN_ADDRESS: the TCP port; 0 = not chosen yet */
         bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
+        unsigned keymap; /* 1 + index in vm_keymap_names (QEMU's -k), 0 = not written */
 } VmGraphics;
+
+/* The keyboard layouts QEMU 7.2 has (/usr/share/qemu/keymaps), NULL-terminated. */
+extern const char *const vm_keymap_names[];
 
 typedef enum {
         VM_VIDEO_VIRTIO,

@@ -159,7 +159,7 @@ static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **err
 }
 
 static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", NULL};
+        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", "keymap", NULL};
         static const char *const children[] = {"listen", "image", NULL};
         enum { G_LISTEN, G_IMAGE };
         xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
@@ -197,6 +197,18 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         graphics.autoport = choice == 0;
         if (c[G_LISTEN] && !parse_listen(c[G_LISTEN], &graphics, error))
                 goto fail;
+        /* keymap: QEMU's -k, for the whole VM (one layout). */
+        if (has_attribute(node, "keymap")) {
+                if (!xml_attr_choice(node, "keymap", vm_keymap_names, 0, &choice, error))
+                        goto fail;
+                graphics.keymap = (unsigned) choice + 1;
+                for (unsigned i = 0; i < display->n_graphics; i++)
+                        if (display->graphics[i].keymap && display->graphics[i].keymap != graphics.keymap) {
+                                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                         "two '<graphics>' with different keymaps are not supported: QEMU has one");
+                                goto fail;
+                        }
+        }
         if (graphics.port && graphics.listen != VM_LISTEN_ADDRESS) {
                 refuse_network(error, node, "port", port);
                 goto fail;
@@ -939,14 +951,17 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         /* The address is an IP literal (checked when read): nothing to escape. As libvirt
          * writes it: the port once chosen (a live definition), else -1. */
         if (graphics->listen == VM_LISTEN_ADDRESS && graphics->port)
-                g_string_append_printf(out, "    <graphics type='%s' port='%u' autoport='%s' listen='%s'>\n", type,
+                g_string_append_printf(out, "    <graphics type='%s' port='%u' autoport='%s' listen='%s'", type,
                                        (unsigned) graphics->port, graphics->autoport ? "yes" : "no",
                                        graphics->address);
         else if (graphics->listen == VM_LISTEN_ADDRESS)
-                g_string_append_printf(out, "    <graphics type='%s' port='-1' autoport='yes' listen='%s'>\n", type,
+                g_string_append_printf(out, "    <graphics type='%s' port='-1' autoport='yes' listen='%s'", type,
                                        graphics->address);
         else
-                g_string_append_printf(out, "    <graphics type='%s'>\n", type);
+                g_string_append_printf(out, "    <graphics type='%s'", type);
+        if (graphics->keymap)
+                g_string_append_printf(out, " keymap='%s'", vm_keymap_names[graphics->keymap - 1]);
+        g_string_append(out, ">\n");
 
         if (graphics->listen == VM_LISTEN_ADDRESS) {
                 g_string_append_printf(out, "      <listen type='address' address='%s'/>\n", graphics->address);

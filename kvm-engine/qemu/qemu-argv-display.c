@@ -632,6 +632,12 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
 
         for (unsigned i = 0; i < display->n_graphics; i++)
                 add_graphics(argv, &display->graphics[i]);
+        /* keymap: QEMU's one keyboard layout (the reader let two graphics have only one). */
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                if (display->graphics[i].keymap) {
+                        add(argv, "-k", "%s", vm_keymap_names[display->graphics[i].keymap - 1]);
+                        break;
+                }
         for (unsigned i = 0; i < display->n_videos; i++)
                 add_video(argv, &display->videos[i], i);
         if (vm_display_needs_usb(display) && !usb)

@@ -233,6 +233,9 @@ static void test_refused(void) {
                  "<redirfilter><usbdev version='1.100' allow='no'/></redirfilter>",
                  HV_ERROR_INVALID_ARGUMENT, "version"},
                 {"<redirdev bus='usb' type='pty'/>", HV_ERROR_NOT_SUPPORTED, "type='pty'"},
+                {"<graphics type='vnc' keymap='xx'/>", HV_ERROR_NOT_SUPPORTED, "keymap='xx'"},
+                {"<graphics type='vnc' keymap='fr'/><graphics type='spice' keymap='de'/>", HV_ERROR_NOT_SUPPORTED,
+                 "different keymaps"},
                 {"<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
         };
 
@@ -362,6 +365,12 @@ static void test_inputs(void) {
                                      "grabToggle='alt-alt' repeat='on'/>\n    </input>\n"));
         domain_xml_test_assert_round_trip(config);
         domain_xml_test_assert_valid_libvirt(xml, "<input>");
+
+        /* keymap of a <graphics>, as libvirt's pci-bridge.xml. */
+        g_autoptr(VmConfig) keymap = domain_xml_test_parse_devices("<graphics type='vnc' keymap='de-ch'/>", &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(vm_keymap_names[keymap->display.graphics[0].keymap - 1], ==, "de-ch");
+        domain_xml_test_assert_round_trip(keymap);
 }
 
 /* <audio> backends with their <input> and <output>, as libvirt's audio-*-full.xml write them:

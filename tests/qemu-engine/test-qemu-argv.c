@@ -1056,6 +1056,18 @@ static void test_input(void) {
         d->n_inputs = 3;
         check_golden("input", &params);
 
+        /* keymap: QEMU's -k, as libvirt's pci-bridge.args. */
+        d->graphics[0] = (VmGraphics){ .type = VM_GRAPHICS_VNC, .keymap = 8 };
+        d->n_graphics = 1;
+        g_assert_cmpstr(vm_keymap_names[7], ==, "en-us");
+        g_autoptr(QemuCommandLine) keymap = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (guint i = 0; keymap->argv[i]; i++)
+                if (g_str_equal(keymap->argv[i], "-k"))
+                        g_assert_cmpstr(keymap->argv[i + 1], ==, "en-us");
+        g_assert_true(g_strv_contains((const char *const *) keymap->argv, "-k"));
+        d->n_graphics = 0;
+
         d->inputs[0].virtio.iommu = VM_SWITCH_ON;
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<input><driver iommu='on'> is not supported"));
