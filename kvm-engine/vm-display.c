@@ -5,9 +5,9 @@
 #include "vm-display.h"
 
 const char *const vm_keymap_names[] = {
-        "ar", "bepo", "cz", "da", "de", "de-ch", "en-gb", "en-us", "es", "et", "fi",    "fo", "fr", "fr-be", "fr-ca", "fr-ch",
-        "hr", "hu",   "is", "it", "ja", "lt",    "lv",    "mk",    "nl", "no", "pl",    "pt", "pt-br", "ru", "sl", "sv",
-        "th", "tr",   NULL,
+        "ar", "bepo",  "cz",    "da",    "de",    "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo",
+        "fr", "fr-be", "fr-ca", "fr-ch", "hr",    "hu",    "is",    "it",    "ja", "lt", "lv", "mk",
+        "nl", "no",    "pl",    "pt",    "pt-br", "ru",    "sl",    "sv",    "th", "tr", NULL,
 };
 
 void vm_audio_stream_free(VmAudioStream *stream) {
@@ -96,8 +96,8 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         for (unsigned i = 0; i < dest->n_inputs; i++)
                 dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
         dest->smartcard = smartcard_copy(src->smartcard);
-        dest->redirfilter = src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule))
-                                             : NULL;
+        dest->redirfilter =
+                src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule)) : NULL;
         for (unsigned i = 0; i < dest->n_redirdevs; i++) {
                 dest->redirdev_sources[i].path = g_strdup(src->redirdev_sources[i].path);
                 dest->redirdev_sources[i].host = g_strdup(src->redirdev_sources[i].host);

@@ -110,7 +110,7 @@ typedef struct {
         VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
         /* passthrough and evdev: the owner's /dev/input/event* path, which QEMU opens as the owner */
         char *evdev;
-        bool grab_all;           /* evdev: <source grab='all'> */
+        bool grab_all;            /* evdev: <source grab='all'> */
         VmGrabToggle grab_toggle; /* evdev */
         VmSwitch repeat;          /* evdev */
 } VmInput;
@@ -182,11 +182,11 @@ typedef struct {
         uint32_t voices, buffer_length; /* buffer_length in microseconds */
         uint32_t frequency, channels;   /* <settings>: only with fixedSettings='yes' */
         VmAudioFormat format;
-        char *dev;             /* alsa: an ALSA device name; oss: a device path */
-        uint32_t buffer_count; /* oss, sdl */
-        VmSwitch try_poll;     /* oss */
-        char *name, *stream_name; /* pulseaudio */
-        uint32_t latency;         /* pulseaudio, microseconds */
+        char *dev;                                       /* alsa: an ALSA device name; oss: a device path */
+        uint32_t buffer_count;                           /* oss, sdl */
+        VmSwitch try_poll;                               /* oss */
+        char *name, *stream_name;                        /* pulseaudio */
+        uint32_t latency;                                /* pulseaudio, microseconds */
         char *server_name, *client_name, *connect_ports; /* jack */
         VmSwitch exact_name;                             /* jack */
 } VmAudioStream;
@@ -213,8 +213,8 @@ typedef enum {
 
 typedef struct {
         VmRedirdevType type;
-        char *path;          /* unix: absolute */
-        bool bind;           /* unix: QEMU listens */
+        char *path;           /* unix: absolute */
+        bool bind;            /* unix: QEMU listens */
         char *host, *service; /* tcp: mode='connect' */
 } VmRedirdevSource;
 
@@ -238,7 +238,7 @@ typedef enum {
 typedef struct {
         VmSmartcardMode mode;
         char *certificates[VM_SMARTCARD_CERTIFICATES]; /* host-certificates: NSS nicknames */
-        char *database;                               /* host-certificates: the owner's directory, NULL = /etc/pki/nssdb */
+        char *database;   /* host-certificates: the owner's directory, NULL = /etc/pki/nssdb */
         bool spicevmc;    /* passthrough: over SPICE; else the owner's unix socket */
         char *socket;     /* passthrough type='unix': absolute path */
         bool socket_bind; /* the socket's mode: QEMU listens (bind) or connects */

@@ -18,9 +18,15 @@
 #include "hv-error.h"
 
 static const char *const audio_type_names[] = {
-        [VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", [VM_AUDIO_ALSA] = "alsa",
-        [VM_AUDIO_OSS] = "oss",   [VM_AUDIO_PULSEAUDIO] = "pulseaudio", [VM_AUDIO_SDL] = "sdl",
-        [VM_AUDIO_JACK] = "jack", [VM_AUDIO_FILE] = "file",  NULL,
+        [VM_AUDIO_NONE] = "none",
+        [VM_AUDIO_SPICE] = "spice",
+        [VM_AUDIO_ALSA] = "alsa",
+        [VM_AUDIO_OSS] = "oss",
+        [VM_AUDIO_PULSEAUDIO] = "pulseaudio",
+        [VM_AUDIO_SDL] = "sdl",
+        [VM_AUDIO_JACK] = "jack",
+        [VM_AUDIO_FILE] = "file",
+        NULL,
 };
 static const char *const format_names[] = {
         [VM_AUDIO_FORMAT_DEFAULT] = "", [VM_AUDIO_FORMAT_U8] = "u8",   [VM_AUDIO_FORMAT_S8] = "s8",
@@ -28,12 +34,16 @@ static const char *const format_names[] = {
         [VM_AUDIO_FORMAT_S32] = "s32",  [VM_AUDIO_FORMAT_F32] = "f32", NULL,
 };
 static const char *const sdl_driver_names[] = {
-        [VM_SDL_AUDIO_DEFAULT] = "", [VM_SDL_AUDIO_ESD] = "esd", [VM_SDL_AUDIO_ALSA] = "alsa",
-        [VM_SDL_AUDIO_ARTS] = "arts", [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio", NULL,
+        [VM_SDL_AUDIO_DEFAULT] = "",
+        [VM_SDL_AUDIO_ESD] = "esd",
+        [VM_SDL_AUDIO_ALSA] = "alsa",
+        [VM_SDL_AUDIO_ARTS] = "arts",
+        [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio",
+        NULL,
 };
 /* VmSwitch, as libvirt's yes/no attributes */
-static const char *const yes_no_names[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no",
-                                           NULL};
+static const char *const yes_no_names[] = {
+        [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no", NULL};
 
 static bool has_attribute(const xmlNode *node, const char *name) {
         g_autofree char *value = xml_attr_value(node, name);
@@ -86,13 +96,15 @@ static bool parse_yes_no(const xmlNode *node, const char *attribute, VmSwitch *r
 static const char *const *stream_attributes(VmAudioType type) {
         static const char *const common[] = {"mixingEngine", "fixedSettings", "voices", "bufferLength", NULL};
         static const char *const alsa[] = {"mixingEngine", "fixedSettings", "voices", "bufferLength", "dev", NULL};
-        static const char *const oss[] = {"mixingEngine", "fixedSettings", "voices", "bufferLength",
+        static const char *const oss[] = {"mixingEngine", "fixedSettings", "voices",  "bufferLength",
                                           "dev",          "bufferCount",   "tryPoll", NULL};
-        static const char *const pulseaudio[] = {"mixingEngine", "fixedSettings", "voices", "bufferLength",
+        static const char *const pulseaudio[] = {"mixingEngine", "fixedSettings", "voices",  "bufferLength",
                                                  "name",         "streamName",    "latency", NULL};
-        static const char *const sdl[] = {"mixingEngine", "fixedSettings", "voices", "bufferLength", "bufferCount", NULL};
-        static const char *const jack[] = {"mixingEngine", "fixedSettings", "voices",    "bufferLength",
-                                           "serverName",   "clientName",    "connectPorts", "exactName", NULL};
+        static const char *const sdl[] = {"mixingEngine", "fixedSettings", "voices",
+                                          "bufferLength", "bufferCount",   NULL};
+        static const char *const jack[] = {"mixingEngine", "fixedSettings", "voices",
+                                           "bufferLength", "serverName",    "clientName",
+                                           "connectPorts", "exactName",     NULL};
 
         switch (type) {
         case VM_AUDIO_ALSA:

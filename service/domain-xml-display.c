@@ -19,7 +19,7 @@
 #include "hv-error.h"
 
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
-#define VIDEO_HEADS_MAX 16 /* virtio-gpu's scanouts */
+#define VIDEO_HEADS_MAX 16                   /* virtio-gpu's scanouts */
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
@@ -41,8 +41,10 @@ static const char *const video_model_names[] = {
 static const char *const input_type_names[] = {
         [VM_INPUT_TABLET] = "tablet",           [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse",
         [VM_INPUT_PASSTHROUGH] = "passthrough", [VM_INPUT_EVDEV] = "evdev",       NULL};
-static const char *const input_bus_names[] = {[VM_INPUT_BUS_USB] = "usb",       [VM_INPUT_BUS_PS2] = "ps2",
-                                              [VM_INPUT_BUS_VIRTIO] = "virtio", [VM_INPUT_BUS_NONE] = "none",
+static const char *const input_bus_names[] = {[VM_INPUT_BUS_USB] = "usb",
+                                              [VM_INPUT_BUS_PS2] = "ps2",
+                                              [VM_INPUT_BUS_VIRTIO] = "virtio",
+                                              [VM_INPUT_BUS_NONE] = "none",
                                               NULL};
 static const char *const grab_toggle_names[] = {
         [VM_GRAB_TOGGLE_DEFAULT] = "",
@@ -57,8 +59,10 @@ static const char *const grab_toggle_names[] = {
 static const char *const sound_model_names[] = {
         [VM_SOUND_ICH9] = "ich9",     [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97",   [VM_SOUND_USB] = "usb",
         [VM_SOUND_ES1370] = "es1370", [VM_SOUND_SB16] = "sb16", [VM_SOUND_PCSPK] = "pcspk", NULL};
-static const char *const sound_codec_names[] = {
-        [VM_SOUND_CODEC_DUPLEX] = "duplex", [VM_SOUND_CODEC_MICRO] = "micro", [VM_SOUND_CODEC_OUTPUT] = "output", NULL};
+static const char *const sound_codec_names[] = {[VM_SOUND_CODEC_DUPLEX] = "duplex",
+                                                [VM_SOUND_CODEC_MICRO] = "micro",
+                                                [VM_SOUND_CODEC_OUTPUT] = "output",
+                                                NULL};
 static const char *const usb_names[] = {"usb", NULL};
 static const char *const virtio_names[] = {"virtio", NULL};
 static const char *const minus_one_names[] = {"-1", NULL};
@@ -242,8 +246,8 @@ fail:
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const children[] = { "model", "address", NULL };
-        static const char *const model_attributes[] = { "type",  "ram",     "vram", "vram64",
-                                                        "vgamem", "heads", "primary", NULL };
+        static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
+                                                       "vgamem", "heads", "primary", NULL};
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmVideo video = { 0 };
         int choice;
@@ -346,8 +350,8 @@ static bool parse_input_source(const xmlNode *node, VmInput *input, GError **err
 
 static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", "bus", NULL };
-        static const char *const children[] = { "source", "driver", "address", NULL };
-        static const char *const driver_attributes[] = { "iommu", "ats", "packed", NULL };
+        static const char *const children[] = {"source", "driver", "address", NULL};
+        static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
         enum { I_SOURCE, I_DRIVER, I_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmInput input = { 0 };
@@ -398,10 +402,10 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
 
 static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "model", NULL };
-        static const char *const children[] = { "audio", "address", "codec", NULL };
-        static const char *const repeatable[] = { "codec", NULL };
+        static const char *const children[] = {"audio", "address", "codec", NULL};
+        static const char *const repeatable[] = {"codec", NULL};
         static const char *const audio_attributes[] = { "id", NULL };
-        static const char *const codec_attributes[] = { "type", NULL };
+        static const char *const codec_attributes[] = {"type", NULL};
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmSound sound = { 0 };
         int model, codec;
@@ -422,7 +426,8 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
                                         "'<codec>' is supported in '<sound model='ich6'>' and 'ich9' only");
                 if (sound.n_codecs >= VM_SOUND_CODECS_MAX)
                         return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
-                                        "a '<sound>' has at most %u '<codec>' elements", (unsigned) VM_SOUND_CODECS_MAX);
+                                        "a '<sound>' has at most %u '<codec>' elements",
+                                        (unsigned) VM_SOUND_CODECS_MAX);
                 if (!xml_check_empty_element(child, codec_attributes, error) ||
                     !xml_attr_choice(child, "type", sound_codec_names, -1, &codec, error))
                         return false;
@@ -464,7 +469,8 @@ static bool parse_redirdev_source(const xmlNode *node, xmlNode *source, xmlNode 
                 return false;
         if (!source)
                 return xml_fail_missing(error, node, "source");
-        if (!xml_check_empty_element(source, ret->type == VM_REDIRDEV_UNIX ? unix_attributes : tcp_attributes, error) ||
+        if (!xml_check_empty_element(source, ret->type == VM_REDIRDEV_UNIX ? unix_attributes : tcp_attributes,
+                                     error) ||
             !xml_attr_choice(source, "mode", modes, ret->type == VM_REDIRDEV_UNIX ? 0 : 1, &choice, error))
                 return false;
         ret->bind = choice == 0;
@@ -497,12 +503,12 @@ static bool parse_redirdev_source(const xmlNode *node, xmlNode *source, xmlNode 
 
 static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "bus", "type", NULL };
-        static const char *const children[] = { "source", "protocol", "address", NULL };
-        static const char *const types[] = { [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix",
-                                             [VM_REDIRDEV_TCP] = "tcp", NULL };
+        static const char *const children[] = {"source", "protocol", "address", NULL};
+        static const char *const types[] = {
+                [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix", [VM_REDIRDEV_TCP] = "tcp", NULL};
         enum { R_SOURCE, R_PROTOCOL, R_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
-        VmRedirdevSource source = { 0 };
+        VmRedirdevSource source = {0};
         int choice;
 
         if (display->n_redirdevs >= VM_DISPLAY_ITEMS_MAX)
@@ -572,14 +578,15 @@ bad:
 }
 
 static bool parse_redirfilter(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = { "usbdev", NULL };
-        static const char *const repeatable[] = { "usbdev", NULL };
-        static const char *const usbdev_attributes[] = { "class", "vendor", "product", "version", "allow", NULL };
-        xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        static const char *const children[] = {"usbdev", NULL};
+        static const char *const repeatable[] = {"usbdev", NULL};
+        static const char *const usbdev_attributes[] = {"class", "vendor", "product", "version", "allow", NULL};
+        xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
         unsigned n = 0;
 
         if (display->has_redirfilter)
-                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<redirfilter>' appears more than once in '<devices>'");
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<redirfilter>' appears more than once in '<devices>'");
         if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children_repeatable(node, children, c, repeatable, error))
                 return false;
@@ -710,8 +717,9 @@ static bool parse_smartcard_certificates(const xmlNode *node, VmSmartcard *card,
         for (xmlNode *child = node->children; child; child = child->next) {
                 if (xml_is_element(child, "certificate")) {
                         if (n >= VM_SMARTCARD_CERTIFICATES)
-                                return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
-                                                "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
+                                return xml_fail(
+                                        error, child, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
                         if (!xml_element_text(child, NULL, true, &card->certificates[n], error))
                                 return false;
                         if (!*card->certificates[n])
@@ -737,7 +745,8 @@ static bool parse_smartcard_certificates(const xmlNode *node, VmSmartcard *card,
 static bool parse_smartcard(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const modes[] = {[VM_SMARTCARD_HOST] = "host",
                                             [VM_SMARTCARD_HOST_CERTIFICATES] = "host-certificates",
-                                            [VM_SMARTCARD_PASSTHROUGH] = "passthrough", NULL};
+                                            [VM_SMARTCARD_PASSTHROUGH] = "passthrough",
+                                            NULL};
         static const char *const host_children[] = {NULL};
         static const char *const certificate_children[] = {"certificate", "database", NULL};
         static const char *const certificate_repeatable[] = {"certificate", NULL};
@@ -825,8 +834,8 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video",    "input", "sound",       "audio",
-                                            "redirdev", "hub",      "smartcard", "redirfilter", NULL};
+        static const char *const names[] = {"graphics", "video", "input",     "sound",       "audio",
+                                            "redirdev", "hub",   "smartcard", "redirfilter", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -1008,7 +1017,8 @@ static void append_video(GString *out, const VmVideo *video) {
 }
 
 static void append_input(GString *out, const VmInput *input) {
-        bool children = input->evdev || vm_virtio_options_set(&input->virtio) || input->address.type != VM_ADDRESS_NONE;
+        bool children =
+                input->evdev || vm_virtio_options_set(&input->virtio) || input->address.type != VM_ADDRESS_NONE;
 
         /* As libvirt writes it: an evdev input without a bus. */
         g_string_append_printf(out, "    <input type='%s'", input_type_names[input->type]);

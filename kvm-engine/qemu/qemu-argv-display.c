@@ -460,7 +460,7 @@ static void add_audio_stream(JsonBuilder *builder, const char *name, const VmAud
 
 static void add_audiodev(GPtrArray *argv, const VmAudio *audio) {
         static const char *const drivers[] = {
-                [VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", [VM_AUDIO_ALSA] = "alsa",
+                [VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice",   [VM_AUDIO_ALSA] = "alsa",
                 [VM_AUDIO_OSS] = "oss",   [VM_AUDIO_PULSEAUDIO] = "pa", [VM_AUDIO_SDL] = "sdl",
                 [VM_AUDIO_JACK] = "jack", [VM_AUDIO_FILE] = "wav",
         };
@@ -505,8 +505,11 @@ char *qemu_display_machine_options(const VmConfig *config) {
 
 char **qemu_display_environment(const VmConfig *config) {
         static const char *const sdl_drivers[] = {
-                [VM_SDL_AUDIO_DEFAULT] = NULL, [VM_SDL_AUDIO_ESD] = "esd", [VM_SDL_AUDIO_ALSA] = "alsa",
-                [VM_SDL_AUDIO_ARTS] = "arts",  [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio",
+                [VM_SDL_AUDIO_DEFAULT] = NULL,
+                [VM_SDL_AUDIO_ESD] = "esd",
+                [VM_SDL_AUDIO_ALSA] = "alsa",
+                [VM_SDL_AUDIO_ARTS] = "arts",
+                [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio",
         };
         const VmDisplay *display = &config->display;
         GPtrArray *env = g_ptr_array_new();
@@ -563,7 +566,8 @@ static void add_redirdev(GPtrArray *argv, const VmRedirdevSource *source, unsign
                 add(argv, "-chardev", "spicevmc,id=%s,name=usbredir", chardev);
         } else if (source->type == VM_REDIRDEV_UNIX) {
                 g_autofree char *path = qemu_escape_opt(source->path);
-                add(argv, "-chardev", "socket,id=%s,path=%s%s", chardev, path, source->bind ? ",server=on,wait=off" : "");
+                add(argv, "-chardev", "socket,id=%s,path=%s%s", chardev, path,
+                    source->bind ? ",server=on,wait=off" : "");
         } else {
                 /* The reader let through a host without ',' and a port number. */
                 add(argv, "-chardev", "socket,id=%s,host=%s,port=%s", chardev, source->host, source->service);
@@ -605,8 +609,7 @@ static void add_smartcard(GPtrArray *argv, const VmSmartcard *card, const char *
                 json_add_string(builder, "chardev", "charsmartcard0");
         } else {
                 json_add_string(builder, "driver", "ccid-card-emulated");
-                json_add_string(builder, "backend",
-                                card->mode == VM_SMARTCARD_HOST ? "nss-emulated" : "certificates");
+                json_add_string(builder, "backend", card->mode == VM_SMARTCARD_HOST ? "nss-emulated" : "certificates");
         }
         if (card->mode == VM_SMARTCARD_HOST_CERTIFICATES) {
                 json_add_string(builder, "cert1", card->certificates[0]);

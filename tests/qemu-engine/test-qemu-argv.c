@@ -586,13 +586,21 @@ static void test_video_heads(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
 
-        d->videos[0] = (VmVideo){ .model = VM_VIDEO_QXL, .ram = 65536, .vram = 65536, .vram64 = 131072,
-                                  .vgamem = 16384, .heads = 1, .primary = true };
-        d->videos[1] = (VmVideo){ .model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3 };
-        d->videos[2] = (VmVideo){ .model = VM_VIDEO_VIRTIO, .heads = 7 };
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL,
+                                 .ram = 65536,
+                                 .vram = 65536,
+                                 .vram64 = 131072,
+                                 .vgamem = 16384,
+                                 .heads = 1,
+                                 .primary = true};
+        d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3};
+        d->videos[2] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7};
         d->n_videos = 3;
         check_golden("video-heads", &params);
 }
@@ -1042,22 +1050,29 @@ static void test_input(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
-        d->inputs[0] = (VmInput){ .type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_VIRTIO,
-                                  .virtio = { .ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF } };
-        d->inputs[1] = (VmInput){ .type = VM_INPUT_PASSTHROUGH, .bus = VM_INPUT_BUS_VIRTIO,
-                                  .evdev = g_strdup("/dev/input/event1234") };
-        d->inputs[2] = (VmInput){ .type = VM_INPUT_EVDEV, .bus = VM_INPUT_BUS_NONE,
-                                  .evdev = g_strdup("/dev/input/event1234"), .grab_all = true,
-                                  .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT, .repeat = VM_SWITCH_ON };
+        d->inputs[0] = (VmInput){.type = VM_INPUT_MOUSE,
+                                 .bus = VM_INPUT_BUS_VIRTIO,
+                                 .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF}};
+        d->inputs[1] = (VmInput){
+                .type = VM_INPUT_PASSTHROUGH, .bus = VM_INPUT_BUS_VIRTIO, .evdev = g_strdup("/dev/input/event1234")};
+        d->inputs[2] = (VmInput){.type = VM_INPUT_EVDEV,
+                                 .bus = VM_INPUT_BUS_NONE,
+                                 .evdev = g_strdup("/dev/input/event1234"),
+                                 .grab_all = true,
+                                 .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT,
+                                 .repeat = VM_SWITCH_ON};
         d->n_inputs = 3;
         check_golden("input", &params);
 
         /* keymap: QEMU's -k, as libvirt's pci-bridge.args. */
-        d->graphics[0] = (VmGraphics){ .type = VM_GRAPHICS_VNC, .keymap = 8 };
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .keymap = 8};
         d->n_graphics = 1;
         g_assert_cmpstr(vm_keymap_names[7], ==, "en-us");
         g_autoptr(QemuCommandLine) keymap = qemu_argv_build(&params, &error);
@@ -1080,19 +1095,22 @@ static void test_sound(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
 
-        d->audios[0] = (VmAudio){ .id = 1, .type = VM_AUDIO_NONE };
+        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
         d->n_audios = 1;
-        d->sounds[0] = (VmSound){ .model = VM_SOUND_PCSPK, .audio_id = 1 };
-        d->sounds[1] = (VmSound){ .model = VM_SOUND_ES1370, .audio_id = 1 };
-        d->sounds[2] = (VmSound){ .model = VM_SOUND_SB16, .audio_id = 1 };
-        d->sounds[3] = (VmSound){ .model = VM_SOUND_ICH6,
-                                  .audio_id = 1,
-                                  .codecs = { VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT },
-                                  .n_codecs = 3 };
-        d->sounds[4] = (VmSound){ .model = VM_SOUND_ICH9, .audio_id = 1 };
+        d->sounds[0] = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
+        d->sounds[1] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 1};
+        d->sounds[2] = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
+        d->sounds[3] = (VmSound){.model = VM_SOUND_ICH6,
+                                 .audio_id = 1,
+                                 .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT},
+                                 .n_codecs = 3};
+        d->sounds[4] = (VmSound){.model = VM_SOUND_ICH9, .audio_id = 1};
         d->n_sounds = 5;
         check_golden("sound", &params);
 }
@@ -1103,7 +1121,10 @@ static void test_smartcard(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
 
@@ -1141,19 +1162,22 @@ static void test_redirdev(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         static const VmRedirFilterRule rules[] = {
-                { .usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0109, .allow = true },
-                { .usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0940, .allow = true },
-                { .usb_class = -1, .vendor = -1, .product = -1, .version = -1, .allow = false },
+                {.usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0109, .allow = true},
+                {.usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0940, .allow = true},
+                {.usb_class = -1, .vendor = -1, .product = -1, .version = -1, .allow = false},
         };
 
-        d->redirdev_sources[0] = (VmRedirdevSource){ .type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket") };
+        d->redirdev_sources[0] = (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket")};
         d->redirdev_sources[1] =
-                (VmRedirdevSource){ .type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/listen.socket"), .bind = true };
-        d->redirdev_sources[2] = (VmRedirdevSource){ .type = VM_REDIRDEV_TCP, .host = g_strdup("localhost"),
-                                                     .service = g_strdup("4000") };
+                (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/listen.socket"), .bind = true};
+        d->redirdev_sources[2] = (VmRedirdevSource){
+                .type = VM_REDIRDEV_TCP, .host = g_strdup("localhost"), .service = g_strdup("4000")};
         d->n_redirdevs = 3;
         d->redirfilter = g_memdup2(rules, sizeof(rules));
         d->n_redirfilter = G_N_ELEMENTS(rules);
@@ -1182,43 +1206,50 @@ static void test_audio(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         VmAudio *a = d->audios;
 
-        a[0] = (VmAudio){ .id = 1, .type = VM_AUDIO_ALSA, .timer_period = 50 };
+        a[0] = (VmAudio){.id = 1, .type = VM_AUDIO_ALSA, .timer_period = 50};
         a[0].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
         a[0].input->dev = g_strdup("/dev/dsp0");
         a[0].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
         a[0].output->dev = g_strdup("/dev/dsp1");
-        a[1] = (VmAudio){ .id = 2, .type = VM_AUDIO_OSS, .try_mmap = VM_SWITCH_ON, .exclusive = VM_SWITCH_ON,
-                          .has_dsp_policy = true, .dsp_policy = 3 };
+        a[1] = (VmAudio){.id = 2,
+                         .type = VM_AUDIO_OSS,
+                         .try_mmap = VM_SWITCH_ON,
+                         .exclusive = VM_SWITCH_ON,
+                         .has_dsp_policy = true,
+                         .dsp_policy = 3};
         a[1].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
         a[1].input->dev = g_strdup("/dev/dsp0");
         a[1].input->buffer_count = 50;
         a[1].input->try_poll = VM_SWITCH_ON;
         a[1].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
         a[1].output->try_poll = VM_SWITCH_OFF;
-        a[2] = (VmAudio){ .id = 3, .type = VM_AUDIO_PULSEAUDIO, .server_name = g_strdup("acme.example.org") };
+        a[2] = (VmAudio){.id = 3, .type = VM_AUDIO_PULSEAUDIO, .server_name = g_strdup("acme.example.org")};
         a[2].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
         a[2].input->name = g_strdup("fish");
         a[2].input->stream_name = g_strdup("food");
         a[2].input->latency = 100;
-        a[3] = (VmAudio){ .id = 4, .type = VM_AUDIO_JACK };
+        a[3] = (VmAudio){.id = 4, .type = VM_AUDIO_JACK};
         a[3].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
         a[3].output->server_name = g_strdup("fish");
         a[3].output->client_name = g_strdup("food");
         a[3].output->connect_ports = g_strdup("yum");
-        a[4] = (VmAudio){ .id = 5, .type = VM_AUDIO_SDL, .sdl_driver = VM_SDL_AUDIO_PULSEAUDIO };
+        a[4] = (VmAudio){.id = 5, .type = VM_AUDIO_SDL, .sdl_driver = VM_SDL_AUDIO_PULSEAUDIO};
         a[4].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
         a[4].output->buffer_count = 50;
-        a[5] = (VmAudio){ .id = 6, .type = VM_AUDIO_FILE, .path = g_strdup("/home/u/audio.wav") };
+        a[5] = (VmAudio){.id = 6, .type = VM_AUDIO_FILE, .path = g_strdup("/home/u/audio.wav")};
         /* Without fixed settings, frequency and the like are not QEMU's to take. */
         a[5].output = g_new0(VmAudioStream, 1);
         a[5].output->mixing_engine = VM_SWITCH_OFF;
         a[5].output->voices = 2;
-        a[6] = (VmAudio){ .id = 7, .type = VM_AUDIO_SPICE };
-        a[7] = (VmAudio){ .id = 8, .type = VM_AUDIO_NONE };
+        a[6] = (VmAudio){.id = 7, .type = VM_AUDIO_SPICE};
+        a[7] = (VmAudio){.id = 8, .type = VM_AUDIO_NONE};
         d->n_audios = 8;
         check_golden("audio", &params);
 
