@@ -72,6 +72,7 @@ typedef struct {
         /* KiB, 0 = not written (the engine's default) */
         uint32_t ram, vram, vgamem;
         uint32_t vram64; /* KiB, qxl's 64-bit bar; 0 = not written */
+        uint32_t xres, yres; /* <resolution x y>: the guest's preferred mode; 0 = not written */
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */

@@ -20,6 +20,7 @@
 
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
 #define VIDEO_HEADS_MAX 16                   /* virtio-gpu's scanouts */
+#define VIDEO_RESOLUTION_MAX 16384
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
@@ -248,6 +249,9 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         static const char *const children[] = { "model", "address", NULL };
         static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
                                                        "vgamem", "heads", "primary", NULL};
+        static const char *const model_children[] = { "resolution", NULL };
+        static const char *const resolution_attributes[] = { "x", "y", NULL };
+        xmlNode *resolution[G_N_ELEMENTS(model_children)] = { NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmVideo video = { 0 };
         int choice;
@@ -259,7 +263,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                 return false;
         if (!c[0])
                 return xml_fail_missing(error, node, "model");
-        if (!xml_check_empty_element(c[0], model_attributes, error) ||
+        if (!xml_check_attributes(c[0], model_attributes, error) || !xml_check_element_content(c[0], error) ||
+            !xml_collect_children(c[0], model_children, resolution, error) ||
             !xml_attr_choice(c[0], "type", video_model_names, -1, &choice, error) ||
             (c[1] && !domain_xml_parse_address(c[1], &video.address, error)))
                 return false;
@@ -278,6 +283,21 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (video.model != VM_VIDEO_QXL && (video.ram || video.vgamem))
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'ram' and 'vgamem' are supported for '<model type='qxl'>' only");
+        /* <resolution>: QEMU's xres and yres, which vga, qxl, virtio and bochs have (as libvirt). */
+        if (resolution[0]) {
+                if (video.model != VM_VIDEO_VGA && video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VIRTIO &&
+                    video.model != VM_VIDEO_BOCHS)
+                        return xml_fail(error, resolution[0], HV_ERROR_NOT_SUPPORTED,
+                                        "'<resolution>' of '<model type='%s'>' is not supported (vga, qxl, virtio "
+                                        "and bochs have one)",
+                                        video_model_names[video.model]);
+                if (!xml_check_empty_element(resolution[0], resolution_attributes, error) ||
+                    !parse_number_attr(resolution[0], "x", 1, VIDEO_RESOLUTION_MAX, &video.xres, error) ||
+                    !parse_number_attr(resolution[0], "y", 1, VIDEO_RESOLUTION_MAX, &video.yres, error))
+                        return false;
+                if (!video.xres || !video.yres)
+                        return xml_fail(error, resolution[0], HV_ERROR_INVALID_XML, "'<resolution>' needs 'x' and 'y'");
+        }
         /* As libvirt: several heads (QEMU's max_outputs) on qxl and virtio only; vram64 on qxl only. */
         if (video.heads > 1 && video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VIRTIO)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
@@ -1011,7 +1031,11 @@ static void append_video(GString *out, const VmVideo *video) {
                 g_string_append_printf(out, " heads='%" PRIu32 "'", video->heads);
         if (video->primary && video->model != VM_VIDEO_NONE)
                 g_string_append(out, " primary='yes'");
-        g_string_append(out, "/>\n");
+        if (video->xres)
+                g_string_append_printf(out, ">\n        <resolution x='%" PRIu32 "' y='%" PRIu32 "'/>\n      </model>\n",
+                                       video->xres, video->yres);
+        else
+                g_string_append(out, "/>\n");
         domain_xml_format_address(out, 3, &video->address);
         g_string_append(out, "    </video>\n");
 }

@@ -285,6 +285,8 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         }
         if (video->heads && (video->model == VM_VIDEO_QXL || video->model == VM_VIDEO_VIRTIO))
                 g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);
+        if (video->xres)
+                g_string_append_printf(options, ",xres=%" PRIu32 ",yres=%" PRIu32, video->xres, video->yres);
         add(argv, "-device", "%s", options->str);
 }
 

@@ -104,12 +104,13 @@ static void test_video_memory(void) {
         g_autoptr(VmConfig) qxl = domain_xml_test_parse_devices(
                 "<video><model type='qxl' ram='65536' vram='65536' vram64='131072' vgamem='8192' heads='1' "
                 "primary='yes'/></video><video><model type='qxl' heads='3'/></video>"
-                "<video><model type='virtio' heads='7'/></video>",
+                "<video><model type='virtio' heads='7'><resolution x='1280' y='720'/></model></video>",
                 &error);
         g_assert_no_error(error);
         g_assert_cmpuint(qxl->display.videos[0].vram64, ==, 131072);
         g_assert_cmpuint(qxl->display.videos[1].heads, ==, 3);
         g_assert_cmpuint(qxl->display.videos[2].heads, ==, 7);
+        g_assert_cmpuint(qxl->display.videos[2].xres, ==, 1280);
         domain_xml_test_assert_round_trip(qxl);
         g_autofree char *qxl_xml = domain_xml_format(qxl);
         domain_xml_test_assert_valid_libvirt(qxl_xml, "<video><model vram64 heads>");
@@ -234,6 +235,10 @@ static void test_refused(void) {
                  HV_ERROR_INVALID_ARGUMENT, "version"},
                 {"<redirdev bus='usb' type='pty'/>", HV_ERROR_NOT_SUPPORTED, "type='pty'"},
                 {"<graphics type='vnc' keymap='xx'/>", HV_ERROR_NOT_SUPPORTED, "keymap='xx'"},
+                {"<video><model type='cirrus'><resolution x='800' y='600'/></model></video>", HV_ERROR_NOT_SUPPORTED,
+                 "'<resolution>' of '<model type='cirrus'>'"},
+                {"<video><model type='vga'><resolution x='800'/></model></video>", HV_ERROR_INVALID_XML,
+                 "needs 'x' and 'y'"},
                 {"<graphics type='vnc' keymap='fr'/><graphics type='spice' keymap='de'/>", HV_ERROR_NOT_SUPPORTED,
                  "different keymaps"},
                 {"<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},

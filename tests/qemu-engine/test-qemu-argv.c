@@ -581,7 +581,8 @@ static void test_video_memory(void) {
 }
 
 /* qxl's heads and 64-bit bar, as libvirt's video-qxl-heads.args and
- * video-qxl-sec-device-vram64.x86_64-latest.args: max_outputs, vram64_size_mb. */
+ * video-qxl-sec-device-vram64.x86_64-latest.args: max_outputs, vram64_size_mb; <resolution> as
+ * video-qxl-resolution.args: xres, yres. */
 static void test_video_heads(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = &config->display;
@@ -600,7 +601,7 @@ static void test_video_heads(void) {
                                  .heads = 1,
                                  .primary = true};
         d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3};
-        d->videos[2] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7};
+        d->videos[2] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7, .xres = 1280, .yres = 720};
         d->n_videos = 3;
         check_golden("video-heads", &params);
 }
