@@ -4,11 +4,86 @@
 
 #include "vm-display.h"
 
+const char *const vm_keymap_names[] = {
+        "ar", "bepo",  "cz",    "da",    "de",    "de-ch", "en-gb", "en-us", "es", "et", "fi", "fo",
+        "fr", "fr-be", "fr-ca", "fr-ch", "hr",    "hu",    "is",    "it",    "ja", "lt", "lv", "mk",
+        "nl", "no",    "pl",    "pt",    "pt-br", "ru",    "sl",    "sv",    "th", "tr", NULL,
+};
+
+void vm_audio_stream_free(VmAudioStream *stream) {
+        if (!stream)
+                return;
+        g_free(stream->dev);
+        g_free(stream->name);
+        g_free(stream->stream_name);
+        g_free(stream->server_name);
+        g_free(stream->client_name);
+        g_free(stream->connect_ports);
+        g_free(stream);
+}
+
+static VmAudioStream *audio_stream_copy(const VmAudioStream *src) {
+        VmAudioStream *copy;
+
+        if (!src)
+                return NULL;
+        copy = g_memdup2(src, sizeof(*src));
+        copy->dev = g_strdup(src->dev);
+        copy->name = g_strdup(src->name);
+        copy->stream_name = g_strdup(src->stream_name);
+        copy->server_name = g_strdup(src->server_name);
+        copy->client_name = g_strdup(src->client_name);
+        copy->connect_ports = g_strdup(src->connect_ports);
+        return copy;
+}
+
+void vm_audio_clear(VmAudio *audio) {
+        vm_audio_stream_free(audio->input);
+        vm_audio_stream_free(audio->output);
+        g_free(audio->path);
+        g_free(audio->server_name);
+        memset(audio, 0, sizeof(*audio));
+}
+
+void vm_smartcard_free(VmSmartcard *smartcard) {
+        if (!smartcard)
+                return;
+        for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++)
+                g_free(smartcard->certificates[i]);
+        g_free(smartcard->database);
+        g_free(smartcard->socket);
+        g_free(smartcard);
+}
+
+static VmSmartcard *smartcard_copy(const VmSmartcard *src) {
+        VmSmartcard *copy;
+
+        if (!src)
+                return NULL;
+        copy = g_memdup2(src, sizeof(*src));
+        for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++)
+                copy->certificates[i] = g_strdup(src->certificates[i]);
+        copy->database = g_strdup(src->database);
+        copy->socket = g_strdup(src->socket);
+        return copy;
+}
+
 void vm_display_clear(VmDisplay *display) {
+        vm_smartcard_free(display->smartcard);
+        g_free(display->redirfilter);
+        for (unsigned i = 0; i < display->n_redirdevs; i++) {
+                g_free(display->redirdev_sources[i].path);
+                g_free(display->redirdev_sources[i].host);
+                g_free(display->redirdev_sources[i].service);
+        }
         for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
                 g_free(display->graphics[i].address);
         }
+        for (unsigned i = 0; i < display->n_audios; i++)
+                vm_audio_clear(&display->audios[i]);
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                g_free(display->inputs[i].evdev);
         memset(display, 0, sizeof(*display));
 }
 
@@ -18,12 +93,29 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
                 dest->graphics[i].address = g_strdup(src->graphics[i].address);
         }
+        for (unsigned i = 0; i < dest->n_inputs; i++)
+                dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
+        dest->smartcard = smartcard_copy(src->smartcard);
+        dest->redirfilter =
+                src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule)) : NULL;
+        for (unsigned i = 0; i < dest->n_redirdevs; i++) {
+                dest->redirdev_sources[i].path = g_strdup(src->redirdev_sources[i].path);
+                dest->redirdev_sources[i].host = g_strdup(src->redirdev_sources[i].host);
+                dest->redirdev_sources[i].service = g_strdup(src->redirdev_sources[i].service);
+        }
+        for (unsigned i = 0; i < dest->n_audios; i++) {
+                dest->audios[i].input = audio_stream_copy(src->audios[i].input);
+                dest->audios[i].output = audio_stream_copy(src->audios[i].output);
+                dest->audios[i].path = g_strdup(src->audios[i].path);
+                dest->audios[i].server_name = g_strdup(src->audios[i].server_name);
+        }
 }
 
 bool vm_display_is_empty(const VmDisplay *display) {
         return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
                display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
-               !display->spice_agent_channel && display->n_hubs == 0;
+               !display->spice_agent_channel && display->n_hubs == 0 && !display->smartcard &&
+               !display->has_redirfilter;
 }
 
 const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsType type) {
@@ -34,7 +126,7 @@ const VmGraphics *vm_display_find_graphics(const VmDisplay *display, VmGraphicsT
 }
 
 bool vm_display_needs_usb(const VmDisplay *display) {
-        if (display->n_redirdevs > 0 || display->n_hubs > 0)
+        if (display->n_redirdevs > 0 || display->n_hubs > 0 || display->smartcard)
                 return true;
         for (unsigned i = 0; i < display->n_inputs; i++)
                 if (display->inputs[i].bus == VM_INPUT_BUS_USB)

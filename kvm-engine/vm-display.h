@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "vm-devices.h"
+#include "vm-platform.h"
 
 /* Of each kind, per VM. */
 #define VM_DISPLAY_ITEMS_MAX 8
@@ -51,7 +52,11 @@ typedef struct {
         uint16_t port; /* VM_LISTEN_ADDRESS: the TCP port; 0 = not chosen yet */
         bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
+        unsigned keymap; /* 1 + index in vm_keymap_names (QEMU's -k), 0 = not written */
 } VmGraphics;
+
+/* The keyboard layouts QEMU 7.2 has (/usr/share/qemu/keymaps), NULL-terminated. */
+extern const char *const vm_keymap_names[];
 
 typedef enum {
         VM_VIDEO_VIRTIO,
@@ -66,6 +71,8 @@ typedef struct {
         VmVideoModel model;
         /* KiB, 0 = not written (the engine's default) */
         uint32_t ram, vram, vgamem;
+        uint32_t vram64; /* KiB, qxl's 64-bit bar; 0 = not written */
+        uint32_t xres, yres; /* <resolution x y>: the guest's preferred mode; 0 = not written */
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
@@ -75,18 +82,38 @@ typedef enum {
         VM_INPUT_TABLET,
         VM_INPUT_KEYBOARD,
         VM_INPUT_MOUSE,
+        VM_INPUT_PASSTHROUGH, /* a host evdev device handed to the guest (virtio-input-host) */
+        VM_INPUT_EVDEV,       /* a host evdev device feeding QEMU's own input (input-linux) */
 } VmInputType;
 
 typedef enum {
         VM_INPUT_BUS_USB,
         VM_INPUT_BUS_PS2,
         VM_INPUT_BUS_VIRTIO,
+        VM_INPUT_BUS_NONE, /* type evdev: no device in the guest */
 } VmInputBus;
+
+/* <source grabToggle> of an evdev input: QEMU's input-linux grab-toggle. */
+typedef enum {
+        VM_GRAB_TOGGLE_DEFAULT,
+        VM_GRAB_TOGGLE_CTRL_CTRL,
+        VM_GRAB_TOGGLE_ALT_ALT,
+        VM_GRAB_TOGGLE_SHIFT_SHIFT,
+        VM_GRAB_TOGGLE_META_META,
+        VM_GRAB_TOGGLE_SCROLLLOCK,
+        VM_GRAB_TOGGLE_CTRL_SCROLLLOCK,
+} VmGrabToggle;
 
 typedef struct {
         VmInputType type;
         VmInputBus bus;
         VmAddress address;
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
+        /* passthrough and evdev: the owner's /dev/input/event* path, which QEMU opens as the owner */
+        char *evdev;
+        bool grab_all;            /* evdev: <source grab='all'> */
+        VmGrabToggle grab_toggle; /* evdev */
+        VmSwitch repeat;          /* evdev */
 } VmInput;
 
 typedef enum {
@@ -94,23 +121,129 @@ typedef enum {
         VM_SOUND_ICH6,
         VM_SOUND_AC97,
         VM_SOUND_USB,
+        VM_SOUND_ES1370,
+        VM_SOUND_SB16,
+        VM_SOUND_PCSPK, /* the machine's PC speaker: at most one */
 } VmSoundModel;
+
+/* <codec type> of an HDA sound card (ich6, ich9) */
+typedef enum {
+        VM_SOUND_CODEC_DUPLEX,
+        VM_SOUND_CODEC_MICRO,
+        VM_SOUND_CODEC_OUTPUT,
+} VmSoundCodec;
+
+#define VM_SOUND_CODECS_MAX 4
 
 typedef struct {
         VmSoundModel model;
+        VmSoundCodec codecs[VM_SOUND_CODECS_MAX]; /* none written: one duplex, as libvirt */
+        unsigned n_codecs;
         uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
         VmAddress address;
 } VmSound;
 
+/* <audio type>: QEMU's -audiodev drivers (file is QEMU's wav, pulseaudio its pa). */
 typedef enum {
         VM_AUDIO_NONE,
         VM_AUDIO_SPICE,
+        VM_AUDIO_ALSA,
+        VM_AUDIO_OSS,
+        VM_AUDIO_PULSEAUDIO,
+        VM_AUDIO_SDL,
+        VM_AUDIO_JACK,
+        VM_AUDIO_FILE,
 } VmAudioType;
+
+/* <settings format> */
+typedef enum {
+        VM_AUDIO_FORMAT_DEFAULT,
+        VM_AUDIO_FORMAT_U8,
+        VM_AUDIO_FORMAT_S8,
+        VM_AUDIO_FORMAT_U16,
+        VM_AUDIO_FORMAT_S16,
+        VM_AUDIO_FORMAT_U32,
+        VM_AUDIO_FORMAT_S32,
+        VM_AUDIO_FORMAT_F32,
+} VmAudioFormat;
+
+/* <audio type='sdl' driver>: SDL's SDL_AUDIODRIVER. */
+typedef enum {
+        VM_SDL_AUDIO_DEFAULT,
+        VM_SDL_AUDIO_ESD,
+        VM_SDL_AUDIO_ALSA,
+        VM_SDL_AUDIO_ARTS,
+        VM_SDL_AUDIO_PULSEAUDIO,
+} VmSdlAudioDriver;
+
+/* <input> or <output> of an <audio>: 0, NULL and VM_SWITCH_DEFAULT are "not written". The
+ * strings are QEMU's to use as the owner (a device path, a server or stream name). */
+typedef struct {
+        VmSwitch mixing_engine, fixed_settings;
+        uint32_t voices, buffer_length; /* buffer_length in microseconds */
+        uint32_t frequency, channels;   /* <settings>: only with fixedSettings='yes' */
+        VmAudioFormat format;
+        char *dev;                                       /* alsa: an ALSA device name; oss: a device path */
+        uint32_t buffer_count;                           /* oss, sdl */
+        VmSwitch try_poll;                               /* oss */
+        char *name, *stream_name;                        /* pulseaudio */
+        uint32_t latency;                                /* pulseaudio, microseconds */
+        char *server_name, *client_name, *connect_ports; /* jack */
+        VmSwitch exact_name;                             /* jack */
+} VmAudioStream;
 
 typedef struct {
         uint32_t id; /* >= 1 */
         VmAudioType type;
+        uint32_t timer_period;         /* microseconds, 0 = not written */
+        VmAudioStream *input, *output; /* on the heap; NULL = not written */
+        char *path;                    /* file: the owner's absolute path, written by QEMU as the owner */
+        char *server_name;             /* pulseaudio */
+        VmSwitch try_mmap, exclusive;  /* oss */
+        bool has_dsp_policy;           /* oss */
+        uint32_t dsp_policy;
+        VmSdlAudioDriver sdl_driver;
 } VmAudio;
+
+/* <redirdev type>: where a USB redirection's usbredir stream goes. */
+typedef enum {
+        VM_REDIRDEV_SPICEVMC, /* the SPICE client's */
+        VM_REDIRDEV_UNIX,     /* the owner's unix socket: QEMU listens (bind) or connects */
+        VM_REDIRDEV_TCP,      /* a TCP service QEMU connects to (never listens: no network listener) */
+} VmRedirdevType;
+
+typedef struct {
+        VmRedirdevType type;
+        char *path;           /* unix: absolute */
+        bool bind;            /* unix: QEMU listens */
+        char *host, *service; /* tcp: mode='connect' */
+} VmRedirdevSource;
+
+/* <redirfilter><usbdev>: -1 = any; version as USB's BCD (1.10 is 0x0110). */
+typedef struct {
+        int32_t usb_class, vendor, product, version;
+        bool allow;
+} VmRedirFilterRule;
+
+#define VM_REDIRFILTER_RULES_MAX 32
+
+/* <smartcard mode>: a card in a usb-ccid reader. */
+typedef enum {
+        VM_SMARTCARD_HOST,              /* the host's cards through NSS (ccid-card-emulated nss-emulated) */
+        VM_SMARTCARD_HOST_CERTIFICATES, /* three certificates of an NSS database (backend certificates) */
+        VM_SMARTCARD_PASSTHROUGH,       /* a remote card over a channel (ccid-card-passthru) */
+} VmSmartcardMode;
+
+#define VM_SMARTCARD_CERTIFICATES 3
+
+typedef struct {
+        VmSmartcardMode mode;
+        char *certificates[VM_SMARTCARD_CERTIFICATES]; /* host-certificates: NSS nicknames */
+        char *database;   /* host-certificates: the owner's directory, NULL = /etc/pki/nssdb */
+        bool spicevmc;    /* passthrough: over SPICE; else the owner's unix socket */
+        char *socket;     /* passthrough type='unix': absolute path */
+        bool socket_bind; /* the socket's mode: QEMU listens (bind) or connects */
+} VmSmartcard;
 
 typedef struct {
         VmGraphics graphics[VM_DISPLAY_ITEMS_MAX];
@@ -125,15 +258,24 @@ typedef struct {
         unsigned n_audios;
         unsigned n_redirdevs;     /* <redirdev bus='usb' type='spicevmc'/>, each a USB redirection */
         VmAddress redirdev_addresses[VM_DISPLAY_ITEMS_MAX];
+        VmRedirdevSource redirdev_sources[VM_DISPLAY_ITEMS_MAX];
+        VmRedirFilterRule *redirfilter; /* <redirfilter>: on the heap, applied to every <redirdev> */
+        unsigned n_redirfilter;
+        bool has_redirfilter;
         bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
         VmAddress spice_agent_address;
         /* <hub type='usb'>: USB hubs, in document order (a hub behind another comes after it);
          * their <address type='usb' port>, as that of an <input>, places them. */
         VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
         unsigned n_hubs;
+        VmSmartcard *smartcard; /* on the heap; NULL = none (at most one) */
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);
+void vm_audio_stream_free(VmAudioStream *stream);
+/* Frees what an audio holds and zeroes it. */
+void vm_audio_clear(VmAudio *audio);
+void vm_smartcard_free(VmSmartcard *smartcard);
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
 
 /* Whether anything of this was written (an engine without a display refuses it). */

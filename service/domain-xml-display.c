@@ -19,6 +19,8 @@
 #include "hv-error.h"
 
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
+#define VIDEO_HEADS_MAX 16                   /* virtio-gpu's scanouts */
+#define VIDEO_RESOLUTION_MAX 16384
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
@@ -38,14 +40,31 @@ static const char *const video_model_names[] = {
         NULL,
 };
 static const char *const input_type_names[] = {
-        [VM_INPUT_TABLET] = "tablet", [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse", NULL};
-static const char *const input_bus_names[] = {
-        [VM_INPUT_BUS_USB] = "usb", [VM_INPUT_BUS_PS2] = "ps2", [VM_INPUT_BUS_VIRTIO] = "virtio", NULL};
+        [VM_INPUT_TABLET] = "tablet",           [VM_INPUT_KEYBOARD] = "keyboard", [VM_INPUT_MOUSE] = "mouse",
+        [VM_INPUT_PASSTHROUGH] = "passthrough", [VM_INPUT_EVDEV] = "evdev",       NULL};
+static const char *const input_bus_names[] = {[VM_INPUT_BUS_USB] = "usb",
+                                              [VM_INPUT_BUS_PS2] = "ps2",
+                                              [VM_INPUT_BUS_VIRTIO] = "virtio",
+                                              [VM_INPUT_BUS_NONE] = "none",
+                                              NULL};
+static const char *const grab_toggle_names[] = {
+        [VM_GRAB_TOGGLE_DEFAULT] = "",
+        [VM_GRAB_TOGGLE_CTRL_CTRL] = "ctrl-ctrl",
+        [VM_GRAB_TOGGLE_ALT_ALT] = "alt-alt",
+        [VM_GRAB_TOGGLE_SHIFT_SHIFT] = "shift-shift",
+        [VM_GRAB_TOGGLE_META_META] = "meta-meta",
+        [VM_GRAB_TOGGLE_SCROLLLOCK] = "scrolllock",
+        [VM_GRAB_TOGGLE_CTRL_SCROLLLOCK] = "ctrl-scrolllock",
+        NULL,
+};
 static const char *const sound_model_names[] = {
-        [VM_SOUND_ICH9] = "ich9", [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97", [VM_SOUND_USB] = "usb", NULL};
-static const char *const audio_type_names[] = {[VM_AUDIO_NONE] = "none", [VM_AUDIO_SPICE] = "spice", NULL};
+        [VM_SOUND_ICH9] = "ich9",     [VM_SOUND_ICH6] = "ich6", [VM_SOUND_AC97] = "ac97",   [VM_SOUND_USB] = "usb",
+        [VM_SOUND_ES1370] = "es1370", [VM_SOUND_SB16] = "sb16", [VM_SOUND_PCSPK] = "pcspk", NULL};
+static const char *const sound_codec_names[] = {[VM_SOUND_CODEC_DUPLEX] = "duplex",
+                                                [VM_SOUND_CODEC_MICRO] = "micro",
+                                                [VM_SOUND_CODEC_OUTPUT] = "output",
+                                                NULL};
 static const char *const usb_names[] = {"usb", NULL};
-static const char *const spicevmc_names[] = {"spicevmc", NULL};
 static const char *const virtio_names[] = {"virtio", NULL};
 static const char *const minus_one_names[] = {"-1", NULL};
 static const char *const yes_no_names[] = {"yes", "no", NULL};
@@ -145,7 +164,7 @@ static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **err
 }
 
 static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", NULL};
+        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", "keymap", NULL};
         static const char *const children[] = {"listen", "image", NULL};
         enum { G_LISTEN, G_IMAGE };
         xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
@@ -183,6 +202,18 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         graphics.autoport = choice == 0;
         if (c[G_LISTEN] && !parse_listen(c[G_LISTEN], &graphics, error))
                 goto fail;
+        /* keymap: QEMU's -k, for the whole VM (one layout). */
+        if (has_attribute(node, "keymap")) {
+                if (!xml_attr_choice(node, "keymap", vm_keymap_names, 0, &choice, error))
+                        goto fail;
+                graphics.keymap = (unsigned) choice + 1;
+                for (unsigned i = 0; i < display->n_graphics; i++)
+                        if (display->graphics[i].keymap && display->graphics[i].keymap != graphics.keymap) {
+                                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                         "two '<graphics>' with different keymaps are not supported: QEMU has one");
+                                goto fail;
+                        }
+        }
         if (graphics.port && graphics.listen != VM_LISTEN_ADDRESS) {
                 refuse_network(error, node, "port", port);
                 goto fail;
@@ -216,7 +247,11 @@ fail:
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const children[] = { "model", "address", NULL };
-        static const char *const model_attributes[] = { "type", "ram", "vram", "vgamem", "heads", "primary", NULL };
+        static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
+                                                       "vgamem", "heads", "primary", NULL};
+        static const char *const model_children[] = { "resolution", NULL };
+        static const char *const resolution_attributes[] = { "x", "y", NULL };
+        xmlNode *resolution[G_N_ELEMENTS(model_children)] = { NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmVideo video = { 0 };
         int choice;
@@ -228,7 +263,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                 return false;
         if (!c[0])
                 return xml_fail_missing(error, node, "model");
-        if (!xml_check_empty_element(c[0], model_attributes, error) ||
+        if (!xml_check_attributes(c[0], model_attributes, error) || !xml_check_element_content(c[0], error) ||
+            !xml_collect_children(c[0], model_children, resolution, error) ||
             !xml_attr_choice(c[0], "type", video_model_names, -1, &choice, error) ||
             (c[1] && !domain_xml_parse_address(c[1], &video.address, error)))
                 return false;
@@ -236,7 +272,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (!parse_number_attr(c[0], "ram", 1, VIDEO_MEMORY_MAX_KIB, &video.ram, error) ||
             !parse_number_attr(c[0], "vram", 1, VIDEO_MEMORY_MAX_KIB, &video.vram, error) ||
             !parse_number_attr(c[0], "vgamem", 1, VIDEO_MEMORY_MAX_KIB, &video.vgamem, error) ||
-            !parse_number_attr(c[0], "heads", 1, 1, &video.heads, error) ||
+            !parse_number_attr(c[0], "vram64", 1, VIDEO_MEMORY_MAX_KIB, &video.vram64, error) ||
+            !parse_number_attr(c[0], "heads", 1, VIDEO_HEADS_MAX, &video.heads, error) ||
             !xml_attr_choice(c[0], "primary", yes_no_names, 1, &choice, error))
                 return false;
         video.primary = choice == 0;
@@ -246,6 +283,30 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (video.model != VM_VIDEO_QXL && (video.ram || video.vgamem))
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'ram' and 'vgamem' are supported for '<model type='qxl'>' only");
+        /* <resolution>: QEMU's xres and yres, which vga, qxl, virtio and bochs have (as libvirt). */
+        if (resolution[0]) {
+                if (video.model != VM_VIDEO_VGA && video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VIRTIO &&
+                    video.model != VM_VIDEO_BOCHS)
+                        return xml_fail(error, resolution[0], HV_ERROR_NOT_SUPPORTED,
+                                        "'<resolution>' of '<model type='%s'>' is not supported (vga, qxl, virtio "
+                                        "and bochs have one)",
+                                        video_model_names[video.model]);
+                if (!xml_check_empty_element(resolution[0], resolution_attributes, error) ||
+                    !parse_number_attr(resolution[0], "x", 1, VIDEO_RESOLUTION_MAX, &video.xres, error) ||
+                    !parse_number_attr(resolution[0], "y", 1, VIDEO_RESOLUTION_MAX, &video.yres, error))
+                        return false;
+                if (!video.xres || !video.yres)
+                        return xml_fail(error, resolution[0], HV_ERROR_INVALID_XML, "'<resolution>' needs 'x' and 'y'");
+        }
+        /* As libvirt: several heads (QEMU's max_outputs) on qxl and virtio only; vram64 on qxl only. */
+        if (video.heads > 1 && video.model != VM_VIDEO_QXL && video.model != VM_VIDEO_VIRTIO)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "heads='%" PRIu32 "' of '<model type='%s'>' is not supported: only qxl and virtio "
+                                "have more than one head",
+                                video.heads, video_model_names[video.model]);
+        if (video.model != VM_VIDEO_QXL && video.vram64)
+                return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
+                                "'vram64' is supported for '<model type='qxl'>' only");
         if (video.model == VM_VIDEO_VIRTIO && video.vram)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'vram' is supported for '<model type='qxl'>', 'vga', 'cirrus' and 'bochs' only");
@@ -267,47 +328,136 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
 
 /* ---- <input>, <sound>, <audio>, <redirdev>, <channel type='spicevmc'> ---- */
 
+/* <source> of a passthrough input (evdev) or of an evdev one (dev, grab, grabToggle, repeat): a
+ * path of the owner's, which QEMU opens as the owner (the owner needs the rights on the device,
+ * as the group 'input' gives). */
+static bool parse_input_source(const xmlNode *node, VmInput *input, GError **error) {
+        static const char *const passthrough_attributes[] = {"evdev", NULL};
+        static const char *const evdev_attributes[] = {"dev", "grab", "grabToggle", "repeat", NULL};
+        static const char *const grab_names[] = {"all", NULL};
+        static const char *const on_off_names[] = {"on", "off", NULL};
+        const char *path_attribute = input->type == VM_INPUT_EVDEV ? "dev" : "evdev";
+        int choice;
+
+        if (!xml_check_empty_element(node, input->type == VM_INPUT_EVDEV ? evdev_attributes : passthrough_attributes,
+                                     error))
+                return false;
+        input->evdev = xml_attr_value(node, path_attribute);
+        if (!input->evdev)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<source>' of '<input type='%s'>' needs '%s'",
+                                input_type_names[input->type], path_attribute);
+        if (!g_path_is_absolute(input->evdev))
+                return xml_fail_bad_value(error, node, path_attribute, input->evdev, "expected an absolute path");
+        if (input->type != VM_INPUT_EVDEV)
+                return true;
+        if (has_attribute(node, "grab")) {
+                if (!xml_attr_choice(node, "grab", grab_names, 0, &choice, error))
+                        return false;
+                input->grab_all = true;
+        }
+        if (has_attribute(node, "grabToggle")) {
+                if (!xml_attr_choice(node, "grabToggle", grab_toggle_names + 1, 0, &choice, error))
+                        return false;
+                input->grab_toggle = (VmGrabToggle) (choice + 1);
+        }
+        if (has_attribute(node, "repeat")) {
+                if (!xml_attr_choice(node, "repeat", on_off_names, 0, &choice, error))
+                        return false;
+                input->repeat = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
+        return true;
+}
+
 static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", "bus", NULL };
-        static const char *const children[] = { "address", NULL };
+        static const char *const children[] = {"source", "driver", "address", NULL};
+        static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
+        enum { I_SOURCE, I_DRIVER, I_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmInput input = { 0 };
-        int type, bus;
+        int type, bus, default_bus;
 
         if (display->n_inputs >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "type", input_type_names, -1, &type, error) ||
-            (c[0] && !domain_xml_parse_address(c[0], &input.address, error)))
+            (c[I_ADDRESS] && !domain_xml_parse_address(c[I_ADDRESS], &input.address, error)))
                 return false;
-        /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2. */
-        if (!xml_attr_choice(node, "bus", input_bus_names,
-                             type == VM_INPUT_TABLET ? VM_INPUT_BUS_USB : VM_INPUT_BUS_PS2, &bus, error))
+        /* libvirt's x86 default: a tablet on USB, a mouse or keyboard on PS/2, a passthrough on
+         * virtio, an evdev on none (it is no device of the guest). */
+        default_bus = type == VM_INPUT_TABLET        ? VM_INPUT_BUS_USB
+                      : type == VM_INPUT_PASSTHROUGH ? VM_INPUT_BUS_VIRTIO
+                      : type == VM_INPUT_EVDEV       ? VM_INPUT_BUS_NONE
+                                                     : VM_INPUT_BUS_PS2;
+        if (!xml_attr_choice(node, "bus", input_bus_names, default_bus, &bus, error))
                 return false;
         if (type == VM_INPUT_TABLET && bus == VM_INPUT_BUS_PS2)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a tablet on bus 'ps2' is not supported");
+        if ((type == VM_INPUT_PASSTHROUGH && bus != VM_INPUT_BUS_VIRTIO) ||
+            (type == VM_INPUT_EVDEV && bus != VM_INPUT_BUS_NONE) ||
+            (type != VM_INPUT_EVDEV && bus == VM_INPUT_BUS_NONE))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "bus='%s' of '<input type='%s'>' is not supported (passthrough: virtio; evdev: none)",
+                                input_bus_names[bus], input_type_names[type]);
         input.type = (VmInputType) type;
         input.bus = (VmInputBus) bus;
+        if ((type == VM_INPUT_PASSTHROUGH || type == VM_INPUT_EVDEV) && !c[I_SOURCE])
+                return xml_fail_missing(error, node, "source");
+        if (c[I_SOURCE] && type != VM_INPUT_PASSTHROUGH && type != VM_INPUT_EVDEV)
+                return xml_fail_unsupported_element(error, c[I_SOURCE]);
+        if (c[I_DRIVER] && bus != VM_INPUT_BUS_VIRTIO)
+                return xml_fail(error, c[I_DRIVER], HV_ERROR_NOT_SUPPORTED,
+                                "'<driver>' of an '<input>' is supported on bus 'virtio' only (its virtio options)");
+        if (c[I_DRIVER] && (!xml_check_empty_element(c[I_DRIVER], driver_attributes, error) ||
+                            !domain_xml_parse_virtio_options(c[I_DRIVER], &input.virtio, error)))
+                return false;
+        if (c[I_SOURCE] && !parse_input_source(c[I_SOURCE], &input, error)) {
+                g_free(input.evdev);
+                return false;
+        }
         display->inputs[display->n_inputs++] = input;
         return true;
 }
 
 static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "model", NULL };
-        static const char *const children[] = { "audio", "address", NULL };
+        static const char *const children[] = {"audio", "address", "codec", NULL};
+        static const char *const repeatable[] = {"codec", NULL};
         static const char *const audio_attributes[] = { "id", NULL };
+        static const char *const codec_attributes[] = {"type", NULL};
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmSound sound = { 0 };
-        int model;
+        int model, codec;
 
         if (display->n_sounds >= VM_DISPLAY_ITEMS_MAX)
                 return too_many(error, node);
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
-            !xml_collect_children(node, children, c, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error) ||
             !xml_attr_choice(node, "model", sound_model_names, -1, &model, error))
                 return false;
         sound.model = (VmSoundModel) model;
+        for (xmlNode *child = c[2]; child; child = child->next) {
+                if (!xml_is_element(child, "codec"))
+                        continue;
+                /* As libvirt: codecs are those of an HDA card. */
+                if (sound.model != VM_SOUND_ICH6 && sound.model != VM_SOUND_ICH9)
+                        return xml_fail(error, child, HV_ERROR_NOT_SUPPORTED,
+                                        "'<codec>' is supported in '<sound model='ich6'>' and 'ich9' only");
+                if (sound.n_codecs >= VM_SOUND_CODECS_MAX)
+                        return xml_fail(error, child, HV_ERROR_INVALID_ARGUMENT,
+                                        "a '<sound>' has at most %u '<codec>' elements",
+                                        (unsigned) VM_SOUND_CODECS_MAX);
+                if (!xml_check_empty_element(child, codec_attributes, error) ||
+                    !xml_attr_choice(child, "type", sound_codec_names, -1, &codec, error))
+                        return false;
+                sound.codecs[sound.n_codecs++] = (VmSoundCodec) codec;
+        }
+        if (sound.model == VM_SOUND_PCSPK)
+                for (unsigned i = 0; i < display->n_sounds; i++)
+                        if (display->sounds[i].model == VM_SOUND_PCSPK)
+                                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                                "a VM has one PC speaker: '<sound model='pcspk'>' appears twice");
         if (c[1] && !domain_xml_parse_address(c[1], &sound.address, error))
                 return false;
         if (c[0]) {
@@ -322,33 +472,63 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
         return true;
 }
 
-static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = {"id", "type", NULL};
-        VmAudio audio = {0};
-        int type;
+/* <source> and <protocol> of a <redirdev type='unix'> (the owner's socket: QEMU listens on it or
+ * connects to it as the owner) or type='tcp' (a service QEMU connects to; listening on a TCP
+ * port is refused, as for every display device). */
+static bool parse_redirdev_source(const xmlNode *node, xmlNode *source, xmlNode *protocol, VmRedirdevSource *ret,
+                                  GError **error) {
+        static const char *const unix_attributes[] = {"mode", "path", NULL};
+        static const char *const tcp_attributes[] = {"mode", "host", "service", NULL};
+        static const char *const modes[] = {"bind", "connect", NULL};
+        static const char *const protocol_attributes[] = {"type", NULL};
+        static const char *const raw_names[] = {"raw", NULL};
+        int choice;
 
-        if (display->n_audios >= VM_DISPLAY_ITEMS_MAX)
-                return too_many(error, node);
-        if (!xml_check_empty_element(node, attributes, error) ||
-            !xml_attr_choice(node, "type", audio_type_names, -1, &type, error))
+        if (protocol && (!xml_check_empty_element(protocol, protocol_attributes, error) ||
+                         !xml_attr_choice(protocol, "type", raw_names, 0, &choice, error)))
                 return false;
-        audio.type = (VmAudioType) type;
-        if (!has_attribute(node, "id"))
-                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<audio>' needs an 'id'");
-        if (!parse_number_attr(node, "id", 1, UINT32_MAX, &audio.id, error))
+        if (!source)
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(source, ret->type == VM_REDIRDEV_UNIX ? unix_attributes : tcp_attributes,
+                                     error) ||
+            !xml_attr_choice(source, "mode", modes, ret->type == VM_REDIRDEV_UNIX ? 0 : 1, &choice, error))
                 return false;
-        for (unsigned i = 0; i < display->n_audios; i++)
-                if (display->audios[i].id == audio.id)
-                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "audio id %" PRIu32 " is used twice",
-                                        audio.id);
-        display->audios[display->n_audios++] = audio;
+        ret->bind = choice == 0;
+        if (ret->type == VM_REDIRDEV_TCP) {
+                if (ret->bind)
+                        return xml_fail(error, source, HV_ERROR_NOT_SUPPORTED,
+                                        "mode='bind' of a '<redirdev type='tcp'>' is not supported: it would listen "
+                                        "on a TCP port any local user could use; use a unix socket of yours");
+                ret->host = xml_attr_value(source, "host");
+                ret->service = xml_attr_value(source, "service");
+                if (!ret->host || !ret->service)
+                        return xml_fail(error, source, HV_ERROR_INVALID_XML,
+                                        "'<source>' of a '<redirdev type='tcp'>' needs 'host' and 'service'");
+                if (!*ret->host || strpbrk(ret->host, ",=[]") ||
+                    strspn(ret->service, "0123456789") != strlen(ret->service) || !*ret->service ||
+                    strlen(ret->service) > 5)
+                        return xml_fail(error, source, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<source>' of a '<redirdev type='tcp'>' needs a host name or address and "
+                                        "a port number");
+                return true;
+        }
+        ret->path = xml_attr_value(source, "path");
+        if (!ret->path)
+                return xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
+        if (!g_path_is_absolute(ret->path) || strlen(ret->path) > 107)
+                return xml_fail_bad_value(error, source, "path", ret->path,
+                                          "expected an absolute path short enough for a unix socket");
         return true;
 }
 
 static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "bus", "type", NULL };
-        static const char *const children[] = { "address", NULL };
+        static const char *const children[] = {"source", "protocol", "address", NULL};
+        static const char *const types[] = {
+                [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix", [VM_REDIRDEV_TCP] = "tcp", NULL};
+        enum { R_SOURCE, R_PROTOCOL, R_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
+        VmRedirdevSource source = {0};
         int choice;
 
         if (display->n_redirdevs >= VM_DISPLAY_ITEMS_MAX)
@@ -356,10 +536,106 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "bus", usb_names, 0, &choice, error) ||
-            !xml_attr_choice(node, "type", spicevmc_names, -1, &choice, error) ||
-            (c[0] && !domain_xml_parse_address(c[0], &display->redirdev_addresses[display->n_redirdevs], error)))
+            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
+            (c[R_ADDRESS] &&
+             !domain_xml_parse_address(c[R_ADDRESS], &display->redirdev_addresses[display->n_redirdevs], error)))
                 return false;
-        display->n_redirdevs++;
+        source.type = (VmRedirdevType) choice;
+        if (source.type == VM_REDIRDEV_SPICEVMC) {
+                if (c[R_SOURCE])
+                        return xml_fail_unsupported_element(error, c[R_SOURCE]);
+                if (c[R_PROTOCOL])
+                        return xml_fail_unsupported_element(error, c[R_PROTOCOL]);
+        } else if (!parse_redirdev_source(node, c[R_SOURCE], c[R_PROTOCOL], &source, error)) {
+                g_free(source.path);
+                g_free(source.host);
+                g_free(source.service);
+                return false;
+        }
+        display->redirdev_sources[display->n_redirdevs++] = source;
+        return true;
+}
+
+/* <redirfilter>: the <usbdev> rules QEMU's usb-redir applies, in order, to each device offered. */
+static bool parse_usb_id(const xmlNode *node, const char *attribute, int32_t max, int32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+        char *end = NULL;
+        gint64 number;
+
+        *ret = -1;
+        if (!value || g_str_equal(value, "-1"))
+                return true;
+        number = g_ascii_strtoll(value, &end, 0);
+        if (!*value || *end || number < 0 || number > max)
+                return xml_fail_bad_value(error, node, attribute, value, "expected -1 or a number (0x... in hex)");
+        *ret = (int32_t) number;
+        return true;
+}
+
+/* "major.minor" as libvirt reads it: each below 100, "9.4" is 9.40; USB's BCD, 1.10 is 0x0110. */
+static bool parse_usb_version(const xmlNode *node, int32_t *ret, GError **error) {
+        g_autofree char *value = xml_attr_value(node, "version");
+        const char *dot;
+        guint64 major, minor;
+        char *end = NULL;
+
+        *ret = -1;
+        if (!value || g_str_equal(value, "-1"))
+                return true;
+        dot = strchr(value, '.');
+        if (!dot || dot == value || !g_ascii_isdigit(dot[1]) || strspn(value, "0123456789") != (size_t) (dot - value))
+                goto bad;
+        major = g_ascii_strtoull(value, NULL, 10);
+        minor = g_ascii_strtoull(dot + 1, &end, 10);
+        if (*end || major >= 100 || minor >= 100)
+                goto bad;
+        if (strlen(dot + 1) == 1)
+                minor *= 10;
+        *ret = (int32_t) ((major / 10) << 12 | (major % 10) << 8 | (minor / 10) << 4 | (minor % 10));
+        return true;
+bad:
+        return xml_fail_bad_value(error, node, "version", value, "expected major.minor, each below 100, or -1");
+}
+
+static bool parse_redirfilter(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const children[] = {"usbdev", NULL};
+        static const char *const repeatable[] = {"usbdev", NULL};
+        static const char *const usbdev_attributes[] = {"class", "vendor", "product", "version", "allow", NULL};
+        xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
+        unsigned n = 0;
+
+        if (display->has_redirfilter)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<redirfilter>' appears more than once in '<devices>'");
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error))
+                return false;
+        for (xmlNode *child = node->children; child; child = child->next)
+                n += xml_is_element(child, "usbdev");
+        if (n > VM_REDIRFILTER_RULES_MAX)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "a '<redirfilter>' has at most %u '<usbdev>'",
+                                (unsigned) VM_REDIRFILTER_RULES_MAX);
+        g_autofree VmRedirFilterRule *rules = g_new0(VmRedirFilterRule, MAX(n, 1u));
+        unsigned i = 0;
+        for (xmlNode *child = node->children; child; child = child->next) {
+                VmRedirFilterRule *rule = &rules[i];
+                int allow;
+
+                if (!xml_is_element(child, "usbdev"))
+                        continue;
+                if (!xml_check_empty_element(child, usbdev_attributes, error) ||
+                    !parse_usb_id(child, "class", 0xff, &rule->usb_class, error) ||
+                    !parse_usb_id(child, "vendor", 0xffff, &rule->vendor, error) ||
+                    !parse_usb_id(child, "product", 0xffff, &rule->product, error) ||
+                    !parse_usb_version(child, &rule->version, error) ||
+                    !xml_attr_choice(child, "allow", yes_no_names, -1, &allow, error))
+                        return false;
+                rule->allow = allow == 0;
+                i++;
+        }
+        display->redirfilter = g_steal_pointer(&rules);
+        display->n_redirfilter = n;
+        display->has_redirfilter = true;
         return true;
 }
 
@@ -408,6 +684,164 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         return true;
 }
 
+/* ---- <smartcard> ---- */
+
+/* <smartcard mode='passthrough' type>: spicevmc (needs SPICE graphics), or the owner's unix
+ * socket (QEMU listens on it or connects to it as the owner); a TCP one would listen on a
+ * network, which no display device does. */
+static bool parse_smartcard_passthrough(const xmlNode *node, xmlNode *source, xmlNode *protocol, VmSmartcard *card,
+                                        GError **error) {
+        static const char *const types[] = {"spicevmc", "unix", NULL};
+        static const char *const source_attributes[] = {"mode", "path", NULL};
+        static const char *const modes[] = {"bind", "connect", NULL};
+        static const char *const protocol_attributes[] = {"type", NULL};
+        static const char *const raw_names[] = {"raw", NULL};
+        g_autofree char *type = xml_attr_value(node, "type");
+        int choice;
+
+        if (type && g_str_equal(type, "tcp"))
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "type='tcp' of '<smartcard>' is not supported: it would listen on or reach a TCP "
+                                "port any local user could use; use a unix socket of yours or spicevmc");
+        if (!xml_attr_choice(node, "type", types, -1, &choice, error))
+                return false;
+        card->spicevmc = choice == 0;
+        if (protocol && (!xml_check_empty_element(protocol, protocol_attributes, error) ||
+                         !xml_attr_choice(protocol, "type", raw_names, 0, &choice, error)))
+                return false;
+        if (card->spicevmc) {
+                if (source)
+                        return xml_fail_unsupported_element(error, source);
+                return true;
+        }
+        if (!source)
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(source, source_attributes, error) ||
+            !xml_attr_choice(source, "mode", modes, 0, &choice, error))
+                return false;
+        card->socket_bind = choice == 0;
+        card->socket = xml_attr_value(source, "path");
+        if (!card->socket)
+                return xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
+        if (!g_path_is_absolute(card->socket) || strlen(card->socket) > 107)
+                return xml_fail_bad_value(error, source, "path", card->socket,
+                                          "expected an absolute path short enough for a unix socket");
+        return true;
+}
+
+/* host-certificates: the three certificates (NSS nicknames) libvirt takes, and the owner's NSS
+ * database directory (libvirt's default /etc/pki/nssdb). */
+static bool parse_smartcard_certificates(const xmlNode *node, VmSmartcard *card, GError **error) {
+        unsigned n = 0;
+
+        for (xmlNode *child = node->children; child; child = child->next) {
+                if (xml_is_element(child, "certificate")) {
+                        if (n >= VM_SMARTCARD_CERTIFICATES)
+                                return xml_fail(
+                                        error, child, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
+                        if (!xml_element_text(child, NULL, true, &card->certificates[n], error))
+                                return false;
+                        if (!*card->certificates[n])
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML, "'<certificate>' is empty");
+                        n++;
+                } else if (xml_is_element(child, "database")) {
+                        if (card->database)
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                                "'<database>' appears more than once in '<smartcard>'");
+                        if (!xml_element_text(child, NULL, true, &card->database, error))
+                                return false;
+                        if (!g_path_is_absolute(card->database))
+                                return xml_fail_bad_value(error, child, "database", card->database,
+                                                          "expected an absolute path");
+                }
+        }
+        if (n != VM_SMARTCARD_CERTIFICATES)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<smartcard mode='host-certificates'>' has exactly 3 '<certificate>'");
+        return true;
+}
+
+static bool parse_smartcard(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const modes[] = {[VM_SMARTCARD_HOST] = "host",
+                                            [VM_SMARTCARD_HOST_CERTIFICATES] = "host-certificates",
+                                            [VM_SMARTCARD_PASSTHROUGH] = "passthrough",
+                                            NULL};
+        static const char *const host_children[] = {NULL};
+        static const char *const certificate_children[] = {"certificate", "database", NULL};
+        static const char *const certificate_repeatable[] = {"certificate", NULL};
+        static const char *const passthrough_children[] = {"source", "protocol", NULL};
+        static const char *const passthrough_attributes[] = {"mode", "type", NULL};
+        static const char *const mode_attributes[] = {"mode", NULL};
+        xmlNode *c[3] = {NULL};
+        g_autoptr(GError) local = NULL;
+        VmSmartcard *card;
+        int mode;
+        bool ok;
+
+        if (display->smartcard)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "a second '<smartcard>' is not supported: a VM has one card reader");
+        if (!xml_attr_choice(node, "mode", modes, -1, &mode, error) ||
+            !xml_check_attributes(node, mode == VM_SMARTCARD_PASSTHROUGH ? passthrough_attributes : mode_attributes,
+                                  error) ||
+            !xml_check_element_content(node, error))
+                return false;
+        if (mode == VM_SMARTCARD_HOST && !xml_collect_children(node, host_children, c, error))
+                return false;
+        if (mode == VM_SMARTCARD_HOST_CERTIFICATES &&
+            !xml_collect_children_repeatable(node, certificate_children, c, certificate_repeatable, error))
+                return false;
+        if (mode == VM_SMARTCARD_PASSTHROUGH && !xml_collect_children(node, passthrough_children, c, error))
+                return false;
+        card = g_new0(VmSmartcard, 1);
+        card->mode = (VmSmartcardMode) mode;
+        if (mode == VM_SMARTCARD_HOST_CERTIFICATES)
+                ok = parse_smartcard_certificates(node, card, &local);
+        else if (mode == VM_SMARTCARD_PASSTHROUGH)
+                ok = parse_smartcard_passthrough(node, c[0], c[1], card, &local);
+        else
+                ok = true;
+        if (!ok) {
+                vm_smartcard_free(card);
+                g_propagate_error(error, g_steal_pointer(&local));
+                return false;
+        }
+        display->smartcard = card;
+        return true;
+}
+
+static void append_smartcard(GString *out, const VmSmartcard *card) {
+        if (card->mode == VM_SMARTCARD_HOST) {
+                g_string_append(out, "    <smartcard mode='host'/>\n");
+                return;
+        }
+        if (card->mode == VM_SMARTCARD_HOST_CERTIFICATES) {
+                g_string_append(out, "    <smartcard mode='host-certificates'>\n");
+                for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++) {
+                        g_autofree char *escaped = g_markup_escape_text(card->certificates[i], -1);
+                        g_string_append_printf(out, "      <certificate>%s</certificate>\n", escaped);
+                }
+                if (card->database) {
+                        g_autofree char *escaped = g_markup_escape_text(card->database, -1);
+                        g_string_append_printf(out, "      <database>%s</database>\n", escaped);
+                }
+                g_string_append(out, "    </smartcard>\n");
+                return;
+        }
+        if (card->spicevmc) {
+                g_string_append(out, "    <smartcard mode='passthrough' type='spicevmc'/>\n");
+                return;
+        }
+        g_autofree char *escaped = g_markup_escape_text(card->socket, -1);
+        g_string_append_printf(out,
+                               "    <smartcard mode='passthrough' type='unix'>\n"
+                               "      <source mode='%s' path='%s'/>\n"
+                               "      <protocol type='raw'/>\n"
+                               "    </smartcard>\n",
+                               card->socket_bind ? "bind" : "connect", escaped);
+}
+
 /* ---- the dispatch ---- */
 
 static bool is_spicevmc_channel(const xmlNode *node) {
@@ -420,7 +854,8 @@ static bool is_spicevmc_channel(const xmlNode *node) {
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
-        static const char *const names[] = {"graphics", "video", "input", "sound", "audio", "redirdev", "hub", NULL};
+        static const char *const names[] = {"graphics", "video", "input",     "sound",       "audio",
+                                            "redirdev", "hub",   "smartcard", "redirfilter", NULL};
 
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
@@ -438,11 +873,15 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
         if (xml_is_element(node, "sound"))
                 return parse_sound(node, display, error);
         if (xml_is_element(node, "audio"))
-                return parse_audio(node, display, error);
+                return domain_xml_parse_audio(node, display, error);
         if (xml_is_element(node, "redirdev"))
                 return parse_redirdev(node, display, error);
         if (xml_is_element(node, "hub"))
                 return parse_hub(node, display, error);
+        if (xml_is_element(node, "smartcard"))
+                return parse_smartcard(node, display, error);
+        if (xml_is_element(node, "redirfilter"))
+                return parse_redirfilter(node, display, error);
         if (is_spicevmc_channel(node))
                 return parse_spice_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
@@ -490,9 +929,17 @@ static bool order_videos(const xmlNode *devices, VmDisplay *display, GError **er
 bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GError **error) {
         bool spice = vm_display_find_graphics(display, VM_GRAPHICS_SPICE) != NULL;
 
-        if (!spice && display->n_redirdevs > 0)
+        for (unsigned i = 0; i < display->n_redirdevs; i++)
+                if (!spice && display->redirdev_sources[i].type == VM_REDIRDEV_SPICEVMC)
+                        return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<redirdev type='spicevmc'>' needs a '<graphics type='spice'>'");
+        if (display->has_redirfilter && display->n_redirdevs == 0)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
-                                "'<redirdev type='spicevmc'>' needs a '<graphics type='spice'>'");
+                                "'<redirfilter>' needs a '<redirdev>' to filter");
+        if (!spice && display->smartcard && display->smartcard->mode == VM_SMARTCARD_PASSTHROUGH &&
+            display->smartcard->spicevmc)
+                return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                "'<smartcard type='spicevmc'>' needs a '<graphics type='spice'>'");
         if (!spice && display->spice_agent_channel)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
                                 "'<channel type='spicevmc'>' needs a '<graphics type='spice'>'");
@@ -533,14 +980,17 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         /* The address is an IP literal (checked when read): nothing to escape. As libvirt
          * writes it: the port once chosen (a live definition), else -1. */
         if (graphics->listen == VM_LISTEN_ADDRESS && graphics->port)
-                g_string_append_printf(out, "    <graphics type='%s' port='%u' autoport='%s' listen='%s'>\n", type,
+                g_string_append_printf(out, "    <graphics type='%s' port='%u' autoport='%s' listen='%s'", type,
                                        (unsigned) graphics->port, graphics->autoport ? "yes" : "no",
                                        graphics->address);
         else if (graphics->listen == VM_LISTEN_ADDRESS)
-                g_string_append_printf(out, "    <graphics type='%s' port='-1' autoport='yes' listen='%s'>\n", type,
+                g_string_append_printf(out, "    <graphics type='%s' port='-1' autoport='yes' listen='%s'", type,
                                        graphics->address);
         else
-                g_string_append_printf(out, "    <graphics type='%s'>\n", type);
+                g_string_append_printf(out, "    <graphics type='%s'", type);
+        if (graphics->keymap)
+                g_string_append_printf(out, " keymap='%s'", vm_keymap_names[graphics->keymap - 1]);
+        g_string_append(out, ">\n");
 
         if (graphics->listen == VM_LISTEN_ADDRESS) {
                 g_string_append_printf(out, "      <listen type='address' address='%s'/>\n", graphics->address);
@@ -573,15 +1023,111 @@ static void append_video(GString *out, const VmVideo *video) {
                 g_string_append_printf(out, " ram='%" PRIu32 "'", video->ram);
         if (video->vram)
                 g_string_append_printf(out, " vram='%" PRIu32 "'", video->vram);
+        if (video->vram64)
+                g_string_append_printf(out, " vram64='%" PRIu32 "'", video->vram64);
         if (video->vgamem)
                 g_string_append_printf(out, " vgamem='%" PRIu32 "'", video->vgamem);
         if (video->heads)
                 g_string_append_printf(out, " heads='%" PRIu32 "'", video->heads);
         if (video->primary && video->model != VM_VIDEO_NONE)
                 g_string_append(out, " primary='yes'");
-        g_string_append(out, "/>\n");
+        if (video->xres)
+                g_string_append_printf(out, ">\n        <resolution x='%" PRIu32 "' y='%" PRIu32 "'/>\n      </model>\n",
+                                       video->xres, video->yres);
+        else
+                g_string_append(out, "/>\n");
         domain_xml_format_address(out, 3, &video->address);
         g_string_append(out, "    </video>\n");
+}
+
+static void append_input(GString *out, const VmInput *input) {
+        bool children =
+                input->evdev || vm_virtio_options_set(&input->virtio) || input->address.type != VM_ADDRESS_NONE;
+
+        /* As libvirt writes it: an evdev input without a bus. */
+        g_string_append_printf(out, "    <input type='%s'", input_type_names[input->type]);
+        if (input->bus != VM_INPUT_BUS_NONE)
+                g_string_append_printf(out, " bus='%s'", input_bus_names[input->bus]);
+        if (!children) {
+                g_string_append(out, "/>\n");
+                return;
+        }
+        g_string_append(out, ">\n");
+        if (input->evdev) {
+                g_autofree char *escaped = g_markup_escape_text(input->evdev, -1);
+
+                g_string_append_printf(out, "      <source %s='%s'", input->type == VM_INPUT_EVDEV ? "dev" : "evdev",
+                                       escaped);
+                if (input->grab_all)
+                        g_string_append(out, " grab='all'");
+                if (input->grab_toggle != VM_GRAB_TOGGLE_DEFAULT)
+                        g_string_append_printf(out, " grabToggle='%s'", grab_toggle_names[input->grab_toggle]);
+                if (input->repeat != VM_SWITCH_DEFAULT)
+                        g_string_append_printf(out, " repeat='%s'", input->repeat == VM_SWITCH_ON ? "on" : "off");
+                g_string_append(out, "/>\n");
+        }
+        if (vm_virtio_options_set(&input->virtio)) {
+                g_string_append(out, "      <driver");
+                domain_xml_format_virtio_options(out, &input->virtio);
+                g_string_append(out, "/>\n");
+        }
+        domain_xml_format_address(out, 3, &input->address);
+        g_string_append(out, "    </input>\n");
+}
+
+static void append_redirdev(GString *out, const VmRedirdevSource *source, const VmAddress *address) {
+        static const char *const types[] = {
+                [VM_REDIRDEV_SPICEVMC] = "spicevmc", [VM_REDIRDEV_UNIX] = "unix", [VM_REDIRDEV_TCP] = "tcp"};
+
+        g_string_append_printf(out, "    <redirdev bus='usb' type='%s'", types[source->type]);
+        if (source->type == VM_REDIRDEV_SPICEVMC) {
+                append_address_and_close(out, address, "redirdev");
+                return;
+        }
+        g_string_append(out, ">\n");
+        if (source->type == VM_REDIRDEV_UNIX) {
+                g_autofree char *path = g_markup_escape_text(source->path, -1);
+                g_string_append_printf(out, "      <source mode='%s' path='%s'/>\n", source->bind ? "bind" : "connect",
+                                       path);
+        } else {
+                g_autofree char *host = g_markup_escape_text(source->host, -1);
+                g_string_append_printf(out, "      <source mode='connect' host='%s' service='%s'/>\n", host,
+                                       source->service);
+        }
+        g_string_append(out, "      <protocol type='raw'/>\n");
+        domain_xml_format_address(out, 3, address);
+        g_string_append(out, "    </redirdev>\n");
+}
+
+/* -1, or 0x and that many hex digits */
+static void append_usb_id(GString *out, const char *name, int32_t value, int digits) {
+        if (value < 0)
+                g_string_append_printf(out, " %s='-1'", name);
+        else
+                g_string_append_printf(out, " %s='0x%0*x'", name, digits, (unsigned) value);
+}
+
+static void append_redirfilter(GString *out, const VmDisplay *display) {
+        if (display->n_redirfilter == 0) {
+                g_string_append(out, "    <redirfilter/>\n");
+                return;
+        }
+        g_string_append(out, "    <redirfilter>\n");
+        for (unsigned i = 0; i < display->n_redirfilter; i++) {
+                const VmRedirFilterRule *rule = &display->redirfilter[i];
+
+                g_string_append(out, "      <usbdev");
+                append_usb_id(out, "class", rule->usb_class, 2);
+                append_usb_id(out, "vendor", rule->vendor, 4);
+                append_usb_id(out, "product", rule->product, 4);
+                if (rule->version < 0)
+                        g_string_append(out, " version='-1'");
+                else
+                        g_string_append_printf(out, " version='%x.%02x'", (unsigned) rule->version >> 8,
+                                               (unsigned) rule->version & 0xff);
+                g_string_append_printf(out, " allow='%s'/>\n", rule->allow ? "yes" : "no");
+        }
+        g_string_append(out, "    </redirfilter>\n");
 }
 
 void domain_xml_format_display(GString *out, const VmDisplay *display) {
@@ -594,9 +1140,7 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
         for (unsigned i = 0; i < display->n_inputs; i++) {
                 const VmInput *input = &display->inputs[i];
 
-                g_string_append_printf(out, "    <input type='%s' bus='%s'", input_type_names[input->type],
-                                       input_bus_names[input->bus]);
-                append_address_and_close(out, &input->address, "input");
+                append_input(out, input);
         }
         for (unsigned i = 0; i < display->n_graphics; i++)
                 append_graphics(out, &display->graphics[i]);
@@ -604,25 +1148,30 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 const VmSound *sound = &display->sounds[i];
 
                 g_string_append_printf(out, "    <sound model='%s'", sound_model_names[sound->model]);
-                if (!sound->audio_id) {
+                if (!sound->audio_id && sound->n_codecs == 0) {
                         append_address_and_close(out, &sound->address, "sound");
                         continue;
                 }
-                g_string_append_printf(out, ">\n      <audio id='%" PRIu32 "'/>\n", sound->audio_id);
+                g_string_append(out, ">\n");
+                for (unsigned j = 0; j < sound->n_codecs; j++)
+                        g_string_append_printf(out, "      <codec type='%s'/>\n", sound_codec_names[sound->codecs[j]]);
+                if (sound->audio_id)
+                        g_string_append_printf(out, "      <audio id='%" PRIu32 "'/>\n", sound->audio_id);
                 domain_xml_format_address(out, 3, &sound->address);
                 g_string_append(out, "    </sound>\n");
         }
         for (unsigned i = 0; i < display->n_audios; i++)
-                g_string_append_printf(out, "    <audio id='%" PRIu32 "' type='%s'/>\n", display->audios[i].id,
-                                       audio_type_names[display->audios[i].type]);
+                domain_xml_format_audio(out, &display->audios[i]);
         for (unsigned i = 0; i < display->n_videos; i++)
                 append_video(out, &display->videos[i]);
-        for (unsigned i = 0; i < display->n_redirdevs; i++) {
-                g_string_append(out, "    <redirdev bus='usb' type='spicevmc'");
-                append_address_and_close(out, &display->redirdev_addresses[i], "redirdev");
-        }
+        for (unsigned i = 0; i < display->n_redirdevs; i++)
+                append_redirdev(out, &display->redirdev_sources[i], &display->redirdev_addresses[i]);
+        if (display->has_redirfilter)
+                append_redirfilter(out, display);
         for (unsigned i = 0; i < display->n_hubs; i++) {
                 g_string_append(out, "    <hub type='usb'");
                 append_address_and_close(out, &display->hubs[i], "hub");
         }
+        if (display->smartcard)
+                append_smartcard(out, display->smartcard);
 }

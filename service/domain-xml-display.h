@@ -21,5 +21,9 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
  * explicit (a <video> for a <graphics>, an <audio> for a <sound>), as libvirt does. */
 bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GError **error);
 
+/* <audio> (domain-xml-audio.c): one backend, appended to display->audios. */
+bool domain_xml_parse_audio(const xmlNode *node, VmDisplay *display, GError **error);
+void domain_xml_format_audio(GString *out, const VmAudio *audio);
+
 /* The elements, inside <devices> (two levels deep). */
 void domain_xml_format_display(GString *out, const VmDisplay *display);

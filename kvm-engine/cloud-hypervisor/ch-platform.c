@@ -119,5 +119,9 @@ bool ch_display_check(const VmConfig *config, GError **error) {
                 return refuse(error, "<channel type='spicevmc'>");
         if (d->n_hubs > 0)
                 return refuse(error, "<hub>");
+        if (d->smartcard)
+                return refuse(error, "<smartcard>");
+        if (d->has_redirfilter)
+                return refuse(error, "<redirfilter>");
         return true;
 }

@@ -14,6 +14,7 @@ void qemu_command_line_free(QemuCommandLine *cmdline) {
         g_clear_pointer(&cmdline->disk_nodes, g_hash_table_unref);
         g_clear_pointer(&cmdline->net_backends, g_hash_table_unref);
         g_free(cmdline->console_socket);
+        g_strfreev(cmdline->extra_env);
         g_free(cmdline);
 }
 
@@ -489,7 +490,8 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autofree char *machine_escaped = qemu_escape_opt(machine);
         g_autofree char *machine_options =
                 qemu_platform_machine_options(config, config->platform.firmware.nvram || params->nvram_fd > 0);
-        argv_add_printf(argv, "-machine", "%s%s", machine_escaped, machine_options);
+        g_autofree char *display_machine_options = qemu_display_machine_options(config);
+        argv_add_printf(argv, "-machine", "%s%s%s", machine_escaped, machine_options, display_machine_options);
         g_autofree char *accel = qemu_platform_accel(config, params->kvm);
         argv_add(argv, "-accel", accel);
         g_autofree char *cpu = qemu_platform_cpu(config, params->kvm);
@@ -600,5 +602,6 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
 
         g_ptr_array_add(argv, NULL);
         cmdline->argv = (char **) g_ptr_array_free(g_steal_pointer(&argv), FALSE);
+        cmdline->extra_env = qemu_display_environment(config);
         return g_steal_pointer(&cmdline);
 }

@@ -59,6 +59,8 @@ typedef struct {
          * path of a first <serial type='unix'>, or neither (a file). */
         bool console_is_ours;
         char *console_socket;
+        /* Variables QEMU's environment needs besides the engine's own, NULL-terminated. */
+        char **extra_env;
 } QemuCommandLine;
 
 void qemu_command_line_free(QemuCommandLine *cmdline);
@@ -140,6 +142,11 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
 /* At Boot: a display on an address has the port the service chose for it (>= 5900). */
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
+/* What QEMU's environment needs besides the engine's own (SDL_AUDIODRIVER=...): a
+ * NULL-terminated list, empty for most. */
+char **qemu_display_environment(const VmConfig *config);
+/* What -machine needs for the display's devices (",pcspk-audiodev=audioN"), or "". */
+char *qemu_display_machine_options(const VmConfig *config);
 /* Floppies: q35's isa-fdc, and the floppies' boot index on the controller. */
 void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>

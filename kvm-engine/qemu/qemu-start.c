@@ -264,14 +264,22 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .tpm_fd = tpm_target,
         };
         g_autoptr(QemuCommandLine) cmdline = ok ? qemu_argv_build(&params, error) : NULL;
-        g_auto(GStrv) environment = qemu_platform_environment(vm->base.config, qemu_environment);
         g_autoptr(QmpClient) qmp = cmdline ? qemu_vm_new_qmp(vm) : NULL;
         /* Connected before QEMU even runs: it accepts from the backlog, no race. */
         ok = qmp && qmp_client_connect(qmp, vm->qmp_path, qemu_start_on_qmp_ready, op, error);
+        /* QEMU's environment: the engine's, the platform's (a <clock> zone), the command line's
+         * (an audio backend's driver). */
+        g_auto(GStrv) platform_environment = qemu_platform_environment(vm->base.config, qemu_environment);
+        g_autoptr(GPtrArray) environment = g_ptr_array_new();
+        for (size_t i = 0; platform_environment[i]; i++)
+                g_ptr_array_add(environment, platform_environment[i]);
+        for (size_t i = 0; cmdline && cmdline->extra_env[i]; i++)
+                g_ptr_array_add(environment, cmdline->extra_env[i]);
+        g_ptr_array_add(environment, NULL);
         if (ok) {
                 ProcessSpawnParams spawn = {
                         .argv = (const char *const *) cmdline->argv,
-                        .envp = (const char *const *) environment,
+                        .envp = (const char *const *) environment->pdata,
                         .fds = (const ProcessFd *) fds->data,
                         .n_fds = fds->len,
                         .log_path = vm->base.log_path,

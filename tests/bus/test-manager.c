@@ -250,9 +250,9 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
                        "<domain type='qemu'><name>many</name><memory unit='MiB'>256</memory>\n"
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
                        "<sysinfo type='smbios'/>\n"
-                       "<devices><smartcard mode='host'/>\n<sound model='sb16'/></devices></domain>",
-                       NULL, "line 3: '<sysinfo>' in '<domain>' is not supported; line 4: '<smartcard>'",
-                       "; line 5: model='sb16' of '<sound>'");
+                       "<devices><smartcard mode='hostx'/>\n<sound model='sb32'/></devices></domain>",
+                       NULL, "line 3: '<sysinfo>' in '<domain>' is not supported; line 4: mode='hostx' of '<smartcard>'",
+                       "; line 5: model='sb32' of '<sound>'");
 
         /* Nothing reached the disk. */
         g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);

@@ -442,7 +442,7 @@ def case_edit():
         assert p.returncode == 0 and 'did not change' in p.stdout, (p.returncode, p.stdout, p.stderr)
         # An edit the service refuses: nothing changes, the edits stay in the file named.
         with open(editor, 'w') as f:
-            f.write('#!/bin/sh\nsed -i "s|</devices>|<smartcard mode=\'host\'/></devices>|" "$1"\n')
+            f.write('#!/bin/sh\nsed -i "s|</devices>|<smartcard mode=\'hostx\'/></devices>|" "$1"\n')
         p = subprocess.run([HVCTL, '--session', 'edit', 'edited'], capture_output=True, text=True, env=env,
                            timeout=300)
         assert p.returncode == 1 and 'smartcard' in p.stderr, (p.returncode, p.stderr)

@@ -100,6 +100,21 @@ static void test_video_memory(void) {
         g_assert_nonnull(strstr(out, "<model type='cirrus' vram='16384' heads='1' primary='yes'/>"));
         domain_xml_test_assert_round_trip(cirrus);
 
+        /* Heads and vram64 of qxl, as libvirt's video-qxl-heads.xml and video-qxl-device-vram64.xml. */
+        g_autoptr(VmConfig) qxl = domain_xml_test_parse_devices(
+                "<video><model type='qxl' ram='65536' vram='65536' vram64='131072' vgamem='8192' heads='1' "
+                "primary='yes'/></video><video><model type='qxl' heads='3'/></video>"
+                "<video><model type='virtio' heads='7'><resolution x='1280' y='720'/></model></video>",
+                &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(qxl->display.videos[0].vram64, ==, 131072);
+        g_assert_cmpuint(qxl->display.videos[1].heads, ==, 3);
+        g_assert_cmpuint(qxl->display.videos[2].heads, ==, 7);
+        g_assert_cmpuint(qxl->display.videos[2].xres, ==, 1280);
+        domain_xml_test_assert_round_trip(qxl);
+        g_autofree char *qxl_xml = domain_xml_format(qxl);
+        domain_xml_test_assert_valid_libvirt(qxl_xml, "<video><model vram64 heads>");
+
         bochs = domain_xml_test_parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
         g_assert_no_error(error);
         g_assert_cmpuint(bochs->display.videos[0].vram, ==, 65536);
@@ -158,7 +173,7 @@ static void test_refused(void) {
                 {"<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'"},
                 {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
                 {"<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'"},
-                {"<video><model type='virtio' heads='2'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads"},
+                {"<video><model type='cirrus' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
                 {"<video><model type='bochs' vram='12288'/></video>", HV_ERROR_NOT_SUPPORTED,
                  "vram='12288' of '<model type='bochs'>'"},
                 {"<video><model type='cirrus' vram='32768'/></video>", HV_ERROR_NOT_SUPPORTED,
@@ -168,15 +183,64 @@ static void test_refused(void) {
                  "secondary"},
                 {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
                 {"<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2"},
-                {"<input type='passthrough' bus='virtio'/>", HV_ERROR_NOT_SUPPORTED, "type='passthrough'"},
-                {"<sound model='sb16'/>", HV_ERROR_NOT_SUPPORTED, "model='sb16'"},
-                {"<sound model='ich9'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'<codec>'"},
+                {"<sound model='sb16'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'ich9' only"},
+                {"<sound model='pcspk'/><sound model='pcspk'/>", HV_ERROR_INVALID_ARGUMENT, "one PC speaker"},
+                {"<sound model='ich9'><codec type='line'/></sound>", HV_ERROR_NOT_SUPPORTED, "type='line'"},
                 {"<sound model='ich9'><audio id='2'/></sound><audio id='1' type='none'/>", HV_ERROR_INVALID_ARGUMENT,
                  "audio id 2"},
-                {"<audio id='1' type='pulseaudio'/>", HV_ERROR_NOT_SUPPORTED, "type='pulseaudio'"},
+                {"<input type='passthrough' bus='virtio'/>", HV_ERROR_INVALID_XML, "needs a '<source>'"},
+                {"<input type='passthrough' bus='usb'><source evdev='/dev/input/event1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "bus='usb'"},
+                {"<input type='evdev'><source dev='event1'/></input>", HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<input type='evdev'><source dev='/dev/input/event1' grabToggle='f1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "grabToggle='f1'"},
+                {"<input type='mouse' bus='ps2'><driver ats='on'/></input>", HV_ERROR_NOT_SUPPORTED,
+                 "on bus 'virtio' only"},
+                {"<input type='mouse' bus='virtio'><source evdev='/dev/input/event1'/></input>",
+                 HV_ERROR_NOT_SUPPORTED, "'<source>'"},
+                {"<video><model type='vga' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
+                {"<video><model type='virtio' heads='17'/></video>", HV_ERROR_INVALID_ARGUMENT, "heads '17'"},
+                {"<video><model type='virtio' vram64='65536'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram64'"},
+                {"<smartcard mode='passthrough' type='tcp'><source mode='bind' host='127.0.0.1' service='2001'/>"
+                 "</smartcard>",
+                 HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
+                {"<smartcard mode='passthrough' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
+                {"<smartcard mode='host-certificates'><certificate>a</certificate></smartcard>", HV_ERROR_INVALID_XML,
+                 "exactly 3"},
+                {"<smartcard mode='host'/><smartcard mode='host'/>", HV_ERROR_NOT_SUPPORTED, "second '<smartcard>'"},
+                {"<smartcard mode='passthrough' type='unix'><source path='sc.sock'/></smartcard>",
+                 HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<audio id='1' type='coreaudio'/>", HV_ERROR_NOT_SUPPORTED, "Core Audio on macOS only"},
+                {"<audio id='1' type='dbus'/>", HV_ERROR_NOT_SUPPORTED, "type='dbus'"},
+                {"<audio id='1' type='file'/>", HV_ERROR_NOT_SUPPORTED, "without a 'path'"},
+                {"<audio id='1' type='file' path='audio.wav'/>", HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<audio id='1' type='none' serverName='x'/>", HV_ERROR_NOT_SUPPORTED, "'serverName'"},
+                {"<audio id='1' type='pulseaudio'><input dev='/dev/dsp'/></audio>", HV_ERROR_NOT_SUPPORTED, "'dev'"},
+                {"<audio id='1' type='none'><input fixedSettings='yes'/></audio>", HV_ERROR_INVALID_ARGUMENT,
+                 "needs mixingEngine='yes'"},
+                {"<audio id='1' type='none'><input><settings frequency='44100'/></input></audio>",
+                 HV_ERROR_INVALID_ARGUMENT, "needs fixedSettings='yes'"},
+                {"<audio id='1' type='none' timerPeriod='0'/>", HV_ERROR_INVALID_ARGUMENT, "timerPeriod"},
+                {"<audio id='1' type='sdl' driver='alsa'/><audio id='2' type='sdl'/>", HV_ERROR_NOT_SUPPORTED,
+                 "different drivers"},
                 {"<audio id='1' type='spice'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'"},
                 {"<redirdev bus='usb' type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
-                {"<graphics type='spice'/><redirdev bus='usb' type='tcp'/>", HV_ERROR_NOT_SUPPORTED, "type='tcp'"},
+                {"<redirdev bus='usb' type='tcp'><source mode='bind' host='127.0.0.1' service='4000'/></redirdev>",
+                 HV_ERROR_NOT_SUPPORTED, "mode='bind'"},
+                {"<redirdev bus='usb' type='unix'><source mode='bind' path='x.sock'/></redirdev>",
+                 HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<redirfilter><usbdev allow='no'/></redirfilter>", HV_ERROR_INVALID_ARGUMENT, "needs a '<redirdev>'"},
+                {"<redirdev bus='usb' type='unix'><source path='/x.sock'/></redirdev>"
+                 "<redirfilter><usbdev version='1.100' allow='no'/></redirfilter>",
+                 HV_ERROR_INVALID_ARGUMENT, "version"},
+                {"<redirdev bus='usb' type='pty'/>", HV_ERROR_NOT_SUPPORTED, "type='pty'"},
+                {"<graphics type='vnc' keymap='xx'/>", HV_ERROR_NOT_SUPPORTED, "keymap='xx'"},
+                {"<video><model type='cirrus'><resolution x='800' y='600'/></model></video>", HV_ERROR_NOT_SUPPORTED,
+                 "'<resolution>' of '<model type='cirrus'>'"},
+                {"<video><model type='vga'><resolution x='800'/></model></video>", HV_ERROR_INVALID_XML,
+                 "needs 'x' and 'y'"},
+                {"<graphics type='vnc' keymap='fr'/><graphics type='spice' keymap='de'/>", HV_ERROR_NOT_SUPPORTED,
+                 "different keymaps"},
                 {"<channel type='spicevmc'/>", HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics"},
         };
 
@@ -191,6 +255,179 @@ static void test_refused(void) {
                         g_error("refusing '%s': '%s' does not say '%s'", table[i].devices, error->message,
                                 table[i].fragment);
         }
+}
+
+/* <smartcard> in each mode libvirt's smartcard-*.xml write, kept in GetXML. */
+static void test_smartcards(void) {
+        static const char *const documents[] = {
+                "<smartcard mode='host'/>",
+                "<smartcard mode='host-certificates'><certificate>cert1</certificate><certificate>cert2</certificate>"
+                "<certificate>cert3</certificate><database>/home/u/nssdb</database></smartcard>",
+                "<smartcard mode='passthrough' type='spicevmc'/><graphics type='spice'/>",
+                "<smartcard mode='passthrough' type='unix'><source mode='bind' path='/home/u/smartcard.sock'/>"
+                "<protocol type='raw'/></smartcard>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
+                g_autofree char *xml = NULL;
+
+                g_assert_no_error(error);
+                g_assert_nonnull(config->display.smartcard);
+                xml = domain_xml_format(config);
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(xml, "<smartcard>");
+        }
+}
+
+/* <redirdev> over a unix socket or to a TCP service, and <redirfilter>, as libvirt's
+ * usb-redir-unix.xml, usb-redir.xml and usb-redir-filter-version.xml. */
+static void test_redirdevs(void) {
+        static const char *const devices =
+                "<redirdev bus='usb' type='unix'><source mode='connect' path='/tmp/connect.socket'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirdev bus='usb' type='unix'><source mode='bind' path='/tmp/listen.socket'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirdev bus='usb' type='tcp'><source mode='connect' host='localhost' service='4000'/>"
+                "<protocol type='raw'/></redirdev>"
+                "<redirfilter><usbdev class='0x08' vendor='0x15E1' product='0x2007' version='1.09' allow='yes'/>"
+                "<usbdev class='0x08' vendor='0x15E1' product='0x2007' version='9.4' allow='yes'/>"
+                "<usbdev allow='no'/></redirfilter>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        const VmDisplay *d;
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        d = &config->display;
+        g_assert_cmpuint(d->n_redirdevs, ==, 3);
+        g_assert_false(d->redirdev_sources[0].bind);
+        g_assert_true(d->redirdev_sources[1].bind);
+        g_assert_cmpstr(d->redirdev_sources[2].host, ==, "localhost");
+        g_assert_cmpuint(d->n_redirfilter, ==, 3);
+        g_assert_cmpint(d->redirfilter[0].version, ==, 0x0109);
+        g_assert_cmpint(d->redirfilter[1].version, ==, 0x0940);
+        g_assert_cmpint(d->redirfilter[1].vendor, ==, 0x15e1);
+        g_assert_cmpint(d->redirfilter[2].usb_class, ==, -1);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<usbdev class='0x08' vendor='0x15e1' product='0x2007' version='9.40' "
+                                     "allow='yes'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<redirdev>, <redirfilter>");
+}
+
+/* The sound cards of libvirt's sound-device.xml: every model, HDA codecs, one backend. */
+static void test_sounds(void) {
+        static const char *const devices =
+                "<sound model='pcspk'/><sound model='es1370'/><sound model='sb16'/><sound model='ac97'/>"
+                "<sound model='ich6'><codec type='micro'/><codec type='duplex'/><codec type='output'/></sound>"
+                "<sound model='ich9'/><sound model='usb'/>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->display.n_sounds, ==, 7);
+        g_assert_cmpint(config->display.sounds[0].model, ==, VM_SOUND_PCSPK);
+        g_assert_cmpuint(config->display.sounds[4].n_codecs, ==, 3);
+        g_assert_cmpint(config->display.sounds[4].codecs[0], ==, VM_SOUND_CODEC_MICRO);
+        g_assert_cmpuint(config->display.sounds[0].audio_id, ==, 1);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<sound model='ich6'>\n      <codec type='micro'/>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<sound>");
+}
+
+/* <input> with virtio options, a passed-through evdev device, and an evdev feeding QEMU's
+ * input, as libvirt's virtio-options-input-ats.xml, virtio-input-passthrough.xml and
+ * input-linux.xml write them. */
+static void test_inputs(void) {
+        static const char *const devices =
+                "<input type='mouse' bus='virtio'><driver ats='on' packed='off'/>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/></input>"
+                "<input type='passthrough' bus='virtio'><source evdev='/dev/input/event1234'/></input>"
+                "<input type='evdev'><source dev='/dev/input/event1234' grab='all' grabToggle='alt-alt' "
+                "repeat='on'/></input>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        const VmInput *in;
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        in = config->display.inputs;
+        g_assert_cmpint(in[0].virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(in[0].virtio.packed, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(in[1].type, ==, VM_INPUT_PASSTHROUGH);
+        g_assert_cmpint(in[1].bus, ==, VM_INPUT_BUS_VIRTIO);
+        g_assert_cmpstr(in[1].evdev, ==, "/dev/input/event1234");
+        g_assert_cmpint(in[2].bus, ==, VM_INPUT_BUS_NONE);
+        g_assert_true(in[2].grab_all);
+        g_assert_cmpint(in[2].grab_toggle, ==, VM_GRAB_TOGGLE_ALT_ALT);
+        g_assert_cmpint(in[2].repeat, ==, VM_SWITCH_ON);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<input type='evdev'>\n      <source dev='/dev/input/event1234' grab='all' "
+                                     "grabToggle='alt-alt' repeat='on'/>\n    </input>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<input>");
+
+        /* keymap of a <graphics>, as libvirt's pci-bridge.xml. */
+        g_autoptr(VmConfig) keymap = domain_xml_test_parse_devices("<graphics type='vnc' keymap='de-ch'/>", &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(vm_keymap_names[keymap->display.graphics[0].keymap - 1], ==, "de-ch");
+        domain_xml_test_assert_round_trip(keymap);
+}
+
+/* <audio> backends with their <input> and <output>, as libvirt's audio-*-full.xml write them:
+ * every attribute kept in GetXML (which virt-xml-validate takes); each backend its own. */
+static void test_audio(void) {
+        static const char *const documents[] = {
+                "<audio id='1' type='alsa' timerPeriod='50'>"
+                "<input mixingEngine='yes' fixedSettings='yes' voices='1' bufferLength='100' dev='/dev/dsp0'>"
+                "<settings frequency='44100' channels='2' format='s16'/></input>"
+                "<output mixingEngine='yes' fixedSettings='yes' voices='2' bufferLength='200' dev='/dev/dsp1'>"
+                "<settings frequency='22050' channels='4' format='f32'/></output></audio>",
+                "<audio id='1' type='oss' tryMMap='yes' exclusive='yes' dspPolicy='3'>"
+                "<input mixingEngine='yes' voices='1' dev='/dev/dsp0' bufferCount='50' tryPoll='yes'/>"
+                "<output dev='/dev/dsp1' bufferCount='30' tryPoll='no'/></audio>",
+                "<audio id='1' type='pulseaudio' serverName='acme.example.org'>"
+                "<input name='fish' streamName='food' latency='100'/></audio>",
+                "<audio id='1' type='jack'><output serverName='fish' clientName='food' connectPorts='yum' "
+                "exactName='yes'/></audio>",
+                "<audio id='1' type='sdl' driver='pulseaudio'><output bufferCount='50'/></audio>",
+                "<audio id='1' type='file' path='/home/u/audio.wav'/>",
+                "<audio id='1' type='none' timerPeriod='50'/>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
+                g_autofree char *xml = NULL;
+
+                g_assert_no_error(error);
+                g_assert_cmpuint(config->display.n_audios, ==, 1);
+                xml = domain_xml_format(config);
+                domain_xml_test_assert_round_trip(config);
+                domain_xml_test_assert_valid_libvirt(xml, "<audio>");
+        }
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) alsa = domain_xml_test_parse_devices(documents[0], &error);
+        const VmAudio *a = &alsa->display.audios[0];
+        g_autofree char *out = domain_xml_format(alsa);
+
+        g_assert_no_error(error);
+        g_assert_cmpint(a->type, ==, VM_AUDIO_ALSA);
+        g_assert_cmpuint(a->timer_period, ==, 50);
+        g_assert_cmpint(a->input->fixed_settings, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(a->input->frequency, ==, 44100);
+        g_assert_cmpint(a->output->format, ==, VM_AUDIO_FORMAT_F32);
+        g_assert_cmpstr(a->output->dev, ==, "/dev/dsp1");
+        g_assert_nonnull(strstr(out, "<audio id='1' type='alsa' timerPeriod='50'>\n"
+                                     "      <input mixingEngine='yes' fixedSettings='yes' voices='1' "
+                                     "bufferLength='100' dev='/dev/dsp0'>\n"
+                                     "        <settings frequency='44100' channels='2' format='s16'/>\n"
+                                     "      </input>\n"));
 }
 
 /* virsh dumpxml writes an <address> in each of these: kept in GetXML. */
@@ -229,5 +466,10 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/hubs", test_hubs);
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
+        g_test_add_func("/domain-xml-display/audio", test_audio);
+        g_test_add_func("/domain-xml-display/inputs", test_inputs);
+        g_test_add_func("/domain-xml-display/sounds", test_sounds);
+        g_test_add_func("/domain-xml-display/smartcards", test_smartcards);
+        g_test_add_func("/domain-xml-display/redirdevs", test_redirdevs);
         return g_test_run();
 }

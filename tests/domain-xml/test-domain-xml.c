@@ -1198,9 +1198,9 @@ static void test_all_problems(void) {
                                   "<cputune><shares>2</shares></cputune>\n"     /* 6 */
                                   "<devices>\n"                                  /* 7 */
                                   "<disk type='file'><source file='a'/><target dev='vda' bus='xen'/></disk>\n" /* 8 */
-                                  "<smartcard mode='host'/>\n"                   /* 9 */
+                                  "<smartcard mode='hostx'/>\n"                  /* 9 */
                                   "<disk type='file'><source file='b'/><target dev='vdb'/></disk>\n" /* 10 */
-                                  "<sound model='sb16'/>\n"                      /* 11 */
+                                  "<sound model='sb32'/>\n"                      /* 11 */
                                   "</devices>\n"                                 /* 12 */
                                   "<vcpu>0</vcpu>\n"                             /* 13 */
                                   "</domain>\n";
@@ -1213,8 +1213,8 @@ static void test_all_problems(void) {
                         "line 5: offset='xen' of '<clock>' is not supported; "
                         "line 6: '<cputune>' in '<domain>' is not supported; "
                         "line 8: bus='xen' of '<target>' is not supported; "
-                        "line 9: '<smartcard>' in '<devices>' is not supported; "
-                        "line 11: model='sb16' of '<sound>' is not supported; "
+                        "line 9: mode='hostx' of '<smartcard>' is not supported; "
+                        "line 11: model='sb32' of '<sound>' is not supported; "
                         "line 13: invalid vCPU count '0' in '<vcpu>': expected a number from 1 to 255");
 }
 

@@ -786,6 +786,32 @@ static void test_video_memory(void) {
         g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
 }
 
+/* qxl's heads and 64-bit bar, as libvirt's video-qxl-heads.args and
+ * video-qxl-sec-device-vram64.x86_64-latest.args: max_outputs, vram64_size_mb; <resolution> as
+ * video-qxl-resolution.args: xres, yres. */
+static void test_video_heads(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL,
+                                 .ram = 65536,
+                                 .vram = 65536,
+                                 .vram64 = 131072,
+                                 .vgamem = 16384,
+                                 .heads = 1,
+                                 .primary = true};
+        d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3};
+        d->videos[2] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7, .xres = 1280, .yres = 720};
+        d->n_videos = 3;
+        check_golden("video-heads", &params);
+}
+
 /* <cpu><numa>: a memory-backend-ram and a -numa node per cell (one cpus= per range), the
  * distances, and -m the sum of the cells each rounded up to a MiB, as libvirt's QEMU driver
  * writes them for QEMU 7.2. */
@@ -1782,6 +1808,223 @@ static void test_cpu_model(void) {
         g_assert_cmpstr(host, ==, "host,ds=on,tsc-frequency=4567890000");
 }
 
+/* <input>: virtio options of <driver> (libvirt's virtio-options-input-*.args, as key=value),
+ * a host evdev device passed through (virtio-input-passthrough.args) and an evdev feeding QEMU's
+ * input (input-linux.x86_64-latest.args: -object input-linux). */
+static void test_input(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->inputs[0] = (VmInput){.type = VM_INPUT_MOUSE,
+                                 .bus = VM_INPUT_BUS_VIRTIO,
+                                 .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF}};
+        d->inputs[1] = (VmInput){
+                .type = VM_INPUT_PASSTHROUGH, .bus = VM_INPUT_BUS_VIRTIO, .evdev = g_strdup("/dev/input/event1234")};
+        d->inputs[2] = (VmInput){.type = VM_INPUT_EVDEV,
+                                 .bus = VM_INPUT_BUS_NONE,
+                                 .evdev = g_strdup("/dev/input/event1234"),
+                                 .grab_all = true,
+                                 .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT,
+                                 .repeat = VM_SWITCH_ON};
+        d->n_inputs = 3;
+        check_golden("input", &params);
+
+        /* keymap: QEMU's -k, as libvirt's pci-bridge.args. */
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .keymap = 8};
+        d->n_graphics = 1;
+        g_assert_cmpstr(vm_keymap_names[7], ==, "en-us");
+        g_autoptr(QemuCommandLine) keymap = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (guint i = 0; keymap->argv[i]; i++)
+                if (g_str_equal(keymap->argv[i], "-k"))
+                        g_assert_cmpstr(keymap->argv[i + 1], ==, "en-us");
+        g_assert_true(g_strv_contains((const char *const *) keymap->argv, "-k"));
+        d->n_graphics = 0;
+
+        d->inputs[0].virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<input><driver iommu='on'> is not supported"));
+}
+
+/* <sound>: the models of libvirt's sound-device.xml, as its sound-device.args writes them
+ * (ES1370, sb16, HDA codecs at cad 0, 1, 2); the PC speaker as QEMU 7.2 takes it, a machine
+ * property (libvirt 9.0's -soundhw pcspk QEMU 7.2 has not). */
+static void test_sound(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+
+        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
+        d->n_audios = 1;
+        d->sounds[0] = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
+        d->sounds[1] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 1};
+        d->sounds[2] = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
+        d->sounds[3] = (VmSound){.model = VM_SOUND_ICH6,
+                                 .audio_id = 1,
+                                 .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT},
+                                 .n_codecs = 3};
+        d->sounds[4] = (VmSound){.model = VM_SOUND_ICH9, .audio_id = 1};
+        d->n_sounds = 5;
+        check_golden("sound", &params);
+}
+
+/* <smartcard>: usb-ccid and its card as JSON, as libvirt's smartcard-*.args (host-certificates
+ * with libvirt's default database; passthrough on the owner's unix socket or spicevmc). */
+static void test_smartcard(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->smartcard = g_new0(VmSmartcard, 1);
+        d->smartcard->mode = VM_SMARTCARD_HOST_CERTIFICATES;
+        d->smartcard->certificates[0] = g_strdup("cert1");
+        d->smartcard->certificates[1] = g_strdup("cert2");
+        d->smartcard->certificates[2] = g_strdup("cert3");
+        check_golden("smartcard", &params);
+
+        vm_smartcard_free(d->smartcard);
+        d->smartcard = g_new0(VmSmartcard, 1);
+        d->smartcard->mode = VM_SMARTCARD_PASSTHROUGH;
+        d->smartcard->socket = g_strdup("/home/u/smartcard.sock");
+        d->smartcard->socket_bind = true;
+        g_autoptr(QemuCommandLine) unix_card = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) unix_card->argv,
+                                      "socket,id=charsmartcard0,path=/home/u/smartcard.sock,server=on,wait=off"));
+        g_assert_true(g_strv_contains((const char *const *) unix_card->argv,
+                                      "{\"driver\":\"ccid-card-passthru\",\"chardev\":\"charsmartcard0\","
+                                      "\"id\":\"smartcard0\",\"bus\":\"ccid0.0\"}"));
+
+        d->smartcard->mode = VM_SMARTCARD_HOST;
+        g_autoptr(QemuCommandLine) host = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) host->argv,
+                                      "{\"driver\":\"ccid-card-emulated\",\"backend\":\"nss-emulated\","
+                                      "\"id\":\"smartcard0\",\"bus\":\"ccid0.0\"}"));
+}
+
+/* <redirdev> over the owner's unix socket (listening and connecting) and a TCP service, with a
+ * <redirfilter>, as libvirt's usb-redir-unix, usb-redir and usb-redir-filter-version .args. */
+static void test_redirdev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        static const VmRedirFilterRule rules[] = {
+                {.usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0109, .allow = true},
+                {.usb_class = 0x08, .vendor = 0x15e1, .product = 0x2007, .version = 0x0940, .allow = true},
+                {.usb_class = -1, .vendor = -1, .product = -1, .version = -1, .allow = false},
+        };
+
+        d->redirdev_sources[0] = (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket")};
+        d->redirdev_sources[1] =
+                (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/listen.socket"), .bind = true};
+        d->redirdev_sources[2] = (VmRedirdevSource){
+                .type = VM_REDIRDEV_TCP, .host = g_strdup("localhost"), .service = g_strdup("4000")};
+        d->n_redirdevs = 3;
+        d->redirfilter = g_memdup2(rules, sizeof(rules));
+        d->n_redirfilter = G_N_ELEMENTS(rules);
+        d->has_redirfilter = true;
+        check_golden("redirdev", &params);
+}
+
+/* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
+ * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
+ * direction only with fixed-settings; SDL's driver in QEMU's environment. */
+static VmAudioStream *audio_stream(uint32_t voices, uint32_t buffer_length, uint32_t frequency, uint32_t channels,
+                                   VmAudioFormat format) {
+        VmAudioStream *stream = g_new0(VmAudioStream, 1);
+
+        stream->mixing_engine = VM_SWITCH_ON;
+        stream->fixed_settings = VM_SWITCH_ON;
+        stream->voices = voices;
+        stream->buffer_length = buffer_length;
+        stream->frequency = frequency;
+        stream->channels = channels;
+        stream->format = format;
+        return stream;
+}
+
+static void test_audio(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        VmAudio *a = d->audios;
+
+        a[0] = (VmAudio){.id = 1, .type = VM_AUDIO_ALSA, .timer_period = 50};
+        a[0].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[0].input->dev = g_strdup("/dev/dsp0");
+        a[0].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[0].output->dev = g_strdup("/dev/dsp1");
+        a[1] = (VmAudio){.id = 2,
+                         .type = VM_AUDIO_OSS,
+                         .try_mmap = VM_SWITCH_ON,
+                         .exclusive = VM_SWITCH_ON,
+                         .has_dsp_policy = true,
+                         .dsp_policy = 3};
+        a[1].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[1].input->dev = g_strdup("/dev/dsp0");
+        a[1].input->buffer_count = 50;
+        a[1].input->try_poll = VM_SWITCH_ON;
+        a[1].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[1].output->try_poll = VM_SWITCH_OFF;
+        a[2] = (VmAudio){.id = 3, .type = VM_AUDIO_PULSEAUDIO, .server_name = g_strdup("acme.example.org")};
+        a[2].input = audio_stream(1, 100, 44100, 2, VM_AUDIO_FORMAT_S16);
+        a[2].input->name = g_strdup("fish");
+        a[2].input->stream_name = g_strdup("food");
+        a[2].input->latency = 100;
+        a[3] = (VmAudio){.id = 4, .type = VM_AUDIO_JACK};
+        a[3].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[3].output->server_name = g_strdup("fish");
+        a[3].output->client_name = g_strdup("food");
+        a[3].output->connect_ports = g_strdup("yum");
+        a[4] = (VmAudio){.id = 5, .type = VM_AUDIO_SDL, .sdl_driver = VM_SDL_AUDIO_PULSEAUDIO};
+        a[4].output = audio_stream(2, 200, 22050, 4, VM_AUDIO_FORMAT_F32);
+        a[4].output->buffer_count = 50;
+        a[5] = (VmAudio){.id = 6, .type = VM_AUDIO_FILE, .path = g_strdup("/home/u/audio.wav")};
+        /* Without fixed settings, frequency and the like are not QEMU's to take. */
+        a[5].output = g_new0(VmAudioStream, 1);
+        a[5].output->mixing_engine = VM_SWITCH_OFF;
+        a[5].output->voices = 2;
+        a[6] = (VmAudio){.id = 7, .type = VM_AUDIO_SPICE};
+        a[7] = (VmAudio){.id = 8, .type = VM_AUDIO_NONE};
+        d->n_audios = 8;
+        check_golden("audio", &params);
+
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(g_strv_length(cmdline->extra_env), ==, 1);
+        g_assert_cmpstr(cmdline->extra_env[0], ==, "SDL_AUDIODRIVER=pulseaudio");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1819,5 +2062,11 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/cpu-model", test_cpu_model);
         g_test_add_func("/qemu-argv/net", test_net);
         g_test_add_func("/qemu-argv/hostdev", test_hostdev);
+        g_test_add_func("/qemu-argv/audio", test_audio);
+        g_test_add_func("/qemu-argv/input", test_input);
+        g_test_add_func("/qemu-argv/video-heads", test_video_heads);
+        g_test_add_func("/qemu-argv/sound", test_sound);
+        g_test_add_func("/qemu-argv/smartcard", test_smartcard);
+        g_test_add_func("/qemu-argv/redirdev", test_redirdev);
         return g_test_run();
 }

@@ -947,6 +947,56 @@ static void test_iotune(void) {
         fixture_clear(&f);
 }
 
+/* The display devices of issue 17 on the real QEMU: JSON -audiodev with settings and a wav
+ * file, the sound models (the PC speaker a machine property), HDA codecs, a virtio input with
+ * virtio options, a usb-redir on a unix socket with a filter, a smartcard reader passing
+ * through to a unix socket. QEMU takes the command line and boots. */
+static void test_display_devices(void) {
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+
+        fixture_init(&f, NULL);
+        VmDisplay *d = &f.config->display;
+        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .timer_period = 50};
+        d->audios[0].output = g_new0(VmAudioStream, 1);
+        d->audios[0].output->mixing_engine = VM_SWITCH_ON;
+        d->audios[0].output->fixed_settings = VM_SWITCH_ON;
+        d->audios[0].output->frequency = 22050;
+        d->audios[0].output->format = VM_AUDIO_FORMAT_S16;
+        d->audios[1] = (VmAudio){.id = 2, .type = VM_AUDIO_FILE, .path = g_build_filename(f.dir, "out.wav", NULL)};
+        d->n_audios = 2;
+        d->sounds[0] = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
+        d->sounds[1] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 2};
+        d->sounds[2] = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
+        d->sounds[3] = (VmSound){.model = VM_SOUND_ICH6,
+                                 .audio_id = 1,
+                                 .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_OUTPUT},
+                                 .n_codecs = 2};
+        d->n_sounds = 4;
+        d->inputs[0] = (VmInput){.type = VM_INPUT_KEYBOARD,
+                                 .bus = VM_INPUT_BUS_VIRTIO,
+                                 .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
+        d->n_inputs = 1;
+        d->redirdev_sources[0] = (VmRedirdevSource){
+                .type = VM_REDIRDEV_UNIX, .bind = true, .path = g_build_filename(f.dir, "redir.sock", NULL)};
+        d->n_redirdevs = 1;
+        d->redirfilter = g_new0(VmRedirFilterRule, 1);
+        d->redirfilter[0] = (VmRedirFilterRule){.usb_class = -1, .vendor = -1, .product = -1, .version = 0x0110};
+        d->n_redirfilter = 1;
+        d->has_redirfilter = true;
+        d->smartcard = g_new0(VmSmartcard, 1);
+        d->smartcard->mode = VM_SMARTCARD_PASSTHROUGH;
+        d->smartcard->socket = g_build_filename(f.dir, "smartcard.sock", NULL);
+        d->smartcard->socket_bind = true;
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
+        g_assert_no_error(error);
+
+        boot(&f);
+        g_assert_true(g_file_test(d->smartcard->socket, G_FILE_TEST_EXISTS));
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -967,5 +1017,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/network-disk", test_network_disk);
         g_test_add_func("/qemu-guest/iotune", test_iotune);
         g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
+        g_test_add_func("/qemu-guest/display-devices", test_display_devices);
         return g_test_run();
 }
