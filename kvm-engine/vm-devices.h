@@ -76,6 +76,8 @@ typedef enum {
         VM_CHAR_TARGET_NONE,
         VM_CHAR_TARGET_ISA_SERIAL, /* <serial><target type='isa-serial'> */
         VM_CHAR_TARGET_SERIAL,     /* <console><target type='serial'>: the first serial port */
+        VM_CHAR_TARGET_VIRTIO,     /* <console><target type='virtio'>: a virtconsole */
+        VM_CHAR_TARGET_PARALLEL,   /* <parallel><target type='parallel'> */
 } VmCharTargetType;
 
 typedef struct {
@@ -168,16 +170,6 @@ typedef struct {
         VmAddress address; /* isa: <address type='isa' iobase>, as written */
         bool hyperv;       /* <panic model='hyperv'>: Hyper-V's crash MSRs */
 } VmPanic;
-
-/* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
- * VM's runtime folder, never a path of the document. */
-typedef enum {
-        VM_CHANNEL_GUEST_AGENT, /* <target type='virtio' name='org.qemu.guest_agent.0'/> */
-} VmChannelTarget;
-
-typedef struct {
-        VmChannelTarget target;
-} VmChannel;
 
 typedef enum {
         VM_WATCHDOG_I6300ESB,

@@ -58,6 +58,8 @@ static const char *const disk_format_names[] = {"raw", "qcow2", NULL}; /* VmDisk
 static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
+                                                [VM_CHAR_TARGET_VIRTIO] = "virtio",
+                                                [VM_CHAR_TARGET_PARALLEL] = "parallel",
                                                 NULL};
 const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_USB] = "usb",
@@ -388,14 +390,23 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
             !attr_number(node, "port", 3, &t.has_port, &t.port, error))
                 return false;
         t.type = type;
-        /* A <serial> is an ISA serial port; a <console> of type serial is the first of them. */
-        if (t.type != VM_CHAR_TARGET_NONE && (t.type == VM_CHAR_TARGET_ISA_SERIAL) != (kind == VM_DEVICE_SERIAL)) {
+        /* A <serial> is an ISA serial port; a <console> is the first of them or a virtio console;
+         * a <parallel> an ISA parallel port. */
+        bool fits = t.type == VM_CHAR_TARGET_NONE ||
+                    (kind == VM_DEVICE_SERIAL && t.type == VM_CHAR_TARGET_ISA_SERIAL) ||
+                    (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO)) ||
+                    (kind == VM_DEVICE_PARALLEL && t.type == VM_CHAR_TARGET_PARALLEL);
+        if (!fits) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "type='%s' of '<target>' is not supported in a '<%s>' (%s)", value,
-                                kind == VM_DEVICE_SERIAL ? "serial" : "console",
-                                kind == VM_DEVICE_SERIAL ? "isa-serial" : "serial");
+                                vm_device_kind_to_string(kind),
+                                kind == VM_DEVICE_SERIAL    ? "isa-serial"
+                                : kind == VM_DEVICE_CONSOLE ? "serial or virtio"
+                                                            : "parallel");
         }
+        if (kind == VM_DEVICE_PARALLEL && t.has_port && t.port > 2)
+                return xml_fail_bad_value(error, node, "parallel port", "", "expected 0, 1 or 2");
         if (model) {
                 if (kind != VM_DEVICE_SERIAL)
                         return xml_fail_unsupported_element(error, model);
@@ -757,83 +768,7 @@ void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic)
                 format_panic(out, level, "hyperv", NULL);
 }
 
-/* ---- <channel> and <watchdog> ---- */
-
-enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };
-static const char *const channel_children[] = {
-        [CHANNEL_SOURCE] = "source",
-        [CHANNEL_TARGET] = "target",
-        [CHANNEL_ADDRESS] = "address",
-        [CHANNEL_ALIAS] = "alias",
-        NULL,
-};
-
-VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = {"type", NULL};
-        static const char *const types[] = {"unix", NULL};
-        static const char *const source_attributes[] = {"mode", NULL};
-        static const char *const modes[] = {"bind", NULL};
-        static const char *const target_attributes[] = {"type", "name", NULL};
-        static const char *const target_types[] = {"virtio", NULL};
-        static const char *const target_names[] = {"org.qemu.guest_agent.0", NULL};
-        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CHANNEL);
-        xmlNode *c[_CHANNEL_CHILD_MAX] = {};
-        int choice;
-
-        if (!xml_check_attributes(node, attributes, error) ||
-            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
-            !xml_collect_children(node, channel_children, c, error))
-                return NULL;
-        /* The socket is the service's: a path of the document is refused, not followed. */
-        g_autofree char *path = c[CHANNEL_SOURCE] ? xml_attr_value(c[CHANNEL_SOURCE], "path") : NULL;
-        if (path) {
-                xml_fail(error, c[CHANNEL_SOURCE], HV_ERROR_NOT_SUPPORTED,
-                         "attribute 'path' of '<source>' in a '<channel>' is not supported: the service places "
-                         "the guest agent's socket in the VM's runtime folder");
-                return NULL;
-        }
-        if (c[CHANNEL_SOURCE] && (!xml_check_empty_element(c[CHANNEL_SOURCE], source_attributes, error) ||
-                                  !xml_attr_choice(c[CHANNEL_SOURCE], "mode", modes, 0, &choice, error)))
-                return NULL;
-        if (!c[CHANNEL_TARGET]) {
-                xml_fail_missing(error, node, "target");
-                return NULL;
-        }
-        if (!xml_check_empty_element(c[CHANNEL_TARGET], target_attributes, error) ||
-            !xml_attr_choice(c[CHANNEL_TARGET], "type", target_types, -1, &choice, error) ||
-            !xml_attr_choice(c[CHANNEL_TARGET], "name", target_names, -1, &choice, error))
-                return NULL;
-        device->channel.target = VM_CHANNEL_GUEST_AGENT;
-        if (c[CHANNEL_ADDRESS]) {
-                if (!domain_xml_parse_address(c[CHANNEL_ADDRESS], &device->address, error))
-                        return NULL;
-                if (device->address.type != VM_ADDRESS_VIRTIO_SERIAL) {
-                        g_autofree char *type = xml_attr_value(c[CHANNEL_ADDRESS], "type");
-                        xml_fail_unsupported_value(error, c[CHANNEL_ADDRESS], "type", type);
-                        return NULL;
-                }
-                if (device->address.port == 0) {
-                        xml_fail_bad_value(error, c[CHANNEL_ADDRESS], "port", "0",
-                                           "port 0 of a virtio-serial bus is the console's");
-                        return NULL;
-                }
-        }
-        if (c[CHANNEL_ALIAS]) {
-                static const char *const alias_attributes[] = {"name", NULL};
-                /* libvirt's "channel0": the service names its devices itself. */
-                if (!xml_check_empty_element(c[CHANNEL_ALIAS], alias_attributes, error))
-                        return NULL;
-        }
-        return g_steal_pointer(&device);
-}
-
-void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel) {
-        g_string_append(out, " type='unix'>\n");
-        append_indent(out, level + 1);
-        g_string_append(out, "<source mode='bind'/>\n");
-        append_indent(out, level + 1);
-        g_string_append(out, "<target type='virtio' name='org.qemu.guest_agent.0'/>\n");
-}
+/* ---- <watchdog> ---- */
 
 static const char *const watchdog_model_names[] = {
         [VM_WATCHDOG_I6300ESB] = "i6300esb", [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700", NULL};

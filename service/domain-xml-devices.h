@@ -51,8 +51,6 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
 bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error);
 void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic);
 
-/* <channel type='unix'> of the QEMU guest agent, <watchdog>. */
-VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error);
-void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel);
+/* <watchdog>; <channel> is in domain-xml-chardev.h. */
 VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error);
 void domain_xml_format_watchdog(GString *out, const VmWatchdog *watchdog);

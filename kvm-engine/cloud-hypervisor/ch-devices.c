@@ -56,6 +56,8 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
                 if (device->kind == VM_DEVICE_WATCHDOG)
                         return refuse(error, "<watchdog>");
+                if (device->kind == VM_DEVICE_PARALLEL)
+                        return refuse(error, "<parallel> (it has no ISA bus)");
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
                 if (device->kind == VM_DEVICE_TPM)
                         return refuse(error, "<tpm>");

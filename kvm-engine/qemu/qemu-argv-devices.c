@@ -252,24 +252,10 @@ static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, 
 
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
         bool device_boot = false;
-        unsigned n_agents = 0, n_watchdogs = 0, n_tpms = 0;
+        unsigned n_watchdogs = 0, n_tpms = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CHANNEL) {
-                        if (machine == QEMU_MACHINE_MICROVM)
-                                return refuse(error, "<channel> needs virtio-serial on PCI, which the microvm "
-                                                     "machine has not");
-                        if (++n_agents > 1)
-                                return refuse(error, "<channel> of the guest agent appears more than once");
-                        if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
-                            !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
-                            device->address.controller > 0)
-                                return refuse(error,
-                                              "<channel> on virtio-serial controller %u needs "
-                                              "<controller type='virtio-serial' index='%u'>",
-                                              device->address.controller, device->address.controller);
-                }
                 if (device->kind == VM_DEVICE_TPM) {
                         if (machine == QEMU_MACHINE_MICROVM)
                                 return refuse(error, "<tpm> is not supported by the microvm machine (it has no "
@@ -587,7 +573,7 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         return node;
 }
 
-/* ---- the guest agent's channel, the watchdog ---- */
+/* ---- the watchdog ---- */
 
 const char *qemu_watchdog_action(const VmConfig *config) {
         static const char *const actions[] = {
@@ -611,41 +597,12 @@ static void add_device_json(GPtrArray *argv, JsonObject *o) {
         json_node_unref(node);
 }
 
-/*
- * The guest agent: a virtserialport named org.qemu.guest_agent.0 on the virtio-serial
- * controller (libvirt adds one when the document has none), whose chardev is the service's
- * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
- * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
- */
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd) {
-        const VmDevice *agent = vm_config_find_kind(config, VM_DEVICE_CHANNEL);
+/* The watchdog: its device (q35's iTCO is built in: libvirt lets it reboot the guest), its
+ * action on -action. The channels are in qemu-argv-chardev.c. */
+void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config) {
         const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
         JsonObject *o;
 
-        if (agent && agent_fd > 0) {
-                uint32_t index = agent->address.type == VM_ADDRESS_VIRTIO_SERIAL ? agent->address.controller : 0;
-                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, index);
-                g_autofree char *bus = g_strconcat(ctrl ? ctrl->id : "virtio-serial0", ".0", NULL);
-                g_autofree char *chardev = g_strconcat("char", agent->id, NULL);
-
-                if (!ctrl) {
-                        o = json_object_new();
-                        json_object_set_string_member(o, "driver", "virtio-serial-pci");
-                        json_object_set_string_member(o, "id", "virtio-serial0");
-                        add_device_json(argv, o);
-                }
-                g_ptr_array_add(argv, g_strdup("-chardev"));
-                g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", chardev, agent_fd));
-                o = json_object_new();
-                json_object_set_string_member(o, "driver", "virtserialport");
-                json_object_set_string_member(o, "bus", bus);
-                if (agent->address.type == VM_ADDRESS_VIRTIO_SERIAL)
-                        json_object_set_int_member(o, "nr", agent->address.port);
-                json_object_set_string_member(o, "chardev", chardev);
-                json_object_set_string_member(o, "id", agent->id);
-                json_object_set_string_member(o, "name", "org.qemu.guest_agent.0");
-                add_device_json(argv, o);
-        }
         if (!watchdog)
                 return;
         switch (watchdog->watchdog.model) {

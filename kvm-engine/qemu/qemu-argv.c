@@ -75,7 +75,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG. */
         if (!qemu_platform_check(config, true, error) ||
-            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error))
+            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error) ||
+            !qemu_chardevs_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -118,15 +119,11 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                 switch (device->kind) {
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
+                        if (qemu_chardev_is_virtio_console(device))
+                                break;
                         if (++n_consoles > 4) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                             "At most 4 <serial>/<console> devices are supported");
-                                return false;
-                        }
-                        if (device->chr.type != VM_CHAR_PTY && !device->chr.path) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<%s type='%s'> needs a path", vm_device_kind_to_string(device->kind),
-                                            device->chr.type == VM_CHAR_FILE ? "file" : "unix");
                                 return false;
                         }
                         break;
@@ -276,25 +273,15 @@ static void argv_add_printf(GPtrArray *argv, const char *option, const char *for
 static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                             const VmChar *chr, unsigned index) {
         g_autofree char *id = g_strdup_printf("serial%u", index);
-        g_autofree char *path = chr->path ? qemu_escape_opt(chr->path) : NULL;
 
-        switch (chr->type) {
-        case VM_CHAR_PTY:
-                if (index == 0 && params->console_fd >= 0) {
-                        argv_add_printf(argv, "-chardev", "socket,id=%s,fd=%d,server=on,wait=off", id,
-                                        params->console_fd);
-                        cmdline->console_is_ours = true;
-                } else
-                        argv_add_printf(argv, "-chardev", "pty,id=%s", id);
-                break;
-        case VM_CHAR_FILE:
-                argv_add_printf(argv, "-chardev", "file,id=%s,path=%s,append=on", id, path);
-                break;
-        case VM_CHAR_UNIX:
-                argv_add_printf(argv, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
-                if (index == 0)
+        if (index == 0 && chr->type == VM_CHAR_PTY && params->console_fd >= 0) {
+                argv_add_printf(argv, "-chardev", "socket,id=%s,fd=%d,server=on,wait=off", id, params->console_fd);
+                cmdline->console_is_ours = true;
+        } else {
+                g_autofree char *chardev = qemu_chardev_arg(chr, id, false);
+                argv_add(argv, "-chardev", chardev);
+                if (index == 0 && chr->type == VM_CHAR_UNIX && !chr->connect)
                         cmdline->console_socket = g_strdup(chr->path);
-                break;
         }
         argv_add_printf(argv, "-serial", "chardev:%s", id);
 }
@@ -304,6 +291,19 @@ static bool config_has_serial(const VmConfig *config) {
                 if (((const VmDevice *) config->devices->pdata[i])->kind == VM_DEVICE_SERIAL)
                         return true;
         return false;
+}
+
+/* The serial ports: the <serial>s, or a <console> of type serial without them. */
+static unsigned n_serial_ports(const VmConfig *config) {
+        unsigned n = 0;
+        bool console = false;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                n += device->kind == VM_DEVICE_SERIAL;
+                console |= device->kind == VM_DEVICE_CONSOLE && !qemu_chardev_is_virtio_console(device);
+        }
+        return n ? n : console;
 }
 
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
@@ -321,6 +321,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", node);
         }
         qemu_floppy_controller_args(argv, config, cmdline->machine);
+        qemu_argv_add_virtio_serial_controllers(argv, config, params->agent_fd);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
                 JsonObject *o;
@@ -374,8 +375,9 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         break;
                 }
                 case VM_DEVICE_CONSOLE:
-                        /* As in libvirt: with a <serial>, the <console> is the first serial port. */
-                        if (config_has_serial(config))
+                        /* As in libvirt: with a <serial>, the <console> is the first serial port;
+                         * a virtio one is qemu_argv_add_virtio_serial_ports()'. */
+                        if (config_has_serial(config) || qemu_chardev_is_virtio_console(device))
                                 break;
                         argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
                         break;
@@ -420,6 +422,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 }
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:
+                case VM_DEVICE_PARALLEL:
                 case VM_DEVICE_WATCHDOG:
                 case VM_DEVICE_TPM:
                 case VM_DEVICE_FILESYSTEM:
@@ -518,6 +521,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 VmDeviceKind kind = ((const VmDevice *) config->devices->pdata[i])->kind;
                 has_console |= kind == VM_DEVICE_SERIAL || kind == VM_DEVICE_CONSOLE;
         }
+        /* Only virtio consoles: the first is OpenConsole's (qemu_argv_add_virtio_serial_ports()). */
         if (!has_console && params->console_fd >= 0) {
                 argv_add_printf(argv, "-chardev", "socket,id=console,fd=%d,server=on,wait=off",
                                 params->console_fd);
@@ -558,7 +562,9 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (!argv_add_devices(argv, cmdline, params, config, error))
                 return NULL;
         qemu_display_add_args(argv, config);
-        qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
+        qemu_argv_add_parallels(argv, config);
+        qemu_argv_add_virtio_serial_ports(argv, cmdline, params, n_serial_ports(config) > 0);
+        qemu_argv_add_watchdogs(argv, config);
         qemu_argv_add_tpm(argv, config, params->tpm_fd);
         qemu_argv_add_filesystems(argv, config);
 
