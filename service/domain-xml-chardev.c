@@ -29,7 +29,8 @@ const char *const domain_xml_char_type_names[] = {
         [VM_CHAR_VC] = "vc",     [VM_CHAR_STDIO] = "stdio", NULL,
 };
 
-static const char *const switch_names[] = {[VM_SWITCH_ON] = "on", [VM_SWITCH_OFF] = "off", NULL};
+static const char *const switch_names[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on", [VM_SWITCH_OFF] = "off",
+                                           NULL};
 static const char *const mode_names[] = {"connect", "bind", NULL};
 
 enum { CHR_SOURCE, CHR_PROTOCOL, CHR_LOG, CHR_TARGET, CHR_ADDRESS, CHR_ALIAS, _CHR_CHILD_MAX };
@@ -49,7 +50,7 @@ static bool parse_switch(const xmlNode *node, const char *attribute, VmSwitch *r
                 return true;
         }
         choice = xml_lookup_name(switch_names, value);
-        if (choice < 0 || !switch_names[choice] || !*switch_names[choice])
+        if (choice <= 0)
                 return xml_fail_unsupported_value(error, node, attribute, value);
         *ret = choice;
         return true;
@@ -91,7 +92,8 @@ static bool parse_host_service(const xmlNode *source, bool needed, char **host, 
 static bool parse_reconnect(const xmlNode *source, VmChar *chr, GError **error) {
         static const char *const children[] = {"reconnect", NULL};
         static const char *const attributes[] = {"enabled", "timeout", NULL};
-        static const char *const yes_no[] = {[VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no", NULL};
+        static const char *const yes_no[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no",
+                                             NULL};
         xmlNode *reconnect = NULL;
         int choice;
 
@@ -124,6 +126,9 @@ static bool parse_source(const xmlNode *source, VmChar *chr, GError **error) {
         static const char *const file_attributes[] = {"path", "append", NULL};
         static const char *const socket_attributes[] = {"mode", "path", NULL};
         static const char *const net_attributes[] = {"mode", "host", "service", NULL};
+        int choice;
+        static const char *const tcp_attributes[] = {"mode", "host", "service", "tls", NULL};
+        static const char *const tls_names[] = {"no", NULL};
         int mode;
 
         switch (chr->type) {
@@ -144,7 +149,9 @@ static bool parse_source(const xmlNode *source, VmChar *chr, GError **error) {
                 chr->connect = mode == 0;
                 return parse_reconnect(source, chr, error);
         case VM_CHAR_TCP:
-                if (!xml_check_attributes(source, net_attributes, error) ||
+                /* tls='no': without TLS, as libvirt's default (chardev_tls = 0) is. */
+                if (!xml_check_attributes(source, tcp_attributes, error) ||
+                    !xml_attr_choice(source, "tls", tls_names, 0, &choice, error) ||
                     !xml_attr_choice(source, "mode", mode_names, 0, &mode, error) ||
                     !parse_host_service(source, true, &chr->host, &chr->service, error))
                         return false;
@@ -199,11 +206,13 @@ static bool parse_backend(const xmlNode *node, xmlNode **c, VmChar *chr, GError 
         if (c[CHR_PROTOCOL]) {
                 static const char *const attributes[] = {"type", NULL};
                 static const char *const protocols[] = {"raw", "telnet", NULL};
-                if (chr->type != VM_CHAR_TCP)
-                        return xml_fail_unsupported_element(error, c[CHR_PROTOCOL]);
                 if (!xml_check_empty_element(c[CHR_PROTOCOL], attributes, error) ||
                     !xml_attr_choice(c[CHR_PROTOCOL], "type", protocols, 0, &choice, error))
                         return false;
+                /* raw is what every backend is; telnet is tcp's. */
+                if (choice == 1 && chr->type != VM_CHAR_TCP)
+                        return xml_fail(error, c[CHR_PROTOCOL], HV_ERROR_NOT_SUPPORTED,
+                                        "type='telnet' of '<protocol>' needs a tcp '<%s>'", XML_NODE_NAME(node));
                 chr->telnet = choice == 1;
         }
         if (c[CHR_LOG]) {
@@ -393,8 +402,8 @@ VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
                 return NULL;
         }
         /* state= is what a running guest reported (libvirt writes it back in live XML only). */
-        if (!xml_check_empty_element(c[CHR_TARGET], target_attributes, error) ||
-            !xml_attr_choice(c[CHR_TARGET], "type", target_types, -1, &choice, error) ||
+        if (!xml_attr_choice(c[CHR_TARGET], "type", target_types, -1, &choice, error) ||
+            !xml_check_empty_element(c[CHR_TARGET], target_attributes, error) ||
             !xml_attr_choice(c[CHR_TARGET], "state", states, 0, &choice, error))
                 return NULL;
         name = xml_attr_value(c[CHR_TARGET], "name");
