@@ -77,7 +77,6 @@ typedef enum {
         VM_CHAR_TARGET_ISA_SERIAL, /* <serial><target type='isa-serial'> */
         VM_CHAR_TARGET_SERIAL,     /* <console><target type='serial'>: the first serial port */
         VM_CHAR_TARGET_VIRTIO,     /* <console><target type='virtio'>: a virtconsole */
-        VM_CHAR_TARGET_PARALLEL,   /* <parallel><target type='parallel'> */
 } VmCharTargetType;
 
 typedef struct {

@@ -59,7 +59,6 @@ static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
                                                 [VM_CHAR_TARGET_VIRTIO] = "virtio",
-                                                [VM_CHAR_TARGET_PARALLEL] = "parallel",
                                                 NULL};
 const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_USB] = "usb",
@@ -394,8 +393,7 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
          * a <parallel> an ISA parallel port. */
         bool fits = t.type == VM_CHAR_TARGET_NONE ||
                     (kind == VM_DEVICE_SERIAL && t.type == VM_CHAR_TARGET_ISA_SERIAL) ||
-                    (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO)) ||
-                    (kind == VM_DEVICE_PARALLEL && t.type == VM_CHAR_TARGET_PARALLEL);
+                    (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO));
         if (!fits) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
@@ -403,7 +401,7 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
                                 vm_device_kind_to_string(kind),
                                 kind == VM_DEVICE_SERIAL    ? "isa-serial"
                                 : kind == VM_DEVICE_CONSOLE ? "serial or virtio"
-                                                            : "parallel");
+                                                            : "a parallel port has no target type");
         }
         if (kind == VM_DEVICE_PARALLEL && t.has_port && t.port > 2)
                 return xml_fail_bad_value(error, node, "parallel port", "", "expected 0, 1 or 2");

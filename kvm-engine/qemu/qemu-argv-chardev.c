@@ -235,7 +235,7 @@ void qemu_argv_add_virtio_serial_controllers(GPtrArray *argv, const VmConfig *co
 }
 
 /*
- * The virtio consoles and channels, in the document's order. The guest agent's chardev is the
+ * The channels and virtio consoles, each in the document's order. The guest agent's chardev is the
  * service's listening socket in the VM's runtime folder, passed by descriptor; the first virtio
  * console, when the VM has no serial port, is what OpenConsole reaches: a pty there is the
  * service's socket too (params->console_fd).
@@ -244,15 +244,18 @@ void qemu_argv_add_virtio_serial_ports(GPtrArray *argv, QemuCommandLine *cmdline
                                        bool console_taken) {
         const VmConfig *config = params->config;
 
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
+        /* As libvirt: the channels, then the consoles, which QEMU gives the free ports (port 0
+         * to the first). */
+        for (guint n = 0; n < 2 * config->devices->len; n++) {
+                const VmDevice *device = config->devices->pdata[n % config->devices->len];
+                bool consoles = n >= config->devices->len;
                 g_autofree char *chardev = NULL;
                 JsonObject *o;
 
-                if (!on_virtio_serial(device))
+                if (!on_virtio_serial(device) || qemu_chardev_is_virtio_console(device) != consoles)
                         continue;
                 chardev = g_strconcat("char", device->id, NULL);
-                if (qemu_chardev_is_virtio_console(device)) {
+                if (consoles) {
                         if (!console_taken && device->chr.type == VM_CHAR_PTY && params->console_fd >= 0) {
                                 g_ptr_array_add(argv, g_strdup("-chardev"));
                                 g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", chardev,

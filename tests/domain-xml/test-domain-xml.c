@@ -790,7 +790,7 @@ static void test_unsupported_values(void) {
                 { "", "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>", "'direct'" },
                 { "", "<interface type='user'><model type='ne2k_pci'/></interface>", "'ne2k_pci'" },
                 { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
-                { "", "<serial type='tcp'><source host='h' service='1' tls='yes'/></serial>", "'tls'" },
+                { "", "<serial type='tcp'><source host='h' service='1' tls='yes'/></serial>", "tls='yes'" },
                 { "", "<serial type='spiceport'/>", "'spiceport'" },
                 { "", "<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'" },
                 { "", "<console type='pty'><target type='sclp'/></console>", "'sclp'" },

@@ -1018,6 +1018,126 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* Character device backends as libvirt's QEMU driver writes their -chardev (compare
+ * libvirt's serial-tcp-chardev, serial-udp-chardev, serial-dev-chardev, serial-file-log,
+ * serial-vc-chardev, parallel-tcp-chardev .args): the first serial port, a pty, stays the
+ * service's console socket. */
+static void test_chardev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_PTY;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial1");
+        d->chr.type = VM_CHAR_TCP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9999");
+        d->chr.telnet = true;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial2");
+        d->chr.type = VM_CHAR_UDP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9998");
+        d->chr.bind_host = g_strdup("127.0.0.1");
+        d->chr.bind_service = g_strdup("9999");
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial3");
+        d->chr.type = VM_CHAR_FILE;
+        d->chr.path = g_strdup("/tmp/serial,3.log");
+        d->chr.append = VM_SWITCH_ON;
+        d->chr.log_file = g_strdup("/tmp/serial3-copy.log");
+        d->chr.log_append = VM_SWITCH_OFF;
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel0");
+        d->chr.type = VM_CHAR_TCP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9997");
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel1");
+        d->chr.type = VM_CHAR_DEV;
+        d->chr.path = g_strdup("/dev/parport0");
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel2");
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.connect = true;
+        d->chr.path = g_strdup("/tmp/parport.sock");
+        d->chr.reconnect = VM_SWITCH_ON;
+        d->chr.reconnect_timeout = 5;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("chardev", &params);
+
+        /* A fourth parallel port, a second stdio, a parallel port on microvm. */
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel3");
+        d->chr.type = VM_CHAR_NULL;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "more than 3 <parallel>"));
+        g_clear_error(&error);
+        d->chr.type = VM_CHAR_STDIO;
+        d->kind = VM_DEVICE_CONSOLE;
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.chr.type = VM_CHAR_STDIO;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "type='stdio'"));
+}
+
+/* Virtio consoles and channels (libvirt's console-virtio-many, channel-virtio-auto): the
+ * virtio-serial controllers the document lacks are added, the ports numbered as libvirt does;
+ * without a serial port, the first virtio console is OpenConsole's. */
+static void test_virtio_serial(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .agent_fd = 5,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "virtio-serial1");
+        d->controller.type = VM_CONTROLLER_VIRTIO_SERIAL;
+        d->controller.index = 1;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.target.type = VM_CHAR_TARGET_VIRTIO;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console1");
+        d->chr.target.type = VM_CHAR_TARGET_VIRTIO;
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.connect = true;
+        d->chr.path = g_strdup("/tmp/connect.socket");
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel1");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.foo");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel2");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.bar");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1, .port = 1};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel3");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.chr.type = VM_CHAR_TCP;
+        d->channel.chr.host = g_strdup("127.0.0.1");
+        d->channel.chr.service = g_strdup("9999");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 2};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "agent0");
+        d->channel.target = VM_CHANNEL_GUEST_AGENT;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        {
+                g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(cmdline->console_is_ours);
+        }
+        check_golden("virtio-serial", &params);
+
+        /* Two channels on one port. */
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1, .port = 1};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "two <channel> on port 1"));
+        g_clear_error(&error);
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1038,6 +1158,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/floppy", test_floppy);
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
+        g_test_add_func("/qemu-argv/chardev", test_chardev);
+        g_test_add_func("/qemu-argv/virtio-serial", test_virtio_serial);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         return g_test_run();
