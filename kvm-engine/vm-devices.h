@@ -86,6 +86,23 @@ typedef struct {
         bool has_model; /* <model name='isa-serial'/> */
 } VmCharTarget;
 
+/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
+ * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
+ * default, off). */
+typedef struct {
+        VmSwitch iommu;
+        VmSwitch ats;
+        VmSwitch packed;
+} VmVirtioOptions;
+
+static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
+        return options->iommu || options->ats || options->packed;
+}
+
+static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
+        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
+}
+
 typedef enum {
         VM_CONTROLLER_USB,
         VM_CONTROLLER_PCI,
@@ -132,6 +149,14 @@ typedef struct {
         bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
         bool has_chassis, has_port; /* pci: <target chassis port> */
         uint32_t chassis, port;
+        VmSwitch hotplug;          /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */
+        uint64_t pcihole64_kib;    /* pci-root, pcie-root: <pcihole64>; 0 = not written */
+        bool has_pcihole64;
+        /* <driver>: virtio-scsi's queues cmd_per_lun max_sectors ioeventfd iothread (0, DEFAULT:
+         * not written), and the virtio options of virtio-scsi and virtio-serial. */
+        uint32_t queues, cmd_per_lun, max_sectors, iothread;
+        VmSwitch ioeventfd;
+        VmVirtioOptions virtio;
 } VmController;
 
 typedef enum {
@@ -139,23 +164,6 @@ typedef enum {
         VM_MEMBALLOON_VIRTIO,
         VM_MEMBALLOON_NONE,
 } VmMemballoonModel;
-
-/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
- * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
- * default, off). */
-typedef struct {
-        VmSwitch iommu;
-        VmSwitch ats;
-        VmSwitch packed;
-} VmVirtioOptions;
-
-static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
-        return options->iommu || options->ats || options->packed;
-}
-
-static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
-        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
-}
 
 typedef struct {
         VmMemballoonModel model;

@@ -12,6 +12,7 @@
 
 #include "domain-xml-devices.h"
 #include "domain-xml-reader.h"
+#include "domain-xml.h"
 
 #define CONTROLLER_INDEX_UNSET UINT32_MAX
 
@@ -454,11 +455,59 @@ static bool model_fits_type(VmControllerType type, VmControllerModel model) {
         }
 }
 
-enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, _CTRL_CHILD_MAX };
+enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, CTRL_DRIVER, CTRL_PCIHOLE64, _CTRL_CHILD_MAX };
 static const char *const controller_children[] = {
         [CTRL_MODEL] = "model",     [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",
-        [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   NULL,
+        [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   [CTRL_DRIVER] = "driver",
+        [CTRL_PCIHOLE64] = "pcihole64", NULL,
 };
+
+/* <driver> of a virtio-scsi or virtio-serial controller: what libvirt passes to its device. */
+static bool parse_controller_driver(const xmlNode *node, VmController *ctrl, GError **error) {
+        static const char *const scsi_attributes[] = {"queues", "cmd_per_lun", "max_sectors", "ioeventfd", "iothread",
+                                                      "iommu",  "ats",         "packed",      NULL};
+        static const char *const serial_attributes[] = {"iommu", "ats", "packed", NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        bool present;
+        int choice;
+
+        if (ctrl->type == VM_CONTROLLER_SCSI && ctrl->model == VM_CONTROLLER_MODEL_VIRTIO_SCSI) {
+                if (!xml_check_empty_element(node, scsi_attributes, error) ||
+                    !attr_number(node, "queues", 1024, NULL, &ctrl->queues, error) ||
+                    !attr_number(node, "cmd_per_lun", 0xffff, NULL, &ctrl->cmd_per_lun, error) ||
+                    !attr_number(node, "max_sectors", 0xffff, NULL, &ctrl->max_sectors, error) ||
+                    !attr_enum(node, "ioeventfd", switches, &choice, error) ||
+                    !attr_number(node, "iothread", 0xffff, &present, &ctrl->iothread, error))
+                        return false;
+                ctrl->ioeventfd = choice;
+                if (present && ctrl->iothread == 0)
+                        return xml_fail_bad_value(error, node, "iothread", "0", "expected the id of an '<iothread>'");
+        } else if (ctrl->type == VM_CONTROLLER_VIRTIO_SERIAL) {
+                if (!xml_check_empty_element(node, serial_attributes, error))
+                        return false;
+        } else
+                return xml_fail_unsupported_element(error, node);
+        return domain_xml_parse_virtio_options(node, &ctrl->virtio, error);
+}
+
+/* <pcihole64 unit>: the size of the 64-bit PCI hole of the root bus. */
+static bool parse_pcihole64(const xmlNode *node, VmController *ctrl, GError **error) {
+        static const char *const attributes[] = {"unit", NULL};
+        g_autofree char *text = NULL, *unit = NULL;
+        uint64_t bytes;
+
+        if (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT && ctrl->model != VM_CONTROLLER_MODEL_PCIE_ROOT)
+                return xml_fail_unsupported_element(error, node);
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (!domain_xml_parse_size(text, unit ? unit : "KiB", &bytes) || bytes > (UINT64_C(1) << 50))
+                return xml_fail_bad_value(error, node, "pcihole64 size", text,
+                                          "expected a size up to 1 PiB with a unit libvirt knows");
+        ctrl->pcihole64_kib = bytes / 1024;
+        ctrl->has_pcihole64 = true;
+        return true;
+}
 
 /* <model name>: the QEMU device libvirt uses for a PCI controller model. */
 static const char *controller_model_device(VmControllerModel model) {
@@ -469,7 +518,9 @@ static const char *controller_model_device(VmControllerModel model) {
 
 static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **error) {
         static const char *const model_attributes[] = {"name", NULL};
-        static const char *const target_attributes[] = {"chassis", "port", NULL};
+        static const char *const target_attributes[] = {"chassis", "port", "hotplug", NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        int hotplug;
         static const char *const master_attributes[] = {"startport", NULL};
 
         if (c[CTRL_MODEL] || c[CTRL_TARGET]) {
@@ -492,9 +543,15 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
         if (c[CTRL_TARGET]) {
                 if (!xml_check_empty_element(c[CTRL_TARGET], target_attributes, error) ||
                     !attr_number(c[CTRL_TARGET], "chassis", 0xff, &ctrl->has_chassis, &ctrl->chassis, error) ||
-                    !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error))
+                    !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error) ||
+                    !attr_enum(c[CTRL_TARGET], "hotplug", switches, &hotplug, error))
                         return false;
+                ctrl->hotplug = hotplug;
         }
+        if (c[CTRL_DRIVER] && !parse_controller_driver(c[CTRL_DRIVER], ctrl, error))
+                return false;
+        if (c[CTRL_PCIHOLE64] && !parse_pcihole64(c[CTRL_PCIHOLE64], ctrl, error))
+                return false;
         if (c[CTRL_MASTER]) {
                 if (ctrl->type != VM_CONTROLLER_USB)
                         return xml_fail_unsupported_element(error, c[CTRL_MASTER]);
@@ -580,13 +637,36 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
                 append_indent(out, level + 1);
                 g_string_append_printf(out, "<model name='%s'/>\n", controller_model_device(ctrl->model));
         }
-        if (ctrl->has_chassis || ctrl->has_port) {
+        if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 if (ctrl->has_chassis)
                         g_string_append_printf(out, " chassis='%" PRIu32 "'", ctrl->chassis);
                 if (ctrl->has_port)
                         g_string_append_printf(out, " port='0x%" PRIx32 "'", ctrl->port);
+                if (ctrl->hotplug)
+                        g_string_append_printf(out, " hotplug='%s'", ctrl->hotplug == VM_SWITCH_ON ? "on" : "off");
+                g_string_append(out, "/>\n");
+        }
+        if (ctrl->has_pcihole64) {
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<pcihole64 unit='KiB'>%" PRIu64 "</pcihole64>\n", ctrl->pcihole64_kib);
+        }
+        if (ctrl->queues || ctrl->cmd_per_lun || ctrl->max_sectors || ctrl->ioeventfd || ctrl->iothread ||
+            vm_virtio_options_set(&ctrl->virtio)) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<driver");
+                if (ctrl->queues)
+                        g_string_append_printf(out, " queues='%" PRIu32 "'", ctrl->queues);
+                if (ctrl->cmd_per_lun)
+                        g_string_append_printf(out, " cmd_per_lun='%" PRIu32 "'", ctrl->cmd_per_lun);
+                if (ctrl->max_sectors)
+                        g_string_append_printf(out, " max_sectors='%" PRIu32 "'", ctrl->max_sectors);
+                if (ctrl->ioeventfd)
+                        g_string_append_printf(out, " ioeventfd='%s'", ctrl->ioeventfd == VM_SWITCH_ON ? "on" : "off");
+                if (ctrl->iothread)
+                        g_string_append_printf(out, " iothread='%" PRIu32 "'", ctrl->iothread);
+                domain_xml_format_virtio_options(out, &ctrl->virtio);
                 g_string_append(out, "/>\n");
         }
 }

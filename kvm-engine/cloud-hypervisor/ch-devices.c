@@ -75,6 +75,9 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                     device->controller.model != VM_CONTROLLER_MODEL_PCI_ROOT &&
                     device->controller.model != VM_CONTROLLER_MODEL_PCIE_ROOT)
                         return refuse(error, "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
+                if (device->kind == VM_DEVICE_CONTROLLER &&
+                    (device->controller.has_pcihole64 || device->controller.hotplug))
+                        return refuse(error, device->controller.has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
         }
         return true;
 }

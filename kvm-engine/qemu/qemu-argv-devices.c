@@ -116,8 +116,23 @@ static bool check_drive_addresses(const VmConfig *config, GError **error) {
         return true;
 }
 
-static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
+static bool iothread_exists(const VmConfig *config, uint32_t id);
+
+static bool check_controller(const VmConfig *config, const VmController *ctrl, QemuMachineKind machine,
+                             GError **error) {
         const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide", "fdc"}[ctrl->type];
+
+        if (ctrl->iothread && !iothread_exists(config, ctrl->iothread))
+                return refuse(error, "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
+                              ctrl->iothread);
+        /* PIIX4's ACPI hot-plug of the root bus; the engine's root ports are its own (no <target hotplug>). */
+        if (ctrl->hotplug && (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT || machine != QEMU_MACHINE_PC))
+                return refuse(error, "<controller type='pci'><target hotplug> is supported on the pc machine's "
+                                     "pci-root only (the QEMU engine makes its root ports itself)");
+        if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
+                return refuse(error, "<pcihole64> of pci-root needs the pc machine");
+        if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<pcihole64> of pcie-root needs the q35 machine");
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
             !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
@@ -276,7 +291,8 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
                 const VmDevice *device = config->devices->pdata[i];
 
                 device_boot |= device->boot_order > 0;
-                if (device->kind == VM_DEVICE_CONTROLLER && !check_controller(&device->controller, machine, error))
+                if (device->kind == VM_DEVICE_CONTROLLER &&
+                    !check_controller(config, &device->controller, machine, error))
                         return false;
                 if (device->kind == VM_DEVICE_DISK && !check_disk(config, device, machine, error))
                         return false;
@@ -369,6 +385,7 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         case VM_CONTROLLER_VIRTIO_SERIAL:
                 o = json_object_new();
                 json_object_set_string_member(o, "driver", "virtio-serial-pci");
+                qemu_virtio_options_props(o, &ctrl->virtio);
                 json_object_set_string_member(o, "id", device->id);
                 if (ctrl->ports)
                         json_object_set_int_member(o, "max_ports", ctrl->ports);
@@ -383,9 +400,23 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
                 json_object_set_string_member(o, "id", device->id);
                 break;
         case VM_CONTROLLER_SCSI:
+                /* libvirt's order of the properties. */
                 o = json_object_new();
                 json_object_set_string_member(o, "driver", "virtio-scsi-pci");
+                qemu_virtio_options_props(o, &ctrl->virtio);
+                if (ctrl->iothread) {
+                        g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, ctrl->iothread);
+                        json_object_set_string_member(o, "iothread", iothread);
+                }
                 json_object_set_string_member(o, "id", device->id);
+                if (ctrl->queues)
+                        json_object_set_int_member(o, "num_queues", ctrl->queues);
+                if (ctrl->cmd_per_lun)
+                        json_object_set_int_member(o, "cmd_per_lun", ctrl->cmd_per_lun);
+                if (ctrl->max_sectors)
+                        json_object_set_int_member(o, "max_sectors", ctrl->max_sectors);
+                if (ctrl->ioeventfd)
+                        json_object_set_boolean_member(o, "ioeventfd", ctrl->ioeventfd == VM_SWITCH_ON);
                 break;
         default:
                 /* pci: QEMU's root bus and the engine's own root ports; ide: pc's built-in one; fdc:
@@ -395,6 +426,31 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;
+}
+
+/* The root bus's <pcihole64> and <target hotplug>: properties of the machine's host bridge
+ * and PIIX4's ACPI, set with -global as libvirt does. */
+void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const VmController *ctrl = &device->controller;
+
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->type != VM_CONTROLLER_PCI)
+                        continue;
+                if (ctrl->has_pcihole64) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup_printf("%s.pci-hole64-size=%" PRIu64 "K",
+                                                              ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT
+                                                                      ? "q35-pcihost"
+                                                                      : "i440FX-pcihost",
+                                                              ctrl->pcihole64_kib));
+                }
+                if (ctrl->hotplug) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup_printf("PIIX4_PM.acpi-root-pci-hotplug=%s",
+                                                              ctrl->hotplug == VM_SWITCH_ON ? "on" : "off"));
+                }
+        }
 }
 
 /* ---- the floppy controller ---- */

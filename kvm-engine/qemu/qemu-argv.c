@@ -150,6 +150,10 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                             !check_virtio_options("rng", &device->rng.virtio, machine, false, error))
                                 return false;
                         break;
+                case VM_DEVICE_CONTROLLER:
+                        if (!check_virtio_options("controller", &device->controller.virtio, machine, false, error))
+                                return false;
+                        break;
                 default:
                         break;
                 }
@@ -321,6 +325,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", node);
         }
         qemu_floppy_controller_args(argv, config, cmdline->machine);
+        qemu_pci_root_globals(argv, config);
         qemu_argv_add_virtio_serial_controllers(argv, config, params->agent_fd);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];

@@ -125,6 +125,7 @@ bool qemu_devices_want_balloon(const VmConfig *config);
 /* ",watchdog=..." for -action, or "" */
 const char *qemu_watchdog_action(const VmConfig *config);
 void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config);
+void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config);
 
 /* qemu-argv-chardev.c */
 char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel); /* the -chardev value */

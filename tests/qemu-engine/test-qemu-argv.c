@@ -1138,6 +1138,58 @@ static void test_virtio_serial(void) {
         g_assert_nonnull(strstr(error->message, "microvm"));
 }
 
+/* A controller's <driver> and the root bus's <pcihole64> and <target hotplug>, as libvirt writes
+ * them (its controller-virtio-scsi, iothreads-virtio-scsi-pci, virtio-options-controller-ats,
+ * pcihole64, pc-i440fx-acpi-root-hotplug-disable .args). */
+static void test_controller_tuning(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->machine = g_strdup("pc");
+        config->n_iothreads = 1;
+        config->iothread_ids[0] = 2;
+        VmDevice *root = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "pci0");
+        root->controller.type = VM_CONTROLLER_PCI;
+        root->controller.model = VM_CONTROLLER_MODEL_PCI_ROOT;
+        root->controller.hotplug = VM_SWITCH_OFF;
+        root->controller.has_pcihole64 = true;
+        root->controller.pcihole64_kib = 1048576;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi0");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.model = VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+        d->controller.queues = 8;
+        d->controller.cmd_per_lun = 50;
+        d->controller.max_sectors = 512;
+        d->controller.ioeventfd = VM_SWITCH_ON;
+        d->controller.iothread = 2;
+        d->controller.virtio.ats = VM_SWITCH_ON;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "virtio-serial0");
+        d->controller.type = VM_CONTROLLER_VIRTIO_SERIAL;
+        d->controller.virtio.packed = VM_SWITCH_OFF;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("controller-tuning", &params);
+
+        /* Refused: an iothread that is not there, hotplug or pci-root's hole on q35. */
+        config->iothread_ids[0] = 3;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver iothread='2'>"));
+        g_clear_error(&error);
+        config->iothread_ids[0] = 2;
+        g_free(config->machine);
+        config->machine = g_strdup("q35");
+        root->controller.model = VM_CONTROLLER_MODEL_PCIE_ROOT;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "hotplug"));
+        g_clear_error(&error);
+        root->controller.hotplug = VM_SWITCH_DEFAULT;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1160,6 +1212,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/chardev", test_chardev);
         g_test_add_func("/qemu-argv/virtio-serial", test_virtio_serial);
+        g_test_add_func("/qemu-argv/controller-tuning", test_controller_tuning);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         return g_test_run();
