@@ -77,13 +77,15 @@ typedef enum {
         VM_CHAR_TARGET_ISA_SERIAL, /* <serial><target type='isa-serial'> */
         VM_CHAR_TARGET_SERIAL,     /* <console><target type='serial'>: the first serial port */
         VM_CHAR_TARGET_VIRTIO,     /* <console><target type='virtio'>: a virtconsole */
+        VM_CHAR_TARGET_PCI_SERIAL, /* <serial><target type='pci-serial'>: QEMU's pci-serial */
+        VM_CHAR_TARGET_ISA_DEBUG,  /* <serial><target type='isa-debug'>: QEMU's isa-debugcon */
 } VmCharTargetType;
 
 typedef struct {
         VmCharTargetType type;
         bool has_port;
         uint32_t port;
-        bool has_model; /* <model name='isa-serial'/> */
+        bool has_model; /* <model name>: the device of the type (isa-serial, pci-serial, isa-debugcon) */
 } VmCharTarget;
 
 /* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's

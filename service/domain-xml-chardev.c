@@ -243,9 +243,25 @@ VmDevice *domain_xml_parse_char_device(const xmlNode *node, VmDeviceKind kind, G
             !domain_xml_parse_char_target(c[CHR_TARGET], kind, &device->chr.target, error) ||
             !domain_xml_parse_alias(c[CHR_ALIAS], device, error))
                 return NULL;
+        /* A serial port's place: isa iobase and irq, or a PCI slot for pci-serial (kept in GetXML,
+         * placed by QEMU as other PCI devices). A console of type serial repeats its serial's. */
         if (c[CHR_ADDRESS]) {
-                xml_fail_unsupported_element(error, c[CHR_ADDRESS]);
-                return NULL;
+                VmCharTargetType target = device->chr.target.type;
+                bool pci = target == VM_CHAR_TARGET_PCI_SERIAL;
+                if (kind == VM_DEVICE_PARALLEL || target == VM_CHAR_TARGET_VIRTIO) {
+                        xml_fail_unsupported_element(error, c[CHR_ADDRESS]);
+                        return NULL;
+                }
+                if (!domain_xml_parse_address(c[CHR_ADDRESS], &device->address, error))
+                        return NULL;
+                if (device->address.type != (pci ? VM_ADDRESS_PCI : VM_ADDRESS_ISA) &&
+                    !(kind == VM_DEVICE_CONSOLE && device->address.type == VM_ADDRESS_PCI)) {
+                        g_autofree char *type = xml_attr_value(c[CHR_ADDRESS], "type");
+                        xml_fail(error, c[CHR_ADDRESS], HV_ERROR_NOT_SUPPORTED,
+                                 "type='%s' of '<address>' is not supported in this '<%s>' (%s)", type ? type : "",
+                                 vm_device_kind_to_string(kind), pci ? "pci" : "isa");
+                        return NULL;
+                }
         }
         return g_steal_pointer(&device);
 }

@@ -60,6 +60,8 @@ static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
                                                 [VM_CHAR_TARGET_VIRTIO] = "virtio",
+                                                [VM_CHAR_TARGET_PCI_SERIAL] = "pci-serial",
+                                                [VM_CHAR_TARGET_ISA_DEBUG] = "isa-debug",
                                                 NULL};
 const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_USB] = "usb",
@@ -373,11 +375,21 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
 
 /* ---- a serial port's <target> ---- */
 
+const char *domain_xml_char_target_model(const VmCharTarget *target) {
+        switch (target->type) {
+        case VM_CHAR_TARGET_PCI_SERIAL:
+                return "pci-serial";
+        case VM_CHAR_TARGET_ISA_DEBUG:
+                return "isa-debugcon";
+        default:
+                return "isa-serial";
+        }
+}
+
 bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error) {
         static const char *const attributes[] = {"type", "port", NULL};
         static const char *const model_attributes[] = {"name", NULL};
         static const char *const model_children[] = {"model", NULL};
-        static const char *const model_names[] = {"isa-serial", NULL};
         VmCharTarget t = {};
         xmlNode *model = NULL;
         int type, choice;
@@ -393,14 +405,16 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
         /* A <serial> is an ISA serial port; a <console> is the first of them or a virtio console;
          * a <parallel> an ISA parallel port. */
         bool fits = t.type == VM_CHAR_TARGET_NONE ||
-                    (kind == VM_DEVICE_SERIAL && t.type == VM_CHAR_TARGET_ISA_SERIAL) ||
+                    (kind == VM_DEVICE_SERIAL &&
+                     (t.type == VM_CHAR_TARGET_ISA_SERIAL || t.type == VM_CHAR_TARGET_PCI_SERIAL ||
+                      t.type == VM_CHAR_TARGET_ISA_DEBUG)) ||
                     (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO));
         if (!fits) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "type='%s' of '<target>' is not supported in a '<%s>' (%s)", value,
                                 vm_device_kind_to_string(kind),
-                                kind == VM_DEVICE_SERIAL    ? "isa-serial"
+                                kind == VM_DEVICE_SERIAL    ? "isa-serial, pci-serial or isa-debug"
                                 : kind == VM_DEVICE_CONSOLE ? "serial or virtio"
                                                             : "a parallel port has no target type");
         }
@@ -409,6 +423,8 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
         if (model) {
                 if (kind != VM_DEVICE_SERIAL)
                         return xml_fail_unsupported_element(error, model);
+                /* The device of the target type: libvirt's only choice for each on x86. */
+                const char *const model_names[] = {domain_xml_char_target_model(&t), NULL};
                 if (!xml_check_empty_element(model, model_attributes, error) ||
                     !xml_attr_choice(model, "name", model_names, -1, &choice, error))
                         return false;
@@ -433,7 +449,7 @@ void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTar
         }
         g_string_append(out, ">\n");
         append_indent(out, level + 1);
-        g_string_append(out, "<model name='isa-serial'/>\n");
+        g_string_append_printf(out, "<model name='%s'/>\n", domain_xml_char_target_model(t));
         append_indent(out, level);
         g_string_append(out, "</target>\n");
 }

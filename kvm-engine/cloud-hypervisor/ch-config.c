@@ -89,6 +89,15 @@ bool ch_config_check(const VmConfig *config, GError **error) {
                                                                                : "stdio");
                                 return false;
                         }
+                        if (device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ||
+                            device->chr.target.type == VM_CHAR_TARGET_ISA_DEBUG) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<%s><target type='%s'> is not supported by the cloud-hypervisor engine",
+                                            kind,
+                                            device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ? "pci-serial"
+                                                                                                 : "isa-debug");
+                                return false;
+                        }
                         if ((device->chr.type == VM_CHAR_UNIX && device->chr.connect) || device->chr.append ||
                             device->chr.log_file) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,

@@ -164,6 +164,10 @@ bool qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, GError
                 if (is_char && chr->type == VM_CHAR_STDIO && ++n_stdio > 1)
                         return refuse(error, "<%s type='stdio'>: QEMU has one standard output for one chardev",
                                       vm_device_kind_to_string(device->kind));
+                if (device->kind == VM_DEVICE_SERIAL && device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL &&
+                    machine == QEMU_MACHINE_MICROVM)
+                        return refuse(error, "<serial><target type='pci-serial'> needs PCI, which the microvm "
+                                             "machine has not");
                 if (on_virtio_serial(device) && machine == QEMU_MACHINE_MICROVM)
                         return refuse(error, "<%s> on virtio-serial needs PCI, which the microvm machine has not",
                                       vm_device_kind_to_string(device->kind));

@@ -275,7 +275,8 @@ static void argv_add_printf(GPtrArray *argv, const char *option, const char *for
  * pty path QEMU reports. A pty on a later port stays a pty nobody opens for you.
  */
 static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
-                            const VmChar *chr, unsigned index) {
+                            const VmDevice *device, unsigned index, unsigned *n_isa, bool as_devices) {
+        const VmChar *chr = &device->chr;
         g_autofree char *id = g_strdup_printf("serial%u", index);
 
         if (index == 0 && chr->type == VM_CHAR_PTY && params->console_fd >= 0) {
@@ -287,7 +288,38 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const Qem
                 if (index == 0 && chr->type == VM_CHAR_UNIX && !chr->connect)
                         cmdline->console_socket = g_strdup(chr->path);
         }
-        argv_add_printf(argv, "-serial", "chardev:%s", id);
+        /* As libvirt: pci-serial and isa-debugcon devices; isa-serial ones where one has an
+         * <address type='isa'> (with -serial QEMU numbers them itself, so it is all or none). */
+        if (chr->target.type != VM_CHAR_TARGET_PCI_SERIAL && chr->target.type != VM_CHAR_TARGET_ISA_DEBUG &&
+            !as_devices) {
+                argv_add_printf(argv, "-serial", "chardev:%s", id);
+                return;
+        }
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "driver", chr->target.type == VM_CHAR_TARGET_PCI_SERIAL  ? "pci-serial"
+                                                   : chr->target.type == VM_CHAR_TARGET_ISA_DEBUG ? "isa-debugcon"
+                                                                                                   : "isa-serial");
+        json_object_set_string_member(o, "chardev", id);
+        json_object_set_string_member(o, "id", device->id);
+        if (chr->target.type != VM_CHAR_TARGET_PCI_SERIAL && chr->target.type != VM_CHAR_TARGET_ISA_DEBUG)
+                json_object_set_int_member(o, "index", (*n_isa)++);
+        if (device->address.type == VM_ADDRESS_ISA) {
+                json_object_set_int_member(o, "iobase", device->address.iobase);
+                if (chr->target.type != VM_CHAR_TARGET_ISA_DEBUG)
+                        json_object_set_int_member(o, "irq", device->address.irq);
+        }
+        argv_add_json(argv, "-device", json_object_node(o));
+}
+
+/* isa-serial devices instead of -serial: where a serial port has an ISA address. */
+static bool serials_as_devices(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if ((device->kind == VM_DEVICE_SERIAL || device->kind == VM_DEVICE_CONSOLE) &&
+                    device->address.type == VM_ADDRESS_ISA)
+                        return true;
+        }
+        return false;
 }
 
 static bool config_has_serial(const VmConfig *config) {
@@ -312,7 +344,8 @@ static unsigned n_serial_ports(const VmConfig *config) {
 
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0;
+        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0, n_isa_serials = 0;
+        bool as_devices = serials_as_devices(config);
 
         /* Controllers first: the devices on them name them as their bus. */
         for (guint i = 0; i < config->devices->len; i++) {
@@ -384,10 +417,10 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                          * a virtio one is qemu_argv_add_virtio_serial_ports()'. */
                         if (config_has_serial(config) || qemu_chardev_is_virtio_console(device))
                                 break;
-                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        argv_add_serial(argv, cmdline, params, device, n_serials++, &n_isa_serials, as_devices);
                         break;
                 case VM_DEVICE_SERIAL:
-                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        argv_add_serial(argv, cmdline, params, device, n_serials++, &n_isa_serials, as_devices);
                         break;
                 case VM_DEVICE_VSOCK:
                         o = json_object_new();

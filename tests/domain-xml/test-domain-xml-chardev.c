@@ -107,6 +107,12 @@ static void test_round_trip(void) {
                 "<serial type='unix'><source mode='connect' path='/tmp/s.sock'>"
                 "<reconnect enabled='yes' timeout='3'/></source></serial>",
                 "<console type='pty'><target type='virtio'/></console>",
+                "<serial type='dev'><source path='/dev/ttyS2'/><target type='isa-serial' port='0'>"
+                "<model name='isa-serial'/></target><address type='isa' iobase='0x3f8' irq='0x4'/></serial>",
+                "<serial type='pty'><target type='pci-serial' port='0'><model name='pci-serial'/></target>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></serial>",
+                "<serial type='pty'><target type='isa-debug' port='0'><model name='isa-debugcon'/></target>"
+                "<address type='isa' iobase='0x402'/></serial>",
                 "<parallel type='dev'><source path='/dev/parport0'/><target port='0'/></parallel>",
                 "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/></channel>",
                 "<channel type='unix'><source mode='bind' path='/tmp/ch.sock'/><target type='virtio' name='x'/></channel>",
@@ -147,11 +153,14 @@ static void test_refused(void) {
                  HV_ERROR_NOT_SUPPORTED},
                 {"<serial type='file'><source path='/x'/><log file='/y' append='maybe'/></serial>", "'maybe'",
                  HV_ERROR_NOT_SUPPORTED},
-                {"<serial type='pty'><target type='pci-serial'/></serial>", "'pci-serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><target type='usb-serial'/></serial>", "'usb-serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><target type='pci-serial'><model name='isa-serial'/></target></serial>",
+                 "'isa-serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><address type='pci' slot='0x04'/></serial>", "type='pci'", HV_ERROR_NOT_SUPPORTED},
                 {"<parallel type='pty'><target type='serial'/></parallel>", "'serial'", HV_ERROR_NOT_SUPPORTED},
                 {"<parallel type='pty'><target port='3'/></parallel>", "parallel port", HV_ERROR_INVALID_ARGUMENT},
-                {"<serial type='dev'><source path='/dev/ttyS0'/><address type='isa' iobase='0x3f8'/></serial>",
-                 "'<address>'", HV_ERROR_NOT_SUPPORTED},
+                {"<parallel type='null'><address type='isa' iobase='0x378'/></parallel>", "'<address>'",
+                 HV_ERROR_NOT_SUPPORTED},
                 {"<channel type='unix'><source mode='connect' path='/x'/>"
                  "<target type='guestfwd' address='10.0.2.1' port='4600'/></channel>",
                  "'guestfwd'", HV_ERROR_NOT_SUPPORTED},

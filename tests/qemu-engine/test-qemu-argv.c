@@ -1190,6 +1190,38 @@ static void test_controller_tuning(void) {
         g_assert_no_error(error);
 }
 
+/* Serial ports as devices, as libvirt writes them (its serial-dev-chardev-iobase,
+ * pci-serial-dev-chardev, serial-debugcon .args): an ISA address makes every isa-serial a
+ * -device with its index; pci-serial and isa-debugcon are devices anyway. */
+static void test_serial_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_DEV;
+        d->chr.path = g_strdup("/dev/ttyS2");
+        d->address = (VmAddress){.type = VM_ADDRESS_ISA, .iobase = 0x3f8, .irq = 4};
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial1");
+        d->chr.type = VM_CHAR_PTY;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial2");
+        d->chr.type = VM_CHAR_PTY;
+        d->chr.target.type = VM_CHAR_TARGET_PCI_SERIAL;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial3");
+        d->chr.type = VM_CHAR_NULL;
+        d->chr.target.type = VM_CHAR_TARGET_ISA_DEBUG;
+        d->address = (VmAddress){.type = VM_ADDRESS_ISA, .iobase = 0x402};
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("serial-devices", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1213,6 +1245,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/chardev", test_chardev);
         g_test_add_func("/qemu-argv/virtio-serial", test_virtio_serial);
         g_test_add_func("/qemu-argv/controller-tuning", test_controller_tuning);
+        g_test_add_func("/qemu-argv/serial-devices", test_serial_devices);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         return g_test_run();
