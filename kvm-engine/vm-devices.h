@@ -137,6 +137,10 @@ typedef enum {
         VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
         /* scsi */
         VM_CONTROLLER_MODEL_VIRTIO_SCSI,
+        VM_CONTROLLER_MODEL_LSILOGIC,   /* QEMU's lsi (LSI 53C895A), libvirt's default on x86 */
+        VM_CONTROLLER_MODEL_LSISAS1068, /* mptsas1068 */
+        VM_CONTROLLER_MODEL_LSISAS1078, /* megasas */
+        VM_CONTROLLER_MODEL_VMPVSCSI,   /* pvscsi */
         _VM_CONTROLLER_MODEL_MAX,
 } VmControllerModel;
 

@@ -90,6 +90,10 @@ const char *const domain_xml_controller_model_names[] = {
         [VM_CONTROLLER_MODEL_PCI_BRIDGE] = "pci-bridge",
         [VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE] = "pcie-to-pci-bridge",
         [VM_CONTROLLER_MODEL_VIRTIO_SCSI] = "virtio-scsi",
+        [VM_CONTROLLER_MODEL_LSILOGIC] = "lsilogic",
+        [VM_CONTROLLER_MODEL_LSISAS1068] = "lsisas1068",
+        [VM_CONTROLLER_MODEL_LSISAS1078] = "lsisas1078",
+        [VM_CONTROLLER_MODEL_VMPVSCSI] = "vmpvscsi",
         NULL,
 };
 static const char *const memballoon_model_names[] = {
@@ -465,7 +469,7 @@ static bool model_fits_type(VmControllerType type, VmControllerModel model) {
         case VM_CONTROLLER_PCI:
                 return model >= VM_CONTROLLER_MODEL_PCI_ROOT && model <= VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE;
         case VM_CONTROLLER_SCSI:
-                return model == VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+                return model >= VM_CONTROLLER_MODEL_VIRTIO_SCSI && model <= VM_CONTROLLER_MODEL_VMPVSCSI;
         default:
                 return false;
         }

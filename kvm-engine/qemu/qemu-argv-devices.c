@@ -46,6 +46,26 @@ static const VmDevice *find_controller(const VmConfig *config, VmControllerType 
         return NULL;
 }
 
+/* The SCSI controllers libvirt drives as LSI 53C895A (one bus, one LUN per target). */
+static bool scsi_is_lsi(VmControllerModel model) {
+        return model == VM_CONTROLLER_MODEL_LSILOGIC || model == VM_CONTROLLER_MODEL_DEFAULT;
+}
+
+static const char *scsi_driver(VmControllerModel model) {
+        switch (model) {
+        case VM_CONTROLLER_MODEL_VIRTIO_SCSI:
+                return "virtio-scsi-pci";
+        case VM_CONTROLLER_MODEL_LSISAS1068:
+                return "mptsas1068";
+        case VM_CONTROLLER_MODEL_LSISAS1078:
+                return "megasas";
+        case VM_CONTROLLER_MODEL_VMPVSCSI:
+                return "pvscsi";
+        default:
+                return "lsi";
+        }
+}
+
 static bool has_usb_controller(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -156,9 +176,7 @@ static bool check_controller(const VmConfig *config, const VmController *ctrl, Q
                                       ctrl->index);
                 return true;
         case VM_CONTROLLER_SCSI:
-                if (ctrl->model != VM_CONTROLLER_MODEL_VIRTIO_SCSI)
-                        return refuse(error, "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine "
-                                             "(libvirt's default, lsilogic, is not supported)");
+                /* Without a model: lsilogic, libvirt's default on x86 with QEMU 7.2. */
                 return true;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
@@ -240,13 +258,22 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                         return refuse(error, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
                                       dev, disk_controller_index(device));
                 return true;
-        case VM_DISK_BUS_SCSI:
-                if (!find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device)))
+        case VM_DISK_BUS_SCSI: {
+                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device));
+                if (!ctrl)
                         return refuse(error,
                                       "<disk> '%s' on bus 'scsi' needs <controller type='scsi' index='%u' "
                                       "model='virtio-scsi'>",
                                       dev, disk_controller_index(device));
+                /* As libvirt: an LSI controller has one bus and one LUN per target. */
+                if (scsi_is_lsi(ctrl->controller.model) &&
+                    (disk_target(device) > 0 || (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0)))
+                        return refuse(error,
+                                      "<disk> '%s': an lsilogic SCSI controller has bus 0 and target 0 only (its "
+                                      "units are the SCSI ids)",
+                                      dev);
                 return true;
+        }
         case VM_DISK_BUS_USB:
                 if (!has_usb_controller(config))
                         return refuse(error, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
@@ -402,7 +429,7 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         case VM_CONTROLLER_SCSI:
                 /* libvirt's order of the properties. */
                 o = json_object_new();
-                json_object_set_string_member(o, "driver", "virtio-scsi-pci");
+                json_object_set_string_member(o, "driver", scsi_driver(ctrl->model));
                 qemu_virtio_options_props(o, &ctrl->virtio);
                 if (ctrl->iothread) {
                         g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, ctrl->iothread);
@@ -599,6 +626,10 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
                 json_object_set_string_member(o, "driver", disk->cdrom ? "scsi-cd" : "scsi-hd");
                 bus = g_strdup_printf("%s.0", ctrl ? ctrl->id : "scsi0");
                 json_object_set_string_member(o, "bus", bus);
+                if (ctrl && scsi_is_lsi(ctrl->controller.model)) {
+                        json_object_set_int_member(o, "scsi-id", disk_unit(device));
+                        break;
+                }
                 json_object_set_int_member(o, "channel", 0);
                 json_object_set_int_member(o, "scsi-id", disk_target(device));
                 json_object_set_int_member(o, "lun", disk_unit(device));

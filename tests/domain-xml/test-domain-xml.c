@@ -1139,7 +1139,7 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='usb' index='1'/><controller type='usb' index='1'/>", "appears twice",
                   HV_ERROR_INVALID_ARGUMENT },
                 { "", "<controller type='usb' model='virtio-scsi'/>", "model='virtio-scsi'", HV_ERROR_NOT_SUPPORTED },
-                { "", "<controller type='scsi' model='lsilogic'/>", "'lsilogic'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='scsi' model='buslogic'/>", "'buslogic'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },

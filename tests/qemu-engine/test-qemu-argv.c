@@ -338,7 +338,6 @@ static void test_devices_refused(void) {
         } table[] = {
                 { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
                 { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
@@ -1169,11 +1168,24 @@ static void test_controller_tuning(void) {
         d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "virtio-serial0");
         d->controller.type = VM_CONTROLLER_VIRTIO_SERIAL;
         d->controller.virtio.packed = VM_SWITCH_OFF;
+        /* lsilogic (libvirt's disk-scsi-disk-split): QEMU's lsi, a disk's unit is its SCSI id. */
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi1");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.index = 1;
+        d->controller.model = VM_CONTROLLER_MODEL_LSILOGIC;
+        VmDevice *disk = add_disk(config, "disk0", "sdb", VM_DISK_BUS_SCSI, "/images/a.raw");
+        disk->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 1, .unit = 2};
         g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         check_golden("controller-tuning", &params);
 
-        /* Refused: an iothread that is not there, hotplug or pci-root's hole on q35. */
+        /* Refused: a target other than 0 on lsilogic, an iothread that is not there, hotplug or
+         * pci-root's hole on q35. */
+        disk->address.target = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "lsilogic"));
+        g_clear_error(&error);
+        disk->address.target = 0;
         config->iothread_ids[0] = 3;
         g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<driver iothread='2'>"));
