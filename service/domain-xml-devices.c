@@ -700,14 +700,34 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
         /* Bit i of used[type] for index i; indexes are at most 0xff. */
         guint64 used[_VM_CONTROLLER_TYPE_MAX][4] = {};
 
+        /* As libvirt: an ich9-uhci1, 2 or 3 at the index of an ich9-ehci1 is its companion, from
+         * port 0, 2 or 4 when <master> does not say. */
+        for (guint i = 0; i < devices->len; i++) {
+                VmDevice *device = devices->pdata[i];
+                VmController *ctrl = &device->controller;
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->type != VM_CONTROLLER_USB || ctrl->has_master ||
+                    ctrl->index == CONTROLLER_INDEX_UNSET || ctrl->model < VM_CONTROLLER_MODEL_ICH9_UHCI1 ||
+                    ctrl->model > VM_CONTROLLER_MODEL_ICH9_UHCI3)
+                        continue;
+                for (guint j = 0; j < devices->len; j++) {
+                        const VmDevice *other = devices->pdata[j];
+                        if (other->kind == VM_DEVICE_CONTROLLER && other->controller.type == VM_CONTROLLER_USB &&
+                            other->controller.model == VM_CONTROLLER_MODEL_ICH9_EHCI1 &&
+                            other->controller.index == ctrl->index) {
+                                ctrl->has_master = true;
+                                ctrl->master_startport = (uint32_t) (ctrl->model - VM_CONTROLLER_MODEL_ICH9_UHCI1) * 2;
+                                break;
+                        }
+                }
+        }
         for (guint i = 0; i < devices->len; i++) {
                 const VmDevice *device = devices->pdata[i];
                 const VmController *ctrl = &device->controller;
-                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index == CONTROLLER_INDEX_UNSET)
+                /* Companions share their master's index. */
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index == CONTROLLER_INDEX_UNSET ||
+                    is_usb_companion(ctrl))
                         continue;
                 if ((used[ctrl->type][ctrl->index / 64] >> (ctrl->index % 64)) & 1) {
-                        if (is_usb_companion(ctrl))
-                                continue;
                         g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                                     "'<controller type='%s' index='%" PRIu32 "'>' appears twice",
                                     domain_xml_controller_type_names[ctrl->type], ctrl->index);

@@ -47,6 +47,37 @@ static void test_parse(void) {
         g_assert_cmpuint(ctrl->pcihole64_kib, ==, 1048576);
 }
 
+/* As libvirt (its usb-ich9-ehci-addr, controller-usb-order): ich9-uhci controllers at an
+ * ich9-ehci1's index are its companions, from port 0, 2, 4, written before or after it. */
+static void test_usb_companions(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<controller type='usb' index='0' model='ich9-uhci1'><master startport='0'/></controller>"
+                "<controller type='usb' index='0' model='ich9-ehci1'/>"
+                "<controller type='usb' index='0' model='ich9-uhci3'/>"
+                "<controller type='usb' index='0' model='ich9-uhci2'/>",
+                &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->devices->len, ==, 4);
+        const VmController *uhci3 = &((const VmDevice *) config->devices->pdata[2])->controller;
+        const VmController *uhci2 = &((const VmDevice *) config->devices->pdata[3])->controller;
+        g_assert_true(uhci3->has_master);
+        g_assert_cmpuint(uhci3->master_startport, ==, 4);
+        g_assert_true(uhci2->has_master);
+        g_assert_cmpuint(uhci2->master_startport, ==, 2);
+        g_assert_false(((const VmDevice *) config->devices->pdata[1])->controller.has_master);
+        domain_xml_test_assert_round_trip(config);
+        g_clear_pointer(&config, vm_config_free);
+
+        /* Without an ich9-ehci1 there, two controllers at one index stay an error. */
+        config = domain_xml_test_parse_devices("<controller type='usb' index='0' model='ich9-uhci1'/>"
+                                               "<controller type='usb' index='0' model='qemu-xhci'/>",
+                                               &error);
+        g_assert_null(config);
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull(strstr(error->message, "appears twice"));
+}
+
 static void test_round_trip(void) {
         static const char *const documents[] = {
                 "<controller type='scsi' index='0' model='virtio-scsi'><driver queues='4' ioeventfd='off' "
@@ -104,6 +135,7 @@ int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-controller/parse", test_parse);
         g_test_add_func("/domain-xml-controller/round-trip", test_round_trip);
+        g_test_add_func("/domain-xml-controller/usb-companions", test_usb_companions);
         g_test_add_func("/domain-xml-controller/refused", test_refused);
         return g_test_run();
 }
