@@ -131,17 +131,17 @@ typedef struct {
 
 typedef struct {
         VmCharType type;
-        char *path;        /* file, unix, dev, pipe */
-        bool connect;      /* unix, tcp: <source mode='connect'>; otherwise QEMU listens */
-        bool telnet;       /* tcp: <protocol type='telnet'> */
-        VmSwitch append;   /* file: <source append> (default: the file is truncated) */
-        char *host;        /* tcp: <source host>; udp: the mode='connect' source's host */
-        char *service;     /* tcp: <source service>; udp: the connect source's port */
-        char *bind_host;   /* udp: the mode='bind' source's host */
+        char *path;      /* file, unix, dev, pipe */
+        bool connect;    /* unix, tcp: <source mode='connect'>; otherwise QEMU listens */
+        bool telnet;     /* tcp: <protocol type='telnet'> */
+        VmSwitch append; /* file: <source append> (default: the file is truncated) */
+        char *host;      /* tcp: <source host>; udp: the mode='connect' source's host */
+        char *service;   /* tcp: <source service>; udp: the connect source's port */
+        char *bind_host; /* udp: the mode='bind' source's host */
         char *bind_service;
         VmSwitch reconnect; /* unix and tcp connect: <reconnect enabled> */
         uint32_t reconnect_timeout;
-        char *log_file;    /* <log file>: QEMU copies the output there too */
+        char *log_file; /* <log file>: QEMU copies the output there too */
         VmSwitch log_append;
         VmCharTarget target; /* <target type port>, as written */
 } VmChar;

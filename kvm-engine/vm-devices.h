@@ -155,8 +155,8 @@ typedef struct {
         bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
         bool has_chassis, has_port; /* pci: <target chassis port> */
         uint32_t chassis, port;
-        VmSwitch hotplug;          /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */
-        uint64_t pcihole64_kib;    /* pci-root, pcie-root: <pcihole64>; 0 = not written */
+        VmSwitch hotplug;       /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */
+        uint64_t pcihole64_kib; /* pci-root, pcie-root: <pcihole64>; 0 = not written */
         bool has_pcihole64;
         /* <driver>: virtio-scsi's queues cmd_per_lun max_sectors ioeventfd iothread (0, DEFAULT:
          * not written), and the virtio options of virtio-scsi and virtio-serial. */

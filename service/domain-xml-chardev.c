@@ -24,19 +24,31 @@
 #define CHANNEL_NAME_MAX 128
 
 const char *const domain_xml_char_type_names[] = {
-        [VM_CHAR_PTY] = "pty",   [VM_CHAR_FILE] = "file", [VM_CHAR_UNIX] = "unix", [VM_CHAR_TCP] = "tcp",
-        [VM_CHAR_UDP] = "udp",   [VM_CHAR_DEV] = "dev",   [VM_CHAR_PIPE] = "pipe", [VM_CHAR_NULL] = "null",
-        [VM_CHAR_VC] = "vc",     [VM_CHAR_STDIO] = "stdio", NULL,
+        [VM_CHAR_PTY] = "pty",
+        [VM_CHAR_FILE] = "file",
+        [VM_CHAR_UNIX] = "unix",
+        [VM_CHAR_TCP] = "tcp",
+        [VM_CHAR_UDP] = "udp",
+        [VM_CHAR_DEV] = "dev",
+        [VM_CHAR_PIPE] = "pipe",
+        [VM_CHAR_NULL] = "null",
+        [VM_CHAR_VC] = "vc",
+        [VM_CHAR_STDIO] = "stdio",
+        NULL,
 };
 
-static const char *const switch_names[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on", [VM_SWITCH_OFF] = "off",
-                                           NULL};
+static const char *const switch_names[] = {
+        [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on", [VM_SWITCH_OFF] = "off", NULL};
 static const char *const mode_names[] = {"connect", "bind", NULL};
 
 enum { CHR_SOURCE, CHR_PROTOCOL, CHR_LOG, CHR_TARGET, CHR_ADDRESS, CHR_ALIAS, _CHR_CHILD_MAX };
 static const char *const chr_children[] = {
-        [CHR_SOURCE] = "source", [CHR_PROTOCOL] = "protocol", [CHR_LOG] = "log",
-        [CHR_TARGET] = "target", [CHR_ADDRESS] = "address",   [CHR_ALIAS] = "alias",
+        [CHR_SOURCE] = "source",
+        [CHR_PROTOCOL] = "protocol",
+        [CHR_LOG] = "log",
+        [CHR_TARGET] = "target",
+        [CHR_ADDRESS] = "address",
+        [CHR_ALIAS] = "alias",
         NULL,
 };
 
@@ -92,8 +104,8 @@ static bool parse_host_service(const xmlNode *source, bool needed, char **host, 
 static bool parse_reconnect(const xmlNode *source, VmChar *chr, GError **error) {
         static const char *const children[] = {"reconnect", NULL};
         static const char *const attributes[] = {"enabled", "timeout", NULL};
-        static const char *const yes_no[] = {[VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no",
-                                             NULL};
+        static const char *const yes_no[] = {
+                [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no", NULL};
         xmlNode *reconnect = NULL;
         int choice;
 
@@ -110,8 +122,8 @@ static bool parse_reconnect(const xmlNode *source, VmChar *chr, GError **error) 
         chr->reconnect = choice;
         g_autofree char *timeout = xml_attr_value(reconnect, "timeout");
         if (chr->reconnect == VM_SWITCH_ON) {
-                if (!timeout || !*timeout || strlen(timeout) > 6 ||
-                    strspn(timeout, "0123456789") != strlen(timeout) || atoi(timeout) < 1)
+                if (!timeout || !*timeout || strlen(timeout) > 6 || strspn(timeout, "0123456789") != strlen(timeout) ||
+                    atoi(timeout) < 1)
                         return xml_fail_bad_value(error, reconnect, "reconnect timeout", timeout ? timeout : "",
                                                   "expected seconds from 1 to 999999");
                 chr->reconnect_timeout = (uint32_t) atoi(timeout);

@@ -408,11 +408,12 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
         t.type = type;
         /* A <serial> is an ISA serial port; a <console> is the first of them or a virtio console;
          * a <parallel> an ISA parallel port. */
-        bool fits = t.type == VM_CHAR_TARGET_NONE ||
-                    (kind == VM_DEVICE_SERIAL &&
-                     (t.type == VM_CHAR_TARGET_ISA_SERIAL || t.type == VM_CHAR_TARGET_PCI_SERIAL ||
-                      t.type == VM_CHAR_TARGET_ISA_DEBUG)) ||
-                    (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO));
+        bool fits =
+                t.type == VM_CHAR_TARGET_NONE ||
+                (kind == VM_DEVICE_SERIAL &&
+                 (t.type == VM_CHAR_TARGET_ISA_SERIAL || t.type == VM_CHAR_TARGET_PCI_SERIAL ||
+                  t.type == VM_CHAR_TARGET_ISA_DEBUG)) ||
+                (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO));
         if (!fits) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
@@ -477,9 +478,8 @@ static bool model_fits_type(VmControllerType type, VmControllerModel model) {
 
 enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, CTRL_DRIVER, CTRL_PCIHOLE64, _CTRL_CHILD_MAX };
 static const char *const controller_children[] = {
-        [CTRL_MODEL] = "model",     [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",
-        [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   [CTRL_DRIVER] = "driver",
-        [CTRL_PCIHOLE64] = "pcihole64", NULL,
+        [CTRL_MODEL] = "model", [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",       [CTRL_ADDRESS] = "address",
+        [CTRL_ALIAS] = "alias", [CTRL_DRIVER] = "driver", [CTRL_PCIHOLE64] = "pcihole64", NULL,
 };
 
 /* <driver> of a virtio-scsi or virtio-serial controller: what libvirt passes to its device. */

@@ -79,8 +79,7 @@ char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel) {
                 break;
         case VM_CHAR_UDP:
                 g_string_append_printf(s, "udp,id=%s,host=%s,port=%s,localaddr=%s,localport=%s", id,
-                                       chr->host ? chr->host : "", chr->service,
-                                       chr->bind_host ? chr->bind_host : "",
+                                       chr->host ? chr->host : "", chr->service, chr->bind_host ? chr->bind_host : "",
                                        chr->bind_service ? chr->bind_service : "0");
                 break;
         case _VM_CHAR_TYPE_MAX:

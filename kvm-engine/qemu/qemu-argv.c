@@ -74,9 +74,8 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
         /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG. */
-        if (!qemu_platform_check(config, true, error) ||
-            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error) ||
-            !qemu_chardevs_check(config, machine, error))
+        if (!qemu_platform_check(config, true, error) || !qemu_devices_check(config, machine, error) ||
+            !qemu_filesystems_check(config, machine, error) || !qemu_chardevs_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -296,9 +295,10 @@ static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const Qem
                 return;
         }
         JsonObject *o = json_object_new();
-        json_object_set_string_member(o, "driver", chr->target.type == VM_CHAR_TARGET_PCI_SERIAL  ? "pci-serial"
-                                                   : chr->target.type == VM_CHAR_TARGET_ISA_DEBUG ? "isa-debugcon"
-                                                                                                   : "isa-serial");
+        json_object_set_string_member(o, "driver",
+                                      chr->target.type == VM_CHAR_TARGET_PCI_SERIAL  ? "pci-serial"
+                                      : chr->target.type == VM_CHAR_TARGET_ISA_DEBUG ? "isa-debugcon"
+                                                                                     : "isa-serial");
         json_object_set_string_member(o, "chardev", id);
         json_object_set_string_member(o, "id", device->id);
         if (chr->target.type != VM_CHAR_TARGET_PCI_SERIAL && chr->target.type != VM_CHAR_TARGET_ISA_DEBUG)

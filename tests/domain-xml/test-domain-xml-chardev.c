@@ -42,9 +42,10 @@ static void test_backends(void) {
         g_clear_pointer(&config, vm_config_free);
 
         /* udp: a bind source and a connect source. */
-        config = domain_xml_test_parse_devices("<console type='udp'><source mode='bind' host='127.0.0.1' service='9999'/>"
-                                               "<source mode='connect' host='127.0.0.1' service='9998'/></console>",
-                                               &error);
+        config = domain_xml_test_parse_devices(
+                "<console type='udp'><source mode='bind' host='127.0.0.1' service='9999'/>"
+                "<source mode='connect' host='127.0.0.1' service='9998'/></console>",
+                &error);
         g_assert_no_error(error);
         chr = &only_device(config, VM_DEVICE_CONSOLE)->chr;
         g_assert_cmpint(chr->type, ==, VM_CHAR_UDP);
@@ -73,15 +74,17 @@ static void test_backends(void) {
         g_assert_true(chr->connect);
         g_clear_pointer(&config, vm_config_free);
 
-        config = domain_xml_test_parse_devices("<console type='pty'><target type='virtio' port='1'/></console>", &error);
+        config = domain_xml_test_parse_devices("<console type='pty'><target type='virtio' port='1'/></console>",
+                                               &error);
         g_assert_no_error(error);
         g_assert_cmpint(only_device(config, VM_DEVICE_CONSOLE)->chr.target.type, ==, VM_CHAR_TARGET_VIRTIO);
         g_clear_pointer(&config, vm_config_free);
 
-        config = domain_xml_test_parse_devices("<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/>"
-                                               "<address type='virtio-serial' controller='1' bus='0' port='3'/>"
-                                               "</channel>",
-                                               &error);
+        config = domain_xml_test_parse_devices(
+                "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/>"
+                "<address type='virtio-serial' controller='1' bus='0' port='3'/>"
+                "</channel>",
+                &error);
         g_assert_no_error(error);
         const VmDevice *channel = only_device(config, VM_DEVICE_CHANNEL);
         g_assert_cmpint(channel->channel.target, ==, VM_CHANNEL_VIRTIO);
@@ -103,7 +106,8 @@ static void test_round_trip(void) {
                 "<serial type='dev'><source path='/dev/ttyS2'/></serial>",
                 "<serial type='pipe'><source path='/tmp/pipe'/></serial>",
                 "<serial type='null'/><serial type='vc'/><serial type='stdio'/>",
-                "<serial type='file'><source path='/tmp/s.log' append='off'/><log file='/tmp/l' append='on'/></serial>",
+                "<serial type='file'><source path='/tmp/s.log' append='off'/><log file='/tmp/l' "
+                "append='on'/></serial>",
                 "<serial type='unix'><source mode='connect' path='/tmp/s.sock'>"
                 "<reconnect enabled='yes' timeout='3'/></source></serial>",
                 "<console type='pty'><target type='virtio'/></console>",
@@ -115,8 +119,10 @@ static void test_round_trip(void) {
                 "<address type='isa' iobase='0x402'/></serial>",
                 "<parallel type='dev'><source path='/dev/parport0'/><target port='0'/></parallel>",
                 "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/></channel>",
-                "<channel type='unix'><source mode='bind' path='/tmp/ch.sock'/><target type='virtio' name='x'/></channel>",
-                "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='1'/><target type='virtio'/></channel>",
+                "<channel type='unix'><source mode='bind' path='/tmp/ch.sock'/><target type='virtio' "
+                "name='x'/></channel>",
+                "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='1'/><target "
+                "type='virtio'/></channel>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
@@ -141,13 +147,15 @@ static void test_refused(void) {
                 {"<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'",
                  HV_ERROR_NOT_SUPPORTED},
                 {"<serial type='tcp'><source host='h,x' service='1'/></serial>", "'h,x'", HV_ERROR_INVALID_ARGUMENT},
-                {"<serial type='tcp'><source host='h' service='70000'/></serial>", "'70000'", HV_ERROR_INVALID_ARGUMENT},
+                {"<serial type='tcp'><source host='h' service='70000'/></serial>", "'70000'",
+                 HV_ERROR_INVALID_ARGUMENT},
                 {"<serial type='tcp'><source mode='bind' host='h' service='1'><reconnect enabled='yes' timeout='1'/>"
                  "</source></serial>",
                  "mode='connect'", HV_ERROR_INVALID_ARGUMENT},
                 {"<serial type='unix'><protocol type='telnet'/><source path='/x'/></serial>", "telnet",
                  HV_ERROR_NOT_SUPPORTED},
-                {"<serial type='udp'><source mode='bind' service='1'/></serial>", "mode='connect'", HV_ERROR_INVALID_XML},
+                {"<serial type='udp'><source mode='bind' service='1'/></serial>", "mode='connect'",
+                 HV_ERROR_INVALID_XML},
                 {"<serial type='dev'><source path='ttyS0'/></serial>", "absolute", HV_ERROR_INVALID_ARGUMENT},
                 {"<serial type='spiceport'><source channel='org.qemu.console.serial.0'/></serial>", "'spiceport'",
                  HV_ERROR_NOT_SUPPORTED},
@@ -156,7 +164,8 @@ static void test_refused(void) {
                 {"<serial type='pty'><target type='usb-serial'/></serial>", "'usb-serial'", HV_ERROR_NOT_SUPPORTED},
                 {"<serial type='pty'><target type='pci-serial'><model name='isa-serial'/></target></serial>",
                  "'isa-serial'", HV_ERROR_NOT_SUPPORTED},
-                {"<serial type='pty'><address type='pci' slot='0x04'/></serial>", "type='pci'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><address type='pci' slot='0x04'/></serial>", "type='pci'",
+                 HV_ERROR_NOT_SUPPORTED},
                 {"<parallel type='pty'><target type='serial'/></parallel>", "'serial'", HV_ERROR_NOT_SUPPORTED},
                 {"<parallel type='pty'><target port='3'/></parallel>", "parallel port", HV_ERROR_INVALID_ARGUMENT},
                 {"<parallel type='null'><address type='isa' iobase='0x378'/></parallel>", "'<address>'",
@@ -166,7 +175,8 @@ static void test_refused(void) {
                  "'guestfwd'", HV_ERROR_NOT_SUPPORTED},
                 {"<channel type='qemu-vdagent'><target type='virtio' name='com.redhat.spice.0'/></channel>",
                  "'qemu-vdagent'", HV_ERROR_NOT_SUPPORTED},
-                {"<channel type='pty'><target type='virtio' name='a,b'/></channel>", "'a,b'", HV_ERROR_INVALID_ARGUMENT},
+                {"<channel type='pty'><target type='virtio' name='a,b'/></channel>", "'a,b'",
+                 HV_ERROR_INVALID_ARGUMENT},
                 {"<channel type='pty'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>", "type='pty'",
                  HV_ERROR_NOT_SUPPORTED},
         };

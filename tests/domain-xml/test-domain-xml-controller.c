@@ -85,7 +85,8 @@ static void test_round_trip(void) {
                 "<controller type='virtio-serial' index='0'><driver ats='off'/></controller>",
                 "<controller type='pci' index='0' model='pci-root'><target hotplug='on'/>"
                 "<pcihole64>1048576</pcihole64></controller>",
-                "<controller type='pci' index='0' model='pcie-root'><pcihole64 unit='KiB'>2048</pcihole64></controller>",
+                "<controller type='pci' index='0' model='pcie-root'><pcihole64 "
+                "unit='KiB'>2048</pcihole64></controller>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
