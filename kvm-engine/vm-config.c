@@ -18,6 +18,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "filesystem",
         [VM_DEVICE_MEMORY] = "memory",
+        [VM_DEVICE_PARALLEL] = "parallel",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -35,6 +36,7 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "fs",
         [VM_DEVICE_MEMORY] = "mem",
+        [VM_DEVICE_PARALLEL] = "parallel",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
@@ -75,6 +77,24 @@ VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network) {
         copy->config = g_strdup(network->config);
         copy->initiator = g_strdup(network->initiator);
         return copy;
+}
+
+static void char_clear(VmChar *chr) {
+        g_free(chr->path);
+        g_free(chr->host);
+        g_free(chr->service);
+        g_free(chr->bind_host);
+        g_free(chr->bind_service);
+        g_free(chr->log_file);
+}
+
+static void char_copy_strings(VmChar *copy, const VmChar *chr) {
+        copy->path = g_strdup(chr->path);
+        copy->host = g_strdup(chr->host);
+        copy->service = g_strdup(chr->service);
+        copy->bind_host = g_strdup(chr->bind_host);
+        copy->bind_service = g_strdup(chr->bind_service);
+        copy->log_file = g_strdup(chr->log_file);
 }
 
 VmDevice *vm_device_new(VmDeviceKind kind) {
@@ -132,7 +152,12 @@ void vm_device_free(VmDevice *device) {
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
-                g_free(device->chr.path);
+        case VM_DEVICE_PARALLEL:
+                char_clear(&device->chr);
+                break;
+        case VM_DEVICE_CHANNEL:
+                g_free(device->channel.name);
+                char_clear(&device->channel.chr);
                 break;
         case VM_DEVICE_RNG:
                 g_free(device->rng.backend);
@@ -147,7 +172,6 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
         case VM_DEVICE_CONTROLLER:
-        case VM_DEVICE_CHANNEL:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:
         case _VM_DEVICE_KIND_MAX:
@@ -183,7 +207,12 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
-                copy->chr.path = g_strdup(device->chr.path);
+        case VM_DEVICE_PARALLEL:
+                char_copy_strings(&copy->chr, &device->chr);
+                break;
+        case VM_DEVICE_CHANNEL:
+                copy->channel.name = g_strdup(device->channel.name);
+                char_copy_strings(&copy->channel.chr, &device->channel.chr);
                 break;
         case VM_DEVICE_RNG:
                 copy->rng.backend = g_strdup(device->rng.backend);
@@ -198,7 +227,6 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
         case VM_DEVICE_CONTROLLER:
-        case VM_DEVICE_CHANNEL:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:
         case _VM_DEVICE_KIND_MAX:

@@ -66,6 +66,7 @@ typedef enum {
         VM_DEVICE_TPM,
         VM_DEVICE_FILESYSTEM,
         VM_DEVICE_MEMORY,
+        VM_DEVICE_PARALLEL,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -164,10 +165,20 @@ typedef struct {
         unsigned local_port;
 } VmInterfaceExtra;
 
+/* A character device's backend: libvirt's <serial|console|parallel|channel type>. Every
+ * path, device and network address is opened by QEMU, as the VM's owner. */
 typedef enum {
         VM_CHAR_PTY,
         VM_CHAR_FILE,
         VM_CHAR_UNIX,
+        VM_CHAR_TCP,   /* a TCP socket: QEMU listens (mode='bind') or connects */
+        VM_CHAR_UDP,   /* UDP datagrams to a host and port, from a local one */
+        VM_CHAR_DEV,   /* a host serial or parallel port (a path under /dev) */
+        VM_CHAR_PIPE,  /* a named pipe: path, or path.in and path.out */
+        VM_CHAR_NULL,  /* output dropped, no input */
+        VM_CHAR_VC,    /* a text console of QEMU's display */
+        VM_CHAR_STDIO, /* QEMU's standard output: the VM's log */
+        _VM_CHAR_TYPE_MAX,
 } VmCharType;
 
 /* <disk type='network'><source protocol name><host/></source>: an image QEMU reaches over the
@@ -287,9 +298,33 @@ typedef struct {
 
 typedef struct {
         VmCharType type;
-        char *path; /* for file and unix */
+        char *path;      /* file, unix, dev, pipe */
+        bool connect;    /* unix, tcp: <source mode='connect'>; otherwise QEMU listens */
+        bool telnet;     /* tcp: <protocol type='telnet'> */
+        VmSwitch append; /* file: <source append> (default: the file is truncated) */
+        char *host;      /* tcp: <source host>; udp: the mode='connect' source's host */
+        char *service;   /* tcp: <source service>; udp: the connect source's port */
+        char *bind_host; /* udp: the mode='bind' source's host */
+        char *bind_service;
+        VmSwitch reconnect; /* unix and tcp connect: <reconnect enabled> */
+        uint32_t reconnect_timeout;
+        char *log_file; /* <log file>: QEMU copies the output there too */
+        VmSwitch log_append;
         VmCharTarget target; /* <target type port>, as written */
 } VmChar;
+
+/* <channel>: the QEMU guest agent's port, whose socket is the service's, in the VM's runtime
+ * folder (never a path of the document); or a virtio-serial port with a backend of its own. */
+typedef enum {
+        VM_CHANNEL_GUEST_AGENT, /* <channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/> */
+        VM_CHANNEL_VIRTIO,      /* <target type='virtio' name>: a virtserialport on chr */
+} VmChannelTarget;
+
+typedef struct {
+        VmChannelTarget target;
+        char *name; /* virtio: <target name>, NULL = none */
+        VmChar chr; /* virtio: the backend */
+} VmChannel;
 
 typedef struct {
         uint32_t cid;
@@ -333,7 +368,7 @@ typedef struct {
         union {
                 VmDisk disk;
                 VmInterface net;
-                VmChar chr; /* serial and console */
+                VmChar chr; /* serial, console and parallel */
                 VmVsock vsock;
                 VmRng rng;
                 VmHostdev hostdev;

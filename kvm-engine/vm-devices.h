@@ -98,14 +98,34 @@ typedef enum {
         VM_CHAR_TARGET_NONE,
         VM_CHAR_TARGET_ISA_SERIAL, /* <serial><target type='isa-serial'> */
         VM_CHAR_TARGET_SERIAL,     /* <console><target type='serial'>: the first serial port */
+        VM_CHAR_TARGET_VIRTIO,     /* <console><target type='virtio'>: a virtconsole */
+        VM_CHAR_TARGET_PCI_SERIAL, /* <serial><target type='pci-serial'>: QEMU's pci-serial */
+        VM_CHAR_TARGET_ISA_DEBUG,  /* <serial><target type='isa-debug'>: QEMU's isa-debugcon */
 } VmCharTargetType;
 
 typedef struct {
         VmCharTargetType type;
         bool has_port;
         uint32_t port;
-        bool has_model; /* <model name='isa-serial'/> */
+        bool has_model; /* <model name>: the device of the type (isa-serial, pci-serial, isa-debugcon) */
 } VmCharTarget;
+
+/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
+ * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
+ * default, off). */
+typedef struct {
+        VmSwitch iommu;
+        VmSwitch ats;
+        VmSwitch packed;
+} VmVirtioOptions;
+
+static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
+        return options->iommu || options->ats || options->packed;
+}
+
+static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
+        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
+}
 
 typedef enum {
         VM_CONTROLLER_USB,
@@ -157,6 +177,14 @@ typedef struct {
         bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
         bool has_chassis, has_port; /* pci: <target chassis port> */
         uint32_t chassis, port;
+        VmSwitch hotplug;       /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */
+        uint64_t pcihole64_kib; /* pci-root, pcie-root: <pcihole64>; 0 = not written */
+        bool has_pcihole64;
+        /* <driver>: virtio-scsi's queues cmd_per_lun max_sectors ioeventfd iothread (0, DEFAULT:
+         * not written), and the virtio options of virtio-scsi and virtio-serial. */
+        uint32_t queues, cmd_per_lun, max_sectors, iothread;
+        VmSwitch ioeventfd;
+        VmVirtioOptions virtio;
 } VmController;
 
 typedef enum {
@@ -164,23 +192,6 @@ typedef enum {
         VM_MEMBALLOON_VIRTIO,
         VM_MEMBALLOON_NONE,
 } VmMemballoonModel;
-
-/* <driver iommu ats packed> of a virtio device: libvirt's virtio options, the virtio device's
- * iommu_platform, ats and packed properties (VM_SWITCH_DEFAULT: not written, the engine's
- * default, off). */
-typedef struct {
-        VmSwitch iommu;
-        VmSwitch ats;
-        VmSwitch packed;
-} VmVirtioOptions;
-
-static inline bool vm_virtio_options_set(const VmVirtioOptions *options) {
-        return options->iommu || options->ats || options->packed;
-}
-
-static inline bool vm_virtio_options_on(const VmVirtioOptions *options) {
-        return options->iommu == VM_SWITCH_ON || options->ats == VM_SWITCH_ON || options->packed == VM_SWITCH_ON;
-}
 
 typedef struct {
         VmMemballoonModel model;
@@ -197,16 +208,6 @@ typedef struct {
         VmAddress address; /* isa: <address type='isa' iobase>, as written */
         bool hyperv;       /* <panic model='hyperv'>: Hyper-V's crash MSRs */
 } VmPanic;
-
-/* <channel type='unix'>: the QEMU guest agent's port; its socket is the service's, in the
- * VM's runtime folder, never a path of the document. */
-typedef enum {
-        VM_CHANNEL_GUEST_AGENT, /* <target type='virtio' name='org.qemu.guest_agent.0'/> */
-} VmChannelTarget;
-
-typedef struct {
-        VmChannelTarget target;
-} VmChannel;
 
 typedef enum {
         VM_WATCHDOG_I6300ESB,

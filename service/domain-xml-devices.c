@@ -12,6 +12,7 @@
 
 #include "domain-xml-devices.h"
 #include "domain-xml-reader.h"
+#include "domain-xml.h"
 
 #define CONTROLLER_INDEX_UNSET UINT32_MAX
 
@@ -61,6 +62,9 @@ static const char *const error_policy_names[] = {
 static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
+                                                [VM_CHAR_TARGET_VIRTIO] = "virtio",
+                                                [VM_CHAR_TARGET_PCI_SERIAL] = "pci-serial",
+                                                [VM_CHAR_TARGET_ISA_DEBUG] = "isa-debug",
                                                 NULL};
 const char *const domain_xml_controller_type_names[] = {
         [VM_CONTROLLER_USB] = "usb",
@@ -539,11 +543,21 @@ void domain_xml_format_disk_identity(GString *out, unsigned level, const VmDisk 
 
 /* ---- a serial port's <target> ---- */
 
+const char *domain_xml_char_target_model(const VmCharTarget *target) {
+        switch (target->type) {
+        case VM_CHAR_TARGET_PCI_SERIAL:
+                return "pci-serial";
+        case VM_CHAR_TARGET_ISA_DEBUG:
+                return "isa-debugcon";
+        default:
+                return "isa-serial";
+        }
+}
+
 bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error) {
         static const char *const attributes[] = {"type", "port", NULL};
         static const char *const model_attributes[] = {"name", NULL};
         static const char *const model_children[] = {"model", NULL};
-        static const char *const model_names[] = {"isa-serial", NULL};
         VmCharTarget t = {};
         xmlNode *model = NULL;
         int type, choice;
@@ -556,17 +570,30 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
             !attr_number(node, "port", 3, &t.has_port, &t.port, error))
                 return false;
         t.type = type;
-        /* A <serial> is an ISA serial port; a <console> of type serial is the first of them. */
-        if (t.type != VM_CHAR_TARGET_NONE && (t.type == VM_CHAR_TARGET_ISA_SERIAL) != (kind == VM_DEVICE_SERIAL)) {
+        /* A <serial> is an ISA serial port; a <console> is the first of them or a virtio console;
+         * a <parallel> an ISA parallel port. */
+        bool fits =
+                t.type == VM_CHAR_TARGET_NONE ||
+                (kind == VM_DEVICE_SERIAL &&
+                 (t.type == VM_CHAR_TARGET_ISA_SERIAL || t.type == VM_CHAR_TARGET_PCI_SERIAL ||
+                  t.type == VM_CHAR_TARGET_ISA_DEBUG)) ||
+                (kind == VM_DEVICE_CONSOLE && (t.type == VM_CHAR_TARGET_SERIAL || t.type == VM_CHAR_TARGET_VIRTIO));
+        if (!fits) {
                 g_autofree char *value = xml_attr_value(node, "type");
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "type='%s' of '<target>' is not supported in a '<%s>' (%s)", value,
-                                kind == VM_DEVICE_SERIAL ? "serial" : "console",
-                                kind == VM_DEVICE_SERIAL ? "isa-serial" : "serial");
+                                vm_device_kind_to_string(kind),
+                                kind == VM_DEVICE_SERIAL    ? "isa-serial, pci-serial or isa-debug"
+                                : kind == VM_DEVICE_CONSOLE ? "serial or virtio"
+                                                            : "a parallel port has no target type");
         }
+        if (kind == VM_DEVICE_PARALLEL && t.has_port && t.port > 2)
+                return xml_fail_bad_value(error, node, "parallel port", "", "expected 0, 1 or 2");
         if (model) {
                 if (kind != VM_DEVICE_SERIAL)
                         return xml_fail_unsupported_element(error, model);
+                /* The device of the target type: libvirt's only choice for each on x86. */
+                const char *const model_names[] = {domain_xml_char_target_model(&t), NULL};
                 if (!xml_check_empty_element(model, model_attributes, error) ||
                     !xml_attr_choice(model, "name", model_names, -1, &choice, error))
                         return false;
@@ -591,7 +618,7 @@ void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTar
         }
         g_string_append(out, ">\n");
         append_indent(out, level + 1);
-        g_string_append(out, "<model name='isa-serial'/>\n");
+        g_string_append_printf(out, "<model name='%s'/>\n", domain_xml_char_target_model(t));
         append_indent(out, level);
         g_string_append(out, "</target>\n");
 }
@@ -613,11 +640,58 @@ static bool model_fits_type(VmControllerType type, VmControllerModel model) {
         }
 }
 
-enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, _CTRL_CHILD_MAX };
+enum { CTRL_MODEL, CTRL_TARGET, CTRL_MASTER, CTRL_ADDRESS, CTRL_ALIAS, CTRL_DRIVER, CTRL_PCIHOLE64, _CTRL_CHILD_MAX };
 static const char *const controller_children[] = {
-        [CTRL_MODEL] = "model",     [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",
-        [CTRL_ADDRESS] = "address", [CTRL_ALIAS] = "alias",   NULL,
+        [CTRL_MODEL] = "model", [CTRL_TARGET] = "target", [CTRL_MASTER] = "master",       [CTRL_ADDRESS] = "address",
+        [CTRL_ALIAS] = "alias", [CTRL_DRIVER] = "driver", [CTRL_PCIHOLE64] = "pcihole64", NULL,
 };
+
+/* <driver> of a virtio-scsi or virtio-serial controller: what libvirt passes to its device. */
+static bool parse_controller_driver(const xmlNode *node, VmController *ctrl, GError **error) {
+        static const char *const scsi_attributes[] = {"queues", "cmd_per_lun", "max_sectors", "ioeventfd", "iothread",
+                                                      "iommu",  "ats",         "packed",      NULL};
+        static const char *const serial_attributes[] = {"iommu", "ats", "packed", NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        bool present;
+        int choice;
+
+        if (ctrl->type == VM_CONTROLLER_SCSI && ctrl->model == VM_CONTROLLER_MODEL_VIRTIO_SCSI) {
+                if (!xml_check_empty_element(node, scsi_attributes, error) ||
+                    !attr_number(node, "queues", 1024, NULL, &ctrl->queues, error) ||
+                    !attr_number(node, "cmd_per_lun", 0xffff, NULL, &ctrl->cmd_per_lun, error) ||
+                    !attr_number(node, "max_sectors", 0xffff, NULL, &ctrl->max_sectors, error) ||
+                    !attr_enum(node, "ioeventfd", switches, &choice, error) ||
+                    !attr_number(node, "iothread", 0xffff, &present, &ctrl->iothread, error))
+                        return false;
+                ctrl->ioeventfd = choice;
+                if (present && ctrl->iothread == 0)
+                        return xml_fail_bad_value(error, node, "iothread", "0", "expected the id of an '<iothread>'");
+        } else if (ctrl->type == VM_CONTROLLER_VIRTIO_SERIAL) {
+                if (!xml_check_empty_element(node, serial_attributes, error))
+                        return false;
+        } else
+                return xml_fail_unsupported_element(error, node);
+        return domain_xml_parse_virtio_options(node, &ctrl->virtio, error);
+}
+
+/* <pcihole64 unit>: the size of the 64-bit PCI hole of the root bus. */
+static bool parse_pcihole64(const xmlNode *node, VmController *ctrl, GError **error) {
+        static const char *const attributes[] = {"unit", NULL};
+        g_autofree char *text = NULL, *unit = NULL;
+        uint64_t bytes;
+
+        if (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT && ctrl->model != VM_CONTROLLER_MODEL_PCIE_ROOT)
+                return xml_fail_unsupported_element(error, node);
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (!domain_xml_parse_size(text, unit ? unit : "KiB", &bytes) || bytes > (UINT64_C(1) << 50))
+                return xml_fail_bad_value(error, node, "pcihole64 size", text,
+                                          "expected a size up to 1 PiB with a unit libvirt knows");
+        ctrl->pcihole64_kib = bytes / 1024;
+        ctrl->has_pcihole64 = true;
+        return true;
+}
 
 /* <model name>: the QEMU device libvirt uses for a PCI controller model. */
 static const char *controller_model_device(VmControllerModel model) {
@@ -628,7 +702,9 @@ static const char *controller_model_device(VmControllerModel model) {
 
 static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **error) {
         static const char *const model_attributes[] = {"name", NULL};
-        static const char *const target_attributes[] = {"chassis", "port", NULL};
+        static const char *const target_attributes[] = {"chassis", "port", "hotplug", NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        int hotplug;
         static const char *const master_attributes[] = {"startport", NULL};
 
         if (c[CTRL_MODEL] || c[CTRL_TARGET]) {
@@ -651,9 +727,15 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
         if (c[CTRL_TARGET]) {
                 if (!xml_check_empty_element(c[CTRL_TARGET], target_attributes, error) ||
                     !attr_number(c[CTRL_TARGET], "chassis", 0xff, &ctrl->has_chassis, &ctrl->chassis, error) ||
-                    !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error))
+                    !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error) ||
+                    !attr_enum(c[CTRL_TARGET], "hotplug", switches, &hotplug, error))
                         return false;
+                ctrl->hotplug = hotplug;
         }
+        if (c[CTRL_DRIVER] && !parse_controller_driver(c[CTRL_DRIVER], ctrl, error))
+                return false;
+        if (c[CTRL_PCIHOLE64] && !parse_pcihole64(c[CTRL_PCIHOLE64], ctrl, error))
+                return false;
         if (c[CTRL_MASTER]) {
                 if (ctrl->type != VM_CONTROLLER_USB)
                         return xml_fail_unsupported_element(error, c[CTRL_MASTER]);
@@ -739,13 +821,36 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
                 append_indent(out, level + 1);
                 g_string_append_printf(out, "<model name='%s'/>\n", controller_model_device(ctrl->model));
         }
-        if (ctrl->has_chassis || ctrl->has_port) {
+        if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 if (ctrl->has_chassis)
                         g_string_append_printf(out, " chassis='%" PRIu32 "'", ctrl->chassis);
                 if (ctrl->has_port)
                         g_string_append_printf(out, " port='0x%" PRIx32 "'", ctrl->port);
+                if (ctrl->hotplug)
+                        g_string_append_printf(out, " hotplug='%s'", ctrl->hotplug == VM_SWITCH_ON ? "on" : "off");
+                g_string_append(out, "/>\n");
+        }
+        if (ctrl->has_pcihole64) {
+                append_indent(out, level + 1);
+                g_string_append_printf(out, "<pcihole64 unit='KiB'>%" PRIu64 "</pcihole64>\n", ctrl->pcihole64_kib);
+        }
+        if (ctrl->queues || ctrl->cmd_per_lun || ctrl->max_sectors || ctrl->ioeventfd || ctrl->iothread ||
+            vm_virtio_options_set(&ctrl->virtio)) {
+                append_indent(out, level + 1);
+                g_string_append(out, "<driver");
+                if (ctrl->queues)
+                        g_string_append_printf(out, " queues='%" PRIu32 "'", ctrl->queues);
+                if (ctrl->cmd_per_lun)
+                        g_string_append_printf(out, " cmd_per_lun='%" PRIu32 "'", ctrl->cmd_per_lun);
+                if (ctrl->max_sectors)
+                        g_string_append_printf(out, " max_sectors='%" PRIu32 "'", ctrl->max_sectors);
+                if (ctrl->ioeventfd)
+                        g_string_append_printf(out, " ioeventfd='%s'", ctrl->ioeventfd == VM_SWITCH_ON ? "on" : "off");
+                if (ctrl->iothread)
+                        g_string_append_printf(out, " iothread='%" PRIu32 "'", ctrl->iothread);
+                domain_xml_format_virtio_options(out, &ctrl->virtio);
                 g_string_append(out, "/>\n");
         }
 }
@@ -759,14 +864,34 @@ bool domain_xml_assign_controller_indexes(GPtrArray *devices, GError **error) {
         /* Bit i of used[type] for index i; indexes are at most 0xff. */
         guint64 used[_VM_CONTROLLER_TYPE_MAX][4] = {};
 
+        /* As libvirt: an ich9-uhci1, 2 or 3 at the index of an ich9-ehci1 is its companion, from
+         * port 0, 2 or 4 when <master> does not say. */
+        for (guint i = 0; i < devices->len; i++) {
+                VmDevice *device = devices->pdata[i];
+                VmController *ctrl = &device->controller;
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->type != VM_CONTROLLER_USB || ctrl->has_master ||
+                    ctrl->index == CONTROLLER_INDEX_UNSET || ctrl->model < VM_CONTROLLER_MODEL_ICH9_UHCI1 ||
+                    ctrl->model > VM_CONTROLLER_MODEL_ICH9_UHCI3)
+                        continue;
+                for (guint j = 0; j < devices->len; j++) {
+                        const VmDevice *other = devices->pdata[j];
+                        if (other->kind == VM_DEVICE_CONTROLLER && other->controller.type == VM_CONTROLLER_USB &&
+                            other->controller.model == VM_CONTROLLER_MODEL_ICH9_EHCI1 &&
+                            other->controller.index == ctrl->index) {
+                                ctrl->has_master = true;
+                                ctrl->master_startport = (uint32_t) (ctrl->model - VM_CONTROLLER_MODEL_ICH9_UHCI1) * 2;
+                                break;
+                        }
+                }
+        }
         for (guint i = 0; i < devices->len; i++) {
                 const VmDevice *device = devices->pdata[i];
                 const VmController *ctrl = &device->controller;
-                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index == CONTROLLER_INDEX_UNSET)
+                /* Companions share their master's index. */
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->index == CONTROLLER_INDEX_UNSET ||
+                    is_usb_companion(ctrl))
                         continue;
                 if ((used[ctrl->type][ctrl->index / 64] >> (ctrl->index % 64)) & 1) {
-                        if (is_usb_companion(ctrl))
-                                continue;
                         g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                                     "'<controller type='%s' index='%" PRIu32 "'>' appears twice",
                                     domain_xml_controller_type_names[ctrl->type], ctrl->index);
@@ -962,83 +1087,7 @@ void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic)
                 format_panic(out, level, "hyperv", NULL);
 }
 
-/* ---- <channel> and <watchdog> ---- */
-
-enum { CHANNEL_SOURCE, CHANNEL_TARGET, CHANNEL_ADDRESS, CHANNEL_ALIAS, _CHANNEL_CHILD_MAX };
-static const char *const channel_children[] = {
-        [CHANNEL_SOURCE] = "source",
-        [CHANNEL_TARGET] = "target",
-        [CHANNEL_ADDRESS] = "address",
-        [CHANNEL_ALIAS] = "alias",
-        NULL,
-};
-
-VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = {"type", NULL};
-        static const char *const types[] = {"unix", NULL};
-        static const char *const source_attributes[] = {"mode", NULL};
-        static const char *const modes[] = {"bind", NULL};
-        static const char *const target_attributes[] = {"type", "name", NULL};
-        static const char *const target_types[] = {"virtio", NULL};
-        static const char *const target_names[] = {"org.qemu.guest_agent.0", NULL};
-        g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_CHANNEL);
-        xmlNode *c[_CHANNEL_CHILD_MAX] = {};
-        int choice;
-
-        if (!xml_check_attributes(node, attributes, error) ||
-            !xml_attr_choice(node, "type", types, -1, &choice, error) ||
-            !xml_collect_children(node, channel_children, c, error))
-                return NULL;
-        /* The socket is the service's: a path of the document is refused, not followed. */
-        g_autofree char *path = c[CHANNEL_SOURCE] ? xml_attr_value(c[CHANNEL_SOURCE], "path") : NULL;
-        if (path) {
-                xml_fail(error, c[CHANNEL_SOURCE], HV_ERROR_NOT_SUPPORTED,
-                         "attribute 'path' of '<source>' in a '<channel>' is not supported: the service places "
-                         "the guest agent's socket in the VM's runtime folder");
-                return NULL;
-        }
-        if (c[CHANNEL_SOURCE] && (!xml_check_empty_element(c[CHANNEL_SOURCE], source_attributes, error) ||
-                                  !xml_attr_choice(c[CHANNEL_SOURCE], "mode", modes, 0, &choice, error)))
-                return NULL;
-        if (!c[CHANNEL_TARGET]) {
-                xml_fail_missing(error, node, "target");
-                return NULL;
-        }
-        if (!xml_check_empty_element(c[CHANNEL_TARGET], target_attributes, error) ||
-            !xml_attr_choice(c[CHANNEL_TARGET], "type", target_types, -1, &choice, error) ||
-            !xml_attr_choice(c[CHANNEL_TARGET], "name", target_names, -1, &choice, error))
-                return NULL;
-        device->channel.target = VM_CHANNEL_GUEST_AGENT;
-        if (c[CHANNEL_ADDRESS]) {
-                if (!domain_xml_parse_address(c[CHANNEL_ADDRESS], &device->address, error))
-                        return NULL;
-                if (device->address.type != VM_ADDRESS_VIRTIO_SERIAL) {
-                        g_autofree char *type = xml_attr_value(c[CHANNEL_ADDRESS], "type");
-                        xml_fail_unsupported_value(error, c[CHANNEL_ADDRESS], "type", type);
-                        return NULL;
-                }
-                if (device->address.port == 0) {
-                        xml_fail_bad_value(error, c[CHANNEL_ADDRESS], "port", "0",
-                                           "port 0 of a virtio-serial bus is the console's");
-                        return NULL;
-                }
-        }
-        if (c[CHANNEL_ALIAS]) {
-                static const char *const alias_attributes[] = {"name", NULL};
-                /* libvirt's "channel0": the service names its devices itself. */
-                if (!xml_check_empty_element(c[CHANNEL_ALIAS], alias_attributes, error))
-                        return NULL;
-        }
-        return g_steal_pointer(&device);
-}
-
-void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel) {
-        g_string_append(out, " type='unix'>\n");
-        append_indent(out, level + 1);
-        g_string_append(out, "<source mode='bind'/>\n");
-        append_indent(out, level + 1);
-        g_string_append(out, "<target type='virtio' name='org.qemu.guest_agent.0'/>\n");
-}
+/* ---- <watchdog> ---- */
 
 static const char *const watchdog_model_names[] = {
         [VM_WATCHDOG_I6300ESB] = "i6300esb", [VM_WATCHDOG_ITCO] = "itco", [VM_WATCHDOG_IB700] = "ib700", NULL};

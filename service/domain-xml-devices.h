@@ -43,6 +43,8 @@ extern const char *const domain_xml_disk_bus_names[];
 /* <target type port> (with <model name>) of a <serial> or <console>. */
 bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmCharTarget *ret, GError **error);
 void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTarget *target);
+/* <model name> of a serial's target: the QEMU device of its type. */
+const char *domain_xml_char_target_model(const VmCharTarget *target);
 
 VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error);
 /* The attributes after "<controller" up to ">\n", then the child elements. */
@@ -59,8 +61,6 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
 bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error);
 void domain_xml_format_panic(GString *out, unsigned level, const VmPanic *panic);
 
-/* <channel type='unix'> of the QEMU guest agent, <watchdog>. */
-VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error);
-void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel);
+/* <watchdog>; <channel> is in domain-xml-chardev.h. */
 VmDevice *domain_xml_parse_watchdog(const xmlNode *node, GError **error);
 void domain_xml_format_watchdog(GString *out, const VmWatchdog *watchdog);

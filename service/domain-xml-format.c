@@ -11,6 +11,7 @@
 #include <inttypes.h>
 
 #include "domain-xml-display.h"
+#include "domain-xml-chardev.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-disk-network.h"
 #include "domain-xml-iotune.h"
@@ -140,14 +141,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         }
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
-                g_string_append_printf(out, " type='%s'>\n", domain_xml_char_type_names[device->chr.type]);
-                if (device->chr.type != VM_CHAR_PTY) {
-                        append_indent(out, level + 1);
-                        g_string_append(out, device->chr.type == VM_CHAR_UNIX ? "<source mode='bind'" : "<source");
-                        append_attr(out, "path", device->chr.path ? device->chr.path : "");
-                        g_string_append(out, "/>\n");
-                }
-                domain_xml_format_char_target(out, level + 1, &device->chr.target);
+        case VM_DEVICE_PARALLEL:
+                domain_xml_format_char_device(out, level, &device->chr);
                 break;
         case VM_DEVICE_VSOCK:
                 g_string_append(out, " model='virtio'>\n");

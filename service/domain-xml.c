@@ -14,6 +14,7 @@
 #include <sys/un.h>
 
 #include "domain-xml-display.h"
+#include "domain-xml-chardev.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-disk-network.h"
 #include "domain-xml-iotune.h"
@@ -45,12 +46,6 @@ const char *const domain_xml_action_names[] = {
 const char *const domain_xml_disk_format_names[] = {
         [VM_DISK_FORMAT_RAW] = "raw",
         [VM_DISK_FORMAT_QCOW2] = "qcow2",
-        NULL,
-};
-const char *const domain_xml_char_type_names[] = {
-        [VM_CHAR_PTY] = "pty",
-        [VM_CHAR_FILE] = "file",
-        [VM_CHAR_UNIX] = "unix",
         NULL,
 };
 
@@ -412,65 +407,6 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         return g_steal_pointer(&device);
 }
 
-enum { CHAR_SOURCE, CHAR_TARGET, CHAR_ALIAS, _CHAR_CHILD_MAX };
-static const char *const char_children[] = {
-        [CHAR_SOURCE] = "source", [CHAR_TARGET] = "target", [CHAR_ALIAS] = "alias", NULL
-};
-
-static VmDevice *parse_char(const xmlNode *node, VmDeviceKind kind, GError **error) {
-        static const char *const attributes[] = { "type", NULL };
-        static const char *const file_source_attributes[] = { "path", NULL };
-        static const char *const unix_source_attributes[] = { "path", "mode", NULL };
-        static const char *const unix_modes[] = { "bind", NULL };
-        g_autoptr(VmDevice) device = vm_device_new(kind);
-        g_autofree char *path = NULL;
-        xmlNode *c[_CHAR_CHILD_MAX] = {};
-        xmlNode *source;
-        int choice;
-
-        if (!xml_check_attributes(node, attributes, error) ||
-            !xml_attr_choice(node, "type", domain_xml_char_type_names, -1, &choice, error) ||
-            !xml_collect_children(node, char_children, c, error))
-                return NULL;
-        device->chr.type = choice;
-        source = c[CHAR_SOURCE];
-
-        if (device->chr.type == VM_CHAR_PTY) {
-                if (source) {
-                        xml_fail(error, source, HV_ERROR_NOT_SUPPORTED, "'<source>' of a pty '<%s>' is not supported",
-                                 XML_NODE_NAME(node));
-                        return NULL;
-                }
-        } else {
-                if (!source) {
-                        xml_fail_missing(error, node, "source");
-                        return NULL;
-                }
-                if (!xml_check_empty_element(
-                            source, device->chr.type == VM_CHAR_UNIX ? unix_source_attributes : file_source_attributes,
-                            error) ||
-                    (device->chr.type == VM_CHAR_UNIX &&
-                     !xml_attr_choice(source, "mode", unix_modes, 0, &choice, error)))
-                        return NULL;
-                path = xml_attr_value(source, "path");
-                if (!path) {
-                        xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source>' needs the attribute 'path'");
-                        return NULL;
-                }
-                device->chr.path = absolute_path(path, source, error);
-                if (!device->chr.path)
-                        return NULL;
-                if (device->chr.type == VM_CHAR_UNIX && strlen(path) > UNIX_PATH_MAX) {
-                        xml_fail_bad_value(error, source, "path", path, "too long for a unix socket");
-                        return NULL;
-                }
-        }
-        if (!domain_xml_parse_char_target(c[CHAR_TARGET], kind, &device->chr.target, error) ||
-            !domain_xml_parse_alias(c[CHAR_ALIAS], device, error))
-                return NULL;
-        return g_steal_pointer(&device);
-}
-
 /* The guest-side <address> of a PCI device. */
 static bool parse_pci_address(const xmlNode *node, VmDevice *device, GError **error) {
         if (!domain_xml_parse_address(node, &device->address, error))
@@ -764,9 +700,11 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
         if (xml_is_element(node, "interface"))
                 return domain_xml_parse_interface(node, error);
         if (xml_is_element(node, "serial"))
-                return parse_char(node, VM_DEVICE_SERIAL, error);
+                return domain_xml_parse_char_device(node, VM_DEVICE_SERIAL, error);
         if (xml_is_element(node, "console"))
-                return parse_char(node, VM_DEVICE_CONSOLE, error);
+                return domain_xml_parse_char_device(node, VM_DEVICE_CONSOLE, error);
+        if (xml_is_element(node, "parallel"))
+                return domain_xml_parse_char_device(node, VM_DEVICE_PARALLEL, error);
         if (xml_is_element(node, "vsock"))
                 return parse_vsock(node, error);
         if (xml_is_element(node, "rng"))

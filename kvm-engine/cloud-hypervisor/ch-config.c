@@ -75,9 +75,36 @@ bool ch_config_check(const VmConfig *config, GError **error) {
                                             "cloud-hypervisor has one <%s>, not more", kind);
                                 return false;
                         }
-                        if (device->chr.type != VM_CHAR_PTY && !device->chr.path) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "<%s type='%s'> needs a path",
-                                            kind, device->chr.type == VM_CHAR_FILE ? "file" : "unix");
+                        /* Its serial port and console have a pty, a file or (serial) a socket it listens on. */
+                        if (device->chr.type != VM_CHAR_PTY && device->chr.type != VM_CHAR_FILE &&
+                            device->chr.type != VM_CHAR_UNIX) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<%s type='%s'> is not supported by the cloud-hypervisor engine", kind,
+                                            device->chr.type == VM_CHAR_TCP    ? "tcp"
+                                            : device->chr.type == VM_CHAR_UDP  ? "udp"
+                                            : device->chr.type == VM_CHAR_DEV  ? "dev"
+                                            : device->chr.type == VM_CHAR_PIPE ? "pipe"
+                                            : device->chr.type == VM_CHAR_NULL ? "null"
+                                            : device->chr.type == VM_CHAR_VC   ? "vc"
+                                                                               : "stdio");
+                                return false;
+                        }
+                        if (device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ||
+                            device->chr.target.type == VM_CHAR_TARGET_ISA_DEBUG) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<%s><target type='%s'> is not supported by the cloud-hypervisor engine",
+                                            kind,
+                                            device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ? "pci-serial"
+                                                                                                 : "isa-debug");
+                                return false;
+                        }
+                        if ((device->chr.type == VM_CHAR_UNIX && device->chr.connect) || device->chr.append ||
+                            device->chr.log_file) {
+                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                            "<%s>: %s is not supported by the cloud-hypervisor engine", kind,
+                                            device->chr.log_file ? "<log>"
+                                            : device->chr.append ? "<source append>"
+                                                                 : "<source mode='connect'>");
                                 return false;
                         }
                         if (device->kind == VM_DEVICE_CONSOLE && device->chr.type == VM_CHAR_UNIX) {

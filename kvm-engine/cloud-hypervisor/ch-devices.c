@@ -78,6 +78,8 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                         return refuse(error, "<hostdev managed='yes'>");
                 if (device->kind == VM_DEVICE_WATCHDOG)
                         return refuse(error, "<watchdog>");
+                if (device->kind == VM_DEVICE_PARALLEL)
+                        return refuse(error, "<parallel> (it has no ISA bus)");
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
                 if (device->kind == VM_DEVICE_TPM)
                         return refuse(error, "<tpm>");
@@ -97,6 +99,9 @@ bool ch_devices_check(const VmConfig *config, GError **error) {
                     device->controller.model != VM_CONTROLLER_MODEL_PCI_ROOT &&
                     device->controller.model != VM_CONTROLLER_MODEL_PCIE_ROOT)
                         return refuse(error, "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
+                if (device->kind == VM_DEVICE_CONTROLLER &&
+                    (device->controller.has_pcihole64 || device->controller.hotplug))
+                        return refuse(error, device->controller.has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
         }
         return true;
 }

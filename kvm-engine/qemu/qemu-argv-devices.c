@@ -192,8 +192,23 @@ void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
         }
 }
 
-static bool check_controller(const VmController *ctrl, QemuMachineKind machine, GError **error) {
+static bool iothread_exists(const VmConfig *config, uint32_t id);
+
+static bool check_controller(const VmConfig *config, const VmController *ctrl, QemuMachineKind machine,
+                             GError **error) {
         const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide", "fdc"}[ctrl->type];
+
+        if (ctrl->iothread && !iothread_exists(config, ctrl->iothread))
+                return refuse(error, "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
+                              ctrl->iothread);
+        /* PIIX4's ACPI hot-plug of the root bus; the engine's root ports are its own (no <target hotplug>). */
+        if (ctrl->hotplug && (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT || machine != QEMU_MACHINE_PC))
+                return refuse(error, "<controller type='pci'><target hotplug> is supported on the pc machine's "
+                                     "pci-root only (the QEMU engine makes its root ports itself)");
+        if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
+                return refuse(error, "<pcihole64> of pci-root needs the pc machine");
+        if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
+                return refuse(error, "<pcihole64> of pcie-root needs the q35 machine");
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
             !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
@@ -217,6 +232,7 @@ static bool check_controller(const VmController *ctrl, QemuMachineKind machine, 
                                       ctrl->index);
                 return true;
         case VM_CONTROLLER_SCSI:
+                /* Without a model: lsilogic, libvirt's default on x86 with QEMU 7.2. */
                 return true;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
@@ -380,6 +396,7 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                                               dev, domain_model_name(model), max_target, max_lun);
                 }
                 return true;
+        }
         case VM_DISK_BUS_USB:
                 if (!has_usb_controller(config))
                         return refuse(error, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
@@ -400,24 +417,10 @@ static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, 
 
 bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
         bool device_boot = false;
-        unsigned n_agents = 0, n_watchdogs = 0, n_tpms = 0;
+        unsigned n_watchdogs = 0, n_tpms = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CHANNEL) {
-                        if (machine == QEMU_MACHINE_MICROVM)
-                                return refuse(error, "<channel> needs virtio-serial on PCI, which the microvm "
-                                                     "machine has not");
-                        if (++n_agents > 1)
-                                return refuse(error, "<channel> of the guest agent appears more than once");
-                        if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
-                            !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
-                            device->address.controller > 0)
-                                return refuse(error,
-                                              "<channel> on virtio-serial controller %u needs "
-                                              "<controller type='virtio-serial' index='%u'>",
-                                              device->address.controller, device->address.controller);
-                }
                 if (device->kind == VM_DEVICE_TPM) {
                         if (machine == QEMU_MACHINE_MICROVM)
                                 return refuse(error, "<tpm> is not supported by the microvm machine (it has no "
@@ -438,7 +441,8 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
                 const VmDevice *device = config->devices->pdata[i];
 
                 device_boot |= device->boot_order > 0;
-                if (device->kind == VM_DEVICE_CONTROLLER && !check_controller(&device->controller, machine, error))
+                if (device->kind == VM_DEVICE_CONTROLLER &&
+                    !check_controller(config, &device->controller, machine, error))
                         return false;
                 if (device->kind == VM_DEVICE_DISK && !check_disk(config, device, machine, error))
                         return false;
@@ -531,6 +535,7 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         case VM_CONTROLLER_VIRTIO_SERIAL:
                 o = json_object_new();
                 json_object_set_string_member(o, "driver", "virtio-serial-pci");
+                qemu_virtio_options_props(o, &ctrl->virtio);
                 json_object_set_string_member(o, "id", device->id);
                 if (ctrl->ports)
                         json_object_set_int_member(o, "max_ports", ctrl->ports);
@@ -545,9 +550,23 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
                 json_object_set_string_member(o, "id", device->id);
                 break;
         case VM_CONTROLLER_SCSI:
+                /* libvirt's order of the properties. */
                 o = json_object_new();
                 json_object_set_string_member(o, "driver", scsi_controller_driver(ctrl->model));
+                qemu_virtio_options_props(o, &ctrl->virtio);
+                if (ctrl->iothread) {
+                        g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, ctrl->iothread);
+                        json_object_set_string_member(o, "iothread", iothread);
+                }
                 json_object_set_string_member(o, "id", device->id);
+                if (ctrl->queues)
+                        json_object_set_int_member(o, "num_queues", ctrl->queues);
+                if (ctrl->cmd_per_lun)
+                        json_object_set_int_member(o, "cmd_per_lun", ctrl->cmd_per_lun);
+                if (ctrl->max_sectors)
+                        json_object_set_int_member(o, "max_sectors", ctrl->max_sectors);
+                if (ctrl->ioeventfd)
+                        json_object_set_boolean_member(o, "ioeventfd", ctrl->ioeventfd == VM_SWITCH_ON);
                 break;
         default:
                 /* pci: QEMU's root bus and the engine's own root ports; ide: pc's built-in one; fdc:
@@ -557,6 +576,31 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;
+}
+
+/* The root bus's <pcihole64> and <target hotplug>: properties of the machine's host bridge
+ * and PIIX4's ACPI, set with -global as libvirt does. */
+void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const VmController *ctrl = &device->controller;
+
+                if (device->kind != VM_DEVICE_CONTROLLER || ctrl->type != VM_CONTROLLER_PCI)
+                        continue;
+                if (ctrl->has_pcihole64) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup_printf("%s.pci-hole64-size=%" PRIu64 "K",
+                                                              ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT
+                                                                      ? "q35-pcihost"
+                                                                      : "i440FX-pcihost",
+                                                              ctrl->pcihole64_kib));
+                }
+                if (ctrl->hotplug) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup_printf("PIIX4_PM.acpi-root-pci-hotplug=%s",
+                                                              ctrl->hotplug == VM_SWITCH_ON ? "on" : "off"));
+                }
+        }
 }
 
 /* ---- the floppy controller ---- */
@@ -783,7 +827,7 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         return node;
 }
 
-/* ---- the guest agent's channel, the watchdog ---- */
+/* ---- the watchdog ---- */
 
 const char *qemu_watchdog_action(const VmConfig *config) {
         static const char *const actions[] = {
@@ -807,41 +851,12 @@ static void add_device_json(GPtrArray *argv, JsonObject *o) {
         json_node_unref(node);
 }
 
-/*
- * The guest agent: a virtserialport named org.qemu.guest_agent.0 on the virtio-serial
- * controller (libvirt adds one when the document has none), whose chardev is the service's
- * listening socket in the VM's runtime folder, passed by descriptor. The watchdog: its
- * device (q35's iTCO is built in: libvirt lets it reboot the guest), its action on -action.
- */
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd) {
-        const VmDevice *agent = vm_config_find_kind(config, VM_DEVICE_CHANNEL);
+/* The watchdog: its device (q35's iTCO is built in: libvirt lets it reboot the guest), its
+ * action on -action. The channels are in qemu-argv-chardev.c. */
+void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config) {
         const VmDevice *watchdog = vm_config_find_kind(config, VM_DEVICE_WATCHDOG);
         JsonObject *o;
 
-        if (agent && agent_fd > 0) {
-                uint32_t index = agent->address.type == VM_ADDRESS_VIRTIO_SERIAL ? agent->address.controller : 0;
-                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, index);
-                g_autofree char *bus = g_strconcat(ctrl ? ctrl->id : "virtio-serial0", ".0", NULL);
-                g_autofree char *chardev = g_strconcat("char", agent->id, NULL);
-
-                if (!ctrl) {
-                        o = json_object_new();
-                        json_object_set_string_member(o, "driver", "virtio-serial-pci");
-                        json_object_set_string_member(o, "id", "virtio-serial0");
-                        add_device_json(argv, o);
-                }
-                g_ptr_array_add(argv, g_strdup("-chardev"));
-                g_ptr_array_add(argv, g_strdup_printf("socket,id=%s,fd=%d,server=on,wait=off", chardev, agent_fd));
-                o = json_object_new();
-                json_object_set_string_member(o, "driver", "virtserialport");
-                json_object_set_string_member(o, "bus", bus);
-                if (agent->address.type == VM_ADDRESS_VIRTIO_SERIAL)
-                        json_object_set_int_member(o, "nr", agent->address.port);
-                json_object_set_string_member(o, "chardev", chardev);
-                json_object_set_string_member(o, "id", agent->id);
-                json_object_set_string_member(o, "name", "org.qemu.guest_agent.0");
-                add_device_json(argv, o);
-        }
         if (!watchdog)
                 return;
         switch (watchdog->watchdog.model) {

@@ -75,9 +75,9 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
         /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG. */
-        if (!qemu_platform_check(config, true, error) ||
-            !qemu_devices_check(config, machine, error) || !qemu_filesystems_check(config, machine, error) ||
-            !qemu_hostdev_check(config, error))
+        if (!qemu_platform_check(config, true, error) || !qemu_devices_check(config, machine, error) ||
+            !qemu_filesystems_check(config, machine, error) || !qemu_hostdev_check(config, error) ||
+            !qemu_chardevs_check(config, machine, error))
                 return false;
         if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
@@ -120,15 +120,11 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                 switch (device->kind) {
                 case VM_DEVICE_SERIAL:
                 case VM_DEVICE_CONSOLE:
+                        if (qemu_chardev_is_virtio_console(device))
+                                break;
                         if (++n_consoles > 4) {
                                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                                             "At most 4 <serial>/<console> devices are supported");
-                                return false;
-                        }
-                        if (device->chr.type != VM_CHAR_PTY && !device->chr.path) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<%s type='%s'> needs a path", vm_device_kind_to_string(device->kind),
-                                            device->chr.type == VM_CHAR_FILE ? "file" : "unix");
                                 return false;
                         }
                         break;
@@ -153,6 +149,10 @@ bool qemu_config_check(const VmConfig *config, GError **error) {
                         }
                         if (device->kind == VM_DEVICE_RNG &&
                             !check_virtio_options("rng", &device->rng.virtio, machine, false, error))
+                                return false;
+                        break;
+                case VM_DEVICE_CONTROLLER:
+                        if (!check_virtio_options("controller", &device->controller.virtio, machine, false, error))
                                 return false;
                         break;
                 default:
@@ -289,29 +289,52 @@ static void argv_add_printf(GPtrArray *argv, const char *option, const char *for
  * pty path QEMU reports. A pty on a later port stays a pty nobody opens for you.
  */
 static void argv_add_serial(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
-                            const VmChar *chr, unsigned index) {
+                            const VmDevice *device, unsigned index, unsigned *n_isa, bool as_devices) {
+        const VmChar *chr = &device->chr;
         g_autofree char *id = g_strdup_printf("serial%u", index);
-        g_autofree char *path = chr->path ? qemu_escape_opt(chr->path) : NULL;
 
-        switch (chr->type) {
-        case VM_CHAR_PTY:
-                if (index == 0 && params->console_fd >= 0) {
-                        argv_add_printf(argv, "-chardev", "socket,id=%s,fd=%d,server=on,wait=off", id,
-                                        params->console_fd);
-                        cmdline->console_is_ours = true;
-                } else
-                        argv_add_printf(argv, "-chardev", "pty,id=%s", id);
-                break;
-        case VM_CHAR_FILE:
-                argv_add_printf(argv, "-chardev", "file,id=%s,path=%s,append=on", id, path);
-                break;
-        case VM_CHAR_UNIX:
-                argv_add_printf(argv, "-chardev", "socket,id=%s,path=%s,server=on,wait=off", id, path);
-                if (index == 0)
+        if (index == 0 && chr->type == VM_CHAR_PTY && params->console_fd >= 0) {
+                argv_add_printf(argv, "-chardev", "socket,id=%s,fd=%d,server=on,wait=off", id, params->console_fd);
+                cmdline->console_is_ours = true;
+        } else {
+                g_autofree char *chardev = qemu_chardev_arg(chr, id, false);
+                argv_add(argv, "-chardev", chardev);
+                if (index == 0 && chr->type == VM_CHAR_UNIX && !chr->connect)
                         cmdline->console_socket = g_strdup(chr->path);
-                break;
         }
-        argv_add_printf(argv, "-serial", "chardev:%s", id);
+        /* As libvirt: pci-serial and isa-debugcon devices; isa-serial ones where one has an
+         * <address type='isa'> (with -serial QEMU numbers them itself, so it is all or none). */
+        if (chr->target.type != VM_CHAR_TARGET_PCI_SERIAL && chr->target.type != VM_CHAR_TARGET_ISA_DEBUG &&
+            !as_devices) {
+                argv_add_printf(argv, "-serial", "chardev:%s", id);
+                return;
+        }
+        JsonObject *o = json_object_new();
+        json_object_set_string_member(o, "driver",
+                                      chr->target.type == VM_CHAR_TARGET_PCI_SERIAL  ? "pci-serial"
+                                      : chr->target.type == VM_CHAR_TARGET_ISA_DEBUG ? "isa-debugcon"
+                                                                                     : "isa-serial");
+        json_object_set_string_member(o, "chardev", id);
+        json_object_set_string_member(o, "id", device->id);
+        if (chr->target.type != VM_CHAR_TARGET_PCI_SERIAL && chr->target.type != VM_CHAR_TARGET_ISA_DEBUG)
+                json_object_set_int_member(o, "index", (*n_isa)++);
+        if (device->address.type == VM_ADDRESS_ISA) {
+                json_object_set_int_member(o, "iobase", device->address.iobase);
+                if (chr->target.type != VM_CHAR_TARGET_ISA_DEBUG)
+                        json_object_set_int_member(o, "irq", device->address.irq);
+        }
+        argv_add_json(argv, "-device", json_object_node(o));
+}
+
+/* isa-serial devices instead of -serial: where a serial port has an ISA address. */
+static bool serials_as_devices(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if ((device->kind == VM_DEVICE_SERIAL || device->kind == VM_DEVICE_CONSOLE) &&
+                    device->address.type == VM_ADDRESS_ISA)
+                        return true;
+        }
+        return false;
 }
 
 static bool config_has_serial(const VmConfig *config) {
@@ -321,9 +344,23 @@ static bool config_has_serial(const VmConfig *config) {
         return false;
 }
 
+/* The serial ports: the <serial>s, or a <console> of type serial without them. */
+static unsigned n_serial_ports(const VmConfig *config) {
+        unsigned n = 0;
+        bool console = false;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                n += device->kind == VM_DEVICE_SERIAL;
+                console |= device->kind == VM_DEVICE_CONSOLE && !qemu_chardev_is_virtio_console(device);
+        }
+        return n ? n : console;
+}
+
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0;
+        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0, n_isa_serials = 0;
+        bool as_devices = serials_as_devices(config);
 
         /* Controllers first: the devices on them name them as their bus. */
         for (guint i = 0; i < config->devices->len; i++) {
@@ -337,6 +374,8 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
         }
         qemu_implicit_scsi_controllers(argv, config);
         qemu_floppy_controller_args(argv, config, cmdline->machine);
+        qemu_pci_root_globals(argv, config);
+        qemu_argv_add_virtio_serial_controllers(argv, config, params->agent_fd);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
                 JsonObject *o;
@@ -403,13 +442,14 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         break;
                 }
                 case VM_DEVICE_CONSOLE:
-                        /* As in libvirt: with a <serial>, the <console> is the first serial port. */
-                        if (config_has_serial(config))
+                        /* As in libvirt: with a <serial>, the <console> is the first serial port;
+                         * a virtio one is qemu_argv_add_virtio_serial_ports()'. */
+                        if (config_has_serial(config) || qemu_chardev_is_virtio_console(device))
                                 break;
-                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        argv_add_serial(argv, cmdline, params, device, n_serials++, &n_isa_serials, as_devices);
                         break;
                 case VM_DEVICE_SERIAL:
-                        argv_add_serial(argv, cmdline, params, &device->chr, n_serials++);
+                        argv_add_serial(argv, cmdline, params, device, n_serials++, &n_isa_serials, as_devices);
                         break;
                 case VM_DEVICE_VSOCK:
                         o = json_object_new();
@@ -443,6 +483,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         break;
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:
+                case VM_DEVICE_PARALLEL:
                 case VM_DEVICE_WATCHDOG:
                 case VM_DEVICE_TPM:
                 case VM_DEVICE_FILESYSTEM:
@@ -546,6 +587,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 VmDeviceKind kind = ((const VmDevice *) config->devices->pdata[i])->kind;
                 has_console |= kind == VM_DEVICE_SERIAL || kind == VM_DEVICE_CONSOLE;
         }
+        /* Only virtio consoles: the first is OpenConsole's (qemu_argv_add_virtio_serial_ports()). */
         if (!has_console && params->console_fd >= 0) {
                 argv_add_printf(argv, "-chardev", "socket,id=console,fd=%d,server=on,wait=off",
                                 params->console_fd);
@@ -593,7 +635,9 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 return NULL;
         qemu_display_add_args(argv, config);
         qemu_hostdev_add_usb_args(argv, config);
-        qemu_argv_add_channels_and_watchdogs(argv, config, params->agent_fd);
+        qemu_argv_add_parallels(argv, config);
+        qemu_argv_add_virtio_serial_ports(argv, cmdline, params, n_serial_ports(config) > 0);
+        qemu_argv_add_watchdogs(argv, config);
         qemu_argv_add_tpm(argv, config, params->tpm_fd);
         qemu_argv_add_filesystems(argv, config);
 

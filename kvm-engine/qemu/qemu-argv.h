@@ -155,7 +155,17 @@ bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError 
 bool qemu_devices_want_balloon(const VmConfig *config);
 /* ",watchdog=..." for -action, or "" */
 const char *qemu_watchdog_action(const VmConfig *config);
-void qemu_argv_add_channels_and_watchdogs(GPtrArray *argv, const VmConfig *config, int agent_fd);
+void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config);
+void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config);
+
+/* qemu-argv-chardev.c */
+char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel); /* the -chardev value */
+bool qemu_chardev_is_virtio_console(const VmDevice *device);
+bool qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_argv_add_virtio_serial_controllers(GPtrArray *argv, const VmConfig *config, int agent_fd);
+void qemu_argv_add_virtio_serial_ports(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
+                                       bool console_taken);
+void qemu_argv_add_parallels(GPtrArray *argv, const VmConfig *config);
 /* -chardev, -tpmdev and -device of the <tpm>, connecting to the socket of tpm_fd (0: none). */
 void qemu_argv_add_tpm(GPtrArray *argv, const VmConfig *config, int tpm_fd);
 /* <filesystem> as virtio-9p (qemu-argv-filesystem.c): what the machine cannot have, the

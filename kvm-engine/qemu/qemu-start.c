@@ -218,7 +218,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         int agent_target = 0;
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
-                if (device->kind != VM_DEVICE_CHANNEL)
+                if (device->kind != VM_DEVICE_CHANNEL || device->channel.target != VM_CHANNEL_GUEST_AGENT)
                         continue;
                 g_autofree char *agent_path = g_build_filename(vm->base.runtime_dir, "guest-agent.sock", NULL);
                 ProcessFd agent = {unix_socket_listen(agent_path, 8, error),

@@ -119,8 +119,13 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 break;
         case VM_DEVICE_SERIAL:
         case VM_DEVICE_CONSOLE:
+        case VM_DEVICE_PARALLEL:
                 g_assert_cmpint(a->chr.type, ==, b->chr.type);
                 g_assert_cmpstr(a->chr.path, ==, b->chr.path);
+                g_assert_cmpstr(a->chr.host, ==, b->chr.host);
+                g_assert_cmpstr(a->chr.service, ==, b->chr.service);
+                g_assert_cmpint(a->chr.connect, ==, b->chr.connect);
+                g_assert_cmpstr(a->chr.log_file, ==, b->chr.log_file);
                 break;
         case VM_DEVICE_VSOCK:
                 g_assert_cmpuint(a->vsock.cid, ==, b->vsock.cid);
@@ -137,6 +142,8 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 break;
         case VM_DEVICE_CHANNEL:
                 g_assert_cmpint(a->channel.target, ==, b->channel.target);
+                g_assert_cmpstr(a->channel.name, ==, b->channel.name);
+                g_assert_cmpint(a->channel.chr.type, ==, b->channel.chr.type);
                 break;
         case VM_DEVICE_WATCHDOG:
                 g_assert_cmpint(a->watchdog.model, ==, b->watchdog.model);
@@ -790,9 +797,10 @@ static void test_unsupported_values(void) {
                 { "", "<interface type='direct'><source dev='eth0' mode='bridge'/></interface>", "'direct'" },
                 { "", "<interface type='user'><model type='idontexist'/></interface>", "'idontexist'" },
                 { "", "<interface type='user'><target dev='tap0'/></interface>", "'<target>'" },
-                { "", "<serial type='tcp'/>", "'tcp'" },
-                { "", "<serial type='unix'><source mode='connect' path='/run/x'/></serial>", "'connect'" },
-                { "", "<console type='pty'><target type='virtio'/></console>", "'<target>'" },
+                { "", "<serial type='tcp'><source host='h' service='1' tls='yes'/></serial>", "tls='yes'" },
+                { "", "<serial type='spiceport'/>", "'spiceport'" },
+                { "", "<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'" },
+                { "", "<console type='pty'><target type='sclp'/></console>", "'sclp'" },
                 { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
                 { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
                 { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
@@ -1139,6 +1147,7 @@ static void test_devices_invalid(void) {
                   HV_ERROR_INVALID_ARGUMENT },
                 { "", "<controller type='usb' model='virtio-scsi'/>", "model='virtio-scsi'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='scsi' model='ibmvscsi'/>", "'ibmvscsi'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='scsi' model='buslogic'/>", "'buslogic'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
@@ -1169,8 +1178,9 @@ static void test_devices_invalid(void) {
                 { "", "<channel type='unix'><source mode='bind' path='/home/u/agent.sock'/>"
                       "<target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
                   "runtime folder", HV_ERROR_NOT_SUPPORTED },
-                { "", "<channel type='unix'><target type='virtio' name='org.libguestfs.channel.0'/></channel>",
-                  "org.libguestfs.channel.0", HV_ERROR_NOT_SUPPORTED },
+                { "", "<channel type='unix'><source mode='connect' path='/x'/>"
+                      "<target type='guestfwd' address='10.0.2.1' port='4600'/></channel>",
+                  "'guestfwd'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<channel type='pty'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>",
                   "type='pty'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<watchdog model='diag288'/>", "'diag288'", HV_ERROR_NOT_SUPPORTED },

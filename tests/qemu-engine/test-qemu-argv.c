@@ -2025,6 +2025,223 @@ static void test_audio(void) {
         g_assert_cmpstr(cmdline->extra_env[0], ==, "SDL_AUDIODRIVER=pulseaudio");
 }
 
+/* Character device backends as libvirt's QEMU driver writes their -chardev (compare
+ * libvirt's serial-tcp-chardev, serial-udp-chardev, serial-dev-chardev, serial-file-log,
+ * serial-vc-chardev, parallel-tcp-chardev .args): the first serial port, a pty, stays the
+ * service's console socket. */
+static void test_chardev(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_PTY;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial1");
+        d->chr.type = VM_CHAR_TCP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9999");
+        d->chr.telnet = true;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial2");
+        d->chr.type = VM_CHAR_UDP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9998");
+        d->chr.bind_host = g_strdup("127.0.0.1");
+        d->chr.bind_service = g_strdup("9999");
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial3");
+        d->chr.type = VM_CHAR_FILE;
+        d->chr.path = g_strdup("/tmp/serial,3.log");
+        d->chr.append = VM_SWITCH_ON;
+        d->chr.log_file = g_strdup("/tmp/serial3-copy.log");
+        d->chr.log_append = VM_SWITCH_OFF;
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel0");
+        d->chr.type = VM_CHAR_TCP;
+        d->chr.host = g_strdup("127.0.0.1");
+        d->chr.service = g_strdup("9997");
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel1");
+        d->chr.type = VM_CHAR_DEV;
+        d->chr.path = g_strdup("/dev/parport0");
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel2");
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.connect = true;
+        d->chr.path = g_strdup("/tmp/parport.sock");
+        d->chr.reconnect = VM_SWITCH_ON;
+        d->chr.reconnect_timeout = 5;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("chardev", &params);
+
+        /* A fourth parallel port, a second stdio, a parallel port on microvm. */
+        d = test_vm_config_add_device(config, VM_DEVICE_PARALLEL, "parallel3");
+        d->chr.type = VM_CHAR_NULL;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "more than 3 <parallel>"));
+        g_clear_error(&error);
+        d->chr.type = VM_CHAR_STDIO;
+        d->kind = VM_DEVICE_CONSOLE;
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.chr.type = VM_CHAR_STDIO;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "type='stdio'"));
+}
+
+/* Virtio consoles and channels (libvirt's console-virtio-many, channel-virtio-auto): the
+ * virtio-serial controllers the document lacks are added, the ports numbered as libvirt does;
+ * without a serial port, the first virtio console is OpenConsole's. */
+static void test_virtio_serial(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .agent_fd = 5,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "virtio-serial1");
+        d->controller.type = VM_CONTROLLER_VIRTIO_SERIAL;
+        d->controller.index = 1;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console0");
+        d->chr.target.type = VM_CHAR_TARGET_VIRTIO;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONSOLE, "console1");
+        d->chr.target.type = VM_CHAR_TARGET_VIRTIO;
+        d->chr.type = VM_CHAR_UNIX;
+        d->chr.connect = true;
+        d->chr.path = g_strdup("/tmp/connect.socket");
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel0");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.0");
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel1");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.foo");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel2");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.linux-kvm.port.bar");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1, .port = 1};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "channel3");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.chr.type = VM_CHAR_TCP;
+        d->channel.chr.host = g_strdup("127.0.0.1");
+        d->channel.chr.service = g_strdup("9999");
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 2};
+        d = test_vm_config_add_device(config, VM_DEVICE_CHANNEL, "agent0");
+        d->channel.target = VM_CHANNEL_GUEST_AGENT;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        {
+                g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+                g_assert_no_error(error);
+                g_assert_true(cmdline->console_is_ours);
+        }
+        check_golden("virtio-serial", &params);
+
+        /* Two channels on one port. */
+        d->address = (VmAddress){.type = VM_ADDRESS_VIRTIO_SERIAL, .controller = 1, .port = 1};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "two <channel> on port 1"));
+        g_clear_error(&error);
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
+/* A controller's <driver> and the root bus's <pcihole64> and <target hotplug>, as libvirt writes
+ * them (its controller-virtio-scsi, iothreads-virtio-scsi-pci, virtio-options-controller-ats,
+ * pcihole64, pc-i440fx-acpi-root-hotplug-disable .args). */
+static void test_controller_tuning(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->machine = g_strdup("pc");
+        config->n_iothreads = 1;
+        config->iothread_ids[0] = 2;
+        VmDevice *root = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "pci0");
+        root->controller.type = VM_CONTROLLER_PCI;
+        root->controller.model = VM_CONTROLLER_MODEL_PCI_ROOT;
+        root->controller.hotplug = VM_SWITCH_OFF;
+        root->controller.has_pcihole64 = true;
+        root->controller.pcihole64_kib = 1048576;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi0");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.model = VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+        d->controller.queues = 8;
+        d->controller.cmd_per_lun = 50;
+        d->controller.max_sectors = 512;
+        d->controller.ioeventfd = VM_SWITCH_ON;
+        d->controller.iothread = 2;
+        d->controller.virtio.ats = VM_SWITCH_ON;
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "virtio-serial0");
+        d->controller.type = VM_CONTROLLER_VIRTIO_SERIAL;
+        d->controller.virtio.packed = VM_SWITCH_OFF;
+        /* lsilogic (libvirt's disk-scsi-disk-split): QEMU's lsi, a disk's unit is its SCSI id. */
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi1");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.index = 1;
+        d->controller.model = VM_CONTROLLER_MODEL_LSILOGIC;
+        VmDevice *disk = add_disk(config, "disk0", "sdb", VM_DISK_BUS_SCSI, "/images/a.raw");
+        disk->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 1, .unit = 2};
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("controller-tuning", &params);
+
+        /* Refused: a target other than 0 on lsilogic, an iothread that is not there, hotplug or
+         * pci-root's hole on q35. */
+        disk->address.target = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "lsilogic"));
+        g_clear_error(&error);
+        disk->address.target = 0;
+        config->iothread_ids[0] = 3;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver iothread='2'>"));
+        g_clear_error(&error);
+        config->iothread_ids[0] = 2;
+        g_free(config->machine);
+        config->machine = g_strdup("q35");
+        root->controller.model = VM_CONTROLLER_MODEL_PCIE_ROOT;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "hotplug"));
+        g_clear_error(&error);
+        root->controller.hotplug = VM_SWITCH_DEFAULT;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+}
+
+/* Serial ports as devices, as libvirt writes them (its serial-dev-chardev-iobase,
+ * pci-serial-dev-chardev, serial-debugcon .args): an ISA address makes every isa-serial a
+ * -device with its index; pci-serial and isa-debugcon are devices anyway. */
+static void test_serial_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_DEV;
+        d->chr.path = g_strdup("/dev/ttyS2");
+        d->address = (VmAddress){.type = VM_ADDRESS_ISA, .iobase = 0x3f8, .irq = 4};
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial1");
+        d->chr.type = VM_CHAR_PTY;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial2");
+        d->chr.type = VM_CHAR_PTY;
+        d->chr.target.type = VM_CHAR_TARGET_PCI_SERIAL;
+        d = test_vm_config_add_device(config, VM_DEVICE_SERIAL, "serial3");
+        d->chr.type = VM_CHAR_NULL;
+        d->chr.target.type = VM_CHAR_TARGET_ISA_DEBUG;
+        d->address = (VmAddress){.type = VM_ADDRESS_ISA, .iobase = 0x402};
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("serial-devices", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -2048,6 +2265,10 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/floppy", test_floppy);
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
+        g_test_add_func("/qemu-argv/chardev", test_chardev);
+        g_test_add_func("/qemu-argv/virtio-serial", test_virtio_serial);
+        g_test_add_func("/qemu-argv/controller-tuning", test_controller_tuning);
+        g_test_add_func("/qemu-argv/serial-devices", test_serial_devices);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
         g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);

@@ -997,6 +997,53 @@ static void test_display_devices(void) {
         fixture_clear(&f);
 }
 
+/* The guest boots beside libvirt's character devices and controller tuning: a virtio console
+ * and virtio-serial channels on a pty and on a tcp port QEMU listens on, a parallel port, a
+ * virtio-scsi controller with <driver queues iothread ioeventfd>, and the root bus's 64-bit
+ * hole. (A second serial port is not here: the test guest, with 8250.nr_uarts=1, then writes
+ * its console to that one.) */
+static void test_chardevs(void) {
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        fixture_init(&f, NULL);
+        f.config->n_iothreads = 1;
+        f.config->iothread_ids[0] = 1;
+        d = test_vm_config_add_device(f.config, VM_DEVICE_SERIAL, "serial0");
+        d->chr.type = VM_CHAR_PTY;
+        d = test_vm_config_add_device(f.config, VM_DEVICE_CONSOLE, "console1");
+        d->chr.type = VM_CHAR_PTY;
+        d->chr.target.type = VM_CHAR_TARGET_VIRTIO;
+        d = test_vm_config_add_device(f.config, VM_DEVICE_CHANNEL, "channel0");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.name = g_strdup("org.example.port.0");
+        d = test_vm_config_add_device(f.config, VM_DEVICE_CHANNEL, "channel1");
+        d->channel.target = VM_CHANNEL_VIRTIO;
+        d->channel.chr.type = VM_CHAR_TCP;
+        d->channel.chr.host = g_strdup("127.0.0.1");
+        d->channel.chr.service = g_strdup("0");
+        d = test_vm_config_add_device(f.config, VM_DEVICE_PARALLEL, "parallel0");
+        d->chr.type = VM_CHAR_NULL;
+        d = test_vm_config_add_device(f.config, VM_DEVICE_CONTROLLER, "pcie0");
+        d->controller.type = VM_CONTROLLER_PCI;
+        d->controller.model = VM_CONTROLLER_MODEL_PCIE_ROOT;
+        d->controller.has_pcihole64 = true;
+        d->controller.pcihole64_kib = 1048576;
+        d = test_vm_config_add_device(f.config, VM_DEVICE_CONTROLLER, "scsi0");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.model = VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+        d->controller.queues = 2;
+        d->controller.iothread = 1;
+        d->controller.ioeventfd = VM_SWITCH_ON;
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
+        g_assert_no_error(error);
+
+        boot(&f);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -1018,5 +1065,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/iotune", test_iotune);
         g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-guest/display-devices", test_display_devices);
+        g_test_add_func("/qemu-guest/chardevs", test_chardevs);
         return g_test_run();
 }

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * <serial>, <console>, <parallel> and <channel> (service/domain-xml-chardev.c): each backend of
+ * libvirt's test inputs is read into the model, GetXML's text defines the same devices again and
+ * is valid for libvirt's schema, and what is not honoured is refused naming it.
+ */
+
+#include <glib.h>
+#include <string.h>
+
+#include "domain-xml-test-util.h"
+#include "domain-xml.h"
+#include "hv-error.h"
+
+static const VmDevice *only_device(const VmConfig *config, VmDeviceKind kind) {
+        g_assert_cmpuint(config->devices->len, ==, 1);
+        const VmDevice *device = config->devices->pdata[0];
+        g_assert_cmpint(device->kind, ==, kind);
+        return device;
+}
+
+static void test_backends(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = NULL;
+        const VmChar *chr;
+
+        /* tcp: libvirt's default mode is connect; telnet; reconnect. */
+        config = domain_xml_test_parse_devices(
+                "<serial type='tcp'><source host='127.0.0.1' service='9999' tls='no'>"
+                "<reconnect enabled='yes' timeout='10'/></source><protocol type='telnet'/></serial>",
+                &error);
+        g_assert_no_error(error);
+        chr = &only_device(config, VM_DEVICE_SERIAL)->chr;
+        g_assert_cmpint(chr->type, ==, VM_CHAR_TCP);
+        g_assert_true(chr->connect);
+        g_assert_true(chr->telnet);
+        g_assert_cmpstr(chr->host, ==, "127.0.0.1");
+        g_assert_cmpstr(chr->service, ==, "9999");
+        g_assert_cmpint(chr->reconnect, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(chr->reconnect_timeout, ==, 10);
+        g_clear_pointer(&config, vm_config_free);
+
+        /* udp: a bind source and a connect source. */
+        config = domain_xml_test_parse_devices(
+                "<console type='udp'><source mode='bind' host='127.0.0.1' service='9999'/>"
+                "<source mode='connect' host='127.0.0.1' service='9998'/></console>",
+                &error);
+        g_assert_no_error(error);
+        chr = &only_device(config, VM_DEVICE_CONSOLE)->chr;
+        g_assert_cmpint(chr->type, ==, VM_CHAR_UDP);
+        g_assert_cmpstr(chr->bind_host, ==, "127.0.0.1");
+        g_assert_cmpstr(chr->bind_service, ==, "9999");
+        g_assert_cmpstr(chr->service, ==, "9998");
+        g_clear_pointer(&config, vm_config_free);
+
+        /* file with append and a log; unix without mode connects, as libvirt's. */
+        config = domain_xml_test_parse_devices("<serial type='file'><source path='/tmp/serial.log' append='on'/>"
+                                               "<log file='/tmp/copy.log' append='off'/></serial>",
+                                               &error);
+        g_assert_no_error(error);
+        chr = &only_device(config, VM_DEVICE_SERIAL)->chr;
+        g_assert_cmpint(chr->append, ==, VM_SWITCH_ON);
+        g_assert_cmpstr(chr->log_file, ==, "/tmp/copy.log");
+        g_assert_cmpint(chr->log_append, ==, VM_SWITCH_OFF);
+        g_clear_pointer(&config, vm_config_free);
+
+        config = domain_xml_test_parse_devices("<parallel type='unix'><source path='/tmp/p.sock'/>"
+                                               "<protocol type='raw'/><target port='0'/></parallel>",
+                                               &error);
+        g_assert_no_error(error);
+        chr = &only_device(config, VM_DEVICE_PARALLEL)->chr;
+        g_assert_cmpint(chr->type, ==, VM_CHAR_UNIX);
+        g_assert_true(chr->connect);
+        g_clear_pointer(&config, vm_config_free);
+
+        config = domain_xml_test_parse_devices("<console type='pty'><target type='virtio' port='1'/></console>",
+                                               &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(only_device(config, VM_DEVICE_CONSOLE)->chr.target.type, ==, VM_CHAR_TARGET_VIRTIO);
+        g_clear_pointer(&config, vm_config_free);
+
+        config = domain_xml_test_parse_devices(
+                "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/>"
+                "<address type='virtio-serial' controller='1' bus='0' port='3'/>"
+                "</channel>",
+                &error);
+        g_assert_no_error(error);
+        const VmDevice *channel = only_device(config, VM_DEVICE_CHANNEL);
+        g_assert_cmpint(channel->channel.target, ==, VM_CHANNEL_VIRTIO);
+        g_assert_cmpstr(channel->channel.name, ==, "org.linux-kvm.port.foo");
+        g_assert_cmpint(channel->channel.chr.type, ==, VM_CHAR_PTY);
+        g_assert_cmpuint(channel->address.port, ==, 3);
+}
+
+/* GetXML writes each back; its text defines the same devices and is valid for libvirt. */
+static void test_round_trip(void) {
+        static const char *const documents[] = {
+                "<serial type='tcp'><source mode='bind' host='127.0.0.1' service='9999'/>"
+                "<protocol type='telnet'/></serial>",
+                "<serial type='tcp'><source mode='connect' host='localhost' service='1'>"
+                "<reconnect enabled='no'/></source></serial>",
+                "<serial type='udp'><source mode='connect' service='9999'/></serial>",
+                "<serial type='udp'><source mode='bind' host='0.0.0.0' service='1'/>"
+                "<source mode='connect' host='10.0.0.1' service='2'/></serial>",
+                "<serial type='dev'><source path='/dev/ttyS2'/></serial>",
+                "<serial type='pipe'><source path='/tmp/pipe'/></serial>",
+                "<serial type='null'/><serial type='vc'/><serial type='stdio'/>",
+                "<serial type='file'><source path='/tmp/s.log' append='off'/><log file='/tmp/l' "
+                "append='on'/></serial>",
+                "<serial type='unix'><source mode='connect' path='/tmp/s.sock'>"
+                "<reconnect enabled='yes' timeout='3'/></source></serial>",
+                "<console type='pty'><target type='virtio'/></console>",
+                "<serial type='dev'><source path='/dev/ttyS2'/><target type='isa-serial' port='0'>"
+                "<model name='isa-serial'/></target><address type='isa' iobase='0x3f8' irq='0x4'/></serial>",
+                "<serial type='pty'><target type='pci-serial' port='0'><model name='pci-serial'/></target>"
+                "<address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/></serial>",
+                "<serial type='pty'><target type='isa-debug' port='0'><model name='isa-debugcon'/></target>"
+                "<address type='isa' iobase='0x402'/></serial>",
+                "<parallel type='dev'><source path='/dev/parport0'/><target port='0'/></parallel>",
+                "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.foo'/></channel>",
+                "<channel type='unix'><source mode='bind' path='/tmp/ch.sock'/><target type='virtio' "
+                "name='x'/></channel>",
+                "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='1'/><target "
+                "type='virtio'/></channel>",
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(documents[i], &error);
+                g_autofree char *xml = NULL;
+
+                g_assert_no_error(error);
+                domain_xml_test_assert_round_trip(config);
+                xml = domain_xml_format(config);
+                domain_xml_test_assert_valid_libvirt(xml, documents[i]);
+        }
+}
+
+static void test_refused(void) {
+        static const struct {
+                const char *xml, *fragment;
+                int code;
+        } table[] = {
+                {"<serial type='tcp'><source host='h' service='1' tls='yes'/></serial>", "tls='yes'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='tcp'><source host='h,x' service='1'/></serial>", "'h,x'", HV_ERROR_INVALID_ARGUMENT},
+                {"<serial type='tcp'><source host='h' service='70000'/></serial>", "'70000'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<serial type='tcp'><source mode='bind' host='h' service='1'><reconnect enabled='yes' timeout='1'/>"
+                 "</source></serial>",
+                 "mode='connect'", HV_ERROR_INVALID_ARGUMENT},
+                {"<serial type='unix'><protocol type='telnet'/><source path='/x'/></serial>", "telnet",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='udp'><source mode='bind' service='1'/></serial>", "mode='connect'",
+                 HV_ERROR_INVALID_XML},
+                {"<serial type='dev'><source path='ttyS0'/></serial>", "absolute", HV_ERROR_INVALID_ARGUMENT},
+                {"<serial type='spiceport'><source channel='org.qemu.console.serial.0'/></serial>", "'spiceport'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='file'><source path='/x'/><log file='/y' append='maybe'/></serial>", "'maybe'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><target type='usb-serial'/></serial>", "'usb-serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><target type='pci-serial'><model name='isa-serial'/></target></serial>",
+                 "'isa-serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<serial type='pty'><address type='pci' slot='0x04'/></serial>", "type='pci'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<parallel type='pty'><target type='serial'/></parallel>", "'serial'", HV_ERROR_NOT_SUPPORTED},
+                {"<parallel type='pty'><target port='3'/></parallel>", "parallel port", HV_ERROR_INVALID_ARGUMENT},
+                {"<parallel type='null'><address type='isa' iobase='0x378'/></parallel>", "'<address>'",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<channel type='unix'><source mode='connect' path='/x'/>"
+                 "<target type='guestfwd' address='10.0.2.1' port='4600'/></channel>",
+                 "'guestfwd'", HV_ERROR_NOT_SUPPORTED},
+                {"<channel type='qemu-vdagent'><target type='virtio' name='com.redhat.spice.0'/></channel>",
+                 "'qemu-vdagent'", HV_ERROR_NOT_SUPPORTED},
+                {"<channel type='pty'><target type='virtio' name='a,b'/></channel>", "'a,b'",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<channel type='pty'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>", "type='pty'",
+                 HV_ERROR_NOT_SUPPORTED},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(table[i].xml, &error);
+
+                g_assert_null(config);
+                if (!error || error->code != table[i].code || !strstr(error->message, table[i].fragment))
+                        g_error("'%s': the error '%s' (code %d) does not name %s (code %d)", table[i].xml,
+                                error ? error->message : "(none)", error ? error->code : -1, table[i].fragment,
+                                table[i].code);
+        }
+}
+
+int main(int argc, char **argv) {
+        g_test_init(&argc, &argv, NULL);
+        g_test_add_func("/domain-xml-chardev/backends", test_backends);
+        g_test_add_func("/domain-xml-chardev/round-trip", test_round_trip);
+        g_test_add_func("/domain-xml-chardev/refused", test_refused);
+        return g_test_run();
+}
