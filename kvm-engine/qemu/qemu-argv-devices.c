@@ -396,7 +396,6 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                                               dev, domain_model_name(model), max_target, max_lun);
                 }
                 return true;
-        }
         case VM_DISK_BUS_USB:
                 if (!has_usb_controller(config))
                         return refuse(error, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
