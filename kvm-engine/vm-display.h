@@ -51,6 +51,7 @@ typedef struct {
         uint16_t port; /* VM_LISTEN_ADDRESS: the TCP port; 0 = not chosen yet */
         bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmGraphics;
 
 typedef enum {
@@ -69,6 +70,7 @@ typedef struct {
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmVideo;
 
 typedef enum {
@@ -87,6 +89,7 @@ typedef struct {
         VmInputType type;
         VmInputBus bus;
         VmAddress address;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmInput;
 
 typedef enum {
@@ -100,6 +103,7 @@ typedef struct {
         VmSoundModel model;
         uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
         VmAddress address;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmSound;
 
 typedef enum {
@@ -110,6 +114,7 @@ typedef enum {
 typedef struct {
         uint32_t id; /* >= 1 */
         VmAudioType type;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmAudio;
 
 typedef struct {
@@ -131,6 +136,10 @@ typedef struct {
          * their <address type='usb' port>, as that of an <input>, places them. */
         VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
         unsigned n_hubs;
+        /* Lines of the <redirdev>s, <hub>s and the spicevmc <channel>, for problems; 0 = unknown. */
+        uint32_t redirdev_lines[VM_DISPLAY_ITEMS_MAX];
+        uint32_t hub_lines[VM_DISPLAY_ITEMS_MAX];
+        uint32_t spice_agent_line;
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);

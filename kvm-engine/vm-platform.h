@@ -50,6 +50,7 @@ typedef struct {
         bool set; /* a <timer> of this name was written */
         VmSwitch present;
         VmTickPolicy tickpolicy;
+        uint32_t line; /* of the <timer>, for problems (vm-problems.h); 0 = unknown */
 } VmTimer;
 
 typedef enum {

@@ -203,6 +203,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
                         goto fail;
                 graphics.image_compression = (VmImageCompression) (choice + 1);
         }
+        graphics.line = xml_line(node);
         display->graphics[display->n_graphics++] = graphics;
         return true;
 
@@ -261,6 +262,7 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                 "vram='%" PRIu32 "' of '<model type='bochs'>' is not supported: "
                                 "bochs-display has a power of two from 4096 to 262144 KiB",
                                 video.vram);
+        video.line = xml_line(node);
         display->videos[display->n_videos++] = video;
         return true;
 }
@@ -289,6 +291,7 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a tablet on bus 'ps2' is not supported");
         input.type = (VmInputType) type;
         input.bus = (VmInputBus) bus;
+        input.line = xml_line(node);
         display->inputs[display->n_inputs++] = input;
         return true;
 }
@@ -318,6 +321,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
                 if (!parse_number_attr(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
                         return false;
         }
+        sound.line = xml_line(node);
         display->sounds[display->n_sounds++] = sound;
         return true;
 }
@@ -341,6 +345,7 @@ static bool parse_audio(const xmlNode *node, VmDisplay *display, GError **error)
                 if (display->audios[i].id == audio.id)
                         return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "audio id %" PRIu32 " is used twice",
                                         audio.id);
+        audio.line = xml_line(node);
         display->audios[display->n_audios++] = audio;
         return true;
 }
@@ -359,7 +364,7 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
             !xml_attr_choice(node, "type", spicevmc_names, -1, &choice, error) ||
             (c[0] && !domain_xml_parse_address(c[0], &display->redirdev_addresses[display->n_redirdevs], error)))
                 return false;
-        display->n_redirdevs++;
+        display->redirdev_lines[display->n_redirdevs++] = xml_line(node);
         return true;
 }
 
@@ -380,7 +385,7 @@ static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
                 return false;
         if (address->type != VM_ADDRESS_NONE && address->type != VM_ADDRESS_USB)
                 return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT, "a '<hub>' has a USB '<address>' only");
-        display->n_hubs++;
+        display->hub_lines[display->n_hubs++] = xml_line(node);
         return true;
 }
 
@@ -405,6 +410,7 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         if (c[1] && !domain_xml_parse_address(c[1], &display->spice_agent_address, error))
                 return false;
         display->spice_agent_channel = true;
+        display->spice_agent_line = xml_line(node);
         return true;
 }
 
