@@ -335,9 +335,11 @@ static bool check_engine_can_run(Manager *manager, const char *name, const VmCon
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Engine '%s' is not available", name);
                 return false;
         }
-        if (engine->ops->check && !engine->ops->check(config, error))
-                return false;
-        return true;
+        if (!engine->ops->check)
+                return true;
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        engine->ops->check(config, problems);
+        return vm_problems_report(problems, error);
 }
 
 /* A new VM whose definition is being written, by name (few are, at any time). */

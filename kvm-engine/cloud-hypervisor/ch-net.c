@@ -17,33 +17,27 @@ static const char *const model_names[] = {
         [VM_NET_MODEL_RTL8139] = "rtl8139",
 };
 
-bool ch_check_interface(const VmInterface *net, GError **error) {
-        if (net->type == VM_NET_USER) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<interface type='user'> is not supported by the cloud-hypervisor engine (it "
-                                    "has no user-mode networking); use <interface type='bridge'> or 'ethernet'");
-                return false;
-        }
-        if (!vm_interface_uses_tap(net)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface type='network'><source network='%s'/> is user-mode networking on this "
-                            "host, which the cloud-hypervisor engine does not have; map the network to a bridge "
-                            "in hypervisord.conf or use <interface type='bridge'>",
-                            net->source ? net->source : "");
-                return false;
-        }
+void ch_check_interface(const VmDevice *device, VmProblems *problems) {
+        const VmInterface *net = &device->net;
+
+        if (net->type == VM_NET_USER)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface type='user'> is not supported by the cloud-hypervisor engine (it has no "
+                                "user-mode networking); use <interface type='bridge'> or 'ethernet'");
+        else if (!vm_interface_uses_tap(net))
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface type='network'><source network='%s'/> is user-mode networking on this "
+                                "host, which the cloud-hypervisor engine does not have; map the network to a bridge "
+                                "in hypervisord.conf or use <interface type='bridge'>",
+                                net->source ? net->source : "");
         /* off is what cloud-hypervisor's virtio-net does; on is not asked of it. */
-        if (vm_virtio_options_on(&net->virtio)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor engine");
-                return false;
-        }
-        if (net->model != VM_NET_MODEL_VIRTIO) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "
-                            "'virtio')",
-                            model_names[net->model]);
-                return false;
-        }
-        return true;
+        if (vm_virtio_options_on(&net->virtio))
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor "
+                                "engine");
+        if (net->model != VM_NET_MODEL_VIRTIO)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "
+                                "'virtio')",
+                                model_names[net->model]);
 }

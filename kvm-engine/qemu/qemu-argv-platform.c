@@ -7,13 +7,15 @@
  * device, <cpu> and the Hyper-V enlightenments the -cpu value, <topology> -smp's, vmport
  * and smm machine options, <boot dev> -boot order (disks also get a bootindex from it:
  * qemu-argv-devices.c).
- * What QEMU could not do is refused before it runs (qemu_platform_check()).
+ * What QEMU could not do is refused before it runs (qemu_platform_check(), and at Boot
+ * qemu_platform_check_accelerator()).
  */
 
 #include <inttypes.h>
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 #define QEMU_SYSTEM_I386 "qemu-system-i386"
 /* Debian's OVMF (package ovmf), what firmware='efi' picks when no <loader> is named. */
@@ -44,54 +46,82 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
         return x86_64_binary;
 }
 
-bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
+/* At Boot, against the accelerator the VM gets: what QEMU refuses under TCG. */
+bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error) {
         const VmPlatform *p = &config->platform;
-        const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
-        QemuMachineKind machine;
+        static const VmHypervFeature kvm_only[] = { VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER };
 
-        if (!qemu_machine_from_config(config, &machine, error))
-                return false;
-        if (!kvm && (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL))
+        if (kvm)
+                return true;
+        if (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL)
                 return refuse(error,
                               "<cpu mode='%s'> needs KVM, and this VM would run under TCG (<domain type='qemu'> "
                               "or KVM unusable); use <cpu mode='custom'><model>qemu64</model></cpu>",
                               p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH ? "host-passthrough" : "host-model");
-        if (!kvm) {
-                static const VmHypervFeature kvm_only[] = { VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER };
-                for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
-                        if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
-                                return refuse(error,
-                                              "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
-                                              "this VM would run under TCG",
-                                              vm_hyperv_feature_names[kvm_only[i]]);
-        }
-        if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
-                return refuse(error, "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
-                              rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
-        if (pit->tickpolicy == VM_TICK_CATCHUP || pit->tickpolicy == VM_TICK_MERGE)
-                return refuse(error, "<timer name='pit' tickpolicy='%s'> is not supported by the QEMU engine",
-                              pit->tickpolicy == VM_TICK_CATCHUP ? "catchup" : "merge");
-        if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
-                return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
-                              rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
-        if (machine == QEMU_MACHINE_MICROVM && config->panic.isa)
-                return refuse(error, "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
-                                     "pvpanic)");
-        /* libvirt's rules for <cache>, which QEMU's options follow. */
-        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE && p->cpu.cache_level != 3)
-                return refuse(error, "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
-        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH && p->cpu.mode != VM_CPU_MODE_HOST_PASSTHROUGH)
-                return refuse(error, "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
-        if ((p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
-            p->cpu.cache_level)
-                return refuse(error, "<cache mode='%s'> takes no level",
-                              p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
-        if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
-                return refuse(error, "<pm> is not supported on the microvm machine");
-        if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
-                return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
-                                     "engine (UEFI runs from pflash)");
+        for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
+                if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
+                        return refuse(error,
+                                      "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
+                                      "this VM would run under TCG",
+                                      vm_hyperv_feature_names[kvm_only[i]]);
         return true;
+}
+
+static void check_timers(const VmPlatform *p, VmProblems *problems) {
+        const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
+
+        if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
+                vm_problems_add(problems, rtc->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
+                                rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
+        if (pit->tickpolicy == VM_TICK_CATCHUP || pit->tickpolicy == VM_TICK_MERGE)
+                vm_problems_add(problems, pit->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='pit' tickpolicy='%s'> is not supported by the QEMU engine",
+                                pit->tickpolicy == VM_TICK_CATCHUP ? "catchup" : "merge");
+        if (rtc->present == VM_SWITCH_OFF)
+                vm_problems_add(problems, rtc->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='rtc' present='no'> is not supported by the QEMU engine");
+        if (pit->present == VM_SWITCH_OFF)
+                vm_problems_add(problems, pit->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='pit' present='no'> is not supported by the QEMU engine");
+}
+
+/* libvirt's rules for <cache>, which QEMU's options follow. */
+static void check_cpu_cache(const VmConfig *config, VmProblems *problems) {
+        const VmCpu *cpu = &config->platform.cpu;
+        unsigned line = config->lines.cpu;
+
+        if (cpu->cache_mode == VM_CPU_CACHE_EMULATE && cpu->cache_level != 3)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
+        if (cpu->cache_mode == VM_CPU_CACHE_PASSTHROUGH && cpu->mode != VM_CPU_MODE_HOST_PASSTHROUGH)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
+        if ((cpu->cache_mode == VM_CPU_CACHE_PASSTHROUGH || cpu->cache_mode == VM_CPU_CACHE_DISABLE) &&
+            cpu->cache_level)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "<cache mode='%s'> takes no level",
+                                cpu->cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
+}
+
+void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
+        const VmPlatform *p = &config->platform;
+        QemuMachineKind machine = QEMU_MACHINE_Q35;
+        /* An unknown machine is qemu_config_problems()' to name. */
+        bool microvm = qemu_machine_from_config(config, &machine, NULL) && machine == QEMU_MACHINE_MICROVM;
+
+        check_timers(p, problems);
+        if (microvm && config->panic.isa)
+                vm_problems_add(problems, config->lines.panic, HV_ERROR_NOT_SUPPORTED,
+                                "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
+                                "pvpanic)");
+        check_cpu_cache(config, problems);
+        if (microvm && (p->suspend_to_mem || p->suspend_to_disk))
+                vm_problems_add(problems, config->lines.pm, HV_ERROR_NOT_SUPPORTED,
+                                "<pm> is not supported on the microvm machine");
+        if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
+                vm_problems_add(problems, config->lines.os, HV_ERROR_NOT_SUPPORTED,
+                                "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
+                                "engine (UEFI runs from pflash)");
 }
 
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {

@@ -171,7 +171,7 @@ static void test_validate(void) {
         /* A tap: its descriptor, opened by the service, becomes -netdev tap,fd=N. */
         VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_ETHERNET;
-        g_assert_true(engine_qemu_ops.check(config, &error));
+        g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         {
                 const int tap_fds[] = { 6 };
@@ -710,17 +710,17 @@ static void test_cpu_cache(void) {
 
         /* Refused as libvirt refuses them. */
         p->cpu.cache_level = 2;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<cache mode='disable'> takes no level"));
         g_clear_error(&error);
         p->cpu.cache_mode = VM_CPU_CACHE_EMULATE;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "needs level='3'"));
         g_clear_error(&error);
         p->cpu.mode = VM_CPU_MODE_CUSTOM;
         p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
         p->cpu.cache_level = 0;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "needs <cpu mode='host-passthrough'>"));
 }
 
