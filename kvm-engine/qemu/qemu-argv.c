@@ -97,18 +97,25 @@ static void check_char(const VmDevice *device, unsigned *n_consoles, VmProblems 
                                 device->chr.type == VM_CHAR_FILE ? "file" : "unix");
 }
 
-static void check_device(const VmDevice *device, QemuMachineKind machine, unsigned *n_consoles,
-                         VmProblems *problems) {
-        if (device->id && !qemu_id_is_valid(device->id))
-                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
-                                "Device id '%s' is not usable by QEMU (a letter, then letters, digits, "
-                                "'-', '.', '_')",
-                                device->id);
+/* Device ids and consoles, whatever the machine. */
+static void check_devices(const VmConfig *config, VmProblems *problems) {
+        unsigned n_consoles = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->id && !qemu_id_is_valid(device->id))
+                        vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "Device id '%s' is not usable by QEMU (a letter, then letters, digits, "
+                                        "'-', '.', '_')",
+                                        device->id);
+                if (device->kind == VM_DEVICE_SERIAL || device->kind == VM_DEVICE_CONSOLE)
+                        check_char(device, &n_consoles, problems);
+        }
+}
+
+/* What a device needs of the machine: PCI, a virtio transport for its <driver> options. */
+static void check_device_on_machine(const VmDevice *device, QemuMachineKind machine, VmProblems *problems) {
         switch (device->kind) {
-        case VM_DEVICE_SERIAL:
-        case VM_DEVICE_CONSOLE:
-                check_char(device, n_consoles, problems);
-                break;
         case VM_DEVICE_INTERFACE:
                 check_virtio_options("interface", device->line, &device->net.virtio, machine, false, problems);
                 break;
@@ -133,15 +140,13 @@ static void check_device(const VmDevice *device, QemuMachineKind machine, unsign
 
 /* What needs a known machine type. */
 static void check_machine(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
-        unsigned n_consoles = 0;
-
         if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM)
                 vm_problems_add(problems, config->lines.os_type, HV_ERROR_INVALID_ARGUMENT,
                                 "A microvm machine needs a <kernel>");
         check_virtio_options("memballoon", config->lines.memballoon, &config->memballoon.virtio, machine, false,
                              problems);
         for (guint i = 0; i < config->devices->len; i++)
-                check_device(config->devices->pdata[i], machine, &n_consoles, problems);
+                check_device_on_machine(config->devices->pdata[i], machine, problems);
         qemu_display_check(config, machine, problems);
         qemu_devices_check(config, machine, problems);
         qemu_filesystems_check(config, machine, problems);
@@ -156,6 +161,7 @@ void qemu_config_problems(const VmConfig *config, VmProblems *problems) {
                 vm_problems_add_error(problems, error);
         check_arch(config, problems);
         check_emulator(config, problems);
+        check_devices(config, problems);
         /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
          * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
          * definition is kept, and its Boot says why it cannot run under TCG

@@ -1018,6 +1018,60 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* Issue 17: a refused definition gets one error naming every problem the engine finds, each
+ * with the line of its element, in document order (the lines are what the reader sets). */
+static void test_problems_listed(void) {
+        g_autoptr(VmConfig) config = base_config();
+        g_autoptr(GError) error = NULL;
+
+        config->machine = g_strdup("virt");
+        config->lines.os_type = 4;
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF, .line = 7 };
+        for (unsigned i = 0; i < 5; i++) {
+                g_autofree char *id = g_strdup_printf(i == 2 ? "9serial%u" : "serial%u", i);
+                VmDevice *serial = test_vm_config_add_device(config, VM_DEVICE_SERIAL, id);
+                serial->line = 10 + i;
+        }
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 4: Machine type 'virt' is not supported by the QEMU engine (q35, pc, microvm); "
+                        "line 7: <timer name='rtc' present='no'> is not supported by the QEMU engine; "
+                        "line 12: Device id '9serial2' is not usable by QEMU (a letter, then letters, digits, "
+                        "'-', '.', '_'); "
+                        "line 14: At most 4 <serial>/<console> devices are supported");
+        g_clear_error(&error);
+
+        /* On a machine it knows, what each device needs of it too; a problem without a line last. */
+        g_clear_pointer(&config->machine, g_free);
+        g_ptr_array_set_size(config->devices, 0);
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){};
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+        d->watchdog.model = VM_WATCHDOG_IB700;
+        d->line = 30;
+        d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk = (VmDisk){ .path = g_strdup("/x"), .target_dev = g_strdup("hda"), .bus = VM_DISK_BUS_IDE };
+        d->line = 20;
+        for (unsigned i = 0; i < 2; i++) {
+                g_autofree char *id = g_strdup_printf("fs%u", i);
+                d = test_vm_config_add_device(config, VM_DEVICE_FILESYSTEM, id);
+                d->fs.source = g_strdup("/srv");
+                d->fs.target = g_strdup("share");
+                d->line = 24 + i;
+        }
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "ctrl0");
+        d->controller.type = VM_CONTROLLER_SCSI;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 20: <disk> 'hda' on bus 'ide' is not supported by the q35 machine (it has no IDE "
+                        "controller; use bus='sata'); "
+                        "line 25: <filesystem> target dir 'share' is used twice; "
+                        "line 30: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
+                        "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine (libvirt's "
+                        "default, lsilogic, is not supported)");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -1040,5 +1094,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
         return g_test_run();
 }
