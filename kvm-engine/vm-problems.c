@@ -13,6 +13,7 @@ typedef struct {
 
 struct VmProblems {
         GPtrArray *items; /* Problem*, in the order added */
+        bool config_partial;
 };
 
 static void problem_free(Problem *problem) {
@@ -68,6 +69,14 @@ void vm_problems_add(VmProblems *problems, unsigned line, HvErrorCode code, cons
 
 bool vm_problems_is_empty(const VmProblems *problems) {
         return problems->items->len == 0;
+}
+
+void vm_problems_set_config_partial(VmProblems *problems) {
+        problems->config_partial = true;
+}
+
+bool vm_problems_config_partial(const VmProblems *problems) {
+        return problems->config_partial;
 }
 
 static gint problem_compare(gconstpointer a, gconstpointer b) {

@@ -37,6 +37,14 @@ void vm_problems_add_error(VmProblems *problems, GError *error);
 
 bool vm_problems_is_empty(const VmProblems *problems);
 
+/* The reader could not read everything (domain_xml_read()): the VmConfig the engines' checks
+ * get lacks what it refused, and some of its parts may be half read. A check that needs another
+ * element to be there (the controller a disk sits on, the <kernel> of a microvm, the <type>
+ * that names the machine) says nothing then: that element may be what the reader left out,
+ * and the problem would be false. */
+void vm_problems_set_config_partial(VmProblems *problems);
+bool vm_problems_config_partial(const VmProblems *problems);
+
 /* One error for all the problems: their messages sorted by line and joined with "; ", with
  * the code of the first. Returns true, leaving error alone, when there are none. */
 bool vm_problems_report(VmProblems *problems, GError **error);

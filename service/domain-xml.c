@@ -1073,13 +1073,14 @@ static void set_lines(const xmlNode *root, xmlNode **c, VmConfig *config) {
         lines->iothreads = xml_line(c[DOMAIN_IOTHREADS] ? c[DOMAIN_IOTHREADS] : c[DOMAIN_IOTHREADIDS]);
 }
 
-static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
+/* What could be read: NULL (with error) only when root is no <domain>. */
+static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, VmProblems *problems,
+                              GError **error) {
         /* id: the number libvirt gives a running domain, in what `virsh dumpxml` prints of
          * one; libvirt's define reads past it, and so does this (a VM's identity is its
          * name and UUID). */
         static const char *const attributes[] = { "type", "id", NULL };
         g_autoptr(VmConfig) config = vm_config_new();
-        g_autoptr(VmProblems) problems = vm_problems_new();
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};
         GError *e = NULL;
         int choice;
@@ -1149,13 +1150,23 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         if (memory_ok && !check_memballoon(c, config, &e))
                 vm_problems_add_error(problems, g_steal_pointer(&e));
 
-        if (!vm_problems_report(problems, error))
-                return NULL;
+        if (!vm_problems_is_empty(problems))
+                vm_problems_set_config_partial(problems);
         vm_config_assign_device_ids(config);
         return g_steal_pointer(&config);
 }
 
 VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        g_autoptr(VmConfig) config = domain_xml_read(xml, length, paths, problems, error);
+
+        if (!config || !vm_problems_report(problems, error))
+                return NULL;
+        return g_steal_pointer(&config);
+}
+
+VmConfig *domain_xml_read(const char *xml, size_t length, const DomainXmlPaths *paths, VmProblems *problems,
+                          GError **error) {
         g_autoptr(xmlDoc) doc = NULL;
 
         g_return_val_if_fail(xml || length == 0, NULL);
@@ -1163,7 +1174,7 @@ VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths 
         doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
-        return parse_domain(xmlDocGetRootElement(doc), paths, error);
+        return parse_domain(xmlDocGetRootElement(doc), paths, problems, error);
 }
 
 VmDevice *domain_xml_parse_device(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {

@@ -342,6 +342,27 @@ static bool check_engine_can_run(Manager *manager, const char *name, const VmCon
         return vm_problems_report(problems, error);
 }
 
+/*
+ * A document the reader refused: what it could read goes to the engine's checks all the same,
+ * so that the one error names the engine's problems too, sorted by line with the reader's
+ * (vm-problems.h: the checks know the config is partial). Whatever cannot be told without what
+ * the reader refused (the VM it would redefine, its bridges) leaves the engine's problems out.
+ */
+static void add_engine_problems(Manager *manager, VmConfig *config, const char *engine_name, uid_t owner,
+                                VmProblems *problems) {
+        Vm *existing = config->uuid_generated ? NULL : manager_find_vm_by_uuid(manager, config->uuid);
+        /* Another user's VM says nothing of this one. */
+        if (existing && existing->owner != owner && owner != 0)
+                existing = NULL;
+        const ManagerEngine *engine = manager_get_engine(manager, choose_engine(manager, config, engine_name, existing));
+        g_autoptr(GError) error = NULL;
+
+        if (!engine || !engine->ops->check ||
+            !vm_net_resolve(&manager->settings, existing ? existing->owner : owner, config, &error))
+                return;
+        engine->ops->check(config, problems);
+}
+
 /* A new VM whose definition is being written, by name (few are, at any time). */
 static Vm *find_vm_defining_by_name(Manager *manager, const char *name) {
         GHashTableIter iter;
@@ -383,9 +404,15 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
                             (unsigned) DOMAIN_XML_MAX_SIZE);
                 return NULL;
         }
-        config = domain_xml_parse(xml, strlen(xml), &paths, error);
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        config = domain_xml_read(xml, strlen(xml), &paths, problems, error);
         if (!config)
                 return NULL;
+        if (!vm_problems_is_empty(problems)) {
+                add_engine_problems(manager, config, engine_name, owner, problems);
+                vm_problems_report(problems, error);
+                return NULL;
+        }
 
         defining = find_vm_defining_by_name(manager, config->name);
         if (!defining)

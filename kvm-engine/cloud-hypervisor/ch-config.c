@@ -20,6 +20,9 @@ static bool ch_id_is_valid(const char *id) {
 static void check_boot(const VmConfig *config, VmProblems *problems) {
         unsigned line = config->lines.os;
 
+        /* An <os> the reader refused in part may have had them. */
+        if (vm_problems_config_partial(problems))
+                return;
         if (!config->kernel && !config->loader)
                 vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT,
                                 "The cloud-hypervisor engine needs a <kernel> or a <loader>");

@@ -175,6 +175,8 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
         const VmDisk *disk = &device->disk;
         const char *dev = disk->target_dev;
         unsigned line = device->line;
+        /* The controller may be what the reader refused. */
+        bool controllers_known = !vm_problems_config_partial(problems);
 
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
@@ -203,20 +205,20 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
         case VM_DISK_BUS_SATA:
                 if (disk_unit(device) >= Q35_SATA_PORTS || device->address.bus > 0)
                         refuse(problems, line, "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
-                if (!(machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0) &&
+                if (controllers_known && !(machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0) &&
                     !find_controller(config, VM_CONTROLLER_SATA, disk_controller_index(device)))
                         refuse(problems, line, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
                                dev, disk_controller_index(device));
                 break;
         case VM_DISK_BUS_SCSI:
-                if (!find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device)))
+                if (controllers_known && !find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device)))
                         refuse(problems, line,
                                "<disk> '%s' on bus 'scsi' needs <controller type='scsi' index='%u' "
                                "model='virtio-scsi'>",
                                dev, disk_controller_index(device));
                 break;
         case VM_DISK_BUS_USB:
-                if (!has_usb_controller(config))
+                if (controllers_known && !has_usb_controller(config))
                         refuse(problems, line, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
                 break;
         }
@@ -241,7 +243,8 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
                 refuse(problems, line,
                        "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
-        else if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread))
+        else if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread) &&
+                 !vm_problems_config_partial(problems))
                 refuse(problems, line, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
                        disk->driver.iothread, dev);
         if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
@@ -280,7 +283,7 @@ static void check_channel(const VmConfig *config, const VmDevice *device, QemuMa
                 refuse(problems, device->line, "<channel> of the guest agent appears more than once");
         if (device->address.type == VM_ADDRESS_VIRTIO_SERIAL &&
             !find_controller(config, VM_CONTROLLER_VIRTIO_SERIAL, device->address.controller) &&
-            device->address.controller > 0)
+            device->address.controller > 0 && !vm_problems_config_partial(problems))
                 refuse(problems, device->line,
                        "<channel> on virtio-serial controller %u needs <controller type='virtio-serial' index='%u'>",
                        device->address.controller, device->address.controller);

@@ -197,7 +197,10 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
                                 "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
                                 "model='none'> leaves the VM without it");
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
-         * VM_DISPLAY_ITEMS_MAX of each. */
+         * VM_DISPLAY_ITEMS_MAX of each. Not when the reader refused some: the hub or controller a
+         * port needs may be one of them. */
+        if (vm_problems_config_partial(problems))
+                return;
         unsigned root_ports = usb_root_ports(usb, machine);
         for (unsigned i = 0; i < config->display.n_hubs; i++)
                 check_usb_address(config, &config->display.hubs[i], "hub", config->display.hub_lines[i], root_ports,

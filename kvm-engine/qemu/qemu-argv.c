@@ -71,7 +71,8 @@ static void check_arch(const VmConfig *config, VmProblems *problems) {
 
 /* qemu-system-<arch> emulates <arch> only; another name (qemu-kvm, a wrapper) says nothing. */
 static void check_emulator(const VmConfig *config, VmProblems *problems) {
-        if (!config->emulator)
+        /* Without the <type> the reader refused, the guest's architecture is not known. */
+        if (!config->emulator || (!config->arch && vm_problems_config_partial(problems)))
                 return;
         g_autofree char *base = g_path_get_basename(config->emulator);
         const char *arch = config->arch ? config->arch : "x86_64";
@@ -140,7 +141,8 @@ static void check_device_on_machine(const VmDevice *device, QemuMachineKind mach
 
 /* What needs a known machine type. */
 static void check_machine(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
-        if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM)
+        if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM &&
+            !vm_problems_config_partial(problems))
                 vm_problems_add(problems, config->lines.os_type, HV_ERROR_INVALID_ARGUMENT,
                                 "A microvm machine needs a <kernel>");
         check_virtio_options("memballoon", config->lines.memballoon, &config->memballoon.virtio, machine, false,
@@ -159,6 +161,9 @@ void qemu_config_problems(const VmConfig *config, VmProblems *problems) {
 
         if (!machine_known)
                 vm_problems_add_error(problems, error);
+        /* A <type> the reader refused says no machine: the engine does not know it either. */
+        if (!config->arch && vm_problems_config_partial(problems))
+                machine_known = false;
         check_arch(config, problems);
         check_emulator(config, problems);
         check_devices(config, problems);

@@ -301,6 +301,29 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "cloud-hypervisor engine; "
                        "line 8: <sound> is not supported by the cloud-hypervisor engine",
                        "cloud-hypervisor engine");
+        /* With the reader's problems, sorted together; what needs an element the reader refused
+         * (the sata disk's controller) is not claimed. */
+        define_refused(t,
+                       "<domain type='qemu'>\n"
+                       "<name>both</name><memory unit='MiB'>256</memory>\n"
+                       "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
+                       "<sysinfo type='smbios'/>\n"
+                       "<devices>\n"
+                       "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/>"
+                       "<address type='drive' controller='0' bus='0' target='0' unit='3'/></disk>\n"
+                       "<controller type='sata' index='1' ports='9'/>\n"
+                       "<disk type='file' device='cdrom'><target dev='sdb' bus='sata'/>"
+                       "<address type='drive' controller='1' bus='0' target='0' unit='0'/></disk>\n"
+                       "<smartcard mode='host'/>\n"
+                       "<watchdog model='itco'/>\n"
+                       "</devices></domain>",
+                       NULL,
+                       "line 4: '<sysinfo>' in '<domain>' is not supported; "
+                       "line 6: <disk> 'hdc': the pc machine's IDE controller has buses 0-1, units 0-1; "
+                       "line 7: attribute 'ports' of '<controller type='sata'>' is not supported; "
+                       "line 9: '<smartcard>' in '<devices>' is not supported; "
+                       "line 10: <watchdog model='itco'> is the q35 machine's (its ICH9 chipset)",
+                       "<watchdog model='itco'>");
 }
 
 static void test_hostile_xml(HvTest *t, gconstpointer data) {
