@@ -1074,8 +1074,7 @@ static void set_lines(const xmlNode *root, xmlNode **c, VmConfig *config) {
 }
 
 /* What could be read: NULL (with error) only when root is no <domain>. */
-static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, VmProblems *problems,
-                              GError **error) {
+static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, VmProblems *problems, GError **error) {
         /* id: the number libvirt gives a running domain, in what `virsh dumpxml` prints of
          * one; libvirt's define reads past it, and so does this (a VM's identity is its
          * name and UUID). */

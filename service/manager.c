@@ -354,7 +354,8 @@ static void add_engine_problems(Manager *manager, VmConfig *config, const char *
         /* Another user's VM says nothing of this one. */
         if (existing && existing->owner != owner && owner != 0)
                 existing = NULL;
-        const ManagerEngine *engine = manager_get_engine(manager, choose_engine(manager, config, engine_name, existing));
+        const ManagerEngine *engine =
+                manager_get_engine(manager, choose_engine(manager, config, engine_name, existing));
         g_autoptr(GError) error = NULL;
 
         if (!engine || !engine->ops->check ||

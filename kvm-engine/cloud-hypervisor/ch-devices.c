@@ -49,7 +49,8 @@ static void check_controller(const VmDevice *device, VmProblems *problems) {
                 refuse(problems, device->line, "<controller> other than type='pci' (or type='usb' model='none')");
         if (controller->type == VM_CONTROLLER_PCI && controller->model != VM_CONTROLLER_MODEL_DEFAULT &&
             controller->model != VM_CONTROLLER_MODEL_PCI_ROOT && controller->model != VM_CONTROLLER_MODEL_PCIE_ROOT)
-                refuse(problems, device->line, "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
+                refuse(problems, device->line,
+                       "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
 }
 
 static void check_device(const VmDevice *device, VmProblems *problems) {

@@ -127,8 +127,9 @@ static void check_controller(const VmDevice *device, QemuMachineKind machine, Vm
         switch (ctrl->type) {
         case VM_CONTROLLER_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        refuse(problems, line, "<controller type='ide'> is not supported by the q35 machine (it has "
-                                               "no IDE controller; use type='sata')");
+                        refuse(problems, line,
+                               "<controller type='ide'> is not supported by the q35 machine (it has "
+                               "no IDE controller; use type='sata')");
                 else if (ctrl->index > 0)
                         refuse(problems, line,
                                "<controller type='ide' index='%u'>: the pc machine has one IDE controller, index 0",
@@ -142,13 +143,15 @@ static void check_controller(const VmDevice *device, QemuMachineKind machine, Vm
                 break;
         case VM_CONTROLLER_SCSI:
                 if (ctrl->model != VM_CONTROLLER_MODEL_VIRTIO_SCSI)
-                        refuse(problems, line, "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine "
-                                               "(libvirt's default, lsilogic, is not supported)");
+                        refuse(problems, line,
+                               "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine "
+                               "(libvirt's default, lsilogic, is not supported)");
                 break;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
-                        refuse(problems, line, "<controller type='pci' model='pci-root'> is the pc machine's; q35 "
-                                               "has pcie-root");
+                        refuse(problems, line,
+                               "<controller type='pci' model='pci-root'> is the pc machine's; q35 "
+                               "has pcie-root");
                 if (machine == QEMU_MACHINE_PC && (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE))
@@ -224,8 +227,7 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
         }
 }
 
-static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
-                       VmProblems *problems) {
+static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, VmProblems *problems) {
         const VmDisk *disk = &device->disk;
         const char *dev = disk->target_dev;
         unsigned line = device->line;
@@ -273,10 +275,11 @@ static void check_watchdog(const VmDevice *device, QemuMachineKind machine, unsi
 }
 
 /* The guest agent's <channel>: one, on a virtio-serial controller there is. */
-static void check_channel(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
-                          unsigned *n_agents, VmProblems *problems) {
+static void check_channel(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, unsigned *n_agents,
+                          VmProblems *problems) {
         if (machine == QEMU_MACHINE_MICROVM) {
-                refuse(problems, device->line, "<channel> needs virtio-serial on PCI, which the microvm machine has not");
+                refuse(problems, device->line,
+                       "<channel> needs virtio-serial on PCI, which the microvm machine has not");
                 return;
         }
         if (++*n_agents == 2)

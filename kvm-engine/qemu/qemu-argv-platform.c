@@ -49,7 +49,7 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
 /* At Boot, against the accelerator the VM gets: what QEMU refuses under TCG. */
 bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error) {
         const VmPlatform *p = &config->platform;
-        static const VmHypervFeature kvm_only[] = { VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER };
+        static const VmHypervFeature kvm_only[] = {VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER};
 
         if (kvm)
                 return true;

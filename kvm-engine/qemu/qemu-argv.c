@@ -56,11 +56,12 @@ static void check_virtio_options(const char *element, unsigned line, const VmVir
                 vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
                                 "<%s><driver ats> needs PCI, which the microvm machine has not", element);
         if (options->iommu == VM_SWITCH_ON && !on_root_port)
-                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
-                                "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
-                                "virtio device without legacy support, on a PCIe root port, and the engine puts only "
-                                "a q35 machine's virtio disks there",
-                                element);
+                vm_problems_add(
+                        problems, line, HV_ERROR_NOT_SUPPORTED,
+                        "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
+                        "virtio device without legacy support, on a PCIe root port, and the engine puts only "
+                        "a q35 machine's virtio disks there",
+                        element);
 }
 
 static void check_arch(const VmConfig *config, VmProblems *problems) {

@@ -15,8 +15,8 @@ static void test_sorted_by_line(void) {
         g_assert_no_error(error);
 
         vm_problems_add(problems, 40, HV_ERROR_NOT_SUPPORTED, "<sound model='%s'> is refused", "ich9");
-        vm_problems_add_error(problems, g_error_new_literal(HV_ERROR, HV_ERROR_INVALID_XML,
-                                                           "line 16: '<clock>' is refused"));
+        vm_problems_add_error(problems,
+                              g_error_new_literal(HV_ERROR, HV_ERROR_INVALID_XML, "line 16: '<clock>' is refused"));
         vm_problems_add(problems, 40, HV_ERROR_INVALID_ARGUMENT, "second on line 40");
         vm_problems_add(problems, 3, HV_ERROR_INVALID_ARGUMENT, "<type machine='virt'> is refused");
         g_assert_false(vm_problems_is_empty(problems));

@@ -1026,7 +1026,7 @@ static void test_problems_listed(void) {
 
         config->machine = g_strdup("virt");
         config->lines.os_type = 4;
-        config->platform.timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .present = VM_SWITCH_OFF, .line = 7 };
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){.set = true, .present = VM_SWITCH_OFF, .line = 7};
         for (unsigned i = 0; i < 5; i++) {
                 g_autofree char *id = g_strdup_printf(i == 2 ? "9serial%u" : "serial%u", i);
                 VmDevice *serial = test_vm_config_add_device(config, VM_DEVICE_SERIAL, id);
@@ -1050,7 +1050,7 @@ static void test_problems_listed(void) {
         d->watchdog.model = VM_WATCHDOG_IB700;
         d->line = 30;
         d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
-        d->disk = (VmDisk){ .path = g_strdup("/x"), .target_dev = g_strdup("hda"), .bus = VM_DISK_BUS_IDE };
+        d->disk = (VmDisk){.path = g_strdup("/x"), .target_dev = g_strdup("hda"), .bus = VM_DISK_BUS_IDE};
         d->line = 20;
         for (unsigned i = 0; i < 2; i++) {
                 g_autofree char *id = g_strdup_printf("fs%u", i);
