@@ -98,8 +98,8 @@ for f in files:
         print(f"{f} [{klass}]: defined")
     except GLib.Error as e:
         remote = Gio.DBusError.get_remote_error(e)
-        Gio.DBusError.strip_remote_error(e)
-        message = " ".join(e.message.split())
+        # PyGObject's strip_remote_error() strips a copy: drop the prefix here.
+        message = " ".join(re.sub(r"^GDBus\.Error:[\w.]+: ", "", e.message).split())
         print(f"{f} [{klass}]: {remote}: {message}")
         if klass == "x86":
             keys = set(problems(message))

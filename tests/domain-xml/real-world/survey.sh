@@ -29,6 +29,7 @@ trap 'rm -rf "$work"' EXIT
 hv_write_config "$work"
 
 cat >"$work/survey.py" <<'PY'
+import re
 import sys
 import xml.etree.ElementTree as ET
 from gi.repository import Gio, GLib
@@ -55,8 +56,9 @@ for path in sys.argv[2:]:
         print(f"{name}: defined")
     except GLib.Error as e:
         remote = Gio.DBusError.get_remote_error(e)
-        Gio.DBusError.strip_remote_error(e)
-        print(f"{name}: {remote}: {e.message}".splitlines()[0])
+        # PyGObject's strip_remote_error() strips a copy: drop the prefix here.
+        message = re.sub(r"^GDBus\.Error:[\w.]+: ", "", e.message)
+        print(f"{name}: {remote}: {message}".splitlines()[0])
 print(f"{defined} of {len(sys.argv) - 2} defined")
 PY
 hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$strip" "$here"/*.xml
