@@ -328,18 +328,19 @@ static const char *choose_engine(Manager *manager, const VmConfig *config, const
  * answer is current (a definition may name files, devices or an accelerator
  * that appear later).
  */
-static bool check_engine_can_run(Manager *manager, const char *name, const VmConfig *config, GError **error) {
+static bool check_engine_can_run(Manager *manager, const char *name, const VmConfig *config, VmProblems *problems,
+                                 GError **error) {
         const ManagerEngine *engine = manager_get_engine(manager, name);
 
         if (!engine) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Engine '%s' is not available", name);
                 return false;
         }
-        if (!engine->ops->check)
-                return true;
-        g_autoptr(VmProblems) problems = vm_problems_new();
-        engine->ops->check(config, problems);
-        return vm_problems_report(problems, error);
+        if (engine->ops->check)
+                engine->ops->check(config, problems);
+        /* Where its displays listen is the administrator's to allow. */
+        vm_display_listen_problems(&manager->settings, config, problems);
+        return true;
 }
 
 /*
@@ -354,14 +355,12 @@ static void add_engine_problems(Manager *manager, VmConfig *config, const char *
         /* Another user's VM says nothing of this one. */
         if (existing && existing->owner != owner && owner != 0)
                 existing = NULL;
-        const ManagerEngine *engine =
-                manager_get_engine(manager, choose_engine(manager, config, engine_name, existing));
         g_autoptr(GError) error = NULL;
 
-        if (!engine || !engine->ops->check ||
-            !vm_net_resolve(&manager->settings, existing ? existing->owner : owner, config, &error))
+        if (!vm_net_resolve(&manager->settings, existing ? existing->owner : owner, config, &error))
                 return;
-        engine->ops->check(config, problems);
+        (void) check_engine_can_run(manager, choose_engine(manager, config, engine_name, existing), config, problems,
+                                    NULL);
 }
 
 /* A new VM whose definition is being written, by name (few are, at any time). */
@@ -459,8 +458,7 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
         vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
-        if (!check_engine_can_run(manager, engine, config, error) ||
-            !vm_display_check_listen(&manager->settings, config, error))
+        if (!check_engine_can_run(manager, engine, config, problems, error) || !vm_problems_report(problems, error))
                 return NULL;
         if (by_uuid) {
                 if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {

@@ -259,8 +259,9 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
         g_assert_true(dir == NULL || g_dir_read_name(dir) == NULL);
 }
 
-/* Issue 17: what an engine cannot do comes back in one error, every problem with its line, in
- * document order, so that one round of edits fixes the document. */
+/* Issue 17: what an engine cannot do (and where the administrator lets no display listen) comes
+ * back in one error, every problem with its line, in document order, so that one round of edits
+ * fixes the document. */
 static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
         define_refused(t,
                        "<domain type='qemu'>\n"
@@ -274,13 +275,16 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<serial type='pty'/>\n<serial type='pty'/>\n<serial type='pty'/>\n<serial type='pty'/>\n"
                        "<serial type='pty'/>\n"
                        "<watchdog model='ib700'/>\n"
+                       "<graphics type='vnc' listen='192.0.2.7'/>\n"
                        "</devices></domain>",
                        NULL,
                        "line 5: <timer name='rtc' present='no'> is not supported by the QEMU engine; "
                        "line 8: <disk> 'hdc' on bus 'ide' is not supported by the q35 machine (it has no IDE "
                        "controller; use bus='sata'); "
                        "line 13: At most 4 <serial>/<console> devices are supported; "
-                       "line 14: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not",
+                       "line 14: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
+                       "line 15: <graphics type='vnc'> may not listen on 192.0.2.7: the administrator has not "
+                       "allowed that address",
                        "QEMU engine");
         define_refused(t,
                        "<domain type='kvm'>\n"
