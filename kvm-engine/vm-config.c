@@ -17,6 +17,7 @@ static const char *const device_kind_names[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "filesystem",
+        [VM_DEVICE_MEMORY] = "memory",
 };
 
 /* Prefixes of ids the service assigns; short so that they fit QEMU's id rules. */
@@ -33,11 +34,47 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_WATCHDOG] = "watchdog",
         [VM_DEVICE_TPM] = "tpm",
         [VM_DEVICE_FILESYSTEM] = "fs",
+        [VM_DEVICE_MEMORY] = "mem",
 };
 
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
         g_return_val_if_fail(kind < _VM_DEVICE_KIND_MAX, NULL);
         return device_kind_names[kind];
+}
+
+void vm_disk_network_free(VmDiskNetwork *network) {
+        if (!network)
+                return;
+        g_free(network->name);
+        g_free(network->query);
+        for (unsigned i = 0; i < network->n_hosts; i++) {
+                g_free(network->hosts[i].name);
+                g_free(network->hosts[i].port);
+                g_free(network->hosts[i].socket);
+        }
+        g_free(network->snapshot);
+        g_free(network->config);
+        g_free(network->initiator);
+        g_free(network);
+}
+
+VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network) {
+        VmDiskNetwork *copy;
+
+        if (!network)
+                return NULL;
+        copy = g_memdup2(network, sizeof(*network));
+        copy->name = g_strdup(network->name);
+        copy->query = g_strdup(network->query);
+        for (unsigned i = 0; i < network->n_hosts; i++) {
+                copy->hosts[i].name = g_strdup(network->hosts[i].name);
+                copy->hosts[i].port = g_strdup(network->hosts[i].port);
+                copy->hosts[i].socket = g_strdup(network->hosts[i].socket);
+        }
+        copy->snapshot = g_strdup(network->snapshot);
+        copy->config = g_strdup(network->config);
+        copy->initiator = g_strdup(network->initiator);
+        return copy;
 }
 
 VmDevice *vm_device_new(VmDeviceKind kind) {
@@ -54,6 +91,12 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->disk.path);
                 g_free(device->disk.target_dev);
                 g_free(device->disk.serial);
+                vm_disk_network_free(device->disk.network);
+                if (device->disk.iotune)
+                        g_free(device->disk.iotune->group_name);
+                g_free(device->disk.iotune);
+                g_free(device->disk.vendor);
+                g_free(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 g_free(device->net.target_dev);
@@ -71,6 +114,9 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_FILESYSTEM:
                 g_free(device->fs.source);
                 g_free(device->fs.target);
+                break;
+        case VM_DEVICE_MEMORY:
+                g_free(device->mem.path);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
@@ -94,6 +140,13 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 copy->disk.path = g_strdup(device->disk.path);
                 copy->disk.target_dev = g_strdup(device->disk.target_dev);
                 copy->disk.serial = g_strdup(device->disk.serial);
+                copy->disk.network = vm_disk_network_copy(device->disk.network);
+                if (device->disk.iotune) {
+                        copy->disk.iotune = g_memdup2(device->disk.iotune, sizeof(*device->disk.iotune));
+                        copy->disk.iotune->group_name = g_strdup(device->disk.iotune->group_name);
+                }
+                copy->disk.vendor = g_strdup(device->disk.vendor);
+                copy->disk.product = g_strdup(device->disk.product);
                 break;
         case VM_DEVICE_INTERFACE:
                 copy->net.target_dev = g_strdup(device->net.target_dev);
@@ -111,6 +164,9 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_FILESYSTEM:
                 copy->fs.source = g_strdup(device->fs.source);
                 copy->fs.target = g_strdup(device->fs.target);
+                break;
+        case VM_DEVICE_MEMORY:
+                copy->mem.path = g_strdup(device->mem.path);
                 break;
         case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
@@ -177,6 +233,11 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++)
                 g_ptr_array_add(copy->devices, vm_device_copy(g_ptr_array_index(config->devices, i)));
         return copy;
+}
+
+bool vm_config_machine_is_q35(const VmConfig *config) {
+        const char *machine = config->machine;
+        return !machine || g_str_equal(machine, "q35") || g_str_has_prefix(machine, "pc-q35-");
 }
 
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind) {

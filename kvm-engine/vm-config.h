@@ -26,6 +26,7 @@ G_STATIC_ASSERT(VM_VCPUS_MAX < VM_NUMA_CPU_WORDS * 64);
  * the bound keeps every check on a definition small. */
 #define VM_DEVICES_MAX 256
 #define VM_MEMORY_MIN (UINT64_C(1) << 20)
+#define VM_MEMORY_SLOTS_MAX 256 /* QEMU's most memory slots (pc-dimm) */
 #define VM_IOTHREADS_MAX 64
 /* Host CPUs a <vcpu cpuset> may name: glibc's CPU_SETSIZE, the affinity a process is given. */
 #define VM_HOST_CPUS_MAX 1024
@@ -64,6 +65,7 @@ typedef enum {
         VM_DEVICE_WATCHDOG,
         VM_DEVICE_TPM,
         VM_DEVICE_FILESYSTEM,
+        VM_DEVICE_MEMORY,
         _VM_DEVICE_KIND_MAX,
 } VmDeviceKind;
 
@@ -92,8 +94,81 @@ typedef enum {
         VM_CHAR_UNIX,
 } VmCharType;
 
+/* <disk type='network'><source protocol name><host/></source>: an image QEMU reaches over the
+ * network itself, as the VM's owner, with the block driver of the protocol. */
+typedef enum {
+        VM_DISK_PROTOCOL_NBD,
+        VM_DISK_PROTOCOL_ISCSI,
+        VM_DISK_PROTOCOL_HTTP,
+        VM_DISK_PROTOCOL_HTTPS,
+        VM_DISK_PROTOCOL_FTP,
+        VM_DISK_PROTOCOL_FTPS,
+        VM_DISK_PROTOCOL_GLUSTER,
+        VM_DISK_PROTOCOL_RBD,
+        VM_DISK_PROTOCOL_NFS,
+} VmDiskProtocol;
+
+#define VM_DISK_HOSTS_MAX 16
+
 typedef struct {
-        char *path; /* absolute after domain_xml_parse(); NULL = a cdrom without medium */
+        char *name;   /* <host name>; NULL for transport='unix' */
+        char *port;   /* <host port>, as written; NULL: the protocol's default */
+        char *socket; /* <host transport='unix' socket> */
+} VmDiskHost;
+
+typedef struct {
+        VmDiskProtocol protocol;
+        char *name;  /* <source name>: the export, target/lun, volume/path, pool/image, URL path */
+        char *query; /* <source query>: http(s) and ftp(s) */
+        VmDiskHost hosts[VM_DISK_HOSTS_MAX];
+        unsigned n_hosts;
+        char *snapshot;      /* rbd <snapshot name> */
+        char *config;        /* rbd <config file> */
+        char *initiator;     /* iscsi <initiator><iqn name> */
+        uint32_t timeout;    /* curl <timeout seconds>; 0 = QEMU's */
+        uint64_t readahead;  /* curl <readahead size> in bytes; 0 = QEMU's */
+        VmSwitch ssl_verify; /* https and ftps <ssl verify> */
+        bool has_identity;   /* nfs <identity user='+N' group='+N'> */
+        uint32_t nfs_user, nfs_group;
+} VmDiskNetwork;
+
+void vm_disk_network_free(VmDiskNetwork *network);
+VmDiskNetwork *vm_disk_network_copy(const VmDiskNetwork *network);
+
+/* <iotune>: the disk's throttling, QEMU's block_set_io_throttle limits, by libvirt's element
+ * names (VM_IOTUNE_*: total_bytes_sec ... size_iops_sec); 0 = not written. */
+typedef enum {
+        VM_IOTUNE_TOTAL_BYTES_SEC,
+        VM_IOTUNE_READ_BYTES_SEC,
+        VM_IOTUNE_WRITE_BYTES_SEC,
+        VM_IOTUNE_TOTAL_IOPS_SEC,
+        VM_IOTUNE_READ_IOPS_SEC,
+        VM_IOTUNE_WRITE_IOPS_SEC,
+        VM_IOTUNE_TOTAL_BYTES_SEC_MAX,
+        VM_IOTUNE_READ_BYTES_SEC_MAX,
+        VM_IOTUNE_WRITE_BYTES_SEC_MAX,
+        VM_IOTUNE_TOTAL_IOPS_SEC_MAX,
+        VM_IOTUNE_READ_IOPS_SEC_MAX,
+        VM_IOTUNE_WRITE_IOPS_SEC_MAX,
+        VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_READ_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_WRITE_BYTES_SEC_MAX_LENGTH,
+        VM_IOTUNE_TOTAL_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_READ_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_WRITE_IOPS_SEC_MAX_LENGTH,
+        VM_IOTUNE_SIZE_IOPS_SEC,
+        _VM_IOTUNE_MAX,
+} VmIotuneLimit;
+
+#define VM_IOTUNE_GROUP_MAX 64
+
+typedef struct {
+        uint64_t limits[_VM_IOTUNE_MAX];
+        char *group_name; /* <group_name>: disks of one group share the limits; NULL = none */
+} VmDiskIotune;
+
+typedef struct {
+        char *path; /* absolute after domain_xml_parse(); NULL = a network disk or a cdrom without medium */
         char *target_dev;
         VmDiskFormat format;
         bool readonly;
@@ -104,7 +179,21 @@ typedef struct {
         VmDiskBus bus;
         VmDiskDriver driver;    /* <driver discard cache io detect_zeroes> */
         VmVirtioOptions virtio; /* <driver iommu ats packed>, bus virtio only */
+        uint32_t rotation_rate; /* <target rotation_rate>: 1 = solid state; 0 = not written */
+        VmDiskGeometry geometry; /* <geometry> */
+        VmDiskNetwork *network;  /* <disk type='network'>, else NULL */
+        VmDiskIotune *iotune;    /* <iotune>, else NULL */
+        bool has_wwn;            /* <wwn>: the disk's World Wide Name */
+        uint64_t wwn;
+        char *vendor; /* <vendor>, <product>: a SCSI disk's inquiry data, or NULL */
+        char *product;
+        bool shareable; /* <shareable/>: other VMs may write the image at the same time */
 } VmDisk;
+
+/* A disk with an image: a path or a network source (else an empty cdrom or floppy). */
+static inline bool vm_disk_has_medium(const VmDisk *disk) {
+        return disk->path || disk->network;
+}
 
 typedef struct {
         VmNetType type;
@@ -153,6 +242,7 @@ typedef struct {
                 VmWatchdog watchdog;
                 VmTpm tpm;
                 VmFilesystem fs;
+                VmMemoryDevice mem;
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */
@@ -176,6 +266,8 @@ typedef struct {
         uint32_t memory_backing;
         uint32_t numatune;
         uint32_t iothreads;
+        uint32_t memory;     /* <memory> */
+        uint32_t max_memory; /* <maxMemory> */
 } VmLines;
 
 typedef struct {
@@ -189,6 +281,8 @@ typedef struct {
         VmDomainType type;
         uint64_t memory;         /* bytes, maximum */
         uint64_t current_memory; /* bytes, at boot */
+        uint64_t max_memory;     /* <maxMemory>: bytes with memory plugged into slots; 0 = none */
+        unsigned memory_slots;   /* <maxMemory slots> */
         unsigned vcpus;          /* at boot */
         unsigned max_vcpus;
         /* <vcpu cpuset>: the host CPUs the engine's process (and so every vCPU) runs on, bit i
@@ -236,6 +330,8 @@ const char *vm_device_kind_to_string(VmDeviceKind kind);
 
 /* Look a device up by its id; NULL if absent. */
 VmDevice *vm_config_find_device(const VmConfig *config, const char *id);
+/* Whether the machine is a q35 (the default, "q35" or "pc-q35-*"). */
+bool vm_config_machine_is_q35(const VmConfig *config);
 /* The first device of kind, or NULL. */
 const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind);
 

@@ -63,13 +63,35 @@ typedef enum {
         VM_DISK_ZEROES_UNMAP,
 } VmDiskDetectZeroes;
 
+/* <driver error_policy rerror_policy>: what QEMU does when the image fails a write (werror) or
+ * a read (rerror). */
+typedef enum {
+        VM_DISK_ERROR_DEFAULT,
+        VM_DISK_ERROR_STOP,
+        VM_DISK_ERROR_REPORT,
+        VM_DISK_ERROR_IGNORE,
+        VM_DISK_ERROR_ENOSPACE, /* error_policy only: stop on a full host disk, report the rest */
+} VmDiskErrorPolicy;
+
 typedef struct {
         VmDiskDiscard discard;
         VmDiskCache cache;
         VmDiskIo io;
         VmDiskDetectZeroes detect_zeroes;
         uint32_t iothread; /* <driver iothread>: an id of <iothreads>; 0 = none */
+        VmDiskErrorPolicy error_policy, rerror_policy;
+        bool copy_on_read;   /* <driver copy_on_read='on'>: a copy-on-read filter node on top */
+        uint32_t queues;     /* <driver queues>: virtio-blk's num-queues; 0 = QEMU's */
+        uint32_t queue_size; /* <driver queue_size>: virtio-blk's queue-size; 0 = QEMU's */
 } VmDiskDriver;
+
+/* <geometry cyls heads secs trans>: the disk's CHS geometry as the guest's BIOS sees it. */
+typedef enum { VM_DISK_TRANS_DEFAULT, VM_DISK_TRANS_NONE, VM_DISK_TRANS_LBA, VM_DISK_TRANS_AUTO } VmDiskTrans;
+
+typedef struct {
+        uint32_t cyls, heads, secs; /* all 0: no <geometry> */
+        VmDiskTrans trans;
+} VmDiskGeometry;
 
 /* <serial>/<console> <target type port> and <model name>, kept as written. */
 typedef enum {
@@ -115,8 +137,12 @@ typedef enum {
         VM_CONTROLLER_MODEL_PCIE_ROOT_PORT,
         VM_CONTROLLER_MODEL_PCI_BRIDGE,
         VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
-        /* scsi */
+        /* scsi (default: lsilogic, libvirt's for x86) */
         VM_CONTROLLER_MODEL_VIRTIO_SCSI,
+        VM_CONTROLLER_MODEL_LSILOGIC,   /* QEMU's lsi53c895a ("lsi") */
+        VM_CONTROLLER_MODEL_LSISAS1068, /* mptsas1068 */
+        VM_CONTROLLER_MODEL_LSISAS1078, /* megasas */
+        VM_CONTROLLER_MODEL_VMPVSCSI,   /* pvscsi */
         _VM_CONTROLLER_MODEL_MAX,
 } VmControllerModel;
 
@@ -234,3 +260,24 @@ typedef struct {
         bool write_immediate;  /* <driver wrpolicy='immediate'>: QEMU's writeout=immediate */
         unsigned fmode, dmode; /* mapped mode's file and folder creation modes; 0 = QEMU's */
 } VmFilesystem;
+
+/* <memory model> in <devices>: memory plugged into a slot of <maxMemory>. */
+typedef enum {
+        VM_MEMORY_DIMM,        /* pc-dimm: more RAM on a NUMA node */
+        VM_MEMORY_NVDIMM,      /* nvdimm: the owner's file as persistent memory */
+        VM_MEMORY_VIRTIO_PMEM, /* virtio-pmem-pci: the owner's file as persistent memory */
+} VmMemoryModel;
+
+typedef struct {
+        VmMemoryModel model;
+        uint64_t size;       /* <target><size>, bytes */
+        int node;            /* <target><node>: a guest NUMA cell; -1 = none written */
+        uint8_t access;      /* access: a VmMemoryAccess (vm-platform.h) */
+        uint8_t discard;     /* discard: a VmSwitch */
+        uint64_t page_kib;   /* <source><pagesize>: huge pages of that size; 0 = the cell's */
+        uint64_t host_nodes; /* <source><nodemask>: host NUMA nodes, bit i for node i; 0 = any */
+        char *path;          /* <source><path> (nvdimm, virtio-pmem): the owner's file, opened by QEMU */
+        bool has_slot;       /* <address type='dimm' slot base> */
+        unsigned slot;
+        uint64_t base; /* 0 = QEMU chooses */
+} VmMemoryDevice;

@@ -2,6 +2,7 @@
 
 /* VmPlatform's resources: the strings and the CPU feature list (see vm-platform.h). */
 
+#include "hv-error.h"
 #include "vm-platform.h"
 
 const char *const vm_hyperv_feature_names[] = {
@@ -31,6 +32,7 @@ void vm_platform_clear(VmPlatform *platform) {
         g_clear_pointer(&platform->cpu.features, g_ptr_array_unref);
         g_clear_pointer(&platform->firmware.nvram, g_free);
         g_clear_pointer(&platform->firmware.nvram_template, g_free);
+        g_clear_pointer(&platform->firmware.acpi_slic, g_free);
 }
 
 void vm_platform_copy(VmPlatform *dest, const VmPlatform *src) {
@@ -49,6 +51,65 @@ void vm_platform_copy(VmPlatform *dest, const VmPlatform *src) {
         }
         dest->firmware.nvram = g_strdup(src->firmware.nvram);
         dest->firmware.nvram_template = g_strdup(src->firmware.nvram_template);
+        dest->firmware.acpi_slic = g_strdup(src->firmware.acpi_slic);
+}
+
+/* Debian 12's ovmf package: its descriptors in /usr/share/qemu/firmware, in their order. All
+ * are split flash (code and variables), support ACPI S3 and not S4. */
+typedef struct {
+        const char *descriptor;
+        VmFirmwareChoice choice;
+        bool q35_only;
+        bool secure_boot;
+        bool enrolled_keys;
+} DebianFirmware;
+
+static const DebianFirmware debian_firmwares[] = {
+        {"40-edk2-x86_64-secure-enrolled.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.ms.fd", "/usr/share/OVMF/OVMF_VARS_4M.ms.fd", true},
+         true,
+         true,
+         true},
+        {"50-edk2-x86_64-secure.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.secboot.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", true},
+         true,
+         true,
+         false},
+        {"60-edk2-x86_64.json",
+         {"/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/OVMF/OVMF_VARS_4M.fd", false},
+         false,
+         false,
+         false},
+};
+
+/* A <firmware><feature> asks for (on) or against (off) what a firmware has. */
+static bool feature_allows(VmSwitch wanted, bool has) {
+        return wanted == VM_SWITCH_DEFAULT || (wanted == VM_SWITCH_ON) == has;
+}
+
+bool vm_firmware_select(const VmPlatform *platform, bool q35, VmFirmwareChoice *ret, GError **error) {
+        const VmFirmware *firmware = &platform->firmware;
+
+        for (size_t i = 0; i < G_N_ELEMENTS(debian_firmwares); i++) {
+                const DebianFirmware *f = &debian_firmwares[i];
+                if ((f->q35_only && !q35) || platform->suspend_to_disk == VM_SWITCH_ON ||
+                    !feature_allows(firmware->secure_boot, f->secure_boot) ||
+                    !feature_allows(firmware->enrolled_keys, f->enrolled_keys) ||
+                    (firmware->loader_secure == VM_SWITCH_ON && !f->choice.requires_smm) ||
+                    firmware->loader_stateless == VM_SWITCH_ON)
+                        continue;
+                *ret = f->choice;
+                return true;
+        }
+        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                    "No UEFI firmware of the host's (Debian's ovmf: %s, %s, %s) satisfies <os firmware='efi'> with "
+                    "this <loader>, <firmware> and <pm>%s",
+                    debian_firmwares[0].descriptor, debian_firmwares[1].descriptor, debian_firmwares[2].descriptor,
+                    firmware->loader_stateless == VM_SWITCH_ON  ? " (none is stateless: each keeps variables)"
+                    : platform->suspend_to_disk == VM_SWITCH_ON ? " (none supports suspend-to-disk)"
+                    : !q35                                      ? " (secure boot needs a q35 machine)"
+                                                                : "");
+        return false;
 }
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name) {

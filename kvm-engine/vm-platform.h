@@ -114,6 +114,8 @@ typedef struct {
         uint64_t memory;                      /* bytes */
         uint64_t cpus[VM_NUMA_CPU_WORDS];     /* vCPU ids, bit i of word i / 64; none: memory only */
         uint8_t distances[VM_NUMA_CELLS_MAX]; /* <distances><sibling value>, 10 to 255; 0 = not written */
+        uint8_t access;                       /* memAccess: a VmMemoryAccess; DEFAULT = <memoryBacking>'s */
+        uint8_t discard;                      /* discard: a VmSwitch; DEFAULT = <memoryBacking><discard>'s */
 } VmNumaCell;
 
 /* Bit id of a bitmap of 64-bit words (cell cpus, host nodes). */
@@ -189,16 +191,39 @@ typedef enum {
         VM_LOADER_PFLASH,
 } VmLoaderType;
 
+#define VM_BOOTMENU_TIMEOUT_MAX 65535 /* ms, libvirt's range */
+#define VM_REBOOT_TIMEOUT_MAX 65535   /* ms; -1: no reboot after a failed boot */
+
 typedef struct {
-        bool efi; /* <os firmware='efi'> */
+        bool efi;  /* <os firmware='efi'> */
+        bool bios; /* <os firmware='bios'>: QEMU's own SeaBIOS, what libvirt picks */
         VmLoaderType loader_type;
         VmSwitch loader_readonly;
+        VmSwitch loader_secure;    /* <loader secure>: pflash written only from SMM */
+        VmSwitch loader_stateless; /* <loader stateless>: no variables file at all */
+        VmSwitch secure_boot;      /* <firmware><feature name='secure-boot' enabled> */
+        VmSwitch enrolled_keys;    /* <firmware><feature name='enrolled-keys' enabled> */
         char *nvram;          /* <nvram>: the owner's file, opened by the engine; NULL = the service's */
+        bool nvram_typed;     /* written as <nvram type='file'><source file/></nvram> */
         char *nvram_template; /* template of the service's per-VM copy; NULL = the default */
         VmBootDev boot[VM_BOOT_DEVS_MAX];
         unsigned n_boot;
         VmSwitch bootmenu;
+        bool has_bootmenu_timeout;
+        unsigned bootmenu_timeout; /* <bootmenu timeout>, ms, 0 to 65535 */
+        VmSwitch bios_useserial;   /* <bios useserial> */
+        bool has_reboot_timeout;
+        int reboot_timeout; /* <bios rebootTimeout>, ms, -1 to 65535 */
+        char *acpi_slic;    /* <acpi><table type='slic'>: the owner's file, opened by QEMU */
 } VmFirmware;
+
+/* The UEFI firmware an engine runs for a VM (vm_firmware_select()): what libvirt 9.0 picks from
+ * the firmware descriptors of Debian's ovmf package (the .json files of /usr/share/qemu/firmware). */
+typedef struct {
+        const char *code;          /* the read-only code, pflash unit 0 */
+        const char *vars_template; /* NULL: stateless, no variables */
+        bool requires_smm;         /* secure boot: the variables written only from SMM */
+} VmFirmwareChoice;
 
 /* <numatune>: on which host NUMA nodes the guest's memory lives. */
 typedef enum {
@@ -254,13 +279,17 @@ typedef struct {
         VmMemorySource source;
         VmMemoryAccess access;
         VmMemoryAllocation allocation;
+        bool discard;                /* <discard/>: the memory is dropped when QEMU exits (what anonymous memory is) */
+        unsigned allocation_threads; /* <allocation threads>: QEMU's prealloc-threads; 0 = not written */
 } VmMemoryBacking;
+
+#define VM_ALLOCATION_THREADS_MAX 256
 
 /* Whether huge pages back NUMA cell (or, cell < 0, the memory of a guest without cells), and
  * their size in KiB (0: the host's default). */
 bool vm_memory_backing_huge(const VmMemoryBacking *backing, int cell, uint64_t *ret_size_kib);
 
-typedef struct {
+typedef struct VmPlatform {
         VmClockOffset clock_offset;
         VmTimer timers[_VM_TIMER_MAX];
         VmCpu cpu;
@@ -270,11 +299,19 @@ typedef struct {
         VmFirmware firmware;
         VmMemoryBacking memory_backing;
         VmNumaTune numatune;
+        VmSwitch dump_core; /* <memory dumpCore>: the guest's memory in QEMU's core dumps */
 } VmPlatform;
 
 VmCpuFeature *vm_cpu_feature_new(VmCpuFeaturePolicy policy, const char *name);
 /* Takes feature. */
 void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature);
+
+/* For <os firmware='efi'> (or a <loader> without a path): the first of Debian's descriptors
+ * (40-edk2-x86_64-secure-enrolled, 50-edk2-x86_64-secure, 60-edk2-x86_64) that the document
+ * allows, as libvirt's qemuFirmwareMatchDomain() takes them in order. q35: whether the machine is
+ * a q35. false with error set when none does. */
+struct VmPlatform;
+bool vm_firmware_select(const struct VmPlatform *platform, bool q35, VmFirmwareChoice *ret, GError **error);
 
 void vm_platform_clear(VmPlatform *platform);
 void vm_platform_copy(VmPlatform *dest, const VmPlatform *src);

@@ -67,6 +67,11 @@ void vm_problems_add(VmProblems *problems, unsigned line, HvErrorCode code, cons
         vm_problems_add_error(problems, error);
 }
 
+void vm_problems_add_error_at(VmProblems *problems, unsigned line, GError *error) {
+        vm_problems_add(problems, line, error->code, "%s", error->message);
+        g_error_free(error);
+}
+
 bool vm_problems_is_empty(const VmProblems *problems) {
         return problems->items->len == 0;
 }

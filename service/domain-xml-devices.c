@@ -55,6 +55,9 @@ static const char *const zeroes_names[] = {[VM_DISK_ZEROES_DEFAULT] = "",
                                            [VM_DISK_ZEROES_UNMAP] = "unmap",
                                            NULL};
 static const char *const disk_format_names[] = {"raw", "qcow2", NULL}; /* VmDiskFormat */
+static const char *const error_policy_names[] = {
+        [VM_DISK_ERROR_DEFAULT] = "",      [VM_DISK_ERROR_STOP] = "stop",         [VM_DISK_ERROR_REPORT] = "report",
+        [VM_DISK_ERROR_IGNORE] = "ignore", [VM_DISK_ERROR_ENOSPACE] = "enospace", NULL};
 static const char *const char_target_names[] = {[VM_CHAR_TARGET_NONE] = "",
                                                 [VM_CHAR_TARGET_ISA_SERIAL] = "isa-serial",
                                                 [VM_CHAR_TARGET_SERIAL] = "serial",
@@ -86,6 +89,10 @@ const char *const domain_xml_controller_model_names[] = {
         [VM_CONTROLLER_MODEL_PCI_BRIDGE] = "pci-bridge",
         [VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE] = "pcie-to-pci-bridge",
         [VM_CONTROLLER_MODEL_VIRTIO_SCSI] = "virtio-scsi",
+        [VM_CONTROLLER_MODEL_LSILOGIC] = "lsilogic",
+        [VM_CONTROLLER_MODEL_LSISAS1068] = "lsisas1068",
+        [VM_CONTROLLER_MODEL_LSISAS1078] = "lsisas1078",
+        [VM_CONTROLLER_MODEL_VMPVSCSI] = "vmpvscsi",
         NULL,
 };
 static const char *const memballoon_model_names[] = {
@@ -328,8 +335,12 @@ void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *optio
 }
 
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error) {
-        static const char *const attributes[] = {"name",     "type",  "discard", "cache", "io", "detect_zeroes",
-                                                 "iothread", "iommu", "ats",     "packed", NULL};
+        static const char *const attributes[] = {"name",         "type",          "discard",      "cache",
+                                                 "io",           "detect_zeroes", "iothread",     "iommu",
+                                                 "ats",          "packed",        "error_policy", "rerror_policy",
+                                                 "copy_on_read", "queues",        "queue_size",   NULL};
+        static const char *const switches[] = {"", "on", "off", NULL};
+        bool present;
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
@@ -350,6 +361,29 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         if (!attr_enum(node, "detect_zeroes", zeroes_names, &choice, error))
                 return false;
         disk->driver.detect_zeroes = choice;
+        if (!attr_enum(node, "error_policy", error_policy_names, &choice, error))
+                return false;
+        disk->driver.error_policy = choice;
+        if (!attr_enum(node, "rerror_policy", error_policy_names, &choice, error))
+                return false;
+        disk->driver.rerror_policy = choice;
+        /* QEMU's rerror has no enospc: a read does not fill the host's disk. */
+        if (disk->driver.rerror_policy == VM_DISK_ERROR_ENOSPACE)
+                return xml_fail_unsupported_value(error, node, "rerror_policy", "enospace");
+        if (!attr_enum(node, "copy_on_read", switches, &choice, error))
+                return false;
+        disk->driver.copy_on_read = choice == 1;
+        if (!attr_number(node, "queues", 1024, &present, &disk->driver.queues, error))
+                return false;
+        if (present && disk->driver.queues == 0)
+                return xml_fail_bad_value(error, node, "queues", "0", "expected a number from 1 to 1024");
+        if (!attr_number(node, "queue_size", 1024, &present, &disk->driver.queue_size, error))
+                return false;
+        /* virtio-blk's queue-size: a power of two, at least 4 (QEMU's rule; libvirt leaves it to QEMU). */
+        if (present && (disk->driver.queue_size < 4 || (disk->driver.queue_size & (disk->driver.queue_size - 1)))) {
+                g_autofree char *value = xml_attr_value(node, "queue_size");
+                return xml_fail_bad_value(error, node, "queue_size", value, "expected a power of two from 4 to 1024");
+        }
         return parse_iothread_attr(node, &disk->driver.iothread, error) &&
                domain_xml_parse_virtio_options(node, &disk->virtio, error);
 }
@@ -366,7 +400,141 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk) {
                 g_string_append_printf(out, " detect_zeroes='%s'", zeroes_names[disk->driver.detect_zeroes]);
         if (disk->driver.iothread)
                 g_string_append_printf(out, " iothread='%" PRIu32 "'", disk->driver.iothread);
+        if (disk->driver.error_policy)
+                g_string_append_printf(out, " error_policy='%s'", error_policy_names[disk->driver.error_policy]);
+        if (disk->driver.rerror_policy)
+                g_string_append_printf(out, " rerror_policy='%s'", error_policy_names[disk->driver.rerror_policy]);
+        if (disk->driver.copy_on_read)
+                g_string_append(out, " copy_on_read='on'");
+        if (disk->driver.queues)
+                g_string_append_printf(out, " queues='%" PRIu32 "'", disk->driver.queues);
+        if (disk->driver.queue_size)
+                g_string_append_printf(out, " queue_size='%" PRIu32 "'", disk->driver.queue_size);
         domain_xml_format_virtio_options(out, &disk->virtio);
+}
+
+/* <target rotation_rate>: 1 is solid state, 1025 to 65534 revolutions per minute (SCSI's and
+ * ATA's rule, as libvirt documents it). */
+bool domain_xml_parse_disk_rotation_rate(const xmlNode *target, VmDisk *disk, GError **error) {
+        bool present;
+
+        if (!attr_number(target, "rotation_rate", 65534, &present, &disk->rotation_rate, error))
+                return false;
+        if (present && disk->rotation_rate != 1 && disk->rotation_rate < 1025) {
+                g_autofree char *value = xml_attr_value(target, "rotation_rate");
+                return xml_fail_bad_value(error, target, "rotation_rate", value,
+                                          "expected 1 (solid state) or 1025 to 65534");
+        }
+        return true;
+}
+
+static const char *const trans_names[] = {[VM_DISK_TRANS_DEFAULT] = "",
+                                          [VM_DISK_TRANS_NONE] = "none",
+                                          [VM_DISK_TRANS_LBA] = "lba",
+                                          [VM_DISK_TRANS_AUTO] = "auto",
+                                          NULL};
+
+/* <geometry cyls heads secs [trans]>: QEMU's limits (65535 cylinders, 16 heads, 255 sectors). */
+bool domain_xml_parse_disk_geometry(const xmlNode *node, VmDisk *disk, GError **error) {
+        static const char *const attributes[] = {"cyls", "heads", "secs", "trans", NULL};
+        static const char *const names[] = {"cyls", "heads", "secs"};
+        static const uint64_t max[] = {65535, 16, 255};
+        uint32_t *values[] = {&disk->geometry.cyls, &disk->geometry.heads, &disk->geometry.secs};
+        int trans;
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
+                bool present;
+                if (!attr_number(node, names[i], max[i], &present, values[i], error))
+                        return false;
+                if (!present || *values[i] == 0) {
+                        g_autofree char *label = xml_element_label(node);
+                        return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                        "%s needs the attributes 'cyls', 'heads' and 'secs', above 0", label);
+                }
+        }
+        if (!attr_enum(node, "trans", trans_names, &trans, error))
+                return false;
+        disk->geometry.trans = trans;
+        return true;
+}
+
+void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk *disk) {
+        if (!disk->geometry.cyls)
+                return;
+        append_indent(out, level);
+        g_string_append_printf(out, "<geometry cyls='%" PRIu32 "' heads='%" PRIu32 "' secs='%" PRIu32 "'",
+                               disk->geometry.cyls, disk->geometry.heads, disk->geometry.secs);
+        if (disk->geometry.trans)
+                g_string_append_printf(out, " trans='%s'", trans_names[disk->geometry.trans]);
+        g_string_append(out, "/>\n");
+}
+
+/* Printable ASCII, 1 to max bytes: what a SCSI inquiry's vendor and product fields hold. */
+static bool parse_inquiry_text(const xmlNode *node, size_t max, char **ret, GError **error) {
+        g_autofree char *text = NULL;
+
+        if (!node)
+                return true;
+        if (!xml_element_text(node, NULL, false, &text, error))
+                return false;
+        for (const char *p = text; *p; p++)
+                if (*p < ' ' || *p > '~')
+                        return xml_fail_bad_value(error, node, XML_NODE_NAME(node), text,
+                                                  "expected printable ASCII characters");
+        if (!*text || strlen(text) > max) {
+                g_autofree char *rule = g_strdup_printf("expected 1 to %zu characters", max);
+                return xml_fail_bad_value(error, node, XML_NODE_NAME(node), text, rule);
+        }
+        *ret = g_steal_pointer(&text);
+        return true;
+}
+
+bool domain_xml_parse_disk_identity(const xmlNode *wwn, const xmlNode *vendor, const xmlNode *product,
+                                    const xmlNode *shareable, VmDisk *disk, GError **error) {
+        if (wwn) {
+                g_autofree char *text = NULL;
+                const char *digits;
+                if (!xml_element_text(wwn, NULL, true, &text, error))
+                        return false;
+                /* libvirt: 16 hexadecimal digits, maybe after "0x". */
+                digits = g_ascii_strncasecmp(text, "0x", 2) == 0 ? text + 2 : text;
+                if (strlen(digits) != 16 || strspn(digits, "0123456789abcdefABCDEF") != 16)
+                        return xml_fail_bad_value(error, wwn, "wwn", text, "expected 16 hexadecimal digits");
+                disk->wwn = g_ascii_strtoull(digits, NULL, 16);
+                disk->has_wwn = true;
+        }
+        if (!parse_inquiry_text(vendor, 8, &disk->vendor, error) ||
+            !parse_inquiry_text(product, 16, &disk->product, error))
+                return false;
+        if (shareable) {
+                if (!xml_check_empty_element(shareable, NULL, error))
+                        return false;
+                disk->shareable = true;
+        }
+        return true;
+}
+
+void domain_xml_format_disk_identity(GString *out, unsigned level, const VmDisk *disk) {
+        if (disk->has_wwn) {
+                append_indent(out, level);
+                g_string_append_printf(out, "<wwn>%016" PRIx64 "</wwn>\n", disk->wwn);
+        }
+        if (disk->vendor) {
+                g_autofree char *escaped = g_markup_escape_text(disk->vendor, -1);
+                append_indent(out, level);
+                g_string_append_printf(out, "<vendor>%s</vendor>\n", escaped);
+        }
+        if (disk->product) {
+                g_autofree char *escaped = g_markup_escape_text(disk->product, -1);
+                append_indent(out, level);
+                g_string_append_printf(out, "<product>%s</product>\n", escaped);
+        }
+        if (disk->shareable) {
+                append_indent(out, level);
+                g_string_append(out, "<shareable/>\n");
+        }
 }
 
 /* ---- a serial port's <target> ---- */
@@ -439,7 +607,7 @@ static bool model_fits_type(VmControllerType type, VmControllerModel model) {
         case VM_CONTROLLER_PCI:
                 return model >= VM_CONTROLLER_MODEL_PCI_ROOT && model <= VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE;
         case VM_CONTROLLER_SCSI:
-                return model == VM_CONTROLLER_MODEL_VIRTIO_SCSI;
+                return model >= VM_CONTROLLER_MODEL_VIRTIO_SCSI && model <= VM_CONTROLLER_MODEL_VMPVSCSI;
         default:
                 return false;
         }

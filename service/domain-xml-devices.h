@@ -30,6 +30,14 @@ void domain_xml_format_virtio_options(GString *out, const VmVirtioOptions *optio
 bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **error);
 /* " type='qcow2' discard='unmap'..." */
 void domain_xml_format_disk_driver(GString *out, const VmDisk *disk);
+/* <target rotation_rate> and <geometry cyls heads secs trans> of a <disk>. */
+bool domain_xml_parse_disk_rotation_rate(const xmlNode *target, VmDisk *disk, GError **error);
+bool domain_xml_parse_disk_geometry(const xmlNode *node, VmDisk *disk, GError **error);
+void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk *disk);
+/* <wwn>, <vendor>, <product> and <shareable/> of a <disk> (each node may be NULL). */
+bool domain_xml_parse_disk_identity(const xmlNode *wwn, const xmlNode *vendor, const xmlNode *product,
+                                    const xmlNode *shareable, VmDisk *disk, GError **error);
+void domain_xml_format_disk_identity(GString *out, unsigned level, const VmDisk *disk);
 extern const char *const domain_xml_disk_bus_names[];
 
 /* <target type port> (with <model name>) of a <serial> or <console>. */

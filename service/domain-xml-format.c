@@ -12,12 +12,15 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-disk-network.h"
+#include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
 
@@ -90,7 +93,10 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         g_string_append_printf(out, "<%s", kind);
         switch (device->kind) {
         case VM_DEVICE_DISK:
-                g_string_append_printf(out, " type='%s' device='%s'>\n", device->disk.block ? "block" : "file",
+                g_string_append_printf(out, " type='%s' device='%s'>\n",
+                                       device->disk.network ? "network"
+                                       : device->disk.block ? "block"
+                                                            : "file",
                                        device->disk.cdrom    ? "cdrom"
                                        : device->disk.floppy ? "floppy"
                                                              : "disk");
@@ -98,6 +104,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);
                 g_string_append(out, "/>\n");
+                if (device->disk.network)
+                        domain_xml_format_disk_network(out, level + 1, device->disk.network);
                 if (device->disk.path) {
                         append_indent(out, level + 1);
                         g_string_append(out, "<source");
@@ -107,7 +115,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 append_attr(out, "dev", device->disk.target_dev);
-                g_string_append_printf(out, " bus='%s'/>\n", domain_xml_disk_bus_names[device->disk.bus]);
+                g_string_append_printf(out, " bus='%s'", domain_xml_disk_bus_names[device->disk.bus]);
+                if (device->disk.rotation_rate)
+                        g_string_append_printf(out, " rotation_rate='%u'", (unsigned) device->disk.rotation_rate);
+                g_string_append(out, "/>\n");
+                domain_xml_format_disk_geometry(out, level + 1, &device->disk);
+                if (device->disk.iotune)
+                        domain_xml_format_iotune(out, level + 1, device->disk.iotune);
                 if (device->boot_order) {
                         append_indent(out, level + 1);
                         g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);
@@ -117,6 +131,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append(out, "<readonly/>\n");
                 }
                 append_text_element(out, level + 1, "serial", device->disk.serial);
+                domain_xml_format_disk_identity(out, level + 1, &device->disk);
                 break;
         case VM_DEVICE_INTERFACE: {
                 g_autofree char *indent = g_strnfill((level + 1) * 2, ' ');
@@ -185,6 +200,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_FILESYSTEM:
                 domain_xml_format_filesystem(out, level, &device->fs);
                 break;
+        case VM_DEVICE_MEMORY:
+                domain_xml_format_memory_device(out, level, &device->mem);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }
@@ -212,7 +230,14 @@ char *domain_xml_format(const VmConfig *config) {
         if (config->metadata)
                 /* Already serialised XML: copied as it is, not escaped. */
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
-        append_size_element(out, 1, "memory", config->memory);
+        if (config->max_memory)
+                g_string_append_printf(out, "  <maxMemory slots='%u' unit='b'>%" PRIu64 "</maxMemory>\n",
+                                       config->memory_slots, config->max_memory);
+        if (config->platform.dump_core)
+                g_string_append_printf(out, "  <memory unit='b' dumpCore='%s'>%" PRIu64 "</memory>\n",
+                                       config->platform.dump_core == VM_SWITCH_ON ? "on" : "off", config->memory);
+        else
+                append_size_element(out, 1, "memory", config->memory);
         append_size_element(out, 1, "currentMemory", config->current_memory);
         domain_xml_format_memory_backing(out, &config->platform.memory_backing);
         g_string_append(out, "  <vcpu");

@@ -6,8 +6,9 @@
  * What an engine can honour without a path on the host: huge pages (<hugepages>, with
  * <page size nodeset> per NUMA cell; x86's 2 MiB and 1 GiB, and 4 KiB meaning none, as
  * libvirt reads it), <nosharepages/>, <source type='anonymous'|'memfd'>, <access mode>,
- * <allocation mode>. <source type='file'> (a file in a folder of the host's), <locked/>
- * (a raised memlock limit) and <discard/> are refused by name.
+ * <allocation mode threads>, <discard/> (the memory dropped at QEMU's exit, which anonymous memory and a
+ * memfd always are). <source type='file'> (a file in a folder of the host's) and <locked/> (a
+ * raised memlock limit) are refused by name.
  */
 
 #include <inttypes.h>
@@ -51,6 +52,37 @@ static bool parse_choice(const xmlNode *node, const char *attribute, const char 
         if (!xml_attr_choice(node, attribute, names + 1, -1, &choice, error))
                 return false;
         *ret = choice + 1;
+        return true;
+}
+
+/* <allocation mode threads>: threads is how many threads QEMU preallocates with (its
+ * prealloc-threads), bounded as libvirt does not, since they are the owner's processes' threads. */
+static bool parse_allocation(const xmlNode *node, VmMemoryBacking *backing, GError **error) {
+        static const char *const attributes[] = {"mode", "threads", NULL};
+        g_autofree char *mode = NULL, *threads = NULL;
+        int choice;
+
+        if (!node)
+                return true;
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        mode = xml_attr_value(node, "mode");
+        if (mode) {
+                if (!xml_attr_choice(node, "mode", allocation_names + 1, -1, &choice, error))
+                        return false;
+                backing->allocation = choice + 1;
+        }
+        threads = xml_attr_value(node, "threads");
+        if (threads) {
+                size_t n = strlen(threads);
+                uint64_t number = 0;
+                if (n == 0 || n > 4 || strspn(threads, "0123456789") != n ||
+                    (number = g_ascii_strtoull(threads, NULL, 10)) < 1 || number > VM_ALLOCATION_THREADS_MAX)
+                        return xml_fail_bad_value(
+                                error, node, "threads", threads,
+                                "expected a number from 1 to " G_STRINGIFY(VM_ALLOCATION_THREADS_MAX));
+                backing->allocation_threads = (unsigned) number;
+        }
         return true;
 }
 
@@ -107,17 +139,22 @@ static bool parse_hugepages(const xmlNode *node, const VmPlatform *platform, VmM
         return true;
 }
 
-enum { MB_HUGEPAGES, MB_NOSHAREPAGES, MB_SOURCE, MB_ACCESS, MB_ALLOCATION, _MB_MAX };
+enum { MB_HUGEPAGES, MB_NOSHAREPAGES, MB_SOURCE, MB_ACCESS, MB_ALLOCATION, MB_DISCARD, _MB_MAX };
 
 bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
-                [MB_HUGEPAGES] = "hugepages", [MB_NOSHAREPAGES] = "nosharepages", [MB_SOURCE] = "source",
-                [MB_ACCESS] = "access",       [MB_ALLOCATION] = "allocation",     NULL,
+                [MB_HUGEPAGES] = "hugepages",
+                [MB_NOSHAREPAGES] = "nosharepages",
+                [MB_SOURCE] = "source",
+                [MB_ACCESS] = "access",
+                [MB_ALLOCATION] = "allocation",
+                [MB_DISCARD] = "discard",
+                NULL,
         };
         static const char *const no_attributes[] = { NULL };
         VmMemoryBacking *backing = &platform->memory_backing;
         xmlNode *c[_MB_MAX] = { NULL };
-        int source = 0, access = 0, allocation = 0;
+        int source = 0, access = 0;
 
         if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error))
@@ -128,13 +165,17 @@ bool domain_xml_parse_memory_backing(const xmlNode *node, VmPlatform *platform, 
         if (c[MB_NOSHAREPAGES] && !xml_check_empty_element(c[MB_NOSHAREPAGES], no_attributes, error))
                 return false;
         backing->nosharepages = c[MB_NOSHAREPAGES] != NULL;
+        /* <discard/>: libvirt asks QEMU to drop a memory file's pages when it exits; the engine's
+         * memory is anonymous or a memfd, which QEMU's exit always drops. */
+        if (c[MB_DISCARD] && !xml_check_empty_element(c[MB_DISCARD], no_attributes, error))
+                return false;
+        backing->discard = c[MB_DISCARD] != NULL;
         if (!parse_choice(c[MB_SOURCE], "type", source_names, &source, error) ||
             !parse_choice(c[MB_ACCESS], "mode", access_names, &access, error) ||
-            !parse_choice(c[MB_ALLOCATION], "mode", allocation_names, &allocation, error))
+            !parse_allocation(c[MB_ALLOCATION], backing, error))
                 return false;
         backing->source = source;
         backing->access = access;
-        backing->allocation = allocation;
         /* libvirt's rule: anonymous memory is never huge pages. */
         if (backing->hugepages && backing->source == VM_MEMORY_SOURCE_ANONYMOUS)
                 return xml_fail(error, c[MB_SOURCE], HV_ERROR_INVALID_ARGUMENT,
@@ -146,7 +187,7 @@ void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backi
         if (!backing->set)
                 return;
         if (!backing->hugepages && !backing->nosharepages && !backing->source && !backing->access &&
-            !backing->allocation) {
+            !backing->allocation && !backing->allocation_threads && !backing->discard) {
                 g_string_append(out, "  <memoryBacking/>\n");
                 return;
         }
@@ -179,7 +220,15 @@ void domain_xml_format_memory_backing(GString *out, const VmMemoryBacking *backi
                 g_string_append_printf(out, "    <source type='%s'/>\n", source_names[backing->source]);
         if (backing->access)
                 g_string_append_printf(out, "    <access mode='%s'/>\n", access_names[backing->access]);
-        if (backing->allocation)
-                g_string_append_printf(out, "    <allocation mode='%s'/>\n", allocation_names[backing->allocation]);
+        if (backing->allocation || backing->allocation_threads) {
+                g_string_append(out, "    <allocation");
+                if (backing->allocation)
+                        g_string_append_printf(out, " mode='%s'", allocation_names[backing->allocation]);
+                if (backing->allocation_threads)
+                        g_string_append_printf(out, " threads='%u'", backing->allocation_threads);
+                g_string_append(out, "/>\n");
+        }
+        if (backing->discard)
+                g_string_append(out, "    <discard/>\n");
         g_string_append(out, "  </memoryBacking>\n");
 }

@@ -126,8 +126,13 @@ static bool parse_cell_id(const xmlNode *node, unsigned index, unsigned n_cells,
 }
 
 static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *config, VmNumaCell *numa, GError **error) {
-        static const char *const attributes[] = { "id", "cpus", "memory", "unit", NULL };
+        static const char *const attributes[] = {"id", "cpus", "memory", "unit", "memAccess", "discard", NULL};
+        static const char *const accesses[] = {"shared", "private", NULL};
+        static const char *const yes_no[] = {"yes", "no", NULL};
         static const char *const children[] = { "distances", NULL };
+        g_autofree char *access = xml_attr_value(node, "memAccess");
+        g_autofree char *discard = xml_attr_value(node, "discard");
+        int choice;
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         g_autofree char *cpus = xml_attr_value(node, "cpus");
         g_autofree char *memory = xml_attr_value(node, "memory");
@@ -148,6 +153,17 @@ static bool parse_cell(const xmlNode *node, unsigned index, const VmConfig *conf
             cell->memory > UINT64_MAX / VM_NUMA_CELLS_MAX)
                 return xml_fail_bad_value(error, node, "memory", memory,
                                           "expected a whole number above 0, in KiB or the 'unit' given");
+        /* memAccess and discard: the cell's own <memoryBacking><access mode> and <discard/>. */
+        if (access) {
+                if (!xml_attr_choice(node, "memAccess", accesses, -1, &choice, error))
+                        return false;
+                cell->access = choice == 0 ? VM_MEMORY_ACCESS_SHARED : VM_MEMORY_ACCESS_PRIVATE;
+        }
+        if (discard) {
+                if (!xml_attr_choice(node, "discard", yes_no, -1, &choice, error))
+                        return false;
+                cell->discard = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
         return !c[0] || parse_distances(c[0], index, numa, error);
 }
 
@@ -248,6 +264,11 @@ void domain_xml_format_numa(GString *out, const VmCpu *cpu) {
                         g_string_append_printf(out, " memory='%" PRIu64 "' unit='KiB'", cell->memory / 1024);
                 else
                         g_string_append_printf(out, " memory='%" PRIu64 "' unit='b'", cell->memory);
+                if (cell->access)
+                        g_string_append_printf(out, " memAccess='%s'",
+                                               cell->access == VM_MEMORY_ACCESS_SHARED ? "shared" : "private");
+                if (cell->discard)
+                        g_string_append_printf(out, " discard='%s'", cell->discard == VM_SWITCH_ON ? "yes" : "no");
                 for (unsigned j = 0; j < cpu->n_numa; j++)
                         distances |= cell->distances[j] != 0;
                 if (!distances) {

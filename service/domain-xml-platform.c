@@ -69,7 +69,8 @@ static const char *const loader_type_names[] = { [VM_LOADER_DEFAULT] = "", [VM_L
                                                  [VM_LOADER_PFLASH] = "pflash", NULL };
 
 const char *const domain_xml_os_platform_children[] = { "boot", "bootmenu", "nvram", NULL };
-const char *const domain_xml_loader_attributes[] = { "readonly", "type", NULL };
+const char *const domain_xml_loader_attributes[] = {"readonly", "type", "secure", "stateless", NULL};
+static const char *const firmware_feature_names[] = {"secure-boot", "enrolled-keys", NULL};
 
 /* ---- values ---- */
 
@@ -432,11 +433,44 @@ bool domain_xml_parse_pm(const xmlNode *node, VmPlatform *platform, GError **err
 
 /* ---- <os>: firmware and boot ---- */
 
-static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **error) {
-        static const char *const attributes[] = { "template", NULL };
-        g_autofree char *path = NULL, *template = NULL;
+/* <nvram type='file'><source file='PATH'/></nvram>: libvirt's other way to write <nvram>PATH</nvram>.
+ * Network and block variables are refused: QEMU would reach a network store with secrets the
+ * service does not keep, and the variables are a file of the owner's. */
+static bool parse_nvram_source(const xmlNode *node, char **ret_path, GError **error) {
+        static const char *const source_attributes[] = {"file", NULL};
+        static const char *const children[] = {"source", NULL};
+        g_autofree char *type = xml_attr_value(node, "type");
+        xmlNode *c[1] = {};
 
-        if (!xml_element_text(node, attributes, true, &path, error))
+        if (!g_str_equal(type, "file"))
+                return xml_fail(
+                        error, node, HV_ERROR_NOT_SUPPORTED,
+                        "type='%s' of '<nvram>' is not supported: the UEFI variables are a file (type='file'); "
+                        "a network or block store would need secrets and devices the service does not give "
+                        "the engine",
+                        type);
+        if (!xml_collect_children(node, children, c, error))
+                return false;
+        if (!c[0])
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(c[0], source_attributes, error))
+                return false;
+        *ret_path = xml_attr_value(c[0], "file");
+        if (!*ret_path)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_XML, "'<source>' of '<nvram type='file'>' needs 'file'");
+        return true;
+}
+
+static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **error) {
+        static const char *const attributes[] = {"template", "type", NULL};
+        g_autofree char *path = NULL, *template = NULL, *type = NULL;
+
+        type = xml_attr_value(node, "type");
+        if (type) {
+                if (!xml_check_attributes(node, attributes, error) || !parse_nvram_source(node, &path, error))
+                        return false;
+                firmware->nvram_typed = true;
+        } else if (!xml_element_text(node, attributes, true, &path, error))
                 return false;
         template = xml_attr_value(node, "template");
         if (template) {
@@ -459,15 +493,130 @@ static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **erro
         return true;
 }
 
+/* <os><firmware><feature enabled name/></firmware>: what the firmware chosen must (not) have. */
+static bool parse_firmware_features(const xmlNode *node, VmFirmware *firmware, GError **error) {
+        static const char *const attributes[] = {"enabled", "name", NULL};
+        VmSwitch *features[] = {&firmware->secure_boot, &firmware->enrolled_keys};
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_check_element_content(node, error))
+                return false;
+        for (const xmlNode *child = node->children; child; child = child->next) {
+                int name, enabled;
+
+                if (child->type != XML_ELEMENT_NODE)
+                        continue;
+                if (!xml_is_element(child, "feature"))
+                        return xml_fail_unsupported_element(error, child);
+                if (!xml_check_empty_element(child, attributes, error) ||
+                    !xml_attr_choice(child, "name", firmware_feature_names, -1, &name, error) ||
+                    !attr_required(child, "enabled", yes_no_names, &enabled, error))
+                        return false;
+                if (*features[name])
+                        return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                        "'<feature name='%s'>' appears more than once in '<firmware>'",
+                                        firmware_feature_names[name]);
+                *features[name] = enabled;
+        }
+        return true;
+}
+
+/* A whole number in [min, max] (libvirt's int attributes). */
+static bool parse_int_range(const xmlNode *node, const char *attribute, int64_t min, int64_t max, int64_t *ret,
+                            GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+        g_autofree char *rule = g_strdup_printf("expected a number from %" PRId64 " to %" PRId64, min, max);
+        const char *digits = value && value[0] == '-' ? value + 1 : value;
+
+        if (!value || !*digits || strspn(digits, "0123456789") != strlen(digits) || strlen(digits) > 10)
+                return xml_fail_bad_value(error, node, attribute, value ? value : "", rule);
+        *ret = g_ascii_strtoll(value, NULL, 10);
+        if (*ret < min || *ret > max)
+                return xml_fail_bad_value(error, node, attribute, value, rule);
+        return true;
+}
+
+/* <bios useserial rebootTimeout>: SeaBIOS's output on the serial port (-machine graphics=off)
+ * and its reboot after no boot device was found (-boot reboot-timeout; -1: never). */
+static bool parse_bios(const xmlNode *node, VmFirmware *firmware, GError **error) {
+        static const char *const attributes[] = {"useserial", "rebootTimeout", NULL};
+        g_autofree char *timeout = xml_attr_value(node, "rebootTimeout");
+        int useserial;
+        int64_t value;
+
+        if (!xml_check_empty_element(node, attributes, error) ||
+            !attr_switch(node, "useserial", yes_no_names, &useserial, error))
+                return false;
+        firmware->bios_useserial = useserial;
+        if (timeout) {
+                if (!parse_int_range(node, "rebootTimeout", -1, VM_REBOOT_TIMEOUT_MAX, &value, error))
+                        return false;
+                firmware->has_reboot_timeout = true;
+                firmware->reboot_timeout = (int) value;
+        }
+        return true;
+}
+
+/* <acpi><table type='slic'>PATH</table></acpi>: libvirt 9.0 knows the SLIC table only, one. The
+ * path is the owner's, opened by QEMU (-acpitable). */
+static bool parse_acpi(const xmlNode *node, VmFirmware *firmware, GError **error) {
+        static const char *const attributes[] = {"type", NULL};
+        static const char *const types[] = {"slic", NULL};
+        static const char *const children[] = {"table", NULL};
+        xmlNode *c[1] = {};
+        g_autofree char *path = NULL;
+        int type;
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
+                return false;
+        if (!c[0])
+                return xml_fail_missing(error, node, "table");
+        if (!xml_element_text(c[0], attributes, true, &path, error) ||
+            !xml_attr_choice(c[0], "type", types, -1, &type, error))
+                return false;
+        if (!path_is_clean(path))
+                return xml_fail_bad_value(error, c[0], "path", path,
+                                          "an absolute path without '..' or control characters");
+        firmware->acpi_slic = g_steal_pointer(&path);
+        return true;
+}
+
+/* libvirt's rules between <os firmware>, <loader> and <nvram> (virDomainDefOSValidate()). */
+static bool check_firmware(const xmlNode *os, const xmlNode *loader, const VmFirmware *firmware, GError **error) {
+        const xmlNode *at = loader ? loader : os;
+
+        if (!firmware->efi && !firmware->bios && (firmware->secure_boot || firmware->enrolled_keys))
+                return xml_fail(error, os, HV_ERROR_INVALID_XML,
+                                "'<firmware>' in '<os>' needs firmware='efi': it says what the firmware chosen "
+                                "must have");
+        if ((firmware->efi || firmware->bios) && firmware->loader_secure == VM_SWITCH_OFF)
+                return xml_fail(error, at, HV_ERROR_INVALID_XML,
+                                "secure='no' of '<loader>' cannot be written with '<os firmware>': say "
+                                "<firmware><feature enabled='no' name='secure-boot'/></firmware>");
+        if (firmware->bios && (firmware->nvram || firmware->nvram_template))
+                return xml_fail(error, os, HV_ERROR_INVALID_XML, "firmware='bios' of '<os>' has no '<nvram>'");
+        if (firmware->bios && (firmware->secure_boot || firmware->enrolled_keys))
+                return xml_fail(error, os, HV_ERROR_INVALID_XML,
+                                "'<firmware>' features are UEFI's, and '<os>' says firmware='bios'");
+        if (firmware->loader_stateless == VM_SWITCH_ON && (firmware->nvram || firmware->nvram_template))
+                return xml_fail(error, at, HV_ERROR_INVALID_XML,
+                                "'<loader stateless='yes'>' keeps no variables: it takes no '<nvram>'");
+        if (firmware->loader_stateless == VM_SWITCH_OFF && !firmware->efi &&
+            (firmware->bios || firmware->loader_type != VM_LOADER_PFLASH))
+                return xml_fail(error, at, HV_ERROR_INVALID_XML,
+                                "'<loader stateless='no'>' needs UEFI variables: firmware='efi' or type='pflash'");
+        return true;
+}
+
 bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPlatform *platform, GError **error) {
-        static const char *const firmwares[] = { "", "efi", NULL };
-        static const char *const bootmenu_attributes[] = { "enable", NULL };
+        static const char *const firmwares[] = {"", "efi", "bios", NULL};
+        static const char *const bootmenu_attributes[] = {"enable", "timeout", NULL};
         VmFirmware *firmware = &platform->firmware;
         int choice;
 
         if (!attr_switch(os, "firmware", firmwares, &choice, error))
                 return false;
         firmware->efi = choice == 1;
+        firmware->bios = choice == 2;
         if (loader) {
                 if (!attr_switch(loader, "readonly", yes_no_names, &choice, error))
                         return false;
@@ -475,6 +624,12 @@ bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPl
                 if (!attr_switch(loader, "type", loader_type_names, &choice, error))
                         return false;
                 firmware->loader_type = choice;
+                if (!attr_switch(loader, "secure", yes_no_names, &choice, error))
+                        return false;
+                firmware->loader_secure = choice;
+                if (!attr_switch(loader, "stateless", yes_no_names, &choice, error))
+                        return false;
+                firmware->loader_stateless = choice;
         }
         for (xmlNode *child = os->children; child; child = child->next) {
                 if (xml_is_element(child, "boot")) {
@@ -487,16 +642,36 @@ bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPl
                                                 "more than %d '<boot>' elements in '<os>'", VM_BOOT_DEVS_MAX);
                         firmware->boot[firmware->n_boot++] = choice;
                 } else if (xml_is_element(child, "bootmenu")) {
+                        g_autofree char *timeout = xml_attr_value(child, "timeout");
+                        int64_t value;
                         if (!xml_check_empty_element(child, bootmenu_attributes, error) ||
                             !attr_required(child, "enable", yes_no_names, &choice, error))
                                 return false;
                         firmware->bootmenu = choice;
+                        /* libvirt reads the timeout of a menu that is shown only. */
+                        if (timeout && choice != VM_SWITCH_ON)
+                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
+                                                "timeout of '<bootmenu>' needs enable='yes' (there is no menu to "
+                                                "wait in)");
+                        if (timeout && !parse_int_range(child, "timeout", 0, VM_BOOTMENU_TIMEOUT_MAX, &value, error))
+                                return false;
+                        firmware->has_bootmenu_timeout = timeout != NULL;
+                        firmware->bootmenu_timeout = timeout ? (unsigned) value : 0;
                 } else if (xml_is_element(child, "nvram")) {
                         if (!parse_nvram(child, firmware, error))
                                 return false;
+                } else if (xml_is_element(child, "firmware")) {
+                        if (!parse_firmware_features(child, firmware, error))
+                                return false;
+                } else if (xml_is_element(child, "bios")) {
+                        if (!parse_bios(child, firmware, error))
+                                return false;
+                } else if (xml_is_element(child, "acpi")) {
+                        if (!parse_acpi(child, firmware, error))
+                                return false;
                 }
         }
-        return true;
+        return check_firmware(os, loader, firmware, error);
 }
 
 /* ---- writing ---- */
@@ -507,22 +682,45 @@ static void append_escaped_attr(GString *out, const char *name, const char *valu
 }
 
 void domain_xml_format_os_open(GString *out, const VmPlatform *platform) {
-        g_string_append(out, platform->firmware.efi ? "  <os firmware='efi'>\n" : "  <os>\n");
+        g_string_append(out, platform->firmware.efi    ? "  <os firmware='efi'>\n"
+                             : platform->firmware.bios ? "  <os firmware='bios'>\n"
+                                                       : "  <os>\n");
+        if (platform->firmware.secure_boot || platform->firmware.enrolled_keys) {
+                VmSwitch features[] = {platform->firmware.secure_boot, platform->firmware.enrolled_keys};
+                g_string_append(out, "    <firmware>\n");
+                for (size_t i = 0; i < G_N_ELEMENTS(features); i++)
+                        if (features[i])
+                                g_string_append_printf(out, "      <feature enabled='%s' name='%s'/>\n",
+                                                       yes_no_names[features[i]], firmware_feature_names[i]);
+                g_string_append(out, "    </firmware>\n");
+        }
 }
 
 void domain_xml_format_loader(GString *out, const VmConfig *config) {
         const VmFirmware *firmware = &config->platform.firmware;
 
-        if (config->loader) {
-                g_autofree char *escaped = g_markup_escape_text(config->loader, -1);
+        if (config->loader || firmware->loader_readonly || firmware->loader_type || firmware->loader_secure ||
+            firmware->loader_stateless) {
                 g_string_append(out, "    <loader");
                 if (firmware->loader_readonly)
                         g_string_append_printf(out, " readonly='%s'", yes_no_names[firmware->loader_readonly]);
+                if (firmware->loader_secure)
+                        g_string_append_printf(out, " secure='%s'", yes_no_names[firmware->loader_secure]);
                 if (firmware->loader_type)
                         g_string_append_printf(out, " type='%s'", loader_type_names[firmware->loader_type]);
-                g_string_append_printf(out, ">%s</loader>\n", escaped);
+                if (firmware->loader_stateless)
+                        g_string_append_printf(out, " stateless='%s'", yes_no_names[firmware->loader_stateless]);
+                if (config->loader) {
+                        g_autofree char *escaped = g_markup_escape_text(config->loader, -1);
+                        g_string_append_printf(out, ">%s</loader>\n", escaped);
+                } else
+                        g_string_append(out, "/>\n");
         }
-        if (firmware->nvram || firmware->nvram_template) {
+        if (firmware->nvram && firmware->nvram_typed) {
+                g_string_append(out, "    <nvram type='file'>\n      <source");
+                append_escaped_attr(out, "file", firmware->nvram);
+                g_string_append(out, "/>\n    </nvram>\n");
+        } else if (firmware->nvram || firmware->nvram_template) {
                 g_string_append(out, "    <nvram");
                 if (firmware->nvram_template)
                         append_escaped_attr(out, "template", firmware->nvram_template);
@@ -539,8 +737,24 @@ void domain_xml_format_boot(GString *out, const VmPlatform *platform) {
 
         for (unsigned i = 0; i < firmware->n_boot; i++)
                 g_string_append_printf(out, "    <boot dev='%s'/>\n", boot_dev_names[firmware->boot[i]]);
-        if (firmware->bootmenu)
-                g_string_append_printf(out, "    <bootmenu enable='%s'/>\n", yes_no_names[firmware->bootmenu]);
+        if (firmware->bootmenu) {
+                g_string_append_printf(out, "    <bootmenu enable='%s'", yes_no_names[firmware->bootmenu]);
+                if (firmware->has_bootmenu_timeout)
+                        g_string_append_printf(out, " timeout='%u'", firmware->bootmenu_timeout);
+                g_string_append(out, "/>\n");
+        }
+        if (firmware->bios_useserial || firmware->has_reboot_timeout) {
+                g_string_append(out, "    <bios");
+                if (firmware->bios_useserial)
+                        g_string_append_printf(out, " useserial='%s'", yes_no_names[firmware->bios_useserial]);
+                if (firmware->has_reboot_timeout)
+                        g_string_append_printf(out, " rebootTimeout='%d'", firmware->reboot_timeout);
+                g_string_append(out, "/>\n");
+        }
+        if (firmware->acpi_slic) {
+                g_autofree char *escaped = g_markup_escape_text(firmware->acpi_slic, -1);
+                g_string_append_printf(out, "    <acpi>\n      <table type='slic'>%s</table>\n    </acpi>\n", escaped);
+        }
 }
 
 static void append_features(GString *out, const VmFeatures *features) {

@@ -15,6 +15,8 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-disk-network.h"
+#include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
 #include "domain-xml-net.h"
 #include "domain-xml-platform.h"
@@ -22,6 +24,7 @@
 #include "domain-xml-reader.h"
 #include "domain-xml-seclabel.h"
 #include "domain-xml-tpm.h"
+#include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 #include "vm-problems.h"
@@ -240,12 +243,22 @@ enum {
         DISK_BOOT,
         DISK_ADDRESS,
         DISK_ALIAS,
+        DISK_GEOMETRY,
+        DISK_AUTH,
+        DISK_IOTUNE,
+        DISK_WWN,
+        DISK_VENDOR,
+        DISK_PRODUCT,
+        DISK_SHAREABLE,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
         [DISK_SOURCE] = "source",   [DISK_TARGET] = "target",   [DISK_DRIVER] = "driver",
         [DISK_READONLY] = "readonly", [DISK_SERIAL] = "serial", [DISK_BOOT] = "boot",
-        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     NULL,
+        [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
+        [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     [DISK_WWN] = "wwn",
+        [DISK_VENDOR] = "vendor",     [DISK_PRODUCT] = "product",   [DISK_SHAREABLE] = "shareable",
+        NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -293,9 +306,10 @@ static VmAddressType disk_address_type(VmDiskBus bus) {
 
 static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GError **error) {
         static const char *const attributes[] = { "type", "device", NULL };
-        static const char *const types[] = { "file", "block", NULL };
+        static const char *const types[] = { "file", "block", "network", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
-        static const char *const target_attributes[] = { "dev", "bus", NULL };
+        bool network;
+        static const char *const target_attributes[] = { "dev", "bus", "rotation_rate", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -305,6 +319,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
             !xml_attr_choice(node, "type", types, 0, &choice, error))
                 return NULL;
         device->disk.block = choice == 1;
+        network = choice == 2;
         if (!xml_attr_choice(node, "device", devices, 0, &choice, error) ||
             !xml_collect_children(node, disk_children, c, error))
                 return NULL;
@@ -312,7 +327,14 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         device->disk.floppy = choice == 2;
         device->disk.readonly = device->disk.cdrom;
 
-        if (!parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
+        if (c[DISK_AUTH]) {
+                xml_fail(error, c[DISK_AUTH], HV_ERROR_NOT_SUPPORTED,
+                         "'<auth>' in '<disk>' is not supported: its secret is libvirt's, and the service keeps no "
+                         "secrets");
+                return NULL;
+        }
+        if (network ? !domain_xml_parse_disk_network(node, c[DISK_SOURCE], &device->disk, error)
+                    : !parse_disk_source(node, c[DISK_SOURCE], paths, &device->disk, error))
                 return NULL;
 
         if (!c[DISK_TARGET]) {
@@ -349,6 +371,12 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
+        if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
+            (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
+            (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)) ||
+            !domain_xml_parse_disk_identity(c[DISK_WWN], c[DISK_VENDOR], c[DISK_PRODUCT], c[DISK_SHAREABLE],
+                                            &device->disk, error))
+                return NULL;
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))
                 return NULL;
@@ -638,6 +666,8 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
                 return domain_xml_parse_tpm(node, error);
         if (xml_is_element(node, "filesystem"))
                 return domain_xml_parse_filesystem(node, error);
+        if (xml_is_element(node, "memory"))
+                return domain_xml_parse_memory_device(node, error);
         xml_fail_unsupported_element(error, node);
         return NULL;
 }
@@ -645,7 +675,7 @@ static VmDevice *parse_device(const xmlNode *node, const DomainXmlPaths *paths, 
 /* ---- the domain ---- */
 
 static bool parse_size_element(const xmlNode *node, uint64_t *ret, GError **error) {
-        static const char *const attributes[] = { "unit", NULL };
+        static const char *const attributes[] = { "unit", "dumpCore", NULL };
         g_autofree char *text = NULL, *unit = NULL;
         uint64_t scale;
 
@@ -702,11 +732,25 @@ static bool parse_vcpu(const xmlNode *node, VmConfig *config, GError **error) {
         return true;
 }
 
-enum { OS_TYPE, OS_LOADER, OS_KERNEL, OS_INITRD, OS_CMDLINE, OS_BOOT, OS_BOOTMENU, OS_NVRAM, _OS_CHILD_MAX };
+enum {
+        OS_TYPE,
+        OS_LOADER,
+        OS_KERNEL,
+        OS_INITRD,
+        OS_CMDLINE,
+        OS_BOOT,
+        OS_BOOTMENU,
+        OS_NVRAM,
+        OS_BIOS,
+        OS_ACPI,
+        OS_FIRMWARE,
+        _OS_CHILD_MAX
+};
 static const char *const os_children[] = {
         [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
         [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", [OS_BOOT] = "boot",
-        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", NULL,
+        [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", [OS_BIOS] = "bios",
+        [OS_ACPI] = "acpi",     [OS_FIRMWARE] = "firmware", NULL,
 };
 
 static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, const char *const *attributes,
@@ -719,6 +763,24 @@ static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *pa
                 return false;
         *ret = resolve_firmware_path(name, paths, node, error);
         return *ret != NULL;
+}
+
+/* <loader>: a path, or none when <os firmware> has the engine choose one (its attributes then
+ * say what the choice must be). */
+static bool parse_loader(const xmlNode *os, const xmlNode *node, const DomainXmlPaths *paths, char **ret,
+                         GError **error) {
+        g_autofree char *text = NULL, *firmware = xml_attr_value(os, "firmware");
+
+        if (!node)
+                return true;
+        if (!xml_element_text(node, domain_xml_loader_attributes, true, &text, error))
+                return false;
+        if (!*text && !firmware)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<loader>' needs a path when '<os>' has no firmware='efi' or 'bios' to choose one");
+        if (!*text)
+                return true;
+        return parse_firmware_element(node, paths, domain_xml_loader_attributes, ret, error);
 }
 
 static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GError **error) {
@@ -752,7 +814,7 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 config->machine = g_steal_pointer(&machine);
         }
 
-        if (!parse_firmware_element(c[OS_LOADER], paths, domain_xml_loader_attributes, &config->loader, error) ||
+        if (!parse_loader(node, c[OS_LOADER], paths, &config->loader, error) ||
             !parse_firmware_element(c[OS_KERNEL], paths, NULL, &config->kernel, error) ||
             !parse_firmware_element(c[OS_INITRD], paths, NULL, &config->initrd, error) ||
             !domain_xml_parse_os_platform(node, c[OS_LOADER], &config->platform, error))
@@ -929,6 +991,7 @@ enum {
         DOMAIN_METADATA,
         DOMAIN_MEMORY,
         DOMAIN_CURRENT_MEMORY,
+        DOMAIN_MAX_MEMORY,
         DOMAIN_MEMORY_BACKING,
         DOMAIN_VCPU,
         DOMAIN_IOTHREADS,
@@ -954,6 +1017,7 @@ static const char *const domain_children[] = {
         [DOMAIN_METADATA] = "metadata",
         [DOMAIN_MEMORY] = "memory",
         [DOMAIN_CURRENT_MEMORY] = "currentMemory",
+        [DOMAIN_MAX_MEMORY] = "maxMemory",
         [DOMAIN_MEMORY_BACKING] = "memoryBacking",
         [DOMAIN_VCPU] = "vcpu",
         [DOMAIN_IOTHREADS] = "iothreads",
@@ -1033,19 +1097,61 @@ static bool parse_uuid(const xmlNode *node, VmConfig *config, GError **error) {
 }
 
 static bool parse_memory(const xmlNode *root, xmlNode **c, VmConfig *config, GError **error) {
+        static const char *const switches[] = { "on", "off", NULL };
+        g_autofree char *dump_core = NULL, *current_dump_core = NULL;
+        int choice;
+
         if (!c[DOMAIN_MEMORY])
                 return xml_fail_missing(error, root, "memory");
         if (!parse_size_element(c[DOMAIN_MEMORY], &config->memory, error))
                 return false;
+        /* dumpCore: whether the guest's memory is in QEMU's core dumps (-machine dump-guest-core). */
+        dump_core = xml_attr_value(c[DOMAIN_MEMORY], "dumpCore");
+        if (dump_core) {
+                if (!xml_attr_choice(c[DOMAIN_MEMORY], "dumpCore", switches, -1, &choice, error))
+                        return false;
+                config->platform.dump_core = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
+        }
         config->current_memory = config->memory;
         if (!c[DOMAIN_CURRENT_MEMORY])
                 return true;
+        current_dump_core = xml_attr_value(c[DOMAIN_CURRENT_MEMORY], "dumpCore");
+        if (current_dump_core)
+                return xml_fail_unsupported_value(error, c[DOMAIN_CURRENT_MEMORY], "dumpCore", current_dump_core);
         if (!parse_size_element(c[DOMAIN_CURRENT_MEMORY], &config->current_memory, error))
                 return false;
         if (config->current_memory > config->memory)
                 return xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
                                 "'<currentMemory>' (%" PRIu64 " bytes) is more than '<memory>' (%" PRIu64 " bytes)",
                                 config->current_memory, config->memory);
+        return true;
+}
+
+/* <maxMemory slots unit>: the most memory the guest may have with memory plugged into its
+ * slots, at least <memory> (libvirt's rule); QEMU has at most 256 slots. */
+static bool parse_max_memory(const xmlNode *node, VmConfig *config, GError **error) {
+        static const char *const attributes[] = { "unit", "slots", NULL };
+        g_autofree char *text = NULL, *unit = NULL, *slots = NULL;
+        uint64_t number;
+
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (!domain_xml_parse_size(text, unit, &config->max_memory) || config->max_memory < VM_MEMORY_MIN)
+                return xml_fail_bad_value(error, node, "size", text,
+                                          "expected a whole number of at least 1 MiB, in KiB or the 'unit' given");
+        slots = xml_attr_value(node, "slots");
+        if (!slots)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<maxMemory>' needs the attribute 'slots' (the memory slots of the guest)");
+        if (!parse_decimal(slots, &number) || number < 1 || number > VM_MEMORY_SLOTS_MAX)
+                return xml_fail_bad_value(error, node, "slots", slots,
+                                          "expected a number from 1 to " G_STRINGIFY(VM_MEMORY_SLOTS_MAX));
+        config->memory_slots = (unsigned) number;
+        if (config->max_memory < config->memory)
+                return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                "'<maxMemory>' (%" PRIu64 " bytes) is less than '<memory>' (%" PRIu64 " bytes)",
+                                config->max_memory, config->memory);
         return true;
 }
 
@@ -1071,6 +1177,8 @@ static void set_lines(const xmlNode *root, xmlNode **c, VmConfig *config) {
         lines->memory_backing = xml_line(c[DOMAIN_MEMORY_BACKING]);
         lines->numatune = xml_line(c[DOMAIN_NUMATUNE]);
         lines->iothreads = xml_line(c[DOMAIN_IOTHREADS] ? c[DOMAIN_IOTHREADS] : c[DOMAIN_IOTHREADIDS]);
+        lines->memory = xml_line(c[DOMAIN_MEMORY]);
+        lines->max_memory = xml_line(c[DOMAIN_MAX_MEMORY]);
 }
 
 /* What could be read: NULL (with error) only when root is no <domain>. */
@@ -1110,6 +1218,9 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         bool memory_ok = parse_memory(root, c, config, &e);
         if (!memory_ok)
                 vm_problems_add_error(problems, g_steal_pointer(&e));
+        uint64_t current_written = config->current_memory;
+        if (memory_ok && c[DOMAIN_MAX_MEMORY] && !parse_max_memory(c[DOMAIN_MAX_MEMORY], config, &e))
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)
                 vm_problems_add_error(problems, g_steal_pointer(&e));
@@ -1144,6 +1255,15 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
+        /* As libvirt counts it with NUMA cells: <memory> is the cells' and the memory devices' sum. */
+        if (config->platform.cpu.n_numa > 0 && vm_config_find_kind(config, VM_DEVICE_MEMORY)) {
+                for (guint i = 0; i < config->devices->len; i++) {
+                        const VmDevice *device = config->devices->pdata[i];
+                        if (device->kind == VM_DEVICE_MEMORY)
+                                config->memory += device->mem.size;
+                }
+                config->current_memory = MIN(current_written, config->memory);
+        }
         if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))

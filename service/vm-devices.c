@@ -60,6 +60,13 @@ static bool check_device_fits(Vm *vm, const VmConfig *target, const VmDevice *de
                             (unsigned) VM_DEVICES_MAX, where(vm, target));
                 return false;
         }
+        /* <memory> counts the memory devices, as libvirt's does: they change with the definition. */
+        if (device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device joins VM '%s' when it is defined again with it, not by AddDevice",
+                            vm->config->name);
+                return false;
+        }
         if (device->id && vm_config_find_device(target, device->id)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "VM '%s' already has a device '%s'%s",
                             vm->config->name, device->id, where(vm, target));
@@ -136,6 +143,8 @@ static VmDevice *find_disk_by_target(const VmConfig *config, const char *target_
 static void set_medium(VmDevice *cdrom, const VmDevice *from) {
         g_free(cdrom->disk.path);
         cdrom->disk.path = g_strdup(from->disk.path);
+        vm_disk_network_free(cdrom->disk.network);
+        cdrom->disk.network = vm_disk_network_copy(from->disk.network);
         cdrom->disk.block = from->disk.block;
         cdrom->disk.format = from->disk.format;
 }
@@ -165,6 +174,27 @@ static const char *changed_besides_medium(const VmDevice *now, const VmDevice *w
                 return "<driver discard>";
         if (wanted->disk.driver.detect_zeroes != now->disk.driver.detect_zeroes)
                 return "<driver detect_zeroes>";
+        if (wanted->disk.driver.error_policy != now->disk.driver.error_policy ||
+            wanted->disk.driver.rerror_policy != now->disk.driver.rerror_policy)
+                return "<driver error_policy|rerror_policy>";
+        if (wanted->disk.driver.copy_on_read != now->disk.driver.copy_on_read)
+                return "<driver copy_on_read>";
+        if (wanted->disk.rotation_rate != now->disk.rotation_rate)
+                return "<target rotation_rate>";
+        if (memcmp(&wanted->disk.geometry, &now->disk.geometry, sizeof(now->disk.geometry)) != 0)
+                return "<geometry>";
+        if ((wanted->disk.iotune != NULL) != (now->disk.iotune != NULL) ||
+            (wanted->disk.iotune &&
+             (memcmp(wanted->disk.iotune->limits, now->disk.iotune->limits, sizeof(now->disk.iotune->limits)) != 0 ||
+              g_strcmp0(wanted->disk.iotune->group_name, now->disk.iotune->group_name) != 0)))
+                return "<iotune>";
+        if (wanted->disk.has_wwn != now->disk.has_wwn || wanted->disk.wwn != now->disk.wwn)
+                return "<wwn>";
+        if (g_strcmp0(wanted->disk.vendor, now->disk.vendor) != 0 ||
+            g_strcmp0(wanted->disk.product, now->disk.product) != 0)
+                return "<vendor>|<product>";
+        if (wanted->disk.shareable != now->disk.shareable)
+                return "<shareable>";
         if (wanted->boot_order != now->boot_order)
                 return "<boot order>";
         if (wanted->address.type != VM_ADDRESS_NONE && !addresses_equal(&wanted->address, &now->address))
@@ -390,6 +420,7 @@ static void remove_device_done(const GError *error, void *userdata) {
 }
 
 bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn reply, void *userdata, GError **error) {
+        const VmDevice *device;
         bool live, config;
         VmOp *op;
 
@@ -407,6 +438,14 @@ bool vm_remove_device(Vm *vm, const char *id, VmDeviceScope scope, VmReplyFn rep
         }
         if (config && !vm_check_not_saving(vm, VM_VERB_REMOVE_DEVICE, error))
                 return false;
+        device = vm_config_find_device(live ? vm->live : vm->config, id);
+        if (device && device->kind == VM_DEVICE_MEMORY) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "A <memory> device leaves VM '%s' when it is defined again without it, not by "
+                            "RemoveDevice",
+                            vm->config->name);
+                return false;
+        }
         op = vm_op_new(vm, VM_VERB_REMOVE_DEVICE, reply, userdata);
         op->device_id = g_strdup(id);
         op->edit_config = config;

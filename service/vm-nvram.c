@@ -53,10 +53,21 @@ static bool copy_all(int from, int to, GError **error) {
 /* The template, by the service: only a regular file in the system's OVMF folder (the
  * domain XML reader allows nothing else), never through a symlink. */
 static int open_template(const VmConfig *config, GError **error) {
-        const char *path = config->platform.firmware.nvram_template ? config->platform.firmware.nvram_template
-                                                                    : VM_NVRAM_DEFAULT_TEMPLATE;
-        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        const char *path = config->platform.firmware.nvram_template;
+        VmFirmwareChoice choice;
         struct stat st;
+        int fd;
+
+        /* Without a template named: the one of the firmware libvirt would choose (that of
+         * Debian's descriptor the code comes from), or Debian's empty one beside a <loader>. */
+        if (!path && !config->loader) {
+                if (!vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
+                        return -1;
+                path = choice.vars_template;
+        }
+        if (!path)
+                path = VM_NVRAM_DEFAULT_TEMPLATE;
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
         if (fd < 0) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND,

@@ -154,6 +154,11 @@ static void build_disk(JsonBuilder *b, const VmDevice *device) {
         add_bool(b, "readonly", device->disk.readonly);
         add_string(b, "image_type", device->disk.format == VM_DISK_FORMAT_QCOW2 ? "Qcow2" : "Raw");
         add_string(b, "serial", device->disk.serial);
+        /* <driver queues queue_size>: its virtio-blk's num_queues and queue_size, as QEMU's. */
+        if (device->disk.driver.queues)
+                add_int(b, "num_queues", device->disk.driver.queues);
+        if (device->disk.driver.queue_size)
+                add_int(b, "queue_size", device->disk.driver.queue_size);
         add_string(b, "id", device->id);
         json_builder_end_object(b);
 }

@@ -24,6 +24,9 @@ static void check_disk(const VmDevice *device, VmProblems *problems) {
 
         if (disk->cdrom)
                 refuse(problems, line, "<disk device='cdrom'>");
+        /* Its disks are files and block devices it opens itself. */
+        if (disk->network)
+                refuse(problems, line, "<disk type='network'>");
         if (disk->bus != VM_DISK_BUS_VIRTIO)
                 refuse(problems, line, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)
@@ -36,6 +39,16 @@ static void check_disk(const VmDevice *device, VmProblems *problems) {
                 refuse(problems, line, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
                 refuse(problems, line, "<driver detect_zeroes> of a <disk>");
+        if (disk->driver.error_policy || disk->driver.rerror_policy)
+                refuse(problems, line, "<driver error_policy|rerror_policy> of a <disk>");
+        if (disk->driver.copy_on_read)
+                refuse(problems, line, "<driver copy_on_read> of a <disk>");
+        if (disk->geometry.cyls)
+                refuse(problems, line, "<geometry> of a <disk>");
+        if (disk->iotune)
+                refuse(problems, line, "<iotune> of a <disk>");
+        if (disk->shareable)
+                refuse(problems, line, "<shareable/> of a <disk> (it locks its images)");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");
@@ -66,6 +79,9 @@ static void check_device(const VmDevice *device, VmProblems *problems) {
                 break;
         case VM_DEVICE_WATCHDOG:
                 refuse(problems, line, "<watchdog>");
+                break;
+        case VM_DEVICE_MEMORY:
+                refuse(problems, line, "<memory> in <devices>");
                 break;
         case VM_DEVICE_TPM:
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */

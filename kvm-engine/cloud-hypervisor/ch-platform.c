@@ -58,6 +58,18 @@ static void check_firmware(const VmConfig *config, VmProblems *problems) {
                 refuse(problems, line, "<nvram>");
         if (firmware->bootmenu == VM_SWITCH_ON)
                 refuse(problems, line, "<bootmenu enable='yes'>");
+        if (firmware->bios)
+                refuse(problems, line, "<os firmware='bios'> (name its firmware in <loader>)");
+        if (firmware->loader_secure == VM_SWITCH_ON)
+                refuse(problems, line, "<loader secure='yes'> (it has no SMM)");
+        if (firmware->loader_stateless)
+                refuse(problems, line, "<loader stateless>");
+        if (firmware->secure_boot || firmware->enrolled_keys)
+                refuse(problems, line, "<firmware> in <os>");
+        if (firmware->bios_useserial || firmware->has_reboot_timeout)
+                refuse(problems, line, "<bios> in <os>");
+        if (firmware->acpi_slic)
+                refuse(problems, line, "<acpi><table> in <os>");
         for (unsigned i = 0; i < firmware->n_boot; i++)
                 if (firmware->boot[i] != VM_BOOT_HD) {
                         refuse(problems, line, "<boot> other than dev='hd'");
@@ -84,6 +96,10 @@ void ch_platform_check(const VmConfig *config, VmProblems *problems) {
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
                 refuse(problems, lines->pm, "<pm> with a suspend enabled");
         check_firmware(config, problems);
+        if (p->dump_core)
+                refuse(problems, lines->memory, "dumpCore of <memory>");
+        if (config->max_memory)
+                refuse(problems, lines->max_memory, "<maxMemory>");
 }
 
 /* cloud-hypervisor has no display, sound nor USB: each element is refused by name. A <video>

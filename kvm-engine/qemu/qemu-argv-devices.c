@@ -114,8 +114,85 @@ static void check_drive_addresses(const VmConfig *config, VmProblems *problems) 
         }
 }
 
+/* The model of the SCSI controller a disk sits on: its <controller>'s, else libvirt's default. */
+static VmControllerModel scsi_controller_model(const VmConfig *config, const VmDevice *device) {
+        const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device));
+
+        return ctrl && ctrl->controller.model ? ctrl->controller.model : VM_CONTROLLER_MODEL_LSILOGIC;
+}
+
+/* lsi53c895a has one bus whose SCSI ids are the units; the others have targets and LUNs. */
+static bool scsi_model_is_lsi(VmControllerModel model) {
+        return model == VM_CONTROLLER_MODEL_LSILOGIC || model == VM_CONTROLLER_MODEL_DEFAULT;
+}
+
+static const char *domain_model_name(VmControllerModel model) {
+        switch (model) {
+        case VM_CONTROLLER_MODEL_VIRTIO_SCSI:
+                return "virtio-scsi";
+        case VM_CONTROLLER_MODEL_LSISAS1068:
+                return "lsisas1068";
+        case VM_CONTROLLER_MODEL_LSISAS1078:
+                return "lsisas1078";
+        case VM_CONTROLLER_MODEL_VMPVSCSI:
+                return "vmpvscsi";
+        default:
+                return "lsilogic";
+        }
+}
+
+static const char *scsi_controller_driver(VmControllerModel model) {
+        switch (model) {
+        case VM_CONTROLLER_MODEL_VIRTIO_SCSI:
+                return "virtio-scsi-pci";
+        case VM_CONTROLLER_MODEL_LSISAS1068:
+                return "mptsas1068";
+        case VM_CONTROLLER_MODEL_LSISAS1078:
+                return "megasas";
+        case VM_CONTROLLER_MODEL_VMPVSCSI:
+                return "pvscsi";
+        default:
+                return "lsi";
+        }
+}
+
+/* The QEMU id of SCSI controller index: its device's, or the one the engine adds for it. */
+static char *scsi_controller_id(const VmConfig *config, uint32_t index) {
+        const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, index);
+
+        return ctrl ? g_strdup(ctrl->id) : g_strdup_printf("implicit-scsi%u", index);
+}
+
+/* libvirt adds a SCSI controller of the default model for a disk whose controller the document
+ * has not; so does the engine, on the command line, before the disks. */
+void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
+        guint64 added[4] = {};
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                uint32_t index;
+                if (device->kind != VM_DEVICE_DISK || device->disk.bus != VM_DISK_BUS_SCSI)
+                        continue;
+                index = disk_controller_index(device);
+                if (index > 0xff || find_controller(config, VM_CONTROLLER_SCSI, index) ||
+                    ((added[index / 64] >> (index % 64)) & 1))
+                        continue;
+                added[index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
+                JsonObject *o = json_object_new();
+                g_autofree char *id = scsi_controller_id(config, index);
+                json_object_set_string_member(o, "driver", scsi_controller_driver(VM_CONTROLLER_MODEL_DEFAULT));
+                json_object_set_string_member(o, "id", id);
+                JsonNode *node = json_node_new(JSON_NODE_OBJECT);
+                json_node_take_object(node, o);
+                g_ptr_array_add(argv, g_strdup("-device"));
+                g_ptr_array_add(argv, json_to_string(node, FALSE));
+                json_node_unref(node);
+        }
+}
+
 static void check_controller(const VmDevice *device, QemuMachineKind machine, VmProblems *problems) {
         const VmController *ctrl = &device->controller;
+
         const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide", "fdc"}[ctrl->type];
         unsigned line = device->line;
 
@@ -140,12 +217,6 @@ static void check_controller(const VmDevice *device, QemuMachineKind machine, Vm
                         refuse(problems, line,
                                "<controller type='fdc' index='%u'>: a machine has one floppy controller, index 0",
                                ctrl->index);
-                break;
-        case VM_CONTROLLER_SCSI:
-                if (ctrl->model != VM_CONTROLLER_MODEL_VIRTIO_SCSI)
-                        refuse(problems, line,
-                               "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine "
-                               "(libvirt's default, lsilogic, is not supported)");
                 break;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
@@ -214,11 +285,33 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                                dev, disk_controller_index(device));
                 break;
         case VM_DISK_BUS_SCSI:
-                if (controllers_known && !find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device)))
+                /* Without its <controller>, the engine adds one of libvirt's default model, as libvirt does. */
+                if (disk_controller_index(device) > 0xff)
+                        refuse(problems, line, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
+                                      disk_controller_index(device));
+                if (scsi_model_is_lsi(scsi_controller_model(config, device)) &&
+                    (device->address.target > 0 || disk_unit(device) > 6))
                         refuse(problems, line,
-                               "<disk> '%s' on bus 'scsi' needs <controller type='scsi' index='%u' "
-                               "model='virtio-scsi'>",
-                               dev, disk_controller_index(device));
+                                      "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
+                                      "(its SCSI ids)",
+                                      dev);
+                if (!scsi_model_is_lsi(scsi_controller_model(config, device))) {
+                        /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
+                        VmControllerModel model = scsi_controller_model(config, device);
+                        uint32_t max_target = model == VM_CONTROLLER_MODEL_LSISAS1068    ? 8
+                                              : model == VM_CONTROLLER_MODEL_VIRTIO_SCSI ? 255
+                                                                                         : 64;
+                        uint32_t max_lun = model == VM_CONTROLLER_MODEL_LSISAS1068   ? 1
+                                           : model == VM_CONTROLLER_MODEL_LSISAS1078 ? 255
+                                           : model == VM_CONTROLLER_MODEL_VMPVSCSI   ? 0
+                                                                                     : 16383;
+                        if (disk_target(device) > max_target || disk_unit(device) > max_lun ||
+                            (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0))
+                                refuse(problems, line,
+                                              "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
+                                              "to %u and units 0 to %u",
+                                              dev, domain_model_name(model), max_target, max_lun);
+                }
                 break;
         case VM_DISK_BUS_USB:
                 if (controllers_known && !has_usb_controller(config))
@@ -255,6 +348,59 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                        "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU needs direct "
                        "I/O for it)",
                        dev);
+        if (disk->network && !disk->readonly &&
+            (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
+             disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
+                refuse(problems, line,
+                              "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                              "(QEMU's curl driver only reads)",
+                              dev);
+        if (disk->network && disk->network->snapshot && !disk->readonly)
+                refuse(problems, line,
+                              "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                              "snapshot only reads)",
+                              dev);
+        if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
+            disk->bus != VM_DISK_BUS_SCSI)
+                refuse(problems, line, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
+        if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
+                refuse(problems, line, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
+        if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
+                refuse(problems, line,
+                              "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                              "written by two VMs)",
+                              dev);
+        if (disk->shareable && disk->floppy)
+                refuse(problems, line, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
+        if (disk->iotune && !vm_disk_has_medium(disk))
+                refuse(problems, line,
+                              "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                              "one has none)",
+                              dev);
+        if (disk->iotune && disk->floppy)
+                refuse(problems, line, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
+        if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
+                refuse(problems, line,
+                              "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
+        if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
+                refuse(problems, line,
+                              "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                              "floppy has no werror or rerror)",
+                              dev);
+        if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
+                                                    disk->bus != VM_DISK_BUS_SATA)))
+                refuse(problems, line,
+                              "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
+                              dev);
+        if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
+                refuse(problems, line,
+                              "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
+                              dev);
+        if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
+                refuse(problems, line,
+                              "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                              "of an IDE disk)",
+                              dev);
         check_disk_bus(config, device, machine, problems);
 }
 
@@ -430,7 +576,7 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
                 break;
         case VM_CONTROLLER_SCSI:
                 o = json_object_new();
-                json_object_set_string_member(o, "driver", "virtio-scsi-pci");
+                json_object_set_string_member(o, "driver", scsi_controller_driver(ctrl->model));
                 json_object_set_string_member(o, "id", device->id);
                 break;
         default:
@@ -557,6 +703,45 @@ void qemu_disk_tune_device(const VmDevice *device, JsonObject *o) {
         /* A floppy's boot index is its controller's (qemu_floppy_controller_args()). */
         if (device->boot_order && !device->disk.floppy)
                 json_object_set_int_member(o, "bootindex", device->boot_order);
+        qemu_disk_tune_guest_view(&device->disk, o);
+}
+
+/* What the guest sees of the disk besides its data, and what QEMU does when the image fails
+ * (checked by check_disk() for the front-ends that have them), as libvirt writes them. */
+void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o) {
+        static const char *const policies[] = {[VM_DISK_ERROR_STOP] = "stop",
+                                               [VM_DISK_ERROR_REPORT] = "report",
+                                               [VM_DISK_ERROR_IGNORE] = "ignore",
+                                               [VM_DISK_ERROR_ENOSPACE] = "enospc"};
+        static const char *const trans[] = {
+                [VM_DISK_TRANS_NONE] = "none", [VM_DISK_TRANS_LBA] = "lba", [VM_DISK_TRANS_AUTO] = "auto"};
+        VmDiskErrorPolicy werror = disk->driver.error_policy, rerror = disk->driver.rerror_policy;
+
+        /* libvirt: rerror follows error_policy unless written, but for enospace, which is werror's only. */
+        if (!rerror && werror != VM_DISK_ERROR_ENOSPACE)
+                rerror = werror;
+        if (werror)
+                json_object_set_string_member(o, "werror", policies[werror]);
+        if (rerror)
+                json_object_set_string_member(o, "rerror", policies[rerror]);
+        if (disk->shareable)
+                json_object_set_boolean_member(o, "share-rw", true);
+        /* QEMU's wwn is a uint64; JSON's integer is signed, as libvirt writes it too. */
+        if (disk->has_wwn)
+                json_object_set_int_member(o, "wwn", (gint64) disk->wwn);
+        if (disk->vendor)
+                json_object_set_string_member(o, "vendor", disk->vendor);
+        if (disk->product)
+                json_object_set_string_member(o, "product", disk->product);
+        if (disk->rotation_rate)
+                json_object_set_int_member(o, "rotation_rate", disk->rotation_rate);
+        if (disk->geometry.cyls) {
+                json_object_set_int_member(o, "cyls", disk->geometry.cyls);
+                json_object_set_int_member(o, "heads", disk->geometry.heads);
+                json_object_set_int_member(o, "secs", disk->geometry.secs);
+                if (disk->geometry.trans)
+                        json_object_set_string_member(o, "bios-chs-trans", trans[disk->geometry.trans]);
+        }
 }
 
 /* The -device of a disk that is not on virtio (checked by qemu_devices_check()). */
@@ -585,11 +770,20 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
                 break;
         }
         case VM_DISK_BUS_SCSI: {
-                const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, index);
+                g_autofree char *ctrl_id = scsi_controller_id(config, index);
                 json_object_set_string_member(o, "driver", disk->cdrom ? "scsi-cd" : "scsi-hd");
-                bus = g_strdup_printf("%s.0", ctrl ? ctrl->id : "scsi0");
+                /* As libvirt: lsi's SCSI id is the unit; the others address target and LUN. */
+                if (scsi_model_is_lsi(scsi_controller_model(config, device))) {
+                        bus = g_strdup_printf("%s.%u", ctrl_id,
+                                              device->address.type == VM_ADDRESS_DRIVE ? device->address.bus : 0);
+                        json_object_set_string_member(o, "bus", bus);
+                        json_object_set_int_member(o, "scsi-id", disk_unit(device));
+                        break;
+                }
+                bus = g_strdup_printf("%s.0", ctrl_id);
                 json_object_set_string_member(o, "bus", bus);
-                json_object_set_int_member(o, "channel", 0);
+                json_object_set_int_member(o, "channel",
+                                           device->address.type == VM_ADDRESS_DRIVE ? device->address.bus : 0);
                 json_object_set_int_member(o, "scsi-id", disk_target(device));
                 json_object_set_int_member(o, "lun", disk_unit(device));
                 break;

@@ -18,17 +18,78 @@
 #include "vm-problems.h"
 
 #define QEMU_SYSTEM_I386 "qemu-system-i386"
-/* Debian's OVMF (package ovmf), what firmware='efi' picks when no <loader> is named. */
-#define QEMU_OVMF_CODE "/usr/share/OVMF/OVMF_CODE_4M.fd"
 
 #define QEMU_NVRAM_FDSET 1
 #define QEMU_NVRAM_FDSET_PATH "/dev/fdset/1"
+
+static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 bool qemu_platform_uses_pflash(const VmConfig *config) {
         return config->platform.firmware.efi || config->platform.firmware.loader_type == VM_LOADER_PFLASH;
 }
 
-static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
+/* The UEFI code QEMU runs: the <loader> named, else what libvirt picks from Debian's firmware
+ * descriptors (vm_firmware_select()); whether its variables are written only from SMM (<loader
+ * secure='yes'>, or a secure-boot firmware chosen, for which libvirt turns <smm> on). */
+static bool firmware_code(const VmConfig *config, const char **ret_code, bool *ret_secure, GError **error) {
+        const VmFirmware *firmware = &config->platform.firmware;
+        VmFirmwareChoice choice;
+
+        *ret_code = config->loader;
+        *ret_secure = firmware->loader_secure == VM_SWITCH_ON;
+        if (!firmware->efi || config->loader)
+                return true;
+        if (!vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
+                return false;
+        *ret_code = choice.code;
+        *ret_secure |= choice.requires_smm;
+        return true;
+}
+
+/* Whether SMM is on: <smm state='on'>, or turned on by libvirt's choice of a secure-boot firmware. */
+static bool smm_on(const VmConfig *config) {
+        const char *code;
+        bool secure = false;
+
+        if (config->platform.features.smm == VM_SWITCH_ON)
+                return true;
+        return config->platform.features.smm == VM_SWITCH_DEFAULT && firmware_code(config, &code, &secure, NULL) &&
+               secure && config->platform.firmware.efi;
+}
+
+/* libvirt's checks of the firmware (qemuValidateDomainDefBoot(), qemuFirmwareEnableFeatures()). */
+static bool firmware_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+        const VmFirmware *firmware = &config->platform.firmware;
+        const VmFeatures *features = &config->platform.features;
+        const char *code;
+        bool secure;
+
+        if (!firmware_code(config, &code, &secure, error))
+                return false;
+        if (firmware->bios && (config->loader || firmware->loader_type == VM_LOADER_PFLASH))
+                return refuse(error, "<os firmware='bios'> chooses SeaBIOS itself: it takes no <loader> path or "
+                                     "type='pflash'");
+        if (firmware->bios && machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<os firmware='bios'> is for the pc and q35 machines, not microvm");
+        if (secure && machine != QEMU_MACHINE_Q35)
+                return refuse(error, "Secure boot (<loader secure='yes'>, or a secure-boot firmware) is supported "
+                                     "with q35 machine types only");
+        if (secure && config->arch && g_str_equal(config->arch, "i686"))
+                return refuse(error, "Secure boot (<loader secure='yes'>) is supported for x86_64 only");
+        if (secure && firmware->efi && !config->loader && features->smm == VM_SWITCH_OFF)
+                return refuse(error,
+                              "<smm state='off'>, but the firmware chosen for <os firmware='efi'> (%s) is a "
+                              "secure-boot one and needs SMM; say <firmware><feature enabled='no' "
+                              "name='secure-boot'/></firmware> for one without",
+                              code);
+        if (secure && !(firmware->efi && !config->loader) && features->smm != VM_SWITCH_ON)
+                return refuse(error, "<loader secure='yes'> needs <features><smm state='on'/></features>: "
+                                     "secure boot requires SMM");
+        if (firmware->bios_useserial == VM_SWITCH_ON && machine == QEMU_MACHINE_MICROVM)
+                return refuse(error, "<bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
+        return true;
+}
+
 static bool refuse(GError **error, const char *format, ...) {
         va_list ap;
         g_autofree char *message = NULL;
@@ -115,6 +176,20 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
                                 "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
                                 "pvpanic)");
         check_cpu_cache(config, problems);
+        GError *error = NULL;
+        if (!firmware_check(config, machine, &error))
+                vm_problems_add_error_at(problems, config->lines.os, error);
+        /* libvirt's rule on x86: QEMU would make one NUMA node itself once it has memory slots. */
+        if (config->max_memory && p->cpu.n_numa == 0)
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "<maxMemory> needs at least one NUMA cell in <cpu><numa> (libvirt's rule: QEMU would "
+                                "silently make one)");
+        if (config->max_memory && microvm)
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
+        /* Not yet converted: its first problem only, without a line. */
+        if (!qemu_memory_devices_check(config, &error))
+                vm_problems_add_error_at(problems, 0, error);
         if (microvm && (p->suspend_to_mem || p->suspend_to_disk))
                 vm_problems_add(problems, config->lines.pm, HV_ERROR_NOT_SUPPORTED,
                                 "<pm> is not supported on the microvm machine");
@@ -130,16 +205,24 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
 
         if (f->vmport)
                 g_string_append_printf(out, ",vmport=%s", f->vmport == VM_SWITCH_ON ? "on" : "off");
-        if (f->smm)
-                g_string_append_printf(out, ",smm=%s", f->smm == VM_SWITCH_ON ? "on" : "off");
+        if (f->smm || smm_on(config))
+                g_string_append_printf(out, ",smm=%s", smm_on(config) ? "on" : "off");
+        if (config->platform.dump_core)
+                g_string_append_printf(out, ",dump-guest-core=%s",
+                                       config->platform.dump_core == VM_SWITCH_ON ? "on" : "off");
         if (qemu_platform_uses_pflash(config))
                 g_string_append(out, ",pflash0=pflash0");
         if (qemu_platform_uses_pflash(config) && has_vars)
                 g_string_append(out, ",pflash1=pflash1");
         if (config->platform.memory_backing.nosharepages)
                 g_string_append(out, ",mem-merge=off");
+        if (qemu_memory_devices_have(config, VM_MEMORY_NVDIMM))
+                g_string_append(out, ",nvdimm=on");
         if (qemu_platform_has_memory_backend(config))
                 g_string_append(out, ",memory-backend=pc.ram");
+        /* SeaBIOS's output on the serial port: what libvirt writes for <bios useserial='yes'>. */
+        if (config->platform.firmware.bios_useserial == VM_SWITCH_ON)
+                g_string_append(out, ",graphics=off");
         return g_string_free(out, FALSE);
 }
 
@@ -201,6 +284,16 @@ char *qemu_platform_cpu(const VmConfig *config, bool kvm) {
         return g_string_free(out, FALSE);
 }
 
+char *qemu_platform_memory_size(const VmConfig *config) {
+        if (!config->max_memory)
+                return g_strdup_printf("%" PRIu64, qemu_platform_memory_mib(config));
+        /* With slots, as libvirt writes it: in KiB, the most the guest may have rounded down to
+         * QEMU's page. */
+        return g_strdup_printf("size=%" PRIu64 "k,slots=%u,maxmem=%" PRIu64 "k",
+                               qemu_platform_memory_mib(config) << 10, config->memory_slots,
+                               (config->max_memory >> 12) << 2);
+}
+
 char *qemu_platform_smp(const VmConfig *config) {
         const VmCpu *cpu = &config->platform.cpu;
         unsigned vcpus = config->vcpus ? config->vcpus : 1;
@@ -235,7 +328,7 @@ static void append_ranges(GString *out, const char *key, const uint64_t *ids, un
         vm_id_set_append_ranges(out, ids, n_bits, before_each, "");
 }
 
-static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
+void qemu_platform_append_host_nodes(GString *out, const VmNumaPolicy *policy) {
         static const char *const policies[] = {[VM_NUMA_MODE_DEFAULT] = "bind",
                                                [VM_NUMA_MODE_STRICT] = "bind",
                                                [VM_NUMA_MODE_PREFERRED] = "preferred",
@@ -250,30 +343,33 @@ static void append_host_nodes(GString *out, const VmNumaPolicy *policy) {
  * where libvirt has a file on hugetlbfs), shared access as share=on, immediate allocation (and
  * huge pages unless on demand is asked) as prealloc=on, host nodes as host-nodes and policy
  * (strict is bind). NULL: QEMU's own default would do. */
-static char *memory_backend(const VmMemoryBacking *backing, const VmNumaPolicy *policy, int cell, const char *id,
-                            uint64_t bytes) {
+static char *memory_backend(const VmMemoryBacking *backing, VmMemoryAccess access, const VmNumaPolicy *policy,
+                            int cell, const char *id, uint64_t bytes) {
         uint64_t page_kib;
         bool huge = vm_memory_backing_huge(backing, cell, &page_kib);
         bool memfd = huge || backing->source == VM_MEMORY_SOURCE_MEMFD;
-        bool shared = backing->access == VM_MEMORY_ACCESS_SHARED;
+        bool shared = access == VM_MEMORY_ACCESS_SHARED;
         bool prealloc = backing->allocation == VM_MEMORY_ALLOCATION_IMMEDIATE ||
                         (huge && backing->allocation != VM_MEMORY_ALLOCATION_ONDEMAND);
         GString *out;
 
-        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes)
+        if (cell < 0 && !memfd && !shared && !prealloc && !policy->nodes && !backing->allocation_threads)
                 return NULL;
         out = g_string_new(NULL);
         g_string_append_printf(out, "memory-backend-%s,id=%s,size=%" PRIu64, memfd ? "memfd" : "ram", id, bytes);
-        if (memfd || shared) /* memfd's default is shared */
+        /* memfd's default is shared; a cell's memAccess='private' is written as libvirt writes it. */
+        if (memfd || shared || access == VM_MEMORY_ACCESS_PRIVATE)
                 g_string_append_printf(out, ",share=%s", shared ? "on" : "off");
         if (huge)
                 g_string_append(out, ",hugetlb=on");
-        if (page_kib)
+        if (huge && page_kib)
                 g_string_append_printf(out, ",hugetlbsize=%" PRIu64, page_kib << 10);
         if (prealloc)
                 g_string_append(out, ",prealloc=on");
+        if (backing->allocation_threads)
+                g_string_append_printf(out, ",prealloc-threads=%u", backing->allocation_threads);
         if (policy->nodes)
-                append_host_nodes(out, policy);
+                qemu_platform_append_host_nodes(out, policy);
         return g_string_free(out, FALSE);
 }
 
@@ -282,7 +378,8 @@ bool qemu_platform_has_memory_backend(const VmConfig *config) {
 
         if (config->platform.cpu.n_numa > 0)
                 return false;
-        backend = memory_backend(&config->platform.memory_backing, &config->platform.numatune.memory, -1, "pc.ram", 0);
+        backend = memory_backend(&config->platform.memory_backing, config->platform.memory_backing.access,
+                                 &config->platform.numatune.memory, -1, "pc.ram", 0);
         return backend != NULL;
 }
 
@@ -291,7 +388,7 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
         const VmMemoryBacking *backing = &config->platform.memory_backing;
         const VmNumaTune *tune = &config->platform.numatune;
         char *whole = cpu->n_numa ? NULL
-                                  : memory_backend(backing, &tune->memory, -1, "pc.ram",
+                                  : memory_backend(backing, backing->access, &tune->memory, -1, "pc.ram",
                                                    qemu_platform_memory_mib(config) << 20);
 
         if (whole) {
@@ -304,9 +401,11 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config) {
                 g_autofree char *backend_id = g_strdup_printf("ram-node%u", i);
 
                 g_ptr_array_add(argv, g_strdup("-object"));
-                g_ptr_array_add(argv,
-                                memory_backend(backing, tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
-                                               (int) i, backend_id, round_up_mib(cell->memory) << 20));
+                VmMemoryAccess access = cell->access ? (VmMemoryAccess) cell->access : backing->access;
+
+                g_ptr_array_add(argv, memory_backend(backing, access,
+                                                     tune->memnode[i].nodes ? &tune->memnode[i] : &tune->memory,
+                                                     (int) i, backend_id, round_up_mib(cell->memory) << 20));
                 g_string_append_printf(node, "node,nodeid=%u", i);
                 append_ranges(node, "cpus", cell->cpus, VM_NUMA_CPU_WORDS * 64);
                 g_string_append_printf(node, ",memdev=ram-node%u", i);
@@ -355,7 +454,16 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
         }
         /* UEFI: the code read-only, the variables the owner's <nvram>, both opened by QEMU. */
         if (qemu_platform_uses_pflash(config)) {
-                g_autofree char *code = qemu_escape_opt(config->loader ? config->loader : QEMU_OVMF_CODE);
+                const char *chosen = NULL;
+                bool secure = false;
+                g_autofree char *code = NULL;
+
+                (void) firmware_code(config, &chosen, &secure, NULL); /* checked by qemu_platform_check() */
+                code = qemu_escape_opt(chosen ? chosen : "");
+                if (secure) {
+                        g_ptr_array_add(argv, g_strdup("-global"));
+                        g_ptr_array_add(argv, g_strdup("driver=cfi.pflash01,property=secure,value=on"));
+                }
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup_printf("driver=file,filename=%s,node-name=pflash0-file,read-only=on",
                                                       code));
@@ -377,7 +485,12 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, g_strdup("-blockdev"));
                 g_ptr_array_add(argv, g_strdup("driver=raw,file=pflash1-file,node-name=pflash1"));
         }
-        if (p->firmware.n_boot > 0 || p->firmware.bootmenu) {
+        if (p->firmware.acpi_slic) {
+                g_autofree char *slic = qemu_escape_opt(p->firmware.acpi_slic);
+                g_ptr_array_add(argv, g_strdup("-acpitable"));
+                g_ptr_array_add(argv, g_strdup_printf("sig=SLIC,file=%s", slic));
+        }
+        if (p->firmware.n_boot > 0 || p->firmware.bootmenu || p->firmware.has_reboot_timeout) {
                 static const char letters[] = { [VM_BOOT_HD] = 'c', [VM_BOOT_CDROM] = 'd', [VM_BOOT_NETWORK] = 'n',
                                                 [VM_BOOT_FD] = 'a' };
                 GString *boot = g_string_new(NULL);
@@ -389,6 +502,11 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 if (p->firmware.bootmenu)
                         g_string_append_printf(boot, "%smenu=%s", boot->len ? "," : "",
                                                p->firmware.bootmenu == VM_SWITCH_ON ? "on" : "off");
+                if (p->firmware.has_reboot_timeout)
+                        g_string_append_printf(boot, "%sreboot-timeout=%d", boot->len ? "," : "",
+                                               p->firmware.reboot_timeout);
+                if (p->firmware.has_bootmenu_timeout)
+                        g_string_append_printf(boot, ",splash-time=%u", p->firmware.bootmenu_timeout);
                 g_ptr_array_add(argv, g_strdup("-boot"));
                 g_ptr_array_add(argv, g_string_free(boot, FALSE));
         }

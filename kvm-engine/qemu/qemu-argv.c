@@ -211,7 +211,16 @@ char *qemu_disk_file_node_name(const char *node_name) {
 
 JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name) {
         g_autofree char *file_node = qemu_disk_file_node_name(node_name);
-        JsonObject *o = json_object_new();
+        JsonObject *o;
+        if (disk->network) {
+                /* The protocol node: QEMU connects, as the owner. */
+                o = qemu_disk_network_blockdev(disk->network);
+                json_object_set_string_member(o, "node-name", file_node);
+                json_object_set_boolean_member(o, "read-only", disk->readonly);
+                qemu_disk_tune_blockdev(disk, o, true);
+                return json_object_node(o);
+        }
+        o = json_object_new();
         /* As libvirt: a host's optical drive is host_cdrom, other block devices host_device. */
         json_object_set_string_member(o, "driver", !disk->block ? "file" : disk->cdrom ? "host_cdrom" : "host_device");
         json_object_set_string_member(o, "node-name", file_node);
@@ -266,6 +275,10 @@ JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, cons
                 g_autofree char *iothread = g_strdup_printf("iothread%" PRIu32, device->disk.driver.iothread);
                 json_object_set_string_member(o, "iothread", iothread);
         }
+        if (device->disk.driver.queues)
+                json_object_set_int_member(o, "num-queues", device->disk.driver.queues);
+        if (device->disk.driver.queue_size)
+                json_object_set_int_member(o, "queue-size", device->disk.driver.queue_size);
         qemu_virtio_options_props(o, &device->disk.virtio);
         qemu_disk_tune_device(device, o);
         return json_object_node(o);
@@ -345,6 +358,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 if (node)
                         argv_add_json(argv, "-device", node);
         }
+        qemu_implicit_scsi_controllers(argv, config);
         qemu_floppy_controller_args(argv, config, cmdline->machine);
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -353,15 +367,28 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 switch (device->kind) {
                 case VM_DEVICE_DISK: {
                         g_autofree char *node = qemu_disk_node_name(n_disks++);
+                        g_autofree char *cor_node = g_strconcat(node, "-cor", NULL);
+                        /* The node the guest's device reads: the format node, or the copy-on-read filter
+                         * libvirt puts on it for <driver copy_on_read='on'>. */
+                        const char *front_node = device->disk.driver.copy_on_read ? cor_node : node;
                         /* A cdrom without <source> is an empty tray: a device without a drive. */
-                        if (device->disk.path) {
+                        if (vm_disk_has_medium(&device->disk)) {
                                 argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
                                 argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));
                         }
+                        if (vm_disk_has_medium(&device->disk) && device->disk.driver.copy_on_read) {
+                                o = json_object_new();
+                                json_object_set_string_member(o, "driver", "copy-on-read");
+                                json_object_set_string_member(o, "node-name", cor_node);
+                                json_object_set_string_member(o, "file", node);
+                                argv_add_json(argv, "-blockdev", json_object_node(o));
+                        }
                         if (device->disk.bus != VM_DISK_BUS_VIRTIO) {
-                                argv_add_json(argv, "-device",
-                                              qemu_disk_bus_device(config, device, device->disk.path ? node : NULL,
-                                                                   cmdline->machine));
+                                argv_add_json(
+                                        argv, "-device",
+                                        qemu_disk_bus_device(config, device,
+                                                             vm_disk_has_medium(&device->disk) ? front_node : NULL,
+                                                             cmdline->machine));
                         } else {
                                 /* On q35 the i-th virtio disk sits on root port i (added before). */
                                 g_autofree char *bus = NULL;
@@ -370,14 +397,14 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                                         cmdline->port_owners->pdata[n_ports] = g_strdup(device->id);
                                         bus = g_strdup_printf("rp%u", n_ports++);
                                 }
-                                JsonNode *front = qemu_disk_device(cmdline->machine, device, node, bus);
+                                JsonNode *front = qemu_disk_device(cmdline->machine, device, front_node, bus);
                                 unsigned bootindex = qemu_disk_bootindex(config, device);
                                 if (bootindex && !device->boot_order)
                                         json_object_set_int_member(json_node_get_object(front), "bootindex",
                                                                    bootindex);
                                 argv_add_json(argv, "-device", front);
                         }
-                        if (device->disk.path)
+                        if (vm_disk_has_medium(&device->disk))
                                 g_hash_table_insert(cmdline->disk_nodes, g_strdup(device->id), g_steal_pointer(&node));
                         break;
                 }
@@ -448,6 +475,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 case VM_DEVICE_WATCHDOG:
                 case VM_DEVICE_TPM:
                 case VM_DEVICE_FILESYSTEM:
+                case VM_DEVICE_MEMORY:
                         break;
                 default:
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Device kind '%s' is not supported",
@@ -497,10 +525,12 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         argv_add(argv, "-cpu", cpu);
 
         /* -m counts MiB; a size between two MiB rounds up. */
-        argv_add_printf(argv, "-m", "%" G_GUINT64_FORMAT, qemu_platform_memory_mib(config));
+        g_autofree char *memory_size = qemu_platform_memory_size(config);
+        argv_add(argv, "-m", memory_size);
         g_autofree char *smp = qemu_platform_smp(config);
         argv_add(argv, "-smp", smp);
         qemu_platform_add_memory(argv, config);
+        qemu_argv_add_memory_devices(argv, config);
         for (unsigned i = 0; i < config->n_iothreads; i++)
                 argv_add_printf(argv, "-object", "iothread,id=iothread%" PRIu32, config->iothread_ids[i]);
 

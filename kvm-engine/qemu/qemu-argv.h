@@ -107,7 +107,14 @@ bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_smp(const VmConfig *config);             /* the -smp value */
-uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the -m value */
+uint64_t qemu_platform_memory_mib(const VmConfig *config);   /* the guest's memory at boot */
+char *qemu_platform_memory_size(const VmConfig *config);     /* the -m value */
+/* ",host-nodes=a-b,...,policy=" of a memory backend. */
+void qemu_platform_append_host_nodes(GString *out, const VmNumaPolicy *policy);
+/* <memory model> devices (qemu-argv-memdev.c). */
+bool qemu_memory_devices_have(const VmConfig *config, VmMemoryModel model);
+bool qemu_memory_devices_check(const VmConfig *config, GError **error);
+void qemu_argv_add_memory_devices(GPtrArray *argv, const VmConfig *config);
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
 bool qemu_platform_has_memory_backend(const VmConfig *config);
 /* <memoryBacking> and <cpu><numa>: the memory backend of the whole guest, if it needs one, or
@@ -140,6 +147,12 @@ void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
+void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
+void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
+/* The protocol node's properties of a network disk, without node-name (qemu-argv-disk-network.c). */
+JsonObject *qemu_disk_network_blockdev(const VmDiskNetwork *network);
+/* The arguments of block_set_io_throttle for a disk with <iotune> (qemu-iotune.c). */
+JsonNode *qemu_iotune_args(const VmDevice *device);
 unsigned qemu_disk_bootindex(const VmConfig *config, const VmDevice *device);
 JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, const char *node_name,
                                QemuMachineKind machine);

@@ -137,6 +137,12 @@ void qemu_vm_change_media(EngineVm *engine_vm, const VmDevice *cdrom, EngineDone
                                                             cdrom->id ? cdrom->id : ""));
                 return;
         }
+        if (cdrom->disk.network) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "A network medium (<disk type='network'>) cannot be inserted into a "
+                                             "running VM by the QEMU engine (only at boot)");
+                return;
+        }
         op->base.device = vm_device_copy(cdrom);
         if (!cdrom->disk.path) {
                 qemu_media_open_tray(op, vm->qmp);

@@ -429,7 +429,7 @@ bool qemu_vm_restore_prepare(QemuOp *op, const char *directory, int *ret_fd, GEr
         for (guint i = 0; i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
                 /* An empty cdrom has no block node to snapshot. */
-                if (device->kind != VM_DEVICE_DISK || !device->disk.path)
+                if (device->kind != VM_DEVICE_DISK || !vm_disk_has_medium(&device->disk))
                         continue;
                 n_config_disks++;
                 if (!disks || !json_object_has_member(disks, device->id)) {
@@ -549,6 +549,24 @@ void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDevic
             (device->disk.bus != VM_DISK_BUS_VIRTIO || device->disk.cdrom || !device->disk.path)) {
                 engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
                                              "The QEMU engine hot-plugs virtio disks only (<target bus='virtio'>)");
+                return;
+        }
+        if (device->kind == VM_DEVICE_DISK && device->disk.network) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<disk type='network'> is not supported on a hot-plugged disk by the "
+                                             "QEMU engine (only at boot)");
+                return;
+        }
+        if (device->kind == VM_DEVICE_DISK && device->disk.iotune) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<iotune> is not supported on a hot-plugged disk by the QEMU engine "
+                                             "(it is applied at boot)");
+                return;
+        }
+        if (device->kind == VM_DEVICE_DISK && device->disk.driver.copy_on_read) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<driver copy_on_read='on'> is not supported on a hot-plugged disk by "
+                                             "the QEMU engine (its filter node is made at boot)");
                 return;
         }
         if (vm->machine == QEMU_MACHINE_MICROVM) {

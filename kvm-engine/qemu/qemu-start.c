@@ -55,8 +55,8 @@ static void qemu_start_on_balloon(QmpClient *qmp, JsonNode *result, const GError
         qmp_client_execute(qmp, "cont", NULL, -1, qemu_start_on_cont, op);
 }
 
-/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
-static void qemu_start_after_qmp(QemuOp *op) {
+/* The disks' throttling is set: go on. */
+static void qemu_start_after_throttling(QemuOp *op) {
         const VmConfig *config = op->base.vm->config;
 
         if (op->base.kind == ENGINE_OP_RESTORE)
@@ -70,6 +70,38 @@ static void qemu_start_after_qmp(QemuOp *op) {
                 qmp_client_execute(qemu_op_vm(op)->qmp, "balloon", arguments, -1, qemu_start_on_balloon, op);
         } else
                 qmp_client_execute(qemu_op_vm(op)->qmp, "cont", NULL, -1, qemu_start_on_cont, op);
+}
+
+static void qemu_start_throttle_next(QemuOp *op);
+
+static void qemu_start_on_throttle(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
+        QemuOp *op = userdata;
+        if (error) {
+                qemu_start_give_up(op, error);
+                return;
+        }
+        qemu_start_throttle_next(op);
+}
+
+/* <iotune>, as libvirt: block_set_io_throttle on each throttled disk before the guest runs. */
+static void qemu_start_throttle_next(QemuOp *op) {
+        const VmConfig *config = op->base.vm->config;
+
+        while (op->next_device < config->devices->len) {
+                const VmDevice *device = config->devices->pdata[op->next_device++];
+                if (device->kind == VM_DEVICE_DISK && device->disk.iotune && vm_disk_has_medium(&device->disk)) {
+                        qmp_client_execute(qemu_op_vm(op)->qmp, "block_set_io_throttle", qemu_iotune_args(device), -1,
+                                           qemu_start_on_throttle, op);
+                        return;
+                }
+        }
+        qemu_start_after_throttling(op);
+}
+
+/* QMP is ready: go on. (The console is never a pty QEMU reports: no query-chardev.) */
+static void qemu_start_after_qmp(QemuOp *op) {
+        op->next_device = 0;
+        qemu_start_throttle_next(op);
 }
 
 static void qemu_start_on_qmp_ready(QmpClient *qmp, JsonNode *greeting, const GError *error, void *userdata) {

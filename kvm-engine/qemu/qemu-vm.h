@@ -34,6 +34,7 @@ struct QemuOp {
         int port;               /* add_device: root port index, -1 none */
         unsigned n_waiting;     /* info: replies still due */
         guint64 started_usec;
+        guint next_device;          /* start: the next device whose <iotune> to apply */
         QemuScreenshot *screenshot; /* screenshot: the pipe QEMU writes into (qemu-display.c) */
 };
 

@@ -100,9 +100,10 @@ static void test_refused(void) {
                 int code;
                 const char *fragment;
         } table[] = {
-                {"<numa><cell cpus='0-3' memory='1024' memAccess='shared'/></numa>", HV_ERROR_NOT_SUPPORTED,
-                 "'memAccess'"},
-                {"<numa><cell cpus='0-3' memory='1024' discard='yes'/></numa>", HV_ERROR_NOT_SUPPORTED, "'discard'"},
+                {"<numa><cell cpus='0-3' memory='1024' memAccess='both'/></numa>", HV_ERROR_NOT_SUPPORTED,
+                 "memAccess='both'"},
+                {"<numa><cell cpus='0-3' memory='1024' discard='maybe'/></numa>", HV_ERROR_NOT_SUPPORTED,
+                 "discard='maybe'"},
                 {"<numa><cell cpus='0-3' memory='1024'><cache level='1'/></cell></numa>", HV_ERROR_NOT_SUPPORTED,
                  "'<cache>'"},
                 {"<numa><cell cpus='0' memory='1024'/><interconnects/></numa>", HV_ERROR_NOT_SUPPORTED,

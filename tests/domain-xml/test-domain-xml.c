@@ -169,6 +169,13 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpint(a->controller.has_port, ==, b->controller.has_port);
                 g_assert_cmpuint(a->controller.port, ==, b->controller.port);
                 break;
+        case VM_DEVICE_MEMORY:
+                g_assert_cmpint(a->mem.model, ==, b->mem.model);
+                g_assert_cmpuint(a->mem.size, ==, b->mem.size);
+                g_assert_cmpint(a->mem.node, ==, b->mem.node);
+                g_assert_cmpstr(a->mem.path, ==, b->mem.path);
+                g_assert_cmpuint(a->mem.slot, ==, b->mem.slot);
+                break;
         case _VM_DEVICE_KIND_MAX:
                 g_assert_not_reached();
         }
@@ -770,7 +777,7 @@ static void test_unsupported_values(void) {
                 const char *top, *devices, *fragment;
         } table[] = {
                 { "<on_crash>coredump-destroy</on_crash>", "", "'coredump-destroy'" },
-                { "", "<disk type='network'><source protocol='nbd'/><target dev='vda'/></disk>", "type='network'" },
+                { "", "<disk type='network'><source protocol='vxhs' name='a'/><target dev='vda'/></disk>", "protocol='vxhs'" },
                 { "", "<disk type='file' device='lun'><source file='a.iso'/><target dev='vda'/></disk>", "'lun'" },
                 { "", "<disk type='file'><source file='a'/><target dev='sda' bus='xen'/></disk>", "'xen'" },
                 { "", "<disk type='file'><driver type='vmdk'/><source file='a'/><target dev='vda'/></disk>",
@@ -795,7 +802,7 @@ static void test_unsupported_values(void) {
         static const char *const domain_values[] = {
                 "<os><type arch='aarch64'>hvm</type></os>",
                 "<os><type>xen</type></os>",
-                "<os firmware='bios'><type>hvm</type></os>",
+                "<os firmware='uefi'><type>hvm</type></os>",
                 "<os><type>hvm</type><boot dev='floppy'/></os>",
                 "<os><type>hvm</type><loader type='flash'>/x</loader></os>",
         };
@@ -1131,7 +1138,7 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='usb' index='1'/><controller type='usb' index='1'/>", "appears twice",
                   HV_ERROR_INVALID_ARGUMENT },
                 { "", "<controller type='usb' model='virtio-scsi'/>", "model='virtio-scsi'", HV_ERROR_NOT_SUPPORTED },
-                { "", "<controller type='scsi' model='lsilogic'/>", "'lsilogic'", HV_ERROR_NOT_SUPPORTED },
+                { "", "<controller type='scsi' model='ibmvscsi'/>", "'ibmvscsi'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
                   "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
@@ -1505,8 +1512,8 @@ static void test_platform_invalid(void) {
                 { "<cpu><model>qemu64,+vmx</model></cpu>", HV_ERROR_INVALID_ARGUMENT, "CPU model" },
                 { "<cpu check='full'/>", HV_ERROR_NOT_SUPPORTED, "check='full'" },
                 { "<cpu><feature policy='maybe' name='x'/></cpu>", HV_ERROR_NOT_SUPPORTED, "policy='maybe'" },
-                { "<cpu><numa><cell memory='1024' memAccess='shared'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
-                  "'memAccess'" },
+                { "<cpu><numa><cell memory='1024' memAccess='other'/></numa></cpu>", HV_ERROR_NOT_SUPPORTED,
+                  "memAccess='other'" },
                 { "<clock offset='variable'/>", HV_ERROR_NOT_SUPPORTED, "offset='variable'" },
                 { "<clock><timer name='tsc'/></clock>", HV_ERROR_NOT_SUPPORTED, "name='tsc'" },
                 { "<clock><timer name='rtc'/><timer name='rtc'/></clock>", HV_ERROR_INVALID_XML, "more than once" },
@@ -1539,9 +1546,10 @@ static void test_platform_invalid(void) {
                   "<boot dev='hd'/></os>",
                   HV_ERROR_INVALID_XML, "more than 4" },
                 { "<os><type>hvm</type><boot/></os>", HV_ERROR_INVALID_XML, "'dev'" },
-                { "<os><type>hvm</type><bootmenu enable='yes' timeout='3000'/></os>", HV_ERROR_NOT_SUPPORTED,
-                  "'timeout'" },
-                { "<os><type>hvm</type><loader secure='yes'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED, "'secure'" },
+                { "<os><type>hvm</type><bootmenu enable='yes' timeout='x'/></os>", HV_ERROR_INVALID_ARGUMENT,
+                  "timeout" },
+                { "<os><type>hvm</type><loader secure='maybe'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED,
+                  "secure='maybe'" },
                 { "<os><type>hvm</type><smbios mode='sysinfo'/></os>", HV_ERROR_NOT_SUPPORTED, "'<smbios>'" },
         };
 

@@ -135,7 +135,7 @@ static void test_microvm_pty(void) {
 }
 
 static void test_validate(void) {
-        EngineSettings settings = { .tcg_fallback = false };
+        EngineSettings settings = { .tcg_fallback = false, .use_kvm = true };
         EngineProbe probe = {};
         g_autoptr(GError) error = NULL;
         g_assert_true(engine_qemu_ops.probe(&settings, &probe, &error));
@@ -157,6 +157,18 @@ static void test_validate(void) {
                 g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
                 g_assert_nonnull(strstr(error->message, "KVM is not available (/dev/kvm: "));
                 g_clear_error(&error);
+        }
+        /* KVM turned off in hypervisord.conf, whatever the host has: the setting is the reason. */
+        {
+                EngineSettings off = { .tcg_fallback = false, .use_kvm = false };
+                EngineProbe off_probe = {};
+                g_assert_true(engine_qemu_ops.probe(&off, &off_probe, &error));
+                g_assert_false(off_probe.kvm);
+                g_assert_false(engine_qemu_ops.validate(&off, &off_probe, config, &error));
+                g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+                g_assert_nonnull(strstr(error->message, "KVM is not available (turned off in hypervisord.conf"));
+                g_clear_error(&error);
+                engine_probe_clear(&off_probe);
         }
         config->type = VM_DOMAIN_QEMU;
 
@@ -336,17 +348,17 @@ static void test_devices_refused(void) {
                 unsigned boot_order;
                 const char *fragment;
         } table[] = {
-                { NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "<controller type='ide'> is not supported by the q35" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35" },
-                { NULL, VM_CONTROLLER_SCSI, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs model='virtio-scsi'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_SCSI, false, 0, 0, "needs <controller type='scsi' index='0'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together" },
-                { "pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0, "needs PCI Express" },
-                { NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address" },
-                { NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices" },
-                { "microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not" },
+                {NULL, VM_CONTROLLER_IDE, 0, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "<controller type='ide'> is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_IDE, false, 0, 0, "bus 'ide' is not supported by the q35"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, true, 0, 0, "cannot be on bus 'virtio'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, VM_DISK_IO_NATIVE, 0, "io='native'"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
+                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "needs PCI Express"},
+                {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
+                {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
+                {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -502,6 +514,200 @@ static void test_platform(void) {
         g_assert_true(qemu_config_check(config, &error));
 }
 
+static bool argv_has(const QemuCommandLine *cmdline, const char *arg) {
+        return g_strv_contains((const char *const *) cmdline->argv, arg);
+}
+
+/* Firmware as libvirt 9.0 chooses it on Debian 12 (its descriptors in /usr/share/qemu/firmware,
+ * in order: secure boot with Microsoft's keys enrolled, secure boot with none, no secure boot),
+ * <smm> and the secure pflash that a secure-boot firmware needs, <bootmenu timeout> as
+ * splash-time, <bios rebootTimeout useserial>, <acpi><table type='slic'>, <memory dumpCore>. */
+static void test_firmware(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFirmware *fw = &config->platform.firmware;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+                .nvram_fd = 9,
+        };
+        g_autoptr(GError) error = NULL;
+
+        fw->efi = true;
+        fw->bootmenu = VM_SWITCH_ON;
+        fw->has_bootmenu_timeout = true;
+        fw->bootmenu_timeout = 3000;
+        fw->has_reboot_timeout = true;
+        fw->reboot_timeout = -1;
+        fw->bios_useserial = VM_SWITCH_ON;
+        fw->acpi_slic = g_strdup("/home/u/slic,1.dat");
+        config->platform.dump_core = VM_SWITCH_ON;
+        check_golden("firmware", &params);
+
+        /* Without secure boot: the plain code, no SMM. */
+        fw->secure_boot = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) plain = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(plain, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.fd,node-name=pflash0-file,"
+                                      "read-only=on"));
+        g_assert_false(argv_has(plain, "driver=cfi.pflash01,property=secure,value=on"));
+        g_autofree char *plain_line = g_strjoinv(" ", plain->argv);
+        g_assert_null(strstr(plain_line, "smm=on"));
+
+        /* Secure boot without enrolled keys: the secboot code. */
+        fw->secure_boot = VM_SWITCH_ON;
+        fw->enrolled_keys = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) secboot = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(argv_has(secboot, "driver=file,filename=/usr/share/OVMF/OVMF_CODE_4M.secboot.fd,"
+                                        "node-name=pflash0-file,read-only=on"));
+        g_assert_true(argv_has(secboot, "driver=cfi.pflash01,property=secure,value=on"));
+
+        /* ... which needs SMM, q35, and no firmware keeps no variables or takes enrolled keys
+         * without secure boot. */
+        config->platform.features.smm = VM_SWITCH_OFF;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<smm state='off'>, but the firmware chosen"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_DEFAULT;
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "secure boot needs a q35 machine"));
+        g_clear_error(&error);
+        g_clear_pointer(&config->machine, g_free);
+        fw->secure_boot = VM_SWITCH_OFF;
+        fw->enrolled_keys = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "No UEFI firmware of the host's"));
+        g_clear_error(&error);
+        fw->enrolled_keys = VM_SWITCH_DEFAULT;
+        fw->secure_boot = VM_SWITCH_DEFAULT;
+        fw->loader_stateless = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "none is stateless"));
+        g_clear_error(&error);
+
+        /* A named stateless pflash: the code only, no variables. */
+        fw->efi = false;
+        fw->loader_type = VM_LOADER_PFLASH;
+        config->loader = g_strdup("/usr/share/OVMF/OVMF_CODE_4M.fd");
+        params.nvram_fd = 0;
+        g_autoptr(QemuCommandLine) stateless = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(stateless, "driver=raw,file=pflash1-file,node-name=pflash1"));
+        g_autofree char *stateless_line = g_strjoinv(" ", stateless->argv);
+        g_assert_nonnull(strstr(stateless_line, "pflash0=pflash0"));
+        g_assert_null(strstr(stateless_line, "pflash1"));
+
+        /* <loader secure='yes'> of one's own needs <smm state='on'>, as libvirt checks. */
+        fw->loader_stateless = VM_SWITCH_DEFAULT;
+        fw->loader_secure = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <features><smm state='on'/>"));
+        g_clear_error(&error);
+        config->platform.features.smm = VM_SWITCH_ON;
+        g_assert_true(qemu_config_check(config, &error));
+
+        /* firmware='bios': QEMU's own SeaBIOS, which takes no loader of one's own. */
+        *fw = (VmFirmware){.bios = true};
+        g_clear_pointer(&config->loader, g_free);
+        g_autoptr(QemuCommandLine) bios = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(argv_has(bios, "-bios"));
+        config->loader = g_strdup("/usr/share/seabios/bios.bin");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "chooses SeaBIOS itself"));
+}
+
+/* <maxMemory slots>: -m size=,slots=,maxmem= in KiB as libvirt writes it (memory-hotplug.xml);
+ * libvirt's x86 rule wants a NUMA cell, and microvm has no slots. */
+static void test_max_memory(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<maxMemory> needs at least one NUMA cell"));
+        g_clear_error(&error);
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
+        config->memory = config->current_memory = cpu->numa[0].memory;
+        check_golden("max-memory", &params);
+        config->machine = g_strdup("microvm");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "microvm"));
+}
+
+static VmDevice *memory_device(VmConfig *config, const char *id, VmMemoryModel model, uint64_t size, int node,
+                               const char *path) {
+        VmDevice *device = test_vm_config_add_device(config, VM_DEVICE_MEMORY, id);
+        device->mem = (VmMemoryDevice){.model = model, .size = size, .node = node, .path = g_strdup(path)};
+        return device;
+}
+
+/* <memory model> devices as libvirt writes them (memory-hotplug-dimm-addr.xml,
+ * hugepages-nvdimm.xml, memory-hotplug-virtio-pmem.xml): a dimm with huge pages and host nodes
+ * of its own in slot 0 at a base, a plain one in the next free slot, an nvdimm of the owner's
+ * file, a shared virtio-pmem; and libvirt's checks. */
+static void test_memory_devices(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmCpu *cpu = &config->platform.cpu;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *dimm;
+
+        config->max_memory = UINT64_C(1) << 40;
+        config->memory_slots = 16;
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 219136u << 10, .cpus = {1}};
+        dimm = memory_device(config, "dimm0", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        dimm->mem.page_kib = 2048;
+        dimm->mem.host_nodes = 0xe;
+        dimm->mem.has_slot = true;
+        dimm->mem.base = UINT64_C(0x100000000);
+        memory_device(config, "dimm1", VM_MEMORY_DIMM, 524287u << 10, 0, NULL);
+        memory_device(config, "nvdimm0", VM_MEMORY_NVDIMM, 523264u << 10, 0, "/home/u/nv,dimm");
+        dimm = memory_device(config, "pmem0", VM_MEMORY_VIRTIO_PMEM, 512u << 20, -1, "/home/u/pmem");
+        dimm->mem.access = VM_MEMORY_ACCESS_SHARED;
+        check_golden("memory-devices", &params);
+
+        /* Without <maxMemory>, with a node <cpu><numa> has not, or more than the slots. */
+        config->max_memory = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "needs <maxMemory slots>"));
+        g_clear_error(&error);
+        config->max_memory = UINT64_C(1) << 40;
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "names NUMA cell 1"));
+        g_clear_error(&error);
+        ((VmDevice *) config->devices->pdata[1])->mem.node = 0;
+        config->memory_slots = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds slots count"));
+        g_clear_error(&error);
+        config->memory_slots = 16;
+        config->max_memory = 1u << 30;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "exceeds hotplug space"));
+}
+
 /* <tpm>: as libvirt's QEMU driver, a chardev to the swtpm's control socket (through the
  * descriptor the engine passes), the emulator backend and the front end; none without the
  * socket, none on microvm, one per VM. */
@@ -648,6 +854,32 @@ static void test_memory_backing(void) {
                                       "memory-backend-memfd,id=ram-node1,size=134217728,share=off,hugetlb=on,"
                                       "hugetlbsize=1073741824,prealloc=on"));
         g_assert_true(g_strv_contains((const char *const *) cells->argv, "q35"));
+
+        /* A cell's memAccess overrides <access mode> for its backend (cpu-numa-memshared.xml);
+         * discard changes nothing of memory that QEMU's exit drops anyway. */
+        b->pages[0] = (VmHugePage){.size_kib = 4};
+        b->source = VM_MEMORY_SOURCE_DEFAULT;
+        b->discard = true;
+        cpu->numa[0].access = VM_MEMORY_ACCESS_SHARED;
+        cpu->numa[1].access = VM_MEMORY_ACCESS_PRIVATE;
+        cpu->numa[1].discard = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) shared = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node0,size=134217728,share=on"));
+        g_assert_true(g_strv_contains((const char *const *) shared->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off"));
+
+        /* <allocation threads>: QEMU's prealloc-threads, as libvirt writes it. */
+        b->allocation = VM_MEMORY_ALLOCATION_IMMEDIATE;
+        b->allocation_threads = 8;
+        g_autoptr(QemuCommandLine) threads = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) threads->argv,
+                                      "memory-backend-ram,id=ram-node1,size=134217728,share=off,prealloc=on,"
+                                      "prealloc-threads=8"));
+        b->allocation = VM_MEMORY_ALLOCATION_DEFAULT;
+        b->allocation_threads = 0;
 
         /* libvirt's defaults written out: QEMU's own memory, no backend. */
         cpu->n_numa = 0;
@@ -1018,6 +1250,246 @@ static void test_virtio_options(void) {
         g_assert_nonnull(strstr(error->message, "<memballoon><driver ats> needs PCI"));
 }
 
+/* A disk's guest view and failure policy (libvirt's disk-error-policy, disk-geometry,
+ * disk-rotation, disk-virtio-queues, disk-copy_on_read): werror/rerror, the CHS geometry, the
+ * rotation rate, virtio-blk's queues and a copy-on-read filter node on top of the format node. */
+static void test_disk_tuning(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d, *hdb, *cd;
+
+        config->machine = g_strdup("pc");
+        d = add_disk(config, "ide0-0-0", "hda", VM_DISK_BUS_IDE, "/images/a.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_STOP;
+        d->disk.geometry = (VmDiskGeometry){16383, 16, 63, VM_DISK_TRANS_LBA};
+        d->disk.rotation_rate = 4500;
+        hdb = add_disk(config, "ide0-0-1", "hdb", VM_DISK_BUS_IDE, "/images/b.img");
+        hdb->disk.driver.error_policy = VM_DISK_ERROR_ENOSPACE;
+        d = add_disk(config, "ide0-1-0", "hdc", VM_DISK_BUS_IDE, "/images/c.img");
+        d->disk.driver.error_policy = VM_DISK_ERROR_REPORT;
+        d->disk.driver.rerror_policy = VM_DISK_ERROR_IGNORE;
+        test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "scsi0")->controller =
+                (VmController){.type = VM_CONTROLLER_SCSI, .model = VM_CONTROLLER_MODEL_VIRTIO_SCSI};
+        d = add_disk(config, "scsi0-0-0-0", "sda", VM_DISK_BUS_SCSI, "/images/s.img");
+        d->disk.rotation_rate = 1;
+        /* libvirt's disk-scsi-disk-vpd, disk-scsi-disk-wwn, disk-shared. */
+        d->disk.vendor = g_strdup("SEA GATE");
+        d->disk.product = g_strdup("ST67 807GD");
+        d->disk.has_wwn = true;
+        d->disk.wwn = G_GUINT64_CONSTANT(0x5000c50015ea71ad);
+        d->disk.shareable = true;
+        d = add_disk(config, "virtio-disk0", "vda", VM_DISK_BUS_VIRTIO, "/images/v.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.driver.queues = 4;
+        d->disk.driver.queue_size = 256;
+        d->disk.driver.copy_on_read = true;
+        check_golden("disk-tuning", &params);
+
+        /* What the front-ends have not. */
+        hdb->disk.driver.queues = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<driver queues|queue_size> of disk 'hdb' needs bus 'virtio'"));
+        g_clear_error(&error);
+        hdb->disk.driver.queues = 0;
+        cd = add_disk(config, "ide0-1-1", "hdd", VM_DISK_BUS_IDE, NULL);
+        cd->disk.cdrom = true;
+        cd->disk.rotation_rate = 7200;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target rotation_rate> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.rotation_rate = 0;
+        cd->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_DEFAULT};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry> of disk 'hdd' needs a hard disk"));
+        g_clear_error(&error);
+        cd->disk.geometry = (VmDiskGeometry){};
+        d->disk.has_wwn = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<wwn> of disk 'vda' needs bus 'ide', 'sata' or 'scsi'"));
+        g_clear_error(&error);
+        d->disk.has_wwn = false;
+        d->disk.vendor = g_strdup("X");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<vendor> and <product> of disk 'vda' need bus 'scsi'"));
+        g_clear_error(&error);
+        g_clear_pointer(&d->disk.vendor, g_free);
+        d->disk.shareable = true;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<shareable/> of disk 'vda' needs format raw"));
+        g_clear_error(&error);
+        d->disk.shareable = false;
+        d->disk.geometry = (VmDiskGeometry){100, 16, 63, VM_DISK_TRANS_LBA};
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<geometry trans> of disk 'vda' needs bus 'ide' or 'sata'"));
+        g_clear_error(&error);
+        d->disk.geometry.trans = VM_DISK_TRANS_DEFAULT;
+        g_assert_true(qemu_config_check(config, &error));
+}
+
+/* SCSI controllers as libvirt maps their models (lsilogic, libvirt's default on x86, is lsi;
+ * lsisas1068 mptsas1068; lsisas1078 megasas; vmpvscsi pvscsi), the one libvirt adds for a disk
+ * whose controller is not written, and lsi's addressing (the unit is the SCSI id). */
+static void test_scsi_controllers(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        static const VmControllerModel models[] = {VM_CONTROLLER_MODEL_DEFAULT, VM_CONTROLLER_MODEL_LSISAS1068,
+                                                   VM_CONTROLLER_MODEL_LSISAS1078, VM_CONTROLLER_MODEL_VMPVSCSI};
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        for (unsigned i = 0; i < G_N_ELEMENTS(models); i++) {
+                g_autofree char *id = g_strdup_printf("scsi%u", i);
+                g_autofree char *disk_id = g_strdup_printf("disk%u", i);
+                g_autofree char *path = g_strdup_printf("/images/%u.raw", i);
+                test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, id)->controller =
+                        (VmController){.type = VM_CONTROLLER_SCSI, .index = i, .model = models[i]};
+                d = add_disk(config, disk_id, "sda", VM_DISK_BUS_SCSI, path);
+                g_free(d->disk.target_dev);
+                d->disk.target_dev = g_strdup_printf("sd%c", 'a' + i);
+                d->address = (VmAddress){
+                        .type = VM_ADDRESS_DRIVE, .controller = i, .unit = i == 1 ? 1 : 0, .target = i == 3 ? 2 : 0};
+        }
+        /* Controller 4 is not written: an lsi is added for it. */
+        d = add_disk(config, "disk4", "sdf", VM_DISK_BUS_SCSI, "/images/4.raw");
+        d->address = (VmAddress){.type = VM_ADDRESS_DRIVE, .controller = 4, .unit = 2};
+        check_golden("scsi-controllers", &params);
+
+        /* What QEMU's buses have not: pvscsi has LUN 0 only. */
+        d = config->devices->pdata[7];
+        d->address.unit = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdd': a SCSI controller of model 'vmpvscsi' has bus 0, "
+                                                "targets 0 to 64 and units 0 to 0"));
+        g_clear_error(&error);
+        d->address.unit = 0;
+        /* lsi has one target, whose SCSI ids are the units. */
+        d = config->devices->pdata[8];
+        d->address.target = 1;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sdf': an lsilogic SCSI controller has target 0"));
+}
+
+static VmDevice *add_network_disk(VmConfig *config, const char *id, const char *target, VmDiskProtocol protocol,
+                                  const char *name) {
+        VmDevice *d = add_disk(config, id, target, VM_DISK_BUS_VIRTIO, NULL);
+        d->disk.network = g_new0(VmDiskNetwork, 1);
+        d->disk.network->protocol = protocol;
+        d->disk.network->name = g_strdup(name);
+        return d;
+}
+
+static void add_host(VmDevice *d, const char *name, const char *port, const char *socket) {
+        VmDiskHost *host = &d->disk.network->hosts[d->disk.network->n_hosts++];
+        host->name = g_strdup(name);
+        host->port = g_strdup(port);
+        host->socket = g_strdup(socket);
+}
+
+/* <disk type='network'>: the protocol node of each driver as libvirt writes it (libvirt's
+ * disk-network-nbd, -gluster, -rbd, -http, -iscsi, -nfs), under the format node. */
+static void test_disk_network(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        VmDevice *d;
+
+        config->machine = g_strdup("pc");
+        d = add_network_disk(config, "virtio-disk0", "vda", VM_DISK_PROTOCOL_NBD, NULL);
+        add_host(d, "example.org", "6000", NULL);
+        d = add_network_disk(config, "virtio-disk1", "vdb", VM_DISK_PROTOCOL_NBD, "bar");
+        add_host(d, NULL, NULL, "/var/run/nbdsock");
+        d = add_network_disk(config, "virtio-disk2", "vdc", VM_DISK_PROTOCOL_GLUSTER, "Volume3/Image.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        add_host(d, "example.org", "6000", NULL);
+        add_host(d, "example.org", NULL, NULL);
+        add_host(d, NULL, NULL, "/path/to/sock");
+        d = add_network_disk(config, "virtio-disk3", "vdd", VM_DISK_PROTOCOL_RBD, "pool/image");
+        add_host(d, "mon1.example.org", "6321", NULL);
+        add_host(d, "::1", NULL, NULL);
+        d->disk.network->snapshot = g_strdup("foo");
+        d->disk.readonly = true;
+        d->disk.network->config = g_strdup("/blah/test.conf");
+        d = add_network_disk(config, "virtio-disk4", "vde", VM_DISK_PROTOCOL_HTTPS, "test4.img");
+        add_host(d, "example.org", "1234", NULL);
+        d->disk.network->query = g_strdup("par=val&other=ble");
+        d->disk.network->ssl_verify = VM_SWITCH_OFF;
+        d->disk.network->timeout = 1234;
+        d->disk.network->readahead = 1024;
+        d->disk.readonly = true;
+        d = add_network_disk(config, "virtio-disk5", "vdf", VM_DISK_PROTOCOL_ISCSI,
+                             "iqn.1992-01.com.example:server/1");
+        add_host(d, "example.org", NULL, NULL);
+        d->disk.network->initiator = g_strdup("iqn.1992-01.com.example:client");
+        d = add_network_disk(config, "virtio-disk6", "vdg", VM_DISK_PROTOCOL_NFS, "/foo/bar/baz");
+        add_host(d, "example.com", NULL, NULL);
+        d->disk.network->has_identity = true;
+        d->disk.network->nfs_user = 6234;
+        d->disk.network->nfs_group = 12354;
+        d = add_network_disk(config, "ide0-1-0", "hdc", VM_DISK_PROTOCOL_FTP, "/url/path/file.iso");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        d->disk.cdrom = d->disk.readonly = true;
+        add_host(d, "host.name", "21", NULL);
+        check_golden("disk-network", &params);
+
+        /* What QEMU's drivers only read is refused writable. */
+        g_autoptr(GError) error = NULL;
+        d = config->devices->pdata[4];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vde' over http, https, ftp or ftps needs <readonly/>"));
+        g_clear_error(&error);
+        d->disk.readonly = true;
+        d = config->devices->pdata[3];
+        d->disk.readonly = false;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "'vdd' of an rbd <snapshot> needs <readonly/>"));
+}
+
+/* <iotune>'s block_set_io_throttle, as libvirt sends it: the six base limits always, the rest
+ * when written, the group. */
+static void test_iotune(void) {
+        g_autoptr(VmDevice) d = vm_device_new(VM_DEVICE_DISK);
+        d->id = g_strdup("ide0-0-0");
+        d->disk.iotune = g_new0(VmDiskIotune, 1);
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC] = 5000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_IOPS_SEC] = 6000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX] = 10000;
+        d->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH] = 3;
+        d->disk.iotune->limits[VM_IOTUNE_SIZE_IOPS_SEC] = 2000;
+        d->disk.iotune->group_name = g_strdup("libvirt_iotune_group1");
+        d->disk.bus = VM_DISK_BUS_IDE;
+        JsonNode *args = qemu_iotune_args(d);
+        g_autofree char *text = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_cmpstr(text, ==,
+                        "{\"id\":\"ide0-0-0\",\"bps\":5000,\"bps_rd\":0,\"bps_wr\":0,\"iops\":6000,\"iops_rd\":0,"
+                        "\"iops_wr\":0,\"bps_max\":10000,\"bps_max_length\":3,\"iops_size\":2000,"
+                        "\"group\":\"libvirt_iotune_group1\"}");
+
+        /* A virtio disk's block backend is its inner virtio device's, as libvirt's QOM name says. */
+        d->disk.bus = VM_DISK_BUS_VIRTIO;
+        args = qemu_iotune_args(d);
+        g_autofree char *virtio = json_to_string(args, FALSE);
+        json_node_unref(args);
+        g_assert_true(g_str_has_prefix(virtio, "{\"id\":\"/machine/peripheral/ide0-0-0/virtio-backend\","));
+}
+
 /* Issue 17: a refused definition gets one error naming every problem the engine finds, each
  * with the line of its element, in document order (the lines are what the reader sets). */
 static void test_problems_listed(void) {
@@ -1060,7 +1532,7 @@ static void test_problems_listed(void) {
                 d->line = 24 + i;
         }
         d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "ctrl0");
-        d->controller.type = VM_CONTROLLER_SCSI;
+        d->controller.type = VM_CONTROLLER_IDE;
         g_assert_false(qemu_config_check(config, &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
@@ -1068,8 +1540,8 @@ static void test_problems_listed(void) {
                         "controller; use bus='sata'); "
                         "line 25: <filesystem> target dir 'share' is used twice; "
                         "line 30: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
-                        "<controller type='scsi'> needs model='virtio-scsi' on the QEMU engine (libvirt's "
-                        "default, lsilogic, is not supported)");
+                        "<controller type='ide'> is not supported by the q35 machine (it has no IDE controller; "
+                        "use type='sata')");
 }
 
 int main(int argc, char **argv) {
@@ -1080,6 +1552,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/validate", test_validate);
         g_test_add_func("/qemu-argv/serial-and-console", test_serial_and_console);
         g_test_add_func("/qemu-argv/platform", test_platform);
+        g_test_add_func("/qemu-argv/firmware", test_firmware);
+        g_test_add_func("/qemu-argv/max-memory", test_max_memory);
+        g_test_add_func("/qemu-argv/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
@@ -1094,6 +1569,10 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/usb", test_usb);
         g_test_add_func("/qemu-argv/filesystem", test_filesystem);
         g_test_add_func("/qemu-argv/virtio-options", test_virtio_options);
+        g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
+        g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
+        g_test_add_func("/qemu-argv/disk-network", test_disk_network);
+        g_test_add_func("/qemu-argv/iotune", test_iotune);
         g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
         return g_test_run();
 }

@@ -778,6 +778,31 @@ static void test_free_silences(void) {
         fixture_clear(&f);
 }
 
+/* <maxMemory slots> with a NUMA cell and a dimm in a slot (memory-hotplug-dimm.xml's shape):
+ * QEMU 7.2 takes the command line under TCG and the guest comes up. */
+static void test_memory_devices(void) {
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+        VmDevice *dimm;
+
+        fixture_init(&f, NULL);
+        VmCpu *cpu = &f.config->platform.cpu;
+        f.config->max_memory = UINT64_C(1) << 30;
+        f.config->memory_slots = 4;
+        cpu->set = true;
+        cpu->n_numa = 1;
+        cpu->numa[0] = (VmNumaCell){.memory = 256u << 20, .cpus = {1}};
+        dimm = test_vm_config_add_device(f.config, VM_DEVICE_MEMORY, "dimm0");
+        dimm->mem = (VmMemoryDevice){.model = VM_MEMORY_DIMM, .size = 128u << 20, .node = 0};
+        f.config->memory = f.config->current_memory = 384u << 20;
+        g_assert_true(engine_qemu_ops.validate(&f.settings, &f.probe, f.config, &error));
+        g_assert_no_error(error);
+
+        boot(&f);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 /* The platform elements virt-install writes (clock, timers, pm, vmport, a custom CPU with
  * Hyper-V flags and a topology, the boot order) on the test guest under TCG: it comes up.
  * (UEFI is in the argv test: the tiny guest's vmlinux has no EFI stub for OVMF to run.) */
@@ -810,6 +835,107 @@ static void test_platform(void) {
         fixture_clear(&f);
 }
 
+/* <disk type='network'> over nbd: qemu-storage-daemon serves an image on a unix socket in the
+ * test's folder, QEMU connects to it (as the engine's user), and the guest reads the image's
+ * first bytes from /dev/vda. */
+static void test_network_disk(void) {
+        static const char marker[] = "HV-NBD-DATA-42";
+        Fixture f;
+        g_autoptr(GError) error = NULL;
+        fixture_init(&f, NULL);
+
+        g_autofree char *image = g_build_filename(f.dir, "served.raw", NULL);
+        g_autofree char *socket_path = g_build_filename(f.dir, "nbd.sock", NULL);
+        g_autofree char *pid_path = g_build_filename(f.dir, "nbd.pid", NULL);
+        int fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(write(fd, marker, strlen(marker)), ==, (ssize_t) strlen(marker));
+        g_assert_cmpint(ftruncate(fd, 1 << 20), ==, 0);
+        close(fd);
+
+        /* --daemonize returns once the export is listening. */
+        g_autofree char *blockdev = g_strdup_printf("driver=file,node-name=served,filename=%s", image);
+        g_autofree char *nbd_server = g_strdup_printf("addr.type=unix,addr.path=%s", socket_path);
+        g_autofree char *pidfile = g_strdup_printf("--pidfile=%s", pid_path);
+        const char *daemon_argv[] = {"qemu-storage-daemon",
+                                     "--daemonize",
+                                     pidfile,
+                                     "--blockdev",
+                                     blockdev,
+                                     "--nbd-server",
+                                     nbd_server,
+                                     "--export",
+                                     "type=nbd,id=export0,node-name=served,name=web1,writable=on",
+                                     NULL};
+        gint status = -1;
+        g_assert_true(g_spawn_sync(NULL, (char **) daemon_argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                                   &status, &error));
+        g_assert_no_error(error);
+        g_assert_cmpint(status, ==, 0);
+        g_autofree char *pid_text = NULL;
+        g_assert_true(g_file_get_contents(pid_path, &pid_text, NULL, NULL));
+        pid_t daemon_pid = (pid_t) g_ascii_strtoll(pid_text, NULL, 10);
+        g_assert_cmpint(daemon_pid, >, 0);
+
+        VmDevice *disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk0");
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.network = g_new0(VmDiskNetwork, 1);
+        disk->disk.network->protocol = VM_DISK_PROTOCOL_NBD;
+        disk->disk.network->name = g_strdup("web1");
+        disk->disk.network->hosts[0].socket = g_strdup(socket_path);
+        disk->disk.network->n_hosts = 1;
+        g_ptr_array_add(f.config->devices, disk);
+
+        boot(&f);
+        wait_console(&f, "HV-DISK-ADDED vda");
+        g_assert_false(console_has(&f, marker));
+        static const char command[] = "dd if=/dev/vda bs=14 count=1 2>/dev/null; echo\n";
+        g_assert_cmpint(write(f.console_fd, command, strlen(command)), ==, (ssize_t) strlen(command));
+        wait_console(&f, marker);
+
+        stop(&f);
+        (void) kill(daemon_pid, SIGTERM);
+        fixture_clear(&f);
+}
+
+/* <iotune>: QEMU takes the throttling (block_set_io_throttle before the guest runs, else the
+ * start fails) and the guest reads the throttled disk. */
+static void test_iotune(void) {
+        static const char marker[] = "HV-IOTUNE-DATA";
+        Fixture f;
+        fixture_init(&f, NULL);
+
+        g_autofree char *image = g_build_filename(f.dir, "throttled.raw", NULL);
+        int fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        g_assert_cmpint(fd, >=, 0);
+        g_assert_cmpint(write(fd, marker, strlen(marker)), ==, (ssize_t) strlen(marker));
+        g_assert_cmpint(ftruncate(fd, 1 << 20), ==, 0);
+        close(fd);
+
+        VmDevice *disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk0");
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.path = g_strdup(image);
+        disk->disk.iotune = g_new0(VmDiskIotune, 1);
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC] = 10 << 20;
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX] = 20 << 20;
+        disk->disk.iotune->limits[VM_IOTUNE_TOTAL_BYTES_SEC_MAX_LENGTH] = 2;
+        disk->disk.iotune->limits[VM_IOTUNE_READ_IOPS_SEC] = 1000;
+        disk->disk.iotune->limits[VM_IOTUNE_WRITE_IOPS_SEC] = 500;
+        disk->disk.iotune->limits[VM_IOTUNE_SIZE_IOPS_SEC] = 4096;
+        disk->disk.iotune->group_name = g_strdup("hv-group");
+        g_ptr_array_add(f.config->devices, disk);
+
+        boot(&f);
+        wait_console(&f, "HV-DISK-ADDED vda");
+        static const char command[] = "dd if=/dev/vda bs=14 count=1 2>/dev/null; echo\n";
+        g_assert_cmpint(write(f.console_fd, command, strlen(command)), ==, (ssize_t) strlen(command));
+        wait_console(&f, marker);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -827,5 +953,8 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/start-failure", test_start_failure);
         g_test_add_func("/qemu-guest/free-silences", test_free_silences);
         g_test_add_func("/qemu-guest/platform", test_platform);
+        g_test_add_func("/qemu-guest/network-disk", test_network_disk);
+        g_test_add_func("/qemu-guest/iotune", test_iotune);
+        g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
         return g_test_run();
 }
