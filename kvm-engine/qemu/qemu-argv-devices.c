@@ -288,13 +288,13 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                 /* Without its <controller>, the engine adds one of libvirt's default model, as libvirt does. */
                 if (disk_controller_index(device) > 0xff)
                         refuse(problems, line, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
-                                      disk_controller_index(device));
+                               disk_controller_index(device));
                 if (scsi_model_is_lsi(scsi_controller_model(config, device)) &&
                     (device->address.target > 0 || disk_unit(device) > 6))
                         refuse(problems, line,
-                                      "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
-                                      "(its SCSI ids)",
-                                      dev);
+                               "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
+                               "(its SCSI ids)",
+                               dev);
                 if (!scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
                         VmControllerModel model = scsi_controller_model(config, device);
@@ -308,9 +308,9 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                         if (disk_target(device) > max_target || disk_unit(device) > max_lun ||
                             (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0))
                                 refuse(problems, line,
-                                              "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
-                                              "to %u and units 0 to %u",
-                                              dev, domain_model_name(model), max_target, max_lun);
+                                       "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
+                                       "to %u and units 0 to %u",
+                                       dev, domain_model_name(model), max_target, max_lun);
                 }
                 break;
         case VM_DISK_BUS_USB:
@@ -352,14 +352,14 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
             (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
              disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
                 refuse(problems, line,
-                              "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
-                              "(QEMU's curl driver only reads)",
-                              dev);
+                       "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                       "(QEMU's curl driver only reads)",
+                       dev);
         if (disk->network && disk->network->snapshot && !disk->readonly)
                 refuse(problems, line,
-                              "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
-                              "snapshot only reads)",
-                              dev);
+                       "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                       "snapshot only reads)",
+                       dev);
         if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
             disk->bus != VM_DISK_BUS_SCSI)
                 refuse(problems, line, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
@@ -367,40 +367,38 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 refuse(problems, line, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
         if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
                 refuse(problems, line,
-                              "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
-                              "written by two VMs)",
-                              dev);
+                       "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                       "written by two VMs)",
+                       dev);
         if (disk->shareable && disk->floppy)
                 refuse(problems, line, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
         if (disk->iotune && !vm_disk_has_medium(disk))
                 refuse(problems, line,
-                              "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
-                              "one has none)",
-                              dev);
+                       "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                       "one has none)",
+                       dev);
         if (disk->iotune && disk->floppy)
                 refuse(problems, line, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
         if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
                 refuse(problems, line,
-                              "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
+                       "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
         if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
                 refuse(problems, line,
-                              "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
-                              "floppy has no werror or rerror)",
-                              dev);
+                       "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                       "floppy has no werror or rerror)",
+                       dev);
         if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
                                                     disk->bus != VM_DISK_BUS_SATA)))
                 refuse(problems, line,
-                              "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
-                              dev);
+                       "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'", dev);
         if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
                 refuse(problems, line,
-                              "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
-                              dev);
+                       "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'", dev);
         if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
                 refuse(problems, line,
-                              "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
-                              "of an IDE disk)",
-                              dev);
+                       "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                       "of an IDE disk)",
+                       dev);
         check_disk_bus(config, device, machine, problems);
 }
 
