@@ -33,6 +33,7 @@
 
 #include "hv-error.h"
 #include "vm-config.h"
+#include "vm-problems.h"
 
 typedef struct EngineOps EngineOps;
 typedef struct EngineVm EngineVm;
@@ -132,9 +133,10 @@ struct EngineOps {
 
         bool (*probe)(const EngineSettings *settings, EngineProbe *ret, GError **error);
         /* Could this engine run this configuration on any host? Asked at DefineVM, so
-         * that what the engine cannot do is refused there, not at Boot; the message
-         * names the element and the engine. Nothing of the host is looked at. */
-        bool (*check)(const VmConfig *config, GError **error);
+         * that what the engine cannot do is refused there, not at Boot: every problem is
+         * added to problems, each naming the element and the engine, with the element's
+         * line (vm-problems.h). Nothing of the host is looked at. */
+        void (*check)(const VmConfig *config, VmProblems *problems);
         /* Can this engine run this configuration on this host, now (at Boot), with these
          * settings (NULL: the defaults) and what probe() found? The message names what it
          * cannot do. */

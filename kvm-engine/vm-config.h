@@ -381,7 +381,29 @@ typedef struct {
         };
         VmAddress address; /* <address>, as written (VM_ADDRESS_NONE: none) */
         unsigned boot_order; /* <boot order='N'>, 0 = none */
+        uint32_t line;       /* of its element in the document, for problems (vm-problems.h); 0 = unknown */
 } VmDevice;
+
+/* The lines of the elements an engine's checks name in a problem (vm-problems.h), as the
+ * reader found them; 0 = unknown (a VmConfig not read from XML). Devices and display items
+ * have their own. */
+typedef struct {
+        uint32_t domain;   /* <domain>: its type */
+        uint32_t os;       /* <os>: firmware, <loader>, <nvram>, <boot>, <bootmenu>, <kernel>, <initrd> */
+        uint32_t os_type;  /* <os><type>: arch and machine */
+        uint32_t emulator; /* <emulator> */
+        uint32_t memballoon;
+        uint32_t panic;
+        uint32_t cpu;
+        uint32_t features;
+        uint32_t clock;
+        uint32_t pm;
+        uint32_t memory_backing;
+        uint32_t numatune;
+        uint32_t iothreads;
+        uint32_t memory;     /* <memory> */
+        uint32_t max_memory; /* <maxMemory> */
+} VmLines;
 
 typedef struct {
         char *name;
@@ -426,6 +448,7 @@ typedef struct {
         VmPanic panic;           /* <panic> */
 
         GPtrArray *devices; /* VmDevice*, owned; in document order */
+        VmLines lines;
 } VmConfig;
 
 VmConfig *vm_config_new(void);

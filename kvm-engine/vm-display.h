@@ -53,6 +53,7 @@ typedef struct {
         bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
         unsigned keymap; /* 1 + index in vm_keymap_names (QEMU's -k), 0 = not written */
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmGraphics;
 
 /* The keyboard layouts QEMU 7.2 has (/usr/share/qemu/keymaps), NULL-terminated. */
@@ -76,6 +77,7 @@ typedef struct {
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
+        uint32_t line;     /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmVideo;
 
 typedef enum {
@@ -114,6 +116,7 @@ typedef struct {
         bool grab_all;            /* evdev: <source grab='all'> */
         VmGrabToggle grab_toggle; /* evdev */
         VmSwitch repeat;          /* evdev */
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmInput;
 
 typedef enum {
@@ -141,6 +144,7 @@ typedef struct {
         unsigned n_codecs;
         uint32_t audio_id; /* <audio id='N'/> inside <sound>: 0 = the first <audio> */
         VmAddress address;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmSound;
 
 /* <audio type>: QEMU's -audiodev drivers (file is QEMU's wav, pulseaudio its pa). */
@@ -203,6 +207,7 @@ typedef struct {
         bool has_dsp_policy;           /* oss */
         uint32_t dsp_policy;
         VmSdlAudioDriver sdl_driver;
+        uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmAudio;
 
 /* <redirdev type>: where a USB redirection's usbredir stream goes. */
@@ -269,6 +274,10 @@ typedef struct {
         VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
         unsigned n_hubs;
         VmSmartcard *smartcard; /* on the heap; NULL = none (at most one) */
+        /* Lines of the <redirdev>s, <hub>s and the spicevmc <channel>, for problems; 0 = unknown. */
+        uint32_t redirdev_lines[VM_DISPLAY_ITEMS_MAX];
+        uint32_t hub_lines[VM_DISPLAY_ITEMS_MAX];
+        uint32_t spice_agent_line;
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);

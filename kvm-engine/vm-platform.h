@@ -66,6 +66,7 @@ typedef struct {
         VmTickPolicy tickpolicy;
         VmTimerTrack track; /* rtc only */
         uint64_t frequency; /* tsc only: Hz; 0 = the host's */
+        uint32_t line; /* of the <timer>, for problems (vm-problems.h); 0 = unknown */
 } VmTimer;
 
 typedef enum {

@@ -234,6 +234,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
                         goto fail;
                 graphics.image_compression = (VmImageCompression) (choice + 1);
         }
+        graphics.line = xml_line(node);
         display->graphics[display->n_graphics++] = graphics;
         return true;
 
@@ -322,6 +323,7 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                 "vram='%" PRIu32 "' of '<model type='bochs'>' is not supported: "
                                 "bochs-display has a power of two from 4096 to 262144 KiB",
                                 video.vram);
+        video.line = xml_line(node);
         display->videos[display->n_videos++] = video;
         return true;
 }
@@ -416,6 +418,7 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
                 g_free(input.evdev);
                 return false;
         }
+        input.line = xml_line(node);
         display->inputs[display->n_inputs++] = input;
         return true;
 }
@@ -468,6 +471,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
                 if (!parse_number_attr(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
                         return false;
         }
+        sound.line = xml_line(node);
         display->sounds[display->n_sounds++] = sound;
         return true;
 }
@@ -552,6 +556,7 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
                 g_free(source.service);
                 return false;
         }
+        display->redirdev_lines[display->n_redirdevs] = xml_line(node);
         display->redirdev_sources[display->n_redirdevs++] = source;
         return true;
 }
@@ -656,7 +661,7 @@ static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
                 return false;
         if (address->type != VM_ADDRESS_NONE && address->type != VM_ADDRESS_USB)
                 return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT, "a '<hub>' has a USB '<address>' only");
-        display->n_hubs++;
+        display->hub_lines[display->n_hubs++] = xml_line(node);
         return true;
 }
 
@@ -681,6 +686,7 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         if (c[1] && !domain_xml_parse_address(c[1], &display->spice_agent_address, error))
                 return false;
         display->spice_agent_channel = true;
+        display->spice_agent_line = xml_line(node);
         return true;
 }
 

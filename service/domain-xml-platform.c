@@ -183,6 +183,7 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
                                 "tickpolicy of '<timer name='%s'>' is not supported (only of rtc and pit)",
                                 timer_names[name]);
         timer->set = true;
+        timer->line = xml_line(node);
         timer->present = present;
         timer->tickpolicy = tick;
         timer->track = track;

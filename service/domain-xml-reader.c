@@ -18,6 +18,7 @@
 #include <libxml/xmlerror.h>
 
 #include "domain-xml-reader.h"
+#include "vm-problems.h"
 
 #define QUOTE_MAX_BYTES 64 /* of a user value quoted in an error message */
 
@@ -65,10 +66,7 @@ bool xml_fail(GError **error, const xmlNode *node, HvErrorCode code, const char 
         message = g_strdup_vprintf(format, ap);
         va_end(ap);
 
-        if (line > 0)
-                g_set_error(error, HV_ERROR, code, "line %ld: %s", line, message);
-        else
-                g_set_error_literal(error, HV_ERROR, code, message);
+        vm_problem_set_error(error, line > 0 ? (unsigned long) line : 0, code, message);
         return false;
 }
 
@@ -254,6 +252,12 @@ xmlDoc *xml_read_document(const char *xml, size_t length, size_t max_size, GErro
 }
 
 /* ---- tree helpers ---- */
+
+uint32_t xml_line(const xmlNode *node) {
+        long line = node ? xmlGetLineNo(node) : -1;
+
+        return line > 0 && line <= UINT32_MAX ? (uint32_t) line : 0;
+}
 
 bool xml_is_element(const xmlNode *node, const char *name) {
         return node->type == XML_ELEMENT_NODE && !node->ns && strcmp(XML_NODE_NAME(node), name) == 0;

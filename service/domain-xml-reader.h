@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <glib.h>
 #include <libxml/tree.h>
@@ -43,6 +44,9 @@ bool xml_fail_unsupported_value(GError **error, const xmlNode *node, const char 
 bool xml_fail_bad_value(GError **error, const xmlNode *node, const char *what, const char *value, const char *rule);
 /* InvalidXML: "'<node>' needs a '<child>'" */
 bool xml_fail_missing(GError **error, const xmlNode *node, const char *child);
+
+/* The line of node for the model's lines (VmLines, vm-problems.h); 0 for NULL or unknown. */
+uint32_t xml_line(const xmlNode *node);
 
 /* An element without namespace of that name. */
 bool xml_is_element(const xmlNode *node, const char *name);

@@ -28,6 +28,7 @@
 #include "domain-xml-memdev.h"
 #include "domain-xml.h"
 #include "hv-error.h"
+#include "vm-problems.h"
 
 #define DEVICE_ID_MAX 64
 #define TOKEN_MAX 64 /* machine types, disk targets */
@@ -853,6 +854,7 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
                 return false;
         if (!c[OS_TYPE])
                 return xml_fail_missing(error, node, "type");
+        config->lines.os_type = xml_line(c[OS_TYPE]);
         if (!xml_element_text(c[OS_TYPE], type_attributes, true, &os_type, error) ||
             !xml_attr_choice(c[OS_TYPE], "arch", arches, 0, &choice, error))
                 return false;
@@ -973,64 +975,6 @@ static bool check_device_count(const xmlNode *node, GError **error) {
         return true;
 }
 
-/* What a refused document cannot be given: each element's first problem, reported together
- * in document order so that one round of edits fixes them all. */
-typedef struct {
-        long line; /* 0 when the message names none: such ones come last */
-        guint order;
-        GError *error;
-} Problem;
-
-static void problem_free(Problem *problem) {
-        g_error_free(problem->error);
-        g_free(problem);
-}
-
-static GPtrArray *problems_new(void) {
-        return g_ptr_array_new_with_free_func((GDestroyNotify) problem_free);
-}
-
-/* Takes error. */
-static void problems_add(GPtrArray *problems, GError *error) {
-        Problem *problem = g_new0(Problem, 1);
-        const char *message = error->message;
-
-        if (g_str_has_prefix(message, "line "))
-                problem->line = (long) g_ascii_strtoll(message + strlen("line "), NULL, 10);
-        if (problem->line <= 0)
-                problem->line = G_MAXLONG;
-        problem->order = problems->len;
-        problem->error = error;
-        g_ptr_array_add(problems, problem);
-}
-
-static gint problem_compare(gconstpointer a, gconstpointer b) {
-        const Problem *pa = *(Problem *const *) a, *pb = *(Problem *const *) b;
-
-        if (pa->line != pb->line)
-                return pa->line < pb->line ? -1 : 1;
-        return pa->order < pb->order ? -1 : pa->order > pb->order;
-}
-
-/* One error for all the problems, with the first one's code; true when there are none. */
-static bool problems_report(GPtrArray *problems, GError **error) {
-        g_autoptr(GString) message = g_string_new(NULL);
-        const Problem *first;
-
-        if (problems->len == 0)
-                return true;
-        g_ptr_array_sort(problems, problem_compare);
-        for (guint i = 0; i < problems->len; i++) {
-                const Problem *problem = problems->pdata[i];
-                if (i > 0)
-                        g_string_append(message, "; ");
-                g_string_append(message, problem->error->message);
-        }
-        first = problems->pdata[0];
-        g_set_error_literal(error, first->error->domain, first->error->code, message->str);
-        return false;
-}
-
 static bool parse_emulator(const xmlNode *node, VmConfig *config, GError **error) {
         g_autofree char *path = NULL;
 
@@ -1054,7 +998,7 @@ static bool parse_memballoon(const xmlNode *node, VmConfig *config, bool *seen, 
 }
 
 /* Every child is read, also after one failed: each one's first problem goes to problems. */
-static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, GPtrArray *problems) {
+static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXmlPaths *paths, VmProblems *problems) {
         /* The sets point into the devices, which config owns and keeps while they live. */
         g_autoptr(GHashTable) ids = g_hash_table_new(g_str_hash, g_str_equal);
         g_autoptr(GHashTable) disk_targets = g_hash_table_new(g_str_hash, g_str_equal);
@@ -1065,7 +1009,7 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
 
         if (!xml_check_attributes(node, NULL, &error) || !xml_check_element_content(node, &error) ||
             !check_device_count(node, &error)) {
-                problems_add(problems, error);
+                vm_problems_add_error(problems, error);
                 return;
         }
         for (xmlNode *child = node->children; child; child = child->next) {
@@ -1074,41 +1018,45 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                 if (child->type != XML_ELEMENT_NODE)
                         continue;
                 if (xml_is_element(child, "emulator")) {
+                        config->lines.emulator = xml_line(child);
                         if (!parse_emulator(child, config, &error))
-                                problems_add(problems, g_steal_pointer(&error));
+                                vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
                 if (xml_is_element(child, "memballoon")) {
+                        config->lines.memballoon = xml_line(child);
                         if (!parse_memballoon(child, config, &has_memballoon, &error))
-                                problems_add(problems, g_steal_pointer(&error));
+                                vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
                 if (xml_is_element(child, "iommu")) {
                         if (!domain_xml_parse_iommu(child, &config->platform, &error))
-                                problems_add(problems, g_steal_pointer(&error));
+                                vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
                 if (xml_is_element(child, "panic")) {
+                        config->lines.panic = xml_line(child);
                         if (!domain_xml_parse_panic(child, &config->panic, &error))
-                                problems_add(problems, g_steal_pointer(&error));
+                                vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
                 if (domain_xml_is_display_element(child)) {
                         if (!domain_xml_parse_display_element(child, &config->display, &error))
-                                problems_add(problems, g_steal_pointer(&error));
+                                vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
                 device = parse_device(child, paths, &error);
                 if (!device || !check_unique_device(&keys, device, child, &error)) {
-                        problems_add(problems, g_steal_pointer(&error));
+                        vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
+                device->line = xml_line(child);
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }
         if (!domain_xml_finish_display(node, &config->display, &error))
-                problems_add(problems, g_steal_pointer(&error));
+                vm_problems_add_error(problems, g_steal_pointer(&error));
         if (!domain_xml_assign_controller_indexes(config->devices, &error))
-                problems_add(problems, g_steal_pointer(&error));
+                vm_problems_add_error(problems, g_steal_pointer(&error));
 }
 
 enum {
@@ -1168,11 +1116,11 @@ static const char *const domain_children[] = {
 
 /* Like xml_collect_children(), but an unknown or repeated child is a problem and the rest
  * is still sorted. */
-static void collect_domain_children(const xmlNode *root, xmlNode **slots, GPtrArray *problems) {
+static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProblems *problems) {
         GError *error = NULL;
 
         if (!xml_check_element_content(root, &error)) {
-                problems_add(problems, error);
+                vm_problems_add_error(problems, error);
                 return;
         }
         for (xmlNode *child = root->children; child; child = child->next) {
@@ -1191,7 +1139,7 @@ static void collect_domain_children(const xmlNode *root, xmlNode **slots, GPtrAr
                 else
                         slots[i] = child;
                 if (error)
-                        problems_add(problems, g_steal_pointer(&error));
+                        vm_problems_add_error(problems, g_steal_pointer(&error));
         }
 }
 
@@ -1294,13 +1242,30 @@ static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error
                         "has none");
 }
 
-static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, GError **error) {
+/* Where the elements the engines' checks name are (VmLines). */
+static void set_lines(const xmlNode *root, xmlNode **c, VmConfig *config) {
+        VmLines *lines = &config->lines;
+
+        lines->domain = xml_line(root);
+        lines->os = xml_line(c[DOMAIN_OS]);
+        lines->cpu = xml_line(c[DOMAIN_CPU]);
+        lines->features = xml_line(c[DOMAIN_FEATURES]);
+        lines->clock = xml_line(c[DOMAIN_CLOCK]);
+        lines->pm = xml_line(c[DOMAIN_PM]);
+        lines->memory_backing = xml_line(c[DOMAIN_MEMORY_BACKING]);
+        lines->numatune = xml_line(c[DOMAIN_NUMATUNE]);
+        lines->iothreads = xml_line(c[DOMAIN_IOTHREADS] ? c[DOMAIN_IOTHREADS] : c[DOMAIN_IOTHREADIDS]);
+        lines->memory = xml_line(c[DOMAIN_MEMORY]);
+        lines->max_memory = xml_line(c[DOMAIN_MAX_MEMORY]);
+}
+
+/* What could be read: NULL (with error) only when root is no <domain>. */
+static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, VmProblems *problems, GError **error) {
         /* id: the number libvirt gives a running domain, in what `virsh dumpxml` prints of
          * one; libvirt's define reads past it, and so does this (a VM's identity is its
          * name and UUID). */
         static const char *const attributes[] = { "type", "id", NULL };
         g_autoptr(VmConfig) config = vm_config_new();
-        g_autoptr(GPtrArray) problems = problems_new();
         xmlNode *c[_DOMAIN_CHILD_MAX] = {};
         GError *e = NULL;
         int choice;
@@ -1312,61 +1277,62 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         }
         if (!xml_check_attributes(root, attributes, &e) ||
             !xml_attr_choice(root, "type", domain_xml_domain_type_names, -1, &choice, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         else
                 config->type = choice;
         collect_domain_children(root, c, problems);
+        set_lines(root, c, config);
 
         if (!parse_name(root, c[DOMAIN_NAME], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!parse_uuid(c[DOMAIN_UUID], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_GENID] && !domain_xml_parse_genid(c[DOMAIN_GENID], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DESCRIPTION] && !xml_element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_METADATA] && !parse_metadata(c[DOMAIN_METADATA], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         bool memory_ok = parse_memory(root, c, config, &e);
         if (!memory_ok)
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         uint64_t current_written = config->current_memory;
         if (memory_ok && c[DOMAIN_MAX_MEMORY] && !parse_max_memory(c[DOMAIN_MAX_MEMORY], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         bool vcpu_ok = !c[DOMAIN_VCPU] || parse_vcpu(c[DOMAIN_VCPU], config, &e);
         if (!vcpu_ok)
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!domain_xml_parse_iothreads(c[DOMAIN_IOTHREADS], c[DOMAIN_IOTHREADIDS], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!c[DOMAIN_OS])
                 xml_fail_missing(&e, root, "os");
         else
                 parse_os(c[DOMAIN_OS], config, paths, &e);
         if (e)
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_FEATURES] && !domain_xml_parse_features(c[DOMAIN_FEATURES], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         /* <cpu><topology> is checked against <vcpu>: only once that was read. */
         if (vcpu_ok && c[DOMAIN_CPU] && !domain_xml_parse_cpu(c[DOMAIN_CPU], config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         /* <memoryBacking><page nodeset> names NUMA cells of <cpu>: after it. */
         if (c[DOMAIN_MEMORY_BACKING] &&
             !domain_xml_parse_memory_backing(c[DOMAIN_MEMORY_BACKING], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_NUMATUNE] && !domain_xml_parse_numatune(c[DOMAIN_NUMATUNE], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_CLOCK] && !domain_xml_parse_clock(c[DOMAIN_CLOCK], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_PM] && !domain_xml_parse_pm(c[DOMAIN_PM], &config->platform, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!parse_action(c[DOMAIN_ON_POWEROFF], &config->on_poweroff, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!parse_action(c[DOMAIN_ON_REBOOT], &config->on_reboot, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!parse_action(c[DOMAIN_ON_CRASH], &config->on_crash, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DEVICES])
                 parse_devices(c[DOMAIN_DEVICES], config, paths, problems);
         /* As libvirt counts it with NUMA cells: <memory> is the cells' and the memory devices' sum. */
@@ -1379,17 +1345,27 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 config->current_memory = MIN(current_written, config->memory);
         }
         if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
         if (memory_ok && !check_memballoon(c, config, &e))
-                problems_add(problems, g_steal_pointer(&e));
+                vm_problems_add_error(problems, g_steal_pointer(&e));
 
-        if (!problems_report(problems, error))
-                return NULL;
+        if (!vm_problems_is_empty(problems))
+                vm_problems_set_config_partial(problems);
         vm_config_assign_device_ids(config);
         return g_steal_pointer(&config);
 }
 
 VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        g_autoptr(VmConfig) config = domain_xml_read(xml, length, paths, problems, error);
+
+        if (!config || !vm_problems_report(problems, error))
+                return NULL;
+        return g_steal_pointer(&config);
+}
+
+VmConfig *domain_xml_read(const char *xml, size_t length, const DomainXmlPaths *paths, VmProblems *problems,
+                          GError **error) {
         g_autoptr(xmlDoc) doc = NULL;
 
         g_return_val_if_fail(xml || length == 0, NULL);
@@ -1397,7 +1373,7 @@ VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths 
         doc = xml_read_document(xml, length, DOMAIN_XML_MAX_SIZE, error);
         if (!doc)
                 return NULL;
-        return parse_domain(xmlDocGetRootElement(doc), paths, error);
+        return parse_domain(xmlDocGetRootElement(doc), paths, problems, error);
 }
 
 VmDevice *domain_xml_parse_device(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error) {

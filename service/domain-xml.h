@@ -26,6 +26,7 @@
 #include <glib.h>
 
 #include "vm-config.h"
+#include "vm-problems.h"
 
 typedef struct {
         const char *images_dir; /* relative disk paths resolve against this */
@@ -39,6 +40,14 @@ typedef struct {
  * config->uuid_generated is set). Devices without <alias> get ids via
  * vm_config_assign_device_ids(). */
 VmConfig *domain_xml_parse(const char *xml, size_t length, const DomainXmlPaths *paths, GError **error);
+/* Like domain_xml_parse(), but what the document asks that cannot be given is added to
+ * problems (vm-problems.h) instead of failing: the config comes back all the same, without the
+ * parts the reader refused (problems is then marked partial), so that an engine's checks add
+ * their problems to the reader's and one error names them all. NULL, with error, only for a
+ * document that is no <domain> at all (not XML, too large, another root). Never define the
+ * config of a document with problems. */
+VmConfig *domain_xml_read(const char *xml, size_t length, const DomainXmlPaths *paths, VmProblems *problems,
+                          GError **error);
 
 /* The normalised document (GetXML): pretty-printed, fixed element order, sizes in KiB (bytes
  * when not a multiple of 1024), absolute paths, and an <alias name='...'/> for every device

@@ -328,16 +328,39 @@ static const char *choose_engine(Manager *manager, const VmConfig *config, const
  * answer is current (a definition may name files, devices or an accelerator
  * that appear later).
  */
-static bool check_engine_can_run(Manager *manager, const char *name, const VmConfig *config, GError **error) {
+static bool check_engine_can_run(Manager *manager, const char *name, const VmConfig *config, VmProblems *problems,
+                                 GError **error) {
         const ManagerEngine *engine = manager_get_engine(manager, name);
 
         if (!engine) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "Engine '%s' is not available", name);
                 return false;
         }
-        if (engine->ops->check && !engine->ops->check(config, error))
-                return false;
+        if (engine->ops->check)
+                engine->ops->check(config, problems);
+        /* Where its displays listen is the administrator's to allow. */
+        vm_display_listen_problems(&manager->settings, config, problems);
         return true;
+}
+
+/*
+ * A document the reader refused: what it could read goes to the engine's checks all the same,
+ * so that the one error names the engine's problems too, sorted by line with the reader's
+ * (vm-problems.h: the checks know the config is partial). Whatever cannot be told without what
+ * the reader refused (the VM it would redefine, its bridges) leaves the engine's problems out.
+ */
+static void add_engine_problems(Manager *manager, VmConfig *config, const char *engine_name, uid_t owner,
+                                VmProblems *problems) {
+        Vm *existing = config->uuid_generated ? NULL : manager_find_vm_by_uuid(manager, config->uuid);
+        /* Another user's VM says nothing of this one. */
+        if (existing && existing->owner != owner && owner != 0)
+                existing = NULL;
+        g_autoptr(GError) error = NULL;
+
+        if (!vm_net_resolve(&manager->settings, existing ? existing->owner : owner, config, &error))
+                return;
+        (void) check_engine_can_run(manager, choose_engine(manager, config, engine_name, existing), config, problems,
+                                    NULL);
 }
 
 /* A new VM whose definition is being written, by name (few are, at any time). */
@@ -381,9 +404,15 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
                             (unsigned) DOMAIN_XML_MAX_SIZE);
                 return NULL;
         }
-        config = domain_xml_parse(xml, strlen(xml), &paths, error);
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        config = domain_xml_read(xml, strlen(xml), &paths, problems, error);
         if (!config)
                 return NULL;
+        if (!vm_problems_is_empty(problems)) {
+                add_engine_problems(manager, config, engine_name, owner, problems);
+                vm_problems_report(problems, error);
+                return NULL;
+        }
 
         defining = find_vm_defining_by_name(manager, config->name);
         if (!defining)
@@ -429,8 +458,7 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
         vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);
-        if (!check_engine_can_run(manager, engine, config, error) ||
-            !vm_display_check_listen(&manager->settings, config, error))
+        if (!check_engine_can_run(manager, engine, config, problems, error) || !vm_problems_report(problems, error))
                 return NULL;
         if (by_uuid) {
                 if (by_uuid->engine_vm && !g_str_equal(engine, by_uuid->engine)) {

@@ -98,21 +98,26 @@ GVariant *vm_graphics_to_variant(Vm *vm) {
 
 /* ---- displays on a network address ---- */
 
-bool vm_display_check_listen(const Settings *settings, const VmConfig *config, GError **error) {
+void vm_display_listen_problems(const Settings *settings, const VmConfig *config, VmProblems *problems) {
         for (unsigned i = 0; i < config->display.n_graphics; i++) {
                 const VmGraphics *graphics = &config->display.graphics[i];
 
                 if (graphics->listen != VM_LISTEN_ADDRESS ||
                     g_strv_contains((const char *const *) settings->display_listen_addresses, graphics->address))
                         continue;
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<graphics type='%s'> may not listen on %s: the administrator has not allowed that "
-                            "address ([Display] ListenAddresses= in hypervisord.conf(5)); use OpenGraphics "
-                            "('hvctl display') or a <listen type='socket'> of yours",
-                            vm_graphics_type_to_string(graphics->type), graphics->address);
-                return false;
+                vm_problems_add(problems, graphics->line, HV_ERROR_NOT_SUPPORTED,
+                                "<graphics type='%s'> may not listen on %s: the administrator has not allowed that "
+                                "address ([Display] ListenAddresses= in hypervisord.conf(5)); use OpenGraphics "
+                                "('hvctl display') or a <listen type='socket'> of yours",
+                                vm_graphics_type_to_string(graphics->type), graphics->address);
         }
-        return true;
+}
+
+bool vm_display_check_listen(const Settings *settings, const VmConfig *config, GError **error) {
+        g_autoptr(VmProblems) problems = vm_problems_new();
+
+        vm_display_listen_problems(settings, config, problems);
+        return vm_problems_report(problems, error);
 }
 
 /* Whether a TCP port is free on that address now (another process may take it before the

@@ -195,6 +195,8 @@ GVariant *vm_graphics_to_variant(Vm *vm);
 #define VM_DISPLAY_FIRST_PORT 5900
 #define VM_DISPLAY_LAST_PORT 65535
 bool vm_display_check_listen(const Settings *settings, const VmConfig *config, GError **error);
+/* The same, each <graphics> that may not listen where it says a problem (DefineVM). */
+void vm_display_listen_problems(const Settings *settings, const VmConfig *config, VmProblems *problems);
 bool vm_display_prepare(const Settings *settings, VmConfig *config, GError **error);
 
 /* Take back an engine that kept running while the daemon was away. On failure the

@@ -16,136 +16,137 @@ static bool ch_id_is_valid(const char *id) {
         return id && *id && !g_str_has_prefix(id, "__") && strlen(id) <= 64;
 }
 
-bool ch_config_check(const VmConfig *config, GError **error) {
-        if (config->type == VM_DOMAIN_QEMU) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<domain type='qemu'> (software emulation) is not supported by the "
-                                    "cloud-hypervisor engine; it always uses KVM (<domain type='kvm'>)");
-                return false;
-        }
-        if (config->arch && !g_str_equal(config->arch, "x86_64")) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "Architecture '%s' is not supported by the cloud-hypervisor engine (x86_64)", config->arch);
-                return false;
-        }
-        if (config->machine) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<type machine='%s'> is not supported by the cloud-hypervisor engine, which has one "
-                            "machine type",
-                            config->machine);
-                return false;
-        }
-        if (!config->kernel && !config->loader) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "The cloud-hypervisor engine needs a <kernel> or a <loader>");
-                return false;
-        }
-        if (config->kernel && config->loader) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "The cloud-hypervisor engine boots either a <kernel> or a <loader>, not both");
-                return false;
-        }
-        if (config->initrd && !config->kernel) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "An <initrd> needs a <kernel>");
-                return false;
-        }
+/* What it boots: a kernel or a firmware, one of them. */
+static void check_boot(const VmConfig *config, VmProblems *problems) {
+        unsigned line = config->lines.os;
 
+        /* An <os> the reader refused in part may have had them. */
+        if (vm_problems_config_partial(problems))
+                return;
+        if (!config->kernel && !config->loader)
+                vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT,
+                                "The cloud-hypervisor engine needs a <kernel> or a <loader>");
+        if (config->kernel && config->loader)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "The cloud-hypervisor engine boots either a <kernel> or a <loader>, not both");
+        if (config->initrd && !config->kernel)
+                vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT, "An <initrd> needs a <kernel>");
+}
+
+/* A <serial> or <console>: one of each, with its path; the console not on a socket. */
+static void check_char(const VmDevice *device, unsigned *count, VmProblems *problems) {
+        const char *kind = vm_device_kind_to_string(device->kind);
+
+        if (++*count == 2)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "cloud-hypervisor has one <%s>, not more", kind);
+        /* Its serial port and console have a pty, a file or (serial) a socket it listens on. */
+        if (device->chr.type != VM_CHAR_PTY && device->chr.type != VM_CHAR_FILE && device->chr.type != VM_CHAR_UNIX)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<%s type='%s'> is not supported by the cloud-hypervisor engine", kind,
+                                device->chr.type == VM_CHAR_TCP    ? "tcp"
+                                : device->chr.type == VM_CHAR_UDP  ? "udp"
+                                : device->chr.type == VM_CHAR_DEV  ? "dev"
+                                : device->chr.type == VM_CHAR_PIPE ? "pipe"
+                                : device->chr.type == VM_CHAR_NULL ? "null"
+                                : device->chr.type == VM_CHAR_VC   ? "vc"
+                                                                   : "stdio");
+        if (device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL || device->chr.target.type == VM_CHAR_TARGET_ISA_DEBUG)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<%s><target type='%s'> is not supported by the cloud-hypervisor engine", kind,
+                                device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ? "pci-serial" : "isa-debug");
+        if ((device->chr.type == VM_CHAR_UNIX && device->chr.connect) || device->chr.append || device->chr.log_file)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<%s>: %s is not supported by the cloud-hypervisor engine", kind,
+                                device->chr.log_file ? "<log>"
+                                : device->chr.append ? "<source append>"
+                                                     : "<source mode='connect'>");
+        if (device->kind == VM_DEVICE_CONSOLE && device->chr.type == VM_CHAR_UNIX)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<console type='unix'> is not supported by the cloud-hypervisor engine; use "
+                                "<serial type='unix'>");
+}
+
+static void check_vsock(const VmDevice *device, unsigned *count, VmProblems *problems) {
+        if (++*count == 2)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "cloud-hypervisor has one <vsock>, not more");
+        if (device->vsock.cid < 3)
+                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                "<vsock> needs a guest cid of 3 or more, not %u", device->vsock.cid);
+}
+
+static void check_rng(const VmDevice *device, unsigned *count, VmProblems *problems) {
+        if (++*count == 2)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "cloud-hypervisor has one <rng>, not more");
+        /* off is what cloud-hypervisor's virtio-rng does; on is not asked of it. */
+        if (vm_virtio_options_on(&device->rng.virtio))
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<rng><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor "
+                                "engine");
+}
+
+static void check_config(const VmConfig *config, VmProblems *problems) {
         unsigned n_serial = 0, n_console = 0, n_vsock = 0, n_rng = 0;
+
+        if (config->type == VM_DOMAIN_QEMU)
+                vm_problems_add(problems, config->lines.domain, HV_ERROR_NOT_SUPPORTED,
+                                "<domain type='qemu'> (software emulation) is not supported by the "
+                                "cloud-hypervisor engine; it always uses KVM (<domain type='kvm'>)");
+        if (config->arch && !g_str_equal(config->arch, "x86_64"))
+                vm_problems_add(problems, config->lines.os_type, HV_ERROR_NOT_SUPPORTED,
+                                "Architecture '%s' is not supported by the cloud-hypervisor engine (x86_64)",
+                                config->arch);
+        if (config->machine)
+                vm_problems_add(problems, config->lines.os_type, HV_ERROR_NOT_SUPPORTED,
+                                "<type machine='%s'> is not supported by the cloud-hypervisor engine, which has one "
+                                "machine type",
+                                config->machine);
+        check_boot(config, problems);
+
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                const char *kind = vm_device_kind_to_string(device->kind);
 
-                if (device->id && !ch_id_is_valid(device->id)) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "Device id '%s' is not usable by cloud-hypervisor (1-64 characters, not "
-                                    "starting with '__')",
-                                    device->id);
-                        return false;
-                }
+                if (device->id && !ch_id_is_valid(device->id))
+                        vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "Device id '%s' is not usable by cloud-hypervisor (1-64 characters, not "
+                                        "starting with '__')",
+                                        device->id);
                 switch (device->kind) {
                 case VM_DEVICE_INTERFACE:
-                        if (!ch_check_interface(&device->net, error))
-                                return false;
+                        ch_check_interface(device, problems);
                         break;
                 case VM_DEVICE_SERIAL:
-                case VM_DEVICE_CONSOLE: {
-                        unsigned *count = device->kind == VM_DEVICE_SERIAL ? &n_serial : &n_console;
-                        if (++*count > 1) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "cloud-hypervisor has one <%s>, not more", kind);
-                                return false;
-                        }
-                        /* Its serial port and console have a pty, a file or (serial) a socket it listens on. */
-                        if (device->chr.type != VM_CHAR_PTY && device->chr.type != VM_CHAR_FILE &&
-                            device->chr.type != VM_CHAR_UNIX) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<%s type='%s'> is not supported by the cloud-hypervisor engine", kind,
-                                            device->chr.type == VM_CHAR_TCP    ? "tcp"
-                                            : device->chr.type == VM_CHAR_UDP  ? "udp"
-                                            : device->chr.type == VM_CHAR_DEV  ? "dev"
-                                            : device->chr.type == VM_CHAR_PIPE ? "pipe"
-                                            : device->chr.type == VM_CHAR_NULL ? "null"
-                                            : device->chr.type == VM_CHAR_VC   ? "vc"
-                                                                               : "stdio");
-                                return false;
-                        }
-                        if (device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ||
-                            device->chr.target.type == VM_CHAR_TARGET_ISA_DEBUG) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<%s><target type='%s'> is not supported by the cloud-hypervisor engine",
-                                            kind,
-                                            device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL ? "pci-serial"
-                                                                                                 : "isa-debug");
-                                return false;
-                        }
-                        if ((device->chr.type == VM_CHAR_UNIX && device->chr.connect) || device->chr.append ||
-                            device->chr.log_file) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<%s>: %s is not supported by the cloud-hypervisor engine", kind,
-                                            device->chr.log_file ? "<log>"
-                                            : device->chr.append ? "<source append>"
-                                                                 : "<source mode='connect'>");
-                                return false;
-                        }
-                        if (device->kind == VM_DEVICE_CONSOLE && device->chr.type == VM_CHAR_UNIX) {
-                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                    "<console type='unix'> is not supported by the "
-                                                    "cloud-hypervisor engine; use <serial type='unix'>");
-                                return false;
-                        }
+                        check_char(device, &n_serial, problems);
                         break;
-                }
+                case VM_DEVICE_CONSOLE:
+                        check_char(device, &n_console, problems);
+                        break;
                 case VM_DEVICE_VSOCK:
-                        if (++n_vsock > 1) {
-                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                    "cloud-hypervisor has one <vsock>, not more");
-                                return false;
-                        }
-                        if (device->vsock.cid < 3) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<vsock> needs a guest cid of 3 or more, not %u", device->vsock.cid);
-                                return false;
-                        }
+                        check_vsock(device, &n_vsock, problems);
                         break;
                 case VM_DEVICE_RNG:
-                        if (++n_rng > 1) {
-                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                    "cloud-hypervisor has one <rng>, not more");
-                                return false;
-                        }
-                        /* off is what cloud-hypervisor's virtio-rng does; on is not asked of it. */
-                        if (vm_virtio_options_on(&device->rng.virtio)) {
-                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                                    "<rng><driver iommu|ats|packed='on'/> is not supported by the "
-                                                    "cloud-hypervisor engine");
-                                return false;
-                        }
+                        check_rng(device, &n_rng, problems);
                         break;
                 default:
                         break;
                 }
         }
-        return true;
+}
+
+void ch_config_problems(const VmConfig *config, VmProblems *problems) {
+        check_config(config, problems);
+        ch_platform_check(config, problems);
+        ch_display_check(config, problems);
+        ch_devices_check(config, problems);
+}
+
+bool ch_config_check(const VmConfig *config, GError **error) {
+        g_autoptr(VmProblems) problems = vm_problems_new();
+
+        ch_config_problems(config, problems);
+        return vm_problems_report(problems, error);
 }
 
 static void add_string(JsonBuilder *b, const char *name, const char *value) {
@@ -364,8 +365,12 @@ JsonNode *ch_config_build_device(const VmDevice *device, const char *runtime_dir
                             "Device id '%s' is not usable by cloud-hypervisor", device->id ? device->id : "");
                 return NULL;
         }
-        if (device->kind == VM_DEVICE_INTERFACE && !ch_check_interface(&device->net, error))
-                return NULL;
+        if (device->kind == VM_DEVICE_INTERFACE) {
+                g_autoptr(VmProblems) problems = vm_problems_new();
+                ch_check_interface(device, problems);
+                if (!vm_problems_report(problems, error))
+                        return NULL;
+        }
 
         g_autoptr(JsonBuilder) b = json_builder_new();
         switch (device->kind) {

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "vm-config.h"
+#include "vm-problems.h"
 
 /* Sockets cloud-hypervisor binds itself (it takes no descriptor for them) go
  * into this subdirectory of the runtime directory, owned by the VM's owner: the
@@ -19,15 +20,18 @@
 #define CH_SERIAL_SOCKET_NAME "serial.sock"
 #define CH_VSOCK_SOCKET_NAME "vsock.sock"
 
-/* Can cloud-hypervisor run this? The message names what it cannot. */
+/* Every problem of config cloud-hypervisor cannot run, each naming the element and the engine,
+ * with its line (vm-problems.h): what the engine refuses at DefineVM (and again at Boot). */
+void ch_config_problems(const VmConfig *config, VmProblems *problems);
+/* The same as one error (code of the first problem). */
 bool ch_config_check(const VmConfig *config, GError **error);
-/* An <interface> it can honour, else NotSupported naming it (ch-net.c). */
-bool ch_check_interface(const VmInterface *net, GError **error);
+/* An <interface> it can honour, else a problem naming it (ch-net.c). */
+void ch_check_interface(const VmDevice *device, VmProblems *problems);
 /* The platform parts (ch-platform.c): refused naming the element and the engine. */
-bool ch_platform_check(const VmConfig *config, GError **error);
-bool ch_display_check(const VmConfig *config, GError **error);
+void ch_platform_check(const VmConfig *config, VmProblems *problems);
+void ch_display_check(const VmConfig *config, VmProblems *problems);
 /* The device parts of vm-devices.h it honours; the rest refused (ch-devices.c). */
-bool ch_devices_check(const VmConfig *config, GError **error);
+void ch_devices_check(const VmConfig *config, VmProblems *problems);
 
 /* The vm.create body. runtime_dir holds the sockets we choose (serial, vsock). */
 JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GError **error);

@@ -12,96 +12,116 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
-static bool refuse(GError **error, const char *what) {
-        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
-                    what);
-        return false;
+/* A problem of the element at line: "<what> is not supported by the cloud-hypervisor engine". */
+static void refuse(VmProblems *problems, unsigned line, const char *what) {
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
+                        what);
 }
 
-static bool check_disk(const VmDevice *device, GError **error) {
+static void check_disk(const VmDevice *device, VmProblems *problems) {
         const VmDisk *disk = &device->disk;
+        unsigned line = device->line;
 
         if (disk->cdrom)
-                return refuse(error, "<disk device='cdrom'>");
+                refuse(problems, line, "<disk device='cdrom'>");
         /* Its disks are files and block devices it opens itself. */
         if (disk->network)
-                return refuse(error, "<disk type='network'>");
+                refuse(problems, line, "<disk type='network'>");
         if (disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error, "<disk> on a bus other than 'virtio'");
+                refuse(problems, line, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)
-                return refuse(error, "<driver discard> of a <disk>");
+                refuse(problems, line, "<driver discard> of a <disk>");
         if (disk->driver.iothread)
-                return refuse(error, "<driver iothread> of a <disk>");
+                refuse(problems, line, "<driver iothread> of a <disk>");
         if (disk->driver.cache)
-                return refuse(error, "<driver cache> of a <disk>");
+                refuse(problems, line, "<driver cache> of a <disk>");
         if (disk->driver.io)
-                return refuse(error, "<driver io> of a <disk>");
+                refuse(problems, line, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
-                return refuse(error, "<driver detect_zeroes> of a <disk>");
+                refuse(problems, line, "<driver detect_zeroes> of a <disk>");
         if (disk->driver.error_policy || disk->driver.rerror_policy)
-                return refuse(error, "<driver error_policy|rerror_policy> of a <disk>");
+                refuse(problems, line, "<driver error_policy|rerror_policy> of a <disk>");
         if (disk->driver.copy_on_read)
-                return refuse(error, "<driver copy_on_read> of a <disk>");
+                refuse(problems, line, "<driver copy_on_read> of a <disk>");
         if (disk->geometry.cyls)
-                return refuse(error, "<geometry> of a <disk>");
+                refuse(problems, line, "<geometry> of a <disk>");
         if (disk->iotune)
-                return refuse(error, "<iotune> of a <disk>");
+                refuse(problems, line, "<iotune> of a <disk>");
         if (disk->shareable)
-                return refuse(error, "<shareable/> of a <disk> (it locks its images)");
+                refuse(problems, line, "<shareable/> of a <disk> (it locks its images)");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
-                return refuse(error, "<driver iommu|ats|packed='on'> of a <disk>");
-        return true;
+                refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");
 }
 
-bool ch_devices_check(const VmConfig *config, GError **error) {
+static void check_controller(const VmDevice *device, VmProblems *problems) {
+        const VmController *controller = &device->controller;
+
+        if (controller->type != VM_CONTROLLER_PCI &&
+            !(controller->type == VM_CONTROLLER_USB && controller->model == VM_CONTROLLER_MODEL_USB_NONE))
+                refuse(problems, device->line, "<controller> other than type='pci' (or type='usb' model='none')");
+        if (controller->type == VM_CONTROLLER_PCI && controller->model != VM_CONTROLLER_MODEL_DEFAULT &&
+            controller->model != VM_CONTROLLER_MODEL_PCI_ROOT && controller->model != VM_CONTROLLER_MODEL_PCIE_ROOT)
+                refuse(problems, device->line,
+                       "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
+        if (controller->has_pcihole64 || controller->hotplug)
+                refuse(problems, device->line, controller->has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
+}
+
+static void check_device(const VmDevice *device, VmProblems *problems) {
+        unsigned line = device->line;
+
+        if (device->boot_order)
+                refuse(problems, line, "<boot order> in a device");
+        if (device->address.type != VM_ADDRESS_NONE && device->address.type != VM_ADDRESS_PCI)
+                refuse(problems, line, "an <address> other than type='pci'");
+        switch (device->kind) {
+        case VM_DEVICE_CHANNEL:
+                refuse(problems, line, "<channel> (it has no virtio-serial for a guest agent)");
+                break;
+        case VM_DEVICE_WATCHDOG:
+                refuse(problems, line, "<watchdog>");
+                break;
+        case VM_DEVICE_MEMORY:
+                refuse(problems, line, "<memory> in <devices>");
+                break;
+        case VM_DEVICE_PARALLEL:
+                refuse(problems, line, "<parallel> (it has no ISA bus)");
+                break;
+        case VM_DEVICE_HOSTDEV:
+                if (device->hostdev.type == VM_HOSTDEV_MDEV)
+                        refuse(problems, line, "<hostdev type='mdev'>");
+                if (device->hostdev.type == VM_HOSTDEV_USB)
+                        refuse(problems, line, "<hostdev type='usb'> (it has no USB)");
+                if (device->hostdev.managed)
+                        refuse(problems, line, "<hostdev managed='yes'>");
+                break;
+        case VM_DEVICE_TPM:
+                /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
+                refuse(problems, line, "<tpm>");
+                break;
+        case VM_DEVICE_FILESYSTEM:
+                /* Its shared folders are virtiofs only, which needs a virtiofsd per VM. */
+                refuse(problems, line, "<filesystem> (its shared folders are virtiofs only)");
+                break;
+        case VM_DEVICE_DISK:
+                check_disk(device, problems);
+                break;
+        case VM_DEVICE_CONTROLLER:
+                check_controller(device, problems);
+                break;
+        default:
+                break;
+        }
+}
+
+void ch_devices_check(const VmConfig *config, VmProblems *problems) {
         /* off is what cloud-hypervisor's balloon does; on is not asked of it. */
         if (vm_virtio_options_on(&config->memballoon.virtio))
-                return refuse(error, "<memballoon><driver iommu|ats|packed='on'>");
+                refuse(problems, config->lines.memballoon, "<memballoon><driver iommu|ats|packed='on'>");
         /* Its balloon keeps no guest statistics to poll. */
         if (config->memballoon.stats_period)
-                return refuse(error, "<memballoon><stats period>");
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-
-                if (device->boot_order)
-                        return refuse(error, "<boot order> in a device");
-                if (device->address.type != VM_ADDRESS_NONE && device->address.type != VM_ADDRESS_PCI)
-                        return refuse(error, "an <address> other than type='pci'");
-                if (device->kind == VM_DEVICE_CHANNEL)
-                        return refuse(error, "<channel> (it has no virtio-serial for a guest agent)");
-                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_MDEV)
-                        return refuse(error, "<hostdev type='mdev'>");
-                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_USB)
-                        return refuse(error, "<hostdev type='usb'> (it has no USB)");
-                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.managed)
-                        return refuse(error, "<hostdev managed='yes'>");
-                if (device->kind == VM_DEVICE_WATCHDOG)
-                        return refuse(error, "<watchdog>");
-                if (device->kind == VM_DEVICE_PARALLEL)
-                        return refuse(error, "<parallel> (it has no ISA bus)");
-                /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
-                if (device->kind == VM_DEVICE_TPM)
-                        return refuse(error, "<tpm>");
-                /* Its shared folders are virtiofs only, which needs a virtiofsd per VM. */
-                if (device->kind == VM_DEVICE_FILESYSTEM)
-                        return refuse(error, "<filesystem> (its shared folders are virtiofs only)");
-                if (device->kind == VM_DEVICE_MEMORY)
-                        return refuse(error, "<memory> in <devices>");
-                if (device->kind == VM_DEVICE_DISK && !check_disk(device, error))
-                        return false;
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type != VM_CONTROLLER_PCI &&
-                    !(device->controller.type == VM_CONTROLLER_USB &&
-                      device->controller.model == VM_CONTROLLER_MODEL_USB_NONE))
-                        return refuse(error, "<controller> other than type='pci' (or type='usb' model='none')");
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_PCI &&
-                    device->controller.model != VM_CONTROLLER_MODEL_DEFAULT &&
-                    device->controller.model != VM_CONTROLLER_MODEL_PCI_ROOT &&
-                    device->controller.model != VM_CONTROLLER_MODEL_PCIE_ROOT)
-                        return refuse(error, "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
-                if (device->kind == VM_DEVICE_CONTROLLER &&
-                    (device->controller.has_pcihole64 || device->controller.hotplug))
-                        return refuse(error, device->controller.has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
-        }
-        return true;
+                refuse(problems, config->lines.memballoon, "<memballoon><stats period>");
+        for (guint i = 0; i < config->devices->len; i++)
+                check_device(config->devices->pdata[i], problems);
 }

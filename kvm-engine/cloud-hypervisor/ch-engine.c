@@ -69,15 +69,11 @@ static bool ch_probe(const EngineSettings *settings, EngineProbe *ret, GError **
         return true;
 }
 
-/* What cloud-hypervisor cannot run, whatever the host: asked at DefineVM and again at Boot. */
-static bool ch_check(const VmConfig *config, GError **error) {
-        return ch_config_check(config, error) && ch_platform_check(config, error) && ch_display_check(config, error) &&
-               ch_devices_check(config, error);
-}
-
 static bool ch_validate(const EngineSettings *settings, const EngineProbe *probe, const VmConfig *config,
                         GError **error) {
-        if (!ch_check(config, error))
+        /* What cloud-hypervisor cannot run, whatever the host: asked at DefineVM (ch_config_problems())
+         * and again here, at Boot. */
+        if (!ch_config_check(config, error))
                 return false;
         /* A VM's own <emulator> is asked its version when it starts (ch-start.c). */
         if (probe && !probe->usable && !config->emulator) {
@@ -607,7 +603,7 @@ static void ch_vm_free(EngineVm *engine_vm) {
 const EngineOps engine_cloud_hypervisor_ops = {
         .name = "cloud-hypervisor",
         .probe = ch_probe,
-        .check = ch_check,
+        .check = ch_config_problems,
         .validate = ch_validate,
         .vm_new = ch_vm_new,
         .vm_free = ch_vm_free,

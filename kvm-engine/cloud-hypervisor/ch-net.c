@@ -38,48 +38,37 @@ static const char *extra_element(const VmInterfaceExtra *extra) {
         return NULL;
 }
 
-bool ch_check_interface(const VmInterface *net, GError **error) {
-        const char *extra = extra_element(net->extra);
+void ch_check_interface(const VmDevice *device, VmProblems *problems) {
+        const VmInterface *net = &device->net;
 
         if (net->type == VM_NET_SERVER || net->type == VM_NET_CLIENT || net->type == VM_NET_MCAST ||
-            net->type == VM_NET_UDP) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<interface type='server|client|mcast|udp'> is not supported by the "
-                                    "cloud-hypervisor engine (it has no socket backend); use <interface "
-                                    "type='bridge'> or 'ethernet'");
-                return false;
-        }
-        if (net->type == VM_NET_USER) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<interface type='user'> is not supported by the cloud-hypervisor engine (it "
-                                    "has no user-mode networking); use <interface type='bridge'> or 'ethernet'");
-                return false;
-        }
-        if (!vm_interface_uses_tap(net)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface type='network'><source network='%s'/> is user-mode networking on this "
-                            "host, which the cloud-hypervisor engine does not have; map the network to a bridge "
-                            "in hypervisord.conf or use <interface type='bridge'>",
-                            net->source ? net->source : "");
-                return false;
-        }
+            net->type == VM_NET_UDP)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface type='server|client|mcast|udp'> is not supported by the "
+                                "cloud-hypervisor engine (it has no socket backend); use <interface "
+                                "type='bridge'> or 'ethernet'");
+        else if (net->type == VM_NET_USER)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface type='user'> is not supported by the cloud-hypervisor engine (it has no "
+                                "user-mode networking); use <interface type='bridge'> or 'ethernet'");
+        else if (!vm_interface_uses_tap(net))
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface type='network'><source network='%s'/> is user-mode networking on this "
+                                "host, which the cloud-hypervisor engine does not have; map the network to a bridge "
+                                "in hypervisord.conf or use <interface type='bridge'>",
+                                net->source ? net->source : "");
         /* off is what cloud-hypervisor's virtio-net does; on is not asked of it. */
-        if (vm_virtio_options_on(&net->virtio)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor engine");
-                return false;
-        }
-        if (net->model != VM_NET_MODEL_VIRTIO) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "
-                            "'virtio')",
-                            model_names[net->model]);
-                return false;
-        }
-        if (extra) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "%s in an <interface> is not supported by the cloud-hypervisor engine", extra);
-                return false;
-        }
-        return true;
+        if (vm_virtio_options_on(&net->virtio))
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface><driver iommu|ats|packed='on'/> is not supported by the cloud-hypervisor "
+                                "engine");
+        if (net->model != VM_NET_MODEL_VIRTIO)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<interface><model type='%s'/> is not supported by the cloud-hypervisor engine (only "
+                                "'virtio')",
+                                model_names[net->model]);
+        const char *extra = extra_element(net->extra);
+        if (extra)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "%s in an <interface> is not supported by the cloud-hypervisor engine", extra);
 }

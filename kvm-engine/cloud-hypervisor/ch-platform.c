@@ -10,118 +10,143 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
-static bool refuse(GError **error, const char *what) {
-        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
-                    what);
-        return false;
+/* A problem of the element at line: "<what> is not supported by the cloud-hypervisor engine". */
+static void refuse(VmProblems *problems, unsigned line, const char *what) {
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
+                        what);
 }
 
-bool ch_platform_check(const VmConfig *config, GError **error) {
+static void check_clock(const VmConfig *config, VmProblems *problems) {
         const VmPlatform *p = &config->platform;
-        const VmFeatures *f = &p->features;
 
-        if (config->arch && g_str_equal(config->arch, "i686"))
-                return refuse(error, "<type arch='i686'>");
         if (p->clock_offset == VM_CLOCK_LOCALTIME)
-                return refuse(error, "<clock offset='localtime'> (its clock is UTC)");
+                refuse(problems, config->lines.clock, "<clock offset='localtime'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_TIMEZONE)
-                return refuse(error, "<clock offset='timezone'> (its clock is UTC)");
+                refuse(problems, config->lines.clock, "<clock offset='timezone'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_VARIABLE || p->clock_offset == VM_CLOCK_ABSOLUTE)
-                return refuse(error, p->clock_offset == VM_CLOCK_VARIABLE
-                                             ? "<clock offset='variable'> (its clock is UTC)"
-                                             : "<clock offset='absolute'> (its clock is UTC)");
+                refuse(problems, config->lines.clock,
+                       p->clock_offset == VM_CLOCK_VARIABLE ? "<clock offset='variable'> (its clock is UTC)"
+                                                            : "<clock offset='absolute'> (its clock is UTC)");
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 if (p->timers[i].set)
-                        return refuse(error, "<timer> in <clock>");
-        if (p->cpu.set)
-                return refuse(error, "<cpu>");
-        if (p->memory_backing.set)
-                return refuse(error, "<memoryBacking>");
-        if (p->numatune.set)
-                return refuse(error, "<numatune>");
-        if (config->n_iothreads)
-                return refuse(error, "<iothreads>");
-        if (config->panic.isa || config->panic.hyperv)
-                return refuse(error, "<panic>");
-        if (f->vmport == VM_SWITCH_ON)
-                return refuse(error, "<vmport state='on'>");
-        if (f->smm == VM_SWITCH_ON)
-                return refuse(error, "<smm state='on'>");
-        if (f->hyperv)
-                return refuse(error, "<hyperv>");
-        if (f->kvm_hidden || f->kvm_hint_dedicated || f->kvm_poll_control || f->kvm_pv_ipi || f->kvm_dirty_ring)
-                return refuse(error, "<kvm>");
-        if (f->pmu)
-                return refuse(error, "<pmu>");
-        if (f->vmcoreinfo == VM_SWITCH_ON)
-                return refuse(error, "<vmcoreinfo state='on'>");
-        if (f->ioapic)
-                return refuse(error, "<ioapic>");
-        /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
-        if (p->iommu.model != VM_IOMMU_NONE)
-                return refuse(error, "<iommu>");
-        if (p->genid[0])
-                return refuse(error, "<genid> (it has no vmgenid device)");
-        if (f->apic_eoi)
-                return refuse(error, "<apic eoi>");
-        if (f->pvspinlock)
-                return refuse(error, "<pvspinlock>");
-        if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
-                return refuse(error, "<pm> with a suspend enabled");
-        if (p->firmware.efi)
-                return refuse(error, "<os firmware='efi'> (name its firmware in <loader>)");
-        if (p->firmware.loader_type == VM_LOADER_PFLASH)
-                return refuse(error, "<loader type='pflash'>");
-        if (p->firmware.nvram || p->firmware.nvram_template)
-                return refuse(error, "<nvram>");
-        if (p->firmware.bootmenu == VM_SWITCH_ON)
-                return refuse(error, "<bootmenu enable='yes'>");
-        if (p->firmware.bios)
-                return refuse(error, "<os firmware='bios'> (name its firmware in <loader>)");
-        if (p->firmware.loader_secure == VM_SWITCH_ON)
-                return refuse(error, "<loader secure='yes'> (it has no SMM)");
-        if (p->firmware.loader_stateless)
-                return refuse(error, "<loader stateless>");
-        if (p->firmware.secure_boot || p->firmware.enrolled_keys)
-                return refuse(error, "<firmware> in <os>");
-        if (p->firmware.bios_useserial || p->firmware.has_reboot_timeout)
-                return refuse(error, "<bios> in <os>");
-        if (p->firmware.acpi_slic)
-                return refuse(error, "<acpi><table> in <os>");
-        if (p->dump_core)
-                return refuse(error, "dumpCore of <memory>");
-        if (config->max_memory)
-                return refuse(error, "<maxMemory>");
-        for (unsigned i = 0; i < p->firmware.n_boot; i++)
-                if (p->firmware.boot[i] != VM_BOOT_HD)
-                        return refuse(error, "<boot> other than dev='hd'");
-        return true;
+                        refuse(problems, p->timers[i].line ? p->timers[i].line : config->lines.clock,
+                               "<timer> in <clock>");
 }
 
-/* cloud-hypervisor has no display, sound nor USB: each element is refused by name. */
-bool ch_display_check(const VmConfig *config, GError **error) {
+static void check_features(const VmConfig *config, VmProblems *problems) {
+        const VmFeatures *f = &config->platform.features;
+        unsigned line = config->lines.features;
+
+        if (f->vmport == VM_SWITCH_ON)
+                refuse(problems, line, "<vmport state='on'>");
+        if (f->smm == VM_SWITCH_ON)
+                refuse(problems, line, "<smm state='on'>");
+        if (f->hyperv)
+                refuse(problems, line, "<hyperv>");
+        if (f->kvm_hidden || f->kvm_hint_dedicated || f->kvm_poll_control || f->kvm_pv_ipi || f->kvm_dirty_ring)
+                refuse(problems, line, "<kvm>");
+        if (f->pmu)
+                refuse(problems, line, "<pmu>");
+        if (f->vmcoreinfo == VM_SWITCH_ON)
+                refuse(problems, line, "<vmcoreinfo state='on'>");
+        if (f->ioapic)
+                refuse(problems, line, "<ioapic>");
+        if (f->apic_eoi)
+                refuse(problems, line, "<apic eoi>");
+        if (f->pvspinlock)
+                refuse(problems, line, "<pvspinlock>");
+}
+
+/* It boots the firmware or kernel it is given: <boot dev='hd'> is what it does. */
+static void check_firmware(const VmConfig *config, VmProblems *problems) {
+        const VmFirmware *firmware = &config->platform.firmware;
+        unsigned line = config->lines.os;
+
+        if (firmware->efi)
+                refuse(problems, line, "<os firmware='efi'> (name its firmware in <loader>)");
+        if (firmware->loader_type == VM_LOADER_PFLASH)
+                refuse(problems, line, "<loader type='pflash'>");
+        if (firmware->nvram || firmware->nvram_template)
+                refuse(problems, line, "<nvram>");
+        if (firmware->bootmenu == VM_SWITCH_ON)
+                refuse(problems, line, "<bootmenu enable='yes'>");
+        if (firmware->bios)
+                refuse(problems, line, "<os firmware='bios'> (name its firmware in <loader>)");
+        if (firmware->loader_secure == VM_SWITCH_ON)
+                refuse(problems, line, "<loader secure='yes'> (it has no SMM)");
+        if (firmware->loader_stateless)
+                refuse(problems, line, "<loader stateless>");
+        if (firmware->secure_boot || firmware->enrolled_keys)
+                refuse(problems, line, "<firmware> in <os>");
+        if (firmware->bios_useserial || firmware->has_reboot_timeout)
+                refuse(problems, line, "<bios> in <os>");
+        if (firmware->acpi_slic)
+                refuse(problems, line, "<acpi><table> in <os>");
+        for (unsigned i = 0; i < firmware->n_boot; i++)
+                if (firmware->boot[i] != VM_BOOT_HD) {
+                        refuse(problems, line, "<boot> other than dev='hd'");
+                        break;
+                }
+}
+
+void ch_platform_check(const VmConfig *config, VmProblems *problems) {
+        const VmPlatform *p = &config->platform;
+        const VmLines *lines = &config->lines;
+
+        check_clock(config, problems);
+        if (p->cpu.set)
+                refuse(problems, lines->cpu, "<cpu>");
+        if (p->memory_backing.set)
+                refuse(problems, lines->memory_backing, "<memoryBacking>");
+        if (p->numatune.set)
+                refuse(problems, lines->numatune, "<numatune>");
+        if (config->n_iothreads)
+                refuse(problems, lines->iothreads, "<iothreads>");
+        if (config->panic.isa || config->panic.hyperv)
+                refuse(problems, lines->panic, "<panic>");
+        /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
+        if (p->iommu.model != VM_IOMMU_NONE)
+                refuse(problems, 0, "<iommu>");
+        if (p->genid[0])
+                refuse(problems, 0, "<genid> (it has no vmgenid device)");
+        check_features(config, problems);
+        if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
+                refuse(problems, lines->pm, "<pm> with a suspend enabled");
+        check_firmware(config, problems);
+        if (p->dump_core)
+                refuse(problems, lines->memory, "dumpCore of <memory>");
+        if (config->max_memory)
+                refuse(problems, lines->max_memory, "<maxMemory>");
+}
+
+/* cloud-hypervisor has no display, sound nor USB: each element is refused by name. A <video>
+ * or <audio> the reader added beside a <graphics> or <sound> (libvirt's default, line 0) is
+ * not named: it goes with the element that is. */
+void ch_display_check(const VmConfig *config, VmProblems *problems) {
         const VmDisplay *d = &config->display;
 
-        if (d->n_graphics > 0)
-                return refuse(error, d->graphics[0].type == VM_GRAPHICS_SPICE ? "<graphics type='spice'>"
-                                                                              : "<graphics type='vnc'>");
-        if (d->n_videos > 0)
-                return refuse(error, "<video>");
-        if (d->n_inputs > 0)
-                return refuse(error, "<input>");
-        if (d->n_sounds > 0)
-                return refuse(error, "<sound>");
-        if (d->n_audios > 0)
-                return refuse(error, "<audio>");
-        if (d->n_redirdevs > 0)
-                return refuse(error, "<redirdev>");
+        for (unsigned i = 0; i < d->n_graphics; i++)
+                refuse(problems, d->graphics[i].line,
+                       d->graphics[i].type == VM_GRAPHICS_SPICE ? "<graphics type='spice'>" : "<graphics type='vnc'>");
+        for (unsigned i = 0; i < d->n_videos; i++)
+                if (d->videos[i].line || d->n_graphics == 0)
+                        refuse(problems, d->videos[i].line, "<video>");
+        for (unsigned i = 0; i < d->n_inputs; i++)
+                refuse(problems, d->inputs[i].line, "<input>");
+        for (unsigned i = 0; i < d->n_sounds; i++)
+                refuse(problems, d->sounds[i].line, "<sound>");
+        for (unsigned i = 0; i < d->n_audios; i++)
+                if (d->audios[i].line || d->n_sounds == 0)
+                        refuse(problems, d->audios[i].line, "<audio>");
+        for (unsigned i = 0; i < d->n_redirdevs; i++)
+                refuse(problems, d->redirdev_lines[i], "<redirdev>");
         if (d->spice_agent_channel)
-                return refuse(error, "<channel type='spicevmc'>");
-        if (d->n_hubs > 0)
-                return refuse(error, "<hub>");
+                refuse(problems, d->spice_agent_line, "<channel type='spicevmc'>");
+        for (unsigned i = 0; i < d->n_hubs; i++)
+                refuse(problems, d->hub_lines[i], "<hub>");
+        /* Lines of these are not kept: the problem names the element. */
         if (d->smartcard)
-                return refuse(error, "<smartcard>");
+                refuse(problems, 0, "<smartcard>");
         if (d->has_redirfilter)
-                return refuse(error, "<redirfilter>");
-        return true;
+                refuse(problems, 0, "<redirfilter>");
 }

@@ -12,19 +12,20 @@
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 #define VIRTIO_SERIAL_PORTS 31 /* virtio-serial-pci's max_ports default */
 
-static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-static bool refuse(GError **error, const char *format, ...) {
+/* A problem of the element at line (NotSupported). */
+static void problem(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void problem(VmProblems *problems, unsigned line, const char *format, ...) {
         g_autofree char *message = NULL;
         va_list ap;
 
         va_start(ap, format);
         message = g_strdup_vprintf(format, ap);
         va_end(ap);
-        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
-        return false;
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
 }
 
 static void append_reconnect(GString *s, const VmChar *chr) {
@@ -148,7 +149,7 @@ static uint32_t channel_port(const VmConfig *config, const VmDevice *channel) {
         return 0;
 }
 
-bool qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+void qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
         unsigned n_agents = 0, n_parallel = 0, n_stdio = 0, n_virtio_consoles = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
@@ -160,41 +161,43 @@ bool qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, GError
 
                 if (!is_char && device->kind != VM_DEVICE_CHANNEL)
                         continue;
-                if (is_char && chr->type == VM_CHAR_STDIO && ++n_stdio > 1)
-                        return refuse(error, "<%s type='stdio'>: QEMU has one standard output for one chardev",
+                if (is_char && chr->type == VM_CHAR_STDIO && ++n_stdio == 2)
+                        problem(problems, device->line, "<%s type='stdio'>: QEMU has one standard output for one chardev",
                                       vm_device_kind_to_string(device->kind));
                 if (device->kind == VM_DEVICE_SERIAL && device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL &&
                     machine == QEMU_MACHINE_MICROVM)
-                        return refuse(error, "<serial><target type='pci-serial'> needs PCI, which the microvm "
+                        problem(problems, device->line, "<serial><target type='pci-serial'> needs PCI, which the microvm "
                                              "machine has not");
                 if (on_virtio_serial(device) && machine == QEMU_MACHINE_MICROVM)
-                        return refuse(error, "<%s> on virtio-serial needs PCI, which the microvm machine has not",
+                        problem(problems, device->line, "<%s> on virtio-serial needs PCI, which the microvm machine has not",
                                       vm_device_kind_to_string(device->kind));
-                if (qemu_chardev_is_virtio_console(device) && ++n_virtio_consoles > VIRTIO_SERIAL_PORTS)
-                        return refuse(error, "more than %u virtio <console>", VIRTIO_SERIAL_PORTS);
+                if (qemu_chardev_is_virtio_console(device) && ++n_virtio_consoles == VIRTIO_SERIAL_PORTS + 1)
+                        problem(problems, device->line, "more than %u virtio <console>", VIRTIO_SERIAL_PORTS);
                 if (device->kind == VM_DEVICE_PARALLEL) {
                         if (machine != QEMU_MACHINE_PC && machine != QEMU_MACHINE_Q35)
-                                return refuse(error, "<parallel> needs an ISA bus, which this machine has not");
-                        if (++n_parallel > 3)
-                                return refuse(error, "more than 3 <parallel> ports (QEMU's ISA has 3)");
+                                problem(problems, device->line, "<parallel> needs an ISA bus, which this machine has not");
+                        if (++n_parallel == 4)
+                                problem(problems, device->line, "more than 3 <parallel> ports (QEMU's ISA has 3)");
                 }
                 if (device->kind != VM_DEVICE_CHANNEL)
                         continue;
-                if (device->channel.target == VM_CHANNEL_GUEST_AGENT && ++n_agents > 1)
-                        return refuse(error, "<channel> of the guest agent appears more than once");
+                if (device->channel.target == VM_CHANNEL_GUEST_AGENT && ++n_agents == 2)
+                        problem(problems, device->line, "<channel> of the guest agent appears more than once");
                 if (device->address.port > VIRTIO_SERIAL_PORTS || !channel_port(config, device))
-                        return refuse(error, "<channel>: no free port on virtio-serial controller %u (it has %u)",
+                        problem(problems, device->line, "<channel>: no free port on virtio-serial controller %u (it has %u)",
                                       virtio_serial_index(device), VIRTIO_SERIAL_PORTS);
                 for (guint j = 0; j < i; j++) {
                         const VmDevice *other = config->devices->pdata[j];
                         if (other->kind == VM_DEVICE_CHANNEL &&
                             virtio_serial_index(other) == virtio_serial_index(device) &&
                             channel_port(config, other) == channel_port(config, device))
-                                return refuse(error, "two <channel> on port %u of virtio-serial controller %u",
-                                              channel_port(config, device), virtio_serial_index(device));
+                        {
+                                problem(problems, device->line, "two <channel> on port %u of virtio-serial controller %u",
+                                        channel_port(config, device), virtio_serial_index(device));
+                                break;
+                        }
                 }
         }
-        return true;
 }
 
 static void add_device_json(GPtrArray *argv, JsonObject *o) {

@@ -14,19 +14,20 @@
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 #define Q35_SATA_PORTS 6 /* the ICH9 AHCI controller's ports */
 
-static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-static bool refuse(GError **error, const char *format, ...) {
+/* A problem of the element at line: NotSupported. */
+static void refuse(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void refuse(VmProblems *problems, unsigned line, const char *format, ...) {
         g_autofree char *message = NULL;
         va_list ap;
 
         va_start(ap, format);
         message = g_strdup_vprintf(format, ap);
         va_end(ap);
-        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
-        return false;
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
 }
 
 static const char *bus_name(VmDiskBus bus) {
@@ -93,8 +94,8 @@ static uint32_t disk_target(const VmDevice *device) {
         return device->address.type == VM_ADDRESS_DRIVE ? device->address.target : 0;
 }
 
-/* Two disks at one drive address would be one QEMU error at Boot: refuse at DefineVM. */
-static bool check_drive_addresses(const VmConfig *config, GError **error) {
+/* Two disks at one drive address would be one QEMU error at Boot: refuse at DefineVM, at the second. */
+static void check_drive_addresses(const VmConfig *config, VmProblems *problems) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *a = config->devices->pdata[i];
                 if (a->kind != VM_DEVICE_DISK || a->disk.bus == VM_DISK_BUS_VIRTIO || a->disk.bus == VM_DISK_BUS_USB)
@@ -103,17 +104,14 @@ static bool check_drive_addresses(const VmConfig *config, GError **error) {
                         const VmDevice *b = config->devices->pdata[j];
                         if (b->kind == VM_DEVICE_DISK && b->disk.bus == a->disk.bus &&
                             disk_controller_index(a) == disk_controller_index(b) && disk_unit(a) == disk_unit(b) &&
-                            disk_target(a) == disk_target(b)) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<disk> '%s' and '%s' are at the same address on bus '%s' "
-                                            "(controller %u, unit %u)",
-                                            a->disk.target_dev, b->disk.target_dev, bus_name(a->disk.bus),
-                                            disk_controller_index(a), disk_unit(a));
-                                return false;
-                        }
+                            disk_target(a) == disk_target(b))
+                                vm_problems_add(problems, b->line, HV_ERROR_INVALID_ARGUMENT,
+                                                "<disk> '%s' and '%s' are at the same address on bus '%s' "
+                                                "(controller %u, unit %u)",
+                                                a->disk.target_dev, b->disk.target_dev, bus_name(a->disk.bus),
+                                                disk_controller_index(a), disk_unit(a));
                 }
         }
-        return true;
 }
 
 /* The model of the SCSI controller a disk sits on: its <controller>'s, else libvirt's default. */
@@ -194,60 +192,62 @@ void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
 
 static bool iothread_exists(const VmConfig *config, uint32_t id);
 
-static bool check_controller(const VmConfig *config, const VmController *ctrl, QemuMachineKind machine,
-                             GError **error) {
+static void check_controller(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
+                             VmProblems *problems) {
+        const VmController *ctrl = &device->controller;
         const char *type = (const char *[]){"usb", "pci", "virtio-serial", "sata", "scsi", "ide", "fdc"}[ctrl->type];
+        unsigned line = device->line;
 
         if (ctrl->iothread && !iothread_exists(config, ctrl->iothread))
-                return refuse(error, "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
-                              ctrl->iothread);
+                refuse(problems, line, "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
+                       ctrl->iothread);
         /* PIIX4's ACPI hot-plug of the root bus; the engine's root ports are its own (no <target hotplug>). */
         if (ctrl->hotplug && (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT || machine != QEMU_MACHINE_PC))
-                return refuse(error, "<controller type='pci'><target hotplug> is supported on the pc machine's "
-                                     "pci-root only (the QEMU engine makes its root ports itself)");
+                refuse(problems, line,
+                       "<controller type='pci'><target hotplug> is supported on the pc machine's pci-root only (the "
+                       "QEMU engine makes its root ports itself)");
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
-                return refuse(error, "<pcihole64> of pci-root needs the pc machine");
+                refuse(problems, line, "<pcihole64> of pci-root needs the pc machine");
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
-                return refuse(error, "<pcihole64> of pcie-root needs the q35 machine");
+                refuse(problems, line, "<pcihole64> of pcie-root needs the q35 machine");
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
-            !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE))
-                return refuse(error, "<controller type='%s'> needs PCI, which the microvm machine has not", type);
+            !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE)) {
+                refuse(problems, line, "<controller type='%s'> needs PCI, which the microvm machine has not", type);
+                return;
+        }
         switch (ctrl->type) {
         case VM_CONTROLLER_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        return refuse(error, "<controller type='ide'> is not supported by the q35 machine (it has "
-                                             "no IDE controller; use type='sata')");
-                if (ctrl->index > 0)
-                        return refuse(error,
-                                      "<controller type='ide' index='%u'>: the pc machine has one IDE "
-                                      "controller, index 0",
-                                      ctrl->index);
-                return true;
+                        refuse(problems, line,
+                               "<controller type='ide'> is not supported by the q35 machine (it has "
+                               "no IDE controller; use type='sata')");
+                else if (ctrl->index > 0)
+                        refuse(problems, line,
+                               "<controller type='ide' index='%u'>: the pc machine has one IDE controller, index 0",
+                               ctrl->index);
+                break;
         case VM_CONTROLLER_FDC:
                 if (ctrl->index > 0)
-                        return refuse(error,
-                                      "<controller type='fdc' index='%u'>: a machine has one floppy "
-                                      "controller, index 0",
-                                      ctrl->index);
-                return true;
-        case VM_CONTROLLER_SCSI:
-                /* Without a model: lsilogic, libvirt's default on x86 with QEMU 7.2. */
-                return true;
+                        refuse(problems, line,
+                               "<controller type='fdc' index='%u'>: a machine has one floppy controller, index 0",
+                               ctrl->index);
+                break;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
-                        return refuse(error, "<controller type='pci' model='pci-root'> is the pc machine's; q35 has "
-                                             "pcie-root");
+                        refuse(problems, line,
+                               "<controller type='pci' model='pci-root'> is the pc machine's; q35 "
+                               "has pcie-root");
                 if (machine == QEMU_MACHINE_PC && (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE))
-                        return refuse(error, "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
-                                      ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
-                                      : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
-                                                                                          : "pcie-to-pci-bridge");
-                return true;
+                        refuse(problems, line, "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
+                               ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
+                               : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
+                                                                                   : "pcie-to-pci-bridge");
+                break;
         default:
-                return true;
+                break;
         }
 }
 
@@ -258,126 +258,58 @@ static bool iothread_exists(const VmConfig *config, uint32_t id) {
         return false;
 }
 
-static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, GError **error) {
+/* Where a disk that is not on virtio sits: the controller and unit its bus has. */
+static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
+                           VmProblems *problems) {
         const VmDisk *disk = &device->disk;
         const char *dev = disk->target_dev;
+        unsigned line = device->line;
+        /* The controller may be what the reader refused. */
+        bool controllers_known = !vm_problems_config_partial(problems);
 
-        if (disk->bus != VM_DISK_BUS_VIRTIO && machine == QEMU_MACHINE_MICROVM)
-                return refuse(error, "<disk> '%s' on bus '%s': the microvm machine has virtio disks only", dev,
-                              bus_name(disk->bus));
-        if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
-                return refuse(error, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
-        if (vm_virtio_options_set(&disk->virtio) && disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error, "<driver iommu|ats|packed> of disk '%s' needs bus 'virtio' (they are virtio options)",
-                              dev);
-        if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error,
-                              "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
-        if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread))
-                return refuse(error, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
-                              disk->driver.iothread, dev);
-        if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
-            disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
-                return refuse(error,
-                              "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU "
-                              "needs direct I/O for it)",
-                              dev);
-        if (disk->network && !disk->readonly &&
-            (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
-             disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
-                return refuse(error,
-                              "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
-                              "(QEMU's curl driver only reads)",
-                              dev);
-        if (disk->network && disk->network->snapshot && !disk->readonly)
-                return refuse(error,
-                              "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
-                              "snapshot only reads)",
-                              dev);
-        if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
-            disk->bus != VM_DISK_BUS_SCSI)
-                return refuse(error, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
-        if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
-                return refuse(error, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
-        if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
-                return refuse(error,
-                              "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
-                              "written by two VMs)",
-                              dev);
-        if (disk->shareable && disk->floppy)
-                return refuse(error, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
-        if (disk->iotune && !vm_disk_has_medium(disk))
-                return refuse(error,
-                              "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
-                              "one has none)",
-                              dev);
-        if (disk->iotune && disk->floppy)
-                return refuse(error, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
-        if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
-                return refuse(error,
-                              "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
-        if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
-                return refuse(error,
-                              "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
-                              "floppy has no werror or rerror)",
-                              dev);
-        if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
-                                                    disk->bus != VM_DISK_BUS_SATA)))
-                return refuse(error,
-                              "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
-                              dev);
-        if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
-                return refuse(error,
-                              "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
-                              dev);
-        if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
-                return refuse(error,
-                              "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
-                              "of an IDE disk)",
-                              dev);
         switch (disk->bus) {
         case VM_DISK_BUS_VIRTIO:
-                return true;
+                break;
         case VM_DISK_BUS_FDC:
                 if (disk_controller_index(device) > 0 || disk_unit(device) > 1 ||
                     (device->address.type == VM_ADDRESS_DRIVE &&
                      (device->address.bus > 0 || device->address.target > 0)))
-                        return refuse(error, "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
+                        refuse(problems, line, "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
                 if (disk->serial)
-                        return refuse(error, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)", dev);
-                return true;
+                        refuse(problems, line, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)",
+                               dev);
+                break;
         case VM_DISK_BUS_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        return refuse(error,
-                                      "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has "
-                                      "no IDE controller; use bus='sata')",
-                                      dev);
-                if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
-                    (device->address.type == VM_ADDRESS_DRIVE &&
-                     (device->address.bus > 1 || device->address.unit > 1)))
-                        return refuse(error, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
-                                      dev);
-                return true;
+                        refuse(problems, line,
+                               "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has no IDE "
+                               "controller; use bus='sata')",
+                               dev);
+                else if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
+                         (device->address.type == VM_ADDRESS_DRIVE &&
+                          (device->address.bus > 1 || device->address.unit > 1)))
+                        refuse(problems, line, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
+                               dev);
+                break;
         case VM_DISK_BUS_SATA:
                 if (disk_unit(device) >= Q35_SATA_PORTS || device->address.bus > 0)
-                        return refuse(error, "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
-                if (machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0)
-                        return true;
-                if (!find_controller(config, VM_CONTROLLER_SATA, disk_controller_index(device)))
-                        return refuse(error, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
-                                      dev, disk_controller_index(device));
-                return true;
+                        refuse(problems, line, "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
+                if (controllers_known && !(machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0) &&
+                    !find_controller(config, VM_CONTROLLER_SATA, disk_controller_index(device)))
+                        refuse(problems, line, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
+                               dev, disk_controller_index(device));
+                break;
         case VM_DISK_BUS_SCSI:
                 /* Without its <controller>, the engine adds one of libvirt's default model, as libvirt does. */
                 if (disk_controller_index(device) > 0xff)
-                        return refuse(error, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
-                                      disk_controller_index(device));
+                        refuse(problems, line, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
+                               disk_controller_index(device));
                 if (scsi_model_is_lsi(scsi_controller_model(config, device)) &&
                     (device->address.target > 0 || disk_unit(device) > 6))
-                        return refuse(error,
-                                      "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
-                                      "(its SCSI ids)",
-                                      dev);
+                        refuse(problems, line,
+                               "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
+                               "(its SCSI ids)",
+                               dev);
                 if (!scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
                         VmControllerModel model = scsi_controller_model(config, device);
@@ -390,83 +322,171 @@ static bool check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                                                                                      : 16383;
                         if (disk_target(device) > max_target || disk_unit(device) > max_lun ||
                             (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0))
-                                return refuse(error,
-                                              "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
-                                              "to %u and units 0 to %u",
-                                              dev, domain_model_name(model), max_target, max_lun);
+                                refuse(problems, line,
+                                       "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
+                                       "to %u and units 0 to %u",
+                                       dev, domain_model_name(model), max_target, max_lun);
                 }
-                return true;
+                break;
         case VM_DISK_BUS_USB:
-                if (!has_usb_controller(config))
-                        return refuse(error, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
-                return true;
+                if (controllers_known && !has_usb_controller(config))
+                        refuse(problems, line, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
+                break;
         }
-        return true;
 }
 
-static bool check_watchdog(const VmWatchdog *watchdog, QemuMachineKind machine, GError **error) {
+static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachineKind machine, VmProblems *problems) {
+        const VmDisk *disk = &device->disk;
+        const char *dev = disk->target_dev;
+        unsigned line = device->line;
+
+        if (disk->bus != VM_DISK_BUS_VIRTIO && machine == QEMU_MACHINE_MICROVM) {
+                refuse(problems, line, "<disk> '%s' on bus '%s': the microvm machine has virtio disks only", dev,
+                       bus_name(disk->bus));
+                return;
+        }
+        if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
+                refuse(problems, line, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+        if (vm_virtio_options_set(&disk->virtio) && disk->bus != VM_DISK_BUS_VIRTIO)
+                refuse(problems, line,
+                       "<driver iommu|ats|packed> of disk '%s' needs bus 'virtio' (they are virtio options)", dev);
+        if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
+                refuse(problems, line,
+                       "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
+        else if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread) &&
+                 !vm_problems_config_partial(problems))
+                refuse(problems, line, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
+                       disk->driver.iothread, dev);
+        if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
+            disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
+                refuse(problems, line,
+                       "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU needs direct "
+                       "I/O for it)",
+                       dev);
+        if (disk->network && !disk->readonly &&
+            (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
+             disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
+                refuse(problems, line,
+                       "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                       "(QEMU's curl driver only reads)",
+                       dev);
+        if (disk->network && disk->network->snapshot && !disk->readonly)
+                refuse(problems, line,
+                       "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                       "snapshot only reads)",
+                       dev);
+        if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
+            disk->bus != VM_DISK_BUS_SCSI)
+                refuse(problems, line, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
+        if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
+                refuse(problems, line, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
+        if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
+                refuse(problems, line,
+                       "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                       "written by two VMs)",
+                       dev);
+        if (disk->shareable && disk->floppy)
+                refuse(problems, line, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
+        if (disk->iotune && !vm_disk_has_medium(disk))
+                refuse(problems, line,
+                       "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                       "one has none)",
+                       dev);
+        if (disk->iotune && disk->floppy)
+                refuse(problems, line, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
+        if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
+                refuse(problems, line,
+                       "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
+        if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
+                refuse(problems, line,
+                       "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                       "floppy has no werror or rerror)",
+                       dev);
+        if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
+                                                    disk->bus != VM_DISK_BUS_SATA)))
+                refuse(problems, line,
+                       "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'", dev);
+        if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
+                refuse(problems, line,
+                       "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'", dev);
+        if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
+                refuse(problems, line,
+                       "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                       "of an IDE disk)",
+                       dev);
+        check_disk_bus(config, device, machine, problems);
+}
+
+static void check_watchdog(const VmDevice *device, QemuMachineKind machine, unsigned *n_watchdogs,
+                           VmProblems *problems) {
+        const VmWatchdog *watchdog = &device->watchdog;
+
+        /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
+        if (++*n_watchdogs == 2)
+                refuse(problems, device->line, "<watchdog> appears more than once (the QEMU engine has one)");
         if (machine == QEMU_MACHINE_MICROVM)
-                return refuse(error, "<watchdog> is not supported by the microvm machine");
-        if (watchdog->model == VM_WATCHDOG_ITCO && machine != QEMU_MACHINE_Q35)
-                return refuse(error, "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
-        if (watchdog->model == VM_WATCHDOG_IB700 && machine == QEMU_MACHINE_Q35)
-                return refuse(error, "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
-        return true;
+                refuse(problems, device->line, "<watchdog> is not supported by the microvm machine");
+        else if (watchdog->model == VM_WATCHDOG_ITCO && machine != QEMU_MACHINE_Q35)
+                refuse(problems, device->line, "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
+        else if (watchdog->model == VM_WATCHDOG_IB700 && machine == QEMU_MACHINE_Q35)
+                refuse(problems, device->line,
+                       "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
 }
 
-bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+
+static void check_tpm(const VmDevice *device, QemuMachineKind machine, unsigned *n_tpms, VmProblems *problems) {
+        if (machine == QEMU_MACHINE_MICROVM)
+                refuse(problems, device->line,
+                       "<tpm> is not supported by the microvm machine (it has no ACPI table for it)");
+        else if (++*n_tpms == 2)
+                refuse(problems, device->line, "<tpm> appears more than once (a VM has one)");
+}
+
+/* QEMU refuses one bootindex on two devices; libvirt refuses the document. Named at the second. */
+static void check_boot_orders(const VmConfig *config, VmProblems *problems) {
         bool device_boot = false;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *a = config->devices->pdata[i];
+                device_boot |= a->boot_order > 0;
+                for (guint j = i + 1; a->boot_order && j < config->devices->len; j++) {
+                        const VmDevice *b = config->devices->pdata[j];
+                        if (b->boot_order == a->boot_order)
+                                vm_problems_add(problems, b->line, HV_ERROR_INVALID_ARGUMENT,
+                                                "<boot order='%u'> is used by two devices", a->boot_order);
+                }
+        }
+        /* libvirt's rule: one way or the other. */
+        if (device_boot && config->platform.firmware.n_boot > 0)
+                vm_problems_add(problems, config->lines.os, HV_ERROR_INVALID_ARGUMENT,
+                                "A device's <boot order> cannot be used together with <os><boot dev>");
+}
+
+void qemu_devices_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
         unsigned n_watchdogs = 0, n_tpms = 0;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_TPM) {
-                        if (machine == QEMU_MACHINE_MICROVM)
-                                return refuse(error, "<tpm> is not supported by the microvm machine (it has no "
-                                                     "ACPI table for it)");
-                        if (++n_tpms > 1)
-                                return refuse(error, "<tpm> appears more than once (a VM has one)");
-                }
-                if (device->kind == VM_DEVICE_WATCHDOG) {
-                        /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
-                        if (++n_watchdogs > 1)
-                                return refuse(error, "<watchdog> appears more than once (the QEMU engine has one)");
-                        if (!check_watchdog(&device->watchdog, machine, error))
-                                return false;
-                }
-        }
 
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-
-                device_boot |= device->boot_order > 0;
-                if (device->kind == VM_DEVICE_CONTROLLER &&
-                    !check_controller(config, &device->controller, machine, error))
-                        return false;
-                if (device->kind == VM_DEVICE_DISK && !check_disk(config, device, machine, error))
-                        return false;
-        }
-        if (!check_drive_addresses(config, error))
-                return false;
-        /* QEMU refuses one bootindex on two devices; libvirt refuses the document. */
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *a = config->devices->pdata[i];
-                for (guint j = i + 1; a->boot_order && j < config->devices->len; j++) {
-                        const VmDevice *b = config->devices->pdata[j];
-                        if (b->boot_order == a->boot_order) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<boot order='%u'> is used by two devices", a->boot_order);
-                                return false;
-                        }
+                switch (device->kind) {
+                case VM_DEVICE_TPM:
+                        check_tpm(device, machine, &n_tpms, problems);
+                        break;
+                case VM_DEVICE_WATCHDOG:
+                        check_watchdog(device, machine, &n_watchdogs, problems);
+                        break;
+                case VM_DEVICE_CONTROLLER:
+                        check_controller(config, device, machine, problems);
+                        break;
+                case VM_DEVICE_DISK:
+                        check_disk(config, device, machine, problems);
+                        break;
+                default:
+                        break;
                 }
         }
-        /* libvirt's rule: one way or the other. */
-        if (device_boot && config->platform.firmware.n_boot > 0) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "A device's <boot order> cannot be used together with <os><boot dev>");
-                return false;
-        }
-        return true;
+        check_drive_addresses(config, problems);
+        check_boot_orders(config, problems);
 }
 
 bool qemu_devices_want_balloon(const VmConfig *config) {

@@ -113,34 +113,34 @@ static unsigned usb_root_ports(const VmDevice *usb, QemuMachineKind machine) {
 
 /* One written USB address (of a hub or an input): on bus 0, a port path of numbers in range,
  * behind a hub that is there, no other device on it. Else QEMU would refuse it at Boot. */
-static bool check_usb_address(const VmConfig *config, const VmAddress *address, const char *element,
-                              unsigned root_ports, GError **error) {
+static void check_usb_address(const VmConfig *config, const VmAddress *address, const char *element, unsigned line,
+                              unsigned root_ports, VmProblems *problems) {
         const VmDisplay *display = &config->display;
         g_auto(GStrv) parts = NULL;
         unsigned depth, users = 0;
 
         if (address->type != VM_ADDRESS_USB)
-                return true;
+                return;
         if (address->bus != 0) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<address type='usb' bus='%u'> of <%s>: the QEMU engine has one USB bus, 0",
-                            (unsigned) address->bus, element);
-                return false;
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<address type='usb' bus='%u'> of <%s>: the QEMU engine has one USB bus, 0",
+                                (unsigned) address->bus, element);
+                return;
         }
         if (!address->usb_port[0])
-                return true;
+                return;
         parts = g_strsplit(address->usb_port, ".", -1);
         depth = g_strv_length(parts);
         for (unsigned i = 0; i < depth; i++) {
                 unsigned max = i == 0 ? root_ports : USB_HUB_PORTS;
                 uint64_t n = g_ascii_strtoull(parts[i], NULL, 10);
                 if (depth > USB_PORT_DEPTH_MAX || n < 1 || n > max) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "USB port '%s' of <%s> does not exist: %s", address->usb_port, element,
-                                    depth > USB_PORT_DEPTH_MAX ? "a path has at most four ports"
-                                    : i == 0                   ? "beyond the controller's ports"
-                                                               : "a hub has ports 1 to 8");
-                        return false;
+                        vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT,
+                                        "USB port '%s' of <%s> does not exist: %s", address->usb_port, element,
+                                        depth > USB_PORT_DEPTH_MAX ? "a path has at most four ports"
+                                        : i == 0                   ? "beyond the controller's ports"
+                                                                   : "a hub has ports 1 to 8");
+                        return;
                 }
         }
         if (depth > 1) {
@@ -150,59 +150,80 @@ static bool check_usb_address(const VmConfig *config, const VmAddress *address, 
                 for (unsigned i = 0; i < display->n_hubs; i++)
                         found |= g_str_equal(display->hubs[i].usb_port, parent);
                 if (!found) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "USB port '%s' of <%s> is behind a hub at port '%s', and there is none",
-                                    address->usb_port, element, parent);
-                        return false;
+                        vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT,
+                                        "USB port '%s' of <%s> is behind a hub at port '%s', and there is none",
+                                        address->usb_port, element, parent);
+                        return;
                 }
         }
         for (unsigned i = 0; i < display->n_hubs; i++)
                 users += g_str_equal(display->hubs[i].usb_port, address->usb_port);
         for (unsigned i = 0; i < display->n_inputs; i++)
                 users += g_str_equal(display->inputs[i].address.usb_port, address->usb_port);
-        if (users > 1) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "USB port '%s' has two devices",
-                            address->usb_port);
-                return false;
-        }
-        return true;
+        if (users > 1)
+                vm_problems_add(problems, line, HV_ERROR_INVALID_ARGUMENT, "USB port '%s' has two devices",
+                                address->usb_port);
 }
 
-bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+/* The earlier of two lines, 0 being unknown. */
+static unsigned earlier_line(unsigned a, unsigned b) {
+        return !a || (b && b < a) ? b : a;
+}
+
+/* The line of the display's first element in the document (0: unknown). */
+static unsigned display_first_line(const VmDisplay *d) {
+        unsigned first = d->spice_agent_channel ? d->spice_agent_line : 0;
+
+        for (unsigned i = 0; i < d->n_graphics; i++)
+                first = earlier_line(first, d->graphics[i].line);
+        for (unsigned i = 0; i < d->n_videos; i++)
+                first = earlier_line(first, d->videos[i].line);
+        for (unsigned i = 0; i < d->n_inputs; i++)
+                first = earlier_line(first, d->inputs[i].line);
+        for (unsigned i = 0; i < d->n_sounds; i++)
+                first = earlier_line(first, d->sounds[i].line);
+        for (unsigned i = 0; i < d->n_audios; i++)
+                first = earlier_line(first, d->audios[i].line);
+        for (unsigned i = 0; i < d->n_redirdevs; i++)
+                first = earlier_line(first, d->redirdev_lines[i]);
+        for (unsigned i = 0; i < d->n_hubs; i++)
+                first = earlier_line(first, d->hub_lines[i]);
+        return first;
+}
+
+void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
         if (machine == QEMU_MACHINE_MICROVM && !vm_display_is_empty(&config->display)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<graphics>, <video>, <input>, <sound> and spice devices are not supported on the "
-                            "microvm machine of the QEMU engine (it has no PCI display nor USB)");
-                return false;
+                vm_problems_add(problems, display_first_line(&config->display), HV_ERROR_NOT_SUPPORTED,
+                                "<graphics>, <video>, <input>, <sound> and spice devices are not supported on the "
+                                "microvm machine of the QEMU engine (it has no PCI display nor USB)");
+                return;
         }
         const VmDevice *usb = first_usb_controller(config);
-        if (vm_display_needs_usb(&config->display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
-                            "model='none'> leaves the VM without it");
-                return false;
-        }
+        if (vm_display_needs_usb(&config->display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
+                vm_problems_add(problems, usb->line, HV_ERROR_NOT_SUPPORTED,
+                                "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
+                                "model='none'> leaves the VM without it");
         /* As for the other virtio devices (qemu-argv.c): QEMU takes iommu_platform=on only for a
          * virtio device without legacy support, which a virtio input the engine places is not. */
         for (unsigned i = 0; i < config->display.n_inputs; i++)
-                if (config->display.inputs[i].virtio.iommu == VM_SWITCH_ON) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<input><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it "
-                                    "only for a virtio device without legacy support, on a PCIe root port, and the "
-                                    "engine puts only a q35 machine's virtio disks there");
-                        return false;
-                }
+                if (config->display.inputs[i].virtio.iommu == VM_SWITCH_ON)
+                        vm_problems_add(problems, config->display.inputs[i].line, HV_ERROR_NOT_SUPPORTED,
+                                        "<input><driver iommu='on'> is not supported by the QEMU engine: QEMU takes "
+                                        "it only for a virtio device without legacy support, on a PCIe root port, "
+                                        "and the engine puts only a q35 machine's virtio disks there");
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
-         * VM_DISPLAY_ITEMS_MAX of each. */
+         * VM_DISPLAY_ITEMS_MAX of each. Not when the reader refused some: the hub or controller a
+         * port needs may be one of them. */
+        if (vm_problems_config_partial(problems))
+                return;
         unsigned root_ports = usb_root_ports(usb, machine);
         for (unsigned i = 0; i < config->display.n_hubs; i++)
-                if (!check_usb_address(config, &config->display.hubs[i], "hub", root_ports, error))
-                        return false;
+                check_usb_address(config, &config->display.hubs[i], "hub", config->display.hub_lines[i], root_ports,
+                                  problems);
         for (unsigned i = 0; i < config->display.n_inputs; i++)
-                if (config->display.inputs[i].bus == VM_INPUT_BUS_USB &&
-                    !check_usb_address(config, &config->display.inputs[i].address, "input", root_ports, error))
-                        return false;
-        return true;
+                if (config->display.inputs[i].bus == VM_INPUT_BUS_USB)
+                        check_usb_address(config, &config->display.inputs[i].address, "input",
+                                          config->display.inputs[i].line, root_ports, problems);
 }
 
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error) {

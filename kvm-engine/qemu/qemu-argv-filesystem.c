@@ -17,6 +17,7 @@
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 static const char *const security_models[] = {
         [VM_FS_ACCESS_PASSTHROUGH] = "passthrough",
@@ -31,28 +32,25 @@ static const char *const multidevs_options[] = {
         [VM_FS_MULTIDEVS_WARN] = ",multidevs=warn",
 };
 
-bool qemu_filesystems_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+void qemu_filesystems_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *a = config->devices->pdata[i];
                 if (a->kind != VM_DEVICE_FILESYSTEM)
                         continue;
                 if (machine == QEMU_MACHINE_MICROVM) {
-                        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<filesystem> is not supported by the microvm machine (virtio-9p is "
-                                            "on PCI here)");
-                        return false;
+                        vm_problems_add(problems, a->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<filesystem> is not supported by the microvm machine (virtio-9p is on PCI "
+                                        "here)");
+                        continue;
                 }
-                /* Two exports of one tag: the guest could mount only the first. */
+                /* Two exports of one tag: the guest could mount only the first. Named at the second. */
                 for (guint j = i + 1; j < config->devices->len; j++) {
                         const VmDevice *b = config->devices->pdata[j];
-                        if (b->kind == VM_DEVICE_FILESYSTEM && g_str_equal(a->fs.target, b->fs.target)) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                            "<filesystem> target dir '%s' is used twice", a->fs.target);
-                                return false;
-                        }
+                        if (b->kind == VM_DEVICE_FILESYSTEM && g_str_equal(a->fs.target, b->fs.target))
+                                vm_problems_add(problems, b->line, HV_ERROR_INVALID_ARGUMENT,
+                                                "<filesystem> target dir '%s' is used twice", a->fs.target);
                 }
         }
-        return true;
 }
 
 void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config) {

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 
 #include "hv-error.h"
+#include "vm-problems.h"
 #include "qemu-argv.h"
 
 JsonNode *qemu_hostdev_device(const VmDevice *device) {
@@ -54,16 +55,13 @@ static bool has_usb_hostdev(const VmConfig *config) {
         return false;
 }
 
-bool qemu_hostdev_check(const VmConfig *config, GError **error) {
+void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
         const VmDevice *usb = usb_controller(config);
 
-        if (has_usb_hostdev(config) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE) {
-                g_set_error_literal(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "<hostdev type='usb'> needs a USB controller, and <controller type='usb' "
-                                    "model='none'> says there is none");
-                return false;
-        }
-        return true;
+        if (has_usb_hostdev(config) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
+                vm_problems_add(problems, usb->line, HV_ERROR_INVALID_ARGUMENT,
+                                "<hostdev type='usb'> needs a USB controller, and <controller type='usb' "
+                                "model='none'> says there is none");
 }
 
 /* After the display's USB devices (qemu_display_add_args), which name their ports: QEMU gives

@@ -7,13 +7,15 @@
  * device, <cpu> and the Hyper-V enlightenments the -cpu value, <topology> -smp's, vmport
  * and smm machine options, <boot dev> -boot order (disks also get a bootindex from it:
  * qemu-argv-devices.c).
- * What QEMU could not do is refused before it runs (qemu_platform_check()).
+ * What QEMU could not do is refused before it runs (qemu_platform_check(), and at Boot
+ * qemu_platform_check_accelerator()).
  */
 
 #include <inttypes.h>
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 #define QEMU_SYSTEM_I386 "qemu-system-i386"
 
@@ -105,101 +107,133 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
         return x86_64_binary;
 }
 
-/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. */
-static bool check_iommu(const VmPlatform *p, QemuMachineKind machine, GError **error) {
+/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. Its
+ * line is not kept: the problem names the element. */
+static void check_iommu(const VmPlatform *p, QemuMachineKind machine, VmProblems *problems) {
         const VmIommu *iommu = &p->iommu;
 
         if (iommu->model == VM_IOMMU_NONE)
-                return true;
+                return;
         if (machine != QEMU_MACHINE_Q35)
-                return refuse(error, "<iommu model='%s'> needs the q35 machine",
-                              iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
+                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED, "<iommu model='%s'> needs the q35 machine",
+                                iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
         if (iommu->model == VM_IOMMU_VIRTIO &&
             (iommu->intremap || iommu->caching_mode || iommu->eim || iommu->iotlb || iommu->aw_bits))
-                return refuse(error, "<iommu model='virtio'> with a <driver> is not supported by the QEMU engine: "
-                                     "its options are the Intel IOMMU's");
+                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                                "<iommu model='virtio'> with a <driver> is not supported by the QEMU engine: its "
+                                "options are the Intel IOMMU's");
         if (iommu->intremap == VM_SWITCH_ON && p->features.ioapic != VM_IOAPIC_QEMU)
-                return refuse(error, "<iommu><driver intremap='on'> needs the split I/O APIC "
-                                     "(<features><ioapic driver='qemu'/>)");
+                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                                "<iommu><driver intremap='on'> needs the split I/O APIC "
+                                "(<features><ioapic driver='qemu'/>)");
         if (iommu->aw_bits && iommu->aw_bits != 39 && iommu->aw_bits != 48)
-                return refuse(error,
-                              "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or "
-                              "48)",
-                              iommu->aw_bits);
-        return true;
+                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                                "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or 48)",
+                                iommu->aw_bits);
 }
 
-bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error) {
+/* At Boot, against the accelerator the VM gets: what QEMU refuses under TCG. */
+bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error) {
         const VmPlatform *p = &config->platform;
-        const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
-        QemuMachineKind machine;
+        static const VmHypervFeature kvm_only[] = {VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER};
 
-        if (!qemu_machine_from_config(config, &machine, error))
-                return false;
-        if (!kvm && (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL))
+        if (kvm)
+                return true;
+        if (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL)
                 return refuse(error,
                               "<cpu mode='%s'> needs KVM, and this VM would run under TCG (<domain type='qemu'> "
                               "or KVM unusable); use <cpu mode='custom'><model>qemu64</model></cpu>",
                               p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH ? "host-passthrough" : "host-model");
-        if (!kvm) {
-                static const VmHypervFeature kvm_only[] = { VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER };
-                for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
-                        if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
-                                return refuse(error,
-                                              "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
-                                              "this VM would run under TCG",
-                                              vm_hyperv_feature_names[kvm_only[i]]);
-        }
-        if (!kvm && p->features.kvm_dirty_ring == VM_SWITCH_ON)
+        if (p->features.kvm_dirty_ring == VM_SWITCH_ON)
                 return refuse(error, "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this "
                                      "VM would run under TCG");
-        if (!kvm && (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON))
+        if (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON)
                 return refuse(error,
                               "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
                               "and this VM would run under TCG",
                               p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
-        if (!kvm && p->features.hyperv_passthrough)
+        if (p->features.hyperv_passthrough)
                 return refuse(error, "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and "
                                      "this VM would run under TCG");
+        for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
+                if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
+                        return refuse(error,
+                                      "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
+                                      "this VM would run under TCG",
+                                      vm_hyperv_feature_names[kvm_only[i]]);
+        return true;
+}
+
+static void check_timers(const VmPlatform *p, VmProblems *problems) {
+        const VmTimer *rtc = &p->timers[VM_TIMER_RTC], *pit = &p->timers[VM_TIMER_PIT];
+
         if (rtc->tickpolicy == VM_TICK_MERGE || rtc->tickpolicy == VM_TICK_DISCARD)
-                return refuse(error, "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
-                              rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
+                vm_problems_add(problems, rtc->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='rtc' tickpolicy='%s'> is not supported by the QEMU engine",
+                                rtc->tickpolicy == VM_TICK_MERGE ? "merge" : "discard");
         if (pit->tickpolicy == VM_TICK_CATCHUP || pit->tickpolicy == VM_TICK_MERGE)
-                return refuse(error, "<timer name='pit' tickpolicy='%s'> is not supported by the QEMU engine",
-                              pit->tickpolicy == VM_TICK_CATCHUP ? "catchup" : "merge");
-        if (rtc->present == VM_SWITCH_OFF || pit->present == VM_SWITCH_OFF)
-                return refuse(error, "<timer name='%s' present='no'> is not supported by the QEMU engine",
-                              rtc->present == VM_SWITCH_OFF ? "rtc" : "pit");
-        if (machine == QEMU_MACHINE_MICROVM && config->panic.isa)
-                return refuse(error, "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
-                                     "pvpanic)");
-        /* libvirt's rules for <cache>, which QEMU's options follow. */
-        if (p->cpu.cache_mode == VM_CPU_CACHE_EMULATE && p->cpu.cache_level != 3)
-                return refuse(error, "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
-        if (p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH && p->cpu.mode != VM_CPU_MODE_HOST_PASSTHROUGH)
-                return refuse(error, "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
-        if ((p->cpu.cache_mode == VM_CPU_CACHE_PASSTHROUGH || p->cpu.cache_mode == VM_CPU_CACHE_DISABLE) &&
-            p->cpu.cache_level)
-                return refuse(error, "<cache mode='%s'> takes no level",
-                              p->cpu.cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
-        if (!check_iommu(p, machine, error))
-                return false;
-        if (machine == QEMU_MACHINE_MICROVM && (p->suspend_to_mem || p->suspend_to_disk))
-                return refuse(error, "<pm> is not supported on the microvm machine");
-        if (!firmware_check(config, machine, error))
-                return false;
+                vm_problems_add(problems, pit->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='pit' tickpolicy='%s'> is not supported by the QEMU engine",
+                                pit->tickpolicy == VM_TICK_CATCHUP ? "catchup" : "merge");
+        if (rtc->present == VM_SWITCH_OFF)
+                vm_problems_add(problems, rtc->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='rtc' present='no'> is not supported by the QEMU engine");
+        if (pit->present == VM_SWITCH_OFF)
+                vm_problems_add(problems, pit->line, HV_ERROR_NOT_SUPPORTED,
+                                "<timer name='pit' present='no'> is not supported by the QEMU engine");
+}
+
+/* libvirt's rules for <cache>, which QEMU's options follow. */
+static void check_cpu_cache(const VmConfig *config, VmProblems *problems) {
+        const VmCpu *cpu = &config->platform.cpu;
+        unsigned line = config->lines.cpu;
+
+        if (cpu->cache_mode == VM_CPU_CACHE_EMULATE && cpu->cache_level != 3)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<cache mode='emulate'> needs level='3' (QEMU emulates an L3 cache only)");
+        if (cpu->cache_mode == VM_CPU_CACHE_PASSTHROUGH && cpu->mode != VM_CPU_MODE_HOST_PASSTHROUGH)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<cache mode='passthrough'> needs <cpu mode='host-passthrough'>");
+        if ((cpu->cache_mode == VM_CPU_CACHE_PASSTHROUGH || cpu->cache_mode == VM_CPU_CACHE_DISABLE) &&
+            cpu->cache_level)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "<cache mode='%s'> takes no level",
+                                cpu->cache_mode == VM_CPU_CACHE_DISABLE ? "disable" : "passthrough");
+}
+
+void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
+        const VmPlatform *p = &config->platform;
+        QemuMachineKind machine = QEMU_MACHINE_Q35;
+        /* An unknown machine is qemu_config_problems()' to name. */
+        bool microvm = qemu_machine_from_config(config, &machine, NULL) && machine == QEMU_MACHINE_MICROVM;
+
+        check_timers(p, problems);
+        if (microvm && config->panic.isa)
+                vm_problems_add(problems, config->lines.panic, HV_ERROR_NOT_SUPPORTED,
+                                "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
+                                "pvpanic)");
+        check_cpu_cache(config, problems);
+        check_iommu(p, machine, problems);
+        GError *error = NULL;
+        if (!firmware_check(config, machine, &error))
+                vm_problems_add_error_at(problems, config->lines.os, error);
         /* libvirt's rule on x86: QEMU would make one NUMA node itself once it has memory slots. */
         if (config->max_memory && p->cpu.n_numa == 0)
-                return refuse(error, "<maxMemory> needs at least one NUMA cell in <cpu><numa> (libvirt's rule: "
-                                     "QEMU would silently make one)");
-        if (config->max_memory && machine == QEMU_MACHINE_MICROVM)
-                return refuse(error, "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
-        if (!qemu_memory_devices_check(config, error))
-                return false;
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "<maxMemory> needs at least one NUMA cell in <cpu><numa> (libvirt's rule: QEMU would "
+                                "silently make one)");
+        if (config->max_memory && microvm)
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
+        /* Not yet converted: its first problem only, without a line. */
+        if (!qemu_memory_devices_check(config, &error))
+                vm_problems_add_error_at(problems, 0, error);
+        if (microvm && (p->suspend_to_mem || p->suspend_to_disk))
+                vm_problems_add(problems, config->lines.pm, HV_ERROR_NOT_SUPPORTED,
+                                "<pm> is not supported on the microvm machine");
         if (p->firmware.efi && config->loader && p->firmware.loader_type == VM_LOADER_ROM)
-                return refuse(error, "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
-                                     "engine (UEFI runs from pflash)");
-        return true;
+                vm_problems_add(problems, config->lines.os, HV_ERROR_NOT_SUPPORTED,
+                                "<loader type='rom'> with <os firmware='efi'> is not supported by the QEMU "
+                                "engine (UEFI runs from pflash)");
 }
 
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {

@@ -5,6 +5,7 @@
 #include "hv-error.h"
 #include "qemu-argv.h"
 #include "tap.h"
+#include "vm-problems.h"
 
 void qemu_command_line_free(QemuCommandLine *cmdline) {
         if (!cmdline)
@@ -38,8 +39,9 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
         else if (g_str_equal(machine, "microvm"))
                 *ret = QEMU_MACHINE_MICROVM;
         else {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "Machine type '%s' is not supported by the QEMU engine (q35, pc, microvm)", machine);
+                g_autofree char *message = g_strdup_printf(
+                        "Machine type '%s' is not supported by the QEMU engine (q35, pc, microvm)", machine);
+                vm_problem_set_error(error, config->lines.os_type, HV_ERROR_NOT_SUPPORTED, message);
                 return false;
         }
         return true;
@@ -49,117 +51,143 @@ bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GErr
  * virtio's PCI transport, which microvm has not; iommu_platform=on QEMU refuses for a device that
  * also speaks legacy virtio, which is what a virtio PCI device is except on a PCIe root port (on
  * q35 the engine puts the virtio disks there, and nothing else). packed and off are taken. */
-static bool check_virtio_options(const char *element, const VmVirtioOptions *options, QemuMachineKind machine,
-                                 bool on_root_port, GError **error) {
-        if (machine == QEMU_MACHINE_MICROVM && options->ats) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<%s><driver ats> needs PCI, which the microvm machine has not", element);
-                return false;
+static void check_virtio_options(const char *element, unsigned line, const VmVirtioOptions *options,
+                                 QemuMachineKind machine, bool on_root_port, VmProblems *problems) {
+        if (machine == QEMU_MACHINE_MICROVM && options->ats)
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<%s><driver ats> needs PCI, which the microvm machine has not", element);
+        if (options->iommu == VM_SWITCH_ON && !on_root_port)
+                vm_problems_add(
+                        problems, line, HV_ERROR_NOT_SUPPORTED,
+                        "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
+                        "virtio device without legacy support, on a PCIe root port, and the engine puts only "
+                        "a q35 machine's virtio disks there",
+                        element);
+}
+
+static void check_arch(const VmConfig *config, VmProblems *problems) {
+        if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686"))
+                vm_problems_add(problems, config->lines.os_type, HV_ERROR_NOT_SUPPORTED,
+                                "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
+}
+
+/* qemu-system-<arch> emulates <arch> only; another name (qemu-kvm, a wrapper) says nothing. */
+static void check_emulator(const VmConfig *config, VmProblems *problems) {
+        /* Without the <type> the reader refused, the guest's architecture is not known. */
+        if (!config->emulator || (!config->arch && vm_problems_config_partial(problems)))
+                return;
+        g_autofree char *base = g_path_get_basename(config->emulator);
+        const char *arch = config->arch ? config->arch : "x86_64";
+        /* QEMU names i686 guests' binary qemu-system-i386; qemu-system-x86_64 runs them too. */
+        const char *binary_arch = g_str_equal(arch, "i686") ? "i386" : arch;
+        const char *emulated = base + strlen("qemu-system-");
+        if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(emulated, binary_arch) &&
+            !(g_str_equal(arch, "i686") && g_str_equal(emulated, "x86_64")))
+                vm_problems_add(problems, config->lines.emulator, HV_ERROR_NOT_SUPPORTED,
+                                "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
+                                "x86_64 guests with qemu-system-x86_64",
+                                config->emulator, emulated, arch);
+}
+
+/* A <serial> or <console> (but a virtio console): at most four. */
+static void check_char(const VmDevice *device, unsigned *n_consoles, VmProblems *problems) {
+        if (qemu_chardev_is_virtio_console(device))
+                return;
+        if (++*n_consoles == 5)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "At most 4 <serial>/<console> devices are supported");
+}
+
+/* Device ids and consoles, whatever the machine. */
+static void check_devices(const VmConfig *config, VmProblems *problems) {
+        unsigned n_consoles = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->id && !qemu_id_is_valid(device->id))
+                        vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "Device id '%s' is not usable by QEMU (a letter, then letters, digits, "
+                                        "'-', '.', '_')",
+                                        device->id);
+                if (device->kind == VM_DEVICE_SERIAL || device->kind == VM_DEVICE_CONSOLE)
+                        check_char(device, &n_consoles, problems);
         }
-        if (options->iommu == VM_SWITCH_ON && !on_root_port) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "<%s><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it only for a "
-                            "virtio device without legacy support, on a PCIe root port, and the engine puts only "
-                            "a q35 machine's virtio disks there",
-                            element);
-                return false;
+}
+
+/* What a device needs of the machine: PCI, a virtio transport for its <driver> options. */
+static void check_device_on_machine(const VmDevice *device, QemuMachineKind machine, VmProblems *problems) {
+        switch (device->kind) {
+        case VM_DEVICE_INTERFACE:
+                check_virtio_options("interface", device->line, &device->net.virtio, machine, false, problems);
+                break;
+        case VM_DEVICE_DISK:
+                check_virtio_options("disk", device->line, &device->disk.virtio, machine,
+                                     machine == QEMU_MACHINE_Q35 && device->disk.bus == VM_DISK_BUS_VIRTIO, problems);
+                break;
+        case VM_DEVICE_HOSTDEV:
+        case VM_DEVICE_VSOCK:
+                if (machine == QEMU_MACHINE_MICROVM)
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<%s> needs PCI, which the microvm machine has not",
+                                        vm_device_kind_to_string(device->kind));
+                break;
+        case VM_DEVICE_RNG:
+                check_virtio_options("rng", device->line, &device->rng.virtio, machine, false, problems);
+                break;
+        case VM_DEVICE_CONTROLLER:
+                check_virtio_options("controller", device->line, &device->controller.virtio, machine, false,
+                                     problems);
+                break;
+        default:
+                break;
         }
-        return true;
+}
+
+/* What needs a known machine type. */
+static void check_machine(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
+        if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM &&
+            !vm_problems_config_partial(problems))
+                vm_problems_add(problems, config->lines.os_type, HV_ERROR_INVALID_ARGUMENT,
+                                "A microvm machine needs a <kernel>");
+        check_virtio_options("memballoon", config->lines.memballoon, &config->memballoon.virtio, machine, false,
+                             problems);
+        for (guint i = 0; i < config->devices->len; i++)
+                check_device_on_machine(config->devices->pdata[i], machine, problems);
+        qemu_display_check(config, machine, problems);
+        qemu_devices_check(config, machine, problems);
+        qemu_filesystems_check(config, machine, problems);
+        qemu_chardevs_check(config, machine, problems);
+}
+
+void qemu_config_problems(const VmConfig *config, VmProblems *problems) {
+        QemuMachineKind machine;
+        GError *error = NULL;
+        bool machine_known = qemu_machine_from_config(config, &machine, &error);
+
+        if (!machine_known)
+                vm_problems_add_error(problems, error);
+        /* A <type> the reader refused says no machine: the engine does not know it either. */
+        if (!config->arch && vm_problems_config_partial(problems))
+                machine_known = false;
+        check_arch(config, problems);
+        check_emulator(config, problems);
+        check_devices(config, problems);
+        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
+         * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
+         * definition is kept, and its Boot says why it cannot run under TCG
+         * (qemu_platform_check_accelerator()). */
+        qemu_platform_check(config, problems);
+        qemu_hostdev_check(config, problems);
+        /* The rest depends on the machine: with one the engine does not know, it would only guess. */
+        if (machine_known)
+                check_machine(config, machine, problems);
 }
 
 bool qemu_config_check(const VmConfig *config, GError **error) {
-        QemuMachineKind machine;
+        g_autoptr(VmProblems) problems = vm_problems_new();
 
-        if (!qemu_machine_from_config(config, &machine, error) || !qemu_display_check(config, machine, error))
-                return false;
-        /* What needs KVM (a host CPU model, Hyper-V's KVM-only parts) is checked at Boot, against the
-         * accelerator the VM gets there, as libvirt checks the CPU mode when the VM starts: such a
-         * definition is kept, and its Boot says why it cannot run under TCG. */
-        if (!qemu_platform_check(config, true, error) || !qemu_devices_check(config, machine, error) ||
-            !qemu_filesystems_check(config, machine, error) || !qemu_hostdev_check(config, error) ||
-            !qemu_chardevs_check(config, machine, error))
-                return false;
-        if (config->arch && !g_str_equal(config->arch, "x86_64") && !g_str_equal(config->arch, "i686")) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "Architecture '%s' is not supported by the QEMU engine (x86_64)", config->arch);
-                return false;
-        }
-        /* qemu-system-<arch> emulates <arch> only; another name (qemu-kvm, a wrapper) says nothing. */
-        if (config->emulator) {
-                g_autofree char *base = g_path_get_basename(config->emulator);
-                const char *arch = config->arch ? config->arch : "x86_64";
-                /* QEMU names i686 guests' binary qemu-system-i386; qemu-system-x86_64 runs them too. */
-                const char *binary_arch = g_str_equal(arch, "i686") ? "i386" : arch;
-                const char *emulated = base + strlen("qemu-system-");
-                if (g_str_has_prefix(base, "qemu-system-") && !g_str_equal(emulated, binary_arch) &&
-                    !(g_str_equal(arch, "i686") && g_str_equal(emulated, "x86_64"))) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                    "<emulator> '%s' emulates %s, not <type arch='%s'>: the QEMU engine runs "
-                                    "x86_64 guests with qemu-system-x86_64",
-                                    config->emulator, base + strlen("qemu-system-"), arch);
-                        return false;
-                }
-        }
-        if (!config->kernel && !config->loader && machine == QEMU_MACHINE_MICROVM) {
-                g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT, "A microvm machine needs a <kernel>");
-                return false;
-        }
-
-        if (!check_virtio_options("memballoon", &config->memballoon.virtio, machine, false, error))
-                return false;
-        unsigned n_consoles = 0;
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->id && !qemu_id_is_valid(device->id)) {
-                        g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
-                                    "Device id '%s' is not usable by QEMU (a letter, then letters, digits, "
-                                    "'-', '.', '_')",
-                                    device->id);
-                        return false;
-                }
-                switch (device->kind) {
-                case VM_DEVICE_SERIAL:
-                case VM_DEVICE_CONSOLE:
-                        if (qemu_chardev_is_virtio_console(device))
-                                break;
-                        if (++n_consoles > 4) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "At most 4 <serial>/<console> devices are supported");
-                                return false;
-                        }
-                        break;
-                case VM_DEVICE_INTERFACE:
-                        if (!check_virtio_options("interface", &device->net.virtio, machine, false, error))
-                                return false;
-                        break;
-                case VM_DEVICE_DISK:
-                        if (!check_virtio_options("disk", &device->disk.virtio, machine,
-                                                  machine == QEMU_MACHINE_Q35 && device->disk.bus == VM_DISK_BUS_VIRTIO,
-                                                  error))
-                                return false;
-                        break;
-                case VM_DEVICE_HOSTDEV:
-                case VM_DEVICE_VSOCK:
-                case VM_DEVICE_RNG:
-                        if (machine == QEMU_MACHINE_MICROVM && device->kind != VM_DEVICE_RNG) {
-                                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                                            "<%s> needs PCI, which the microvm machine has not",
-                                            vm_device_kind_to_string(device->kind));
-                                return false;
-                        }
-                        if (device->kind == VM_DEVICE_RNG &&
-                            !check_virtio_options("rng", &device->rng.virtio, machine, false, error))
-                                return false;
-                        break;
-                case VM_DEVICE_CONTROLLER:
-                        if (!check_virtio_options("controller", &device->controller.virtio, machine, false, error))
-                                return false;
-                        break;
-                default:
-                        break;
-                }
-        }
-        return true;
+        qemu_config_problems(config, problems);
+        return vm_problems_report(problems, error);
 }
 
 /* In QEMU's key=value syntax a comma is written twice. */
@@ -503,7 +531,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         g_autoptr(QemuCommandLine) cmdline = g_new0(QemuCommandLine, 1);
         g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func(g_free);
 
-        if (!qemu_config_check(config, error) || !qemu_platform_check(config, params->kvm, error))
+        if (!qemu_config_check(config, error) || !qemu_platform_check_accelerator(config, params->kvm, error))
                 return NULL;
         if (!qemu_display_ports_chosen(config, error))
                 return NULL;

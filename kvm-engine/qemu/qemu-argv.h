@@ -20,6 +20,7 @@
 
 #include "engine.h"
 #include "vm-config.h"
+#include "vm-problems.h"
 
 #define QEMU_SPARE_HOTPLUG_PORTS 4
 
@@ -68,7 +69,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuCommandLine, qemu_command_line_free)
 
 bool qemu_machine_from_config(const VmConfig *config, QemuMachineKind *ret, GError **error);
 
-/* Checks what the command line cannot express (HV_ERROR_NOT_SUPPORTED naming it). */
+/* Every problem of config the command line cannot express, each naming its element, with its
+ * line (vm-problems.h): what the engine refuses at DefineVM. */
+void qemu_config_problems(const VmConfig *config, VmProblems *problems);
+/* The same as one error (code of the first problem). */
 bool qemu_config_check(const VmConfig *config, GError **error);
 
 QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error);
@@ -93,7 +97,7 @@ char *qemu_escape_opt(const char *value);
 JsonNode *qemu_hostdev_device(const VmDevice *device);
 /* USB hostdevs (usb-host), after the display's USB devices; and what QEMU would refuse of them. */
 void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config);
-bool qemu_hostdev_check(const VmConfig *config, GError **error);
+void qemu_hostdev_check(const VmConfig *config, VmProblems *problems);
 /* The qemu-xhci added when the document has no USB controller: qemu-argv-display.c's USB_CONTROLLER_ID. */
 #define QEMU_DEFAULT_USB_CONTROLLER_ID "hv-usb"
 
@@ -105,8 +109,10 @@ JsonNode *qemu_net_netdev_add_args(const VmInterface *net, const char *netdev_id
 void qemu_virtio_options_props(JsonObject *o, const VmVirtioOptions *options);
 JsonNode *qemu_net_device(QemuMachineKind machine, const VmDevice *device, const char *netdev_id);
 
-/* VmPlatform (qemu-argv-platform.c). kvm: whether the VM runs under KVM. */
-bool qemu_platform_check(const VmConfig *config, bool kvm, GError **error);
+/* VmPlatform (qemu-argv-platform.c): its problems whatever the accelerator. */
+void qemu_platform_check(const VmConfig *config, VmProblems *problems);
+/* At Boot: what QEMU refuses under TCG (kvm false), a host CPU model or a KVM-only enlightenment. */
+bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error);
 /* qemu-system-i386 for i686 guests, else x86_64_binary. */
 const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary);
 bool qemu_platform_uses_pflash(const VmConfig *config);
@@ -138,7 +144,7 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                             bool restoring);
 
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
-bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems);
 /* At Boot: a display on an address has the port the service chose for it (>= 5900). */
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error);
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config);
@@ -151,7 +157,7 @@ char *qemu_display_machine_options(const VmConfig *config);
 void qemu_floppy_controller_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine);
 /* <controller>, disks off virtio, <driver> tuning, <boot order>, <memballoon>
  * (qemu-argv-devices.c). */
-bool qemu_devices_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_devices_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems);
 bool qemu_devices_want_balloon(const VmConfig *config);
 /* ",watchdog=..." for -action, or "" */
 const char *qemu_watchdog_action(const VmConfig *config);
@@ -161,7 +167,7 @@ void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config);
 /* qemu-argv-chardev.c */
 char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel); /* the -chardev value */
 bool qemu_chardev_is_virtio_console(const VmDevice *device);
-bool qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems);
 void qemu_argv_add_virtio_serial_controllers(GPtrArray *argv, const VmConfig *config, int agent_fd);
 void qemu_argv_add_virtio_serial_ports(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                                        bool console_taken);
@@ -170,7 +176,7 @@ void qemu_argv_add_parallels(GPtrArray *argv, const VmConfig *config);
 void qemu_argv_add_tpm(GPtrArray *argv, const VmConfig *config, int tpm_fd);
 /* <filesystem> as virtio-9p (qemu-argv-filesystem.c): what the machine cannot have, the
  * -fsdev and -device pairs. */
-bool qemu_filesystems_check(const VmConfig *config, QemuMachineKind machine, GError **error);
+void qemu_filesystems_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems);
 void qemu_argv_add_filesystems(GPtrArray *argv, const VmConfig *config);
 JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device, QemuMachineKind machine);
 void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);

@@ -600,7 +600,7 @@ static void qemu_vm_free(EngineVm *engine_vm) {
 const EngineOps engine_qemu_ops = {
         .name = "qemu",
         .probe = qemu_probe,
-        .check = qemu_config_check,
+        .check = qemu_config_problems,
         .validate = qemu_validate,
         .vm_new = qemu_vm_new,
         .vm_free = qemu_vm_free,

@@ -209,23 +209,23 @@ static void test_config_validate(void) {
         g_autoptr(GError) error = NULL;
         platform->platform.memory_backing.set = true;
         platform->platform.memory_backing.hugepages = true;
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "<memoryBacking>"));
         platform->platform.memory_backing.set = false;
         platform->platform.numatune.set = true;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<numatune>"));
         platform->platform.numatune.set = false;
         platform->n_iothreads = 1;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<iothreads>"));
         platform->n_iothreads = 0;
         platform->panic.hyperv = true;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<panic>"));
         platform->panic.hyperv = false;
         /* <pmu>, <vmcoreinfo>, <ioapic> and <kvm>'s hints: refused by name. */
@@ -251,7 +251,7 @@ static void test_config_validate(void) {
         platform->platform.clock_offset = VM_CLOCK_DEFAULT;
         platform->display.n_hubs = 1;
         g_clear_error(&error);
-        g_assert_false(ch_display_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<hub>"));
 
         g_autoptr(VmConfig) ok = config_full();
@@ -263,6 +263,48 @@ static void test_config_validate(void) {
         g_assert_true(ch_config_check(ok, NULL));
 }
 
+/* Issue 17: a refused definition gets one error naming every problem the engine finds, each
+ * with the line of its element, in document order (the lines are what the reader sets). */
+static void test_config_problems_listed(void) {
+        g_autoptr(VmConfig) config = test_vm_config_minimal();
+        g_autoptr(GError) error = NULL;
+
+        config->type = VM_DOMAIN_QEMU;
+        config->lines.domain = 1;
+        config->machine = g_strdup("q35");
+        config->lines.os_type = 3;
+        config->platform.clock_offset = VM_CLOCK_LOCALTIME;
+        config->lines.clock = 16;
+        config->display.graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .line = 38};
+        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_VGA, .primary = true}; /* the reader's default */
+        config->display.n_graphics = config->display.n_videos = 1;
+        config->display.sounds[0] = (VmSound){.model = VM_SOUND_ICH9, .line = 40};
+        config->display.n_sounds = 1;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk = (VmDisk){
+                .path = g_strdup("/x"), .target_dev = g_strdup("sda"), .bus = VM_DISK_BUS_SATA, .cdrom = true};
+        d->line = 30;
+        d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
+        d->net.type = VM_NET_USER;
+        d->line = 35;
+        g_assert_false(ch_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 1: <domain type='qemu'> (software emulation) is not supported by the "
+                        "cloud-hypervisor engine; it always uses KVM (<domain type='kvm'>); "
+                        "line 3: <type machine='q35'> is not supported by the cloud-hypervisor engine, which has "
+                        "one machine type; "
+                        "line 16: <clock offset='localtime'> (its clock is UTC) is not supported by the "
+                        "cloud-hypervisor engine; "
+                        "line 30: <disk device='cdrom'> is not supported by the cloud-hypervisor engine; "
+                        "line 30: <disk> on a bus other than 'virtio' is not supported by the cloud-hypervisor "
+                        "engine; "
+                        "line 35: <interface type='user'> is not supported by the cloud-hypervisor engine (it has "
+                        "no user-mode networking); use <interface type='bridge'> or 'ethernet'; "
+                        "line 38: <graphics type='vnc'> is not supported by the cloud-hypervisor engine; "
+                        "line 40: <sound> is not supported by the cloud-hypervisor engine");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-config/minimal", test_config_minimal);
@@ -271,5 +313,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-config/unix-serial", test_config_unix_serial);
         g_test_add_func("/ch-config/devices", test_config_devices);
         g_test_add_func("/ch-config/validate", test_config_validate);
+        g_test_add_func("/ch-config/problems-listed", test_config_problems_listed);
         return g_test_run();
 }

@@ -40,7 +40,7 @@ static void test_device_parts(void) {
         d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
         ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
         ok->memballoon.virtio.packed = VM_SWITCH_OFF;
-        g_assert_true(ch_devices_check(ok, &error));
+        g_assert_true(ch_config_check(ok, &error));
         g_assert_no_error(error);
         g_autoptr(JsonNode) node = ch_config_build_vm(ok, RUNTIME_DIR, &error);
         g_assert_no_error(error);
@@ -102,7 +102,7 @@ static void test_device_parts(void) {
                         config->memballoon.stats_period = 10;
                         break;
                 }
-                g_assert_false(ch_devices_check(config, &e));
+                g_assert_false(ch_config_check(config, &e));
                 g_assert_error(e, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
                 if (!strstr(e->message, refused[i].words) || !strstr(e->message, "cloud-hypervisor"))
                         g_error("'%s' does not mention '%s' and the engine", e->message, refused[i].words);

@@ -1199,6 +1199,47 @@ static void test_devices_invalid(void) {
 
 /* A refused document gets one error naming every problem, in document order, each with its
  * line: one round of edits fixes them all. */
+/* domain_xml_read(): a refused document still gives what could be read, with the lines the
+ * engines' problems name, and its problems marked partial. */
+static void test_read_partial(void) {
+        static const char xml[] = "<domain type='kvm'>\n"                                           /* 1 */
+                                  "<name>t</name>\n"                                                /* 2 */
+                                  "<memory unit='MiB'>64</memory>\n"                                /* 3 */
+                                  "<os><type machine='pc'>hvm</type><kernel>/k</kernel></os>\n"     /* 4 */
+                                  "<clock offset='utc'><timer name='rtc' present='no'/></clock>\n" /* 5 */
+                                  "<devices>\n"                                                     /* 6 */
+                                  "<smartcard mode='host'/>\n"                                      /* 7 */
+                                  "<serial type='pty'/>\n"                                          /* 8 */
+                                  "<memballoon model='virtio'/>\n"                                  /* 9 */
+                                  "</devices>\n"                                                    /* 10 */
+                                  "</domain>\n";
+        g_autoptr(VmProblems) problems = vm_problems_new();
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_read(xml, strlen(xml), &test_paths, problems, &error);
+
+        g_assert_no_error(error);
+        g_assert_nonnull(config);
+        g_assert_true(vm_problems_config_partial(problems));
+        g_assert_cmpstr(config->machine, ==, "pc");
+        g_assert_cmpuint(config->lines.domain, ==, 1);
+        g_assert_cmpuint(config->lines.os, ==, 4);
+        g_assert_cmpuint(config->lines.os_type, ==, 4);
+        g_assert_cmpuint(config->lines.clock, ==, 5);
+        g_assert_cmpuint(config->platform.timers[VM_TIMER_RTC].line, ==, 5);
+        g_assert_cmpuint(config->lines.memballoon, ==, 9);
+        g_assert_cmpuint(config->devices->len, ==, 1);
+        g_assert_cmpuint(((VmDevice *) config->devices->pdata[0])->line, ==, 8);
+        g_assert_false(vm_problems_report(problems, &error));
+        g_assert_cmpstr(error->message, ==, "line 7: '<smartcard>' in '<devices>' is not supported");
+
+        /* Not a domain at all: an error, no config. */
+        g_autoptr(VmProblems) none = vm_problems_new();
+        g_clear_error(&error);
+        g_assert_null(domain_xml_read("<x/>", 4, &test_paths, none, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_XML);
+        g_assert_true(vm_problems_is_empty(none));
+}
+
 static void test_all_problems(void) {
         static const char xml[] = "<domain type='kvm'>\n"                        /* 1 */
                                   "<name>t</name>\n"                             /* 2 */
@@ -1838,6 +1879,7 @@ static const TestCase test_cases[] = {
         { "devices-libvirt", test_devices_libvirt },
         { "devices-invalid", test_devices_invalid },
         { "all-problems", test_all_problems },
+        { "read-partial", test_read_partial },
         { "real-world", test_real_world },
         { "hostile-billion-laughs", test_hostile_billion_laughs },
         { "hostile-external-entity", test_hostile_external_entity },

@@ -183,7 +183,7 @@ static void test_validate(void) {
         /* A tap: its descriptor, opened by the service, becomes -netdev tap,fd=N. */
         VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_INTERFACE, "net0");
         d->net.type = VM_NET_ETHERNET;
-        g_assert_true(engine_qemu_ops.check(config, &error));
+        g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         {
                 const int tap_fds[] = { 6 };
@@ -968,17 +968,17 @@ static void test_cpu_cache(void) {
 
         /* Refused as libvirt refuses them. */
         p->cpu.cache_level = 2;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<cache mode='disable'> takes no level"));
         g_clear_error(&error);
         p->cpu.cache_mode = VM_CPU_CACHE_EMULATE;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "needs level='3'"));
         g_clear_error(&error);
         p->cpu.mode = VM_CPU_MODE_CUSTOM;
         p->cpu.cache_mode = VM_CPU_CACHE_PASSTHROUGH;
         p->cpu.cache_level = 0;
-        g_assert_false(qemu_platform_check(config, true, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "needs <cpu mode='host-passthrough'>"));
 }
 
@@ -2242,6 +2242,60 @@ static void test_serial_devices(void) {
         g_assert_nonnull(strstr(error->message, "microvm"));
 }
 
+/* Issue 17: a refused definition gets one error naming every problem the engine finds, each
+ * with the line of its element, in document order (the lines are what the reader sets). */
+static void test_problems_listed(void) {
+        g_autoptr(VmConfig) config = base_config();
+        g_autoptr(GError) error = NULL;
+
+        config->machine = g_strdup("virt");
+        config->lines.os_type = 4;
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){.set = true, .present = VM_SWITCH_OFF, .line = 7};
+        for (unsigned i = 0; i < 5; i++) {
+                g_autofree char *id = g_strdup_printf(i == 2 ? "9serial%u" : "serial%u", i);
+                VmDevice *serial = test_vm_config_add_device(config, VM_DEVICE_SERIAL, id);
+                serial->line = 10 + i;
+        }
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 4: Machine type 'virt' is not supported by the QEMU engine (q35, pc, microvm); "
+                        "line 7: <timer name='rtc' present='no'> is not supported by the QEMU engine; "
+                        "line 12: Device id '9serial2' is not usable by QEMU (a letter, then letters, digits, "
+                        "'-', '.', '_'); "
+                        "line 14: At most 4 <serial>/<console> devices are supported");
+        g_clear_error(&error);
+
+        /* On a machine it knows, what each device needs of it too; a problem without a line last. */
+        g_clear_pointer(&config->machine, g_free);
+        g_ptr_array_set_size(config->devices, 0);
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){};
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_WATCHDOG, "watchdog0");
+        d->watchdog.model = VM_WATCHDOG_IB700;
+        d->line = 30;
+        d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
+        d->disk = (VmDisk){.path = g_strdup("/x"), .target_dev = g_strdup("hda"), .bus = VM_DISK_BUS_IDE};
+        d->line = 20;
+        for (unsigned i = 0; i < 2; i++) {
+                g_autofree char *id = g_strdup_printf("fs%u", i);
+                d = test_vm_config_add_device(config, VM_DEVICE_FILESYSTEM, id);
+                d->fs.source = g_strdup("/srv");
+                d->fs.target = g_strdup("share");
+                d->line = 24 + i;
+        }
+        d = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "ctrl0");
+        d->controller.type = VM_CONTROLLER_IDE;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 20: <disk> 'hda' on bus 'ide' is not supported by the q35 machine (it has no IDE "
+                        "controller; use bus='sata'); "
+                        "line 25: <filesystem> target dir 'share' is used twice; "
+                        "line 30: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
+                        "<controller type='ide'> is not supported by the q35 machine (it has no IDE controller; "
+                        "use type='sata')");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -2289,5 +2343,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/sound", test_sound);
         g_test_add_func("/qemu-argv/smartcard", test_smartcard);
         g_test_add_func("/qemu-argv/redirdev", test_redirdev);
+        g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
         return g_test_run();
 }
