@@ -231,22 +231,22 @@ static void test_config_validate(void) {
         /* <pmu>, <vmcoreinfo>, <ioapic> and <kvm>'s hints: refused by name. */
         platform->platform.features.pmu = VM_SWITCH_ON;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<pmu>"));
         platform->platform.features.pmu = VM_SWITCH_DEFAULT;
         platform->platform.features.ioapic = VM_IOAPIC_QEMU;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<ioapic>"));
         platform->platform.features.ioapic = VM_IOAPIC_DEFAULT;
         platform->platform.features.kvm_hint_dedicated = VM_SWITCH_ON;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<kvm>"));
         platform->platform.features.kvm_hint_dedicated = VM_SWITCH_DEFAULT;
         platform->platform.clock_offset = VM_CLOCK_VARIABLE;
         g_clear_error(&error);
-        g_assert_false(ch_platform_check(platform, &error));
+        g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<clock offset='variable'>"));
         platform->platform.clock_offset = VM_CLOCK_DEFAULT;
         platform->display.n_hubs = 1;

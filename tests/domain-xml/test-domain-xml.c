@@ -1208,7 +1208,7 @@ static void test_read_partial(void) {
                                   "<os><type machine='pc'>hvm</type><kernel>/k</kernel></os>\n"     /* 4 */
                                   "<clock offset='utc'><timer name='rtc' present='no'/></clock>\n" /* 5 */
                                   "<devices>\n"                                                     /* 6 */
-                                  "<smartcard mode='host'/>\n"                                      /* 7 */
+                                  "<shmem name='s'/>\n"                                            /* 7 */
                                   "<serial type='pty'/>\n"                                          /* 8 */
                                   "<memballoon model='virtio'/>\n"                                  /* 9 */
                                   "</devices>\n"                                                    /* 10 */
@@ -1230,7 +1230,7 @@ static void test_read_partial(void) {
         g_assert_cmpuint(config->devices->len, ==, 1);
         g_assert_cmpuint(((VmDevice *) config->devices->pdata[0])->line, ==, 8);
         g_assert_false(vm_problems_report(problems, &error));
-        g_assert_cmpstr(error->message, ==, "line 7: '<smartcard>' in '<devices>' is not supported");
+        g_assert_cmpstr(error->message, ==, "line 7: '<shmem>' in '<devices>' is not supported");
 
         /* Not a domain at all: an error, no config. */
         g_autoptr(VmProblems) none = vm_problems_new();

@@ -1648,12 +1648,12 @@ static void test_features(void) {
 
         /* Under TCG the dirty ring and KVM's CPUID hints would be dropped: refused. */
         f->hv[VM_HV_SYNIC] = f->hv[VM_HV_STIMER] = f->hv[VM_HV_VPINDEX] = VM_SWITCH_OFF;
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_platform_check_accelerator(config, false, &error));
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "<kvm><dirty-ring state='on'> needs KVM"));
         g_clear_error(&error);
         f->kvm_dirty_ring = VM_SWITCH_OFF;
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_platform_check_accelerator(config, false, &error));
         g_assert_nonnull(strstr(error->message, "<kvm><hint-dedicated state='on'> needs KVM"));
         g_clear_error(&error);
         tcg_accel = qemu_platform_accel(config, false);
@@ -1665,7 +1665,7 @@ static void test_features(void) {
         f->pmu = VM_SWITCH_OFF;
         passthrough = qemu_platform_cpu(config, true);
         g_assert_cmpstr(passthrough, ==, "host,hv-passthrough=on,pmu=off");
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_platform_check_accelerator(config, false, &error));
         g_assert_nonnull(strstr(error->message, "<hyperv mode='passthrough'> needs KVM"));
 }
 
@@ -1687,12 +1687,12 @@ static void test_iommu(void) {
         check_golden("iommu", &params);
 
         p->features.ioapic = VM_IOAPIC_DEFAULT;
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "needs the split I/O APIC"));
         g_clear_error(&error);
         p->iommu.intremap = VM_SWITCH_DEFAULT;
         p->iommu.aw_bits = 40;
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "aw_bits='40'"));
         g_clear_error(&error);
 
@@ -1704,7 +1704,7 @@ static void test_iommu(void) {
         g_assert_true(found);
 
         config->machine = g_strdup("pc");
-        g_assert_false(qemu_platform_check(config, false, &error));
+        g_assert_false(qemu_config_check(config, &error));
         g_assert_nonnull(strstr(error->message, "<iommu model='virtio'> needs the q35 machine"));
 }
 
