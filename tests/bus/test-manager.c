@@ -318,14 +318,14 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<controller type='sata' index='1' ports='9'/>\n"
                        "<disk type='file' device='cdrom'><target dev='sdb' bus='sata'/>"
                        "<address type='drive' controller='1' bus='0' target='0' unit='0'/></disk>\n"
-                       "<smartcard mode='host'/>\n"
+                       "<shmem name='s'/>\n"
                        "<watchdog model='itco'/>\n"
                        "</devices></domain>",
                        NULL,
                        "line 4: '<sysinfo>' in '<domain>' is not supported; "
                        "line 6: <disk> 'hdc': the pc machine's IDE controller has buses 0-1, units 0-1; "
                        "line 7: attribute 'ports' of '<controller type='sata'>' is not supported; "
-                       "line 9: '<smartcard>' in '<devices>' is not supported; "
+                       "line 9: '<shmem>' in '<devices>' is not supported; "
                        "line 10: <watchdog model='itco'> is the q35 machine's (its ICH9 chipset)",
                        "<watchdog model='itco'>");
 }
