@@ -133,6 +133,13 @@ bool ch_config_check(const VmConfig *config, GError **error) {
                                                     "cloud-hypervisor has one <rng>, not more");
                                 return false;
                         }
+                        /* Its virtio-rng reads a file; it has no chardev for an EGD daemon. */
+                        if (device->rng.egd) {
+                                g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                                    "<rng><backend model='egd'> is not supported by the "
+                                                    "cloud-hypervisor engine (its virtio-rng reads a file only)");
+                                return false;
+                        }
                         /* off is what cloud-hypervisor's virtio-rng does; on is not asked of it. */
                         if (vm_virtio_options_on(&device->rng.virtio)) {
                                 g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
