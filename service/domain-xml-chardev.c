@@ -492,8 +492,8 @@ void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *ch
 
 bool domain_xml_parse_rng_egd_backend(const xmlNode *node, VmChar *chr, GError **error) {
         static const char *const attributes[] = {"model", "type", NULL};
-        static const char *const children[] = {[CHR_SOURCE] = "source", [CHR_PROTOCOL] = "protocol",
-                                               [CHR_LOG] = "log", NULL};
+        static const char *const children[] = {
+                [CHR_SOURCE] = "source", [CHR_PROTOCOL] = "protocol", [CHR_LOG] = "log", NULL};
         static const char *const repeatable[] = {"source", NULL};
         xmlNode *c[_CHR_CHILD_MAX] = {};
 
