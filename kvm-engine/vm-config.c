@@ -161,6 +161,9 @@ void vm_device_free(VmDevice *device) {
                 break;
         case VM_DEVICE_RNG:
                 g_free(device->rng.backend);
+                if (device->rng.egd)
+                        char_clear(device->rng.egd);
+                g_free(device->rng.egd);
                 break;
         case VM_DEVICE_FILESYSTEM:
                 g_free(device->fs.source);
@@ -216,6 +219,10 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 break;
         case VM_DEVICE_RNG:
                 copy->rng.backend = g_strdup(device->rng.backend);
+                if (device->rng.egd) {
+                        copy->rng.egd = g_memdup2(device->rng.egd, sizeof(*device->rng.egd));
+                        char_copy_strings(copy->rng.egd, device->rng.egd);
+                }
                 break;
         case VM_DEVICE_FILESYSTEM:
                 copy->fs.source = g_strdup(device->fs.source);

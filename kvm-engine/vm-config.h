@@ -333,6 +333,7 @@ typedef struct {
 typedef struct {
         char *backend; /* entropy source, default /dev/urandom; NULL when builtin */
         bool builtin;  /* <backend model='builtin'/>: the engine's own (QEMU: getrandom()) */
+        VmChar *egd;   /* <backend model='egd' type>: the chardev of QEMU's rng-egd (tcp, udp, unix); else NULL */
         VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 

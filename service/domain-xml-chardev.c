@@ -487,3 +487,32 @@ void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *ch
         append_attr(out, "name", channel->name);
         g_string_append(out, "/>\n");
 }
+
+/* ---- <rng><backend model='egd'> ---- */
+
+bool domain_xml_parse_rng_egd_backend(const xmlNode *node, VmChar *chr, GError **error) {
+        static const char *const attributes[] = {"model", "type", NULL};
+        static const char *const children[] = {
+                [CHR_SOURCE] = "source", [CHR_PROTOCOL] = "protocol", [CHR_LOG] = "log", NULL};
+        static const char *const repeatable[] = {"source", NULL};
+        xmlNode *c[_CHR_CHILD_MAX] = {};
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_collect_children_repeatable(node, children, c, repeatable, error) ||
+            !parse_backend(node, c, chr, error))
+                return false;
+        /* The sockets QEMU's rng-egd talks to an EGD daemon over. */
+        if (chr->type != VM_CHAR_TCP && chr->type != VM_CHAR_UDP && chr->type != VM_CHAR_UNIX)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "type='%s' of '<backend model='egd'>' is not supported (tcp, udp or unix)",
+                                domain_xml_char_type_names[chr->type]);
+        return true;
+}
+
+void domain_xml_format_rng_egd_backend(GString *out, unsigned level, const VmChar *chr) {
+        append_indent(out, level);
+        g_string_append(out, "<backend model='egd'");
+        format_backend(out, level + 1, chr);
+        append_indent(out, level);
+        g_string_append(out, "</backend>\n");
+}

@@ -20,3 +20,9 @@ void domain_xml_format_char_device(GString *out, unsigned level, const VmChar *c
  * port with a backend of its own. */
 VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error);
 void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel);
+
+/* <rng><backend model='egd' type>: a tcp, udp or unix backend as a <serial>'s (type, <source>,
+ * <protocol>, <log>), for QEMU's rng-egd. */
+bool domain_xml_parse_rng_egd_backend(const xmlNode *node, VmChar *chr, GError **error);
+/* The whole <backend model='egd'> element, indented by level. */
+void domain_xml_format_rng_egd_backend(GString *out, unsigned level, const VmChar *chr);

@@ -151,10 +151,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_RNG:
                 g_string_append(out, " model='virtio'>\n");
-                append_indent(out, level + 1);
-                if (device->rng.builtin) {
+                if (device->rng.egd) {
+                        domain_xml_format_rng_egd_backend(out, level + 1, device->rng.egd);
+                } else if (device->rng.builtin) {
+                        append_indent(out, level + 1);
                         g_string_append(out, "<backend model='builtin'/>\n");
                 } else {
+                        append_indent(out, level + 1);
                         g_string_append(out, "<backend model='random'>");
                         append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
                                        false);

@@ -472,7 +472,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
         static const char *const models[] = { "virtio", NULL };
         static const char *const backend_attributes[] = { "model", NULL };
-        static const char *const backend_models[] = { "random", "builtin", NULL };
+        static const char *const backend_models[] = { "random", "builtin", "egd", NULL };
         static const char *const driver_attributes[] = { "iommu", "ats", "packed", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_RNG);
         xmlNode *c[_RNG_CHILD_MAX] = {};
@@ -482,7 +482,14 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
             !xml_attr_choice(node, "model", models, -1, &choice, error) ||
             !xml_collect_children(node, rng_children, c, error))
                 return NULL;
-        if (c[RNG_BACKEND]) {
+        if (c[RNG_BACKEND] && !xml_attr_choice(c[RNG_BACKEND], "model", backend_models, 0, &choice, error))
+                return NULL;
+        if (c[RNG_BACKEND] && choice == 2) {
+                /* egd: a chardev (type, <source>, <protocol>) that QEMU's rng-egd reads from. */
+                device->rng.egd = g_new0(VmChar, 1);
+                if (!domain_xml_parse_rng_egd_backend(c[RNG_BACKEND], device->rng.egd, error))
+                        return NULL;
+        } else if (c[RNG_BACKEND]) {
                 g_autofree char *path = NULL;
 
                 if (!xml_element_text(c[RNG_BACKEND], backend_attributes, false, &path, error) ||
@@ -500,7 +507,7 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
                                 return NULL;
                 }
         }
-        if (!device->rng.backend && !device->rng.builtin)
+        if (!device->rng.backend && !device->rng.builtin && !device->rng.egd)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
         if (c[RNG_DRIVER] && (!xml_check_empty_element(c[RNG_DRIVER], driver_attributes, error) ||
                               !domain_xml_parse_virtio_options(c[RNG_DRIVER], &device->rng.virtio, error)))

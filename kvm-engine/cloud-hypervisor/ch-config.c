@@ -80,6 +80,11 @@ static void check_rng(const VmDevice *device, unsigned *count, VmProblems *probl
         if (++*count == 2)
                 vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
                                 "cloud-hypervisor has one <rng>, not more");
+        /* Its virtio-rng reads a file; it has no chardev for an EGD daemon. */
+        if (device->rng.egd)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<rng><backend model='egd'> is not supported by the cloud-hypervisor engine (its "
+                                "virtio-rng reads a file only)");
         /* off is what cloud-hypervisor's virtio-rng does; on is not asked of it. */
         if (vm_virtio_options_on(&device->rng.virtio))
                 vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,

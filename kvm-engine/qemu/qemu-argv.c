@@ -488,10 +488,21 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         break;
                 case VM_DEVICE_RNG: {
                         g_autofree char *backend = g_strconcat("rng-", device->id, NULL);
+                        g_autofree char *chardev = g_strconcat("char", device->id, NULL);
                         o = json_object_new();
-                        json_object_set_string_member(o, "qom-type", device->rng.builtin ? "rng-builtin" : "rng-random");
-                        json_object_set_string_member(o, "id", backend);
-                        if (!device->rng.builtin)
+                        if (device->rng.egd) {
+                                /* As libvirt: rng-egd reading from a -chardev of the backend. */
+                                g_autofree char *arg = qemu_chardev_arg(device->rng.egd, chardev, false);
+                                argv_add(argv, "-chardev", arg);
+                                json_object_set_string_member(o, "qom-type", "rng-egd");
+                                json_object_set_string_member(o, "id", backend);
+                                json_object_set_string_member(o, "chardev", chardev);
+                        } else {
+                                json_object_set_string_member(o, "qom-type",
+                                                              device->rng.builtin ? "rng-builtin" : "rng-random");
+                                json_object_set_string_member(o, "id", backend);
+                        }
+                        if (!device->rng.builtin && !device->rng.egd)
                                 json_object_set_string_member(o, "filename",
                                                               device->rng.backend ? device->rng.backend
                                                                                   : "/dev/urandom");

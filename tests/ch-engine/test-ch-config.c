@@ -184,6 +184,15 @@ static void test_config_validate(void) {
         config = test_vm_config_minimal();
         test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0")->rng.virtio.ats = VM_SWITCH_ON;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><driver iommu|ats|packed='on'/>");
+        /* <rng><backend model='egd'>: its virtio-rng has no chardev. */
+        config = test_vm_config_minimal();
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
+        d->rng.egd = g_new0(VmChar, 1);
+        d->rng.egd->type = VM_CHAR_TCP;
+        d->rng.egd->host = g_strdup("1.2.3.4");
+        d->rng.egd->service = g_strdup("1234");
+        d->rng.egd->connect = true;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><backend model='egd'>");
 
 
         config = test_vm_config_minimal();

@@ -193,10 +193,89 @@ static void test_refused(void) {
         }
 }
 
+/* <rng><backend model='egd' type>: the chardev reader of <serial> reads its backend (libvirt's
+ * virtio-rng-egd*.xml); GetXML writes it back, valid for libvirt; other types are refused. */
+static void test_rng_egd(void) {
+        static const char *const round_trips[] = {
+                "<rng model='virtio'><backend model='egd' type='tcp'><source mode='connect' host='1.2.3.4' "
+                "service='1234'/><protocol type='raw'/></backend></rng>",
+                "<rng model='virtio'><backend model='egd' type='unix'><source mode='bind' path='/tmp/rng.socket'/>"
+                "</backend><address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/></rng>",
+                "<rng model='virtio'><backend model='egd' type='udp'><source mode='bind' service='1'/>"
+                "<source mode='connect' host='10.0.0.1' service='2'/></backend><driver iommu='off'/></rng>",
+        };
+        static const struct {
+                const char *xml, *fragment;
+                int code;
+        } refused[] = {
+                {"<rng model='virtio'><backend model='egd' type='pty'/></rng>", "type='pty'", HV_ERROR_NOT_SUPPORTED},
+                {"<rng model='virtio'><backend model='egd' type='file'><source path='/x'/></backend></rng>",
+                 "type='file'", HV_ERROR_NOT_SUPPORTED},
+                {"<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'<source>'", HV_ERROR_INVALID_XML},
+                {"<rng model='virtio'><backend model='egd'/></rng>", "'type'", HV_ERROR_INVALID_XML},
+                {"<rng model='virtio'><backend model='egd' type='unix'><source mode='connect'/></backend></rng>",
+                 "'path'", HV_ERROR_INVALID_XML},
+                {"<rng model='virtio'><backend model='egd' type='tcp'><source host='h' service='1'/><target/>"
+                 "</backend></rng>",
+                 "'<target>'", HV_ERROR_NOT_SUPPORTED},
+                {"<rng model='virtio'><backend model='random' type='tcp'>/dev/random</backend></rng>", "'type'",
+                 HV_ERROR_NOT_SUPPORTED},
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(round_trips[0], &error);
+        const VmDevice *rng;
+
+        g_assert_no_error(error);
+        rng = only_device(config, VM_DEVICE_RNG);
+        g_assert_null(rng->rng.backend);
+        g_assert_false(rng->rng.builtin);
+        g_assert_nonnull(rng->rng.egd);
+        g_assert_cmpint(rng->rng.egd->type, ==, VM_CHAR_TCP);
+        g_assert_true(rng->rng.egd->connect);
+        g_assert_cmpstr(rng->rng.egd->host, ==, "1.2.3.4");
+        g_assert_cmpstr(rng->rng.egd->service, ==, "1234");
+        g_clear_pointer(&config, vm_config_free);
+
+        config = domain_xml_test_parse_devices(round_trips[1], &error);
+        g_assert_no_error(error);
+        rng = only_device(config, VM_DEVICE_RNG);
+        g_assert_cmpint(rng->rng.egd->type, ==, VM_CHAR_UNIX);
+        g_assert_false(rng->rng.egd->connect);
+        g_assert_cmpstr(rng->rng.egd->path, ==, "/tmp/rng.socket");
+        g_clear_pointer(&config, vm_config_free);
+
+        for (size_t i = 0; i < G_N_ELEMENTS(round_trips); i++) {
+                g_autofree char *xml = NULL;
+                g_autoptr(VmDevice) copy = NULL;
+
+                config = domain_xml_test_parse_devices(round_trips[i], &error);
+                g_assert_no_error(error);
+                domain_xml_test_assert_round_trip(config);
+                copy = vm_device_copy(config->devices->pdata[0]);
+                g_assert_cmpstr(copy->rng.egd->service, ==, only_device(config, VM_DEVICE_RNG)->rng.egd->service);
+                xml = domain_xml_format(config);
+                g_assert_nonnull(strstr(xml, "<backend model='egd' type='"));
+                domain_xml_test_assert_valid_libvirt(xml, round_trips[i]);
+                g_clear_pointer(&config, vm_config_free);
+        }
+
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autoptr(GError) refusal = NULL;
+                g_autoptr(VmConfig) none = domain_xml_test_parse_devices(refused[i].xml, &refusal);
+
+                g_assert_null(none);
+                if (!refusal || refusal->code != refused[i].code || !strstr(refusal->message, refused[i].fragment))
+                        g_error("'%s': the error '%s' (code %d) does not name %s (code %d)", refused[i].xml,
+                                refusal ? refusal->message : "(none)", refusal ? refusal->code : -1,
+                                refused[i].fragment, refused[i].code);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-chardev/backends", test_backends);
         g_test_add_func("/domain-xml-chardev/round-trip", test_round_trip);
         g_test_add_func("/domain-xml-chardev/refused", test_refused);
+        g_test_add_func("/domain-xml-chardev/rng-egd", test_rng_egd);
         return g_test_run();
 }

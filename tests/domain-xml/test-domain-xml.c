@@ -801,7 +801,7 @@ static void test_unsupported_values(void) {
                 { "", "<serial type='spiceport'/>", "'spiceport'" },
                 { "", "<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'" },
                 { "", "<console type='pty'><target type='sclp'/></console>", "'sclp'" },
-                { "", "<rng model='virtio'><backend model='egd' type='tcp'/></rng>", "'type'" },
+                { "", "<rng model='virtio'><backend model='egd' type='pty'/></rng>", "'pty'" },
                 { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
                 { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
                 { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },

@@ -1950,6 +1950,39 @@ static void test_redirdev(void) {
         check_golden("redirdev", &params);
 }
 
+/* <rng><backend model='egd' type>: as libvirt's virtio-rng-egd*.args and virtio-rng-multiple.args,
+ * a -chardev of the backend ("char" + the device id), an rng-egd object reading it and the
+ * virtio-rng-pci device of that object; beside a random one. */
+static void test_rng_egd(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
+        d->rng.backend = g_strdup("/dev/random");
+        d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .slot = 7 };
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng1");
+        d->rng.egd = g_new0(VmChar, 1);
+        *d->rng.egd = (VmChar) { .type = VM_CHAR_TCP, .connect = true, .host = g_strdup("1.2.3.4"),
+                                 .service = g_strdup("1234") };
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng2");
+        d->rng.egd = g_new0(VmChar, 1);
+        *d->rng.egd = (VmChar) { .type = VM_CHAR_UNIX, .path = g_strdup("/tmp/rng.socket") };
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng3");
+        d->rng.egd = g_new0(VmChar, 1);
+        *d->rng.egd = (VmChar) { .type = VM_CHAR_UDP, .host = g_strdup("10.0.0.1"), .service = g_strdup("2"),
+                                 .bind_service = g_strdup("1") };
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("rng-egd", &params);
+}
+
 /* <audio>: -audiodev as JSON, the way libvirt writes it (audio-*-full.x86_64-latest.args):
  * id, driver, timer-period, the backend's own members, then "in" and "out"; the settings of a
  * direction only with fixed-settings; SDL's driver in QEMU's environment. */
@@ -2344,5 +2377,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/smartcard", test_smartcard);
         g_test_add_func("/qemu-argv/redirdev", test_redirdev);
         g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
+        g_test_add_func("/qemu-argv/rng-egd", test_rng_egd);
         return g_test_run();
 }
