@@ -76,6 +76,7 @@ typedef struct {
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
 } VmVideo;
 
 typedef enum {

@@ -192,6 +192,26 @@ bool qemu_display_check(const VmConfig *config, QemuMachineKind machine, GError 
                                     "engine puts only a q35 machine's virtio disks there");
                         return false;
                 }
+        /* <video><driver>: libvirt gives the virtio options to a secondary virtio-gpu-pci only and
+         * drops them from the primary virtio-vga; the engine refuses what libvirt would drop. */
+        for (unsigned i = 0; i < config->display.n_videos; i++) {
+                const VmVirtioOptions *virtio = &config->display.videos[i].virtio;
+
+                if (i == 0 && vm_virtio_options_set(virtio)) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<video><driver> of the primary video device is not supported by the QEMU "
+                                    "engine: libvirt gives the virtio options to a secondary virtio video device "
+                                    "only, not to the primary virtio-vga");
+                        return false;
+                }
+                if (virtio->iommu == VM_SWITCH_ON) {
+                        g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                                    "<video><driver iommu='on'> is not supported by the QEMU engine: QEMU takes it "
+                                    "only for a virtio device without legacy support, on a PCIe root port, and the "
+                                    "engine puts only a q35 machine's virtio disks there");
+                        return false;
+                }
+        }
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
          * VM_DISPLAY_ITEMS_MAX of each. */
         unsigned root_ports = usb_root_ports(usb, machine);
@@ -252,6 +272,8 @@ static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
                     image ? image : "");
 }
 
+static void append_virtio_options(GString *options, const VmVirtioOptions *virtio);
+
 static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         static const char *const primary_drivers[] = {
                 [VM_VIDEO_VIRTIO] = "virtio-vga",   [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
@@ -287,6 +309,7 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
                 g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);
         if (video->xres)
                 g_string_append_printf(options, ",xres=%" PRIu32 ",yres=%" PRIu32, video->xres, video->yres);
+        append_virtio_options(options, &video->virtio); /* a secondary virtio-gpu-pci only (checked) */
         add(argv, "-device", "%s", options->str);
 }
 
