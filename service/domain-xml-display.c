@@ -246,7 +246,7 @@ fail:
 /* ---- <video> ---- */
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = { "model", "address", "driver", NULL };
+        static const char *const children[] = {"model", "address", "driver", NULL};
         static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
         static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
                                                        "vgamem", "heads", "primary", NULL};

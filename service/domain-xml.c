@@ -303,7 +303,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         static const char *const types[] = { "file", "block", "network", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
         bool network;
-        static const char *const target_attributes[] = { "dev", "bus", "rotation_rate", "tray", NULL };
+        static const char *const target_attributes[] = {"dev", "bus", "rotation_rate", "tray", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -369,7 +369,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
          * running domain, not configuration: libvirt's QEMU driver starts every tray closed
          * whatever it says. Status, as the domain's id: read past, not written back. */
         {
-                static const char *const trays[] = { "open", "closed", NULL };
+                static const char *const trays[] = {"open", "closed", NULL};
 
                 if (!xml_attr_choice(c[DISK_TARGET], "tray", trays, 2, &choice, error))
                         return NULL;

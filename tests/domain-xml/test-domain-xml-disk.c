@@ -91,11 +91,10 @@ static void test_tuning_round_trip(void) {
  * the live state of the tray that `virsh dumpxml` prints, which libvirt's QEMU driver does not
  * apply at start (every tray starts closed); read past as status, and not written back. */
 static void test_tray(void) {
-        static const char devices[] =
-                "<disk type='file' device='cdrom'><source file='/images/a.iso'/>"
-                "<target dev='hdc' bus='ide' tray='open'/><readonly/></disk>"
-                "<disk type='file' device='floppy'><source file='/images/f.img'/>"
-                "<target dev='fda' bus='fdc' tray='closed'/></disk>";
+        static const char devices[] = "<disk type='file' device='cdrom'><source file='/images/a.iso'/>"
+                                      "<target dev='hdc' bus='ide' tray='open'/><readonly/></disk>"
+                                      "<disk type='file' device='floppy'><source file='/images/f.img'/>"
+                                      "<target dev='fda' bus='fdc' tray='closed'/></disk>";
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
         g_autofree char *out = NULL;
@@ -122,8 +121,8 @@ static void test_tuning_refused(void) {
                  "invalid queues '0'", HV_ERROR_INVALID_ARGUMENT},
                 {"<disk type='file'><driver queue_size='100'/><source file='/a'/><target dev='vda'/></disk>",
                  "invalid queue_size '100'", HV_ERROR_INVALID_ARGUMENT},
-                {"<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>",
-                 "or 'floppy' only", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='vda' tray='open'/></disk>", "or 'floppy' only",
+                 HV_ERROR_INVALID_ARGUMENT},
                 {"<disk type='file' device='cdrom'><source file='/a'/><target dev='hdc' tray='ajar'/></disk>",
                  "tray='ajar'", HV_ERROR_NOT_SUPPORTED},
                 {"<disk type='file'><source file='/a'/><target dev='sda' rotation_rate='1000'/></disk>",
