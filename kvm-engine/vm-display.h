@@ -77,6 +77,7 @@ typedef struct {
         uint32_t heads; /* 0 = not written */
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
+        VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
         uint32_t line;     /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmVideo;
 

@@ -247,7 +247,8 @@ fail:
 /* ---- <video> ---- */
 
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = { "model", "address", NULL };
+        static const char *const children[] = {"model", "address", "driver", NULL};
+        static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
         static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
                                                        "vgamem", "heads", "primary", NULL};
         static const char *const model_children[] = { "resolution", NULL };
@@ -323,6 +324,15 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                 "vram='%" PRIu32 "' of '<model type='bochs'>' is not supported: "
                                 "bochs-display has a power of two from 4096 to 262144 KiB",
                                 video.vram);
+        /* <driver>: the virtio options of a virtio video device (as of <input>); its other
+         * attributes (name='vhostuser', vgaconf) the reader refuses by name. */
+        if (c[2] && video.model != VM_VIDEO_VIRTIO)
+                return xml_fail(error, c[2], HV_ERROR_NOT_SUPPORTED,
+                                "'<driver>' of a '<video>' is supported on '<model type='virtio'>' only (its virtio "
+                                "options)");
+        if (c[2] && (!xml_check_empty_element(c[2], driver_attributes, error) ||
+                     !domain_xml_parse_virtio_options(c[2], &video.virtio, error)))
+                return false;
         video.line = xml_line(node);
         display->videos[display->n_videos++] = video;
         return true;
@@ -1042,6 +1052,11 @@ static void append_video(GString *out, const VmVideo *video) {
                                        video->xres, video->yres);
         else
                 g_string_append(out, "/>\n");
+        if (vm_virtio_options_set(&video->virtio)) {
+                g_string_append(out, "      <driver");
+                domain_xml_format_virtio_options(out, &video->virtio);
+                g_string_append(out, "/>\n");
+        }
         domain_xml_format_address(out, 3, &video->address);
         g_string_append(out, "    </video>\n");
 }

@@ -304,7 +304,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         static const char *const types[] = { "file", "block", "network", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
         bool network;
-        static const char *const target_attributes[] = { "dev", "bus", "rotation_rate", NULL };
+        static const char *const target_attributes[] = {"dev", "bus", "rotation_rate", "tray", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -366,6 +366,20 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 return NULL;
         }
         device->disk.target_dev = g_steal_pointer(&dev);
+        /* tray: the state of a cdrom's or floppy's tray in what `virsh dumpxml` prints of a
+         * running domain, not configuration: libvirt's QEMU driver starts every tray closed
+         * whatever it says. Status, as the domain's id: read past, not written back. */
+        {
+                static const char *const trays[] = {"open", "closed", NULL};
+
+                if (!xml_attr_choice(c[DISK_TARGET], "tray", trays, 2, &choice, error))
+                        return NULL;
+                if (choice != 2 && !device->disk.cdrom && !device->disk.floppy) {
+                        xml_fail(error, c[DISK_TARGET], HV_ERROR_INVALID_ARGUMENT,
+                                 "'tray' of a '<target>' is for a '<disk device='cdrom'>' or 'floppy' only");
+                        return NULL;
+                }
+        }
         if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
             (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
             (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)) ||

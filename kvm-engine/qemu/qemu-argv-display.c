@@ -211,6 +211,22 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
                                         "<input><driver iommu='on'> is not supported by the QEMU engine: QEMU takes "
                                         "it only for a virtio device without legacy support, on a PCIe root port, "
                                         "and the engine puts only a q35 machine's virtio disks there");
+        /* <video><driver>: libvirt gives the virtio options to a secondary virtio-gpu-pci only and
+         * drops them from the primary virtio-vga; the engine refuses what libvirt would drop. */
+        for (unsigned i = 0; i < config->display.n_videos; i++) {
+                const VmVideo *video = &config->display.videos[i];
+
+                if (i == 0 && vm_virtio_options_set(&video->virtio))
+                        vm_problems_add(problems, video->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<video><driver> of the primary video device is not supported by the QEMU "
+                                        "engine: libvirt gives the virtio options to a secondary virtio video "
+                                        "device only, not to the primary virtio-vga");
+                if (video->virtio.iommu == VM_SWITCH_ON)
+                        vm_problems_add(problems, video->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<video><driver iommu='on'> is not supported by the QEMU engine: QEMU takes "
+                                        "it only for a virtio device without legacy support, on a PCIe root port, "
+                                        "and the engine puts only a q35 machine's virtio disks there");
+        }
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
          * VM_DISPLAY_ITEMS_MAX of each. Not when the reader refused some: the hub or controller a
          * port needs may be one of them. */
@@ -273,6 +289,8 @@ static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
                     image ? image : "");
 }
 
+static void append_virtio_options(GString *options, const VmVirtioOptions *virtio);
+
 static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         static const char *const primary_drivers[] = {
                 [VM_VIDEO_VIRTIO] = "virtio-vga",   [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
@@ -308,6 +326,7 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
                 g_string_append_printf(options, ",max_outputs=%" PRIu32, video->heads);
         if (video->xres)
                 g_string_append_printf(options, ",xres=%" PRIu32 ",yres=%" PRIu32, video->xres, video->yres);
+        append_virtio_options(options, &video->virtio); /* a secondary virtio-gpu-pci only (checked) */
         add(argv, "-device", "%s", options->str);
 }
 

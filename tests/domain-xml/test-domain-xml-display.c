@@ -182,6 +182,10 @@ static void test_refused(void) {
                 {"<video><model type='vga'/></video><video><model type='vga'/></video>", HV_ERROR_NOT_SUPPORTED,
                  "secondary"},
                 {"<video/>", HV_ERROR_INVALID_XML, "'<model>'"},
+                {"<video><driver ats='on'/><model type='qxl'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "'<model type='virtio'>' only"},
+                {"<video><driver name='vhostuser'/><model type='virtio'/></video>", HV_ERROR_NOT_SUPPORTED, "'name'"},
+                {"<video><driver vgaconf='io'/><model type='virtio'/></video>", HV_ERROR_NOT_SUPPORTED, "'vgaconf'"},
                 {"<input type='tablet' bus='ps2'/>", HV_ERROR_NOT_SUPPORTED, "ps2"},
                 {"<sound model='sb16'><codec type='micro'/></sound>", HV_ERROR_NOT_SUPPORTED, "'ich9' only"},
                 {"<sound model='pcspk'/><sound model='pcspk'/>", HV_ERROR_INVALID_ARGUMENT, "one PC speaker"},
@@ -315,6 +319,28 @@ static void test_redirdevs(void) {
                                      "allow='yes'/>"));
         domain_xml_test_assert_round_trip(config);
         domain_xml_test_assert_valid_libvirt(xml, "<redirdev>, <redirfilter>");
+}
+
+/* <video><driver> with virtio options on a virtio model, as libvirt's
+ * virtio-options-video-*.xml write it (there with name='vhostuser', which stays refused). */
+static void test_video_driver(void) {
+        static const char *const devices =
+                "<video><model type='virtio' primary='yes'/></video>"
+                "<video><driver ats='on' packed='on' iommu='off'/><model type='virtio' heads='1'/></video>";
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(devices, &error);
+        g_autofree char *xml = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpuint(config->display.n_videos, ==, 2);
+        g_assert_false(vm_virtio_options_set(&config->display.videos[0].virtio));
+        g_assert_cmpint(config->display.videos[1].virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(config->display.videos[1].virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_cmpint(config->display.videos[1].virtio.iommu, ==, VM_SWITCH_OFF);
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<driver iommu='off' ats='on' packed='on'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "<video><driver>");
 }
 
 /* The sound cards of libvirt's sound-device.xml: every model, HDA codecs, one backend. */
@@ -468,6 +494,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         g_test_add_func("/domain-xml-display/audio", test_audio);
         g_test_add_func("/domain-xml-display/inputs", test_inputs);
+        g_test_add_func("/domain-xml-display/video-driver", test_video_driver);
         g_test_add_func("/domain-xml-display/sounds", test_sounds);
         g_test_add_func("/domain-xml-display/smartcards", test_smartcards);
         g_test_add_func("/domain-xml-display/redirdevs", test_redirdevs);

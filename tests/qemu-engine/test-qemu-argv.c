@@ -812,6 +812,41 @@ static void test_video_heads(void) {
         check_golden("video-heads", &params);
 }
 
+/* <video><driver>: the virtio options of a secondary virtio video device, as libvirt's
+ * virtio-options-video-*.x86_64-latest.args give them to its vhost-user-gpu-pci (here
+ * virtio-gpu-pci, as key=value); libvirt drops them from the primary virtio-vga, which the engine
+ * refuses, and iommu='on' is refused as for the other virtio devices. */
+static void test_video_virtio_options(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 1, .primary = true};
+        d->videos[1] = (VmVideo){.model = VM_VIDEO_VIRTIO,
+                                 .heads = 1,
+                                 .virtio = {.iommu = VM_SWITCH_OFF, .ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
+        d->n_videos = 2;
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("video-virtio-options", &params);
+
+        d->videos[1].virtio.iommu = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<video><driver iommu='on'> is not supported"));
+        g_clear_error(&error);
+
+        d->videos[1].virtio = (VmVirtioOptions){0};
+        d->videos[0].virtio.packed = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<video><driver> of the primary video device"));
+}
+
 /* <cpu><numa>: a memory-backend-ram and a -numa node per cell (one cpus= per range), the
  * distances, and -m the sum of the cells each rounded up to a MiB, as libvirt's QEMU driver
  * writes them for QEMU 7.2. */
@@ -2373,6 +2408,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/audio", test_audio);
         g_test_add_func("/qemu-argv/input", test_input);
         g_test_add_func("/qemu-argv/video-heads", test_video_heads);
+        g_test_add_func("/qemu-argv/video-virtio-options", test_video_virtio_options);
         g_test_add_func("/qemu-argv/sound", test_sound);
         g_test_add_func("/qemu-argv/smartcard", test_smartcard);
         g_test_add_func("/qemu-argv/redirdev", test_redirdev);
