@@ -50,23 +50,6 @@ static bool has_attribute(const xmlNode *node, const char *name) {
         return value != NULL;
 }
 
-/* A number attribute from min to UINT32_MAX; absent leaves *ret alone. */
-static bool parse_number(const xmlNode *node, const char *attribute, uint32_t min, uint32_t *ret, GError **error) {
-        g_autofree char *value = xml_attr_value(node, attribute);
-        g_autofree char *rule = NULL;
-        char *end = NULL;
-        guint64 number;
-
-        if (!value)
-                return true;
-        number = g_ascii_strtoull(value, &end, 10);
-        if (!g_ascii_isdigit(value[0]) || *end || number < min || number > UINT32_MAX) {
-                rule = g_strdup_printf("expected a number from %" PRIu32 " to %" PRIu32, min, (uint32_t) UINT32_MAX);
-                return xml_fail_bad_value(error, node, attribute, value, rule);
-        }
-        *ret = (uint32_t) number;
-        return true;
-}
 
 /* An attribute of names[1...]; absent gives 0 (names[0] is the "not written" one). */
 static bool parse_optional_choice(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
@@ -132,8 +115,8 @@ static bool parse_stream(const xmlNode *node, VmAudioType type, VmAudioStream *s
             !xml_collect_children(node, children, c, error) ||
             !parse_yes_no(node, "mixingEngine", &stream->mixing_engine, error) ||
             !parse_yes_no(node, "fixedSettings", &stream->fixed_settings, error) ||
-            !parse_number(node, "voices", 1, &stream->voices, error) ||
-            !parse_number(node, "bufferLength", 1, &stream->buffer_length, error))
+            !xml_attr_uint32(node, "voices", 1, UINT32_MAX, &stream->voices, error) ||
+            !xml_attr_uint32(node, "bufferLength", 1, UINT32_MAX, &stream->buffer_length, error))
                 return false;
         /* As libvirt: QEMU fixes the settings only through its mixing engine. */
         if (stream->fixed_settings == VM_SWITCH_ON && stream->mixing_engine != VM_SWITCH_ON)
@@ -145,8 +128,8 @@ static bool parse_stream(const xmlNode *node, VmAudioType type, VmAudioStream *s
                         return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT,
                                         "'<settings>' needs fixedSettings='yes' in its '<input>' or '<output>'");
                 if (!xml_check_empty_element(c[0], settings_attributes, error) ||
-                    !parse_number(c[0], "frequency", 1, &stream->frequency, error) ||
-                    !parse_number(c[0], "channels", 1, &stream->channels, error) ||
+                    !xml_attr_uint32(c[0], "frequency", 1, UINT32_MAX, &stream->frequency, error) ||
+                    !xml_attr_uint32(c[0], "channels", 1, UINT32_MAX, &stream->channels, error) ||
                     !parse_optional_choice(c[0], "format", format_names, &choice, error))
                         return false;
                 stream->format = (VmAudioFormat) choice;
@@ -157,8 +140,8 @@ static bool parse_stream(const xmlNode *node, VmAudioType type, VmAudioStream *s
         stream->server_name = xml_attr_value(node, "serverName");
         stream->client_name = xml_attr_value(node, "clientName");
         stream->connect_ports = xml_attr_value(node, "connectPorts");
-        return parse_number(node, "bufferCount", 0, &stream->buffer_count, error) &&
-               parse_number(node, "latency", 0, &stream->latency, error) &&
+        return xml_attr_uint32(node, "bufferCount", 0, UINT32_MAX, &stream->buffer_count, error) &&
+               xml_attr_uint32(node, "latency", 0, UINT32_MAX, &stream->latency, error) &&
                parse_yes_no(node, "tryPoll", &stream->try_poll, error) &&
                parse_yes_no(node, "exactName", &stream->exact_name, error);
 }
@@ -215,8 +198,8 @@ static bool parse_backend(const xmlNode *node, VmAudio *audio, GError **error) {
                 return false;
         if (!has_attribute(node, "id"))
                 return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<audio>' needs an 'id'");
-        if (!parse_number(node, "id", 1, &audio->id, error) ||
-            !parse_number(node, "timerPeriod", 1, &audio->timer_period, error))
+        if (!xml_attr_uint32(node, "id", 1, UINT32_MAX, &audio->id, error) ||
+            !xml_attr_uint32(node, "timerPeriod", 1, UINT32_MAX, &audio->timer_period, error))
                 return false;
         if (c[0]) {
                 audio->input = g_new0(VmAudioStream, 1);
@@ -239,7 +222,7 @@ static bool parse_backend(const xmlNode *node, VmAudio *audio, GError **error) {
                                           "expected an absolute path (QEMU's working directory is not yours)");
         policy = xml_attr_value(node, "dspPolicy");
         if (policy) {
-                if (!parse_number(node, "dspPolicy", 0, &audio->dsp_policy, error))
+                if (!xml_attr_uint32(node, "dspPolicy", 0, UINT32_MAX, &audio->dsp_policy, error))
                         return false;
                 audio->has_dsp_policy = true;
         }

@@ -82,23 +82,6 @@ static bool too_many(GError **error, const xmlNode *node) {
 }
 
 /* A number attribute in [min, max]; absent leaves *ret alone. */
-static bool parse_number_attr(const xmlNode *node, const char *attribute, uint32_t min, uint32_t max, uint32_t *ret,
-                              GError **error) {
-        g_autofree char *value = xml_attr_value(node, attribute);
-        g_autofree char *rule = NULL;
-        char *end = NULL;
-        guint64 number;
-
-        if (!value)
-                return true;
-        number = g_ascii_strtoull(value, &end, 10);
-        if (!g_ascii_isdigit(value[0]) || *end || number < min || number > max) {
-                rule = g_strdup_printf("expected a number from %" PRIu32 " to %" PRIu32, min, max);
-                return xml_fail_bad_value(error, node, attribute, value, rule);
-        }
-        *ret = (uint32_t) number;
-        return true;
-}
 
 /* ---- <graphics> ---- */
 
@@ -191,7 +174,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         port = xml_attr_value(node, "port");
         if (port && xml_lookup_name(minus_one_names, port) < 0) {
                 uint32_t number = 0;
-                if (!parse_number_attr(node, "port", 1024, 65535, &number, error))
+                if (!xml_attr_uint32(node, "port", 1024, 65535, &number, error))
                         goto fail;
                 graphics.port = (uint16_t) number;
         }
@@ -271,11 +254,11 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
             (c[1] && !domain_xml_parse_address(c[1], &video.address, error)))
                 return false;
         video.model = (VmVideoModel) choice;
-        if (!parse_number_attr(c[0], "ram", 1, VIDEO_MEMORY_MAX_KIB, &video.ram, error) ||
-            !parse_number_attr(c[0], "vram", 1, VIDEO_MEMORY_MAX_KIB, &video.vram, error) ||
-            !parse_number_attr(c[0], "vgamem", 1, VIDEO_MEMORY_MAX_KIB, &video.vgamem, error) ||
-            !parse_number_attr(c[0], "vram64", 1, VIDEO_MEMORY_MAX_KIB, &video.vram64, error) ||
-            !parse_number_attr(c[0], "heads", 1, VIDEO_HEADS_MAX, &video.heads, error) ||
+        if (!xml_attr_uint32(c[0], "ram", 1, VIDEO_MEMORY_MAX_KIB, &video.ram, error) ||
+            !xml_attr_uint32(c[0], "vram", 1, VIDEO_MEMORY_MAX_KIB, &video.vram, error) ||
+            !xml_attr_uint32(c[0], "vgamem", 1, VIDEO_MEMORY_MAX_KIB, &video.vgamem, error) ||
+            !xml_attr_uint32(c[0], "vram64", 1, VIDEO_MEMORY_MAX_KIB, &video.vram64, error) ||
+            !xml_attr_uint32(c[0], "heads", 1, VIDEO_HEADS_MAX, &video.heads, error) ||
             !xml_attr_choice(c[0], "primary", yes_no_names, 1, &choice, error))
                 return false;
         video.primary = choice == 0;
@@ -294,8 +277,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                         "and bochs have one)",
                                         video_model_names[video.model]);
                 if (!xml_check_empty_element(resolution[0], resolution_attributes, error) ||
-                    !parse_number_attr(resolution[0], "x", 1, VIDEO_RESOLUTION_MAX, &video.xres, error) ||
-                    !parse_number_attr(resolution[0], "y", 1, VIDEO_RESOLUTION_MAX, &video.yres, error))
+                    !xml_attr_uint32(resolution[0], "x", 1, VIDEO_RESOLUTION_MAX, &video.xres, error) ||
+                    !xml_attr_uint32(resolution[0], "y", 1, VIDEO_RESOLUTION_MAX, &video.yres, error))
                         return false;
                 if (!video.xres || !video.yres)
                         return xml_fail(error, resolution[0], HV_ERROR_INVALID_XML, "'<resolution>' needs 'x' and 'y'");
@@ -478,7 +461,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
                         return false;
                 if (!has_attribute(c[0], "id"))
                         return xml_fail(error, c[0], HV_ERROR_INVALID_XML, "'<audio>' in '<sound>' needs an 'id'");
-                if (!parse_number_attr(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
+                if (!xml_attr_uint32(c[0], "id", 1, UINT32_MAX, &sound.audio_id, error))
                         return false;
         }
         sound.line = xml_line(node);

@@ -9,6 +9,7 @@
  * handler, nothing on stderr).
  */
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -425,4 +426,22 @@ bool xml_fail_missing(GError **error, const xmlNode *node, const char *child) {
         g_autofree char *label = xml_element_label(node);
 
         return xml_fail(error, node, HV_ERROR_INVALID_XML, "%s needs a '<%s>'", label, child);
+}
+
+bool xml_attr_uint32(const xmlNode *node, const char *attribute, uint32_t min, uint32_t max, uint32_t *ret,
+                     GError **error) {
+        g_autofree char *value = xml_attr_value(node, attribute);
+        g_autofree char *rule = NULL;
+        char *end = NULL;
+        guint64 number;
+
+        if (!value)
+                return true;
+        number = g_ascii_strtoull(value, &end, 10);
+        if (!g_ascii_isdigit(value[0]) || *end || number < min || number > max) {
+                rule = g_strdup_printf("expected a number from %" PRIu32 " to %" PRIu32, min, max);
+                return xml_fail_bad_value(error, node, attribute, value, rule);
+        }
+        *ret = (uint32_t) number;
+        return true;
 }

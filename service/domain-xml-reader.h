@@ -71,6 +71,11 @@ bool xml_check_empty_element(const xmlNode *node, const char *const *attributes,
  * tokens such as numbers. */
 bool xml_element_text(const xmlNode *node, const char *const *attributes, bool strip, char **ret, GError **error);
 
+/* A number attribute from min to max; absent leaves *ret alone; otherwise InvalidArgument naming
+ * the attribute, its value and the range. */
+bool xml_attr_uint32(const xmlNode *node, const char *attribute, uint32_t min, uint32_t max, uint32_t *ret,
+                     GError **error);
+
 /* Index of value in the NULL-terminated names, or -1. */
 int xml_lookup_name(const char *const *names, const char *value);
 /* An attribute with a fixed set of values: absent gives default_index, or is InvalidXML when

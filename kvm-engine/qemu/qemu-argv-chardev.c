@@ -16,18 +16,6 @@
 
 #define VIRTIO_SERIAL_PORTS 31 /* virtio-serial-pci's max_ports default */
 
-/* A problem of the element at line (NotSupported). */
-static void problem(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
-static void problem(VmProblems *problems, unsigned line, const char *format, ...) {
-        g_autofree char *message = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
-}
-
 static void append_reconnect(GString *s, const VmChar *chr) {
         if (chr->reconnect == VM_SWITCH_ON)
                 g_string_append_printf(s, ",reconnect=%u", chr->reconnect_timeout);
@@ -162,38 +150,46 @@ void qemu_chardevs_check(const VmConfig *config, QemuMachineKind machine, VmProb
                 if (!is_char && device->kind != VM_DEVICE_CHANNEL)
                         continue;
                 if (is_char && chr->type == VM_CHAR_STDIO && ++n_stdio == 2)
-                        problem(problems, device->line, "<%s type='stdio'>: QEMU has one standard output for one chardev",
-                                      vm_device_kind_to_string(device->kind));
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<%s type='stdio'>: QEMU has one standard output for one chardev",
+                                        vm_device_kind_to_string(device->kind));
                 if (device->kind == VM_DEVICE_SERIAL && device->chr.target.type == VM_CHAR_TARGET_PCI_SERIAL &&
                     machine == QEMU_MACHINE_MICROVM)
-                        problem(problems, device->line, "<serial><target type='pci-serial'> needs PCI, which the microvm "
-                                             "machine has not");
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<serial><target type='pci-serial'> needs PCI, which the microvm "
+                                        "machine has not");
                 if (on_virtio_serial(device) && machine == QEMU_MACHINE_MICROVM)
-                        problem(problems, device->line, "<%s> on virtio-serial needs PCI, which the microvm machine has not",
-                                      vm_device_kind_to_string(device->kind));
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<%s> on virtio-serial needs PCI, which the microvm machine has not",
+                                        vm_device_kind_to_string(device->kind));
                 if (qemu_chardev_is_virtio_console(device) && ++n_virtio_consoles == VIRTIO_SERIAL_PORTS + 1)
-                        problem(problems, device->line, "more than %u virtio <console>", VIRTIO_SERIAL_PORTS);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "more than %u virtio <console>", VIRTIO_SERIAL_PORTS);
                 if (device->kind == VM_DEVICE_PARALLEL) {
                         if (machine != QEMU_MACHINE_PC && machine != QEMU_MACHINE_Q35)
-                                problem(problems, device->line, "<parallel> needs an ISA bus, which this machine has not");
+                                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                                "<parallel> needs an ISA bus, which this machine has not");
                         if (++n_parallel == 4)
-                                problem(problems, device->line, "more than 3 <parallel> ports (QEMU's ISA has 3)");
+                                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                                "more than 3 <parallel> ports (QEMU's ISA has 3)");
                 }
                 if (device->kind != VM_DEVICE_CHANNEL)
                         continue;
                 if (device->channel.target == VM_CHANNEL_GUEST_AGENT && ++n_agents == 2)
-                        problem(problems, device->line, "<channel> of the guest agent appears more than once");
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<channel> of the guest agent appears more than once");
                 if (device->address.port > VIRTIO_SERIAL_PORTS || !channel_port(config, device))
-                        problem(problems, device->line, "<channel>: no free port on virtio-serial controller %u (it has %u)",
-                                      virtio_serial_index(device), VIRTIO_SERIAL_PORTS);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<channel>: no free port on virtio-serial controller %u (it has %u)",
+                                        virtio_serial_index(device), VIRTIO_SERIAL_PORTS);
                 for (guint j = 0; j < i; j++) {
                         const VmDevice *other = config->devices->pdata[j];
                         if (other->kind == VM_DEVICE_CHANNEL &&
                             virtio_serial_index(other) == virtio_serial_index(device) &&
-                            channel_port(config, other) == channel_port(config, device))
-                        {
-                                problem(problems, device->line, "two <channel> on port %u of virtio-serial controller %u",
-                                        channel_port(config, device), virtio_serial_index(device));
+                            channel_port(config, other) == channel_port(config, device)) {
+                                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                                "two <channel> on port %u of virtio-serial controller %u",
+                                                channel_port(config, device), virtio_serial_index(device));
                                 break;
                         }
                 }

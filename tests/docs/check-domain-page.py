@@ -117,7 +117,7 @@ def read_examples(page):
 ARRAY = re.compile(r'const char \*(?:const )?(\w+)\[\w*\] = \{(.*?)\};', re.S)
 STRING = re.compile(r'"([A-Za-z_][A-Za-z0-9_.:-]*)"')
 CALL_ELEMENT = re.compile(r'\b(?:xml_is_element|xml_fail_missing)\(\s*[^,]+,\s*[^,]*?"([A-Za-z_][\w-]*)"')
-CALL_ATTRIBUTE = re.compile(r'\b(?:xml_attr_value|xml_attr_choice|attr_switch|attr_required|attr_number|attr_enum|'
+CALL_ATTRIBUTE = re.compile(r'\b(?:xml_attr_value|xml_attr_choice|xml_attr_uint32|attr_switch|attr_required|attr_number|attr_enum|'
                             r'parse_count|parse_pci_field)'
                             r'\(\s*[^,]+,\s*"([A-Za-z_][\w-]*)"')
 
