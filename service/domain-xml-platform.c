@@ -226,7 +226,7 @@ bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **
         xmlNode *c[1] = {};
         g_autofree char *adjustment = xml_attr_value(node, "adjustment");
         g_autofree char *start = xml_attr_value(node, "start");
-        g_autofree char *timezone = xml_attr_value(node, "timezone");
+        g_autofree char *zone = xml_attr_value(node, "timezone");
         int offset, basis;
 
         if (!xml_check_attributes(node, attributes, error) ||
@@ -245,17 +245,17 @@ bool domain_xml_parse_clock(const xmlNode *node, VmPlatform *platform, GError **
         if (start && offset != VM_CLOCK_ABSOLUTE)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "attribute 'start' of '<clock>' is only supported with offset='absolute'");
-        if (timezone && offset != VM_CLOCK_TIMEZONE)
+        if (zone && offset != VM_CLOCK_TIMEZONE)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "attribute 'timezone' of '<clock>' is only supported with offset='timezone'");
         if (offset == VM_CLOCK_TIMEZONE) {
-                if (!timezone)
+                if (!zone)
                         return xml_fail(error, node, HV_ERROR_INVALID_XML,
                                         "'<clock offset='timezone'>' needs the attribute 'timezone'");
-                if (!timezone_is_valid(timezone))
-                        return xml_fail_bad_value(error, node, "time zone", timezone,
+                if (!timezone_is_valid(zone))
+                        return xml_fail_bad_value(error, node, "time zone", zone,
                                                   "a zone of the host's time zone database, such as Europe/Paris");
-                g_strlcpy(platform->clock_timezone, timezone, sizeof(platform->clock_timezone));
+                g_strlcpy(platform->clock_timezone, zone, sizeof(platform->clock_timezone));
         }
         if (offset == VM_CLOCK_ABSOLUTE) {
                 guint64 seconds = 0;
