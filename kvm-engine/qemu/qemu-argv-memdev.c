@@ -19,6 +19,7 @@
 
 #include "hv-error.h"
 #include "qemu-argv.h"
+#include "vm-problems.h"
 
 #define DIMM_ALIGN (UINT64_C(2) << 20)
 
@@ -39,19 +40,19 @@ bool qemu_memory_devices_have(const VmConfig *config, VmMemoryModel model) {
         return false;
 }
 
-static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
-static bool refuse(GError **error, const char *format, ...) {
-        va_list ap;
+/* A problem of the element at line: NotSupported. */
+static void refuse(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
+static void refuse(VmProblems *problems, unsigned line, const char *format, ...) {
         g_autofree char *message = NULL;
+        va_list ap;
 
         va_start(ap, format);
         message = g_strdup_vprintf(format, ap);
         va_end(ap);
-        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
-        return false;
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
 }
 
-bool qemu_memory_devices_check(const VmConfig *config, GError **error) {
+void qemu_memory_devices_check(const VmConfig *config, VmProblems *problems) {
         uint64_t initial = qemu_platform_memory_mib(config) << 20, plugged = 0;
         unsigned n = 0;
         bool taken[VM_MEMORY_SLOTS_MAX] = {false};
@@ -65,32 +66,34 @@ bool qemu_memory_devices_check(const VmConfig *config, GError **error) {
                 n++;
                 plugged += device_size(mem);
                 if (!config->max_memory)
-                        return refuse(error,
-                                      "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
-                                      "memory device when domain 'maxMemory' is not defined)",
-                                      device_drivers[mem->model]);
+                        refuse(problems, device->line,
+                               "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
+                               "memory device when domain 'maxMemory' is not defined)",
+                               device_drivers[mem->model]);
                 if (mem->model != VM_MEMORY_VIRTIO_PMEM && mem->node < 0)
-                        return refuse(error, "<memory> '%s' needs a <target><node>: a NUMA cell for its memory",
-                                      device->id ? device->id : "");
+                        refuse(problems, device->line,
+                               "<memory> '%s' needs a <target><node>: a NUMA cell for its memory",
+                               device->id ? device->id : "");
                 if (mem->node >= 0 && (unsigned) mem->node >= config->platform.cpu.n_numa)
-                        return refuse(error, "<memory> '%s' names NUMA cell %d, which <cpu><numa> has not",
-                                      device->id ? device->id : "", mem->node);
+                        refuse(problems, device->line, "<memory> '%s' names NUMA cell %d, which <cpu><numa> has not",
+                               device->id ? device->id : "", mem->node);
                 if (mem->has_slot && mem->slot >= config->memory_slots)
-                        return refuse(error, "memory device slot '%u' exceeds slots count '%u'", mem->slot,
-                                      config->memory_slots);
-                if (mem->has_slot && taken[mem->slot])
-                        return refuse(error, "two memory devices are in slot %u", mem->slot);
-                if (mem->has_slot)
+                        refuse(problems, device->line, "memory device slot '%u' exceeds slots count '%u'", mem->slot,
+                               config->memory_slots);
+                else if (mem->has_slot && taken[mem->slot])
+                        refuse(problems, device->line, "two memory devices are in slot %u", mem->slot);
+                else if (mem->has_slot)
                         taken[mem->slot] = true;
                 if (mem->model == VM_MEMORY_VIRTIO_PMEM && (mem->has_slot || mem->base))
-                        return refuse(error, "a virtio-pmem takes a PCI address, not <address type='dimm'>");
+                        refuse(problems, device->line, "a virtio-pmem takes a PCI address, not <address type='dimm'>");
         }
         if (n > config->memory_slots)
-                return refuse(error, "memory device count '%u' exceeds slots count '%u'", n, config->memory_slots);
+                refuse(problems, config->lines.max_memory, "memory device count '%u' exceeds slots count '%u'", n,
+                       config->memory_slots);
         if (n > 0 && plugged > config->max_memory - MIN(initial, config->max_memory))
-                return refuse(error, "memory device total size exceeds hotplug space (<maxMemory> less the NUMA "
-                                     "cells' memory)");
-        return true;
+                refuse(problems, config->lines.max_memory,
+                       "memory device total size exceeds hotplug space (<maxMemory> less the NUMA "
+                       "cells' memory)");
 }
 
 static char *backend(const VmConfig *config, const VmDevice *device, const char *id) {

@@ -224,9 +224,7 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
         if (config->max_memory && microvm)
                 vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
                                 "<maxMemory> is not supported on the microvm machine (it has no memory slots)");
-        /* Not yet converted: its first problem only, without a line. */
-        if (!qemu_memory_devices_check(config, &error))
-                vm_problems_add_error_at(problems, 0, error);
+        qemu_memory_devices_check(config, problems);
         if (microvm && (p->suspend_to_mem || p->suspend_to_disk))
                 vm_problems_add(problems, config->lines.pm, HV_ERROR_NOT_SUPPORTED,
                                 "<pm> is not supported on the microvm machine");

@@ -131,7 +131,7 @@ char *qemu_platform_memory_size(const VmConfig *config);     /* the -m value */
 void qemu_platform_append_host_nodes(GString *out, const VmNumaPolicy *policy);
 /* <memory model> devices (qemu-argv-memdev.c). */
 bool qemu_memory_devices_have(const VmConfig *config, VmMemoryModel model);
-bool qemu_memory_devices_check(const VmConfig *config, GError **error);
+void qemu_memory_devices_check(const VmConfig *config, VmProblems *problems);
 void qemu_argv_add_memory_devices(GPtrArray *argv, const VmConfig *config);
 /* Whether the guest's memory (without NUMA cells) is a backend of its own, "pc.ram". */
 bool qemu_platform_has_memory_backend(const VmConfig *config);
