@@ -269,7 +269,9 @@ void vm_config_free(VmConfig *config) {
         g_free(config->cmdline);
         g_free(config->loader);
         vm_platform_clear(&config->platform);
-        vm_display_clear(&config->display);
+        if (config->display)
+                vm_display_clear(config->display);
+        g_free(config->display);
         g_free(config->emulator);
         g_ptr_array_unref(config->devices);
         g_free(config);
@@ -289,12 +291,28 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         copy->cmdline = g_strdup(config->cmdline);
         copy->loader = g_strdup(config->loader);
         vm_platform_copy(&copy->platform, &config->platform);
-        vm_display_copy(&copy->display, &config->display);
+        copy->display = NULL;
+        if (config->display) {
+                copy->display = g_new(VmDisplay, 1);
+                vm_display_copy(copy->display, config->display);
+        }
         copy->emulator = g_strdup(config->emulator);
         copy->devices = g_ptr_array_new_full(config->devices->len, (GDestroyNotify) vm_device_free);
         for (guint i = 0; i < config->devices->len; i++)
                 g_ptr_array_add(copy->devices, vm_device_copy(g_ptr_array_index(config->devices, i)));
         return copy;
+}
+
+const VmDisplay *vm_config_display(const VmConfig *config) {
+        static const VmDisplay none;
+
+        return config->display ? config->display : &none;
+}
+
+VmDisplay *vm_config_ensure_display(VmConfig *config) {
+        if (!config->display)
+                config->display = g_new0(VmDisplay, 1);
+        return config->display;
 }
 
 bool vm_config_machine_is_q35(const VmConfig *config) {

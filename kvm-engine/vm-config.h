@@ -437,7 +437,10 @@ typedef struct {
         char *cmdline;
         char *loader;
         VmPlatform platform; /* <clock>, <cpu>, <features>, <pm>, firmware and boot order */
-        VmDisplay display;   /* <graphics>, <video>, <input>, <sound>, <audio>, spice channels */
+        /* <graphics>, <video>, <input>, <sound>, <audio>, spice channels: on the heap only when the
+         * document has one of them (a headless definition does not pay for its slots), else NULL.
+         * Read it with vm_config_display(), write it with vm_config_ensure_display(). */
+        VmDisplay *display;
 
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;
@@ -456,6 +459,10 @@ VmConfig *vm_config_new(void);
 void vm_config_free(VmConfig *config);
 VmConfig *vm_config_copy(const VmConfig *config);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VmConfig, vm_config_free)
+/* The VM's display elements: an empty VmDisplay when it has none. */
+const VmDisplay *vm_config_display(const VmConfig *config);
+/* The same, to write: made, empty, on first use. */
+VmDisplay *vm_config_ensure_display(VmConfig *config);
 
 VmDevice *vm_device_new(VmDeviceKind kind);
 /* NULL-safe. */

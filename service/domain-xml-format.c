@@ -303,14 +303,14 @@ char *domain_xml_format(const VmConfig *config) {
         append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
         domain_xml_format_pm(out, &config->platform);
 
-        if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(&config->display) ||
+        if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(vm_config_display(config)) ||
             config->memballoon.model != VM_MEMBALLOON_DEFAULT || config->panic.isa || config->panic.hyperv ||
             config->platform.iommu.model != VM_IOMMU_NONE) {
                 g_string_append(out, "  <devices>\n");
                 append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
                         append_device(out, 2, g_ptr_array_index(config->devices, i));
-                domain_xml_format_display(out, &config->display);
+                domain_xml_format_display(out, vm_config_display(config));
                 domain_xml_format_memballoon(out, 2, &config->memballoon);
                 domain_xml_format_panic(out, 2, &config->panic);
                 domain_xml_format_iommu(out, &config->platform);

@@ -1062,7 +1062,7 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                         continue;
                 }
                 if (domain_xml_is_display_element(child)) {
-                        if (!domain_xml_parse_display_element(child, &config->display, &error))
+                        if (!domain_xml_parse_display_element(child, vm_config_ensure_display(config), &error))
                                 vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
                 }
@@ -1074,7 +1074,7 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                 device->line = xml_line(child);
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }
-        if (!domain_xml_finish_display(node, &config->display, &error))
+        if (config->display && !domain_xml_finish_display(node, config->display, &error))
                 vm_problems_add_error(problems, g_steal_pointer(&error));
         if (!domain_xml_assign_controller_indexes(config->devices, &error))
                 vm_problems_add_error(problems, g_steal_pointer(&error));

@@ -72,7 +72,7 @@ bool vm_send_key(Vm *vm, const uint32_t *keycodes, size_t n_keycodes, unsigned h
 }
 
 GVariant *vm_graphics_to_variant(Vm *vm) {
-        const VmDisplay *display = vm->live ? &vm->live->display : &vm->config->display;
+        const VmDisplay *display = vm->live ? vm_config_display(vm->live) : vm_config_display(vm->config);
         GVariantBuilder builder;
 
         g_variant_builder_init(&builder, G_VARIANT_TYPE("a(sua{sv})"));
@@ -99,8 +99,10 @@ GVariant *vm_graphics_to_variant(Vm *vm) {
 /* ---- displays on a network address ---- */
 
 void vm_display_listen_problems(const Settings *settings, const VmConfig *config, VmProblems *problems) {
-        for (unsigned i = 0; i < config->display.n_graphics; i++) {
-                const VmGraphics *graphics = &config->display.graphics[i];
+        const VmDisplay *display = vm_config_display(config);
+
+        for (unsigned i = 0; i < display->n_graphics; i++) {
+                const VmGraphics *graphics = &display->graphics[i];
 
                 if (graphics->listen != VM_LISTEN_ADDRESS ||
                     g_strv_contains((const char *const *) settings->display_listen_addresses, graphics->address))
@@ -123,12 +125,14 @@ bool vm_display_check_listen(const Settings *settings, const VmConfig *config, G
 /* Whether a TCP port is free on that address now (another process may take it before the
  * engine does; the engine then fails to start, naming the port). */
 static bool port_is_free(const char *address, uint16_t port, const VmConfig *config) {
+        const VmDisplay *display = vm_config_display(config);
+
         g_autoptr(GInetAddress) inet = g_inet_address_new_from_string(address);
         g_autoptr(GSocketAddress) socket_address = NULL;
         g_autoptr(GSocket) socket = NULL;
 
-        for (unsigned i = 0; i < config->display.n_graphics; i++)
-                if (config->display.graphics[i].port == port)
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                if (display->graphics[i].port == port)
                         return false;
         if (!inet)
                 return false;
@@ -140,8 +144,10 @@ static bool port_is_free(const char *address, uint16_t port, const VmConfig *con
 bool vm_display_prepare(const Settings *settings, VmConfig *config, GError **error) {
         if (!vm_display_check_listen(settings, config, error))
                 return false;
-        for (unsigned i = 0; i < config->display.n_graphics; i++) {
-                VmGraphics *graphics = &config->display.graphics[i];
+        VmDisplay *display = config->display; /* NULL: no display elements, nothing to prepare */
+
+        for (unsigned i = 0; display && i < display->n_graphics; i++) {
+                VmGraphics *graphics = &display->graphics[i];
 
                 if (graphics->listen != VM_LISTEN_ADDRESS || !graphics->autoport)
                         continue;

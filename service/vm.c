@@ -283,7 +283,7 @@ static void redefinition_saved(Vm *vm, const GError *error, void *userdata) {
                         changed[n++] = "VCPUs";
                 if (!vm->live && vm->config->memory != r->old_config->memory)
                         changed[n++] = "Memory";
-                if (!vm->live && !vm_display_graphics_equal(&vm->config->display, &r->old_config->display))
+                if (!vm->live && !vm_display_graphics_equal(vm_config_display(vm->config), vm_config_display(r->old_config)))
                         changed[n++] = "Graphics";
                 if (vm->persistent != r->old_persistent)
                         changed[n++] = "Persistent";

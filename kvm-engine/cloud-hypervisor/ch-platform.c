@@ -123,7 +123,7 @@ void ch_platform_check(const VmConfig *config, VmProblems *problems) {
  * or <audio> the reader added beside a <graphics> or <sound> (libvirt's default, line 0) is
  * not named: it goes with the element that is. */
 void ch_display_check(const VmConfig *config, VmProblems *problems) {
-        const VmDisplay *d = &config->display;
+        const VmDisplay *d = vm_config_display(config);
 
         for (unsigned i = 0; i < d->n_graphics; i++)
                 refuse(problems, d->graphics[i].line,

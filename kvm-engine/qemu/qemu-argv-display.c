@@ -115,7 +115,7 @@ static unsigned usb_root_ports(const VmDevice *usb, QemuMachineKind machine) {
  * behind a hub that is there, no other device on it. Else QEMU would refuse it at Boot. */
 static void check_usb_address(const VmConfig *config, const VmAddress *address, const char *element, unsigned line,
                               unsigned root_ports, VmProblems *problems) {
-        const VmDisplay *display = &config->display;
+        const VmDisplay *display = vm_config_display(config);
         g_auto(GStrv) parts = NULL;
         unsigned depth, users = 0;
 
@@ -192,29 +192,31 @@ static unsigned display_first_line(const VmDisplay *d) {
 }
 
 void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
-        if (machine == QEMU_MACHINE_MICROVM && !vm_display_is_empty(&config->display)) {
-                vm_problems_add(problems, display_first_line(&config->display), HV_ERROR_NOT_SUPPORTED,
+        const VmDisplay *display = vm_config_display(config);
+
+        if (machine == QEMU_MACHINE_MICROVM && !vm_display_is_empty(display)) {
+                vm_problems_add(problems, display_first_line(display), HV_ERROR_NOT_SUPPORTED,
                                 "<graphics>, <video>, <input>, <sound> and spice devices are not supported on the "
                                 "microvm machine of the QEMU engine (it has no PCI display nor USB)");
                 return;
         }
         const VmDevice *usb = first_usb_controller(config);
-        if (vm_display_needs_usb(&config->display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
+        if (vm_display_needs_usb(display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
                 vm_problems_add(problems, usb->line, HV_ERROR_NOT_SUPPORTED,
                                 "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
                                 "model='none'> leaves the VM without it");
         /* As for the other virtio devices (qemu-argv.c): QEMU takes iommu_platform=on only for a
          * virtio device without legacy support, which a virtio input the engine places is not. */
-        for (unsigned i = 0; i < config->display.n_inputs; i++)
-                if (config->display.inputs[i].virtio.iommu == VM_SWITCH_ON)
-                        vm_problems_add(problems, config->display.inputs[i].line, HV_ERROR_NOT_SUPPORTED,
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                if (display->inputs[i].virtio.iommu == VM_SWITCH_ON)
+                        vm_problems_add(problems, display->inputs[i].line, HV_ERROR_NOT_SUPPORTED,
                                         "<input><driver iommu='on'> is not supported by the QEMU engine: QEMU takes "
                                         "it only for a virtio device without legacy support, on a PCIe root port, "
                                         "and the engine puts only a q35 machine's virtio disks there");
         /* <video><driver>: libvirt gives the virtio options to a secondary virtio-gpu-pci only and
          * drops them from the primary virtio-vga; the engine refuses what libvirt would drop. */
-        for (unsigned i = 0; i < config->display.n_videos; i++) {
-                const VmVideo *video = &config->display.videos[i];
+        for (unsigned i = 0; i < display->n_videos; i++) {
+                const VmVideo *video = &display->videos[i];
 
                 if (i == 0 && vm_virtio_options_set(&video->virtio))
                         vm_problems_add(problems, video->line, HV_ERROR_NOT_SUPPORTED,
@@ -233,18 +235,20 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
         if (vm_problems_config_partial(problems))
                 return;
         unsigned root_ports = usb_root_ports(usb, machine);
-        for (unsigned i = 0; i < config->display.n_hubs; i++)
-                check_usb_address(config, &config->display.hubs[i], "hub", config->display.hub_lines[i], root_ports,
+        for (unsigned i = 0; i < display->n_hubs; i++)
+                check_usb_address(config, &display->hubs[i], "hub", display->hub_lines[i], root_ports,
                                   problems);
-        for (unsigned i = 0; i < config->display.n_inputs; i++)
-                if (config->display.inputs[i].bus == VM_INPUT_BUS_USB)
-                        check_usb_address(config, &config->display.inputs[i].address, "input",
-                                          config->display.inputs[i].line, root_ports, problems);
+        for (unsigned i = 0; i < display->n_inputs; i++)
+                if (display->inputs[i].bus == VM_INPUT_BUS_USB)
+                        check_usb_address(config, &display->inputs[i].address, "input",
+                                          display->inputs[i].line, root_ports, problems);
 }
 
 bool qemu_display_ports_chosen(const VmConfig *config, GError **error) {
-        for (unsigned i = 0; i < config->display.n_graphics; i++) {
-                const VmGraphics *graphics = &config->display.graphics[i];
+        const VmDisplay *display = vm_config_display(config);
+
+        for (unsigned i = 0; i < display->n_graphics; i++) {
+                const VmGraphics *graphics = &display->graphics[i];
                 if (graphics->listen == VM_LISTEN_ADDRESS && graphics->port < QEMU_VNC_BASE_PORT) {
                         g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
                                     "<graphics type='%s'> on %s has no port (the service chooses one at boot)",
@@ -535,7 +539,7 @@ static void add_audiodev(GPtrArray *argv, const VmAudio *audio) {
 }
 
 char *qemu_display_machine_options(const VmConfig *config) {
-        const VmDisplay *display = &config->display;
+        const VmDisplay *display = vm_config_display(config);
 
         /* QEMU 7.2 has no -soundhw (libvirt 9.0 still writes "-soundhw pcspk", which it refuses):
          * the PC speaker is the machine's, and its backend a machine property. */
@@ -553,7 +557,7 @@ char **qemu_display_environment(const VmConfig *config) {
                 [VM_SDL_AUDIO_ARTS] = "arts",
                 [VM_SDL_AUDIO_PULSEAUDIO] = "pulseaudio",
         };
-        const VmDisplay *display = &config->display;
+        const VmDisplay *display = vm_config_display(config);
         GPtrArray *env = g_ptr_array_new();
 
         /* As libvirt: SDL's audio driver is chosen by the environment (one per process: the
@@ -669,7 +673,7 @@ static void add_smartcard(GPtrArray *argv, const VmSmartcard *card, const char *
 }
 
 void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
-        const VmDisplay *display = &config->display;
+        const VmDisplay *display = vm_config_display(config);
         /* USB devices go on the document's <controller type='usb'> (qemu-argv-devices.c makes
          * it); without one, on a qemu-xhci of ours, as libvirt adds one by default. */
         const VmDevice *usb = first_usb_controller(config);

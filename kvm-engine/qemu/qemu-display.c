@@ -66,7 +66,7 @@ static void graphics_on_add_client(QmpClient *qmp, JsonNode *result, const GErro
 
 static void graphics_on_getfd(QmpClient *qmp, JsonNode *result, const GError *error, void *userdata) {
         QemuOp *op = userdata;
-        const VmGraphics *graphics = &op->base.vm->config->display.graphics[op->port];
+        const VmGraphics *graphics = &vm_config_display(op->base.vm->config)->graphics[op->port];
         JsonNode *args;
 
         if (error) {
@@ -88,10 +88,10 @@ void qemu_vm_open_graphics(EngineVm *engine_vm, unsigned index, EngineConsoleFn 
 
         if (!qemu_op_require_qmp(op))
                 return;
-        if (index >= vm->base.config->display.n_graphics) {
+        if (index >= vm_config_display(vm->base.config)->n_graphics) {
                 engine_op_fail_later(&op->base, g_error_new(HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                                                             "The VM has no display number %u (it has %u)", index,
-                                                            vm->base.config->display.n_graphics));
+                                                            vm_config_display(vm->base.config)->n_graphics));
                 return;
         }
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
@@ -202,7 +202,7 @@ static int open_write_only(int memfd) {
 void qemu_vm_screenshot(EngineVm *engine_vm, unsigned screen, EngineConsoleFn done, void *userdata) {
         QemuVm *vm = (QemuVm *) engine_vm;
         QemuOp *op = display_op_new(vm, done, userdata);
-        unsigned n_screens = count_screens(&vm->base.config->display);
+        unsigned n_screens = count_screens(vm_config_display(vm->base.config));
         QemuScreenshot *shot;
         int write_fd;
 

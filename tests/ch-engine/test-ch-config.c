@@ -258,7 +258,7 @@ static void test_config_validate(void) {
         g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<clock offset='variable'>"));
         platform->platform.clock_offset = VM_CLOCK_DEFAULT;
-        platform->display.n_hubs = 1;
+        vm_config_ensure_display(platform)->n_hubs = 1;
         g_clear_error(&error);
         g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<hub>"));
@@ -284,11 +284,12 @@ static void test_config_problems_listed(void) {
         config->lines.os_type = 3;
         config->platform.clock_offset = VM_CLOCK_LOCALTIME;
         config->lines.clock = 16;
-        config->display.graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .line = 38};
-        config->display.videos[0] = (VmVideo){.model = VM_VIDEO_VGA, .primary = true}; /* the reader's default */
-        config->display.n_graphics = config->display.n_videos = 1;
-        config->display.sounds[0] = (VmSound){.model = VM_SOUND_ICH9, .line = 40};
-        config->display.n_sounds = 1;
+        VmDisplay *display = vm_config_ensure_display(config);
+        display->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .line = 38};
+        display->videos[0] = (VmVideo){.model = VM_VIDEO_VGA, .primary = true}; /* the reader's default */
+        display->n_graphics = display->n_videos = 1;
+        display->sounds[0] = (VmSound){.model = VM_SOUND_ICH9, .line = 40};
+        display->n_sounds = 1;
         VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         d->disk = (VmDisk){
                 .path = g_strdup("/x"), .target_dev = g_strdup("sda"), .bus = VM_DISK_BUS_SATA, .cdrom = true};

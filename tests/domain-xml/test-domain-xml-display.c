@@ -29,7 +29,7 @@ static void test_parse_desktop(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        d = &config->display;
+        d = vm_config_display(config);
         g_assert_cmpuint(d->n_graphics, ==, 1);
         g_assert_cmpint(d->graphics[0].type, ==, VM_GRAPHICS_SPICE);
         g_assert_cmpint(d->graphics[0].listen, ==, VM_LISTEN_NONE);
@@ -63,25 +63,25 @@ static void test_defaults(void) {
 
         g_assert_no_error(error);
         /* A display gets a video card (VGA for VNC), a sound card an audio backend (none without SPICE). */
-        g_assert_cmpuint(vnc->display.n_videos, ==, 1);
-        g_assert_cmpint(vnc->display.videos[0].model, ==, VM_VIDEO_VGA);
-        g_assert_cmpint(vnc->display.audios[0].type, ==, VM_AUDIO_NONE);
+        g_assert_cmpuint(vm_config_display(vnc)->n_videos, ==, 1);
+        g_assert_cmpint(vm_config_display(vnc)->videos[0].model, ==, VM_VIDEO_VGA);
+        g_assert_cmpint(vm_config_display(vnc)->audios[0].type, ==, VM_AUDIO_NONE);
         domain_xml_test_assert_round_trip(vnc);
 
         socket = domain_xml_test_parse_devices("<graphics type='vnc'><listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
                                &error);
         g_assert_no_error(error);
-        g_assert_cmpint(socket->display.graphics[0].listen, ==, VM_LISTEN_SOCKET);
-        g_assert_cmpstr(socket->display.graphics[0].socket, ==, "/home/u/vnc.sock");
+        g_assert_cmpint(vm_config_display(socket)->graphics[0].listen, ==, VM_LISTEN_SOCKET);
+        g_assert_cmpstr(vm_config_display(socket)->graphics[0].socket, ==, "/home/u/vnc.sock");
         domain_xml_test_assert_round_trip(socket);
 
         /* The primary video card goes first. */
         videos = domain_xml_test_parse_devices("<video><model type='qxl'/></video><video><model type='virtio' primary='yes'/></video>",
                                &error);
         g_assert_no_error(error);
-        g_assert_cmpint(videos->display.videos[0].model, ==, VM_VIDEO_VIRTIO);
-        g_assert_true(videos->display.videos[0].primary);
-        g_assert_cmpint(videos->display.videos[1].model, ==, VM_VIDEO_QXL);
+        g_assert_cmpint(vm_config_display(videos)->videos[0].model, ==, VM_VIDEO_VIRTIO);
+        g_assert_true(vm_config_display(videos)->videos[0].primary);
+        g_assert_cmpint(vm_config_display(videos)->videos[1].model, ==, VM_VIDEO_QXL);
         domain_xml_test_assert_round_trip(videos);
 }
 
@@ -94,8 +94,8 @@ static void test_video_memory(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpint(cirrus->display.videos[0].model, ==, VM_VIDEO_CIRRUS);
-        g_assert_cmpuint(cirrus->display.videos[0].vram, ==, 16384);
+        g_assert_cmpint(vm_config_display(cirrus)->videos[0].model, ==, VM_VIDEO_CIRRUS);
+        g_assert_cmpuint(vm_config_display(cirrus)->videos[0].vram, ==, 16384);
         out = domain_xml_format(cirrus);
         g_assert_nonnull(strstr(out, "<model type='cirrus' vram='16384' heads='1' primary='yes'/>"));
         domain_xml_test_assert_round_trip(cirrus);
@@ -107,17 +107,17 @@ static void test_video_memory(void) {
                 "<video><model type='virtio' heads='7'><resolution x='1280' y='720'/></model></video>",
                 &error);
         g_assert_no_error(error);
-        g_assert_cmpuint(qxl->display.videos[0].vram64, ==, 131072);
-        g_assert_cmpuint(qxl->display.videos[1].heads, ==, 3);
-        g_assert_cmpuint(qxl->display.videos[2].heads, ==, 7);
-        g_assert_cmpuint(qxl->display.videos[2].xres, ==, 1280);
+        g_assert_cmpuint(vm_config_display(qxl)->videos[0].vram64, ==, 131072);
+        g_assert_cmpuint(vm_config_display(qxl)->videos[1].heads, ==, 3);
+        g_assert_cmpuint(vm_config_display(qxl)->videos[2].heads, ==, 7);
+        g_assert_cmpuint(vm_config_display(qxl)->videos[2].xres, ==, 1280);
         domain_xml_test_assert_round_trip(qxl);
         g_autofree char *qxl_xml = domain_xml_format(qxl);
         domain_xml_test_assert_valid_libvirt(qxl_xml, "<video><model vram64 heads>");
 
         bochs = domain_xml_test_parse_devices("<video><model type='bochs' vram='65536'/></video>", &error);
         g_assert_no_error(error);
-        g_assert_cmpuint(bochs->display.videos[0].vram, ==, 65536);
+        g_assert_cmpuint(vm_config_display(bochs)->videos[0].vram, ==, 65536);
         domain_xml_test_assert_round_trip(bochs);
 }
 
@@ -132,10 +132,10 @@ static void test_hubs(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpuint(config->display.n_hubs, ==, 2);
-        g_assert_cmpstr(config->display.hubs[0].usb_port, ==, "1");
-        g_assert_cmpint(config->display.hubs[1].type, ==, VM_ADDRESS_NONE);
-        g_assert_true(vm_display_needs_usb(&config->display));
+        g_assert_cmpuint(vm_config_display(config)->n_hubs, ==, 2);
+        g_assert_cmpstr(vm_config_display(config)->hubs[0].usb_port, ==, "1");
+        g_assert_cmpint(vm_config_display(config)->hubs[1].type, ==, VM_ADDRESS_NONE);
+        g_assert_true(vm_display_needs_usb(vm_config_display(config)));
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<hub type='usb'>\n      <address type='usb' bus='0' port='1'/>\n    </hub>"));
         g_assert_nonnull(strstr(out, "<hub type='usb'/>"));
@@ -278,7 +278,7 @@ static void test_smartcards(void) {
                 g_autofree char *xml = NULL;
 
                 g_assert_no_error(error);
-                g_assert_nonnull(config->display.smartcard);
+                g_assert_nonnull(vm_config_display(config)->smartcard);
                 xml = domain_xml_format(config);
                 domain_xml_test_assert_round_trip(config);
                 domain_xml_test_assert_valid_libvirt(xml, "<smartcard>");
@@ -304,7 +304,7 @@ static void test_redirdevs(void) {
         g_autofree char *xml = NULL;
 
         g_assert_no_error(error);
-        d = &config->display;
+        d = vm_config_display(config);
         g_assert_cmpuint(d->n_redirdevs, ==, 3);
         g_assert_false(d->redirdev_sources[0].bind);
         g_assert_true(d->redirdev_sources[1].bind);
@@ -332,11 +332,11 @@ static void test_video_driver(void) {
         g_autofree char *xml = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpuint(config->display.n_videos, ==, 2);
-        g_assert_false(vm_virtio_options_set(&config->display.videos[0].virtio));
-        g_assert_cmpint(config->display.videos[1].virtio.ats, ==, VM_SWITCH_ON);
-        g_assert_cmpint(config->display.videos[1].virtio.packed, ==, VM_SWITCH_ON);
-        g_assert_cmpint(config->display.videos[1].virtio.iommu, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(vm_config_display(config)->n_videos, ==, 2);
+        g_assert_false(vm_virtio_options_set(&vm_config_display(config)->videos[0].virtio));
+        g_assert_cmpint(vm_config_display(config)->videos[1].virtio.ats, ==, VM_SWITCH_ON);
+        g_assert_cmpint(vm_config_display(config)->videos[1].virtio.packed, ==, VM_SWITCH_ON);
+        g_assert_cmpint(vm_config_display(config)->videos[1].virtio.iommu, ==, VM_SWITCH_OFF);
         xml = domain_xml_format(config);
         g_assert_nonnull(strstr(xml, "<driver iommu='off' ats='on' packed='on'/>"));
         domain_xml_test_assert_round_trip(config);
@@ -354,11 +354,11 @@ static void test_sounds(void) {
         g_autofree char *xml = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpuint(config->display.n_sounds, ==, 7);
-        g_assert_cmpint(config->display.sounds[0].model, ==, VM_SOUND_PCSPK);
-        g_assert_cmpuint(config->display.sounds[4].n_codecs, ==, 3);
-        g_assert_cmpint(config->display.sounds[4].codecs[0], ==, VM_SOUND_CODEC_MICRO);
-        g_assert_cmpuint(config->display.sounds[0].audio_id, ==, 1);
+        g_assert_cmpuint(vm_config_display(config)->n_sounds, ==, 7);
+        g_assert_cmpint(vm_config_display(config)->sounds[0].model, ==, VM_SOUND_PCSPK);
+        g_assert_cmpuint(vm_config_display(config)->sounds[4].n_codecs, ==, 3);
+        g_assert_cmpint(vm_config_display(config)->sounds[4].codecs[0], ==, VM_SOUND_CODEC_MICRO);
+        g_assert_cmpuint(vm_config_display(config)->sounds[0].audio_id, ==, 1);
         xml = domain_xml_format(config);
         g_assert_nonnull(strstr(xml, "<sound model='ich6'>\n      <codec type='micro'/>\n"));
         domain_xml_test_assert_round_trip(config);
@@ -381,7 +381,7 @@ static void test_inputs(void) {
         g_autofree char *xml = NULL;
 
         g_assert_no_error(error);
-        in = config->display.inputs;
+        in = vm_config_display(config)->inputs;
         g_assert_cmpint(in[0].virtio.ats, ==, VM_SWITCH_ON);
         g_assert_cmpint(in[0].virtio.packed, ==, VM_SWITCH_OFF);
         g_assert_cmpint(in[1].type, ==, VM_INPUT_PASSTHROUGH);
@@ -400,7 +400,7 @@ static void test_inputs(void) {
         /* keymap of a <graphics>, as libvirt's pci-bridge.xml. */
         g_autoptr(VmConfig) keymap = domain_xml_test_parse_devices("<graphics type='vnc' keymap='de-ch'/>", &error);
         g_assert_no_error(error);
-        g_assert_cmpstr(vm_keymap_names[keymap->display.graphics[0].keymap - 1], ==, "de-ch");
+        g_assert_cmpstr(vm_keymap_names[vm_config_display(keymap)->graphics[0].keymap - 1], ==, "de-ch");
         domain_xml_test_assert_round_trip(keymap);
 }
 
@@ -431,7 +431,7 @@ static void test_audio(void) {
                 g_autofree char *xml = NULL;
 
                 g_assert_no_error(error);
-                g_assert_cmpuint(config->display.n_audios, ==, 1);
+                g_assert_cmpuint(vm_config_display(config)->n_audios, ==, 1);
                 xml = domain_xml_format(config);
                 domain_xml_test_assert_round_trip(config);
                 domain_xml_test_assert_valid_libvirt(xml, "<audio>");
@@ -439,7 +439,7 @@ static void test_audio(void) {
 
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) alsa = domain_xml_test_parse_devices(documents[0], &error);
-        const VmAudio *a = &alsa->display.audios[0];
+        const VmAudio *a = &vm_config_display(alsa)->audios[0];
         g_autofree char *out = domain_xml_format(alsa);
 
         g_assert_no_error(error);

@@ -777,11 +777,11 @@ static void test_video_memory(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1 };
-        config->display.n_videos = 1;
+        vm_config_ensure_display(config)->videos[0] = (VmVideo){ .model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1 };
+        vm_config_ensure_display(config)->n_videos = 1;
         check_golden("video-memory", &params);
 
-        config->display.videos[0] = (VmVideo){ .model = VM_VIDEO_BOCHS, .vram = 16384 };
+        vm_config_ensure_display(config)->videos[0] = (VmVideo){ .model = VM_VIDEO_BOCHS, .vram = 16384 };
         g_autoptr(QemuCommandLine) bochs = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         g_assert_true(g_strv_contains((const char *const *) bochs->argv, "bochs-display,id=video0,vgamem=16777216"));
@@ -792,7 +792,7 @@ static void test_video_memory(void) {
  * video-qxl-resolution.args: xres, yres. */
 static void test_video_heads(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -819,7 +819,7 @@ static void test_video_heads(void) {
  * refuses, and iommu='on' is refused as for the other virtio devices. */
 static void test_video_virtio_options(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -1152,7 +1152,7 @@ static void test_panic(void) {
  * on one port. */
 static void test_usb(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -1849,7 +1849,7 @@ static void test_cpu_model(void) {
  * input (input-linux.x86_64-latest.args: -object input-linux). */
 static void test_input(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -1894,7 +1894,7 @@ static void test_input(void) {
  * property (libvirt 9.0's -soundhw pcspk QEMU 7.2 has not). */
 static void test_sound(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -1920,7 +1920,7 @@ static void test_sound(void) {
  * with libvirt's default database; passthrough on the owner's unix socket or spicevmc). */
 static void test_smartcard(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -1961,7 +1961,7 @@ static void test_smartcard(void) {
  * <redirfilter>, as libvirt's usb-redir-unix, usb-redir and usb-redir-filter-version .args. */
 static void test_redirdev(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",
@@ -2038,7 +2038,7 @@ static VmAudioStream *audio_stream(uint32_t voices, uint32_t buffer_length, uint
 
 static void test_audio(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config,
                 .binary = "/usr/bin/qemu-system-x86_64",

@@ -956,7 +956,7 @@ static void test_display_devices(void) {
         g_autoptr(GError) error = NULL;
 
         fixture_init(&f, NULL);
-        VmDisplay *d = &f.config->display;
+        VmDisplay *d = vm_config_ensure_display(f.config);
         d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .timer_period = 50};
         d->audios[0].output = g_new0(VmAudioStream, 1);
         d->audios[0].output->mixing_engine = VM_SWITCH_ON;
