@@ -404,6 +404,8 @@ typedef struct {
         uint32_t iothreads;
         uint32_t memory;     /* <memory> */
         uint32_t max_memory; /* <maxMemory> */
+        uint32_t genid;
+        uint32_t iommu;      /* <devices><iommu> */
 } VmLines;
 
 typedef struct {

@@ -275,10 +275,13 @@ typedef struct {
         VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
         unsigned n_hubs;
         VmSmartcard *smartcard; /* on the heap; NULL = none (at most one) */
-        /* Lines of the <redirdev>s, <hub>s and the spicevmc <channel>, for problems; 0 = unknown. */
+        /* Lines of the <redirdev>s, <hub>s, the spicevmc <channel>, the <smartcard> and the
+         * <redirfilter>, for problems; 0 = unknown. */
         uint32_t redirdev_lines[VM_DISPLAY_ITEMS_MAX];
         uint32_t hub_lines[VM_DISPLAY_ITEMS_MAX];
         uint32_t spice_agent_line;
+        uint32_t smartcard_line;
+        uint32_t redirfilter_line;
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);

@@ -634,6 +634,7 @@ static bool parse_redirfilter(const xmlNode *node, VmDisplay *display, GError **
         display->redirfilter = g_steal_pointer(&rules);
         display->n_redirfilter = n;
         display->has_redirfilter = true;
+        display->redirfilter_line = xml_line(node);
         return true;
 }
 
@@ -807,6 +808,7 @@ static bool parse_smartcard(const xmlNode *node, VmDisplay *display, GError **er
                 return false;
         }
         display->smartcard = card;
+        display->smartcard_line = xml_line(node);
         return true;
 }
 

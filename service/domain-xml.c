@@ -1051,6 +1051,7 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                         continue;
                 }
                 if (xml_is_element(child, "iommu")) {
+                        config->lines.iommu = xml_line(child);
                         if (!domain_xml_parse_iommu(child, &config->platform, &error))
                                 vm_problems_add_error(problems, g_steal_pointer(&error));
                         continue;
@@ -1278,6 +1279,7 @@ static void set_lines(const xmlNode *root, xmlNode **c, VmConfig *config) {
         lines->iothreads = xml_line(c[DOMAIN_IOTHREADS] ? c[DOMAIN_IOTHREADS] : c[DOMAIN_IOTHREADIDS]);
         lines->memory = xml_line(c[DOMAIN_MEMORY]);
         lines->max_memory = xml_line(c[DOMAIN_MAX_MEMORY]);
+        lines->genid = xml_line(c[DOMAIN_GENID]);
 }
 
 /* What could be read: NULL (with error) only when root is no <domain>. */

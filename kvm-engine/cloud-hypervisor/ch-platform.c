@@ -106,9 +106,9 @@ void ch_platform_check(const VmConfig *config, VmProblems *problems) {
                 refuse(problems, lines->panic, "<panic>");
         /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
         if (p->iommu.model != VM_IOMMU_NONE)
-                refuse(problems, 0, "<iommu>");
+                refuse(problems, lines->iommu, "<iommu>");
         if (p->genid[0])
-                refuse(problems, 0, "<genid> (it has no vmgenid device)");
+                refuse(problems, lines->genid, "<genid> (it has no vmgenid device)");
         check_features(config, problems);
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
                 refuse(problems, lines->pm, "<pm> with a suspend enabled");
@@ -144,9 +144,8 @@ void ch_display_check(const VmConfig *config, VmProblems *problems) {
                 refuse(problems, d->spice_agent_line, "<channel type='spicevmc'>");
         for (unsigned i = 0; i < d->n_hubs; i++)
                 refuse(problems, d->hub_lines[i], "<hub>");
-        /* Lines of these are not kept: the problem names the element. */
         if (d->smartcard)
-                refuse(problems, 0, "<smartcard>");
+                refuse(problems, d->smartcard_line, "<smartcard>");
         if (d->has_redirfilter)
-                refuse(problems, 0, "<redirfilter>");
+                refuse(problems, d->redirfilter_line, "<redirfilter>");
 }

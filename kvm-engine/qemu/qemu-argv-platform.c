@@ -107,27 +107,28 @@ const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_bina
         return x86_64_binary;
 }
 
-/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. Its
- * line is not kept: the problem names the element. */
-static void check_iommu(const VmPlatform *p, QemuMachineKind machine, VmProblems *problems) {
+/* libvirt's rules for <iommu> (domain_validate.c, qemu_validate.c), and QEMU 7.2's aw-bits. */
+static void check_iommu(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
+        const VmPlatform *p = &config->platform;
         const VmIommu *iommu = &p->iommu;
+        uint32_t line = config->lines.iommu;
 
         if (iommu->model == VM_IOMMU_NONE)
                 return;
         if (machine != QEMU_MACHINE_Q35)
-                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED, "<iommu model='%s'> needs the q35 machine",
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "<iommu model='%s'> needs the q35 machine",
                                 iommu->model == VM_IOMMU_INTEL ? "intel" : "virtio");
         if (iommu->model == VM_IOMMU_VIRTIO &&
             (iommu->intremap || iommu->caching_mode || iommu->eim || iommu->iotlb || iommu->aw_bits))
-                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
                                 "<iommu model='virtio'> with a <driver> is not supported by the QEMU engine: its "
                                 "options are the Intel IOMMU's");
         if (iommu->intremap == VM_SWITCH_ON && p->features.ioapic != VM_IOAPIC_QEMU)
-                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
                                 "<iommu><driver intremap='on'> needs the split I/O APIC "
                                 "(<features><ioapic driver='qemu'/>)");
         if (iommu->aw_bits && iommu->aw_bits != 39 && iommu->aw_bits != 48)
-                vm_problems_add(problems, 0, HV_ERROR_NOT_SUPPORTED,
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
                                 "<iommu><driver aw_bits='%u'> is not supported by QEMU 7.2's intel-iommu (39 or 48)",
                                 iommu->aw_bits);
 }
@@ -212,7 +213,7 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
                                 "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
                                 "pvpanic)");
         check_cpu_cache(config, problems);
-        check_iommu(p, machine, problems);
+        check_iommu(config, machine, problems);
         GError *error = NULL;
         if (!firmware_check(config, machine, &error))
                 vm_problems_add_error_at(problems, config->lines.os, error);

@@ -289,21 +289,31 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
         define_refused(t,
                        "<domain type='kvm'>\n"
                        "<name>chproblems</name><memory unit='MiB'>256</memory>\n"
+                       "<genid/>\n"
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
                        "<clock offset='localtime'/>\n"
                        "<devices>\n"
                        "<interface type='user'/>\n"
                        "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>\n"
                        "<sound model='ich9'/>\n"
+                       "<smartcard mode='host'/>\n"
+                       "<redirdev bus='usb' type='unix'><source mode='connect' path='/nonexistent/usbredir'/></redirdev>\n"
+                       "<redirfilter><usbdev allow='yes'/></redirfilter>\n"
+                       "<iommu model='intel'/>\n"
                        "</devices></domain>",
                        "cloud-hypervisor",
-                       "line 4: <clock offset='localtime'> (its clock is UTC) is not supported by the "
+                       "line 3: <genid> (it has no vmgenid device) is not supported by the cloud-hypervisor engine; "
+                       "line 5: <clock offset='localtime'> (its clock is UTC) is not supported by the "
                        "cloud-hypervisor engine; "
-                       "line 6: <interface type='user'> is not supported by the cloud-hypervisor engine (it has no "
+                       "line 7: <interface type='user'> is not supported by the cloud-hypervisor engine (it has no "
                        "user-mode networking); use <interface type='bridge'> or 'ethernet'; "
-                       "line 7: <channel> (it has no virtio-serial for a guest agent) is not supported by the "
+                       "line 8: <channel> (it has no virtio-serial for a guest agent) is not supported by the "
                        "cloud-hypervisor engine; "
-                       "line 8: <sound> is not supported by the cloud-hypervisor engine",
+                       "line 9: <sound> is not supported by the cloud-hypervisor engine; "
+                       "line 10: <smartcard> is not supported by the cloud-hypervisor engine; "
+                       "line 11: <redirdev> is not supported by the cloud-hypervisor engine; "
+                       "line 12: <redirfilter> is not supported by the cloud-hypervisor engine; "
+                       "line 13: <iommu> is not supported by the cloud-hypervisor engine",
                        "cloud-hypervisor engine");
         /* With the reader's problems, sorted together; what needs an element the reader refused
          * (the sata disk's controller) is not claimed. */

@@ -2363,6 +2363,19 @@ static void test_problems_listed(void) {
                         "line 30: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
                         "<controller type='ide'> is not supported by the q35 machine (it has no IDE controller; "
                         "use type='sata')");
+        g_clear_error(&error);
+
+        /* Every problem of an <iommu> carries its line. */
+        g_ptr_array_set_size(config->devices, 0);
+        config->machine = g_strdup("pc");
+        config->platform.iommu = (VmIommu){.model = VM_IOMMU_VIRTIO, .aw_bits = 48};
+        config->lines.iommu = 41;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 41: <iommu model='virtio'> needs the q35 machine; "
+                        "line 41: <iommu model='virtio'> with a <driver> is not supported by the QEMU engine: its "
+                        "options are the Intel IOMMU's");
 }
 
 int main(int argc, char **argv) {
