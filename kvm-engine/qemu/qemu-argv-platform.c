@@ -58,36 +58,45 @@ static bool smm_on(const VmConfig *config) {
 }
 
 /* libvirt's checks of the firmware (qemuValidateDomainDefBoot(), qemuFirmwareEnableFeatures()). */
-static bool firmware_check(const VmConfig *config, QemuMachineKind machine, GError **error) {
+static void check_firmware(const VmConfig *config, QemuMachineKind machine, VmProblems *problems) {
         const VmFirmware *firmware = &config->platform.firmware;
         const VmFeatures *features = &config->platform.features;
+        uint32_t line = config->lines.os;
+        GError *error = NULL;
         const char *code;
         bool secure;
 
-        if (!firmware_code(config, &code, &secure, error))
-                return false;
+        if (!firmware_code(config, &code, &secure, &error)) {
+                vm_problems_add_error_at(problems, line, error);
+                return;
+        }
         if (firmware->bios && (config->loader || firmware->loader_type == VM_LOADER_PFLASH))
-                return refuse(error, "<os firmware='bios'> chooses SeaBIOS itself: it takes no <loader> path or "
-                                     "type='pflash'");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<os firmware='bios'> chooses SeaBIOS itself: it takes no <loader> path or "
+                                "type='pflash'");
         if (firmware->bios && machine == QEMU_MACHINE_MICROVM)
-                return refuse(error, "<os firmware='bios'> is for the pc and q35 machines, not microvm");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<os firmware='bios'> is for the pc and q35 machines, not microvm");
         if (secure && machine != QEMU_MACHINE_Q35)
-                return refuse(error, "Secure boot (<loader secure='yes'>, or a secure-boot firmware) is supported "
-                                     "with q35 machine types only");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "Secure boot (<loader secure='yes'>, or a secure-boot firmware) is supported with q35 "
+                                "machine types only");
         if (secure && config->arch && g_str_equal(config->arch, "i686"))
-                return refuse(error, "Secure boot (<loader secure='yes'>) is supported for x86_64 only");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "Secure boot (<loader secure='yes'>) is supported for x86_64 only");
         if (secure && firmware->efi && !config->loader && features->smm == VM_SWITCH_OFF)
-                return refuse(error,
-                              "<smm state='off'>, but the firmware chosen for <os firmware='efi'> (%s) is a "
-                              "secure-boot one and needs SMM; say <firmware><feature enabled='no' "
-                              "name='secure-boot'/></firmware> for one without",
-                              code);
+                vm_problems_add(problems, config->lines.features, HV_ERROR_NOT_SUPPORTED,
+                                "<smm state='off'>, but the firmware chosen for <os firmware='efi'> (%s) is a "
+                                "secure-boot one and needs SMM; say <firmware><feature enabled='no' "
+                                "name='secure-boot'/></firmware> for one without",
+                                code);
         if (secure && !(firmware->efi && !config->loader) && features->smm != VM_SWITCH_ON)
-                return refuse(error, "<loader secure='yes'> needs <features><smm state='on'/></features>: "
-                                     "secure boot requires SMM");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<loader secure='yes'> needs <features><smm state='on'/></features>: secure boot "
+                                "requires SMM");
         if (firmware->bios_useserial == VM_SWITCH_ON && machine == QEMU_MACHINE_MICROVM)
-                return refuse(error, "<bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
-        return true;
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
 }
 
 static bool refuse(GError **error, const char *format, ...) {
@@ -214,9 +223,7 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
                                 "pvpanic)");
         check_cpu_cache(config, problems);
         check_iommu(config, machine, problems);
-        GError *error = NULL;
-        if (!firmware_check(config, machine, &error))
-                vm_problems_add_error_at(problems, config->lines.os, error);
+        check_firmware(config, machine, problems);
         /* libvirt's rule on x86: QEMU would make one NUMA node itself once it has memory slots. */
         if (config->max_memory && p->cpu.n_numa == 0)
                 vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,

@@ -2376,6 +2376,23 @@ static void test_problems_listed(void) {
                         "line 41: <iommu model='virtio'> needs the q35 machine; "
                         "line 41: <iommu model='virtio'> with a <driver> is not supported by the QEMU engine: its "
                         "options are the Intel IOMMU's");
+        g_clear_error(&error);
+
+        /* And every problem of the firmware, at <os>'s line. */
+        config->platform.iommu = (VmIommu){};
+        g_free(config->machine);
+        config->machine = g_strdup("microvm");
+        config->loader = g_strdup("/usr/share/seabios/bios-256k.bin");
+        config->platform.firmware.bios = true;
+        config->platform.firmware.bios_useserial = VM_SWITCH_ON;
+        config->lines.os = 5;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_cmpstr(error->message, ==,
+                        "line 5: <os firmware='bios'> chooses SeaBIOS itself: it takes no <loader> path or "
+                        "type='pflash'; "
+                        "line 5: <os firmware='bios'> is for the pc and q35 machines, not microvm; "
+                        "line 5: <bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
 }
 
 int main(int argc, char **argv) {
