@@ -346,8 +346,8 @@ static bool check_engine_can_run(Manager *manager, const char *name, const VmCon
 /*
  * A document the reader refused: what it could read goes to the engine's checks all the same,
  * so that the one error names the engine's problems too, sorted by line with the reader's
- * (vm-problems.h: the checks know the config is partial). Whatever cannot be told without what
- * the reader refused (the VM it would redefine, its bridges) leaves the engine's problems out.
+ * (vm-problems.h: the checks know the config is partial), and so do its interfaces' bridges
+ * and networks.
  */
 static void add_engine_problems(Manager *manager, VmConfig *config, const char *engine_name, uid_t owner,
                                 VmProblems *problems) {
@@ -355,10 +355,8 @@ static void add_engine_problems(Manager *manager, VmConfig *config, const char *
         /* Another user's VM says nothing of this one. */
         if (existing && existing->owner != owner && owner != 0)
                 existing = NULL;
-        g_autoptr(GError) error = NULL;
 
-        if (!vm_net_resolve(&manager->settings, existing ? existing->owner : owner, config, &error))
-                return;
+        vm_net_problems(&manager->settings, existing ? existing->owner : owner, config, problems);
         (void) check_engine_can_run(manager, choose_engine(manager, config, engine_name, existing), config, problems,
                                     NULL);
 }
@@ -453,8 +451,7 @@ static VmConfig *prepare_definition(Manager *manager, const char *xml, const cha
         }
 
         /* Its bridges and networks for its owner, and a MAC address per interface (vm-net.h). */
-        if (!vm_net_resolve(&manager->settings, by_uuid ? by_uuid->owner : owner, config, error))
-                return NULL;
+        vm_net_problems(&manager->settings, by_uuid ? by_uuid->owner : owner, config, problems);
         vm_net_assign_macs(manager, config, by_uuid ? by_uuid->config : NULL);
 
         engine = choose_engine(manager, config, engine_name, by_uuid);

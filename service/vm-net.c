@@ -125,6 +125,17 @@ bool vm_net_resolve(const Settings *settings, uid_t owner, VmConfig *config, GEr
         return true;
 }
 
+void vm_net_problems(const Settings *settings, uid_t owner, VmConfig *config, VmProblems *problems) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = config->devices->pdata[i];
+                GError *error = NULL;
+
+                if (device->kind == VM_DEVICE_INTERFACE &&
+                    !vm_net_resolve_interface(settings, owner, &device->net, &error))
+                        vm_problems_add_error_at(problems, device->line, error);
+        }
+}
+
 /* ---- MAC addresses ---- */
 
 static void add_macs_of(GHashTable *macs, const VmConfig *config) {

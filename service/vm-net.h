@@ -13,6 +13,7 @@
 
 #include "settings.h"
 #include "vm-config.h"
+#include "vm-problems.h"
 
 typedef struct Manager Manager;
 
@@ -25,6 +26,8 @@ typedef struct Manager Manager;
  */
 bool vm_net_resolve_interface(const Settings *settings, uid_t owner, VmInterface *net, GError **error);
 bool vm_net_resolve(const Settings *settings, uid_t owner, VmConfig *config, GError **error);
+/* The same for DefineVM: every interface's problem goes in problems, at its line. */
+void vm_net_problems(const Settings *settings, uid_t owner, VmConfig *config, VmProblems *problems);
 
 /*
  * Every interface without a MAC address gets one: that of the same device (by id)

@@ -275,6 +275,7 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<serial type='pty'/>\n<serial type='pty'/>\n<serial type='pty'/>\n<serial type='pty'/>\n"
                        "<serial type='pty'/>\n"
                        "<watchdog model='ib700'/>\n"
+                       "<interface type='network'><source network='nosuch'/></interface>\n"
                        "<graphics type='vnc' listen='192.0.2.7'/>\n"
                        "</devices></domain>",
                        NULL,
@@ -283,7 +284,10 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "controller; use bus='sata'); "
                        "line 13: At most 4 <serial>/<console> devices are supported; "
                        "line 14: <watchdog model='ib700'> needs an ISA bus, which the q35 machine has not; "
-                       "line 15: <graphics type='vnc'> may not listen on 192.0.2.7: the administrator has not "
+                       "line 15: <interface type='network'><source network='nosuch'/>: there is no network "
+                       "'nosuch' on this host (networks are [network.NAME] sections of hypervisord.conf; "
+                       "'default' is user-mode networking); "
+                       "line 16: <graphics type='vnc'> may not listen on 192.0.2.7: the administrator has not "
                        "allowed that address",
                        "QEMU engine");
         define_refused(t,
