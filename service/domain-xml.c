@@ -1255,13 +1255,12 @@ static bool parse_max_memory(const xmlNode *node, VmConfig *config, GError **err
         return true;
 }
 
-/* <currentMemory> below <memory> needs the balloon that <memballoon model='none'> takes away. */
-static bool check_memballoon(xmlNode **c, const VmConfig *config, GError **error) {
-        if (config->memballoon.model != VM_MEMBALLOON_NONE || config->current_memory >= config->memory)
-                return true;
-        return xml_fail(error, c[DOMAIN_CURRENT_MEMORY], HV_ERROR_INVALID_ARGUMENT,
-                        "'<currentMemory>' below '<memory>' needs a balloon, and '<memballoon model='none'>' "
-                        "has none");
+/* Without a balloon (<memballoon model='none'>) nothing can hold memory back from the guest:
+ * it has all of <memory> from the start, and <currentMemory> says so, as libvirt makes it
+ * once the VM runs (qemuProcessRefreshBalloonState). */
+static void current_memory_without_balloon(VmConfig *config) {
+        if (config->memballoon.model == VM_MEMBALLOON_NONE)
+                config->current_memory = config->memory;
 }
 
 /* Where the elements the engines' checks name are (VmLines). */
@@ -1369,8 +1368,7 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
         }
         if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
                 vm_problems_add_error(problems, g_steal_pointer(&e));
-        if (memory_ok && !check_memballoon(c, config, &e))
-                vm_problems_add_error(problems, g_steal_pointer(&e));
+        current_memory_without_balloon(config);
 
         if (!vm_problems_is_empty(problems))
                 vm_problems_set_config_partial(problems);
