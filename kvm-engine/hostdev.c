@@ -14,7 +14,9 @@ static char *link_name(const char *path) {
         return target ? g_path_get_basename(target) : NULL;
 }
 
-/* Whether the engine's owner (uid, gid) may read and write the node, by its mode. */
+/* Whether the engine's owner (uid, gid) may read and write the node, by its mode. The engine
+ * runs with no supplementary groups (process-spawn.c: setgroups(0)), so the owner's other
+ * groups do not count here either. */
 static bool owner_may_open(const struct stat *st, uid_t uid, gid_t gid) {
         if (st->st_uid == uid)
                 return (st->st_mode & (S_IRUSR | S_IWUSR)) == (S_IRUSR | S_IWUSR);
