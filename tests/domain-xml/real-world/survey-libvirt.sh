@@ -6,7 +6,9 @@
 # DefineVM with each document of CORPUS_DIR (and Delete after it, as most share one name),
 # prints one line per document (its class, then defined or the error's first line) and a
 # summary: defined per class, and the problems named in refusals, by how many documents
-# of the class "x86, libvirt accepts" each blocks. A measurement for issue 17, not a test:
+# of the class "x86, libvirt accepts" each blocks. Each defined document's GetXML is checked
+# too: valid for libvirt's domain.rng (virt-xml-validate), and written the same once defined
+# again as it is; the summary lists those that are not. A measurement for issue 17, not a test:
 # it exits 0 whatever the count.
 #
 #   [SURVEY_CONFIG=...] tests/domain-xml/real-world/survey-libvirt.sh CORPUS_DIR [BUILD_DIR]
@@ -29,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 # SURVEY_CONFIG: more lines for the daemon's configuration (see session-daemon.sh).
 hv_write_config "$work"
 cat >"$work/survey.py" <<'PY'
-import collections, os, re, sys
+import collections, os, re, subprocess, sys
 import xml.etree.ElementTree as ET
 from gi.repository import Gio, GLib
 
@@ -83,7 +85,27 @@ bus = Gio.bus_get_sync(Gio.BusType.SESSION)
 def call(path, iface, method, args):
     return bus.call_sync("org.example.Hypervisor", path, iface, method, args, None, 0, 60000, None)
 
+def get_xml(vm):
+    return call(vm, "org.example.Hypervisor.VM", "GetXML", GLib.Variant("(a{sv})", ({},))).unpack()[0]
+
+def check_written(vm):
+    """What GetXML writes of a defined document: valid for libvirt's domain.rng
+    (virt-xml-validate), and defined again as it is, written the same. None when both hold."""
+    first = get_xml(vm)
+    written = os.path.join(os.environ["SURVEY_WORK"], "written.xml")
+    with open(written, "w") as out:
+        out.write(first)
+    check = subprocess.run(["virt-xml-validate", written, "domain"], capture_output=True, text=True)
+    if check.returncode != 0:
+        return "GetXML is not valid: " + " ".join((check.stdout + check.stderr).split())[:300]
+    again = call("/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                 GLib.Variant("(sa{sv})", (first, {}))).unpack()[0]
+    if get_xml(again) != first:
+        return "GetXML of GetXML defined again differs"
+    return None
+
 total, defined = collections.Counter(), collections.Counter()
+broken = []
 blocking, alone = collections.Counter(), collections.Counter()
 files = sorted(f for f in os.listdir(corpus) if f.endswith(".xml"))
 for f in files:
@@ -93,9 +115,12 @@ for f in files:
     try:
         vm = call("/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
                   GLib.Variant("(sa{sv})", (open(path).read(), {}))).unpack()[0]
+        verdict = check_written(vm)
         call(vm, "org.example.Hypervisor.VM", "Delete", GLib.Variant("(a{sv})", ({},)))
         defined[klass] += 1
-        print(f"{f} [{klass}]: defined")
+        if verdict:
+            broken.append(f"{f}: {verdict}")
+        print(f"{f} [{klass}]: defined{'; ' + verdict if verdict else ''}")
     except GLib.Error as e:
         remote = Gio.DBusError.get_remote_error(e)
         # PyGObject's strip_remote_error() strips a copy: drop the prefix here.
@@ -113,8 +138,12 @@ print("refusals of x86 documents libvirt accepts, by documents (alone: the only 
 for key, n in blocking.most_common(40):
     print(f"  {n:4d} {key} (alone {alone[key]})")
 print()
+print(f"defined documents whose GetXML does not validate or round-trip: {len(broken)}")
+for line in broken:
+    print(f"  {line}")
+print()
 for klass in ("x86", "other-arch", "libvirt-refuses"):
     print(f"{klass}: {defined[klass]} of {total[klass]} defined")
 print(f"all: {sum(defined.values())} of {len(files)} defined")
 PY
-hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$corpus"
+SURVEY_WORK=$work hv_with_session_daemon "$build" "$work" /usr/bin/python3 "$work/survey.py" "$corpus"
