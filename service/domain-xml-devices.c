@@ -263,8 +263,10 @@ void domain_xml_format_address(GString *out, unsigned level, const VmAddress *a)
                         g_string_append_printf(out, " port='%s'", a->usb_port);
                 break;
         case VM_ADDRESS_VIRTIO_SERIAL:
-                g_string_append_printf(out, " controller='%" PRIu32 "' bus='%" PRIu32 "' port='%" PRIu32 "'",
-                                       a->controller, a->bus, a->port);
+                g_string_append_printf(out, " controller='%" PRIu32 "' bus='%" PRIu32 "'", a->controller, a->bus);
+                /* Port 0 is the console's: 0 here is "not written", the next free port. */
+                if (a->port)
+                        g_string_append_printf(out, " port='%" PRIu32 "'", a->port);
                 break;
         case VM_ADDRESS_ISA:
                 g_string_append_printf(out, " iobase='0x%" PRIx32 "' irq='0x%" PRIx32 "'", a->iobase, a->irq);

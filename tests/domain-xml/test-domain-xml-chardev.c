@@ -123,6 +123,9 @@ static void test_round_trip(void) {
                 "name='x'/></channel>",
                 "<channel type='tcp'><source mode='bind' host='127.0.0.1' service='1'/><target "
                 "type='virtio'/></channel>",
+                /* No port: the next free one (GetXML once wrote port='0', the console's, refused). */
+                "<channel type='pty'><target type='virtio' name='org.linux-kvm.port.bar'/>"
+                "<address type='virtio-serial' controller='0' bus='0'/></channel>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {

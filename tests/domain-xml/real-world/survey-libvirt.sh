@@ -98,8 +98,11 @@ def check_written(vm):
     check = subprocess.run(["virt-xml-validate", written, "domain"], capture_output=True, text=True)
     if check.returncode != 0:
         return "GetXML is not valid: " + " ".join((check.stdout + check.stderr).split())[:300]
-    again = call("/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
-                 GLib.Variant("(sa{sv})", (first, {}))).unpack()[0]
+    try:
+        again = call("/org/example/Hypervisor", "org.example.Hypervisor.Manager", "DefineVM",
+                     GLib.Variant("(sa{sv})", (first, {}))).unpack()[0]
+    except GLib.Error as e:
+        return "GetXML defined again is refused: " + " ".join(e.message.split())[:300]
     if get_xml(again) != first:
         return "GetXML of GetXML defined again differs"
     return None
