@@ -272,6 +272,7 @@ void vm_config_free(VmConfig *config) {
         if (config->display)
                 vm_display_clear(config->display);
         g_free(config->display);
+        vm_sysinfo_free(config->sysinfo);
         g_free(config->emulator);
         g_ptr_array_unref(config->devices);
         g_free(config);
@@ -291,6 +292,7 @@ VmConfig *vm_config_copy(const VmConfig *config) {
         copy->cmdline = g_strdup(config->cmdline);
         copy->loader = g_strdup(config->loader);
         vm_platform_copy(&copy->platform, &config->platform);
+        copy->sysinfo = vm_sysinfo_copy(config->sysinfo);
         copy->display = NULL;
         if (config->display) {
                 copy->display = g_new(VmDisplay, 1);

@@ -17,6 +17,7 @@
 #include "vm-display.h"
 #include "vm-devices.h"
 #include "vm-platform.h"
+#include "vm-sysinfo.h"
 
 #define VM_NAME_MAX 64
 #define VM_UUID_STRING_LEN 36
@@ -443,6 +444,7 @@ typedef struct {
          * document has one of them (a headless definition does not pay for its slots), else NULL.
          * Read it with vm_config_display(), write it with vm_config_ensure_display(). */
         VmDisplay *display;
+        VmSysinfo *sysinfo; /* <sysinfo>, <os><smbios>: NULL when the document has neither */
 
         VmLifecycleAction on_poweroff;
         VmLifecycleAction on_reboot;

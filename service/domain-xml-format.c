@@ -20,6 +20,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-seclabel.h"
+#include "domain-xml-sysinfo.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml-memdev.h"
 #include "domain-xml.h"
@@ -283,6 +284,7 @@ char *domain_xml_format(const VmConfig *config) {
         g_string_append_printf(out, ">%u</vcpu>\n", config->max_vcpus);
         domain_xml_format_iothreads(out, config);
         domain_xml_format_numatune(out, &config->platform);
+        domain_xml_format_sysinfo(out, config->sysinfo);
 
         domain_xml_format_os_open(out, &config->platform);
         g_string_append(out, "    <type");
@@ -295,6 +297,7 @@ char *domain_xml_format(const VmConfig *config) {
         append_text_element(out, 2, "initrd", config->initrd);
         append_text_element(out, 2, "cmdline", config->cmdline);
         domain_xml_format_boot(out, &config->platform);
+        domain_xml_format_os_smbios(out, config->sysinfo);
         g_string_append(out, "  </os>\n");
 
         domain_xml_format_platform(out, &config->platform);

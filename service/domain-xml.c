@@ -24,6 +24,7 @@
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
 #include "domain-xml-seclabel.h"
+#include "domain-xml-sysinfo.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml-memdev.h"
 #include "domain-xml.h"
@@ -821,13 +822,14 @@ enum {
         OS_BIOS,
         OS_ACPI,
         OS_FIRMWARE,
+        OS_SMBIOS,
         _OS_CHILD_MAX
 };
 static const char *const os_children[] = {
         [OS_TYPE] = "type",     [OS_LOADER] = "loader",   [OS_KERNEL] = "kernel",
         [OS_INITRD] = "initrd", [OS_CMDLINE] = "cmdline", [OS_BOOT] = "boot",
         [OS_BOOTMENU] = "bootmenu", [OS_NVRAM] = "nvram", [OS_BIOS] = "bios",
-        [OS_ACPI] = "acpi",     [OS_FIRMWARE] = "firmware", NULL,
+        [OS_ACPI] = "acpi",     [OS_FIRMWARE] = "firmware", [OS_SMBIOS] = "smbios", NULL,
 };
 
 static bool parse_firmware_element(const xmlNode *node, const DomainXmlPaths *paths, const char *const *attributes,
@@ -897,6 +899,8 @@ static bool parse_os(const xmlNode *node, VmConfig *config, const DomainXmlPaths
             !domain_xml_parse_os_platform(node, c[OS_LOADER], &config->platform, error))
                 return false;
         if (c[OS_CMDLINE] && !xml_element_text(c[OS_CMDLINE], NULL, false, &config->cmdline, error))
+                return false;
+        if (c[OS_SMBIOS] && !domain_xml_parse_os_smbios(c[OS_SMBIOS], config, error))
                 return false;
         if (!config->kernel && c[OS_INITRD])
                 return xml_fail(error, c[OS_INITRD], HV_ERROR_INVALID_XML, "'<initrd>' needs a '<kernel>'");
@@ -1150,6 +1154,9 @@ static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProb
 
                 if (child->type != XML_ELEMENT_NODE)
                         continue;
+                /* One of each type: parse_domain() reads them all. */
+                if (xml_is_element(child, "sysinfo"))
+                        continue;
                 for (i = 0; domain_children[i]; i++)
                         if (xml_is_element(child, domain_children[i]))
                                 break;
@@ -1311,6 +1318,9 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_GENID] && !domain_xml_parse_genid(c[DOMAIN_GENID], &config->platform, &e))
                 vm_problems_add_error(problems, g_steal_pointer(&e));
+        for (const xmlNode *child = root->children; child; child = child->next)
+                if (xml_is_element(child, "sysinfo") && !domain_xml_parse_sysinfo(child, config, &e))
+                        vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_TITLE] && !xml_element_text(c[DOMAIN_TITLE], NULL, false, &config->title, &e))
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_DESCRIPTION] && !xml_element_text(c[DOMAIN_DESCRIPTION], NULL, false, &config->description, &e))
@@ -1330,8 +1340,8 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (!c[DOMAIN_OS])
                 xml_fail_missing(&e, root, "os");
-        else
-                parse_os(c[DOMAIN_OS], config, paths, &e);
+        else if (parse_os(c[DOMAIN_OS], config, paths, &e))
+                (void) domain_xml_check_sysinfo(c[DOMAIN_OS], config, &e);
         if (e)
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         if (c[DOMAIN_FEATURES] && !domain_xml_parse_features(c[DOMAIN_FEATURES], &config->platform, &e))

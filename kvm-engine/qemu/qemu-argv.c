@@ -177,6 +177,7 @@ void qemu_config_problems(const VmConfig *config, VmProblems *problems) {
          * definition is kept, and its Boot says why it cannot run under TCG
          * (qemu_platform_check_accelerator()). */
         qemu_platform_check(config, problems);
+        qemu_sysinfo_check(config, problems);
         qemu_hostdev_check(config, problems);
         /* The rest depends on the machine: with one the engine does not know, it would only guess. */
         if (machine_known)
@@ -613,6 +614,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
         if (config->loader && !qemu_platform_uses_pflash(config))
                 argv_add(argv, "-bios", config->loader);
         qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd, params->incoming != NULL);
+        qemu_argv_add_sysinfo(argv, config);
 
         /* Without pvpanic a guest panic is indistinguishable from a reset; <panic model='isa'>
          * may place it (libvirt's ioport). */

@@ -143,6 +143,10 @@ void qemu_platform_add_memory(GPtrArray *argv, const VmConfig *config);
 void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachineKind machine, int nvram_fd,
                             bool restoring);
 
+/* <sysinfo> (qemu-argv-sysinfo.c): what QEMU refuses of it, -smbios and -fw_cfg. */
+void qemu_sysinfo_check(const VmConfig *config, VmProblems *problems);
+void qemu_argv_add_sysinfo(GPtrArray *argv, const VmConfig *config);
+
 /* VmDisplay (qemu-argv-display.c): what the machine cannot have, and the arguments. */
 void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProblems *problems);
 /* At Boot: a display on an address has the port the service chose for it (>= 5900). */

@@ -1558,7 +1558,7 @@ static void test_platform_invalid(void) {
                   "timeout" },
                 { "<os><type>hvm</type><loader secure='maybe'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED,
                   "secure='maybe'" },
-                { "<os><type>hvm</type><smbios mode='sysinfo'/></os>", HV_ERROR_NOT_SUPPORTED, "'<smbios>'" },
+                { "<os><type>hvm</type><smbios mode='host'/></os>", HV_ERROR_NOT_SUPPORTED, "mode='host'" },
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
