@@ -764,6 +764,20 @@ static void test_tpm(void) {
         g_assert_nonnull(strstr(error->message, "more than once"));
 }
 
+/* libvirt's tpm-emulator.xml (tpm-tis, TPM 1.2): QEMU's side is the same as for a TPM 2.0
+ * (tpm-emulator.x86_64-latest.args); the version is swtpm's (test-qemu-tpm.c). */
+static void test_tpm_1_2(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_TPM, "tpm0");
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4, .tpm_fd = 7,
+        };
+
+        d->tpm.model = VM_TPM_TIS;
+        d->tpm.version = VM_TPM_VERSION_1_2;
+        check_golden("tpm-1.2", &params);
+}
+
 /* The video memory libvirt's documents give cirrus and bochs cards: bochs-display's vgamem
  * (bytes), as libvirt's QEMU driver sets it; cirrus-vga's vgamem_mb (4, 8 or 16 MiB), which
  * libvirt leaves at QEMU's 4 whatever vram says, where the service gives what was written. */
@@ -2477,6 +2491,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
+        g_test_add_func("/qemu-argv/tpm-1.2", test_tpm_1_2);
         g_test_add_func("/qemu-argv/video-memory", test_video_memory);
         g_test_add_func("/qemu-argv/numa", test_numa);
         g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
