@@ -335,6 +335,8 @@ typedef struct {
         char *backend; /* entropy source, default /dev/urandom; NULL when builtin */
         bool builtin;  /* <backend model='builtin'/>: the engine's own (QEMU: getrandom()) */
         VmChar *egd;   /* <backend model='egd' type>: the chardev of QEMU's rng-egd (tcp, udp, unix); else NULL */
+        uint32_t rate_bytes;     /* <rate bytes>: at most this many bytes a period; 0 = no limit */
+        uint32_t rate_period_ms; /* <rate period>, ms; 0 = not written (QEMU gets libvirt's 1000) */
         VmVirtioOptions virtio; /* <driver iommu ats packed> */
 } VmRng;
 

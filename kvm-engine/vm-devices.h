@@ -229,15 +229,21 @@ typedef struct {
         VmWatchdogAction action;
 } VmWatchdog;
 
-/* <tpm model><backend type='emulator' version='2.0'/>: a TPM 2.0 emulated by a swtpm process
+/* <tpm model><backend type='emulator' version>: a TPM 2.0 or 1.2 emulated by a swtpm process
  * per VM, whose state the service keeps (<state>/tpm/<uuid>/, service/vm-tpm.c). */
 typedef enum {
         VM_TPM_TIS, /* libvirt's default on x86 */
         VM_TPM_CRB, /* what virt-install writes for TPM 2.0 */
 } VmTpmModel;
 
+typedef enum {
+        VM_TPM_VERSION_2_0,
+        VM_TPM_VERSION_1_2, /* libvirt's default for tpm-tis; swtpm without --tpm2 */
+} VmTpmVersion;
+
 typedef struct {
         VmTpmModel model;
+        VmTpmVersion version;
 } VmTpm;
 
 /* <filesystem type='mount'>: a host folder shared with the guest over virtio-9p, as libvirt's

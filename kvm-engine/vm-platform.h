@@ -66,6 +66,10 @@ typedef struct {
         VmTickPolicy tickpolicy;
         VmTimerTrack track; /* rtc only */
         uint64_t frequency; /* tsc only: Hz; 0 = the host's */
+        /* <catchup threshold slew limit> of tickpolicy='catchup': kept as written (0 = left out);
+         * QEMU has no such knobs (its RTC's driftfix=slew paces itself), nor does libvirt's driver. */
+        uint32_t catchup_threshold, catchup_slew, catchup_limit;
+        bool has_catchup; /* a <catchup> was written */
         uint32_t line; /* of the <timer>, for problems (vm-problems.h); 0 = unknown */
 } VmTimer;
 
@@ -184,6 +188,7 @@ typedef enum {
         _VM_HV_MAX,
 } VmHypervFeature;
 
+#define VM_SMM_TSEG_MIB_MAX 0xfff /* QEMU's most mch.extended-tseg-mbytes */
 #define VM_HV_VENDOR_ID_MAX 12 /* libvirt's limit: CPUID's 12 bytes */
 
 /* <ioapic driver>: who emulates the I/O APIC. */
@@ -199,6 +204,9 @@ typedef struct {
         bool pae;
         VmSwitch vmport;
         VmSwitch smm;
+        uint32_t smm_tseg_mib;  /* <smm state='on'><tseg unit>: the q35 MCH's extended TSEG, MiB; 0 = none */
+        bool has_smm_tseg;      /* a <tseg> was written (its size may be 0: no extended TSEG) */
+        uint32_t tcg_tb_cache_mib; /* <tcg><tb-cache unit>: TCG's translation block cache, MiB; 0 = QEMU's */
         bool hyperv; /* a <hyperv> was written (mode custom) */
         VmSwitch hv[_VM_HV_MAX];
         unsigned hv_spinlock_retries;

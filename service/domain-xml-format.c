@@ -152,6 +152,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_RNG:
                 g_string_append(out, " model='virtio'>\n");
+                if (device->rng.rate_bytes) {
+                        append_indent(out, level + 1);
+                        g_string_append_printf(out, "<rate bytes='%" PRIu32 "'", device->rng.rate_bytes);
+                        if (device->rng.rate_period_ms)
+                                g_string_append_printf(out, " period='%" PRIu32 "'", device->rng.rate_period_ms);
+                        g_string_append(out, "/>\n");
+                }
                 if (device->rng.egd) {
                         domain_xml_format_rng_egd_backend(out, level + 1, device->rng.egd);
                 } else if (device->rng.builtin) {

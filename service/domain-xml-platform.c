@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "domain-xml-platform.h"
+#include "domain-xml.h"
 #include "domain-xml-reader.h"
 #include "hv-error.h"
 
@@ -159,13 +160,30 @@ static bool path_is_clean(const char *path) {
 
 /* ---- <clock> ---- */
 
+/* <catchup threshold slew limit>: libvirt's schema, unsigned numbers, with tickpolicy='catchup'. */
+static bool parse_catchup(const xmlNode *node, VmTimer *timer, GError **error) {
+        static const char *const attributes[] = { "threshold", "slew", "limit", NULL };
+
+        if (timer->tickpolicy != VM_TICK_CATCHUP)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML,
+                                "'<catchup>' needs the timer's tickpolicy='catchup' (libvirt's rule)");
+        timer->has_catchup = true;
+        return xml_check_empty_element(node, attributes, error) &&
+               xml_attr_uint32(node, "threshold", 0, UINT32_MAX, &timer->catchup_threshold, error) &&
+               xml_attr_uint32(node, "slew", 0, UINT32_MAX, &timer->catchup_slew, error) &&
+               xml_attr_uint32(node, "limit", 0, UINT32_MAX, &timer->catchup_limit, error);
+}
+
 static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const attributes[] = { "name", "present", "tickpolicy", "track", "frequency", NULL };
+        static const char *const children[] = { "catchup", NULL };
         g_autofree char *frequency = xml_attr_value(node, "frequency");
+        xmlNode *c[1] = {};
         int name, present, tick, track;
         VmTimer *timer;
 
-        if (!xml_check_empty_element(node, attributes, error) || !xml_attr_choice(node, "name", timer_names, -1, &name, error) ||
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !xml_attr_choice(node, "name", timer_names, -1, &name, error) ||
             !attr_switch(node, "present", yes_no_names, &present, error) ||
             !attr_switch(node, "tickpolicy", tick_names, &tick, error) ||
             !attr_switch(node, "track", track_names, &track, error))
@@ -200,7 +218,7 @@ static bool parse_timer(const xmlNode *node, VmPlatform *platform, GError **erro
                         return xml_fail_bad_value(error, node, "TSC frequency", frequency, "a number of Hz");
                 timer->frequency = hz;
         }
-        return true;
+        return !c[0] || parse_catchup(c[0], timer, error);
 }
 
 /* A zone name ("Europe/Paris"): what QEMU gets as TZ. Letters, digits and "_+-/" only, not
@@ -577,7 +595,62 @@ static bool parse_ioapic(const xmlNode *node, VmFeatures *features, GError **err
         return true;
 }
 
-enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, F_PMU, F_VMCOREINFO, F_IOAPIC, _F_MAX };
+/* A size in MiB for QEMU: text with a unit (default_unit when left out), a whole number of MiB
+ * from 0 (or 1) to max. */
+static bool parse_mib(const xmlNode *node, const char *default_unit, uint64_t min, uint64_t max, uint32_t *ret,
+                      GError **error) {
+        static const char *const attributes[] = { "unit", NULL };
+        g_autofree char *text = NULL, *unit = NULL, *label = NULL, *rule = NULL;
+        uint64_t bytes;
+
+        if (!xml_element_text(node, attributes, true, &text, error))
+                return false;
+        unit = xml_attr_value(node, "unit");
+        if (domain_xml_parse_size(text, unit ? unit : default_unit, &bytes) && bytes % (UINT64_C(1) << 20) == 0 &&
+            bytes >> 20 >= min && bytes >> 20 <= max) {
+                *ret = (uint32_t) (bytes >> 20);
+                return true;
+        }
+        label = g_strdup_printf("%s %s", text, unit ? unit : default_unit);
+        rule = g_strdup_printf("expected a whole number of MiB from %" PRIu64 " to %" PRIu64 " MiB, in %s or the "
+                               "'unit' given",
+                               min, max, default_unit);
+        return xml_fail_bad_value(error, node, "size", label, rule);
+}
+
+/* <smm state><tseg unit>: libvirt reads the TSEG of SMM that is on (MiB unless unit says otherwise). */
+static bool parse_smm(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const attributes[] = { "state", NULL };
+        static const char *const children[] = { "tseg", NULL };
+        xmlNode *c[1] = {};
+        int state;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_collect_children(node, children, c, error) ||
+            !attr_required(node, "state", switch_names, &state, error))
+                return false;
+        features->smm = state;
+        if (!c[0])
+                return true;
+        if (state != VM_SWITCH_ON)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_XML,
+                                "'<tseg>' needs '<smm state='on'>' (there is no SMM to give it to)");
+        features->has_smm_tseg = true;
+        /* QEMU's mch.extended-tseg-mbytes: at most 0xfff. */
+        return parse_mib(c[0], "MiB", 0, VM_SMM_TSEG_MIB_MAX, &features->smm_tseg_mib, error);
+}
+
+/* <tcg><tb-cache unit>: KiB unless unit says otherwise; libvirt's rule, a whole number of MiB (QEMU's
+ * tb-size unit). A <tcg> without it says nothing, as in libvirt. */
+static bool parse_tcg(const xmlNode *node, VmFeatures *features, GError **error) {
+        static const char *const children[] = { "tb-cache", NULL };
+        xmlNode *c[1] = {};
+
+        if (!xml_check_attributes(node, NULL, error) || !xml_collect_children(node, children, c, error))
+                return false;
+        return !c[0] || parse_mib(c[0], "KiB", 1, UINT32_MAX, &features->tcg_tb_cache_mib, error);
+}
+
+enum { F_ACPI, F_APIC, F_PAE, F_VMPORT, F_SMM, F_HYPERV, F_KVM, F_PVSPINLOCK, F_PMU, F_VMCOREINFO, F_IOAPIC, F_TCG, _F_MAX };
 
 bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError **error) {
         static const char *const children[] = {
@@ -592,6 +665,7 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                 [F_PMU] = "pmu",
                 [F_VMCOREINFO] = "vmcoreinfo",
                 [F_IOAPIC] = "ioapic",
+                [F_TCG] = "tcg",
                 NULL,
         };
         static const char *const apic_attributes[] = { "eoi", NULL };
@@ -610,13 +684,14 @@ bool domain_xml_parse_features(const xmlNode *node, VmPlatform *platform, GError
                 return false;
         features->apic_eoi = eoi;
         return (!c[F_VMPORT] || parse_state(c[F_VMPORT], NULL, &features->vmport, error)) &&
-               (!c[F_SMM] || parse_state(c[F_SMM], NULL, &features->smm, error)) &&
+               (!c[F_SMM] || parse_smm(c[F_SMM], features, error)) &&
                (!c[F_HYPERV] || parse_hyperv(c[F_HYPERV], features, error)) &&
                (!c[F_KVM] || parse_kvm(c[F_KVM], features, error)) &&
                (!c[F_PVSPINLOCK] || parse_state(c[F_PVSPINLOCK], NULL, &features->pvspinlock, error)) &&
                (!c[F_PMU] || parse_state_default_on(c[F_PMU], &features->pmu, error)) &&
                (!c[F_VMCOREINFO] || parse_state_default_on(c[F_VMCOREINFO], &features->vmcoreinfo, error)) &&
-               (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error));
+               (!c[F_IOAPIC] || parse_ioapic(c[F_IOAPIC], features, error)) &&
+               (!c[F_TCG] || parse_tcg(c[F_TCG], features, error));
 }
 
 /* ---- <genid> ---- */
@@ -923,11 +998,8 @@ bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPl
                             !attr_required(child, "enable", yes_no_names, &choice, error))
                                 return false;
                         firmware->bootmenu = choice;
-                        /* libvirt reads the timeout of a menu that is shown only. */
-                        if (timeout && choice != VM_SWITCH_ON)
-                                return xml_fail(error, child, HV_ERROR_INVALID_XML,
-                                                "timeout of '<bootmenu>' needs enable='yes' (there is no menu to "
-                                                "wait in)");
+                        /* Kept with enable='no' too, so that the document reads back as written; without
+                         * a menu the engines use no timeout (libvirt reads it of a shown menu only). */
                         if (timeout && !parse_int_range(child, "timeout", 0, VM_BOOTMENU_TIMEOUT_MAX, &value, error))
                                 return false;
                         firmware->has_bootmenu_timeout = timeout != NULL;
@@ -1089,10 +1161,16 @@ static void append_features(GString *out, const VmFeatures *features) {
                                        features->ioapic == VM_IOAPIC_QEMU ? "qemu" : "kvm");
         if (features->vmport)
                 g_string_append_printf(out, "    <vmport state='%s'/>\n", switch_names[features->vmport]);
-        if (features->smm)
+        if (features->has_smm_tseg)
+                g_string_append_printf(out, "    <smm state='on'>\n      <tseg unit='MiB'>%" PRIu32 "</tseg>\n    </smm>\n",
+                                       features->smm_tseg_mib);
+        else if (features->smm)
                 g_string_append_printf(out, "    <smm state='%s'/>\n", switch_names[features->smm]);
         if (features->pvspinlock)
                 g_string_append_printf(out, "    <pvspinlock state='%s'/>\n", switch_names[features->pvspinlock]);
+        if (features->tcg_tb_cache_mib)
+                g_string_append_printf(out, "    <tcg>\n      <tb-cache unit='MiB'>%" PRIu32 "</tb-cache>\n    </tcg>\n",
+                                       features->tcg_tb_cache_mib);
         g_string_append(out, "  </features>\n");
 }
 
@@ -1181,7 +1259,18 @@ static void append_clock(GString *out, const VmPlatform *platform) {
                         g_string_append_printf(out, " frequency='%" PRIu64 "'", timer->frequency);
                 if (timer->present)
                         g_string_append_printf(out, " present='%s'", yes_no_names[timer->present]);
-                g_string_append(out, "/>\n");
+                if (!timer->has_catchup) {
+                        g_string_append(out, "/>\n");
+                        continue;
+                }
+                g_string_append(out, ">\n      <catchup");
+                if (timer->catchup_threshold)
+                        g_string_append_printf(out, " threshold='%" PRIu32 "'", timer->catchup_threshold);
+                if (timer->catchup_slew)
+                        g_string_append_printf(out, " slew='%" PRIu32 "'", timer->catchup_slew);
+                if (timer->catchup_limit)
+                        g_string_append_printf(out, " limit='%" PRIu32 "'", timer->catchup_limit);
+                g_string_append(out, "/>\n    </timer>\n");
         }
         g_string_append(out, "  </clock>\n");
 }

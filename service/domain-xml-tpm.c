@@ -6,9 +6,10 @@
  *   <tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>
  *
  * Defaults as libvirt's QEMU driver: the model tpm-tis on x86; the version 1.2 for
- * tpm-tis, 2.0 for tpm-crb. Only TPM 2.0 is emulated: 1.2 is refused, and so is what
- * would need more than a swtpm with the service's state folder (the host's TPM, an
- * encrypted state, a state kept after the VM, chosen PCR banks).
+ * tpm-tis, 2.0 for tpm-crb. Both versions are emulated (TPM 1.2 on tpm-tis only, libvirt's
+ * rule: it has no CRB interface); what would need more than a swtpm with the service's state
+ * folder is refused (the host's TPM, an encrypted state, a state kept after the VM, chosen PCR
+ * banks).
  */
 
 #include "domain-xml-private.h"
@@ -35,7 +36,7 @@ static const char *const backend_child_reasons[] = {
         [BACKEND_SOURCE] = "only an emulated TPM is supported",
 };
 
-static bool parse_backend(const xmlNode *backend, VmTpmModel model, GError **error) {
+static bool parse_backend(const xmlNode *backend, VmTpm *tpm, GError **error) {
         static const char *const attributes[] = {"type", "version", "persistent_state", NULL};
         static const char *const types[] = {"emulator", "passthrough", "external", NULL};
         static const char *const versions[] = {"1.2", "2.0", NULL};
@@ -55,12 +56,13 @@ static bool parse_backend(const xmlNode *backend, VmTpmModel model, GError **err
                                 "type='external' of '<backend>' in a '<tpm>' is not supported: the service runs the "
                                 "TPM emulator itself; use type='emulator'");
         /* libvirt: tpm-tis on x86 is TPM 1.2 unless the version says otherwise. */
-        if (!xml_attr_choice(backend, "version", versions, model == VM_TPM_TIS ? 0 : 1, &version, error))
+        if (!xml_attr_choice(backend, "version", versions, tpm->model == VM_TPM_TIS ? 0 : 1, &version, error))
                 return false;
-        if (version == 0)
+        tpm->version = version == 0 ? VM_TPM_VERSION_1_2 : VM_TPM_VERSION_2_0;
+        if (tpm->version == VM_TPM_VERSION_1_2 && tpm->model == VM_TPM_CRB)
                 return xml_fail(error, backend, HV_ERROR_NOT_SUPPORTED,
-                                "TPM 1.2 ('<backend version='1.2'>', libvirt's default for model='tpm-tis') is not "
-                                "supported: the emulated TPM is a TPM 2.0; write version='2.0'");
+                                "version='1.2' of a '<tpm model='tpm-crb'>' is not supported: a TPM 1.2 has no CRB "
+                                "interface (libvirt's rule); use model='tpm-tis' or version='2.0'");
         if (!xml_attr_choice(backend, "persistent_state", persistent, 0, &keep, error))
                 return false;
         if (keep == 1)
@@ -103,7 +105,7 @@ VmDevice *domain_xml_parse_tpm(const xmlNode *node, GError **error) {
                 xml_fail_missing(error, node, "backend");
                 return NULL;
         }
-        if (!parse_backend(c[TPM_BACKEND], device->tpm.model, error) ||
+        if (!parse_backend(c[TPM_BACKEND], &device->tpm, error) ||
             !domain_xml_parse_alias(c[TPM_ALIAS], device, error))
                 return NULL;
         return g_steal_pointer(&device);
@@ -113,5 +115,6 @@ void domain_xml_format_tpm(GString *out, unsigned level, const VmTpm *tpm) {
         g_string_append_printf(out, " model='%s'>\n", model_names[tpm->model]);
         for (unsigned i = 0; i < level + 1; i++)
                 g_string_append(out, "  ");
-        g_string_append(out, "<backend type='emulator' version='2.0'/>\n");
+        g_string_append_printf(out, "<backend type='emulator' version='%s'/>\n",
+                               tpm->version == VM_TPM_VERSION_1_2 ? "1.2" : "2.0");
 }

@@ -478,10 +478,25 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         return g_steal_pointer(&device);
 }
 
-enum { RNG_BACKEND, RNG_DRIVER, RNG_ADDRESS, RNG_ALIAS, _RNG_CHILD_MAX };
+enum { RNG_BACKEND, RNG_DRIVER, RNG_ADDRESS, RNG_ALIAS, RNG_RATE, _RNG_CHILD_MAX };
 static const char *const rng_children[] = {
-        [RNG_BACKEND] = "backend", [RNG_DRIVER] = "driver", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias", NULL
+        [RNG_BACKEND] = "backend", [RNG_DRIVER] = "driver", [RNG_ADDRESS] = "address", [RNG_ALIAS] = "alias",
+        [RNG_RATE] = "rate", NULL
 };
+
+/* <rate bytes period>: at most bytes (a positive number, as libvirt reads it) every period ms
+ * (positive; left out, libvirt's 1000 on QEMU's command line). */
+static bool parse_rng_rate(const xmlNode *node, VmRng *rng, GError **error) {
+        static const char *const attributes[] = { "bytes", "period", NULL };
+        g_autofree char *bytes = xml_attr_value(node, "bytes");
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        if (!bytes)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<rate>' of an '<rng>' needs bytes");
+        return xml_attr_uint32(node, "bytes", 1, UINT32_MAX, &rng->rate_bytes, error) &&
+               xml_attr_uint32(node, "period", 1, UINT32_MAX, &rng->rate_period_ms, error);
+}
 
 static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
@@ -524,6 +539,8 @@ static VmDevice *parse_rng(const xmlNode *node, GError **error) {
         }
         if (!device->rng.backend && !device->rng.builtin && !device->rng.egd)
                 device->rng.backend = g_strdup(DOMAIN_XML_DEFAULT_RNG_BACKEND);
+        if (c[RNG_RATE] && !parse_rng_rate(c[RNG_RATE], &device->rng, error))
+                return NULL;
         if (c[RNG_DRIVER] && (!xml_check_empty_element(c[RNG_DRIVER], driver_attributes, error) ||
                               !domain_xml_parse_virtio_options(c[RNG_DRIVER], &device->rng.virtio, error)))
                 return NULL;

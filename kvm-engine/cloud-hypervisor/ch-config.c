@@ -85,6 +85,11 @@ static void check_rng(const VmDevice *device, unsigned *count, VmProblems *probl
                 vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
                                 "<rng><backend model='egd'> is not supported by the cloud-hypervisor engine (its "
                                 "virtio-rng reads a file only)");
+        /* Its virtio-rng has no rate limit. */
+        if (device->rng.rate_bytes)
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<rng><rate> is not supported by the cloud-hypervisor engine (its virtio-rng has no "
+                                "rate limit)");
         /* off is what cloud-hypervisor's virtio-rng does; on is not asked of it. */
         if (vm_virtio_options_on(&device->rng.virtio))
                 vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,

@@ -55,6 +55,8 @@ static void check_features(const VmConfig *config, VmProblems *problems) {
                 refuse(problems, line, "<apic eoi>");
         if (f->pvspinlock)
                 refuse(problems, line, "<pvspinlock>");
+        if (f->tcg_tb_cache_mib)
+                refuse(problems, line, "<tcg><tb-cache> (it always uses KVM, never TCG)");
 }
 
 /* It boots the firmware or kernel it is given: <boot dev='hd'> is what it does. */

@@ -217,6 +217,15 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems) {
         bool microvm = qemu_machine_from_config(config, &machine, NULL) && machine == QEMU_MACHINE_MICROVM;
 
         check_timers(p, problems);
+        /* libvirt's rules (qemu_validate.c, qemu_domain.c): TCG's settings with type='qemu' only (a
+         * KVM domain runs without TCG); the extended TSEG is the q35 MCH's. */
+        if (p->features.tcg_tb_cache_mib && config->type != VM_DOMAIN_QEMU)
+                vm_problems_add(problems, config->lines.features, HV_ERROR_NOT_SUPPORTED,
+                                "<tcg><tb-cache> needs <domain type='qemu'> (TCG's settings; a type='kvm' "
+                                "domain runs under KVM, without TCG)");
+        if (p->features.has_smm_tseg && machine != QEMU_MACHINE_Q35)
+                vm_problems_add(problems, config->lines.features, HV_ERROR_NOT_SUPPORTED,
+                                "<smm><tseg> needs the q35 machine (the extended TSEG is its MCH's)");
         if (microvm && config->panic.isa)
                 vm_problems_add(problems, config->lines.panic, HV_ERROR_NOT_SUPPORTED,
                                 "<panic model='isa'> is not supported on the microvm machine (it has no ISA "
@@ -368,6 +377,9 @@ char *qemu_platform_accel(const VmConfig *config, bool kvm) {
 
         if (kvm && f->kvm_dirty_ring == VM_SWITCH_ON)
                 return g_strdup_printf("kvm,dirty-ring-size=%u", f->kvm_dirty_ring_size);
+        /* libvirt's qemuBuildAccelCommandLine: TCG's translation block cache, in MiB. */
+        if (!kvm && f->tcg_tb_cache_mib)
+                return g_strdup_printf("tcg,tb-size=%" PRIu32, f->tcg_tb_cache_mib);
         return g_strdup(kvm ? "kvm" : "tcg");
 }
 
@@ -658,6 +670,11 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 g_ptr_array_add(argv, json_to_string(node, FALSE));
                 json_node_unref(node);
         }
+        /* libvirt's qemuBuildTSEGCommandLine: the q35 MCH's extended TSEG, in MiB. */
+        if (p->features.has_smm_tseg) {
+                g_ptr_array_add(argv, g_strdup("-global"));
+                g_ptr_array_add(argv, g_strdup_printf("mch.extended-tseg-mbytes=%" PRIu32, p->features.smm_tseg_mib));
+        }
         if (p->features.vmcoreinfo == VM_SWITCH_ON) {
                 g_ptr_array_add(argv, g_strdup("-device"));
                 g_ptr_array_add(argv, g_strdup("vmcoreinfo"));
@@ -677,7 +694,8 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                 if (p->firmware.has_reboot_timeout)
                         g_string_append_printf(boot, "%sreboot-timeout=%d", boot->len ? "," : "",
                                                p->firmware.reboot_timeout);
-                if (p->firmware.has_bootmenu_timeout)
+                /* As libvirt: the timeout of a menu that is shown (enable='no' has none to wait in). */
+                if (p->firmware.has_bootmenu_timeout && p->firmware.bootmenu == VM_SWITCH_ON)
                         g_string_append_printf(boot, ",splash-time=%u", p->firmware.bootmenu_timeout);
                 g_ptr_array_add(argv, g_strdup("-boot"));
                 g_ptr_array_add(argv, g_string_free(boot, FALSE));

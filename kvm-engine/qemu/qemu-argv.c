@@ -512,6 +512,13 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         json_object_set_string_member(o, "driver", qemu_virtio_driver(cmdline->machine, "rng"));
                         json_object_set_string_member(o, "id", device->id);
                         json_object_set_string_member(o, "rng", backend);
+                        /* As libvirt: max-bytes a period, 1000 ms unless written. */
+                        if (device->rng.rate_bytes) {
+                                json_object_set_int_member(o, "max-bytes", device->rng.rate_bytes);
+                                json_object_set_int_member(o, "period", device->rng.rate_period_ms
+                                                                                ? device->rng.rate_period_ms
+                                                                                : 1000);
+                        }
                         qemu_virtio_options_props(o, &device->rng.virtio);
                         argv_add_json(argv, "-device", json_object_node(o));
                         break;

@@ -23,6 +23,7 @@ struct QemuTpm {
         char *log_path;
         uid_t uid;
         gid_t gid;
+        VmTpmVersion version;
         SwtpmRun *run; /* the swtpm this engine started, until it is gone */
 };
 
@@ -66,6 +67,7 @@ QemuTpm *qemu_tpm_new(sd_event *event, const VmConfig *config, int state_fd, con
         tpm->log_path = g_strdup(log_path);
         tpm->uid = uid;
         tpm->gid = gid;
+        tpm->version = vm_config_find_kind(config, VM_DEVICE_TPM)->tpm.version;
         return tpm;
 }
 
@@ -126,6 +128,23 @@ static int next_target(GArray *fds) {
         return target + 1;
 }
 
+char **qemu_tpm_swtpm_argv(VmTpmVersion version, int ctrl_fd, int state_fd) {
+        GPtrArray *argv = g_ptr_array_new();
+
+        g_ptr_array_add(argv, g_strdup(QEMU_TPM_BINARY));
+        g_ptr_array_add(argv, g_strdup("socket"));
+        /* As libvirt's qemu_tpm.c: --tpm2 for a TPM 2.0, nothing (swtpm's default) for a TPM 1.2. */
+        if (version == VM_TPM_VERSION_2_0)
+                g_ptr_array_add(argv, g_strdup("--tpm2"));
+        g_ptr_array_add(argv, g_strdup("--tpmstate"));
+        g_ptr_array_add(argv, g_strdup_printf("dir=/proc/self/fd/%d,mode=0600", state_fd));
+        g_ptr_array_add(argv, g_strdup("--ctrl"));
+        g_ptr_array_add(argv, g_strdup_printf("type=unixio,fd=%d", ctrl_fd));
+        g_ptr_array_add(argv, g_strdup("--terminate"));
+        g_ptr_array_add(argv, NULL);
+        return (char **) g_ptr_array_free(argv, FALSE);
+}
+
 bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) {
         *ret_target = 0;
         if (!tpm)
@@ -144,14 +163,10 @@ bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) 
         int listen_fd = make_socket(tpm, error);
         if (listen_fd < 0)
                 return false;
-        g_autofree char *state = g_strdup_printf("dir=/proc/self/fd/%d,mode=0600", SWTPM_STATE_FD);
-        g_autofree char *ctrl = g_strdup_printf("type=unixio,fd=%d", SWTPM_CTRL_FD);
-        const char *argv[] = {
-                QEMU_TPM_BINARY, "socket", "--tpm2", "--tpmstate", state, "--ctrl", ctrl, "--terminate", NULL,
-        };
+        g_auto(GStrv) argv = qemu_tpm_swtpm_argv(tpm->version, SWTPM_CTRL_FD, SWTPM_STATE_FD);
         ProcessFd swtpm_fds[] = {{listen_fd, SWTPM_CTRL_FD}, {tpm->state_fd, SWTPM_STATE_FD}};
         ProcessSpawnParams spawn = {
-                .argv = argv,
+                .argv = (const char *const *) argv,
                 .envp = swtpm_environment,
                 .fds = swtpm_fds,
                 .n_fds = G_N_ELEMENTS(swtpm_fds),
@@ -161,7 +176,7 @@ bool qemu_tpm_start(QemuTpm *tpm, GArray *fds, int *ret_target, GError **error) 
         };
         SwtpmRun *run = g_new0(SwtpmRun, 1);
         run->log_path = g_strdup(tpm->log_path);
-        process_log_command_line(tpm->log_path, argv);
+        process_log_command_line(tpm->log_path, (const char *const *) argv);
         run->process = process_spawn(tpm->event, &spawn, swtpm_on_exit, run, error);
         close(listen_fd); /* swtpm has its own */
         if (!run->process) {

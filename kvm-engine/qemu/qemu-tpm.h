@@ -5,7 +5,7 @@
  * The swtpm process beside QEMU for a VM with a <tpm> (qemu-tpm.c).
  *
  * At each start the engine makes a listening socket (<runtime>/tpm.sock, the service's),
- * spawns `swtpm socket --tpm2` as the VM's owner with that socket as its control channel and
+ * spawns `swtpm socket --tpm2` (without --tpm2 for a TPM 1.2) as the VM's owner with that socket as its control channel and
  * the TPM's state folder (the service's, given as a descriptor) as its state, and gives QEMU
  * an O_PATH descriptor of the socket to connect through (/proc/self/fd/N). swtpm ends when
  * QEMU closes the TPM's data channel (--terminate), so it goes with QEMU even when the daemon
@@ -29,6 +29,10 @@ QemuTpm *qemu_tpm_new(sd_event *event, const VmConfig *config, int state_fd, con
                       const char *log_path, uid_t uid, gid_t gid);
 /* Neither stops swtpm nor calls back. */
 void qemu_tpm_free(QemuTpm *tpm);
+
+/* swtpm's arguments: its control channel and state folder are the descriptors ctrl_fd and
+ * state_fd; --tpm2 for a TPM 2.0 (a TPM 1.2 is swtpm's default), as libvirt starts it. */
+char **qemu_tpm_swtpm_argv(VmTpmVersion version, int ctrl_fd, int state_fd);
 
 /* Before QEMU is spawned: a fresh control socket, swtpm on it, and for QEMU the socket's O_PATH
  * descriptor appended to fds (ProcessFd) at the first number above theirs, which *ret_target

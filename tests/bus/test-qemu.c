@@ -1326,7 +1326,8 @@ static void guest_tpm_get_random(GuestTest *g) {
 /* As virt-install writes it for a TPM 2.0 guest: UEFI, whose ACPI tables tell the kernel of the
  * CRB interface (the test guest's kernel booted directly by PVH beside a TPM finds QEMU's ACPI
  * tables unreadable). action: hv.action= of the guest, lifecycle: elements after <os>. */
-static void define_tpm_with(GuestTest *g, const char *name, const char *action, const char *lifecycle) {
+static void define_tpm_device(GuestTest *g, const char *name, const char *action, const char *lifecycle,
+                              const char *tpm) {
         g_autofree char *cmdline_path = g_build_filename(guest_dir(), "cmdline", NULL);
         g_autofree char *cmdline = NULL, *xml = NULL;
 
@@ -1335,13 +1336,16 @@ static void define_tpm_with(GuestTest *g, const char *name, const char *action, 
         xml = g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
                               "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
                               "<kernel>vmlinuz</kernel><initrd>initramfs.cpio.gz</initrd><cmdline>%s%s%s</cmdline>"
-                              "</os><features><acpi/></features>%s<devices>"
-                              "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>"
-                              "</devices></domain>",
+                              "</os><features><acpi/></features>%s<devices>%s</devices></domain>",
                               name, cmdline, action ? " hv.action=" : "", action ? action : "",
-                              lifecycle ? lifecycle : "");
+                              lifecycle ? lifecycle : "", tpm);
         g->path = hv_define(&g->t, xml);
         hv_signal_log_start(&g->log, &g->t, VM_IFACE, g->path);
+}
+
+static void define_tpm_with(GuestTest *g, const char *name, const char *action, const char *lifecycle) {
+        define_tpm_device(g, name, action, lifecycle,
+                          "<tpm model='tpm-crb'><backend type='emulator' version='2.0'/></tpm>");
 }
 
 static void define_tpm(GuestTest *g, const char *name) {
@@ -1403,6 +1407,38 @@ static void test_tpm(GuestTest *g, gconstpointer data) {
         g_assert_false(g_file_test(tpm_dir, G_FILE_TEST_EXISTS));
         hv_signal_log_stop(&g->log);
         g_clear_pointer(&g->path, g_free);
+}
+
+/* libvirt's tpm-emulator.xml: tpm-tis, TPM 1.2 (its default there): a swtpm without --tpm2; the
+ * guest's kernel finds a TPM 1.2 on the TIS interface (QEMU's ACPI names it PNP0C31), and its
+ * TPM answers a TPM_GetRandom (TPM 1.2's command) through /dev/tpm0. */
+static void test_tpm_1_2(GuestTest *g, gconstpointer data) {
+        g_autoptr(GVariant) uuid = NULL;
+        g_autofree char *tpm_dir = NULL, *permall = NULL, *permall2 = NULL;
+        gsize mark;
+
+        define_tpm_device(g, "tpm12", NULL, NULL, "<tpm model='tpm-tis'><backend type='emulator'/></tpm>");
+        uuid = hv_get_property(&g->t, g->path, VM_IFACE, "UUID");
+        tpm_dir = g_strdup_printf("%s/state/tpm/%s", g->t.dir, g_variant_get_string(uuid, NULL));
+        permall = g_build_filename(tpm_dir, "tpm-00.permall", NULL);
+        permall2 = g_build_filename(tpm_dir, "tpm2-00.permall", NULL);
+
+        boot_to_marker(g);
+        g_assert_true(g_file_test(permall, G_FILE_TEST_IS_REGULAR));
+        g_assert_false(g_file_test(permall2, G_FILE_TEST_EXISTS));
+        mark = g->output->len;
+        console_type(g, "ls /sys/class/tpm; cat /sys/class/tpm/tpm0/tpm_version_major; "
+                        "ls /sys/bus/pnp/drivers/tpm_tis; echo tpm-$((40+2))");
+        console_wait(g, "tpm-42", mark);
+        if (!strstr(g->output->str + mark, "tpm0") || !strstr(g->output->str + mark, "\n1\r"))
+                g_error("The guest does not show a TPM 1.2:\n%s", g->output->str + mark);
+        mark = g->output->len;
+        console_type(g, "exec 3<>/dev/tpm0; printf '\\x00\\xc1\\x00\\x00\\x00\\x0e\\x00\\x00\\x00\\x46"
+                        "\\x00\\x00\\x00\\x08' >&3; head -c 10 <&3 | od -An -tx1; exec 3<&-; echo rnd-$((40+2))");
+        console_wait(g, "rnd-42", mark);
+        /* TPM_TAG_RSP_COMMAND, 22 bytes, TPM_SUCCESS */
+        if (!strstr(g->output->str + mark, "00 c4 00 00 00 16 00 00 00 00"))
+                g_error("The guest's TPM_GetRandom failed:\n%s", g->output->str + mark);
 }
 
 /* The TPM's state travels in a snapshot (QEMU's tpm-emulator takes it from swtpm and gives it to
@@ -1596,6 +1632,7 @@ int main(int argc, char *argv[]) {
         ADD("/qemu/sata-scsi-disks", test_sata_scsi_disks);
         ADD("/qemu/filesystem-9p", test_filesystem_9p);
         ADD("/qemu/tpm", test_tpm);
+        ADD("/qemu/tpm-1.2", test_tpm_1_2);
         ADD("/qemu/tpm-snapshot-restore", test_tpm_snapshot_restore);
         ADD("/qemu/tpm-daemon-restart", test_tpm_daemon_restart);
         ADD("/qemu/tpm-restart-loop", test_tpm_restart_loop);

@@ -193,6 +193,25 @@ static void test_config_validate(void) {
         d->rng.egd->service = g_strdup("1234");
         d->rng.egd->connect = true;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><backend model='egd'>");
+        /* <rng><rate>: its virtio-rng has no rate limit. */
+        config = test_vm_config_minimal();
+        test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0")->rng.rate_bytes = 123;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><rate> is not supported by the cloud-hypervisor engine");
+        /* <tcg><tb-cache>: it never uses TCG; <smm><tseg>: it has no SMM. */
+        config = test_vm_config_minimal();
+        config->platform.features.tcg_tb_cache_mib = 100;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<tcg><tb-cache> (it always uses KVM, never TCG)");
+        config = test_vm_config_minimal();
+        config->platform.features.smm = VM_SWITCH_ON;
+        config->platform.features.has_smm_tseg = true;
+        config->platform.features.smm_tseg_mib = 48;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<smm state='on'>");
+        /* <timer tickpolicy='catchup'><catchup>: its clock has no timers to set. */
+        config = test_vm_config_minimal();
+        config->platform.clock_offset = VM_CLOCK_UTC;
+        config->platform.timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP,
+                                                           .has_catchup = true, .catchup_slew = 4636 };
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<timer> in <clock>");
 
 
         config = test_vm_config_minimal();
@@ -264,6 +283,10 @@ static void test_config_validate(void) {
         g_assert_nonnull(strstr(error->message, "<hub>"));
 
         g_autoptr(VmConfig) ok = config_full();
+        /* <bootmenu enable='no' timeout>: no menu, nothing to wait in; taken. */
+        ok->platform.firmware.bootmenu = VM_SWITCH_OFF;
+        ok->platform.firmware.has_bootmenu_timeout = true;
+        ok->platform.firmware.bootmenu_timeout = 3000;
         for (guint i = 0; i < ok->devices->len; i++) {
                 VmDevice *device = ok->devices->pdata[i];
                 if (device->kind == VM_DEVICE_INTERFACE)

@@ -274,11 +274,71 @@ static void test_rng_egd(void) {
         }
 }
 
+/* <rng><rate bytes period> (libvirt's virtio-rng-random.xml and q35-pcie-autoadd.xml): read, written
+ * back valid for libvirt; bytes and period are positive numbers (libvirt's schema). */
+static void test_rng_rate(void) {
+        static const struct {
+                const char *xml, *fragment;
+                int code;
+        } refused[] = {
+                {"<rng model='virtio'><rate period='1000'/><backend model='random'>/dev/urandom</backend></rng>",
+                 "needs bytes", HV_ERROR_INVALID_XML},
+                {"<rng model='virtio'><rate bytes='0'/><backend model='random'>/dev/urandom</backend></rng>",
+                 "bytes", HV_ERROR_INVALID_ARGUMENT},
+                {"<rng model='virtio'><rate bytes='1' period='0'/><backend model='random'>/dev/urandom</backend></rng>",
+                 "period", HV_ERROR_INVALID_ARGUMENT},
+                {"<rng model='virtio'><rate bytes='4294967296'/><backend model='random'>/dev/urandom</backend></rng>",
+                 "4294967296", HV_ERROR_INVALID_ARGUMENT},
+                {"<rng model='virtio'><rate bytes='1' burst='2'/><backend model='random'>/dev/urandom</backend></rng>",
+                 "burst", HV_ERROR_NOT_SUPPORTED},
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<rng model='virtio'><rate bytes='123' period='1234'/><backend model='random'>/dev/urandom</backend>"
+                "</rng>",
+                &error);
+        g_autoptr(VmConfig) no_period = NULL;
+        g_autofree char *xml = NULL, *xml_no_period = NULL;
+        const VmDevice *rng;
+
+        g_assert_no_error(error);
+        rng = only_device(config, VM_DEVICE_RNG);
+        g_assert_cmpuint(rng->rng.rate_bytes, ==, 123);
+        g_assert_cmpuint(rng->rng.rate_period_ms, ==, 1234);
+        g_assert_cmpstr(rng->rng.backend, ==, "/dev/urandom");
+        xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<rate bytes='123' period='1234'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "rng rate");
+
+        no_period = domain_xml_test_parse_devices("<rng model='virtio'><rate bytes='4096'/></rng>", &error);
+        g_assert_no_error(error);
+        rng = only_device(no_period, VM_DEVICE_RNG);
+        g_assert_cmpuint(rng->rng.rate_bytes, ==, 4096);
+        g_assert_cmpuint(rng->rng.rate_period_ms, ==, 0);
+        xml_no_period = domain_xml_format(no_period);
+        g_assert_nonnull(strstr(xml_no_period, "<rate bytes='4096'/>"));
+        domain_xml_test_assert_round_trip(no_period);
+        domain_xml_test_assert_valid_libvirt(xml_no_period, "rng rate without period");
+
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autoptr(GError) refusal = NULL;
+                g_autoptr(VmConfig) none = domain_xml_test_parse_devices(refused[i].xml, &refusal);
+
+                g_assert_null(none);
+                if (!refusal || refusal->code != refused[i].code || !strstr(refusal->message, refused[i].fragment))
+                        g_error("'%s': the error '%s' (code %d) does not name %s (code %d)", refused[i].xml,
+                                refusal ? refusal->message : "(none)", refusal ? refusal->code : -1,
+                                refused[i].fragment, refused[i].code);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-chardev/backends", test_backends);
         g_test_add_func("/domain-xml-chardev/round-trip", test_round_trip);
         g_test_add_func("/domain-xml-chardev/refused", test_refused);
         g_test_add_func("/domain-xml-chardev/rng-egd", test_rng_egd);
+        g_test_add_func("/domain-xml-chardev/rng-rate", test_rng_rate);
         return g_test_run();
 }

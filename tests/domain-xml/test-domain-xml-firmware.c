@@ -3,7 +3,7 @@
 /*
  * Firmware and boot in <os> (service/domain-xml-platform.c): what libvirt's firmware tests
  * write (<firmware><feature>, <loader secure stateless>, firmware='bios', <nvram type='file'>,
- * <bootmenu timeout>, <bios>, <acpi><table>) and <memory dumpCore> are read, written back to
+ * <bootmenu timeout> (with or without a menu), <bios>, <acpi><table>) and <memory dumpCore> are read, written back to
  * the same text that libvirt's schema takes, and libvirt's rules between them are kept.
  */
 
@@ -106,6 +106,22 @@ static void test_dump_core(void) {
         assert_round_trip_valid(config, "dumpCore");
 }
 
+/* libvirt's boot-menu-disable-with-timeout.xml: a timeout without a menu is taken and written back
+ * (no engine uses it: QEMU gets menu=off without splash-time, as libvirt writes it). */
+static void test_bootmenu_no_timeout(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse("", "<boot dev='cdrom'/><bootmenu enable='no' timeout='3000'/>", &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(config->platform.firmware.bootmenu, ==, VM_SWITCH_OFF);
+        g_assert_true(config->platform.firmware.has_bootmenu_timeout);
+        g_assert_cmpuint(config->platform.firmware.bootmenu_timeout, ==, 3000);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<bootmenu enable='no' timeout='3000'/>"));
+        assert_round_trip_valid(config, "bootmenu disabled with a timeout");
+}
+
 static void test_refused(void) {
         static const struct {
                 const char *os_attributes, *os;
@@ -132,9 +148,8 @@ static void test_refused(void) {
                  "<loader type='pflash'>/x/CODE.fd</loader><nvram type='network'><source protocol='nbd'/>"
                  "</nvram>",
                  HV_ERROR_NOT_SUPPORTED, "type='network' of '<nvram>'"},
-                /* libvirt reads a timeout of a menu that is shown only. */
-                {"", "<bootmenu enable='no' timeout='3000'/>", HV_ERROR_INVALID_XML, "needs enable='yes'"},
                 {"", "<bootmenu enable='yes' timeout='65536'/>", HV_ERROR_INVALID_ARGUMENT, "0 to 65535"},
+                {"", "<bootmenu enable='no' timeout='70000'/>", HV_ERROR_INVALID_ARGUMENT, "0 to 65535"},
                 {"", "<bios rebootTimeout='-2'/>", HV_ERROR_INVALID_ARGUMENT, "-1 to 65535"},
                 {"", "<acpi><table type='rsdt'>/x</table></acpi>", HV_ERROR_NOT_SUPPORTED, "rsdt"},
                 {"", "<acpi><table type='slic'>slic.dat</table></acpi>", HV_ERROR_INVALID_ARGUMENT, "absolute"},
@@ -156,5 +171,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-firmware/parse", test_parse);
         g_test_add_func("/domain-xml-firmware/dump-core", test_dump_core);
         g_test_add_func("/domain-xml-firmware/refused", test_refused);
+        g_test_add_func("/domain-xml-firmware/bootmenu-no-timeout", test_bootmenu_no_timeout);
         return g_test_run();
 }

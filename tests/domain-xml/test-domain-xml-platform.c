@@ -5,7 +5,7 @@
  * cover (service/domain-xml-platform.c): <features> <pmu>, <vmcoreinfo>, <ioapic>, the rest of
  * <kvm> and <hyperv>; <devices><iommu>; <memballoon>'s autodeflate, freePageReporting and <stats>;
  * <genid>; <clock offset='variable'|'absolute'>, the RTC's track, the TSC's frequency; <cpu check='full'>,
- * <model vendor_id> and host-model's <model fallback>. Each is read as libvirt's documents write it, written back to a text
+ * <model vendor_id> and host-model's <model fallback>; <tcg><tb-cache>, <smm><tseg>, <timer><catchup>. Each is read as libvirt's documents write it, written back to a text
  * that parses to the same and that libvirt's schema accepts, and refused by name when wrong.
  */
 
@@ -301,6 +301,98 @@ static void test_cpu(void) {
                        "only of tsc");
 }
 
+/* libvirt's x86_64-default-cpu-tcg-features.xml and tseg-explicit-size.xml: <tcg><tb-cache> (KiB unless
+ * unit says, a whole number of MiB) and <smm><tseg> (MiB unless unit says), written back in MiB. */
+static void test_tcg_tseg(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_with("<features><acpi/><apic/><smm state='on'><tseg>48</tseg></smm>"
+                                                "<tcg><tb-cache unit='KiB'>102400</tb-cache></tcg></features>",
+                                                "", &error);
+        g_autoptr(VmConfig) gib = NULL, empty = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(config->platform.features.smm, ==, VM_SWITCH_ON);
+        g_assert_true(config->platform.features.has_smm_tseg);
+        g_assert_cmpuint(config->platform.features.smm_tseg_mib, ==, 48);
+        g_assert_cmpuint(config->platform.features.tcg_tb_cache_mib, ==, 100);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "    <smm state='on'>\n      <tseg unit='MiB'>48</tseg>\n    </smm>\n"));
+        g_assert_nonnull(strstr(out, "    <tcg>\n      <tb-cache unit='MiB'>100</tb-cache>\n    </tcg>\n"));
+        assert_round_trip_valid(config, "tcg tb-cache and smm tseg");
+
+        gib = parse_with("<features><smm state='on'><tseg unit='GiB'>1</tseg></smm>"
+                         "<tcg><tb-cache unit='GiB'>2</tb-cache></tcg></features>",
+                         "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(gib->platform.features.smm_tseg_mib, ==, 1024);
+        g_assert_cmpuint(gib->platform.features.tcg_tb_cache_mib, ==, 2048);
+        assert_round_trip_valid(gib, "tseg and tb-cache in GiB");
+
+        /* An empty <tcg> says nothing, as in libvirt (not written back). */
+        empty = parse_with("<features><tcg/></features>", "", &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(empty->platform.features.tcg_tb_cache_mib, ==, 0);
+        g_clear_pointer(&out, g_free);
+        out = domain_xml_format(empty);
+        g_assert_null(strstr(out, "<tcg"));
+
+        /* libvirt's tseg-invalid-size.xml and its rule for tb-cache. */
+        assert_refused("<features><smm state='on'><tseg unit='KiB'>2048001</tseg></smm></features>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "2048001");
+        assert_refused("<features><tcg><tb-cache>1000</tb-cache></tcg></features>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "whole number of MiB");
+        assert_refused("<features><tcg><tb-cache>0</tb-cache></tcg></features>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "from 1 to");
+        assert_refused("<features><smm state='on'><tseg>4096</tseg></smm></features>", "", HV_ERROR_INVALID_ARGUMENT,
+                       "to 4095 MiB");
+        assert_refused("<features><smm state='off'><tseg>48</tseg></smm></features>", "", HV_ERROR_INVALID_XML,
+                       "needs '<smm state='on'>'");
+        assert_refused("<features><tcg><tb-cache unit='parsec'>1</tb-cache></tcg></features>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "parsec");
+        assert_refused("<features><tcg><other/></tcg></features>", "", HV_ERROR_NOT_SUPPORTED, "other");
+}
+
+/* libvirt's clock-catchup.xml: <catchup threshold slew limit> of tickpolicy='catchup', kept and
+ * written back (no engine has knobs for them; qemu-argv-platform.c); libvirt's rule that they go
+ * with tickpolicy='catchup' only. */
+static void test_clock_catchup(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = parse_with("<clock offset='utc'><timer name='rtc' tickpolicy='catchup'>"
+                                                "<catchup threshold='123' slew='4636' limit='2342'/></timer>"
+                                                "<timer name='pit' tickpolicy='catchup'><catchup/></timer></clock>",
+                                                "", &error);
+        const VmTimer *rtc, *pit;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        rtc = &config->platform.timers[VM_TIMER_RTC];
+        pit = &config->platform.timers[VM_TIMER_PIT];
+        g_assert_true(rtc->has_catchup);
+        g_assert_cmpuint(rtc->catchup_threshold, ==, 123);
+        g_assert_cmpuint(rtc->catchup_slew, ==, 4636);
+        g_assert_cmpuint(rtc->catchup_limit, ==, 2342);
+        g_assert_true(pit->has_catchup);
+        g_assert_cmpuint(pit->catchup_slew, ==, 0);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "    <timer name='rtc' tickpolicy='catchup'>\n"
+                                     "      <catchup threshold='123' slew='4636' limit='2342'/>\n    </timer>\n"));
+        g_assert_nonnull(strstr(out, "    <timer name='pit' tickpolicy='catchup'>\n      <catchup/>\n    </timer>\n"));
+        assert_round_trip_valid(config, "timer catchup");
+
+        assert_refused("<clock><timer name='rtc' tickpolicy='delay'><catchup slew='1'/></timer></clock>", "",
+                       HV_ERROR_INVALID_XML, "tickpolicy='catchup'");
+        assert_refused("<clock><timer name='rtc'><catchup/></timer></clock>", "", HV_ERROR_INVALID_XML,
+                       "tickpolicy='catchup'");
+        assert_refused("<clock><timer name='rtc' tickpolicy='catchup'><catchup slew='-1'/></timer></clock>", "",
+                       HV_ERROR_INVALID_ARGUMENT, "slew");
+        assert_refused("<clock><timer name='rtc' tickpolicy='catchup'><catchup rate='1'/></timer></clock>", "",
+                       HV_ERROR_NOT_SUPPORTED, "rate");
+        /* QEMU's HPET has no lost tick policy (it skips the periods it missed): not taken. */
+        assert_refused("<clock><timer name='hpet' tickpolicy='catchup'><catchup limit='2342'/></timer></clock>", "",
+                       HV_ERROR_NOT_SUPPORTED, "only of rtc and pit");
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-platform/features", test_features);
@@ -310,5 +402,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-platform/genid", test_genid);
         g_test_add_func("/domain-xml-platform/clock", test_clock);
         g_test_add_func("/domain-xml-platform/cpu", test_cpu);
+        g_test_add_func("/domain-xml-platform/tcg-tseg", test_tcg_tseg);
+        g_test_add_func("/domain-xml-platform/clock-catchup", test_clock_catchup);
         return g_test_run();
 }

@@ -1183,7 +1183,7 @@ static void test_devices_invalid(void) {
                   "type='pty'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<watchdog model='diag288'/>", "'diag288'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<watchdog model='i6300esb' action='dump'/>", "'dump'", HV_ERROR_NOT_SUPPORTED },
-                { "", "<tpm model='tpm-crb'><backend type='emulator' version='1.2'/></tpm>", "TPM 1.2",
+                { "", "<tpm model='tpm-crb'><backend type='emulator' version='1.2'/></tpm>", "a TPM 1.2 has no CRB",
                   HV_ERROR_NOT_SUPPORTED },
                 { "", "<console type='pty'><target type='serial' port='4'/></console>", "'4'",
                   HV_ERROR_INVALID_ARGUMENT },

@@ -764,6 +764,20 @@ static void test_tpm(void) {
         g_assert_nonnull(strstr(error->message, "more than once"));
 }
 
+/* libvirt's tpm-emulator.xml (tpm-tis, TPM 1.2): QEMU's side is the same as for a TPM 2.0
+ * (tpm-emulator.x86_64-latest.args); the version is swtpm's (test-qemu-tpm.c). */
+static void test_tpm_1_2(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_TPM, "tpm0");
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4, .tpm_fd = 7,
+        };
+
+        d->tpm.model = VM_TPM_TIS;
+        d->tpm.version = VM_TPM_VERSION_1_2;
+        check_golden("tpm-1.2", &params);
+}
+
 /* The video memory libvirt's documents give cirrus and bochs cards: bochs-display's vgamem
  * (bytes), as libvirt's QEMU driver sets it; cirrus-vga's vgamem_mb (4, 8 or 16 MiB), which
  * libvirt leaves at QEMU's 4 whatever vram says, where the service gives what was written. */
@@ -1989,6 +2003,104 @@ static void test_redirdev(void) {
 /* <rng><backend model='egd' type>: as libvirt's virtio-rng-egd*.args and virtio-rng-multiple.args,
  * a -chardev of the backend ("char" + the device id), an rng-egd object reading it and the
  * virtio-rng-pci device of that object; beside a random one. */
+/* <tcg><tb-cache> as libvirt's x86_64-default-cpu-tcg-features.x86_64-latest.args has it (-accel
+ * tcg,tb-size in MiB); libvirt's rule: TCG's settings with <domain type='qemu'> only. */
+static void test_tcg_tb_cache(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->platform.features.tcg_tb_cache_mib = 100;
+        check_golden("tcg-tb-cache", &params);
+
+        config->type = VM_DOMAIN_KVM;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<tcg><tb-cache> needs <domain type='qemu'>"));
+}
+
+/* <smm state='on'><tseg> as libvirt's tseg-explicit-size.x86_64-latest.args has it; libvirt's
+ * tseg-i440fx.xml refused (the extended TSEG is the q35 MCH's). */
+static void test_tseg(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        config->machine = g_strdup("pc-q35-2.10");
+        config->platform.features.smm = VM_SWITCH_ON;
+        config->platform.features.has_smm_tseg = true;
+        config->platform.features.smm_tseg_mib = 48;
+        check_golden("tseg", &params);
+
+        g_free(config->machine);
+        config->machine = g_strdup("pc-i440fx-2.10");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<smm><tseg> needs the q35 machine"));
+}
+
+/* libvirt's boot-menu-disable-with-timeout.xml: -boot menu=off without splash-time (libvirt reads no
+ * timeout without a menu; boot-menu-disable.x86_64-latest.args); with the menu on, splash-time. */
+static void test_bootmenu_no_timeout(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmFirmware *fw = &config->platform.firmware;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) on = NULL;
+
+        fw->boot[0] = VM_BOOT_CDROM;
+        fw->n_boot = 1;
+        fw->bootmenu = VM_SWITCH_OFF;
+        fw->has_bootmenu_timeout = true;
+        fw->bootmenu_timeout = 3000;
+        check_golden("bootmenu-no-timeout", &params);
+
+        fw->bootmenu = VM_SWITCH_ON;
+        on = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) on->argv, "order=d,menu=on,splash-time=3000"));
+}
+
+/* libvirt's clock-catchup.args: the RTC's catchup is -rtc driftfix=slew; its <catchup> values have no
+ * QEMU option (libvirt's driver writes none of them either). */
+static void test_clock_catchup(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmPlatform *p = &config->platform;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        p->clock_offset = VM_CLOCK_UTC;
+        p->timers[VM_TIMER_RTC] = (VmTimer){ .set = true, .tickpolicy = VM_TICK_CATCHUP, .has_catchup = true,
+                                             .catchup_threshold = 123, .catchup_slew = 4636, .catchup_limit = 2342 };
+        check_golden("clock-catchup", &params);
+}
+
+/* <rng><rate> as libvirt's virtio-rng-random.args and q35-pcie-autoadd.x86_64-latest.args have it:
+ * max-bytes and period; a period left out is libvirt's 1000 ms. */
+static void test_rng_rate(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        VmDevice *d;
+
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0");
+        d->rng.backend = g_strdup("/dev/urandom");
+        d->rng.rate_bytes = 123;
+        d->rng.rate_period_ms = 1234;
+        d = test_vm_config_add_device(config, VM_DEVICE_RNG, "rng1");
+        d->rng.builtin = true;
+        d->rng.rate_bytes = 4096;
+        check_golden("rng-rate", &params);
+}
+
 static void test_rng_egd(void) {
         g_autoptr(VmConfig) config = base_config();
         QemuArgvParams params = {
@@ -2409,6 +2521,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/devices", test_devices);
         g_test_add_func("/qemu-argv/devices-refused", test_devices_refused);
         g_test_add_func("/qemu-argv/tpm", test_tpm);
+        g_test_add_func("/qemu-argv/tpm-1.2", test_tpm_1_2);
         g_test_add_func("/qemu-argv/video-memory", test_video_memory);
         g_test_add_func("/qemu-argv/numa", test_numa);
         g_test_add_func("/qemu-argv/memory-backing", test_memory_backing);
@@ -2429,6 +2542,11 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/disk-network", test_disk_network);
         g_test_add_func("/qemu-argv/iotune", test_iotune);
         g_test_add_func("/qemu-argv/features", test_features);
+        g_test_add_func("/qemu-argv/tcg-tb-cache", test_tcg_tb_cache);
+        g_test_add_func("/qemu-argv/tseg", test_tseg);
+        g_test_add_func("/qemu-argv/bootmenu-no-timeout", test_bootmenu_no_timeout);
+        g_test_add_func("/qemu-argv/clock-catchup", test_clock_catchup);
+        g_test_add_func("/qemu-argv/rng-rate", test_rng_rate);
         g_test_add_func("/qemu-argv/iommu", test_iommu);
         g_test_add_func("/qemu-argv/balloon-options", test_balloon_options);
         g_test_add_func("/qemu-argv/genid", test_genid);
