@@ -193,6 +193,16 @@ static void test_config_validate(void) {
         d->rng.egd->service = g_strdup("1234");
         d->rng.egd->connect = true;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><backend model='egd'>");
+        /* <sysinfo>: its platform's SMBIOS fields are not given yet; it has no fw_cfg. */
+        config = test_vm_config_minimal();
+        config->sysinfo = vm_sysinfo_new();
+        config->sysinfo->smbios_written = true;
+        config->sysinfo->mode = VM_SMBIOS_MODE_SYSINFO;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<sysinfo type='smbios'> is not supported by the cloud-hypervisor engine");
+        config = test_vm_config_minimal();
+        config->sysinfo = vm_sysinfo_new();
+        config->sysinfo->fwcfg_written = true;
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<sysinfo type='fwcfg'> (it has no fw_cfg device)");
         /* <rng><rate>: its virtio-rng has no rate limit. */
         config = test_vm_config_minimal();
         test_vm_config_add_device(config, VM_DEVICE_RNG, "rng0")->rng.rate_bytes = 123;

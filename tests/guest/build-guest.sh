@@ -183,6 +183,7 @@ WANTED_MODULES=(
         virtio_scsi:SCSI_VIRTIO
         9p:9P_FS
         9pnet_virtio:NET_9P_VIRTIO
+        qemu_fw_cfg:FW_CFG_SYSFS
 )
 
 declare -A MODFILE=()

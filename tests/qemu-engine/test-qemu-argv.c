@@ -2021,6 +2021,51 @@ static void test_tcg_tb_cache(void) {
         g_assert_nonnull(strstr(error->message, "<tcg><tb-cache> needs <domain type='qemu'>"));
 }
 
+/* <sysinfo> as libvirt's smbios.args and smbios-type-fwcfg.args have it: a -smbios per table
+ * in libvirt's field order, the OEM strings with their commas doubled, a -fw_cfg per entry;
+ * without <smbios mode='sysinfo'> no -smbios, and a BIOS release QEMU would refuse is named. */
+static void test_sysinfo(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmSysinfo *s = config->sysinfo = vm_sysinfo_new();
+        const char *system[] = {"Fedora", "Virt-Manager", "0.8.2-3.fc14", "32dfcb37-5af1-552b-357c-be8c3aa38310",
+                                "4dea22b3-1d52-d8f3-2516-782e98ab3fa0", "1234567890", "Red Hat"};
+
+        s->mode = VM_SMBIOS_MODE_SYSINFO;
+        s->smbios_written = s->fwcfg_written = true;
+        s->smbios_line = 7;
+        s->smbios[VM_SMBIOS_BIOS][0] = g_strdup("LENOVO");
+        s->smbios[VM_SMBIOS_BIOS][1] = g_strdup("6FET82WW (3.12 )");
+        for (unsigned i = 0; i < G_N_ELEMENTS(system); i++)
+                s->smbios[VM_SMBIOS_SYSTEM][i] = g_strdup(system[i]);
+        s->smbios[VM_SMBIOS_BASE_BOARD][0] = g_strdup("Hewlett-Packard");
+        s->smbios[VM_SMBIOS_BASE_BOARD][5] = g_strdup("Upside down");
+        s->smbios[VM_SMBIOS_CHASSIS][0] = g_strdup("Dell Inc.");
+        s->smbios[VM_SMBIOS_CHASSIS][4] = g_strdup("Type3Sku1");
+        s->oem_strings = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(s->oem_strings, g_strdup("Hello"));
+        g_ptr_array_add(s->oem_strings, g_strdup("This is, more tricky value=escaped"));
+        vm_sysinfo_add_fwcfg(s, g_strdup("opt/com.example/name"), g_strdup("example value"), NULL);
+        vm_sysinfo_add_fwcfg(s, g_strdup("opt/com.coreos/config"), NULL, g_strdup("/tmp/provision.ign"));
+        check_golden("sysinfo", &params);
+
+        s->mode = VM_SMBIOS_MODE_EMULATE;
+        g_autoptr(QemuCommandLine) emulate = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_false(g_strv_contains((const char *const *) emulate->argv, "-smbios"));
+        g_assert_true(g_strv_contains((const char *const *) emulate->argv, "name=opt/com.example/name,string=example value"));
+
+        s->smbios[VM_SMBIOS_BIOS][3] = g_strdup("3.x");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+        g_assert_cmpstr(error->message, ==,
+                        "line 7: The BIOS 'release' entry of '<sysinfo>' ('3.x') is not supported by the QEMU engine: "
+                        "QEMU takes major.minor, each 0 to 255");
+}
+
 /* <smm state='on'><tseg> as libvirt's tseg-explicit-size.x86_64-latest.args has it; libvirt's
  * tseg-i440fx.xml refused (the extended TSEG is the q35 MCH's). */
 static void test_tseg(void) {
@@ -2544,6 +2589,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/features", test_features);
         g_test_add_func("/qemu-argv/tcg-tb-cache", test_tcg_tb_cache);
         g_test_add_func("/qemu-argv/tseg", test_tseg);
+        g_test_add_func("/qemu-argv/sysinfo", test_sysinfo);
         g_test_add_func("/qemu-argv/bootmenu-no-timeout", test_bootmenu_no_timeout);
         g_test_add_func("/qemu-argv/clock-catchup", test_clock_catchup);
         g_test_add_func("/qemu-argv/rng-rate", test_rng_rate);

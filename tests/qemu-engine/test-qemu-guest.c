@@ -1044,6 +1044,37 @@ static void test_chardevs(void) {
         fixture_clear(&f);
 }
 
+/* <sysinfo> on the real QEMU: the guest's DMI table says the manufacturer written (a comma
+ * in it, doubled on the command line), and its fw_cfg device holds the string and the file
+ * entries (a file of the test's, read by QEMU). */
+static void test_sysinfo(void) {
+        static const char file_text[] = "HV-FWCFG-FILE-7";
+        Fixture f;
+        fixture_init(&f, NULL);
+
+        g_autofree char *file = g_build_filename(f.dir, "provision.ign", NULL);
+        g_assert_true(g_file_set_contents(file, file_text, -1, NULL));
+        VmSysinfo *s = f.config->sysinfo = vm_sysinfo_new();
+        s->mode = VM_SMBIOS_MODE_SYSINFO;
+        s->smbios_written = s->fwcfg_written = true;
+        s->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "manufacturer")] = g_strdup("HV, Maker");
+        s->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "product")] = g_strdup("HV-PRODUCT-9");
+        vm_sysinfo_add_fwcfg(s, g_strdup("opt/org.example/value"), g_strdup("HV-FWCFG-STRING-3"), NULL);
+        vm_sysinfo_add_fwcfg(s, g_strdup("opt/org.example/file"), NULL, g_strdup(file));
+
+        boot(&f);
+        static const char command[] = "cat /sys/class/dmi/id/sys_vendor /sys/class/dmi/id/product_name "
+                                      "/sys/firmware/qemu_fw_cfg/by_name/opt/org.example/value/raw; echo; "
+                                      "cat /sys/firmware/qemu_fw_cfg/by_name/opt/org.example/file/raw; echo\n";
+        g_assert_cmpint(write(f.console_fd, command, strlen(command)), ==, (ssize_t) strlen(command));
+        wait_console(&f, "HV, Maker");
+        wait_console(&f, "HV-PRODUCT-9");
+        wait_console(&f, "HV-FWCFG-STRING-3");
+        wait_console(&f, file_text);
+        stop(&f);
+        fixture_clear(&f);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-guest/boot-info-stop", test_boot_info_stop);
@@ -1066,5 +1097,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-guest/display-devices", test_display_devices);
         g_test_add_func("/qemu-guest/chardevs", test_chardevs);
+        g_test_add_func("/qemu-guest/sysinfo", test_sysinfo);
         return g_test_run();
 }
