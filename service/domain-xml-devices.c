@@ -716,12 +716,17 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
 
                 if (!xml_check_empty_element(c[CTRL_MODEL], model_attributes, error))
                         return false;
-                /* libvirt writes the QEMU device name, which is the model's own name for these. */
+                /* libvirt writes the QEMU device name, which is the model's own name for these; a
+                 * pcie-root-port may also be QEMU's ioh3420 (an Intel root port). */
                 name = xml_attr_value(c[CTRL_MODEL], "name");
-                if (!name || g_strcmp0(name, controller_model_device(ctrl->model)) != 0 ||
-                    ctrl->model == VM_CONTROLLER_MODEL_DEFAULT)
+                if (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && g_strcmp0(name, "ioh3420") == 0)
+                        ctrl->ioh3420 = true;
+                else if (!name || g_strcmp0(name, controller_model_device(ctrl->model)) != 0 ||
+                         ctrl->model == VM_CONTROLLER_MODEL_DEFAULT)
                         return xml_fail_bad_value(error, c[CTRL_MODEL], "controller model name", name ? name : "",
-                                                  "expected the same name as the controller's model");
+                                                  ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT
+                                                          ? "expected 'pcie-root-port' or 'ioh3420'"
+                                                          : "expected the same name as the controller's model");
                 ctrl->has_model_name = true;
         }
         if (c[CTRL_TARGET]) {
@@ -819,7 +824,8 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
         }
         if (ctrl->has_model_name) {
                 append_indent(out, level + 1);
-                g_string_append_printf(out, "<model name='%s'/>\n", controller_model_device(ctrl->model));
+                g_string_append_printf(out, "<model name='%s'/>\n",
+                                       ctrl->ioh3420 ? "ioh3420" : controller_model_device(ctrl->model));
         }
         if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
                 append_indent(out, level + 1);

@@ -191,6 +191,8 @@ void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
 }
 
 static bool iothread_exists(const VmConfig *config, uint32_t id);
+static const VmController *nth_root_port(const VmConfig *config, unsigned n);
+static void add_device_json(GPtrArray *argv, JsonObject *o);
 
 static void check_controller(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
                              VmProblems *problems) {
@@ -206,6 +208,15 @@ static void check_controller(const VmConfig *config, const VmDevice *device, Qem
                 refuse(problems, line,
                        "<controller type='pci'><target hotplug> is supported on the pc machine's pci-root only (the "
                        "QEMU engine makes its root ports itself)");
+        if (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && ctrl->has_chassis) {
+                const VmController *other;
+                for (unsigned i = 0; (other = nth_root_port(config, i)) && other != ctrl; i++)
+                        if (other->has_chassis && other->chassis == ctrl->chassis)
+                                refuse(problems, line,
+                                       "<controller model='pcie-root-port'><target chassis='%" PRIu32
+                                       "'>: an earlier root port has this chassis (QEMU wants each once)",
+                                       ctrl->chassis);
+        }
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
                 refuse(problems, line, "<pcihole64> of pci-root needs the pc machine");
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
@@ -595,6 +606,60 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
         json_node_take_object(node, o);
         return node;
+}
+
+/* The document's i-th pcie-root-port controller (in document order), or NULL. */
+static const VmController *nth_root_port(const VmConfig *config, unsigned n) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_PCI &&
+                    device->controller.model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && n-- == 0)
+                        return &device->controller;
+        }
+        return NULL;
+}
+
+static bool chassis_taken(const VmConfig *config, uint32_t chassis) {
+        const VmController *ctrl;
+        for (unsigned i = 0; (ctrl = nth_root_port(config, i)); i++)
+                if (ctrl->has_chassis && ctrl->chassis == chassis)
+                        return true;
+        return false;
+}
+
+/* q35's root ports, all the engine's own ("rpN", where it puts its virtio disks and hot-plugged
+ * devices): at least one per virtio disk plus QEMU_SPARE_HOTPLUG_PORTS, and at least as many as
+ * the document's <controller model='pcie-root-port'>s. The i-th of those is rp<i>: its device
+ * (<model name>: QEMU's pcie-root-port or ioh3420) and <target chassis port> are the port's.
+ * The others take the chassis numbers that no <target chassis> names (QEMU wants each once). */
+unsigned qemu_root_ports_add_args(GPtrArray *argv, const VmConfig *config, unsigned wanted) {
+        unsigned n_ports = wanted;
+        uint32_t next_chassis = 1;
+
+        while (nth_root_port(config, n_ports))
+                n_ports++;
+        for (unsigned i = 0; i < n_ports; i++) {
+                const VmController *ctrl = nth_root_port(config, i);
+                JsonObject *o = json_object_new();
+                g_autofree char *id = g_strdup_printf("rp%u", i);
+                uint32_t chassis;
+
+                if (ctrl && ctrl->has_chassis)
+                        chassis = ctrl->chassis;
+                else {
+                        while (chassis_taken(config, next_chassis))
+                                next_chassis++;
+                        chassis = next_chassis++;
+                }
+                json_object_set_string_member(o, "driver", ctrl && ctrl->ioh3420 ? "ioh3420" : "pcie-root-port");
+                json_object_set_string_member(o, "id", id);
+                json_object_set_string_member(o, "bus", "pcie.0");
+                json_object_set_int_member(o, "chassis", chassis);
+                if (ctrl && ctrl->has_port)
+                        json_object_set_int_member(o, "port", ctrl->port);
+                add_device_json(argv, o);
+        }
+        return n_ports;
 }
 
 /* The root bus's <pcihole64> and <target hotplug>: properties of the machine's host bridge

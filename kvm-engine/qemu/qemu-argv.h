@@ -163,6 +163,9 @@ bool qemu_devices_want_balloon(const VmConfig *config);
 const char *qemu_watchdog_action(const VmConfig *config);
 void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config);
 void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config);
+/* q35's root ports rp0...: at least wanted, and one per <controller model='pcie-root-port'>;
+ * returns how many. */
+unsigned qemu_root_ports_add_args(GPtrArray *argv, const VmConfig *config, unsigned wanted);
 
 /* qemu-argv-chardev.c */
 char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel); /* the -chardev value */

@@ -2365,6 +2365,57 @@ static void test_problems_listed(void) {
                         "use type='sata')");
 }
 
+/* libvirt's pcie-root-port, pcie-root-port-model-generic, pcie-root-port-model-ioh3420: the
+ * document's root ports are the engine's first ones, with their device and <target>; the
+ * others take the chassis numbers left. */
+static void test_root_ports(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        add_controller(config, "pcie.0", VM_CONTROLLER_PCI, 0, VM_CONTROLLER_MODEL_PCIE_ROOT);
+        add_controller(config, "pci.1", VM_CONTROLLER_PCI, 1, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d = add_controller(config, "pci.2", VM_CONTROLLER_PCI, 2, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_model_name = d->controller.ioh3420 = true;
+        d->controller.has_chassis = d->controller.has_port = true;
+        d->controller.chassis = 2;
+        d->controller.port = 0x1a;
+        d = add_controller(config, "pci.3", VM_CONTROLLER_PCI, 3, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_model_name = true;
+        for (uint32_t i = 4; i <= 6; i++) {
+                g_autofree char *id = g_strdup_printf("pci.%u", i);
+                add_controller(config, id, VM_CONTROLLER_PCI, i, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        }
+        add_disk(config, "vda", "vda", VM_DISK_BUS_VIRTIO, "/images/v.raw");
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("root-ports", &params);
+
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        /* Six root ports in the document, more than the one virtio disk and the spares want. */
+        g_assert_cmpuint(cmdline->port_owners->len, ==, 6);
+        g_assert_true(argv_has(cmdline, "{\"driver\":\"ioh3420\",\"id\":\"rp1\",\"bus\":\"pcie.0\","
+                                        "\"chassis\":2,\"port\":26}"));
+
+        /* QEMU wants each chassis once. */
+        d = add_controller(config, "pci.7", VM_CONTROLLER_PCI, 7, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_chassis = true;
+        d->controller.chassis = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target chassis='2'>: an earlier root port has this chassis"));
+        g_clear_error(&error);
+
+        /* A root port needs PCI Express: not on pc. */
+        d->controller.has_chassis = false;
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "model='pcie-root-port'> needs PCI Express"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -2415,5 +2466,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/redirdev", test_redirdev);
         g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
         g_test_add_func("/qemu-argv/rng-egd", test_rng_egd);
+        g_test_add_func("/qemu-argv/root-ports", test_root_ports);
         return g_test_run();
 }
