@@ -47,14 +47,30 @@ static const VmDevice *find_controller(const VmConfig *config, VmControllerType 
         return NULL;
 }
 
-static bool has_usb_controller(const VmConfig *config) {
+/* The document's first <controller type='usb'> (model='none' included), or NULL. */
+static const VmDevice *any_usb_controller(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
-                    device->controller.model != VM_CONTROLLER_MODEL_USB_NONE)
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB)
+                        return device;
+        }
+        return NULL;
+}
+
+bool qemu_has_usb_disk(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_USB)
                         return true;
         }
         return false;
+}
+
+/* A USB disk in a document without <controller type='usb'>: as libvirt adds the machine's
+ * default USB controller, the engine adds its qemu-xhci (QEMU_DEFAULT_USB_CONTROLLER_ID), before
+ * the disks; the display's USB devices and USB host devices share it. */
+bool qemu_usb_disks_need_controller(const VmConfig *config) {
+        return qemu_has_usb_disk(config) && !any_usb_controller(config);
 }
 
 /* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's
@@ -340,8 +356,12 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                 }
                 break;
         case VM_DISK_BUS_USB:
-                if (controllers_known && !has_usb_controller(config))
-                        refuse(problems, line, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
+                if (controllers_known && any_usb_controller(config) &&
+                    any_usb_controller(config)->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
+                        refuse(problems, line,
+                               "<disk> '%s' on bus 'usb' needs a USB controller, and <controller type='usb' "
+                               "model='none'> says there is none",
+                               dev);
                 break;
         }
 }
@@ -385,6 +405,26 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 refuse(problems, line,
                        "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
                        "snapshot only reads)",
+                       dev);
+        /* <blockio>: QEMU 7.2's rules (the physical size is 512 unless written). */
+        if (disk->logical_block_size > (disk->physical_block_size ? disk->physical_block_size : 512))
+                refuse(problems, line,
+                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s' needs a physical_block_size "
+                       "at least as large (QEMU's is 512 bytes unless written)",
+                       disk->logical_block_size, dev);
+        if (disk->logical_block_size && disk->logical_block_size != 512 &&
+            (disk->bus == VM_DISK_BUS_IDE || disk->bus == VM_DISK_BUS_SATA || disk->bus == VM_DISK_BUS_FDC))
+                refuse(problems, line,
+                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s': QEMU's %s disks have 512-byte "
+                       "logical sectors only",
+                       disk->logical_block_size, dev, bus_name(disk->bus));
+        if (disk->physical_block_size && disk->physical_block_size != 512 && disk->bus == VM_DISK_BUS_FDC)
+                refuse(problems, line,
+                       "<blockio physical_block_size='%" PRIu32 "'> of floppy '%s': QEMU's floppy has 512-byte "
+                       "sectors only",
+                       disk->physical_block_size, dev);
+        if (disk->removable && disk->bus != VM_DISK_BUS_USB)
+                refuse(problems, line, "<target removable> of disk '%s' needs bus 'usb' (QEMU's usb-storage has it)",
                        dev);
         if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
             disk->bus != VM_DISK_BUS_SCSI)
@@ -840,6 +880,10 @@ void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o) {
                 if (disk->geometry.trans)
                         json_object_set_string_member(o, "bios-chs-trans", trans[disk->geometry.trans]);
         }
+        if (disk->logical_block_size)
+                json_object_set_int_member(o, "logical_block_size", disk->logical_block_size);
+        if (disk->physical_block_size)
+                json_object_set_int_member(o, "physical_block_size", disk->physical_block_size);
 }
 
 /* The -device of a disk that is not on virtio (checked by qemu_devices_check()). */
@@ -888,8 +932,11 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         }
         case VM_DISK_BUS_USB:
                 json_object_set_string_member(o, "driver", "usb-storage");
-                if (disk->cdrom)
+                /* <target removable>: whether the guest may eject it, as libvirt passes it. */
+                if (disk->cdrom || disk->removable == VM_SWITCH_ON)
                         json_object_set_boolean_member(o, "removable", true);
+                else if (disk->removable == VM_SWITCH_OFF)
+                        json_object_set_boolean_member(o, "removable", false);
                 break;
         case VM_DISK_BUS_FDC:
                 json_object_set_string_member(o, "driver", "floppy");

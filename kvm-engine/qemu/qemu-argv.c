@@ -401,6 +401,8 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", node);
         }
         qemu_implicit_scsi_controllers(argv, config);
+        if (qemu_usb_disks_need_controller(config))
+                argv_add(argv, "-device", "qemu-xhci,id=" QEMU_DEFAULT_USB_CONTROLLER_ID);
         qemu_floppy_controller_args(argv, config, cmdline->machine);
         qemu_pci_root_globals(argv, config);
         qemu_argv_add_virtio_serial_controllers(argv, config, params->agent_fd);

@@ -186,6 +186,9 @@ void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
 void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
 void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
+bool qemu_has_usb_disk(const VmConfig *config);
+/* A USB disk and no <controller type='usb'>: the engine adds its qemu-xhci before the disks. */
+bool qemu_usb_disks_need_controller(const VmConfig *config);
 /* The protocol node's properties of a network disk, without node-name (qemu-argv-disk-network.c). */
 JsonObject *qemu_disk_network_blockdev(const VmDiskNetwork *network);
 /* The arguments of block_set_io_throttle for a disk with <iotune> (qemu-iotune.c). */
