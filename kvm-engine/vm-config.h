@@ -255,6 +255,16 @@ typedef struct {
         char *group_name; /* <group_name>: disks of one group share the limits; NULL = none */
 } VmDiskIotune;
 
+/* The model of a <seclabel> in a disk's <source>: none written, or one of libvirt's. */
+typedef enum {
+        VM_DISK_SECLABEL_ANY,
+        VM_DISK_SECLABEL_SELINUX,
+        VM_DISK_SECLABEL_APPARMOR,
+        VM_DISK_SECLABEL_DAC,
+        _VM_DISK_SECLABEL_MAX,
+} VmDiskSeclabelModel;
+#define VM_DISK_SECLABELS_MAX _VM_DISK_SECLABEL_MAX
+
 typedef struct {
         char *path; /* absolute after domain_xml_parse(); NULL = a network disk or a cdrom without medium */
         char *target_dev;
@@ -276,6 +286,14 @@ typedef struct {
         char *vendor; /* <vendor>, <product>: a SCSI disk's inquiry data, or NULL */
         char *product;
         bool shareable; /* <shareable/>: other VMs may write the image at the same time */
+        /* <blockio logical_block_size physical_block_size>: the sector sizes the guest sees,
+         * in bytes (powers of 2 from 512 to 2 MiB); 0 = not written. */
+        uint32_t logical_block_size, physical_block_size;
+        VmSwitch removable; /* <target removable>: a USB disk the guest may eject */
+        /* <source><seclabel [model] relabel='no'/>: the models (VmDiskSeclabelModel) whose
+         * label the image keeps, which is what the service does with every file. */
+        uint8_t n_seclabels;
+        uint8_t seclabels[VM_DISK_SECLABELS_MAX];
 } VmDisk;
 
 /* A disk with an image: a path or a network source (else an empty cdrom or floppy). */

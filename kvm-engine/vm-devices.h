@@ -174,7 +174,8 @@ typedef struct {
         uint32_t vectors; /* virtio-serial vectors='N', 0 = not written */
         bool has_master;  /* usb companion: <master startport='N'/> */
         uint32_t master_startport;
-        bool has_model_name;        /* pci: <model name='...'/> (the same as model) */
+        bool has_model_name;        /* pci: <model name='...'/> (the same as model, or ioh3420) */
+        bool ioh3420;               /* pcie-root-port: <model name='ioh3420'/>, Intel's root port */
         bool has_chassis, has_port; /* pci: <target chassis port> */
         uint32_t chassis, port;
         VmSwitch hotplug;       /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */

@@ -477,6 +477,46 @@ void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk 
         g_string_append(out, "/>\n");
 }
 
+/* <blockio>: each size a power of 2 from 512 bytes to 2 MiB, what QEMU's block size
+ * properties take; the logical one not above the physical one. libvirt 9.0 has no
+ * discard_granularity here (its schema refuses it), so neither has the reader. */
+bool domain_xml_parse_disk_blockio(const xmlNode *node, VmDisk *disk, GError **error) {
+        static const char *const attributes[] = {"logical_block_size", "physical_block_size", NULL};
+        uint32_t *values[] = {&disk->logical_block_size, &disk->physical_block_size};
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        for (size_t i = 0; i < G_N_ELEMENTS(values); i++) {
+                bool present;
+                if (!attr_number(node, attributes[i], UINT32_MAX, &present, values[i], error))
+                        return false;
+                if (present && (*values[i] < 512 || *values[i] > 2097152 || (*values[i] & (*values[i] - 1)))) {
+                        g_autofree char *value = xml_attr_value(node, attributes[i]);
+                        return xml_fail_bad_value(error, node, attributes[i], value,
+                                                  "expected a power of 2 from 512 to 2097152 (bytes)");
+                }
+        }
+        if (disk->logical_block_size && disk->physical_block_size &&
+            disk->logical_block_size > disk->physical_block_size) {
+                g_autofree char *value = xml_attr_value(node, "logical_block_size");
+                return xml_fail_bad_value(error, node, "logical_block_size", value,
+                                          "expected at most the physical_block_size");
+        }
+        return true;
+}
+
+void domain_xml_format_disk_blockio(GString *out, unsigned level, const VmDisk *disk) {
+        if (!disk->logical_block_size && !disk->physical_block_size)
+                return;
+        append_indent(out, level);
+        g_string_append(out, "<blockio");
+        if (disk->logical_block_size)
+                g_string_append_printf(out, " logical_block_size='%" PRIu32 "'", disk->logical_block_size);
+        if (disk->physical_block_size)
+                g_string_append_printf(out, " physical_block_size='%" PRIu32 "'", disk->physical_block_size);
+        g_string_append(out, "/>\n");
+}
+
 /* Printable ASCII, 1 to max bytes: what a SCSI inquiry's vendor and product fields hold. */
 static bool parse_inquiry_text(const xmlNode *node, size_t max, char **ret, GError **error) {
         g_autofree char *text = NULL;
@@ -718,12 +758,17 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
 
                 if (!xml_check_empty_element(c[CTRL_MODEL], model_attributes, error))
                         return false;
-                /* libvirt writes the QEMU device name, which is the model's own name for these. */
+                /* libvirt writes the QEMU device name, which is the model's own name for these; a
+                 * pcie-root-port may also be QEMU's ioh3420 (an Intel root port). */
                 name = xml_attr_value(c[CTRL_MODEL], "name");
-                if (!name || g_strcmp0(name, controller_model_device(ctrl->model)) != 0 ||
-                    ctrl->model == VM_CONTROLLER_MODEL_DEFAULT)
+                if (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && g_strcmp0(name, "ioh3420") == 0)
+                        ctrl->ioh3420 = true;
+                else if (!name || g_strcmp0(name, controller_model_device(ctrl->model)) != 0 ||
+                         ctrl->model == VM_CONTROLLER_MODEL_DEFAULT)
                         return xml_fail_bad_value(error, c[CTRL_MODEL], "controller model name", name ? name : "",
-                                                  "expected the same name as the controller's model");
+                                                  ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT
+                                                          ? "expected 'pcie-root-port' or 'ioh3420'"
+                                                          : "expected the same name as the controller's model");
                 ctrl->has_model_name = true;
         }
         if (c[CTRL_TARGET]) {
@@ -821,7 +866,8 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
         }
         if (ctrl->has_model_name) {
                 append_indent(out, level + 1);
-                g_string_append_printf(out, "<model name='%s'/>\n", controller_model_device(ctrl->model));
+                g_string_append_printf(out, "<model name='%s'/>\n",
+                                       ctrl->ioh3420 ? "ioh3420" : controller_model_device(ctrl->model));
         }
         if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
                 append_indent(out, level + 1);

@@ -34,6 +34,9 @@ void domain_xml_format_disk_driver(GString *out, const VmDisk *disk);
 bool domain_xml_parse_disk_rotation_rate(const xmlNode *target, VmDisk *disk, GError **error);
 bool domain_xml_parse_disk_geometry(const xmlNode *node, VmDisk *disk, GError **error);
 void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk *disk);
+/* <blockio logical_block_size physical_block_size> of a <disk>. */
+bool domain_xml_parse_disk_blockio(const xmlNode *node, VmDisk *disk, GError **error);
+void domain_xml_format_disk_blockio(GString *out, unsigned level, const VmDisk *disk);
 /* <wwn>, <vendor>, <product> and <shareable/> of a <disk> (each node may be NULL). */
 bool domain_xml_parse_disk_identity(const xmlNode *wwn, const xmlNode *vendor, const xmlNode *product,
                                     const xmlNode *shareable, VmDisk *disk, GError **error);

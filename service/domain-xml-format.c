@@ -112,7 +112,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         append_indent(out, level + 1);
                         g_string_append(out, "<source");
                         append_attr(out, device->disk.block ? "dev" : "file", device->disk.path);
-                        g_string_append(out, "/>\n");
+                        if (device->disk.n_seclabels) {
+                                g_string_append(out, ">\n");
+                                domain_xml_format_source_seclabels(out, level + 2, &device->disk);
+                                append_indent(out, level + 1);
+                                g_string_append(out, "</source>\n");
+                        } else
+                                g_string_append(out, "/>\n");
                 }
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
@@ -120,8 +126,12 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 g_string_append_printf(out, " bus='%s'", domain_xml_disk_bus_names[device->disk.bus]);
                 if (device->disk.rotation_rate)
                         g_string_append_printf(out, " rotation_rate='%u'", (unsigned) device->disk.rotation_rate);
+                if (device->disk.removable)
+                        g_string_append_printf(out, " removable='%s'",
+                                               device->disk.removable == VM_SWITCH_ON ? "on" : "off");
                 g_string_append(out, "/>\n");
                 domain_xml_format_disk_geometry(out, level + 1, &device->disk);
+                domain_xml_format_disk_blockio(out, level + 1, &device->disk);
                 if (device->disk.iotune)
                         domain_xml_format_iotune(out, level + 1, device->disk.iotune);
                 if (device->boot_order) {

@@ -15,5 +15,10 @@
 #include "vm-config.h"
 
 bool domain_xml_parse_seclabel(const xmlNode *node, VmSeclabel *seclabel, GError **error);
+/* The <seclabel> children of a disk's <source> (its attributes are the caller's): relabel='no'
+ * only, each model once. */
+bool domain_xml_parse_source_seclabels(const xmlNode *source, VmDisk *disk, GError **error);
+/* "<seclabel .../>" lines at level, one per model. */
+void domain_xml_format_source_seclabels(GString *out, unsigned level, const VmDisk *disk);
 /* One "  <seclabel .../>\n" line, or nothing for VM_SECLABEL_ABSENT. */
 void domain_xml_format_seclabel(GString *out, VmSeclabel seclabel);

@@ -34,7 +34,9 @@
 #define DEVICE_ID_MAX 64
 #define TOKEN_MAX 64 /* machine types, disk targets */
 #define TAP_NAME_MAX 15 /* IFNAMSIZ - 1 */
-#define DISK_SERIAL_MAX 20 /* virtio-blk's id field */
+/* What QEMU 7.2's disks show a guest at most (a SCSI disk's unit serial number); IDE, SATA
+ * and virtio-blk show the first 20, as QEMU does with what libvirt passes it. */
+#define DISK_SERIAL_MAX 36
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1)
 #define VSOCK_CID_MIN 3 /* 0-2 are the hypervisor, reserved and the host */
 #define VSOCK_CID_MAX (UINT32_MAX - 1) /* UINT32_MAX is VMADDR_CID_ANY */
@@ -246,6 +248,7 @@ enum {
         DISK_VENDOR,
         DISK_PRODUCT,
         DISK_SHAREABLE,
+        DISK_BLOCKIO,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
@@ -254,7 +257,7 @@ static const char *const disk_children[] = {
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
         [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     [DISK_WWN] = "wwn",
         [DISK_VENDOR] = "vendor",     [DISK_PRODUCT] = "product",   [DISK_SHAREABLE] = "shareable",
-        NULL,
+        [DISK_BLOCKIO] = "blockio",     NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
@@ -270,10 +273,14 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
                         return true;
                 return xml_fail_missing(error, node, "source");
         }
-        if (!xml_check_empty_element(source, disk->block ? dev_attributes : file_attributes, error))
+        if (!xml_check_attributes(source, disk->block ? dev_attributes : file_attributes, error) ||
+            !domain_xml_parse_source_seclabels(source, disk, error))
                 return false;
         path = xml_attr_value(source, attribute);
         if (!path) {
+                if ((disk->cdrom || disk->floppy) && disk->n_seclabels)
+                        return xml_fail(error, source, HV_ERROR_INVALID_XML,
+                                        "'<seclabel>' in a '<source>' without '%s' labels no image", attribute);
                 if (disk->cdrom || disk->floppy)
                         return true;
                 return xml_fail(error, source, HV_ERROR_INVALID_XML,
@@ -305,7 +312,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
         static const char *const types[] = { "file", "block", "network", NULL };
         static const char *const devices[] = { "disk", "cdrom", "floppy", NULL };
         bool network;
-        static const char *const target_attributes[] = {"dev", "bus", "rotation_rate", "tray", NULL};
+        static const char *const target_attributes[] = {"dev", "bus", "rotation_rate", "tray", "removable", NULL};
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_DISK);
         g_autofree char *dev = NULL;
         xmlNode *c[_DISK_CHILD_MAX] = {};
@@ -381,8 +388,16 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                         return NULL;
                 }
         }
+        {
+                static const char *const switches[] = {"", "on", "off", NULL};
+
+                if (!xml_attr_choice(c[DISK_TARGET], "removable", switches, 0, &choice, error))
+                        return NULL;
+                device->disk.removable = choice;
+        }
         if (!domain_xml_parse_disk_rotation_rate(c[DISK_TARGET], &device->disk, error) ||
             (c[DISK_GEOMETRY] && !domain_xml_parse_disk_geometry(c[DISK_GEOMETRY], &device->disk, error)) ||
+            (c[DISK_BLOCKIO] && !domain_xml_parse_disk_blockio(c[DISK_BLOCKIO], &device->disk, error)) ||
             (c[DISK_IOTUNE] && !domain_xml_parse_iotune(c[DISK_IOTUNE], &device->disk, error)) ||
             !domain_xml_parse_disk_identity(c[DISK_WWN], c[DISK_VENDOR], c[DISK_PRODUCT], c[DISK_SHAREABLE],
                                             &device->disk, error))
@@ -404,7 +419,7 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                     strspn(serial, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.+-") !=
                             strlen(serial)) {
                         xml_fail_bad_value(error, c[DISK_SERIAL], "disk serial", serial,
-                                           "1 to 20 characters from [A-Za-z0-9_.+-]");
+                                           "1 to 36 characters from [A-Za-z0-9_.+-]");
                         return NULL;
                 }
                 device->disk.serial = g_steal_pointer(&serial);

@@ -147,6 +147,9 @@ static void set_medium(VmDevice *cdrom, const VmDevice *from) {
         cdrom->disk.network = vm_disk_network_copy(from->disk.network);
         cdrom->disk.block = from->disk.block;
         cdrom->disk.format = from->disk.format;
+        /* <seclabel> is the <source>'s: it goes with the medium. */
+        cdrom->disk.n_seclabels = from->disk.n_seclabels;
+        memcpy(cdrom->disk.seclabels, from->disk.seclabels, sizeof(cdrom->disk.seclabels));
 }
 
 static bool addresses_equal(const VmAddress *a, const VmAddress *b) {
@@ -183,6 +186,11 @@ static const char *changed_besides_medium(const VmDevice *now, const VmDevice *w
                 return "<target rotation_rate>";
         if (memcmp(&wanted->disk.geometry, &now->disk.geometry, sizeof(now->disk.geometry)) != 0)
                 return "<geometry>";
+        if (wanted->disk.logical_block_size != now->disk.logical_block_size ||
+            wanted->disk.physical_block_size != now->disk.physical_block_size)
+                return "<blockio>";
+        if (wanted->disk.removable != now->disk.removable)
+                return "<target removable>";
         if ((wanted->disk.iotune != NULL) != (now->disk.iotune != NULL) ||
             (wanted->disk.iotune &&
              (memcmp(wanted->disk.iotune->limits, now->disk.iotune->limits, sizeof(now->disk.iotune->limits)) != 0 ||

@@ -49,6 +49,10 @@ static void check_disk(const VmDevice *device, VmProblems *problems) {
                 refuse(problems, line, "<iotune> of a <disk>");
         if (disk->shareable)
                 refuse(problems, line, "<shareable/> of a <disk> (it locks its images)");
+        if (disk->removable)
+                refuse(problems, line, "<target removable> of a <disk> (it has no USB disks)");
+        if (disk->logical_block_size || disk->physical_block_size)
+                refuse(problems, line, "<blockio> of a <disk> (its virtio-blk has no block size settings)");
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");

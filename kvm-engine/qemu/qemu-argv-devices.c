@@ -47,14 +47,30 @@ static const VmDevice *find_controller(const VmConfig *config, VmControllerType 
         return NULL;
 }
 
-static bool has_usb_controller(const VmConfig *config) {
+/* The document's first <controller type='usb'> (model='none' included), or NULL. */
+static const VmDevice *any_usb_controller(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
-                    device->controller.model != VM_CONTROLLER_MODEL_USB_NONE)
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB)
+                        return device;
+        }
+        return NULL;
+}
+
+bool qemu_has_usb_disk(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_USB)
                         return true;
         }
         return false;
+}
+
+/* A USB disk in a document without <controller type='usb'>: as libvirt adds the machine's
+ * default USB controller, the engine adds its qemu-xhci (QEMU_DEFAULT_USB_CONTROLLER_ID), before
+ * the disks; the display's USB devices and USB host devices share it. */
+bool qemu_usb_disks_need_controller(const VmConfig *config) {
+        return qemu_has_usb_disk(config) && !any_usb_controller(config);
 }
 
 /* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's
@@ -191,6 +207,8 @@ void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
 }
 
 static bool iothread_exists(const VmConfig *config, uint32_t id);
+static const VmController *nth_root_port(const VmConfig *config, unsigned n);
+static void add_device_json(GPtrArray *argv, JsonObject *o);
 
 static void check_controller(const VmConfig *config, const VmDevice *device, QemuMachineKind machine,
                              VmProblems *problems) {
@@ -206,6 +224,15 @@ static void check_controller(const VmConfig *config, const VmDevice *device, Qem
                 refuse(problems, line,
                        "<controller type='pci'><target hotplug> is supported on the pc machine's pci-root only (the "
                        "QEMU engine makes its root ports itself)");
+        if (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && ctrl->has_chassis) {
+                const VmController *other;
+                for (unsigned i = 0; (other = nth_root_port(config, i)) && other != ctrl; i++)
+                        if (other->has_chassis && other->chassis == ctrl->chassis)
+                                refuse(problems, line,
+                                       "<controller model='pcie-root-port'><target chassis='%" PRIu32
+                                       "'>: an earlier root port has this chassis (QEMU wants each once)",
+                                       ctrl->chassis);
+        }
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
                 refuse(problems, line, "<pcihole64> of pci-root needs the pc machine");
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
@@ -329,8 +356,12 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                 }
                 break;
         case VM_DISK_BUS_USB:
-                if (controllers_known && !has_usb_controller(config))
-                        refuse(problems, line, "<disk> '%s' on bus 'usb' needs a <controller type='usb'>", dev);
+                if (controllers_known && any_usb_controller(config) &&
+                    any_usb_controller(config)->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
+                        refuse(problems, line,
+                               "<disk> '%s' on bus 'usb' needs a USB controller, and <controller type='usb' "
+                               "model='none'> says there is none",
+                               dev);
                 break;
         }
 }
@@ -374,6 +405,26 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
                 refuse(problems, line,
                        "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
                        "snapshot only reads)",
+                       dev);
+        /* <blockio>: QEMU 7.2's rules (the physical size is 512 unless written). */
+        if (disk->logical_block_size > (disk->physical_block_size ? disk->physical_block_size : 512))
+                refuse(problems, line,
+                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s' needs a physical_block_size "
+                       "at least as large (QEMU's is 512 bytes unless written)",
+                       disk->logical_block_size, dev);
+        if (disk->logical_block_size && disk->logical_block_size != 512 &&
+            (disk->bus == VM_DISK_BUS_IDE || disk->bus == VM_DISK_BUS_SATA || disk->bus == VM_DISK_BUS_FDC))
+                refuse(problems, line,
+                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s': QEMU's %s disks have 512-byte "
+                       "logical sectors only",
+                       disk->logical_block_size, dev, bus_name(disk->bus));
+        if (disk->physical_block_size && disk->physical_block_size != 512 && disk->bus == VM_DISK_BUS_FDC)
+                refuse(problems, line,
+                       "<blockio physical_block_size='%" PRIu32 "'> of floppy '%s': QEMU's floppy has 512-byte "
+                       "sectors only",
+                       disk->physical_block_size, dev);
+        if (disk->removable && disk->bus != VM_DISK_BUS_USB)
+                refuse(problems, line, "<target removable> of disk '%s' needs bus 'usb' (QEMU's usb-storage has it)",
                        dev);
         if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
             disk->bus != VM_DISK_BUS_SCSI)
@@ -597,6 +648,60 @@ JsonNode *qemu_controller_device(const VmConfig *config, const VmDevice *device,
         return node;
 }
 
+/* The document's i-th pcie-root-port controller (in document order), or NULL. */
+static const VmController *nth_root_port(const VmConfig *config, unsigned n) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_PCI &&
+                    device->controller.model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && n-- == 0)
+                        return &device->controller;
+        }
+        return NULL;
+}
+
+static bool chassis_taken(const VmConfig *config, uint32_t chassis) {
+        const VmController *ctrl;
+        for (unsigned i = 0; (ctrl = nth_root_port(config, i)); i++)
+                if (ctrl->has_chassis && ctrl->chassis == chassis)
+                        return true;
+        return false;
+}
+
+/* q35's root ports, all the engine's own ("rpN", where it puts its virtio disks and hot-plugged
+ * devices): at least one per virtio disk plus QEMU_SPARE_HOTPLUG_PORTS, and at least as many as
+ * the document's <controller model='pcie-root-port'>s. The i-th of those is rp<i>: its device
+ * (<model name>: QEMU's pcie-root-port or ioh3420) and <target chassis port> are the port's.
+ * The others take the chassis numbers that no <target chassis> names (QEMU wants each once). */
+unsigned qemu_root_ports_add_args(GPtrArray *argv, const VmConfig *config, unsigned wanted) {
+        unsigned n_ports = wanted;
+        uint32_t next_chassis = 1;
+
+        while (nth_root_port(config, n_ports))
+                n_ports++;
+        for (unsigned i = 0; i < n_ports; i++) {
+                const VmController *ctrl = nth_root_port(config, i);
+                JsonObject *o = json_object_new();
+                g_autofree char *id = g_strdup_printf("rp%u", i);
+                uint32_t chassis;
+
+                if (ctrl && ctrl->has_chassis)
+                        chassis = ctrl->chassis;
+                else {
+                        while (chassis_taken(config, next_chassis))
+                                next_chassis++;
+                        chassis = next_chassis++;
+                }
+                json_object_set_string_member(o, "driver", ctrl && ctrl->ioh3420 ? "ioh3420" : "pcie-root-port");
+                json_object_set_string_member(o, "id", id);
+                json_object_set_string_member(o, "bus", "pcie.0");
+                json_object_set_int_member(o, "chassis", chassis);
+                if (ctrl && ctrl->has_port)
+                        json_object_set_int_member(o, "port", ctrl->port);
+                add_device_json(argv, o);
+        }
+        return n_ports;
+}
+
 /* The root bus's <pcihole64> and <target hotplug>: properties of the machine's host bridge
  * and PIIX4's ACPI, set with -global as libvirt does. */
 void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config) {
@@ -775,6 +880,10 @@ void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o) {
                 if (disk->geometry.trans)
                         json_object_set_string_member(o, "bios-chs-trans", trans[disk->geometry.trans]);
         }
+        if (disk->logical_block_size)
+                json_object_set_int_member(o, "logical_block_size", disk->logical_block_size);
+        if (disk->physical_block_size)
+                json_object_set_int_member(o, "physical_block_size", disk->physical_block_size);
 }
 
 /* The -device of a disk that is not on virtio (checked by qemu_devices_check()). */
@@ -823,8 +932,11 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
         }
         case VM_DISK_BUS_USB:
                 json_object_set_string_member(o, "driver", "usb-storage");
-                if (disk->cdrom)
+                /* <target removable>: whether the guest may eject it, as libvirt passes it. */
+                if (disk->cdrom || disk->removable == VM_SWITCH_ON)
                         json_object_set_boolean_member(o, "removable", true);
+                else if (disk->removable == VM_SWITCH_OFF)
+                        json_object_set_boolean_member(o, "removable", false);
                 break;
         case VM_DISK_BUS_FDC:
                 json_object_set_string_member(o, "driver", "floppy");

@@ -689,7 +689,8 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 }
         for (unsigned i = 0; i < display->n_videos; i++)
                 add_video(argv, &display->videos[i], i);
-        if (vm_display_needs_usb(display) && !usb)
+        /* One qemu-xhci of ours: made before the disks when a USB disk wanted it. */
+        if (vm_display_needs_usb(display) && !usb && !qemu_usb_disks_need_controller(config))
                 add(argv, "-device", "qemu-xhci,id=" USB_CONTROLLER_ID);
         /* Hubs first: what sits behind one names its port ("1.2"). */
         for (unsigned i = 0; i < display->n_hubs; i++) {

@@ -73,7 +73,7 @@ void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config) {
 
         if (!has_usb_hostdev(config))
                 return;
-        if (!usb && !vm_display_needs_usb(vm_config_display(config))) {
+        if (!usb && !vm_display_needs_usb(vm_config_display(config)) && !qemu_usb_disks_need_controller(config)) {
                 g_ptr_array_add(argv, g_strdup("-device"));
                 g_ptr_array_add(argv, g_strdup("qemu-xhci,id=" QEMU_DEFAULT_USB_CONTROLLER_ID));
         }

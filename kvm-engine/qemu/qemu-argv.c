@@ -402,6 +402,8 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                         argv_add_json(argv, "-device", node);
         }
         qemu_implicit_scsi_controllers(argv, config);
+        if (qemu_usb_disks_need_controller(config))
+                argv_add(argv, "-device", "qemu-xhci,id=" QEMU_DEFAULT_USB_CONTROLLER_ID);
         qemu_floppy_controller_args(argv, config, cmdline->machine);
         qemu_pci_root_globals(argv, config);
         qemu_argv_add_virtio_serial_controllers(argv, config, params->agent_fd);
@@ -643,24 +645,17 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 cmdline->console_is_ours = true;
         }
 
-        /* A root port per disk, plus spares for hot-plug; before the disks that
-         * name them as their bus. */
+        /* A root port per disk, plus spares for hot-plug (and the document's root ports); before
+         * the disks that name them as their bus. */
         if (cmdline->machine == QEMU_MACHINE_Q35) {
                 unsigned n_ports = QEMU_SPARE_HOTPLUG_PORTS;
                 for (guint i = 0; i < config->devices->len; i++) {
                         const VmDevice *device = config->devices->pdata[i];
                         n_ports += device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_VIRTIO;
                 }
-                for (unsigned i = 0; i < n_ports; i++) {
-                        JsonObject *o = json_object_new();
-                        g_autofree char *id = g_strdup_printf("rp%u", i);
-                        json_object_set_string_member(o, "driver", "pcie-root-port");
-                        json_object_set_string_member(o, "id", id);
-                        json_object_set_string_member(o, "bus", "pcie.0");
-                        json_object_set_int_member(o, "chassis", i + 1);
-                        argv_add_json(argv, "-device", json_object_node(o));
+                n_ports = qemu_root_ports_add_args(argv, config, n_ports);
+                for (unsigned i = 0; i < n_ports; i++)
                         g_ptr_array_add(cmdline->port_owners, NULL);
-                }
         }
 
         /* <currentMemory> below <memory>, or <memballoon model='virtio'>: as libvirt, a balloon, whose

@@ -167,6 +167,9 @@ bool qemu_devices_want_balloon(const VmConfig *config);
 const char *qemu_watchdog_action(const VmConfig *config);
 void qemu_argv_add_watchdogs(GPtrArray *argv, const VmConfig *config);
 void qemu_pci_root_globals(GPtrArray *argv, const VmConfig *config);
+/* q35's root ports rp0...: at least wanted, and one per <controller model='pcie-root-port'>;
+ * returns how many. */
+unsigned qemu_root_ports_add_args(GPtrArray *argv, const VmConfig *config, unsigned wanted);
 
 /* qemu-argv-chardev.c */
 char *qemu_chardev_arg(const VmChar *chr, const char *id, bool parallel); /* the -chardev value */
@@ -187,6 +190,9 @@ void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
 void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
 void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
+bool qemu_has_usb_disk(const VmConfig *config);
+/* A USB disk and no <controller type='usb'>: the engine adds its qemu-xhci before the disks. */
+bool qemu_usb_disks_need_controller(const VmConfig *config);
 /* The protocol node's properties of a network disk, without node-name (qemu-argv-disk-network.c). */
 JsonObject *qemu_disk_network_blockdev(const VmDiskNetwork *network);
 /* The arguments of block_set_io_throttle for a disk with <iotune> (qemu-iotune.c). */

@@ -427,6 +427,7 @@ static void update_device_fails(LiveTest *l, const char *xml, const char *scope,
 static void test_update_device_refusals(LiveTest *l, gconstpointer data) {
         g_autofree char *iso = make_image(l, "install.iso"), *disk = make_image(l, "root.raw");
         g_autofree char *xml = NULL, *stored = NULL, *cdrom = NULL, *other_bus = NULL, *serial = NULL;
+        g_autofree char *blockio = NULL, *labelled = NULL;
         g_autofree char *root = disk_xml(disk, "vda");
         g_autoptr(GError) error = NULL;
 
@@ -456,6 +457,10 @@ static void test_update_device_refusals(LiveTest *l, gconstpointer data) {
                                  "<serial>CD1</serial></disk>",
                                  iso);
         update_device_fails(l, serial, "", "org.example.Hypervisor.Error.InvalidArgument", "its <serial> differs");
+        blockio = g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'/><target dev='sda' bus='sata'/>"
+                                  "<blockio physical_block_size='4096'/></disk>",
+                                  iso);
+        update_device_fails(l, blockio, "", "org.example.Hypervisor.Error.InvalidArgument", "its <blockio> differs");
         update_device_fails(l, cdrom, "live", "org.example.Hypervisor.Error.InvalidState", "'live' option");
         stored = get_xml(l, FALSE);
         assert_contains(stored, iso, FALSE);
@@ -466,12 +471,22 @@ static void test_update_device_refusals(LiveTest *l, gconstpointer data) {
         g_free(stored);
         stored = get_xml(l, FALSE);
         assert_contains(stored, iso, TRUE);
+        /* A <source>'s <seclabel relabel='no'/> comes and goes with the medium. */
+        labelled = g_strdup_printf("<disk type='file' device='cdrom'><source file='%s'><seclabel model='dac' "
+                                   "relabel='no'/></source><target dev='sda' bus='sata'/><readonly/></disk>",
+                                   iso);
+        update_device(l, labelled, "", &error);
+        g_assert_no_error(error);
+        g_free(stored);
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, "<seclabel model='dac' relabel='no'/>", TRUE);
         update_device(l, "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>", "config", &error);
         g_assert_no_error(error);
         g_free(stored);
         stored = get_xml(l, FALSE);
         assert_contains(stored, iso, FALSE);
         assert_contains(stored, "device='cdrom'", TRUE);
+        assert_contains(stored, "<seclabel", FALSE);
 }
 
 /* cloud-hypervisor has no cdrom: UpdateDevice says so, naming the engine. */

@@ -27,6 +27,9 @@ static void test_device_parts(void) {
                 { 10, "<driver iommu|ats|packed='on'> of a <disk>" },
                 { 11, "<memballoon><driver iommu|ats|packed='on'>" },
                 { 12, "<memballoon><stats period>" },
+                { 13, "<blockio> of a <disk>" },
+                { 14, "<target removable> of a <disk>" },
+                { 15, "<controller type='pci'> other than its root bus" },
         };
         g_autoptr(VmConfig) ok = test_vm_config_minimal();
         g_autoptr(GError) error = NULL;
@@ -36,6 +39,10 @@ static void test_device_parts(void) {
         d->address = (VmAddress) { .type = VM_ADDRESS_PCI, .bus = 4 };
         /* off is what cloud-hypervisor's virtio-blk does: taken. */
         d->disk.virtio = (VmVirtioOptions) { VM_SWITCH_OFF, VM_SWITCH_OFF, VM_SWITCH_OFF };
+        /* Its virtio-blk keeps the first 20 characters of a serial, as QEMU's; the image keeps
+         * its label (relabel='no'), as every file does. */
+        d->disk.serial = g_strdup("XYZXYZXYZYXXYZYZYXYZY");
+        d->disk.seclabels[d->disk.n_seclabels++] = VM_DISK_SECLABEL_DAC;
         d = test_vm_config_add_device(ok, VM_DEVICE_CONTROLLER, "ctrl0");
         d->controller = (VmController) { .type = VM_CONTROLLER_PCI, .model = VM_CONTROLLER_MODEL_PCIE_ROOT };
         ok->memballoon.model = VM_MEMBALLOON_VIRTIO;
@@ -101,6 +108,19 @@ static void test_device_parts(void) {
                         config->memballoon.model = VM_MEMBALLOON_VIRTIO;
                         config->memballoon.stats_period = 10;
                         break;
+                case 13:
+                        disk->disk.logical_block_size = disk->disk.physical_block_size = 4096;
+                        break;
+                case 14:
+                        disk->disk.removable = VM_SWITCH_OFF;
+                        break;
+                case 15: {
+                        VmController *port = &test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "pci.1")->controller;
+                        *port = (VmController) { .type = VM_CONTROLLER_PCI, .index = 1,
+                                                 .model = VM_CONTROLLER_MODEL_PCIE_ROOT_PORT };
+                        port->has_model_name = port->ioh3420 = true;
+                        break;
+                }
                 }
                 g_assert_false(ch_config_check(config, &e));
                 g_assert_error(e, HV_ERROR, HV_ERROR_NOT_SUPPORTED);

@@ -45,6 +45,25 @@ static void test_parse(void) {
         g_assert_cmpint(ctrl->hotplug, ==, VM_SWITCH_OFF);
         g_assert_true(ctrl->has_pcihole64);
         g_assert_cmpuint(ctrl->pcihole64_kib, ==, 1048576);
+        g_clear_pointer(&config, vm_config_free);
+
+        /* A root port of QEMU's ioh3420 device (an Intel one), as libvirt names it. */
+        config = domain_xml_test_parse_devices("<controller type='pci' index='2' model='pcie-root-port'>"
+                                               "<model name='ioh3420'/></controller>",
+                                               &error);
+        g_assert_no_error(error);
+        ctrl = only_controller(config);
+        g_assert_true(ctrl->has_model_name);
+        g_assert_true(ctrl->ioh3420);
+        g_clear_pointer(&config, vm_config_free);
+
+        config = domain_xml_test_parse_devices("<controller type='pci' index='2' model='pcie-root-port'>"
+                                               "<model name='pcie-root-port'/></controller>",
+                                               &error);
+        g_assert_no_error(error);
+        ctrl = only_controller(config);
+        g_assert_true(ctrl->has_model_name);
+        g_assert_false(ctrl->ioh3420);
 }
 
 /* As libvirt (its usb-ich9-ehci-addr, controller-usb-order): ich9-uhci controllers at an
@@ -87,6 +106,10 @@ static void test_round_trip(void) {
                 "<pcihole64>1048576</pcihole64></controller>",
                 "<controller type='pci' index='0' model='pcie-root'><pcihole64 "
                 "unit='KiB'>2048</pcihole64></controller>",
+                "<controller type='pci' index='2' model='pcie-root-port'><model name='ioh3420'/>"
+                "<target chassis='40' port='0x1a'/></controller>",
+                "<controller type='pci' index='1' model='pcie-root-port'><model name='pcie-root-port'/>"
+                "</controller>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
@@ -118,6 +141,12 @@ static void test_refused(void) {
                  "'<pcihole64>'", HV_ERROR_NOT_SUPPORTED},
                 {"<controller type='pci' index='0' model='pci-root'><pcihole64>lots</pcihole64></controller>",
                  "'lots'", HV_ERROR_INVALID_ARGUMENT},
+                /* ioh3420 is a root port's device only. */
+                {"<controller type='pci' index='1' model='pci-bridge'><model name='ioh3420'/></controller>",
+                 "'ioh3420'", HV_ERROR_INVALID_ARGUMENT},
+                {"<controller type='pci' index='1' model='pcie-root-port'><model name='x3130-upstream'/>"
+                 "</controller>",
+                 "expected 'pcie-root-port' or 'ioh3420'", HV_ERROR_INVALID_ARGUMENT},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {

@@ -388,6 +388,125 @@ static void test_iotune_refused(void) {
         }
 }
 
+/* libvirt's disk-blockio, disk-shared (a serial of 21 characters), disk-usb-device-removable
+ * and seclabel-device-multiple's relabel='no': read, written back, valid for libvirt's schema. */
+static const char storage_devices[] =
+        "<disk type='file' device='disk'><source file='/tmp/idedisk.img'/><target dev='hdc' bus='ide'/>"
+        "<blockio logical_block_size='512' physical_block_size='4096'/></disk>"
+        "<disk type='block' device='disk'><source dev='/dev/HostVG/QEMUGuest1'/><target dev='hda' bus='ide'/>"
+        "<shareable/><serial>XYZXYZXYZYXXYZYZYXYZY</serial></disk>"
+        "<disk type='file' device='disk'><source file='/tmp/usbdisk.img'/>"
+        "<target dev='sda' bus='usb' removable='on'/></disk>"
+        "<disk type='block' device='disk'><source dev='/dev/HostVG/QEMUGuest2'>"
+        "<seclabel model='dac' relabel='no'/><seclabel model='selinux' relabel='no'/></source>"
+        "<target dev='sdb' bus='scsi'/><serial>ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789</serial></disk>"
+        "<disk type='file' device='disk'><source file='/tmp/v.img'><seclabel relabel='no'/></source>"
+        "<target dev='vda' bus='virtio' removable='off'/><blockio physical_block_size='4096'/></disk>";
+
+static void test_storage(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(storage_devices, &error);
+        g_autoptr(VmConfig) again = NULL;
+        g_autofree char *out = NULL;
+        const VmDisk *d;
+
+        g_assert_no_error(error);
+        d = disk_at(config, 0);
+        g_assert_cmpuint(d->logical_block_size, ==, 512);
+        g_assert_cmpuint(d->physical_block_size, ==, 4096);
+        g_assert_cmpstr(disk_at(config, 1)->serial, ==, "XYZXYZXYZYXXYZYZYXYZY");
+        g_assert_cmpint(disk_at(config, 2)->removable, ==, VM_SWITCH_ON);
+        d = disk_at(config, 3);
+        g_assert_cmpuint(d->n_seclabels, ==, 2);
+        g_assert_cmpuint(d->seclabels[0], ==, VM_DISK_SECLABEL_DAC);
+        g_assert_cmpuint(d->seclabels[1], ==, VM_DISK_SECLABEL_SELINUX);
+        d = disk_at(config, 4);
+        g_assert_cmpuint(d->n_seclabels, ==, 1);
+        g_assert_cmpuint(d->seclabels[0], ==, VM_DISK_SECLABEL_ANY);
+        g_assert_cmpint(d->removable, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(d->logical_block_size, ==, 0);
+
+        domain_xml_test_assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<blockio logical_block_size='512' physical_block_size='4096'/>"));
+        g_assert_nonnull(strstr(out, "<serial>XYZXYZXYZYXXYZYZYXYZY</serial>"));
+        g_assert_nonnull(strstr(out, "<target dev='sda' bus='usb' removable='on'/>"));
+        g_assert_nonnull(strstr(out, "<source dev='/dev/HostVG/QEMUGuest2'>\n"));
+        g_assert_nonnull(strstr(out, "<seclabel model='dac' relabel='no'/>\n"));
+        g_assert_nonnull(strstr(out, "<seclabel relabel='no'/>\n"));
+        domain_xml_test_assert_valid_libvirt(out, "disk storage");
+        again = domain_xml_parse(out, strlen(out), &domain_xml_test_paths, &error);
+        g_assert_no_error(error);
+        g_assert_cmpuint(disk_at(again, 3)->n_seclabels, ==, 2);
+        g_assert_cmpuint(disk_at(again, 3)->seclabels[1], ==, VM_DISK_SECLABEL_SELINUX);
+        g_assert_cmpuint(disk_at(again, 4)->physical_block_size, ==, 4096);
+        g_assert_cmpint(disk_at(again, 4)->removable, ==, VM_SWITCH_OFF);
+}
+
+static void test_storage_refused(void) {
+        static const struct {
+                const char *devices, *fragment;
+                int code;
+        } table[] = {
+                {"<disk type='file'><source file='/a'/><target dev='vda'/><blockio logical_block_size='768'/>"
+                 "</disk>",
+                 "invalid logical_block_size '768'", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='vda'/>"
+                 "<blockio physical_block_size='4194304'/></disk>",
+                 "expected a power of 2 from 512 to 2097152", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='vda'/>"
+                 "<blockio logical_block_size='4096' physical_block_size='512'/></disk>",
+                 "expected at most the physical_block_size", HV_ERROR_INVALID_ARGUMENT},
+                /* libvirt 9.0's schema has no discard_granularity. */
+                {"<disk type='file'><source file='/a'/><target dev='vda'/>"
+                 "<blockio logical_block_size='512' discard_granularity='4096'/></disk>",
+                 "'discard_granularity'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'/><target dev='vda'/>"
+                 "<serial>ABCDEFGHIJKLMNOPQRSTUVWXYZ01234567890</serial></disk>",
+                 "1 to 36 characters", HV_ERROR_INVALID_ARGUMENT},
+                {"<disk type='file'><source file='/a'/><target dev='sda' bus='usb' removable='yes'/></disk>",
+                 "removable='yes'", HV_ERROR_NOT_SUPPORTED},
+                /* The service relabels no file: a label to apply is refused with that reason. */
+                {"<disk type='block'><source dev='/dev/a'><seclabel model='selinux' relabel='yes'>"
+                 "<label>system_u:system_r:svirt_custom_t:s0:c192,c392</label></seclabel></source>"
+                 "<target dev='hda'/></disk>",
+                 "relabel='yes' of a disk's '<seclabel>' is not supported: the service relabels no file",
+                 HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='block'><source dev='/dev/a'><seclabel model='selinux'>"
+                 "<label>system_u:object_r:svirt_image_t:s0</label></seclabel></source><target dev='hda'/></disk>",
+                 "the service relabels no file", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'><seclabel relabel='no'><label>x</label></seclabel>"
+                 "</source><target dev='vda'/></disk>",
+                 "'<label>'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'><seclabel model='dac' labelskip='yes'/></source>"
+                 "<target dev='vda'/></disk>",
+                 "'labelskip'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'><seclabel model='smack' relabel='no'/></source>"
+                 "<target dev='vda'/></disk>",
+                 "'smack'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file'><source file='/a'><seclabel model='dac' relabel='no'/>"
+                 "<seclabel model='dac' relabel='no'/></source><target dev='vda'/></disk>",
+                 "model 'dac' appears twice", HV_ERROR_INVALID_XML},
+                {"<disk type='file'><source file='/a'><reservations enabled='yes'/></source>"
+                 "<target dev='vda'/></disk>",
+                 "'<reservations>'", HV_ERROR_NOT_SUPPORTED},
+                {"<disk type='file' device='cdrom'><source><seclabel relabel='no'/></source>"
+                 "<target dev='hdc'/></disk>",
+                 "labels no image", HV_ERROR_INVALID_XML},
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(VmConfig) config = domain_xml_test_parse_devices(table[i].devices, &error);
+
+                g_assert_null(config);
+                if (!error || error->code != table[i].code || !strstr(error->message, table[i].fragment))
+                        g_error("%s: '%s' (code %d) lacks '%s' (code %d)", table[i].devices,
+                                error ? error->message : "(none)", error ? error->code : -1, table[i].fragment,
+                                table[i].code);
+        }
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-disk/tuning", test_tuning);
@@ -399,5 +518,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/domain-xml-disk/network-refused", test_network_refused);
         g_test_add_func("/domain-xml-disk/iotune", test_iotune);
         g_test_add_func("/domain-xml-disk/iotune-refused", test_iotune_refused);
+        g_test_add_func("/domain-xml-disk/storage", test_storage);
+        g_test_add_func("/domain-xml-disk/storage-refused", test_storage_refused);
         return g_test_run();
 }

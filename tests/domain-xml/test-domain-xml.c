@@ -171,6 +171,7 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 g_assert_cmpint(a->controller.has_master, ==, b->controller.has_master);
                 g_assert_cmpuint(a->controller.master_startport, ==, b->controller.master_startport);
                 g_assert_cmpint(a->controller.has_model_name, ==, b->controller.has_model_name);
+                g_assert_cmpint(a->controller.ioh3420, ==, b->controller.ioh3420);
                 g_assert_cmpint(a->controller.has_chassis, ==, b->controller.has_chassis);
                 g_assert_cmpuint(a->controller.chassis, ==, b->controller.chassis);
                 g_assert_cmpint(a->controller.has_port, ==, b->controller.has_port);
@@ -1149,8 +1150,8 @@ static void test_devices_invalid(void) {
                 { "", "<controller type='scsi' model='ibmvscsi'/>", "'ibmvscsi'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='scsi' model='buslogic'/>", "'buslogic'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<controller type='sata' ports='4'/>", "'ports'", HV_ERROR_NOT_SUPPORTED },
-                { "", "<controller type='pci' model='pcie-root-port'><model name='ioh3420'/></controller>",
-                  "'ioh3420'", HV_ERROR_INVALID_ARGUMENT },
+                { "", "<controller type='pci' model='pcie-root-port'><model name='xio3130'/></controller>",
+                  "'xio3130'", HV_ERROR_INVALID_ARGUMENT },
                 { "", "<controller type='ccid'/>", "'ccid'", HV_ERROR_NOT_SUPPORTED },
                 { "", "<disk type='file'><source file='a'/><target dev='vda'/>"
                       "<address type='drive' unit='0'/></disk>",

@@ -2552,6 +2552,131 @@ static void test_problems_listed(void) {
                         "line 5: <bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
 }
 
+/* libvirt's pcie-root-port, pcie-root-port-model-generic, pcie-root-port-model-ioh3420: the
+ * document's root ports are the engine's first ones, with their device and <target>; the
+ * others take the chassis numbers left. */
+static void test_root_ports(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d;
+
+        add_controller(config, "pcie.0", VM_CONTROLLER_PCI, 0, VM_CONTROLLER_MODEL_PCIE_ROOT);
+        add_controller(config, "pci.1", VM_CONTROLLER_PCI, 1, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d = add_controller(config, "pci.2", VM_CONTROLLER_PCI, 2, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_model_name = d->controller.ioh3420 = true;
+        d->controller.has_chassis = d->controller.has_port = true;
+        d->controller.chassis = 2;
+        d->controller.port = 0x1a;
+        d = add_controller(config, "pci.3", VM_CONTROLLER_PCI, 3, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_model_name = true;
+        for (uint32_t i = 4; i <= 6; i++) {
+                g_autofree char *id = g_strdup_printf("pci.%u", i);
+                add_controller(config, id, VM_CONTROLLER_PCI, i, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        }
+        add_disk(config, "vda", "vda", VM_DISK_BUS_VIRTIO, "/images/v.raw");
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("root-ports", &params);
+
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        /* Six root ports in the document, more than the one virtio disk and the spares want. */
+        g_assert_cmpuint(cmdline->port_owners->len, ==, 6);
+        g_assert_true(argv_has(cmdline, "{\"driver\":\"ioh3420\",\"id\":\"rp1\",\"bus\":\"pcie.0\","
+                                        "\"chassis\":2,\"port\":26}"));
+
+        /* QEMU wants each chassis once. */
+        d = add_controller(config, "pci.7", VM_CONTROLLER_PCI, 7, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT);
+        d->controller.has_chassis = true;
+        d->controller.chassis = 2;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target chassis='2'>: an earlier root port has this chassis"));
+        g_clear_error(&error);
+
+        /* A root port needs PCI Express: not on pc. */
+        d->controller.has_chassis = false;
+        config->machine = g_strdup("pc");
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "model='pcie-root-port'> needs PCI Express"));
+}
+
+/* libvirt's disk-blockio, disk-shared (a 21-character serial on IDE, which QEMU 7.2 takes and
+ * keeps 20 of), disk-usb-device and disk-usb-device-removable (no <controller type='usb'>: the
+ * engine's qemu-xhci, once, shared with the tablet). */
+static void test_disk_storage(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *d, *usb, *usb2;
+
+        config->machine = g_strdup("pc");
+        d = add_disk(config, "ide0-0-0", "hda", VM_DISK_BUS_IDE, "/images/shared.img");
+        d->disk.serial = g_strdup("XYZXYZXYZYXXYZYZYXYZY");
+        d->disk.shareable = true;
+        d = add_disk(config, "ide0-0-1", "hdb", VM_DISK_BUS_IDE, "/tmp/idedisk.img");
+        d->disk.logical_block_size = 512;
+        d->disk.physical_block_size = 4096;
+        d = add_disk(config, "vda", "vda", VM_DISK_BUS_VIRTIO, "/images/v.img");
+        d->disk.logical_block_size = d->disk.physical_block_size = 4096;
+        d->disk.seclabels[d->disk.n_seclabels++] = VM_DISK_SECLABEL_DAC;
+        usb = add_disk(config, "usb-disk0", "sda", VM_DISK_BUS_USB, "/tmp/usbdisk.img");
+        usb->disk.removable = VM_SWITCH_ON;
+        usb2 = add_disk(config, "usb-disk1", "sdb", VM_DISK_BUS_USB, "/tmp/usbdisk2.img");
+        usb2->disk.removable = VM_SWITCH_OFF;
+        VmDisplay *display = vm_config_ensure_display(config);
+        display->inputs[display->n_inputs++] = (VmInput){.type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB};
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("disk-storage", &params);
+
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        unsigned n_xhci = 0;
+        for (char **arg = cmdline->argv; *arg; arg++)
+                n_xhci += strstr(*arg, "qemu-xhci") != NULL;
+        g_assert_cmpuint(n_xhci, ==, 1);
+        g_assert_true(argv_has(cmdline, "qemu-xhci,id=" QEMU_DEFAULT_USB_CONTROLLER_ID));
+
+        /* What QEMU 7.2 refuses of <blockio> and <target removable>. */
+        d->disk.logical_block_size = 4096;
+        d->disk.physical_block_size = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<blockio logical_block_size='4096'> of disk 'vda' needs a "
+                                                "physical_block_size at least as large"));
+        g_clear_error(&error);
+        d->disk.physical_block_size = 4096;
+        VmDevice *ide = config->devices->pdata[1];
+        ide->disk.logical_block_size = 4096;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "QEMU's ide disks have 512-byte logical sectors only"));
+        g_clear_error(&error);
+        ide->disk.logical_block_size = 512;
+        d->disk.removable = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<target removable> of disk 'vda' needs bus 'usb'"));
+        g_clear_error(&error);
+        d->disk.removable = VM_SWITCH_DEFAULT;
+
+        /* With the document's USB controller, the disks are on it and the engine adds none... */
+        add_controller(config, "usb", VM_CONTROLLER_USB, 0, VM_CONTROLLER_MODEL_PIIX3_UHCI);
+        g_autoptr(QemuCommandLine) with_usb = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (char **arg = with_usb->argv; *arg; arg++)
+                g_assert_null(strstr(*arg, "qemu-xhci"));
+        /* ... and model='none' says there is no USB for them. */
+        ((VmDevice *) config->devices->pdata[config->devices->len - 1])->controller.model =
+                VM_CONTROLLER_MODEL_USB_NONE;
+        display->n_inputs = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "<disk> 'sda' on bus 'usb' needs a USB controller, and "
+                                                "<controller type='usb' model='none'> says there is none"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/qemu-argv/minimal", test_minimal);
@@ -2609,5 +2734,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/redirdev", test_redirdev);
         g_test_add_func("/qemu-argv/problems-listed", test_problems_listed);
         g_test_add_func("/qemu-argv/rng-egd", test_rng_egd);
+        g_test_add_func("/qemu-argv/root-ports", test_root_ports);
+        g_test_add_func("/qemu-argv/disk-storage", test_disk_storage);
         return g_test_run();
 }
