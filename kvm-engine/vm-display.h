@@ -121,6 +121,9 @@ typedef struct {
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
         VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
+        /* <alias name='ua-...'>: the user's, kept for GetXML; NULL = none. QEMU's id stays videoN
+         * (Screenshot names the screens by it). */
+        char *alias;
         uint32_t line;     /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmVideo;
 

@@ -395,8 +395,32 @@ fail:
 
 /* ---- <video> ---- */
 
+#define VIDEO_ALIAS_MAX 64
+
+/* <alias name>: as libvirt, a user's alias ("ua-" and up to 64 of [A-Za-z0-9_.-]) is kept;
+ * libvirt's own names ("video0", as virsh dumpxml writes them) are not ids of ours and are
+ * dropped, as libvirt drops them from an inactive definition. */
+static bool parse_video_alias(const xmlNode *node, VmVideo *video, GError **error) {
+        static const char *const attributes[] = {"name", NULL};
+        g_autofree char *name = NULL;
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        name = xml_attr_value(node, "name");
+        if (!name)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<alias>' needs the attribute 'name'");
+        if (!g_str_has_prefix(name, "ua-"))
+                return true;
+        if (strlen(name) > VIDEO_ALIAS_MAX || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                          "0123456789_.-") != strlen(name))
+                return xml_fail_bad_value(error, node, "device alias", name,
+                                          "'ua-' and up to 64 characters from [A-Za-z0-9_.-] in all");
+        video->alias = g_steal_pointer(&name);
+        return true;
+}
+
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = {"model", "address", "driver", NULL};
+        static const char *const children[] = {"model", "address", "driver", "alias", NULL};
         static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
         static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
                                                        "vgamem", "heads", "primary", NULL};
@@ -486,6 +510,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                 "options)");
         if (c[2] && (!xml_check_empty_element(c[2], driver_attributes, error) ||
                      !domain_xml_parse_virtio_options(c[2], &video.virtio, error)))
+                return false;
+        if (c[3] && !parse_video_alias(c[3], &video, error))
                 return false;
         video.line = xml_line(node);
         display->videos[display->n_videos++] = video;
@@ -1242,6 +1268,8 @@ static void append_video(GString *out, const VmVideo *video) {
                 domain_xml_format_virtio_options(out, &video->virtio);
                 g_string_append(out, "/>\n");
         }
+        if (video->alias)
+                g_string_append_printf(out, "      <alias name='%s'/>\n", video->alias);
         domain_xml_format_address(out, 3, &video->address);
         g_string_append(out, "    </video>\n");
 }

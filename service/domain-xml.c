@@ -1114,6 +1114,14 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                 device->line = xml_line(child);
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
         }
+        /* A <video>'s alias is an id as those of the devices are. */
+        for (unsigned i = 0; config->display && i < config->display->n_videos; i++) {
+                const VmVideo *video = &config->display->videos[i];
+
+                if (video->alias && !g_hash_table_add(keys.ids, video->alias))
+                        vm_problems_add(problems, video->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "device alias '%s' is used twice", video->alias);
+        }
         if (config->display && !domain_xml_finish_display(node, config->display, &error))
                 vm_problems_add_error(problems, g_steal_pointer(&error));
         if (!domain_xml_assign_controller_indexes(config->devices, &error))

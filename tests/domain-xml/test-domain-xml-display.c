@@ -268,6 +268,27 @@ static void test_video_ramfb(void) {
         domain_xml_test_assert_valid_libvirt(out, "<video><model type='ramfb'>");
 }
 
+/* A <video>'s user alias (libvirt's video-none-device.xml) is kept; libvirt's own names
+ * (virsh dumpxml's "video0") are dropped, as libvirt drops them. */
+static void test_video_alias(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='vnc'/><video><model type='none'/><alias name='ua-user-video-alias'/></video>", &error);
+        g_autoptr(VmConfig) dumped = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpstr(config->display.videos[0].alias, ==, "ua-user-video-alias");
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<model type='none'/>\n      <alias name='ua-user-video-alias'/>\n    </video>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "<video><alias>");
+
+        dumped = domain_xml_test_parse_devices("<video><model type='vga'/><alias name='video0'/></video>", &error);
+        g_assert_no_error(error);
+        g_assert_null(dumped->display.videos[0].alias);
+}
+
 static void test_refused(void) {
         static const struct {
                 const char *devices;
@@ -313,6 +334,14 @@ static void test_refused(void) {
                  "</graphics>",
                  HV_ERROR_NOT_SUPPORTED, "one address or socket"},
                 {"<video><model type='ramfb' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'"},
+                {"<video><model type='vga'/><alias name='ua-a b'/></video>", HV_ERROR_INVALID_ARGUMENT, "'ua-a b'"},
+                {"<video><model type='vga'/><alias/></video>", HV_ERROR_INVALID_XML, "needs the attribute 'name'"},
+                {"<video><model type='vga' primary='yes'/><alias name='ua-v'/></video>"
+                 "<video><model type='qxl'/><alias name='ua-v'/></video>",
+                 HV_ERROR_INVALID_ARGUMENT, "device alias 'ua-v' is used twice"},
+                {"<video><model type='vga'/><alias name='ua-v'/></video><rng model='virtio'>"
+                 "<backend model='random'>/dev/urandom</backend><alias name='ua-v'/></rng>",
+                 HV_ERROR_INVALID_ARGUMENT, "device alias 'ua-v' is used twice"},
                 {"<video><model type='ramfb'/><address type='pci' bus='0' slot='2'/></video>", HV_ERROR_NOT_SUPPORTED,
                  "ramfb is on no bus"},
                 {"<video><model type='vga'/></video><video><model type='ramfb'/></video>", HV_ERROR_NOT_SUPPORTED,
@@ -641,6 +670,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/spice-options", test_spice_options);
         g_test_add_func("/domain-xml-display/vnc-socket-attribute", test_vnc_socket_attribute);
         g_test_add_func("/domain-xml-display/video-ramfb", test_video_ramfb);
+        g_test_add_func("/domain-xml-display/video-alias", test_video_alias);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         g_test_add_func("/domain-xml-display/audio", test_audio);
         g_test_add_func("/domain-xml-display/inputs", test_inputs);

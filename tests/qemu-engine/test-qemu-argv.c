@@ -2370,6 +2370,31 @@ static void test_video_ramfb(void) {
         g_assert_nonnull(strstr(error->message, "line 40: a second ramfb is not supported"));
 }
 
+/* A <video>'s user alias (libvirt's video-none-device.xml) leaves QEMU's ids as they are:
+ * videoN, which Screenshot names. Model none adds no device at all. */
+static void test_video_alias(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = &config->display;
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_NONE, .alias = g_strdup("ua-user-video-alias")};
+        d->n_videos = 1;
+        g_autoptr(QemuCommandLine) none = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (guint i = 0; none->argv[i]; i++)
+                g_assert_null(strstr(none->argv[i], "video"));
+
+        d->videos[0].model = VM_VIDEO_VGA;
+        g_autoptr(QemuCommandLine) vga = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) vga->argv, "VGA,id=video0"));
+}
+
 /* A vGPU's display and ramfb, as libvirt's hostdev-mdev-display-vnc.x86_64-latest.args
  * (display "on") and hostdev-mdev-display-ramfb.x86_64-latest.args (vfio-pci-nohotplug with
  * ramfb true; ramfb='off' not written). */
@@ -2776,6 +2801,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/graphics-vnc-audio", test_graphics_vnc_audio);
         g_test_add_func("/qemu-argv/graphics-spice-compression", test_graphics_spice_compression);
         g_test_add_func("/qemu-argv/video-ramfb", test_video_ramfb);
+        g_test_add_func("/qemu-argv/video-alias", test_video_alias);
         g_test_add_func("/qemu-argv/hostdev-mdev-display", test_hostdev_mdev_display);
         return g_test_run();
 }
