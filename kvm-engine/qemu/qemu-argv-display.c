@@ -236,9 +236,9 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
         /* ramfb: QEMU has one (its fw_cfg file etc/ramfb), a <video> of model ramfb's or a vGPU's
          * (<hostdev type='mdev' ramfb='on'>). */
         unsigned n_ramfb = 0;
-        for (unsigned i = 0; i < config->display.n_videos; i++)
-                if (config->display.videos[i].model == VM_VIDEO_RAMFB && ++n_ramfb > 1)
-                        vm_problems_add(problems, config->display.videos[i].line, HV_ERROR_NOT_SUPPORTED,
+        for (unsigned i = 0; i < display->n_videos; i++)
+                if (display->videos[i].model == VM_VIDEO_RAMFB && ++n_ramfb > 1)
+                        vm_problems_add(problems, display->videos[i].line, HV_ERROR_NOT_SUPPORTED,
                                         "a second ramfb is not supported by the QEMU engine: QEMU has one");
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];

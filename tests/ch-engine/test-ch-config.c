@@ -345,7 +345,7 @@ static void test_config_problems_listed(void) {
 static void test_config_display_refused(void) {
         g_autoptr(VmConfig) config = test_vm_config_minimal();
         g_autoptr(GError) error = NULL;
-        VmDisplay *display = &config->display;
+        VmDisplay *display = vm_config_ensure_display(config);
 
         display->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
                                             .power_control = VM_SWITCH_ON,

@@ -163,7 +163,7 @@ static void test_vnc_options(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g = &config->display.graphics[0];
+        g = &vm_config_display(config)->graphics[0];
         g_assert_cmpint(g->share_policy, ==, VM_VNC_SHARE_FORCE_SHARED);
         g_assert_cmpint(g->power_control, ==, VM_SWITCH_ON);
         g_assert_cmpuint(g->audio_id, ==, 2);
@@ -177,9 +177,9 @@ static void test_vnc_options(void) {
         config = domain_xml_test_parse_devices("<graphics type='vnc' sharePolicy='allow-exclusive' powerControl='no'/>",
                                                &error);
         g_assert_no_error(error);
-        g_assert_cmpint(config->display.graphics[0].share_policy, ==, VM_VNC_SHARE_ALLOW_EXCLUSIVE);
-        g_assert_cmpint(config->display.graphics[0].power_control, ==, VM_SWITCH_OFF);
-        g_assert_cmpuint(config->display.graphics[0].audio_id, ==, 0);
+        g_assert_cmpint(vm_config_display(config)->graphics[0].share_policy, ==, VM_VNC_SHARE_ALLOW_EXCLUSIVE);
+        g_assert_cmpint(vm_config_display(config)->graphics[0].power_control, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(vm_config_display(config)->graphics[0].audio_id, ==, 0);
         domain_xml_test_assert_round_trip(config);
 }
 
@@ -196,7 +196,7 @@ static void test_spice_options(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g = &config->display.graphics[0];
+        g = &vm_config_display(config)->graphics[0];
         g_assert_cmpint(g->image_compression, ==, VM_IMAGE_COMPRESSION_AUTO_GLZ);
         g_assert_cmpint(g->jpeg, ==, VM_SPICE_WAN_AUTO);
         g_assert_cmpint(g->zlib, ==, VM_SPICE_WAN_NEVER);
@@ -220,7 +220,7 @@ static void test_spice_options(void) {
                                                "<clipboard copypaste='yes'/><filetransfer enable='yes'/></graphics>",
                                                &error);
         g_assert_no_error(error);
-        g = &config->display.graphics[0];
+        g = &vm_config_display(config)->graphics[0];
         g_assert_cmpint(g->jpeg, ==, VM_SPICE_WAN_ALWAYS);
         g_assert_cmpint(g->playback, ==, VM_SWITCH_OFF);
         g_assert_cmpint(g->streaming, ==, VM_SPICE_STREAMING_ALL);
@@ -240,8 +240,8 @@ static void test_vnc_socket_attribute(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpint(config->display.graphics[0].listen, ==, VM_LISTEN_SOCKET);
-        g_assert_cmpstr(config->display.graphics[0].socket, ==, "/home/u/vnc.sock");
+        g_assert_cmpint(vm_config_display(config)->graphics[0].listen, ==, VM_LISTEN_SOCKET);
+        g_assert_cmpstr(vm_config_display(config)->graphics[0].socket, ==, "/home/u/vnc.sock");
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<graphics type='vnc'>\n      <listen type='socket' socket='/home/u/vnc.sock'/>"));
         domain_xml_test_assert_round_trip(config);
@@ -250,7 +250,7 @@ static void test_vnc_socket_attribute(void) {
                                              "<listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
                                              &error);
         g_assert_no_error(error);
-        g_assert_cmpstr(both->display.graphics[0].socket, ==, "/home/u/vnc.sock");
+        g_assert_cmpstr(vm_config_display(both)->graphics[0].socket, ==, "/home/u/vnc.sock");
 }
 
 /* <video><model type='ramfb'> (libvirt's video-ramfb-display-device.xml). */
@@ -260,8 +260,8 @@ static void test_video_ramfb(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpint(config->display.videos[0].model, ==, VM_VIDEO_RAMFB);
-        g_assert_true(config->display.videos[0].primary);
+        g_assert_cmpint(vm_config_display(config)->videos[0].model, ==, VM_VIDEO_RAMFB);
+        g_assert_true(vm_config_display(config)->videos[0].primary);
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<model type='ramfb' primary='yes'/>"));
         domain_xml_test_assert_round_trip(config);
@@ -278,7 +278,7 @@ static void test_video_alias(void) {
         g_autofree char *out = NULL;
 
         g_assert_no_error(error);
-        g_assert_cmpstr(config->display.videos[0].alias, ==, "ua-user-video-alias");
+        g_assert_cmpstr(vm_config_display(config)->videos[0].alias, ==, "ua-user-video-alias");
         out = domain_xml_format(config);
         g_assert_nonnull(strstr(out, "<model type='none'/>\n      <alias name='ua-user-video-alias'/>\n    </video>"));
         domain_xml_test_assert_round_trip(config);
@@ -286,7 +286,7 @@ static void test_video_alias(void) {
 
         dumped = domain_xml_test_parse_devices("<video><model type='vga'/><alias name='video0'/></video>", &error);
         g_assert_no_error(error);
-        g_assert_null(dumped->display.videos[0].alias);
+        g_assert_null(vm_config_display(dumped)->videos[0].alias);
 }
 
 static void test_refused(void) {

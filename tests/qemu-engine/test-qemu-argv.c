@@ -2210,7 +2210,7 @@ static void test_audio(void) {
  * libvirt's graphics-vnc-power.x86_64-latest.args: -vnc '[::]:59630,power-control=on'. */
 static void test_graphics_vnc_power(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2230,7 +2230,7 @@ static void test_graphics_vnc_power(void) {
  * (share=allow-exclusive); powerControl='no' is power-control=off. */
 static void test_graphics_vnc_policy(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2259,7 +2259,7 @@ static void test_graphics_vnc_policy(void) {
  * the path the owner wrote is honoured. */
 static void test_graphics_vnc_socket(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2278,7 +2278,7 @@ static void test_graphics_vnc_socket(void) {
  * audio-many-backends.x86_64-latest.args (-vnc ...,audiodev=audio2). */
 static void test_graphics_vnc_audio(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2303,7 +2303,7 @@ static void test_graphics_vnc_audio(void) {
  * them (agent-mouse before disable-ticketing, the rest after it). */
 static void test_graphics_spice_compression(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2347,7 +2347,7 @@ static void test_graphics_spice_compression(void) {
  * -device ramfb, on no bus. QEMU has one ramfb: a second (a vGPU's) is refused. */
 static void test_video_ramfb(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2374,7 +2374,7 @@ static void test_video_ramfb(void) {
  * videoN, which Screenshot names. Model none adds no device at all. */
 static void test_video_alias(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
@@ -2400,7 +2400,7 @@ static void test_video_alias(void) {
  * ramfb true; ramfb='off' not written). */
 static void test_hostdev_mdev_display(void) {
         g_autoptr(VmConfig) config = base_config();
-        VmDisplay *d = &config->display;
+        VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
