@@ -76,7 +76,9 @@ void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
 
                 if (device->kind != VM_DEVICE_HOSTDEV || hostdev->type != VM_HOSTDEV_MDEV)
                         continue;
-                if (hostdev->mdev_display == VM_SWITCH_ON && vm_config_display(config)->n_graphics == 0)
+                /* Not when the reader refused some elements: the <graphics> may be one of them. */
+                if (hostdev->mdev_display == VM_SWITCH_ON && vm_config_display(config)->n_graphics == 0 &&
+                    !vm_problems_config_partial(problems))
                         vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
                                         "<hostdev type='mdev' display='on'> needs a <graphics> to show the display on");
                 if (hostdev->mdev_ramfb == VM_SWITCH_ON && hostdev->mdev_display != VM_SWITCH_ON)
