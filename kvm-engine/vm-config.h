@@ -380,6 +380,9 @@ typedef struct {
         bool managed;
         bool driver_vfio; /* <driver name='vfio'> written (the only driver there is) */
         char uuid[VM_UUID_STRING_LEN + 1]; /* mdev */
+        /* mdev: <hostdev display> (vfio-pci's display: the vGPU's screen on the VM's <graphics>)
+         * and ramfb (that screen from boot on, through a ramfb; vfio-pci-nohotplug) */
+        VmSwitch mdev_display, mdev_ramfb;
         uint32_t usb_bus, usb_device;       /* USB: the host's bus and device numbers */
         VmUsbGuestReset usb_guest_reset;
 } VmHostdev;

@@ -84,6 +84,8 @@ void vm_display_clear(VmDisplay *display) {
                 vm_audio_clear(&display->audios[i]);
         for (unsigned i = 0; i < display->n_inputs; i++)
                 g_free(display->inputs[i].evdev);
+        for (unsigned i = 0; i < display->n_videos; i++)
+                g_free(display->videos[i].alias);
         memset(display, 0, sizeof(*display));
 }
 
@@ -95,6 +97,8 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         }
         for (unsigned i = 0; i < dest->n_inputs; i++)
                 dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
+        for (unsigned i = 0; i < dest->n_videos; i++)
+                dest->videos[i].alias = g_strdup(src->videos[i].alias);
         dest->smartcard = smartcard_copy(src->smartcard);
         dest->redirfilter =
                 src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule)) : NULL;

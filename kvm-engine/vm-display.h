@@ -44,6 +44,37 @@ typedef enum {
         VM_IMAGE_COMPRESSION_OFF,
 } VmImageCompression;
 
+/* <jpeg compression> and <zlib compression>: SPICE only, over a WAN link. */
+typedef enum {
+        VM_SPICE_WAN_DEFAULT,
+        VM_SPICE_WAN_AUTO,
+        VM_SPICE_WAN_NEVER,
+        VM_SPICE_WAN_ALWAYS,
+} VmSpiceWanCompression;
+
+/* <streaming mode>: SPICE only (QEMU's streaming-video). */
+typedef enum {
+        VM_SPICE_STREAMING_DEFAULT,
+        VM_SPICE_STREAMING_FILTER,
+        VM_SPICE_STREAMING_ALL,
+        VM_SPICE_STREAMING_OFF,
+} VmSpiceStreaming;
+
+/* <mouse mode>: SPICE only (QEMU's agent-mouse). */
+typedef enum {
+        VM_SPICE_MOUSE_DEFAULT,
+        VM_SPICE_MOUSE_SERVER,
+        VM_SPICE_MOUSE_CLIENT,
+} VmSpiceMouse;
+
+/* <graphics type='vnc' sharePolicy>: QEMU's share=. */
+typedef enum {
+        VM_VNC_SHARE_DEFAULT,
+        VM_VNC_SHARE_ALLOW_EXCLUSIVE,
+        VM_VNC_SHARE_FORCE_SHARED,
+        VM_VNC_SHARE_IGNORE,
+} VmVncSharePolicy;
+
 typedef struct {
         VmGraphicsType type;
         VmListenType listen;
@@ -52,6 +83,17 @@ typedef struct {
         uint16_t port; /* VM_LISTEN_ADDRESS: the TCP port; 0 = not chosen yet */
         bool autoport; /* VM_LISTEN_ADDRESS: the service chooses the port at each boot (libvirt's autoport) */
         VmImageCompression image_compression;
+        /* SPICE: <jpeg>, <zlib>, <playback compression>, <streaming>, <mouse>,
+         * <clipboard copypaste> and <filetransfer enable>; 0 = not written */
+        VmSpiceWanCompression jpeg, zlib;
+        VmSwitch playback;
+        VmSpiceStreaming streaming;
+        VmSpiceMouse mouse;
+        VmSwitch copypaste, filetransfer;
+        /* VNC: sharePolicy, powerControl and <audio id> (0 = none written) */
+        VmVncSharePolicy share_policy;
+        VmSwitch power_control;
+        uint32_t audio_id;
         unsigned keymap; /* 1 + index in vm_keymap_names (QEMU's -k), 0 = not written */
         uint32_t line; /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmGraphics;
@@ -66,6 +108,7 @@ typedef enum {
         VM_VIDEO_BOCHS,
         VM_VIDEO_CIRRUS,
         VM_VIDEO_NONE,
+        VM_VIDEO_RAMFB, /* a framebuffer in guest RAM the firmware sets up (fw_cfg), no PCI device */
 } VmVideoModel;
 
 typedef struct {
@@ -78,6 +121,9 @@ typedef struct {
         bool primary;   /* the first video device is primary */
         VmAddress address; /* as written; the engine places the device itself */
         VmVirtioOptions virtio; /* <driver iommu ats packed>, model virtio only */
+        /* <alias name='ua-...'>: the user's, kept for GetXML; NULL = none. QEMU's id stays videoN
+         * (Screenshot names the screens by it). */
+        char *alias;
         uint32_t line;     /* of its element, for problems (vm-problems.h); 0 = unknown */
 } VmVideo;
 

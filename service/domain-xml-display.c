@@ -30,6 +30,25 @@ static const char *const compression_names[] = {
         [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
         [VM_IMAGE_COMPRESSION_OFF] = "off",         NULL,
 };
+static const char *const wan_compression_names[] = {
+        [VM_SPICE_WAN_DEFAULT] = "", [VM_SPICE_WAN_AUTO] = "auto", [VM_SPICE_WAN_NEVER] = "never",
+        [VM_SPICE_WAN_ALWAYS] = "always", NULL,
+};
+static const char *const streaming_names[] = {
+        [VM_SPICE_STREAMING_DEFAULT] = "", [VM_SPICE_STREAMING_FILTER] = "filter", [VM_SPICE_STREAMING_ALL] = "all",
+        [VM_SPICE_STREAMING_OFF] = "off",  NULL,
+};
+static const char *const mouse_names[] = {
+        [VM_SPICE_MOUSE_DEFAULT] = "", [VM_SPICE_MOUSE_SERVER] = "server", [VM_SPICE_MOUSE_CLIENT] = "client", NULL,
+};
+static const char *const share_policy_names[] = {
+        [VM_VNC_SHARE_DEFAULT] = "",           [VM_VNC_SHARE_ALLOW_EXCLUSIVE] = "allow-exclusive",
+        [VM_VNC_SHARE_FORCE_SHARED] = "force-shared", [VM_VNC_SHARE_IGNORE] = "ignore", NULL,
+};
+static const char *const switch_on_off_names[] = {
+        [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "on", [VM_SWITCH_OFF] = "off", NULL};
+static const char *const switch_yes_no_names[] = {
+        [VM_SWITCH_DEFAULT] = "", [VM_SWITCH_ON] = "yes", [VM_SWITCH_OFF] = "no", NULL};
 static const char *const video_model_names[] = {
         [VM_VIDEO_VIRTIO] = "virtio",
         [VM_VIDEO_QXL] = "qxl",
@@ -37,6 +56,7 @@ static const char *const video_model_names[] = {
         [VM_VIDEO_BOCHS] = "bochs",
         [VM_VIDEO_CIRRUS] = "cirrus",
         [VM_VIDEO_NONE] = "none",
+        [VM_VIDEO_RAMFB] = "ramfb",
         NULL,
 };
 static const char *const input_type_names[] = {
@@ -101,6 +121,8 @@ static bool set_listen_address(const xmlNode *node, VmGraphics *graphics, const 
         if (graphics->address && !g_str_equal(graphics->address, address))
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
                                 "'<listen address>' and the 'listen' attribute of '<graphics>' differ");
+        if (graphics->listen == VM_LISTEN_SOCKET)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a '<graphics>' listens on one address or socket");
         graphics->listen = VM_LISTEN_ADDRESS;
         g_free(graphics->address);
         graphics->address = g_strdup(address);
@@ -135,23 +157,164 @@ static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **err
                 if (graphics->listen == VM_LISTEN_ADDRESS)
                         return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                         "a '<graphics>' listens on one address or socket");
+                /* The 'socket' attribute of <graphics type='vnc'> says the same, or it differs. */
+                if (graphics->socket && !g_str_equal(graphics->socket, socket))
+                        return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<listen socket>' and the 'socket' attribute of '<graphics>' differ");
+                g_free(graphics->socket);
                 graphics->listen = VM_LISTEN_SOCKET;
                 graphics->socket = g_steal_pointer(&socket);
                 return true;
         }
         if (socket)
                 return xml_fail_unsupported_value(error, node, "socket", socket);
+        if (type == 0 && graphics->listen == VM_LISTEN_SOCKET)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "'<listen type='none'>' and the 'socket' attribute of '<graphics>' differ");
         /* 'none', or libvirt's default 'address' without one: no listener, unless the
          * 'listen' attribute of <graphics> named an address. */
         return true;
 }
 
+/* An optional attribute, one of names[1...] (names[0], "", is "not written"): its index in
+ * names, 0 when absent. */
+static bool parse_optional_choice(const xmlNode *node, const char *attribute, const char *const *names, int *ret,
+                                  GError **error) {
+        int choice;
+
+        *ret = 0;
+        if (!has_attribute(node, attribute))
+                return true;
+        if (!xml_attr_choice(node, attribute, names + 1, -1, &choice, error))
+                return false;
+        *ret = choice + 1;
+        return true;
+}
+
+enum {
+        G_LISTEN,
+        G_IMAGE,
+        G_JPEG,
+        G_ZLIB,
+        G_PLAYBACK,
+        G_STREAMING,
+        G_MOUSE,
+        G_CLIPBOARD,
+        G_FILETRANSFER,
+        G_AUDIO,
+        G_CHILDREN,
+};
+
+/* An empty child of a SPICE <graphics> with one attribute, one of names[1...]: its index in
+ * names; not there: 0. */
+static bool parse_spice_child(const xmlNode *child, const VmGraphics *graphics, const char *attribute,
+                              const char *const *names, int *ret, GError **error) {
+        const char *const attributes[] = {attribute, NULL};
+
+        *ret = 0;
+        if (!child)
+                return true;
+        if (graphics->type != VM_GRAPHICS_SPICE)
+                return xml_fail_unsupported_element(error, child);
+        if (!xml_check_empty_element(child, attributes, error))
+                return false;
+        if (!has_attribute(child, attribute)) {
+                g_autofree char *label = xml_element_label(child);
+                return xml_fail(error, child, HV_ERROR_INVALID_XML, "%s needs the attribute '%s'", label, attribute);
+        }
+        return parse_optional_choice(child, attribute, names, ret, error);
+}
+
+/* <image>, <jpeg>, <zlib>, <playback>, <streaming>, <mouse>, <clipboard> and <filetransfer> of
+ * a SPICE display: QEMU's -spice options, as libvirt writes them. */
+static bool parse_spice_options(xmlNode *const *c, VmGraphics *graphics, GError **error) {
+        int image, jpeg, zlib, playback, streaming, mouse, copypaste, filetransfer;
+
+        if (!parse_spice_child(c[G_IMAGE], graphics, "compression", compression_names, &image, error) ||
+            !parse_spice_child(c[G_JPEG], graphics, "compression", wan_compression_names, &jpeg, error) ||
+            !parse_spice_child(c[G_ZLIB], graphics, "compression", wan_compression_names, &zlib, error) ||
+            !parse_spice_child(c[G_PLAYBACK], graphics, "compression", switch_on_off_names, &playback, error) ||
+            !parse_spice_child(c[G_STREAMING], graphics, "mode", streaming_names, &streaming, error) ||
+            !parse_spice_child(c[G_MOUSE], graphics, "mode", mouse_names, &mouse, error) ||
+            !parse_spice_child(c[G_CLIPBOARD], graphics, "copypaste", switch_yes_no_names, &copypaste, error) ||
+            !parse_spice_child(c[G_FILETRANSFER], graphics, "enable", switch_yes_no_names, &filetransfer, error))
+                return false;
+        graphics->image_compression = (VmImageCompression) image;
+        graphics->jpeg = (VmSpiceWanCompression) jpeg;
+        graphics->zlib = (VmSpiceWanCompression) zlib;
+        graphics->playback = (VmSwitch) playback;
+        graphics->streaming = (VmSpiceStreaming) streaming;
+        graphics->mouse = (VmSpiceMouse) mouse;
+        graphics->copypaste = (VmSwitch) copypaste;
+        graphics->filetransfer = (VmSwitch) filetransfer;
+        return true;
+}
+
+/* sharePolicy, powerControl and <audio id> of a VNC display: QEMU's share=, power-control= and
+ * audiodev= (domain_xml_finish_display checks that the audio is there). */
+static bool parse_vnc_options(const xmlNode *node, const xmlNode *audio, VmGraphics *graphics, GError **error) {
+        static const char *const vnc_attributes[] = {"sharePolicy", "powerControl", NULL};
+        static const char *const audio_attributes[] = {"id", NULL};
+        int share, power;
+
+        if (graphics->type != VM_GRAPHICS_VNC) {
+                for (unsigned i = 0; vnc_attributes[i]; i++)
+                        if (has_attribute(node, vnc_attributes[i]))
+                                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                                "attribute '%s' of '<graphics type='%s'>' is not supported: it is "
+                                                "VNC's",
+                                                vnc_attributes[i], graphics_type_names[graphics->type]);
+                return !audio || xml_fail_unsupported_element(error, audio);
+        }
+        if (!parse_optional_choice(node, "sharePolicy", share_policy_names, &share, error) ||
+            !parse_optional_choice(node, "powerControl", switch_yes_no_names, &power, error))
+                return false;
+        graphics->share_policy = (VmVncSharePolicy) share;
+        graphics->power_control = (VmSwitch) power;
+        if (audio) {
+                if (!xml_check_empty_element(audio, audio_attributes, error))
+                        return false;
+                if (!has_attribute(audio, "id"))
+                        return xml_fail(error, audio, HV_ERROR_INVALID_XML, "'<audio>' in '<graphics>' needs an 'id'");
+                if (!xml_attr_uint32(audio, "id", 1, UINT32_MAX, &graphics->audio_id, error))
+                        return false;
+        }
+        return true;
+}
+
+/* The old 'socket' attribute of <graphics type='vnc'>: as libvirt, the same as a <listen
+ * type='socket'> of that path (the owner's, created by the engine as the owner); GetXML
+ * writes it as that <listen>. */
+static bool parse_socket_attribute(const xmlNode *node, VmGraphics *graphics, GError **error) {
+        g_autofree char *socket = xml_attr_value(node, "socket");
+
+        if (!socket)
+                return true;
+        if (graphics->type != VM_GRAPHICS_VNC)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "attribute 'socket' of '<graphics type='%s'>' is not supported: write '<listen "
+                                "type='socket' socket>'",
+                                graphics_type_names[graphics->type]);
+        if (!g_path_is_absolute(socket))
+                return xml_fail_bad_value(error, node, "socket", socket, "expected an absolute path");
+        if (graphics->listen == VM_LISTEN_ADDRESS)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "a '<graphics>' listens on one address or socket");
+        graphics->listen = VM_LISTEN_SOCKET;
+        graphics->socket = g_steal_pointer(&socket);
+        return true;
+}
+
 static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const attributes[] = {"type", "port", "tlsPort", "autoport", "listen", "keymap", NULL};
-        static const char *const children[] = {"listen", "image", NULL};
-        enum { G_LISTEN, G_IMAGE };
-        xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
-        g_autofree char *listen = NULL, *port = NULL;
+        static const char *const attributes[] = {"type",   "port",   "tlsPort",     "autoport",     "listen",
+                                                 "keymap", "socket", "sharePolicy", "powerControl", NULL};
+        static const char *const children[] = {
+                [G_LISTEN] = "listen",       [G_IMAGE] = "image",         [G_JPEG] = "jpeg",
+                [G_ZLIB] = "zlib",           [G_PLAYBACK] = "playback",   [G_STREAMING] = "streaming",
+                [G_MOUSE] = "mouse",         [G_CLIPBOARD] = "clipboard", [G_FILETRANSFER] = "filetransfer",
+                [G_AUDIO] = "audio",         [G_CHILDREN] = NULL,
+        };
+        xmlNode *c[G_CHILDREN] = {NULL};
+        g_autofree char *listen = NULL, *port = NULL, *tls_port = NULL;
         VmGraphics graphics = {0};
         int type, choice;
 
@@ -168,6 +331,8 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         listen = xml_attr_value(node, "listen");
         if (listen && !set_listen_address(node, &graphics, listen, error))
                 return false;
+        if (!parse_socket_attribute(node, &graphics, error))
+                goto fail;
         /* virt-install writes port='-1' (choose one) and autoport='yes': the service chooses a
          * port at boot when the display listens on an address, and opens none otherwise. A live
          * definition names the port chosen. */
@@ -178,9 +343,20 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
                         goto fail;
                 graphics.port = (uint16_t) number;
         }
+        /* A TLS port: QEMU would serve the host's certificate with its private key (libvirt's
+         * /etc/pki/libvirt-spice, root's), read by the owner's QEMU. */
+        tls_port = xml_attr_value(node, "tlsPort");
+        if (tls_port && xml_lookup_name(minus_one_names, tls_port) < 0) {
+                g_autofree char *shown = xml_shorten(tls_port);
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                         "tlsPort='%s' of '<graphics>' is not supported: TLS would give the VM's QEMU, which runs as "
+                         "you, the host's certificate and private key (root's /etc/pki/libvirt-spice); use a unix "
+                         "socket of yours or OpenGraphics",
+                         shown);
+                goto fail;
+        }
         /* As libvirt: a port given means autoport='no' unless the document says otherwise. */
-        if (!xml_attr_choice(node, "tlsPort", minus_one_names, 0, &choice, error) ||
-            !xml_attr_choice(node, "autoport", yes_no_names, graphics.port ? 1 : 0, &choice, error))
+        if (!xml_attr_choice(node, "autoport", yes_no_names, graphics.port ? 1 : 0, &choice, error))
                 goto fail;
         graphics.autoport = choice == 0;
         if (c[G_LISTEN] && !parse_listen(c[G_LISTEN], &graphics, error))
@@ -205,18 +381,8 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
                 xml_fail(error, node, HV_ERROR_INVALID_XML, "'<graphics autoport='no'>' needs a 'port'");
                 goto fail;
         }
-        if (c[G_IMAGE]) {
-                static const char *const image_attributes[] = {"compression", NULL};
-
-                if (graphics.type != VM_GRAPHICS_SPICE) {
-                        xml_fail_unsupported_element(error, c[G_IMAGE]);
-                        goto fail;
-                }
-                if (!xml_check_empty_element(c[G_IMAGE], image_attributes, error) ||
-                    !xml_attr_choice(c[G_IMAGE], "compression", compression_names + 1, -1, &choice, error))
-                        goto fail;
-                graphics.image_compression = (VmImageCompression) (choice + 1);
-        }
+        if (!parse_spice_options(c, &graphics, error) || !parse_vnc_options(node, c[G_AUDIO], &graphics, error))
+                goto fail;
         graphics.line = xml_line(node);
         display->graphics[display->n_graphics++] = graphics;
         return true;
@@ -229,8 +395,32 @@ fail:
 
 /* ---- <video> ---- */
 
+#define VIDEO_ALIAS_MAX 64
+
+/* <alias name>: as libvirt, a user's alias ("ua-" and up to 64 of [A-Za-z0-9_.-]) is kept;
+ * libvirt's own names ("video0", as virsh dumpxml writes them) are not ids of ours and are
+ * dropped, as libvirt drops them from an inactive definition. */
+static bool parse_video_alias(const xmlNode *node, VmVideo *video, GError **error) {
+        static const char *const attributes[] = {"name", NULL};
+        g_autofree char *name = NULL;
+
+        if (!xml_check_empty_element(node, attributes, error))
+                return false;
+        name = xml_attr_value(node, "name");
+        if (!name)
+                return xml_fail(error, node, HV_ERROR_INVALID_XML, "'<alias>' needs the attribute 'name'");
+        if (!g_str_has_prefix(name, "ua-"))
+                return true;
+        if (strlen(name) > VIDEO_ALIAS_MAX || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                          "0123456789_.-") != strlen(name))
+                return xml_fail_bad_value(error, node, "device alias", name,
+                                          "'ua-' and up to 64 characters from [A-Za-z0-9_.-] in all");
+        video->alias = g_steal_pointer(&name);
+        return true;
+}
+
 static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error) {
-        static const char *const children[] = {"model", "address", "driver", NULL};
+        static const char *const children[] = {"model", "address", "driver", "alias", NULL};
         static const char *const driver_attributes[] = {"iommu", "ats", "packed", NULL};
         static const char *const model_attributes[] = {"type",   "ram",   "vram",    "vram64",
                                                        "vgamem", "heads", "primary", NULL};
@@ -292,9 +482,14 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (video.model != VM_VIDEO_QXL && video.vram64)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'vram64' is supported for '<model type='qxl'>' only");
-        if (video.model == VM_VIDEO_VIRTIO && video.vram)
+        if ((video.model == VM_VIDEO_VIRTIO || video.model == VM_VIDEO_RAMFB) && video.vram)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
                                 "'vram' is supported for '<model type='qxl'>', 'vga', 'cirrus' and 'bochs' only");
+        /* ramfb: a framebuffer in guest RAM that the firmware finds through fw_cfg, on no bus (as
+         * libvirt, which refuses an address for it). */
+        if (video.model == VM_VIDEO_RAMFB && c[1])
+                return xml_fail(error, c[1], HV_ERROR_NOT_SUPPORTED,
+                                "'<address>' of a '<video>' of model 'ramfb' is not supported: ramfb is on no bus");
         if (video.model == VM_VIDEO_CIRRUS && video.vram && video.vram != 4096 && video.vram != 8192 &&
             video.vram != 16384)
                 return xml_fail(error, c[0], HV_ERROR_NOT_SUPPORTED,
@@ -315,6 +510,8 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
                                 "options)");
         if (c[2] && (!xml_check_empty_element(c[2], driver_attributes, error) ||
                      !domain_xml_parse_virtio_options(c[2], &video.virtio, error)))
+                return false;
+        if (c[3] && !parse_video_alias(c[3], &video, error))
                 return false;
         video.line = xml_line(node);
         display->videos[display->n_videos++] = video;
@@ -962,6 +1159,11 @@ bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GErro
                         .id = 1,
                         .type = spice ? VM_AUDIO_SPICE : VM_AUDIO_NONE,
                 };
+        for (unsigned i = 0; i < display->n_graphics; i++)
+                if (display->graphics[i].audio_id && !find_audio(display, display->graphics[i].audio_id))
+                        return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                        "'<graphics>' names audio id %" PRIu32 ", which no '<audio>' has",
+                                        display->graphics[i].audio_id);
         for (unsigned i = 0; i < display->n_sounds; i++) {
                 if (display->sounds[i].audio_id == 0 && display->n_audios > 0)
                         display->sounds[i].audio_id = display->audios[0].id;
@@ -991,6 +1193,10 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
                 g_string_append_printf(out, "    <graphics type='%s'", type);
         if (graphics->keymap)
                 g_string_append_printf(out, " keymap='%s'", vm_keymap_names[graphics->keymap - 1]);
+        if (graphics->share_policy)
+                g_string_append_printf(out, " sharePolicy='%s'", share_policy_names[graphics->share_policy]);
+        if (graphics->power_control)
+                g_string_append_printf(out, " powerControl='%s'", switch_yes_no_names[graphics->power_control]);
         g_string_append(out, ">\n");
 
         if (graphics->listen == VM_LISTEN_ADDRESS) {
@@ -1004,6 +1210,26 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         if (graphics->image_compression != VM_IMAGE_COMPRESSION_DEFAULT)
                 g_string_append_printf(out, "      <image compression='%s'/>\n",
                                        compression_names[graphics->image_compression]);
+        /* As libvirt writes them, in its order. */
+        if (graphics->jpeg)
+                g_string_append_printf(out, "      <jpeg compression='%s'/>\n", wan_compression_names[graphics->jpeg]);
+        if (graphics->zlib)
+                g_string_append_printf(out, "      <zlib compression='%s'/>\n", wan_compression_names[graphics->zlib]);
+        if (graphics->playback)
+                g_string_append_printf(out, "      <playback compression='%s'/>\n",
+                                       switch_on_off_names[graphics->playback]);
+        if (graphics->streaming)
+                g_string_append_printf(out, "      <streaming mode='%s'/>\n", streaming_names[graphics->streaming]);
+        if (graphics->mouse)
+                g_string_append_printf(out, "      <mouse mode='%s'/>\n", mouse_names[graphics->mouse]);
+        if (graphics->copypaste)
+                g_string_append_printf(out, "      <clipboard copypaste='%s'/>\n",
+                                       switch_yes_no_names[graphics->copypaste]);
+        if (graphics->filetransfer)
+                g_string_append_printf(out, "      <filetransfer enable='%s'/>\n",
+                                       switch_yes_no_names[graphics->filetransfer]);
+        if (graphics->audio_id)
+                g_string_append_printf(out, "      <audio id='%" PRIu32 "'/>\n", graphics->audio_id);
         g_string_append(out, "    </graphics>\n");
 }
 
@@ -1042,6 +1268,8 @@ static void append_video(GString *out, const VmVideo *video) {
                 domain_xml_format_virtio_options(out, &video->virtio);
                 g_string_append(out, "/>\n");
         }
+        if (video->alias)
+                g_string_append_printf(out, "      <alias name='%s'/>\n", video->alias);
         domain_xml_format_address(out, 3, &video->address);
         g_string_append(out, "    </video>\n");
 }

@@ -203,7 +203,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
                 } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
-                        g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'>\n");
+                        static const char *const switches[] = { NULL, "on", "off" };
+                        g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'");
+                        if (device->hostdev.mdev_display)
+                                g_string_append_printf(out, " display='%s'", switches[device->hostdev.mdev_display]);
+                        if (device->hostdev.mdev_ramfb)
+                                g_string_append_printf(out, " ramfb='%s'", switches[device->hostdev.mdev_ramfb]);
+                        g_string_append(out, ">\n");
                         append_indent(out, level + 1);
                         g_string_append_printf(out, "<source>\n");
                         append_indent(out, level + 2);

@@ -657,7 +657,8 @@ static bool parse_hostdev_usb_source(const xmlNode *source, VmHostdev *hostdev, 
  * service does not rebind drivers as root for an owner) or type='mdev' model='vfio-pci' (a
  * mediated device that exists). <driver name='vfio'> is the only driver there is. */
 static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
-        static const char *const attributes[] = { "mode", "type", "managed", "model", NULL };
+        static const char *const attributes[] = { "mode", "type", "managed", "model", "display", "ramfb", NULL };
+        static const char *const switches[] = { "on", "off", NULL };
         static const char *const modes[] = { "subsystem", NULL };
         static const char *const types[] = { [VM_HOSTDEV_PCI] = "pci", [VM_HOSTDEV_MDEV] = "mdev",
                                              [VM_HOSTDEV_USB] = "usb", NULL };
@@ -704,6 +705,23 @@ static VmDevice *parse_hostdev(const xmlNode *node, GError **error) {
         } else if (model) {
                 xml_fail(error, node, HV_ERROR_INVALID_XML, "attribute 'model' is for a '<hostdev type='mdev'>'");
                 return NULL;
+        }
+        /* display and ramfb of a mediated device: vfio-pci's (as libvirt's
+         * qemuBuildHostdevMediatedDevProps); absent: not written. */
+        VmSwitch *switch_values[] = { &device->hostdev.mdev_display, &device->hostdev.mdev_ramfb };
+        const char *const switch_names[] = { "display", "ramfb" };
+        for (unsigned i = 0; i < G_N_ELEMENTS(switch_values); i++) {
+                g_autofree char *value = xml_attr_value(node, switch_names[i]);
+                if (!value)
+                        continue;
+                if (device->hostdev.type != VM_HOSTDEV_MDEV) {
+                        xml_fail(error, node, HV_ERROR_INVALID_XML, "attribute '%s' is for a '<hostdev type='mdev'>'",
+                                 switch_names[i]);
+                        return NULL;
+                }
+                if (!xml_attr_choice(node, switch_names[i], switches, -1, &choice, error))
+                        return NULL;
+                *switch_values[i] = choice == 0 ? VM_SWITCH_ON : VM_SWITCH_OFF;
         }
         if (c[HOSTDEV_DRIVER]) {
                 if (device->hostdev.type != VM_HOSTDEV_PCI) {
@@ -1110,6 +1128,14 @@ static void parse_devices(const xmlNode *node, VmConfig *config, const DomainXml
                 }
                 device->line = xml_line(child);
                 g_ptr_array_add(config->devices, g_steal_pointer(&device));
+        }
+        /* A <video>'s alias is an id as those of the devices are. */
+        for (unsigned i = 0; config->display && i < config->display->n_videos; i++) {
+                const VmVideo *video = &config->display->videos[i];
+
+                if (video->alias && !g_hash_table_add(keys.ids, video->alias))
+                        vm_problems_add(problems, video->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "device alias '%s' is used twice", video->alias);
         }
         if (config->display && !domain_xml_finish_display(node, config->display, &error))
                 vm_problems_add_error(problems, g_steal_pointer(&error));

@@ -4,11 +4,15 @@
  * VmDisplay on QEMU 7.2's command line, the way libvirt's QEMU driver writes it:
  *
  *   <graphics type='vnc'>    -vnc none (no listener: clients come through QMP add_client),
- *                            or -vnc unix:PATH for the owner's socket
+ *                            or -vnc unix:PATH for the owner's socket; share=, power-control=,
+ *                            audiodev= of its <audio id>
  *   <graphics type='spice'>  -spice port=0,disable-ticketing=on (no listener), or
- *                            unix=on,addr=PATH; image-compression=
- *   <video>                  virtio-vga / qxl-vga / VGA / bochs-display / cirrus-vga first,
- *                            qxl / virtio-gpu-pci after it
+ *                            unix=on,addr=PATH; agent-mouse=, image-compression=,
+ *                            jpeg-wan-compression=, zlib-glz-wan-compression=,
+ *                            playback-compression=, streaming-video=, disable-copy-paste=,
+ *                            disable-agent-file-xfer=
+ *   <video>                  virtio-vga / qxl-vga / VGA / bochs-display / cirrus-vga / ramfb
+ *                            first, qxl / virtio-gpu-pci after it
  *   <input bus='usb'>        usb-tablet / usb-kbd / usb-mouse on a qemu-xhci controller
  *   <input bus='virtio'>     virtio-tablet-pci / virtio-keyboard-pci / virtio-mouse-pci, with <driver>'s
  *                            virtio options; type='passthrough': virtio-input-host-pci,evdev=
@@ -229,6 +233,21 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
                                         "it only for a virtio device without legacy support, on a PCIe root port, "
                                         "and the engine puts only a q35 machine's virtio disks there");
         }
+        /* ramfb: QEMU has one (its fw_cfg file etc/ramfb), a <video> of model ramfb's or a vGPU's
+         * (<hostdev type='mdev' ramfb='on'>). */
+        unsigned n_ramfb = 0;
+        for (unsigned i = 0; i < display->n_videos; i++)
+                if (display->videos[i].model == VM_VIDEO_RAMFB && ++n_ramfb > 1)
+                        vm_problems_add(problems, display->videos[i].line, HV_ERROR_NOT_SUPPORTED,
+                                        "a second ramfb is not supported by the QEMU engine: QEMU has one");
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_MDEV &&
+                    device->hostdev.mdev_ramfb == VM_SWITCH_ON && ++n_ramfb > 1)
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "a second ramfb is not supported by the QEMU engine: QEMU has one");
+        }
         /* What the documents write: hubs and inputs at USB ports. Quadratic in the at most
          * VM_DISPLAY_ITEMS_MAX of each. Not when the reader refused some: the hub or controller a
          * port needs may be one of them. */
@@ -259,38 +278,94 @@ bool qemu_display_ports_chosen(const VmConfig *config, GError **error) {
         return true;
 }
 
-static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
-        g_autofree char *socket = graphics->socket ? qemu_escape_opt(graphics->socket) : NULL;
-        const char *compression[] = {
+/* VNC's options after where it listens, in libvirt's order. */
+static void append_vnc_options(GString *options, const VmGraphics *graphics) {
+        static const char *const shares[] = {
+                [VM_VNC_SHARE_DEFAULT] = NULL,
+                [VM_VNC_SHARE_ALLOW_EXCLUSIVE] = "allow-exclusive",
+                [VM_VNC_SHARE_FORCE_SHARED] = "force-shared",
+                [VM_VNC_SHARE_IGNORE] = "ignore",
+        };
+
+        if (graphics->share_policy)
+                g_string_append_printf(options, ",share=%s", shares[graphics->share_policy]);
+        if (graphics->power_control)
+                g_string_append_printf(options, ",power-control=%s",
+                                       graphics->power_control == VM_SWITCH_ON ? "on" : "off");
+        if (graphics->audio_id)
+                g_string_append_printf(options, ",audiodev=audio%" PRIu32, graphics->audio_id);
+}
+
+/* SPICE's options after disable-ticketing, in libvirt's order. */
+static void append_spice_options(GString *options, const VmGraphics *graphics) {
+        static const char *const images[] = {
                 [VM_IMAGE_COMPRESSION_DEFAULT] = NULL,      [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
                 [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
                 [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
                 [VM_IMAGE_COMPRESSION_OFF] = "off",
         };
-        const char *image = compression[graphics->image_compression];
+        static const char *const wans[] = {
+                [VM_SPICE_WAN_DEFAULT] = NULL,
+                [VM_SPICE_WAN_AUTO] = "auto",
+                [VM_SPICE_WAN_NEVER] = "never",
+                [VM_SPICE_WAN_ALWAYS] = "always",
+        };
+        static const char *const streamings[] = {
+                [VM_SPICE_STREAMING_DEFAULT] = NULL,
+                [VM_SPICE_STREAMING_FILTER] = "filter",
+                [VM_SPICE_STREAMING_ALL] = "all",
+                [VM_SPICE_STREAMING_OFF] = "off",
+        };
+
+        if (graphics->image_compression)
+                g_string_append_printf(options, ",image-compression=%s", images[graphics->image_compression]);
+        if (graphics->jpeg)
+                g_string_append_printf(options, ",jpeg-wan-compression=%s", wans[graphics->jpeg]);
+        if (graphics->zlib)
+                g_string_append_printf(options, ",zlib-glz-wan-compression=%s", wans[graphics->zlib]);
+        if (graphics->playback)
+                g_string_append_printf(options, ",playback-compression=%s",
+                                       graphics->playback == VM_SWITCH_ON ? "on" : "off");
+        if (graphics->streaming)
+                g_string_append_printf(options, ",streaming-video=%s", streamings[graphics->streaming]);
+        /* As libvirt: only 'no' is written (copy and paste, file transfer are QEMU's default). */
+        if (graphics->copypaste == VM_SWITCH_OFF)
+                g_string_append(options, ",disable-copy-paste=on");
+        if (graphics->filetransfer == VM_SWITCH_OFF)
+                g_string_append(options, ",disable-agent-file-xfer=on");
+}
+
+static void add_graphics(GPtrArray *argv, const VmGraphics *graphics) {
+        g_autofree char *socket = graphics->socket ? qemu_escape_opt(graphics->socket) : NULL;
+        g_autoptr(GString) options = g_string_new(NULL);
 
         /* An address the administrator allowed, and a port the service chose (>= 5900). */
         bool ipv6 = graphics->listen == VM_LISTEN_ADDRESS && strchr(graphics->address, ':');
 
         if (graphics->type == VM_GRAPHICS_VNC) {
                 if (graphics->listen == VM_LISTEN_SOCKET)
-                        add(argv, "-vnc", "unix:%s", socket);
+                        g_string_append_printf(options, "unix:%s", socket);
                 else if (graphics->listen == VM_LISTEN_ADDRESS)
-                        add(argv, "-vnc", "%s%s%s:%u", ipv6 ? "[" : "", graphics->address, ipv6 ? "]" : "",
-                            (unsigned) graphics->port - QEMU_VNC_BASE_PORT);
+                        g_string_append_printf(options, "%s%s%s:%u", ipv6 ? "[" : "", graphics->address,
+                                               ipv6 ? "]" : "", (unsigned) graphics->port - QEMU_VNC_BASE_PORT);
                 else
-                        add(argv, "-vnc", "none");
+                        g_string_append(options, "none");
+                append_vnc_options(options, graphics);
+                add(argv, "-vnc", "%s", options->str);
                 return;
         }
         if (graphics->listen == VM_LISTEN_ADDRESS)
-                add(argv, "-spice", "addr=%s,%sport=%u,disable-ticketing=on%s%s", graphics->address,
-                    ipv6 ? "ipv6=on," : "ipv4=on,", (unsigned) graphics->port, image ? ",image-compression=" : "",
-                    image ? image : "");
+                g_string_append_printf(options, "addr=%s,%sport=%u", graphics->address, ipv6 ? "ipv6=on," : "ipv4=on,",
+                                       (unsigned) graphics->port);
+        else if (graphics->listen == VM_LISTEN_SOCKET)
+                g_string_append_printf(options, "unix=on,addr=%s", socket);
         else
-                add(argv, "-spice", "%s%s,disable-ticketing=on%s%s",
-                    graphics->listen == VM_LISTEN_SOCKET ? "unix=on,addr=" : "port=0",
-                    graphics->listen == VM_LISTEN_SOCKET ? socket : "", image ? ",image-compression=" : "",
-                    image ? image : "");
+                g_string_append(options, "port=0");
+        if (graphics->mouse)
+                g_string_append_printf(options, ",agent-mouse=%s", graphics->mouse == VM_SPICE_MOUSE_CLIENT ? "on" : "off");
+        g_string_append(options, ",disable-ticketing=on");
+        append_spice_options(options, graphics);
+        add(argv, "-spice", "%s", options->str);
 }
 
 static void append_virtio_options(GString *options, const VmVirtioOptions *virtio);
@@ -299,6 +374,7 @@ static void add_video(GPtrArray *argv, const VmVideo *video, unsigned index) {
         static const char *const primary_drivers[] = {
                 [VM_VIDEO_VIRTIO] = "virtio-vga",   [VM_VIDEO_QXL] = "qxl-vga",       [VM_VIDEO_VGA] = "VGA",
                 [VM_VIDEO_BOCHS] = "bochs-display", [VM_VIDEO_CIRRUS] = "cirrus-vga", [VM_VIDEO_NONE] = NULL,
+                [VM_VIDEO_RAMFB] = "ramfb",
         };
         g_autoptr(GString) options = g_string_new(NULL);
         const char *driver;

@@ -3,8 +3,8 @@
 /*
  * A <hostdev> on QEMU's command line, as libvirt writes it (qemuBuildPCIHostdevDevProps,
  * qemuBuildHostdevMediatedDevProps): vfio-pci with host=DDDD:BB:SS.F for a PCI function,
- * with sysfsdev=/sys/bus/mdev/devices/UUID for a mediated device; bootindex from <boot
- * order>. QEMU opens /dev/vfio/N as the VM's owner: the owner needs the device's group.
+ * with sysfsdev=/sys/bus/mdev/devices/UUID for a mediated device (and its display, ramfb:
+ * vfio-pci-nohotplug); bootindex from <boot order>. QEMU opens /dev/vfio/N as the VM's owner: the owner needs the device's group.
  */
 
 #include <inttypes.h>
@@ -18,11 +18,20 @@ JsonNode *qemu_hostdev_device(const VmDevice *device) {
         JsonObject *o = json_object_new();
         JsonNode *node = json_node_new(JSON_NODE_OBJECT);
 
-        json_object_set_string_member(o, "driver", "vfio-pci");
+        /* ramfb: QEMU's vfio-pci-nohotplug (a ramfb cannot go away), as libvirt writes it. */
+        json_object_set_string_member(o, "driver", hostdev->type == VM_HOSTDEV_MDEV && hostdev->mdev_ramfb == VM_SWITCH_ON
+                                                           ? "vfio-pci-nohotplug"
+                                                           : "vfio-pci");
         if (hostdev->type == VM_HOSTDEV_MDEV) {
                 g_autofree char *sysfsdev = g_strdup_printf("/sys/bus/mdev/devices/%s", hostdev->uuid);
                 json_object_set_string_member(o, "id", device->id);
                 json_object_set_string_member(o, "sysfsdev", sysfsdev);
+                if (hostdev->mdev_display)
+                        json_object_set_string_member(o, "display",
+                                                      hostdev->mdev_display == VM_SWITCH_ON ? "on" : "off");
+                /* As libvirt: ramfb only when on (off is QEMU's default). */
+                if (hostdev->mdev_ramfb == VM_SWITCH_ON)
+                        json_object_set_boolean_member(o, "ramfb", true);
         } else {
                 g_autofree char *host = g_strdup_printf("%04x:%02x:%02x.%x", hostdev->domain, hostdev->bus,
                                                         hostdev->slot, hostdev->function);
@@ -57,6 +66,26 @@ static bool has_usb_hostdev(const VmConfig *config) {
 
 void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
         const VmDevice *usb = usb_controller(config);
+
+        /* A vGPU's display (vfio-pci display=on) shows on the VM's <graphics>, as libvirt's
+         * qemuValidateDomainMdevDefVFIOPCI requires; its ramfb needs that display (QEMU refuses
+         * ramfb=on without display=on). One ramfb per VM: qemu_display_check counts them. */
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const VmHostdev *hostdev = &device->hostdev;
+
+                if (device->kind != VM_DEVICE_HOSTDEV || hostdev->type != VM_HOSTDEV_MDEV)
+                        continue;
+                /* Not when the reader refused some elements: the <graphics> may be one of them. */
+                if (hostdev->mdev_display == VM_SWITCH_ON && vm_config_display(config)->n_graphics == 0 &&
+                    !vm_problems_config_partial(problems))
+                        vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "<hostdev type='mdev' display='on'> needs a <graphics> to show the display on");
+                if (hostdev->mdev_ramfb == VM_SWITCH_ON && hostdev->mdev_display != VM_SWITCH_ON)
+                        vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                        "<hostdev type='mdev' ramfb='on'> needs display='on' (QEMU's vfio-pci "
+                                        "shows its ramfb through that display)");
+        }
 
         if (has_usb_hostdev(config) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
                 vm_problems_add(problems, usb->line, HV_ERROR_INVALID_ARGUMENT,

@@ -348,6 +348,41 @@ static void test_config_problems_listed(void) {
                         "line 40: <sound> is not supported by the cloud-hypervisor engine");
 }
 
+/* cloud-hypervisor has no display: the VNC and SPICE options, a ramfb and a vGPU's display
+ * (libvirt's graphics-vnc-power.xml, graphics-spice-compression.xml,
+ * video-ramfb-display-device.xml, hostdev-mdev-display-vnc.xml) are refused, each element named
+ * with its line. */
+static void test_config_display_refused(void) {
+        g_autoptr(VmConfig) config = test_vm_config_minimal();
+        g_autoptr(GError) error = NULL;
+        VmDisplay *display = vm_config_ensure_display(config);
+
+        display->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                            .power_control = VM_SWITCH_ON,
+                                            .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE,
+                                            .audio_id = 1,
+                                            .line = 20};
+        display->graphics[1] = (VmGraphics){
+                .type = VM_GRAPHICS_SPICE, .jpeg = VM_SPICE_WAN_AUTO, .streaming = VM_SPICE_STREAMING_FILTER, .line = 21};
+        display->n_graphics = 2;
+        display->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .line = 22};
+        display->n_audios = 1;
+        display->videos[0] = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 24};
+        display->n_videos = 1;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        d->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(d->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(d->hostdev.uuid));
+        d->hostdev.mdev_display = VM_SWITCH_ON;
+        d->line = 26;
+        g_assert_false(ch_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "line 20: <graphics type='vnc'> is not supported by the cloud-hypervisor engine"));
+        g_assert_nonnull(strstr(error->message, "line 21: <graphics type='spice'> is not supported"));
+        g_assert_nonnull(strstr(error->message, "line 22: <audio> is not supported"));
+        g_assert_nonnull(strstr(error->message, "line 24: <video> is not supported"));
+        g_assert_nonnull(strstr(error->message, "line 26: <hostdev type='mdev'> is not supported"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-config/minimal", test_config_minimal);
@@ -357,5 +392,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-config/devices", test_config_devices);
         g_test_add_func("/ch-config/validate", test_config_validate);
         g_test_add_func("/ch-config/problems-listed", test_config_problems_listed);
+        g_test_add_func("/ch-config/display-refused", test_config_display_refused);
         return g_test_run();
 }

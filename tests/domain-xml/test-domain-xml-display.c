@@ -151,6 +151,144 @@ static void test_hubs(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
 }
 
+/* VNC's sharePolicy, powerControl and <audio id> (libvirt's graphics-vnc-policy.xml,
+ * graphics-vnc-power.xml and audio-many-backends.xml): kept, written back, valid for libvirt. */
+static void test_vnc_options(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='vnc' sharePolicy='force-shared' powerControl='yes'><audio id='2'/></graphics>"
+                "<sound model='ac97'/><audio id='1' type='none'/><audio id='2' type='alsa'/>",
+                &error);
+        const VmGraphics *g;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g = &vm_config_display(config)->graphics[0];
+        g_assert_cmpint(g->share_policy, ==, VM_VNC_SHARE_FORCE_SHARED);
+        g_assert_cmpint(g->power_control, ==, VM_SWITCH_ON);
+        g_assert_cmpuint(g->audio_id, ==, 2);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<graphics type='vnc' sharePolicy='force-shared' powerControl='yes'>\n"
+                                     "      <listen type='none'/>\n      <audio id='2'/>\n    </graphics>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "<graphics sharePolicy powerControl><audio>");
+
+        g_clear_pointer(&config, vm_config_free);
+        config = domain_xml_test_parse_devices("<graphics type='vnc' sharePolicy='allow-exclusive' powerControl='no'/>",
+                                               &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(vm_config_display(config)->graphics[0].share_policy, ==, VM_VNC_SHARE_ALLOW_EXCLUSIVE);
+        g_assert_cmpint(vm_config_display(config)->graphics[0].power_control, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(vm_config_display(config)->graphics[0].audio_id, ==, 0);
+        domain_xml_test_assert_round_trip(config);
+}
+
+/* SPICE's <image>, <jpeg>, <zlib>, <playback>, <streaming>, <mouse>, <clipboard> and
+ * <filetransfer> (libvirt's graphics-spice-compression.xml and graphics-spice.xml). */
+static void test_spice_options(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='spice'><image compression='auto_glz'/><jpeg compression='auto'/>"
+                "<zlib compression='never'/><playback compression='on'/><streaming mode='filter'/>"
+                "<mouse mode='client'/><clipboard copypaste='no'/><filetransfer enable='no'/></graphics>",
+                &error);
+        const VmGraphics *g;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g = &vm_config_display(config)->graphics[0];
+        g_assert_cmpint(g->image_compression, ==, VM_IMAGE_COMPRESSION_AUTO_GLZ);
+        g_assert_cmpint(g->jpeg, ==, VM_SPICE_WAN_AUTO);
+        g_assert_cmpint(g->zlib, ==, VM_SPICE_WAN_NEVER);
+        g_assert_cmpint(g->playback, ==, VM_SWITCH_ON);
+        g_assert_cmpint(g->streaming, ==, VM_SPICE_STREAMING_FILTER);
+        g_assert_cmpint(g->mouse, ==, VM_SPICE_MOUSE_CLIENT);
+        g_assert_cmpint(g->copypaste, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(g->filetransfer, ==, VM_SWITCH_OFF);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "      <image compression='auto_glz'/>\n      <jpeg compression='auto'/>\n"
+                                     "      <zlib compression='never'/>\n      <playback compression='on'/>\n"
+                                     "      <streaming mode='filter'/>\n      <mouse mode='client'/>\n"
+                                     "      <clipboard copypaste='no'/>\n      <filetransfer enable='no'/>\n"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "<graphics type='spice'> options");
+
+        g_clear_pointer(&config, vm_config_free);
+        config = domain_xml_test_parse_devices("<graphics type='spice'><jpeg compression='always'/>"
+                                               "<zlib compression='auto'/><playback compression='off'/>"
+                                               "<streaming mode='all'/><mouse mode='server'/>"
+                                               "<clipboard copypaste='yes'/><filetransfer enable='yes'/></graphics>",
+                                               &error);
+        g_assert_no_error(error);
+        g = &vm_config_display(config)->graphics[0];
+        g_assert_cmpint(g->jpeg, ==, VM_SPICE_WAN_ALWAYS);
+        g_assert_cmpint(g->playback, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(g->streaming, ==, VM_SPICE_STREAMING_ALL);
+        g_assert_cmpint(g->mouse, ==, VM_SPICE_MOUSE_SERVER);
+        g_assert_cmpint(g->copypaste, ==, VM_SWITCH_ON);
+        domain_xml_test_assert_round_trip(config);
+}
+
+/* The old 'socket' attribute of <graphics type='vnc'> (libvirt's
+ * graphics-vnc-remove-generated-socket.xml): a <listen type='socket'> of that path, which
+ * GetXML writes. libvirt's own spelling, the attribute and the <listen>, reads the same. */
+static void test_vnc_socket_attribute(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config =
+                domain_xml_test_parse_devices("<graphics type='vnc' socket='/home/u/vnc.sock'/>", &error);
+        g_autoptr(VmConfig) both = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(vm_config_display(config)->graphics[0].listen, ==, VM_LISTEN_SOCKET);
+        g_assert_cmpstr(vm_config_display(config)->graphics[0].socket, ==, "/home/u/vnc.sock");
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<graphics type='vnc'>\n      <listen type='socket' socket='/home/u/vnc.sock'/>"));
+        domain_xml_test_assert_round_trip(config);
+
+        both = domain_xml_test_parse_devices("<graphics type='vnc' socket='/home/u/vnc.sock'>"
+                                             "<listen type='socket' socket='/home/u/vnc.sock'/></graphics>",
+                                             &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(vm_config_display(both)->graphics[0].socket, ==, "/home/u/vnc.sock");
+}
+
+/* <video><model type='ramfb'> (libvirt's video-ramfb-display-device.xml). */
+static void test_video_ramfb(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices("<video><model type='ramfb'/></video>", &error);
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpint(vm_config_display(config)->videos[0].model, ==, VM_VIDEO_RAMFB);
+        g_assert_true(vm_config_display(config)->videos[0].primary);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<model type='ramfb' primary='yes'/>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "<video><model type='ramfb'>");
+}
+
+/* A <video>'s user alias (libvirt's video-none-device.xml) is kept; libvirt's own names
+ * (virsh dumpxml's "video0") are dropped, as libvirt drops them. */
+static void test_video_alias(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='vnc'/><video><model type='none'/><alias name='ua-user-video-alias'/></video>", &error);
+        g_autoptr(VmConfig) dumped = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        g_assert_cmpstr(vm_config_display(config)->videos[0].alias, ==, "ua-user-video-alias");
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "<model type='none'/>\n      <alias name='ua-user-video-alias'/>\n    </video>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "<video><alias>");
+
+        dumped = domain_xml_test_parse_devices("<video><model type='vga'/><alias name='video0'/></video>", &error);
+        g_assert_no_error(error);
+        g_assert_null(vm_config_display(dumped)->videos[0].alias);
+}
+
 static void test_refused(void) {
         static const struct {
                 const char *devices;
@@ -171,6 +309,43 @@ static void test_refused(void) {
                 {"<graphics type='sdl'/>", HV_ERROR_NOT_SUPPORTED, "type='sdl'"},
                 {"<graphics type='vnc'/><graphics type='vnc'/>", HV_ERROR_INVALID_ARGUMENT, "at most one"},
                 {"<graphics type='vnc'><image compression='off'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<image>'"},
+                {"<graphics type='vnc'><jpeg compression='auto'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<jpeg>'"},
+                {"<graphics type='spice'><zlib compression='sometimes'/></graphics>", HV_ERROR_NOT_SUPPORTED,
+                 "'sometimes'"},
+                {"<graphics type='spice'><streaming/></graphics>", HV_ERROR_INVALID_XML, "needs the attribute 'mode'"},
+                {"<graphics type='spice' sharePolicy='ignore'/>", HV_ERROR_NOT_SUPPORTED, "it is VNC's"},
+                {"<graphics type='spice'><audio id='1'/></graphics><audio id='1' type='spice'/>",
+                 HV_ERROR_NOT_SUPPORTED, "'<audio>'"},
+                {"<graphics type='spice' socket='/home/u/s.sock'/>", HV_ERROR_NOT_SUPPORTED, "'<listen type='socket'"},
+                {"<graphics type='spice' port='5903' tlsPort='5904' listen='127.0.0.1'/>", HV_ERROR_NOT_SUPPORTED,
+                 "private key"},
+                {"<graphics type='vnc' powerControl='maybe'/>", HV_ERROR_NOT_SUPPORTED, "'maybe'"},
+                {"<graphics type='vnc' sharePolicy='all'/>", HV_ERROR_NOT_SUPPORTED, "'all'"},
+                {"<graphics type='vnc'><audio id='3'/></graphics><audio id='1' type='none'/>",
+                 HV_ERROR_INVALID_ARGUMENT, "names audio id 3"},
+                {"<graphics type='vnc'><audio/></graphics>", HV_ERROR_INVALID_XML, "needs an 'id'"},
+                {"<graphics type='vnc' socket='vnc.sock'/>", HV_ERROR_INVALID_ARGUMENT, "absolute path"},
+                {"<graphics type='vnc' socket='/home/u/a.sock'><listen type='socket' socket='/home/u/b.sock'/>"
+                 "</graphics>",
+                 HV_ERROR_INVALID_ARGUMENT, "differ"},
+                {"<graphics type='vnc' listen='127.0.0.1' socket='/home/u/a.sock'/>", HV_ERROR_NOT_SUPPORTED,
+                 "one address or socket"},
+                {"<graphics type='vnc' socket='/home/u/a.sock'><listen type='address' address='127.0.0.1'/>"
+                 "</graphics>",
+                 HV_ERROR_NOT_SUPPORTED, "one address or socket"},
+                {"<video><model type='ramfb' vram='16384'/></video>", HV_ERROR_NOT_SUPPORTED, "'vram'"},
+                {"<video><model type='vga'/><alias name='ua-a b'/></video>", HV_ERROR_INVALID_ARGUMENT, "'ua-a b'"},
+                {"<video><model type='vga'/><alias/></video>", HV_ERROR_INVALID_XML, "needs the attribute 'name'"},
+                {"<video><model type='vga' primary='yes'/><alias name='ua-v'/></video>"
+                 "<video><model type='qxl'/><alias name='ua-v'/></video>",
+                 HV_ERROR_INVALID_ARGUMENT, "device alias 'ua-v' is used twice"},
+                {"<video><model type='vga'/><alias name='ua-v'/></video><rng model='virtio'>"
+                 "<backend model='random'>/dev/urandom</backend><alias name='ua-v'/></rng>",
+                 HV_ERROR_INVALID_ARGUMENT, "device alias 'ua-v' is used twice"},
+                {"<video><model type='ramfb'/><address type='pci' bus='0' slot='2'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "ramfb is on no bus"},
+                {"<video><model type='vga'/></video><video><model type='ramfb'/></video>", HV_ERROR_NOT_SUPPORTED,
+                 "secondary '<video>' of model 'ramfb'"},
                 {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
                 {"<video><model type='vmvga'/></video>", HV_ERROR_NOT_SUPPORTED, "type='vmvga'"},
                 {"<video><model type='cirrus' heads='2'/></video>", HV_ERROR_NOT_SUPPORTED, "only qxl and virtio"},
@@ -491,6 +666,11 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/video-memory", test_video_memory);
         g_test_add_func("/domain-xml-display/hubs", test_hubs);
         g_test_add_func("/domain-xml-display/refused", test_refused);
+        g_test_add_func("/domain-xml-display/vnc-options", test_vnc_options);
+        g_test_add_func("/domain-xml-display/spice-options", test_spice_options);
+        g_test_add_func("/domain-xml-display/vnc-socket-attribute", test_vnc_socket_attribute);
+        g_test_add_func("/domain-xml-display/video-ramfb", test_video_ramfb);
+        g_test_add_func("/domain-xml-display/video-alias", test_video_alias);
         g_test_add_func("/domain-xml-display/addresses", test_addresses);
         g_test_add_func("/domain-xml-display/audio", test_audio);
         g_test_add_func("/domain-xml-display/inputs", test_inputs);

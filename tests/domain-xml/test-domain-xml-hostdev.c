@@ -72,6 +72,34 @@ static void test_parse(void) {
         domain_xml_test_assert_valid_libvirt(xml, "hostdev");
 }
 
+/* A vGPU's display and its ramfb (libvirt's hostdev-mdev-display-vnc.xml and
+ * hostdev-mdev-display-ramfb.xml): kept, written back, valid for libvirt's schema. */
+static void test_mdev_display(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='vnc'/>"
+                "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on' ramfb='on'>"
+                "<source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='off' ramfb='off'>"
+                "<source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1dd'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on'>"
+                "<source><address uuid='53764d0e-85a0-42b4-af5c-2046b460b1de'/></source></hostdev>",
+                &error);
+        g_assert_no_error(error);
+        g_autofree char *xml = domain_xml_format(config);
+
+        g_assert_cmpint(device_at(config, 0)->hostdev.mdev_display, ==, VM_SWITCH_ON);
+        g_assert_cmpint(device_at(config, 0)->hostdev.mdev_ramfb, ==, VM_SWITCH_ON);
+        g_assert_cmpint(device_at(config, 1)->hostdev.mdev_display, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(device_at(config, 1)->hostdev.mdev_ramfb, ==, VM_SWITCH_OFF);
+        g_assert_cmpint(device_at(config, 2)->hostdev.mdev_ramfb, ==, VM_SWITCH_DEFAULT);
+        g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on' "
+                                     "ramfb='on'>"));
+        g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on'>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(xml, "hostdev display ramfb");
+}
+
 /* What the service cannot honour, with the element named. */
 static void test_refused(void) {
         static const struct {
@@ -100,9 +128,12 @@ static void test_refused(void) {
                 { "<hostdev mode='subsystem' type='mdev' model='vfio-ccw'><source><address "
                   "uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>",
                   HV_ERROR_NOT_SUPPORTED, "'vfio-ccw'" },
-                { "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='on'><source><address "
+                { "<hostdev mode='subsystem' type='mdev' model='vfio-pci' display='auto'><source><address "
                   "uuid='53764d0e-85a0-42b4-af5c-2046b460b1dc'/></source></hostdev>",
-                  HV_ERROR_NOT_SUPPORTED, "'display'" },
+                  HV_ERROR_NOT_SUPPORTED, "'auto'" },
+                { "<hostdev mode='subsystem' type='pci' ramfb='on'><source><address bus='0' slot='1' "
+                  "function='0'/></source></hostdev>",
+                  HV_ERROR_INVALID_XML, "attribute 'ramfb' is for a '<hostdev type='mdev'>'" },
                 { "<hostdev mode='subsystem' type='mdev' model='vfio-pci'><source><address uuid='nope'/></source>"
                   "</hostdev>",
                   HV_ERROR_INVALID_ARGUMENT, "'nope'" },
@@ -126,5 +157,6 @@ int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-hostdev/parse", test_parse);
         g_test_add_func("/domain-xml-hostdev/refused", test_refused);
+        g_test_add_func("/domain-xml-hostdev/mdev-display", test_mdev_display);
         return g_test_run();
 }

@@ -2251,6 +2251,238 @@ static void test_audio(void) {
         g_assert_cmpstr(cmdline->extra_env[0], ==, "SDL_AUDIODRIVER=pulseaudio");
 }
 
+/* <graphics type='vnc' powerControl='yes'> on an address the administrator allowed, as
+ * libvirt's graphics-vnc-power.x86_64-latest.args: -vnc '[::]:59630,power-control=on'. */
+static void test_graphics_vnc_power(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                      .listen = VM_LISTEN_ADDRESS,
+                                      .address = g_strdup("::"),
+                                      .port = 65530,
+                                      .power_control = VM_SWITCH_ON};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
+        d->n_videos = 1;
+        check_golden("graphics-vnc-power", &params);
+}
+
+/* <graphics type='vnc' sharePolicy>, as libvirt's graphics-vnc-policy.x86_64-latest.args
+ * (share=allow-exclusive); powerControl='no' is power-control=off. */
+static void test_graphics_vnc_policy(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                      .listen = VM_LISTEN_ADDRESS,
+                                      .address = g_strdup("::"),
+                                      .port = 65530,
+                                      .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
+        d->n_videos = 1;
+        check_golden("graphics-vnc-policy", &params);
+
+        d->graphics[0].share_policy = VM_VNC_SHARE_FORCE_SHARED;
+        d->graphics[0].power_control = VM_SWITCH_OFF;
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cmdline->argv, "[::]:59630,share=force-shared,power-control=off"));
+}
+
+/* The old 'socket' attribute of <graphics type='vnc'> (libvirt's
+ * graphics-vnc-remove-generated-socket.xml) is the owner's socket: -vnc unix:PATH. libvirt
+ * drops a path under its own state directory (it made it); the service has no such paths, so
+ * the path the owner wrote is honoured. */
+static void test_graphics_vnc_socket(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                      .listen = VM_LISTEN_SOCKET,
+                                      .socket = g_strdup("/tmp/lib/domain-99-QEMUGuest1/delete.this.socket"),
+                                      .share_policy = VM_VNC_SHARE_IGNORE};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
+        d->n_videos = 1;
+        check_golden("graphics-vnc-socket", &params);
+}
+
+/* <graphics type='vnc'><audio id='2'/>: the display's audio backend, as libvirt's
+ * audio-many-backends.x86_64-latest.args (-vnc ...,audiodev=audio2). */
+static void test_graphics_vnc_audio(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .audio_id = 2};
+        d->n_graphics = 1;
+        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
+        d->audios[1] = (VmAudio){.id = 2, .type = VM_AUDIO_ALSA};
+        d->audios[2] = (VmAudio){.id = 3, .type = VM_AUDIO_PULSEAUDIO};
+        d->n_audios = 3;
+        d->sounds[0] = (VmSound){.model = VM_SOUND_AC97, .audio_id = 1};
+        d->sounds[1] = (VmSound){.model = VM_SOUND_ICH6, .audio_id = 2};
+        d->sounds[2] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 3};
+        d->n_sounds = 3;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
+        d->n_videos = 1;
+        check_golden("graphics-vnc-audio", &params);
+}
+
+/* SPICE's compression, streaming, mouse, clipboard and file transfer options, as libvirt's
+ * graphics-spice-compression.x86_64-latest.args and graphics-spice.x86_64-latest.args write
+ * them (agent-mouse before disable-ticketing, the rest after it). */
+static void test_graphics_spice_compression(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_SPICE,
+                                      .listen = VM_LISTEN_ADDRESS,
+                                      .address = g_strdup("127.0.0.1"),
+                                      .port = 5903,
+                                      .image_compression = VM_IMAGE_COMPRESSION_AUTO_GLZ,
+                                      .jpeg = VM_SPICE_WAN_AUTO,
+                                      .zlib = VM_SPICE_WAN_AUTO,
+                                      .playback = VM_SWITCH_ON,
+                                      .streaming = VM_SPICE_STREAMING_FILTER};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1,
+                                 .primary = true};
+        d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1};
+        d->n_videos = 2;
+        check_golden("graphics-spice-compression", &params);
+
+        /* graphics-spice.xml's <mouse>, <clipboard> and <filetransfer>, on no listener. */
+        g_clear_pointer(&d->graphics[0].address, g_free);
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_SPICE,
+                                      .jpeg = VM_SPICE_WAN_NEVER,
+                                      .zlib = VM_SPICE_WAN_ALWAYS,
+                                      .playback = VM_SWITCH_OFF,
+                                      .streaming = VM_SPICE_STREAMING_OFF,
+                                      .mouse = VM_SPICE_MOUSE_CLIENT,
+                                      .copypaste = VM_SWITCH_OFF,
+                                      .filetransfer = VM_SWITCH_OFF};
+        g_autoptr(QemuCommandLine) cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) cmdline->argv,
+                                      "port=0,agent-mouse=on,disable-ticketing=on,jpeg-wan-compression=never,"
+                                      "zlib-glz-wan-compression=always,playback-compression=off,streaming-video=off,"
+                                      "disable-copy-paste=on,disable-agent-file-xfer=on"));
+}
+
+/* <video><model type='ramfb'>, as libvirt's video-ramfb-display-device.x86_64-latest.args:
+ * -device ramfb, on no bus. QEMU has one ramfb: a second (a vGPU's) is refused. */
+static void test_video_ramfb(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 30};
+        d->n_videos = 1;
+        g_assert_true(qemu_config_check(config, &error));
+        check_golden("video-ramfb", &params);
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        d->n_graphics = 1;
+        VmDevice *mdev = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        mdev->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(mdev->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(mdev->hostdev.uuid));
+        mdev->hostdev.mdev_display = VM_SWITCH_ON;
+        mdev->hostdev.mdev_ramfb = VM_SWITCH_ON;
+        mdev->line = 40;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "line 40: a second ramfb is not supported"));
+}
+
+/* A <video>'s user alias (libvirt's video-none-device.xml) leaves QEMU's ids as they are:
+ * videoN, which Screenshot names. Model none adds no device at all. */
+static void test_video_alias(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_NONE, .alias = g_strdup("ua-user-video-alias")};
+        d->n_videos = 1;
+        g_autoptr(QemuCommandLine) none = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        for (guint i = 0; none->argv[i]; i++)
+                g_assert_null(strstr(none->argv[i], "video"));
+
+        d->videos[0].model = VM_VIDEO_VGA;
+        g_autoptr(QemuCommandLine) vga = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        g_assert_true(g_strv_contains((const char *const *) vga->argv, "VGA,id=video0"));
+}
+
+/* A vGPU's display and ramfb, as libvirt's hostdev-mdev-display-vnc.x86_64-latest.args
+ * (display "on") and hostdev-mdev-display-ramfb.x86_64-latest.args (vfio-pci-nohotplug with
+ * ramfb true; ramfb='off' not written). */
+static void test_hostdev_mdev_display(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        VmDevice *dev;
+
+        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        d->n_graphics = 1;
+        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL, .heads = 1, .primary = true};
+        d->n_videos = 1;
+        dev = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+        dev->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(dev->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(dev->hostdev.uuid));
+        dev->hostdev.mdev_display = VM_SWITCH_ON;
+        dev->hostdev.mdev_ramfb = VM_SWITCH_ON;
+        dev->line = 23;
+        dev = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev1");
+        dev->hostdev.type = VM_HOSTDEV_MDEV;
+        g_strlcpy(dev->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dd", sizeof(dev->hostdev.uuid));
+        dev->hostdev.mdev_display = VM_SWITCH_ON;
+        dev->hostdev.mdev_ramfb = VM_SWITCH_OFF;
+        dev->line = 28;
+        g_assert_true(qemu_config_check(config, &error));
+        check_golden("hostdev-mdev-display", &params);
+
+        /* ramfb without the display QEMU shows it through; a display with no <graphics>. */
+        dev->hostdev.mdev_display = VM_SWITCH_OFF;
+        dev->hostdev.mdev_ramfb = VM_SWITCH_ON;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "line 28: <hostdev type='mdev' ramfb='on'> needs display='on'"));
+        g_clear_error(&error);
+        dev->hostdev.mdev_ramfb = VM_SWITCH_DEFAULT;
+        d->n_graphics = 0;
+        g_assert_false(qemu_config_check(config, &error));
+        g_assert_nonnull(strstr(error->message, "line 23: <hostdev type='mdev' display='on'> needs a <graphics>"));
+}
+
 /* Character device backends as libvirt's QEMU driver writes their -chardev (compare
  * libvirt's serial-tcp-chardev, serial-udp-chardev, serial-dev-chardev, serial-file-log,
  * serial-vc-chardev, parallel-tcp-chardev .args): the first serial port, a pty, stays the
@@ -2736,5 +2968,13 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/rng-egd", test_rng_egd);
         g_test_add_func("/qemu-argv/root-ports", test_root_ports);
         g_test_add_func("/qemu-argv/disk-storage", test_disk_storage);
+        g_test_add_func("/qemu-argv/graphics-vnc-power", test_graphics_vnc_power);
+        g_test_add_func("/qemu-argv/graphics-vnc-policy", test_graphics_vnc_policy);
+        g_test_add_func("/qemu-argv/graphics-vnc-socket", test_graphics_vnc_socket);
+        g_test_add_func("/qemu-argv/graphics-vnc-audio", test_graphics_vnc_audio);
+        g_test_add_func("/qemu-argv/graphics-spice-compression", test_graphics_spice_compression);
+        g_test_add_func("/qemu-argv/video-ramfb", test_video_ramfb);
+        g_test_add_func("/qemu-argv/video-alias", test_video_alias);
+        g_test_add_func("/qemu-argv/hostdev-mdev-display", test_hostdev_mdev_display);
         return g_test_run();
 }
