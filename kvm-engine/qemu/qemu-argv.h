@@ -86,6 +86,15 @@ JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name);
 JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name);
 JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
                            const char *bus);
+/* The disk's <backingStore> layers (qemu-argv-backing.c), layer 1 the nearest: their node
+ * names (the format node; its file node by qemu_disk_file_node_name()), their -blockdev
+ * arguments, and what a format node says of the layer below ("backing") and of its
+ * <metadata_cache> ("cache-size"). */
+char *qemu_disk_layer_node_name(const char *node_name, unsigned layer);
+JsonNode *qemu_disk_layer_file_blockdev(const VmDisk *disk, const char *node_name, unsigned layer);
+JsonNode *qemu_disk_layer_format_blockdev(const VmDisk *disk, const char *node_name, unsigned layer);
+void qemu_disk_set_backing(const VmDisk *disk, const char *node_name, unsigned layer, JsonObject *o);
+void qemu_disk_set_metadata_cache(JsonObject *o, uint64_t bytes);
 
 bool qemu_id_is_valid(const char *id);
 /* A value for a QEMU option list: commas doubled. */

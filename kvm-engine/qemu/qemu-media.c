@@ -143,6 +143,12 @@ void qemu_vm_change_media(EngineVm *engine_vm, const VmDevice *cdrom, EngineDone
                                              "running VM by the QEMU engine (only at boot)");
                 return;
         }
+        if (cdrom->disk.n_backing) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "A medium with <backingStore> layers cannot be inserted into a running "
+                                             "VM by the QEMU engine (only at boot)");
+                return;
+        }
         op->base.device = vm_device_copy(cdrom);
         if (!cdrom->disk.path) {
                 qemu_media_open_tray(op, vm->qmp);

@@ -557,6 +557,12 @@ void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDevic
                                              "QEMU engine (only at boot)");
                 return;
         }
+        if (device->kind == VM_DEVICE_DISK && device->disk.n_backing) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<backingStore> layers are not supported on a hot-plugged disk by the "
+                                             "QEMU engine (only at boot)");
+                return;
+        }
         if (device->kind == VM_DEVICE_DISK && device->disk.iotune) {
                 engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
                                              "<iotune> is not supported on a hot-plugged disk by the QEMU engine "
