@@ -77,3 +77,17 @@ JsonNode *qemu_disk_layer_format_blockdev(const VmDisk *disk, const char *node_n
         qemu_disk_set_backing(disk, node_name, layer, o);
         return object_node(o);
 }
+
+unsigned qemu_disk_boot_layers(const VmConfig *config, const char *node_name) {
+        unsigned index = 0;
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind != VM_DEVICE_DISK)
+                        continue;
+                g_autofree char *boot_node = qemu_disk_node_name(index++);
+                if (g_str_equal(boot_node, node_name))
+                        return device->disk.n_backing;
+        }
+        return 0;
+}

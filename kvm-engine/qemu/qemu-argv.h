@@ -95,6 +95,10 @@ JsonNode *qemu_disk_layer_file_blockdev(const VmDisk *disk, const char *node_nam
 JsonNode *qemu_disk_layer_format_blockdev(const VmDisk *disk, const char *node_name, unsigned layer);
 void qemu_disk_set_backing(const VmDisk *disk, const char *node_name, unsigned layer, JsonObject *o);
 void qemu_disk_set_metadata_cache(JsonObject *o, uint64_t bytes);
+/* How many layers node_name has: those of the disk of config it was made for at boot (the
+ * k-th <disk> gets qemu_disk_node_name(k)); 0 for a node made later (a hot-plugged disk or a
+ * new medium has none). */
+unsigned qemu_disk_boot_layers(const VmConfig *config, const char *node_name);
 
 bool qemu_id_is_valid(const char *id);
 /* A value for a QEMU option list: commas doubled. */
