@@ -39,6 +39,27 @@ static const char *const device_id_prefixes[_VM_DEVICE_KIND_MAX] = {
         [VM_DEVICE_PARALLEL] = "parallel",
 };
 
+void vm_disk_layers_free(VmDiskLayer *layers, unsigned n) {
+        for (unsigned i = 0; i < n; i++) {
+                g_free(layers[i].path);
+                vm_disk_network_free(layers[i].network);
+        }
+        g_free(layers);
+}
+
+VmDiskLayer *vm_disk_layers_copy(const VmDiskLayer *layers, unsigned n) {
+        VmDiskLayer *copy;
+
+        if (!layers)
+                return NULL;
+        copy = g_memdup2(layers, n * sizeof(*layers));
+        for (unsigned i = 0; i < n; i++) {
+                copy[i].path = g_strdup(layers[i].path);
+                copy[i].network = vm_disk_network_copy(layers[i].network);
+        }
+        return copy;
+}
+
 const char *vm_device_kind_to_string(VmDeviceKind kind) {
         g_return_val_if_fail(kind < _VM_DEVICE_KIND_MAX, NULL);
         return device_kind_names[kind];
@@ -137,6 +158,7 @@ void vm_device_free(VmDevice *device) {
                 g_free(device->disk.target_dev);
                 g_free(device->disk.serial);
                 vm_disk_network_free(device->disk.network);
+                vm_disk_layers_free(device->disk.backing, device->disk.n_backing);
                 if (device->disk.iotune)
                         g_free(device->disk.iotune->group_name);
                 g_free(device->disk.iotune);
@@ -194,6 +216,7 @@ VmDevice *vm_device_copy(const VmDevice *device) {
                 copy->disk.target_dev = g_strdup(device->disk.target_dev);
                 copy->disk.serial = g_strdup(device->disk.serial);
                 copy->disk.network = vm_disk_network_copy(device->disk.network);
+                copy->disk.backing = vm_disk_layers_copy(device->disk.backing, device->disk.n_backing);
                 if (device->disk.iotune) {
                         copy->disk.iotune = g_memdup2(device->disk.iotune, sizeof(*device->disk.iotune));
                         copy->disk.iotune->group_name = g_strdup(device->disk.iotune->group_name);

@@ -264,6 +264,20 @@ typedef enum {
         _VM_DISK_SECLABEL_MAX,
 } VmDiskSeclabelModel;
 #define VM_DISK_SECLABELS_MAX _VM_DISK_SECLABEL_MAX
+/* One layer of a disk's <backingStore> chain: an image the layer above reads what it has not
+ * written from. QEMU opens it read-only, as the VM's owner, like the disk's own image. */
+typedef struct {
+        char *path;              /* <source file|dev>, absolute; NULL for a network layer */
+        bool block;              /* <backingStore type='block'> */
+        VmDiskNetwork *network;  /* <backingStore type='network'>, else NULL */
+        VmDiskFormat format;     /* <format type> */
+        uint64_t metadata_cache; /* <format><metadata_cache><max_size>, bytes (qcow2); 0 = QEMU's */
+} VmDiskLayer;
+
+#define VM_DISK_BACKING_MAX 64 /* layers of one <backingStore> chain */
+
+void vm_disk_layers_free(VmDiskLayer *layers, unsigned n);
+VmDiskLayer *vm_disk_layers_copy(const VmDiskLayer *layers, unsigned n);
 
 typedef struct {
         char *path; /* absolute after domain_xml_parse(); NULL = a network disk or a cdrom without medium */
@@ -294,6 +308,13 @@ typedef struct {
          * label the image keeps, which is what the service does with every file. */
         uint8_t n_seclabels;
         uint8_t seclabels[VM_DISK_SECLABELS_MAX];
+        /* <backingStore>: the layers below the image, the nearest first (NULL, 0: none written).
+         * backing_end: the chain ends with an empty <backingStore/> and QEMU opens no backing
+         * file the last image names; without it QEMU follows what the last image names. */
+        VmDiskLayer *backing;
+        unsigned n_backing;
+        bool backing_end;
+        uint64_t metadata_cache; /* <driver><metadata_cache><max_size>, bytes (qcow2); 0 = QEMU's */
 } VmDisk;
 
 /* A disk with an image: a path or a network source (else an empty cdrom or floppy). */

@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "domain-xml-backing.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-reader.h"
 #include "domain-xml.h"
@@ -350,11 +351,17 @@ bool domain_xml_parse_disk_driver(const xmlNode *node, VmDisk *disk, GError **er
         static const char *const driver_names[] = {"qemu", NULL};
         int choice;
 
-        if (!xml_check_empty_element(node, attributes, error) ||
+        static const char *const children[] = {"metadata_cache", NULL};
+        xmlNode *metadata_cache = NULL;
+
+        if (!xml_check_attributes(node, attributes, error) ||
+            !xml_collect_children(node, children, &metadata_cache, error) ||
             !xml_attr_choice(node, "name", driver_names, 0, &choice, error) ||
             !xml_attr_choice(node, "type", disk_format_names, VM_DISK_FORMAT_RAW, &choice, error))
                 return false;
         disk->format = choice;
+        if (metadata_cache && !domain_xml_parse_metadata_cache(metadata_cache, disk->format, &disk->metadata_cache, error))
+                return false;
         if (!attr_enum(node, "discard", discard_names, &choice, error))
                 return false;
         disk->driver.discard = choice;

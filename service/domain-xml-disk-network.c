@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "domain-xml-backing.h"
 #include "domain-xml-disk-network.h"
 #include "domain-xml-reader.h"
 #include "hv-error.h"
@@ -269,14 +270,14 @@ static bool parse_protocol_children(xmlNode **c, VmDiskNetwork *n, GError **erro
 }
 
 bool domain_xml_parse_disk_network(const xmlNode *disk, const xmlNode *source, VmDisk *ret, GError **error) {
-        static const char *const attributes[] = {"protocol", "name", "query", "tls", NULL};
+        static const char *const attributes[] = {"protocol", "name", "query", "tls", "index", NULL};
         xmlNode *c[_SRC_CHILD_MAX] = {};
         VmDiskNetwork *n;
         int protocol;
 
         if (!source)
                 return xml_fail_missing(error, disk, "source");
-        if (!xml_check_attributes(source, attributes, error))
+        if (!xml_check_attributes(source, attributes, error) || !domain_xml_check_source_index(source, error))
                 return false;
         {
                 g_autofree char *tls = xml_attr_value(source, "tls");

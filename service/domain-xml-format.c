@@ -13,6 +13,7 @@
 #include "domain-xml-display.h"
 #include "domain-xml-chardev.h"
 #include "domain-xml-devices.h"
+#include "domain-xml-backing.h"
 #include "domain-xml-disk-network.h"
 #include "domain-xml-iotune.h"
 #include "domain-xml-filesystem.h"
@@ -105,7 +106,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);
-                g_string_append(out, "/>\n");
+                if (device->disk.metadata_cache) {
+                        g_string_append(out, ">\n");
+                        domain_xml_format_metadata_cache(out, level + 2, device->disk.metadata_cache);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</driver>\n");
+                } else
+                        g_string_append(out, "/>\n");
                 if (device->disk.network)
                         domain_xml_format_disk_network(out, level + 1, device->disk.network);
                 if (device->disk.path) {
@@ -120,6 +127,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         } else
                                 g_string_append(out, "/>\n");
                 }
+                domain_xml_format_disk_backing(out, level + 1, &device->disk);
                 append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 append_attr(out, "dev", device->disk.target_dev);

@@ -8,6 +8,7 @@
 #include <glib.h>
 #include <libxml/tree.h>
 
+#include "domain-xml.h"
 #include "vm-config.h"
 
 #define DOMAIN_XML_DEFAULT_RNG_BACKEND "/dev/urandom"
@@ -18,6 +19,10 @@ extern const char *const domain_xml_action_names[];
 extern const char *const domain_xml_disk_format_names[];
 extern const char *const domain_xml_net_type_names[];
 extern const char *const domain_xml_char_type_names[];
+
+/* A disk image's path: absolute as written, or relative under paths->images_dir (no ".."). */
+char *domain_xml_resolve_image_path(const char *path, const DomainXmlPaths *paths, const xmlNode *node,
+                                    GError **error);
 
 /* <alias name=...> of a device (node may be NULL): its id. */
 bool domain_xml_parse_alias(const xmlNode *node, VmDevice *device, GError **error);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "domain-xml-backing.h"
 #include "domain-xml-display.h"
 #include "domain-xml-chardev.h"
 #include "domain-xml-devices.h"
@@ -157,7 +158,8 @@ static bool path_has_dotdot(const char *path) {
 }
 
 /* Disk images: a relative path lives in the images directory and may not climb out of it. */
-static char *resolve_image_path(const char *path, const DomainXmlPaths *paths, const xmlNode *node, GError **error) {
+char *domain_xml_resolve_image_path(const char *path, const DomainXmlPaths *paths, const xmlNode *node,
+                                    GError **error) {
         if (!*path) {
                 xml_fail_bad_value(error, node, "path", path, "empty");
                 return NULL;
@@ -249,6 +251,8 @@ enum {
         DISK_PRODUCT,
         DISK_SHAREABLE,
         DISK_BLOCKIO,
+        DISK_BACKING_STORE,
+        DISK_MIRROR,
         _DISK_CHILD_MAX
 };
 static const char *const disk_children[] = {
@@ -257,14 +261,15 @@ static const char *const disk_children[] = {
         [DISK_ADDRESS] = "address", [DISK_ALIAS] = "alias",     [DISK_GEOMETRY] = "geometry",
         [DISK_AUTH] = "auth",         [DISK_IOTUNE] = "iotune",     [DISK_WWN] = "wwn",
         [DISK_VENDOR] = "vendor",     [DISK_PRODUCT] = "product",   [DISK_SHAREABLE] = "shareable",
-        [DISK_BLOCKIO] = "blockio",     NULL,
+        [DISK_BLOCKIO] = "blockio",     [DISK_BACKING_STORE] = "backingStore", [DISK_MIRROR] = "mirror",
+        NULL,
 };
 
 /* <source file='...'> or <source dev='...'>; a cdrom or floppy may have none: it is empty. */
 static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const DomainXmlPaths *paths,
                               VmDisk *disk, GError **error) {
-        static const char *const file_attributes[] = { "file", NULL };
-        static const char *const dev_attributes[] = { "dev", NULL };
+        static const char *const file_attributes[] = { "file", "index", NULL };
+        static const char *const dev_attributes[] = { "dev", "index", NULL };
         const char *attribute = disk->block ? "dev" : "file";
         g_autofree char *path = NULL;
 
@@ -274,7 +279,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
                 return xml_fail_missing(error, node, "source");
         }
         if (!xml_check_attributes(source, disk->block ? dev_attributes : file_attributes, error) ||
-            !domain_xml_parse_source_seclabels(source, disk, error))
+            !domain_xml_parse_source_seclabels(source, disk, error) || !domain_xml_check_source_index(source, error))
                 return false;
         path = xml_attr_value(source, attribute);
         if (!path) {
@@ -291,7 +296,7 @@ static bool parse_disk_source(const xmlNode *node, const xmlNode *source, const 
                 disk->path = absolute_path(path, source, error);
                 return disk->path != NULL;
         }
-        disk->path = resolve_image_path(path, paths, source, error);
+        disk->path = domain_xml_resolve_image_path(path, paths, source, error);
         return disk->path != NULL;
 }
 
@@ -405,6 +410,13 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
 
         if (c[DISK_DRIVER] && !domain_xml_parse_disk_driver(c[DISK_DRIVER], &device->disk, error))
                 return NULL;
+        /* After <driver>: whether the image has a backing file depends on its format. */
+        if (c[DISK_BACKING_STORE] &&
+            !domain_xml_parse_disk_backing(c[DISK_BACKING_STORE], paths, &device->disk, error))
+                return NULL;
+        /* <mirror>: a block job (copy, commit) of a running domain, which `virsh dumpxml` shows.
+         * Status, not configuration: libvirt's define reads past it, and so does the service (no
+         * block job is started, nothing is written back). */
         if (c[DISK_READONLY]) {
                 if (!xml_check_empty_element(c[DISK_READONLY], NULL, error))
                         return NULL;

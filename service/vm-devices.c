@@ -150,6 +150,11 @@ static void set_medium(VmDevice *cdrom, const VmDevice *from) {
         /* <seclabel> is the <source>'s: it goes with the medium. */
         cdrom->disk.n_seclabels = from->disk.n_seclabels;
         memcpy(cdrom->disk.seclabels, from->disk.seclabels, sizeof(cdrom->disk.seclabels));
+        cdrom->disk.metadata_cache = from->disk.metadata_cache;
+        vm_disk_layers_free(cdrom->disk.backing, cdrom->disk.n_backing);
+        cdrom->disk.backing = vm_disk_layers_copy(from->disk.backing, from->disk.n_backing);
+        cdrom->disk.n_backing = from->disk.n_backing;
+        cdrom->disk.backing_end = from->disk.backing_end;
 }
 
 static bool addresses_equal(const VmAddress *a, const VmAddress *b) {
@@ -234,7 +239,7 @@ static bool check_medium_change(Vm *vm, const VmConfig *target, const VmDevice *
         if (changed) {
                 g_set_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT,
                             "Cannot update cdrom '%s' of VM '%s'%s: its %s differs, and only its medium (<source>, "
-                            "<driver type>) can change",
+                            "<driver type>, <backingStore>) can change",
                             wanted->disk.target_dev, vm->config->name, where(vm, target), changed);
                 return false;
         }

@@ -18,6 +18,21 @@ static void refuse(VmProblems *problems, unsigned line, const char *what) {
                         what);
 }
 
+/* <backingStore>: cloud-hypervisor opens no backing file (its backing_files option, which the
+ * service leaves off, refuses an image that names one), so an empty <backingStore/> (open none)
+ * is what it does; a chain of layers it cannot be given. Its qcow2 has no cache-size either. */
+static void check_disk_backing(const VmDisk *disk, unsigned line, VmProblems *problems) {
+        if (disk->n_backing)
+                refuse(problems, line, "<backingStore> with layers of a <disk> (it opens no backing file)");
+        if (disk->metadata_cache)
+                refuse(problems, line, "<driver><metadata_cache> of a <disk>");
+        for (unsigned i = 0; i < disk->n_backing; i++)
+                if (disk->backing[i].metadata_cache) {
+                        refuse(problems, line, "<format><metadata_cache> in a <backingStore>");
+                        break;
+                }
+}
+
 static void check_disk(const VmDevice *device, VmProblems *problems) {
         const VmDisk *disk = &device->disk;
         unsigned line = device->line;
@@ -53,6 +68,7 @@ static void check_disk(const VmDevice *device, VmProblems *problems) {
                 refuse(problems, line, "<target removable> of a <disk> (it has no USB disks)");
         if (disk->logical_block_size || disk->physical_block_size)
                 refuse(problems, line, "<blockio> of a <disk> (its virtio-blk has no block size settings)");
+        check_disk_backing(disk, line, problems);
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
                 refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");

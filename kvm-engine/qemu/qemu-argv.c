@@ -244,6 +244,8 @@ JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name) {
         json_object_set_string_member(o, "file", file_node);
         json_object_set_boolean_member(o, "read-only", disk->readonly);
         qemu_disk_tune_blockdev(disk, o, false);
+        qemu_disk_set_metadata_cache(o, disk->metadata_cache);
+        qemu_disk_set_backing(disk, node_name, 0, o);
         return json_object_node(o);
 }
 
@@ -419,6 +421,14 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                          * libvirt puts on it for <driver copy_on_read='on'>. */
                         const char *front_node = device->disk.driver.copy_on_read ? cor_node : node;
                         /* A cdrom without <source> is an empty tray: a device without a drive. */
+                        /* The <backingStore> layers first, the deepest first: a format node names
+                         * the one below it, which must be there. */
+                        for (unsigned layer = device->disk.n_backing; layer > 0; layer--) {
+                                argv_add_json(argv, "-blockdev",
+                                              qemu_disk_layer_file_blockdev(&device->disk, node, layer));
+                                argv_add_json(argv, "-blockdev",
+                                              qemu_disk_layer_format_blockdev(&device->disk, node, layer));
+                        }
                         if (vm_disk_has_medium(&device->disk)) {
                                 argv_add_json(argv, "-blockdev", qemu_disk_file_blockdev(&device->disk, node));
                                 argv_add_json(argv, "-blockdev", qemu_disk_format_blockdev(&device->disk, node));

@@ -86,6 +86,19 @@ JsonNode *qemu_disk_file_blockdev(const VmDisk *disk, const char *node_name);
 JsonNode *qemu_disk_format_blockdev(const VmDisk *disk, const char *node_name);
 JsonNode *qemu_disk_device(QemuMachineKind machine, const VmDevice *device, const char *node_name,
                            const char *bus);
+/* The disk's <backingStore> layers (qemu-argv-backing.c), layer 1 the nearest: their node
+ * names (the format node; its file node by qemu_disk_file_node_name()), their -blockdev
+ * arguments, and what a format node says of the layer below ("backing") and of its
+ * <metadata_cache> ("cache-size"). */
+char *qemu_disk_layer_node_name(const char *node_name, unsigned layer);
+JsonNode *qemu_disk_layer_file_blockdev(const VmDisk *disk, const char *node_name, unsigned layer);
+JsonNode *qemu_disk_layer_format_blockdev(const VmDisk *disk, const char *node_name, unsigned layer);
+void qemu_disk_set_backing(const VmDisk *disk, const char *node_name, unsigned layer, JsonObject *o);
+void qemu_disk_set_metadata_cache(JsonObject *o, uint64_t bytes);
+/* How many layers node_name has: those of the disk of config it was made for at boot (the
+ * k-th <disk> gets qemu_disk_node_name(k)); 0 for a node made later (a hot-plugged disk or a
+ * new medium has none). */
+unsigned qemu_disk_boot_layers(const VmConfig *config, const char *node_name);
 
 bool qemu_id_is_valid(const char *id);
 /* A value for a QEMU option list: commas doubled. */

@@ -42,7 +42,7 @@ static void qemu_media_on_close_tray(QmpClient *qmp, JsonNode *result, const GEr
                 return;
         }
         if (g_hash_table_steal_extended(vm->disk_nodes, op->base.device_id, (gpointer *) &key, (gpointer *) &old_node))
-                qemu_media_delete_nodes(qmp, old_node);
+                qemu_vm_delete_disk_nodes(vm, old_node);
         if (op->node_name)
                 g_hash_table_insert(vm->disk_nodes, g_strdup(op->base.device_id), g_strdup(op->node_name));
         engine_op_finish(&op->base, NULL);
@@ -141,6 +141,12 @@ void qemu_vm_change_media(EngineVm *engine_vm, const VmDevice *cdrom, EngineDone
                 engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
                                              "A network medium (<disk type='network'>) cannot be inserted into a "
                                              "running VM by the QEMU engine (only at boot)");
+                return;
+        }
+        if (cdrom->disk.n_backing) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "A medium with <backingStore> layers cannot be inserted into a running "
+                                             "VM by the QEMU engine (only at boot)");
                 return;
         }
         op->base.device = vm_device_copy(cdrom);

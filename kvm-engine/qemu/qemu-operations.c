@@ -557,6 +557,12 @@ void qemu_vm_add_device(EngineVm *engine_vm, const VmDevice *device, EngineDevic
                                              "QEMU engine (only at boot)");
                 return;
         }
+        if (device->kind == VM_DEVICE_DISK && device->disk.n_backing) {
+                engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
+                                             "<backingStore> layers are not supported on a hot-plugged disk by the "
+                                             "QEMU engine (only at boot)");
+                return;
+        }
         if (device->kind == VM_DEVICE_DISK && device->disk.iotune) {
                 engine_op_fail_later_literal(&op->base, HV_ERROR_NOT_SUPPORTED,
                                              "<iotune> is not supported on a hot-plugged disk by the QEMU engine "
@@ -649,6 +655,24 @@ void qemu_vm_remove_device(EngineVm *engine_vm, const char *id, EngineDoneFn don
                            op);
 }
 
+void qemu_vm_delete_disk_nodes(QemuVm *vm, const char *node) {
+        unsigned layers = qemu_disk_boot_layers(vm->base.config, node);
+        g_autofree char *file_node = qemu_disk_file_node_name(node);
+
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(node), NULL), -1, NULL, NULL);
+        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1, NULL,
+                           NULL);
+        /* Its <backingStore> layers, the nearest first: each is free once the one above has gone. */
+        for (unsigned i = 1; i <= layers; i++) {
+                g_autofree char *layer = qemu_disk_layer_node_name(node, i);
+                g_autofree char *layer_file = qemu_disk_file_node_name(layer);
+                qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(layer), NULL), -1, NULL,
+                                   NULL);
+                qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(layer_file), NULL), -1,
+                                   NULL, NULL);
+        }
+}
+
 void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
         g_autofree char *node = NULL;
         g_autofree char *key = NULL;
@@ -662,10 +686,7 @@ void qemu_vm_on_device_deleted(QemuVm *vm, const char *id) {
                         g_clear_pointer(&vm->port_owners->pdata[i], g_free);
 
         /* The block nodes outlive the device; they go now. */
-        g_autofree char *file_node = qemu_disk_file_node_name(node);
-        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(node), NULL), -1, NULL, NULL);
-        qmp_client_execute(vm->qmp, "blockdev-del", qmp_args("node-name", qmp_string(file_node), NULL), -1, NULL,
-                           NULL);
+        qemu_vm_delete_disk_nodes(vm, node);
 
         engine_vm_base_ref(&vm->base);
         qemu_vm_emit_guest_event(vm, "device-removed", "DEVICE_DELETED", NULL, id);

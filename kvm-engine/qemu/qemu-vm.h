@@ -91,6 +91,9 @@ bool qemu_op_require_qmp(QemuOp *op);
 void qemu_vm_emit_guest_event(QemuVm *vm, const char *name, const char *engine_event, JsonObject *data,
                               const char *device_id);
 void qemu_vm_kill(QemuVm *vm);
+/* blockdev-del of a disk's format node, its file node and its <backingStore> layers at boot;
+ * their fate does not change any answer. */
+void qemu_vm_delete_disk_nodes(QemuVm *vm, const char *node);
 GVariant *qemu_tcg_fallback_text(QemuVm *vm);
 void qemu_vm_emit_tcg_fallback(QemuVm *vm);
 

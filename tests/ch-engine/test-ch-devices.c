@@ -129,8 +129,35 @@ static void test_device_parts(void) {
         }
 }
 
+/* <backingStore>: an empty one (no backing file opened) is what cloud-hypervisor does and is
+ * taken; layers and <metadata_cache> are refused naming them. */
+static void test_backing(void) {
+        g_autoptr(VmConfig) config = test_vm_config_minimal();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
+
+        d->disk.path = g_strdup("/images/root.qcow2");
+        d->disk.target_dev = g_strdup("vda");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.backing_end = true;
+        g_assert_true(ch_config_check(config, &error));
+        g_assert_no_error(error);
+
+        d->disk.metadata_cache = 4096;
+        d->disk.backing = g_new0(VmDiskLayer, 1);
+        d->disk.n_backing = 1;
+        d->disk.backing[0] = (VmDiskLayer){.format = VM_DISK_FORMAT_RAW, .path = g_strdup("/images/base.raw")};
+        g_assert_false(ch_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<backingStore> with layers of a <disk> (it opens no backing file) "
+                                                "is not supported by the cloud-hypervisor engine"));
+        g_assert_nonnull(strstr(error->message, "<driver><metadata_cache> of a <disk> is not supported by the "
+                                                "cloud-hypervisor engine"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-devices/parts", test_device_parts);
+        g_test_add_func("/ch-devices/backing", test_backing);
         return g_test_run();
 }

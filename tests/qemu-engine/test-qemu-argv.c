@@ -1573,6 +1573,62 @@ static void add_host(VmDevice *d, const char *name, const char *port, const char
         host->socket = g_strdup(socket);
 }
 
+static VmDiskLayer *add_layer(VmDevice *d, VmDiskFormat format, bool block, const char *path) {
+        VmDiskLayer *layer;
+
+        d->disk.backing = g_renew(VmDiskLayer, d->disk.backing, d->disk.n_backing + 1);
+        layer = &d->disk.backing[d->disk.n_backing++];
+        *layer = (VmDiskLayer) {.format = format, .block = block, .path = g_strdup(path)};
+        return layer;
+}
+
+/* <backingStore> chains as libvirt's disk-backing-chains-noindex and disk-metadata-cache give
+ * them to QEMU: a file qcow2 image on a block qcow2 layer on a file raw one, ended with
+ * <backingStore/>; an image whose chain ends at once ("backing": null); a network image on a
+ * network layer whose own backing file QEMU still opens (no "backing"). Every layer read-only,
+ * the deepest first, the disk's cache on all, detect_zeroes on the top only. */
+static void test_disk_backing(void) {
+        g_autoptr(VmConfig) config = base_config();
+        QemuArgvParams params = {
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
+        };
+        VmDevice *d;
+        VmDiskLayer *layer;
+
+        config->machine = g_strdup("pc");
+        d = add_disk(config, "virtio-disk0", "vda", VM_DISK_BUS_VIRTIO, "/var/lib/hypervisor/images/top.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.driver.cache = VM_DISK_CACHE_NONE;
+        d->disk.driver.detect_zeroes = VM_DISK_ZEROES_ON;
+        d->disk.metadata_cache = 12345;
+        layer = add_layer(d, VM_DISK_FORMAT_QCOW2, true, "/dev/HostVG/base");
+        layer->metadata_cache = 1048576;
+        add_layer(d, VM_DISK_FORMAT_RAW, false, "/var/lib/hypervisor/images/base.raw");
+        d->disk.backing_end = true;
+
+        d = add_disk(config, "ide0-0-0", "hda", VM_DISK_BUS_IDE, "/var/lib/hypervisor/images/alone.qcow2");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        d->disk.backing_end = true;
+
+        d = add_network_disk(config, "virtio-disk1", "vdb", VM_DISK_PROTOCOL_NBD, "bar");
+        d->disk.format = VM_DISK_FORMAT_QCOW2;
+        add_host(d, NULL, NULL, "/var/run/nbdsock");
+        layer = add_layer(d, VM_DISK_FORMAT_QCOW2, false, NULL);
+        layer->network = g_new0(VmDiskNetwork, 1);
+        layer->network->protocol = VM_DISK_PROTOCOL_GLUSTER;
+        layer->network->name = g_strdup("Volume2/Image");
+        layer->network->hosts[0].socket = g_strdup("/path/to/sock");
+        layer->network->n_hosts = 1;
+
+        /* A raw image ends its chain without saying so: QEMU's raw driver has no "backing". */
+        d = add_disk(config, "virtio-disk2", "vdc", VM_DISK_BUS_VIRTIO, "/var/lib/hypervisor/images/data.raw");
+        d->disk.backing_end = true;
+        check_golden("disk-backing", &params);
+}
+
 /* <disk type='network'>: the protocol node of each driver as libvirt writes it (libvirt's
  * disk-network-nbd, -gluster, -rbd, -http, -iscsi, -nfs), under the format node. */
 static void test_disk_network(void) {
@@ -2942,6 +2998,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/disk-tuning", test_disk_tuning);
         g_test_add_func("/qemu-argv/scsi-controllers", test_scsi_controllers);
         g_test_add_func("/qemu-argv/disk-network", test_disk_network);
+        g_test_add_func("/qemu-argv/disk-backing", test_disk_backing);
         g_test_add_func("/qemu-argv/iotune", test_iotune);
         g_test_add_func("/qemu-argv/features", test_features);
         g_test_add_func("/qemu-argv/tcg-tb-cache", test_tcg_tb_cache);

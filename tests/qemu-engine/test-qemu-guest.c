@@ -947,6 +947,102 @@ static void test_iotune(void) {
         fixture_clear(&f);
 }
 
+/* A qcow2 (version 2) image of size bytes with no cluster allocated, naming backing (or no
+ * backing file): header, refcount table, refcount block and L1 table in four 64 KiB clusters,
+ * the layout qemu-img gives an empty image. Written here: the tests have no qemu-img. */
+static void write_empty_qcow2(const char *path, guint64 size, const char *backing) {
+        enum { CLUSTER = 65536 };
+        g_autofree guint8 *image = g_malloc0(4 * CLUSTER);
+        guint32 be32;
+        guint64 be64;
+#define PUT32(offset, value) (be32 = GUINT32_TO_BE(value), memcpy(image + (offset), &be32, 4))
+#define PUT64(offset, value) (be64 = GUINT64_TO_BE(value), memcpy(image + (offset), &be64, 8))
+        PUT32(0, 0x514649fb); /* "QFI\xfb" */
+        PUT32(4, 2);
+        if (backing) {
+                PUT64(8, 72); /* the name follows the 72 bytes of a version 2 header */
+                PUT32(16, (guint32) strlen(backing));
+                memcpy(image + 72, backing, strlen(backing));
+        }
+        PUT32(20, 16); /* cluster_bits */
+        PUT64(24, size);
+        PUT32(36, 1);             /* l1_size: one L2 table maps 512 MiB */
+        PUT64(40, 3 * CLUSTER);   /* l1_table_offset */
+        PUT64(48, 1 * CLUSTER);   /* refcount_table_offset */
+        PUT32(56, 1);             /* refcount_table_clusters */
+        PUT64(CLUSTER, 2 * CLUSTER); /* the refcount block */
+        for (int i = 0; i < 4; i++) {
+                guint16 one = GUINT16_TO_BE(1);
+                memcpy(image + 2 * CLUSTER + 2 * i, &one, 2);
+        }
+#undef PUT32
+#undef PUT64
+        g_assert_true(g_file_set_contents(path, (const char *) image, 4 * CLUSTER, NULL));
+}
+
+/* <backingStore>: vda is an empty qcow2 image that names no backing file on an empty qcow2
+ * layer on a raw layer holding a marker, ended with <backingStore/>: the guest reads the
+ * marker, which only the chain's "backing" links can reach. vdb is an empty qcow2 image that
+ * names a backing file holding another marker, with <backingStore/>: QEMU does not open it
+ * and the guest reads zeros. */
+static void test_backing_chain(void) {
+        static const char marker[] = "HV-BACKING-DATA";
+        static const char hidden[] = "HV-HIDDEN-DATA!";
+        Fixture f;
+        fixture_init(&f, NULL);
+
+        g_autofree char *base = g_build_filename(f.dir, "base.raw", NULL);
+        g_autofree char *mid = g_build_filename(f.dir, "mid.qcow2", NULL);
+        g_autofree char *top = g_build_filename(f.dir, "top.qcow2", NULL);
+        g_autofree char *named = g_build_filename(f.dir, "named.raw", NULL);
+        g_autofree char *alone = g_build_filename(f.dir, "alone.qcow2", NULL);
+        for (int i = 0; i < 2; i++) {
+                int fd = open(i == 0 ? base : named, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+                const char *text = i == 0 ? marker : hidden;
+                g_assert_cmpint(fd, >=, 0);
+                g_assert_cmpint(write(fd, text, strlen(text)), ==, (ssize_t) strlen(text));
+                g_assert_cmpint(ftruncate(fd, 1 << 20), ==, 0);
+                close(fd);
+        }
+        write_empty_qcow2(mid, 1 << 20, NULL);
+        write_empty_qcow2(top, 1 << 20, NULL);
+        write_empty_qcow2(alone, 1 << 20, named);
+
+        VmDevice *disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk0");
+        disk->disk.target_dev = g_strdup("vda");
+        disk->disk.path = g_strdup(top);
+        disk->disk.format = VM_DISK_FORMAT_QCOW2;
+        disk->disk.backing = g_new0(VmDiskLayer, 2);
+        disk->disk.backing[0] = (VmDiskLayer){.format = VM_DISK_FORMAT_QCOW2, .path = g_strdup(mid)};
+        disk->disk.backing[1] = (VmDiskLayer){.format = VM_DISK_FORMAT_RAW, .path = g_strdup(base)};
+        disk->disk.n_backing = 2;
+        disk->disk.backing_end = true;
+        g_ptr_array_add(f.config->devices, disk);
+        disk = vm_device_new(VM_DEVICE_DISK);
+        disk->id = g_strdup("disk1");
+        disk->disk.target_dev = g_strdup("vdb");
+        disk->disk.path = g_strdup(alone);
+        disk->disk.format = VM_DISK_FORMAT_QCOW2;
+        disk->disk.backing_end = true;
+        g_ptr_array_add(f.config->devices, disk);
+
+        boot(&f);
+        wait_console(&f, "HV-DISK-ADDED vda");
+        wait_console(&f, "HV-DISK-ADDED vdb");
+        /* The words awaited are not in the command, which the console echoes. */
+        static const char command[] = "dd if=/dev/vda bs=15 count=1 2>/dev/null; echo; "
+                                      "dd if=/dev/vdb bs=15 count=1 2>/dev/null | od -An -tx1; "
+                                      "echo HV-BACKING-\"DONE\"\n";
+        g_assert_cmpint(write(f.console_fd, command, strlen(command)), ==, (ssize_t) strlen(command));
+        wait_console(&f, "HV-BACKING-DONE");
+        g_assert_true(console_has(&f, marker));
+        g_assert_true(console_has(&f, "00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"));
+        g_assert_false(console_has(&f, hidden));
+        stop(&f);
+        fixture_clear(&f);
+}
+
 /* The display devices of issue 17 on the real QEMU: JSON -audiodev with settings and a wav
  * file, the sound models (the PC speaker a machine property), HDA codecs, a virtio input with
  * virtio options, a usb-redir on a unix socket with a filter, a smartcard reader passing
@@ -1094,6 +1190,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-guest/platform", test_platform);
         g_test_add_func("/qemu-guest/network-disk", test_network_disk);
         g_test_add_func("/qemu-guest/iotune", test_iotune);
+        g_test_add_func("/qemu-guest/backing-chain", test_backing_chain);
         g_test_add_func("/qemu-guest/memory-devices", test_memory_devices);
         g_test_add_func("/qemu-guest/display-devices", test_display_devices);
         g_test_add_func("/qemu-guest/chardevs", test_chardevs);
