@@ -416,6 +416,7 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 switch (device->kind) {
                 case VM_DEVICE_DISK: {
                         g_autofree char *node = qemu_disk_node_name(n_disks++);
+                        cmdline->next_disk_index = n_disks;
                         g_autofree char *cor_node = g_strconcat(node, "-cor", NULL);
                         /* The node the guest's device reads: the format node, or the copy-on-read filter
                          * libvirt puts on it for <driver copy_on_read='on'>. */

@@ -53,6 +53,9 @@ typedef struct {
         GPtrArray *port_owners;
         /* Disk device id -> its block node name. */
         GHashTable *disk_nodes;
+        /* The number of the next disk node ("diskN"): every <disk> took one, an empty cdrom
+         * too, though only those with a medium are in disk_nodes. */
+        unsigned next_disk_index;
         /* Interface device id -> its -netdev id. */
         GHashTable *net_backends;
         /* What OpenConsole connects to: the service's own console socket (the

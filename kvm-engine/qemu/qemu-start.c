@@ -319,7 +319,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         vm->port_owners = g_steal_pointer(&cmdline->port_owners);
         vm->disk_nodes = g_steal_pointer(&cmdline->disk_nodes);
         vm->net_backends = g_steal_pointer(&cmdline->net_backends);
-        vm->next_disk_index = g_hash_table_size(vm->disk_nodes);
+        vm->next_disk_index = cmdline->next_disk_index;
         g_free(vm->console_path);
         vm->console_path =
                 cmdline->console_is_ours ? g_steal_pointer(&console_path) : g_strdup(cmdline->console_socket);

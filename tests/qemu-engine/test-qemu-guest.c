@@ -492,13 +492,31 @@ static void test_reboot(void) {
 static void test_hotplug(void) {
         Fixture f;
         fixture_init(&f, NULL);
-        boot(&f);
 
         g_autofree char *image = g_build_filename(f.dir, "hot.raw", NULL);
         int fd = open(image, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         g_assert_cmpint(fd, >=, 0);
         g_assert_cmpint(ftruncate(fd, 8 << 20), ==, 0);
         close(fd);
+        /* An empty cdrom, then a disk with its image, at boot (an installed VM's usual pair):
+         * the hot-plugged disk's block node is a new one, not the boot disk's. */
+        g_autofree char *boot_image = g_build_filename(f.dir, "boot.raw", NULL);
+        g_assert_true(g_file_set_contents(boot_image, "", 0, NULL));
+        g_assert_cmpint(truncate(boot_image, 1 << 20), ==, 0);
+        VmDevice *cdrom = vm_device_new(VM_DEVICE_DISK);
+        cdrom->id = g_strdup("cdrom0");
+        cdrom->disk.target_dev = g_strdup("sda");
+        cdrom->disk.bus = VM_DISK_BUS_SATA;
+        cdrom->disk.cdrom = cdrom->disk.readonly = true;
+        g_ptr_array_add(f.config->devices, cdrom);
+        VmDevice *boot_disk = vm_device_new(VM_DEVICE_DISK);
+        boot_disk->id = g_strdup("disk-boot");
+        boot_disk->disk.target_dev = g_strdup("sdb");
+        boot_disk->disk.bus = VM_DISK_BUS_SATA;
+        boot_disk->disk.path = g_strdup(boot_image);
+        boot_disk->disk.format = VM_DISK_FORMAT_RAW;
+        g_ptr_array_add(f.config->devices, boot_disk);
+        boot(&f);
 
         g_autoptr(VmDevice) disk = vm_device_new(VM_DEVICE_DISK);
         disk->id = g_strdup("ua-hot1");
