@@ -367,7 +367,8 @@ typedef struct {
 } VmChannel;
 
 typedef struct {
-        uint32_t cid;
+        uint32_t cid;  /* with cid_auto: the one the service chose at Boot, 0 before */
+        bool cid_auto; /* <cid auto='yes'>: the service chooses a free one at each Boot (vm-vsock.h) */
 } VmVsock;
 
 typedef struct {

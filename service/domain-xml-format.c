@@ -166,7 +166,10 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_VSOCK:
                 g_string_append(out, " model='virtio'>\n");
                 append_indent(out, level + 1);
-                g_string_append_printf(out, "<cid address='%" PRIu32 "'/>\n", device->vsock.cid);
+                g_string_append(out, device->vsock.cid_auto ? "<cid auto='yes'" : "<cid");
+                if (device->vsock.cid)
+                        g_string_append_printf(out, " address='%" PRIu32 "'", device->vsock.cid);
+                g_string_append(out, "/>\n");
                 break;
         case VM_DEVICE_RNG:
                 g_string_append(out, " model='virtio'>\n");

@@ -470,11 +470,11 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         static const char *const attributes[] = { "model", NULL };
         static const char *const models[] = { "virtio", NULL };
         static const char *const cid_attributes[] = { "auto", "address", NULL };
-        static const char *const autos[] = { "no", NULL };
+        static const char *const autos[] = { "no", "yes", NULL };
         g_autoptr(VmDevice) device = vm_device_new(VM_DEVICE_VSOCK);
         g_autofree char *address = NULL;
         xmlNode *c[_VSOCK_CHILD_MAX] = {};
-        uint64_t cid;
+        uint64_t cid = 0;
         int choice;
 
         if (!xml_check_attributes(node, attributes, error) ||
@@ -488,17 +488,21 @@ static VmDevice *parse_vsock(const xmlNode *node, GError **error) {
         if (!xml_check_empty_element(c[VSOCK_CID], cid_attributes, error) ||
             !xml_attr_choice(c[VSOCK_CID], "auto", autos, 0, &choice, error))
                 return NULL;
+        /* auto='yes': the service chooses one at each Boot; an address written with it (what the
+         * XML of a running VM shows) is the last one chosen. */
+        device->vsock.cid_auto = choice == 1;
         address = xml_attr_value(c[VSOCK_CID], "address");
-        if (!address) {
-                xml_fail(error, c[VSOCK_CID], HV_ERROR_INVALID_XML, "'<cid>' needs the attribute 'address'");
+        if (!address && !device->vsock.cid_auto) {
+                xml_fail(error, c[VSOCK_CID], HV_ERROR_INVALID_XML, "'<cid>' needs the attribute 'address' or auto='yes'");
                 return NULL;
         }
-        if (!parse_decimal(address, &cid) || cid < VSOCK_CID_MIN || cid > VSOCK_CID_MAX) {
+        if (address && (!parse_decimal(address, &cid) || cid < VSOCK_CID_MIN || cid > VSOCK_CID_MAX)) {
                 xml_fail_bad_value(error, c[VSOCK_CID], "vsock CID", address,
                                    "expected a number from 3 to 4294967294");
                 return NULL;
         }
-        device->vsock.cid = (uint32_t) cid;
+        if (address)
+                device->vsock.cid = (uint32_t) cid;
         if ((c[VSOCK_ADDRESS] && !parse_pci_address(c[VSOCK_ADDRESS], device, error)) ||
             !domain_xml_parse_alias(c[VSOCK_ALIAS], device, error))
                 return NULL;

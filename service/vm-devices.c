@@ -17,6 +17,7 @@
 #include "vm-net.h"
 #include "vm-private.h"
 #include "vm-tpm.h"
+#include "vm-vsock.h"
 
 /* Which configurations a call changes: *ret_live the running VM, *ret_config the definition. */
 static bool resolve_scope(Vm *vm, VmVerb verb, VmDeviceScope scope, bool *ret_live, bool *ret_config, GError **error) {
@@ -398,6 +399,8 @@ bool vm_add_device(Vm *vm, const char *xml, VmDeviceScope scope, VmReplyFn reply
                 /* Unique among every VM's running and defined interfaces: one address in both. */
                 vm_net_assign_device_mac(vm->manager, vm_current_config(vm), device);
         }
+        if (live)
+                vm_vsock_choose_device_cid(vm->manager, vm, device);
 
         op = vm_op_new(vm, VM_VERB_ADD_DEVICE, reply, userdata);
         op->adding = true;

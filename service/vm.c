@@ -20,6 +20,7 @@
 #include "store-writer.h"
 #include "store.h"
 #include "vm-net.h"
+#include "vm-vsock.h"
 #include "vm-nvram.h"
 #include "vm-tpm.h"
 #include "vm-private.h"
@@ -845,8 +846,10 @@ static bool vm_boot_because(Vm *vm, const char *reason, VmReplyFn reply, void *u
         g_autoptr(VmConfig) config = vm_config_copy(vm->config);
         /* Bridges and networks as this host has them now (vm-net.h). */
         if (!vm_net_resolve(&vm->manager->settings, vm->owner, config, error) ||
-            !vm_display_prepare(&vm->manager->settings, config, error) ||
-            !vm_create_engine(vm, g_steal_pointer(&config), error))
+            !vm_display_prepare(&vm->manager->settings, config, error))
+                return false;
+        vm_vsock_choose_cids(vm->manager, vm, config);
+        if (!vm_create_engine(vm, g_steal_pointer(&config), error))
                 return false;
         op = vm_op_new(vm, VM_VERB_BOOT, reply, userdata);
         vm->busy = op;

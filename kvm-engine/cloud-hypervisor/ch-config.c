@@ -71,7 +71,7 @@ static void check_vsock(const VmDevice *device, unsigned *count, VmProblems *pro
         if (++*count == 2)
                 vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
                                 "cloud-hypervisor has one <vsock>, not more");
-        if (device->vsock.cid < 3)
+        if (!device->vsock.cid_auto && device->vsock.cid < 3)
                 vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
                                 "<vsock> needs a guest cid of 3 or more, not %u", device->vsock.cid);
 }

@@ -980,6 +980,41 @@ static void test_hotplug_vsock(ChTest *c, gconstpointer data) {
         hv_signal_log_stop(&log);
 }
 
+/* <cid auto='yes'>: each Boot gives the lowest CID from 3 that no other VM uses, running or
+ * defined with a fixed one; a hot-plugged one too. The definition keeps auto='yes'. */
+static void test_vsock_auto_cid(ChTest *c, gconstpointer data) {
+        static const char auto_cid[] = "<vsock model='virtio'><cid auto='yes'/></vsock>";
+        g_autofree char *fixed_xml = ch_xml_with(c, "cidfixed", NULL, "<vsock model='virtio'><cid address='3'/></vsock>");
+        g_autofree char *first_xml = ch_xml_with(c, "cidauto1", NULL, auto_cid);
+        g_autofree char *second_xml = ch_xml_with(c, "cidauto2", NULL, auto_cid);
+        g_autofree char *plug_xml = ch_xml(c, "cidplug", NULL);
+        g_autofree char *fixed = hv_define(&c->t, fixed_xml);
+        g_autofree char *first = hv_define(&c->t, first_xml);
+        g_autofree char *second = hv_define(&c->t, second_xml);
+        g_autofree char *plug = hv_define(&c->t, plug_xml);
+        HvSignalLog log;
+
+        (void) fixed; /* defined, never booted: its CID 3 stays its own */
+        call_ok(c, first, "Boot", NULL);
+        call_ok(c, second, "Boot", NULL);
+        g_autofree char *first_live = live_xml(c, first);
+        g_autofree char *second_live = live_xml(c, second);
+        if (!strstr(first_live, "<cid auto='yes' address='4'/>") || !strstr(second_live, "<cid auto='yes' address='5'/>"))
+                g_error("The CIDs chosen are not 4 and 5:\n%s\n%s", first_live, second_live);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) config = hv_vm_call(&c->t, first, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        g_assert_no_error(error);
+        const char *config_xml;
+        g_variant_get(config, "(&s)", &config_xml);
+        g_assert_nonnull(strstr(config_xml, "<cid auto='yes'/>"));
+
+        hv_signal_log_start(&log, &c->t, VM_IFACE, plug);
+        call_ok(c, plug, "Boot", NULL);
+        hotplug_round_trip(c, plug, &log, 1, "<vsock model='virtio'><cid auto='yes'/><alias name='ua-vsock'/></vsock>",
+                           "ua-vsock", "address='6'");
+        hv_signal_log_stop(&log);
+}
+
 static void test_hotplug_vfio(ChTest *c, gconstpointer data) {
         g_autofree char *xml = ch_xml(c, "vfioplug", NULL);
         g_autofree char *path = hv_define(&c->t, xml);
@@ -1328,6 +1363,7 @@ int main(int argc, char *argv[]) {
         ADD("/ch/console", test_console);
         g_test_add("/ch/hotplug-net", ChTest, NULL, setup_netns, test_hotplug_net, teardown);
         ADD("/ch/hotplug-vsock", test_hotplug_vsock);
+        ADD("/ch/vsock-auto-cid", test_vsock_auto_cid);
         ADD("/ch/hotplug-vfio", test_hotplug_vfio);
         g_test_add("/ch/boot-tap", ChTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/ch/boot-bridge", ChTest, NULL, setup_bridge, test_boot_bridge, teardown);

@@ -129,6 +129,7 @@ static void assert_devices_equal(const VmDevice *a, const VmDevice *b) {
                 break;
         case VM_DEVICE_VSOCK:
                 g_assert_cmpuint(a->vsock.cid, ==, b->vsock.cid);
+                g_assert_cmpint(a->vsock.cid_auto, ==, b->vsock.cid_auto);
                 break;
         case VM_DEVICE_RNG:
                 g_assert_cmpstr(a->rng.backend, ==, b->rng.backend);
@@ -803,7 +804,7 @@ static void test_unsupported_values(void) {
                 { "", "<serial type='tcp'><source host='h' service='1'/><protocol type='tls'/></serial>", "'tls'" },
                 { "", "<console type='pty'><target type='sclp'/></console>", "'sclp'" },
                 { "", "<rng model='virtio'><backend model='egd' type='pty'/></rng>", "'pty'" },
-                { "", "<vsock model='virtio'><cid auto='yes'/></vsock>", "'yes'" },
+                { "", "<vsock model='virtio'><cid auto='maybe'/></vsock>", "'maybe'" },
                 { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
                 { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },
         };
@@ -871,6 +872,8 @@ static void test_invalid_devices(void) {
                 g_autofree char *xml = domain_with("", table[i].devices);
                 assert_refused_string(xml, HV_ERROR_INVALID_ARGUMENT, table[i].fragment);
         }
+        g_autofree char *no_cid = domain_with("", "<vsock model='virtio'><cid auto='no'/></vsock>");
+        assert_refused_string(no_cid, HV_ERROR_INVALID_XML, "address' or auto='yes'");
 }
 
 /* ---- hostile documents: each must be refused (and quickly, which the fuzzer watches) ---- */
@@ -1353,6 +1356,8 @@ static void test_device_round_trip(void) {
                 "<serial type='unix'><source path='/run/s.sock'/></serial>",
                 "<console type='file'><source path='/var/log/c.log'/></console>",
                 "<vsock model='virtio'><cid address='4294967294'/></vsock>",
+                "<vsock model='virtio'><cid auto='yes'/></vsock>",
+                "<vsock model='virtio'><cid auto='yes' address='3'/></vsock>",
                 "<rng model='virtio'><backend model='random'/></rng>",
                 "<rng model='virtio'><backend model='builtin'/><address type='pci' bus='0x06'/></rng>",
                 "<hostdev mode='subsystem' type='pci'><source><address domain='0xffff' bus='0xff' slot='0x1f' "
