@@ -68,7 +68,28 @@ static VmSmartcard *smartcard_copy(const VmSmartcard *src) {
         return copy;
 }
 
+void vm_spiceport_free(VmSpicePort *port) {
+        if (!port)
+                return;
+        g_free(port->channel);
+        g_free(port->name);
+        g_free(port);
+}
+
+VmSpicePort *vm_display_add_spiceport(VmDisplay *display, char *channel, char *name) {
+        VmSpicePort *port = g_new0(VmSpicePort, 1);
+
+        if (!display->spiceports)
+                display->spiceports = g_ptr_array_new_with_free_func((GDestroyNotify) vm_spiceport_free);
+        port->channel = channel;
+        port->name = name;
+        g_ptr_array_add(display->spiceports, port);
+        return port;
+}
+
 void vm_display_clear(VmDisplay *display) {
+        if (display->spiceports)
+                g_ptr_array_unref(display->spiceports);
         vm_smartcard_free(display->smartcard);
         g_free(display->redirfilter);
         for (unsigned i = 0; i < display->n_redirdevs; i++) {
@@ -91,6 +112,14 @@ void vm_display_clear(VmDisplay *display) {
 
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
         *dest = *src;
+        dest->spiceports = NULL;
+        for (guint i = 0; src->spiceports && i < src->spiceports->len; i++) {
+                const VmSpicePort *port = src->spiceports->pdata[i];
+                VmSpicePort *copy = vm_display_add_spiceport(dest, g_strdup(port->channel), g_strdup(port->name));
+
+                copy->address = port->address;
+                copy->line = port->line;
+        }
         for (unsigned i = 0; i < dest->n_graphics; i++) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
                 dest->graphics[i].address = g_strdup(src->graphics[i].address);
@@ -118,7 +147,7 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
 bool vm_display_is_empty(const VmDisplay *display) {
         return display->n_graphics == 0 && display->n_videos == 0 && display->n_inputs == 0 &&
                display->n_sounds == 0 && display->n_audios == 0 && display->n_redirdevs == 0 &&
-               !display->spice_agent_channel && display->n_hubs == 0 && !display->smartcard &&
+               !display->spice_agent_channel && !display->spiceports && display->n_hubs == 0 && !display->smartcard &&
                !display->has_redirfilter;
 }
 

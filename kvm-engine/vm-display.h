@@ -90,6 +90,7 @@ typedef struct {
         VmSpiceStreaming streaming;
         VmSpiceMouse mouse;
         VmSwitch copypaste, filetransfer;
+        VmSwitch gl; /* SPICE <gl enable>: only 'no' is taken (no OpenGL, QEMU's default) */
         /* VNC: sharePolicy, powerControl and <audio id> (0 = none written) */
         VmVncSharePolicy share_policy;
         VmSwitch power_control;
@@ -297,6 +298,17 @@ typedef struct {
         bool socket_bind; /* the socket's mode: QEMU listens (bind) or connects */
 } VmSmartcard;
 
+/* <channel type='spiceport'>: a virtio serial port a SPICE client reaches by its name (GNOME
+ * Boxes shares folders through org.spice-space.webdav.0). */
+typedef struct {
+        char *channel;     /* <source channel>: the name the SPICE client knows */
+        char *name;        /* <target name>: the guest's port name; NULL = none */
+        VmAddress address; /* as written; the engine places the port itself */
+        uint32_t line;
+} VmSpicePort;
+
+#define VM_SPICEPORTS_MAX 8
+
 typedef struct {
         VmGraphics graphics[VM_DISPLAY_ITEMS_MAX];
         unsigned n_graphics;
@@ -328,6 +340,7 @@ typedef struct {
         uint32_t spice_agent_line;
         uint32_t smartcard_line;
         uint32_t redirfilter_line;
+        GPtrArray *spiceports; /* VmSpicePort*: <channel type='spiceport'>s; NULL = none */
 } VmDisplay;
 
 void vm_display_clear(VmDisplay *display);
@@ -335,6 +348,9 @@ void vm_audio_stream_free(VmAudioStream *stream);
 /* Frees what an audio holds and zeroes it. */
 void vm_audio_clear(VmAudio *audio);
 void vm_smartcard_free(VmSmartcard *smartcard);
+void vm_spiceport_free(VmSpicePort *port);
+/* Adds a <channel type='spiceport'>, taking the strings. */
+VmSpicePort *vm_display_add_spiceport(VmDisplay *display, char *channel, char *name);
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
 
 /* Whether anything of this was written (an engine without a display refuses it). */

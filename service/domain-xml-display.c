@@ -202,6 +202,7 @@ enum {
         G_CLIPBOARD,
         G_FILETRANSFER,
         G_AUDIO,
+        G_GL,
         G_CHILDREN,
 };
 
@@ -228,7 +229,7 @@ static bool parse_spice_child(const xmlNode *child, const VmGraphics *graphics, 
 /* <image>, <jpeg>, <zlib>, <playback>, <streaming>, <mouse>, <clipboard> and <filetransfer> of
  * a SPICE display: QEMU's -spice options, as libvirt writes them. */
 static bool parse_spice_options(xmlNode *const *c, VmGraphics *graphics, GError **error) {
-        int image, jpeg, zlib, playback, streaming, mouse, copypaste, filetransfer;
+        int image, jpeg, zlib, playback, streaming, mouse, copypaste, filetransfer, gl;
 
         if (!parse_spice_child(c[G_IMAGE], graphics, "compression", compression_names, &image, error) ||
             !parse_spice_child(c[G_JPEG], graphics, "compression", wan_compression_names, &jpeg, error) ||
@@ -237,8 +238,18 @@ static bool parse_spice_options(xmlNode *const *c, VmGraphics *graphics, GError 
             !parse_spice_child(c[G_STREAMING], graphics, "mode", streaming_names, &streaming, error) ||
             !parse_spice_child(c[G_MOUSE], graphics, "mode", mouse_names, &mouse, error) ||
             !parse_spice_child(c[G_CLIPBOARD], graphics, "copypaste", switch_yes_no_names, &copypaste, error) ||
-            !parse_spice_child(c[G_FILETRANSFER], graphics, "enable", switch_yes_no_names, &filetransfer, error))
+            !parse_spice_child(c[G_FILETRANSFER], graphics, "enable", switch_yes_no_names, &filetransfer, error) ||
+            !parse_spice_child(c[G_GL], graphics, "enable", switch_yes_no_names, &gl, error))
                 return false;
+        /* OpenGL would render on the host's GPU through a render node (/dev/dri/renderD*): QEMU
+         * runs as the VM's owner without supplementary groups, and the node is the 'render'
+         * group's. <gl enable='no'/> (what GNOME Boxes writes) says there is none. */
+        if (gl == VM_SWITCH_ON)
+                return xml_fail(error, c[G_GL], HV_ERROR_NOT_SUPPORTED,
+                                "enable='yes' of '<gl>' is not supported: OpenGL needs the host's GPU render node, "
+                                "which the VM's QEMU (running as you, without your groups) cannot open; "
+                                "enable='no' draws without it");
+        graphics->gl = (VmSwitch) gl;
         graphics->image_compression = (VmImageCompression) image;
         graphics->jpeg = (VmSpiceWanCompression) jpeg;
         graphics->zlib = (VmSpiceWanCompression) zlib;
@@ -311,7 +322,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
                 [G_LISTEN] = "listen",       [G_IMAGE] = "image",         [G_JPEG] = "jpeg",
                 [G_ZLIB] = "zlib",           [G_PLAYBACK] = "playback",   [G_STREAMING] = "streaming",
                 [G_MOUSE] = "mouse",         [G_CLIPBOARD] = "clipboard", [G_FILETRANSFER] = "filetransfer",
-                [G_AUDIO] = "audio",         [G_CHILDREN] = NULL,
+                [G_AUDIO] = "audio",         [G_GL] = "gl",               [G_CHILDREN] = NULL,
         };
         xmlNode *c[G_CHILDREN] = {NULL};
         g_autofree char *listen = NULL, *port = NULL, *tls_port = NULL;
@@ -881,6 +892,52 @@ static bool parse_spice_channel(const xmlNode *node, VmDisplay *display, GError 
         return true;
 }
 
+/* A SPICE port name: it goes into QEMU's options, and SPICE clients look it up as written. */
+static bool spiceport_name_is_valid(const char *name) {
+        size_t length = strlen(name);
+
+        return length > 0 && length <= 128 &&
+               strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == length;
+}
+
+/* <channel type='spiceport'><source channel/><target type='virtio' name/></channel> */
+static bool parse_spiceport_channel(const xmlNode *node, VmDisplay *display, GError **error) {
+        static const char *const attributes[] = {"type", NULL};
+        static const char *const children[] = {"source", "target", "address", NULL};
+        static const char *const source_attributes[] = {"channel", NULL};
+        static const char *const target_attributes[] = {"type", "name", NULL};
+        xmlNode *c[G_N_ELEMENTS(children)] = {NULL};
+        g_autofree char *channel = NULL, *name = NULL;
+        VmSpicePort *port;
+        int choice;
+
+        if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
+            !xml_collect_children(node, children, c, error))
+                return false;
+        if (!c[0])
+                return xml_fail_missing(error, node, "source");
+        if (!xml_check_empty_element(c[0], source_attributes, error))
+                return false;
+        channel = xml_attr_value(c[0], "channel");
+        if (!channel)
+                return xml_fail(error, c[0], HV_ERROR_INVALID_XML,
+                                "the '<source>' of a '<channel type='spiceport'>' needs the attribute 'channel'");
+        if (!spiceport_name_is_valid(channel))
+                return xml_fail_bad_value(error, c[0], "SPICE port", channel, "1 to 128 characters from [A-Za-z0-9._-]");
+        if (c[1] && (!xml_check_empty_element(c[1], target_attributes, error) ||
+                     !xml_attr_choice(c[1], "type", virtio_names, 0, &choice, error)))
+                return false;
+        name = c[1] ? xml_attr_value(c[1], "name") : NULL;
+        if (name && !spiceport_name_is_valid(name))
+                return xml_fail_bad_value(error, c[1], "port name", name, "1 to 128 characters from [A-Za-z0-9._-]");
+        if (display->spiceports && display->spiceports->len == VM_SPICEPORTS_MAX)
+                return xml_fail(error, node, HV_ERROR_LIMITS_EXCEEDED,
+                                "a VM has at most %u '<channel type='spiceport'>' elements", (unsigned) VM_SPICEPORTS_MAX);
+        port = vm_display_add_spiceport(display, g_steal_pointer(&channel), g_steal_pointer(&name));
+        port->line = xml_line(node);
+        return !c[2] || domain_xml_parse_address(c[2], &port->address, error);
+}
+
 /* ---- <smartcard> ---- */
 
 /* <smartcard mode='passthrough' type>: spicevmc (needs SPICE graphics), or the owner's unix
@@ -1042,13 +1099,14 @@ static void append_smartcard(GString *out, const VmSmartcard *card) {
 
 /* ---- the dispatch ---- */
 
-static bool is_spicevmc_channel(const xmlNode *node) {
+/* A <channel> of SPICE's: its agent (spicevmc) or a named port (spiceport). */
+static bool is_spice_channel(const xmlNode *node, const char *spice_type) {
         g_autofree char *type = NULL;
 
         if (!xml_is_element(node, "channel"))
                 return false;
         type = xml_attr_value(node, "type");
-        return type && g_str_equal(type, "spicevmc");
+        return type && g_str_equal(type, spice_type);
 }
 
 bool domain_xml_is_display_element(const xmlNode *node) {
@@ -1058,7 +1116,7 @@ bool domain_xml_is_display_element(const xmlNode *node) {
         for (size_t i = 0; names[i]; i++)
                 if (xml_is_element(node, names[i]))
                         return true;
-        return is_spicevmc_channel(node);
+        return is_spice_channel(node, "spicevmc") || is_spice_channel(node, "spiceport");
 }
 
 bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, GError **error) {
@@ -1080,8 +1138,10 @@ bool domain_xml_parse_display_element(const xmlNode *node, VmDisplay *display, G
                 return parse_smartcard(node, display, error);
         if (xml_is_element(node, "redirfilter"))
                 return parse_redirfilter(node, display, error);
-        if (is_spicevmc_channel(node))
+        if (is_spice_channel(node, "spicevmc"))
                 return parse_spice_channel(node, display, error);
+        if (is_spice_channel(node, "spiceport"))
+                return parse_spiceport_channel(node, display, error);
         return xml_fail_unsupported_element(error, node);
 }
 
@@ -1141,6 +1201,9 @@ bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GErro
         if (!spice && display->spice_agent_channel)
                 return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
                                 "'<channel type='spicevmc'>' needs a '<graphics type='spice'>'");
+        if (!spice && display->spiceports)
+                return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
+                                "'<channel type='spiceport'>' needs a '<graphics type='spice'>'");
         for (unsigned i = 0; i < display->n_audios; i++)
                 if (!spice && display->audios[i].type == VM_AUDIO_SPICE)
                         return xml_fail(error, devices, HV_ERROR_INVALID_ARGUMENT,
@@ -1228,6 +1291,8 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         if (graphics->filetransfer)
                 g_string_append_printf(out, "      <filetransfer enable='%s'/>\n",
                                        switch_yes_no_names[graphics->filetransfer]);
+        if (graphics->gl)
+                g_string_append_printf(out, "      <gl enable='%s'/>\n", switch_yes_no_names[graphics->gl]);
         if (graphics->audio_id)
                 g_string_append_printf(out, "      <audio id='%" PRIu32 "'/>\n", graphics->audio_id);
         g_string_append(out, "    </graphics>\n");
@@ -1369,6 +1434,17 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
                 g_string_append(out, "    <channel type='spicevmc'>\n"
                                      "      <target type='virtio' name='" SPICE_AGENT_CHANNEL "'/>\n");
                 domain_xml_format_address(out, 3, &display->spice_agent_address);
+                g_string_append(out, "    </channel>\n");
+        }
+        for (guint i = 0; display->spiceports && i < display->spiceports->len; i++) {
+                const VmSpicePort *port = display->spiceports->pdata[i];
+
+                g_string_append_printf(out, "    <channel type='spiceport'>\n      <source channel='%s'/>\n", port->channel);
+                if (port->name)
+                        g_string_append_printf(out, "      <target type='virtio' name='%s'/>\n", port->name);
+                else
+                        g_string_append(out, "      <target type='virtio'/>\n");
+                domain_xml_format_address(out, 3, &port->address);
                 g_string_append(out, "    </channel>\n");
         }
         for (unsigned i = 0; i < display->n_inputs; i++) {

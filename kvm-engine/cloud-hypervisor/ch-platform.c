@@ -150,6 +150,8 @@ void ch_display_check(const VmConfig *config, VmProblems *problems) {
                 refuse(problems, d->redirdev_lines[i], "<redirdev>");
         if (d->spice_agent_channel)
                 refuse(problems, d->spice_agent_line, "<channel type='spicevmc'>");
+        for (guint i = 0; d->spiceports && i < d->spiceports->len; i++)
+                refuse(problems, ((const VmSpicePort *) d->spiceports->pdata[i])->line, "<channel type='spiceport'>");
         for (unsigned i = 0; i < d->n_hubs; i++)
                 refuse(problems, d->hub_lines[i], "<hub>");
         if (d->smartcard)

@@ -178,6 +178,8 @@ static unsigned earlier_line(unsigned a, unsigned b) {
 static unsigned display_first_line(const VmDisplay *d) {
         unsigned first = d->spice_agent_channel ? d->spice_agent_line : 0;
 
+        for (guint i = 0; d->spiceports && i < d->spiceports->len; i++)
+                first = earlier_line(first, ((const VmSpicePort *) d->spiceports->pdata[i])->line);
         for (unsigned i = 0; i < d->n_graphics; i++)
                 first = earlier_line(first, d->graphics[i].line);
         for (unsigned i = 0; i < d->n_videos; i++)
@@ -784,11 +786,24 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
                 add_redirdev(argv, &display->redirdev_sources[i], i, usb_bus, filter);
         if (display->smartcard)
                 add_smartcard(argv, display->smartcard, usb_bus);
-        if (display->spice_agent_channel) {
+        if (display->spice_agent_channel || display->spiceports)
                 add(argv, "-device", "virtio-serial-pci,id=" SPICE_SERIAL_ID);
+        if (display->spice_agent_channel) {
                 add(argv, "-chardev", "spicevmc,id=charchannel-spice,name=vdagent");
                 add(argv, "-device",
                     "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charchannel-spice,"
                     "id=channel-spice,name=com.redhat.spice.0");
+        }
+        /* <channel type='spiceport'>: the names are [A-Za-z0-9._-] (the reader's rule). */
+        for (guint i = 0; display->spiceports && i < display->spiceports->len; i++) {
+                const VmSpicePort *port = display->spiceports->pdata[i];
+
+                add(argv, "-chardev", "spiceport,id=charspiceport%u,name=%s", i, port->channel);
+                if (port->name)
+                        add(argv, "-device", "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charspiceport%u,"
+                                             "id=spiceport%u,name=%s", i, i, port->name);
+                else
+                        add(argv, "-device", "virtserialport,bus=" SPICE_SERIAL_ID ".0,chardev=charspiceport%u,"
+                                             "id=spiceport%u", i, i);
         }
 }

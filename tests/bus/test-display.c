@@ -492,12 +492,52 @@ static void test_virt_install_desktop(DisplayTest *g, gconstpointer data) {
         close(fd);
 }
 
+/* What GNOME Boxes writes (its vm-configurator.vala): SPICE without OpenGL, the agent and the
+ * webdav port its folder sharing uses, a smartcard and four USB redirections over SPICE, a
+ * qemu-xhci with 15 ports, trimmed to what the tiny guest boots. QEMU takes it all; GetXML
+ * keeps it and defines again. */
+static const char boxes_devices[] =
+        "<controller type='usb' index='0' model='qemu-xhci' ports='15'/>"
+        "<controller type='virtio-serial' index='0'/>"
+        "<console type='pty'/>"
+        "<smartcard mode='passthrough' type='spicevmc'/>"
+        "<channel type='spicevmc'><target type='virtio' name='com.redhat.spice.0'/></channel>"
+        "<channel type='spiceport'><source channel='org.spice-space.webdav.0'/>"
+        "<target type='virtio' name='org.spice-space.webdav.0'/></channel>"
+        "<input type='tablet' bus='usb'/><input type='mouse' bus='ps2'/><input type='keyboard' bus='ps2'/>"
+        "<graphics type='spice' autoport='no'><listen type='address'/><image compression='off'/>"
+        "<gl enable='no'/></graphics>"
+        "<sound model='ich9'/>"
+        "<video><model type='virtio' heads='1' primary='yes'/></video>"
+        "<redirdev bus='usb' type='spicevmc'/><redirdev bus='usb' type='spicevmc'/>"
+        "<redirdev bus='usb' type='spicevmc'/><redirdev bus='usb' type='spicevmc'/>";
+
+static void test_gnome_boxes_desktop(DisplayTest *g, gconstpointer data) {
+        g_autofree char *xml = display_guest_xml("boxes", boxes_devices);
+        g_autoptr(GVariant) reply = NULL;
+        g_autoptr(GError) error = NULL;
+        const char *text;
+
+        define_and_boot(g, xml);
+        reply = hv_vm_call(&g->t, g->path, "GetXML", g_variant_new("(a{sv})", NULL), "(s)", &error);
+        g_assert_no_error(error);
+        g_variant_get(reply, "(&s)", &text);
+        g_assert_nonnull(strstr(text, "<gl enable='no'/>"));
+        g_assert_nonnull(strstr(text, "<channel type='spiceport'>\n      <source channel='org.spice-space.webdav.0'/>\n"
+                                      "      <target type='virtio' name='org.spice-space.webdav.0'/>"));
+        g_assert_nonnull(strstr(text, "<smartcard mode='passthrough' type='spicevmc'/>"));
+        g_free(hv_define(&g->t, text));
+}
+
 static void test_ch_refuses_display(DisplayTest *g, gconstpointer data) {
         static const char *const elements[][2] = {
                 {"<graphics type='vnc'/>", "<graphics type='vnc'>"},
                 {"<video><model type='vga'/></video>", "<video>"},
                 {"<input type='tablet' bus='usb'/>", "<input>"},
                 {"<sound model='ich9'/>", "<sound>"},
+                {"<graphics type='spice'/><channel type='spiceport'><source channel='org.spice-space.webdav.0'/>"
+                 "</channel>",
+                 "line 1: <channel type='spiceport'> is not supported by the cloud-hypervisor engine"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(elements); i++) {
@@ -666,6 +706,7 @@ int main(int argc, char *argv[]) {
         ADD("/display/send-key-errors", test_send_key_errors);
         ADD("/display/open-graphics-vnc", test_open_graphics_vnc);
         ADD("/display/virt-install-desktop", test_virt_install_desktop);
+        ADD("/display/gnome-boxes-desktop", test_gnome_boxes_desktop);
         ADD("/display/ch-refuses-display", test_ch_refuses_display);
         ADD("/display/graphics-property", test_graphics_property);
         ADD("/display/daemon-restart", test_daemon_restart);

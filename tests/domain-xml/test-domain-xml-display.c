@@ -185,6 +185,68 @@ static void test_vnc_options(void) {
 
 /* SPICE's <image>, <jpeg>, <zlib>, <playback>, <streaming>, <mouse>, <clipboard> and
  * <filetransfer> (libvirt's graphics-spice-compression.xml and graphics-spice.xml). */
+/* What GNOME Boxes writes beside SPICE: <gl enable='no'/> (no OpenGL: taken and written back;
+ * 'yes' refused, QEMU could not open the render node as the owner) and the webdav
+ * <channel type='spiceport'> of its folder sharing. */
+static void test_boxes_spice(void) {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
+                "<graphics type='spice' autoport='no'><listen type='address'/><image compression='off'/>"
+                "<gl enable='no'/></graphics>"
+                "<channel type='spiceport'><source channel='org.spice-space.webdav.0'/>"
+                "<target type='virtio' name='org.spice-space.webdav.0'/>"
+                "<address type='virtio-serial' controller='0' bus='0' port='2'/></channel>"
+                "<channel type='spiceport'><source channel='org.spice-space.stream.0'/></channel>",
+                &error);
+        const VmDisplay *d;
+        const VmSpicePort *port;
+        g_autofree char *out = NULL;
+
+        g_assert_no_error(error);
+        d = vm_config_display(config);
+        g_assert_cmpint(d->graphics[0].gl, ==, VM_SWITCH_OFF);
+        g_assert_cmpuint(d->spiceports->len, ==, 2);
+        port = d->spiceports->pdata[0];
+        g_assert_cmpstr(port->channel, ==, "org.spice-space.webdav.0");
+        g_assert_cmpstr(port->name, ==, "org.spice-space.webdav.0");
+        g_assert_cmpuint(port->address.port, ==, 2);
+        port = d->spiceports->pdata[1];
+        g_assert_null(port->name);
+        out = domain_xml_format(config);
+        g_assert_nonnull(strstr(out, "      <gl enable='no'/>\n"));
+        g_assert_nonnull(strstr(out, "<channel type='spiceport'>\n      <source channel='org.spice-space.stream.0'/>\n"
+                                     "      <target type='virtio'/>\n    </channel>"));
+        domain_xml_test_assert_round_trip(config);
+        domain_xml_test_assert_valid_libvirt(out, "GNOME Boxes' SPICE elements");
+
+        static const struct {
+                const char *devices;
+                int code;
+                const char *fragment;
+        } refused[] = {
+                {"<graphics type='spice'><gl enable='yes'/></graphics>", HV_ERROR_NOT_SUPPORTED, "render node"},
+                {"<graphics type='spice'><gl enable='no' rendernode='/dev/dri/renderD128'/></graphics>",
+                 HV_ERROR_NOT_SUPPORTED, "'rendernode'"},
+                {"<graphics type='vnc'><gl enable='no'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'<gl>'"},
+                {"<channel type='spiceport'><source channel='org.spice-space.webdav.0'/></channel>",
+                 HV_ERROR_INVALID_ARGUMENT, "needs a '<graphics type='spice'>'"},
+                {"<graphics type='spice'/><channel type='spiceport'><source channel='a,b'/></channel>",
+                 HV_ERROR_INVALID_ARGUMENT, "'a,b'"},
+                {"<graphics type='spice'/><channel type='spiceport'><source/></channel>", HV_ERROR_INVALID_XML,
+                 "'channel'"},
+                {"<graphics type='spice'/><channel type='spiceport'/>", HV_ERROR_INVALID_XML, "'<source>'"},
+        };
+        for (size_t i = 0; i < G_N_ELEMENTS(refused); i++) {
+                g_autoptr(GError) e = NULL;
+                g_autoptr(VmConfig) c = domain_xml_test_parse_devices(refused[i].devices, &e);
+
+                g_assert_null(c);
+                g_assert_error(e, HV_ERROR, refused[i].code);
+                if (!strstr(e->message, refused[i].fragment))
+                        g_error("'%s' does not name %s", e->message, refused[i].fragment);
+        }
+}
+
 static void test_spice_options(void) {
         g_autoptr(GError) error = NULL;
         g_autoptr(VmConfig) config = domain_xml_test_parse_devices(
@@ -668,6 +730,7 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/refused", test_refused);
         g_test_add_func("/domain-xml-display/vnc-options", test_vnc_options);
         g_test_add_func("/domain-xml-display/spice-options", test_spice_options);
+        g_test_add_func("/domain-xml-display/boxes-spice", test_boxes_spice);
         g_test_add_func("/domain-xml-display/vnc-socket-attribute", test_vnc_socket_attribute);
         g_test_add_func("/domain-xml-display/video-ramfb", test_video_ramfb);
         g_test_add_func("/domain-xml-display/video-alias", test_video_alias);
