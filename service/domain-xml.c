@@ -362,6 +362,13 @@ static VmDevice *parse_disk(const xmlNode *node, const DomainXmlPaths *paths, GE
                 xml_fail_bad_value(error, c[DISK_TARGET], "target device", dev, "expected a name like 'vda'");
                 return NULL;
         }
+        /* libvirt's rule: 'vdb1' names a partition, which a disk is not. */
+        if ((g_str_has_prefix(dev, "vd") || g_str_has_prefix(dev, "sd") || g_str_has_prefix(dev, "hd")) &&
+            g_ascii_isalpha(dev[2]) && g_ascii_isdigit(dev[strlen(dev) - 1])) {
+                xml_fail_bad_value(error, c[DISK_TARGET], "disk target", dev,
+                                   "a partition's name: a disk target is a whole disk, like 'vdb'");
+                return NULL;
+        }
         {
                 int default_bus = g_str_has_prefix(dev, "sd")   ? VM_DISK_BUS_SCSI
                                   : g_str_has_prefix(dev, "hd") ? VM_DISK_BUS_IDE

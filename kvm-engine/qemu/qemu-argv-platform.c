@@ -22,7 +22,6 @@
 #define QEMU_NVRAM_FDSET 1
 #define QEMU_NVRAM_FDSET_PATH "/dev/fdset/1"
 
-static bool refuse(GError **error, const char *format, ...) G_GNUC_PRINTF(2, 3);
 
 bool qemu_platform_uses_pflash(const VmConfig *config) {
         return config->platform.firmware.efi || config->platform.firmware.loader_type == VM_LOADER_PFLASH;
@@ -99,17 +98,6 @@ static void check_firmware(const VmConfig *config, QemuMachineKind machine, VmPr
                                 "<bios useserial='yes'> is SeaBIOS's, not the microvm machine's");
 }
 
-static bool refuse(GError **error, const char *format, ...) {
-        va_list ap;
-        g_autofree char *message = NULL;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        g_set_error_literal(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, message);
-        return false;
-}
-
 const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary) {
         if (config->arch && g_str_equal(config->arch, "i686"))
                 return QEMU_SYSTEM_I386;
@@ -142,36 +130,47 @@ static void check_iommu(const VmConfig *config, QemuMachineKind machine, VmProbl
                                 iommu->aw_bits);
 }
 
-/* At Boot, against the accelerator the VM gets: what QEMU refuses under TCG. */
-bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error) {
+/* What QEMU refuses under TCG, every problem with its element's line. */
+static void accelerator_problems(const VmConfig *config, VmProblems *problems) {
         const VmPlatform *p = &config->platform;
         static const VmHypervFeature kvm_only[] = {VM_HV_VPINDEX, VM_HV_SYNIC, VM_HV_STIMER};
+        uint32_t features = config->lines.features;
+
+        if (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL)
+                vm_problems_add(problems, config->lines.cpu, HV_ERROR_NOT_SUPPORTED,
+                                "<cpu mode='%s'> needs KVM, and this VM would run under TCG (<domain type='qemu'> "
+                                "or KVM unusable); use <cpu mode='custom'><model>qemu64</model></cpu>",
+                                p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH ? "host-passthrough" : "host-model");
+        if (p->features.kvm_dirty_ring == VM_SWITCH_ON)
+                vm_problems_add(problems, features, HV_ERROR_NOT_SUPPORTED,
+                                "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this VM "
+                                "would run under TCG");
+        if (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON)
+                vm_problems_add(problems, features, HV_ERROR_NOT_SUPPORTED,
+                                "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
+                                "and this VM would run under TCG",
+                                p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
+        if (p->features.hyperv_passthrough)
+                vm_problems_add(problems, features, HV_ERROR_NOT_SUPPORTED,
+                                "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and this VM "
+                                "would run under TCG");
+        for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
+                if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
+                        vm_problems_add(problems, features, HV_ERROR_NOT_SUPPORTED,
+                                        "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and this VM "
+                                        "would run under TCG",
+                                        vm_hyperv_feature_names[kvm_only[i]]);
+}
+
+/* At Boot, against the accelerator the VM gets (as libvirt checks the CPU mode when the VM
+ * starts), every problem at once. */
+bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error) {
+        g_autoptr(VmProblems) problems = vm_problems_new();
 
         if (kvm)
                 return true;
-        if (p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH || p->cpu.mode == VM_CPU_MODE_HOST_MODEL)
-                return refuse(error,
-                              "<cpu mode='%s'> needs KVM, and this VM would run under TCG (<domain type='qemu'> "
-                              "or KVM unusable); use <cpu mode='custom'><model>qemu64</model></cpu>",
-                              p->cpu.mode == VM_CPU_MODE_HOST_PASSTHROUGH ? "host-passthrough" : "host-model");
-        if (p->features.kvm_dirty_ring == VM_SWITCH_ON)
-                return refuse(error, "<kvm><dirty-ring state='on'> needs KVM (it is KVM's dirty page ring), and this "
-                                     "VM would run under TCG");
-        if (p->features.kvm_hint_dedicated == VM_SWITCH_ON || p->features.kvm_poll_control == VM_SWITCH_ON)
-                return refuse(error,
-                              "<kvm><%s state='on'> needs KVM (TCG has no such CPUID bit; QEMU would drop it), "
-                              "and this VM would run under TCG",
-                              p->features.kvm_hint_dedicated == VM_SWITCH_ON ? "hint-dedicated" : "poll-control");
-        if (p->features.hyperv_passthrough)
-                return refuse(error, "<hyperv mode='passthrough'> needs KVM (it passes on what KVM offers), and "
-                                     "this VM would run under TCG");
-        for (size_t i = 0; i < G_N_ELEMENTS(kvm_only); i++)
-                if (p->features.hv[kvm_only[i]] == VM_SWITCH_ON)
-                        return refuse(error,
-                                      "<hyperv><%s state='on'> needs KVM (QEMU refuses it under TCG), and "
-                                      "this VM would run under TCG",
-                                      vm_hyperv_feature_names[kvm_only[i]]);
-        return true;
+        accelerator_problems(config, problems);
+        return vm_problems_report(problems, error);
 }
 
 static void check_timers(const VmPlatform *p, VmProblems *problems) {

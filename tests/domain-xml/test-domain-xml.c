@@ -846,6 +846,7 @@ static void test_invalid_devices(void) {
                   "<disk type='file'><source file='b'/><target dev='vda'/></disk>",
                   "'vda'" },
                 { "<disk type='file'><source file='a'/><target dev='vd,a'/></disk>", "'vd,a'" },
+                { "<disk type='file'><source file='a'/><target dev='vdb1'/></disk>", "partition" },
                 { "<disk type='file'><source file='a'/><target dev='vda'/><serial>a,b</serial></disk>", "'a,b'" },
                 { "<interface type='ethernet'><mac address='01:00:5e:00:00:01'/></interface>", "'01:00:5e:00:00:01'" },
                 { "<interface type='ethernet'><mac address='52:54:00:12:34'/></interface>", "MAC" },

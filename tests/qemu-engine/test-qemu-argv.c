@@ -476,6 +476,15 @@ static void test_platform(void) {
         g_assert_null(qemu_argv_build(&params, &error));
         g_assert_nonnull(strstr(error->message, "<cpu mode='host-passthrough'> needs KVM"));
         g_clear_error(&error);
+        /* Every such problem at once, each at its element's line. */
+        config->lines.cpu = 9;
+        config->lines.features = 7;
+        p->features.hv[VM_HV_SYNIC] = VM_SWITCH_ON;
+        g_assert_false(qemu_platform_check_accelerator(config, false, &error));
+        g_assert_nonnull(strstr(error->message, "line 7: <hyperv><synic state='on'> needs KVM"));
+        g_assert_nonnull(strstr(error->message, "; line 9: <cpu mode='host-passthrough'> needs KVM"));
+        g_clear_error(&error);
+        p->features.hv[VM_HV_SYNIC] = VM_SWITCH_DEFAULT;
         /* ... at Boot: DefineVM keeps such a definition, as libvirt does. */
         g_assert_true(engine_qemu_ops.validate(NULL, &(EngineProbe){.kvm = true}, config, &error));
         g_assert_no_error(error);
