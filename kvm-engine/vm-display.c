@@ -97,17 +97,32 @@ void vm_display_clear(VmDisplay *display) {
                 g_free(display->redirdev_sources[i].host);
                 g_free(display->redirdev_sources[i].service);
         }
+        g_free(display->redirdev_sources);
+        g_free(display->redirdev_addresses);
+        g_free(display->redirdev_lines);
         for (unsigned i = 0; i < display->n_graphics; i++) {
                 g_free(display->graphics[i].socket);
                 g_free(display->graphics[i].address);
         }
+        g_free(display->graphics);
         for (unsigned i = 0; i < display->n_audios; i++)
                 vm_audio_clear(&display->audios[i]);
+        g_free(display->audios);
         for (unsigned i = 0; i < display->n_inputs; i++)
                 g_free(display->inputs[i].evdev);
+        g_free(display->inputs);
         for (unsigned i = 0; i < display->n_videos; i++)
                 g_free(display->videos[i].alias);
+        g_free(display->videos);
+        g_free(display->sounds);
+        g_free(display->hubs);
+        g_free(display->hub_lines);
         memset(display, 0, sizeof(*display));
+}
+
+/* A copy of the n items of size `size` at src, NULL when there are none. */
+static void *items_copy(const void *src, unsigned n, size_t size) {
+        return n > 0 ? g_memdup2(src, n * size) : NULL;
 }
 
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
@@ -120,28 +135,92 @@ void vm_display_copy(VmDisplay *dest, const VmDisplay *src) {
                 copy->address = port->address;
                 copy->line = port->line;
         }
+        dest->graphics = items_copy(src->graphics, src->n_graphics, sizeof(VmGraphics));
         for (unsigned i = 0; i < dest->n_graphics; i++) {
                 dest->graphics[i].socket = g_strdup(src->graphics[i].socket);
                 dest->graphics[i].address = g_strdup(src->graphics[i].address);
         }
+        dest->inputs = items_copy(src->inputs, src->n_inputs, sizeof(VmInput));
         for (unsigned i = 0; i < dest->n_inputs; i++)
                 dest->inputs[i].evdev = g_strdup(src->inputs[i].evdev);
+        dest->videos = items_copy(src->videos, src->n_videos, sizeof(VmVideo));
         for (unsigned i = 0; i < dest->n_videos; i++)
                 dest->videos[i].alias = g_strdup(src->videos[i].alias);
+        dest->sounds = items_copy(src->sounds, src->n_sounds, sizeof(VmSound));
+        dest->hubs = items_copy(src->hubs, src->n_hubs, sizeof(VmAddress));
+        dest->hub_lines = items_copy(src->hub_lines, src->n_hubs, sizeof(uint32_t));
         dest->smartcard = smartcard_copy(src->smartcard);
         dest->redirfilter =
                 src->redirfilter ? g_memdup2(src->redirfilter, src->n_redirfilter * sizeof(VmRedirFilterRule)) : NULL;
+        dest->redirdev_addresses = items_copy(src->redirdev_addresses, src->n_redirdevs, sizeof(VmAddress));
+        dest->redirdev_lines = items_copy(src->redirdev_lines, src->n_redirdevs, sizeof(uint32_t));
+        dest->redirdev_sources = items_copy(src->redirdev_sources, src->n_redirdevs, sizeof(VmRedirdevSource));
         for (unsigned i = 0; i < dest->n_redirdevs; i++) {
                 dest->redirdev_sources[i].path = g_strdup(src->redirdev_sources[i].path);
                 dest->redirdev_sources[i].host = g_strdup(src->redirdev_sources[i].host);
                 dest->redirdev_sources[i].service = g_strdup(src->redirdev_sources[i].service);
         }
+        dest->audios = items_copy(src->audios, src->n_audios, sizeof(VmAudio));
         for (unsigned i = 0; i < dest->n_audios; i++) {
                 dest->audios[i].input = audio_stream_copy(src->audios[i].input);
                 dest->audios[i].output = audio_stream_copy(src->audios[i].output);
                 dest->audios[i].path = g_strdup(src->audios[i].path);
                 dest->audios[i].server_name = g_strdup(src->audios[i].server_name);
         }
+}
+
+VmGraphics *vm_display_add_graphics(VmDisplay *display) {
+        display->graphics = g_renew(VmGraphics, display->graphics, display->n_graphics + 1);
+        memset(&display->graphics[display->n_graphics], 0, sizeof(VmGraphics));
+        return &display->graphics[display->n_graphics++];
+}
+
+VmVideo *vm_display_add_video(VmDisplay *display) {
+        display->videos = g_renew(VmVideo, display->videos, display->n_videos + 1);
+        memset(&display->videos[display->n_videos], 0, sizeof(VmVideo));
+        return &display->videos[display->n_videos++];
+}
+
+VmInput *vm_display_add_input(VmDisplay *display) {
+        display->inputs = g_renew(VmInput, display->inputs, display->n_inputs + 1);
+        memset(&display->inputs[display->n_inputs], 0, sizeof(VmInput));
+        return &display->inputs[display->n_inputs++];
+}
+
+VmSound *vm_display_add_sound(VmDisplay *display) {
+        display->sounds = g_renew(VmSound, display->sounds, display->n_sounds + 1);
+        memset(&display->sounds[display->n_sounds], 0, sizeof(VmSound));
+        return &display->sounds[display->n_sounds++];
+}
+
+VmAudio *vm_display_add_audio(VmDisplay *display) {
+        display->audios = g_renew(VmAudio, display->audios, display->n_audios + 1);
+        memset(&display->audios[display->n_audios], 0, sizeof(VmAudio));
+        return &display->audios[display->n_audios++];
+}
+
+VmRedirdevSource *vm_display_add_redirdev(VmDisplay *display) {
+        unsigned n = display->n_redirdevs;
+
+        display->redirdev_sources = g_renew(VmRedirdevSource, display->redirdev_sources, n + 1);
+        display->redirdev_addresses = g_renew(VmAddress, display->redirdev_addresses, n + 1);
+        display->redirdev_lines = g_renew(uint32_t, display->redirdev_lines, n + 1);
+        memset(&display->redirdev_sources[n], 0, sizeof(VmRedirdevSource));
+        memset(&display->redirdev_addresses[n], 0, sizeof(VmAddress));
+        display->redirdev_lines[n] = 0;
+        display->n_redirdevs = n + 1;
+        return &display->redirdev_sources[n];
+}
+
+VmAddress *vm_display_add_hub(VmDisplay *display) {
+        unsigned n = display->n_hubs;
+
+        display->hubs = g_renew(VmAddress, display->hubs, n + 1);
+        display->hub_lines = g_renew(uint32_t, display->hub_lines, n + 1);
+        memset(&display->hubs[n], 0, sizeof(VmAddress));
+        display->hub_lines[n] = 0;
+        display->n_hubs = n + 1;
+        return &display->hubs[n];
 }
 
 bool vm_display_is_empty(const VmDisplay *display) {

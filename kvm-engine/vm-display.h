@@ -4,8 +4,8 @@
 /*
  * VmDisplay: what a desktop user sees and touches of a VM, as libvirt's <graphics>,
  * <video>, <input>, <sound>, <audio>, <redirdev> and spicevmc <channel> describe it.
- * Part of VmConfig (its `display` member): plain data in fixed arrays, no strings but
- * the owner's socket paths, freed by vm_display_clear().
+ * Part of VmConfig (its `display` member, on the heap): plain data in heap arrays sized
+ * to what the document has, freed with their items' strings by vm_display_clear().
  *
  * A <graphics> is reached through OpenGraphics (a descriptor the service passes to the
  * engine) or the owner's own unix socket; it listens on a network address only where
@@ -20,7 +20,7 @@
 #include "vm-platform.h"
 
 /* Of each kind, per VM. */
-#define VM_DISPLAY_ITEMS_MAX 8
+#define VM_DISPLAY_ITEMS_MAX 16
 
 typedef enum {
         VM_GRAPHICS_VNC,
@@ -310,39 +310,45 @@ typedef struct {
 #define VM_SPICEPORTS_MAX 8
 
 typedef struct {
-        VmGraphics graphics[VM_DISPLAY_ITEMS_MAX];
+        /* Each kind on the heap, exactly n_* items (NULL when none), grown one at a time by
+         * vm_display_add_*() and freed by vm_display_clear(). */
+        VmGraphics *graphics;
         unsigned n_graphics;
-        VmVideo videos[VM_DISPLAY_ITEMS_MAX];
+        VmVideo *videos;
         unsigned n_videos;
-        VmInput inputs[VM_DISPLAY_ITEMS_MAX];
+        VmInput *inputs;
         unsigned n_inputs;
-        VmSound sounds[VM_DISPLAY_ITEMS_MAX];
+        VmSound *sounds;
         unsigned n_sounds;
-        VmAudio audios[VM_DISPLAY_ITEMS_MAX];
+        VmAudio *audios;
         unsigned n_audios;
-        unsigned n_redirdevs;     /* <redirdev bus='usb' type='spicevmc'/>, each a USB redirection */
-        VmAddress redirdev_addresses[VM_DISPLAY_ITEMS_MAX];
-        VmRedirdevSource redirdev_sources[VM_DISPLAY_ITEMS_MAX];
+        /* <redirdev bus='usb'>, each a USB redirection: three arrays of n_redirdevs, with
+         * their lines (for problems; 0 = unknown). */
+        unsigned n_redirdevs;
+        VmAddress *redirdev_addresses;
+        VmRedirdevSource *redirdev_sources;
+        uint32_t *redirdev_lines;
         VmRedirFilterRule *redirfilter; /* <redirfilter>: on the heap, applied to every <redirdev> */
         unsigned n_redirfilter;
         bool has_redirfilter;
         bool spice_agent_channel; /* <channel type='spicevmc'> to com.redhat.spice.0 */
         VmAddress spice_agent_address;
         /* <hub type='usb'>: USB hubs, in document order (a hub behind another comes after it);
-         * their <address type='usb' port>, as that of an <input>, places them. */
-        VmAddress hubs[VM_DISPLAY_ITEMS_MAX];
+         * their <address type='usb' port>, as that of an <input>, places them. Two arrays of
+         * n_hubs, with their lines. */
+        VmAddress *hubs;
+        uint32_t *hub_lines;
         unsigned n_hubs;
         VmSmartcard *smartcard; /* on the heap; NULL = none (at most one) */
-        /* Lines of the <redirdev>s, <hub>s, the spicevmc <channel>, the <smartcard> and the
-         * <redirfilter>, for problems; 0 = unknown. */
-        uint32_t redirdev_lines[VM_DISPLAY_ITEMS_MAX];
-        uint32_t hub_lines[VM_DISPLAY_ITEMS_MAX];
+        /* Lines of the spicevmc <channel>, the <smartcard> and the <redirfilter>, for
+         * problems; 0 = unknown. */
         uint32_t spice_agent_line;
         uint32_t smartcard_line;
         uint32_t redirfilter_line;
         GPtrArray *spiceports; /* VmSpicePort*: <channel type='spiceport'>s; NULL = none */
 } VmDisplay;
 
+/* Frees what the display holds (its arrays and their items' strings) and zeroes it. */
 void vm_display_clear(VmDisplay *display);
 void vm_audio_stream_free(VmAudioStream *stream);
 /* Frees what an audio holds and zeroes it. */
@@ -351,7 +357,19 @@ void vm_smartcard_free(VmSmartcard *smartcard);
 void vm_spiceport_free(VmSpicePort *port);
 /* Adds a <channel type='spiceport'>, taking the strings. */
 VmSpicePort *vm_display_add_spiceport(VmDisplay *display, char *channel, char *name);
+/* A deep copy into dest (whose previous contents are not freed). */
 void vm_display_copy(VmDisplay *dest, const VmDisplay *src);
+
+/* Each appends a zeroed item of its kind (growing its array by one) and returns it; the
+ * caller checks VM_DISPLAY_ITEMS_MAX first. vm_display_add_redirdev() also appends a
+ * zeroed address and line (at n_redirdevs - 1), vm_display_add_hub() a zeroed line. */
+VmGraphics *vm_display_add_graphics(VmDisplay *display);
+VmVideo *vm_display_add_video(VmDisplay *display);
+VmInput *vm_display_add_input(VmDisplay *display);
+VmSound *vm_display_add_sound(VmDisplay *display);
+VmAudio *vm_display_add_audio(VmDisplay *display);
+VmRedirdevSource *vm_display_add_redirdev(VmDisplay *display);
+VmAddress *vm_display_add_hub(VmDisplay *display);
 
 /* Whether anything of this was written (an engine without a display refuses it). */
 bool vm_display_is_empty(const VmDisplay *display);

@@ -259,7 +259,7 @@ bool domain_xml_parse_audio(const xmlNode *node, VmDisplay *display, GError **er
                         goto fail;
                 }
         }
-        display->audios[display->n_audios++] = audio;
+        *vm_display_add_audio(display) = audio;
         return true;
 
 fail:

@@ -395,7 +395,7 @@ static bool parse_graphics(const xmlNode *node, VmDisplay *display, GError **err
         if (!parse_spice_options(c, &graphics, error) || !parse_vnc_options(node, c[G_AUDIO], &graphics, error))
                 goto fail;
         graphics.line = xml_line(node);
-        display->graphics[display->n_graphics++] = graphics;
+        *vm_display_add_graphics(display) = graphics;
         return true;
 
 fail:
@@ -525,7 +525,7 @@ static bool parse_video(const xmlNode *node, VmDisplay *display, GError **error)
         if (c[3] && !parse_video_alias(c[3], &video, error))
                 return false;
         video.line = xml_line(node);
-        display->videos[display->n_videos++] = video;
+        *vm_display_add_video(display) = video;
         return true;
 }
 
@@ -620,7 +620,7 @@ static bool parse_input(const xmlNode *node, VmDisplay *display, GError **error)
                 return false;
         }
         input.line = xml_line(node);
-        display->inputs[display->n_inputs++] = input;
+        *vm_display_add_input(display) = input;
         return true;
 }
 
@@ -673,7 +673,7 @@ static bool parse_sound(const xmlNode *node, VmDisplay *display, GError **error)
                         return false;
         }
         sound.line = xml_line(node);
-        display->sounds[display->n_sounds++] = sound;
+        *vm_display_add_sound(display) = sound;
         return true;
 }
 
@@ -734,6 +734,7 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
         enum { R_SOURCE, R_PROTOCOL, R_ADDRESS };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
         VmRedirdevSource source = {0};
+        VmAddress address = {0};
         int choice;
 
         if (display->n_redirdevs >= VM_DISPLAY_ITEMS_MAX)
@@ -742,8 +743,7 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "bus", usb_names, 0, &choice, error) ||
             !xml_attr_choice(node, "type", types, -1, &choice, error) ||
-            (c[R_ADDRESS] &&
-             !domain_xml_parse_address(c[R_ADDRESS], &display->redirdev_addresses[display->n_redirdevs], error)))
+            (c[R_ADDRESS] && !domain_xml_parse_address(c[R_ADDRESS], &address, error)))
                 return false;
         source.type = (VmRedirdevType) choice;
         if (source.type == VM_REDIRDEV_SPICEVMC) {
@@ -757,8 +757,9 @@ static bool parse_redirdev(const xmlNode *node, VmDisplay *display, GError **err
                 g_free(source.service);
                 return false;
         }
-        display->redirdev_lines[display->n_redirdevs] = xml_line(node);
-        display->redirdev_sources[display->n_redirdevs++] = source;
+        *vm_display_add_redirdev(display) = source;
+        display->redirdev_addresses[display->n_redirdevs - 1] = address;
+        display->redirdev_lines[display->n_redirdevs - 1] = xml_line(node);
         return true;
 }
 
@@ -851,7 +852,7 @@ static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
         static const char *const attributes[] = { "type", NULL };
         static const char *const children[] = { "address", NULL };
         xmlNode *c[G_N_ELEMENTS(children)] = { NULL };
-        VmAddress *address = &display->hubs[display->n_hubs];
+        VmAddress address = {0};
         int choice;
 
         if (display->n_hubs >= VM_DISPLAY_ITEMS_MAX)
@@ -859,11 +860,12 @@ static bool parse_hub(const xmlNode *node, VmDisplay *display, GError **error) {
         if (!xml_check_attributes(node, attributes, error) || !xml_check_element_content(node, error) ||
             !xml_collect_children(node, children, c, error) ||
             !xml_attr_choice(node, "type", usb_names, -1, &choice, error) ||
-            (c[0] && !domain_xml_parse_address(c[0], address, error)))
+            (c[0] && !domain_xml_parse_address(c[0], &address, error)))
                 return false;
-        if (address->type != VM_ADDRESS_NONE && address->type != VM_ADDRESS_USB)
+        if (address.type != VM_ADDRESS_NONE && address.type != VM_ADDRESS_USB)
                 return xml_fail(error, c[0], HV_ERROR_INVALID_ARGUMENT, "a '<hub>' has a USB '<address>' only");
-        display->hub_lines[display->n_hubs++] = xml_line(node);
+        *vm_display_add_hub(display) = address;
+        display->hub_lines[display->n_hubs - 1] = xml_line(node);
         return true;
 }
 
@@ -1213,12 +1215,12 @@ bool domain_xml_finish_display(const xmlNode *devices, VmDisplay *display, GErro
 
         /* libvirt's defaults, written out: a display has a video device, a sound card an audio backend. */
         if (display->n_graphics > 0 && display->n_videos == 0)
-                display->videos[display->n_videos++] = (VmVideo){
+                *vm_display_add_video(display) = (VmVideo){
                         .model = spice ? VM_VIDEO_QXL : VM_VIDEO_VGA,
                         .primary = true,
                 };
         if (display->n_sounds > 0 && display->n_audios == 0)
-                display->audios[display->n_audios++] = (VmAudio){
+                *vm_display_add_audio(display) = (VmAudio){
                         .id = 1,
                         .type = spice ? VM_AUDIO_SPICE : VM_AUDIO_NONE,
                 };

@@ -287,7 +287,7 @@ static void test_config_validate(void) {
         g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<clock offset='variable'>"));
         platform->platform.clock_offset = VM_CLOCK_DEFAULT;
-        vm_config_ensure_display(platform)->n_hubs = 1;
+        vm_display_add_hub(vm_config_ensure_display(platform));
         g_clear_error(&error);
         g_assert_false(ch_config_check(platform, &error));
         g_assert_nonnull(strstr(error->message, "<hub>"));
@@ -318,11 +318,9 @@ static void test_config_problems_listed(void) {
         config->platform.clock_offset = VM_CLOCK_LOCALTIME;
         config->lines.clock = 16;
         VmDisplay *display = vm_config_ensure_display(config);
-        display->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .line = 38};
-        display->videos[0] = (VmVideo){.model = VM_VIDEO_VGA, .primary = true}; /* the reader's default */
-        display->n_graphics = display->n_videos = 1;
-        display->sounds[0] = (VmSound){.model = VM_SOUND_ICH9, .line = 40};
-        display->n_sounds = 1;
+        *vm_display_add_graphics(display) = (VmGraphics){.type = VM_GRAPHICS_VNC, .line = 38};
+        *vm_display_add_video(display) = (VmVideo){.model = VM_VIDEO_VGA, .primary = true}; /* the reader's default */
+        *vm_display_add_sound(display) = (VmSound){.model = VM_SOUND_ICH9, .line = 40};
         VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_DISK, "disk0");
         d->disk = (VmDisk){
                 .path = g_strdup("/x"), .target_dev = g_strdup("sda"), .bus = VM_DISK_BUS_SATA, .cdrom = true};
@@ -357,18 +355,17 @@ static void test_config_display_refused(void) {
         g_autoptr(GError) error = NULL;
         VmDisplay *display = vm_config_ensure_display(config);
 
-        display->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
-                                            .power_control = VM_SWITCH_ON,
-                                            .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE,
-                                            .audio_id = 1,
-                                            .line = 20};
-        display->graphics[1] = (VmGraphics){
-                .type = VM_GRAPHICS_SPICE, .jpeg = VM_SPICE_WAN_AUTO, .streaming = VM_SPICE_STREAMING_FILTER, .line = 21};
-        display->n_graphics = 2;
-        display->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .line = 22};
-        display->n_audios = 1;
-        display->videos[0] = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 24};
-        display->n_videos = 1;
+        *vm_display_add_graphics(display) = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                                         .power_control = VM_SWITCH_ON,
+                                                         .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE,
+                                                         .audio_id = 1,
+                                                         .line = 20};
+        *vm_display_add_graphics(display) = (VmGraphics){.type = VM_GRAPHICS_SPICE,
+                                                         .jpeg = VM_SPICE_WAN_AUTO,
+                                                         .streaming = VM_SPICE_STREAMING_FILTER,
+                                                         .line = 21};
+        *vm_display_add_audio(display) = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .line = 22};
+        *vm_display_add_video(display) = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 24};
         VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
         d->hostdev.type = VM_HOSTDEV_MDEV;
         g_strlcpy(d->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(d->hostdev.uuid));

@@ -721,6 +721,63 @@ static void test_addresses(void) {
         domain_xml_test_assert_round_trip(config);
 }
 
+/* Each kind of display item is held in an array sized to what the document has: up to
+ * VM_DISPLAY_ITEMS_MAX of each (libvirt's sound-device.xml has 9 <sound>s) are read, copied
+ * and written back; one more is refused by name. */
+static void test_items_limit(void) {
+        static const char *const kinds[] = {"sound", "input", "redirdev", "hub", "audio"};
+
+        for (unsigned k = 0; k < G_N_ELEMENTS(kinds); k++) {
+                for (unsigned n = VM_DISPLAY_ITEMS_MAX; n <= VM_DISPLAY_ITEMS_MAX + 1; n++) {
+                        g_autoptr(GString) devices = g_string_new("<graphics type='spice'/>");
+                        g_autoptr(GError) error = NULL;
+                        g_autoptr(VmConfig) config = NULL;
+                        g_autofree char *expected = NULL;
+
+                        for (unsigned i = 0; i < n; i++) {
+                                if (g_str_equal(kinds[k], "sound"))
+                                        g_string_append(devices, "<sound model='ich9'/>");
+                                else if (g_str_equal(kinds[k], "input"))
+                                        g_string_append(devices, "<input type='tablet' bus='usb'/>");
+                                else if (g_str_equal(kinds[k], "redirdev"))
+                                        g_string_append(devices, "<redirdev bus='usb' type='spicevmc'/>");
+                                else if (g_str_equal(kinds[k], "hub"))
+                                        g_string_append(devices, "<hub type='usb'/>");
+                                else
+                                        g_string_append_printf(devices, "<audio id='%u' type='none'/>", i + 1);
+                        }
+                        config = domain_xml_test_parse_devices(devices->str, &error);
+                        if (n > VM_DISPLAY_ITEMS_MAX) {
+                                g_assert_null(config);
+                                g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+                                expected = g_strdup_printf("at most %u", (unsigned) VM_DISPLAY_ITEMS_MAX);
+                                g_assert_nonnull(strstr(error->message, expected));
+                                g_assert_nonnull(strstr(error->message, kinds[k]));
+                                continue;
+                        }
+                        g_assert_no_error(error);
+                        const VmDisplay *d = vm_config_display(config);
+                        unsigned counts[] = {d->n_sounds, d->n_inputs, d->n_redirdevs, d->n_hubs, d->n_audios};
+                        g_assert_cmpuint(counts[k], ==, n);
+                        g_assert_cmpuint(d->n_graphics, ==, 1);
+                        g_assert_cmpuint(d->n_videos, ==, 1); /* the reader's default */
+
+                        /* A copy owns arrays of its own: the same document, after the original is gone. */
+                        g_autofree char *out = domain_xml_format(config);
+                        g_autoptr(VmConfig) copy = vm_config_copy(config);
+                        const VmDisplay *c = vm_config_display(copy);
+                        const void *arrays[] = {d->sounds, d->inputs, d->redirdev_sources, d->hubs, d->audios};
+                        const void *copied[] = {c->sounds, c->inputs, c->redirdev_sources, c->hubs, c->audios};
+                        g_assert_nonnull(copied[k]);
+                        g_assert_true(copied[k] != arrays[k]);
+                        g_clear_pointer(&config, vm_config_free);
+                        g_autofree char *copy_out = domain_xml_format(copy);
+                        g_assert_cmpstr(copy_out, ==, out);
+                        domain_xml_test_assert_round_trip(copy);
+                }
+        }
+}
+
 int main(int argc, char *argv[]) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/domain-xml-display/parse-desktop", test_parse_desktop);
@@ -741,5 +798,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/domain-xml-display/sounds", test_sounds);
         g_test_add_func("/domain-xml-display/smartcards", test_smartcards);
         g_test_add_func("/domain-xml-display/redirdevs", test_redirdevs);
+        g_test_add_func("/domain-xml-display/items-limit", test_items_limit);
         return g_test_run();
 }

@@ -800,8 +800,8 @@ static void test_video_memory(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        vm_config_ensure_display(config)->videos[0] = (VmVideo){ .model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1 };
-        vm_config_ensure_display(config)->n_videos = 1;
+        *vm_display_add_video(vm_config_ensure_display(config)) =
+                (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1};
         check_golden("video-memory", &params);
 
         vm_config_ensure_display(config)->videos[0] = (VmVideo){ .model = VM_VIDEO_BOCHS, .vram = 16384 };
@@ -823,16 +823,15 @@ static void test_video_heads(void) {
                 .console_fd = 4,
         };
 
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL,
-                                 .ram = 65536,
-                                 .vram = 65536,
-                                 .vram64 = 131072,
-                                 .vgamem = 16384,
-                                 .heads = 1,
-                                 .primary = true};
-        d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3};
-        d->videos[2] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7, .xres = 1280, .yres = 720};
-        d->n_videos = 3;
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_QXL,
+                                             .ram = 65536,
+                                             .vram = 65536,
+                                             .vram64 = 131072,
+                                             .vgamem = 16384,
+                                             .heads = 1,
+                                             .primary = true};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .heads = 3};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 7, .xres = 1280, .yres = 720};
         check_golden("video-heads", &params);
 }
 
@@ -851,11 +850,11 @@ static void test_video_virtio_options(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 1, .primary = true};
-        d->videos[1] = (VmVideo){.model = VM_VIDEO_VIRTIO,
-                                 .heads = 1,
-                                 .virtio = {.iommu = VM_SWITCH_OFF, .ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
-        d->n_videos = 2;
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 1, .primary = true};
+        *vm_display_add_video(d) =
+                (VmVideo){.model = VM_VIDEO_VIRTIO,
+                          .heads = 1,
+                          .virtio = {.iommu = VM_SWITCH_OFF, .ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
         g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         check_golden("video-virtio-options", &params);
@@ -1184,13 +1183,12 @@ static void test_usb(void) {
 
         usb->controller.type = VM_CONTROLLER_USB;
         usb->controller.model = VM_CONTROLLER_MODEL_QEMU_XHCI;
-        d->hubs[0] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1" };
-        d->hubs[1] = (VmAddress){ .type = VM_ADDRESS_USB, .usb_port = "1.2" };
-        d->n_hubs = 2;
-        d->inputs[0] = (VmInput){ .type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB,
-                                  .address = { .type = VM_ADDRESS_USB, .usb_port = "1.2.1" } };
-        d->inputs[1] = (VmInput){ .type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_USB };
-        d->n_inputs = 2;
+        *vm_display_add_hub(d) = (VmAddress){.type = VM_ADDRESS_USB, .usb_port = "1"};
+        *vm_display_add_hub(d) = (VmAddress){.type = VM_ADDRESS_USB, .usb_port = "1.2"};
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_TABLET,
+                                             .bus = VM_INPUT_BUS_USB,
+                                             .address = {.type = VM_ADDRESS_USB, .usb_port = "1.2.1"}};
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_MOUSE, .bus = VM_INPUT_BUS_USB};
         check_golden("usb", &params);
 
         g_strlcpy(d->inputs[0].address.usb_port, "5", sizeof(d->inputs[0].address.usb_port));
@@ -1937,23 +1935,21 @@ static void test_input(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->inputs[0] = (VmInput){.type = VM_INPUT_MOUSE,
-                                 .bus = VM_INPUT_BUS_VIRTIO,
-                                 .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF}};
-        d->inputs[1] = (VmInput){
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_MOUSE,
+                                             .bus = VM_INPUT_BUS_VIRTIO,
+                                             .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_OFF}};
+        *vm_display_add_input(d) = (VmInput){
                 .type = VM_INPUT_PASSTHROUGH, .bus = VM_INPUT_BUS_VIRTIO, .evdev = g_strdup("/dev/input/event1234")};
-        d->inputs[2] = (VmInput){.type = VM_INPUT_EVDEV,
-                                 .bus = VM_INPUT_BUS_NONE,
-                                 .evdev = g_strdup("/dev/input/event1234"),
-                                 .grab_all = true,
-                                 .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT,
-                                 .repeat = VM_SWITCH_ON};
-        d->n_inputs = 3;
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_EVDEV,
+                                             .bus = VM_INPUT_BUS_NONE,
+                                             .evdev = g_strdup("/dev/input/event1234"),
+                                             .grab_all = true,
+                                             .grab_toggle = VM_GRAB_TOGGLE_ALT_ALT,
+                                             .repeat = VM_SWITCH_ON};
         check_golden("input", &params);
 
         /* keymap: QEMU's -k, as libvirt's pci-bridge.args. */
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .keymap = 8};
-        d->n_graphics = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC, .keymap = 8};
         g_assert_cmpstr(vm_keymap_names[7], ==, "en-us");
         g_autoptr(QemuCommandLine) keymap = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
@@ -1981,17 +1977,16 @@ static void test_sound(void) {
                 .console_fd = 4,
         };
 
-        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
-        d->n_audios = 1;
-        d->sounds[0] = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
-        d->sounds[1] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 1};
-        d->sounds[2] = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
-        d->sounds[3] = (VmSound){.model = VM_SOUND_ICH6,
-                                 .audio_id = 1,
-                                 .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT},
-                                 .n_codecs = 3};
-        d->sounds[4] = (VmSound){.model = VM_SOUND_ICH9, .audio_id = 1};
-        d->n_sounds = 5;
+        *vm_display_add_audio(d) = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 1};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
+        *vm_display_add_sound(d) =
+                (VmSound){.model = VM_SOUND_ICH6,
+                          .audio_id = 1,
+                          .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_DUPLEX, VM_SOUND_CODEC_OUTPUT},
+                          .n_codecs = 3};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ICH9, .audio_id = 1};
         check_golden("sound", &params);
 }
 
@@ -2053,12 +2048,12 @@ static void test_redirdev(void) {
                 {.usb_class = -1, .vendor = -1, .product = -1, .version = -1, .allow = false},
         };
 
-        d->redirdev_sources[0] = (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket")};
-        d->redirdev_sources[1] =
+        *vm_display_add_redirdev(d) =
+                (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/connect.socket")};
+        *vm_display_add_redirdev(d) =
                 (VmRedirdevSource){.type = VM_REDIRDEV_UNIX, .path = g_strdup("/tmp/listen.socket"), .bind = true};
-        d->redirdev_sources[2] = (VmRedirdevSource){
+        *vm_display_add_redirdev(d) = (VmRedirdevSource){
                 .type = VM_REDIRDEV_TCP, .host = g_strdup("localhost"), .service = g_strdup("4000")};
-        d->n_redirdevs = 3;
         d->redirfilter = g_memdup2(rules, sizeof(rules));
         d->n_redirfilter = G_N_ELEMENTS(rules);
         d->has_redirfilter = true;
@@ -2267,6 +2262,8 @@ static void test_audio(void) {
                 .qmp_fd = 3,
                 .console_fd = 4,
         };
+        for (unsigned i = 0; i < 8; i++)
+                vm_display_add_audio(d);
         VmAudio *a = d->audios;
 
         a[0] = (VmAudio){.id = 1, .type = VM_AUDIO_ALSA, .timer_period = 50};
@@ -2306,7 +2303,6 @@ static void test_audio(void) {
         a[5].output->voices = 2;
         a[6] = (VmAudio){.id = 7, .type = VM_AUDIO_SPICE};
         a[7] = (VmAudio){.id = 8, .type = VM_AUDIO_NONE};
-        d->n_audios = 8;
         check_golden("audio", &params);
 
         g_autoptr(GError) error = NULL;
@@ -2325,14 +2321,12 @@ static void test_graphics_vnc_power(void) {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
-                                      .listen = VM_LISTEN_ADDRESS,
-                                      .address = g_strdup("::"),
-                                      .port = 65530,
-                                      .power_control = VM_SWITCH_ON};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                                   .listen = VM_LISTEN_ADDRESS,
+                                                   .address = g_strdup("::"),
+                                                   .port = 65530,
+                                                   .power_control = VM_SWITCH_ON};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
         check_golden("graphics-vnc-power", &params);
 }
 
@@ -2346,14 +2340,12 @@ static void test_graphics_vnc_policy(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
-                                      .listen = VM_LISTEN_ADDRESS,
-                                      .address = g_strdup("::"),
-                                      .port = 65530,
-                                      .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC,
+                                                   .listen = VM_LISTEN_ADDRESS,
+                                                   .address = g_strdup("::"),
+                                                   .port = 65530,
+                                                   .share_policy = VM_VNC_SHARE_ALLOW_EXCLUSIVE};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
         check_golden("graphics-vnc-policy", &params);
 
         d->graphics[0].share_policy = VM_VNC_SHARE_FORCE_SHARED;
@@ -2374,13 +2366,12 @@ static void test_graphics_vnc_socket(void) {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC,
-                                      .listen = VM_LISTEN_SOCKET,
-                                      .socket = g_strdup("/tmp/lib/domain-99-QEMUGuest1/delete.this.socket"),
-                                      .share_policy = VM_VNC_SHARE_IGNORE};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) =
+                (VmGraphics){.type = VM_GRAPHICS_VNC,
+                             .listen = VM_LISTEN_SOCKET,
+                             .socket = g_strdup("/tmp/lib/domain-99-QEMUGuest1/delete.this.socket"),
+                             .share_policy = VM_VNC_SHARE_IGNORE};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
         check_golden("graphics-vnc-socket", &params);
 }
 
@@ -2393,18 +2384,14 @@ static void test_graphics_vnc_audio(void) {
                 .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
         };
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC, .audio_id = 2};
-        d->n_graphics = 1;
-        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
-        d->audios[1] = (VmAudio){.id = 2, .type = VM_AUDIO_ALSA};
-        d->audios[2] = (VmAudio){.id = 3, .type = VM_AUDIO_PULSEAUDIO};
-        d->n_audios = 3;
-        d->sounds[0] = (VmSound){.model = VM_SOUND_AC97, .audio_id = 1};
-        d->sounds[1] = (VmSound){.model = VM_SOUND_ICH6, .audio_id = 2};
-        d->sounds[2] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 3};
-        d->n_sounds = 3;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC, .audio_id = 2};
+        *vm_display_add_audio(d) = (VmAudio){.id = 1, .type = VM_AUDIO_NONE};
+        *vm_display_add_audio(d) = (VmAudio){.id = 2, .type = VM_AUDIO_ALSA};
+        *vm_display_add_audio(d) = (VmAudio){.id = 3, .type = VM_AUDIO_PULSEAUDIO};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_AC97, .audio_id = 1};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ICH6, .audio_id = 2};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 3};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_CIRRUS, .vram = 16384, .heads = 1, .primary = true};
         check_golden("graphics-vnc-audio", &params);
 }
 
@@ -2419,20 +2406,19 @@ static void test_graphics_spice_compression(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_SPICE,
-                                      .listen = VM_LISTEN_ADDRESS,
-                                      .address = g_strdup("127.0.0.1"),
-                                      .port = 5903,
-                                      .image_compression = VM_IMAGE_COMPRESSION_AUTO_GLZ,
-                                      .jpeg = VM_SPICE_WAN_AUTO,
-                                      .zlib = VM_SPICE_WAN_AUTO,
-                                      .playback = VM_SWITCH_ON,
-                                      .streaming = VM_SPICE_STREAMING_FILTER};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1,
-                                 .primary = true};
-        d->videos[1] = (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1};
-        d->n_videos = 2;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_SPICE,
+                                                   .listen = VM_LISTEN_ADDRESS,
+                                                   .address = g_strdup("127.0.0.1"),
+                                                   .port = 5903,
+                                                   .image_compression = VM_IMAGE_COMPRESSION_AUTO_GLZ,
+                                                   .jpeg = VM_SPICE_WAN_AUTO,
+                                                   .zlib = VM_SPICE_WAN_AUTO,
+                                                   .playback = VM_SWITCH_ON,
+                                                   .streaming = VM_SPICE_STREAMING_FILTER};
+        *vm_display_add_video(d) = (VmVideo){
+                .model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1, .primary = true};
+        *vm_display_add_video(d) =
+                (VmVideo){.model = VM_VIDEO_QXL, .ram = 65536, .vram = 32768, .vgamem = 8192, .heads = 1};
         check_golden("graphics-spice-compression", &params);
 
         /* graphics-spice.xml's <mouse>, <clipboard> and <filetransfer>, on no listener. */
@@ -2463,13 +2449,11 @@ static void test_video_ramfb(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 30};
-        d->n_videos = 1;
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_RAMFB, .primary = true, .line = 30};
         g_assert_true(qemu_config_check(config, &error));
         check_golden("video-ramfb", &params);
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
-        d->n_graphics = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC};
         VmDevice *mdev = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
         mdev->hostdev.type = VM_HOSTDEV_MDEV;
         g_strlcpy(mdev->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(mdev->hostdev.uuid));
@@ -2490,10 +2474,8 @@ static void test_video_alias(void) {
         };
         g_autoptr(GError) error = NULL;
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_NONE, .alias = g_strdup("ua-user-video-alias")};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_NONE, .alias = g_strdup("ua-user-video-alias")};
         g_autoptr(QemuCommandLine) none = qemu_argv_build(&params, &error);
         g_assert_no_error(error);
         for (guint i = 0; none->argv[i]; i++)
@@ -2517,10 +2499,8 @@ static void test_hostdev_mdev_display(void) {
         g_autoptr(GError) error = NULL;
         VmDevice *dev;
 
-        d->graphics[0] = (VmGraphics){.type = VM_GRAPHICS_VNC};
-        d->n_graphics = 1;
-        d->videos[0] = (VmVideo){.model = VM_VIDEO_QXL, .heads = 1, .primary = true};
-        d->n_videos = 1;
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_VNC};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_QXL, .heads = 1, .primary = true};
         dev = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
         dev->hostdev.type = VM_HOSTDEV_MDEV;
         g_strlcpy(dev->hostdev.uuid, "53764d0e-85a0-42b4-af5c-2046b460b1dc", sizeof(dev->hostdev.uuid));
@@ -2926,7 +2906,7 @@ static void test_disk_storage(void) {
         usb2 = add_disk(config, "usb-disk1", "sdb", VM_DISK_BUS_USB, "/tmp/usbdisk2.img");
         usb2->disk.removable = VM_SWITCH_OFF;
         VmDisplay *display = vm_config_ensure_display(config);
-        display->inputs[display->n_inputs++] = (VmInput){.type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB};
+        *vm_display_add_input(display) = (VmInput){.type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB};
         g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
         check_golden("disk-storage", &params);

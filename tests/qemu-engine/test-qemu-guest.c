@@ -1071,29 +1071,26 @@ static void test_display_devices(void) {
 
         fixture_init(&f, NULL);
         VmDisplay *d = vm_config_ensure_display(f.config);
-        d->audios[0] = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .timer_period = 50};
+        *vm_display_add_audio(d) = (VmAudio){.id = 1, .type = VM_AUDIO_NONE, .timer_period = 50};
         d->audios[0].output = g_new0(VmAudioStream, 1);
         d->audios[0].output->mixing_engine = VM_SWITCH_ON;
         d->audios[0].output->fixed_settings = VM_SWITCH_ON;
         d->audios[0].output->frequency = 22050;
         d->audios[0].output->format = VM_AUDIO_FORMAT_S16;
-        d->audios[1] = (VmAudio){.id = 2, .type = VM_AUDIO_FILE, .path = g_build_filename(f.dir, "out.wav", NULL)};
-        d->n_audios = 2;
-        d->sounds[0] = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
-        d->sounds[1] = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 2};
-        d->sounds[2] = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
-        d->sounds[3] = (VmSound){.model = VM_SOUND_ICH6,
-                                 .audio_id = 1,
-                                 .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_OUTPUT},
-                                 .n_codecs = 2};
-        d->n_sounds = 4;
-        d->inputs[0] = (VmInput){.type = VM_INPUT_KEYBOARD,
-                                 .bus = VM_INPUT_BUS_VIRTIO,
-                                 .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
-        d->n_inputs = 1;
-        d->redirdev_sources[0] = (VmRedirdevSource){
+        *vm_display_add_audio(d) =
+                (VmAudio){.id = 2, .type = VM_AUDIO_FILE, .path = g_build_filename(f.dir, "out.wav", NULL)};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_PCSPK, .audio_id = 1};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ES1370, .audio_id = 2};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_SB16, .audio_id = 1};
+        *vm_display_add_sound(d) = (VmSound){.model = VM_SOUND_ICH6,
+                                             .audio_id = 1,
+                                             .codecs = {VM_SOUND_CODEC_MICRO, VM_SOUND_CODEC_OUTPUT},
+                                             .n_codecs = 2};
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_KEYBOARD,
+                                             .bus = VM_INPUT_BUS_VIRTIO,
+                                             .virtio = {.ats = VM_SWITCH_ON, .packed = VM_SWITCH_ON}};
+        *vm_display_add_redirdev(d) = (VmRedirdevSource){
                 .type = VM_REDIRDEV_UNIX, .bind = true, .path = g_build_filename(f.dir, "redir.sock", NULL)};
-        d->n_redirdevs = 1;
         d->redirfilter = g_new0(VmRedirFilterRule, 1);
         d->redirfilter[0] = (VmRedirFilterRule){.usb_class = -1, .vendor = -1, .product = -1, .version = 0x0110};
         d->n_redirfilter = 1;
