@@ -2398,6 +2398,24 @@ static void test_graphics_vnc_audio(void) {
 /* SPICE's compression, streaming, mouse, clipboard and file transfer options, as libvirt's
  * graphics-spice-compression.x86_64-latest.args and graphics-spice.x86_64-latest.args write
  * them (agent-mouse before disable-ticketing, the rest after it). */
+/* GNOME Boxes' SPICE: <gl enable='no'/> adds nothing (QEMU's default), the agent and two
+ * <channel type='spiceport'>s share the SPICE virtio-serial controller, each port a
+ * -chardev spiceport named as written. */
+static void test_spiceport(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+
+        *vm_display_add_graphics(d) = (VmGraphics){.type = VM_GRAPHICS_SPICE, .gl = VM_SWITCH_OFF};
+        *vm_display_add_video(d) = (VmVideo){.model = VM_VIDEO_VIRTIO, .heads = 1, .primary = true};
+        d->spice_agent_channel = true;
+        vm_display_add_spiceport(d, g_strdup("org.spice-space.webdav.0"), g_strdup("org.spice-space.webdav.0"));
+        vm_display_add_spiceport(d, g_strdup("org.spice-space.stream.0"), NULL);
+        check_golden("spiceport", &params);
+}
+
 static void test_graphics_spice_compression(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = vm_config_ensure_display(config);
@@ -3019,6 +3037,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/graphics-vnc-socket", test_graphics_vnc_socket);
         g_test_add_func("/qemu-argv/graphics-vnc-audio", test_graphics_vnc_audio);
         g_test_add_func("/qemu-argv/graphics-spice-compression", test_graphics_spice_compression);
+        g_test_add_func("/qemu-argv/spiceport", test_spiceport);
         g_test_add_func("/qemu-argv/video-ramfb", test_video_ramfb);
         g_test_add_func("/qemu-argv/video-alias", test_video_alias);
         g_test_add_func("/qemu-argv/hostdev-mdev-display", test_hostdev_mdev_display);
