@@ -147,11 +147,13 @@ static bool parse_listen(const xmlNode *node, VmGraphics *graphics, GError **err
                 return xml_fail_unsupported_value(error, node, "address", address);
         if (address)
                 return set_listen_address(node, graphics, address, error);
+        /* A socket the hypervisor chooses: libvirt's is in its own folder, for its clients; the
+         * service's clients have OpenGraphics, and no socket is made (GetXML says type='none'). */
+        if (type == 1 && !socket && graphics->listen != VM_LISTEN_SOCKET)
+                return true;
         if (type == 1) {
                 if (!socket)
-                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                                        "'<listen type='socket'>' needs a 'socket' path (a socket the service "
-                                        "would choose is not supported: use OpenGraphics)");
+                        socket = g_strdup(graphics->socket);
                 if (!g_path_is_absolute(socket))
                         return xml_fail_bad_value(error, node, "socket", socket, "expected an absolute path");
                 if (graphics->listen == VM_LISTEN_ADDRESS)

@@ -313,6 +313,18 @@ static void test_vnc_socket_attribute(void) {
                                              &error);
         g_assert_no_error(error);
         g_assert_cmpstr(vm_config_display(both)->graphics[0].socket, ==, "/home/u/vnc.sock");
+
+        /* <listen type='socket'/> without a path (libvirt's graphics-vnc-auto-socket): a socket
+         * of the hypervisor's, which libvirt's clients reach through libvirt; here OpenGraphics
+         * reaches the display, and no socket is made. */
+        g_autoptr(VmConfig) automatic =
+                domain_xml_test_parse_devices("<graphics type='vnc'><listen type='socket'/></graphics>", &error);
+        g_autofree char *automatic_xml = NULL;
+        g_assert_no_error(error);
+        g_assert_cmpint(vm_config_display(automatic)->graphics[0].listen, ==, VM_LISTEN_NONE);
+        automatic_xml = domain_xml_format(automatic);
+        g_assert_nonnull(strstr(automatic_xml, "<listen type='none'/>"));
+        domain_xml_test_assert_round_trip(automatic);
 }
 
 /* <video><model type='ramfb'> (libvirt's video-ramfb-display-device.xml). */
@@ -366,7 +378,6 @@ static void test_refused(void) {
                 {"<graphics type='vnc' autoport='no' listen='127.0.0.1'/>", HV_ERROR_INVALID_XML, "needs a 'port'"},
                 {"<graphics type='vnc'><listen type='network' network='default'/></graphics>", HV_ERROR_NOT_SUPPORTED,
                  "network"},
-                {"<graphics type='vnc'><listen type='socket'/></graphics>", HV_ERROR_NOT_SUPPORTED, "'socket' path"},
                 {"<graphics type='vnc' passwd='x'/>", HV_ERROR_NOT_SUPPORTED, "'passwd'"},
                 {"<graphics type='sdl'/>", HV_ERROR_NOT_SUPPORTED, "type='sdl'"},
                 {"<graphics type='vnc'/><graphics type='vnc'/>", HV_ERROR_INVALID_ARGUMENT, "at most one"},
