@@ -249,9 +249,9 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
         define_refused(t,
                        "<domain type='qemu'><name>many</name><memory unit='MiB'>256</memory>\n"
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
-                       "<sysinfo type='smbios'/>\n"
+                       "<resource><partition>/machine</partition></resource>\n"
                        "<devices><smartcard mode='hostx'/>\n<sound model='sb32'/></devices></domain>",
-                       NULL, "line 3: '<sysinfo>' in '<domain>' is not supported; line 4: mode='hostx' of '<smartcard>'",
+                       NULL, "line 3: '<resource>' in '<domain>' is not supported; line 4: mode='hostx' of '<smartcard>'",
                        "; line 5: model='sb32' of '<sound>'");
 
         /* Nothing reached the disk. */
@@ -325,7 +325,7 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<domain type='qemu'>\n"
                        "<name>both</name><memory unit='MiB'>256</memory>\n"
                        "<os><type arch='x86_64' machine='pc'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
-                       "<sysinfo type='smbios'/>\n"
+                       "<resource><partition>/machine</partition></resource>\n"
                        "<devices>\n"
                        "<disk type='file' device='cdrom'><target dev='hdc' bus='ide'/>"
                        "<address type='drive' controller='0' bus='0' target='0' unit='3'/></disk>\n"
@@ -336,7 +336,7 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<watchdog model='itco'/>\n"
                        "</devices></domain>",
                        NULL,
-                       "line 4: '<sysinfo>' in '<domain>' is not supported; "
+                       "line 4: '<resource>' in '<domain>' is not supported; "
                        "line 6: <disk> 'hdc': the pc machine's IDE controller has buses 0-1, units 0-1; "
                        "line 7: attribute 'ports' of '<controller type='sata'>' is not supported; "
                        "line 9: '<shmem>' in '<devices>' is not supported; "
