@@ -213,6 +213,28 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                                                device->hostdev.usb_bus, device->hostdev.usb_device);
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
+                } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                        g_string_append(out, " mode='subsystem' type='scsi'>\n");
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source>\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out, "<adapter name='scsi_host%" PRIu32 "'/>\n", device->hostdev.scsi_host);
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out,
+                                               "<address bus='%" PRIu32 "' target='%" PRIu32 "' unit='%" PRIu64
+                                               "'/>\n",
+                                               device->hostdev.scsi_bus, device->hostdev.scsi_target,
+                                               device->hostdev.scsi_unit);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                        if (device->hostdev.scsi_readonly) {
+                                append_indent(out, level + 1);
+                                g_string_append(out, "<readonly/>\n");
+                        }
+                        if (device->hostdev.scsi_shareable) {
+                                append_indent(out, level + 1);
+                                g_string_append(out, "<shareable/>\n");
+                        }
                 } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
                         static const char *const switches[] = { NULL, "on", "off" };
                         g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'");
