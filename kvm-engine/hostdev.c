@@ -60,7 +60,7 @@ bool hostdev_scsi_node(const char *sysfs, const char *dev, const VmHostdev *host
         g_autoptr(GDir) dir = NULL;
         const char *entry;
 
-        g_return_val_if_fail(hostdev->type == VM_HOSTDEV_SCSI, false);
+        g_return_val_if_fail(hostdev->type == VM_HOSTDEV_SCSI && !hostdev->scsi_iscsi, false);
         if (!g_file_test(device, G_FILE_TEST_IS_DIR)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND, "<hostdev>: this host has no %s (lsscsi lists them)",
                             name);
@@ -92,6 +92,9 @@ bool hostdev_check_usable(const char *sysfs, const char *dev, const VmHostdev *h
                           GError **error) {
         g_autofree char *name = NULL, *device = NULL, *link = NULL, *driver = NULL, *group = NULL, *node = NULL;
 
+        /* iSCSI: QEMU reaches the target over the network, no node of this host. */
+        if (hostdev->type == VM_HOSTDEV_SCSI && hostdev->scsi_iscsi)
+                return true;
         if (hostdev->type == VM_HOSTDEV_SCSI) {
                 if (!hostdev_scsi_node(sysfs, dev, hostdev, uid, gid, &node, error))
                         return false;

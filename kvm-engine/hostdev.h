@@ -21,7 +21,7 @@
  * node /dev/bus/usb/BBB/DDD exists and is open to the owner. */
 bool hostdev_check_usable(const char *sysfs, const char *dev, const VmHostdev *hostdev, uid_t uid, gid_t gid,
                           GError **error);
-/* A SCSI hostdev: the node QEMU opens as the owner, found in sysfs as
+/* A SCSI hostdev of this host (not iSCSI): the node QEMU opens as the owner, found in sysfs as
  * SYSFS/bus/scsi/devices/H:B:T:U/scsi_generic/sgN, that is DEV/sgN; it exists and the owner may
  * open it read-write (read-only with <readonly/>). *ret: that path, the caller's. */
 bool hostdev_scsi_node(const char *sysfs, const char *dev, const VmHostdev *hostdev, uid_t uid, gid_t gid,

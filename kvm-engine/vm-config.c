@@ -194,8 +194,10 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_MEMORY:
                 g_free(device->mem.path);
                 break;
-        case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+                vm_disk_network_free(device->hostdev.scsi_iscsi);
+                break;
+        case VM_DEVICE_VSOCK:
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:
@@ -254,8 +256,10 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_MEMORY:
                 copy->mem.path = g_strdup(device->mem.path);
                 break;
-        case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+                copy->hostdev.scsi_iscsi = vm_disk_network_copy(device->hostdev.scsi_iscsi);
+                break;
+        case VM_DEVICE_VSOCK:
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:

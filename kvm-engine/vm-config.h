@@ -414,6 +414,9 @@ typedef struct {
         uint32_t scsi_host, scsi_bus, scsi_target;
         uint64_t scsi_unit;
         bool scsi_readonly, scsi_shareable;
+        /* SCSI: <source protocol='iscsi' name><host/></source> (no <auth>) instead of an adapter:
+         * QEMU's iscsi driver reaches the LUN, as for a network disk; NULL = the host's device. */
+        VmDiskNetwork *scsi_iscsi;
 } VmHostdev;
 
 typedef struct {

@@ -215,6 +215,10 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append(out, "</source>\n");
                 } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
                         g_string_append(out, " mode='subsystem' type='scsi'>\n");
+                }
+                if (device->hostdev.type == VM_HOSTDEV_SCSI && device->hostdev.scsi_iscsi) {
+                        domain_xml_format_disk_network(out, level + 1, device->hostdev.scsi_iscsi);
+                } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
                         append_indent(out, level + 1);
                         g_string_append(out, "<source>\n");
                         append_indent(out, level + 2);
@@ -227,6 +231,8 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                                                device->hostdev.scsi_unit);
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
+                }
+                if (device->hostdev.type == VM_HOSTDEV_SCSI) {
                         if (device->hostdev.scsi_readonly) {
                                 append_indent(out, level + 1);
                                 g_string_append(out, "<readonly/>\n");
@@ -249,7 +255,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append_printf(out, "<address uuid='%s'/>\n", device->hostdev.uuid);
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
-                } else {
+                } else if (device->hostdev.type == VM_HOSTDEV_PCI) {
                         g_string_append_printf(out, " mode='subsystem' type='pci' managed='%s'>\n",
                                                device->hostdev.managed ? "yes" : "no");
                         if (device->hostdev.driver_vfio) {

@@ -74,11 +74,17 @@ void qemu_hostdev_add_scsi_args(GPtrArray *argv, const VmConfig *config, const V
         g_autoptr(JsonGenerator) generator = json_generator_new();
         g_autoptr(JsonNode) blockdev = json_node_new(JSON_NODE_OBJECT);
         g_autoptr(JsonNode) scsi = json_node_new(JSON_NODE_OBJECT);
-        JsonObject *o = json_object_new();
+        JsonObject *o;
 
-        /* As libvirt: no share-rw, <shareable/> only tells libvirt's own bookkeeping. */
-        json_object_set_string_member(o, "driver", "host_device");
-        json_object_set_string_member(o, "filename", node);
+        /* As libvirt: no share-rw, <shareable/> only tells libvirt's own bookkeeping. iSCSI: the
+         * protocol node a network disk has (qemu-argv-disk-network.c). */
+        if (device->hostdev.scsi_iscsi) {
+                o = qemu_disk_network_blockdev(device->hostdev.scsi_iscsi);
+        } else {
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "host_device");
+                json_object_set_string_member(o, "filename", node);
+        }
         json_object_set_string_member(o, "node-name", node_name);
         json_object_set_boolean_member(o, "read-only", device->hostdev.scsi_readonly);
         json_node_take_object(blockdev, o);

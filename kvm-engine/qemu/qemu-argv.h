@@ -44,8 +44,8 @@ typedef struct {
          * the child (the service opened it: kvm-engine/tap.c). */
         const int *tap_fds;
         size_t n_tap_fds;
-        /* Per <hostdev type='scsi'>, in order: the host's /dev/sgN that Boot found for it
-         * (hostdev_scsi_node()); QEMU opens it as the owner. */
+        /* Per <hostdev type='scsi'> of this host (not iSCSI), in order: the host's /dev/sgN that
+         * Boot found for it (hostdev_scsi_node()); QEMU opens it as the owner. */
         const char *const *scsi_nodes;
         size_t n_scsi_nodes;
 } QemuArgvParams;
@@ -118,8 +118,9 @@ JsonNode *qemu_hostdev_device(const VmDevice *device);
 /* USB hostdevs (usb-host), after the display's USB devices; and what QEMU would refuse of them. */
 void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config);
 void qemu_hostdev_check(const VmConfig *config, VmProblems *problems);
-/* A SCSI hostdev's -blockdev (host_device of the /dev/sgN node, node-name node_name) and its
- * scsi-generic -device on its controller, as libvirt's qemuBuildHostdevSCSICommandLine. */
+/* A SCSI hostdev's -blockdev (host_device of the /dev/sgN node, or iscsi of its iSCSI source
+ * with node NULL; node-name node_name) and its scsi-generic -device on its controller, as
+ * libvirt's qemuBuildHostdevSCSICommandLine. */
 void qemu_hostdev_add_scsi_args(GPtrArray *argv, const VmConfig *config, const VmDevice *device, const char *node,
                                 const char *node_name);
 /* The qemu-xhci added when the document has no USB controller: qemu-argv-display.c's USB_CONTROLLER_ID. */

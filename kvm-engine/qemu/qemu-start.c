@@ -202,7 +202,7 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 char *scsi_node = NULL;
                 if (device->kind != VM_DEVICE_HOSTDEV)
                         continue;
-                if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                if (device->hostdev.type == VM_HOSTDEV_SCSI && !device->hostdev.scsi_iscsi) {
                         ok = hostdev_scsi_node("/sys", "/dev", &device->hostdev, vm->base.uid, vm->base.gid,
                                                &scsi_node, error);
                         if (ok)

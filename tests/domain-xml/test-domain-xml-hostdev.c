@@ -123,9 +123,13 @@ static void test_refused(void) {
                 { "<hostdev mode='subsystem' type='scsi' rawio='yes'><source><adapter name='scsi_host0'/>"
                   "<address bus='0' target='0' unit='0'/></source></hostdev>",
                   HV_ERROR_NOT_SUPPORTED, "CAP_SYS_RAWIO" },
-                { "<hostdev mode='subsystem' type='scsi'><source protocol='iscsi' name='iqn.1992-01.com.example'>"
-                  "<host name='example.org' port='3260'/></source></hostdev>",
-                  HV_ERROR_NOT_SUPPORTED, "protocol='iscsi' of a '<hostdev type='scsi'>' source is not supported" },
+                { "<hostdev mode='subsystem' type='scsi'><source protocol='iscsi' name='iqn.1992-01.com.example:storage/1'>"
+                  "<host name='example.org' port='3260'/><auth username='myname'><secret type='iscsi' "
+                  "usage='mycluster_myname'/></auth></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'<auth>' in '<source>' is not supported: its secret is libvirt's" },
+                { "<hostdev mode='subsystem' type='scsi'><source protocol='nbd' name='export'>"
+                  "<host name='example.org'/></source></hostdev>",
+                  HV_ERROR_NOT_SUPPORTED, "'nbd'" },
                 { "<hostdev mode='subsystem' type='scsi'><source><adapter name='host0'/><address bus='0' "
                   "target='0' unit='0'/></source></hostdev>",
                   HV_ERROR_INVALID_ARGUMENT, "expected scsi_hostN" },
@@ -190,7 +194,10 @@ static void test_scsi(void) {
                 "<alias name='ua-tape'/><boot order='2'/>"
                 "<address type='drive' controller='0' bus='0' target='4' unit='8'/></hostdev>"
                 "<hostdev mode='subsystem' type='scsi' sgio='filtered' rawio='no'><source><adapter name='scsi_host10'/>"
-                "<address bus='0' target='0' unit='0'/></source></hostdev>",
+                "<address bus='0' target='0' unit='0'/></source></hostdev>"
+                "<hostdev mode='subsystem' type='scsi'><source protocol='iscsi' name='iqn.1992-01.com.example/1'>"
+                "<host name='example.org' port='3260'/><initiator><iqn name='iqn.2020-07.com.example:test'/>"
+                "</initiator></source><readonly/></hostdev>",
                 &error);
         g_autofree char *xml = NULL;
         const VmDevice *d;
@@ -219,7 +226,18 @@ static void test_scsi(void) {
         g_assert_cmpuint(d->address.controller, ==, 0);
         g_assert_cmpuint(d->address.unit, ==, 0);
 
+        /* iSCSI (hostdev-scsi-virtio-scsi's, without <auth>): a network disk's source. */
+        d = device_at(config, 3);
+        g_assert_nonnull(d->hostdev.scsi_iscsi);
+        g_assert_cmpint(d->hostdev.scsi_iscsi->protocol, ==, VM_DISK_PROTOCOL_ISCSI);
+        g_assert_cmpstr(d->hostdev.scsi_iscsi->name, ==, "iqn.1992-01.com.example/1");
+        g_assert_cmpstr(d->hostdev.scsi_iscsi->hosts[0].name, ==, "example.org");
+        g_assert_cmpstr(d->hostdev.scsi_iscsi->initiator, ==, "iqn.2020-07.com.example:test");
+        g_assert_true(d->hostdev.scsi_readonly);
+        g_assert_cmpuint(d->address.unit, ==, 1);
+
         xml = domain_xml_format(config);
+        g_assert_nonnull(strstr(xml, "<source protocol='iscsi' name='iqn.1992-01.com.example/1'>"));
         g_assert_nonnull(strstr(xml, "<hostdev mode='subsystem' type='scsi'>"));
         g_assert_nonnull(strstr(xml, "<adapter name='scsi_host3'/>"));
         g_assert_nonnull(strstr(xml, "<address bus='1' target='2' unit='1074872354'/>"));

@@ -1315,6 +1315,15 @@ static void test_hostdev_scsi(void) {
         d->hostdev.scsi_readonly = true;
         d->hostdev.scsi_shareable = true;
         d->boot_order = 1;
+        /* iSCSI (without <auth>): the network disk's iscsi node instead of a /dev/sgN. */
+        d = add_scsi_hostdev(config, "hostdev3", 0, 2, 5);
+        d->hostdev.scsi_readonly = true;
+        d->hostdev.scsi_iscsi = g_new0(VmDiskNetwork, 1);
+        d->hostdev.scsi_iscsi->protocol = VM_DISK_PROTOCOL_ISCSI;
+        d->hostdev.scsi_iscsi->name = g_strdup("iqn.1992-01.com.example/1");
+        d->hostdev.scsi_iscsi->hosts[0].name = g_strdup("example.org");
+        d->hostdev.scsi_iscsi->hosts[0].port = g_strdup("3260");
+        d->hostdev.scsi_iscsi->n_hosts = 1;
         add_scsi_hostdev(config, "hostdev2", 1, 0, 2);
         g_assert_true(qemu_config_check(config, &error));
         g_assert_no_error(error);
