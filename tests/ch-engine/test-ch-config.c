@@ -397,6 +397,12 @@ static void test_config_hostdev_scsi_refused(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_nonnull(strstr(error->message, "line 31: <hostdev type='scsi'> (it has no SCSI controller) is not "
                                                 "supported by the cloud-hypervisor engine"));
+
+        /* Nor hot-plugged (its add-device takes a PCI function). */
+        g_clear_error(&error);
+        g_assert_null(ch_config_build_device(d, RUNTIME_DIR, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<hostdev type='scsi'>"));
 }
 
 int main(int argc, char **argv) {
