@@ -177,9 +177,10 @@ const char *qemu_scsi_model_name(VmControllerModel model) {
 }
 
 void qemu_scsi_limits(VmControllerModel model, uint32_t *max_target, uint32_t *max_unit) {
+        /* lsi53c895a: ids 0 to 7 (its max_target), LUN 0 only. */
         if (qemu_scsi_model_is_lsi(model)) {
                 *max_target = 0;
-                *max_unit = 6;
+                *max_unit = 7;
                 return;
         }
         *max_target = model == VM_CONTROLLER_MODEL_LSISAS1068 ? 8 : model == VM_CONTROLLER_MODEL_VIRTIO_SCSI ? 255 : 64;

@@ -217,7 +217,8 @@ void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
 void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
 /* SCSI controller index: its model (written, or of the one the engine adds for it: lsilogic unless
  * a SCSI hostdev's controller says otherwise, as libvirt), QEMU id, and QEMU 7.2's limits of its
- * bus (lsilogic: target 0 and its SCSI ids 0-6 as units). */
+ * bus (lsilogic: target 0 and its SCSI ids 0-7 as units; QEMU's lsi takes id 7 though a disk's
+ * check keeps to 0-6). */
 VmControllerModel qemu_scsi_controller_model(const VmConfig *config, uint32_t index);
 char *qemu_scsi_controller_id(const VmConfig *config, uint32_t index);
 bool qemu_scsi_model_is_lsi(VmControllerModel model);

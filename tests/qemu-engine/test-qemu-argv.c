@@ -1347,7 +1347,8 @@ static void test_hostdev_scsi_lsi(void) {
                 .scsi_nodes = nodes, .n_scsi_nodes = 1,
         };
 
-        add_scsi_hostdev(config, "hostdev0", 0, 0, 6);
+        /* QEMU's lsi takes SCSI id 7 too (libvirt's hostdev-scsi-lsi has it). */
+        add_scsi_hostdev(config, "hostdev0", 0, 0, 7);
         check_golden("hostdev-scsi-lsi", &params);
 }
 
@@ -1360,7 +1361,7 @@ static void test_hostdev_scsi_refused(void) {
                 bool disk_there, hostdev_there;
                 const char *words;
         } cases[] = {
-                { VM_CONTROLLER_MODEL_LSILOGIC, 0, 7, 0, false, false, "model 'lsilogic' has bus 0, targets 0 to 0 and units 0 to 6" },
+                { VM_CONTROLLER_MODEL_LSILOGIC, 0, 8, 0, false, false, "model 'lsilogic' has bus 0, targets 0 to 0 and units 0 to 7" },
                 { VM_CONTROLLER_MODEL_LSILOGIC, 1, 0, 0, false, false, "model 'lsilogic'" },
                 { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 256, 0, 0, false, false, "targets 0 to 255 and units 0 to 16383" },
                 { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 0, 16384, 0, false, false, "units 0 to 16383" },
