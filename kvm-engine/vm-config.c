@@ -194,8 +194,10 @@ void vm_device_free(VmDevice *device) {
         case VM_DEVICE_MEMORY:
                 g_free(device->mem.path);
                 break;
-        case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+                vm_disk_network_free(device->hostdev.scsi_iscsi);
+                break;
+        case VM_DEVICE_VSOCK:
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:
@@ -254,8 +256,10 @@ VmDevice *vm_device_copy(const VmDevice *device) {
         case VM_DEVICE_MEMORY:
                 copy->mem.path = g_strdup(device->mem.path);
                 break;
-        case VM_DEVICE_VSOCK:
         case VM_DEVICE_HOSTDEV:
+                copy->hostdev.scsi_iscsi = vm_disk_network_copy(device->hostdev.scsi_iscsi);
+                break;
+        case VM_DEVICE_VSOCK:
         case VM_DEVICE_CONTROLLER:
         case VM_DEVICE_WATCHDOG:
         case VM_DEVICE_TPM:
@@ -404,6 +408,82 @@ void vm_config_assign_device_ids(VmConfig *config) {
                         continue;
                 device->id = first_free_device_id(ids, device->kind, &next[device->kind]);
                 g_hash_table_add(ids, device->id);
+        }
+}
+
+uint32_t vm_disk_name_index(const char *dev) {
+        uint32_t index = 0;
+
+        if (!dev || strlen(dev) < 3)
+                return 0;
+        for (const char *p = dev + 2; *p >= 'a' && *p <= 'z' && index < 0xffff; p++)
+                index = index * 26 + (uint32_t) (*p - 'a') + (p == dev + 2 ? 0 : 26);
+        return index;
+}
+
+void vm_scsi_disk_address(const VmDevice *device, VmAddress *ret) {
+        if (device->address.type == VM_ADDRESS_DRIVE) {
+                *ret = device->address;
+                return;
+        }
+        *ret = (VmAddress) { .type = VM_ADDRESS_DRIVE };
+        ret->controller = vm_disk_name_index(device->disk.target_dev) / 7;
+        ret->unit = vm_disk_name_index(device->disk.target_dev) % 7;
+}
+
+const VmDevice *vm_config_scsi_address_user(const VmConfig *config, const VmDevice *skip, uint32_t controller,
+                                            uint32_t bus, uint32_t target, uint32_t unit) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                VmAddress address;
+
+                if (device == skip)
+                        continue;
+                if (device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_SCSI)
+                        vm_scsi_disk_address(device, &address);
+                else if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_SCSI &&
+                         device->address.type == VM_ADDRESS_DRIVE)
+                        address = device->address;
+                else
+                        continue;
+                if (address.controller == controller && address.bus == bus && address.target == target &&
+                    address.unit == unit)
+                        return device;
+        }
+        return NULL;
+}
+
+/* The model of SCSI controller index, as the document writes it (VM_CONTROLLER_MODEL_DEFAULT: none). */
+static VmControllerModel scsi_model_written(const VmConfig *config, uint32_t index) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_SCSI &&
+                    device->controller.index == index)
+                        return device->controller.model;
+        }
+        return VM_CONTROLLER_MODEL_DEFAULT;
+}
+
+void vm_config_assign_scsi_hostdev_addresses(VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                VmDevice *device = config->devices->pdata[i];
+                bool found = false;
+
+                if (device->kind != VM_DEVICE_HOSTDEV || device->hostdev.type != VM_HOSTDEV_SCSI ||
+                    device->address.type != VM_ADDRESS_NONE)
+                        continue;
+                /* Every device takes at most one unit: the search ends past as many controllers. */
+                for (uint32_t controller = 0; !found; controller++) {
+                        /* libvirt's limit of a mptsas1068: units 0 and 1. */
+                        uint32_t units = scsi_model_written(config, controller) == VM_CONTROLLER_MODEL_LSISAS1068 ? 2 : 7;
+                        for (uint32_t unit = 0; unit < units && !found; unit++) {
+                                if (vm_config_scsi_address_user(config, device, controller, 0, 0, unit))
+                                        continue;
+                                device->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .controller = controller,
+                                                                .unit = unit };
+                                found = true;
+                        }
+                }
         }
 }
 

@@ -384,6 +384,7 @@ typedef enum {
         VM_HOSTDEV_PCI,  /* vfio-pci of a host PCI function */
         VM_HOSTDEV_MDEV, /* vfio-pci of a mediated device (model='vfio-pci'), by UUID */
         VM_HOSTDEV_USB,  /* usb-host of /dev/bus/usb/BBB/DDD, opened by QEMU as the owner */
+        VM_HOSTDEV_SCSI, /* scsi-generic of the host's /dev/sgN (found in sysfs at Boot), opened by QEMU as the owner */
 } VmHostdevType;
 
 /* <source guestReset> of a USB hostdev: QEMU's guest-reset and guest-resets-all. */
@@ -407,6 +408,15 @@ typedef struct {
         VmSwitch mdev_display, mdev_ramfb;
         uint32_t usb_bus, usb_device;       /* USB: the host's bus and device numbers */
         VmUsbGuestReset usb_guest_reset;
+        /* SCSI: <source><adapter name='scsi_hostN'/><address bus target unit/></source>, the host's
+         * H:B:T:U (sysfs /sys/bus/scsi/devices/H:B:T:U); <readonly/>, <shareable/>. The guest's
+         * address is the device's <address type='drive'> (the reader assigns one when none is written). */
+        uint32_t scsi_host, scsi_bus, scsi_target;
+        uint64_t scsi_unit;
+        bool scsi_readonly, scsi_shareable;
+        /* SCSI: <source protocol='iscsi' name><host/></source> (no <auth>) instead of an adapter:
+         * QEMU's iscsi driver reaches the LUN, as for a network disk; NULL = the host's device. */
+        VmDiskNetwork *scsi_iscsi;
 } VmHostdev;
 
 typedef struct {
@@ -533,6 +543,18 @@ const VmDevice *vm_config_find_kind(const VmConfig *config, VmDeviceKind kind);
 /* Give every device without an id a fresh one ("disk0", "net1", ...), unique in config;
  * linear in the number of devices. */
 void vm_config_assign_device_ids(VmConfig *config);
+
+/* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's virDiskNameToIndex. */
+uint32_t vm_disk_name_index(const char *dev);
+/* The drive address of a <disk bus='scsi'>: its <address type='drive'>, else what libvirt derives
+ * from its target name (7 units a controller, bus and target 0). */
+void vm_scsi_disk_address(const VmDevice *device, VmAddress *ret);
+/* Whether a SCSI disk or SCSI hostdev of config other than skip sits at controller bus target unit. */
+const VmDevice *vm_config_scsi_address_user(const VmConfig *config, const VmDevice *skip, uint32_t controller,
+                                            uint32_t bus, uint32_t target, uint32_t unit);
+/* A drive address for each <hostdev type='scsi'> without one, as libvirt's virDomainHostdevAssignAddress:
+ * the first of units 0-6 (bus 0, target 0) no SCSI disk or hostdev takes on controller 0, else 1, ... */
+void vm_config_assign_scsi_hostdev_addresses(VmConfig *config);
 /* One fresh id for a device of kind that is to join config; linear too. */
 char *vm_config_new_device_id(const VmConfig *config, VmDeviceKind kind);
 

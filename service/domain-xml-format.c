@@ -213,6 +213,34 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                                                device->hostdev.usb_bus, device->hostdev.usb_device);
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
+                } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                        g_string_append(out, " mode='subsystem' type='scsi'>\n");
+                }
+                if (device->hostdev.type == VM_HOSTDEV_SCSI && device->hostdev.scsi_iscsi) {
+                        domain_xml_format_disk_network(out, level + 1, device->hostdev.scsi_iscsi);
+                } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                        append_indent(out, level + 1);
+                        g_string_append(out, "<source>\n");
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out, "<adapter name='scsi_host%" PRIu32 "'/>\n", device->hostdev.scsi_host);
+                        append_indent(out, level + 2);
+                        g_string_append_printf(out,
+                                               "<address bus='%" PRIu32 "' target='%" PRIu32 "' unit='%" PRIu64
+                                               "'/>\n",
+                                               device->hostdev.scsi_bus, device->hostdev.scsi_target,
+                                               device->hostdev.scsi_unit);
+                        append_indent(out, level + 1);
+                        g_string_append(out, "</source>\n");
+                }
+                if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                        if (device->hostdev.scsi_readonly) {
+                                append_indent(out, level + 1);
+                                g_string_append(out, "<readonly/>\n");
+                        }
+                        if (device->hostdev.scsi_shareable) {
+                                append_indent(out, level + 1);
+                                g_string_append(out, "<shareable/>\n");
+                        }
                 } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
                         static const char *const switches[] = { NULL, "on", "off" };
                         g_string_append(out, " mode='subsystem' type='mdev' model='vfio-pci'");
@@ -227,7 +255,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         g_string_append_printf(out, "<address uuid='%s'/>\n", device->hostdev.uuid);
                         append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
-                } else {
+                } else if (device->hostdev.type == VM_HOSTDEV_PCI) {
                         g_string_append_printf(out, " mode='subsystem' type='pci' managed='%s'>\n",
                                                device->hostdev.managed ? "yes" : "no");
                         if (device->hostdev.driver_vfio) {

@@ -304,9 +304,11 @@ static void edit_definition(VmOp *op) {
         op->config_before = vm_config_copy(vm->config);
         if (op->verb == VM_VERB_UPDATE_DEVICE)
                 set_medium(find_disk_by_target(vm->config, op->config_device->disk.target_dev), op->config_device);
-        else if (op->adding)
+        else if (op->adding) {
                 g_ptr_array_add(vm->config->devices, g_steal_pointer(&op->config_device));
-        else
+                /* A SCSI hostdev without <address> gets one as when the definition is read. */
+                vm_config_assign_scsi_hostdev_addresses(vm->config);
+        } else
                 remove_device_from(vm->config, op->device_id);
         if (vm->persistent)
                 vm_save(vm, definition_edited, op);

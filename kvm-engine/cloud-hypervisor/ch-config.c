@@ -375,6 +375,13 @@ JsonNode *ch_config_build_device(const VmDevice *device, const char *runtime_dir
                             "Device id '%s' is not usable by cloud-hypervisor", device->id ? device->id : "");
                 return NULL;
         }
+        /* Its add-device takes a PCI function's sysfs path only. */
+        if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_SCSI) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "<hostdev type='scsi'> (it has no SCSI controller) is not supported by the "
+                            "cloud-hypervisor engine");
+                return NULL;
+        }
         if (device->kind == VM_DEVICE_INTERFACE) {
                 g_autoptr(VmProblems) problems = vm_problems_new();
                 ch_check_interface(device, problems);

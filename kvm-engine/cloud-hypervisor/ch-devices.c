@@ -113,6 +113,8 @@ static void check_device(const VmDevice *device, VmProblems *problems) {
                         refuse(problems, line, "<hostdev type='mdev'>");
                 if (device->hostdev.type == VM_HOSTDEV_USB)
                         refuse(problems, line, "<hostdev type='usb'> (it has no USB)");
+                if (device->hostdev.type == VM_HOSTDEV_SCSI)
+                        refuse(problems, line, "<hostdev type='scsi'> (it has no SCSI controller)");
                 if (device->hostdev.managed)
                         refuse(problems, line, "<hostdev managed='yes'>");
                 break;

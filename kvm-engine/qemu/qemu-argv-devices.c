@@ -73,18 +73,6 @@ bool qemu_usb_disks_need_controller(const VmConfig *config) {
         return qemu_has_usb_disk(config) && !any_usb_controller(config);
 }
 
-/* A disk's index from its target name: "sda" 0, "sdb" 1, "sdaa" 26, as libvirt's
- * virDiskNameToIndex. */
-static uint32_t disk_name_index(const char *dev) {
-        uint32_t index = 0;
-
-        if (strlen(dev) < 3)
-                return 0;
-        for (const char *p = dev + 2; *p >= 'a' && *p <= 'z' && index < 0xffff; p++)
-                index = index * 26 + (uint32_t) (*p - 'a') + (p == dev + 2 ? 0 : 26);
-        return index;
-}
-
 /* Units per controller when libvirt derives a drive address from the name. */
 static uint32_t units_per_controller(VmDiskBus bus) {
         return bus == VM_DISK_BUS_SATA ? 6 : bus == VM_DISK_BUS_SCSI ? 7 : bus == VM_DISK_BUS_FDC ? 2 : 4;
@@ -95,7 +83,7 @@ static uint32_t units_per_controller(VmDiskBus bus) {
 static uint32_t disk_controller_index(const VmDevice *device) {
         if (device->address.type == VM_ADDRESS_DRIVE)
                 return device->address.controller;
-        return disk_name_index(device->disk.target_dev) / units_per_controller(device->disk.bus);
+        return vm_disk_name_index(device->disk.target_dev) / units_per_controller(device->disk.bus);
 }
 
 /* The unit on that controller; IDE: 0-3 across its two buses of two units. */
@@ -103,7 +91,7 @@ static uint32_t disk_unit(const VmDevice *device) {
         if (device->address.type == VM_ADDRESS_DRIVE)
                 return device->disk.bus == VM_DISK_BUS_IDE ? device->address.bus * 2 + device->address.unit
                                                            : device->address.unit;
-        return disk_name_index(device->disk.target_dev) % units_per_controller(device->disk.bus);
+        return vm_disk_name_index(device->disk.target_dev) % units_per_controller(device->disk.bus);
 }
 
 static uint32_t disk_target(const VmDevice *device) {
@@ -130,19 +118,50 @@ static void check_drive_addresses(const VmConfig *config, VmProblems *problems) 
         }
 }
 
-/* The model of the SCSI controller a disk sits on: its <controller>'s, else libvirt's default. */
-static VmControllerModel scsi_controller_model(const VmConfig *config, const VmDevice *device) {
-        const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, disk_controller_index(device));
+/* The model libvirt gives the SCSI controllers it adds for <hostdev type='scsi'>
+ * (virDomainDefMaybeAddHostdevSCSIcontroller): indices 0 to the highest a SCSI hostdev sits on,
+ * of the model of the last written controller such a hostdev sits on; for disks' only: the
+ * default model. *max_index: that highest index, -1 when no SCSI hostdev. */
+static VmControllerModel hostdev_scsi_model(const VmConfig *config, int64_t *max_index) {
+        VmControllerModel model = VM_CONTROLLER_MODEL_DEFAULT;
 
-        return ctrl && ctrl->controller.model ? ctrl->controller.model : VM_CONTROLLER_MODEL_LSILOGIC;
+        *max_index = -1;
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                const VmDevice *ctrl;
+                if (device->kind != VM_DEVICE_HOSTDEV || device->hostdev.type != VM_HOSTDEV_SCSI ||
+                    device->address.type != VM_ADDRESS_DRIVE || (int64_t) device->address.controller <= *max_index)
+                        continue;
+                *max_index = device->address.controller;
+                ctrl = find_controller(config, VM_CONTROLLER_SCSI, device->address.controller);
+                if (ctrl && ctrl->controller.model)
+                        model = ctrl->controller.model;
+        }
+        return model;
+}
+
+VmControllerModel qemu_scsi_controller_model(const VmConfig *config, uint32_t index) {
+        const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, index);
+        int64_t max_index;
+        VmControllerModel model;
+
+        if (ctrl)
+                return ctrl->controller.model ? ctrl->controller.model : VM_CONTROLLER_MODEL_LSILOGIC;
+        model = hostdev_scsi_model(config, &max_index);
+        return (int64_t) index <= max_index && model ? model : VM_CONTROLLER_MODEL_LSILOGIC;
+}
+
+/* The model of the SCSI controller a disk sits on: its <controller>'s, else the one added for it. */
+static VmControllerModel scsi_controller_model(const VmConfig *config, const VmDevice *device) {
+        return qemu_scsi_controller_model(config, disk_controller_index(device));
 }
 
 /* lsi53c895a has one bus whose SCSI ids are the units; the others have targets and LUNs. */
-static bool scsi_model_is_lsi(VmControllerModel model) {
+bool qemu_scsi_model_is_lsi(VmControllerModel model) {
         return model == VM_CONTROLLER_MODEL_LSILOGIC || model == VM_CONTROLLER_MODEL_DEFAULT;
 }
 
-static const char *domain_model_name(VmControllerModel model) {
+const char *qemu_scsi_model_name(VmControllerModel model) {
         switch (model) {
         case VM_CONTROLLER_MODEL_VIRTIO_SCSI:
                 return "virtio-scsi";
@@ -155,6 +174,20 @@ static const char *domain_model_name(VmControllerModel model) {
         default:
                 return "lsilogic";
         }
+}
+
+void qemu_scsi_limits(VmControllerModel model, uint32_t *max_target, uint32_t *max_unit) {
+        /* lsi53c895a: ids 0 to 7 (its max_target), LUN 0 only. */
+        if (qemu_scsi_model_is_lsi(model)) {
+                *max_target = 0;
+                *max_unit = 7;
+                return;
+        }
+        *max_target = model == VM_CONTROLLER_MODEL_LSISAS1068 ? 8 : model == VM_CONTROLLER_MODEL_VIRTIO_SCSI ? 255 : 64;
+        *max_unit = model == VM_CONTROLLER_MODEL_LSISAS1068   ? 1
+                    : model == VM_CONTROLLER_MODEL_LSISAS1078 ? 255
+                    : model == VM_CONTROLLER_MODEL_VMPVSCSI   ? 0
+                                                              : 16383;
 }
 
 static const char *scsi_controller_driver(VmControllerModel model) {
@@ -172,38 +205,47 @@ static const char *scsi_controller_driver(VmControllerModel model) {
         }
 }
 
-/* The QEMU id of SCSI controller index: its device's, or the one the engine adds for it. */
-static char *scsi_controller_id(const VmConfig *config, uint32_t index) {
+char *qemu_scsi_controller_id(const VmConfig *config, uint32_t index) {
         const VmDevice *ctrl = find_controller(config, VM_CONTROLLER_SCSI, index);
 
         return ctrl ? g_strdup(ctrl->id) : g_strdup_printf("implicit-scsi%u", index);
 }
 
+static void add_implicit_scsi_controller(GPtrArray *argv, const VmConfig *config, uint32_t index, guint64 *added) {
+        JsonObject *o;
+        JsonNode *node;
+        g_autofree char *id = NULL;
+
+        if (index > 0xff || find_controller(config, VM_CONTROLLER_SCSI, index) ||
+            ((added[index / 64] >> (index % 64)) & 1))
+                return;
+        added[index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
+        o = json_object_new();
+        id = qemu_scsi_controller_id(config, index);
+        json_object_set_string_member(o, "driver", scsi_controller_driver(qemu_scsi_controller_model(config, index)));
+        json_object_set_string_member(o, "id", id);
+        node = json_node_new(JSON_NODE_OBJECT);
+        json_node_take_object(node, o);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_to_string(node, FALSE));
+        json_node_unref(node);
+}
+
 /* libvirt adds a SCSI controller of the default model for a disk whose controller the document
- * has not; so does the engine, on the command line, before the disks. */
+ * has not, and those up to the highest a SCSI hostdev sits on (hostdev_scsi_model); so does the
+ * engine, on the command line, before the disks. */
 void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config) {
         guint64 added[4] = {};
+        int64_t max_index;
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                uint32_t index;
-                if (device->kind != VM_DEVICE_DISK || device->disk.bus != VM_DISK_BUS_SCSI)
-                        continue;
-                index = disk_controller_index(device);
-                if (index > 0xff || find_controller(config, VM_CONTROLLER_SCSI, index) ||
-                    ((added[index / 64] >> (index % 64)) & 1))
-                        continue;
-                added[index / 64] |= G_GUINT64_CONSTANT(1) << (index % 64);
-                JsonObject *o = json_object_new();
-                g_autofree char *id = scsi_controller_id(config, index);
-                json_object_set_string_member(o, "driver", scsi_controller_driver(VM_CONTROLLER_MODEL_DEFAULT));
-                json_object_set_string_member(o, "id", id);
-                JsonNode *node = json_node_new(JSON_NODE_OBJECT);
-                json_node_take_object(node, o);
-                g_ptr_array_add(argv, g_strdup("-device"));
-                g_ptr_array_add(argv, json_to_string(node, FALSE));
-                json_node_unref(node);
+                if (device->kind == VM_DEVICE_DISK && device->disk.bus == VM_DISK_BUS_SCSI)
+                        add_implicit_scsi_controller(argv, config, disk_controller_index(device), added);
         }
+        (void) hostdev_scsi_model(config, &max_index);
+        for (int64_t index = 0; index <= max_index && index <= 0xff; index++)
+                add_implicit_scsi_controller(argv, config, (uint32_t) index, added);
 }
 
 static bool iothread_exists(const VmConfig *config, uint32_t id);
@@ -331,28 +373,23 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                 if (disk_controller_index(device) > 0xff)
                         refuse(problems, line, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
                                disk_controller_index(device));
-                if (scsi_model_is_lsi(scsi_controller_model(config, device)) &&
+                if (qemu_scsi_model_is_lsi(scsi_controller_model(config, device)) &&
                     (device->address.target > 0 || disk_unit(device) > 6))
                         refuse(problems, line,
                                "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
                                "(its SCSI ids)",
                                dev);
-                if (!scsi_model_is_lsi(scsi_controller_model(config, device))) {
+                if (!qemu_scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
                         VmControllerModel model = scsi_controller_model(config, device);
-                        uint32_t max_target = model == VM_CONTROLLER_MODEL_LSISAS1068    ? 8
-                                              : model == VM_CONTROLLER_MODEL_VIRTIO_SCSI ? 255
-                                                                                         : 64;
-                        uint32_t max_lun = model == VM_CONTROLLER_MODEL_LSISAS1068   ? 1
-                                           : model == VM_CONTROLLER_MODEL_LSISAS1078 ? 255
-                                           : model == VM_CONTROLLER_MODEL_VMPVSCSI   ? 0
-                                                                                     : 16383;
+                        uint32_t max_target, max_lun;
+                        qemu_scsi_limits(model, &max_target, &max_lun);
                         if (disk_target(device) > max_target || disk_unit(device) > max_lun ||
                             (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0))
                                 refuse(problems, line,
                                        "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
                                        "to %u and units 0 to %u",
-                                       dev, domain_model_name(model), max_target, max_lun);
+                                       dev, qemu_scsi_model_name(model), max_target, max_lun);
                 }
                 break;
         case VM_DISK_BUS_USB:
@@ -912,10 +949,10 @@ JsonNode *qemu_disk_bus_device(const VmConfig *config, const VmDevice *device, c
                 break;
         }
         case VM_DISK_BUS_SCSI: {
-                g_autofree char *ctrl_id = scsi_controller_id(config, index);
+                g_autofree char *ctrl_id = qemu_scsi_controller_id(config, index);
                 json_object_set_string_member(o, "driver", disk->cdrom ? "scsi-cd" : "scsi-hd");
                 /* As libvirt: lsi's SCSI id is the unit; the others address target and LUN. */
-                if (scsi_model_is_lsi(scsi_controller_model(config, device))) {
+                if (qemu_scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         bus = g_strdup_printf("%s.%u", ctrl_id,
                                               device->address.type == VM_ADDRESS_DRIVE ? device->address.bus : 0);
                         json_object_set_string_member(o, "bus", bus);

@@ -5,6 +5,8 @@
  * qemuBuildHostdevMediatedDevProps): vfio-pci with host=DDDD:BB:SS.F for a PCI function,
  * with sysfsdev=/sys/bus/mdev/devices/UUID for a mediated device (and its display, ramfb:
  * vfio-pci-nohotplug); bootindex from <boot order>. QEMU opens /dev/vfio/N as the VM's owner: the owner needs the device's group.
+ * A SCSI device (qemuBuildHostdevSCSICommandLine): a host_device -blockdev of the /dev/sgN Boot
+ * found for it, QEMU opening it as the owner, and a scsi-generic on its controller.
  */
 
 #include <inttypes.h>
@@ -64,8 +66,109 @@ static bool has_usb_hostdev(const VmConfig *config) {
         return false;
 }
 
+void qemu_hostdev_add_scsi_args(GPtrArray *argv, const VmConfig *config, const VmDevice *device, const char *node,
+                                const char *node_name) {
+        const VmAddress *address = &device->address;
+        g_autofree char *ctrl_id = qemu_scsi_controller_id(config, address->controller);
+        g_autofree char *bus = NULL;
+        g_autoptr(JsonGenerator) generator = json_generator_new();
+        g_autoptr(JsonNode) blockdev = json_node_new(JSON_NODE_OBJECT);
+        g_autoptr(JsonNode) scsi = json_node_new(JSON_NODE_OBJECT);
+        JsonObject *o;
+
+        /* As libvirt: no share-rw, <shareable/> only tells libvirt's own bookkeeping. iSCSI: the
+         * protocol node a network disk has (qemu-argv-disk-network.c). */
+        if (device->hostdev.scsi_iscsi) {
+                o = qemu_disk_network_blockdev(device->hostdev.scsi_iscsi);
+        } else {
+                o = json_object_new();
+                json_object_set_string_member(o, "driver", "host_device");
+                json_object_set_string_member(o, "filename", node);
+        }
+        json_object_set_string_member(o, "node-name", node_name);
+        json_object_set_boolean_member(o, "read-only", device->hostdev.scsi_readonly);
+        json_node_take_object(blockdev, o);
+        json_generator_set_root(generator, blockdev);
+        g_ptr_array_add(argv, g_strdup("-blockdev"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+
+        o = json_object_new();
+        json_object_set_string_member(o, "driver", "scsi-generic");
+        json_object_set_string_member(o, "drive", node_name);
+        json_object_set_string_member(o, "id", device->id);
+        if (device->boot_order)
+                json_object_set_int_member(o, "bootindex", device->boot_order);
+        /* As libvirt's drive address: lsi's SCSI id is the unit; the others address channel, target, LUN. */
+        if (qemu_scsi_model_is_lsi(qemu_scsi_controller_model(config, address->controller))) {
+                bus = g_strdup_printf("%s.%" PRIu32, ctrl_id, address->bus);
+                json_object_set_string_member(o, "bus", bus);
+                json_object_set_int_member(o, "scsi-id", address->unit);
+        } else {
+                bus = g_strdup_printf("%s.0", ctrl_id);
+                json_object_set_string_member(o, "bus", bus);
+                json_object_set_int_member(o, "channel", address->bus);
+                json_object_set_int_member(o, "scsi-id", address->target);
+                json_object_set_int_member(o, "lun", address->unit);
+        }
+        json_node_take_object(scsi, o);
+        json_generator_set_root(generator, scsi);
+        g_ptr_array_add(argv, g_strdup("-device"));
+        g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
+}
+
+/* Where a SCSI hostdev sits: a controller the engine can have, an address its bus has
+ * (QEMU 7.2's limits), no other SCSI disk or hostdev there. */
+static void check_scsi_hostdev(const VmConfig *config, const VmDevice *device, guint position, VmProblems *problems) {
+        const VmAddress *address = &device->address;
+        const VmDevice *other;
+        VmControllerModel model;
+        uint32_t max_target, max_unit;
+
+        if (address->type != VM_ADDRESS_DRIVE)
+                return;
+        /* On microvm: refused by check_device_on_machine (no PCI). */
+        if (address->controller > 0xff) {
+                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                "<hostdev type='scsi'>: SCSI controller %" PRIu32 " is beyond index 255",
+                                address->controller);
+                return;
+        }
+        model = qemu_scsi_controller_model(config, address->controller);
+        qemu_scsi_limits(model, &max_target, &max_unit);
+        if (address->bus > 0 || address->target > max_target || address->unit > max_unit)
+                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                "<hostdev type='scsi'> at <address type='drive' bus='%" PRIu32 "' target='%" PRIu32
+                                "' unit='%" PRIu32 "'>: a SCSI controller of model '%s' has bus 0, targets 0 to %" PRIu32
+                                " and units 0 to %" PRIu32,
+                                address->bus, address->target, address->unit, qemu_scsi_model_name(model), max_target,
+                                max_unit);
+        other = vm_config_scsi_address_user(config, device, address->controller, address->bus, address->target,
+                                            address->unit);
+        /* Two hostdevs: said once, at the second. */
+        if (other && other->kind == VM_DEVICE_HOSTDEV) {
+                for (guint j = 0; j < position; j++)
+                        if (config->devices->pdata[j] == other)
+                                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                                "<hostdev type='scsi'> at controller %" PRIu32 " bus %" PRIu32
+                                                " target %" PRIu32 " unit %" PRIu32 ": an earlier <hostdev> is there",
+                                                address->controller, address->bus, address->target, address->unit);
+        } else if (other) {
+                vm_problems_add(problems, device->line, HV_ERROR_INVALID_ARGUMENT,
+                                "<hostdev type='scsi'> at controller %" PRIu32 " bus %" PRIu32 " target %" PRIu32
+                                " unit %" PRIu32 ": <disk> '%s' is there",
+                                address->controller, address->bus, address->target, address->unit,
+                                other->disk.target_dev);
+        }
+}
+
 void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
         const VmDevice *usb = usb_controller(config);
+
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_HOSTDEV && device->hostdev.type == VM_HOSTDEV_SCSI)
+                        check_scsi_hostdev(config, device, i, problems);
+        }
 
         /* A vGPU's display (vfio-pci display=on) shows on the VM's <graphics>, as libvirt's
          * qemuValidateDomainMdevDefVFIOPCI requires; its ramfb needs that display (QEMU refuses

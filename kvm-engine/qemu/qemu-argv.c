@@ -390,7 +390,7 @@ static unsigned n_serial_ports(const VmConfig *config) {
 
 static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const QemuArgvParams *params,
                              const VmConfig *config, GError **error) {
-        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0, n_isa_serials = 0;
+        unsigned n_disks = 0, n_ports = 0, n_serials = 0, n_nets = 0, n_taps = 0, n_isa_serials = 0, n_scsi = 0, n_iscsi = 0;
         bool as_devices = serials_as_devices(config);
 
         /* Controllers first: the devices on them name them as their bus. */
@@ -538,8 +538,24 @@ static bool argv_add_devices(GPtrArray *argv, QemuCommandLine *cmdline, const Qe
                 }
                 case VM_DEVICE_HOSTDEV:
                         /* USB ones after the display's USB devices (qemu_hostdev_add_usb_args). */
-                        if (device->hostdev.type != VM_HOSTDEV_USB)
+                        if (device->hostdev.type == VM_HOSTDEV_SCSI && device->hostdev.scsi_iscsi) {
+                                g_autofree char *node_name = g_strdup_printf("hostdev-scsi%u", n_scsi + n_iscsi);
+                                qemu_hostdev_add_scsi_args(argv, config, device, NULL, node_name);
+                                n_iscsi++;
+                        } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
+                                g_autofree char *node_name = g_strdup_printf("hostdev-scsi%u", n_scsi + n_iscsi);
+                                if (n_scsi >= params->n_scsi_nodes) {
+                                        g_set_error(error, HV_ERROR, HV_ERROR_FAILED,
+                                                    "<hostdev type='scsi'> '%s': no /dev/sgN was found for it",
+                                                    device->id);
+                                        return false;
+                                }
+                                qemu_hostdev_add_scsi_args(argv, config, device, params->scsi_nodes[n_scsi],
+                                                           node_name);
+                                n_scsi++;
+                        } else if (device->hostdev.type != VM_HOSTDEV_USB) {
                                 argv_add_json(argv, "-device", qemu_hostdev_device(device));
+                        }
                         break;
                 case VM_DEVICE_CONTROLLER:
                 case VM_DEVICE_CHANNEL:

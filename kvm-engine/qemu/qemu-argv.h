@@ -44,6 +44,10 @@ typedef struct {
          * the child (the service opened it: kvm-engine/tap.c). */
         const int *tap_fds;
         size_t n_tap_fds;
+        /* Per <hostdev type='scsi'> of this host (not iSCSI), in order: the host's /dev/sgN that
+         * Boot found for it (hostdev_scsi_node()); QEMU opens it as the owner. */
+        const char *const *scsi_nodes;
+        size_t n_scsi_nodes;
 } QemuArgvParams;
 
 typedef struct {
@@ -114,6 +118,11 @@ JsonNode *qemu_hostdev_device(const VmDevice *device);
 /* USB hostdevs (usb-host), after the display's USB devices; and what QEMU would refuse of them. */
 void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config);
 void qemu_hostdev_check(const VmConfig *config, VmProblems *problems);
+/* A SCSI hostdev's -blockdev (host_device of the /dev/sgN node, or iscsi of its iSCSI source
+ * with node NULL; node-name node_name) and its scsi-generic -device on its controller, as
+ * libvirt's qemuBuildHostdevSCSICommandLine. */
+void qemu_hostdev_add_scsi_args(GPtrArray *argv, const VmConfig *config, const VmDevice *device, const char *node,
+                                const char *node_name);
 /* The qemu-xhci added when the document has no USB controller: qemu-argv-display.c's USB_CONTROLLER_ID. */
 #define QEMU_DEFAULT_USB_CONTROLLER_ID "hv-usb"
 
@@ -206,6 +215,15 @@ void qemu_disk_tune_blockdev(const VmDisk *disk, JsonObject *o, bool file_node);
 void qemu_disk_tune_device(const VmDevice *device, JsonObject *o);
 void qemu_disk_tune_guest_view(const VmDisk *disk, JsonObject *o);
 void qemu_implicit_scsi_controllers(GPtrArray *argv, const VmConfig *config);
+/* SCSI controller index: its model (written, or of the one the engine adds for it: lsilogic unless
+ * a SCSI hostdev's controller says otherwise, as libvirt), QEMU id, and QEMU 7.2's limits of its
+ * bus (lsilogic: target 0 and its SCSI ids 0-7 as units; QEMU's lsi takes id 7 though a disk's
+ * check keeps to 0-6). */
+VmControllerModel qemu_scsi_controller_model(const VmConfig *config, uint32_t index);
+char *qemu_scsi_controller_id(const VmConfig *config, uint32_t index);
+bool qemu_scsi_model_is_lsi(VmControllerModel model);
+const char *qemu_scsi_model_name(VmControllerModel model);
+void qemu_scsi_limits(VmControllerModel model, uint32_t *max_target, uint32_t *max_unit);
 bool qemu_has_usb_disk(const VmConfig *config);
 /* A USB disk and no <controller type='usb'>: the engine adds its qemu-xhci before the disks. */
 bool qemu_usb_disks_need_controller(const VmConfig *config);

@@ -84,9 +84,10 @@ static bool qemu_validate(const EngineSettings *settings, const EngineProbe *pro
         }
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                const char *node = device->kind == VM_DEVICE_VSOCK     ? "/dev/vhost-vsock"
-                                   : device->kind == VM_DEVICE_HOSTDEV ? "/dev/vfio/vfio"
-                                                                       : NULL;
+                /* VFIO for PCI functions and mediated devices; USB and SCSI ones are nodes of their own. */
+                bool vfio = device->kind == VM_DEVICE_HOSTDEV && (device->hostdev.type == VM_HOSTDEV_PCI ||
+                                                                  device->hostdev.type == VM_HOSTDEV_MDEV);
+                const char *node = device->kind == VM_DEVICE_VSOCK ? "/dev/vhost-vsock" : vfio ? "/dev/vfio/vfio" : NULL;
                 if (node && access(node, R_OK | W_OK) < 0) {
                         g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED, "<%s> needs %s: %s",
                                     vm_device_kind_to_string(device->kind), node, g_strerror(errno));

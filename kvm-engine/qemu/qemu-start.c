@@ -194,12 +194,23 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         };
         g_array_append_vals(fds, fixed, restore_fd >= 0 ? 3 : 2);
         bool ok = true;
-        /* Host devices: there, bound to vfio-pci, their group open to the owner; said in words. */
+        /* Host devices: there, bound to vfio-pci, their group open to the owner; said in words.
+         * A SCSI one: its /dev/sgN, found in sysfs, open to the owner, who opens it (QEMU). */
+        g_autoptr(GPtrArray) scsi_nodes = g_ptr_array_new_with_free_func(g_free);
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_HOSTDEV)
+                char *scsi_node = NULL;
+                if (device->kind != VM_DEVICE_HOSTDEV)
+                        continue;
+                if (device->hostdev.type == VM_HOSTDEV_SCSI && !device->hostdev.scsi_iscsi) {
+                        ok = hostdev_scsi_node("/sys", "/dev", &device->hostdev, vm->base.uid, vm->base.gid,
+                                               &scsi_node, error);
+                        if (ok)
+                                g_ptr_array_add(scsi_nodes, scsi_node);
+                } else {
                         ok = hostdev_check_usable("/sys", "/dev", &device->hostdev, vm->base.uid, vm->base.gid,
                                                   error);
+                }
         }
         for (guint i = 0; ok && i < vm->base.config->devices->len; i++) {
                 const VmDevice *device = vm->base.config->devices->pdata[i];
@@ -259,6 +270,8 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
                 .incoming = restore_fd >= 0 ? "defer" : NULL,
                 .tap_fds = (const int *) tap_targets->data,
                 .n_tap_fds = tap_targets->len,
+                .scsi_nodes = (const char *const *) scsi_nodes->pdata,
+                .n_scsi_nodes = scsi_nodes->len,
                 .agent_fd = agent_target,
                 .nvram_fd = nvram_target,
                 .tpm_fd = tpm_target,

@@ -357,6 +357,23 @@ static void test_device_scopes(LiveTest *l, gconstpointer data) {
         assert_contains(live, c, FALSE);
 }
 
+/* A SCSI hostdev added to the definition without <address> gets the drive address the reader
+ * would give it (the first free unit of controller 0), and keeps it in GetXML. */
+static void test_scsi_hostdev_definition(LiveTest *l, gconstpointer data) {
+        static const char *const hostdev = "<hostdev mode='subsystem' type='scsi'><source><adapter name='scsi_host%u'/>"
+                                           "<address bus='0' target='0' unit='0'/></source></hostdev>";
+        g_autofree char *first = g_strdup_printf(hostdev, 4), *second = g_strdup_printf(hostdev, 5);
+        g_autofree char *id_first = NULL, *id_second = NULL, *stored = NULL;
+
+        define(l, 1, 256);
+        id_first = add_device_ok(l, first, "config");
+        id_second = add_device_ok(l, second, "config");
+        stored = get_xml(l, FALSE);
+        assert_contains(stored, "<adapter name='scsi_host4'/>", TRUE);
+        assert_contains(stored, "<address type='drive' controller='0' bus='0' target='0' unit='0'/>", TRUE);
+        assert_contains(stored, "<address type='drive' controller='0' bus='0' target='0' unit='1'/>", TRUE);
+}
+
 /* Both at once (virsh's --persistent) on cloud-hypervisor, unplug included. */
 static void test_ch_persistent(LiveTest *l, gconstpointer data) {
         g_autofree char *kernel = g_build_filename(l->t.dir, "images", "vmlinux", NULL);
@@ -516,6 +533,7 @@ int main(int argc, char **argv) {
 #define ADD(path, fn) g_test_add(path, LiveTest, NULL, setup, fn, teardown)
         ADD("/live/redefine-running", test_redefine_running);
         ADD("/live/device-scopes", test_device_scopes);
+        ADD("/live/scsi-hostdev-definition", test_scsi_hostdev_definition);
 #undef ADD
         g_test_add("/live/ch-persistent", LiveTest, NULL, setup_ch, test_ch_persistent, teardown);
         g_test_add("/live/update-device-refusals", LiveTest, NULL, setup, test_update_device_refusals, teardown);

@@ -380,6 +380,28 @@ static void test_config_display_refused(void) {
         g_assert_nonnull(strstr(error->message, "line 26: <hostdev type='mdev'> is not supported"));
 }
 
+/* A host SCSI device (libvirt's hostdev-scsi-virtio-scsi.xml): cloud-hypervisor has no SCSI
+ * controller, so it is refused, the element and the engine named, with its line. */
+static void test_config_hostdev_scsi_refused(void) {
+        g_autoptr(VmConfig) config = test_vm_config_minimal();
+        g_autoptr(GError) error = NULL;
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, "hostdev0");
+
+        d->hostdev.type = VM_HOSTDEV_SCSI;
+        d->hostdev.scsi_host = 2;
+        d->line = 31;
+        g_assert_false(ch_config_check(config, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "line 31: <hostdev type='scsi'> (it has no SCSI controller) is not "
+                                                "supported by the cloud-hypervisor engine"));
+
+        /* Nor hot-plugged (its add-device takes a PCI function). */
+        g_clear_error(&error);
+        g_assert_null(ch_config_build_device(d, RUNTIME_DIR, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<hostdev type='scsi'>"));
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-config/minimal", test_config_minimal);
@@ -390,5 +412,6 @@ int main(int argc, char **argv) {
         g_test_add_func("/ch-config/validate", test_config_validate);
         g_test_add_func("/ch-config/problems-listed", test_config_problems_listed);
         g_test_add_func("/ch-config/display-refused", test_config_display_refused);
+        g_test_add_func("/ch-config/hostdev-scsi-refused", test_config_hostdev_scsi_refused);
         return g_test_run();
 }

@@ -805,7 +805,7 @@ static void test_unsupported_values(void) {
                 { "", "<console type='pty'><target type='sclp'/></console>", "'sclp'" },
                 { "", "<rng model='virtio'><backend model='egd' type='pty'/></rng>", "'pty'" },
                 { "", "<vsock model='virtio'><cid auto='maybe'/></vsock>", "'maybe'" },
-                { "", "<hostdev mode='subsystem' type='scsi'/>", "'scsi'" },
+                { "", "<hostdev mode='subsystem' type='scsi' sgio='unfiltered'/>", "sgio='unfiltered'" },
                 { "", "<hostdev mode='subsystem' type='pci' managed='maybe'/>", "managed='maybe'" },
         };
         /* Inside <domain>, after <name> and <memory>. */

@@ -127,8 +127,51 @@ static void test_checks(void) {
         tree_clear(&t);
 }
 
+/* SCSI: sys/bus/scsi/devices/H:B:T:U/scsi_generic/sgN names the node dev/sgN QEMU opens as the
+ * owner; each step missing is said, and the node must be readable (and writable unless the
+ * hostdev is <readonly/>) by the owner. */
+static void test_scsi(void) {
+        const uid_t stranger = 4000001;
+        const gid_t no_group = 4000001;
+        VmHostdev scsi = { .type = VM_HOSTDEV_SCSI, .scsi_host = 2, .scsi_bus = 0, .scsi_target = 1,
+                           .scsi_unit = G_GUINT64_CONSTANT(1074872354) };
+        g_autoptr(GError) error = NULL;
+        g_autofree char *node = NULL, *expected = NULL, *generic = NULL, *sg_node = NULL;
+        Tree t;
+
+        tree_init(&t);
+        expect(&t, &scsi, stranger, no_group, HV_ERROR_NOT_FOUND, "no SCSI device 2:0:1:1074872354 (scsi_host2)");
+        add_device(&t, "scsi", "2:0:1:1074872354", NULL, NULL);
+        expect(&t, &scsi, stranger, no_group, HV_ERROR_NOT_FOUND, "modprobe sg");
+        generic = g_build_filename(t.sysfs, "bus", "scsi", "devices", "2:0:1:1074872354", "scsi_generic", "sg5", NULL);
+        g_assert_cmpint(g_mkdir_with_parents(generic, 0755), ==, 0);
+        expect(&t, &scsi, stranger, no_group, HV_ERROR_NOT_FOUND, "/dev/sg5");
+
+        sg_node = g_build_filename(t.dev, "sg5", NULL);
+        g_assert_true(g_file_set_contents(sg_node, "", 0, NULL));
+        g_assert_cmpint(chmod(sg_node, 0664), ==, 0);
+        /* Readable by others, not writable: enough for <readonly/> only. */
+        expect(&t, &scsi, stranger, no_group, HV_ERROR_ACCESS_DENIED,
+               "/dev/sg5, which the VM's owner (uid 4000001) cannot open for reading and writing");
+        scsi.scsi_readonly = true;
+        expect(&t, &scsi, stranger, no_group, 0, NULL);
+        scsi.scsi_readonly = false;
+        expect(&t, &scsi, stranger, getgid(), 0, NULL);
+        g_assert_cmpint(chmod(sg_node, 0600), ==, 0);
+        scsi.scsi_readonly = true;
+        expect(&t, &scsi, stranger, getgid(), HV_ERROR_ACCESS_DENIED, "cannot open for reading: the administrator");
+
+        /* The node Boot gives QEMU. */
+        g_assert_true(hostdev_scsi_node(t.sysfs, t.dev, &scsi, getuid(), getgid(), &node, &error));
+        g_assert_no_error(error);
+        expected = g_build_filename(t.dev, "sg5", NULL);
+        g_assert_cmpstr(node, ==, expected);
+        tree_clear(&t);
+}
+
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/hostdev/checks", test_checks);
+        g_test_add_func("/hostdev/scsi", test_scsi);
         return g_test_run();
 }

@@ -1293,6 +1293,113 @@ static void test_hostdev(void) {
         check_golden("hostdev", &params);
 }
 
+static VmDevice *add_scsi_hostdev(VmConfig *config, const char *id, uint32_t controller, uint32_t target,
+                                  uint32_t unit) {
+        VmDevice *d = test_vm_config_add_device(config, VM_DEVICE_HOSTDEV, id);
+        d->hostdev.type = VM_HOSTDEV_SCSI;
+        d->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .controller = controller, .target = target, .unit = unit };
+        return d;
+}
+
+/* <hostdev type='scsi'> (libvirt's hostdev-scsi-virtio-scsi, hostdev-scsi-autogen-address): a
+ * host_device -blockdev of the /dev/sgN Boot found (read-only with <readonly/>) and a
+ * scsi-generic on virtio-scsi's channel, scsi-id (target) and lun (unit); bootindex; the SCSI
+ * controller libvirt adds for a hostdev on controller 1 takes controller 0's model. */
+static void test_hostdev_scsi(void) {
+        g_autoptr(VmConfig) config = base_config();
+        const char *const nodes[] = { "/dev/sg0", "/dev/sg3", "/dev/sg7" };
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .scsi_nodes = nodes, .n_scsi_nodes = 3,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = NULL;
+        VmDevice *d;
+
+        add_controller(config, "scsi0", VM_CONTROLLER_SCSI, 0, VM_CONTROLLER_MODEL_VIRTIO_SCSI);
+        add_scsi_hostdev(config, "hostdev0", 0, 4, 8);
+        d = add_scsi_hostdev(config, "ua-7996c8dc-a4fa-4012-b76f-043d20144263", 0, 4, 7);
+        d->hostdev.scsi_readonly = true;
+        d->hostdev.scsi_shareable = true;
+        d->boot_order = 1;
+        /* iSCSI (without <auth>): the network disk's iscsi node instead of a /dev/sgN. */
+        d = add_scsi_hostdev(config, "hostdev3", 0, 2, 5);
+        d->hostdev.scsi_readonly = true;
+        d->hostdev.scsi_iscsi = g_new0(VmDiskNetwork, 1);
+        d->hostdev.scsi_iscsi->protocol = VM_DISK_PROTOCOL_ISCSI;
+        d->hostdev.scsi_iscsi->name = g_strdup("iqn.1992-01.com.example/1");
+        d->hostdev.scsi_iscsi->hosts[0].name = g_strdup("example.org");
+        d->hostdev.scsi_iscsi->hosts[0].port = g_strdup("3260");
+        d->hostdev.scsi_iscsi->n_hosts = 1;
+        add_scsi_hostdev(config, "hostdev2", 1, 0, 2);
+        g_assert_true(qemu_config_check(config, &error));
+        g_assert_no_error(error);
+        check_golden("hostdev-scsi", &params);
+
+        /* Without the node Boot found for each: no command line. */
+        params.n_scsi_nodes = 2;
+        cmdline = qemu_argv_build(&params, &error);
+        g_assert_null(cmdline);
+        g_assert_error(error, HV_ERROR, HV_ERROR_FAILED);
+        g_assert_nonnull(strstr(error->message, "hostdev2"));
+}
+
+/* On lsilogic (hostdev-scsi-lsi), the unit is the SCSI id on the controller's bus; the
+ * controller libvirt adds for it without a <controller> is an lsi too. */
+static void test_hostdev_scsi_lsi(void) {
+        g_autoptr(VmConfig) config = base_config();
+        const char *const nodes[] = { "/dev/sg1" };
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .scsi_nodes = nodes, .n_scsi_nodes = 1,
+        };
+
+        /* QEMU's lsi takes SCSI id 7 too (libvirt's hostdev-scsi-lsi has it). */
+        add_scsi_hostdev(config, "hostdev0", 0, 0, 7);
+        check_golden("hostdev-scsi-lsi", &params);
+}
+
+/* What QEMU 7.2 would refuse of a SCSI hostdev's guest address, at DefineVM: beyond its
+ * controller model's targets and units, another bus, two devices at one address. */
+static void test_hostdev_scsi_refused(void) {
+        static const struct {
+                VmControllerModel model;
+                uint32_t target, unit, bus;
+                bool disk_there, hostdev_there;
+                const char *words;
+        } cases[] = {
+                { VM_CONTROLLER_MODEL_LSILOGIC, 0, 8, 0, false, false, "model 'lsilogic' has bus 0, targets 0 to 0 and units 0 to 7" },
+                { VM_CONTROLLER_MODEL_LSILOGIC, 1, 0, 0, false, false, "model 'lsilogic'" },
+                { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 256, 0, 0, false, false, "targets 0 to 255 and units 0 to 16383" },
+                { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 0, 16384, 0, false, false, "units 0 to 16383" },
+                { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 0, 0, 1, false, false, "bus='1'" },
+                { VM_CONTROLLER_MODEL_LSISAS1068, 0, 2, 0, false, false, "model 'lsisas1068' has bus 0, targets 0 to 8 and units 0 to 1" },
+                { VM_CONTROLLER_MODEL_VMPVSCSI, 0, 1, 0, false, false, "units 0 to 0" },
+                { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 0, 1, 0, true, false, "<disk> 'sda' is there" },
+                { VM_CONTROLLER_MODEL_VIRTIO_SCSI, 0, 1, 0, false, true, "an earlier <hostdev> is there" },
+        };
+
+        for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+                g_autoptr(VmConfig) config = base_config();
+                g_autoptr(GError) error = NULL;
+                VmDevice *d;
+
+                add_controller(config, "scsi0", VM_CONTROLLER_SCSI, 0, cases[i].model);
+                if (cases[i].disk_there) {
+                        d = add_disk(config, "disk0", "sda", VM_DISK_BUS_SCSI, "/var/lib/a.img");
+                        d->address = (VmAddress) { .type = VM_ADDRESS_DRIVE, .unit = cases[i].unit };
+                }
+                if (cases[i].hostdev_there)
+                        add_scsi_hostdev(config, "hostdev9", 0, cases[i].target, cases[i].unit);
+                d = add_scsi_hostdev(config, "hostdev0", 0, cases[i].target, cases[i].unit);
+                d->address.bus = cases[i].bus;
+                g_assert_false(qemu_config_check(config, &error));
+                g_assert_error(error, HV_ERROR, HV_ERROR_INVALID_ARGUMENT);
+                if (!strstr(error->message, cases[i].words))
+                        g_error("case %zu: '%s' lacks '%s'", i, error->message, cases[i].words);
+        }
+}
+
 /* <interface>: the socket backends (server, client, mcast, udp, as libvirt's net-server,
  * net-client, net-mcast and net-udp), user mode's <ip> (net-user-addr), virtio-net's <driver>
  * details and offloads (net-virtio-device, net-virtio-rxtxqueuesize, net-virtio-rss,
@@ -3021,6 +3128,9 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/cpu-model", test_cpu_model);
         g_test_add_func("/qemu-argv/net", test_net);
         g_test_add_func("/qemu-argv/hostdev", test_hostdev);
+        g_test_add_func("/qemu-argv/hostdev-scsi", test_hostdev_scsi);
+        g_test_add_func("/qemu-argv/hostdev-scsi-lsi", test_hostdev_scsi_lsi);
+        g_test_add_func("/qemu-argv/hostdev-scsi-refused", test_hostdev_scsi_refused);
         g_test_add_func("/qemu-argv/audio", test_audio);
         g_test_add_func("/qemu-argv/input", test_input);
         g_test_add_func("/qemu-argv/video-heads", test_video_heads);
