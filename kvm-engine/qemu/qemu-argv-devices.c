@@ -18,18 +18,6 @@
 
 #define Q35_SATA_PORTS 6 /* the ICH9 AHCI controller's ports */
 
-/* A problem of the element at line: NotSupported. */
-static void refuse(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
-static void refuse(VmProblems *problems, unsigned line, const char *format, ...) {
-        g_autofree char *message = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
-}
-
 static const char *bus_name(VmDiskBus bus) {
         static const char *const names[] = {
                 [VM_DISK_BUS_VIRTIO] = "virtio", [VM_DISK_BUS_SATA] = "sata", [VM_DISK_BUS_SCSI] = "scsi",
@@ -259,61 +247,69 @@ static void check_controller(const VmConfig *config, const VmDevice *device, Qem
         unsigned line = device->line;
 
         if (ctrl->iothread && !iothread_exists(config, ctrl->iothread))
-                refuse(problems, line, "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
-                       ctrl->iothread);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<controller><driver iothread='%" PRIu32 "'> names no thread of <iothreads>",
+                                ctrl->iothread);
         /* PIIX4's ACPI hot-plug of the root bus; the engine's root ports are its own (no <target hotplug>). */
         if (ctrl->hotplug && (ctrl->model != VM_CONTROLLER_MODEL_PCI_ROOT || machine != QEMU_MACHINE_PC))
-                refuse(problems, line,
-                       "<controller type='pci'><target hotplug> is supported on the pc machine's pci-root only (the "
-                       "QEMU engine makes its root ports itself)");
+                vm_problems_add(
+                        problems, line, HV_ERROR_NOT_SUPPORTED,
+                        "<controller type='pci'><target hotplug> is supported on the pc machine's pci-root only (the "
+                        "QEMU engine makes its root ports itself)");
         if (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT && ctrl->has_chassis) {
                 const VmController *other;
                 for (unsigned i = 0; (other = nth_root_port(config, i)) && other != ctrl; i++)
                         if (other->has_chassis && other->chassis == ctrl->chassis)
-                                refuse(problems, line,
-                                       "<controller model='pcie-root-port'><target chassis='%" PRIu32
-                                       "'>: an earlier root port has this chassis (QEMU wants each once)",
-                                       ctrl->chassis);
+                                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                                "<controller model='pcie-root-port'><target chassis='%" PRIu32
+                                                "'>: an earlier root port has this chassis (QEMU wants each once)",
+                                                ctrl->chassis);
         }
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT && machine != QEMU_MACHINE_PC)
-                refuse(problems, line, "<pcihole64> of pci-root needs the pc machine");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<pcihole64> of pci-root needs the pc machine");
         if (ctrl->has_pcihole64 && ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT && machine != QEMU_MACHINE_Q35)
-                refuse(problems, line, "<pcihole64> of pcie-root needs the q35 machine");
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<pcihole64> of pcie-root needs the q35 machine");
 
         if (machine == QEMU_MACHINE_MICROVM && ctrl->type != VM_CONTROLLER_PCI &&
             !(ctrl->type == VM_CONTROLLER_USB && ctrl->model == VM_CONTROLLER_MODEL_USB_NONE)) {
-                refuse(problems, line, "<controller type='%s'> needs PCI, which the microvm machine has not", type);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<controller type='%s'> needs PCI, which the microvm machine has not", type);
                 return;
         }
         switch (ctrl->type) {
         case VM_CONTROLLER_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        refuse(problems, line,
-                               "<controller type='ide'> is not supported by the q35 machine (it has "
-                               "no IDE controller; use type='sata')");
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<controller type='ide'> is not supported by the q35 machine (it has "
+                                        "no IDE controller; use type='sata')");
                 else if (ctrl->index > 0)
-                        refuse(problems, line,
-                               "<controller type='ide' index='%u'>: the pc machine has one IDE controller, index 0",
-                               ctrl->index);
+                        vm_problems_add(
+                                problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<controller type='ide' index='%u'>: the pc machine has one IDE controller, index 0",
+                                ctrl->index);
                 break;
         case VM_CONTROLLER_FDC:
                 if (ctrl->index > 0)
-                        refuse(problems, line,
-                               "<controller type='fdc' index='%u'>: a machine has one floppy controller, index 0",
-                               ctrl->index);
+                        vm_problems_add(
+                                problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<controller type='fdc' index='%u'>: a machine has one floppy controller, index 0",
+                                ctrl->index);
                 break;
         case VM_CONTROLLER_PCI:
                 if (machine == QEMU_MACHINE_Q35 && ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT)
-                        refuse(problems, line,
-                               "<controller type='pci' model='pci-root'> is the pc machine's; q35 "
-                               "has pcie-root");
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<controller type='pci' model='pci-root'> is the pc machine's; q35 "
+                                        "has pcie-root");
                 if (machine == QEMU_MACHINE_PC && (ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ||
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE))
-                        refuse(problems, line, "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
-                               ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
-                               : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
-                                                                                   : "pcie-to-pci-bridge");
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
+                                        ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
+                                        : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
+                                                                                            : "pcie-to-pci-bridge");
                 break;
         default:
                 break;
@@ -343,42 +339,46 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                 if (disk_controller_index(device) > 0 || disk_unit(device) > 1 ||
                     (device->address.type == VM_ADDRESS_DRIVE &&
                      (device->address.bus > 0 || device->address.target > 0)))
-                        refuse(problems, line, "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s': the floppy controller has units 0 and 1 (fda, fdb)", dev);
                 if (disk->serial)
-                        refuse(problems, line, "<serial> of floppy '%s' is not supported (QEMU's floppy has none)",
-                               dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<serial> of floppy '%s' is not supported (QEMU's floppy has none)", dev);
                 break;
         case VM_DISK_BUS_IDE:
                 if (machine == QEMU_MACHINE_Q35)
-                        refuse(problems, line,
-                               "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has no IDE "
-                               "controller; use bus='sata')",
-                               dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s' on bus 'ide' is not supported by the q35 machine (it has no IDE "
+                                        "controller; use bus='sata')",
+                                        dev);
                 else if (disk_controller_index(device) > 0 || disk_unit(device) > 3 ||
                          (device->address.type == VM_ADDRESS_DRIVE &&
                           (device->address.bus > 1 || device->address.unit > 1)))
-                        refuse(problems, line, "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1",
-                               dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s': the pc machine's IDE controller has buses 0-1, units 0-1", dev);
                 break;
         case VM_DISK_BUS_SATA:
                 if (disk_unit(device) >= Q35_SATA_PORTS || device->address.bus > 0)
-                        refuse(problems, line, "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s': a SATA controller has bus 0 and units 0 to 5", dev);
                 if (controllers_known && !(machine == QEMU_MACHINE_Q35 && disk_controller_index(device) == 0) &&
                     !find_controller(config, VM_CONTROLLER_SATA, disk_controller_index(device)))
-                        refuse(problems, line, "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>",
-                               dev, disk_controller_index(device));
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s' on bus 'sata' needs <controller type='sata' index='%u'>", dev,
+                                        disk_controller_index(device));
                 break;
         case VM_DISK_BUS_SCSI:
                 /* Without its <controller>, the engine adds one of libvirt's default model, as libvirt does. */
                 if (disk_controller_index(device) > 0xff)
-                        refuse(problems, line, "<disk> '%s': SCSI controller %u is beyond index 255", dev,
-                               disk_controller_index(device));
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s': SCSI controller %u is beyond index 255", dev,
+                                        disk_controller_index(device));
                 if (qemu_scsi_model_is_lsi(scsi_controller_model(config, device)) &&
                     (device->address.target > 0 || disk_unit(device) > 6))
-                        refuse(problems, line,
-                               "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
-                               "(its SCSI ids)",
-                               dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s': an lsilogic SCSI controller has target 0 and units 0 to 6 "
+                                        "(its SCSI ids)",
+                                        dev);
                 if (!qemu_scsi_model_is_lsi(scsi_controller_model(config, device))) {
                         /* QEMU 7.2's limits of each controller's bus (what it refuses at start). */
                         VmControllerModel model = scsi_controller_model(config, device);
@@ -386,19 +386,19 @@ static void check_disk_bus(const VmConfig *config, const VmDevice *device, QemuM
                         qemu_scsi_limits(model, &max_target, &max_lun);
                         if (disk_target(device) > max_target || disk_unit(device) > max_lun ||
                             (device->address.type == VM_ADDRESS_DRIVE && device->address.bus > 0))
-                                refuse(problems, line,
-                                       "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
-                                       "to %u and units 0 to %u",
-                                       dev, qemu_scsi_model_name(model), max_target, max_lun);
+                                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                                "<disk> '%s': a SCSI controller of model '%s' has bus 0, targets 0 "
+                                                "to %u and units 0 to %u",
+                                                dev, qemu_scsi_model_name(model), max_target, max_lun);
                 }
                 break;
         case VM_DISK_BUS_USB:
                 if (controllers_known && any_usb_controller(config) &&
                     any_usb_controller(config)->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
-                        refuse(problems, line,
-                               "<disk> '%s' on bus 'usb' needs a USB controller, and <controller type='usb' "
-                               "model='none'> says there is none",
-                               dev);
+                        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                        "<disk> '%s' on bus 'usb' needs a USB controller, and <controller type='usb' "
+                                        "model='none'> says there is none",
+                                        dev);
                 break;
         }
 }
@@ -409,99 +409,114 @@ static void check_disk(const VmConfig *config, const VmDevice *device, QemuMachi
         unsigned line = device->line;
 
         if (disk->bus != VM_DISK_BUS_VIRTIO && machine == QEMU_MACHINE_MICROVM) {
-                refuse(problems, line, "<disk> '%s' on bus '%s': the microvm machine has virtio disks only", dev,
-                       bus_name(disk->bus));
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<disk> '%s' on bus '%s': the microvm machine has virtio disks only", dev,
+                                bus_name(disk->bus));
                 return;
         }
         if (disk->cdrom && disk->bus == VM_DISK_BUS_VIRTIO)
-                refuse(problems, line, "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<disk device='cdrom'> '%s' cannot be on bus 'virtio' (use sata or scsi)", dev);
         if (vm_virtio_options_set(&disk->virtio) && disk->bus != VM_DISK_BUS_VIRTIO)
-                refuse(problems, line,
-                       "<driver iommu|ats|packed> of disk '%s' needs bus 'virtio' (they are virtio options)", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<driver iommu|ats|packed> of disk '%s' needs bus 'virtio' (they are virtio options)",
+                                dev);
         if (disk->driver.iothread && disk->bus != VM_DISK_BUS_VIRTIO)
-                refuse(problems, line,
-                       "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<driver iothread> of disk '%s' needs bus 'virtio' (QEMU's other disks have none)",
+                                dev);
         else if (disk->driver.iothread && !iothread_exists(config, disk->driver.iothread) &&
                  !vm_problems_config_partial(problems))
-                refuse(problems, line, "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
-                       disk->driver.iothread, dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<driver iothread='%" PRIu32 "'> of disk '%s' names no thread of <iothreads>",
+                                disk->driver.iothread, dev);
         if (disk->driver.io == VM_DISK_IO_NATIVE && disk->driver.cache != VM_DISK_CACHE_NONE &&
             disk->driver.cache != VM_DISK_CACHE_DIRECTSYNC)
-                refuse(problems, line,
-                       "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU needs direct "
-                       "I/O for it)",
-                       dev);
+                vm_problems_add(
+                        problems, line, HV_ERROR_NOT_SUPPORTED,
+                        "<driver io='native'> of disk '%s' needs cache='none' or 'directsync' (QEMU needs direct "
+                        "I/O for it)",
+                        dev);
         if (disk->network && !disk->readonly &&
             (disk->network->protocol == VM_DISK_PROTOCOL_HTTP || disk->network->protocol == VM_DISK_PROTOCOL_HTTPS ||
              disk->network->protocol == VM_DISK_PROTOCOL_FTP || disk->network->protocol == VM_DISK_PROTOCOL_FTPS))
-                refuse(problems, line,
-                       "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
-                       "(QEMU's curl driver only reads)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<disk type='network'> '%s' over http, https, ftp or ftps needs <readonly/> "
+                                "(QEMU's curl driver only reads)",
+                                dev);
         if (disk->network && disk->network->snapshot && !disk->readonly)
-                refuse(problems, line,
-                       "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
-                       "snapshot only reads)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<disk type='network'> '%s' of an rbd <snapshot> needs <readonly/> (a Ceph "
+                                "snapshot only reads)",
+                                dev);
         /* <blockio>: QEMU 7.2's rules (the physical size is 512 unless written). */
         if (disk->logical_block_size > (disk->physical_block_size ? disk->physical_block_size : 512))
-                refuse(problems, line,
-                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s' needs a physical_block_size "
-                       "at least as large (QEMU's is 512 bytes unless written)",
-                       disk->logical_block_size, dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<blockio logical_block_size='%" PRIu32 "'> of disk '%s' needs a physical_block_size "
+                                "at least as large (QEMU's is 512 bytes unless written)",
+                                disk->logical_block_size, dev);
         if (disk->logical_block_size && disk->logical_block_size != 512 &&
             (disk->bus == VM_DISK_BUS_IDE || disk->bus == VM_DISK_BUS_SATA || disk->bus == VM_DISK_BUS_FDC))
-                refuse(problems, line,
-                       "<blockio logical_block_size='%" PRIu32 "'> of disk '%s': QEMU's %s disks have 512-byte "
-                       "logical sectors only",
-                       disk->logical_block_size, dev, bus_name(disk->bus));
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<blockio logical_block_size='%" PRIu32
+                                "'> of disk '%s': QEMU's %s disks have 512-byte "
+                                "logical sectors only",
+                                disk->logical_block_size, dev, bus_name(disk->bus));
         if (disk->physical_block_size && disk->physical_block_size != 512 && disk->bus == VM_DISK_BUS_FDC)
-                refuse(problems, line,
-                       "<blockio physical_block_size='%" PRIu32 "'> of floppy '%s': QEMU's floppy has 512-byte "
-                       "sectors only",
-                       disk->physical_block_size, dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<blockio physical_block_size='%" PRIu32
+                                "'> of floppy '%s': QEMU's floppy has 512-byte "
+                                "sectors only",
+                                disk->physical_block_size, dev);
         if (disk->removable && disk->bus != VM_DISK_BUS_USB)
-                refuse(problems, line, "<target removable> of disk '%s' needs bus 'usb' (QEMU's usb-storage has it)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<target removable> of disk '%s' needs bus 'usb' (QEMU's usb-storage has it)", dev);
         if (disk->has_wwn && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA &&
             disk->bus != VM_DISK_BUS_SCSI)
-                refuse(problems, line, "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<wwn> of disk '%s' needs bus 'ide', 'sata' or 'scsi'", dev);
         if ((disk->vendor || disk->product) && disk->bus != VM_DISK_BUS_SCSI)
-                refuse(problems, line, "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<vendor> and <product> of disk '%s' need bus 'scsi' (a SCSI inquiry's)", dev);
         if (disk->shareable && disk->format == VM_DISK_FORMAT_QCOW2)
-                refuse(problems, line,
-                       "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
-                       "written by two VMs)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<shareable/> of disk '%s' needs format raw (qcow2's metadata cannot be "
+                                "written by two VMs)",
+                                dev);
         if (disk->shareable && disk->floppy)
-                refuse(problems, line, "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<shareable/> of floppy '%s' is not supported by the QEMU engine", dev);
         if (disk->iotune && !vm_disk_has_medium(disk))
-                refuse(problems, line,
-                       "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
-                       "one has none)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<iotune> of disk '%s' needs a medium (QEMU throttles a drive, and an empty "
+                                "one has none)",
+                                dev);
         if (disk->iotune && disk->floppy)
-                refuse(problems, line, "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<iotune> of floppy '%s' is not supported by the QEMU engine", dev);
         if ((disk->driver.queues || disk->driver.queue_size) && disk->bus != VM_DISK_BUS_VIRTIO)
-                refuse(problems, line,
-                       "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<driver queues|queue_size> of disk '%s' needs bus 'virtio' (virtio-blk's queues)",
+                                dev);
         if ((disk->driver.error_policy || disk->driver.rerror_policy) && disk->floppy)
-                refuse(problems, line,
-                       "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
-                       "floppy has no werror or rerror)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<driver error_policy|rerror_policy> of floppy '%s' is not supported (QEMU's "
+                                "floppy has no werror or rerror)",
+                                dev);
         if (disk->rotation_rate && (disk->cdrom || (disk->bus != VM_DISK_BUS_SCSI && disk->bus != VM_DISK_BUS_IDE &&
                                                     disk->bus != VM_DISK_BUS_SATA)))
-                refuse(problems, line,
-                       "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<target rotation_rate> of disk '%s' needs a hard disk on bus 'scsi', 'ide' or 'sata'",
+                                dev);
         if (disk->geometry.cyls && (disk->cdrom || disk->bus == VM_DISK_BUS_USB || disk->bus == VM_DISK_BUS_FDC))
-                refuse(problems, line,
-                       "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'", dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<geometry> of disk '%s' needs a hard disk on bus 'virtio', 'scsi', 'ide' or 'sata'",
+                                dev);
         if (disk->geometry.trans && disk->bus != VM_DISK_BUS_IDE && disk->bus != VM_DISK_BUS_SATA)
-                refuse(problems, line,
-                       "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
-                       "of an IDE disk)",
-                       dev);
+                vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
+                                "<geometry trans> of disk '%s' needs bus 'ide' or 'sata' (the BIOS's translation "
+                                "of an IDE disk)",
+                                dev);
         check_disk_bus(config, device, machine, problems);
 }
 
@@ -511,23 +526,27 @@ static void check_watchdog(const VmDevice *device, QemuMachineKind machine, unsi
 
         /* QEMU's -action watchdog= is one for the VM: one watchdog, as libvirt before 9.1. */
         if (++*n_watchdogs == 2)
-                refuse(problems, device->line, "<watchdog> appears more than once (the QEMU engine has one)");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<watchdog> appears more than once (the QEMU engine has one)");
         if (machine == QEMU_MACHINE_MICROVM)
-                refuse(problems, device->line, "<watchdog> is not supported by the microvm machine");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<watchdog> is not supported by the microvm machine");
         else if (watchdog->model == VM_WATCHDOG_ITCO && machine != QEMU_MACHINE_Q35)
-                refuse(problems, device->line, "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<watchdog model='itco'> is the q35 machine's (its ICH9 chipset)");
         else if (watchdog->model == VM_WATCHDOG_IB700 && machine == QEMU_MACHINE_Q35)
-                refuse(problems, device->line,
-                       "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<watchdog model='ib700'> needs an ISA bus, which the q35 machine has not");
 }
 
 
 static void check_tpm(const VmDevice *device, QemuMachineKind machine, unsigned *n_tpms, VmProblems *problems) {
         if (machine == QEMU_MACHINE_MICROVM)
-                refuse(problems, device->line,
-                       "<tpm> is not supported by the microvm machine (it has no ACPI table for it)");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<tpm> is not supported by the microvm machine (it has no ACPI table for it)");
         else if (++*n_tpms == 2)
-                refuse(problems, device->line, "<tpm> appears more than once (a VM has one)");
+                vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                "<tpm> appears more than once (a VM has one)");
 }
 
 /* QEMU refuses one bootindex on two devices; libvirt refuses the document. Named at the second. */

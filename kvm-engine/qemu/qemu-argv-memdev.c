@@ -40,18 +40,6 @@ bool qemu_memory_devices_have(const VmConfig *config, VmMemoryModel model) {
         return false;
 }
 
-/* A problem of the element at line: NotSupported. */
-static void refuse(VmProblems *problems, unsigned line, const char *format, ...) G_GNUC_PRINTF(3, 4);
-static void refuse(VmProblems *problems, unsigned line, const char *format, ...) {
-        g_autofree char *message = NULL;
-        va_list ap;
-
-        va_start(ap, format);
-        message = g_strdup_vprintf(format, ap);
-        va_end(ap);
-        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s", message);
-}
-
 void qemu_memory_devices_check(const VmConfig *config, VmProblems *problems) {
         uint64_t initial = qemu_platform_memory_mib(config) << 20, plugged = 0;
         unsigned n = 0;
@@ -66,34 +54,38 @@ void qemu_memory_devices_check(const VmConfig *config, VmProblems *problems) {
                 n++;
                 plugged += device_size(mem);
                 if (!config->max_memory)
-                        refuse(problems, device->line,
-                               "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
-                               "memory device when domain 'maxMemory' is not defined)",
-                               device_drivers[mem->model]);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<memory model='%s'> needs <maxMemory slots> (libvirt: cannot use a "
+                                        "memory device when domain 'maxMemory' is not defined)",
+                                        device_drivers[mem->model]);
                 if (mem->model != VM_MEMORY_VIRTIO_PMEM && mem->node < 0)
-                        refuse(problems, device->line,
-                               "<memory> '%s' needs a <target><node>: a NUMA cell for its memory",
-                               device->id ? device->id : "");
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<memory> '%s' needs a <target><node>: a NUMA cell for its memory",
+                                        device->id ? device->id : "");
                 if (mem->node >= 0 && (unsigned) mem->node >= config->platform.cpu.n_numa)
-                        refuse(problems, device->line, "<memory> '%s' names NUMA cell %d, which <cpu><numa> has not",
-                               device->id ? device->id : "", mem->node);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "<memory> '%s' names NUMA cell %d, which <cpu><numa> has not",
+                                        device->id ? device->id : "", mem->node);
                 if (mem->has_slot && mem->slot >= config->memory_slots)
-                        refuse(problems, device->line, "memory device slot '%u' exceeds slots count '%u'", mem->slot,
-                               config->memory_slots);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "memory device slot '%u' exceeds slots count '%u'", mem->slot,
+                                        config->memory_slots);
                 else if (mem->has_slot && taken[mem->slot])
-                        refuse(problems, device->line, "two memory devices are in slot %u", mem->slot);
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "two memory devices are in slot %u", mem->slot);
                 else if (mem->has_slot)
                         taken[mem->slot] = true;
                 if (mem->model == VM_MEMORY_VIRTIO_PMEM && (mem->has_slot || mem->base))
-                        refuse(problems, device->line, "a virtio-pmem takes a PCI address, not <address type='dimm'>");
+                        vm_problems_add(problems, device->line, HV_ERROR_NOT_SUPPORTED,
+                                        "a virtio-pmem takes a PCI address, not <address type='dimm'>");
         }
         if (n > config->memory_slots)
-                refuse(problems, config->lines.max_memory, "memory device count '%u' exceeds slots count '%u'", n,
-                       config->memory_slots);
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "memory device count '%u' exceeds slots count '%u'", n, config->memory_slots);
         if (n > 0 && plugged > config->max_memory - MIN(initial, config->max_memory))
-                refuse(problems, config->lines.max_memory,
-                       "memory device total size exceeds hotplug space (<maxMemory> less the NUMA "
-                       "cells' memory)");
+                vm_problems_add(problems, config->lines.max_memory, HV_ERROR_NOT_SUPPORTED,
+                                "memory device total size exceeds hotplug space (<maxMemory> less the NUMA "
+                                "cells' memory)");
 }
 
 static char *backend(const VmConfig *config, const VmDevice *device, const char *id) {
