@@ -145,6 +145,11 @@ static void check_config(const VmConfig *config, VmProblems *problems) {
         }
 }
 
+void ch_refuse(VmProblems *problems, unsigned line, const char *what) {
+        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
+                        what);
+}
+
 void ch_config_problems(const VmConfig *config, VmProblems *problems) {
         check_config(config, problems);
         ch_platform_check(config, problems);

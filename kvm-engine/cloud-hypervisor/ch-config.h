@@ -27,6 +27,8 @@ void ch_config_problems(const VmConfig *config, VmProblems *problems);
 bool ch_config_check(const VmConfig *config, GError **error);
 /* An <interface> it can honour, else a problem naming it (ch-net.c). */
 void ch_check_interface(const VmDevice *device, VmProblems *problems);
+/* A problem of the element at line: "<what> is not supported by the cloud-hypervisor engine". */
+void ch_refuse(VmProblems *problems, unsigned line, const char *what);
 /* The platform parts (ch-platform.c): refused naming the element and the engine. */
 void ch_platform_check(const VmConfig *config, VmProblems *problems);
 void ch_display_check(const VmConfig *config, VmProblems *problems);

@@ -12,23 +12,17 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
-/* A problem of the element at line: "<what> is not supported by the cloud-hypervisor engine". */
-static void refuse(VmProblems *problems, unsigned line, const char *what) {
-        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
-                        what);
-}
-
 /* <backingStore>: cloud-hypervisor opens no backing file (its backing_files option, which the
  * service leaves off, refuses an image that names one), so an empty <backingStore/> (open none)
  * is what it does; a chain of layers it cannot be given. Its qcow2 has no cache-size either. */
 static void check_disk_backing(const VmDisk *disk, unsigned line, VmProblems *problems) {
         if (disk->n_backing)
-                refuse(problems, line, "<backingStore> with layers of a <disk> (it opens no backing file)");
+                ch_refuse(problems, line, "<backingStore> with layers of a <disk> (it opens no backing file)");
         if (disk->metadata_cache)
-                refuse(problems, line, "<driver><metadata_cache> of a <disk>");
+                ch_refuse(problems, line, "<driver><metadata_cache> of a <disk>");
         for (unsigned i = 0; i < disk->n_backing; i++)
                 if (disk->backing[i].metadata_cache) {
-                        refuse(problems, line, "<format><metadata_cache> in a <backingStore>");
+                        ch_refuse(problems, line, "<format><metadata_cache> in a <backingStore>");
                         break;
                 }
 }
@@ -38,40 +32,40 @@ static void check_disk(const VmDevice *device, VmProblems *problems) {
         unsigned line = device->line;
 
         if (disk->cdrom)
-                refuse(problems, line, "<disk device='cdrom'>");
+                ch_refuse(problems, line, "<disk device='cdrom'>");
         /* Its disks are files and block devices it opens itself. */
         if (disk->network)
-                refuse(problems, line, "<disk type='network'>");
+                ch_refuse(problems, line, "<disk type='network'>");
         if (disk->bus != VM_DISK_BUS_VIRTIO)
-                refuse(problems, line, "<disk> on a bus other than 'virtio'");
+                ch_refuse(problems, line, "<disk> on a bus other than 'virtio'");
         if (disk->driver.discard)
-                refuse(problems, line, "<driver discard> of a <disk>");
+                ch_refuse(problems, line, "<driver discard> of a <disk>");
         if (disk->driver.iothread)
-                refuse(problems, line, "<driver iothread> of a <disk>");
+                ch_refuse(problems, line, "<driver iothread> of a <disk>");
         if (disk->driver.cache)
-                refuse(problems, line, "<driver cache> of a <disk>");
+                ch_refuse(problems, line, "<driver cache> of a <disk>");
         if (disk->driver.io)
-                refuse(problems, line, "<driver io> of a <disk>");
+                ch_refuse(problems, line, "<driver io> of a <disk>");
         if (disk->driver.detect_zeroes)
-                refuse(problems, line, "<driver detect_zeroes> of a <disk>");
+                ch_refuse(problems, line, "<driver detect_zeroes> of a <disk>");
         if (disk->driver.error_policy || disk->driver.rerror_policy)
-                refuse(problems, line, "<driver error_policy|rerror_policy> of a <disk>");
+                ch_refuse(problems, line, "<driver error_policy|rerror_policy> of a <disk>");
         if (disk->driver.copy_on_read)
-                refuse(problems, line, "<driver copy_on_read> of a <disk>");
+                ch_refuse(problems, line, "<driver copy_on_read> of a <disk>");
         if (disk->geometry.cyls)
-                refuse(problems, line, "<geometry> of a <disk>");
+                ch_refuse(problems, line, "<geometry> of a <disk>");
         if (disk->iotune)
-                refuse(problems, line, "<iotune> of a <disk>");
+                ch_refuse(problems, line, "<iotune> of a <disk>");
         if (disk->shareable)
-                refuse(problems, line, "<shareable/> of a <disk> (it locks its images)");
+                ch_refuse(problems, line, "<shareable/> of a <disk> (it locks its images)");
         if (disk->removable)
-                refuse(problems, line, "<target removable> of a <disk> (it has no USB disks)");
+                ch_refuse(problems, line, "<target removable> of a <disk> (it has no USB disks)");
         if (disk->logical_block_size || disk->physical_block_size)
-                refuse(problems, line, "<blockio> of a <disk> (its virtio-blk has no block size settings)");
+                ch_refuse(problems, line, "<blockio> of a <disk> (its virtio-blk has no block size settings)");
         check_disk_backing(disk, line, problems);
         /* off is what cloud-hypervisor's virtio-blk does; on is not asked of it. */
         if (vm_virtio_options_on(&disk->virtio))
-                refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");
+                ch_refuse(problems, line, "<driver iommu|ats|packed='on'> of a <disk>");
 }
 
 static void check_controller(const VmDevice *device, VmProblems *problems) {
@@ -79,52 +73,52 @@ static void check_controller(const VmDevice *device, VmProblems *problems) {
 
         if (controller->type != VM_CONTROLLER_PCI &&
             !(controller->type == VM_CONTROLLER_USB && controller->model == VM_CONTROLLER_MODEL_USB_NONE))
-                refuse(problems, device->line, "<controller> other than type='pci' (or type='usb' model='none')");
+                ch_refuse(problems, device->line, "<controller> other than type='pci' (or type='usb' model='none')");
         if (controller->type == VM_CONTROLLER_PCI && controller->model != VM_CONTROLLER_MODEL_DEFAULT &&
             controller->model != VM_CONTROLLER_MODEL_PCI_ROOT && controller->model != VM_CONTROLLER_MODEL_PCIE_ROOT)
-                refuse(problems, device->line,
-                       "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
+                ch_refuse(problems, device->line,
+                          "<controller type='pci'> other than its root bus (pci-root, pcie-root)");
         if (controller->has_pcihole64 || controller->hotplug)
-                refuse(problems, device->line, controller->has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
+                ch_refuse(problems, device->line, controller->has_pcihole64 ? "<pcihole64>" : "<target hotplug>");
 }
 
 static void check_device(const VmDevice *device, VmProblems *problems) {
         unsigned line = device->line;
 
         if (device->boot_order)
-                refuse(problems, line, "<boot order> in a device");
+                ch_refuse(problems, line, "<boot order> in a device");
         if (device->address.type != VM_ADDRESS_NONE && device->address.type != VM_ADDRESS_PCI)
-                refuse(problems, line, "an <address> other than type='pci'");
+                ch_refuse(problems, line, "an <address> other than type='pci'");
         switch (device->kind) {
         case VM_DEVICE_CHANNEL:
-                refuse(problems, line, "<channel> (it has no virtio-serial for a guest agent)");
+                ch_refuse(problems, line, "<channel> (it has no virtio-serial for a guest agent)");
                 break;
         case VM_DEVICE_WATCHDOG:
-                refuse(problems, line, "<watchdog>");
+                ch_refuse(problems, line, "<watchdog>");
                 break;
         case VM_DEVICE_MEMORY:
-                refuse(problems, line, "<memory> in <devices>");
+                ch_refuse(problems, line, "<memory> in <devices>");
                 break;
         case VM_DEVICE_PARALLEL:
-                refuse(problems, line, "<parallel> (it has no ISA bus)");
+                ch_refuse(problems, line, "<parallel> (it has no ISA bus)");
                 break;
         case VM_DEVICE_HOSTDEV:
                 if (device->hostdev.type == VM_HOSTDEV_MDEV)
-                        refuse(problems, line, "<hostdev type='mdev'>");
+                        ch_refuse(problems, line, "<hostdev type='mdev'>");
                 if (device->hostdev.type == VM_HOSTDEV_USB)
-                        refuse(problems, line, "<hostdev type='usb'> (it has no USB)");
+                        ch_refuse(problems, line, "<hostdev type='usb'> (it has no USB)");
                 if (device->hostdev.type == VM_HOSTDEV_SCSI)
-                        refuse(problems, line, "<hostdev type='scsi'> (it has no SCSI controller)");
+                        ch_refuse(problems, line, "<hostdev type='scsi'> (it has no SCSI controller)");
                 if (device->hostdev.managed)
-                        refuse(problems, line, "<hostdev managed='yes'>");
+                        ch_refuse(problems, line, "<hostdev managed='yes'>");
                 break;
         case VM_DEVICE_TPM:
                 /* Its --tpm socket= would need a swtpm of the service's beside it: not yet. */
-                refuse(problems, line, "<tpm>");
+                ch_refuse(problems, line, "<tpm>");
                 break;
         case VM_DEVICE_FILESYSTEM:
                 /* Its shared folders are virtiofs only, which needs a virtiofsd per VM. */
-                refuse(problems, line, "<filesystem> (its shared folders are virtiofs only)");
+                ch_refuse(problems, line, "<filesystem> (its shared folders are virtiofs only)");
                 break;
         case VM_DEVICE_DISK:
                 check_disk(device, problems);
@@ -140,10 +134,10 @@ static void check_device(const VmDevice *device, VmProblems *problems) {
 void ch_devices_check(const VmConfig *config, VmProblems *problems) {
         /* off is what cloud-hypervisor's balloon does; on is not asked of it. */
         if (vm_virtio_options_on(&config->memballoon.virtio))
-                refuse(problems, config->lines.memballoon, "<memballoon><driver iommu|ats|packed='on'>");
+                ch_refuse(problems, config->lines.memballoon, "<memballoon><driver iommu|ats|packed='on'>");
         /* Its balloon keeps no guest statistics to poll. */
         if (config->memballoon.stats_period)
-                refuse(problems, config->lines.memballoon, "<memballoon><stats period>");
+                ch_refuse(problems, config->lines.memballoon, "<memballoon><stats period>");
         for (guint i = 0; i < config->devices->len; i++)
                 check_device(config->devices->pdata[i], problems);
 }

@@ -10,27 +10,21 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
-/* A problem of the element at line: "<what> is not supported by the cloud-hypervisor engine". */
-static void refuse(VmProblems *problems, unsigned line, const char *what) {
-        vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED, "%s is not supported by the cloud-hypervisor engine",
-                        what);
-}
-
 static void check_clock(const VmConfig *config, VmProblems *problems) {
         const VmPlatform *p = &config->platform;
 
         if (p->clock_offset == VM_CLOCK_LOCALTIME)
-                refuse(problems, config->lines.clock, "<clock offset='localtime'> (its clock is UTC)");
+                ch_refuse(problems, config->lines.clock, "<clock offset='localtime'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_TIMEZONE)
-                refuse(problems, config->lines.clock, "<clock offset='timezone'> (its clock is UTC)");
+                ch_refuse(problems, config->lines.clock, "<clock offset='timezone'> (its clock is UTC)");
         if (p->clock_offset == VM_CLOCK_VARIABLE || p->clock_offset == VM_CLOCK_ABSOLUTE)
-                refuse(problems, config->lines.clock,
-                       p->clock_offset == VM_CLOCK_VARIABLE ? "<clock offset='variable'> (its clock is UTC)"
-                                                            : "<clock offset='absolute'> (its clock is UTC)");
+                ch_refuse(problems, config->lines.clock,
+                          p->clock_offset == VM_CLOCK_VARIABLE ? "<clock offset='variable'> (its clock is UTC)"
+                                                               : "<clock offset='absolute'> (its clock is UTC)");
         for (size_t i = 0; i < _VM_TIMER_MAX; i++)
                 if (p->timers[i].set)
-                        refuse(problems, p->timers[i].line ? p->timers[i].line : config->lines.clock,
-                               "<timer> in <clock>");
+                        ch_refuse(problems, p->timers[i].line ? p->timers[i].line : config->lines.clock,
+                                  "<timer> in <clock>");
 }
 
 static void check_features(const VmConfig *config, VmProblems *problems) {
@@ -38,25 +32,25 @@ static void check_features(const VmConfig *config, VmProblems *problems) {
         unsigned line = config->lines.features;
 
         if (f->vmport == VM_SWITCH_ON)
-                refuse(problems, line, "<vmport state='on'>");
+                ch_refuse(problems, line, "<vmport state='on'>");
         if (f->smm == VM_SWITCH_ON)
-                refuse(problems, line, "<smm state='on'>");
+                ch_refuse(problems, line, "<smm state='on'>");
         if (f->hyperv)
-                refuse(problems, line, "<hyperv>");
+                ch_refuse(problems, line, "<hyperv>");
         if (f->kvm_hidden || f->kvm_hint_dedicated || f->kvm_poll_control || f->kvm_pv_ipi || f->kvm_dirty_ring)
-                refuse(problems, line, "<kvm>");
+                ch_refuse(problems, line, "<kvm>");
         if (f->pmu)
-                refuse(problems, line, "<pmu>");
+                ch_refuse(problems, line, "<pmu>");
         if (f->vmcoreinfo == VM_SWITCH_ON)
-                refuse(problems, line, "<vmcoreinfo state='on'>");
+                ch_refuse(problems, line, "<vmcoreinfo state='on'>");
         if (f->ioapic)
-                refuse(problems, line, "<ioapic>");
+                ch_refuse(problems, line, "<ioapic>");
         if (f->apic_eoi)
-                refuse(problems, line, "<apic eoi>");
+                ch_refuse(problems, line, "<apic eoi>");
         if (f->pvspinlock)
-                refuse(problems, line, "<pvspinlock>");
+                ch_refuse(problems, line, "<pvspinlock>");
         if (f->tcg_tb_cache_mib)
-                refuse(problems, line, "<tcg><tb-cache> (it always uses KVM, never TCG)");
+                ch_refuse(problems, line, "<tcg><tb-cache> (it always uses KVM, never TCG)");
 }
 
 /* It boots the firmware or kernel it is given: <boot dev='hd'> is what it does. */
@@ -65,28 +59,28 @@ static void check_firmware(const VmConfig *config, VmProblems *problems) {
         unsigned line = config->lines.os;
 
         if (firmware->efi)
-                refuse(problems, line, "<os firmware='efi'> (name its firmware in <loader>)");
+                ch_refuse(problems, line, "<os firmware='efi'> (name its firmware in <loader>)");
         if (firmware->loader_type == VM_LOADER_PFLASH)
-                refuse(problems, line, "<loader type='pflash'>");
+                ch_refuse(problems, line, "<loader type='pflash'>");
         if (firmware->nvram || firmware->nvram_template)
-                refuse(problems, line, "<nvram>");
+                ch_refuse(problems, line, "<nvram>");
         if (firmware->bootmenu == VM_SWITCH_ON)
-                refuse(problems, line, "<bootmenu enable='yes'>");
+                ch_refuse(problems, line, "<bootmenu enable='yes'>");
         if (firmware->bios)
-                refuse(problems, line, "<os firmware='bios'> (name its firmware in <loader>)");
+                ch_refuse(problems, line, "<os firmware='bios'> (name its firmware in <loader>)");
         if (firmware->loader_secure == VM_SWITCH_ON)
-                refuse(problems, line, "<loader secure='yes'> (it has no SMM)");
+                ch_refuse(problems, line, "<loader secure='yes'> (it has no SMM)");
         if (firmware->loader_stateless)
-                refuse(problems, line, "<loader stateless>");
+                ch_refuse(problems, line, "<loader stateless>");
         if (firmware->secure_boot || firmware->enrolled_keys)
-                refuse(problems, line, "<firmware> in <os>");
+                ch_refuse(problems, line, "<firmware> in <os>");
         if (firmware->bios_useserial || firmware->has_reboot_timeout)
-                refuse(problems, line, "<bios> in <os>");
+                ch_refuse(problems, line, "<bios> in <os>");
         if (firmware->acpi_slic)
-                refuse(problems, line, "<acpi><table> in <os>");
+                ch_refuse(problems, line, "<acpi><table> in <os>");
         for (unsigned i = 0; i < firmware->n_boot; i++)
                 if (firmware->boot[i] != VM_BOOT_HD) {
-                        refuse(problems, line, "<boot> other than dev='hd'");
+                        ch_refuse(problems, line, "<boot> other than dev='hd'");
                         break;
                 }
 }
@@ -97,34 +91,34 @@ void ch_platform_check(const VmConfig *config, VmProblems *problems) {
 
         check_clock(config, problems);
         if (p->cpu.set)
-                refuse(problems, lines->cpu, "<cpu>");
+                ch_refuse(problems, lines->cpu, "<cpu>");
         if (p->memory_backing.set)
-                refuse(problems, lines->memory_backing, "<memoryBacking>");
+                ch_refuse(problems, lines->memory_backing, "<memoryBacking>");
         if (p->numatune.set)
-                refuse(problems, lines->numatune, "<numatune>");
+                ch_refuse(problems, lines->numatune, "<numatune>");
         if (config->n_iothreads)
-                refuse(problems, lines->iothreads, "<iothreads>");
+                ch_refuse(problems, lines->iothreads, "<iothreads>");
         if (config->panic.isa || config->panic.hyperv)
-                refuse(problems, lines->panic, "<panic>");
+                ch_refuse(problems, lines->panic, "<panic>");
         /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
         if (p->iommu.model != VM_IOMMU_NONE)
-                refuse(problems, lines->iommu, "<iommu>");
+                ch_refuse(problems, lines->iommu, "<iommu>");
         /* Its --platform has some SMBIOS system fields and OEM strings, but the engine does not
          * give them yet; it has no fw_cfg device. */
         if (config->sysinfo && config->sysinfo->smbios_written)
-                refuse(problems, config->sysinfo->smbios_line, "<sysinfo type='smbios'>");
+                ch_refuse(problems, config->sysinfo->smbios_line, "<sysinfo type='smbios'>");
         if (config->sysinfo && config->sysinfo->fwcfg_written)
-                refuse(problems, config->sysinfo->fwcfg_line, "<sysinfo type='fwcfg'> (it has no fw_cfg device)");
+                ch_refuse(problems, config->sysinfo->fwcfg_line, "<sysinfo type='fwcfg'> (it has no fw_cfg device)");
         if (p->genid[0])
-                refuse(problems, lines->genid, "<genid> (it has no vmgenid device)");
+                ch_refuse(problems, lines->genid, "<genid> (it has no vmgenid device)");
         check_features(config, problems);
         if (p->suspend_to_mem == VM_SWITCH_ON || p->suspend_to_disk == VM_SWITCH_ON)
-                refuse(problems, lines->pm, "<pm> with a suspend enabled");
+                ch_refuse(problems, lines->pm, "<pm> with a suspend enabled");
         check_firmware(config, problems);
         if (p->dump_core)
-                refuse(problems, lines->memory, "dumpCore of <memory>");
+                ch_refuse(problems, lines->memory, "dumpCore of <memory>");
         if (config->max_memory)
-                refuse(problems, lines->max_memory, "<maxMemory>");
+                ch_refuse(problems, lines->max_memory, "<maxMemory>");
 }
 
 /* cloud-hypervisor has no display, sound nor USB: each element is refused by name. A <video>
@@ -134,28 +128,30 @@ void ch_display_check(const VmConfig *config, VmProblems *problems) {
         const VmDisplay *d = vm_config_display(config);
 
         for (unsigned i = 0; i < d->n_graphics; i++)
-                refuse(problems, d->graphics[i].line,
-                       d->graphics[i].type == VM_GRAPHICS_SPICE ? "<graphics type='spice'>" : "<graphics type='vnc'>");
+                ch_refuse(problems, d->graphics[i].line,
+                          d->graphics[i].type == VM_GRAPHICS_SPICE ? "<graphics type='spice'>"
+                                                                   : "<graphics type='vnc'>");
         for (unsigned i = 0; i < d->n_videos; i++)
                 if (d->videos[i].line || d->n_graphics == 0)
-                        refuse(problems, d->videos[i].line, "<video>");
+                        ch_refuse(problems, d->videos[i].line, "<video>");
         for (unsigned i = 0; i < d->n_inputs; i++)
-                refuse(problems, d->inputs[i].line, "<input>");
+                ch_refuse(problems, d->inputs[i].line, "<input>");
         for (unsigned i = 0; i < d->n_sounds; i++)
-                refuse(problems, d->sounds[i].line, "<sound>");
+                ch_refuse(problems, d->sounds[i].line, "<sound>");
         for (unsigned i = 0; i < d->n_audios; i++)
                 if (d->audios[i].line || d->n_sounds == 0)
-                        refuse(problems, d->audios[i].line, "<audio>");
+                        ch_refuse(problems, d->audios[i].line, "<audio>");
         for (unsigned i = 0; i < d->n_redirdevs; i++)
-                refuse(problems, d->redirdev_lines[i], "<redirdev>");
+                ch_refuse(problems, d->redirdev_lines[i], "<redirdev>");
         if (d->spice_agent_channel)
-                refuse(problems, d->spice_agent_line, "<channel type='spicevmc'>");
+                ch_refuse(problems, d->spice_agent_line, "<channel type='spicevmc'>");
         for (guint i = 0; d->spiceports && i < d->spiceports->len; i++)
-                refuse(problems, ((const VmSpicePort *) d->spiceports->pdata[i])->line, "<channel type='spiceport'>");
+                ch_refuse(problems, ((const VmSpicePort *) d->spiceports->pdata[i])->line,
+                          "<channel type='spiceport'>");
         for (unsigned i = 0; i < d->n_hubs; i++)
-                refuse(problems, d->hub_lines[i], "<hub>");
+                ch_refuse(problems, d->hub_lines[i], "<hub>");
         if (d->smartcard)
-                refuse(problems, d->smartcard_line, "<smartcard>");
+                ch_refuse(problems, d->smartcard_line, "<smartcard>");
         if (d->has_redirfilter)
-                refuse(problems, d->redirfilter_line, "<redirfilter>");
+                ch_refuse(problems, d->redirfilter_line, "<redirfilter>");
 }
