@@ -45,6 +45,16 @@ static const VmDevice *any_usb_controller(const VmConfig *config) {
         return NULL;
 }
 
+const VmDevice *qemu_usb_controller(const VmConfig *config) {
+        for (guint i = 0; i < config->devices->len; i++) {
+                const VmDevice *device = config->devices->pdata[i];
+                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
+                    device->controller.index == 0)
+                        return device;
+        }
+        return NULL;
+}
+
 bool qemu_has_usb_disk(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];

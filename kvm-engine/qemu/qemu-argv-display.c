@@ -84,17 +84,6 @@ static void add_usb_device(GPtrArray *argv, const char *driver, const char *id, 
         g_ptr_array_add(argv, json_generator_to_data(generator, NULL));
 }
 
-/* The document's first USB controller (index 0), or NULL. */
-static const VmDevice *first_usb_controller(const VmConfig *config) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
-                    device->controller.index == 0)
-                        return device;
-        }
-        return NULL;
-}
-
 #define USB_HUB_PORTS 8     /* QEMU's usb-hub */
 #define USB_PORT_DEPTH_MAX 4 /* libvirt's: a port path of at most four numbers */
 
@@ -206,7 +195,7 @@ void qemu_display_check(const VmConfig *config, QemuMachineKind machine, VmProbl
                                 "microvm machine of the QEMU engine (it has no PCI display nor USB)");
                 return;
         }
-        const VmDevice *usb = first_usb_controller(config);
+        const VmDevice *usb = qemu_usb_controller(config);
         if (vm_display_needs_usb(display) && usb && usb->controller.model == VM_CONTROLLER_MODEL_USB_NONE)
                 vm_problems_add(problems, usb->line, HV_ERROR_NOT_SUPPORTED,
                                 "A USB <input>, <sound> or <redirdev> needs USB, and <controller type='usb' "
@@ -754,7 +743,7 @@ void qemu_display_add_args(GPtrArray *argv, const VmConfig *config) {
         const VmDisplay *display = vm_config_display(config);
         /* USB devices go on the document's <controller type='usb'> (qemu-argv-devices.c makes
          * it); without one, on a qemu-xhci of ours, as libvirt adds one by default. */
-        const VmDevice *usb = first_usb_controller(config);
+        const VmDevice *usb = qemu_usb_controller(config);
         const char *usb_bus = usb ? usb->id : USB_CONTROLLER_ID;
 
         for (unsigned i = 0; i < display->n_graphics; i++)

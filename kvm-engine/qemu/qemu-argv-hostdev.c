@@ -46,17 +46,6 @@ JsonNode *qemu_hostdev_device(const VmDevice *device) {
         return node;
 }
 
-/* The document's USB controller of index 0, or NULL. */
-static const VmDevice *usb_controller(const VmConfig *config) {
-        for (guint i = 0; i < config->devices->len; i++) {
-                const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
-                    device->controller.index == 0)
-                        return device;
-        }
-        return NULL;
-}
-
 static bool has_usb_hostdev(const VmConfig *config) {
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -162,7 +151,7 @@ static void check_scsi_hostdev(const VmConfig *config, const VmDevice *device, g
 }
 
 void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
-        const VmDevice *usb = usb_controller(config);
+        const VmDevice *usb = qemu_usb_controller(config);
 
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
@@ -200,7 +189,7 @@ void qemu_hostdev_check(const VmConfig *config, VmProblems *problems) {
  * these the free ports left. On the document's USB controller, or on the qemu-xhci libvirt
  * adds by default (the display's, when it made one). */
 void qemu_hostdev_add_usb_args(GPtrArray *argv, const VmConfig *config) {
-        const VmDevice *usb = usb_controller(config);
+        const VmDevice *usb = qemu_usb_controller(config);
         g_autofree char *bus = g_strdup_printf("%s.0", usb ? usb->id : QEMU_DEFAULT_USB_CONTROLLER_ID);
 
         if (!has_usb_hostdev(config))
