@@ -10,6 +10,21 @@ const char *const vm_keymap_names[] = {
         "nl", "no",    "pl",    "pt",    "pt-br", "ru",    "sl",    "sv",    "th", "tr", NULL,
 };
 
+const char *const vm_spice_image_compression_names[] = {
+        [VM_IMAGE_COMPRESSION_DEFAULT] = "",        [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
+        [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
+        [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
+        [VM_IMAGE_COMPRESSION_OFF] = "off",         NULL,
+};
+const char *const vm_spice_wan_compression_names[] = {
+        [VM_SPICE_WAN_DEFAULT] = "", [VM_SPICE_WAN_AUTO] = "auto", [VM_SPICE_WAN_NEVER] = "never",
+        [VM_SPICE_WAN_ALWAYS] = "always", NULL,
+};
+const char *const vm_spice_streaming_names[] = {
+        [VM_SPICE_STREAMING_DEFAULT] = "", [VM_SPICE_STREAMING_FILTER] = "filter", [VM_SPICE_STREAMING_ALL] = "all",
+        [VM_SPICE_STREAMING_OFF] = "off",  NULL,
+};
+
 void vm_audio_stream_free(VmAudioStream *stream) {
         if (!stream)
                 return;

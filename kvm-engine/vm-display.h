@@ -101,6 +101,11 @@ typedef struct {
 
 /* The keyboard layouts QEMU 7.2 has (/usr/share/qemu/keymaps), NULL-terminated. */
 extern const char *const vm_keymap_names[];
+/* The SPICE options' values by enum, "" for the default (not written), NULL-terminated: the
+ * words of libvirt's XML, which are QEMU's -spice values too. */
+extern const char *const vm_spice_image_compression_names[];
+extern const char *const vm_spice_wan_compression_names[];
+extern const char *const vm_spice_streaming_names[];
 
 typedef enum {
         VM_VIDEO_VIRTIO,

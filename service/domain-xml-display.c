@@ -24,20 +24,6 @@
 #define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 static const char *const graphics_type_names[] = {[VM_GRAPHICS_VNC] = "vnc", [VM_GRAPHICS_SPICE] = "spice", NULL};
-static const char *const compression_names[] = {
-        [VM_IMAGE_COMPRESSION_DEFAULT] = "",        [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
-        [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
-        [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
-        [VM_IMAGE_COMPRESSION_OFF] = "off",         NULL,
-};
-static const char *const wan_compression_names[] = {
-        [VM_SPICE_WAN_DEFAULT] = "", [VM_SPICE_WAN_AUTO] = "auto", [VM_SPICE_WAN_NEVER] = "never",
-        [VM_SPICE_WAN_ALWAYS] = "always", NULL,
-};
-static const char *const streaming_names[] = {
-        [VM_SPICE_STREAMING_DEFAULT] = "", [VM_SPICE_STREAMING_FILTER] = "filter", [VM_SPICE_STREAMING_ALL] = "all",
-        [VM_SPICE_STREAMING_OFF] = "off",  NULL,
-};
 static const char *const mouse_names[] = {
         [VM_SPICE_MOUSE_DEFAULT] = "", [VM_SPICE_MOUSE_SERVER] = "server", [VM_SPICE_MOUSE_CLIENT] = "client", NULL,
 };
@@ -233,11 +219,11 @@ static bool parse_spice_child(const xmlNode *child, const VmGraphics *graphics, 
 static bool parse_spice_options(xmlNode *const *c, VmGraphics *graphics, GError **error) {
         int image, jpeg, zlib, playback, streaming, mouse, copypaste, filetransfer, gl;
 
-        if (!parse_spice_child(c[G_IMAGE], graphics, "compression", compression_names, &image, error) ||
-            !parse_spice_child(c[G_JPEG], graphics, "compression", wan_compression_names, &jpeg, error) ||
-            !parse_spice_child(c[G_ZLIB], graphics, "compression", wan_compression_names, &zlib, error) ||
+        if (!parse_spice_child(c[G_IMAGE], graphics, "compression", vm_spice_image_compression_names, &image, error) ||
+            !parse_spice_child(c[G_JPEG], graphics, "compression", vm_spice_wan_compression_names, &jpeg, error) ||
+            !parse_spice_child(c[G_ZLIB], graphics, "compression", vm_spice_wan_compression_names, &zlib, error) ||
             !parse_spice_child(c[G_PLAYBACK], graphics, "compression", switch_on_off_names, &playback, error) ||
-            !parse_spice_child(c[G_STREAMING], graphics, "mode", streaming_names, &streaming, error) ||
+            !parse_spice_child(c[G_STREAMING], graphics, "mode", vm_spice_streaming_names, &streaming, error) ||
             !parse_spice_child(c[G_MOUSE], graphics, "mode", mouse_names, &mouse, error) ||
             !parse_spice_child(c[G_CLIPBOARD], graphics, "copypaste", switch_yes_no_names, &copypaste, error) ||
             !parse_spice_child(c[G_FILETRANSFER], graphics, "enable", switch_yes_no_names, &filetransfer, error) ||
@@ -927,7 +913,8 @@ static bool parse_spiceport_channel(const xmlNode *node, VmDisplay *display, GEr
                 return xml_fail(error, c[0], HV_ERROR_INVALID_XML,
                                 "the '<source>' of a '<channel type='spiceport'>' needs the attribute 'channel'");
         if (!spiceport_name_is_valid(channel))
-                return xml_fail_bad_value(error, c[0], "SPICE port", channel, "1 to 128 characters from [A-Za-z0-9._-]");
+                return xml_fail_bad_value(error, c[0], "SPICE port", channel,
+                                          "1 to 128 characters from [A-Za-z0-9._-]");
         if (c[1] && (!xml_check_empty_element(c[1], target_attributes, error) ||
                      !xml_attr_choice(c[1], "type", virtio_names, 0, &choice, error)))
                 return false;
@@ -936,7 +923,8 @@ static bool parse_spiceport_channel(const xmlNode *node, VmDisplay *display, GEr
                 return xml_fail_bad_value(error, c[1], "port name", name, "1 to 128 characters from [A-Za-z0-9._-]");
         if (display->spiceports && display->spiceports->len == VM_SPICEPORTS_MAX)
                 return xml_fail(error, node, HV_ERROR_LIMITS_EXCEEDED,
-                                "a VM has at most %u '<channel type='spiceport'>' elements", (unsigned) VM_SPICEPORTS_MAX);
+                                "a VM has at most %u '<channel type='spiceport'>' elements",
+                                (unsigned) VM_SPICEPORTS_MAX);
         port = vm_display_add_spiceport(display, g_steal_pointer(&channel), g_steal_pointer(&name));
         port->line = xml_line(node);
         return !c[2] || domain_xml_parse_address(c[2], &port->address, error);
@@ -1276,17 +1264,20 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         }
         if (graphics->image_compression != VM_IMAGE_COMPRESSION_DEFAULT)
                 g_string_append_printf(out, "      <image compression='%s'/>\n",
-                                       compression_names[graphics->image_compression]);
+                                       vm_spice_image_compression_names[graphics->image_compression]);
         /* As libvirt writes them, in its order. */
         if (graphics->jpeg)
-                g_string_append_printf(out, "      <jpeg compression='%s'/>\n", wan_compression_names[graphics->jpeg]);
+                g_string_append_printf(out, "      <jpeg compression='%s'/>\n",
+                                       vm_spice_wan_compression_names[graphics->jpeg]);
         if (graphics->zlib)
-                g_string_append_printf(out, "      <zlib compression='%s'/>\n", wan_compression_names[graphics->zlib]);
+                g_string_append_printf(out, "      <zlib compression='%s'/>\n",
+                                       vm_spice_wan_compression_names[graphics->zlib]);
         if (graphics->playback)
                 g_string_append_printf(out, "      <playback compression='%s'/>\n",
                                        switch_on_off_names[graphics->playback]);
         if (graphics->streaming)
-                g_string_append_printf(out, "      <streaming mode='%s'/>\n", streaming_names[graphics->streaming]);
+                g_string_append_printf(out, "      <streaming mode='%s'/>\n",
+                                       vm_spice_streaming_names[graphics->streaming]);
         if (graphics->mouse)
                 g_string_append_printf(out, "      <mouse mode='%s'/>\n", mouse_names[graphics->mouse]);
         if (graphics->copypaste)
@@ -1443,7 +1434,8 @@ void domain_xml_format_display(GString *out, const VmDisplay *display) {
         for (guint i = 0; display->spiceports && i < display->spiceports->len; i++) {
                 const VmSpicePort *port = display->spiceports->pdata[i];
 
-                g_string_append_printf(out, "    <channel type='spiceport'>\n      <source channel='%s'/>\n", port->channel);
+                g_string_append_printf(out, "    <channel type='spiceport'>\n      <source channel='%s'/>\n",
+                                       port->channel);
                 if (port->name)
                         g_string_append_printf(out, "      <target type='virtio' name='%s'/>\n", port->name);
                 else

@@ -289,36 +289,21 @@ static void append_vnc_options(GString *options, const VmGraphics *graphics) {
 
 /* SPICE's options after disable-ticketing, in libvirt's order. */
 static void append_spice_options(GString *options, const VmGraphics *graphics) {
-        static const char *const images[] = {
-                [VM_IMAGE_COMPRESSION_DEFAULT] = NULL,      [VM_IMAGE_COMPRESSION_AUTO_GLZ] = "auto_glz",
-                [VM_IMAGE_COMPRESSION_AUTO_LZ] = "auto_lz", [VM_IMAGE_COMPRESSION_QUIC] = "quic",
-                [VM_IMAGE_COMPRESSION_GLZ] = "glz",         [VM_IMAGE_COMPRESSION_LZ] = "lz",
-                [VM_IMAGE_COMPRESSION_OFF] = "off",
-        };
-        static const char *const wans[] = {
-                [VM_SPICE_WAN_DEFAULT] = NULL,
-                [VM_SPICE_WAN_AUTO] = "auto",
-                [VM_SPICE_WAN_NEVER] = "never",
-                [VM_SPICE_WAN_ALWAYS] = "always",
-        };
-        static const char *const streamings[] = {
-                [VM_SPICE_STREAMING_DEFAULT] = NULL,
-                [VM_SPICE_STREAMING_FILTER] = "filter",
-                [VM_SPICE_STREAMING_ALL] = "all",
-                [VM_SPICE_STREAMING_OFF] = "off",
-        };
-
         if (graphics->image_compression)
-                g_string_append_printf(options, ",image-compression=%s", images[graphics->image_compression]);
+                g_string_append_printf(options, ",image-compression=%s",
+                                       vm_spice_image_compression_names[graphics->image_compression]);
         if (graphics->jpeg)
-                g_string_append_printf(options, ",jpeg-wan-compression=%s", wans[graphics->jpeg]);
+                g_string_append_printf(options, ",jpeg-wan-compression=%s",
+                                       vm_spice_wan_compression_names[graphics->jpeg]);
         if (graphics->zlib)
-                g_string_append_printf(options, ",zlib-glz-wan-compression=%s", wans[graphics->zlib]);
+                g_string_append_printf(options, ",zlib-glz-wan-compression=%s",
+                                       vm_spice_wan_compression_names[graphics->zlib]);
         if (graphics->playback)
                 g_string_append_printf(options, ",playback-compression=%s",
                                        graphics->playback == VM_SWITCH_ON ? "on" : "off");
         if (graphics->streaming)
-                g_string_append_printf(options, ",streaming-video=%s", streamings[graphics->streaming]);
+                g_string_append_printf(options, ",streaming-video=%s",
+                                       vm_spice_streaming_names[graphics->streaming]);
         /* As libvirt: only 'no' is written (copy and paste, file transfer are QEMU's default). */
         if (graphics->copypaste == VM_SWITCH_OFF)
                 g_string_append(options, ",disable-copy-paste=on");
