@@ -431,8 +431,12 @@ void ch_on_process_exit(Process *process, const ProcessExit *exit_info, void *us
 
         EngineOp *start = engine_vm_base_find_start(&vm->base);
         if (start) {
-                /* A start that did not finish fails with why: our reason, else its last words. */
-                if (start->error)
+                /* A start that did not finish fails with why: that it never ran, our reason, else
+                 * its last words. */
+                if (exit_info->kind == PROCESS_EXIT_NOT_RUN)
+                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "cloud-hypervisor %s during start-up",
+                                           how);
+                else if (start->error)
                         gone = g_error_copy(start->error);
                 else {
                         g_autofree char *last = engine_vm_base_last_words(&vm->base);

@@ -254,7 +254,11 @@ void qemu_on_process_exit(Process *process, const ProcessExit *exit_info, void *
                 g_autofree char *cause = qemu_error_cause(last_lines);
                 bool timed_out = start->error && g_error_matches(start->error, HV_ERROR, HV_ERROR_TIMEOUT);
 
-                if (cause && !timed_out) {
+                if (exit_info->kind == PROCESS_EXIT_NOT_RUN) {
+                        /* It never ran: what we saw of its sockets (a connection reset as the
+                         * descriptors closed) follows from that, and would vary with timing. */
+                        gone = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED, "QEMU %s during start-up", how);
+                } else if (cause && !timed_out) {
                         /* QEMU said why it stopped: its words first ("Could not open 'x.qcow2': ..."), then
                          * the context, including what we saw of it (a QMP socket reset as it exited). */
                         g_autofree char *quoted = engine_words_quote(cause, -1, ENGINE_WORDS_MAX);

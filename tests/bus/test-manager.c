@@ -2,7 +2,9 @@
 
 /* The Manager and VM objects over a private bus: definitions, lookups, errors, devices. */
 
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hv-test.h"
@@ -615,6 +617,39 @@ static void test_boot_reports_missing_emulator(HvTest *t, gconstpointer data) {
         g_assert_cmpstr(state, ==, "shutoff");
 }
 
+/* An <emulator> that exists but cannot be run fails in the started child: the answer is
+ * that alone, every time. QEMU's QMP listener closes as the program fails, resetting the
+ * service's connection, sometimes before the failure is heard; that must not change the
+ * words (a race that once made two such answers differ, and an answer an oracle). */
+static void test_boot_reports_unrunnable_emulator(HvTest *t, gconstpointer data) {
+        g_autofree char *emulator = g_build_filename(t->dir, "images", "not-a-program", NULL);
+        g_autofree char *xml = NULL;
+        g_autofree char *path = NULL;
+        g_autofree char *expected = NULL;
+
+        g_assert_true(g_file_set_contents(emulator, "not a program\n", -1, NULL));
+        g_assert_cmpint(chmod(emulator, 0755), ==, 0);
+        xml = g_strdup_printf("<domain type='qemu'><name>unrunnable</name><memory unit='MiB'>256</memory>"
+                              "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>"
+                              "<devices><emulator>%s</emulator></devices></domain>",
+                              emulator);
+        path = hv_define(t, xml);
+        expected = g_strdup_printf("Cannot boot VM 'unrunnable': QEMU could not be run ('%s': %s) during start-up",
+                                   emulator, g_strerror(ENOEXEC));
+        for (int i = 0; i < 30; i++) {
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
+                                                       &error);
+                g_autofree char *state = NULL;
+
+                hv_assert_error(error, ERR "EngineFailed", emulator);
+                g_dbus_error_strip_remote_error(error);
+                g_assert_cmpstr(error->message, ==, expected);
+                state = hv_vm_state(t, path);
+                g_assert_cmpstr(state, ==, "shutoff");
+        }
+}
+
 static void test_object_manager(HvTest *t, gconstpointer data) {
         g_autofree char *xml = hv_minimal_xml(t, "om", NULL);
         g_autofree char *path = hv_define(t, xml);
@@ -680,6 +715,7 @@ int main(int argc, char *argv[]) {
         ADD("/vm/verbs-check-state", test_verbs_check_state);
         ADD("/vm/boot-reports-missing-kernel", test_boot_reports_missing_kernel);
         ADD("/vm/boot-reports-missing-emulator", test_boot_reports_missing_emulator);
+        ADD("/vm/boot-reports-unrunnable-emulator", test_boot_reports_unrunnable_emulator);
 #undef ADD
         return g_test_run();
 }
