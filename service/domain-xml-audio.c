@@ -15,6 +15,7 @@
 
 #include "domain-xml-display.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 static const char *const audio_type_names[] = {
@@ -269,15 +270,6 @@ fail:
 
 /* ---- writing ---- */
 
-static void append_text_attribute(GString *out, const char *name, const char *value) {
-        g_autofree char *escaped = NULL;
-
-        if (!value)
-                return;
-        escaped = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, escaped);
-}
-
 static void append_number_attribute(GString *out, const char *name, uint32_t value) {
         if (value)
                 g_string_append_printf(out, " %s='%" PRIu32 "'", name, value);
@@ -296,15 +288,15 @@ static void append_stream(GString *out, const char *element, const VmAudioStream
         append_switch_attribute(out, "fixedSettings", stream->fixed_settings);
         append_number_attribute(out, "voices", stream->voices);
         append_number_attribute(out, "bufferLength", stream->buffer_length);
-        append_text_attribute(out, "dev", stream->dev);
+        domain_xml_append_attr(out, "dev", stream->dev);
         append_number_attribute(out, "bufferCount", stream->buffer_count);
         append_switch_attribute(out, "tryPoll", stream->try_poll);
-        append_text_attribute(out, "name", stream->name);
-        append_text_attribute(out, "streamName", stream->stream_name);
+        domain_xml_append_attr(out, "name", stream->name);
+        domain_xml_append_attr(out, "streamName", stream->stream_name);
         append_number_attribute(out, "latency", stream->latency);
-        append_text_attribute(out, "serverName", stream->server_name);
-        append_text_attribute(out, "clientName", stream->client_name);
-        append_text_attribute(out, "connectPorts", stream->connect_ports);
+        domain_xml_append_attr(out, "serverName", stream->server_name);
+        domain_xml_append_attr(out, "clientName", stream->client_name);
+        domain_xml_append_attr(out, "connectPorts", stream->connect_ports);
         append_switch_attribute(out, "exactName", stream->exact_name);
         if (!settings) {
                 g_string_append(out, "/>\n");
@@ -325,10 +317,10 @@ void domain_xml_format_audio(GString *out, const VmAudio *audio) {
         append_switch_attribute(out, "exclusive", audio->exclusive);
         if (audio->has_dsp_policy)
                 g_string_append_printf(out, " dspPolicy='%" PRIu32 "'", audio->dsp_policy);
-        append_text_attribute(out, "serverName", audio->server_name);
+        domain_xml_append_attr(out, "serverName", audio->server_name);
         if (audio->sdl_driver != VM_SDL_AUDIO_DEFAULT)
                 g_string_append_printf(out, " driver='%s'", sdl_driver_names[audio->sdl_driver]);
-        append_text_attribute(out, "path", audio->path);
+        domain_xml_append_attr(out, "path", audio->path);
         if (!audio->input && !audio->output) {
                 g_string_append(out, "/>\n");
                 return;

@@ -14,6 +14,7 @@
 #include "domain-xml-disk-network.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 bool domain_xml_check_source_index(const xmlNode *node, GError **error) {
@@ -53,19 +54,14 @@ bool domain_xml_parse_metadata_cache(const xmlNode *node, VmDiskFormat format, u
         return true;
 }
 
-static void indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
 void domain_xml_format_metadata_cache(GString *out, unsigned level, uint64_t bytes) {
         if (!bytes)
                 return;
-        indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "<metadata_cache>\n");
-        indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         g_string_append_printf(out, "<max_size unit='bytes'>%" PRIu64 "</max_size>\n", bytes);
-        indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</metadata_cache>\n");
 }
 
@@ -193,34 +189,35 @@ void domain_xml_format_disk_backing(GString *out, unsigned level, const VmDisk *
         for (unsigned i = 0; i < disk->n_backing; i++, depth++) {
                 const VmDiskLayer *layer = &disk->backing[i];
 
-                indent(out, depth);
+                domain_xml_append_indent(out, depth);
                 g_string_append_printf(out, "<backingStore type='%s'>\n",
                                        layer->network ? "network"
                                        : layer->block ? "block"
                                                       : "file");
-                indent(out, depth + 1);
+                domain_xml_append_indent(out, depth + 1);
                 g_string_append_printf(out, "<format type='%s'", domain_xml_disk_format_names[layer->format]);
                 if (layer->metadata_cache) {
                         g_string_append(out, ">\n");
                         domain_xml_format_metadata_cache(out, depth + 2, layer->metadata_cache);
-                        indent(out, depth + 1);
+                        domain_xml_append_indent(out, depth + 1);
                         g_string_append(out, "</format>\n");
                 } else
                         g_string_append(out, "/>\n");
                 if (layer->network)
                         domain_xml_format_disk_network(out, depth + 1, layer->network);
                 else {
-                        g_autofree char *escaped = g_markup_escape_text(layer->path, -1);
-                        indent(out, depth + 1);
-                        g_string_append_printf(out, "<source %s='%s'/>\n", layer->block ? "dev" : "file", escaped);
+                        domain_xml_append_indent(out, depth + 1);
+                        g_string_append(out, "<source");
+                        domain_xml_append_attr(out, layer->block ? "dev" : "file", layer->path);
+                        g_string_append(out, "/>\n");
                 }
         }
         if (disk->backing_end) {
-                indent(out, depth);
+                domain_xml_append_indent(out, depth);
                 g_string_append(out, "<backingStore/>\n");
         }
         while (depth-- > level) {
-                indent(out, depth);
+                domain_xml_append_indent(out, depth);
                 g_string_append(out, "</backingStore>\n");
         }
 }

@@ -16,6 +16,7 @@
 #include "domain-xml-devices.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 #define UNIX_PATH_MAX (sizeof(((struct sockaddr_un *) NULL)->sun_path) - 1)
@@ -280,33 +281,19 @@ VmDevice *domain_xml_parse_char_device(const xmlNode *node, VmDeviceKind kind, G
 
 /* ---- writing ---- */
 
-static void append_indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_autofree char *escaped = NULL;
-
-        if (!value)
-                return;
-        escaped = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, escaped);
-}
-
 static void format_reconnect(GString *out, unsigned level, const VmChar *chr) {
         if (!chr->reconnect) {
                 g_string_append(out, "/>\n");
                 return;
         }
         g_string_append(out, ">\n");
-        append_indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         if (chr->reconnect == VM_SWITCH_ON)
                 g_string_append_printf(out, "<reconnect enabled='yes' timeout='%" PRIu32 "'/>\n",
                                        chr->reconnect_timeout);
         else
                 g_string_append(out, "<reconnect enabled='no'/>\n");
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</source>\n");
 }
 
@@ -317,40 +304,40 @@ static void format_backend(GString *out, unsigned level, const VmChar *chr) {
         case VM_CHAR_FILE:
         case VM_CHAR_DEV:
         case VM_CHAR_PIPE:
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append(out, "<source");
-                append_attr(out, "path", chr->path ? chr->path : "");
+                domain_xml_append_attr(out, "path", chr->path ? chr->path : "");
                 if (chr->append)
-                        append_attr(out, "append", switch_names[chr->append]);
+                        domain_xml_append_attr(out, "append", switch_names[chr->append]);
                 g_string_append(out, "/>\n");
                 break;
         case VM_CHAR_UNIX:
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append_printf(out, "<source mode='%s'", chr->connect ? "connect" : "bind");
-                append_attr(out, "path", chr->path ? chr->path : "");
+                domain_xml_append_attr(out, "path", chr->path ? chr->path : "");
                 format_reconnect(out, level, chr);
                 break;
         case VM_CHAR_TCP:
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append_printf(out, "<source mode='%s'", chr->connect ? "connect" : "bind");
-                append_attr(out, "host", chr->host);
-                append_attr(out, "service", chr->service);
+                domain_xml_append_attr(out, "host", chr->host);
+                domain_xml_append_attr(out, "service", chr->service);
                 format_reconnect(out, level, chr);
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append_printf(out, "<protocol type='%s'/>\n", chr->telnet ? "telnet" : "raw");
                 break;
         case VM_CHAR_UDP:
                 if (chr->bind_host || chr->bind_service) {
-                        append_indent(out, level);
+                        domain_xml_append_indent(out, level);
                         g_string_append(out, "<source mode='bind'");
-                        append_attr(out, "host", chr->bind_host);
-                        append_attr(out, "service", chr->bind_service);
+                        domain_xml_append_attr(out, "host", chr->bind_host);
+                        domain_xml_append_attr(out, "service", chr->bind_service);
                         g_string_append(out, "/>\n");
                 }
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append(out, "<source mode='connect'");
-                append_attr(out, "host", chr->host);
-                append_attr(out, "service", chr->service);
+                domain_xml_append_attr(out, "host", chr->host);
+                domain_xml_append_attr(out, "service", chr->service);
                 g_string_append(out, "/>\n");
                 break;
         case VM_CHAR_PTY:
@@ -361,11 +348,11 @@ static void format_backend(GString *out, unsigned level, const VmChar *chr) {
                 break;
         }
         if (chr->log_file) {
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append(out, "<log");
-                append_attr(out, "file", chr->log_file);
+                domain_xml_append_attr(out, "file", chr->log_file);
                 if (chr->log_append)
-                        append_attr(out, "append", switch_names[chr->log_append]);
+                        domain_xml_append_attr(out, "append", switch_names[chr->log_append]);
                 g_string_append(out, "/>\n");
         }
 }
@@ -475,16 +462,16 @@ VmDevice *domain_xml_parse_channel(const xmlNode *node, GError **error) {
 void domain_xml_format_channel(GString *out, unsigned level, const VmChannel *channel) {
         if (channel->target == VM_CHANNEL_GUEST_AGENT) {
                 g_string_append(out, " type='unix'>\n");
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<source mode='bind'/>\n");
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<target type='virtio' name='" GUEST_AGENT_NAME "'/>\n");
                 return;
         }
         format_backend(out, level + 1, &channel->chr);
-        append_indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         g_string_append(out, "<target type='virtio'");
-        append_attr(out, "name", channel->name);
+        domain_xml_append_attr(out, "name", channel->name);
         g_string_append(out, "/>\n");
 }
 
@@ -510,9 +497,9 @@ bool domain_xml_parse_rng_egd_backend(const xmlNode *node, VmChar *chr, GError *
 }
 
 void domain_xml_format_rng_egd_backend(GString *out, unsigned level, const VmChar *chr) {
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "<backend model='egd'");
         format_backend(out, level + 1, chr);
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</backend>\n");
 }

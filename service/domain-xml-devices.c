@@ -13,6 +13,7 @@
 #include "domain-xml-backing.h"
 #include "domain-xml-devices.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "domain-xml.h"
 
 #define CONTROLLER_INDEX_UNSET UINT32_MAX
@@ -158,11 +159,6 @@ static bool attr_enum(const xmlNode *node, const char *attribute, const char *co
         return true;
 }
 
-static void append_indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
 /* ---- <address> ---- */
 
 bool domain_xml_parse_address(const xmlNode *node, VmAddress *ret, GError **error) {
@@ -243,7 +239,7 @@ bool domain_xml_parse_address(const xmlNode *node, VmAddress *ret, GError **erro
 void domain_xml_format_address(GString *out, unsigned level, const VmAddress *a) {
         if (a->type == VM_ADDRESS_NONE)
                 return;
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<address type='%s'", address_type_names[a->type]);
         switch (a->type) {
         case VM_ADDRESS_PCI:
@@ -476,7 +472,7 @@ bool domain_xml_parse_disk_geometry(const xmlNode *node, VmDisk *disk, GError **
 void domain_xml_format_disk_geometry(GString *out, unsigned level, const VmDisk *disk) {
         if (!disk->geometry.cyls)
                 return;
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<geometry cyls='%" PRIu32 "' heads='%" PRIu32 "' secs='%" PRIu32 "'",
                                disk->geometry.cyls, disk->geometry.heads, disk->geometry.secs);
         if (disk->geometry.trans)
@@ -515,7 +511,7 @@ bool domain_xml_parse_disk_blockio(const xmlNode *node, VmDisk *disk, GError **e
 void domain_xml_format_disk_blockio(GString *out, unsigned level, const VmDisk *disk) {
         if (!disk->logical_block_size && !disk->physical_block_size)
                 return;
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "<blockio");
         if (disk->logical_block_size)
                 g_string_append_printf(out, " logical_block_size='%" PRIu32 "'", disk->logical_block_size);
@@ -571,21 +567,13 @@ bool domain_xml_parse_disk_identity(const xmlNode *wwn, const xmlNode *vendor, c
 
 void domain_xml_format_disk_identity(GString *out, unsigned level, const VmDisk *disk) {
         if (disk->has_wwn) {
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append_printf(out, "<wwn>%016" PRIx64 "</wwn>\n", disk->wwn);
         }
-        if (disk->vendor) {
-                g_autofree char *escaped = g_markup_escape_text(disk->vendor, -1);
-                append_indent(out, level);
-                g_string_append_printf(out, "<vendor>%s</vendor>\n", escaped);
-        }
-        if (disk->product) {
-                g_autofree char *escaped = g_markup_escape_text(disk->product, -1);
-                append_indent(out, level);
-                g_string_append_printf(out, "<product>%s</product>\n", escaped);
-        }
+        domain_xml_append_text_element(out, level, "vendor", disk->vendor);
+        domain_xml_append_text_element(out, level, "product", disk->product);
         if (disk->shareable) {
-                append_indent(out, level);
+                domain_xml_append_indent(out, level);
                 g_string_append(out, "<shareable/>\n");
         }
 }
@@ -655,7 +643,7 @@ bool domain_xml_parse_char_target(const xmlNode *node, VmDeviceKind kind, VmChar
 void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTarget *t) {
         if (t->type == VM_CHAR_TARGET_NONE && !t->has_port && !t->has_model)
                 return;
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "<target");
         if (t->type != VM_CHAR_TARGET_NONE)
                 g_string_append_printf(out, " type='%s'", char_target_names[t->type]);
@@ -666,9 +654,9 @@ void domain_xml_format_char_target(GString *out, unsigned level, const VmCharTar
                 return;
         }
         g_string_append(out, ">\n");
-        append_indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         g_string_append_printf(out, "<model name='%s'/>\n", domain_xml_char_target_model(t));
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</target>\n");
 }
 
@@ -868,16 +856,16 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
                 g_string_append_printf(out, " vectors='%" PRIu32 "'", ctrl->vectors);
         g_string_append(out, ">\n");
         if (ctrl->has_master) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<master startport='%" PRIu32 "'/>\n", ctrl->master_startport);
         }
         if (ctrl->has_model_name) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<model name='%s'/>\n",
                                        ctrl->ioh3420 ? "ioh3420" : controller_model_device(ctrl->model));
         }
         if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<target");
                 if (ctrl->has_chassis)
                         g_string_append_printf(out, " chassis='%" PRIu32 "'", ctrl->chassis);
@@ -888,12 +876,12 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
                 g_string_append(out, "/>\n");
         }
         if (ctrl->has_pcihole64) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<pcihole64 unit='KiB'>%" PRIu64 "</pcihole64>\n", ctrl->pcihole64_kib);
         }
         if (ctrl->queues || ctrl->cmd_per_lun || ctrl->max_sectors || ctrl->ioeventfd || ctrl->iothread ||
             vm_virtio_options_set(&ctrl->virtio)) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 if (ctrl->queues)
                         g_string_append_printf(out, " queues='%" PRIu32 "'", ctrl->queues);
@@ -1061,7 +1049,7 @@ bool domain_xml_parse_memballoon(const xmlNode *node, VmMemballoon *ret, GError 
 void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballoon *balloon) {
         if (balloon->model == VM_MEMBALLOON_DEFAULT)
                 return;
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<memballoon model='%s'", memballoon_model_names[balloon->model]);
         if (balloon->autodeflate)
                 g_string_append_printf(out, " autodeflate='%s'", balloon_switch_names[balloon->autodeflate]);
@@ -1077,16 +1065,16 @@ void domain_xml_format_memballoon(GString *out, unsigned level, const VmMemballo
         if (balloon->address.type != VM_ADDRESS_NONE)
                 domain_xml_format_address(out, level + 1, &balloon->address);
         if (balloon->stats_period) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<stats period='%u'/>\n", balloon->stats_period);
         }
         if (vm_virtio_options_set(&balloon->virtio)) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 domain_xml_format_virtio_options(out, &balloon->virtio);
                 g_string_append(out, "/>\n");
         }
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</memballoon>\n");
 }
 
@@ -1123,7 +1111,7 @@ bool domain_xml_parse_panic(const xmlNode *node, VmPanic *panic, GError **error)
 }
 
 static void format_panic(GString *out, unsigned level, const char *model, const VmAddress *address) {
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<panic model='%s'", model);
         if (!address || address->type == VM_ADDRESS_NONE) {
                 g_string_append(out, "/>\n");
@@ -1131,7 +1119,7 @@ static void format_panic(GString *out, unsigned level, const char *model, const 
         }
         g_string_append(out, ">\n");
         domain_xml_format_address(out, level + 1, address);
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</panic>\n");
 }
 

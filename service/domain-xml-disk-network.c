@@ -12,6 +12,7 @@
 #include "domain-xml-backing.h"
 #include "domain-xml-disk-network.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 #define NAME_MAX_LENGTH 1024
@@ -331,76 +332,66 @@ bool domain_xml_parse_disk_network(const xmlNode *disk, const xmlNode *source, V
         return check_name(source, n, error) && check_hosts(source, n, error) && parse_protocol_children(c, n, error);
 }
 
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_autofree char *escaped = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, escaped);
-}
-
-static void indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
 void domain_xml_format_disk_network(GString *out, unsigned level, const VmDiskNetwork *n) {
-        indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<source protocol='%s'", domain_xml_disk_protocol_names[n->protocol]);
         if (n->name)
-                append_attr(out, "name", n->name);
+                domain_xml_append_attr(out, "name", n->name);
         if (n->query)
-                append_attr(out, "query", n->query);
+                domain_xml_append_attr(out, "query", n->query);
         g_string_append(out, ">\n");
         for (unsigned i = 0; i < n->n_hosts; i++) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<host");
                 if (n->hosts[i].socket) {
                         g_string_append(out, " transport='unix'");
-                        append_attr(out, "socket", n->hosts[i].socket);
+                        domain_xml_append_attr(out, "socket", n->hosts[i].socket);
                 } else {
-                        append_attr(out, "name", n->hosts[i].name);
+                        domain_xml_append_attr(out, "name", n->hosts[i].name);
                         if (n->hosts[i].port)
-                                append_attr(out, "port", n->hosts[i].port);
+                                domain_xml_append_attr(out, "port", n->hosts[i].port);
                 }
                 g_string_append(out, "/>\n");
         }
         if (n->snapshot) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<snapshot");
-                append_attr(out, "name", n->snapshot);
+                domain_xml_append_attr(out, "name", n->snapshot);
                 g_string_append(out, "/>\n");
         }
         if (n->config) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<config");
-                append_attr(out, "file", n->config);
+                domain_xml_append_attr(out, "file", n->config);
                 g_string_append(out, "/>\n");
         }
         if (n->initiator) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<initiator>\n");
-                indent(out, level + 2);
+                domain_xml_append_indent(out, level + 2);
                 g_string_append(out, "<iqn");
-                append_attr(out, "name", n->initiator);
+                domain_xml_append_attr(out, "name", n->initiator);
                 g_string_append(out, "/>\n");
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "</initiator>\n");
         }
         if (n->timeout) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<timeout seconds='%" PRIu32 "'/>\n", n->timeout);
         }
         if (n->readahead) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<readahead size='%" PRIu64 "'/>\n", n->readahead);
         }
         if (n->ssl_verify) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<ssl verify='%s'/>\n", n->ssl_verify == VM_SWITCH_ON ? "yes" : "no");
         }
         if (n->has_identity) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append_printf(out, "<identity user='+%" PRIu32 "' group='+%" PRIu32 "'/>\n", n->nfs_user,
                                        n->nfs_group);
         }
-        indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append(out, "</source>\n");
 }

@@ -16,6 +16,7 @@
 #include "domain-xml-devices.h"
 #include "domain-xml-display.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 #define VIDEO_MEMORY_MAX_KIB (1024u * 1024u) /* 1 GiB */
@@ -1065,14 +1066,9 @@ static void append_smartcard(GString *out, const VmSmartcard *card) {
         }
         if (card->mode == VM_SMARTCARD_HOST_CERTIFICATES) {
                 g_string_append(out, "    <smartcard mode='host-certificates'>\n");
-                for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++) {
-                        g_autofree char *escaped = g_markup_escape_text(card->certificates[i], -1);
-                        g_string_append_printf(out, "      <certificate>%s</certificate>\n", escaped);
-                }
-                if (card->database) {
-                        g_autofree char *escaped = g_markup_escape_text(card->database, -1);
-                        g_string_append_printf(out, "      <database>%s</database>\n", escaped);
-                }
+                for (unsigned i = 0; i < VM_SMARTCARD_CERTIFICATES; i++)
+                        domain_xml_append_text_element(out, 3, "certificate", card->certificates[i]);
+                domain_xml_append_text_element(out, 3, "database", card->database);
                 g_string_append(out, "    </smartcard>\n");
                 return;
         }
@@ -1080,13 +1076,10 @@ static void append_smartcard(GString *out, const VmSmartcard *card) {
                 g_string_append(out, "    <smartcard mode='passthrough' type='spicevmc'/>\n");
                 return;
         }
-        g_autofree char *escaped = g_markup_escape_text(card->socket, -1);
-        g_string_append_printf(out,
-                               "    <smartcard mode='passthrough' type='unix'>\n"
-                               "      <source mode='%s' path='%s'/>\n"
-                               "      <protocol type='raw'/>\n"
-                               "    </smartcard>\n",
-                               card->socket_bind ? "bind" : "connect", escaped);
+        g_string_append_printf(out, "    <smartcard mode='passthrough' type='unix'>\n      <source mode='%s'",
+                               card->socket_bind ? "bind" : "connect");
+        domain_xml_append_attr(out, "path", card->socket);
+        g_string_append(out, "/>\n      <protocol type='raw'/>\n    </smartcard>\n");
 }
 
 /* ---- the dispatch ---- */
@@ -1257,8 +1250,9 @@ static void append_graphics(GString *out, const VmGraphics *graphics) {
         if (graphics->listen == VM_LISTEN_ADDRESS) {
                 g_string_append_printf(out, "      <listen type='address' address='%s'/>\n", graphics->address);
         } else if (graphics->listen == VM_LISTEN_SOCKET) {
-                g_autofree char *escaped = g_markup_escape_text(graphics->socket, -1);
-                g_string_append_printf(out, "      <listen type='socket' socket='%s'/>\n", escaped);
+                g_string_append(out, "      <listen type='socket'");
+                domain_xml_append_attr(out, "socket", graphics->socket);
+                g_string_append(out, "/>\n");
         } else {
                 g_string_append(out, "      <listen type='none'/>\n");
         }
@@ -1348,10 +1342,8 @@ static void append_input(GString *out, const VmInput *input) {
         }
         g_string_append(out, ">\n");
         if (input->evdev) {
-                g_autofree char *escaped = g_markup_escape_text(input->evdev, -1);
-
-                g_string_append_printf(out, "      <source %s='%s'", input->type == VM_INPUT_EVDEV ? "dev" : "evdev",
-                                       escaped);
+                g_string_append(out, "      <source");
+                domain_xml_append_attr(out, input->type == VM_INPUT_EVDEV ? "dev" : "evdev", input->evdev);
                 if (input->grab_all)
                         g_string_append(out, " grab='all'");
                 if (input->grab_toggle != VM_GRAB_TOGGLE_DEFAULT)
@@ -1380,14 +1372,14 @@ static void append_redirdev(GString *out, const VmRedirdevSource *source, const 
         }
         g_string_append(out, ">\n");
         if (source->type == VM_REDIRDEV_UNIX) {
-                g_autofree char *path = g_markup_escape_text(source->path, -1);
-                g_string_append_printf(out, "      <source mode='%s' path='%s'/>\n", source->bind ? "bind" : "connect",
-                                       path);
+                g_string_append_printf(out, "      <source mode='%s'", source->bind ? "bind" : "connect");
+                domain_xml_append_attr(out, "path", source->path);
         } else {
-                g_autofree char *host = g_markup_escape_text(source->host, -1);
-                g_string_append_printf(out, "      <source mode='connect' host='%s' service='%s'/>\n", host,
-                                       source->service);
+                g_string_append(out, "      <source mode='connect'");
+                domain_xml_append_attr(out, "host", source->host);
+                domain_xml_append_attr(out, "service", source->service);
         }
+        g_string_append(out, "/>\n");
         g_string_append(out, "      <protocol type='raw'/>\n");
         domain_xml_format_address(out, 3, address);
         g_string_append(out, "    </redirdev>\n");

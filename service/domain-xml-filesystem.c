@@ -24,6 +24,7 @@
 #include "domain-xml-filesystem.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 
 /* QEMU's virtio-9p refuses a longer mount tag ("longer than maximum (31 bytes)"). */
 #define MOUNT_TAG_MAX 31
@@ -187,11 +188,10 @@ VmDevice *domain_xml_parse_filesystem(const xmlNode *node, GError **error) {
 }
 
 static void append_dir(GString *out, unsigned level, const char *element, const char *dir) {
-        g_autofree char *escaped = g_markup_escape_text(dir, -1);
-
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-        g_string_append_printf(out, "<%s dir='%s'/>\n", element, escaped);
+        domain_xml_append_indent(out, level);
+        g_string_append_printf(out, "<%s", element);
+        domain_xml_append_attr(out, "dir", dir);
+        g_string_append(out, "/>\n");
 }
 
 void domain_xml_format_filesystem(GString *out, unsigned level, const VmFilesystem *fs) {

@@ -24,65 +24,12 @@
 #include "domain-xml-sysinfo.h"
 #include "domain-xml-tpm.h"
 #include "domain-xml-memdev.h"
+#include "domain-xml-writer.h"
 #include "domain-xml.h"
 #include "host-cpus.h"
 
-/* Besides the markup characters, escape CR always, and tab and newline inside attribute
- * values: a parser would turn them into something else. */
-static void append_escaped(GString *out, const char *text, bool attribute) {
-        for (const char *p = text; *p; p++)
-                switch (*p) {
-                case '&':
-                        g_string_append(out, "&amp;");
-                        break;
-                case '<':
-                        g_string_append(out, "&lt;");
-                        break;
-                case '>':
-                        g_string_append(out, "&gt;");
-                        break;
-                case '\r':
-                        g_string_append(out, "&#13;");
-                        break;
-                case '\'':
-                        g_string_append(out, attribute ? "&apos;" : "'");
-                        break;
-                case '"':
-                        g_string_append(out, attribute ? "&quot;" : "\"");
-                        break;
-                case '\t':
-                        g_string_append(out, attribute ? "&#9;" : "\t");
-                        break;
-                case '\n':
-                        g_string_append(out, attribute ? "&#10;" : "\n");
-                        break;
-                default:
-                        g_string_append_c(out, *p);
-                }
-}
-
-static void append_indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
-static void append_attr(GString *out, const char *name, const char *value) {
-        g_string_append_printf(out, " %s='", name);
-        append_escaped(out, value, true);
-        g_string_append_c(out, '\'');
-}
-
-static void append_text_element(GString *out, unsigned level, const char *name, const char *text) {
-        if (!text)
-                return;
-        append_indent(out, level);
-        g_string_append_printf(out, "<%s>", name);
-        append_escaped(out, text, false);
-        g_string_append_printf(out, "</%s>\n", name);
-}
-
 static void append_size_element(GString *out, unsigned level, const char *name, uint64_t bytes) {
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         if (bytes % 1024 == 0)
                 g_string_append_printf(out, "<%s unit='KiB'>%" PRIu64 "</%s>\n", name, bytes / 1024, name);
         else
@@ -92,7 +39,7 @@ static void append_size_element(GString *out, unsigned level, const char *name, 
 static void append_device(GString *out, unsigned level, const VmDevice *device) {
         const char *kind = vm_device_kind_to_string(device->kind);
 
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "<%s", kind);
         switch (device->kind) {
         case VM_DEVICE_DISK:
@@ -103,34 +50,34 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                                        device->disk.cdrom    ? "cdrom"
                                        : device->disk.floppy ? "floppy"
                                                              : "disk");
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<driver");
                 domain_xml_format_disk_driver(out, &device->disk);
                 if (device->disk.metadata_cache) {
                         g_string_append(out, ">\n");
                         domain_xml_format_metadata_cache(out, level + 2, device->disk.metadata_cache);
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "</driver>\n");
                 } else
                         g_string_append(out, "/>\n");
                 if (device->disk.network)
                         domain_xml_format_disk_network(out, level + 1, device->disk.network);
                 if (device->disk.path) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<source");
-                        append_attr(out, device->disk.block ? "dev" : "file", device->disk.path);
+                        domain_xml_append_attr(out, device->disk.block ? "dev" : "file", device->disk.path);
                         if (device->disk.n_seclabels) {
                                 g_string_append(out, ">\n");
                                 domain_xml_format_source_seclabels(out, level + 2, &device->disk);
-                                append_indent(out, level + 1);
+                                domain_xml_append_indent(out, level + 1);
                                 g_string_append(out, "</source>\n");
                         } else
                                 g_string_append(out, "/>\n");
                 }
                 domain_xml_format_disk_backing(out, level + 1, &device->disk);
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<target");
-                append_attr(out, "dev", device->disk.target_dev);
+                domain_xml_append_attr(out, "dev", device->disk.target_dev);
                 g_string_append_printf(out, " bus='%s'", domain_xml_disk_bus_names[device->disk.bus]);
                 if (device->disk.rotation_rate)
                         g_string_append_printf(out, " rotation_rate='%u'", (unsigned) device->disk.rotation_rate);
@@ -143,14 +90,14 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 if (device->disk.iotune)
                         domain_xml_format_iotune(out, level + 1, device->disk.iotune);
                 if (device->boot_order) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);
                 }
                 if (device->disk.readonly) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<readonly/>\n");
                 }
-                append_text_element(out, level + 1, "serial", device->disk.serial);
+                domain_xml_append_text_element(out, level + 1, "serial", device->disk.serial);
                 domain_xml_format_disk_identity(out, level + 1, &device->disk);
                 break;
         case VM_DEVICE_INTERFACE: {
@@ -165,7 +112,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 break;
         case VM_DEVICE_VSOCK:
                 g_string_append(out, " model='virtio'>\n");
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, device->vsock.cid_auto ? "<cid auto='yes'" : "<cid");
                 if (device->vsock.cid)
                         g_string_append_printf(out, " address='%" PRIu32 "'", device->vsock.cid);
@@ -174,7 +121,7 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
         case VM_DEVICE_RNG:
                 g_string_append(out, " model='virtio'>\n");
                 if (device->rng.rate_bytes) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append_printf(out, "<rate bytes='%" PRIu32 "'", device->rng.rate_bytes);
                         if (device->rng.rate_period_ms)
                                 g_string_append_printf(out, " period='%" PRIu32 "'", device->rng.rate_period_ms);
@@ -183,17 +130,17 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 if (device->rng.egd) {
                         domain_xml_format_rng_egd_backend(out, level + 1, device->rng.egd);
                 } else if (device->rng.builtin) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<backend model='builtin'/>\n");
                 } else {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<backend model='random'>");
-                        append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
+                        domain_xml_append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
                                        false);
                         g_string_append(out, "</backend>\n");
                 }
                 if (vm_virtio_options_set(&device->rng.virtio)) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<driver");
                         domain_xml_format_virtio_options(out, &device->rng.virtio);
                         g_string_append(out, "/>\n");
@@ -203,15 +150,15 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 if (device->hostdev.type == VM_HOSTDEV_USB) {
                         static const char *const resets[] = { NULL, "off", "uninitialized", "on" };
                         g_string_append(out, " mode='subsystem' type='usb'>\n");
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<source");
                         if (device->hostdev.usb_guest_reset)
                                 g_string_append_printf(out, " guestReset='%s'", resets[device->hostdev.usb_guest_reset]);
                         g_string_append(out, ">\n");
-                        append_indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out, "<address bus='%" PRIu32 "' device='%" PRIu32 "'/>\n",
                                                device->hostdev.usb_bus, device->hostdev.usb_device);
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
                 } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
                         g_string_append(out, " mode='subsystem' type='scsi'>\n");
@@ -219,26 +166,26 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 if (device->hostdev.type == VM_HOSTDEV_SCSI && device->hostdev.scsi_iscsi) {
                         domain_xml_format_disk_network(out, level + 1, device->hostdev.scsi_iscsi);
                 } else if (device->hostdev.type == VM_HOSTDEV_SCSI) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<source>\n");
-                        append_indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out, "<adapter name='scsi_host%" PRIu32 "'/>\n", device->hostdev.scsi_host);
-                        append_indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out,
                                                "<address bus='%" PRIu32 "' target='%" PRIu32 "' unit='%" PRIu64
                                                "'/>\n",
                                                device->hostdev.scsi_bus, device->hostdev.scsi_target,
                                                device->hostdev.scsi_unit);
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
                 }
                 if (device->hostdev.type == VM_HOSTDEV_SCSI) {
                         if (device->hostdev.scsi_readonly) {
-                                append_indent(out, level + 1);
+                                domain_xml_append_indent(out, level + 1);
                                 g_string_append(out, "<readonly/>\n");
                         }
                         if (device->hostdev.scsi_shareable) {
-                                append_indent(out, level + 1);
+                                domain_xml_append_indent(out, level + 1);
                                 g_string_append(out, "<shareable/>\n");
                         }
                 } else if (device->hostdev.type == VM_HOSTDEV_MDEV) {
@@ -249,32 +196,32 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                         if (device->hostdev.mdev_ramfb)
                                 g_string_append_printf(out, " ramfb='%s'", switches[device->hostdev.mdev_ramfb]);
                         g_string_append(out, ">\n");
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append_printf(out, "<source>\n");
-                        append_indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out, "<address uuid='%s'/>\n", device->hostdev.uuid);
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
                 } else if (device->hostdev.type == VM_HOSTDEV_PCI) {
                         g_string_append_printf(out, " mode='subsystem' type='pci' managed='%s'>\n",
                                                device->hostdev.managed ? "yes" : "no");
                         if (device->hostdev.driver_vfio) {
-                                append_indent(out, level + 1);
+                                domain_xml_append_indent(out, level + 1);
                                 g_string_append(out, "<driver name='vfio'/>\n");
                         }
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<source>\n");
-                        append_indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out,
                                                "<address domain='0x%04" PRIx32 "' bus='0x%02" PRIx32
                                                "' slot='0x%02" PRIx32 "' function='0x%" PRIx32 "'/>\n",
                                                device->hostdev.domain, device->hostdev.bus, device->hostdev.slot,
                                                device->hostdev.function);
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "</source>\n");
                 }
                 if (device->boot_order) {
-                        append_indent(out, level + 1);
+                        domain_xml_append_indent(out, level + 1);
                         g_string_append_printf(out, "<boot order='%u'/>\n", device->boot_order);
                 }
                 break;
@@ -300,13 +247,13 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 g_assert_not_reached();
         }
         if (device->id) {
-                append_indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<alias");
-                append_attr(out, "name", device->id);
+                domain_xml_append_attr(out, "name", device->id);
                 g_string_append(out, "/>\n");
         }
         domain_xml_format_address(out, level + 1, &device->address);
-        append_indent(out, level);
+        domain_xml_append_indent(out, level);
         g_string_append_printf(out, "</%s>\n", kind);
 }
 
@@ -316,12 +263,12 @@ char *domain_xml_format(const VmConfig *config) {
         g_return_val_if_fail(config, NULL);
 
         g_string_append_printf(out, "<domain type='%s'>\n", domain_xml_domain_type_names[config->type]);
-        append_text_element(out, 1, "name", config->name);
-        append_text_element(out, 1, "uuid", config->uuid);
+        domain_xml_append_text_element(out, 1, "name", config->name);
+        domain_xml_append_text_element(out, 1, "uuid", config->uuid);
         if (config->platform.genid[0])
-                append_text_element(out, 1, "genid", config->platform.genid);
-        append_text_element(out, 1, "title", config->title);
-        append_text_element(out, 1, "description", config->description);
+                domain_xml_append_text_element(out, 1, "genid", config->platform.genid);
+        domain_xml_append_text_element(out, 1, "title", config->title);
+        domain_xml_append_text_element(out, 1, "description", config->description);
         if (config->metadata)
                 /* Already serialised XML: copied as it is, not escaped. */
                 g_string_append_printf(out, "  <metadata>%s</metadata>\n", config->metadata);
@@ -350,29 +297,29 @@ char *domain_xml_format(const VmConfig *config) {
 
         domain_xml_format_os_open(out, &config->platform);
         g_string_append(out, "    <type");
-        append_attr(out, "arch", config->arch ? config->arch : "x86_64");
+        domain_xml_append_attr(out, "arch", config->arch ? config->arch : "x86_64");
         if (config->machine)
-                append_attr(out, "machine", config->machine);
+                domain_xml_append_attr(out, "machine", config->machine);
         g_string_append(out, ">hvm</type>\n");
         domain_xml_format_loader(out, config);
-        append_text_element(out, 2, "kernel", config->kernel);
-        append_text_element(out, 2, "initrd", config->initrd);
-        append_text_element(out, 2, "cmdline", config->cmdline);
+        domain_xml_append_text_element(out, 2, "kernel", config->kernel);
+        domain_xml_append_text_element(out, 2, "initrd", config->initrd);
+        domain_xml_append_text_element(out, 2, "cmdline", config->cmdline);
         domain_xml_format_boot(out, &config->platform);
         domain_xml_format_os_smbios(out, config->sysinfo);
         g_string_append(out, "  </os>\n");
 
         domain_xml_format_platform(out, &config->platform);
-        append_text_element(out, 1, "on_poweroff", domain_xml_action_names[config->on_poweroff]);
-        append_text_element(out, 1, "on_reboot", domain_xml_action_names[config->on_reboot]);
-        append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
+        domain_xml_append_text_element(out, 1, "on_poweroff", domain_xml_action_names[config->on_poweroff]);
+        domain_xml_append_text_element(out, 1, "on_reboot", domain_xml_action_names[config->on_reboot]);
+        domain_xml_append_text_element(out, 1, "on_crash", domain_xml_action_names[config->on_crash]);
         domain_xml_format_pm(out, &config->platform);
 
         if (config->emulator || config->devices->len > 0 || !vm_display_is_empty(vm_config_display(config)) ||
             config->memballoon.model != VM_MEMBALLOON_DEFAULT || config->panic.isa || config->panic.hyperv ||
             config->platform.iommu.model != VM_IOMMU_NONE) {
                 g_string_append(out, "  <devices>\n");
-                append_text_element(out, 2, "emulator", config->emulator);
+                domain_xml_append_text_element(out, 2, "emulator", config->emulator);
                 for (guint i = 0; i < config->devices->len; i++)
                         append_device(out, 2, g_ptr_array_index(config->devices, i));
                 domain_xml_format_display(out, vm_config_display(config));

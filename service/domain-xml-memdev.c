@@ -22,6 +22,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "domain-xml.h"
 #include "hv-error.h"
 
@@ -214,11 +215,6 @@ VmDevice *domain_xml_parse_memory_device(const xmlNode *node, GError **error) {
         return g_steal_pointer(&device);
 }
 
-static void indent(GString *out, unsigned level) {
-        for (unsigned i = 0; i < level; i++)
-                g_string_append(out, "  ");
-}
-
 void domain_xml_format_memory_device(GString *out, unsigned level, const VmMemoryDevice *mem) {
         g_string_append_printf(out, " model='%s'", model_names[mem->model]);
         if (mem->access)
@@ -228,38 +224,34 @@ void domain_xml_format_memory_device(GString *out, unsigned level, const VmMemor
                 g_string_append_printf(out, " discard='%s'", mem->discard == VM_SWITCH_ON ? "yes" : "no");
         g_string_append(out, ">\n");
         if (mem->host_nodes || mem->page_kib || mem->path) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<source>\n");
                 if (mem->host_nodes) {
-                        indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append(out, "<nodemask>");
                         domain_xml_append_id_set(out, &mem->host_nodes, VM_HOST_NODES_MAX);
                         g_string_append(out, "</nodemask>\n");
                 }
                 if (mem->page_kib) {
-                        indent(out, level + 2);
+                        domain_xml_append_indent(out, level + 2);
                         g_string_append_printf(out, "<pagesize unit='KiB'>%" PRIu64 "</pagesize>\n", mem->page_kib);
                 }
-                if (mem->path) {
-                        g_autofree char *escaped = g_markup_escape_text(mem->path, -1);
-                        indent(out, level + 2);
-                        g_string_append_printf(out, "<path>%s</path>\n", escaped);
-                }
-                indent(out, level + 1);
+                domain_xml_append_text_element(out, level + 2, "path", mem->path);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "</source>\n");
         }
-        indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         g_string_append(out, "<target>\n");
-        indent(out, level + 2);
+        domain_xml_append_indent(out, level + 2);
         g_string_append_printf(out, "<size unit='b'>%" PRIu64 "</size>\n", mem->size);
         if (mem->node >= 0) {
-                indent(out, level + 2);
+                domain_xml_append_indent(out, level + 2);
                 g_string_append_printf(out, "<node>%d</node>\n", mem->node);
         }
-        indent(out, level + 1);
+        domain_xml_append_indent(out, level + 1);
         g_string_append(out, "</target>\n");
         if (mem->has_slot || mem->base) {
-                indent(out, level + 1);
+                domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<address type='dimm'");
                 if (mem->has_slot)
                         g_string_append_printf(out, " slot='%u'", mem->slot);

@@ -18,6 +18,7 @@
 #include "domain-xml-net.h"
 #include "domain-xml-private.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 #define IFNAME_MAX 15      /* IFNAMSIZ - 1 */
@@ -690,10 +691,7 @@ void domain_xml_format_interface(GString *out, const char *indent, const VmDevic
         if (extra && (extra->rom_bar || extra->rom_enabled || extra->rom_file)) {
                 g_string_append_printf(out, "%s<rom", indent);
                 format_switch(out, "bar", extra->rom_bar, false);
-                if (extra->rom_file) {
-                        g_autofree char *file = g_markup_escape_text(extra->rom_file, -1);
-                        g_string_append_printf(out, " file='%s'", file);
-                }
+                domain_xml_append_attr(out, "file", extra->rom_file);
                 format_switch(out, "enabled", extra->rom_enabled, true);
                 g_string_append(out, "/>\n");
         }

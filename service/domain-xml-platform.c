@@ -14,6 +14,7 @@
 #include "domain-xml-platform.h"
 #include "domain-xml.h"
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 #define NAME_MAX_LEN 64            /* CPU models and features */
@@ -1023,11 +1024,6 @@ bool domain_xml_parse_os_platform(const xmlNode *os, const xmlNode *loader, VmPl
 
 /* ---- writing ---- */
 
-static void append_escaped_attr(GString *out, const char *name, const char *value) {
-        g_autofree char *escaped = g_markup_escape_text(value, -1);
-        g_string_append_printf(out, " %s='%s'", name, escaped);
-}
-
 void domain_xml_format_os_open(GString *out, const VmPlatform *platform) {
         g_string_append(out, platform->firmware.efi    ? "  <os firmware='efi'>\n"
                              : platform->firmware.bios ? "  <os firmware='bios'>\n"
@@ -1058,22 +1054,24 @@ void domain_xml_format_loader(GString *out, const VmConfig *config) {
                 if (firmware->loader_stateless)
                         g_string_append_printf(out, " stateless='%s'", yes_no_names[firmware->loader_stateless]);
                 if (config->loader) {
-                        g_autofree char *escaped = g_markup_escape_text(config->loader, -1);
-                        g_string_append_printf(out, ">%s</loader>\n", escaped);
+                        g_string_append_c(out, '>');
+                        domain_xml_append_escaped(out, config->loader, false);
+                        g_string_append(out, "</loader>\n");
                 } else
                         g_string_append(out, "/>\n");
         }
         if (firmware->nvram && firmware->nvram_typed) {
                 g_string_append(out, "    <nvram type='file'>\n      <source");
-                append_escaped_attr(out, "file", firmware->nvram);
+                domain_xml_append_attr(out, "file", firmware->nvram);
                 g_string_append(out, "/>\n    </nvram>\n");
         } else if (firmware->nvram || firmware->nvram_template) {
                 g_string_append(out, "    <nvram");
                 if (firmware->nvram_template)
-                        append_escaped_attr(out, "template", firmware->nvram_template);
+                        domain_xml_append_attr(out, "template", firmware->nvram_template);
                 if (firmware->nvram) {
-                        g_autofree char *escaped = g_markup_escape_text(firmware->nvram, -1);
-                        g_string_append_printf(out, ">%s</nvram>\n", escaped);
+                        g_string_append_c(out, '>');
+                        domain_xml_append_escaped(out, firmware->nvram, false);
+                        g_string_append(out, "</nvram>\n");
                 } else
                         g_string_append(out, "/>\n");
         }
@@ -1099,8 +1097,9 @@ void domain_xml_format_boot(GString *out, const VmPlatform *platform) {
                 g_string_append(out, "/>\n");
         }
         if (firmware->acpi_slic) {
-                g_autofree char *escaped = g_markup_escape_text(firmware->acpi_slic, -1);
-                g_string_append_printf(out, "    <acpi>\n      <table type='slic'>%s</table>\n    </acpi>\n", escaped);
+                g_string_append(out, "    <acpi>\n      <table type='slic'>");
+                domain_xml_append_escaped(out, firmware->acpi_slic, false);
+                g_string_append(out, "</table>\n    </acpi>\n");
         }
 }
 
@@ -1123,7 +1122,7 @@ static void append_features(GString *out, const VmFeatures *features) {
                         if (i == VM_HV_SPINLOCKS && features->hv[i] == VM_SWITCH_ON)
                                 g_string_append_printf(out, " retries='%u'", features->hv_spinlock_retries);
                         if (i == VM_HV_VENDOR_ID && features->hv[i] == VM_SWITCH_ON)
-                                append_escaped_attr(out, "value", features->hv_vendor_id);
+                                domain_xml_append_attr(out, "value", features->hv_vendor_id);
                         if (i == VM_HV_STIMER && features->hv_stimer_direct)
                                 g_string_append_printf(out, ">\n        <direct state='%s'/>\n      </stimer>\n",
                                                        switch_names[features->hv_stimer_direct]);
@@ -1198,7 +1197,7 @@ static void append_cpu(GString *out, const VmCpu *cpu) {
                 if (cpu->fallback)
                         g_string_append_printf(out, " fallback='%s'", cpu_fallback_names[cpu->fallback]);
                 if (cpu->vendor_id[0])
-                        append_escaped_attr(out, "vendor_id", cpu->vendor_id);
+                        domain_xml_append_attr(out, "vendor_id", cpu->vendor_id);
                 if (cpu->model)
                         g_string_append_printf(out, ">%s</model>\n", cpu->model);
                 else

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "domain-xml-reader.h"
+#include "domain-xml-writer.h"
 #include "hv-error.h"
 
 /* QEMU's longest fw_cfg file name (FW_CFG_MAX_FILE_PATH, 56 bytes with its NUL). */
@@ -265,14 +266,11 @@ bool domain_xml_check_sysinfo(const xmlNode *os, const VmConfig *config, GError 
 /* ---- writing ---- */
 
 static void append_entry(GString *out, const char *name_attribute, const char *value) {
-        g_autofree char *escaped = g_markup_escape_text(value, -1);
-
         g_string_append(out, "      <entry");
-        if (name_attribute) {
-                g_autofree char *escaped_name = g_markup_escape_text(name_attribute, -1);
-                g_string_append_printf(out, " name='%s'", escaped_name);
-        }
-        g_string_append_printf(out, ">%s</entry>\n", escaped);
+        domain_xml_append_attr(out, "name", name_attribute);
+        g_string_append_c(out, '>');
+        domain_xml_append_escaped(out, value, false);
+        g_string_append(out, "</entry>\n");
 }
 
 static void format_smbios(GString *out, const VmSysinfo *sysinfo) {
@@ -299,14 +297,15 @@ static void format_fwcfg(GString *out, const VmSysinfo *sysinfo) {
         g_string_append(out, "  <sysinfo type='fwcfg'>\n");
         for (guint i = 0; sysinfo->fwcfg && i < sysinfo->fwcfg->len; i++) {
                 const VmFwCfgEntry *entry = sysinfo->fwcfg->pdata[i];
-                g_autofree char *name = g_markup_escape_text(entry->name, -1);
-
+                g_string_append(out, "    <entry");
+                domain_xml_append_attr(out, "name", entry->name);
                 if (entry->file) {
-                        g_autofree char *file = g_markup_escape_text(entry->file, -1);
-                        g_string_append_printf(out, "    <entry name='%s' file='%s'/>\n", name, file);
+                        domain_xml_append_attr(out, "file", entry->file);
+                        g_string_append(out, "/>\n");
                 } else {
-                        g_autofree char *value = g_markup_escape_text(entry->value, -1);
-                        g_string_append_printf(out, "    <entry name='%s'>%s</entry>\n", name, value);
+                        g_string_append_c(out, '>');
+                        domain_xml_append_escaped(out, entry->value, false);
+                        g_string_append(out, "</entry>\n");
                 }
         }
         g_string_append(out, "  </sysinfo>\n");
