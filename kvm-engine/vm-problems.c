@@ -14,6 +14,7 @@ typedef struct {
 struct VmProblems {
         GPtrArray *items; /* Problem*, in the order added */
         bool config_partial;
+        const char *note; /* static text said after them, or NULL */
 };
 
 static void problem_free(Problem *problem) {
@@ -92,6 +93,10 @@ static gint problem_compare(gconstpointer a, gconstpointer b) {
         return pa->order < pb->order ? -1 : pa->order > pb->order;
 }
 
+void vm_problems_set_note(VmProblems *problems, const char *note) {
+        problems->note = note;
+}
+
 bool vm_problems_report(VmProblems *problems, GError **error) {
         g_autoptr(GString) message = g_string_new(NULL);
         const Problem *first;
@@ -105,6 +110,8 @@ bool vm_problems_report(VmProblems *problems, GError **error) {
                         g_string_append(message, "; ");
                 g_string_append(message, problem->error->message);
         }
+        if (problems->note)
+                g_string_append_printf(message, " (%s)", problems->note);
         first = problems->items->pdata[0];
         g_set_error_literal(error, first->error->domain, first->error->code, message->str);
         return false;

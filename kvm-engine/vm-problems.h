@@ -49,6 +49,10 @@ bool vm_problems_is_empty(const VmProblems *problems);
 void vm_problems_set_config_partial(VmProblems *problems);
 bool vm_problems_config_partial(const VmProblems *problems);
 
+/* A sentence said after the problems, when there are any, in parentheses: what the
+ * document as a whole is ("the XML of a running domain..."). note is static text. */
+void vm_problems_set_note(VmProblems *problems, const char *note);
+
 /* One error for all the problems: their messages sorted by line and joined with "; ", with
  * the code of the first. Returns true, leaving error alone, when there are none. */
 bool vm_problems_report(VmProblems *problems, GError **error);

@@ -184,6 +184,9 @@ static bool parse_source(const xmlNode *source, VmChar *chr, GError **error) {
                 return xml_fail(error, source, HV_ERROR_INVALID_XML, "'<source mode='%s'>' appears twice",
                                 mode_names[mode]);
         case VM_CHAR_PTY:
+                /* The pty a running domain was given, in what `virsh dumpxml` prints of it:
+                 * libvirt's define reads past it (each start gives a new one), and so does this. */
+                return xml_check_empty_element(source, path_attributes, error);
         case VM_CHAR_NULL:
         case VM_CHAR_VC:
         case VM_CHAR_STDIO:
@@ -245,7 +248,8 @@ static bool parse_backend(const xmlNode *node, xmlNode **c, VmChar *chr, GError 
 }
 
 VmDevice *domain_xml_parse_char_device(const xmlNode *node, VmDeviceKind kind, GError **error) {
-        static const char *const attributes[] = {"type", NULL};
+        /* tty: a running domain's pty (output only), read past as its <source path> is. */
+        static const char *const attributes[] = {"type", "tty", NULL};
         static const char *const repeatable[] = {"source", NULL};
         g_autoptr(VmDevice) device = vm_device_new(kind);
         xmlNode *c[_CHR_CHILD_MAX] = {};
@@ -256,6 +260,12 @@ VmDevice *domain_xml_parse_char_device(const xmlNode *node, VmDeviceKind kind, G
             !domain_xml_parse_char_target(c[CHR_TARGET], kind, &device->chr.target, error) ||
             !domain_xml_parse_alias(c[CHR_ALIAS], device, error))
                 return NULL;
+        g_autofree char *tty = xml_attr_value(node, "tty");
+        if (tty && device->chr.type != VM_CHAR_PTY) {
+                xml_fail(error, node, HV_ERROR_NOT_SUPPORTED, "attribute 'tty' of a %s '<%s>' is not supported",
+                         domain_xml_char_type_names[device->chr.type], XML_NODE_NAME(node));
+                return NULL;
+        }
         /* A serial port's place: isa iobase and irq, or a PCI slot for pci-serial (kept in GetXML,
          * placed by QEMU as other PCI devices). A console of type serial repeats its serial's. */
         if (c[CHR_ADDRESS]) {
@@ -364,10 +374,26 @@ void domain_xml_format_char_device(GString *out, unsigned level, const VmChar *c
 
 /* ---- <channel> ---- */
 
+/* The socket libvirt made for a running domain's guest agent, in what `virsh dumpxml` prints
+ * of it: DIR/domain-ID-NAME/org.qemu.guest_agent.0, or the older DIR/NAME.org.qemu.guest_agent.0
+ * where DIR ends in channel/target. libvirt's define drops such a path (it makes a new one at
+ * each start), and so does this. */
+static bool is_libvirt_agent_path(const char *path) {
+        g_autofree char *dir = g_path_get_dirname(path);
+        g_autofree char *base = g_path_get_basename(path);
+        g_autofree char *parent = g_path_get_basename(dir);
+
+        if (!g_path_is_absolute(path))
+                return false;
+        if (g_str_equal(base, GUEST_AGENT_NAME))
+                return g_str_has_prefix(parent, "domain-") && parent[strlen("domain-")] != '\0';
+        return g_str_has_suffix(base, "." GUEST_AGENT_NAME) && g_str_has_suffix(dir, "/channel/target");
+}
+
 /* The guest agent's channel: <channel type='unix'> with <source mode='bind'/> without a path
  * (the socket is the service's). */
 static bool parse_guest_agent(const xmlNode *node, xmlNode **c, GError **error) {
-        static const char *const source_attributes[] = {"mode", NULL};
+        static const char *const source_attributes[] = {"mode", "path", NULL};
         static const char *const modes[] = {"bind", NULL};
         g_autofree char *type = xml_attr_value(node, "type");
         int choice;
@@ -379,7 +405,7 @@ static bool parse_guest_agent(const xmlNode *node, xmlNode **c, GError **error) 
                                 type ? type : "");
         /* The socket is the service's: a path of the document is refused, not followed. */
         g_autofree char *path = c[CHR_SOURCE] ? xml_attr_value(c[CHR_SOURCE], "path") : NULL;
-        if (path)
+        if (path && !is_libvirt_agent_path(path))
                 return xml_fail(error, c[CHR_SOURCE], HV_ERROR_NOT_SUPPORTED,
                                 "attribute 'path' of '<source>' in a '<channel>' is not supported: the service "
                                 "places the guest agent's socket in the VM's runtime folder");

@@ -1159,17 +1159,28 @@ static bool parse_metadata(const xmlNode *node, VmConfig *config, GError **error
 
 /* What must be unique among a definition's devices, as sets: one look-up per device. */
 typedef struct {
-        GHashTable *ids;          /* device ids (aliases) */
+        GHashTable *ids;          /* device ids (aliases), to their devices */
         GHashTable *disk_targets; /* <target dev> of the disks */
         GHashTable *host_devices; /* "DDDD:BB:SS.F", the mdev's UUID, "USB B.D", "SCSI H:B:T:U" of the <hostdev>s (owned) */
         bool has_vsock;
         bool has_tpm;
 } DeviceKeys;
 
-static bool check_unique_device(DeviceKeys *keys, const VmDevice *device, const xmlNode *node, GError **error) {
-        if (device->id && !g_hash_table_add(keys->ids, device->id))
+static bool check_unique_device(DeviceKeys *keys, VmDevice *device, const xmlNode *node, GError **error) {
+        const VmDevice *same_id = device->id ? g_hash_table_lookup(keys->ids, device->id) : NULL;
+
+        /* A console of type serial is its serial port, and a running domain's XML gives both
+         * the port's alias ("serial0"): it names that port, not a device of its own. */
+        if (same_id && same_id->kind == VM_DEVICE_SERIAL && device->kind == VM_DEVICE_CONSOLE &&
+            device->chr.target.type == VM_CHAR_TARGET_SERIAL) {
+                g_clear_pointer(&device->id, g_free);
+                same_id = NULL;
+        }
+        if (same_id)
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "device alias '%s' is used twice",
                                 device->id);
+        if (device->id)
+                g_hash_table_insert(keys->ids, device->id, device);
         if (device->kind == VM_DEVICE_DISK && !g_hash_table_add(keys->disk_targets, device->disk.target_dev))
                 return xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT, "disk target '%s' is used twice",
                                 device->disk.target_dev);
@@ -1375,6 +1386,30 @@ static const char *const domain_children[] = {
 
 /* Like xml_collect_children(), but an unknown or repeated child is a problem and the rest
  * is still sorted. */
+/* Why some <domain> children libvirt knows are refused; the others are refused naming them. */
+static const struct {
+        const char *name;
+        const char *why;
+} refused_domain_children[] = {
+        {"resource", "it places a VM in a cgroup partition (libvirt writes '/machine' in a running domain's XML), "
+                     "and the engines run in the service's own cgroup"},
+        {"cputune", "CPU shares, quotas and pinning of its threads need a cgroup of the VM's own, and the engines "
+                    "run in the service's; '<vcpu cpuset>' pins the whole VM"},
+        {"memtune", "memory limits need a cgroup of the VM's own, and the engines run in the service's"},
+        {"blkiotune", "I/O weights need a cgroup of the VM's own, and the engines run in the service's; a disk's "
+                      "'<iotune>' limits its I/O"},
+};
+
+static void fail_unknown_domain_child(const xmlNode *child, GError **error) {
+        for (size_t i = 0; i < G_N_ELEMENTS(refused_domain_children); i++)
+                if (xml_is_element(child, refused_domain_children[i].name)) {
+                        xml_fail(error, child, HV_ERROR_NOT_SUPPORTED, "'<%s>' in '<domain>' is not supported: %s",
+                                 refused_domain_children[i].name, refused_domain_children[i].why);
+                        return;
+                }
+        xml_fail_unsupported_element(error, child);
+}
+
 static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProblems *problems) {
         GError *error = NULL;
 
@@ -1394,7 +1429,7 @@ static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProb
                         if (xml_is_element(child, domain_children[i]))
                                 break;
                 if (!domain_children[i])
-                        xml_fail_unsupported_element(&error, child);
+                        fail_unknown_domain_child(child, &error);
                 else if (slots[i])
                         xml_fail(&error, child, HV_ERROR_INVALID_XML, "'<%s>' appears more than once in '<domain>'",
                                  domain_children[i]);
@@ -1542,6 +1577,10 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 vm_problems_add_error(problems, g_steal_pointer(&e));
         else
                 config->type = choice;
+        g_autofree char *id = xml_attr_value(root, "id");
+        if (id)
+                vm_problems_set_note(problems, "the document is a running domain's XML, with what libvirt gave it at "
+                                               "start; 'virsh dumpxml --inactive' prints its definition");
         collect_domain_children(root, c, problems);
         set_lines(root, c, config);
 

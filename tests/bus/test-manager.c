@@ -253,8 +253,28 @@ static void test_define_refuses_what_engine_cannot(HvTest *t, gconstpointer data
                        "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
                        "<resource><partition>/machine</partition></resource>\n"
                        "<devices><smartcard mode='hostx'/>\n<sound model='sb32'/></devices></domain>",
-                       NULL, "line 3: '<resource>' in '<domain>' is not supported; line 4: mode='hostx' of '<smartcard>'",
+                       NULL,
+                       "line 3: '<resource>' in '<domain>' is not supported: it places a VM in a cgroup partition "
+                       "(libvirt writes '/machine' in a running domain's XML), and the engines run in the service's "
+                       "own cgroup; line 4: mode='hostx' of '<smartcard>'",
                        "; line 5: model='sb32' of '<sound>'");
+
+        /* A running domain's XML (virsh dumpxml): the answer ends by saying so, after the
+         * engine's problems too. */
+        define_refused(t,
+                       "<domain type='kvm' id='7'><name>live</name><memory unit='MiB'>256</memory>\n"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
+                       "<resource><partition>/machine</partition></resource>\n"
+                       "<devices><interface type='user'/></devices></domain>",
+                       "cloud-hypervisor", "line 3: '<resource>' in '<domain>' is not supported: ",
+                       "; line 4: <interface type='user'> is not supported by the cloud-hypervisor engine");
+        define_refused(t,
+                       "<domain type='kvm' id='7'><name>live</name><memory unit='MiB'>256</memory>\n"
+                       "<os><type arch='x86_64'>hvm</type><kernel>/nonexistent/vmlinux</kernel></os>\n"
+                       "<devices><interface type='user'/></devices></domain>",
+                       "cloud-hypervisor", "cloud-hypervisor engine",
+                       " (the document is a running domain's XML, with what libvirt gave it at start; "
+                       "'virsh dumpxml --inactive' prints its definition)");
 
         /* Nothing reached the disk. */
         g_autoptr(GDir) dir = g_dir_open(state_dir, 0, NULL);
@@ -338,7 +358,9 @@ static void test_define_lists_engine_problems(HvTest *t, gconstpointer data) {
                        "<watchdog model='itco'/>\n"
                        "</devices></domain>",
                        NULL,
-                       "line 4: '<resource>' in '<domain>' is not supported; "
+                       "line 4: '<resource>' in '<domain>' is not supported: it places a VM in a cgroup partition "
+                       "(libvirt writes '/machine' in a running domain's XML), and the engines run in the service's "
+                       "own cgroup; "
                        "line 6: <disk> 'hdc': the pc machine's IDE controller has buses 0-1, units 0-1; "
                        "line 7: attribute 'ports' of '<controller type='sata'>' is not supported; "
                        "line 9: '<shmem>' in '<devices>' is not supported; "

@@ -1081,6 +1081,59 @@ static void test_round_trip_escaping_writers(void) {
          * libvirt, defining without --validate, keeps one as this does. */
 }
 
+/* What `virsh dumpxml` prints of a running domain: what libvirt gave it at start (its pty,
+ * the agent's socket, the console's copy of its serial port's alias) is read past, as
+ * libvirt's define does; what cannot be honoured is refused with its reason, and the answer
+ * says what the document is. */
+static void test_live_dumpxml(void) {
+        g_autofree char *xml = read_data_file("live-dumpxml.xml");
+        g_autoptr(GError) error = NULL;
+        g_autoptr(VmConfig) refused = parse_string(xml, &error);
+        g_auto(GStrv) problems = NULL;
+        g_autoptr(GRegex) unhonoured = NULL;
+        g_autofree char *definition = NULL;
+        g_autoptr(VmConfig) config = NULL;
+        g_autofree char *out = NULL;
+
+        g_assert_null(refused);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_test_message("%s", error->message);
+        g_assert_true(g_str_has_prefix(error->message, "line 7: '<resource>' in '<domain>' is not supported: it "
+                                                       "places a VM in a cgroup partition"));
+        g_assert_nonnull(strstr(error->message, "; line 59: type='dynamic' of '<seclabel>' is not supported"));
+        g_assert_true(g_str_has_suffix(error->message, " (the document is a running domain's XML, with what "
+                                                       "libvirt gave it at start; 'virsh dumpxml --inactive' "
+                                                       "prints its definition)"));
+        problems = g_strsplit(error->message, "; line ", -1);
+        g_assert_cmpuint(g_strv_length(problems), ==, 2); /* nothing else: the rest is read past */
+
+        /* Without those two, it defines. */
+        unhonoured = g_regex_new("  <resource>.*</resource>\n|  <seclabel.*</seclabel>\n", G_REGEX_DOTALL | G_REGEX_UNGREEDY,
+                                 0, NULL);
+        definition = g_regex_replace_literal(unhonoured, xml, -1, 0, "", 0, NULL);
+        g_clear_error(&error);
+        config = parse_string(definition, &error);
+        g_assert_no_error(error);
+        g_assert_cmpstr(device_at(config, 3)->id, ==, "serial0");
+        g_assert_cmpint(device_at(config, 4)->kind, ==, VM_DEVICE_CONSOLE);
+        g_assert_cmpstr(device_at(config, 4)->id, !=, "serial0"); /* an id of its own, as without an alias */
+        assert_round_trip(config);
+        out = domain_xml_format(config);
+        g_assert_null(strstr(out, "/dev/pts"));
+        g_assert_null(strstr(out, "tty="));
+        g_assert_null(strstr(out, "channel/target"));
+        g_assert_cmpuint(count_occurrences(out, "<alias name='serial0'/>"), ==, 1);
+
+        /* A tty is a pty's only; a socket path of the document's own is still the service's to refuse. */
+        g_autofree char *file_tty = domain_with("", "<serial type='file' tty='/dev/pts/3'><source path='/tmp/log'/>"
+                                                    "</serial>");
+        g_autofree char *own_socket = domain_with("", "<channel type='unix'><source mode='bind' "
+                                                      "path='/tmp/domain-3-x/org.qemu.guest_agent.1'/><target "
+                                                      "type='virtio' name='org.qemu.guest_agent.0'/></channel>");
+        assert_refused_string(file_tty, HV_ERROR_NOT_SUPPORTED, "attribute 'tty' of a file '<serial>' is not supported");
+        assert_refused_string(own_socket, HV_ERROR_NOT_SUPPORTED, "attribute 'path' of '<source>' in a '<channel>'");
+}
+
 static void test_format_example(void) {
         g_autoptr(VmConfig) config = parse_data_file("example.xml");
         g_autofree char *out = domain_xml_format(config);
@@ -1314,7 +1367,9 @@ static void test_all_problems(void) {
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
         g_assert_cmpstr(error->message, ==,
                         "line 5: offset='xen' of '<clock>' is not supported; "
-                        "line 6: '<cputune>' in '<domain>' is not supported; "
+                        "line 6: '<cputune>' in '<domain>' is not supported: CPU shares, quotas and pinning of its threads "
+                        "need a cgroup of the VM's own, and the engines run in the service's; '<vcpu cpuset>' pins the "
+                        "whole VM; "
                         "line 8: bus='xen' of '<target>' is not supported; "
                         "line 9: mode='hostx' of '<smartcard>' is not supported; "
                         "line 11: model='sb32' of '<sound>' is not supported; "
@@ -1964,6 +2019,7 @@ static const TestCase test_cases[] = {
         { "round-trip", test_round_trip },
         { "round-trip-escaping", test_round_trip_escaping },
         { "round-trip-escaping-writers", test_round_trip_escaping_writers },
+        { "live-dumpxml", test_live_dumpxml },
         { "format-example", test_format_example },
         { "device-round-trip", test_device_round_trip },
         { "device-parse", test_device_parse },
