@@ -347,6 +347,8 @@ JsonNode *ch_config_build_vm(const VmConfig *config, const char *runtime_dir, GE
                 json_builder_end_object(b);
         }
 
+        ch_sysinfo_build(b, config);
+
         /* Without it a guest panic goes unnoticed: the pvpanic device reports it. */
         add_bool(b, "pvpanic", true);
 

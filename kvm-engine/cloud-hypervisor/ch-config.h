@@ -32,6 +32,13 @@ void ch_refuse(VmProblems *problems, unsigned line, const char *what);
 /* The platform parts (ch-platform.c): refused naming the element and the engine. */
 void ch_platform_check(const VmConfig *config, VmProblems *problems);
 void ch_display_check(const VmConfig *config, VmProblems *problems);
+/* <sysinfo> (ch-sysinfo.c): its platform's SMBIOS fields. The check refuses what it cannot
+ * give; the build writes vm.create's "platform" (always: the VM's UUID is its system UUID). */
+void ch_sysinfo_check(const VmConfig *config, VmProblems *problems);
+void ch_sysinfo_build(JsonBuilder *b, const VmConfig *config);
+/* A serial or OEM strings to give: cloud-hypervisor before v26 would ignore them. */
+bool ch_sysinfo_wanted(const VmConfig *config);
+#define CH_SYSINFO_MIN_MAJOR 26
 /* The device parts of vm-devices.h it honours; the rest refused (ch-devices.c). */
 void ch_devices_check(const VmConfig *config, VmProblems *problems);
 

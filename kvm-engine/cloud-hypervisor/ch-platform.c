@@ -103,12 +103,7 @@ void ch_platform_check(const VmConfig *config, VmProblems *problems) {
         /* cloud-hypervisor's virtio-iommu is a per-device choice of its own, not libvirt's <iommu>. */
         if (p->iommu.model != VM_IOMMU_NONE)
                 ch_refuse(problems, lines->iommu, "<iommu>");
-        /* Its --platform has some SMBIOS system fields and OEM strings, but the engine does not
-         * give them yet; it has no fw_cfg device. */
-        if (config->sysinfo && config->sysinfo->smbios_written)
-                ch_refuse(problems, config->sysinfo->smbios_line, "<sysinfo type='smbios'>");
-        if (config->sysinfo && config->sysinfo->fwcfg_written)
-                ch_refuse(problems, config->sysinfo->fwcfg_line, "<sysinfo type='fwcfg'> (it has no fw_cfg device)");
+        ch_sysinfo_check(config, problems);
         if (p->genid[0])
                 ch_refuse(problems, lines->genid, "<genid> (it has no vmgenid device)");
         check_features(config, problems);

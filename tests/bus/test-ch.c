@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -1015,6 +1016,118 @@ static void test_vsock_auto_cid(ChTest *c, gconstpointer data) {
         hv_signal_log_stop(&log);
 }
 
+/* The body of the engine's vm.info, asked on its API socket as the service asks it. */
+static char *engine_vm_info(ChTest *c, const char *path) {
+        g_autoptr(GVariant) facts = info(c, path);
+        struct sockaddr_un addr = {.sun_family = AF_UNIX};
+        static const char request[] = "GET /api/v1/vm.info HTTP/1.1\r\nHost: localhost\r\nAccept: */*\r\n\r\n";
+        g_autoptr(GString) answer = g_string_new(NULL);
+        const char *api = NULL;
+        const char *body;
+        unsigned long length = 0;
+        int fd;
+
+        g_assert_true(g_variant_lookup(facts, "api-socket", "&s", &api));
+        g_strlcpy(addr.sun_path, api, sizeof(addr.sun_path));
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_assert_cmpint(connect(fd, (struct sockaddr *) &addr, sizeof(addr)), ==, 0);
+        g_assert_cmpint(write(fd, request, strlen(request)), ==, (gssize) strlen(request));
+        for (;;) {
+                struct pollfd pfd = {.fd = fd, .events = POLLIN};
+                char buffer[4096];
+                const char *header = strstr(answer->str, "\r\n\r\n");
+                const char *field = g_strstr_len(answer->str, -1, "Content-Length: ");
+                ssize_t n;
+
+                if (header && field && sscanf(field, "Content-Length: %lu", &length) == 1 &&
+                    answer->len >= (size_t) (header + 4 - answer->str) + length)
+                        break;
+                g_assert_cmpint(poll(&pfd, 1, 5000), ==, 1);
+                n = read(fd, buffer, sizeof(buffer));
+                g_assert_cmpint(n, >, 0);
+                g_string_append_len(answer, buffer, n);
+        }
+        close(fd);
+        g_assert_true(g_str_has_prefix(answer->str, "HTTP/1.1 200"));
+        body = strstr(answer->str, "\r\n\r\n") + 4;
+        return g_strndup(body, length);
+}
+
+/* <sysinfo type='smbios'> with <os><smbios mode='sysinfo'/>: the system serial and OEM
+ * strings reach its platform config, with the VM's UUID, on the newest release (which
+ * renames them) and on v52; what its tables cannot hold is refused at DefineVM. */
+static void test_sysinfo(ChTest *c, gconstpointer data) {
+        g_autofree char *v52 = g_build_filename(sim_dir(), "cloud-hypervisor-v52", NULL);
+        const char *const emulators[] = {NULL, v52};
+
+        for (size_t i = 0; i < G_N_ELEMENTS(emulators); i++) {
+                g_autofree char *name = g_strdup_printf("smbios%zu", i);
+                g_autofree char *base = ch_xml(c, name, emulators[i]);
+                g_autofree char *xml = NULL;
+                g_autofree char *path = NULL;
+                g_autofree char *vm_info = NULL;
+                g_autofree char *uuid = g_strdup_printf("6c9f3a2e-0d4b-4b7e-9f1a-1e2d3c4b5a6%zu", i);
+                g_autofree char *serial = g_strdup_printf("\"%s\":\"ds=nocloud\"",
+                                                          i == 0 ? "system_serial_number" : "serial_number");
+                g_autofree char *uuid_member = g_strdup_printf("\"%s\":\"%s\"", i == 0 ? "system_uuid" : "uuid",
+                                                               uuid);
+                g_autofree char *sysinfo = g_strdup_printf(
+                        "<sysinfo type='smbios'><system><entry name='serial'>ds=nocloud</entry><entry "
+                        "name='uuid'>%s</entry></system><oemStrings><entry>io.systemd.credential:a=b</entry>"
+                        "<entry>two</entry></oemStrings></sysinfo>",
+                        uuid);
+
+                /* <uuid>, <sysinfo> and <smbios mode> in their places. */
+                xml = g_strdup_printf("%.*s<uuid>%s</uuid>%s%.*s<smbios mode='sysinfo'/></os>%s",
+                                      (int) (strstr(base, "<memory") - base), base, uuid, sysinfo,
+                                      (int) (strstr(base, "</os>") - strstr(base, "<memory")), strstr(base, "<memory"),
+                                      strstr(base, "</os>") + strlen("</os>"));
+                path = hv_define(&c->t, xml);
+                call_ok(c, path, "Boot", NULL);
+                vm_info = engine_vm_info(c, path);
+                g_test_message("%s", vm_info);
+                if (!strstr(vm_info, serial) || !strstr(vm_info, uuid_member) ||
+                    !strstr(vm_info, "\"oem_strings\":[\"io.systemd.credential:a=b\",\"two\"]"))
+                        g_error("vm.info lacks the SMBIOS fields (%s, %s):\n%s", serial, uuid_member, vm_info);
+                call_ok(c, path, "PowerOff", NULL);
+        }
+
+        /* A release before v26 would take the fields and ignore them: Boot says so. */
+        g_autofree char *sim = g_build_filename(sim_dir(), "cloud-hypervisor", NULL);
+        g_autofree char *v25 = g_build_filename(c->t.dir, "cloud-hypervisor-v25", NULL);
+        g_assert_cmpint(symlink(sim, v25), ==, 0);
+        g_autofree char *old_base = ch_xml(c, "smbiosold", v25);
+        g_autofree char *old_xml = g_strdup_printf("%.*s<sysinfo type='smbios'><system><entry name='serial'>s1</entry>"
+                                                   "</system></sysinfo>%s",
+                                                   (int) (strstr(old_base, "<memory") - old_base), old_base,
+                                                   strstr(old_base, "<memory"));
+        char *old_os_end = strstr(old_xml, "</os>");
+        g_autofree char *old_os = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (old_os_end - old_xml),
+                                                  old_xml, old_os_end);
+        g_autofree char *old_path = hv_define(&c->t, old_os);
+        g_autoptr(GError) old_error = NULL;
+        g_autoptr(GVariant) old_reply = hv_vm_call(&c->t, old_path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
+                                                   &old_error);
+        hv_assert_error(old_error, "org.example.Hypervisor.Error.NotSupported",
+                        "cloud-hypervisor v25.0.0 does not give a guest the <sysinfo> serial or OEM strings: v26 and "
+                        "later do");
+
+        /* The BIOS and an empty OEM string: each named, with the engine. */
+        g_autofree char *base = ch_xml(c, "smbiosbad", NULL);
+        g_autofree char *bad = g_strdup_printf("%.*s<sysinfo type='smbios'><bios><entry name='vendor'>LENOVO</entry>"
+                                               "</bios><oemStrings><entry></entry></oemStrings></sysinfo>%s",
+                                               (int) (strstr(base, "<memory") - base), base, strstr(base, "<memory"));
+        g_autofree char *bad_os = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        char *os_end = strstr(bad, "</os>");
+        bad_os = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (os_end - bad), bad, os_end);
+        reply = hv_manager_call(&c->t, "DefineVM", g_variant_new("(sa{sv})", bad_os, NULL), "(o)", &error);
+        hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
+                        "<sysinfo type='smbios'> <bios><entry name='vendor'>");
+        g_assert_nonnull(strstr(error->message, "An empty <oemStrings> entry in <sysinfo>"));
+}
+
 static void test_hotplug_vfio(ChTest *c, gconstpointer data) {
         g_autofree char *xml = ch_xml(c, "vfioplug", NULL);
         g_autofree char *path = hv_define(&c->t, xml);
@@ -1364,6 +1477,7 @@ int main(int argc, char *argv[]) {
         g_test_add("/ch/hotplug-net", ChTest, NULL, setup_netns, test_hotplug_net, teardown);
         ADD("/ch/hotplug-vsock", test_hotplug_vsock);
         ADD("/ch/vsock-auto-cid", test_vsock_auto_cid);
+        ADD("/ch/sysinfo", test_sysinfo);
         ADD("/ch/hotplug-vfio", test_hotplug_vfio);
         g_test_add("/ch/boot-tap", ChTest, NULL, setup_netns, test_boot_tap, teardown);
         g_test_add("/ch/boot-bridge", ChTest, NULL, setup_bridge, test_boot_bridge, teardown);

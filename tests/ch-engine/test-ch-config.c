@@ -102,6 +102,61 @@ static void check_golden(const char *name, VmConfig *config) {
         g_assert_false(json_object_has_member(root, "net")); /* nets go with vm.add-net */
 }
 
+/* <sysinfo type='smbios'> with <os><smbios mode='sysinfo'/>: its platform's serial and OEM
+ * strings; the VM's UUID always. */
+static void test_config_sysinfo(void) {
+        g_autoptr(VmConfig) config = test_vm_config_minimal();
+        g_autoptr(VmConfig) emulate = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(JsonNode) node = NULL;
+        g_autoptr(JsonNode) emulate_node = NULL;
+        JsonObject *platform;
+        JsonArray *strings;
+
+        config->sysinfo = vm_sysinfo_new();
+        config->sysinfo->smbios_written = true;
+        config->sysinfo->mode = VM_SMBIOS_MODE_SYSINFO;
+        config->sysinfo->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "serial")] =
+                g_strdup("ds=nocloud;s=http://10.0.2.2/");
+        config->sysinfo->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "uuid")] =
+                g_strdup(config->uuid);
+        config->sysinfo->oem_strings = g_ptr_array_new_with_free_func(g_free);
+        g_ptr_array_add(config->sysinfo->oem_strings, g_strdup("io.systemd.credential:hostname=web1"));
+        g_ptr_array_add(config->sysinfo->oem_strings, g_strdup("second, with a comma"));
+        emulate = vm_config_copy(config);
+        node = ch_config_build_vm(config, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        platform = json_object_get_object_member(json_node_get_object(node), "platform");
+        g_assert_cmpstr(json_object_get_string_member(platform, "uuid"), ==, config->uuid);
+        g_assert_cmpstr(json_object_get_string_member(platform, "serial_number"), ==, "ds=nocloud;s=http://10.0.2.2/");
+        strings = json_object_get_array_member(platform, "oem_strings");
+        g_assert_cmpuint(json_array_get_length(strings), ==, 2);
+        g_assert_cmpstr(json_array_get_string_element(strings, 1), ==, "second, with a comma");
+        g_assert_true(ch_sysinfo_wanted(config));
+
+        /* Without mode='sysinfo', its own tables: the UUID only, as QEMU. */
+        emulate->sysinfo->mode = VM_SMBIOS_MODE_EMULATE;
+        emulate_node = ch_config_build_vm(emulate, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        platform = json_object_get_object_member(json_node_get_object(emulate_node), "platform");
+        g_assert_cmpstr(json_object_get_string_member(platform, "uuid"), ==, emulate->uuid);
+        g_assert_false(json_object_has_member(platform, "serial_number"));
+        g_assert_false(json_object_has_member(platform, "oem_strings"));
+        g_assert_false(ch_sysinfo_wanted(emulate));
+
+        /* What its tables cannot hold: an empty string ends their string set; 255 strings at most. */
+        g_free(config->sysinfo->oem_strings->pdata[0]);
+        config->sysinfo->oem_strings->pdata[0] = g_strdup("");
+        for (unsigned i = 0; i < 254; i++)
+                g_ptr_array_add(config->sysinfo->oem_strings, g_strdup("x"));
+        g_clear_pointer(&node, json_node_unref);
+        node = ch_config_build_vm(config, RUNTIME_DIR, &error);
+        g_assert_null(node);
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "More than 255 <oemStrings> entries"));
+        g_assert_nonnull(strstr(error->message, "An empty <oemStrings> entry in <sysinfo>"));
+}
+
 static void test_config_minimal(void) {
         check_golden("minimal", test_vm_config_minimal());
 }
@@ -193,12 +248,16 @@ static void test_config_validate(void) {
         d->rng.egd->service = g_strdup("1234");
         d->rng.egd->connect = true;
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<rng><backend model='egd'>");
-        /* <sysinfo>: its platform's SMBIOS fields are not given yet; it has no fw_cfg. */
+        /* <sysinfo>: its platform has the system's serial and uuid and OEM strings, no other
+         * SMBIOS field, and no fw_cfg. */
         config = test_vm_config_minimal();
         config->sysinfo = vm_sysinfo_new();
         config->sysinfo->smbios_written = true;
         config->sysinfo->mode = VM_SMBIOS_MODE_SYSINFO;
-        expect_invalid(config, HV_ERROR_NOT_SUPPORTED, "<sysinfo type='smbios'> is not supported by the cloud-hypervisor engine");
+        config->sysinfo->smbios[VM_SMBIOS_BIOS][vm_smbios_field_index(VM_SMBIOS_BIOS, "vendor")] = g_strdup("LENOVO");
+        expect_invalid(config, HV_ERROR_NOT_SUPPORTED,
+                       "<sysinfo type='smbios'> <bios><entry name='vendor'> (it takes the system's serial and uuid and "
+                       "<oemStrings>) is not supported by the cloud-hypervisor engine");
         config = test_vm_config_minimal();
         config->sysinfo = vm_sysinfo_new();
         config->sysinfo->fwcfg_written = true;
@@ -405,6 +464,7 @@ static void test_config_hostdev_scsi_refused(void) {
 int main(int argc, char **argv) {
         g_test_init(&argc, &argv, NULL);
         g_test_add_func("/ch-config/minimal", test_config_minimal);
+        g_test_add_func("/ch-config/sysinfo", test_config_sysinfo);
         g_test_add_func("/ch-config/full", test_config_full);
         g_test_add_func("/ch-config/firmware-file", test_config_firmware_file);
         g_test_add_func("/ch-config/unix-serial", test_config_unix_serial);

@@ -187,16 +187,58 @@ static gboolean check_member_object(JsonObject *config, const char *member,
         return TRUE;
 }
 
+/* Its PlatformConfig's strings and string list, as serde reads them. */
+static gboolean check_platform_types(JsonObject *config, GError **error)
+{
+        static const char *const strings[] = { "serial_number", "system_serial_number", "uuid", "system_uuid", NULL };
+        JsonObject *platform;
+        JsonNode *node;
+
+        if (!json_object_has_member(config, "platform") ||
+            JSON_NODE_HOLDS_NULL(json_object_get_member(config, "platform")))
+                return TRUE;
+        platform = json_object_get_object_member(config, "platform");
+        for (guint i = 0; strings[i]; i++) {
+                node = json_object_get_member(platform, strings[i]);
+                if (node && !JSON_NODE_HOLDS_NULL(node) &&
+                    !(JSON_NODE_HOLDS_VALUE(node) && json_node_get_value_type(node) == G_TYPE_STRING)) {
+                        g_set_error(error, CH_ERROR, CH_ERROR_BAD_REQUEST,
+                                    "Failed to deserialize JSON\ninvalid type: expected a string for `%s`", strings[i]);
+                        return FALSE;
+                }
+        }
+        node = json_object_get_member(platform, "oem_strings");
+        if (!node || JSON_NODE_HOLDS_NULL(node))
+                return TRUE;
+        if (JSON_NODE_HOLDS_ARRAY(node)) {
+                JsonArray *array = json_node_get_array(node);
+                guint i;
+
+                for (i = 0; i < json_array_get_length(array); i++) {
+                        JsonNode *e = json_array_get_element(array, i);
+                        if (!JSON_NODE_HOLDS_VALUE(e) || json_node_get_value_type(e) != G_TYPE_STRING)
+                                break;
+                }
+                if (i == json_array_get_length(array))
+                        return TRUE;
+        }
+        g_set_error_literal(error, CH_ERROR, CH_ERROR_BAD_REQUEST,
+                            "Failed to deserialize JSON\ninvalid type: expected a sequence of strings for `oem_strings`");
+        return FALSE;
+}
+
 static ChResponse handle_create(ChRequest *request, JsonObject *body, const char *what)
 {
         static const char *const cpus_required[] = { "boot_vcpus", "max_vcpus", NULL };
         static const char *const memory_required[] = { "size", NULL };
+        static const char *const no_required[] = { NULL };
         g_autoptr(GError) error = NULL;
         g_autoptr(JsonObject) config = ch_json_object_copy(body);
         gboolean ok;
 
         if (!check_member_object(config, "cpus", cpus_required, &error) ||
-            !check_member_object(config, "memory", memory_required, &error))
+            !check_member_object(config, "memory", memory_required, &error) ||
+            !check_member_object(config, "platform", no_required, &error) || !check_platform_types(config, &error))
                 return respond_error(error, what);
         drop_fds(config, "net");
         drop_fds(config, "devices");

@@ -185,6 +185,32 @@ static void foreach_entry(JsonObject *config, const char *list,
         }
 }
 
+/* Its PlatformConfig: v53 renamed serial_number and uuid to system_serial_number and
+ * system_uuid, reading the old names as aliases, and writes the new ones. */
+static void fill_platform_defaults(JsonObject *platform)
+{
+        static const char *const renamed[][2] = {
+                { "serial_number", "system_serial_number" },
+                { "uuid", "system_uuid" },
+        };
+
+        for (guint i = 0; ch_sim.major >= 53 && i < G_N_ELEMENTS(renamed); i++) {
+                JsonNode *value = json_object_dup_member(platform, renamed[i][0]);
+
+                if (!value)
+                        continue;
+                json_object_remove_member(platform, renamed[i][0]);
+                if (!json_object_has_member(platform, renamed[i][1]))
+                        json_object_set_member(platform, renamed[i][1], value);
+                else
+                        json_node_unref(value);
+        }
+        set_default_int(platform, "num_pci_segments", 1);
+        set_default_int(platform, "iommu_address_width_bits", 64);
+        set_default_bool(platform, "iommufd", FALSE);
+        set_default_bool(platform, "vfio_p2p_dma", TRUE);
+}
+
 void ch_vm_fill_defaults(JsonObject *config)
 {
         JsonObject *cpus = member_object(config, "cpus");
@@ -225,6 +251,8 @@ void ch_vm_fill_defaults(JsonObject *config)
         set_default_bool(config, "watchdog", FALSE);
         set_default_bool(config, "pvpanic", FALSE);
         set_default_bool(config, "landlock_enable", FALSE);
+        if (json_object_has_member(config, "platform"))
+                fill_platform_defaults(member_object(config, "platform"));
 
         for (guint i = 0; i < ch_n_device_kinds; i++)
                 foreach_entry(config, ch_device_kinds[i].list, ch_vm_fill_entry_defaults);
@@ -425,6 +453,40 @@ gboolean ch_vm_check_disk_backend(JsonObject *entry, GError **error)
         return FALSE;
 }
 
+/* What its SMBIOS setup parses at boot (the uuid crate: hyphenated, simple or braced). */
+static gboolean uuid_is_valid(const char *text)
+{
+        g_autofree char *braced = NULL;
+        size_t length = strlen(text);
+
+        if (length == 38 && text[0] == '{' && text[37] == '}')
+                text = braced = g_strndup(text + 1, 36);
+        if (g_uuid_string_is_valid(text))
+                return TRUE;
+        if (strlen(text) != 32)
+                return FALSE;
+        for (const char *p = text; *p; p++)
+                if (!g_ascii_isxdigit(*p))
+                        return FALSE;
+        return TRUE;
+}
+
+static gboolean check_platform(GError **error)
+{
+        JsonNode *node = json_object_get_member(ch_vm.config, "platform");
+        JsonObject *platform = node && JSON_NODE_HOLDS_OBJECT(node) ? json_node_get_object(node) : NULL;
+        const char *uuid = NULL;
+
+        if (platform)
+                uuid = json_object_get_string_member_with_default(
+                        platform, json_object_has_member(platform, "system_uuid") ? "system_uuid" : "uuid", NULL);
+        if (!uuid || uuid_is_valid(uuid))
+                return TRUE;
+        g_set_error(error, CH_ERROR, CH_ERROR_INTERNAL,
+                    "Error from the VM\nError configuring the system\nFailure to parse uuid: %s", uuid);
+        return FALSE;
+}
+
 static gboolean check_bootable(GError **error)
 {
         JsonObject *payload = json_object_has_member(ch_vm.config, "payload") &&
@@ -503,7 +565,7 @@ gboolean ch_vm_boot(GError **error)
                 g_set_error_literal(error, CH_ERROR, CH_ERROR_INTERNAL, "VM is already created");
                 return FALSE;
         }
-        if (!check_bootable(error) || !ch_serial_start(ch_vm.config, error))
+        if (!check_bootable(error) || !check_platform(error) || !ch_serial_start(ch_vm.config, error))
                 return FALSE;
         if (ch_sim.hostile_pty) {
                 /* What the real VMM writes there is the path of the pty it made. */
