@@ -84,6 +84,13 @@ static const DebianFirmware debian_firmwares[] = {
          false},
 };
 
+const char *vm_firmware_template_of_code(const char *code) {
+        for (size_t i = 0; code && i < G_N_ELEMENTS(debian_firmwares); i++)
+                if (g_str_equal(code, debian_firmwares[i].choice.code))
+                        return debian_firmwares[i].choice.vars_template;
+        return NULL;
+}
+
 /* A <firmware><feature> asks for (on) or against (off) what a firmware has. */
 static bool feature_allows(VmSwitch wanted, bool has) {
         return wanted == VM_SWITCH_DEFAULT || (wanted == VM_SWITCH_ON) == has;

@@ -380,5 +380,8 @@ void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature);
 struct VmPlatform;
 bool vm_firmware_select(const struct VmPlatform *platform, bool q35, VmFirmwareChoice *ret, GError **error);
 
+/* The variables template of Debian's descriptor whose code is this file, or NULL. */
+const char *vm_firmware_template_of_code(const char *code);
+
 void vm_platform_clear(VmPlatform *platform);
 void vm_platform_copy(VmPlatform *dest, const VmPlatform *src);

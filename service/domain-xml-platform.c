@@ -835,10 +835,8 @@ static bool parse_nvram(const xmlNode *node, VmFirmware *firmware, GError **erro
                 if (!path_is_clean(path))
                         return xml_fail_bad_value(error, node, "path", path,
                                                   "an absolute path without '..' or control characters");
-                if (firmware->nvram_template)
-                        return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
-                                        "'<nvram>' with both a path and a template is not supported: the path is "
-                                        "your own file, used as it is; leave it out to get a copy of the template");
+                /* With a template too: the file is made from it (by the engine, as the owner)
+                 * when it does not exist at a start, as libvirt does. */
                 firmware->nvram = g_steal_pointer(&path);
         }
         return true;

@@ -50,24 +50,25 @@ static bool copy_all(int from, int to, GError **error) {
         }
 }
 
+/* The template named, else the one of the firmware libvirt would choose (that of Debian's
+ * descriptor the code comes from): NULL with error unset beside a <loader> of no descriptor. */
+static const char *template_path(const VmConfig *config, GError **error) {
+        VmFirmwareChoice choice;
+
+        if (config->platform.firmware.nvram_template)
+                return config->platform.firmware.nvram_template;
+        if (config->loader)
+                return vm_firmware_template_of_code(config->loader);
+        if (!vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
+                return NULL;
+        return choice.vars_template;
+}
+
 /* The template, by the service: only a regular file in the system's OVMF folder (the
  * domain XML reader allows nothing else), never through a symlink. */
-static int open_template(const VmConfig *config, GError **error) {
-        const char *path = config->platform.firmware.nvram_template;
-        VmFirmwareChoice choice;
+static int open_template_at(const char *path, GError **error) {
         struct stat st;
-        int fd;
-
-        /* Without a template named: the one of the firmware libvirt would choose (that of
-         * Debian's descriptor the code comes from), or Debian's empty one beside a <loader>. */
-        if (!path && !config->loader) {
-                if (!vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
-                        return -1;
-                path = choice.vars_template;
-        }
-        if (!path)
-                path = VM_NVRAM_DEFAULT_TEMPLATE;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
         if (fd < 0) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_FOUND,
@@ -83,6 +84,32 @@ static int open_template(const VmConfig *config, GError **error) {
                 return -1;
         }
         return fd;
+}
+
+/* The variables the service keeps: beside a <loader> of no descriptor, Debian's empty ones. */
+static int open_template(const VmConfig *config, GError **error) {
+        GError *local = NULL;
+        const char *path = template_path(config, &local);
+
+        if (local) {
+                g_propagate_error(error, local);
+                return -1;
+        }
+        return open_template_at(path ? path : VM_NVRAM_DEFAULT_TEMPLATE, error);
+}
+
+int vm_nvram_owner_template_open(const VmConfig *config, GError **error) {
+        GError *local = NULL;
+        const char *path;
+
+        if (!config->platform.firmware.nvram)
+                return 0;
+        path = template_path(config, &local);
+        if (local) {
+                g_propagate_error(error, local);
+                return -1;
+        }
+        return path ? open_template_at(path, error) : 0;
 }
 
 /* Made under a temporary name and renamed, so that a crash never leaves half a file. */

@@ -22,6 +22,13 @@
 /* Whether the service keeps this VM's variables. */
 bool vm_nvram_is_ours(const VmConfig *config);
 
+/* For a VM whose <nvram> is a path of the owner's: its template, open read-only (O_CLOEXEC),
+ * from which the engine makes that file as the owner when it does not exist at a start, as
+ * libvirt does. The template is <nvram template>, else that of Debian's firmware the
+ * <loader> is (or that <os firmware='efi'> chooses). 0 when there is none to use (the
+ * path must then exist); -1 with error set when it cannot be opened. */
+int vm_nvram_owner_template_open(const VmConfig *config, GError **error);
+
 /* The VM's variables file, open read-write (O_CLOEXEC), made from its template
  * when it does not exist yet; -1 with error set. */
 int vm_nvram_open(const char *state_dir, const VmConfig *config, GError **error);

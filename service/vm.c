@@ -750,7 +750,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         g_autofree char *log_path = g_build_filename(manager->settings.logs_dir, log_name, NULL);
         const ManagerEngine *engine;
         EngineVmParams params;
-        int nvram_fd = -1, tpm_state_fd = -1;
+        int nvram_fd = -1, nvram_template_fd = 0, tpm_state_fd = -1;
         uid_t uid;
         gid_t gid;
 
@@ -767,12 +767,18 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 nvram_fd = vm_nvram_open(manager->settings.state_dir, live, error);
                 if (nvram_fd < 0)
                         return false;
+        } else {
+                nvram_template_fd = vm_nvram_owner_template_open(live, error);
+                if (nvram_template_fd < 0)
+                        return false;
         }
         if (vm_tpm_is_wanted(live)) {
                 tpm_state_fd = vm_tpm_state_open(manager->settings.state_dir, live, uid, gid, error);
                 if (tpm_state_fd < 0) {
                         if (nvram_fd >= 0)
                                 close(nvram_fd);
+                        if (nvram_template_fd > 0)
+                                close(nvram_template_fd);
                         return false;
                 }
         }
@@ -784,6 +790,7 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
                 .runtime_dir = runtime_dir,
                 .log_path = log_path,
                 .nvram_fd = nvram_fd,
+                .nvram_template_fd = nvram_template_fd,
                 .tpm_state_fd = tpm_state_fd,
                 .uid = uid,
                 .gid = gid,
@@ -793,6 +800,8 @@ bool vm_create_engine(Vm *vm, VmConfig *config, GError **error) {
         vm->engine_vm = engine->ops->vm_new(&params);
         if (nvram_fd >= 0)
                 close(nvram_fd);
+        if (nvram_template_fd > 0)
+                close(nvram_template_fd);
         if (tpm_state_fd >= 0)
                 close(tpm_state_fd);
         if (!vm->engine_vm) {

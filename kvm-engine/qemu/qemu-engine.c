@@ -101,6 +101,7 @@ static bool qemu_validate(const EngineSettings *settings, const EngineProbe *pro
 
 static void qemu_op_finishing(EngineOp *base_op) {
         QemuOp *op = (QemuOp *) base_op;
+        owner_child_cancel(g_steal_pointer(&op->nvram_child));
         if (op->own_transition)
                 qemu_op_vm(op)->own_transitions--;
 }
@@ -124,6 +125,8 @@ static void qemu_vm_clear(EngineVmBase *base_vm) {
         g_clear_pointer(&vm->net_backends, g_hash_table_unref);
         if (vm->nvram_fd >= 0)
                 close(vm->nvram_fd);
+        if (vm->nvram_template_fd >= 0)
+                close(vm->nvram_template_fd);
         qemu_tpm_free(vm->tpm);
 }
 
@@ -586,6 +589,8 @@ static EngineVm *qemu_vm_new(const EngineVmParams *params) {
         vm->kvm_turned_off = params->settings && !params->settings->use_kvm;
         vm->tcg_fallback = params->settings && params->settings->tcg_fallback;
         vm->nvram_fd = params->nvram_fd > 0 ? fcntl(params->nvram_fd, F_DUPFD_CLOEXEC, 3) : -1;
+        vm->nvram_template_fd =
+                params->nvram_template_fd > 0 ? fcntl(params->nvram_template_fd, F_DUPFD_CLOEXEC, 3) : -1;
         vm->tpm = qemu_tpm_new(vm->base.event, params->config, params->tpm_state_fd > 0 ? params->tpm_state_fd : -1,
                                params->runtime_dir, params->log_path, vm->base.uid, vm->base.gid);
         vm->port_owners = g_ptr_array_new_with_free_func(g_free);

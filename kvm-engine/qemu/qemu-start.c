@@ -342,6 +342,110 @@ static bool qemu_spawn(QemuOp *op, int restore_fd, GError **error) {
         return true;
 }
 
+/* ---- the owner's UEFI variables, before the spawn ---- */
+
+/* How long making them may take (a FUSE lookup of the owner's may hang). */
+#define QEMU_NVRAM_MAKE_TIMEOUT_USEC (10 * G_USEC_PER_SEC)
+
+typedef struct {
+        const char *path;
+        int template_fd;
+} NvramMake;
+
+/* The template's bytes into the new file, synced; 0 or an errno (async-signal-safe). */
+static int copy_template(int from, int to) {
+        char buffer[64 * 1024];
+
+        for (off_t offset = 0;;) {
+                ssize_t n = pread(from, buffer, sizeof(buffer), offset);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return errno;
+                if (n == 0)
+                        return fsync(to) < 0 ? errno : 0;
+                for (ssize_t done = 0; done < n;) {
+                        ssize_t w = write(to, buffer + done, (size_t) (n - done));
+                        if (w < 0 && errno == EINTR)
+                                continue;
+                        if (w <= 0)
+                                return w < 0 ? errno : EIO;
+                        done += w;
+                }
+                offset += n;
+        }
+}
+
+/* In a child, as the owner: the file made from the template when it does not exist (used
+ * as it is when it does, a symlink included: O_EXCL follows none), as libvirt makes it.
+ * Half a file is removed. */
+static int nvram_make(const void *args, int *fd) {
+        const NvramMake *make = args;
+        int out = open(make->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+        int e;
+
+        if (out < 0)
+                return errno == EEXIST ? 0 : errno;
+        e = copy_template(make->template_fd, out);
+        close(out);
+        if (e)
+                (void) unlink(make->path);
+        return e;
+}
+
+static void qemu_start_on_nvram(OwnerChildResult result, int e, int fd, void *userdata) {
+        QemuOp *op = userdata;
+        const char *path = qemu_op_vm(op)->base.config->platform.firmware.nvram;
+        g_autoptr(GError) error = NULL;
+
+        op->nvram_child = NULL; /* it frees itself */
+        if (fd >= 0)
+                close(fd);
+        switch (result) {
+        case OWNER_CHILD_DONE:
+                break;
+        case OWNER_CHILD_ACTION_FAILED:
+        case OWNER_CHILD_NOT_OWNER:
+                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                    "Cannot make the UEFI variables '%s' from their template, as the VM's owner: %s",
+                                    path, g_strerror(e));
+                break;
+        case OWNER_CHILD_NO_ANSWER:
+                error = g_error_new(HV_ERROR, HV_ERROR_ENGINE_FAILED,
+                                    "Cannot make the UEFI variables '%s': the helper gave no answer", path);
+                break;
+        case OWNER_CHILD_TIMEOUT:
+                error = g_error_new(HV_ERROR, HV_ERROR_TIMEOUT, "Making the UEFI variables '%s' took longer than %u s",
+                                    path, (unsigned) (QEMU_NVRAM_MAKE_TIMEOUT_USEC / G_USEC_PER_SEC));
+                break;
+        }
+        if (!error)
+                (void) qemu_spawn(op, -1, &error);
+        if (error)
+                engine_op_finish(&op->base, error);
+}
+
+/* The owner's <nvram> path, made from its template first when the service gave one. */
+static bool qemu_start_spawn(QemuOp *op, GError **error) {
+        QemuVm *vm = qemu_op_vm(op);
+        const VmConfig *config = vm->base.config;
+        NvramMake make = {.path = config->platform.firmware.nvram, .template_fd = vm->nvram_template_fd};
+
+        if (vm->nvram_template_fd < 0 || !make.path || !qemu_platform_uses_pflash(config))
+                return qemu_spawn(op, -1, error);
+        OwnerChildParams params = {
+                .event = vm->base.event,
+                .uid = vm->base.uid,
+                .gid = vm->base.gid,
+                .timeout_usec = QEMU_NVRAM_MAKE_TIMEOUT_USEC,
+                .action = nvram_make,
+                .args = &make,
+                .keep_fd = vm->nvram_template_fd,
+        };
+        op->nvram_child = owner_child_start(&params, qemu_start_on_nvram, op, error);
+        return op->nvram_child != NULL;
+}
+
 void qemu_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
         QemuVm *vm = (QemuVm *) engine_vm;
         QemuOp *op = qemu_op_new(vm, ENGINE_OP_START, done, userdata);
@@ -353,7 +457,7 @@ void qemu_vm_start(EngineVm *engine_vm, EngineDoneFn done, void *userdata) {
         }
         op->own_transition = true;
         vm->own_transitions++;
-        if (!qemu_spawn(op, -1, &error))
+        if (!qemu_start_spawn(op, &error))
                 engine_op_fail_later(&op->base, g_steal_pointer(&error));
 }
 

@@ -15,6 +15,7 @@
 
 #include "engine-op.h"
 #include "engine-vm.h"
+#include "owner-child.h"
 #include "qemu-argv.h"
 #include "qemu-qmp.h"
 #include "qemu-tpm.h"
@@ -36,6 +37,7 @@ struct QemuOp {
         guint64 started_usec;
         guint next_device;          /* start: the next device whose <iotune> to apply */
         QemuScreenshot *screenshot; /* screenshot: the pipe QEMU writes into (qemu-display.c) */
+        OwnerChild *nvram_child;    /* start: making the owner's <nvram> from its template */
 };
 
 struct QemuVm {
@@ -65,6 +67,7 @@ struct QemuVm {
         int64_t last_reset_usec;
         unsigned own_transitions; /* STOP/RESUME events caused by our own ops */
         int nvram_fd;             /* the service's UEFI variables of this VM (a copy), -1 = none */
+        int nvram_template_fd;    /* the template of the owner's <nvram> path (a copy), -1 = none */
         QemuTpm *tpm;             /* the swtpm beside QEMU for a <tpm> (qemu-tpm.c), NULL = none */
         bool reboot_action_reset;    /* a Reboot set the reset action, which goes back after it */
         sd_event_source *reboot_timer; /* when it goes back: once the firmware's resets stopped */

@@ -1659,8 +1659,8 @@ static void test_platform_invalid(void) {
                 { "<os><type>hvm</type><nvram template='/usr/share/OVMF/../../../etc/shadow'/></os>",
                   HV_ERROR_INVALID_ARGUMENT, "nvram template" },
                 { "<os><type>hvm</type><nvram>vars.fd</nvram></os>", HV_ERROR_INVALID_ARGUMENT, "absolute" },
-                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/x/v.fd</nvram></os>",
-                  HV_ERROR_NOT_SUPPORTED, "both a path and a template" },
+                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/x/../v.fd</nvram></os>",
+                  HV_ERROR_INVALID_ARGUMENT, "an absolute path without '..'" },
                 { "<os><type>hvm</type><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/>"
                   "<boot dev='hd'/></os>",
                   HV_ERROR_INVALID_XML, "more than 4" },

@@ -154,6 +154,105 @@ static char *define_xml_as(PkTest *t, const char *user, const char *xml) {
         return path;
 }
 
+/* A UEFI VM of hvtest1's whose <nvram> path does not exist yet, with its template (what
+ * `virsh dumpxml` prints of a UEFI VM). */
+static char *uefi_xml(const char *name, const char *nvram) {
+        const char *guest = g_getenv("HV_TEST_GUEST_DIR");
+
+        if (!guest)
+                g_error("HV_TEST_GUEST_DIR is not set: run through meson test");
+        return g_strdup_printf("<domain type='qemu'><name>%s</name><memory unit='MiB'>256</memory><vcpu>1</vcpu>"
+                               "<os><type arch='x86_64' machine='q35'>hvm</type>"
+                               "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE_4M.fd</loader>"
+                               "<nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>%s</nvram>"
+                               "<kernel>%s/vmlinux</kernel><cmdline>console=ttyS0 quiet</cmdline></os>"
+                               "<devices/></domain>",
+                               name, nvram, guest);
+}
+
+static void boot_as(PkTest *t, const char *vm, GError **error) {
+        g_autoptr(GVariant) reply = pk_vm_call_as(t, PK_USER1, PK_CALL_NONE, vm, "Boot", g_variant_new("(a{sv})", NULL),
+                                                  error);
+}
+
+/*
+ * The UEFI variables of an <nvram> path are made from the template as the owner, never
+ * with the service's rights: not in a folder only root may write, not through a symlink
+ * to a place only root may write; in the owner's own folder they are made, the owner's,
+ * 0600, and a file that exists is used as it is.
+ */
+static void test_nvram_made_as_owner(void) {
+        PkTest t;
+        uid_t uid = pk_user_uid(PK_USER1);
+        g_autofree char *root_dir = NULL, *own_dir = NULL, *in_root = NULL, *victim = NULL, *link = NULL;
+        g_autofree char *own = NULL, *xml = NULL, *vm = NULL;
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = NULL;
+        struct stat st, template_st;
+        ino_t first;
+
+        pk_test_setup(&t, PK_POLKIT_MOCK, NULL);
+        pk_mock_set_allowed(&t, PK_ACTION_CREATE, PK_ACTION_MANAGE_OWN, NULL);
+        root_dir = g_build_filename(t.dir, "root-only", NULL);
+        own_dir = g_build_filename(t.dir, "hvtest1-vms", NULL);
+        g_assert_cmpint(mkdir(root_dir, 0755), ==, 0);
+        g_assert_cmpint(mkdir(own_dir, 0700), ==, 0);
+        g_assert_cmpint(chown(own_dir, uid, (gid_t) -1), ==, 0);
+        g_assert_cmpint(stat("/usr/share/OVMF/OVMF_VARS_4M.fd", &template_st), ==, 0);
+
+        /* In a folder only root may write: the owner's own "Permission denied", nothing made. */
+        in_root = g_build_filename(root_dir, "vars.fd", NULL);
+        xml = uefi_xml("nvramroot", in_root);
+        vm = define_xml_as(&t, PK_USER1, xml);
+        boot_as(&t, vm, &error);
+        pk_assert_error(error, "org.example.Hypervisor.Error.EngineFailed",
+                        "from their template, as the VM's owner: Permission denied");
+        g_test_message("%s", error->message);
+        g_assert_false(g_file_test(in_root, G_FILE_TEST_EXISTS));
+        g_clear_error(&error);
+        g_clear_pointer(&xml, g_free);
+        g_clear_pointer(&vm, g_free);
+
+        /* A symlink of the owner's to a place only root may write: not followed, nothing made there. */
+        victim = g_build_filename(root_dir, "victim.fd", NULL);
+        link = g_build_filename(own_dir, "link.fd", NULL);
+        g_assert_cmpint(symlink(victim, link), ==, 0);
+        g_assert_cmpint(lchown(link, uid, (gid_t) -1), ==, 0);
+        xml = uefi_xml("nvramlink", link);
+        vm = define_xml_as(&t, PK_USER1, xml);
+        boot_as(&t, vm, &error);
+        g_assert_nonnull(error);
+        g_test_message("%s", error->message);
+        g_assert_false(g_file_test(victim, G_FILE_TEST_EXISTS));
+        g_clear_error(&error);
+        g_clear_pointer(&xml, g_free);
+        g_clear_pointer(&vm, g_free);
+
+        /* In the owner's folder: made, the owner's, 0600, the template's size; QEMU runs on it. */
+        own = g_build_filename(own_dir, "vars.fd", NULL);
+        xml = uefi_xml("nvramown", own);
+        vm = define_xml_as(&t, PK_USER1, xml);
+        boot_as(&t, vm, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(stat(own, &st), ==, 0);
+        g_assert_cmpuint(st.st_uid, ==, uid);
+        g_assert_cmpint(st.st_mode & 07777, ==, 0600);
+        g_assert_cmpint(st.st_size, ==, template_st.st_size);
+        first = st.st_ino;
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, vm, "PowerOff", g_variant_new("(a{sv})", NULL), &error);
+        g_assert_no_error(error);
+        g_clear_pointer(&reply, g_variant_unref);
+
+        /* It exists now: used as it is at the next boot. */
+        boot_as(&t, vm, &error);
+        g_assert_no_error(error);
+        g_assert_cmpint(stat(own, &st), ==, 0);
+        g_assert_cmpuint(st.st_ino, ==, first);
+        reply = pk_vm_call_as(&t, PK_USER1, PK_CALL_NONE, vm, "PowerOff", g_variant_new("(a{sv})", NULL), &error);
+        g_assert_no_error(error);
+        pk_test_teardown(&t);
+}
+
 static void test_engine_runs_as_owner(void) {
         PkTest t;
         uid_t uid = pk_user_uid(PK_USER1);
@@ -702,5 +801,6 @@ int main(int argc, char *argv[]) {
         g_test_add_func("/mock/latency", test_latency);
         g_test_add_func("/mock/snapshot-refused-for-users", test_snapshot_refused_for_users);
         g_test_add_func("/mock/engine-runs-as-owner", test_engine_runs_as_owner);
+        g_test_add_func("/mock/nvram-made-as-owner", test_nvram_made_as_owner);
         return g_test_run();
 }
