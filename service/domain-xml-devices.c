@@ -835,6 +835,21 @@ VmDevice *domain_xml_parse_controller(const xmlNode *node, GError **error) {
         if (!xml_collect_children(node, controller_children, c, error) || !parse_controller_children(c, ctrl, error) ||
             (c[CTRL_ADDRESS] && !domain_xml_parse_address(c[CTRL_ADDRESS], &device->address, error)))
                 return NULL;
+        /* The machine's root bus, as libvirt checks it: index 0, and no address (it is not on a bus). */
+        if (ctrl->model == VM_CONTROLLER_MODEL_PCI_ROOT || ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT) {
+                if (has_index && ctrl->index != 0) {
+                        xml_fail(error, node, HV_ERROR_INVALID_ARGUMENT,
+                                 "a '<controller model='%s'>' is the root bus, index 0, not %" PRIu32,
+                                 domain_xml_controller_model_names[ctrl->model], ctrl->index);
+                        return NULL;
+                }
+                if (c[CTRL_ADDRESS]) {
+                        xml_fail(error, c[CTRL_ADDRESS], HV_ERROR_INVALID_ARGUMENT,
+                                 "a '<controller model='%s'>' is the root bus: it has no '<address>'",
+                                 domain_xml_controller_model_names[ctrl->model]);
+                        return NULL;
+                }
+        }
         if (c[CTRL_ALIAS]) {
                 static const char *const alias_attributes[] = {"name", NULL};
                 if (!xml_check_empty_element(c[CTRL_ALIAS], alias_attributes, error))

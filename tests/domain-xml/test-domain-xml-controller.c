@@ -147,6 +147,13 @@ static void test_refused(void) {
                 {"<controller type='pci' index='1' model='pcie-root-port'><model name='x3130-upstream'/>"
                  "</controller>",
                  "expected 'pcie-root-port' or 'ioh3420'", HV_ERROR_INVALID_ARGUMENT},
+                /* The root bus is index 0 and sits on no bus (libvirt's pci-root-nonzero-index and
+                 * pci-root-address). */
+                {"<controller type='pci' index='7' model='pcie-root'/>", "the root bus, index 0, not 7",
+                 HV_ERROR_INVALID_ARGUMENT},
+                {"<controller type='pci' index='0' model='pcie-root'><address type='pci' domain='0x0000' bus='0x00' "
+                 "slot='0x03' function='0x0'/></controller>",
+                 "it has no '<address>'", HV_ERROR_INVALID_ARGUMENT},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
