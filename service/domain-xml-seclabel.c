@@ -20,6 +20,13 @@ bool domain_xml_parse_seclabel(const xmlNode *node, VmSeclabel *seclabel, GError
         /* The type first: a dynamic or static label's attributes and children are refused
          * for it. libvirt's default type is 'dynamic'. */
         type = xml_attr_value(node, "type");
+        model_value = xml_attr_value(node, "model");
+        if ((!type || strcmp(type, "none") != 0) && g_strcmp0(model_value, "dac") == 0)
+                return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
+                                "type='%s' of '<seclabel model='dac'>' is not supported: the engine runs as the "
+                                "VM's owner, not as a user the service picks, and no file is given to another user; "
+                                "type='none' says so",
+                                type ? type : "dynamic");
         if (!type || strcmp(type, "none") != 0)
                 return xml_fail(error, node, HV_ERROR_NOT_SUPPORTED,
                                 "type='%s' of '<seclabel>' is not supported: the service gives the engine no "
@@ -27,7 +34,6 @@ bool domain_xml_parse_seclabel(const xmlNode *node, VmSeclabel *seclabel, GError
                                 type ? type : "dynamic");
         if (!xml_check_empty_element(node, attributes, error))
                 return false;
-        model_value = xml_attr_value(node, "model");
         if (!model_value) {
                 *seclabel = VM_SECLABEL_NONE;
                 return true;

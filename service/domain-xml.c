@@ -1352,7 +1352,6 @@ enum {
         DOMAIN_ON_REBOOT,
         DOMAIN_ON_CRASH,
         DOMAIN_DEVICES,
-        DOMAIN_SECLABEL,
         DOMAIN_GENID,
         _DOMAIN_CHILD_MAX
 };
@@ -1379,7 +1378,6 @@ static const char *const domain_children[] = {
         [DOMAIN_ON_REBOOT] = "on_reboot",
         [DOMAIN_ON_CRASH] = "on_crash",
         [DOMAIN_DEVICES] = "devices",
-        [DOMAIN_SECLABEL] = "seclabel",
         [DOMAIN_GENID] = "genid",
         NULL,
 };
@@ -1422,8 +1420,8 @@ static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProb
 
                 if (child->type != XML_ELEMENT_NODE)
                         continue;
-                /* One of each type: parse_domain() reads them all. */
-                if (xml_is_element(child, "sysinfo"))
+                /* One of each type, or one of each model: parse_domain() reads them all. */
+                if (xml_is_element(child, "sysinfo") || xml_is_element(child, "seclabel"))
                         continue;
                 for (i = 0; domain_children[i]; i++)
                         if (xml_is_element(child, domain_children[i]))
@@ -1649,8 +1647,20 @@ static VmConfig *parse_domain(const xmlNode *root, const DomainXmlPaths *paths, 
                 }
                 config->current_memory = MIN(current_written, config->memory);
         }
-        if (c[DOMAIN_SECLABEL] && !domain_xml_parse_seclabel(c[DOMAIN_SECLABEL], &config->seclabel, &e))
-                vm_problems_add_error(problems, g_steal_pointer(&e));
+        /* libvirt takes one <seclabel> per security model: each is read (a running domain's XML has
+         * one of each model, every one refused with its reason); of the one this keeps, one. */
+        bool seclabel_read = false;
+        for (const xmlNode *child = root->children; child; child = child->next) {
+                if (!xml_is_element(child, "seclabel"))
+                        continue;
+                if (!domain_xml_parse_seclabel(child, &config->seclabel, &e))
+                        vm_problems_add_error(problems, g_steal_pointer(&e));
+                else if (seclabel_read)
+                        vm_problems_add(problems, xml_line(child), HV_ERROR_INVALID_XML,
+                                        "'<seclabel type='none'>' appears more than once in '<domain>'");
+                else
+                        seclabel_read = true;
+        }
         current_memory_without_balloon(config);
 
         if (!vm_problems_is_empty(problems))

@@ -1101,11 +1101,13 @@ static void test_live_dumpxml(void) {
         g_assert_true(g_str_has_prefix(error->message, "line 7: '<resource>' in '<domain>' is not supported: it "
                                                        "places a VM in a cgroup partition"));
         g_assert_nonnull(strstr(error->message, "; line 59: type='dynamic' of '<seclabel>' is not supported"));
+        g_assert_nonnull(strstr(error->message, "; line 63: type='dynamic' of '<seclabel model='dac'>' is not "
+                                                "supported: the engine runs as the VM's owner"));
         g_assert_true(g_str_has_suffix(error->message, " (the document is a running domain's XML, with what "
                                                        "libvirt gave it at start; 'virsh dumpxml --inactive' "
                                                        "prints its definition)"));
         problems = g_strsplit(error->message, "; line ", -1);
-        g_assert_cmpuint(g_strv_length(problems), ==, 2); /* nothing else: the rest is read past */
+        g_assert_cmpuint(g_strv_length(problems), ==, 3); /* nothing else: the rest is read past */
 
         /* Without those two, it defines. */
         unhonoured = g_regex_new("  <resource>.*</resource>\n|  <seclabel.*</seclabel>\n", G_REGEX_DOTALL | G_REGEX_UNGREEDY,
