@@ -156,6 +156,7 @@ typedef enum {
         VM_CONTROLLER_MODEL_PCIE_ROOT,
         VM_CONTROLLER_MODEL_PCIE_ROOT_PORT,
         VM_CONTROLLER_MODEL_PCI_BRIDGE,
+        VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE, /* q35's i82801b11-bridge, where older libvirt put a pci-bridge */
         VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE,
         /* scsi (default: lsilogic, libvirt's for x86) */
         VM_CONTROLLER_MODEL_VIRTIO_SCSI,
@@ -178,6 +179,8 @@ typedef struct {
         bool ioh3420;               /* pcie-root-port: <model name='ioh3420'/>, Intel's root port */
         bool has_chassis, has_port; /* pci: <target chassis port> */
         uint32_t chassis, port;
+        bool has_chassis_nr; /* pci-bridge: <target chassisNr> */
+        uint32_t chassis_nr;
         VmSwitch hotplug;       /* pci-root: <target hotplug>, ACPI hot-plug on the root bus */
         uint64_t pcihole64_kib; /* pci-root, pcie-root: <pcihole64>; 0 = not written */
         bool has_pcihole64;

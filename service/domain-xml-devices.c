@@ -93,6 +93,7 @@ const char *const domain_xml_controller_model_names[] = {
         [VM_CONTROLLER_MODEL_PCIE_ROOT] = "pcie-root",
         [VM_CONTROLLER_MODEL_PCIE_ROOT_PORT] = "pcie-root-port",
         [VM_CONTROLLER_MODEL_PCI_BRIDGE] = "pci-bridge",
+        [VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE] = "dmi-to-pci-bridge",
         [VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE] = "pcie-to-pci-bridge",
         [VM_CONTROLLER_MODEL_VIRTIO_SCSI] = "virtio-scsi",
         [VM_CONTROLLER_MODEL_LSILOGIC] = "lsilogic",
@@ -734,12 +735,14 @@ static bool parse_pcihole64(const xmlNode *node, VmController *ctrl, GError **er
 static const char *controller_model_device(VmControllerModel model) {
         if (model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE)
                 return "pcie-pci-bridge";
+        if (model == VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE)
+                return "i82801b11-bridge";
         return domain_xml_controller_model_names[model];
 }
 
 static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **error) {
         static const char *const model_attributes[] = {"name", NULL};
-        static const char *const target_attributes[] = {"chassis", "port", "hotplug", NULL};
+        static const char *const target_attributes[] = {"chassis", "port", "hotplug", "chassisNr", NULL};
         static const char *const switches[] = {"", "on", "off", NULL};
         int hotplug;
         static const char *const master_attributes[] = {"startport", NULL};
@@ -770,9 +773,17 @@ static bool parse_controller_children(xmlNode **c, VmController *ctrl, GError **
                 if (!xml_check_empty_element(c[CTRL_TARGET], target_attributes, error) ||
                     !attr_number(c[CTRL_TARGET], "chassis", 0xff, &ctrl->has_chassis, &ctrl->chassis, error) ||
                     !attr_number(c[CTRL_TARGET], "port", 0xff, &ctrl->has_port, &ctrl->port, error) ||
-                    !attr_enum(c[CTRL_TARGET], "hotplug", switches, &hotplug, error))
+                    !attr_enum(c[CTRL_TARGET], "hotplug", switches, &hotplug, error) ||
+                    !attr_number(c[CTRL_TARGET], "chassisNr", 0xff, &ctrl->has_chassis_nr, &ctrl->chassis_nr, error))
                         return false;
                 ctrl->hotplug = hotplug;
+                /* chassisNr is a pci-bridge's (QEMU's chassis_nr), from 1 as libvirt checks. */
+                if (ctrl->has_chassis_nr && ctrl->model != VM_CONTROLLER_MODEL_PCI_BRIDGE)
+                        return xml_fail(error, c[CTRL_TARGET], HV_ERROR_NOT_SUPPORTED,
+                                        "attribute 'chassisNr' of '<target>' is a pci-bridge's, not a %s's",
+                                        ctrl->model ? domain_xml_controller_model_names[ctrl->model] : "controller");
+                if (ctrl->has_chassis_nr && ctrl->chassis_nr == 0)
+                        return xml_fail_bad_value(error, c[CTRL_TARGET], "chassisNr", "0", "expected 1 to 255");
         }
         if (c[CTRL_DRIVER] && !parse_controller_driver(c[CTRL_DRIVER], ctrl, error))
                 return false;
@@ -879,9 +890,11 @@ void domain_xml_format_controller(GString *out, unsigned level, const VmControll
                 g_string_append_printf(out, "<model name='%s'/>\n",
                                        ctrl->ioh3420 ? "ioh3420" : controller_model_device(ctrl->model));
         }
-        if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug) {
+        if (ctrl->has_chassis || ctrl->has_port || ctrl->hotplug || ctrl->has_chassis_nr) {
                 domain_xml_append_indent(out, level + 1);
                 g_string_append(out, "<target");
+                if (ctrl->has_chassis_nr)
+                        g_string_append_printf(out, " chassisNr='%" PRIu32 "'", ctrl->chassis_nr);
                 if (ctrl->has_chassis)
                         g_string_append_printf(out, " chassis='%" PRIu32 "'", ctrl->chassis);
                 if (ctrl->has_port)

@@ -110,6 +110,11 @@ static void test_round_trip(void) {
                 "<target chassis='40' port='0x1a'/></controller>",
                 "<controller type='pci' index='1' model='pcie-root-port'><model name='pcie-root-port'/>"
                 "</controller>",
+                /* What libvirt put on q35 before pcie-to-pci-bridge (libvirt's q35-pcie and
+                 * q35-usb2 inputs): kept, as pci-bridge is. */
+                "<controller type='pci' index='1' model='dmi-to-pci-bridge'><model name='i82801b11-bridge'/>"
+                "</controller><controller type='pci' index='2' model='pci-bridge'><model name='pci-bridge'/>"
+                "<target chassisNr='2'/></controller>",
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(documents); i++) {
@@ -147,6 +152,12 @@ static void test_refused(void) {
                 {"<controller type='pci' index='1' model='pcie-root-port'><model name='x3130-upstream'/>"
                  "</controller>",
                  "expected 'pcie-root-port' or 'ioh3420'", HV_ERROR_INVALID_ARGUMENT},
+                {"<controller type='pci' index='1' model='pcie-root-port'><target chassisNr='3'/></controller>",
+                 "'chassisNr' of '<target>' is a pci-bridge's, not a pcie-root-port's", HV_ERROR_NOT_SUPPORTED},
+                {"<controller type='pci' index='1' model='pci-bridge'><target chassisNr='0'/></controller>",
+                 "expected 1 to 255", HV_ERROR_INVALID_ARGUMENT},
+                {"<controller type='pci' index='1' model='dmi-to-pci-bridge'><model name='pci-bridge'/></controller>",
+                 "expected the same name as the controller's model", HV_ERROR_INVALID_ARGUMENT},
                 /* The root bus is index 0 and sits on no bus (libvirt's pci-root-nonzero-index and
                  * pci-root-address). */
                 {"<controller type='pci' index='7' model='pcie-root'/>", "the root bus, index 0, not 7",

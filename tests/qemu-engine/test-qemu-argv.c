@@ -356,6 +356,8 @@ static void test_devices_refused(void) {
                 {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 1, "<boot order> cannot be used together"},
                 {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_PCIE_ROOT_PORT, VM_DISK_BUS_VIRTIO, false, 0, 0,
                  "needs PCI Express"},
+                {"pc", VM_CONTROLLER_PCI, VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE, VM_DISK_BUS_VIRTIO, false, 0, 0,
+                 "model='dmi-to-pci-bridge'> needs PCI Express"},
                 {NULL, VM_CONTROLLER_SATA, 0, VM_DISK_BUS_SATA, false, 0, 99, "same address"},
                 {NULL, VM_CONTROLLER_USB, 0, VM_DISK_BUS_VIRTIO, false, 0, 98, "used by two devices"},
                 {"microvm", VM_CONTROLLER_SATA, 0, VM_DISK_BUS_VIRTIO, false, 0, 0, "the microvm machine has not"},
