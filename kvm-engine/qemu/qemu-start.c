@@ -9,7 +9,9 @@
  * paused; once QMP is ready: the balloon's target, then `cont` for a boot, or
  * the incoming migration for a restore (qemu-operations.c). If the start fails
  * after the spawn, QEMU is ended and its exit answers the op, with its own
- * last words (qemu_on_process_exit() in qemu-engine.c).
+ * last words (qemu_on_process_exit() in qemu-engine.c). Before a boot's spawn, an
+ * <nvram> path of the owner's that does not exist yet is made from its template by a
+ * child that became the owner (owner-child.c).
  */
 
 #include <errno.h>
