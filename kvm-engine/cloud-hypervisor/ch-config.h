@@ -36,9 +36,11 @@ void ch_display_check(const VmConfig *config, VmProblems *problems);
  * give; the build writes vm.create's "platform" (always: the VM's UUID is its system UUID). */
 void ch_sysinfo_check(const VmConfig *config, VmProblems *problems);
 void ch_sysinfo_build(JsonBuilder *b, const VmConfig *config);
-/* A serial or OEM strings to give: cloud-hypervisor before v26 would ignore them. */
-bool ch_sysinfo_wanted(const VmConfig *config);
-#define CH_SYSINFO_MIN_MAJOR 26
+/* At Boot, with the release's version and major number (0: unknown): false with error when
+ * it would ignore a field to give (before v26 all, before v53 all but the serial and OEM
+ * strings). */
+bool ch_sysinfo_check_version(const VmConfig *config, const char *version, unsigned major, GError **error);
+#define CH_SYSINFO_V53_MAJOR 53
 /* The device parts of vm-devices.h it honours; the rest refused (ch-devices.c). */
 void ch_devices_check(const VmConfig *config, VmProblems *problems);
 

@@ -284,14 +284,9 @@ static bool ch_spawn_engine(ChOp *op, GError **error) {
         ChVm *vm = ch_op_vm(op);
         int event_fifo[2]; /* our read end, cloud-hypervisor's read-write end */
 
-        /* An older release would take the SMBIOS fields and ignore them. */
-        if (vm->version_major && vm->version_major < CH_SYSINFO_MIN_MAJOR && ch_sysinfo_wanted(vm->base.config)) {
-                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
-                            "cloud-hypervisor %s does not give a guest the <sysinfo> serial or OEM strings: v%u "
-                            "and later do",
-                            vm->base.version, CH_SYSINFO_MIN_MAJOR);
+        /* An older release would take SMBIOS fields and ignore them. */
+        if (!ch_sysinfo_check_version(vm->base.config, vm->base.version, vm->version_major, error))
                 return false;
-        }
 
         /* <vcpu cpuset>: the process's CPUs, and so its vCPU threads', as QEMU's. */
         cpu_set_t affinity;

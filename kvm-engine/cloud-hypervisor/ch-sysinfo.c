@@ -2,12 +2,16 @@
 
 /*
  * <sysinfo> on cloud-hypervisor: the SMBIOS fields of its platform config (vm.create's
- * "platform"), which it has taken since v26 under these names (later releases read them as
- * aliases of system_serial_number and system_uuid). The VM's UUID is its system UUID always,
- * as QEMU's -uuid is; with <os><smbios mode='sysinfo'/>, <system>'s serial is its system
- * serial number and <oemStrings> its OEM strings (SMBIOS type 11). The rest of <sysinfo
- * type='smbios'> (<bios>, <baseBoard>, <chassis>, the system's other fields: its own tables
- * say "Cloud Hypervisor") and <sysinfo type='fwcfg'> (it has no fw_cfg device) are refused.
+ * "platform"). The VM's UUID is its system UUID always, as QEMU's -uuid is. With <os><smbios
+ * mode='sysinfo'/>:
+ *   - <system>'s serial and <oemStrings>: serial_number and oem_strings, taken since v26
+ *     (v53 renamed serial_number and uuid system_*, and reads the old names as aliases);
+ *   - <system>'s manufacturer, product, version, family and sku, and <chassis>'s asset:
+ *     system_manufacturer... chassis_asset_tag, taken since v53 (an older release ignores
+ *     them, so Boot refuses them there).
+ * The rest of <sysinfo type='smbios'> (<bios>, <baseBoard>, the chassis's other fields: its
+ * own tables say "Cloud Hypervisor") and <sysinfo type='fwcfg'> (it has no fw_cfg device)
+ * are refused.
  */
 
 #include <string.h>
@@ -15,22 +19,50 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
+/* The fields its platform config has, by table and entry name: since v26, or since v53. */
+typedef struct {
+        VmSmbiosTable table;
+        const char *entry;
+        const char *member;
+        unsigned since_major;
+} ChSmbiosField;
+
+static const ChSmbiosField ch_smbios_fields[] = {
+        {VM_SMBIOS_SYSTEM, "serial", "serial_number", 26},
+        {VM_SMBIOS_SYSTEM, "manufacturer", "system_manufacturer", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_SYSTEM, "product", "system_product_name", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_SYSTEM, "version", "system_version", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_SYSTEM, "family", "system_family", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_SYSTEM, "sku", "system_sku_number", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_CHASSIS, "asset", "chassis_asset_tag", CH_SYSINFO_V53_MAJOR},
+};
+
 /* Its OEM strings structure counts them in one byte. */
 #define CH_OEM_STRINGS_MAX 255
 /* It writes its SMBIOS tables in the 64 KiB below 1 MiB without checking their size: the
  * strings of ours stay well inside that. */
 #define CH_SMBIOS_STRINGS_BYTES_MAX (32 * 1024)
 
-static const char *smbios_serial(const VmSysinfo *sysinfo) {
+/* A field's value, when <smbios mode='sysinfo'> gives the fields to the guest; else NULL. */
+static const char *field_value(const VmSysinfo *sysinfo, const ChSmbiosField *field) {
         if (sysinfo->mode != VM_SMBIOS_MODE_SYSINFO)
                 return NULL;
-        return sysinfo->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "serial")];
+        return sysinfo->smbios[field->table][vm_smbios_field_index(field->table, field->entry)];
 }
 
 static const GPtrArray *oem_strings(const VmSysinfo *sysinfo) {
         if (sysinfo->mode != VM_SMBIOS_MODE_SYSINFO || !sysinfo->oem_strings || sysinfo->oem_strings->len == 0)
                 return NULL;
         return sysinfo->oem_strings;
+}
+
+static bool is_ch_field(VmSmbiosTable table, const char *entry) {
+        if (table == VM_SMBIOS_SYSTEM && g_str_equal(entry, "uuid"))
+                return true; /* the domain's UUID, checked by the reader */
+        for (size_t i = 0; i < G_N_ELEMENTS(ch_smbios_fields); i++)
+                if (ch_smbios_fields[i].table == table && g_str_equal(ch_smbios_fields[i].entry, entry))
+                        return true;
+        return false;
 }
 
 /* An empty string would end its string set early: what follows would be read as nothing. */
@@ -55,21 +87,25 @@ void ch_sysinfo_check(const VmConfig *config, VmProblems *problems) {
                 ch_refuse(problems, sysinfo->fwcfg_line, "<sysinfo type='fwcfg'> (it has no fw_cfg device)");
         for (unsigned t = 0; t < _VM_SMBIOS_TABLES; t++)
                 for (unsigned f = 0; vm_smbios_fields[t][f]; f++) {
-                        const char *field = vm_smbios_fields[t][f];
                         g_autofree char *refused = NULL;
 
-                        if (!sysinfo->smbios[t][f])
-                                continue;
-                        if (t == VM_SMBIOS_SYSTEM && (g_str_equal(field, "serial") || g_str_equal(field, "uuid")))
+                        if (!sysinfo->smbios[t][f] || is_ch_field(t, vm_smbios_fields[t][f]))
                                 continue;
                         refused = g_strdup_printf("<sysinfo type='smbios'> <%s><entry name='%s'> (it takes the "
-                                                  "system's serial and uuid and <oemStrings>)",
-                                                  vm_smbios_table_names[t], field);
+                                                  "system's fields, the chassis's asset and <oemStrings>)",
+                                                  vm_smbios_table_names[t], vm_smbios_fields[t][f]);
                         ch_refuse(problems, sysinfo->smbios_line, refused);
                 }
-        const char *serial = smbios_serial(sysinfo);
-        if (serial)
-                check_smbios_string(serial, "<entry name='serial'>", sysinfo->smbios_line, &bytes, problems);
+        for (size_t i = 0; i < G_N_ELEMENTS(ch_smbios_fields); i++) {
+                const char *value = field_value(sysinfo, &ch_smbios_fields[i]);
+                g_autofree char *what = NULL;
+
+                if (!value)
+                        continue;
+                what = g_strdup_printf("<%s><entry name='%s'>", vm_smbios_table_names[ch_smbios_fields[i].table],
+                                       ch_smbios_fields[i].entry);
+                check_smbios_string(value, what, sysinfo->smbios_line, &bytes, problems);
+        }
         const GPtrArray *strings = oem_strings(sysinfo);
         if (strings && strings->len > CH_OEM_STRINGS_MAX) {
                 g_autofree char *refused = g_strdup_printf("More than %u <oemStrings> entries", CH_OEM_STRINGS_MAX);
@@ -84,22 +120,46 @@ void ch_sysinfo_check(const VmConfig *config, VmProblems *problems) {
         }
 }
 
-bool ch_sysinfo_wanted(const VmConfig *config) {
-        return config->sysinfo && (smbios_serial(config->sysinfo) || oem_strings(config->sysinfo));
+bool ch_sysinfo_check_version(const VmConfig *config, const char *version, unsigned major, GError **error) {
+        const VmSysinfo *sysinfo = config->sysinfo;
+
+        if (!sysinfo || major == 0)
+                return true;
+        for (size_t i = 0; i < G_N_ELEMENTS(ch_smbios_fields); i++) {
+                const ChSmbiosField *field = &ch_smbios_fields[i];
+
+                if (major >= field->since_major || !field_value(sysinfo, field))
+                        continue;
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "cloud-hypervisor %s does not give a guest the <sysinfo> <%s><entry name='%s'>: v%u and "
+                            "later do",
+                            version, vm_smbios_table_names[field->table], field->entry, field->since_major);
+                return false;
+        }
+        if (major < ch_smbios_fields[0].since_major && oem_strings(sysinfo)) {
+                g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
+                            "cloud-hypervisor %s does not give a guest the <sysinfo> <oemStrings>: v%u and later do",
+                            version, ch_smbios_fields[0].since_major);
+                return false;
+        }
+        return true;
 }
 
 void ch_sysinfo_build(JsonBuilder *b, const VmConfig *config) {
         const VmSysinfo *sysinfo = config->sysinfo;
-        const char *serial = sysinfo ? smbios_serial(sysinfo) : NULL;
         const GPtrArray *strings = sysinfo ? oem_strings(sysinfo) : NULL;
 
         json_builder_set_member_name(b, "platform");
         json_builder_begin_object(b);
         json_builder_set_member_name(b, "uuid");
         json_builder_add_string_value(b, config->uuid);
-        if (serial) {
-                json_builder_set_member_name(b, "serial_number");
-                json_builder_add_string_value(b, serial);
+        for (size_t i = 0; sysinfo && i < G_N_ELEMENTS(ch_smbios_fields); i++) {
+                const char *value = field_value(sysinfo, &ch_smbios_fields[i]);
+
+                if (!value)
+                        continue;
+                json_builder_set_member_name(b, ch_smbios_fields[i].member);
+                json_builder_add_string_value(b, value);
         }
         if (strings) {
                 json_builder_set_member_name(b, "oem_strings");

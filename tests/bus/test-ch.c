@@ -1092,6 +1092,37 @@ static void test_sysinfo(ChTest *c, gconstpointer data) {
                 call_ok(c, path, "PowerOff", NULL);
         }
 
+        /* v53's fields: given by the newest release, refused at Boot by v52 (which would ignore them). */
+        for (size_t i = 0; i < G_N_ELEMENTS(emulators); i++) {
+                g_autofree char *name = g_strdup_printf("smbios53-%zu", i);
+                g_autofree char *base = ch_xml(c, name, emulators[i]);
+                g_autofree char *with_sysinfo = g_strdup_printf(
+                        "%.*s<sysinfo type='smbios'><system><entry name='manufacturer'>Example Corp.</entry></system>"
+                        "<chassis><entry name='asset'>40000101</entry></chassis></sysinfo>%s",
+                        (int) (strstr(base, "<memory") - base), base, strstr(base, "<memory"));
+                char *os_end = strstr(with_sysinfo, "</os>");
+                g_autofree char *xml = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (os_end - with_sysinfo),
+                                                       with_sysinfo, os_end);
+                g_autofree char *path = hv_define(&c->t, xml);
+                g_autoptr(GError) error = NULL;
+                g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
+                                                       &error);
+
+                if (i == 0) {
+                        g_autofree char *vm_info = NULL;
+
+                        g_assert_no_error(error);
+                        vm_info = engine_vm_info(c, path);
+                        if (!strstr(vm_info, "\"system_manufacturer\":\"Example Corp.\"") ||
+                            !strstr(vm_info, "\"chassis_asset_tag\":\"40000101\""))
+                                g_error("vm.info lacks v53's SMBIOS fields:\n%s", vm_info);
+                        call_ok(c, path, "PowerOff", NULL);
+                } else
+                        hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
+                                        "cloud-hypervisor v52.0.0 does not give a guest the <sysinfo> <system><entry "
+                                        "name='manufacturer'>: v53 and later do");
+        }
+
         /* A release before v26 would take the fields and ignore them: Boot says so. */
         g_autofree char *sim = g_build_filename(sim_dir(), "cloud-hypervisor", NULL);
         g_autofree char *v25 = g_build_filename(c->t.dir, "cloud-hypervisor-v25", NULL);
@@ -1109,8 +1140,8 @@ static void test_sysinfo(ChTest *c, gconstpointer data) {
         g_autoptr(GVariant) old_reply = hv_vm_call(&c->t, old_path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
                                                    &old_error);
         hv_assert_error(old_error, "org.example.Hypervisor.Error.NotSupported",
-                        "cloud-hypervisor v25.0.0 does not give a guest the <sysinfo> serial or OEM strings: v26 and "
-                        "later do");
+                        "cloud-hypervisor v25.0.0 does not give a guest the <sysinfo> <system><entry name='serial'>: "
+                        "v26 and later do");
 
         /* The BIOS and an empty OEM string: each named, with the engine. */
         g_autofree char *base = ch_xml(c, "smbiosbad", NULL);

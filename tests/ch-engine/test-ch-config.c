@@ -132,7 +132,13 @@ static void test_config_sysinfo(void) {
         strings = json_object_get_array_member(platform, "oem_strings");
         g_assert_cmpuint(json_array_get_length(strings), ==, 2);
         g_assert_cmpstr(json_array_get_string_element(strings, 1), ==, "second, with a comma");
-        g_assert_true(ch_sysinfo_wanted(config));
+        /* Before v26 it would ignore them: Boot says so. */
+        g_assert_false(ch_sysinfo_check_version(config, "v25.0.0", 25, &error));
+        g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
+        g_assert_nonnull(strstr(error->message, "<system><entry name='serial'>: v26 and later do"));
+        g_clear_error(&error);
+        g_assert_true(ch_sysinfo_check_version(config, "v26.0", 26, &error));
+        g_assert_no_error(error);
 
         /* Without mode='sysinfo', its own tables: the UUID only, as QEMU. */
         emulate->sysinfo->mode = VM_SMBIOS_MODE_EMULATE;
@@ -142,7 +148,31 @@ static void test_config_sysinfo(void) {
         g_assert_cmpstr(json_object_get_string_member(platform, "uuid"), ==, emulate->uuid);
         g_assert_false(json_object_has_member(platform, "serial_number"));
         g_assert_false(json_object_has_member(platform, "oem_strings"));
-        g_assert_false(ch_sysinfo_wanted(emulate));
+        g_assert_true(ch_sysinfo_check_version(emulate, "v25.0.0", 25, &error));
+
+        /* v53's fields: the system's others and the chassis's asset tag, given from v53 on. */
+        g_autoptr(VmConfig) v53 = test_vm_config_minimal();
+        g_autoptr(JsonNode) v53_node = NULL;
+        v53->sysinfo = vm_sysinfo_new();
+        v53->sysinfo->smbios_written = true;
+        v53->sysinfo->mode = VM_SMBIOS_MODE_SYSINFO;
+        v53->sysinfo->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "manufacturer")] =
+                g_strdup("Example Corp.");
+        v53->sysinfo->smbios[VM_SMBIOS_SYSTEM][vm_smbios_field_index(VM_SMBIOS_SYSTEM, "family")] =
+                g_strdup("Virtual");
+        v53->sysinfo->smbios[VM_SMBIOS_CHASSIS][vm_smbios_field_index(VM_SMBIOS_CHASSIS, "asset")] =
+                g_strdup("40000101");
+        v53_node = ch_config_build_vm(v53, RUNTIME_DIR, &error);
+        g_assert_no_error(error);
+        platform = json_object_get_object_member(json_node_get_object(v53_node), "platform");
+        g_assert_cmpstr(json_object_get_string_member(platform, "system_manufacturer"), ==, "Example Corp.");
+        g_assert_cmpstr(json_object_get_string_member(platform, "system_family"), ==, "Virtual");
+        g_assert_cmpstr(json_object_get_string_member(platform, "chassis_asset_tag"), ==, "40000101");
+        g_assert_false(ch_sysinfo_check_version(v53, "v52.0.0", 52, &error));
+        g_assert_nonnull(strstr(error->message, "<system><entry name='manufacturer'>: v53 and later do"));
+        g_clear_error(&error);
+        g_assert_true(ch_sysinfo_check_version(v53, "v53.0.0", 53, &error));
+        g_assert_true(ch_sysinfo_check_version(v53, "?", 0, &error)); /* unknown: it is asked */
 
         /* What its tables cannot hold: an empty string ends their string set; 255 strings at most. */
         g_free(config->sysinfo->oem_strings->pdata[0]);
@@ -256,8 +286,8 @@ static void test_config_validate(void) {
         config->sysinfo->mode = VM_SMBIOS_MODE_SYSINFO;
         config->sysinfo->smbios[VM_SMBIOS_BIOS][vm_smbios_field_index(VM_SMBIOS_BIOS, "vendor")] = g_strdup("LENOVO");
         expect_invalid(config, HV_ERROR_NOT_SUPPORTED,
-                       "<sysinfo type='smbios'> <bios><entry name='vendor'> (it takes the system's serial and uuid and "
-                       "<oemStrings>) is not supported by the cloud-hypervisor engine");
+                       "<sysinfo type='smbios'> <bios><entry name='vendor'> (it takes the system's fields, the "
+                       "chassis's asset and <oemStrings>) is not supported by the cloud-hypervisor engine");
         config = test_vm_config_minimal();
         config->sysinfo = vm_sysinfo_new();
         config->sysinfo->fwcfg_written = true;

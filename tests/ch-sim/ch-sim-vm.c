@@ -186,13 +186,26 @@ static void foreach_entry(JsonObject *config, const char *list,
 }
 
 /* Its PlatformConfig: v53 renamed serial_number and uuid to system_serial_number and
- * system_uuid, reading the old names as aliases, and writes the new ones. */
+ * system_uuid, reading the old names as aliases, and writes the new ones; it added the other
+ * SMBIOS fields. What a release does not know, serde reads past: it is not written back. */
 static void fill_platform_defaults(JsonObject *platform)
 {
         static const char *const renamed[][2] = {
                 { "serial_number", "system_serial_number" },
                 { "uuid", "system_uuid" },
         };
+        static const char *const known_v52[] = {
+                "num_pci_segments", "iommu_segments", "iommu_address_width_bits", "serial_number", "uuid",
+                "oem_strings", "tdx", "sev_snp", "iommufd", "vfio_p2p_dma", NULL,
+        };
+        static const char *const known_v53[] = {
+                "num_pci_segments", "iommu_segments", "iommu_address_width_bits", "system_serial_number",
+                "system_uuid", "oem_strings", "system_manufacturer", "system_product_name", "system_version",
+                "system_family", "system_sku_number", "chassis_asset_tag", "tdx", "sev_snp", "iommufd",
+                "iommufd_fd", "vfio_p2p_dma", NULL,
+        };
+        const char *const *known = ch_sim.major >= 53 ? known_v53 : known_v52;
+        g_autoptr(GList) members = NULL;
 
         for (guint i = 0; ch_sim.major >= 53 && i < G_N_ELEMENTS(renamed); i++) {
                 JsonNode *value = json_object_dup_member(platform, renamed[i][0]);
@@ -205,6 +218,10 @@ static void fill_platform_defaults(JsonObject *platform)
                 else
                         json_node_unref(value);
         }
+        members = json_object_get_members(platform);
+        for (GList *m = members; m; m = m->next)
+                if (!g_strv_contains(known, m->data))
+                        json_object_remove_member(platform, m->data);
         set_default_int(platform, "num_pci_segments", 1);
         set_default_int(platform, "iommu_address_width_bits", 64);
         set_default_bool(platform, "iommufd", FALSE);
