@@ -46,13 +46,19 @@ static const VmDevice *any_usb_controller(const VmConfig *config) {
 }
 
 const VmDevice *qemu_usb_controller(const VmConfig *config) {
+        const VmDevice *companion = NULL;
+
+        /* The bus of index 0 is its master's: a companion (<master startport>) may come first. */
         for (guint i = 0; i < config->devices->len; i++) {
                 const VmDevice *device = config->devices->pdata[i];
-                if (device->kind == VM_DEVICE_CONTROLLER && device->controller.type == VM_CONTROLLER_USB &&
-                    device->controller.index == 0)
+                if (device->kind != VM_DEVICE_CONTROLLER || device->controller.type != VM_CONTROLLER_USB ||
+                    device->controller.index != 0)
+                        continue;
+                if (!device->controller.has_master)
                         return device;
+                companion = companion ? companion : device;
         }
-        return NULL;
+        return companion;
 }
 
 bool qemu_has_usb_disk(const VmConfig *config) {

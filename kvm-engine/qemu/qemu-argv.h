@@ -224,8 +224,8 @@ char *qemu_scsi_controller_id(const VmConfig *config, uint32_t index);
 bool qemu_scsi_model_is_lsi(VmControllerModel model);
 const char *qemu_scsi_model_name(VmControllerModel model);
 void qemu_scsi_limits(VmControllerModel model, uint32_t *max_target, uint32_t *max_unit);
-/* The document's USB controller of index 0 (the first such one), or NULL: the bus the USB
- * devices go on. */
+/* The document's USB controller of index 0 (its master when it has companions, wherever they
+ * are written), or NULL: the bus the USB devices go on. */
 const VmDevice *qemu_usb_controller(const VmConfig *config);
 bool qemu_has_usb_disk(const VmConfig *config);
 /* A USB disk and no <controller type='usb'>: the engine adds its qemu-xhci before the disks. */

@@ -1210,6 +1210,36 @@ static void test_usb(void) {
         g_assert_nonnull(strstr(error->message, "a hub has ports 1 to 8"));
 }
 
+/* USB devices go on the master's bus when a companion of index 0 is written before it (as
+ * libvirt's controller-usb-order input has it): a companion has no bus of its own. */
+static void test_usb_companion_first(void) {
+        g_autoptr(VmConfig) config = base_config();
+        VmDisplay *d = vm_config_ensure_display(config);
+        QemuArgvParams params = {
+                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+        };
+        g_autoptr(GError) error = NULL;
+        g_autoptr(QemuCommandLine) cmdline = NULL;
+        g_autofree char *joined = NULL;
+        VmDevice *companion = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "usb-companion");
+        VmDevice *master = test_vm_config_add_device(config, VM_DEVICE_CONTROLLER, "usb-master");
+
+        companion->controller.type = VM_CONTROLLER_USB;
+        companion->controller.model = VM_CONTROLLER_MODEL_ICH9_UHCI1;
+        companion->controller.has_master = true;
+        master->controller.type = VM_CONTROLLER_USB;
+        master->controller.model = VM_CONTROLLER_MODEL_ICH9_EHCI1;
+        *vm_display_add_input(d) = (VmInput){.type = VM_INPUT_TABLET, .bus = VM_INPUT_BUS_USB};
+        g_assert_true(qemu_usb_controller(config) == master);
+        cmdline = qemu_argv_build(&params, &error);
+        g_assert_no_error(error);
+        joined = g_strjoinv("\n", cmdline->argv);
+        g_test_message("%s", joined);
+        g_assert_nonnull(strstr(joined, "\"driver\":\"usb-tablet\""));
+        g_assert_nonnull(strstr(joined, "\"bus\":\"usb-master.0\""));
+        g_assert_null(strstr(joined, "\"bus\":\"usb-companion.0\""));
+}
+
 /* <filesystem>: as libvirt's QEMU driver, -fsdev local (the path's comma doubled, libvirt's
  * squash as security_model=none) and virtio-9p-pci with the mount tag; none on microvm, one tag
  * once. */
@@ -3105,6 +3135,7 @@ int main(int argc, char **argv) {
         g_test_add_func("/qemu-argv/floppy", test_floppy);
         g_test_add_func("/qemu-argv/panic", test_panic);
         g_test_add_func("/qemu-argv/usb", test_usb);
+        g_test_add_func("/qemu-argv/usb-companion-first", test_usb_companion_first);
         g_test_add_func("/qemu-argv/chardev", test_chardev);
         g_test_add_func("/qemu-argv/virtio-serial", test_virtio_serial);
         g_test_add_func("/qemu-argv/controller-tuning", test_controller_tuning);
