@@ -108,6 +108,8 @@ static void qemu_op_finishing(EngineOp *base_op) {
 
 static void qemu_op_clear(EngineOp *base_op) {
         QemuOp *op = (QemuOp *) base_op;
+        if (op->restore_fd >= 0)
+                close(op->restore_fd);
         g_free(op->node_name);
         qemu_screenshot_free(op->screenshot);
 }
@@ -140,6 +142,7 @@ static const EngineVmClass qemu_vm_class = {
 QemuOp *qemu_op_new(QemuVm *vm, EngineOpKind kind, EngineDoneFn done, void *userdata) {
         QemuOp *op = (QemuOp *) engine_op_new(&vm->base, kind, done, userdata);
         op->port = -1;
+        op->restore_fd = -1;
         return op;
 }
 

@@ -9,7 +9,7 @@
  * paused; once QMP is ready: the balloon's target, then `cont` for a boot, or
  * the incoming migration for a restore (qemu-operations.c). If the start fails
  * after the spawn, QEMU is ended and its exit answers the op, with its own
- * last words (qemu_on_process_exit() in qemu-engine.c). Before a boot's spawn, an
+ * last words (qemu_on_process_exit() in qemu-engine.c). Before the spawn, an
  * <nvram> path of the owner's that does not exist yet is made from its template by a
  * child that became the owner (owner-child.c).
  */
@@ -422,19 +422,20 @@ static void qemu_start_on_nvram(OwnerChildResult result, int e, int fd, void *us
                 break;
         }
         if (!error)
-                (void) qemu_spawn(op, -1, &error);
+                (void) qemu_spawn(op, op->restore_fd, &error);
         if (error)
                 engine_op_finish(&op->base, error);
 }
 
-/* The owner's <nvram> path, made from its template first when the service gave one. */
+/* The owner's <nvram> path, made from its template first when the service gave one; the
+ * op keeps a restore's memory descriptor (op->restore_fd) until the spawn. */
 static bool qemu_start_spawn(QemuOp *op, GError **error) {
         QemuVm *vm = qemu_op_vm(op);
         const VmConfig *config = vm->base.config;
         NvramMake make = {.path = config->platform.firmware.nvram, .template_fd = vm->nvram_template_fd};
 
         if (vm->nvram_template_fd < 0 || !make.path || !qemu_platform_uses_pflash(config))
-                return qemu_spawn(op, -1, error);
+                return qemu_spawn(op, op->restore_fd, error);
         OwnerChildParams params = {
                 .event = vm->base.event,
                 .uid = vm->base.uid,
@@ -475,8 +476,8 @@ void qemu_vm_restore(EngineVm *engine_vm, const char *directory, EngineDoneFn do
         }
         op->own_transition = true;
         vm->own_transitions++;
-        if (!qemu_vm_restore_prepare(op, directory, &fd, &error) || !qemu_spawn(op, fd, &error))
+        bool prepared = qemu_vm_restore_prepare(op, directory, &fd, &error);
+        op->restore_fd = fd; /* the op's: closed when it is over */
+        if (!prepared || !qemu_start_spawn(op, &error))
                 engine_op_fail_later(&op->base, g_steal_pointer(&error));
-        if (fd >= 0)
-                close(fd);
 }

@@ -37,7 +37,8 @@ struct QemuOp {
         guint64 started_usec;
         guint next_device;          /* start: the next device whose <iotune> to apply */
         QemuScreenshot *screenshot; /* screenshot: the pipe QEMU writes into (qemu-display.c) */
-        OwnerChild *nvram_child;    /* start: making the owner's <nvram> from its template */
+        OwnerChild *nvram_child;    /* start, restore: making the owner's <nvram> from its template */
+        int restore_fd;             /* restore: the snapshot's memory while that is made, else -1 */
 };
 
 struct QemuVm {
