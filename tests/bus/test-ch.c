@@ -1053,36 +1053,49 @@ static char *engine_vm_info(ChTest *c, const char *path) {
         return g_strndup(body, length);
 }
 
-/* <sysinfo type='smbios'> with <os><smbios mode='sysinfo'/>: the system serial and OEM
- * strings reach its platform config, with the VM's UUID, on the newest release (which
- * renames them) and on v52; what its tables cannot hold is refused at DefineVM. */
+/* A document of ch_xml() with top (<uuid>, <sysinfo>...) before its <memory> and, when
+ * sysinfo_mode, <smbios mode='sysinfo'/> in its <os>. */
+static char *ch_xml_top(ChTest *c, const char *name, const char *emulator, const char *top, bool sysinfo_mode) {
+        g_autofree char *base = ch_xml(c, name, emulator);
+        const char *memory = strstr(base, "<memory");
+        const char *os_end = strstr(base, "</os>");
+
+        return g_strdup_printf("%.*s%s%.*s%s%s", (int) (memory - base), base, top, (int) (os_end - memory), memory,
+                               sysinfo_mode ? "<smbios mode='sysinfo'/>" : "", os_end);
+}
+
+static char *boot_error(ChTest *c, const char *xml) {
+        g_autofree char *path = hv_define(&c->t, xml);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
+
+        g_assert_nonnull(error);
+        return g_strdup(error->message);
+}
+
+/* <sysinfo type='smbios'> with <os><smbios mode='sysinfo'/>: the fields reach its platform
+ * config, with the VM's UUID, on the newest release (which renames some) and on v52; a
+ * release that would ignore one refuses at Boot; what its tables cannot hold is refused at
+ * DefineVM. */
 static void test_sysinfo(ChTest *c, gconstpointer data) {
         g_autofree char *v52 = g_build_filename(sim_dir(), "cloud-hypervisor-v52", NULL);
         const char *const emulators[] = {NULL, v52};
 
         for (size_t i = 0; i < G_N_ELEMENTS(emulators); i++) {
                 g_autofree char *name = g_strdup_printf("smbios%zu", i);
-                g_autofree char *base = ch_xml(c, name, emulators[i]);
-                g_autofree char *xml = NULL;
-                g_autofree char *path = NULL;
-                g_autofree char *vm_info = NULL;
                 g_autofree char *uuid = g_strdup_printf("6c9f3a2e-0d4b-4b7e-9f1a-1e2d3c4b5a6%zu", i);
-                g_autofree char *serial = g_strdup_printf("\"%s\":\"ds=nocloud\"",
-                                                          i == 0 ? "system_serial_number" : "serial_number");
-                g_autofree char *uuid_member = g_strdup_printf("\"%s\":\"%s\"", i == 0 ? "system_uuid" : "uuid",
-                                                               uuid);
-                g_autofree char *sysinfo = g_strdup_printf(
-                        "<sysinfo type='smbios'><system><entry name='serial'>ds=nocloud</entry><entry "
-                        "name='uuid'>%s</entry></system><oemStrings><entry>io.systemd.credential:a=b</entry>"
+                g_autofree char *top = g_strdup_printf(
+                        "<uuid>%s</uuid><sysinfo type='smbios'><system><entry name='serial'>ds=nocloud</entry>"
+                        "<entry name='uuid'>%s</entry></system><oemStrings><entry>io.systemd.credential:a=b</entry>"
                         "<entry>two</entry></oemStrings></sysinfo>",
-                        uuid);
+                        uuid, uuid);
+                g_autofree char *xml = ch_xml_top(c, name, emulators[i], top, true);
+                g_autofree char *path = hv_define(&c->t, xml);
+                g_autofree char *serial =
+                        g_strdup_printf("\"%s\":\"ds=nocloud\"", i == 0 ? "system_serial_number" : "serial_number");
+                g_autofree char *uuid_member = g_strdup_printf("\"%s\":\"%s\"", i == 0 ? "system_uuid" : "uuid", uuid);
+                g_autofree char *vm_info = NULL;
 
-                /* <uuid>, <sysinfo> and <smbios mode> in their places. */
-                xml = g_strdup_printf("%.*s<uuid>%s</uuid>%s%.*s<smbios mode='sysinfo'/></os>%s",
-                                      (int) (strstr(base, "<memory") - base), base, uuid, sysinfo,
-                                      (int) (strstr(base, "</os>") - strstr(base, "<memory")), strstr(base, "<memory"),
-                                      strstr(base, "</os>") + strlen("</os>"));
-                path = hv_define(&c->t, xml);
                 call_ok(c, path, "Boot", NULL);
                 vm_info = engine_vm_info(c, path);
                 g_test_message("%s", vm_info);
@@ -1093,67 +1106,42 @@ static void test_sysinfo(ChTest *c, gconstpointer data) {
         }
 
         /* v53's fields: given by the newest release, refused at Boot by v52 (which would ignore them). */
-        for (size_t i = 0; i < G_N_ELEMENTS(emulators); i++) {
-                g_autofree char *name = g_strdup_printf("smbios53-%zu", i);
-                g_autofree char *base = ch_xml(c, name, emulators[i]);
-                g_autofree char *with_sysinfo = g_strdup_printf(
-                        "%.*s<sysinfo type='smbios'><system><entry name='manufacturer'>Example Corp.</entry></system>"
-                        "<chassis><entry name='asset'>40000101</entry></chassis></sysinfo>%s",
-                        (int) (strstr(base, "<memory") - base), base, strstr(base, "<memory"));
-                char *os_end = strstr(with_sysinfo, "</os>");
-                g_autofree char *xml = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (os_end - with_sysinfo),
-                                                       with_sysinfo, os_end);
-                g_autofree char *path = hv_define(&c->t, xml);
-                g_autoptr(GError) error = NULL;
-                g_autoptr(GVariant) reply = hv_vm_call(&c->t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
-                                                       &error);
-
-                if (i == 0) {
-                        g_autofree char *vm_info = NULL;
-
-                        g_assert_no_error(error);
-                        vm_info = engine_vm_info(c, path);
-                        if (!strstr(vm_info, "\"system_manufacturer\":\"Example Corp.\"") ||
-                            !strstr(vm_info, "\"chassis_asset_tag\":\"40000101\""))
-                                g_error("vm.info lacks v53's SMBIOS fields:\n%s", vm_info);
-                        call_ok(c, path, "PowerOff", NULL);
-                } else
-                        hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
-                                        "cloud-hypervisor v52.0.0 does not give a guest the <sysinfo> <system><entry "
-                                        "name='manufacturer'>: v53 and later do");
-        }
+        static const char v53_top[] = "<sysinfo type='smbios'><system><entry name='manufacturer'>Example Corp."
+                                      "</entry></system><chassis><entry name='asset'>40000101</entry></chassis>"
+                                      "</sysinfo>";
+        g_autofree char *newest_xml = ch_xml_top(c, "smbios53", NULL, v53_top, true);
+        g_autofree char *newest = hv_define(&c->t, newest_xml);
+        g_autofree char *newest_info = NULL;
+        call_ok(c, newest, "Boot", NULL);
+        newest_info = engine_vm_info(c, newest);
+        if (!strstr(newest_info, "\"system_manufacturer\":\"Example Corp.\"") ||
+            !strstr(newest_info, "\"chassis_asset_tag\":\"40000101\""))
+                g_error("vm.info lacks v53's SMBIOS fields:\n%s", newest_info);
+        call_ok(c, newest, "PowerOff", NULL);
+        g_autofree char *v52_xml = ch_xml_top(c, "smbios53old", v52, v53_top, true);
+        g_autofree char *v52_error = boot_error(c, v52_xml);
+        g_assert_nonnull(strstr(v52_error, "cloud-hypervisor v52.0.0 does not give a guest the <sysinfo> <system>"
+                                           "<entry name='manufacturer'>: v53 and later do"));
 
         /* A release before v26 would take the fields and ignore them: Boot says so. */
         g_autofree char *sim = g_build_filename(sim_dir(), "cloud-hypervisor", NULL);
         g_autofree char *v25 = g_build_filename(c->t.dir, "cloud-hypervisor-v25", NULL);
         g_assert_cmpint(symlink(sim, v25), ==, 0);
-        g_autofree char *old_base = ch_xml(c, "smbiosold", v25);
-        g_autofree char *old_xml = g_strdup_printf("%.*s<sysinfo type='smbios'><system><entry name='serial'>s1</entry>"
-                                                   "</system></sysinfo>%s",
-                                                   (int) (strstr(old_base, "<memory") - old_base), old_base,
-                                                   strstr(old_base, "<memory"));
-        char *old_os_end = strstr(old_xml, "</os>");
-        g_autofree char *old_os = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (old_os_end - old_xml),
-                                                  old_xml, old_os_end);
-        g_autofree char *old_path = hv_define(&c->t, old_os);
-        g_autoptr(GError) old_error = NULL;
-        g_autoptr(GVariant) old_reply = hv_vm_call(&c->t, old_path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
-                                                   &old_error);
-        hv_assert_error(old_error, "org.example.Hypervisor.Error.NotSupported",
-                        "cloud-hypervisor v25.0.0 does not give a guest the <sysinfo> <system><entry name='serial'>: "
-                        "v26 and later do");
+        g_autofree char *v25_xml =
+                ch_xml_top(c, "smbiosold", v25,
+                           "<sysinfo type='smbios'><system><entry name='serial'>s1</entry></system></sysinfo>", true);
+        g_autofree char *v25_error = boot_error(c, v25_xml);
+        g_assert_nonnull(strstr(v25_error, "cloud-hypervisor v25.0.0 does not give a guest the <sysinfo> <system>"
+                                           "<entry name='serial'>: v26 and later do"));
 
         /* The BIOS and an empty OEM string: each named, with the engine. */
-        g_autofree char *base = ch_xml(c, "smbiosbad", NULL);
-        g_autofree char *bad = g_strdup_printf("%.*s<sysinfo type='smbios'><bios><entry name='vendor'>LENOVO</entry>"
-                                               "</bios><oemStrings><entry></entry></oemStrings></sysinfo>%s",
-                                               (int) (strstr(base, "<memory") - base), base, strstr(base, "<memory"));
-        g_autofree char *bad_os = NULL;
+        g_autofree char *bad = ch_xml_top(c, "smbiosbad", NULL,
+                                          "<sysinfo type='smbios'><bios><entry name='vendor'>LENOVO</entry>"
+                                          "</bios><oemStrings><entry></entry></oemStrings></sysinfo>",
+                                          true);
         g_autoptr(GError) error = NULL;
-        g_autoptr(GVariant) reply = NULL;
-        char *os_end = strstr(bad, "</os>");
-        bad_os = g_strdup_printf("%.*s<smbios mode='sysinfo'/>%s", (int) (os_end - bad), bad, os_end);
-        reply = hv_manager_call(&c->t, "DefineVM", g_variant_new("(sa{sv})", bad_os, NULL), "(o)", &error);
+        g_autoptr(GVariant) reply =
+                hv_manager_call(&c->t, "DefineVM", g_variant_new("(sa{sv})", bad, NULL), "(o)", &error);
         hv_assert_error(error, "org.example.Hypervisor.Error.NotSupported",
                         "<sysinfo type='smbios'> <bios><entry name='vendor'>");
         g_assert_nonnull(strstr(error->message, "An empty <oemStrings> entry in <sysinfo>"));
