@@ -45,9 +45,9 @@ static void check_peer(ConnectAsOwner *c, int fd) {
         socklen_t length = sizeof(peer);
 
         if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &length) < 0 || peer.pid != c->engine_pid) {
-                g_autoptr(GError) error = g_error_new(HV_ERROR, HV_ERROR_ACCESS_DENIED,
-                                                      "'%s' is not served by the engine of VM '%s'", c->path,
-                                                      c->vm_name);
+                g_autoptr(GError) error =
+                        g_error_new(HV_ERROR, HV_ERROR_ACCESS_DENIED, "'%s' is not served by the engine of VM '%s'",
+                                    c->path, c->vm_name);
                 close(fd);
                 c->done(-1, error, c->userdata);
                 return;

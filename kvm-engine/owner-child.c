@@ -156,10 +156,9 @@ _Noreturn static void child_main(int report_fd, const OwnerChildParams *params, 
 
         /* Nothing of the service stays open while a lookup may hang. */
         close_all_but(report_fd, params->keep_fd);
-        if (params->uid != (uid_t) -1 &&
-            (syscall(SYS_setgroups, (size_t) n_groups, groups) < 0 ||
-             syscall(SYS_setresgid, params->gid, params->gid, params->gid) < 0 ||
-             syscall(SYS_setresuid, params->uid, params->uid, params->uid) < 0)) {
+        if (params->uid != (uid_t) -1 && (syscall(SYS_setgroups, (size_t) n_groups, groups) < 0 ||
+                                          syscall(SYS_setresgid, params->gid, params->gid, params->gid) < 0 ||
+                                          syscall(SYS_setresuid, params->uid, params->uid, params->uid) < 0)) {
                 report.error = errno;
                 (void) send(report_fd, &report, sizeof(report), MSG_NOSIGNAL);
                 _exit(1);

@@ -40,7 +40,6 @@ void ch_sysinfo_build(JsonBuilder *b, const VmConfig *config);
  * it would ignore a field to give (before v26 all, before v53 all but the serial and OEM
  * strings). */
 bool ch_sysinfo_check_version(const VmConfig *config, const char *version, unsigned major, GError **error);
-#define CH_SYSINFO_V53_MAJOR 53
 /* The device parts of vm-devices.h it honours; the rest refused (ch-devices.c). */
 void ch_devices_check(const VmConfig *config, VmProblems *problems);
 

@@ -19,7 +19,11 @@
 #include "ch-config.h"
 #include "hv-error.h"
 
-/* The fields its platform config has, by table and entry name: since v26, or since v53. */
+/* The releases that added the fields to its platform config. */
+#define SINCE_V26 26
+#define SINCE_V53 53
+
+/* The fields its platform config has, by table and entry name, and the release since which. */
 typedef struct {
         VmSmbiosTable table;
         const char *entry;
@@ -28,13 +32,13 @@ typedef struct {
 } ChSmbiosField;
 
 static const ChSmbiosField ch_smbios_fields[] = {
-        {VM_SMBIOS_SYSTEM, "serial", "serial_number", 26},
-        {VM_SMBIOS_SYSTEM, "manufacturer", "system_manufacturer", CH_SYSINFO_V53_MAJOR},
-        {VM_SMBIOS_SYSTEM, "product", "system_product_name", CH_SYSINFO_V53_MAJOR},
-        {VM_SMBIOS_SYSTEM, "version", "system_version", CH_SYSINFO_V53_MAJOR},
-        {VM_SMBIOS_SYSTEM, "family", "system_family", CH_SYSINFO_V53_MAJOR},
-        {VM_SMBIOS_SYSTEM, "sku", "system_sku_number", CH_SYSINFO_V53_MAJOR},
-        {VM_SMBIOS_CHASSIS, "asset", "chassis_asset_tag", CH_SYSINFO_V53_MAJOR},
+        {VM_SMBIOS_SYSTEM, "serial", "serial_number", SINCE_V26},
+        {VM_SMBIOS_SYSTEM, "manufacturer", "system_manufacturer", SINCE_V53},
+        {VM_SMBIOS_SYSTEM, "product", "system_product_name", SINCE_V53},
+        {VM_SMBIOS_SYSTEM, "version", "system_version", SINCE_V53},
+        {VM_SMBIOS_SYSTEM, "family", "system_family", SINCE_V53},
+        {VM_SMBIOS_SYSTEM, "sku", "system_sku_number", SINCE_V53},
+        {VM_SMBIOS_CHASSIS, "asset", "chassis_asset_tag", SINCE_V53},
 };
 
 /* Its OEM strings structure counts them in one byte. */
@@ -114,8 +118,8 @@ void ch_sysinfo_check(const VmConfig *config, VmProblems *problems) {
         for (guint i = 0; strings && i < strings->len; i++)
                 check_smbios_string(strings->pdata[i], "<oemStrings> entry", sysinfo->smbios_line, &bytes, problems);
         if (bytes > CH_SMBIOS_STRINGS_BYTES_MAX) {
-                g_autofree char *refused = g_strdup_printf("<sysinfo> strings of more than %u bytes in all",
-                                                           CH_SMBIOS_STRINGS_BYTES_MAX);
+                g_autofree char *refused =
+                        g_strdup_printf("<sysinfo> strings of more than %u bytes in all", CH_SMBIOS_STRINGS_BYTES_MAX);
                 ch_refuse(problems, sysinfo->smbios_line, refused);
         }
 }
@@ -136,10 +140,10 @@ bool ch_sysinfo_check_version(const VmConfig *config, const char *version, unsig
                             version, vm_smbios_table_names[field->table], field->entry, field->since_major);
                 return false;
         }
-        if (major < ch_smbios_fields[0].since_major && oem_strings(sysinfo)) {
+        if (major < SINCE_V26 && oem_strings(sysinfo)) {
                 g_set_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED,
                             "cloud-hypervisor %s does not give a guest the <sysinfo> <oemStrings>: v%u and later do",
-                            version, ch_smbios_fields[0].since_major);
+                            version, SINCE_V26);
                 return false;
         }
         return true;
