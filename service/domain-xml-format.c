@@ -135,8 +135,9 @@ static void append_device(GString *out, unsigned level, const VmDevice *device) 
                 } else {
                         domain_xml_append_indent(out, level + 1);
                         g_string_append(out, "<backend model='random'>");
-                        domain_xml_append_escaped(out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
-                                       false);
+                        domain_xml_append_escaped(
+                                out, device->rng.backend ? device->rng.backend : DOMAIN_XML_DEFAULT_RNG_BACKEND,
+                                false);
                         g_string_append(out, "</backend>\n");
                 }
                 if (vm_virtio_options_set(&device->rng.virtio)) {

@@ -324,11 +324,10 @@ static void check_controller(const VmConfig *config, const VmDevice *device, Qem
                                                    ctrl->model == VM_CONTROLLER_MODEL_PCIE_TO_PCI_BRIDGE))
                         vm_problems_add(problems, line, HV_ERROR_NOT_SUPPORTED,
                                         "<controller type='pci' model='%s'> needs PCI Express: the q35 machine",
-                                        ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT        ? "pcie-root"
-                                        : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT ? "pcie-root-port"
-                                        : ctrl->model == VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE
-                                                ? "dmi-to-pci-bridge"
-                                                : "pcie-to-pci-bridge");
+                                        ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT           ? "pcie-root"
+                                        : ctrl->model == VM_CONTROLLER_MODEL_PCIE_ROOT_PORT    ? "pcie-root-port"
+                                        : ctrl->model == VM_CONTROLLER_MODEL_DMI_TO_PCI_BRIDGE ? "dmi-to-pci-bridge"
+                                                                                               : "pcie-to-pci-bridge");
                 break;
         default:
                 break;

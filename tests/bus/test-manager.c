@@ -660,8 +660,7 @@ static void test_boot_reports_unrunnable_emulator(HvTest *t, gconstpointer data)
                                    emulator, g_strerror(ENOEXEC));
         for (int i = 0; i < 30; i++) {
                 g_autoptr(GError) error = NULL;
-                g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL,
-                                                       &error);
+                g_autoptr(GVariant) reply = hv_vm_call(t, path, "Boot", g_variant_new("(a{sv})", NULL), NULL, &error);
                 g_autofree char *state = NULL;
 
                 hv_assert_error(error, ERR "EngineFailed", emulator);

@@ -1110,8 +1110,8 @@ static void test_live_dumpxml(void) {
         g_assert_cmpuint(g_strv_length(problems), ==, 3); /* nothing else: the rest is read past */
 
         /* Without those two, it defines. */
-        unhonoured = g_regex_new("  <resource>.*</resource>\n|  <seclabel.*</seclabel>\n", G_REGEX_DOTALL | G_REGEX_UNGREEDY,
-                                 0, NULL);
+        unhonoured = g_regex_new("  <resource>.*</resource>\n|  <seclabel.*</seclabel>\n",
+                                 G_REGEX_DOTALL | G_REGEX_UNGREEDY, 0, NULL);
         definition = g_regex_replace_literal(unhonoured, xml, -1, 0, "", 0, NULL);
         g_clear_error(&error);
         config = parse_string(definition, &error);
@@ -1132,7 +1132,8 @@ static void test_live_dumpxml(void) {
         g_autofree char *own_socket = domain_with("", "<channel type='unix'><source mode='bind' "
                                                       "path='/tmp/domain-3-x/org.qemu.guest_agent.1'/><target "
                                                       "type='virtio' name='org.qemu.guest_agent.0'/></channel>");
-        assert_refused_string(file_tty, HV_ERROR_NOT_SUPPORTED, "attribute 'tty' of a file '<serial>' is not supported");
+        assert_refused_string(file_tty, HV_ERROR_NOT_SUPPORTED,
+                              "attribute 'tty' of a file '<serial>' is not supported");
         assert_refused_string(own_socket, HV_ERROR_NOT_SUPPORTED, "attribute 'path' of '<source>' in a '<channel>'");
 }
 
@@ -1367,15 +1368,16 @@ static void test_all_problems(void) {
 
         g_assert_null(config);
         g_assert_error(error, HV_ERROR, HV_ERROR_NOT_SUPPORTED);
-        g_assert_cmpstr(error->message, ==,
-                        "line 5: offset='xen' of '<clock>' is not supported; "
-                        "line 6: '<cputune>' in '<domain>' is not supported: CPU shares, quotas and pinning of its threads "
-                        "need a cgroup of the VM's own, and the engines run in the service's; '<vcpu cpuset>' pins the "
-                        "whole VM; "
-                        "line 8: bus='xen' of '<target>' is not supported; "
-                        "line 9: mode='hostx' of '<smartcard>' is not supported; "
-                        "line 11: model='sb32' of '<sound>' is not supported; "
-                        "line 13: invalid vCPU count '0' in '<vcpu>': expected a number from 1 to 255");
+        g_assert_cmpstr(
+                error->message, ==,
+                "line 5: offset='xen' of '<clock>' is not supported; "
+                "line 6: '<cputune>' in '<domain>' is not supported: CPU shares, quotas and pinning of its threads "
+                "need a cgroup of the VM's own, and the engines run in the service's; '<vcpu cpuset>' pins the "
+                "whole VM; "
+                "line 8: bus='xen' of '<target>' is not supported; "
+                "line 9: mode='hostx' of '<smartcard>' is not supported; "
+                "line 11: model='sb32' of '<sound>' is not supported; "
+                "line 13: invalid vCPU count '0' in '<vcpu>': expected a number from 1 to 255");
 }
 
 /* The networking and display elements, other work than the devices': removed from the
@@ -1656,22 +1658,22 @@ static void test_platform_invalid(void) {
                 int code;
                 const char *fragment;
         } os_table[] = {
-                { "<os><type>hvm</type><nvram template='/home/u/VARS.fd'/></os>", HV_ERROR_INVALID_ARGUMENT,
-                  "/usr/share/OVMF/" },
-                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/../../../etc/shadow'/></os>",
-                  HV_ERROR_INVALID_ARGUMENT, "nvram template" },
-                { "<os><type>hvm</type><nvram>vars.fd</nvram></os>", HV_ERROR_INVALID_ARGUMENT, "absolute" },
-                { "<os><type>hvm</type><nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/x/../v.fd</nvram></os>",
-                  HV_ERROR_INVALID_ARGUMENT, "an absolute path without '..'" },
-                { "<os><type>hvm</type><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/>"
-                  "<boot dev='hd'/></os>",
-                  HV_ERROR_INVALID_XML, "more than 4" },
-                { "<os><type>hvm</type><boot/></os>", HV_ERROR_INVALID_XML, "'dev'" },
-                { "<os><type>hvm</type><bootmenu enable='yes' timeout='x'/></os>", HV_ERROR_INVALID_ARGUMENT,
-                  "timeout" },
-                { "<os><type>hvm</type><loader secure='maybe'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED,
-                  "secure='maybe'" },
-                { "<os><type>hvm</type><smbios mode='host'/></os>", HV_ERROR_NOT_SUPPORTED, "mode='host'" },
+                {"<os><type>hvm</type><nvram template='/home/u/VARS.fd'/></os>", HV_ERROR_INVALID_ARGUMENT,
+                 "/usr/share/OVMF/"},
+                {"<os><type>hvm</type><nvram template='/usr/share/OVMF/../../../etc/shadow'/></os>",
+                 HV_ERROR_INVALID_ARGUMENT, "nvram template"},
+                {"<os><type>hvm</type><nvram>vars.fd</nvram></os>", HV_ERROR_INVALID_ARGUMENT, "absolute"},
+                {"<os><type>hvm</type><nvram template='/usr/share/OVMF/OVMF_VARS_4M.fd'>/x/../v.fd</nvram></os>",
+                 HV_ERROR_INVALID_ARGUMENT, "an absolute path without '..'"},
+                {"<os><type>hvm</type><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/><boot dev='hd'/>"
+                 "<boot dev='hd'/></os>",
+                 HV_ERROR_INVALID_XML, "more than 4"},
+                {"<os><type>hvm</type><boot/></os>", HV_ERROR_INVALID_XML, "'dev'"},
+                {"<os><type>hvm</type><bootmenu enable='yes' timeout='x'/></os>", HV_ERROR_INVALID_ARGUMENT,
+                 "timeout"},
+                {"<os><type>hvm</type><loader secure='maybe'>/x</loader></os>", HV_ERROR_NOT_SUPPORTED,
+                 "secure='maybe'"},
+                {"<os><type>hvm</type><smbios mode='host'/></os>", HV_ERROR_NOT_SUPPORTED, "mode='host'"},
         };
 
         for (size_t i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -1984,58 +1986,58 @@ static void test_device_limit_ids(void) {
 }
 
 static const TestCase test_cases[] = {
-        { "size-units", test_size_units },
-        { "size-invalid", test_size_invalid },
-        { "parse-example", test_parse_example },
-        { "parse-minimal", test_parse_minimal },
-        { "parse-full", test_parse_full },
-        { "firmware-lookup", test_firmware_lookup },
-        { "features", test_features },
-        { "invalid-malformed", test_invalid_malformed },
-        { "invalid-structure", test_invalid_structure },
-        { "invalid-name", test_invalid_name },
-        { "invalid-uuid", test_invalid_uuid },
-        { "invalid-memory", test_invalid_memory },
-        { "invalid-unit", test_invalid_unit },
-        { "invalid-vcpu", test_invalid_vcpu },
-        { "invalid-paths", test_invalid_paths },
-        { "invalid-devices", test_invalid_devices },
-        { "unsupported-device", test_unsupported_device },
-        { "unsupported-toplevel", test_unsupported_toplevel },
-        { "unsupported-values", test_unsupported_values },
-        { "seclabel", test_seclabel },
-        { "virtio-options", test_virtio_options },
-        { "devices-libvirt", test_devices_libvirt },
-        { "devices-invalid", test_devices_invalid },
-        { "all-problems", test_all_problems },
-        { "read-partial", test_read_partial },
-        { "real-world", test_real_world },
-        { "hostile-billion-laughs", test_hostile_billion_laughs },
-        { "hostile-external-entity", test_hostile_external_entity },
-        { "hostile-external-dtd", test_hostile_external_dtd },
-        { "hostile-xinclude", test_hostile_xinclude },
-        { "hostile-oversize", test_hostile_oversize },
-        { "hostile-deep-nesting", test_hostile_deep_nesting },
-        { "hostile-nul", test_hostile_nul },
-        { "hostile-non-utf8", test_hostile_non_utf8 },
-        { "round-trip", test_round_trip },
-        { "round-trip-escaping", test_round_trip_escaping },
-        { "round-trip-escaping-writers", test_round_trip_escaping_writers },
-        { "live-dumpxml", test_live_dumpxml },
-        { "format-example", test_format_example },
-        { "device-round-trip", test_device_round_trip },
-        { "device-parse", test_device_parse },
-        { "device-limit", test_device_limit },
-        { "device-limit-ids", test_device_limit_ids },
-        { "platform-parse", test_platform_parse },
-        { "platform-round-trip", test_platform_round_trip },
-        { "platform-invalid", test_platform_invalid },
-        { "cpu-cache-and-eoi", test_cpu_cache_and_eoi },
-        { "vcpu-cpuset", test_vcpu_cpuset },
-        { "iothreads", test_iothreads },
-        { "floppy", test_floppy },
-        { "panic", test_panic },
-        { "current-memory-without-balloon", test_current_memory_without_balloon },
+        {"size-units", test_size_units},
+        {"size-invalid", test_size_invalid},
+        {"parse-example", test_parse_example},
+        {"parse-minimal", test_parse_minimal},
+        {"parse-full", test_parse_full},
+        {"firmware-lookup", test_firmware_lookup},
+        {"features", test_features},
+        {"invalid-malformed", test_invalid_malformed},
+        {"invalid-structure", test_invalid_structure},
+        {"invalid-name", test_invalid_name},
+        {"invalid-uuid", test_invalid_uuid},
+        {"invalid-memory", test_invalid_memory},
+        {"invalid-unit", test_invalid_unit},
+        {"invalid-vcpu", test_invalid_vcpu},
+        {"invalid-paths", test_invalid_paths},
+        {"invalid-devices", test_invalid_devices},
+        {"unsupported-device", test_unsupported_device},
+        {"unsupported-toplevel", test_unsupported_toplevel},
+        {"unsupported-values", test_unsupported_values},
+        {"seclabel", test_seclabel},
+        {"virtio-options", test_virtio_options},
+        {"devices-libvirt", test_devices_libvirt},
+        {"devices-invalid", test_devices_invalid},
+        {"all-problems", test_all_problems},
+        {"read-partial", test_read_partial},
+        {"real-world", test_real_world},
+        {"hostile-billion-laughs", test_hostile_billion_laughs},
+        {"hostile-external-entity", test_hostile_external_entity},
+        {"hostile-external-dtd", test_hostile_external_dtd},
+        {"hostile-xinclude", test_hostile_xinclude},
+        {"hostile-oversize", test_hostile_oversize},
+        {"hostile-deep-nesting", test_hostile_deep_nesting},
+        {"hostile-nul", test_hostile_nul},
+        {"hostile-non-utf8", test_hostile_non_utf8},
+        {"round-trip", test_round_trip},
+        {"round-trip-escaping", test_round_trip_escaping},
+        {"round-trip-escaping-writers", test_round_trip_escaping_writers},
+        {"live-dumpxml", test_live_dumpxml},
+        {"format-example", test_format_example},
+        {"device-round-trip", test_device_round_trip},
+        {"device-parse", test_device_parse},
+        {"device-limit", test_device_limit},
+        {"device-limit-ids", test_device_limit_ids},
+        {"platform-parse", test_platform_parse},
+        {"platform-round-trip", test_platform_round_trip},
+        {"platform-invalid", test_platform_invalid},
+        {"cpu-cache-and-eoi", test_cpu_cache_and_eoi},
+        {"vcpu-cpuset", test_vcpu_cpuset},
+        {"iothreads", test_iothreads},
+        {"floppy", test_floppy},
+        {"panic", test_panic},
+        {"current-memory-without-balloon", test_current_memory_without_balloon},
 };
 
 /* meson.build lists the cases once more, one meson test each; a case missing there would

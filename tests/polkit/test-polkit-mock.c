@@ -171,8 +171,8 @@ static char *uefi_xml(const char *name, const char *nvram) {
 }
 
 static void boot_as(PkTest *t, const char *vm, GError **error) {
-        g_autoptr(GVariant) reply = pk_vm_call_as(t, PK_USER1, PK_CALL_NONE, vm, "Boot", g_variant_new("(a{sv})", NULL),
-                                                  error);
+        g_autoptr(GVariant) reply =
+                pk_vm_call_as(t, PK_USER1, PK_CALL_NONE, vm, "Boot", g_variant_new("(a{sv})", NULL), error);
 }
 
 /*

@@ -1216,7 +1216,10 @@ static void test_usb_companion_first(void) {
         g_autoptr(VmConfig) config = base_config();
         VmDisplay *d = vm_config_ensure_display(config);
         QemuArgvParams params = {
-                .config = config, .binary = "/usr/bin/qemu-system-x86_64", .qmp_fd = 3, .console_fd = 4,
+                .config = config,
+                .binary = "/usr/bin/qemu-system-x86_64",
+                .qmp_fd = 3,
+                .console_fd = 4,
         };
         g_autoptr(GError) error = NULL;
         g_autoptr(QemuCommandLine) cmdline = NULL;
