@@ -108,7 +108,9 @@ static void qemu_op_finishing(EngineOp *base_op) {
 
 static void qemu_op_clear(EngineOp *base_op) {
         QemuOp *op = (QemuOp *) base_op;
-        if (op->restore_fd >= 0)
+        /* A restore's only: the stop op the shared skeleton makes (engine-vm.c) is zeroed, not
+         * made by qemu_op_new(), and its 0 is no descriptor of its own. */
+        if (op->base.kind == ENGINE_OP_RESTORE && op->restore_fd >= 0)
                 close(op->restore_fd);
         g_free(op->node_name);
         qemu_screenshot_free(op->screenshot);

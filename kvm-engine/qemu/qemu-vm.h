@@ -38,7 +38,8 @@ struct QemuOp {
         guint next_device;          /* start: the next device whose <iotune> to apply */
         QemuScreenshot *screenshot; /* screenshot: the pipe QEMU writes into (qemu-display.c) */
         OwnerChild *nvram_child;    /* start, restore: making the owner's <nvram> from its template */
-        int restore_fd;             /* restore: the snapshot's memory while that is made, else -1 */
+        int restore_fd;             /* restore: the snapshot's memory until the spawn, else -1 (other
+                                     * kinds: not set, as a stop op is made zeroed by engine-vm.c) */
 };
 
 struct QemuVm {
