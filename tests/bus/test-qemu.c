@@ -343,6 +343,30 @@ static void test_shutdown(GuestTest *g, gconstpointer data) {
         expect_state_changed(g, 4, "shutoff", "user");
 }
 
+/* What the daemon's descriptor 0 is. */
+static char *daemon_stdin(GuestTest *g) {
+        g_autofree char *link = g_strdup_printf("/proc/%d/fd/0", (int) g->t.pid);
+        char *target = g_file_read_link(link, NULL);
+
+        g_assert_nonnull(target);
+        return target;
+}
+
+/* PowerOff of a QEMU VM closes nothing of the daemon's own: each such stop once closed
+ * descriptor 0 (an op of the shared skeleton was cleared as if it held a restore's). */
+static void test_poweroff_keeps_descriptors(GuestTest *g, gconstpointer data) {
+        g_autofree char *before = daemon_stdin(g);
+        g_autofree char *after = NULL;
+
+        define(g, "stopper", NULL, NULL);
+        for (int i = 0; i < 2; i++) {
+                call_ok(g, "Boot", NULL);
+                call_ok(g, "PowerOff", NULL);
+        }
+        after = daemon_stdin(g);
+        g_assert_cmpstr(after, ==, before);
+}
+
 static void test_guest_poweroff(GuestTest *g, gconstpointer data) {
         define(g, "selfoff", "poweroff", NULL);
         call_ok(g, "Boot", NULL);
@@ -1615,6 +1639,7 @@ int main(int argc, char *argv[]) {
                    test_emulator_without_default, teardown);
         ADD("/qemu/pause-resume", test_pause_resume);
         ADD("/qemu/shutdown", test_shutdown);
+        ADD("/qemu/poweroff-keeps-descriptors", test_poweroff_keeps_descriptors);
         ADD("/qemu/guest-poweroff", test_guest_poweroff);
         ADD("/qemu/guest-panic", test_guest_panic);
         ADD("/qemu/engine-crash", test_engine_crash);
