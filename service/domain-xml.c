@@ -1382,8 +1382,6 @@ static const char *const domain_children[] = {
         NULL,
 };
 
-/* Like xml_collect_children(), but an unknown or repeated child is a problem and the rest
- * is still sorted. */
 /* Why some <domain> children libvirt knows are refused; the others are refused naming them. */
 static const struct {
         const char *name;
@@ -1408,6 +1406,8 @@ static void fail_unknown_domain_child(const xmlNode *child, GError **error) {
         xml_fail_unsupported_element(error, child);
 }
 
+/* Like xml_collect_children(), but an unknown or repeated child is a problem and the rest
+ * is still sorted. */
 static void collect_domain_children(const xmlNode *root, xmlNode **slots, VmProblems *problems) {
         GError *error = NULL;
 
