@@ -118,9 +118,10 @@ typedef struct {
          * <nvram>): open read-write; the engine uses it while it exists and closes its copy
          * (it dups it). 0 = none, so that a zeroed EngineVmParams has none. */
         int nvram_fd;
-        /* For a VM whose <nvram> is a path of the owner's: the variables template, open
-         * read-only, from which the engine makes that file, as the owner, when it does not
-         * exist at a start (service/vm-nvram.h). The engine dups it. 0 = none. */
+        /* For a VM whose <nvram> is a path of the owner's, of UEFI in flash
+         * (vm_firmware_uses_pflash()): the variables template, open read-only, from which the
+         * engine makes that file, as the owner, when it does not exist at a start
+         * (service/vm-nvram.h). The engine dups it. 0 = none (and no such path). */
         int nvram_template_fd;
         /* The folder of the TPM's state for a VM with a <tpm> (service/vm-tpm.c), open
          * (O_DIRECTORY), the owner's: the engine gives it to the TPM emulator (it dups it).

@@ -84,6 +84,10 @@ static const DebianFirmware debian_firmwares[] = {
          false},
 };
 
+bool vm_firmware_uses_pflash(const VmFirmware *firmware) {
+        return firmware->efi || firmware->loader_type == VM_LOADER_PFLASH;
+}
+
 const char *vm_firmware_template_of_code(const char *code) {
         for (size_t i = 0; code && i < G_N_ELEMENTS(debian_firmwares); i++)
                 if (g_str_equal(code, debian_firmwares[i].choice.code))

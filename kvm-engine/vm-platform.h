@@ -380,6 +380,10 @@ void vm_cpu_add_feature(VmCpu *cpu, VmCpuFeature *feature);
 struct VmPlatform;
 bool vm_firmware_select(const struct VmPlatform *platform, bool q35, VmFirmwareChoice *ret, GError **error);
 
+/* Whether the firmware is UEFI in flash (<os firmware='efi'> or <loader type='pflash'>), with
+ * its variables in a second flash: the only one an <nvram> is for. */
+bool vm_firmware_uses_pflash(const VmFirmware *firmware);
+
 /* The variables template of Debian's descriptor whose code is this file, or NULL. */
 const char *vm_firmware_template_of_code(const char *code);
 

@@ -51,17 +51,20 @@ static bool copy_all(int from, int to, GError **error) {
 }
 
 /* The template named, else the one of the firmware libvirt would choose (that of Debian's
- * descriptor the code comes from): NULL with error unset beside a <loader> of no descriptor. */
-static const char *template_path(const VmConfig *config, GError **error) {
+ * descriptor the code comes from); *ret NULL beside a <loader> of no descriptor. false with
+ * error set when no firmware can be chosen. */
+static bool template_path(const VmConfig *config, const char **ret, GError **error) {
         VmFirmwareChoice choice;
 
         if (config->platform.firmware.nvram_template)
-                return config->platform.firmware.nvram_template;
-        if (config->loader)
-                return vm_firmware_template_of_code(config->loader);
-        if (!vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
-                return NULL;
-        return choice.vars_template;
+                *ret = config->platform.firmware.nvram_template;
+        else if (config->loader)
+                *ret = vm_firmware_template_of_code(config->loader);
+        else if (vm_firmware_select(&config->platform, vm_config_machine_is_q35(config), &choice, error))
+                *ret = choice.vars_template;
+        else
+                return false;
+        return true;
 }
 
 /* The template, by the service: only a regular file in the system's OVMF folder (the
@@ -88,27 +91,20 @@ static int open_template_at(const char *path, GError **error) {
 
 /* The variables the service keeps: beside a <loader> of no descriptor, Debian's empty ones. */
 static int open_template(const VmConfig *config, GError **error) {
-        GError *local = NULL;
-        const char *path = template_path(config, &local);
+        const char *path;
 
-        if (local) {
-                g_propagate_error(error, local);
+        if (!template_path(config, &path, error))
                 return -1;
-        }
         return open_template_at(path ? path : VM_NVRAM_DEFAULT_TEMPLATE, error);
 }
 
 int vm_nvram_owner_template_open(const VmConfig *config, GError **error) {
-        GError *local = NULL;
         const char *path;
 
-        if (!config->platform.firmware.nvram)
+        if (!config->platform.firmware.nvram || !vm_firmware_uses_pflash(&config->platform.firmware))
                 return 0;
-        path = template_path(config, &local);
-        if (local) {
-                g_propagate_error(error, local);
+        if (!template_path(config, &path, error))
                 return -1;
-        }
         return path ? open_template_at(path, error) : 0;
 }
 

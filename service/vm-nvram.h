@@ -22,7 +22,7 @@
 /* Whether the service keeps this VM's variables. */
 bool vm_nvram_is_ours(const VmConfig *config);
 
-/* For a VM whose <nvram> is a path of the owner's: its template, open read-only (O_CLOEXEC),
+/* For a VM whose <nvram> is a path of the owner's, of UEFI in flash: its template, open read-only (O_CLOEXEC),
  * from which the engine makes that file as the owner when it does not exist at a start, as
  * libvirt does. The template is <nvram template>, else that of Debian's firmware the
  * <loader> is (or that <os firmware='efi'> chooses). 0 when there is none to use (the

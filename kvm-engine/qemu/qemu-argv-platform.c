@@ -22,11 +22,6 @@
 #define QEMU_NVRAM_FDSET 1
 #define QEMU_NVRAM_FDSET_PATH "/dev/fdset/1"
 
-
-bool qemu_platform_uses_pflash(const VmConfig *config) {
-        return config->platform.firmware.efi || config->platform.firmware.loader_type == VM_LOADER_PFLASH;
-}
-
 /* The UEFI code QEMU runs: the <loader> named, else what libvirt picks from Debian's firmware
  * descriptors (vm_firmware_select()); whether its variables are written only from SMM (<loader
  * secure='yes'>, or a secure-boot firmware chosen, for which libvirt turns <smm> on). */
@@ -264,9 +259,9 @@ char *qemu_platform_machine_options(const VmConfig *config, bool has_vars) {
         /* <ioapic driver='qemu'> is QEMU's split irqchip (the I/O APIC in QEMU, KVM's local APICs). */
         if (f->ioapic)
                 g_string_append_printf(out, ",kernel_irqchip=%s", f->ioapic == VM_IOAPIC_QEMU ? "split" : "on");
-        if (qemu_platform_uses_pflash(config))
+        if (vm_firmware_uses_pflash(&config->platform.firmware))
                 g_string_append(out, ",pflash0=pflash0");
-        if (qemu_platform_uses_pflash(config) && has_vars)
+        if (vm_firmware_uses_pflash(&config->platform.firmware) && has_vars)
                 g_string_append(out, ",pflash1=pflash1");
         if (config->platform.memory_backing.nosharepages)
                 g_string_append(out, ",mem-merge=off");
@@ -594,7 +589,7 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
                                                       p->suspend_to_disk == VM_SWITCH_OFF));
         }
         /* UEFI: the code read-only, the variables the owner's <nvram>, both opened by QEMU. */
-        if (qemu_platform_uses_pflash(config)) {
+        if (vm_firmware_uses_pflash(&config->platform.firmware)) {
                 const char *chosen = NULL;
                 bool secure = false;
                 g_autofree char *code = NULL;
@@ -613,7 +608,7 @@ void qemu_platform_add_args(GPtrArray *argv, const VmConfig *config, QemuMachine
         }
         /* The variables: the owner's <nvram>, opened by QEMU as the owner; else the
          * service's copy for this VM, handed over open (fd set 1: /dev/fdset/1). */
-        if (qemu_platform_uses_pflash(config) && (p->firmware.nvram || nvram_fd > 0)) {
+        if (vm_firmware_uses_pflash(&config->platform.firmware) && (p->firmware.nvram || nvram_fd > 0)) {
                 g_autofree char *vars = p->firmware.nvram ? qemu_escape_opt(p->firmware.nvram)
                                                           : g_strdup(QEMU_NVRAM_FDSET_PATH);
                 if (!p->firmware.nvram) {

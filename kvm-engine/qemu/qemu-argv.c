@@ -647,7 +647,7 @@ QemuCommandLine *qemu_argv_build(const QemuArgvParams *params, GError **error) {
                 if (config->cmdline)
                         argv_add(argv, "-append", config->cmdline);
         }
-        if (config->loader && !qemu_platform_uses_pflash(config))
+        if (config->loader && !vm_firmware_uses_pflash(&config->platform.firmware))
                 argv_add(argv, "-bios", config->loader);
         qemu_platform_add_args(argv, config, cmdline->machine, params->nvram_fd, params->incoming != NULL);
         qemu_argv_add_sysinfo(argv, config);

@@ -140,7 +140,6 @@ void qemu_platform_check(const VmConfig *config, VmProblems *problems);
 bool qemu_platform_check_accelerator(const VmConfig *config, bool kvm, GError **error);
 /* qemu-system-i386 for i686 guests, else x86_64_binary. */
 const char *qemu_platform_binary(const VmConfig *config, const char *x86_64_binary);
-bool qemu_platform_uses_pflash(const VmConfig *config);
 char *qemu_platform_machine_options(const VmConfig *config, bool has_vars); /* ",vmport=off,..." */
 char *qemu_platform_cpu(const VmConfig *config, bool kvm);   /* the -cpu value */
 char *qemu_platform_accel(const VmConfig *config, bool kvm); /* the -accel value */

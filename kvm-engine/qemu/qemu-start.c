@@ -427,14 +427,14 @@ static void qemu_start_on_nvram(OwnerChildResult result, int e, int fd, void *us
                 engine_op_finish(&op->base, error);
 }
 
-/* The owner's <nvram> path, made from its template first when the service gave one; the
- * op keeps a restore's memory descriptor (op->restore_fd) until the spawn. */
+/* The owner's <nvram> path, made from its template first when the service gave one (it does
+ * only for such a path: engine.h); the op keeps a restore's memory descriptor (op->restore_fd)
+ * until the spawn. */
 static bool qemu_start_spawn(QemuOp *op, GError **error) {
         QemuVm *vm = qemu_op_vm(op);
-        const VmConfig *config = vm->base.config;
-        NvramMake make = {.path = config->platform.firmware.nvram, .template_fd = vm->nvram_template_fd};
+        NvramMake make = {.path = vm->base.config->platform.firmware.nvram, .template_fd = vm->nvram_template_fd};
 
-        if (vm->nvram_template_fd < 0 || !make.path || !qemu_platform_uses_pflash(config))
+        if (vm->nvram_template_fd < 0)
                 return qemu_spawn(op, op->restore_fd, error);
         OwnerChildParams params = {
                 .event = vm->base.event,
